@@ -1,0 +1,69 @@
+package dev.warden.console.adminapi;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
+import com.fasterxml.jackson.annotation.JsonProperty;
+import tools.jackson.databind.JsonNode;
+
+/**
+ * One version of a model, with its signatures in TensorFlow Serving's {@code signature_def} shape.
+ *
+ * @param version the version number
+ * @param state the serving state, such as {@code AVAILABLE}
+ * @param signatureDefs the signature definitions as sent by the admin API
+ */
+@JsonIgnoreProperties(ignoreUnknown = true)
+public record ModelVersion(String version, String state, @JsonProperty("signature_defs") JsonNode signatureDefs) {
+
+	/**
+	 * The signatures of this version. Accepts the map of signature name to definition, or that map wrapped in
+	 * {@code signature_def} once or twice as in TensorFlow Serving's metadata answer.
+	 */
+	public List<Signature> signatures() {
+		JsonNode defs = this.signatureDefs;
+		while (defs != null && defs.isObject() && defs.has("signature_def") && !isSignature(defs)) {
+			defs = defs.get("signature_def");
+		}
+		if (defs == null || !defs.isObject()) {
+			return List.of();
+		}
+		List<Signature> signatures = new ArrayList<>();
+		for (Map.Entry<String, JsonNode> entry : defs.properties()) {
+			JsonNode def = entry.getValue();
+			signatures.add(new Signature(entry.getKey(), def.path("method_name").asString(""),
+					tensors(def.path("inputs")), tensors(def.path("outputs"))));
+		}
+		return signatures;
+	}
+
+	private static boolean isSignature(JsonNode node) {
+		return node.has("inputs") || node.has("outputs");
+	}
+
+	private static List<Signature.Tensor> tensors(JsonNode tensors) {
+		List<Signature.Tensor> result = new ArrayList<>();
+		if (tensors.isObject()) {
+			for (Map.Entry<String, JsonNode> entry : tensors.properties()) {
+				JsonNode tensor = entry.getValue();
+				result.add(new Signature.Tensor(entry.getKey(), tensor.path("dtype").asString(""),
+						shape(tensor.path("tensor_shape"))));
+			}
+		}
+		return result;
+	}
+
+	private static String shape(JsonNode shape) {
+		if (shape.isMissingNode() || shape.isNull() || shape.path("unknown_rank").asBoolean(false)) {
+			return "unknown rank";
+		}
+		List<String> dims = new ArrayList<>();
+		for (JsonNode dim : shape.path("dim").values()) {
+			dims.add(dim.path("size").asString("?"));
+		}
+		return "[" + String.join(", ", dims) + "]";
+	}
+
+}

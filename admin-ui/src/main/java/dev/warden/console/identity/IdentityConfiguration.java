@@ -1,0 +1,155 @@
+package dev.warden.console.identity;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Conditional;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.core.annotation.Order;
+import org.springframework.http.MediaType;
+import org.springframework.security.config.Customizer;
+import org.springframework.security.config.annotation.web.builders.HttpSecurity;
+import org.springframework.security.core.userdetails.User;
+import org.springframework.security.core.userdetails.UserDetails;
+import org.springframework.security.core.userdetails.UserDetailsService;
+import org.springframework.security.crypto.factory.PasswordEncoderFactories;
+import org.springframework.security.crypto.password.PasswordEncoder;
+import org.springframework.security.oauth2.core.AuthorizationGrantType;
+import org.springframework.security.oauth2.core.ClientAuthenticationMethod;
+import org.springframework.security.oauth2.core.oidc.OidcScopes;
+import org.springframework.security.oauth2.server.authorization.InMemoryOAuth2AuthorizationConsentService;
+import org.springframework.security.oauth2.server.authorization.InMemoryOAuth2AuthorizationService;
+import org.springframework.security.oauth2.server.authorization.OAuth2AuthorizationConsentService;
+import org.springframework.security.oauth2.server.authorization.OAuth2AuthorizationService;
+import org.springframework.security.oauth2.server.authorization.client.InMemoryRegisteredClientRepository;
+import org.springframework.security.oauth2.server.authorization.client.RegisteredClient;
+import org.springframework.security.oauth2.server.authorization.client.RegisteredClientRepository;
+import org.springframework.security.oauth2.server.authorization.settings.AuthorizationServerSettings;
+import org.springframework.security.oauth2.server.authorization.settings.ClientSettings;
+import org.springframework.security.oauth2.server.authorization.token.JwtEncodingContext;
+import org.springframework.security.oauth2.server.authorization.token.OAuth2TokenCustomizer;
+import org.springframework.security.provisioning.InMemoryUserDetailsManager;
+import org.springframework.security.web.SecurityFilterChain;
+import org.springframework.security.web.authentication.LoginUrlAuthenticationEntryPoint;
+import org.springframework.security.web.util.matcher.MediaTypeRequestMatcher;
+import org.springframework.util.Assert;
+import org.springframework.util.StringUtils;
+
+/**
+ * The embedded authorization server. Two filter chains, before the console's own chain:
+ * <ol>
+ * <li>{@link #AUTHORIZATION_SERVER_ORDER}: the protocol endpoints (authorize, token, JWKS, discovery, userinfo);
+ * a browser that is not signed in is sent to the sign-in page;</li>
+ * <li>{@link #SIGN_IN_ORDER}: the sign-in page and its form post.</li>
+ * </ol>
+ * Both share the HTTP session with the console (same application, same origin): signing in here is what lets
+ * the authorize endpoint issue the console's code, and signing out of the console ends both.
+ */
+@Configuration(proxyBeanMethods = false)
+@Conditional(EmbeddedIdentityCondition.class)
+class IdentityConfiguration {
+
+	static final int AUTHORIZATION_SERVER_ORDER = 1;
+
+	static final int SIGN_IN_ORDER = 2;
+
+	static final String SIGN_IN_PAGE = "/login";
+
+	@Bean
+	@Order(AUTHORIZATION_SERVER_ORDER)
+	SecurityFilterChain authorizationServerSecurityFilterChain(HttpSecurity http) throws Exception {
+		http.oauth2AuthorizationServer((server) -> {
+			http.securityMatcher(server.getEndpointsMatcher());
+			server.oidc(Customizer.withDefaults());
+		})
+			.authorizeHttpRequests((requests) -> requests.anyRequest().authenticated())
+			.exceptionHandling((exceptions) -> exceptions.defaultAuthenticationEntryPointFor(
+					new LoginUrlAuthenticationEntryPoint(SIGN_IN_PAGE), new MediaTypeRequestMatcher(MediaType.TEXT_HTML)));
+		return http.build();
+	}
+
+	@Bean
+	@Order(SIGN_IN_ORDER)
+	SecurityFilterChain signInSecurityFilterChain(HttpSecurity http) throws Exception {
+		http.securityMatcher(SIGN_IN_PAGE)
+			.authorizeHttpRequests((requests) -> requests.anyRequest().permitAll())
+			.formLogin((form) -> form.loginPage(SIGN_IN_PAGE).permitAll());
+		return http.build();
+	}
+
+	@Bean
+	PasswordEncoder passwordEncoder() {
+		return PasswordEncoderFactories.createDelegatingPasswordEncoder();
+	}
+
+	@Bean
+	UserDetailsService userDetailsService(IdentityProperties properties, PasswordEncoder passwordEncoder) {
+		List<UserDetails> users = new ArrayList<>();
+		for (IdentityProperties.User user : properties.users()) {
+			Assert.hasText(user.username(), "warden.console.identity.users[].username must be set");
+			Assert.hasText(user.password(), () -> "no password configured for user " + user.username());
+			users.add(User.withUsername(user.username())
+				.password(passwordEncoder.encode(user.password()))
+				.roles(user.roles().toArray(String[]::new))
+				.build());
+		}
+		return new InMemoryUserDetailsManager(users);
+	}
+
+	@Bean
+	RegisteredClientRepository registeredClientRepository(IdentityProperties properties,
+			PasswordEncoder passwordEncoder) {
+		IdentityProperties.ConsoleClient console = properties.consoleClient();
+		Assert.isTrue(StringUtils.hasText(console.clientSecret()), "the console client secret must be set");
+		RegisteredClient consoleClient = RegisteredClient.withId(UUID.randomUUID().toString())
+			.clientId(console.clientId())
+			.clientName("Warden console")
+			.clientSecret(passwordEncoder.encode(console.clientSecret()))
+			.clientAuthenticationMethod(ClientAuthenticationMethod.CLIENT_SECRET_BASIC)
+			.clientAuthenticationMethod(ClientAuthenticationMethod.CLIENT_SECRET_POST)
+			.authorizationGrantType(AuthorizationGrantType.AUTHORIZATION_CODE)
+			.authorizationGrantType(AuthorizationGrantType.REFRESH_TOKEN)
+			.redirectUri(properties.consoleRedirectUri())
+			.postLogoutRedirectUri(properties.issuer() + "/signed-out")
+			.scope(OidcScopes.OPENID)
+			.scope(OidcScopes.PROFILE)
+			.clientSettings(ClientSettings.builder().requireProofKey(true).requireAuthorizationConsent(false).build())
+			.build();
+		IdentityProperties.CliClient cli = properties.cliClient();
+		RegisteredClient cliClient = RegisteredClient.withId(UUID.randomUUID().toString())
+			.clientId(cli.clientId())
+			.clientName("Warden command line")
+			.clientAuthenticationMethod(ClientAuthenticationMethod.NONE)
+			.authorizationGrantType(AuthorizationGrantType.AUTHORIZATION_CODE)
+			.redirectUri(cli.redirectUri())
+			.scope(OidcScopes.OPENID)
+			.scope(OidcScopes.PROFILE)
+			.clientSettings(ClientSettings.builder().requireProofKey(true).requireAuthorizationConsent(false).build())
+			.build();
+		return new InMemoryRegisteredClientRepository(consoleClient, cliClient);
+	}
+
+	/** Authorizations (codes, tokens) live in memory: a restart signs everybody out. */
+	@Bean
+	OAuth2AuthorizationService authorizationService() {
+		return new InMemoryOAuth2AuthorizationService();
+	}
+
+	@Bean
+	OAuth2AuthorizationConsentService authorizationConsentService() {
+		return new InMemoryOAuth2AuthorizationConsentService();
+	}
+
+	@Bean
+	AuthorizationServerSettings authorizationServerSettings(IdentityProperties properties) {
+		return AuthorizationServerSettings.builder().issuer(properties.issuer()).build();
+	}
+
+	@Bean
+	OAuth2TokenCustomizer<JwtEncodingContext> rolesClaimCustomizer(UserDetailsService users) {
+		return new RolesClaimCustomizer(users);
+	}
+
+}

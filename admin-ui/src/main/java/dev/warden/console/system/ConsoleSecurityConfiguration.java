@@ -1,0 +1,154 @@
+package dev.warden.console.system;
+
+import java.io.IOException;
+
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.core.annotation.Order;
+import org.springframework.core.env.Environment;
+import org.springframework.security.access.AccessDeniedException;
+import org.springframework.security.authorization.AuthorizationDecision;
+import org.springframework.security.authorization.AuthorizationManager;
+import org.springframework.security.config.Customizer;
+import org.springframework.security.config.annotation.web.builders.HttpSecurity;
+import org.springframework.security.core.Authentication;
+import org.springframework.security.core.context.SecurityContextHolder;
+import org.springframework.security.oauth2.client.OAuth2AuthorizedClientManager;
+import org.springframework.security.oauth2.client.OAuth2AuthorizedClientProvider;
+import org.springframework.security.oauth2.client.OAuth2AuthorizedClientProviderBuilder;
+import org.springframework.security.oauth2.client.authentication.OAuth2AuthenticationToken;
+import org.springframework.security.oauth2.client.oidc.web.logout.OidcClientInitiatedLogoutSuccessHandler;
+import org.springframework.security.oauth2.client.registration.ClientRegistration;
+import org.springframework.security.oauth2.client.registration.ClientRegistrationRepository;
+import org.springframework.security.oauth2.client.registration.ClientRegistrations;
+import org.springframework.security.oauth2.client.registration.InMemoryClientRegistrationRepository;
+import org.springframework.security.oauth2.client.web.DefaultOAuth2AuthorizedClientManager;
+import org.springframework.security.oauth2.client.web.HttpSessionOAuth2AuthorizedClientRepository;
+import org.springframework.security.oauth2.client.web.OAuth2AuthorizedClientRepository;
+import org.springframework.security.oauth2.core.AuthorizationGrantType;
+import org.springframework.security.oauth2.core.ClientAuthenticationMethod;
+import org.springframework.security.web.SecurityFilterChain;
+import org.springframework.security.web.access.intercept.RequestAuthorizationContext;
+import org.springframework.util.StringUtils;
+
+/**
+ * The console's own filter chain. It comes after the embedded authorization server's chains (orders 1 and 2),
+ * and admits only users who signed in to the console through OpenID Connect: the session is shared with the
+ * authorization server, so a session that holds only the authorization server's form login is sent through the
+ * OIDC flow first (which then completes without asking for the password again).
+ */
+@Configuration(proxyBeanMethods = false)
+class ConsoleSecurityConfiguration {
+
+	static final int CONSOLE_ORDER = 10;
+
+	static final String SIGN_IN_ENTRY = "/oauth2/authorization/" + ConsoleLogin.REGISTRATION_ID;
+
+	static final String SIGNED_OUT_PAGE = "/signed-out";
+
+	private static final AuthorizationManager<RequestAuthorizationContext> CONSOLE_USER = (authentication,
+			context) -> new AuthorizationDecision(authentication.get() instanceof OAuth2AuthenticationToken);
+
+	@Bean
+	@Order(CONSOLE_ORDER)
+	SecurityFilterChain consoleSecurityFilterChain(HttpSecurity http, OidcClientProperties oidc,
+			ClientRegistrationRepository registrations) throws Exception {
+		OidcClientInitiatedLogoutSuccessHandler logoutSuccess = new OidcClientInitiatedLogoutSuccessHandler(
+				registrations);
+		logoutSuccess.setPostLogoutRedirectUri("{baseUrl}" + SIGNED_OUT_PAGE);
+		logoutSuccess.setDefaultTargetUrl(SIGNED_OUT_PAGE);
+		http.authorizeHttpRequests((requests) -> requests
+			.requestMatchers("/css/**", "/favicon.ico", "/error", SIGNED_OUT_PAGE, "/actuator/health",
+					"/actuator/health/**", "/actuator/info")
+			.permitAll()
+			.anyRequest()
+			.access(CONSOLE_USER))
+			.oauth2Login((login) -> login.loginPage(SIGN_IN_ENTRY)
+				.failureUrl(SIGNED_OUT_PAGE + "?error")
+				.userInfoEndpoint((userInfo) -> userInfo
+					.userAuthoritiesMapper(new RolesClaimAuthoritiesMapper(oidc.rolesClaim()))))
+			.oauth2Client(Customizer.withDefaults())
+			.logout((logout) -> logout.logoutSuccessHandler(logoutSuccess))
+			.exceptionHandling((exceptions) -> exceptions.accessDeniedHandler(ConsoleSecurityConfiguration::denied));
+		return http.build();
+	}
+
+	private static void denied(HttpServletRequest request, HttpServletResponse response, AccessDeniedException ex)
+			throws IOException {
+		Authentication authentication = SecurityContextHolder.getContext().getAuthentication();
+		if (!(authentication instanceof OAuth2AuthenticationToken)) {
+			response.sendRedirect(request.getContextPath() + SIGN_IN_ENTRY);
+			return;
+		}
+		response.sendError(HttpServletResponse.SC_FORBIDDEN);
+	}
+
+	@Bean
+	ClientRegistrationRepository clientRegistrationRepository(OidcClientProperties oidc, Environment environment) {
+		ClientRegistration.Builder registration;
+		if (StringUtils.hasText(oidc.issuerUri())) {
+			// An external provider: its endpoints come from its discovery document.
+			registration = ClientRegistrations.fromIssuerLocation(oidc.issuerUri())
+				.registrationId(ConsoleLogin.REGISTRATION_ID);
+		}
+		else {
+			registration = embeddedIssuer(environment);
+		}
+		if (!StringUtils.hasText(oidc.clientSecret())) {
+			throw new IllegalStateException("warden.console.oidc.client-secret (WARDEN_CONSOLE_CLIENT_SECRET) is not set");
+		}
+		return new InMemoryClientRegistrationRepository(registration.clientName("Warden")
+			.clientId(oidc.clientId())
+			.clientSecret(oidc.clientSecret())
+			.authorizationGrantType(AuthorizationGrantType.AUTHORIZATION_CODE)
+			.redirectUri("{baseUrl}/login/oauth2/code/{registrationId}")
+			.scope(oidc.scopes())
+			.userNameAttributeName(oidc.usernameClaim())
+			.clientSettings(ClientRegistration.ClientSettings.builder().requireProofKey(true).build())
+			.build());
+	}
+
+	/**
+	 * The embedded authorization server lives in this very application, which is not listening yet while the
+	 * context starts, so its endpoints are derived from the issuer instead of being discovered.
+	 */
+	private static ClientRegistration.Builder embeddedIssuer(Environment environment) {
+		if (!environment.getProperty("warden.console.identity.embedded", Boolean.class, true)) {
+			throw new IllegalStateException("The embedded authorization server is disabled but no external issuer is "
+					+ "configured: set warden.console.oidc.issuer-uri (WARDEN_CONSOLE_OIDC_ISSUER_URI)");
+		}
+		String issuer = environment.getProperty("warden.console.identity.issuer", "http://localhost:8090");
+		if (issuer.endsWith("/")) {
+			issuer = issuer.substring(0, issuer.length() - 1);
+		}
+		return ClientRegistration.withRegistrationId(ConsoleLogin.REGISTRATION_ID)
+			.issuerUri(issuer)
+			.authorizationUri(issuer + "/oauth2/authorize")
+			.tokenUri(issuer + "/oauth2/token")
+			.jwkSetUri(issuer + "/oauth2/jwks")
+			.clientAuthenticationMethod(ClientAuthenticationMethod.CLIENT_SECRET_BASIC);
+	}
+
+	/** Tokens are kept in the user's session only, so signing out forgets them; the console stores nothing. */
+	@Bean
+	OAuth2AuthorizedClientRepository authorizedClientRepository() {
+		return new HttpSessionOAuth2AuthorizedClientRepository();
+	}
+
+	@Bean
+	OAuth2AuthorizedClientManager authorizedClientManager(ClientRegistrationRepository registrations,
+			OAuth2AuthorizedClientRepository authorizedClients) {
+		OAuth2AuthorizedClientProvider provider = OAuth2AuthorizedClientProviderBuilder.builder()
+			.authorizationCode()
+			.refreshToken()
+			.build();
+		DefaultOAuth2AuthorizedClientManager manager = new DefaultOAuth2AuthorizedClientManager(registrations,
+				authorizedClients);
+		manager.setAuthorizedClientProvider(provider);
+		return manager;
+	}
+
+}

@@ -1,0 +1,103 @@
+package dev.warden.console;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+
+/**
+ * A stand-in for platform-api's admin API (the part the console depends on, not the part under test), answering
+ * with the documented JSON shapes and recording the Authorization headers it receives.
+ */
+final class StubPlatformApi implements AutoCloseable {
+
+	static final String TENANTS = """
+			[{"id":"t-1","name":"acme","plan":"standard","status":"ACTIVE","created_at":"2025-01-02T03:04:05Z"}]""";
+
+	static final String KEYS = """
+			[{"id":"k-1","prefix":"wdn_abcdefghijkl","name":"ci-pipeline","created_at":"2025-01-02T03:04:05Z",
+			  "last_used_at":null,"status":"ACTIVE"}]""";
+
+	static final String MODELS = """
+			[{"name":"income","versions":[{"version":"1","state":"AVAILABLE","signature_defs":{"signature_def":{
+			  "serving_default":{"inputs":{"age":{"dtype":"DT_FLOAT","tensor_shape":{"dim":[{"size":"-1","name":""}],
+			  "unknown_rank":false},"name":"serving_default_age:0"}},"outputs":{"probabilities":{"dtype":"DT_FLOAT",
+			  "tensor_shape":{"dim":[{"size":"-1","name":""},{"size":"2","name":""}],"unknown_rank":false},
+			  "name":"StatefulPartitionedCall:0"}},"method_name":"tensorflow/serving/predict"}}}}]}]""";
+
+	private final HttpServer server;
+
+	private final List<String> authorizations = new CopyOnWriteArrayList<>();
+
+	private volatile boolean failing;
+
+	StubPlatformApi() {
+		try {
+			this.server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+		}
+		catch (IOException ex) {
+			throw new UncheckedIOException(ex);
+		}
+		this.server.createContext("/api/admin/", this::handle);
+		this.server.start();
+	}
+
+	String url() {
+		return "http://127.0.0.1:" + this.server.getAddress().getPort();
+	}
+
+	List<String> authorizations() {
+		return this.authorizations;
+	}
+
+	void failing(boolean failing) {
+		this.failing = failing;
+	}
+
+	private void handle(HttpExchange exchange) throws IOException {
+		String authorization = exchange.getRequestHeaders().getFirst("Authorization");
+		this.authorizations.add(String.valueOf(authorization));
+		String path = exchange.getRequestURI().getPath();
+		if (this.failing) {
+			respond(exchange, 503, """
+					{"error":{"code":"unavailable","message":"database is down","request_id":"r-1"}}""");
+		}
+		else if (authorization == null || !authorization.startsWith("Bearer ")) {
+			respond(exchange, 401, """
+					{"error":{"code":"unauthorized","message":"missing token","request_id":"r-2"}}""");
+		}
+		else if (path.equals("/api/admin/tenants")) {
+			respond(exchange, 200, TENANTS);
+		}
+		else if (path.equals("/api/admin/tenants/t-1/keys")) {
+			respond(exchange, 200, KEYS);
+		}
+		else if (path.equals("/api/admin/models")) {
+			respond(exchange, 200, MODELS);
+		}
+		else {
+			respond(exchange, 404, """
+					{"error":{"code":"not_found","message":"no such resource","request_id":"r-3"}}""");
+		}
+	}
+
+	private static void respond(HttpExchange exchange, int status, String body) throws IOException {
+		byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+		exchange.getResponseHeaders().set("Content-Type", "application/json");
+		exchange.sendResponseHeaders(status, bytes.length);
+		exchange.getResponseBody().write(bytes);
+		exchange.close();
+	}
+
+	@Override
+	public void close() {
+		this.server.stop(0);
+	}
+
+}

@@ -1,0 +1,24 @@
+package dev.warden.worker;
+
+import dev.warden.worker.training.IncomeTrainingCommand;
+
+import org.springframework.boot.SpringApplication;
+import org.springframework.boot.autoconfigure.SpringBootApplication;
+import org.springframework.boot.context.properties.ConfigurationPropertiesScan;
+
+/**
+ * The inference worker. {@code train income --store DIR ...} trains the reference model and exits without starting
+ * the web server; any other arguments start the worker.
+ */
+@SpringBootApplication
+@ConfigurationPropertiesScan
+public class WorkerApplication {
+
+	public static void main(String[] args) {
+		if (IncomeTrainingCommand.matches(args)) {
+			System.exit(IncomeTrainingCommand.run(args, System.out, System.err));
+		}
+		SpringApplication.run(WorkerApplication.class, args);
+	}
+
+}

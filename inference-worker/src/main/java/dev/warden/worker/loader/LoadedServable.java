@@ -1,0 +1,200 @@
+package dev.warden.worker.loader;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import dev.warden.worker.source.ServableId;
+
+import org.tensorflow.Result;
+import org.tensorflow.SavedModelBundle;
+import org.tensorflow.SessionFunction;
+import org.tensorflow.Tensor;
+import org.tensorflow.ndarray.NdArray;
+import org.tensorflow.ndarray.Shape;
+import org.tensorflow.ndarray.buffer.DataBuffers;
+import org.tensorflow.proto.SignatureDef;
+import org.tensorflow.proto.TensorInfo;
+import org.tensorflow.types.TBool;
+import org.tensorflow.types.TFloat32;
+import org.tensorflow.types.TFloat64;
+import org.tensorflow.types.TInt32;
+import org.tensorflow.types.TInt64;
+import org.tensorflow.types.TString;
+
+/**
+ * One loaded model version: the SavedModel bundle, its signatures and the metadata read from it.
+ *
+ * <p>Thread safety: {@link #run} may be called from many threads at once (each call uses its own tensors and a
+ * thread-safe {@link SessionFunction}). {@link #close()} must be called once, by the manager, only after the last
+ * {@code run} has returned: the manager's reference counting guarantees that.
+ */
+public final class LoadedServable implements AutoCloseable {
+
+	private final ServableId id;
+
+	private final SavedModelBundle bundle;
+
+	private final Map<String, SignatureSpec> signatures;
+
+	private final Map<String, SessionFunction> functions;
+
+	private final Map<String, Object> signatureDefs;
+
+	LoadedServable(ServableId id, SavedModelBundle bundle) {
+		this.id = id;
+		this.bundle = bundle;
+		Map<String, SignatureSpec> specs = new LinkedHashMap<>();
+		Map<String, Object> defs = new LinkedHashMap<>();
+		bundle.metaGraphDef().getSignatureDefMap().entrySet().stream()
+			.sorted(Map.Entry.comparingByKey())
+			.forEach(entry -> {
+				defs.put(entry.getKey(), signatureDefJson(entry.getValue()));
+				if (!entry.getKey().startsWith("__")) {
+					specs.put(entry.getKey(), spec(entry.getKey(), entry.getValue()));
+				}
+			});
+		this.signatures = Map.copyOf(specs);
+		this.signatureDefs = java.util.Collections.unmodifiableMap(defs);
+		Map<String, SessionFunction> fns = new HashMap<>();
+		specs.keySet().forEach(key -> fns.put(key, bundle.function(key)));
+		this.functions = Map.copyOf(fns);
+	}
+
+	public ServableId id() {
+		return id;
+	}
+
+	/** Callable signatures by key, inputs and outputs sorted by name (internal ones such as {@code __saved_model_init_op} left out). */
+	public Map<String, SignatureSpec> signatures() {
+		return signatures;
+	}
+
+	/**
+	 * All signature defs in TF Serving's JSON shape ({@code inputs}, {@code outputs}, {@code method_name}), as read
+	 * from the SavedModel's MetaGraphDef.
+	 */
+	public Map<String, Object> signatureDefs() {
+		return signatureDefs;
+	}
+
+	/**
+	 * Runs one signature. Inputs must already be validated against the signature. Every tensor and the result are
+	 * closed before returning; outputs are copied into Java values.
+	 * @throws IllegalArgumentException if the signature is unknown
+	 * @throws org.tensorflow.exceptions.TensorFlowException if TensorFlow rejects the call
+	 */
+	public Map<String, OutputColumn> run(String signatureKey, Map<String, InputColumn> inputs) {
+		SessionFunction function = functions.get(signatureKey);
+		if (function == null) {
+			throw new IllegalArgumentException("unknown signature " + signatureKey);
+		}
+		Map<String, Tensor> tensors = new LinkedHashMap<>();
+		try {
+			inputs.forEach((name, column) -> tensors.put(name, toTensor(column)));
+			try (Result result = function.call(tensors)) {
+				Map<String, OutputColumn> outputs = new LinkedHashMap<>();
+				for (String name : signatures.get(signatureKey).outputs().keySet()) {
+					Tensor tensor = result.get(name)
+						.orElseThrow(() -> new IllegalStateException("output " + name + " missing from result"));
+					outputs.put(name, copyOut(name, tensor));
+				}
+				return outputs;
+			}
+		}
+		finally {
+			tensors.values().forEach(Tensor::close);
+		}
+	}
+
+	@Override
+	public void close() {
+		bundle.close();
+	}
+
+	static Tensor toTensor(InputColumn column) {
+		Shape shape = Shape.of(column.shape());
+		Object values = column.values();
+		return switch (column.spec().elementKind()) {
+			case FLOAT -> TFloat32.tensorOf(shape, DataBuffers.of((float[]) values, true, false));
+			case DOUBLE -> TFloat64.tensorOf(shape, DataBuffers.of((double[]) values, true, false));
+			case INT32 -> TInt32.tensorOf(shape, DataBuffers.of((int[]) values, true, false));
+			case INT64 -> TInt64.tensorOf(shape, DataBuffers.of((long[]) values, true, false));
+			case STRING -> TString.tensorOf(shape, DataBuffers.ofObjects((String[]) values));
+			case BOOL -> TBool.tensorOf(shape, DataBuffers.of((boolean[]) values, true, false));
+		};
+	}
+
+	/** Copies a tensor into nested Java lists, one entry per row; must be called before the Result is closed. */
+	static OutputColumn copyOut(String name, Tensor tensor) {
+		Shape shape = tensor.shape();
+		NdArray<?> array = (NdArray<?>) tensor;
+		List<Object> flat = new ArrayList<>((int) shape.size());
+		array.scalars().forEach(scalar -> flat.add(scalar.getObject()));
+		long[] dims = shape.asArray();
+		if (dims.length == 0) {
+			return new OutputColumn(name, dims, List.of(flat.get(0)));
+		}
+		int[] cursor = { 0 };
+		List<Object> rows = new ArrayList<>();
+		for (long r = 0; r < dims[0]; r++) {
+			rows.add(nest(flat, dims, 1, cursor));
+		}
+		return new OutputColumn(name, dims, rows);
+	}
+
+	private static Object nest(List<Object> flat, long[] dims, int axis, int[] cursor) {
+		if (axis == dims.length) {
+			return flat.get(cursor[0]++);
+		}
+		List<Object> list = new ArrayList<>((int) dims[axis]);
+		for (long i = 0; i < dims[axis]; i++) {
+			list.add(nest(flat, dims, axis + 1, cursor));
+		}
+		return list;
+	}
+
+	private static SignatureSpec spec(String key, SignatureDef def) {
+		Map<String, TensorSpec> inputs = new LinkedHashMap<>();
+		new java.util.TreeMap<>(def.getInputsMap()).forEach((name, info) -> inputs.put(name, tensorSpec(name, info)));
+		Map<String, TensorSpec> outputs = new LinkedHashMap<>();
+		new java.util.TreeMap<>(def.getOutputsMap()).forEach((name, info) -> outputs.put(name, tensorSpec(name, info)));
+		return new SignatureSpec(key, def.getMethodName(), inputs, outputs);
+	}
+
+	private static TensorSpec tensorSpec(String name, TensorInfo info) {
+		long[] dims = info.getTensorShape().getUnknownRank() ? null
+				: info.getTensorShape().getDimList().stream().mapToLong(d -> d.getSize()).toArray();
+		return new TensorSpec(name, info.getDtype().name(), dims, info.getName());
+	}
+
+	private static Map<String, Object> signatureDefJson(SignatureDef def) {
+		Map<String, Object> json = new LinkedHashMap<>();
+		json.put("inputs", tensorInfosJson(def.getInputsMap()));
+		json.put("outputs", tensorInfosJson(def.getOutputsMap()));
+		json.put("method_name", def.getMethodName());
+		return json;
+	}
+
+	private static Map<String, Object> tensorInfosJson(Map<String, TensorInfo> infos) {
+		Map<String, Object> json = new LinkedHashMap<>();
+		infos.entrySet().stream().sorted(Map.Entry.comparingByKey()).forEach(entry -> {
+			TensorInfo info = entry.getValue();
+			List<Map<String, Object>> dims = info.getTensorShape().getDimList().stream()
+				.map(d -> Map.<String, Object>of("size", Long.toString(d.getSize()), "name", d.getName()))
+				.toList();
+			Map<String, Object> shape = new LinkedHashMap<>();
+			shape.put("dim", dims);
+			shape.put("unknown_rank", info.getTensorShape().getUnknownRank());
+			Map<String, Object> tensor = new LinkedHashMap<>();
+			tensor.put("dtype", info.getDtype().name());
+			tensor.put("tensor_shape", shape);
+			tensor.put("name", info.getName());
+			json.put(entry.getKey(), tensor);
+		});
+		return json;
+	}
+
+}

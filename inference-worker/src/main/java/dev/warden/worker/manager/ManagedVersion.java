@@ -1,0 +1,101 @@
+package dev.warden.worker.manager;
+
+import java.util.concurrent.atomic.AtomicInteger;
+
+import dev.warden.worker.loader.LoadedServable;
+import dev.warden.worker.source.ServableId;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A version under management. Reference counted: the manager holds one reference while the version is aspired and
+ * each open {@link ServableHandle} holds one; the servable is closed when the count drops to zero, so never while a
+ * request uses it.
+ */
+final class ManagedVersion {
+
+	private static final Logger log = LoggerFactory.getLogger(ManagedVersion.class);
+
+	private final ServableId id;
+
+	private final AtomicInteger references = new AtomicInteger();
+
+	private volatile VersionState state = VersionState.START;
+
+	private volatile String error;
+
+	private volatile LoadedServable servable;
+
+	ManagedVersion(ServableId id) {
+		this.id = id;
+	}
+
+	ServableId id() {
+		return id;
+	}
+
+	VersionState state() {
+		return state;
+	}
+
+	VersionStatus status() {
+		return new VersionStatus(id.name(), id.version(), state, error);
+	}
+
+	LoadedServable servable() {
+		return servable;
+	}
+
+	void loading() {
+		state = VersionState.LOADING;
+	}
+
+	void available(LoadedServable loaded) {
+		servable = loaded;
+		references.set(1);
+		state = VersionState.AVAILABLE;
+	}
+
+	void failed(String message) {
+		error = message;
+		state = VersionState.END;
+	}
+
+	/** Takes a reference if the version is still available; false once it is unloading. */
+	boolean acquire() {
+		while (true) {
+			int current = references.get();
+			if (current <= 0 || state != VersionState.AVAILABLE) {
+				return false;
+			}
+			if (references.compareAndSet(current, current + 1)) {
+				return true;
+			}
+		}
+	}
+
+	/** Drops the manager's reference: no new handles, closed once the last handle is closed. */
+	void unload() {
+		if (state == VersionState.AVAILABLE) {
+			state = VersionState.UNLOADING;
+			release();
+		}
+		else if (state != VersionState.UNLOADING) {
+			state = VersionState.END;
+		}
+	}
+
+	void release() {
+		if (references.decrementAndGet() == 0) {
+			LoadedServable loaded = servable;
+			servable = null;
+			state = VersionState.END;
+			if (loaded != null) {
+				loaded.close();
+				log.info("Unloaded {}", id);
+			}
+		}
+	}
+
+}

@@ -1,0 +1,118 @@
+package dev.warden.worker.serving;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+import jakarta.servlet.http.HttpServletRequest;
+
+import dev.warden.worker.manager.ServableNotFoundException;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.MediaType;
+import org.springframework.http.ResponseEntity;
+import org.springframework.http.converter.HttpMessageNotReadableException;
+import org.springframework.web.HttpMediaTypeNotAcceptableException;
+import org.springframework.web.HttpMediaTypeNotSupportedException;
+import org.springframework.web.HttpRequestMethodNotSupportedException;
+import org.springframework.web.bind.annotation.ExceptionHandler;
+import org.springframework.web.bind.annotation.RestControllerAdvice;
+import org.springframework.web.servlet.resource.NoResourceFoundException;
+import org.tensorflow.exceptions.TFInvalidArgumentException;
+import org.tensorflow.exceptions.TensorFlowException;
+
+/**
+ * The one mapping from exceptions to the error JSON {@code {"error":{"code","message","request_id"}}}. Messages of
+ * unexpected failures (and of TensorFlow, which names graph internals) are never passed to the client.
+ */
+@RestControllerAdvice
+class ErrorResponses {
+
+	private static final Logger log = LoggerFactory.getLogger(ErrorResponses.class);
+
+	@ExceptionHandler(ApiException.class)
+	ResponseEntity<Map<String, Object>> api(ApiException ex, HttpServletRequest request) {
+		return error(ex.status(), ex.code(), ex.getMessage(), request);
+	}
+
+	@ExceptionHandler(ServableNotFoundException.class)
+	ResponseEntity<Map<String, Object>> notFound(ServableNotFoundException ex, HttpServletRequest request) {
+		return error(HttpStatus.NOT_FOUND, "model_not_found", ex.getMessage(), request);
+	}
+
+	@ExceptionHandler(HttpRequestMethodNotSupportedException.class)
+	ResponseEntity<Map<String, Object>> methodNotAllowed(HttpRequestMethodNotSupportedException ex,
+			HttpServletRequest request) {
+		ResponseEntity<Map<String, Object>> response = error(HttpStatus.METHOD_NOT_ALLOWED, "method_not_allowed",
+				"method " + ex.getMethod() + " is not allowed here"
+						+ (ex.getSupportedMethods() != null ? " (allowed: " + String.join(", ", ex.getSupportedMethods()) + ")" : ""),
+				request);
+		if (ex.getSupportedHttpMethods() == null) {
+			return response;
+		}
+		HttpHeaders headers = new HttpHeaders();
+		headers.putAll(response.getHeaders());
+		headers.setAllow(ex.getSupportedHttpMethods());
+		return new ResponseEntity<>(response.getBody(), headers, response.getStatusCode());
+	}
+
+	@ExceptionHandler(HttpMediaTypeNotSupportedException.class)
+	ResponseEntity<Map<String, Object>> unsupportedMediaType(HttpMediaTypeNotSupportedException ex,
+			HttpServletRequest request) {
+		return error(HttpStatus.UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type", "content type "
+				+ (ex.getContentType() != null ? ex.getContentType() : "(none)")
+				+ " is not supported; send application/json", request);
+	}
+
+	@ExceptionHandler(HttpMediaTypeNotAcceptableException.class)
+	ResponseEntity<Map<String, Object>> notAcceptable(HttpMediaTypeNotAcceptableException ex,
+			HttpServletRequest request) {
+		return error(HttpStatus.NOT_ACCEPTABLE, "not_acceptable", "responses are application/json", request);
+	}
+
+	@ExceptionHandler(HttpMessageNotReadableException.class)
+	ResponseEntity<Map<String, Object>> unreadable(HttpMessageNotReadableException ex, HttpServletRequest request) {
+		return error(HttpStatus.BAD_REQUEST, "invalid_argument", "request body is missing or unreadable", request);
+	}
+
+	@ExceptionHandler(NoResourceFoundException.class)
+	ResponseEntity<Map<String, Object>> noResource(NoResourceFoundException ex, HttpServletRequest request) {
+		return error(HttpStatus.NOT_FOUND, "not_found", "no such endpoint: " + request.getRequestURI(), request);
+	}
+
+	@ExceptionHandler(TFInvalidArgumentException.class)
+	ResponseEntity<Map<String, Object>> modelRejected(TFInvalidArgumentException ex, HttpServletRequest request) {
+		log.info("Model rejected a validated request: {}", ex.getMessage());
+		return error(HttpStatus.BAD_REQUEST, "invalid_argument", "the model rejected the input", request);
+	}
+
+	@ExceptionHandler(TensorFlowException.class)
+	ResponseEntity<Map<String, Object>> modelFailed(TensorFlowException ex, HttpServletRequest request) {
+		log.warn("Model execution failed", ex);
+		return error(HttpStatus.INTERNAL_SERVER_ERROR, "internal", "model execution failed", request);
+	}
+
+	@ExceptionHandler(Exception.class)
+	ResponseEntity<Map<String, Object>> unexpected(Exception ex, HttpServletRequest request) {
+		if (ex instanceof org.springframework.web.ErrorResponse errorResponse) {
+			HttpStatus status = HttpStatus.resolve(errorResponse.getStatusCode().value());
+			if (status != null && status.is4xxClientError()) {
+				return error(status, status.name().toLowerCase(java.util.Locale.ROOT), status.getReasonPhrase(), request);
+			}
+		}
+		log.error("Unexpected error on {} {}", request.getMethod(), request.getRequestURI(), ex);
+		return error(HttpStatus.INTERNAL_SERVER_ERROR, "internal", "internal error", request);
+	}
+
+	static ResponseEntity<Map<String, Object>> error(HttpStatus status, String code, String message,
+			HttpServletRequest request) {
+		Map<String, Object> error = new LinkedHashMap<>();
+		error.put("code", code);
+		error.put("message", message);
+		error.put("request_id", RequestIdFilter.of(request));
+		return ResponseEntity.status(status).contentType(MediaType.APPLICATION_JSON).body(Map.of("error", error));
+	}
+
+}

@@ -1,0 +1,186 @@
+package dev.warden.worker.serving;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+
+import dev.warden.worker.loader.InputColumn;
+import dev.warden.worker.loader.LoadedServable;
+import dev.warden.worker.loader.SignatureSpec;
+import dev.warden.worker.loader.TensorSpec;
+
+import tools.jackson.core.JacksonException;
+import tools.jackson.core.StreamReadFeature;
+import tools.jackson.core.json.JsonReadFeature;
+import tools.jackson.databind.DeserializationFeature;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * Parses a TF Serving REST predict body and validates it against the servable's signature: the row format
+ * ({@code instances}) and the columnar format ({@code inputs}), with an optional {@code signature_name}.
+ */
+final class PredictRequestParser {
+
+	static final String DEFAULT_SIGNATURE = "serving_default";
+
+	private static final Set<String> FIELDS = Set.of("signature_name", "instances", "inputs");
+
+	// NaN and Infinity are parsed so that they can be rejected with a message naming the input
+	private static final JsonMapper JSON = JsonMapper.builder()
+		.enable(JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS)
+		.enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+		.enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+		.build();
+
+	private PredictRequestParser() {
+	}
+
+	static PredictRequest parse(byte[] body, LoadedServable servable) {
+		JsonNode root = readJson(body);
+		if (!root.isObject()) {
+			throw ApiException.invalidArgument("request body must be a JSON object, got " + InputDecoder.describe(root));
+		}
+		for (String field : root.propertyNames()) {
+			if (!FIELDS.contains(field)) {
+				throw ApiException.invalidArgument(
+						"unknown field '" + field + "' (expected signature_name and one of instances or inputs)");
+			}
+		}
+		SignatureSpec signature = signature(root.get("signature_name"), servable);
+		JsonNode instances = root.get("instances");
+		JsonNode inputs = root.get("inputs");
+		if (instances != null && inputs != null) {
+			throw ApiException.invalidArgument("request must have either 'instances' or 'inputs', not both");
+		}
+		if (instances == null && inputs == null) {
+			throw ApiException.invalidArgument("request must have 'instances' (row format) or 'inputs' (columnar format)");
+		}
+		return instances != null
+				? new PredictRequest(signature.key(), PredictRequest.Format.ROW, rows(instances, signature))
+				: new PredictRequest(signature.key(), PredictRequest.Format.COLUMNAR, columns(inputs, signature));
+	}
+
+	static JsonNode readJson(byte[] body) {
+		if (body == null || body.length == 0) {
+			throw ApiException.invalidArgument("request body is empty; expected a JSON object");
+		}
+		try {
+			return JSON.readTree(body);
+		}
+		catch (JacksonException ex) {
+			throw ApiException.invalidArgument("request body is not valid JSON: " + ex.getOriginalMessage());
+		}
+	}
+
+	private static SignatureSpec signature(JsonNode name, LoadedServable servable) {
+		String key = DEFAULT_SIGNATURE;
+		if (name != null && !name.isNull()) {
+			if (!name.isString()) {
+				throw ApiException.invalidArgument("signature_name must be a string, got " + InputDecoder.describe(name));
+			}
+			key = name.stringValue().isEmpty() ? DEFAULT_SIGNATURE : name.stringValue();
+		}
+		SignatureSpec signature = servable.signatures().get(key);
+		if (signature == null) {
+			throw ApiException.invalidArgument("unknown signature_name '" + key + "' (available: "
+					+ new TreeSet<>(servable.signatures().keySet()) + ")");
+		}
+		return signature;
+	}
+
+	private static Map<String, InputColumn> rows(JsonNode instances, SignatureSpec signature) {
+		if (!instances.isArray()) {
+			throw ApiException.invalidArgument("'instances' must be an array of rows, got " + InputDecoder.describe(instances));
+		}
+		if (instances.isEmpty()) {
+			throw ApiException.invalidArgument("'instances' must not be empty");
+		}
+		Map<String, TensorSpec> specs = signature.inputs();
+		Map<String, List<JsonNode>> values = new LinkedHashMap<>();
+		specs.keySet().forEach(name -> values.put(name, new ArrayList<>()));
+		String single = specs.size() == 1 ? specs.keySet().iterator().next() : null;
+		for (int r = 0; r < instances.size(); r++) {
+			JsonNode row = instances.get(r);
+			if (row.isObject()) {
+				checkNames(row.propertyNames(), specs, " in instances[" + r + "]");
+				for (String name : specs.keySet()) {
+					values.get(name).add(row.get(name));
+				}
+			}
+			else if (single != null) {
+				values.get(single).add(row);
+			}
+			else {
+				throw ApiException.invalidArgument("instances[" + r + "]: expected an object with the inputs "
+						+ specs.keySet() + ", got " + InputDecoder.describe(row));
+			}
+		}
+		Map<String, InputColumn> columns = new LinkedHashMap<>();
+		values.forEach((name, list) -> columns.put(name,
+				InputDecoder.decode(specs.get(name), list, r -> " in instances[" + r + "]")));
+		return columns;
+	}
+
+	private static Map<String, InputColumn> columns(JsonNode inputs, SignatureSpec signature) {
+		Map<String, TensorSpec> specs = signature.inputs();
+		Map<String, JsonNode> given = new LinkedHashMap<>();
+		if (inputs.isObject()) {
+			checkNames(inputs.propertyNames(), specs, " in inputs");
+			specs.keySet().forEach(name -> given.put(name, inputs.get(name)));
+		}
+		else if (specs.size() == 1) {
+			given.put(specs.keySet().iterator().next(), inputs);
+		}
+		else {
+			throw ApiException.invalidArgument("'inputs' must be an object with the inputs " + specs.keySet()
+					+ ", got " + InputDecoder.describe(inputs));
+		}
+		Map<String, InputColumn> columns = new LinkedHashMap<>();
+		String firstName = null;
+		int firstRows = -1;
+		for (var entry : given.entrySet()) {
+			TensorSpec spec = specs.get(entry.getKey());
+			JsonNode value = entry.getValue();
+			if (!value.isArray()) {
+				throw InputDecoder.error(spec, "an array with one value per row", InputDecoder.describe(value), " in inputs");
+			}
+			if (value.isEmpty()) {
+				throw InputDecoder.error(spec, "an array with one value per row", "an empty array", " in inputs");
+			}
+			if (firstName == null) {
+				firstName = entry.getKey();
+				firstRows = value.size();
+			}
+			else if (value.size() != firstRows) {
+				throw ApiException.invalidArgument("input '" + entry.getKey() + "': has " + value.size()
+						+ " rows but input '" + firstName + "' has " + firstRows + "; all inputs need the same number of rows");
+			}
+			List<JsonNode> rows = new ArrayList<>(value.size());
+			value.forEach(rows::add);
+			columns.put(entry.getKey(), InputDecoder.decode(spec, rows, r -> " in inputs (row " + r + ")"));
+		}
+		return columns;
+	}
+
+	private static void checkNames(java.util.Collection<String> given, Map<String, TensorSpec> expected,
+			String where) {
+		for (String name : given) {
+			if (!expected.containsKey(name)) {
+				throw ApiException.invalidArgument("unknown input '" + name + "'" + where + " (the signature's inputs are "
+						+ new TreeSet<>(expected.keySet()) + ")");
+			}
+		}
+		for (TensorSpec spec : expected.values()) {
+			if (!given.contains(spec.name())) {
+				throw ApiException.invalidArgument("missing input '" + spec.name() + "': expected "
+						+ InputDecoder.expectation(spec.elementKind()) + " (" + spec.dtype() + ", shape " + spec.shapeText()
+						+ "), got nothing" + where);
+			}
+		}
+	}
+
+}

@@ -1,0 +1,174 @@
+package dev.warden.worker.serving;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import dev.warden.worker.loader.OutputColumn;
+import dev.warden.worker.manager.ServableHandle;
+import dev.warden.worker.manager.ServableManager;
+import dev.warden.worker.manager.VersionStatus;
+
+import org.springframework.http.MediaType;
+import org.springframework.http.ResponseEntity;
+import org.springframework.web.HttpRequestMethodNotSupportedException;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RestController;
+
+/**
+ * TensorFlow Serving's REST API: predict, model status and metadata.
+ *
+ * <p>The {@code :predict} verb shares its path segment with the model name ({@code /v1/models/income:predict}), so
+ * the last segment is captured whole and split here rather than by pattern matching; that keeps a GET on a predict
+ * URL a clean 405 and a POST on a status URL a 405 too.
+ */
+@RestController
+class PredictionController {
+
+	static final String MODEL_VERSION_HEADER = "X-Model-Version";
+
+	private static final String PREDICT_VERB = ":predict";
+
+	private final ServableManager manager;
+
+	PredictionController(ServableManager manager) {
+		this.manager = manager;
+	}
+
+	@PostMapping(path = "/v1/models/{target}", consumes = { MediaType.APPLICATION_JSON_VALUE, "application/*+json" })
+	ResponseEntity<Map<String, Object>> predictLatest(@PathVariable String target, @RequestBody byte[] body)
+			throws HttpRequestMethodNotSupportedException {
+		return predict(predictTarget(target, "POST"), null, body);
+	}
+
+	@PostMapping(path = "/v1/models/{model}/versions/{target}",
+			consumes = { MediaType.APPLICATION_JSON_VALUE, "application/*+json" })
+	ResponseEntity<Map<String, Object>> predictVersion(@PathVariable String model, @PathVariable String target,
+			@RequestBody byte[] body) throws HttpRequestMethodNotSupportedException {
+		long version = version(model, predictTarget(target, "POST"));
+		return predict(model, version, body);
+	}
+
+	@GetMapping("/v1/models/{target}")
+	Map<String, Object> statusOfModel(@PathVariable String target) throws HttpRequestMethodNotSupportedException {
+		return statusJson(manager.status(statusTarget(target)));
+	}
+
+	@GetMapping("/v1/models/{model}/versions/{target}")
+	Map<String, Object> statusOfVersion(@PathVariable String model, @PathVariable String target)
+			throws HttpRequestMethodNotSupportedException {
+		long version = version(model, statusTarget(target));
+		return statusJson(List.of(manager.status(model, version)));
+	}
+
+	@GetMapping("/v1/models/{model}/metadata")
+	ResponseEntity<Map<String, Object>> metadataOfLatest(@PathVariable String model) {
+		return metadata(model, null);
+	}
+
+	@GetMapping("/v1/models/{model}/versions/{version}/metadata")
+	ResponseEntity<Map<String, Object>> metadataOfVersion(@PathVariable String model, @PathVariable String version) {
+		return metadata(model, version(model, version));
+	}
+
+	private ResponseEntity<Map<String, Object>> predict(String model, Long version, byte[] body) {
+		try (ServableHandle handle = manager.handle(model, version)) {
+			PredictRequest request = PredictRequestParser.parse(body, handle.servable());
+			Map<String, OutputColumn> outputs = handle.servable().run(request.signature(), request.inputs());
+			Map<String, Object> response = request.format() == PredictRequest.Format.ROW
+					? Map.of("predictions", rowResponse(outputs))
+					: Map.of("outputs", columnarResponse(outputs));
+			return ResponseEntity.ok()
+				.header(MODEL_VERSION_HEADER, Long.toString(handle.version()))
+				.body(response);
+		}
+	}
+
+	private ResponseEntity<Map<String, Object>> metadata(String model, Long version) {
+		try (ServableHandle handle = manager.handle(model, version)) {
+			Map<String, Object> spec = new LinkedHashMap<>();
+			spec.put("name", model);
+			spec.put("signature_name", "");
+			spec.put("version", Long.toString(handle.version()));
+			Map<String, Object> body = new LinkedHashMap<>();
+			body.put("model_spec", spec);
+			body.put("metadata",
+					Map.of("signature_def", Map.of("signature_def", handle.servable().signatureDefs())));
+			return ResponseEntity.ok().header(MODEL_VERSION_HEADER, Long.toString(handle.version())).body(body);
+		}
+	}
+
+	/** {@code [{out: value, ...}, ...]}, or plain values when the signature has a single output. */
+	static List<Object> rowResponse(Map<String, OutputColumn> outputs) {
+		int rows = outputs.values().iterator().next().rows().size();
+		List<Object> predictions = new ArrayList<>(rows);
+		for (int r = 0; r < rows; r++) {
+			if (outputs.size() == 1) {
+				predictions.add(outputs.values().iterator().next().rows().get(r));
+			}
+			else {
+				Map<String, Object> row = new LinkedHashMap<>();
+				for (OutputColumn column : outputs.values()) {
+					row.put(column.name(), column.rows().get(r));
+				}
+				predictions.add(row);
+			}
+		}
+		return predictions;
+	}
+
+	/** {@code {out: [...], ...}}, or the plain array when the signature has a single output. */
+	static Object columnarResponse(Map<String, OutputColumn> outputs) {
+		if (outputs.size() == 1) {
+			return outputs.values().iterator().next().rows();
+		}
+		Map<String, Object> columns = new LinkedHashMap<>();
+		outputs.values().forEach(column -> columns.put(column.name(), column.rows()));
+		return columns;
+	}
+
+	static Map<String, Object> statusJson(List<VersionStatus> statuses) {
+		List<Object> versions = statuses.stream().map(status -> {
+			Map<String, Object> entry = new LinkedHashMap<>();
+			entry.put("version", Long.toString(status.version()));
+			entry.put("state", status.state().name());
+			Map<String, Object> detail = new LinkedHashMap<>();
+			detail.put("error_code", status.failed() ? "UNKNOWN" : "OK");
+			detail.put("error_message", status.failed() ? status.error() : "");
+			entry.put("status", detail);
+			return (Object) entry;
+		}).toList();
+		return Map.of("model_version_status", versions);
+	}
+
+	private static String predictTarget(String target, String method) throws HttpRequestMethodNotSupportedException {
+		if (!target.endsWith(PREDICT_VERB) || target.length() == PREDICT_VERB.length()) {
+			throw new HttpRequestMethodNotSupportedException(method, List.of("GET"));
+		}
+		return target.substring(0, target.length() - PREDICT_VERB.length());
+	}
+
+	private static String statusTarget(String target) throws HttpRequestMethodNotSupportedException {
+		if (target.endsWith(PREDICT_VERB)) {
+			throw new HttpRequestMethodNotSupportedException("GET", List.of("POST"));
+		}
+		if (target.contains(":")) {
+			throw new ApiException(org.springframework.http.HttpStatus.NOT_FOUND, "not_found",
+					"unknown method '" + target.substring(target.indexOf(':')) + "' (supported: :predict)");
+		}
+		return target;
+	}
+
+	private static long version(String model, String version) {
+		if (!version.matches("[0-9]{1,18}")) {
+			throw ApiException.modelNotFound("Could not find version '" + version + "' of model " + model
+					+ ": a version is a positive integer");
+		}
+		return Long.parseLong(version);
+	}
+
+}

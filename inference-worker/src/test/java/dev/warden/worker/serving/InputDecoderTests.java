@@ -1,0 +1,107 @@
+package dev.warden.worker.serving;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.util.ArrayList;
+import java.util.List;
+
+import dev.warden.worker.loader.InputColumn;
+import dev.warden.worker.loader.TensorSpec;
+
+import org.junit.jupiter.api.Test;
+import tools.jackson.databind.JsonNode;
+
+class InputDecoderTests {
+
+	private static final TensorSpec AGE = new TensorSpec("age", "DT_FLOAT", new long[] { -1 }, "age:0");
+
+	private static final TensorSpec COUNT = new TensorSpec("count", "DT_INT64", new long[] { -1 }, "count:0");
+
+	private static final TensorSpec SMALL = new TensorSpec("small", "DT_INT32", new long[] { -1 }, "small:0");
+
+	private static final TensorSpec PAIR = new TensorSpec("pair", "DT_FLOAT", new long[] { -1, 2 }, "pair:0");
+
+	private static final TensorSpec TOKENS = new TensorSpec("tokens", "DT_STRING", new long[] { -1, -1 }, "t:0");
+
+	private static final TensorSpec FLAG = new TensorSpec("flag", "DT_BOOL", new long[] { -1 }, "flag:0");
+
+	@Test
+	void decodesScalarsPerRowIntoAFlatColumn() {
+		InputColumn column = decode(AGE, "[39, 40.5, -1e3]");
+
+		assertThat(column.shape()).containsExactly(3);
+		assertThat((float[]) column.values()).containsExactly(39f, 40.5f, -1000f);
+	}
+
+	@Test
+	void decodesFixedAndVariableInnerDimensions() {
+		InputColumn pairs = decode(PAIR, "[[1, 2], [3, 4]]");
+		assertThat(pairs.shape()).containsExactly(2, 2);
+		assertThat((float[]) pairs.values()).containsExactly(1f, 2f, 3f, 4f);
+
+		InputColumn tokens = decode(TOKENS, "[[\"a\", \"b\", \"c\"], [\"d\", \"e\", \"f\"]]");
+		assertThat(tokens.shape()).containsExactly(2, 3);
+	}
+
+	@Test
+	void integersAreAcceptedForIntegerInputsAndIntegralFloatsToo() {
+		assertThat((long[]) decode(COUNT, "[1, 9007199254740993, 3.0]").values()).containsExactly(1L,
+				9007199254740993L, 3L);
+		assertThat((int[]) decode(SMALL, "[-5]").values()).containsExactly(-5);
+		assertThat((boolean[]) decode(FLAG, "[true, false]").values()).containsExactly(true, false);
+	}
+
+	@Test
+	void rejectsNonIntegralNumbersForIntegerInputs() {
+		assertThatThrownBy(() -> decode(COUNT, "[1.5]")).hasMessageContaining("input 'count'")
+			.hasMessageContaining("expected an integer (DT_INT64, shape [-1]), got non-integral number 1.5");
+	}
+
+	@Test
+	void rejectsIntegersOutOfRange() {
+		assertThatThrownBy(() -> decode(SMALL, "[3000000000]")).hasMessageContaining("input 'small'")
+			.hasMessageContaining("in range");
+		assertThatThrownBy(() -> decode(AGE, "[1e39]")).hasMessageContaining("input 'age'")
+			.hasMessageContaining("out of range");
+	}
+
+	@Test
+	void rejectsWrongJsonTypesNamingInputExpectedAndGot() {
+		assertThatThrownBy(() -> decode(AGE, "[\"abc\"]"))
+			.hasMessage("input 'age': expected a number (DT_FLOAT, shape [-1]), got string \"abc\" in row 0");
+		assertThatThrownBy(() -> decode(AGE, "[true]")).hasMessageContaining("got boolean true");
+		assertThatThrownBy(() -> decode(AGE, "[null]")).hasMessageContaining("got null");
+		assertThatThrownBy(() -> decode(AGE, "[{}]")).hasMessageContaining("got an object");
+		assertThatThrownBy(() -> decode(FLAG, "[1]")).hasMessageContaining("expected a boolean");
+	}
+
+	@Test
+	void rejectsWronglyShapedRows() {
+		assertThatThrownBy(() -> decode(AGE, "[[39]]")).hasMessageContaining("input 'age'")
+			.hasMessageContaining("expected a number")
+			.hasMessageContaining("got an array of 1 values");
+		assertThatThrownBy(() -> decode(PAIR, "[[1, 2, 3]]")).hasMessageContaining("an array of 2 values");
+		assertThatThrownBy(() -> decode(PAIR, "[5]")).hasMessageContaining("got number 5");
+		assertThatThrownBy(() -> decode(TOKENS, "[[\"a\"], [\"b\", \"c\"]]"))
+			.hasMessageContaining("arrays of the same length");
+		assertThatThrownBy(() -> decode(AGE, "[]")).hasMessageContaining("at least one row");
+	}
+
+	@Test
+	void rejectsNonFiniteNumbers() {
+		assertThatThrownBy(() -> decode(AGE, "[NaN]")).hasMessageContaining("input 'age'")
+			.hasMessageContaining("expected a finite number")
+			.hasMessageContaining("got NaN");
+		assertThatThrownBy(() -> decode(AGE, "[Infinity]")).hasMessageContaining("got Infinity");
+		assertThatThrownBy(() -> decode(AGE, "[-Infinity]")).hasMessageContaining("got Infinity");
+	}
+
+	private static InputColumn decode(TensorSpec spec, String jsonArray) {
+		JsonNode array = PredictRequestParser.readJson(jsonArray.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+		List<JsonNode> rows = new ArrayList<>();
+		array.forEach(rows::add);
+		return InputDecoder.decode(spec, rows, r -> " in row " + r);
+	}
+
+}

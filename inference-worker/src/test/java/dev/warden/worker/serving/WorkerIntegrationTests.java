@@ -1,0 +1,443 @@
+package dev.warden.worker.serving;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+
+import dev.warden.worker.WorkerApplication;
+import dev.warden.worker.training.IncomeModelTrainer;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+import org.tensorflow.Result;
+import org.tensorflow.SavedModelBundle;
+import org.tensorflow.Tensor;
+import org.tensorflow.types.TFloat32;
+import org.tensorflow.types.TInt64;
+import org.tensorflow.types.TString;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * The worker over real HTTP with a real (small, freshly trained) TensorFlow model in a temporary model store.
+ */
+@SpringBootTest(classes = WorkerApplication.class, webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
+class WorkerIntegrationTests {
+
+	private static final JsonMapper JSON = JsonMapper.builder().build();
+
+	private static final String ROW_1 = """
+			{"age":39,"workclass":"State-gov","fnlwgt":77516,"education":"Bachelors","education_num":13,\
+			"marital_status":"Never-married","occupation":"Adm-clerical","relationship":"Not-in-family","race":"White",\
+			"sex":"Male","capital_gain":2174,"capital_loss":0,"hours_per_week":40,"native_country":"United-States"}""";
+
+	private static final String ROW_2 = """
+			{"age":52,"workclass":"Self-emp-inc","fnlwgt":287927,"education":"HS-grad","education_num":9,\
+			"marital_status":"Married-civ-spouse","occupation":"Exec-managerial","relationship":"Wife","race":"White",\
+			"sex":"Female","capital_gain":15024,"capital_loss":0,"hours_per_week":40,"native_country":""}""";
+
+	private static Path store;
+
+	private static IncomeModelTrainer.TrainingResult trained;
+
+	private final HttpClient http = HttpClient.newHttpClient();
+
+	@LocalServerPort
+	private int port;
+
+	@DynamicPropertySource
+	static void modelStore(DynamicPropertyRegistry registry) {
+		registry.add("warden.worker.model-store.path", () -> store().toString());
+		registry.add("warden.worker.model-store.poll-interval", () -> "200ms");
+	}
+
+	/** Trains once, before the worker starts, into a store that also holds a version that cannot load. */
+	static synchronized Path store() {
+		if (store == null) {
+			try {
+				store = Files.createTempDirectory("worker-store");
+				trained = new IncomeModelTrainer().trainAndExport(store, new IncomeModelTrainer.Options(150, 11));
+				Path broken = Files.createDirectories(store.resolve("broken").resolve("1"));
+				Files.writeString(broken.resolve("saved_model.pb"), "not a protobuf");
+			}
+			catch (IOException ex) {
+				throw new UncheckedIOException(ex);
+			}
+		}
+		return store;
+	}
+
+	@AfterAll
+	static void deleteStore() throws IOException {
+		if (store != null) {
+			try (Stream<Path> paths = Files.walk(store)) {
+				paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+			}
+		}
+	}
+
+	@Test
+	void rowFormatPredictionEqualsAnInProcessCallOfTheSavedModel() throws Exception {
+		HttpResponse<String> response = post("/v1/models/income:predict", "{\"instances\":[" + ROW_1 + "," + ROW_2 + "]}");
+
+		assertThat(response.statusCode()).isEqualTo(200);
+		assertThat(response.headers().firstValue("X-Model-Version")).isPresent();
+		JsonNode predictions = JSON.readTree(response.body()).get("predictions");
+		assertThat(predictions.size()).isEqualTo(2);
+		Map<String, Object> expected = callInProcess(List.of(ROW_1, ROW_2));
+		float[] probability = (float[]) expected.get("probability");
+		long[] classId = (long[]) expected.get("class_id");
+		for (int i = 0; i < 2; i++) {
+			JsonNode row = predictions.get(i);
+			assertThat(row.get("probability").floatValue()).isEqualTo(probability[i]);
+			assertThat(row.get("class_id").longValue()).isEqualTo(classId[i]);
+			assertThat(row.get("probabilities").size()).isEqualTo(2);
+			assertThat(row.get("probabilities").get(1).floatValue()).isEqualTo(probability[i]);
+		}
+	}
+
+	@Test
+	void columnarPredictionEqualsAnInProcessCallOfTheSavedModel() throws Exception {
+		JsonNode r1 = JSON.readTree(ROW_1);
+		JsonNode r2 = JSON.readTree(ROW_2);
+		StringBuilder inputs = new StringBuilder("{\"signature_name\":\"serving_default\",\"inputs\":{");
+		List<String> columns = new ArrayList<>();
+		r1.propertyNames().forEach(name -> columns
+			.add("\"" + name + "\":[" + r1.get(name).toString() + "," + r2.get(name).toString() + "]"));
+		inputs.append(String.join(",", columns)).append("}}");
+
+		HttpResponse<String> response = post("/v1/models/income/versions/1:predict", inputs.toString());
+
+		assertThat(response.statusCode()).isEqualTo(200);
+		assertThat(response.headers().firstValue("X-Model-Version")).hasValue("1");
+		JsonNode outputs = JSON.readTree(response.body()).get("outputs");
+		Map<String, Object> expected = callInProcess(List.of(ROW_1, ROW_2));
+		float[] probability = (float[]) expected.get("probability");
+		assertThat(outputs.get("probability").get(0).floatValue()).isEqualTo(probability[0]);
+		assertThat(outputs.get("probability").get(1).floatValue()).isEqualTo(probability[1]);
+		assertThat(outputs.get("class_id").size()).isEqualTo(2);
+		assertThat(outputs.get("probabilities").get(0).size()).isEqualTo(2);
+	}
+
+	@Test
+	void statusListsTheAvailableVersion() throws Exception {
+		HttpResponse<String> response = get("/v1/models/income/versions/1");
+
+		assertThat(response.statusCode()).isEqualTo(200);
+		JsonNode status = JSON.readTree(response.body()).get("model_version_status").get(0);
+		assertThat(status.get("version").stringValue()).isEqualTo("1");
+		assertThat(status.get("state").stringValue()).isEqualTo("AVAILABLE");
+		assertThat(status.get("status").get("error_code").stringValue()).isEqualTo("OK");
+		assertThat(JSON.readTree(get("/v1/models/income").body()).get("model_version_status").size())
+			.isGreaterThanOrEqualTo(1);
+	}
+
+	@Test
+	void versionThatFailsToLoadIsReportedAsEndWithItsError() throws Exception {
+		JsonNode status = JSON.readTree(get("/v1/models/broken").body()).get("model_version_status").get(0);
+
+		assertThat(status.get("state").stringValue()).isEqualTo("END");
+		assertThat(status.get("status").get("error_code").stringValue()).isNotEqualTo("OK");
+		assertThat(status.get("status").get("error_message").stringValue()).isNotBlank();
+		assertThat(post("/v1/models/broken:predict", "{\"instances\":[" + ROW_1 + "]}").statusCode()).isEqualTo(404);
+	}
+
+	@Test
+	void metadataComesFromTheSavedModelSignature() throws Exception {
+		HttpResponse<String> response = get("/v1/models/income/metadata");
+
+		assertThat(response.statusCode()).isEqualTo(200);
+		JsonNode body = JSON.readTree(response.body());
+		assertThat(body.get("model_spec").get("name").stringValue()).isEqualTo("income");
+		JsonNode signature = body.get("metadata").get("signature_def").get("signature_def").get("serving_default");
+		assertThat(signature.get("method_name").stringValue()).isEqualTo("tensorflow/serving/predict");
+		assertThat(signature.get("inputs").size()).isEqualTo(14);
+		JsonNode age = signature.get("inputs").get("age");
+		assertThat(age.get("dtype").stringValue()).isEqualTo("DT_FLOAT");
+		assertThat(age.get("tensor_shape").get("dim").get(0).get("size").stringValue()).isEqualTo("-1");
+		assertThat(age.get("tensor_shape").get("unknown_rank").booleanValue()).isFalse();
+		assertThat(signature.get("inputs").get("sex").get("dtype").stringValue()).isEqualTo("DT_STRING");
+		assertThat(signature.get("outputs").get("class_id").get("dtype").stringValue()).isEqualTo("DT_INT64");
+		assertThat(signature.get("outputs").get("probabilities").get("tensor_shape").get("dim").get(1).get("size")
+			.stringValue()).isEqualTo("2");
+		assertThat(get("/v1/models/income/versions/1/metadata").statusCode()).isEqualTo(200);
+	}
+
+	@Test
+	void modelListShowsEveryModelWithItsVersions() throws Exception {
+		JsonNode models = JSON.readTree(get("/v1/models").body()).get("models");
+
+		List<String> names = new ArrayList<>();
+		models.forEach(m -> names.add(m.get("name").stringValue()));
+		assertThat(names).contains("income", "broken");
+		JsonNode income = models.get(names.indexOf("income"));
+		assertThat(income.get("versions").get(income.get("versions").size() - 1).get("version").stringValue())
+			.isEqualTo("1");
+		assertThat(income.get("versions").get(0).get("state").stringValue()).isEqualTo("AVAILABLE");
+	}
+
+	@Test
+	void newVersionInTheStoreIsLoadedByPollingAndServesUnversionedRequests() throws Exception {
+		Path next = store.resolve("income").resolve("7");
+		Path staging = store.resolve("income").resolve(".staging");
+		copyTree(trained.versionDir(), staging);
+		Files.move(staging, next, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+
+		await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100)).untilAsserted(() -> {
+			HttpResponse<String> response = post("/v1/models/income:predict", "{\"instances\":[" + ROW_1 + "]}");
+			assertThat(response.headers().firstValue("X-Model-Version")).hasValue("7");
+		});
+		assertThat(JSON.readTree(get("/v1/models/income/versions/7").body()).get("model_version_status").get(0)
+			.get("state").stringValue()).isEqualTo("AVAILABLE");
+	}
+
+	@Test
+	void versionRemovedFromTheStoreIsUnloaded() throws Exception {
+		Path staging = store.resolve("income").resolve(".staging-3");
+		copyTree(trained.versionDir(), staging);
+		Path three = Files.move(staging, store.resolve("income").resolve("3"), java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+		await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100))
+			.until(() -> get("/v1/models/income/versions/3").statusCode() == 200);
+
+		try (Stream<Path> paths = Files.walk(three)) {
+			paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+		}
+
+		await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100))
+			.until(() -> get("/v1/models/income/versions/3").statusCode() == 404);
+		assertThat(post("/v1/models/income/versions/3:predict", "{\"instances\":[" + ROW_1 + "]}").statusCode())
+			.isEqualTo(404);
+		assertThat(post("/v1/models/income/versions/1:predict", "{\"instances\":[" + ROW_1 + "]}").statusCode())
+			.isEqualTo(200);
+	}
+
+	@Test
+	void unknownModelOrVersionIsA404WithModelNotFound() throws Exception {
+		for (HttpResponse<String> response : List.of(post("/v1/models/nope:predict", "{\"instances\":[" + ROW_1 + "]}"),
+				post("/v1/models/income/versions/999:predict", "{\"instances\":[" + ROW_1 + "]}"),
+				get("/v1/models/nope"), get("/v1/models/income/versions/999"), get("/v1/models/nope/metadata"),
+				get("/v1/models/income/versions/abc"))) {
+			assertThat(response.statusCode()).isEqualTo(404);
+			assertThat(errorCode(response)).isEqualTo("model_not_found");
+		}
+	}
+
+	@Test
+	void wrongMethodAndMediaTypeAreJsonErrors() throws Exception {
+		HttpResponse<String> getPredict = get("/v1/models/income:predict");
+		assertThat(getPredict.statusCode()).isEqualTo(405);
+		assertThat(errorCode(getPredict)).isEqualTo("method_not_allowed");
+		assertThat(getPredict.headers().firstValue("Allow")).hasValue("POST");
+
+		HttpResponse<String> postStatus = post("/v1/models/income", "{}");
+		assertThat(postStatus.statusCode()).isEqualTo(405);
+		assertThat(errorCode(postStatus)).isEqualTo("method_not_allowed");
+
+		HttpResponse<String> text = send(HttpRequest.newBuilder(uri("/v1/models/income:predict"))
+			.header("Content-Type", "text/plain")
+			.POST(HttpRequest.BodyPublishers.ofString("{\"instances\":[" + ROW_1 + "]}")));
+		assertThat(text.statusCode()).isEqualTo(415);
+		assertThat(errorCode(text)).isEqualTo("unsupported_media_type");
+
+		HttpResponse<String> unknownPath = get("/v2/whatever");
+		assertThat(unknownPath.statusCode()).isEqualTo(404);
+		assertThat(unknownPath.headers().firstValue("Content-Type").orElse("")).contains("application/json");
+	}
+
+	@Test
+	void requestIdIsEchoedAndUsedInErrors() throws Exception {
+		HttpResponse<String> response = send(HttpRequest.newBuilder(uri("/v1/models/nope"))
+			.header("X-Request-Id", "abc-123").GET());
+
+		assertThat(response.headers().firstValue("X-Request-Id")).hasValue("abc-123");
+		assertThat(JSON.readTree(response.body()).get("error").get("request_id").stringValue()).isEqualTo("abc-123");
+		HttpResponse<String> insane = send(HttpRequest.newBuilder(uri("/v1/models/nope"))
+			.header("X-Request-Id", "bad id with spaces").GET());
+		assertThat(insane.headers().firstValue("X-Request-Id").orElseThrow()).isNotEqualTo("bad id with spaces");
+	}
+
+	@Test
+	void containerLevelErrorsUseTheSameJsonShape() throws Exception {
+		HttpResponse<String> response = get("/error");
+
+		assertThat(response.statusCode()).isEqualTo(404);
+		assertThat(errorCode(response)).isEqualTo("not_found");
+	}
+
+	@Test
+	void healthIsUp() throws Exception {
+		HttpResponse<String> response = get("/actuator/health");
+
+		assertThat(response.statusCode()).isEqualTo(200);
+		assertThat(JSON.readTree(response.body()).get("status").stringValue()).isEqualTo("UP");
+	}
+
+	@ParameterizedTest(name = "{0}")
+	@CsvSource(delimiter = '|', quoteCharacter = '~', textBlock = """
+			missing input            | {"instances":[{"age":39}]}                              | missing input 'capital_gain': expected a number (DT_FLOAT, shape [-1]), got nothing in instances[0]
+			unknown input            | {"instances":[ROW1_PLUS_EXTRA]}                         | unknown input 'colour'
+			string for float         | {"instances":[ROW1_WITH_age="abc"]}                     | input 'age': expected a number (DT_FLOAT, shape [-1]), got string "abc"
+			number for string        | {"instances":[ROW1_WITH_sex=1]}                         | input 'sex': expected a string (DT_STRING, shape [-1]), got number 1
+			boolean for float        | {"instances":[ROW1_WITH_age=true]}                      | input 'age': expected a number (DT_FLOAT, shape [-1]), got boolean true
+			null                     | {"instances":[ROW1_WITH_age=null]}                      | input 'age': expected a number (DT_FLOAT, shape [-1]), got null
+			object                   | {"instances":[ROW1_WITH_sex={"a":1}]}                   | input 'sex': expected a string (DT_STRING, shape [-1]), got an object
+			nested array             | {"instances":[ROW1_WITH_age=[39]]}                      | input 'age': expected a number (DT_FLOAT, shape [-1]), got an array of 1 values
+			NaN                      | {"instances":[ROW1_WITH_age=NaN]}                       | input 'age': expected a finite number (DT_FLOAT, shape [-1]), got NaN
+			Infinity                 | {"instances":[ROW1_WITH_capital_gain=Infinity]}         | input 'capital_gain': expected a finite number (DT_FLOAT, shape [-1]), got Infinity
+			empty instances          | {"instances":[]}                                        | 'instances' must not be empty
+			instances not an array   | {"instances":{"age":1}}                                 | 'instances' must be an array
+			row not an object        | {"instances":[42]}                                      | instances[0]: expected an object
+			columns of other lengths | COLUMNAR_UNEVEN                                         | all inputs need the same number of rows
+			columnar scalar          | COLUMNAR_SCALAR                                         | input 'age': expected an array with one value per row (DT_FLOAT, shape [-1]), got number 39
+			columnar empty           | COLUMNAR_EMPTY                                          | input 'age': expected an array with one value per row (DT_FLOAT, shape [-1]), got an empty array
+			both formats             | {"instances":[ROW1],"inputs":{}}                        | either 'instances' or 'inputs', not both
+			neither format           | {"signature_name":"serving_default"}                    | must have 'instances' (row format) or 'inputs'
+			unknown signature        | {"signature_name":"explain","instances":[ROW1]}         | unknown signature_name 'explain'
+			signature not a string   | {"signature_name":5,"instances":[ROW1]}                 | signature_name must be a string
+			unknown top-level field  | {"instance":[ROW1]}                                     | unknown field 'instance'
+			body not JSON            | {"instances":[                                          | request body is not valid JSON
+			body not an object       | [1,2,3]                                                 | request body must be a JSON object
+			duplicate key            | {"instances":[ROW1],"instances":[ROW1]}                 | request body is not valid JSON
+			""")
+	void invalidRequestsAre400WithAMessageNamingTheProblem(String name, String body, String message) throws Exception {
+		HttpResponse<String> response = post("/v1/models/income:predict", expand(body));
+
+		assertThat(response.statusCode()).as(response.body()).isEqualTo(400);
+		JsonNode error = JSON.readTree(response.body()).get("error");
+		assertThat(error.get("code").stringValue()).isEqualTo("invalid_argument");
+		assertThat(error.get("message").stringValue()).contains(message);
+		assertThat(error.get("request_id").stringValue()).isNotBlank();
+		assertThat(response.body()).doesNotContain("Exception").doesNotContain("at dev.warden");
+	}
+
+	@Test
+	void emptyBodyIs400() throws Exception {
+		HttpResponse<String> response = post("/v1/models/income:predict", "");
+
+		assertThat(response.statusCode()).isEqualTo(400);
+		assertThat(errorCode(response)).isEqualTo("invalid_argument");
+	}
+
+	/** Replaces placeholders of the CSV table with JSON built from ROW_1. */
+	private static String expand(String body) throws Exception {
+		String result = body;
+		java.util.regex.Matcher with = java.util.regex.Pattern.compile("ROW1_WITH_(\\w+)=(\\{[^}]*\\}|\\[[^\\]]*\\]|[^\\]}]+)")
+			.matcher(result);
+		if (with.find()) {
+			String row = ROW_1.replaceFirst("\"" + with.group(1) + "\":(\"[^\"]*\"|[^,}]+)",
+					"\"" + with.group(1) + "\":" + java.util.regex.Matcher.quoteReplacement(with.group(2)));
+			result = result.substring(0, with.start()) + row + result.substring(with.end());
+		}
+		JsonNode r1 = JSON.readTree(ROW_1);
+		return switch (result) {
+			case "COLUMNAR_UNEVEN" -> columnar(r1, name -> name.equals("sex") ? "[\"Male\"]"
+					: "[" + r1.get(name) + "," + r1.get(name) + "]");
+			case "COLUMNAR_SCALAR" -> columnar(r1, name -> name.equals("age") ? "39" : "[" + r1.get(name) + "]");
+			case "COLUMNAR_EMPTY" -> columnar(r1, name -> name.equals("age") ? "[]" : "[" + r1.get(name) + "]");
+			default -> result.replace("ROW1_PLUS_EXTRA", ROW_1.replace("}", ",\"colour\":\"red\"}"))
+				.replace("ROW1", ROW_1);
+		};
+	}
+
+	private static String columnar(JsonNode row, java.util.function.Function<String, String> column) {
+		List<String> parts = new ArrayList<>();
+		row.propertyNames().forEach(name -> parts.add("\"" + name + "\":" + column.apply(name)));
+		return "{\"inputs\":{" + String.join(",", parts) + "}}";
+	}
+
+	/** Calls the exported SavedModel directly, as the reference for the HTTP answers. */
+	private static Map<String, Object> callInProcess(List<String> rows) throws Exception {
+		List<JsonNode> nodes = new ArrayList<>();
+		for (String row : rows) {
+			nodes.add(JSON.readTree(row));
+		}
+		Map<String, Tensor> inputs = new HashMap<>();
+		try (SavedModelBundle bundle = SavedModelBundle.load(trained.versionDir().toString(), "serve")) {
+			for (String name : nodes.get(0).propertyNames()) {
+				if (nodes.get(0).get(name).isNumber()) {
+					float[] values = new float[nodes.size()];
+					for (int i = 0; i < values.length; i++) {
+						values[i] = nodes.get(i).get(name).floatValue();
+					}
+					inputs.put(name, TFloat32.vectorOf(values));
+				}
+				else {
+					inputs.put(name, TString.vectorOf(nodes.stream().map(n -> n.get(name).stringValue())
+						.toArray(String[]::new)));
+				}
+			}
+			try (Result result = bundle.function("serving_default").call(inputs)) {
+				TFloat32 probability = (TFloat32) result.get("probability").orElseThrow();
+				TInt64 classId = (TInt64) result.get("class_id").orElseThrow();
+				float[] p = new float[rows.size()];
+				long[] c = new long[rows.size()];
+				for (int i = 0; i < p.length; i++) {
+					p[i] = probability.getFloat(i);
+					c[i] = classId.getLong(i);
+				}
+				return Map.of("probability", p, "class_id", c);
+			}
+		}
+		finally {
+			inputs.values().forEach(Tensor::close);
+		}
+	}
+
+	private static void copyTree(Path from, Path to) throws IOException {
+		try (Stream<Path> paths = Files.walk(from)) {
+			for (Path source : paths.toList()) {
+				Path target = to.resolve(from.relativize(source).toString());
+				if (Files.isDirectory(source)) {
+					Files.createDirectories(target);
+				}
+				else {
+					Files.copy(source, target);
+				}
+			}
+		}
+	}
+
+	private String errorCode(HttpResponse<String> response) throws Exception {
+		return JSON.readTree(response.body()).get("error").get("code").stringValue();
+	}
+
+	private URI uri(String path) {
+		return URI.create("http://127.0.0.1:" + port + path);
+	}
+
+	private HttpResponse<String> get(String path) throws Exception {
+		return send(HttpRequest.newBuilder(uri(path)).GET());
+	}
+
+	private HttpResponse<String> post(String path, String body) throws Exception {
+		return send(HttpRequest.newBuilder(uri(path))
+			.header("Content-Type", "application/json")
+			.POST(HttpRequest.BodyPublishers.ofString(body)));
+	}
+
+	private HttpResponse<String> send(HttpRequest.Builder request) throws Exception {
+		return http.send(request.timeout(Duration.ofSeconds(30)).build(), HttpResponse.BodyHandlers.ofString());
+	}
+
+}

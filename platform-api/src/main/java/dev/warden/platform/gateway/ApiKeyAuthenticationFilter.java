@@ -1,0 +1,88 @@
+package dev.warden.platform.gateway;
+
+import java.io.IOException;
+import java.util.Optional;
+
+import jakarta.servlet.FilterChain;
+import jakarta.servlet.ServletException;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import org.springframework.core.Ordered;
+import org.springframework.dao.DataAccessException;
+import org.springframework.web.filter.OncePerRequestFilter;
+
+import dev.warden.platform.apikey.ApiKeyManagement;
+import dev.warden.platform.apikey.VerifiedKey;
+import dev.warden.platform.system.ErrorResponses;
+
+/**
+ * Third data-plane filter: the API key from {@code Authorization: Bearer <key>} or {@code X-API-Key: <key>}
+ * must be valid; otherwise 401 with {@code WWW-Authenticate: Bearer}. Sets {@link VerifiedKey#ATTRIBUTE}.
+ */
+public class ApiKeyAuthenticationFilter extends OncePerRequestFilter implements Ordered {
+
+	public static final int ORDER = RequestLogFilter.ORDER + 10;
+
+	private static final Logger log = LoggerFactory.getLogger(ApiKeyAuthenticationFilter.class);
+
+	private final ApiKeyManagement keys;
+
+	ApiKeyAuthenticationFilter(ApiKeyManagement keys) {
+		this.keys = keys;
+	}
+
+	@Override
+	public int getOrder() {
+		return ORDER;
+	}
+
+	@Override
+	protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
+			throws ServletException, IOException {
+		String raw = presentedKey(request);
+		if (raw == null) {
+			reject(request, response, "Bearer realm=\"warden\"", "missing_api_key",
+					"an API key is required: send 'Authorization: Bearer <key>' or 'X-API-Key: <key>'");
+			return;
+		}
+		Optional<VerifiedKey> verified;
+		try {
+			verified = this.keys.verify(raw);
+		}
+		catch (DataAccessException ex) {
+			log.error("API key verification failed: database unavailable", ex);
+			request.setAttribute(GatewayAttributes.ERROR_CODE, "service_unavailable");
+			ErrorResponses.write(request, response, HttpServletResponse.SC_SERVICE_UNAVAILABLE, "service_unavailable",
+					"the service cannot verify API keys right now; retry later");
+			return;
+		}
+		if (verified.isEmpty()) {
+			reject(request, response, "Bearer realm=\"warden\", error=\"invalid_token\"", "invalid_api_key",
+					"the API key is invalid, revoked or expired");
+			return;
+		}
+		request.setAttribute(VerifiedKey.ATTRIBUTE, verified.get());
+		chain.doFilter(request, response);
+	}
+
+	private static void reject(HttpServletRequest request, HttpServletResponse response, String challenge,
+			String code, String message) throws IOException {
+		request.setAttribute(GatewayAttributes.ERROR_CODE, code);
+		response.setHeader("WWW-Authenticate", challenge);
+		ErrorResponses.write(request, response, HttpServletResponse.SC_UNAUTHORIZED, code, message);
+	}
+
+	private static String presentedKey(HttpServletRequest request) {
+		String authorization = request.getHeader("Authorization");
+		if (authorization != null && authorization.regionMatches(true, 0, "Bearer ", 0, 7)) {
+			String token = authorization.substring(7).strip();
+			return token.isEmpty() ? null : token;
+		}
+		String header = request.getHeader("X-API-Key");
+		return (header != null && !header.isBlank()) ? header.strip() : null;
+	}
+
+}

@@ -1,0 +1,76 @@
+package dev.warden.platform.gateway;
+
+import jakarta.servlet.Filter;
+import jakarta.servlet.http.HttpServletResponse;
+
+import org.springframework.boot.web.servlet.FilterRegistrationBean;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.core.annotation.Order;
+import org.springframework.security.authorization.AuthorizationDecision;
+import org.springframework.security.config.annotation.web.builders.HttpSecurity;
+import org.springframework.security.config.http.SessionCreationPolicy;
+import org.springframework.security.web.SecurityFilterChain;
+
+import dev.warden.platform.apikey.ApiKeyManagement;
+import dev.warden.platform.apikey.VerifiedKey;
+import dev.warden.platform.quota.QuotaManagement;
+import dev.warden.platform.requestlog.RequestLogWriter;
+import dev.warden.platform.system.ErrorResponses;
+
+/**
+ * The data-plane pipeline, in order: request id ({@code RequestIdFilter.ORDER}) → request log
+ * ({@link RequestLogFilter#ORDER}) → API key ({@link ApiKeyAuthenticationFilter#ORDER}) → quota
+ * ({@link QuotaFilter#ORDER}) → Spring Security's data-plane chain (which re-checks that a key was verified)
+ * → {@link GatewayController}. The filters run only on {@code /v1/*} and {@code /v2/*}.
+ */
+@Configuration(proxyBeanMethods = false)
+class GatewayConfiguration {
+
+	/** Same value as the system module's data-plane chain order (between the admin API and the public chain). */
+	static final int DATA_PLANE_CHAIN_ORDER = 2;
+
+	private static final String[] DATA_PLANE_URLS = { "/v1/*", "/v2/*" };
+
+	@Bean
+	FilterRegistrationBean<RequestLogFilter> requestLogFilter(RequestLogWriter writer) {
+		return register(new RequestLogFilter(writer), RequestLogFilter.ORDER);
+	}
+
+	@Bean
+	FilterRegistrationBean<ApiKeyAuthenticationFilter> apiKeyAuthenticationFilter(ApiKeyManagement keys) {
+		return register(new ApiKeyAuthenticationFilter(keys), ApiKeyAuthenticationFilter.ORDER);
+	}
+
+	@Bean
+	FilterRegistrationBean<QuotaFilter> quotaFilter(QuotaManagement quotas) {
+		return register(new QuotaFilter(quotas), QuotaFilter.ORDER);
+	}
+
+	@Bean
+	@Order(DATA_PLANE_CHAIN_ORDER)
+	SecurityFilterChain dataPlane(HttpSecurity http) throws Exception {
+		http.securityMatcher("/v1/**", "/v2/**")
+			.authorizeHttpRequests((authorize) -> authorize.anyRequest()
+				.access((authentication, context) -> new AuthorizationDecision(
+						context.getRequest().getAttribute(VerifiedKey.ATTRIBUTE) != null)))
+			.exceptionHandling((exceptions) -> exceptions.authenticationEntryPoint((request, response, ex) -> {
+				response.setHeader("WWW-Authenticate", "Bearer realm=\"warden\"");
+				ErrorResponses.write(request, response, HttpServletResponse.SC_UNAUTHORIZED, "missing_api_key",
+						"an API key is required");
+			}))
+			.sessionManagement((session) -> session.sessionCreationPolicy(SessionCreationPolicy.STATELESS))
+			.requestCache((cache) -> cache.disable())
+			.securityContext((context) -> context.requireExplicitSave(true))
+			.csrf((csrf) -> csrf.disable());
+		return http.build();
+	}
+
+	private static <F extends Filter> FilterRegistrationBean<F> register(F filter, int order) {
+		FilterRegistrationBean<F> registration = new FilterRegistrationBean<>(filter);
+		registration.addUrlPatterns(DATA_PLANE_URLS);
+		registration.setOrder(order);
+		return registration;
+	}
+
+}

@@ -1,0 +1,119 @@
+package dev.warden.platform.gateway;
+
+import java.io.IOException;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import jakarta.servlet.FilterChain;
+import jakarta.servlet.ServletException;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+import org.springframework.core.Ordered;
+import org.springframework.web.filter.OncePerRequestFilter;
+import org.springframework.web.util.ContentCachingResponseWrapper;
+
+import dev.warden.platform.apikey.VerifiedKey;
+import dev.warden.platform.requestlog.RequestLogEntry;
+import dev.warden.platform.requestlog.RequestLogWriter;
+import dev.warden.platform.system.ErrorResponses;
+import dev.warden.platform.system.RequestIdFilter;
+import dev.warden.platform.system.RequestIds;
+
+/**
+ * Second data-plane filter: wraps everything after it (auth, quota, forwarding) so that every answer, 401 and
+ * 429 included, is logged. The response is buffered and sent only after its {@code request_log} row is
+ * committed: a 2xx means the row is durable. If the row cannot be written the caller gets 503
+ * {@code log_unavailable} instead (fail closed).
+ */
+public class RequestLogFilter extends OncePerRequestFilter implements Ordered {
+
+	public static final int ORDER = RequestIdFilter.ORDER + 10;
+
+	private static final Logger log = LoggerFactory.getLogger(RequestLogFilter.class);
+
+	private static final Pattern MODEL = Pattern.compile("^/v[12]/models/([^/:]+)");
+
+	private static final JsonMapper JSON = JsonMapper.builder().build();
+
+	private final RequestLogWriter writer;
+
+	RequestLogFilter(RequestLogWriter writer) {
+		this.writer = writer;
+	}
+
+	@Override
+	public int getOrder() {
+		return ORDER;
+	}
+
+	@Override
+	protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
+			throws ServletException, IOException {
+		long start = System.nanoTime();
+		Instant occurredAt = Instant.now().truncatedTo(ChronoUnit.MICROS);
+		ContentCachingResponseWrapper buffered = new ContentCachingResponseWrapper(response);
+		try {
+			chain.doFilter(request, buffered);
+		}
+		catch (ServletException | IOException | RuntimeException ex) {
+			log.error("Unhandled error on {} {}", request.getMethod(), request.getRequestURI(), ex);
+			buffered.resetBuffer();
+			request.setAttribute(GatewayAttributes.ERROR_CODE, "internal_error");
+			ErrorResponses.write(request, buffered, 500, "internal_error", "internal error");
+		}
+		String requestId = RequestIds.of(request);
+		byte[] responseBody = buffered.getContentAsByteArray();
+		VerifiedKey key = (VerifiedKey) request.getAttribute(VerifiedKey.ATTRIBUTE);
+		byte[] requestBody = (byte[]) request.getAttribute(GatewayAttributes.REQUEST_BODY);
+		int status = buffered.getStatus();
+		RequestLogEntry entry = new RequestLogEntry(requestId, occurredAt, (key != null) ? key.tenantId() : null,
+				(key != null) ? key.apiKeyId() : null, model(request.getRequestURI()),
+				buffered.getHeader("X-Model-Version"), request.getMethod(), request.getRequestURI(), status,
+				(System.nanoTime() - start) / 1000,
+				(requestBody != null) ? requestBody.length : Math.max(0, request.getContentLengthLong()),
+				responseBody.length, errorCode(request, status, responseBody),
+				(key != null) ? requestBody : null, (key != null) ? responseBody : null);
+		try {
+			this.writer.write(entry);
+		}
+		catch (RuntimeException ex) {
+			log.error("Request log write failed for request {}; answering 503", requestId, ex);
+			buffered.resetBuffer();
+			buffered.setHeader("X-Model-Version", null);
+			ErrorResponses.write(request, buffered, HttpServletResponse.SC_SERVICE_UNAVAILABLE, "log_unavailable",
+					"the request could not be logged durably, so its answer is withheld; retry later");
+		}
+		buffered.copyBodyToResponse();
+	}
+
+	private static String model(String path) {
+		Matcher matcher = MODEL.matcher(path);
+		return matcher.find() ? matcher.group(1) : null;
+	}
+
+	private static String errorCode(HttpServletRequest request, int status, byte[] body) {
+		Object code = request.getAttribute(GatewayAttributes.ERROR_CODE);
+		if (code instanceof String s) {
+			return s;
+		}
+		if (status < 400) {
+			return null;
+		}
+		try {
+			JsonNode error = JSON.readTree(body).path("error");
+			String text = error.isObject() ? error.path("code").asString(null) : null;
+			return (text != null && text.length() <= 64) ? text : "http_" + status;
+		}
+		catch (RuntimeException ex) {
+			return "http_" + status;
+		}
+	}
+
+}

@@ -1,0 +1,122 @@
+package dev.warden.platform.system;
+
+import java.util.Map;
+import java.util.stream.Collectors;
+
+import jakarta.servlet.http.HttpServletRequest;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import org.springframework.http.HttpStatus;
+import org.springframework.http.ResponseEntity;
+import org.springframework.validation.FieldError;
+import org.springframework.web.HttpMediaTypeNotAcceptableException;
+import org.springframework.web.HttpMediaTypeNotSupportedException;
+import org.springframework.web.HttpRequestMethodNotSupportedException;
+import org.springframework.web.bind.MethodArgumentNotValidException;
+import org.springframework.web.bind.MissingServletRequestParameterException;
+import org.springframework.web.bind.annotation.ExceptionHandler;
+import org.springframework.web.bind.annotation.RestControllerAdvice;
+import org.springframework.web.method.annotation.HandlerMethodValidationException;
+import org.springframework.web.method.annotation.MethodArgumentTypeMismatchException;
+import org.springframework.web.servlet.resource.NoResourceFoundException;
+import org.springframework.http.converter.HttpMessageNotReadableException;
+
+/** The single mapping from exceptions to the documented error JSON; bad input never becomes a 500. */
+@RestControllerAdvice
+class ApiExceptionHandler {
+
+	private static final Logger log = LoggerFactory.getLogger(ApiExceptionHandler.class);
+
+	@ExceptionHandler(ApiException.class)
+	ResponseEntity<Map<String, Object>> api(ApiException ex, HttpServletRequest request) {
+		return error(ex.status(), ex.code(), ex.getMessage(), request);
+	}
+
+	@ExceptionHandler(MethodArgumentNotValidException.class)
+	ResponseEntity<Map<String, Object>> invalid(MethodArgumentNotValidException ex, HttpServletRequest request) {
+		String message = ex.getBindingResult()
+			.getFieldErrors()
+			.stream()
+			.map(ApiExceptionHandler::describe)
+			.collect(Collectors.joining("; "));
+		if (message.isEmpty()) {
+			message = "request body is invalid";
+		}
+		return error(HttpStatus.BAD_REQUEST, "validation_failed", message, request);
+	}
+
+	@ExceptionHandler(HandlerMethodValidationException.class)
+	ResponseEntity<Map<String, Object>> invalidParameters(HandlerMethodValidationException ex,
+			HttpServletRequest request) {
+		String message = ex.getParameterValidationResults()
+			.stream()
+			.map(r -> r.getMethodParameter().getParameterName() + ": "
+					+ r.getResolvableErrors().stream().map(e -> e.getDefaultMessage()).collect(Collectors.joining(", ")))
+			.collect(Collectors.joining("; "));
+		return error(HttpStatus.BAD_REQUEST, "validation_failed", message, request);
+	}
+
+	@ExceptionHandler(MethodArgumentTypeMismatchException.class)
+	ResponseEntity<Map<String, Object>> typeMismatch(MethodArgumentTypeMismatchException ex,
+			HttpServletRequest request) {
+		String expected = (ex.getRequiredType() != null) ? ex.getRequiredType().getSimpleName() : "a valid value";
+		return error(HttpStatus.BAD_REQUEST, "invalid_parameter",
+				ex.getName() + ": '" + ex.getValue() + "' is not a valid " + expected, request);
+	}
+
+	@ExceptionHandler(MissingServletRequestParameterException.class)
+	ResponseEntity<Map<String, Object>> missing(MissingServletRequestParameterException ex,
+			HttpServletRequest request) {
+		return error(HttpStatus.BAD_REQUEST, "invalid_parameter", ex.getParameterName() + ": is required", request);
+	}
+
+	@ExceptionHandler(HttpMessageNotReadableException.class)
+	ResponseEntity<Map<String, Object>> unreadable(HttpMessageNotReadableException ex, HttpServletRequest request) {
+		return error(HttpStatus.BAD_REQUEST, "malformed_body", "request body is missing or is not valid JSON",
+				request);
+	}
+
+	@ExceptionHandler(HttpMediaTypeNotSupportedException.class)
+	ResponseEntity<Map<String, Object>> unsupported(HttpMediaTypeNotSupportedException ex,
+			HttpServletRequest request) {
+		return error(HttpStatus.UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type",
+				"content type " + ex.getContentType() + " is not supported; use application/json", request);
+	}
+
+	@ExceptionHandler(HttpMediaTypeNotAcceptableException.class)
+	ResponseEntity<Map<String, Object>> notAcceptable(HttpMediaTypeNotAcceptableException ex,
+			HttpServletRequest request) {
+		return error(HttpStatus.NOT_ACCEPTABLE, "not_acceptable", "only application/json responses are available",
+				request);
+	}
+
+	@ExceptionHandler(HttpRequestMethodNotSupportedException.class)
+	ResponseEntity<Map<String, Object>> method(HttpRequestMethodNotSupportedException ex,
+			HttpServletRequest request) {
+		return error(HttpStatus.METHOD_NOT_ALLOWED, "method_not_allowed",
+				"method " + ex.getMethod() + " is not allowed here", request);
+	}
+
+	@ExceptionHandler(NoResourceFoundException.class)
+	ResponseEntity<Map<String, Object>> noResource(NoResourceFoundException ex, HttpServletRequest request) {
+		return error(HttpStatus.NOT_FOUND, "not_found", "no endpoint " + request.getRequestURI(), request);
+	}
+
+	@ExceptionHandler(Exception.class)
+	ResponseEntity<Map<String, Object>> unexpected(Exception ex, HttpServletRequest request) {
+		log.error("Unexpected error on {} {} (request {})", request.getMethod(), request.getRequestURI(),
+				RequestIds.of(request), ex);
+		return error(HttpStatus.INTERNAL_SERVER_ERROR, "internal_error", "internal error", request);
+	}
+
+	private static String describe(FieldError error) {
+		return error.getField() + ": " + error.getDefaultMessage();
+	}
+
+	private static ResponseEntity<Map<String, Object>> error(HttpStatus status, String code, String message,
+			HttpServletRequest request) {
+		return ResponseEntity.status(status).body(ErrorResponses.body(code, message, RequestIds.of(request)));
+	}
+
+}

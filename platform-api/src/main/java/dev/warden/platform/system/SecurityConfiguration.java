@@ -1,0 +1,116 @@
+package dev.warden.platform.system;
+
+import jakarta.servlet.http.HttpServletResponse;
+
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.core.annotation.Order;
+import org.springframework.http.HttpMethod;
+import org.springframework.security.config.annotation.web.builders.HttpSecurity;
+import org.springframework.security.config.http.SessionCreationPolicy;
+import org.springframework.security.oauth2.jwt.JwtDecoder;
+import org.springframework.security.oauth2.jwt.JwtValidators;
+import org.springframework.security.oauth2.jwt.NimbusJwtDecoder;
+import org.springframework.security.oauth2.server.resource.authentication.JwtAuthenticationConverter;
+import org.springframework.security.oauth2.server.resource.authentication.JwtGrantedAuthoritiesConverter;
+import org.springframework.security.oauth2.server.resource.web.BearerTokenAuthenticationEntryPoint;
+import org.springframework.security.oauth2.server.resource.web.access.BearerTokenAccessDeniedHandler;
+import org.springframework.security.web.AuthenticationEntryPoint;
+import org.springframework.security.web.SecurityFilterChain;
+import org.springframework.security.web.access.AccessDeniedHandler;
+
+/**
+ * Security filter chains, one per concern, matched in this order:
+ * <ol>
+ * <li>{@link #ADMIN_API_ORDER} admin API {@code /api/admin/**}: OAuth2 resource server (JWT); ADMIN may do
+ * everything, COMPLIANCE may only read.</li>
+ * <li>{@link #DATA_PLANE_ORDER} data plane {@code /v1/**}, {@code /v2/**}: defined by the gateway module (API
+ * keys).</li>
+ * <li>{@link #PUBLIC_ORDER} everything else: health/info and the OpenAPI documents are public; the rest is
+ * denied.</li>
+ * </ol>
+ */
+@Configuration(proxyBeanMethods = false)
+class SecurityConfiguration {
+
+	public static final int ADMIN_API_ORDER = 1;
+
+	public static final int DATA_PLANE_ORDER = 2;
+
+	public static final int PUBLIC_ORDER = 3;
+
+	@Bean
+	@Order(ADMIN_API_ORDER)
+	SecurityFilterChain adminApi(HttpSecurity http, JwtDecoder jwtDecoder, SecurityProperties properties)
+			throws Exception {
+		JwtGrantedAuthoritiesConverter roles = new JwtGrantedAuthoritiesConverter();
+		roles.setAuthoritiesClaimName(properties.rolesClaim());
+		roles.setAuthorityPrefix("ROLE_");
+		JwtAuthenticationConverter authentication = new JwtAuthenticationConverter();
+		authentication.setJwtGrantedAuthoritiesConverter(roles);
+		http.securityMatcher("/api/admin/**")
+			.authorizeHttpRequests((authorize) -> authorize
+				.requestMatchers(HttpMethod.GET, "/api/admin/**").hasAnyRole("ADMIN", "COMPLIANCE")
+				.anyRequest().hasRole("ADMIN"))
+			.oauth2ResourceServer((resourceServer) -> resourceServer
+				.jwt((jwt) -> jwt.decoder(jwtDecoder).jwtAuthenticationConverter(authentication))
+				.authenticationEntryPoint(bearerEntryPoint())
+				.accessDeniedHandler(bearerAccessDenied()))
+			.exceptionHandling((exceptions) -> exceptions.authenticationEntryPoint(bearerEntryPoint())
+				.accessDeniedHandler(bearerAccessDenied()))
+			.sessionManagement((session) -> session.sessionCreationPolicy(SessionCreationPolicy.STATELESS))
+			.requestCache((cache) -> cache.disable())
+			.csrf((csrf) -> csrf.disable());
+		return http.build();
+	}
+
+	@Bean
+	@Order(PUBLIC_ORDER)
+	SecurityFilterChain publicEndpoints(HttpSecurity http) throws Exception {
+		http.authorizeHttpRequests((authorize) -> authorize
+				.requestMatchers("/actuator/health", "/actuator/health/**", "/actuator/info").permitAll()
+				.requestMatchers("/v3/api-docs", "/v3/api-docs/**", "/v3/api-docs.yaml", "/swagger-ui.html",
+						"/swagger-ui/**").permitAll()
+				.requestMatchers("/error").permitAll()
+				.anyRequest().denyAll())
+			.exceptionHandling((exceptions) -> exceptions
+				.authenticationEntryPoint((request, response, ex) -> ErrorResponses.write(request, response,
+						HttpServletResponse.SC_NOT_FOUND, "not_found", "no endpoint " + request.getRequestURI()))
+				.accessDeniedHandler((request, response, ex) -> ErrorResponses.write(request, response,
+						HttpServletResponse.SC_NOT_FOUND, "not_found", "no endpoint " + request.getRequestURI())))
+			.sessionManagement((session) -> session.sessionCreationPolicy(SessionCreationPolicy.STATELESS))
+			.requestCache((cache) -> cache.disable())
+			.csrf((csrf) -> csrf.disable());
+		return http.build();
+	}
+
+	/**
+	 * JWKs are fetched lazily on the first token, so the gateway can start before the console that issues the
+	 * tokens. The issuer is validated on every token.
+	 */
+	@Bean
+	JwtDecoder jwtDecoder(SecurityProperties properties) {
+		NimbusJwtDecoder decoder = NimbusJwtDecoder.withJwkSetUri(properties.effectiveJwkSetUri()).build();
+		decoder.setJwtValidator(JwtValidators.createDefaultWithIssuer(properties.issuerUri()));
+		return decoder;
+	}
+
+	private static AuthenticationEntryPoint bearerEntryPoint() {
+		BearerTokenAuthenticationEntryPoint bearer = new BearerTokenAuthenticationEntryPoint();
+		return (request, response, ex) -> {
+			bearer.commence(request, response, ex);
+			ErrorResponses.write(request, response, HttpServletResponse.SC_UNAUTHORIZED, "unauthenticated",
+					"a valid bearer access token is required");
+		};
+	}
+
+	private static AccessDeniedHandler bearerAccessDenied() {
+		BearerTokenAccessDeniedHandler bearer = new BearerTokenAccessDeniedHandler();
+		return (request, response, ex) -> {
+			bearer.handle(request, response, ex);
+			ErrorResponses.write(request, response, HttpServletResponse.SC_FORBIDDEN, "forbidden",
+					"your role does not allow this operation");
+		};
+	}
+
+}

@@ -1,0 +1,55 @@
+package dev.warden.platform;
+
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.jdbc.core.simple.JdbcClient;
+
+/** Starts the real application (embedded PostgreSQL unless told otherwise) on a random port for a test. */
+public final class WardenTestApp implements AutoCloseable {
+
+	private final ConfigurableApplicationContext context;
+
+	private WardenTestApp(ConfigurableApplicationContext context) {
+		this.context = context;
+	}
+
+	public static WardenTestApp start(Path dataDir, Map<String, Object> properties) {
+		Map<String, Object> all = new LinkedHashMap<>();
+		all.put("server.port", "0");
+		all.put("warden.data-dir", dataDir.toString());
+		all.put("warden.worker.url", "http://127.0.0.1:9");
+		all.put("warden.catalogue.initial-delay", "1h");
+		all.put("spring.main.banner-mode", "off");
+		all.putAll(properties);
+		// command-line arguments, so that they win over application.yml and the environment
+		String[] args = all.entrySet().stream().map((e) -> "--" + e.getKey() + "=" + e.getValue()).toArray(String[]::new);
+		ConfigurableApplicationContext context = new SpringApplicationBuilder(PlatformApiApplication.class).run(args);
+		return new WardenTestApp(context);
+	}
+
+	public int port() {
+		return Integer.parseInt(this.context.getEnvironment().getProperty("local.server.port"));
+	}
+
+	public String url(String path) {
+		return "http://127.0.0.1:" + port() + path;
+	}
+
+	public JdbcClient jdbc() {
+		return this.context.getBean(JdbcClient.class);
+	}
+
+	public <T> T bean(Class<T> type) {
+		return this.context.getBean(type);
+	}
+
+	@Override
+	public void close() {
+		this.context.close();
+	}
+
+}

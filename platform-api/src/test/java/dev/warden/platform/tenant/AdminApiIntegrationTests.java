@@ -1,0 +1,156 @@
+package dev.warden.platform.tenant;
+
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.util.Map;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import dev.warden.platform.Http;
+import dev.warden.platform.TestIssuer;
+import dev.warden.platform.WardenTestApp;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** The admin API with real JWTs validated through the resource-server path (JWKS over HTTP). */
+class AdminApiIntegrationTests {
+
+	@TempDir
+	static Path dataDir;
+
+	static TestIssuer issuer;
+
+	static WardenTestApp app;
+
+	@BeforeAll
+	static void start() throws Exception {
+		issuer = new TestIssuer();
+		app = WardenTestApp.start(dataDir, Map.of("warden.security.issuer-uri", issuer.issuer()));
+	}
+
+	@AfterAll
+	static void stop() throws Exception {
+		app.close();
+		issuer.close();
+	}
+
+	private static String bearer(String token) {
+		return "Bearer " + token;
+	}
+
+	@Test
+	void requestWithoutTokenGets401WithChallengeAndJson() {
+		HttpResponse<String> response = Http.get(app.url("/api/admin/tenants"));
+		assertThat(response.statusCode()).isEqualTo(401);
+		assertThat(response.headers().firstValue("WWW-Authenticate")).hasValueSatisfying((v) -> assertThat(v).startsWith("Bearer"));
+		assertThat(response.body()).contains("\"code\":\"unauthenticated\"").contains("request_id");
+	}
+
+	@Test
+	void tokenFromAnotherIssuerIsRejected() {
+		HttpResponse<String> response = Http.get(app.url("/api/admin/tenants"), "Authorization",
+				bearer(issuer.tokenFrom("http://evil.example", "mallory", "ADMIN")));
+		assertThat(response.statusCode()).isEqualTo(401);
+	}
+
+	@Test
+	void complianceMayReadButNotWrite() {
+		String token = issuer.token("carol", "COMPLIANCE");
+		assertThat(Http.get(app.url("/api/admin/tenants"), "Authorization", bearer(token)).statusCode())
+			.isEqualTo(200);
+		HttpResponse<String> write = Http.postJson(app.url("/api/admin/tenants"), "{\"name\":\"acme-c\"}",
+				"Authorization", bearer(token));
+		assertThat(write.statusCode()).isEqualTo(403);
+		assertThat(write.body()).contains("\"code\":\"forbidden\"");
+	}
+
+	@Test
+	void adminCreatesTenantAndTheWriteIsAudited() {
+		HttpResponse<String> created = Http.postJson(app.url("/api/admin/tenants"),
+				"{\"name\":\"acme\",\"plan\":\"standard\"}", "Authorization", bearer(issuer.token("alice", "ADMIN")));
+		assertThat(created.statusCode()).isEqualTo(201);
+		assertThat(created.body()).contains("\"name\":\"acme\"", "\"plan\":\"standard\"", "\"status\":\"active\"",
+				"\"created_at\":\"");
+		String id = app.jdbc().sql("SELECT id::text FROM tenants WHERE name = 'acme'").query(String.class).single();
+		Map<String, Object> audit = app.jdbc()
+			.sql("SELECT actor, action, target_type FROM audit_events WHERE target_id = :id")
+			.param("id", id)
+			.query()
+			.singleRow();
+		assertThat(audit).containsEntry("actor", "alice")
+			.containsEntry("action", "tenant.created")
+			.containsEntry("target_type", "tenant");
+		HttpResponse<String> events = Http.get(app.url("/api/admin/audit-events"), "Authorization",
+				bearer(issuer.token("carol", "COMPLIANCE")));
+		assertThat(events.body()).contains("tenant.created");
+	}
+
+	@Test
+	void badInputIsAnsweredWithJsonErrorsNever500() {
+		String admin = bearer(issuer.token("alice", "ADMIN"));
+		HttpResponse<String> blank = Http.postJson(app.url("/api/admin/tenants"), "{\"name\":\"\"}", "Authorization",
+				admin);
+		assertThat(blank.statusCode()).isEqualTo(400);
+		assertThat(blank.body()).contains("name");
+		HttpResponse<String> plan = Http.postJson(app.url("/api/admin/tenants"),
+				"{\"name\":\"x1\",\"plan\":\"gold\"}", "Authorization", admin);
+		assertThat(plan.statusCode()).isEqualTo(400);
+		assertThat(plan.body()).contains("plan");
+		assertThat(Http.postJson(app.url("/api/admin/tenants"), "{not json", "Authorization", admin).statusCode())
+			.isEqualTo(400);
+		assertThat(Http.send("POST", app.url("/api/admin/tenants"), "name=x", "Content-Type", "text/plain",
+				"Authorization", admin).statusCode()).isEqualTo(415);
+		assertThat(Http.get(app.url("/api/admin/tenants/not-a-uuid"), "Authorization", admin).statusCode())
+			.isEqualTo(400);
+		HttpResponse<String> missing = Http.get(app.url("/api/admin/tenants/00000000-0000-0000-0000-000000000000"),
+				"Authorization", admin);
+		assertThat(missing.statusCode()).isEqualTo(404);
+		assertThat(missing.body()).contains("\"code\":\"not_found\"");
+		assertThat(Http.get(app.url("/api/admin/audit-events?limit=0"), "Authorization", admin).statusCode())
+			.isEqualTo(400);
+		assertThat(Http.get(app.url("/api/admin/audit-events?limit=abc"), "Authorization", admin).statusCode())
+			.isEqualTo(400);
+		Http.postJson(app.url("/api/admin/tenants"), "{\"name\":\"twice\"}", "Authorization", admin);
+		assertThat(Http.postJson(app.url("/api/admin/tenants"), "{\"name\":\"twice\"}", "Authorization", admin)
+			.statusCode()).isEqualTo(409);
+	}
+
+	@Test
+	void openApiDocumentDescribesTheAdminApiAndIsPublic() {
+		HttpResponse<String> docs = Http.get(app.url("/v3/api-docs"));
+		assertThat(docs.statusCode()).isEqualTo(200);
+		assertThat(docs.body()).contains("/api/admin/tenants");
+		assertThat(Http.get(app.url("/actuator/health")).statusCode()).isEqualTo(200);
+	}
+
+
+	@Test
+	void adminCreatesAKeyWhoseRawValueIsShownOnceAndComplianceListsItWithoutSecret() {
+		String admin = bearer(issuer.token("alice", "ADMIN"));
+		HttpResponse<String> tenant = Http.postJson(app.url("/api/admin/tenants"), "{\"name\":\"keyed\"}",
+				"Authorization", admin);
+		String id = app.jdbc().sql("SELECT id::text FROM tenants WHERE name = 'keyed'").query(String.class).single();
+		assertThat(tenant.statusCode()).isEqualTo(201);
+
+		HttpResponse<String> key = Http.postJson(app.url("/api/admin/tenants/" + id + "/keys"), "{\"name\":\"ci\"}",
+				"Authorization", admin);
+		assertThat(key.statusCode()).isEqualTo(201);
+		assertThat(key.body()).containsPattern("\"key\":\"wdn_[A-Za-z0-9]{12}_[A-Za-z0-9]{32}\"")
+			.contains("\"prefix\":\"wdn_", "\"created_at\":\"");
+
+		HttpResponse<String> list = Http.get(app.url("/api/admin/tenants/" + id + "/keys"), "Authorization",
+				bearer(issuer.token("carol", "COMPLIANCE")));
+		assertThat(list.statusCode()).isEqualTo(200);
+		assertThat(list.body()).contains("\"status\":\"active\"", "\"last_used_at\"").doesNotContain("\"key\"");
+		assertThat(Http.postJson(app.url("/api/admin/tenants/" + id + "/keys"), "{\"name\":\" \"}", "Authorization",
+				admin).statusCode()).isEqualTo(400);
+		assertThat(Http.postJson(app.url("/api/admin/tenants/00000000-0000-0000-0000-000000000000/keys"),
+				"{\"name\":\"x\"}", "Authorization", admin).statusCode()).isEqualTo(404);
+		assertThat(Http.get(app.url("/api/admin/request-log"), "Authorization", admin).statusCode()).isEqualTo(200);
+		assertThat(Http.get(app.url("/api/admin/models"), "Authorization", admin).body()).isEqualTo("[]");
+	}
+
+}

@@ -1,0 +1,151 @@
+package dev.warden.systemtest;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+import dev.warden.worker.training.IncomeModelTrainer;
+
+/**
+ * The three Warden applications started from their runnable jars as separate processes, the way an
+ * operator runs them: an inference worker serving a model the test trains, the gateway with its default
+ * embedded PostgreSQL in a fresh data directory, and the console with its embedded authorization server.
+ * One cluster is shared by all system tests of a JVM and stopped (gracefully, SIGTERM) when they end.
+ */
+final class WardenCluster implements AutoCloseable {
+
+	static final String ADMIN_PASSWORD = "admin-system-test";
+	static final String COMPLIANCE_PASSWORD = "compliance-system-test";
+
+	final Path root;
+	final Path modelStore;
+	final Path dataDir;
+	final Path modelVersionDir;
+	final int workerPort;
+	final int gatewayPort;
+	final int consolePort;
+	private final List<Process> processes = new ArrayList<>();
+	private final Path logs;
+
+	private WardenCluster(Path root) throws Exception {
+		this.root = root;
+		this.modelStore = Files.createDirectories(root.resolve("models"));
+		this.dataDir = Files.createDirectories(root.resolve("data"));
+		this.logs = Files.createDirectories(Path.of(System.getProperty("warden.logs.dir", root.resolve("logs").toString())));
+		// a small, fast training run: enough for a real SavedModel with the production signature
+		var trained = new IncomeModelTrainer().trainAndExport(modelStore, new IncomeModelTrainer.Options(300, 7L));
+		this.modelVersionDir = trained.versionDir();
+		this.workerPort = freePort();
+		this.gatewayPort = freePort();
+		this.consolePort = freePort();
+	}
+
+	static WardenCluster start(Path root) throws Exception {
+		var cluster = new WardenCluster(root);
+		try {
+			cluster.launchAll();
+			return cluster;
+		}
+		catch (Exception | Error e) {
+			cluster.close();
+			throw e;
+		}
+	}
+
+	String gateway() {
+		return "http://localhost:" + gatewayPort;
+	}
+
+	String console() {
+		return "http://localhost:" + consolePort;
+	}
+
+	private void launchAll() throws Exception {
+		launch("inference-worker", System.getProperty("warden.worker.jar"), workerPort, Map.of(
+				"WARDEN_MODEL_STORE", modelStore.toString(),
+				"WARDEN_DATA_DIR", dataDir.toString()));
+		launch("admin-ui", System.getProperty("warden.console.jar"), consolePort, Map.of(
+				"WARDEN_CONSOLE_ISSUER", console(),
+				"WARDEN_GATEWAY_URL", gateway(),
+				"WARDEN_ADMIN_PASSWORD", ADMIN_PASSWORD,
+				"WARDEN_COMPLIANCE_PASSWORD", COMPLIANCE_PASSWORD));
+		launch("platform-api", System.getProperty("warden.gateway.jar"), gatewayPort, Map.of(
+				"WARDEN_DATA_DIR", dataDir.toString(),
+				"WARDEN_WORKER_URL", "http://127.0.0.1:" + workerPort,
+				"WARDEN_OIDC_ISSUER_URI", console(),
+				"WARDEN_POLICIES_DIR", System.getProperty("warden.policies.dir")));
+		awaitHealthy("inference-worker", workerPort);
+		awaitHealthy("platform-api", gatewayPort);
+		awaitHealthy("admin-ui", consolePort);
+	}
+
+	private void launch(String name, String jar, int port, Map<String, String> env) throws IOException {
+		if (jar == null || !Files.isRegularFile(Path.of(jar))) {
+			throw new IllegalStateException("runnable jar of " + name + " not found at " + jar
+					+ ": run the system tests with 'mvn verify' from the project root so the jars are packaged first");
+		}
+		var java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+		var builder = new ProcessBuilder(java, "-Xmx512m", "-jar", jar, "--server.port=" + port)
+			.directory(root.toFile())
+			.redirectErrorStream(true)
+			.redirectOutput(logs.resolve(name + ".log").toFile());
+		builder.environment().putAll(env);
+		builder.environment().put("TF_CPP_MIN_LOG_LEVEL", "2");
+		processes.add(builder.start());
+	}
+
+	private void awaitHealthy(String name, int port) throws Exception {
+		var client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+		var deadline = Instant.now().plus(Duration.ofMinutes(3));
+		var request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/actuator/health"))
+			.timeout(Duration.ofSeconds(5))
+			.build();
+		while (Instant.now().isBefore(deadline)) {
+			for (var process : processes) {
+				if (!process.isAlive()) {
+					throw new IllegalStateException("a Warden process exited while starting; see " + logs);
+				}
+			}
+			try {
+				if (client.send(request, HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {
+					return;
+				}
+			}
+			catch (IOException notYetListening) {
+				// keep polling until the deadline
+			}
+			Thread.sleep(250);
+		}
+		throw new IllegalStateException(name + " did not become healthy within 3 minutes; see " + logs);
+	}
+
+	private static int freePort() throws IOException {
+		try (var socket = new ServerSocket(0)) {
+			socket.setReuseAddress(true);
+			return socket.getLocalPort();
+		}
+	}
+
+	@Override
+	public void close() throws Exception {
+		for (var process : processes) {
+			process.destroy();
+		}
+		for (var process : processes) {
+			if (!process.waitFor(30, TimeUnit.SECONDS)) {
+				process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+			}
+		}
+	}
+}
