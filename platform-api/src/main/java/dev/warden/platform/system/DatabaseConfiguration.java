@@ -38,7 +38,9 @@ class DatabaseConfiguration {
 		EmbeddedPostgres postgres = EmbeddedPostgres.builder()
 			.setDataDirectory(dir)
 			.setCleanDataDirectory(false)
-			.setRegisterShutdownHook(true)
+			// Spring closes the server after the connection pool (see the holder below); the library's own JVM
+			// shutdown hook would stop it concurrently, while in-flight requests still write their log rows
+			.setRegisterShutdownHook(false)
 			.setPGStartupWait(Duration.ofSeconds(60))
 			.setServerConfig("fsync", "on")
 			.setServerConfig("synchronous_commit", "on")
