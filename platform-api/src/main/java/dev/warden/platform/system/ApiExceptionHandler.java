@@ -21,6 +21,7 @@ import org.springframework.web.method.annotation.HandlerMethodValidationExceptio
 import org.springframework.web.method.annotation.MethodArgumentTypeMismatchException;
 import org.springframework.web.servlet.resource.NoResourceFoundException;
 import org.springframework.http.converter.HttpMessageNotReadableException;
+import tools.jackson.databind.exc.MismatchedInputException;
 
 /** The single mapping from exceptions to the documented error JSON; bad input never becomes a 500. */
 @RestControllerAdvice
@@ -73,8 +74,33 @@ class ApiExceptionHandler {
 
 	@ExceptionHandler(HttpMessageNotReadableException.class)
 	ResponseEntity<Map<String, Object>> unreadable(HttpMessageNotReadableException ex, HttpServletRequest request) {
+		if (ex.getMostSpecificCause() instanceof MismatchedInputException mismatch && !mismatch.getPath().isEmpty()) {
+			String field = mismatch.getPath()
+				.stream()
+				.map(ref -> (ref.getPropertyName() != null) ? ref.getPropertyName() : "[" + ref.getIndex() + "]")
+				.collect(Collectors.joining("."));
+			String expected = (mismatch.getTargetType() != null) ? describe(mismatch.getTargetType()) : "another type";
+			return error(HttpStatus.BAD_REQUEST, "malformed_body", "field '" + field + "': expected " + expected,
+					request);
+		}
 		return error(HttpStatus.BAD_REQUEST, "malformed_body", "request body is missing or is not valid JSON",
 				request);
+	}
+
+	private static String describe(Class<?> type) {
+		if (type == String.class || type.isEnum()) {
+			return "a string";
+		}
+		if (Number.class.isAssignableFrom(type) || (type.isPrimitive() && type != boolean.class)) {
+			return "a number";
+		}
+		if (type == Boolean.class || type == boolean.class) {
+			return "true or false";
+		}
+		if (java.util.Collection.class.isAssignableFrom(type) || type.isArray()) {
+			return "an array";
+		}
+		return "an object";
 	}
 
 	@ExceptionHandler(HttpMediaTypeNotSupportedException.class)

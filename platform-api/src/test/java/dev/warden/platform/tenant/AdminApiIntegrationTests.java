@@ -119,6 +119,22 @@ class AdminApiIntegrationTests {
 	}
 
 	@Test
+	void wronglyTypedFieldsAreRefusedNamingTheFieldInsteadOfBeingCoerced() {
+		String admin = bearer(issuer.token("alice", "ADMIN"));
+
+		HttpResponse<String> number = Http.postJson(app.url("/api/admin/tenants"), "{\"name\":123}", "Authorization",
+				admin);
+		HttpResponse<String> bool = Http.postJson(app.url("/api/admin/tenants"), "{\"name\":\"ok\",\"plan\":true}",
+				"Authorization", admin);
+
+		assertThat(number.statusCode()).isEqualTo(400);
+		assertThat(number.body()).contains("field 'name': expected a string");
+		assertThat(bool.statusCode()).isEqualTo(400);
+		assertThat(bool.body()).contains("field 'plan': expected a string");
+		assertThat(Http.get(app.url("/api/admin/tenants"), "Authorization", admin).body()).doesNotContain("\"123\"");
+	}
+
+	@Test
 	void openApiDocumentDescribesTheAdminApiAndIsPublic() {
 		HttpResponse<String> docs = Http.get(app.url("/v3/api-docs"));
 		assertThat(docs.statusCode()).isEqualTo(200);
