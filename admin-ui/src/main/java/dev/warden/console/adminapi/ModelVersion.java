@@ -1,6 +1,7 @@
 package dev.warden.console.adminapi;
 
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 
@@ -52,6 +53,8 @@ public record ModelVersion(String version, String state, @JsonProperty("signatur
 						shape(tensor.path("tensor_shape"))));
 			}
 		}
+		// signature maps have no order of their own; by name is what a reader scans for
+		result.sort(Comparator.comparing(Signature.Tensor::name));
 		return result;
 	}
 
