@@ -1,13 +1,13 @@
 package dev.warden.worker;
 
-import dev.warden.worker.training.IncomeTrainingCommand;
+import dev.warden.worker.training.TrainingCommand;
 
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
 import org.springframework.boot.context.properties.ConfigurationPropertiesScan;
 
 /**
- * The inference worker. {@code train income --store DIR ...} trains the reference model and exits without starting
+ * The inference worker. {@code train income|spam --store DIR ...} trains a reference model and exits without starting
  * the web server; any other arguments start the worker.
  */
 @SpringBootApplication
@@ -15,8 +15,8 @@ import org.springframework.boot.context.properties.ConfigurationPropertiesScan;
 public class WorkerApplication {
 
 	public static void main(String[] args) {
-		if (IncomeTrainingCommand.matches(args)) {
-			System.exit(IncomeTrainingCommand.run(args, System.out, System.err));
+		if (TrainingCommand.matches(args)) {
+			System.exit(TrainingCommand.run(args, System.out, System.err));
 		}
 		SpringApplication.run(WorkerApplication.class, args);
 	}

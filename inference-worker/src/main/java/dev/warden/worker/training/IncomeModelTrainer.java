@@ -2,18 +2,12 @@ package dev.warden.worker.training;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.file.DirectoryStream;
-import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.Duration;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Random;
-import java.util.UUID;
-import java.util.stream.Stream;
 
 import org.tensorflow.Graph;
 import org.tensorflow.Operand;
@@ -113,9 +107,9 @@ public final class IncomeModelTrainer {
 			checkpointDir = Files.createTempDirectory("income-checkpoint");
 			String checkpoint = checkpointDir.resolve("ckpt").toString();
 			train(train, stats, options, checkpoint);
-			exportDir = modelDir.resolve(".tmp-" + UUID.randomUUID());
+			exportDir = ModelStoreExport.temporaryExportDir(modelDir);
 			double accuracy = exportInferenceModel(stats, checkpoint, exportDir, validation);
-			Path versionDir = publish(modelDir, exportDir);
+			Path versionDir = ModelStoreExport.publish(modelDir, exportDir);
 			long version = Long.parseLong(versionDir.getFileName().toString());
 			return new TrainingResult(IncomeSchema.MODEL_NAME, version, versionDir, accuracy, options,
 					Duration.ofNanos(System.nanoTime() - started));
@@ -124,8 +118,8 @@ public final class IncomeModelTrainer {
 			throw new UncheckedIOException("training the income model failed", ex);
 		}
 		finally {
-			deleteQuietly(checkpointDir);
-			deleteQuietly(exportDir);
+			ModelStoreExport.deleteQuietly(checkpointDir);
+			ModelStoreExport.deleteQuietly(exportDir);
 		}
 	}
 
@@ -269,43 +263,8 @@ public final class IncomeModelTrainer {
 		}
 	}
 
-	/** Moves the exported directory to the next free version number; never replaces an existing version. */
-	private static Path publish(Path modelDir, Path exportDir) throws IOException {
-		for (int attempt = 0; attempt < 100; attempt++) {
-			Path target = modelDir.resolve(Long.toString(nextVersion(modelDir)));
-			try {
-				return Files.move(exportDir, target, StandardCopyOption.ATOMIC_MOVE);
-			}
-			catch (FileAlreadyExistsException | java.nio.file.DirectoryNotEmptyException ex) {
-				// another trainer took this number first: try the next one
-			}
-		}
-		throw new IOException("could not find a free version number in " + modelDir);
-	}
-
 	static long nextVersion(Path modelDir) throws IOException {
-		long max = 0;
-		try (DirectoryStream<Path> entries = Files.newDirectoryStream(modelDir)) {
-			for (Path entry : entries) {
-				String name = entry.getFileName().toString();
-				if (name.matches("\\d{1,18}")) {
-					max = Math.max(max, Long.parseLong(name));
-				}
-			}
-		}
-		return max + 1;
-	}
-
-	private static void deleteQuietly(Path dir) {
-		if (dir == null || !Files.exists(dir)) {
-			return;
-		}
-		try (Stream<Path> paths = Files.walk(dir)) {
-			paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-		}
-		catch (IOException ex) {
-			// best effort: a left-over temporary directory is ignored by the model store scanner
-		}
+		return ModelStoreExport.nextVersion(modelDir);
 	}
 
 }
