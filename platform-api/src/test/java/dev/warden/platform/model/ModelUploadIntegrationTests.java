@@ -256,9 +256,9 @@ class ModelUploadIntegrationTests {
 				Arguments.of("zip traversal", zip(with(m, "../x", new byte[] { 1 })), 400, "unsafe_archive", "parent directory"),
 				Arguments.of("tar traversal", tarGz(with(m, "variables/../../x", new byte[] { 1 })), 400,
 						"unsafe_archive", "parent directory"),
-				Arguments.of("zip absolute path", zip(with(m, "/tmp/warden-evil", new byte[] { 1 })), 400,
+				Arguments.of("zip absolute path", zip(with(m, "/warden-evil/x", new byte[] { 1 })), 400,
 						"unsafe_archive", "absolute path"),
-				Arguments.of("tar absolute path", tarGz(with(m, "/tmp/warden-evil", new byte[] { 1 })), 400,
+				Arguments.of("tar absolute path", tarGz(with(m, "/warden-evil/x", new byte[] { 1 })), 400,
 						"unsafe_archive", "absolute path"),
 				Arguments.of("tar symlink", tarGz(with(m, SYMLINK + "variables/link", "/etc/passwd".getBytes())), 400,
 						"unsafe_archive", "symbolic link"),
@@ -305,7 +305,7 @@ class ModelUploadIntegrationTests {
 		assertThat(error.path("message").asString()).contains(reason);
 		assertThat(error.path("request_id").asString()).isNotBlank();
 		assertNothingLeftBehind(model);
-		assertThat(Path.of("/tmp/warden-evil")).doesNotExist();
+		assertThat(Path.of("/warden-evil/x")).doesNotExist();
 	}
 
 	@Test
