@@ -309,6 +309,15 @@ class ModelUploadIntegrationTests {
 	}
 
 	@Test
+	void uploadManyTimesOverTheLimitIsAnswered413Json() throws Exception {
+		HttpResponse<String> response = upload("m-huge", "huge.zip", random((int) MAX_BYTES * 8), admin());
+
+		assertThat(response.statusCode()).isEqualTo(413);
+		assertThat(response.body()).contains("\"code\":\"payload_too_large\"");
+		assertNothingLeftBehind("m-huge");
+	}
+
+	@Test
 	void workerFailureIsAnswered502AndLeavesNothingBehind() throws Exception {
 		HttpResponse<String> response = upload(StubValidationWorker.FAILING_MODEL, "a.zip", zip(savedModel), admin());
 
