@@ -43,6 +43,9 @@ public class ModelCatalogue {
 
 	private final TransactionTemplate transactions;
 
+	private static final String VERSION_COLUMNS = "v.version, v.state, v.signature_defs::text AS defs, v.sha256, "
+			+ "v.size_bytes, v.uploaded_by, v.uploaded_at";
+
 	private final AtomicBoolean workerReachable = new AtomicBoolean(true);
 
 	ModelCatalogue(WorkerClient worker, JdbcClient jdbc, TransactionTemplate transactions) {
@@ -111,7 +114,11 @@ public class ModelCatalogue {
 		this.jdbc.sql("INSERT INTO model_versions (id, model_id, version, state, signature_defs, created_at, "
 				+ "discovered_at, updated_at) SELECT :id, m.id, :version, :state, CAST(:defs AS jsonb), :at, :at, :at "
 				+ "FROM models m WHERE m.name = :name ON CONFLICT (model_id, version) DO UPDATE SET "
-				+ "state = EXCLUDED.state, signature_defs = EXCLUDED.signature_defs, updated_at = EXCLUDED.updated_at")
+				// merge, never clobber: the upload columns (sha256, size, uploader) are not touched here, and
+				// signature defs recorded at upload are kept when the worker's metadata could not be read
+				+ "state = EXCLUDED.state, signature_defs = CASE WHEN EXCLUDED.signature_defs = '{}'::jsonb "
+				+ "THEN model_versions.signature_defs ELSE EXCLUDED.signature_defs END, "
+				+ "updated_at = EXCLUDED.updated_at")
 			.param("id", UUID.randomUUID())
 			.param("version", version.version())
 			.param("state", version.state())
@@ -123,21 +130,49 @@ public class ModelCatalogue {
 
 	public List<CatalogueModel> models() {
 		Map<String, List<CatalogueVersion>> byModel = new LinkedHashMap<>();
-		this.jdbc.sql("SELECT m.name, v.version, v.state, v.signature_defs::text AS defs FROM models m "
+		this.jdbc.sql("SELECT m.name, " + VERSION_COLUMNS + " FROM models m "
 				+ "LEFT JOIN model_versions v ON v.model_id = m.id ORDER BY m.name, v.version")
 			.query((rs) -> {
 				List<CatalogueVersion> versions = byModel.computeIfAbsent(rs.getString("name"), (n) -> new ArrayList<>());
-				String defs = rs.getString("defs");
-				if (defs != null) {
-					versions.add(new CatalogueVersion(Long.toString(rs.getLong("version")), rs.getString("state"),
-							JSON.readTree(defs)));
+				if (rs.getString("defs") != null) {
+					versions.add(version(rs));
 				}
 			});
 		return byModel.entrySet().stream().map((e) -> new CatalogueModel(e.getKey(), e.getValue())).toList();
 	}
 
 	public Optional<CatalogueModel> model(String name) {
-		return models().stream().filter((m) -> m.name().equals(name)).findFirst();
+		List<CatalogueVersion> versions = new ArrayList<>();
+		boolean[] found = { false };
+		this.jdbc.sql("SELECT m.name, " + VERSION_COLUMNS + " FROM models m "
+				+ "LEFT JOIN model_versions v ON v.model_id = m.id WHERE m.name = :name ORDER BY v.version")
+			.param("name", name)
+			.query((rs) -> {
+				found[0] = true;
+				if (rs.getString("defs") != null) {
+					versions.add(version(rs));
+				}
+			});
+		return found[0] ? Optional.of(new CatalogueModel(name, versions)) : Optional.empty();
+	}
+
+	/** One version of a model, if both are known. */
+	public Optional<CatalogueVersion> version(String model, long version) {
+		return this.jdbc.sql("SELECT " + VERSION_COLUMNS + " FROM models m JOIN model_versions v ON v.model_id = m.id "
+				+ "WHERE m.name = :name AND v.version = :version")
+			.param("name", model)
+			.param("version", version)
+			.query((rs, row) -> version(rs))
+			.optional();
+	}
+
+	private static CatalogueVersion version(java.sql.ResultSet rs) throws java.sql.SQLException {
+		Timestamp uploadedAt = rs.getTimestamp("uploaded_at");
+		long size = rs.getLong("size_bytes");
+		Long sizeBytes = rs.wasNull() ? null : size;
+		return new CatalogueVersion(Long.toString(rs.getLong("version")), rs.getString("state"),
+				JSON.readTree(rs.getString("defs")), rs.getString("sha256"), sizeBytes,
+				rs.getString("uploaded_by"), (uploadedAt != null) ? uploadedAt.toInstant() : null);
 	}
 
 	private static String encode(String segment) {
@@ -151,8 +186,13 @@ public class ModelCatalogue {
 	public record CatalogueModel(String name, List<CatalogueVersion> versions) {
 	}
 
-	/** {@code signatureDefs} is the TF Serving {@code signature_def} map. */
-	public record CatalogueVersion(String version, String state, JsonNode signatureDefs) {
+	/**
+	 * One version as the admin API shows it. {@code signatureDefs} is the TF Serving {@code signature_def} map;
+	 * {@code sha256} (of the uploaded archive), {@code sizeBytes}, {@code uploadedBy} (the uploader's token
+	 * {@code sub}) and {@code uploadedAt} are {@code null} for versions that were not uploaded through the admin API.
+	 */
+	public record CatalogueVersion(String version, String state, JsonNode signatureDefs, String sha256, Long sizeBytes,
+			String uploadedBy, Instant uploadedAt) {
 	}
 
 }

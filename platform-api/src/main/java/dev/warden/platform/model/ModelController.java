@@ -2,14 +2,25 @@ package dev.warden.platform.model;
 
 import java.util.List;
 
+import jakarta.servlet.http.HttpServletRequest;
+
 import org.springframework.http.MediaType;
+import org.springframework.http.ResponseEntity;
+import org.springframework.security.core.Authentication;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.RequestPart;
 import org.springframework.web.bind.annotation.RestController;
+import org.springframework.web.multipart.MultipartFile;
+import org.springframework.web.servlet.support.ServletUriComponentsBuilder;
 
 import dev.warden.platform.model.ModelCatalogue.CatalogueModel;
+import dev.warden.platform.model.ModelCatalogue.CatalogueVersion;
+import dev.warden.platform.model.ModelManagement.UploadedVersion;
 import dev.warden.platform.system.ApiException;
+import dev.warden.platform.system.RequestIds;
 
 @RestController
 @RequestMapping(path = "/api/admin/models", produces = MediaType.APPLICATION_JSON_VALUE)
@@ -17,8 +28,11 @@ class ModelController {
 
 	private final ModelCatalogue catalogue;
 
-	ModelController(ModelCatalogue catalogue) {
+	private final ModelManagement models;
+
+	ModelController(ModelCatalogue catalogue, ModelManagement models) {
 		this.catalogue = catalogue;
+		this.models = models;
 	}
 
 	@GetMapping
@@ -29,6 +43,36 @@ class ModelController {
 	@GetMapping("/{name}")
 	CatalogueModel get(@PathVariable String name) {
 		return this.catalogue.model(name).orElseThrow(() -> ApiException.notFound("model " + name));
+	}
+
+	@GetMapping("/{name}/versions")
+	List<CatalogueVersion> versions(@PathVariable String name) {
+		return get(name).versions();
+	}
+
+	@GetMapping("/{name}/versions/{version}")
+	CatalogueVersion version(@PathVariable String name, @PathVariable long version) {
+		return this.catalogue.version(name, version)
+			.orElseThrow(() -> ApiException.notFound("version " + version + " of model " + name));
+	}
+
+	/**
+	 * Uploads a new version (ADMIN): multipart field {@code file} holding a SavedModel as {@code .zip} or
+	 * {@code .tar.gz}. The platform numbers the version; see {@link ModelManagement#upload}.
+	 */
+	@PostMapping(path = "/{name}/versions", consumes = MediaType.MULTIPART_FORM_DATA_VALUE)
+	ResponseEntity<UploadedVersion> upload(@PathVariable String name,
+			@RequestPart(name = "file", required = false) MultipartFile file, Authentication user,
+			HttpServletRequest request) {
+		ModelManagement.requireValidName(name);
+		if (file == null) {
+			throw ApiException.badRequest("missing_file",
+					"multipart field 'file' is required (a SavedModel as .zip or .tar.gz)");
+		}
+		UploadedVersion uploaded = this.models.upload(name, file, user.getName(), RequestIds.of(request));
+		return ResponseEntity
+			.created(ServletUriComponentsBuilder.fromCurrentRequest().path("/{version}").build(uploaded.version()))
+			.body(uploaded);
 	}
 
 }

@@ -19,6 +19,9 @@ import org.springframework.web.bind.annotation.ExceptionHandler;
 import org.springframework.web.bind.annotation.RestControllerAdvice;
 import org.springframework.web.method.annotation.HandlerMethodValidationException;
 import org.springframework.web.method.annotation.MethodArgumentTypeMismatchException;
+import org.springframework.web.multipart.MaxUploadSizeExceededException;
+import org.springframework.web.multipart.MultipartException;
+import org.springframework.web.multipart.support.MissingServletRequestPartException;
 import org.springframework.web.servlet.resource.NoResourceFoundException;
 import org.springframework.http.converter.HttpMessageNotReadableException;
 import tools.jackson.databind.exc.MismatchedInputException;
@@ -101,6 +104,28 @@ class ApiExceptionHandler {
 			return "an array";
 		}
 		return "an object";
+	}
+
+	/** Raised while the container parses a multipart body, before any controller runs. */
+	@ExceptionHandler(MaxUploadSizeExceededException.class)
+	ResponseEntity<Map<String, Object>> uploadTooLarge(MaxUploadSizeExceededException ex,
+			HttpServletRequest request) {
+		String limit = (ex.getMaxUploadSize() > 0) ? " of " + ex.getMaxUploadSize() + " bytes" : "";
+		return error(HttpStatus.CONTENT_TOO_LARGE, "payload_too_large",
+				"the uploaded file is larger than the limit" + limit, request);
+	}
+
+	@ExceptionHandler(MissingServletRequestPartException.class)
+	ResponseEntity<Map<String, Object>> missingPart(MissingServletRequestPartException ex,
+			HttpServletRequest request) {
+		return error(HttpStatus.BAD_REQUEST, "invalid_parameter",
+				"multipart field '" + ex.getRequestPartName() + "' is required", request);
+	}
+
+	@ExceptionHandler(MultipartException.class)
+	ResponseEntity<Map<String, Object>> malformedMultipart(MultipartException ex, HttpServletRequest request) {
+		return error(HttpStatus.BAD_REQUEST, "malformed_body", "the multipart request body cannot be read",
+				request);
 	}
 
 	@ExceptionHandler(HttpMediaTypeNotSupportedException.class)

@@ -1,0 +1,35 @@
+package dev.warden.platform.model;
+
+import java.nio.file.Path;
+
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+import org.springframework.util.unit.DataSize;
+
+/**
+ * The model store shared with the inference workers, and the limits of model uploads ({@code warden.models.*}).
+ *
+ * @param store the model store root, {@code <store>/<model>/<version>/saved_model.pb}: the same directory the
+ * workers serve from (WARDEN_MODEL_STORE; one machine: the same data directory, several machines: a shared volume)
+ * @param upload limits applied to {@code POST /api/admin/models/{model}/versions}
+ */
+@ConfigurationProperties("warden.models")
+public record ModelStoreProperties(@DefaultValue("data/models") Path store, @DefaultValue Upload upload) {
+
+	/**
+	 * @param maxBytes largest accepted archive (WARDEN_MODEL_UPLOAD_MAX_BYTES); larger uploads get 413
+	 * @param maxUncompressedBytes largest total of the bytes an archive unpacks to (zip bombs)
+	 * @param maxEntries most entries (files and directories) an archive may have
+	 */
+	public record Upload(@DefaultValue("256MB") DataSize maxBytes, @DefaultValue("1GB") DataSize maxUncompressedBytes,
+			@DefaultValue("10000") int maxEntries) {
+
+		public Upload {
+			if (maxBytes.toBytes() <= 0 || maxUncompressedBytes.toBytes() <= 0 || maxEntries <= 0) {
+				throw new IllegalArgumentException("warden.models.upload limits must be positive");
+			}
+		}
+
+	}
+
+}
