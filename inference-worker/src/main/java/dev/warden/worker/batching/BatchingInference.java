@@ -31,6 +31,8 @@ public class BatchingInference {
 
 	private final Map<String, ModelBatcher> batchers = new ConcurrentHashMap<>();
 
+	private volatile TensorFlowCall call = TensorFlowCall.DIRECT;
+
 	public BatchingInference(BatchingProperties properties, MeterRegistry registry) {
 		this.properties = properties;
 		this.metrics = new InferenceMetrics(registry);
@@ -54,7 +56,7 @@ public class BatchingInference {
 			int rows = batchRows(servable.signatures().get(signature), inputs);
 			Map<String, OutputColumn> outputs;
 			if (!settings.enabled() || rows < 0) {
-				outputs = servable.run(signature, inputs);
+				outputs = call.run(servable, signature, inputs);
 				meters.tensorflowCall(Math.max(rows, 1), 1);
 			}
 			else {
@@ -81,9 +83,15 @@ public class BatchingInference {
 		return properties.forModel(model);
 	}
 
+	/** Replaces how TensorFlow is called; for tests that need to hold a batch (see {@link TensorFlowCall}). */
+	void callThrough(TensorFlowCall replacement) {
+		this.call = replacement;
+	}
+
 	private ModelBatcher batcher(String model, BatchSettings settings) {
 		return batchers.computeIfAbsent(model, name -> {
-			ModelBatcher batcher = new ModelBatcher(name, settings);
+			ModelBatcher batcher = new ModelBatcher(name, settings,
+					(servable, signature, inputs) -> call.run(servable, signature, inputs));
 			metrics.queueDepth(name, batcher::queuedRequests);
 			return batcher;
 		});

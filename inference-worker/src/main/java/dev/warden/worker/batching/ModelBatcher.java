@@ -64,8 +64,11 @@ final class ModelBatcher {
 	/** Exponentially weighted share of arrivals that found another request in flight. */
 	private double company;
 
-	ModelBatcher(String model, BatchSettings settings) {
+	private final TensorFlowCall call;
+
+	ModelBatcher(String model, BatchSettings settings, TensorFlowCall call) {
 		this.model = model;
+		this.call = call;
 		this.settings = settings;
 		this.delayNanos = settings.maxQueueDelay().toNanos();
 	}
@@ -220,13 +223,13 @@ final class ModelBatcher {
 	}
 
 	/** One TensorFlow call for the whole batch; never throws, failures are handed to every request of the batch. */
-	private static void execute(List<Part> batch) {
+	private void execute(List<Part> batch) {
 		Part first = batch.get(0);
 		BatchKey key = first.key;
 		InferenceMetrics.VersionMeters meters = first.owner.meters;
 		try {
 			if (batch.size() == 1) {
-				first.outputs = key.servable.run(key.signature, first.inputs);
+				first.outputs = call.run(key.servable, key.signature, first.inputs);
 				meters.tensorflowCall(first.rows, 1);
 				return;
 			}
@@ -240,13 +243,13 @@ final class ModelBatcher {
 				batch.forEach(part -> columns.add(part.inputs.get(name)));
 				inputs.put(name, Columns.concat(columns));
 			}
-			Map<String, OutputColumn> outputs = key.servable.run(key.signature, inputs);
+			Map<String, OutputColumn> outputs = call.run(key.servable, key.signature, inputs);
 			meters.tensorflowCall(rows, batch.size());
 			if (!rowAligned(outputs, rows)) {
 				log.warn("Outputs of {} signature {} do not have one entry per input row: running the {} requests of "
 						+ "the batch one by one", key.servable.id(), key.signature, batch.size());
 				for (Part part : batch) {
-					part.outputs = key.servable.run(key.signature, part.inputs);
+					part.outputs = call.run(key.servable, key.signature, part.inputs);
 					meters.tensorflowCall(part.rows, 1);
 				}
 				return;
