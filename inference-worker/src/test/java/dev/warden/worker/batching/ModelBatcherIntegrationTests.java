@@ -152,8 +152,9 @@ class ModelBatcherIntegrationTests {
 					servables.get(i).run("serving_default", inputs.get(i)));
 		}
 		// the held call, then one batch per version, each holding only its own version's requests
-		assertThat(calls).extracting(Call::servable).containsExactly(v1, v2, v1);
-		assertThat(calls).extracting(Call::rows).containsExactly(1, 6, 6);
+		assertThat(calls).hasSize(3);
+		assertThat(calls.get(0)).isEqualTo(new Call(v1, 1));
+		assertThat(calls.subList(1, 3)).containsExactlyInAnyOrder(new Call(v1, 6), new Call(v2, 6));
 	}
 
 	@Test
@@ -192,8 +193,9 @@ class ModelBatcherIntegrationTests {
 	@Test
 	void failureOfABatchCallReachesEveryRequestOfTheBatch() throws Exception {
 		// the batch after the held call gets a matrix where the model takes a vector: TensorFlow itself fails it
+		java.util.concurrent.atomic.AtomicInteger count = new java.util.concurrent.atomic.AtomicInteger();
 		TensorFlowCall breaking = (servable, key, inputs) -> {
-			if (gateEntered.getCount() == 0) {
+			if (count.incrementAndGet() == 2) {
 				InputColumn age = inputs.get("age");
 				Map<String, InputColumn> broken = new java.util.LinkedHashMap<>(inputs);
 				broken.put("age", new InputColumn(age.spec(), new long[] { age.rows(), 2 }, new float[age.rows() * 2]));
