@@ -5,6 +5,7 @@ import java.util.Map;
 
 import jakarta.servlet.http.HttpServletRequest;
 
+import dev.warden.worker.batching.QueueFullException;
 import dev.warden.worker.manager.ServableNotFoundException;
 
 import org.slf4j.Logger;
@@ -40,6 +41,16 @@ class ErrorResponses {
 	@ExceptionHandler(ServableNotFoundException.class)
 	ResponseEntity<Map<String, Object>> notFound(ServableNotFoundException ex, HttpServletRequest request) {
 		return error(HttpStatus.NOT_FOUND, "model_not_found", ex.getMessage(), request);
+	}
+
+	@ExceptionHandler(QueueFullException.class)
+	ResponseEntity<Map<String, Object>> overloaded(QueueFullException ex, HttpServletRequest request) {
+		ResponseEntity<Map<String, Object>> response = error(HttpStatus.SERVICE_UNAVAILABLE, "overloaded",
+				ex.getMessage(), request);
+		return ResponseEntity.status(response.getStatusCode())
+			.headers(response.getHeaders())
+			.header(HttpHeaders.RETRY_AFTER, Integer.toString(ex.retryAfterSeconds()))
+			.body(response.getBody());
 	}
 
 	@ExceptionHandler(HttpRequestMethodNotSupportedException.class)

@@ -5,6 +5,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
+import dev.warden.worker.batching.BatchingInference;
 import dev.warden.worker.loader.OutputColumn;
 import dev.warden.worker.manager.ServableHandle;
 import dev.warden.worker.manager.ServableManager;
@@ -35,8 +36,11 @@ class PredictionController {
 
 	private final ServableManager manager;
 
-	PredictionController(ServableManager manager) {
+	private final BatchingInference inference;
+
+	PredictionController(ServableManager manager, BatchingInference inference) {
 		this.manager = manager;
+		this.inference = inference;
 	}
 
 	@PostMapping(path = "/v1/models/{target}", consumes = { MediaType.APPLICATION_JSON_VALUE, "application/*+json" })
@@ -78,7 +82,7 @@ class PredictionController {
 	private ResponseEntity<Map<String, Object>> predict(String model, Long version, byte[] body) {
 		try (ServableHandle handle = manager.handle(model, version)) {
 			PredictRequest request = PredictRequestParser.parse(body, handle.servable());
-			Map<String, OutputColumn> outputs = handle.servable().run(request.signature(), request.inputs());
+			Map<String, OutputColumn> outputs = inference.run(handle, request.signature(), request.inputs());
 			Map<String, Object> response = request.format() == PredictRequest.Format.ROW
 					? Map.of("predictions", rowResponse(outputs))
 					: Map.of("outputs", columnarResponse(outputs));

@@ -1,0 +1,184 @@
+import java.io.BufferedInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.Socket;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.Locale;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * A small closed-loop HTTP/1.1 load generator for the worker benchmark (bench/run.sh): N clients, each on its own
+ * keep-alive connection, POST the same JSON body back to back for a warm-up and then for the measured time.
+ * Run as a single-file program: java bench/LoadGenerator.java URL BODY_FILE CLIENTS SECONDS [WARMUP_SECONDS]
+ * Prints one line: clients=N requests=… rps=… p50_ms=… p99_ms=… non_2xx=… errors=…
+ */
+public class LoadGenerator {
+
+	public static void main(String[] args) throws Exception {
+		URI url = URI.create(args[0]);
+		byte[] body = Files.readAllBytes(Path.of(args[1]));
+		int clients = Integer.parseInt(args[2]);
+		double seconds = Double.parseDouble(args[3]);
+		double warmup = args.length > 4 ? Double.parseDouble(args[4]) : 2;
+		byte[] head = ("POST " + url.getRawPath() + " HTTP/1.1\r\nHost: " + url.getHost() + ":" + url.getPort()
+				+ "\r\nContent-Type: application/json\r\nContent-Length: " + body.length + "\r\n\r\n")
+			.getBytes(StandardCharsets.US_ASCII);
+		byte[] request = new byte[head.length + body.length];
+		System.arraycopy(head, 0, request, 0, head.length);
+		System.arraycopy(body, 0, request, head.length, body.length);
+
+		long start = System.nanoTime();
+		long measureFrom = start + (long) (warmup * 1e9);
+		long end = measureFrom + (long) (seconds * 1e9);
+		long[][] latencies = new long[clients][];
+		int[] counts = new int[clients];
+		AtomicLong non2xx = new AtomicLong();
+		AtomicLong errors = new AtomicLong();
+		CountDownLatch done = new CountDownLatch(clients);
+		for (int c = 0; c < clients; c++) {
+			int client = c;
+			Thread thread = new Thread(() -> {
+				long[] own = new long[1 << 16];
+				int n = 0;
+				Socket socket = null;
+				InputStream in = null;
+				try {
+					while (true) {
+						long before = System.nanoTime();
+						if (before >= end) {
+							break;
+						}
+						try {
+							if (socket == null) {
+								socket = new Socket(url.getHost(), url.getPort());
+								socket.setTcpNoDelay(true);
+								in = new BufferedInputStream(socket.getInputStream(), 16384);
+							}
+							OutputStream out = socket.getOutputStream();
+							out.write(request);
+							out.flush();
+							int status = readResponse(in);
+							if (status < 200 || status > 299) {
+								non2xx.incrementAndGet();
+							}
+						}
+						catch (IOException ex) {
+							errors.incrementAndGet();
+							closeQuietly(socket);
+							socket = null;
+							continue;
+						}
+						long after = System.nanoTime();
+						if (before >= measureFrom) {
+							if (n == own.length) {
+								own = Arrays.copyOf(own, n * 2);
+							}
+							own[n++] = after - before;
+						}
+					}
+				}
+				finally {
+					closeQuietly(socket);
+					latencies[client] = own;
+					counts[client] = n;
+					done.countDown();
+				}
+			});
+			thread.setDaemon(true);
+			thread.start();
+		}
+		done.await();
+		int total = Arrays.stream(counts).sum();
+		long[] all = new long[total];
+		int offset = 0;
+		for (int c = 0; c < clients; c++) {
+			System.arraycopy(latencies[c], 0, all, offset, counts[c]);
+			offset += counts[c];
+		}
+		Arrays.sort(all);
+		System.out.printf(Locale.ROOT, "clients=%d requests=%d rps=%.0f p50_ms=%.3f p99_ms=%.3f non_2xx=%d errors=%d%n",
+				clients, total, total / seconds, percentile(all, 0.50) / 1e6, percentile(all, 0.99) / 1e6, non2xx.get(),
+				errors.get());
+	}
+
+	private static double percentile(long[] sorted, double p) {
+		return sorted.length == 0 ? Double.NaN : sorted[Math.min(sorted.length - 1, (int) (sorted.length * p))];
+	}
+
+	/** Reads one response (Content-Length or chunked body) and returns its status. */
+	private static int readResponse(InputStream in) throws IOException {
+		String statusLine = line(in);
+		int status = Integer.parseInt(statusLine.split(" ")[1]);
+		long length = -1;
+		boolean chunked = false;
+		String header;
+		while (!(header = line(in)).isEmpty()) {
+			String lower = header.toLowerCase(Locale.ROOT);
+			if (lower.startsWith("content-length:")) {
+				length = Long.parseLong(lower.substring(15).trim());
+			}
+			else if (lower.startsWith("transfer-encoding:") && lower.contains("chunked")) {
+				chunked = true;
+			}
+		}
+		if (chunked) {
+			while (true) {
+				long size = Long.parseLong(line(in).split(";")[0].trim(), 16);
+				if (size == 0) {
+					while (!line(in).isEmpty()) {
+						// trailers
+					}
+					break;
+				}
+				skip(in, size);
+				line(in);
+			}
+		}
+		else if (length > 0) {
+			skip(in, length);
+		}
+		return status;
+	}
+
+	private static String line(InputStream in) throws IOException {
+		StringBuilder text = new StringBuilder();
+		int b;
+		while ((b = in.read()) != -1) {
+			if (b == '\n') {
+				int last = text.length() - 1;
+				return last >= 0 && text.charAt(last) == '\r' ? text.substring(0, last) : text.toString();
+			}
+			text.append((char) b);
+		}
+		throw new IOException("connection closed");
+	}
+
+	private static void skip(InputStream in, long n) throws IOException {
+		byte[] buffer = new byte[8192];
+		while (n > 0) {
+			int read = in.read(buffer, 0, (int) Math.min(buffer.length, n));
+			if (read < 0) {
+				throw new IOException("connection closed");
+			}
+			n -= read;
+		}
+	}
+
+	private static void closeQuietly(Socket socket) {
+		if (socket != null) {
+			try {
+				socket.close();
+			}
+			catch (IOException ex) {
+				// ignore
+			}
+		}
+	}
+
+}

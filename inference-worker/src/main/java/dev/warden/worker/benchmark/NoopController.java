@@ -1,0 +1,56 @@
+package dev.warden.worker.benchmark;
+
+import java.util.List;
+import java.util.Map;
+
+import jakarta.servlet.http.HttpServletResponse;
+
+import tools.jackson.core.JacksonException;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+import org.springframework.http.HttpStatus;
+import org.springframework.http.MediaType;
+import org.springframework.http.ResponseEntity;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RestController;
+
+/**
+ * The HTTP floor for benchmarks: {@code POST /internal/v1/noop} takes a predict body, parses it into a JSON tree
+ * like the predict path does and answers a fixed ~100-byte prediction-shaped JSON, without touching a model. The
+ * difference between this and {@code :predict} under the same load is what validation, batching and TensorFlow
+ * cost. Not part of the serving API; the gateway does not route to it.
+ */
+@RestController
+class NoopController {
+
+	private static final JsonMapper JSON = JsonMapper.builder().build();
+
+	private static final Map<String, Object> ANSWER = Map.of("predictions",
+			List.of(Map.of("probability", 0.25f, "class_id", 0L, "probabilities", List.of(0.75f, 0.25f))),
+			"noop", true);
+
+	@PostMapping(path = "/internal/v1/noop", consumes = { MediaType.APPLICATION_JSON_VALUE, "application/*+json" })
+	ResponseEntity<Map<String, Object>> noop(@RequestBody byte[] body, HttpServletResponse response) {
+		JsonNode root;
+		try {
+			root = JSON.readTree(body);
+		}
+		catch (JacksonException ex) {
+			return invalid("request body is not valid JSON", response);
+		}
+		if (root == null || !root.isObject()) {
+			return invalid("request body must be a JSON object", response);
+		}
+		return ResponseEntity.ok(ANSWER);
+	}
+
+	private static ResponseEntity<Map<String, Object>> invalid(String message, HttpServletResponse response) {
+		String requestId = response.getHeader("X-Request-Id");
+		return ResponseEntity.status(HttpStatus.BAD_REQUEST)
+			.body(Map.of("error", Map.of("code", "invalid_argument", "message", message, "request_id",
+					requestId != null ? requestId : "")));
+	}
+
+}
