@@ -68,7 +68,11 @@ public class SavedModelLoader {
 		return servable;
 	}
 
-	/** One call per signature with a single row of neutral values (0, "" or false) built from the signature. */
+	/**
+	 * One call per signature with a single row of neutral values built from the signature: 0, false, and "0" for
+	 * strings, a non-empty text so that in-graph tokenisation of raw-text inputs runs for real (an empty string
+	 * yields no tokens) and in-graph number parsing of string inputs succeeds.
+	 */
 	static void warmUp(LoadedServable servable) {
 		for (SignatureSpec signature : servable.signatures().values()) {
 			Map<String, InputColumn> inputs = new LinkedHashMap<>();
@@ -98,7 +102,7 @@ public class SavedModelLoader {
 			case BOOL -> new boolean[count];
 			case STRING -> {
 				String[] values = (String[]) Array.newInstance(String.class, count);
-				java.util.Arrays.fill(values, "");
+				java.util.Arrays.fill(values, "0");
 				yield values;
 			}
 		};

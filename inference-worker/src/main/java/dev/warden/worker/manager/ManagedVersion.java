@@ -12,6 +12,10 @@ import org.slf4j.LoggerFactory;
  * A version under management. Reference counted: the manager holds one reference while the version is aspired and
  * each open {@link ServableHandle} holds one; the servable is closed when the count drops to zero, so never while a
  * request uses it.
+ *
+ * <p>States move forward only: START → LOADING → AVAILABLE → UNLOADING → END, or to END from any earlier state (a
+ * failed load, or an unload before the load finished). {@link #acquire()} and {@link #release()} are lock-free (the
+ * request path); the transitions made by the manager and the loader are synchronized with each other.
  */
 final class ManagedVersion {
 
@@ -39,6 +43,10 @@ final class ManagedVersion {
 		return state;
 	}
 
+	boolean failed() {
+		return error != null;
+	}
+
 	VersionStatus status() {
 		return new VersionStatus(id.name(), id.version(), state, error);
 	}
@@ -47,17 +55,35 @@ final class ManagedVersion {
 		return servable;
 	}
 
-	void loading() {
-		state = VersionState.LOADING;
+	/** In memory: available, or unloading while requests still hold it. */
+	boolean loaded() {
+		VersionState current = state;
+		return current == VersionState.AVAILABLE || current == VersionState.UNLOADING;
 	}
 
-	void available(LoadedServable loaded) {
+	synchronized boolean loading() {
+		if (state != VersionState.START) {
+			return false;
+		}
+		state = VersionState.LOADING;
+		return true;
+	}
+
+	/**
+	 * Publishes the loaded servable. False if the version was unloaded while it loaded: the caller must then close
+	 * the servable itself.
+	 */
+	synchronized boolean available(LoadedServable loaded) {
+		if (state != VersionState.START && state != VersionState.LOADING) {
+			return false;
+		}
 		servable = loaded;
 		references.set(1);
 		state = VersionState.AVAILABLE;
+		return true;
 	}
 
-	void failed(String message) {
+	synchronized void failed(String message) {
 		error = message;
 		state = VersionState.END;
 	}
@@ -76,7 +102,7 @@ final class ManagedVersion {
 	}
 
 	/** Drops the manager's reference: no new handles, closed once the last handle is closed. */
-	void unload() {
+	synchronized void unload() {
 		if (state == VersionState.AVAILABLE) {
 			state = VersionState.UNLOADING;
 			release();

@@ -9,6 +9,7 @@ import dev.warden.worker.batching.BatchingInference;
 import dev.warden.worker.loader.OutputColumn;
 import dev.warden.worker.manager.ServableHandle;
 import dev.warden.worker.manager.ServableManager;
+import dev.warden.worker.manager.ServableRequest;
 import dev.warden.worker.manager.VersionStatus;
 
 import org.springframework.http.MediaType;
@@ -46,7 +47,7 @@ class PredictionController {
 	@PostMapping(path = "/v1/models/{target}", consumes = { MediaType.APPLICATION_JSON_VALUE, "application/*+json" })
 	ResponseEntity<Map<String, Object>> predictLatest(@PathVariable String target, @RequestBody byte[] body)
 			throws HttpRequestMethodNotSupportedException {
-		return predict(predictTarget(target, "POST"), null, body);
+		return predict(ServableRequest.latest(predictTarget(target, "POST")), body);
 	}
 
 	@PostMapping(path = "/v1/models/{model}/versions/{target}",
@@ -54,7 +55,14 @@ class PredictionController {
 	ResponseEntity<Map<String, Object>> predictVersion(@PathVariable String model, @PathVariable String target,
 			@RequestBody byte[] body) throws HttpRequestMethodNotSupportedException {
 		long version = version(model, predictTarget(target, "POST"));
-		return predict(model, version, body);
+		return predict(ServableRequest.version(model, version), body);
+	}
+
+	@PostMapping(path = "/v1/models/{model}/labels/{target}",
+			consumes = { MediaType.APPLICATION_JSON_VALUE, "application/*+json" })
+	ResponseEntity<Map<String, Object>> predictLabel(@PathVariable String model, @PathVariable String target,
+			@RequestBody byte[] body) throws HttpRequestMethodNotSupportedException {
+		return predict(ServableRequest.label(model, predictTarget(target, "POST")), body);
 	}
 
 	@GetMapping("/v1/models/{target}")
@@ -69,18 +77,29 @@ class PredictionController {
 		return statusJson(List.of(manager.status(model, version)));
 	}
 
+	@GetMapping("/v1/models/{model}/labels/{target}")
+	Map<String, Object> statusOfLabel(@PathVariable String model, @PathVariable String target)
+			throws HttpRequestMethodNotSupportedException {
+		return statusJson(manager.status(ServableRequest.label(model, statusTarget(target))));
+	}
+
 	@GetMapping("/v1/models/{model}/metadata")
 	ResponseEntity<Map<String, Object>> metadataOfLatest(@PathVariable String model) {
-		return metadata(model, null);
+		return metadata(ServableRequest.latest(model));
 	}
 
 	@GetMapping("/v1/models/{model}/versions/{version}/metadata")
 	ResponseEntity<Map<String, Object>> metadataOfVersion(@PathVariable String model, @PathVariable String version) {
-		return metadata(model, version(model, version));
+		return metadata(ServableRequest.version(model, version(model, version)));
 	}
 
-	private ResponseEntity<Map<String, Object>> predict(String model, Long version, byte[] body) {
-		try (ServableHandle handle = manager.handle(model, version)) {
+	@GetMapping("/v1/models/{model}/labels/{label}/metadata")
+	ResponseEntity<Map<String, Object>> metadataOfLabel(@PathVariable String model, @PathVariable String label) {
+		return metadata(ServableRequest.label(model, label));
+	}
+
+	private ResponseEntity<Map<String, Object>> predict(ServableRequest target, byte[] body) {
+		try (ServableHandle handle = manager.handle(target)) {
 			PredictRequest request = PredictRequestParser.parse(body, handle.servable());
 			Map<String, OutputColumn> outputs = inference.run(handle, request.signature(), request.inputs());
 			Map<String, Object> response = request.format() == PredictRequest.Format.ROW
@@ -92,10 +111,10 @@ class PredictionController {
 		}
 	}
 
-	private ResponseEntity<Map<String, Object>> metadata(String model, Long version) {
-		try (ServableHandle handle = manager.handle(model, version)) {
+	private ResponseEntity<Map<String, Object>> metadata(ServableRequest target) {
+		try (ServableHandle handle = manager.handle(target)) {
 			Map<String, Object> spec = new LinkedHashMap<>();
-			spec.put("name", model);
+			spec.put("name", handle.model());
 			spec.put("signature_name", "");
 			spec.put("version", Long.toString(handle.version()));
 			Map<String, Object> body = new LinkedHashMap<>();

@@ -70,6 +70,8 @@ class WorkerIntegrationTests {
 	static void modelStore(DynamicPropertyRegistry registry) {
 		registry.add("warden.worker.model-store.path", () -> store().toString());
 		registry.add("warden.worker.model-store.poll-interval", () -> "200ms");
+		// these tests add and remove versions next to version 1 and expect all of them served
+		registry.add("warden.worker.lifecycle.models.income.version-policy", () -> "all");
 	}
 
 	/** Trains once, before the worker starts, into a store that also holds a version that cannot load. */
@@ -286,11 +288,14 @@ class WorkerIntegrationTests {
 	}
 
 	@Test
-	void healthIsUp() throws Exception {
-		HttpResponse<String> response = get("/actuator/health");
+	void workerIsLiveButNotReadyWhileAnAspiredVersionFailedToLoad() throws Exception {
+		HttpResponse<String> response = get("/actuator/health/liveness");
 
 		assertThat(response.statusCode()).isEqualTo(200);
 		assertThat(JSON.readTree(response.body()).get("status").stringValue()).isEqualTo("UP");
+		HttpResponse<String> readiness = get("/actuator/health/readiness");
+		assertThat(readiness.statusCode()).isEqualTo(503);
+		assertThat(JSON.readTree(readiness.body()).get("status").stringValue()).isEqualTo("OUT_OF_SERVICE");
 	}
 
 	@ParameterizedTest(name = "{0}")
