@@ -320,10 +320,12 @@ final class InputDecoder {
 					if (!node.isNumber()) {
 						throw error(spec, expectation(kind), describe(node), location.describe(index));
 					}
-					double value = node.doubleValue();
+					// Jackson 3's JsonNode.doubleValue() throws for integers beyond double; Number.doubleValue() gives Infinity
+					double value = node.numberValue().doubleValue();
 					if (!Double.isFinite(value) || (kind == ElementKind.FLOAT && !Float.isFinite((float) value))) {
 						throw error(spec, "a finite number", Double.isNaN(value) ? "NaN"
-								: Double.isInfinite(value) ? "Infinity" : describe(node) + " (out of range)", location.describe(index));
+								: Double.isInfinite(value) && node.isFloatingPointNumber() && !node.isBigDecimal() ? "Infinity"
+										: describe(node) + " (out of range)", location.describe(index));
 					}
 					numbers[size] = value;
 				}
@@ -331,7 +333,7 @@ final class InputDecoder {
 					if (!node.isNumber()) {
 						throw error(spec, expectation(kind), describe(node), location.describe(index));
 					}
-					if (!node.isIntegralNumber() && !(Double.isFinite(node.doubleValue())
+					if (!node.isIntegralNumber() && !(Double.isFinite(node.numberValue().doubleValue())
 							&& node.canConvertToExactIntegral())) {
 						throw error(spec, "an integer", "non-integral " + describe(node), location.describe(index));
 					}

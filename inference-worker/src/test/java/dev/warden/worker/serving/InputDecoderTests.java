@@ -64,6 +64,13 @@ class InputDecoderTests {
 			.hasMessageContaining("in range");
 		assertThatThrownBy(() -> decode(AGE, "[1e39]")).hasMessageContaining("input 'age'")
 			.hasMessageContaining("out of range");
+		// beyond double: found by the fuzz test (Jackson 3 throws when such a node is asked for its double value)
+		String beyondDouble = "1" + "0".repeat(400);
+		assertThatThrownBy(() -> decode(AGE, "[" + beyondDouble + "]")).hasMessageContaining("input 'age'")
+			.hasMessageContaining("expected a finite number").hasMessageContaining("(out of range)");
+		assertThatThrownBy(() -> decode(COUNT, "[" + beyondDouble + "]")).hasMessageContaining("input 'count'")
+			.hasMessageContaining("expected an integer in range");
+		assertThatThrownBy(() -> decode(COUNT, "[1e400]")).hasMessageContaining("input 'count'");
 	}
 
 	@Test
