@@ -24,6 +24,8 @@ import tools.jackson.databind.JsonNode;
  * and reject exactly the same values. Parameters are accepted where the protocol allows them; their values must be
  * strings, numbers or booleans. One parameter is understood: {@code signature_name} on the request (a Warden
  * extension, like TF Serving's field of that name); others are ignored, as the protocol leaves them to servers.
+ * An optional field that is {@code null} ({@code id}, {@code parameters}, {@code outputs}) counts as absent, as
+ * serializers of optional fields often write it.
  */
 final class V2RequestParser {
 
@@ -44,7 +46,7 @@ final class V2RequestParser {
 		checkFields(root, FIELDS, "", "id, parameters, inputs and outputs");
 		String id = null;
 		JsonNode idNode = root.get("id");
-		if (idNode != null) {
+		if (idNode != null && !idNode.isNull()) {
 			if (!idNode.isString()) {
 				throw ApiException.invalidArgument("'id' must be a string, got " + InputDecoder.describe(idNode));
 			}
@@ -108,7 +110,7 @@ final class V2RequestParser {
 
 	private static List<String> outputs(JsonNode outputs, SignatureSpec signature) {
 		List<String> all = new ArrayList<>(signature.outputs().keySet());
-		if (outputs == null) {
+		if (outputs == null || outputs.isNull()) {
 			return all;
 		}
 		if (!outputs.isArray()) {

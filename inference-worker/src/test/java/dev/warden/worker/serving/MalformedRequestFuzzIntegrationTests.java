@@ -360,10 +360,10 @@ class MalformedRequestFuzzIntegrationTests {
 				List<JsonNode> values = List.of(JSON.getNodeFactory().numberNode(5), JSON.getNodeFactory().booleanNode(true),
 						new StringNode("x"), JSON.createArrayNode().add(1), JSON.getNodeFactory().nullNode());
 				JsonNode value = values.get(random.nextInt(values.size()));
-				// null is a valid signature_name, id must be a string, parameters an object, outputs an array
-				if (value.isNull() && field.equals("signature_name") || value.isString() && field.equals("id")
-						|| value.isArray() && field.equals("outputs") && v2) {
-					value = JSON.createObjectNode().put("nested", 1);
+				// null stands for "absent" in optional fields, and a string is a valid id: use a wrong type instead
+				if (value.isNull() && !field.equals("inputs") && !field.equals("instances")
+						|| value.isString() && field.equals("id")) {
+					value = field.equals("parameters") ? JSON.createArrayNode() : JSON.createObjectNode().put("nested", 1);
 				}
 				root.set(field, value);
 				return;
