@@ -1,6 +1,11 @@
 package dev.warden.worker.serving;
 
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collection;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeSet;
 
 import dev.warden.worker.loader.InputColumn;
 import dev.warden.worker.loader.TensorSpec;
@@ -11,7 +16,17 @@ import tools.jackson.databind.JsonNode;
 /**
  * Turns the JSON values given for one input into an {@link InputColumn}, checking them against the signature first
  * so that TensorFlow never sees a wrong type, shape or a non-finite number. This is the one validation path for
- * every protocol: the TF Serving row and columnar formats both reduce to "one JSON value per row".
+ * every protocol: each protocol only finds the shape and the elements (in row-major order) of every input, and
+ * everything else is checked here, by the same code:
+ * <ul>
+ * <li>TF Serving's row and columnar formats ({@link PredictRequestParser}) give "one JSON value per row", nested
+ * as deep as the signature's rank: {@link #decode(TensorSpec, List, RowLocation)} walks it to find the shape;</li>
+ * <li>the Open Inference Protocol ({@link V2RequestParser}) declares the shape and gives the data flattened or in
+ * its natural nesting: {@link #decodeTensor(TensorSpec, long[], JsonNode, ElementLocation)}.</li>
+ * </ul>
+ * Both end in {@link #column}: shape against the signature (rank, fixed dimensions, at least one row), number of
+ * elements against the shape, and every element against the dtype (JSON type, integral and in range, finite).
+ * {@link #checkNames} (missing and unknown inputs) and {@link #checkSameRows} are shared too.
  *
  * <p>Error messages name the input, what the signature expects and what was given, e.g.
  * {@code input 'age': expected a number (DT_FLOAT, shape [-1]), got string "abc"}.
@@ -22,60 +37,197 @@ final class InputDecoder {
 	}
 
 	/**
+	 * TF Serving formats: one JSON value per row.
 	 * @param spec the signature's input
 	 * @param rows one JSON value per row (the batch dimension is the list)
 	 * @param where location suffix for messages (e.g. {@code " in instances[2]"}); a function of the row index
 	 */
 	static InputColumn decode(TensorSpec spec, List<JsonNode> rows, RowLocation where) {
-		ElementKind kind = spec.elementKind();
-		if (spec.unknownRank() || spec.dims().length == 0 || kind == null) {
-			throw ApiException.invalidArgument("input '" + spec.name() + "': this worker cannot feed " + spec.dtype()
-					+ " with shape " + spec.shapeText());
-		}
+		checkFeedable(spec);
 		if (rows.isEmpty()) {
-			throw ApiException.invalidArgument("input '" + spec.name() + "': expected at least one row, got none");
+			throw noRows(spec);
 		}
 		long[] dims = spec.dims();
-		if (dims[0] > 0 && dims[0] != rows.size()) {
-			throw error(spec, "expected " + dims[0] + " rows", rows.size() + " rows", "");
-		}
 		long[] shape = dims.clone();
 		shape[0] = rows.size();
 		for (int axis = 1; axis < shape.length; axis++) {
 			shape[axis] = -1;
 		}
-		Elements elements = new Elements(kind);
+		List<JsonNode> elements = new ArrayList<>(rows.size());
 		for (int r = 0; r < rows.size(); r++) {
-			decode(spec, rows.get(r), 1, shape, elements, where.describe(r));
+			walk(spec, rows.get(r), 1, shape, elements, where, r);
 		}
-		return new InputColumn(spec, shape, elements.toArray());
+		long perRow = Math.max(1, elements.size() / rows.size());
+		return column(spec, shape, elements, index -> index < 0 ? "" : where.describe((int) (index / perRow)));
 	}
 
-	private static void decode(TensorSpec spec, JsonNode node, int axis, long[] shape, Elements out, String where) {
+	/**
+	 * Open Inference Protocol: a declared shape and its data in row-major order, either flattened
+	 * ({@code [1, 2, 3, 4]}) or in its natural nesting ({@code [[1, 2], [3, 4]]}).
+	 * @param spec the signature's input
+	 * @param shape the shape the client declared (batch dimension first), each size &gt;= 0
+	 * @param data the {@code data} array
+	 * @param where location suffix for messages, a function of the element's row-major index
+	 */
+	static InputColumn decodeTensor(TensorSpec spec, long[] shape, JsonNode data, ElementLocation where) {
+		checkFeedable(spec);
+		String at = where.describe(-1);
+		checkShape(spec, shape, at);
+		if (!data.isArray()) {
+			throw error(spec, "'data' as an array of values", describe(data), at);
+		}
+		boolean nested = false;
+		for (JsonNode element : data) {
+			if (element.isArray()) {
+				nested = true;
+				break;
+			}
+		}
+		List<JsonNode> elements;
+		if (nested && shape.length > 1) {
+			elements = new ArrayList<>();
+			flatten(spec, shape, data, 0, elements, at);
+		}
+		else {
+			elements = new ArrayList<>(data.size());
+			data.forEach(elements::add);
+		}
+		return column(spec, shape, elements, where);
+	}
+
+	/**
+	 * The shared end of every protocol: checks the shape against the signature and the elements against the shape
+	 * and the dtype, then copies the elements into a primitive array.
+	 */
+	private static InputColumn column(TensorSpec spec, long[] shape, List<JsonNode> elements, ElementLocation where) {
+		checkShape(spec, shape, where.describe(-1));
+		long count = 1;
+		for (long size : shape) {
+			count = (count > Integer.MAX_VALUE || size > Integer.MAX_VALUE) ? Long.MAX_VALUE : count * size;
+		}
+		if (count == Long.MAX_VALUE) {
+			throw error(spec, "at most " + Integer.MAX_VALUE + " values", "shape " + Arrays.toString(shape),
+					where.describe(-1));
+		}
+		if (count != elements.size()) {
+			throw error(spec, count + " values for shape " + Arrays.toString(shape), elements.size() + " values",
+					where.describe(-1));
+		}
+		Elements values = new Elements(spec.elementKind(), elements.size());
+		for (int i = 0; i < elements.size(); i++) {
+			values.add(spec, elements.get(i), where, i);
+		}
+		return new InputColumn(spec, shape, values.toArray());
+	}
+
+	/** Rank and fixed dimensions as the signature declares them, and at least one row. */
+	static void checkShape(TensorSpec spec, long[] shape, String where) {
+		long[] dims = spec.dims();
+		if (shape.length != dims.length) {
+			throw error(spec, "a tensor of rank " + dims.length, "shape " + Arrays.toString(shape), where);
+		}
+		if (dims[0] > 0 && dims[0] != shape[0]) {
+			throw error(spec, dims[0] + " rows", shape[0] + " rows", where);
+		}
+		if (shape[0] == 0) {
+			throw noRows(spec);
+		}
+		for (int axis = 1; axis < dims.length; axis++) {
+			if (dims[axis] >= 0 && dims[axis] != shape[axis]) {
+				throw error(spec, "size " + dims[axis] + " at dimension " + axis, "shape " + Arrays.toString(shape),
+						where);
+			}
+		}
+	}
+
+	/** Every input of the signature given, and nothing else. */
+	static void checkNames(Collection<String> given, Map<String, TensorSpec> expected, String where) {
+		for (String name : given) {
+			if (!expected.containsKey(name)) {
+				throw ApiException.invalidArgument("unknown input '" + name + "'" + where + " (the signature's inputs are "
+						+ new TreeSet<>(expected.keySet()) + ")");
+			}
+		}
+		for (TensorSpec spec : expected.values()) {
+			if (!given.contains(spec.name())) {
+				throw ApiException.invalidArgument("missing input '" + spec.name() + "': expected "
+						+ expectation(spec.elementKind()) + " (" + spec.dtype() + ", shape " + spec.shapeText()
+						+ "), got nothing" + where);
+			}
+		}
+	}
+
+	/** All inputs of one request have the same number of rows (the batch dimension). */
+	static void checkSameRows(Map<String, InputColumn> columns) {
+		String firstName = null;
+		int firstRows = -1;
+		for (var entry : columns.entrySet()) {
+			int rows = entry.getValue().rows();
+			if (firstName == null) {
+				firstName = entry.getKey();
+				firstRows = rows;
+			}
+			else if (rows != firstRows) {
+				throw ApiException.invalidArgument("input '" + entry.getKey() + "': has " + rows + " rows but input '"
+						+ firstName + "' has " + firstRows + "; all inputs need the same number of rows");
+			}
+		}
+	}
+
+	private static void checkFeedable(TensorSpec spec) {
+		if (spec.unknownRank() || spec.dims().length == 0 || spec.elementKind() == null) {
+			throw ApiException.invalidArgument("input '" + spec.name() + "': this worker cannot feed " + spec.dtype()
+					+ " with shape " + spec.shapeText());
+		}
+	}
+
+	private static ApiException noRows(TensorSpec spec) {
+		return ApiException.invalidArgument("input '" + spec.name() + "': expected at least one row, got none");
+	}
+
+	/** One row of a TF Serving request: arrays nested as the signature's rank, leaves collected in order. */
+	private static void walk(TensorSpec spec, JsonNode node, int axis, long[] shape, List<JsonNode> out,
+			RowLocation where, int row) {
 		long[] dims = spec.dims();
 		if (axis == dims.length) {
-			out.add(spec, node, where);
+			out.add(node);
 			return;
 		}
 		if (!node.isArray()) {
 			long size = dims[axis];
 			throw error(spec, "an array of " + (size > 0 ? size + " values" : "values") + " at dimension " + axis,
-					describe(node), where);
+					describe(node), where.describe(row));
 		}
 		int length = node.size();
 		if (dims[axis] > 0 && length != dims[axis]) {
 			throw error(spec, "an array of " + dims[axis] + " values at dimension " + axis,
-					"an array of " + length + " values", where);
+					"an array of " + length + " values", where.describe(row));
 		}
 		if (shape[axis] < 0) {
 			shape[axis] = length;
 		}
 		else if (shape[axis] != length) {
 			throw error(spec, "arrays of the same length at dimension " + axis + " (" + shape[axis] + ")",
-					"an array of " + length + " values", where);
+					"an array of " + length + " values", where.describe(row));
 		}
 		for (int i = 0; i < length; i++) {
-			decode(spec, node.get(i), axis + 1, shape, out, where);
+			walk(spec, node.get(i), axis + 1, shape, out, where, row);
+		}
+	}
+
+	/** Data in its natural nesting: every level must have the declared size. */
+	private static void flatten(TensorSpec spec, long[] shape, JsonNode node, int axis, List<JsonNode> out,
+			String where) {
+		if (axis == shape.length) {
+			out.add(node);
+			return;
+		}
+		if (!node.isArray() || node.size() != shape[axis]) {
+			throw error(spec, "data nested as shape " + Arrays.toString(shape) + " (or flattened): an array of "
+					+ shape[axis] + " values at dimension " + axis, describe(node), where);
+		}
+		for (JsonNode child : node) {
+			flatten(spec, shape, child, axis + 1, out, where);
 		}
 	}
 
@@ -91,7 +243,10 @@ final class InputDecoder {
 				String shown = text.length() > 40 ? text.substring(0, 40) + "…" : text;
 				yield "string \"" + shown.replace("\"", "\\\"") + "\"";
 			}
-			case NUMBER -> "number " + node.asString();
+			case NUMBER -> {
+				String text = node.asString();
+				yield "number " + (text.length() > 40 ? text.substring(0, 40) + "…" : text);
+			}
 			case BOOLEAN -> "boolean " + node.booleanValue();
 			case NULL -> "null";
 			case OBJECT -> "an object";
@@ -120,65 +275,86 @@ final class InputDecoder {
 
 	}
 
+	/**
+	 * Location of an element in the request, for messages: a function of its row-major index, or of -1 for the
+	 * input as a whole. Called only when there is an error to report.
+	 */
+	@FunctionalInterface
+	interface ElementLocation {
+
+		String describe(long index);
+
+	}
+
 	/** Growable primitive storage for the flattened elements of one input. */
 	private static final class Elements {
 
 		private final ElementKind kind;
 
-		private double[] numbers = new double[16];
+		private double[] numbers = new double[0];
 
-		private long[] integers = new long[16];
+		private long[] integers = new long[0];
 
-		private String[] strings = new String[16];
+		private String[] strings = new String[0];
 
-		private boolean[] booleans = new boolean[16];
+		private boolean[] booleans = new boolean[0];
 
 		private int size;
 
-		Elements(ElementKind kind) {
+		Elements(ElementKind kind, int capacity) {
 			this.kind = kind;
+			int initial = Math.max(1, capacity);
+			switch (kind) {
+				case FLOAT, DOUBLE -> numbers = new double[initial];
+				case INT32, INT64 -> integers = new long[initial];
+				case STRING -> strings = new String[initial];
+				case BOOL -> booleans = new boolean[initial];
+			}
 		}
 
-		void add(TensorSpec spec, JsonNode node, String where) {
+		/** Checks one element against the dtype and stores it; the location is built only for an error. */
+		void add(TensorSpec spec, JsonNode node, ElementLocation location, int index) {
 			ensureCapacity();
 			switch (kind) {
 				case FLOAT, DOUBLE -> {
 					if (!node.isNumber()) {
-						throw error(spec, expectation(kind), describe(node), where);
+						throw error(spec, expectation(kind), describe(node), location.describe(index));
 					}
-					double value = node.doubleValue();
+					// Jackson 3's JsonNode.doubleValue() throws for integers beyond double; Number.doubleValue() gives Infinity
+					double value = node.numberValue().doubleValue();
 					if (!Double.isFinite(value) || (kind == ElementKind.FLOAT && !Float.isFinite((float) value))) {
 						throw error(spec, "a finite number", Double.isNaN(value) ? "NaN"
-								: Double.isInfinite(value) ? "Infinity" : describe(node) + " (out of range)", where);
+								: Double.isInfinite(value) && node.isFloatingPointNumber() && !node.isBigDecimal() ? "Infinity"
+										: describe(node) + " (out of range)", location.describe(index));
 					}
 					numbers[size] = value;
 				}
 				case INT32, INT64 -> {
 					if (!node.isNumber()) {
-						throw error(spec, expectation(kind), describe(node), where);
+						throw error(spec, expectation(kind), describe(node), location.describe(index));
 					}
-					if (!node.isIntegralNumber() && !(Double.isFinite(node.doubleValue())
+					if (!node.isIntegralNumber() && !(Double.isFinite(node.numberValue().doubleValue())
 							&& node.canConvertToExactIntegral())) {
-						throw error(spec, "an integer", "non-integral " + describe(node), where);
+						throw error(spec, "an integer", "non-integral " + describe(node), location.describe(index));
 					}
 					if (!node.canConvertToLong()) {
-						throw error(spec, "an integer in range", describe(node), where);
+						throw error(spec, "an integer in range", describe(node), location.describe(index));
 					}
 					long value = node.longValue();
 					if (kind == ElementKind.INT32 && (value < Integer.MIN_VALUE || value > Integer.MAX_VALUE)) {
-						throw error(spec, "an integer in range", describe(node), where);
+						throw error(spec, "an integer in range", describe(node), location.describe(index));
 					}
 					integers[size] = value;
 				}
 				case STRING -> {
 					if (!node.isString()) {
-						throw error(spec, expectation(kind), describe(node), where);
+						throw error(spec, expectation(kind), describe(node), location.describe(index));
 					}
 					strings[size] = node.stringValue();
 				}
 				case BOOL -> {
 					if (!node.isBoolean()) {
-						throw error(spec, expectation(kind), describe(node), where);
+						throw error(spec, expectation(kind), describe(node), location.describe(index));
 					}
 					booleans[size] = node.booleanValue();
 				}

@@ -76,7 +76,7 @@ final class PredictRequestParser {
 		}
 	}
 
-	private static SignatureSpec signature(JsonNode name, LoadedServable servable) {
+	static SignatureSpec signature(JsonNode name, LoadedServable servable) {
 		String key = DEFAULT_SIGNATURE;
 		if (name != null && !name.isNull()) {
 			if (!name.isString()) {
@@ -106,7 +106,7 @@ final class PredictRequestParser {
 		for (int r = 0; r < instances.size(); r++) {
 			JsonNode row = instances.get(r);
 			if (row.isObject()) {
-				checkNames(row.propertyNames(), specs, " in instances[" + r + "]");
+				InputDecoder.checkNames(row.propertyNames(), specs, " in instances[" + r + "]");
 				for (String name : specs.keySet()) {
 					values.get(name).add(row.get(name));
 				}
@@ -129,7 +129,7 @@ final class PredictRequestParser {
 		Map<String, TensorSpec> specs = signature.inputs();
 		Map<String, JsonNode> given = new LinkedHashMap<>();
 		if (inputs.isObject()) {
-			checkNames(inputs.propertyNames(), specs, " in inputs");
+			InputDecoder.checkNames(inputs.propertyNames(), specs, " in inputs");
 			specs.keySet().forEach(name -> given.put(name, inputs.get(name)));
 		}
 		else if (specs.size() == 1) {
@@ -140,8 +140,6 @@ final class PredictRequestParser {
 					+ ", got " + InputDecoder.describe(inputs));
 		}
 		Map<String, InputColumn> columns = new LinkedHashMap<>();
-		String firstName = null;
-		int firstRows = -1;
 		for (var entry : given.entrySet()) {
 			TensorSpec spec = specs.get(entry.getKey());
 			JsonNode value = entry.getValue();
@@ -151,36 +149,12 @@ final class PredictRequestParser {
 			if (value.isEmpty()) {
 				throw InputDecoder.error(spec, "an array with one value per row", "an empty array", " in inputs");
 			}
-			if (firstName == null) {
-				firstName = entry.getKey();
-				firstRows = value.size();
-			}
-			else if (value.size() != firstRows) {
-				throw ApiException.invalidArgument("input '" + entry.getKey() + "': has " + value.size()
-						+ " rows but input '" + firstName + "' has " + firstRows + "; all inputs need the same number of rows");
-			}
 			List<JsonNode> rows = new ArrayList<>(value.size());
 			value.forEach(rows::add);
 			columns.put(entry.getKey(), InputDecoder.decode(spec, rows, r -> " in inputs (row " + r + ")"));
 		}
+		InputDecoder.checkSameRows(columns);
 		return columns;
-	}
-
-	private static void checkNames(java.util.Collection<String> given, Map<String, TensorSpec> expected,
-			String where) {
-		for (String name : given) {
-			if (!expected.containsKey(name)) {
-				throw ApiException.invalidArgument("unknown input '" + name + "'" + where + " (the signature's inputs are "
-						+ new TreeSet<>(expected.keySet()) + ")");
-			}
-		}
-		for (TensorSpec spec : expected.values()) {
-			if (!given.contains(spec.name())) {
-				throw ApiException.invalidArgument("missing input '" + spec.name() + "': expected "
-						+ InputDecoder.expectation(spec.elementKind()) + " (" + spec.dtype() + ", shape " + spec.shapeText()
-						+ "), got nothing" + where);
-			}
-		}
 	}
 
 }

@@ -63,6 +63,8 @@ class BatchingIntegrationTests {
 	@DynamicPropertySource
 	static void modelStore(DynamicPropertyRegistry registry) {
 		registry.add("warden.worker.model-store.path", () -> storeWithPlainCopy().toString());
+		// both income versions are served, so a batch of version 1 can be told from one of version 2
+		registry.add("warden.worker.lifecycle.models.income.version-policy", () -> "all");
 	}
 
 	static Path storeWithPlainCopy() {

@@ -64,6 +64,13 @@ class InputDecoderTests {
 			.hasMessageContaining("in range");
 		assertThatThrownBy(() -> decode(AGE, "[1e39]")).hasMessageContaining("input 'age'")
 			.hasMessageContaining("out of range");
+		// beyond double: found by the fuzz test (Jackson 3 throws when such a node is asked for its double value)
+		String beyondDouble = "1" + "0".repeat(400);
+		assertThatThrownBy(() -> decode(AGE, "[" + beyondDouble + "]")).hasMessageContaining("input 'age'")
+			.hasMessageContaining("expected a finite number").hasMessageContaining("(out of range)");
+		assertThatThrownBy(() -> decode(COUNT, "[" + beyondDouble + "]")).hasMessageContaining("input 'count'")
+			.hasMessageContaining("expected an integer in range");
+		assertThatThrownBy(() -> decode(COUNT, "[1e400]")).hasMessageContaining("input 'count'");
 	}
 
 	@Test
@@ -95,6 +102,63 @@ class InputDecoderTests {
 			.hasMessageContaining("got NaN");
 		assertThatThrownBy(() -> decode(AGE, "[Infinity]")).hasMessageContaining("got Infinity");
 		assertThatThrownBy(() -> decode(AGE, "[-Infinity]")).hasMessageContaining("got Infinity");
+	}
+
+	@Test
+	void declaredShapeTensorsAreAcceptedFlattenedOrInTheirNaturalNesting() {
+		InputColumn flat = decodeTensor(PAIR, new long[] { 2, 2 }, "[1, 2, 3, 4]");
+		InputColumn nested = decodeTensor(PAIR, new long[] { 2, 2 }, "[[1, 2], [3, 4]]");
+
+		assertThat(flat.shape()).containsExactly(2, 2);
+		assertThat((float[]) flat.values()).containsExactly(1f, 2f, 3f, 4f);
+		assertThat(nested.shape()).containsExactly(2, 2);
+		assertThat((float[]) nested.values()).containsExactly(1f, 2f, 3f, 4f);
+		assertThat((String[]) decodeTensor(TOKENS, new long[] { 1, 3 }, "[\"a\", \"b\", \"c\"]").values())
+			.containsExactly("a", "b", "c");
+	}
+
+	@Test
+	void bothProtocolsDecodeTheSameValuesIntoTheSameColumn() {
+		InputColumn rows = decode(PAIR, "[[1.5, 2], [3, 4]]");
+		InputColumn tensor = decodeTensor(PAIR, new long[] { 2, 2 }, "[1.5, 2, 3, 4]");
+
+		assertThat(tensor.shape()).isEqualTo(rows.shape());
+		assertThat((float[]) tensor.values()).isEqualTo((float[]) rows.values());
+	}
+
+	@Test
+	void declaredShapeMustAgreeWithTheSignatureAndTheData() {
+		assertThatThrownBy(() -> decodeTensor(AGE, new long[] { 3 }, "[1, 2]"))
+			.hasMessage("input 'age': expected 3 values for shape [3] (DT_FLOAT, shape [-1]), got 2 values at");
+		assertThatThrownBy(() -> decodeTensor(AGE, new long[] { 1, 1 }, "[1]"))
+			.hasMessageContaining("expected a tensor of rank 1").hasMessageContaining("got shape [1, 1]");
+		assertThatThrownBy(() -> decodeTensor(PAIR, new long[] { 1, 3 }, "[1, 2, 3]"))
+			.hasMessageContaining("expected size 2 at dimension 1");
+		assertThatThrownBy(() -> decodeTensor(AGE, new long[] { 0 }, "[]"))
+			.hasMessage("input 'age': expected at least one row, got none");
+		assertThatThrownBy(() -> decodeTensor(PAIR, new long[] { 2, 2 }, "[[1, 2, 3], [4]]"))
+			.hasMessageContaining("expected data nested as shape [2, 2]");
+		assertThatThrownBy(() -> decodeTensor(AGE, new long[] { 3_000_000 }, "[1]"))
+			.hasMessageContaining("expected 3000000 values for shape [3000000]");
+		assertThatThrownBy(() -> decodeTensor(TOKENS, new long[] { 4_000_000_000L, 4_000_000_000L }, "[]"))
+			.hasMessageContaining("expected at most 2147483647 values");
+		assertThatThrownBy(() -> decodeTensor(AGE, new long[] { 1 }, "{\"a\": 1}"))
+			.hasMessageContaining("expected 'data' as an array of values");
+	}
+
+	@Test
+	void declaredShapeTensorsAreCheckedElementByElementLikeRows() {
+		assertThatThrownBy(() -> decodeTensor(AGE, new long[] { 3 }, "[1, NaN, 3]"))
+			.hasMessage("input 'age': expected a finite number (DT_FLOAT, shape [-1]), got NaN at element 1");
+		assertThatThrownBy(() -> decodeTensor(COUNT, new long[] { 1 }, "[\"7\"]"))
+			.hasMessageContaining("expected an integer (DT_INT64, shape [-1]), got string \"7\"");
+		assertThatThrownBy(() -> decodeTensor(AGE, new long[] { 2 }, "[[1], [2]]"))
+			.hasMessageContaining("got an array of 1 values");
+	}
+
+	private static InputColumn decodeTensor(TensorSpec spec, long[] shape, String data) {
+		JsonNode node = PredictRequestParser.readJson(data.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+		return InputDecoder.decodeTensor(spec, shape, node, index -> index < 0 ? " at" : " at element " + index);
 	}
 
 	private static InputColumn decode(TensorSpec spec, String jsonArray) {

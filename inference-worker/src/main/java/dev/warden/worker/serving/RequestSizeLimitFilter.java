@@ -1,0 +1,150 @@
+package dev.warden.worker.serving;
+
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+import jakarta.servlet.FilterChain;
+import jakarta.servlet.ReadListener;
+import jakarta.servlet.ServletException;
+import jakarta.servlet.ServletInputStream;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletRequestWrapper;
+import jakarta.servlet.http.HttpServletResponse;
+
+import org.springframework.core.Ordered;
+import org.springframework.core.annotation.Order;
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.MediaType;
+import org.springframework.stereotype.Component;
+import org.springframework.web.filter.OncePerRequestFilter;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * Refuses request bodies over {@code warden.worker.max-request-bytes} with 413 and the JSON error, on every API,
+ * before anything parses them. A declared {@code Content-Length} over the limit is refused without reading the
+ * body (the connection is closed); a chunked body is read up to one byte past the limit and then either refused or
+ * handed on from memory. Bodies with a {@code Content-Length} within the limit pass untouched: the container never
+ * delivers more bytes than declared.
+ */
+@Component
+@Order(Ordered.HIGHEST_PRECEDENCE + 1)
+class RequestSizeLimitFilter extends OncePerRequestFilter {
+
+	private static final JsonMapper JSON = JsonMapper.builder().build();
+
+	private final long limit;
+
+	RequestSizeLimitFilter(RequestLimitProperties properties) {
+		this.limit = properties.maxRequestBytes().toBytes();
+	}
+
+	@Override
+	protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
+			throws ServletException, IOException {
+		long declared = request.getContentLengthLong();
+		if (declared > limit) {
+			response.setHeader(HttpHeaders.CONNECTION, "close");
+			tooLarge(request, response, declared + " bytes");
+			return;
+		}
+		if (declared >= 0 || request.getHeader(HttpHeaders.TRANSFER_ENCODING) == null) {
+			chain.doFilter(request, response);
+			return;
+		}
+		byte[] body;
+		try (InputStream in = request.getInputStream()) {
+			body = in.readNBytes((int) limit + 1);
+		}
+		if (body.length > limit) {
+			response.setHeader(HttpHeaders.CONNECTION, "close");
+			tooLarge(request, response, "more than " + limit + " bytes");
+			return;
+		}
+		chain.doFilter(new BufferedBodyRequest(request, body), response);
+	}
+
+	private void tooLarge(HttpServletRequest request, HttpServletResponse response, String got) throws IOException {
+		Map<String, Object> error = new LinkedHashMap<>();
+		error.put("code", "payload_too_large");
+		error.put("message", "request body exceeds the limit of " + limit + " bytes (got " + got + ")");
+		error.put("request_id", RequestIdFilter.of(request));
+		response.setStatus(HttpServletResponse.SC_REQUEST_ENTITY_TOO_LARGE);
+		response.setContentType(MediaType.APPLICATION_JSON_VALUE);
+		byte[] json = JSON.writeValueAsBytes(Map.of("error", error));
+		response.setContentLength(json.length);
+		response.getOutputStream().write(json);
+	}
+
+	/** A request whose (chunked) body has been read into memory already. */
+	private static final class BufferedBodyRequest extends HttpServletRequestWrapper {
+
+		private final byte[] body;
+
+		BufferedBodyRequest(HttpServletRequest request, byte[] body) {
+			super(request);
+			this.body = body;
+		}
+
+		@Override
+		public ServletInputStream getInputStream() {
+			ByteArrayInputStream in = new ByteArrayInputStream(body);
+			return new ServletInputStream() {
+
+				@Override
+				public int read() {
+					return in.read();
+				}
+
+				@Override
+				public int read(byte[] buffer, int offset, int length) {
+					return in.read(buffer, offset, length);
+				}
+
+				@Override
+				public boolean isFinished() {
+					return in.available() == 0;
+				}
+
+				@Override
+				public boolean isReady() {
+					return true;
+				}
+
+				@Override
+				public void setReadListener(ReadListener listener) {
+					throw new UnsupportedOperationException("the body has been read already");
+				}
+
+			};
+		}
+
+		@Override
+		public java.io.BufferedReader getReader() {
+			java.nio.charset.Charset charset = java.nio.charset.StandardCharsets.UTF_8;
+			try {
+				if (getCharacterEncoding() != null) {
+					charset = java.nio.charset.Charset.forName(getCharacterEncoding());
+				}
+			}
+			catch (IllegalArgumentException ex) {
+				// an unknown charset in the request: read it as UTF-8 like the JSON parser would
+			}
+			return new java.io.BufferedReader(new java.io.InputStreamReader(getInputStream(), charset));
+		}
+
+		@Override
+		public int getContentLength() {
+			return body.length;
+		}
+
+		@Override
+		public long getContentLengthLong() {
+			return body.length;
+		}
+
+	}
+
+}
