@@ -168,12 +168,21 @@ class V2InferenceIntegrationTests {
 
 	@Test
 	void healthAnswersWithTheStatusCodeAndAnEmptyBody() throws Exception {
-		for (String path : List.of("/v2/health/live", "/v2/health/ready", "/v2/models/income/ready",
-				"/v2/models/income/versions/1/ready")) {
+		for (String path : List.of("/v2/health/live", "/v2/models/income/ready", "/v2/models/income/versions/1/ready")) {
 			HttpResponse<String> response = get(path);
 			assertThat(response.statusCode()).as(path).isEqualTo(200);
 			assertThat(response.body()).as(path).isEmpty();
 		}
+	}
+
+	@Test
+	void theServerIsNotReadyWhileAnAspiredVersionIsNotAvailable() throws Exception {
+		// the store holds a model whose only version cannot load: readiness follows every aspired version
+		HttpResponse<String> ready = get("/v2/health/ready");
+
+		assertThat(ready.statusCode()).isEqualTo(400);
+		assertThat(errorCode(ready)).isEqualTo("not_ready");
+		assertThat(JSON.readTree(ready.body()).get("error").get("message").stringValue()).contains("broken version 1");
 	}
 
 	@Test
