@@ -84,6 +84,7 @@ final class WardenCluster implements AutoCloseable {
 				"WARDEN_DATA_DIR", dataDir.toString(),
 				"WARDEN_WORKER_URL", "http://127.0.0.1:" + workerPort,
 				"WARDEN_OIDC_ISSUER_URI", console(),
+				"WARDEN_MODEL_STORE", modelStore.toString(),
 				"WARDEN_POLICIES_DIR", System.getProperty("warden.policies.dir")));
 		awaitHealthy("inference-worker", workerPort);
 		awaitHealthy("platform-api", gatewayPort);

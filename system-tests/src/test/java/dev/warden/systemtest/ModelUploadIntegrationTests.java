@@ -1,0 +1,149 @@
+package dev.warden.systemtest;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Map;
+import java.util.UUID;
+import java.util.stream.Stream;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipOutputStream;
+
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+import dev.warden.console.identity.AuthorizationCodeFlowClient;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * A model version uploaded through the admin API by an administrator is validated by the real worker, stored in
+ * the shared model store and served by the worker right away, through the gateway with a tenant's key.
+ */
+@ExtendWith(WardenClusterExtension.class)
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class ModelUploadIntegrationTests {
+
+	WardenCluster cluster;
+	String adminToken;
+	String apiKey;
+
+	@BeforeAll
+	void adminAndTenant(WardenCluster cluster) throws Exception {
+		this.cluster = cluster;
+		adminToken = new AuthorizationCodeFlowClient(URI.create(cluster.console()))
+			.obtainTokens("admin", WardenCluster.ADMIN_PASSWORD).accessToken();
+		var tenant = Http.postJson(cluster.gateway() + "/api/admin/tenants", Http.bearer(adminToken),
+				"{\"name\":\"uploader-" + UUID.randomUUID().toString().substring(0, 8) + "\"}");
+		assertThat(tenant.status()).as(tenant.body()).isEqualTo(201);
+		var key = Http.postJson(cluster.gateway() + "/api/admin/tenants/" + tenant.json().path("id").asString() + "/keys",
+				Http.bearer(adminToken), "{\"name\":\"upload-test\"}");
+		assertThat(key.status()).as(key.body()).isEqualTo(201);
+		apiKey = key.json().path("key").asString();
+	}
+
+	@Test
+	void anUploadedVersionIsValidatedStoredAndServedThroughTheGateway() throws Exception {
+		var model = "income-upload-" + UUID.randomUUID().toString().substring(0, 6);
+		var archive = zip(cluster.modelVersionDir);
+
+		var uploaded = upload(model, "model.zip", archive);
+
+		assertThat(uploaded.statusCode()).as(uploaded.body()).isEqualTo(201);
+		var version = JsonMapper.shared().readTree(uploaded.body());
+		assertThat(version.path("version").asString()).isEqualTo("1");
+		assertThat(version.path("uploaded_by").asString()).isEqualTo("admin");
+		assertThat(version.path("sha256").asString()).hasSize(64);
+		assertThat(version.toString()).contains("serving_default", "native_country");
+		assertThat(cluster.modelStore.resolve(model).resolve("1").resolve("saved_model.pb")).isRegularFile();
+
+		var body = JsonMapper.shared().writeValueAsString(Map.of("instances", EndToEndIntegrationTests.RECORDS));
+		var served = awaitPrediction("/v1/models/" + model + ":predict", body);
+		var reference = Http.postJson(cluster.gateway() + "/v1/models/income:predict", Http.bearer(apiKey), body);
+		assertThat(served.header("X-Model-Version")).isEqualTo("1");
+		for (int i = 0; i < EndToEndIntegrationTests.RECORDS.size(); i++) {
+			assertThat(served.json().path("predictions").get(i).path("probability").asDouble()).isCloseTo(
+					reference.json().path("predictions").get(i).path("probability").asDouble(), within(1e-7));
+		}
+	}
+
+	@Test
+	void anArchiveThatIsNotASavedModelIsRefusedAndLeavesNothingBehind() throws Exception {
+		var model = "not-a-model-" + UUID.randomUUID().toString().substring(0, 6);
+		var bytes = new ByteArrayOutputStream();
+		try (var zip = new ZipOutputStream(bytes)) {
+			zip.putNextEntry(new ZipEntry("saved_model.pb"));
+			zip.write("this is not a protocol buffer".getBytes(StandardCharsets.UTF_8));
+			zip.closeEntry();
+		}
+
+		var refused = upload(model, "broken.zip", bytes.toByteArray());
+
+		assertThat(refused.statusCode()).as(refused.body()).isEqualTo(422);
+		assertThat(JsonMapper.shared().readTree(refused.body()).path("error").path("code").asString())
+			.isEqualTo("invalid_saved_model");
+		assertThat(cluster.modelStore.resolve(model)).doesNotExist();
+		try (Stream<Path> entries = Files.list(cluster.modelStore)) {
+			assertThat(entries.map(p -> p.getFileName().toString())).noneMatch(name -> name.startsWith(".incoming"));
+		}
+		var listed = Http.get(cluster.gateway() + "/api/admin/models/" + model, Http.bearer(adminToken));
+		assertThat(listed.status()).isEqualTo(404);
+	}
+
+	private Http.Response awaitPrediction(String path, String body) throws Exception {
+		// the gateway asks the worker to load the version at once; poll in case it is still warming up
+		var deadline = Instant.now().plus(Duration.ofSeconds(60));
+		Http.Response last;
+		do {
+			last = Http.postJson(cluster.gateway() + path, Http.bearer(apiKey), body);
+			if (last.status() == 200) {
+				return last;
+			}
+			Thread.sleep(200);
+		}
+		while (Instant.now().isBefore(deadline));
+		throw new AssertionError("the uploaded model was not served within 60 s: " + last.status() + " " + last.body());
+	}
+
+	private HttpResponse<String> upload(String model, String filename, byte[] archive) throws IOException, InterruptedException {
+		var boundary = "warden-" + UUID.randomUUID();
+		var head = ("--" + boundary + "\r\nContent-Disposition: form-data; name=\"file\"; filename=\"" + filename
+				+ "\"\r\nContent-Type: application/zip\r\n\r\n").getBytes(StandardCharsets.UTF_8);
+		var tail = ("\r\n--" + boundary + "--\r\n").getBytes(StandardCharsets.UTF_8);
+		var body = new ByteArrayOutputStream();
+		body.write(head);
+		body.write(archive);
+		body.write(tail);
+		var request = HttpRequest.newBuilder(URI.create(cluster.gateway() + "/api/admin/models/" + model + "/versions"))
+			.header("Authorization", "Bearer " + adminToken)
+			.header("Content-Type", "multipart/form-data; boundary=" + boundary)
+			.timeout(Duration.ofSeconds(120))
+			.POST(HttpRequest.BodyPublishers.ofByteArray(body.toByteArray()))
+			.build();
+		return HttpClient.newHttpClient().send(request, HttpResponse.BodyHandlers.ofString());
+	}
+
+	private static byte[] zip(Path directory) throws IOException {
+		var bytes = new ByteArrayOutputStream();
+		try (var zip = new ZipOutputStream(bytes); Stream<Path> files = Files.walk(directory)) {
+			for (Path file : files.filter(Files::isRegularFile).sorted().toList()) {
+				zip.putNextEntry(new ZipEntry(directory.relativize(file).toString().replace('\\', '/')));
+				zip.write(Files.readAllBytes(file));
+				zip.closeEntry();
+			}
+		}
+		return bytes.toByteArray();
+	}
+}
