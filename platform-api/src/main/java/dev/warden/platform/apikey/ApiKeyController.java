@@ -11,6 +11,7 @@ import jakarta.validation.constraints.Size;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.security.core.Authentication;
+import org.springframework.web.bind.annotation.DeleteMapping;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
@@ -29,32 +30,58 @@ class ApiKeyController {
 		this.keys = keys;
 	}
 
-	/** Creates an API key (ADMIN). The raw key is in this response only. */
+	/**
+	 * Creates an API key (ADMIN). {@code models} omitted = every model granted to the tenant; {@code operations}
+	 * omitted = all of predict, explain, metadata; {@code expires_at} omitted = never. The raw key is in this
+	 * response only.
+	 */
 	@PostMapping(consumes = MediaType.APPLICATION_JSON_VALUE)
 	@ResponseStatus(HttpStatus.CREATED)
 	CreatedKeyResponse create(@PathVariable UUID tenantId, @Valid @RequestBody CreateKeyRequest request,
 			Authentication user) {
-		ApiKeyManagement.CreatedApiKey created = this.keys.create(tenantId, request.name(), user.getName());
+		KeyScopes scopes = new KeyScopes(request.models(),
+				(request.operations() != null) ? request.operations() : KeyScopes.OPERATIONS);
+		ApiKeyManagement.CreatedApiKey created = this.keys.create(tenantId, request.name(), scopes,
+				request.expiresAt(), user.getName());
 		ApiKey key = created.key();
-		return new CreatedKeyResponse(key.id(), key.prefix(), key.name(), key.createdAt(), created.rawKey());
+		return new CreatedKeyResponse(key.id(), key.prefix(), key.name(), key.createdAt(), key.expiresAt(),
+				key.status(), key.scopes().models(), key.scopes().operations(), created.rawKey());
 	}
 
 	@GetMapping
 	List<KeyResponse> list(@PathVariable UUID tenantId) {
-		return this.keys.list(tenantId)
-			.stream()
-			.map((key) -> new KeyResponse(key.id(), key.prefix(), key.name(), key.createdAt(), key.lastUsedAt(),
-					key.status()))
-			.toList();
+		return this.keys.list(tenantId).stream().map(KeyResponse::of).toList();
 	}
 
-	record CreateKeyRequest(@NotBlank @Size(max = 100) String name) {
+	/** Revokes the key (ADMIN); the next request with it is refused on every replica. */
+	@DeleteMapping("/{keyId}")
+	KeyResponse revoke(@PathVariable UUID tenantId, @PathVariable UUID keyId, Authentication user) {
+		return KeyResponse.of(this.keys.revoke(tenantId, keyId, user.getName()));
 	}
 
-	record CreatedKeyResponse(UUID id, String prefix, String name, Instant createdAt, String key) {
+	/** Same as {@code DELETE}, for clients that prefer a verb. */
+	@PostMapping("/{keyId}:revoke")
+	KeyResponse revokeVerb(@PathVariable UUID tenantId, @PathVariable UUID keyId, Authentication user) {
+		return revoke(tenantId, keyId, user);
 	}
 
-	record KeyResponse(UUID id, String prefix, String name, Instant createdAt, Instant lastUsedAt, String status) {
+	record CreateKeyRequest(@NotBlank @Size(max = 100) String name, @Size(max = 100) List<String> models,
+			@Size(max = 3) List<String> operations, Instant expiresAt) {
+	}
+
+	record CreatedKeyResponse(UUID id, String prefix, String name, Instant createdAt, Instant expiresAt,
+			String status, List<String> models, List<String> operations, String key) {
+	}
+
+	/** {@code models == null} means every model granted to the tenant. */
+	record KeyResponse(UUID id, String prefix, String name, Instant createdAt, Instant expiresAt,
+			Instant lastUsedAt, String status, List<String> models, List<String> operations) {
+
+		static KeyResponse of(ApiKey key) {
+			return new KeyResponse(key.id(), key.prefix(), key.name(), key.createdAt(), key.expiresAt(),
+					key.lastUsedAt(), key.status(), key.scopes().models(), key.scopes().operations());
+		}
+
 	}
 
 }

@@ -3,18 +3,23 @@ package dev.warden.platform.apikey;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
+import java.util.regex.Pattern;
 
+import org.springframework.context.event.EventListener;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Transactional;
 
 import dev.warden.platform.audit.AuditTrail;
+import dev.warden.platform.system.ApiException;
 import dev.warden.platform.tenant.Tenant;
+import dev.warden.platform.tenant.TenantDeleted;
 import dev.warden.platform.tenant.TenantManagement;
 
 /**
@@ -26,6 +31,9 @@ public class ApiKeyManagement {
 
 	/** How often {@code last_used_at} is written at most per key, to keep writes off the hot path. */
 	private static final Duration TOUCH_INTERVAL = Duration.ofSeconds(60);
+
+	/** Same rule as the model store's model names. */
+	private static final Pattern MODEL_NAME = Pattern.compile("[a-z0-9][a-z0-9_-]{0,63}");
 
 	private final ApiKeyRepository keys;
 
@@ -41,18 +49,59 @@ public class ApiKeyManagement {
 		this.audit = audit;
 	}
 
-	/** Creates a key for the tenant; 404 {@code ApiException} if the tenant does not exist. */
+	/** Creates an unrestricted key (every granted model, every operation, no expiry). */
 	@Transactional
 	public CreatedApiKey create(UUID tenantId, String name, String actor) {
+		return create(tenantId, name, KeyScopes.ALL, null, actor);
+	}
+
+	/**
+	 * Creates a key for the tenant with the given scopes and optional expiry, and audits it.
+	 * @throws ApiException 404 if the tenant does not exist, 400 for unknown operations, malformed model names
+	 * or an expiry that is not in the future
+	 */
+	@Transactional
+	public CreatedApiKey create(UUID tenantId, String name, KeyScopes scopes, Instant expiresAt, String actor) {
 		Tenant tenant = this.tenants.get(tenantId);
+		validate(scopes, expiresAt);
 		String keyId = ApiKeyFormat.newKeyId();
 		String raw = ApiKeyFormat.newRawKey(keyId);
 		ApiKey key = new ApiKey(UUID.randomUUID(), tenant.id(), ApiKeyFormat.displayPrefix(keyId), name.strip(),
-				Instant.now().truncatedTo(ChronoUnit.MICROS), null, null, "active");
+				Instant.now().truncatedTo(ChronoUnit.MICROS),
+				(expiresAt != null) ? expiresAt.truncatedTo(ChronoUnit.MICROS) : null, null, "active", scopes);
 		this.keys.insert(key, keyId, ApiKeyFormat.hash(raw));
-		this.audit.append(actor, "api_key.created", "api_key", key.id().toString(),
-				Map.of("tenant_id", tenant.id().toString(), "prefix", key.prefix(), "name", key.name()));
+		Map<String, Object> details = new LinkedHashMap<>();
+		details.put("tenant_id", tenant.id().toString());
+		details.put("prefix", key.prefix());
+		details.put("name", key.name());
+		details.put("models", (scopes.models() != null) ? scopes.models() : "all");
+		details.put("operations", scopes.operations());
+		details.put("expires_at", (key.expiresAt() != null) ? key.expiresAt().toString() : "never");
+		this.audit.append(actor, "api_key.created", "api_key", key.id().toString(), details);
 		return new CreatedApiKey(key, raw);
+	}
+
+	/**
+	 * Revokes a key of the tenant and audits it: the key is refused (401) from the next request on, on every
+	 * replica, because keys are verified against the database per request. Revoking a revoked key is a no-op.
+	 * @throws ApiException 404 if the tenant or the key (of this tenant) does not exist
+	 */
+	@Transactional
+	public ApiKey revoke(UUID tenantId, UUID keyId, String actor) {
+		this.tenants.get(tenantId);
+		ApiKey key = this.keys.findById(tenantId, keyId).orElseThrow(() -> ApiException.notFound("API key " + keyId));
+		if (this.keys.revoke(keyId)) {
+			this.audit.append(actor, "api_key.revoked", "api_key", keyId.toString(),
+					Map.of("tenant_id", tenantId.toString(), "prefix", key.prefix(), "name", key.name(), "before",
+							Map.of("status", key.status()), "after", Map.of("status", "revoked")));
+		}
+		return this.keys.findById(tenantId, keyId).orElseThrow();
+	}
+
+	/** Revokes every key of a tenant that is being deleted, in the deleting transaction. */
+	@EventListener
+	void on(TenantDeleted event) {
+		this.keys.revokeAll(event.tenantId());
 	}
 
 	@Transactional(readOnly = true)
@@ -67,24 +116,69 @@ public class ApiKeyManagement {
 	 * active
 	 */
 	public Optional<VerifiedKey> verify(String raw) {
+		KeyVerification verification = check(raw);
+		return (verification.outcome() == KeyVerification.Outcome.VALID) ? Optional.of(verification.key())
+				: Optional.empty();
+	}
+
+	/**
+	 * Checks a raw key from a request against the database (one indexed lookup per call, no cache, so that
+	 * revocation, expiry and suspension apply to the next request on every replica). The hash comparison is
+	 * constant-time.
+	 */
+	public KeyVerification check(String raw) {
 		String keyId = ApiKeyFormat.keyIdOf(raw);
 		if (keyId == null) {
-			return Optional.empty();
+			return KeyVerification.INVALID;
 		}
 		Optional<ApiKeyRepository.Candidate> found = this.keys.findCandidate(keyId);
 		if (found.isEmpty()) {
-			return Optional.empty();
+			return KeyVerification.INVALID;
 		}
 		ApiKeyRepository.Candidate candidate = found.get();
 		Instant now = Instant.now();
 		if (!ApiKeyFormat.matches(raw, candidate.hash()) || !"active".equals(candidate.status())
-				|| !"active".equals(candidate.tenantStatus())
 				|| (candidate.expiresAt() != null && !now.isBefore(candidate.expiresAt()))) {
-			return Optional.empty();
+			return KeyVerification.INVALID;
 		}
-		touch(candidate.id(), now);
-		return Optional.of(new VerifiedKey(candidate.id(), candidate.tenantId(), candidate.tenantName(),
-				candidate.plan()));
+		VerifiedKey key = new VerifiedKey(candidate.id(), candidate.tenantId(), candidate.tenantName(),
+				candidate.plan(), candidate.scopes());
+		return switch (candidate.tenantStatus()) {
+			case "active" -> {
+				touch(candidate.id(), now);
+				yield new KeyVerification(KeyVerification.Outcome.VALID, key);
+			}
+			case "suspended" -> new KeyVerification(KeyVerification.Outcome.TENANT_SUSPENDED, key);
+			default -> KeyVerification.INVALID;
+		};
+	}
+
+	private static void validate(KeyScopes scopes, Instant expiresAt) {
+		if (scopes.models() != null) {
+			if (scopes.models().isEmpty()) {
+				throw ApiException.badRequest("validation_failed",
+						"models: must list at least one model, or be omitted for every granted model");
+			}
+			for (String model : scopes.models()) {
+				if (model == null || !MODEL_NAME.matcher(model).matches()) {
+					throw ApiException.badRequest("validation_failed", "models: '" + model
+							+ "' is not a model name (lower-case letters, digits, '_' and '-', at most 64)");
+				}
+			}
+		}
+		if (scopes.operations().isEmpty()) {
+			throw ApiException.badRequest("validation_failed",
+					"operations: must list at least one of " + KeyScopes.OPERATIONS + ", or be omitted for all");
+		}
+		for (String operation : scopes.operations()) {
+			if (!KeyScopes.OPERATIONS.contains(operation)) {
+				throw ApiException.badRequest("validation_failed",
+						"operations: unknown operation '" + operation + "', expected one of " + KeyScopes.OPERATIONS);
+			}
+		}
+		if (expiresAt != null && !expiresAt.isAfter(Instant.now())) {
+			throw ApiException.badRequest("validation_failed", "expires_at: must be in the future");
+		}
 	}
 
 	private void touch(UUID id, Instant now) {

@@ -15,12 +15,16 @@ import org.springframework.dao.DataAccessException;
 import org.springframework.web.filter.OncePerRequestFilter;
 
 import dev.warden.platform.apikey.ApiKeyManagement;
+import dev.warden.platform.apikey.KeyVerification;
+import dev.warden.platform.apikey.ScopeRequirement;
 import dev.warden.platform.apikey.VerifiedKey;
 import dev.warden.platform.system.ErrorResponses;
 
 /**
  * Third data-plane filter: the API key from {@code Authorization: Bearer <key>} or {@code X-API-Key: <key>}
- * must be valid; otherwise 401 with {@code WWW-Authenticate: Bearer}. Sets {@link VerifiedKey#ATTRIBUTE}.
+ * must be valid; otherwise 401 with {@code WWW-Authenticate: Bearer}. A good key of a suspended tenant gets 403
+ * {@code tenant_suspended}; a call outside the key's scopes ({@link ScopeRequirement}) gets 403
+ * {@code insufficient_scope} naming the missing scope. Sets {@link VerifiedKey#ATTRIBUTE}.
  */
 public class ApiKeyAuthenticationFilter extends OncePerRequestFilter implements Ordered {
 
@@ -48,9 +52,9 @@ public class ApiKeyAuthenticationFilter extends OncePerRequestFilter implements 
 					"an API key is required: send 'Authorization: Bearer <key>' or 'X-API-Key: <key>'");
 			return;
 		}
-		Optional<VerifiedKey> verified;
+		KeyVerification verification;
 		try {
-			verified = this.keys.verify(raw);
+			verification = this.keys.check(raw);
 		}
 		catch (DataAccessException ex) {
 			log.error("API key verification failed: database unavailable", ex);
@@ -59,12 +63,25 @@ public class ApiKeyAuthenticationFilter extends OncePerRequestFilter implements 
 					"the service cannot verify API keys right now; retry later");
 			return;
 		}
-		if (verified.isEmpty()) {
+		if (verification.outcome() == KeyVerification.Outcome.INVALID) {
 			reject(request, response, "Bearer realm=\"warden\", error=\"invalid_token\"", "invalid_api_key",
 					"the API key is invalid, revoked or expired");
 			return;
 		}
-		request.setAttribute(VerifiedKey.ATTRIBUTE, verified.get());
+		VerifiedKey key = verification.key();
+		// set before any 403 too, so that the request log attributes the refusal to the tenant and key
+		request.setAttribute(VerifiedKey.ATTRIBUTE, key);
+		if (verification.outcome() == KeyVerification.Outcome.TENANT_SUSPENDED) {
+			forbid(request, response, "tenant_suspended",
+					"the tenant of this API key is suspended; contact the platform administrator");
+			return;
+		}
+		ScopeRequirement needed = ScopeRequirement.of(request.getMethod(), request.getRequestURI());
+		Optional<String> denial = key.scopes().denial(needed.model(), needed.operation());
+		if (denial.isPresent()) {
+			forbid(request, response, "insufficient_scope", denial.get());
+			return;
+		}
 		chain.doFilter(request, response);
 	}
 
@@ -73,6 +90,12 @@ public class ApiKeyAuthenticationFilter extends OncePerRequestFilter implements 
 		request.setAttribute(GatewayAttributes.ERROR_CODE, code);
 		response.setHeader("WWW-Authenticate", challenge);
 		ErrorResponses.write(request, response, HttpServletResponse.SC_UNAUTHORIZED, code, message);
+	}
+
+	private static void forbid(HttpServletRequest request, HttpServletResponse response, String code,
+			String message) throws IOException {
+		request.setAttribute(GatewayAttributes.ERROR_CODE, code);
+		ErrorResponses.write(request, response, HttpServletResponse.SC_FORBIDDEN, code, message);
 	}
 
 	private static String presentedKey(HttpServletRequest request) {

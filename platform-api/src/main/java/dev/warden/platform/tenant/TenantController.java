@@ -11,7 +11,11 @@ import jakarta.validation.constraints.Size;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
 import org.springframework.security.core.Authentication;
+import org.springframework.http.HttpStatus;
+import org.springframework.web.bind.annotation.DeleteMapping;
 import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PatchMapping;
+import org.springframework.web.bind.annotation.ResponseStatus;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestBody;
@@ -46,6 +50,35 @@ class TenantController {
 	@GetMapping("/{id}")
 	Tenant get(@PathVariable UUID id) {
 		return this.tenants.get(id);
+	}
+
+	/** Changes name and/or plan (ADMIN); absent fields stay as they are. */
+	@PatchMapping(path = "/{id}", consumes = MediaType.APPLICATION_JSON_VALUE)
+	Tenant update(@PathVariable UUID id, @Valid @RequestBody UpdateTenantRequest request, Authentication user) {
+		return this.tenants.update(id, request.name(), request.plan(), user.getName());
+	}
+
+	/** Suspends the tenant (ADMIN): its keys get 403 tenant_suspended until it is reactivated. */
+	@PostMapping("/{id}:suspend")
+	Tenant suspend(@PathVariable UUID id, Authentication user) {
+		return this.tenants.suspend(id, user.getName());
+	}
+
+	@PostMapping("/{id}:reactivate")
+	Tenant reactivate(@PathVariable UUID id, Authentication user) {
+		return this.tenants.reactivate(id, user.getName());
+	}
+
+	/** Deletes the tenant (ADMIN): its keys are revoked, request-log metadata is kept. */
+	@DeleteMapping("/{id}")
+	@ResponseStatus(HttpStatus.NO_CONTENT)
+	void delete(@PathVariable UUID id, Authentication user) {
+		this.tenants.delete(id, user.getName());
+	}
+
+	record UpdateTenantRequest(
+			@Size(min = 1, max = 100) @Pattern(regexp = "(?s).*\\S.*", message = "must not be blank") String name,
+			@Pattern(regexp = "[a-z0-9_-]{1,32}", message = "must be a plan name such as free, standard or enterprise") String plan) {
 	}
 
 	record CreateTenantRequest(@NotBlank @Size(max = 100) String name,

@@ -3,6 +3,7 @@ package dev.warden.platform.tenant;
 import java.security.GeneralSecurityException;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -12,6 +13,7 @@ import java.util.concurrent.ConcurrentMap;
 
 import com.google.crypto.tink.Aead;
 
+import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.dao.DuplicateKeyException;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Transactional;
@@ -37,13 +39,17 @@ public class TenantManagement {
 
 	private final QuotaPlans plans;
 
+	private final ApplicationEventPublisher events;
+
 	private final ConcurrentMap<UUID, Aead> aeads = new ConcurrentHashMap<>();
 
-	TenantManagement(TenantRepository tenants, AuditTrail audit, MasterKey masterKey, QuotaPlans plans) {
+	TenantManagement(TenantRepository tenants, AuditTrail audit, MasterKey masterKey, QuotaPlans plans,
+			ApplicationEventPublisher events) {
 		this.tenants = tenants;
 		this.audit = audit;
 		this.masterKey = masterKey;
 		this.plans = plans;
+		this.events = events;
 	}
 
 	/**
@@ -53,10 +59,7 @@ public class TenantManagement {
 	@Transactional
 	public Tenant create(String name, String plan, String actor) {
 		String effectivePlan = (plan == null || plan.isBlank()) ? this.plans.defaultPlan() : plan;
-		if (this.plans.find(effectivePlan).isEmpty()) {
-			throw ApiException.badRequest("validation_failed",
-					"plan: unknown plan '" + effectivePlan + "', expected one of " + this.plans.names());
-		}
+		requireKnownPlan(effectivePlan);
 		String trimmed = name.strip();
 		if (this.tenants.findByName(trimmed).isPresent()) {
 			throw ApiException.conflict("a tenant named '" + trimmed + "' already exists");
@@ -79,6 +82,105 @@ public class TenantManagement {
 		this.audit.append(actor, "tenant.created", "tenant", tenant.id().toString(),
 				Map.of("name", tenant.name(), "plan", tenant.plan()));
 		return tenant;
+	}
+
+	/**
+	 * Changes the name and/or plan of a tenant (a {@code null} field is left as it is) and audits the change
+	 * with a before/after summary. A request that changes nothing is answered with the tenant and not audited.
+	 * @throws ApiException 404 unknown or deleted tenant, 400 unknown plan, 409 duplicate name
+	 */
+	@Transactional
+	public Tenant update(UUID id, String name, String plan, String actor) {
+		Tenant before = this.tenants.lock(id).orElseThrow(() -> ApiException.notFound("tenant " + id));
+		String newName = (name != null) ? name.strip() : before.name();
+		String newPlan = (plan != null) ? plan : before.plan();
+		requireKnownPlan(newPlan);
+		Tenant after = new Tenant(before.id(), newName, newPlan, before.status(), before.createdAt());
+		if (after.equals(before)) {
+			return before;
+		}
+		if (!newName.equals(before.name()) && this.tenants.findByName(newName).isPresent()) {
+			throw ApiException.conflict("a tenant named '" + newName + "' already exists");
+		}
+		try {
+			this.tenants.update(after);
+		}
+		catch (DuplicateKeyException ex) {
+			throw ApiException.conflict("a tenant named '" + newName + "' already exists");
+		}
+		this.audit.append(actor, "tenant.updated", "tenant", id.toString(), changes(before, after));
+		return after;
+	}
+
+	/**
+	 * Suspends a tenant: its keys are refused with 403 {@code tenant_suspended} from the next request on, on
+	 * every replica (keys are verified against the database per request). Idempotent; only a change is audited.
+	 */
+	@Transactional
+	public Tenant suspend(UUID id, String actor) {
+		return changeStatus(id, "suspended", "tenant.suspended", actor);
+	}
+
+	/** Makes a suspended tenant active again. Idempotent; only a change is audited. */
+	@Transactional
+	public Tenant reactivate(UUID id, String actor) {
+		return changeStatus(id, "active", "tenant.reactivated", actor);
+	}
+
+	/**
+	 * Deletes a tenant: the row stays as a tombstone (status {@code deleted}, hidden from the admin API) so that
+	 * request-log metadata and audit events still refer to it; all its keys are revoked in the same transaction
+	 * (via {@link TenantDeleted}); its name becomes free. The encrypted data key is kept for now (crypto-shredding
+	 * of the payloads is a separate step).
+	 * @throws ApiException 404 unknown or already deleted tenant
+	 */
+	@Transactional
+	public void delete(UUID id, String actor) {
+		Tenant before = this.tenants.lock(id).orElseThrow(() -> ApiException.notFound("tenant " + id));
+		this.tenants.markDeleted(id);
+		this.events.publishEvent(new TenantDeleted(id, actor));
+		Map<String, Object> details = new LinkedHashMap<>();
+		details.put("name", before.name());
+		details.put("plan", before.plan());
+		details.put("before", Map.of("status", before.status()));
+		details.put("after", Map.of("status", "deleted"));
+		this.audit.append(actor, "tenant.deleted", "tenant", id.toString(), details);
+	}
+
+	private Tenant changeStatus(UUID id, String status, String action, String actor) {
+		Tenant before = this.tenants.lock(id).orElseThrow(() -> ApiException.notFound("tenant " + id));
+		if (before.status().equals(status)) {
+			return before;
+		}
+		Tenant after = new Tenant(before.id(), before.name(), before.plan(), status, before.createdAt());
+		this.tenants.update(after);
+		this.audit.append(actor, action, "tenant", id.toString(), changes(before, after));
+		return after;
+	}
+
+	private static Map<String, Object> changes(Tenant before, Tenant after) {
+		Map<String, Object> was = new LinkedHashMap<>();
+		Map<String, Object> now = new LinkedHashMap<>();
+		if (!before.name().equals(after.name())) {
+			was.put("name", before.name());
+			now.put("name", after.name());
+		}
+		if (!before.plan().equals(after.plan())) {
+			was.put("plan", before.plan());
+			now.put("plan", after.plan());
+		}
+		if (!before.status().equals(after.status())) {
+			was.put("status", before.status());
+			now.put("status", after.status());
+		}
+		return Map.of("before", was, "after", now);
+	}
+
+	private void requireKnownPlan(String plan) {
+		if (this.plans.find(plan).isEmpty()) {
+			throw ApiException.badRequest("validation_failed",
+					"plan: unknown plan '" + plan + "', expected one of " + this.plans.names());
+		}
 	}
 
 	@Transactional(readOnly = true)

@@ -34,24 +34,54 @@ class TenantRepository {
 			.update();
 	}
 
+	/** A live (not deleted) tenant. */
 	Optional<Tenant> findById(UUID id) {
-		return this.jdbc.sql("SELECT " + COLUMNS + " FROM tenants WHERE id = :id")
+		return this.jdbc.sql("SELECT " + COLUMNS + " FROM tenants WHERE id = :id AND status <> 'deleted'")
 			.param("id", id)
 			.query(TenantRepository::map)
 			.optional();
 	}
 
 	Optional<Tenant> findByName(String name) {
-		return this.jdbc.sql("SELECT " + COLUMNS + " FROM tenants WHERE name = :name")
+		return this.jdbc.sql("SELECT " + COLUMNS + " FROM tenants WHERE name = :name AND status <> 'deleted'")
 			.param("name", name)
 			.query(TenantRepository::map)
 			.optional();
 	}
 
 	List<Tenant> findAll() {
-		return this.jdbc.sql("SELECT " + COLUMNS + " FROM tenants ORDER BY created_at, name")
+		return this.jdbc.sql("SELECT " + COLUMNS + " FROM tenants WHERE status <> 'deleted' ORDER BY created_at, name")
 			.query(TenantRepository::map)
 			.list();
+	}
+
+	/** Updates name, plan and status of a live tenant; false if there is none. */
+	boolean update(Tenant tenant) {
+		return this.jdbc
+			.sql("UPDATE tenants SET name = :name, plan = :plan, status = :status, updated_at = now() "
+					+ "WHERE id = :id AND status <> 'deleted'")
+			.param("id", tenant.id())
+			.param("name", tenant.name())
+			.param("plan", tenant.plan())
+			.param("status", tenant.status())
+			.update() == 1;
+	}
+
+	/** Turns a live tenant into a tombstone; false if there is none. */
+	boolean markDeleted(UUID id) {
+		return this.jdbc
+			.sql("UPDATE tenants SET status = 'deleted', deleted_at = now(), updated_at = now() "
+					+ "WHERE id = :id AND status <> 'deleted'")
+			.param("id", id)
+			.update() == 1;
+	}
+
+	/** Locks a live tenant's row for the rest of the transaction, so that concurrent changes serialise. */
+	Optional<Tenant> lock(UUID id) {
+		return this.jdbc.sql("SELECT " + COLUMNS + " FROM tenants WHERE id = :id AND status <> 'deleted' FOR UPDATE")
+			.param("id", id)
+			.query(TenantRepository::map)
+			.optional();
 	}
 
 	Optional<byte[]> findDataKey(UUID id) {
