@@ -14,14 +14,16 @@ import org.springframework.security.web.SecurityFilterChain;
 
 import dev.warden.platform.apikey.ApiKeyManagement;
 import dev.warden.platform.apikey.VerifiedKey;
+import dev.warden.platform.model.ModelGrants;
 import dev.warden.platform.quota.QuotaManagement;
 import dev.warden.platform.requestlog.RequestLogWriter;
 import dev.warden.platform.system.ErrorResponses;
 
 /**
  * The data-plane pipeline, in order: request id ({@code RequestIdFilter.ORDER}) → request log
- * ({@link RequestLogFilter#ORDER}) → API key ({@link ApiKeyAuthenticationFilter#ORDER}) → quota
- * ({@link QuotaFilter#ORDER}) → Spring Security's data-plane chain (which re-checks that a key was verified)
+ * ({@link RequestLogFilter#ORDER}) → API key ({@link ApiKeyAuthenticationFilter#ORDER}) → model grant
+ * ({@link ModelGrantFilter#ORDER}) → quota ({@link QuotaFilter#ORDER}) → the 404 for a model not granted
+ * ({@link DeniedModelAnswer#ORDER}) → Spring Security's data-plane chain (which re-checks that a key was verified)
  * → {@link GatewayController}. The filters run only on {@code /v1/*} and {@code /v2/*}.
  */
 @Configuration(proxyBeanMethods = false)
@@ -40,6 +42,16 @@ class GatewayConfiguration {
 	@Bean
 	FilterRegistrationBean<ApiKeyAuthenticationFilter> apiKeyAuthenticationFilter(ApiKeyManagement keys) {
 		return register(new ApiKeyAuthenticationFilter(keys), ApiKeyAuthenticationFilter.ORDER);
+	}
+
+	@Bean
+	FilterRegistrationBean<ModelGrantFilter> modelGrantFilter(ModelGrants grants) {
+		return register(new ModelGrantFilter(grants), ModelGrantFilter.ORDER);
+	}
+
+	@Bean
+	FilterRegistrationBean<DeniedModelAnswer> deniedModelAnswer() {
+		return register(new DeniedModelAnswer(), DeniedModelAnswer.ORDER);
 	}
 
 	@Bean

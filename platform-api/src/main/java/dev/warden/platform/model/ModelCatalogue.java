@@ -48,10 +48,13 @@ public class ModelCatalogue {
 
 	private final AtomicBoolean workerReachable = new AtomicBoolean(true);
 
-	ModelCatalogue(WorkerClient worker, JdbcClient jdbc, TransactionTemplate transactions) {
+	private final ModelGrants grants;
+
+	ModelCatalogue(WorkerClient worker, JdbcClient jdbc, TransactionTemplate transactions, ModelGrants grants) {
 		this.worker = worker;
 		this.jdbc = jdbc;
 		this.transactions = transactions;
+		this.grants = grants;
 	}
 
 	@Scheduled(initialDelayString = "${warden.catalogue.initial-delay:0s}",
@@ -90,6 +93,8 @@ public class ModelCatalogue {
 		}
 		Instant now = Instant.now();
 		this.transactions.executeWithoutResult((status) -> discovered.forEach((v) -> upsert(v, now)));
+		// newly discovered models are callable at once on this instance, not only after the next grants reload
+		this.grants.scheduledRefresh();
 		return discovered.size();
 	}
 
@@ -138,7 +143,12 @@ public class ModelCatalogue {
 					versions.add(version(rs));
 				}
 			});
-		return byModel.entrySet().stream().map((e) -> new CatalogueModel(e.getKey(), e.getValue())).toList();
+		Map<String, ModelGrants.Grant> granted = this.grants.all();
+		return byModel.entrySet()
+			.stream()
+			.map((e) -> new CatalogueModel(e.getKey(), e.getValue(),
+					granted.getOrDefault(e.getKey(), new ModelGrants.Grant(true, List.of()))))
+			.toList();
 	}
 
 	public Optional<CatalogueModel> model(String name) {
@@ -153,7 +163,7 @@ public class ModelCatalogue {
 					versions.add(version(rs));
 				}
 			});
-		return found[0] ? Optional.of(new CatalogueModel(name, versions)) : Optional.empty();
+		return found[0] ? Optional.of(new CatalogueModel(name, versions, this.grants.grants(name))) : Optional.empty();
 	}
 
 	/** One version of a model, if both are known. */
@@ -182,8 +192,8 @@ public class ModelCatalogue {
 	private record DiscoveredVersion(String model, long version, String state, String signatureDefsJson) {
 	}
 
-	/** A model and its versions as the admin API shows them. */
-	public record CatalogueModel(String name, List<CatalogueVersion> versions) {
+	/** A model, its versions and the tenants it is granted to, as the admin API shows them. */
+	public record CatalogueModel(String name, List<CatalogueVersion> versions, ModelGrants.Grant grants) {
 	}
 
 	/**

@@ -1,6 +1,9 @@
 package dev.warden.platform.model;
 
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Set;
+import java.util.UUID;
 
 import jakarta.servlet.http.HttpServletRequest;
 
@@ -10,6 +13,8 @@ import org.springframework.security.core.Authentication;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.PutMapping;
+import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RequestPart;
 import org.springframework.web.bind.annotation.RestController;
@@ -30,9 +35,54 @@ class ModelController {
 
 	private final ModelManagement models;
 
-	ModelController(ModelCatalogue catalogue, ModelManagement models) {
+	private final ModelGrants grants;
+
+	ModelController(ModelCatalogue catalogue, ModelManagement models, ModelGrants grants) {
 		this.catalogue = catalogue;
 		this.models = models;
+		this.grants = grants;
+	}
+
+	@GetMapping("/{name}/grants")
+	ModelGrants.Grant grants(@PathVariable String name) {
+		return this.grants.grants(name);
+	}
+
+	/**
+	 * Replaces the grants of a model (ADMIN): {@code {"all": true}} or {@code {"tenants": ["<uuid>", ...]}}
+	 * ({@code []} = no tenant). Audited as {@code model.grants_changed} with before and after.
+	 */
+	@PutMapping(path = "/{name}/grants", consumes = MediaType.APPLICATION_JSON_VALUE)
+	ModelGrants.Grant replaceGrants(@PathVariable String name, @RequestBody(required = false) GrantRequest body,
+			Authentication user) {
+		if (body == null || (body.all() == null && body.tenants() == null)) {
+			throw ApiException.badRequest("invalid_grants",
+					"send {\"all\": true} or {\"tenants\": [\"<tenant id>\", ...]}");
+		}
+		boolean all = Boolean.TRUE.equals(body.all());
+		if (all && body.tenants() != null) {
+			throw ApiException.badRequest("invalid_grants", "send either \"all\": true or \"tenants\", not both");
+		}
+		if (!all && body.tenants() == null) {
+			throw ApiException.badRequest("invalid_grants",
+					"\"all\": false needs \"tenants\" (the list of tenant ids; [] grants the model to no tenant)");
+		}
+		Set<UUID> tenants = new LinkedHashSet<>();
+		if (!all) {
+			for (String id : body.tenants()) {
+				try {
+					tenants.add(UUID.fromString((id != null) ? id : ""));
+				}
+				catch (IllegalArgumentException ex) {
+					throw ApiException.badRequest("invalid_grants", "tenant id '" + id + "' is not a UUID");
+				}
+			}
+		}
+		return this.grants.replace(name, all, tenants, user.getName());
+	}
+
+	/** Body of {@code PUT /api/admin/models/{name}/grants}. */
+	record GrantRequest(Boolean all, List<String> tenants) {
 	}
 
 	@GetMapping

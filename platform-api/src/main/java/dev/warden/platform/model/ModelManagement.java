@@ -84,8 +84,11 @@ public class ModelManagement {
 
 	private final ModelCatalogue catalogue;
 
+	private final ModelGrants grants;
+
 	ModelManagement(ModelStoreProperties properties, WorkerClient worker, JdbcClient jdbc,
-			TransactionTemplate transactions, AuditTrail audit, ModelCatalogue catalogue) {
+			TransactionTemplate transactions, AuditTrail audit, ModelCatalogue catalogue, ModelGrants grants) {
+		this.grants = grants;
 		this.properties = properties;
 		this.worker = worker;
 		this.jdbc = jdbc;
@@ -123,6 +126,8 @@ public class ModelManagement {
 			Files.delete(archive);
 			JsonNode signatureDefs = validateInWorker(model, store.relativize(extracted.modelRoot()), requestId);
 			long version = commit(model, store, extracted, received, signatureDefs, actor);
+			// a new model (granted to all by default) is callable at once on this instance
+			this.grants.scheduledRefresh();
 			log.info("{} uploaded {}/{} ({} bytes, {}, sha256 {})", actor, model, version, received.size(),
 					extracted.format().label(), received.sha256());
 			requestReload(model, requestId);

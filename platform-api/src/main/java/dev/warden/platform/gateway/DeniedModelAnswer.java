@@ -1,0 +1,43 @@
+package dev.warden.platform.gateway;
+
+import java.io.IOException;
+
+import jakarta.servlet.FilterChain;
+import jakarta.servlet.ServletException;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+
+import org.springframework.core.Ordered;
+import org.springframework.web.filter.OncePerRequestFilter;
+
+/**
+ * Data-plane filter after the quota and the security chain, just before the controller: answers the 404 {@code model_not_found} for a call that
+ * {@link ModelGrantFilter} found not granted. Running after the quota filter makes the answer indistinguishable
+ * from the one for a model that does not exist: the call consumes a token and carries the same
+ * {@code RateLimit-*} headers, and a caller over its limit gets the same 429 either way.
+ */
+public class DeniedModelAnswer extends OncePerRequestFilter implements Ordered {
+
+	/**
+	 * After the quota filter and after Spring Security's filter chain ({@code spring.security.filter.order}, -100 by
+	 * default), so that the answer carries the same headers as one relayed from the worker.
+	 */
+	public static final int ORDER = 0;
+
+	@Override
+	public int getOrder() {
+		return ORDER;
+	}
+
+	@Override
+	protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
+			throws ServletException, IOException {
+		Object model = request.getAttribute(ModelGrantFilter.DENIED_MODEL);
+		if (model instanceof String denied) {
+			ModelGrantFilter.notFound(request, response, denied);
+			return;
+		}
+		chain.doFilter(request, response);
+	}
+
+}
