@@ -1,28 +1,38 @@
 package dev.warden.platform.gateway;
 
 import java.io.IOException;
+import java.util.Map;
 
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 
+import tools.jackson.databind.json.JsonMapper;
+
 import org.springframework.core.Ordered;
+import org.springframework.http.MediaType;
 import org.springframework.web.filter.OncePerRequestFilter;
 
 import dev.warden.platform.apikey.VerifiedKey;
 import dev.warden.platform.quota.QuotaManagement;
 import dev.warden.platform.quota.QuotaManagement.Decision;
+import dev.warden.platform.quota.QuotaPlan;
 import dev.warden.platform.system.ErrorResponses;
+import dev.warden.platform.system.RequestIds;
 
 /**
- * Fourth data-plane filter: one token per request from the key's bucket. Sets {@code RateLimit-Limit},
- * {@code RateLimit-Remaining}, {@code RateLimit-Reset}; over the limit answers 429 with {@code Retry-After}.
+ * Fourth data-plane filter: one request from the key's rate bucket and the tenant's monthly bucket (shared by all
+ * replicas through PostgreSQL). Sets {@code RateLimit-Limit}, {@code RateLimit-Remaining}, {@code RateLimit-Reset}
+ * for whichever limit is closer to exhaustion; over a limit answers 429 with {@code Retry-After} and a JSON error
+ * whose {@code limit} is {@code rate} or {@code monthly} and whose {@code resets_at} says when it admits again.
  * A declared body larger than the plan's {@code max_request_bytes} gets 413.
  */
 public class QuotaFilter extends OncePerRequestFilter implements Ordered {
 
 	public static final int ORDER = ApiKeyAuthenticationFilter.ORDER + 10;
+
+	private static final JsonMapper JSON = JsonMapper.builder().build();
 
 	private final QuotaManagement quotas;
 
@@ -44,26 +54,46 @@ public class QuotaFilter extends OncePerRequestFilter implements Ordered {
 			chain.doFilter(request, response);
 			return;
 		}
-		Decision decision = this.quotas.consume(key.apiKeyId(), key.plan());
-		response.setHeader("RateLimit-Limit", Long.toString(decision.plan().burst()));
+		Decision decision = this.quotas.consume(key.apiKeyId(), key.tenantId(), key.plan());
+		response.setHeader("RateLimit-Limit", Long.toString(decision.limit()));
 		response.setHeader("RateLimit-Remaining", Long.toString(decision.remaining()));
 		response.setHeader("RateLimit-Reset", Long.toString(decision.resetSeconds()));
 		if (!decision.allowed()) {
-			request.setAttribute(GatewayAttributes.ERROR_CODE, "rate_limited");
-			response.setHeader("Retry-After", Long.toString(decision.retryAfterSeconds()));
-			ErrorResponses.write(request, response, 429, "rate_limited",
-					"rate limit exceeded: plan '" + decision.plan().name() + "' allows "
-							+ decision.plan().requestsPerSecond() + " requests/second with a burst of "
-							+ decision.plan().burst() + "; retry after " + decision.retryAfterSeconds() + " s");
+			tooManyRequests(request, response, decision);
 			return;
 		}
 		long max = decision.plan().maxRequestBytes();
 		request.setAttribute(GatewayAttributes.MAX_REQUEST_BYTES, max);
-		if (request.getContentLengthLong() > max) {
+		// a limit of N admits exactly N: refused from N + 1 on
+		if (request.getContentLengthLong() >= max + 1) {
 			tooLarge(request, response, max);
 			return;
 		}
 		chain.doFilter(request, response);
+	}
+
+	private static void tooManyRequests(HttpServletRequest request, HttpServletResponse response, Decision decision)
+			throws IOException {
+		QuotaPlan plan = decision.plan();
+		String message = QuotaManagement.MONTHLY.equals(decision.limitHit())
+				? "monthly quota exceeded: plan '" + plan.name() + "' allows " + plan.requestsPerMonth()
+						+ " requests per calendar month (UTC); it resets at " + decision.resetsAt()
+				: "rate limit exceeded: plan '" + plan.name() + "' allows " + plan.requestsPerSecond()
+						+ " requests/second with a burst of " + plan.burst() + "; retry after "
+						+ decision.retryAfterSeconds() + " s";
+		request.setAttribute(GatewayAttributes.ERROR_CODE, "rate_limited");
+		response.setHeader("Retry-After", Long.toString(decision.retryAfterSeconds()));
+		Map<String, Object> body = ErrorResponses.body("rate_limited", message, RequestIds.of(request));
+		@SuppressWarnings("unchecked")
+		Map<String, Object> error = (Map<String, Object>) body.get("error");
+		error.put("limit", decision.limitHit());
+		error.put("resets_at", decision.resetsAt().toString());
+		error.put("retry_after_seconds", decision.retryAfterSeconds());
+		byte[] bytes = JSON.writeValueAsBytes(body);
+		response.setStatus(429);
+		response.setContentType(MediaType.APPLICATION_JSON_VALUE);
+		response.setContentLength(bytes.length);
+		response.getOutputStream().write(bytes);
 	}
 
 	static void tooLarge(HttpServletRequest request, HttpServletResponse response, long max) throws IOException {
