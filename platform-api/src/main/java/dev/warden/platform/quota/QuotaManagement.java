@@ -62,8 +62,9 @@ public class QuotaManagement {
 	private final ConcurrentMap<String, BucketProxy> buckets = new ConcurrentHashMap<>();
 
 	@Autowired
-	QuotaManagement(QuotaPlans plans, DataSource dataSource) {
-		this(plans, Bucket4jPostgreSQL.selectForUpdateBasedBuilder(dataSource)
+	QuotaManagement(QuotaPlans plans, DataSource dataSource, QuotaProperties properties) {
+		this(plans, Bucket4jPostgreSQL.selectForUpdateBasedBuilder(
+				properties.durableCommit() ? dataSource : new AsyncCommitDataSource(dataSource))
 			.primaryKeyMapper(PrimaryKeyMapper.STRING)
 			.table("quota_buckets")
 			.idColumn("id")

@@ -238,4 +238,29 @@ class QuotaIntegrationTests {
 			.single()).isPositive();
 	}
 
+	@Test
+	void asynchronousBucketCommitsDoNotLeakIntoThePooledConnections() throws Exception {
+		String key = keyForNewTenant("quota-durability", "metered");
+		fire(key, 20);
+		javax.sql.DataSource pool = app.bean(javax.sql.DataSource.class);
+		List<java.sql.Connection> borrowed = new ArrayList<>();
+		try {
+			// every connection of the pool (10 by default), each still with the server's durable setting
+			for (int i = 0; i < 10; i++) {
+				java.sql.Connection connection = pool.getConnection();
+				borrowed.add(connection);
+				try (java.sql.Statement statement = connection.createStatement();
+						java.sql.ResultSet result = statement.executeQuery("SHOW synchronous_commit")) {
+					result.next();
+					assertThat(result.getString(1)).isEqualTo("on");
+				}
+			}
+		}
+		finally {
+			for (java.sql.Connection connection : borrowed) {
+				connection.close();
+			}
+		}
+	}
+
 }
