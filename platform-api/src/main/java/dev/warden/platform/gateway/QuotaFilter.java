@@ -18,6 +18,7 @@ import dev.warden.platform.apikey.VerifiedKey;
 import dev.warden.platform.quota.QuotaManagement;
 import dev.warden.platform.quota.QuotaManagement.Decision;
 import dev.warden.platform.quota.QuotaPlan;
+import dev.warden.platform.quota.RowCounter;
 import dev.warden.platform.system.ErrorResponses;
 import dev.warden.platform.system.RequestIds;
 
@@ -31,6 +32,9 @@ import dev.warden.platform.system.RequestIds;
 public class QuotaFilter extends OncePerRequestFilter implements Ordered {
 
 	public static final int ORDER = ApiKeyAuthenticationFilter.ORDER + 10;
+
+	/** The caller's plan ({@link QuotaPlan}), for the row limit checked once the controller has read the body. */
+	private static final String PLAN = QuotaFilter.class.getName() + ".plan";
 
 	private static final JsonMapper JSON = JsonMapper.builder().build();
 
@@ -62,6 +66,7 @@ public class QuotaFilter extends OncePerRequestFilter implements Ordered {
 			tooManyRequests(request, response, decision);
 			return;
 		}
+		request.setAttribute(PLAN, decision.plan());
 		long max = decision.plan().maxRequestBytes();
 		request.setAttribute(GatewayAttributes.MAX_REQUEST_BYTES, max);
 		// a limit of N admits exactly N: refused from N + 1 on
@@ -94,6 +99,36 @@ public class QuotaFilter extends OncePerRequestFilter implements Ordered {
 		response.setContentType(MediaType.APPLICATION_JSON_VALUE);
 		response.setContentLength(bytes.length);
 		response.getOutputStream().write(bytes);
+	}
+
+	/**
+	 * Answers 400 {@code too_many_rows} when a predict body ({@code POST .../v1/...:predict} or
+	 * {@code .../v2/.../infer}) has more rows than the plan's {@code max_rows_per_request}. Called by the controller
+	 * after it read the body; a body whose rows cannot be counted is left to the worker.
+	 * @return whether the response was written
+	 */
+	static boolean tooManyRows(HttpServletRequest request, HttpServletResponse response, byte[] body)
+			throws IOException {
+		QuotaPlan plan = (QuotaPlan) request.getAttribute(PLAN);
+		if (plan == null || plan.maxRowsPerRequest() == 0 || !"POST".equals(request.getMethod())) {
+			return false;
+		}
+		String uri = request.getRequestURI();
+		boolean v1 = uri.startsWith("/v1/") && uri.endsWith(":predict");
+		boolean v2 = uri.startsWith("/v2/") && uri.endsWith("/infer");
+		if (!v1 && !v2) {
+			return false;
+		}
+		long max = plan.maxRowsPerRequest();
+		long rows = RowCounter.count(body, v2, max);
+		if (rows >= max + 1) {
+			request.setAttribute(GatewayAttributes.ERROR_CODE, "too_many_rows");
+			ErrorResponses.write(request, response, HttpServletResponse.SC_BAD_REQUEST, "too_many_rows",
+					"request has more than " + max + " rows: plan '" + plan.name() + "' allows max_rows_per_request "
+							+ max);
+			return true;
+		}
+		return false;
 	}
 
 	static void tooLarge(HttpServletRequest request, HttpServletResponse response, long max) throws IOException {

@@ -75,6 +75,7 @@ class QuotaIntegrationTests {
 				    burst: 100000
 				    requests_per_month: %d
 				    max_request_bytes: 65536
+				    max_rows_per_request: 3
 				  slow:
 				    requests_per_second: %d
 				    burst: %d
@@ -261,6 +262,29 @@ class QuotaIntegrationTests {
 				connection.close();
 			}
 		}
+	}
+
+	@Test
+	void predictWithMoreRowsThanThePlanAllowsIs400NamingTheLimit() {
+		String key = keyForNewTenant("quota-rows", "metered");
+		String three = "{\"instances\":[{\"age\":1},{\"age\":2},{\"age\":3}]}";
+		String four = "{\"instances\":[{\"age\":1},{\"age\":2},{\"age\":3},{\"age\":4}]}";
+		assertThat(Http.postJson(app.url("/v1/models/income:predict"), three, "X-API-Key", key).statusCode())
+			.isEqualTo(200);
+		HttpResponse<String> v1 = Http.postJson(app.url("/v1/models/income:predict"), four, "X-API-Key", key);
+		assertThat(v1.statusCode()).isEqualTo(400);
+		assertThat(v1.body()).contains("\"code\":\"too_many_rows\"", "max_rows_per_request 3", "\"request_id\"");
+		HttpResponse<String> columns = Http.postJson(replica.url("/v1/models/income:predict"),
+				"{\"inputs\":{\"age\":[1,2,3,4]}}", "X-API-Key", key);
+		assertThat(columns.statusCode()).isEqualTo(400);
+		HttpResponse<String> v2 = Http.postJson(app.url("/v2/models/income/infer"),
+				"{\"inputs\":[{\"name\":\"age\",\"datatype\":\"FP32\",\"shape\":[4,1],\"data\":[1,2,3,4]}]}",
+				"X-API-Key", key);
+		assertThat(v2.statusCode()).isEqualTo(400);
+		assertThat(v2.body()).contains("too_many_rows");
+		assertThat(Http.postJson(app.url("/v2/models/income/infer"),
+				"{\"inputs\":[{\"name\":\"age\",\"datatype\":\"FP32\",\"shape\":[3,1],\"data\":[1,2,3]}]}",
+				"X-API-Key", key).statusCode()).isEqualTo(200);
 	}
 
 }
