@@ -42,6 +42,9 @@ class GatewayController {
 			QuotaFilter.tooLarge(request, response, limit);
 			return;
 		}
+		if (QuotaFilter.tooManyRows(request, response, body)) {
+			return;
+		}
 		request.setAttribute(GatewayAttributes.REQUEST_BODY, body);
 		String target = request.getRequestURI() + ((request.getQueryString() != null) ? "?" + request.getQueryString() : "");
 		WorkerResponse answer;

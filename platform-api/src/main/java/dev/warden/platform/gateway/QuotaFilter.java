@@ -1,28 +1,42 @@
 package dev.warden.platform.gateway;
 
 import java.io.IOException;
+import java.util.Map;
 
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 
+import tools.jackson.databind.json.JsonMapper;
+
 import org.springframework.core.Ordered;
+import org.springframework.http.MediaType;
 import org.springframework.web.filter.OncePerRequestFilter;
 
 import dev.warden.platform.apikey.VerifiedKey;
 import dev.warden.platform.quota.QuotaManagement;
 import dev.warden.platform.quota.QuotaManagement.Decision;
+import dev.warden.platform.quota.QuotaPlan;
+import dev.warden.platform.quota.RowCounter;
 import dev.warden.platform.system.ErrorResponses;
+import dev.warden.platform.system.RequestIds;
 
 /**
- * Fourth data-plane filter: one token per request from the key's bucket. Sets {@code RateLimit-Limit},
- * {@code RateLimit-Remaining}, {@code RateLimit-Reset}; over the limit answers 429 with {@code Retry-After}.
+ * Fourth data-plane filter: one request from the key's rate bucket and the tenant's monthly bucket (shared by all
+ * replicas through PostgreSQL). Sets {@code RateLimit-Limit}, {@code RateLimit-Remaining}, {@code RateLimit-Reset}
+ * for whichever limit is closer to exhaustion; over a limit answers 429 with {@code Retry-After} and a JSON error
+ * whose {@code limit} is {@code rate} or {@code monthly} and whose {@code resets_at} says when it admits again.
  * A declared body larger than the plan's {@code max_request_bytes} gets 413.
  */
 public class QuotaFilter extends OncePerRequestFilter implements Ordered {
 
 	public static final int ORDER = ApiKeyAuthenticationFilter.ORDER + 10;
+
+	/** The caller's plan ({@link QuotaPlan}), for the row limit checked once the controller has read the body. */
+	private static final String PLAN = QuotaFilter.class.getName() + ".plan";
+
+	private static final JsonMapper JSON = JsonMapper.builder().build();
 
 	private final QuotaManagement quotas;
 
@@ -44,26 +58,77 @@ public class QuotaFilter extends OncePerRequestFilter implements Ordered {
 			chain.doFilter(request, response);
 			return;
 		}
-		Decision decision = this.quotas.consume(key.apiKeyId(), key.plan());
-		response.setHeader("RateLimit-Limit", Long.toString(decision.plan().burst()));
+		Decision decision = this.quotas.consume(key.apiKeyId(), key.tenantId(), key.plan());
+		response.setHeader("RateLimit-Limit", Long.toString(decision.limit()));
 		response.setHeader("RateLimit-Remaining", Long.toString(decision.remaining()));
 		response.setHeader("RateLimit-Reset", Long.toString(decision.resetSeconds()));
 		if (!decision.allowed()) {
-			request.setAttribute(GatewayAttributes.ERROR_CODE, "rate_limited");
-			response.setHeader("Retry-After", Long.toString(decision.retryAfterSeconds()));
-			ErrorResponses.write(request, response, 429, "rate_limited",
-					"rate limit exceeded: plan '" + decision.plan().name() + "' allows "
-							+ decision.plan().requestsPerSecond() + " requests/second with a burst of "
-							+ decision.plan().burst() + "; retry after " + decision.retryAfterSeconds() + " s");
+			tooManyRequests(request, response, decision);
 			return;
 		}
+		request.setAttribute(PLAN, decision.plan());
 		long max = decision.plan().maxRequestBytes();
 		request.setAttribute(GatewayAttributes.MAX_REQUEST_BYTES, max);
-		if (request.getContentLengthLong() > max) {
+		// a limit of N admits exactly N: refused from N + 1 on
+		if (request.getContentLengthLong() >= max + 1) {
 			tooLarge(request, response, max);
 			return;
 		}
 		chain.doFilter(request, response);
+	}
+
+	private static void tooManyRequests(HttpServletRequest request, HttpServletResponse response, Decision decision)
+			throws IOException {
+		QuotaPlan plan = decision.plan();
+		String message = QuotaManagement.MONTHLY.equals(decision.limitHit())
+				? "monthly quota exceeded: plan '" + plan.name() + "' allows " + plan.requestsPerMonth()
+						+ " requests per calendar month (UTC); it resets at " + decision.resetsAt()
+				: "rate limit exceeded: plan '" + plan.name() + "' allows " + plan.requestsPerSecond()
+						+ " requests/second with a burst of " + plan.burst() + "; retry after "
+						+ decision.retryAfterSeconds() + " s";
+		request.setAttribute(GatewayAttributes.ERROR_CODE, "rate_limited");
+		response.setHeader("Retry-After", Long.toString(decision.retryAfterSeconds()));
+		Map<String, Object> body = ErrorResponses.body("rate_limited", message, RequestIds.of(request));
+		@SuppressWarnings("unchecked")
+		Map<String, Object> error = (Map<String, Object>) body.get("error");
+		error.put("limit", decision.limitHit());
+		error.put("resets_at", decision.resetsAt().toString());
+		error.put("retry_after_seconds", decision.retryAfterSeconds());
+		byte[] bytes = JSON.writeValueAsBytes(body);
+		response.setStatus(429);
+		response.setContentType(MediaType.APPLICATION_JSON_VALUE);
+		response.setContentLength(bytes.length);
+		response.getOutputStream().write(bytes);
+	}
+
+	/**
+	 * Answers 400 {@code too_many_rows} when a predict body ({@code POST .../v1/...:predict} or
+	 * {@code .../v2/.../infer}) has more rows than the plan's {@code max_rows_per_request}. Called by the controller
+	 * after it read the body; a body whose rows cannot be counted is left to the worker.
+	 * @return whether the response was written
+	 */
+	static boolean tooManyRows(HttpServletRequest request, HttpServletResponse response, byte[] body)
+			throws IOException {
+		QuotaPlan plan = (QuotaPlan) request.getAttribute(PLAN);
+		if (plan == null || plan.maxRowsPerRequest() == 0 || !"POST".equals(request.getMethod())) {
+			return false;
+		}
+		String uri = request.getRequestURI();
+		boolean v1 = uri.startsWith("/v1/") && uri.endsWith(":predict");
+		boolean v2 = uri.startsWith("/v2/") && uri.endsWith("/infer");
+		if (!v1 && !v2) {
+			return false;
+		}
+		long max = plan.maxRowsPerRequest();
+		long rows = RowCounter.count(body, v2, max);
+		if (rows >= max + 1) {
+			request.setAttribute(GatewayAttributes.ERROR_CODE, "too_many_rows");
+			ErrorResponses.write(request, response, HttpServletResponse.SC_BAD_REQUEST, "too_many_rows",
+					"request has more than " + max + " rows: plan '" + plan.name() + "' allows max_rows_per_request "
+							+ max);
+			return true;
+		}
+		return false;
 	}
 
 	static void tooLarge(HttpServletRequest request, HttpServletResponse response, long max) throws IOException {

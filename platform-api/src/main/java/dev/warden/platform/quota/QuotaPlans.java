@@ -54,7 +54,8 @@ public class QuotaPlans {
 		root.path("plans").properties().forEach((entry) -> {
 			JsonNode plan = entry.getValue();
 			parsed.put(entry.getKey(), new QuotaPlan(entry.getKey(), plan.path("requests_per_second").asLong(),
-					plan.path("burst").asLong(), plan.path("max_request_bytes").asLong()));
+					plan.path("burst").asLong(), plan.path("max_request_bytes").asLong(),
+					plan.path("requests_per_month").asLong(0), plan.path("max_rows_per_request").asLong(0)));
 		});
 		if (parsed.isEmpty()) {
 			throw new IllegalStateException("quotas.yaml defines no plans");

@@ -17,7 +17,7 @@ class QuotaPlansTests {
 		QuotaPlans plans = new QuotaPlans(new WardenProperties(dir, dir.resolve("missing")));
 		assertThat(plans.names()).containsExactly("free", "standard", "enterprise");
 		assertThat(plans.defaultPlan()).isEqualTo("free");
-		assertThat(plans.find("free")).hasValue(new QuotaPlan("free", 5, 10, 65536));
+		assertThat(plans.find("free")).hasValue(new QuotaPlan("free", 5, 10, 65536, 10000, 100));
 	}
 
 	@Test
@@ -36,22 +36,32 @@ class QuotaPlansTests {
 	}
 
 	@Test
-	void burstIsEnforcedPerKey(@TempDir Path dir) throws Exception {
-		QuotaManagement quotas = new QuotaManagement(new QuotaPlans(new WardenProperties(dir, dir.resolve("none"))));
-		java.util.UUID key = java.util.UUID.randomUUID();
-		QuotaManagement.Decision last = null;
-		for (int i = 0; i < 10; i++) {
-			last = quotas.consume(key, "free");
-		}
-		assertThat(last.allowed()).isTrue();
-		// refill is 5/s, so within the same instant the 11th..15th tokens cannot all be there: drain until refused
-		QuotaManagement.Decision refused = quotas.consume(key, "free");
-		for (int i = 0; i < 1000 && refused.allowed(); i++) {
-			refused = quotas.consume(key, "free");
-		}
-		assertThat(refused.allowed()).isFalse();
-		assertThat(refused.retryAfterSeconds()).isGreaterThanOrEqualTo(1);
-		assertThat(quotas.consume(java.util.UUID.randomUUID(), "free").allowed()).isTrue();
+	void monthlyAndRowLimitsAreReadAndDefaultToNone(@TempDir Path dir) throws Exception {
+		Files.writeString(dir.resolve("quotas.yaml"), """
+				default_plan: metered
+				plans:
+				  metered:
+				    requests_per_second: 10
+				    burst: 20
+				    max_request_bytes: 100
+				    requests_per_month: 50
+				    max_rows_per_request: 7
+				  open:
+				    requests_per_second: 1
+				    burst: 1
+				    max_request_bytes: 100
+				""");
+		QuotaPlans plans = new QuotaPlans(new WardenProperties(dir, dir));
+		assertThat(plans.find("metered")).hasValue(new QuotaPlan("metered", 10, 20, 100, 50, 7));
+		assertThat(plans.find("open").orElseThrow().hasMonthlyQuota()).isFalse();
+		assertThat(plans.find("open").orElseThrow().maxRowsPerRequest()).isZero();
+	}
+
+	@Test
+	void negativeMonthlyQuotaIsRejected() {
+		org.assertj.core.api.Assertions.assertThatIllegalArgumentException()
+			.isThrownBy(() -> new QuotaPlan("bad", 1, 1, 1, -1, 0))
+			.withMessageContaining("requests_per_month >= 0");
 	}
 
 }
