@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.io.Reader;
+import java.util.zip.GZIPInputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -20,9 +21,9 @@ import org.apache.commons.csv.CSVRecord;
  */
 record SpamDataset(String[] texts, int[] labels) {
 
-	static final String TRAIN_RESOURCE = "datasets/spamassassin/spamassassin_train.csv";
+	static final String TRAIN_RESOURCE = "datasets/spamassassin/spamassassin_train.csv.gz";
 
-	static final String VALIDATION_RESOURCE = "datasets/spamassassin/spamassassin_validation.csv";
+	static final String VALIDATION_RESOURCE = "datasets/spamassassin/spamassassin_validation.csv.gz";
 
 	static SpamDataset train() {
 		return fromClasspath(TRAIN_RESOURCE);
@@ -41,7 +42,8 @@ record SpamDataset(String[] texts, int[] labels) {
 			if (in == null) {
 				throw new IllegalStateException("data set resource not found: " + resource);
 			}
-			return read(new InputStreamReader(in, StandardCharsets.UTF_8));
+			// gzip-compressed in the repository (the raw mails are 8.7 MB of text)
+			return read(new InputStreamReader(new GZIPInputStream(in), StandardCharsets.UTF_8));
 		}
 		catch (IOException ex) {
 			throw new UncheckedIOException("cannot read " + resource, ex);
