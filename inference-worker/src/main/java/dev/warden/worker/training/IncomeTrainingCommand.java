@@ -1,8 +1,6 @@
 package dev.warden.worker.training;
 
 import java.io.PrintStream;
-import java.nio.file.Path;
-import java.util.Locale;
 
 /**
  * Command line entry: {@code train income --store DIR [--steps N] [--seed S]}. Returns the process exit code:
@@ -10,65 +8,20 @@ import java.util.Locale;
  */
 public final class IncomeTrainingCommand {
 
-	static final String USAGE = "usage: train income --store DIR [--steps N] [--seed S]";
-
 	private IncomeTrainingCommand() {
 	}
 
-	/** Whether the arguments ask for a training run rather than the web server. */
-	public static boolean matches(String[] args) {
-		return args.length > 0 && "train".equals(args[0]);
-	}
-
 	public static int run(String[] args, PrintStream out, PrintStream err) {
-		Path store = null;
-		int steps = IncomeModelTrainer.DEFAULT_STEPS;
-		long seed = IncomeModelTrainer.DEFAULT_SEED;
-		IncomeModelTrainer.Options options;
-		try {
-			if (args.length < 2 || !IncomeSchema.MODEL_NAME.equals(args[1])) {
-				throw new IllegalArgumentException("only the model 'income' can be trained");
-			}
-			for (int i = 2; i < args.length; i++) {
-				String option = args[i];
-				if (i + 1 >= args.length) {
-					throw new IllegalArgumentException("missing value for " + option);
-				}
-				String value = args[++i];
-				switch (option) {
-					case "--store" -> store = Path.of(value);
-					case "--steps" -> steps = Integer.parseInt(value);
-					case "--seed" -> seed = Long.parseLong(value);
-					default -> throw new IllegalArgumentException("unknown option " + option);
-				}
-			}
-			if (store == null) {
-				throw new IllegalArgumentException("--store is required");
-			}
-			options = new IncomeModelTrainer.Options(steps, seed);
-		}
-		catch (IllegalArgumentException ex) {
-			err.println(ex.getMessage());
-			err.println(USAGE);
-			return 2;
-		}
-		try {
-			IncomeModelTrainer.TrainingResult result = new IncomeModelTrainer().trainAndExport(store, options);
-			out.printf(Locale.ROOT, "model=%s version=%d dir=%s%n", result.model(), result.version(),
-					result.versionDir());
-			out.printf(Locale.ROOT, "validation_accuracy=%.4f steps=%d seed=%d training_seconds=%.1f%n",
-					result.validationAccuracy(), steps, seed, result.trainingTime().toMillis() / 1000.0);
-			if (options.isFullTraining() && !result.passesAccuracyGate()) {
-				err.printf(Locale.ROOT, "validation accuracy %.4f is below the gate %.2f%n", result.validationAccuracy(),
-						IncomeModelTrainer.ACCURACY_GATE);
-				return 1;
-			}
-			return 0;
-		}
-		catch (RuntimeException ex) {
-			err.println("training failed: " + ex.getMessage());
-			return 1;
-		}
+		return TrainingRun.run(args, IncomeSchema.MODEL_NAME, IncomeModelTrainer.DEFAULT_STEPS,
+				IncomeModelTrainer.DEFAULT_SEED, (steps, seed) -> {
+					var options = new IncomeModelTrainer.Options(steps, seed);
+					return store -> {
+						var result = new IncomeModelTrainer().trainAndExport(store, options);
+						return new TrainingRun.Outcome(result.model(), result.version(), result.versionDir(),
+								result.validationAccuracy(), result.trainingTime(), options.isFullTraining(),
+								result.passesAccuracyGate(), IncomeModelTrainer.ACCURACY_GATE);
+					};
+				}, out, err);
 	}
 
 }
