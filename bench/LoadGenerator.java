@@ -15,8 +15,9 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * A small closed-loop HTTP/1.1 load generator for the worker benchmark (bench/run.sh): N clients, each on its own
  * keep-alive connection, POST the same JSON body back to back for a warm-up and then for the measured time.
- * Run as a single-file program: java bench/LoadGenerator.java URL BODY_FILE CLIENTS SECONDS [WARMUP_SECONDS]
- * Prints one line: clients=N requests=… rps=… p50_ms=… p99_ms=… non_2xx=… errors=…
+ * Run as a single-file program:
+ * java bench/LoadGenerator.java URL BODY_FILE CLIENTS SECONDS [WARMUP_SECONDS] ['Name: value' ...]
+ * (extra arguments are sent as request headers, e.g. an API key). Prints one line: clients=N requests=… rps=… p50_ms=… p99_ms=… non_2xx=… errors=…
  */
 public class LoadGenerator {
 
@@ -26,8 +27,12 @@ public class LoadGenerator {
 		int clients = Integer.parseInt(args[2]);
 		double seconds = Double.parseDouble(args[3]);
 		double warmup = args.length > 4 ? Double.parseDouble(args[4]) : 2;
+		StringBuilder extra = new StringBuilder();
+		for (int i = 5; i < args.length; i++) {
+			extra.append(args[i]).append("\r\n");
+		}
 		byte[] head = ("POST " + url.getRawPath() + " HTTP/1.1\r\nHost: " + url.getHost() + ":" + url.getPort()
-				+ "\r\nContent-Type: application/json\r\nContent-Length: " + body.length + "\r\n\r\n")
+				+ "\r\nContent-Type: application/json\r\nContent-Length: " + body.length + "\r\n" + extra + "\r\n")
 			.getBytes(StandardCharsets.US_ASCII);
 		byte[] request = new byte[head.length + body.length];
 		System.arraycopy(head, 0, request, 0, head.length);

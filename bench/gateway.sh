@@ -1,0 +1,239 @@
+#!/usr/bin/env bash
+# Gateway benchmark: predict on a model at 1 and 64 concurrent clients, side by side in one run,
+#   direct   load generator -> inference worker
+#   nginx    load generator -> nginx (reverse proxy, upstream keepalive) -> the same worker
+#   gateway  load generator -> Warden gateway (API-key auth, Bucket4j quota on PostgreSQL, encrypted request log
+#            committed before the answer) -> the same worker
+# The three targets are measured in interleaved rounds (direct, nginx, gateway, direct, ...) so that noise on the
+# machine hits all of them alike; the table reports the median round. Writes the table into docs/benchmarks.md
+# (between <!-- results:gateway --> markers).
+#
+#   bench/gateway.sh [--model income] [--store DIR] [--seconds 8] [--rounds 2] [--clients "1 64"]
+#                    [--profile] [--no-docs]
+#
+# --profile records the gateway with Java Flight Recorder during the 64-client gateway runs and prints the hottest
+# frames of its request threads. Needs java, curl and nginx (Debian package nginx or nginx-light) on the PATH or in
+# /usr/sbin. The gateway runs with an embedded PostgreSQL in a temporary data directory (fsync and synchronous_commit
+# on, as in the default install), with a quota plan whose limits are high enough never to refuse a request: the
+# buckets are still read and updated on every request.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+MODEL=income
+STORE="${WARDEN_MODEL_STORE:-${WARDEN_DATA_DIR:-data}/models}"
+DURATION=8
+ROUNDS=2
+CLIENTS="1 64"
+PROFILE=false
+DOCS=docs/benchmarks.md
+WORKER_PORT=18281
+NGINX_PORT=18282
+GATEWAY_PORT=18283
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --model) MODEL="$2"; shift 2 ;;
+    --store) STORE="$2"; shift 2 ;;
+    --seconds) DURATION="$2"; shift 2 ;;
+    --rounds) ROUNDS="$2"; shift 2 ;;
+    --clients) CLIENTS="$2"; shift 2 ;;
+    --profile) PROFILE=true; shift ;;
+    --no-docs) DOCS=""; shift ;;
+    *) echo "unknown option $1" >&2; exit 2 ;;
+  esac
+done
+BODY="bench/$MODEL-request.json"
+[ -f "$BODY" ] || { echo "no request body $BODY" >&2; exit 2; }
+NGINX=$(command -v nginx || true)
+[ -z "$NGINX" ] && [ -x /usr/sbin/nginx ] && NGINX=/usr/sbin/nginx
+[ -n "$NGINX" ] || { echo "nginx is not installed (Debian: apt-get install nginx-light)" >&2; exit 2; }
+
+WORKER_JAR=inference-worker/target/inference-worker-0.1.0-SNAPSHOT-exec.jar
+GATEWAY_JAR=platform-api/target/platform-api-0.1.0-SNAPSHOT-exec.jar
+if [ ! -f "$WORKER_JAR" ] || [ ! -f "$GATEWAY_JAR" ]; then
+  mvn -q -B -pl inference-worker,platform-api -am package -DskipTests
+fi
+if [ ! -d "$STORE/$MODEL" ]; then
+  if [ "$MODEL" = income ]; then
+    java -jar "$WORKER_JAR" train income --store "$STORE"
+  else
+    echo "model $MODEL is not in $STORE; train it first" >&2; exit 2
+  fi
+fi
+STORE=$(cd "$STORE" && pwd)
+
+WORK=$(mktemp -d)
+PIDS=()
+cleanup() {
+  for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
+  for pid in "${PIDS[@]}"; do wait "$pid" 2>/dev/null || true; done
+  [ -f "$WORK/nginx.pid" ] && kill "$(cat "$WORK/nginx.pid")" 2>/dev/null || true
+  rm -rf "$WORK"
+}
+trap cleanup EXIT
+javac -d "$WORK" bench/LoadGenerator.java
+export TF_CPP_MIN_LOG_LEVEL=2
+
+wait_http() { # $1 = name, $2 = url, $3 = log
+  for _ in $(seq 1 360); do
+    if curl -sf "$2" >/dev/null 2>&1; then return 0; fi
+    sleep 0.5
+  done
+  echo "$1 did not start; log:" >&2; tail -50 "$3" >&2; exit 1
+}
+
+# 1. the worker (defaults: batching on)
+java -jar "$WORKER_JAR" --server.port="$WORKER_PORT" --warden.worker.model-store.path="$STORE" \
+  --warden.worker.model-store.poll-interval=1h >"$WORK/worker.log" 2>&1 &
+PIDS+=($!)
+wait_http worker "http://127.0.0.1:$WORKER_PORT/actuator/health" "$WORK/worker.log"
+
+# 2. nginx in front of it: one process per core, keep-alive to the worker, no access log
+mkdir -p "$WORK/nginx"
+cat >"$WORK/nginx/nginx.conf" <<NGINX
+worker_processes auto;
+daemon on;
+pid $WORK/nginx.pid;
+error_log $WORK/nginx/error.log warn;
+events { worker_connections 4096; }
+http {
+  access_log off;
+  client_body_temp_path $WORK/nginx/body;
+  proxy_temp_path $WORK/nginx/proxy;
+  fastcgi_temp_path $WORK/nginx/fastcgi;
+  uwsgi_temp_path $WORK/nginx/uwsgi;
+  scgi_temp_path $WORK/nginx/scgi;
+  keepalive_requests 1000000;
+  upstream worker {
+    server 127.0.0.1:$WORKER_PORT;
+    keepalive 128;
+    keepalive_requests 1000000;
+  }
+  server {
+    listen 127.0.0.1:$NGINX_PORT;
+    location / {
+      proxy_pass http://worker;
+      proxy_http_version 1.1;
+      proxy_set_header Connection "";
+      proxy_set_header Host \$host;
+    }
+  }
+}
+NGINX
+"$NGINX" -c "$WORK/nginx/nginx.conf" -p "$WORK/nginx" -e "$WORK/nginx/error.log"
+wait_http nginx "http://127.0.0.1:$NGINX_PORT/v1/models/$MODEL" "$WORK/nginx/error.log"
+
+# 3. the gateway: embedded PostgreSQL in a fresh data directory, demo tenant + key, a plan that never refuses
+mkdir -p "$WORK/policies" "$WORK/gateway-data"
+cat >"$WORK/policies/quotas.yaml" <<'YAML'
+default_plan: free
+plans:
+  free:
+    requests_per_second: 100000000
+    burst: 100000000
+    requests_per_month: 1000000000000
+    max_request_bytes: 1048576
+    max_rows_per_request: 1000
+YAML
+JFR_OPTS=()
+if [ "$PROFILE" = true ]; then
+  JFR_OPTS=(-XX:+FlightRecorder)
+fi
+WARDEN_DATA_DIR="$WORK/gateway-data" WARDEN_POLICIES_DIR="$WORK/policies" WARDEN_MODEL_STORE="$STORE" \
+WARDEN_GATEWAY_PORT="$GATEWAY_PORT" WARDEN_GATEWAY_ADDRESS=127.0.0.1 WARDEN_DEMO=true \
+WARDEN_WORKER_URL="http://127.0.0.1:$WORKER_PORT" \
+  java "${JFR_OPTS[@]}" -jar "$GATEWAY_JAR" >"$WORK/gateway.log" 2>&1 &
+GATEWAY_PID=$!
+PIDS+=($GATEWAY_PID)
+wait_http gateway "http://127.0.0.1:$GATEWAY_PORT/actuator/health" "$WORK/gateway.log"
+for _ in $(seq 1 40); do [ -s "$WORK/gateway-data/demo-api-key" ] && break; sleep 0.25; done
+KEY=$(tr -d '\r\n' <"$WORK/gateway-data/demo-api-key")
+
+PREDICT="/v1/models/$MODEL:predict"
+url() {
+  case "$1" in
+    direct) echo "http://127.0.0.1:$WORKER_PORT$PREDICT" ;;
+    nginx) echo "http://127.0.0.1:$NGINX_PORT$PREDICT" ;;
+    gateway) echo "http://127.0.0.1:$GATEWAY_PORT$PREDICT" ;;
+  esac
+}
+load() { # $1 = target, $2 = clients, $3 = seconds, $4 = warm-up seconds
+  java -cp "$WORK" LoadGenerator "$(url "$1")" "$BODY" "$2" "$3" "$4" "Authorization: Bearer $KEY"
+}
+field() { echo "$1" | tr ' ' '\n' | awk -F= -v k="$2" '$1 == k { print $2 }'; }
+
+# warm-up: JIT of all three paths
+for target in direct nginx gateway; do
+  out=$(load "$target" 16 4 1)
+  echo "warm-up $target: $out" >&2
+  [ "$(field "$out" non_2xx)" = 0 ] || { echo "non-2xx answers from $target during warm-up" >&2; tail -20 "$WORK/gateway.log" >&2; exit 1; }
+done
+
+declare -A RPS P50 P99 BAD
+for c in $CLIENTS; do
+  for target in direct nginx gateway; do RPS[$target,$c]=""; P50[$target,$c]=""; P99[$target,$c]=""; BAD[$target,$c]=0; done
+  for r in $(seq 1 "$ROUNDS"); do
+    for target in direct nginx gateway; do
+      if [ "$PROFILE" = true ] && [ "$target" = gateway ] && [ "$c" -ge 16 ]; then
+        jcmd "$GATEWAY_PID" JFR.start name=bench filename="$WORK/gateway-$c-$r.jfr" settings=profile >/dev/null
+      fi
+      out=$(load "$target" "$c" "$DURATION" 1)
+      if [ "$PROFILE" = true ] && [ "$target" = gateway ] && [ "$c" -ge 16 ]; then
+        jcmd "$GATEWAY_PID" JFR.stop name=bench >/dev/null
+      fi
+      echo "round $r clients=$c $target: $out" >&2
+      RPS[$target,$c]+="$(field "$out" rps) "
+      P50[$target,$c]+="$(field "$out" p50_ms) "
+      P99[$target,$c]+="$(field "$out" p99_ms) "
+      BAD[$target,$c]=$(( BAD[$target,$c] + $(field "$out" non_2xx) + $(field "$out" errors) ))
+    done
+  done
+done
+median() { echo "$1" | tr ' ' '\n' | grep -v '^$' | sort -g | awk '{ v[NR] = $1 } END { if (NR % 2) print v[(NR + 1) / 2]; else printf "%.3f\n", (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
+
+ROWS=$(mktemp)
+for c in $CLIENTS; do
+  d_rps=$(median "${RPS[direct,$c]}"); n_rps=$(median "${RPS[nginx,$c]}"); g_rps=$(median "${RPS[gateway,$c]}")
+  d_p50=$(median "${P50[direct,$c]}"); n_p50=$(median "${P50[nginx,$c]}"); g_p50=$(median "${P50[gateway,$c]}")
+  d_p99=$(median "${P99[direct,$c]}"); n_p99=$(median "${P99[nginx,$c]}"); g_p99=$(median "${P99[gateway,$c]}")
+  awk -v c="$c" -v dr="$d_rps" -v nr="$n_rps" -v gr="$g_rps" -v d5="$d_p50" -v n5="$n_p50" -v g5="$g_p50" \
+    -v d9="$d_p99" -v n9="$n_p99" -v g9="$g_p99" -v db="${BAD[direct,$c]}" -v nb="${BAD[nginx,$c]}" -v gb="${BAD[gateway,$c]}" 'BEGIN {
+      printf "| %s | direct | %.0f | %.3f | %.3f | | %d |\n", c, dr, d5, d9, db
+      printf "| %s | nginx | %.0f | %.3f | %.3f | +%.3f ms | %d |\n", c, nr, n5, n9, n5 - d5, nb
+      printf "| %s | gateway | %.0f | %.3f | %.3f | +%.3f ms | %d |\n", c, gr, g5, g9, g5 - d5, gb
+      printf "| %s | **gateway / nginx throughput** | **%.2f** | | | | |\n", c, gr / nr
+    }' >>"$ROWS"
+done
+cat "$ROWS" >&2
+
+if [ "$PROFILE" = true ]; then
+  echo "hottest frames of the gateway's request threads (top of stack, JFR execution samples):" >&2
+  for f in "$WORK"/gateway-*.jfr; do
+    jfr print --events jdk.ExecutionSample "$f"
+  done | awk '/sampledThread = "http-nio/ { keep = 1; next } /stackTrace = \[/ { if (keep) { getline; sub(/^[ \t]+/, ""); sub(/line:.*/, ""); top[$0]++ } keep = 0 }
+    END { for (k in top) printf "%6d %s\n", top[k], k }' | sort -rn | head -25 >&2
+fi
+
+if [ -n "$DOCS" ]; then
+  TABLE=$(mktemp)
+  {
+    echo "<!-- results:gateway -->"
+    echo "### Gateway vs nginx vs direct — \`$MODEL\`, $(date -u +%Y-%m-%dT%H:%MZ)"
+    echo
+    echo "Command: \`bench/gateway.sh --model $MODEL --seconds $DURATION --rounds $ROUNDS --clients \"$CLIENTS\"\`  "
+    echo "Machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), $(java -version 2>&1 | head -1), $("$NGINX" -v 2>&1 | sed 's/.*: //'); load generator, worker, nginx, gateway and PostgreSQL all on the same cores. Median of $ROUNDS interleaved rounds of ${DURATION} s."
+    echo
+    echo "| clients | path | req/s | p50 ms | p99 ms | p50 over direct | non-2xx + errors |"
+    echo "| --- | --- | --- | --- | --- | --- | --- |"
+    cat "$ROWS"
+    echo "<!-- /results:gateway -->"
+  } >"$TABLE"
+  if grep -q '<!-- results:gateway -->' "$DOCS"; then
+    awk -v table="$TABLE" '/<!-- results:gateway -->/ { while ((getline line < table) > 0) print line; skip = 1; next }
+      /<!-- \/results:gateway -->/ { skip = 0; next } !skip { print }' "$DOCS" >"$DOCS.new" && mv "$DOCS.new" "$DOCS"
+  else
+    { echo; cat "$TABLE"; } >>"$DOCS"
+  fi
+  rm -f "$TABLE"
+  echo "results written to $DOCS" >&2
+fi
+rm -f "$ROWS"
