@@ -12,6 +12,8 @@ import java.util.concurrent.TimeUnit;
 
 import javax.sql.DataSource;
 
+import jakarta.annotation.PreDestroy;
+
 import io.github.bucket4j.Bandwidth;
 import io.github.bucket4j.BucketConfiguration;
 import io.github.bucket4j.ConsumptionProbe;
@@ -61,21 +63,31 @@ public class QuotaManagement {
 	/** Optimised (batching) proxies by bucket id; created once per id and replica. */
 	private final ConcurrentMap<String, BucketProxy> buckets = new ConcurrentHashMap<>();
 
+	private final QuotaLeases leases = new QuotaLeases(QuotaLeases.LongNanoClock.SYSTEM);
+
+	private final QuotaLeaseProperties leasing;
+
 	@Autowired
-	QuotaManagement(QuotaPlans plans, DataSource dataSource, QuotaProperties properties) {
+	QuotaManagement(QuotaPlans plans, DataSource dataSource, QuotaProperties properties,
+			QuotaLeaseProperties leasing) {
 		this(plans, Bucket4jPostgreSQL.selectForUpdateBasedBuilder(
 				properties.durableCommit() ? dataSource : new AsyncCommitDataSource(dataSource))
 			.primaryKeyMapper(PrimaryKeyMapper.STRING)
 			.table("quota_buckets")
 			.idColumn("id")
 			.stateColumn("state")
-			.build(), Clock.systemUTC());
+			.build(), Clock.systemUTC(), leasing);
 	}
 
 	QuotaManagement(QuotaPlans plans, ProxyManager<String> proxies, Clock clock) {
+		this(plans, proxies, clock, QuotaLeaseProperties.exact());
+	}
+
+	QuotaManagement(QuotaPlans plans, ProxyManager<String> proxies, Clock clock, QuotaLeaseProperties leasing) {
 		this.plans = plans;
 		this.proxies = proxies;
 		this.clock = clock;
+		this.leasing = leasing;
 	}
 
 	/** The plan, falling back to the default plan for an unknown name. */
@@ -91,38 +103,91 @@ public class QuotaManagement {
 	public Decision consume(UUID apiKeyId, UUID tenantId, String planName) {
 		QuotaPlan plan = plan(planName);
 		String rateId = "rate:" + apiKeyId + ":" + plan.requestsPerSecond() + "/" + plan.burst();
-		ConsumptionProbe rate = tryConsume(rateId, () -> rateConfiguration(plan));
-		long rateReset = ceilSeconds(rate.getNanosToWaitForReset());
-		if (!rate.isConsumed()) {
-			long retryAfter = Math.max(1, ceilSeconds(rate.getNanosToWaitForRefill()));
+		QuotaLeases.Outcome rate = tryConsume(rateId, () -> rateConfiguration(plan), ratePolicy(plan));
+		long rateReset = ceilSeconds(rate.probe().getNanosToWaitForReset());
+		if (!rate.consumed()) {
+			long retryAfter = Math.max(1, ceilSeconds(rate.probe().getNanosToWaitForRefill()));
 			return new Decision(false, RATE, plan, plan.burst(), 0, retryAfter, retryAfter,
 					this.clock.instant().plusSeconds(retryAfter));
 		}
 		if (!plan.hasMonthlyQuota()) {
-			return new Decision(true, null, plan, plan.burst(), rate.getRemainingTokens(), rateReset, 0, null);
+			return new Decision(true, null, plan, plan.burst(), rate.remaining(), rateReset, 0, null);
 		}
 		Instant now = this.clock.instant();
 		YearMonth month = YearMonth.from(now.atOffset(ZoneOffset.UTC));
 		Instant monthStart = month.atDay(1).atStartOfDay().toInstant(ZoneOffset.UTC);
 		Instant nextMonth = month.plusMonths(1).atDay(1).atStartOfDay().toInstant(ZoneOffset.UTC);
 		String monthlyId = "month:" + tenantId + ":" + month;
-		ConsumptionProbe monthly = tryConsume(monthlyId,
-				() -> monthlyConfiguration(plan, Duration.between(monthStart, nextMonth), nextMonth));
+		QuotaLeases.Outcome monthly = tryConsume(monthlyId,
+				() -> monthlyConfiguration(plan, Duration.between(monthStart, nextMonth), nextMonth), monthlyPolicy());
 		long untilNextMonth = Math.max(1, ceilSeconds(Duration.between(now, nextMonth).toNanos()));
-		if (!monthly.isConsumed()) {
+		if (!monthly.consumed()) {
 			return new Decision(false, MONTHLY, plan, plan.requestsPerMonth(), 0, untilNextMonth, untilNextMonth,
 					nextMonth);
 		}
 		// the headers describe whichever limit is closer to exhaustion
-		if (monthly.getRemainingTokens() < rate.getRemainingTokens()) {
-			return new Decision(true, null, plan, plan.requestsPerMonth(), monthly.getRemainingTokens(),
-					untilNextMonth, 0, null);
+		if (monthly.remaining() < rate.remaining()) {
+			return new Decision(true, null, plan, plan.requestsPerMonth(), monthly.remaining(), untilNextMonth, 0,
+					null);
 		}
-		return new Decision(true, null, plan, plan.burst(), rate.getRemainingTokens(), rateReset, 0, null);
+		return new Decision(true, null, plan, plan.burst(), rate.remaining(), rateReset, 0, null);
 	}
 
-	private ConsumptionProbe tryConsume(String id, java.util.function.Supplier<BucketConfiguration> configuration) {
-		BucketProxy bucket = this.buckets.computeIfAbsent(id, (key) -> {
+	/**
+	 * Rate leases: at most {@code rateShare} of the burst and of one second's refill, at most a quarter of what the
+	 * shared bucket had left, usable for {@code rateTimeToLive}. Small plans (burst or rate under 10 / rateShare)
+	 * always take 1: the exact path.
+	 */
+	private QuotaLeases.LeasePolicy ratePolicy(QuotaPlan plan) {
+		long cap = Math.min(this.leasing.maxTokens(), (long) Math.floor(
+				Math.min(plan.burst(), plan.requestsPerSecond()) * this.leasing.rateShare()));
+		if (cap <= 1) {
+			return QuotaLeases.LeasePolicy.EXACT;
+		}
+		return new QuotaLeases.LeasePolicy((remaining) -> (remaining < 0) ? 1 : Math.min(cap, remaining / 4),
+				this.leasing.rateTimeToLive().toNanos());
+	}
+
+	/** Monthly leases: at most {@code monthlyShare} of the remaining monthly requests; no time to live. */
+	private QuotaLeases.LeasePolicy monthlyPolicy() {
+		long max = this.leasing.maxTokens();
+		if (max <= 1) {
+			return QuotaLeases.LeasePolicy.EXACT;
+		}
+		double share = this.leasing.monthlyShare();
+		return new QuotaLeases.LeasePolicy(
+				(remaining) -> (remaining < 0) ? 1 : Math.min(max, (long) Math.floor(remaining * share)), 0);
+	}
+
+	/**
+	 * Gives this replica's unused monthly lease tokens back to the shared buckets (rate tokens are dropped: they
+	 * refill anyway). Runs on shutdown.
+	 */
+	@PreDestroy
+	void returnUnusedLeases() {
+		try {
+			this.leases.returnUnused(this.buckets::get, (id) -> id.startsWith("month:"));
+		}
+		catch (RuntimeException ex) {
+			// database already gone: the unused tokens of this replica's leases stay consumed (under-admission)
+		}
+	}
+
+	private QuotaLeases.Outcome tryConsume(String id,
+			java.util.function.Supplier<BucketConfiguration> configuration, QuotaLeases.LeasePolicy policy) {
+		try {
+			return this.leases.take(id, (key) -> proxy(key, configuration), policy);
+		}
+		catch (BucketNotFoundException ex) {
+			// the row was deleted behind our back: recreate it through a plain proxy (same transaction semantics)
+			this.buckets.remove(id);
+			ConsumptionProbe probe = this.proxies.builder().build(id, configuration).tryConsumeAndReturnRemaining(1);
+			return new QuotaLeases.Outcome(probe.isConsumed(), probe.getRemainingTokens(), probe);
+		}
+	}
+
+	private BucketProxy proxy(String id, java.util.function.Supplier<BucketConfiguration> configuration) {
+		return this.buckets.computeIfAbsent(id, (key) -> {
 			// create the bucket's row explicitly without the optimisation: a batching proxy's first burst on a
 			// missing bucket can fail with BucketNotFoundException instead of creating it
 			this.proxies.builder().build(key, configuration).getAvailableTokens();
@@ -131,18 +196,12 @@ public class QuotaManagement {
 			}
 			return this.proxies.builder().withOptimization(Optimizations.batching()).build(key, configuration);
 		});
-		try {
-			return bucket.tryConsumeAndReturnRemaining(1);
-		}
-		catch (BucketNotFoundException ex) {
-			// the row was deleted behind our back: recreate it through a plain proxy (same transaction semantics)
-			return this.proxies.builder().build(id, configuration).tryConsumeAndReturnRemaining(1);
-		}
 	}
 
-	/** Drops cached proxies of earlier months (their buckets are never used again). */
+	/** Drops cached proxies and leases of earlier months (their buckets are never used again). */
 	private void forgetOtherMonths(String monthSuffix) {
 		this.buckets.keySet().removeIf((key) -> key.startsWith("month:") && !key.endsWith(monthSuffix));
+		this.leases.forget((key) -> key.startsWith("month:") && !key.endsWith(monthSuffix));
 	}
 
 	static BucketConfiguration rateConfiguration(QuotaPlan plan) {
