@@ -40,8 +40,10 @@ import org.springframework.stereotype.Service;
  * </ul>
  * The rate bucket is consumed first and the monthly one only when the rate allowed the request, so a request
  * refused for its rate never spends monthly quota. Bucket proxies are cached per bucket id and use
- * {@link Optimizations#batching()}: concurrent consumes of one bucket on one replica share one transaction, which
- * keeps the count exact (no local allowance). Thread-safe.
+ * {@link Optimizations#batching()}: concurrent consumes of one bucket on one replica share one transaction. On top
+ * of them, {@link QuotaLeases} takes tokens in small leases (consumed from the shared bucket before they admit
+ * anything, so never over-admitting the monthly quota; see {@link QuotaLeaseProperties} and docs/gateway.md for the
+ * bounds). Thread-safe.
  */
 @Service
 public class QuotaManagement {
