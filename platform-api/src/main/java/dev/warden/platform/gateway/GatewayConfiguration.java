@@ -18,6 +18,7 @@ import dev.warden.platform.model.ModelGrants;
 import dev.warden.platform.quota.QuotaManagement;
 import dev.warden.platform.requestlog.RequestLogWriter;
 import dev.warden.platform.system.ErrorResponses;
+import dev.warden.platform.usage.UsageMeter;
 
 /**
  * The data-plane pipeline, in order: request id ({@code RequestIdFilter.ORDER}) → request log
@@ -35,8 +36,8 @@ class GatewayConfiguration {
 	private static final String[] DATA_PLANE_URLS = { "/v1/*", "/v2/*" };
 
 	@Bean
-	FilterRegistrationBean<RequestLogFilter> requestLogFilter(RequestLogWriter writer) {
-		return register(new RequestLogFilter(writer), RequestLogFilter.ORDER);
+	FilterRegistrationBean<RequestLogFilter> requestLogFilter(RequestLogWriter writer, UsageMeter usage) {
+		return register(new RequestLogFilter(writer, usage), RequestLogFilter.ORDER);
 	}
 
 	@Bean

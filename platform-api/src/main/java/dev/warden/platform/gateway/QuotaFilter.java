@@ -53,7 +53,7 @@ public class QuotaFilter extends OncePerRequestFilter implements Ordered {
 	protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
 			throws ServletException, IOException {
 		VerifiedKey key = (VerifiedKey) request.getAttribute(VerifiedKey.ATTRIBUTE);
-		if (key == null) {
+		if (key == null || ("GET".equals(request.getMethod()) && "/v1/usage".equals(request.getRequestURI()))) {
 			// not reachable when the filters are ordered as registered; the security chain denies it anyway
 			chain.doFilter(request, response);
 			return;
@@ -121,6 +121,7 @@ public class QuotaFilter extends OncePerRequestFilter implements Ordered {
 		}
 		long max = plan.maxRowsPerRequest();
 		long rows = RowCounter.count(body, v2, max);
+		request.setAttribute(GatewayAttributes.REQUEST_ROWS, rows);
 		if (rows >= max + 1) {
 			request.setAttribute(GatewayAttributes.ERROR_CODE, "too_many_rows");
 			ErrorResponses.write(request, response, HttpServletResponse.SC_BAD_REQUEST, "too_many_rows",

@@ -25,6 +25,7 @@ import dev.warden.platform.requestlog.RequestLogWriter;
 import dev.warden.platform.system.ErrorResponses;
 import dev.warden.platform.system.RequestIdFilter;
 import dev.warden.platform.system.RequestIds;
+import dev.warden.platform.usage.UsageMeter;
 
 /**
  * Second data-plane filter: wraps everything after it (auth, quota, forwarding) so that every answer, 401 and
@@ -44,8 +45,11 @@ public class RequestLogFilter extends OncePerRequestFilter implements Ordered {
 
 	private final RequestLogWriter writer;
 
-	RequestLogFilter(RequestLogWriter writer) {
+	private final UsageMeter usage;
+
+	RequestLogFilter(RequestLogWriter writer, UsageMeter usage) {
 		this.writer = writer;
+		this.usage = usage;
 	}
 
 	@Override
@@ -82,6 +86,7 @@ public class RequestLogFilter extends OncePerRequestFilter implements Ordered {
 				(key != null) ? requestBody : null, (key != null) ? responseBody : null);
 		try {
 			this.writer.write(entry);
+			this.usage.record(entry, (Long) request.getAttribute(GatewayAttributes.REQUEST_ROWS));
 		}
 		catch (RuntimeException ex) {
 			log.error("Request log write failed for request {}; answering 503", requestId, ex);

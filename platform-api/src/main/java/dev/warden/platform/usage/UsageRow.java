@@ -1,0 +1,14 @@
+package dev.warden.platform.usage;
+
+import dev.warden.platform.usage.UsageMeter.UsageKey;
+
+/** Counts of one {@code usage_daily} row, or the delta of one row to add to it. */
+record UsageRow(UsageKey key, long requests, long errors, long rows, long requestBytes, long responseBytes,
+		long latencyMicrosSum, long latencyMicrosMax) {
+
+	boolean isEmpty() {
+		return this.requests == 0 && this.errors == 0 && this.rows == 0 && this.requestBytes == 0
+				&& this.responseBytes == 0 && this.latencyMicrosSum == 0 && this.latencyMicrosMax == 0;
+	}
+
+}

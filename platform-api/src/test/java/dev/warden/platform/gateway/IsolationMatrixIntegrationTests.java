@@ -1,0 +1,347 @@
+package dev.warden.platform.gateway;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+import dev.warden.platform.Http;
+import dev.warden.platform.TestIssuer;
+import dev.warden.platform.WardenTestApp;
+import dev.warden.platform.model.ModelCatalogue;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The tenant-isolation matrix: every data-plane endpoint called by every kind of caller, with the exact status
+ * each cell must get, and no answer to one tenant naming another tenant's identifiers or data. Model
+ * {@code secret} is granted only to tenant A; model {@code shared} to all. The worker stand-in marks every answer
+ * with the model it served, so a leaked answer would be recognisable. The same matrix is in
+ * {@code docs/security.md}.
+ */
+class IsolationMatrixIntegrationTests {
+
+	/**
+	 * Expected status per endpoint (rows) and caller (columns):
+	 * <ul>
+	 * <li>OWN: a valid key of tenant A, which is granted {@code secret};</li>
+	 * <li>OTHER: a valid key of tenant B, which is not granted {@code secret};</li>
+	 * <li>REVOKED, EXPIRED: keys of tenant A that were revoked / have expired;</li>
+	 * <li>SUSPENDED: a valid key of tenant C, which is suspended;</li>
+	 * <li>NONE: no key; MALFORMED: {@code Authorization: Bearer} with something that is not a key.</li>
+	 * </ul>
+	 */
+	private static final String MATRIX = """
+			endpoint                                           OWN OTHER REVOKED EXPIRED SUSPENDED NONE MALFORMED
+			GET  /v1/models                                    200 200   401     401     403       401  401
+			GET  /v1/models/secret                             200 404   401     401     403       401  401
+			GET  /v1/models/secret/metadata                    200 404   401     401     403       401  401
+			POST /v1/models/secret:predict                     200 404   401     401     403       401  401
+			POST /v1/models/secret/versions/1:predict          200 404   401     401     403       401  401
+			POST /v1/models/secret/labels/stable:predict       200 404   401     401     403       401  401
+			POST /v1/models/secret:explain                     200 404   401     401     403       401  401
+			POST /v1/models/shared:predict                     200 200   401     401     403       401  401
+			GET  /v1/usage                                     200 200   401     401     403       401  401
+			POST /v2/models/secret/infer                       200 404   401     401     403       401  401
+			GET  /v2/models/secret                             200 404   401     401     403       401  401
+			GET  /v2/models/secret/ready                       200 404   401     401     403       401  401
+			GET  /v2/health/live                               200 200   401     401     403       401  401
+			GET  /v2/health/ready                              200 200   401     401     403       401  401
+			""";
+
+	/** Error code expected in a refused cell, by status (OTHER's 404 is the answer for a model that does not exist). */
+	private static final Map<String, String> CODES = Map.of("401:NONE", "missing_api_key", "401", "invalid_api_key",
+			"403", "tenant_suspended", "404", "model_not_found");
+
+	private static final String PREDICT = "{\"instances\":[{\"age\":39,\"note\":\"PRIVATE-PAYLOAD-OF-%s\"}]}";
+
+	private static final Pattern FIELD = Pattern.compile("\"(id|key|prefix)\":\"([^\"]+)\"");
+
+	private static final JsonMapper JSON = JsonMapper.builder().build();
+
+	@TempDir
+	static Path dataDir;
+
+	static HttpServer worker;
+
+	static TestIssuer issuer;
+
+	static WardenTestApp app;
+
+	/** Caller name to its {@code Authorization} header value ({@code null}: no header). */
+	static final Map<String, String> callers = new LinkedHashMap<>();
+
+	/** Identifiers per tenant (A, B, C): tenant id, name, key ids and prefixes. */
+	static final Map<String, List<String>> identifiers = new LinkedHashMap<>();
+
+	/** The tenant each caller belongs to ({@code null}: none). */
+	static final Map<String, String> tenantOf = Map.of("OWN", "A", "OTHER", "B", "REVOKED", "A", "EXPIRED", "A",
+			"SUSPENDED", "C");
+
+	@BeforeAll
+	static void start() throws Exception {
+		worker = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+		worker.createContext("/", IsolationMatrixIntegrationTests::fakeWorker);
+		worker.start();
+		issuer = new TestIssuer();
+		app = WardenTestApp.start(dataDir, Map.of("warden.worker.url",
+				"http://127.0.0.1:" + worker.getAddress().getPort(), "warden.security.issuer-uri", issuer.issuer()));
+		assertThat(app.bean(ModelCatalogue.class).sync()).isEqualTo(2);
+
+		String a = tenant("iso-tenant-a");
+		String b = tenant("iso-tenant-b");
+		String c = tenant("iso-tenant-c");
+		identifiers.put("A", new ArrayList<>(List.of(a, "iso-tenant-a")));
+		identifiers.put("B", new ArrayList<>(List.of(b, "iso-tenant-b")));
+		identifiers.put("C", new ArrayList<>(List.of(c, "iso-tenant-c")));
+		HttpResponse<String> granted = Http.send("PUT", app.url("/api/admin/models/secret/grants"),
+				"{\"tenants\":[\"" + a + "\"]}", admin());
+		assertThat(granted.statusCode()).as(granted.body()).isEqualTo(200);
+
+		callers.put("OWN", "Bearer " + key("A", a, "{\"name\":\"own\"}")[2]);
+		callers.put("OTHER", "Bearer " + key("B", b, "{\"name\":\"other\"}")[2]);
+		String[] revoked = key("A", a, "{\"name\":\"revoked\"}");
+		assertThat(Http.send("DELETE", app.url("/api/admin/tenants/" + a + "/keys/" + revoked[0]), null, admin())
+			.statusCode()).isEqualTo(200);
+		callers.put("REVOKED", "Bearer " + revoked[2]);
+		String[] expired = key("A", a, "{\"name\":\"expired\",\"expires_at\":\"2999-01-01T00:00:00Z\"}");
+		// the running app's clock cannot be moved, so the stored expiry is moved into the past
+		app.jdbc()
+			.sql("UPDATE api_keys SET expires_at = now() - interval '1 second' WHERE id = CAST(:id AS uuid)")
+			.param("id", expired[0])
+			.update();
+		callers.put("EXPIRED", "Bearer " + expired[2]);
+		callers.put("SUSPENDED", "Bearer " + key("C", c, "{\"name\":\"suspended\"}")[2]);
+		assertThat(Http.send("POST", app.url("/api/admin/tenants/" + c + ":suspend"), null, admin()).statusCode())
+			.isEqualTo(200);
+		callers.put("NONE", null);
+		callers.put("MALFORMED", "Bearer not-a-warden-key");
+	}
+
+	@AfterAll
+	static void stop() throws Exception {
+		app.close();
+		issuer.close();
+		worker.stop(0);
+	}
+
+	/** Serves "shared" and "secret" on every v1/v2 path; every answer names the model it came from. */
+	private static void fakeWorker(HttpExchange exchange) throws IOException {
+		try (InputStream body = exchange.getRequestBody()) {
+			body.readAllBytes();
+		}
+		String path = exchange.getRequestURI().getPath();
+		int status = 200;
+		String out;
+		if (path.equals("/v1/models")) {
+			out = "{\"models\":[{\"name\":\"shared\",\"versions\":[{\"version\":\"1\",\"state\":\"AVAILABLE\"}]},"
+					+ "{\"name\":\"secret\",\"versions\":[{\"version\":\"1\",\"state\":\"AVAILABLE\"}]}]}";
+		}
+		else if (path.startsWith("/v2/health/")) {
+			out = "{\"live\":true,\"ready\":true}";
+		}
+		else if (path.matches("/v[12]/models/(shared|secret)([/:].*)?")) {
+			String model = path.split("/")[3].split(":")[0];
+			out = path.endsWith("/metadata")
+					? "{\"model_spec\":{\"name\":\"" + model + "\"},\"metadata\":{\"signature_def\":{\"signature_def\":{}}}}"
+					: "{\"served_model\":\"" + model + "\",\"marker\":\"WORKER-OUTPUT-OF-" + model + "\"}";
+		}
+		else {
+			status = 404;
+			out = "{\"error\":{\"code\":\"model_not_found\",\"message\":\"Servable not found\",\"request_id\":\"w\"}}";
+		}
+		byte[] bytes = out.getBytes(StandardCharsets.UTF_8);
+		exchange.getResponseHeaders().add("Content-Type", "application/json");
+		exchange.sendResponseHeaders(status, bytes.length);
+		try (OutputStream body = exchange.getResponseBody()) {
+			body.write(bytes);
+		}
+	}
+
+	private static String[] admin() {
+		return new String[] { "Authorization", "Bearer " + issuer.token("alice", "ADMIN"), "Content-Type",
+				"application/json" };
+	}
+
+	private static String tenant(String name) {
+		HttpResponse<String> created = Http.send("POST", app.url("/api/admin/tenants"),
+				"{\"name\":\"" + name + "\",\"plan\":\"enterprise\"}", admin());
+		assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
+		return field(created.body(), "id");
+	}
+
+	/** Creates a key; remembers its id and prefix as the tenant's identifiers. @return id, prefix, raw key */
+	private static String[] key(String tenant, String tenantId, String body) {
+		HttpResponse<String> created = Http.send("POST", app.url("/api/admin/tenants/" + tenantId + "/keys"), body,
+				admin());
+		assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
+		String[] key = { field(created.body(), "id"), field(created.body(), "prefix"), field(created.body(), "key") };
+		identifiers.get(tenant).add(key[0]);
+		identifiers.get(tenant).add(key[1]);
+		return key;
+	}
+
+	private static String field(String json, String name) {
+		Matcher matcher = FIELD.matcher(json);
+		while (matcher.find()) {
+			if (matcher.group(1).equals(name)) {
+				return matcher.group(2);
+			}
+		}
+		throw new AssertionError("no " + name + " in " + json);
+	}
+
+	private static HttpResponse<String> call(String method, String path, String caller, String requestId) {
+		List<String> headers = new ArrayList<>(List.of("X-Request-Id", requestId));
+		if (callers.get(caller) != null) {
+			headers.addAll(List.of("Authorization", callers.get(caller)));
+		}
+		if ("POST".equals(method)) {
+			headers.addAll(List.of("Content-Type", "application/json"));
+			return Http.send(method, app.url(path), PREDICT.formatted(caller), headers.toArray(String[]::new));
+		}
+		return Http.send(method, app.url(path), null, headers.toArray(String[]::new));
+	}
+
+	@Test
+	void everyEndpointAnswersEveryCallerWithTheExpectedStatusAndNeverWithAnotherTenantsData() {
+		String[] lines = MATRIX.strip().split("\n");
+		String[] columns = lines[0].trim().split("\\s+");
+		assertThat(columns).containsExactly("endpoint", "OWN", "OTHER", "REVOKED", "EXPIRED", "SUSPENDED", "NONE",
+				"MALFORMED");
+		List<String> failures = new ArrayList<>();
+		int cells = 0;
+		for (int row = 1; row < lines.length; row++) {
+			String[] cell = lines[row].trim().split("\\s+");
+			String method = cell[0];
+			String path = cell[1];
+			for (int column = 1; column < columns.length; column++) {
+				String caller = columns[column];
+				int expected = Integer.parseInt(cell[column + 1]);
+				String requestId = "iso-" + row + "-" + caller;
+				HttpResponse<String> response = call(method, path, caller, requestId);
+				cells++;
+				String where = method + " " + path + " as " + caller;
+				if (response.statusCode() != expected) {
+					failures.add(where + ": expected " + expected + ", got " + response.statusCode() + " "
+							+ response.body());
+					continue;
+				}
+				failures.addAll(leaks(where, caller, path, response));
+				if (expected >= 400) {
+					String code = CODES.getOrDefault(expected + ":" + caller, CODES.get(Integer.toString(expected)));
+					if (!response.body().contains("\"code\":\"" + code + "\"")) {
+						failures.add(where + ": expected error code " + code + " in " + response.body());
+					}
+				}
+				if (expected == 401 && response.headers().firstValue("WWW-Authenticate").isEmpty()) {
+					failures.add(where + ": 401 without WWW-Authenticate");
+				}
+				// every cell is in the request log, attributed to the caller's tenant when its key was verified
+				Map<String, Object> logged = app.jdbc()
+					.sql("SELECT status, tenant_id::text AS tenant FROM request_log WHERE request_id = :id")
+					.param("id", requestId)
+					.query()
+					.singleRow();
+				String tenant = tenantOf.get(caller);
+				String expectedTenant = (tenant != null && expected != 401) ? identifiers.get(tenant).get(0) : null;
+				if (!Integer.valueOf(expected).equals(logged.get("status"))
+						|| !java.util.Objects.equals(expectedTenant, logged.get("tenant"))) {
+					failures.add(where + ": request log has " + logged);
+				}
+			}
+		}
+		assertThat(cells).isEqualTo((lines.length - 1) * 7);
+		assertThat(failures).isEmpty();
+	}
+
+	/** What in an answer to {@code caller} would reveal another tenant, or the restricted model to a non-owner. */
+	private static List<String> leaks(String where, String caller, String path, HttpResponse<String> response) {
+		List<String> found = new ArrayList<>();
+		String body = response.body();
+		String tenant = tenantOf.get(caller);
+		identifiers.forEach((owner, values) -> {
+			if (!owner.equals(tenant) || "REVOKED".equals(caller) || "EXPIRED".equals(caller)) {
+				for (String value : values) {
+					if (body.contains(value)) {
+						found.add(where + ": answer names " + owner + "'s identifier " + value);
+					}
+				}
+			}
+		});
+		for (String other : callers.keySet()) {
+			if (!other.equals(caller) && body.contains("PRIVATE-PAYLOAD-OF-" + other)) {
+				found.add(where + ": answer contains the payload of " + other);
+			}
+		}
+		if (!"OWN".equals(caller)) {
+			// the only mention of the restricted model a non-owner may get: the not-found answer to its own call
+			String rest = body.replace("model 'secret' not found", "");
+			if ("/v1/usage".equals(path)) {
+				rest = withoutOwnRefusedCalls(rest);
+			}
+			if (rest.contains("secret")) {
+				found.add(where + ": answer mentions the restricted model: " + body);
+			}
+		}
+		return found;
+	}
+
+	/**
+	 * A tenant's usage lists the models it called, so OTHER's usage shows its own refused calls to {@code secret}:
+	 * allowed only when every such call was refused as a missing model (nothing served, nothing about tenant A).
+	 */
+	private static String withoutOwnRefusedCalls(String usage) {
+		JsonNode root = JSON.readTree(usage);
+		for (JsonNode entry : root.path("usage")) {
+			if ("secret".equals(entry.path("model").asString(null))) {
+				JsonNode counts = entry.path("counts");
+				long refusedAsMissing = counts.path("rejected_by_code").path("model_not_found").asLong();
+				if (counts.path("requests").asLong() != refusedAsMissing || counts.path("rows").asLong() != 0) {
+					return usage;
+				}
+			}
+		}
+		return usage.replace("\"model\":\"secret\"", "");
+	}
+
+	@Test
+	void usageOfEachTenantCountsOnlyItsOwnCalls() {
+		String own = callers.get("OWN");
+		String other = callers.get("OTHER");
+		HttpResponse<String> predicted = Http.postJson(app.url("/v1/models/shared:predict"), PREDICT.formatted("X"),
+				"Authorization", own);
+		assertThat(predicted.statusCode()).isEqualTo(200);
+		JsonNode ownUsage = JSON.readTree(Http.get(app.url("/v1/usage"), "Authorization", own).body());
+		JsonNode otherUsage = JSON.readTree(Http.get(app.url("/v1/usage"), "Authorization", other).body());
+		assertThat(ownUsage.path("tenant").path("name").asString()).isEqualTo("iso-tenant-a");
+		assertThat(otherUsage.path("tenant").path("name").asString()).isEqualTo("iso-tenant-b");
+		for (JsonNode entry : otherUsage.path("usage")) {
+			assertThat(identifiers.get("B")).contains(entry.path("api_key_id").asString());
+		}
+		for (JsonNode entry : ownUsage.path("usage")) {
+			assertThat(identifiers.get("A")).contains(entry.path("api_key_id").asString());
+		}
+		// the revoked and expired keys of A were refused with 401: not attributable, not counted
+		assertThat(ownUsage.toString()).doesNotContain(identifiers.get("A").get(4), identifiers.get("A").get(6));
+	}
+
+}
