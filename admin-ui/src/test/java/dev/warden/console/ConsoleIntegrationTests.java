@@ -148,6 +148,10 @@ class ConsoleIntegrationTests {
 			.contains("income", "AVAILABLE", "serving_default", "age", "DT_FLOAT", "[-1]", "probabilities", "[-1, 2]")
 			.doesNotContain("could not be loaded");
 
+		assertThat(PLATFORM_API.posts()).anySatisfy((post) -> assertThat(post)
+			.startsWith("/api/admin/audit/events/login ")
+			.contains("\"client_address\":\"", "\"user_agent\":\"Java-http-client"));
+
 		String bearer = PLATFORM_API.authorizations().get(PLATFORM_API.authorizations().size() - 1);
 		assertThat(bearer).startsWith("Bearer ");
 		JsonNode claims = JSON.readTree(AuthorizationCodeFlowClient.jwtPayload(bearer.substring("Bearer ".length())));

@@ -35,6 +35,8 @@ final class StubPlatformApi implements AutoCloseable {
 
 	private final List<String> authorizations = new CopyOnWriteArrayList<>();
 
+	private final List<String> posts = new CopyOnWriteArrayList<>();
+
 	private volatile boolean failing;
 
 	StubPlatformApi() {
@@ -56,6 +58,11 @@ final class StubPlatformApi implements AutoCloseable {
 		return this.authorizations;
 	}
 
+	/** {@code "<path> <body>"} of every POST received. */
+	List<String> posts() {
+		return this.posts;
+	}
+
 	void failing(boolean failing) {
 		this.failing = failing;
 	}
@@ -64,6 +71,9 @@ final class StubPlatformApi implements AutoCloseable {
 		String authorization = exchange.getRequestHeaders().getFirst("Authorization");
 		this.authorizations.add(String.valueOf(authorization));
 		String path = exchange.getRequestURI().getPath();
+		if (exchange.getRequestMethod().equals("POST")) {
+			this.posts.add(path + " " + new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8));
+		}
 		if (this.failing) {
 			respond(exchange, 503, """
 					{"error":{"code":"unavailable","message":"database is down","request_id":"r-1"}}""");
@@ -77,6 +87,9 @@ final class StubPlatformApi implements AutoCloseable {
 		}
 		else if (path.equals("/api/admin/tenants/t-1/keys")) {
 			respond(exchange, 200, KEYS);
+		}
+		else if (path.equals("/api/admin/audit/events/login")) {
+			respond(exchange, 201, "{}");
 		}
 		else if (path.equals("/api/admin/models")) {
 			respond(exchange, 200, MODELS);
