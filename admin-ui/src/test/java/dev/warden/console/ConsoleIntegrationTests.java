@@ -160,6 +160,20 @@ class ConsoleIntegrationTests {
 	}
 
 	@Test
+	void auditPageShowsRecentEventsAndTheVerificationResult() throws Exception {
+		var browser = new AuthorizationCodeFlowClient(ISSUER);
+		HttpResponse<String> dashboard = signInToConsole(browser, "compliance", "compliance-local");
+		assertThat(dashboard.body()).contains("href=\"/audit\"");
+
+		HttpResponse<String> page = browser.get(ISSUER.resolve("/audit"));
+
+		assertThat(page.statusCode()).isEqualTo(200);
+		assertThat(page.body()).contains("Intact.", "2 events (head 2) and 1 signed digests verified")
+			.contains("api_key.created", "10.1.2.3", "req-42", "ci-pipeline", "2025-01-02T03:04:06.000001Z")
+			.doesNotContain("could not be");
+	}
+
+	@Test
 	void dashboardExplainsWhenPlatformApiFails() throws Exception {
 		var browser = new AuthorizationCodeFlowClient(ISSUER);
 		signInToConsole(browser, "compliance", "compliance-local");
