@@ -26,9 +26,9 @@ import tools.jackson.databind.json.JsonMapper;
  * <p>
  * A canonical document is a JSON object written with: keys sorted by UTF-16 code units (String order), no
  * insignificant whitespace, strings with only {@code "}, {@code \} and control characters below U+0020
- * escaped ({@code \b \t \n \f \r}, others a backslash, {@code u} and four lowercase hex digits), every other character as UTF-8, numbers as
- * plain decimals without exponent and without trailing fractional zeros ({@code 1.50 → 1.5}, {@code 1.0E3 →
- * 1000}), {@code true}, {@code false}, {@code null}. Timestamps are strings {@code yyyy-MM-ddTHH:mm:ss.SSSSSSZ}
+ * escaped ({@code \b \t \n \f \r}, others a backslash, {@code u} and four lowercase hex digits), every other
+ * character as UTF-8, numbers as plain decimals without exponent and without trailing fractional zeros
+ * ({@code 1.50 → 1.5}, {@code 1.0E3 → 1000}), {@code true}, {@code false}, {@code null}. Timestamps are strings {@code yyyy-MM-ddTHH:mm:ss.SSSSSSZ}
  * (UTC, exactly six fractional digits). Hashes are lowercase hexadecimal SHA-256 of the UTF-8 bytes.
  * <p>
  * Thread-safe: stateless.
