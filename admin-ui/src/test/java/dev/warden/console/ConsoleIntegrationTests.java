@@ -148,11 +148,29 @@ class ConsoleIntegrationTests {
 			.contains("income", "AVAILABLE", "serving_default", "age", "DT_FLOAT", "[-1]", "probabilities", "[-1, 2]")
 			.doesNotContain("could not be loaded");
 
+		assertThat(PLATFORM_API.posts()).anySatisfy((post) -> assertThat(post)
+			.startsWith("/api/admin/audit/events/login ")
+			.contains("\"client_address\":\"", "\"user_agent\":\"Java-http-client"));
+
 		String bearer = PLATFORM_API.authorizations().get(PLATFORM_API.authorizations().size() - 1);
 		assertThat(bearer).startsWith("Bearer ");
 		JsonNode claims = JSON.readTree(AuthorizationCodeFlowClient.jwtPayload(bearer.substring("Bearer ".length())));
 		assertThat(claims.path("sub").asString()).isEqualTo("admin");
 		assertThat(claims.path("roles").values()).extracting(JsonNode::asString).containsExactly("ADMIN");
+	}
+
+	@Test
+	void auditPageShowsRecentEventsAndTheVerificationResult() throws Exception {
+		var browser = new AuthorizationCodeFlowClient(ISSUER);
+		HttpResponse<String> dashboard = signInToConsole(browser, "compliance", "compliance-local");
+		assertThat(dashboard.body()).contains("href=\"/audit\"");
+
+		HttpResponse<String> page = browser.get(ISSUER.resolve("/audit"));
+
+		assertThat(page.statusCode()).isEqualTo(200);
+		assertThat(page.body()).contains("Intact.", "2 events (head 2) and 1 signed digests verified")
+			.contains("api_key.created", "10.1.2.3", "req-42", "ci-pipeline", "2025-01-02T03:04:06.000001Z")
+			.doesNotContain("could not be");
 	}
 
 	@Test

@@ -31,9 +31,19 @@ final class StubPlatformApi implements AutoCloseable {
 			  "tensor_shape":{"dim":[{"size":"-1","name":""},{"size":"2","name":""}],"unknown_rank":false},
 			  "name":"StatefulPartitionedCall:0"}},"method_name":"tensorflow/serving/predict"}}}}]}]""";
 
+	static final String AUDIT_EVENTS = """
+			[{"id":"e-2","seq":2,"occurred_at":"2025-01-02T03:04:06.000001Z","actor":"admin","roles":["ADMIN"],
+			  "action":"api_key.created","target_type":"api_key","target_id":"k-1","details":{"name":"ci-pipeline"},
+			  "client_address":"10.1.2.3","user_agent":"curl/8","request_id":"req-42","prev_hash":"aa","hash":"bb"}]""";
+
+	static final String AUDIT_VERIFY = """
+			{"valid":true,"events_checked":2,"digests_checked":1,"head_seq":2,"first_broken_link":null}""";
+
 	private final HttpServer server;
 
 	private final List<String> authorizations = new CopyOnWriteArrayList<>();
+
+	private final List<String> posts = new CopyOnWriteArrayList<>();
 
 	private volatile boolean failing;
 
@@ -56,6 +66,11 @@ final class StubPlatformApi implements AutoCloseable {
 		return this.authorizations;
 	}
 
+	/** {@code "<path> <body>"} of every POST received. */
+	List<String> posts() {
+		return this.posts;
+	}
+
 	void failing(boolean failing) {
 		this.failing = failing;
 	}
@@ -64,6 +79,9 @@ final class StubPlatformApi implements AutoCloseable {
 		String authorization = exchange.getRequestHeaders().getFirst("Authorization");
 		this.authorizations.add(String.valueOf(authorization));
 		String path = exchange.getRequestURI().getPath();
+		if (exchange.getRequestMethod().equals("POST")) {
+			this.posts.add(path + " " + new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8));
+		}
 		if (this.failing) {
 			respond(exchange, 503, """
 					{"error":{"code":"unavailable","message":"database is down","request_id":"r-1"}}""");
@@ -77,6 +95,15 @@ final class StubPlatformApi implements AutoCloseable {
 		}
 		else if (path.equals("/api/admin/tenants/t-1/keys")) {
 			respond(exchange, 200, KEYS);
+		}
+		else if (path.equals("/api/admin/audit-events")) {
+			respond(exchange, 200, AUDIT_EVENTS);
+		}
+		else if (path.equals("/api/admin/audit/verify")) {
+			respond(exchange, 200, AUDIT_VERIFY);
+		}
+		else if (path.equals("/api/admin/audit/events/login")) {
+			respond(exchange, 201, "{}");
 		}
 		else if (path.equals("/api/admin/models")) {
 			respond(exchange, 200, MODELS);

@@ -54,6 +54,7 @@ public final class TestIssuer implements AutoCloseable {
 			Instant now = Instant.now();
 			JWTClaimsSet claims = new JWTClaimsSet.Builder().issuer(issuer)
 				.subject(subject)
+				.jwtID(UUID.randomUUID().toString())
 				.issueTime(Date.from(now))
 				.notBeforeTime(Date.from(now.minusSeconds(5)))
 				.expirationTime(Date.from(now.plusSeconds(300)))

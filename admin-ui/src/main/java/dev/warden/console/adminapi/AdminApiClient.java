@@ -38,6 +38,12 @@ public class AdminApiClient {
 	private static final ParameterizedTypeReference<List<Model>> MODELS = new ParameterizedTypeReference<>() {
 	};
 
+	private static final ParameterizedTypeReference<List<AuditEvent>> AUDIT_EVENTS = new ParameterizedTypeReference<>() {
+	};
+
+	private static final ParameterizedTypeReference<AuditVerification> AUDIT_VERIFICATION = new ParameterizedTypeReference<>() {
+	};
+
 	private final RestClient rest;
 
 	private final String baseUrl;
@@ -72,14 +78,32 @@ public class AdminApiClient {
 		return get("/api/admin/models", MODELS);
 	}
 
+	/** The most recent audit events, newest first. */
+	public List<AuditEvent> auditEvents(int limit) {
+		return get("/api/admin/audit-events?limit={limit}", AUDIT_EVENTS, limit);
+	}
+
+	/** Verifies the audit trail's hash chain and digests (platform-api walks the whole chain). */
+	public AuditVerification verifyAudit() {
+		AuditVerification result = fetch("/api/admin/audit/verify", AUDIT_VERIFICATION);
+		if (result == null) {
+			throw new AdminApiException("platform-api sent an empty verification result.", null);
+		}
+		return result;
+	}
+
 	private <T> List<T> get(String path, ParameterizedTypeReference<List<T>> type, Object... variables) {
+		List<T> body = fetch(path, type, variables);
+		return (body != null) ? body : List.of();
+	}
+
+	private <T> T fetch(String path, ParameterizedTypeReference<T> type, Object... variables) {
 		try {
-			List<T> body = this.rest.get()
+			return this.rest.get()
 				.uri(path, variables)
 				.attributes(RequestAttributeClientRegistrationIdResolver.clientRegistrationId(ConsoleLogin.REGISTRATION_ID))
 				.retrieve()
 				.body(type);
-			return (body != null) ? body : List.of();
 		}
 		catch (ResourceAccessException ex) {
 			throw new AdminApiException("platform-api is unreachable at " + this.baseUrl + ".", ex);

@@ -9,8 +9,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.transaction.support.TransactionTemplate;
 
 import dev.warden.platform.WardenTestApp;
+import dev.warden.platform.audit.AuditTrail;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -22,8 +24,9 @@ class DatabaseIntegrationTests {
 			JdbcClient jdbc = app.jdbc();
 			assertThat(jdbc.sql("SHOW fsync").query(String.class).single()).isEqualTo("on");
 			assertThat(jdbc.sql("SHOW synchronous_commit").query(String.class).single()).isEqualTo("on");
-			jdbc.sql("INSERT INTO audit_events (id, actor, action, target_type) VALUES (gen_random_uuid(), 'test', "
-					+ "'restart.marker', 'test')").update();
+			app.bean(TransactionTemplate.class)
+				.executeWithoutResult((status) -> app.bean(AuditTrail.class)
+					.append("test", "restart.marker", "test", null, null));
 		}
 		assertThat(dataDir.resolve("postgres").resolve("PG_VERSION")).exists();
 		try (WardenTestApp app = WardenTestApp.start(dataDir, Map.of())) {
