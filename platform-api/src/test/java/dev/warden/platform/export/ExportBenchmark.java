@@ -72,7 +72,18 @@ public final class ExportBenchmark {
 				ok &= run(app, issuer, format, rows);
 			}
 		}
+		finally {
+			deleteRecursively(dataDir);
+		}
 		System.exit(ok ? 0 : 1);
+	}
+
+	private static void deleteRecursively(Path dir) throws java.io.IOException {
+		try (var paths = Files.walk(dir)) {
+			for (Path path : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
+				Files.deleteIfExists(path);
+			}
+		}
 	}
 
 	private static boolean run(WardenTestApp app, TestIssuer issuer, String format, long rows) throws Exception {
