@@ -18,6 +18,7 @@ import org.springframework.http.HttpHeaders;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
 import org.springframework.security.core.Authentication;
+import org.springframework.web.bind.annotation.ExceptionHandler;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.RequestMapping;
@@ -27,6 +28,7 @@ import org.springframework.web.bind.annotation.RestController;
 import dev.warden.platform.export.ExportManagement.Export;
 import dev.warden.platform.export.ExportManagement.ExportSummary;
 import dev.warden.platform.system.ApiException;
+import dev.warden.platform.system.RequestIds;
 
 /**
  * Signed compliance exports of the audit trail and of request-log metadata, for the ADMIN and COMPLIANCE roles.
@@ -66,7 +68,31 @@ class ExportController {
 			this.exports.abandon(export, ex.toString());
 			throw ex;
 		}
-		this.exports.write(export, response.getOutputStream());
+		try {
+			this.exports.write(export, response.getOutputStream());
+		}
+		catch (IOException | RuntimeException ex) {
+			// the export is already recorded as failed; what remains is to make the failure visible to the client
+			if (response.isCommitted()) {
+				throw new ExportInterruptedException(export.id(), ex);
+			}
+			String requestId = response.getHeader(RequestIds.HEADER);
+			response.reset();
+			if (requestId != null) {
+				response.setHeader(RequestIds.HEADER, requestId);
+			}
+			throw ex;
+		}
+	}
+
+	/**
+	 * Part of the file has been sent: an error body cannot be sent any more, and must not be appended to the file.
+	 * Rethrown unhandled, so that the servlet container cuts the connection and the client sees an incomplete
+	 * download rather than a file that looks complete (the export has no manifest either).
+	 */
+	@ExceptionHandler(ExportInterruptedException.class)
+	void interrupted(ExportInterruptedException ex) {
+		throw ex;
 	}
 
 	@GetMapping("/{id}/manifest")
@@ -81,6 +107,15 @@ class ExportController {
 	@GetMapping
 	List<ExportSummary> list(@RequestParam(defaultValue = "50") @Min(1) @Max(1000) int limit) {
 		return this.exports.recent(limit);
+	}
+
+	/** An export that failed after part of its file was sent. */
+	static final class ExportInterruptedException extends RuntimeException {
+
+		ExportInterruptedException(UUID id, Throwable cause) {
+			super("export " + id + " interrupted after part of the file was sent", cause);
+		}
+
 	}
 
 	private static ExportRequest request(String typeLabel, String formatLabel, String tenant, String from, String to,

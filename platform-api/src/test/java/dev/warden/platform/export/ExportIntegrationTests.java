@@ -257,6 +257,41 @@ class ExportIntegrationTests {
 	}
 
 	@Test
+	void anExportThatFailsMidStreamCutsTheDownloadIsAuditedAndHasNoManifest() throws Exception {
+		app.jdbc()
+			.sql("INSERT INTO request_log (id, request_id, occurred_at, method, path, status, latency_micros) "
+					+ "SELECT gen_random_uuid(), 'bulk-' || g, timestamptz '2025-01-01 00:00:00+00' + g * interval '1 ms', "
+					+ "'POST', '/v1/models/income:predict', 200, 1000 FROM generate_series(1, 300000) AS g")
+			.update();
+		HttpResponse<java.io.InputStream> response = CLIENT.send(
+				HttpRequest.newBuilder(URI.create(app.url("/api/admin/exports/request-log?format=csv&from=2025-01-01&to=2025-01-02")))
+					.header("Authorization", "Bearer " + issuer.token("carol", "COMPLIANCE"))
+					.build(),
+				HttpResponse.BodyHandlers.ofInputStream());
+		assertThat(response.statusCode()).isEqualTo(200);
+		String id = response.headers().firstValue("X-Export-Id").orElseThrow();
+
+		try (java.io.InputStream body = response.body()) {
+			assertThat(body.readNBytes(1000)).hasSize(1000);
+			// the database connection of the export goes away while the file is being sent
+			assertThat(app.jdbc()
+				.sql("SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
+						+ "WHERE query LIKE 'SELECT id::text AS id, request_id%' AND pid <> pg_backend_pid()")
+				.query(Long.class)
+				.single()).isEqualTo(1);
+			org.assertj.core.api.Assertions.assertThatIOException().isThrownBy(() -> body.transferTo(java.io.OutputStream.nullOutputStream()));
+		}
+
+		assertError(get("/api/admin/exports/" + id + "/manifest", "carol", "COMPLIANCE"), 409, "export_failed",
+				"no manifest");
+		assertThat(app.jdbc()
+			.sql("SELECT action FROM audit_events WHERE target_id = :id ORDER BY occurred_at")
+			.param("id", id)
+			.query(String.class)
+			.list()).containsExactly("export.started", "export.failed");
+	}
+
+	@Test
 	void aFailedExportHasNoManifest() {
 		UUID id = UUID.randomUUID();
 		app.jdbc()
