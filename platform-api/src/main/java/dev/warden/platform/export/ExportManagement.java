@@ -162,6 +162,7 @@ class ExportManagement {
 			BufferedOutputStream buffered = new BufferedOutputStream(hashing, OUTPUT_BUFFER_BYTES);
 			ExportRequest request = export.request();
 			ExportFormat.RowWriter writer = request.format().open(buffered, request.type(), title(export));
+			int occurredAt = occurredAtColumn(request.type());
 			Snapshot snapshot = this.snapshotTransaction.execute((status) -> {
 				AuditChainHead head = auditChainHead();
 				this.cursor.query(request.type().sql(), parameters(request), (java.sql.ResultSet rs) -> {
@@ -172,7 +173,7 @@ class ExportManagement {
 					catch (IOException ex) {
 						throw new ExportStreamException(ex);
 					}
-					counter.seen((String) values[occurredAtColumn(request.type())]);
+					counter.seen((String) values[occurredAt]);
 				});
 				return new Snapshot(head);
 			});
