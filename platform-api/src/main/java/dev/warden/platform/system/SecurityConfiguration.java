@@ -51,6 +51,7 @@ class SecurityConfiguration {
 		http.securityMatcher("/api/admin/**")
 			.authorizeHttpRequests((authorize) -> authorize
 				.requestMatchers(HttpMethod.GET, "/api/admin/**").hasAnyRole("ADMIN", "COMPLIANCE")
+				.requestMatchers(HttpMethod.POST, "/api/admin/request-log/*/payload").hasAnyRole("ADMIN", "COMPLIANCE")
 				.anyRequest().hasRole("ADMIN"))
 			.oauth2ResourceServer((resourceServer) -> resourceServer
 				.jwt((jwt) -> jwt.decoder(jwtDecoder).jwtAuthenticationConverter(authentication))
