@@ -97,7 +97,15 @@ class PayloadBreakGlass {
 		if (row.tenantId() == null || (row.request() == null && row.response() == null)) {
 			return new View(row, Outcome.NO_PAYLOAD, null, null);
 		}
-		TenantPayloadKey key = this.tenants.payloadKey(row.tenantId());
+		TenantPayloadKey key;
+		try {
+			key = this.tenants.payloadKey(row.tenantId());
+		}
+		catch (IllegalStateException ex) {
+			log.error("Request-log record {}: the data key of tenant {} cannot be unwrapped: {}", row.id(),
+					row.tenantId(), ex.getMessage());
+			return new View(row, Outcome.KEY_UNAVAILABLE, null, null);
+		}
 		if (key.destroyed()) {
 			return new View(row, Outcome.SHREDDED, null, null);
 		}
@@ -135,7 +143,7 @@ class PayloadBreakGlass {
 
 	enum Outcome {
 
-		DECRYPTED, NO_PAYLOAD, SHREDDED, INTEGRITY_FAILED
+		DECRYPTED, NO_PAYLOAD, SHREDDED, INTEGRITY_FAILED, KEY_UNAVAILABLE
 
 	}
 

@@ -45,7 +45,8 @@ class RequestLogController {
 	 * Break-glass (ADMIN or COMPLIANCE): the decrypted payloads of one record, given a written justification of
 	 * at least 10 characters. Audited as {@code request_log.payload_viewed} whatever the outcome. 400
 	 * {@code justification_required}, 404 unknown record, 410 {@code payload_shredded} (tenant deleted, key
-	 * destroyed), 422 {@code payload_integrity_failed} (the ciphertext does not belong to this record and tenant).
+	 * destroyed), 422 {@code payload_integrity_failed} (the ciphertext does not belong to this record and tenant),
+	 * 503 {@code data_key_unavailable} (the key-encryption key that wrapped the tenant's keyset is not configured).
 	 */
 	@PostMapping(path = "/{id}/payload", consumes = MediaType.APPLICATION_JSON_VALUE)
 	PayloadResponse payload(@PathVariable UUID id, @RequestBody(required = false) BreakGlassRequest request,
@@ -65,6 +66,9 @@ class RequestLogController {
 			case INTEGRITY_FAILED -> throw new ApiException(HttpStatus.UNPROCESSABLE_CONTENT,
 					"payload_integrity_failed", "the stored payload of record " + id
 							+ " does not decrypt for this record and tenant (altered or copied from another record)");
+			case KEY_UNAVAILABLE -> throw new ApiException(HttpStatus.SERVICE_UNAVAILABLE, "data_key_unavailable",
+					"the tenant's data key cannot be unwrapped with the configured key-encryption key; see the "
+							+ "server log");
 			default -> {
 			}
 		}
