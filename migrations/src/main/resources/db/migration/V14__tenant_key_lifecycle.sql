@@ -16,3 +16,9 @@ UPDATE tenants SET data_key = NULL, data_key_destroyed_at = now() WHERE status =
 ALTER TABLE tenants
     ADD CONSTRAINT tenants_data_key_present_or_destroyed CHECK ((data_key IS NULL) = (data_key_destroyed_at IS NOT NULL)),
     ADD CONSTRAINT tenants_data_key_destroyed_only_when_deleted CHECK (data_key_destroyed_at IS NULL OR status = 'deleted');
+
+-- How many values (e-mail addresses, phone numbers, card numbers) were redacted from a row's payloads before
+-- encryption, per policies/logging.yaml; NULL = no redaction was applied (rows written before, or no payload).
+ALTER TABLE request_log
+    ADD COLUMN redactions integer,
+    ADD CONSTRAINT request_log_redactions_valid CHECK (redactions IS NULL OR redactions >= 0);
