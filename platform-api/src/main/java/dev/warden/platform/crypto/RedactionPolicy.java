@@ -15,6 +15,7 @@ import org.slf4j.LoggerFactory;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.dataformat.yaml.YAMLMapper;
 
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.core.io.ClassPathResource;
 import org.springframework.stereotype.Component;
 
@@ -38,6 +39,7 @@ public class RedactionPolicy {
 
 	private final Map<UUID, RedactionRules> tenants;
 
+	@Autowired
 	RedactionPolicy(WardenProperties warden) throws IOException {
 		this(read(warden.policiesDir()));
 	}
