@@ -4,18 +4,16 @@ import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
-import java.util.Comparator;
-import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-import com.google.i18n.phonenumbers.PhoneNumberMatch;
+import com.google.i18n.phonenumbers.NumberParseException;
 import com.google.i18n.phonenumbers.PhoneNumberUtil;
 
 /**
  * Removes personal data from a request-log payload before it is encrypted: e-mail addresses, phone numbers
- * (found by Google's libphonenumber, {@link PhoneNumberUtil#findNumbers} with leniency {@code VALID}) and payment
+ * (candidates are runs of at least 7 digits with single separators, optionally after {@code +} or
+ * {@code (}; Google's libphonenumber parses each and keeps the valid ones for the configured region) and payment
  * card numbers (13 to 19 digits, optionally grouped by single spaces or hyphens, that pass the Luhn check). Each
  * finding is replaced by a fixed marker ({@value #EMAIL}, {@value #PHONE}, {@value #CARD}), so a JSON string stays
  * a JSON string. Card numbers are looked for first, so their digits are not taken for a phone number.
@@ -35,6 +33,14 @@ public final class Redactor {
 
 	/** 13 to 19 digits, single space or hyphen allowed between digits, not part of a longer number. */
 	private static final Pattern CARD_CANDIDATE = Pattern.compile("(?<![\\d.,])\\d(?:[ -]?\\d){12,18}(?![\\d]|[.,]\\d)");
+
+	private static final String LOCAL_PART = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._%+-";
+
+	private static final String DOMAIN = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-";
+
+	/** Where a phone number may be: an optional + or (, then digits with single separators, 7 digits or more. */
+	private static final Pattern PHONE_CANDIDATE = Pattern
+		.compile("(?<![\\w.])[+(]?\\d(?:[ ()./-]{0,2}\\d){6,}\\)?(?![\\w])");
 
 	private static final PhoneNumberUtil PHONES = PhoneNumberUtil.getInstance();
 
@@ -87,7 +93,7 @@ public final class Redactor {
 		int cards = 0;
 		int emails = 0;
 		int phones = 0;
-		if (rules.cardNumbers()) {
+		if (rules.cardNumbers() && longestDigitRun(current, " -") >= 13) {
 			StringBuilder out = new StringBuilder(current.length());
 			Matcher matcher = CARD_CANDIDATE.matcher(current);
 			int last = 0;
@@ -100,34 +106,98 @@ public final class Redactor {
 			}
 			current = out.append(current, last, current.length()).toString();
 		}
-		if (rules.emails()) {
-			Matcher matcher = EMAIL_PATTERN.matcher(current);
-			StringBuilder out = new StringBuilder(current.length());
-			while (matcher.find()) {
-				matcher.appendReplacement(out, Matcher.quoteReplacement(EMAIL));
-				emails++;
-			}
-			matcher.appendTail(out);
-			current = out.toString();
-		}
-		if (rules.phoneNumbers()) {
-			List<PhoneNumberMatch> found = new ArrayList<>();
-			PHONES.findNumbers(current, rules.phoneRegion(), PhoneNumberUtil.Leniency.VALID, Long.MAX_VALUE)
-				.forEach(found::add);
-			found.sort(Comparator.comparingInt(PhoneNumberMatch::start));
+		if (rules.emails() && current.indexOf('@') >= 0) {
 			StringBuilder out = new StringBuilder(current.length());
 			int last = 0;
-			for (PhoneNumberMatch match : found) {
-				if (match.start() < last) {
+			for (int at = current.indexOf('@'); at >= 0; at = current.indexOf('@', at + 1)) {
+				if (at < last) {
 					continue;
 				}
-				out.append(current, last, match.start()).append(PHONE);
-				last = match.end();
-				phones++;
+				// only the few characters around each '@' are matched against the e-mail pattern
+				int start = at;
+				while (start > last && at - start < 64 && LOCAL_PART.indexOf(current.charAt(start - 1)) >= 0) {
+					start--;
+				}
+				int end = at + 1;
+				while (end < current.length() && end - at <= 255 && DOMAIN.indexOf(current.charAt(end)) >= 0) {
+					end++;
+				}
+				Matcher matcher = EMAIL_PATTERN.matcher(current).region(start, end).useTransparentBounds(true);
+				if (matcher.find()) {
+					out.append(current, last, matcher.start()).append(EMAIL);
+					last = matcher.end();
+					emails++;
+				}
+			}
+			current = out.append(current, last, current.length()).toString();
+		}
+		if (rules.phoneNumbers() && mayHoldPhoneNumber(current, rules.phoneRegion())) {
+			// libphonenumber only looks at digit runs (with separators), not at the whole text: far cheaper
+			StringBuilder out = new StringBuilder(current.length());
+			int last = 0;
+			Matcher candidates = PHONE_CANDIDATE.matcher(current);
+			while (candidates.find()) {
+				if (validPhoneNumber(candidates.group(), rules.phoneRegion())) {
+					out.append(current, last, candidates.start()).append(PHONE);
+					last = candidates.end();
+					phones++;
+				}
 			}
 			current = out.append(current, last, current.length()).toString();
 		}
 		return new Result(current, emails, phones, cards);
+	}
+
+	/** libphonenumber's parse and validity check (the number's length and prefixes fit its region's plan). */
+	private static boolean validPhoneNumber(String candidate, String region) {
+		try {
+			return PHONES.isValidNumber(PHONES.parse(candidate, region));
+		}
+		catch (NumberParseException notANumber) {
+			return false;
+		}
+	}
+
+	/**
+	 * Cheap pre-check before libphonenumber (which costs far more than one pass over the text): a number in
+	 * international format needs a {@code +} before a digit; a national one a run of at least 7 digits.
+	 */
+	private static boolean mayHoldPhoneNumber(String text, String region) {
+		if ("ZZ".equals(region)) {
+			for (int i = text.indexOf('+'); i >= 0; i = text.indexOf('+', i + 1)) {
+				if (i + 1 < text.length() && (Character.isDigit(text.charAt(i + 1))
+						|| (i + 2 < text.length() && Character.isDigit(text.charAt(i + 2))))) {
+					return true;
+				}
+			}
+			return false;
+		}
+		return longestDigitRun(text, " ()-./") >= 7;
+	}
+
+	/**
+	 * The most ASCII digits in one run where single characters of {@code separators} may stand between digits.
+	 */
+	static int longestDigitRun(String text, String separators) {
+		int longest = 0;
+		int run = 0;
+		boolean afterSeparator = false;
+		for (int i = 0; i < text.length(); i++) {
+			char c = text.charAt(i);
+			if (c >= '0' && c <= '9') {
+				run++;
+				afterSeparator = false;
+				longest = Math.max(longest, run);
+			}
+			else if (run > 0 && !afterSeparator && separators.indexOf(c) >= 0) {
+				afterSeparator = true;
+			}
+			else {
+				run = 0;
+				afterSeparator = false;
+			}
+		}
+		return longest;
 	}
 
 	/** The Luhn (mod 10) check over the digits of {@code candidate}; separators are skipped. */
