@@ -11,6 +11,7 @@ import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
+import java.util.concurrent.TimeUnit;
 
 import com.google.crypto.tink.Aead;
 import com.google.crypto.tink.KeysetHandle;
@@ -18,6 +19,7 @@ import com.google.crypto.tink.RegistryConfiguration;
 
 import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.dao.DuplicateKeyException;
+import org.springframework.scheduling.annotation.Scheduled;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Transactional;
 import org.springframework.transaction.support.TransactionSynchronization;
@@ -352,6 +354,16 @@ public class TenantManagement {
 		}
 		return new DataKeyInfo(id, kekId, Integer.toUnsignedLong(keyset.getPrimary().getId()), List.copyOf(ids),
 				rotatedAt);
+	}
+
+	/**
+	 * Drops unwrapped keysets older than the cache TTL, so that key material of a tenant deleted on another
+	 * replica does not stay in this replica's memory beyond the TTL plus this interval.
+	 */
+	@Scheduled(fixedDelay = 10, timeUnit = TimeUnit.SECONDS)
+	void evictExpiredKeys() {
+		long now = System.nanoTime();
+		this.aeads.entrySet().removeIf((entry) -> now - entry.getValue().loadedAt() >= this.cacheTtlNanos);
 	}
 
 	private void evictAfterCommit(UUID id) {
