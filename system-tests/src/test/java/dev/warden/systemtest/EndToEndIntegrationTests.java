@@ -162,7 +162,7 @@ class EndToEndIntegrationTests {
 		// the 2xx has been answered, so the row must be there already: no waiting
 		try (var db = DriverManager.getConnection(embeddedDatabaseUrl(), "postgres", "")) {
 			var query = db.prepareStatement("""
-					select r.tenant_id, r.status, r.model, r.request_payload, r.response_payload, t.data_key
+					select r.id, r.tenant_id, r.status, r.model, r.request_payload, r.response_payload, t.data_key
 					from request_log r join tenants t on t.id = r.tenant_id where r.request_id = ?""");
 			query.setString(1, requestId);
 			var row = query.executeQuery();
@@ -176,8 +176,9 @@ class EndToEndIntegrationTests {
 			assertThat(new String(storedResponse, StandardCharsets.ISO_8859_1)).doesNotContain("probability");
 
 			var crypto = PayloadDecryption.fromDataDir(cluster.dataDir);
-			assertThat(crypto.decrypt(row.getBytes("data_key"), tenantId, requestId, "request", storedRequest)).isEqualTo(body);
-			assertThat(crypto.decrypt(row.getBytes("data_key"), tenantId, requestId, "response", storedResponse)).isEqualTo(response.body());
+			var recordId = row.getString("id");
+			assertThat(crypto.decrypt(row.getBytes("data_key"), tenantId, recordId, requestId, "request", storedRequest)).isEqualTo(body);
+			assertThat(crypto.decrypt(row.getBytes("data_key"), tenantId, recordId, requestId, "response", storedResponse)).isEqualTo(response.body());
 		}
 	}
 

@@ -2,6 +2,7 @@ package dev.warden.platform.crypto;
 
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
+import java.util.Arrays;
 import java.util.Base64;
 import java.util.UUID;
 
@@ -18,19 +19,24 @@ import com.google.crypto.tink.aead.PredefinedAeadParameters;
  * The encryption scheme of Warden, in one place and usable without Spring (system tests and offline tools use
  * it to decrypt a {@code request_log} payload).
  * <ul>
- * <li>Master key: a Tink keyset (AES256_GCM) in Tink's JSON keyset format, unencrypted: the file
- * {@code <data dir>/master-key.json} or the value of {@code WARDEN_MASTER_KEY} (the JSON itself or base64 of
- * it).</li>
- * <li>Tenant data key: an AES256_GCM Tink keyset per tenant, serialised with Tink's <em>binary</em> encrypted
- * keyset format ({@link TinkProtoKeysetFormat#serializeEncryptedKeyset}) under the master AEAD with associated
- * data {@link #tenantKeyAssociatedData(UUID)} = UTF-8 of the tenant id's canonical string; stored in
+ * <li>Key-encryption key (KEK): a {@link KeyEncryptionKeyProvider}: the local Tink keyset (AES256_GCM, Tink's JSON
+ * keyset format, unencrypted: {@code <data dir>/master-key.json} or {@code WARDEN_MASTER_KEY}), or a KMS key.</li>
+ * <li>Tenant data key: an AES256_GCM Tink keyset per tenant (one primary key plus the keys it replaced after a
+ * rotation), serialised with Tink's <em>binary</em> encrypted keyset format
+ * ({@link TinkProtoKeysetFormat#serializeEncryptedKeyset}) under the KEK with associated data
+ * {@link #tenantKeyAssociatedData(UUID)} = UTF-8 of the tenant id's canonical string; stored in
  * {@code tenants.data_key}.</li>
- * <li>Payloads: {@code request_log.request_payload} / {@code response_payload} = tenant AEAD ciphertext (Tink
- * output prefix included) with associated data {@link #payloadAssociatedData(String, Direction)} =
- * UTF-8 of {@code "warden-request-log:" + request_id + ":request"} (or {@code ":response"}), where
- * {@code request_id} is the {@code request_log.request_id} column.</li>
+ * <li>Payloads, format 2 (current): {@code request_log.request_payload} / {@code response_payload} = the byte
+ * {@link #FORMAT_2} followed by the tenant AEAD ciphertext (Tink output prefix included) with associated data
+ * {@link #payloadAssociatedData(UUID, UUID, String, Direction)} = UTF-8 of
+ * {@code "warden-request-log/2:" + tenant_id + ":" + id + ":" + request_id + ":request"} (or {@code ":response"}),
+ * binding the ciphertext to its tenant, its row ({@code request_log.id}) and request.</li>
+ * <li>Payloads, format 1 (rows written before format 2): the tenant AEAD ciphertext alone (its first byte is
+ * Tink's prefix byte {@code 0x01}) with associated data {@code "warden-request-log:" + request_id + ":request"}.
+ * Still readable; bound to the tenant only through the tenant's key.</li>
  * </ul>
- * Thread-safe: all methods are stateless; {@link Aead} instances returned are thread-safe.
+ * Removing the format byte from a format-2 value cannot downgrade it: the rest only decrypts with the format-2
+ * associated data. Thread-safe: all methods are stateless; {@link Aead} instances returned are thread-safe.
  */
 public final class PayloadCrypto {
 
@@ -56,6 +62,11 @@ public final class PayloadCrypto {
 		}
 	}
 
+	/** First byte of a format-2 payload (a format-1 payload starts with Tink's prefix byte 0x01). */
+	public static final byte FORMAT_2 = 0x02;
+
+	private static final byte TINK_PREFIX = 0x01;
+
 	private PayloadCrypto() {
 	}
 
@@ -64,7 +75,16 @@ public final class PayloadCrypto {
 		return tenantId.toString().getBytes(StandardCharsets.UTF_8);
 	}
 
-	/** Associated data binding a request-log payload to its request id and direction. */
+	/**
+	 * Associated data of a format-2 payload: binds it to its tenant, its {@code request_log.id}, its request id
+	 * and direction.
+	 */
+	public static byte[] payloadAssociatedData(UUID tenantId, UUID recordId, String requestId, Direction direction) {
+		return ("warden-request-log/2:" + tenantId + ":" + recordId + ":" + requestId + ":" + direction.label)
+			.getBytes(StandardCharsets.UTF_8);
+	}
+
+	/** Associated data of a format-1 payload (request id and direction only). */
 	public static byte[] payloadAssociatedData(String requestId, Direction direction) {
 		return ("warden-request-log:" + requestId + ":" + direction.label).getBytes(StandardCharsets.UTF_8);
 	}
@@ -104,26 +124,91 @@ public final class PayloadCrypto {
 		return TinkProtoKeysetFormat.serializeEncryptedKeyset(dataKey, master, tenantKeyAssociatedData(tenantId));
 	}
 
+	/** Opens a {@code tenants.data_key} value into the tenant's keyset. */
+	public static KeysetHandle tenantKeyset(byte[] encryptedDataKey, Aead master, UUID tenantId)
+			throws GeneralSecurityException {
+		return TinkProtoKeysetFormat.parseEncryptedKeyset(encryptedDataKey, master, tenantKeyAssociatedData(tenantId));
+	}
+
 	/** Opens a {@code tenants.data_key} value into the tenant's AEAD. */
 	public static Aead tenantAead(byte[] encryptedDataKey, Aead master, UUID tenantId)
 			throws GeneralSecurityException {
-		KeysetHandle handle = TinkProtoKeysetFormat.parseEncryptedKeyset(encryptedDataKey, master,
-				tenantKeyAssociatedData(tenantId));
-		return handle.getPrimitive(RegistryConfiguration.get(), Aead.class);
+		return tenantKeyset(encryptedDataKey, master, tenantId).getPrimitive(RegistryConfiguration.get(), Aead.class);
 	}
 
+	/**
+	 * The keyset with a new AES256_GCM key added as primary: new payloads are encrypted with it, payloads
+	 * encrypted with the earlier keys stay readable (Tink picks the key by the ciphertext's key-id prefix).
+	 */
+	public static KeysetHandle rotate(KeysetHandle keyset) throws GeneralSecurityException {
+		return KeysetHandle.newBuilder(keyset)
+			.addEntry(KeysetHandle.generateEntryFromParameters(PredefinedAeadParameters.AES256_GCM)
+				.withRandomId()
+				.makePrimary())
+			.build();
+	}
+
+	/** Encrypts a payload in format 2 (bound to tenant, row, request and direction). */
+	public static byte[] encryptPayload(Aead tenant, byte[] plaintext, UUID tenantId, UUID recordId,
+			String requestId, Direction direction) throws GeneralSecurityException {
+		byte[] ciphertext = tenant.encrypt(plaintext,
+				payloadAssociatedData(tenantId, recordId, requestId, direction));
+		byte[] stored = new byte[ciphertext.length + 1];
+		stored[0] = FORMAT_2;
+		System.arraycopy(ciphertext, 0, stored, 1, ciphertext.length);
+		return stored;
+	}
+
+	/**
+	 * Decrypts a stored payload of either format.
+	 * @throws GeneralSecurityException when the value was not encrypted for this tenant, row, request and
+	 * direction (moved, altered or written under another key)
+	 */
+	public static byte[] decryptPayload(Aead tenant, byte[] stored, UUID tenantId, UUID recordId, String requestId,
+			Direction direction) throws GeneralSecurityException {
+		if (stored == null || stored.length < 2) {
+			throw new GeneralSecurityException("payload too short");
+		}
+		if (stored[0] == FORMAT_2) {
+			byte[] ciphertext = Arrays.copyOfRange(stored, 1, stored.length);
+			return tenant.decrypt(ciphertext, payloadAssociatedData(tenantId, recordId, requestId, direction));
+		}
+		if (stored[0] == TINK_PREFIX) {
+			return tenant.decrypt(stored, payloadAssociatedData(requestId, direction));
+		}
+		throw new GeneralSecurityException("unknown payload format " + stored[0]);
+	}
+
+	/**
+	 * Encrypts a payload in format 1 (bound to the request id only).
+	 * @deprecated new rows use {@link #encryptPayload(Aead, byte[], UUID, UUID, String, Direction)}, which also
+	 * binds the payload to its tenant and row
+	 */
+	@Deprecated
 	public static byte[] encryptPayload(Aead tenant, byte[] plaintext, String requestId, Direction direction)
 			throws GeneralSecurityException {
 		return tenant.encrypt(plaintext, payloadAssociatedData(requestId, direction));
 	}
 
+	/** Decrypts a format-1 payload. */
 	public static byte[] decryptPayload(Aead tenant, byte[] ciphertext, String requestId, Direction direction)
 			throws GeneralSecurityException {
 		return tenant.decrypt(ciphertext, payloadAssociatedData(requestId, direction));
 	}
 
 	/**
-	 * Convenience for tests and tools: decrypts one request-log payload from the master keyset text, the
+	 * Convenience for tests and tools: decrypts one request-log payload of either format from the local master
+	 * keyset text, the {@code tenants.data_key} column and the row's {@code tenant_id}, {@code id} and
+	 * {@code request_id}.
+	 */
+	public static byte[] decryptPayload(String masterKeysetJson, byte[] encryptedDataKey, UUID tenantId,
+			UUID recordId, String requestId, Direction direction, byte[] stored) throws GeneralSecurityException {
+		Aead tenant = tenantAead(encryptedDataKey, masterAead(masterKeysetJson), tenantId);
+		return decryptPayload(tenant, stored, tenantId, recordId, requestId, direction);
+	}
+
+	/**
+	 * Convenience for tests and tools: decrypts one format-1 request-log payload from the master keyset text, the
 	 * {@code tenants.data_key} column, the tenant id and the row's request id.
 	 */
 	public static byte[] decryptPayload(String masterKeysetJson, byte[] encryptedDataKey, UUID tenantId,

@@ -9,21 +9,71 @@ import java.util.UUID;
 import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
 
+import org.springframework.http.HttpStatus;
+import org.springframework.http.MediaType;
 import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.security.core.Authentication;
+import org.springframework.security.core.GrantedAuthority;
 import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 
-/** Request-log metadata for admins and compliance officers; payloads are never returned here. */
+import dev.warden.platform.system.ApiException;
+
+/**
+ * Request-log metadata for admins and compliance officers. Payloads are only shown through the audited
+ * break-glass call {@code POST /api/admin/request-log/{id}/payload} with a written justification.
+ */
 @RestController
-@RequestMapping("/api/admin/request-log")
+@RequestMapping(path = "/api/admin/request-log", produces = MediaType.APPLICATION_JSON_VALUE)
 class RequestLogController {
 
 	private final JdbcClient jdbc;
 
-	RequestLogController(JdbcClient jdbc) {
+	private final PayloadBreakGlass breakGlass;
+
+	RequestLogController(JdbcClient jdbc, PayloadBreakGlass breakGlass) {
 		this.jdbc = jdbc;
+		this.breakGlass = breakGlass;
+	}
+
+	/**
+	 * Break-glass (ADMIN or COMPLIANCE): the decrypted payloads of one record, given a written justification of
+	 * at least 10 characters. Audited as {@code request_log.payload_viewed} whatever the outcome. 400
+	 * {@code justification_required}, 404 unknown record, 410 {@code payload_shredded} (tenant deleted, key
+	 * destroyed), 422 {@code payload_integrity_failed} (the ciphertext does not belong to this record and tenant),
+	 * 503 {@code data_key_unavailable} (the key-encryption key that wrapped the tenant's keyset is not configured).
+	 */
+	@PostMapping(path = "/{id}/payload", consumes = MediaType.APPLICATION_JSON_VALUE)
+	PayloadResponse payload(@PathVariable UUID id, @RequestBody(required = false) BreakGlassRequest request,
+			Authentication user) {
+		String justification = PayloadBreakGlass.requireJustification((request != null) ? request.justification() : null);
+		List<String> roles = user.getAuthorities()
+			.stream()
+			.map(GrantedAuthority::getAuthority)
+			.filter((authority) -> authority.startsWith("ROLE_"))
+			.map((authority) -> authority.substring(5))
+			.sorted()
+			.toList();
+		PayloadBreakGlass.View view = this.breakGlass.view(id, justification, user.getName(), roles);
+		switch (view.outcome()) {
+			case SHREDDED -> throw new ApiException(HttpStatus.GONE, "payload_shredded", "the payloads of record " + id
+					+ " can no longer be decrypted: its tenant was deleted and its data key destroyed");
+			case INTEGRITY_FAILED -> throw new ApiException(HttpStatus.UNPROCESSABLE_CONTENT,
+					"payload_integrity_failed", "the stored payload of record " + id
+							+ " does not decrypt for this record and tenant (altered or copied from another record)");
+			case KEY_UNAVAILABLE -> throw new ApiException(HttpStatus.SERVICE_UNAVAILABLE, "data_key_unavailable",
+					"the tenant's data key cannot be unwrapped with the configured key-encryption key; see the "
+							+ "server log");
+			default -> {
+			}
+		}
+		PayloadBreakGlass.Row row = view.row();
+		return new PayloadResponse(row.id(), row.requestId(), row.tenantId(), view.request(), view.response());
 	}
 
 	@GetMapping
@@ -49,6 +99,13 @@ class RequestLogController {
 				rs.getString("method"), rs.getString("path"), rs.getInt("status"), rs.getLong("latency_micros"),
 				rs.getLong("request_bytes"), rs.getLong("response_bytes"), rs.getString("error_code"),
 				rs.getBoolean("has_request_payload"), rs.getBoolean("has_response_payload"));
+	}
+
+	record BreakGlassRequest(String justification) {
+	}
+
+	record PayloadResponse(UUID id, String requestId, UUID tenantId, PayloadBreakGlass.Payload requestPayload,
+			PayloadBreakGlass.Payload responsePayload) {
 	}
 
 	record RequestLogRecord(UUID id, String requestId, Instant occurredAt, UUID tenantId, UUID apiKeyId,

@@ -11,6 +11,7 @@ import org.springframework.stereotype.Component;
 
 import dev.warden.platform.crypto.PayloadCrypto;
 import dev.warden.platform.crypto.PayloadCrypto.Direction;
+import dev.warden.platform.tenant.DataKeyDestroyedException;
 import dev.warden.platform.tenant.TenantManagement;
 
 /**
@@ -31,12 +32,19 @@ public class RequestLogWriter {
 	}
 
 	public void write(RequestLogEntry entry) {
+		UUID id = UUID.randomUUID();
 		byte[] request = null;
 		byte[] response = null;
 		if (entry.tenantId() != null) {
-			Aead aead = this.tenants.aead(entry.tenantId());
-			request = encrypt(aead, entry.requestPayload(), entry.requestId(), Direction.REQUEST);
-			response = encrypt(aead, entry.responsePayload(), entry.requestId(), Direction.RESPONSE);
+			try {
+				Aead aead = this.tenants.aead(entry.tenantId());
+				request = encrypt(aead, entry.requestPayload(), entry.tenantId(), id, entry.requestId(), Direction.REQUEST);
+				response = encrypt(aead, entry.responsePayload(), entry.tenantId(), id, entry.requestId(),
+						Direction.RESPONSE);
+			}
+			catch (DataKeyDestroyedException shredded) {
+				// the tenant was deleted while this request ran: keep the metadata, there is no key for payloads
+			}
 		}
 		this.jdbc
 			.sql("INSERT INTO request_log (id, request_id, occurred_at, tenant_id, api_key_id, model, model_version, "
@@ -44,7 +52,7 @@ public class RequestLogWriter {
 					+ "request_payload, response_payload) VALUES (:id, :requestId, :occurredAt, :tenantId, :apiKeyId, "
 					+ ":model, :modelVersion, :method, :path, :status, :latency, :requestBytes, :responseBytes, "
 					+ ":errorCode, :requestPayload, :responsePayload)")
-			.param("id", UUID.randomUUID())
+			.param("id", id)
 			.param("requestId", entry.requestId())
 			.param("occurredAt", Timestamp.from(entry.occurredAt()))
 			.param("tenantId", entry.tenantId())
@@ -63,12 +71,13 @@ public class RequestLogWriter {
 			.update();
 	}
 
-	private static byte[] encrypt(Aead aead, byte[] plaintext, String requestId, Direction direction) {
+	private static byte[] encrypt(Aead aead, byte[] plaintext, UUID tenantId, UUID recordId, String requestId,
+			Direction direction) {
 		if (plaintext == null || plaintext.length == 0) {
 			return null;
 		}
 		try {
-			return PayloadCrypto.encryptPayload(aead, plaintext, requestId, direction);
+			return PayloadCrypto.encryptPayload(aead, plaintext, tenantId, recordId, requestId, direction);
 		}
 		catch (GeneralSecurityException ex) {
 			throw new IllegalStateException("payload encryption failed", ex);

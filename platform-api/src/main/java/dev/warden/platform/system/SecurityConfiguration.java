@@ -23,7 +23,7 @@ import org.springframework.security.web.access.AccessDeniedHandler;
  * Security filter chains, one per concern, matched in this order:
  * <ol>
  * <li>{@link #ADMIN_API_ORDER} admin API {@code /api/admin/**}: OAuth2 resource server (JWT); ADMIN may do
- * everything, COMPLIANCE may only read.</li>
+ * everything, COMPLIANCE may read and use the audited break-glass payload view.</li>
  * <li>{@link #DATA_PLANE_ORDER} data plane {@code /v1/**}, {@code /v2/**}: defined by the gateway module (API
  * keys).</li>
  * <li>{@link #PUBLIC_ORDER} everything else: health/info and the OpenAPI documents are public; the rest is
@@ -52,6 +52,7 @@ class SecurityConfiguration {
 			.authorizeHttpRequests((authorize) -> authorize
 				.requestMatchers(HttpMethod.GET, "/api/admin/**").hasAnyRole("ADMIN", "COMPLIANCE")
 				.requestMatchers(HttpMethod.POST, "/api/admin/audit/events/login").hasAnyRole("ADMIN", "COMPLIANCE")
+				.requestMatchers(HttpMethod.POST, "/api/admin/request-log/*/payload").hasAnyRole("ADMIN", "COMPLIANCE")
 				.anyRequest().hasRole("ADMIN"))
 			.oauth2ResourceServer((resourceServer) -> resourceServer
 				.jwt((jwt) -> jwt.decoder(jwtDecoder).jwtAuthenticationConverter(authentication))

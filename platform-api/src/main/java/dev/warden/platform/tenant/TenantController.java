@@ -1,6 +1,7 @@
 package dev.warden.platform.tenant;
 
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 
 import jakarta.validation.Valid;
@@ -74,6 +75,30 @@ class TenantController {
 	@ResponseStatus(HttpStatus.NO_CONTENT)
 	void delete(@PathVariable UUID id, Authentication user) {
 		this.tenants.delete(id, user.getName());
+	}
+
+	/**
+	 * Rotates the tenant's data key (ADMIN, audited): a new primary key encrypts new request-log payloads, older
+	 * payloads stay readable.
+	 */
+	@PostMapping("/{id}/data-key:rotate")
+	DataKeyInfo rotateDataKey(@PathVariable UUID id, Authentication user) {
+		return this.tenants.rotateDataKey(id, user.getName());
+	}
+
+	/** Key ids and key-encryption key of the tenant's data keyset (never key material). */
+	@GetMapping("/{id}/data-key")
+	DataKeyInfo dataKey(@PathVariable UUID id) {
+		return this.tenants.dataKeyInfo(id);
+	}
+
+	/**
+	 * Re-wraps every tenant data keyset with the current key-encryption key (ADMIN, audited): after the KEK was
+	 * rotated, or to move from the local key to a KMS key.
+	 */
+	@PostMapping("/data-keys:rewrap")
+	Map<String, Object> rewrapDataKeys(Authentication user) {
+		return Map.of("rewrapped", this.tenants.rewrapDataKeys(user.getName()));
 	}
 
 	record UpdateTenantRequest(

@@ -3,6 +3,7 @@ package dev.warden.platform.tenant;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Timestamp;
+import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
@@ -21,10 +22,11 @@ class TenantRepository {
 		this.jdbc = jdbc;
 	}
 
-	void insert(Tenant tenant, byte[] encryptedDataKey) {
+	void insert(Tenant tenant, byte[] encryptedDataKey, String kekId) {
 		this.jdbc
-			.sql("INSERT INTO tenants (id, name, plan, status, data_key, created_at) "
-					+ "VALUES (:id, :name, :plan, :status, :dataKey, :createdAt)")
+			.sql("INSERT INTO tenants (id, name, plan, status, data_key, kek_id, created_at) "
+					+ "VALUES (:id, :name, :plan, :status, :dataKey, :kekId, :createdAt)")
+			.param("kekId", kekId)
 			.param("id", tenant.id())
 			.param("name", tenant.name())
 			.param("plan", tenant.plan())
@@ -84,11 +86,67 @@ class TenantRepository {
 			.optional();
 	}
 
-	Optional<byte[]> findDataKey(UUID id) {
-		return this.jdbc.sql("SELECT data_key FROM tenants WHERE id = :id")
+	/** The wrapped data key of any tenant, deleted ones included ({@code wrapped} is null once destroyed). */
+	Optional<StoredDataKey> findDataKey(UUID id) {
+		return this.jdbc.sql("SELECT " + KEY_COLUMNS + " FROM tenants WHERE id = :id")
 			.param("id", id)
-			.query((rs, row) -> rs.getBytes(1))
+			.query(TenantRepository::mapKey)
 			.optional();
+	}
+
+	/** The wrapped data keys of all tenants whose key is not destroyed, in a stable order. */
+	List<StoredDataKey> findLiveDataKeys() {
+		return this.jdbc.sql("SELECT " + KEY_COLUMNS + " FROM tenants WHERE data_key IS NOT NULL ORDER BY id")
+			.query(TenantRepository::mapKey)
+			.list();
+	}
+
+	/** Locks the row of a tenant whose key is not destroyed and reads its key. */
+	Optional<StoredDataKey> lockDataKey(UUID id) {
+		return this.jdbc.sql("SELECT " + KEY_COLUMNS + " FROM tenants WHERE id = :id AND data_key IS NOT NULL FOR UPDATE")
+			.param("id", id)
+			.query(TenantRepository::mapKey)
+			.optional();
+	}
+
+	/** Replaces the wrapped data key (rotation sets {@code data_key_rotated_at}, a re-wrap does not). */
+	void updateDataKey(UUID id, byte[] wrapped, String kekId, boolean rotated) {
+		this.jdbc
+			.sql("UPDATE tenants SET data_key = :dataKey, kek_id = :kekId, updated_at = now()"
+					+ (rotated ? ", data_key_rotated_at = now()" : "") + " WHERE id = :id AND data_key IS NOT NULL")
+			.param("id", id)
+			.param("dataKey", wrapped)
+			.param("kekId", kekId)
+			.update();
+	}
+
+	/** Crypto-shredding: removes the wrapped data key of a deleted tenant for good. */
+	boolean destroyDataKey(UUID id) {
+		return this.jdbc
+			.sql("UPDATE tenants SET data_key = NULL, data_key_destroyed_at = now() "
+					+ "WHERE id = :id AND status = 'deleted' AND data_key IS NOT NULL")
+			.param("id", id)
+			.update() == 1;
+	}
+
+	private static final String KEY_COLUMNS = "id, status, data_key, kek_id, data_key_rotated_at, data_key_destroyed_at";
+
+	private static StoredDataKey mapKey(ResultSet rs, int row) throws SQLException {
+		Timestamp rotated = rs.getTimestamp("data_key_rotated_at");
+		Timestamp destroyed = rs.getTimestamp("data_key_destroyed_at");
+		return new StoredDataKey(rs.getObject("id", UUID.class), rs.getString("status"), rs.getBytes("data_key"),
+				rs.getString("kek_id"), (rotated != null) ? rotated.toInstant() : null,
+				(destroyed != null) ? destroyed.toInstant() : null);
+	}
+
+	/** A tenant's wrapped data key as stored. */
+	record StoredDataKey(UUID tenantId, String status, byte[] wrapped, String kekId, Instant rotatedAt,
+			Instant destroyedAt) {
+
+		boolean destroyed() {
+			return this.wrapped == null;
+		}
+
 	}
 
 	private static Tenant map(ResultSet rs, int row) throws SQLException {

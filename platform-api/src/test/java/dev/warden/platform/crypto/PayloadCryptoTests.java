@@ -67,4 +67,72 @@ class PayloadCryptoTests {
 		assertThat(fromUrlBase64.decrypt(ciphertext, new byte[0])).containsExactly(9);
 	}
 
+
+	@Test
+	void format2PayloadIsBoundToItsTenantRecordRequestAndDirection() throws Exception {
+		UUID tenant = UUID.randomUUID();
+		UUID record = UUID.randomUUID();
+		Aead tenantAead = PayloadCrypto.newKeyset().getPrimitive(com.google.crypto.tink.RegistryConfiguration.get(),
+				Aead.class);
+		byte[] stored = PayloadCrypto.encryptPayload(tenantAead, "hello".getBytes(StandardCharsets.UTF_8), tenant,
+				record, "r1", Direction.REQUEST);
+		assertThat(stored[0]).isEqualTo(PayloadCrypto.FORMAT_2);
+		assertThat(PayloadCrypto.decryptPayload(tenantAead, stored, tenant, record, "r1", Direction.REQUEST))
+			.asString(StandardCharsets.UTF_8)
+			.isEqualTo("hello");
+
+		assertThatExceptionOfType(GeneralSecurityException.class).isThrownBy(() -> PayloadCrypto
+			.decryptPayload(tenantAead, stored, UUID.randomUUID(), record, "r1", Direction.REQUEST));
+		assertThatExceptionOfType(GeneralSecurityException.class).isThrownBy(() -> PayloadCrypto
+			.decryptPayload(tenantAead, stored, tenant, UUID.randomUUID(), "r1", Direction.REQUEST));
+		assertThatExceptionOfType(GeneralSecurityException.class).isThrownBy(
+				() -> PayloadCrypto.decryptPayload(tenantAead, stored, tenant, record, "r2", Direction.REQUEST));
+		assertThatExceptionOfType(GeneralSecurityException.class).isThrownBy(
+				() -> PayloadCrypto.decryptPayload(tenantAead, stored, tenant, record, "r1", Direction.RESPONSE));
+		// dropping the format byte does not downgrade it to format 1: the rest only opens with the format-2 data
+		byte[] stripped = java.util.Arrays.copyOfRange(stored, 1, stored.length);
+		assertThatExceptionOfType(GeneralSecurityException.class).isThrownBy(
+				() -> PayloadCrypto.decryptPayload(tenantAead, stripped, tenant, record, "r1", Direction.REQUEST));
+	}
+
+	@SuppressWarnings("deprecation")
+	@Test
+	void format1PayloadsWrittenBeforeStayReadable() throws Exception {
+		UUID tenant = UUID.randomUUID();
+		Aead tenantAead = PayloadCrypto.newKeyset().getPrimitive(com.google.crypto.tink.RegistryConfiguration.get(),
+				Aead.class);
+		byte[] legacy = PayloadCrypto.encryptPayload(tenantAead, new byte[] { 7, 8 }, "old-1", Direction.RESPONSE);
+		assertThat(legacy[0]).isEqualTo((byte) 0x01);
+		assertThat(PayloadCrypto.decryptPayload(tenantAead, legacy, tenant, UUID.randomUUID(), "old-1",
+				Direction.RESPONSE)).containsExactly(7, 8);
+		assertThatExceptionOfType(GeneralSecurityException.class).isThrownBy(() -> PayloadCrypto
+			.decryptPayload(tenantAead, legacy, tenant, UUID.randomUUID(), "old-2", Direction.RESPONSE));
+	}
+
+	@Test
+	void rotationAddsAPrimaryAndKeepsOlderPayloadsReadable() throws Exception {
+		UUID tenant = UUID.randomUUID();
+		UUID record = UUID.randomUUID();
+		com.google.crypto.tink.KeysetHandle before = PayloadCrypto.newKeyset();
+		Aead old = before.getPrimitive(com.google.crypto.tink.RegistryConfiguration.get(), Aead.class);
+		byte[] oldPayload = PayloadCrypto.encryptPayload(old, new byte[] { 1 }, tenant, record, "r", Direction.REQUEST);
+
+		com.google.crypto.tink.KeysetHandle after = PayloadCrypto.rotate(before);
+		assertThat(after.size()).isEqualTo(2);
+		assertThat(after.getPrimary().getId()).isNotEqualTo(before.getPrimary().getId());
+		Aead rotated = after.getPrimitive(com.google.crypto.tink.RegistryConfiguration.get(), Aead.class);
+		byte[] newPayload = PayloadCrypto.encryptPayload(rotated, new byte[] { 2 }, tenant, record, "r",
+				Direction.REQUEST);
+
+		assertThat(PayloadCrypto.decryptPayload(rotated, oldPayload, tenant, record, "r", Direction.REQUEST))
+			.containsExactly(1);
+		assertThat(PayloadCrypto.decryptPayload(rotated, newPayload, tenant, record, "r", Direction.REQUEST))
+			.containsExactly(2);
+		// the new payload carries the new primary's key id (Tink prefix after the format byte) ...
+		assertThat(java.nio.ByteBuffer.wrap(newPayload, 2, 4).getInt()).isEqualTo(after.getPrimary().getId());
+		// ... which the keyset from before the rotation does not have
+		assertThatExceptionOfType(GeneralSecurityException.class).isThrownBy(
+				() -> PayloadCrypto.decryptPayload(old, newPayload, tenant, record, "r", Direction.REQUEST));
+	}
+
 }

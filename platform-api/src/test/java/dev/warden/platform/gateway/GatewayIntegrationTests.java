@@ -142,7 +142,7 @@ class GatewayIntegrationTests {
 		assertThat(response.body()).contains("\"echo\":" + PREDICT, "\"request_id\":\"fwd-1\"");
 
 		Map<String, Object> row = app.jdbc()
-			.sql("SELECT r.tenant_id, r.model, r.model_version, r.status, r.request_bytes, r.request_payload, "
+			.sql("SELECT r.id, r.tenant_id, r.model, r.model_version, r.status, r.request_bytes, r.request_payload, "
 					+ "r.response_payload, t.data_key FROM request_log r JOIN tenants t ON t.id = r.tenant_id "
 					+ "WHERE r.request_id = 'fwd-1'")
 			.query()
@@ -157,10 +157,11 @@ class GatewayIntegrationTests {
 		String master = Files.readString(dataDir.resolve("master-key.json"));
 		UUID tenantId = (UUID) row.get("tenant_id");
 		byte[] dataKey = (byte[]) row.get("data_key");
-		assertThat(new String(PayloadCrypto.decryptPayload(master, dataKey, tenantId, "fwd-1", Direction.REQUEST,
-				requestPayload), StandardCharsets.UTF_8)).isEqualTo(PREDICT);
-		assertThat(new String(PayloadCrypto.decryptPayload(master, dataKey, tenantId, "fwd-1", Direction.RESPONSE,
-				responsePayload), StandardCharsets.UTF_8)).isEqualTo(response.body());
+		UUID recordId = (UUID) row.get("id");
+		assertThat(new String(PayloadCrypto.decryptPayload(master, dataKey, tenantId, recordId, "fwd-1",
+				Direction.REQUEST, requestPayload), StandardCharsets.UTF_8)).isEqualTo(PREDICT);
+		assertThat(new String(PayloadCrypto.decryptPayload(master, dataKey, tenantId, recordId, "fwd-1",
+				Direction.RESPONSE, responsePayload), StandardCharsets.UTF_8)).isEqualTo(response.body());
 	}
 
 	@Test
