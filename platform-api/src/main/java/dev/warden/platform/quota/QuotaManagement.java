@@ -9,12 +9,14 @@ import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 
 import javax.sql.DataSource;
 
 import io.github.bucket4j.Bandwidth;
 import io.github.bucket4j.BucketConfiguration;
 import io.github.bucket4j.ConsumptionProbe;
+import io.github.bucket4j.TokensInheritanceStrategy;
 import io.github.bucket4j.distributed.BucketProxy;
 import io.github.bucket4j.distributed.jdbc.PrimaryKeyMapper;
 import io.github.bucket4j.distributed.proxy.BucketNotFoundException;
@@ -23,6 +25,7 @@ import io.github.bucket4j.distributed.proxy.optimization.Optimizations;
 import io.github.bucket4j.postgresql.Bucket4jPostgreSQL;
 
 import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Service;
 
 /**
@@ -36,19 +39,35 @@ import org.springframework.stereotype.Service;
  * within the month (its aligned refill falls on the first instant of the next month, when the next month's bucket
  * takes over anyway).</li>
  * </ul>
- * The rate bucket is consumed first and the monthly one only when the rate allowed the request, so a request
- * refused for its rate never spends monthly quota. Bucket proxies are cached per bucket id and use
- * {@link Optimizations#batching()}: concurrent consumes of one bucket on one replica share one transaction, which
- * keeps the count exact (no local allowance). Thread-safe.
+ * A key with a {@linkplain QuotaOverride quota override} is limited by {@code min(plan, override)} per field, and
+ * by a monthly bucket of its own when the override has {@code requests_per_month}.
+ * <p>
+ * The rate bucket is consumed first, then the key's monthly bucket, then the tenant's, each only when the previous
+ * allowed the request, so a request refused for its rate never spends monthly quota. Bucket proxies are cached per
+ * bucket id and use {@link Optimizations#batching()}: concurrent consumes of one bucket on one replica share one
+ * transaction, which keeps the count exact (no local allowance).
+ * <p>
+ * <b>Changed limits.</b> A bucket's id never contains its limits; its configuration is <em>versioned</em> instead
+ * (Bucket4j's implicit configuration replacement): the version is the newest of the plans' version (when the
+ * current {@code quotas.yaml} was recorded), the tenant's {@code updated_at} (plan moves) and the key's
+ * {@code quota_updated_at} (override changes), all in microseconds of the database clock, so every replica computes
+ * the same version. A consume whose version is newer than the stored one replaces the stored configuration in the
+ * same transaction; an older replica's (smaller) version never downgrades it. Rate buckets inherit their tokens
+ * {@link TokensInheritanceStrategy#AS_IS as is} (capped by the new burst: a lowered limit grants no fresh burst);
+ * monthly buckets {@link TokensInheritanceStrategy#ADDITIVE additively} (the requests already used this month stay
+ * used: lowering 50 to 20 after 30 requests leaves none). Thread-safe.
  */
 @Service
 public class QuotaManagement {
 
-	/** The limit named in a refusal. */
+	/** The limit named in a refusal: the key's rate bucket. */
 	public static final String RATE = "rate";
 
-	/** The limit named in a refusal. */
+	/** The limit named in a refusal: the tenant's monthly quota. */
 	public static final String MONTHLY = "monthly";
+
+	/** The limit named in a refusal: the key's own monthly quota (from its override). */
+	public static final String KEY_MONTHLY = "key_monthly";
 
 	private static final long NANOS_PER_SECOND = TimeUnit.SECONDS.toNanos(1);
 
@@ -58,24 +77,27 @@ public class QuotaManagement {
 
 	private final Clock clock;
 
-	/** Optimised (batching) proxies by bucket id; created once per id and replica. */
-	private final ConcurrentMap<String, BucketProxy> buckets = new ConcurrentHashMap<>();
+	private final JdbcClient jdbc;
+
+	/** Optimised (batching) proxies by bucket id, with the configuration version they were built for. */
+	private final ConcurrentMap<String, Cached> buckets = new ConcurrentHashMap<>();
 
 	@Autowired
-	QuotaManagement(QuotaPlans plans, DataSource dataSource, QuotaProperties properties) {
+	QuotaManagement(QuotaPlans plans, DataSource dataSource, QuotaProperties properties, JdbcClient jdbc) {
 		this(plans, Bucket4jPostgreSQL.selectForUpdateBasedBuilder(
 				properties.durableCommit() ? dataSource : new AsyncCommitDataSource(dataSource))
 			.primaryKeyMapper(PrimaryKeyMapper.STRING)
 			.table("quota_buckets")
 			.idColumn("id")
 			.stateColumn("state")
-			.build(), Clock.systemUTC());
+			.build(), Clock.systemUTC(), jdbc);
 	}
 
-	QuotaManagement(QuotaPlans plans, ProxyManager<String> proxies, Clock clock) {
+	QuotaManagement(QuotaPlans plans, ProxyManager<String> proxies, Clock clock, JdbcClient jdbc) {
 		this.plans = plans;
 		this.proxies = proxies;
 		this.clock = clock;
+		this.jdbc = jdbc;
 	}
 
 	/** The plan, falling back to the default plan for an unknown name. */
@@ -83,66 +105,190 @@ public class QuotaManagement {
 		return this.plans.find(name).orElseGet(() -> this.plans.find(this.plans.defaultPlan()).orElseThrow());
 	}
 
+	/** The limits that apply to a key of a tenant on the named plan: {@code min(plan, override)} per field. */
+	public QuotaPlan effectivePlan(String planName, QuotaOverride override) {
+		return override.applyTo(plan(planName));
+	}
+
+	/** Same as {@link #consume(UUID, UUID, String, QuotaOverride, long)} for a key without override. */
+	public Decision consume(UUID apiKeyId, UUID tenantId, String planName) {
+		return consume(apiKeyId, tenantId, planName, QuotaOverride.NONE, 0);
+	}
+
 	/**
-	 * Takes one request from the key's rate bucket and, when that allows it, from the tenant's monthly bucket.
-	 * Blocks for one database transaction (shared with concurrent callers of the same bucket).
+	 * Takes one request from the key's rate bucket and, when that allows it, from the key's monthly bucket (if
+	 * its override has one) and the tenant's monthly bucket. Blocks for one database transaction per bucket
+	 * (shared with concurrent callers of the same bucket).
+	 * @param configVersion the newer of the tenant's {@code updated_at} and the key's {@code quota_updated_at},
+	 * in microseconds since the epoch (0 if neither is set)
 	 * @throws RuntimeException when the database cannot be reached (the caller answers 5xx; nothing is admitted)
 	 */
-	public Decision consume(UUID apiKeyId, UUID tenantId, String planName) {
-		QuotaPlan plan = plan(planName);
-		String rateId = "rate:" + apiKeyId + ":" + plan.requestsPerSecond() + "/" + plan.burst();
-		ConsumptionProbe rate = tryConsume(rateId, () -> rateConfiguration(plan));
+	public Decision consume(UUID apiKeyId, UUID tenantId, String planName, QuotaOverride override,
+			long configVersion) {
+		QuotaPlan base = plan(planName);
+		QuotaPlan plan = override.applyTo(base);
+		long version = Math.max(this.plans.version(), configVersion);
+		boolean rateOverridden = plan.requestsPerSecond() != base.requestsPerSecond()
+				|| plan.burst() != base.burst();
+		ConsumptionProbe rate = tryConsume(rateId(apiKeyId), version, TokensInheritanceStrategy.AS_IS,
+				() -> rateConfiguration(plan));
 		long rateReset = ceilSeconds(rate.getNanosToWaitForReset());
 		if (!rate.isConsumed()) {
 			long retryAfter = Math.max(1, ceilSeconds(rate.getNanosToWaitForRefill()));
+			String message = "rate limit exceeded: " + (rateOverridden
+					? "this key's quota override allows " : "plan '" + plan.name() + "' allows ")
+					+ plan.requestsPerSecond() + " requests/second with a burst of " + plan.burst() + "; retry after "
+					+ retryAfter + " s";
 			return new Decision(false, RATE, plan, plan.burst(), 0, retryAfter, retryAfter,
-					this.clock.instant().plusSeconds(retryAfter));
+					this.clock.instant().plusSeconds(retryAfter), message);
 		}
-		if (!plan.hasMonthlyQuota()) {
-			return new Decision(true, null, plan, plan.burst(), rate.getRemainingTokens(), rateReset, 0, null);
+		Decision allowed = new Decision(true, null, plan, plan.burst(), rate.getRemainingTokens(), rateReset, 0, null,
+				null);
+		long keyMonthly = override.keyMonthly(base);
+		if (keyMonthly == 0 && !plan.hasMonthlyQuota()) {
+			return allowed;
 		}
-		Instant now = this.clock.instant();
-		YearMonth month = YearMonth.from(now.atOffset(ZoneOffset.UTC));
-		Instant monthStart = month.atDay(1).atStartOfDay().toInstant(ZoneOffset.UTC);
-		Instant nextMonth = month.plusMonths(1).atDay(1).atStartOfDay().toInstant(ZoneOffset.UTC);
-		String monthlyId = "month:" + tenantId + ":" + month;
-		ConsumptionProbe monthly = tryConsume(monthlyId,
-				() -> monthlyConfiguration(plan, Duration.between(monthStart, nextMonth), nextMonth));
-		long untilNextMonth = Math.max(1, ceilSeconds(Duration.between(now, nextMonth).toNanos()));
-		if (!monthly.isConsumed()) {
-			return new Decision(false, MONTHLY, plan, plan.requestsPerMonth(), 0, untilNextMonth, untilNextMonth,
-					nextMonth);
+		Month month = Month.of(this.clock.instant());
+		if (keyMonthly > 0) {
+			ConsumptionProbe probe = tryConsume(keyMonthId(apiKeyId, month.month()), version,
+					TokensInheritanceStrategy.ADDITIVE, () -> monthlyConfiguration(keyMonthly, month));
+			if (!probe.isConsumed()) {
+				return new Decision(false, KEY_MONTHLY, plan, keyMonthly, 0, month.secondsLeft(), month.secondsLeft(),
+						month.next(), "monthly quota of this key exceeded: its quota override allows " + keyMonthly
+								+ " requests per calendar month (UTC); it resets at " + month.next());
+			}
+			allowed = closer(allowed, keyMonthly, probe.getRemainingTokens(), month);
 		}
-		// the headers describe whichever limit is closer to exhaustion
-		if (monthly.getRemainingTokens() < rate.getRemainingTokens()) {
-			return new Decision(true, null, plan, plan.requestsPerMonth(), monthly.getRemainingTokens(),
-					untilNextMonth, 0, null);
+		if (plan.hasMonthlyQuota()) {
+			ConsumptionProbe probe = tryConsume(monthId(tenantId, month.month()), version,
+					TokensInheritanceStrategy.ADDITIVE, () -> monthlyConfiguration(plan.requestsPerMonth(), month));
+			if (!probe.isConsumed()) {
+				return new Decision(false, MONTHLY, plan, plan.requestsPerMonth(), 0, month.secondsLeft(),
+						month.secondsLeft(), month.next(),
+						"monthly quota exceeded: plan '" + plan.name() + "' allows " + plan.requestsPerMonth()
+								+ " requests per calendar month (UTC); it resets at " + month.next());
+			}
+			allowed = closer(allowed, plan.requestsPerMonth(), probe.getRemainingTokens(), month);
 		}
-		return new Decision(true, null, plan, plan.burst(), rate.getRemainingTokens(), rateReset, 0, null);
+		return allowed;
 	}
 
-	private ConsumptionProbe tryConsume(String id, java.util.function.Supplier<BucketConfiguration> configuration) {
-		BucketProxy bucket = this.buckets.computeIfAbsent(id, (key) -> {
-			// create the bucket's row explicitly without the optimisation: a batching proxy's first burst on a
-			// missing bucket can fail with BucketNotFoundException instead of creating it
-			this.proxies.builder().build(key, configuration).getAvailableTokens();
-			if (key.startsWith("month:")) {
-				forgetOtherMonths(key.substring(key.lastIndexOf(':')));
-			}
-			return this.proxies.builder().withOptimization(Optimizations.batching()).build(key, configuration);
-		});
+	/** The headers describe whichever limit is closer to exhaustion. */
+	private static Decision closer(Decision current, long limit, long remaining, Month month) {
+		if (remaining < current.remaining()) {
+			return new Decision(true, null, current.plan(), limit, remaining, month.secondsLeft(), 0, null, null);
+		}
+		return current;
+	}
+
+	/**
+	 * What is left of a key's quotas, without consuming anything (for usage reports). Looks up the tenant's
+	 * plan and the key's override (one query), then reads the buckets; a bucket that does not exist yet is
+	 * reported full and is not created.
+	 * @param apiKeyId a key of the tenant, or {@code null} for the tenant's monthly quota only
+	 * @throws IllegalArgumentException if the key does not belong to the tenant or the tenant does not exist
+	 */
+	public Remaining remaining(UUID tenantId, UUID apiKeyId) {
+		if (apiKeyId == null) {
+			String planName = this.jdbc.sql("SELECT plan FROM tenants WHERE id = :tenant")
+				.param("tenant", tenantId)
+				.query(String.class)
+				.optional()
+				.orElseThrow(() -> new IllegalArgumentException("no tenant " + tenantId));
+			return remaining(tenantId, null, planName, QuotaOverride.NONE);
+		}
+		return this.jdbc
+			.sql("SELECT t.plan, k.quota_requests_per_second, k.quota_burst, k.quota_requests_per_month, "
+					+ "k.quota_max_request_bytes, k.quota_max_rows_per_request FROM api_keys k "
+					+ "JOIN tenants t ON t.id = k.tenant_id WHERE k.id = :key AND k.tenant_id = :tenant")
+			.param("key", apiKeyId)
+			.param("tenant", tenantId)
+			.query((rs, row) -> remaining(tenantId, apiKeyId, rs.getString("plan"),
+					new QuotaOverride(rs.getObject("quota_requests_per_second", Long.class),
+							rs.getObject("quota_burst", Long.class), rs.getObject("quota_requests_per_month", Long.class),
+							rs.getObject("quota_max_request_bytes", Long.class),
+							rs.getObject("quota_max_rows_per_request", Long.class))))
+			.optional()
+			.orElseThrow(() -> new IllegalArgumentException("no API key " + apiKeyId + " of tenant " + tenantId));
+	}
+
+	/** {@link #remaining(UUID, UUID)} when the caller already knows the plan and the override. */
+	public Remaining remaining(UUID tenantId, UUID apiKeyId, String planName, QuotaOverride override) {
+		QuotaPlan base = plan(planName);
+		QuotaPlan plan = override.applyTo(base);
+		Month month = Month.of(this.clock.instant());
+		long rate = -1;
+		if (apiKeyId != null) {
+			rate = available(rateId(apiKeyId), () -> rateConfiguration(plan), plan.burst());
+		}
+		long keyMonthly = override.keyMonthly(base);
+		long keyMonthlyLeft = -1;
+		if (apiKeyId != null && keyMonthly > 0) {
+			keyMonthlyLeft = available(keyMonthId(apiKeyId, month.month()),
+					() -> monthlyConfiguration(keyMonthly, month), keyMonthly);
+		}
+		long monthlyLeft = -1;
+		if (plan.hasMonthlyQuota()) {
+			monthlyLeft = available(monthId(tenantId, month.month()),
+					() -> monthlyConfiguration(plan.requestsPerMonth(), month), plan.requestsPerMonth());
+		}
+		return new Remaining(plan, rate, keyMonthlyLeft, monthlyLeft, month.next());
+	}
+
+	private long available(String id, Supplier<BucketConfiguration> configuration, long full) {
+		if (this.proxies.getProxyConfiguration(id).isEmpty()) {
+			return full;
+		}
+		return this.proxies.builder().build(id, configuration).getAvailableTokens();
+	}
+
+	private ConsumptionProbe tryConsume(String id, long version, TokensInheritanceStrategy inheritance,
+			Supplier<BucketConfiguration> configuration) {
+		Cached cached = this.buckets.get(id);
+		if (cached == null || cached.version() != version) {
+			cached = this.buckets.compute(id, (key, existing) -> {
+				if (existing != null && existing.version() == version) {
+					return existing;
+				}
+				// create the bucket's row (or replace its configuration) explicitly without the optimisation: a
+				// batching proxy's first burst on a missing bucket can fail with BucketNotFoundException
+				versioned(version, inheritance).build(key, configuration).getAvailableTokens();
+				if (existing == null && key.contains("month:")) {
+					forgetOtherMonths(key.substring(key.lastIndexOf(':')));
+				}
+				return new Cached(version, versioned(version, inheritance).withOptimization(Optimizations.batching())
+					.build(key, configuration));
+			});
+		}
 		try {
-			return bucket.tryConsumeAndReturnRemaining(1);
+			return cached.bucket().tryConsumeAndReturnRemaining(1);
 		}
 		catch (BucketNotFoundException ex) {
 			// the row was deleted behind our back: recreate it through a plain proxy (same transaction semantics)
-			return this.proxies.builder().build(id, configuration).tryConsumeAndReturnRemaining(1);
+			return versioned(version, inheritance).build(id, configuration).tryConsumeAndReturnRemaining(1);
 		}
+	}
+
+	private io.github.bucket4j.distributed.proxy.RemoteBucketBuilder<String> versioned(long version,
+			TokensInheritanceStrategy inheritance) {
+		return this.proxies.builder().withImplicitConfigurationReplacement(version, inheritance);
 	}
 
 	/** Drops cached proxies of earlier months (their buckets are never used again). */
 	private void forgetOtherMonths(String monthSuffix) {
-		this.buckets.keySet().removeIf((key) -> key.startsWith("month:") && !key.endsWith(monthSuffix));
+		this.buckets.keySet().removeIf((key) -> key.contains("month:") && !key.endsWith(monthSuffix));
+	}
+
+	static String rateId(UUID apiKeyId) {
+		return "rate:" + apiKeyId;
+	}
+
+	static String monthId(UUID tenantId, YearMonth month) {
+		return "month:" + tenantId + ":" + month;
+	}
+
+	static String keyMonthId(UUID apiKeyId, YearMonth month) {
+		return "key-month:" + apiKeyId + ":" + month;
 	}
 
 	static BucketConfiguration rateConfiguration(QuotaPlan plan) {
@@ -155,11 +301,11 @@ public class QuotaManagement {
 			.build();
 	}
 
-	static BucketConfiguration monthlyConfiguration(QuotaPlan plan, Duration monthLength, Instant nextMonth) {
+	static BucketConfiguration monthlyConfiguration(long requestsPerMonth, Month month) {
 		return BucketConfiguration.builder()
 			.addLimit(Bandwidth.builder()
-				.capacity(plan.requestsPerMonth())
-				.refillIntervallyAligned(plan.requestsPerMonth(), monthLength, nextMonth)
+				.capacity(requestsPerMonth)
+				.refillIntervallyAligned(requestsPerMonth, month.length(), month.next())
 				.id(MONTHLY)
 				.build())
 			.build();
@@ -169,21 +315,65 @@ public class QuotaManagement {
 		return (nanos <= 0) ? 0 : (nanos + NANOS_PER_SECOND - 1) / NANOS_PER_SECOND;
 	}
 
+	/** The calendar month (UTC) of an instant, with its length and the seconds left in it. */
+	record Month(YearMonth month, Instant now) {
+
+		static Month of(Instant now) {
+			return new Month(YearMonth.from(now.atOffset(ZoneOffset.UTC)), now);
+		}
+
+		Instant start() {
+			return this.month.atDay(1).atStartOfDay().toInstant(ZoneOffset.UTC);
+		}
+
+		Instant next() {
+			return this.month.plusMonths(1).atDay(1).atStartOfDay().toInstant(ZoneOffset.UTC);
+		}
+
+		Duration length() {
+			return Duration.between(start(), next());
+		}
+
+		long secondsLeft() {
+			return Math.max(1, ceilSeconds(Duration.between(this.now, next()).toNanos()));
+		}
+
+	}
+
+	private record Cached(long version, BucketProxy bucket) {
+	}
+
 	/**
 	 * Outcome of one consume.
 	 *
 	 * @param allowed whether the request may proceed
-	 * @param limitHit {@link #RATE} or {@link #MONTHLY} when refused, {@code null} when allowed
-	 * @param limit the limit the headers describe: {@code burst}, or {@code requests_per_month} when the monthly
-	 * quota is closer to exhaustion or was hit
+	 * @param limitHit {@link #RATE}, {@link #KEY_MONTHLY} or {@link #MONTHLY} when refused, {@code null} when
+	 * allowed
+	 * @param plan the limits applied: the plan with the key's override ({@code min} per field)
+	 * @param limit the limit the headers describe: {@code burst}, or a monthly quota when it is closer to
+	 * exhaustion or was hit
 	 * @param remaining requests left under that limit after this one
 	 * @param resetSeconds seconds until that limit is fully available again
 	 * @param retryAfterSeconds when refused, seconds to wait (>= 1); 0 when allowed
 	 * @param resetsAt when refused, the instant the limit that was hit admits a request again; {@code null} when
 	 * allowed
+	 * @param message when refused, the error message naming the limit; {@code null} when allowed
 	 */
 	public record Decision(boolean allowed, String limitHit, QuotaPlan plan, long limit, long remaining,
-			long resetSeconds, long retryAfterSeconds, Instant resetsAt) {
+			long resetSeconds, long retryAfterSeconds, Instant resetsAt, String message) {
+	}
+
+	/**
+	 * What is left of a key's and its tenant's quotas; {@code -1} where there is no such limit.
+	 *
+	 * @param plan the limits that apply (plan with the key's override)
+	 * @param rateTokens requests the key may send at once now (its rate bucket); -1 when no key was given
+	 * @param keyMonthlyRemaining requests left this month under the key's own monthly quota
+	 * @param monthlyRemaining requests left this month under the tenant's monthly quota
+	 * @param monthResetsAt when the monthly quotas start again (the first instant of the next month, UTC)
+	 */
+	public record Remaining(QuotaPlan plan, long rateTokens, long keyMonthlyRemaining, long monthlyRemaining,
+			Instant monthResetsAt) {
 	}
 
 }
