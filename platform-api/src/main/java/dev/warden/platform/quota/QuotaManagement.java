@@ -21,6 +21,7 @@ import io.github.bucket4j.distributed.BucketProxy;
 import io.github.bucket4j.distributed.jdbc.PrimaryKeyMapper;
 import io.github.bucket4j.distributed.proxy.BucketNotFoundException;
 import io.github.bucket4j.distributed.proxy.ProxyManager;
+import io.github.bucket4j.distributed.proxy.RemoteBucketBuilder;
 import io.github.bucket4j.distributed.proxy.optimization.Optimizations;
 import io.github.bucket4j.postgresql.Bucket4jPostgreSQL;
 
@@ -35,9 +36,10 @@ import org.springframework.stereotype.Service;
  * <ul>
  * <li>rate: one bucket per API key, capacity {@code burst}, greedy refill {@code requests_per_second} per
  * second;</li>
- * <li>monthly: one bucket per tenant and calendar month (UTC), capacity {@code requests_per_month}, no refill
- * within the month (its aligned refill falls on the first instant of the next month, when the next month's bucket
- * takes over anyway).</li>
+ * <li>monthly: one counter bucket per tenant and calendar month (UTC) whose spent tokens are the requests admitted
+ * this month; a request is admitted while the count stays within {@code requests_per_month} (a request that would
+ * pass it is given back and refused). The limit is applied when counting, not stored in the bucket, so a changed
+ * quota applies to the very next request and the requests already used this month stay used.</li>
  * </ul>
  * A key with a {@linkplain QuotaOverride quota override} is limited by {@code min(plan, override)} per field, and
  * by a monthly bucket of its own when the override has {@code requests_per_month}.
@@ -53,9 +55,9 @@ import org.springframework.stereotype.Service;
  * {@code quota_updated_at} (override changes), all in microseconds of the database clock, so every replica computes
  * the same version. A consume whose version is newer than the stored one replaces the stored configuration in the
  * same transaction; an older replica's (smaller) version never downgrades it. Rate buckets inherit their tokens
- * {@link TokensInheritanceStrategy#AS_IS as is} (capped by the new burst: a lowered limit grants no fresh burst);
- * monthly buckets {@link TokensInheritanceStrategy#ADDITIVE additively} (the requests already used this month stay
- * used: lowering 50 to 20 after 30 requests leaves none). Thread-safe.
+ * {@link TokensInheritanceStrategy#AS_IS as is}, capped by the new burst: a lowered limit grants no fresh burst
+ * (a bucket id with a fingerprint of the limits would, and would leave a row behind per change). Monthly counters
+ * need no replacement (see above). Thread-safe.
  */
 @Service
 public class QuotaManagement {
@@ -70,6 +72,9 @@ public class QuotaManagement {
 	public static final String KEY_MONTHLY = "key_monthly";
 
 	private static final long NANOS_PER_SECOND = TimeUnit.SECONDS.toNanos(1);
+
+	/** Capacity of a monthly counter bucket: far above any monthly quota. */
+	static final long MONTHLY_COUNTER_CAPACITY = 1L << 50;
 
 	private final QuotaPlans plans;
 
@@ -150,27 +155,58 @@ public class QuotaManagement {
 		}
 		Month month = Month.of(this.clock.instant());
 		if (keyMonthly > 0) {
-			ConsumptionProbe probe = tryConsume(keyMonthId(apiKeyId, month.month()), version,
-					TokensInheritanceStrategy.ADDITIVE, () -> monthlyConfiguration(keyMonthly, month));
-			if (!probe.isConsumed()) {
+			long used = consumeMonthly(keyMonthId(apiKeyId, month.month()), null, keyMonthly, month);
+			if (used > keyMonthly) {
 				return new Decision(false, KEY_MONTHLY, plan, keyMonthly, 0, month.secondsLeft(), month.secondsLeft(),
 						month.next(), "monthly quota of this key exceeded: its quota override allows " + keyMonthly
 								+ " requests per calendar month (UTC); it resets at " + month.next());
 			}
-			allowed = closer(allowed, keyMonthly, probe.getRemainingTokens(), month);
+			allowed = closer(allowed, keyMonthly, keyMonthly - used, month);
 		}
 		if (plan.hasMonthlyQuota()) {
-			ConsumptionProbe probe = tryConsume(monthId(tenantId, month.month()), version,
-					TokensInheritanceStrategy.ADDITIVE, () -> monthlyConfiguration(plan.requestsPerMonth(), month));
-			if (!probe.isConsumed()) {
+			long used = consumeMonthly(monthId(tenantId, month.month()), legacyMonthId(tenantId, month.month()),
+					plan.requestsPerMonth(), month);
+			if (used > plan.requestsPerMonth()) {
 				return new Decision(false, MONTHLY, plan, plan.requestsPerMonth(), 0, month.secondsLeft(),
 						month.secondsLeft(), month.next(),
 						"monthly quota exceeded: plan '" + plan.name() + "' allows " + plan.requestsPerMonth()
 								+ " requests per calendar month (UTC); it resets at " + month.next());
 			}
-			allowed = closer(allowed, plan.requestsPerMonth(), probe.getRemainingTokens(), month);
+			allowed = closer(allowed, plan.requestsPerMonth(), plan.requestsPerMonth() - used, month);
 		}
 		return allowed;
+	}
+
+	/**
+	 * Counts one request in a monthly counter bucket unless that would pass the limit.
+	 * @return the requests counted this month including this one when it was admitted ({@code <= limit}), or
+	 * {@code limit + 1} when it was refused (and not counted)
+	 */
+	private long consumeMonthly(String id, String legacyId, long limit, Month month) {
+		long carried = (legacyId != null && !this.buckets.containsKey(id)) ? legacyUsed(legacyId) : 0;
+		Supplier<BucketConfiguration> configuration = () -> counterConfiguration(month, carried);
+		ConsumptionProbe probe = tryConsume(id, -1, null, configuration);
+		long used = MONTHLY_COUNTER_CAPACITY - probe.getRemainingTokens();
+		if (!probe.isConsumed() || used <= limit) {
+			return probe.isConsumed() ? used : limit + 1;
+		}
+		// over the limit: give the request back, so that the counter holds only admitted requests (a concurrent
+		// request may see the count one too high until then and be refused: never over-admission)
+		Cached cached = this.buckets.get(id);
+		(cached != null ? cached.bucket() : this.proxies.builder().build(id, configuration)).addTokens(1);
+		return limit + 1;
+	}
+
+	/**
+	 * Requests used this month in a tenant's monthly bucket of the earlier layout (capacity = the plan's quota
+	 * then), so that switching to counters does not hand out the month's quota again; 0 when there is none.
+	 */
+	private long legacyUsed(String legacyId) {
+		return this.proxies.getProxyConfiguration(legacyId).map((configuration) -> {
+			long capacity = configuration.getBandwidths()[0].getCapacity();
+			long available = this.proxies.builder().build(legacyId, configuration).getAvailableTokens();
+			return Math.max(0, capacity - available);
+		}).orElse(0L);
 	}
 
 	/** The headers describe whichever limit is closer to exhaustion. */
@@ -224,13 +260,15 @@ public class QuotaManagement {
 		long keyMonthly = override.keyMonthly(base);
 		long keyMonthlyLeft = -1;
 		if (apiKeyId != null && keyMonthly > 0) {
-			keyMonthlyLeft = available(keyMonthId(apiKeyId, month.month()),
-					() -> monthlyConfiguration(keyMonthly, month), keyMonthly);
+			keyMonthlyLeft = Math.max(0, keyMonthly - used(keyMonthId(apiKeyId, month.month()), month));
 		}
 		long monthlyLeft = -1;
 		if (plan.hasMonthlyQuota()) {
-			monthlyLeft = available(monthId(tenantId, month.month()),
-					() -> monthlyConfiguration(plan.requestsPerMonth(), month), plan.requestsPerMonth());
+			long used = used(monthId(tenantId, month.month()), month);
+			if (used == 0 && !this.buckets.containsKey(monthId(tenantId, month.month()))) {
+				used = legacyUsed(legacyMonthId(tenantId, month.month()));
+			}
+			monthlyLeft = Math.max(0, plan.requestsPerMonth() - used);
 		}
 		return new Remaining(plan, rate, keyMonthlyLeft, monthlyLeft, month.next());
 	}
@@ -242,6 +280,16 @@ public class QuotaManagement {
 		return this.proxies.builder().build(id, configuration).getAvailableTokens();
 	}
 
+	/** Requests counted in a monthly counter bucket; 0 when it does not exist (it is not created). */
+	private long used(String id, Month month) {
+		long available = available(id, () -> counterConfiguration(month, 0), MONTHLY_COUNTER_CAPACITY);
+		return MONTHLY_COUNTER_CAPACITY - available;
+	}
+
+	/**
+	 * @param version the configuration version, or -1 for a bucket whose configuration never changes
+	 * @param inheritance how tokens are carried into a replaced configuration ({@code null} with version -1)
+	 */
 	private ConsumptionProbe tryConsume(String id, long version, TokensInheritanceStrategy inheritance,
 			Supplier<BucketConfiguration> configuration) {
 		Cached cached = this.buckets.get(id);
@@ -253,7 +301,7 @@ public class QuotaManagement {
 				// create the bucket's row (or replace its configuration) explicitly without the optimisation: a
 				// batching proxy's first burst on a missing bucket can fail with BucketNotFoundException
 				versioned(version, inheritance).build(key, configuration).getAvailableTokens();
-				if (existing == null && key.contains("month:")) {
+				if (existing == null && key.contains("month-count:")) {
 					forgetOtherMonths(key.substring(key.lastIndexOf(':')));
 				}
 				return new Cached(version, versioned(version, inheritance).withOptimization(Optimizations.batching())
@@ -269,14 +317,14 @@ public class QuotaManagement {
 		}
 	}
 
-	private io.github.bucket4j.distributed.proxy.RemoteBucketBuilder<String> versioned(long version,
-			TokensInheritanceStrategy inheritance) {
-		return this.proxies.builder().withImplicitConfigurationReplacement(version, inheritance);
+	private RemoteBucketBuilder<String> versioned(long version, TokensInheritanceStrategy inheritance) {
+		return (version < 0) ? this.proxies.builder()
+				: this.proxies.builder().withImplicitConfigurationReplacement(version, inheritance);
 	}
 
 	/** Drops cached proxies of earlier months (their buckets are never used again). */
 	private void forgetOtherMonths(String monthSuffix) {
-		this.buckets.keySet().removeIf((key) -> key.contains("month:") && !key.endsWith(monthSuffix));
+		this.buckets.keySet().removeIf((key) -> key.contains("month-count:") && !key.endsWith(monthSuffix));
 	}
 
 	static String rateId(UUID apiKeyId) {
@@ -284,11 +332,16 @@ public class QuotaManagement {
 	}
 
 	static String monthId(UUID tenantId, YearMonth month) {
+		return "month-count:" + tenantId + ":" + month;
+	}
+
+	/** Id of a tenant's monthly bucket before monthly buckets became counters (capacity = the plan's quota). */
+	static String legacyMonthId(UUID tenantId, YearMonth month) {
 		return "month:" + tenantId + ":" + month;
 	}
 
 	static String keyMonthId(UUID apiKeyId, YearMonth month) {
-		return "key-month:" + apiKeyId + ":" + month;
+		return "key-month-count:" + apiKeyId + ":" + month;
 	}
 
 	static BucketConfiguration rateConfiguration(QuotaPlan plan) {
@@ -301,11 +354,18 @@ public class QuotaManagement {
 			.build();
 	}
 
-	static BucketConfiguration monthlyConfiguration(long requestsPerMonth, Month month) {
+	/**
+	 * A monthly counter: a bucket of {@link #MONTHLY_COUNTER_CAPACITY} tokens whose spent tokens are the requests
+	 * admitted this month. Its only refill is aligned to the first instant of the next month, when the next
+	 * month's bucket has taken over.
+	 * @param used requests already counted this month (carried over from an earlier bucket), usually 0
+	 */
+	static BucketConfiguration counterConfiguration(Month month, long used) {
 		return BucketConfiguration.builder()
 			.addLimit(Bandwidth.builder()
-				.capacity(requestsPerMonth)
-				.refillIntervallyAligned(requestsPerMonth, month.length(), month.next())
+				.capacity(MONTHLY_COUNTER_CAPACITY)
+				.refillIntervallyAligned(MONTHLY_COUNTER_CAPACITY, month.length(), month.next())
+				.initialTokens(MONTHLY_COUNTER_CAPACITY - used)
 				.id(MONTHLY)
 				.build())
 			.build();
