@@ -86,7 +86,7 @@ class QuotaPlanReloader implements SmartInitializingSingleton {
 	 * Reads the watched file and applies it when its content changed and is valid.
 	 * @return whether new plans were applied
 	 */
-	boolean reloadIfChanged() {
+	synchronized boolean reloadIfChanged() {
 		Optional<Path> file = this.plans.file();
 		if (file.isEmpty()) {
 			return false;
