@@ -9,6 +9,8 @@ import jakarta.validation.Valid;
 import jakarta.validation.constraints.NotBlank;
 import jakarta.validation.constraints.Size;
 
+import com.fasterxml.jackson.annotation.JsonProperty;
+
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.security.core.Authentication;
@@ -54,13 +56,17 @@ class ApiKeyController {
 
 	/**
 	 * Changes a key (ADMIN): {@code quota} replaces its quota override ({@code null} or {@code {}} removes it, the
-	 * plan applies). The override must be stricter than the tenant's plan; 400 names the field that is not.
+	 * plan applies; absent = unchanged). The override must be stricter than the tenant's plan; 400 names the field
+	 * that is not.
 	 */
 	@PatchMapping(path = "/{keyId}", consumes = MediaType.APPLICATION_JSON_VALUE)
 	KeyResponse update(@PathVariable UUID tenantId, @PathVariable UUID keyId, @RequestBody UpdateKeyRequest request,
 			Authentication user) {
-		QuotaOverride quota = (request.quota() != null) ? request.quota() : QuotaOverride.NONE;
-		return KeyResponse.of(this.keys.updateQuota(tenantId, keyId, quota, user.getName()));
+		if (!request.quotaPresent) {
+			return KeyResponse.of(this.keys.get(tenantId, keyId));
+		}
+		return KeyResponse.of(this.keys.updateQuota(tenantId, keyId,
+				(request.quota != null) ? request.quota : QuotaOverride.NONE, user.getName()));
 	}
 
 	@GetMapping
@@ -89,7 +95,19 @@ class ApiKeyController {
 			@Size(max = 3) List<String> operations, Instant expiresAt, QuotaOverride quota) {
 	}
 
-	record UpdateKeyRequest(QuotaOverride quota) {
+	/** Tells an absent {@code quota} (unchanged) from an explicit {@code null} (removed). */
+	static final class UpdateKeyRequest {
+
+		private boolean quotaPresent;
+
+		private QuotaOverride quota;
+
+		@JsonProperty("quota")
+		void setQuota(QuotaOverride quota) {
+			this.quota = quota;
+			this.quotaPresent = true;
+		}
+
 	}
 
 	record CreatedKeyResponse(UUID id, String prefix, String name, Instant createdAt, Instant expiresAt,

@@ -127,6 +127,9 @@ public class ApiKeyManagement {
 			throw ApiException.conflict("API key " + keyId + " is revoked");
 		}
 		quota.requireStricterThan(this.quotas.plan(tenant.plan()));
+		if (quota.equals(key.quota())) {
+			return key;
+		}
 		this.keys.updateQuota(keyId, quota);
 		Map<String, Object> details = new LinkedHashMap<>();
 		details.put("tenant_id", tenantId.toString());
@@ -142,6 +145,16 @@ public class ApiKeyManagement {
 	@EventListener
 	void on(TenantDeleted event) {
 		this.keys.revokeAll(event.tenantId());
+	}
+
+	/**
+	 * One key of the tenant.
+	 * @throws ApiException 404 if the tenant or the key (of this tenant) does not exist
+	 */
+	@Transactional(readOnly = true)
+	public ApiKey get(UUID tenantId, UUID keyId) {
+		this.tenants.get(tenantId);
+		return this.keys.findById(tenantId, keyId).orElseThrow(() -> ApiException.notFound("API key " + keyId));
 	}
 
 	@Transactional(readOnly = true)

@@ -150,6 +150,10 @@ class QuotaOverrideIntegrationTests {
 			.query(Long.class)
 			.single()).isZero();
 
+		HttpResponse<String> malformed = createKey(tenant, "{\"requests_per_second\":\"fast\",\"burst\":2}");
+		assertThat(malformed.statusCode()).isEqualTo(400);
+		assertThat(malformed.body()).contains("\"code\":\"malformed_body\"", "quota.requests_per_second");
+
 		HttpResponse<String> created = createKey(tenant, null);
 		HttpResponse<String> patched = patchKey(tenant, field(created.body(), "id"),
 				"{\"quota\":{\"requests_per_month\":1001}}");
@@ -225,7 +229,18 @@ class QuotaOverrideIntegrationTests {
 			.query(String.class)
 			.single()).contains("\"before\": \"plan\"", "\"after\": {", "\"burst\": 3");
 
-		// removing the override: the plan applies again (its rows limit of 50)
+		// a PATCH without quota changes nothing; the same override again changes nothing (no second audit event)
+		assertThat(patchKey(tenant, keyId, "{}").body()).contains("\"burst\":3");
+		assertThat(patchKey(tenant, keyId,
+				"{\"quota\":{\"requests_per_second\":1,\"burst\":3,\"max_rows_per_request\":2}}").statusCode())
+			.isEqualTo(200);
+		assertThat(app.jdbc()
+			.sql("SELECT count(*) FROM audit_events WHERE action = 'api_key.quota_updated' AND target_id = :id")
+			.param("id", keyId)
+			.query(Long.class)
+			.single()).isEqualTo(1);
+
+		// removing the override: the plan applies again
 		HttpResponse<String> removed = patchKey(tenant, keyId, "{\"quota\":null}");
 		assertThat(removed.statusCode()).isEqualTo(200);
 		assertThat(removed.body()).contains("\"quota\":null");
