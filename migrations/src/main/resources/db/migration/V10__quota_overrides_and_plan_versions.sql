@@ -18,6 +18,9 @@ ALTER TABLE api_keys
         (quota_requests_per_second IS NULL) = (quota_burst IS NULL)
         AND (quota_burst IS NULL OR quota_burst >= quota_requests_per_second));
 
+-- quota_buckets ids from now on (see V7): 'rate:<api key id>' (configuration versioned, not in the id),
+-- 'month-count:<tenant id>:<yyyy-MM>' and 'key-month-count:<api key id>:<yyyy-MM>' (monthly counters).
+
 -- Every distinct content of policies/quotas.yaml the gateways have loaded, newest last. A replica that loads a
 -- file records it here under an advisory lock unless the newest row already has the same SHA-256, so a change is
 -- recorded (and audited) once however many replicas reload it. loaded_at versions the Bucket4j configurations
