@@ -1,6 +1,5 @@
 package dev.warden.platform.apikey;
 
-import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.LinkedHashMap;
@@ -8,8 +7,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ConcurrentMap;
 import java.util.regex.Pattern;
 
 import org.springframework.context.event.EventListener;
@@ -17,6 +14,8 @@ import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Transactional;
 
 import dev.warden.platform.audit.AuditTrail;
+import dev.warden.platform.quota.QuotaManagement;
+import dev.warden.platform.quota.QuotaOverride;
 import dev.warden.platform.system.ApiException;
 import dev.warden.platform.tenant.Tenant;
 import dev.warden.platform.tenant.TenantDeleted;
@@ -29,9 +28,6 @@ import dev.warden.platform.tenant.TenantManagement;
 @Service
 public class ApiKeyManagement {
 
-	/** How often {@code last_used_at} is written at most per key, to keep writes off the hot path. */
-	private static final Duration TOUCH_INTERVAL = Duration.ofSeconds(60);
-
 	/** Same rule as the model store's model names. */
 	private static final Pattern MODEL_NAME = Pattern.compile("[a-z0-9][a-z0-9_-]{0,63}");
 
@@ -41,12 +37,17 @@ public class ApiKeyManagement {
 
 	private final AuditTrail audit;
 
-	private final ConcurrentMap<UUID, Instant> lastTouched = new ConcurrentHashMap<>();
+	private final QuotaManagement quotas;
 
-	ApiKeyManagement(ApiKeyRepository keys, TenantManagement tenants, AuditTrail audit) {
+	private final LastUseRecorder lastUses;
+
+	ApiKeyManagement(ApiKeyRepository keys, TenantManagement tenants, AuditTrail audit, QuotaManagement quotas,
+			LastUseRecorder lastUses) {
 		this.keys = keys;
 		this.tenants = tenants;
 		this.audit = audit;
+		this.quotas = quotas;
+		this.lastUses = lastUses;
 	}
 
 	/** Creates an unrestricted key (every granted model, every operation, no expiry). */
@@ -62,13 +63,25 @@ public class ApiKeyManagement {
 	 */
 	@Transactional
 	public CreatedApiKey create(UUID tenantId, String name, KeyScopes scopes, Instant expiresAt, String actor) {
+		return create(tenantId, name, scopes, expiresAt, QuotaOverride.NONE, actor);
+	}
+
+	/**
+	 * Creates a key for the tenant with the given scopes, optional expiry and quota override, and audits it.
+	 * @throws ApiException 404 if the tenant does not exist, 400 for unknown operations, malformed model names,
+	 * an expiry that is not in the future, or a quota override that is invalid or looser than the tenant's plan
+	 */
+	@Transactional
+	public CreatedApiKey create(UUID tenantId, String name, KeyScopes scopes, Instant expiresAt, QuotaOverride quota,
+			String actor) {
 		Tenant tenant = this.tenants.get(tenantId);
 		validate(scopes, expiresAt);
+		quota.requireStricterThan(this.quotas.plan(tenant.plan()));
 		String keyId = ApiKeyFormat.newKeyId();
 		String raw = ApiKeyFormat.newRawKey(keyId);
 		ApiKey key = new ApiKey(UUID.randomUUID(), tenant.id(), ApiKeyFormat.displayPrefix(keyId), name.strip(),
 				Instant.now().truncatedTo(ChronoUnit.MICROS),
-				(expiresAt != null) ? expiresAt.truncatedTo(ChronoUnit.MICROS) : null, null, "active", scopes);
+				(expiresAt != null) ? expiresAt.truncatedTo(ChronoUnit.MICROS) : null, null, "active", scopes, quota);
 		this.keys.insert(key, keyId, ApiKeyFormat.hash(raw));
 		Map<String, Object> details = new LinkedHashMap<>();
 		details.put("tenant_id", tenant.id().toString());
@@ -77,6 +90,7 @@ public class ApiKeyManagement {
 		details.put("models", (scopes.models() != null) ? scopes.models() : "all");
 		details.put("operations", scopes.operations());
 		details.put("expires_at", (key.expiresAt() != null) ? key.expiresAt().toString() : "never");
+		details.put("quota", quota.isEmpty() ? "plan" : quota.fields());
 		this.audit.append(actor, "api_key.created", "api_key", key.id().toString(), details);
 		return new CreatedApiKey(key, raw);
 	}
@@ -98,10 +112,49 @@ public class ApiKeyManagement {
 		return this.keys.findById(tenantId, keyId).orElseThrow();
 	}
 
+	/**
+	 * Replaces the key's quota override (an empty override removes it) and audits the change with both values.
+	 * The override must be stricter than the tenant's plan in force now; on every replica the key's buckets take
+	 * the new limits on its next request.
+	 * @throws ApiException 404 if the tenant or the key (of this tenant) does not exist, 409 if the key is
+	 * revoked, 400 naming the field of an invalid or looser override
+	 */
+	@Transactional
+	public ApiKey updateQuota(UUID tenantId, UUID keyId, QuotaOverride quota, String actor) {
+		Tenant tenant = this.tenants.get(tenantId);
+		ApiKey key = this.keys.findById(tenantId, keyId).orElseThrow(() -> ApiException.notFound("API key " + keyId));
+		if ("revoked".equals(key.status())) {
+			throw ApiException.conflict("API key " + keyId + " is revoked");
+		}
+		quota.requireStricterThan(this.quotas.plan(tenant.plan()));
+		if (quota.equals(key.quota())) {
+			return key;
+		}
+		this.keys.updateQuota(keyId, quota);
+		Map<String, Object> details = new LinkedHashMap<>();
+		details.put("tenant_id", tenantId.toString());
+		details.put("prefix", key.prefix());
+		details.put("plan", tenant.plan());
+		details.put("before", key.quota().isEmpty() ? "plan" : key.quota().fields());
+		details.put("after", quota.isEmpty() ? "plan" : quota.fields());
+		this.audit.append(actor, "api_key.quota_updated", "api_key", keyId.toString(), details);
+		return this.keys.findById(tenantId, keyId).orElseThrow();
+	}
+
 	/** Revokes every key of a tenant that is being deleted, in the deleting transaction. */
 	@EventListener
 	void on(TenantDeleted event) {
 		this.keys.revokeAll(event.tenantId());
+	}
+
+	/**
+	 * One key of the tenant.
+	 * @throws ApiException 404 if the tenant or the key (of this tenant) does not exist
+	 */
+	@Transactional(readOnly = true)
+	public ApiKey get(UUID tenantId, UUID keyId) {
+		this.tenants.get(tenantId);
+		return this.keys.findById(tenantId, keyId).orElseThrow(() -> ApiException.notFound("API key " + keyId));
 	}
 
 	@Transactional(readOnly = true)
@@ -124,7 +177,7 @@ public class ApiKeyManagement {
 	/**
 	 * Checks a raw key from a request against the database (one indexed lookup per call, no cache, so that
 	 * revocation, expiry and suspension apply to the next request on every replica). The hash comparison is
-	 * constant-time.
+	 * constant-time. A valid key's use is recorded in memory ({@link LastUseRecorder}), not written per request.
 	 */
 	public KeyVerification check(String raw) {
 		String keyId = ApiKeyFormat.keyIdOf(raw);
@@ -142,10 +195,10 @@ public class ApiKeyManagement {
 			return KeyVerification.INVALID;
 		}
 		VerifiedKey key = new VerifiedKey(candidate.id(), candidate.tenantId(), candidate.tenantName(),
-				candidate.plan(), candidate.scopes());
+				candidate.plan(), candidate.scopes(), candidate.quota(), candidate.quotaVersion());
 		return switch (candidate.tenantStatus()) {
 			case "active" -> {
-				touch(candidate.id(), now);
+				this.lastUses.record(candidate.id(), now);
 				yield new KeyVerification(KeyVerification.Outcome.VALID, key);
 			}
 			case "suspended" -> new KeyVerification(KeyVerification.Outcome.TENANT_SUSPENDED, key);
@@ -178,14 +231,6 @@ public class ApiKeyManagement {
 		}
 		if (expiresAt != null && !expiresAt.isAfter(Instant.now())) {
 			throw ApiException.badRequest("validation_failed", "expires_at: must be in the future");
-		}
-	}
-
-	private void touch(UUID id, Instant now) {
-		Instant previous = this.lastTouched.get(id);
-		if (previous == null || previous.plus(TOUCH_INTERVAL).isBefore(now)) {
-			this.lastTouched.put(id, now);
-			this.keys.touch(id, now.truncatedTo(ChronoUnit.MICROS));
 		}
 	}
 

@@ -5,18 +5,25 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Timestamp;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Repository;
 
+import dev.warden.platform.quota.QuotaOverride;
+
 @Repository
 class ApiKeyRepository {
 
+	private static final String QUOTA_COLUMNS = "quota_requests_per_second, quota_burst, quota_requests_per_month, "
+			+ "quota_max_request_bytes, quota_max_rows_per_request";
+
 	private static final String LISTED = "id, tenant_id, prefix, name, created_at, expires_at, last_used_at, status, "
-			+ "scope_models, scope_operations";
+			+ "scope_models, scope_operations, " + QUOTA_COLUMNS;
 
 	private final JdbcClient jdbc;
 
@@ -27,8 +34,16 @@ class ApiKeyRepository {
 	void insert(ApiKey key, String keyId, byte[] hash) {
 		this.jdbc
 			.sql("INSERT INTO api_keys (id, tenant_id, key_id, key_hash, prefix, name, status, created_at, expires_at, "
-					+ "scope_models, scope_operations) VALUES (:id, :tenantId, :keyId, :hash, :prefix, :name, :status, "
-					+ ":createdAt, :expiresAt, CAST(:models AS text[]), CAST(:operations AS text[]))")
+					+ "scope_models, scope_operations, " + QUOTA_COLUMNS + ", quota_updated_at) VALUES (:id, :tenantId, "
+					+ ":keyId, :hash, :prefix, :name, :status, :createdAt, :expiresAt, CAST(:models AS text[]), "
+					+ "CAST(:operations AS text[]), :rps, :burst, :month, :bytes, :rows, "
+					+ "CASE WHEN :overridden THEN clock_timestamp() END)")
+			.param("rps", key.quota().requestsPerSecond(), java.sql.Types.BIGINT)
+			.param("burst", key.quota().burst(), java.sql.Types.BIGINT)
+			.param("month", key.quota().requestsPerMonth(), java.sql.Types.BIGINT)
+			.param("bytes", key.quota().maxRequestBytes(), java.sql.Types.BIGINT)
+			.param("rows", key.quota().maxRowsPerRequest(), java.sql.Types.BIGINT)
+			.param("overridden", !key.quota().isEmpty())
 			.param("models", (key.scopes().models() != null) ? key.scopes().models().toArray(String[]::new) : null,
 					java.sql.Types.ARRAY)
 			.param("operations", key.scopes().operations().toArray(String[]::new), java.sql.Types.ARRAY)
@@ -76,23 +91,61 @@ class ApiKeyRepository {
 			.update();
 	}
 
+	/** Replaces the key's quota override; its {@code quota_updated_at} becomes the database's clock. */
+	void updateQuota(UUID id, QuotaOverride quota) {
+		this.jdbc
+			.sql("UPDATE api_keys SET quota_requests_per_second = :rps, quota_burst = :burst, "
+					+ "quota_requests_per_month = :month, quota_max_request_bytes = :bytes, "
+					+ "quota_max_rows_per_request = :rows, quota_updated_at = clock_timestamp() WHERE id = :id")
+			.param("rps", quota.requestsPerSecond(), java.sql.Types.BIGINT)
+			.param("burst", quota.burst(), java.sql.Types.BIGINT)
+			.param("month", quota.requestsPerMonth(), java.sql.Types.BIGINT)
+			.param("bytes", quota.maxRequestBytes(), java.sql.Types.BIGINT)
+			.param("rows", quota.maxRowsPerRequest(), java.sql.Types.BIGINT)
+			.param("id", id)
+			.update();
+	}
+
 	Optional<Candidate> findCandidate(String keyId) {
 		return this.jdbc
 			.sql("SELECT k.id, k.tenant_id, k.key_hash, k.status, k.expires_at, k.scope_models, k.scope_operations, "
+					+ "k.quota_requests_per_second, k.quota_burst, k.quota_requests_per_month, k.quota_max_request_bytes, "
+					+ "k.quota_max_rows_per_request, k.quota_updated_at, t.updated_at AS tenant_updated_at, "
 					+ "t.name AS tenant_name, t.plan, "
 					+ "t.status AS tenant_status FROM api_keys k JOIN tenants t ON t.id = k.tenant_id "
 					+ "WHERE k.key_id = :keyId")
 			.param("keyId", keyId)
 			.query((rs, row) -> new Candidate(rs.getObject("id", UUID.class), rs.getObject("tenant_id", UUID.class),
 					rs.getBytes("key_hash"), rs.getString("status"), instant(rs, "expires_at"),
-					rs.getString("tenant_name"), rs.getString("plan"), rs.getString("tenant_status"), scopes(rs)))
+					rs.getString("tenant_name"), rs.getString("plan"), rs.getString("tenant_status"), scopes(rs),
+					quota(rs), Math.max(micros(instant(rs, "quota_updated_at")),
+							micros(instant(rs, "tenant_updated_at")))))
 			.optional();
 	}
 
-	void touch(UUID id, Instant when) {
-		this.jdbc.sql("UPDATE api_keys SET last_used_at = :when WHERE id = :id")
-			.param("when", Timestamp.from(when))
-			.param("id", id)
+	/**
+	 * Writes the last use of many keys in one statement; a stored value is never moved back.
+	 * @return the number of rows updated
+	 */
+	int touchAll(Map<UUID, Instant> lastUses) {
+		if (lastUses.isEmpty()) {
+			return 0;
+		}
+		// text arrays cast on the server: the driver binds String[] portably
+		String[] ids = new String[lastUses.size()];
+		String[] times = new String[ids.length];
+		int i = 0;
+		for (Map.Entry<UUID, Instant> use : lastUses.entrySet()) {
+			ids[i] = use.getKey().toString();
+			times[i] = use.getValue().toString();
+			i++;
+		}
+		return this.jdbc
+			.sql("UPDATE api_keys k SET last_used_at = GREATEST(k.last_used_at, u.used_at) "
+					+ "FROM unnest(CAST(:ids AS uuid[]), CAST(:times AS timestamptz[])) AS u(id, used_at) "
+					+ "WHERE k.id = u.id")
+			.param("ids", ids, java.sql.Types.ARRAY)
+			.param("times", times, java.sql.Types.ARRAY)
 			.update();
 	}
 
@@ -104,7 +157,17 @@ class ApiKeyRepository {
 		}
 		return new ApiKey(rs.getObject("id", UUID.class), rs.getObject("tenant_id", UUID.class),
 				rs.getString("prefix"), rs.getString("name"), instant(rs, "created_at"), expiresAt,
-				instant(rs, "last_used_at"), status, scopes(rs));
+				instant(rs, "last_used_at"), status, scopes(rs), quota(rs));
+	}
+
+	private static QuotaOverride quota(ResultSet rs) throws SQLException {
+		return new QuotaOverride(rs.getObject("quota_requests_per_second", Long.class),
+				rs.getObject("quota_burst", Long.class), rs.getObject("quota_requests_per_month", Long.class),
+				rs.getObject("quota_max_request_bytes", Long.class), rs.getObject("quota_max_rows_per_request", Long.class));
+	}
+
+	private static long micros(Instant instant) {
+		return (instant != null) ? ChronoUnit.MICROS.between(Instant.EPOCH, instant) : 0;
 	}
 
 	private static KeyScopes scopes(ResultSet rs) throws SQLException {
@@ -121,7 +184,7 @@ class ApiKeyRepository {
 	}
 
 	record Candidate(UUID id, UUID tenantId, byte[] hash, String status, Instant expiresAt, String tenantName,
-			String plan, String tenantStatus, KeyScopes scopes) {
+			String plan, String tenantStatus, KeyScopes scopes, QuotaOverride quota, long quotaVersion) {
 	}
 
 }

@@ -23,11 +23,14 @@ import dev.warden.platform.system.ErrorResponses;
 import dev.warden.platform.system.RequestIds;
 
 /**
- * Fourth data-plane filter: one request from the key's rate bucket and the tenant's monthly bucket (shared by all
- * replicas through PostgreSQL). Sets {@code RateLimit-Limit}, {@code RateLimit-Remaining}, {@code RateLimit-Reset}
- * for whichever limit is closer to exhaustion; over a limit answers 429 with {@code Retry-After} and a JSON error
- * whose {@code limit} is {@code rate} or {@code monthly} and whose {@code resets_at} says when it admits again.
- * A declared body larger than the plan's {@code max_request_bytes} gets 413.
+ * Fourth data-plane filter. A declared body ({@code Content-Length}) larger than the key's
+ * {@code max_request_bytes} (plan, or the key's stricter override) gets 413 <em>before</em> any quota is spent.
+ * Otherwise one request is taken from the key's rate bucket, the key's own monthly bucket (if its override has
+ * one) and the tenant's monthly bucket (shared by all replicas through PostgreSQL). Sets {@code RateLimit-Limit},
+ * {@code RateLimit-Remaining}, {@code RateLimit-Reset} for whichever limit is closer to exhaustion; over a limit
+ * answers 429 with {@code Retry-After} and a JSON error whose {@code limit} is {@code rate}, {@code key_monthly}
+ * or {@code monthly} and whose {@code resets_at} says when it admits again. A body without a declared length
+ * (chunked) is still bounded by the controller, which reads at most the limit plus one byte.
  */
 public class QuotaFilter extends OncePerRequestFilter implements Ordered {
 
@@ -58,7 +61,16 @@ public class QuotaFilter extends OncePerRequestFilter implements Ordered {
 			chain.doFilter(request, response);
 			return;
 		}
-		Decision decision = this.quotas.consume(key.apiKeyId(), key.tenantId(), key.plan());
+		QuotaPlan limits = this.quotas.effectivePlan(key.plan(), key.quota());
+		long max = limits.maxRequestBytes();
+		request.setAttribute(GatewayAttributes.MAX_REQUEST_BYTES, max);
+		// a limit of N admits exactly N: refused from N + 1 on, before the quota is consumed
+		if (request.getContentLengthLong() >= max + 1) {
+			tooLarge(request, response, max);
+			return;
+		}
+		Decision decision = this.quotas.consume(key.apiKeyId(), key.tenantId(), key.plan(), key.quota(),
+				key.quotaVersion());
 		response.setHeader("RateLimit-Limit", Long.toString(decision.limit()));
 		response.setHeader("RateLimit-Remaining", Long.toString(decision.remaining()));
 		response.setHeader("RateLimit-Reset", Long.toString(decision.resetSeconds()));
@@ -67,25 +79,12 @@ public class QuotaFilter extends OncePerRequestFilter implements Ordered {
 			return;
 		}
 		request.setAttribute(PLAN, decision.plan());
-		long max = decision.plan().maxRequestBytes();
-		request.setAttribute(GatewayAttributes.MAX_REQUEST_BYTES, max);
-		// a limit of N admits exactly N: refused from N + 1 on
-		if (request.getContentLengthLong() >= max + 1) {
-			tooLarge(request, response, max);
-			return;
-		}
 		chain.doFilter(request, response);
 	}
 
 	private static void tooManyRequests(HttpServletRequest request, HttpServletResponse response, Decision decision)
 			throws IOException {
-		QuotaPlan plan = decision.plan();
-		String message = QuotaManagement.MONTHLY.equals(decision.limitHit())
-				? "monthly quota exceeded: plan '" + plan.name() + "' allows " + plan.requestsPerMonth()
-						+ " requests per calendar month (UTC); it resets at " + decision.resetsAt()
-				: "rate limit exceeded: plan '" + plan.name() + "' allows " + plan.requestsPerSecond()
-						+ " requests/second with a burst of " + plan.burst() + "; retry after "
-						+ decision.retryAfterSeconds() + " s";
+		String message = decision.message();
 		request.setAttribute(GatewayAttributes.ERROR_CODE, "rate_limited");
 		response.setHeader("Retry-After", Long.toString(decision.retryAfterSeconds()));
 		Map<String, Object> body = ErrorResponses.body("rate_limited", message, RequestIds.of(request));
@@ -125,8 +124,8 @@ public class QuotaFilter extends OncePerRequestFilter implements Ordered {
 		if (rows >= max + 1) {
 			request.setAttribute(GatewayAttributes.ERROR_CODE, "too_many_rows");
 			ErrorResponses.write(request, response, HttpServletResponse.SC_BAD_REQUEST, "too_many_rows",
-					"request has more than " + max + " rows: plan '" + plan.name() + "' allows max_rows_per_request "
-							+ max);
+					"request has more than " + max + " rows: the key's quota (plan '" + plan.name()
+							+ "') allows max_rows_per_request " + max);
 			return true;
 		}
 		return false;
@@ -135,7 +134,7 @@ public class QuotaFilter extends OncePerRequestFilter implements Ordered {
 	static void tooLarge(HttpServletRequest request, HttpServletResponse response, long max) throws IOException {
 		request.setAttribute(GatewayAttributes.ERROR_CODE, "payload_too_large");
 		ErrorResponses.write(request, response, HttpServletResponse.SC_REQUEST_ENTITY_TOO_LARGE, "payload_too_large",
-				"request body exceeds the plan's limit of " + max + " bytes");
+				"request body exceeds the limit of " + max + " bytes (max_request_bytes of the key's quota)");
 	}
 
 }

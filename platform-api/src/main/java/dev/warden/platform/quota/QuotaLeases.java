@@ -4,6 +4,7 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
+import java.util.function.Predicate;
 import java.util.function.LongUnaryOperator;
 
 import io.github.bucket4j.distributed.BucketProxy;
@@ -38,47 +39,56 @@ final class QuotaLeases {
 
 	/**
 	 * Takes one token for the bucket {@code id}: from the replica's current lease when it has one left (no database
-	 * access), otherwise by leasing from the shared bucket.
+	 * access), otherwise by leasing from the shared bucket through {@code source}.
 	 * @param id the bucket id
-	 * @param bucket supplies the shared bucket's proxy for {@code id}
+	 * @param version the limits the lease is valid for (a lease taken under other limits is not used: its unused
+	 * tokens are given back, or dropped for leases with a time to live)
 	 * @param policy lease size (from the shared bucket's last known remaining tokens) and time to live
+	 * @param source takes tokens from the shared bucket
 	 * @return the outcome; {@code remaining} is the shared bucket's remaining tokens at the last lease plus this
 	 * replica's unused leased tokens
 	 */
-	Outcome take(String id, Function<String, BucketProxy> bucket, LeasePolicy policy) {
+	Outcome take(String id, long version, LeasePolicy policy, Source source) {
 		if (policy == LeasePolicy.EXACT) {
 			// no lease and no lock: concurrent callers share the proxy's batched transactions
-			ConsumptionProbe probe = bucket.apply(id).tryConsumeAndReturnRemaining(1);
-			return new Outcome(probe.isConsumed(), probe.getRemainingTokens(), probe);
+			Grant grant = source.lease(1);
+			return new Outcome(grant.granted() > 0, grant.remaining(), grant.probe());
 		}
 		Lease lease = this.leases.computeIfAbsent(id, (key) -> new Lease());
-		Outcome fast = lease.takeLocal(this.clock.nanoTime());
+		Outcome fast = lease.takeLocal(this.clock.nanoTime(), version);
 		if (fast != null) {
 			return fast;
 		}
 		synchronized (lease) {
 			long now = this.clock.nanoTime();
-			fast = lease.takeLocal(now);
+			fast = lease.takeLocal(now, version);
 			if (fast != null) {
 				return fast;
 			}
-			long size = Math.max(1, policy.leaseSize().applyAsLong(lease.sharedRemaining));
-			BucketProxy shared = bucket.apply(id);
-			ConsumptionProbe probe = shared.tryConsumeAndReturnRemaining(size);
-			if (!probe.isConsumed() && size > 1) {
-				// not enough left for a lease: fall back to the exact path for this one request
-				size = 1;
-				probe = shared.tryConsumeAndReturnRemaining(1);
+			if (lease.version != version) {
+				long stale = lease.available.getAndSet(0);
+				if (stale > 0 && lease.expiresAt == Long.MAX_VALUE) {
+					source.giveBack(stale);
+				}
+				lease.sharedRemaining = -1;
 			}
-			lease.sharedRemaining = probe.getRemainingTokens();
-			lease.lastProbe = probe;
-			if (!probe.isConsumed()) {
-				return new Outcome(false, probe.getRemainingTokens(), probe);
+			long size = Math.max(1, policy.leaseSize().applyAsLong(lease.sharedRemaining));
+			Grant grant = source.lease(size);
+			if (grant.granted() == 0 && size > 1) {
+				// not enough left for a lease: fall back to the exact path for this one request
+				grant = source.lease(1);
+			}
+			lease.sharedRemaining = grant.remaining();
+			lease.lastProbe = grant.probe();
+			lease.version = version;
+			if (grant.granted() == 0) {
+				lease.available.set(0);
+				return new Outcome(false, grant.remaining(), grant.probe());
 			}
 			// one token of the lease admits this request, the rest wait in memory
 			lease.expiresAt = (policy.timeToLiveNanos() > 0) ? now + policy.timeToLiveNanos() : Long.MAX_VALUE;
-			lease.available.set(size - 1);
-			return new Outcome(true, probe.getRemainingTokens() + size - 1, probe);
+			lease.available.set(grant.granted() - 1);
+			return new Outcome(true, grant.remaining() + grant.granted() - 1, grant.probe());
 		}
 	}
 
@@ -89,7 +99,7 @@ final class QuotaLeases {
 	 * @param returnable which bucket ids' tokens may be returned (those without a time to live)
 	 * @return the number of tokens given back
 	 */
-	long returnUnused(Function<String, BucketProxy> bucket, java.util.function.Predicate<String> returnable) {
+	long returnUnused(Function<String, BucketProxy> bucket, Predicate<String> returnable) {
 		long returned = 0;
 		for (Map.Entry<String, Lease> entry : this.leases.entrySet()) {
 			Lease lease = entry.getValue();
@@ -108,7 +118,7 @@ final class QuotaLeases {
 	}
 
 	/** Drops the leases whose ids match (their unused tokens are not returned). */
-	void forget(java.util.function.Predicate<String> ids) {
+	void forget(Predicate<String> ids) {
 		this.leases.keySet().removeIf(ids);
 	}
 
@@ -116,6 +126,25 @@ final class QuotaLeases {
 	long unused(String id) {
 		Lease lease = this.leases.get(id);
 		return (lease == null || this.clock.nanoTime() >= lease.expiresAt) ? 0 : Math.max(0, lease.available.get());
+	}
+
+	/** Takes tokens from, and gives tokens back to, one shared bucket. */
+	interface Source {
+
+		/** Takes up to {@code tokens} tokens (all or, for counters near their limit, fewer; 0 = refused). */
+		Grant lease(long tokens);
+
+		/** Gives unused leased tokens back. */
+		void giveBack(long tokens);
+
+	}
+
+	/**
+	 * @param granted tokens taken (0 = none: the request is refused)
+	 * @param remaining what the shared bucket still admits after this grant
+	 * @param probe the shared bucket's probe (reset and refill times)
+	 */
+	record Grant(long granted, long remaining, ConsumptionProbe probe) {
 	}
 
 	/**
@@ -158,10 +187,12 @@ final class QuotaLeases {
 
 		volatile long sharedRemaining = -1;
 
+		volatile long version;
+
 		volatile ConsumptionProbe lastProbe;
 
-		Outcome takeLocal(long now) {
-			if (now >= this.expiresAt) {
+		Outcome takeLocal(long now, long version) {
+			if (now >= this.expiresAt || version != this.version) {
 				return null;
 			}
 			while (true) {

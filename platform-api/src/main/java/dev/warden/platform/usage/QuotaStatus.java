@@ -1,59 +1,36 @@
 package dev.warden.platform.usage;
 
 import java.time.Instant;
-import java.time.YearMonth;
-import java.time.ZoneOffset;
-import java.util.Optional;
 import java.util.UUID;
-
-import javax.sql.DataSource;
-
-import io.github.bucket4j.BucketConfiguration;
-import io.github.bucket4j.distributed.jdbc.PrimaryKeyMapper;
-import io.github.bucket4j.distributed.proxy.ProxyManager;
-import io.github.bucket4j.postgresql.Bucket4jPostgreSQL;
 
 import org.springframework.stereotype.Component;
 
 import dev.warden.platform.quota.QuotaManagement;
+import dev.warden.platform.quota.QuotaOverride;
 import dev.warden.platform.quota.QuotaPlan;
 
 /**
- * What is left of a tenant's quotas, read without consuming anything: the plan's limits and the tokens left in the
- * tenant's monthly bucket of the current month (the bucket the quota step draws from, {@code month:<tenant>:<yyyy-MM>}
- * in {@code quota_buckets}, read through Bucket4j). A bucket that does not exist yet has not been drawn from this
- * month: all of the month's quota remains. Thread-safe.
+ * What is left of a tenant's quotas, read without consuming anything: the plan's limits and what is left of the
+ * tenant's monthly quota this calendar month, from {@link QuotaManagement#remaining} (the shared counter across all
+ * replicas, plus the tokens this replica has leased and not used yet). Thread-safe.
  */
 @Component
 class QuotaStatus {
 
 	private final QuotaManagement quotas;
 
-	private final ProxyManager<String> buckets;
-
-	QuotaStatus(QuotaManagement quotas, DataSource dataSource) {
+	QuotaStatus(QuotaManagement quotas) {
 		this.quotas = quotas;
-		this.buckets = Bucket4jPostgreSQL.selectForUpdateBasedBuilder(dataSource)
-			.primaryKeyMapper(PrimaryKeyMapper.STRING)
-			.table("quota_buckets")
-			.idColumn("id")
-			.stateColumn("state")
-			.build();
 	}
 
 	Quota of(UUID tenantId, String planName, Instant now) {
 		QuotaPlan plan = this.quotas.plan(planName);
 		Monthly monthly = null;
 		if (plan.hasMonthlyQuota()) {
-			YearMonth month = YearMonth.from(now.atOffset(ZoneOffset.UTC));
-			String id = "month:" + tenantId + ":" + month;
-			Optional<BucketConfiguration> configuration = this.buckets.getProxyConfiguration(id);
-			long remaining = configuration
-				.map((existing) -> this.buckets.builder().build(id, () -> existing).getAvailableTokens())
-				.orElse(plan.requestsPerMonth());
-			remaining = Math.max(0, Math.min(remaining, plan.requestsPerMonth()));
-			monthly = new Monthly(plan.requestsPerMonth(), plan.requestsPerMonth() - remaining, remaining,
-					month.plusMonths(1).atDay(1).atStartOfDay().toInstant(ZoneOffset.UTC));
+			QuotaManagement.Remaining remaining = this.quotas.remaining(tenantId, null, planName, QuotaOverride.NONE);
+			long left = Math.max(0, Math.min(remaining.monthlyRemaining(), plan.requestsPerMonth()));
+			monthly = new Monthly(plan.requestsPerMonth(), plan.requestsPerMonth() - left, left,
+					remaining.monthResetsAt());
 		}
 		return new Quota(plan.name(), new Rate(plan.requestsPerSecond(), plan.burst()), monthly,
 				plan.maxRequestBytes(), plan.maxRowsPerRequest());

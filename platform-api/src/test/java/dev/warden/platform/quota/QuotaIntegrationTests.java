@@ -234,7 +234,7 @@ class QuotaIntegrationTests {
 		assertThat(Http.postJson(app.url("/v1/models/income:predict"), PREDICT, "X-API-Key", key).statusCode())
 			.isEqualTo(200);
 		assertThat(replica.jdbc()
-			.sql("SELECT count(*) FROM quota_buckets WHERE id LIKE 'month:%' AND state IS NOT NULL")
+			.sql("SELECT count(*) FROM quota_buckets WHERE id LIKE 'month-count:%' AND state IS NOT NULL")
 			.query(Long.class)
 			.single()).isPositive();
 	}

@@ -90,7 +90,7 @@ class QuotaLeaseIntegrationTests {
 			.idColumn("id")
 			.stateColumn("state")
 			.build();
-		return new QuotaManagement(plans, proxies, Clock.systemUTC(), leasing);
+		return new QuotaManagement(plans, proxies, Clock.systemUTC(), app.jdbc(), leasing);
 	}
 
 	private static QuotaLeaseProperties leasing() {
@@ -200,8 +200,9 @@ class QuotaLeaseIntegrationTests {
 		CountingDataSource exactDatabase = new CountingDataSource(app.bean(DataSource.class));
 		QuotaManagement exact = replica(exactDatabase, QuotaLeaseProperties.exact());
 		UUID tenant = UUID.randomUUID();
+		UUID otherKey = UUID.randomUUID();
 		for (int i = 0; i < 20; i++) {
-			assertThat(exact.consume(key, tenant, "leased").allowed()).isTrue();
+			assertThat(exact.consume(otherKey, tenant, "leased").allowed()).isTrue();
 		}
 		// bucket creation plus at least one transaction per request and bucket
 		assertThat(exactDatabase.connections.get()).isGreaterThanOrEqualTo(2 * 20);
