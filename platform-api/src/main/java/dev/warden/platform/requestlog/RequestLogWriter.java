@@ -64,7 +64,7 @@ public class RequestLogWriter implements DisposableBean {
 	 * for a connection, fails fast ({@code connection-timeout}) when the database is down, and its commits are
 	 * durable whatever the server's default.
 	 */
-	private static HikariDataSource pool(HikariDataSource main, RequestLogProperties properties) {
+	static HikariDataSource pool(HikariDataSource main, RequestLogProperties properties) {
 		HikariConfig config = new HikariConfig();
 		main.copyStateTo(config);
 		config.setPoolName(main.getPoolName() + "-request-log");
