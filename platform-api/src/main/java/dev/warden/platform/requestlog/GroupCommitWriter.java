@@ -182,8 +182,9 @@ final class GroupCommitWriter implements AutoCloseable {
 				Thread.currentThread().interrupt();
 				break;
 			}
-			catch (RuntimeException ex) {
-				// never let the writer die with futures pending
+			catch (Throwable ex) {
+				// never let the writer die with futures pending (the JDBC driver may throw an Error on a lost
+				// connection, e.g. an AssertionError with -ea)
 				log.error("Request-log writer error", ex);
 				batch.forEach((pending) -> fail(pending, ex));
 				batch.clear();
@@ -199,7 +200,7 @@ final class GroupCommitWriter implements AutoCloseable {
 			batch.forEach((pending) -> pending.done().complete(Outcome.COMMITTED));
 			return;
 		}
-		catch (SQLException | RuntimeException ex) {
+		catch (SQLException | RuntimeException | Error ex) {
 			if (unavailable(ex) || batch.size() == 1) {
 				batch.forEach((pending) -> fail(pending, ex));
 				return;
@@ -213,7 +214,7 @@ final class GroupCommitWriter implements AutoCloseable {
 				commit(List.of(pending.record()));
 				pending.done().complete(Outcome.COMMITTED);
 			}
-			catch (SQLException | RuntimeException ex) {
+			catch (SQLException | RuntimeException | Error ex) {
 				fail(pending, ex);
 				if (unavailable(ex)) {
 					batch.subList(i + 1, batch.size()).forEach((rest) -> fail(rest, ex));
@@ -232,17 +233,17 @@ final class GroupCommitWriter implements AutoCloseable {
 				LogRecord.insert(connection, records);
 				connection.commit();
 			}
-			catch (SQLException | RuntimeException ex) {
+			catch (SQLException | RuntimeException | Error ex) {
 				try {
 					connection.rollback();
 				}
-				catch (SQLException rollback) {
+				catch (SQLException | RuntimeException | Error rollback) {
 					ex.addSuppressed(rollback);
 				}
 				throw ex;
 			}
 		}
-		catch (SQLException | RuntimeException ex) {
+		catch (SQLException | RuntimeException | Error ex) {
 			if (unavailable(ex) && this.available.compareAndSet(true, false)) {
 				log.warn("Request log: database unavailable ({}); data-plane answers are {} until it is back",
 						ex.getMessage(), this.failOpen.getAsBoolean() ? "released and their records spilled (fail-open)"
@@ -258,7 +259,7 @@ final class GroupCommitWriter implements AutoCloseable {
 		}
 	}
 
-	private void fail(Pending pending, Exception cause) {
+	private void fail(Pending pending, Throwable cause) {
 		if (this.failOpen.getAsBoolean() && spill(pending.record())) {
 			this.spilled.increment();
 			pending.done().complete(Outcome.SPILLED);
@@ -279,7 +280,10 @@ final class GroupCommitWriter implements AutoCloseable {
 		}
 	}
 
-	/** Writes up to one batch of spilled records when the retry interval has passed. */
+	/**
+	 * Writes up to one batch of spilled records when the retry interval has passed. Only this (the first writer)
+	 * thread removes records, and only from the head, so the records stay counted in the spill until written.
+	 */
 	private void retrySpill() {
 		long now = System.nanoTime();
 		if (now - this.nextSpillAttempt < 0) {
@@ -287,8 +291,11 @@ final class GroupCommitWriter implements AutoCloseable {
 		}
 		List<LogRecord> records = new ArrayList<>(this.maxBatchSize);
 		synchronized (this.spill) {
-			while (records.size() < this.maxBatchSize && !this.spill.isEmpty()) {
-				records.add(this.spill.pollFirst());
+			for (LogRecord record : this.spill) {
+				if (records.size() == this.maxBatchSize) {
+					break;
+				}
+				records.add(record);
 			}
 		}
 		if (records.isEmpty()) {
@@ -296,24 +303,22 @@ final class GroupCommitWriter implements AutoCloseable {
 		}
 		try {
 			commit(records);
+			removeFromSpill(records.size());
 			log.info("Request log: {} spilled records written ({} left)", records.size(), spillSize());
 			return;
 		}
-		catch (SQLException | RuntimeException ex) {
+		catch (SQLException | RuntimeException | Error ex) {
 			if (unavailable(ex)) {
-				requeueSpill(records);
 				this.nextSpillAttempt = System.nanoTime() + this.spillRetryNanos;
 				return;
 			}
 		}
-		for (int i = 0; i < records.size(); i++) {
-			LogRecord record = records.get(i);
+		for (LogRecord record : records) {
 			try {
 				commit(List.of(record));
 			}
-			catch (SQLException | RuntimeException ex) {
+			catch (SQLException | RuntimeException | Error ex) {
 				if (unavailable(ex)) {
-					requeueSpill(records.subList(i, records.size()));
 					this.nextSpillAttempt = System.nanoTime() + this.spillRetryNanos;
 					return;
 				}
@@ -321,14 +326,14 @@ final class GroupCommitWriter implements AutoCloseable {
 				log.error("Request log: spilled record of request {} rejected by the database and dropped: {}",
 						record.requestId(), ex.getMessage());
 			}
+			removeFromSpill(1);
 		}
 	}
 
-	private void requeueSpill(List<LogRecord> records) {
+	private void removeFromSpill(int count) {
 		synchronized (this.spill) {
-			for (int i = records.size() - 1; i >= 0; i--) {
-				// taken from this deque a moment ago, so the capacity is only exceeded by records spilled meanwhile
-				this.spill.addFirst(records.get(i));
+			for (int i = 0; i < count; i++) {
+				this.spill.pollFirst();
 			}
 		}
 	}

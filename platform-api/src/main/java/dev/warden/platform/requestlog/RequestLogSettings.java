@@ -75,14 +75,23 @@ class RequestLogSettings {
 			.optional();
 	}
 
-	/** Stores the switch for every replica and audits the change in the same transaction. */
+	/**
+	 * Stores the switch for every replica and audits the change in the same transaction; setting the value already
+	 * stored changes nothing.
+	 */
 	@Transactional
 	Current setFailOpen(boolean failOpen, String actor) {
 		Instant now = Instant.now().truncatedTo(ChronoUnit.MICROS);
-		boolean before = this.jdbc.sql("SELECT fail_open FROM request_log_settings FOR UPDATE")
-			.query(Boolean.class)
-			.optional()
-			.orElse(this.configured);
+		Optional<Current> stored = this.jdbc
+			.sql("SELECT fail_open, updated_at, updated_by FROM request_log_settings FOR UPDATE")
+			.query((rs, row) -> new Current(rs.getBoolean("fail_open"), "stored",
+					rs.getTimestamp("updated_at").toInstant(), rs.getString("updated_by")))
+			.optional();
+		if (stored.isPresent() && stored.get().failOpen() == failOpen) {
+			// nothing changes: no write, no audit event (as everywhere in the admin API)
+			return stored.get();
+		}
+		boolean before = stored.map(Current::failOpen).orElse(this.configured);
 		this.jdbc
 			.sql("INSERT INTO request_log_settings (id, fail_open, updated_at, updated_by) "
 					+ "VALUES (true, :failOpen, :now, :actor) ON CONFLICT (id) DO UPDATE "

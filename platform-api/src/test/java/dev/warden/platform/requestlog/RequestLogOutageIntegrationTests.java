@@ -189,6 +189,17 @@ class RequestLogOutageIntegrationTests {
 				.singleRow();
 			assertThat(audit).containsEntry("actor", "alice");
 			assertThat((String) audit.get("details")).contains("\"fail_open\": true", "\"previous_fail_open\": false");
+			HttpResponse<String> again = Http.send("PUT", app.url("/api/admin/settings/request-log"),
+					"{\"fail_open\":true}", "Content-Type", "application/json", "Authorization", admin);
+			assertThat(again.statusCode()).isEqualTo(200);
+			assertThat(app.jdbc()
+				.sql("SELECT count(*) FROM audit_events WHERE action = 'request_log.settings_changed'")
+				.query(Long.class)
+				.single()).as("setting the stored value again is not a change").isEqualTo(1);
+			HttpResponse<String> read = Http.get(app.url("/api/admin/settings/request-log"), "Authorization",
+					"Bearer " + issuer.token("carol", "COMPLIANCE"));
+			assertThat(read.statusCode()).isEqualTo(200);
+			assertThat(read.body()).contains("\"fail_open\":true");
 			// another replica would see it within the refresh interval: simulate one by re-reading the table
 			RequestLogSettings settings = app.bean(RequestLogSettings.class);
 			settings.refresh();
