@@ -21,7 +21,7 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  */
 @ConfigurationProperties("warden.request-log")
 record RequestLogProperties(@DefaultValue("false") boolean failOpen, @DefaultValue("10000") int queueCapacity,
-		@DefaultValue("1000") int maxBatchSize, @DefaultValue("1") int writerThreads,
+		@DefaultValue("1000") int maxBatchSize, @DefaultValue("2") int writerThreads,
 		@DefaultValue("100000") int spillCapacity, @DefaultValue("1s") Duration spillRetryInterval,
 		@DefaultValue("2s") Duration settingsRefreshInterval, @DefaultValue("1s") Duration connectionTimeout,
 		@DefaultValue("10s") Duration writeTimeout) {

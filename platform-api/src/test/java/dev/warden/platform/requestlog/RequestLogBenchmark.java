@@ -82,6 +82,8 @@ public final class RequestLogBenchmark {
 		}
 		double loadBefore = ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
 		Path dir = Files.createTempDirectory("request-log-bench");
+		double fsyncMillis = fsyncMillis(dir);
+		System.err.printf("one 8 KiB write + fsync in the data directory's file system: p50 %.2f ms%n", fsyncMillis);
 		List<Result> results = new ArrayList<>();
 		String settings;
 		try (LogDatabase db = new LogDatabase(dir.resolve("pg"), 10, 1)) {
@@ -118,7 +120,8 @@ public final class RequestLogBenchmark {
 			deleteRecursively(dir);
 		}
 		double loadAfter = ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
-		String block = markdown(results, seconds, writerCounts, settings, loadBefore, loadAfter);
+		String block = markdown(results, seconds, writerCounts, settings + "; one 8 KiB write + fsync: p50 "
+				+ String.format("%.2f", fsyncMillis) + " ms", loadBefore, loadAfter);
 		System.out.println(block);
 		if (docs != null) {
 			replaceBlock(docs, block);
@@ -205,6 +208,26 @@ public final class RequestLogBenchmark {
 				name, writers, result.recordsPerSecond(), result.p50Millis(), result.p99Millis(), result.meanBatch(),
 				result.meanCommitMillis());
 		return result;
+	}
+
+	/** The disk's synced-write latency, the floor of every durable commit (p50 of 200 writes). */
+	private static double fsyncMillis(Path dir) throws IOException {
+		Path file = dir.resolve("fsync-probe");
+		long[] samples = new long[200];
+		java.nio.ByteBuffer page = java.nio.ByteBuffer.allocate(8192);
+		try (var channel = java.nio.channels.FileChannel.open(file, java.nio.file.StandardOpenOption.CREATE,
+				java.nio.file.StandardOpenOption.WRITE)) {
+			for (int i = 0; i < samples.length; i++) {
+				page.clear();
+				long start = System.nanoTime();
+				channel.write(page, (long) (i % 16) * 8192);
+				channel.force(false);
+				samples[i] = System.nanoTime() - start;
+			}
+		}
+		Files.delete(file);
+		Arrays.sort(samples);
+		return percentile(samples, 0.5);
 	}
 
 	private static double percentile(long[] sorted, double p) {
