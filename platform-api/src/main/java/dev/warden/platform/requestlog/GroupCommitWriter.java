@@ -152,10 +152,6 @@ final class GroupCommitWriter implements AutoCloseable {
 		return done;
 	}
 
-	int queueDepth() {
-		return this.queue.size();
-	}
-
 	int spillSize() {
 		synchronized (this.spill) {
 			return this.spill.size();
@@ -186,7 +182,7 @@ final class GroupCommitWriter implements AutoCloseable {
 				// never let the writer die with futures pending (the JDBC driver may throw an Error on a lost
 				// connection, e.g. an AssertionError with -ea)
 				log.error("Request-log writer error", ex);
-				batch.forEach((pending) -> fail(pending, ex));
+				batch.stream().filter((pending) -> !pending.done().isDone()).forEach((pending) -> fail(pending, ex));
 				batch.clear();
 			}
 		}
