@@ -94,8 +94,25 @@ final class GroupCommitWriter implements AutoCloseable {
 
 	private final Counter dropped;
 
+	/** How a batch is written on a connection inside the writer's transaction. */
+	@FunctionalInterface
+	interface BatchWrite {
+
+		void write(Connection connection, List<LogRecord> records) throws SQLException;
+
+	}
+
+	private final BatchWrite batchWrite;
+
 	GroupCommitWriter(DataSource dataSource, int queueCapacity, int maxBatchSize, int writerThreads, int spillCapacity,
 			long spillRetryMillis, BooleanSupplier failOpen, MeterRegistry meters) {
+		this(dataSource, queueCapacity, maxBatchSize, writerThreads, spillCapacity, spillRetryMillis, failOpen, meters,
+				LogRecord::insert);
+	}
+
+	GroupCommitWriter(DataSource dataSource, int queueCapacity, int maxBatchSize, int writerThreads, int spillCapacity,
+			long spillRetryMillis, BooleanSupplier failOpen, MeterRegistry meters, BatchWrite batchWrite) {
+		this.batchWrite = batchWrite;
 		this.dataSource = dataSource;
 		this.maxBatchSize = maxBatchSize;
 		this.spillCapacity = spillCapacity;
@@ -226,7 +243,7 @@ final class GroupCommitWriter implements AutoCloseable {
 		try (Connection connection = this.dataSource.getConnection()) {
 			connection.setAutoCommit(false);
 			try {
-				LogRecord.insert(connection, records);
+				this.batchWrite.write(connection, records);
 				connection.commit();
 			}
 			catch (SQLException | RuntimeException | Error ex) {

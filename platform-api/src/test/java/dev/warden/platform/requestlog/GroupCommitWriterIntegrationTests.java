@@ -180,4 +180,40 @@ class GroupCommitWriterIntegrationTests {
 		assertThat(meters.get("warden.request.log.spill.depth").gauge().value()).isZero();
 	}
 
+	@Test
+	void copyWritesTheSameRowsAsInsert() throws Exception {
+		java.util.UUID tenant = java.util.UUID.randomUUID();
+		jdbc.sql("INSERT INTO tenants (id, name, plan, data_key) VALUES (:id, 'copy-test', 'free', :key)")
+			.param("id", tenant)
+			.param("key", new byte[] { 1 })
+			.update();
+		byte[] request = "{\"instances\":[1]}".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+		byte[] response = new byte[] { 0, 1, 2, (byte) 255 };
+		LogRecord viaInsert = LogDatabase.record("via-insert", tenant, request, response);
+		LogRecord viaCopy = new LogRecord(java.util.UUID.randomUUID(), "via-copy", viaInsert.occurredAt(), tenant, null,
+				"income", "1", "POST", "/v1/models/income:predict", 200, 1234, request.length, response.length,
+				"some_code", request, response);
+		try (GroupCommitWriter writer = new GroupCommitWriter(db.logPool, 100, 1000, 1, 0, 200, () -> false,
+				new SimpleMeterRegistry(), LogRecord::copy)) {
+			assertThat(writer.submit(viaCopy).get(30, TimeUnit.SECONDS)).isEqualTo(Outcome.COMMITTED);
+		}
+		try (GroupCommitWriter writer = writer(100, new AtomicBoolean(), new SimpleMeterRegistry())) {
+			assertThat(writer.submit(viaInsert).get(30, TimeUnit.SECONDS)).isEqualTo(Outcome.COMMITTED);
+		}
+		String columns = "occurred_at, tenant_id, api_key_id, model, model_version, method, path, status, "
+				+ "latency_micros, request_bytes, response_bytes, request_payload, response_payload";
+		var copied = jdbc.sql("SELECT id, " + columns + ", error_code FROM request_log WHERE request_id = 'via-copy'")
+			.query()
+			.singleRow();
+		var inserted = jdbc.sql("SELECT " + columns + " FROM request_log WHERE request_id = 'via-insert'")
+			.query()
+			.singleRow();
+		assertThat(copied.get("id")).isEqualTo(viaCopy.id());
+		assertThat(copied.get("error_code")).isEqualTo("some_code");
+		for (String column : columns.split(", ")) {
+			assertThat(copied.get(column)).as(column).isEqualTo(inserted.get(column));
+		}
+		assertThat(((java.sql.Timestamp) copied.get("occurred_at")).toInstant()).isEqualTo(viaInsert.occurredAt());
+	}
+
 }

@@ -33,7 +33,8 @@ import dev.warden.platform.crypto.PayloadCrypto.Direction;
  * <ul>
  * <li><b>single</b>: the previous writer, one INSERT and one commit per request on the application's pool
  * (10 connections, auto-commit);</li>
- * <li><b>group</b>: {@link GroupCommitWriter} with one writer thread (the default), and with two.</li>
+ * <li><b>group</b>: {@link GroupCommitWriter} with one writer thread and with two (the default), writing each
+ * batch with a JDBC batch of INSERTs (what the gateway does), and with two threads writing with binary COPY.</li>
  * </ul>
  * Every record is encrypted on the calling thread exactly as in the gateway (Tink AES256_GCM, ~400-byte request and
  * ~100-byte response), against an embedded PostgreSQL with {@code fsync} and {@code synchronous_commit} on. Not a
@@ -105,6 +106,12 @@ public final class RequestLogBenchmark {
 							LogRecord.insert(connection, List.of(record));
 						}
 					}));
+					MeterRegistry copyMeters = new SimpleMeterRegistry();
+					try (GroupCommitWriter group = new GroupCommitWriter(twoThreads, 10_000, 1000, 2, 0, 1000,
+							() -> false, copyMeters, LogRecord::copy)) {
+						results.add(run("group commit via COPY, 2 writer threads", writers, seconds, tenant, aead,
+								copyMeters, (record) -> group.submit(record).get()));
+					}
 					for (int threads = 1; threads <= 2; threads++) {
 						MeterRegistry meters = new SimpleMeterRegistry();
 						try (GroupCommitWriter group = new GroupCommitWriter((threads == 1) ? db.logPool : twoThreads,
@@ -261,19 +268,23 @@ public final class RequestLogBenchmark {
 			.append(" after the run.\n\n");
 		out.append("| concurrent writers | single INSERT per request: records/s (p50 / p99 ms) | group commit, 1 writer thread: "
 				+ "records/s (p50 / p99 ms) | mean batch, mean commit ms | group / single | group commit, 2 writer threads: "
-				+ "records/s (p50 / p99 ms) | mean batch, mean commit ms | group (2) / single |\n");
-		out.append("| --- | --- | --- | --- | --- | --- | --- | --- |\n");
+				+ "records/s (p50 / p99 ms) | mean batch, mean commit ms | group (2) / single | same with COPY instead of "
+				+ "INSERT: records/s (p50 / p99 ms) | mean batch, mean commit ms |\n");
+		out.append("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |\n");
 		for (int writers : writerCounts) {
 			Result single = find(results, "single", writers);
 			Result one = find(results, "group commit, 1 ", writers);
 			Result two = find(results, "group commit, 2 ", writers);
+			Result copy = find(results, "group commit via COPY", writers);
 			out.append(String.format(
-					"| %d | %.0f (%.2f / %.2f) | %.0f (%.2f / %.2f) | %.1f, %.2f | %.2f | %.0f (%.2f / %.2f) | %.1f, %.2f | %.2f |%n",
+					"| %d | %.0f (%.2f / %.2f) | %.0f (%.2f / %.2f) | %.1f, %.2f | %.2f | %.0f (%.2f / %.2f) | %.1f, %.2f | %.2f "
+							+ "| %.0f (%.2f / %.2f) | %.1f, %.2f |%n",
 					writers, single.recordsPerSecond(), single.p50Millis(), single.p99Millis(),
 					one.recordsPerSecond(), one.p50Millis(), one.p99Millis(), one.meanBatch(), one.meanCommitMillis(),
 					one.recordsPerSecond() / single.recordsPerSecond(), two.recordsPerSecond(), two.p50Millis(),
 					two.p99Millis(), two.meanBatch(), two.meanCommitMillis(),
-					two.recordsPerSecond() / single.recordsPerSecond()));
+					two.recordsPerSecond() / single.recordsPerSecond(), copy.recordsPerSecond(), copy.p50Millis(),
+					copy.p99Millis(), copy.meanBatch(), copy.meanCommitMillis()));
 		}
 		return out.toString();
 	}
