@@ -21,6 +21,7 @@ import org.springframework.web.util.ContentCachingResponseWrapper;
 
 import dev.warden.platform.apikey.VerifiedKey;
 import dev.warden.platform.requestlog.RequestLogEntry;
+import dev.warden.platform.requestlog.RequestLogUnavailableException;
 import dev.warden.platform.requestlog.RequestLogWriter;
 import dev.warden.platform.system.ErrorResponses;
 import dev.warden.platform.system.RequestIdFilter;
@@ -30,8 +31,9 @@ import dev.warden.platform.usage.UsageMeter;
 /**
  * Second data-plane filter: wraps everything after it (auth, quota, forwarding) so that every answer, 401 and
  * 429 included, is logged. The response is buffered and sent only after its {@code request_log} row is
- * committed: a 2xx means the row is durable. If the row cannot be written the caller gets 503
- * {@code log_unavailable} instead (fail closed).
+ * committed (group commit, see {@link RequestLogWriter}): a 2xx means the row is durable. If the row cannot be
+ * written the caller gets 503 {@code log_unavailable} instead (fail closed), unless an administrator switched the
+ * request log to fail-open, in which case the writer keeps the row in memory and the answer is released.
  */
 public class RequestLogFilter extends OncePerRequestFilter implements Ordered {
 
@@ -89,7 +91,13 @@ public class RequestLogFilter extends OncePerRequestFilter implements Ordered {
 			this.usage.record(entry, (Long) request.getAttribute(GatewayAttributes.REQUEST_ROWS));
 		}
 		catch (RuntimeException ex) {
-			log.error("Request log write failed for request {}; answering 503", requestId, ex);
+			if (ex instanceof RequestLogUnavailableException) {
+				// an outage fails many requests at once; the writer logs the outage itself
+				log.debug("Request log write failed for request {}; answering 503: {}", requestId, ex.getMessage());
+			}
+			else {
+				log.error("Request log write failed for request {}; answering 503", requestId, ex);
+			}
 			buffered.resetBuffer();
 			buffered.setHeader("X-Model-Version", null);
 			ErrorResponses.write(request, buffered, HttpServletResponse.SC_SERVICE_UNAVAILABLE, "log_unavailable",

@@ -1,74 +1,146 @@
 package dev.warden.platform.requestlog;
 
 import java.security.GeneralSecurityException;
-import java.sql.Timestamp;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+import javax.sql.DataSource;
 
 import com.google.crypto.tink.Aead;
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import io.micrometer.core.instrument.MeterRegistry;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
-import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.beans.factory.DisposableBean;
 import org.springframework.stereotype.Component;
 
 import dev.warden.platform.crypto.PayloadCrypto;
+import dev.warden.platform.crypto.RedactionPolicy;
+import dev.warden.platform.crypto.Redactor;
 import dev.warden.platform.crypto.PayloadCrypto.Direction;
 import dev.warden.platform.tenant.DataKeyDestroyedException;
+import dev.warden.platform.requestlog.GroupCommitWriter.Outcome;
 import dev.warden.platform.tenant.TenantManagement;
 
 /**
- * Writes one {@code request_log} row per request and returns only after it is committed (auto-commit, one
- * INSERT per request). Thread-safe. Grouping concurrent requests into one commit (group commit) is the planned
- * optimisation; the contract stays: when {@link #write} returns, the row is durable; when it throws, it is not.
+ * Writes one {@code request_log} row per request. Thread-safe. The calling (request) thread encrypts the payloads
+ * with the tenant's key and hands the row to the group-commit writer, which commits the rows of many concurrent
+ * requests in one transaction on a connection pool of its own (with {@code synchronous_commit = on}).
+ * <p>
+ * Contract: when {@link #write} returns normally the row is committed, or &mdash; only with fail-open on &mdash;
+ * kept in the bounded in-memory spill to be written when the database is back. When it throws
+ * {@link RequestLogUnavailableException} the caller must withhold its answer.
  */
 @Component
-public class RequestLogWriter {
+public class RequestLogWriter implements DisposableBean {
 
-	private final JdbcClient jdbc;
+	private static final Logger log = LoggerFactory.getLogger(RequestLogWriter.class);
 
 	private final TenantManagement tenants;
 
-	RequestLogWriter(JdbcClient jdbc, TenantManagement tenants) {
-		this.jdbc = jdbc;
+	private final RedactionPolicy redaction;
+
+	private final RequestLogSettings settings;
+
+	private final long writeTimeoutNanos;
+
+	private final HikariDataSource pool;
+
+	private final GroupCommitWriter writer;
+
+	RequestLogWriter(DataSource dataSource, TenantManagement tenants, RedactionPolicy redaction,
+			RequestLogSettings settings, RequestLogProperties properties, MeterRegistry meters) {
 		this.tenants = tenants;
+		this.redaction = redaction;
+		this.settings = settings;
+		this.writeTimeoutNanos = properties.writeTimeout().toNanos();
+		this.pool = (dataSource instanceof HikariDataSource hikari) ? pool(hikari, properties) : null;
+		this.writer = new GroupCommitWriter((this.pool != null) ? this.pool : dataSource,
+				properties.queueCapacity(), properties.maxBatchSize(), properties.writerThreads(),
+				properties.spillCapacity(), properties.spillRetryInterval().toMillis(), settings::failOpen, meters);
+	}
+
+	/**
+	 * A pool of its own, configured like the application's: the writer never queues behind request transactions
+	 * for a connection, fails fast ({@code connection-timeout}) when the database is down, and its commits are
+	 * durable whatever the server's default.
+	 */
+	static HikariDataSource pool(HikariDataSource main, RequestLogProperties properties) {
+		HikariConfig config = new HikariConfig();
+		main.copyStateTo(config);
+		config.setPoolName(main.getPoolName() + "-request-log");
+		config.setMaximumPoolSize(properties.writerThreads());
+		config.setMinimumIdle(properties.writerThreads());
+		config.setAutoCommit(false);
+		config.setConnectionTimeout(properties.connectionTimeout().toMillis());
+		config.setConnectionInitSql("SET synchronous_commit = on");
+		config.addDataSourceProperty("reWriteBatchedInserts", "true");
+		// the application pool already proved the database reachable; a later outage must not fail start-up here
+		config.setInitializationFailTimeout(-1);
+		return new HikariDataSource(config);
 	}
 
 	public void write(RequestLogEntry entry) {
+		CompletableFuture<Outcome> done = this.writer.submit(record(entry));
+		try {
+			done.get(this.writeTimeoutNanos, TimeUnit.NANOSECONDS);
+		}
+		catch (ExecutionException ex) {
+			throw (ex.getCause() instanceof RequestLogUnavailableException unavailable) ? unavailable
+					: new RequestLogUnavailableException(ex.getCause());
+		}
+		catch (TimeoutException ex) {
+			if (this.settings.failOpen()) {
+				// the writer still owns the record: it commits or spills it later
+				log.warn("Request log: record of request {} not committed in time; answer released (fail-open)",
+						entry.requestId());
+				return;
+			}
+			throw new RequestLogUnavailableException("request log write timed out");
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+			throw new RequestLogUnavailableException(ex);
+		}
+	}
+
+	private LogRecord record(RequestLogEntry entry) {
 		UUID id = UUID.randomUUID();
 		byte[] request = null;
 		byte[] response = null;
+		Integer redactions = null;
 		if (entry.tenantId() != null) {
 			try {
 				Aead aead = this.tenants.aead(entry.tenantId());
-				request = encrypt(aead, entry.requestPayload(), entry.tenantId(), id, entry.requestId(), Direction.REQUEST);
-				response = encrypt(aead, entry.responsePayload(), entry.tenantId(), id, entry.requestId(),
+				// personal data is redacted from the stored copy before it is encrypted (policies/logging.yaml)
+				Redactor.Bytes redactedRequest = redact(entry.tenantId(), entry.requestPayload());
+				Redactor.Bytes redactedResponse = redact(entry.tenantId(), entry.responsePayload());
+				redactions = redactedRequest.count() + redactedResponse.count();
+				request = encrypt(aead, redactedRequest.payload(), entry.tenantId(), id, entry.requestId(),
+						Direction.REQUEST);
+				response = encrypt(aead, redactedResponse.payload(), entry.tenantId(), id, entry.requestId(),
 						Direction.RESPONSE);
 			}
 			catch (DataKeyDestroyedException shredded) {
 				// the tenant was deleted while this request ran: keep the metadata, there is no key for payloads
 			}
 		}
-		this.jdbc
-			.sql("INSERT INTO request_log (id, request_id, occurred_at, tenant_id, api_key_id, model, model_version, "
-					+ "method, path, status, latency_micros, request_bytes, response_bytes, error_code, "
-					+ "request_payload, response_payload) VALUES (:id, :requestId, :occurredAt, :tenantId, :apiKeyId, "
-					+ ":model, :modelVersion, :method, :path, :status, :latency, :requestBytes, :responseBytes, "
-					+ ":errorCode, :requestPayload, :responsePayload)")
-			.param("id", id)
-			.param("requestId", entry.requestId())
-			.param("occurredAt", Timestamp.from(entry.occurredAt()))
-			.param("tenantId", entry.tenantId())
-			.param("apiKeyId", entry.apiKeyId())
-			.param("model", entry.model())
-			.param("modelVersion", entry.modelVersion())
-			.param("method", entry.method())
-			.param("path", entry.path())
-			.param("status", entry.status())
-			.param("latency", entry.latencyMicros())
-			.param("requestBytes", entry.requestBytes())
-			.param("responseBytes", entry.responseBytes())
-			.param("errorCode", entry.errorCode())
-			.param("requestPayload", request)
-			.param("responsePayload", response)
-			.update();
+		return new LogRecord(id, entry.requestId(), entry.occurredAt(), entry.tenantId(),
+				entry.apiKeyId(), entry.model(), entry.modelVersion(), entry.method(), entry.path(), entry.status(),
+				entry.latencyMicros(), entry.requestBytes(), entry.responseBytes(), entry.errorCode(), request,
+				response, redactions);
+	}
+
+	private Redactor.Bytes redact(UUID tenantId, byte[] payload) {
+		if (payload == null || payload.length == 0) {
+			return new Redactor.Bytes(payload, 0);
+		}
+		return this.redaction.redact(tenantId, payload);
 	}
 
 	private static byte[] encrypt(Aead aead, byte[] plaintext, UUID tenantId, UUID recordId, String requestId,
@@ -81,6 +153,14 @@ public class RequestLogWriter {
 		}
 		catch (GeneralSecurityException ex) {
 			throw new IllegalStateException("payload encryption failed", ex);
+		}
+	}
+
+	@Override
+	public void destroy() {
+		this.writer.close();
+		if (this.pool != null) {
+			this.pool.close();
 		}
 	}
 

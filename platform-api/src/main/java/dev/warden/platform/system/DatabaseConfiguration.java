@@ -55,6 +55,7 @@ class DatabaseConfiguration {
 		HikariConfig config = new HikariConfig();
 		config.setPoolName("warden");
 		config.setMaximumPoolSize(database.poolSize());
+		config.setConnectionTimeout(database.connectionTimeout().toMillis());
 		if (database.external()) {
 			config.setJdbcUrl(database.url());
 			if (!database.username().isBlank()) {

@@ -1,5 +1,7 @@
 package dev.warden.platform.system;
 
+import java.time.Duration;
+
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 
@@ -9,7 +11,8 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  */
 @ConfigurationProperties("warden.database")
 record DatabaseProperties(@DefaultValue("") String url, @DefaultValue("") String username,
-		@DefaultValue("") String password, @DefaultValue("10") int poolSize) {
+		@DefaultValue("") String password, @DefaultValue("10") int poolSize,
+		@DefaultValue("3s") Duration connectionTimeout) {
 
 	boolean external() {
 		return this.url != null && !this.url.isBlank();

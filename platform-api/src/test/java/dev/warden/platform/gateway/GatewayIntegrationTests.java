@@ -165,6 +165,37 @@ class GatewayIntegrationTests {
 	}
 
 	@Test
+	void personalDataIsRedactedFromTheStoredPayloadsButReachesTheWorker() throws Exception {
+		String key = newKey("gw-redact", "standard");
+		String body = "{\"instances\":[{\"note\":\"mail jane.doe@example.com, card 4111 1111 1111 1111\"}]}";
+		HttpResponse<String> response = Http.postJson(app.url("/v1/models/echo:predict"), body, "X-API-Key", key,
+				"X-Request-Id", "redact-1");
+		assertThat(response.statusCode()).isEqualTo(200);
+		// the worker saw the request as sent (it echoes it)
+		assertThat(response.body()).contains("jane.doe@example.com", "4111 1111 1111 1111");
+
+		Map<String, Object> row = app.jdbc()
+			.sql("SELECT r.id, r.tenant_id, r.redactions, r.request_payload, r.response_payload, t.data_key "
+					+ "FROM request_log r JOIN tenants t ON t.id = r.tenant_id WHERE r.request_id = 'redact-1'")
+			.query()
+			.singleRow();
+		// an e-mail and a card number in the request, the same two echoed in the response
+		assertThat(row).containsEntry("redactions", 4);
+		String master = Files.readString(dataDir.resolve("master-key.json"));
+		UUID tenantId = (UUID) row.get("tenant_id");
+		UUID recordId = (UUID) row.get("id");
+		String storedRequest = new String(PayloadCrypto.decryptPayload(master, (byte[]) row.get("data_key"), tenantId,
+				recordId, "redact-1", Direction.REQUEST, (byte[]) row.get("request_payload")), StandardCharsets.UTF_8);
+		String storedResponse = new String(PayloadCrypto.decryptPayload(master, (byte[]) row.get("data_key"),
+				tenantId, recordId, "redact-1", Direction.RESPONSE, (byte[]) row.get("response_payload")),
+				StandardCharsets.UTF_8);
+		assertThat(storedRequest).isEqualTo(
+				"{\"instances\":[{\"note\":\"mail [REDACTED_EMAIL], card [REDACTED_CARD]\"}]}");
+		assertThat(storedResponse).contains("[REDACTED_EMAIL]", "[REDACTED_CARD]")
+			.doesNotContain("jane.doe@example.com", "4111");
+	}
+
+	@Test
 	void workerErrorsArePassedThrough() {
 		String key = newKey("gw-errors", "standard");
 		HttpResponse<String> response = Http.postJson(app.url("/v1/models/nope:predict"), PREDICT, "Authorization",

@@ -1,0 +1,17 @@
+package dev.warden.platform.requestlog;
+
+/**
+ * A request's log record could not be committed (database unreachable, row rejected, queue full, timed out) and
+ * fail-open did not release it: the caller must withhold the answer.
+ */
+public class RequestLogUnavailableException extends RuntimeException {
+
+	RequestLogUnavailableException(Throwable cause) {
+		super("request log unavailable: " + cause.getMessage(), cause);
+	}
+
+	RequestLogUnavailableException(String message) {
+		super(message);
+	}
+
+}

@@ -1,0 +1,219 @@
+package dev.warden.platform.requestlog;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import org.springframework.jdbc.core.simple.JdbcClient;
+
+import dev.warden.platform.requestlog.GroupCommitWriter.Outcome;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/** The group-commit writer against a real PostgreSQL (fsync on) that the tests stop and start. */
+class GroupCommitWriterIntegrationTests {
+
+	@TempDir
+	static Path pgDir;
+
+	static LogDatabase db;
+
+	static JdbcClient jdbc;
+
+	@BeforeAll
+	static void start() {
+		db = new LogDatabase(pgDir, 4, 1);
+		jdbc = JdbcClient.create(db.main);
+	}
+
+	@AfterAll
+	static void stop() {
+		db.close();
+	}
+
+	private static GroupCommitWriter writer(int queueCapacity, AtomicBoolean failOpen, MeterRegistry meters) {
+		return new GroupCommitWriter(db.logPool, queueCapacity, 1000, 1, 1000, 200, failOpen::get, meters);
+	}
+
+	private static long rows(String prefix) {
+		return jdbc.sql("SELECT count(*) FROM request_log WHERE request_id LIKE :prefix")
+			.param("prefix", prefix + "%")
+			.query(Long.class)
+			.single();
+	}
+
+	@Test
+	void concurrentRecordsAreCommittedTogetherInFewerTransactions() throws Exception {
+		MeterRegistry meters = new SimpleMeterRegistry();
+		ExecutorService clients = Executors.newFixedThreadPool(32);
+		try (GroupCommitWriter writer = writer(10_000, new AtomicBoolean(), meters)) {
+			List<Future<Outcome>> outcomes = new ArrayList<>();
+			for (int t = 0; t < 32; t++) {
+				int client = t;
+				outcomes.add(clients.submit(() -> {
+					Outcome last = null;
+					for (int i = 0; i < 50; i++) {
+						last = writer.submit(LogDatabase.record("group-" + client + "-" + i, null, null, null)).get();
+					}
+					return last;
+				}));
+			}
+			for (Future<Outcome> outcome : outcomes) {
+				assertThat(outcome.get()).isEqualTo(Outcome.COMMITTED);
+			}
+		}
+		finally {
+			clients.shutdownNow();
+		}
+		assertThat(rows("group-")).isEqualTo(32 * 50);
+		assertThat(meters.get("warden.request.log.records").tag("outcome", "committed").counter().count())
+			.isEqualTo(32 * 50);
+		long transactions = meters.get("warden.request.log.commit").timer().count();
+		assertThat(transactions).isLessThan(32 * 50);
+		assertThat(meters.get("warden.request.log.batch.size").summary().max()).isGreaterThan(1);
+	}
+
+	@Test
+	void aRejectedRowFailsAloneAndItsBatchNeighboursAreCommitted() throws Exception {
+		jdbc.sql("CREATE OR REPLACE FUNCTION test_reject_poison() RETURNS trigger LANGUAGE plpgsql AS $$ "
+				+ "BEGIN IF NEW.request_id = 'poison' THEN RAISE EXCEPTION 'rejected row'; END IF; "
+				+ "RETURN NEW; END $$").update();
+		jdbc.sql("CREATE TRIGGER test_reject_poison BEFORE INSERT ON request_log FOR EACH ROW "
+				+ "EXECUTE FUNCTION test_reject_poison()").update();
+		try (GroupCommitWriter writer = writer(10_000, new AtomicBoolean(), new SimpleMeterRegistry())) {
+			List<CompletableFuture<Outcome>> neighbours = new ArrayList<>();
+			CompletableFuture<Outcome> poison = null;
+			for (int i = 0; i < 200; i++) {
+				if (i == 100) {
+					poison = writer.submit(LogDatabase.record("poison", null, null, null));
+				}
+				neighbours.add(writer.submit(LogDatabase.record("neighbour-" + i, null, null, null)));
+			}
+			CompletableFuture<Outcome> rejected = poison;
+			assertThatThrownBy(() -> rejected.get(30, TimeUnit.SECONDS)).isInstanceOf(ExecutionException.class)
+				.hasCauseInstanceOf(RequestLogUnavailableException.class);
+			for (CompletableFuture<Outcome> neighbour : neighbours) {
+				assertThat(neighbour.get(30, TimeUnit.SECONDS)).isEqualTo(Outcome.COMMITTED);
+			}
+		}
+		finally {
+			jdbc.sql("DROP TRIGGER test_reject_poison ON request_log").update();
+		}
+		assertThat(rows("neighbour-")).isEqualTo(200);
+		assertThat(rows("poison")).isZero();
+	}
+
+	@Test
+	void failsClosedWhileTheDatabaseIsDownRejectsAtOnceWhenTheQueueIsFullAndRecovers() throws Exception {
+		MeterRegistry meters = new SimpleMeterRegistry();
+		try (GroupCommitWriter writer = writer(2, new AtomicBoolean(), meters)) {
+			db.postgres.stop();
+			try {
+				List<CompletableFuture<Outcome>> outcomes = new ArrayList<>();
+				for (int i = 0; i < 20; i++) {
+					outcomes.add(writer.submit(LogDatabase.record("closed-" + i, null, null, null)));
+				}
+				for (CompletableFuture<Outcome> outcome : outcomes) {
+					assertThatThrownBy(() -> outcome.get(30, TimeUnit.SECONDS)).isInstanceOf(ExecutionException.class)
+						.hasCauseInstanceOf(RequestLogUnavailableException.class);
+				}
+				// the writer takes one record and waits for a connection; two more fit the queue; the rest is
+				// refused without waiting
+				assertThat(meters.get("warden.request.log.records").tag("outcome", "queue_full").counter().count())
+					.isGreaterThanOrEqualTo(1);
+			}
+			finally {
+				db.postgres.start();
+			}
+			Outcome outcome = null;
+			for (int attempt = 0; attempt < 50 && outcome == null; attempt++) {
+				try {
+					outcome = writer.submit(LogDatabase.record("closed-after", null, null, null)).get(30, TimeUnit.SECONDS);
+				}
+				catch (ExecutionException ex) {
+					// a pooled connection from before the restart is found dead and evicted; the next one is new
+					Thread.sleep(100);
+				}
+			}
+			assertThat(outcome).isEqualTo(Outcome.COMMITTED);
+		}
+		assertThat(rows("closed-")).isEqualTo(1);
+	}
+
+	@Test
+	void failOpenSpillsWhileTheDatabaseIsDownAndWritesTheSpillWhenItIsBack() throws Exception {
+		MeterRegistry meters = new SimpleMeterRegistry();
+		try (GroupCommitWriter writer = writer(10_000, new AtomicBoolean(true), meters)) {
+			db.postgres.stop();
+			try {
+				for (int i = 0; i < 10; i++) {
+					assertThat(writer.submit(LogDatabase.record("spilled-" + i, null, null, null))
+						.get(30, TimeUnit.SECONDS)).isEqualTo(Outcome.SPILLED);
+				}
+				assertThat(writer.spillSize()).isEqualTo(10);
+			}
+			finally {
+				db.postgres.start();
+			}
+			long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+			while (writer.spillSize() > 0 && System.nanoTime() < deadline) {
+				Thread.sleep(100);
+			}
+			assertThat(writer.spillSize()).isZero();
+		}
+		assertThat(rows("spilled-")).isEqualTo(10);
+		assertThat(meters.get("warden.request.log.spill.depth").gauge().value()).isZero();
+	}
+
+	@Test
+	void copyWritesTheSameRowsAsInsert() throws Exception {
+		java.util.UUID tenant = java.util.UUID.randomUUID();
+		jdbc.sql("INSERT INTO tenants (id, name, plan, data_key) VALUES (:id, 'copy-test', 'free', :key)")
+			.param("id", tenant)
+			.param("key", new byte[] { 1 })
+			.update();
+		byte[] request = "{\"instances\":[1]}".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+		byte[] response = new byte[] { 0, 1, 2, (byte) 255 };
+		LogRecord viaInsert = LogDatabase.record("via-insert", tenant, request, response);
+		LogRecord viaCopy = new LogRecord(java.util.UUID.randomUUID(), "via-copy", viaInsert.occurredAt(), tenant, null,
+				"income", "1", "POST", "/v1/models/income:predict", 200, 1234, request.length, response.length,
+				"some_code", request, response, 0);
+		try (GroupCommitWriter writer = new GroupCommitWriter(db.logPool, 100, 1000, 1, 0, 200, () -> false,
+				new SimpleMeterRegistry(), LogRecord::copy)) {
+			assertThat(writer.submit(viaCopy).get(30, TimeUnit.SECONDS)).isEqualTo(Outcome.COMMITTED);
+		}
+		try (GroupCommitWriter writer = writer(100, new AtomicBoolean(), new SimpleMeterRegistry())) {
+			assertThat(writer.submit(viaInsert).get(30, TimeUnit.SECONDS)).isEqualTo(Outcome.COMMITTED);
+		}
+		String columns = "occurred_at, tenant_id, api_key_id, model, model_version, method, path, status, "
+				+ "latency_micros, request_bytes, response_bytes, request_payload, response_payload";
+		var copied = jdbc.sql("SELECT id, " + columns + ", error_code FROM request_log WHERE request_id = 'via-copy'")
+			.query()
+			.singleRow();
+		var inserted = jdbc.sql("SELECT " + columns + " FROM request_log WHERE request_id = 'via-insert'")
+			.query()
+			.singleRow();
+		assertThat(copied.get("id")).isEqualTo(viaCopy.id());
+		assertThat(copied.get("error_code")).isEqualTo("some_code");
+		for (String column : columns.split(", ")) {
+			assertThat(copied.get(column)).as(column).isEqualTo(inserted.get(column));
+		}
+		assertThat(((java.sql.Timestamp) copied.get("occurred_at")).toInstant()).isEqualTo(viaInsert.occurredAt());
+	}
+
+}
