@@ -89,7 +89,8 @@ final class Worker {
 		return this.reachable && System.nanoTime() - this.downUntil >= 0;
 	}
 
-	void reachable(boolean reachable) {
+	/** The outcome of a status poll: a poll that reached the worker also ends a connection-failure back-off. */
+	void polled(boolean reachable) {
 		this.reachable = reachable;
 		if (reachable) {
 			this.downUntil = System.nanoTime();

@@ -165,7 +165,7 @@ public class WorkerClient implements DisposableBean {
 			worker.breaker().onError(System.nanoTime() - start, TimeUnit.NANOSECONDS, ex);
 			boolean timedOut = ex instanceof SocketTimeoutException;
 			if (isConnectFailure(ex)) {
-				worker.connectionFailed(WorkerPool.connectionBackOff(this.properties));
+				worker.connectionFailed(this.properties.connectionBackOff());
 			}
 			WorkerUnavailableException failure = timedOut
 					? new WorkerTimeoutException("worker " + worker + " did not answer within " + timeout, ex)

@@ -42,7 +42,7 @@ public record WorkerInventory(Map<String, ServedModel> models) {
 						labels.put(label.getKey(), label.getValue().asLong());
 					}
 				}
-				models.put(entry.getKey(), new ServedModel(Set.copyOf(versions), Map.copyOf(labels)));
+				models.put(entry.getKey(), new ServedModel(sorted(versions), Map.copyOf(labels)));
 			}
 		}
 		return new WorkerInventory(models);
@@ -63,9 +63,13 @@ public record WorkerInventory(Map<String, ServedModel> models) {
 					}
 				}
 			}
-			models.put(model.path("name").asString(""), new ServedModel(Set.copyOf(versions), Map.of()));
+			models.put(model.path("name").asString(""), new ServedModel(sorted(versions), Map.of()));
 		}
 		return new WorkerInventory(models);
+	}
+
+	private static Set<Long> sorted(Set<Long> versions) {
+		return java.util.Collections.unmodifiableSortedSet(new TreeSet<>(versions));
 	}
 
 	boolean serves(String model) {

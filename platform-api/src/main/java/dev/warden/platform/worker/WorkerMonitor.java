@@ -64,13 +64,13 @@ class WorkerMonitor {
 				worker.inventory((body != null && body.path("models").isArray()) ? WorkerInventory.fromListing(body)
 						: null);
 			}
-			worker.reachable(true);
+			worker.polled(true);
 			if (!wasReachable) {
 				log.info("Worker {} is reachable again", worker);
 			}
 		}
 		catch (IOException ex) {
-			worker.reachable(false);
+			worker.polled(false);
 			if (wasReachable) {
 				log.warn("Worker {} is not reachable ({}); requests go to the other workers", worker, ex.getMessage());
 			}
@@ -78,7 +78,7 @@ class WorkerMonitor {
 		catch (RuntimeException ex) {
 			// reachable, but its answer could not be read: keep routing to it without knowing what it serves
 			worker.inventory(null);
-			worker.reachable(true);
+			worker.polled(true);
 			log.debug("Status of worker {} could not be read: {}", worker, ex.getMessage());
 		}
 	}

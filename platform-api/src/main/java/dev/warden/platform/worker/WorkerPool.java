@@ -1,6 +1,5 @@
 package dev.warden.platform.worker;
 
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -82,7 +81,6 @@ class WorkerPool {
 			if (worker == null || !worker.url().equals(registration.url())) {
 				worker = new Worker(registration.id(), registration.url(), Worker.Source.REGISTERED, this.breakerConfig);
 			}
-			worker.reachable(true);
 			worker.inventory(registration.inventory());
 			next.put(registration.id(), worker);
 		}
@@ -157,11 +155,6 @@ class WorkerPool {
 			}
 		}
 		return null;
-	}
-
-	/** The back-off after a connection failure: until the next status poll could have seen the worker again. */
-	static Duration connectionBackOff(WorkerProperties properties) {
-		return properties.healthInterval();
 	}
 
 	/**

@@ -20,6 +20,8 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param timeouts per-model response timeouts, by model name
  * @param healthInterval how often the configured workers are asked for their status
  * @param retryAfter the {@code Retry-After} of a 503 {@code worker_unavailable}
+ * @param connectionBackOff how long a worker that refused a connection is left out (a successful status poll of a
+ * configured worker ends it sooner)
  * @param circuitBreaker the per-worker circuit breaker
  */
 @ConfigurationProperties("warden.worker")
@@ -27,11 +29,13 @@ public record WorkerProperties(@DefaultValue("http://127.0.0.1:8081") String url
 		@DefaultValue("256") int maxConnections, @DefaultValue("2s") Duration connectTimeout,
 		@DefaultValue("60s") Duration responseTimeout, Map<String, Duration> timeouts,
 		@DefaultValue("1s") Duration healthInterval, @DefaultValue("1s") Duration retryAfter,
-		@DefaultValue CircuitBreakerSettings circuitBreaker) {
+		@DefaultValue("2s") Duration connectionBackOff, @DefaultValue CircuitBreakerSettings circuitBreaker) {
 
 	public WorkerProperties {
 		urls = (urls != null) ? List.copyOf(urls) : List.of();
 		timeouts = (timeouts != null) ? Map.copyOf(timeouts) : Map.of();
+		circuitBreaker = (circuitBreaker != null) ? circuitBreaker
+				: new CircuitBreakerSettings(50, 20, 5, Duration.ofSeconds(5), 2);
 	}
 
 	/** The configured worker URLs: {@code urls} when it names any, else {@code url}; without a trailing '/'. */
