@@ -92,6 +92,36 @@ public class WorkerClient implements DisposableBean {
 	}
 
 	/**
+	 * Sends one control-plane request to every healthy worker in turn (a reload after an upload, so that no worker
+	 * answers 404 for the new version while its own store polling has not seen it yet).
+	 * @return the first answer
+	 * @throws WorkerUnavailableException when no worker could be reached
+	 */
+	public WorkerResponse exchangeAll(String method, String pathAndQuery, byte[] body, String contentType,
+			String requestId) {
+		WorkerResponse first = null;
+		WorkerUnavailableException failure = null;
+		for (Worker worker : this.pool.workers()) {
+			if (!worker.healthy() || !worker.breaker().tryAcquirePermission()) {
+				continue;
+			}
+			Attempt attempt = attempt(worker, method, pathAndQuery, body, contentType, requestId,
+					this.properties.responseTimeout());
+			if (attempt.failure() != null) {
+				failure = attempt.failure();
+				log.debug("{} {} failed on {}: {}", method, pathAndQuery, worker, failure.getMessage());
+			}
+			else if (first == null) {
+				first = attempt.response();
+			}
+		}
+		if (first != null) {
+			return first;
+		}
+		throw (failure != null) ? failure : new NoWorkerAvailableException("no inference worker is available");
+	}
+
+	/**
 	 * Forwards one data-plane request to a worker serving {@code model} (and {@code version} or {@code label} when
 	 * given), with the model's response timeout.
 	 * @param model the model the path names, or {@code null}
