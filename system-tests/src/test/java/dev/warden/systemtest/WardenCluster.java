@@ -94,6 +94,10 @@ final class WardenCluster implements AutoCloseable {
 				"WARDEN_OIDC_ISSUER_URI", console(),
 				"WARDEN_MODEL_STORE", modelStore.toString(),
 				"WARDEN_POLICIES_DIR", System.getProperty("warden.policies.dir")));
+		awaitHealthy("inference-worker", workerPort);
+		awaitHealthy("platform-api", gatewayPort);
+		awaitHealthy("admin-ui", consolePort);
+		// started last, on a machine that is no longer busy starting the others
 		secondWorker = launch("inference-worker-2", System.getProperty("warden.worker.jar"), secondWorkerPort, Map.of(
 				"WARDEN_MODEL_STORE", modelStore.toString(),
 				"WARDEN_DATA_DIR", dataDir.toString(),
@@ -101,10 +105,7 @@ final class WardenCluster implements AutoCloseable {
 				"WARDEN_REGISTRATION_TOKEN", REGISTRATION_TOKEN,
 				"WARDEN_REGISTRATION_INTERVAL", "1s",
 				"WARDEN_WORKER_ID", SECOND_WORKER_ID));
-		awaitHealthy("inference-worker", workerPort);
 		awaitHealthy("inference-worker-2", secondWorkerPort);
-		awaitHealthy("platform-api", gatewayPort);
-		awaitHealthy("admin-ui", consolePort);
 	}
 
 	/** Kills the second worker at once (SIGKILL): no deregistration, connections dropped mid-request. */
@@ -131,7 +132,7 @@ final class WardenCluster implements AutoCloseable {
 
 	private void awaitHealthy(String name, int port) throws Exception {
 		var client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
-		var deadline = Instant.now().plus(Duration.ofMinutes(3));
+		var deadline = Instant.now().plus(Duration.ofMinutes(5));
 		var request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/actuator/health"))
 			.timeout(Duration.ofSeconds(5))
 			.build();
@@ -151,7 +152,7 @@ final class WardenCluster implements AutoCloseable {
 			}
 			Thread.sleep(250);
 		}
-		throw new IllegalStateException(name + " did not become healthy within 3 minutes; see " + logs);
+		throw new IllegalStateException(name + " did not become healthy within 5 minutes; see " + logs);
 	}
 
 	private static int freePort() throws IOException {

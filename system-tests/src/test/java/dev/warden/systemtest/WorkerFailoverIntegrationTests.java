@@ -124,6 +124,7 @@ class WorkerFailoverIntegrationTests {
 			thread.start();
 			clients.add(thread);
 		}
+		int[] afterKillStart = { 0 };
 		try {
 			// both workers take a share of the load before one of them dies
 			await("load on both workers", () -> {
@@ -133,6 +134,7 @@ class WorkerFailoverIntegrationTests {
 			});
 			cluster.killSecondWorker();
 			int atKill = completed.get();
+			afterKillStart[0] = atKill;
 			// the dead worker stays registered until three heartbeats are missed: load goes on through all of it
 			await("the killed worker's registration to expire",
 					() -> worker(workers(), WardenCluster.SECOND_WORKER_ID) == null);
@@ -144,6 +146,8 @@ class WorkerFailoverIntegrationTests {
 				client.join(60_000);
 			}
 		}
+		System.out.printf("worker failover: %d requests from %d clients, %d of them after the kill, %d errors%n",
+				completed.get(), CLIENTS, completed.get() - afterKillStart[0], errors.size());
 		assertThat(errors).as("client errors (of %d requests)", completed.get()).isEmpty();
 		assertThat(succeeded).hasSize(completed.get());
 

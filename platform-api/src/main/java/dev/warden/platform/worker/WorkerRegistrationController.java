@@ -1,16 +1,20 @@
 package dev.warden.platform.worker;
 
+import java.io.IOException;
+import java.io.InputStream;
 import java.util.LinkedHashMap;
 import java.util.Map;
+
+import jakarta.servlet.http.HttpServletRequest;
 
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
 import org.springframework.http.HttpHeaders;
+import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.PostMapping;
-import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RequestHeader;
 import org.springframework.web.bind.annotation.RestController;
 
@@ -26,6 +30,8 @@ class WorkerRegistrationController {
 
 	private static final JsonMapper JSON = JsonMapper.builder().build();
 
+	static final int MAX_BODY_BYTES = 1024 * 1024;
+
 	private final WorkerRegistrations registrations;
 
 	private final RegistrationProperties properties;
@@ -38,10 +44,19 @@ class WorkerRegistrationController {
 	@PostMapping(path = "/internal/platform/workers/heartbeat", produces = MediaType.APPLICATION_JSON_VALUE)
 	ResponseEntity<Map<String, Object>> heartbeat(
 			@RequestHeader(name = HttpHeaders.AUTHORIZATION, required = false) String authorization,
-			@RequestBody(required = false) byte[] body) {
+			HttpServletRequest request) throws IOException {
 		String token = (authorization != null && authorization.regionMatches(true, 0, "Bearer ", 0, 7))
 				? authorization.substring(7).strip() : null;
+		// the token is checked before the body is read
 		this.registrations.authenticate(token);
+		byte[] body;
+		try (InputStream in = request.getInputStream()) {
+			body = in.readNBytes(MAX_BODY_BYTES + 1);
+		}
+		if (body.length > MAX_BODY_BYTES) {
+			throw new ApiException(HttpStatus.CONTENT_TOO_LARGE, "payload_too_large",
+					"a heartbeat is at most " + MAX_BODY_BYTES + " bytes");
+		}
 		JsonNode json;
 		try {
 			json = (body != null && body.length > 0) ? JSON.readTree(body) : null;
