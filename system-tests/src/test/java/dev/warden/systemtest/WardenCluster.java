@@ -19,23 +19,29 @@ import dev.warden.worker.training.IncomeModelTrainer;
 
 /**
  * The three Warden applications started from their runnable jars as separate processes, the way an
- * operator runs them: an inference worker serving a model the test trains, the gateway with its default
- * embedded PostgreSQL in a fresh data directory, and the console with its embedded authorization server.
- * One cluster is shared by all system tests of a JVM and stopped (gracefully, SIGTERM) when they end.
+ * operator runs them: two inference workers serving the same model store with a model the test trains (the
+ * first configured on the gateway with {@code WARDEN_WORKER_URL}, the second registering itself with heartbeats),
+ * the gateway with its default embedded PostgreSQL in a fresh data directory, and the console with its embedded
+ * authorization server. One cluster is shared by all system tests of a JVM and stopped (gracefully, SIGTERM) when
+ * they end.
  */
 final class WardenCluster implements AutoCloseable {
 
 	static final String ADMIN_PASSWORD = "admin-system-test";
 	static final String COMPLIANCE_PASSWORD = "compliance-system-test";
+	static final String REGISTRATION_TOKEN = "registration-system-test";
+	static final String SECOND_WORKER_ID = "second-worker";
 
 	final Path root;
 	final Path modelStore;
 	final Path dataDir;
 	final Path modelVersionDir;
 	final int workerPort;
+	final int secondWorkerPort;
 	final int gatewayPort;
 	final int consolePort;
 	private final List<Process> processes = new ArrayList<>();
+	private Process secondWorker;
 	private final Path logs;
 
 	private WardenCluster(Path root) throws Exception {
@@ -47,6 +53,7 @@ final class WardenCluster implements AutoCloseable {
 		var trained = new IncomeModelTrainer().trainAndExport(modelStore, new IncomeModelTrainer.Options(300, 7L));
 		this.modelVersionDir = trained.versionDir();
 		this.workerPort = freePort();
+		this.secondWorkerPort = freePort();
 		this.gatewayPort = freePort();
 		this.consolePort = freePort();
 	}
@@ -83,15 +90,30 @@ final class WardenCluster implements AutoCloseable {
 		launch("platform-api", System.getProperty("warden.gateway.jar"), gatewayPort, Map.of(
 				"WARDEN_DATA_DIR", dataDir.toString(),
 				"WARDEN_WORKER_URL", "http://127.0.0.1:" + workerPort,
+				"WARDEN_REGISTRATION_TOKEN", REGISTRATION_TOKEN,
 				"WARDEN_OIDC_ISSUER_URI", console(),
 				"WARDEN_MODEL_STORE", modelStore.toString(),
 				"WARDEN_POLICIES_DIR", System.getProperty("warden.policies.dir")));
 		awaitHealthy("inference-worker", workerPort);
 		awaitHealthy("platform-api", gatewayPort);
 		awaitHealthy("admin-ui", consolePort);
+		// started last, on a machine that is no longer busy starting the others
+		secondWorker = launch("inference-worker-2", System.getProperty("warden.worker.jar"), secondWorkerPort, Map.of(
+				"WARDEN_MODEL_STORE", modelStore.toString(),
+				"WARDEN_DATA_DIR", dataDir.toString(),
+				"WARDEN_PLATFORM_URL", gateway(),
+				"WARDEN_REGISTRATION_TOKEN", REGISTRATION_TOKEN,
+				"WARDEN_REGISTRATION_INTERVAL", "1s",
+				"WARDEN_WORKER_ID", SECOND_WORKER_ID));
+		awaitHealthy("inference-worker-2", secondWorkerPort);
 	}
 
-	private void launch(String name, String jar, int port, Map<String, String> env) throws IOException {
+	/** Kills the second worker at once (SIGKILL): no deregistration, connections dropped mid-request. */
+	void killSecondWorker() throws InterruptedException {
+		secondWorker.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+	}
+
+	private Process launch(String name, String jar, int port, Map<String, String> env) throws IOException {
 		if (jar == null || !Files.isRegularFile(Path.of(jar))) {
 			throw new IllegalStateException("runnable jar of " + name + " not found at " + jar
 					+ ": run the system tests with 'mvn verify' from the project root so the jars are packaged first");
@@ -103,12 +125,14 @@ final class WardenCluster implements AutoCloseable {
 			.redirectOutput(logs.resolve(name + ".log").toFile());
 		builder.environment().putAll(env);
 		builder.environment().put("TF_CPP_MIN_LOG_LEVEL", "2");
-		processes.add(builder.start());
+		var process = builder.start();
+		processes.add(process);
+		return process;
 	}
 
 	private void awaitHealthy(String name, int port) throws Exception {
 		var client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
-		var deadline = Instant.now().plus(Duration.ofMinutes(3));
+		var deadline = Instant.now().plus(Duration.ofMinutes(5));
 		var request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/actuator/health"))
 			.timeout(Duration.ofSeconds(5))
 			.build();
@@ -128,7 +152,7 @@ final class WardenCluster implements AutoCloseable {
 			}
 			Thread.sleep(250);
 		}
-		throw new IllegalStateException(name + " did not become healthy within 3 minutes; see " + logs);
+		throw new IllegalStateException(name + " did not become healthy within 5 minutes; see " + logs);
 	}
 
 	private static int freePort() throws IOException {

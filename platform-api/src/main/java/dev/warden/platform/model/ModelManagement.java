@@ -340,7 +340,7 @@ public class ModelManagement {
 	private void requestReload(String model, String requestId) {
 		String path = "/internal/v1/models/" + URLEncoder.encode(model, StandardCharsets.UTF_8) + ":reload";
 		try {
-			WorkerResponse response = this.worker.exchange("POST", path, null, null, requestId);
+			WorkerResponse response = this.worker.exchangeAll("POST", path, null, null, requestId);
 			if (response.status() / 100 != 2) {
 				log.debug("Worker answered {} to POST {}; its store polling will pick the version up",
 						response.status(), path);

@@ -1,8 +1,15 @@
 package dev.warden.platform.worker;
 
 import java.io.IOException;
+import java.net.ConnectException;
+import java.net.SocketTimeoutException;
+import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
 
+import org.apache.hc.client5.http.ConnectTimeoutException;
+import org.apache.hc.client5.http.HttpHostConnectException;
 import org.apache.hc.client5.http.classic.methods.HttpUriRequestBase;
 import org.apache.hc.client5.http.config.ConnectionConfig;
 import org.apache.hc.client5.http.config.RequestConfig;
@@ -15,32 +22,46 @@ import org.apache.hc.core5.http.Header;
 import org.apache.hc.core5.http.io.entity.ByteArrayEntity;
 import org.apache.hc.core5.http.io.entity.EntityUtils;
 import org.apache.hc.core5.util.Timeout;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import org.springframework.beans.factory.DisposableBean;
 import org.springframework.stereotype.Component;
 
 /**
- * HTTP client for the inference worker: Apache HttpClient 5 (classic) with a pooled, keep-alive connection
+ * HTTP client for the inference workers: Apache HttpClient 5 (classic) with a pooled, keep-alive connection
  * manager shared by all requests. Bodies are passed through as bytes, never re-parsed. Thread-safe.
+ *
+ * <p>Every call is routed by {@link WorkerPool}: to a healthy worker serving what the call names, the one with the
+ * fewest requests in flight from this gateway, through that worker's circuit breaker. A call that cannot connect,
+ * loses its connection before an answer, or is answered 503 is sent once more to another worker (predictions are
+ * idempotent); a call that timed out waiting for the answer is not repeated. Connection failures and 502/503/504
+ * answers count as failures for the breaker; every other answer as a success.
  */
 @Component
 public class WorkerClient implements DisposableBean {
 
-	private final String baseUrl;
+	private static final Logger log = LoggerFactory.getLogger(WorkerClient.class);
+
+	private final WorkerPool pool;
+
+	private final WorkerProperties properties;
 
 	private final PoolingHttpClientConnectionManager connections;
 
 	private final CloseableHttpClient http;
 
-	WorkerClient(WorkerProperties properties) {
-		this.baseUrl = properties.url().endsWith("/") ? properties.url().substring(0, properties.url().length() - 1)
-				: properties.url();
+	WorkerClient(WorkerProperties properties, WorkerPool pool) {
+		this.pool = pool;
+		this.properties = properties;
 		this.connections = PoolingHttpClientConnectionManagerBuilder.create()
-			.setMaxConnTotal(properties.maxConnections())
+			.setMaxConnTotal(properties.maxConnections() * 16)
 			.setMaxConnPerRoute(properties.maxConnections())
 			.setDefaultConnectionConfig(ConnectionConfig.custom()
 				.setConnectTimeout(Timeout.of(properties.connectTimeout().toMillis(), TimeUnit.MILLISECONDS))
 				.setSocketTimeout(Timeout.of(properties.responseTimeout().toMillis(), TimeUnit.MILLISECONDS))
+				// a pooled connection idle for a while is checked before reuse (a worker may have been restarted)
+				.setValidateAfterInactivity(Timeout.ofSeconds(2))
 				.build())
 			.build();
 		this.http = HttpClients.custom()
@@ -56,17 +77,84 @@ public class WorkerClient implements DisposableBean {
 	}
 
 	/**
-	 * Sends one request to the worker.
+	 * Sends one control-plane request (catalogue, validation, reload) to any healthy worker, retried once on
+	 * another worker when it cannot connect or is answered 503.
 	 * @param method HTTP method
 	 * @param pathAndQuery path (starting with '/') and optional query, passed verbatim
 	 * @param body request body or {@code null}
 	 * @param contentType content type of the body, may be {@code null}
 	 * @param requestId forwarded as {@code X-Request-Id}
-	 * @throws WorkerUnavailableException when the worker cannot be reached or does not answer
+	 * @throws WorkerUnavailableException when no worker can be reached or none answers
 	 */
 	public WorkerResponse exchange(String method, String pathAndQuery, byte[] body, String contentType,
 			String requestId) {
-		HttpUriRequestBase request = new HttpUriRequestBase(method, java.net.URI.create(this.baseUrl + pathAndQuery));
+		return forward(null, null, null, method, pathAndQuery, body, contentType, requestId);
+	}
+
+	/**
+	 * Sends one control-plane request to every healthy worker in turn (a reload after an upload, so that no worker
+	 * answers 404 for the new version while its own store polling has not seen it yet).
+	 * @return the first answer
+	 * @throws WorkerUnavailableException when no worker could be reached
+	 */
+	public WorkerResponse exchangeAll(String method, String pathAndQuery, byte[] body, String contentType,
+			String requestId) {
+		WorkerResponse first = null;
+		WorkerUnavailableException failure = null;
+		for (Worker worker : this.pool.workers()) {
+			if (!worker.healthy() || !worker.breaker().tryAcquirePermission()) {
+				continue;
+			}
+			Attempt attempt = attempt(worker, method, pathAndQuery, body, contentType, requestId,
+					this.properties.responseTimeout());
+			if (attempt.failure() != null) {
+				failure = attempt.failure();
+				log.debug("{} {} failed on {}: {}", method, pathAndQuery, worker, failure.getMessage());
+			}
+			else if (first == null) {
+				first = attempt.response();
+			}
+		}
+		if (first != null) {
+			return first;
+		}
+		throw (failure != null) ? failure : new NoWorkerAvailableException("no inference worker is available");
+	}
+
+	/**
+	 * Forwards one data-plane request to a worker serving {@code model} (and {@code version} or {@code label} when
+	 * given), with the model's response timeout.
+	 * @param model the model the path names, or {@code null}
+	 * @param version the version the request must be answered by, or {@code null}
+	 * @param label the version label the path names, or {@code null}
+	 * @throws NoWorkerAvailableException when no healthy worker can take the request
+	 * @throws WorkerUnavailableException when the chosen workers could not be reached or did not answer in time
+	 */
+	public WorkerResponse forward(String model, Long version, String label, String method, String pathAndQuery,
+			byte[] body, String contentType, String requestId) {
+		WorkerPool.Target target = new WorkerPool.Target(model, version, label);
+		Duration timeout = this.properties.responseTimeout(model);
+		Worker first = this.pool.choose(target, null);
+		if (first == null) {
+			throw new NoWorkerAvailableException(describe(target));
+		}
+		Attempt attempt = attempt(first, method, pathAndQuery, body, contentType, requestId, timeout);
+		if (attempt.retryable()) {
+			Worker second = this.pool.choose(target, first);
+			if (second != null) {
+				log.debug("Request {} retried on {} after {}", requestId, second, attempt.describe());
+				attempt = attempt(second, method, pathAndQuery, body, contentType, requestId, timeout);
+			}
+		}
+		if (attempt.failure() != null) {
+			throw attempt.failure();
+		}
+		return attempt.response();
+	}
+
+	private Attempt attempt(Worker worker, String method, String pathAndQuery, byte[] body, String contentType,
+			String requestId, Duration timeout) {
+		HttpUriRequestBase request = new HttpUriRequestBase(method, java.net.URI.create(worker.url() + pathAndQuery));
 		if (requestId != null) {
 			request.setHeader("X-Request-Id", requestId);
 		}
@@ -75,29 +163,97 @@ public class WorkerClient implements DisposableBean {
 			request.setEntity(new ByteArrayEntity(body, (contentType != null) ? ContentType.parseLenient(contentType)
 					: ContentType.APPLICATION_JSON));
 		}
+		if (!timeout.equals(this.properties.responseTimeout())) {
+			request.setConfig(RequestConfig.custom()
+				.setResponseTimeout(Timeout.of(timeout.toMillis(), TimeUnit.MILLISECONDS))
+				.build());
+		}
+		long start = System.nanoTime();
+		worker.started();
 		try {
-			return this.http.execute(request, (response) -> {
-				byte[] bytes = (response.getEntity() != null) ? EntityUtils.toByteArray(response.getEntity())
+			WorkerResponse response = this.http.execute(request, (answer) -> {
+				byte[] bytes = (answer.getEntity() != null) ? EntityUtils.toByteArray(answer.getEntity())
 						: new byte[0];
-				Header type = response.getFirstHeader("Content-Type");
-				Header version = response.getFirstHeader("X-Model-Version");
-				return new WorkerResponse(response.getCode(), bytes, (type != null) ? type.getValue() : null,
+				Header type = answer.getFirstHeader("Content-Type");
+				Header version = answer.getFirstHeader("X-Model-Version");
+				return new WorkerResponse(answer.getCode(), bytes, (type != null) ? type.getValue() : null,
 						(version != null) ? version.getValue() : null);
 			});
+			long elapsed = System.nanoTime() - start;
+			int status = response.status();
+			if (status == 502 || status == 503 || status == 504) {
+				worker.breaker()
+					.onError(elapsed, TimeUnit.NANOSECONDS, new WorkerUnavailableException(
+							"worker " + worker + " answered " + status, null));
+			}
+			else {
+				worker.breaker().onSuccess(elapsed, TimeUnit.NANOSECONDS);
+			}
+			return new Attempt(worker, response, null, status == 503);
 		}
 		catch (IOException ex) {
-			throw new WorkerUnavailableException("worker at " + this.baseUrl + " is unavailable: " + ex.getMessage(),
-					ex);
+			worker.breaker().onError(System.nanoTime() - start, TimeUnit.NANOSECONDS, ex);
+			boolean timedOut = ex instanceof SocketTimeoutException;
+			if (isConnectFailure(ex)) {
+				worker.connectionFailed(this.properties.connectionBackOff());
+			}
+			WorkerUnavailableException failure = timedOut
+					? new WorkerTimeoutException("worker " + worker + " did not answer within " + timeout, ex)
+					: new WorkerUnavailableException("worker " + worker + " is unavailable: " + ex.getMessage(), ex);
+			return new Attempt(worker, null, failure, !timedOut);
+		}
+		catch (RuntimeException ex) {
+			worker.breaker().onError(System.nanoTime() - start, TimeUnit.NANOSECONDS, ex);
+			throw ex;
+		}
+		finally {
+			worker.finished();
 		}
 	}
 
+	private static boolean isConnectFailure(IOException ex) {
+		return ex instanceof ConnectException || ex instanceof HttpHostConnectException
+				|| ex instanceof ConnectTimeoutException;
+	}
+
+	private static String describe(WorkerPool.Target target) {
+		if (target.model() == null) {
+			return "no inference worker is available";
+		}
+		return "no inference worker serving model '" + target.model() + "'"
+				+ ((target.version() != null) ? " version " + target.version() : "") + " is available";
+	}
+
+	/** The configured worker URLs, for log lines. */
 	public String baseUrl() {
-		return this.baseUrl;
+		List<Worker> workers = this.pool.workers();
+		return workers.isEmpty() ? "(no worker)" : workers.stream().map(Worker::url).collect(Collectors.joining(", "));
+	}
+
+	/** Sends a GET straight to one worker (status polls), outside the breaker and the in-flight count. */
+	WorkerResponse get(Worker worker, String path, Duration timeout) throws IOException {
+		HttpUriRequestBase request = new HttpUriRequestBase("GET", java.net.URI.create(worker.url() + path));
+		request.setHeader("Accept", "application/json");
+		request.setConfig(RequestConfig.custom()
+			.setResponseTimeout(Timeout.of(timeout.toMillis(), TimeUnit.MILLISECONDS))
+			.build());
+		return this.http.execute(request, (answer) -> new WorkerResponse(answer.getCode(),
+				(answer.getEntity() != null) ? EntityUtils.toByteArray(answer.getEntity()) : new byte[0], null, null));
 	}
 
 	@Override
 	public void destroy() throws IOException {
 		this.http.close();
+	}
+
+	private record Attempt(Worker worker, WorkerResponse response, WorkerUnavailableException failure,
+			boolean retryable) {
+
+		String describe() {
+			return (this.failure != null) ? this.failure.getMessage()
+					: "HTTP " + this.response.status() + " from " + this.worker;
+		}
+
 	}
 
 	/** The worker's answer, bytes untouched. */
@@ -109,6 +265,24 @@ public class WorkerClient implements DisposableBean {
 
 		WorkerUnavailableException(String message, Throwable cause) {
 			super(message, cause);
+		}
+
+	}
+
+	/** The worker took longer than the model's response timeout. */
+	public static class WorkerTimeoutException extends WorkerUnavailableException {
+
+		WorkerTimeoutException(String message, Throwable cause) {
+			super(message, cause);
+		}
+
+	}
+
+	/** No healthy worker (serving the model) could take the request. */
+	public static class NoWorkerAvailableException extends WorkerUnavailableException {
+
+		NoWorkerAvailableException(String message) {
+			super(message, null);
 		}
 
 	}

@@ -1,0 +1,377 @@
+package dev.warden.platform.routing;
+
+import java.nio.charset.StandardCharsets;
+import java.sql.Timestamp;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.zip.CRC32C;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import org.springframework.http.HttpStatus;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.scheduling.annotation.Scheduled;
+import org.springframework.stereotype.Service;
+import org.springframework.transaction.support.TransactionTemplate;
+
+import dev.warden.platform.audit.AuditTrail;
+import dev.warden.platform.system.ApiException;
+
+/**
+ * Which version of a model answers a call that names no version: a pin of the caller's API key, else a pin of its
+ * tenant, else the canary for {@code weight} percent of request ids, else the stable version, else (nothing
+ * configured) whatever the worker serves as latest.
+ *
+ * <p>The canary share is chosen by request id: {@code CRC32C(model + '/' + request id) mod 100 < weight}, so the
+ * same request id always gets the same version, on every gateway replica.
+ *
+ * <p>The data plane asks {@link #version} on every request and is answered from an in-memory snapshot reloaded every
+ * {@code warden.routing.refresh-interval} (500 ms) and right after every change made on this replica, the way
+ * {@code ModelGrants} does. Every change is one transaction with its audit event (before and after). Thread-safe.
+ */
+@Service
+public class ModelRouting {
+
+	private static final Logger log = LoggerFactory.getLogger(ModelRouting.class);
+
+	private final JdbcClient jdbc;
+
+	private final TransactionTemplate transactions;
+
+	private final AuditTrail audit;
+
+	private volatile Map<String, Route> snapshot = Map.of();
+
+	ModelRouting(JdbcClient jdbc, TransactionTemplate transactions, AuditTrail audit) {
+		this.jdbc = jdbc;
+		this.transactions = transactions;
+		this.audit = audit;
+	}
+
+	/**
+	 * The version that must answer a call to {@code model} naming no version, or {@code null} to let the worker
+	 * answer with its latest. In-memory; never blocks on the database.
+	 */
+	public Long version(String model, String requestId, UUID tenantId, UUID apiKeyId) {
+		Route route = this.snapshot.get(model);
+		if (route == null) {
+			return null;
+		}
+		Long pinned = (apiKeyId != null) ? route.pins().get(apiKeyId) : null;
+		if (pinned == null && tenantId != null) {
+			pinned = route.pins().get(tenantId);
+		}
+		if (pinned != null) {
+			return pinned;
+		}
+		if (route.canaryVersion() != null && requestId != null
+				&& bucket(model, requestId) < route.canaryWeight()) {
+			return route.canaryVersion();
+		}
+		return route.stableVersion();
+	}
+
+	/** {@code 0..99}, a pure function of the model and the request id. */
+	static int bucket(String model, String requestId) {
+		CRC32C crc = new CRC32C();
+		crc.update((model + "/" + requestId).getBytes(StandardCharsets.UTF_8));
+		return (int) (crc.getValue() % 100);
+	}
+
+	@Scheduled(fixedDelayString = "${warden.routing.refresh-interval:500ms}")
+	void scheduledRefresh() {
+		try {
+			refresh();
+		}
+		catch (RuntimeException ex) {
+			log.warn("Model routing could not be reloaded (keeping the previous snapshot): {}", ex.getMessage());
+		}
+	}
+
+	/** Reloads the snapshot from the database. */
+	public void refresh() {
+		Map<String, Route> loaded = new HashMap<>();
+		this.jdbc.sql("SELECT m.name, r.stable_version, r.canary_version, r.canary_weight FROM model_routes r "
+				+ "JOIN models m ON m.id = r.model_id")
+			.query((rs) -> {
+				loaded.put(rs.getString("name"), new Route(rs.getObject("stable_version", Long.class),
+						rs.getObject("canary_version", Long.class), rs.getInt("canary_weight"), new HashMap<>()));
+			});
+		this.jdbc.sql("SELECT m.name, p.subject_id, p.version FROM model_pins p JOIN models m ON m.id = p.model_id")
+			.query((rs) -> {
+				Route route = loaded.computeIfAbsent(rs.getString("name"), (n) -> new Route(null, null, 0, new HashMap<>()));
+				route.pins().put(rs.getObject("subject_id", UUID.class), rs.getLong("version"));
+			});
+		Map<String, Route> frozen = new HashMap<>();
+		loaded.forEach((name, route) -> frozen.put(name, new Route(route.stableVersion(), route.canaryVersion(),
+				route.canaryWeight(), Map.copyOf(route.pins()))));
+		this.snapshot = Map.copyOf(frozen);
+	}
+
+	/** The routing of a model as stored. @throws ApiException 404 unknown model */
+	public Routing routing(String model) {
+		UUID modelId = modelId(model, false);
+		return read(model, modelId);
+	}
+
+	/**
+	 * Starts (or changes) the canary of {@code model}: {@code weight} percent of calls naming no version go to
+	 * {@code version}, the rest to the stable version. The stable version is {@code stable} when given, else the one
+	 * already set, else the newest other version the workers reported available (older than the canary if there
+	 * is one).
+	 * @throws ApiException 404 unknown model, 400 unknown version or bad weight, 409 no stable version
+	 */
+	public Routing setCanary(String model, long version, int weight, Long stable, String actor) {
+		if (weight < 1 || weight > 100) {
+			throw ApiException.badRequest("invalid_canary",
+					"\"weight\" must be between 1 and 100 (percent of calls); to stop a canary use :rollback");
+		}
+		return change(model, "model.canary_set", actor, (modelId, before) -> {
+			requireVersion(model, modelId, version);
+			Long stableVersion = (stable != null) ? stable : before.stableVersion();
+			if (stableVersion == null) {
+				// the newest other version a worker reported AVAILABLE, older than the canary if there is one
+				stableVersion = this.jdbc.sql("SELECT version FROM model_versions WHERE model_id = :id "
+						+ "AND version <> :canary ORDER BY (state = 'AVAILABLE') DESC, (version < :canary) DESC, "
+						+ "version DESC LIMIT 1")
+					.param("id", modelId)
+					.param("canary", version)
+					.query(Long.class)
+					.optional()
+					.orElse(null);
+			}
+			if (stableVersion == null) {
+				throw new ApiException(HttpStatus.CONFLICT, "no_stable_version", "model " + model
+						+ " has no other available version to keep as stable; give \"stable\" explicitly");
+			}
+			if (stableVersion == version) {
+				throw ApiException.badRequest("invalid_canary",
+						"the canary version must differ from the stable version " + stableVersion);
+			}
+			requireVersion(model, modelId, stableVersion);
+			upsertRoute(modelId, stableVersion, version, weight, actor);
+		});
+	}
+
+	/**
+	 * Stops the canary: every call naming no version goes to the stable version again.
+	 * @throws ApiException 404 unknown model, 409 no canary
+	 */
+	public Routing rollback(String model, String actor) {
+		return change(model, "model.canary_rolled_back", actor, (modelId, before) -> {
+			if (before.canary() == null) {
+				throw new ApiException(HttpStatus.CONFLICT, "no_canary", "model " + model + " has no canary");
+			}
+			upsertRoute(modelId, before.stableVersion(), null, 0, actor);
+		});
+	}
+
+	/**
+	 * Makes the canary the stable version (and stops the canary).
+	 * @throws ApiException 404 unknown model, 409 no canary
+	 */
+	public Routing promote(String model, String actor) {
+		return change(model, "model.canary_promoted", actor, (modelId, before) -> {
+			if (before.canary() == null) {
+				throw new ApiException(HttpStatus.CONFLICT, "no_canary", "model " + model + " has no canary");
+			}
+			upsertRoute(modelId, before.canary().version(), null, 0, actor);
+		});
+	}
+
+	/**
+	 * Forgets the stable version and the canary of {@code model}: calls naming no version go to the worker's latest
+	 * again. Pins are kept.
+	 * @throws ApiException 404 unknown model
+	 */
+	public Routing reset(String model, String actor) {
+		return change(model, "model.routing_reset", actor, (modelId, before) -> this.jdbc
+			.sql("DELETE FROM model_routes WHERE model_id = :id")
+			.param("id", modelId)
+			.update());
+	}
+
+	/**
+	 * Pins a tenant or an API key (by id) to a version of {@code model}.
+	 * @throws ApiException 404 unknown model or subject, 400 unknown version
+	 */
+	public Routing pin(String model, UUID subject, long version, String actor) {
+		return change(model, "model.pin_set", actor, (modelId, before) -> {
+			requireVersion(model, modelId, version);
+			String type = subjectType(subject);
+			this.jdbc.sql("INSERT INTO model_pins (model_id, subject_type, subject_id, version, created_by) "
+					+ "VALUES (:model, :type, :subject, :version, :actor) ON CONFLICT (model_id, subject_id) DO UPDATE "
+					+ "SET version = EXCLUDED.version, created_at = now(), created_by = EXCLUDED.created_by")
+				.param("model", modelId)
+				.param("type", type)
+				.param("subject", subject)
+				.param("version", version)
+				.param("actor", actor)
+				.update();
+		});
+	}
+
+	/**
+	 * Removes a pin. @throws ApiException 404 unknown model or no such pin
+	 */
+	public Routing unpin(String model, UUID subject, String actor) {
+		return change(model, "model.pin_removed", actor, (modelId, before) -> {
+			int removed = this.jdbc.sql("DELETE FROM model_pins WHERE model_id = :model AND subject_id = :subject")
+				.param("model", modelId)
+				.param("subject", subject)
+				.update();
+			if (removed == 0) {
+				throw ApiException.notFound("pin of " + subject + " on model " + model);
+			}
+		});
+	}
+
+	private Routing change(String model, String action, String actor, Change change) {
+		Routing result = this.transactions.execute((status) -> {
+			UUID modelId = modelId(model, true);
+			Routing before = read(model, modelId);
+			change.apply(modelId, before);
+			Routing after = read(model, modelId);
+			Map<String, Object> details = new LinkedHashMap<>();
+			details.put("model", model);
+			details.put("before", before.summary());
+			details.put("after", after.summary());
+			this.audit.append(actor, action, "model", model, details);
+			return after;
+		});
+		refresh();
+		return result;
+	}
+
+	private UUID modelId(String model, boolean lock) {
+		return this.jdbc.sql("SELECT id FROM models WHERE name = :name" + (lock ? " FOR UPDATE" : ""))
+			.param("name", model)
+			.query(UUID.class)
+			.optional()
+			.orElseThrow(() -> ApiException.notFound("model " + model));
+	}
+
+	private void requireVersion(String model, UUID modelId, long version) {
+		boolean known = this.jdbc.sql("SELECT count(*) FROM model_versions WHERE model_id = :id AND version = :version")
+			.param("id", modelId)
+			.param("version", version)
+			.query(Long.class)
+			.single() > 0;
+		if (!known) {
+			throw ApiException.badRequest("unknown_version", "model " + model + " has no version " + version);
+		}
+	}
+
+	private String subjectType(UUID subject) {
+		boolean tenant = this.jdbc.sql("SELECT count(*) FROM tenants WHERE id = :id AND status <> 'deleted'")
+			.param("id", subject)
+			.query(Long.class)
+			.single() > 0;
+		if (tenant) {
+			return "tenant";
+		}
+		boolean key = this.jdbc.sql("SELECT count(*) FROM api_keys WHERE id = :id")
+			.param("id", subject)
+			.query(Long.class)
+			.single() > 0;
+		if (key) {
+			return "api_key";
+		}
+		throw ApiException.notFound("tenant or API key " + subject);
+	}
+
+	private void upsertRoute(UUID modelId, Long stable, Long canary, int weight, String actor) {
+		this.jdbc.sql("INSERT INTO model_routes (model_id, stable_version, canary_version, canary_weight, updated_at, "
+				+ "updated_by) VALUES (:id, :stable, :canary, :weight, :at, :actor) ON CONFLICT (model_id) DO UPDATE SET "
+				+ "stable_version = EXCLUDED.stable_version, canary_version = EXCLUDED.canary_version, "
+				+ "canary_weight = EXCLUDED.canary_weight, updated_at = EXCLUDED.updated_at, "
+				+ "updated_by = EXCLUDED.updated_by")
+			.param("id", modelId)
+			.param("stable", stable, java.sql.Types.BIGINT)
+			.param("canary", canary, java.sql.Types.BIGINT)
+			.param("weight", weight)
+			.param("at", Timestamp.from(Instant.now()))
+			.param("actor", actor)
+			.update();
+	}
+
+	private Routing read(String model, UUID modelId) {
+		Long[] stable = { null };
+		Long[] canary = { null };
+		int[] weight = { 0 };
+		this.jdbc.sql("SELECT stable_version, canary_version, canary_weight FROM model_routes WHERE model_id = :id")
+			.param("id", modelId)
+			.query((rs) -> {
+				stable[0] = rs.getObject("stable_version", Long.class);
+				canary[0] = rs.getObject("canary_version", Long.class);
+				weight[0] = rs.getInt("canary_weight");
+			});
+		List<Pin> pins = new ArrayList<>();
+		this.jdbc.sql("SELECT subject_type, subject_id, version FROM model_pins WHERE model_id = :id "
+				+ "ORDER BY subject_type, subject_id")
+			.param("id", modelId)
+			.query((rs) -> {
+				pins.add(new Pin(rs.getString("subject_type"), rs.getObject("subject_id", UUID.class),
+						rs.getLong("version")));
+			});
+		return new Routing(model, stable[0], (canary[0] != null) ? new Canary(canary[0], weight[0]) : null,
+				List.copyOf(pins));
+	}
+
+	@FunctionalInterface
+	private interface Change {
+
+		void apply(UUID modelId, Routing before);
+
+	}
+
+	private record Route(Long stableVersion, Long canaryVersion, int canaryWeight, Map<UUID, Long> pins) {
+	}
+
+	/**
+	 * The routing of a model.
+	 * @param model the model
+	 * @param stableVersion the version calls naming no version get ({@code null} = the worker's latest)
+	 * @param canary the canary, or {@code null}
+	 * @param pins tenants and API keys pinned to a version
+	 */
+	public record Routing(String model, Long stableVersion, Canary canary, List<Pin> pins) {
+
+		Map<String, Object> summary() {
+			Map<String, Object> out = new LinkedHashMap<>();
+			out.put("stable_version", this.stableVersion);
+			out.put("canary_version", (this.canary != null) ? this.canary.version() : null);
+			out.put("canary_weight", (this.canary != null) ? this.canary.weight() : 0);
+			out.put("pins", this.pins.stream()
+				.map((p) -> Map.of("subject_type", p.subjectType(), "subject_id", p.subjectId().toString(), "version",
+						p.version()))
+				.toList());
+			return out;
+		}
+
+	}
+
+	/**
+	 * A canary.
+	 * @param version the canary version
+	 * @param weight percent of calls naming no version that it answers
+	 */
+	public record Canary(long version, int weight) {
+	}
+
+	/**
+	 * A pin.
+	 * @param subjectType {@code tenant} or {@code api_key}
+	 * @param subjectId the tenant's or the API key's id
+	 * @param version the version it always gets
+	 */
+	public record Pin(String subjectType, UUID subjectId, long version) {
+	}
+
+}

@@ -1,0 +1,49 @@
+package dev.warden.platform.worker;
+
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+import org.springframework.http.MediaType;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.RestController;
+
+/** {@code GET /api/admin/workers}: the workers this gateway replica routes to, as it sees them now. */
+@RestController
+class WorkerController {
+
+	private final WorkerPool pool;
+
+	WorkerController(WorkerPool pool) {
+		this.pool = pool;
+	}
+
+	@GetMapping(path = "/api/admin/workers", produces = MediaType.APPLICATION_JSON_VALUE)
+	List<WorkerView> workers() {
+		return this.pool.workers().stream().map(WorkerView::of).toList();
+	}
+
+	/**
+	 * One worker.
+	 * @param id configured-N or the id it registered with
+	 * @param url base URL
+	 * @param source configured or registered
+	 * @param healthy in the rotation now
+	 * @param circuitBreaker CLOSED, OPEN, HALF_OPEN
+	 * @param inFlight requests this replica has in flight to it
+	 * @param forwarded requests this replica has sent to it since start
+	 * @param models what it serves (null = not known)
+	 */
+	record WorkerView(String id, String url, String source, boolean healthy, String circuitBreaker, int inFlight,
+			long forwarded, Map<String, WorkerInventory.ServedModel> models) {
+
+		static WorkerView of(Worker worker) {
+			WorkerInventory inventory = worker.inventory();
+			return new WorkerView(worker.id(), worker.url(), worker.source().name().toLowerCase(), worker.healthy(),
+					worker.breaker().getState().name(), worker.inFlight(), worker.forwarded(),
+					(inventory != null) ? new TreeMap<>(inventory.models()) : null);
+		}
+
+	}
+
+}

@@ -1,0 +1,105 @@
+package dev.warden.platform.worker;
+
+import java.io.IOException;
+import java.time.Duration;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+import org.springframework.scheduling.annotation.Scheduled;
+import org.springframework.stereotype.Component;
+
+import dev.warden.platform.worker.WorkerClient.WorkerResponse;
+
+/**
+ * Keeps {@link WorkerPool} current. Every {@code warden.worker.health-interval} each configured worker is asked
+ * {@code GET /internal/v1/status} (what it serves, with labels); a worker without that endpoint is asked TF
+ * Serving's {@code GET /v1/models} instead, and one that answers neither is kept in the rotation with an unknown
+ * inventory. A worker that cannot be reached is out of the rotation until a poll reaches it again. Every
+ * {@code warden.registration.refresh-interval} the live registrations are re-read from the database, so every
+ * gateway replica sees a worker that registered with any of them.
+ */
+@Component
+class WorkerMonitor {
+
+	private static final Logger log = LoggerFactory.getLogger(WorkerMonitor.class);
+
+	private static final JsonMapper JSON = JsonMapper.builder().build();
+
+	private final WorkerPool pool;
+
+	private final WorkerClient client;
+
+	private final WorkerRegistrations registrations;
+
+	private final Duration pollTimeout;
+
+	WorkerMonitor(WorkerPool pool, WorkerClient client, WorkerRegistrations registrations,
+			WorkerProperties properties) {
+		this.pool = pool;
+		this.client = client;
+		this.registrations = registrations;
+		this.pollTimeout = properties.connectTimeout().plus(properties.healthInterval());
+	}
+
+	@Scheduled(fixedDelayString = "${warden.worker.health-interval:1s}")
+	void pollConfigured() {
+		for (Worker worker : this.pool.configured()) {
+			poll(worker);
+		}
+	}
+
+	void poll(Worker worker) {
+		boolean wasReachable = worker.reachable();
+		try {
+			WorkerResponse status = this.client.get(worker, "/internal/v1/status", this.pollTimeout);
+			if (status.status() == 200) {
+				worker.inventory(WorkerInventory.fromJson(JSON.readTree(status.body()).path("models")));
+			}
+			else {
+				WorkerResponse listing = this.client.get(worker, "/v1/models", this.pollTimeout);
+				JsonNode body = (listing.status() == 200) ? parse(listing.body()) : null;
+				worker.inventory((body != null && body.path("models").isArray()) ? WorkerInventory.fromListing(body)
+						: null);
+			}
+			worker.polled(true);
+			if (!wasReachable) {
+				log.info("Worker {} is reachable again", worker);
+			}
+		}
+		catch (IOException ex) {
+			worker.polled(false);
+			if (wasReachable) {
+				log.warn("Worker {} is not reachable ({}); requests go to the other workers", worker, ex.getMessage());
+			}
+		}
+		catch (RuntimeException ex) {
+			// reachable, but its answer could not be read: keep routing to it without knowing what it serves
+			worker.inventory(null);
+			worker.polled(true);
+			log.debug("Status of worker {} could not be read: {}", worker, ex.getMessage());
+		}
+	}
+
+	private static JsonNode parse(byte[] body) {
+		try {
+			return JSON.readTree(body);
+		}
+		catch (RuntimeException ex) {
+			return null;
+		}
+	}
+
+	@Scheduled(fixedDelayString = "${warden.registration.refresh-interval:500ms}")
+	void refreshRegistrations() {
+		try {
+			this.pool.registrations(this.registrations.live());
+		}
+		catch (RuntimeException ex) {
+			log.warn("Worker registrations could not be reloaded (keeping the previous ones): {}", ex.getMessage());
+		}
+	}
+
+}

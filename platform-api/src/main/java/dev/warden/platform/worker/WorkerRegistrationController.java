@@ -1,0 +1,76 @@
+package dev.warden.platform.worker;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+import jakarta.servlet.http.HttpServletRequest;
+
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.MediaType;
+import org.springframework.http.ResponseEntity;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestHeader;
+import org.springframework.web.bind.annotation.RestController;
+
+import dev.warden.platform.system.ApiException;
+
+/**
+ * {@code POST /internal/platform/workers/heartbeat} with {@code Authorization: Bearer <registration token>}: a
+ * worker registers itself, renews its registration, or ({@code "stopping": true}) removes it. Not part of the
+ * public API; the token, not the network, protects it.
+ */
+@RestController
+class WorkerRegistrationController {
+
+	private static final JsonMapper JSON = JsonMapper.builder().build();
+
+	static final int MAX_BODY_BYTES = 1024 * 1024;
+
+	private final WorkerRegistrations registrations;
+
+	private final RegistrationProperties properties;
+
+	WorkerRegistrationController(WorkerRegistrations registrations, RegistrationProperties properties) {
+		this.registrations = registrations;
+		this.properties = properties;
+	}
+
+	@PostMapping(path = "/internal/platform/workers/heartbeat", produces = MediaType.APPLICATION_JSON_VALUE)
+	ResponseEntity<Map<String, Object>> heartbeat(
+			@RequestHeader(name = HttpHeaders.AUTHORIZATION, required = false) String authorization,
+			HttpServletRequest request) throws IOException {
+		String token = (authorization != null && authorization.regionMatches(true, 0, "Bearer ", 0, 7))
+				? authorization.substring(7).strip() : null;
+		// the token is checked before the body is read
+		this.registrations.authenticate(token);
+		byte[] body;
+		try (InputStream in = request.getInputStream()) {
+			body = in.readNBytes(MAX_BODY_BYTES + 1);
+		}
+		if (body.length > MAX_BODY_BYTES) {
+			throw new ApiException(HttpStatus.CONTENT_TOO_LARGE, "payload_too_large",
+					"a heartbeat is at most " + MAX_BODY_BYTES + " bytes");
+		}
+		JsonNode json;
+		try {
+			json = (body != null && body.length > 0) ? JSON.readTree(body) : null;
+		}
+		catch (RuntimeException ex) {
+			throw ApiException.badRequest("invalid_registration", "the body is not valid JSON");
+		}
+		WorkerRegistrations.Heartbeat heartbeat = WorkerRegistrations.parse(json);
+		this.registrations.heartbeat(heartbeat);
+		Map<String, Object> answer = new LinkedHashMap<>();
+		answer.put("id", heartbeat.id());
+		answer.put("registered", !heartbeat.stopping());
+		answer.put("expires_after_missed_heartbeats", this.properties.missedHeartbeats());
+		return ResponseEntity.ok(answer);
+	}
+
+}
