@@ -119,8 +119,13 @@ public class SigningKeys {
 	private static KeysetHandle readOrCreate(Path file, MasterKey masterKey)
 			throws IOException, GeneralSecurityException {
 		if (Files.exists(file)) {
-			return TinkJsonProtoKeysetFormat.parseEncryptedKeyset(Files.readString(file, StandardCharsets.UTF_8),
-					masterKey.aead(), FILE_ASSOCIATED_DATA);
+			KeysetHandle handle = TinkJsonProtoKeysetFormat.parseEncryptedKeyset(
+					Files.readString(file, StandardCharsets.UTF_8), masterKey.aead(), FILE_ASSOCIATED_DATA);
+			// re-encrypted under the master key's current primary at every start, so that a rotation of the local
+			// master key (add, promote, restart, re-wrap, delete the old key) carries the signing key along
+			rewrite(file, TinkJsonProtoKeysetFormat.serializeEncryptedKeyset(handle, masterKey.aead(),
+					FILE_ASSOCIATED_DATA));
+			return handle;
 		}
 		Files.createDirectories(file.toAbsolutePath().getParent());
 		KeysetHandle handle = KeysetHandle.generateNew(PredefinedSignatureParameters.ED25519);
@@ -135,6 +140,22 @@ public class SigningKeys {
 		catch (FileAlreadyExistsException raced) {
 			return TinkJsonProtoKeysetFormat.parseEncryptedKeyset(Files.readString(file, StandardCharsets.UTF_8),
 					masterKey.aead(), FILE_ASSOCIATED_DATA);
+		}
+	}
+
+	/** Replaces the encrypted keyset file atomically; the new file is owner-only (0600) from its creation. */
+	private static void rewrite(Path file, String encrypted) throws IOException {
+		Path directory = file.toAbsolutePath().getParent();
+		Path temporary = FileSystems.getDefault().supportedFileAttributeViews().contains("posix")
+				? Files.createTempFile(directory, ".signing-key", ".tmp",
+						PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")))
+				: Files.createTempFile(directory, ".signing-key", ".tmp");
+		try {
+			Files.writeString(temporary, encrypted, StandardCharsets.UTF_8);
+			Files.move(temporary, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+		}
+		finally {
+			Files.deleteIfExists(temporary);
 		}
 	}
 
