@@ -4,7 +4,9 @@
 #   nginx    load generator -> nginx (reverse proxy, upstream keepalive) -> the same worker
 #   gateway  load generator -> Warden gateway (API-key auth, Bucket4j quota on PostgreSQL, encrypted request log
 #            committed before the answer) -> the same worker
-# The three targets are measured in interleaved rounds (direct, nginx, gateway, direct, ...) so that noise on the
+#   gateway, log off  the same gateway build started with warden.request-log.enabled=false (its own database): what
+#            the encrypted durable request log costs
+# The targets are measured in interleaved rounds (direct, nginx, gateway, direct, ...) so that noise on the
 # machine hits all of them alike; the table reports the median round. Writes the table into docs/benchmarks.md
 # (between <!-- results:gateway --> markers).
 #
@@ -29,6 +31,7 @@ DOCS=docs/benchmarks.md
 WORKER_PORT=18281
 NGINX_PORT=18282
 GATEWAY_PORT=18283
+NOLOG_PORT=18284
 while [ $# -gt 0 ]; do
   case "$1" in
     --model) MODEL="$2"; shift 2 ;;
@@ -138,15 +141,25 @@ JFR_OPTS=()
 if [ "$PROFILE" = true ]; then
   JFR_OPTS=(-XX:+FlightRecorder)
 fi
-WARDEN_DATA_DIR="$WORK/gateway-data" WARDEN_POLICIES_DIR="$WORK/policies" WARDEN_MODEL_STORE="$STORE" \
-WARDEN_GATEWAY_PORT="$GATEWAY_PORT" WARDEN_GATEWAY_ADDRESS=127.0.0.1 WARDEN_DEMO=true \
-WARDEN_WORKER_URL="http://127.0.0.1:$WORKER_PORT" \
-  java "${JFR_OPTS[@]}" -jar "$GATEWAY_JAR" >"$WORK/gateway.log" 2>&1 &
-GATEWAY_PID=$!
-PIDS+=($GATEWAY_PID)
+start_gateway() { # $1 = name, $2 = port, $3... = extra arguments
+  local name=$1 port=$2
+  shift 2
+  mkdir -p "$WORK/$name-data"
+  WARDEN_DATA_DIR="$WORK/$name-data" WARDEN_POLICIES_DIR="$WORK/policies" WARDEN_MODEL_STORE="$STORE" \
+  WARDEN_GATEWAY_PORT="$port" WARDEN_GATEWAY_ADDRESS=127.0.0.1 WARDEN_DEMO=true \
+  WARDEN_WORKER_URL="http://127.0.0.1:$WORKER_PORT" \
+    java "${JFR_OPTS[@]}" -jar "$GATEWAY_JAR" "$@" >"$WORK/$name.log" 2>&1 &
+  LAST_PID=$!
+  PIDS+=($LAST_PID)
+}
+start_gateway gateway "$GATEWAY_PORT"
+GATEWAY_PID=$LAST_PID
+start_gateway nolog "$NOLOG_PORT" --warden.request-log.enabled=false
 wait_http gateway "http://127.0.0.1:$GATEWAY_PORT/actuator/health" "$WORK/gateway.log"
-for _ in $(seq 1 40); do [ -s "$WORK/gateway-data/demo-api-key" ] && break; sleep 0.25; done
+wait_http "gateway (log off)" "http://127.0.0.1:$NOLOG_PORT/actuator/health" "$WORK/nolog.log"
+for _ in $(seq 1 40); do [ -s "$WORK/gateway-data/demo-api-key" ] && [ -s "$WORK/nolog-data/demo-api-key" ] && break; sleep 0.25; done
 KEY=$(tr -d '\r\n' <"$WORK/gateway-data/demo-api-key")
+NOLOG_KEY=$(tr -d '\r\n' <"$WORK/nolog-data/demo-api-key")
 
 PREDICT="/v1/models/$MODEL:predict"
 url() {
@@ -154,15 +167,18 @@ url() {
     direct) echo "http://127.0.0.1:$WORKER_PORT$PREDICT" ;;
     nginx) echo "http://127.0.0.1:$NGINX_PORT$PREDICT" ;;
     gateway) echo "http://127.0.0.1:$GATEWAY_PORT$PREDICT" ;;
+    nolog) echo "http://127.0.0.1:$NOLOG_PORT$PREDICT" ;;
   esac
 }
 load() { # $1 = target, $2 = clients, $3 = seconds, $4 = warm-up seconds
-  java -cp "$WORK" LoadGenerator "$(url "$1")" "$BODY" "$2" "$3" "$4" "Authorization: Bearer $KEY"
+  local key=$KEY
+  [ "$1" = nolog ] && key=$NOLOG_KEY
+  java -cp "$WORK" LoadGenerator "$(url "$1")" "$BODY" "$2" "$3" "$4" "Authorization: Bearer $key"
 }
 field() { echo "$1" | tr ' ' '\n' | awk -F= -v k="$2" '$1 == k { print $2 }'; }
 
 # warm-up: JIT of all three paths
-for target in direct nginx gateway; do
+for target in direct nginx gateway nolog; do
   out=$(load "$target" 16 4 1)
   echo "warm-up $target: $out" >&2
   [ "$(field "$out" non_2xx)" = 0 ] || { echo "non-2xx answers from $target during warm-up" >&2; tail -20 "$WORK/gateway.log" >&2; exit 1; }
@@ -170,9 +186,9 @@ done
 
 declare -A RPS P50 P99 BAD
 for c in $CLIENTS; do
-  for target in direct nginx gateway; do RPS[$target,$c]=""; P50[$target,$c]=""; P99[$target,$c]=""; BAD[$target,$c]=0; done
+  for target in direct nginx gateway nolog; do RPS[$target,$c]=""; P50[$target,$c]=""; P99[$target,$c]=""; BAD[$target,$c]=0; done
   for r in $(seq 1 "$ROUNDS"); do
-    for target in direct nginx gateway; do
+    for target in direct nginx gateway nolog; do
       if [ "$PROFILE" = true ] && [ "$target" = gateway ] && [ "$c" -ge 16 ]; then
         jcmd "$GATEWAY_PID" JFR.start name=bench filename="$WORK/gateway-$c-$r.jfr" settings=profile >/dev/null
       fi
@@ -195,12 +211,16 @@ for c in $CLIENTS; do
   d_rps=$(median "${RPS[direct,$c]}"); n_rps=$(median "${RPS[nginx,$c]}"); g_rps=$(median "${RPS[gateway,$c]}")
   d_p50=$(median "${P50[direct,$c]}"); n_p50=$(median "${P50[nginx,$c]}"); g_p50=$(median "${P50[gateway,$c]}")
   d_p99=$(median "${P99[direct,$c]}"); n_p99=$(median "${P99[nginx,$c]}"); g_p99=$(median "${P99[gateway,$c]}")
+  o_rps=$(median "${RPS[nolog,$c]}"); o_p50=$(median "${P50[nolog,$c]}"); o_p99=$(median "${P99[nolog,$c]}")
   awk -v c="$c" -v dr="$d_rps" -v nr="$n_rps" -v gr="$g_rps" -v d5="$d_p50" -v n5="$n_p50" -v g5="$g_p50" \
-    -v d9="$d_p99" -v n9="$n_p99" -v g9="$g_p99" -v db="${BAD[direct,$c]}" -v nb="${BAD[nginx,$c]}" -v gb="${BAD[gateway,$c]}" 'BEGIN {
+    -v d9="$d_p99" -v n9="$n_p99" -v g9="$g_p99" -v db="${BAD[direct,$c]}" -v nb="${BAD[nginx,$c]}" -v gb="${BAD[gateway,$c]}" \
+    -v orps="$o_rps" -v o5="$o_p50" -v o9="$o_p99" -v ob="${BAD[nolog,$c]}" 'BEGIN {
       printf "| %s | direct | %.0f | %.3f | %.3f | | %d |\n", c, dr, d5, d9, db
       printf "| %s | nginx | %.0f | %.3f | %.3f | +%.3f ms | %d |\n", c, nr, n5, n9, n5 - d5, nb
       printf "| %s | gateway | %.0f | %.3f | %.3f | +%.3f ms | %d |\n", c, gr, g5, g9, g5 - d5, gb
+      printf "| %s | gateway, request log off | %.0f | %.3f | %.3f | +%.3f ms | %d |\n", c, orps, o5, o9, o5 - d5, ob
       printf "| %s | **gateway / nginx throughput** | **%.2f** | | | | |\n", c, gr / nr
+      printf "| %s | **gateway log on / log off throughput** | **%.2f** | | | | |\n", c, gr / orps
     }' >>"$ROWS"
 done
 cat "$ROWS" >&2

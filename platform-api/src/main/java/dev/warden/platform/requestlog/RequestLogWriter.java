@@ -17,6 +17,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import org.springframework.beans.factory.DisposableBean;
+import org.springframework.beans.factory.annotation.Value;
 import org.springframework.stereotype.Component;
 
 import dev.warden.platform.crypto.PayloadCrypto;
@@ -41,6 +42,8 @@ public class RequestLogWriter implements DisposableBean {
 
 	private static final Logger log = LoggerFactory.getLogger(RequestLogWriter.class);
 
+	private final boolean enabled;
+
 	private final TenantManagement tenants;
 
 	private final RedactionPolicy redaction;
@@ -54,7 +57,9 @@ public class RequestLogWriter implements DisposableBean {
 	private final GroupCommitWriter writer;
 
 	RequestLogWriter(DataSource dataSource, TenantManagement tenants, RedactionPolicy redaction,
-			RequestLogSettings settings, RequestLogProperties properties, MeterRegistry meters) {
+			RequestLogSettings settings, RequestLogProperties properties, MeterRegistry meters,
+			@Value("${warden.request-log.enabled:true}") boolean enabled) {
+		this.enabled = enabled;
 		this.tenants = tenants;
 		this.redaction = redaction;
 		this.settings = settings;
@@ -86,6 +91,10 @@ public class RequestLogWriter implements DisposableBean {
 	}
 
 	public void write(RequestLogEntry entry) {
+		if (!this.enabled) {
+			// warden.request-log.enabled=false: benchmarks only (announced in the log and the audit trail at start)
+			return;
+		}
 		CompletableFuture<Outcome> done = this.writer.submit(record(entry));
 		try {
 			done.get(this.writeTimeoutNanos, TimeUnit.NANOSECONDS);
