@@ -1,8 +1,10 @@
 package dev.warden.platform.requestlog;
 
+import java.sql.SQLException;
 import java.time.Instant;
 import java.util.List;
 
+import org.springframework.dao.DataAccessException;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.security.core.Authentication;
@@ -23,6 +25,9 @@ import dev.warden.platform.system.ApiException;
 @RequestMapping(path = "/api/admin/request-log", produces = MediaType.APPLICATION_JSON_VALUE)
 class RequestLogRetentionController {
 
+	/** SQL state of a lock wait that exceeded {@code lock_timeout}. */
+	private static final String LOCK_NOT_AVAILABLE = "55P03";
+
 	private final RequestLogPartitions partitions;
 
 	private final RetentionPolicy policy;
@@ -40,7 +45,9 @@ class RequestLogRetentionController {
 
 	/**
 	 * Applies the retention of {@code policies/logging.yaml} now (what the daily run does): 409
-	 * {@code retention_not_configured} when the policy has no {@code retention} section.
+	 * {@code retention_not_configured} when the policy has no {@code retention} section, 503
+	 * {@code request_log_busy} when the table locks were not granted within
+	 * {@code warden.request-log.partitions.lock-timeout} (nothing was changed).
 	 */
 	@PostMapping("/retention:apply")
 	RetentionResult apply(Authentication user) {
@@ -48,7 +55,16 @@ class RequestLogRetentionController {
 			throw new ApiException(HttpStatus.CONFLICT, "retention_not_configured",
 					"policies/logging.yaml has no retention section: the request log is kept forever");
 		}
-		return this.partitions.applyRetention(Instant.now(), user.getName());
+		try {
+			return this.partitions.applyRetention(Instant.now(), user.getName());
+		}
+		catch (DataAccessException ex) {
+			if (ex.getMostSpecificCause() instanceof SQLException sql && LOCK_NOT_AVAILABLE.equals(sql.getSQLState())) {
+				throw new ApiException(HttpStatus.SERVICE_UNAVAILABLE, "request_log_busy",
+						"request_log is locked by other work; nothing was changed, try again later");
+			}
+			throw ex;
+		}
 	}
 
 }

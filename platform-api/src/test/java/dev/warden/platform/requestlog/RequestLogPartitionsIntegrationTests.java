@@ -54,7 +54,8 @@ class RequestLogPartitionsIntegrationTests {
 	@BeforeAll
 	static void start() throws Exception {
 		issuer = new TestIssuer();
-		app = WardenTestApp.start(dataDir, Map.of("warden.security.issuer-uri", issuer.issuer()));
+		app = WardenTestApp.start(dataDir, Map.of("warden.security.issuer-uri", issuer.issuer(),
+				"warden.request-log.partitions.lock-timeout", "1s"));
 		partitions = app.bean(RequestLogPartitions.class);
 	}
 
@@ -202,6 +203,27 @@ class RequestLogPartitionsIntegrationTests {
 					+ "AND details::text LIKE '%request_log_2023_05%'")
 			.query(Long.class)
 			.single()).isEqualTo(1);
+	}
+
+	@Test
+	void retentionGivesUpWithA503WhileTheTableIsLockedAndChangesNothing() throws Exception {
+		assertThat(partitions.createMonth(YearMonth.of(2023, 8))).isTrue();
+		long audits = audits("request_log.partitions_dropped");
+		try (Connection reader = app.bean(DataSource.class).getConnection()) {
+			reader.setAutoCommit(false);
+			reader.createStatement().execute("LOCK TABLE request_log IN ACCESS SHARE MODE");
+			HttpResponse<String> busy = Http.postJson(app.url("/api/admin/request-log/retention:apply"), "",
+					"Authorization", "Bearer " + issuer.token("alice", "ADMIN"));
+			assertThat(busy.statusCode()).as(busy.body()).isEqualTo(503);
+			assertThat(JSON.readTree(busy.body()).get("error").get("code").asString()).isEqualTo("request_log_busy");
+			reader.rollback();
+		}
+		assertThat(names()).contains("request_log_2023_08");
+		assertThat(audits("request_log.partitions_dropped")).isEqualTo(audits);
+		HttpResponse<String> applied = Http.postJson(app.url("/api/admin/request-log/retention:apply"), "",
+				"Authorization", "Bearer " + issuer.token("alice", "ADMIN"));
+		assertThat(applied.statusCode()).as(applied.body()).isEqualTo(200);
+		assertThat(names()).doesNotContain("request_log_2023_08");
 	}
 
 	private static LogRecord record(String requestId, String occurredAt) {
