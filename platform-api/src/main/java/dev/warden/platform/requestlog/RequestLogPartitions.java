@@ -27,6 +27,7 @@ import org.springframework.dao.DataAccessException;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.scheduling.annotation.Scheduled;
 import org.springframework.stereotype.Service;
+import org.springframework.transaction.TransactionException;
 import org.springframework.transaction.support.TransactionTemplate;
 
 import dev.warden.platform.audit.AuditTrail;
@@ -119,7 +120,7 @@ class RequestLogPartitions {
 			createAhead(this.clock.instant());
 			check(this.clock.instant());
 		}
-		catch (DataAccessException ex) {
+		catch (DataAccessException | TransactionException ex) {
 			this.failures.increment();
 			log.warn("Request-log partitions ahead not created at start-up (retried at the next daily run): {}",
 					ex.getMessage());
@@ -137,7 +138,7 @@ class RequestLogPartitions {
 			}
 			check(now);
 		}
-		catch (DataAccessException ex) {
+		catch (DataAccessException | TransactionException ex) {
 			this.failures.increment();
 			log.warn("Request-log partition maintenance failed (retried at the next run): {}", ex.getMessage());
 		}
