@@ -1,0 +1,111 @@
+package dev.warden.platform.requestlog;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Set;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.dataformat.yaml.YAMLMapper;
+
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.core.io.ClassPathResource;
+import org.springframework.stereotype.Component;
+
+import dev.warden.platform.system.WardenProperties;
+
+/**
+ * How long the request log and the daily usage rows are kept, read once at start-up from the {@code retention}
+ * section of {@code <policies dir>/logging.yaml} (or the copy packaged in the jar when the policies directory does
+ * not exist). Retention is platform-wide: the request log is partitioned by month for all tenants together and
+ * whole partitions are dropped. A file without a {@code retention} section keeps everything. Invalid values stop
+ * the start with a message naming the field. Immutable.
+ */
+@Component
+class RetentionPolicy {
+
+	private static final Logger log = LoggerFactory.getLogger(RetentionPolicy.class);
+
+	static final String FILE_NAME = "logging.yaml";
+
+	/** Upper bound of a retention (100 years), to catch typos such as a number of days. */
+	static final int MAX_MONTHS = 1200;
+
+	private final Integer requestLogMonths;
+
+	private final Integer usageDailyMonths;
+
+	@Autowired
+	RetentionPolicy(WardenProperties warden) throws IOException {
+		this(read(warden.policiesDir()));
+	}
+
+	RetentionPolicy(JsonNode root) {
+		JsonNode retention = (root != null) ? root.path("retention") : null;
+		if (retention == null || retention.isMissingNode() || retention.isNull()) {
+			this.requestLogMonths = null;
+			this.usageDailyMonths = null;
+			return;
+		}
+		if (!retention.isObject()) {
+			throw new IllegalStateException(FILE_NAME + ": retention must be a mapping");
+		}
+		retention.propertyNames().forEach((name) -> {
+			if (!Set.of("request_log_months", "usage_daily_months").contains(name)) {
+				throw new IllegalStateException(FILE_NAME + ": retention." + name
+						+ " is unknown; expected request_log_months or usage_daily_months");
+			}
+		});
+		this.requestLogMonths = months(retention, "request_log_months", null);
+		this.usageDailyMonths = months(retention, "usage_daily_months", this.requestLogMonths);
+	}
+
+	/** Parses a policy from YAML text (tests, tools). */
+	static RetentionPolicy parse(String yaml) {
+		return new RetentionPolicy(new YAMLMapper().readTree(yaml));
+	}
+
+	/** Months a request-log partition is kept after its month ended; {@code null} = kept forever. */
+	Integer requestLogMonths() {
+		return this.requestLogMonths;
+	}
+
+	/** Months a {@code usage_daily} row is kept; {@code null} = kept forever. */
+	Integer usageDailyMonths() {
+		return this.usageDailyMonths;
+	}
+
+	private static Integer months(JsonNode node, String name, Integer fallback) {
+		JsonNode value = node.get(name);
+		if (value == null || value.isNull()) {
+			return fallback;
+		}
+		if (!value.isIntegralNumber() || value.asLong() < 1 || value.asLong() > MAX_MONTHS) {
+			throw new IllegalStateException(FILE_NAME + ": retention." + name + " must be a whole number of months "
+					+ "from 1 to " + MAX_MONTHS + " (or absent to keep everything)");
+		}
+		return value.intValue();
+	}
+
+	private static JsonNode read(Path dir) throws IOException {
+		Path file = dir.resolve(FILE_NAME);
+		if (Files.isRegularFile(file)) {
+			try (InputStream in = Files.newInputStream(file)) {
+				log.info("Retention policy read from {}", file.toAbsolutePath());
+				return new YAMLMapper().readTree(in);
+			}
+		}
+		ClassPathResource packaged = new ClassPathResource("policies/" + FILE_NAME);
+		if (Files.isDirectory(dir) || !packaged.exists()) {
+			log.warn("No {} in {}: the request log and usage rows are kept forever", FILE_NAME, dir.toAbsolutePath());
+			return null;
+		}
+		try (InputStream in = packaged.getInputStream()) {
+			return new YAMLMapper().readTree(in);
+		}
+	}
+
+}
