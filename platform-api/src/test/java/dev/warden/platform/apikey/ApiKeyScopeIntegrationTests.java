@@ -1,17 +1,11 @@
 package dev.warden.platform.apikey;
 
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
-import java.net.InetSocketAddress;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import com.zaxxer.hikari.HikariDataSource;
 import org.junit.jupiter.api.AfterAll;
@@ -19,6 +13,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import dev.warden.platform.FixedAnswerWorker;
 import dev.warden.platform.Http;
 import dev.warden.platform.TestIssuer;
 import dev.warden.platform.WardenTestApp;
@@ -49,9 +44,7 @@ class ApiKeyScopeIntegrationTests {
 
 	@BeforeAll
 	static void start() throws Exception {
-		worker = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-		worker.createContext("/", ApiKeyScopeIntegrationTests::fakeWorker);
-		worker.start();
+		worker = FixedAnswerWorker.start();
 		issuer = new TestIssuer();
 		Map<String, Object> common = Map.of("warden.worker.url", "http://127.0.0.1:" + worker.getAddress().getPort(),
 				"warden.security.issuer-uri", issuer.issuer());
@@ -71,18 +64,6 @@ class ApiKeyScopeIntegrationTests {
 	}
 
 	/** Answers every call with 200 and a small JSON body. */
-	private static void fakeWorker(HttpExchange exchange) throws IOException {
-		try (InputStream body = exchange.getRequestBody()) {
-			body.readAllBytes();
-		}
-		byte[] out = "{\"predictions\":[0.5]}".getBytes(StandardCharsets.UTF_8);
-		exchange.getResponseHeaders().add("Content-Type", "application/json");
-		exchange.sendResponseHeaders(200, out.length);
-		try (OutputStream body = exchange.getResponseBody()) {
-			body.write(out);
-		}
-	}
-
 	private static String[] admin() {
 		return new String[] { "Authorization", "Bearer " + issuer.token("alice", "ADMIN"), "Content-Type",
 				"application/json" };

@@ -1,11 +1,6 @@
 package dev.warden.platform.quota;
 
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
-import java.net.InetSocketAddress;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.LocalDate;
@@ -21,7 +16,6 @@ import java.util.concurrent.Future;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import com.zaxxer.hikari.HikariDataSource;
 import org.junit.jupiter.api.AfterAll;
@@ -29,6 +23,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import dev.warden.platform.FixedAnswerWorker;
 import dev.warden.platform.Http;
 import dev.warden.platform.TestIssuer;
 import dev.warden.platform.WardenTestApp;
@@ -81,10 +76,7 @@ class QuotaIntegrationTests {
 				    burst: %d
 				    max_request_bytes: 65536
 				""".formatted(MONTHLY, RATE, BURST));
-		worker = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-		worker.createContext("/", QuotaIntegrationTests::fakeWorker);
-		worker.setExecutor(Executors.newFixedThreadPool(8));
-		worker.start();
+		worker = FixedAnswerWorker.start();
 		issuer = new TestIssuer();
 		Map<String, Object> common = Map.of("warden.worker.url", "http://127.0.0.1:" + worker.getAddress().getPort(),
 				"warden.security.issuer-uri", issuer.issuer(), "warden.policies-dir", policiesDir.toString());
@@ -105,18 +97,6 @@ class QuotaIntegrationTests {
 		}
 		issuer.close();
 		worker.stop(0);
-	}
-
-	private static void fakeWorker(HttpExchange exchange) throws IOException {
-		try (InputStream body = exchange.getRequestBody()) {
-			body.readAllBytes();
-		}
-		byte[] out = "{\"predictions\":[0.5]}".getBytes(StandardCharsets.UTF_8);
-		exchange.getResponseHeaders().add("Content-Type", "application/json");
-		exchange.sendResponseHeaders(200, out.length);
-		try (OutputStream body = exchange.getResponseBody()) {
-			body.write(out);
-		}
 	}
 
 	private static String[] admin() {

@@ -1,12 +1,9 @@
 package dev.warden.platform.quota;
 
-import java.io.PrintWriter;
-import java.lang.reflect.Proxy;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.SQLException;
-import java.sql.SQLFeatureNotSupportedException;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -17,7 +14,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.logging.Logger;
 
 import javax.sql.DataSource;
 
@@ -28,6 +24,8 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+
+import org.springframework.jdbc.datasource.DelegatingDataSource;
 
 import dev.warden.platform.WardenTestApp;
 
@@ -220,70 +218,24 @@ class QuotaLeaseIntegrationTests {
 	}
 
 	/** Counts the connections (one per Bucket4j transaction) taken from the real pool. */
-	static final class CountingDataSource implements DataSource {
+	static final class CountingDataSource extends DelegatingDataSource {
 
 		final AtomicLong connections = new AtomicLong();
 
-		private final DataSource delegate;
-
 		CountingDataSource(DataSource delegate) {
-			this.delegate = delegate;
+			super(delegate);
 		}
 
 		@Override
 		public Connection getConnection() throws SQLException {
 			this.connections.incrementAndGet();
-			Connection connection = this.delegate.getConnection();
-			return (Connection) Proxy.newProxyInstance(getClass().getClassLoader(), new Class<?>[] { Connection.class },
-					(proxy, method, args) -> {
-						try {
-							return method.invoke(connection, args);
-						}
-						catch (java.lang.reflect.InvocationTargetException ex) {
-							throw ex.getCause();
-						}
-					});
+			return super.getConnection();
 		}
 
 		@Override
 		public Connection getConnection(String username, String password) throws SQLException {
 			this.connections.incrementAndGet();
-			return this.delegate.getConnection(username, password);
-		}
-
-		@Override
-		public PrintWriter getLogWriter() throws SQLException {
-			return this.delegate.getLogWriter();
-		}
-
-		@Override
-		public void setLogWriter(PrintWriter out) throws SQLException {
-			this.delegate.setLogWriter(out);
-		}
-
-		@Override
-		public void setLoginTimeout(int seconds) throws SQLException {
-			this.delegate.setLoginTimeout(seconds);
-		}
-
-		@Override
-		public int getLoginTimeout() throws SQLException {
-			return this.delegate.getLoginTimeout();
-		}
-
-		@Override
-		public Logger getParentLogger() throws SQLFeatureNotSupportedException {
-			return this.delegate.getParentLogger();
-		}
-
-		@Override
-		public <T> T unwrap(Class<T> iface) throws SQLException {
-			return this.delegate.unwrap(iface);
-		}
-
-		@Override
-		public boolean isWrapperFor(Class<?> iface) throws SQLException {
-			return this.delegate.isWrapperFor(iface);
+			return super.getConnection(username, password);
 		}
 
 	}

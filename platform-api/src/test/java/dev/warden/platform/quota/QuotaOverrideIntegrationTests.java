@@ -1,30 +1,24 @@
 package dev.warden.platform.quota;
 
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
-import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.UUID;
-import java.util.concurrent.Executors;
 import java.util.concurrent.Flow;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import dev.warden.platform.FixedAnswerWorker;
 import dev.warden.platform.Http;
 import dev.warden.platform.TestIssuer;
 import dev.warden.platform.WardenTestApp;
@@ -66,10 +60,7 @@ class QuotaOverrideIntegrationTests {
 				    max_request_bytes: 65536
 				    max_rows_per_request: 50
 				""");
-		worker = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-		worker.createContext("/", QuotaOverrideIntegrationTests::fakeWorker);
-		worker.setExecutor(Executors.newFixedThreadPool(4));
-		worker.start();
+		worker = FixedAnswerWorker.start();
 		issuer = new TestIssuer();
 		app = WardenTestApp.start(dataDir,
 				Map.of("warden.worker.url", "http://127.0.0.1:" + worker.getAddress().getPort(),
@@ -83,18 +74,6 @@ class QuotaOverrideIntegrationTests {
 		}
 		issuer.close();
 		worker.stop(0);
-	}
-
-	private static void fakeWorker(HttpExchange exchange) throws IOException {
-		try (InputStream body = exchange.getRequestBody()) {
-			body.readAllBytes();
-		}
-		byte[] out = "{\"predictions\":[0.5]}".getBytes(StandardCharsets.UTF_8);
-		exchange.getResponseHeaders().add("Content-Type", "application/json");
-		exchange.sendResponseHeaders(200, out.length);
-		try (OutputStream body = exchange.getResponseBody()) {
-			body.write(out);
-		}
 	}
 
 	private static String[] admin() {

@@ -1,22 +1,16 @@
 package dev.warden.platform.quota;
 
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
-import java.net.InetSocketAddress;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.HashMap;
 import java.util.Map;
-import java.util.concurrent.Executors;
 import java.util.function.BooleanSupplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import com.zaxxer.hikari.HikariDataSource;
 import org.junit.jupiter.api.AfterAll;
@@ -24,6 +18,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import dev.warden.platform.FixedAnswerWorker;
 import dev.warden.platform.Http;
 import dev.warden.platform.TestIssuer;
 import dev.warden.platform.WardenTestApp;
@@ -72,10 +67,7 @@ class QuotaPlanReloadIntegrationTests {
 	@BeforeAll
 	static void start() throws Exception {
 		write(PLANS.formatted(100, 1000, 1000));
-		worker = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-		worker.createContext("/", QuotaPlanReloadIntegrationTests::fakeWorker);
-		worker.setExecutor(Executors.newFixedThreadPool(4));
-		worker.start();
+		worker = FixedAnswerWorker.start();
 		issuer = new TestIssuer();
 		Map<String, Object> common = Map.of("warden.worker.url", "http://127.0.0.1:" + worker.getAddress().getPort(),
 				"warden.security.issuer-uri", issuer.issuer(), "warden.policies-dir", policiesDir.toString(),
@@ -104,18 +96,6 @@ class QuotaPlanReloadIntegrationTests {
 		Files.writeString(temp, yaml);
 		Files.move(temp, policiesDir.resolve("quotas.yaml"), StandardCopyOption.REPLACE_EXISTING,
 				StandardCopyOption.ATOMIC_MOVE);
-	}
-
-	private static void fakeWorker(HttpExchange exchange) throws IOException {
-		try (InputStream body = exchange.getRequestBody()) {
-			body.readAllBytes();
-		}
-		byte[] out = "{\"predictions\":[0.5]}".getBytes(StandardCharsets.UTF_8);
-		exchange.getResponseHeaders().add("Content-Type", "application/json");
-		exchange.sendResponseHeaders(200, out.length);
-		try (OutputStream body = exchange.getResponseBody()) {
-			body.write(out);
-		}
 	}
 
 	private static String[] admin() {
