@@ -16,14 +16,13 @@ import org.springframework.web.filter.OncePerRequestFilter;
 
 import dev.warden.platform.apikey.ApiKeyManagement;
 import dev.warden.platform.apikey.KeyVerification;
-import dev.warden.platform.apikey.ScopeRequirement;
 import dev.warden.platform.apikey.VerifiedKey;
 import dev.warden.platform.system.ErrorResponses;
 
 /**
  * Third data-plane filter: the API key from {@code Authorization: Bearer <key>} or {@code X-API-Key: <key>}
  * must be valid; otherwise 401 with {@code WWW-Authenticate: Bearer}. A good key of a suspended tenant gets 403
- * {@code tenant_suspended}; a call outside the key's scopes ({@link ScopeRequirement}) gets 403
+ * {@code tenant_suspended}; a call outside the key's scopes (the model and operation of the {@link DataPlaneRoute}) gets 403
  * {@code insufficient_scope} naming the missing scope. Sets {@link VerifiedKey#ATTRIBUTE}.
  */
 public class ApiKeyAuthenticationFilter extends OncePerRequestFilter implements Ordered {
@@ -76,8 +75,9 @@ public class ApiKeyAuthenticationFilter extends OncePerRequestFilter implements 
 					"the tenant of this API key is suspended; contact the platform administrator");
 			return;
 		}
-		ScopeRequirement needed = ScopeRequirement.of(request.getMethod(), request.getRequestURI());
-		Optional<String> denial = key.scopes().denial(needed.model(), needed.operation());
+		DataPlaneRoute route = DataPlaneRouteFilter.of(request);
+		Optional<String> denial = (route != null) ? key.scopes().denial(route.model(), route.operation())
+				: Optional.of("no data-plane route");
 		if (denial.isPresent()) {
 			forbid(request, response, "insufficient_scope", denial.get());
 			return;

@@ -3,6 +3,12 @@ package dev.warden.platform.gateway;
 /** Request attributes shared by the data-plane filters and the gateway controller. */
 final class GatewayAttributes {
 
+	/** The {@link DataPlaneRoute} parsed from the request path, read by every later step. */
+	static final String ROUTE = GatewayAttributes.class.getName() + ".route";
+
+	/** How many body bytes the gateway read ({@code Long}), also when it refused the body as too large. */
+	static final String REQUEST_BYTES_READ = GatewayAttributes.class.getName() + ".requestBytesRead";
+
 	/** The request body bytes as read (and forwarded) by the controller. */
 	static final String REQUEST_BODY = GatewayAttributes.class.getName() + ".requestBody";
 

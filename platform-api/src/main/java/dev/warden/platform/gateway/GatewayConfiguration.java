@@ -22,7 +22,8 @@ import dev.warden.platform.usage.UsageMeter;
 
 /**
  * The data-plane pipeline, in order: request id ({@code RequestIdFilter.ORDER}) → request log
- * ({@link RequestLogFilter#ORDER}) → API key ({@link ApiKeyAuthenticationFilter#ORDER}) → model grant
+ * ({@link RequestLogFilter#ORDER}) → route: the path parsed once into a {@link DataPlaneRoute}, or refused
+ * ({@link DataPlaneRouteFilter#ORDER}) → API key ({@link ApiKeyAuthenticationFilter#ORDER}) → model grant
  * ({@link ModelGrantFilter#ORDER}) → quota ({@link QuotaFilter#ORDER}) → the 404 for a model not granted
  * ({@link DeniedModelAnswer#ORDER}) → Spring Security's data-plane chain (which re-checks that a key was verified)
  * → {@link GatewayController}. The filters run only on {@code /v1/*} and {@code /v2/*}.
@@ -38,6 +39,11 @@ class GatewayConfiguration {
 	@Bean
 	FilterRegistrationBean<RequestLogFilter> requestLogFilter(RequestLogWriter writer, UsageMeter usage) {
 		return register(new RequestLogFilter(writer, usage), RequestLogFilter.ORDER);
+	}
+
+	@Bean
+	FilterRegistrationBean<DataPlaneRouteFilter> dataPlaneRouteFilter() {
+		return register(new DataPlaneRouteFilter(), DataPlaneRouteFilter.ORDER);
 	}
 
 	@Bean

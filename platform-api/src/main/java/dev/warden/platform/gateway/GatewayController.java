@@ -2,10 +2,6 @@ package dev.warden.platform.gateway;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.net.URLDecoder;
-import java.nio.charset.StandardCharsets;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
@@ -23,9 +19,9 @@ import dev.warden.platform.worker.WorkerClient.WorkerResponse;
 import dev.warden.platform.worker.WorkerProperties;
 
 /**
- * The data plane's last step: forwards the TF Serving / Open Inference Protocol paths to a worker (path, query,
- * body bytes, Content-Type, X-Request-Id) and answers with the worker's status, body, Content-Type and
- * X-Model-Version.
+ * The data plane's last step: forwards the call described by the request's {@link DataPlaneRoute} to a worker (the
+ * route's canonical path, the body bytes, Content-Type, X-Request-Id; never the client's raw path or query) and
+ * answers with the worker's status, body, Content-Type and X-Model-Version.
  *
  * <p>A call that names a model but no version or label ({@code POST /v1/models/{m}:predict}, {@code :classify},
  * {@code :regress}, {@code POST /v2/models/{m}/infer}) asks {@link ModelRouting} which version must answer (pin,
@@ -36,12 +32,6 @@ import dev.warden.platform.worker.WorkerProperties;
  */
 @RestController
 class GatewayController {
-
-	private static final Pattern V1_PATH = Pattern
-		.compile("/v1/models/([^/:]+)(?:/versions/([0-9]{1,18})|/labels/([^/:]+))?(:[A-Za-z]+|/metadata)?/?");
-
-	private static final Pattern V2_PATH = Pattern
-		.compile("/v2/models/([^/]+)(?:/versions/([0-9]{1,18}))?(/infer|/ready)?/?");
 
 	private final WorkerClient worker;
 
@@ -57,27 +47,41 @@ class GatewayController {
 
 	@RequestMapping(path = { "/v1/**", "/v2/**" }, method = { RequestMethod.GET, RequestMethod.POST })
 	void forward(HttpServletRequest request, HttpServletResponse response) throws IOException {
+		DataPlaneRoute route = DataPlaneRouteFilter.of(request);
+		if (route == null || !route.forwarded()) {
+			// not reachable: the route filter refuses every path that is not a route, and /v1/usage is answered by
+			// its own controller
+			ErrorResponses.write(request, response, HttpServletResponse.SC_NOT_FOUND, "not_found",
+					"no data-plane endpoint at this path");
+			return;
+		}
 		Long max = (Long) request.getAttribute(GatewayAttributes.MAX_REQUEST_BYTES);
 		long limit = (max != null) ? max : Integer.MAX_VALUE - 8;
 		byte[] body;
 		try (InputStream in = request.getInputStream()) {
 			body = in.readNBytes((int) Math.min(limit + 1, Integer.MAX_VALUE - 8));
 		}
+		request.setAttribute(GatewayAttributes.REQUEST_BYTES_READ, (long) body.length);
 		if (body.length > limit) {
 			QuotaFilter.tooLarge(request, response, limit);
 			return;
 		}
-		if (QuotaFilter.tooManyRows(request, response, body)) {
+		if (QuotaFilter.tooManyRows(request, response, route, body)) {
 			return;
 		}
 		request.setAttribute(GatewayAttributes.REQUEST_BODY, body);
 		String requestId = RequestIds.of(request);
-		Route route = route(request, requestId);
-		String target = route.path() + ((request.getQueryString() != null) ? "?" + request.getQueryString() : "");
+		if (route.choosesVersion()) {
+			Long chosen = chooseVersion(request, route.model(), requestId);
+			if (chosen != null) {
+				route = route.withVersion(chosen);
+			}
+		}
 		WorkerResponse answer;
 		try {
-			answer = this.worker.forward(route.model(), route.version(), route.label(), request.getMethod(), target,
-					body, request.getContentType(), requestId);
+			// the path sent is built from the route, never the client's; the client's query string is not sent
+			answer = this.worker.forward(route.model(), route.version(), route.label(), route.endpoint().method(),
+					route.path(), body, request.getContentType(), requestId);
 		}
 		catch (WorkerClient.WorkerTimeoutException ex) {
 			request.setAttribute(GatewayAttributes.ERROR_CODE, "worker_timeout");
@@ -104,55 +108,10 @@ class GatewayController {
 		response.getOutputStream().write(answer.body());
 	}
 
-	/** The model, version and label a request names, and the path it is forwarded to. */
-	private Route route(HttpServletRequest request, String requestId) {
-		String uri = request.getRequestURI();
-		Matcher v1 = V1_PATH.matcher(uri);
-		if (v1.matches()) {
-			String model = decode(v1.group(1));
-			Long version = (v1.group(2) != null) ? Long.valueOf(v1.group(2)) : null;
-			String label = (v1.group(3) != null) ? decode(v1.group(3)) : null;
-			String verb = v1.group(4);
-			if (version == null && label == null && verb != null && verb.startsWith(":")
-					&& "POST".equals(request.getMethod())) {
-				Long chosen = chooseVersion(request, model, requestId);
-				if (chosen != null) {
-					return new Route(model, chosen, null, "/v1/models/" + v1.group(1) + "/versions/" + chosen + verb);
-				}
-			}
-			return new Route(model, version, label, uri);
-		}
-		Matcher v2 = V2_PATH.matcher(uri);
-		if (v2.matches()) {
-			String model = decode(v2.group(1));
-			Long version = (v2.group(2) != null) ? Long.valueOf(v2.group(2)) : null;
-			if (version == null && "/infer".equals(v2.group(3)) && "POST".equals(request.getMethod())) {
-				Long chosen = chooseVersion(request, model, requestId);
-				if (chosen != null) {
-					return new Route(model, chosen, null, "/v2/models/" + v2.group(1) + "/versions/" + chosen + "/infer");
-				}
-			}
-			return new Route(model, version, null, uri);
-		}
-		return new Route(null, null, null, uri);
-	}
-
 	private Long chooseVersion(HttpServletRequest request, String model, String requestId) {
 		VerifiedKey key = (VerifiedKey) request.getAttribute(VerifiedKey.ATTRIBUTE);
 		return this.routing.version(model, requestId, (key != null) ? key.tenantId() : null,
 				(key != null) ? key.apiKeyId() : null);
-	}
-
-	private static String decode(String segment) {
-		try {
-			return URLDecoder.decode(segment.replace("+", "%2B"), StandardCharsets.UTF_8);
-		}
-		catch (IllegalArgumentException ex) {
-			return segment;
-		}
-	}
-
-	private record Route(String model, Long version, String label, String path) {
 	}
 
 }

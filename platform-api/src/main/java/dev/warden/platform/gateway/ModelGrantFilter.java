@@ -16,15 +16,14 @@ import org.springframework.core.Ordered;
 import org.springframework.web.filter.OncePerRequestFilter;
 import org.springframework.web.util.ContentCachingResponseWrapper;
 
-import dev.warden.platform.apikey.ScopeRequirement;
 import dev.warden.platform.apikey.VerifiedKey;
 import dev.warden.platform.model.ModelGrants;
 import dev.warden.platform.model.ModelGrants.Access;
 import dev.warden.platform.system.ErrorResponses;
 
 /**
- * Data-plane filter after the API key: the caller's tenant must be granted the model named in the path
- * ({@code /v1/models/{m}...}, {@code /v2/models/{m}...}). A model that is not granted and a model that does not
+ * Data-plane filter after the API key: the caller's tenant must be granted the model the request's
+ * {@link DataPlaneRoute} names. A model that is not granted and a model that does not
  * exist get the same answer, 404 {@code model_not_found} with the message {@code model '<m>' not found}:
  * <ul>
  * <li>known and granted: forwarded;</li>
@@ -67,9 +66,10 @@ public class ModelGrantFilter extends OncePerRequestFilter implements Ordered {
 			chain.doFilter(request, response);
 			return;
 		}
-		String model = ScopeRequirement.of(request.getMethod(), request.getRequestURI()).model();
+		DataPlaneRoute route = DataPlaneRouteFilter.of(request);
+		String model = (route != null) ? route.model() : null;
 		if (model == null) {
-			if (isListing(request)) {
+			if (route != null && route.endpoint() == DataPlaneRoute.Endpoint.V1_MODELS) {
 				filterListing(request, response, chain, key);
 			}
 			else {
@@ -134,11 +134,6 @@ public class ModelGrantFilter extends OncePerRequestFilter implements Ordered {
 			}
 		}
 		wrapper.copyBodyToResponse();
-	}
-
-	private static boolean isListing(HttpServletRequest request) {
-		String uri = request.getRequestURI();
-		return "GET".equals(request.getMethod()) && ("/v1/models".equals(uri) || "/v1/models/".equals(uri));
 	}
 
 	static void notFound(HttpServletRequest request, HttpServletResponse response, String model)

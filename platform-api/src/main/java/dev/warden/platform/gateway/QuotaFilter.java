@@ -11,6 +11,7 @@ import jakarta.servlet.http.HttpServletResponse;
 import tools.jackson.databind.json.JsonMapper;
 
 import org.springframework.core.Ordered;
+import org.springframework.http.InvalidMediaTypeException;
 import org.springframework.http.MediaType;
 import org.springframework.web.filter.OncePerRequestFilter;
 
@@ -23,7 +24,8 @@ import dev.warden.platform.system.ErrorResponses;
 import dev.warden.platform.system.RequestIds;
 
 /**
- * Fourth data-plane filter. A declared body ({@code Content-Length}) larger than the key's
+ * Fourth data-plane filter. A {@code POST} whose Content-Type is not JSON gets 415 {@code unsupported_media_type}
+ * before its body is read or any quota spent (so a form or multipart body is never parsed). A declared body ({@code Content-Length}) larger than the key's
  * {@code max_request_bytes} (plan, or the key's stricter override) gets 413 <em>before</em> any quota is spent.
  * Otherwise one request is taken from the key's rate bucket, the key's own monthly bucket (if its override has
  * one) and the tenant's monthly bucket (shared by all replicas through PostgreSQL). Sets {@code RateLimit-Limit},
@@ -56,9 +58,22 @@ public class QuotaFilter extends OncePerRequestFilter implements Ordered {
 	protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
 			throws ServletException, IOException {
 		VerifiedKey key = (VerifiedKey) request.getAttribute(VerifiedKey.ATTRIBUTE);
-		if (key == null || ("GET".equals(request.getMethod()) && "/v1/usage".equals(request.getRequestURI()))) {
-			// not reachable when the filters are ordered as registered; the security chain denies it anyway
+		DataPlaneRoute route = DataPlaneRouteFilter.of(request);
+		if (key == null || route == null || !route.forwarded()) {
+			// no key or route: not reachable when the filters are ordered as registered (the security chain denies
+			// it anyway); /v1/usage spends no model quota
 			chain.doFilter(request, response);
+			return;
+		}
+		if ("POST".equals(route.endpoint().method()) && !isJson(request.getContentType())) {
+			// refused before the body is read: the data plane never parses forms or multipart bodies
+			request.setAttribute(GatewayAttributes.ERROR_CODE, "unsupported_media_type");
+			response.setHeader("Accept", "application/json");
+			ErrorResponses.write(request, response, HttpServletResponse.SC_UNSUPPORTED_MEDIA_TYPE,
+					"unsupported_media_type", (request.getContentType() == null)
+							? "a request body needs 'Content-Type: application/json'"
+							: "the request body must be JSON ('Content-Type: application/json'), not '"
+									+ abbreviate(request.getContentType()) + "'");
 			return;
 		}
 		QuotaPlan limits = this.quotas.effectivePlan(key.plan(), key.quota());
@@ -106,20 +121,14 @@ public class QuotaFilter extends OncePerRequestFilter implements Ordered {
 	 * after it read the body; a body whose rows cannot be counted is left to the worker.
 	 * @return whether the response was written
 	 */
-	static boolean tooManyRows(HttpServletRequest request, HttpServletResponse response, byte[] body)
-			throws IOException {
+	static boolean tooManyRows(HttpServletRequest request, HttpServletResponse response, DataPlaneRoute route,
+			byte[] body) throws IOException {
 		QuotaPlan plan = (QuotaPlan) request.getAttribute(PLAN);
-		if (plan == null || plan.maxRowsPerRequest() == 0 || !"POST".equals(request.getMethod())) {
-			return false;
-		}
-		String uri = request.getRequestURI();
-		boolean v1 = uri.startsWith("/v1/") && uri.endsWith(":predict");
-		boolean v2 = uri.startsWith("/v2/") && uri.endsWith("/infer");
-		if (!v1 && !v2) {
+		if (plan == null || plan.maxRowsPerRequest() == 0 || !route.countsRows()) {
 			return false;
 		}
 		long max = plan.maxRowsPerRequest();
-		long rows = RowCounter.count(body, v2, max);
+		long rows = RowCounter.count(body, route.openInference(), max);
 		request.setAttribute(GatewayAttributes.REQUEST_ROWS, rows);
 		if (rows >= max + 1) {
 			request.setAttribute(GatewayAttributes.ERROR_CODE, "too_many_rows");
@@ -129,6 +138,30 @@ public class QuotaFilter extends OncePerRequestFilter implements Ordered {
 			return true;
 		}
 		return false;
+	}
+
+	/**
+	 * Whether a Content-Type names JSON as the workers accept it: {@code application/json} or
+	 * {@code application/*+json}, with any parameters.
+	 */
+	static boolean isJson(String contentType) {
+		if (contentType == null) {
+			return false;
+		}
+		MediaType type;
+		try {
+			type = MediaType.parseMediaType(contentType);
+		}
+		catch (InvalidMediaTypeException ex) {
+			return false;
+		}
+		return "application".equals(type.getType())
+				&& ("json".equals(type.getSubtype()) || type.getSubtype().endsWith("+json"));
+	}
+
+	private static String abbreviate(String text) {
+		String printable = text.replaceAll("[^\\x20-\\x7E]", "?");
+		return (printable.length() <= 80) ? printable : printable.substring(0, 80) + "…";
 	}
 
 	static void tooLarge(HttpServletRequest request, HttpServletResponse response, long max) throws IOException {

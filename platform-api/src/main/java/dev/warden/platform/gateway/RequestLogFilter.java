@@ -3,8 +3,6 @@ package dev.warden.platform.gateway;
 import java.io.IOException;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;
@@ -41,8 +39,6 @@ public class RequestLogFilter extends OncePerRequestFilter implements Ordered {
 
 	private static final Logger log = LoggerFactory.getLogger(RequestLogFilter.class);
 
-	private static final Pattern MODEL = Pattern.compile("^/v[12]/models/([^/:]+)");
-
 	private static final JsonMapper JSON = JsonMapper.builder().build();
 
 	private final RequestLogWriter writer;
@@ -69,7 +65,7 @@ public class RequestLogFilter extends OncePerRequestFilter implements Ordered {
 			chain.doFilter(request, buffered);
 		}
 		catch (ServletException | IOException | RuntimeException ex) {
-			log.error("Unhandled error on {} {}", request.getMethod(), request.getRequestURI(), ex);
+			log.error("Unhandled error on {} {}", request.getMethod(), rawPath(request), ex);
 			buffered.resetBuffer();
 			request.setAttribute(GatewayAttributes.ERROR_CODE, "internal_error");
 			ErrorResponses.write(request, buffered, 500, "internal_error", "internal error");
@@ -79,11 +75,13 @@ public class RequestLogFilter extends OncePerRequestFilter implements Ordered {
 		VerifiedKey key = (VerifiedKey) request.getAttribute(VerifiedKey.ATTRIBUTE);
 		byte[] requestBody = (byte[]) request.getAttribute(GatewayAttributes.REQUEST_BODY);
 		int status = buffered.getStatus();
+		DataPlaneRoute route = DataPlaneRouteFilter.of(request);
+		Long bytesRead = (Long) request.getAttribute(GatewayAttributes.REQUEST_BYTES_READ);
 		RequestLogEntry entry = new RequestLogEntry(requestId, occurredAt, (key != null) ? key.tenantId() : null,
-				(key != null) ? key.apiKeyId() : null, model(request.getRequestURI()),
-				buffered.getHeader("X-Model-Version"), request.getMethod(), request.getRequestURI(), status,
-				(System.nanoTime() - start) / 1000,
-				(requestBody != null) ? requestBody.length : Math.max(0, request.getContentLengthLong()),
+				(key != null) ? key.apiKeyId() : null, (route != null) ? route.model() : null,
+				buffered.getHeader("X-Model-Version"), request.getMethod(),
+				(route != null) ? route.path() : rawPath(request), status, (System.nanoTime() - start) / 1000,
+				(bytesRead != null) ? bytesRead : Math.max(0, request.getContentLengthLong()),
 				responseBody.length, errorCode(request, status, responseBody),
 				(key != null) ? requestBody : null, (key != null) ? responseBody : null);
 		try {
@@ -106,9 +104,14 @@ public class RequestLogFilter extends OncePerRequestFilter implements Ordered {
 		buffered.copyBodyToResponse();
 	}
 
-	private static String model(String path) {
-		Matcher matcher = MODEL.matcher(path);
-		return matcher.find() ? matcher.group(1) : null;
+	/**
+	 * The path of a request that is no route, as sent (still percent-encoded, so it holds no control characters),
+	 * cut to the longest path a route can have.
+	 */
+	private static String rawPath(HttpServletRequest request) {
+		String path = request.getRequestURI();
+		return (path.length() <= DataPlaneRoute.MAX_PATH_LENGTH) ? path
+				: path.substring(0, DataPlaneRoute.MAX_PATH_LENGTH);
 	}
 
 	private static String errorCode(HttpServletRequest request, int status, byte[] body) {

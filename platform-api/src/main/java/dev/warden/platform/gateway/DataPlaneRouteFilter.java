@@ -1,0 +1,61 @@
+package dev.warden.platform.gateway;
+
+import java.io.IOException;
+
+import jakarta.servlet.FilterChain;
+import jakarta.servlet.ServletException;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+
+import org.springframework.core.Ordered;
+import org.springframework.web.filter.OncePerRequestFilter;
+
+import dev.warden.platform.gateway.DataPlaneRoute.NoRouteException;
+import dev.warden.platform.system.ErrorResponses;
+
+/**
+ * Data-plane filter right after the request log and before the API key: parses the raw path once into a
+ * {@link DataPlaneRoute} and stores it under {@link GatewayAttributes#ROUTE}, where every later step reads it. A
+ * path that is no route gets 404 {@code not_found} (400 {@code invalid_path} if it cannot be decoded), and a route
+ * called with another method gets 405 {@code method_not_allowed} with {@code Allow}; both before the API key is
+ * looked at, so the answer is the same for every caller and says nothing about any tenant's models.
+ */
+class DataPlaneRouteFilter extends OncePerRequestFilter implements Ordered {
+
+	/** After the request log (refusals are logged too), before the API key. */
+	static final int ORDER = RequestLogFilter.ORDER + 5;
+
+	@Override
+	public int getOrder() {
+		return ORDER;
+	}
+
+	@Override
+	protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
+			throws ServletException, IOException {
+		DataPlaneRoute route;
+		try {
+			route = DataPlaneRoute.parse(request.getRequestURI());
+		}
+		catch (NoRouteException ex) {
+			request.setAttribute(GatewayAttributes.ERROR_CODE, ex.code());
+			ErrorResponses.write(request, response, ex.status(), ex.code(), ex.getMessage());
+			return;
+		}
+		if (!route.endpoint().method().equals(request.getMethod())) {
+			request.setAttribute(GatewayAttributes.ERROR_CODE, "method_not_allowed");
+			response.setHeader("Allow", route.endpoint().method());
+			ErrorResponses.write(request, response, HttpServletResponse.SC_METHOD_NOT_ALLOWED, "method_not_allowed",
+					"this endpoint answers " + route.endpoint().method() + " only");
+			return;
+		}
+		request.setAttribute(GatewayAttributes.ROUTE, route);
+		chain.doFilter(request, response);
+	}
+
+	/** The route of a data-plane request, or {@code null} if it was refused (or is not a data-plane request). */
+	static DataPlaneRoute of(HttpServletRequest request) {
+		return (DataPlaneRoute) request.getAttribute(GatewayAttributes.ROUTE);
+	}
+
+}
