@@ -1,8 +1,11 @@
 package dev.warden.console.identity;
 
+import java.net.URI;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
+
+import dev.warden.console.system.ConsoleHeaders;
 
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Conditional;
@@ -66,16 +69,22 @@ class IdentityConfiguration {
 		})
 			.authorizeHttpRequests((requests) -> requests.anyRequest().authenticated())
 			.exceptionHandling((exceptions) -> exceptions.defaultAuthenticationEntryPointFor(
-					new LoginUrlAuthenticationEntryPoint(SIGN_IN_PAGE), new MediaTypeRequestMatcher(MediaType.TEXT_HTML)));
+					new LoginUrlAuthenticationEntryPoint(SIGN_IN_PAGE), new MediaTypeRequestMatcher(MediaType.TEXT_HTML)))
+			.headers(ConsoleHeaders.policy());
 		return http.build();
 	}
 
+	/**
+	 * The sign-in form. The page posts to itself and, through the authorize redirect that follows, to the
+	 * clients' redirect URIs, which is why the command-line client's origin is an allowed form target.
+	 */
 	@Bean
 	@Order(SIGN_IN_ORDER)
-	SecurityFilterChain signInSecurityFilterChain(HttpSecurity http) throws Exception {
+	SecurityFilterChain signInSecurityFilterChain(HttpSecurity http, IdentityProperties properties) throws Exception {
 		http.securityMatcher(SIGN_IN_PAGE)
 			.authorizeHttpRequests((requests) -> requests.anyRequest().permitAll())
-			.formLogin((form) -> form.loginPage(SIGN_IN_PAGE).permitAll());
+			.formLogin((form) -> form.loginPage(SIGN_IN_PAGE).permitAll())
+			.headers(ConsoleHeaders.policy(URI.create(properties.cliClient().redirectUri())));
 		return http.build();
 	}
 
