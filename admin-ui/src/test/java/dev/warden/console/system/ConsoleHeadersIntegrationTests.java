@@ -88,10 +88,10 @@ class ConsoleHeadersIntegrationTests {
 
 		HttpResponse<String> dashboard = browser.signInToConsole("compliance", "compliance-local");
 		List<HttpResponse<String>> pages = List.of(dashboard, browser.get(console.url("/audit")),
-				browser.get(console.url("/no-such-page")), browser.get(console.url("/signed-out")),
-				browser.get(console.url("/css/console.css")),
+				browser.get(console.url("/no-such-page")), browser.get(console.url("/error")),
+				browser.get(console.url("/signed-out")), browser.get(console.url("/css/console.css")),
 				browser.get(console.url("/.well-known/openid-configuration")));
-		assertThat(pages).extracting(HttpResponse::statusCode).containsExactly(200, 200, 404, 200, 200, 200);
+		assertThat(pages).extracting(HttpResponse::statusCode).containsExactly(200, 200, 404, 404, 200, 200, 200);
 		pages.forEach(ConsoleHeadersIntegrationTests::assertHardened);
 		assertThat(dashboard.headers().firstValue("Content-Security-Policy")).hasValue("default-src 'self'; "
 				+ "object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'");
