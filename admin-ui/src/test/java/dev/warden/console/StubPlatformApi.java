@@ -108,7 +108,8 @@ public final class StubPlatformApi implements AutoCloseable {
 		else if (path.equals("/api/admin/audit/verify")) {
 			respond(exchange, 200, AUDIT_VERIFY);
 		}
-		else if (path.equals("/api/admin/audit/events/login")) {
+		else if (path.equals("/api/admin/audit/events/login")
+				|| path.equals("/api/admin/audit/events/login-failures")) {
 			respond(exchange, 201, "{}");
 		}
 		else if (path.equals("/api/admin/models")) {

@@ -2,6 +2,8 @@ package dev.warden.console.system;
 
 import java.io.IOException;
 import java.net.URI;
+import java.util.ArrayList;
+import java.util.List;
 
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
@@ -96,14 +98,18 @@ class ConsoleSecurityConfiguration {
 			throw new IllegalStateException("warden.console.oidc.client-secret (WARDEN_CONSOLE_CLIENT_SECRET) is not set");
 		}
 		ClientRegistration.Builder login;
+		ClientRegistration signInAudit = null;
 		if (StringUtils.hasText(oidc.issuerUri())) {
 			// An external provider: its endpoints come from its discovery document.
 			login = ClientRegistrations.fromIssuerLocation(oidc.issuerUri()).registrationId(ConsoleLogin.REGISTRATION_ID);
 		}
 		else {
-			login = embeddedLogin(embeddedIssuer(console, environment));
+			String issuer = embeddedIssuer(console, environment);
+			login = embeddedLogin(issuer);
+			signInAudit = signInAudit(issuer, oidc);
 		}
-		return new InMemoryClientRegistrationRepository(login.clientName("Warden")
+		List<ClientRegistration> registrations = new ArrayList<>();
+		registrations.add(login.clientName("Warden")
 			.clientId(oidc.clientId())
 			.clientSecret(oidc.clientSecret())
 			.authorizationGrantType(AuthorizationGrantType.AUTHORIZATION_CODE)
@@ -113,6 +119,10 @@ class ConsoleSecurityConfiguration {
 			.userNameAttributeName(oidc.usernameClaim())
 			.clientSettings(ClientRegistration.ClientSettings.builder().requireProofKey(true).build())
 			.build());
+		if (signInAudit != null) {
+			registrations.add(signInAudit);
+		}
+		return new InMemoryClientRegistrationRepository(registrations);
 	}
 
 	/**
@@ -147,6 +157,22 @@ class ConsoleSecurityConfiguration {
 			.tokenUri(issuer + "/oauth2/token")
 			.jwkSetUri(issuer + "/oauth2/jwks")
 			.clientAuthenticationMethod(ClientAuthenticationMethod.CLIENT_SECRET_BASIC);
+	}
+
+	/**
+	 * The console's own identity at the embedded issuer, used to report failed sign-ins to platform-api: nobody
+	 * is signed in when a sign-in fails, so there is no user token to report them with.
+	 */
+	private static ClientRegistration signInAudit(String issuer, OidcClientProperties oidc) {
+		return ClientRegistration.withRegistrationId(ConsoleLogin.SIGN_IN_AUDIT_REGISTRATION_ID)
+			.clientName("Warden console")
+			.clientId(oidc.clientId())
+			.clientSecret(oidc.clientSecret())
+			.clientAuthenticationMethod(ClientAuthenticationMethod.CLIENT_SECRET_BASIC)
+			.authorizationGrantType(AuthorizationGrantType.CLIENT_CREDENTIALS)
+			.tokenUri(issuer + "/oauth2/token")
+			.scope(ConsoleLogin.SIGN_IN_AUDIT_SCOPE)
+			.build();
 	}
 
 	/** Tokens are kept in the user's session only, so signing out forgets them; the console stores nothing. */

@@ -97,6 +97,18 @@ class ConsoleHeadersIntegrationTests {
 				+ "object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'");
 	}
 
+	@Test
+	void forwardedForIsNotBelievedWithoutAConfiguredProxy() throws Exception {
+		var browser = new AuthorizationCodeFlowClient(console.origin()).withHeader("X-Forwarded-For", "198.51.100.99");
+
+		browser.postSignInForm("compliance", "not-the-password");
+
+		assertThat(console.platformApi().postsTo("/api/admin/audit/events/login-failures"))
+			.isNotEmpty()
+			.allSatisfy((post) -> assertThat(post.body()).doesNotContain("198.51.100.99")
+				.containsPattern("\"client_address\":\"(127\\.0\\.0\\.1|0:0:0:0:0:0:0:1)\""));
+	}
+
 	private static URI location(HttpResponse<String> redirect) {
 		return redirect.uri().resolve(redirect.headers().firstValue("Location").orElseThrow());
 	}
