@@ -1,7 +1,6 @@
 package dev.warden.console;
 
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpResponse;
 import java.util.Map;
@@ -28,7 +27,7 @@ import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.DEFINED_PORT)
 class ConsoleIntegrationTests {
 
-	private static final int PORT = freePort();
+	private static final int PORT = TestConsole.freePort();
 
 	private static final URI ISSUER = URI.create("http://localhost:" + PORT);
 
@@ -214,18 +213,7 @@ class ConsoleIntegrationTests {
 
 	private static HttpResponse<String> signInToConsole(AuthorizationCodeFlowClient browser, String username,
 			String password) throws IOException, InterruptedException {
-		HttpResponse<String> signInPage = browser.followRedirects(browser.get(ISSUER.resolve("/")));
-		assertThat(signInPage.uri().getPath()).isEqualTo("/login");
-		return browser.followRedirects(browser.signIn(username, password));
-	}
-
-	private static int freePort() {
-		try (ServerSocket socket = new ServerSocket(0)) {
-			return socket.getLocalPort();
-		}
-		catch (IOException ex) {
-			throw new IllegalStateException(ex);
-		}
+		return browser.signInToConsole(username, password);
 	}
 
 }

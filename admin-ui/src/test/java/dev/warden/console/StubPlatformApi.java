@@ -15,7 +15,7 @@ import com.sun.net.httpserver.HttpServer;
  * A stand-in for platform-api's admin API (the part the console depends on, not the part under test), answering
  * with the documented JSON shapes and recording the Authorization headers it receives.
  */
-final class StubPlatformApi implements AutoCloseable {
+public final class StubPlatformApi implements AutoCloseable {
 
 	static final String TENANTS = """
 			[{"id":"t-1","name":"acme","plan":"standard","status":"ACTIVE","created_at":"2025-01-02T03:04:05Z"}]""";
@@ -43,11 +43,11 @@ final class StubPlatformApi implements AutoCloseable {
 
 	private final List<String> authorizations = new CopyOnWriteArrayList<>();
 
-	private final List<String> posts = new CopyOnWriteArrayList<>();
+	private final List<Post> posts = new CopyOnWriteArrayList<>();
 
 	private volatile boolean failing;
 
-	StubPlatformApi() {
+	public StubPlatformApi() {
 		try {
 			this.server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
 		}
@@ -58,20 +58,25 @@ final class StubPlatformApi implements AutoCloseable {
 		this.server.start();
 	}
 
-	String url() {
+	public String url() {
 		return "http://127.0.0.1:" + this.server.getAddress().getPort();
 	}
 
-	List<String> authorizations() {
+	public List<String> authorizations() {
 		return this.authorizations;
 	}
 
 	/** {@code "<path> <body>"} of every POST received. */
-	List<String> posts() {
-		return this.posts;
+	public List<String> posts() {
+		return this.posts.stream().map((post) -> post.path() + " " + post.body()).toList();
 	}
 
-	void failing(boolean failing) {
+	/** Every POST received on the path, oldest first. */
+	public List<Post> postsTo(String path) {
+		return this.posts.stream().filter((post) -> post.path().equals(path)).toList();
+	}
+
+	public void failing(boolean failing) {
 		this.failing = failing;
 	}
 
@@ -80,7 +85,8 @@ final class StubPlatformApi implements AutoCloseable {
 		this.authorizations.add(String.valueOf(authorization));
 		String path = exchange.getRequestURI().getPath();
 		if (exchange.getRequestMethod().equals("POST")) {
-			this.posts.add(path + " " + new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8));
+			this.posts.add(new Post(path, new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8),
+					authorization));
 		}
 		if (this.failing) {
 			respond(exchange, 503, """
@@ -102,7 +108,8 @@ final class StubPlatformApi implements AutoCloseable {
 		else if (path.equals("/api/admin/audit/verify")) {
 			respond(exchange, 200, AUDIT_VERIFY);
 		}
-		else if (path.equals("/api/admin/audit/events/login")) {
+		else if (path.equals("/api/admin/audit/events/login")
+				|| path.equals("/api/admin/audit/events/login-failures")) {
 			respond(exchange, 201, "{}");
 		}
 		else if (path.equals("/api/admin/models")) {
@@ -125,6 +132,16 @@ final class StubPlatformApi implements AutoCloseable {
 	@Override
 	public void close() {
 		this.server.stop(0);
+	}
+
+	/**
+	 * A POST the stand-in received.
+	 *
+	 * @param path the request path
+	 * @param body the body as sent
+	 * @param authorization the {@code Authorization} header, or null
+	 */
+	public record Post(String path, String body, String authorization) {
 	}
 
 }

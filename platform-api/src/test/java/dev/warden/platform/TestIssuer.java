@@ -50,16 +50,26 @@ public final class TestIssuer implements AutoCloseable {
 	}
 
 	public String tokenFrom(String issuer, String subject, String... roles) {
+		return sign(claims(issuer, subject).claim("roles", List.of(roles)).build());
+	}
+
+	/** A client-credentials token: no user, no roles, the client's scopes (as the embedded issuer writes them). */
+	public String clientToken(String clientId, String... scopes) {
+		return sign(claims(issuer(), clientId).claim("scope", List.of(scopes)).build());
+	}
+
+	private static JWTClaimsSet.Builder claims(String issuer, String subject) {
+		Instant now = Instant.now();
+		return new JWTClaimsSet.Builder().issuer(issuer)
+			.subject(subject)
+			.jwtID(UUID.randomUUID().toString())
+			.issueTime(Date.from(now))
+			.notBeforeTime(Date.from(now.minusSeconds(5)))
+			.expirationTime(Date.from(now.plusSeconds(300)));
+	}
+
+	private String sign(JWTClaimsSet claims) {
 		try {
-			Instant now = Instant.now();
-			JWTClaimsSet claims = new JWTClaimsSet.Builder().issuer(issuer)
-				.subject(subject)
-				.jwtID(UUID.randomUUID().toString())
-				.issueTime(Date.from(now))
-				.notBeforeTime(Date.from(now.minusSeconds(5)))
-				.expirationTime(Date.from(now.plusSeconds(300)))
-				.claim("roles", List.of(roles))
-				.build();
 			SignedJWT jwt = new SignedJWT(new JWSHeader.Builder(JWSAlgorithm.RS256).keyID(this.key.getKeyID())
 				.type(JOSEObjectType.JWT)
 				.build(), claims);

@@ -1,14 +1,24 @@
 package dev.warden.console.identity;
 
+import java.net.URI;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 
+import dev.warden.console.system.ConsoleHeaders;
+import dev.warden.console.system.ConsoleLogin;
+import io.github.bucket4j.TimeMeter;
+import org.thymeleaf.spring6.view.ThymeleafViewResolver;
+
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Conditional;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.annotation.Order;
 import org.springframework.http.MediaType;
+import org.springframework.security.authentication.ProviderManager;
+import org.springframework.security.authentication.dao.DaoAuthenticationProvider;
 import org.springframework.security.config.Customizer;
 import org.springframework.security.config.annotation.web.builders.HttpSecurity;
 import org.springframework.security.core.userdetails.User;
@@ -42,7 +52,8 @@ import org.springframework.util.StringUtils;
  * <ol>
  * <li>{@link #AUTHORIZATION_SERVER_ORDER}: the protocol endpoints (authorize, token, JWKS, discovery, userinfo);
  * a browser that is not signed in is sent to the sign-in page;</li>
- * <li>{@link #SIGN_IN_ORDER}: the sign-in page and its form post.</li>
+ * <li>{@link #SIGN_IN_ORDER}: the sign-in page and its form post, throttled per user name and client address
+ * ({@link SignInThrottle}).</li>
  * </ol>
  * Both share the HTTP session with the console (same application, same origin): signing in here is what lets
  * the authorize endpoint issue the console's code, and signing out of the console ends both.
@@ -66,17 +77,39 @@ class IdentityConfiguration {
 		})
 			.authorizeHttpRequests((requests) -> requests.anyRequest().authenticated())
 			.exceptionHandling((exceptions) -> exceptions.defaultAuthenticationEntryPointFor(
-					new LoginUrlAuthenticationEntryPoint(SIGN_IN_PAGE), new MediaTypeRequestMatcher(MediaType.TEXT_HTML)));
+					new LoginUrlAuthenticationEntryPoint(SIGN_IN_PAGE), new MediaTypeRequestMatcher(MediaType.TEXT_HTML)))
+			.headers(ConsoleHeaders.policy());
+		return http.build();
+	}
+
+	/**
+	 * The sign-in form. Its credentials are checked within the failure budgets of {@link SignInThrottle}; the page
+	 * posts to itself and, through the authorize redirect that follows, to the clients' redirect URIs, which is
+	 * why the command-line client's origin is an allowed form target.
+	 */
+	@Bean
+	@Order(SIGN_IN_ORDER)
+	SecurityFilterChain signInSecurityFilterChain(HttpSecurity http, IdentityProperties properties,
+			UserDetailsService users, PasswordEncoder passwordEncoder, SignInThrottle throttle,
+			ApplicationEventPublisher events, ObjectProvider<ThymeleafViewResolver> views) throws Exception {
+		DaoAuthenticationProvider passwords = new DaoAuthenticationProvider(users);
+		passwords.setPasswordEncoder(passwordEncoder);
+		http.securityMatcher(SIGN_IN_PAGE)
+			.authorizeHttpRequests((requests) -> requests.anyRequest().permitAll())
+			.authenticationManager(
+					new ThrottledAuthenticationManager(new ProviderManager(passwords), throttle, events))
+			.formLogin((form) -> form.loginPage(SIGN_IN_PAGE)
+				.authenticationDetailsSource(SignInDetails::new)
+				.failureHandler(new SignInFailureHandler(views))
+				.permitAll())
+			.headers(ConsoleHeaders.policy(URI.create(properties.cliClient().redirectUri())));
 		return http.build();
 	}
 
 	@Bean
-	@Order(SIGN_IN_ORDER)
-	SecurityFilterChain signInSecurityFilterChain(HttpSecurity http) throws Exception {
-		http.securityMatcher(SIGN_IN_PAGE)
-			.authorizeHttpRequests((requests) -> requests.anyRequest().permitAll())
-			.formLogin((form) -> form.loginPage(SIGN_IN_PAGE).permitAll());
-		return http.build();
+	SignInThrottle signInThrottle(SignInThrottleProperties throttle, IdentityProperties properties) {
+		return new SignInThrottle(throttle,
+				properties.users().stream().map(IdentityProperties.User::username).toList(), TimeMeter.SYSTEM_NANOTIME);
 	}
 
 	@Bean
@@ -111,10 +144,13 @@ class IdentityConfiguration {
 			.clientAuthenticationMethod(ClientAuthenticationMethod.CLIENT_SECRET_POST)
 			.authorizationGrantType(AuthorizationGrantType.AUTHORIZATION_CODE)
 			.authorizationGrantType(AuthorizationGrantType.REFRESH_TOKEN)
+			// the console's own identity, for reporting failed sign-ins to platform-api
+			.authorizationGrantType(AuthorizationGrantType.CLIENT_CREDENTIALS)
 			.redirectUri(properties.consoleRedirectUri())
 			.postLogoutRedirectUri(properties.issuer() + "/signed-out")
 			.scope(OidcScopes.OPENID)
 			.scope(OidcScopes.PROFILE)
+			.scope(ConsoleLogin.SIGN_IN_AUDIT_SCOPE)
 			.clientSettings(ClientSettings.builder().requireProofKey(true).requireAuthorizationConsent(false).build())
 			.build();
 		IdentityProperties.CliClient cli = properties.cliClient();

@@ -8,6 +8,7 @@ import org.springframework.security.core.GrantedAuthority;
 import org.springframework.security.core.userdetails.UserDetails;
 import org.springframework.security.core.userdetails.UserDetailsService;
 import org.springframework.security.core.userdetails.UsernameNotFoundException;
+import org.springframework.security.oauth2.core.AuthorizationGrantType;
 import org.springframework.security.oauth2.core.oidc.endpoint.OidcParameterNames;
 import org.springframework.security.oauth2.server.authorization.OAuth2TokenType;
 import org.springframework.security.oauth2.server.authorization.token.JwtEncodingContext;
@@ -42,7 +43,11 @@ class RolesClaimCustomizer implements OAuth2TokenCustomizer<JwtEncodingContext> 
 		if ((!accessToken && !idToken) || principal == null) {
 			return;
 		}
-		context.getClaims().claim(ROLES_CLAIM, rolesOf(principal));
+		// a client acting for itself (the console reporting failed sign-ins) has no user and so no roles, even if a
+		// user happens to share the client's name
+		if (!AuthorizationGrantType.CLIENT_CREDENTIALS.equals(context.getAuthorizationGrantType())) {
+			context.getClaims().claim(ROLES_CLAIM, rolesOf(principal));
+		}
 	}
 
 	private List<String> rolesOf(Authentication principal) {

@@ -1,6 +1,9 @@
 package dev.warden.console.system;
 
 import java.io.IOException;
+import java.net.URI;
+import java.util.ArrayList;
+import java.util.List;
 
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
@@ -55,10 +58,10 @@ class ConsoleSecurityConfiguration {
 	@Bean
 	@Order(CONSOLE_ORDER)
 	SecurityFilterChain consoleSecurityFilterChain(HttpSecurity http, OidcClientProperties oidc,
-			ClientRegistrationRepository registrations) throws Exception {
+			ConsoleProperties console, ClientRegistrationRepository registrations) throws Exception {
 		OidcClientInitiatedLogoutSuccessHandler logoutSuccess = new OidcClientInitiatedLogoutSuccessHandler(
 				registrations);
-		logoutSuccess.setPostLogoutRedirectUri("{baseUrl}" + SIGNED_OUT_PAGE);
+		logoutSuccess.setPostLogoutRedirectUri(console.origin() + SIGNED_OUT_PAGE);
 		logoutSuccess.setDefaultTargetUrl(SIGNED_OUT_PAGE);
 		http.authorizeHttpRequests((requests) -> requests
 			.requestMatchers("/css/**", "/favicon.ico", "/error", SIGNED_OUT_PAGE, "/actuator/health",
@@ -72,7 +75,9 @@ class ConsoleSecurityConfiguration {
 					.userAuthoritiesMapper(new RolesClaimAuthoritiesMapper(oidc.rolesClaim()))))
 			.oauth2Client(Customizer.withDefaults())
 			.logout((logout) -> logout.logoutSuccessHandler(logoutSuccess))
-			.exceptionHandling((exceptions) -> exceptions.accessDeniedHandler(ConsoleSecurityConfiguration::denied));
+			.exceptionHandling((exceptions) -> exceptions.accessDeniedHandler(ConsoleSecurityConfiguration::denied))
+			// signing out posts a form that an external provider's end-session endpoint may answer
+			.headers(ConsoleHeaders.policy(StringUtils.hasText(oidc.issuerUri()) ? URI.create(oidc.issuerUri()) : null));
 		return http.build();
 	}
 
@@ -87,49 +92,87 @@ class ConsoleSecurityConfiguration {
 	}
 
 	@Bean
-	ClientRegistrationRepository clientRegistrationRepository(OidcClientProperties oidc, Environment environment) {
-		ClientRegistration.Builder registration;
-		if (StringUtils.hasText(oidc.issuerUri())) {
-			// An external provider: its endpoints come from its discovery document.
-			registration = ClientRegistrations.fromIssuerLocation(oidc.issuerUri())
-				.registrationId(ConsoleLogin.REGISTRATION_ID);
-		}
-		else {
-			registration = embeddedIssuer(environment);
-		}
+	ClientRegistrationRepository clientRegistrationRepository(OidcClientProperties oidc, ConsoleProperties console,
+			Environment environment) {
 		if (!StringUtils.hasText(oidc.clientSecret())) {
 			throw new IllegalStateException("warden.console.oidc.client-secret (WARDEN_CONSOLE_CLIENT_SECRET) is not set");
 		}
-		return new InMemoryClientRegistrationRepository(registration.clientName("Warden")
+		ClientRegistration.Builder login;
+		ClientRegistration signInAudit = null;
+		if (StringUtils.hasText(oidc.issuerUri())) {
+			// An external provider: its endpoints come from its discovery document.
+			login = ClientRegistrations.fromIssuerLocation(oidc.issuerUri()).registrationId(ConsoleLogin.REGISTRATION_ID);
+		}
+		else {
+			String issuer = embeddedIssuer(console, environment);
+			login = embeddedLogin(issuer);
+			signInAudit = signInAudit(issuer, oidc);
+		}
+		List<ClientRegistration> registrations = new ArrayList<>();
+		registrations.add(login.clientName("Warden")
 			.clientId(oidc.clientId())
 			.clientSecret(oidc.clientSecret())
 			.authorizationGrantType(AuthorizationGrantType.AUTHORIZATION_CODE)
-			.redirectUri("{baseUrl}/login/oauth2/code/{registrationId}")
+			// from configuration, not from the request's Host
+			.redirectUri(console.origin() + "/login/oauth2/code/" + ConsoleLogin.REGISTRATION_ID)
 			.scope(oidc.scopes())
 			.userNameAttributeName(oidc.usernameClaim())
 			.clientSettings(ClientRegistration.ClientSettings.builder().requireProofKey(true).build())
 			.build());
+		if (signInAudit != null) {
+			registrations.add(signInAudit);
+		}
+		return new InMemoryClientRegistrationRepository(registrations);
+	}
+
+	/**
+	 * The embedded authorization server's issuer, which must be the console's own origin: the sign-in and the
+	 * console share one browser session.
+	 */
+	private static String embeddedIssuer(ConsoleProperties console, Environment environment) {
+		if (!environment.getProperty("warden.console.identity.embedded", Boolean.class, true)) {
+			throw new IllegalStateException("The embedded authorization server is disabled but no external issuer is "
+					+ "configured: set warden.console.oidc.issuer-uri (WARDEN_CONSOLE_OIDC_ISSUER_URI)");
+		}
+		String issuer = environment.getProperty("warden.console.identity.issuer", console.origin());
+		if (issuer.endsWith("/")) {
+			issuer = issuer.substring(0, issuer.length() - 1);
+		}
+		if (!ConsoleProperties.originOf(URI.create(issuer)).equals(console.origin())) {
+			throw new IllegalStateException("The embedded issuer (warden.console.identity.issuer, WARDEN_CONSOLE_ISSUER) "
+					+ issuer + " must be the console's public URL (warden.console.public-url, WARDEN_CONSOLE_PUBLIC_URL) "
+					+ console.origin() + "; set one of them, the other follows");
+		}
+		return issuer;
 	}
 
 	/**
 	 * The embedded authorization server lives in this very application, which is not listening yet while the
 	 * context starts, so its endpoints are derived from the issuer instead of being discovered.
 	 */
-	private static ClientRegistration.Builder embeddedIssuer(Environment environment) {
-		if (!environment.getProperty("warden.console.identity.embedded", Boolean.class, true)) {
-			throw new IllegalStateException("The embedded authorization server is disabled but no external issuer is "
-					+ "configured: set warden.console.oidc.issuer-uri (WARDEN_CONSOLE_OIDC_ISSUER_URI)");
-		}
-		String issuer = environment.getProperty("warden.console.identity.issuer", "http://localhost:8090");
-		if (issuer.endsWith("/")) {
-			issuer = issuer.substring(0, issuer.length() - 1);
-		}
+	private static ClientRegistration.Builder embeddedLogin(String issuer) {
 		return ClientRegistration.withRegistrationId(ConsoleLogin.REGISTRATION_ID)
 			.issuerUri(issuer)
 			.authorizationUri(issuer + "/oauth2/authorize")
 			.tokenUri(issuer + "/oauth2/token")
 			.jwkSetUri(issuer + "/oauth2/jwks")
 			.clientAuthenticationMethod(ClientAuthenticationMethod.CLIENT_SECRET_BASIC);
+	}
+
+	/**
+	 * The console's own identity at the embedded issuer, used to report failed sign-ins to platform-api: nobody
+	 * is signed in when a sign-in fails, so there is no user token to report them with.
+	 */
+	private static ClientRegistration signInAudit(String issuer, OidcClientProperties oidc) {
+		return ClientRegistration.withRegistrationId(ConsoleLogin.SIGN_IN_AUDIT_REGISTRATION_ID)
+			.clientName("Warden console")
+			.clientId(oidc.clientId())
+			.clientSecret(oidc.clientSecret())
+			.clientAuthenticationMethod(ClientAuthenticationMethod.CLIENT_SECRET_BASIC)
+			.authorizationGrantType(AuthorizationGrantType.CLIENT_CREDENTIALS)
+			.tokenUri(issuer + "/oauth2/token")
+			.scope(ConsoleLogin.SIGN_IN_AUDIT_SCOPE)
+			.build();
 	}
 
 	/** Tokens are kept in the user's session only, so signing out forgets them; the console stores nothing. */

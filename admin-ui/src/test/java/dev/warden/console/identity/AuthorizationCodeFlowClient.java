@@ -14,8 +14,10 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Base64;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.regex.Matcher;
@@ -57,6 +59,9 @@ public final class AuthorizationCodeFlowClient {
 	private final HttpClient http;
 
 	private final SecureRandom random = new SecureRandom();
+
+	/** Headers sent with every request, as name, value, name, value… */
+	private final List<String> headers = new ArrayList<>();
 
 	public AuthorizationCodeFlowClient(URI issuer) {
 		this(issuer, CLI_CLIENT_ID, CLI_REDIRECT_URI);
@@ -109,17 +114,51 @@ public final class AuthorizationCodeFlowClient {
 
 	/** Posts the sign-in form (after fetching it for its CSRF token); answers the server's redirect. */
 	public HttpResponse<String> signIn(String username, String password) throws IOException, InterruptedException {
-		URI signInPage = URI.create(this.issuer + "/login");
-		HttpResponse<String> page = get(signInPage);
-		String csrf = csrfToken(page.body())
-			.orElseThrow(() -> new SignInFailedException("no CSRF token on the sign-in page: " + describe(page)));
-		HttpResponse<String> response = postForm(signInPage,
-				Map.of("username", username, "password", password, "_csrf", csrf));
+		HttpResponse<String> response = postSignInForm(username, password);
 		String location = response.headers().firstValue("Location").orElse("");
 		if (response.statusCode() != 302 || location.contains("/login?error")) {
 			throw new SignInFailedException("sign-in rejected for " + username + ": " + describe(response));
 		}
 		return response;
+	}
+
+	/**
+	 * Opens the console at the issuer's origin and signs in as a browser would: the console sends it through its
+	 * OpenID Connect login to the sign-in page, the form is posted, and the redirects are followed back.
+	 * @return the page the console shows after signing in (the dashboard)
+	 * @throws SignInFailedException if the console does not lead to the sign-in page or the sign-in is rejected
+	 */
+	public HttpResponse<String> signInToConsole(String username, String password)
+			throws IOException, InterruptedException {
+		HttpResponse<String> signInPage = followRedirects(get(URI.create(this.issuer + "/")));
+		if (!signInPage.uri().getPath().equals("/login")) {
+			throw new SignInFailedException("the console did not lead to the sign-in page: " + describe(signInPage));
+		}
+		return followRedirects(signIn(username, password));
+	}
+
+	/**
+	 * Fetches the sign-in page for its CSRF token and posts the form; answers whatever the server answered (a
+	 * redirect, or a refusal such as 429).
+	 */
+	public HttpResponse<String> postSignInForm(String username, String password)
+			throws IOException, InterruptedException {
+		URI signInPage = URI.create(this.issuer + "/login");
+		HttpResponse<String> page = get(signInPage);
+		String csrf = csrfToken(page.body())
+			.orElseThrow(() -> new SignInFailedException("no CSRF token on the sign-in page: " + describe(page)));
+		return postForm(signInPage, Map.of("username", username, "password", password, "_csrf", csrf));
+	}
+
+	/**
+	 * Sends the header with every later request of this client, as a proxy in front of the browser would (e.g.
+	 * {@code X-Forwarded-For}), or an attacker ({@code Host}: the JDK client sends a {@code Host} header only when
+	 * started with {@code -Djdk.httpclient.allowRestrictedHeaders=host}).
+	 */
+	public AuthorizationCodeFlowClient withHeader(String name, String value) {
+		this.headers.add(name);
+		this.headers.add(value);
+		return this;
 	}
 
 	/** Follows redirects while they stay on the issuer's origin; answers the last response. */
@@ -140,18 +179,26 @@ public final class AuthorizationCodeFlowClient {
 	}
 
 	public HttpResponse<String> get(URI uri) throws IOException, InterruptedException {
-		return this.http.send(HttpRequest.newBuilder(uri).header("Accept", "text/html").timeout(Duration.ofSeconds(30))
-			.GET()
-			.build(), HttpResponse.BodyHandlers.ofString());
+		return this.http.send(request(uri).header("Accept", "text/html").GET().build(),
+				HttpResponse.BodyHandlers.ofString());
 	}
 
 	public HttpResponse<String> postForm(URI uri, Map<String, String> fields) throws IOException, InterruptedException {
-		return this.http.send(HttpRequest.newBuilder(uri)
-			.header("Content-Type", "application/x-www-form-urlencoded")
+		return post(uri, "application/x-www-form-urlencoded", form(fields));
+	}
+
+	/** Posts a body of any content type, well-formed or not. */
+	public HttpResponse<String> post(URI uri, String contentType, String body)
+			throws IOException, InterruptedException {
+		return this.http.send(request(uri).header("Content-Type", contentType)
 			.header("Accept", "text/html,application/json")
-			.timeout(Duration.ofSeconds(30))
-			.POST(HttpRequest.BodyPublishers.ofString(form(fields)))
+			.POST(HttpRequest.BodyPublishers.ofString(body))
 			.build(), HttpResponse.BodyHandlers.ofString());
+	}
+
+	private HttpRequest.Builder request(URI uri) {
+		HttpRequest.Builder request = HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(30));
+		return this.headers.isEmpty() ? request : request.headers(this.headers.toArray(String[]::new));
 	}
 
 	/** The CSRF token of the first form in an HTML page. */

@@ -8,6 +8,9 @@ import java.util.Map;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
+import jakarta.validation.constraints.NotNull;
+import jakarta.validation.constraints.Pattern;
+import jakarta.validation.constraints.PositiveOrZero;
 import jakarta.validation.constraints.Size;
 
 import org.springframework.http.HttpStatus;
@@ -28,7 +31,7 @@ import dev.warden.platform.crypto.SigningKeys;
 
 /**
  * The audit trail over the admin API: events, verification, signed digests, the public key, and login events
- * reported by the console.
+ * (sign-ins, failed sign-ins and lock-outs) reported by the console.
  */
 @RestController
 class AuditController {
@@ -106,11 +109,39 @@ class AuditController {
 	}
 
 	/**
+	 * Records a failed sign-in at the console's embedded authorization server, or the lock-out it caused (called by
+	 * the console with its own client-credentials token, scope {@code warden.audit.sign-in}; nobody is
+	 * signed in when a sign-in fails). One event per call; the actor is the reporting client (the token's
+	 * {@code sub}), the target the user name as entered, or the client address for an address lock-out.
+	 */
+	@PostMapping(path = "/api/admin/audit/events/login-failures", consumes = MediaType.APPLICATION_JSON_VALUE)
+	@ResponseStatus(HttpStatus.CREATED)
+	AuditEvent loginFailure(@AuthenticationPrincipal Jwt reporter, @Valid @RequestBody LoginFailureReport report) {
+		return this.logins.recordFailure(reporter.getSubject(), report);
+	}
+
+	/**
 	 * What the console saw of the user's browser (the admin API itself only sees the console).
 	 * @param clientAddress the browser's address as seen by the console
 	 * @param userAgent the browser's User-Agent
 	 */
 	record LoginReport(@Size(max = 100) String clientAddress, @Size(max = 512) String userAgent) {
+	}
+
+	/**
+	 * A failed sign-in or a lock-out, as the console saw it.
+	 * @param outcome {@code failed} (a wrong password or a name that is no user), {@code user_locked_out} (the
+	 * name's failure budget is used up), {@code client_address_locked_out} (the address's budget is used up)
+	 * @param username the name as entered (may be empty)
+	 * @param knownUser whether the name is a user of the identity provider ({@code failed} only)
+	 * @param retryAfterSeconds how long sign-in stays refused (lock-outs only)
+	 * @param clientAddress the browser's address as seen by the console (required for an address lock-out)
+	 * @param userAgent the browser's User-Agent
+	 */
+	record LoginFailureReport(
+			@NotNull @Pattern(regexp = "failed|user_locked_out|client_address_locked_out") String outcome,
+			@NotNull @Size(max = 256) String username, Boolean knownUser, @PositiveOrZero Long retryAfterSeconds,
+			@Size(max = 100) String clientAddress, @Size(max = 512) String userAgent) {
 	}
 
 }

@@ -11,6 +11,7 @@ import org.springframework.security.config.http.SessionCreationPolicy;
 import org.springframework.security.oauth2.jwt.JwtDecoder;
 import org.springframework.security.oauth2.jwt.JwtValidators;
 import org.springframework.security.oauth2.jwt.NimbusJwtDecoder;
+import org.springframework.security.oauth2.server.resource.authentication.DelegatingJwtGrantedAuthoritiesConverter;
 import org.springframework.security.oauth2.server.resource.authentication.JwtAuthenticationConverter;
 import org.springframework.security.oauth2.server.resource.authentication.JwtGrantedAuthoritiesConverter;
 import org.springframework.security.oauth2.server.resource.web.BearerTokenAuthenticationEntryPoint;
@@ -23,7 +24,8 @@ import org.springframework.security.web.access.AccessDeniedHandler;
  * Security filter chains, one per concern, matched in this order:
  * <ol>
  * <li>{@link #ADMIN_API_ORDER} admin API {@code /api/admin/**}: OAuth2 resource server (JWT); ADMIN may do
- * everything, COMPLIANCE may read and use the audited break-glass payload view.</li>
+ * everything, COMPLIANCE may read and use the audited break-glass payload view; a token with the scope
+ * {@value #SIGN_IN_AUDIT_SCOPE} (the console's own, no user) may only report failed sign-ins.</li>
  * <li>{@link #DATA_PLANE_ORDER} data plane {@code /v1/**}, {@code /v2/**}: defined by the gateway module (API
  * keys).</li>
  * <li>{@link #PUBLIC_ORDER} everything else: health/info and the OpenAPI documents are public; the rest is
@@ -39,6 +41,9 @@ class SecurityConfiguration {
 
 	public static final int PUBLIC_ORDER = 3;
 
+	/** The scope of the console's client-credentials token, which reports failed sign-ins and lock-outs. */
+	static final String SIGN_IN_AUDIT_SCOPE = "warden.audit.sign-in";
+
 	@Bean
 	@Order(ADMIN_API_ORDER)
 	SecurityFilterChain adminApi(HttpSecurity http, JwtDecoder jwtDecoder, SecurityProperties properties)
@@ -47,11 +52,15 @@ class SecurityConfiguration {
 		roles.setAuthoritiesClaimName(properties.rolesClaim());
 		roles.setAuthorityPrefix("ROLE_");
 		JwtAuthenticationConverter authentication = new JwtAuthenticationConverter();
-		authentication.setJwtGrantedAuthoritiesConverter(roles);
+		// roles (ROLE_*) for users; scopes (SCOPE_*) for the console's own token, which has no roles
+		authentication.setJwtGrantedAuthoritiesConverter(
+				new DelegatingJwtGrantedAuthoritiesConverter(roles, new JwtGrantedAuthoritiesConverter()));
 		http.securityMatcher("/api/admin/**")
 			.authorizeHttpRequests((authorize) -> authorize
 				.requestMatchers(HttpMethod.GET, "/api/admin/**").hasAnyRole("ADMIN", "COMPLIANCE")
 				.requestMatchers(HttpMethod.POST, "/api/admin/audit/events/login").hasAnyRole("ADMIN", "COMPLIANCE")
+				.requestMatchers(HttpMethod.POST, "/api/admin/audit/events/login-failures")
+				.hasAuthority("SCOPE_" + SIGN_IN_AUDIT_SCOPE)
 				.requestMatchers(HttpMethod.POST, "/api/admin/request-log/*/payload").hasAnyRole("ADMIN", "COMPLIANCE")
 				.anyRequest().hasRole("ADMIN"))
 			.oauth2ResourceServer((resourceServer) -> resourceServer

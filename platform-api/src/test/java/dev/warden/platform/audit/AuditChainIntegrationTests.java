@@ -465,6 +465,62 @@ class AuditChainIntegrationTests {
 	}
 
 	@Test
+	void consoleReportedFailedSignInsAndLockOutsAreAuditedAndChained() {
+		String console = "Bearer " + issuer.clientToken("warden-console", "warden.audit.sign-in");
+		String url = app.url("/api/admin/audit/events/login-failures");
+
+		assertThat(Http.postJson(url, "{\"outcome\":\"failed\",\"username\":\"admin\",\"known_user\":true,"
+				+ "\"client_address\":\"203.0.113.7\",\"user_agent\":\"Mozilla/5.0 test\"}", "Authorization", console)
+			.statusCode()).isEqualTo(201);
+		assertThat(Http.postJson(url, "{\"outcome\":\"user_locked_out\",\"username\":\"admin\","
+				+ "\"retry_after_seconds\":180,\"client_address\":\"203.0.113.7\"}", "Authorization", console)
+			.statusCode()).isEqualTo(201);
+		assertThat(Http.postJson(url, "{\"outcome\":\"client_address_locked_out\",\"username\":\"root\","
+				+ "\"retry_after_seconds\":45,\"client_address\":\"203.0.113.8\"}", "Authorization", console)
+			.statusCode()).isEqualTo(201);
+
+		List<Map<String, Object>> rows = jdbc
+			.sql("SELECT actor, action, target_type, target_id, details::text AS details, "
+					+ "array_to_string(actor_roles, ',') AS roles FROM audit_events ORDER BY seq")
+			.query()
+			.listOfRows();
+		assertThat(rows).extracting((row) -> row.get("action") + " " + row.get("target_type") + "/"
+				+ row.get("target_id"))
+			.containsExactly("user.login_failed user/admin", "user.login_locked_out user/admin",
+					"client_address.login_locked_out client_address/203.0.113.8");
+		assertThat(rows).allSatisfy((row) -> assertThat(row).containsEntry("actor", "warden-console")
+			.containsEntry("roles", ""));
+		assertThat((String) rows.get(0).get("details")).contains("\"known_user\": true",
+				"\"user_client_address\": \"203.0.113.7\"", "\"user_agent\": \"Mozilla/5.0 test\"");
+		assertThat((String) rows.get(1).get("details")).contains("\"retry_after_seconds\": 180");
+		assertThat((String) rows.get(2).get("details")).contains("\"username\": \"root\"");
+		assertThat(verify().valid()).isTrue();
+	}
+
+	@Test
+	void onlyTheConsolesSignInScopeMayReportFailedSignIns() {
+		String url = app.url("/api/admin/audit/events/login-failures");
+		String body = "{\"outcome\":\"failed\",\"username\":\"admin\"}";
+
+		assertThat(Http.postJson(url, body, "Authorization", "Bearer " + issuer.token("alice", "ADMIN")).statusCode())
+			.isEqualTo(403);
+		assertThat(Http.postJson(url, body, "Authorization", "Bearer " + issuer.token("carol", "COMPLIANCE"))
+			.statusCode()).isEqualTo(403);
+		assertThat(Http.postJson(url, body, "Authorization", "Bearer " + issuer.clientToken("other", "openid"))
+			.statusCode()).isEqualTo(403);
+		assertThat(Http.postJson(url, body).statusCode()).isEqualTo(401);
+		String console = "Bearer " + issuer.clientToken("warden-console", "warden.audit.sign-in");
+		assertThat(Http.postJson(url, "{\"outcome\":\"guessed\",\"username\":\"admin\"}", "Authorization", console)
+			.statusCode()).isEqualTo(400);
+		assertThat(Http.postJson(url, "{\"outcome\":\"client_address_locked_out\",\"username\":\"admin\"}",
+				"Authorization", console)
+			.statusCode()).isEqualTo(400);
+		assertThat(Http.postJson(app.url("/api/admin/tenants"), "{\"name\":\"sneaky\"}", "Authorization", console)
+			.statusCode()).isEqualTo(403);
+		assertThat(jdbc.sql("SELECT count(*) FROM audit_events").query(Long.class).single()).isZero();
+	}
+
+	@Test
 	void offlineCommandVerifiesOverJdbcWithOnlyThePublicKey() throws Exception {
 		appendEvents(4);
 		digestNow();
