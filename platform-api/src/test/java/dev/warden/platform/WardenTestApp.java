@@ -4,6 +4,10 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
+import javax.sql.DataSource;
+
+import com.zaxxer.hikari.HikariDataSource;
+
 import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.jdbc.core.simple.JdbcClient;
@@ -41,6 +45,16 @@ public final class WardenTestApp implements AutoCloseable {
 
 	public JdbcClient jdbc() {
 		return this.context.getBean(JdbcClient.class);
+	}
+
+	/**
+	 * The {@code warden.database.*} settings of a second replica that shares this application's database (the
+	 * embedded one is reached as the application role, with its password).
+	 */
+	public Map<String, Object> databaseProperties() {
+		HikariDataSource dataSource = (HikariDataSource) bean(DataSource.class);
+		return Map.of("warden.database.url", dataSource.getJdbcUrl(), "warden.database.username",
+				dataSource.getUsername(), "warden.database.password", dataSource.getPassword());
 	}
 
 	public <T> T bean(Class<T> type) {
