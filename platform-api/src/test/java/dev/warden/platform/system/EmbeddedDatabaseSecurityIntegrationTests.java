@@ -173,14 +173,21 @@ class EmbeddedDatabaseSecurityIntegrationTests {
 				.isEqualTo(1L);
 		}
 
-		// a locked-down directory whose passwords are lost does not start (nor generates passwords it cannot use)
+		// a locked-down directory whose passwords are lost does not start (nor generates passwords it cannot use);
+		// the documented way out: without pg_hba.conf the next start locks it down again with new passwords
 		Path credentials = oldDataDir.resolve("postgres-credentials.properties");
-		Path aside = oldDataDir.resolve("credentials-aside");
-		Files.move(credentials, aside);
+		String lost = Files.readString(credentials);
+		Files.delete(credentials);
 		assertThatThrownBy(() -> WardenTestApp.start(oldDataDir, Map.of()).close())
 			.hasStackTraceContaining("postgres-credentials.properties, which is missing");
 		assertThat(credentials).doesNotExist();
-		Files.move(aside, credentials);
+		Files.delete(cluster.resolve("pg_hba.conf"));
+		try (WardenTestApp recovered = WardenTestApp.start(oldDataDir, Map.of())) {
+			assertThat(Files.readString(credentials)).isNotEqualTo(lost);
+			assertThat(recovered.jdbc().sql("SELECT count(*) FROM tenants WHERE name = 'upgraded'").query(Long.class)
+				.single()).isEqualTo(1L);
+			assertRefused(((HikariDataSource) recovered.bean(DataSource.class)).getJdbcUrl(), "postgres", null);
+		}
 	}
 
 	private static void assertRefused(String jdbcUrl, String user, String password) {
