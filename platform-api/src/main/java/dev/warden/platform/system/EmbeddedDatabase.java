@@ -1,11 +1,15 @@
 package dev.warden.platform.system;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.FileSystems;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
@@ -16,7 +20,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Properties;
 
+import io.zonky.test.db.postgres.embedded.DefaultPostgresBinaryResolver;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import io.zonky.test.db.postgres.embedded.PgBinaryResolver;
 import org.postgresql.PGConnection;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -31,6 +37,9 @@ import org.slf4j.LoggerFactory;
  * <p>
  * A start does, in this order:
  * <ol>
+ * <li>unpacks the server's binaries (once) into a directory only the owner of the data directory can enter: the
+ * library's default, {@code /tmp/embedded-pg}, is made writable by everyone, so any local user could replace the
+ * programs this process runs;</li>
  * <li>reads the passwords from {@code <data dir>/postgres-credentials.properties}, or generates them into it (see
  * {@link EmbeddedDatabaseCredentials});</li>
  * <li>on a fresh data directory, runs {@code initdb} with SCRAM authentication and the superuser password read from
@@ -91,9 +100,10 @@ final class EmbeddedDatabase implements AutoCloseable {
 	 * Starts (and on first use creates, or upgrades) the locked-down embedded PostgreSQL whose cluster is
 	 * {@code <dataDir>/postgres}.
 	 */
-	static EmbeddedDatabase start(Path dataDir) throws IOException {
+	static EmbeddedDatabase start(Path dataDir, Path binariesDir) throws IOException {
 		Path cluster = dataDir.resolve("postgres");
 		Files.createDirectories(cluster);
+		Path binaries = ownerOnlyDirectory(binariesDir, dataDir);
 		boolean fresh = !Files.exists(cluster.resolve("postgresql.conf"));
 		boolean upgrade = !fresh && !HBA_LOCKED.equals(readHba(cluster));
 		if (!fresh && !upgrade && !EmbeddedDatabaseCredentials.exist(dataDir)) {
@@ -108,6 +118,9 @@ final class EmbeddedDatabase implements AutoCloseable {
 		EmbeddedPostgres postgres;
 		try {
 			EmbeddedPostgres.Builder builder = EmbeddedPostgres.builder()
+				// the library makes this directory writable by everyone: it lies inside the owner-only one
+				.setOverrideWorkingDirectory(binaries.resolve("unpacked").toFile())
+				.setPgBinaryResolver(new BinariesIn(binaries))
 				.setDataDirectory(cluster)
 				.setCleanDataDirectory(false)
 				// Spring closes the server after the connection pool (see DatabaseConfiguration); the library's own
@@ -273,6 +286,37 @@ final class EmbeddedDatabase implements AutoCloseable {
 	private Connection superuser() throws SQLException {
 		// the library's data source for user postgres carries the password given to the builder
 		return this.postgres.getPostgresDatabase().getConnection();
+	}
+
+	/**
+	 * Creates {@code dir} or checks it: a real directory (no link), owned by the owner of the data directory, and
+	 * then mode 0700, so that no other user can replace what is unpacked in it.
+	 */
+	private static Path ownerOnlyDirectory(Path dir, Path dataDir) throws IOException {
+		Files.createDirectories(dir);
+		if (!FileSystems.getDefault().supportedFileAttributeViews().contains("posix")) {
+			return dir;
+		}
+		if (Files.isSymbolicLink(dir) || !Files.getOwner(dir, LinkOption.NOFOLLOW_LINKS)
+			.equals(Files.getOwner(dataDir))) {
+			throw new IllegalStateException("The embedded PostgreSQL's binaries directory " + dir
+					+ " must be a directory owned by the owner of " + dataDir + ", not a link or another user's");
+		}
+		Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwx------"));
+		return dir;
+	}
+
+	/**
+	 * The library's binaries, keyed by the directory they are unpacked into: the library remembers unpacked
+	 * binaries per resolver for the life of the JVM, and would otherwise run those of a start with another directory.
+	 */
+	private record BinariesIn(Path directory) implements PgBinaryResolver {
+
+		@Override
+		public InputStream getPgBinary(String system, String machineHardware) throws IOException {
+			return DefaultPostgresBinaryResolver.INSTANCE.getPgBinary(system, machineHardware);
+		}
+
 	}
 
 	private static List<String> strings(Statement statement, String query) throws SQLException {

@@ -46,7 +46,8 @@ class EmbeddedDatabaseSecurityIntegrationTests {
 
 	@BeforeAll
 	static void start() {
-		app = WardenTestApp.start(dataDir, Map.of());
+		// the default binaries directory (the test helper shares one across test classes)
+		app = WardenTestApp.start(dataDir, Map.of("warden.database.embedded-binaries-dir", ""));
 		url = ((HikariDataSource) app.bean(DataSource.class)).getJdbcUrl();
 	}
 
@@ -116,6 +117,16 @@ class EmbeddedDatabaseSecurityIntegrationTests {
 				.query(String.class)
 				.single()).isEmpty();
 		}
+	}
+
+	@Test
+	void theServerRunsProgramsThatOnlyTheOwnerOfTheDataDirectoryCanReplace() throws Exception {
+		Path binaries = dataDir.resolve("postgres-binaries");
+		assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(binaries))).isEqualTo("rwx------");
+		long pid = Long.parseLong(Files.readAllLines(dataDir.resolve("postgres").resolve("postmaster.pid")).get(0));
+		Path owned = binaries.toRealPath();
+		assertThat(ProcessHandle.of(pid).flatMap((process) -> process.info().command()).map(Path::of))
+			.hasValueSatisfying((executable) -> assertThat(executable).startsWith(owned));
 	}
 
 	@Test
