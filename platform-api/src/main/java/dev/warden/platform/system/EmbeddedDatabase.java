@@ -113,8 +113,12 @@ final class EmbeddedDatabase implements AutoCloseable {
 		}
 		EmbeddedDatabaseCredentials credentials = EmbeddedDatabaseCredentials.exist(dataDir)
 				? EmbeddedDatabaseCredentials.read(dataDir) : EmbeddedDatabaseCredentials.create(dataDir);
-		Path passwordFile = fresh ? EmbeddedDatabaseCredentials.writePasswordFile(
-				dataDir.resolve(".postgres-initdb-password"), credentials.superuserPassword()) : null;
+		Path passwordFile = dataDir.resolve(".postgres-initdb-password");
+		// one left by a start that died during initdb
+		Files.deleteIfExists(passwordFile);
+		if (fresh) {
+			EmbeddedDatabaseCredentials.writePasswordFile(passwordFile, credentials.superuserPassword());
+		}
 		EmbeddedPostgres postgres;
 		try {
 			EmbeddedPostgres.Builder builder = EmbeddedPostgres.builder()
@@ -147,9 +151,7 @@ final class EmbeddedDatabase implements AutoCloseable {
 			postgres = builder.start();
 		}
 		finally {
-			if (passwordFile != null) {
-				Files.deleteIfExists(passwordFile);
-			}
+			Files.deleteIfExists(passwordFile);
 		}
 		EmbeddedDatabase database = new EmbeddedDatabase(postgres, credentials.applicationPassword());
 		try {

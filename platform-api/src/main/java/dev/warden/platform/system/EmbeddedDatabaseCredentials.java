@@ -80,11 +80,10 @@ record EmbeddedDatabaseCredentials(String superuserPassword, String applicationP
 	 * Writes {@code password} alone to a new owner-only file, for {@code initdb --pwfile}, which reads the superuser's
 	 * password from its first line (a password on a command line would be visible to every local user).
 	 */
-	static Path writePasswordFile(Path file, String password) throws IOException {
+	static void writePasswordFile(Path file, String password) throws IOException {
 		createOwnerOnly(file);
 		Files.writeString(file, password + "\n", StandardCharsets.UTF_8, StandardOpenOption.WRITE,
 				StandardOpenOption.TRUNCATE_EXISTING);
-		return file;
 	}
 
 	// the mode is set at creation, so there is no moment at which another user could open the file
