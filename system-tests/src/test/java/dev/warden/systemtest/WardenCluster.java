@@ -8,11 +8,14 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Properties;
 import java.util.concurrent.TimeUnit;
 
 import dev.warden.worker.training.IncomeModelTrainer;
@@ -153,6 +156,21 @@ final class WardenCluster implements AutoCloseable {
 			Thread.sleep(250);
 		}
 		throw new IllegalStateException(name + " did not become healthy within 5 minutes; see " + logs);
+	}
+
+	/**
+	 * A connection to the cluster's embedded PostgreSQL, as an operator's tool would open one: the port from
+	 * {@code postmaster.pid} (its fourth line), the application role and its password from the data directory's
+	 * owner-only credentials file.
+	 */
+	Connection database() throws Exception {
+		var pid = Files.readAllLines(dataDir.resolve("postgres").resolve("postmaster.pid"));
+		var credentials = new Properties();
+		try (var in = Files.newBufferedReader(dataDir.resolve("postgres-credentials.properties"))) {
+			credentials.load(in);
+		}
+		return DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + pid.get(3).trim() + "/postgres",
+				credentials.getProperty("application.name"), credentials.getProperty("application.password"));
 	}
 
 	private static int freePort() throws IOException {

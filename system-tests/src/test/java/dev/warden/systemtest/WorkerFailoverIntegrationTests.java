@@ -3,8 +3,6 @@ package dev.warden.systemtest;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.net.URI;
-import java.nio.file.Files;
-import java.sql.DriverManager;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -156,7 +154,7 @@ class WorkerFailoverIntegrationTests {
 		assertThat(succeeded).hasSize(completed.get());
 
 		// every 2xx is in the request log
-		try (var db = DriverManager.getConnection(embeddedDatabaseUrl(), "postgres", "")) {
+		try (var db = cluster.database()) {
 			var query = db.prepareStatement("select count(distinct request_id) from request_log where status = 200 and request_id = any(?)");
 			query.setArray(1, db.createArrayOf("text", succeeded.toArray()));
 			var row = query.executeQuery();
@@ -166,11 +164,6 @@ class WorkerFailoverIntegrationTests {
 		var survivor = worker(workers(), "configured-1");
 		assertThat(survivor.path("healthy").asBoolean()).isTrue();
 		assertThat(survivor.path("circuit_breaker").asString()).isEqualTo("CLOSED");
-	}
-
-	private String embeddedDatabaseUrl() throws Exception {
-		var pid = Files.readAllLines(cluster.dataDir.resolve("postgres").resolve("postmaster.pid"));
-		return "jdbc:postgresql://localhost:" + pid.get(3).trim() + "/postgres";
 	}
 
 }

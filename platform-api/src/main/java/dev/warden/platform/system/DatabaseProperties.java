@@ -1,5 +1,6 @@
 package dev.warden.platform.system;
 
+import java.nio.file.Path;
 import java.time.Duration;
 
 import org.springframework.boot.context.properties.ConfigurationProperties;
@@ -8,14 +9,27 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
 /**
  * Database settings ({@code warden.database.*}). An empty {@code url} means: start the embedded PostgreSQL
  * under {@code <data dir>/postgres}.
+ *
+ * @param url JDBC URL of an external PostgreSQL; empty = the embedded one
+ * @param username user of the external PostgreSQL (the embedded one is reached as its application role)
+ * @param password password of the external PostgreSQL (the embedded one's are generated)
+ * @param poolSize connection pool size
+ * @param connectionTimeout how long a request waits for a pooled connection before it fails
+ * @param embeddedBinariesDir where the embedded PostgreSQL's binaries are unpacked (made owner-only); empty =
+ * {@code <data dir>/postgres-binaries}
  */
 @ConfigurationProperties("warden.database")
 record DatabaseProperties(@DefaultValue("") String url, @DefaultValue("") String username,
 		@DefaultValue("") String password, @DefaultValue("10") int poolSize,
-		@DefaultValue("3s") Duration connectionTimeout) {
+		@DefaultValue("3s") Duration connectionTimeout, @DefaultValue("") String embeddedBinariesDir) {
 
 	boolean external() {
 		return this.url != null && !this.url.isBlank();
+	}
+
+	Path embeddedBinariesDir(Path dataDir) {
+		return (this.embeddedBinariesDir == null || this.embeddedBinariesDir.isBlank())
+				? dataDir.resolve("postgres-binaries") : Path.of(this.embeddedBinariesDir).toAbsolutePath();
 	}
 
 }

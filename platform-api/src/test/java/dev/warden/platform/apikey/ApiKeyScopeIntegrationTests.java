@@ -7,7 +7,6 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import com.sun.net.httpserver.HttpServer;
-import com.zaxxer.hikari.HikariDataSource;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -49,9 +48,8 @@ class ApiKeyScopeIntegrationTests {
 		Map<String, Object> common = Map.of("warden.worker.url", "http://127.0.0.1:" + worker.getAddress().getPort(),
 				"warden.security.issuer-uri", issuer.issuer());
 		app = WardenTestApp.start(dataDir, common);
-		String jdbcUrl = ((HikariDataSource) app.bean(javax.sql.DataSource.class)).getJdbcUrl();
 		Map<String, Object> second = new java.util.HashMap<>(common);
-		second.put("warden.database.url", jdbcUrl);
+		second.putAll(app.databaseProperties());
 		replica = WardenTestApp.start(dataDir, second);
 	}
 

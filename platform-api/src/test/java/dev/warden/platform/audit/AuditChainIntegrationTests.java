@@ -525,8 +525,9 @@ class AuditChainIntegrationTests {
 		appendEvents(4);
 		digestNow();
 		HikariDataSource dataSource = (HikariDataSource) app.bean(DataSource.class);
-		String[] args = { "verify-audit", "--jdbc-url", dataSource.getJdbcUrl(), "--user", "postgres",
-				"--public-key", dataDir.resolve("signing-public-key.json").toString() };
+		String[] args = { "verify-audit", "--jdbc-url", dataSource.getJdbcUrl(), "--user", dataSource.getUsername(),
+				"--password", dataSource.getPassword(), "--public-key",
+				dataDir.resolve("signing-public-key.json").toString() };
 
 		ByteArrayOutputStream out = new ByteArrayOutputStream();
 		int ok = VerifyAuditCommand.run(args, Map.of(), new PrintStream(out, true, StandardCharsets.UTF_8),

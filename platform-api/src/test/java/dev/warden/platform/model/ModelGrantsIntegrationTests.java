@@ -15,7 +15,6 @@ import java.util.regex.Pattern;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
-import com.zaxxer.hikari.HikariDataSource;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -60,9 +59,8 @@ class ModelGrantsIntegrationTests {
 		Map<String, Object> common = Map.of("warden.worker.url", "http://127.0.0.1:" + worker.getAddress().getPort(),
 				"warden.security.issuer-uri", issuer.issuer());
 		app = WardenTestApp.start(dataDir, common);
-		String jdbcUrl = ((HikariDataSource) app.bean(javax.sql.DataSource.class)).getJdbcUrl();
 		Map<String, Object> second = new HashMap<>(common);
-		second.put("warden.database.url", jdbcUrl);
+		second.putAll(app.databaseProperties());
 		replica = WardenTestApp.start(dataDir, second);
 		app.bean(ModelCatalogue.class).sync();
 		replica.bean(ModelGrants.class).refresh();

@@ -17,7 +17,6 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import com.sun.net.httpserver.HttpServer;
-import com.zaxxer.hikari.HikariDataSource;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -81,9 +80,8 @@ class QuotaIntegrationTests {
 		Map<String, Object> common = Map.of("warden.worker.url", "http://127.0.0.1:" + worker.getAddress().getPort(),
 				"warden.security.issuer-uri", issuer.issuer(), "warden.policies-dir", policiesDir.toString());
 		app = WardenTestApp.start(dataDir, common);
-		String jdbcUrl = ((HikariDataSource) app.bean(javax.sql.DataSource.class)).getJdbcUrl();
 		Map<String, Object> second = new HashMap<>(common);
-		second.put("warden.database.url", jdbcUrl);
+		second.putAll(app.databaseProperties());
 		replica = WardenTestApp.start(dataDir, second);
 	}
 

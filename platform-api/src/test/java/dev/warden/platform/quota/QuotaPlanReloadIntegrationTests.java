@@ -12,7 +12,6 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import com.sun.net.httpserver.HttpServer;
-import com.zaxxer.hikari.HikariDataSource;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -74,7 +73,7 @@ class QuotaPlanReloadIntegrationTests {
 				"warden.quota.plans-reload-interval", "200ms");
 		app = WardenTestApp.start(dataDir, common);
 		Map<String, Object> second = new HashMap<>(common);
-		second.put("warden.database.url", ((HikariDataSource) app.bean(javax.sql.DataSource.class)).getJdbcUrl());
+		second.putAll(app.databaseProperties());
 		replica = WardenTestApp.start(dataDir, second);
 	}
 

@@ -9,7 +9,6 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.function.BooleanSupplier;
 
-import com.zaxxer.hikari.HikariDataSource;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -65,7 +64,7 @@ class CanaryRoutingIntegrationTests {
 		common.put("warden.worker.urls", a.url() + "," + b.url());
 		app = WardenTestApp.start(dataDir, common);
 		Map<String, Object> second = new HashMap<>(common);
-		second.put("warden.database.url", ((HikariDataSource) app.bean(javax.sql.DataSource.class)).getJdbcUrl());
+		second.putAll(app.databaseProperties());
 		replica = WardenTestApp.start(dataDir, second);
 		app.bean(ModelCatalogue.class).sync();
 		tenant = app.bean(TenantManagement.class).create("canary", "enterprise", "test");

@@ -24,7 +24,6 @@ import java.util.concurrent.atomic.AtomicBoolean;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
-import com.zaxxer.hikari.HikariDataSource;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -79,8 +78,7 @@ class UsageIntegrationTests {
 				"warden.security.issuer-uri", issuer.issuer(), "warden.usage.flush-interval", "1h");
 		app = WardenTestApp.start(dataDir, common);
 		replicaProperties = new HashMap<>(common);
-		replicaProperties.put("warden.database.url",
-				((HikariDataSource) app.bean(javax.sql.DataSource.class)).getJdbcUrl());
+		replicaProperties.putAll(app.databaseProperties());
 		replica = WardenTestApp.start(dataDir, replicaProperties);
 	}
 

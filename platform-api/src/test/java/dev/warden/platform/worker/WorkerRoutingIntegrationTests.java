@@ -15,7 +15,6 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.BooleanSupplier;
 
-import com.zaxxer.hikari.HikariDataSource;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -74,9 +73,8 @@ class WorkerRoutingIntegrationTests {
 		common.put("warden.worker.urls", a.url() + "," + b.url());
 		common.put("warden.worker.connection-back-off", "1m");
 		app = WardenTestApp.start(dataDir, common);
-		String jdbcUrl = ((HikariDataSource) app.bean(javax.sql.DataSource.class)).getJdbcUrl();
 		Map<String, Object> second = new HashMap<>(common);
-		second.put("warden.database.url", jdbcUrl);
+		second.putAll(app.databaseProperties());
 		second.remove("warden.registration.token");
 		second.put("warden.worker.urls", "http://127.0.0.1:" + closedPort());
 		// this replica ignores registrations in its view for the duration of the test (see noHealthyWorker...)
