@@ -8,6 +8,7 @@ import java.time.Instant;
 import java.util.Date;
 import java.util.List;
 import java.util.UUID;
+import java.util.function.Consumer;
 
 import com.nimbusds.jose.JOSEObjectType;
 import com.nimbusds.jose.JWSAlgorithm;
@@ -20,8 +21,21 @@ import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.SignedJWT;
 import com.sun.net.httpserver.HttpServer;
 
-/** A tiny token issuer for tests: an RSA key, its JWK set served over HTTP, and signed access tokens. */
+/**
+ * A tiny token issuer for tests: an RSA key, its JWK set served over HTTP, and signed tokens. {@link #token}
+ * issues what the admin API accepts (an RFC 9068 access token for the audience {@link #AUDIENCE});
+ * {@link #idToken} and {@link #mint} make the tokens it must refuse.
+ */
 public final class TestIssuer implements AutoCloseable {
+
+	/** The admin API's default resource identifier ({@code warden.security.audience}). */
+	public static final String AUDIENCE = "warden-admin-api";
+
+	/** The client the tokens are issued to (as the embedded issuer's command-line client). */
+	public static final String CLIENT_ID = "warden-cli";
+
+	/** {@code typ} of an RFC 9068 access token. */
+	public static final JOSEObjectType ACCESS_TOKEN_TYPE = new JOSEObjectType("at+jwt");
 
 	private final RSAKey key;
 
@@ -45,24 +59,53 @@ public final class TestIssuer implements AutoCloseable {
 		return "http://127.0.0.1:" + this.server.getAddress().getPort();
 	}
 
+	/** An access token for the admin API with the given roles. */
 	public String token(String subject, String... roles) {
 		return tokenFrom(issuer(), subject, roles);
 	}
 
+	/** An access token for the admin API, claiming to come from another issuer (signed with this key). */
 	public String tokenFrom(String issuer, String subject, String... roles) {
+		return mint(ACCESS_TOKEN_TYPE, (claims) -> claims.issuer(issuer)
+			.subject(subject)
+			.audience(List.of(AUDIENCE, CLIENT_ID))
+			.claim("client_id", CLIENT_ID)
+			.claim("scope", "openid profile")
+			.claim("roles", List.of(roles)));
+	}
+
+	/**
+	 * An OpenID Connect ID token as an authorization server issues it next to the access token: for the client
+	 * ({@code aud} = {@code azp} = {@link #CLIENT_ID}), with a {@code nonce} and an {@code at_hash}.
+	 */
+	public String idToken(String subject, String... roles) {
+		return mint(JOSEObjectType.JWT, (claims) -> claims.subject(subject)
+			.audience(CLIENT_ID)
+			.claim("azp", CLIENT_ID)
+			.claim("nonce", UUID.randomUUID().toString())
+			.claim("at_hash", "x8Ybq3lFv6c0cOkpPxOuUw")
+			.claim("roles", List.of(roles)));
+	}
+
+	/**
+	 * Any token this issuer signs: issuer, a fresh {@code jti}, {@code iat}, {@code nbf} and a 5-minute
+	 * {@code exp} are set, then {@code claims} adds or overrides the rest.
+	 * @param type the JOSE header {@code typ}, or {@code null} for none
+	 */
+	public String mint(JOSEObjectType type, Consumer<JWTClaimsSet.Builder> claims) {
 		try {
 			Instant now = Instant.now();
-			JWTClaimsSet claims = new JWTClaimsSet.Builder().issuer(issuer)
-				.subject(subject)
+			JWTClaimsSet.Builder builder = new JWTClaimsSet.Builder().issuer(issuer())
 				.jwtID(UUID.randomUUID().toString())
 				.issueTime(Date.from(now))
 				.notBeforeTime(Date.from(now.minusSeconds(5)))
-				.expirationTime(Date.from(now.plusSeconds(300)))
-				.claim("roles", List.of(roles))
-				.build();
-			SignedJWT jwt = new SignedJWT(new JWSHeader.Builder(JWSAlgorithm.RS256).keyID(this.key.getKeyID())
-				.type(JOSEObjectType.JWT)
-				.build(), claims);
+				.expirationTime(Date.from(now.plusSeconds(300)));
+			claims.accept(builder);
+			JWSHeader.Builder header = new JWSHeader.Builder(JWSAlgorithm.RS256).keyID(this.key.getKeyID());
+			if (type != null) {
+				header.type(type);
+			}
+			SignedJWT jwt = new SignedJWT(header.build(), builder.build());
 			jwt.sign(new RSASSASigner(this.key));
 			return jwt.serialize();
 		}
