@@ -3,6 +3,7 @@ package dev.warden.console;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpResponse;
+import java.util.List;
 import java.util.Map;
 
 import dev.warden.console.identity.AuthorizationCodeFlowClient;
@@ -85,12 +86,32 @@ class ConsoleIntegrationTests {
 	}
 
 	@Test
+	void accessTokensAreForTheAdminApiAndIdTokensAreNot() throws Exception {
+		// finding 3 of the penetration test: platform-api now accepts only access tokens for its audience
+		var tokens = new AuthorizationCodeFlowClient(ISSUER).obtainTokens("admin", "admin-local");
+
+		JsonNode access = JSON.readTree(tokens.accessTokenClaims());
+		JsonNode accessHeader = JSON.readTree(AuthorizationCodeFlowClient.jwtHeader(tokens.accessToken()));
+		JsonNode id = JSON.readTree(AuthorizationCodeFlowClient.jwtPayload(tokens.idToken()));
+
+		assertThat(access.path("aud").values()).extracting(JsonNode::asString)
+			.containsExactlyInAnyOrder("warden-cli", "warden-admin-api");
+		assertThat(accessHeader.path("typ").asString()).isEqualTo("at+jwt");
+		assertThat(audiences(id)).containsExactly("warden-cli");
+	}
+
+	@Test
 	void complianceOfficerObtainsAnAccessTokenWithTheComplianceRole() throws Exception {
 		var tokens = new AuthorizationCodeFlowClient(ISSUER).obtainTokens("compliance", "compliance-local");
 
 		JsonNode claims = JSON.readTree(tokens.accessTokenClaims());
 		assertThat(claims.path("sub").asString()).isEqualTo("compliance");
 		assertThat(claims.path("roles").values()).extracting(JsonNode::asString).containsExactly("COMPLIANCE");
+	}
+
+	private static List<String> audiences(JsonNode claims) {
+		JsonNode aud = claims.path("aud");
+		return aud.isArray() ? aud.values().stream().map(JsonNode::asString).toList() : List.of(aud.asString());
 	}
 
 	@Test
@@ -156,6 +177,13 @@ class ConsoleIntegrationTests {
 		JsonNode claims = JSON.readTree(AuthorizationCodeFlowClient.jwtPayload(bearer.substring("Bearer ".length())));
 		assertThat(claims.path("sub").asString()).isEqualTo("admin");
 		assertThat(claims.path("roles").values()).extracting(JsonNode::asString).containsExactly("ADMIN");
+		assertThat(claims.path("aud").values()).extracting(JsonNode::asString).contains("warden-admin-api");
+
+		// lists are pages: the console shows the first and says when there is more
+		assertThat(page.body()).contains("Showing the first 1 tenants; there are more.")
+			.doesNotContain("the tenant has more", "models; there are more");
+		assertThat(PLATFORM_API.requests()).contains("GET /api/admin/tenants", "GET /api/admin/models",
+				"GET /api/admin/tenants/t-1/keys");
 	}
 
 	@Test

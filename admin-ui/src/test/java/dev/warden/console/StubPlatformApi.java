@@ -13,28 +13,32 @@ import com.sun.net.httpserver.HttpServer;
 
 /**
  * A stand-in for platform-api's admin API (the part the console depends on, not the part under test), answering
- * with the documented JSON shapes and recording the Authorization headers it receives.
+ * with the documented JSON shapes (lists as pages: the tenants' page says that more follow) and recording the
+ * Authorization headers and request URIs it receives.
  */
 public final class StubPlatformApi implements AutoCloseable {
 
 	static final String TENANTS = """
-			[{"id":"t-1","name":"acme","plan":"standard","status":"ACTIVE","created_at":"2025-01-02T03:04:05Z"}]""";
+			{"content":[{"id":"t-1","name":"acme","plan":"standard","status":"ACTIVE","created_at":"2025-01-02T03:04:05Z"}],
+			 "page":0,"size":1,"next_page":1}""";
 
 	static final String KEYS = """
-			[{"id":"k-1","prefix":"wdn_abcdefghijkl","name":"ci-pipeline","created_at":"2025-01-02T03:04:05Z",
-			  "last_used_at":null,"status":"ACTIVE"}]""";
+			{"content":[{"id":"k-1","prefix":"wdn_abcdefghijkl","name":"ci-pipeline","created_at":"2025-01-02T03:04:05Z",
+			  "last_used_at":null,"status":"ACTIVE"}],"page":0,"size":50,"next_page":null}""";
 
 	static final String MODELS = """
-			[{"name":"income","versions":[{"version":"1","state":"AVAILABLE","signature_defs":{"signature_def":{
+			{"content":[{"name":"income","versions":[{"version":"1","state":"AVAILABLE","signature_defs":{"signature_def":{
 			  "serving_default":{"inputs":{"age":{"dtype":"DT_FLOAT","tensor_shape":{"dim":[{"size":"-1","name":""}],
 			  "unknown_rank":false},"name":"serving_default_age:0"}},"outputs":{"probabilities":{"dtype":"DT_FLOAT",
 			  "tensor_shape":{"dim":[{"size":"-1","name":""},{"size":"2","name":""}],"unknown_rank":false},
-			  "name":"StatefulPartitionedCall:0"}},"method_name":"tensorflow/serving/predict"}}}}]}]""";
+			  "name":"StatefulPartitionedCall:0"}},"method_name":"tensorflow/serving/predict"}}}}]}],
+			 "page":0,"size":50,"next_page":null}""";
 
 	static final String AUDIT_EVENTS = """
-			[{"id":"e-2","seq":2,"occurred_at":"2025-01-02T03:04:06.000001Z","actor":"admin","roles":["ADMIN"],
+			{"content":[{"id":"e-2","seq":2,"occurred_at":"2025-01-02T03:04:06.000001Z","actor":"admin","roles":["ADMIN"],
 			  "action":"api_key.created","target_type":"api_key","target_id":"k-1","details":{"name":"ci-pipeline"},
-			  "client_address":"10.1.2.3","user_agent":"curl/8","request_id":"req-42","prev_hash":"aa","hash":"bb"}]""";
+			  "client_address":"10.1.2.3","user_agent":"curl/8","request_id":"req-42","prev_hash":"aa","hash":"bb"}],
+			 "page":0,"size":50,"next_page":null}""";
 
 	static final String AUDIT_VERIFY = """
 			{"valid":true,"events_checked":2,"digests_checked":1,"head_seq":2,"first_broken_link":null}""";
@@ -44,6 +48,8 @@ public final class StubPlatformApi implements AutoCloseable {
 	private final List<String> authorizations = new CopyOnWriteArrayList<>();
 
 	private final List<Post> posts = new CopyOnWriteArrayList<>();
+
+	private final List<String> requests = new CopyOnWriteArrayList<>();
 
 	private volatile boolean failing;
 
@@ -66,6 +72,11 @@ public final class StubPlatformApi implements AutoCloseable {
 		return this.authorizations;
 	}
 
+	/** {@code "<method> <path and query>"} of every request received. */
+	List<String> requests() {
+		return this.requests;
+	}
+
 	/** {@code "<path> <body>"} of every POST received. */
 	public List<String> posts() {
 		return this.posts.stream().map((post) -> post.path() + " " + post.body()).toList();
@@ -84,6 +95,7 @@ public final class StubPlatformApi implements AutoCloseable {
 		String authorization = exchange.getRequestHeaders().getFirst("Authorization");
 		this.authorizations.add(String.valueOf(authorization));
 		String path = exchange.getRequestURI().getPath();
+		this.requests.add(exchange.getRequestMethod() + " " + exchange.getRequestURI());
 		if (exchange.getRequestMethod().equals("POST")) {
 			this.posts.add(new Post(path, new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8),
 					authorization));

@@ -8,6 +8,7 @@ import java.time.Instant;
 import java.util.Date;
 import java.util.List;
 import java.util.UUID;
+import java.util.function.Consumer;
 
 import com.nimbusds.jose.JOSEObjectType;
 import com.nimbusds.jose.JWSAlgorithm;
@@ -20,8 +21,21 @@ import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.SignedJWT;
 import com.sun.net.httpserver.HttpServer;
 
-/** A tiny token issuer for tests: an RSA key, its JWK set served over HTTP, and signed access tokens. */
+/**
+ * A tiny token issuer for tests: an RSA key, its JWK set served over HTTP, and signed tokens. {@link #token}
+ * issues what the admin API accepts (an RFC 9068 access token for the audience {@link #AUDIENCE});
+ * {@link #idToken} and {@link #mint} make the tokens it must refuse.
+ */
 public final class TestIssuer implements AutoCloseable {
+
+	/** The admin API's default resource identifier ({@code warden.security.audience}). */
+	public static final String AUDIENCE = "warden-admin-api";
+
+	/** The client the tokens are issued to (as the embedded issuer's command-line client). */
+	public static final String CLIENT_ID = "warden-cli";
+
+	/** {@code typ} of an RFC 9068 access token. */
+	public static final JOSEObjectType ACCESS_TOKEN_TYPE = new JOSEObjectType("at+jwt");
 
 	private final RSAKey key;
 
@@ -45,34 +59,63 @@ public final class TestIssuer implements AutoCloseable {
 		return "http://127.0.0.1:" + this.server.getAddress().getPort();
 	}
 
+	/** An access token for the admin API with the given roles. */
 	public String token(String subject, String... roles) {
 		return tokenFrom(issuer(), subject, roles);
 	}
 
+	/** An access token for the admin API, claiming to come from another issuer (signed with this key). */
 	public String tokenFrom(String issuer, String subject, String... roles) {
-		return sign(claims(issuer, subject).claim("roles", List.of(roles)).build());
-	}
-
-	/** A client-credentials token: no user, no roles, the client's scopes (as the embedded issuer writes them). */
-	public String clientToken(String clientId, String... scopes) {
-		return sign(claims(issuer(), clientId).claim("scope", List.of(scopes)).build());
-	}
-
-	private static JWTClaimsSet.Builder claims(String issuer, String subject) {
-		Instant now = Instant.now();
-		return new JWTClaimsSet.Builder().issuer(issuer)
+		return mint(ACCESS_TOKEN_TYPE, (claims) -> claims.issuer(issuer)
 			.subject(subject)
-			.jwtID(UUID.randomUUID().toString())
-			.issueTime(Date.from(now))
-			.notBeforeTime(Date.from(now.minusSeconds(5)))
-			.expirationTime(Date.from(now.plusSeconds(300)));
+			.audience(List.of(AUDIENCE, CLIENT_ID))
+			.claim("client_id", CLIENT_ID)
+			.claim("scope", "openid profile")
+			.claim("roles", List.of(roles)));
 	}
 
-	private String sign(JWTClaimsSet claims) {
+	/**
+	 * A client-credentials access token, as the embedded issuer writes it: no user, no roles, the client's scopes.
+	 */
+	public String clientToken(String clientId, String... scopes) {
+		return mint(ACCESS_TOKEN_TYPE, (claims) -> claims.subject(clientId)
+			.audience(List.of(AUDIENCE, clientId))
+			.claim("client_id", clientId)
+			.claim("scope", List.of(scopes)));
+	}
+
+	/**
+	 * An OpenID Connect ID token as an authorization server issues it next to the access token: for the client
+	 * ({@code aud} = {@code azp} = {@link #CLIENT_ID}), with a {@code nonce} and an {@code at_hash}.
+	 */
+	public String idToken(String subject, String... roles) {
+		return mint(JOSEObjectType.JWT, (claims) -> claims.subject(subject)
+			.audience(CLIENT_ID)
+			.claim("azp", CLIENT_ID)
+			.claim("nonce", UUID.randomUUID().toString())
+			.claim("at_hash", "x8Ybq3lFv6c0cOkpPxOuUw")
+			.claim("roles", List.of(roles)));
+	}
+
+	/**
+	 * Any token this issuer signs: issuer, a fresh {@code jti}, {@code iat}, {@code nbf} and a 5-minute
+	 * {@code exp} are set, then {@code claims} adds or overrides the rest.
+	 * @param type the JOSE header {@code typ}, or {@code null} for none
+	 */
+	public String mint(JOSEObjectType type, Consumer<JWTClaimsSet.Builder> claims) {
 		try {
-			SignedJWT jwt = new SignedJWT(new JWSHeader.Builder(JWSAlgorithm.RS256).keyID(this.key.getKeyID())
-				.type(JOSEObjectType.JWT)
-				.build(), claims);
+			Instant now = Instant.now();
+			JWTClaimsSet.Builder builder = new JWTClaimsSet.Builder().issuer(issuer())
+				.jwtID(UUID.randomUUID().toString())
+				.issueTime(Date.from(now))
+				.notBeforeTime(Date.from(now.minusSeconds(5)))
+				.expirationTime(Date.from(now.plusSeconds(300)));
+			claims.accept(builder);
+			JWSHeader.Builder header = new JWSHeader.Builder(JWSAlgorithm.RS256).keyID(this.key.getKeyID());
+			if (type != null) {
+				header.type(type);
+			}
+			SignedJWT jwt = new SignedJWT(header.build(), builder.build());
 			jwt.sign(new RSASSASigner(this.key));
 			return jwt.serialize();
 		}

@@ -63,6 +63,10 @@ public final class WardenTestApp implements AutoCloseable {
 		return this.context.getBean(type);
 	}
 
+	public <T> T bean(String name, Class<T> type) {
+		return this.context.getBean(name, type);
+	}
+
 	@Override
 	public void close() {
 		this.context.close();

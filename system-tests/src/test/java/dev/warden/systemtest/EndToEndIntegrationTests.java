@@ -216,14 +216,11 @@ class EndToEndIntegrationTests {
 
 	@Test
 	void adminWritesAreAuditedWithTheActor() throws Exception {
-		var events = Http.get(cluster.gateway() + "/api/admin/audit-events", Http.bearer(complianceToken));
+		var events = Http.get(cluster.gateway() + "/api/admin/audit-events?target_type=tenant&target_id=" + tenantId,
+				Http.bearer(complianceToken));
 		assertThat(events.status()).as(events.body()).isEqualTo(200);
 		var created = new ArrayList<JsonNode>();
-		events.json().forEach(created::add);
-		if (events.json().has("content")) {
-			created.clear();
-			events.json().path("content").forEach(created::add);
-		}
+		events.json().path("content").forEach(created::add);
 		assertThat(created).anySatisfy(event -> {
 			assertThat(event.path("actor").asString()).isEqualTo("admin");
 			assertThat(event.path("target_id").asString()).isEqualTo(tenantId);

@@ -1,7 +1,5 @@
 package dev.warden.console.adminapi;
 
-import java.util.List;
-
 import dev.warden.console.system.ConsoleLogin;
 import tools.jackson.databind.JsonNode;
 
@@ -29,16 +27,16 @@ import org.springframework.web.client.RestClientResponseException;
 @Component
 public class AdminApiClient {
 
-	private static final ParameterizedTypeReference<List<Tenant>> TENANTS = new ParameterizedTypeReference<>() {
+	private static final ParameterizedTypeReference<Page<Tenant>> TENANTS = new ParameterizedTypeReference<>() {
 	};
 
-	private static final ParameterizedTypeReference<List<ApiKey>> KEYS = new ParameterizedTypeReference<>() {
+	private static final ParameterizedTypeReference<Page<ApiKey>> KEYS = new ParameterizedTypeReference<>() {
 	};
 
-	private static final ParameterizedTypeReference<List<Model>> MODELS = new ParameterizedTypeReference<>() {
+	private static final ParameterizedTypeReference<Page<Model>> MODELS = new ParameterizedTypeReference<>() {
 	};
 
-	private static final ParameterizedTypeReference<List<AuditEvent>> AUDIT_EVENTS = new ParameterizedTypeReference<>() {
+	private static final ParameterizedTypeReference<Page<AuditEvent>> AUDIT_EVENTS = new ParameterizedTypeReference<>() {
 	};
 
 	private static final ParameterizedTypeReference<AuditVerification> AUDIT_VERIFICATION = new ParameterizedTypeReference<>() {
@@ -66,21 +64,28 @@ public class AdminApiClient {
 			.build();
 	}
 
-	public List<Tenant> tenants() {
-		return get("/api/admin/tenants", TENANTS);
+	/**
+	 * The first page of the tenants, oldest first. Every list is paged by the admin API; the console asks for the
+	 * first page at the API's default size (so it works whatever {@code warden.admin-api.page.max-size} is) and
+	 * says when there is more.
+	 */
+	public Page<Tenant> tenants() {
+		return page("/api/admin/tenants", TENANTS);
 	}
 
-	public List<ApiKey> keys(String tenantId) {
-		return get("/api/admin/tenants/{id}/keys", KEYS, tenantId);
+	/** The first page of a tenant's keys, oldest first. */
+	public Page<ApiKey> keys(String tenantId) {
+		return page("/api/admin/tenants/{id}/keys", KEYS, tenantId);
 	}
 
-	public List<Model> models() {
-		return get("/api/admin/models", MODELS);
+	/** The first page of the models, by name. */
+	public Page<Model> models() {
+		return page("/api/admin/models", MODELS);
 	}
 
-	/** The most recent audit events, newest first. */
-	public List<AuditEvent> auditEvents(int limit) {
-		return get("/api/admin/audit-events?limit={limit}", AUDIT_EVENTS, limit);
+	/** The first page of the audit events, newest first. */
+	public Page<AuditEvent> auditEvents() {
+		return page("/api/admin/audit-events", AUDIT_EVENTS);
 	}
 
 	/** Verifies the audit trail's hash chain and digests (platform-api walks the whole chain). */
@@ -92,9 +97,12 @@ public class AdminApiClient {
 		return result;
 	}
 
-	private <T> List<T> get(String path, ParameterizedTypeReference<List<T>> type, Object... variables) {
-		List<T> body = fetch(path, type, variables);
-		return (body != null) ? body : List.of();
+	private <T> Page<T> page(String path, ParameterizedTypeReference<Page<T>> type, Object... variables) {
+		Page<T> body = fetch(path, type, variables);
+		if (body == null) {
+			throw new AdminApiException("platform-api sent an empty list page.", null);
+		}
+		return body;
 	}
 
 	private <T> T fetch(String path, ParameterizedTypeReference<T> type, Object... variables) {

@@ -5,6 +5,8 @@ import java.util.List;
 import dev.warden.console.adminapi.AdminApiClient;
 import dev.warden.console.adminapi.AdminApiException;
 import dev.warden.console.adminapi.ApiKey;
+import dev.warden.console.adminapi.Model;
+import dev.warden.console.adminapi.Page;
 import dev.warden.console.adminapi.Tenant;
 
 import org.springframework.stereotype.Controller;
@@ -13,7 +15,8 @@ import org.springframework.web.bind.annotation.GetMapping;
 
 /**
  * The dashboard. Each section is loaded on its own, so one failing call to platform-api shows a message in its
- * section while the others still render.
+ * section while the others still render. Each list is the first page the admin API answers; a section says when
+ * there is more.
  */
 @Controller
 class DashboardController {
@@ -27,13 +30,17 @@ class DashboardController {
 	@GetMapping("/")
 	String dashboard(ModelMap page) {
 		try {
-			page.addAttribute("tenants", this.adminApi.tenants().stream().map(this::withKeys).toList());
+			Page<Tenant> tenants = this.adminApi.tenants();
+			page.addAttribute("tenants", tenants.content().stream().map(this::withKeys).toList());
+			page.addAttribute("moreTenants", tenants.hasMore());
 		}
 		catch (AdminApiException ex) {
 			page.addAttribute("tenantsError", ex.getMessage());
 		}
 		try {
-			page.addAttribute("models", this.adminApi.models());
+			Page<Model> models = this.adminApi.models();
+			page.addAttribute("models", models.content());
+			page.addAttribute("moreModels", models.hasMore());
 		}
 		catch (AdminApiException ex) {
 			page.addAttribute("modelsError", ex.getMessage());
@@ -43,10 +50,11 @@ class DashboardController {
 
 	private TenantRow withKeys(Tenant tenant) {
 		try {
-			return new TenantRow(tenant, this.adminApi.keys(tenant.id()), null);
+			Page<ApiKey> keys = this.adminApi.keys(tenant.id());
+			return new TenantRow(tenant, keys.content(), keys.hasMore(), null);
 		}
 		catch (AdminApiException ex) {
-			return new TenantRow(tenant, List.of(), ex.getMessage());
+			return new TenantRow(tenant, List.of(), false, ex.getMessage());
 		}
 	}
 
@@ -54,10 +62,11 @@ class DashboardController {
 	 * A tenant with its API keys.
 	 *
 	 * @param tenant the tenant
-	 * @param keys its keys (metadata only)
+	 * @param keys its keys (metadata only), the first page
+	 * @param moreKeys whether it has more keys than shown
 	 * @param keysError why the keys could not be loaded, or null
 	 */
-	record TenantRow(Tenant tenant, List<ApiKey> keys, String keysError) {
+	record TenantRow(Tenant tenant, List<ApiKey> keys, boolean moreKeys, String keysError) {
 	}
 
 }

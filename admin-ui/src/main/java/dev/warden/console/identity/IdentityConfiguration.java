@@ -183,9 +183,18 @@ class IdentityConfiguration {
 		return AuthorizationServerSettings.builder().issuer(properties.issuer()).build();
 	}
 
+	/**
+	 * The one token customizer (the authorization server takes a single bean): the {@code roles} claim on access
+	 * and ID tokens, and the admin API's audience and {@code at+jwt} type on access tokens.
+	 */
 	@Bean
-	OAuth2TokenCustomizer<JwtEncodingContext> rolesClaimCustomizer(UserDetailsService users) {
-		return new RolesClaimCustomizer(users);
+	OAuth2TokenCustomizer<JwtEncodingContext> tokenCustomizer(UserDetailsService users, IdentityProperties properties) {
+		RolesClaimCustomizer roles = new RolesClaimCustomizer(users);
+		AdminApiAudienceCustomizer audience = new AdminApiAudienceCustomizer(properties.adminApiAudience());
+		return (context) -> {
+			roles.customize(context);
+			audience.customize(context);
+		};
 	}
 
 }

@@ -13,10 +13,13 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param users the users who may sign in
  * @param consoleClient the confidential client used by the console itself
  * @param cliClient the public client used by scripts and tests
+ * @param adminApiAudience platform-api's admin API resource identifier, added to the audience of every access
+ * token issued here; must equal platform-api's {@code warden.security.audience} (both read WARDEN_OIDC_AUDIENCE)
  */
 @ConfigurationProperties("warden.console.identity")
 record IdentityProperties(@DefaultValue("true") boolean embedded, @DefaultValue("http://localhost:8090") String issuer,
-		List<User> users, ConsoleClient consoleClient, CliClient cliClient) {
+		List<User> users, ConsoleClient consoleClient, CliClient cliClient,
+		@DefaultValue("warden-admin-api") String adminApiAudience) {
 
 	IdentityProperties {
 		users = (users == null) ? List.of() : List.copyOf(users);

@@ -210,11 +210,20 @@ public final class AuthorizationCodeFlowClient {
 
 	/** The JSON payload (claims) of a JWT, decoded but not verified. */
 	public static String jwtPayload(String jwt) {
+		return jwtPart(jwt, 1);
+	}
+
+	/** The JOSE header of a JWT as JSON. */
+	public static String jwtHeader(String jwt) {
+		return jwtPart(jwt, 0);
+	}
+
+	private static String jwtPart(String jwt, int index) {
 		String[] parts = jwt.split("\\.");
 		if (parts.length < 2) {
 			throw new IllegalArgumentException("not a JWT");
 		}
-		return new String(Base64.getUrlDecoder().decode(parts[1]), StandardCharsets.UTF_8);
+		return new String(Base64.getUrlDecoder().decode(parts[index]), StandardCharsets.UTF_8);
 	}
 
 	private String randomToken() {

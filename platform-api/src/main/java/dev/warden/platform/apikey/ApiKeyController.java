@@ -25,6 +25,8 @@ import org.springframework.web.bind.annotation.ResponseStatus;
 import org.springframework.web.bind.annotation.RestController;
 
 import dev.warden.platform.quota.QuotaOverride;
+import dev.warden.platform.system.Page;
+import dev.warden.platform.system.PageRequest;
 
 @RestController
 @RequestMapping(path = "/api/admin/tenants/{tenantId}/keys", produces = MediaType.APPLICATION_JSON_VALUE)
@@ -69,9 +71,12 @@ class ApiKeyController {
 				(request.quota != null) ? request.quota : QuotaOverride.NONE, user.getName()));
 	}
 
+	/** The tenant's keys (revoked and expired ones included), oldest first, one page at a time. */
 	@GetMapping
-	List<KeyResponse> list(@PathVariable UUID tenantId) {
-		return this.keys.list(tenantId).stream().map(KeyResponse::of).toList();
+	Page<KeyResponse> list(@PathVariable UUID tenantId, PageRequest page) {
+		Page<ApiKey> keys = this.keys.list(tenantId, page);
+		return new Page<>(keys.content().stream().map(KeyResponse::of).toList(), keys.page(), keys.size(),
+				keys.nextPage());
 	}
 
 	/** Revokes the key (ADMIN); the next request with it is refused on every replica. */

@@ -10,6 +10,7 @@ import java.util.UUID;
 import java.util.regex.Pattern;
 
 import org.springframework.context.event.EventListener;
+import org.springframework.http.HttpStatus;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Transactional;
 
@@ -17,6 +18,8 @@ import dev.warden.platform.audit.AuditTrail;
 import dev.warden.platform.quota.QuotaManagement;
 import dev.warden.platform.quota.QuotaOverride;
 import dev.warden.platform.system.ApiException;
+import dev.warden.platform.system.Page;
+import dev.warden.platform.system.PageRequest;
 import dev.warden.platform.tenant.Tenant;
 import dev.warden.platform.tenant.TenantDeleted;
 import dev.warden.platform.tenant.TenantManagement;
@@ -41,13 +44,16 @@ public class ApiKeyManagement {
 
 	private final LastUseRecorder lastUses;
 
+	private final ApiKeyProperties properties;
+
 	ApiKeyManagement(ApiKeyRepository keys, TenantManagement tenants, AuditTrail audit, QuotaManagement quotas,
-			LastUseRecorder lastUses) {
+			LastUseRecorder lastUses, ApiKeyProperties properties) {
 		this.keys = keys;
 		this.tenants = tenants;
 		this.audit = audit;
 		this.quotas = quotas;
 		this.lastUses = lastUses;
+		this.properties = properties;
 	}
 
 	/** Creates an unrestricted key (every granted model, every operation, no expiry). */
@@ -67,16 +73,25 @@ public class ApiKeyManagement {
 	}
 
 	/**
-	 * Creates a key for the tenant with the given scopes, optional expiry and quota override, and audits it.
+	 * Creates a key for the tenant with the given scopes, optional expiry and quota override, and audits it. The
+	 * tenant's row is locked for the transaction, so that concurrent creations cannot together exceed the cap on
+	 * active keys ({@code warden.keys.max-active-per-tenant}).
 	 * @throws ApiException 404 if the tenant does not exist, 400 for unknown operations, malformed model names,
-	 * an expiry that is not in the future, or a quota override that is invalid or looser than the tenant's plan
+	 * an expiry that is not in the future, or a quota override that is invalid or looser than the tenant's plan;
+	 * 409 {@code key_limit_reached} when the tenant has as many active keys as allowed
 	 */
 	@Transactional
 	public CreatedApiKey create(UUID tenantId, String name, KeyScopes scopes, Instant expiresAt, QuotaOverride quota,
 			String actor) {
-		Tenant tenant = this.tenants.get(tenantId);
+		Tenant tenant = this.tenants.lock(tenantId);
 		validate(scopes, expiresAt);
 		quota.requireStricterThan(this.quotas.plan(tenant.plan()));
+		long active = this.keys.countActive(tenantId);
+		if (active >= this.properties.maxActivePerTenant()) {
+			throw new ApiException(HttpStatus.CONFLICT, "key_limit_reached", "tenant " + tenantId + " has " + active
+					+ " active API keys, the most allowed (warden.keys.max-active-per-tenant = "
+					+ this.properties.maxActivePerTenant() + "); revoke one first");
+		}
 		String keyId = ApiKeyFormat.newKeyId();
 		String raw = ApiKeyFormat.newRawKey(keyId);
 		ApiKey key = new ApiKey(UUID.randomUUID(), tenant.id(), ApiKeyFormat.displayPrefix(keyId), name.strip(),
@@ -157,10 +172,18 @@ public class ApiKeyManagement {
 		return this.keys.findById(tenantId, keyId).orElseThrow(() -> ApiException.notFound("API key " + keyId));
 	}
 
+	/** Every key of the tenant, revoked and expired ones included, oldest first. */
 	@Transactional(readOnly = true)
 	public List<ApiKey> list(UUID tenantId) {
 		this.tenants.get(tenantId);
 		return this.keys.findByTenant(tenantId);
+	}
+
+	/** One page of the tenant's keys, revoked and expired ones included, oldest first. */
+	@Transactional(readOnly = true)
+	public Page<ApiKey> list(UUID tenantId, PageRequest page) {
+		this.tenants.get(tenantId);
+		return Page.of(this.keys.findByTenant(tenantId, page.offset(), page.fetchSize()), page);
 	}
 
 	/**

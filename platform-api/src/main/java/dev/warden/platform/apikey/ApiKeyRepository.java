@@ -60,10 +60,29 @@ class ApiKeyRepository {
 	}
 
 	List<ApiKey> findByTenant(UUID tenantId) {
-		return this.jdbc.sql("SELECT " + LISTED + " FROM api_keys WHERE tenant_id = :tenantId ORDER BY created_at, name")
+		return findByTenant(tenantId, 0, Integer.MAX_VALUE);
+	}
+
+	/** The tenant's keys, oldest first, from {@code offset} on. */
+	List<ApiKey> findByTenant(UUID tenantId, long offset, int limit) {
+		return this.jdbc
+			.sql("SELECT " + LISTED + " FROM api_keys WHERE tenant_id = :tenantId ORDER BY created_at, name, id "
+					+ "OFFSET :offset LIMIT :limit")
 			.param("tenantId", tenantId)
+			.param("offset", offset)
+			.param("limit", limit)
 			.query(ApiKeyRepository::map)
 			.list();
+	}
+
+	/** Keys of the tenant that can be used now: active and not expired. */
+	long countActive(UUID tenantId) {
+		return this.jdbc
+			.sql("SELECT count(*) FROM api_keys WHERE tenant_id = :tenantId AND status = 'active' "
+					+ "AND (expires_at IS NULL OR expires_at > now())")
+			.param("tenantId", tenantId)
+			.query(Long.class)
+			.single();
 	}
 
 	Optional<ApiKey> findById(UUID tenantId, UUID id) {

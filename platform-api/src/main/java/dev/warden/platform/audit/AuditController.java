@@ -2,12 +2,9 @@ package dev.warden.platform.audit;
 
 import java.time.Instant;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 
 import jakarta.validation.Valid;
-import jakarta.validation.constraints.Max;
-import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotNull;
 import jakarta.validation.constraints.Pattern;
 import jakarta.validation.constraints.PositiveOrZero;
@@ -28,6 +25,8 @@ import org.springframework.web.bind.annotation.RestController;
 import dev.warden.platform.audit.AuditDigests.Digest;
 import dev.warden.platform.audit.AuditTrail.AuditEvent;
 import dev.warden.platform.crypto.SigningKeys;
+import dev.warden.platform.system.Page;
+import dev.warden.platform.system.PageRequest;
 
 /**
  * The audit trail over the admin API: events, verification, signed digests, the public key, and login events
@@ -55,12 +54,11 @@ class AuditController {
 		this.keys = keys;
 	}
 
-	/** Most recent audit events first, optionally for one target. */
+	/** Most recent audit events first (highest {@code seq}), optionally for one target, one page at a time. */
 	@GetMapping("/api/admin/audit-events")
-	List<AuditEvent> list(@RequestParam(defaultValue = "100") @Min(1) @Max(1000) int limit,
-			@RequestParam(name = "target_type", required = false) String targetType,
+	Page<AuditEvent> list(PageRequest page, @RequestParam(name = "target_type", required = false) String targetType,
 			@RequestParam(name = "target_id", required = false) String targetId) {
-		return this.trail.recent(limit, targetType, targetId);
+		return Page.of(this.trail.recent(page.offset(), page.fetchSize(), targetType, targetId), page);
 	}
 
 	/** Walks the chain and the digests; 200 with {@code valid=false} and the first broken link if broken. */
@@ -76,10 +74,10 @@ class AuditController {
 		return this.digests.createNow(user.getSubject());
 	}
 
-	/** Most recent digests first. */
+	/** Most recent digests first, one page at a time. */
 	@GetMapping("/api/admin/audit/digests")
-	List<Digest> listDigests(@RequestParam(defaultValue = "100") @Min(1) @Max(1000) int limit) {
-		return this.digests.recent(limit);
+	Page<Digest> listDigests(PageRequest page) {
+		return Page.of(this.digests.recent(page.offset(), page.fetchSize()), page);
 	}
 
 	/** The public keyset (Tink JSON) that verifies digest signatures. */

@@ -74,7 +74,13 @@ public class AuditDigests {
 
 	/** The most recent digests first. */
 	public List<Digest> recent(int limit) {
-		return this.jdbc.sql("SELECT * FROM audit_digests ORDER BY number DESC LIMIT :limit")
+		return recent(0, limit);
+	}
+
+	/** The most recent digests first, skipping the {@code offset} most recent ones. */
+	public List<Digest> recent(long offset, int limit) {
+		return this.jdbc.sql("SELECT * FROM audit_digests ORDER BY number DESC OFFSET :offset LIMIT :limit")
+			.param("offset", offset)
 			.param("limit", limit)
 			.query((rs, row) -> new Digest(rs.getLong("number"), rs.getLong("first_seq"), rs.getLong("last_seq"),
 					rs.getLong("event_count"), rs.getString("head_hash"), rs.getString("prev_digest_hash"),

@@ -110,12 +110,19 @@ public class AuditTrail {
 
 	@Transactional(readOnly = true)
 	public List<AuditEvent> recent(int limit, String targetType, String targetId) {
+		return recent(0, limit, targetType, targetId);
+	}
+
+	/** As {@link #recent(int, String, String)}, skipping the {@code offset} most recent ones. */
+	public List<AuditEvent> recent(long offset, int limit, String targetType, String targetId) {
 		return this.jdbc
 			.sql("SELECT " + COLUMNS + " FROM audit_events "
 					+ "WHERE (CAST(:targetType AS text) IS NULL OR target_type = :targetType) "
-					+ "AND (CAST(:targetId AS text) IS NULL OR target_id = :targetId) ORDER BY seq DESC LIMIT :limit")
+					+ "AND (CAST(:targetId AS text) IS NULL OR target_id = :targetId) ORDER BY seq DESC "
+					+ "OFFSET :offset LIMIT :limit")
 			.param("targetType", targetType)
 			.param("targetId", targetId)
+			.param("offset", offset)
 			.param("limit", limit)
 			.query((rs, row) -> event(rs))
 			.list();

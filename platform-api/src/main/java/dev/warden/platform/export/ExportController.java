@@ -7,12 +7,9 @@ import java.time.LocalDate;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeParseException;
-import java.util.List;
 import java.util.UUID;
 
 import jakarta.servlet.http.HttpServletResponse;
-import jakarta.validation.constraints.Max;
-import jakarta.validation.constraints.Min;
 
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.MediaType;
@@ -28,6 +25,9 @@ import org.springframework.web.bind.annotation.RestController;
 import dev.warden.platform.export.ExportManagement.Export;
 import dev.warden.platform.export.ExportManagement.ExportSummary;
 import dev.warden.platform.system.ApiException;
+import dev.warden.platform.system.InputRules;
+import dev.warden.platform.system.Page;
+import dev.warden.platform.system.PageRequest;
 import dev.warden.platform.system.RequestIds;
 
 /**
@@ -105,8 +105,8 @@ class ExportController {
 
 	/** The most recent exports (what was asked, by whom, status, row count, SHA-256), newest first. */
 	@GetMapping
-	List<ExportSummary> list(@RequestParam(defaultValue = "50") @Min(1) @Max(1000) int limit) {
-		return this.exports.recent(limit);
+	Page<ExportSummary> list(PageRequest page) {
+		return Page.of(this.exports.recent(page.offset(), page.fetchSize()), page);
 	}
 
 	/** An export that failed after part of its file was sent. */
@@ -148,22 +148,26 @@ class ExportController {
 		return new ExportRequest(type, format, tenantId, start, end, actor);
 	}
 
-	/** An ISO-8601 instant or offset date-time, or a date (midnight UTC). */
+	/** An ISO-8601 instant or offset date-time, or a date (midnight UTC), within {@link InputRules}' range. */
 	static Instant instant(String name, String value) {
 		if (value == null || value.isBlank()) {
 			throw ApiException.badRequest("missing_parameter",
 					name + " is required: an ISO-8601 instant (2026-11-01T00:00:00Z) or date (2026-11-01, UTC)");
 		}
+		Instant instant;
 		try {
-			if (value.length() == 10) {
-				return LocalDate.parse(value).atStartOfDay(ZoneOffset.UTC).toInstant();
-			}
-			return OffsetDateTime.parse(value).toInstant();
+			instant = (value.length() == 10) ? LocalDate.parse(value).atStartOfDay(ZoneOffset.UTC).toInstant()
+					: OffsetDateTime.parse(value).toInstant();
 		}
 		catch (DateTimeParseException ex) {
 			throw ApiException.badRequest("invalid_date", name + ": '" + value
 					+ "' is not an ISO-8601 instant (2026-11-01T00:00:00Z) or date (2026-11-01, UTC)");
 		}
+		String problem = InputRules.timestampProblem(instant);
+		if (problem != null) {
+			throw ApiException.badRequest("invalid_date", name + ": " + problem);
+		}
+		return instant;
 	}
 
 }

@@ -216,11 +216,13 @@ class ExportManagement {
 		};
 	}
 
-	/** The most recent exports, newest first. */
-	List<ExportSummary> recent(int limit) {
+	/** The most recent exports, newest first, skipping the {@code offset} most recent ones. */
+	List<ExportSummary> recent(long offset, int limit) {
 		return this.jdbc
 			.sql("SELECT id, export_type, format, tenant_id, range_from, range_to, requested_by, requested_at, status, "
-					+ "completed_at, row_count, sha256 FROM exports ORDER BY requested_at DESC, id LIMIT :limit")
+					+ "completed_at, row_count, sha256 FROM exports ORDER BY requested_at DESC, id "
+					+ "OFFSET :offset LIMIT :limit")
+			.param("offset", offset)
 			.param("limit", limit)
 			.query((rs, n) -> new ExportSummary(rs.getObject("id", UUID.class), rs.getString("export_type"),
 					rs.getString("format"), rs.getObject("tenant_id", UUID.class),

@@ -22,6 +22,8 @@ import org.springframework.scheduling.annotation.Scheduled;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.support.TransactionTemplate;
 
+import dev.warden.platform.system.Page;
+import dev.warden.platform.system.PageRequest;
 import dev.warden.platform.worker.WorkerClient;
 import dev.warden.platform.worker.WorkerClient.WorkerResponse;
 
@@ -133,10 +135,14 @@ public class ModelCatalogue {
 			.update();
 	}
 
-	public List<CatalogueModel> models() {
+	/** One page of the models, by name, each with all its versions. */
+	public Page<CatalogueModel> models(PageRequest page) {
 		Map<String, List<CatalogueVersion>> byModel = new LinkedHashMap<>();
-		this.jdbc.sql("SELECT m.name, " + VERSION_COLUMNS + " FROM models m "
+		this.jdbc.sql("WITH page AS (SELECT id, name FROM models ORDER BY name OFFSET :offset LIMIT :limit) "
+				+ "SELECT m.name, " + VERSION_COLUMNS + " FROM page m "
 				+ "LEFT JOIN model_versions v ON v.model_id = m.id ORDER BY m.name, v.version")
+			.param("offset", page.offset())
+			.param("limit", page.fetchSize())
 			.query((rs) -> {
 				List<CatalogueVersion> versions = byModel.computeIfAbsent(rs.getString("name"), (n) -> new ArrayList<>());
 				if (rs.getString("defs") != null) {
@@ -144,11 +150,11 @@ public class ModelCatalogue {
 				}
 			});
 		Map<String, ModelGrants.Grant> granted = this.grants.all();
-		return byModel.entrySet()
+		return Page.of(byModel.entrySet()
 			.stream()
 			.map((e) -> new CatalogueModel(e.getKey(), e.getValue(),
 					granted.getOrDefault(e.getKey(), new ModelGrants.Grant(true, List.of()))))
-			.toList();
+			.toList(), page);
 	}
 
 	public Optional<CatalogueModel> model(String name) {

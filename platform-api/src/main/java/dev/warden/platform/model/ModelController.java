@@ -6,6 +6,8 @@ import java.util.Set;
 import java.util.UUID;
 
 import jakarta.servlet.http.HttpServletRequest;
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.Size;
 
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
@@ -25,11 +27,19 @@ import dev.warden.platform.model.ModelCatalogue.CatalogueModel;
 import dev.warden.platform.model.ModelCatalogue.CatalogueVersion;
 import dev.warden.platform.model.ModelManagement.UploadedVersion;
 import dev.warden.platform.system.ApiException;
+import dev.warden.platform.system.Page;
+import dev.warden.platform.system.PageRequest;
 import dev.warden.platform.system.RequestIds;
 
 @RestController
 @RequestMapping(path = "/api/admin/models", produces = MediaType.APPLICATION_JSON_VALUE)
 class ModelController {
+
+	/**
+	 * Most tenants one model may be granted to by list; beyond that, grant it to all. Bounds the grants that every
+	 * model listing carries.
+	 */
+	static final int MAX_GRANTED_TENANTS = 1000;
 
 	private final ModelCatalogue catalogue;
 
@@ -53,7 +63,7 @@ class ModelController {
 	 * ({@code []} = no tenant). Audited as {@code model.grants_changed} with before and after.
 	 */
 	@PutMapping(path = "/{name}/grants", consumes = MediaType.APPLICATION_JSON_VALUE)
-	ModelGrants.Grant replaceGrants(@PathVariable String name, @RequestBody(required = false) GrantRequest body,
+	ModelGrants.Grant replaceGrants(@PathVariable String name, @Valid @RequestBody(required = false) GrantRequest body,
 			Authentication user) {
 		if (body == null || (body.all() == null && body.tenants() == null)) {
 			throw ApiException.badRequest("invalid_grants",
@@ -81,13 +91,14 @@ class ModelController {
 		return this.grants.replace(name, all, tenants, user.getName());
 	}
 
-	/** Body of {@code PUT /api/admin/models/{name}/grants}. */
-	record GrantRequest(Boolean all, List<String> tenants) {
+	/** Body of {@code PUT /api/admin/models/{name}/grants}; at most {@link #MAX_GRANTED_TENANTS} tenants. */
+	record GrantRequest(Boolean all, @Size(max = MAX_GRANTED_TENANTS) List<String> tenants) {
 	}
 
+	/** The models by name, each with its versions, one page at a time. */
 	@GetMapping
-	List<CatalogueModel> list() {
-		return this.catalogue.models();
+	Page<CatalogueModel> list(PageRequest page) {
+		return this.catalogue.models(page);
 	}
 
 	@GetMapping("/{name}")
@@ -95,9 +106,10 @@ class ModelController {
 		return this.catalogue.model(name).orElseThrow(() -> ApiException.notFound("model " + name));
 	}
 
+	/** The model's versions, oldest first, one page at a time. */
 	@GetMapping("/{name}/versions")
-	List<CatalogueVersion> versions(@PathVariable String name) {
-		return get(name).versions();
+	Page<CatalogueVersion> versions(@PathVariable String name, PageRequest page) {
+		return Page.slice(get(name).versions(), page);
 	}
 
 	@GetMapping("/{name}/versions/{version}")

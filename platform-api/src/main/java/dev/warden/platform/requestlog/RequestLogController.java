@@ -6,8 +6,6 @@ import java.time.Instant;
 import java.util.List;
 import java.util.UUID;
 
-import jakarta.validation.constraints.Max;
-import jakarta.validation.constraints.Min;
 
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
@@ -23,6 +21,9 @@ import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 
 import dev.warden.platform.system.ApiException;
+import dev.warden.platform.system.MultilineText;
+import dev.warden.platform.system.Page;
+import dev.warden.platform.system.PageRequest;
 
 /**
  * Request-log metadata for admins and compliance officers. Payloads are only shown through the audited
@@ -76,20 +77,21 @@ class RequestLogController {
 		return new PayloadResponse(row.id(), row.requestId(), row.tenantId(), view.request(), view.response());
 	}
 
+	/** Metadata of the most recent records first, optionally of one tenant, one page at a time. */
 	@GetMapping
-	List<RequestLogRecord> list(@RequestParam(name = "tenant_id", required = false) UUID tenantId,
-			@RequestParam(defaultValue = "100") @Min(1) @Max(1000) int limit) {
-		return this.jdbc
+	Page<RequestLogRecord> list(@RequestParam(name = "tenant_id", required = false) UUID tenantId, PageRequest page) {
+		return Page.of(this.jdbc
 			.sql("SELECT id, request_id, occurred_at, tenant_id, api_key_id, model, model_version, method, path, "
 					+ "status, latency_micros, request_bytes, response_bytes, error_code, "
 					+ "request_payload IS NOT NULL AS has_request_payload, "
 					+ "response_payload IS NOT NULL AS has_response_payload FROM request_log "
 					+ "WHERE (CAST(:tenantId AS uuid) IS NULL OR tenant_id = :tenantId) "
-					+ "ORDER BY occurred_at DESC LIMIT :limit")
+					+ "ORDER BY occurred_at DESC, id OFFSET :offset LIMIT :limit")
 			.param("tenantId", tenantId)
-			.param("limit", limit)
+			.param("offset", page.offset())
+			.param("limit", page.fetchSize())
 			.query(RequestLogController::map)
-			.list();
+			.list(), page);
 	}
 
 	private static RequestLogRecord map(ResultSet rs, int row) throws SQLException {
@@ -101,7 +103,8 @@ class RequestLogController {
 				rs.getBoolean("has_request_payload"), rs.getBoolean("has_response_payload"));
 	}
 
-	record BreakGlassRequest(String justification) {
+	/** The justification is free text and may span lines. */
+	record BreakGlassRequest(@MultilineText String justification) {
 	}
 
 	record PayloadResponse(UUID id, String requestId, UUID tenantId, PayloadBreakGlass.Payload requestPayload,

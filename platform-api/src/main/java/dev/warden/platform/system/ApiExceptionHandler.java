@@ -4,16 +4,24 @@ import java.util.Map;
 import java.util.stream.Collectors;
 
 import jakarta.servlet.http.HttpServletRequest;
+import org.apache.tomcat.util.http.InvalidParameterException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import tools.jackson.core.JacksonException;
+import tools.jackson.core.exc.StreamReadException;
+import tools.jackson.databind.exc.InvalidNullException;
+import tools.jackson.databind.exc.MismatchedInputException;
 
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ResponseEntity;
+import org.springframework.http.converter.HttpMessageNotReadableException;
+import org.springframework.security.web.firewall.RequestRejectedException;
 import org.springframework.validation.FieldError;
 import org.springframework.web.HttpMediaTypeNotAcceptableException;
 import org.springframework.web.HttpMediaTypeNotSupportedException;
 import org.springframework.web.HttpRequestMethodNotSupportedException;
 import org.springframework.web.bind.MethodArgumentNotValidException;
+import org.springframework.web.bind.MissingPathVariableException;
 import org.springframework.web.bind.MissingServletRequestParameterException;
 import org.springframework.web.bind.annotation.ExceptionHandler;
 import org.springframework.web.bind.annotation.RestControllerAdvice;
@@ -23,8 +31,6 @@ import org.springframework.web.multipart.MaxUploadSizeExceededException;
 import org.springframework.web.multipart.MultipartException;
 import org.springframework.web.multipart.support.MissingServletRequestPartException;
 import org.springframework.web.servlet.resource.NoResourceFoundException;
-import org.springframework.http.converter.HttpMessageNotReadableException;
-import tools.jackson.databind.exc.MismatchedInputException;
 
 /** The single mapping from exceptions to the documented error JSON; bad input never becomes a 500. */
 @RestControllerAdvice
@@ -66,7 +72,7 @@ class ApiExceptionHandler {
 			HttpServletRequest request) {
 		String expected = (ex.getRequiredType() != null) ? ex.getRequiredType().getSimpleName() : "a valid value";
 		return error(HttpStatus.BAD_REQUEST, "invalid_parameter",
-				ex.getName() + ": '" + ex.getValue() + "' is not a valid " + expected, request);
+				ex.getName() + ": '" + abbreviate(String.valueOf(ex.getValue())) + "' is not a valid " + expected, request);
 	}
 
 	@ExceptionHandler(MissingServletRequestParameterException.class)
@@ -75,18 +81,87 @@ class ApiExceptionHandler {
 		return error(HttpStatus.BAD_REQUEST, "invalid_parameter", ex.getParameterName() + ": is required", request);
 	}
 
+	/**
+	 * A body that is not JSON, breaks the strict reading rules ({@link JsonConfiguration}: duplicate keys,
+	 * trailing content, nulls in arrays, refused text or timestamps) or has a value of the wrong type. The message
+	 * names the field; it never echoes the whole body.
+	 */
 	@ExceptionHandler(HttpMessageNotReadableException.class)
 	ResponseEntity<Map<String, Object>> unreadable(HttpMessageNotReadableException ex, HttpServletRequest request) {
-		if (ex.getMostSpecificCause() instanceof MismatchedInputException mismatch && !mismatch.getPath().isEmpty()) {
-			String field = mismatch.getPath()
-				.stream()
-				.map(ref -> (ref.getPropertyName() != null) ? ref.getPropertyName() : "[" + ref.getIndex() + "]")
-				.collect(Collectors.joining("."));
-			String expected = (mismatch.getTargetType() != null) ? describe(mismatch.getTargetType()) : "another type";
-			return error(HttpStatus.BAD_REQUEST, "malformed_body", "field '" + field + "': expected " + expected,
+		Throwable cause = ex.getMostSpecificCause();
+		if (cause instanceof MismatchedInputException mismatch && !mismatch.getPath().isEmpty()) {
+			String reason;
+			if (mismatch instanceof JsonConfiguration.RefusedValueException) {
+				reason = mismatch.getOriginalMessage();
+			}
+			else if (mismatch instanceof InvalidNullException) {
+				reason = "must not be null";
+			}
+			else {
+				reason = "expected " + ((mismatch.getTargetType() != null) ? describe(mismatch.getTargetType())
+						: "another type");
+			}
+			return error(HttpStatus.BAD_REQUEST, "malformed_body", "field '" + field(mismatch) + "': " + reason,
 					request);
 		}
+		if (cause instanceof StreamReadException parse) {
+			return error(HttpStatus.BAD_REQUEST, "malformed_body",
+					"request body is not valid JSON: " + abbreviate(parse.getOriginalMessage()), request);
+		}
 		return error(HttpStatus.BAD_REQUEST, "malformed_body", "request body is missing or is not valid JSON",
+				request);
+	}
+
+	/** {@code quota.burst}, {@code models[0]}. */
+	private static String field(MismatchedInputException mismatch) {
+		StringBuilder field = new StringBuilder();
+		for (JacksonException.Reference reference : mismatch.getPath()) {
+			if (reference.getPropertyName() != null) {
+				field.append(field.isEmpty() ? "" : ".").append(reference.getPropertyName());
+			}
+			else {
+				field.append('[').append(reference.getIndex()).append(']');
+			}
+		}
+		return field.toString();
+	}
+
+	private static String abbreviate(String message) {
+		String line = String.valueOf(message).lines().findFirst().orElse("");
+		return (line.length() > 200) ? line.substring(0, 200) + "..." : line;
+	}
+
+	/**
+	 * Tomcat could not decode the query string (malformed percent-encoding or bytes that are not UTF-8); it
+	 * raises this when a parameter is first read.
+	 */
+	@ExceptionHandler(InvalidParameterException.class)
+	ResponseEntity<Map<String, Object>> undecodableParameters(InvalidParameterException ex,
+			HttpServletRequest request) {
+		return error(HttpStatus.BAD_REQUEST, "invalid_parameter",
+				"the query string cannot be decoded: use UTF-8 and valid percent-encoding", request);
+	}
+
+	/**
+	 * Spring Security's firewall checks parameter names and values when they are first read, which may be in a
+	 * controller: a name or value with a control character is refused here.
+	 */
+	@ExceptionHandler(RequestRejectedException.class)
+	ResponseEntity<Map<String, Object>> rejected(RequestRejectedException ex, HttpServletRequest request) {
+		return error(HttpStatus.BAD_REQUEST, "invalid_parameter",
+				"a query parameter name or value contains characters that are not allowed (e.g. control characters)",
+				request);
+	}
+
+	/** A path variable that is present but empty once converted (e.g. a blank id). */
+	@ExceptionHandler(MissingPathVariableException.class)
+	ResponseEntity<Map<String, Object>> missingPathVariable(MissingPathVariableException ex,
+			HttpServletRequest request) {
+		if (!ex.isMissingAfterConversion()) {
+			// the mapping and the method disagree: a bug, not bad input
+			return unexpected(ex, request);
+		}
+		return error(HttpStatus.BAD_REQUEST, "invalid_parameter", ex.getVariableName() + ": must not be blank",
 				request);
 	}
 

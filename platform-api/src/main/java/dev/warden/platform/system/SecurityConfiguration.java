@@ -8,24 +8,30 @@ import org.springframework.core.annotation.Order;
 import org.springframework.http.HttpMethod;
 import org.springframework.security.config.annotation.web.builders.HttpSecurity;
 import org.springframework.security.config.http.SessionCreationPolicy;
+import org.springframework.security.oauth2.jwt.JwtAudienceValidator;
 import org.springframework.security.oauth2.jwt.JwtDecoder;
+import org.springframework.security.oauth2.jwt.JwtIssuerValidator;
 import org.springframework.security.oauth2.jwt.JwtValidators;
 import org.springframework.security.oauth2.jwt.NimbusJwtDecoder;
 import org.springframework.security.oauth2.server.resource.authentication.DelegatingJwtGrantedAuthoritiesConverter;
 import org.springframework.security.oauth2.server.resource.authentication.JwtAuthenticationConverter;
 import org.springframework.security.oauth2.server.resource.authentication.JwtGrantedAuthoritiesConverter;
 import org.springframework.security.oauth2.server.resource.web.BearerTokenAuthenticationEntryPoint;
+import org.springframework.security.oauth2.server.resource.web.authentication.BearerTokenAuthenticationFilter;
 import org.springframework.security.oauth2.server.resource.web.access.BearerTokenAccessDeniedHandler;
 import org.springframework.security.web.AuthenticationEntryPoint;
 import org.springframework.security.web.SecurityFilterChain;
 import org.springframework.security.web.access.AccessDeniedHandler;
+import org.springframework.security.web.access.intercept.AuthorizationFilter;
 
 /**
  * Security filter chains, one per concern, matched in this order:
  * <ol>
- * <li>{@link #ADMIN_API_ORDER} admin API {@code /api/admin/**}: OAuth2 resource server (JWT); ADMIN may do
- * everything, COMPLIANCE may read and use the audited break-glass payload view; a token with the scope
- * {@value #SIGN_IN_AUDIT_SCOPE} (the console's own, no user) may only report failed sign-ins.</li>
+ * <li>{@link #ADMIN_API_ORDER} admin API {@code /api/admin/**}: OAuth2 resource server (JWT access tokens of the
+ * configured issuer and audience); ADMIN may do everything, COMPLIANCE may read and use the audited break-glass
+ * payload view; a token with the scope {@value #SIGN_IN_AUDIT_SCOPE} (the console's own, no user) may only report
+ * failed sign-ins; then the per-user rate limit ({@link AdminRateLimitFilter}) and the body limit
+ * ({@link AdminBodyLimitFilter}).</li>
  * <li>{@link #DATA_PLANE_ORDER} data plane {@code /v1/**}, {@code /v2/**}: defined by the gateway module (API
  * keys).</li>
  * <li>{@link #PUBLIC_ORDER} everything else: health/info and the OpenAPI documents are public; the rest is
@@ -46,8 +52,8 @@ class SecurityConfiguration {
 
 	@Bean
 	@Order(ADMIN_API_ORDER)
-	SecurityFilterChain adminApi(HttpSecurity http, JwtDecoder jwtDecoder, SecurityProperties properties)
-			throws Exception {
+	SecurityFilterChain adminApi(HttpSecurity http, JwtDecoder jwtDecoder, SecurityProperties properties,
+			AdminApiProperties limits) throws Exception {
 		JwtGrantedAuthoritiesConverter roles = new JwtGrantedAuthoritiesConverter();
 		roles.setAuthoritiesClaimName(properties.rolesClaim());
 		roles.setAuthorityPrefix("ROLE_");
@@ -69,6 +75,9 @@ class SecurityConfiguration {
 				.accessDeniedHandler(bearerAccessDenied()))
 			.exceptionHandling((exceptions) -> exceptions.authenticationEntryPoint(bearerEntryPoint())
 				.accessDeniedHandler(bearerAccessDenied()))
+			// after the token is checked: limits are per user, and anonymous calls never reach a controller
+			.addFilterAfter(new AdminRateLimitFilter(limits.rateLimit()), BearerTokenAuthenticationFilter.class)
+			.addFilterAfter(new AdminBodyLimitFilter(limits.maxBodySize().toBytes()), AuthorizationFilter.class)
 			.sessionManagement((session) -> session.sessionCreationPolicy(SessionCreationPolicy.STATELESS))
 			.requestCache((cache) -> cache.disable())
 			.csrf((csrf) -> csrf.disable());
@@ -97,12 +106,16 @@ class SecurityConfiguration {
 
 	/**
 	 * JWKs are fetched lazily on the first token, so the gateway can start before the console that issues the
-	 * tokens. The issuer is validated on every token.
+	 * tokens. Every token is validated for its signature, time, issuer, audience (the admin API's resource
+	 * identifier, {@code warden.security.audience}) and type: only access tokens are accepted, never an ID token
+	 * of the same issuer ({@link AccessTokenTypeValidator}).
 	 */
 	@Bean
 	JwtDecoder jwtDecoder(SecurityProperties properties) {
 		NimbusJwtDecoder decoder = NimbusJwtDecoder.withJwkSetUri(properties.effectiveJwkSetUri()).build();
-		decoder.setJwtValidator(JwtValidators.createDefaultWithIssuer(properties.issuerUri()));
+		decoder.setJwtValidator(JwtValidators.createDefaultWithValidators(new JwtIssuerValidator(properties.issuerUri()),
+				new JwtAudienceValidator(properties.audience()), AccessTokenTypeValidator.headerTypes(),
+				new AccessTokenTypeValidator()));
 		return decoder;
 	}
 

@@ -1,6 +1,5 @@
 package dev.warden.platform.tenant;
 
-import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 
@@ -24,6 +23,9 @@ import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RestController;
 import org.springframework.web.servlet.support.ServletUriComponentsBuilder;
 
+import dev.warden.platform.system.Page;
+import dev.warden.platform.system.PageRequest;
+
 @RestController
 @RequestMapping(path = "/api/admin/tenants", produces = MediaType.APPLICATION_JSON_VALUE)
 class TenantController {
@@ -43,9 +45,10 @@ class TenantController {
 			.body(tenant);
 	}
 
+	/** The live tenants, oldest first, one page at a time. */
 	@GetMapping
-	List<Tenant> list() {
-		return this.tenants.list();
+	Page<Tenant> list(PageRequest page) {
+		return this.tenants.list(page);
 	}
 
 	@GetMapping("/{id}")

@@ -21,6 +21,7 @@ import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.dao.DuplicateKeyException;
 import org.springframework.scheduling.annotation.Scheduled;
 import org.springframework.stereotype.Service;
+import org.springframework.transaction.annotation.Propagation;
 import org.springframework.transaction.annotation.Transactional;
 import org.springframework.transaction.support.TransactionSynchronization;
 import org.springframework.transaction.support.TransactionSynchronizationManager;
@@ -32,6 +33,8 @@ import dev.warden.platform.crypto.KeyEncryptionKeys;
 import dev.warden.platform.crypto.PayloadCrypto;
 import dev.warden.platform.quota.QuotaPlans;
 import dev.warden.platform.system.ApiException;
+import dev.warden.platform.system.Page;
+import dev.warden.platform.system.PageRequest;
 
 /**
  * Tenants and their data keys. A tenant's data key (AES256_GCM Tink keyset) is created with the tenant and
@@ -280,9 +283,10 @@ public class TenantManagement {
 		}
 	}
 
+	/** One page of the live tenants, oldest first. */
 	@Transactional(readOnly = true)
-	public List<Tenant> list() {
-		return this.tenants.findAll();
+	public Page<Tenant> list(PageRequest page) {
+		return Page.of(this.tenants.findAll(page.offset(), page.fetchSize()), page);
 	}
 
 	@Transactional(readOnly = true)
@@ -293,6 +297,16 @@ public class TenantManagement {
 	@Transactional(readOnly = true)
 	public Optional<Tenant> findByName(String name) {
 		return this.tenants.findByName(name);
+	}
+
+	/**
+	 * The live tenant, its row locked until the caller's transaction ends: serialises a change that depends on a
+	 * count of the tenant's children (the cap on its active keys) with other such changes and with its deletion.
+	 * @throws ApiException 404 unknown or deleted tenant
+	 */
+	@Transactional(propagation = Propagation.MANDATORY)
+	public Tenant lock(UUID id) {
+		return this.tenants.lock(id).orElseThrow(() -> ApiException.notFound("tenant " + id));
 	}
 
 	/** The tenant or a 404 {@link ApiException}. */

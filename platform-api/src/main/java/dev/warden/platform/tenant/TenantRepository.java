@@ -51,8 +51,13 @@ class TenantRepository {
 			.optional();
 	}
 
-	List<Tenant> findAll() {
-		return this.jdbc.sql("SELECT " + COLUMNS + " FROM tenants WHERE status <> 'deleted' ORDER BY created_at, name")
+	/** Live tenants, oldest first, from {@code offset} on. */
+	List<Tenant> findAll(long offset, int limit) {
+		return this.jdbc
+			.sql("SELECT " + COLUMNS + " FROM tenants WHERE status <> 'deleted' ORDER BY created_at, name, id "
+					+ "OFFSET :offset LIMIT :limit")
+			.param("offset", offset)
+			.param("limit", limit)
 			.query(TenantRepository::map)
 			.list();
 	}

@@ -1,12 +1,14 @@
 package dev.warden.platform.worker;
 
-import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 
 import org.springframework.http.MediaType;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.RestController;
+
+import dev.warden.platform.system.Page;
+import dev.warden.platform.system.PageRequest;
 
 /** {@code GET /api/admin/workers}: the workers this gateway replica routes to, as it sees them now. */
 @RestController
@@ -18,9 +20,10 @@ class WorkerController {
 		this.pool = pool;
 	}
 
+	/** The workers in the order this replica knows them (configured first), one page at a time. */
 	@GetMapping(path = "/api/admin/workers", produces = MediaType.APPLICATION_JSON_VALUE)
-	List<WorkerView> workers() {
-		return this.pool.workers().stream().map(WorkerView::of).toList();
+	Page<WorkerView> workers(PageRequest page) {
+		return Page.slice(this.pool.workers().stream().map(WorkerView::of).toList(), page);
 	}
 
 	/**

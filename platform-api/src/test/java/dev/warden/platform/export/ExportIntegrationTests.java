@@ -319,7 +319,7 @@ class ExportIntegrationTests {
 	void exportHistoryListsWhatWasAskedAndByWhom() throws Exception {
 		get("/api/admin/exports/audit?format=csv" + RANGE, "dave", "COMPLIANCE");
 
-		String list = text(get("/api/admin/exports?limit=1000", "carol", "COMPLIANCE"));
+		String list = text(get("/api/admin/exports?size=500", "carol", "COMPLIANCE"));
 
 		assertThat(list).contains("\"requested_by\":\"dave\"", "\"export_type\":\"audit\"", "\"status\":\"completed\"",
 				"\"row_count\":0");

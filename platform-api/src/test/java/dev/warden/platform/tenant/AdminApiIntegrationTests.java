@@ -8,6 +8,8 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
 
 import dev.warden.platform.Http;
 import dev.warden.platform.TestIssuer;
@@ -54,6 +56,30 @@ class AdminApiIntegrationTests {
 		HttpResponse<String> response = Http.get(app.url("/api/admin/tenants"), "Authorization",
 				bearer(issuer.tokenFrom("http://evil.example", "mallory", "ADMIN")));
 		assertThat(response.statusCode()).isEqualTo(401);
+	}
+
+	@Test
+	void idTokenIsNotAnAdminCredential() {
+		// finding 3 of the penetration test: the ID token issued to warden-cli created a tenant
+		HttpResponse<String> created = Http.postJson(app.url("/api/admin/tenants"), "{\"name\":\"by-id-token\"}",
+				"Authorization", bearer(issuer.idToken("alice", "ADMIN")));
+
+		assertThat(created.statusCode()).isEqualTo(401);
+		assertThat(created.headers().firstValue("WWW-Authenticate")).hasValueSatisfying(
+				(challenge) -> assertThat(challenge).contains("invalid_token"));
+		assertThat(created.body()).contains("\"code\":\"unauthenticated\"");
+		assertThat(app.jdbc().sql("SELECT count(*) FROM tenants WHERE name = 'by-id-token'").query(Long.class).single())
+			.isZero();
+	}
+
+	@Test
+	void accessTokenForAnotherAudienceIsRejected() {
+		String forAnotherApi = issuer.mint(TestIssuer.ACCESS_TOKEN_TYPE, (claims) -> claims.subject("alice")
+			.audience("billing-api")
+			.claim("roles", java.util.List.of("ADMIN")));
+
+		assertThat(Http.get(app.url("/api/admin/tenants"), "Authorization", bearer(forAnotherApi)).statusCode())
+			.isEqualTo(401);
 	}
 
 	@Test
@@ -109,10 +135,12 @@ class AdminApiIntegrationTests {
 				"Authorization", admin);
 		assertThat(missing.statusCode()).isEqualTo(404);
 		assertThat(missing.body()).contains("\"code\":\"not_found\"");
-		assertThat(Http.get(app.url("/api/admin/audit-events?limit=0"), "Authorization", admin).statusCode())
+		assertThat(Http.get(app.url("/api/admin/audit-events?size=0"), "Authorization", admin).statusCode())
 			.isEqualTo(400);
-		assertThat(Http.get(app.url("/api/admin/audit-events?limit=abc"), "Authorization", admin).statusCode())
+		assertThat(Http.get(app.url("/api/admin/audit-events?size=abc"), "Authorization", admin).statusCode())
 			.isEqualTo(400);
+		assertThat(Http.get(app.url("/api/admin/audit-events?limit=10"), "Authorization", admin).body())
+			.contains("unknown query parameter 'limit'");
 		Http.postJson(app.url("/api/admin/tenants"), "{\"name\":\"twice\"}", "Authorization", admin);
 		assertThat(Http.postJson(app.url("/api/admin/tenants"), "{\"name\":\"twice\"}", "Authorization", admin)
 			.statusCode()).isEqualTo(409);
@@ -139,6 +167,10 @@ class AdminApiIntegrationTests {
 		HttpResponse<String> docs = Http.get(app.url("/v3/api-docs"));
 		assertThat(docs.statusCode()).isEqualTo(200);
 		assertThat(docs.body()).contains("/api/admin/tenants");
+		JsonNode listTenants = JsonMapper.builder().build().readTree(docs.body()).path("paths").path("/api/admin/tenants")
+			.path("get").path("parameters");
+		assertThat(listTenants.values()).extracting((parameter) -> parameter.path("in").asString() + ":"
+				+ parameter.path("name").asString()).containsExactlyInAnyOrder("query:page", "query:size");
 		assertThat(Http.get(app.url("/actuator/health")).statusCode()).isEqualTo(200);
 	}
 
@@ -166,7 +198,8 @@ class AdminApiIntegrationTests {
 		assertThat(Http.postJson(app.url("/api/admin/tenants/00000000-0000-0000-0000-000000000000/keys"),
 				"{\"name\":\"x\"}", "Authorization", admin).statusCode()).isEqualTo(404);
 		assertThat(Http.get(app.url("/api/admin/request-log"), "Authorization", admin).statusCode()).isEqualTo(200);
-		assertThat(Http.get(app.url("/api/admin/models"), "Authorization", admin).body()).isEqualTo("[]");
+		assertThat(Http.get(app.url("/api/admin/models"), "Authorization", admin).body())
+			.isEqualTo("{\"content\":[],\"page\":0,\"size\":50,\"next_page\":null}");
 	}
 
 }
