@@ -286,6 +286,13 @@ class DataPlaneSecurityIntegrationTests {
 			assertThat(undecodable.status()).isEqualTo(400);
 			assertThat(undecodable.code()).isIn("bad_request", "invalid_path");
 		}
+		// a route spelled with a character Spring Security's firewall refuses (an encoded '.') gets the JSON error,
+		// not the container's error page, and is logged
+		Answer rejected = send("GET", "/v1/models/open%2Ebad/metadata", intruder, null);
+		assertThat(rejected.status()).isEqualTo(400);
+		assertThat(rejected.code()).isEqualTo("request_rejected");
+		assertThat(loggedRow(rejected.requestId())).containsEntry("status", 400)
+			.containsEntry("error_code", "request_rejected");
 	}
 
 	@Test
