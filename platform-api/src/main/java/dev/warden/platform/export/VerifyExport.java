@@ -12,6 +12,7 @@ import java.nio.charset.CharsetDecoder;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
@@ -84,13 +85,18 @@ public final class VerifyExport {
 		Path publicKey = null;
 		for (int i = 0; i < args.length; i++) {
 			String value = (i + 1 < args.length) ? args[i + 1] : null;
-			switch (args[i]) {
-				case "--export" -> export = path(value);
-				case "--manifest" -> manifestFile = path(value);
-				case "--public-key" -> publicKey = path(value);
-				default -> {
-					return usage(out, "unknown argument " + args[i]);
+			try {
+				switch (args[i]) {
+					case "--export" -> export = path(value);
+					case "--manifest" -> manifestFile = path(value);
+					case "--public-key" -> publicKey = path(value);
+					default -> {
+						return usage(out, "unknown argument " + args[i]);
+					}
 				}
+			}
+			catch (InvalidPathException ex) {
+				return usage(out, args[i] + " is not a valid path");
 			}
 			i++;
 		}
@@ -105,7 +111,7 @@ public final class VerifyExport {
 		}
 		catch (UnreadableInput | IllegalArgumentException ex) {
 			checks.fail("manifest", "the manifest cannot be read: " + ex.getMessage());
-			return checks.verdict("nothing was verified");
+			return checks.verdict("");
 		}
 		checkSignature(manifest, publicKey, checks);
 		boolean sameFile = checkFile(manifest, export, checks);
@@ -362,6 +368,7 @@ public final class VerifyExport {
 			return false;
 		}
 
+		/** The last line; {@code whatHolds} is what an OK verdict states. */
 		int verdict(String whatHolds) {
 			if (this.failures.isEmpty()) {
 				this.out.println("OK: " + whatHolds);

@@ -1,6 +1,7 @@
 package dev.warden.platform.export;
 
 import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -327,6 +328,19 @@ class VerifyExportTamperIntegrationTests {
 		assertFailed(OfflineVerifier.verify(export, missing, key));
 		assertFailed(OfflineVerifier.verify(export, manifest, missing));
 		assertFailed(OfflineVerifier.verify(export, manifest, dir));
+	}
+
+	@Test
+	void badArgumentsFailWithTheUsage() {
+		for (String[] args : List.of(new String[0], new String[] { "--export" }, new String[] { "--verbose", "x" },
+				new String[] { "--export", "a\0b", "--manifest", "m", "--public-key", "k" })) {
+			ByteArrayOutputStream output = new ByteArrayOutputStream();
+
+			int code = VerifyExport.run(args, new PrintStream(output, true, StandardCharsets.UTF_8));
+
+			assertThat(code).isEqualTo(1);
+			assertThat(output.toString(StandardCharsets.UTF_8)).startsWith("FAILED: ").contains("usage: VerifyExport");
+		}
 	}
 
 	/**
