@@ -24,8 +24,10 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
 
 import dev.warden.console.identity.AuthorizationCodeFlowClient;
+import dev.warden.worker.loader.DeclaredShapeModels;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
@@ -100,6 +102,29 @@ class ModelUploadIntegrationTests {
 		}
 		var listed = Http.get(cluster.gateway() + "/api/admin/models/" + model, Http.bearer(adminToken));
 		assertThat(listed.status()).isEqualTo(404);
+	}
+
+	/**
+	 * Finding 10: an upload whose signature declares a 20,000,000-wide input made the validating worker's warm-up
+	 * allocate in proportion; the real worker now refuses it before allocating, and the admin API answers 422 with
+	 * the worker's reason naming the input and its declared shape. (A normal model still uploads: the test above.)
+	 */
+	@Test
+	void anUploadDeclaringAnAbsurdlyWideInputIsRefusedWith422NamingTheInput(@TempDir Path dir) throws Exception {
+		var model = "wide-" + UUID.randomUUID().toString().substring(0, 6);
+		var archive = zip(DeclaredShapeModels.export(dir.resolve("wide"), "pixels", 20_000_000));
+
+		var refused = upload(model, "wide.zip", archive);
+
+		assertThat(refused.statusCode()).as(refused.body()).isEqualTo(422);
+		var error = JsonMapper.shared().readTree(refused.body()).path("error");
+		assertThat(error.path("code").asString()).isEqualTo("invalid_saved_model");
+		assertThat(error.path("message").asString()).contains("input 'pixels'", "shape [-1, 20000000]",
+				"max-input-elements");
+		assertThat(error.path("request_id").asString()).isNotBlank();
+		assertThat(cluster.modelStore.resolve(model)).doesNotExist();
+		assertThat(Http.get(cluster.gateway() + "/api/admin/models/" + model, Http.bearer(adminToken)).status())
+			.isEqualTo(404);
 	}
 
 	private Http.Response awaitPrediction(String path, String body) throws Exception {

@@ -49,7 +49,7 @@ public final class TensorFlowCeiling {
 		int[] batches = Arrays.stream(options.getOrDefault("batch", "1,8,32").split(",")).mapToInt(Integer::parseInt)
 			.toArray();
 		long version = options.containsKey("version") ? Long.parseLong(options.get("version")) : latest(store, model);
-		LoadedServable servable = new SavedModelLoader(new LoaderProperties(-1, 1))
+		LoadedServable servable = new SavedModelLoader(new LoaderProperties(-1, 1, 1_048_576))
 			.load(new ServableId(model, version), store.resolve(model).resolve(Long.toString(version)));
 		try {
 			JsonNode request = JsonMapper.builder().build().readTree(Files.readAllBytes(body));

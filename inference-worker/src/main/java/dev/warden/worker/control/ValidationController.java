@@ -38,7 +38,8 @@ import org.springframework.web.bind.annotation.RestController;
  * <p>The path is resolved against the model store with symbolic links followed, and refused (400) unless it names
  * a directory strictly inside the store that contains no symbolic link. A SavedModel that TensorFlow cannot load,
  * whose signatures cannot be read or whose warm-up call fails is answered 422 with TensorFlow's reason, without
- * machine paths.
+ * machine paths; so is one whose signature declares inputs beyond the loader's bound (the reason names the input and
+ * its declared shape, and nothing was allocated for it).
  */
 @RestController
 class ValidationController {

@@ -1,6 +1,7 @@
 package dev.warden.worker.loader;
 
 import java.lang.reflect.Array;
+import java.math.BigInteger;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -21,6 +22,12 @@ import org.tensorflow.proto.ConfigProto;
  * the first client request does not pay for graph initialisation) or throws {@link ServableLoadException} after
  * releasing everything it allocated. It is thread-safe; loads of different versions may run concurrently. The
  * caller owns the returned servable and must {@link LoadedServable#close() close} it when unloading.
+ *
+ * <p>The warm-up allocates one example of every input in the shape the SavedModel declares, and a SavedModel is
+ * input from whoever uploaded it: before any warm-up tensor is allocated, every signature's declared inputs are
+ * checked against {@link LoaderProperties#maxInputElements()}, and a version that declares more is refused with a
+ * message naming the input and its declared shape. Uploads (validation) and versions found in the model store at
+ * start-up go through the same check, so such a version fails alone instead of taking memory from the others.
  */
 @Component
 public class SavedModelLoader {
@@ -29,11 +36,14 @@ public class SavedModelLoader {
 
 	private final ConfigProto config;
 
+	private final int maxInputElements;
+
 	public SavedModelLoader(LoaderProperties properties) {
 		this.config = ConfigProto.newBuilder()
 			.setInterOpParallelismThreads(properties.interOpThreads())
 			.setIntraOpParallelismThreads(properties.intraOpThreads())
 			.build();
+		this.maxInputElements = properties.maxInputElements();
 	}
 
 	public LoadedServable load(ServableId id, Path versionDir) {
@@ -57,6 +67,15 @@ public class SavedModelLoader {
 			throw new ServableLoadException("cannot read signatures of " + id + ": " + ex.getMessage(), ex);
 		}
 		try {
+			for (SignatureSpec signature : servable.signatures().values()) {
+				checkDeclaredInputs(id, signature, this.maxInputElements);
+			}
+		}
+		catch (ServableLoadException ex) {
+			servable.close();
+			throw ex;
+		}
+		try {
 			warmUp(servable);
 		}
 		catch (RuntimeException ex) {
@@ -66,6 +85,46 @@ public class SavedModelLoader {
 		log.info("Loaded {} from {} in {} ms (signatures {})", id, versionDir, (System.nanoTime() - started) / 1_000_000,
 				servable.signatures().keySet());
 		return servable;
+	}
+
+	/**
+	 * Refuses {@code signature} if one example of its inputs, as declared, has more than {@code limit} elements in
+	 * total (so the warm-up never allocates more than that per signature).
+	 * @throws ServableLoadException naming the input at which the total goes over the limit, with its declared shape
+	 */
+	static void checkDeclaredInputs(ServableId id, SignatureSpec signature, int limit) {
+		BigInteger total = BigInteger.ZERO;
+		BigInteger max = BigInteger.valueOf(limit);
+		for (TensorSpec input : signature.inputs().values()) {
+			BigInteger elements = exampleElements(input);
+			total = total.add(elements);
+			if (total.compareTo(max) > 0) {
+				// name the sum only when this input alone would have been accepted
+				String together = (elements.compareTo(max) > 0) ? ""
+						: ", " + total + " together with the inputs before it";
+				throw new ServableLoadException("cannot serve " + id + ": input '" + input.name() + "' of signature '"
+						+ signature.key() + "' declares shape " + input.shapeText() + ", " + elements
+						+ " elements per example" + together + "; at most " + limit + " elements per example are "
+						+ "accepted over the inputs of a signature (warden.worker.tensorflow.max-input-elements)", null);
+			}
+		}
+	}
+
+	/**
+	 * The elements of one example of {@code input}, as the warm-up call shapes it: the product of the declared
+	 * dimensions, an unknown one (-1, typically the batch dimension) counting as 1. Exact, so that no declared shape
+	 * can overflow its way under the limit.
+	 */
+	static BigInteger exampleElements(TensorSpec input) {
+		BigInteger elements = BigInteger.ONE;
+		if (input.dims() != null) {
+			for (long dim : input.dims()) {
+				if (dim > 1) {
+					elements = elements.multiply(BigInteger.valueOf(dim));
+				}
+			}
+		}
+		return elements;
 	}
 
 	/**

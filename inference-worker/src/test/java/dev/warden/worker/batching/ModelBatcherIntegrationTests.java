@@ -59,7 +59,7 @@ class ModelBatcherIntegrationTests {
 
 	@BeforeAll
 	static void load() {
-		SavedModelLoader loader = new SavedModelLoader(new LoaderProperties(-1, 1));
+		SavedModelLoader loader = new SavedModelLoader(new LoaderProperties(-1, 1, 1_048_576));
 		var store = IncomeFixture.store();
 		v1 = loader.load(new ServableId("income", 1), store.resolve("income/1"));
 		v2 = loader.load(new ServableId("income", 2), store.resolve("income/2"));

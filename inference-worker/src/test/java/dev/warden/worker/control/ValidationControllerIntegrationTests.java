@@ -15,6 +15,7 @@ import java.util.UUID;
 import java.util.stream.Stream;
 
 import dev.warden.worker.WorkerApplication;
+import dev.warden.worker.loader.DeclaredShapeModels;
 import dev.warden.worker.training.IncomeModelTrainer;
 
 import org.junit.jupiter.api.AfterAll;
@@ -112,6 +113,39 @@ class ValidationControllerIntegrationTests {
 			.doesNotContain(root.toString())
 			.doesNotContain(store.toRealPath().toString());
 		assertThat(error.path("request_id").asString()).isNotBlank();
+	}
+
+	/**
+	 * Finding 10: a tiny graph whose signature declares a 20,000,000-wide input made the warm-up call allocate that
+	 * much; it is refused before any warm-up tensor exists, and the reason names the input and its declared shape.
+	 */
+	@Test
+	void absurdlyWideDeclaredInputIsRejectedWith422NamingTheInputAndItsShape() throws Exception {
+		String staged = ".incoming-" + UUID.randomUUID() + "/model";
+		DeclaredShapeModels.export(store.resolve(staged), "pixels", 20_000_000);
+
+		HttpResponse<String> response = validate("{\"model\":\"wide\",\"path\":\"" + staged + "\"}");
+
+		assertThat(response.statusCode()).isEqualTo(422);
+		JsonNode error = JSON.readTree(response.body()).path("error");
+		assertThat(error.path("code").asString()).isEqualTo("invalid_saved_model");
+		assertThat(error.path("message").asString()).contains("input 'pixels'", "signature 'serving_default'",
+				"shape [-1, 20000000]", "20000000 elements per example", "at most 1048576",
+				"warden.worker.tensorflow.max-input-elements")
+			.doesNotContain(store.toRealPath().toString());
+	}
+
+	@Test
+	void declaredInputWithinTheBoundIsLoadedAndWarmedUp() throws Exception {
+		String staged = ".incoming-" + UUID.randomUUID() + "/model";
+		DeclaredShapeModels.export(store.resolve(staged), "pixels", 1_048_576);
+
+		HttpResponse<String> response = validate("{\"model\":\"wide\",\"path\":\"" + staged + "\"}");
+
+		assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+		assertThat(JSON.readTree(response.body()).path("metadata").path("signature_def").path("signature_def")
+			.path("serving_default").path("inputs").path("pixels").path("tensor_shape").path("dim").get(1).path("size")
+			.asString()).isEqualTo("1048576");
 	}
 
 	@Test

@@ -42,7 +42,7 @@ class NativeMemoryIntegrationTests {
 		LifecycleProperties lifecycle = LifecycleProperties.defaults();
 		ServableManager manager = new ServableManager(
 				new AspiredVersionsSource(new ModelStoreSource(storeProperties), lifecycle),
-				new SavedModelLoader(new LoaderProperties(-1, 1)), storeProperties, lifecycle, new SimpleMeterRegistry());
+				new SavedModelLoader(new LoaderProperties(-1, 1, 1_048_576)), storeProperties, lifecycle, new SimpleMeterRegistry());
 		ServableManagerIntegrationTests.copyVersion(trained, version(store, 1));
 		manager.afterPropertiesSet();
 		try {

@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
 
+import dev.warden.worker.loader.DeclaredShapeModels;
 import dev.warden.worker.loader.InputColumn;
 import dev.warden.worker.loader.LoadedServable;
 import dev.warden.worker.loader.LoaderProperties;
@@ -119,6 +120,29 @@ class ServableManagerIntegrationTests {
 		assertThat(meters.counter(ServableManager.LOAD_FAILURES, "model", "income").count()).isBetween(1.0, 2.0);
 	}
 
+	/**
+	 * Finding 10: a version in the store whose signature declares an absurd input is refused at start-up, before its
+	 * warm-up allocates anything, with a reason naming the input; the other models load as usual.
+	 */
+	@Test
+	void versionDeclaringAnAbsurdlyWideInputFailsAloneAtStartUp() throws IOException {
+		addVersion("income", 1);
+		DeclaredShapeModels.export(store.resolve("wide").resolve("1"), "pixels", 20_000_000);
+
+		start(LifecycleProperties.defaults());
+
+		VersionStatus wide = manager.status("wide", 1);
+		assertThat(wide.state()).isEqualTo(VersionState.END);
+		assertThat(wide.error()).contains("wide/1", "input 'pixels'", "shape [-1, 20000000]",
+				"warden.worker.tensorflow.max-input-elements");
+		assertThat(manager.status("income", 1).state()).isEqualTo(VersionState.AVAILABLE);
+		try (ServableHandle handle = manager.handle(ServableRequest.latest("income"))) {
+			assertThat(handle.servable().run("serving_default", oneRow(handle.servable()))).containsKey("probability");
+		}
+		assertThat(manager.aspiredNotAvailable()).extracting(VersionStatus::model, VersionStatus::version)
+			.containsExactly(org.assertj.core.groups.Tuple.tuple("wide", 1L));
+	}
+
 	@Test
 	void labelsResolveToAvailableVersionsOnly() throws IOException {
 		addVersion("income", 1);
@@ -203,7 +227,7 @@ class ServableManagerIntegrationTests {
 		ModelStoreProperties storeProperties = new ModelStoreProperties(store, Duration.ofHours(1));
 		manager = new ServableManager(
 				new AspiredVersionsSource(new ModelStoreSource(storeProperties), lifecycle),
-				new SavedModelLoader(new LoaderProperties(-1, 1)), storeProperties, lifecycle, meters);
+				new SavedModelLoader(new LoaderProperties(-1, 1, 1_048_576)), storeProperties, lifecycle, meters);
 		manager.afterPropertiesSet();
 	}
 

@@ -1,7 +1,6 @@
 package dev.warden.platform.demo;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
@@ -15,6 +14,7 @@ import org.springframework.stereotype.Component;
 import org.springframework.transaction.support.TransactionTemplate;
 
 import dev.warden.platform.apikey.ApiKeyManagement;
+import dev.warden.platform.apikey.ApiKeyManagement.CreatedApiKey;
 import dev.warden.platform.crypto.SecretFiles;
 import dev.warden.platform.system.WardenProperties;
 import dev.warden.platform.tenant.Tenant;
@@ -24,7 +24,12 @@ import dev.warden.platform.tenant.TenantManagement;
  * Default-install convenience (only with {@code warden.demo.enabled=true}, env WARDEN_DEMO=true): on first start
  * creates tenant {@code demo} (plan {@code free}) with an API key {@code demo}, audited as actor
  * {@code system}, and writes the raw key to {@code <data dir>/demo-api-key} (mode 0600) so that later starts can
- * print it again.
+ * show it again.
+ *
+ * <p>The raw key is written to that file and nowhere else: never logged, never printed. The process's output ends up
+ * in log files (the quickstart captures it into {@code <data dir>/logs/}, a container runtime keeps it), which are
+ * read by more people and tools than the key should be. The log names the key by its prefix only; the quickstart
+ * launcher reads the file once the gateway is healthy and prints the {@code Demo API key: …} line on the terminal.
  */
 @Component
 @ConditionalOnBooleanProperty("warden.demo.enabled")
@@ -55,17 +60,17 @@ class DemoBootstrap implements ApplicationRunner {
 	@Override
 	public void run(ApplicationArguments args) throws IOException {
 		if (this.tenants.findByName(TENANT).isEmpty()) {
-			String raw = this.transactions.execute((status) -> {
+			CreatedApiKey created = this.transactions.execute((status) -> {
 				Tenant tenant = this.tenants.create(TENANT, "free", "system");
-				return this.keys.create(tenant.id(), "demo", "system").rawKey();
+				return this.keys.create(tenant.id(), "demo", "system");
 			});
 			Files.deleteIfExists(this.keyFile);
-			SecretFiles.createOwnerOnly(this.keyFile, raw + "\n");
-			log.info("Created demo tenant '{}' and its API key ({})", TENANT, this.keyFile.toAbsolutePath());
+			SecretFiles.createOwnerOnly(this.keyFile, created.rawKey() + "\n");
+			log.info("Created demo tenant '{}' and its API key {}… (the raw key is in {}, mode 0600)", TENANT,
+					created.key().prefix(), this.keyFile.toAbsolutePath());
 		}
-		if (Files.exists(this.keyFile)) {
-			String raw = Files.readString(this.keyFile, StandardCharsets.UTF_8).strip();
-			System.out.println("Demo API key: " + raw);
+		else if (Files.exists(this.keyFile)) {
+			log.info("Demo tenant '{}' exists; its raw API key is in {}", TENANT, this.keyFile.toAbsolutePath());
 		}
 	}
 

@@ -5,6 +5,9 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.TreeMap;
 
+import tools.jackson.core.JacksonException;
+import tools.jackson.core.StreamReadFeature;
+import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
@@ -18,6 +21,10 @@ final class Manifests {
 	static final String SIGNATURE = "signature";
 
 	private static final JsonMapper JSON = JsonMapper.builder().build();
+
+	private static final JsonMapper STRICT_JSON = JsonMapper.builder()
+		.enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+		.build();
 
 	private Manifests() {
 	}
@@ -39,9 +46,26 @@ final class Manifests {
 		return JSON.writeValueAsString(value);
 	}
 
+	/**
+	 * Reads one JSON object, refusing duplicate keys (a reader of the manifest must never see another value than
+	 * the verifier checked).
+	 * @throws IllegalArgumentException if {@code json} is not exactly one JSON object; the message names the problem
+	 * but quotes no content
+	 */
 	@SuppressWarnings("unchecked")
 	static Map<String, Object> parse(String json) {
-		return JSON.readValue(json, Map.class);
+		JsonNode tree;
+		try {
+			tree = STRICT_JSON.readTree(json);
+		}
+		catch (JacksonException ex) {
+			throw new IllegalArgumentException("not JSON (" + ex.getOriginalMessage().strip().lines().findFirst().orElse("")
+					+ ")");
+		}
+		if (tree == null || !tree.isObject()) {
+			throw new IllegalArgumentException("not a JSON object");
+		}
+		return STRICT_JSON.treeToValue(tree, Map.class);
 	}
 
 	private static Object sorted(Object value) {

@@ -50,7 +50,9 @@ import dev.warden.platform.worker.WorkerClient.WorkerResponse;
  * <li>name and size; the archive is copied into a staging directory {@code <store>/.incoming-<uuid>} (same file
  * system as the store, ignored by the workers' store polling) while its SHA-256 is computed;</li>
  * <li>it is unpacked there by {@link SavedModelArchive} (format by magic bytes, unsafe entries refused, limits);</li>
- * <li>a worker loads it, warms it up and returns its signature defs ({@code POST /internal/v1/validate});</li>
+ * <li>a worker loads it, warms it up and returns its signature defs ({@code POST /internal/v1/validate}); the
+ * worker refuses (422, passed on with its message) what it cannot load, including a signature whose declared input
+ * shapes exceed its bound, named by input and shape;</li>
  * <li>under a per-model PostgreSQL advisory lock, the next version number (max of database and disk + 1) is
  * taken, the directory is renamed atomically to {@code <store>/<model>/<n>}, and the version row and the audit
  * event {@code model_version.uploaded} are written in one transaction.</li>

@@ -1,13 +1,10 @@
 package dev.warden.platform.export;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.sql.Timestamp;
@@ -381,15 +378,9 @@ class ExportIntegrationTests {
 
 	/** Runs the offline verifier on files; returns the exit code, a newline, and what it printed. */
 	private static String verify(byte[] export, Map<String, Object> manifest, String publicKey) throws Exception {
-		Path dir = Files.createTempDirectory(files, "verify");
-		Path exportFile = Files.write(dir.resolve("export"), export);
-		Path manifestFile = Files.writeString(dir.resolve("manifest.json"), JSON.writeValueAsString(manifest));
-		Path keyFile = Files.writeString(dir.resolve("public-key.json"), publicKey);
-		ByteArrayOutputStream output = new ByteArrayOutputStream();
-		int code = VerifyExport.run(new String[] { "--export", exportFile.toString(), "--manifest",
-				manifestFile.toString(), "--public-key", keyFile.toString() },
-				new PrintStream(output, true, StandardCharsets.UTF_8));
-		return code + "\n" + output.toString(StandardCharsets.UTF_8);
+		OfflineVerifier.Verification verification = OfflineVerifier.verify(files, export,
+				JSON.writeValueAsBytes(manifest), publicKey.getBytes(StandardCharsets.UTF_8));
+		return verification.code() + "\n" + verification.output();
 	}
 
 	private static String sha256(byte[] bytes) throws Exception {
