@@ -25,6 +25,7 @@ import org.tensorflow.proto.Feature;
 import org.tensorflow.proto.Features;
 import org.tensorflow.proto.FloatList;
 import org.tensorflow.proto.TensorProto;
+import org.tensorflow.types.TFloat16;
 import org.tensorflow.types.TFloat32;
 import org.tensorflow.types.TString;
 
@@ -112,17 +113,17 @@ public final class TfServingTestData {
 
 	/**
 	 * A SavedModel with signatures the warm-up cannot, or cannot successfully, call, next to an ordinary one:
-	 * {@code serving_default} ({@code x} float [-1] → {@code y} = 2x); {@code raw_bytes} (a DT_STRING input of
-	 * unknown rank that no example parsing reads → its identity); {@code decode} (DT_STRING [-1] → DecodeBase64,
-	 * which fails on the warm-up's {@code "0"}).
+	 * {@code serving_default} ({@code x} float [-1] → {@code y} = 2x); {@code half_precision} (a DT_HALF input, a
+	 * dtype the worker does not feed → its identity); {@code decode} (DT_STRING [-1] → DecodeBase64, which fails on
+	 * the warm-up's {@code "0"}).
 	 */
 	public static Path awkwardModel(Path versionDir) {
 		try (Graph graph = new Graph(); Session session = new Session(graph)) {
 			Ops tf = Ops.create(graph);
 			Placeholder<TFloat32> x = tf.withName("x").placeholder(TFloat32.class, Placeholder.shape(Shape.of(-1)));
 			Operand<TFloat32> y = tf.withName("y").math.mul(x, tf.constant(2f));
-			Placeholder<TString> raw = tf.withName("raw").placeholder(TString.class);
-			Operand<TString> same = tf.withName("same").identity(raw);
+			Placeholder<TFloat16> half = tf.withName("half").placeholder(TFloat16.class, Placeholder.shape(Shape.of(-1)));
+			Operand<TFloat16> same = tf.withName("same").identity(half);
 			Placeholder<TString> encoded = tf.withName("encoded").placeholder(TString.class,
 					Placeholder.shape(Shape.of(-1)));
 			Operand<TString> decoded = tf.withName("decoded").io.decodeBase64(encoded);
@@ -131,8 +132,8 @@ public final class TfServingTestData {
 				.withSession(session)
 				.withSignature(Signature.builder("serving_default").methodName("tensorflow/serving/predict")
 					.input("x", x).output("y", y).build())
-				.withSignature(Signature.builder("raw_bytes").methodName("tensorflow/serving/predict")
-					.input("raw", raw).output("same", same).build())
+				.withSignature(Signature.builder("half_precision").methodName("tensorflow/serving/predict")
+					.input("half", half).output("same", same).build())
 				.withSignature(Signature.builder("decode").methodName("tensorflow/serving/predict")
 					.input("encoded", encoded).output("decoded", decoded).build())
 				.export();

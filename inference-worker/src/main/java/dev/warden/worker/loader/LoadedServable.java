@@ -201,7 +201,8 @@ public final class LoadedServable implements AutoCloseable {
 	}
 
 	private static TensorSpec tensorSpec(String name, TensorInfo info) {
-		long[] dims = info.getTensorShape().getUnknownRank() ? null
+		// a TensorInfo without a shape (TF Serving's half_plus_three) says as little as an unknown rank
+		long[] dims = !info.hasTensorShape() || info.getTensorShape().getUnknownRank() ? null
 				: info.getTensorShape().getDimList().stream().mapToLong(d -> d.getSize()).toArray();
 		return new TensorSpec(name, info.getDtype().name(), dims, info.getName());
 	}
@@ -244,7 +245,9 @@ public final class LoadedServable implements AutoCloseable {
 			shape.put("unknown_rank", info.getTensorShape().getUnknownRank());
 			Map<String, Object> tensor = new LinkedHashMap<>();
 			tensor.put("dtype", info.getDtype().name());
-			tensor.put("tensor_shape", shape);
+			if (info.hasTensorShape()) {
+				tensor.put("tensor_shape", shape);
+			}
 			tensor.put("name", info.getName());
 			json.put(entry.getKey(), tensor);
 		});

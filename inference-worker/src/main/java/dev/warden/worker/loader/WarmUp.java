@@ -30,8 +30,8 @@ import org.tensorflow.proto.TensorProto;
  * {@code false}, and {@code "0"} for strings, a non-empty text so that in-graph tokenisation of raw-text inputs
  * runs for real and in-graph number parsing succeeds); for an input the graph parses as serialized
  * {@code tf.Example}s ({@link LoadedServable#exampleSchema}), one valid example with every dense feature the graph
- * declares. A signature this cannot feed (an input of unknown rank that is not parsed as an example, an
- * unsupported dtype), or whose call fails, is <em>reported</em> in the {@link WarmUpReport} and served anyway:
+ * declares; an input of unknown rank gets a vector of one value. A signature this cannot feed (a dtype the
+ * worker does not feed), or whose call fails, is <em>reported</em> in the {@link WarmUpReport} and served anyway:
  * TF Serving does not warm up at all without the file, and one signature must not keep the others from being
  * served.</li>
  * </ol>
@@ -114,12 +114,10 @@ final class WarmUp {
 				catch (ArithmeticException ex) {
 					throw new CannotFeed("input " + input + ": a feature's declared shape is too large for a warm-up example");
 				}
-				inputs.put(input.name(), examples(input, List.of(example)));
+				inputs.put(input.name(), InputColumn.ofExamples(input, List.of(example)));
 			}
-			else if (input.unknownRank() || input.elementKind() == null) {
-				throw new CannotFeed("input " + input + " cannot be fed: "
-						+ (input.elementKind() == null ? "this worker does not feed " + input.dtype()
-								: "its rank is unknown and the graph does not parse it as tf.Example"));
+			else if (input.elementKind() == null) {
+				throw new CannotFeed("input " + input + " cannot be fed: this worker does not feed " + input.dtype());
 			}
 			else {
 				inputs.put(input.name(), neutralColumn(input));
@@ -130,9 +128,12 @@ final class WarmUp {
 
 	/**
 	 * One row of neutral values for a typed input: its declared shape with every variable dimension (and the batch
-	 * dimension) set to 1; a scalar input stays a scalar.
+	 * dimension) set to 1; a scalar input stays a scalar, and an input of unknown rank gets a vector of one value.
 	 */
 	static InputColumn neutralColumn(TensorSpec input) {
+		if (input.unknownRank()) {
+			return new InputColumn(input, new long[] { 1 }, neutralValues(input.elementKind(), 1));
+		}
 		long[] shape = new long[Math.max(input.dims().length, 1)];
 		int count = 1;
 		for (int i = 0; i < shape.length; i++) {
@@ -141,22 +142,6 @@ final class WarmUp {
 		}
 		return new InputColumn(input, input.dims().length == 0 ? new long[0] : shape,
 				neutralValues(input.elementKind(), count));
-	}
-
-	/**
-	 * A batch of serialized examples for an example input: shape {@code [n]} (also for an input of unknown rank, as
-	 * TF Serving feeds them), or a scalar for a scalar input (one example).
-	 */
-	static InputColumn examples(TensorSpec input, List<Example> examples) {
-		byte[][] serialized = new byte[examples.size()][];
-		for (int i = 0; i < serialized.length; i++) {
-			serialized[i] = examples.get(i).toByteArray();
-		}
-		boolean scalar = !input.unknownRank() && input.dims().length == 0;
-		if (scalar && serialized.length != 1) {
-			throw new IllegalArgumentException("input " + input + " takes one serialized example, got " + serialized.length);
-		}
-		return new InputColumn(input, scalar ? new long[0] : new long[] { serialized.length }, serialized);
 	}
 
 	private static Object neutralValues(TensorSpec.ElementKind kind, int count) {
@@ -189,7 +174,7 @@ final class WarmUp {
 			if (examples.examples().isEmpty()) {
 				throw new IllegalArgumentException("the request has no examples");
 			}
-			inputs.put(input.name(), examples(input, examples.examples()));
+			inputs.put(input.name(), InputColumn.ofExamples(input, examples.examples()));
 		}
 		else if (request instanceof WarmUpRequests.TensorRequest tensors) {
 			for (var entry : tensors.inputs().entrySet()) {

@@ -1,5 +1,7 @@
 package dev.warden.worker.manager;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import dev.warden.worker.loader.LoadedServable;
@@ -29,6 +31,8 @@ final class ManagedVersion {
 
 	private volatile String error;
 
+	private volatile List<String> warnings = List.of();
+
 	private volatile LoadedServable servable;
 
 	ManagedVersion(ServableId id) {
@@ -48,7 +52,7 @@ final class ManagedVersion {
 	}
 
 	VersionStatus status() {
-		return new VersionStatus(id.name(), id.version(), state, error);
+		return new VersionStatus(id.name(), id.version(), state, error, warnings);
 	}
 
 	LoadedServable servable() {
@@ -78,6 +82,11 @@ final class ManagedVersion {
 			return false;
 		}
 		servable = loaded;
+		List<String> caveats = new ArrayList<>();
+		loaded.unusableSignatures().forEach((key, reason) -> caveats.add("signature '" + key
+				+ "' cannot be served: " + reason));
+		caveats.addAll(loaded.warmUpReport().warnings());
+		warnings = List.copyOf(caveats);
 		references.set(1);
 		state = VersionState.AVAILABLE;
 		return true;
