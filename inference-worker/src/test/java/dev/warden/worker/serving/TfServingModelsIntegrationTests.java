@@ -315,6 +315,21 @@ class TfServingModelsIntegrationTests {
 			.isEqualTo(JSON.readTree("{\"predictions\": [3.0]}"));
 	}
 
+	@Test
+	void aModelThatFailsToLoadIsReportedWithItsErrorAndTheWorkerStaysReadyForTheOthers() throws Exception {
+		JsonNode status = JSON.readTree(get("/v1/models/broken").body()).get("model_version_status").get(0);
+		JsonNode listed = model(JSON.readTree(get("/v1/models").body()), "broken").get("versions").get(0);
+
+		assertThat(status.get("state").stringValue()).isEqualTo("END");
+		assertThat(status.get("status").get("error_code").stringValue()).isEqualTo("UNKNOWN");
+		assertThat(status.get("status").get("error_message").stringValue()).startsWith("cannot load SavedModel broken/1");
+		assertThat(listed.get("error").stringValue()).isEqualTo(status.get("status").get("error_message").stringValue());
+		assertThat(get("/actuator/health/readiness").statusCode()).isEqualTo(200);
+		assertThat(get("/v2/health/ready").statusCode()).isEqualTo(200);
+		assertThat(get("/v2/models/broken/ready").statusCode()).isEqualTo(400);
+		assertThat(post("/v1/models/broken:predict", "{\"instances\": [1.0]}").statusCode()).isEqualTo(404);
+	}
+
 	private static JsonNode model(JsonNode listing, String name) {
 		for (JsonNode model : listing.get("models")) {
 			if (model.get("name").stringValue().equals(name)) {
