@@ -2,8 +2,9 @@ package dev.warden.worker.loader;
 
 import java.util.Arrays;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
+
+import com.google.protobuf.ByteString;
 
 import org.tensorflow.proto.BytesList;
 import org.tensorflow.proto.Example;
@@ -11,8 +12,6 @@ import org.tensorflow.proto.Feature;
 import org.tensorflow.proto.Features;
 import org.tensorflow.proto.FloatList;
 import org.tensorflow.proto.Int64List;
-
-import com.google.protobuf.ByteString;
 
 /**
  * The {@code tf.Example} features a model parses from one string input, as read from its graph's
@@ -161,11 +160,6 @@ public record ExampleSchema(Map<String, FeatureSpec> features) {
 			return name + ": " + describe() + (required ? ", required" : "");
 		}
 
-	}
-
-	/** Every feature name, for messages. */
-	public List<String> names() {
-		return List.copyOf(features.keySet());
 	}
 
 }

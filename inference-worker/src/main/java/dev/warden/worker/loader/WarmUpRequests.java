@@ -12,11 +12,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.zip.CRC32C;
 
-import org.tensorflow.proto.Example;
-import org.tensorflow.proto.TensorProto;
-
 import com.google.protobuf.CodedInputStream;
 import com.google.protobuf.WireFormat;
+
+import org.tensorflow.proto.Example;
+import org.tensorflow.proto.TensorProto;
 
 /**
  * Reads TensorFlow Serving's warm-up file, {@code assets.extra/tf_serving_warmup_requests} in a version directory:

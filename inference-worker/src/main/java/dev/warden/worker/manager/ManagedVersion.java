@@ -82,14 +82,19 @@ final class ManagedVersion {
 			return false;
 		}
 		servable = loaded;
+		warnings = loaded == null ? List.of() : caveats(loaded);
+		references.set(1);
+		state = VersionState.AVAILABLE;
+		return true;
+	}
+
+	/** What the version serves with a caveat: signatures that cannot be served, signatures not warmed up. */
+	private static List<String> caveats(LoadedServable loaded) {
 		List<String> caveats = new ArrayList<>();
 		loaded.unusableSignatures().forEach((key, reason) -> caveats.add("signature '" + key
 				+ "' cannot be served: " + reason));
 		caveats.addAll(loaded.warmUpReport().warnings());
-		warnings = List.copyOf(caveats);
-		references.set(1);
-		state = VersionState.AVAILABLE;
-		return true;
+		return List.copyOf(caveats);
 	}
 
 	synchronized void failed(String message) {
