@@ -424,11 +424,11 @@ public class ServableManager implements InitializingBean, DisposableBean {
 		}
 		catch (ServableLoadException ex) {
 			log.warn("Failed to load {}: {}", managed.id(), ex.getMessage());
-			managed.failed(ex.getMessage());
+			managed.failed(withoutStorePath(ex.getMessage()));
 		}
 		catch (RuntimeException | LinkageError ex) {
 			log.warn("Failed to load {}", managed.id(), ex);
-			managed.failed("failed to load: " + ex);
+			managed.failed(withoutStorePath("failed to load: " + ex));
 		}
 		loadTimer(model, "failure").record(System.nanoTime() - started, TimeUnit.NANOSECONDS);
 		Counter.builder(LOAD_FAILURES)
@@ -436,6 +436,16 @@ public class ServableManager implements InitializingBean, DisposableBean {
 			.tag("model", model)
 			.register(meters)
 			.increment();
+	}
+
+	/**
+	 * A load error as the status shows it: TensorFlow's messages name files, and the status reaches tenants (through
+	 * the gateway), the admin API and the console, so the model store's location is written {@code <store>} (the
+	 * worker's log keeps the full message).
+	 */
+	private String withoutStorePath(String message) {
+		String root = source.root().toString();
+		return message == null || root.isEmpty() ? message : message.replace(root, "<store>");
 	}
 
 	private Timer loadTimer(String model, String outcome) {

@@ -69,7 +69,8 @@ class TfServingModelsIntegrationTests {
 			TfServingTestData.awkwardModel(store.resolve("awkward").resolve("1"));
 			try {
 				Path broken = Files.createDirectories(store.resolve("broken").resolve("1"));
-				Files.writeString(broken.resolve("saved_model.pb"), "not a protobuf");
+				// TensorFlow names the file it cannot parse: the status must not show where the store is
+				Files.writeString(broken.resolve("saved_model.pb"), "not a SavedModel\n");
 			}
 			catch (IOException ex) {
 				throw new UncheckedIOException(ex);
@@ -322,7 +323,9 @@ class TfServingModelsIntegrationTests {
 
 		assertThat(status.get("state").stringValue()).isEqualTo("END");
 		assertThat(status.get("status").get("error_code").stringValue()).isEqualTo("UNKNOWN");
-		assertThat(status.get("status").get("error_message").stringValue()).startsWith("cannot load SavedModel broken/1");
+		assertThat(status.get("status").get("error_message").stringValue()).startsWith("cannot load SavedModel broken/1")
+			.contains("<store>/broken/1/saved_model.pb")
+			.doesNotContain(store.toString());
 		assertThat(listed.get("error").stringValue()).isEqualTo(status.get("status").get("error_message").stringValue());
 		assertThat(get("/actuator/health/readiness").statusCode()).isEqualTo(200);
 		assertThat(get("/v2/health/ready").statusCode()).isEqualTo(200);
