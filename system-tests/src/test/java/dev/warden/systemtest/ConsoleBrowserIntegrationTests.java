@@ -72,6 +72,40 @@ class ConsoleBrowserIntegrationTests {
 	}
 
 	@Test
+	void aVersionThatFailedToLoadIsShownWithItsError(WardenCluster cluster) throws Exception {
+		String broken = cluster.brokenModel();
+		awaitFailedInCatalogue(cluster, broken);
+		var wait = new WebDriverWait(browser, Duration.ofSeconds(30));
+		browser.get(cluster.console() + "/");
+
+		wait.until(ExpectedConditions.visibilityOfElementLocated(By.name("username"))).sendKeys("admin");
+		browser.findElement(By.name("password")).sendKeys(WardenCluster.ADMIN_PASSWORD);
+		browser.findElement(By.cssSelector("button[type=submit], input[type=submit]")).click();
+
+		try {
+			wait.until(ExpectedConditions.textToBePresentInElementLocated(By.tagName("body"), broken));
+			var page = browser.findElement(By.tagName("body")).getText();
+			assertThat(page).contains("END", "Failed to load:", "cannot load SavedModel " + broken + "/1");
+		}
+		finally {
+			screenshot("console-failed-version.png");
+		}
+	}
+
+	private static void awaitFailedInCatalogue(WardenCluster cluster, String model) throws Exception {
+		var admin = Http.bearer(cluster.adminToken());
+		var deadline = java.time.Instant.now().plus(Duration.ofMinutes(2));
+		while (java.time.Instant.now().isBefore(deadline)) {
+			var listed = Http.get(cluster.gateway() + "/api/admin/models/" + model, admin);
+			if (listed.status() == 200 && listed.body().contains("\"error\":\"cannot load SavedModel")) {
+				return;
+			}
+			Thread.sleep(250);
+		}
+		throw new AssertionError("model " + model + " is not reported as failed by the admin API within 2 minutes");
+	}
+
+	@Test
 	void aWrongPasswordIsRefusedOnTheLoginPage(WardenCluster cluster) throws Exception {
 		var wait = new WebDriverWait(browser, Duration.ofSeconds(30));
 		browser.get(cluster.console() + "/");

@@ -38,6 +38,35 @@ final class Http {
 		return send(builder(url, headers).header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(json)));
 	}
 
+	/** A multipart/form-data POST with one file field, as a browser or curl -F sends it. */
+	static Response postFile(String url, Map<String, String> headers, String field, String filename, byte[] content)
+			throws IOException, InterruptedException {
+		var boundary = "warden-" + java.util.UUID.randomUUID();
+		var body = new java.io.ByteArrayOutputStream();
+		body.write(("--" + boundary + "\r\nContent-Disposition: form-data; name=\"" + field + "\"; filename=\""
+				+ filename + "\"\r\nContent-Type: application/octet-stream\r\n\r\n")
+			.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+		body.write(content);
+		body.write(("\r\n--" + boundary + "--\r\n").getBytes(java.nio.charset.StandardCharsets.UTF_8));
+		return send(builder(url, headers).timeout(Duration.ofSeconds(120))
+			.header("Content-Type", "multipart/form-data; boundary=" + boundary)
+			.POST(HttpRequest.BodyPublishers.ofByteArray(body.toByteArray())));
+	}
+
+	/** The files under {@code directory} as a zip archive, paths relative to it (a SavedModel upload). */
+	static byte[] zip(java.nio.file.Path directory) throws IOException {
+		var bytes = new java.io.ByteArrayOutputStream();
+		try (var zip = new java.util.zip.ZipOutputStream(bytes);
+				var files = java.nio.file.Files.walk(directory)) {
+			for (var file : files.filter(java.nio.file.Files::isRegularFile).sorted().toList()) {
+				zip.putNextEntry(new java.util.zip.ZipEntry(directory.relativize(file).toString().replace('\\', '/')));
+				zip.write(java.nio.file.Files.readAllBytes(file));
+				zip.closeEntry();
+			}
+		}
+		return bytes.toByteArray();
+	}
+
 	static Map<String, String> bearer(String token) {
 		return Map.of("Authorization", "Bearer " + token);
 	}

@@ -6,9 +6,6 @@ import static org.assertj.core.api.Assertions.within;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -59,11 +56,11 @@ class ModelUploadIntegrationTests {
 	@Test
 	void anUploadedVersionIsValidatedStoredAndServedThroughTheGateway() throws Exception {
 		var model = "income-upload-" + UUID.randomUUID().toString().substring(0, 6);
-		var archive = zip(cluster.modelVersionDir);
+		var archive = Http.zip(cluster.modelVersionDir);
 
 		var uploaded = upload(model, "model.zip", archive);
 
-		assertThat(uploaded.statusCode()).as(uploaded.body()).isEqualTo(201);
+		assertThat(uploaded.status()).as(uploaded.body()).isEqualTo(201);
 		var version = JsonMapper.shared().readTree(uploaded.body());
 		assertThat(version.path("version").asString()).isEqualTo("1");
 		assertThat(version.path("uploaded_by").asString()).isEqualTo("admin");
@@ -93,7 +90,7 @@ class ModelUploadIntegrationTests {
 
 		var refused = upload(model, "broken.zip", bytes.toByteArray());
 
-		assertThat(refused.statusCode()).as(refused.body()).isEqualTo(422);
+		assertThat(refused.status()).as(refused.body()).isEqualTo(422);
 		assertThat(JsonMapper.shared().readTree(refused.body()).path("error").path("code").asString())
 			.isEqualTo("invalid_saved_model");
 		assertThat(cluster.modelStore.resolve(model)).doesNotExist();
@@ -142,33 +139,8 @@ class ModelUploadIntegrationTests {
 		throw new AssertionError("the uploaded model was not served within 60 s: " + last.status() + " " + last.body());
 	}
 
-	private HttpResponse<String> upload(String model, String filename, byte[] archive) throws IOException, InterruptedException {
-		var boundary = "warden-" + UUID.randomUUID();
-		var head = ("--" + boundary + "\r\nContent-Disposition: form-data; name=\"file\"; filename=\"" + filename
-				+ "\"\r\nContent-Type: application/zip\r\n\r\n").getBytes(StandardCharsets.UTF_8);
-		var tail = ("\r\n--" + boundary + "--\r\n").getBytes(StandardCharsets.UTF_8);
-		var body = new ByteArrayOutputStream();
-		body.write(head);
-		body.write(archive);
-		body.write(tail);
-		var request = HttpRequest.newBuilder(URI.create(cluster.gateway() + "/api/admin/models/" + model + "/versions"))
-			.header("Authorization", "Bearer " + adminToken)
-			.header("Content-Type", "multipart/form-data; boundary=" + boundary)
-			.timeout(Duration.ofSeconds(120))
-			.POST(HttpRequest.BodyPublishers.ofByteArray(body.toByteArray()))
-			.build();
-		return HttpClient.newHttpClient().send(request, HttpResponse.BodyHandlers.ofString());
-	}
-
-	private static byte[] zip(Path directory) throws IOException {
-		var bytes = new ByteArrayOutputStream();
-		try (var zip = new ZipOutputStream(bytes); Stream<Path> files = Files.walk(directory)) {
-			for (Path file : files.filter(Files::isRegularFile).sorted().toList()) {
-				zip.putNextEntry(new ZipEntry(directory.relativize(file).toString().replace('\\', '/')));
-				zip.write(Files.readAllBytes(file));
-				zip.closeEntry();
-			}
-		}
-		return bytes.toByteArray();
+	private Http.Response upload(String model, String filename, byte[] archive) throws IOException, InterruptedException {
+		return Http.postFile(cluster.gateway() + "/api/admin/models/" + model + "/versions", Http.bearer(adminToken),
+				"file", filename, archive);
 	}
 }

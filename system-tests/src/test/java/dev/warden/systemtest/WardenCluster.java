@@ -77,6 +77,70 @@ final class WardenCluster implements AutoCloseable {
 		return "http://localhost:" + gatewayPort;
 	}
 
+	/** A fresh administrator access token from the console's authorization server. */
+	String adminToken() throws Exception {
+		return new dev.warden.console.identity.AuthorizationCodeFlowClient(URI.create(console()))
+			.obtainTokens("admin", ADMIN_PASSWORD).accessToken();
+	}
+
+	/** A new tenant (name {@code prefix} plus a random suffix, plan {@code standard}) and a raw API key of it. */
+	String newTenantKey(String prefix) throws Exception {
+		var admin = Http.bearer(adminToken());
+		var tenant = Http.postJson(gateway() + "/api/admin/tenants", admin, "{\"name\":\"" + prefix + "-"
+				+ java.util.UUID.randomUUID().toString().substring(0, 8) + "\",\"plan\":\"standard\"}");
+		if (tenant.status() != 201) {
+			throw new IllegalStateException("tenant not created: " + tenant.status() + " " + tenant.body());
+		}
+		var key = Http.postJson(gateway() + "/api/admin/tenants/" + tenant.json().path("id").asString() + "/keys",
+				admin, "{\"name\":\"" + prefix + "\"}");
+		if (key.status() != 201) {
+			throw new IllegalStateException("key not created: " + key.status() + " " + key.body());
+		}
+		return key.json().path("key").asString();
+	}
+
+	/**
+	 * TensorFlow Serving's test models, kept unmodified as test resources of the worker (see the README there):
+	 * {@code saved_model_half_plus_two_cpu} and the others, with their expected metadata JSON files.
+	 */
+	static Path tfServingTestData() {
+		return Path.of(System.getProperty("warden.tfserving.testdata", "../inference-worker/src/test/resources/tfserving-testdata"));
+	}
+
+	/** Copies a model directory (with all its version directories) into the shared store as model {@code name}. */
+	synchronized void copyModel(Path source, String name) throws IOException {
+		Path target = modelStore.resolve(name);
+		if (Files.exists(target)) {
+			return;
+		}
+		// prepared next to the store and moved in at once, so the workers never see half a model
+		Path staging = modelStore.resolve(".staging-" + name);
+		try (var paths = Files.walk(source)) {
+			for (Path path : paths.toList()) {
+				Path destination = staging.resolve(source.relativize(path).toString());
+				if (Files.isDirectory(path)) {
+					Files.createDirectories(destination);
+				}
+				else {
+					Files.copy(path, destination);
+				}
+			}
+		}
+		Files.move(staging, target, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+	}
+
+	/** A model whose only version cannot be loaded (its saved_model.pb is not a protocol buffer), created once. */
+	synchronized String brokenModel() throws IOException {
+		String name = "broken-model";
+		Path version = modelStore.resolve(name).resolve("1");
+		if (!Files.exists(version)) {
+			Path staging = Files.createDirectories(modelStore.resolve(".staging-" + name).resolve("1"));
+			Files.writeString(staging.resolve("saved_model.pb"), "this is not a SavedModel");
+			Files.move(staging.getParent(), modelStore.resolve(name), java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+		}
+		return name;
+	}
+
 	String console() {
 		return "http://localhost:" + consolePort;
 	}

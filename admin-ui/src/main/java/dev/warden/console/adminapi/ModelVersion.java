@@ -13,11 +13,18 @@ import tools.jackson.databind.JsonNode;
  * One version of a model, with its signatures in TensorFlow Serving's {@code signature_def} shape.
  *
  * @param version the version number
- * @param state the serving state, such as {@code AVAILABLE}
+ * @param state the serving state, such as {@code AVAILABLE}, or {@code END} for a version that failed to load
+ * @param error why the version failed to load, or {@code null}
+ * @param warnings caveats of a loaded version (signatures not warmed up or not servable); never {@code null}
  * @param signatureDefs the signature definitions as sent by the admin API
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
-public record ModelVersion(String version, String state, @JsonProperty("signature_defs") JsonNode signatureDefs) {
+public record ModelVersion(String version, String state, String error, List<String> warnings,
+		@JsonProperty("signature_defs") JsonNode signatureDefs) {
+
+	public ModelVersion {
+		warnings = (warnings == null) ? List.of() : List.copyOf(warnings);
+	}
 
 	/**
 	 * The signatures of this version. Accepts the map of signature name to definition, or that map wrapped in

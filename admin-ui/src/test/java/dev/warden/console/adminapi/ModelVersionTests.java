@@ -37,6 +37,21 @@ class ModelVersionTests {
 	}
 
 	@Test
+	void readsTheLoadErrorOfAFailedVersionAndTheWarningsOfALoadedOne() {
+		ModelVersion failed = this.json.readValue("""
+				{"version":"1","state":"END","error":"cannot load SavedModel broken/1: bad","warnings":[]}""",
+				ModelVersion.class);
+		ModelVersion loaded = this.json.readValue("""
+				{"version":"2","state":"AVAILABLE","warnings":["signature 'decode' was not warmed up: x"]}""",
+				ModelVersion.class);
+
+		assertThat(failed.error()).isEqualTo("cannot load SavedModel broken/1: bad");
+		assertThat(failed.warnings()).isEmpty();
+		assertThat(loaded.error()).isNull();
+		assertThat(loaded.warnings()).containsExactly("signature 'decode' was not warmed up: x");
+	}
+
+	@Test
 	void hasNoSignaturesWhenNoneAreSent() {
 		ModelVersion version = this.json.readValue("{\"version\":\"1\",\"state\":\"LOADING\"}", ModelVersion.class);
 

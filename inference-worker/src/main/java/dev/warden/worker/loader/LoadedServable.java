@@ -1,15 +1,14 @@
 package dev.warden.worker.loader;
 
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 import dev.warden.worker.source.ServableId;
 
 import org.tensorflow.Result;
-import org.tensorflow.SavedModelBundle;
 import org.tensorflow.SessionFunction;
 import org.tensorflow.Tensor;
 import org.tensorflow.ndarray.NdArray;
@@ -35,7 +34,7 @@ public final class LoadedServable implements AutoCloseable {
 
 	private final ServableId id;
 
-	private final SavedModelBundle bundle;
+	private final SavedModelBundles.Opened opened;
 
 	private final Map<String, SignatureSpec> signatures;
 
@@ -43,33 +42,51 @@ public final class LoadedServable implements AutoCloseable {
 
 	private final Map<String, Object> signatureDefs;
 
-	LoadedServable(ServableId id, SavedModelBundle bundle) {
+	/** What the graph parses out of its serialized tf.Example inputs, by the input's tensor name. */
+	private final Map<String, ExampleSchema> exampleSchemas;
+
+	private volatile WarmUpReport warmUp = WarmUpReport.NONE;
+
+	LoadedServable(ServableId id, SavedModelBundles.Opened opened) {
 		this.id = id;
-		this.bundle = bundle;
+		this.opened = opened;
 		Map<String, SignatureSpec> specs = new LinkedHashMap<>();
 		Map<String, Object> defs = new LinkedHashMap<>();
-		bundle.metaGraphDef().getSignatureDefMap().entrySet().stream()
+		opened.metaGraph().getSignatureDefMap().entrySet().stream()
 			.sorted(Map.Entry.comparingByKey())
 			.forEach(entry -> {
 				defs.put(entry.getKey(), signatureDefJson(entry.getValue()));
-				if (!entry.getKey().startsWith("__")) {
+				if (opened.functions().containsKey(entry.getKey())) {
 					specs.put(entry.getKey(), spec(entry.getKey(), entry.getValue()));
 				}
 			});
-		this.signatures = Map.copyOf(specs);
+		this.signatures = java.util.Collections.unmodifiableMap(specs);
 		this.signatureDefs = java.util.Collections.unmodifiableMap(defs);
-		Map<String, SessionFunction> fns = new HashMap<>();
-		specs.keySet().forEach(key -> fns.put(key, bundle.function(key)));
-		this.functions = Map.copyOf(fns);
+		this.functions = Map.copyOf(opened.functions());
+		this.exampleSchemas = Map.copyOf(ExampleParsing.schemas(opened.metaGraph().getGraphDef(),
+				specs.values().stream().flatMap(spec -> spec.inputs().values().stream()).toList()));
 	}
 
 	public ServableId id() {
 		return id;
 	}
 
-	/** Callable signatures by key, inputs and outputs sorted by name (internal ones such as {@code __saved_model_init_op} left out). */
+	/**
+	 * Callable signatures by key, sorted, inputs and outputs sorted by name (internal ones such as
+	 * {@code __saved_model_init_op} left out, and so are signatures that are inconsistent with the graph, see
+	 * {@link #unusableSignatures()}).
+	 */
 	public Map<String, SignatureSpec> signatures() {
 		return signatures;
+	}
+
+	/**
+	 * Signatures in the SavedModel that cannot be called because they are inconsistent with its graph (a tensor that
+	 * does not exist, another dtype than the graph's), with the reason. They are still listed in
+	 * {@link #signatureDefs()}, as TF Serving lists them.
+	 */
+	public Map<String, String> unusableSignatures() {
+		return opened.unusable();
 	}
 
 	/**
@@ -78,6 +95,24 @@ public final class LoadedServable implements AutoCloseable {
 	 */
 	public Map<String, Object> signatureDefs() {
 		return signatureDefs;
+	}
+
+	/**
+	 * The features the model parses from {@code input} when it is a batch of serialized {@code tf.Example}s (read
+	 * from the graph's example-parsing ops); empty for other inputs, and for example inputs whose parsing this
+	 * worker cannot read.
+	 */
+	public Optional<ExampleSchema> exampleSchema(TensorSpec input) {
+		return Optional.ofNullable(exampleSchemas.get(input.tensorName()));
+	}
+
+	/** What the warm-up did: which signatures it could not warm up, and why. */
+	public WarmUpReport warmUpReport() {
+		return warmUp;
+	}
+
+	void warmedUp(WarmUpReport report) {
+		this.warmUp = report;
 	}
 
 	/**
@@ -111,7 +146,7 @@ public final class LoadedServable implements AutoCloseable {
 
 	@Override
 	public void close() {
-		bundle.close();
+		opened.close();
 	}
 
 	static Tensor toTensor(InputColumn column) {
@@ -122,7 +157,8 @@ public final class LoadedServable implements AutoCloseable {
 			case DOUBLE -> TFloat64.tensorOf(shape, DataBuffers.of((double[]) values, true, false));
 			case INT32 -> TInt32.tensorOf(shape, DataBuffers.of((int[]) values, true, false));
 			case INT64 -> TInt64.tensorOf(shape, DataBuffers.of((long[]) values, true, false));
-			case STRING -> TString.tensorOf(shape, DataBuffers.ofObjects((String[]) values));
+			case STRING -> values instanceof byte[][] bytes ? TString.tensorOfBytes(shape, DataBuffers.ofObjects(bytes))
+					: TString.tensorOf(shape, DataBuffers.ofObjects((String[]) values));
 			case BOOL -> TBool.tensorOf(shape, DataBuffers.of((boolean[]) values, true, false));
 		};
 	}
@@ -165,7 +201,8 @@ public final class LoadedServable implements AutoCloseable {
 	}
 
 	private static TensorSpec tensorSpec(String name, TensorInfo info) {
-		long[] dims = info.getTensorShape().getUnknownRank() ? null
+		// a TensorInfo without a shape (TF Serving's half_plus_three) says as little as an unknown rank
+		long[] dims = !info.hasTensorShape() || info.getTensorShape().getUnknownRank() ? null
 				: info.getTensorShape().getDimList().stream().mapToLong(d -> d.getSize()).toArray();
 		return new TensorSpec(name, info.getDtype().name(), dims, info.getName());
 	}
@@ -175,6 +212,24 @@ public final class LoadedServable implements AutoCloseable {
 		json.put("inputs", tensorInfosJson(def.getInputsMap()));
 		json.put("outputs", tensorInfosJson(def.getOutputsMap()));
 		json.put("method_name", def.getMethodName());
+		json.put("defaults", defaultsJson(def));
+		return json;
+	}
+
+	/**
+	 * The signature's default input values, in protobuf's JSON mapping as TF Serving prints them; almost always
+	 * {@code {}}.
+	 */
+	private static Map<String, Object> defaultsJson(SignatureDef def) {
+		Map<String, Object> json = new LinkedHashMap<>();
+		new java.util.TreeMap<>(def.getDefaultsMap()).forEach((name, tensor) -> {
+			Map<String, Object> value = new LinkedHashMap<>();
+			value.put("dtype", tensor.getDtype().name());
+			value.put("tensor_shape", Map.of("dim", tensor.getTensorShape().getDimList().stream()
+				.map(d -> Map.<String, Object>of("size", Long.toString(d.getSize()), "name", d.getName()))
+				.toList(), "unknown_rank", tensor.getTensorShape().getUnknownRank()));
+			json.put(name, value);
+		});
 		return json;
 	}
 
@@ -190,7 +245,9 @@ public final class LoadedServable implements AutoCloseable {
 			shape.put("unknown_rank", info.getTensorShape().getUnknownRank());
 			Map<String, Object> tensor = new LinkedHashMap<>();
 			tensor.put("dtype", info.getDtype().name());
-			tensor.put("tensor_shape", shape);
+			if (info.hasTensorShape()) {
+				tensor.put("tensor_shape", shape);
+			}
 			tensor.put("name", info.getName());
 			json.put(entry.getKey(), tensor);
 		});

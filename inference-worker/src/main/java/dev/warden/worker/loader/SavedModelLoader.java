@@ -1,27 +1,27 @@
 package dev.warden.worker.loader;
 
-import java.lang.reflect.Array;
 import java.math.BigInteger;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.LinkedHashMap;
-import java.util.Map;
 
 import dev.warden.worker.source.ServableId;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Component;
-import org.tensorflow.SavedModelBundle;
 import org.tensorflow.proto.ConfigProto;
 
 /**
  * Loads one model version from a SavedModel directory (tag {@code serve}).
  *
- * <p>Contract: {@link #load} either returns a servable that has answered one real warm-up call per signature (so
- * the first client request does not pay for graph initialisation) or throws {@link ServableLoadException} after
- * releasing everything it allocated. It is thread-safe; loads of different versions may run concurrently. The
- * caller owns the returned servable and must {@link LoadedServable#close() close} it when unloading.
+ * <p>Contract: {@link #load} either returns a warmed-up servable (see {@link WarmUp}: the model's own
+ * {@code tf_serving_warmup_requests} if it ships them, then one real call per signature the worker knows how to
+ * feed, so the first client request does not pay for graph initialisation; signatures that could not be warmed up
+ * are listed in {@link LoadedServable#warmUpReport()} and served all the same) or throws
+ * {@link ServableLoadException} after releasing everything it allocated: the SavedModel cannot be loaded, its
+ * signatures cannot be read, or one of its own warm-up requests fails. It is thread-safe; loads of different
+ * versions may run concurrently. The caller owns the returned servable and must {@link LoadedServable#close()
+ * close} it when unloading.
  *
  * <p>The warm-up allocates one example of every input in the shape the SavedModel declares, and a SavedModel is
  * input from whoever uploaded it: before any warm-up tensor is allocated, every signature's declared inputs are
@@ -51,21 +51,22 @@ public class SavedModelLoader {
 			throw new ServableLoadException("no saved_model.pb in version " + id, null);
 		}
 		long started = System.nanoTime();
-		SavedModelBundle bundle;
+		SavedModelBundles.Opened opened;
 		try {
-			bundle = SavedModelBundle.loader(versionDir.toString()).withTags("serve").withConfigProto(config).load();
+			opened = SavedModelBundles.open(versionDir, config);
 		}
 		catch (RuntimeException ex) {
 			throw new ServableLoadException("cannot load SavedModel " + id + ": " + ex.getMessage(), ex);
 		}
 		LoadedServable servable;
 		try {
-			servable = new LoadedServable(id, bundle);
+			servable = new LoadedServable(id, opened);
 		}
 		catch (RuntimeException ex) {
-			bundle.close();
+			opened.close();
 			throw new ServableLoadException("cannot read signatures of " + id + ": " + ex.getMessage(), ex);
 		}
+		WarmUpReport warmUp;
 		try {
 			for (SignatureSpec signature : servable.signatures().values()) {
 				checkDeclaredInputs(id, signature, this.maxInputElements);
@@ -76,14 +77,17 @@ public class SavedModelLoader {
 			throw ex;
 		}
 		try {
-			warmUp(servable);
+			warmUp = WarmUp.run(servable, versionDir);
 		}
 		catch (RuntimeException ex) {
 			servable.close();
-			throw new ServableLoadException("warm-up call of " + id + " failed: " + ex.getMessage(), ex);
+			throw new ServableLoadException("warm-up of " + id + " failed: " + ex.getMessage(), ex);
 		}
-		log.info("Loaded {} from {} in {} ms (signatures {})", id, versionDir, (System.nanoTime() - started) / 1_000_000,
-				servable.signatures().keySet());
+		servable.warmedUp(warmUp);
+		log.info("Loaded {} from {} in {} ms (signatures {}{})", id, versionDir,
+				(System.nanoTime() - started) / 1_000_000, servable.signatures().keySet(),
+				warmUp.fileRecords() > 0 ? ", " + warmUp.fileRecords() + " warm-up requests from the model" : "");
+		warmUp.warnings().forEach(warning -> log.warn("{}: {}", id, warning));
 		return servable;
 	}
 
@@ -125,46 +129,6 @@ public class SavedModelLoader {
 			}
 		}
 		return elements;
-	}
-
-	/**
-	 * One call per signature with a single row of neutral values built from the signature: 0, false, and "0" for
-	 * strings, a non-empty text so that in-graph tokenisation of raw-text inputs runs for real (an empty string
-	 * yields no tokens) and in-graph number parsing of string inputs succeeds.
-	 */
-	static void warmUp(LoadedServable servable) {
-		for (SignatureSpec signature : servable.signatures().values()) {
-			Map<String, InputColumn> inputs = new LinkedHashMap<>();
-			for (TensorSpec input : signature.inputs().values()) {
-				if (input.unknownRank() || input.elementKind() == null) {
-					throw new IllegalStateException("input " + input + " cannot be fed by this worker");
-				}
-				long[] shape = new long[Math.max(input.dims().length, 1)];
-				int count = 1;
-				for (int i = 0; i < shape.length; i++) {
-					shape[i] = (i < input.dims().length && input.dims()[i] > 0) ? input.dims()[i] : 1;
-					count *= (int) shape[i];
-				}
-				inputs.put(input.name(), new InputColumn(input, input.dims().length == 0 ? new long[0] : shape,
-						neutralValues(input.elementKind(), count)));
-			}
-			servable.run(signature.key(), inputs);
-		}
-	}
-
-	private static Object neutralValues(TensorSpec.ElementKind kind, int count) {
-		return switch (kind) {
-			case FLOAT -> new float[count];
-			case DOUBLE -> new double[count];
-			case INT32 -> new int[count];
-			case INT64 -> new long[count];
-			case BOOL -> new boolean[count];
-			case STRING -> {
-				String[] values = (String[]) Array.newInstance(String.class, count);
-				java.util.Arrays.fill(values, "0");
-				yield values;
-			}
-		};
 	}
 
 }

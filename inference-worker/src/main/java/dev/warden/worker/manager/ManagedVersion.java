@@ -1,5 +1,7 @@
 package dev.warden.worker.manager;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import dev.warden.worker.loader.LoadedServable;
@@ -29,6 +31,8 @@ final class ManagedVersion {
 
 	private volatile String error;
 
+	private volatile List<String> warnings = List.of();
+
 	private volatile LoadedServable servable;
 
 	ManagedVersion(ServableId id) {
@@ -48,7 +52,7 @@ final class ManagedVersion {
 	}
 
 	VersionStatus status() {
-		return new VersionStatus(id.name(), id.version(), state, error);
+		return new VersionStatus(id.name(), id.version(), state, error, warnings);
 	}
 
 	LoadedServable servable() {
@@ -78,9 +82,19 @@ final class ManagedVersion {
 			return false;
 		}
 		servable = loaded;
+		warnings = loaded == null ? List.of() : caveats(loaded);
 		references.set(1);
 		state = VersionState.AVAILABLE;
 		return true;
+	}
+
+	/** What the version serves with a caveat: signatures that cannot be served, signatures not warmed up. */
+	private static List<String> caveats(LoadedServable loaded) {
+		List<String> caveats = new ArrayList<>();
+		loaded.unusableSignatures().forEach((key, reason) -> caveats.add("signature '" + key
+				+ "' cannot be served: " + reason));
+		caveats.addAll(loaded.warmUpReport().warnings());
+		return List.copyOf(caveats);
 	}
 
 	synchronized void failed(String message) {

@@ -8,10 +8,11 @@ import org.springframework.boot.health.contributor.HealthIndicator;
 import org.springframework.stereotype.Component;
 
 /**
- * Health contributor {@code models}: UP when every aspired version is AVAILABLE
- * ({@link ServableManager#allAspiredAvailable()}), OUT_OF_SERVICE while a version loads or after an aspired
- * version failed to load. It is part of the readiness group ({@code /actuator/health/readiness}); the details name
- * the versions that are not available.
+ * Health contributor {@code models}, part of the readiness group ({@code /actuator/health/readiness}): UP once the
+ * startup pass has loaded what it could ({@link ServableManager#ready()}). A version that failed to load, or that is
+ * still loading, does not make the worker unready: the models that loaded are served, and the gateway routes each
+ * request by what a worker serves. The details (when shown) list the versions to be served that are not available,
+ * with their state and load error.
  */
 @Component("modelsHealthIndicator")
 class ModelsHealthIndicator implements HealthIndicator {
@@ -24,14 +25,15 @@ class ModelsHealthIndicator implements HealthIndicator {
 
 	@Override
 	public Health health() {
-		if (manager.allAspiredAvailable()) {
-			return Health.up().build();
-		}
+		Health.Builder health = manager.ready() ? Health.up() : Health.outOfService();
 		List<Map<String, Object>> missing = manager.aspiredNotAvailable().stream()
 			.map(status -> Map.<String, Object>of("model", status.model(), "version", status.version(), "state",
 					status.state().name(), "error", status.failed() ? status.error() : ""))
 			.toList();
-		return Health.outOfService().withDetail("not_available", missing).build();
+		if (!missing.isEmpty()) {
+			health.withDetail("not_available", missing);
+		}
+		return health.build();
 	}
 
 }

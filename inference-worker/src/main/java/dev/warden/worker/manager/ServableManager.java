@@ -60,9 +60,10 @@ import org.springframework.stereotype.Component;
  * <p>Threading: {@link #reconcile()} is serialized (the poller thread, the control call and the startup call it);
  * loads run on a separate loader executor, so request threads never wait for a load and a load never blocks requests
  * to other versions. After each load a reconcile pass is queued so that old versions are unloaded at once rather
- * than at the next poll. {@link #handle}, the status methods and {@link #allAspiredAvailable()} are lock-free and
- * may be called from any number of request threads. At startup the first pass is waited for, so the worker starts
- * with its aspired versions loaded.
+ * than at the next poll. {@link #handle}, the status methods and {@link #ready()} are lock-free and may be called
+ * from any number of request threads. At startup the first pass is waited for, so the worker starts with its
+ * aspired versions loaded (or failed: a version that fails is reported in its status and logged, and the others are
+ * served without it).
  */
 @Component
 public class ServableManager implements InitializingBean, DisposableBean {
@@ -121,6 +122,7 @@ public class ServableManager implements InitializingBean, DisposableBean {
 		awaitAll(reconcile(false), null);
 		reconcile(false);
 		started = true;
+		logStartup();
 		long interval = store.pollInterval().toMillis();
 		poller.scheduleWithFixedDelay(this::pollSafely, interval, interval, TimeUnit.MILLISECONDS);
 	}
@@ -242,11 +244,20 @@ public class ServableManager implements InitializingBean, DisposableBean {
 	}
 
 	/**
-	 * True when the first reconcile pass is done and every aspired version of every model is AVAILABLE; false while
-	 * a version loads or when an aspired version failed to load. This is the worker's readiness.
+	 * The worker's readiness: true once the startup pass is done, i.e. every version the store aspired at start has
+	 * been loaded or has failed. A version that failed to load, or one loading later (an upload, a new version),
+	 * makes only its own model (or version) unable to answer; it never makes the worker unready for the models that
+	 * did load. Which model can answer is per model: {@link #modelReady(String)}.
 	 */
-	public boolean allAspiredAvailable() {
-		return started && aspiredNotAvailable().isEmpty();
+	public boolean ready() {
+		return started;
+	}
+
+	/** True when {@code model} has an AVAILABLE version (so an unversioned request is answered). */
+	public boolean modelReady(String model) {
+		NavigableMap<Long, ManagedVersion> versions = models.get(model);
+		return versions != null
+				&& versions.values().stream().anyMatch(version -> version.state() == VersionState.AVAILABLE);
 	}
 
 	/** The aspired versions that are not AVAILABLE (loading, or failed), with their state. */
@@ -265,6 +276,22 @@ public class ServableManager implements InitializingBean, DisposableBean {
 			}
 		});
 		return missing;
+	}
+
+	/**
+	 * One line on what the startup pass achieved, and one warning per version that failed to load, so that an
+	 * operator sees at once which model is missing and why (the others are served regardless).
+	 */
+	private void logStartup() {
+		List<String> available = new ArrayList<>();
+		models().forEach((name, statuses) -> statuses.stream()
+			.filter(status -> status.state() == VersionState.AVAILABLE)
+			.forEach(status -> available.add(name + "/" + status.version())));
+		List<VersionStatus> failed = aspiredNotAvailable().stream().filter(VersionStatus::failed).toList();
+		log.info("Startup: {} model version(s) available {}{}", available.size(), available,
+				failed.isEmpty() ? "" : "; " + failed.size() + " failed to load (served without them)");
+		failed.forEach(status -> log.warn("Model {} version {} failed to load: {}", status.model(), status.version(),
+				status.error()));
 	}
 
 	/** Labels of {@code model} (label → version), sorted by label. */
@@ -397,11 +424,11 @@ public class ServableManager implements InitializingBean, DisposableBean {
 		}
 		catch (ServableLoadException ex) {
 			log.warn("Failed to load {}: {}", managed.id(), ex.getMessage());
-			managed.failed(ex.getMessage());
+			managed.failed(withoutStorePath(ex.getMessage()));
 		}
 		catch (RuntimeException | LinkageError ex) {
 			log.warn("Failed to load {}", managed.id(), ex);
-			managed.failed("failed to load: " + ex);
+			managed.failed(withoutStorePath("failed to load: " + ex));
 		}
 		loadTimer(model, "failure").record(System.nanoTime() - started, TimeUnit.NANOSECONDS);
 		Counter.builder(LOAD_FAILURES)
@@ -409,6 +436,16 @@ public class ServableManager implements InitializingBean, DisposableBean {
 			.tag("model", model)
 			.register(meters)
 			.increment();
+	}
+
+	/**
+	 * A load error as the status shows it: TensorFlow's messages name files, and the status reaches tenants (through
+	 * the gateway), the admin API and the console, so the model store's location is written {@code <store>} (the
+	 * worker's log keeps the full message).
+	 */
+	private String withoutStorePath(String message) {
+		String root = source.root().toString();
+		return message == null || root.isEmpty() ? message : message.replace(root, "<store>");
 	}
 
 	private Timer loadTimer(String model, String outcome) {

@@ -42,11 +42,12 @@ final class InputDecoder {
 	 * @param rows one JSON value per row (the batch dimension is the list)
 	 * @param where location suffix for messages (e.g. {@code " in instances[2]"}); a function of the row index
 	 */
-	static InputColumn decode(TensorSpec spec, List<JsonNode> rows, RowLocation where) {
-		checkFeedable(spec);
+	static InputColumn decode(TensorSpec declared, List<JsonNode> rows, RowLocation where) {
+		checkFeedable(declared);
 		if (rows.isEmpty()) {
-			throw noRows(spec);
+			throw noRows(declared);
 		}
+		TensorSpec spec = declared.unknownRank() ? withRank(declared, rankOf(rows.get(0))) : declared;
 		long[] dims = spec.dims();
 		long[] shape = dims.clone();
 		shape[0] = rows.size();
@@ -54,11 +55,13 @@ final class InputDecoder {
 			shape[axis] = -1;
 		}
 		List<JsonNode> elements = new ArrayList<>(rows.size());
+		int[] rank = { -1 };
 		for (int r = 0; r < rows.size(); r++) {
-			walk(spec, rows.get(r), 1, shape, elements, where, r);
+			walk(spec, rows.get(r), 1, shape, elements, where, r, rank);
 		}
+		long[] given = Arrays.copyOf(shape, rank[0]);
 		long perRow = Math.max(1, elements.size() / rows.size());
-		return column(spec, shape, elements, index -> index < 0 ? "" : where.describe((int) (index / perRow)));
+		return column(spec, given, elements, index -> index < 0 ? "" : where.describe((int) (index / perRow)));
 	}
 
 	/**
@@ -69,8 +72,9 @@ final class InputDecoder {
 	 * @param data the {@code data} array
 	 * @param where location suffix for messages, a function of the element's row-major index
 	 */
-	static InputColumn decodeTensor(TensorSpec spec, long[] shape, JsonNode data, ElementLocation where) {
-		checkFeedable(spec);
+	static InputColumn decodeTensor(TensorSpec declared, long[] shape, JsonNode data, ElementLocation where) {
+		checkFeedable(declared);
+		TensorSpec spec = declared.unknownRank() ? withRank(declared, Math.max(shape.length, 1)) : declared;
 		String at = where.describe(-1);
 		checkShape(spec, shape, at);
 		if (!data.isArray()) {
@@ -120,10 +124,16 @@ final class InputDecoder {
 		return new InputColumn(spec, shape, values.toArray());
 	}
 
-	/** Rank and fixed dimensions as the signature declares them, and at least one row. */
+	/**
+	 * Rank and fixed dimensions as the signature declares them, and at least one row. The shape may leave out
+	 * trailing dimensions the signature fixes at 1 (a scalar per row for an input declared {@code [-1, 1]}): TF
+	 * Serving feeds its clients' tensors at the shape their JSON has, and TF Serving's own half_plus_two tests
+	 * depend on it, so the tensor is fed at the shape given and the model answers at the shape it computes.
+	 */
 	static void checkShape(TensorSpec spec, long[] shape, String where) {
 		long[] dims = spec.dims();
-		if (shape.length != dims.length) {
+		if (shape.length != dims.length && !(shape.length >= 1 && shape.length < dims.length
+				&& onlyOnesFrom(dims, shape.length))) {
 			throw error(spec, "a tensor of rank " + dims.length, "shape " + Arrays.toString(shape), where);
 		}
 		if (dims[0] > 0 && dims[0] != shape[0]) {
@@ -132,7 +142,7 @@ final class InputDecoder {
 		if (shape[0] == 0) {
 			throw noRows(spec);
 		}
-		for (int axis = 1; axis < dims.length; axis++) {
+		for (int axis = 1; axis < shape.length; axis++) {
 			if (dims[axis] >= 0 && dims[axis] != shape[axis]) {
 				throw error(spec, "size " + dims[axis] + " at dimension " + axis, "shape " + Arrays.toString(shape),
 						where);
@@ -174,8 +184,28 @@ final class InputDecoder {
 		}
 	}
 
+	/**
+	 * An input whose signature leaves the rank open (TF Serving's half_plus_three declares no shape at all) takes
+	 * the rank the request gives, every dimension variable: the first row's nesting (one JSON value per row), or the
+	 * declared shape (Open Inference Protocol).
+	 */
+	private static TensorSpec withRank(TensorSpec spec, int rank) {
+		long[] dims = new long[rank];
+		Arrays.fill(dims, -1);
+		return new TensorSpec(spec.name(), spec.dtype(), dims, spec.tensorName());
+	}
+
+	/** 1 for a scalar row, plus one per level of nested arrays (following the first element). */
+	private static int rankOf(JsonNode row) {
+		int rank = 1;
+		for (JsonNode node = row; node.isArray() && !node.isEmpty(); node = node.get(0)) {
+			rank++;
+		}
+		return rank;
+	}
+
 	private static void checkFeedable(TensorSpec spec) {
-		if (spec.unknownRank() || spec.dims().length == 0 || spec.elementKind() == null) {
+		if ((!spec.unknownRank() && spec.dims().length == 0) || spec.elementKind() == null) {
 			throw ApiException.invalidArgument("input '" + spec.name() + "': this worker cannot feed " + spec.dtype()
 					+ " with shape " + spec.shapeText());
 		}
@@ -185,11 +215,23 @@ final class InputDecoder {
 		return ApiException.invalidArgument("input '" + spec.name() + "': expected at least one row, got none");
 	}
 
-	/** One row of a TF Serving request: arrays nested as the signature's rank, leaves collected in order. */
+	/**
+	 * One row of a TF Serving request: arrays nested as the signature's rank, leaves collected in order. A row may
+	 * stop early where every remaining dimension is fixed at 1 (see {@link #checkShape}); {@code rank} holds the
+	 * depth the first row reached, and every other row must reach the same.
+	 */
 	private static void walk(TensorSpec spec, JsonNode node, int axis, long[] shape, List<JsonNode> out,
-			RowLocation where, int row) {
+			RowLocation where, int row, int[] rank) {
 		long[] dims = spec.dims();
-		if (axis == dims.length) {
+		if (axis == dims.length || (!node.isArray() && onlyOnesFrom(dims, axis))) {
+			if (rank[0] < 0) {
+				rank[0] = axis;
+			}
+			else if (rank[0] != axis) {
+				throw error(spec, "every row nested alike (" + (rank[0] == dims.length ? "arrays down to rank "
+						+ dims.length : "values at dimension " + rank[0]) + ")", describe(node) + " at dimension "
+						+ axis, where.describe(row));
+			}
 			out.add(node);
 			return;
 		}
@@ -211,8 +253,21 @@ final class InputDecoder {
 					"an array of " + length + " values", where.describe(row));
 		}
 		for (int i = 0; i < length; i++) {
-			walk(spec, node.get(i), axis + 1, shape, out, where, row);
+			walk(spec, node.get(i), axis + 1, shape, out, where, row, rank);
 		}
+	}
+
+	/** True when every dimension from {@code axis} on is fixed at 1 (and there is at least one). */
+	private static boolean onlyOnesFrom(long[] dims, int axis) {
+		if (axis < 1 || axis >= dims.length) {
+			return false;
+		}
+		for (int i = axis; i < dims.length; i++) {
+			if (dims[i] != 1) {
+				return false;
+			}
+		}
+		return true;
 	}
 
 	/** Data in its natural nesting: every level must have the declared size. */

@@ -10,7 +10,11 @@ import dev.warden.worker.manager.ServableManager;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.RestController;
 
-/** {@code GET /v1/models}: every model and the state of its versions (Warden extension, read by platform-api). */
+/**
+ * {@code GET /v1/models}: every model and the state of its versions (Warden extension, read by platform-api): a
+ * version that failed to load carries its {@code error}, a loaded one with caveats (signatures not warmed up or not
+ * servable) its {@code warnings}.
+ */
 @RestController
 class ModelsController {
 
@@ -32,6 +36,9 @@ class ModelsController {
 				version.put("state", status.state().name());
 				if (status.failed()) {
 					version.put("error", status.error());
+				}
+				if (!status.warnings().isEmpty()) {
+					version.put("warnings", status.warnings());
 				}
 				return version;
 			}).toList());

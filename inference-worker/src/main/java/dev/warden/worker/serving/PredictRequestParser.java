@@ -86,7 +86,9 @@ final class PredictRequestParser {
 		}
 		SignatureSpec signature = servable.signatures().get(key);
 		if (signature == null) {
-			throw ApiException.invalidArgument("unknown signature_name '" + key + "' (available: "
+			String unusable = servable.unusableSignatures().get(key);
+			throw ApiException.invalidArgument((unusable != null ? "signature '" + key + "' cannot be served: " + unusable
+					: "unknown signature_name '" + key + "'") + " (available: "
 					+ new TreeSet<>(servable.signatures().keySet()) + ")");
 		}
 		return signature;

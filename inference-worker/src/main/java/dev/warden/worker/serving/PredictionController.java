@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Map;
 
 import dev.warden.worker.batching.BatchingInference;
+import dev.warden.worker.loader.InputColumn;
 import dev.warden.worker.loader.OutputColumn;
 import dev.warden.worker.manager.ServableHandle;
 import dev.warden.worker.manager.ServableManager;
@@ -22,11 +23,12 @@ import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RestController;
 
 /**
- * TensorFlow Serving's REST API: predict, model status and metadata.
+ * TensorFlow Serving's REST API: predict, classify, regress, model status and metadata.
  *
- * <p>The {@code :predict} verb shares its path segment with the model name ({@code /v1/models/income:predict}), so
- * the last segment is captured whole and split here rather than by pattern matching; that keeps a GET on a predict
- * URL a clean 405 and a POST on a status URL a 405 too.
+ * <p>The verb ({@code :predict}, {@code :classify}, {@code :regress}) shares its path segment with the model name
+ * ({@code /v1/models/income:predict}), so the last segment is captured whole and split here rather than by pattern
+ * matching; that keeps a GET on a verb URL a clean 405 and a POST on a status URL a 405 too. Classify and regress
+ * take TF Serving's {@code examples} (see {@link ExampleRequestParser}) and answer {@code {"results": [...]}}.
  */
 @RestController
 class PredictionController {
@@ -34,6 +36,8 @@ class PredictionController {
 	static final String MODEL_VERSION_HEADER = "X-Model-Version";
 
 	private static final String PREDICT_VERB = ":predict";
+
+	private static final List<String> VERBS = List.of(PREDICT_VERB, ":classify", ":regress");
 
 	private final ServableManager manager;
 
@@ -45,24 +49,26 @@ class PredictionController {
 	}
 
 	@PostMapping(path = "/v1/models/{target}", consumes = { MediaType.APPLICATION_JSON_VALUE, "application/*+json" })
-	ResponseEntity<Map<String, Object>> predictLatest(@PathVariable String target, @RequestBody byte[] body)
+	ResponseEntity<Map<String, Object>> postLatest(@PathVariable String target, @RequestBody byte[] body)
 			throws HttpRequestMethodNotSupportedException {
-		return predict(ServableRequest.latest(predictTarget(target, "POST")), body);
+		Call call = call(target);
+		return call.run(this, ServableRequest.latest(call.name()), body);
 	}
 
 	@PostMapping(path = "/v1/models/{model}/versions/{target}",
 			consumes = { MediaType.APPLICATION_JSON_VALUE, "application/*+json" })
-	ResponseEntity<Map<String, Object>> predictVersion(@PathVariable String model, @PathVariable String target,
+	ResponseEntity<Map<String, Object>> postVersion(@PathVariable String model, @PathVariable String target,
 			@RequestBody byte[] body) throws HttpRequestMethodNotSupportedException {
-		long version = version(model, predictTarget(target, "POST"));
-		return predict(ServableRequest.version(model, version), body);
+		Call call = call(target);
+		return call.run(this, ServableRequest.version(model, version(model, call.name())), body);
 	}
 
 	@PostMapping(path = "/v1/models/{model}/labels/{target}",
 			consumes = { MediaType.APPLICATION_JSON_VALUE, "application/*+json" })
-	ResponseEntity<Map<String, Object>> predictLabel(@PathVariable String model, @PathVariable String target,
+	ResponseEntity<Map<String, Object>> postLabel(@PathVariable String model, @PathVariable String target,
 			@RequestBody byte[] body) throws HttpRequestMethodNotSupportedException {
-		return predict(ServableRequest.label(model, predictTarget(target, "POST")), body);
+		Call call = call(target);
+		return call.run(this, ServableRequest.label(model, call.name()), body);
 	}
 
 	@GetMapping("/v1/models/{target}")
@@ -108,6 +114,18 @@ class PredictionController {
 			return ResponseEntity.ok()
 				.header(MODEL_VERSION_HEADER, Long.toString(handle.version()))
 				.body(response);
+		}
+	}
+
+	private ResponseEntity<Map<String, Object>> examples(ServableRequest target, byte[] body, ExampleMethod method) {
+		try (ServableHandle handle = manager.handle(target)) {
+			ExampleRequestParser.ExampleRequest request = ExampleRequestParser.parse(body, handle.servable(),
+					handle.model(), method);
+			Map<String, OutputColumn> outputs = inference.run(handle, request.signature().key(),
+					Map.of(request.input().name(), InputColumn.ofExamples(request.input(), request.examples())));
+			return ResponseEntity.ok()
+				.header(MODEL_VERSION_HEADER, Long.toString(handle.version()))
+				.body(Map.of("results", method.results(outputs, request.examples().size())));
 		}
 	}
 
@@ -168,22 +186,46 @@ class PredictionController {
 		return Map.of("model_version_status", versions);
 	}
 
-	private static String predictTarget(String target, String method) throws HttpRequestMethodNotSupportedException {
-		if (!target.endsWith(PREDICT_VERB) || target.length() == PREDICT_VERB.length()) {
-			throw new HttpRequestMethodNotSupportedException(method, List.of("GET"));
+	/** {@code income:classify} → the name before the verb and what to run; 405 without a verb. */
+	private static Call call(String target) throws HttpRequestMethodNotSupportedException {
+		int colon = target.lastIndexOf(':');
+		if (colon <= 0) {
+			throw new HttpRequestMethodNotSupportedException("POST", List.of("GET"));
 		}
-		return target.substring(0, target.length() - PREDICT_VERB.length());
+		String verb = target.substring(colon);
+		String name = target.substring(0, colon);
+		return switch (verb) {
+			case PREDICT_VERB -> new Call(name, null);
+			case ":classify" -> new Call(name, ExampleMethod.CLASSIFY);
+			case ":regress" -> new Call(name, ExampleMethod.REGRESS);
+			default -> throw unknownVerb(verb);
+		};
 	}
 
 	private static String statusTarget(String target) throws HttpRequestMethodNotSupportedException {
-		if (target.endsWith(PREDICT_VERB)) {
-			throw new HttpRequestMethodNotSupportedException("GET", List.of("POST"));
+		for (String verb : VERBS) {
+			if (target.endsWith(verb) && target.length() > verb.length()) {
+				throw new HttpRequestMethodNotSupportedException("GET", List.of("POST"));
+			}
 		}
 		if (target.contains(":")) {
-			throw new ApiException(org.springframework.http.HttpStatus.NOT_FOUND, "not_found",
-					"unknown method '" + target.substring(target.indexOf(':')) + "' (supported: :predict)");
+			throw unknownVerb(target.substring(target.lastIndexOf(':')));
 		}
 		return target;
+	}
+
+	private static ApiException unknownVerb(String verb) {
+		return new ApiException(org.springframework.http.HttpStatus.NOT_FOUND, "not_found",
+				"unknown method '" + verb + "' (supported: :predict, :classify, :regress)");
+	}
+
+	/** A POST to a verb URL: predict ({@code method} null) or an example method. */
+	private record Call(String name, ExampleMethod method) {
+
+		ResponseEntity<Map<String, Object>> run(PredictionController controller, ServableRequest target, byte[] body) {
+			return method == null ? controller.predict(target, body) : controller.examples(target, body, method);
+		}
+
 	}
 
 	private static long version(String model, String version) {

@@ -26,6 +26,9 @@ class InputDecoderTests {
 
 	private static final TensorSpec FLAG = new TensorSpec("flag", "DT_BOOL", new long[] { -1 }, "flag:0");
 
+	/** As TF Serving's half_plus_two declares {@code x}. */
+	private static final TensorSpec COLUMN = new TensorSpec("x", "DT_FLOAT", new long[] { -1, 1 }, "x:0");
+
 	@Test
 	void decodesScalarsPerRowIntoAFlatColumn() {
 		InputColumn column = decode(AGE, "[39, 40.5, -1e3]");
@@ -93,6 +96,29 @@ class InputDecoderTests {
 		assertThatThrownBy(() -> decode(TOKENS, "[[\"a\"], [\"b\", \"c\"]]"))
 			.hasMessageContaining("arrays of the same length");
 		assertThatThrownBy(() -> decode(AGE, "[]")).hasMessageContaining("at least one row");
+	}
+
+	@Test
+	void trailingDimensionsOfSize1MayBeLeftOutAndTheTensorKeepsTheShapeGivenAsInTfServing() {
+		InputColumn scalars = decode(COLUMN, "[2.0, 3.0, 4.0]");
+		InputColumn nested = decode(COLUMN, "[[2.0], [3.0]]");
+
+		assertThat(scalars.shape()).containsExactly(3);
+		assertThat((float[]) scalars.values()).containsExactly(2f, 3f, 4f);
+		assertThat(nested.shape()).containsExactly(2, 1);
+		assertThat(decodeTensor(COLUMN, new long[] { 2 }, "[1, 2]").shape()).containsExactly(2);
+	}
+
+	@Test
+	void rowsThatLeaveOutDimensionsMustAllDoSoAndOnlyDimensionsOfSize1CanBeLeftOut() {
+		assertThatThrownBy(() -> decode(COLUMN, "[2.0, [3.0]]"))
+			.hasMessage("input 'x': expected every row nested alike (values at dimension 1) (DT_FLOAT, shape [-1, 1]), "
+					+ "got number 3.0 at dimension 2 in row 1");
+		assertThatThrownBy(() -> decode(COLUMN, "[[2.0], 3.0]"))
+			.hasMessageContaining("expected every row nested alike (arrays down to rank 2)");
+		assertThatThrownBy(() -> decode(PAIR, "[1.0]")).hasMessageContaining("expected an array of 2 values");
+		assertThatThrownBy(() -> decodeTensor(PAIR, new long[] { 2 }, "[1, 2]"))
+			.hasMessageContaining("expected a tensor of rank 2");
 	}
 
 	@Test

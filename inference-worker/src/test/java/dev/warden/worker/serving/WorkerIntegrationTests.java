@@ -288,14 +288,20 @@ class WorkerIntegrationTests {
 	}
 
 	@Test
-	void workerIsLiveButNotReadyWhileAnAspiredVersionFailedToLoad() throws Exception {
+	void aModelThatFailedToLoadDoesNotMakeTheWorkerUnreadyForTheModelsThatLoaded() throws Exception {
 		HttpResponse<String> response = get("/actuator/health/liveness");
 
 		assertThat(response.statusCode()).isEqualTo(200);
 		assertThat(JSON.readTree(response.body()).get("status").stringValue()).isEqualTo("UP");
 		HttpResponse<String> readiness = get("/actuator/health/readiness");
-		assertThat(readiness.statusCode()).isEqualTo(503);
-		assertThat(JSON.readTree(readiness.body()).get("status").stringValue()).isEqualTo("OUT_OF_SERVICE");
+		assertThat(readiness.statusCode()).isEqualTo(200);
+		assertThat(JSON.readTree(readiness.body()).get("status").stringValue()).isEqualTo("UP");
+		assertThat(get("/actuator/health").statusCode()).isEqualTo(200);
+		JsonNode broken = JSON.readTree(get("/v1/models/broken").body()).get("model_version_status").get(0);
+		assertThat(broken.get("state").stringValue()).isEqualTo("END");
+		assertThat(broken.get("status").get("error_code").stringValue()).isEqualTo("UNKNOWN");
+		assertThat(broken.get("status").get("error_message").stringValue()).startsWith("cannot load SavedModel broken/1");
+		assertThat(post("/v1/models/income:predict", "{\"instances\":[" + ROW_1 + "]}").statusCode()).isEqualTo(200);
 	}
 
 	@ParameterizedTest(name = "{0}")

@@ -142,7 +142,8 @@ public record DataPlaneRoute(Endpoint endpoint, String model, Long version, Stri
 
 	/** Whether the body is a prediction request whose rows the plan's {@code max_rows_per_request} limits. */
 	public boolean countsRows() {
-		return this.endpoint == Endpoint.V1_PREDICT || this.endpoint == Endpoint.V2_INFER;
+		return this.endpoint == Endpoint.V1_PREDICT || this.endpoint == Endpoint.V1_CLASSIFY
+				|| this.endpoint == Endpoint.V1_REGRESS || this.endpoint == Endpoint.V2_INFER;
 	}
 
 	/** Whether the body is that of the Open Inference Protocol (v2) rather than TensorFlow Serving's (v1). */

@@ -116,8 +116,9 @@ public class QuotaFilter extends OncePerRequestFilter implements Ordered {
 	}
 
 	/**
-	 * Answers 400 {@code too_many_rows} when a predict body ({@code POST .../v1/...:predict} or
-	 * {@code .../v2/.../infer}) has more rows than the plan's {@code max_rows_per_request}. Called by the controller
+	 * Answers 400 {@code too_many_rows} when a predict body ({@code POST .../v1/...:predict}, {@code :classify},
+	 * {@code :regress} or {@code .../v2/.../infer}) has more rows (examples) than the plan's
+	 * {@code max_rows_per_request}. Called by the controller
 	 * after it read the body; a body whose rows cannot be counted is left to the worker.
 	 * @return whether the response was written
 	 */

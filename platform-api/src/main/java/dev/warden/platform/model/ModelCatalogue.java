@@ -28,7 +28,8 @@ import dev.warden.platform.worker.WorkerClient;
 import dev.warden.platform.worker.WorkerClient.WorkerResponse;
 
 /**
- * The model catalogue, synchronised from the worker: {@code GET /v1/models} then
+ * The model catalogue, synchronised from the worker: {@code GET /v1/models} (each version's state, with the load
+ * error of a version that failed and the warnings of one that loaded with caveats) then
  * {@code GET /v1/models/{m}/versions/{v}/metadata} for the signature defs. Runs at start-up and every
  * {@code warden.catalogue.sync-interval}; while the worker is down it retries quietly.
  */
@@ -45,8 +46,8 @@ public class ModelCatalogue {
 
 	private final TransactionTemplate transactions;
 
-	private static final String VERSION_COLUMNS = "v.version, v.state, v.signature_defs::text AS defs, v.sha256, "
-			+ "v.size_bytes, v.uploaded_by, v.uploaded_at";
+	private static final String VERSION_COLUMNS = "v.version, v.state, v.load_error, v.load_warnings::text AS warnings, "
+			+ "v.signature_defs::text AS defs, v.sha256, v.size_bytes, v.uploaded_by, v.uploaded_at";
 
 	private final AtomicBoolean workerReachable = new AtomicBoolean(true);
 
@@ -90,7 +91,13 @@ public class ModelCatalogue {
 			for (JsonNode version : model.path("versions")) {
 				String number = version.path("version").asString();
 				String state = version.path("state").asString("UNKNOWN");
-				discovered.add(new DiscoveredVersion(name, Long.parseLong(number), state, signatureDefs(name, number)));
+				JsonNode error = version.path("error");
+				List<String> warnings = new ArrayList<>();
+				version.path("warnings").forEach((warning) -> warnings.add(warning.asString()));
+				// a version that is not loaded has no metadata to read
+				String defs = "AVAILABLE".equals(state) ? signatureDefs(name, number) : "{}";
+				discovered.add(new DiscoveredVersion(name, Long.parseLong(number), state,
+						error.isString() ? error.asString() : null, JSON.writeValueAsString(warnings), defs));
 			}
 		}
 		Instant now = Instant.now();
@@ -118,17 +125,21 @@ public class ModelCatalogue {
 			.param("name", version.model())
 			.param("at", at)
 			.update();
-		this.jdbc.sql("INSERT INTO model_versions (id, model_id, version, state, signature_defs, created_at, "
-				+ "discovered_at, updated_at) SELECT :id, m.id, :version, :state, CAST(:defs AS jsonb), :at, :at, :at "
+		this.jdbc.sql("INSERT INTO model_versions (id, model_id, version, state, load_error, load_warnings, "
+				+ "signature_defs, created_at, discovered_at, updated_at) SELECT :id, m.id, :version, :state, :error, "
+				+ "CAST(:warnings AS jsonb), CAST(:defs AS jsonb), :at, :at, :at "
 				+ "FROM models m WHERE m.name = :name ON CONFLICT (model_id, version) DO UPDATE SET "
 				// merge, never clobber: the upload columns (sha256, size, uploader) are not touched here, and
 				// signature defs recorded at upload are kept when the worker's metadata could not be read
-				+ "state = EXCLUDED.state, signature_defs = CASE WHEN EXCLUDED.signature_defs = '{}'::jsonb "
+				+ "state = EXCLUDED.state, load_error = EXCLUDED.load_error, load_warnings = EXCLUDED.load_warnings, "
+				+ "signature_defs = CASE WHEN EXCLUDED.signature_defs = '{}'::jsonb "
 				+ "THEN model_versions.signature_defs ELSE EXCLUDED.signature_defs END, "
 				+ "updated_at = EXCLUDED.updated_at")
 			.param("id", UUID.randomUUID())
 			.param("version", version.version())
 			.param("state", version.state())
+			.param("error", version.error())
+			.param("warnings", version.warningsJson())
 			.param("defs", version.signatureDefsJson())
 			.param("at", at)
 			.param("name", version.model())
@@ -186,8 +197,10 @@ public class ModelCatalogue {
 		Timestamp uploadedAt = rs.getTimestamp("uploaded_at");
 		long size = rs.getLong("size_bytes");
 		Long sizeBytes = rs.wasNull() ? null : size;
+		List<String> warnings = new ArrayList<>();
+		JSON.readTree(rs.getString("warnings")).forEach((warning) -> warnings.add(warning.asString()));
 		return new CatalogueVersion(Long.toString(rs.getLong("version")), rs.getString("state"),
-				JSON.readTree(rs.getString("defs")), rs.getString("sha256"), sizeBytes,
+				rs.getString("load_error"), List.copyOf(warnings), JSON.readTree(rs.getString("defs")), rs.getString("sha256"), sizeBytes,
 				rs.getString("uploaded_by"), (uploadedAt != null) ? uploadedAt.toInstant() : null);
 	}
 
@@ -195,7 +208,8 @@ public class ModelCatalogue {
 		return URLEncoder.encode(segment, StandardCharsets.UTF_8).replace("+", "%20");
 	}
 
-	private record DiscoveredVersion(String model, long version, String state, String signatureDefsJson) {
+	private record DiscoveredVersion(String model, long version, String state, String error, String warningsJson,
+			String signatureDefsJson) {
 	}
 
 	/** A model, its versions and the tenants it is granted to, as the admin API shows them. */
@@ -203,12 +217,15 @@ public class ModelCatalogue {
 	}
 
 	/**
-	 * One version as the admin API shows it. {@code signatureDefs} is the TF Serving {@code signature_def} map;
-	 * {@code sha256} (of the uploaded archive), {@code sizeBytes}, {@code uploadedBy} (the uploader's token
-	 * {@code sub}) and {@code uploadedAt} are {@code null} for versions that were not uploaded through the admin API.
+	 * One version as the admin API shows it. {@code state} is the worker's ({@code AVAILABLE}, {@code END}, ...);
+	 * {@code error} says why a version failed to load ({@code null} otherwise) and {@code warnings} what a loaded
+	 * version serves with a caveat (signatures not warmed up or not servable). {@code signatureDefs} is the TF
+	 * Serving {@code signature_def} map; {@code sha256} (of the uploaded archive), {@code sizeBytes},
+	 * {@code uploadedBy} (the uploader's token {@code sub}) and {@code uploadedAt} are {@code null} for versions that
+	 * were not uploaded through the admin API.
 	 */
-	public record CatalogueVersion(String version, String state, JsonNode signatureDefs, String sha256, Long sizeBytes,
-			String uploadedBy, Instant uploadedAt) {
+	public record CatalogueVersion(String version, String state, String error, List<String> warnings,
+			JsonNode signatureDefs, String sha256, Long sizeBytes, String uploadedBy, Instant uploadedAt) {
 	}
 
 }

@@ -8,8 +8,9 @@ import tools.jackson.databind.json.JsonMapper;
 /**
  * Counts the rows of a predict body with a streaming parse that stops as soon as the count passes the limit:
  * TF Serving REST ({@code :predict}) — the length of {@code instances}, or of {@code inputs} when it is a list, or
- * of the first column when {@code inputs} is an object of columns; Open Inference Protocol v2 ({@code /infer}) —
- * the first dimension of the first input's {@code shape}. Stateless and thread-safe.
+ * of the first column when {@code inputs} is an object of columns; TF Serving REST {@code :classify} and
+ * {@code :regress} — the length of {@code examples}; Open Inference Protocol v2 ({@code /infer}) — the first
+ * dimension of the first input's {@code shape}. Stateless and thread-safe.
  */
 public final class RowCounter {
 
@@ -34,6 +35,9 @@ public final class RowCounter {
 			while (parser.nextToken() == JsonToken.PROPERTY_NAME) {
 				String name = parser.currentName();
 				JsonToken value = parser.nextToken();
+				if (!v2 && "examples".equals(name)) {
+					return (value == JsonToken.START_ARRAY) ? countElements(parser, stopAfter) : UNKNOWN;
+				}
 				if (!v2 && ("instances".equals(name) || "inputs".equals(name))) {
 					if (value == JsonToken.START_ARRAY) {
 						return countElements(parser, stopAfter);

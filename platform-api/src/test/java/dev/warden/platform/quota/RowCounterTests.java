@@ -26,6 +26,13 @@ class RowCounterTests {
 	}
 
 	@Test
+	void v1ClassifyAndRegressCountTheirExamples() {
+		assertThat(v1("{\"signature_name\":\"c\",\"context\":{\"a\":[1,2,3]},\"examples\":[{\"x\":1},{\"x\":[2,3]}]}"))
+			.isEqualTo(2);
+		assertThat(v1("{\"examples\":{\"x\":1}}")).isEqualTo(RowCounter.UNKNOWN);
+	}
+
+	@Test
 	void v2ReadsTheFirstDimensionOfTheFirstInputsShape() {
 		assertThat(v2("{\"id\":\"r\",\"inputs\":[{\"name\":\"age\",\"datatype\":\"FP32\",\"data\":[1,2,3],\"shape\":[3,1]},"
 				+ "{\"name\":\"x\",\"shape\":[9]}]}")).isEqualTo(3);
