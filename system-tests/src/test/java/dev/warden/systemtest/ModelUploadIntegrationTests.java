@@ -109,11 +109,11 @@ class ModelUploadIntegrationTests {
 	@Test
 	void anUploadDeclaringAnAbsurdlyWideInputIsRefusedWith422NamingTheInput(@TempDir Path dir) throws Exception {
 		var model = "wide-" + UUID.randomUUID().toString().substring(0, 6);
-		var archive = zip(DeclaredShapeModels.export(dir.resolve("wide"), "pixels", 20_000_000));
+		var archive = Http.zip(DeclaredShapeModels.export(dir.resolve("wide"), "pixels", 20_000_000));
 
 		var refused = upload(model, "wide.zip", archive);
 
-		assertThat(refused.statusCode()).as(refused.body()).isEqualTo(422);
+		assertThat(refused.status()).as(refused.body()).isEqualTo(422);
 		var error = JsonMapper.shared().readTree(refused.body()).path("error");
 		assertThat(error.path("code").asString()).isEqualTo("invalid_saved_model");
 		assertThat(error.path("message").asString()).contains("input 'pixels'", "shape [-1, 20000000]",
