@@ -6,7 +6,6 @@ import java.security.GeneralSecurityException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import org.springframework.beans.factory.annotation.Value;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
@@ -23,16 +22,16 @@ class KeyEncryptionKeyConfiguration {
 	private static final Logger log = LoggerFactory.getLogger(KeyEncryptionKeyConfiguration.class);
 
 	@Bean
-	KeyEncryptionKeyProvider keyEncryptionKey(CryptoProperties crypto, WardenProperties warden,
-			@Value("${warden.master-key:}") String masterKey) throws IOException, GeneralSecurityException {
-		return select(crypto, warden, masterKey);
+	KeyEncryptionKeyProvider keyEncryptionKey(CryptoProperties crypto, WardenProperties warden)
+			throws IOException, GeneralSecurityException {
+		return select(crypto, warden);
 	}
 
-	static KeyEncryptionKeyProvider select(CryptoProperties crypto, WardenProperties warden, String masterKey)
+	static KeyEncryptionKeyProvider select(CryptoProperties crypto, WardenProperties warden)
 			throws IOException, GeneralSecurityException {
 		String uri = (crypto.kekUri() != null) ? crypto.kekUri().strip() : "";
 		if (uri.isEmpty() || LocalKeyEncryptionKey.ID.equals(uri)) {
-			return LocalKeyEncryptionKey.load(warden.dataDir(), masterKey);
+			return LocalKeyEncryptionKey.load(warden.dataDir(), warden.masterKey());
 		}
 		if (uri.startsWith(AwsKmsKeyEncryptionKey.PREFIX)) {
 			AwsKmsKeyEncryptionKey kek = AwsKmsKeyEncryptionKey.create(uri, crypto.kekCredentials());

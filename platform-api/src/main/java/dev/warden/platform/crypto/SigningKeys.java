@@ -22,7 +22,6 @@ import com.google.crypto.tink.signature.SignatureConfig;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import org.springframework.beans.factory.annotation.Value;
 import org.springframework.stereotype.Component;
 
 import dev.warden.platform.system.WardenProperties;
@@ -71,11 +70,11 @@ public class SigningKeys {
 
 	private final String keyId;
 
-	SigningKeys(WardenProperties warden, MasterKey masterKey, @Value("${warden.signing-key:}") String configured)
-			throws IOException, GeneralSecurityException {
+	SigningKeys(WardenProperties warden, MasterKey masterKey) throws IOException, GeneralSecurityException {
 		KeysetHandle handle;
-		if (configured != null && !configured.isBlank()) {
-			handle = TinkJsonProtoKeysetFormat.parseKeyset(decodeJson(configured), InsecureSecretKeyAccess.get());
+		if (warden.hasSigningKey()) {
+			handle = TinkJsonProtoKeysetFormat.parseKeyset(decodeJson(warden.signingKey()),
+					InsecureSecretKeyAccess.get());
 			log.info("Signing key taken from configuration (WARDEN_SIGNING_KEY)");
 		}
 		else {

@@ -17,7 +17,6 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import org.springframework.beans.factory.DisposableBean;
-import org.springframework.beans.factory.annotation.Value;
 import org.springframework.stereotype.Component;
 
 import dev.warden.platform.crypto.PayloadCrypto;
@@ -57,9 +56,8 @@ public class RequestLogWriter implements DisposableBean {
 	private final GroupCommitWriter writer;
 
 	RequestLogWriter(DataSource dataSource, TenantManagement tenants, RedactionPolicy redaction,
-			RequestLogSettings settings, RequestLogProperties properties, MeterRegistry meters,
-			@Value("${warden.request-log.enabled:true}") boolean enabled) {
-		this.enabled = enabled;
+			RequestLogSettings settings, RequestLogProperties properties, MeterRegistry meters) {
+		this.enabled = properties.enabled();
 		this.tenants = tenants;
 		this.redaction = redaction;
 		this.settings = settings;

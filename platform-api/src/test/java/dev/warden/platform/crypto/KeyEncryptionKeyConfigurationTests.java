@@ -5,9 +5,15 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
+import java.util.Base64;
 import java.util.Map;
 
 import com.google.crypto.tink.Aead;
+import com.google.crypto.tink.InsecureSecretKeyAccess;
+import com.google.crypto.tink.KeysetHandle;
+import com.google.crypto.tink.TinkJsonProtoKeysetFormat;
+import com.google.crypto.tink.signature.PredefinedSignatureParameters;
+import com.google.crypto.tink.signature.SignatureConfig;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -33,7 +39,7 @@ class KeyEncryptionKeyConfigurationTests {
 
 	private KeyEncryptionKeyProvider select(String uri, String credentials, String masterKey) throws Exception {
 		return KeyEncryptionKeyConfiguration.select(new CryptoProperties(uri, credentials, Duration.ofSeconds(60)),
-				new WardenProperties(this.dataDir, this.dataDir), masterKey);
+				new WardenProperties(this.dataDir, this.dataDir, masterKey, ""));
 	}
 
 	@Test
@@ -89,6 +95,28 @@ class KeyEncryptionKeyConfigurationTests {
 		assertThatThrownBy(() -> select("vault://secret/warden", null, "")).isInstanceOf(IllegalStateException.class)
 			.hasMessageContaining("warden.crypto.kek-uri")
 			.hasMessageContaining("unsupported key URI 'vault://secret/warden'");
+	}
+
+	@Test
+	void keysGivenInTheSettingsAreUsedAndNoKeyFileIsWritten() throws Exception {
+		SignatureConfig.register();
+		String master = PayloadCrypto.toJson(PayloadCrypto.newKeyset());
+		String signing = TinkJsonProtoKeysetFormat.serializeKeyset(
+				KeysetHandle.generateNew(PredefinedSignatureParameters.ED25519), InsecureSecretKeyAccess.get());
+		Base64.Encoder base64 = Base64.getEncoder();
+		try (WardenTestApp app = WardenTestApp.start(this.dataDir,
+				Map.of("warden.master-key", base64.encodeToString(master.getBytes(StandardCharsets.UTF_8)),
+						"warden.signing-key", base64.encodeToString(signing.getBytes(StandardCharsets.UTF_8))))) {
+			Aead configured = PayloadCrypto.masterAead(master);
+			Aead used = app.bean(KeyEncryptionKeyProvider.class).aead();
+			assertThat(configured.decrypt(used.encrypt(new byte[] { 7 }, new byte[0]), new byte[0])).containsExactly(7);
+			assertThat(app.bean(SigningKeys.class).publicKeysetJson())
+				.isEqualTo(TinkJsonProtoKeysetFormat.serializeKeysetWithoutSecret(TinkJsonProtoKeysetFormat
+					.parseKeyset(signing, InsecureSecretKeyAccess.get())
+					.getPublicKeysetHandle()));
+		}
+		assertThat(this.dataDir.resolve("master-key.json")).doesNotExist();
+		assertThat(this.dataDir.resolve("signing-key.json")).doesNotExist();
 	}
 
 	@Test

@@ -39,7 +39,7 @@ final class LogDatabase implements AutoCloseable {
 	}
 
 	static RequestLogProperties properties(int writerThreads) {
-		return new RequestLogProperties(false, 10_000, 1000, writerThreads, 1000, Duration.ofMillis(200),
+		return new RequestLogProperties(true, false, 10_000, 1000, writerThreads, 1000, Duration.ofMillis(200),
 				Duration.ofSeconds(2), Duration.ofSeconds(1), Duration.ofSeconds(10));
 	}
 
