@@ -17,7 +17,6 @@ import dev.warden.platform.Json;
 import dev.warden.platform.SharedWardenExtension;
 import dev.warden.platform.WardenFixture;
 import dev.warden.platform.WardenTestApp;
-import dev.warden.platform.crypto.PayloadCrypto.Direction;
 import dev.warden.platform.requestlog.RequestLogEntry;
 import dev.warden.platform.requestlog.RequestLogWriter;
 import dev.warden.platform.tenant.DataKeyDestroyedException;
@@ -176,14 +175,13 @@ class EnvelopeEncryptionIntegrationTests {
 		assertThat(view(source).body()).contains("tenant-a-secret");
 	}
 
-	@SuppressWarnings("deprecation")
 	@Test
 	void rowsOfFormat1WrittenBeforeTheFormatChangeStayReadable() throws Exception {
 		UUID tenant = tenant("ee-legacy");
 		UUID record = UUID.randomUUID();
 		Aead aead = app.bean(TenantManagement.class).aead(tenant);
-		byte[] legacy = PayloadCrypto.encryptPayload(aead, "{\"old\":true}".getBytes(StandardCharsets.UTF_8),
-				"ee-legacy-1", Direction.REQUEST);
+		byte[] legacy = PayloadCryptoTests.format1(aead, "{\"old\":true}".getBytes(StandardCharsets.UTF_8),
+				"ee-legacy-1", "request");
 		app.jdbc()
 			.sql("INSERT INTO request_log (id, request_id, occurred_at, tenant_id, method, path, status, latency_micros, "
 					+ "request_payload) VALUES (:id, 'ee-legacy-1', now(), :tenant, 'POST', '/v1/models/m:predict', 200, 1, "

@@ -44,7 +44,11 @@ final class LogDatabase implements AutoCloseable {
 	}
 
 	static LogRecord record(String requestId, UUID tenantId, byte[] request, byte[] response) {
-		return new LogRecord(UUID.randomUUID(), requestId, Instant.now().truncatedTo(ChronoUnit.MICROS), tenantId,
+		return record(UUID.randomUUID(), requestId, tenantId, request, response);
+	}
+
+	static LogRecord record(UUID id, String requestId, UUID tenantId, byte[] request, byte[] response) {
+		return new LogRecord(id, requestId, Instant.now().truncatedTo(ChronoUnit.MICROS), tenantId,
 				null, "income", "1", "POST", "/v1/models/income:predict", 200, 1234,
 				(request != null) ? request.length : 0, (response != null) ? response.length : 0, null, request,
 				response, 0);

@@ -154,9 +154,11 @@ public final class RequestLogBenchmark {
 					while (running.get()) {
 						long start = System.nanoTime();
 						String requestId = "bench-" + writer + "-" + (n++);
-						write.write(LogDatabase.record(requestId, tenant,
-								PayloadCrypto.encryptPayload(aead, REQUEST, requestId, Direction.REQUEST),
-								PayloadCrypto.encryptPayload(aead, RESPONSE, requestId, Direction.RESPONSE)));
+						UUID id = UUID.randomUUID();
+						write.write(LogDatabase.record(id, requestId, tenant,
+								PayloadCrypto.encryptPayload(aead, REQUEST, tenant, id, requestId, Direction.REQUEST),
+								PayloadCrypto.encryptPayload(aead, RESPONSE, tenant, id, requestId,
+										Direction.RESPONSE)));
 						if (measuring.get()) {
 							counted.incrementAndGet();
 							if (i < mine.length) {
