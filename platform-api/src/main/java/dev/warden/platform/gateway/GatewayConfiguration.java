@@ -31,7 +31,7 @@ import dev.warden.platform.usage.UsageMeter;
 @Configuration(proxyBeanMethods = false)
 class GatewayConfiguration {
 
-	/** Same value as the system module's data-plane chain order (between the admin API and the public chain). */
+	/** Between the system module's admin API chain (1) and its public chain (3). */
 	static final int DATA_PLANE_CHAIN_ORDER = 2;
 
 	private static final String[] DATA_PLANE_URLS = { "/v1/*", "/v2/*" };
