@@ -20,7 +20,7 @@ import dev.warden.platform.WardenTestApp;
 import dev.warden.platform.requestlog.RequestLogEntry;
 import dev.warden.platform.requestlog.RequestLogWriter;
 import dev.warden.platform.tenant.DataKeyDestroyedException;
-import dev.warden.platform.tenant.TenantManagement;
+import dev.warden.platform.tenant.TenantDataKeys;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
@@ -179,7 +179,7 @@ class EnvelopeEncryptionIntegrationTests {
 	void rowsOfFormat1WrittenBeforeTheFormatChangeStayReadable() throws Exception {
 		UUID tenant = tenant("ee-legacy");
 		UUID record = UUID.randomUUID();
-		Aead aead = app.bean(TenantManagement.class).aead(tenant);
+		Aead aead = app.bean(TenantDataKeys.class).aead(tenant);
 		byte[] legacy = PayloadCryptoTests.format1(aead, "{\"old\":true}".getBytes(StandardCharsets.UTF_8),
 				"ee-legacy-1", "request");
 		app.jdbc()
@@ -267,7 +267,7 @@ class EnvelopeEncryptionIntegrationTests {
 			.contains("\"request_id\":\"ee-shred-1\"", "\"has_request_payload\":true");
 		// no code path can get the key any more: no new payloads, rotation refused
 		assertThatExceptionOfType(DataKeyDestroyedException.class)
-			.isThrownBy(() -> app.bean(TenantManagement.class).aead(tenant));
+			.isThrownBy(() -> app.bean(TenantDataKeys.class).aead(tenant));
 		UUID late = log(tenant, "ee-shred-late", "{\"in\":\"flight\"}", "{}");
 		assertThat(payload(late)).isNull();
 		assertThat(Http.send("POST", app.url("/api/admin/tenants/" + tenant + "/data-key:rotate"), null, warden.admin())
