@@ -31,6 +31,9 @@ import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Service;
 
+import dev.warden.platform.quota.internal.AsyncCommitDataSource;
+import dev.warden.platform.quota.internal.QuotaLeases;
+
 /**
  * Quotas enforced with Bucket4j buckets whose state lives in PostgreSQL (table {@code quota_buckets}, Bucket4j's
  * select-for-update proxy manager), so every gateway replica draws from the same buckets and limits are exact

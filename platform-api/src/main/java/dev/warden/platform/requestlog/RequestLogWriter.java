@@ -20,11 +20,13 @@ import org.springframework.beans.factory.DisposableBean;
 import org.springframework.stereotype.Component;
 
 import dev.warden.platform.crypto.PayloadCrypto;
+import dev.warden.platform.crypto.PayloadCrypto.Direction;
 import dev.warden.platform.crypto.RedactionPolicy;
 import dev.warden.platform.crypto.Redactor;
-import dev.warden.platform.crypto.PayloadCrypto.Direction;
+import dev.warden.platform.requestlog.internal.GroupCommitWriter;
+import dev.warden.platform.requestlog.internal.GroupCommitWriter.Outcome;
+import dev.warden.platform.requestlog.internal.LogRecord;
 import dev.warden.platform.tenant.DataKeyDestroyedException;
-import dev.warden.platform.requestlog.GroupCommitWriter.Outcome;
 import dev.warden.platform.tenant.TenantDataKeys;
 
 /**

@@ -11,6 +11,7 @@ import com.zaxxer.hikari.HikariDataSource;
 import org.flywaydb.core.Flyway;
 
 import dev.warden.platform.RestartablePostgres;
+import dev.warden.platform.requestlog.internal.LogRecord;
 
 /**
  * A migrated embedded PostgreSQL (fsync on) with an application-like pool and a request-log pool made the way

@@ -25,8 +25,10 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 
 import org.springframework.jdbc.core.simple.JdbcClient;
 
-import dev.warden.platform.crypto.PayloadCrypto;
 import dev.warden.platform.crypto.PayloadCrypto.Direction;
+import dev.warden.platform.crypto.PayloadCrypto;
+import dev.warden.platform.requestlog.internal.GroupCommitWriter;
+import dev.warden.platform.requestlog.internal.LogRecord;
 
 /**
  * Request-log write throughput: records per second committed, at 1, 16 and 64 concurrent writers, by

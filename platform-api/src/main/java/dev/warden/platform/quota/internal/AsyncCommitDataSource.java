@@ -1,4 +1,4 @@
-package dev.warden.platform.quota;
+package dev.warden.platform.quota.internal;
 
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Proxy;
@@ -16,9 +16,9 @@ import org.springframework.jdbc.datasource.DelegatingDataSource;
  * the transaction, so the pooled connection goes back unchanged and other users (request log, audit) keep durable
  * commits. Thread-safe as the underlying data source.
  */
-final class AsyncCommitDataSource extends DelegatingDataSource {
+public final class AsyncCommitDataSource extends DelegatingDataSource {
 
-	AsyncCommitDataSource(DataSource delegate) {
+	public AsyncCommitDataSource(DataSource delegate) {
 		super(delegate);
 	}
 

@@ -1,4 +1,4 @@
-package dev.warden.platform.quota;
+package dev.warden.platform.quota.internal;
 
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -27,13 +27,13 @@ import io.github.bucket4j.ConsumptionProbe;
  * One lease per bucket id and replica; at most one thread per bucket id talks to the database at a time, the others
  * wait for its lease. Thread-safe.
  */
-final class QuotaLeases {
+public final class QuotaLeases {
 
 	private final Map<String, Lease> leases = new ConcurrentHashMap<>();
 
 	private final LongNanoClock clock;
 
-	QuotaLeases(LongNanoClock clock) {
+	public QuotaLeases(LongNanoClock clock) {
 		this.clock = clock;
 	}
 
@@ -48,7 +48,7 @@ final class QuotaLeases {
 	 * @return the outcome; {@code remaining} is the shared bucket's remaining tokens at the last lease plus this
 	 * replica's unused leased tokens
 	 */
-	Outcome take(String id, long version, LeasePolicy policy, Source source) {
+	public Outcome take(String id, long version, LeasePolicy policy, Source source) {
 		if (policy == LeasePolicy.EXACT) {
 			// no lease and no lock: concurrent callers share the proxy's batched transactions
 			Grant grant = source.lease(1);
@@ -99,7 +99,7 @@ final class QuotaLeases {
 	 * @param returnable which bucket ids' tokens may be returned (those without a time to live)
 	 * @return the number of tokens given back
 	 */
-	long returnUnused(Function<String, BucketProxy> bucket, Predicate<String> returnable) {
+	public long returnUnused(Function<String, BucketProxy> bucket, Predicate<String> returnable) {
 		long returned = 0;
 		for (Map.Entry<String, Lease> entry : this.leases.entrySet()) {
 			Lease lease = entry.getValue();
@@ -118,18 +118,18 @@ final class QuotaLeases {
 	}
 
 	/** Drops the leases whose ids match (their unused tokens are not returned). */
-	void forget(Predicate<String> ids) {
+	public void forget(Predicate<String> ids) {
 		this.leases.keySet().removeIf(ids);
 	}
 
 	/** Unused leased tokens held by this replica for {@code id} (0 when none or expired). */
-	long unused(String id) {
+	public long unused(String id) {
 		Lease lease = this.leases.get(id);
 		return (lease == null || this.clock.nanoTime() >= lease.expiresAt) ? 0 : Math.max(0, lease.available.get());
 	}
 
 	/** Takes tokens from, and gives tokens back to, one shared bucket. */
-	interface Source {
+	public interface Source {
 
 		/** Takes up to {@code tokens} tokens (all or, for counters near their limit, fewer; 0 = refused). */
 		Grant lease(long tokens);
@@ -144,7 +144,7 @@ final class QuotaLeases {
 	 * @param remaining what the shared bucket still admits after this grant
 	 * @param probe the shared bucket's probe (reset and refill times)
 	 */
-	record Grant(long granted, long remaining, ConsumptionProbe probe) {
+	public record Grant(long granted, long remaining, ConsumptionProbe probe) {
 	}
 
 	/**
@@ -154,10 +154,10 @@ final class QuotaLeases {
 	 * the number of tokens to lease (values below 1 mean 1)
 	 * @param timeToLiveNanos how long leased tokens stay usable; 0 = until used or returned
 	 */
-	record LeasePolicy(LongUnaryOperator leaseSize, long timeToLiveNanos) {
+	public record LeasePolicy(LongUnaryOperator leaseSize, long timeToLiveNanos) {
 
 		/** One token per transaction: the exact path. */
-		static final LeasePolicy EXACT = new LeasePolicy((remaining) -> 1, 0);
+		public static final LeasePolicy EXACT = new LeasePolicy((remaining) -> 1, 0);
 
 	}
 
@@ -166,12 +166,12 @@ final class QuotaLeases {
 	 * @param remaining tokens left: shared bucket at the last lease plus this replica's unused leased tokens
 	 * @param probe the shared bucket's last probe (for reset / refill times), never {@code null}
 	 */
-	record Outcome(boolean consumed, long remaining, ConsumptionProbe probe) {
+	public record Outcome(boolean consumed, long remaining, ConsumptionProbe probe) {
 	}
 
 	/** Monotonic time source, replaceable in tests. */
 	@FunctionalInterface
-	interface LongNanoClock {
+	public interface LongNanoClock {
 
 		long nanoTime();
 

@@ -1,4 +1,4 @@
-package dev.warden.platform.requestlog;
+package dev.warden.platform.requestlog.internal;
 
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -25,6 +25,8 @@ import io.micrometer.core.instrument.Timer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import dev.warden.platform.requestlog.RequestLogUnavailableException;
+
 /**
  * Group commit for {@code request_log} rows. Contract:
  * <ul>
@@ -44,12 +46,12 @@ import org.slf4j.LoggerFactory;
  * </ul>
  * After {@link #close} returns, every submitted future is complete.
  */
-final class GroupCommitWriter implements AutoCloseable {
+public final class GroupCommitWriter implements AutoCloseable {
 
 	private static final Logger log = LoggerFactory.getLogger(GroupCommitWriter.class);
 
 	/** How a record's write ended. */
-	enum Outcome {
+	public enum Outcome {
 
 		COMMITTED, SPILLED
 
@@ -96,7 +98,7 @@ final class GroupCommitWriter implements AutoCloseable {
 
 	/** How a batch is written on a connection inside the writer's transaction. */
 	@FunctionalInterface
-	interface BatchWrite {
+	public interface BatchWrite {
 
 		void write(Connection connection, List<LogRecord> records) throws SQLException;
 
@@ -104,13 +106,13 @@ final class GroupCommitWriter implements AutoCloseable {
 
 	private final BatchWrite batchWrite;
 
-	GroupCommitWriter(DataSource dataSource, int queueCapacity, int maxBatchSize, int writerThreads, int spillCapacity,
+	public GroupCommitWriter(DataSource dataSource, int queueCapacity, int maxBatchSize, int writerThreads, int spillCapacity,
 			long spillRetryMillis, BooleanSupplier failOpen, MeterRegistry meters) {
 		this(dataSource, queueCapacity, maxBatchSize, writerThreads, spillCapacity, spillRetryMillis, failOpen, meters,
 				LogRecord::insert);
 	}
 
-	GroupCommitWriter(DataSource dataSource, int queueCapacity, int maxBatchSize, int writerThreads, int spillCapacity,
+	public GroupCommitWriter(DataSource dataSource, int queueCapacity, int maxBatchSize, int writerThreads, int spillCapacity,
 			long spillRetryMillis, BooleanSupplier failOpen, MeterRegistry meters, BatchWrite batchWrite) {
 		this.batchWrite = batchWrite;
 		this.dataSource = dataSource;
@@ -156,7 +158,7 @@ final class GroupCommitWriter implements AutoCloseable {
 	}
 
 	/** Queues the record; see the class contract. Never blocks. */
-	CompletableFuture<Outcome> submit(LogRecord record) {
+	public CompletableFuture<Outcome> submit(LogRecord record) {
 		CompletableFuture<Outcome> done = new CompletableFuture<>();
 		Pending pending = new Pending(record, done);
 		if (!this.running) {
@@ -169,7 +171,7 @@ final class GroupCommitWriter implements AutoCloseable {
 		return done;
 	}
 
-	int spillSize() {
+	public int spillSize() {
 		synchronized (this.spill) {
 			return this.spill.size();
 		}
@@ -355,7 +357,7 @@ final class GroupCommitWriter implements AutoCloseable {
 	 * Whether the error means the database cannot be reached (connection refused or lost, pool timeout, server
 	 * shutting down or out of resources) rather than that it rejected these rows.
 	 */
-	static boolean unavailable(Throwable error) {
+	public static boolean unavailable(Throwable error) {
 		for (Throwable t = error; t != null; t = (t.getCause() != t) ? t.getCause() : null) {
 			if (t instanceof SQLTransientException || t instanceof SQLRecoverableException
 					|| t instanceof SQLNonTransientConnectionException) {

@@ -1,4 +1,4 @@
-package dev.warden.platform.requestlog;
+package dev.warden.platform.requestlog.internal;
 
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
@@ -22,11 +22,11 @@ import org.postgresql.PGConnection;
  * SQL that writes rows, so that the group-commit writer and the one-row-per-transaction baseline of the benchmark
  * write exactly the same thing.
  */
-record LogRecord(UUID id, String requestId, Instant occurredAt, UUID tenantId, UUID apiKeyId, String model,
+public record LogRecord(UUID id, String requestId, Instant occurredAt, UUID tenantId, UUID apiKeyId, String model,
 		String modelVersion, String method, String path, int status, long latencyMicros, long requestBytes,
 		long responseBytes, String errorCode, byte[] requestPayload, byte[] responsePayload, Integer redactions) {
 
-	static final String INSERT = "INSERT INTO request_log (id, request_id, occurred_at, tenant_id, api_key_id, model, "
+	public static final String INSERT = "INSERT INTO request_log (id, request_id, occurred_at, tenant_id, api_key_id, model, "
 			+ "model_version, method, path, status, latency_micros, request_bytes, response_bytes, error_code, "
 			+ "request_payload, response_payload, redactions) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
 
@@ -34,7 +34,7 @@ record LogRecord(UUID id, String requestId, Instant occurredAt, UUID tenantId, U
 	 * Adds the records to one JDBC batch and executes it on the caller's connection; committing is the caller's
 	 * business. With {@code reWriteBatchedInserts=true} the driver sends multi-row INSERTs.
 	 */
-	static void insert(Connection connection, List<LogRecord> records) throws SQLException {
+	public static void insert(Connection connection, List<LogRecord> records) throws SQLException {
 		try (PreparedStatement statement = connection.prepareStatement(INSERT)) {
 			for (LogRecord record : records) {
 				record.bind(statement);
@@ -51,7 +51,7 @@ record LogRecord(UUID id, String requestId, Instant occurredAt, UUID tenantId, U
 		}
 	}
 
-	static final String COPY = "COPY request_log (id, request_id, occurred_at, tenant_id, api_key_id, model, "
+	public static final String COPY = "COPY request_log (id, request_id, occurred_at, tenant_id, api_key_id, model, "
 			+ "model_version, method, path, status, latency_micros, request_bytes, response_bytes, error_code, "
 			+ "request_payload, response_payload, redactions) FROM STDIN (FORMAT binary)";
 
@@ -62,7 +62,7 @@ record LogRecord(UUID id, String requestId, Instant occurredAt, UUID tenantId, U
 	 * Writes the records with one {@code COPY ... FROM STDIN (FORMAT binary)} on the caller's connection (an
 	 * alternative to {@link #insert}, compared with it by the benchmark); committing is the caller's business.
 	 */
-	static void copy(Connection connection, List<LogRecord> records) throws SQLException {
+	public static void copy(Connection connection, List<LogRecord> records) throws SQLException {
 		ByteArrayOutputStream bytes = new ByteArrayOutputStream(records.size() * 768);
 		try (DataOutputStream out = new DataOutputStream(bytes)) {
 			out.write("PGCOPY\n\377\r\n\0".getBytes(StandardCharsets.ISO_8859_1));
