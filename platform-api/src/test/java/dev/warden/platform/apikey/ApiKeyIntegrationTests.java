@@ -9,6 +9,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import dev.warden.platform.SharedWardenExtension;
 import dev.warden.platform.WardenFixture;
 import dev.warden.platform.WardenTestApp;
+import dev.warden.platform.apikey.internal.ApiKeyFormat;
 import dev.warden.platform.tenant.Tenant;
 import dev.warden.platform.tenant.TenantManagement;
 

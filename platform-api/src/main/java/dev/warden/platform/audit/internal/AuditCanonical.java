@@ -1,4 +1,4 @@
-package dev.warden.platform.audit;
+package dev.warden.platform.audit.internal;
 
 import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
@@ -111,7 +111,7 @@ public final class AuditCanonical {
 		return MICROS.format(instant);
 	}
 
-	static String sha256Hex(byte[] bytes) {
+	public static String sha256Hex(byte[] bytes) {
 		try {
 			return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
 		}
@@ -121,7 +121,7 @@ public final class AuditCanonical {
 	}
 
 	/** Canonical JSON of a map of Java values (String, Number, Boolean, List, Map, JsonNode, null). */
-	static byte[] write(Map<String, ?> doc) {
+	public static byte[] write(Map<String, ?> doc) {
 		StringBuilder out = new StringBuilder(256);
 		writeValue(out, doc);
 		return out.toString().getBytes(StandardCharsets.UTF_8);

@@ -1,4 +1,4 @@
-package dev.warden.platform.apikey;
+package dev.warden.platform.apikey.internal;
 
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -9,13 +9,13 @@ import java.security.SecureRandom;
  * Raw API keys: {@code wdn_<12 base62 chars lookup id>_<32 base62 chars secret>} (the secret carries ~190 bits).
  * Only SHA-256 of the whole raw key is stored; the lookup id finds the row.
  */
-final class ApiKeyFormat {
+public final class ApiKeyFormat {
 
-	static final String PREFIX = "wdn_";
+	public static final String PREFIX = "wdn_";
 
-	static final int KEY_ID_LENGTH = 12;
+	public static final int KEY_ID_LENGTH = 12;
 
-	static final int SECRET_LENGTH = 32;
+	public static final int SECRET_LENGTH = 32;
 
 	private static final char[] BASE62 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz".toCharArray();
 
@@ -24,21 +24,21 @@ final class ApiKeyFormat {
 	private ApiKeyFormat() {
 	}
 
-	static String newKeyId() {
+	public static String newKeyId() {
 		return random(KEY_ID_LENGTH);
 	}
 
-	static String newRawKey(String keyId) {
+	public static String newRawKey(String keyId) {
 		return PREFIX + keyId + "_" + random(SECRET_LENGTH);
 	}
 
 	/** The displayable prefix {@code wdn_<id>}. */
-	static String displayPrefix(String keyId) {
+	public static String displayPrefix(String keyId) {
 		return PREFIX + keyId;
 	}
 
 	/** The lookup id of a well-formed raw key, or {@code null}. */
-	static String keyIdOf(String raw) {
+	public static String keyIdOf(String raw) {
 		if (raw == null || raw.length() != PREFIX.length() + KEY_ID_LENGTH + 1 + SECRET_LENGTH
 				|| !raw.startsWith(PREFIX) || raw.charAt(PREFIX.length() + KEY_ID_LENGTH) != '_') {
 			return null;
@@ -52,7 +52,7 @@ final class ApiKeyFormat {
 		return raw.substring(PREFIX.length(), PREFIX.length() + KEY_ID_LENGTH);
 	}
 
-	static byte[] hash(String raw) {
+	public static byte[] hash(String raw) {
 		try {
 			return MessageDigest.getInstance("SHA-256").digest(raw.getBytes(StandardCharsets.UTF_8));
 		}
@@ -61,7 +61,7 @@ final class ApiKeyFormat {
 		}
 	}
 
-	static boolean matches(String raw, byte[] storedHash) {
+	public static boolean matches(String raw, byte[] storedHash) {
 		return MessageDigest.isEqual(hash(raw), storedHash);
 	}
 

@@ -1,4 +1,4 @@
-package dev.warden.platform.audit;
+package dev.warden.platform.audit.internal;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
@@ -7,8 +7,8 @@ import java.util.UUID;
 
 import org.junit.jupiter.api.Test;
 
-import dev.warden.platform.audit.AuditCanonical.DigestContent;
-import dev.warden.platform.audit.AuditCanonical.EventContent;
+import dev.warden.platform.audit.internal.AuditCanonical.DigestContent;
+import dev.warden.platform.audit.internal.AuditCanonical.EventContent;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

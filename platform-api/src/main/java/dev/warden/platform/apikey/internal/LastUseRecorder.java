@@ -1,4 +1,4 @@
-package dev.warden.platform.apikey;
+package dev.warden.platform.apikey.internal;
 
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -24,7 +24,7 @@ import org.springframework.stereotype.Component;
  * next one. {@link #record} is lock-free and never touches the database. Thread-safe.
  */
 @Component
-class LastUseRecorder {
+public class LastUseRecorder {
 
 	private static final Logger log = LoggerFactory.getLogger(LastUseRecorder.class);
 
@@ -39,7 +39,7 @@ class LastUseRecorder {
 	}
 
 	/** Records that the key was used at {@code when}. */
-	void record(UUID keyId, Instant when) {
+	public void record(UUID keyId, Instant when) {
 		this.pending.merge(keyId, when, (a, b) -> a.isAfter(b) ? a : b);
 	}
 
@@ -49,7 +49,7 @@ class LastUseRecorder {
 	 */
 	@Scheduled(initialDelayString = "${warden.keys.last-used-flush-interval:5s}",
 			fixedDelayString = "${warden.keys.last-used-flush-interval:5s}")
-	int flush() {
+	public int flush() {
 		if (this.pending.isEmpty()) {
 			return 0;
 		}
@@ -74,12 +74,12 @@ class LastUseRecorder {
 	}
 
 	/** Number of flush statements issued so far (for tests and diagnostics). */
-	long statements() {
+	public long statements() {
 		return this.statements.get();
 	}
 
 	@PreDestroy
-	void flushOnShutdown() {
+	public void flushOnShutdown() {
 		flush();
 	}
 

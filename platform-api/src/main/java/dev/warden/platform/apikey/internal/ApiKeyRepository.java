@@ -1,4 +1,4 @@
-package dev.warden.platform.apikey;
+package dev.warden.platform.apikey.internal;
 
 import java.sql.Array;
 import java.sql.ResultSet;
@@ -14,10 +14,12 @@ import java.util.UUID;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Repository;
 
+import dev.warden.platform.apikey.ApiKey;
+import dev.warden.platform.apikey.KeyScopes;
 import dev.warden.platform.quota.QuotaOverride;
 
 @Repository
-class ApiKeyRepository {
+public class ApiKeyRepository {
 
 	private static final String QUOTA_COLUMNS = "quota_requests_per_second, quota_burst, quota_requests_per_month, "
 			+ "quota_max_request_bytes, quota_max_rows_per_request";
@@ -31,7 +33,7 @@ class ApiKeyRepository {
 		this.jdbc = jdbc;
 	}
 
-	void insert(ApiKey key, String keyId, byte[] hash) {
+	public void insert(ApiKey key, String keyId, byte[] hash) {
 		this.jdbc
 			.sql("INSERT INTO api_keys (id, tenant_id, key_id, key_hash, prefix, name, status, created_at, expires_at, "
 					+ "scope_models, scope_operations, " + QUOTA_COLUMNS + ", quota_updated_at) VALUES (:id, :tenantId, "
@@ -59,12 +61,12 @@ class ApiKeyRepository {
 			.update();
 	}
 
-	List<ApiKey> findByTenant(UUID tenantId) {
+	public List<ApiKey> findByTenant(UUID tenantId) {
 		return findByTenant(tenantId, 0, Integer.MAX_VALUE);
 	}
 
 	/** The tenant's keys, oldest first, from {@code offset} on. */
-	List<ApiKey> findByTenant(UUID tenantId, long offset, int limit) {
+	public List<ApiKey> findByTenant(UUID tenantId, long offset, int limit) {
 		return this.jdbc
 			.sql("SELECT " + LISTED + " FROM api_keys WHERE tenant_id = :tenantId ORDER BY created_at, name, id "
 					+ "OFFSET :offset LIMIT :limit")
@@ -76,7 +78,7 @@ class ApiKeyRepository {
 	}
 
 	/** Keys of the tenant that can be used now: active and not expired. */
-	long countActive(UUID tenantId) {
+	public long countActive(UUID tenantId) {
 		return this.jdbc
 			.sql("SELECT count(*) FROM api_keys WHERE tenant_id = :tenantId AND status = 'active' "
 					+ "AND (expires_at IS NULL OR expires_at > now())")
@@ -85,7 +87,7 @@ class ApiKeyRepository {
 			.single();
 	}
 
-	Optional<ApiKey> findById(UUID tenantId, UUID id) {
+	public Optional<ApiKey> findById(UUID tenantId, UUID id) {
 		return this.jdbc.sql("SELECT " + LISTED + " FROM api_keys WHERE tenant_id = :tenantId AND id = :id")
 			.param("tenantId", tenantId)
 			.param("id", id)
@@ -94,7 +96,7 @@ class ApiKeyRepository {
 	}
 
 	/** Revokes one active key; false if it was not active. */
-	boolean revoke(UUID id) {
+	public boolean revoke(UUID id) {
 		return this.jdbc
 			.sql("UPDATE api_keys SET status = 'revoked', revoked_at = now() WHERE id = :id AND status = 'active'")
 			.param("id", id)
@@ -102,7 +104,7 @@ class ApiKeyRepository {
 	}
 
 	/** Revokes every active key of a tenant; the number revoked. */
-	int revokeAll(UUID tenantId) {
+	public int revokeAll(UUID tenantId) {
 		return this.jdbc
 			.sql("UPDATE api_keys SET status = 'revoked', revoked_at = now() "
 					+ "WHERE tenant_id = :tenantId AND status = 'active'")
@@ -111,7 +113,7 @@ class ApiKeyRepository {
 	}
 
 	/** Replaces the key's quota override; its {@code quota_updated_at} becomes the database's clock. */
-	void updateQuota(UUID id, QuotaOverride quota) {
+	public void updateQuota(UUID id, QuotaOverride quota) {
 		this.jdbc
 			.sql("UPDATE api_keys SET quota_requests_per_second = :rps, quota_burst = :burst, "
 					+ "quota_requests_per_month = :month, quota_max_request_bytes = :bytes, "
@@ -125,7 +127,7 @@ class ApiKeyRepository {
 			.update();
 	}
 
-	Optional<Candidate> findCandidate(String keyId) {
+	public Optional<Candidate> findCandidate(String keyId) {
 		return this.jdbc
 			.sql("SELECT k.id, k.tenant_id, k.key_hash, k.status, k.expires_at, k.scope_models, k.scope_operations, "
 					+ "k.quota_requests_per_second, k.quota_burst, k.quota_requests_per_month, k.quota_max_request_bytes, "
@@ -146,7 +148,7 @@ class ApiKeyRepository {
 	 * Writes the last use of many keys in one statement; a stored value is never moved back.
 	 * @return the number of rows updated
 	 */
-	int touchAll(Map<UUID, Instant> lastUses) {
+	public int touchAll(Map<UUID, Instant> lastUses) {
 		if (lastUses.isEmpty()) {
 			return 0;
 		}
@@ -202,7 +204,7 @@ class ApiKeyRepository {
 		return (timestamp != null) ? timestamp.toInstant() : null;
 	}
 
-	record Candidate(UUID id, UUID tenantId, byte[] hash, String status, Instant expiresAt, String tenantName,
+	public record Candidate(UUID id, UUID tenantId, byte[] hash, String status, Instant expiresAt, String tenantName,
 			String plan, String tenantStatus, KeyScopes scopes, QuotaOverride quota, long quotaVersion) {
 	}
 
