@@ -8,6 +8,7 @@ import com.google.crypto.tink.Aead;
 
 import org.springframework.stereotype.Component;
 
+import dev.warden.platform.crypto.internal.LocalKeyEncryptionKey;
 import dev.warden.platform.system.WardenProperties;
 
 /**

@@ -1,4 +1,4 @@
-package dev.warden.platform.crypto;
+package dev.warden.platform.crypto.internal;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -7,6 +7,8 @@ import java.security.GeneralSecurityException;
 import com.google.crypto.tink.Aead;
 import com.google.crypto.tink.KmsClient;
 import com.google.crypto.tink.integration.awskms.AwsKmsClient;
+
+import dev.warden.platform.crypto.KeyEncryptionKeyProvider;
 
 /**
  * A key-encryption key held by AWS KMS, used through Tink's {@link AwsKmsClient}: wrapping a tenant keyset is a

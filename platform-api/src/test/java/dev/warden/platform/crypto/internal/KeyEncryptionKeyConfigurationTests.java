@@ -1,4 +1,4 @@
-package dev.warden.platform.crypto;
+package dev.warden.platform.crypto.internal;
 
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -18,6 +18,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import dev.warden.platform.WardenTestApp;
+import dev.warden.platform.crypto.CryptoProperties;
+import dev.warden.platform.crypto.KeyEncryptionKeyProvider;
+import dev.warden.platform.crypto.PayloadCrypto;
+import dev.warden.platform.crypto.SigningKeys;
 import dev.warden.platform.system.WardenProperties;
 
 import static org.assertj.core.api.Assertions.assertThat;

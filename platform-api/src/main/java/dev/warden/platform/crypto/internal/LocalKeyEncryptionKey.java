@@ -1,4 +1,4 @@
-package dev.warden.platform.crypto;
+package dev.warden.platform.crypto.internal;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -11,6 +11,10 @@ import com.google.crypto.tink.Aead;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import dev.warden.platform.crypto.KeyEncryptionKeyProvider;
+import dev.warden.platform.crypto.PayloadCrypto;
+import dev.warden.platform.crypto.SecretFiles;
+
 /**
  * The key-encryption key of a default install: a Tink AES256_GCM keyset in Tink's JSON format, given by
  * {@code warden.master-key} ({@code WARDEN_MASTER_KEY}, the JSON or base64 of it), otherwise read from, or
@@ -21,7 +25,7 @@ public final class LocalKeyEncryptionKey implements KeyEncryptionKeyProvider {
 	/** The {@link #id()} of the local key, stored in {@code tenants.kek_id}. */
 	public static final String ID = "local";
 
-	static final String FILE_NAME = "master-key.json";
+	public static final String FILE_NAME = "master-key.json";
 
 	private static final Logger log = LoggerFactory.getLogger(LocalKeyEncryptionKey.class);
 

@@ -1,4 +1,4 @@
-package dev.warden.platform.crypto;
+package dev.warden.platform.crypto.internal;
 
 import java.io.IOException;
 import java.security.GeneralSecurityException;
@@ -9,6 +9,8 @@ import org.slf4j.LoggerFactory;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
+import dev.warden.platform.crypto.CryptoProperties;
+import dev.warden.platform.crypto.KeyEncryptionKeyProvider;
 import dev.warden.platform.system.WardenProperties;
 
 /**
