@@ -29,6 +29,7 @@ import dev.warden.platform.crypto.KeyEncryptionKeyProvider;
 import dev.warden.platform.crypto.KeyEncryptionKeys;
 import dev.warden.platform.crypto.PayloadCrypto;
 import dev.warden.platform.system.ApiException;
+import dev.warden.platform.tenant.internal.TenantRepository;
 
 /**
  * Tenants' data keys. A tenant's data key (AES256_GCM Tink keyset) is created with the tenant and stored wrapped by
@@ -88,7 +89,7 @@ public class TenantDataKeys {
 	 * @throws ApiException 404 unknown or deleted tenant
 	 */
 	@Transactional
-	public DataKeyInfo rotate(UUID id, String actor) {
+	DataKeyInfo rotate(UUID id, String actor) {
 		this.tenants.lock(id).orElseThrow(() -> ApiException.notFound("tenant " + id));
 		TenantRepository.StoredDataKey stored = this.tenants.lockDataKey(id)
 			.orElseThrow(() -> ApiException.notFound("tenant " + id));
@@ -114,7 +115,7 @@ public class TenantDataKeys {
 
 	/** Key ids and key-encryption key of a live tenant's data keyset (no key material). */
 	@Transactional(readOnly = true)
-	public DataKeyInfo info(UUID id) {
+	DataKeyInfo info(UUID id) {
 		this.tenants.findById(id).orElseThrow(() -> ApiException.notFound("tenant " + id));
 		TenantRepository.StoredDataKey stored = this.tenants.findDataKey(id)
 			.filter((key) -> !key.destroyed())
@@ -134,7 +135,7 @@ public class TenantDataKeys {
 	 * @return the number of keysets re-wrapped
 	 */
 	@Transactional
-	public int rewrapAll(String actor) {
+	int rewrapAll(String actor) {
 		KeyEncryptionKeyProvider kek = this.keks.current();
 		int count = 0;
 		for (TenantRepository.StoredDataKey listed : this.tenants.findLiveDataKeys()) {

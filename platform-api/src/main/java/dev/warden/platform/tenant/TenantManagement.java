@@ -18,6 +18,7 @@ import dev.warden.platform.quota.QuotaPlans;
 import dev.warden.platform.system.ApiException;
 import dev.warden.platform.system.Page;
 import dev.warden.platform.system.PageRequest;
+import dev.warden.platform.tenant.internal.TenantRepository;
 
 /**
  * Tenants: create, change, suspend, reactivate, delete, each audited in the same transaction. A tenant gets its

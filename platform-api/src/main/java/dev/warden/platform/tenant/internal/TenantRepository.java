@@ -1,4 +1,4 @@
-package dev.warden.platform.tenant;
+package dev.warden.platform.tenant.internal;
 
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -11,8 +11,10 @@ import java.util.UUID;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Repository;
 
+import dev.warden.platform.tenant.Tenant;
+
 @Repository
-class TenantRepository {
+public class TenantRepository {
 
 	private static final String COLUMNS = "id, name, plan, status, created_at";
 
@@ -22,7 +24,7 @@ class TenantRepository {
 		this.jdbc = jdbc;
 	}
 
-	void insert(Tenant tenant, byte[] encryptedDataKey, String kekId) {
+	public void insert(Tenant tenant, byte[] encryptedDataKey, String kekId) {
 		this.jdbc
 			.sql("INSERT INTO tenants (id, name, plan, status, data_key, kek_id, created_at) "
 					+ "VALUES (:id, :name, :plan, :status, :dataKey, :kekId, :createdAt)")
@@ -37,14 +39,14 @@ class TenantRepository {
 	}
 
 	/** A live (not deleted) tenant. */
-	Optional<Tenant> findById(UUID id) {
+	public Optional<Tenant> findById(UUID id) {
 		return this.jdbc.sql("SELECT " + COLUMNS + " FROM tenants WHERE id = :id AND status <> 'deleted'")
 			.param("id", id)
 			.query(TenantRepository::map)
 			.optional();
 	}
 
-	Optional<Tenant> findByName(String name) {
+	public Optional<Tenant> findByName(String name) {
 		return this.jdbc.sql("SELECT " + COLUMNS + " FROM tenants WHERE name = :name AND status <> 'deleted'")
 			.param("name", name)
 			.query(TenantRepository::map)
@@ -52,7 +54,7 @@ class TenantRepository {
 	}
 
 	/** Live tenants, oldest first, from {@code offset} on. */
-	List<Tenant> findAll(long offset, int limit) {
+	public List<Tenant> findAll(long offset, int limit) {
 		return this.jdbc
 			.sql("SELECT " + COLUMNS + " FROM tenants WHERE status <> 'deleted' ORDER BY created_at, name, id "
 					+ "OFFSET :offset LIMIT :limit")
@@ -63,7 +65,7 @@ class TenantRepository {
 	}
 
 	/** Updates name, plan and status of a live tenant; false if there is none. */
-	boolean update(Tenant tenant) {
+	public boolean update(Tenant tenant) {
 		return this.jdbc
 			.sql("UPDATE tenants SET name = :name, plan = :plan, status = :status, updated_at = now() "
 					+ "WHERE id = :id AND status <> 'deleted'")
@@ -75,7 +77,7 @@ class TenantRepository {
 	}
 
 	/** Turns a live tenant into a tombstone; false if there is none. */
-	boolean markDeleted(UUID id) {
+	public boolean markDeleted(UUID id) {
 		return this.jdbc
 			.sql("UPDATE tenants SET status = 'deleted', deleted_at = now(), updated_at = now() "
 					+ "WHERE id = :id AND status <> 'deleted'")
@@ -84,7 +86,7 @@ class TenantRepository {
 	}
 
 	/** Locks a live tenant's row for the rest of the transaction, so that concurrent changes serialise. */
-	Optional<Tenant> lock(UUID id) {
+	public Optional<Tenant> lock(UUID id) {
 		return this.jdbc.sql("SELECT " + COLUMNS + " FROM tenants WHERE id = :id AND status <> 'deleted' FOR UPDATE")
 			.param("id", id)
 			.query(TenantRepository::map)
@@ -92,7 +94,7 @@ class TenantRepository {
 	}
 
 	/** The wrapped data key of any tenant, deleted ones included ({@code wrapped} is null once destroyed). */
-	Optional<StoredDataKey> findDataKey(UUID id) {
+	public Optional<StoredDataKey> findDataKey(UUID id) {
 		return this.jdbc.sql("SELECT " + KEY_COLUMNS + " FROM tenants WHERE id = :id")
 			.param("id", id)
 			.query(TenantRepository::mapKey)
@@ -100,14 +102,14 @@ class TenantRepository {
 	}
 
 	/** The wrapped data keys of all tenants whose key is not destroyed, in a stable order. */
-	List<StoredDataKey> findLiveDataKeys() {
+	public List<StoredDataKey> findLiveDataKeys() {
 		return this.jdbc.sql("SELECT " + KEY_COLUMNS + " FROM tenants WHERE data_key IS NOT NULL ORDER BY id")
 			.query(TenantRepository::mapKey)
 			.list();
 	}
 
 	/** Locks the row of a tenant whose key is not destroyed and reads its key. */
-	Optional<StoredDataKey> lockDataKey(UUID id) {
+	public Optional<StoredDataKey> lockDataKey(UUID id) {
 		return this.jdbc.sql("SELECT " + KEY_COLUMNS + " FROM tenants WHERE id = :id AND data_key IS NOT NULL FOR UPDATE")
 			.param("id", id)
 			.query(TenantRepository::mapKey)
@@ -115,7 +117,7 @@ class TenantRepository {
 	}
 
 	/** Replaces the wrapped data key (rotation sets {@code data_key_rotated_at}, a re-wrap does not). */
-	void updateDataKey(UUID id, byte[] wrapped, String kekId, boolean rotated) {
+	public void updateDataKey(UUID id, byte[] wrapped, String kekId, boolean rotated) {
 		this.jdbc
 			.sql("UPDATE tenants SET data_key = :dataKey, kek_id = :kekId, updated_at = now()"
 					+ (rotated ? ", data_key_rotated_at = now()" : "") + " WHERE id = :id AND data_key IS NOT NULL")
@@ -126,7 +128,7 @@ class TenantRepository {
 	}
 
 	/** Crypto-shredding: removes the wrapped data key of a deleted tenant for good. */
-	boolean destroyDataKey(UUID id) {
+	public boolean destroyDataKey(UUID id) {
 		return this.jdbc
 			.sql("UPDATE tenants SET data_key = NULL, data_key_destroyed_at = now() "
 					+ "WHERE id = :id AND status = 'deleted' AND data_key IS NOT NULL")
@@ -145,10 +147,10 @@ class TenantRepository {
 	}
 
 	/** A tenant's wrapped data key as stored. */
-	record StoredDataKey(UUID tenantId, String status, byte[] wrapped, String kekId, Instant rotatedAt,
+	public record StoredDataKey(UUID tenantId, String status, byte[] wrapped, String kekId, Instant rotatedAt,
 			Instant destroyedAt) {
 
-		boolean destroyed() {
+		public boolean destroyed() {
 			return this.wrapped == null;
 		}
 
