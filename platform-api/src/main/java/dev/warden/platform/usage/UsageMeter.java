@@ -232,10 +232,6 @@ public class UsageMeter implements SmartLifecycle {
 		return PHASE;
 	}
 
-	/** What one row of {@code usage_daily} is keyed by. {@code model} and {@code outcome} are never null. */
-	record UsageKey(LocalDate day, UUID tenantId, UUID apiKeyId, String model, String outcome) {
-	}
-
 	private static final class Counters {
 
 		final LongAdder requests = new LongAdder();

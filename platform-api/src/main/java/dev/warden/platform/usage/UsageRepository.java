@@ -13,8 +13,6 @@ import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Repository;
 
-import dev.warden.platform.usage.UsageMeter.UsageKey;
-
 /** {@code usage_daily}: additive upserts of deltas, and reads by tenant and day range. */
 @Repository
 class UsageRepository {

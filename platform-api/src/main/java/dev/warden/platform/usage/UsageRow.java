@@ -1,7 +1,5 @@
 package dev.warden.platform.usage;
 
-import dev.warden.platform.usage.UsageMeter.UsageKey;
-
 /** Counts of one {@code usage_daily} row, or the delta of one row to add to it. */
 record UsageRow(UsageKey key, long requests, long errors, long rows, long requestBytes, long responseBytes,
 		long latencyMicrosSum, long latencyMicrosMax) {
