@@ -23,6 +23,9 @@ import org.springframework.stereotype.Component;
 
 import dev.warden.platform.quota.RowCounter;
 import dev.warden.platform.requestlog.RequestLogEntry;
+import dev.warden.platform.usage.internal.UsageKey;
+import dev.warden.platform.usage.internal.UsageRepository;
+import dev.warden.platform.usage.internal.UsageRow;
 
 /**
  * Usage metering: counts every data-plane request attributable to a tenant (its API key was verified) per tenant,

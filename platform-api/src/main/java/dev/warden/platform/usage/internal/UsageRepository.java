@@ -1,4 +1,4 @@
-package dev.warden.platform.usage;
+package dev.warden.platform.usage.internal;
 
 import java.sql.Array;
 import java.sql.Connection;
@@ -15,7 +15,7 @@ import org.springframework.stereotype.Repository;
 
 /** {@code usage_daily}: additive upserts of deltas, and reads by tenant and day range. */
 @Repository
-class UsageRepository {
+public class UsageRepository {
 
 	/**
 	 * One statement for any number of rows: the deltas arrive as parallel arrays and are added to existing rows, so
@@ -47,7 +47,7 @@ class UsageRepository {
 	}
 
 	/** Adds the deltas (each key at most once) in one statement and one transaction. */
-	void add(List<UsageRow> deltas) {
+	public void add(List<UsageRow> deltas) {
 		int n = deltas.size();
 		Date[] days = new Date[n];
 		UUID[] tenants = new UUID[n];
@@ -91,7 +91,7 @@ class UsageRepository {
 	}
 
 	/** The tenant's rows between two days, inclusive. */
-	List<UsageRow> find(UUID tenantId, LocalDate from, LocalDate to) {
+	public List<UsageRow> find(UUID tenantId, LocalDate from, LocalDate to) {
 		return this.jdbc
 			.sql("SELECT day, api_key_id, model, outcome, requests, errors, rows, request_bytes, response_bytes, "
 					+ "latency_micros_sum, latency_micros_max FROM usage_daily WHERE tenant_id = :tenant "
