@@ -24,6 +24,9 @@ import org.springframework.security.web.SecurityFilterChain;
 import org.springframework.security.web.access.AccessDeniedHandler;
 import org.springframework.security.web.access.intercept.AuthorizationFilter;
 
+import dev.warden.platform.system.internal.AccessTokenTypeValidator;
+import dev.warden.platform.system.internal.AdminBodyLimitFilter;
+
 /**
  * Security filter chains, one per concern, matched in the order of their {@code @Order}:
  * <ul>

@@ -1,4 +1,4 @@
-package dev.warden.platform.system;
+package dev.warden.platform.system.internal;
 
 import java.io.IOException;
 import java.io.OutputStream;
@@ -8,6 +8,8 @@ import org.apache.catalina.connector.Request;
 import org.apache.catalina.connector.Response;
 import org.apache.catalina.valves.ErrorReportValve;
 
+import dev.warden.platform.system.ErrorResponses;
+
 /**
  * Replaces Tomcat's HTML error page with the documented JSON error for the errors Tomcat answers itself, before
  * a request reaches the application: a request line and headers larger than
@@ -16,11 +18,11 @@ import org.apache.catalina.valves.ErrorReportValve;
  * (the valve writes only when the response has none yet). Such requests never reach the request-id filter, so a
  * new request id is made and echoed in {@code X-Request-Id}.
  */
-class JsonErrorReportValve extends ErrorReportValve {
+public class JsonErrorReportValve extends ErrorReportValve {
 
 	private final long maxHeaderBytes;
 
-	JsonErrorReportValve(long maxHeaderBytes) {
+	public JsonErrorReportValve(long maxHeaderBytes) {
 		this.maxHeaderBytes = maxHeaderBytes;
 	}
 

@@ -1,4 +1,4 @@
-package dev.warden.platform.system;
+package dev.warden.platform.system.internal;
 
 import java.io.BufferedReader;
 import java.io.ByteArrayInputStream;
@@ -20,6 +20,8 @@ import org.springframework.http.HttpMethod;
 import org.springframework.security.web.util.matcher.RequestMatcher;
 import org.springframework.web.filter.OncePerRequestFilter;
 
+import dev.warden.platform.system.ErrorResponses;
+
 import static org.springframework.security.web.servlet.util.matcher.PathPatternRequestMatcher.pathPattern;
 
 /**
@@ -29,13 +31,13 @@ import static org.springframework.security.web.servlet.util.matcher.PathPatternR
  * the limit is handed on from memory. The model upload ({@code POST /api/admin/models/{m}/versions}) is exempt:
  * its multipart limit is {@code warden.models.upload.max-bytes}.
  */
-final class AdminBodyLimitFilter extends OncePerRequestFilter {
+public final class AdminBodyLimitFilter extends OncePerRequestFilter {
 
 	private static final RequestMatcher MODEL_UPLOAD = pathPattern(HttpMethod.POST, "/api/admin/models/*/versions");
 
 	private final long maxBytes;
 
-	AdminBodyLimitFilter(long maxBytes) {
+	public AdminBodyLimitFilter(long maxBytes) {
 		this.maxBytes = maxBytes;
 	}
 

@@ -1,4 +1,4 @@
-package dev.warden.platform.system;
+package dev.warden.platform.system.internal;
 
 import java.io.IOException;
 import java.io.Reader;
@@ -29,9 +29,9 @@ import java.util.Set;
  * @param superuserPassword password of the {@code postgres} superuser
  * @param applicationPassword password of the application role
  */
-record EmbeddedDatabaseCredentials(String superuserPassword, String applicationPassword) {
+public record EmbeddedDatabaseCredentials(String superuserPassword, String applicationPassword) {
 
-	static final String FILE_NAME = "postgres-credentials.properties";
+	public static final String FILE_NAME = "postgres-credentials.properties";
 
 	private static final Set<PosixFilePermission> OWNER_ONLY = PosixFilePermissions.fromString("rw-------");
 
@@ -40,11 +40,11 @@ record EmbeddedDatabaseCredentials(String superuserPassword, String applicationP
 		return "EmbeddedDatabaseCredentials[passwords hidden]";
 	}
 
-	static boolean exist(Path dataDir) {
+	public static boolean exist(Path dataDir) {
 		return Files.exists(dataDir.resolve(FILE_NAME));
 	}
 
-	static EmbeddedDatabaseCredentials read(Path dataDir) throws IOException {
+	public static EmbeddedDatabaseCredentials read(Path dataDir) throws IOException {
 		Properties properties = new Properties();
 		try (Reader in = Files.newBufferedReader(dataDir.resolve(FILE_NAME), StandardCharsets.UTF_8)) {
 			properties.load(in);
@@ -60,7 +60,7 @@ record EmbeddedDatabaseCredentials(String superuserPassword, String applicationP
 	}
 
 	/** Generates both passwords (256 random bits each) and writes them to a new owner-only file. */
-	static EmbeddedDatabaseCredentials create(Path dataDir) throws IOException {
+	public static EmbeddedDatabaseCredentials create(Path dataDir) throws IOException {
 		EmbeddedDatabaseCredentials credentials = new EmbeddedDatabaseCredentials(randomPassword(), randomPassword());
 		Path file = dataDir.resolve(FILE_NAME);
 		createOwnerOnly(file);
@@ -80,7 +80,7 @@ record EmbeddedDatabaseCredentials(String superuserPassword, String applicationP
 	 * Writes {@code password} alone to a new owner-only file, for {@code initdb --pwfile}, which reads the superuser's
 	 * password from its first line (a password on a command line would be visible to every local user).
 	 */
-	static void writePasswordFile(Path file, String password) throws IOException {
+	public static void writePasswordFile(Path file, String password) throws IOException {
 		createOwnerOnly(file);
 		Files.writeString(file, password + "\n", StandardCharsets.UTF_8, StandardOpenOption.WRITE,
 				StandardOpenOption.TRUNCATE_EXISTING);

@@ -1,4 +1,4 @@
-package dev.warden.platform.system;
+package dev.warden.platform.system.internal;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -26,6 +26,7 @@ import io.zonky.test.db.postgres.embedded.PgBinaryResolver;
 import org.postgresql.PGConnection;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+
 
 /**
  * The embedded PostgreSQL of a default install, locked down: it listens on 127.0.0.1 only (no Unix-domain socket),
@@ -55,16 +56,16 @@ import org.slf4j.LoggerFactory;
  * moment a local user could still connect without a password, as they could at any time before the upgrade (see
  * docs/security.md for what an operator of such an install should do).
  * <p>
- * Not thread-safe; created and closed by {@link DatabaseConfiguration} only.
+ * Not thread-safe; created and closed by {@code DatabaseConfiguration} only.
  */
-final class EmbeddedDatabase implements AutoCloseable {
+public final class EmbeddedDatabase implements AutoCloseable {
 
 	/** The role the application, its pools and the offline tools connect as. */
-	static final String APPLICATION_ROLE = "warden";
+	public static final String APPLICATION_ROLE = "warden";
 
-	static final String DATABASE = "postgres";
+	public static final String DATABASE = "postgres";
 
-	static final String LISTEN_ADDRESS = "127.0.0.1";
+	public static final String LISTEN_ADDRESS = "127.0.0.1";
 
 	private static final String SUPERUSER = "postgres";
 
@@ -100,7 +101,7 @@ final class EmbeddedDatabase implements AutoCloseable {
 	 * Starts (and on first use creates, or upgrades) the locked-down embedded PostgreSQL whose cluster is
 	 * {@code <dataDir>/postgres}.
 	 */
-	static EmbeddedDatabase start(Path dataDir, Path binariesDir) throws IOException {
+	public static EmbeddedDatabase start(Path dataDir, Path binariesDir) throws IOException {
 		Path cluster = dataDir.resolve("postgres");
 		Files.createDirectories(cluster);
 		Path binaries = ownerOnlyDirectory(binariesDir, dataDir);
@@ -170,19 +171,19 @@ final class EmbeddedDatabase implements AutoCloseable {
 		return database;
 	}
 
-	String jdbcUrl() {
+	public String jdbcUrl() {
 		return "jdbc:postgresql://" + LISTEN_ADDRESS + ":" + this.postgres.getPort() + "/" + DATABASE;
 	}
 
-	String username() {
+	public String username() {
 		return APPLICATION_ROLE;
 	}
 
-	String password() {
+	public String password() {
 		return this.applicationPassword;
 	}
 
-	int port() {
+	public int port() {
 		return this.postgres.getPort();
 	}
 

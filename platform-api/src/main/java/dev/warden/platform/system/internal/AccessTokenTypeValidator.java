@@ -1,4 +1,4 @@
-package dev.warden.platform.system;
+package dev.warden.platform.system.internal;
 
 import java.util.List;
 import java.util.Locale;
@@ -30,9 +30,9 @@ import org.springframework.security.oauth2.jwt.JwtTypeValidator;
  * rule covers providers that put the API's audience into ID tokens too. {@code azp} is not used: access tokens of
  * Entra ID and Keycloak carry it as well.
  */
-final class AccessTokenTypeValidator implements OAuth2TokenValidator<Jwt> {
+public final class AccessTokenTypeValidator implements OAuth2TokenValidator<Jwt> {
 
-	static final String ACCESS_TOKEN_HEADER_TYPE = "at+jwt";
+	public static final String ACCESS_TOKEN_HEADER_TYPE = "at+jwt";
 
 	private static final List<String> ID_TOKEN_CLAIMS = List.of("nonce", "at_hash", "c_hash", "s_hash");
 
@@ -41,7 +41,7 @@ final class AccessTokenTypeValidator implements OAuth2TokenValidator<Jwt> {
 	 * media-type form {@code application/at+jwt}; anything else (e.g. {@code logout+jwt}, {@code dpop+jwt}) is
 	 * refused.
 	 */
-	static JwtTypeValidator headerTypes() {
+	public static JwtTypeValidator headerTypes() {
 		JwtTypeValidator types = new JwtTypeValidator("JWT", ACCESS_TOKEN_HEADER_TYPE,
 				"application/" + ACCESS_TOKEN_HEADER_TYPE);
 		types.setAllowEmpty(true);
