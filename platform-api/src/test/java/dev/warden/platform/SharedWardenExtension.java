@@ -50,7 +50,7 @@ public final class SharedWardenExtension implements ParameterResolver {
 				worker = FixedAnswerWorker.start();
 				dataDir = Files.createTempDirectory("warden-shared-app");
 				WardenFixture warden = WardenFixture.start(dataDir,
-						Map.of("warden.worker.url", "http://127.0.0.1:" + worker.getAddress().getPort()));
+						Map.of("warden.worker.url", FakeWorker.url(worker)));
 				return new Shared(warden, worker, dataDir);
 			}
 			catch (Exception ex) {

@@ -2,9 +2,7 @@ package dev.warden.platform.gateway;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.OutputStream;
-import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.URLDecoder;
 import java.net.http.HttpResponse;
@@ -31,6 +29,7 @@ import org.junit.jupiter.api.io.TempDir;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
+import dev.warden.platform.FakeWorker;
 import dev.warden.platform.Http;
 import dev.warden.platform.WardenFixture;
 import dev.warden.platform.WardenTestApp;
@@ -121,11 +120,9 @@ class DataPlaneSecurityIntegrationTests {
 				    max_request_bytes: 65536
 				    max_rows_per_request: 2
 				""");
-		worker = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-		worker.createContext("/", DataPlaneSecurityIntegrationTests::lenientWorker);
-		worker.start();
+		worker = FakeWorker.start(DataPlaneSecurityIntegrationTests::lenientWorker);
 		warden = WardenFixture.start(dataDir, Map.of("warden.worker.url",
-				"http://127.0.0.1:" + worker.getAddress().getPort(), "warden.policies-dir", policiesDir.toString()));
+				FakeWorker.url(worker), "warden.policies-dir", policiesDir.toString()));
 		app = warden.app();
 		assertThat(app.bean(ModelCatalogue.class).sync()).isEqualTo(3);
 		String a = warden.tenant("path-tenant-a", "roomy");
@@ -518,9 +515,7 @@ class DataPlaneSecurityIntegrationTests {
 
 	/** Serves any model its lenient reading of the path names; every answer is marked with that model. */
 	private static void lenientWorker(HttpExchange exchange) throws IOException {
-		try (InputStream body = exchange.getRequestBody()) {
-			body.readAllBytes();
-		}
+		FakeWorker.readBody(exchange);
 		String raw = exchange.getRequestURI().getRawPath();
 		String query = exchange.getRequestURI().getRawQuery();
 		String requestId = exchange.getRequestHeaders().getFirst("X-Request-Id");
@@ -546,13 +541,8 @@ class DataPlaneSecurityIntegrationTests {
 				out = "{\"error\":{\"code\":\"model_not_found\",\"message\":\"Servable not found\"}}";
 			}
 		}
-		byte[] bytes = out.getBytes(StandardCharsets.UTF_8);
-		exchange.getResponseHeaders().add("Content-Type", "application/json");
 		exchange.getResponseHeaders().add("X-Model-Version", "1");
-		exchange.sendResponseHeaders(status, bytes.length);
-		try (OutputStream body = exchange.getResponseBody()) {
-			body.write(bytes);
-		}
+		FakeWorker.answer(exchange, status, out);
 	}
 
 	private static int sequence;

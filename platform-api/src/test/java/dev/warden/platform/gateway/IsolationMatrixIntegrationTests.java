@@ -1,11 +1,7 @@
 package dev.warden.platform.gateway;
 
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
-import java.net.InetSocketAddress;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -21,6 +17,7 @@ import org.junit.jupiter.api.io.TempDir;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
+import dev.warden.platform.FakeWorker;
 import dev.warden.platform.Http;
 import dev.warden.platform.WardenFixture;
 import dev.warden.platform.WardenFixture.CreatedKey;
@@ -95,11 +92,9 @@ class IsolationMatrixIntegrationTests {
 
 	@BeforeAll
 	static void start() throws Exception {
-		worker = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-		worker.createContext("/", IsolationMatrixIntegrationTests::fakeWorker);
-		worker.start();
+		worker = FakeWorker.start(IsolationMatrixIntegrationTests::fakeWorker);
 		warden = WardenFixture.start(dataDir,
-				Map.of("warden.worker.url", "http://127.0.0.1:" + worker.getAddress().getPort()));
+				Map.of("warden.worker.url", FakeWorker.url(worker)));
 		app = warden.app();
 		assertThat(app.bean(ModelCatalogue.class).sync()).isEqualTo(2);
 
@@ -141,9 +136,7 @@ class IsolationMatrixIntegrationTests {
 
 	/** Serves "shared" and "secret" on every v1/v2 path; every answer names the model it came from. */
 	private static void fakeWorker(HttpExchange exchange) throws IOException {
-		try (InputStream body = exchange.getRequestBody()) {
-			body.readAllBytes();
-		}
+		FakeWorker.readBody(exchange);
 		String path = exchange.getRequestURI().getPath();
 		int status = 200;
 		String out;
@@ -164,12 +157,7 @@ class IsolationMatrixIntegrationTests {
 			status = 404;
 			out = "{\"error\":{\"code\":\"model_not_found\",\"message\":\"Servable not found\",\"request_id\":\"w\"}}";
 		}
-		byte[] bytes = out.getBytes(StandardCharsets.UTF_8);
-		exchange.getResponseHeaders().add("Content-Type", "application/json");
-		exchange.sendResponseHeaders(status, bytes.length);
-		try (OutputStream body = exchange.getResponseBody()) {
-			body.write(bytes);
-		}
+		FakeWorker.answer(exchange, status, out);
 	}
 
 	/** Creates a key of the tenant (A, B or C) and remembers its id and prefix as that tenant's identifiers. */

@@ -1,11 +1,7 @@
 package dev.warden.platform.model;
 
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
-import java.net.InetSocketAddress;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -17,6 +13,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import dev.warden.platform.FakeWorker;
 import dev.warden.platform.Http;
 import dev.warden.platform.WardenFixture;
 import dev.warden.platform.WardenTestApp;
@@ -47,11 +44,9 @@ class ModelGrantsIntegrationTests {
 
 	@BeforeAll
 	static void start() throws Exception {
-		worker = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-		worker.createContext("/", ModelGrantsIntegrationTests::fakeWorker);
-		worker.start();
+		worker = FakeWorker.start(ModelGrantsIntegrationTests::fakeWorker);
 		warden = WardenFixture.start(dataDir,
-				Map.of("warden.worker.url", "http://127.0.0.1:" + worker.getAddress().getPort()));
+				Map.of("warden.worker.url", FakeWorker.url(worker)));
 		app = warden.app();
 		replica = warden.replica();
 		app.bean(ModelCatalogue.class).sync();
@@ -65,9 +60,7 @@ class ModelGrantsIntegrationTests {
 	}
 
 	private static void fakeWorker(HttpExchange exchange) throws IOException {
-		try (InputStream body = exchange.getRequestBody()) {
-			body.readAllBytes();
-		}
+		FakeWorker.readBody(exchange);
 		String path = exchange.getRequestURI().getPath();
 		int status = 200;
 		String out;
@@ -92,12 +85,7 @@ class ModelGrantsIntegrationTests {
 			out = "{\"error\":{\"code\":\"model_not_found\",\"message\":\"Servable not found for request: "
 					+ path + "\",\"request_id\":\"w\"}}";
 		}
-		byte[] bytes = out.getBytes(StandardCharsets.UTF_8);
-		exchange.getResponseHeaders().add("Content-Type", "application/json");
-		exchange.sendResponseHeaders(status, bytes.length);
-		try (OutputStream body = exchange.getResponseBody()) {
-			body.write(bytes);
-		}
+		FakeWorker.answer(exchange, status, out);
 	}
 
 	private static String tenant(String name) {

@@ -19,6 +19,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import dev.warden.platform.FakeWorker;
 import dev.warden.platform.FixedAnswerWorker;
 import dev.warden.platform.Http;
 import dev.warden.platform.WardenFixture;
@@ -72,7 +73,7 @@ class QuotaIntegrationTests {
 				""".formatted(MONTHLY, RATE, BURST));
 		worker = FixedAnswerWorker.start();
 		warden = WardenFixture.start(dataDir, Map.of("warden.worker.url",
-				"http://127.0.0.1:" + worker.getAddress().getPort(), "warden.policies-dir", policiesDir.toString()));
+				FakeWorker.url(worker), "warden.policies-dir", policiesDir.toString()));
 		app = warden.app();
 		replica = warden.replica();
 	}

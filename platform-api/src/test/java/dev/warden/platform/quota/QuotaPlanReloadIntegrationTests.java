@@ -14,6 +14,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import dev.warden.platform.FakeWorker;
 import dev.warden.platform.FixedAnswerWorker;
 import dev.warden.platform.Http;
 import dev.warden.platform.WardenFixture;
@@ -63,7 +64,7 @@ class QuotaPlanReloadIntegrationTests {
 		write(PLANS.formatted(100, 1000, 1000));
 		worker = FixedAnswerWorker.start();
 		warden = WardenFixture.start(dataDir,
-				Map.of("warden.worker.url", "http://127.0.0.1:" + worker.getAddress().getPort(),
+				Map.of("warden.worker.url", FakeWorker.url(worker),
 						"warden.policies-dir", policiesDir.toString(), "warden.quota.plans-reload-interval", "200ms"));
 		app = warden.app();
 		replica = warden.replica();

@@ -1,9 +1,6 @@
 package dev.warden.platform.usage;
 
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
-import java.net.InetSocketAddress;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -30,6 +27,7 @@ import org.junit.jupiter.api.io.TempDir;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
+import dev.warden.platform.FakeWorker;
 import dev.warden.platform.Http;
 import dev.warden.platform.WardenFixture;
 import dev.warden.platform.WardenTestApp;
@@ -67,11 +65,9 @@ class UsageIntegrationTests {
 
 	@BeforeAll
 	static void start() throws Exception {
-		worker = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-		worker.createContext("/", UsageIntegrationTests::fakeWorker);
-		worker.start();
+		worker = FakeWorker.start(UsageIntegrationTests::fakeWorker);
 		warden = WardenFixture.start(dataDir, Map.of("warden.worker.url",
-				"http://127.0.0.1:" + worker.getAddress().getPort(), "warden.usage.flush-interval", "1h"));
+				FakeWorker.url(worker), "warden.usage.flush-interval", "1h"));
 		app = warden.app();
 		replica = warden.replica();
 	}
@@ -85,9 +81,7 @@ class UsageIntegrationTests {
 	/** Serves model "echo"; drops the connection for "down"; 404 for anything else. */
 	private static void fakeWorker(HttpExchange exchange) throws IOException {
 		String path = exchange.getRequestURI().getPath();
-		try (InputStream body = exchange.getRequestBody()) {
-			body.readAllBytes();
-		}
+		FakeWorker.readBody(exchange);
 		if (path.startsWith("/v1/models/down")) {
 			exchange.close();
 			return;
@@ -104,12 +98,7 @@ class UsageIntegrationTests {
 			status = 404;
 			out = "{\"error\":{\"code\":\"model_not_found\",\"message\":\"no such model\",\"request_id\":\"w\"}}";
 		}
-		byte[] bytes = out.getBytes(StandardCharsets.UTF_8);
-		exchange.getResponseHeaders().add("Content-Type", "application/json");
-		exchange.sendResponseHeaders(status, bytes.length);
-		try (OutputStream body = exchange.getResponseBody()) {
-			body.write(bytes);
-		}
+		FakeWorker.answer(exchange, status, out);
 	}
 
 	private static Tenant tenant(String name, String plan) {
