@@ -18,9 +18,11 @@ import org.junit.jupiter.api.extension.ParameterResolver;
  * {@link FixedAnswerWorker} as its worker, and closed when the run ends (the root store closes it).
  * <p>
  * Contract for the classes that share it: they need no setting of their own; they create their own tenants, with
- * names no other class uses, and scope every query that counts rows to their own tenants, keys or records; they
- * change nothing that other classes see (plans, settings, the database server). A class that needs any of that
- * starts its own {@link WardenFixture}.
+ * names no other class uses, and scope every query that counts rows to their own tenants, keys or records (or count
+ * before and after); they change nothing another class relies on: no plan, policy file or stored setting, no
+ * restart of the database (a change to every tenant, such as a re-wrap of the data keys, must leave every key
+ * usable). Test methods run one after the other, never in parallel. A class that needs any of that starts its own
+ * {@link WardenFixture}.
  */
 public final class SharedWardenExtension implements ParameterResolver {
 
