@@ -64,6 +64,20 @@ public final class TestIssuer implements AutoCloseable {
 		return tokenFrom(issuer(), subject, roles);
 	}
 
+	/**
+	 * Headers of an admin API call as {@code alice} with the role {@code ADMIN}: her access token and
+	 * {@code Content-Type: application/json} (for {@link Http#send}, which adds no headers of its own).
+	 */
+	public String[] admin() {
+		return as("alice", "ADMIN");
+	}
+
+	/** Headers of an admin API call as {@code subject} with these roles (see {@link #admin()}). */
+	public String[] as(String subject, String... roles) {
+		return new String[] { "Authorization", Http.bearer(token(subject, roles)), "Content-Type",
+				"application/json" };
+	}
+
 	/** An access token for the admin API, claiming to come from another issuer (signed with this key). */
 	public String tokenFrom(String issuer, String subject, String... roles) {
 		return mint(ACCESS_TOKEN_TYPE, (claims) -> claims.issuer(issuer)

@@ -3,6 +3,7 @@ package dev.warden.platform.apikey;
 import java.time.Instant;
 import java.util.UUID;
 
+import dev.warden.platform.apikey.internal.LastUseRecorder;
 import dev.warden.platform.quota.QuotaOverride;
 
 /**

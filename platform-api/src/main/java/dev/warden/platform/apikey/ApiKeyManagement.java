@@ -14,6 +14,9 @@ import org.springframework.http.HttpStatus;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Transactional;
 
+import dev.warden.platform.apikey.internal.ApiKeyFormat;
+import dev.warden.platform.apikey.internal.ApiKeyRepository;
+import dev.warden.platform.apikey.internal.LastUseRecorder;
 import dev.warden.platform.audit.AuditTrail;
 import dev.warden.platform.quota.QuotaManagement;
 import dev.warden.platform.quota.QuotaOverride;

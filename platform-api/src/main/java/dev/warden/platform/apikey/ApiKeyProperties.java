@@ -3,6 +3,8 @@ package dev.warden.platform.apikey;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 
+import dev.warden.platform.apikey.internal.LastUseRecorder;
+
 /**
  * API key settings ({@code warden.keys.*}; {@code last-used-flush-interval} is read by {@link LastUseRecorder}'s
  * schedule).

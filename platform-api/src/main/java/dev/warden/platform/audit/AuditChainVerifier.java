@@ -13,8 +13,9 @@ import java.util.Map;
 
 import com.google.crypto.tink.PublicKeyVerify;
 
-import dev.warden.platform.audit.AuditCanonical.DigestContent;
-import dev.warden.platform.audit.AuditCanonical.EventContent;
+import dev.warden.platform.audit.internal.AuditCanonical;
+import dev.warden.platform.audit.internal.AuditCanonical.DigestContent;
+import dev.warden.platform.audit.internal.AuditCanonical.EventContent;
 
 /**
  * Walks the audit chain and its signed digests and reports the first broken link. Needs only a JDBC connection
@@ -31,7 +32,7 @@ import dev.warden.platform.audit.AuditCanonical.EventContent;
  * Reads in one REPEATABLE READ read-only transaction on the given connection (a consistent snapshot), and
  * streams the events (constant memory). Not thread-safe; create one per verification.
  */
-public final class AuditChainVerifier {
+final class AuditChainVerifier {
 
 	private static final int FETCH_SIZE = 1000;
 

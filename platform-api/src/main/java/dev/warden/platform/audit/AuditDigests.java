@@ -16,8 +16,9 @@ import org.springframework.scheduling.annotation.Scheduled;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.support.TransactionTemplate;
 
-import dev.warden.platform.audit.AuditCanonical.DigestContent;
 import dev.warden.platform.audit.AuditTrail.Head;
+import dev.warden.platform.audit.internal.AuditCanonical;
+import dev.warden.platform.audit.internal.AuditCanonical.DigestContent;
 import dev.warden.platform.crypto.SigningKeys;
 
 /**
@@ -27,7 +28,7 @@ import dev.warden.platform.crypto.SigningKeys;
  * several replicas never write two digests for the same events. Thread-safe.
  */
 @Service
-public class AuditDigests {
+class AuditDigests {
 
 	private static final Logger log = LoggerFactory.getLogger(AuditDigests.class);
 

@@ -21,7 +21,8 @@ import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Propagation;
 import org.springframework.transaction.annotation.Transactional;
 
-import dev.warden.platform.audit.AuditCanonical.EventContent;
+import dev.warden.platform.audit.internal.AuditCanonical;
+import dev.warden.platform.audit.internal.AuditCanonical.EventContent;
 
 /**
  * Append-only, hash-chained audit trail.

@@ -2,14 +2,13 @@ package dev.warden.platform.crypto;
 
 import java.io.IOException;
 import java.nio.file.Files;
-import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 
 import com.google.crypto.tink.Aead;
 
-import org.springframework.beans.factory.annotation.Value;
 import org.springframework.stereotype.Component;
 
+import dev.warden.platform.crypto.internal.LocalKeyEncryptionKey;
 import dev.warden.platform.system.WardenProperties;
 
 /**
@@ -23,17 +22,13 @@ public class KeyEncryptionKeys {
 
 	private final KeyEncryptionKeyProvider current;
 
-	private final Path dataDir;
-
-	private final String masterKey;
+	private final WardenProperties warden;
 
 	private volatile KeyEncryptionKeyProvider previousLocal;
 
-	KeyEncryptionKeys(KeyEncryptionKeyProvider current, WardenProperties warden,
-			@Value("${warden.master-key:}") String masterKey) {
+	KeyEncryptionKeys(KeyEncryptionKeyProvider current, WardenProperties warden) {
 		this.current = current;
-		this.dataDir = warden.dataDir();
-		this.masterKey = masterKey;
+		this.warden = warden;
 	}
 
 	/** The KEK that wraps new and rotated keysets. */
@@ -61,13 +56,13 @@ public class KeyEncryptionKeys {
 		if (local != null) {
 			return local;
 		}
-		boolean configured = this.masterKey != null && !this.masterKey.isBlank();
-		if (!configured && !Files.exists(this.dataDir.resolve(LocalKeyEncryptionKey.FILE_NAME))) {
+		if (!this.warden.hasMasterKey()
+				&& !Files.exists(this.warden.dataDir().resolve(LocalKeyEncryptionKey.FILE_NAME))) {
 			throw new GeneralSecurityException("the keyset is wrapped by the local key, but neither WARDEN_MASTER_KEY "
 					+ "nor the key file " + LocalKeyEncryptionKey.FILE_NAME + " in the data directory is available");
 		}
 		try {
-			local = LocalKeyEncryptionKey.load(this.dataDir, this.masterKey);
+			local = LocalKeyEncryptionKey.load(this.warden.dataDir(), this.warden.masterKey());
 		}
 		catch (IOException ex) {
 			throw new GeneralSecurityException("the local key cannot be read: " + ex.getMessage(), ex);

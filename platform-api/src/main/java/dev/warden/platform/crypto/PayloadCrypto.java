@@ -31,9 +31,10 @@ import com.google.crypto.tink.aead.PredefinedAeadParameters;
  * {@link #payloadAssociatedData(UUID, UUID, String, Direction)} = UTF-8 of
  * {@code "warden-request-log/2:" + tenant_id + ":" + id + ":" + request_id + ":request"} (or {@code ":response"}),
  * binding the ciphertext to its tenant, its row ({@code request_log.id}) and request.</li>
- * <li>Payloads, format 1 (rows written before format 2): the tenant AEAD ciphertext alone (its first byte is
- * Tink's prefix byte {@code 0x01}) with associated data {@code "warden-request-log:" + request_id + ":request"}.
- * Still readable; bound to the tenant only through the tenant's key.</li>
+ * <li>Payloads, format 1: the tenant AEAD ciphertext alone (its first byte is Tink's prefix byte {@code 0x01}) with
+ * associated data {@code "warden-request-log:" + request_id + ":request"}, bound to the tenant only through the
+ * tenant's key. Never written any more, but read: the first builds (until 2026-11-29) wrote it, and such rows stay
+ * in {@code request_log} for as long as the retention policy keeps them.</li>
  * </ul>
  * Removing the format byte from a format-2 value cannot downgrade it: the rest only decrypts with the format-2
  * associated data. Thread-safe: all methods are stateless; {@link Aead} instances returned are thread-safe.
@@ -84,8 +85,8 @@ public final class PayloadCrypto {
 			.getBytes(StandardCharsets.UTF_8);
 	}
 
-	/** Associated data of a format-1 payload (request id and direction only). */
-	public static byte[] payloadAssociatedData(String requestId, Direction direction) {
+	/** Associated data of a format-1 payload (request id and direction only); read, never written. */
+	private static byte[] format1AssociatedData(String requestId, Direction direction) {
 		return ("warden-request-log:" + requestId + ":" + direction.label).getBytes(StandardCharsets.UTF_8);
 	}
 
@@ -174,26 +175,9 @@ public final class PayloadCrypto {
 			return tenant.decrypt(ciphertext, payloadAssociatedData(tenantId, recordId, requestId, direction));
 		}
 		if (stored[0] == TINK_PREFIX) {
-			return tenant.decrypt(stored, payloadAssociatedData(requestId, direction));
+			return tenant.decrypt(stored, format1AssociatedData(requestId, direction));
 		}
 		throw new GeneralSecurityException("unknown payload format " + stored[0]);
-	}
-
-	/**
-	 * Encrypts a payload in format 1 (bound to the request id only).
-	 * @deprecated new rows use {@link #encryptPayload(Aead, byte[], UUID, UUID, String, Direction)}, which also
-	 * binds the payload to its tenant and row
-	 */
-	@Deprecated
-	public static byte[] encryptPayload(Aead tenant, byte[] plaintext, String requestId, Direction direction)
-			throws GeneralSecurityException {
-		return tenant.encrypt(plaintext, payloadAssociatedData(requestId, direction));
-	}
-
-	/** Decrypts a format-1 payload. */
-	public static byte[] decryptPayload(Aead tenant, byte[] ciphertext, String requestId, Direction direction)
-			throws GeneralSecurityException {
-		return tenant.decrypt(ciphertext, payloadAssociatedData(requestId, direction));
 	}
 
 	/**
@@ -205,16 +189,6 @@ public final class PayloadCrypto {
 			UUID recordId, String requestId, Direction direction, byte[] stored) throws GeneralSecurityException {
 		Aead tenant = tenantAead(encryptedDataKey, masterAead(masterKeysetJson), tenantId);
 		return decryptPayload(tenant, stored, tenantId, recordId, requestId, direction);
-	}
-
-	/**
-	 * Convenience for tests and tools: decrypts one format-1 request-log payload from the master keyset text, the
-	 * {@code tenants.data_key} column, the tenant id and the row's request id.
-	 */
-	public static byte[] decryptPayload(String masterKeysetJson, byte[] encryptedDataKey, UUID tenantId,
-			String requestId, Direction direction, byte[] ciphertext) throws GeneralSecurityException {
-		Aead tenant = tenantAead(encryptedDataKey, masterAead(masterKeysetJson), tenantId);
-		return decryptPayload(tenant, ciphertext, requestId, direction);
 	}
 
 }

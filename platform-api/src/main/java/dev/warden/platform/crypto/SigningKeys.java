@@ -11,6 +11,7 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.security.GeneralSecurityException;
 import java.util.Base64;
 
+import com.google.crypto.tink.Aead;
 import com.google.crypto.tink.InsecureSecretKeyAccess;
 import com.google.crypto.tink.KeysetHandle;
 import com.google.crypto.tink.PublicKeySign;
@@ -22,7 +23,6 @@ import com.google.crypto.tink.signature.SignatureConfig;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import org.springframework.beans.factory.annotation.Value;
 import org.springframework.stereotype.Component;
 
 import dev.warden.platform.system.WardenProperties;
@@ -36,8 +36,8 @@ import dev.warden.platform.system.WardenProperties;
  * <li>{@code warden.signing-key} (WARDEN_SIGNING_KEY): a Tink JSON keyset in clear, or base64 of it, from a
  * secret store;</li>
  * <li>{@code <data dir>/signing-key.json}: the keyset in Tink's JSON <em>encrypted</em> keyset format, encrypted
- * with the master AEAD ({@link MasterKey}) and associated data {@link #FILE_ASSOCIATED_DATA}; created with mode
- * 0600 on first start.</li>
+ * with the key-encryption key's AEAD ({@link KeyEncryptionKeyProvider}, the master key) and associated data
+ * {@link #FILE_ASSOCIATED_DATA}; created with mode 0600 on first start.</li>
  * </ol>
  * The public keyset (Tink JSON, no secret) is written to {@code <data dir>/signing-public-key.json} on every start
  * for offline verification. The private key is never logged or exposed.
@@ -71,15 +71,15 @@ public class SigningKeys {
 
 	private final String keyId;
 
-	SigningKeys(WardenProperties warden, MasterKey masterKey, @Value("${warden.signing-key:}") String configured)
-			throws IOException, GeneralSecurityException {
+	SigningKeys(WardenProperties warden, KeyEncryptionKeyProvider kek) throws IOException, GeneralSecurityException {
 		KeysetHandle handle;
-		if (configured != null && !configured.isBlank()) {
-			handle = TinkJsonProtoKeysetFormat.parseKeyset(decodeJson(configured), InsecureSecretKeyAccess.get());
+		if (warden.hasSigningKey()) {
+			handle = TinkJsonProtoKeysetFormat.parseKeyset(decodeJson(warden.signingKey()),
+					InsecureSecretKeyAccess.get());
 			log.info("Signing key taken from configuration (WARDEN_SIGNING_KEY)");
 		}
 		else {
-			handle = readOrCreate(warden.dataDir().resolve(FILE_NAME), masterKey);
+			handle = readOrCreate(warden.dataDir().resolve(FILE_NAME), kek.aead());
 		}
 		this.signer = handle.getPrimitive(RegistryConfiguration.get(), PublicKeySign.class);
 		this.publicKeysetJson = TinkJsonProtoKeysetFormat.serializeKeysetWithoutSecret(handle.getPublicKeysetHandle());
@@ -116,21 +116,18 @@ public class SigningKeys {
 		return handle.getPrimitive(RegistryConfiguration.get(), PublicKeyVerify.class);
 	}
 
-	private static KeysetHandle readOrCreate(Path file, MasterKey masterKey)
-			throws IOException, GeneralSecurityException {
+	private static KeysetHandle readOrCreate(Path file, Aead kek) throws IOException, GeneralSecurityException {
 		if (Files.exists(file)) {
 			KeysetHandle handle = TinkJsonProtoKeysetFormat.parseEncryptedKeyset(
-					Files.readString(file, StandardCharsets.UTF_8), masterKey.aead(), FILE_ASSOCIATED_DATA);
+					Files.readString(file, StandardCharsets.UTF_8), kek, FILE_ASSOCIATED_DATA);
 			// re-encrypted under the master key's current primary at every start, so that a rotation of the local
 			// master key (add, promote, restart, re-wrap, delete the old key) carries the signing key along
-			rewrite(file, TinkJsonProtoKeysetFormat.serializeEncryptedKeyset(handle, masterKey.aead(),
-					FILE_ASSOCIATED_DATA));
+			rewrite(file, TinkJsonProtoKeysetFormat.serializeEncryptedKeyset(handle, kek, FILE_ASSOCIATED_DATA));
 			return handle;
 		}
 		Files.createDirectories(file.toAbsolutePath().getParent());
 		KeysetHandle handle = KeysetHandle.generateNew(PredefinedSignatureParameters.ED25519);
-		String encrypted = TinkJsonProtoKeysetFormat.serializeEncryptedKeyset(handle, masterKey.aead(),
-				FILE_ASSOCIATED_DATA);
+		String encrypted = TinkJsonProtoKeysetFormat.serializeEncryptedKeyset(handle, kek, FILE_ASSOCIATED_DATA);
 		try {
 			SecretFiles.createOwnerOnly(file, encrypted);
 			log.warn("Created a new audit signing key at {} (mode 0600, encrypted with the master key). Back it up "
@@ -139,7 +136,7 @@ public class SigningKeys {
 		}
 		catch (FileAlreadyExistsException raced) {
 			return TinkJsonProtoKeysetFormat.parseEncryptedKeyset(Files.readString(file, StandardCharsets.UTF_8),
-					masterKey.aead(), FILE_ASSOCIATED_DATA);
+					kek, FILE_ASSOCIATED_DATA);
 		}
 	}
 

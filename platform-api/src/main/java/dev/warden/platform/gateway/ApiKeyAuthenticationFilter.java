@@ -25,7 +25,7 @@ import dev.warden.platform.system.ErrorResponses;
  * {@code tenant_suspended}; a call outside the key's scopes (the model and operation of the {@link DataPlaneRoute}) gets 403
  * {@code insufficient_scope} naming the missing scope. Sets {@link VerifiedKey#ATTRIBUTE}.
  */
-public class ApiKeyAuthenticationFilter extends OncePerRequestFilter implements Ordered {
+class ApiKeyAuthenticationFilter extends OncePerRequestFilter implements Ordered {
 
 	public static final int ORDER = RequestLogFilter.ORDER + 10;
 

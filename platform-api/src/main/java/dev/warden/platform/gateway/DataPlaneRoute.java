@@ -44,7 +44,7 @@ import java.util.regex.Pattern;
  * @param version the version named (or chosen by the gateway, see {@link #withVersion}), or {@code null}
  * @param label the version label named, or {@code null}
  */
-public record DataPlaneRoute(Endpoint endpoint, String model, Long version, String label) {
+record DataPlaneRoute(Endpoint endpoint, String model, Long version, String label) {
 
 	/** Model names a worker can serve (the model store's directory names). */
 	public static final Pattern MODEL_NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,63}");

@@ -16,7 +16,7 @@ import org.springframework.web.filter.OncePerRequestFilter;
  * from the one for a model that does not exist: the call consumes a token and carries the same
  * {@code RateLimit-*} headers, and a caller over its limit gets the same 429 either way.
  */
-public class DeniedModelAnswer extends OncePerRequestFilter implements Ordered {
+class DeniedModelAnswer extends OncePerRequestFilter implements Ordered {
 
 	/**
 	 * After the quota filter and after Spring Security's filter chain ({@code spring.security.filter.order}, -100 by

@@ -24,14 +24,14 @@ import dev.warden.platform.usage.UsageMeter;
  * The data-plane pipeline, in order: request id ({@code RequestIdFilter.ORDER}) → request log
  * ({@link RequestLogFilter#ORDER}) → route: the path parsed once into a {@link DataPlaneRoute}, or refused
  * ({@link DataPlaneRouteFilter#ORDER}) → API key ({@link ApiKeyAuthenticationFilter#ORDER}) → model grant
- * ({@link ModelGrantFilter#ORDER}) → quota ({@link QuotaFilter#ORDER}) → the 404 for a model not granted
- * ({@link DeniedModelAnswer#ORDER}) → Spring Security's data-plane chain (which re-checks that a key was verified)
- * → {@link GatewayController}. The filters run only on {@code /v1/*} and {@code /v2/*}.
+ * ({@link ModelGrantFilter#ORDER}) → quota ({@link QuotaFilter#ORDER}) → Spring Security's data-plane chain (which
+ * re-checks that a key was verified) → the 404 for a model not granted ({@link DeniedModelAnswer#ORDER}) →
+ * {@link GatewayController}. The filters run only on {@code /v1/*} and {@code /v2/*}.
  */
 @Configuration(proxyBeanMethods = false)
 class GatewayConfiguration {
 
-	/** Same value as the system module's data-plane chain order (between the admin API and the public chain). */
+	/** Between the system module's admin API chain (1) and its public chain (3). */
 	static final int DATA_PLANE_CHAIN_ORDER = 2;
 
 	private static final String[] DATA_PLANE_URLS = { "/v1/*", "/v2/*" };

@@ -36,7 +36,7 @@ import dev.warden.platform.system.ErrorResponses;
  * {@code GET /v1/models} (the listing) is filtered: models that are known and not granted are removed from the
  * worker's answer. Grants are looked up in memory ({@link ModelGrants#access}), never per request in the database.
  */
-public class ModelGrantFilter extends OncePerRequestFilter implements Ordered {
+class ModelGrantFilter extends OncePerRequestFilter implements Ordered {
 
 	/** After the API key (the tenant is known), before the quota (refused calls consume no quota token). */
 	public static final int ORDER = ApiKeyAuthenticationFilter.ORDER + 5;

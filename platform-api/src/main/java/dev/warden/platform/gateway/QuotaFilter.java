@@ -34,7 +34,7 @@ import dev.warden.platform.system.RequestIds;
  * or {@code monthly} and whose {@code resets_at} says when it admits again. A body without a declared length
  * (chunked) is still bounded by the controller, which reads at most the limit plus one byte.
  */
-public class QuotaFilter extends OncePerRequestFilter implements Ordered {
+class QuotaFilter extends OncePerRequestFilter implements Ordered {
 
 	public static final int ORDER = ApiKeyAuthenticationFilter.ORDER + 10;
 

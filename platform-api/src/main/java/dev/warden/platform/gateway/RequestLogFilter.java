@@ -33,7 +33,7 @@ import dev.warden.platform.usage.UsageMeter;
  * written the caller gets 503 {@code log_unavailable} instead (fail closed), unless an administrator switched the
  * request log to fail-open, in which case the writer keeps the row in memory and the answer is released.
  */
-public class RequestLogFilter extends OncePerRequestFilter implements Ordered {
+class RequestLogFilter extends OncePerRequestFilter implements Ordered {
 
 	public static final int ORDER = RequestIdFilter.ORDER + 10;
 

@@ -5,6 +5,8 @@ import java.time.Duration;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 
+import dev.warden.platform.quota.internal.QuotaLeases;
+
 /**
  * The quota fast path ({@code warden.quota.lease.*}): how many tokens a gateway replica may take from a shared
  * bucket in one database transaction. See {@link QuotaLeases} and docs/gateway.md.

@@ -31,6 +31,9 @@ import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Service;
 
+import dev.warden.platform.quota.internal.AsyncCommitDataSource;
+import dev.warden.platform.quota.internal.QuotaLeases;
+
 /**
  * Quotas enforced with Bucket4j buckets whose state lives in PostgreSQL (table {@code quota_buckets}, Bucket4j's
  * select-for-update proxy manager), so every gateway replica draws from the same buckets and limits are exact
@@ -184,7 +187,7 @@ public class QuotaManagement {
 		}
 		Month month = Month.of(this.clock.instant());
 		if (keyMonthly > 0) {
-			long used = consumeMonthly(keyMonthId(apiKeyId, month.month()), null, keyMonthly, month);
+			long used = consumeMonthly(keyMonthId(apiKeyId, month.month()), keyMonthly, month);
 			if (used > keyMonthly) {
 				return new Decision(false, KEY_MONTHLY, plan, keyMonthly, 0, month.secondsLeft(), month.secondsLeft(),
 						month.next(), "monthly quota of this key exceeded: its quota override allows " + keyMonthly
@@ -193,8 +196,7 @@ public class QuotaManagement {
 			allowed = closer(allowed, keyMonthly, keyMonthly - used, month);
 		}
 		if (plan.hasMonthlyQuota()) {
-			long used = consumeMonthly(monthId(tenantId, month.month()), legacyMonthId(tenantId, month.month()),
-					plan.requestsPerMonth(), month);
+			long used = consumeMonthly(monthId(tenantId, month.month()), plan.requestsPerMonth(), month);
 			if (used > plan.requestsPerMonth()) {
 				return new Decision(false, MONTHLY, plan, plan.requestsPerMonth(), 0, month.secondsLeft(),
 						month.secondsLeft(), month.next(),
@@ -211,9 +213,8 @@ public class QuotaManagement {
 	 * @return the requests counted this month including this one when it was admitted ({@code <= limit}), or
 	 * {@code limit + 1} when it was refused (and not counted)
 	 */
-	private long consumeMonthly(String id, String legacyId, long limit, Month month) {
-		long carried = (legacyId != null && !this.buckets.containsKey(id)) ? legacyUsed(legacyId) : 0;
-		Supplier<BucketConfiguration> configuration = () -> counterConfiguration(month, carried);
+	private long consumeMonthly(String id, long limit, Month month) {
+		Supplier<BucketConfiguration> configuration = () -> counterConfiguration(month);
 		// a lease is valid for one limit: a changed quota starts a new lease (the old one's tokens are given back)
 		QuotaLeases.Outcome outcome = this.leases.take(id, limit, monthlyPolicy(), new QuotaLeases.Source() {
 
@@ -287,18 +288,6 @@ public class QuotaManagement {
 		}
 	}
 
-	/**
-	 * Requests used this month in a tenant's monthly bucket of the earlier layout (capacity = the plan's quota
-	 * then), so that switching to counters does not hand out the month's quota again; 0 when there is none.
-	 */
-	private long legacyUsed(String legacyId) {
-		return this.proxies.getProxyConfiguration(legacyId).map((configuration) -> {
-			long capacity = configuration.getBandwidths()[0].getCapacity();
-			long available = this.proxies.builder().build(legacyId, configuration).getAvailableTokens();
-			return Math.max(0, capacity - available);
-		}).orElse(0L);
-	}
-
 	/** The headers describe whichever limit is closer to exhaustion. */
 	private static Decision closer(Decision current, long limit, long remaining, Month month) {
 		if (remaining < current.remaining()) {
@@ -357,9 +346,6 @@ public class QuotaManagement {
 		long monthlyLeft = -1;
 		if (plan.hasMonthlyQuota()) {
 			long used = used(monthId(tenantId, month.month()), month);
-			if (used == 0 && !this.buckets.containsKey(monthId(tenantId, month.month()))) {
-				used = legacyUsed(legacyMonthId(tenantId, month.month()));
-			}
 			monthlyLeft = Math.max(0, plan.requestsPerMonth() - used + this.leases.unused(monthId(tenantId, month.month())));
 		}
 		return new Remaining(plan, rate, keyMonthlyLeft, monthlyLeft, month.next());
@@ -374,7 +360,7 @@ public class QuotaManagement {
 
 	/** Requests counted in a monthly counter bucket; 0 when it does not exist (it is not created). */
 	private long used(String id, Month month) {
-		long available = available(id, () -> counterConfiguration(month, 0), MONTHLY_COUNTER_CAPACITY);
+		long available = available(id, () -> counterConfiguration(month), MONTHLY_COUNTER_CAPACITY);
 		return MONTHLY_COUNTER_CAPACITY - available;
 	}
 
@@ -429,11 +415,6 @@ public class QuotaManagement {
 		return "month-count:" + tenantId + ":" + month;
 	}
 
-	/** Id of a tenant's monthly bucket before monthly buckets became counters (capacity = the plan's quota). */
-	static String legacyMonthId(UUID tenantId, YearMonth month) {
-		return "month:" + tenantId + ":" + month;
-	}
-
 	static String keyMonthId(UUID apiKeyId, YearMonth month) {
 		return "key-month-count:" + apiKeyId + ":" + month;
 	}
@@ -452,14 +433,12 @@ public class QuotaManagement {
 	 * A monthly counter: a bucket of {@link #MONTHLY_COUNTER_CAPACITY} tokens whose spent tokens are the requests
 	 * admitted this month. Its only refill is aligned to the first instant of the next month, when the next
 	 * month's bucket has taken over.
-	 * @param used requests already counted this month (carried over from an earlier bucket), usually 0
 	 */
-	static BucketConfiguration counterConfiguration(Month month, long used) {
+	static BucketConfiguration counterConfiguration(Month month) {
 		return BucketConfiguration.builder()
 			.addLimit(Bandwidth.builder()
 				.capacity(MONTHLY_COUNTER_CAPACITY)
 				.refillIntervallyAligned(MONTHLY_COUNTER_CAPACITY, month.length(), month.next())
-				.initialTokens(MONTHLY_COUNTER_CAPACITY - used)
 				.id(MONTHLY)
 				.build())
 			.build();

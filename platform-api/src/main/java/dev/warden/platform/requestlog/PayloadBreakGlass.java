@@ -22,7 +22,7 @@ import dev.warden.platform.audit.AuditTrail;
 import dev.warden.platform.crypto.PayloadCrypto;
 import dev.warden.platform.crypto.PayloadCrypto.Direction;
 import dev.warden.platform.system.ApiException;
-import dev.warden.platform.tenant.TenantManagement;
+import dev.warden.platform.tenant.TenantDataKeys;
 import dev.warden.platform.tenant.TenantPayloadKey;
 
 /**
@@ -43,13 +43,13 @@ class PayloadBreakGlass {
 
 	private final JdbcClient jdbc;
 
-	private final TenantManagement tenants;
+	private final TenantDataKeys dataKeys;
 
 	private final AuditTrail audit;
 
-	PayloadBreakGlass(JdbcClient jdbc, TenantManagement tenants, AuditTrail audit) {
+	PayloadBreakGlass(JdbcClient jdbc, TenantDataKeys dataKeys, AuditTrail audit) {
 		this.jdbc = jdbc;
-		this.tenants = tenants;
+		this.dataKeys = dataKeys;
 		this.audit = audit;
 	}
 
@@ -99,7 +99,7 @@ class PayloadBreakGlass {
 		}
 		TenantPayloadKey key;
 		try {
-			key = this.tenants.payloadKey(row.tenantId());
+			key = this.dataKeys.payloadKey(row.tenantId());
 		}
 		catch (IllegalStateException ex) {
 			log.error("Request-log record {}: the data key of tenant {} cannot be unwrapped: {}", row.id(),

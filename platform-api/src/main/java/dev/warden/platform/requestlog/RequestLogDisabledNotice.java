@@ -5,7 +5,6 @@ import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.context.event.ApplicationReadyEvent;
 import org.springframework.context.event.EventListener;
 import org.springframework.stereotype.Component;
@@ -30,9 +29,8 @@ class RequestLogDisabledNotice {
 
 	private final TransactionTemplate transactions;
 
-	RequestLogDisabledNotice(@Value("${warden.request-log.enabled:true}") boolean enabled, AuditTrail audit,
-			TransactionTemplate transactions) {
-		this.enabled = enabled;
+	RequestLogDisabledNotice(RequestLogProperties properties, AuditTrail audit, TransactionTemplate transactions) {
+		this.enabled = properties.enabled();
 		this.audit = audit;
 		this.transactions = transactions;
 	}

@@ -25,7 +25,10 @@ import org.springframework.boot.context.event.ApplicationReadyEvent;
 import org.springframework.context.event.EventListener;
 import org.springframework.dao.DataAccessException;
 import org.springframework.jdbc.core.simple.JdbcClient;
-import org.springframework.scheduling.annotation.Scheduled;
+import org.springframework.scheduling.annotation.SchedulingConfigurer;
+import org.springframework.scheduling.config.CronTask;
+import org.springframework.scheduling.config.ScheduledTaskRegistrar;
+import org.springframework.scheduling.support.CronTrigger;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.TransactionException;
 import org.springframework.transaction.support.TransactionTemplate;
@@ -51,7 +54,7 @@ import dev.warden.platform.audit.AuditTrail;
  * one that have a partition; should be {@code months-ahead}).
  */
 @Service
-class RequestLogPartitions {
+class RequestLogPartitions implements SchedulingConfigurer {
 
 	private static final Logger log = LoggerFactory.getLogger(RequestLogPartitions.class);
 
@@ -127,8 +130,16 @@ class RequestLogPartitions {
 		}
 	}
 
+	/** Runs {@link #daily()} at {@code warden.request-log.partitions.cron} (UTC); never when it is {@code -}. */
+	@Override
+	public void configureTasks(ScheduledTaskRegistrar tasks) {
+		String cron = this.properties.cron();
+		if (!ScheduledTaskRegistrar.CRON_DISABLED.equals(cron)) {
+			tasks.addCronTask(new CronTask(this::daily, new CronTrigger(cron, ZoneOffset.UTC)));
+		}
+	}
+
 	/** Daily: the partitions ahead, then the retention of the policy, then the check of the default partition. */
-	@Scheduled(cron = "${warden.request-log.partitions.cron:0 30 3 * * *}", zone = "UTC")
 	void daily() {
 		Instant now = this.clock.instant();
 		try {

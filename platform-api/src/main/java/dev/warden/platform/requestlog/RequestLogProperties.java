@@ -8,6 +8,8 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
 /**
  * Request-log settings ({@code warden.request-log.*}), see {@code docs/configuration.md}.
  *
+ * @param enabled {@code false} releases data-plane answers without writing any record: for benchmarks only
+ * (announced in the log and the audit trail at every start)
  * @param failOpen default of the fail-open switch when no administrator has set it (stored setting wins)
  * @param queueCapacity records that may wait for the writer; beyond it a request is answered 503 at once
  * @param maxBatchSize most records committed in one transaction
@@ -20,7 +22,7 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param writeTimeout how long a request waits for its record's commit before it is answered as failed
  */
 @ConfigurationProperties("warden.request-log")
-record RequestLogProperties(@DefaultValue("false") boolean failOpen, @DefaultValue("10000") int queueCapacity,
+record RequestLogProperties(@DefaultValue("true") boolean enabled, @DefaultValue("false") boolean failOpen, @DefaultValue("10000") int queueCapacity,
 		@DefaultValue("1000") int maxBatchSize, @DefaultValue("2") int writerThreads,
 		@DefaultValue("100000") int spillCapacity, @DefaultValue("1s") Duration spillRetryInterval,
 		@DefaultValue("2s") Duration settingsRefreshInterval, @DefaultValue("1s") Duration connectionTimeout,

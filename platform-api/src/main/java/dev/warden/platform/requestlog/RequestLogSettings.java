@@ -1,6 +1,7 @@
 package dev.warden.platform.requestlog;
 
 import java.sql.Timestamp;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.LinkedHashMap;
@@ -12,7 +13,9 @@ import org.slf4j.LoggerFactory;
 
 import org.springframework.dao.DataAccessException;
 import org.springframework.jdbc.core.simple.JdbcClient;
-import org.springframework.scheduling.annotation.Scheduled;
+import org.springframework.scheduling.annotation.SchedulingConfigurer;
+import org.springframework.scheduling.config.FixedDelayTask;
+import org.springframework.scheduling.config.ScheduledTaskRegistrar;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Transactional;
 import org.springframework.transaction.support.TransactionSynchronization;
@@ -27,7 +30,7 @@ import dev.warden.platform.audit.AuditTrail;
  * database is unreachable the last value read stays in force.
  */
 @Service
-class RequestLogSettings {
+class RequestLogSettings implements SchedulingConfigurer {
 
 	private static final Logger log = LoggerFactory.getLogger(RequestLogSettings.class);
 
@@ -37,14 +40,23 @@ class RequestLogSettings {
 
 	private final boolean configured;
 
+	private final Duration refreshInterval;
+
 	private volatile Current current;
 
 	RequestLogSettings(JdbcClient jdbc, AuditTrail audit, RequestLogProperties properties) {
 		this.jdbc = jdbc;
 		this.audit = audit;
 		this.configured = properties.failOpen();
+		this.refreshInterval = properties.settingsRefreshInterval();
 		this.current = new Current(this.configured, "configuration", null, null);
 		refresh();
+	}
+
+	/** Re-reads the stored switch every {@code settings-refresh-interval} (read once already at construction). */
+	@Override
+	public void configureTasks(ScheduledTaskRegistrar tasks) {
+		tasks.addFixedDelayTask(new FixedDelayTask(this::refresh, this.refreshInterval, this.refreshInterval));
 	}
 
 	/** The switch in force on this replica (no database access). */
@@ -56,8 +68,6 @@ class RequestLogSettings {
 		return this.current;
 	}
 
-	@Scheduled(fixedDelayString = "${warden.request-log.settings-refresh-interval:2s}",
-			initialDelayString = "${warden.request-log.settings-refresh-interval:2s}")
 	void refresh() {
 		try {
 			this.current = stored().orElseGet(() -> new Current(this.configured, "configuration", null, null));

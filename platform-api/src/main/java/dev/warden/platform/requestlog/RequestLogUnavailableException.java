@@ -6,11 +6,11 @@ package dev.warden.platform.requestlog;
  */
 public class RequestLogUnavailableException extends RuntimeException {
 
-	RequestLogUnavailableException(Throwable cause) {
+	public RequestLogUnavailableException(Throwable cause) {
 		super("request log unavailable: " + cause.getMessage(), cause);
 	}
 
-	RequestLogUnavailableException(String message) {
+	public RequestLogUnavailableException(String message) {
 		super(message);
 	}
 

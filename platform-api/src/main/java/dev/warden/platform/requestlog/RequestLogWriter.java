@@ -17,16 +17,17 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import org.springframework.beans.factory.DisposableBean;
-import org.springframework.beans.factory.annotation.Value;
 import org.springframework.stereotype.Component;
 
 import dev.warden.platform.crypto.PayloadCrypto;
+import dev.warden.platform.crypto.PayloadCrypto.Direction;
 import dev.warden.platform.crypto.RedactionPolicy;
 import dev.warden.platform.crypto.Redactor;
-import dev.warden.platform.crypto.PayloadCrypto.Direction;
+import dev.warden.platform.requestlog.internal.GroupCommitWriter;
+import dev.warden.platform.requestlog.internal.GroupCommitWriter.Outcome;
+import dev.warden.platform.requestlog.internal.LogRecord;
 import dev.warden.platform.tenant.DataKeyDestroyedException;
-import dev.warden.platform.requestlog.GroupCommitWriter.Outcome;
-import dev.warden.platform.tenant.TenantManagement;
+import dev.warden.platform.tenant.TenantDataKeys;
 
 /**
  * Writes one {@code request_log} row per request. Thread-safe. The calling (request) thread encrypts the payloads
@@ -44,7 +45,7 @@ public class RequestLogWriter implements DisposableBean {
 
 	private final boolean enabled;
 
-	private final TenantManagement tenants;
+	private final TenantDataKeys dataKeys;
 
 	private final RedactionPolicy redaction;
 
@@ -56,11 +57,10 @@ public class RequestLogWriter implements DisposableBean {
 
 	private final GroupCommitWriter writer;
 
-	RequestLogWriter(DataSource dataSource, TenantManagement tenants, RedactionPolicy redaction,
-			RequestLogSettings settings, RequestLogProperties properties, MeterRegistry meters,
-			@Value("${warden.request-log.enabled:true}") boolean enabled) {
-		this.enabled = enabled;
-		this.tenants = tenants;
+	RequestLogWriter(DataSource dataSource, TenantDataKeys dataKeys, RedactionPolicy redaction,
+			RequestLogSettings settings, RequestLogProperties properties, MeterRegistry meters) {
+		this.enabled = properties.enabled();
+		this.dataKeys = dataKeys;
 		this.redaction = redaction;
 		this.settings = settings;
 		this.writeTimeoutNanos = properties.writeTimeout().toNanos();
@@ -125,7 +125,7 @@ public class RequestLogWriter implements DisposableBean {
 		Integer redactions = null;
 		if (entry.tenantId() != null) {
 			try {
-				Aead aead = this.tenants.aead(entry.tenantId());
+				Aead aead = this.dataKeys.aead(entry.tenantId());
 				// personal data is redacted from the stored copy before it is encrypted (policies/logging.yaml)
 				Redactor.Bytes redactedRequest = redact(entry.tenantId(), entry.requestPayload());
 				Redactor.Bytes redactedResponse = redact(entry.tenantId(), entry.responsePayload());

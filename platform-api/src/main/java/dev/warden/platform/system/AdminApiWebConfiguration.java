@@ -7,6 +7,8 @@ import org.springframework.web.method.support.HandlerMethodArgumentResolver;
 import org.springframework.web.servlet.config.annotation.InterceptorRegistry;
 import org.springframework.web.servlet.config.annotation.WebMvcConfigurer;
 
+import dev.warden.platform.system.internal.AdminBodyLimitFilter;
+
 /**
  * The admin API's input rules in Spring MVC: every query parameter and path variable is checked
  * ({@link AdminInputInterceptor}) and lists read their page from {@code page} and {@code size}

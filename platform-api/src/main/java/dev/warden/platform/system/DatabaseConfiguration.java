@@ -11,6 +11,8 @@ import com.zaxxer.hikari.HikariDataSource;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
+import dev.warden.platform.system.internal.EmbeddedDatabase;
+
 /**
  * The one {@link DataSource}: an external PostgreSQL when {@code warden.database.url} (WARDEN_DB_URL) is set,
  * otherwise the locked-down embedded PostgreSQL of {@link EmbeddedDatabase}, whose data directory survives restarts

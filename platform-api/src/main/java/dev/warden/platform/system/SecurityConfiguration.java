@@ -24,28 +24,31 @@ import org.springframework.security.web.SecurityFilterChain;
 import org.springframework.security.web.access.AccessDeniedHandler;
 import org.springframework.security.web.access.intercept.AuthorizationFilter;
 
+import dev.warden.platform.system.internal.AccessTokenTypeValidator;
+import dev.warden.platform.system.internal.AdminBodyLimitFilter;
+
 /**
- * Security filter chains, one per concern, matched in this order:
- * <ol>
+ * Security filter chains, one per concern, matched in the order of their {@code @Order}:
+ * <ul>
+ * <li>0 worker registration {@code /internal/platform/**}: defined by the worker module (the shared registration
+ * token, {@code WorkerSecurityConfiguration}).</li>
  * <li>{@link #ADMIN_API_ORDER} admin API {@code /api/admin/**}: OAuth2 resource server (JWT access tokens of the
  * configured issuer and audience); ADMIN may do everything, COMPLIANCE may read and use the audited break-glass
  * payload view; a token with the scope {@value #SIGN_IN_AUDIT_SCOPE} (the console's own, no user) may only report
  * failed sign-ins; then the per-user rate limit ({@link AdminRateLimitFilter}) and the body limit
  * ({@link AdminBodyLimitFilter}).</li>
- * <li>{@link #DATA_PLANE_ORDER} data plane {@code /v1/**}, {@code /v2/**}: defined by the gateway module (API
- * keys).</li>
+ * <li>2 data plane {@code /v1/**}, {@code /v2/**}: defined by the gateway module (API keys,
+ * {@code GatewayConfiguration.DATA_PLANE_CHAIN_ORDER}).</li>
  * <li>{@link #PUBLIC_ORDER} everything else: health/info and the OpenAPI documents are public; the rest is
  * denied.</li>
- * </ol>
+ * </ul>
  */
 @Configuration(proxyBeanMethods = false)
 class SecurityConfiguration {
 
-	public static final int ADMIN_API_ORDER = 1;
+	static final int ADMIN_API_ORDER = 1;
 
-	public static final int DATA_PLANE_ORDER = 2;
-
-	public static final int PUBLIC_ORDER = 3;
+	static final int PUBLIC_ORDER = 3;
 
 	/** The scope of the console's client-credentials token, which reports failed sign-ins and lock-outs. */
 	static final String SIGN_IN_AUDIT_SCOPE = "warden.audit.sign-in";

@@ -11,6 +11,8 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.util.unit.DataSize;
 
+import dev.warden.platform.system.internal.JsonErrorReportValve;
+
 /**
  * Installs {@link JsonErrorReportValve} in place of Tomcat's HTML error report valve on the host, so that requests
  * Tomcat refuses itself (oversized headers, unparsable requests) get the documented JSON error.

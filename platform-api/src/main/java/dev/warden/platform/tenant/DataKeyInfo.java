@@ -13,5 +13,5 @@ import java.util.UUID;
  * @param keyIds all key ids in the keyset (older ones decrypt older payloads)
  * @param rotatedAt the last rotation, or null
  */
-public record DataKeyInfo(UUID tenantId, String kekId, long primaryKeyId, List<Long> keyIds, Instant rotatedAt) {
+record DataKeyInfo(UUID tenantId, String kekId, long primaryKeyId, List<Long> keyIds, Instant rotatedAt) {
 }

@@ -32,8 +32,11 @@ class TenantController {
 
 	private final TenantManagement tenants;
 
-	TenantController(TenantManagement tenants) {
+	private final TenantDataKeys dataKeys;
+
+	TenantController(TenantManagement tenants, TenantDataKeys dataKeys) {
 		this.tenants = tenants;
+		this.dataKeys = dataKeys;
 	}
 
 	/** Creates a tenant (ADMIN). The plan defaults to the default plan of quotas.yaml. */
@@ -86,13 +89,13 @@ class TenantController {
 	 */
 	@PostMapping("/{id}/data-key:rotate")
 	DataKeyInfo rotateDataKey(@PathVariable UUID id, Authentication user) {
-		return this.tenants.rotateDataKey(id, user.getName());
+		return this.dataKeys.rotate(id, user.getName());
 	}
 
 	/** Key ids and key-encryption key of the tenant's data keyset (never key material). */
 	@GetMapping("/{id}/data-key")
 	DataKeyInfo dataKey(@PathVariable UUID id) {
-		return this.tenants.dataKeyInfo(id);
+		return this.dataKeys.info(id);
 	}
 
 	/**
@@ -101,7 +104,7 @@ class TenantController {
 	 */
 	@PostMapping("/data-keys:rewrap")
 	Map<String, Object> rewrapDataKeys(Authentication user) {
-		return Map.of("rewrapped", this.tenants.rewrapDataKeys(user.getName()));
+		return Map.of("rewrapped", this.dataKeys.rewrapAll(user.getName()));
 	}
 
 	record UpdateTenantRequest(

@@ -23,6 +23,9 @@ import org.springframework.stereotype.Component;
 
 import dev.warden.platform.quota.RowCounter;
 import dev.warden.platform.requestlog.RequestLogEntry;
+import dev.warden.platform.usage.internal.UsageKey;
+import dev.warden.platform.usage.internal.UsageRepository;
+import dev.warden.platform.usage.internal.UsageRow;
 
 /**
  * Usage metering: counts every data-plane request attributable to a tenant (its API key was verified) per tenant,
@@ -230,10 +233,6 @@ public class UsageMeter implements SmartLifecycle {
 	@Override
 	public int getPhase() {
 		return PHASE;
-	}
-
-	/** What one row of {@code usage_daily} is keyed by. {@code model} and {@code outcome} are never null. */
-	record UsageKey(LocalDate day, UUID tenantId, UUID apiKeyId, String model, String outcome) {
 	}
 
 	private static final class Counters {

@@ -22,7 +22,8 @@ import dev.warden.platform.apikey.ApiKeyManagement;
 import dev.warden.platform.system.ApiException;
 import dev.warden.platform.tenant.Tenant;
 import dev.warden.platform.tenant.TenantManagement;
-import dev.warden.platform.usage.UsageMeter.UsageKey;
+import dev.warden.platform.usage.internal.UsageKey;
+import dev.warden.platform.usage.internal.UsageRow;
 
 /**
  * Builds the usage answer of one tenant (the same shape for the data plane and the admin API): per UTC day, model

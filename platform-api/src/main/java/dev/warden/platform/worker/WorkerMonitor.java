@@ -9,6 +9,8 @@ import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
 import org.springframework.scheduling.annotation.Scheduled;
+import org.springframework.scheduling.annotation.SchedulingConfigurer;
+import org.springframework.scheduling.config.ScheduledTaskRegistrar;
 import org.springframework.stereotype.Component;
 
 import dev.warden.platform.worker.WorkerClient.WorkerResponse;
@@ -22,7 +24,7 @@ import dev.warden.platform.worker.WorkerClient.WorkerResponse;
  * gateway replica sees a worker that registered with any of them.
  */
 @Component
-class WorkerMonitor {
+class WorkerMonitor implements SchedulingConfigurer {
 
 	private static final Logger log = LoggerFactory.getLogger(WorkerMonitor.class);
 
@@ -36,12 +38,21 @@ class WorkerMonitor {
 
 	private final Duration pollTimeout;
 
+	private final Duration registrationRefresh;
+
 	WorkerMonitor(WorkerPool pool, WorkerClient client, WorkerRegistrations registrations,
-			WorkerProperties properties) {
+			WorkerProperties properties, RegistrationProperties registration) {
 		this.pool = pool;
 		this.client = client;
 		this.registrations = registrations;
 		this.pollTimeout = properties.connectTimeout().plus(properties.healthInterval());
+		this.registrationRefresh = registration.refreshInterval();
+	}
+
+	/** Re-reads the registrations every {@code warden.registration.refresh-interval}. */
+	@Override
+	public void configureTasks(ScheduledTaskRegistrar tasks) {
+		tasks.addFixedDelayTask(this::refreshRegistrations, this.registrationRefresh);
 	}
 
 	@Scheduled(fixedDelayString = "${warden.worker.health-interval:1s}")
@@ -92,7 +103,6 @@ class WorkerMonitor {
 		}
 	}
 
-	@Scheduled(fixedDelayString = "${warden.registration.refresh-interval:500ms}")
 	void refreshRegistrations() {
 		try {
 			this.pool.registrations(this.registrations.live());

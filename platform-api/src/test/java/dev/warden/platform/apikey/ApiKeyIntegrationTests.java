@@ -1,35 +1,28 @@
 package dev.warden.platform.apikey;
 
-import java.nio.file.Path;
 import java.util.List;
-import java.util.Map;
 
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.ExtendWith;
 
+import dev.warden.platform.SharedWardenExtension;
+import dev.warden.platform.WardenFixture;
 import dev.warden.platform.WardenTestApp;
+import dev.warden.platform.apikey.internal.ApiKeyFormat;
 import dev.warden.platform.tenant.Tenant;
 import dev.warden.platform.tenant.TenantManagement;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+@ExtendWith(SharedWardenExtension.class)
 class ApiKeyIntegrationTests {
-
-	@TempDir
-	static Path dataDir;
 
 	static WardenTestApp app;
 
 	@BeforeAll
-	static void start() {
-		app = WardenTestApp.start(dataDir, Map.of());
-	}
-
-	@AfterAll
-	static void stop() {
-		app.close();
+	static void use(WardenFixture shared) {
+		app = shared.app();
 	}
 
 	@Test

@@ -10,6 +10,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import dev.warden.platform.WardenTestApp;
+import dev.warden.platform.apikey.internal.LastUseRecorder;
 import dev.warden.platform.tenant.Tenant;
 import dev.warden.platform.tenant.TenantManagement;
 

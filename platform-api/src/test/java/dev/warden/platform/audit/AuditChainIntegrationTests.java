@@ -33,10 +33,11 @@ import org.springframework.transaction.support.TransactionTemplate;
 import dev.warden.platform.Http;
 import dev.warden.platform.TestIssuer;
 import dev.warden.platform.WardenTestApp;
-import dev.warden.platform.audit.AuditCanonical.EventContent;
 import dev.warden.platform.audit.AuditChainVerifier.BrokenLink;
 import dev.warden.platform.audit.AuditChainVerifier.Problem;
 import dev.warden.platform.audit.AuditChainVerifier.Result;
+import dev.warden.platform.audit.internal.AuditCanonical;
+import dev.warden.platform.audit.internal.AuditCanonical.EventContent;
 import dev.warden.platform.crypto.SigningKeys;
 
 import static org.assertj.core.api.Assertions.assertThat;

@@ -2,26 +2,25 @@ package dev.warden.platform.crypto;
 
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 
 import com.google.crypto.tink.Aead;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 import dev.warden.platform.Http;
-import dev.warden.platform.TestIssuer;
+import dev.warden.platform.Json;
+import dev.warden.platform.SharedWardenExtension;
+import dev.warden.platform.WardenFixture;
 import dev.warden.platform.WardenTestApp;
-import dev.warden.platform.crypto.PayloadCrypto.Direction;
 import dev.warden.platform.requestlog.RequestLogEntry;
 import dev.warden.platform.requestlog.RequestLogWriter;
 import dev.warden.platform.tenant.DataKeyDestroyedException;
-import dev.warden.platform.tenant.TenantManagement;
+import dev.warden.platform.tenant.TenantDataKeys;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
@@ -31,47 +30,23 @@ import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
  * writer, read back only through the audited break-glass call; data-key rotation; ciphertexts moved between rows
  * and tenants in SQL; crypto-shredding on tenant deletion.
  */
+@ExtendWith(SharedWardenExtension.class)
 class EnvelopeEncryptionIntegrationTests {
 
 	private static final String JUSTIFICATION = "INC-4711: customer disputes the prediction of this call";
 
-	@TempDir
-	static Path dataDir;
-
-	static TestIssuer issuer;
+	static WardenFixture warden;
 
 	static WardenTestApp app;
 
 	@BeforeAll
-	static void start() throws Exception {
-		issuer = new TestIssuer();
-		app = WardenTestApp.start(dataDir, Map.of("warden.security.issuer-uri", issuer.issuer()));
-	}
-
-	@AfterAll
-	static void stop() throws Exception {
-		app.close();
-		issuer.close();
-	}
-
-	private static String[] as(String subject, String role) {
-		return new String[] { "Authorization", "Bearer " + issuer.token(subject, role), "Content-Type",
-				"application/json" };
-	}
-
-	private static String[] admin() {
-		return as("alice", "ADMIN");
+	static void use(WardenFixture shared) {
+		warden = shared;
+		app = shared.app();
 	}
 
 	private static UUID tenant(String name) {
-		HttpResponse<String> created = Http.send("POST", app.url("/api/admin/tenants"),
-				"{\"name\":\"" + name + "\",\"plan\":\"free\"}", admin());
-		assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
-		return app.jdbc()
-			.sql("SELECT id FROM tenants WHERE name = :name AND status <> 'deleted'")
-			.param("name", name)
-			.query(UUID.class)
-			.single();
+		return UUID.fromString(warden.tenant(name, "free"));
 	}
 
 	/** Writes a row through the real request-log writer and returns its id. */
@@ -92,7 +67,7 @@ class EnvelopeEncryptionIntegrationTests {
 	}
 
 	private static HttpResponse<String> view(UUID record) {
-		return view(record, "{\"justification\":\"" + JUSTIFICATION + "\"}", admin());
+		return view(record, "{\"justification\":\"" + JUSTIFICATION + "\"}", warden.admin());
 	}
 
 	private static List<Map<String, Object>> views(UUID record) {
@@ -138,7 +113,8 @@ class EnvelopeEncryptionIntegrationTests {
 				"\"content\":\"{\\\"instances\\\":[[1,2]]}\"", "\"content\":\"{\\\"predictions\\\":[0.7]}\"",
 				"\"encoding\":\"utf-8\"");
 		HttpResponse<String> byCompliance = view(record,
-				"{\"justification\":\"GDPR art. 15 access request from the data subject\"}", as("carol", "COMPLIANCE"));
+				"{\"justification\":\"GDPR art. 15 access request from the data subject\"}",
+				warden.as("carol", "COMPLIANCE"));
 		assertThat(byCompliance.statusCode()).as(byCompliance.body()).isEqualTo(200);
 		assertThat(byCompliance.body()).contains("predictions");
 
@@ -156,15 +132,15 @@ class EnvelopeEncryptionIntegrationTests {
 		UUID record = log(tenant, "ee-refused-1", "{\"x\":\"hidden-text\"}", "{}");
 		for (String body : new String[] { null, "{}", "{\"justification\":null}", "{\"justification\":\"   \"}",
 				"{\"justification\":\"too short\"}" }) {
-			HttpResponse<String> refused = view(record, body, admin());
+			HttpResponse<String> refused = view(record, body, warden.admin());
 			assertThat(refused.statusCode()).as(body).isEqualTo(400);
 			assertThat(refused.body()).contains("\"code\":\"justification_required\"",
 					"at least 10 characters").doesNotContain("hidden-text");
 		}
-		HttpResponse<String> get = Http.get(app.url("/api/admin/request-log/" + record + "/payload"), admin());
+		HttpResponse<String> get = Http.get(app.url("/api/admin/request-log/" + record + "/payload"), warden.admin());
 		assertThat(get.statusCode()).isEqualTo(405);
 		assertThat(get.body()).doesNotContain("hidden-text");
-		assertThat(view(record, "{\"justification\":\"" + JUSTIFICATION + "\"}", as("dave", "OPERATOR"))
+		assertThat(view(record, "{\"justification\":\"" + JUSTIFICATION + "\"}", warden.as("dave", "OPERATOR"))
 			.statusCode()).isEqualTo(403);
 		assertThat(Http.send("POST", app.url("/api/admin/request-log/" + record + "/payload"),
 				"{\"justification\":\"" + JUSTIFICATION + "\"}", "Content-Type", "application/json").statusCode())
@@ -199,14 +175,13 @@ class EnvelopeEncryptionIntegrationTests {
 		assertThat(view(source).body()).contains("tenant-a-secret");
 	}
 
-	@SuppressWarnings("deprecation")
 	@Test
 	void rowsOfFormat1WrittenBeforeTheFormatChangeStayReadable() throws Exception {
 		UUID tenant = tenant("ee-legacy");
 		UUID record = UUID.randomUUID();
-		Aead aead = app.bean(TenantManagement.class).aead(tenant);
-		byte[] legacy = PayloadCrypto.encryptPayload(aead, "{\"old\":true}".getBytes(StandardCharsets.UTF_8),
-				"ee-legacy-1", Direction.REQUEST);
+		Aead aead = app.bean(TenantDataKeys.class).aead(tenant);
+		byte[] legacy = PayloadCryptoTests.format1(aead, "{\"old\":true}".getBytes(StandardCharsets.UTF_8),
+				"ee-legacy-1", "request");
 		app.jdbc()
 			.sql("INSERT INTO request_log (id, request_id, occurred_at, tenant_id, method, path, status, latency_micros, "
 					+ "request_payload) VALUES (:id, 'ee-legacy-1', now(), :tenant, 'POST', '/v1/models/m:predict', 200, 1, "
@@ -224,14 +199,14 @@ class EnvelopeEncryptionIntegrationTests {
 	void rotationAddsAPrimaryKeyNewRowsUseItAndOldRowsStayReadable() {
 		UUID tenant = tenant("ee-rotate");
 		UUID before = log(tenant, "ee-rotate-1", "{\"n\":\"before-rotation\"}", "{}");
-		HttpResponse<String> info = Http.get(app.url("/api/admin/tenants/" + tenant + "/data-key"), admin());
+		HttpResponse<String> info = Http.get(app.url("/api/admin/tenants/" + tenant + "/data-key"), warden.admin());
 		assertThat(info.statusCode()).isEqualTo(200);
 		assertThat(info.body()).contains("\"kek_id\":\"local\"").doesNotContain("value");
 
 		HttpResponse<String> rotated = Http.send("POST", app.url("/api/admin/tenants/" + tenant + "/data-key:rotate"),
-				null, admin());
+				null, warden.admin());
 		assertThat(rotated.statusCode()).as(rotated.body()).isEqualTo(200);
-		long primary = Long.parseLong(rotated.body().replaceAll(".*\"primary_key_id\":(\\d+).*", "$1"));
+		long primary = Long.parseLong(Json.field(rotated.body(), "primary_key_id"));
 		assertThat(rotated.body()).containsPattern("\"key_ids\":\\[\\d+,\\d+\\]");
 
 		UUID after = log(tenant, "ee-rotate-2", "{\"n\":\"after-rotation\"}", "{}");
@@ -256,9 +231,9 @@ class EnvelopeEncryptionIntegrationTests {
 			.single()).isTrue();
 
 		assertThat(Http.send("POST", app.url("/api/admin/tenants/" + tenant + "/data-key:rotate"), null,
-				as("carol", "COMPLIANCE")).statusCode()).isEqualTo(403);
+				warden.as("carol", "COMPLIANCE")).statusCode()).isEqualTo(403);
 		assertThat(Http.send("POST", app.url("/api/admin/tenants/" + UUID.randomUUID() + "/data-key:rotate"), null,
-				admin()).statusCode()).isEqualTo(404);
+				warden.admin()).statusCode()).isEqualTo(404);
 	}
 
 	@Test
@@ -267,7 +242,7 @@ class EnvelopeEncryptionIntegrationTests {
 		UUID record = log(tenant, "ee-shred-1", "{\"pii\":\"shred-me\"}", "{}");
 		assertThat(view(record).statusCode()).isEqualTo(200);
 
-		assertThat(Http.send("DELETE", app.url("/api/admin/tenants/" + tenant), null, admin()).statusCode())
+		assertThat(Http.send("DELETE", app.url("/api/admin/tenants/" + tenant), null, warden.admin()).statusCode())
 			.isEqualTo(204);
 		Map<String, Object> row = app.jdbc()
 			.sql("SELECT data_key, data_key_destroyed_at FROM tenants WHERE id = :id")
@@ -288,14 +263,14 @@ class EnvelopeEncryptionIntegrationTests {
 		assertThat((String) views(record).get(1).get("details")).contains("\"outcome\": \"shredded\"");
 
 		// metadata stays, with its (now unreadable) ciphertext
-		assertThat(Http.get(app.url("/api/admin/request-log?tenant_id=" + tenant), admin()).body())
+		assertThat(Http.get(app.url("/api/admin/request-log?tenant_id=" + tenant), warden.admin()).body())
 			.contains("\"request_id\":\"ee-shred-1\"", "\"has_request_payload\":true");
 		// no code path can get the key any more: no new payloads, rotation refused
 		assertThatExceptionOfType(DataKeyDestroyedException.class)
-			.isThrownBy(() -> app.bean(TenantManagement.class).aead(tenant));
+			.isThrownBy(() -> app.bean(TenantDataKeys.class).aead(tenant));
 		UUID late = log(tenant, "ee-shred-late", "{\"in\":\"flight\"}", "{}");
 		assertThat(payload(late)).isNull();
-		assertThat(Http.send("POST", app.url("/api/admin/tenants/" + tenant + "/data-key:rotate"), null, admin())
+		assertThat(Http.send("POST", app.url("/api/admin/tenants/" + tenant + "/data-key:rotate"), null, warden.admin())
 			.statusCode()).isEqualTo(404);
 		// the database refuses a key for a destroyed tenant
 		assertThat(app.jdbc()
@@ -308,12 +283,13 @@ class EnvelopeEncryptionIntegrationTests {
 	void rewrapKeepsEveryPayloadReadableAndIsAudited() {
 		UUID tenant = tenant("ee-rewrap");
 		UUID record = log(tenant, "ee-rewrap-1", "{\"r\":\"rewrapped\"}", "{}");
+		long rewrapsBefore = rewrapAudits();
 		byte[] wrappedBefore = app.jdbc()
 			.sql("SELECT data_key FROM tenants WHERE id = :id")
 			.param("id", tenant)
 			.query(byte[].class)
 			.single();
-		HttpResponse<String> rewrap = Http.send("POST", app.url("/api/admin/tenants/data-keys:rewrap"), null, admin());
+		HttpResponse<String> rewrap = Http.send("POST", app.url("/api/admin/tenants/data-keys:rewrap"), null, warden.admin());
 		assertThat(rewrap.statusCode()).as(rewrap.body()).isEqualTo(200);
 		assertThat(rewrap.body()).containsPattern("\"rewrapped\":[1-9]");
 		byte[] wrappedAfter = app.jdbc()
@@ -323,10 +299,14 @@ class EnvelopeEncryptionIntegrationTests {
 			.single();
 		assertThat(wrappedAfter).isNotEqualTo(wrappedBefore);
 		assertThat(view(record).body()).contains("rewrapped");
-		assertThat(app.jdbc()
+		assertThat(rewrapAudits()).isEqualTo(rewrapsBefore + 1);
+	}
+
+	private static long rewrapAudits() {
+		return app.jdbc()
 			.sql("SELECT count(*) FROM audit_events WHERE action = 'crypto.data_keys_rewrapped' AND actor = 'alice'")
 			.query(Long.class)
-			.single()).isPositive();
+			.single();
 	}
 
 }

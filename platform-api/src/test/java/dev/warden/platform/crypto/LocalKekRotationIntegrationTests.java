@@ -17,6 +17,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import dev.warden.platform.Http;
+import dev.warden.platform.Json;
 import dev.warden.platform.TestIssuer;
 import dev.warden.platform.WardenTestApp;
 import dev.warden.platform.requestlog.RequestLogEntry;
@@ -51,11 +52,6 @@ class LocalKekRotationIntegrationTests {
 		return WardenTestApp.start(dataDir, Map.of("warden.security.issuer-uri", issuer.issuer()));
 	}
 
-	private static String[] admin() {
-		return new String[] { "Authorization", "Bearer " + issuer.token("alice", "ADMIN"), "Content-Type",
-				"application/json" };
-	}
-
 	private static KeysetHandle readKek() throws Exception {
 		return TinkJsonProtoKeysetFormat.parseKeyset(Files.readString(dataDir.resolve("master-key.json")),
 				InsecureSecretKeyAccess.get());
@@ -68,7 +64,7 @@ class LocalKekRotationIntegrationTests {
 
 	private static HttpResponse<String> view(WardenTestApp app, UUID record) {
 		return Http.send("POST", app.url("/api/admin/request-log/" + record + "/payload"),
-				"{\"justification\":\"KEK rotation drill, verifying old rows\"}", admin());
+				"{\"justification\":\"KEK rotation drill, verifying old rows\"}", issuer.admin());
 	}
 
 	@Test
@@ -77,9 +73,9 @@ class LocalKekRotationIntegrationTests {
 		UUID tenant;
 		try (WardenTestApp app = start()) {
 			HttpResponse<String> created = Http.send("POST", app.url("/api/admin/tenants"),
-					"{\"name\":\"kek-rotation\",\"plan\":\"free\"}", admin());
+					"{\"name\":\"kek-rotation\",\"plan\":\"free\"}", issuer.admin());
 			assertThat(created.statusCode()).isEqualTo(201);
-			tenant = app.jdbc().sql("SELECT id FROM tenants WHERE name = 'kek-rotation'").query(UUID.class).single();
+			tenant = UUID.fromString(Json.field(created.body(), "id"));
 			app.bean(RequestLogWriter.class)
 				.write(new RequestLogEntry("kek-1", Instant.now(), tenant, null, "income", "1", "POST",
 						"/v1/models/income:predict", 200, 10, 10, 2, null,
@@ -93,7 +89,7 @@ class LocalKekRotationIntegrationTests {
 		try (WardenTestApp app = start()) {
 			assertThat(view(app, record).body()).contains("drill");
 			HttpResponse<String> rewrap = Http.send("POST", app.url("/api/admin/tenants/data-keys:rewrap"), null,
-					admin());
+					issuer.admin());
 			assertThat(rewrap.statusCode()).as(rewrap.body()).isEqualTo(200);
 		}
 
@@ -111,7 +107,7 @@ class LocalKekRotationIntegrationTests {
 			HttpResponse<String> shown = view(app, record);
 			assertThat(shown.statusCode()).as(shown.body()).isEqualTo(200);
 			assertThat(shown.body()).contains("drill");
-			assertThat(Http.get(app.url("/api/admin/tenants/" + tenant + "/data-key"), admin()).statusCode())
+			assertThat(Http.get(app.url("/api/admin/tenants/" + tenant + "/data-key"), issuer.admin()).statusCode())
 				.isEqualTo(200);
 
 			// a keyset left wrapped by a key that is gone: a clear 503, never a 500

@@ -31,6 +31,7 @@ import tools.jackson.databind.json.JsonMapper;
 
 import dev.warden.platform.Http;
 import dev.warden.platform.TestIssuer;
+import dev.warden.platform.WardenFixture;
 import dev.warden.platform.WardenTestApp;
 import dev.warden.platform.crypto.SigningKeys;
 
@@ -56,6 +57,8 @@ class ExportIntegrationTests {
 	@TempDir
 	static Path files;
 
+	static WardenFixture warden;
+
 	static TestIssuer issuer;
 
 	static WardenTestApp app;
@@ -66,11 +69,11 @@ class ExportIntegrationTests {
 
 	@BeforeAll
 	static void start() throws Exception {
-		issuer = new TestIssuer();
-		app = WardenTestApp.start(dataDir,
-				Map.of("warden.security.issuer-uri", issuer.issuer(), "warden.exports.pdf-max-rows", "3"));
-		acme = createTenant("acme");
-		other = createTenant("other");
+		warden = WardenFixture.start(dataDir, Map.of("warden.exports.pdf-max-rows", "3"));
+		issuer = warden.issuer();
+		app = warden.app();
+		acme = warden.tenant("acme");
+		other = warden.tenant("other");
 		logRequest(acme, T0, 200);
 		logRequest(acme, T0.plusSeconds(1), 200);
 		logRequest(other, T0.plusSeconds(1), 429);
@@ -81,8 +84,7 @@ class ExportIntegrationTests {
 
 	@AfterAll
 	static void stop() throws Exception {
-		app.close();
-		issuer.close();
+		warden.close();
 	}
 
 	@Test
@@ -325,13 +327,6 @@ class ExportIntegrationTests {
 	private static void assertError(HttpResponse<byte[]> response, int status, String code, String message) {
 		assertThat(response.statusCode()).isEqualTo(status);
 		assertThat(text(response)).contains("\"error\"", code, message, "request_id");
-	}
-
-	private static String createTenant(String name) throws Exception {
-		HttpResponse<String> created = Http.postJson(app.url("/api/admin/tenants"), "{\"name\":\"" + name + "\"}",
-				"Authorization", "Bearer " + issuer.token("alice", "ADMIN"));
-		assertThat(created.statusCode()).isEqualTo(201);
-		return (String) JSON.readValue(created.body(), Map.class).get("id");
 	}
 
 	private static void logRequest(String tenant, Instant at, int status) {

@@ -30,8 +30,8 @@ import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.params.provider.MethodSource;
 import tools.jackson.databind.json.JsonMapper;
 
-import dev.warden.platform.Http;
 import dev.warden.platform.TestIssuer;
+import dev.warden.platform.WardenFixture;
 import dev.warden.platform.WardenTestApp;
 import dev.warden.platform.crypto.SigningKeys;
 import dev.warden.platform.export.OfflineVerifier.Verification;
@@ -67,6 +67,8 @@ class VerifyExportTamperIntegrationTests {
 	@TempDir
 	static Path files;
 
+	static WardenFixture warden;
+
 	static TestIssuer issuer;
 
 	static WardenTestApp app;
@@ -77,12 +79,12 @@ class VerifyExportTamperIntegrationTests {
 
 	@BeforeAll
 	static void exportTheAuditTrailInEveryFormat() throws Exception {
-		issuer = new TestIssuer();
-		app = WardenTestApp.start(dataDir, Map.of("warden.security.issuer-uri", issuer.issuer()));
+		warden = WardenFixture.start(dataDir, Map.of());
+		issuer = warden.issuer();
+		app = warden.app();
 		// audit events whose details (JSON, with quotes and commas) are a quoted CSV field and JSON strings
 		for (String name : List.of("acme", "globex", "initech")) {
-			assertThat(Http.postJson(app.url("/api/admin/tenants"), "{\"name\":\"" + name + "\"}", "Authorization",
-					"Bearer " + issuer.token("alice", "ADMIN")).statusCode()).isEqualTo(201);
+			warden.tenant(name);
 		}
 		String range = "&from=" + Instant.now().minusSeconds(3600) + "&to=" + Instant.now().plusSeconds(3600);
 		for (ExportFormat format : ExportFormat.values()) {
@@ -98,11 +100,8 @@ class VerifyExportTamperIntegrationTests {
 
 	@AfterAll
 	static void stop() throws Exception {
-		if (app != null) {
-			app.close();
-		}
-		if (issuer != null) {
-			issuer.close();
+		if (warden != null) {
+			warden.close();
 		}
 	}
 

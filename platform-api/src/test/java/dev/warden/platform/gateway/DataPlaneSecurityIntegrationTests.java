@@ -2,9 +2,7 @@ package dev.warden.platform.gateway;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.OutputStream;
-import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.URLDecoder;
 import java.net.http.HttpResponse;
@@ -31,8 +29,9 @@ import org.junit.jupiter.api.io.TempDir;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
+import dev.warden.platform.FakeWorker;
 import dev.warden.platform.Http;
-import dev.warden.platform.TestIssuer;
+import dev.warden.platform.WardenFixture;
 import dev.warden.platform.WardenTestApp;
 import dev.warden.platform.model.ModelCatalogue;
 
@@ -41,8 +40,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * The data plane as an attacker probes it: paths and bodies.
  *
- * <p>Paths (issue: percent-encoded path characters bypassed grants, scopes and row limits) (issue: percent-encoded path characters bypassed grants,
- * scopes and row limits). Every endpoint form of both protocols is sent in every spelling we could think of —
+ * <p>Paths (issue: percent-encoded path characters bypassed grants, scopes and row limits). Every endpoint form of both protocols is sent in every spelling we could think of —
  * each character of the model name encoded, encoded and double-encoded delimiters, mixed case, trailing and double
  * slashes, dot segments (plain and encoded), path parameters, NUL and white space, look-alike and overlong UTF-8
  * colons, backslashes, query strings — over a raw socket, so that no client library normalises anything, by:
@@ -63,8 +61,6 @@ import static org.assertj.core.api.Assertions.assertThat;
  * that were read.
  */
 class DataPlaneSecurityIntegrationTests {
-
-	private static final Pattern FIELD = Pattern.compile("\"(id|key)\":\"([^\"]+)\"");
 
 	private static final JsonMapper JSON = JsonMapper.builder().build();
 
@@ -92,7 +88,7 @@ class DataPlaneSecurityIntegrationTests {
 
 	static HttpServer worker;
 
-	static TestIssuer issuer;
+	static WardenFixture warden;
 
 	static WardenTestApp app;
 
@@ -124,33 +120,29 @@ class DataPlaneSecurityIntegrationTests {
 				    max_request_bytes: 65536
 				    max_rows_per_request: 2
 				""");
-		worker = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-		worker.createContext("/", DataPlaneSecurityIntegrationTests::lenientWorker);
-		worker.start();
-		issuer = new TestIssuer();
-		app = WardenTestApp.start(dataDir,
-				Map.of("warden.worker.url", "http://127.0.0.1:" + worker.getAddress().getPort(),
-						"warden.security.issuer-uri", issuer.issuer(), "warden.policies-dir", policiesDir.toString()));
+		worker = FakeWorker.start(DataPlaneSecurityIntegrationTests::lenientWorker);
+		warden = WardenFixture.start(dataDir, Map.of("warden.worker.url",
+				FakeWorker.url(worker), "warden.policies-dir", policiesDir.toString()));
+		app = warden.app();
 		assertThat(app.bean(ModelCatalogue.class).sync()).isEqualTo(3);
-		String a = tenant("path-tenant-a", "roomy");
-		String b = tenant("path-tenant-b", "roomy");
-		String c = tenant("path-tenant-c", "two-rows");
+		String a = warden.tenant("path-tenant-a", "roomy");
+		String b = warden.tenant("path-tenant-b", "roomy");
+		String c = warden.tenant("path-tenant-c", "two-rows");
 		HttpResponse<String> granted = Http.send("PUT", app.url("/api/admin/models/secret-b/grants"),
-				"{\"tenants\":[\"" + b + "\"]}", admin());
+				"{\"tenants\":[\"" + b + "\"]}", warden.admin());
 		assertThat(granted.statusCode()).as(granted.body()).isEqualTo(200);
-		intruder = key(a, "{\"name\":\"intruder\"}");
-		metadataOnly = key(a, "{\"name\":\"metadata-only\",\"operations\":[\"metadata\"]}");
-		modelScoped = key(a, "{\"name\":\"open-only\",\"models\":[\"open\"]}");
-		rows = key(c, "{\"name\":\"rows\"}");
-		owner = key(b, "{\"name\":\"owner\"}");
+		intruder = warden.key(a, "{\"name\":\"intruder\"}").key();
+		metadataOnly = warden.key(a, "{\"name\":\"metadata-only\",\"operations\":[\"metadata\"]}").key();
+		modelScoped = warden.key(a, "{\"name\":\"open-only\",\"models\":[\"open\"]}").key();
+		rows = warden.key(c, "{\"name\":\"rows\"}").key();
+		owner = warden.key(b, "{\"name\":\"owner\"}").key();
 	}
 
 	@AfterAll
 	static void stop() throws Exception {
-		if (app != null) {
-			app.close();
+		if (warden != null) {
+			warden.close();
 		}
-		issuer.close();
 		worker.stop(0);
 	}
 
@@ -523,9 +515,7 @@ class DataPlaneSecurityIntegrationTests {
 
 	/** Serves any model its lenient reading of the path names; every answer is marked with that model. */
 	private static void lenientWorker(HttpExchange exchange) throws IOException {
-		try (InputStream body = exchange.getRequestBody()) {
-			body.readAllBytes();
-		}
+		FakeWorker.readBody(exchange);
 		String raw = exchange.getRequestURI().getRawPath();
 		String query = exchange.getRequestURI().getRawQuery();
 		String requestId = exchange.getRequestHeaders().getFirst("X-Request-Id");
@@ -551,13 +541,8 @@ class DataPlaneSecurityIntegrationTests {
 				out = "{\"error\":{\"code\":\"model_not_found\",\"message\":\"Servable not found\"}}";
 			}
 		}
-		byte[] bytes = out.getBytes(StandardCharsets.UTF_8);
-		exchange.getResponseHeaders().add("Content-Type", "application/json");
 		exchange.getResponseHeaders().add("X-Model-Version", "1");
-		exchange.sendResponseHeaders(status, bytes.length);
-		try (OutputStream body = exchange.getResponseBody()) {
-			body.write(bytes);
-		}
+		FakeWorker.answer(exchange, status, out);
 	}
 
 	private static int sequence;
@@ -622,35 +607,6 @@ class DataPlaneSecurityIntegrationTests {
 			return this.request + " -> " + this.status + " " + this.body;
 		}
 
-	}
-
-	private static String[] admin() {
-		return new String[] { "Authorization", "Bearer " + issuer.token("alice", "ADMIN"), "Content-Type",
-				"application/json" };
-	}
-
-	private static String tenant(String name, String plan) {
-		HttpResponse<String> created = Http.send("POST", app.url("/api/admin/tenants"),
-				"{\"name\":\"" + name + "\",\"plan\":\"" + plan + "\"}", admin());
-		assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
-		return field(created.body(), "id");
-	}
-
-	private static String key(String tenantId, String body) {
-		HttpResponse<String> created = Http.send("POST", app.url("/api/admin/tenants/" + tenantId + "/keys"), body,
-				admin());
-		assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
-		return field(created.body(), "key");
-	}
-
-	private static String field(String json, String name) {
-		Matcher matcher = FIELD.matcher(json);
-		while (matcher.find()) {
-			if (matcher.group(1).equals(name)) {
-				return matcher.group(2);
-			}
-		}
-		throw new AssertionError("no " + name + " in " + json);
 	}
 
 }

@@ -1,9 +1,6 @@
 package dev.warden.platform.gateway;
 
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
-import java.net.InetSocketAddress;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -18,6 +15,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import dev.warden.platform.FakeWorker;
 import dev.warden.platform.Http;
 import dev.warden.platform.WardenTestApp;
 import dev.warden.platform.apikey.ApiKeyManagement;
@@ -46,11 +44,9 @@ class GatewayIntegrationTests {
 
 	@BeforeAll
 	static void start() throws IOException {
-		worker = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-		worker.createContext("/", GatewayIntegrationTests::fakeWorker);
-		worker.start();
+		worker = FakeWorker.start(GatewayIntegrationTests::fakeWorker);
 		app = WardenTestApp.start(dataDir,
-				Map.of("warden.worker.url", "http://127.0.0.1:" + worker.getAddress().getPort()));
+				Map.of("warden.worker.url", FakeWorker.url(worker)));
 	}
 
 	@AfterAll
@@ -62,41 +58,31 @@ class GatewayIntegrationTests {
 	/** Echoes predict bodies with X-Model-Version 7; drops the connection for model "down". */
 	private static void fakeWorker(HttpExchange exchange) throws IOException {
 		String path = exchange.getRequestURI().getPath();
-		byte[] in;
-		try (InputStream body = exchange.getRequestBody()) {
-			in = body.readAllBytes();
-		}
+		byte[] in = FakeWorker.readBody(exchange);
 		if (path.startsWith("/v1/models/down")) {
 			exchange.close();
 			return;
 		}
-		byte[] out;
-		int status = 200;
 		if (path.equals("/v1/models")) {
-			out = "{\"models\":[{\"name\":\"echo\",\"versions\":[{\"version\":\"7\",\"state\":\"AVAILABLE\"}]}]}"
-				.getBytes(StandardCharsets.UTF_8);
+			FakeWorker.answer(exchange, 200,
+					"{\"models\":[{\"name\":\"echo\",\"versions\":[{\"version\":\"7\",\"state\":\"AVAILABLE\"}]}]}");
 		}
 		else if (path.equals("/v1/models/echo/versions/7/metadata")) {
-			out = ("{\"model_spec\":{\"name\":\"echo\",\"signature_name\":\"\",\"version\":\"7\"},\"metadata\":"
-					+ "{\"signature_def\":{\"signature_def\":{\"serving_default\":{\"inputs\":{\"age\":{\"dtype\":"
-					+ "\"DT_FLOAT\"}},\"outputs\":{},\"method_name\":\"tensorflow/serving/predict\"}}}}}")
-				.getBytes(StandardCharsets.UTF_8);
+			FakeWorker.answer(exchange, 200,
+					"{\"model_spec\":{\"name\":\"echo\",\"signature_name\":\"\",\"version\":\"7\"},\"metadata\":"
+							+ "{\"signature_def\":{\"signature_def\":{\"serving_default\":{\"inputs\":{\"age\":"
+							+ "{\"dtype\":\"DT_FLOAT\"}},\"outputs\":{},"
+							+ "\"method_name\":\"tensorflow/serving/predict\"}}}}}");
 		}
 		else if (path.equals("/v1/models/echo:predict")) {
 			String requestId = exchange.getRequestHeaders().getFirst("X-Request-Id");
-			out = ("{\"predictions\":[0.25],\"echo\":" + new String(in, StandardCharsets.UTF_8)
-					+ ",\"request_id\":\"" + requestId + "\"}").getBytes(StandardCharsets.UTF_8);
 			exchange.getResponseHeaders().add("X-Model-Version", "7");
+			FakeWorker.answer(exchange, 200, "{\"predictions\":[0.25],\"echo\":"
+					+ new String(in, StandardCharsets.UTF_8) + ",\"request_id\":\"" + requestId + "\"}");
 		}
 		else {
-			status = 404;
-			out = "{\"error\":{\"code\":\"model_not_found\",\"message\":\"no such model\",\"request_id\":\"x\"}}"
-				.getBytes(StandardCharsets.UTF_8);
-		}
-		exchange.getResponseHeaders().add("Content-Type", "application/json");
-		exchange.sendResponseHeaders(status, out.length);
-		try (OutputStream body = exchange.getResponseBody()) {
-			body.write(out);
+			FakeWorker.answer(exchange, 404,
+					"{\"error\":{\"code\":\"model_not_found\",\"message\":\"no such model\",\"request_id\":\"x\"}}");
 		}
 	}
 

@@ -1,18 +1,12 @@
 package dev.warden.platform.gateway;
 
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
-import java.net.InetSocketAddress;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
@@ -23,8 +17,10 @@ import org.junit.jupiter.api.io.TempDir;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
+import dev.warden.platform.FakeWorker;
 import dev.warden.platform.Http;
-import dev.warden.platform.TestIssuer;
+import dev.warden.platform.WardenFixture;
+import dev.warden.platform.WardenFixture.CreatedKey;
 import dev.warden.platform.WardenTestApp;
 import dev.warden.platform.model.ModelCatalogue;
 
@@ -73,8 +69,6 @@ class IsolationMatrixIntegrationTests {
 
 	private static final String PREDICT = "{\"instances\":[{\"age\":39,\"note\":\"PRIVATE-PAYLOAD-OF-%s\"}]}";
 
-	private static final Pattern FIELD = Pattern.compile("\"(id|key|prefix)\":\"([^\"]+)\"");
-
 	private static final JsonMapper JSON = JsonMapper.builder().build();
 
 	@TempDir
@@ -82,7 +76,7 @@ class IsolationMatrixIntegrationTests {
 
 	static HttpServer worker;
 
-	static TestIssuer issuer;
+	static WardenFixture warden;
 
 	static WardenTestApp app;
 
@@ -98,39 +92,37 @@ class IsolationMatrixIntegrationTests {
 
 	@BeforeAll
 	static void start() throws Exception {
-		worker = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-		worker.createContext("/", IsolationMatrixIntegrationTests::fakeWorker);
-		worker.start();
-		issuer = new TestIssuer();
-		app = WardenTestApp.start(dataDir, Map.of("warden.worker.url",
-				"http://127.0.0.1:" + worker.getAddress().getPort(), "warden.security.issuer-uri", issuer.issuer()));
+		worker = FakeWorker.start(IsolationMatrixIntegrationTests::fakeWorker);
+		warden = WardenFixture.start(dataDir,
+				Map.of("warden.worker.url", FakeWorker.url(worker)));
+		app = warden.app();
 		assertThat(app.bean(ModelCatalogue.class).sync()).isEqualTo(2);
 
-		String a = tenant("iso-tenant-a");
-		String b = tenant("iso-tenant-b");
-		String c = tenant("iso-tenant-c");
+		String a = warden.tenant("iso-tenant-a", "enterprise");
+		String b = warden.tenant("iso-tenant-b", "enterprise");
+		String c = warden.tenant("iso-tenant-c", "enterprise");
 		identifiers.put("A", new ArrayList<>(List.of(a, "iso-tenant-a")));
 		identifiers.put("B", new ArrayList<>(List.of(b, "iso-tenant-b")));
 		identifiers.put("C", new ArrayList<>(List.of(c, "iso-tenant-c")));
 		HttpResponse<String> granted = Http.send("PUT", app.url("/api/admin/models/secret/grants"),
-				"{\"tenants\":[\"" + a + "\"]}", admin());
+				"{\"tenants\":[\"" + a + "\"]}", warden.admin());
 		assertThat(granted.statusCode()).as(granted.body()).isEqualTo(200);
 
-		callers.put("OWN", "Bearer " + key("A", a, "{\"name\":\"own\"}")[2]);
-		callers.put("OTHER", "Bearer " + key("B", b, "{\"name\":\"other\"}")[2]);
-		String[] revoked = key("A", a, "{\"name\":\"revoked\"}");
-		assertThat(Http.send("DELETE", app.url("/api/admin/tenants/" + a + "/keys/" + revoked[0]), null, admin())
+		callers.put("OWN", "Bearer " + key("A", a, "{\"name\":\"own\"}").key());
+		callers.put("OTHER", "Bearer " + key("B", b, "{\"name\":\"other\"}").key());
+		CreatedKey revoked = key("A", a, "{\"name\":\"revoked\"}");
+		assertThat(Http.send("DELETE", app.url("/api/admin/tenants/" + a + "/keys/" + revoked.id()), null, warden.admin())
 			.statusCode()).isEqualTo(200);
-		callers.put("REVOKED", "Bearer " + revoked[2]);
-		String[] expired = key("A", a, "{\"name\":\"expired\",\"expires_at\":\"2999-01-01T00:00:00Z\"}");
+		callers.put("REVOKED", "Bearer " + revoked.key());
+		CreatedKey expired = key("A", a, "{\"name\":\"expired\",\"expires_at\":\"2999-01-01T00:00:00Z\"}");
 		// the running app's clock cannot be moved, so the stored expiry is moved into the past
 		app.jdbc()
 			.sql("UPDATE api_keys SET expires_at = now() - interval '1 second' WHERE id = CAST(:id AS uuid)")
-			.param("id", expired[0])
+			.param("id", expired.id())
 			.update();
-		callers.put("EXPIRED", "Bearer " + expired[2]);
-		callers.put("SUSPENDED", "Bearer " + key("C", c, "{\"name\":\"suspended\"}")[2]);
-		assertThat(Http.send("POST", app.url("/api/admin/tenants/" + c + ":suspend"), null, admin()).statusCode())
+		callers.put("EXPIRED", "Bearer " + expired.key());
+		callers.put("SUSPENDED", "Bearer " + key("C", c, "{\"name\":\"suspended\"}").key());
+		assertThat(Http.send("POST", app.url("/api/admin/tenants/" + c + ":suspend"), null, warden.admin()).statusCode())
 			.isEqualTo(200);
 		callers.put("NONE", null);
 		callers.put("MALFORMED", "Bearer not-a-warden-key");
@@ -138,16 +130,13 @@ class IsolationMatrixIntegrationTests {
 
 	@AfterAll
 	static void stop() throws Exception {
-		app.close();
-		issuer.close();
+		warden.close();
 		worker.stop(0);
 	}
 
 	/** Serves "shared" and "secret" on every v1/v2 path; every answer names the model it came from. */
 	private static void fakeWorker(HttpExchange exchange) throws IOException {
-		try (InputStream body = exchange.getRequestBody()) {
-			body.readAllBytes();
-		}
+		FakeWorker.readBody(exchange);
 		String path = exchange.getRequestURI().getPath();
 		int status = 200;
 		String out;
@@ -168,45 +157,15 @@ class IsolationMatrixIntegrationTests {
 			status = 404;
 			out = "{\"error\":{\"code\":\"model_not_found\",\"message\":\"Servable not found\",\"request_id\":\"w\"}}";
 		}
-		byte[] bytes = out.getBytes(StandardCharsets.UTF_8);
-		exchange.getResponseHeaders().add("Content-Type", "application/json");
-		exchange.sendResponseHeaders(status, bytes.length);
-		try (OutputStream body = exchange.getResponseBody()) {
-			body.write(bytes);
-		}
+		FakeWorker.answer(exchange, status, out);
 	}
 
-	private static String[] admin() {
-		return new String[] { "Authorization", "Bearer " + issuer.token("alice", "ADMIN"), "Content-Type",
-				"application/json" };
-	}
-
-	private static String tenant(String name) {
-		HttpResponse<String> created = Http.send("POST", app.url("/api/admin/tenants"),
-				"{\"name\":\"" + name + "\",\"plan\":\"enterprise\"}", admin());
-		assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
-		return field(created.body(), "id");
-	}
-
-	/** Creates a key; remembers its id and prefix as the tenant's identifiers. @return id, prefix, raw key */
-	private static String[] key(String tenant, String tenantId, String body) {
-		HttpResponse<String> created = Http.send("POST", app.url("/api/admin/tenants/" + tenantId + "/keys"), body,
-				admin());
-		assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
-		String[] key = { field(created.body(), "id"), field(created.body(), "prefix"), field(created.body(), "key") };
-		identifiers.get(tenant).add(key[0]);
-		identifiers.get(tenant).add(key[1]);
+	/** Creates a key of the tenant (A, B or C) and remembers its id and prefix as that tenant's identifiers. */
+	private static CreatedKey key(String tenant, String tenantId, String body) {
+		CreatedKey key = warden.key(tenantId, body);
+		identifiers.get(tenant).add(key.id());
+		identifiers.get(tenant).add(key.prefix());
 		return key;
-	}
-
-	private static String field(String json, String name) {
-		Matcher matcher = FIELD.matcher(json);
-		while (matcher.find()) {
-			if (matcher.group(1).equals(name)) {
-				return matcher.group(2);
-			}
-		}
-		throw new AssertionError("no " + name + " in " + json);
 	}
 
 	private static HttpResponse<String> call(String method, String path, String caller, String requestId) {

@@ -4,33 +4,25 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
-import java.util.Map;
 
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.ExtendWith;
 
+import dev.warden.platform.SharedWardenExtension;
+import dev.warden.platform.WardenFixture;
 import dev.warden.platform.WardenTestApp;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+@ExtendWith(SharedWardenExtension.class)
 class RequestHeaderLimitIntegrationTests {
-
-	@TempDir
-	static Path dataDir;
 
 	static WardenTestApp app;
 
 	@BeforeAll
-	static void start() {
-		app = WardenTestApp.start(dataDir, Map.of());
-	}
-
-	@AfterAll
-	static void stop() {
-		app.close();
+	static void use(WardenFixture shared) {
+		app = shared.app();
 	}
 
 	/** Sends raw bytes and returns the whole answer (read until the server closes the connection). */

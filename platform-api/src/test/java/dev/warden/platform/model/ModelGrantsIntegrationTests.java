@@ -1,17 +1,10 @@
 package dev.warden.platform.model;
 
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
-import java.net.InetSocketAddress;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
@@ -20,8 +13,9 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import dev.warden.platform.FakeWorker;
 import dev.warden.platform.Http;
-import dev.warden.platform.TestIssuer;
+import dev.warden.platform.WardenFixture;
 import dev.warden.platform.WardenTestApp;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -35,8 +29,6 @@ class ModelGrantsIntegrationTests {
 
 	private static final String PREDICT = "{\"instances\":[{\"age\":39}]}";
 
-	private static final Pattern FIELD = Pattern.compile("\"(id|key)\":\"([^\"]+)\"");
-
 	private static final List<String> SERVED = List.of("shared", "secret", "listed", "moving");
 
 	@TempDir
@@ -44,7 +36,7 @@ class ModelGrantsIntegrationTests {
 
 	static HttpServer worker;
 
-	static TestIssuer issuer;
+	static WardenFixture warden;
 
 	static WardenTestApp app;
 
@@ -52,32 +44,23 @@ class ModelGrantsIntegrationTests {
 
 	@BeforeAll
 	static void start() throws Exception {
-		worker = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-		worker.createContext("/", ModelGrantsIntegrationTests::fakeWorker);
-		worker.start();
-		issuer = new TestIssuer();
-		Map<String, Object> common = Map.of("warden.worker.url", "http://127.0.0.1:" + worker.getAddress().getPort(),
-				"warden.security.issuer-uri", issuer.issuer());
-		app = WardenTestApp.start(dataDir, common);
-		Map<String, Object> second = new HashMap<>(common);
-		second.putAll(app.databaseProperties());
-		replica = WardenTestApp.start(dataDir, second);
+		worker = FakeWorker.start(ModelGrantsIntegrationTests::fakeWorker);
+		warden = WardenFixture.start(dataDir,
+				Map.of("warden.worker.url", FakeWorker.url(worker)));
+		app = warden.app();
+		replica = warden.replica();
 		app.bean(ModelCatalogue.class).sync();
 		replica.bean(ModelGrants.class).refresh();
 	}
 
 	@AfterAll
 	static void stop() throws Exception {
-		replica.close();
-		app.close();
-		issuer.close();
+		warden.close();
 		worker.stop(0);
 	}
 
 	private static void fakeWorker(HttpExchange exchange) throws IOException {
-		try (InputStream body = exchange.getRequestBody()) {
-			body.readAllBytes();
-		}
+		FakeWorker.readBody(exchange);
 		String path = exchange.getRequestURI().getPath();
 		int status = 200;
 		String out;
@@ -102,45 +85,19 @@ class ModelGrantsIntegrationTests {
 			out = "{\"error\":{\"code\":\"model_not_found\",\"message\":\"Servable not found for request: "
 					+ path + "\",\"request_id\":\"w\"}}";
 		}
-		byte[] bytes = out.getBytes(StandardCharsets.UTF_8);
-		exchange.getResponseHeaders().add("Content-Type", "application/json");
-		exchange.sendResponseHeaders(status, bytes.length);
-		try (OutputStream body = exchange.getResponseBody()) {
-			body.write(bytes);
-		}
-	}
-
-	private static String[] admin() {
-		return new String[] { "Authorization", "Bearer " + issuer.token("alice", "ADMIN"), "Content-Type",
-				"application/json" };
+		FakeWorker.answer(exchange, status, out);
 	}
 
 	private static String tenant(String name) {
-		HttpResponse<String> created = Http.send("POST", app.url("/api/admin/tenants"),
-				"{\"name\":\"" + name + "\",\"plan\":\"enterprise\"}", admin());
-		assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
-		return field(created.body(), "id");
+		return warden.tenant(name, "enterprise");
 	}
 
 	private static String key(String tenantId) {
-		HttpResponse<String> created = Http.send("POST", app.url("/api/admin/tenants/" + tenantId + "/keys"),
-				"{\"name\":\"k\"}", admin());
-		assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
-		return field(created.body(), "key");
-	}
-
-	private static String field(String json, String name) {
-		Matcher matcher = FIELD.matcher(json);
-		while (matcher.find()) {
-			if (matcher.group(1).equals(name)) {
-				return matcher.group(2);
-			}
-		}
-		throw new AssertionError("no " + name + " in " + json);
+		return warden.key(tenantId).key();
 	}
 
 	private static HttpResponse<String> grant(String model, String body) {
-		return Http.send("PUT", app.url("/api/admin/models/" + model + "/grants"), body, admin());
+		return Http.send("PUT", app.url("/api/admin/models/" + model + "/grants"), body, warden.admin());
 	}
 
 	private static HttpResponse<String> predict(WardenTestApp on, String model, String key) {
@@ -157,9 +114,9 @@ class ModelGrantsIntegrationTests {
 	void discoveredModelsAreGrantedToAllTenants() {
 		String raw = key(tenant("grants-default"));
 		assertThat(predict(app, "shared", raw).statusCode()).isEqualTo(200);
-		HttpResponse<String> model = Http.get(app.url("/api/admin/models/shared"), admin());
+		HttpResponse<String> model = Http.get(app.url("/api/admin/models/shared"), warden.admin());
 		assertThat(model.body()).contains("\"grants\":{\"all\":true,\"tenants\":[]}");
-		assertThat(Http.get(app.url("/api/admin/models/shared/grants"), admin()).body())
+		assertThat(Http.get(app.url("/api/admin/models/shared/grants"), warden.admin()).body())
 			.isEqualTo("{\"all\":true,\"tenants\":[]}");
 	}
 
@@ -268,13 +225,12 @@ class ModelGrantsIntegrationTests {
 
 	@Test
 	void complianceCannotChangeGrantsButCanReadThem() {
-		String[] compliance = { "Authorization", "Bearer " + issuer.token("carol", "COMPLIANCE"), "Content-Type",
-				"application/json" };
+		String[] compliance = warden.as("carol", "COMPLIANCE");
 		HttpResponse<String> refused = Http.send("PUT", app.url("/api/admin/models/shared/grants"),
 				"{\"tenants\":[]}", compliance);
 		assertThat(refused.statusCode()).isEqualTo(403);
 		assertThat(Http.get(app.url("/api/admin/models/shared/grants"), compliance).statusCode()).isEqualTo(200);
-		assertThat(Http.get(app.url("/api/admin/models/shared/grants"), admin()).body()).contains("\"all\":true");
+		assertThat(Http.get(app.url("/api/admin/models/shared/grants"), warden.admin()).body()).contains("\"all\":true");
 	}
 
 	@Test
@@ -289,7 +245,7 @@ class ModelGrantsIntegrationTests {
 		assertThat(unknownTenant.statusCode()).isEqualTo(400);
 		assertThat(unknownTenant.body()).contains("\"code\":\"unknown_tenant\"");
 		assertThat(grant("nosuch", "{\"all\":true}").statusCode()).isEqualTo(404);
-		assertThat(Http.get(app.url("/api/admin/models/nosuch/grants"), admin()).statusCode()).isEqualTo(404);
+		assertThat(Http.get(app.url("/api/admin/models/nosuch/grants"), warden.admin()).statusCode()).isEqualTo(404);
 	}
 
 }

@@ -6,15 +6,12 @@ import java.nio.file.Path;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 import com.sun.net.httpserver.HttpServer;
 import org.junit.jupiter.api.AfterAll;
@@ -22,9 +19,10 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import dev.warden.platform.FakeWorker;
 import dev.warden.platform.FixedAnswerWorker;
 import dev.warden.platform.Http;
-import dev.warden.platform.TestIssuer;
+import dev.warden.platform.WardenFixture;
 import dev.warden.platform.WardenTestApp;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -36,8 +34,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 class QuotaIntegrationTests {
 
 	private static final String PREDICT = "{\"instances\":[{\"age\":39}]}";
-
-	private static final Pattern FIELD = Pattern.compile("\"(id|key)\":\"([^\"]+)\"");
 
 	private static final int MONTHLY = 50;
 
@@ -53,7 +49,7 @@ class QuotaIntegrationTests {
 
 	static HttpServer worker;
 
-	static TestIssuer issuer;
+	static WardenFixture warden;
 
 	static WardenTestApp app;
 
@@ -76,52 +72,23 @@ class QuotaIntegrationTests {
 				    max_request_bytes: 65536
 				""".formatted(MONTHLY, RATE, BURST));
 		worker = FixedAnswerWorker.start();
-		issuer = new TestIssuer();
-		Map<String, Object> common = Map.of("warden.worker.url", "http://127.0.0.1:" + worker.getAddress().getPort(),
-				"warden.security.issuer-uri", issuer.issuer(), "warden.policies-dir", policiesDir.toString());
-		app = WardenTestApp.start(dataDir, common);
-		Map<String, Object> second = new HashMap<>(common);
-		second.putAll(app.databaseProperties());
-		replica = WardenTestApp.start(dataDir, second);
+		warden = WardenFixture.start(dataDir, Map.of("warden.worker.url",
+				FakeWorker.url(worker), "warden.policies-dir", policiesDir.toString()));
+		app = warden.app();
+		replica = warden.replica();
 	}
 
 	@AfterAll
 	static void stop() throws Exception {
-		if (replica != null) {
-			replica.close();
+		if (warden != null) {
+			warden.close();
 		}
-		if (app != null) {
-			app.close();
-		}
-		issuer.close();
 		worker.stop(0);
-	}
-
-	private static String[] admin() {
-		return new String[] { "Authorization", "Bearer " + issuer.token("alice", "ADMIN"), "Content-Type",
-				"application/json" };
 	}
 
 	/** Creates a tenant on the plan and a key; returns the raw key. */
 	private static String keyForNewTenant(String name, String plan) {
-		HttpResponse<String> tenant = Http.send("POST", app.url("/api/admin/tenants"),
-				"{\"name\":\"" + name + "\",\"plan\":\"" + plan + "\"}", admin());
-		assertThat(tenant.statusCode()).as(tenant.body()).isEqualTo(201);
-		HttpResponse<String> key = Http.send("POST",
-				app.url("/api/admin/tenants/" + field(tenant.body(), "id") + "/keys"), "{\"name\":\"load\"}",
-				admin());
-		assertThat(key.statusCode()).as(key.body()).isEqualTo(201);
-		return field(key.body(), "key");
-	}
-
-	private static String field(String json, String name) {
-		Matcher matcher = FIELD.matcher(json);
-		while (matcher.find()) {
-			if (matcher.group(1).equals(name)) {
-				return matcher.group(2);
-			}
-		}
-		throw new AssertionError("no " + name + " in " + json);
+		return warden.key(warden.tenant(name, plan), "{\"name\":\"load\"}").key();
 	}
 
 	/** Fires {@code total} predicts from 16 threads, alternating between the two replicas. */

@@ -9,8 +9,6 @@ import java.nio.file.Path;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.Flow;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 import com.sun.net.httpserver.HttpServer;
 import org.junit.jupiter.api.AfterAll;
@@ -18,9 +16,11 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import dev.warden.platform.FakeWorker;
 import dev.warden.platform.FixedAnswerWorker;
 import dev.warden.platform.Http;
-import dev.warden.platform.TestIssuer;
+import dev.warden.platform.Json;
+import dev.warden.platform.WardenFixture;
 import dev.warden.platform.WardenTestApp;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -34,8 +34,6 @@ class QuotaOverrideIntegrationTests {
 
 	private static final String PREDICT = "{\"instances\":[{\"age\":39}]}";
 
-	private static final Pattern FIELD = Pattern.compile("\"(id|key)\":\"([^\"]+)\"");
-
 	@TempDir
 	static Path dataDir;
 
@@ -44,7 +42,7 @@ class QuotaOverrideIntegrationTests {
 
 	static HttpServer worker;
 
-	static TestIssuer issuer;
+	static WardenFixture warden;
 
 	static WardenTestApp app;
 
@@ -61,54 +59,34 @@ class QuotaOverrideIntegrationTests {
 				    max_rows_per_request: 50
 				""");
 		worker = FixedAnswerWorker.start();
-		issuer = new TestIssuer();
-		app = WardenTestApp.start(dataDir,
-				Map.of("warden.worker.url", "http://127.0.0.1:" + worker.getAddress().getPort(),
-						"warden.security.issuer-uri", issuer.issuer(), "warden.policies-dir", policiesDir.toString()));
+		warden = WardenFixture.start(dataDir, Map.of("warden.worker.url",
+				FakeWorker.url(worker), "warden.policies-dir", policiesDir.toString()));
+		app = warden.app();
 	}
 
 	@AfterAll
 	static void stop() throws Exception {
-		if (app != null) {
-			app.close();
+		if (warden != null) {
+			warden.close();
 		}
-		issuer.close();
 		worker.stop(0);
 	}
 
-	private static String[] admin() {
-		return new String[] { "Authorization", "Bearer " + issuer.token("alice", "ADMIN"), "Content-Type",
-				"application/json" };
-	}
-
 	private static String newTenant(String name) {
-		HttpResponse<String> tenant = Http.send("POST", app.url("/api/admin/tenants"),
-				"{\"name\":\"" + name + "\",\"plan\":\"roomy\"}", admin());
-		assertThat(tenant.statusCode()).as(tenant.body()).isEqualTo(201);
-		return field(tenant.body(), "id");
+		return warden.tenant(name, "roomy");
 	}
 
 	private static HttpResponse<String> createKey(String tenant, String quotaJson) {
 		return Http.send("POST", app.url("/api/admin/tenants/" + tenant + "/keys"),
-				"{\"name\":\"k\"" + ((quotaJson != null) ? ",\"quota\":" + quotaJson : "") + "}", admin());
+				"{\"name\":\"k\"" + ((quotaJson != null) ? ",\"quota\":" + quotaJson : "") + "}", warden.admin());
 	}
 
 	private static HttpResponse<String> patchKey(String tenant, String keyId, String body) {
-		return Http.send("PATCH", app.url("/api/admin/tenants/" + tenant + "/keys/" + keyId), body, admin());
+		return Http.send("PATCH", app.url("/api/admin/tenants/" + tenant + "/keys/" + keyId), body, warden.admin());
 	}
 
 	private static HttpResponse<String> predict(String key) {
 		return Http.postJson(app.url("/v1/models/income:predict"), PREDICT, "X-API-Key", key);
-	}
-
-	private static String field(String json, String name) {
-		Matcher matcher = FIELD.matcher(json);
-		while (matcher.find()) {
-			if (matcher.group(1).equals(name)) {
-				return matcher.group(2);
-			}
-		}
-		throw new AssertionError("no " + name + " in " + json);
 	}
 
 	@Test
@@ -134,7 +112,7 @@ class QuotaOverrideIntegrationTests {
 		assertThat(malformed.body()).contains("\"code\":\"malformed_body\"", "quota.requests_per_second");
 
 		HttpResponse<String> created = createKey(tenant, null);
-		HttpResponse<String> patched = patchKey(tenant, field(created.body(), "id"),
+		HttpResponse<String> patched = patchKey(tenant, Json.field(created.body(), "id"),
 				"{\"quota\":{\"requests_per_month\":1001}}");
 		assertThat(patched.statusCode()).isEqualTo(400);
 		assertThat(patched.body()).contains("quota.requests_per_month", "looser");
@@ -146,7 +124,7 @@ class QuotaOverrideIntegrationTests {
 		HttpResponse<String> created = createKey(tenant, "{\"requests_per_second\":1,\"burst\":2}");
 		assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
 		assertThat(created.body()).contains("\"quota\":{\"requests_per_second\":1,\"burst\":2}");
-		String key = field(created.body(), "key");
+		String key = Json.field(created.body(), "key");
 
 		int accepted = 0;
 		HttpResponse<String> limited = null;
@@ -167,11 +145,11 @@ class QuotaOverrideIntegrationTests {
 				"burst of 2");
 		assertThat(limited.headers().firstValue("RateLimit-Limit")).hasValue("2");
 
-		HttpResponse<String> list = Http.get(app.url("/api/admin/tenants/" + tenant + "/keys"), admin());
+		HttpResponse<String> list = Http.get(app.url("/api/admin/tenants/" + tenant + "/keys"), warden.admin());
 		assertThat(list.body()).contains("\"quota\":{\"requests_per_second\":1,\"burst\":2}");
 		assertThat(app.jdbc()
 			.sql("SELECT details::text FROM audit_events WHERE action = 'api_key.created' AND target_id = :id")
-			.param("id", field(created.body(), "id"))
+			.param("id", Json.field(created.body(), "id"))
 			.query(String.class)
 			.single()).contains("\"quota\"", "\"burst\": 2");
 	}
@@ -180,8 +158,8 @@ class QuotaOverrideIntegrationTests {
 	void changedOverrideReconfiguresTheKeysRateBucketWithoutAFreshBurst() {
 		String tenant = newTenant("ovr-change");
 		HttpResponse<String> created = createKey(tenant, null);
-		String key = field(created.body(), "key");
-		String keyId = field(created.body(), "id");
+		String key = Json.field(created.body(), "key");
+		String keyId = Json.field(created.body(), "id");
 		for (int i = 0; i < 5; i++) {
 			assertThat(predict(key).statusCode()).isEqualTo(200);
 		}
@@ -228,7 +206,7 @@ class QuotaOverrideIntegrationTests {
 	@Test
 	void rowAndBodyOverridesAreEnforced() throws Exception {
 		String tenant = newTenant("ovr-rows");
-		String key = field(createKey(tenant, "{\"max_rows_per_request\":2,\"max_request_bytes\":100}").body(), "key");
+		String key = Json.field(createKey(tenant, "{\"max_rows_per_request\":2,\"max_request_bytes\":100}").body(), "key");
 		HttpResponse<String> rows = Http.postJson(app.url("/v1/models/income:predict"),
 				"{\"instances\":[1,2,3]}", "X-API-Key", key);
 		assertThat(rows.statusCode()).isEqualTo(400);
@@ -242,8 +220,8 @@ class QuotaOverrideIntegrationTests {
 	@Test
 	void keyMonthlyOverrideAdmitsExactlyItsCount() {
 		String tenant = newTenant("ovr-month");
-		String key = field(createKey(tenant, "{\"requests_per_month\":3}").body(), "key");
-		String other = field(createKey(tenant, null).body(), "key");
+		String key = Json.field(createKey(tenant, "{\"requests_per_month\":3}").body(), "key");
+		String other = Json.field(createKey(tenant, null).body(), "key");
 		for (int i = 0; i < 3; i++) {
 			assertThat(predict(key).statusCode()).isEqualTo(200);
 		}
@@ -258,9 +236,9 @@ class QuotaOverrideIntegrationTests {
 	void bodyDeclaredTooLargeIsRefusedBeforeTheQuotaIsSpent() throws Exception {
 		String tenant = newTenant("ovr-size");
 		HttpResponse<String> created = createKey(tenant, "{\"requests_per_month\":2}");
-		String key = field(created.body(), "key");
+		String key = Json.field(created.body(), "key");
 		UUID tenantId = UUID.fromString(tenant);
-		UUID keyId = UUID.fromString(field(created.body(), "id"));
+		UUID keyId = UUID.fromString(Json.field(created.body(), "id"));
 		QuotaManagement quotas = app.bean(QuotaManagement.class);
 		String big = "{\"instances\":[\"" + "x".repeat(70_000) + "\"]}";
 		for (int i = 0; i < 3; i++) {

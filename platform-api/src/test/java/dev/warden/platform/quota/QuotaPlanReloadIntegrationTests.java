@@ -5,11 +5,8 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.util.HashMap;
 import java.util.Map;
 import java.util.function.BooleanSupplier;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 import com.sun.net.httpserver.HttpServer;
 import org.junit.jupiter.api.AfterAll;
@@ -17,9 +14,10 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import dev.warden.platform.FakeWorker;
 import dev.warden.platform.FixedAnswerWorker;
 import dev.warden.platform.Http;
-import dev.warden.platform.TestIssuer;
+import dev.warden.platform.WardenFixture;
 import dev.warden.platform.WardenTestApp;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -32,8 +30,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 class QuotaPlanReloadIntegrationTests {
 
 	private static final String PREDICT = "{\"instances\":[{\"age\":39}]}";
-
-	private static final Pattern FIELD = Pattern.compile("\"(id|key)\":\"([^\"]+)\"");
 
 	private static final String PLANS = """
 			default_plan: metered
@@ -57,7 +53,7 @@ class QuotaPlanReloadIntegrationTests {
 
 	static HttpServer worker;
 
-	static TestIssuer issuer;
+	static WardenFixture warden;
 
 	static WardenTestApp app;
 
@@ -67,25 +63,18 @@ class QuotaPlanReloadIntegrationTests {
 	static void start() throws Exception {
 		write(PLANS.formatted(100, 1000, 1000));
 		worker = FixedAnswerWorker.start();
-		issuer = new TestIssuer();
-		Map<String, Object> common = Map.of("warden.worker.url", "http://127.0.0.1:" + worker.getAddress().getPort(),
-				"warden.security.issuer-uri", issuer.issuer(), "warden.policies-dir", policiesDir.toString(),
-				"warden.quota.plans-reload-interval", "200ms");
-		app = WardenTestApp.start(dataDir, common);
-		Map<String, Object> second = new HashMap<>(common);
-		second.putAll(app.databaseProperties());
-		replica = WardenTestApp.start(dataDir, second);
+		warden = WardenFixture.start(dataDir,
+				Map.of("warden.worker.url", FakeWorker.url(worker),
+						"warden.policies-dir", policiesDir.toString(), "warden.quota.plans-reload-interval", "200ms"));
+		app = warden.app();
+		replica = warden.replica();
 	}
 
 	@AfterAll
 	static void stop() throws Exception {
-		if (replica != null) {
-			replica.close();
+		if (warden != null) {
+			warden.close();
 		}
-		if (app != null) {
-			app.close();
-		}
-		issuer.close();
 		worker.stop(0);
 	}
 
@@ -97,29 +86,8 @@ class QuotaPlanReloadIntegrationTests {
 				StandardCopyOption.ATOMIC_MOVE);
 	}
 
-	private static String[] admin() {
-		return new String[] { "Authorization", "Bearer " + issuer.token("alice", "ADMIN"), "Content-Type",
-				"application/json" };
-	}
-
 	private static String keyForNewTenant(String name, String plan) {
-		HttpResponse<String> tenant = Http.send("POST", app.url("/api/admin/tenants"),
-				"{\"name\":\"" + name + "\",\"plan\":\"" + plan + "\"}", admin());
-		assertThat(tenant.statusCode()).as(tenant.body()).isEqualTo(201);
-		HttpResponse<String> key = Http.send("POST",
-				app.url("/api/admin/tenants/" + field(tenant.body(), "id") + "/keys"), "{\"name\":\"k\"}", admin());
-		assertThat(key.statusCode()).as(key.body()).isEqualTo(201);
-		return field(key.body(), "key");
-	}
-
-	private static String field(String json, String name) {
-		Matcher matcher = FIELD.matcher(json);
-		while (matcher.find()) {
-			if (matcher.group(1).equals(name)) {
-				return matcher.group(2);
-			}
-		}
-		throw new AssertionError("no " + name + " in " + json);
+		return warden.key(warden.tenant(name, plan)).key();
 	}
 
 	private static int predict(WardenTestApp target, String key) {

@@ -14,7 +14,7 @@ class QuotaPlansTests {
 
 	@Test
 	void packagedPlansAreUsedWhenThePoliciesDirectoryDoesNotExist(@TempDir Path dir) throws Exception {
-		QuotaPlans plans = new QuotaPlans(new WardenProperties(dir, dir.resolve("missing")));
+		QuotaPlans plans = new QuotaPlans(new WardenProperties(dir, dir.resolve("missing"), "", ""));
 		assertThat(plans.names()).containsExactly("free", "standard", "enterprise");
 		assertThat(plans.defaultPlan()).isEqualTo("free");
 		assertThat(plans.find("free")).hasValue(new QuotaPlan("free", 5, 10, 65536, 10000, 100));
@@ -30,7 +30,7 @@ class QuotaPlansTests {
 				    burst: 2
 				    max_request_bytes: 100
 				""");
-		QuotaPlans plans = new QuotaPlans(new WardenProperties(dir, dir));
+		QuotaPlans plans = new QuotaPlans(new WardenProperties(dir, dir, "", ""));
 		assertThat(plans.find("tiny")).hasValue(new QuotaPlan("tiny", 1, 2, 100));
 		assertThat(plans.find("free")).isEmpty();
 	}
@@ -51,7 +51,7 @@ class QuotaPlansTests {
 				    burst: 1
 				    max_request_bytes: 100
 				""");
-		QuotaPlans plans = new QuotaPlans(new WardenProperties(dir, dir));
+		QuotaPlans plans = new QuotaPlans(new WardenProperties(dir, dir, "", ""));
 		assertThat(plans.find("metered")).hasValue(new QuotaPlan("metered", 10, 20, 100, 50, 7));
 		assertThat(plans.find("open").orElseThrow().hasMonthlyQuota()).isFalse();
 		assertThat(plans.find("open").orElseThrow().maxRowsPerRequest()).isZero();

@@ -20,7 +20,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 import org.springframework.jdbc.core.simple.JdbcClient;
 
-import dev.warden.platform.requestlog.GroupCommitWriter.Outcome;
+import dev.warden.platform.requestlog.internal.GroupCommitWriter;
+import dev.warden.platform.requestlog.internal.GroupCommitWriter.Outcome;
+import dev.warden.platform.requestlog.internal.LogRecord;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

@@ -11,6 +11,7 @@ import com.zaxxer.hikari.HikariDataSource;
 import org.flywaydb.core.Flyway;
 
 import dev.warden.platform.RestartablePostgres;
+import dev.warden.platform.requestlog.internal.LogRecord;
 
 /**
  * A migrated embedded PostgreSQL (fsync on) with an application-like pool and a request-log pool made the way
@@ -39,12 +40,16 @@ final class LogDatabase implements AutoCloseable {
 	}
 
 	static RequestLogProperties properties(int writerThreads) {
-		return new RequestLogProperties(false, 10_000, 1000, writerThreads, 1000, Duration.ofMillis(200),
+		return new RequestLogProperties(true, false, 10_000, 1000, writerThreads, 1000, Duration.ofMillis(200),
 				Duration.ofSeconds(2), Duration.ofSeconds(1), Duration.ofSeconds(10));
 	}
 
 	static LogRecord record(String requestId, UUID tenantId, byte[] request, byte[] response) {
-		return new LogRecord(UUID.randomUUID(), requestId, Instant.now().truncatedTo(ChronoUnit.MICROS), tenantId,
+		return record(UUID.randomUUID(), requestId, tenantId, request, response);
+	}
+
+	static LogRecord record(UUID id, String requestId, UUID tenantId, byte[] request, byte[] response) {
+		return new LogRecord(id, requestId, Instant.now().truncatedTo(ChronoUnit.MICROS), tenantId,
 				null, "income", "1", "POST", "/v1/models/income:predict", 200, 1234,
 				(request != null) ? request.length : 0, (response != null) ? response.length : 0, null, request,
 				response, 0);

@@ -25,8 +25,10 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 
 import org.springframework.jdbc.core.simple.JdbcClient;
 
-import dev.warden.platform.crypto.PayloadCrypto;
 import dev.warden.platform.crypto.PayloadCrypto.Direction;
+import dev.warden.platform.crypto.PayloadCrypto;
+import dev.warden.platform.requestlog.internal.GroupCommitWriter;
+import dev.warden.platform.requestlog.internal.LogRecord;
 
 /**
  * Request-log write throughput: records per second committed, at 1, 16 and 64 concurrent writers, by
@@ -154,9 +156,11 @@ public final class RequestLogBenchmark {
 					while (running.get()) {
 						long start = System.nanoTime();
 						String requestId = "bench-" + writer + "-" + (n++);
-						write.write(LogDatabase.record(requestId, tenant,
-								PayloadCrypto.encryptPayload(aead, REQUEST, requestId, Direction.REQUEST),
-								PayloadCrypto.encryptPayload(aead, RESPONSE, requestId, Direction.RESPONSE)));
+						UUID id = UUID.randomUUID();
+						write.write(LogDatabase.record(id, requestId, tenant,
+								PayloadCrypto.encryptPayload(aead, REQUEST, tenant, id, requestId, Direction.REQUEST),
+								PayloadCrypto.encryptPayload(aead, RESPONSE, tenant, id, requestId,
+										Direction.RESPONSE)));
 						if (measuring.get()) {
 							counted.incrementAndGet();
 							if (i < mine.length) {

@@ -1,11 +1,7 @@
 package dev.warden.platform.requestlog;
 
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
-import java.net.InetSocketAddress;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -14,7 +10,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
@@ -26,6 +21,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import dev.warden.platform.FakeWorker;
 import dev.warden.platform.Http;
 import dev.warden.platform.RestartablePostgres;
 import dev.warden.platform.TestIssuer;
@@ -62,13 +58,10 @@ class RequestLogOutageIntegrationTests {
 	@BeforeAll
 	static void start() throws Exception {
 		postgres = new RestartablePostgres(pgDir);
-		worker = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-		worker.createContext("/", RequestLogOutageIntegrationTests::echoWorker);
-		worker.setExecutor(Executors.newFixedThreadPool(8));
-		worker.start();
+		worker = FakeWorker.start(RequestLogOutageIntegrationTests::echoWorker, 8);
 		issuer = new TestIssuer();
 		app = WardenTestApp.start(dataDir,
-				Map.of("warden.worker.url", "http://127.0.0.1:" + worker.getAddress().getPort(),
+				Map.of("warden.worker.url", FakeWorker.url(worker),
 						"warden.database.url", postgres.jdbcUrl(), "warden.database.username", "postgres",
 						"warden.security.issuer-uri", issuer.issuer(),
 						"warden.request-log.settings-refresh-interval", "200ms"));
@@ -86,16 +79,9 @@ class RequestLogOutageIntegrationTests {
 	}
 
 	private static void echoWorker(HttpExchange exchange) throws IOException {
-		try (InputStream body = exchange.getRequestBody()) {
-			body.readAllBytes();
-		}
-		byte[] out = "{\"predictions\":[0.25]}".getBytes(StandardCharsets.UTF_8);
-		exchange.getResponseHeaders().add("Content-Type", "application/json");
+		FakeWorker.readBody(exchange);
 		exchange.getResponseHeaders().add("X-Model-Version", "1");
-		exchange.sendResponseHeaders(200, out.length);
-		try (OutputStream body = exchange.getResponseBody()) {
-			body.write(out);
-		}
+		FakeWorker.answer(exchange, 200, "{\"predictions\":[0.25]}");
 	}
 
 	private static String newKey(String tenantName) {

@@ -28,6 +28,7 @@ import dev.warden.platform.WardenTestApp;
 import dev.warden.platform.apikey.ApiKeyManagement;
 import dev.warden.platform.requestlog.RequestLogPartitions.Partition;
 import dev.warden.platform.requestlog.RequestLogPartitions.RetentionResult;
+import dev.warden.platform.requestlog.internal.LogRecord;
 import dev.warden.platform.tenant.Tenant;
 import dev.warden.platform.tenant.TenantManagement;
 

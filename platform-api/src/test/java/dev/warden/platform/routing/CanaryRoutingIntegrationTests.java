@@ -3,7 +3,6 @@ package dev.warden.platform.routing;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Instant;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -16,7 +15,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import dev.warden.platform.Http;
-import dev.warden.platform.TestIssuer;
+import dev.warden.platform.WardenFixture;
 import dev.warden.platform.WardenTestApp;
 import dev.warden.platform.apikey.ApiKeyManagement;
 import dev.warden.platform.model.ModelCatalogue;
@@ -42,7 +41,7 @@ class CanaryRoutingIntegrationTests {
 
 	static StandInWorker b;
 
-	static TestIssuer issuer;
+	static WardenFixture warden;
 
 	static WardenTestApp app;
 
@@ -58,14 +57,9 @@ class CanaryRoutingIntegrationTests {
 	static void start() throws Exception {
 		a = new StandInWorker("a", "m", List.of(1L, 2L));
 		b = new StandInWorker("b", "m", List.of(1L, 2L));
-		issuer = new TestIssuer();
-		Map<String, Object> common = new HashMap<>();
-		common.put("warden.security.issuer-uri", issuer.issuer());
-		common.put("warden.worker.urls", a.url() + "," + b.url());
-		app = WardenTestApp.start(dataDir, common);
-		Map<String, Object> second = new HashMap<>(common);
-		second.putAll(app.databaseProperties());
-		replica = WardenTestApp.start(dataDir, second);
+		warden = WardenFixture.start(dataDir, Map.of("warden.worker.urls", a.url() + "," + b.url()));
+		app = warden.app();
+		replica = warden.replica();
 		app.bean(ModelCatalogue.class).sync();
 		tenant = app.bean(TenantManagement.class).create("canary", "enterprise", "test");
 		var created = app.bean(ApiKeyManagement.class).create(tenant.id(), "canary", "test");
@@ -75,9 +69,7 @@ class CanaryRoutingIntegrationTests {
 
 	@AfterAll
 	static void stop() throws Exception {
-		replica.close();
-		app.close();
-		issuer.close();
+		warden.close();
 		a.close();
 		b.close();
 	}
@@ -90,13 +82,8 @@ class CanaryRoutingIntegrationTests {
 		replica.bean(ModelRouting.class).refresh();
 	}
 
-	private static String[] admin() {
-		return new String[] { "Authorization", "Bearer " + issuer.token("alice", "ADMIN"), "Content-Type",
-				"application/json" };
-	}
-
 	private static HttpResponse<String> admin(String method, String path, String body) {
-		return Http.send(method, app.url(path), body, admin());
+		return Http.send(method, app.url(path), body, warden.admin());
 	}
 
 	private static String version(WardenTestApp on, String path, String requestId, String apiKey) {
@@ -219,7 +206,7 @@ class CanaryRoutingIntegrationTests {
 
 	@Test
 	void canaryChangesNeedAdminAndValidInput() {
-		String compliance = "Bearer " + issuer.token("carol", "COMPLIANCE");
+		String compliance = Http.bearer(warden.issuer().token("carol", "COMPLIANCE"));
 		HttpResponse<String> denied = Http.send("PUT", app.url("/api/admin/models/m/canary"),
 				"{\"version\":2,\"weight\":10}", "Authorization", compliance, "Content-Type", "application/json");
 		assertThat(denied.statusCode()).isEqualTo(403);

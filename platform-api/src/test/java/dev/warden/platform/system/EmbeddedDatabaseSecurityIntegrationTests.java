@@ -25,6 +25,7 @@ import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.jdbc.datasource.SingleConnectionDataSource;
 
 import dev.warden.platform.WardenTestApp;
+import dev.warden.platform.system.internal.EmbeddedDatabase;
 import dev.warden.platform.tenant.TenantManagement;
 
 import static org.assertj.core.api.Assertions.assertThat;

@@ -1,9 +1,6 @@
 package dev.warden.platform.usage;
 
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
-import java.net.InetSocketAddress;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -11,7 +8,6 @@ import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -31,8 +27,9 @@ import org.junit.jupiter.api.io.TempDir;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
+import dev.warden.platform.FakeWorker;
 import dev.warden.platform.Http;
-import dev.warden.platform.TestIssuer;
+import dev.warden.platform.WardenFixture;
 import dev.warden.platform.WardenTestApp;
 import dev.warden.platform.apikey.ApiKeyManagement;
 import dev.warden.platform.apikey.ApiKeyManagement.CreatedApiKey;
@@ -60,42 +57,31 @@ class UsageIntegrationTests {
 
 	static HttpServer worker;
 
-	static TestIssuer issuer;
+	static WardenFixture warden;
 
 	static WardenTestApp app;
 
 	static WardenTestApp replica;
 
-	static Map<String, Object> replicaProperties;
-
 	@BeforeAll
 	static void start() throws Exception {
-		worker = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-		worker.createContext("/", UsageIntegrationTests::fakeWorker);
-		worker.start();
-		issuer = new TestIssuer();
-		Map<String, Object> common = Map.of("warden.worker.url", "http://127.0.0.1:" + worker.getAddress().getPort(),
-				"warden.security.issuer-uri", issuer.issuer(), "warden.usage.flush-interval", "1h");
-		app = WardenTestApp.start(dataDir, common);
-		replicaProperties = new HashMap<>(common);
-		replicaProperties.putAll(app.databaseProperties());
-		replica = WardenTestApp.start(dataDir, replicaProperties);
+		worker = FakeWorker.start(UsageIntegrationTests::fakeWorker);
+		warden = WardenFixture.start(dataDir, Map.of("warden.worker.url",
+				FakeWorker.url(worker), "warden.usage.flush-interval", "1h"));
+		app = warden.app();
+		replica = warden.replica();
 	}
 
 	@AfterAll
 	static void stop() throws Exception {
-		replica.close();
-		app.close();
-		issuer.close();
+		warden.close();
 		worker.stop(0);
 	}
 
 	/** Serves model "echo"; drops the connection for "down"; 404 for anything else. */
 	private static void fakeWorker(HttpExchange exchange) throws IOException {
 		String path = exchange.getRequestURI().getPath();
-		try (InputStream body = exchange.getRequestBody()) {
-			body.readAllBytes();
-		}
+		FakeWorker.readBody(exchange);
 		if (path.startsWith("/v1/models/down")) {
 			exchange.close();
 			return;
@@ -112,12 +98,7 @@ class UsageIntegrationTests {
 			status = 404;
 			out = "{\"error\":{\"code\":\"model_not_found\",\"message\":\"no such model\",\"request_id\":\"w\"}}";
 		}
-		byte[] bytes = out.getBytes(StandardCharsets.UTF_8);
-		exchange.getResponseHeaders().add("Content-Type", "application/json");
-		exchange.sendResponseHeaders(status, bytes.length);
-		try (OutputStream body = exchange.getResponseBody()) {
-			body.write(bytes);
-		}
+		FakeWorker.answer(exchange, status, out);
 	}
 
 	private static Tenant tenant(String name, String plan) {
@@ -145,10 +126,6 @@ class UsageIntegrationTests {
 			}
 		}
 		throw new AssertionError("no usage entry for model " + model + " in " + usage);
-	}
-
-	private static String[] admin(String role) {
-		return new String[] { "Authorization", "Bearer " + issuer.token("alice", role) };
 	}
 
 	@Test
@@ -380,28 +357,28 @@ class UsageIntegrationTests {
 		CreatedApiKey key = key(tenant);
 		assertThat(predict(app, "echo", TWO_ROWS, key.rawKey()).statusCode()).isEqualTo(200);
 		String path = "/api/admin/tenants/" + tenant.id() + "/usage";
-		HttpResponse<String> asAdmin = Http.get(app.url(path), admin("ADMIN"));
+		HttpResponse<String> asAdmin = Http.get(app.url(path), warden.as("alice", "ADMIN"));
 		assertThat(asAdmin.statusCode()).as(asAdmin.body()).isEqualTo(200);
 		JsonNode body = JSON.readTree(asAdmin.body());
 		assertThat(body.path("tenant").path("name").asString()).isEqualTo("usage-admin");
 		assertThat(entry(body, "echo").path("requests").asLong()).isEqualTo(1);
 		assertThat(body.path("quota").path("plan").asString()).isEqualTo("standard");
-		assertThat(Http.get(app.url(path + "?from=2026-02-30"), admin("ADMIN")).statusCode()).isEqualTo(400);
-		assertThat(Http.get(app.url(path), admin("COMPLIANCE")).statusCode()).isEqualTo(200);
-		assertThat(Http.get(app.url(path), admin("AUDITOR")).statusCode()).isEqualTo(403);
+		assertThat(Http.get(app.url(path + "?from=2026-02-30"), warden.as("alice", "ADMIN")).statusCode()).isEqualTo(400);
+		assertThat(Http.get(app.url(path), warden.as("alice", "COMPLIANCE")).statusCode()).isEqualTo(200);
+		assertThat(Http.get(app.url(path), warden.as("alice", "AUDITOR")).statusCode()).isEqualTo(403);
 		assertThat(Http.get(app.url(path)).statusCode()).isEqualTo(401);
 		HttpResponse<String> unknown = Http.get(app.url("/api/admin/tenants/" + UUID.randomUUID() + "/usage"),
-				admin("ADMIN"));
+				warden.as("alice", "ADMIN"));
 		assertThat(unknown.statusCode()).isEqualTo(404);
 		assertThat(unknown.body()).contains("\"code\":\"not_found\"");
-		assertThat(Http.get(app.url("/api/admin/tenants/nope/usage"), admin("ADMIN")).statusCode()).isEqualTo(400);
+		assertThat(Http.get(app.url("/api/admin/tenants/nope/usage"), warden.as("alice", "ADMIN")).statusCode()).isEqualTo(400);
 	}
 
 	@Test
 	void aReplicaFlushesWhatItCountedWhenItShutsDown() {
 		Tenant tenant = tenant("usage-shutdown", "standard");
 		CreatedApiKey key = key(tenant);
-		WardenTestApp third = WardenTestApp.start(dataDir, replicaProperties);
+		WardenTestApp third = warden.startReplica();
 		try {
 			for (int i = 0; i < 3; i++) {
 				assertThat(predict(third, "echo", TWO_ROWS, key.rawKey()).statusCode()).isEqualTo(200);

@@ -1,0 +1,64 @@
+package dev.warden.platform;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.Executors;
+
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpHandler;
+import com.sun.net.httpserver.HttpServer;
+
+/**
+ * The plumbing of the in-test HTTP servers that stand in for an inference worker: start one on a free loopback port,
+ * read a request's body, answer JSON. What a stand-in answers is the test's own business (its handler).
+ */
+public final class FakeWorker {
+
+	private FakeWorker() {
+	}
+
+	/** Starts a server that hands every request to {@code handler} on one thread; the caller stops it. */
+	public static HttpServer start(HttpHandler handler) throws IOException {
+		return start(handler, 0);
+	}
+
+	/**
+	 * Starts a server that hands every request to {@code handler} on {@code threads} threads (0: one), so that
+	 * concurrent calls through the gateway are not serialised here; the caller stops it ({@code stop(0)}).
+	 */
+	public static HttpServer start(HttpHandler handler, int threads) throws IOException {
+		HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+		server.createContext("/", handler);
+		if (threads > 0) {
+			server.setExecutor(Executors.newFixedThreadPool(threads));
+		}
+		server.start();
+		return server;
+	}
+
+	/** The server's base URL, as {@code warden.worker.url} wants it. */
+	public static String url(HttpServer server) {
+		return "http://127.0.0.1:" + server.getAddress().getPort();
+	}
+
+	/** Reads the whole request body. */
+	public static byte[] readBody(HttpExchange exchange) throws IOException {
+		try (InputStream body = exchange.getRequestBody()) {
+			return body.readAllBytes();
+		}
+	}
+
+	/** Answers {@code status} with a JSON body (headers added before this call are sent too). */
+	public static void answer(HttpExchange exchange, int status, String json) throws IOException {
+		byte[] bytes = json.getBytes(StandardCharsets.UTF_8);
+		exchange.getResponseHeaders().add("Content-Type", "application/json");
+		exchange.sendResponseHeaders(status, bytes.length);
+		try (OutputStream body = exchange.getResponseBody()) {
+			body.write(bytes);
+		}
+	}
+
+}

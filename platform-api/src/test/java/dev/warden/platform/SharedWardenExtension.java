@@ -1,0 +1,92 @@
+package dev.warden.platform;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.Map;
+import java.util.stream.Stream;
+
+import com.sun.net.httpserver.HttpServer;
+import org.junit.jupiter.api.extension.ExtensionContext;
+import org.junit.jupiter.api.extension.ParameterContext;
+import org.junit.jupiter.api.extension.ParameterResolver;
+
+/**
+ * Resolves a {@link WardenFixture} parameter to the one application shared by every test class of the run that
+ * declares this extension: started on first use with the settings of a default install, its own test issuer and a
+ * {@link FixedAnswerWorker} as its worker, and closed when the run ends (the root store closes it).
+ * <p>
+ * Contract for the classes that share it: they need no setting of their own; they create their own tenants, with
+ * names no other class uses, and scope every query that counts rows to their own tenants, keys or records (or count
+ * before and after); they change nothing another class relies on: no plan, policy file or stored setting, no
+ * restart of the database (a change to every tenant, such as a re-wrap of the data keys, must leave every key
+ * usable). Test methods run one after the other, never in parallel. A class that needs any of that starts its own
+ * {@link WardenFixture}.
+ */
+public final class SharedWardenExtension implements ParameterResolver {
+
+	private static final ExtensionContext.Namespace NAMESPACE = ExtensionContext.Namespace
+		.create(SharedWardenExtension.class);
+
+	@Override
+	public boolean supportsParameter(ParameterContext parameter, ExtensionContext context) {
+		return parameter.getParameter().getType() == WardenFixture.class;
+	}
+
+	@Override
+	public Object resolveParameter(ParameterContext parameter, ExtensionContext context) {
+		return context.getRoot()
+			.getStore(NAMESPACE)
+			.computeIfAbsent(Shared.class, (key) -> Shared.start(), Shared.class)
+			.warden();
+	}
+
+	/** The shared application, its worker stand-in and its data directory, closed in that order. */
+	private record Shared(WardenFixture warden, HttpServer worker, Path dataDir) implements AutoCloseable {
+
+		static Shared start() {
+			HttpServer worker = null;
+			Path dataDir = null;
+			try {
+				worker = FixedAnswerWorker.start();
+				dataDir = Files.createTempDirectory("warden-shared-app");
+				WardenFixture warden = WardenFixture.start(dataDir,
+						Map.of("warden.worker.url", FakeWorker.url(worker)));
+				return new Shared(warden, worker, dataDir);
+			}
+			catch (Exception ex) {
+				if (worker != null) {
+					worker.stop(0);
+				}
+				deleteRecursively(dataDir);
+				throw new IllegalStateException("the shared application could not be started", ex);
+			}
+		}
+
+		@Override
+		public void close() throws Exception {
+			try {
+				this.warden.close();
+			}
+			finally {
+				this.worker.stop(0);
+				deleteRecursively(this.dataDir);
+			}
+		}
+
+		private static void deleteRecursively(Path dir) {
+			if (dir == null || !Files.exists(dir)) {
+				return;
+			}
+			try (Stream<Path> paths = Files.walk(dir)) {
+				paths.sorted(Comparator.reverseOrder()).forEach((path) -> path.toFile().delete());
+			}
+			catch (IOException ex) {
+				// a temporary directory left behind is not a test failure
+			}
+		}
+
+	}
+
+}
