@@ -22,8 +22,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 
 /**
- * Starts the console on a fixed free port (so that the issuer, which is the console's own origin, is known
- * before start-up, as in production) with the embedded authorization server, and drives it over HTTP.
+ * Starts the console on a fixed free port (so that the issuer, which is the console's own
+ * origin, is known before start-up, as in production) with the embedded authorization
+ * server, and drives it over HTTP.
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.DEFINED_PORT)
 class ConsoleIntegrationTests {
@@ -87,7 +88,8 @@ class ConsoleIntegrationTests {
 
 	@Test
 	void accessTokensAreForTheAdminApiAndIdTokensAreNot() throws Exception {
-		// finding 3 of the penetration test: platform-api now accepts only access tokens for its audience
+		// finding 3 of the penetration test: platform-api now accepts only access tokens
+		// for its audience
 		var tokens = new AuthorizationCodeFlowClient(ISSUER).obtainTokens("admin", "admin-local");
 
 		JsonNode access = JSON.readTree(tokens.accessTokenClaims());
@@ -141,8 +143,8 @@ class ConsoleIntegrationTests {
 
 		HttpResponse<String> dashboard = client.get(ISSUER.resolve("/"));
 		assertThat(dashboard.statusCode()).isEqualTo(302);
-		assertThat(dashboard.headers().firstValue("Location")).hasValueSatisfying(
-				(location) -> assertThat(location).endsWith("/oauth2/authorization/warden"));
+		assertThat(dashboard.headers().firstValue("Location"))
+			.hasValueSatisfying((location) -> assertThat(location).endsWith("/oauth2/authorization/warden"));
 
 		HttpResponse<String> authorize = client.get(ISSUER.resolve("/oauth2/authorization/warden"));
 		String location = authorize.headers().firstValue("Location").orElseThrow();
@@ -168,9 +170,9 @@ class ConsoleIntegrationTests {
 			.contains("income", "AVAILABLE", "serving_default", "age", "DT_FLOAT", "[-1]", "probabilities", "[-1, 2]")
 			.doesNotContain("could not be loaded");
 
-		assertThat(PLATFORM_API.posts()).anySatisfy((post) -> assertThat(post)
-			.startsWith("/api/admin/audit/events/login ")
-			.contains("\"client_address\":\"", "\"user_agent\":\"Java-http-client"));
+		assertThat(PLATFORM_API.posts())
+			.anySatisfy((post) -> assertThat(post).startsWith("/api/admin/audit/events/login ")
+				.contains("\"client_address\":\"", "\"user_agent\":\"Java-http-client"));
 
 		String bearer = PLATFORM_API.authorizations().get(PLATFORM_API.authorizations().size() - 1);
 		assertThat(bearer).startsWith("Bearer ");
@@ -221,8 +223,8 @@ class ConsoleIntegrationTests {
 		String csrf = AuthorizationCodeFlowClient.csrfToken(page.body()).orElseThrow();
 
 		HttpResponse<String> logout = browser.postForm(ISSUER.resolve("/logout"), Map.of("_csrf", csrf));
-		assertThat(logout.headers().firstValue("Location")).hasValueSatisfying(
-				(location) -> assertThat(location).endsWith("/signed-out"));
+		assertThat(logout.headers().firstValue("Location"))
+			.hasValueSatisfying((location) -> assertThat(location).endsWith("/signed-out"));
 		assertThat(browser.followRedirects(logout).body()).contains("Signed out");
 
 		assertThat(browser.get(ISSUER.resolve("/")).statusCode()).isEqualTo(302);

@@ -12,9 +12,10 @@ import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 
 /**
- * A stand-in for platform-api's admin API (the part the console depends on, not the part under test), answering
- * with the documented JSON shapes (lists as pages: the tenants' page says that more follow) and recording the
- * Authorization headers and request URIs it receives.
+ * A stand-in for platform-api's admin API (the part the console depends on, not the part
+ * under test), answering with the documented JSON shapes (lists as pages: the tenants'
+ * page says that more follow) and recording the Authorization headers and request URIs it
+ * receives.
  */
 public final class StubPlatformApi implements AutoCloseable {
 

@@ -10,9 +10,10 @@ import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.context.ConfigurableApplicationContext;
 
 /**
- * The console started for a test class as in production: on a fixed free port, so that its origin (the embedded
- * issuer and the public URL) is known before start-up, with the embedded authorization server and a
- * {@link StubPlatformApi} in place of platform-api. Start it in {@code @BeforeAll}, close it in {@code @AfterAll}.
+ * The console started for a test class as in production: on a fixed free port, so that
+ * its origin (the embedded issuer and the public URL) is known before start-up, with the
+ * embedded authorization server and a {@link StubPlatformApi} in place of platform-api.
+ * Start it in {@code @BeforeAll}, close it in {@code @AfterAll}.
  */
 public final class TestConsole implements AutoCloseable {
 
@@ -30,7 +31,8 @@ public final class TestConsole implements AutoCloseable {
 
 	/**
 	 * Starts a console.
-	 * @param properties settings on top of application.yml (they win, as command-line arguments do)
+	 * @param properties settings on top of application.yml (they win, as command-line
+	 * arguments do)
 	 */
 	public static TestConsole start(Map<String, ?> properties) {
 		int port = freePort();
@@ -42,9 +44,13 @@ public final class TestConsole implements AutoCloseable {
 		all.put("WARDEN_GATEWAY_URL", platformApi.url());
 		all.put("spring.main.banner-mode", "off");
 		all.putAll(properties);
-		String[] args = all.entrySet().stream().map((e) -> "--" + e.getKey() + "=" + e.getValue()).toArray(String[]::new);
+		String[] args = all.entrySet()
+			.stream()
+			.map((e) -> "--" + e.getKey() + "=" + e.getValue())
+			.toArray(String[]::new);
 		try {
-			return new TestConsole(origin, platformApi, new SpringApplicationBuilder(ConsoleApplication.class).run(args));
+			return new TestConsole(origin, platformApi,
+					new SpringApplicationBuilder(ConsoleApplication.class).run(args));
 		}
 		catch (RuntimeException ex) {
 			platformApi.close();
@@ -62,7 +68,10 @@ public final class TestConsole implements AutoCloseable {
 		}
 	}
 
-	/** The console's origin, {@code http://localhost:<port>}: its public URL and the embedded issuer. */
+	/**
+	 * The console's origin, {@code http://localhost:<port>}: its public URL and the
+	 * embedded issuer.
+	 */
 	public URI origin() {
 		return this.origin;
 	}

@@ -7,8 +7,8 @@ import org.springframework.boot.autoconfigure.SpringBootApplication;
 import org.springframework.boot.context.properties.ConfigurationPropertiesScan;
 
 /**
- * The inference worker. {@code train income|spam --store DIR ...} trains a reference model and exits without starting
- * the web server; any other arguments start the worker.
+ * The inference worker. {@code train income|spam --store DIR ...} trains a reference
+ * model and exits without starting the web server; any other arguments start the worker.
  */
 @SpringBootApplication
 @ConfigurationPropertiesScan

@@ -14,8 +14,8 @@ class ModularityTests {
 	}
 
 	/**
-	 * Writes the module diagrams (PlantUML) into {@code target/spring-modulith-docs}, never into the tracked
-	 * tree; docs/architecture.md says how to look at them.
+	 * Writes the module diagrams (PlantUML) into {@code target/spring-modulith-docs},
+	 * never into the tracked tree; docs/architecture.md says how to look at them.
 	 */
 	@Test
 	void writesModuleDiagrams() {

@@ -35,8 +35,9 @@ import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
- * TensorFlow Serving's own test models (test resources {@code tfserving-testdata/}, see the README there) and the
- * test-only SavedModels and files built around them: one place for every test class that needs them.
+ * TensorFlow Serving's own test models (test resources {@code tfserving-testdata/}, see
+ * the README there) and the test-only SavedModels and files built around them: one place
+ * for every test class that needs them.
  */
 public final class TfServingTestData {
 
@@ -72,19 +73,28 @@ public final class TfServingTestData {
 		}
 	}
 
-	/** Copies every version of a TF Serving test model into {@code store} as model {@code as}. */
+	/**
+	 * Copies every version of a TF Serving test model into {@code store} as model
+	 * {@code as}.
+	 */
 	public static Path copy(String model, Path store, String as) {
 		Path target = store.resolve(as);
 		copyTree(root().resolve(model), target);
 		return target;
 	}
 
-	/** One version directory of a TF Serving test model, e.g. {@code version(HALF_PLUS_TWO, 123)}. */
+	/**
+	 * One version directory of a TF Serving test model, e.g.
+	 * {@code version(HALF_PLUS_TWO, 123)}.
+	 */
 	public static Path version(String model, long version) {
 		return root().resolve(model).resolve(String.format("%08d", version));
 	}
 
-	/** One of TF Serving's expected metadata answers ({@code half_plus_two_model_metadata.json}, ...). */
+	/**
+	 * One of TF Serving's expected metadata answers
+	 * ({@code half_plus_two_model_metadata.json}, ...).
+	 */
 	public static JsonNode expectedMetadata(String file) {
 		try {
 			return JSON.readTree(Files.readString(root().resolve(file)));
@@ -112,30 +122,41 @@ public final class TfServingTestData {
 	}
 
 	/**
-	 * A SavedModel with signatures the warm-up cannot, or cannot successfully, call, next to an ordinary one:
-	 * {@code serving_default} ({@code x} float [-1] → {@code y} = 2x); {@code half_precision} (a DT_HALF input, a
-	 * dtype the worker does not feed → its identity); {@code decode} (DT_STRING [-1] → DecodeBase64, which fails on
-	 * the warm-up's {@code "0"}).
+	 * A SavedModel with signatures the warm-up cannot, or cannot successfully, call, next
+	 * to an ordinary one: {@code serving_default} ({@code x} float [-1] → {@code y} =
+	 * 2x); {@code half_precision} (a DT_HALF input, a dtype the worker does not feed →
+	 * its identity); {@code decode} (DT_STRING [-1] → DecodeBase64, which fails on the
+	 * warm-up's {@code "0"}).
 	 */
 	public static Path awkwardModel(Path versionDir) {
 		try (Graph graph = new Graph(); Session session = new Session(graph)) {
 			Ops tf = Ops.create(graph);
 			Placeholder<TFloat32> x = tf.withName("x").placeholder(TFloat32.class, Placeholder.shape(Shape.of(-1)));
 			Operand<TFloat32> y = tf.withName("y").math.mul(x, tf.constant(2f));
-			Placeholder<TFloat16> half = tf.withName("half").placeholder(TFloat16.class, Placeholder.shape(Shape.of(-1)));
+			Placeholder<TFloat16> half = tf.withName("half")
+				.placeholder(TFloat16.class, Placeholder.shape(Shape.of(-1)));
 			Operand<TFloat16> same = tf.withName("same").identity(half);
-			Placeholder<TString> encoded = tf.withName("encoded").placeholder(TString.class,
-					Placeholder.shape(Shape.of(-1)));
+			Placeholder<TString> encoded = tf.withName("encoded")
+				.placeholder(TString.class, Placeholder.shape(Shape.of(-1)));
 			Operand<TString> decoded = tf.withName("decoded").io.decodeBase64(encoded);
 			SavedModelBundle.exporter(versionDir.toString())
 				.withTags("serve")
 				.withSession(session)
-				.withSignature(Signature.builder("serving_default").methodName("tensorflow/serving/predict")
-					.input("x", x).output("y", y).build())
-				.withSignature(Signature.builder("half_precision").methodName("tensorflow/serving/predict")
-					.input("half", half).output("same", same).build())
-				.withSignature(Signature.builder("decode").methodName("tensorflow/serving/predict")
-					.input("encoded", encoded).output("decoded", decoded).build())
+				.withSignature(Signature.builder("serving_default")
+					.methodName("tensorflow/serving/predict")
+					.input("x", x)
+					.output("y", y)
+					.build())
+				.withSignature(Signature.builder("half_precision")
+					.methodName("tensorflow/serving/predict")
+					.input("half", half)
+					.output("same", same)
+					.build())
+				.withSignature(Signature.builder("decode")
+					.methodName("tensorflow/serving/predict")
+					.input("encoded", encoded)
+					.output("decoded", decoded)
+					.build())
 				.export();
 			return versionDir;
 		}
@@ -146,18 +167,23 @@ public final class TfServingTestData {
 
 	/** An example with one float feature {@code x}, as TF Serving's tests build it. */
 	public static Example exampleX(float x) {
-		return Example.newBuilder().setFeatures(Features.newBuilder().putFeature("x",
-				Feature.newBuilder().setFloatList(FloatList.newBuilder().addValue(x)).build())).build();
+		return Example.newBuilder()
+			.setFeatures(Features.newBuilder()
+				.putFeature("x", Feature.newBuilder().setFloatList(FloatList.newBuilder().addValue(x)).build()))
+			.build();
 	}
 
 	/**
-	 * Writes TF Serving's warm-up file into a version directory: the records are written by TensorFlow's own
-	 * TFRecord writer ({@code DatasetToTFRecord}), each a {@code PredictionLog} encoded here by field number.
+	 * Writes TF Serving's warm-up file into a version directory: the records are written
+	 * by TensorFlow's own TFRecord writer ({@code DatasetToTFRecord}), each a
+	 * {@code PredictionLog} encoded here by field number.
 	 */
 	public static Path writeWarmUpFile(Path versionDir, List<byte[]> predictionLogs) {
 		try {
-			Path file = Files.createDirectories(versionDir.resolve("assets.extra")).resolve("tf_serving_warmup_requests");
-			try (Graph graph = new Graph(); Session session = new Session(graph);
+			Path file = Files.createDirectories(versionDir.resolve("assets.extra"))
+				.resolve("tf_serving_warmup_requests");
+			try (Graph graph = new Graph();
+					Session session = new Session(graph);
 					TString records = TString.tensorOfBytes(Shape.of(predictionLogs.size()),
 							DataBuffers.ofObjects(predictionLogs.toArray(byte[][]::new)))) {
 				Ops tf = Ops.create(graph);
@@ -172,7 +198,10 @@ public final class TfServingTestData {
 		}
 	}
 
-	/** {@code PredictionLog{classify_log{request{model_spec{signature_name}, input{example_list{examples}}}}}}. */
+	/**
+	 * {@code PredictionLog{classify_log{request{model_spec{signature_name},
+	 * input{example_list{examples}}}}}}.
+	 */
 	public static byte[] classifyLog(String signature, Example... examples) {
 		return log(2, message(field(1, modelSpec(signature)), field(2, exampleList(examples))));
 	}
@@ -194,7 +223,9 @@ public final class TfServingTestData {
 		return log(6, message(parts));
 	}
 
-	/** {@code PredictionLog{session_run_log{}}}: a kind of record that cannot be replayed. */
+	/**
+	 * {@code PredictionLog{session_run_log{}}}: a kind of record that cannot be replayed.
+	 */
 	public static byte[] sessionRunLog() {
 		return message(field(5, new byte[0]));
 	}

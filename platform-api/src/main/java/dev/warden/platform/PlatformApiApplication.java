@@ -6,8 +6,9 @@ import org.springframework.boot.context.properties.ConfigurationPropertiesScan;
 import org.springframework.scheduling.annotation.EnableScheduling;
 
 /**
- * Warden platform-api: the gateway (data plane) in front of the inference workers and the admin REST API
- * (control plane). It owns the PostgreSQL schema (Flyway, module {@code migrations}).
+ * Warden platform-api: the gateway (data plane) in front of the inference workers and the
+ * admin REST API (control plane). It owns the PostgreSQL schema (Flyway, module
+ * {@code migrations}).
  */
 @SpringBootApplication
 @ConfigurationPropertiesScan

@@ -12,22 +12,27 @@ import com.sun.net.httpserver.HttpHandler;
 import com.sun.net.httpserver.HttpServer;
 
 /**
- * The plumbing of the in-test HTTP servers that stand in for an inference worker: start one on a free loopback port,
- * read a request's body, answer JSON. What a stand-in answers is the test's own business (its handler).
+ * The plumbing of the in-test HTTP servers that stand in for an inference worker: start
+ * one on a free loopback port, read a request's body, answer JSON. What a stand-in
+ * answers is the test's own business (its handler).
  */
 public final class FakeWorker {
 
 	private FakeWorker() {
 	}
 
-	/** Starts a server that hands every request to {@code handler} on one thread; the caller stops it. */
+	/**
+	 * Starts a server that hands every request to {@code handler} on one thread; the
+	 * caller stops it.
+	 */
 	public static HttpServer start(HttpHandler handler) throws IOException {
 		return start(handler, 0);
 	}
 
 	/**
-	 * Starts a server that hands every request to {@code handler} on {@code threads} threads (0: one), so that
-	 * concurrent calls through the gateway are not serialised here; the caller stops it ({@code stop(0)}).
+	 * Starts a server that hands every request to {@code handler} on {@code threads}
+	 * threads (0: one), so that concurrent calls through the gateway are not serialised
+	 * here; the caller stops it ({@code stop(0)}).
 	 */
 	public static HttpServer start(HttpHandler handler, int threads) throws IOException {
 		HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
@@ -51,7 +56,10 @@ public final class FakeWorker {
 		}
 	}
 
-	/** Answers {@code status} with a JSON body (headers added before this call are sent too). */
+	/**
+	 * Answers {@code status} with a JSON body (headers added before this call are sent
+	 * too).
+	 */
 	public static void answer(HttpExchange exchange, int status, String json) throws IOException {
 		byte[] bytes = json.getBytes(StandardCharsets.UTF_8);
 		exchange.getResponseHeaders().add("Content-Type", "application/json");

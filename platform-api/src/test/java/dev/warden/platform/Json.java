@@ -16,8 +16,10 @@ public final class Json {
 	}
 
 	/**
-	 * The value of a top-level field as text (a string, or a number or boolean written out).
-	 * @throws AssertionError when the body has no such field, or it is {@code null}, an object or an array
+	 * The value of a top-level field as text (a string, or a number or boolean written
+	 * out).
+	 * @throws AssertionError when the body has no such field, or it is {@code null}, an
+	 * object or an array
 	 */
 	public static String field(String json, String name) {
 		JsonNode value = read(json).path(name);

@@ -9,8 +9,9 @@ import java.time.Duration;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 
 /**
- * An embedded PostgreSQL (fsync and synchronous_commit on, like the application's) on a fixed port and data
- * directory, so that a test can stop it and start it again under a running application.
+ * An embedded PostgreSQL (fsync and synchronous_commit on, like the application's) on a
+ * fixed port and data directory, so that a test can stop it and start it again under a
+ * running application.
  */
 public final class RestartablePostgres implements AutoCloseable {
 
@@ -56,7 +57,10 @@ public final class RestartablePostgres implements AutoCloseable {
 		}
 	}
 
-	/** Stops the server (fast shutdown: open transactions are rolled back, connections dropped). */
+	/**
+	 * Stops the server (fast shutdown: open transactions are rolled back, connections
+	 * dropped).
+	 */
 	public synchronized void stop() {
 		if (this.postgres == null) {
 			return;

@@ -13,16 +13,18 @@ import org.junit.jupiter.api.extension.ParameterContext;
 import org.junit.jupiter.api.extension.ParameterResolver;
 
 /**
- * Resolves a {@link WardenFixture} parameter to the one application shared by every test class of the run that
- * declares this extension: started on first use with the settings of a default install, its own test issuer and a
- * {@link FixedAnswerWorker} as its worker, and closed when the run ends (the root store closes it).
+ * Resolves a {@link WardenFixture} parameter to the one application shared by every test
+ * class of the run that declares this extension: started on first use with the settings
+ * of a default install, its own test issuer and a {@link FixedAnswerWorker} as its
+ * worker, and closed when the run ends (the root store closes it).
  * <p>
- * Contract for the classes that share it: they need no setting of their own; they create their own tenants, with
- * names no other class uses, and scope every query that counts rows to their own tenants, keys or records (or count
- * before and after); they change nothing another class relies on: no plan, policy file or stored setting, no
- * restart of the database (a change to every tenant, such as a re-wrap of the data keys, must leave every key
- * usable). Test methods run one after the other, never in parallel. A class that needs any of that starts its own
- * {@link WardenFixture}.
+ * Contract for the classes that share it: they need no setting of their own; they create
+ * their own tenants, with names no other class uses, and scope every query that counts
+ * rows to their own tenants, keys or records (or count before and after); they change
+ * nothing another class relies on: no plan, policy file or stored setting, no restart of
+ * the database (a change to every tenant, such as a re-wrap of the data keys, must leave
+ * every key usable). Test methods run one after the other, never in parallel. A class
+ * that needs any of that starts its own {@link WardenFixture}.
  */
 public final class SharedWardenExtension implements ParameterResolver {
 
@@ -42,7 +44,10 @@ public final class SharedWardenExtension implements ParameterResolver {
 			.warden();
 	}
 
-	/** The shared application, its worker stand-in and its data directory, closed in that order. */
+	/**
+	 * The shared application, its worker stand-in and its data directory, closed in that
+	 * order.
+	 */
 	private record Shared(WardenFixture warden, HttpServer worker, Path dataDir) implements AutoCloseable {
 
 		static Shared start() {

@@ -22,16 +22,19 @@ import com.nimbusds.jwt.SignedJWT;
 import com.sun.net.httpserver.HttpServer;
 
 /**
- * A tiny token issuer for tests: an RSA key, its JWK set served over HTTP, and signed tokens. {@link #token}
- * issues what the admin API accepts (an RFC 9068 access token for the audience {@link #AUDIENCE});
- * {@link #idToken} and {@link #mint} make the tokens it must refuse.
+ * A tiny token issuer for tests: an RSA key, its JWK set served over HTTP, and signed
+ * tokens. {@link #token} issues what the admin API accepts (an RFC 9068 access token for
+ * the audience {@link #AUDIENCE}); {@link #idToken} and {@link #mint} make the tokens it
+ * must refuse.
  */
 public final class TestIssuer implements AutoCloseable {
 
 	/** The admin API's default resource identifier ({@code warden.security.audience}). */
 	public static final String AUDIENCE = "warden-admin-api";
 
-	/** The client the tokens are issued to (as the embedded issuer's command-line client). */
+	/**
+	 * The client the tokens are issued to (as the embedded issuer's command-line client).
+	 */
 	public static final String CLIENT_ID = "warden-cli";
 
 	/** {@code typ} of an RFC 9068 access token. */
@@ -65,55 +68,66 @@ public final class TestIssuer implements AutoCloseable {
 	}
 
 	/**
-	 * Headers of an admin API call as {@code alice} with the role {@code ADMIN}: her access token and
-	 * {@code Content-Type: application/json} (for {@link Http#send}, which adds no headers of its own).
+	 * Headers of an admin API call as {@code alice} with the role {@code ADMIN}: her
+	 * access token and {@code Content-Type: application/json} (for {@link Http#send},
+	 * which adds no headers of its own).
 	 */
 	public String[] admin() {
 		return as("alice", "ADMIN");
 	}
 
-	/** Headers of an admin API call as {@code subject} with these roles (see {@link #admin()}). */
+	/**
+	 * Headers of an admin API call as {@code subject} with these roles (see
+	 * {@link #admin()}).
+	 */
 	public String[] as(String subject, String... roles) {
-		return new String[] { "Authorization", Http.bearer(token(subject, roles)), "Content-Type",
-				"application/json" };
-	}
-
-	/** An access token for the admin API, claiming to come from another issuer (signed with this key). */
-	public String tokenFrom(String issuer, String subject, String... roles) {
-		return mint(ACCESS_TOKEN_TYPE, (claims) -> claims.issuer(issuer)
-			.subject(subject)
-			.audience(List.of(AUDIENCE, CLIENT_ID))
-			.claim("client_id", CLIENT_ID)
-			.claim("scope", "openid profile")
-			.claim("roles", List.of(roles)));
+		return new String[] { "Authorization", Http.bearer(token(subject, roles)), "Content-Type", "application/json" };
 	}
 
 	/**
-	 * A client-credentials access token, as the embedded issuer writes it: no user, no roles, the client's scopes.
+	 * An access token for the admin API, claiming to come from another issuer (signed
+	 * with this key).
+	 */
+	public String tokenFrom(String issuer, String subject, String... roles) {
+		return mint(ACCESS_TOKEN_TYPE,
+				(claims) -> claims.issuer(issuer)
+					.subject(subject)
+					.audience(List.of(AUDIENCE, CLIENT_ID))
+					.claim("client_id", CLIENT_ID)
+					.claim("scope", "openid profile")
+					.claim("roles", List.of(roles)));
+	}
+
+	/**
+	 * A client-credentials access token, as the embedded issuer writes it: no user, no
+	 * roles, the client's scopes.
 	 */
 	public String clientToken(String clientId, String... scopes) {
-		return mint(ACCESS_TOKEN_TYPE, (claims) -> claims.subject(clientId)
-			.audience(List.of(AUDIENCE, clientId))
-			.claim("client_id", clientId)
-			.claim("scope", List.of(scopes)));
+		return mint(ACCESS_TOKEN_TYPE,
+				(claims) -> claims.subject(clientId)
+					.audience(List.of(AUDIENCE, clientId))
+					.claim("client_id", clientId)
+					.claim("scope", List.of(scopes)));
 	}
 
 	/**
-	 * An OpenID Connect ID token as an authorization server issues it next to the access token: for the client
-	 * ({@code aud} = {@code azp} = {@link #CLIENT_ID}), with a {@code nonce} and an {@code at_hash}.
+	 * An OpenID Connect ID token as an authorization server issues it next to the access
+	 * token: for the client ({@code aud} = {@code azp} = {@link #CLIENT_ID}), with a
+	 * {@code nonce} and an {@code at_hash}.
 	 */
 	public String idToken(String subject, String... roles) {
-		return mint(JOSEObjectType.JWT, (claims) -> claims.subject(subject)
-			.audience(CLIENT_ID)
-			.claim("azp", CLIENT_ID)
-			.claim("nonce", UUID.randomUUID().toString())
-			.claim("at_hash", "x8Ybq3lFv6c0cOkpPxOuUw")
-			.claim("roles", List.of(roles)));
+		return mint(JOSEObjectType.JWT,
+				(claims) -> claims.subject(subject)
+					.audience(CLIENT_ID)
+					.claim("azp", CLIENT_ID)
+					.claim("nonce", UUID.randomUUID().toString())
+					.claim("at_hash", "x8Ybq3lFv6c0cOkpPxOuUw")
+					.claim("roles", List.of(roles)));
 	}
 
 	/**
-	 * Any token this issuer signs: issuer, a fresh {@code jti}, {@code iat}, {@code nbf} and a 5-minute
-	 * {@code exp} are set, then {@code claims} adds or overrides the rest.
+	 * Any token this issuer signs: issuer, a fresh {@code jti}, {@code iat}, {@code nbf}
+	 * and a 5-minute {@code exp} are set, then {@code claims} adds or overrides the rest.
 	 * @param type the JOSE header {@code typ}, or {@code null} for none
 	 */
 	public String mint(JOSEObjectType type, Consumer<JWTClaimsSet.Builder> claims) {

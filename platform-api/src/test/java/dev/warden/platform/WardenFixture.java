@@ -8,11 +8,12 @@ import java.util.Map;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * A started application with its own {@link TestIssuer} (its {@code warden.security.issuer-uri}), a second replica
- * on the same database when a test asks for one, and the admin API calls that tests repeat: the headers of an
+ * A started application with its own {@link TestIssuer} (its
+ * {@code warden.security.issuer-uri}), a second replica on the same database when a test
+ * asks for one, and the admin API calls that tests repeat: the headers of an
  * administrator, a new tenant, a new key. One per test class that needs its own settings
- * ({@link #start(Path, Map)}, closed by the class), or the one shared by every class that needs none
- * ({@link SharedWardenExtension}).
+ * ({@link #start(Path, Map)}, closed by the class), or the one shared by every class that
+ * needs none ({@link SharedWardenExtension}).
  */
 public final class WardenFixture implements AutoCloseable {
 
@@ -34,7 +35,8 @@ public final class WardenFixture implements AutoCloseable {
 	}
 
 	/**
-	 * Starts a test issuer and the application on {@code dataDir} with these settings, trusting that issuer.
+	 * Starts a test issuer and the application on {@code dataDir} with these settings,
+	 * trusting that issuer.
 	 * @param properties settings for this test (they win over application.yml)
 	 */
 	public static WardenFixture start(Path dataDir, Map<String, Object> properties) throws Exception {
@@ -59,8 +61,8 @@ public final class WardenFixture implements AutoCloseable {
 	}
 
 	/**
-	 * A second gateway replica with the same settings on the same database (same master key, its own port and
-	 * caches), started on first use and closed with this fixture.
+	 * A second gateway replica with the same settings on the same database (same master
+	 * key, its own port and caches), started on first use and closed with this fixture.
 	 */
 	public synchronized WardenTestApp replica() {
 		if (this.replica == null) {
@@ -69,19 +71,28 @@ public final class WardenFixture implements AutoCloseable {
 		return this.replica;
 	}
 
-	/** Another replica like {@link #replica()}, which the caller closes (e.g. to see what it does on shutdown). */
+	/**
+	 * Another replica like {@link #replica()}, which the caller closes (e.g. to see what
+	 * it does on shutdown).
+	 */
 	public WardenTestApp startReplica() {
 		Map<String, Object> replica = new LinkedHashMap<>(this.properties);
 		replica.putAll(this.app.databaseProperties());
 		return WardenTestApp.start(this.dataDir, replica);
 	}
 
-	/** Headers of an admin API call as {@code alice}, ADMIN, with a JSON body ({@link TestIssuer#admin()}). */
+	/**
+	 * Headers of an admin API call as {@code alice}, ADMIN, with a JSON body
+	 * ({@link TestIssuer#admin()}).
+	 */
 	public String[] admin() {
 		return this.issuer.admin();
 	}
 
-	/** Headers of an admin API call as {@code subject} with these roles ({@link TestIssuer#as}). */
+	/**
+	 * Headers of an admin API call as {@code subject} with these roles
+	 * ({@link TestIssuer#as}).
+	 */
 	public String[] as(String subject, String... roles) {
 		return this.issuer.as(subject, roles);
 	}
@@ -102,15 +113,18 @@ public final class WardenFixture implements AutoCloseable {
 		return Json.field(created.body(), "id");
 	}
 
-	/** Creates a key named {@code k} for the tenant, without scopes, expiry or quota override. */
+	/**
+	 * Creates a key named {@code k} for the tenant, without scopes, expiry or quota
+	 * override.
+	 */
 	public CreatedKey key(String tenantId) {
 		return key(tenantId, "{\"name\":\"k\"}");
 	}
 
 	/** Creates a key for the tenant through the admin API with this request body. */
 	public CreatedKey key(String tenantId, String body) {
-		HttpResponse<String> created = Http.send("POST", this.app.url("/api/admin/tenants/" + tenantId + "/keys"),
-				body, admin());
+		HttpResponse<String> created = Http.send("POST", this.app.url("/api/admin/tenants/" + tenantId + "/keys"), body,
+				admin());
 		assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
 		return new CreatedKey(Json.field(created.body(), "id"), Json.field(created.body(), "prefix"),
 				Json.field(created.body(), "key"));
@@ -125,6 +139,7 @@ public final class WardenFixture implements AutoCloseable {
 
 	/**
 	 * A key as the admin API answers its creation.
+	 *
 	 * @param id the key's id
 	 * @param prefix its public prefix ({@code wdn_<lookup id>})
 	 * @param key the raw key, shown only in this answer

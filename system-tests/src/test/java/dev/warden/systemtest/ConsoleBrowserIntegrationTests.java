@@ -22,8 +22,9 @@ import org.openqa.selenium.support.ui.ExpectedConditions;
 import org.openqa.selenium.support.ui.WebDriverWait;
 
 /**
- * A person's path through the console in a real headless Chromium: the OIDC login on the embedded
- * authorization server, then the dashboard with the model and its signature read from the gateway.
+ * A person's path through the console in a real headless Chromium: the OIDC login on the
+ * embedded authorization server, then the dashboard with the model and its signature read
+ * from the gateway.
  */
 @ExtendWith(WardenClusterExtension.class)
 class ConsoleBrowserIntegrationTests {
@@ -125,4 +126,5 @@ class ConsoleBrowserIntegrationTests {
 		var png = ((TakesScreenshot) browser).getScreenshotAs(OutputType.BYTES);
 		Files.write(dir.resolve(name), png);
 	}
+
 }

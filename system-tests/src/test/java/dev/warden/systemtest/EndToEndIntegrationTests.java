@@ -27,32 +27,41 @@ import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
- * The foundation's promise, end to end: a tenant's prediction goes through the gateway (API key, quota,
- * encrypted request log) to a worker serving a real SavedModel, and the admin API is protected by the
- * console's OIDC tokens.
+ * The foundation's promise, end to end: a tenant's prediction goes through the gateway
+ * (API key, quota, encrypted request log) to a worker serving a real SavedModel, and the
+ * admin API is protected by the console's OIDC tokens.
  */
 @ExtendWith(WardenClusterExtension.class)
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class EndToEndIntegrationTests {
 
 	static final List<Map<String, Object>> RECORDS = List.of(
-			record(39, "State-gov", 77516, "Bachelors", 13, "Never-married", "Adm-clerical", "Not-in-family", "White", "Male", 2174, 0, 40, "United-States"),
-			record(52, "Self-emp-inc", 287927, "HS-grad", 9, "Married-civ-spouse", "Exec-managerial", "Wife", "White", "Female", 15024, 0, 40, "United-States"),
-			record(31, "Private", 45781, "Masters", 14, "Never-married", "Prof-specialty", "Not-in-family", "Black", "Female", 14084, 0, 50, "Atlantis"));
+			record(39, "State-gov", 77516, "Bachelors", 13, "Never-married", "Adm-clerical", "Not-in-family", "White",
+					"Male", 2174, 0, 40, "United-States"),
+			record(52, "Self-emp-inc", 287927, "HS-grad", 9, "Married-civ-spouse", "Exec-managerial", "Wife", "White",
+					"Female", 15024, 0, 40, "United-States"),
+			record(31, "Private", 45781, "Masters", 14, "Never-married", "Prof-specialty", "Not-in-family", "Black",
+					"Female", 14084, 0, 50, "Atlantis"));
 
 	WardenCluster cluster;
+
 	String adminToken;
+
 	String complianceToken;
+
 	String tenantId;
+
 	String apiKey;
 
 	@BeforeAll
 	void createTenantAndKey(WardenCluster cluster) throws Exception {
 		this.cluster = cluster;
 		adminToken = new AuthorizationCodeFlowClient(URI.create(cluster.console()))
-			.obtainTokens("admin", WardenCluster.ADMIN_PASSWORD).accessToken();
+			.obtainTokens("admin", WardenCluster.ADMIN_PASSWORD)
+			.accessToken();
 		complianceToken = new AuthorizationCodeFlowClient(URI.create(cluster.console()))
-			.obtainTokens("compliance", WardenCluster.COMPLIANCE_PASSWORD).accessToken();
+			.obtainTokens("compliance", WardenCluster.COMPLIANCE_PASSWORD)
+			.accessToken();
 		var tenant = Http.postJson(cluster.gateway() + "/api/admin/tenants", Http.bearer(adminToken),
 				"{\"name\":\"acme-" + UUID.randomUUID().toString().substring(0, 8) + "\",\"plan\":\"standard\"}");
 		assertThat(tenant.status()).as(tenant.body()).isEqualTo(201);
@@ -74,7 +83,8 @@ class EndToEndIntegrationTests {
 
 		var expected = predictInProcess(RECORDS);
 		for (int i = 0; i < RECORDS.size(); i++) {
-			assertThat(predictions.get(i).path("probability").asDouble()).isCloseTo(expected.probability[i], within(1e-6));
+			assertThat(predictions.get(i).path("probability").asDouble()).isCloseTo(expected.probability[i],
+					within(1e-6));
 			assertThat(predictions.get(i).path("class_id").asLong()).isEqualTo(expected.classId[i]);
 		}
 	}
@@ -119,7 +129,8 @@ class EndToEndIntegrationTests {
 			assertThat(response.status()).isEqualTo(401);
 			assertThat(response.header("WWW-Authenticate")).startsWith("Bearer");
 			assertThat(response.json().path("error").path("code").asString()).isNotBlank();
-			assertThat(response.json().path("error").path("request_id").asString()).isEqualTo(response.header("X-Request-Id"));
+			assertThat(response.json().path("error").path("request_id").asString())
+				.isEqualTo(response.header("X-Request-Id"));
 		}
 	}
 
@@ -170,13 +181,18 @@ class EndToEndIntegrationTests {
 			assertThat(row.getString("model")).isEqualTo("income");
 			var storedRequest = row.getBytes("request_payload");
 			var storedResponse = row.getBytes("response_payload");
-			assertThat(new String(storedRequest, StandardCharsets.ISO_8859_1)).doesNotContain(marker).doesNotContain("native_country");
+			assertThat(new String(storedRequest, StandardCharsets.ISO_8859_1)).doesNotContain(marker)
+				.doesNotContain("native_country");
 			assertThat(new String(storedResponse, StandardCharsets.ISO_8859_1)).doesNotContain("probability");
 
 			var crypto = PayloadDecryption.fromDataDir(cluster.dataDir);
 			var recordId = row.getString("id");
-			assertThat(crypto.decrypt(row.getBytes("data_key"), tenantId, recordId, requestId, "request", storedRequest)).isEqualTo(body);
-			assertThat(crypto.decrypt(row.getBytes("data_key"), tenantId, recordId, requestId, "response", storedResponse)).isEqualTo(response.body());
+			assertThat(
+					crypto.decrypt(row.getBytes("data_key"), tenantId, recordId, requestId, "request", storedRequest))
+				.isEqualTo(body);
+			assertThat(
+					crypto.decrypt(row.getBytes("data_key"), tenantId, recordId, requestId, "response", storedResponse))
+				.isEqualTo(response.body());
 		}
 	}
 
@@ -203,7 +219,8 @@ class EndToEndIntegrationTests {
 		assertThat(anonymous.status()).isEqualTo(401);
 		assertThat(anonymous.header("WWW-Authenticate")).startsWith("Bearer");
 
-		var complianceWrite = Http.postJson(tenants, Http.bearer(complianceToken), "{\"name\":\"not-allowed\",\"plan\":\"free\"}");
+		var complianceWrite = Http.postJson(tenants, Http.bearer(complianceToken),
+				"{\"name\":\"not-allowed\",\"plan\":\"free\"}");
 		assertThat(complianceWrite.status()).isEqualTo(403);
 
 		var complianceRead = Http.get(tenants, Http.bearer(complianceToken));
@@ -253,7 +270,8 @@ class EndToEndIntegrationTests {
 			try {
 				for (var column : records.get(0).keySet()) {
 					if (records.get(0).get(column) instanceof String) {
-						inputs.put(column, TString.vectorOf(records.stream().map(r -> (String) r.get(column)).toArray(String[]::new)));
+						inputs.put(column, TString
+							.vectorOf(records.stream().map(r -> (String) r.get(column)).toArray(String[]::new)));
 					}
 					else {
 						var values = new float[records.size()];
@@ -300,4 +318,5 @@ class EndToEndIntegrationTests {
 		record.put("native_country", nativeCountry);
 		return record;
 	}
+
 }

@@ -34,11 +34,15 @@ final class Http {
 		return send(builder(url, headers).GET());
 	}
 
-	static Response postJson(String url, Map<String, String> headers, String json) throws IOException, InterruptedException {
-		return send(builder(url, headers).header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(json)));
+	static Response postJson(String url, Map<String, String> headers, String json)
+			throws IOException, InterruptedException {
+		return send(builder(url, headers).header("Content-Type", "application/json")
+			.POST(HttpRequest.BodyPublishers.ofString(json)));
 	}
 
-	/** A multipart/form-data POST with one file field, as a browser or curl -F sends it. */
+	/**
+	 * A multipart/form-data POST with one file field, as a browser or curl -F sends it.
+	 */
 	static Response postFile(String url, Map<String, String> headers, String field, String filename, byte[] content)
 			throws IOException, InterruptedException {
 		var boundary = "warden-" + java.util.UUID.randomUUID();
@@ -53,11 +57,13 @@ final class Http {
 			.POST(HttpRequest.BodyPublishers.ofByteArray(body.toByteArray())));
 	}
 
-	/** The files under {@code directory} as a zip archive, paths relative to it (a SavedModel upload). */
+	/**
+	 * The files under {@code directory} as a zip archive, paths relative to it (a
+	 * SavedModel upload).
+	 */
 	static byte[] zip(java.nio.file.Path directory) throws IOException {
 		var bytes = new java.io.ByteArrayOutputStream();
-		try (var zip = new java.util.zip.ZipOutputStream(bytes);
-				var files = java.nio.file.Files.walk(directory)) {
+		try (var zip = new java.util.zip.ZipOutputStream(bytes); var files = java.nio.file.Files.walk(directory)) {
 			for (var file : files.filter(java.nio.file.Files::isRegularFile).sorted().toList()) {
 				zip.putNextEntry(new java.util.zip.ZipEntry(directory.relativize(file).toString().replace('\\', '/')));
 				zip.write(java.nio.file.Files.readAllBytes(file));
@@ -81,4 +87,5 @@ final class Http {
 		var response = CLIENT.send(builder.build(), HttpResponse.BodyHandlers.ofString());
 		return new Response(response.statusCode(), response.headers(), response.body());
 	}
+
 }

@@ -24,10 +24,11 @@ import dev.warden.worker.training.SpamModelTrainer;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * The quickstart launcher ({@code ./warden start}) as an operator runs it, twice on the same data directory, with
- * the runnable jars packaged by the build and a model store that already holds small trained models (so it trains
- * nothing). Finding 8: the demo API key reaches the terminal, on a line beginning {@code Demo API key: }, the same
- * key on the second start, and never a log file; every log file is readable by its owner only.
+ * The quickstart launcher ({@code ./warden start}) as an operator runs it, twice on the
+ * same data directory, with the runnable jars packaged by the build and a model store
+ * that already holds small trained models (so it trains nothing). Finding 8: the demo API
+ * key reaches the terminal, on a line beginning {@code Demo API key: }, the same key on
+ * the second start, and never a log file; every log file is readable by its owner only.
  */
 class LauncherIntegrationTests {
 
@@ -40,7 +41,10 @@ class LauncherIntegrationTests {
 
 	private Process launcher;
 
-	/** What the launcher started, recorded while it runs: if it dies without stopping them, they are stopped here. */
+	/**
+	 * What the launcher started, recorded while it runs: if it dies without stopping
+	 * them, they are stopped here.
+	 */
 	private final List<ProcessHandle> started = new ArrayList<>();
 
 	@AfterEach
@@ -71,7 +75,8 @@ class LauncherIntegrationTests {
 		new SpamModelTrainer().trainAndExport(store, new SpamModelTrainer.Options(20, 7));
 		Path data = this.root.resolve("data");
 		Path logs = Files.createDirectories(data.resolve("logs"));
-		// a log left world-readable by an older launcher, with what that one printed into it
+		// a log left world-readable by an older launcher, with what that one printed into
+		// it
 		Path oldLog = Files.writeString(logs.resolve("platform-api.log"), KEY_LINE + "wdn_previousInstall_secret\n");
 		Files.setPosixFilePermissions(oldLog, PosixFilePermissions.fromString("rw-r--r--"));
 
@@ -92,7 +97,10 @@ class LauncherIntegrationTests {
 		assertLogsAreOwnerOnlyAndFreeOf(logs, key);
 	}
 
-	/** Runs {@code ./warden start} until it says it is ready, then stops it as Ctrl-C would; returns its output. */
+	/**
+	 * Runs {@code ./warden start} until it says it is ready, then stops it as Ctrl-C
+	 * would; returns its output.
+	 */
 	private List<String> startAndStop(Path store, Path data) throws Exception {
 		String launcherScript = System.getProperty("warden.launcher");
 		assertThat(launcherScript).as("system property warden.launcher").isNotNull();
@@ -102,7 +110,8 @@ class LauncherIntegrationTests {
 		env.put("WARDEN_DATA_DIR", data.toString());
 		env.put("WARDEN_MODEL_STORE", store.toString());
 		env.put("WARDEN_POLICIES_DIR", System.getProperty("warden.policies.dir"));
-		// the build packaged the jars this test is about; the launcher must not rebuild them under it
+		// the build packaged the jars this test is about; the launcher must not rebuild
+		// them under it
 		env.put("WARDEN_SKIP_BUILD", "true");
 		env.put("WARDEN_JAVA_OPTS", "-Xmx512m");
 		env.put("WARDEN_GATEWAY_PORT", Integer.toString(freePort()));
@@ -118,10 +127,12 @@ class LauncherIntegrationTests {
 			for (String line = reader.readLine(); line != null && !line.equals(READY_LINE); line = reader.readLine()) {
 				output.add(line);
 			}
-			assertThat(this.launcher.isAlive()).as("the launcher stopped before it was ready:%n%s",
-					String.join("\n", output)).isTrue();
+			assertThat(this.launcher.isAlive())
+				.as("the launcher stopped before it was ready:%n%s", String.join("\n", output))
+				.isTrue();
 			this.launcher.descendants().forEach(this.started::add);
-			// SIGTERM, which the launcher handles like Ctrl-C; through the handle: Process.destroy() also closes the pipe
+			// SIGTERM, which the launcher handles like Ctrl-C; through the handle:
+			// Process.destroy() also closes the pipe
 			this.launcher.toHandle().destroy();
 			for (String line = reader.readLine(); line != null; line = reader.readLine()) {
 				output.add(line);

@@ -28,26 +28,31 @@ import dev.warden.worker.loader.DeclaredShapeModels;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
- * A model version uploaded through the admin API by an administrator is validated by the real worker, stored in
- * the shared model store and served by the worker right away, through the gateway with a tenant's key.
+ * A model version uploaded through the admin API by an administrator is validated by the
+ * real worker, stored in the shared model store and served by the worker right away,
+ * through the gateway with a tenant's key.
  */
 @ExtendWith(WardenClusterExtension.class)
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class ModelUploadIntegrationTests {
 
 	WardenCluster cluster;
+
 	String adminToken;
+
 	String apiKey;
 
 	@BeforeAll
 	void adminAndTenant(WardenCluster cluster) throws Exception {
 		this.cluster = cluster;
 		adminToken = new AuthorizationCodeFlowClient(URI.create(cluster.console()))
-			.obtainTokens("admin", WardenCluster.ADMIN_PASSWORD).accessToken();
+			.obtainTokens("admin", WardenCluster.ADMIN_PASSWORD)
+			.accessToken();
 		var tenant = Http.postJson(cluster.gateway() + "/api/admin/tenants", Http.bearer(adminToken),
 				"{\"name\":\"uploader-" + UUID.randomUUID().toString().substring(0, 8) + "\"}");
 		assertThat(tenant.status()).as(tenant.body()).isEqualTo(201);
-		var key = Http.postJson(cluster.gateway() + "/api/admin/tenants/" + tenant.json().path("id").asString() + "/keys",
+		var key = Http.postJson(
+				cluster.gateway() + "/api/admin/tenants/" + tenant.json().path("id").asString() + "/keys",
 				Http.bearer(adminToken), "{\"name\":\"upload-test\"}");
 		assertThat(key.status()).as(key.body()).isEqualTo(201);
 		apiKey = key.json().path("key").asString();
@@ -73,8 +78,8 @@ class ModelUploadIntegrationTests {
 		var reference = Http.postJson(cluster.gateway() + "/v1/models/income:predict", Http.bearer(apiKey), body);
 		assertThat(served.header("X-Model-Version")).isEqualTo("1");
 		for (int i = 0; i < EndToEndIntegrationTests.RECORDS.size(); i++) {
-			assertThat(served.json().path("predictions").get(i).path("probability").asDouble()).isCloseTo(
-					reference.json().path("predictions").get(i).path("probability").asDouble(), within(1e-7));
+			assertThat(served.json().path("predictions").get(i).path("probability").asDouble())
+				.isCloseTo(reference.json().path("predictions").get(i).path("probability").asDouble(), within(1e-7));
 		}
 	}
 
@@ -102,9 +107,10 @@ class ModelUploadIntegrationTests {
 	}
 
 	/**
-	 * Finding 10: an upload whose signature declares a 20,000,000-wide input made the validating worker's warm-up
-	 * allocate in proportion; the real worker now refuses it before allocating, and the admin API answers 422 with
-	 * the worker's reason naming the input and its declared shape. (A normal model still uploads: the test above.)
+	 * Finding 10: an upload whose signature declares a 20,000,000-wide input made the
+	 * validating worker's warm-up allocate in proportion; the real worker now refuses it
+	 * before allocating, and the admin API answers 422 with the worker's reason naming
+	 * the input and its declared shape. (A normal model still uploads: the test above.)
 	 */
 	@Test
 	void anUploadDeclaringAnAbsurdlyWideInputIsRefusedWith422NamingTheInput(@TempDir Path dir) throws Exception {
@@ -125,7 +131,8 @@ class ModelUploadIntegrationTests {
 	}
 
 	private Http.Response awaitPrediction(String path, String body) throws Exception {
-		// the gateway asks the worker to load the version at once; poll in case it is still warming up
+		// the gateway asks the worker to load the version at once; poll in case it is
+		// still warming up
 		var deadline = Instant.now().plus(Duration.ofSeconds(60));
 		Http.Response last;
 		do {
@@ -139,8 +146,10 @@ class ModelUploadIntegrationTests {
 		throw new AssertionError("the uploaded model was not served within 60 s: " + last.status() + " " + last.body());
 	}
 
-	private Http.Response upload(String model, String filename, byte[] archive) throws IOException, InterruptedException {
+	private Http.Response upload(String model, String filename, byte[] archive)
+			throws IOException, InterruptedException {
 		return Http.postFile(cluster.gateway() + "/api/admin/models/" + model + "/versions", Http.bearer(adminToken),
 				"file", filename, archive);
 	}
+
 }

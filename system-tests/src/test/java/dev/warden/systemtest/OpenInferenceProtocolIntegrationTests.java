@@ -19,25 +19,28 @@ import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
- * The Open Inference Protocol (KServe v2) through the gateway: the same tenant API key as the TF Serving API,
- * the same answers, and no answer without a key.
+ * The Open Inference Protocol (KServe v2) through the gateway: the same tenant API key as
+ * the TF Serving API, the same answers, and no answer without a key.
  */
 @ExtendWith(WardenClusterExtension.class)
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class OpenInferenceProtocolIntegrationTests {
 
 	WardenCluster cluster;
+
 	String apiKey;
 
 	@BeforeAll
 	void createTenantAndKey(WardenCluster cluster) throws Exception {
 		this.cluster = cluster;
 		var adminToken = new AuthorizationCodeFlowClient(URI.create(cluster.console()))
-			.obtainTokens("admin", WardenCluster.ADMIN_PASSWORD).accessToken();
+			.obtainTokens("admin", WardenCluster.ADMIN_PASSWORD)
+			.accessToken();
 		var tenant = Http.postJson(cluster.gateway() + "/api/admin/tenants", Http.bearer(adminToken),
 				"{\"name\":\"oip-" + UUID.randomUUID().toString().substring(0, 8) + "\",\"plan\":\"standard\"}");
 		assertThat(tenant.status()).as(tenant.body()).isEqualTo(201);
-		var key = Http.postJson(cluster.gateway() + "/api/admin/tenants/" + tenant.json().path("id").asString() + "/keys",
+		var key = Http.postJson(
+				cluster.gateway() + "/api/admin/tenants/" + tenant.json().path("id").asString() + "/keys",
 				Http.bearer(adminToken), "{\"name\":\"v2\"}");
 		assertThat(key.status()).as(key.body()).isEqualTo(201);
 		apiKey = key.json().path("key").asString();
@@ -75,10 +78,12 @@ class OpenInferenceProtocolIntegrationTests {
 		assertThat(metadata.status()).as(metadata.body()).isEqualTo(200);
 		assertThat(metadata.json().path("platform").asString()).isEqualTo("tensorflow_savedmodel");
 		var inputs = new ArrayList<String>();
-		metadata.json().path("inputs").forEach(input -> inputs.add(input.path("name").asString() + ":"
-				+ input.path("datatype").asString()));
+		metadata.json()
+			.path("inputs")
+			.forEach(input -> inputs.add(input.path("name").asString() + ":" + input.path("datatype").asString()));
 		assertThat(inputs).contains("age:FP32", "sex:BYTES").hasSize(14);
-		assertThat(Http.get(cluster.gateway() + "/v2/models/income/ready", Http.bearer(apiKey)).status()).isEqualTo(200);
+		assertThat(Http.get(cluster.gateway() + "/v2/models/income/ready", Http.bearer(apiKey)).status())
+			.isEqualTo(200);
 		assertThat(Http.get(cluster.gateway() + "/v2/health/ready", Http.bearer(apiKey)).status()).isEqualTo(200);
 	}
 
@@ -92,7 +97,8 @@ class OpenInferenceProtocolIntegrationTests {
 		for (var response : List.of(infer, metadata, health)) {
 			assertThat(response.status()).isEqualTo(401);
 			assertThat(response.header("WWW-Authenticate")).startsWith("Bearer");
-			assertThat(response.json().path("error").path("request_id").asString()).isEqualTo(response.header("X-Request-Id"));
+			assertThat(response.json().path("error").path("request_id").asString())
+				.isEqualTo(response.header("X-Request-Id"));
 		}
 	}
 
@@ -135,4 +141,5 @@ class OpenInferenceProtocolIntegrationTests {
 		}
 		throw new AssertionError("no output " + name + " in " + body);
 	}
+
 }

@@ -14,8 +14,9 @@ import com.google.crypto.tink.TinkProtoKeysetFormat;
 import com.google.crypto.tink.aead.AeadConfig;
 
 /**
- * Decrypts a request-log payload independently of the gateway's code, from what an operator holds: the
- * master keyset of the default install and the tenant's wrapped data key (docs/security.md).
+ * Decrypts a request-log payload independently of the gateway's code, from what an
+ * operator holds: the master keyset of the default install and the tenant's wrapped data
+ * key (docs/security.md).
  */
 final class PayloadDecryption {
 
@@ -33,16 +34,19 @@ final class PayloadDecryption {
 	}
 
 	/**
-	 * {@code direction} is {@code request} or {@code response}. A format-2 value (first byte 0x02) is bound by its
-	 * associated data to the tenant, the row id, the request id and the direction; a format-1 value (older rows)
-	 * to the request id and direction only.
+	 * {@code direction} is {@code request} or {@code response}. A format-2 value (first
+	 * byte 0x02) is bound by its associated data to the tenant, the row id, the request
+	 * id and the direction; a format-1 value (older rows) to the request id and direction
+	 * only.
 	 */
 	String decrypt(byte[] wrappedTenantKey, String tenantId, String recordId, String requestId, String direction,
 			byte[] stored) throws GeneralSecurityException {
-		var tenantKey = TinkProtoKeysetFormat.parseEncryptedKeyset(wrappedTenantKey, master, tenantId.getBytes(StandardCharsets.UTF_8));
+		var tenantKey = TinkProtoKeysetFormat.parseEncryptedKeyset(wrappedTenantKey, master,
+				tenantId.getBytes(StandardCharsets.UTF_8));
 		var aead = tenantKey.getPrimitive(RegistryConfiguration.get(), Aead.class);
 		if (stored[0] == 0x02) {
-			var associatedData = ("warden-request-log/2:" + tenantId + ":" + recordId + ":" + requestId + ":" + direction)
+			var associatedData = ("warden-request-log/2:" + tenantId + ":" + recordId + ":" + requestId + ":"
+					+ direction)
 				.getBytes(StandardCharsets.UTF_8);
 			return new String(aead.decrypt(Arrays.copyOfRange(stored, 1, stored.length), associatedData),
 					StandardCharsets.UTF_8);
@@ -50,4 +54,5 @@ final class PayloadDecryption {
 		var associatedData = ("warden-request-log:" + requestId + ":" + direction).getBytes(StandardCharsets.UTF_8);
 		return new String(aead.decrypt(stored, associatedData), StandardCharsets.UTF_8);
 	}
+
 }

@@ -22,15 +22,18 @@ import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ObjectNode;
 
 /**
- * TensorFlow Serving conformance through the gateway, with a tenant's API key: TensorFlow Serving's own test models
- * (unmodified, see {@code inference-worker/src/test/resources/tfserving-testdata/README.md}) brought in as a user
- * migrating from TF Serving would — {@code saved_model_half_plus_two_cpu} uploaded through the admin API as model
- * {@code default} (the name TF Serving's tests use), the others copied into the model store with their zero-padded
- * version directories — and TF Serving's REST tests ({@code tensorflow_model_server_test.py}: predict, columnar
- * predict, classify, regress, status, metadata) with their request bodies and expected answers. The one documented
- * difference: an uploaded version is numbered by Warden (1), where TF Serving's directory says 123; copied
- * versions keep their number. The same models answer the Open Inference Protocol, a model without a
- * classification signature answers 400 naming what is missing, and a model that cannot be loaded is reported
+ * TensorFlow Serving conformance through the gateway, with a tenant's API key: TensorFlow
+ * Serving's own test models (unmodified, see
+ * {@code inference-worker/src/test/resources/tfserving-testdata/README.md}) brought in as
+ * a user migrating from TF Serving would — {@code saved_model_half_plus_two_cpu} uploaded
+ * through the admin API as model {@code default} (the name TF Serving's tests use), the
+ * others copied into the model store with their zero-padded version directories — and TF
+ * Serving's REST tests ({@code tensorflow_model_server_test.py}: predict, columnar
+ * predict, classify, regress, status, metadata) with their request bodies and expected
+ * answers. The one documented difference: an uploaded version is numbered by Warden (1),
+ * where TF Serving's directory says 123; copied versions keep their number. The same
+ * models answer the Open Inference Protocol, a model without a classification signature
+ * answers 400 naming what is missing, and a model that cannot be loaded is reported
  * (worker status, admin API) while every other model is served.
  */
 @ExtendWith(WardenClusterExtension.class)
@@ -63,10 +66,12 @@ class TensorFlowServingConformanceIntegrationTests {
 		}
 		this.broken = cluster.brokenModel();
 		var uploaded = Http.postFile(cluster.gateway() + "/api/admin/models/default/versions", admin, "file",
-				"saved_model_half_plus_two_cpu.zip", Http.zip(testData.resolve("saved_model_half_plus_two_cpu/00000123")));
+				"saved_model_half_plus_two_cpu.zip",
+				Http.zip(testData.resolve("saved_model_half_plus_two_cpu/00000123")));
 		assertThat(uploaded.status()).as(uploaded.body()).isEqualTo(201);
 		assertThat(uploaded.json().path("version").asString()).isEqualTo("1");
-		// copied models are found by the workers' store polling and then by the gateway's catalogue
+		// copied models are found by the workers' store polling and then by the gateway's
+		// catalogue
 		for (String model : COPIED) {
 			awaitCatalogue(model, version -> "AVAILABLE".equals(version.path("state").asString()));
 		}
@@ -74,7 +79,8 @@ class TensorFlowServingConformanceIntegrationTests {
 		awaitPrediction("/v1/models/default:predict", "{\"instances\": [2.0]}");
 	}
 
-	// TensorFlow Serving's REST tests: model "default", their bodies, their expected answers
+	// TensorFlow Serving's REST tests: model "default", their bodies, their expected
+	// answers
 
 	@Test
 	void testPredictREST() throws Exception {
@@ -115,7 +121,8 @@ class TensorFlowServingConformanceIntegrationTests {
 		var response = get("/v1/models/default");
 
 		assertThat(response.status()).as(response.body()).isEqualTo(200);
-		// TF Serving: "version": "123" (its directory name); an uploaded version is numbered by Warden
+		// TF Serving: "version": "123" (its directory name); an uploaded version is
+		// numbered by Warden
 		assertThat(response.json()).isEqualTo(JSON.readTree("""
 				{"model_version_status": [{"version": "1", "state": "AVAILABLE",
 				  "status": {"error_code": "OK", "error_message": ""}}]}"""));
@@ -139,7 +146,8 @@ class TensorFlowServingConformanceIntegrationTests {
 		var status = get("/v1/models/" + model);
 		var metadata = get("/v1/models/" + model + "/metadata");
 		ObjectNode expected = expectedMetadata("saved_model_half_plus_two_2_versions_metadata.json");
-		// the default version policy serves the latest version; 124 has the same graph as 123
+		// the default version policy serves the latest version; 124 has the same graph as
+		// 123
 		((ObjectNode) expected.get("model_spec")).put("version", "124");
 
 		assertThat(status.json()).isEqualTo(JSON.readTree("""
@@ -147,8 +155,8 @@ class TensorFlowServingConformanceIntegrationTests {
 				  "status": {"error_code": "OK", "error_message": ""}}]}"""));
 		assertThat(metadata.json()).isEqualTo(expected);
 		assertThat(post("/v1/models/" + model + "/versions/124:regress",
-				"{\"signature_name\": \"regress_x_to_y\", \"examples\": [{\"x\": 2.0}]}").json())
-			.isEqualTo(JSON.readTree("{\"results\": [3.0]}"));
+				"{\"signature_name\": \"regress_x_to_y\", \"examples\": [{\"x\": 2.0}]}")
+			.json()).isEqualTo(JSON.readTree("{\"results\": [3.0]}"));
 	}
 
 	@Test
@@ -158,11 +166,11 @@ class TensorFlowServingConformanceIntegrationTests {
 		assertThat(post("/v1/models/" + model + ":predict", "{\"instances\": [2.0]}").json())
 			.isEqualTo(JSON.readTree("{\"predictions\": [3.0]}"));
 		assertThat(post("/v1/models/" + model + ":classify",
-				"{\"signature_name\": \"classify_x_to_y\", \"examples\": [{\"x\": 2.0}]}").json())
-			.isEqualTo(JSON.readTree("{\"results\": [[[\"\", 3.0]]]}"));
+				"{\"signature_name\": \"classify_x_to_y\", \"examples\": [{\"x\": 2.0}]}")
+			.json()).isEqualTo(JSON.readTree("{\"results\": [[[\"\", 3.0]]]}"));
 		assertThat(post("/v1/models/" + model + ":regress",
-				"{\"signature_name\": \"regress_x_to_y\", \"examples\": [{\"x\": 2.0}]}").json())
-			.isEqualTo(JSON.readTree("{\"results\": [3.0]}"));
+				"{\"signature_name\": \"regress_x_to_y\", \"examples\": [{\"x\": 2.0}]}")
+			.json()).isEqualTo(JSON.readTree("{\"results\": [3.0]}"));
 		assertThat(get("/v1/models/" + model).json().path("model_version_status").get(0).path("version").asString())
 			.isEqualTo("123");
 	}
@@ -210,17 +218,22 @@ class TensorFlowServingConformanceIntegrationTests {
 	@Test
 	void aModelThatCannotBeLoadedIsReportedWithItsErrorAndEveryOtherModelIsServed() throws Exception {
 		var status = get("/v1/models/" + broken).json().path("model_version_status").get(0);
-		var catalogued = Http.get(cluster.gateway() + "/api/admin/models/" + broken, admin).json().path("versions").get(0);
+		var catalogued = Http.get(cluster.gateway() + "/api/admin/models/" + broken, admin)
+			.json()
+			.path("versions")
+			.get(0);
 
 		assertThat(status.path("state").asString()).isEqualTo("END");
 		assertThat(status.path("status").path("error_code").asString()).isEqualTo("UNKNOWN");
 		assertThat(status.path("status").path("error_message").asString())
 			.startsWith("cannot load SavedModel " + broken + "/1");
 		assertThat(catalogued.path("state").asString()).isEqualTo("END");
-		assertThat(catalogued.path("error").asString()).isEqualTo(status.path("status").path("error_message").asString());
+		assertThat(catalogued.path("error").asString())
+			.isEqualTo(status.path("status").path("error_message").asString());
 		assertThat(Http.get(cluster.gateway() + "/v2/health/ready", tenant).status()).isEqualTo(200);
 		assertThat(post("/v1/models/income:predict",
-				JSON.writeValueAsString(Map.of("instances", EndToEndIntegrationTests.RECORDS))).status()).isEqualTo(200);
+				JSON.writeValueAsString(Map.of("instances", EndToEndIntegrationTests.RECORDS)))
+			.status()).isEqualTo(200);
 		assertThat(post("/v1/models/" + broken + ":predict", "{\"instances\": [1.0]}").status()).isEqualTo(404);
 	}
 
@@ -243,8 +256,8 @@ class TensorFlowServingConformanceIntegrationTests {
 			Thread.sleep(250);
 		}
 		while (Instant.now().isBefore(deadline));
-		throw new AssertionError("model " + model + " not in the catalogue as expected within 2 minutes: " + last.status()
-				+ " " + last.body());
+		throw new AssertionError("model " + model + " not in the catalogue as expected within 2 minutes: "
+				+ last.status() + " " + last.body());
 	}
 
 	private void awaitPrediction(String path, String body) throws Exception {

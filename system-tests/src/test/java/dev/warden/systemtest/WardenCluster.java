@@ -21,12 +21,13 @@ import java.util.concurrent.TimeUnit;
 import dev.warden.worker.training.IncomeModelTrainer;
 
 /**
- * The three Warden applications started from their runnable jars as separate processes, the way an
- * operator runs them: two inference workers serving the same model store with a model the test trains (the
- * first configured on the gateway with {@code WARDEN_WORKER_URL}, the second registering itself with heartbeats),
- * the gateway with its default embedded PostgreSQL in a fresh data directory, and the console with its embedded
- * authorization server. One cluster is shared by all system tests of a JVM and stopped (gracefully, SIGTERM) when
- * they end.
+ * The three Warden applications started from their runnable jars as separate processes,
+ * the way an operator runs them: two inference workers serving the same model store with
+ * a model the test trains (the first configured on the gateway with
+ * {@code WARDEN_WORKER_URL}, the second registering itself with heartbeats), the gateway
+ * with its default embedded PostgreSQL in a fresh data directory, and the console with
+ * its embedded authorization server. One cluster is shared by all system tests of a JVM
+ * and stopped (gracefully, SIGTERM) when they end.
  */
 final class WardenCluster implements AutoCloseable {
 
@@ -36,23 +37,35 @@ final class WardenCluster implements AutoCloseable {
 	static final String SECOND_WORKER_ID = "second-worker";
 
 	final Path root;
+
 	final Path modelStore;
+
 	final Path dataDir;
+
 	final Path modelVersionDir;
+
 	final int workerPort;
+
 	final int secondWorkerPort;
+
 	final int gatewayPort;
+
 	final int consolePort;
+
 	private final List<Process> processes = new ArrayList<>();
+
 	private Process secondWorker;
+
 	private final Path logs;
 
 	private WardenCluster(Path root) throws Exception {
 		this.root = root;
 		this.modelStore = Files.createDirectories(root.resolve("models"));
 		this.dataDir = Files.createDirectories(root.resolve("data"));
-		this.logs = Files.createDirectories(Path.of(System.getProperty("warden.logs.dir", root.resolve("logs").toString())));
-		// a small, fast training run: enough for a real SavedModel with the production signature
+		this.logs = Files
+			.createDirectories(Path.of(System.getProperty("warden.logs.dir", root.resolve("logs").toString())));
+		// a small, fast training run: enough for a real SavedModel with the production
+		// signature
 		var trained = new IncomeModelTrainer().trainAndExport(modelStore, new IncomeModelTrainer.Options(300, 7L));
 		this.modelVersionDir = trained.versionDir();
 		this.workerPort = freePort();
@@ -80,10 +93,14 @@ final class WardenCluster implements AutoCloseable {
 	/** A fresh administrator access token from the console's authorization server. */
 	String adminToken() throws Exception {
 		return new dev.warden.console.identity.AuthorizationCodeFlowClient(URI.create(console()))
-			.obtainTokens("admin", ADMIN_PASSWORD).accessToken();
+			.obtainTokens("admin", ADMIN_PASSWORD)
+			.accessToken();
 	}
 
-	/** A new tenant (name {@code prefix} plus a random suffix, plan {@code standard}) and a raw API key of it. */
+	/**
+	 * A new tenant (name {@code prefix} plus a random suffix, plan {@code standard}) and
+	 * a raw API key of it.
+	 */
 	String newTenantKey(String prefix) throws Exception {
 		var admin = Http.bearer(adminToken());
 		var tenant = Http.postJson(gateway() + "/api/admin/tenants", admin, "{\"name\":\"" + prefix + "-"
@@ -100,20 +117,26 @@ final class WardenCluster implements AutoCloseable {
 	}
 
 	/**
-	 * TensorFlow Serving's test models, kept unmodified as test resources of the worker (see the README there):
-	 * {@code saved_model_half_plus_two_cpu} and the others, with their expected metadata JSON files.
+	 * TensorFlow Serving's test models, kept unmodified as test resources of the worker
+	 * (see the README there): {@code saved_model_half_plus_two_cpu} and the others, with
+	 * their expected metadata JSON files.
 	 */
 	static Path tfServingTestData() {
-		return Path.of(System.getProperty("warden.tfserving.testdata", "../inference-worker/src/test/resources/tfserving-testdata"));
+		return Path.of(System.getProperty("warden.tfserving.testdata",
+				"../inference-worker/src/test/resources/tfserving-testdata"));
 	}
 
-	/** Copies a model directory (with all its version directories) into the shared store as model {@code name}. */
+	/**
+	 * Copies a model directory (with all its version directories) into the shared store
+	 * as model {@code name}.
+	 */
 	synchronized void copyModel(Path source, String name) throws IOException {
 		Path target = modelStore.resolve(name);
 		if (Files.exists(target)) {
 			return;
 		}
-		// prepared next to the store and moved in at once, so the workers never see half a model
+		// prepared next to the store and moved in at once, so the workers never see half
+		// a model
 		Path staging = modelStore.resolve(".staging-" + name);
 		try (var paths = Files.walk(source)) {
 			for (Path path : paths.toList()) {
@@ -129,7 +152,10 @@ final class WardenCluster implements AutoCloseable {
 		Files.move(staging, target, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
 	}
 
-	/** A model whose only version cannot be loaded (its saved_model.pb is not a protocol buffer), created once. */
+	/**
+	 * A model whose only version cannot be loaded (its saved_model.pb is not a protocol
+	 * buffer), created once.
+	 */
 	synchronized String brokenModel() throws IOException {
 		String name = "broken-model";
 		Path version = modelStore.resolve(name).resolve("1");
@@ -146,36 +172,31 @@ final class WardenCluster implements AutoCloseable {
 	}
 
 	private void launchAll() throws Exception {
-		launch("inference-worker", System.getProperty("warden.worker.jar"), workerPort, Map.of(
-				"WARDEN_MODEL_STORE", modelStore.toString(),
-				"WARDEN_DATA_DIR", dataDir.toString()));
-		launch("admin-ui", System.getProperty("warden.console.jar"), consolePort, Map.of(
-				"WARDEN_CONSOLE_ISSUER", console(),
-				"WARDEN_GATEWAY_URL", gateway(),
-				"WARDEN_ADMIN_PASSWORD", ADMIN_PASSWORD,
-				"WARDEN_COMPLIANCE_PASSWORD", COMPLIANCE_PASSWORD));
-		launch("platform-api", System.getProperty("warden.gateway.jar"), gatewayPort, Map.of(
-				"WARDEN_DATA_DIR", dataDir.toString(),
-				"WARDEN_WORKER_URL", "http://127.0.0.1:" + workerPort,
-				"WARDEN_REGISTRATION_TOKEN", REGISTRATION_TOKEN,
-				"WARDEN_OIDC_ISSUER_URI", console(),
-				"WARDEN_MODEL_STORE", modelStore.toString(),
-				"WARDEN_POLICIES_DIR", System.getProperty("warden.policies.dir")));
+		launch("inference-worker", System.getProperty("warden.worker.jar"), workerPort,
+				Map.of("WARDEN_MODEL_STORE", modelStore.toString(), "WARDEN_DATA_DIR", dataDir.toString()));
+		launch("admin-ui", System.getProperty("warden.console.jar"), consolePort,
+				Map.of("WARDEN_CONSOLE_ISSUER", console(), "WARDEN_GATEWAY_URL", gateway(), "WARDEN_ADMIN_PASSWORD",
+						ADMIN_PASSWORD, "WARDEN_COMPLIANCE_PASSWORD", COMPLIANCE_PASSWORD));
+		launch("platform-api", System.getProperty("warden.gateway.jar"), gatewayPort,
+				Map.of("WARDEN_DATA_DIR", dataDir.toString(), "WARDEN_WORKER_URL", "http://127.0.0.1:" + workerPort,
+						"WARDEN_REGISTRATION_TOKEN", REGISTRATION_TOKEN, "WARDEN_OIDC_ISSUER_URI", console(),
+						"WARDEN_MODEL_STORE", modelStore.toString(), "WARDEN_POLICIES_DIR",
+						System.getProperty("warden.policies.dir")));
 		awaitHealthy("inference-worker", workerPort);
 		awaitHealthy("platform-api", gatewayPort);
 		awaitHealthy("admin-ui", consolePort);
 		// started last, on a machine that is no longer busy starting the others
-		secondWorker = launch("inference-worker-2", System.getProperty("warden.worker.jar"), secondWorkerPort, Map.of(
-				"WARDEN_MODEL_STORE", modelStore.toString(),
-				"WARDEN_DATA_DIR", dataDir.toString(),
-				"WARDEN_PLATFORM_URL", gateway(),
-				"WARDEN_REGISTRATION_TOKEN", REGISTRATION_TOKEN,
-				"WARDEN_REGISTRATION_INTERVAL", "1s",
-				"WARDEN_WORKER_ID", SECOND_WORKER_ID));
+		secondWorker = launch("inference-worker-2", System.getProperty("warden.worker.jar"), secondWorkerPort,
+				Map.of("WARDEN_MODEL_STORE", modelStore.toString(), "WARDEN_DATA_DIR", dataDir.toString(),
+						"WARDEN_PLATFORM_URL", gateway(), "WARDEN_REGISTRATION_TOKEN", REGISTRATION_TOKEN,
+						"WARDEN_REGISTRATION_INTERVAL", "1s", "WARDEN_WORKER_ID", SECOND_WORKER_ID));
 		awaitHealthy("inference-worker-2", secondWorkerPort);
 	}
 
-	/** Kills the second worker at once (SIGKILL): no deregistration, connections dropped mid-request. */
+	/**
+	 * Kills the second worker at once (SIGKILL): no deregistration, connections dropped
+	 * mid-request.
+	 */
 	void killSecondWorker() throws InterruptedException {
 		secondWorker.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
 	}
@@ -223,9 +244,9 @@ final class WardenCluster implements AutoCloseable {
 	}
 
 	/**
-	 * A connection to the cluster's embedded PostgreSQL, as an operator's tool would open one: the port from
-	 * {@code postmaster.pid} (its fourth line), the application role and its password from the data directory's
-	 * owner-only credentials file.
+	 * A connection to the cluster's embedded PostgreSQL, as an operator's tool would open
+	 * one: the port from {@code postmaster.pid} (its fourth line), the application role
+	 * and its password from the data directory's owner-only credentials file.
 	 */
 	Connection database() throws Exception {
 		var pid = Files.readAllLines(dataDir.resolve("postgres").resolve("postmaster.pid"));
@@ -255,4 +276,5 @@ final class WardenCluster implements AutoCloseable {
 			}
 		}
 	}
+
 }

@@ -8,8 +8,8 @@ import org.junit.jupiter.api.extension.ParameterContext;
 import org.junit.jupiter.api.extension.ParameterResolver;
 
 /**
- * Starts one {@link WardenCluster} per test JVM, on first use, and stops it when the test run ends
- * (the root store closes it).
+ * Starts one {@link WardenCluster} per test JVM, on first use, and stops it when the test
+ * run ends (the root store closes it).
  */
 final class WardenClusterExtension implements BeforeAllCallback, ParameterResolver {
 
@@ -40,4 +40,5 @@ final class WardenClusterExtension implements BeforeAllCallback, ParameterResolv
 			}
 		}, WardenCluster.class);
 	}
+
 }

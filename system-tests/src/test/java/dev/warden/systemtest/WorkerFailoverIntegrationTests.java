@@ -24,10 +24,12 @@ import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
- * Routing over two real worker processes serving the same model store: the first configured on the gateway, the
- * second registered with heartbeats. Several client threads send predictions through the gateway while the second
- * worker is killed (SIGKILL, connections dropped mid-request, no deregistration): no client sees an error, because a
- * call that loses its worker is retried once on the other, and every 2xx answer has its request-log row.
+ * Routing over two real worker processes serving the same model store: the first
+ * configured on the gateway, the second registered with heartbeats. Several client
+ * threads send predictions through the gateway while the second worker is killed
+ * (SIGKILL, connections dropped mid-request, no deregistration): no client sees an error,
+ * because a call that loses its worker is retried once on the other, and every 2xx answer
+ * has its request-log row.
  */
 @ExtendWith(WardenClusterExtension.class)
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
@@ -36,24 +38,31 @@ class WorkerFailoverIntegrationTests {
 	private static final int CLIENTS = 4;
 
 	WardenCluster cluster;
+
 	String adminToken;
+
 	String apiKey;
 
 	@BeforeAll
 	void createTenantAndKey(WardenCluster cluster) throws Exception {
 		this.cluster = cluster;
 		adminToken = new AuthorizationCodeFlowClient(URI.create(cluster.console()))
-			.obtainTokens("admin", WardenCluster.ADMIN_PASSWORD).accessToken();
+			.obtainTokens("admin", WardenCluster.ADMIN_PASSWORD)
+			.accessToken();
 		var tenant = Http.postJson(cluster.gateway() + "/api/admin/tenants", Http.bearer(adminToken),
 				"{\"name\":\"failover-" + UUID.randomUUID().toString().substring(0, 8) + "\",\"plan\":\"enterprise\"}");
 		assertThat(tenant.status()).as(tenant.body()).isEqualTo(201);
-		var key = Http.postJson(cluster.gateway() + "/api/admin/tenants/" + tenant.json().path("id").asString() + "/keys",
+		var key = Http.postJson(
+				cluster.gateway() + "/api/admin/tenants/" + tenant.json().path("id").asString() + "/keys",
 				Http.bearer(adminToken), "{\"name\":\"failover\"}");
 		assertThat(key.status()).as(key.body()).isEqualTo(201);
 		apiKey = key.json().path("key").asString();
 	}
 
-	/** The workers the gateway routes to (one page: the list is paged, and two workers fit on the first). */
+	/**
+	 * The workers the gateway routes to (one page: the list is paged, and two workers fit
+	 * on the first).
+	 */
 	private JsonNode workers() throws Exception {
 		var response = Http.get(cluster.gateway() + "/api/admin/workers", Http.bearer(adminToken));
 		assertThat(response.status()).as(response.body()).isEqualTo(200);
@@ -71,7 +80,8 @@ class WorkerFailoverIntegrationTests {
 	}
 
 	private boolean servesIncome(JsonNode worker) {
-		return worker != null && worker.path("healthy").asBoolean() && worker.path("models").path("income").path("versions").size() > 0;
+		return worker != null && worker.path("healthy").asBoolean()
+				&& worker.path("models").path("income").path("versions").size() > 0;
 	}
 
 	private void await(String what, CheckedCondition condition) throws Exception {
@@ -84,16 +94,20 @@ class WorkerFailoverIntegrationTests {
 
 	@FunctionalInterface
 	interface CheckedCondition {
+
 		boolean met() throws Exception;
+
 	}
 
 	@Test
 	void killingOneOfTwoWorkersUnderLoadLosesNoRequest() throws Exception {
 		await("both workers serving income", () -> {
 			var workers = workers();
-			return servesIncome(worker(workers, "configured-1")) && servesIncome(worker(workers, WardenCluster.SECOND_WORKER_ID));
+			return servesIncome(worker(workers, "configured-1"))
+					&& servesIncome(worker(workers, WardenCluster.SECOND_WORKER_ID));
 		});
-		// earlier tests already sent calls to both workers: count this test's share from here
+		// earlier tests already sent calls to both workers: count this test's share from
+		// here
 		var before = workers();
 		long firstBefore = worker(before, "configured-1").path("forwarded").asLong();
 		long secondBefore = worker(before, WardenCluster.SECOND_WORKER_ID).path("forwarded").asLong();
@@ -134,12 +148,14 @@ class WorkerFailoverIntegrationTests {
 			await("load on both workers", () -> {
 				var workers = workers();
 				return worker(workers, "configured-1").path("forwarded").asLong() > firstBefore + 30
-						&& worker(workers, WardenCluster.SECOND_WORKER_ID).path("forwarded").asLong() > secondBefore + 30;
+						&& worker(workers, WardenCluster.SECOND_WORKER_ID).path("forwarded").asLong() > secondBefore
+								+ 30;
 			});
 			cluster.killSecondWorker();
 			int atKill = completed.get();
 			afterKillStart[0] = atKill;
-			// the dead worker stays registered until three heartbeats are missed: load goes on through all of it
+			// the dead worker stays registered until three heartbeats are missed: load
+			// goes on through all of it
 			await("the killed worker's registration to expire",
 					() -> worker(workers(), WardenCluster.SECOND_WORKER_ID) == null);
 			await("more load after the expiry", () -> completed.get() > atKill + 200);
@@ -157,7 +173,8 @@ class WorkerFailoverIntegrationTests {
 
 		// every 2xx is in the request log
 		try (var db = cluster.database()) {
-			var query = db.prepareStatement("select count(distinct request_id) from request_log where status = 200 and request_id = any(?)");
+			var query = db.prepareStatement(
+					"select count(distinct request_id) from request_log where status = 200 and request_id = any(?)");
 			query.setArray(1, db.createArrayOf("text", succeeded.toArray()));
 			var row = query.executeQuery();
 			assertThat(row.next()).isTrue();

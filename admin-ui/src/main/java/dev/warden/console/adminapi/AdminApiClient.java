@@ -19,10 +19,11 @@ import org.springframework.web.client.RestClientException;
 import org.springframework.web.client.RestClientResponseException;
 
 /**
- * Reads platform-api's admin API as the signed-in user: every call carries that user's access token, obtained
- * (and refreshed) through the OAuth2 client. Must be called on a request thread of a signed-in console user.
- * Failures are reported as {@link AdminApiException} with a message fit for the page; a missing or expired
- * sign-in is left to the OAuth2 client, which sends the user through the sign-in flow again.
+ * Reads platform-api's admin API as the signed-in user: every call carries that user's
+ * access token, obtained (and refreshed) through the OAuth2 client. Must be called on a
+ * request thread of a signed-in console user. Failures are reported as
+ * {@link AdminApiException} with a message fit for the page; a missing or expired sign-in
+ * is left to the OAuth2 client, which sends the user through the sign-in flow again.
  */
 @Component
 public class AdminApiClient {
@@ -49,7 +50,8 @@ public class AdminApiClient {
 	AdminApiClient(AdminApiProperties properties, OAuth2AuthorizedClientManager authorizedClientManager,
 			OAuth2AuthorizedClientRepository authorizedClients) {
 		OAuth2ClientHttpRequestInterceptor bearer = new OAuth2ClientHttpRequestInterceptor(authorizedClientManager);
-		// a 401 from platform-api drops the stored token, so the next page load obtains a new one
+		// a 401 from platform-api drops the stored token, so the next page load obtains a
+		// new one
 		bearer.setAuthorizationFailureHandler(
 				OAuth2ClientHttpRequestInterceptor.authorizationFailureHandler(authorizedClients));
 		SimpleClientHttpRequestFactory requestFactory = new SimpleClientHttpRequestFactory();
@@ -65,9 +67,9 @@ public class AdminApiClient {
 	}
 
 	/**
-	 * The first page of the tenants, oldest first. Every list is paged by the admin API; the console asks for the
-	 * first page at the API's default size (so it works whatever {@code warden.admin-api.page.max-size} is) and
-	 * says when there is more.
+	 * The first page of the tenants, oldest first. Every list is paged by the admin API;
+	 * the console asks for the first page at the API's default size (so it works whatever
+	 * {@code warden.admin-api.page.max-size} is) and says when there is more.
 	 */
 	public Page<Tenant> tenants() {
 		return page("/api/admin/tenants", TENANTS);
@@ -88,7 +90,10 @@ public class AdminApiClient {
 		return page("/api/admin/audit-events", AUDIT_EVENTS);
 	}
 
-	/** Verifies the audit trail's hash chain and digests (platform-api walks the whole chain). */
+	/**
+	 * Verifies the audit trail's hash chain and digests (platform-api walks the whole
+	 * chain).
+	 */
 	public AuditVerification verifyAudit() {
 		AuditVerification result = fetch("/api/admin/audit/verify", AUDIT_VERIFICATION);
 		if (result == null) {
@@ -109,7 +114,8 @@ public class AdminApiClient {
 		try {
 			return this.rest.get()
 				.uri(path, variables)
-				.attributes(RequestAttributeClientRegistrationIdResolver.clientRegistrationId(ConsoleLogin.REGISTRATION_ID))
+				.attributes(
+						RequestAttributeClientRegistrationIdResolver.clientRegistrationId(ConsoleLogin.REGISTRATION_ID))
 				.retrieve()
 				.body(type);
 		}

@@ -20,11 +20,13 @@ import org.springframework.web.context.request.RequestContextHolder;
 import org.springframework.web.context.request.ServletRequestAttributes;
 
 /**
- * Reports every sign-in to the console to platform-api's audit trail ({@code POST /api/admin/audit/events/login})
- * with the user's fresh access token, the browser's address and its User-Agent: platform-api never sees the
- * sign-in itself, which happens at the identity provider. Listens to Spring Security's
- * {@link AuthenticationSuccessEvent} of the OpenID Connect login (published synchronously on the callback
- * request, so the request's address is the browser's). A failure is logged and never blocks the sign-in.
+ * Reports every sign-in to the console to platform-api's audit trail
+ * ({@code POST /api/admin/audit/events/login}) with the user's fresh access token, the
+ * browser's address and its User-Agent: platform-api never sees the sign-in itself, which
+ * happens at the identity provider. Listens to Spring Security's
+ * {@link AuthenticationSuccessEvent} of the OpenID Connect login (published synchronously
+ * on the callback request, so the request's address is the browser's). A failure is
+ * logged and never blocks the sign-in.
  */
 @Component
 class LoginReporter {

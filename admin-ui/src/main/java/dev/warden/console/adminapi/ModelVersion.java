@@ -10,12 +10,15 @@ import com.fasterxml.jackson.annotation.JsonProperty;
 import tools.jackson.databind.JsonNode;
 
 /**
- * One version of a model, with its signatures in TensorFlow Serving's {@code signature_def} shape.
+ * One version of a model, with its signatures in TensorFlow Serving's
+ * {@code signature_def} shape.
  *
  * @param version the version number
- * @param state the serving state, such as {@code AVAILABLE}, or {@code END} for a version that failed to load
+ * @param state the serving state, such as {@code AVAILABLE}, or {@code END} for a version
+ * that failed to load
  * @param error why the version failed to load, or {@code null}
- * @param warnings caveats of a loaded version (signatures not warmed up or not servable); never {@code null}
+ * @param warnings caveats of a loaded version (signatures not warmed up or not servable);
+ * never {@code null}
  * @param signatureDefs the signature definitions as sent by the admin API
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
@@ -27,8 +30,9 @@ public record ModelVersion(String version, String state, String error, List<Stri
 	}
 
 	/**
-	 * The signatures of this version. Accepts the map of signature name to definition, or that map wrapped in
-	 * {@code signature_def} once or twice as in TensorFlow Serving's metadata answer.
+	 * The signatures of this version. Accepts the map of signature name to definition, or
+	 * that map wrapped in {@code signature_def} once or twice as in TensorFlow Serving's
+	 * metadata answer.
 	 */
 	public List<Signature> signatures() {
 		JsonNode defs = this.signatureDefs;

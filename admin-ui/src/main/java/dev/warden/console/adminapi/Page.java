@@ -6,8 +6,8 @@ import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonProperty;
 
 /**
- * One page of an admin API list: {@code {"content": [...], "page", "size", "next_page"}}; {@code next_page} is
- * null on the last page.
+ * One page of an admin API list: {@code {"content": [...], "page", "size", "next_page"}};
+ * {@code next_page} is null on the last page.
  *
  * @param content the items of the page
  * @param page the page number, from 0

@@ -25,16 +25,19 @@ import org.springframework.web.client.RestClient;
 import org.springframework.web.client.RestClientException;
 
 /**
- * Reports failed sign-ins at the embedded authorization server, and the lock-outs they cause, to platform-api's
- * audit trail ({@code POST /api/admin/audit/events/login-failures}). Nobody is signed in when a sign-in fails, so
- * the console calls with its own access token: the client credentials of its client at the embedded issuer
- * (registration {@link ConsoleLogin#SIGN_IN_AUDIT_REGISTRATION_ID}, scope {@link ConsoleLogin#SIGN_IN_AUDIT_SCOPE}),
- * obtained once and renewed when it expires or platform-api refuses it.
+ * Reports failed sign-ins at the embedded authorization server, and the lock-outs they
+ * cause, to platform-api's audit trail
+ * ({@code POST /api/admin/audit/events/login-failures}). Nobody is signed in when a
+ * sign-in fails, so the console calls with its own access token: the client credentials
+ * of its client at the embedded issuer (registration
+ * {@link ConsoleLogin#SIGN_IN_AUDIT_REGISTRATION_ID}, scope
+ * {@link ConsoleLogin#SIGN_IN_AUDIT_SCOPE}), obtained once and renewed when it expires or
+ * platform-api refuses it.
  *
  * <p>
- * Listens synchronously on the sign-in request, so the report is made before the answer is sent. The failure
- * budgets bound how many reports one user name or one address can cause. A failure to report is logged and never
- * changes the answer to the sign-in.
+ * Listens synchronously on the sign-in request, so the report is made before the answer
+ * is sent. The failure budgets bound how many reports one user name or one address can
+ * cause. A failure to report is logged and never changes the answer to the sign-in.
  */
 @Component
 class SignInFailureReporter {
@@ -87,8 +90,7 @@ class SignInFailureReporter {
 		post(body);
 	}
 
-	private static Map<String, Object> report(String outcome, String username, String clientAddress,
-			String userAgent) {
+	private static Map<String, Object> report(String outcome, String username, String clientAddress, String userAgent) {
 		Map<String, Object> body = new LinkedHashMap<>();
 		body.put("outcome", outcome);
 		body.put("username", truncate(username, MAX_USERNAME));

@@ -10,9 +10,9 @@ import org.springframework.ui.ModelMap;
 import org.springframework.web.bind.annotation.GetMapping;
 
 /**
- * Recent audit events (the first page the admin API answers) and, on every load, a verification of the whole
- * chain by platform-api. The two are loaded on their own, so one failing shows a message while the other still
- * renders.
+ * Recent audit events (the first page the admin API answers) and, on every load, a
+ * verification of the whole chain by platform-api. The two are loaded on their own, so
+ * one failing shows a message while the other still renders.
  */
 @Controller
 class AuditPageController {

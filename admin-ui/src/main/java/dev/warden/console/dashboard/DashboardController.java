@@ -14,9 +14,9 @@ import org.springframework.ui.ModelMap;
 import org.springframework.web.bind.annotation.GetMapping;
 
 /**
- * The dashboard. Each section is loaded on its own, so one failing call to platform-api shows a message in its
- * section while the others still render. Each list is the first page the admin API answers; a section says when
- * there is more.
+ * The dashboard. Each section is loaded on its own, so one failing call to platform-api
+ * shows a message in its section while the others still render. Each list is the first
+ * page the admin API answers; a section says when there is more.
  */
 @Controller
 class DashboardController {

@@ -8,12 +8,13 @@ import org.springframework.security.oauth2.server.authorization.token.JwtEncodin
 import org.springframework.security.oauth2.server.authorization.token.OAuth2TokenCustomizer;
 
 /**
- * Makes the access tokens this authorization server issues (to the console and to {@code warden-cli} alike)
- * tokens for platform-api's admin API: the admin API's resource identifier
- * ({@code warden.console.identity.admin-api-audience}, the same value as platform-api's
- * {@code warden.security.audience}) is added to their {@code aud}, next to the client id, and their JOSE header
- * says {@code typ: at+jwt} (RFC 9068). ID tokens are left as they are, audience the client only, so platform-api
- * refuses them as admin credentials.
+ * Makes the access tokens this authorization server issues (to the console and to
+ * {@code warden-cli} alike) tokens for platform-api's admin API: the admin API's resource
+ * identifier ({@code warden.console.identity.admin-api-audience}, the same value as
+ * platform-api's {@code warden.security.audience}) is added to their {@code aud}, next to
+ * the client id, and their JOSE header says {@code typ: at+jwt} (RFC 9068). ID tokens are
+ * left as they are, audience the client only, so platform-api refuses them as admin
+ * credentials.
  */
 class AdminApiAudienceCustomizer implements OAuth2TokenCustomizer<JwtEncodingContext> {
 

@@ -8,8 +8,9 @@ import org.springframework.core.type.AnnotatedTypeMetadata;
 import org.springframework.util.StringUtils;
 
 /**
- * Matches when the embedded authorization server should run: {@code warden.console.identity.embedded} is true
- * (the default) and no external issuer ({@code warden.console.oidc.issuer-uri}) is configured.
+ * Matches when the embedded authorization server should run:
+ * {@code warden.console.identity.embedded} is true (the default) and no external issuer
+ * ({@code warden.console.oidc.issuer-uri}) is configured.
  */
 class EmbeddedIdentityCondition extends SpringBootCondition {
 

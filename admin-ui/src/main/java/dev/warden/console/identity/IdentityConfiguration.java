@@ -50,13 +50,15 @@ import org.springframework.util.StringUtils;
 /**
  * The embedded authorization server. Two filter chains, before the console's own chain:
  * <ol>
- * <li>{@link #AUTHORIZATION_SERVER_ORDER}: the protocol endpoints (authorize, token, JWKS, discovery, userinfo);
- * a browser that is not signed in is sent to the sign-in page;</li>
- * <li>{@link #SIGN_IN_ORDER}: the sign-in page and its form post, throttled per user name and client address
- * ({@link SignInThrottle}).</li>
+ * <li>{@link #AUTHORIZATION_SERVER_ORDER}: the protocol endpoints (authorize, token,
+ * JWKS, discovery, userinfo); a browser that is not signed in is sent to the sign-in
+ * page;</li>
+ * <li>{@link #SIGN_IN_ORDER}: the sign-in page and its form post, throttled per user name
+ * and client address ({@link SignInThrottle}).</li>
  * </ol>
- * Both share the HTTP session with the console (same application, same origin): signing in here is what lets
- * the authorize endpoint issue the console's code, and signing out of the console ends both.
+ * Both share the HTTP session with the console (same application, same origin): signing
+ * in here is what lets the authorize endpoint issue the console's code, and signing out
+ * of the console ends both.
  */
 @Configuration(proxyBeanMethods = false)
 @Conditional(EmbeddedIdentityCondition.class)
@@ -77,15 +79,17 @@ class IdentityConfiguration {
 		})
 			.authorizeHttpRequests((requests) -> requests.anyRequest().authenticated())
 			.exceptionHandling((exceptions) -> exceptions.defaultAuthenticationEntryPointFor(
-					new LoginUrlAuthenticationEntryPoint(SIGN_IN_PAGE), new MediaTypeRequestMatcher(MediaType.TEXT_HTML)))
+					new LoginUrlAuthenticationEntryPoint(SIGN_IN_PAGE),
+					new MediaTypeRequestMatcher(MediaType.TEXT_HTML)))
 			.headers(ConsoleHeaders.policy());
 		return http.build();
 	}
 
 	/**
-	 * The sign-in form. Its credentials are checked within the failure budgets of {@link SignInThrottle}; the page
-	 * posts to itself and, through the authorize redirect that follows, to the clients' redirect URIs, which is
-	 * why the command-line client's origin is an allowed form target.
+	 * The sign-in form. Its credentials are checked within the failure budgets of
+	 * {@link SignInThrottle}; the page posts to itself and, through the authorize
+	 * redirect that follows, to the clients' redirect URIs, which is why the command-line
+	 * client's origin is an allowed form target.
 	 */
 	@Bean
 	@Order(SIGN_IN_ORDER)
@@ -96,8 +100,7 @@ class IdentityConfiguration {
 		passwords.setPasswordEncoder(passwordEncoder);
 		http.securityMatcher(SIGN_IN_PAGE)
 			.authorizeHttpRequests((requests) -> requests.anyRequest().permitAll())
-			.authenticationManager(
-					new ThrottledAuthenticationManager(new ProviderManager(passwords), throttle, events))
+			.authenticationManager(new ThrottledAuthenticationManager(new ProviderManager(passwords), throttle, events))
 			.formLogin((form) -> form.loginPage(SIGN_IN_PAGE)
 				.authenticationDetailsSource(SignInDetails::new)
 				.failureHandler(new SignInFailureHandler(views))
@@ -108,8 +111,8 @@ class IdentityConfiguration {
 
 	@Bean
 	SignInThrottle signInThrottle(SignInThrottleProperties throttle, IdentityProperties properties) {
-		return new SignInThrottle(throttle,
-				properties.users().stream().map(IdentityProperties.User::username).toList(), TimeMeter.SYSTEM_NANOTIME);
+		return new SignInThrottle(throttle, properties.users().stream().map(IdentityProperties.User::username).toList(),
+				TimeMeter.SYSTEM_NANOTIME);
 	}
 
 	@Bean
@@ -184,8 +187,9 @@ class IdentityConfiguration {
 	}
 
 	/**
-	 * The one token customizer (the authorization server takes a single bean): the {@code roles} claim on access
-	 * and ID tokens, and the admin API's audience and {@code at+jwt} type on access tokens.
+	 * The one token customizer (the authorization server takes a single bean): the
+	 * {@code roles} claim on access and ID tokens, and the admin API's audience and
+	 * {@code at+jwt} type on access tokens.
 	 */
 	@Bean
 	OAuth2TokenCustomizer<JwtEncodingContext> tokenCustomizer(UserDetailsService users, IdentityProperties properties) {

@@ -8,13 +8,15 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
 /**
  * Settings of the embedded authorization server ({@code warden.console.identity.*}).
  *
- * @param embedded whether the embedded authorization server runs (ignored, i.e. off, when an external issuer is set)
+ * @param embedded whether the embedded authorization server runs (ignored, i.e. off, when
+ * an external issuer is set)
  * @param issuer the issuer URL, which is the console's own origin
  * @param users the users who may sign in
  * @param consoleClient the confidential client used by the console itself
  * @param cliClient the public client used by scripts and tests
- * @param adminApiAudience platform-api's admin API resource identifier, added to the audience of every access
- * token issued here; must equal platform-api's {@code warden.security.audience} (both read WARDEN_OIDC_AUDIENCE)
+ * @param adminApiAudience platform-api's admin API resource identifier, added to the
+ * audience of every access token issued here; must equal platform-api's
+ * {@code warden.security.audience} (both read WARDEN_OIDC_AUDIENCE)
  */
 @ConfigurationProperties("warden.console.identity")
 record IdentityProperties(@DefaultValue("true") boolean embedded, @DefaultValue("http://localhost:8090") String issuer,
@@ -32,7 +34,10 @@ record IdentityProperties(@DefaultValue("true") boolean embedded, @DefaultValue(
 		}
 	}
 
-	/** Redirect URI of the console client, derived from the issuer since the console is the issuer's origin. */
+	/**
+	 * Redirect URI of the console client, derived from the issuer since the console is
+	 * the issuer's origin.
+	 */
 	String consoleRedirectUri() {
 		return this.issuer + "/login/oauth2/code/warden";
 	}

@@ -15,13 +15,14 @@ import org.springframework.security.oauth2.server.authorization.token.JwtEncodin
 import org.springframework.security.oauth2.server.authorization.token.OAuth2TokenCustomizer;
 
 /**
- * Puts the signed-in user's roles into access and ID tokens as the {@code roles} claim (a JSON array such as
- * {@code ["ADMIN"]}), which is what platform-api's resource server reads.
+ * Puts the signed-in user's roles into access and ID tokens as the {@code roles} claim (a
+ * JSON array such as {@code ["ADMIN"]}), which is what platform-api's resource server
+ * reads.
  *
  * <p>
- * Roles are looked up by user name in the configured user store rather than taken from the principal's
- * authorities: the console and the authorization server share one session, so the principal may be the
- * console's OIDC login rather than the form login.
+ * Roles are looked up by user name in the configured user store rather than taken from
+ * the principal's authorities: the console and the authorization server share one
+ * session, so the principal may be the console's OIDC login rather than the form login.
  */
 class RolesClaimCustomizer implements OAuth2TokenCustomizer<JwtEncodingContext> {
 
@@ -43,7 +44,8 @@ class RolesClaimCustomizer implements OAuth2TokenCustomizer<JwtEncodingContext> 
 		if ((!accessToken && !idToken) || principal == null) {
 			return;
 		}
-		// a client acting for itself (the console reporting failed sign-ins) has no user and so no roles, even if a
+		// a client acting for itself (the console reporting failed sign-ins) has no user
+		// and so no roles, even if a
 		// user happens to share the client's name
 		if (!AuthorizationGrantType.CLIENT_CREDENTIALS.equals(context.getAuthorizationGrantType())) {
 			context.getClaims().claim(ROLES_CLAIM, rolesOf(principal));

@@ -8,9 +8,10 @@ import org.springframework.http.HttpHeaders;
 import org.springframework.security.web.authentication.WebAuthenticationDetails;
 
 /**
- * What the sign-in form's request says about the client, captured once when the form is posted: the address
- * ({@code getRemoteAddr()}, as {@link WebAuthenticationDetails}) and the {@code User-Agent} (at most
- * {@value #MAX_USER_AGENT} characters), for the failure budgets and the audit trail.
+ * What the sign-in form's request says about the client, captured once when the form is
+ * posted: the address ({@code getRemoteAddr()}, as {@link WebAuthenticationDetails}) and
+ * the {@code User-Agent} (at most {@value #MAX_USER_AGENT} characters), for the failure
+ * budgets and the audit trail.
  */
 final class SignInDetails extends WebAuthenticationDetails {
 

@@ -18,10 +18,12 @@ import org.springframework.security.web.authentication.SimpleUrlAuthenticationFa
 import org.springframework.web.servlet.View;
 
 /**
- * Answers a failed post of the sign-in form. A wrong password (or unknown name) is sent back to
- * {@code /login?error}. A refusal by the failure budgets ({@link SignInThrottledException}) is answered at once,
- * without a redirect: 429 with {@code Retry-After} (whole seconds, rounded up) and the sign-in page saying how
- * long to wait; the page does not say whether the name or the address is locked out, nor whether the name exists.
+ * Answers a failed post of the sign-in form. A wrong password (or unknown name) is sent
+ * back to {@code /login?error}. A refusal by the failure budgets
+ * ({@link SignInThrottledException}) is answered at once, without a redirect: 429 with
+ * {@code Retry-After} (whole seconds, rounded up) and the sign-in page saying how long to
+ * wait; the page does not say whether the name or the address is locked out, nor whether
+ * the name exists.
  */
 final class SignInFailureHandler implements AuthenticationFailureHandler {
 
@@ -66,7 +68,10 @@ final class SignInFailureHandler implements AuthenticationFailureHandler {
 		return Math.max(1, seconds);
 	}
 
-	/** A wait as people say it: seconds under a minute and a half, then minutes, then hours, rounded up. */
+	/**
+	 * A wait as people say it: seconds under a minute and a half, then minutes, then
+	 * hours, rounded up.
+	 */
 	static String describe(long seconds) {
 		if (seconds < 90) {
 			return seconds + ((seconds == 1) ? " second" : " seconds");

@@ -19,26 +19,33 @@ import io.github.bucket4j.ConsumptionProbe;
 import io.github.bucket4j.TimeMeter;
 
 /**
- * Budgets of failed sign-ins per user name and per client address ({@link SignInThrottleProperties}): one Bucket4j
- * bucket per name and per address, one token per failure, each limit refilled greedily. Kept in memory, per
- * console instance; a restart forgets them.
+ * Budgets of failed sign-ins per user name and per client address
+ * ({@link SignInThrottleProperties}): one Bucket4j bucket per name and per address, one
+ * token per failure, each limit refilled greedily. Kept in memory, per console instance;
+ * a restart forgets them.
  *
  * <p>
- * Contract: thread safe. For every sign-in attempt call {@link #reserve} <em>before</em> the password is checked,
- * then, if it was granted, exactly one of {@link Reservation#release()} (the password was right, or the check
- * failed for another reason) or {@link Reservation#fail()} (wrong password or unknown name). Taking the failure
- * up front is what keeps a burst of parallel guesses within the budget; giving it back afterwards is what lets a
- * right password cost nothing. A refused attempt costs nothing and does not lengthen the wait.
+ * Contract: thread safe. For every sign-in attempt call {@link #reserve} <em>before</em>
+ * the password is checked, then, if it was granted, exactly one of
+ * {@link Reservation#release()} (the password was right, or the check failed for another
+ * reason) or {@link Reservation#fail()} (wrong password or unknown name). Taking the
+ * failure up front is what keeps a burst of parallel guesses within the budget; giving it
+ * back afterwards is what lets a right password cost nothing. A refused attempt costs
+ * nothing and does not lengthen the wait.
  *
  * <p>
- * Memory is bounded: configured users' buckets are created once and never dropped (so a flood of made-up names
- * cannot push them out); other names and the addresses live in Caffeine caches of at most
- * {@code max-tracked-names} / {@code max-tracked-addresses} entries, each forgotten once unused for the longest
- * limit's period, by which time its bucket would be full again anyway.
+ * Memory is bounded: configured users' buckets are created once and never dropped (so a
+ * flood of made-up names cannot push them out); other names and the addresses live in
+ * Caffeine caches of at most {@code max-tracked-names} / {@code max-tracked-addresses}
+ * entries, each forgotten once unused for the longest limit's period, by which time its
+ * bucket would be full again anyway.
  */
 final class SignInThrottle {
 
-	/** Names are compared on at most this many characters (a configured name is never that long). */
+	/**
+	 * Names are compared on at most this many characters (a configured name is never that
+	 * long).
+	 */
 	static final int MAX_NAME_KEY = 256;
 
 	private final SignInThrottleProperties properties;
@@ -63,10 +70,12 @@ final class SignInThrottle {
 	}
 
 	/**
-	 * Takes one failure from the name's and the address's budget for an attempt about to be checked.
+	 * Takes one failure from the name's and the address's budget for an attempt about to
+	 * be checked.
 	 * @param username the name as entered
 	 * @param clientAddress the client's address ({@code getRemoteAddr()})
-	 * @return a granted reservation, or a refused one with the time until an attempt is possible again
+	 * @return a granted reservation, or a refused one with the time until an attempt is
+	 * possible again
 	 */
 	Reservation reserve(String username, String clientAddress) {
 		String name = nameKey(username);
@@ -89,15 +98,18 @@ final class SignInThrottle {
 				fromAddress.getRemainingTokens() == 0);
 	}
 
-	/** The key of a user name: as Spring Security and the user store compare names, trimmed and case-insensitive. */
+	/**
+	 * The key of a user name: as Spring Security and the user store compare names,
+	 * trimmed and case-insensitive.
+	 */
 	static String nameKey(String username) {
 		String key = (username != null) ? username.trim().toLowerCase(Locale.ROOT) : "";
 		return (key.length() > MAX_NAME_KEY) ? key.substring(0, MAX_NAME_KEY) : key;
 	}
 
 	/**
-	 * The key of a client address: IPv4 as is, IPv6 by its /64 network (one host usually holds a whole /64, so
-	 * counting single IPv6 addresses would hand it 2^64 budgets).
+	 * The key of a client address: IPv4 as is, IPv6 by its /64 network (one host usually
+	 * holds a whole /64, so counting single IPv6 addresses would hand it 2^64 budgets).
 	 */
 	static String addressKey(String clientAddress) {
 		if (clientAddress == null) {
@@ -123,10 +135,8 @@ final class SignInThrottle {
 	private Bucket bucket(List<SignInThrottleProperties.Limit> limits) {
 		var builder = Bucket.builder().withCustomTimePrecision(this.clock);
 		for (SignInThrottleProperties.Limit limit : limits) {
-			builder.addLimit(Bandwidth.builder()
-				.capacity(limit.failures())
-				.refillGreedy(limit.failures(), limit.per())
-				.build());
+			builder.addLimit(
+					Bandwidth.builder().capacity(limit.failures()).refillGreedy(limit.failures(), limit.per()).build());
 		}
 		return builder.build();
 	}
@@ -143,7 +153,10 @@ final class SignInThrottle {
 		return bucket.estimateAbilityToConsume(1).getNanosToWaitForRefill();
 	}
 
-	/** One attempt's hold on a failure of both budgets; see {@link SignInThrottle} for the order of calls. */
+	/**
+	 * One attempt's hold on a failure of both budgets; see {@link SignInThrottle} for the
+	 * order of calls.
+	 */
 	static final class Reservation {
 
 		private final boolean granted;
@@ -175,22 +188,33 @@ final class SignInThrottle {
 			return new Reservation(false, knownUser, Duration.ofNanos(waitNanos), null, null, false, false);
 		}
 
-		/** Whether the password may be checked; otherwise the attempt is refused for {@link #retryAfter()}. */
+		/**
+		 * Whether the password may be checked; otherwise the attempt is refused for
+		 * {@link #retryAfter()}.
+		 */
 		boolean granted() {
 			return this.granted;
 		}
 
-		/** How long until an attempt with this name from this address can be granted; zero when granted. */
+		/**
+		 * How long until an attempt with this name from this address can be granted; zero
+		 * when granted.
+		 */
 		Duration retryAfter() {
 			return this.retryAfter;
 		}
 
-		/** Whether the name is a configured user (for the audit trail; never shown to the person signing in). */
+		/**
+		 * Whether the name is a configured user (for the audit trail; never shown to the
+		 * person signing in).
+		 */
 		boolean knownUser() {
 			return this.knownUser;
 		}
 
-		/** The attempt was not a wrong password: its failure goes back to both budgets. */
+		/**
+		 * The attempt was not a wrong password: its failure goes back to both budgets.
+		 */
 		void release() {
 			if (this.granted) {
 				this.user.addTokens(1);
@@ -198,7 +222,10 @@ final class SignInThrottle {
 			}
 		}
 
-		/** The password was wrong: the failure stays spent; says which budgets this failure used up. */
+		/**
+		 * The password was wrong: the failure stays spent; says which budgets this
+		 * failure used up.
+		 */
 		Failure fail() {
 			if (!this.granted) {
 				throw new IllegalStateException("a refused attempt was not checked, so it cannot have failed");
@@ -217,7 +244,8 @@ final class SignInThrottle {
 	 *
 	 * @param userLockedOut this failure used up the name's budget
 	 * @param addressLockedOut this failure used up the address's budget
-	 * @param retryAfter when either is locked out, how long until the next attempt can be granted
+	 * @param retryAfter when either is locked out, how long until the next attempt can be
+	 * granted
 	 */
 	record Failure(boolean userLockedOut, boolean addressLockedOut, Duration retryAfter) {
 

@@ -14,18 +14,20 @@ import org.springframework.validation.annotation.Validated;
 
 /**
  * How many failed sign-ins the embedded authorization server tolerates
- * ({@code warden.console.identity.sign-in-throttle.*}). Each user name and each client address has a budget of
- * failures made of one or more limits; every failed sign-in spends one failure of the name's budget and one of the
- * address's, and a failure comes back every {@code per / failures} in each limit. While either budget is spent,
- * every sign-in with that name or from that address is refused, even with the right password. A second, longer
- * limit makes the wait grow for whoever keeps failing.
+ * ({@code warden.console.identity.sign-in-throttle.*}). Each user name and each client
+ * address has a budget of failures made of one or more limits; every failed sign-in
+ * spends one failure of the name's budget and one of the address's, and a failure comes
+ * back every {@code per / failures} in each limit. While either budget is spent, every
+ * sign-in with that name or from that address is refused, even with the right password. A
+ * second, longer limit makes the wait grow for whoever keeps failing.
  *
- * @param perUser the budget of each user name, known or not (default 5 per 15 minutes and 20 per 24 hours: after
- * five failures in a row one more attempt every 3 minutes, after twenty one every 72 minutes)
- * @param perAddress the budget of each client address, IPv6 addresses counted per /64 (default 20 per 15 minutes
- * and 100 per 24 hours)
- * @param maxTrackedNames how many user names that are not configured users are remembered at most; configured
- * users are always remembered
+ * @param perUser the budget of each user name, known or not (default 5 per 15 minutes and
+ * 20 per 24 hours: after five failures in a row one more attempt every 3 minutes, after
+ * twenty one every 72 minutes)
+ * @param perAddress the budget of each client address, IPv6 addresses counted per /64
+ * (default 20 per 15 minutes and 100 per 24 hours)
+ * @param maxTrackedNames how many user names that are not configured users are remembered
+ * at most; configured users are always remembered
  * @param maxTrackedAddresses how many client addresses are remembered at most
  */
 @ConfigurationProperties("warden.console.identity.sign-in-throttle")

@@ -4,7 +4,10 @@ import java.time.Duration;
 
 import org.springframework.security.core.AuthenticationException;
 
-/** A sign-in refused because the user name's or the client address's failure budget is spent. */
+/**
+ * A sign-in refused because the user name's or the client address's failure budget is
+ * spent.
+ */
 final class SignInThrottledException extends AuthenticationException {
 
 	private final Duration retryAfter;

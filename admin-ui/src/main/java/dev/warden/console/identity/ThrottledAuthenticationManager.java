@@ -10,11 +10,13 @@ import org.springframework.security.authentication.BadCredentialsException;
 import org.springframework.security.core.Authentication;
 
 /**
- * Checks the sign-in form's credentials within the failure budgets of {@link SignInThrottle}: an attempt whose
- * user name or client address has no failure left is refused before its password is looked at (so a lock-out
- * also refuses the right password), and every wrong password is counted, then published as {@link SignInFailed},
- * followed by {@link SignInLockedOut} when it used up a budget. Unknown names are treated exactly like known ones.
- * Refusals are thrown as {@link SignInThrottledException}, for {@link SignInFailureHandler} to answer 429.
+ * Checks the sign-in form's credentials within the failure budgets of
+ * {@link SignInThrottle}: an attempt whose user name or client address has no failure
+ * left is refused before its password is looked at (so a lock-out also refuses the right
+ * password), and every wrong password is counted, then published as {@link SignInFailed},
+ * followed by {@link SignInLockedOut} when it used up a budget. Unknown names are treated
+ * exactly like known ones. Refusals are thrown as {@link SignInThrottledException}, for
+ * {@link SignInFailureHandler} to answer 429.
  */
 final class ThrottledAuthenticationManager implements AuthenticationManager {
 
@@ -49,12 +51,12 @@ final class ThrottledAuthenticationManager implements AuthenticationManager {
 			Failure failure = reservation.fail();
 			this.events.publishEvent(new SignInFailed(username, reservation.knownUser(), address, userAgent));
 			if (failure.userLockedOut()) {
-				this.events.publishEvent(new SignInLockedOut(Lock.USER, username, address, userAgent,
-						failure.retryAfter()));
+				this.events
+					.publishEvent(new SignInLockedOut(Lock.USER, username, address, userAgent, failure.retryAfter()));
 			}
 			if (failure.addressLockedOut()) {
-				this.events.publishEvent(new SignInLockedOut(Lock.CLIENT_ADDRESS, username, address, userAgent,
-						failure.retryAfter()));
+				this.events.publishEvent(
+						new SignInLockedOut(Lock.CLIENT_ADDRESS, username, address, userAgent, failure.retryAfter()));
 			}
 			if (failure.lockedOut()) {
 				throw new SignInThrottledException(failure.retryAfter(), ex);

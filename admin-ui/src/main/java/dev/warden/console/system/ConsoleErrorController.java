@@ -15,9 +15,10 @@ import org.springframework.http.HttpStatus;
 import org.springframework.stereotype.Controller;
 
 /**
- * Spring Boot's error controller (the {@code error} template for browsers, JSON otherwise; never a stack trace or
- * an exception message, as {@code server.error.*} is left at its defaults), except that {@code /error} requested
- * directly answers 404 like any page that does not exist. Boot's own controller knows no status for such a request
+ * Spring Boot's error controller (the {@code error} template for browsers, JSON
+ * otherwise; never a stack trace or an exception message, as {@code server.error.*} is
+ * left at its defaults), except that {@code /error} requested directly answers 404 like
+ * any page that does not exist. Boot's own controller knows no status for such a request
  * and answered 500 ("status 999").
  */
 @Controller
@@ -43,7 +44,10 @@ class ConsoleErrorController extends BasicErrorController {
 		return attributes;
 	}
 
-	/** The container sets the status attribute when it forwards an error to this controller. */
+	/**
+	 * The container sets the status attribute when it forwards an error to this
+	 * controller.
+	 */
 	private static boolean isErrorDispatch(HttpServletRequest request) {
 		return request.getAttribute(RequestDispatcher.ERROR_STATUS_CODE) != null;
 	}

@@ -10,14 +10,18 @@ import org.springframework.security.config.annotation.web.configurers.HeadersCon
 import org.springframework.security.web.header.writers.ReferrerPolicyHeaderWriter.ReferrerPolicy;
 
 /**
- * The response headers every security filter chain of the console writes, on top of Spring Security's defaults
- * ({@code X-Content-Type-Options}, {@code X-Frame-Options: DENY}, cache control, HSTS over https):
+ * The response headers every security filter chain of the console writes, on top of
+ * Spring Security's defaults ({@code X-Content-Type-Options},
+ * {@code X-Frame-Options: DENY}, cache control, HSTS over https):
  * <ul>
- * <li>{@code Content-Security-Policy}: only the console's own origin may supply scripts, styles, images, fonts and
- * connections; no inline script or style (the templates have none, styling is {@code /css/console.css}); no
- * plugins; no {@code <base>}; no framing; forms may only be sent to the console itself and to the origins a chain
- * names, because a browser also checks the redirects that follow a form post against {@code form-action}.</li>
- * <li>{@code Referrer-Policy: no-referrer}: URLs of the sign-in flow carry codes and states.</li>
+ * <li>{@code Content-Security-Policy}: only the console's own origin may supply scripts,
+ * styles, images, fonts and connections; no inline script or style (the templates have
+ * none, styling is {@code /css/console.css}); no plugins; no {@code <base>}; no framing;
+ * forms may only be sent to the console itself and to the origins a chain names, because
+ * a browser also checks the redirects that follow a form post against
+ * {@code form-action}.</li>
+ * <li>{@code Referrer-Policy: no-referrer}: URLs of the sign-in flow carry codes and
+ * states.</li>
  * </ul>
  * Each chain calls {@link #policy(URI...)} with the origins its pages' forms lead to.
  */
@@ -27,9 +31,10 @@ public final class ConsoleHeaders {
 	}
 
 	/**
-	 * The headers, allowing forms (and the redirects after them) to reach the given URLs' origins besides the
-	 * console's own.
-	 * @param formTargets URLs whose origins forms may lead to; {@code null} entries are ignored
+	 * The headers, allowing forms (and the redirects after them) to reach the given URLs'
+	 * origins besides the console's own.
+	 * @param formTargets URLs whose origins forms may lead to; {@code null} entries are
+	 * ignored
 	 */
 	public static Customizer<HeadersConfigurer<HttpSecurity>> policy(URI... formTargets) {
 		String csp = contentSecurityPolicy(formTargets);

@@ -9,19 +9,21 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
 /**
  * The console as the browser sees it ({@code warden.console.*}).
  *
- * @param publicUrl the console's origin as users open it, e.g. {@code https://console.example.com}: scheme, host
- * and port, nothing else. Every absolute URL the console builds (redirects, the OAuth2 redirect URI, the
- * post-logout redirect) starts with it, whatever the request's {@code Host} or {@code X-Forwarded-Host} header
- * says. With the embedded authorization server it is also the issuer's origin.
+ * @param publicUrl the console's origin as users open it, e.g.
+ * {@code https://console.example.com}: scheme, host and port, nothing else. Every
+ * absolute URL the console builds (redirects, the OAuth2 redirect URI, the post-logout
+ * redirect) starts with it, whatever the request's {@code Host} or
+ * {@code X-Forwarded-Host} header says. With the embedded authorization server it is also
+ * the issuer's origin.
  */
 @ConfigurationProperties("warden.console")
 record ConsoleProperties(@DefaultValue("http://localhost:8090") URI publicUrl) {
 
 	ConsoleProperties {
 		String path = (publicUrl != null) ? publicUrl.getRawPath() : null;
-		if (publicUrl != null && ((path != null && !path.isEmpty() && !path.equals("/"))
-				|| publicUrl.getRawQuery() != null || publicUrl.getRawFragment() != null
-				|| publicUrl.getRawUserInfo() != null)) {
+		if (publicUrl != null
+				&& ((path != null && !path.isEmpty() && !path.equals("/")) || publicUrl.getRawQuery() != null
+						|| publicUrl.getRawFragment() != null || publicUrl.getRawUserInfo() != null)) {
 			throw new IllegalArgumentException("warden.console.public-url (WARDEN_CONSOLE_PUBLIC_URL) must be an "
 					+ "origin (scheme, host and port) without path, query or user, not '" + publicUrl + "'");
 		}
@@ -43,8 +45,8 @@ record ConsoleProperties(@DefaultValue("http://localhost:8090") URI publicUrl) {
 	}
 
 	/**
-	 * The origin of an absolute http(s) URL as browsers compare origins: lower-case scheme and host, the port only
-	 * when it is not the scheme's default.
+	 * The origin of an absolute http(s) URL as browsers compare origins: lower-case
+	 * scheme and host, the port only when it is not the scheme's default.
 	 */
 	static String originOf(URI url) {
 		String scheme = (url != null && url.getScheme() != null) ? url.getScheme().toLowerCase(Locale.ROOT) : null;

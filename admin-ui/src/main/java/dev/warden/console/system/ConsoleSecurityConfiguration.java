@@ -38,10 +38,11 @@ import org.springframework.security.web.access.intercept.RequestAuthorizationCon
 import org.springframework.util.StringUtils;
 
 /**
- * The console's own filter chain. It comes after the embedded authorization server's chains (orders 1 and 2),
- * and admits only users who signed in to the console through OpenID Connect: the session is shared with the
- * authorization server, so a session that holds only the authorization server's form login is sent through the
- * OIDC flow first (which then completes without asking for the password again).
+ * The console's own filter chain. It comes after the embedded authorization server's
+ * chains (orders 1 and 2), and admits only users who signed in to the console through
+ * OpenID Connect: the session is shared with the authorization server, so a session that
+ * holds only the authorization server's form login is sent through the OIDC flow first
+ * (which then completes without asking for the password again).
  */
 @Configuration(proxyBeanMethods = false)
 class ConsoleSecurityConfiguration {
@@ -76,8 +77,10 @@ class ConsoleSecurityConfiguration {
 			.oauth2Client(Customizer.withDefaults())
 			.logout((logout) -> logout.logoutSuccessHandler(logoutSuccess))
 			.exceptionHandling((exceptions) -> exceptions.accessDeniedHandler(ConsoleSecurityConfiguration::denied))
-			// signing out posts a form that an external provider's end-session endpoint may answer
-			.headers(ConsoleHeaders.policy(StringUtils.hasText(oidc.issuerUri()) ? URI.create(oidc.issuerUri()) : null));
+			// signing out posts a form that an external provider's end-session endpoint
+			// may answer
+			.headers(
+					ConsoleHeaders.policy(StringUtils.hasText(oidc.issuerUri()) ? URI.create(oidc.issuerUri()) : null));
 		return http.build();
 	}
 
@@ -95,13 +98,15 @@ class ConsoleSecurityConfiguration {
 	ClientRegistrationRepository clientRegistrationRepository(OidcClientProperties oidc, ConsoleProperties console,
 			Environment environment) {
 		if (!StringUtils.hasText(oidc.clientSecret())) {
-			throw new IllegalStateException("warden.console.oidc.client-secret (WARDEN_CONSOLE_CLIENT_SECRET) is not set");
+			throw new IllegalStateException(
+					"warden.console.oidc.client-secret (WARDEN_CONSOLE_CLIENT_SECRET) is not set");
 		}
 		ClientRegistration.Builder login;
 		ClientRegistration signInAudit = null;
 		if (StringUtils.hasText(oidc.issuerUri())) {
 			// An external provider: its endpoints come from its discovery document.
-			login = ClientRegistrations.fromIssuerLocation(oidc.issuerUri()).registrationId(ConsoleLogin.REGISTRATION_ID);
+			login = ClientRegistrations.fromIssuerLocation(oidc.issuerUri())
+				.registrationId(ConsoleLogin.REGISTRATION_ID);
 		}
 		else {
 			String issuer = embeddedIssuer(console, environment);
@@ -126,8 +131,8 @@ class ConsoleSecurityConfiguration {
 	}
 
 	/**
-	 * The embedded authorization server's issuer, which must be the console's own origin: the sign-in and the
-	 * console share one browser session.
+	 * The embedded authorization server's issuer, which must be the console's own origin:
+	 * the sign-in and the console share one browser session.
 	 */
 	private static String embeddedIssuer(ConsoleProperties console, Environment environment) {
 		if (!environment.getProperty("warden.console.identity.embedded", Boolean.class, true)) {
@@ -139,16 +144,18 @@ class ConsoleSecurityConfiguration {
 			issuer = issuer.substring(0, issuer.length() - 1);
 		}
 		if (!ConsoleProperties.originOf(URI.create(issuer)).equals(console.origin())) {
-			throw new IllegalStateException("The embedded issuer (warden.console.identity.issuer, WARDEN_CONSOLE_ISSUER) "
-					+ issuer + " must be the console's public URL (warden.console.public-url, WARDEN_CONSOLE_PUBLIC_URL) "
-					+ console.origin() + "; set one of them, the other follows");
+			throw new IllegalStateException(
+					"The embedded issuer (warden.console.identity.issuer, WARDEN_CONSOLE_ISSUER) " + issuer
+							+ " must be the console's public URL (warden.console.public-url, WARDEN_CONSOLE_PUBLIC_URL) "
+							+ console.origin() + "; set one of them, the other follows");
 		}
 		return issuer;
 	}
 
 	/**
-	 * The embedded authorization server lives in this very application, which is not listening yet while the
-	 * context starts, so its endpoints are derived from the issuer instead of being discovered.
+	 * The embedded authorization server lives in this very application, which is not
+	 * listening yet while the context starts, so its endpoints are derived from the
+	 * issuer instead of being discovered.
 	 */
 	private static ClientRegistration.Builder embeddedLogin(String issuer) {
 		return ClientRegistration.withRegistrationId(ConsoleLogin.REGISTRATION_ID)
@@ -160,8 +167,9 @@ class ConsoleSecurityConfiguration {
 	}
 
 	/**
-	 * The console's own identity at the embedded issuer, used to report failed sign-ins to platform-api: nobody
-	 * is signed in when a sign-in fails, so there is no user token to report them with.
+	 * The console's own identity at the embedded issuer, used to report failed sign-ins
+	 * to platform-api: nobody is signed in when a sign-in fails, so there is no user
+	 * token to report them with.
 	 */
 	private static ClientRegistration signInAudit(String issuer, OidcClientProperties oidc) {
 		return ClientRegistration.withRegistrationId(ConsoleLogin.SIGN_IN_AUDIT_REGISTRATION_ID)
@@ -175,7 +183,10 @@ class ConsoleSecurityConfiguration {
 			.build();
 	}
 
-	/** Tokens are kept in the user's session only, so signing out forgets them; the console stores nothing. */
+	/**
+	 * Tokens are kept in the user's session only, so signing out forgets them; the
+	 * console stores nothing.
+	 */
 	@Bean
 	OAuth2AuthorizedClientRepository authorizedClientRepository() {
 		return new HttpSessionOAuth2AuthorizedClientRepository();

@@ -7,7 +7,10 @@ import org.springframework.security.oauth2.core.oidc.user.OidcUser;
 import org.springframework.web.bind.annotation.ControllerAdvice;
 import org.springframework.web.bind.annotation.ModelAttribute;
 
-/** Makes the signed-in user available to every page as {@code consoleUser} (null when nobody is signed in). */
+/**
+ * Makes the signed-in user available to every page as {@code consoleUser} (null when
+ * nobody is signed in).
+ */
 @ControllerAdvice
 class ConsoleUserAdvice {
 
@@ -22,13 +25,14 @@ class ConsoleUserAdvice {
 		if (token.getPrincipal() instanceof OidcUser user && user.getPreferredUsername() != null) {
 			name = user.getPreferredUsername();
 		}
-		return new ConsoleUser(name, token.getAuthorities()
-			.stream()
-			.map(GrantedAuthority::getAuthority)
-			.filter((authority) -> authority != null && authority.startsWith(ROLE_PREFIX))
-			.map((authority) -> authority.substring(ROLE_PREFIX.length()))
-			.distinct()
-			.toList());
+		return new ConsoleUser(name,
+				token.getAuthorities()
+					.stream()
+					.map(GrantedAuthority::getAuthority)
+					.filter((authority) -> authority != null && authority.startsWith(ROLE_PREFIX))
+					.map((authority) -> authority.substring(ROLE_PREFIX.length()))
+					.distinct()
+					.toList());
 	}
 
 }

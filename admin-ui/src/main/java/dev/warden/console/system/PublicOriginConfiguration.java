@@ -12,19 +12,23 @@ import org.springframework.context.annotation.Configuration;
 import org.springframework.core.Ordered;
 
 /**
- * The console's origin is configuration ({@code warden.console.public-url}), not the request's {@code Host}: see
- * {@link PublicOriginFilter}.
+ * The console's origin is configuration ({@code warden.console.public-url}), not the
+ * request's {@code Host}: see {@link PublicOriginFilter}.
  */
 @Configuration(proxyBeanMethods = false)
 class PublicOriginConfiguration {
 
-	/** Right after Spring's forwarded-header filter (highest precedence), before everything else. */
+	/**
+	 * Right after Spring's forwarded-header filter (highest precedence), before
+	 * everything else.
+	 */
 	static final int ORDER = Ordered.HIGHEST_PRECEDENCE + 1;
 
 	@Bean
 	FilterRegistrationBean<PublicOriginFilter> publicOriginFilter(ConsoleProperties console, ServerProperties server) {
 		if (server.getForwardHeadersStrategy() == ForwardHeadersStrategy.FRAMEWORK) {
-			// Spring's ForwardedHeaderFilter believes X-Forwarded-For from any client, which would let anybody
+			// Spring's ForwardedHeaderFilter believes X-Forwarded-For from any client,
+			// which would let anybody
 			// pick the address the sign-in throttle counts failures against.
 			throw new IllegalStateException("server.forward-headers-strategy=framework trusts forwarded headers from "
 					+ "every client; behind a reverse proxy use server.forward-headers-strategy=native with "

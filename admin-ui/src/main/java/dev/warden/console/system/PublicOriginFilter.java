@@ -15,17 +15,19 @@ import org.springframework.http.HttpHeaders;
 
 /**
  * Presents every request to the application as addressed to the console's public URL
- * ({@link ConsoleProperties#publicUrl()}): scheme, server name, port, {@code isSecure()}, the request URL and the
- * {@code Host} header all come from configuration, never from what the client sent.
+ * ({@link ConsoleProperties#publicUrl()}): scheme, server name, port, {@code isSecure()},
+ * the request URL and the {@code Host} header all come from configuration, never from
+ * what the client sent.
  *
  * <p>
- * Why: Spring Security and the authorization server build absolute URLs from the request (the sign-in redirect,
- * the saved request replayed after sign-in, the OAuth2 redirect URI, the callback URL compared with it), and Tomcat
- * takes those from the {@code Host} header, so {@code Host: evil.example} produced
- * {@code Location: http://evil.example/…}. Registered first, for every dispatch type, after any forwarded-header
- * handling, so {@code X-Forwarded-Host} or {@code Forwarded} cannot move the origin either. The client address
- * ({@code getRemoteAddr()}) is left alone. Redirects Tomcat completes itself stay relative
- * ({@code server.tomcat.use-relative-redirects}).
+ * Why: Spring Security and the authorization server build absolute URLs from the request
+ * (the sign-in redirect, the saved request replayed after sign-in, the OAuth2 redirect
+ * URI, the callback URL compared with it), and Tomcat takes those from the {@code Host}
+ * header, so {@code Host: evil.example} produced {@code Location: http://evil.example/…}.
+ * Registered first, for every dispatch type, after any forwarded-header handling, so
+ * {@code X-Forwarded-Host} or {@code Forwarded} cannot move the origin either. The client
+ * address ({@code getRemoteAddr()}) is left alone. Redirects Tomcat completes itself stay
+ * relative ({@code server.tomcat.use-relative-redirects}).
  */
 final class PublicOriginFilter extends HttpFilter {
 

@@ -12,9 +12,10 @@ import org.springframework.security.oauth2.core.oidc.user.OidcUserAuthority;
 import org.springframework.security.oauth2.core.user.OAuth2UserAuthority;
 
 /**
- * Turns the roles claim of the signed-in user ({@code ["ADMIN"]}) into authorities ({@code ROLE_ADMIN}), keeping
- * the authorities Spring Security derived itself. The claim may be an array or a space/comma separated string,
- * and may be nested ({@code realm_access.roles}).
+ * Turns the roles claim of the signed-in user ({@code ["ADMIN"]}) into authorities
+ * ({@code ROLE_ADMIN}), keeping the authorities Spring Security derived itself. The claim
+ * may be an array or a space/comma separated string, and may be nested
+ * ({@code realm_access.roles}).
  */
 class RolesClaimAuthoritiesMapper implements GrantedAuthoritiesMapper {
 

@@ -1,8 +1,10 @@
 /**
- * Cross-cutting setup: the console's sign-in as an OAuth2/OIDC client (registration {@code warden}), its security
- * filter chain, token handling for calls to platform-api, the response headers every chain writes
- * ({@link dev.warden.console.system.ConsoleHeaders}), the console's public origin (redirects never take the
- * request's {@code Host}), the error pages, and the signed-out page.
+ * Cross-cutting setup: the console's sign-in as an OAuth2/OIDC client (registration
+ * {@code warden}), its security filter chain, token handling for calls to platform-api,
+ * the response headers every chain writes
+ * ({@link dev.warden.console.system.ConsoleHeaders}), the console's public origin
+ * (redirects never take the request's {@code Host}), the error pages, and the signed-out
+ * page.
  */
 @org.springframework.modulith.ApplicationModule(displayName = "System")
 package dev.warden.console.system;

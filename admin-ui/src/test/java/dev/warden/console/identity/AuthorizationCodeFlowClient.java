@@ -25,19 +25,21 @@ import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
 /**
- * Obtains tokens from Warden's embedded authorization server the way a browser and a command-line client would:
- * the OAuth2 authorization code flow with PKCE, signing in through the HTML form. Depends on the JDK only, so it
- * can be copied as is into other test suites (system tests) that need an admin API access token.
+ * Obtains tokens from Warden's embedded authorization server the way a browser and a
+ * command-line client would: the OAuth2 authorization code flow with PKCE, signing in
+ * through the HTML form. Depends on the JDK only, so it can be copied as is into other
+ * test suites (system tests) that need an admin API access token.
  *
  * <pre>
  * var flow = new AuthorizationCodeFlowClient(URI.create("http://localhost:8090"));
  * String accessToken = flow.obtainTokens("admin", "admin-local").accessToken();
  * </pre>
  *
- * Steps: GET {@code /oauth2/authorize} (client {@code warden-cli}, S256 challenge) is redirected to the sign-in
- * page; GET {@code /login} yields the CSRF token; POST {@code /login} signs in and is redirected back to the
- * authorize request; that is redirected to the client's redirect URI with {@code ?code=}; POST
- * {@code /oauth2/token} with the code and the verifier returns the tokens. Nothing needs to listen on the
+ * Steps: GET {@code /oauth2/authorize} (client {@code warden-cli}, S256 challenge) is
+ * redirected to the sign-in page; GET {@code /login} yields the CSRF token; POST
+ * {@code /login} signs in and is redirected back to the authorize request; that is
+ * redirected to the client's redirect URI with {@code ?code=}; POST {@code /oauth2/token}
+ * with the code and the verifier returns the tokens. Nothing needs to listen on the
  * redirect URI. Not thread safe: use one instance per user session.
  */
 public final class AuthorizationCodeFlowClient {
@@ -46,7 +48,8 @@ public final class AuthorizationCodeFlowClient {
 
 	public static final String CLI_REDIRECT_URI = "http://127.0.0.1:8765/callback";
 
-	private static final Pattern CSRF = Pattern.compile("name=\"_csrf\"\\s+value=\"([^\"]+)\"|value=\"([^\"]+)\"\\s+name=\"_csrf\"");
+	private static final Pattern CSRF = Pattern
+		.compile("name=\"_csrf\"\\s+value=\"([^\"]+)\"|value=\"([^\"]+)\"\\s+name=\"_csrf\"");
 
 	private static final int MAX_REDIRECTS = 10;
 
@@ -81,14 +84,16 @@ public final class AuthorizationCodeFlowClient {
 
 	/**
 	 * Signs in as the given user and exchanges the authorization code for tokens.
-	 * @throws SignInFailedException if the credentials are rejected or the server does not answer as expected
+	 * @throws SignInFailedException if the credentials are rejected or the server does
+	 * not answer as expected
 	 */
 	public Tokens obtainTokens(String username, String password) throws IOException, InterruptedException {
 		String verifier = randomToken();
 		String state = randomToken();
-		URI authorize = URI.create(this.issuer + "/oauth2/authorize?" + form(Map.of("response_type", "code",
-				"client_id", this.clientId, "redirect_uri", this.redirectUri, "scope", "openid profile", "state", state,
-				"code_challenge", challenge(verifier), "code_challenge_method", "S256")));
+		URI authorize = URI.create(this.issuer + "/oauth2/authorize?"
+				+ form(Map.of("response_type", "code", "client_id", this.clientId, "redirect_uri", this.redirectUri,
+						"scope", "openid profile", "state", state, "code_challenge", challenge(verifier),
+						"code_challenge_method", "S256")));
 		HttpResponse<String> response = followRedirects(get(authorize));
 		if (response.statusCode() != 200 || csrfToken(response.body()).isEmpty()) {
 			throw new SignInFailedException("expected the sign-in form, got " + describe(response));
@@ -108,11 +113,13 @@ public final class AuthorizationCodeFlowClient {
 		if (token.statusCode() != 200) {
 			throw new SignInFailedException("token request failed: " + describe(token));
 		}
-		return new Tokens(jsonString(token.body(), "access_token"), jsonString(token.body(), "id_token"),
-				token.body());
+		return new Tokens(jsonString(token.body(), "access_token"), jsonString(token.body(), "id_token"), token.body());
 	}
 
-	/** Posts the sign-in form (after fetching it for its CSRF token); answers the server's redirect. */
+	/**
+	 * Posts the sign-in form (after fetching it for its CSRF token); answers the server's
+	 * redirect.
+	 */
 	public HttpResponse<String> signIn(String username, String password) throws IOException, InterruptedException {
 		HttpResponse<String> response = postSignInForm(username, password);
 		String location = response.headers().firstValue("Location").orElse("");
@@ -123,10 +130,12 @@ public final class AuthorizationCodeFlowClient {
 	}
 
 	/**
-	 * Opens the console at the issuer's origin and signs in as a browser would: the console sends it through its
-	 * OpenID Connect login to the sign-in page, the form is posted, and the redirects are followed back.
+	 * Opens the console at the issuer's origin and signs in as a browser would: the
+	 * console sends it through its OpenID Connect login to the sign-in page, the form is
+	 * posted, and the redirects are followed back.
 	 * @return the page the console shows after signing in (the dashboard)
-	 * @throws SignInFailedException if the console does not lead to the sign-in page or the sign-in is rejected
+	 * @throws SignInFailedException if the console does not lead to the sign-in page or
+	 * the sign-in is rejected
 	 */
 	public HttpResponse<String> signInToConsole(String username, String password)
 			throws IOException, InterruptedException {
@@ -138,8 +147,8 @@ public final class AuthorizationCodeFlowClient {
 	}
 
 	/**
-	 * Fetches the sign-in page for its CSRF token and posts the form; answers whatever the server answered (a
-	 * redirect, or a refusal such as 429).
+	 * Fetches the sign-in page for its CSRF token and posts the form; answers whatever
+	 * the server answered (a redirect, or a refusal such as 429).
 	 */
 	public HttpResponse<String> postSignInForm(String username, String password)
 			throws IOException, InterruptedException {
@@ -151,9 +160,10 @@ public final class AuthorizationCodeFlowClient {
 	}
 
 	/**
-	 * Sends the header with every later request of this client, as a proxy in front of the browser would (e.g.
-	 * {@code X-Forwarded-For}), or an attacker ({@code Host}: the JDK client sends a {@code Host} header only when
-	 * started with {@code -Djdk.httpclient.allowRestrictedHeaders=host}).
+	 * Sends the header with every later request of this client, as a proxy in front of
+	 * the browser would (e.g. {@code X-Forwarded-For}), or an attacker ({@code Host}: the
+	 * JDK client sends a {@code Host} header only when started with
+	 * {@code -Djdk.httpclient.allowRestrictedHeaders=host}).
 	 */
 	public AuthorizationCodeFlowClient withHeader(String name, String value) {
 		this.headers.add(name);
@@ -161,8 +171,12 @@ public final class AuthorizationCodeFlowClient {
 		return this;
 	}
 
-	/** Follows redirects while they stay on the issuer's origin; answers the last response. */
-	public HttpResponse<String> followRedirects(HttpResponse<String> response) throws IOException, InterruptedException {
+	/**
+	 * Follows redirects while they stay on the issuer's origin; answers the last
+	 * response.
+	 */
+	public HttpResponse<String> followRedirects(HttpResponse<String> response)
+			throws IOException, InterruptedException {
 		HttpResponse<String> current = response;
 		for (int i = 0; i < MAX_REDIRECTS; i++) {
 			Optional<String> location = current.headers().firstValue("Location");

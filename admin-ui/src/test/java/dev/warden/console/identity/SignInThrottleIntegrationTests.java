@@ -19,10 +19,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 
 /**
- * Failed sign-ins at the embedded authorization server over real HTTP, with the default budgets (finding 5: no
- * brute-force protection on console sign-in). The console runs behind a "proxy" here
- * ({@code server.forward-headers-strategy=native}, loopback trusted), so each test signs in from its own client
- * address through {@code X-Forwarded-For}; each test also uses its own user names, since budgets outlive tests.
+ * Failed sign-ins at the embedded authorization server over real HTTP, with the default
+ * budgets (finding 5: no brute-force protection on console sign-in). The console runs
+ * behind a "proxy" here ({@code server.forward-headers-strategy=native}, loopback
+ * trusted), so each test signs in from its own client address through
+ * {@code X-Forwarded-For}; each test also uses its own user names, since budgets outlive
+ * tests.
  */
 class SignInThrottleIntegrationTests {
 
@@ -124,15 +126,19 @@ class SignInThrottleIntegrationTests {
 			.findFirst()
 			.orElseThrow();
 		assertThat(report.authorization()).startsWith("Bearer ");
-		JsonNode claims = JSON.readTree(
-				AuthorizationCodeFlowClient.jwtPayload(report.authorization().substring("Bearer ".length())));
+		JsonNode claims = JSON
+			.readTree(AuthorizationCodeFlowClient.jwtPayload(report.authorization().substring("Bearer ".length())));
 		assertThat(claims.path("sub").asString()).isEqualTo("warden-console");
 		assertThat(claims.path("iss").asString()).isEqualTo(console.origin().toString());
-		assertThat(claims.path("scope").values()).extracting(JsonNode::asString).containsExactly("warden.audit.sign-in");
+		assertThat(claims.path("scope").values()).extracting(JsonNode::asString)
+			.containsExactly("warden.audit.sign-in");
 		assertThat(claims.has("roles")).isFalse();
 	}
 
-	/** Six wrong passwords; each answer as status, Location and page, with what differs by nature masked. */
+	/**
+	 * Six wrong passwords; each answer as status, Location and page, with what differs by
+	 * nature masked.
+	 */
 	private static List<String> answers(AuthorizationCodeFlowClient browser, String username)
 			throws IOException, InterruptedException {
 		List<String> answers = new ArrayList<>();
@@ -140,7 +146,9 @@ class SignInThrottleIntegrationTests {
 			HttpResponse<String> answer = browser.postSignInForm(username, "guess-" + i);
 			answers.add(answer.statusCode() + " " + answer.headers().firstValue("Location").orElse("-") + " "
 					+ answer.headers().firstValue("Retry-After").map((seconds) -> "Retry-After").orElse("-") + " "
-					+ answer.body().replaceAll("value=\"[^\"]+\"", "value=\"…\"").replaceAll("\\d+ (seconds|minutes)", "…"));
+					+ answer.body()
+						.replaceAll("value=\"[^\"]+\"", "value=\"…\"")
+						.replaceAll("\\d+ (seconds|minutes)", "…"));
 		}
 		return answers;
 	}
@@ -148,8 +156,8 @@ class SignInThrottleIntegrationTests {
 	private static void assertPaused(HttpResponse<String> answer) {
 		assertThat(answer.statusCode()).isEqualTo(429);
 		assertThat(answer.headers().firstValue("Location")).isEmpty();
-		assertThat(answer.headers().firstValue("Retry-After")).hasValueSatisfying(
-				(seconds) -> assertThat(Long.parseLong(seconds)).isBetween(1L, 180L));
+		assertThat(answer.headers().firstValue("Retry-After"))
+			.hasValueSatisfying((seconds) -> assertThat(Long.parseLong(seconds)).isBetween(1L, 180L));
 		assertThat(answer.body()).contains("Too many failed sign-ins", "try again in", "name=\"username\"",
 				"name=\"_csrf\"");
 		assertThat(answer.body()).doesNotContain("The user name or password is not correct");

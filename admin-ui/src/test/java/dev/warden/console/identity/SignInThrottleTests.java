@@ -13,8 +13,8 @@ import org.junit.jupiter.api.Test;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * The failure budgets with the default limits on a clock the test moves (finding 5: no brute-force protection on
- * console sign-in).
+ * The failure budgets with the default limits on a clock the test moves (finding 5: no
+ * brute-force protection on console sign-in).
  */
 class SignInThrottleTests {
 
@@ -60,7 +60,8 @@ class SignInThrottleTests {
 		assertThat(waits.subList(0, 4)).containsOnly(Duration.ZERO);
 		// 5 per 15 minutes: one more attempt every 3 minutes
 		assertThat(waits.subList(4, 19)).containsOnly(Duration.ofMinutes(3));
-		// 20 per 24 hours: from the twentieth failure of the day on, one attempt every 72 minutes
+		// 20 per 24 hours: from the twentieth failure of the day on, one attempt every 72
+		// minutes
 		assertThat(waits.get(19)).isBetween(Duration.ofMinutes(4), Duration.ofMinutes(72));
 		assertThat(waits.subList(20, 25))
 			.allSatisfy((wait) -> assertThat(wait).isBetween(Duration.ofMinutes(71), Duration.ofMinutes(72)));

@@ -17,10 +17,11 @@ import org.junit.jupiter.params.provider.ValueSource;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * What the console's answers say in their headers, over real HTTP against a console with the default settings
- * (finding 9: no Content-Security-Policy, no Referrer-Policy, and the {@code Host} header reflected into
- * redirects). Sending a {@code Host} header needs {@code -Djdk.httpclient.allowRestrictedHeaders=host}, which the
- * build passes to the tests.
+ * What the console's answers say in their headers, over real HTTP against a console with
+ * the default settings (finding 9: no Content-Security-Policy, no Referrer-Policy, and
+ * the {@code Host} header reflected into redirects). Sending a {@code Host} header needs
+ * {@code -Djdk.httpclient.allowRestrictedHeaders=host}, which the build passes to the
+ * tests.
  */
 class ConsoleHeadersIntegrationTests {
 
@@ -62,7 +63,8 @@ class ConsoleHeadersIntegrationTests {
 		assertThat(browser.get(console.url("/login")).headers().firstValue("Location")).isEmpty();
 		assertOwnLocation(browser.postSignInForm("admin", "not-the-password"), "/login?error");
 
-		// the sign-in resumes the authorize request saved above, and that one the console's login
+		// the sign-in resumes the authorize request saved above, and that one the
+		// console's login
 		HttpResponse<String> signedIn = browser.signIn("admin", "admin-local");
 		assertOwnLocation(signedIn, "/oauth2/authorize");
 		HttpResponse<String> code = browser.get(location(signedIn));
@@ -103,8 +105,7 @@ class ConsoleHeadersIntegrationTests {
 
 		browser.postSignInForm("compliance", "not-the-password");
 
-		assertThat(console.platformApi().postsTo("/api/admin/audit/events/login-failures"))
-			.isNotEmpty()
+		assertThat(console.platformApi().postsTo("/api/admin/audit/events/login-failures")).isNotEmpty()
 			.allSatisfy((post) -> assertThat(post.body()).doesNotContain("198.51.100.99")
 				.containsPattern("\"client_address\":\"(127\\.0\\.0\\.1|0:0:0:0:0:0:0:1)\""));
 	}

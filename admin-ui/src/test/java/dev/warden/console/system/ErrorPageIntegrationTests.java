@@ -16,8 +16,9 @@ import org.junit.jupiter.params.provider.ValueSource;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * Error pages over real HTTP (finding 6, console part: {@code GET /error} answered 500): the error path itself and
- * malformed requests get a 4xx page, never a 500, and no error page shows a stack trace or an exception.
+ * Error pages over real HTTP (finding 6, console part: {@code GET /error} answered 500):
+ * the error path itself and malformed requests get a 4xx page, never a 500, and no error
+ * page shows a stack trace or an exception.
  */
 class ErrorPageIntegrationTests {
 
@@ -64,7 +65,10 @@ class ErrorPageIntegrationTests {
 		assertClientErrorPage(browser.get(console.url(pathAndQuery)));
 	}
 
-	/** Tomcat refuses these before any application code runs, with its own bare status page. */
+	/**
+	 * Tomcat refuses these before any application code runs, with its own bare status
+	 * page.
+	 */
 	@ParameterizedTest(name = "GET {0}")
 	@ValueSource(strings = { "/a%2Fb", "/%2e%2e/etc/passwd", "/login%00" })
 	void addressesTheServerCannotMapGetA400WithoutInternals(String pathAndQuery) throws Exception {
@@ -81,14 +85,15 @@ class ErrorPageIntegrationTests {
 
 		assertClientErrorPage(browser.post(console.url("/login"), "application/x-www-form-urlencoded",
 				"username=%ZZ&password=x&_csrf=" + csrf));
-		assertClientErrorPage(browser.post(console.url("/login?_csrf=" + csrf), "multipart/form-data; boundary=b",
-				"--b\r\nbroken"));
+		assertClientErrorPage(
+				browser.post(console.url("/login?_csrf=" + csrf), "multipart/form-data; boundary=b", "--b\r\nbroken"));
 		assertClientErrorPage(browser.post(console.url("/login"), "application/x-www-form-urlencoded",
 				"username=admin&password=admin-local"));
 
 		HttpResponse<String> dashboard = browser.signInToConsole("compliance", "compliance-local");
 		assertThat(dashboard.statusCode()).isEqualTo(200);
-		assertClientErrorPage(browser.post(console.url("/logout"), "application/x-www-form-urlencoded", "_csrf=forged"));
+		assertClientErrorPage(
+				browser.post(console.url("/logout"), "application/x-www-form-urlencoded", "_csrf=forged"));
 		assertClientErrorPage(browser.post(console.url("/audit"), "application/x-www-form-urlencoded", ""));
 	}
 

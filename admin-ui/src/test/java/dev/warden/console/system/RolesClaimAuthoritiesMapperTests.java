@@ -16,8 +16,8 @@ class RolesClaimAuthoritiesMapperTests {
 
 	@Test
 	void mapsARolesArrayToRoleAuthorities() {
-		var mapped = new RolesClaimAuthoritiesMapper("roles").mapAuthorities(
-				List.of(authority(Map.of("sub", "admin", "roles", List.of("ADMIN", "COMPLIANCE")))));
+		var mapped = new RolesClaimAuthoritiesMapper("roles")
+			.mapAuthorities(List.of(authority(Map.of("sub", "admin", "roles", List.of("ADMIN", "COMPLIANCE")))));
 
 		assertThat(names(mapped)).contains("ROLE_ADMIN", "ROLE_COMPLIANCE", "OIDC_USER");
 	}

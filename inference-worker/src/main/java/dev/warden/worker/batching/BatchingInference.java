@@ -15,12 +15,15 @@ import org.springframework.stereotype.Component;
 import org.tensorflow.exceptions.TFInvalidArgumentException;
 
 /**
- * The one way request paths run a model: through the model's dynamic batching queue when batching is enabled for
- * it, otherwise as a direct call on the caller's thread. Records the inference metrics either way.
+ * The one way request paths run a model: through the model's dynamic batching queue when
+ * batching is enabled for it, otherwise as a direct call on the caller's thread. Records
+ * the inference metrics either way.
  *
- * <p>Contract: the caller holds {@code handle} open for the whole call (this method returns only when the request's
- * rows are answered, so a queued request keeps its version loaded) and closes it afterwards. Inputs must be
- * validated against the signature. Thread-safe; called concurrently by request threads.
+ * <p>
+ * Contract: the caller holds {@code handle} open for the whole call (this method returns
+ * only when the request's rows are answered, so a queued request keeps its version
+ * loaded) and closes it afterwards. Inputs must be validated against the signature.
+ * Thread-safe; called concurrently by request threads.
  */
 @Component
 public class BatchingInference {
@@ -39,12 +42,13 @@ public class BatchingInference {
 	}
 
 	/**
-	 * Runs {@code signature} of the handle's version on {@code inputs} (batched with other requests of the same
-	 * version and signature when batching is enabled) and returns this request's rows of every output.
+	 * Runs {@code signature} of the handle's version on {@code inputs} (batched with
+	 * other requests of the same version and signature when batching is enabled) and
+	 * returns this request's rows of every output.
 	 * @throws QueueFullException if the model's queue is full (rejected at once)
 	 * @throws IllegalArgumentException if the signature is unknown
-	 * @throws org.tensorflow.exceptions.TensorFlowException if TensorFlow fails the call (every request of the batch
-	 * gets the same exception)
+	 * @throws org.tensorflow.exceptions.TensorFlowException if TensorFlow fails the call
+	 * (every request of the batch gets the same exception)
 	 */
 	public Map<String, OutputColumn> run(ServableHandle handle, String signature, Map<String, InputColumn> inputs) {
 		long started = System.nanoTime();
@@ -83,7 +87,10 @@ public class BatchingInference {
 		return properties.forModel(model);
 	}
 
-	/** Replaces how TensorFlow is called; for tests that need to hold a batch (see {@link TensorFlowCall}). */
+	/**
+	 * Replaces how TensorFlow is called; for tests that need to hold a batch (see
+	 * {@link TensorFlowCall}).
+	 */
 	void callThrough(TensorFlowCall replacement) {
 		this.call = replacement;
 	}
@@ -98,8 +105,9 @@ public class BatchingInference {
 	}
 
 	/**
-	 * The request's rows if it can be batched: every input of the signature is given, has a variable batch
-	 * dimension and the same number of rows; otherwise -1 (run directly).
+	 * The request's rows if it can be batched: every input of the signature is given, has
+	 * a variable batch dimension and the same number of rows; otherwise -1 (run
+	 * directly).
 	 */
 	static int batchRows(SignatureSpec signature, Map<String, InputColumn> inputs) {
 		if (signature == null || inputs.isEmpty() || inputs.size() != signature.inputs().size()) {

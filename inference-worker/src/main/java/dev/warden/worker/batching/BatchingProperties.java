@@ -10,8 +10,10 @@ import org.springframework.boot.context.properties.bind.Name;
 import org.springframework.boot.convert.DurationUnit;
 
 /**
- * Dynamic batching settings: {@code warden.worker.batching.default.*} for every model, overridden per model by
- * {@code warden.worker.batching.models.<model>.*} (only the properties given are overridden).
+ * Dynamic batching settings: {@code warden.worker.batching.default.*} for every model,
+ * overridden per model by {@code warden.worker.batching.models.<model>.*} (only the
+ * properties given are overridden).
+ *
  * @param defaults the settings of models without an override
  * @param models overrides by model name
  */

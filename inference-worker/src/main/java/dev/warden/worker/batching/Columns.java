@@ -22,7 +22,10 @@ final class Columns {
 		return Math.toIntExact(size);
 	}
 
-	/** The inner dimensions (all but the first) as text, e.g. {@code "3x4"}; empty for rank-1 columns. */
+	/**
+	 * The inner dimensions (all but the first) as text, e.g. {@code "3x4"}; empty for
+	 * rank-1 columns.
+	 */
 	static String innerShape(long[] shape) {
 		if (shape.length <= 1) {
 			return "";
@@ -43,7 +46,10 @@ final class Columns {
 		return new InputColumn(column.spec(), shape, values);
 	}
 
-	/** One column holding the rows of every part in order; the parts have the same spec and inner shape. */
+	/**
+	 * One column holding the rows of every part in order; the parts have the same spec
+	 * and inner shape.
+	 */
 	static InputColumn concat(List<InputColumn> parts) {
 		InputColumn first = parts.get(0);
 		int total = 0;

@@ -14,17 +14,21 @@ import io.micrometer.core.instrument.Timer;
 /**
  * The inference meters (Prometheus names in brackets):
  * <ul>
- * <li>{@code warden.worker.requests} [{@code warden_worker_requests_total}] — requests that reached inference, by
- * {@code model}, {@code version} and {@code outcome} ({@code ok}, {@code overloaded}, {@code invalid_argument},
- * {@code error});</li>
- * <li>{@code warden.worker.request.duration} [{@code warden_worker_request_duration_seconds}] — time from entering
- * the batching layer to the answer (queue wait + TensorFlow + copying), percentiles histogram;</li>
- * <li>{@code warden.worker.batch.queue.wait} — time a request (or chunk) waited before its batch started;</li>
- * <li>{@code warden.worker.batch.size} — rows per TensorFlow call (the formed batch size);</li>
+ * <li>{@code warden.worker.requests} [{@code warden_worker_requests_total}] — requests
+ * that reached inference, by {@code model}, {@code version} and {@code outcome}
+ * ({@code ok}, {@code overloaded}, {@code invalid_argument}, {@code error});</li>
+ * <li>{@code warden.worker.request.duration}
+ * [{@code warden_worker_request_duration_seconds}] — time from entering the batching
+ * layer to the answer (queue wait + TensorFlow + copying), percentiles histogram;</li>
+ * <li>{@code warden.worker.batch.queue.wait} — time a request (or chunk) waited before
+ * its batch started;</li>
+ * <li>{@code warden.worker.batch.size} — rows per TensorFlow call (the formed batch
+ * size);</li>
  * <li>{@code warden.worker.batch.requests} — requests (chunks) per TensorFlow call;</li>
  * <li>{@code warden.worker.batch.queue.depth} — requests waiting, per model (gauge);</li>
- * <li>{@code warden.worker.tensorflow.calls} [{@code warden_worker_tensorflow_calls_total}] — TensorFlow calls, by
- * model and version, so that calls per request = calls / requests.</li>
+ * <li>{@code warden.worker.tensorflow.calls}
+ * [{@code warden_worker_tensorflow_calls_total}] — TensorFlow calls, by model and
+ * version, so that calls per request = calls / requests.</li>
  * </ul>
  * Thread-safe; meters are created on first use per model and version and cached.
  */

@@ -19,24 +19,33 @@ import org.slf4j.LoggerFactory;
 /**
  * The batching queue of one model.
  *
- * <p>Requests (or the chunks of a request larger than the maximum batch size) are queued by batch key: the loaded
- * version (by identity), the signature and the inner shape of the inputs, so that different versions or signatures
- * are never mixed. There are no dedicated batch threads: a waiting request thread becomes the <em>leader</em> when
- * fewer than {@code batchThreads} batches are running, takes the oldest key's queued rows (up to the maximum batch
- * size), makes one TensorFlow call and hands every request of the batch its rows of the answer. So a lone request
- * on an idle model runs at once on its own thread (no hand-off); requests arriving while a batch runs accumulate and
- * go together in the next one. The leader waits up to the queue delay (from the oldest request's arrival) for a
- * fuller batch only while the model has concurrent traffic (most recent arrivals found other requests in flight);
- * a single sequential client never waits.
+ * <p>
+ * Requests (or the chunks of a request larger than the maximum batch size) are queued by
+ * batch key: the loaded version (by identity), the signature and the inner shape of the
+ * inputs, so that different versions or signatures are never mixed. There are no
+ * dedicated batch threads: a waiting request thread becomes the <em>leader</em> when
+ * fewer than {@code batchThreads} batches are running, takes the oldest key's queued rows
+ * (up to the maximum batch size), makes one TensorFlow call and hands every request of
+ * the batch its rows of the answer. So a lone request on an idle model runs at once on
+ * its own thread (no hand-off); requests arriving while a batch runs accumulate and go
+ * together in the next one. The leader waits up to the queue delay (from the oldest
+ * request's arrival) for a fuller batch only while the model has concurrent traffic (most
+ * recent arrivals found other requests in flight); a single sequential client never
+ * waits.
  *
- * <p>Every request thread stays in {@link #run} until all its chunks are answered, so the handle its caller holds
- * keeps the version loaded while it is queued or running. Thread-safe; all state is guarded by one lock.
+ * <p>
+ * Every request thread stays in {@link #run} until all its chunks are answered, so the
+ * handle its caller holds keeps the version loaded while it is queued or running.
+ * Thread-safe; all state is guarded by one lock.
  */
 final class ModelBatcher {
 
 	private static final Logger log = LoggerFactory.getLogger(ModelBatcher.class);
 
-	/** Share of recent arrivals that found company above which a leader waits for a fuller batch. */
+	/**
+	 * Share of recent arrivals that found company above which a leader waits for a fuller
+	 * batch.
+	 */
 	private static final double CONCURRENT_TRAFFIC = 0.5;
 
 	private static final long SAFETY_WAKEUP_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
@@ -78,8 +87,10 @@ final class ModelBatcher {
 	}
 
 	/**
-	 * Queues the request, waits until every row is answered and returns the outputs in row order.
-	 * @throws QueueFullException at once if {@code maxQueueSize} requests are already waiting
+	 * Queues the request, waits until every row is answered and returns the outputs in
+	 * row order.
+	 * @throws QueueFullException at once if {@code maxQueueSize} requests are already
+	 * waiting
 	 */
 	Map<String, OutputColumn> run(LoadedServable servable, String signature, Map<String, InputColumn> inputs, int rows,
 			InferenceMetrics.VersionMeters meters) {
@@ -115,7 +126,8 @@ final class ModelBatcher {
 						request.wakeup.awaitNanos(SAFETY_WAKEUP_NANOS);
 					}
 					catch (InterruptedException ex) {
-						// the version must stay loaded until the batch holding this request is done: keep waiting
+						// the version must stay loaded until the batch holding this
+						// request is done: keep waiting
 						request.interrupted = true;
 					}
 				}
@@ -164,7 +176,10 @@ final class ModelBatcher {
 		}
 	}
 
-	/** Takes the rows of the oldest key, first waiting for a fuller batch if traffic is concurrent. */
+	/**
+	 * Takes the rows of the oldest key, first waiting for a fuller batch if traffic is
+	 * concurrent.
+	 */
 	private List<Part> form(Request self) {
 		KeyQueue queue;
 		while (true) {
@@ -222,7 +237,10 @@ final class ModelBatcher {
 		}
 	}
 
-	/** One TensorFlow call for the whole batch; never throws, failures are handed to every request of the batch. */
+	/**
+	 * One TensorFlow call for the whole batch; never throws, failures are handed to every
+	 * request of the batch.
+	 */
 	private void execute(List<Part> batch) {
 		Part first = batch.get(0);
 		BatchKey key = first.key;
@@ -327,7 +345,10 @@ final class ModelBatcher {
 		return text.toString();
 	}
 
-	/** What may share a TensorFlow call: the same loaded version (identity), signature and inner input shapes. */
+	/**
+	 * What may share a TensorFlow call: the same loaded version (identity), signature and
+	 * inner input shapes.
+	 */
 	private record BatchKey(LoadedServable servable, String signature, String innerShapes) {
 
 		@Override

@@ -1,8 +1,8 @@
 package dev.warden.worker.batching;
 
 /**
- * The model's batching queue is full: the request was rejected at once, without waiting. Maps to HTTP 503 with
- * {@code Retry-After} and the error code {@code overloaded}.
+ * The model's batching queue is full: the request was rejected at once, without waiting.
+ * Maps to HTTP 503 with {@code Retry-After} and the error code {@code overloaded}.
  */
 public final class QueueFullException extends RuntimeException {
 

@@ -7,8 +7,9 @@ import dev.warden.worker.loader.LoadedServable;
 import dev.warden.worker.loader.OutputColumn;
 
 /**
- * One call of a loaded version: {@link LoadedServable#run} in production. A seam so that tests can hold a running
- * batch at a known point (and so make queueing deterministic) while still calling the real model.
+ * One call of a loaded version: {@link LoadedServable#run} in production. A seam so that
+ * tests can hold a running batch at a known point (and so make queueing deterministic)
+ * while still calling the real model.
  */
 @FunctionalInterface
 interface TensorFlowCall {

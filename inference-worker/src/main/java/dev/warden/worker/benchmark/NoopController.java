@@ -17,10 +17,11 @@ import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RestController;
 
 /**
- * The HTTP floor for benchmarks: {@code POST /internal/v1/noop} takes a predict body, parses it into a JSON tree
- * like the predict path does and answers a fixed ~100-byte prediction-shaped JSON, without touching a model. The
- * difference between this and {@code :predict} under the same load is what validation, batching and TensorFlow
- * cost. Not part of the serving API; the gateway does not route to it.
+ * The HTTP floor for benchmarks: {@code POST /internal/v1/noop} takes a predict body,
+ * parses it into a JSON tree like the predict path does and answers a fixed ~100-byte
+ * prediction-shaped JSON, without touching a model. The difference between this and
+ * {@code :predict} under the same load is what validation, batching and TensorFlow cost.
+ * Not part of the serving API; the gateway does not route to it.
  */
 @RestController
 class NoopController {
@@ -28,8 +29,8 @@ class NoopController {
 	private static final JsonMapper JSON = JsonMapper.builder().build();
 
 	private static final Map<String, Object> ANSWER = Map.of("predictions",
-			List.of(Map.of("probability", 0.25f, "class_id", 0L, "probabilities", List.of(0.75f, 0.25f))),
-			"noop", true);
+			List.of(Map.of("probability", 0.25f, "class_id", 0L, "probabilities", List.of(0.75f, 0.25f))), "noop",
+			true);
 
 	@PostMapping(path = "/internal/v1/noop", consumes = { MediaType.APPLICATION_JSON_VALUE, "application/*+json" })
 	ResponseEntity<Map<String, Object>> noop(@RequestBody byte[] body, HttpServletResponse response) {

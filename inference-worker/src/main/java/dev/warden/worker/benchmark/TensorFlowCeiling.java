@@ -22,15 +22,15 @@ import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
- * The in-process TensorFlow Java ceiling for the benchmark: loads a model version with the worker's own loader and
- * session settings and calls it in a loop on one thread with the first row of a predict body repeated to each batch
- * size, through the same {@link LoadedServable#run} the worker uses (tensor creation, call, copying the outputs).
- * Run from the worker's executable jar:
- * <pre>
+ * The in-process TensorFlow Java ceiling for the benchmark: loads a model version with
+ * the worker's own loader and session settings and calls it in a loop on one thread with
+ * the first row of a predict body repeated to each batch size, through the same
+ * {@link LoadedServable#run} the worker uses (tensor creation, call, copying the
+ * outputs). Run from the worker's executable jar: <pre>
  * java -cp inference-worker-…-exec.jar -Dloader.main=dev.warden.worker.benchmark.TensorFlowCeiling \
  *   org.springframework.boot.loader.launch.PropertiesLauncher --store DIR --model income --body FILE --batch 1,8,64
- * </pre>
- * Prints one line per batch size: {@code ceiling batch=B calls_per_s=… rows_per_s=… p50_us=… p99_us=…}.
+ * </pre> Prints one line per batch size:
+ * {@code ceiling batch=B calls_per_s=… rows_per_s=… p50_us=… p99_us=…}.
  */
 public final class TensorFlowCeiling {
 
@@ -46,7 +46,8 @@ public final class TensorFlowCeiling {
 		String model = options.getOrDefault("model", "income");
 		Path body = Path.of(options.getOrDefault("body", "bench/income-request.json"));
 		double seconds = Double.parseDouble(options.getOrDefault("seconds", "3"));
-		int[] batches = Arrays.stream(options.getOrDefault("batch", "1,8,32").split(",")).mapToInt(Integer::parseInt)
+		int[] batches = Arrays.stream(options.getOrDefault("batch", "1,8,32").split(","))
+			.mapToInt(Integer::parseInt)
 			.toArray();
 		long version = options.containsKey("version") ? Long.parseLong(options.get("version")) : latest(store, model);
 		LoadedServable servable = new SavedModelLoader(new LoaderProperties(-1, 1, 1_048_576))
@@ -87,10 +88,14 @@ public final class TensorFlowCeiling {
 		long[] sorted = latencies.stream().mapToLong(Long::longValue).sorted().toArray();
 		double calls = sorted.length / elapsed;
 		out.printf(java.util.Locale.ROOT, "ceiling batch=%d calls_per_s=%.0f rows_per_s=%.0f p50_us=%.0f p99_us=%.0f%n",
-				batch, calls, calls * batch, sorted[sorted.length / 2] / 1e3, sorted[(int) (sorted.length * 0.99)] / 1e3);
+				batch, calls, calls * batch, sorted[sorted.length / 2] / 1e3,
+				sorted[(int) (sorted.length * 0.99)] / 1e3);
 	}
 
-	/** The row's value of every input, repeated {@code batch} times (inputs of shape [-1] or [-1, n...]). */
+	/**
+	 * The row's value of every input, repeated {@code batch} times (inputs of shape [-1]
+	 * or [-1, n...]).
+	 */
 	private static Map<String, InputColumn> inputs(SignatureSpec signature, JsonNode row, int batch) {
 		Map<String, InputColumn> inputs = new LinkedHashMap<>();
 		for (TensorSpec spec : signature.inputs().values()) {
@@ -163,8 +168,10 @@ public final class TensorFlowCeiling {
 
 	private static long latest(Path store, String model) throws IOException {
 		try (var versions = Files.list(store.resolve(model))) {
-			return versions.map(p -> p.getFileName().toString()).filter(name -> name.matches("[0-9]{1,18}"))
-				.mapToLong(Long::parseLong).max()
+			return versions.map(p -> p.getFileName().toString())
+				.filter(name -> name.matches("[0-9]{1,18}"))
+				.mapToLong(Long::parseLong)
+				.max()
 				.orElseThrow(() -> new IllegalArgumentException("no version of " + model + " in " + store));
 		}
 	}

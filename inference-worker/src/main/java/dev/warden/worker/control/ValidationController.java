@@ -30,16 +30,19 @@ import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RestController;
 
 /**
- * {@code POST /internal/v1/validate {"path": "<dir relative to the model store>", "model": "<name>"}}: loads the
- * SavedModel in that directory with the worker's own {@link SavedModelLoader} (warm-up call included), answers its
- * signature defs in TF Serving's metadata shape and closes it again. It is never served from here: serving starts
- * when platform-api has moved the directory to {@code <model>/<version>}.
+ * {@code POST /internal/v1/validate {"path": "<dir relative to the model store>",
+ * "model": "<name>"}}: loads the SavedModel in that directory with the worker's own
+ * {@link SavedModelLoader} (warm-up call included), answers its signature defs in TF
+ * Serving's metadata shape and closes it again. It is never served from here: serving
+ * starts when platform-api has moved the directory to {@code <model>/<version>}.
  *
- * <p>The path is resolved against the model store with symbolic links followed, and refused (400) unless it names
- * a directory strictly inside the store that contains no symbolic link. A SavedModel that TensorFlow cannot load,
- * whose signatures cannot be read or whose warm-up call fails is answered 422 with TensorFlow's reason, without
- * machine paths; so is one whose signature declares inputs beyond the loader's bound (the reason names the input and
- * its declared shape, and nothing was allocated for it).
+ * <p>
+ * The path is resolved against the model store with symbolic links followed, and refused
+ * (400) unless it names a directory strictly inside the store that contains no symbolic
+ * link. A SavedModel that TensorFlow cannot load, whose signatures cannot be read or
+ * whose warm-up call fails is answered 422 with TensorFlow's reason, without machine
+ * paths; so is one whose signature declares inputs beyond the loader's bound (the reason
+ * names the input and its declared shape, and nothing was allocated for it).
  */
 @RestController
 class ValidationController {
@@ -71,8 +74,8 @@ class ValidationController {
 			return error(HttpStatus.BAD_REQUEST, "invalid_argument", ex.getMessage(), requestId);
 		}
 		if (!Files.isRegularFile(dir.resolve("saved_model.pb"), LinkOption.NOFOLLOW_LINKS)) {
-			return error(HttpStatus.UNPROCESSABLE_CONTENT, "invalid_saved_model",
-					"no saved_model.pb in the directory", requestId);
+			return error(HttpStatus.UNPROCESSABLE_CONTENT, "invalid_saved_model", "no saved_model.pb in the directory",
+					requestId);
 		}
 		String name = (request.model() != null && MODEL_NAME.matcher(request.model()).matches()) ? request.model()
 				: "upload";
@@ -96,7 +99,10 @@ class ValidationController {
 		return ResponseEntity.ok(body);
 	}
 
-	/** Resolves {@code relative} inside the store; throws IllegalArgumentException with a client-safe message. */
+	/**
+	 * Resolves {@code relative} inside the store; throws IllegalArgumentException with a
+	 * client-safe message.
+	 */
 	Path resolveInsideStore(String relative) {
 		if (relative == null || relative.isBlank()) {
 			throw new IllegalArgumentException("'path' is required: a directory relative to the model store");
@@ -149,7 +155,10 @@ class ValidationController {
 		return real;
 	}
 
-	/** TensorFlow's reason, made readable: the first line, without machine paths or our internal id. */
+	/**
+	 * TensorFlow's reason, made readable: the first line, without machine paths or our
+	 * internal id.
+	 */
 	private String reason(ServableLoadException ex, ServableId id, Path dir) {
 		String message = ex.getMessage();
 		String prefix;
@@ -185,7 +194,10 @@ class ValidationController {
 		return ResponseEntity.status(status).contentType(MediaType.APPLICATION_JSON).body(Map.of("error", error));
 	}
 
-	/** @param path the SavedModel directory relative to the model store; @param model its name, for logs */
+	/**
+	 * @param path the SavedModel directory relative to the model store; @param model its
+	 * name, for logs
+	 */
 	record ValidateRequest(String model, String path) {
 	}
 

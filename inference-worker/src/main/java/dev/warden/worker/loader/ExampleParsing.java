@@ -18,25 +18,36 @@ import org.tensorflow.proto.TensorProto;
 import org.tensorflow.proto.TensorShapeProto;
 
 /**
- * Finds what a SavedModel parses out of its serialized {@code tf.Example} inputs: from the tensor a signature input
- * is bound to, the graph is followed forward (into the functions that TF2 exports call) to the
- * {@code ParseExample}, {@code ParseExampleV2} and {@code ParseSingleExample} ops that read it, and their feature
- * keys (constants), value types, dense shapes and defaults make an {@link ExampleSchema}.
+ * Finds what a SavedModel parses out of its serialized {@code tf.Example} inputs: from
+ * the tensor a signature input is bound to, the graph is followed forward (into the
+ * functions that TF2 exports call) to the {@code ParseExample}, {@code ParseExampleV2}
+ * and {@code ParseSingleExample} ops that read it, and their feature keys (constants),
+ * value types, dense shapes and defaults make an {@link ExampleSchema}.
  *
- * <p>Why: TensorFlow Serving's classify and regress signatures (Estimator exports, TF2 exports of the same) take a
- * batch of serialized examples. A warm-up call needs a valid example, and a client's example can be checked
- * against what the model will parse, with a message naming the feature instead of TensorFlow's. Anything this walk
- * does not understand (keys computed at run time, parsing hidden behind control flow) simply yields no schema:
- * such inputs are then not warmed up and their requests are not checked beyond TensorFlow's own checks.
+ * <p>
+ * Why: TensorFlow Serving's classify and regress signatures (Estimator exports, TF2
+ * exports of the same) take a batch of serialized examples. A warm-up call needs a valid
+ * example, and a client's example can be checked against what the model will parse, with
+ * a message naming the feature instead of TensorFlow's. Anything this walk does not
+ * understand (keys computed at run time, parsing hidden behind control flow) simply
+ * yields no schema: such inputs are then not warmed up and their requests are not checked
+ * beyond TensorFlow's own checks.
  *
- * <p>Stateless; reads only the MetaGraphDef.
+ * <p>
+ * Stateless; reads only the MetaGraphDef.
  */
 final class ExampleParsing {
 
-	/** The parse ops understood, all of which take the serialized examples as their first input. */
+	/**
+	 * The parse ops understood, all of which take the serialized examples as their first
+	 * input.
+	 */
 	private static final Set<String> PARSE_OPS = Set.of("ParseExample", "ParseExampleV2", "ParseSingleExample");
 
-	/** Bounds the walk on very large graphs; example parsing sits within a few ops of the input. */
+	/**
+	 * Bounds the walk on very large graphs; example parsing sits within a few ops of the
+	 * input.
+	 */
 	private static final int MAX_VISITED = 200_000;
 
 	private final Scope graph;
@@ -51,8 +62,8 @@ final class ExampleParsing {
 	}
 
 	/**
-	 * The schema of every DT_STRING input among {@code inputs} that feeds example parsing, by the input's tensor
-	 * name (several signatures may share one tensor).
+	 * The schema of every DT_STRING input among {@code inputs} that feeds example
+	 * parsing, by the input's tensor name (several signatures may share one tensor).
 	 */
 	static Map<String, ExampleSchema> schemas(GraphDef graphDef, Iterable<TensorSpec> inputs) {
 		ExampleParsing parsing = new ExampleParsing(graphDef);
@@ -69,7 +80,10 @@ final class ExampleParsing {
 		return schemas;
 	}
 
-	/** The merged schema of every parse op reached from {@code node}; null if none is reached or understood. */
+	/**
+	 * The merged schema of every parse op reached from {@code node}; null if none is
+	 * reached or understood.
+	 */
 	private ExampleSchema schemaOf(String node) {
 		ExampleSchema merged = null;
 		for (Reached parse : parseOpsReachedFrom(node)) {
@@ -82,7 +96,10 @@ final class ExampleParsing {
 		return merged;
 	}
 
-	/** Breadth-first from {@code start}: the parse ops whose serialized-examples input is reached. */
+	/**
+	 * Breadth-first from {@code start}: the parse ops whose serialized-examples input is
+	 * reached.
+	 */
 	private List<Reached> parseOpsReachedFrom(String start) {
 		List<Reached> found = new ArrayList<>();
 		Set<String> visited = new HashSet<>();
@@ -114,7 +131,10 @@ final class ExampleParsing {
 		return found;
 	}
 
-	/** The function a call node runs: {@code f} of (Stateful)PartitionedCall, or an op named after a function. */
+	/**
+	 * The function a call node runs: {@code f} of (Stateful)PartitionedCall, or an op
+	 * named after a function.
+	 */
 	private String calledFunction(NodeDef node) {
 		AttrValue f = node.getAttrMap().get("f");
 		if (f != null && f.hasFunc()) {
@@ -135,7 +155,10 @@ final class ExampleParsing {
 		});
 	}
 
-	/** The features one parse op declares, or null when its keys are not constants of the graph. */
+	/**
+	 * The features one parse op declares, or null when its keys are not constants of the
+	 * graph.
+	 */
 	private static ExampleSchema schema(Scope scope, String nodeName) {
 		NodeDef node = scope.nodes.get(nodeName);
 		List<String> inputs = node.getInputList().stream().filter(input -> !input.startsWith("^")).toList();
@@ -200,7 +223,8 @@ final class ExampleParsing {
 			}
 			long[] dims = shape.getDimList().stream().mapToLong(TensorShapeProto.Dim::getSize).toArray();
 			boolean required = scope.isEmptyConstant(defaults.get(i));
-			features.putIfAbsent(denseKeys.get(i), new ExampleSchema.FeatureSpec(denseKeys.get(i), kind, dims, required));
+			features.putIfAbsent(denseKeys.get(i),
+					new ExampleSchema.FeatureSpec(denseKeys.get(i), kind, dims, required));
 		}
 		for (int i = 0; i < sparseKeys.size(); i++) {
 			putOptional(features, sparseKeys.get(i), sparseTypes.get(i));
@@ -228,7 +252,10 @@ final class ExampleParsing {
 		return value == null ? List.of() : value.getList().getSList().stream().map(s -> s.toStringUtf8()).toList();
 	}
 
-	/** {@code name}, {@code name:1} (graph) or {@code name:output:0} (function body) → {@code name}. */
+	/**
+	 * {@code name}, {@code name:1} (graph) or {@code name:output:0} (function body) →
+	 * {@code name}.
+	 */
 	static String nodePart(String reference) {
 		String name = reference.startsWith("^") ? reference.substring(1) : reference;
 		int colon = name.indexOf(':');
@@ -243,7 +270,10 @@ final class ExampleParsing {
 	private record Consumer(NodeDef node, int position) {
 	}
 
-	/** The graph or one function body: nodes by name and, built on first use, the consumers of each name. */
+	/**
+	 * The graph or one function body: nodes by name and, built on first use, the
+	 * consumers of each name.
+	 */
 	private static final class Scope {
 
 		final String id;
@@ -279,7 +309,10 @@ final class ExampleParsing {
 			return consumers.getOrDefault(name, List.of());
 		}
 
-		/** The strings of a constant input (looking through Identity ops), or null if it is not a constant. */
+		/**
+		 * The strings of a constant input (looking through Identity ops), or null if it
+		 * is not a constant.
+		 */
 		List<String> constantStrings(String reference) {
 			TensorProto value = constant(reference);
 			if (value == null) {
@@ -288,7 +321,10 @@ final class ExampleParsing {
 			return value.getStringValList().stream().map(s -> s.toStringUtf8()).toList();
 		}
 
-		/** True when the input is a constant with no elements (a dense feature without default). */
+		/**
+		 * True when the input is a constant with no elements (a dense feature without
+		 * default).
+		 */
 		boolean isEmptyConstant(String reference) {
 			TensorProto value = constant(reference);
 			return value != null && value.getTensorShape().getDimList().stream().anyMatch(dim -> dim.getSize() == 0);

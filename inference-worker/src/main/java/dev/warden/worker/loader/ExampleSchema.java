@@ -14,10 +14,11 @@ import org.tensorflow.proto.FloatList;
 import org.tensorflow.proto.Int64List;
 
 /**
- * The {@code tf.Example} features a model parses from one string input, as read from its graph's
- * {@code ParseExample} / {@code ParseExampleV2} / {@code ParseSingleExample} ops (see {@link ExampleParsing}). Used
- * to build a valid warm-up example and to check and convert the features of classify and regress requests before
- * TensorFlow sees them.
+ * The {@code tf.Example} features a model parses from one string input, as read from its
+ * graph's {@code ParseExample} / {@code ParseExampleV2} / {@code ParseSingleExample} ops
+ * (see {@link ExampleParsing}). Used to build a valid warm-up example and to check and
+ * convert the features of classify and regress requests before TensorFlow sees them.
+ *
  * @param features by name, in the order the graph declares them
  */
 public record ExampleSchema(Map<String, FeatureSpec> features) {
@@ -27,10 +28,12 @@ public record ExampleSchema(Map<String, FeatureSpec> features) {
 	}
 
 	/**
-	 * An example with every dense feature of the schema filled with neutral values (0, or the text {@code "0"} for
-	 * bytes), one value per element of its declared shape (a variable dimension counts as 1). Sparse and ragged
-	 * features are optional and left out.
-	 * @throws ArithmeticException if a declared shape has more elements than an int can count
+	 * An example with every dense feature of the schema filled with neutral values (0, or
+	 * the text {@code "0"} for bytes), one value per element of its declared shape (a
+	 * variable dimension counts as 1). Sparse and ragged features are optional and left
+	 * out.
+	 * @throws ArithmeticException if a declared shape has more elements than an int can
+	 * count
 	 */
 	public Example neutralExample() {
 		Features.Builder features = Features.newBuilder();
@@ -71,12 +74,15 @@ public record ExampleSchema(Map<String, FeatureSpec> features) {
 		return Example.newBuilder().setFeatures(features).build();
 	}
 
-	/** Merges two schemas of one input (several parse ops read it): the first declaration of a name wins. */
+	/**
+	 * Merges two schemas of one input (several parse ops read it): the first declaration
+	 * of a name wins.
+	 */
 	ExampleSchema merge(ExampleSchema other) {
 		Map<String, FeatureSpec> merged = new LinkedHashMap<>(this.features);
-		other.features.forEach((name, spec) -> merged.merge(name, spec,
-				(mine, theirs) -> (theirs.required() && !mine.required())
-						? new FeatureSpec(name, mine.kind(), mine.shape(), true) : mine));
+		other.features
+			.forEach((name, spec) -> merged.merge(name, spec, (mine, theirs) -> (theirs.required() && !mine.required())
+					? new FeatureSpec(name, mine.kind(), mine.shape(), true) : mine));
 		return new ExampleSchema(merged);
 	}
 
@@ -108,11 +114,14 @@ public record ExampleSchema(Map<String, FeatureSpec> features) {
 
 	/**
 	 * One feature the model parses.
+	 *
 	 * @param name the feature's key in the example
 	 * @param kind its value type
-	 * @param shape for a dense feature, its shape per example ({@code []} for one value, {@code [3]} for three; a
-	 * leading -1 for a variable-length feature); {@code null} for a sparse or ragged feature
-	 * @param required true for a dense feature without a default: an example must carry it
+	 * @param shape for a dense feature, its shape per example ({@code []} for one value,
+	 * {@code [3]} for three; a leading -1 for a variable-length feature); {@code null}
+	 * for a sparse or ragged feature
+	 * @param required true for a dense feature without a default: an example must carry
+	 * it
 	 */
 	public record FeatureSpec(String name, Kind kind, long[] shape, boolean required) {
 
@@ -121,8 +130,9 @@ public record ExampleSchema(Map<String, FeatureSpec> features) {
 		}
 
 		/**
-		 * The number of values an example must give, or -1 when any multiple of {@link #valuesPerStep()} is right
-		 * (a variable-length dense feature) or any number at all (sparse and ragged features).
+		 * The number of values an example must give, or -1 when any multiple of
+		 * {@link #valuesPerStep()} is right (a variable-length dense feature) or any
+		 * number at all (sparse and ragged features).
 		 */
 		public long fixedValueCount() {
 			if (shape == null || Arrays.stream(shape).anyMatch(dim -> dim < 0)) {
@@ -131,7 +141,10 @@ public record ExampleSchema(Map<String, FeatureSpec> features) {
 			return Arrays.stream(shape).reduce(1, Math::multiplyExact);
 		}
 
-		/** Values per step of a variable-length dense feature: the product of its inner dimensions. */
+		/**
+		 * Values per step of a variable-length dense feature: the product of its inner
+		 * dimensions.
+		 */
 		public long valuesPerStep() {
 			if (shape == null || shape.length == 0) {
 				return 1;

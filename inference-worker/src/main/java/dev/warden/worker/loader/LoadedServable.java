@@ -24,11 +24,14 @@ import org.tensorflow.types.TInt64;
 import org.tensorflow.types.TString;
 
 /**
- * One loaded model version: the SavedModel bundle, its signatures and the metadata read from it.
+ * One loaded model version: the SavedModel bundle, its signatures and the metadata read
+ * from it.
  *
- * <p>Thread safety: {@link #run} may be called from many threads at once (each call uses its own tensors and a
- * thread-safe {@link SessionFunction}). {@link #close()} must be called once, by the manager, only after the last
- * {@code run} has returned: the manager's reference counting guarantees that.
+ * <p>
+ * Thread safety: {@link #run} may be called from many threads at once (each call uses its
+ * own tensors and a thread-safe {@link SessionFunction}). {@link #close()} must be called
+ * once, by the manager, only after the last {@code run} has returned: the manager's
+ * reference counting guarantees that.
  */
 public final class LoadedServable implements AutoCloseable {
 
@@ -42,7 +45,10 @@ public final class LoadedServable implements AutoCloseable {
 
 	private final Map<String, Object> signatureDefs;
 
-	/** What the graph parses out of its serialized tf.Example inputs, by the input's tensor name. */
+	/**
+	 * What the graph parses out of its serialized tf.Example inputs, by the input's
+	 * tensor name.
+	 */
 	private final Map<String, ExampleSchema> exampleSchemas;
 
 	private volatile WarmUpReport warmUp = WarmUpReport.NONE;
@@ -52,7 +58,10 @@ public final class LoadedServable implements AutoCloseable {
 		this.opened = opened;
 		Map<String, SignatureSpec> specs = new LinkedHashMap<>();
 		Map<String, Object> defs = new LinkedHashMap<>();
-		opened.metaGraph().getSignatureDefMap().entrySet().stream()
+		opened.metaGraph()
+			.getSignatureDefMap()
+			.entrySet()
+			.stream()
 			.sorted(Map.Entry.comparingByKey())
 			.forEach(entry -> {
 				defs.put(entry.getKey(), signatureDefJson(entry.getValue()));
@@ -72,35 +81,36 @@ public final class LoadedServable implements AutoCloseable {
 	}
 
 	/**
-	 * Callable signatures by key, sorted, inputs and outputs sorted by name (internal ones such as
-	 * {@code __saved_model_init_op} left out, and so are signatures that are inconsistent with the graph, see
-	 * {@link #unusableSignatures()}).
+	 * Callable signatures by key, sorted, inputs and outputs sorted by name (internal
+	 * ones such as {@code __saved_model_init_op} left out, and so are signatures that are
+	 * inconsistent with the graph, see {@link #unusableSignatures()}).
 	 */
 	public Map<String, SignatureSpec> signatures() {
 		return signatures;
 	}
 
 	/**
-	 * Signatures in the SavedModel that cannot be called because they are inconsistent with its graph (a tensor that
-	 * does not exist, another dtype than the graph's), with the reason. They are still listed in
-	 * {@link #signatureDefs()}, as TF Serving lists them.
+	 * Signatures in the SavedModel that cannot be called because they are inconsistent
+	 * with its graph (a tensor that does not exist, another dtype than the graph's), with
+	 * the reason. They are still listed in {@link #signatureDefs()}, as TF Serving lists
+	 * them.
 	 */
 	public Map<String, String> unusableSignatures() {
 		return opened.unusable();
 	}
 
 	/**
-	 * All signature defs in TF Serving's JSON shape ({@code inputs}, {@code outputs}, {@code method_name}), as read
-	 * from the SavedModel's MetaGraphDef.
+	 * All signature defs in TF Serving's JSON shape ({@code inputs}, {@code outputs},
+	 * {@code method_name}), as read from the SavedModel's MetaGraphDef.
 	 */
 	public Map<String, Object> signatureDefs() {
 		return signatureDefs;
 	}
 
 	/**
-	 * The features the model parses from {@code input} when it is a batch of serialized {@code tf.Example}s (read
-	 * from the graph's example-parsing ops); empty for other inputs, and for example inputs whose parsing this
-	 * worker cannot read.
+	 * The features the model parses from {@code input} when it is a batch of serialized
+	 * {@code tf.Example}s (read from the graph's example-parsing ops); empty for other
+	 * inputs, and for example inputs whose parsing this worker cannot read.
 	 */
 	public Optional<ExampleSchema> exampleSchema(TensorSpec input) {
 		return Optional.ofNullable(exampleSchemas.get(input.tensorName()));
@@ -116,10 +126,12 @@ public final class LoadedServable implements AutoCloseable {
 	}
 
 	/**
-	 * Runs one signature. Inputs must already be validated against the signature. Every tensor and the result are
-	 * closed before returning; outputs are copied into Java values.
+	 * Runs one signature. Inputs must already be validated against the signature. Every
+	 * tensor and the result are closed before returning; outputs are copied into Java
+	 * values.
 	 * @throws IllegalArgumentException if the signature is unknown
-	 * @throws org.tensorflow.exceptions.TensorFlowException if TensorFlow rejects the call
+	 * @throws org.tensorflow.exceptions.TensorFlowException if TensorFlow rejects the
+	 * call
 	 */
 	public Map<String, OutputColumn> run(String signatureKey, Map<String, InputColumn> inputs) {
 		SessionFunction function = functions.get(signatureKey);
@@ -163,7 +175,10 @@ public final class LoadedServable implements AutoCloseable {
 		};
 	}
 
-	/** Copies a tensor into nested Java lists, one entry per row; must be called before the Result is closed. */
+	/**
+	 * Copies a tensor into nested Java lists, one entry per row; must be called before
+	 * the Result is closed.
+	 */
 	static OutputColumn copyOut(String name, Tensor tensor) {
 		Shape shape = tensor.shape();
 		NdArray<?> array = (NdArray<?>) tensor;
@@ -201,7 +216,8 @@ public final class LoadedServable implements AutoCloseable {
 	}
 
 	private static TensorSpec tensorSpec(String name, TensorInfo info) {
-		// a TensorInfo without a shape (TF Serving's half_plus_three) says as little as an unknown rank
+		// a TensorInfo without a shape (TF Serving's half_plus_three) says as little as
+		// an unknown rank
 		long[] dims = !info.hasTensorShape() || info.getTensorShape().getUnknownRank() ? null
 				: info.getTensorShape().getDimList().stream().mapToLong(d -> d.getSize()).toArray();
 		return new TensorSpec(name, info.getDtype().name(), dims, info.getName());
@@ -217,17 +233,20 @@ public final class LoadedServable implements AutoCloseable {
 	}
 
 	/**
-	 * The signature's default input values, in protobuf's JSON mapping as TF Serving prints them; almost always
-	 * {@code {}}.
+	 * The signature's default input values, in protobuf's JSON mapping as TF Serving
+	 * prints them; almost always {@code {}}.
 	 */
 	private static Map<String, Object> defaultsJson(SignatureDef def) {
 		Map<String, Object> json = new LinkedHashMap<>();
 		new java.util.TreeMap<>(def.getDefaultsMap()).forEach((name, tensor) -> {
 			Map<String, Object> value = new LinkedHashMap<>();
 			value.put("dtype", tensor.getDtype().name());
-			value.put("tensor_shape", Map.of("dim", tensor.getTensorShape().getDimList().stream()
-				.map(d -> Map.<String, Object>of("size", Long.toString(d.getSize()), "name", d.getName()))
-				.toList(), "unknown_rank", tensor.getTensorShape().getUnknownRank()));
+			value.put("tensor_shape",
+					Map.of("dim", tensor.getTensorShape()
+						.getDimList()
+						.stream()
+						.map(d -> Map.<String, Object>of("size", Long.toString(d.getSize()), "name", d.getName()))
+						.toList(), "unknown_rank", tensor.getTensorShape().getUnknownRank()));
 			json.put(name, value);
 		});
 		return json;
@@ -237,7 +256,9 @@ public final class LoadedServable implements AutoCloseable {
 		Map<String, Object> json = new LinkedHashMap<>();
 		infos.entrySet().stream().sorted(Map.Entry.comparingByKey()).forEach(entry -> {
 			TensorInfo info = entry.getValue();
-			List<Map<String, Object>> dims = info.getTensorShape().getDimList().stream()
+			List<Map<String, Object>> dims = info.getTensorShape()
+				.getDimList()
+				.stream()
 				.map(d -> Map.<String, Object>of("size", Long.toString(d.getSize()), "name", d.getName()))
 				.toList();
 			Map<String, Object> shape = new LinkedHashMap<>();

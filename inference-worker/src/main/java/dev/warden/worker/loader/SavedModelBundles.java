@@ -24,18 +24,23 @@ import org.tensorflow.proto.SignatureDef;
 import org.tensorflow.proto.TensorInfo;
 
 /**
- * Opens a SavedModel with TensorFlow Java, also when one of its signatures is inconsistent with its graph.
+ * Opens a SavedModel with TensorFlow Java, also when one of its signatures is
+ * inconsistent with its graph.
  *
- * <p>Why: TensorFlow Java checks every signature against the graph while loading and refuses the whole SavedModel
- * if one input or output names a missing tensor or declares another dtype than the graph's (TF Serving's own
- * {@code saved_model_half_plus_three} has such a signature). TensorFlow Serving loads such models and serves their
- * sound signatures. So when the ordinary load fails that way, the model is opened a second time from a scratch
- * directory holding a copy of {@code saved_model.pb} without its signatures (every other entry of the version
- * directory is linked, not copied), and each signature is then checked here against the loaded graph: the sound
- * ones become callable, the others are reported with the reason and stay visible in the metadata.
+ * <p>
+ * Why: TensorFlow Java checks every signature against the graph while loading and refuses
+ * the whole SavedModel if one input or output names a missing tensor or declares another
+ * dtype than the graph's (TF Serving's own {@code saved_model_half_plus_three} has such a
+ * signature). TensorFlow Serving loads such models and serves their sound signatures. So
+ * when the ordinary load fails that way, the model is opened a second time from a scratch
+ * directory holding a copy of {@code saved_model.pb} without its signatures (every other
+ * entry of the version directory is linked, not copied), and each signature is then
+ * checked here against the loaded graph: the sound ones become callable, the others are
+ * reported with the reason and stay visible in the metadata.
  *
- * <p>The scratch directory lives in the system's temporary directory (the model store may be read-only and is
- * shared with platform-api) and is deleted when the bundle is closed.
+ * <p>
+ * The scratch directory lives in the system's temporary directory (the model store may be
+ * read-only and is shared with platform-api) and is deleted when the bundle is closed.
  */
 final class SavedModelBundles {
 
@@ -49,9 +54,12 @@ final class SavedModelBundles {
 
 	/**
 	 * An opened SavedModel.
+	 *
 	 * @param bundle the loaded bundle
-	 * @param metaGraph the MetaGraphDef as the version's {@code saved_model.pb} has it (every signature)
-	 * @param functions the callable signatures by key (internal ones such as {@code __saved_model_init_op} left out)
+	 * @param metaGraph the MetaGraphDef as the version's {@code saved_model.pb} has it
+	 * (every signature)
+	 * @param functions the callable signatures by key (internal ones such as
+	 * {@code __saved_model_init_op} left out)
 	 * @param unusable signatures that cannot be called, with the reason
 	 * @param scratch the scratch directory to delete on close, or {@code null}
 	 */
@@ -72,7 +80,8 @@ final class SavedModelBundles {
 
 	/**
 	 * Opens the SavedModel in {@code dir} (tag {@code serve}).
-	 * @throws RuntimeException as TensorFlow Java's loader does when the SavedModel cannot be loaded at all
+	 * @throws RuntimeException as TensorFlow Java's loader does when the SavedModel
+	 * cannot be loaded at all
 	 */
 	static Opened open(Path dir, ConfigProto config) {
 		SavedModelBundle bundle;
@@ -89,7 +98,10 @@ final class SavedModelBundles {
 			}
 		}
 		Map<String, SessionFunction> functions = new LinkedHashMap<>();
-		bundle.metaGraphDef().getSignatureDefMap().keySet().stream()
+		bundle.metaGraphDef()
+			.getSignatureDefMap()
+			.keySet()
+			.stream()
 			.filter(key -> !key.startsWith("__"))
 			.sorted()
 			.forEach(key -> functions.put(key, bundle.function(key)));
@@ -102,7 +114,8 @@ final class SavedModelBundles {
 
 	private static Opened openWithoutSignatures(Path dir, ConfigProto config) throws IOException {
 		SavedModel original = SavedModel.parseFrom(Files.readAllBytes(dir.resolve("saved_model.pb")));
-		MetaGraphDef metaGraph = original.getMetaGraphsList().stream()
+		MetaGraphDef metaGraph = original.getMetaGraphsList()
+			.stream()
 			.filter(graph -> graph.getMetaInfoDef().getTagsList().contains("serve"))
 			.findFirst()
 			.orElseThrow(() -> new IllegalArgumentException("no MetaGraph tagged serve"));
@@ -128,8 +141,8 @@ final class SavedModelBundles {
 					continue;
 				}
 				try {
-					functions.put(entry.getKey(), SessionFunction.create(signature(bundle, entry.getKey(),
-							entry.getValue()), bundle.session()));
+					functions.put(entry.getKey(), SessionFunction
+						.create(signature(bundle, entry.getKey(), entry.getValue()), bundle.session()));
 				}
 				catch (IllegalArgumentException ex) {
 					unusable.put(entry.getKey(), ex.getMessage());
@@ -147,13 +160,16 @@ final class SavedModelBundles {
 		}
 	}
 
-	/** A signature rebuilt from the loaded graph's tensors, after checking each against the SignatureDef. */
+	/**
+	 * A signature rebuilt from the loaded graph's tensors, after checking each against
+	 * the SignatureDef.
+	 */
 	private static Signature signature(SavedModelBundle bundle, String key, SignatureDef def) {
 		Signature.Builder builder = Signature.builder(key).methodName(def.getMethodName());
-		new java.util.TreeMap<>(def.getInputsMap()).forEach(
-				(name, info) -> builder.input(name, tensor(bundle, "input", name, info)));
-		new java.util.TreeMap<>(def.getOutputsMap()).forEach(
-				(name, info) -> builder.output(name, tensor(bundle, "output", name, info)));
+		new java.util.TreeMap<>(def.getInputsMap())
+			.forEach((name, info) -> builder.input(name, tensor(bundle, "input", name, info)));
+		new java.util.TreeMap<>(def.getOutputsMap())
+			.forEach((name, info) -> builder.output(name, tensor(bundle, "output", name, info)));
 		return builder.build();
 	}
 
@@ -170,8 +186,8 @@ final class SavedModelBundles {
 		}
 		GraphOperation op = bundle.graph().operation(operation);
 		if (op == null || index < 0 || index >= op.numOutputs()) {
-			throw new IllegalArgumentException(kind + " '" + name + "' names " + tensorName
-					+ ", which is not in the graph");
+			throw new IllegalArgumentException(
+					kind + " '" + name + "' names " + tensorName + ", which is not in the graph");
 		}
 		Output<?> output = op.output(index);
 		if (output.dataType() != info.getDtype()) {
@@ -181,7 +197,10 @@ final class SavedModelBundles {
 		return output;
 	}
 
-	/** Every entry of the version directory but {@code saved_model.pb}, linked (or copied) into the scratch copy. */
+	/**
+	 * Every entry of the version directory but {@code saved_model.pb}, linked (or copied)
+	 * into the scratch copy.
+	 */
 	private static void linkEntries(Path dir, Path scratch) throws IOException {
 		try (DirectoryStream<Path> entries = Files.newDirectoryStream(dir)) {
 			for (Path entry : entries) {

@@ -14,20 +14,26 @@ import org.tensorflow.proto.ConfigProto;
 /**
  * Loads one model version from a SavedModel directory (tag {@code serve}).
  *
- * <p>Contract: {@link #load} either returns a warmed-up servable (see {@link WarmUp}: the model's own
- * {@code tf_serving_warmup_requests} if it ships them, then one real call per signature the worker knows how to
- * feed, so the first client request does not pay for graph initialisation; signatures that could not be warmed up
- * are listed in {@link LoadedServable#warmUpReport()} and served all the same) or throws
- * {@link ServableLoadException} after releasing everything it allocated: the SavedModel cannot be loaded, its
- * signatures cannot be read, or one of its own warm-up requests fails. It is thread-safe; loads of different
- * versions may run concurrently. The caller owns the returned servable and must {@link LoadedServable#close()
- * close} it when unloading.
+ * <p>
+ * Contract: {@link #load} either returns a warmed-up servable (see {@link WarmUp}: the
+ * model's own {@code tf_serving_warmup_requests} if it ships them, then one real call per
+ * signature the worker knows how to feed, so the first client request does not pay for
+ * graph initialisation; signatures that could not be warmed up are listed in
+ * {@link LoadedServable#warmUpReport()} and served all the same) or throws
+ * {@link ServableLoadException} after releasing everything it allocated: the SavedModel
+ * cannot be loaded, its signatures cannot be read, or one of its own warm-up requests
+ * fails. It is thread-safe; loads of different versions may run concurrently. The caller
+ * owns the returned servable and must {@link LoadedServable#close() close} it when
+ * unloading.
  *
- * <p>The warm-up allocates one example of every input in the shape the SavedModel declares, and a SavedModel is
- * input from whoever uploaded it: before any warm-up tensor is allocated, every signature's declared inputs are
- * checked against {@link LoaderProperties#maxInputElements()}, and a version that declares more is refused with a
- * message naming the input and its declared shape. Uploads (validation) and versions found in the model store at
- * start-up go through the same check, so such a version fails alone instead of taking memory from the others.
+ * <p>
+ * The warm-up allocates one example of every input in the shape the SavedModel declares,
+ * and a SavedModel is input from whoever uploaded it: before any warm-up tensor is
+ * allocated, every signature's declared inputs are checked against
+ * {@link LoaderProperties#maxInputElements()}, and a version that declares more is
+ * refused with a message naming the input and its declared shape. Uploads (validation)
+ * and versions found in the model store at start-up go through the same check, so such a
+ * version fails alone instead of taking memory from the others.
  */
 @Component
 public class SavedModelLoader {
@@ -92,9 +98,11 @@ public class SavedModelLoader {
 	}
 
 	/**
-	 * Refuses {@code signature} if one example of its inputs, as declared, has more than {@code limit} elements in
-	 * total (so the warm-up never allocates more than that per signature).
-	 * @throws ServableLoadException naming the input at which the total goes over the limit, with its declared shape
+	 * Refuses {@code signature} if one example of its inputs, as declared, has more than
+	 * {@code limit} elements in total (so the warm-up never allocates more than that per
+	 * signature).
+	 * @throws ServableLoadException naming the input at which the total goes over the
+	 * limit, with its declared shape
 	 */
 	static void checkDeclaredInputs(ServableId id, SignatureSpec signature, int limit) {
 		BigInteger total = BigInteger.ZERO;
@@ -109,15 +117,17 @@ public class SavedModelLoader {
 				throw new ServableLoadException("cannot serve " + id + ": input '" + input.name() + "' of signature '"
 						+ signature.key() + "' declares shape " + input.shapeText() + ", " + elements
 						+ " elements per example" + together + "; at most " + limit + " elements per example are "
-						+ "accepted over the inputs of a signature (warden.worker.tensorflow.max-input-elements)", null);
+						+ "accepted over the inputs of a signature (warden.worker.tensorflow.max-input-elements)",
+						null);
 			}
 		}
 	}
 
 	/**
-	 * The elements of one example of {@code input}, as the warm-up call shapes it: the product of the declared
-	 * dimensions, an unknown one (-1, typically the batch dimension) counting as 1. Exact, so that no declared shape
-	 * can overflow its way under the limit.
+	 * The elements of one example of {@code input}, as the warm-up call shapes it: the
+	 * product of the declared dimensions, an unknown one (-1, typically the batch
+	 * dimension) counting as 1. Exact, so that no declared shape can overflow its way
+	 * under the limit.
 	 */
 	static BigInteger exampleElements(TensorSpec input) {
 		BigInteger elements = BigInteger.ONE;

@@ -5,6 +5,7 @@ import java.util.stream.Collectors;
 
 /**
  * An input or output of a signature, as declared in the SavedModel.
+ *
  * @param name the signature's key for it (e.g. {@code age})
  * @param dtype TensorFlow data type name, e.g. {@code DT_FLOAT}
  * @param dims dimension sizes, -1 where unknown; {@code null} when the rank is unknown
@@ -12,7 +13,10 @@ import java.util.stream.Collectors;
  */
 public record TensorSpec(String name, String dtype, long[] dims, String tensorName) {
 
-	/** The kind of JSON value that encodes one element, or {@code null} if the worker cannot feed this type. */
+	/**
+	 * The kind of JSON value that encodes one element, or {@code null} if the worker
+	 * cannot feed this type.
+	 */
 	public ElementKind elementKind() {
 		return ElementKind.of(dtype);
 	}
@@ -23,8 +27,8 @@ public record TensorSpec(String name, String dtype, long[] dims, String tensorNa
 
 	/** Shape as TF Serving error messages show it, e.g. {@code [-1]}. */
 	public String shapeText() {
-		return dims == null ? "unknown" : Arrays.stream(dims).mapToObj(Long::toString)
-			.collect(Collectors.joining(", ", "[", "]"));
+		return dims == null ? "unknown"
+				: Arrays.stream(dims).mapToObj(Long::toString).collect(Collectors.joining(", ", "[", "]"));
 	}
 
 	@Override

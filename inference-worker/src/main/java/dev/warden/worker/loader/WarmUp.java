@@ -17,27 +17,33 @@ import org.tensorflow.proto.Example;
 import org.tensorflow.proto.TensorProto;
 
 /**
- * The warm-up of a freshly loaded version, before it is reported AVAILABLE, so that the first client request does
- * not pay for the graph's initialisation (50–150 ms on the first call).
+ * The warm-up of a freshly loaded version, before it is reported AVAILABLE, so that the
+ * first client request does not pay for the graph's initialisation (50–150 ms on the
+ * first call).
  *
- * <p>Two sources of calls, in this order:
+ * <p>
+ * Two sources of calls, in this order:
  * <ol>
- * <li><b>The model's own warm-up requests</b>, when the version ships TensorFlow Serving's
- * {@code assets.extra/tf_serving_warmup_requests} ({@link WarmUpRequests}): every classify, regress, predict and
- * multi-inference record is replayed once. As in TF Serving, the author asked for exactly these calls, so a record
- * that cannot be read or whose call fails fails the load ({@link ServableLoadException}).</li>
- * <li><b>One synthetic call per remaining signature</b>, built from the signature: one row of neutral values (0,
- * {@code false}, and {@code "0"} for strings, a non-empty text so that in-graph tokenisation of raw-text inputs
- * runs for real and in-graph number parsing succeeds); for an input the graph parses as serialized
- * {@code tf.Example}s ({@link LoadedServable#exampleSchema}), one valid example with every dense feature the graph
- * declares; an input of unknown rank gets a vector of one value. A signature this cannot feed (a dtype the
- * worker does not feed), or whose call fails, is <em>reported</em> in the {@link WarmUpReport} and served anyway:
- * TF Serving does not warm up at all without the file, and one signature must not keep the others from being
+ * <li><b>The model's own warm-up requests</b>, when the version ships TensorFlow
+ * Serving's {@code assets.extra/tf_serving_warmup_requests} ({@link WarmUpRequests}):
+ * every classify, regress, predict and multi-inference record is replayed once. As in TF
+ * Serving, the author asked for exactly these calls, so a record that cannot be read or
+ * whose call fails fails the load ({@link ServableLoadException}).</li>
+ * <li><b>One synthetic call per remaining signature</b>, built from the signature: one
+ * row of neutral values (0, {@code false}, and {@code "0"} for strings, a non-empty text
+ * so that in-graph tokenisation of raw-text inputs runs for real and in-graph number
+ * parsing succeeds); for an input the graph parses as serialized {@code tf.Example}s
+ * ({@link LoadedServable#exampleSchema}), one valid example with every dense feature the
+ * graph declares; an input of unknown rank gets a vector of one value. A signature this
+ * cannot feed (a dtype the worker does not feed), or whose call fails, is
+ * <em>reported</em> in the {@link WarmUpReport} and served anyway: TF Serving does not
+ * warm up at all without the file, and one signature must not keep the others from being
  * served.</li>
  * </ol>
  *
- * <p>Called once per load, by {@link SavedModelLoader}, on the loader's thread; calls go straight to
- * {@link LoadedServable#run}, never through the batching queues.
+ * <p>
+ * Called once per load, by {@link SavedModelLoader}, on the loader's thread; calls go
+ * straight to {@link LoadedServable#run}, never through the batching queues.
  */
 final class WarmUp {
 
@@ -49,8 +55,10 @@ final class WarmUp {
 
 	/**
 	 * Warms {@code servable} up.
-	 * @param versionDir the version's directory (where the warm-up requests file is looked for)
-	 * @throws ServableLoadException if the version's warm-up requests file cannot be read or one of its calls fails
+	 * @param versionDir the version's directory (where the warm-up requests file is
+	 * looked for)
+	 * @throws ServableLoadException if the version's warm-up requests file cannot be read
+	 * or one of its calls fails
 	 */
 	static WarmUpReport run(LoadedServable servable, Path versionDir) {
 		Set<String> replayed = new LinkedHashSet<>();
@@ -112,7 +120,8 @@ final class WarmUp {
 					example = schema.get().neutralExample();
 				}
 				catch (ArithmeticException ex) {
-					throw new CannotFeed("input " + input + ": a feature's declared shape is too large for a warm-up example");
+					throw new CannotFeed(
+							"input " + input + ": a feature's declared shape is too large for a warm-up example");
 				}
 				inputs.put(input.name(), InputColumn.ofExamples(input, List.of(example)));
 			}
@@ -127,8 +136,9 @@ final class WarmUp {
 	}
 
 	/**
-	 * One row of neutral values for a typed input: its declared shape with every variable dimension (and the batch
-	 * dimension) set to 1; a scalar input stays a scalar, and an input of unknown rank gets a vector of one value.
+	 * One row of neutral values for a typed input: its declared shape with every variable
+	 * dimension (and the batch dimension) set to 1; a scalar input stays a scalar, and an
+	 * input of unknown rank gets a vector of one value.
 	 */
 	static InputColumn neutralColumn(TensorSpec input) {
 		if (input.unknownRank()) {
@@ -180,8 +190,8 @@ final class WarmUp {
 			for (var entry : tensors.inputs().entrySet()) {
 				TensorSpec input = signature.inputs().get(entry.getKey());
 				if (input == null) {
-					throw new IllegalArgumentException("signature '" + signature.key() + "' has no input '"
-							+ entry.getKey() + "'");
+					throw new IllegalArgumentException(
+							"signature '" + signature.key() + "' has no input '" + entry.getKey() + "'");
 				}
 				inputs.put(input.name(), column(input, entry.getValue()));
 			}
@@ -243,7 +253,8 @@ final class WarmUp {
 			case STRING -> {
 				byte[][] strings = new byte[count][];
 				for (int i = 0; i < count; i++) {
-					strings[i] = repeated(proto.getStringValList(), i, com.google.protobuf.ByteString.EMPTY).toByteArray();
+					strings[i] = repeated(proto.getStringValList(), i, com.google.protobuf.ByteString.EMPTY)
+						.toByteArray();
 				}
 				yield strings;
 			}
@@ -251,7 +262,10 @@ final class WarmUp {
 		return new InputColumn(input, shape, values);
 	}
 
-	/** TensorFlow's rule for short value lists: the last value repeats; an empty list means zeros. */
+	/**
+	 * TensorFlow's rule for short value lists: the last value repeats; an empty list
+	 * means zeros.
+	 */
 	private static <T> T repeated(List<T> values, int index, T zero) {
 		if (values.isEmpty()) {
 			return zero;
@@ -264,7 +278,10 @@ final class WarmUp {
 				+ ", signature " + request.signature();
 	}
 
-	/** The first line of an error, shortened: TensorFlow's messages go on with graph details. */
+	/**
+	 * The first line of an error, shortened: TensorFlow's messages go on with graph
+	 * details.
+	 */
 	static String reason(Throwable ex) {
 		String message = ex.getMessage() == null ? ex.getClass().getSimpleName() : ex.getMessage().strip();
 		int newline = message.indexOf('\n');

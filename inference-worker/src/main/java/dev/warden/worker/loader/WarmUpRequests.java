@@ -19,15 +19,19 @@ import org.tensorflow.proto.Example;
 import org.tensorflow.proto.TensorProto;
 
 /**
- * Reads TensorFlow Serving's warm-up file, {@code assets.extra/tf_serving_warmup_requests} in a version directory:
- * a TFRecord file (each record: length, masked CRC-32C of the length, data, masked CRC-32C of the data) whose
- * records are {@code tensorflow.serving.PredictionLog} protos. The request of each classify, regress, predict and
- * multi-inference log is decoded (only the fields a warm-up needs: signature name, examples and context, input
- * tensors); the responses are ignored.
+ * Reads TensorFlow Serving's warm-up file,
+ * {@code assets.extra/tf_serving_warmup_requests} in a version directory: a TFRecord file
+ * (each record: length, masked CRC-32C of the length, data, masked CRC-32C of the data)
+ * whose records are {@code tensorflow.serving.PredictionLog} protos. The request of each
+ * classify, regress, predict and multi-inference log is decoded (only the fields a
+ * warm-up needs: signature name, examples and context, input tensors); the responses are
+ * ignored.
  *
- * <p>TF Serving's own rules apply: at most {@value #MAX_RECORDS} records, and a record that cannot be read or is
- * of a kind that cannot be replayed (session run, streamed predict) fails the load, because the model's author
- * asked for exactly these calls. The decoding is by field number, so no TF Serving classes are needed.
+ * <p>
+ * TF Serving's own rules apply: at most {@value #MAX_RECORDS} records, and a record that
+ * cannot be read or is of a kind that cannot be replayed (session run, streamed predict)
+ * fails the load, because the model's author asked for exactly these calls. The decoding
+ * is by field number, so no TF Serving classes are needed.
  */
 final class WarmUpRequests {
 
@@ -53,6 +57,7 @@ final class WarmUpRequests {
 
 	/**
 	 * A classify or regress request (or one task of a multi-inference request).
+	 *
 	 * @param method {@code classify} or {@code regress}, for messages
 	 * @param examples the examples, each already merged with the request's context
 	 */
@@ -66,8 +71,8 @@ final class WarmUpRequests {
 	/**
 	 * The requests of the file, in file order.
 	 * @throws IOException if the file cannot be read
-	 * @throws IllegalArgumentException if a record is corrupt, cannot be decoded or cannot be replayed, or there are
-	 * more than {@value #MAX_RECORDS}
+	 * @throws IllegalArgumentException if a record is corrupt, cannot be decoded or
+	 * cannot be replayed, or there are more than {@value #MAX_RECORDS}
 	 */
 	static List<Request> read(Path file) throws IOException {
 		List<Request> requests = new ArrayList<>();
@@ -95,12 +100,14 @@ final class WarmUpRequests {
 				byte[] data = in.readNBytes((int) length);
 				byte[] crc = in.readNBytes(4);
 				if (data.length != length || crc.length != 4
-						|| ByteBuffer.wrap(crc).order(ByteOrder.LITTLE_ENDIAN).getInt() != maskedCrc(data, 0, data.length)) {
+						|| ByteBuffer.wrap(crc).order(ByteOrder.LITTLE_ENDIAN).getInt() != maskedCrc(data, 0,
+								data.length)) {
 					throw new IllegalArgumentException("record " + records + " is corrupt (checksum mismatch)");
 				}
 				remaining -= length + 4;
 				if (records > MAX_RECORDS) {
-					throw new IllegalArgumentException("more than " + MAX_RECORDS + " records (TensorFlow Serving's limit)");
+					throw new IllegalArgumentException(
+							"more than " + MAX_RECORDS + " records (TensorFlow Serving's limit)");
 				}
 				try {
 					requests.addAll(predictionLog(CodedInputStream.newInstance(data)));
@@ -141,7 +148,9 @@ final class WarmUpRequests {
 		return requests;
 	}
 
-	/** Field 1 of ClassifyLog, RegressLog, PredictLog and MultiInferenceLog: the request. */
+	/**
+	 * Field 1 of ClassifyLog, RegressLog, PredictLog and MultiInferenceLog: the request.
+	 */
 	private static CodedInputStream request(CodedInputStream log) throws IOException {
 		while (!log.isAtEnd()) {
 			int tag = log.readTag();
@@ -196,7 +205,10 @@ final class WarmUpRequests {
 		return new TensorRequest(signature, inputs);
 	}
 
-	/** MultiInferenceRequest: tasks = 1 (InferenceTask: model_spec = 1, method_name = 2), input = 2. */
+	/**
+	 * MultiInferenceRequest: tasks = 1 (InferenceTask: model_spec = 1, method_name = 2),
+	 * input = 2.
+	 */
 	private static List<Request> multiInference(CodedInputStream in) throws IOException {
 		List<String[]> tasks = new ArrayList<>();
 		List<Example> examples = List.of();
@@ -245,8 +257,8 @@ final class WarmUpRequests {
 	}
 
 	/**
-	 * Input: example_list = 1 (examples = 1) or example_list_with_context = 2 (examples = 1, context = 2). The
-	 * context's features are merged into every example.
+	 * Input: example_list = 1 (examples = 1) or example_list_with_context = 2 (examples =
+	 * 1, context = 2). The context's features are merged into every example.
 	 */
 	private static List<Example> input(CodedInputStream in) throws IOException {
 		List<Example> examples = new ArrayList<>();

@@ -11,13 +11,15 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A version under management. Reference counted: the manager holds one reference while the version is aspired and
- * each open {@link ServableHandle} holds one; the servable is closed when the count drops to zero, so never while a
- * request uses it.
+ * A version under management. Reference counted: the manager holds one reference while
+ * the version is aspired and each open {@link ServableHandle} holds one; the servable is
+ * closed when the count drops to zero, so never while a request uses it.
  *
- * <p>States move forward only: START → LOADING → AVAILABLE → UNLOADING → END, or to END from any earlier state (a
- * failed load, or an unload before the load finished). {@link #acquire()} and {@link #release()} are lock-free (the
- * request path); the transitions made by the manager and the loader are synchronized with each other.
+ * <p>
+ * States move forward only: START → LOADING → AVAILABLE → UNLOADING → END, or to END from
+ * any earlier state (a failed load, or an unload before the load finished).
+ * {@link #acquire()} and {@link #release()} are lock-free (the request path); the
+ * transitions made by the manager and the loader are synchronized with each other.
  */
 final class ManagedVersion {
 
@@ -74,8 +76,8 @@ final class ManagedVersion {
 	}
 
 	/**
-	 * Publishes the loaded servable. False if the version was unloaded while it loaded: the caller must then close
-	 * the servable itself.
+	 * Publishes the loaded servable. False if the version was unloaded while it loaded:
+	 * the caller must then close the servable itself.
 	 */
 	synchronized boolean available(LoadedServable loaded) {
 		if (state != VersionState.START && state != VersionState.LOADING) {
@@ -88,11 +90,14 @@ final class ManagedVersion {
 		return true;
 	}
 
-	/** What the version serves with a caveat: signatures that cannot be served, signatures not warmed up. */
+	/**
+	 * What the version serves with a caveat: signatures that cannot be served, signatures
+	 * not warmed up.
+	 */
 	private static List<String> caveats(LoadedServable loaded) {
 		List<String> caveats = new ArrayList<>();
-		loaded.unusableSignatures().forEach((key, reason) -> caveats.add("signature '" + key
-				+ "' cannot be served: " + reason));
+		loaded.unusableSignatures()
+			.forEach((key, reason) -> caveats.add("signature '" + key + "' cannot be served: " + reason));
 		caveats.addAll(loaded.warmUpReport().warnings());
 		return List.copyOf(caveats);
 	}
@@ -102,7 +107,9 @@ final class ManagedVersion {
 		state = VersionState.END;
 	}
 
-	/** Takes a reference if the version is still available; false once it is unloading. */
+	/**
+	 * Takes a reference if the version is still available; false once it is unloading.
+	 */
 	boolean acquire() {
 		while (true) {
 			int current = references.get();
@@ -115,7 +122,10 @@ final class ManagedVersion {
 		}
 	}
 
-	/** Drops the manager's reference: no new handles, closed once the last handle is closed. */
+	/**
+	 * Drops the manager's reference: no new handles, closed once the last handle is
+	 * closed.
+	 */
 	synchronized void unload() {
 		if (state == VersionState.AVAILABLE) {
 			state = VersionState.UNLOADING;

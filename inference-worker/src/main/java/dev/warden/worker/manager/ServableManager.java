@@ -44,26 +44,33 @@ import org.springframework.beans.factory.InitializingBean;
 import org.springframework.stereotype.Component;
 
 /**
- * TF Serving's manager: reconciles the versions the {@link AspiredVersionsSource} wants with the loaded ones and
- * hands out short-lived, reference-counted {@link ServableHandle}s.
+ * TF Serving's manager: reconciles the versions the {@link AspiredVersionsSource} wants
+ * with the loaded ones and hands out short-lived, reference-counted
+ * {@link ServableHandle}s.
  *
- * <p>Availability-preserving policy: aspired versions are loaded (and warmed up) first; a version that is no longer
- * aspired is unloaded only once its model has an aspired version AVAILABLE (or the model has no aspired version
- * left). So when {@code latest(1)} moves from version 1 to 2, version 1 keeps serving until 2 is AVAILABLE, and if 2
- * fails to load, 1 keeps serving (and 2 is reported END with its error). An unloaded version goes UNLOADING and is
- * closed when the last request holding it closes its handle.
+ * <p>
+ * Availability-preserving policy: aspired versions are loaded (and warmed up) first; a
+ * version that is no longer aspired is unloaded only once its model has an aspired
+ * version AVAILABLE (or the model has no aspired version left). So when {@code latest(1)}
+ * moves from version 1 to 2, version 1 keeps serving until 2 is AVAILABLE, and if 2 fails
+ * to load, 1 keeps serving (and 2 is reported END with its error). An unloaded version
+ * goes UNLOADING and is closed when the last request holding it closes its handle.
  *
- * <p>A version that fails to load is not retried by polling; the control call {@link #reload} retries it. Versions
- * that left the store are forgotten once they reached END; versions still in the store that the policy no longer
- * wants stay listed as END.
+ * <p>
+ * A version that fails to load is not retried by polling; the control call
+ * {@link #reload} retries it. Versions that left the store are forgotten once they
+ * reached END; versions still in the store that the policy no longer wants stay listed as
+ * END.
  *
- * <p>Threading: {@link #reconcile()} is serialized (the poller thread, the control call and the startup call it);
- * loads run on a separate loader executor, so request threads never wait for a load and a load never blocks requests
- * to other versions. After each load a reconcile pass is queued so that old versions are unloaded at once rather
- * than at the next poll. {@link #handle}, the status methods and {@link #ready()} are lock-free and may be called
- * from any number of request threads. At startup the first pass is waited for, so the worker starts with its
- * aspired versions loaded (or failed: a version that fails is reported in its status and logged, and the others are
- * served without it).
+ * <p>
+ * Threading: {@link #reconcile()} is serialized (the poller thread, the control call and
+ * the startup call it); loads run on a separate loader executor, so request threads never
+ * wait for a load and a load never blocks requests to other versions. After each load a
+ * reconcile pass is queued so that old versions are unloaded at once rather than at the
+ * next poll. {@link #handle}, the status methods and {@link #ready()} are lock-free and
+ * may be called from any number of request threads. At startup the first pass is waited
+ * for, so the worker starts with its aspired versions loaded (or failed: a version that
+ * fails is reported in its status and logged, and the others are served without it).
  */
 @Component
 public class ServableManager implements InitializingBean, DisposableBean {
@@ -145,9 +152,10 @@ public class ServableManager implements InitializingBean, DisposableBean {
 	}
 
 	/**
-	 * A claim on the version {@code request} names. Close it when the request is done (try-with-resources).
-	 * @throws ServableNotFoundException if the model, version or label is unknown, or the version it names is not
-	 * AVAILABLE
+	 * A claim on the version {@code request} names. Close it when the request is done
+	 * (try-with-resources).
+	 * @throws ServableNotFoundException if the model, version or label is unknown, or the
+	 * version it names is not AVAILABLE
 	 */
 	public ServableHandle handle(ServableRequest request) {
 		NavigableMap<Long, ManagedVersion> versions = models.get(request.model());
@@ -172,7 +180,10 @@ public class ServableManager implements InitializingBean, DisposableBean {
 		throw new ServableNotFoundException("Servable not found for request: " + request);
 	}
 
-	/** {@code handle(ServableRequest.of(model, version))}: the given version, or the latest if it is null. */
+	/**
+	 * {@code handle(ServableRequest.of(model, version))}: the given version, or the
+	 * latest if it is null.
+	 */
 	public ServableHandle handle(String model, Long version) {
 		return handle(ServableRequest.of(model, version));
 	}
@@ -180,8 +191,7 @@ public class ServableManager implements InitializingBean, DisposableBean {
 	private ManagedVersion acquireLabelled(ServableRequest request, NavigableMap<Long, ManagedVersion> versions) {
 		Long version = labels.getOrDefault(request.model(), Map.of()).get(request.label());
 		if (version == null) {
-			throw new ServableNotFoundException(
-					"Unknown label '" + request.label() + "' for model " + request.model());
+			throw new ServableNotFoundException("Unknown label '" + request.label() + "' for model " + request.model());
 		}
 		ManagedVersion candidate = versions.get(version);
 		if (candidate == null || !candidate.acquire()) {
@@ -218,9 +228,11 @@ public class ServableManager implements InitializingBean, DisposableBean {
 	}
 
 	/**
-	 * Status of the version a request names: a version, or what a label points to (which must be AVAILABLE, as for
-	 * predictions); for a request for the latest version, the status of every version.
-	 * @throws ServableNotFoundException as {@link #handle(ServableRequest)} and {@link #status(String)}
+	 * Status of the version a request names: a version, or what a label points to (which
+	 * must be AVAILABLE, as for predictions); for a request for the latest version, the
+	 * status of every version.
+	 * @throws ServableNotFoundException as {@link #handle(ServableRequest)} and
+	 * {@link #status(String)}
 	 */
 	public List<VersionStatus> status(ServableRequest request) {
 		if (request.label() != null) {
@@ -232,7 +244,9 @@ public class ServableManager implements InitializingBean, DisposableBean {
 				: status(request.model());
 	}
 
-	/** Every model with the status of its versions (highest first), models sorted by name. */
+	/**
+	 * Every model with the status of its versions (highest first), models sorted by name.
+	 */
 	public SortedMap<String, List<VersionStatus>> models() {
 		SortedMap<String, List<VersionStatus>> all = new TreeMap<>();
 		models.forEach((name, versions) -> {
@@ -244,23 +258,29 @@ public class ServableManager implements InitializingBean, DisposableBean {
 	}
 
 	/**
-	 * The worker's readiness: true once the startup pass is done, i.e. every version the store aspired at start has
-	 * been loaded or has failed. A version that failed to load, or one loading later (an upload, a new version),
-	 * makes only its own model (or version) unable to answer; it never makes the worker unready for the models that
+	 * The worker's readiness: true once the startup pass is done, i.e. every version the
+	 * store aspired at start has been loaded or has failed. A version that failed to
+	 * load, or one loading later (an upload, a new version), makes only its own model (or
+	 * version) unable to answer; it never makes the worker unready for the models that
 	 * did load. Which model can answer is per model: {@link #modelReady(String)}.
 	 */
 	public boolean ready() {
 		return started;
 	}
 
-	/** True when {@code model} has an AVAILABLE version (so an unversioned request is answered). */
+	/**
+	 * True when {@code model} has an AVAILABLE version (so an unversioned request is
+	 * answered).
+	 */
 	public boolean modelReady(String model) {
 		NavigableMap<Long, ManagedVersion> versions = models.get(model);
 		return versions != null
 				&& versions.values().stream().anyMatch(version -> version.state() == VersionState.AVAILABLE);
 	}
 
-	/** The aspired versions that are not AVAILABLE (loading, or failed), with their state. */
+	/**
+	 * The aspired versions that are not AVAILABLE (loading, or failed), with their state.
+	 */
 	public List<VersionStatus> aspiredNotAvailable() {
 		List<VersionStatus> missing = new ArrayList<>();
 		aspired.forEach((model, versions) -> {
@@ -279,8 +299,9 @@ public class ServableManager implements InitializingBean, DisposableBean {
 	}
 
 	/**
-	 * One line on what the startup pass achieved, and one warning per version that failed to load, so that an
-	 * operator sees at once which model is missing and why (the others are served regardless).
+	 * One line on what the startup pass achieved, and one warning per version that failed
+	 * to load, so that an operator sees at once which model is missing and why (the
+	 * others are served regardless).
 	 */
 	private void logStartup() {
 		List<String> available = new ArrayList<>();
@@ -300,8 +321,9 @@ public class ServableManager implements InitializingBean, DisposableBean {
 	}
 
 	/**
-	 * Points {@code label} of {@code model} to {@code version}, which must be AVAILABLE (as TF Serving requires).
-	 * Labels set here live in memory until the worker restarts; configured labels are set again at startup.
+	 * Points {@code label} of {@code model} to {@code version}, which must be AVAILABLE
+	 * (as TF Serving requires). Labels set here live in memory until the worker restarts;
+	 * configured labels are set again at startup.
 	 * @throws ServableNotFoundException if the model or version is unknown
 	 * @throws IllegalStateException if the version is known but not AVAILABLE
 	 */
@@ -326,8 +348,9 @@ public class ServableManager implements InitializingBean, DisposableBean {
 	}
 
 	/**
-	 * The explicit control call (after an upload): one reconcile pass that also retries versions that failed to load,
-	 * then waits up to {@code timeout} for the loads it started and unloads what they replace.
+	 * The explicit control call (after an upload): one reconcile pass that also retries
+	 * versions that failed to load, then waits up to {@code timeout} for the loads it
+	 * started and unloads what they replace.
 	 * @return the status of every version of {@code model}
 	 * @throws ServableNotFoundException if the model is neither in the store nor loaded
 	 */
@@ -337,7 +360,10 @@ public class ServableManager implements InitializingBean, DisposableBean {
 		return status(model);
 	}
 
-	/** One reconcile pass: start loading aspired versions, unload what is no longer aspired. */
+	/**
+	 * One reconcile pass: start loading aspired versions, unload what is no longer
+	 * aspired.
+	 */
 	public void reconcile() {
 		reconcile(false);
 	}
@@ -439,9 +465,10 @@ public class ServableManager implements InitializingBean, DisposableBean {
 	}
 
 	/**
-	 * A load error as the status shows it: TensorFlow's messages name files, and the status reaches tenants (through
-	 * the gateway), the admin API and the console, so the model store's location is written {@code <store>} (the
-	 * worker's log keeps the full message).
+	 * A load error as the status shows it: TensorFlow's messages name files, and the
+	 * status reaches tenants (through the gateway), the admin API and the console, so the
+	 * model store's location is written {@code <store>} (the worker's log keeps the full
+	 * message).
 	 */
 	private String withoutStorePath(String message) {
 		String root = source.root().toString();

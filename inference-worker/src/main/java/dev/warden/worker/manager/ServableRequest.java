@@ -3,11 +3,13 @@ package dev.warden.worker.manager;
 import java.util.Objects;
 
 /**
- * Which version of a model a request wants (TF Serving's {@code ServableRequest}): the latest available one, a
- * specific version, or the version a label points to.
+ * Which version of a model a request wants (TF Serving's {@code ServableRequest}): the
+ * latest available one, a specific version, or the version a label points to.
+ *
  * @param model the model name
  * @param version the version, or {@code null}
- * @param label the label, or {@code null}; at most one of {@code version} and {@code label} is set
+ * @param label the label, or {@code null}; at most one of {@code version} and
+ * {@code label} is set
  */
 public record ServableRequest(String model, Long version, String label) {
 

@@ -24,13 +24,17 @@ import org.springframework.stereotype.Component;
 
 /**
  * Posts a heartbeat to the platform every {@code warden.registration.interval}:
- * {@code POST <platform-url>/internal/platform/workers/heartbeat} with the worker's id, advertised URL, interval and
- * what it serves ({@link WorkerStatus}), authenticated by the shared token. The platform routes to the worker while
- * heartbeats arrive and forgets it after three missed ones. When the worker shuts down it first sends
- * {@code "stopping": true}, before the web server stops taking requests, so the gateways stop sending new ones.
+ * {@code POST <platform-url>/internal/platform/workers/heartbeat} with the worker's id,
+ * advertised URL, interval and what it serves ({@link WorkerStatus}), authenticated by
+ * the shared token. The platform routes to the worker while heartbeats arrive and forgets
+ * it after three missed ones. When the worker shuts down it first sends
+ * {@code "stopping": true}, before the web server stops taking requests, so the gateways
+ * stop sending new ones.
  *
- * <p>Started after the web server (the port is known then); a failed heartbeat is logged once and retried at the
- * next interval. Off when no platform URL is set; refuses to start sending when no token is set.
+ * <p>
+ * Started after the web server (the port is known then); a failed heartbeat is logged
+ * once and retried at the next interval. Off when no platform URL is set; refuses to
+ * start sending when no token is set.
  */
 @Component
 class PlatformRegistration implements SmartLifecycle {

@@ -7,7 +7,10 @@ import org.springframework.http.MediaType;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.RestController;
 
-/** {@code GET /internal/v1/status}: this worker's id and what it serves (see {@link WorkerStatus}). */
+/**
+ * {@code GET /internal/v1/status}: this worker's id and what it serves (see
+ * {@link WorkerStatus}).
+ */
 @RestController
 class StatusController {
 

@@ -11,9 +11,9 @@ import dev.warden.worker.manager.VersionStatus;
 import org.springframework.stereotype.Component;
 
 /**
- * What this worker serves now, in the shape the platform reads:
- * {@code {"<model>": {"versions": [2, 1], "labels": {"stable": 1}}}}; only AVAILABLE versions are listed, and a model
- * with none is left out.
+ * What this worker serves now, in the shape the platform reads: {@code {"<model>":
+ * {"versions": [2, 1], "labels": {"stable": 1}}}}; only AVAILABLE versions are listed,
+ * and a model with none is left out.
  */
 @Component
 class WorkerStatus {

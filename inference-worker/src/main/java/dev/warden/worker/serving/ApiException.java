@@ -2,7 +2,10 @@ package dev.warden.worker.serving;
 
 import org.springframework.http.HttpStatus;
 
-/** A client error with its HTTP status and snake_case error code; the message is shown to the client as is. */
+/**
+ * A client error with its HTTP status and snake_case error code; the message is shown to
+ * the client as is.
+ */
 class ApiException extends RuntimeException {
 
 	private final HttpStatus status;

@@ -25,8 +25,9 @@ import org.tensorflow.exceptions.TFInvalidArgumentException;
 import org.tensorflow.exceptions.TensorFlowException;
 
 /**
- * The one mapping from exceptions to the error JSON {@code {"error":{"code","message","request_id"}}}. Messages of
- * unexpected failures (and of TensorFlow, which names graph internals) are never passed to the client.
+ * The one mapping from exceptions to the error JSON
+ * {@code {"error":{"code","message","request_id"}}}. Messages of unexpected failures (and
+ * of TensorFlow, which names graph internals) are never passed to the client.
  */
 @RestControllerAdvice
 class ErrorResponses {
@@ -57,8 +58,8 @@ class ErrorResponses {
 	ResponseEntity<Map<String, Object>> methodNotAllowed(HttpRequestMethodNotSupportedException ex,
 			HttpServletRequest request) {
 		ResponseEntity<Map<String, Object>> response = error(HttpStatus.METHOD_NOT_ALLOWED, "method_not_allowed",
-				"method " + ex.getMethod() + " is not allowed here"
-						+ (ex.getSupportedMethods() != null ? " (allowed: " + String.join(", ", ex.getSupportedMethods()) + ")" : ""),
+				"method " + ex.getMethod() + " is not allowed here" + (ex.getSupportedMethods() != null
+						? " (allowed: " + String.join(", ", ex.getSupportedMethods()) + ")" : ""),
 				request);
 		if (ex.getSupportedHttpMethods() == null) {
 			return response;
@@ -72,9 +73,10 @@ class ErrorResponses {
 	@ExceptionHandler(HttpMediaTypeNotSupportedException.class)
 	ResponseEntity<Map<String, Object>> unsupportedMediaType(HttpMediaTypeNotSupportedException ex,
 			HttpServletRequest request) {
-		return error(HttpStatus.UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type", "content type "
-				+ (ex.getContentType() != null ? ex.getContentType() : "(none)")
-				+ " is not supported; send application/json", request);
+		return error(HttpStatus.UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type",
+				"content type " + (ex.getContentType() != null ? ex.getContentType() : "(none)")
+						+ " is not supported; send application/json",
+				request);
 	}
 
 	@ExceptionHandler(HttpMediaTypeNotAcceptableException.class)
@@ -110,7 +112,8 @@ class ErrorResponses {
 		if (ex instanceof org.springframework.web.ErrorResponse errorResponse) {
 			HttpStatus status = HttpStatus.resolve(errorResponse.getStatusCode().value());
 			if (status != null && status.is4xxClientError()) {
-				return error(status, status.name().toLowerCase(java.util.Locale.ROOT), status.getReasonPhrase(), request);
+				return error(status, status.name().toLowerCase(java.util.Locale.ROOT), status.getReasonPhrase(),
+						request);
 			}
 		}
 		log.error("Unexpected error on {} {}", request.getMethod(), request.getRequestURI(), ex);

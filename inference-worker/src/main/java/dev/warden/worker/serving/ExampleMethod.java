@@ -12,15 +12,18 @@ import dev.warden.worker.loader.SignatureSpec;
 import dev.warden.worker.loader.TensorSpec;
 
 /**
- * TF Serving's two example-based methods, {@code :classify} and {@code :regress}: which signatures can answer
- * them and how their outputs become the REST answer.
+ * TF Serving's two example-based methods, {@code :classify} and {@code :regress}: which
+ * signatures can answer them and how their outputs become the REST answer.
  *
- * <p>A signature can answer when it has TF Serving's shape for the method: exactly one input, named
- * {@code inputs}, of DT_STRING (the batch of serialized {@code tf.Example}s), and for classify the outputs
- * {@code classes} and/or {@code scores} (nothing else), for regress the one output {@code outputs}. Its method name
- * is normally {@code tensorflow/serving/classify} or {@code /regress}; as TF Serving does by default (its
- * {@code --enable_signature_method_name_check} is off), a signature of that shape answers whatever its method name,
- * because TensorFlow 2's exporter marks every signature {@code tensorflow/serving/predict}.
+ * <p>
+ * A signature can answer when it has TF Serving's shape for the method: exactly one
+ * input, named {@code inputs}, of DT_STRING (the batch of serialized
+ * {@code tf.Example}s), and for classify the outputs {@code classes} and/or
+ * {@code scores} (nothing else), for regress the one output {@code outputs}. Its method
+ * name is normally {@code tensorflow/serving/classify} or {@code /regress}; as TF Serving
+ * does by default (its {@code --enable_signature_method_name_check} is off), a signature
+ * of that shape answers whatever its method name, because TensorFlow 2's exporter marks
+ * every signature {@code tensorflow/serving/predict}.
  */
 enum ExampleMethod {
 
@@ -46,9 +49,10 @@ enum ExampleMethod {
 	}
 
 	/**
-	 * The signature to run: {@code name}, or {@code serving_default} when no name is given.
-	 * @throws ApiException 400 naming what is missing: no such signature, or one that cannot answer this method
-	 * (with the signatures of the model that can)
+	 * The signature to run: {@code name}, or {@code serving_default} when no name is
+	 * given.
+	 * @throws ApiException 400 naming what is missing: no such signature, or one that
+	 * cannot answer this method (with the signatures of the model that can)
 	 */
 	SignatureSpec signature(LoadedServable servable, String model, String name) {
 		boolean named = name != null && !name.isEmpty();
@@ -59,16 +63,16 @@ enum ExampleMethod {
 		SignatureSpec signature = servable.signatures().get(key);
 		if (signature == null) {
 			String unusable = servable.unusableSignatures().get(key);
-			throw ApiException.invalidArgument((unusable != null
-					? "signature '" + key + "' cannot be served: " + unusable
-					: named ? "unknown signature_name '" + key + "'"
-							: "no signature_name given and model " + model + " has no serving_default signature")
-					+ " (" + available + ")");
+			throw ApiException
+				.invalidArgument((unusable != null ? "signature '" + key + "' cannot be served: " + unusable
+						: named ? "unknown signature_name '" + key + "'"
+								: "no signature_name given and model " + model + " has no serving_default signature")
+						+ " (" + available + ")");
 		}
 		String problem = problem(signature);
 		if (problem != null) {
-			throw ApiException.invalidArgument("signature '" + key + "' cannot " + verb + ": " + problem + "; a "
-					+ noun + " signature (method_name " + methodName + ") takes one DT_STRING input 'inputs' of "
+			throw ApiException.invalidArgument("signature '" + key + "' cannot " + verb + ": " + problem + "; a " + noun
+					+ " signature (method_name " + methodName + ") takes one DT_STRING input 'inputs' of "
 					+ "serialized tf.Example and outputs " + expectedOutputs() + " ("
 					+ (capable.isEmpty() ? available : available + ": pass one as signature_name") + ")");
 		}
@@ -78,9 +82,9 @@ enum ExampleMethod {
 	/** Why {@code signature} cannot answer this method, or {@code null} when it can. */
 	String problem(SignatureSpec signature) {
 		Map<String, TensorSpec> inputs = signature.inputs();
-		String describe = "it is " + (signature.methodName().isEmpty() ? "a signature without method_name"
-				: signature.methodName()) + " with inputs " + inputs.keySet() + " and outputs "
-				+ signature.outputs().keySet();
+		String describe = "it is "
+				+ (signature.methodName().isEmpty() ? "a signature without method_name" : signature.methodName())
+				+ " with inputs " + inputs.keySet() + " and outputs " + signature.outputs().keySet();
 		if (inputs.size() != 1 || !inputs.containsKey(INPUT)) {
 			return describe;
 		}
@@ -101,10 +105,12 @@ enum ExampleMethod {
 	}
 
 	/**
-	 * TF Serving's {@code results}: for classify, per example a list of {@code [label, score]} pairs (label
-	 * {@code ""} when the model has no {@code classes} output, score 0 when it has no {@code scores}); for regress,
-	 * one number per example.
-	 * @throws ApiException 400 when the model's outputs do not have the shapes TF Serving requires
+	 * TF Serving's {@code results}: for classify, per example a list of
+	 * {@code [label, score]} pairs (label {@code ""} when the model has no
+	 * {@code classes} output, score 0 when it has no {@code scores}); for regress, one
+	 * number per example.
+	 * @throws ApiException 400 when the model's outputs do not have the shapes TF Serving
+	 * requires
 	 */
 	List<Object> results(Map<String, OutputColumn> outputs, int examples) {
 		return this == CLASSIFY ? classifications(outputs, examples) : regressions(outputs, examples);
@@ -123,8 +129,8 @@ enum ExampleMethod {
 						+ "; classification needs [batch_size, num_classes]");
 			}
 			if (column.shape()[0] != examples) {
-				throw modelOutput("'" + column.name() + "' has " + column.shape()[0] + " rows for " + examples
-						+ " examples");
+				throw modelOutput(
+						"'" + column.name() + "' has " + column.shape()[0] + " rows for " + examples + " examples");
 			}
 			if (perExample >= 0 && perExample != column.shape()[1]) {
 				throw modelOutput("'classes' and 'scores' disagree on the number of classes");
@@ -151,8 +157,8 @@ enum ExampleMethod {
 		OutputColumn column = outputs.get("outputs");
 		long[] shape = column.shape();
 		if (!(shape.length == 1 || (shape.length == 2 && shape[1] == 1))) {
-			throw modelOutput("'outputs' has shape " + shapeText(shape)
-					+ "; regression needs [batch_size] or [batch_size, 1]");
+			throw modelOutput(
+					"'outputs' has shape " + shapeText(shape) + "; regression needs [batch_size] or [batch_size, 1]");
 		}
 		if (shape[0] != examples) {
 			throw modelOutput("'outputs' has " + shape[0] + " rows for " + examples + " examples");

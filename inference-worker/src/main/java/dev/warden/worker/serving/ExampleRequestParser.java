@@ -26,17 +26,22 @@ import tools.jackson.databind.JsonNode;
 
 /**
  * Parses a TF Serving REST {@code :classify} / {@code :regress} body
- * ({@code {"signature_name"?, "context"?: {...}, "examples": [{...}, ...]}}) into {@code tf.Example} protos, with
- * TF Serving's JSON mapping: a feature is a value or a list of values; a JSON number with a fraction or an
- * exponent becomes a {@code float_list} value, an integer an {@code int64_list} value, a boolean 1 or 0 in an
- * {@code int64_list}, a string (UTF-8) or {@code {"b64": "<base64>"}} a {@code bytes_list} value; one feature's
- * values must be of one list type; the context's features are added to every example and must not appear in them.
+ * ({@code {"signature_name"?, "context"?: {...}, "examples": [{...}, ...]}}) into
+ * {@code tf.Example} protos, with TF Serving's JSON mapping: a feature is a value or a
+ * list of values; a JSON number with a fraction or an exponent becomes a
+ * {@code float_list} value, an integer an {@code int64_list} value, a boolean 1 or 0 in
+ * an {@code int64_list}, a string (UTF-8) or {@code {"b64": "<base64>"}} a
+ * {@code bytes_list} value; one feature's values must be of one list type; the context's
+ * features are added to every example and must not appear in them.
  *
- * <p>When the model's graph says which features it parses ({@link LoadedServable#exampleSchema}), the request is
- * checked against that before TensorFlow sees it, and numbers are converted to the list type the model reads (so
- * {@code {"x": 2}} works for a float feature, where TF Serving would send an {@code int64_list} the model
- * rejects): a required feature that is missing, a value of the wrong kind or the wrong number of values is a 400
- * naming the feature and the example. Features the model does not parse are passed on (the model ignores them).
+ * <p>
+ * When the model's graph says which features it parses
+ * ({@link LoadedServable#exampleSchema}), the request is checked against that before
+ * TensorFlow sees it, and numbers are converted to the list type the model reads (so
+ * {@code {"x": 2}} works for a float feature, where TF Serving would send an
+ * {@code int64_list} the model rejects): a required feature that is missing, a value of
+ * the wrong kind or the wrong number of values is a 400 naming the feature and the
+ * example. Features the model does not parse are passed on (the model ignores them).
  * Non-finite numbers are rejected, as everywhere in Warden.
  */
 final class ExampleRequestParser {
@@ -48,6 +53,7 @@ final class ExampleRequestParser {
 
 	/**
 	 * A classify or regress request checked against its signature.
+	 *
 	 * @param input the signature's input that takes the serialized examples
 	 * @param examples one example per requested example, the context merged in
 	 */
@@ -57,12 +63,13 @@ final class ExampleRequestParser {
 	static ExampleRequest parse(byte[] body, LoadedServable servable, String model, ExampleMethod method) {
 		JsonNode root = PredictRequestParser.readJson(body);
 		if (!root.isObject()) {
-			throw ApiException.invalidArgument("request body must be a JSON object, got " + InputDecoder.describe(root));
+			throw ApiException
+				.invalidArgument("request body must be a JSON object, got " + InputDecoder.describe(root));
 		}
 		for (String field : root.propertyNames()) {
 			if (!FIELDS.contains(field)) {
-				throw ApiException.invalidArgument("unknown field '" + field
-						+ "' (expected signature_name, context and examples)");
+				throw ApiException
+					.invalidArgument("unknown field '" + field + "' (expected signature_name, context and examples)");
 			}
 		}
 		JsonNode name = root.get("signature_name");
@@ -76,22 +83,23 @@ final class ExampleRequestParser {
 
 		JsonNode examples = root.get("examples");
 		if (examples == null || examples.isNull()) {
-			throw ApiException.invalidArgument("request must have 'examples', a list of examples (objects of features)");
+			throw ApiException
+				.invalidArgument("request must have 'examples', a list of examples (objects of features)");
 		}
 		if (!examples.isArray() || examples.isEmpty()) {
-			throw ApiException.invalidArgument("'examples' must be a non-empty array of objects, got "
-					+ InputDecoder.describe(examples));
+			throw ApiException.invalidArgument(
+					"'examples' must be a non-empty array of objects, got " + InputDecoder.describe(examples));
 		}
 		if (!input.unknownRank() && input.dims().length == 0 && examples.size() != 1) {
-			throw ApiException.invalidArgument("signature '" + signature.key() + "' takes one example per request, got "
-					+ examples.size());
+			throw ApiException.invalidArgument(
+					"signature '" + signature.key() + "' takes one example per request, got " + examples.size());
 		}
 		JsonNode contextNode = root.get("context");
 		Map<String, Feature> context = Map.of();
 		if (contextNode != null && !contextNode.isNull()) {
 			if (!contextNode.isObject()) {
-				throw ApiException.invalidArgument("'context' must be an object of features, got "
-						+ InputDecoder.describe(contextNode));
+				throw ApiException.invalidArgument(
+						"'context' must be an object of features, got " + InputDecoder.describe(contextNode));
 			}
 			context = features(contextNode, schema, " in context");
 		}
@@ -100,8 +108,8 @@ final class ExampleRequestParser {
 			String where = " in examples[" + i + "]";
 			JsonNode example = examples.get(i);
 			if (!example.isObject()) {
-				throw ApiException.invalidArgument("an example must be an object of features, got "
-						+ InputDecoder.describe(example) + where);
+				throw ApiException.invalidArgument(
+						"an example must be an object of features, got " + InputDecoder.describe(example) + where);
 			}
 			Map<String, Feature> features = new LinkedHashMap<>(context);
 			for (var entry : features(example, schema, where).entrySet()) {
@@ -126,7 +134,10 @@ final class ExampleRequestParser {
 		return features;
 	}
 
-	/** One feature: its values in the list type the model parses ({@code spec}), or else by TF Serving's rule. */
+	/**
+	 * One feature: its values in the list type the model parses ({@code spec}), or else
+	 * by TF Serving's rule.
+	 */
 	static Feature feature(String name, JsonNode value, FeatureSpec spec, String where) {
 		List<JsonNode> values = new ArrayList<>();
 		if (value.isArray()) {
@@ -181,8 +192,9 @@ final class ExampleRequestParser {
 	}
 
 	/**
-	 * TF Serving's list type for values of a feature the model's graph does not describe: bytes for strings, int64
-	 * for integers and booleans, float as soon as one number has a fraction or an exponent.
+	 * TF Serving's list type for values of a feature the model's graph does not describe:
+	 * bytes for strings, int64 for integers and booleans, float as soon as one number has
+	 * a fraction or an exponent.
 	 */
 	private static Kind kindOf(String name, List<JsonNode> values, String where) {
 		Kind first = naturalKind(name, values.get(0), where);
@@ -233,9 +245,9 @@ final class ExampleRequestParser {
 		boolean integral = element.isIntegralNumber()
 				|| (Double.isFinite(element.numberValue().doubleValue()) && element.canConvertToExactIntegral());
 		if (!integral) {
-			throw ApiException.invalidArgument("feature '" + name + "': "
-					+ (spec != null ? "the model parses " + spec.describe() + ", " : "") + "expected an integer, got "
-					+ InputDecoder.describe(element) + where);
+			throw ApiException.invalidArgument(
+					"feature '" + name + "': " + (spec != null ? "the model parses " + spec.describe() + ", " : "")
+							+ "expected an integer, got " + InputDecoder.describe(element) + where);
 		}
 		if (!element.canConvertToLong()) {
 			throw ApiException.invalidArgument("feature '" + name + "': expected an integer in int64 range, got "
@@ -252,8 +264,8 @@ final class ExampleRequestParser {
 			return ByteString.copyFrom(Base64.getDecoder().decode(element.get("b64").stringValue()));
 		}
 		catch (IllegalArgumentException ex) {
-			throw ApiException.invalidArgument("feature '" + name + "': {\"b64\": ...} holds no valid base64 ("
-					+ ex.getMessage() + ")" + where);
+			throw ApiException.invalidArgument(
+					"feature '" + name + "': {\"b64\": ...} holds no valid base64 (" + ex.getMessage() + ")" + where);
 		}
 	}
 

@@ -13,8 +13,9 @@ import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RestController;
 
 /**
- * Errors raised outside the controllers (by the container or a filter) reach the servlet error page; answer them
- * with the same JSON shape as {@link ErrorResponses} instead of Spring Boot's default error body.
+ * Errors raised outside the controllers (by the container or a filter) reach the servlet
+ * error page; answer them with the same JSON shape as {@link ErrorResponses} instead of
+ * Spring Boot's default error body.
  */
 @RestController
 class FallbackErrorController implements ErrorController {

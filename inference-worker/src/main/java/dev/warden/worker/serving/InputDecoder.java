@@ -14,21 +14,26 @@ import dev.warden.worker.loader.TensorSpec.ElementKind;
 import tools.jackson.databind.JsonNode;
 
 /**
- * Turns the JSON values given for one input into an {@link InputColumn}, checking them against the signature first
- * so that TensorFlow never sees a wrong type, shape or a non-finite number. This is the one validation path for
- * every protocol: each protocol only finds the shape and the elements (in row-major order) of every input, and
+ * Turns the JSON values given for one input into an {@link InputColumn}, checking them
+ * against the signature first so that TensorFlow never sees a wrong type, shape or a
+ * non-finite number. This is the one validation path for every protocol: each protocol
+ * only finds the shape and the elements (in row-major order) of every input, and
  * everything else is checked here, by the same code:
  * <ul>
- * <li>TF Serving's row and columnar formats ({@link PredictRequestParser}) give "one JSON value per row", nested
- * as deep as the signature's rank: {@link #decode(TensorSpec, List, RowLocation)} walks it to find the shape;</li>
- * <li>the Open Inference Protocol ({@link V2RequestParser}) declares the shape and gives the data flattened or in
- * its natural nesting: {@link #decodeTensor(TensorSpec, long[], JsonNode, ElementLocation)}.</li>
+ * <li>TF Serving's row and columnar formats ({@link PredictRequestParser}) give "one JSON
+ * value per row", nested as deep as the signature's rank:
+ * {@link #decode(TensorSpec, List, RowLocation)} walks it to find the shape;</li>
+ * <li>the Open Inference Protocol ({@link V2RequestParser}) declares the shape and gives
+ * the data flattened or in its natural nesting:
+ * {@link #decodeTensor(TensorSpec, long[], JsonNode, ElementLocation)}.</li>
  * </ul>
- * Both end in {@link #column}: shape against the signature (rank, fixed dimensions, at least one row), number of
- * elements against the shape, and every element against the dtype (JSON type, integral and in range, finite).
- * {@link #checkNames} (missing and unknown inputs) and {@link #checkSameRows} are shared too.
+ * Both end in {@link #column}: shape against the signature (rank, fixed dimensions, at
+ * least one row), number of elements against the shape, and every element against the
+ * dtype (JSON type, integral and in range, finite). {@link #checkNames} (missing and
+ * unknown inputs) and {@link #checkSameRows} are shared too.
  *
- * <p>Error messages name the input, what the signature expects and what was given, e.g.
+ * <p>
+ * Error messages name the input, what the signature expects and what was given, e.g.
  * {@code input 'age': expected a number (DT_FLOAT, shape [-1]), got string "abc"}.
  */
 final class InputDecoder {
@@ -40,7 +45,8 @@ final class InputDecoder {
 	 * TF Serving formats: one JSON value per row.
 	 * @param spec the signature's input
 	 * @param rows one JSON value per row (the batch dimension is the list)
-	 * @param where location suffix for messages (e.g. {@code " in instances[2]"}); a function of the row index
+	 * @param where location suffix for messages (e.g. {@code " in instances[2]"}); a
+	 * function of the row index
 	 */
 	static InputColumn decode(TensorSpec declared, List<JsonNode> rows, RowLocation where) {
 		checkFeedable(declared);
@@ -65,12 +71,15 @@ final class InputDecoder {
 	}
 
 	/**
-	 * Open Inference Protocol: a declared shape and its data in row-major order, either flattened
-	 * ({@code [1, 2, 3, 4]}) or in its natural nesting ({@code [[1, 2], [3, 4]]}).
+	 * Open Inference Protocol: a declared shape and its data in row-major order, either
+	 * flattened ({@code [1, 2, 3, 4]}) or in its natural nesting
+	 * ({@code [[1, 2], [3, 4]]}).
 	 * @param spec the signature's input
-	 * @param shape the shape the client declared (batch dimension first), each size &gt;= 0
+	 * @param shape the shape the client declared (batch dimension first), each size &gt;=
+	 * 0
 	 * @param data the {@code data} array
-	 * @param where location suffix for messages, a function of the element's row-major index
+	 * @param where location suffix for messages, a function of the element's row-major
+	 * index
 	 */
 	static InputColumn decodeTensor(TensorSpec declared, long[] shape, JsonNode data, ElementLocation where) {
 		checkFeedable(declared);
@@ -100,8 +109,9 @@ final class InputDecoder {
 	}
 
 	/**
-	 * The shared end of every protocol: checks the shape against the signature and the elements against the shape
-	 * and the dtype, then copies the elements into a primitive array.
+	 * The shared end of every protocol: checks the shape against the signature and the
+	 * elements against the shape and the dtype, then copies the elements into a primitive
+	 * array.
 	 */
 	private static InputColumn column(TensorSpec spec, long[] shape, List<JsonNode> elements, ElementLocation where) {
 		checkShape(spec, shape, where.describe(-1));
@@ -125,15 +135,17 @@ final class InputDecoder {
 	}
 
 	/**
-	 * Rank and fixed dimensions as the signature declares them, and at least one row. The shape may leave out
-	 * trailing dimensions the signature fixes at 1 (a scalar per row for an input declared {@code [-1, 1]}): TF
-	 * Serving feeds its clients' tensors at the shape their JSON has, and TF Serving's own half_plus_two tests
-	 * depend on it, so the tensor is fed at the shape given and the model answers at the shape it computes.
+	 * Rank and fixed dimensions as the signature declares them, and at least one row. The
+	 * shape may leave out trailing dimensions the signature fixes at 1 (a scalar per row
+	 * for an input declared {@code [-1, 1]}): TF Serving feeds its clients' tensors at
+	 * the shape their JSON has, and TF Serving's own half_plus_two tests depend on it, so
+	 * the tensor is fed at the shape given and the model answers at the shape it
+	 * computes.
 	 */
 	static void checkShape(TensorSpec spec, long[] shape, String where) {
 		long[] dims = spec.dims();
-		if (shape.length != dims.length && !(shape.length >= 1 && shape.length < dims.length
-				&& onlyOnesFrom(dims, shape.length))) {
+		if (shape.length != dims.length
+				&& !(shape.length >= 1 && shape.length < dims.length && onlyOnesFrom(dims, shape.length))) {
 			throw error(spec, "a tensor of rank " + dims.length, "shape " + Arrays.toString(shape), where);
 		}
 		if (dims[0] > 0 && dims[0] != shape[0]) {
@@ -154,15 +166,15 @@ final class InputDecoder {
 	static void checkNames(Collection<String> given, Map<String, TensorSpec> expected, String where) {
 		for (String name : given) {
 			if (!expected.containsKey(name)) {
-				throw ApiException.invalidArgument("unknown input '" + name + "'" + where + " (the signature's inputs are "
-						+ new TreeSet<>(expected.keySet()) + ")");
+				throw ApiException.invalidArgument("unknown input '" + name + "'" + where
+						+ " (the signature's inputs are " + new TreeSet<>(expected.keySet()) + ")");
 			}
 		}
 		for (TensorSpec spec : expected.values()) {
 			if (!given.contains(spec.name())) {
-				throw ApiException.invalidArgument("missing input '" + spec.name() + "': expected "
-						+ expectation(spec.elementKind()) + " (" + spec.dtype() + ", shape " + spec.shapeText()
-						+ "), got nothing" + where);
+				throw ApiException
+					.invalidArgument("missing input '" + spec.name() + "': expected " + expectation(spec.elementKind())
+							+ " (" + spec.dtype() + ", shape " + spec.shapeText() + "), got nothing" + where);
 			}
 		}
 	}
@@ -185,9 +197,10 @@ final class InputDecoder {
 	}
 
 	/**
-	 * An input whose signature leaves the rank open (TF Serving's half_plus_three declares no shape at all) takes
-	 * the rank the request gives, every dimension variable: the first row's nesting (one JSON value per row), or the
-	 * declared shape (Open Inference Protocol).
+	 * An input whose signature leaves the rank open (TF Serving's half_plus_three
+	 * declares no shape at all) takes the rank the request gives, every dimension
+	 * variable: the first row's nesting (one JSON value per row), or the declared shape
+	 * (Open Inference Protocol).
 	 */
 	private static TensorSpec withRank(TensorSpec spec, int rank) {
 		long[] dims = new long[rank];
@@ -195,7 +208,10 @@ final class InputDecoder {
 		return new TensorSpec(spec.name(), spec.dtype(), dims, spec.tensorName());
 	}
 
-	/** 1 for a scalar row, plus one per level of nested arrays (following the first element). */
+	/**
+	 * 1 for a scalar row, plus one per level of nested arrays (following the first
+	 * element).
+	 */
 	private static int rankOf(JsonNode row) {
 		int rank = 1;
 		for (JsonNode node = row; node.isArray() && !node.isEmpty(); node = node.get(0)) {
@@ -216,9 +232,10 @@ final class InputDecoder {
 	}
 
 	/**
-	 * One row of a TF Serving request: arrays nested as the signature's rank, leaves collected in order. A row may
-	 * stop early where every remaining dimension is fixed at 1 (see {@link #checkShape}); {@code rank} holds the
-	 * depth the first row reached, and every other row must reach the same.
+	 * One row of a TF Serving request: arrays nested as the signature's rank, leaves
+	 * collected in order. A row may stop early where every remaining dimension is fixed
+	 * at 1 (see {@link #checkShape}); {@code rank} holds the depth the first row reached,
+	 * and every other row must reach the same.
 	 */
 	private static void walk(TensorSpec spec, JsonNode node, int axis, long[] shape, List<JsonNode> out,
 			RowLocation where, int row, int[] rank) {
@@ -228,9 +245,10 @@ final class InputDecoder {
 				rank[0] = axis;
 			}
 			else if (rank[0] != axis) {
-				throw error(spec, "every row nested alike (" + (rank[0] == dims.length ? "arrays down to rank "
-						+ dims.length : "values at dimension " + rank[0]) + ")", describe(node) + " at dimension "
-						+ axis, where.describe(row));
+				throw error(spec,
+						"every row nested alike (" + (rank[0] == dims.length ? "arrays down to rank " + dims.length
+								: "values at dimension " + rank[0]) + ")",
+						describe(node) + " at dimension " + axis, where.describe(row));
 			}
 			out.add(node);
 			return;
@@ -257,7 +275,10 @@ final class InputDecoder {
 		}
 	}
 
-	/** True when every dimension from {@code axis} on is fixed at 1 (and there is at least one). */
+	/**
+	 * True when every dimension from {@code axis} on is fixed at 1 (and there is at least
+	 * one).
+	 */
 	private static boolean onlyOnesFrom(long[] dims, int axis) {
 		if (axis < 1 || axis >= dims.length) {
 			return false;
@@ -331,8 +352,9 @@ final class InputDecoder {
 	}
 
 	/**
-	 * Location of an element in the request, for messages: a function of its row-major index, or of -1 for the
-	 * input as a whole. Called only when there is an error to report.
+	 * Location of an element in the request, for messages: a function of its row-major
+	 * index, or of -1 for the input as a whole. Called only when there is an error to
+	 * report.
 	 */
 	@FunctionalInterface
 	interface ElementLocation {
@@ -367,7 +389,10 @@ final class InputDecoder {
 			}
 		}
 
-		/** Checks one element against the dtype and stores it; the location is built only for an error. */
+		/**
+		 * Checks one element against the dtype and stores it; the location is built only
+		 * for an error.
+		 */
 		void add(TensorSpec spec, JsonNode node, ElementLocation location, int index) {
 			ensureCapacity();
 			switch (kind) {
@@ -375,12 +400,14 @@ final class InputDecoder {
 					if (!node.isNumber()) {
 						throw error(spec, expectation(kind), describe(node), location.describe(index));
 					}
-					// Jackson 3's JsonNode.doubleValue() throws for integers beyond double; Number.doubleValue() gives Infinity
+					// Jackson 3's JsonNode.doubleValue() throws for integers beyond
+					// double; Number.doubleValue() gives Infinity
 					double value = node.numberValue().doubleValue();
 					if (!Double.isFinite(value) || (kind == ElementKind.FLOAT && !Float.isFinite((float) value))) {
 						throw error(spec, "a finite number", Double.isNaN(value) ? "NaN"
-								: Double.isInfinite(value) && node.isFloatingPointNumber() && !node.isBigDecimal() ? "Infinity"
-										: describe(node) + " (out of range)", location.describe(index));
+								: Double.isInfinite(value) && node.isFloatingPointNumber() && !node.isBigDecimal()
+										? "Infinity" : describe(node) + " (out of range)",
+								location.describe(index));
 					}
 					numbers[size] = value;
 				}

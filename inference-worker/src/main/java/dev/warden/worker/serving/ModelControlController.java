@@ -24,9 +24,10 @@ import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
- * The worker's internal control API, for platform-api (the worker listens on loopback and has no authentication of
- * its own): {@code POST /internal/v1/models/{m}:reload} reconciles the store at once (after an upload) and answers
- * when the new versions are loaded; labels can be read, set and removed.
+ * The worker's internal control API, for platform-api (the worker listens on loopback and
+ * has no authentication of its own): {@code POST /internal/v1/models/{m}:reload}
+ * reconciles the store at once (after an upload) and answers when the new versions are
+ * loaded; labels can be read, set and removed.
  */
 @RestController
 class ModelControlController {

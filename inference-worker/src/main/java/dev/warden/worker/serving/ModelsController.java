@@ -11,9 +11,10 @@ import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.RestController;
 
 /**
- * {@code GET /v1/models}: every model and the state of its versions (Warden extension, read by platform-api): a
- * version that failed to load carries its {@code error}, a loaded one with caveats (signatures not warmed up or not
- * servable) its {@code warnings}.
+ * {@code GET /v1/models}: every model and the state of its versions (Warden extension,
+ * read by platform-api): a version that failed to load carries its {@code error}, a
+ * loaded one with caveats (signatures not warmed up or not servable) its
+ * {@code warnings}.
  */
 @RestController
 class ModelsController {

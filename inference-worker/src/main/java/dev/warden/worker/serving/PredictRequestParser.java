@@ -20,8 +20,9 @@ import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
- * Parses a TF Serving REST predict body and validates it against the servable's signature: the row format
- * ({@code instances}) and the columnar format ({@code inputs}), with an optional {@code signature_name}.
+ * Parses a TF Serving REST predict body and validates it against the servable's
+ * signature: the row format ({@code instances}) and the columnar format ({@code inputs}),
+ * with an optional {@code signature_name}.
  */
 final class PredictRequestParser {
 
@@ -29,7 +30,8 @@ final class PredictRequestParser {
 
 	private static final Set<String> FIELDS = Set.of("signature_name", "instances", "inputs");
 
-	// NaN and Infinity are parsed so that they can be rejected with a message naming the input
+	// NaN and Infinity are parsed so that they can be rejected with a message naming the
+	// input
 	private static final JsonMapper JSON = JsonMapper.builder()
 		.enable(JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS)
 		.enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
@@ -42,7 +44,8 @@ final class PredictRequestParser {
 	static PredictRequest parse(byte[] body, LoadedServable servable) {
 		JsonNode root = readJson(body);
 		if (!root.isObject()) {
-			throw ApiException.invalidArgument("request body must be a JSON object, got " + InputDecoder.describe(root));
+			throw ApiException
+				.invalidArgument("request body must be a JSON object, got " + InputDecoder.describe(root));
 		}
 		for (String field : root.propertyNames()) {
 			if (!FIELDS.contains(field)) {
@@ -57,7 +60,8 @@ final class PredictRequestParser {
 			throw ApiException.invalidArgument("request must have either 'instances' or 'inputs', not both");
 		}
 		if (instances == null && inputs == null) {
-			throw ApiException.invalidArgument("request must have 'instances' (row format) or 'inputs' (columnar format)");
+			throw ApiException
+				.invalidArgument("request must have 'instances' (row format) or 'inputs' (columnar format)");
 		}
 		return instances != null
 				? new PredictRequest(signature.key(), PredictRequest.Format.ROW, rows(instances, signature))
@@ -80,23 +84,25 @@ final class PredictRequestParser {
 		String key = DEFAULT_SIGNATURE;
 		if (name != null && !name.isNull()) {
 			if (!name.isString()) {
-				throw ApiException.invalidArgument("signature_name must be a string, got " + InputDecoder.describe(name));
+				throw ApiException
+					.invalidArgument("signature_name must be a string, got " + InputDecoder.describe(name));
 			}
 			key = name.stringValue().isEmpty() ? DEFAULT_SIGNATURE : name.stringValue();
 		}
 		SignatureSpec signature = servable.signatures().get(key);
 		if (signature == null) {
 			String unusable = servable.unusableSignatures().get(key);
-			throw ApiException.invalidArgument((unusable != null ? "signature '" + key + "' cannot be served: " + unusable
-					: "unknown signature_name '" + key + "'") + " (available: "
-					+ new TreeSet<>(servable.signatures().keySet()) + ")");
+			throw ApiException.invalidArgument((unusable != null
+					? "signature '" + key + "' cannot be served: " + unusable : "unknown signature_name '" + key + "'")
+					+ " (available: " + new TreeSet<>(servable.signatures().keySet()) + ")");
 		}
 		return signature;
 	}
 
 	private static Map<String, InputColumn> rows(JsonNode instances, SignatureSpec signature) {
 		if (!instances.isArray()) {
-			throw ApiException.invalidArgument("'instances' must be an array of rows, got " + InputDecoder.describe(instances));
+			throw ApiException
+				.invalidArgument("'instances' must be an array of rows, got " + InputDecoder.describe(instances));
 		}
 		if (instances.isEmpty()) {
 			throw ApiException.invalidArgument("'instances' must not be empty");
@@ -138,15 +144,16 @@ final class PredictRequestParser {
 			given.put(specs.keySet().iterator().next(), inputs);
 		}
 		else {
-			throw ApiException.invalidArgument("'inputs' must be an object with the inputs " + specs.keySet()
-					+ ", got " + InputDecoder.describe(inputs));
+			throw ApiException.invalidArgument("'inputs' must be an object with the inputs " + specs.keySet() + ", got "
+					+ InputDecoder.describe(inputs));
 		}
 		Map<String, InputColumn> columns = new LinkedHashMap<>();
 		for (var entry : given.entrySet()) {
 			TensorSpec spec = specs.get(entry.getKey());
 			JsonNode value = entry.getValue();
 			if (!value.isArray()) {
-				throw InputDecoder.error(spec, "an array with one value per row", InputDecoder.describe(value), " in inputs");
+				throw InputDecoder.error(spec, "an array with one value per row", InputDecoder.describe(value),
+						" in inputs");
 			}
 			if (value.isEmpty()) {
 				throw InputDecoder.error(spec, "an array with one value per row", "an empty array", " in inputs");

@@ -25,10 +25,13 @@ import org.springframework.web.bind.annotation.RestController;
 /**
  * TensorFlow Serving's REST API: predict, classify, regress, model status and metadata.
  *
- * <p>The verb ({@code :predict}, {@code :classify}, {@code :regress}) shares its path segment with the model name
- * ({@code /v1/models/income:predict}), so the last segment is captured whole and split here rather than by pattern
- * matching; that keeps a GET on a verb URL a clean 405 and a POST on a status URL a 405 too. Classify and regress
- * take TF Serving's {@code examples} (see {@link ExampleRequestParser}) and answer {@code {"results": [...]}}.
+ * <p>
+ * The verb ({@code :predict}, {@code :classify}, {@code :regress}) shares its path
+ * segment with the model name ({@code /v1/models/income:predict}), so the last segment is
+ * captured whole and split here rather than by pattern matching; that keeps a GET on a
+ * verb URL a clean 405 and a POST on a status URL a 405 too. Classify and regress take TF
+ * Serving's {@code examples} (see {@link ExampleRequestParser}) and answer
+ * {@code {"results": [...]}}.
  */
 @RestController
 class PredictionController {
@@ -109,11 +112,8 @@ class PredictionController {
 			PredictRequest request = PredictRequestParser.parse(body, handle.servable());
 			Map<String, OutputColumn> outputs = inference.run(handle, request.signature(), request.inputs());
 			Map<String, Object> response = request.format() == PredictRequest.Format.ROW
-					? Map.of("predictions", rowResponse(outputs))
-					: Map.of("outputs", columnarResponse(outputs));
-			return ResponseEntity.ok()
-				.header(MODEL_VERSION_HEADER, Long.toString(handle.version()))
-				.body(response);
+					? Map.of("predictions", rowResponse(outputs)) : Map.of("outputs", columnarResponse(outputs));
+			return ResponseEntity.ok().header(MODEL_VERSION_HEADER, Long.toString(handle.version())).body(response);
 		}
 	}
 
@@ -137,13 +137,15 @@ class PredictionController {
 			spec.put("version", Long.toString(handle.version()));
 			Map<String, Object> body = new LinkedHashMap<>();
 			body.put("model_spec", spec);
-			body.put("metadata",
-					Map.of("signature_def", Map.of("signature_def", handle.servable().signatureDefs())));
+			body.put("metadata", Map.of("signature_def", Map.of("signature_def", handle.servable().signatureDefs())));
 			return ResponseEntity.ok().header(MODEL_VERSION_HEADER, Long.toString(handle.version())).body(body);
 		}
 	}
 
-	/** {@code [{out: value, ...}, ...]}, or plain values when the signature has a single output. */
+	/**
+	 * {@code [{out: value, ...}, ...]}, or plain values when the signature has a single
+	 * output.
+	 */
 	static List<Object> rowResponse(Map<String, OutputColumn> outputs) {
 		int rows = outputs.values().iterator().next().rows().size();
 		List<Object> predictions = new ArrayList<>(rows);
@@ -162,7 +164,10 @@ class PredictionController {
 		return predictions;
 	}
 
-	/** {@code {out: [...], ...}}, or the plain array when the signature has a single output. */
+	/**
+	 * {@code {out: [...], ...}}, or the plain array when the signature has a single
+	 * output.
+	 */
 	static Object columnarResponse(Map<String, OutputColumn> outputs) {
 		if (outputs.size() == 1) {
 			return outputs.values().iterator().next().rows();
@@ -186,7 +191,10 @@ class PredictionController {
 		return Map.of("model_version_status", versions);
 	}
 
-	/** {@code income:classify} → the name before the verb and what to run; 405 without a verb. */
+	/**
+	 * {@code income:classify} → the name before the verb and what to run; 405 without a
+	 * verb.
+	 */
 	private static Call call(String target) throws HttpRequestMethodNotSupportedException {
 		int colon = target.lastIndexOf(':');
 		if (colon <= 0) {
@@ -230,8 +238,8 @@ class PredictionController {
 
 	private static long version(String model, String version) {
 		if (!version.matches("[0-9]{1,18}")) {
-			throw ApiException.modelNotFound("Could not find version '" + version + "' of model " + model
-					+ ": a version is a positive integer");
+			throw ApiException.modelNotFound(
+					"Could not find version '" + version + "' of model " + model + ": a version is a positive integer");
 		}
 		return Long.parseLong(version);
 	}

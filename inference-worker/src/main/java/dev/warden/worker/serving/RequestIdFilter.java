@@ -15,8 +15,9 @@ import org.springframework.stereotype.Component;
 import org.springframework.web.filter.OncePerRequestFilter;
 
 /**
- * Takes the request id from {@code X-Request-Id} when it is a sane token (at most 64 characters of
- * {@code [A-Za-z0-9._-]}), otherwise generates one; echoes it in the response and exposes it to error responses.
+ * Takes the request id from {@code X-Request-Id} when it is a sane token (at most 64
+ * characters of {@code [A-Za-z0-9._-]}), otherwise generates one; echoes it in the
+ * response and exposes it to error responses.
  */
 @Component
 @Order(Ordered.HIGHEST_PRECEDENCE)

@@ -6,8 +6,9 @@ import org.springframework.util.unit.DataSize;
 
 /**
  * Limits on what a client may send to the worker.
- * @param maxRequestBytes largest request body accepted, on every API; larger bodies get 413 (a plain number is
- * bytes; {@code 16MB} is 16 MiB)
+ *
+ * @param maxRequestBytes largest request body accepted, on every API; larger bodies get
+ * 413 (a plain number is bytes; {@code 16MB} is 16 MiB)
  */
 @ConfigurationProperties("warden.worker")
 record RequestLimitProperties(@DefaultValue("16MB") DataSize maxRequestBytes) {

@@ -23,11 +23,12 @@ import org.springframework.web.filter.OncePerRequestFilter;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
- * Refuses request bodies over {@code warden.worker.max-request-bytes} with 413 and the JSON error, on every API,
- * before anything parses them. A declared {@code Content-Length} over the limit is refused without reading the
- * body (the connection is closed); a chunked body is read up to one byte past the limit and then either refused or
- * handed on from memory. Bodies with a {@code Content-Length} within the limit pass untouched: the container never
- * delivers more bytes than declared.
+ * Refuses request bodies over {@code warden.worker.max-request-bytes} with 413 and the
+ * JSON error, on every API, before anything parses them. A declared
+ * {@code Content-Length} over the limit is refused without reading the body (the
+ * connection is closed); a chunked body is read up to one byte past the limit and then
+ * either refused or handed on from memory. Bodies with a {@code Content-Length} within
+ * the limit pass untouched: the container never delivers more bytes than declared.
  */
 @Component
 @Order(Ordered.HIGHEST_PRECEDENCE + 1)
@@ -130,7 +131,8 @@ class RequestSizeLimitFilter extends OncePerRequestFilter {
 				}
 			}
 			catch (IllegalArgumentException ex) {
-				// an unknown charset in the request: read it as UTF-8 like the JSON parser would
+				// an unknown charset in the request: read it as UTF-8 like the JSON
+				// parser would
 			}
 			return new java.io.BufferedReader(new java.io.InputStreamReader(getInputStream(), charset));
 		}

@@ -4,13 +4,16 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * The Open Inference Protocol's tensor data type names ({@code FP32}, {@code INT64}, {@code BYTES}, ...) for
- * TensorFlow's dtypes. {@code DT_STRING} is {@code BYTES}: the protocol's only variable-length type, sent in JSON as
- * strings.
+ * The Open Inference Protocol's tensor data type names ({@code FP32}, {@code INT64},
+ * {@code BYTES}, ...) for TensorFlow's dtypes. {@code DT_STRING} is {@code BYTES}: the
+ * protocol's only variable-length type, sent in JSON as strings.
  */
 final class V2Datatypes {
 
-	/** Every name the protocol defines; anything else in a request is not a data type at all. */
+	/**
+	 * Every name the protocol defines; anything else in a request is not a data type at
+	 * all.
+	 */
 	static final Set<String> PROTOCOL_NAMES = Set.of("BOOL", "UINT8", "UINT16", "UINT32", "UINT64", "INT8", "INT16",
 			"INT32", "INT64", "FP16", "FP32", "FP64", "BYTES");
 
@@ -26,8 +29,9 @@ final class V2Datatypes {
 	}
 
 	/**
-	 * The protocol's name for a TensorFlow dtype such as {@code DT_FLOAT}; for a dtype the protocol has no name for
-	 * (complex numbers, resources, ...) the TensorFlow name itself, so that metadata still says what it is.
+	 * The protocol's name for a TensorFlow dtype such as {@code DT_FLOAT}; for a dtype
+	 * the protocol has no name for (complex numbers, resources, ...) the TensorFlow name
+	 * itself, so that metadata still says what it is.
 	 */
 	static String of(String tfDtype) {
 		return BY_TF_DTYPE.getOrDefault(tfDtype, tfDtype);

@@ -15,12 +15,13 @@ import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.RestController;
 
 /**
- * The Open Inference Protocol's health API. Server readiness is the worker's readiness (the startup pass is done;
- * see {@link ServableManager#ready()}); model readiness is per model and version. The protocol makes the status
- * code the answer: 200 means true, a 4xx
- * means false, and a true answer has an empty body. Warden answers false with 400 (as Triton, the protocol's
- * reference server, does) and its usual JSON error saying why; an unknown model is a 404. A 5xx would say the
- * server failed, which "not ready yet" is not.
+ * The Open Inference Protocol's health API. Server readiness is the worker's readiness
+ * (the startup pass is done; see {@link ServableManager#ready()}); model readiness is per
+ * model and version. The protocol makes the status code the answer: 200 means true, a 4xx
+ * means false, and a true answer has an empty body. Warden answers false with 400 (as
+ * Triton, the protocol's reference server, does) and its usual JSON error saying why; an
+ * unknown model is a 404. A 5xx would say the server failed, which "not ready yet" is
+ * not.
  */
 @RestController
 class V2HealthController {
@@ -44,8 +45,10 @@ class V2HealthController {
 		if (availability.getReadinessState() != ReadinessState.ACCEPTING_TRAFFIC) {
 			throw new ApiException(HttpStatus.BAD_REQUEST, "not_ready", "the worker is not accepting traffic");
 		}
-		// the same rule as the readiness probe: the startup pass is done; a model that failed to load is not ready
-		// itself (/v2/models/{m}/ready), but does not make the server unready for the others
+		// the same rule as the readiness probe: the startup pass is done; a model that
+		// failed to load is not ready
+		// itself (/v2/models/{m}/ready), but does not make the server unready for the
+		// others
 		if (!manager.ready()) {
 			throw new ApiException(HttpStatus.BAD_REQUEST, "not_ready", "the worker is still loading its models");
 		}

@@ -23,12 +23,14 @@ import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RestController;
 
 /**
- * The Open Inference Protocol (KServe v2) over REST: server and model metadata, and inference with JSON tensors.
- * Health and readiness are in {@link V2HealthController}.
+ * The Open Inference Protocol (KServe v2) over REST: server and model metadata, and
+ * inference with JSON tensors. Health and readiness are in {@link V2HealthController}.
  *
- * <p>A model's metadata and its tensors are those of its {@code serving_default} signature (another one can be
- * chosen per request with the {@code signature_name} parameter). Errors use Warden's one error shape
- * {@code {"error":{"code","message","request_id"}}} rather than the protocol's {@code {"error":"..."}}.
+ * <p>
+ * A model's metadata and its tensors are those of its {@code serving_default} signature
+ * (another one can be chosen per request with the {@code signature_name} parameter).
+ * Errors use Warden's one error shape {@code {"error":{"code","message","request_id"}}}
+ * rather than the protocol's {@code {"error":"..."}}.
  */
 @RestController
 class V2InferenceController {
@@ -64,7 +66,8 @@ class V2InferenceController {
 		return metadata(model, version(model, version));
 	}
 
-	@PostMapping(path = "/v2/models/{model}/infer", consumes = { MediaType.APPLICATION_JSON_VALUE, "application/*+json" })
+	@PostMapping(path = "/v2/models/{model}/infer",
+			consumes = { MediaType.APPLICATION_JSON_VALUE, "application/*+json" })
 	ResponseEntity<Map<String, Object>> inferLatest(@PathVariable String model, @RequestBody byte[] body) {
 		return infer(model, null, body);
 	}
@@ -91,15 +94,19 @@ class V2InferenceController {
 			SignatureSpec signature = PredictRequestParser.signature(null, handle.servable());
 			Map<String, Object> body = new LinkedHashMap<>();
 			body.put("name", model);
-			body.put("versions", manager.status(model).stream()
-				.filter(status -> status.state() == VersionState.AVAILABLE)
-				.map(VersionStatus::version)
-				.sorted()
-				.map(String::valueOf)
-				.toList());
+			body.put("versions",
+					manager.status(model)
+						.stream()
+						.filter(status -> status.state() == VersionState.AVAILABLE)
+						.map(VersionStatus::version)
+						.sorted()
+						.map(String::valueOf)
+						.toList());
 			body.put("platform", PLATFORM);
-			body.put("inputs", signature.inputs().values().stream().map(V2InferenceController::tensorMetadata).toList());
-			body.put("outputs", signature.outputs().values().stream().map(V2InferenceController::tensorMetadata).toList());
+			body.put("inputs",
+					signature.inputs().values().stream().map(V2InferenceController::tensorMetadata).toList());
+			body.put("outputs",
+					signature.outputs().values().stream().map(V2InferenceController::tensorMetadata).toList());
 			return ResponseEntity.ok()
 				.header(PredictionController.MODEL_VERSION_HEADER, Long.toString(handle.version()))
 				.body(body);
@@ -134,12 +141,15 @@ class V2InferenceController {
 		Map<String, Object> tensor = new LinkedHashMap<>();
 		tensor.put("name", spec.name());
 		tensor.put("datatype", V2Datatypes.of(spec.dtype()));
-		// an unknown rank has no shape in the protocol: reported as one variable dimension
+		// an unknown rank has no shape in the protocol: reported as one variable
+		// dimension
 		tensor.put("shape", spec.unknownRank() ? new long[] { -1 } : spec.dims());
 		return tensor;
 	}
 
-	/** Nested rows (boxed scalars or lists, one level per dimension) in row-major order. */
+	/**
+	 * Nested rows (boxed scalars or lists, one level per dimension) in row-major order.
+	 */
 	private static void flatten(List<?> values, List<Object> out) {
 		for (Object value : values) {
 			if (value instanceof List<?> nested) {
@@ -153,8 +163,8 @@ class V2InferenceController {
 
 	static long version(String model, String version) {
 		if (!version.matches("[0-9]{1,18}")) {
-			throw ApiException.modelNotFound("Could not find version '" + version + "' of model " + model
-					+ ": a version is a positive integer");
+			throw ApiException.modelNotFound(
+					"Could not find version '" + version + "' of model " + model + ": a version is a positive integer");
 		}
 		return Long.parseLong(version);
 	}

@@ -16,16 +16,20 @@ import dev.warden.worker.loader.TensorSpec;
 import tools.jackson.databind.JsonNode;
 
 /**
- * Parses an Open Inference Protocol (KServe v2) infer body: {@code {"id"?, "parameters"?, "inputs": [{"name",
- * "shape", "datatype", "data", "parameters"?}], "outputs"?: [{"name", "parameters"?}]}}.
+ * Parses an Open Inference Protocol (KServe v2) infer body:
+ * {@code {"id"?, "parameters"?, "inputs": [{"name", "shape", "datatype", "data",
+ * "parameters"?}], "outputs"?: [{"name", "parameters"?}]}}.
  *
- * <p>Only the protocol's structure is checked here (fields, names, the declared datatype and the shape's syntax);
- * the tensors themselves go through the same {@link InputDecoder} as the TF Serving formats, so both APIs accept
- * and reject exactly the same values. Parameters are accepted where the protocol allows them; their values must be
- * strings, numbers or booleans. One parameter is understood: {@code signature_name} on the request (a Warden
- * extension, like TF Serving's field of that name); others are ignored, as the protocol leaves them to servers.
- * An optional field that is {@code null} ({@code id}, {@code parameters}, {@code outputs}) counts as absent, as
- * serializers of optional fields often write it.
+ * <p>
+ * Only the protocol's structure is checked here (fields, names, the declared datatype and
+ * the shape's syntax); the tensors themselves go through the same {@link InputDecoder} as
+ * the TF Serving formats, so both APIs accept and reject exactly the same values.
+ * Parameters are accepted where the protocol allows them; their values must be strings,
+ * numbers or booleans. One parameter is understood: {@code signature_name} on the request
+ * (a Warden extension, like TF Serving's field of that name); others are ignored, as the
+ * protocol leaves them to servers. An optional field that is {@code null} ({@code id},
+ * {@code parameters}, {@code outputs}) counts as absent, as serializers of optional
+ * fields often write it.
  */
 final class V2RequestParser {
 
@@ -41,7 +45,8 @@ final class V2RequestParser {
 	static V2Request parse(byte[] body, LoadedServable servable) {
 		JsonNode root = PredictRequestParser.readJson(body);
 		if (!root.isObject()) {
-			throw ApiException.invalidArgument("request body must be a JSON object, got " + InputDecoder.describe(root));
+			throw ApiException
+				.invalidArgument("request body must be a JSON object, got " + InputDecoder.describe(root));
 		}
 		checkFields(root, FIELDS, "", "id, parameters, inputs and outputs");
 		String id = null;
@@ -65,7 +70,8 @@ final class V2RequestParser {
 			throw ApiException.invalidArgument("request must have 'inputs': an array of {name, shape, datatype, data}");
 		}
 		if (!inputs.isArray()) {
-			throw ApiException.invalidArgument("'inputs' must be an array of tensors, got " + InputDecoder.describe(inputs));
+			throw ApiException
+				.invalidArgument("'inputs' must be an array of tensors, got " + InputDecoder.describe(inputs));
 		}
 		if (inputs.isEmpty()) {
 			throw ApiException.invalidArgument("'inputs' must not be empty");
@@ -76,15 +82,15 @@ final class V2RequestParser {
 			JsonNode input = inputs.get(i);
 			String where = " in inputs[" + i + "]";
 			if (!input.isObject()) {
-				throw ApiException.invalidArgument("inputs[" + i + "]: expected an object {name, shape, datatype, data}, got "
-						+ InputDecoder.describe(input));
+				throw ApiException.invalidArgument("inputs[" + i
+						+ "]: expected an object {name, shape, datatype, data}, got " + InputDecoder.describe(input));
 			}
 			checkFields(input, INPUT_FIELDS, where, "name, shape, datatype, data and parameters");
 			String name = requiredString(input, "name", where);
 			Integer earlier = positions.putIfAbsent(name, i);
 			if (earlier != null) {
-				throw ApiException.invalidArgument("input '" + name + "' is given twice (inputs[" + earlier + "] and inputs["
-						+ i + "])");
+				throw ApiException.invalidArgument(
+						"input '" + name + "' is given twice (inputs[" + earlier + "] and inputs[" + i + "])");
 			}
 			for (String field : List.of("shape", "datatype", "data")) {
 				if (input.get(field) == null) {
@@ -114,7 +120,8 @@ final class V2RequestParser {
 			return all;
 		}
 		if (!outputs.isArray()) {
-			throw ApiException.invalidArgument("'outputs' must be an array of {name}, got " + InputDecoder.describe(outputs));
+			throw ApiException
+				.invalidArgument("'outputs' must be an array of {name}, got " + InputDecoder.describe(outputs));
 		}
 		if (outputs.isEmpty()) {
 			return all;
@@ -125,20 +132,20 @@ final class V2RequestParser {
 			JsonNode output = outputs.get(i);
 			String where = " in outputs[" + i + "]";
 			if (!output.isObject()) {
-				throw ApiException.invalidArgument("outputs[" + i + "]: expected an object {name}, got "
-						+ InputDecoder.describe(output));
+				throw ApiException.invalidArgument(
+						"outputs[" + i + "]: expected an object {name}, got " + InputDecoder.describe(output));
 			}
 			checkFields(output, OUTPUT_FIELDS, where, "name and parameters");
 			String name = requiredString(output, "name", where);
 			parameters(output.get("parameters"), "'parameters'" + where);
 			if (!signature.outputs().containsKey(name)) {
-				throw ApiException.invalidArgument("unknown output '" + name + "'" + where + " (the signature's outputs are "
-						+ new TreeSet<>(signature.outputs().keySet()) + ")");
+				throw ApiException.invalidArgument("unknown output '" + name + "'" + where
+						+ " (the signature's outputs are " + new TreeSet<>(signature.outputs().keySet()) + ")");
 			}
 			Integer earlier = names.putIfAbsent(name, i);
 			if (earlier != null) {
-				throw ApiException.invalidArgument("output '" + name + "' is requested twice (outputs[" + earlier
-						+ "] and outputs[" + i + "])");
+				throw ApiException.invalidArgument(
+						"output '" + name + "' is requested twice (outputs[" + earlier + "] and outputs[" + i + "])");
 			}
 			selected.add(name);
 		}
@@ -158,7 +165,10 @@ final class V2RequestParser {
 		}
 	}
 
-	/** The declared shape: an array of integers, each representable as an unsigned 64-bit value (and a long). */
+	/**
+	 * The declared shape: an array of integers, each representable as an unsigned 64-bit
+	 * value (and a long).
+	 */
 	private static long[] shape(TensorSpec spec, JsonNode shape, String where) {
 		if (!shape.isArray()) {
 			throw InputDecoder.error(spec, "'shape' as an array of sizes", InputDecoder.describe(shape), where);
@@ -198,7 +208,8 @@ final class V2RequestParser {
 			throw ApiException.invalidArgument("missing '" + field + "'" + where);
 		}
 		if (!value.isString()) {
-			throw ApiException.invalidArgument("'" + field + "' must be a string, got " + InputDecoder.describe(value) + where);
+			throw ApiException
+				.invalidArgument("'" + field + "' must be a string, got " + InputDecoder.describe(value) + where);
 		}
 		return value.stringValue();
 	}
@@ -207,7 +218,8 @@ final class V2RequestParser {
 		for (String field : object.propertyNames()) {
 			if (!allowed.contains(field)) {
 				String shown = field.length() > 40 ? field.substring(0, 40) + "…" : field;
-				throw ApiException.invalidArgument("unknown field '" + shown + "'" + where + " (expected " + expected + ")");
+				throw ApiException
+					.invalidArgument("unknown field '" + shown + "'" + where + " (expected " + expected + ")");
 			}
 		}
 	}

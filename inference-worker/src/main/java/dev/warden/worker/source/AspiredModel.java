@@ -9,13 +9,13 @@ import java.util.TreeSet;
 
 /**
  * What the source wants served of one model.
+ *
  * @param name the model
  * @param policy its version policy
  * @param inStore every version in the store, with its directory
  * @param aspired the versions the policy selects
  */
-public record AspiredModel(String name, VersionPolicy policy, SortedMap<Long, Path> inStore,
-		SortedSet<Long> aspired) {
+public record AspiredModel(String name, VersionPolicy policy, SortedMap<Long, Path> inStore, SortedSet<Long> aspired) {
 
 	public AspiredModel {
 		inStore = Collections.unmodifiableSortedMap(new TreeMap<>(inStore));

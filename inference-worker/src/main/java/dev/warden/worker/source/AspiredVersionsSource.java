@@ -8,11 +8,13 @@ import java.util.TreeMap;
 import org.springframework.stereotype.Component;
 
 /**
- * The source of aspired versions (TF Serving's {@code Source}): the versions in the model store, filtered by each
- * model's version policy.
+ * The source of aspired versions (TF Serving's {@code Source}): the versions in the model
+ * store, filtered by each model's version policy.
  *
- * <p>Thread-safe and stateless: each call reads the store afresh. The manager calls it on every poll and on the
- * explicit control call ({@code :reload}); it never loads anything itself.
+ * <p>
+ * Thread-safe and stateless: each call reads the store afresh. The manager calls it on
+ * every poll and on the explicit control call ({@code :reload}); it never loads anything
+ * itself.
  */
 @Component
 public class AspiredVersionsSource {
@@ -33,8 +35,8 @@ public class AspiredVersionsSource {
 	/** Every model in the store with its aspired versions, by model name. */
 	public SortedMap<String, AspiredModel> aspiredVersions() {
 		Map<String, SortedMap<Long, Path>> byModel = new TreeMap<>();
-		store.scan().forEach((id, dir) -> byModel.computeIfAbsent(id.name(), name -> new TreeMap<>())
-			.put(id.version(), dir));
+		store.scan()
+			.forEach((id, dir) -> byModel.computeIfAbsent(id.name(), name -> new TreeMap<>()).put(id.version(), dir));
 		SortedMap<String, AspiredModel> aspired = new TreeMap<>();
 		byModel.forEach((name, versions) -> {
 			VersionPolicy policy = properties.policyOf(name);

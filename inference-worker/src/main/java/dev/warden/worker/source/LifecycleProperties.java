@@ -10,10 +10,12 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
 
 /**
  * Which versions of which model are served, and how they are loaded.
+ *
  * @param versionPolicy policy of models not listed under {@code models}
  * @param latestVersions N of the default {@code latest} policy
  * @param loaderThreads threads that load versions (off the request threads)
- * @param reloadTimeout how long the control call {@code :reload} waits for loads to finish
+ * @param reloadTimeout how long the control call {@code :reload} waits for loads to
+ * finish
  * @param models per-model settings by model name
  */
 @ConfigurationProperties("warden.worker.lifecycle")
@@ -21,7 +23,10 @@ public record LifecycleProperties(@DefaultValue("latest") VersionPolicy.Kind ver
 		@DefaultValue("1") int latestVersions, @DefaultValue("1") int loaderThreads,
 		@DefaultValue("60s") Duration reloadTimeout, Map<String, ModelSettings> models) {
 
-	/** Label names: letters, digits, {@code .}, {@code _} and {@code -}, not starting with a digit. */
+	/**
+	 * Label names: letters, digits, {@code .}, {@code _} and {@code -}, not starting with
+	 * a digit.
+	 */
 	public static final Pattern LABEL = Pattern.compile("[A-Za-z_][A-Za-z0-9._-]{0,63}");
 
 	public LifecycleProperties {
@@ -68,6 +73,7 @@ public record LifecycleProperties(@DefaultValue("latest") VersionPolicy.Kind ver
 
 	/**
 	 * Settings of one model; unset values fall back to the defaults.
+	 *
 	 * @param versionPolicy {@code latest}, {@code all} or {@code specific}
 	 * @param latestVersions N for {@code latest}
 	 * @param versions the versions for {@code specific}

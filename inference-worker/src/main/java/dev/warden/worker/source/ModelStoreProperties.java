@@ -8,7 +8,9 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
 
 /**
  * The model store the worker serves from.
- * @param path root directory, laid out as {@code <path>/<model>/<integer version>/saved_model.pb}
+ *
+ * @param path root directory, laid out as
+ * {@code <path>/<model>/<integer version>/saved_model.pb}
  * @param pollInterval how often the store is scanned for new or removed versions
  */
 @ConfigurationProperties("warden.worker.model-store")

@@ -14,16 +14,20 @@ import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Component;
 
 /**
- * The source of servables: tells which versions should be served by scanning the model store. A version is aspired
- * when {@code <store>/<model>/<version>/saved_model.pb} exists, the model name is a plain token and the version a
- * positive integer; anything else (temporary export directories, stray files) is ignored.
+ * The source of servables: tells which versions should be served by scanning the model
+ * store. A version is aspired when {@code <store>/<model>/<version>/saved_model.pb}
+ * exists, the model name is a plain token and the version a positive integer; anything
+ * else (temporary export directories, stray files) is ignored.
  *
- * <p>As in TensorFlow Serving, a version directory may be zero-padded ({@code 00000123} is version 123), so a model
- * directory copied from TF Serving's store works unchanged. If two directories name the same version
- * ({@code 123} and {@code 0123}), the one without leading zeros wins, else the first by name, and the other is
- * ignored with a warning.
+ * <p>
+ * As in TensorFlow Serving, a version directory may be zero-padded ({@code 00000123} is
+ * version 123), so a model directory copied from TF Serving's store works unchanged. If
+ * two directories name the same version ({@code 123} and {@code 0123}), the one without
+ * leading zeros wins, else the first by name, and the other is ignored with a warning.
  *
- * <p>Thread-safe and stateless: each {@link #scan()} reads the file system afresh. A missing store is an empty store.
+ * <p>
+ * Thread-safe and stateless: each {@link #scan()} reads the file system afresh. A missing
+ * store is an empty store.
  */
 @Component
 public class ModelStoreSource {
@@ -44,7 +48,10 @@ public class ModelStoreSource {
 		return root;
 	}
 
-	/** The aspired versions: servable id → version directory, ordered by model name then version. */
+	/**
+	 * The aspired versions: servable id → version directory, ordered by model name then
+	 * version.
+	 */
 	public SortedMap<ServableId, Path> scan() {
 		SortedMap<ServableId, Path> found = new TreeMap<>();
 		if (!Files.isDirectory(root)) {
@@ -90,7 +97,10 @@ public class ModelStoreSource {
 		}
 	}
 
-	/** Of two directories naming one version: the one without leading zeros, else the first by name. */
+	/**
+	 * Of two directories naming one version: the one without leading zeros, else the
+	 * first by name.
+	 */
 	private static Path preferred(Path a, Path b) {
 		boolean aPadded = a.getFileName().toString().startsWith("0");
 		boolean bPadded = b.getFileName().toString().startsWith("0");

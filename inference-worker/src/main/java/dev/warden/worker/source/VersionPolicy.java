@@ -6,8 +6,10 @@ import java.util.SortedSet;
 import java.util.TreeSet;
 
 /**
- * Which of the versions in the model store should be served, after TF Serving's {@code ServableVersionPolicy}:
- * {@code latest} (the N highest), {@code all}, or {@code specific} (the listed versions that exist).
+ * Which of the versions in the model store should be served, after TF Serving's
+ * {@code ServableVersionPolicy}: {@code latest} (the N highest), {@code all}, or
+ * {@code specific} (the listed versions that exist).
+ *
  * @param kind the policy
  * @param latest N for {@link Kind#LATEST}
  * @param versions the versions for {@link Kind#SPECIFIC}

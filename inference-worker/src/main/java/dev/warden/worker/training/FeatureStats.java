@@ -6,8 +6,9 @@ import java.util.Map;
 import java.util.TreeSet;
 
 /**
- * Constants of the in-graph preprocessing, computed from the train split only: mean and standard deviation of each
- * numeric column (after log1p for the heavy-tailed ones) and the sorted vocabulary of each categorical column.
+ * Constants of the in-graph preprocessing, computed from the train split only: mean and
+ * standard deviation of each numeric column (after log1p for the heavy-tailed ones) and
+ * the sorted vocabulary of each categorical column.
  */
 record FeatureStats(Map<String, float[]> meanAndStd, Map<String, String[]> vocabularies) {
 
@@ -35,7 +36,10 @@ record FeatureStats(Map<String, float[]> meanAndStd, Map<String, String[]> vocab
 		return new FeatureStats(moments, vocab);
 	}
 
-	/** Width of the feature vector: one per numeric column, vocabulary + 1 (out of vocabulary) per categorical one. */
+	/**
+	 * Width of the feature vector: one per numeric column, vocabulary + 1 (out of
+	 * vocabulary) per categorical one.
+	 */
 	int featureCount() {
 		int count = meanAndStd.size();
 		for (String[] vocabulary : vocabularies.values()) {

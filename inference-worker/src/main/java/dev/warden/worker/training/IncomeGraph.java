@@ -18,8 +18,9 @@ import org.tensorflow.types.TString;
 import org.tensorflow.types.family.TType;
 
 /**
- * The pieces of the income model's graph, shared by the training graph and the inference graph so that both use
- * the same preprocessing constants and the same (flat) variable names.
+ * The pieces of the income model's graph, shared by the training graph and the inference
+ * graph so that both use the same preprocessing constants and the same (flat) variable
+ * names.
  */
 final class IncomeGraph {
 
@@ -41,16 +42,18 @@ final class IncomeGraph {
 		Map<String, Operand<? extends TType>> inputs = new LinkedHashMap<>();
 		for (String column : IncomeSchema.INPUT_COLUMNS) {
 			Placeholder.Options shape = Placeholder.shape(Shape.of(-1));
-			inputs.put(column, IncomeSchema.NUMERIC_COLUMNS.contains(column)
-					? tf.withName(column).placeholder(TFloat32.class, shape)
-					: tf.withName(column).placeholder(TString.class, shape));
+			inputs.put(column,
+					IncomeSchema.NUMERIC_COLUMNS.contains(column)
+							? tf.withName(column).placeholder(TFloat32.class, shape)
+							: tf.withName(column).placeholder(TString.class, shape));
 		}
 		return inputs;
 	}
 
 	/**
-	 * Raw columns to a [-1, featureCount] float matrix: numeric columns standardised (after log1p where
-	 * configured), categorical columns one-hot against constant vocabularies plus an out-of-vocabulary slot.
+	 * Raw columns to a [-1, featureCount] float matrix: numeric columns standardised
+	 * (after log1p where configured), categorical columns one-hot against constant
+	 * vocabularies plus an out-of-vocabulary slot.
 	 */
 	@SuppressWarnings("unchecked")
 	static Operand<TFloat32> features(Ops tf, Map<String, Operand<? extends TType>> inputs, FeatureStats stats) {
@@ -79,11 +82,17 @@ final class IncomeGraph {
 		return tf.concat(parts, tf.constant(1));
 	}
 
-	/** The trainable parameters, created with flat names (Adam's slot names break under sub-scopes). */
-	record Parameters(Variable<TFloat32> hiddenWeights, Variable<TFloat32> hiddenBias,
-			Variable<TFloat32> outputWeights, Variable<TFloat32> outputBias) {
+	/**
+	 * The trainable parameters, created with flat names (Adam's slot names break under
+	 * sub-scopes).
+	 */
+	record Parameters(Variable<TFloat32> hiddenWeights, Variable<TFloat32> hiddenBias, Variable<TFloat32> outputWeights,
+			Variable<TFloat32> outputBias) {
 
-		/** Glorot-uniform weights from a seeded generator, zero biases: deterministic for a given seed. */
+		/**
+		 * Glorot-uniform weights from a seeded generator, zero biases: deterministic for
+		 * a given seed.
+		 */
 		static Parameters initialised(Ops tf, int featureCount, long seed) {
 			Random random = new Random(seed);
 			return new Parameters(
@@ -93,7 +102,9 @@ final class IncomeGraph {
 					tf.withName(OUTPUT_BIAS).variable(tf.constant(new float[2])));
 		}
 
-		/** Uninitialised variables of the right shapes, to be restored from a checkpoint. */
+		/**
+		 * Uninitialised variables of the right shapes, to be restored from a checkpoint.
+		 */
 		static Parameters restorable(Ops tf, int featureCount) {
 			return new Parameters(
 					tf.withName(HIDDEN_WEIGHTS).variable(Shape.of(featureCount, HIDDEN_UNITS), TFloat32.class),
@@ -117,8 +128,8 @@ final class IncomeGraph {
 
 	/** features [-1, n] → ReLU hidden layer → logits [-1, 2]. */
 	static Operand<TFloat32> logits(Ops tf, Operand<TFloat32> features, Parameters p) {
-		Operand<TFloat32> hidden = tf.nn.relu(tf.nn.biasAdd(tf.linalg.matMul(features, p.hiddenWeights()),
-				p.hiddenBias()));
+		Operand<TFloat32> hidden = tf.nn
+			.relu(tf.nn.biasAdd(tf.linalg.matMul(features, p.hiddenWeights()), p.hiddenBias()));
 		return tf.nn.biasAdd(tf.linalg.matMul(hidden, p.outputWeights()), p.outputBias());
 	}
 

@@ -29,15 +29,20 @@ import org.tensorflow.types.TString;
 import org.tensorflow.types.family.TType;
 
 /**
- * Trains the {@code income} reference model with TensorFlow Java in graph mode on the Adult train split and exports
- * it as an inference-only SavedModel into a TF Serving style model store: {@code <store>/income/<version>/}.
+ * Trains the {@code income} reference model with TensorFlow Java in graph mode on the
+ * Adult train split and exports it as an inference-only SavedModel into a TF Serving
+ * style model store: {@code <store>/income/<version>/}.
  *
- * <p>The exported graph takes raw census records (one placeholder per column) and does all preprocessing itself.
- * An existing version is never overwritten: the model is written into a temporary directory next to the versions
- * and moved into place atomically under the next free version number.
+ * <p>
+ * The exported graph takes raw census records (one placeholder per column) and does all
+ * preprocessing itself. An existing version is never overwritten: the model is written
+ * into a temporary directory next to the versions and moved into place atomically under
+ * the next free version number.
  *
- * <p>Instances are stateless and may be shared. Two trainers exporting into the same store at once never overwrite
- * each other: the one that loses the race for a version number takes the next one.
+ * <p>
+ * Instances are stateless and may be shared. Two trainers exporting into the same store
+ * at once never overwrite each other: the one that loses the race for a version number
+ * takes the next one.
  */
 public final class IncomeModelTrainer {
 
@@ -54,7 +59,9 @@ public final class IncomeModelTrainer {
 
 	/**
 	 * Training options.
-	 * @param steps number of mini-batch steps (batch size 256); {@link #DEFAULT_STEPS} for a full run
+	 *
+	 * @param steps number of mini-batch steps (batch size 256); {@link #DEFAULT_STEPS}
+	 * for a full run
 	 * @param seed seed of weight initialisation and shuffling
 	 */
 	public record Options(int steps, long seed) {
@@ -78,6 +85,7 @@ public final class IncomeModelTrainer {
 
 	/**
 	 * Outcome of one training run.
+	 *
 	 * @param model model name ({@code income})
 	 * @param version the exported version number
 	 * @param versionDir directory holding {@code saved_model.pb} and {@code variables/}
@@ -93,7 +101,10 @@ public final class IncomeModelTrainer {
 
 	}
 
-	/** Trains with the given options and exports a new version of {@code income} into {@code store}. */
+	/**
+	 * Trains with the given options and exports a new version of {@code income} into
+	 * {@code store}.
+	 */
 	public TrainingResult trainAndExport(Path store, Options options) {
 		long started = System.nanoTime();
 		AdultDataset train = AdultDataset.train();
@@ -123,7 +134,9 @@ public final class IncomeModelTrainer {
 		}
 	}
 
-	/** Trains the MLP on pre-computed features and saves its variables into a checkpoint. */
+	/**
+	 * Trains the MLP on pre-computed features and saves its variables into a checkpoint.
+	 */
 	private void train(AdultDataset train, FeatureStats stats, Options options, String checkpoint) {
 		int featureCount = stats.featureCount();
 		try (Graph graph = new Graph(); Session session = new Session(graph)) {
@@ -192,8 +205,9 @@ public final class IncomeModelTrainer {
 	}
 
 	/**
-	 * Rebuilds a clean inference graph (raw inputs → preprocessing → MLP → outputs), restores the trained variables,
-	 * measures validation accuracy and exports the SavedModel.
+	 * Rebuilds a clean inference graph (raw inputs → preprocessing → MLP → outputs),
+	 * restores the trained variables, measures validation accuracy and exports the
+	 * SavedModel.
 	 */
 	private double exportInferenceModel(FeatureStats stats, String checkpoint, Path exportDir, AdultDataset validation)
 			throws IOException {
@@ -209,7 +223,8 @@ public final class IncomeModelTrainer {
 			Operand<TInt64> classId = tf.withName(IncomeSchema.OUTPUT_CLASS_ID).math.argMax(logits, tf.constant(1));
 			session.restore(checkpoint);
 
-			Signature.Builder signature = Signature.builder(IncomeSchema.SIGNATURE).methodName(IncomeSchema.METHOD_NAME);
+			Signature.Builder signature = Signature.builder(IncomeSchema.SIGNATURE)
+				.methodName(IncomeSchema.METHOD_NAME);
 			raw.forEach(signature::input);
 			signature.output(IncomeSchema.OUTPUT_PROBABILITY, probability)
 				.output(IncomeSchema.OUTPUT_CLASS_ID, classId)

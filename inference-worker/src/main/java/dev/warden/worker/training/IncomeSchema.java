@@ -3,8 +3,8 @@ package dev.warden.worker.training;
 import java.util.List;
 
 /**
- * Names of the {@code income} model's signature: the 14 raw Adult columns in, a probability, a class id and
- * the two class probabilities out.
+ * Names of the {@code income} model's signature: the 14 raw Adult columns in, a
+ * probability, a class id and the two class probabilities out.
  */
 public final class IncomeSchema {
 
@@ -18,14 +18,17 @@ public final class IncomeSchema {
 	public static final List<String> NUMERIC_COLUMNS = List.of("age", "fnlwgt", "education_num", "capital_gain",
 			"capital_loss", "hours_per_week");
 
-	/** Categorical inputs, DT_STRING, shape [-1]; an empty or unknown value falls into an out-of-vocabulary bucket. */
+	/**
+	 * Categorical inputs, DT_STRING, shape [-1]; an empty or unknown value falls into an
+	 * out-of-vocabulary bucket.
+	 */
 	public static final List<String> CATEGORICAL_COLUMNS = List.of("workclass", "education", "marital_status",
 			"occupation", "relationship", "race", "sex", "native_country");
 
 	/** All 14 inputs in the order of the CSV file. */
-	public static final List<String> INPUT_COLUMNS = List.of("age", "workclass", "fnlwgt", "education",
-			"education_num", "marital_status", "occupation", "relationship", "race", "sex", "capital_gain",
-			"capital_loss", "hours_per_week", "native_country");
+	public static final List<String> INPUT_COLUMNS = List.of("age", "workclass", "fnlwgt", "education", "education_num",
+			"marital_status", "occupation", "relationship", "race", "sex", "capital_gain", "capital_loss",
+			"hours_per_week", "native_country");
 
 	/** DT_FLOAT [-1]: P(income &gt; 50K). */
 	public static final String OUTPUT_PROBABILITY = "probability";
@@ -36,7 +39,9 @@ public final class IncomeSchema {
 	/** DT_FLOAT [-1, 2]: probabilities of class 0 and class 1. */
 	public static final String OUTPUT_PROBABILITIES = "probabilities";
 
-	/** Numeric columns that are log1p-transformed before standardisation (heavy-tailed). */
+	/**
+	 * Numeric columns that are log1p-transformed before standardisation (heavy-tailed).
+	 */
 	static final List<String> LOG_COLUMNS = List.of("capital_gain", "capital_loss");
 
 	private IncomeSchema() {

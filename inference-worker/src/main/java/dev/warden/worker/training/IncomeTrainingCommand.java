@@ -3,8 +3,9 @@ package dev.warden.worker.training;
 import java.io.PrintStream;
 
 /**
- * Command line entry: {@code train income --store DIR [--steps N] [--seed S]}. Returns the process exit code:
- * 0 on success, 1 if a full training run misses the accuracy gate or training fails, 2 on a usage error.
+ * Command line entry: {@code train income --store DIR [--steps N] [--seed S]}. Returns
+ * the process exit code: 0 on success, 1 if a full training run misses the accuracy gate
+ * or training fails, 2 on a usage error.
  */
 public final class IncomeTrainingCommand {
 

@@ -11,12 +11,14 @@ import java.util.Comparator;
 import java.util.stream.Stream;
 
 /**
- * Publishing a trained SavedModel into a TF Serving style model store ({@code <store>/<model>/<version>/}), shared
- * by the reference model trainers.
+ * Publishing a trained SavedModel into a TF Serving style model store
+ * ({@code <store>/<model>/<version>/}), shared by the reference model trainers.
  *
- * <p>A model is exported into a temporary directory next to the versions (a name the store scanner ignores because
- * it is not a number) and then moved atomically under the next free version number. An existing version is never
- * replaced: when two trainers race for a number, the loser takes the next one.
+ * <p>
+ * A model is exported into a temporary directory next to the versions (a name the store
+ * scanner ignores because it is not a number) and then moved atomically under the next
+ * free version number. An existing version is never replaced: when two trainers race for
+ * a number, the loser takes the next one.
  */
 final class ModelStoreExport {
 
@@ -28,7 +30,10 @@ final class ModelStoreExport {
 		return modelDir.resolve(".tmp-" + java.util.UUID.randomUUID());
 	}
 
-	/** Moves the exported directory to the next free version number; never replaces an existing version. */
+	/**
+	 * Moves the exported directory to the next free version number; never replaces an
+	 * existing version.
+	 */
 	static Path publish(Path modelDir, Path exportDir) throws IOException {
 		for (int attempt = 0; attempt < 100; attempt++) {
 			Path target = modelDir.resolve(Long.toString(nextVersion(modelDir)));
@@ -42,7 +47,10 @@ final class ModelStoreExport {
 		throw new IOException("could not find a free version number in " + modelDir);
 	}
 
-	/** One more than the highest numeric version directory in {@code modelDir} (1 when there is none). */
+	/**
+	 * One more than the highest numeric version directory in {@code modelDir} (1 when
+	 * there is none).
+	 */
 	static long nextVersion(Path modelDir) throws IOException {
 		long max = 0;
 		try (DirectoryStream<Path> entries = Files.newDirectoryStream(modelDir)) {
@@ -56,7 +64,10 @@ final class ModelStoreExport {
 		return max + 1;
 	}
 
-	/** Deletes a directory tree if it exists; best effort (a left-over temporary directory is ignored by the store). */
+	/**
+	 * Deletes a directory tree if it exists; best effort (a left-over temporary directory
+	 * is ignored by the store).
+	 */
 	static void deleteQuietly(Path dir) {
 		if (dir == null || !Files.exists(dir)) {
 			return;
@@ -65,7 +76,8 @@ final class ModelStoreExport {
 			paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
 		}
 		catch (IOException ex) {
-			// best effort: a left-over temporary directory is ignored by the model store scanner
+			// best effort: a left-over temporary directory is ignored by the model store
+			// scanner
 		}
 	}
 

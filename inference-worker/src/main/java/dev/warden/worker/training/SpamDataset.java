@@ -15,9 +15,10 @@ import org.apache.commons.csv.CSVParser;
 import org.apache.commons.csv.CSVRecord;
 
 /**
- * One split of the SpamAssassin data set as the model sees it: the text {@code subject + " " + body} and the label
- * (1 = spam, 0 = ham). The columns {@code id} and {@code group} are deliberately not read: {@code group} gives the
- * label away and {@code id} contains it.
+ * One split of the SpamAssassin data set as the model sees it: the text
+ * {@code subject + " " + body} and the label (1 = spam, 0 = ham). The columns {@code id}
+ * and {@code group} are deliberately not read: {@code group} gives the label away and
+ * {@code id} contains it.
  */
 record SpamDataset(String[] texts, int[] labels) {
 

@@ -17,21 +17,30 @@ import org.tensorflow.types.TInt64;
 import org.tensorflow.types.TString;
 
 /**
- * The pieces of the spam model's graph, shared by the training graph and the inference graph so that both use the
- * same text preprocessing and the same (flat) variable names.
+ * The pieces of the spam model's graph, shared by the training graph and the inference
+ * graph so that both use the same text preprocessing and the same (flat) variable names.
  *
- * <p>Text preprocessing, all inside the graph: cut to {@link #MAX_CHARS} UTF-8 characters, lower-case (UTF-8 aware),
- * URLs, e-mail addresses and numbers replaced by the tokens {@code xxurl}, {@code xxemail} and {@code xxnum},
- * {@code !} and {@code $} kept as the tokens {@code xxbang} and {@code xxdollar}, every other character that is not a
- * letter, digit or white space removed, split on white space, cut to the first {@link #MAX_TOKENS} tokens,
- * and every token hashed ({@code ToHashBucketFast}) into one of {@code buckets} embedding rows.
+ * <p>
+ * Text preprocessing, all inside the graph: cut to {@link #MAX_CHARS} UTF-8 characters,
+ * lower-case (UTF-8 aware), URLs, e-mail addresses and numbers replaced by the tokens
+ * {@code xxurl}, {@code xxemail} and {@code xxnum}, {@code !} and {@code $} kept as the
+ * tokens {@code xxbang} and {@code xxdollar}, every other character that is not a letter,
+ * digit or white space removed, split on white space, cut to the first
+ * {@link #MAX_TOKENS} tokens, and every token hashed ({@code ToHashBucketFast}) into one
+ * of {@code buckets} embedding rows.
  */
 final class SpamGraph {
 
-	/** Characters of a text that are looked at; the rest is ignored (bounds the cost of the regular expressions). */
+	/**
+	 * Characters of a text that are looked at; the rest is ignored (bounds the cost of
+	 * the regular expressions).
+	 */
 	static final long MAX_CHARS = 32_768;
 
-	/** Tokens of a text that are looked at; the rest is ignored (bounds the cost of one huge mail). */
+	/**
+	 * Tokens of a text that are looked at; the rest is ignored (bounds the cost of one
+	 * huge mail).
+	 */
 	static final long MAX_TOKENS = 2_000;
 
 	static final int HIDDEN_UNITS = 64;
@@ -48,6 +57,7 @@ final class SpamGraph {
 
 	/**
 	 * Shape of the model.
+	 *
 	 * @param buckets number of hash buckets (embedding rows)
 	 * @param embeddingDim width of an embedding
 	 */
@@ -55,8 +65,9 @@ final class SpamGraph {
 	}
 
 	/**
-	 * The hashed tokens of a batch of texts, flattened: {@code ids[k]} is a bucket of a token of text
-	 * {@code rows[k]}; {@code batchSize} is the number of texts (texts without tokens have no entry).
+	 * The hashed tokens of a batch of texts, flattened: {@code ids[k]} is a bucket of a
+	 * token of text {@code rows[k]}; {@code batchSize} is the number of texts (texts
+	 * without tokens have no entry).
 	 */
 	record Tokens(Operand<TInt64> ids, Operand<TInt64> rows, Operand<TInt64> batchSize) {
 	}
@@ -101,13 +112,17 @@ final class SpamGraph {
 		return tf.strings.staticRegexReplace(s, pattern, rewrite);
 	}
 
-	/** The trainable parameters, created with flat names (Adam's slot names break under sub-scopes). */
+	/**
+	 * The trainable parameters, created with flat names (Adam's slot names break under
+	 * sub-scopes).
+	 */
 	record Parameters(Variable<TFloat32> embeddings, Variable<TFloat32> hiddenWeights, Variable<TFloat32> hiddenBias,
 			Variable<TFloat32> outputWeights, Variable<TFloat32> outputBias) {
 
 		/**
-		 * Embeddings uniform in ±0.05 from a stateless seeded generator, Glorot-uniform dense weights from
-		 * {@code java.util.Random(seed)}, zero biases: deterministic for a given seed.
+		 * Embeddings uniform in ±0.05 from a stateless seeded generator, Glorot-uniform
+		 * dense weights from {@code java.util.Random(seed)}, zero biases: deterministic
+		 * for a given seed.
 		 */
 		static Parameters initialised(Ops tf, Config config, long seed) {
 			Random random = new Random(seed);
@@ -123,7 +138,9 @@ final class SpamGraph {
 					tf.withName(OUTPUT_BIAS).variable(tf.constant(new float[2])));
 		}
 
-		/** Uninitialised variables of the right shapes, to be restored from a checkpoint. */
+		/**
+		 * Uninitialised variables of the right shapes, to be restored from a checkpoint.
+		 */
 		static Parameters restorable(Ops tf, Config config) {
 			return new Parameters(
 					tf.withName(EMBEDDINGS).variable(Shape.of(config.buckets(), config.embeddingDim()), TFloat32.class),
@@ -147,8 +164,9 @@ final class SpamGraph {
 	}
 
 	/**
-	 * Hashed tokens → embedding lookup → mean over each text's tokens (a text without tokens gets the zero vector,
-	 * never a division by zero) → Dense(64, ReLU) → logits [-1, 2] (ham, spam).
+	 * Hashed tokens → embedding lookup → mean over each text's tokens (a text without
+	 * tokens gets the zero vector, never a division by zero) → Dense(64, ReLU) → logits
+	 * [-1, 2] (ham, spam).
 	 */
 	static Operand<TFloat32> logits(Ops tf, Operand<TInt64> ids, Operand<TInt64> rows, Operand<TInt64> batchSize,
 			Parameters p) {
@@ -158,8 +176,7 @@ final class SpamGraph {
 				batchSize);
 		Operand<TFloat32> mean = tf.math.div(sums,
 				tf.expandDims(tf.math.maximum(counts, tf.constant(1f)), tf.constant(1)));
-		Operand<TFloat32> hidden = tf.nn.relu(tf.nn.biasAdd(tf.linalg.matMul(mean, p.hiddenWeights()),
-				p.hiddenBias()));
+		Operand<TFloat32> hidden = tf.nn.relu(tf.nn.biasAdd(tf.linalg.matMul(mean, p.hiddenWeights()), p.hiddenBias()));
 		return tf.nn.biasAdd(tf.linalg.matMul(hidden, p.outputWeights()), p.outputBias());
 	}
 

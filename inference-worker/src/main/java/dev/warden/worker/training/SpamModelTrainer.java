@@ -26,15 +26,19 @@ import org.tensorflow.types.TInt64;
 import org.tensorflow.types.TString;
 
 /**
- * Trains the {@code spam} reference model with TensorFlow Java in graph mode on the SpamAssassin train split and
- * exports it as an inference-only SavedModel into a TF Serving style model store: {@code <store>/spam/<version>/}.
+ * Trains the {@code spam} reference model with TensorFlow Java in graph mode on the
+ * SpamAssassin train split and exports it as an inference-only SavedModel into a TF
+ * Serving style model store: {@code <store>/spam/<version>/}.
  *
- * <p>The exported graph takes raw e-mail text (one DT_STRING input, {@code text}) and does all preprocessing itself:
- * lower-casing, cleaning, tokenisation, truncation and hashing (see {@link SpamGraph}), then an embedding mean over
- * the tokens, Dense(64, ReLU) and a softmax over (ham, spam). An existing version is never overwritten (see
+ * <p>
+ * The exported graph takes raw e-mail text (one DT_STRING input, {@code text}) and does
+ * all preprocessing itself: lower-casing, cleaning, tokenisation, truncation and hashing
+ * (see {@link SpamGraph}), then an embedding mean over the tokens, Dense(64, ReLU) and a
+ * softmax over (ham, spam). An existing version is never overwritten (see
  * {@link ModelStoreExport}).
  *
- * <p>Instances are stateless and may be shared.
+ * <p>
+ * Instances are stateless and may be shared.
  */
 public final class SpamModelTrainer {
 
@@ -53,7 +57,9 @@ public final class SpamModelTrainer {
 
 	/**
 	 * Training options.
-	 * @param steps number of mini-batch steps (batch size 32); {@link #DEFAULT_STEPS} for a full run
+	 *
+	 * @param steps number of mini-batch steps (batch size 32); {@link #DEFAULT_STEPS} for
+	 * a full run
 	 * @param seed seed of weight initialisation and shuffling
 	 */
 	public record Options(int steps, long seed) {
@@ -77,6 +83,7 @@ public final class SpamModelTrainer {
 
 	/**
 	 * Outcome of one training run.
+	 *
 	 * @param model model name ({@code spam})
 	 * @param version the exported version number
 	 * @param versionDir directory holding {@code saved_model.pb} and {@code variables/}
@@ -102,7 +109,10 @@ public final class SpamModelTrainer {
 		this.config = config;
 	}
 
-	/** Trains with the given options and exports a new version of {@code spam} into {@code store}. */
+	/**
+	 * Trains with the given options and exports a new version of {@code spam} into
+	 * {@code store}.
+	 */
 	public TrainingResult trainAndExport(Path store, Options options) {
 		long started = System.nanoTime();
 		SpamDataset train = SpamDataset.train();
@@ -132,8 +142,9 @@ public final class SpamModelTrainer {
 	}
 
 	/**
-	 * Hashes the train split's tokens once (by running the preprocessing part of the graph), then trains the
-	 * embedding and dense layers on mini-batches of token ids and saves the variables into a checkpoint.
+	 * Hashes the train split's tokens once (by running the preprocessing part of the
+	 * graph), then trains the embedding and dense layers on mini-batches of token ids and
+	 * saves the variables into a checkpoint.
 	 */
 	private void train(SpamDataset train, Options options, String checkpoint) {
 		try (Graph graph = new Graph(); Session session = new Session(graph)) {
@@ -141,11 +152,12 @@ public final class SpamModelTrainer {
 			Placeholder<TString> text = SpamGraph.textInput(tf);
 			SpamGraph.Tokens tokens = SpamGraph.tokens(tf, text, config);
 
-			Placeholder<TInt64> ids = tf.withName("train_ids").placeholder(TInt64.class, Placeholder.shape(Shape.of(-1)));
-			Placeholder<TInt64> rows = tf.withName("train_rows").placeholder(TInt64.class,
-					Placeholder.shape(Shape.of(-1)));
-			Placeholder<TFloat32> labels = tf.withName("train_labels").placeholder(TFloat32.class,
-					Placeholder.shape(Shape.of(-1, 2)));
+			Placeholder<TInt64> ids = tf.withName("train_ids")
+				.placeholder(TInt64.class, Placeholder.shape(Shape.of(-1)));
+			Placeholder<TInt64> rows = tf.withName("train_rows")
+				.placeholder(TInt64.class, Placeholder.shape(Shape.of(-1)));
+			Placeholder<TFloat32> labels = tf.withName("train_labels")
+				.placeholder(TFloat32.class, Placeholder.shape(Shape.of(-1, 2)));
 			Operand<TInt64> batchSize = tf.reshape(
 					tf.stridedSlice(tf.shape(labels, TInt64.class), org.tensorflow.ndarray.index.Indices.at(0)),
 					tf.constant(new long[0]));
@@ -187,7 +199,8 @@ public final class SpamModelTrainer {
 					batchLabels[2 * b + 1] = label == 1 ? 1f : 0f;
 				}
 				cursor += BATCH_SIZE;
-				try (TInt64 x = TInt64.vectorOf(batchIds); TInt64 r = TInt64.vectorOf(batchRows);
+				try (TInt64 x = TInt64.vectorOf(batchIds);
+						TInt64 r = TInt64.vectorOf(batchRows);
 						TFloat32 y = TFloat32.tensorOf(Shape.of(BATCH_SIZE, 2), DataBuffers.of(batchLabels))) {
 					session.runner().feed(ids, x).feed(rows, r).feed(labels, y).addTarget(minimize).run().close();
 				}
@@ -196,10 +209,14 @@ public final class SpamModelTrainer {
 		}
 	}
 
-	/** The hashed token ids of every text, by running the graph's preprocessing once over all of them. */
+	/**
+	 * The hashed token ids of every text, by running the graph's preprocessing once over
+	 * all of them.
+	 */
 	private static long[][] hashTokens(Session session, Placeholder<TString> text, SpamGraph.Tokens tokens,
 			String[] texts) {
-		try (TString input = TString.tensorOf(StandardCharsets.UTF_8, org.tensorflow.ndarray.NdArrays.vectorOfObjects(texts));
+		try (TString input = TString.tensorOf(StandardCharsets.UTF_8,
+				org.tensorflow.ndarray.NdArrays.vectorOfObjects(texts));
 				Result result = session.runner().feed(text, input).fetch(tokens.ids()).fetch(tokens.rows()).run()) {
 			long[] ids = StdArrays.array1dCopyOf((TInt64) result.get(0));
 			long[] rows = StdArrays.array1dCopyOf((TInt64) result.get(1));
@@ -221,8 +238,9 @@ public final class SpamModelTrainer {
 	}
 
 	/**
-	 * Rebuilds a clean inference graph (raw text → preprocessing → embedding mean → dense → outputs), restores the
-	 * trained variables, measures validation accuracy and exports the SavedModel.
+	 * Rebuilds a clean inference graph (raw text → preprocessing → embedding mean → dense
+	 * → outputs), restores the trained variables, measures validation accuracy and
+	 * exports the SavedModel.
 	 */
 	private double exportInferenceModel(String checkpoint, Path exportDir, SpamDataset validation) throws IOException {
 		try (Graph graph = new Graph(); Session session = new Session(graph)) {

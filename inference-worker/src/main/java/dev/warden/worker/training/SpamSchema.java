@@ -3,8 +3,8 @@ package dev.warden.worker.training;
 import java.util.List;
 
 /**
- * Names of the {@code spam} model's signature: one raw e-mail text in; the two class probabilities (index 0 = ham,
- * 1 = spam), P(spam), the class id and the class label out.
+ * Names of the {@code spam} model's signature: one raw e-mail text in; the two class
+ * probabilities (index 0 = ham, 1 = spam), P(spam), the class id and the class label out.
  */
 public final class SpamSchema {
 
@@ -14,7 +14,10 @@ public final class SpamSchema {
 
 	public static final String METHOD_NAME = "tensorflow/serving/predict";
 
-	/** DT_STRING [-1]: the raw e-mail text, subject and body (e.g. {@code subject + " " + body}). */
+	/**
+	 * DT_STRING [-1]: the raw e-mail text, subject and body (e.g.
+	 * {@code subject + " " + body}).
+	 */
 	public static final String INPUT_TEXT = "text";
 
 	/** DT_FLOAT [-1, 2]: P(ham), P(spam), in this order. */

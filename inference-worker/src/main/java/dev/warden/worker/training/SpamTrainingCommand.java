@@ -3,9 +3,9 @@ package dev.warden.worker.training;
 import java.io.PrintStream;
 
 /**
- * Command line entry: {@code train spam --store DIR [--steps N] [--seed S]}. Returns the process exit code:
- * 0 on success, 1 if a full training run misses the accuracy gate or training fails, 2 on a usage error. Prints the
- * same two lines as {@code train income}.
+ * Command line entry: {@code train spam --store DIR [--steps N] [--seed S]}. Returns the
+ * process exit code: 0 on success, 1 if a full training run misses the accuracy gate or
+ * training fails, 2 on a usage error. Prints the same two lines as {@code train income}.
  */
 public final class SpamTrainingCommand {
 

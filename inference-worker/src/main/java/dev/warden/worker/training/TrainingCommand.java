@@ -3,9 +3,9 @@ package dev.warden.worker.training;
 import java.io.PrintStream;
 
 /**
- * Command line entry for training a reference model: {@code train income ...} or {@code train spam ...}, each with
- * {@code --store DIR [--steps N] [--seed S]}. Dispatches to the model's command; an unknown model is a usage error
- * (exit code 2).
+ * Command line entry for training a reference model: {@code train income ...} or
+ * {@code train spam ...}, each with {@code --store DIR [--steps N] [--seed S]}.
+ * Dispatches to the model's command; an unknown model is a usage error (exit code 2).
  */
 public final class TrainingCommand {
 

@@ -6,15 +6,18 @@ import java.time.Duration;
 import java.util.Locale;
 
 /**
- * The command line shared by every reference model: {@code train <model> --store DIR [--steps N] [--seed S]}.
- * Parses the arguments, runs the model's trainer and prints the same two lines for every model. Exit codes: 0 on
- * success, 1 if a full training run misses the model's accuracy gate or training fails, 2 on a usage error.
+ * The command line shared by every reference model:
+ * {@code train <model> --store DIR [--steps N] [--seed S]}. Parses the arguments, runs
+ * the model's trainer and prints the same two lines for every model. Exit codes: 0 on
+ * success, 1 if a full training run misses the model's accuracy gate or training fails, 2
+ * on a usage error.
  */
 final class TrainingRun {
 
 	/**
-	 * The model's own trainer behind a common shape: {@link #prepare} validates the options (an
-	 * {@link IllegalArgumentException} is a usage error), the prepared run then trains into the store.
+	 * The model's own trainer behind a common shape: {@link #prepare} validates the
+	 * options (an {@link IllegalArgumentException} is a usage error), the prepared run
+	 * then trains into the store.
 	 */
 	@FunctionalInterface
 	interface Trainer {

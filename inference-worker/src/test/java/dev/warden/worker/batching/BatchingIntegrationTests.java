@@ -35,8 +35,8 @@ import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
- * Batching through the worker's HTTP API with real models: {@code income} batched (queue of 2 requests here) and
- * {@code plain} (a copy of it) with batching off.
+ * Batching through the worker's HTTP API with real models: {@code income} batched (queue
+ * of 2 requests here) and {@code plain} (a copy of it) with batching off.
  */
 @SpringBootTest(classes = WorkerApplication.class, webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
 		properties = { "warden.worker.batching.default.max-queue-size=2",
@@ -63,7 +63,8 @@ class BatchingIntegrationTests {
 	@DynamicPropertySource
 	static void modelStore(DynamicPropertyRegistry registry) {
 		registry.add("warden.worker.model-store.path", () -> storeWithPlainCopy().toString());
-		// both income versions are served, so a batch of version 1 can be told from one of version 2
+		// both income versions are served, so a batch of version 1 can be told from one
+		// of version 2
 		registry.add("warden.worker.lifecycle.models.income.version-policy", () -> "all");
 	}
 
@@ -109,13 +110,15 @@ class BatchingIntegrationTests {
 		List<CompletableFuture<HttpResponse<String>>> answers = new ArrayList<>();
 		for (int round = 0; round < 3; round++) {
 			for (String body : bodies) {
-				answers.add(CompletableFuture.supplyAsync(() -> post("/v1/models/income/versions/1:predict", body), clients));
+				answers.add(CompletableFuture.supplyAsync(() -> post("/v1/models/income/versions/1:predict", body),
+						clients));
 			}
 		}
 		for (int i = 0; i < answers.size(); i++) {
 			HttpResponse<String> response = answers.get(i).get(60, TimeUnit.SECONDS);
 			if (response.statusCode() == 503) {
-				continue; // the queue of 2 may overflow under this load; rejection is the documented answer
+				continue; // the queue of 2 may overflow under this load; rejection is the
+							// documented answer
 			}
 			assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
 			assertSamePredictions(predictions(response), expected.get(i % bodies.size()));
@@ -139,10 +142,13 @@ class BatchingIntegrationTests {
 			return servable.run(signature, inputs);
 		});
 		try {
-			var held = CompletableFuture.supplyAsync(() -> post("/v1/models/income/versions/1:predict", body(1, 1)), clients);
+			var held = CompletableFuture.supplyAsync(() -> post("/v1/models/income/versions/1:predict", body(1, 1)),
+					clients);
 			assertThat(entered.await(30, TimeUnit.SECONDS)).isTrue();
-			var second = CompletableFuture.supplyAsync(() -> post("/v1/models/income/versions/1:predict", body(1, 2)), clients);
-			var third = CompletableFuture.supplyAsync(() -> post("/v1/models/income/versions/1:predict", body(1, 3)), clients);
+			var second = CompletableFuture.supplyAsync(() -> post("/v1/models/income/versions/1:predict", body(1, 2)),
+					clients);
+			var third = CompletableFuture.supplyAsync(() -> post("/v1/models/income/versions/1:predict", body(1, 3)),
+					clients);
 			await().atMost(Duration.ofSeconds(30))
 				.until(() -> metric("warden_worker_batch_queue_depth\\{model=\"income\"\\}") == 2.0);
 
@@ -158,7 +164,8 @@ class BatchingIntegrationTests {
 			assertThat(held.get(30, TimeUnit.SECONDS).statusCode()).isEqualTo(200);
 			assertThat(second.get(30, TimeUnit.SECONDS).statusCode()).isEqualTo(200);
 			assertThat(third.get(30, TimeUnit.SECONDS).statusCode()).isEqualTo(200);
-			assertThat(metric("warden_worker_requests_total\\{model=\"income\",outcome=\"overloaded\",version=\"1\"\\}"))
+			assertThat(
+					metric("warden_worker_requests_total\\{model=\"income\",outcome=\"overloaded\",version=\"1\"\\}"))
 				.isGreaterThanOrEqualTo(1.0);
 		}
 		finally {
@@ -169,7 +176,8 @@ class BatchingIntegrationTests {
 	@Test
 	void modelWithBatchingOffMakesOneTensorFlowCallPerRequest() throws Exception {
 		double callsBefore = metric("warden_worker_tensorflow_calls_total\\{model=\"plain\",version=\"1\"\\}");
-		double requestsBefore = metric("warden_worker_requests_total\\{model=\"plain\",outcome=\"ok\",version=\"1\"\\}");
+		double requestsBefore = metric(
+				"warden_worker_requests_total\\{model=\"plain\",outcome=\"ok\",version=\"1\"\\}");
 		List<CompletableFuture<HttpResponse<String>>> answers = new ArrayList<>();
 		for (int i = 0; i < 48; i++) {
 			String body = body(1, i);
@@ -179,7 +187,8 @@ class BatchingIntegrationTests {
 			assertThat(answer.get(60, TimeUnit.SECONDS).statusCode()).isEqualTo(200);
 		}
 
-		assertThat(metric("warden_worker_requests_total\\{model=\"plain\",outcome=\"ok\",version=\"1\"\\}") - requestsBefore)
+		assertThat(metric("warden_worker_requests_total\\{model=\"plain\",outcome=\"ok\",version=\"1\"\\}")
+				- requestsBefore)
 			.isEqualTo(48.0);
 		assertThat(metric("warden_worker_tensorflow_calls_total\\{model=\"plain\",version=\"1\"\\}") - callsBefore)
 			.isEqualTo(48.0);
@@ -192,7 +201,8 @@ class BatchingIntegrationTests {
 		HttpResponse<String> scrape = get("/actuator/prometheus");
 
 		assertThat(scrape.statusCode()).isEqualTo(200);
-		assertThat(scrape.body()).contains("warden_worker_requests_total{model=\"income\",outcome=\"ok\",version=\"2\"}",
+		assertThat(scrape.body()).contains(
+				"warden_worker_requests_total{model=\"income\",outcome=\"ok\",version=\"2\"}",
 				"warden_worker_request_duration_seconds_bucket{model=\"income\",version=\"2\",le=",
 				"warden_worker_batch_queue_wait_seconds_bucket{model=\"income\",version=\"2\",le=",
 				"warden_worker_batch_size_rows_bucket{model=\"income\",version=\"2\",le=",
@@ -212,7 +222,10 @@ class BatchingIntegrationTests {
 		assertThat(JSON.readTree(bad.body()).get("error").get("code").stringValue()).isEqualTo("invalid_argument");
 	}
 
-	/** Same rows; probabilities within a tiny tolerance (batch size may change TensorFlow's summation order). */
+	/**
+	 * Same rows; probabilities within a tiny tolerance (batch size may change
+	 * TensorFlow's summation order).
+	 */
 	private static void assertSamePredictions(String actual, String expected) {
 		JsonNode got = JSON.readTree(actual);
 		JsonNode want = JSON.readTree(expected);

@@ -32,7 +32,10 @@ final class IncomeFixture {
 	private IncomeFixture() {
 	}
 
-	/** A store with income versions 1 and 2, trained with different seeds (so their answers differ). */
+	/**
+	 * A store with income versions 1 and 2, trained with different seeds (so their
+	 * answers differ).
+	 */
 	static synchronized Path store() {
 		if (store == null) {
 			try {
@@ -82,7 +85,10 @@ final class IncomeFixture {
 		return inputs;
 	}
 
-	/** Equal outputs, row by row (floats within a tiny tolerance: batch sizes may change summation order). */
+	/**
+	 * Equal outputs, row by row (floats within a tiny tolerance: batch sizes may change
+	 * summation order).
+	 */
 	static void assertSameOutputs(Map<String, OutputColumn> actual, Map<String, OutputColumn> expected) {
 		assertThat(actual.keySet()).containsExactlyElementsOf(expected.keySet());
 		for (String name : expected.keySet()) {

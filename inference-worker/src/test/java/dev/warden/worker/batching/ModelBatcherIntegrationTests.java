@@ -33,8 +33,9 @@ import org.junit.jupiter.api.Test;
 import org.tensorflow.exceptions.TFInvalidArgumentException;
 
 /**
- * The batching queue with two real (small, freshly trained) income versions. Where a test needs requests to queue
- * up, the first TensorFlow call is held at a gate until they are queued, so that nothing depends on timing.
+ * The batching queue with two real (small, freshly trained) income versions. Where a test
+ * needs requests to queue up, the first TensorFlow call is held at a gate until they are
+ * queued, so that nothing depends on timing.
  */
 class ModelBatcherIntegrationTests {
 
@@ -89,8 +90,10 @@ class ModelBatcherIntegrationTests {
 				Random random = new Random(seed);
 				for (int i = 0; i < 25; i++) {
 					LoadedServable servable = random.nextBoolean() ? v1 : v2;
-					Map<String, InputColumn> inputs = IncomeFixture.randomInputs(signature, 1 + random.nextInt(12), random);
-					IncomeFixture.assertSameOutputs(run(batcher, servable, inputs), servable.run("serving_default", inputs));
+					Map<String, InputColumn> inputs = IncomeFixture.randomInputs(signature, 1 + random.nextInt(12),
+							random);
+					IncomeFixture.assertSameOutputs(run(batcher, servable, inputs),
+							servable.run("serving_default", inputs));
 				}
 				return null;
 			}));
@@ -121,7 +124,8 @@ class ModelBatcherIntegrationTests {
 
 		IncomeFixture.assertSameOutputs(held.get(30, TimeUnit.SECONDS), v1.run("serving_default", first));
 		for (int i = 0; i < 10; i++) {
-			IncomeFixture.assertSameOutputs(queued.get(i).get(30, TimeUnit.SECONDS), v1.run("serving_default", inputs.get(i)));
+			IncomeFixture.assertSameOutputs(queued.get(i).get(30, TimeUnit.SECONDS),
+					v1.run("serving_default", inputs.get(i)));
 		}
 		assertThat(calls).hasSize(2);
 		assertThat(calls.get(1).rows()).isEqualTo(inputs.stream().mapToInt(in -> in.get("age").rows()).sum());
@@ -151,7 +155,8 @@ class ModelBatcherIntegrationTests {
 			IncomeFixture.assertSameOutputs(queued.get(i).get(30, TimeUnit.SECONDS),
 					servables.get(i).run("serving_default", inputs.get(i)));
 		}
-		// the held call, then one batch per version, each holding only its own version's requests
+		// the held call, then one batch per version, each holding only its own version's
+		// requests
 		assertThat(calls).hasSize(3);
 		assertThat(calls.get(0)).isEqualTo(new Call(v1, 1));
 		assertThat(calls.subList(1, 3)).containsExactlyInAnyOrder(new Call(v1, 6), new Call(v2, 6));
@@ -192,7 +197,8 @@ class ModelBatcherIntegrationTests {
 
 	@Test
 	void failureOfABatchCallReachesEveryRequestOfTheBatch() throws Exception {
-		// the batch after the held call gets a matrix where the model takes a vector: TensorFlow itself fails it
+		// the batch after the held call gets a matrix where the model takes a vector:
+		// TensorFlow itself fails it
 		java.util.concurrent.atomic.AtomicInteger count = new java.util.concurrent.atomic.AtomicInteger();
 		TensorFlowCall breaking = (servable, key, inputs) -> {
 			if (count.incrementAndGet() == 2) {
@@ -223,8 +229,10 @@ class ModelBatcherIntegrationTests {
 	}
 
 	private static Throwable failure(CompletableFuture<?> future) {
-		assertThatThrownBy(() -> future.get(30, TimeUnit.SECONDS)).isInstanceOf(java.util.concurrent.ExecutionException.class);
-		return future.handle((value, ex) -> ex instanceof java.util.concurrent.CompletionException c ? c.getCause() : ex)
+		assertThatThrownBy(() -> future.get(30, TimeUnit.SECONDS))
+			.isInstanceOf(java.util.concurrent.ExecutionException.class);
+		return future
+			.handle((value, ex) -> ex instanceof java.util.concurrent.CompletionException c ? c.getCause() : ex)
 			.join();
 	}
 

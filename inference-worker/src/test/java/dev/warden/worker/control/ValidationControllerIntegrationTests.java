@@ -30,8 +30,9 @@ import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
- * {@code POST /internal/v1/validate} over real HTTP with a real SavedModel exported by {@link IncomeModelTrainer}
- * (a few steps: only loadability matters here), staged the way platform-api stages uploads.
+ * {@code POST /internal/v1/validate} over real HTTP with a real SavedModel exported by
+ * {@link IncomeModelTrainer} (a few steps: only loadability matters here), staged the way
+ * platform-api stages uploads.
  */
 @SpringBootTest(classes = WorkerApplication.class, webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
 class ValidationControllerIntegrationTests {
@@ -54,14 +55,18 @@ class ValidationControllerIntegrationTests {
 		registry.add("warden.worker.model-store.path", () -> store().toString());
 	}
 
-	/** Trains once into a directory outside the store; each test stages its own copy inside the store. */
+	/**
+	 * Trains once into a directory outside the store; each test stages its own copy
+	 * inside the store.
+	 */
 	static synchronized Path store() {
 		if (store == null) {
 			try {
 				root = Files.createTempDirectory("worker-validate");
 				store = Files.createDirectories(root.resolve("store"));
 				exported = new IncomeModelTrainer()
-					.trainAndExport(Files.createDirectories(root.resolve("trained")), new IncomeModelTrainer.Options(20, 3))
+					.trainAndExport(Files.createDirectories(root.resolve("trained")),
+							new IncomeModelTrainer.Options(20, 3))
 					.versionDir();
 			}
 			catch (IOException ex) {
@@ -102,7 +107,8 @@ class ValidationControllerIntegrationTests {
 	@Test
 	void corruptSavedModelPbIsRejectedWith422AndAReadableReasonWithoutMachinePaths() throws Exception {
 		String staged = stage();
-		Files.write(store.resolve(staged).resolve("saved_model.pb"), new byte[] { 0x0a, (byte) 0xff, 0x13, 0x00, 0x7f });
+		Files.write(store.resolve(staged).resolve("saved_model.pb"),
+				new byte[] { 0x0a, (byte) 0xff, 0x13, 0x00, 0x7f });
 
 		HttpResponse<String> response = validate("{\"model\":\"income\",\"path\":\"" + staged + "\"}");
 
@@ -116,8 +122,9 @@ class ValidationControllerIntegrationTests {
 	}
 
 	/**
-	 * Finding 10: a tiny graph whose signature declares a 20,000,000-wide input made the warm-up call allocate that
-	 * much; it is refused before any warm-up tensor exists, and the reason names the input and its declared shape.
+	 * Finding 10: a tiny graph whose signature declares a 20,000,000-wide input made the
+	 * warm-up call allocate that much; it is refused before any warm-up tensor exists,
+	 * and the reason names the input and its declared shape.
 	 */
 	@Test
 	void absurdlyWideDeclaredInputIsRejectedWith422NamingTheInputAndItsShape() throws Exception {
@@ -129,9 +136,9 @@ class ValidationControllerIntegrationTests {
 		assertThat(response.statusCode()).isEqualTo(422);
 		JsonNode error = JSON.readTree(response.body()).path("error");
 		assertThat(error.path("code").asString()).isEqualTo("invalid_saved_model");
-		assertThat(error.path("message").asString()).contains("input 'pixels'", "signature 'serving_default'",
-				"shape [-1, 20000000]", "20000000 elements per example", "at most 1048576",
-				"warden.worker.tensorflow.max-input-elements")
+		assertThat(error.path("message").asString())
+			.contains("input 'pixels'", "signature 'serving_default'", "shape [-1, 20000000]",
+					"20000000 elements per example", "at most 1048576", "warden.worker.tensorflow.max-input-elements")
 			.doesNotContain(store.toRealPath().toString());
 	}
 
@@ -143,8 +150,17 @@ class ValidationControllerIntegrationTests {
 		HttpResponse<String> response = validate("{\"model\":\"wide\",\"path\":\"" + staged + "\"}");
 
 		assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
-		assertThat(JSON.readTree(response.body()).path("metadata").path("signature_def").path("signature_def")
-			.path("serving_default").path("inputs").path("pixels").path("tensor_shape").path("dim").get(1).path("size")
+		assertThat(JSON.readTree(response.body())
+			.path("metadata")
+			.path("signature_def")
+			.path("signature_def")
+			.path("serving_default")
+			.path("inputs")
+			.path("pixels")
+			.path("tensor_shape")
+			.path("dim")
+			.get(1)
+			.path("size")
 			.asString()).isEqualTo("1048576");
 	}
 
@@ -199,7 +215,10 @@ class ValidationControllerIntegrationTests {
 		assertThat(response.body()).contains("\"error\"");
 	}
 
-	/** Copies the exported SavedModel to {@code <store>/.incoming-<uuid>/model}; returns that path, relative. */
+	/**
+	 * Copies the exported SavedModel to {@code <store>/.incoming-<uuid>/model}; returns
+	 * that path, relative.
+	 */
 	private static String stage() throws IOException {
 		String relative = ".incoming-" + UUID.randomUUID() + "/model";
 		Path target = store.resolve(relative);

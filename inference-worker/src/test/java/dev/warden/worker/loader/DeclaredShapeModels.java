@@ -16,10 +16,11 @@ import org.tensorflow.op.core.Placeholder;
 import org.tensorflow.types.TFloat32;
 
 /**
- * Real SavedModels, exported with TensorFlow Java, whose {@code serving_default} signature declares one float input
- * of shape {@code [-1, width]} and answers its row sums ({@code total}, shape {@code [-1]}). The declared width is
- * what an uploader controls: a tiny graph can declare an input of millions of elements per example. Shared with the
- * system tests (test jar).
+ * Real SavedModels, exported with TensorFlow Java, whose {@code serving_default}
+ * signature declares one float input of shape {@code [-1, width]} and answers its row
+ * sums ({@code total}, shape {@code [-1]}). The declared width is what an uploader
+ * controls: a tiny graph can declare an input of millions of elements per example. Shared
+ * with the system tests (test jar).
  */
 public final class DeclaredShapeModels {
 
@@ -30,7 +31,10 @@ public final class DeclaredShapeModels {
 	private DeclaredShapeModels() {
 	}
 
-	/** Exports the model into {@code versionDir} (created; must not exist yet) and returns it. */
+	/**
+	 * Exports the model into {@code versionDir} (created; must not exist yet) and returns
+	 * it.
+	 */
 	public static Path export(Path versionDir, String input, long width) {
 		try {
 			Files.createDirectories(versionDir.getParent());

@@ -25,9 +25,10 @@ import org.tensorflow.proto.TensorProto;
 import org.tensorflow.proto.TensorShapeProto;
 
 /**
- * The loader on TensorFlow Serving's own test models and on models built to be awkward: every signature it can feed
- * is warmed up (examples included), what it cannot feed or call is reported instead of failing the version, and a
- * model's own warm-up requests file is replayed.
+ * The loader on TensorFlow Serving's own test models and on models built to be awkward:
+ * every signature it can feed is warmed up (examples included), what it cannot feed or
+ * call is reported instead of failing the version, and a model's own warm-up requests
+ * file is replayed.
  */
 class SavedModelLoaderIntegrationTests {
 
@@ -59,9 +60,9 @@ class SavedModelLoaderIntegrationTests {
 					"input 'inputs' declares DT_FLOAT but tf_example:0 is DT_STRING in the graph"));
 			assertThat(servable.signatures()).containsOnlyKeys("serving_default");
 			assertThat(servable.signatureDefs()).containsOnlyKeys("serving_default", "tensorflow/serving/regress");
-			var y = servable.run("serving_default", Map.of("x", new InputColumn(
-					servable.signatures().get("serving_default").inputs().get("x"), new long[] { 3 },
-					new float[] { 1, 2, 3 })));
+			var y = servable.run("serving_default",
+					Map.of("x", new InputColumn(servable.signatures().get("serving_default").inputs().get("x"),
+							new long[] { 3 }, new float[] { 1, 2, 3 })));
 			assertThat(y.get("y").rows()).containsExactly(3.5f, 4f, 4.5f);
 		}
 	}
@@ -76,7 +77,8 @@ class SavedModelLoaderIntegrationTests {
 			assertThat(schema.features().values()).containsExactly(
 					new ExampleSchema.FeatureSpec("x", ExampleSchema.Kind.FLOAT, new long[] { 1 }, true),
 					new ExampleSchema.FeatureSpec("x2", ExampleSchema.Kind.FLOAT, new long[] { 1 }, false));
-			assertThat(servable.exampleSchema(servable.signatures().get("serving_default").inputs().get("x"))).isEmpty();
+			assertThat(servable.exampleSchema(servable.signatures().get("serving_default").inputs().get("x")))
+				.isEmpty();
 		}
 	}
 
@@ -109,9 +111,9 @@ class SavedModelLoaderIntegrationTests {
 				.isEqualTo("input half (DT_HALF, shape [-1]) cannot be fed: this worker does not feed DT_HALF");
 			assertThat(report.notWarmed().get("decode")).startsWith("the warm-up call failed: ");
 			assertThat(report.warnings()).hasSize(2).allMatch(line -> line.startsWith("signature '"));
-			var y = servable.run("serving_default", Map.of("x", new InputColumn(
-					servable.signatures().get("serving_default").inputs().get("x"), new long[] { 2 },
-					new float[] { 1, 2 })));
+			var y = servable.run("serving_default",
+					Map.of("x", new InputColumn(servable.signatures().get("serving_default").inputs().get("x"),
+							new long[] { 2 }, new float[] { 1, 2 })));
 			assertThat(y.get("y").rows()).containsExactly(2f, 4f);
 		}
 	}
@@ -119,10 +121,10 @@ class SavedModelLoaderIntegrationTests {
 	@Test
 	void theModelsOwnWarmUpRequestsAreReplayedFirst() {
 		Path version = copy(TfServingTestData.HALF_PLUS_TWO);
-		TfServingTestData.writeWarmUpFile(version, List.of(
-				classifyLog("classify_x_to_y", exampleX(2f), exampleX(3f)),
-				regressLog("regress_x_to_y", exampleX(2f)),
-				predictLog("", Map.of("x", floats(new long[] { 3, 1 }, 2f, 3f, 4f)))));
+		TfServingTestData.writeWarmUpFile(version,
+				List.of(classifyLog("classify_x_to_y", exampleX(2f), exampleX(3f)),
+						regressLog("regress_x_to_y", exampleX(2f)),
+						predictLog("", Map.of("x", floats(new long[] { 3, 1 }, 2f, 3f, 4f)))));
 
 		try (LoadedServable servable = loader.load(new ServableId("default", 123), version)) {
 			WarmUpReport report = servable.warmUpReport();
@@ -137,8 +139,8 @@ class SavedModelLoaderIntegrationTests {
 	@Test
 	void aWarmUpRequestThatFailsFailsTheLoadAsInTensorFlowServing() {
 		Path version = copy(TfServingTestData.HALF_PLUS_TWO);
-		TfServingTestData.writeWarmUpFile(version, List.of(regressLog("regress_x_to_y", exampleX(2f)),
-				classifyLog("no_such_signature", exampleX(2f))));
+		TfServingTestData.writeWarmUpFile(version,
+				List.of(regressLog("regress_x_to_y", exampleX(2f)), classifyLog("no_such_signature", exampleX(2f))));
 
 		assertThatExceptionOfType(ServableLoadException.class)
 			.isThrownBy(() -> loader.load(new ServableId("default", 123), version))

@@ -11,7 +11,10 @@ import dev.warden.worker.source.ServableId;
 
 import org.junit.jupiter.api.Test;
 
-/** The bound on declared input shapes (finding 10), on signatures as the loader reads them from a SavedModel. */
+/**
+ * The bound on declared input shapes (finding 10), on signatures as the loader reads them
+ * from a SavedModel.
+ */
 class SavedModelLoaderTests {
 
 	private static final ServableId ID = new ServableId("uploaded", 3);

@@ -20,10 +20,11 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Loads and unloads 50 versions in a row through the manager (policy latest 1: each new version replaces the
- * previous one, which is closed) with a prediction on each, and compares the process's resident memory before and
- * after. The bound was measured (see docs/worker.md, "Native memory"); it catches a bundle that is never closed
- * (each leaks several MB of native memory), not small allocator noise.
+ * Loads and unloads 50 versions in a row through the manager (policy latest 1: each new
+ * version replaces the previous one, which is closed) with a prediction on each, and
+ * compares the process's resident memory before and after. The bound was measured (see
+ * docs/worker.md, "Native memory"); it catches a bundle that is never closed (each leaks
+ * several MB of native memory), not small allocator noise.
  */
 class NativeMemoryIntegrationTests {
 
@@ -42,11 +43,13 @@ class NativeMemoryIntegrationTests {
 		LifecycleProperties lifecycle = LifecycleProperties.defaults();
 		ServableManager manager = new ServableManager(
 				new AspiredVersionsSource(new ModelStoreSource(storeProperties), lifecycle),
-				new SavedModelLoader(new LoaderProperties(-1, 1, 1_048_576)), storeProperties, lifecycle, new SimpleMeterRegistry());
+				new SavedModelLoader(new LoaderProperties(-1, 1, 1_048_576)), storeProperties, lifecycle,
+				new SimpleMeterRegistry());
 		ServableManagerIntegrationTests.copyVersion(trained, version(store, 1));
 		manager.afterPropertiesSet();
 		try {
-			// a few cycles first, so that one-off allocations of the runtime are not counted as growth
+			// a few cycles first, so that one-off allocations of the runtime are not
+			// counted as growth
 			for (long v = 2; v <= WARM_UP + 1; v++) {
 				cycle(manager, trained, store, v);
 			}
@@ -60,9 +63,10 @@ class NativeMemoryIntegrationTests {
 			System.gc();
 			long after = residentMemoryKb();
 			long growthMb = (after - before) / 1024;
-			System.out.printf("native memory: %d load/unload cycles, VmRSS before %d MB, after %d MB, peak %d MB, "
-					+ "growth %d MB (bound %d MB)%n", CYCLES, before / 1024, after / 1024, peak / 1024, growthMb,
-					BOUND_MB);
+			System.out.printf(
+					"native memory: %d load/unload cycles, VmRSS before %d MB, after %d MB, peak %d MB, "
+							+ "growth %d MB (bound %d MB)%n",
+					CYCLES, before / 1024, after / 1024, peak / 1024, growthMb, BOUND_MB);
 			assertThat(manager.loadedVersions("income")).isEqualTo(1);
 			assertThat(growthMb).isLessThan(BOUND_MB);
 		}
@@ -71,7 +75,10 @@ class NativeMemoryIntegrationTests {
 		}
 	}
 
-	/** Adds version {@code v}, lets the manager swap to it, predicts once, removes version {@code v - 1}. */
+	/**
+	 * Adds version {@code v}, lets the manager swap to it, predicts once, removes version
+	 * {@code v - 1}.
+	 */
 	private static void cycle(ServableManager manager, Path trained, Path store, long v) throws IOException {
 		ServableManagerIntegrationTests.copyVersion(trained, version(store, v));
 		manager.reload("income", Duration.ofMinutes(1));

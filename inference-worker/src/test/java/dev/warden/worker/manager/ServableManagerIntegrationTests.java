@@ -33,7 +33,10 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The manager with the real loader and real (small, freshly trained) SavedModels in a temporary store. */
+/**
+ * The manager with the real loader and real (small, freshly trained) SavedModels in a
+ * temporary store.
+ */
 class ServableManagerIntegrationTests {
 
 	@TempDir
@@ -114,17 +117,20 @@ class ServableManagerIntegrationTests {
 		try (ServableHandle handle = manager.handle(ServableRequest.latest("income"))) {
 			assertThat(handle.version()).isEqualTo(1);
 		}
-		// only the model's version 2 is missing: the worker stays ready and the model answers with version 1
+		// only the model's version 2 is missing: the worker stays ready and the model
+		// answers with version 1
 		assertThat(manager.ready()).isTrue();
 		assertThat(manager.modelReady("income")).isTrue();
 		assertThat(manager.aspiredNotAvailable()).extracting(VersionStatus::version).containsExactly(2L);
-		// a poll queued after the first load may have tried version 2 before the control call retried it
+		// a poll queued after the first load may have tried version 2 before the control
+		// call retried it
 		assertThat(meters.counter(ServableManager.LOAD_FAILURES, "model", "income").count()).isBetween(1.0, 2.0);
 	}
 
 	/**
-	 * Finding 10: a version in the store whose signature declares an absurd input is refused at start-up, before its
-	 * warm-up allocates anything, with a reason naming the input; the other models load as usual.
+	 * Finding 10: a version in the store whose signature declares an absurd input is
+	 * refused at start-up, before its warm-up allocates anything, with a reason naming
+	 * the input; the other models load as usual.
 	 */
 	@Test
 	void versionDeclaringAnAbsurdlyWideInputFailsAloneAtStartUp() throws IOException {
@@ -227,8 +233,7 @@ class ServableManagerIntegrationTests {
 
 	private void start(LifecycleProperties lifecycle) {
 		ModelStoreProperties storeProperties = new ModelStoreProperties(store, Duration.ofHours(1));
-		manager = new ServableManager(
-				new AspiredVersionsSource(new ModelStoreSource(storeProperties), lifecycle),
+		manager = new ServableManager(new AspiredVersionsSource(new ModelStoreSource(storeProperties), lifecycle),
 				new SavedModelLoader(new LoaderProperties(-1, 1, 1_048_576)), storeProperties, lifecycle, meters);
 		manager.afterPropertiesSet();
 	}
@@ -248,7 +253,10 @@ class ServableManagerIntegrationTests {
 		return states;
 	}
 
-	/** Copies the trained version in, through a staging directory and a rename, as the trainer does. */
+	/**
+	 * Copies the trained version in, through a staging directory and a rename, as the
+	 * trainer does.
+	 */
 	private void addVersion(String model, long version) throws IOException {
 		copyVersion(trainedVersion, store.resolve(model).resolve(Long.toString(version)));
 	}

@@ -32,9 +32,10 @@ import dev.warden.worker.training.IncomeModelTrainer;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * Self-registration over real HTTP: a real worker serving a real (briefly trained) income SavedModel posts its
- * heartbeats to an HTTP server standing in for the platform, with the shared token, its advertised URL and the
- * versions it has AVAILABLE; {@code GET /internal/v1/status} says the same; on shutdown it sends
+ * Self-registration over real HTTP: a real worker serving a real (briefly trained) income
+ * SavedModel posts its heartbeats to an HTTP server standing in for the platform, with
+ * the shared token, its advertised URL and the versions it has AVAILABLE;
+ * {@code GET /internal/v1/status} says the same; on shutdown it sends
  * {@code "stopping": true}.
  */
 class PlatformRegistrationIntegrationTests {

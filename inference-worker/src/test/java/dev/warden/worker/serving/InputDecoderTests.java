@@ -49,8 +49,8 @@ class InputDecoderTests {
 
 	@Test
 	void integersAreAcceptedForIntegerInputsAndIntegralFloatsToo() {
-		assertThat((long[]) decode(COUNT, "[1, 9007199254740993, 3.0]").values()).containsExactly(1L,
-				9007199254740993L, 3L);
+		assertThat((long[]) decode(COUNT, "[1, 9007199254740993, 3.0]").values()).containsExactly(1L, 9007199254740993L,
+				3L);
 		assertThat((int[]) decode(SMALL, "[-5]").values()).containsExactly(-5);
 		assertThat((boolean[]) decode(FLAG, "[true, false]").values()).containsExactly(true, false);
 	}
@@ -67,10 +67,12 @@ class InputDecoderTests {
 			.hasMessageContaining("in range");
 		assertThatThrownBy(() -> decode(AGE, "[1e39]")).hasMessageContaining("input 'age'")
 			.hasMessageContaining("out of range");
-		// beyond double: found by the fuzz test (Jackson 3 throws when such a node is asked for its double value)
+		// beyond double: found by the fuzz test (Jackson 3 throws when such a node is
+		// asked for its double value)
 		String beyondDouble = "1" + "0".repeat(400);
 		assertThatThrownBy(() -> decode(AGE, "[" + beyondDouble + "]")).hasMessageContaining("input 'age'")
-			.hasMessageContaining("expected a finite number").hasMessageContaining("(out of range)");
+			.hasMessageContaining("expected a finite number")
+			.hasMessageContaining("(out of range)");
 		assertThatThrownBy(() -> decode(COUNT, "[" + beyondDouble + "]")).hasMessageContaining("input 'count'")
 			.hasMessageContaining("expected an integer in range");
 		assertThatThrownBy(() -> decode(COUNT, "[1e400]")).hasMessageContaining("input 'count'");
@@ -157,7 +159,8 @@ class InputDecoderTests {
 		assertThatThrownBy(() -> decodeTensor(AGE, new long[] { 3 }, "[1, 2]"))
 			.hasMessage("input 'age': expected 3 values for shape [3] (DT_FLOAT, shape [-1]), got 2 values at");
 		assertThatThrownBy(() -> decodeTensor(AGE, new long[] { 1, 1 }, "[1]"))
-			.hasMessageContaining("expected a tensor of rank 1").hasMessageContaining("got shape [1, 1]");
+			.hasMessageContaining("expected a tensor of rank 1")
+			.hasMessageContaining("got shape [1, 1]");
 		assertThatThrownBy(() -> decodeTensor(PAIR, new long[] { 1, 3 }, "[1, 2, 3]"))
 			.hasMessageContaining("expected size 2 at dimension 1");
 		assertThatThrownBy(() -> decodeTensor(AGE, new long[] { 0 }, "[]"))

@@ -38,14 +38,18 @@ import tools.jackson.databind.node.ObjectNode;
 import tools.jackson.databind.node.StringNode;
 
 /**
- * Fires randomly malformed bodies at the TF Serving predict API and the Open Inference Protocol infer API of a worker
- * serving a real model, and requires every answer to be a 4xx with Warden's JSON error: never a 5xx, never a stack
- * trace, never a body of another shape.
+ * Fires randomly malformed bodies at the TF Serving predict API and the Open Inference
+ * Protocol infer API of a worker serving a real model, and requires every answer to be a
+ * 4xx with Warden's JSON error: never a 5xx, never a stack trace, never a body of another
+ * shape.
  *
- * <p>Every body starts from a valid request (checked to be served with 200 first) and gets one mutation that makes
- * it invalid for sure, taken in turn from {@link Kind} so each kind is exercised; some get a second, textual one and
- * a few a wrong content type. The random generator is seeded: {@code -Dwarden.fuzz.seed=N} and
- * {@code -Dwarden.fuzz.bodies=N} reproduce or widen a run, and a failure names the body's index and mutations.
+ * <p>
+ * Every body starts from a valid request (checked to be served with 200 first) and gets
+ * one mutation that makes it invalid for sure, taken in turn from {@link Kind} so each
+ * kind is exercised; some get a second, textual one and a few a wrong content type. The
+ * random generator is seeded: {@code -Dwarden.fuzz.seed=N} and
+ * {@code -Dwarden.fuzz.bodies=N} reproduce or widen a run, and a failure names the body's
+ * index and mutations.
  */
 @SpringBootTest(classes = WorkerApplication.class, webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
 @DirtiesContext(classMode = DirtiesContext.ClassMode.AFTER_CLASS)
@@ -102,7 +106,8 @@ class MalformedRequestFuzzIntegrationTests {
 		for (int i = 0; i < 4; i++) {
 			Body valid = new Body(v2, random);
 			HttpResponse<String> response = send(path, valid.render(), "application/json");
-			assertThat(response.statusCode()).as("the unmutated request must be valid: " + response.body()).isEqualTo(200);
+			assertThat(response.statusCode()).as("the unmutated request must be valid: " + response.body())
+				.isEqualTo(200);
 		}
 
 		List<String> failures = new ArrayList<>();
@@ -114,8 +119,10 @@ class MalformedRequestFuzzIntegrationTests {
 			byte[] body = mutated(v2, kind, random, applied);
 			String contentType = "application/json";
 			if (random.nextInt(20) == 0) {
-				contentType = List.of("text/plain", "application/xml", "multipart/form-data; boundary=x",
-						"application/x-www-form-urlencoded").get(random.nextInt(4));
+				contentType = List
+					.of("text/plain", "application/xml", "multipart/form-data; boundary=x",
+							"application/x-www-form-urlencoded")
+					.get(random.nextInt(4));
 				applied.add("content-type " + contentType);
 			}
 			kinds.merge(kind, 1, Integer::sum);
@@ -132,9 +139,13 @@ class MalformedRequestFuzzIntegrationTests {
 		assertThat(failures).as("answers that are not a 4xx with the JSON error (seed " + SEED + ")").isEmpty();
 	}
 
-	/** {@code null} if the answer is a 4xx with {@code {"error":{"code","message","request_id"}}}, else what is wrong. */
+	/**
+	 * {@code null} if the answer is a 4xx with
+	 * {@code {"error":{"code","message","request_id"}}}, else what is wrong.
+	 */
 	private static String problem(HttpResponse<String> response) {
-		String prefix = "status " + response.statusCode() + " " + shown(response.body().getBytes(StandardCharsets.UTF_8));
+		String prefix = "status " + response.statusCode() + " "
+				+ shown(response.body().getBytes(StandardCharsets.UTF_8));
 		if (response.statusCode() < 400 || response.statusCode() > 499) {
 			return prefix;
 		}
@@ -199,9 +210,11 @@ class MalformedRequestFuzzIntegrationTests {
 				return bytes;
 			}
 			case EMPTY -> {
-				List<String> empty = v2 ? List.of("", " ", "{}", "[]", "null", "\"\"", "{\"inputs\":[]}", "{\"inputs\":null}",
-						"{\"inputs\":[{}]}") : List.of("", " ", "{}", "[]", "null", "\"\"", "{\"instances\":[]}",
-								"{\"inputs\":{}}", "{\"instances\":[{}]}");
+				List<String> empty = v2
+						? List.of("", " ", "{}", "[]", "null", "\"\"", "{\"inputs\":[]}", "{\"inputs\":null}",
+								"{\"inputs\":[{}]}")
+						: List.of("", " ", "{}", "[]", "null", "\"\"", "{\"instances\":[]}", "{\"inputs\":{}}",
+								"{\"instances\":[{}]}");
 				return empty.get(random.nextInt(empty.size())).getBytes(StandardCharsets.UTF_8);
 			}
 			default -> body.mutate(kind);
@@ -223,7 +236,8 @@ class MalformedRequestFuzzIntegrationTests {
 			case 1 -> {
 				applied.add("then invalid UTF-8");
 				byte[][] invalid = { { (byte) 0xFF }, { (byte) 0xC3, (byte) 0x28 }, { (byte) 0xE2, (byte) 0x82 },
-						{ (byte) 0xED, (byte) 0xA0, (byte) 0x80 }, { (byte) 0xF8, (byte) 0x88, (byte) 0x80, (byte) 0x80 } };
+						{ (byte) 0xED, (byte) 0xA0, (byte) 0x80 },
+						{ (byte) 0xF8, (byte) 0x88, (byte) 0x80, (byte) 0x80 } };
 				return insert(bytes, random.nextInt(bytes.length + 1), invalid[random.nextInt(invalid.length)]);
 			}
 			default -> {
@@ -242,8 +256,9 @@ class MalformedRequestFuzzIntegrationTests {
 	}
 
 	/**
-	 * A valid request as a tree, with raw text spliced in where JSON trees cannot go (NaN, numbers beyond double,
-	 * deep nesting, duplicated keys, escaped lone surrogates).
+	 * A valid request as a tree, with raw text spliced in where JSON trees cannot go
+	 * (NaN, numbers beyond double, deep nesting, duplicated keys, escaped lone
+	 * surrogates).
 	 */
 	private static final class Body {
 
@@ -306,7 +321,8 @@ class MalformedRequestFuzzIntegrationTests {
 					boolean arrays = random.nextBoolean();
 					Slot slot = random.nextInt(4) == 0 ? topLevel() : anySlot(false);
 					String inner = slot.current() == null ? "1" : slot.current().toString();
-					slot.set(rawValue((arrays ? "[" : "{\"a\":").repeat(depth) + inner + (arrays ? "]" : "}").repeat(depth)));
+					slot.set(rawValue(
+							(arrays ? "[" : "{\"a\":").repeat(depth) + inner + (arrays ? "]" : "}").repeat(depth)));
 				}
 				case HUGE_NUMBER -> {
 					List<String> huge = List.of("1e39", "-3.5e38", "1e400", "-1e400", "1" + "0".repeat(400),
@@ -334,14 +350,16 @@ class MalformedRequestFuzzIntegrationTests {
 					if (v2) {
 						ObjectNode input = anyInput();
 						String expected = NUMERIC.contains(input.get("name").stringValue()) ? "FP32" : "BYTES";
-						List<String> names = new ArrayList<>(List.of("BOOL", "UINT8", "UINT64", "INT8", "INT32", "INT64",
-								"FP16", "FP32", "FP64", "BYTES", "fp32", "FLOAT", "STRING", "", "FP32 ", "DT_FLOAT"));
+						List<String> names = new ArrayList<>(
+								List.of("BOOL", "UINT8", "UINT64", "INT8", "INT32", "INT64", "FP16", "FP32", "FP64",
+										"BYTES", "fp32", "FLOAT", "STRING", "", "FP32 ", "DT_FLOAT"));
 						names.remove(expected);
 						input.put("datatype", names.get(random.nextInt(names.size())));
 					}
 					else {
-						root.put("signature_name", List.of("explain", "predict", "SERVING_DEFAULT", "__saved_model_init_op",
-								" serving_default").get(random.nextInt(5)));
+						root.put("signature_name", List
+							.of("explain", "predict", "SERVING_DEFAULT", "__saved_model_init_op", " serving_default")
+							.get(random.nextInt(5)));
 					}
 				}
 				case UNICODE_GARBAGE -> unicodeGarbage();
@@ -354,16 +372,19 @@ class MalformedRequestFuzzIntegrationTests {
 			int choice = random.nextInt(4);
 			if (choice == 0) {
 				// a structural field of the wrong JSON type
-				List<String> fields = v2 ? List.of("id", "parameters", "inputs", "outputs") : List.of("signature_name",
-						root.has("instances") ? "instances" : "inputs");
+				List<String> fields = v2 ? List.of("id", "parameters", "inputs", "outputs")
+						: List.of("signature_name", root.has("instances") ? "instances" : "inputs");
 				String field = fields.get(random.nextInt(fields.size()));
-				List<JsonNode> values = List.of(JSON.getNodeFactory().numberNode(5), JSON.getNodeFactory().booleanNode(true),
-						new StringNode("x"), JSON.createArrayNode().add(1), JSON.getNodeFactory().nullNode());
+				List<JsonNode> values = List.of(JSON.getNodeFactory().numberNode(5),
+						JSON.getNodeFactory().booleanNode(true), new StringNode("x"), JSON.createArrayNode().add(1),
+						JSON.getNodeFactory().nullNode());
 				JsonNode value = values.get(random.nextInt(values.size()));
-				// null stands for "absent" in optional fields, and a string is a valid id: use a wrong type instead
+				// null stands for "absent" in optional fields, and a string is a valid
+				// id: use a wrong type instead
 				if (value.isNull() && !field.equals("inputs") && !field.equals("instances")
 						|| value.isString() && field.equals("id")) {
-					value = field.equals("parameters") ? JSON.createArrayNode() : JSON.createObjectNode().put("nested", 1);
+					value = field.equals("parameters") ? JSON.createArrayNode()
+							: JSON.createObjectNode().put("nested", 1);
 				}
 				root.set(field, value);
 				return;
@@ -377,9 +398,8 @@ class MalformedRequestFuzzIntegrationTests {
 			}
 			Slot slot = anySlot(false);
 			boolean numeric = slot.numeric();
-			List<JsonNode> wrong = numeric
-					? List.of(new StringNode("39"), JSON.getNodeFactory().booleanNode(false), JSON.getNodeFactory().nullNode(),
-							JSON.createObjectNode().put("value", 1), new StringNode(""))
+			List<JsonNode> wrong = numeric ? List.of(new StringNode("39"), JSON.getNodeFactory().booleanNode(false),
+					JSON.getNodeFactory().nullNode(), JSON.createObjectNode().put("value", 1), new StringNode(""))
 					: List.of(JSON.getNodeFactory().numberNode(7), JSON.getNodeFactory().booleanNode(true),
 							JSON.getNodeFactory().nullNode(), JSON.createObjectNode(), JSON.createArrayNode().add("a"));
 			slot.set(wrong.get(random.nextInt(wrong.size())));
@@ -511,7 +531,10 @@ class MalformedRequestFuzzIntegrationTests {
 			}
 		}
 
-		/** A JSON string literal of random Unicode: emoji, RTL and zero-width marks, escaped NUL and lone surrogates. */
+		/**
+		 * A JSON string literal of random Unicode: emoji, RTL and zero-width marks,
+		 * escaped NUL and lone surrogates.
+		 */
 		private String garbage() {
 			StringBuilder text = new StringBuilder("\"");
 			for (int n = 1 + random.nextInt(30); n > 0; n--) {
@@ -578,7 +601,9 @@ class MalformedRequestFuzzIntegrationTests {
 			return new Slot(anyInput().get("shape"), null, 0, true);
 		}
 
-		/** Where an input's value for one row sits; {@code numeric} picks a number input. */
+		/**
+		 * Where an input's value for one row sits; {@code numeric} picks a number input.
+		 */
 		private Slot anySlot(boolean numeric) {
 			String name = numeric ? NUMERIC.get(random.nextInt(NUMERIC.size())) : anyName();
 			int row = random.nextInt(rows.size());

@@ -38,10 +38,11 @@ import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
- * Version lifecycle over real HTTP with real TensorFlow: hot swap under concurrent load, labels in paths, the
- * control endpoint, metrics and readiness. Model {@code swap} runs the default policy (latest 1); model
- * {@code labelled} serves all versions with configured labels. Polling is effectively off: the control call
- * {@code :reload} triggers reconciles.
+ * Version lifecycle over real HTTP with real TensorFlow: hot swap under concurrent load,
+ * labels in paths, the control endpoint, metrics and readiness. Model {@code swap} runs
+ * the default policy (latest 1); model {@code labelled} serves all versions with
+ * configured labels. Polling is effectively off: the control call {@code :reload}
+ * triggers reconciles.
  */
 @SpringBootTest(classes = WorkerApplication.class, webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
 class ModelLifecycleIntegrationTests {
@@ -76,7 +77,10 @@ class ModelLifecycleIntegrationTests {
 		registry.add("warden.worker.lifecycle.models.labelled.labels.next", () -> "3");
 	}
 
-	/** Trains two small versions before the worker starts; {@code swap} starts with version 1 only. */
+	/**
+	 * Trains two small versions before the worker starts; {@code swap} starts with
+	 * version 1 only.
+	 */
 	static synchronized Path store() {
 		if (store == null) {
 			try {
@@ -208,8 +212,8 @@ class ModelLifecycleIntegrationTests {
 		HttpResponse<String> badLabel = put("/internal/v1/models/labelled/labels/9lives", "{\"version\":2}");
 		assertThat(badLabel.statusCode()).isEqualTo(400);
 
-		HttpResponse<String> delete = send(HttpRequest.newBuilder(uri("/internal/v1/models/labelled/labels/preview"))
-			.DELETE());
+		HttpResponse<String> delete = send(
+				HttpRequest.newBuilder(uri("/internal/v1/models/labelled/labels/preview")).DELETE());
 		assertThat(delete.statusCode()).isEqualTo(204);
 		assertThat(post("/v1/models/labelled/labels/preview:predict", ROW).statusCode()).isEqualTo(404);
 		assertThat(JSON.readTree(get("/internal/v1/models/labelled/labels").body()).get("labels").has("stable"))

@@ -38,8 +38,9 @@ import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
- * The worker serving the {@code spam} text model over real HTTP, from a temporary store holding a small, freshly
- * trained version. The answers must equal an in-process call of the same SavedModel.
+ * The worker serving the {@code spam} text model over real HTTP, from a temporary store
+ * holding a small, freshly trained version. The answers must equal an in-process call of
+ * the same SavedModel.
  */
 @SpringBootTest(classes = WorkerApplication.class, webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
 class SpamServingIntegrationTests {
@@ -89,7 +90,8 @@ class SpamServingIntegrationTests {
 
 	@BeforeEach
 	void spamModelIsAvailable() {
-		await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100))
+		await().atMost(Duration.ofSeconds(30))
+			.pollInterval(Duration.ofMillis(100))
 			.until(() -> get("/v1/models/spam").body().contains("AVAILABLE"));
 	}
 
@@ -157,7 +159,10 @@ class SpamServingIntegrationTests {
 		HttpResponse<String> response = get("/v1/models/spam/metadata");
 
 		assertThat(response.statusCode()).isEqualTo(200);
-		JsonNode signature = JSON.readTree(response.body()).get("metadata").get("signature_def").get("signature_def")
+		JsonNode signature = JSON.readTree(response.body())
+			.get("metadata")
+			.get("signature_def")
+			.get("signature_def")
 			.get("serving_default");
 		assertThat(signature.get("inputs").get("text").get("dtype").stringValue()).isEqualTo("DT_STRING");
 		assertThat(signature.get("outputs").propertyNames()).containsExactlyInAnyOrder("probabilities",

@@ -28,11 +28,13 @@ import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ObjectNode;
 
 /**
- * TensorFlow Serving's own test models in the worker, with the model names and the request and answer bodies of TF
- * Serving's REST tests ({@code tensorflow_model_server_test.py}), over real HTTP; and what surrounds them: every
- * model variant TF Serving's CPU build serves, classify and regress with examples and context, the 400s that name
- * what is missing, the Open Inference Protocol on the same models. The store also holds a model that cannot load
- * and one whose signatures cannot all be warmed up: neither keeps the others from being served.
+ * TensorFlow Serving's own test models in the worker, with the model names and the
+ * request and answer bodies of TF Serving's REST tests
+ * ({@code tensorflow_model_server_test.py}), over real HTTP; and what surrounds them:
+ * every model variant TF Serving's CPU build serves, classify and regress with examples
+ * and context, the 400s that name what is missing, the Open Inference Protocol on the
+ * same models. The store also holds a model that cannot load and one whose signatures
+ * cannot all be warmed up: neither keeps the others from being served.
  */
 @SpringBootTest(classes = WorkerApplication.class, webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
 @DirtiesContext(classMode = DirtiesContext.ClassMode.AFTER_CLASS)
@@ -53,11 +55,15 @@ class TfServingModelsIntegrationTests {
 	@DynamicPropertySource
 	static void modelStore(DynamicPropertyRegistry registry) {
 		registry.add("warden.worker.model-store.path", () -> filledStore().toString());
-		// TF Serving's expected metadata of the two-version model is for version 123: serve both
+		// TF Serving's expected metadata of the two-version model is for version 123:
+		// serve both
 		registry.add("warden.worker.lifecycle.models[two_versions].version-policy", () -> "all");
 	}
 
-	/** The models under the names the tests use, copied unchanged (zero-padded version directories included). */
+	/**
+	 * The models under the names the tests use, copied unchanged (zero-padded version
+	 * directories included).
+	 */
 	static synchronized Path filledStore() {
 		if (!filled) {
 			TfServingTestData.copy(TfServingTestData.HALF_PLUS_TWO, store, "default");
@@ -69,7 +75,8 @@ class TfServingModelsIntegrationTests {
 			TfServingTestData.awkwardModel(store.resolve("awkward").resolve("1"));
 			try {
 				Path broken = Files.createDirectories(store.resolve("broken").resolve("1"));
-				// TensorFlow names the file it cannot parse: the status must not show where the store is
+				// TensorFlow names the file it cannot parse: the status must not show
+				// where the store is
 				Files.writeString(broken.resolve("saved_model.pb"), "not a SavedModel\n");
 			}
 			catch (IOException ex) {
@@ -169,16 +176,23 @@ class TfServingModelsIntegrationTests {
 			.isEqualTo(JSON.readTree("{\"results\": [[[\"\", 3.0]], [[\"\", 5.0]]]}"));
 		assertThat(JSON.readTree(regress.body())).isEqualTo(JSON.readTree("{\"results\": [3.0]}"));
 		assertThat(JSON.readTree(predict.body())).isEqualTo(JSON.readTree("{\"predictions\": [3.0]}"));
-		assertThat(JSON.readTree(get("/v1/models/tf2").body()).get("model_version_status").get(0).get("state")
+		assertThat(JSON.readTree(get("/v1/models/tf2").body())
+			.get("model_version_status")
+			.get(0)
+			.get("state")
 			.stringValue()).isEqualTo("AVAILABLE");
 	}
 
 	@Test
 	void theTf2ExportsMetadataHasTfServingsSignatures() throws Exception {
-		JsonNode actual = JSON.readTree(get("/v1/models/tf2/metadata").body()).get("metadata").get("signature_def")
+		JsonNode actual = JSON.readTree(get("/v1/models/tf2/metadata").body())
+			.get("metadata")
+			.get("signature_def")
 			.get("signature_def");
 		JsonNode expected = TfServingTestData.expectedMetadata("saved_model_half_plus_two_tf2_2_versions_metadata.json")
-			.get("metadata").get("signature_def").get("signature_def");
+			.get("metadata")
+			.get("signature_def")
+			.get("signature_def");
 
 		assertThat(fieldNames(actual)).containsExactlyInAnyOrderElementsOf(fieldNames(expected));
 		for (String signature : fieldNames(expected)) {
@@ -209,8 +223,10 @@ class TfServingModelsIntegrationTests {
 	@Test
 	void halfPlusThreeServesItsSoundSignatureAndListsTheOneInconsistentWithItsGraph() throws Exception {
 		HttpResponse<String> predict = post("/v1/models/half_plus_three:predict", "{\"instances\": [1.0, 2.0, 3.0]}");
-		JsonNode signatures = JSON.readTree(get("/v1/models/half_plus_three/metadata").body()).get("metadata")
-			.get("signature_def").get("signature_def");
+		JsonNode signatures = JSON.readTree(get("/v1/models/half_plus_three/metadata").body())
+			.get("metadata")
+			.get("signature_def")
+			.get("signature_def");
 		HttpResponse<String> regress = post("/v1/models/half_plus_three:regress",
 				"{\"signature_name\": \"tensorflow/serving/regress\", \"examples\": [{\"x\": 1.0}]}");
 
@@ -234,10 +250,12 @@ class TfServingModelsIntegrationTests {
 		assertThat(y.get("shape")).isEqualTo(JSON.readTree("[3, 1]"));
 		assertThat(y.get("data")).isEqualTo(JSON.readTree("[3.0, 3.5, 4.0]"));
 		assertThat(JSON.readTree(tf2.body()).get("outputs").get(0).get("data")).isEqualTo(JSON.readTree("[3.0]"));
-		assertThat(JSON.readTree(get("/v2/models/default").body()).get("versions")).isEqualTo(JSON.readTree("[\"123\"]"));
+		assertThat(JSON.readTree(get("/v2/models/default").body()).get("versions"))
+			.isEqualTo(JSON.readTree("[\"123\"]"));
 	}
 
-	// classify and regress: TF Serving's JSON mapping, context, and what Warden checks first
+	// classify and regress: TF Serving's JSON mapping, context, and what Warden checks
+	// first
 
 	@Test
 	void contextFeaturesGoIntoEveryExampleAndIntegersFeedAFloatFeature() throws Exception {
@@ -265,8 +283,8 @@ class TfServingModelsIntegrationTests {
 				+ "tensorflow/serving/classify) takes one DT_STRING input 'inputs' of serialized tf.Example and outputs "
 				+ "'classes' and/or 'scores' (classification signatures of model default: [classify_x_to_y]: pass one "
 				+ "as signature_name)");
-		assertThat(message(noneAtAll)).contains("cannot classify").endsWith("(model half_plus_three has no "
-				+ "classification signature)");
+		assertThat(message(noneAtAll)).contains("cannot classify")
+			.endsWith("(model half_plus_three has no " + "classification signature)");
 		assertThat(message(floatInput)).contains("its input 'inputs' is DT_FLOAT, not serialized tf.Example");
 		assertThat(message(wrongMethod)).startsWith("signature 'classify_x_to_y' cannot regress");
 	}
@@ -278,11 +296,13 @@ class TfServingModelsIntegrationTests {
 			.isEqualTo("feature 'x' is required by the model (float [1]), got nothing in examples[0]");
 		assertThat(message(post("/v1/models/default:regress", regress + "\"examples\": [{\"x\": \"two\"}]}")))
 			.isEqualTo("feature 'x': the model parses float [1], got string \"two\" in examples[0]");
-		assertThat(message(post("/v1/models/default:regress", regress + "\"examples\": [{\"x\": 1}, {\"x\": [1, 2]}]}")))
+		assertThat(
+				message(post("/v1/models/default:regress", regress + "\"examples\": [{\"x\": 1}, {\"x\": [1, 2]}]}")))
 			.isEqualTo("feature 'x': the model parses float [1], which needs 1 value, got 2 in examples[1]");
-		assertThat(message(post("/v1/models/default:regress",
-				regress + "\"context\": {\"x\": 1}, \"examples\": [{\"x\": 2}]}")))
-			.isEqualTo("feature 'x' is in 'context' and in examples[0]; a context feature must not appear in the examples");
+		assertThat(message(
+				post("/v1/models/default:regress", regress + "\"context\": {\"x\": 1}, \"examples\": [{\"x\": 2}]}")))
+			.isEqualTo(
+					"feature 'x' is in 'context' and in examples[0]; a context feature must not appear in the examples");
 		assertThat(message(post("/v1/models/default:regress", regress + "\"examples\": [{\"x\": NaN}]}")))
 			.isEqualTo("feature 'x': expected a finite number, got NaN in examples[0]");
 		assertThat(message(post("/v1/models/default:regress", regress + "\"examples\": []}")))
@@ -323,10 +343,12 @@ class TfServingModelsIntegrationTests {
 
 		assertThat(status.get("state").stringValue()).isEqualTo("END");
 		assertThat(status.get("status").get("error_code").stringValue()).isEqualTo("UNKNOWN");
-		assertThat(status.get("status").get("error_message").stringValue()).startsWith("cannot load SavedModel broken/1")
+		assertThat(status.get("status").get("error_message").stringValue())
+			.startsWith("cannot load SavedModel broken/1")
 			.contains("<store>/broken/1/saved_model.pb")
 			.doesNotContain(store.toString());
-		assertThat(listed.get("error").stringValue()).isEqualTo(status.get("status").get("error_message").stringValue());
+		assertThat(listed.get("error").stringValue())
+			.isEqualTo(status.get("status").get("error_message").stringValue());
 		assertThat(get("/actuator/health/readiness").statusCode()).isEqualTo(200);
 		assertThat(get("/v2/health/ready").statusCode()).isEqualTo(200);
 		assertThat(get("/v2/models/broken/ready").statusCode()).isEqualTo(400);

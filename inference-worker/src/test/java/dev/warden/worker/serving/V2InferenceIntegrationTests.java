@@ -36,8 +36,9 @@ import tools.jackson.databind.node.ArrayNode;
 import tools.jackson.databind.node.ObjectNode;
 
 /**
- * The Open Inference Protocol (KServe v2) on the worker, over real HTTP, with a real (small, freshly trained)
- * TensorFlow model, next to the TF Serving API it must agree with; and the request size limit on both APIs.
+ * The Open Inference Protocol (KServe v2) on the worker, over real HTTP, with a real
+ * (small, freshly trained) TensorFlow model, next to the TF Serving API it must agree
+ * with; and the request size limit on both APIs.
  */
 @SpringBootTest(classes = WorkerApplication.class, webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
 @DirtiesContext(classMode = DirtiesContext.ClassMode.AFTER_CLASS)
@@ -72,7 +73,10 @@ class V2InferenceIntegrationTests {
 		registry.add("warden.worker.model-store.path", () -> trainedStore().toString());
 	}
 
-	/** Trains once, before the worker starts, next to a model whose only version cannot load. */
+	/**
+	 * Trains once, before the worker starts, next to a model whose only version cannot
+	 * load.
+	 */
 	static synchronized Path trainedStore() {
 		if (!trained) {
 			try {
@@ -111,9 +115,11 @@ class V2InferenceIntegrationTests {
 		JsonNode predictions = JSON.readTree(v1.body()).get("predictions");
 		for (int row = 0; row < 2; row++) {
 			JsonNode expected = predictions.get(row);
-			assertThat(probability.get("data").get(row).floatValue()).isEqualTo(expected.get("probability").floatValue());
+			assertThat(probability.get("data").get(row).floatValue())
+				.isEqualTo(expected.get("probability").floatValue());
 			assertThat(classId.get("data").get(row).longValue()).isEqualTo(expected.get("class_id").longValue());
-			// row-major: the two class probabilities of row r are data[2r] and data[2r + 1]
+			// row-major: the two class probabilities of row r are data[2r] and data[2r +
+			// 1]
 			assertThat(probabilities.get("data").get(2 * row + 1).floatValue())
 				.isEqualTo(expected.get("probabilities").get(1).floatValue());
 		}
@@ -122,7 +128,8 @@ class V2InferenceIntegrationTests {
 	@Test
 	void requestedOutputsAreTheOnlyOnesAnsweredInTheRequestedOrder() throws Exception {
 		ObjectNode request = v2Body(null, ROW_1);
-		request.putArray("outputs").add(JSON.createObjectNode().put("name", "class_id"))
+		request.putArray("outputs")
+			.add(JSON.createObjectNode().put("name", "class_id"))
 			.add(JSON.createObjectNode().put("name", "probability"));
 
 		HttpResponse<String> response = post("/v2/models/income/versions/1/infer", request.toString());
@@ -168,7 +175,8 @@ class V2InferenceIntegrationTests {
 
 	@Test
 	void healthAnswersWithTheStatusCodeAndAnEmptyBody() throws Exception {
-		for (String path : List.of("/v2/health/live", "/v2/models/income/ready", "/v2/models/income/versions/1/ready")) {
+		for (String path : List.of("/v2/health/live", "/v2/models/income/ready",
+				"/v2/models/income/versions/1/ready")) {
 			HttpResponse<String> response = get(path);
 			assertThat(response.statusCode()).as(path).isEqualTo(200);
 			assertThat(response.body()).as(path).isEmpty();
@@ -177,7 +185,8 @@ class V2InferenceIntegrationTests {
 
 	@Test
 	void theServerIsReadyAlthoughOneModelFailedToLoadAndThatModelIsNot() throws Exception {
-		// the store holds a model whose only version cannot load: it is not ready, the server and income are
+		// the store holds a model whose only version cannot load: it is not ready, the
+		// server and income are
 		HttpResponse<String> ready = get("/v2/health/ready");
 
 		assertThat(ready.statusCode()).isEqualTo(200);
@@ -205,30 +214,31 @@ class V2InferenceIntegrationTests {
 	}
 
 	@ParameterizedTest(name = "{0}")
-	@CsvSource(delimiter = '|', quoteCharacter = '~', textBlock = """
-			wrong datatype          | age.datatype="INT64"                 | input 'age': expected datatype FP32 (DT_FLOAT, shape [-1]), got INT64 in inputs[0]
-			not a datatype          | sex.datatype="STRING"                | input 'sex': expected datatype BYTES (DT_STRING, shape [-1]), got 'STRING', which is not a data type of the protocol
-			shape disagrees         | age.shape=[3]                        | input 'age': expected 3 values for shape [3] (DT_FLOAT, shape [-1]), got 2 values in inputs[0]
-			wrong rank              | age.shape=[2,1]                      | input 'age': expected a tensor of rank 1 (DT_FLOAT, shape [-1]), got shape [2, 1]
-			negative shape          | age.shape=[-2]                       | input 'age': expected 'shape' as an array of non-negative integers
-			empty batch             | age.shape=[0]                        | input 'age': expected at least one row, got none
-			string for number       | age.data=["39", 52]                  | input 'age': expected a number (DT_FLOAT, shape [-1]), got string "39" in inputs[0].data[0]
-			number for bytes        | sex.data=[1, 2]                      | input 'sex': expected a string (DT_STRING, shape [-1]), got number 1
-			NaN                     | age.data=[NaN, 1]                    | input 'age': expected a finite number (DT_FLOAT, shape [-1]), got NaN in inputs[0].data[0]
-			Infinity                | capital_gain.data=[1, -Infinity]     | input 'capital_gain': expected a finite number (DT_FLOAT, shape [-1]), got Infinity
-			rows disagree           | TWO_AND_ONE                          | all inputs need the same number of rows
-			missing input           | MISSING_sex                          | missing input 'sex'
-			extra input             | EXTRA_colour                         | unknown input 'colour'
-			input twice             | TWICE_age                            | input 'age' is given twice
-			missing data            | age.data=REMOVE                      | input 'age': missing 'data' in inputs[0]
-			unknown input field     | age.content=1                        | unknown field 'content' in inputs[0]
-			unknown output          | OUTPUT_nope                          | unknown output 'nope'
-			unknown top-level field | TOP_instances                        | unknown field 'instances'
-			id not a string         | TOP_id                               | 'id' must be a string
-			empty inputs            | EMPTY_INPUTS                         | 'inputs' must not be empty
-			parameter an object     | age.parameters={"a":{}}              | parameter 'a' of 'parameters' in inputs[0] must be a string, number or boolean
-			unknown signature       | SIGNATURE_explain                    | unknown signature_name 'explain'
-			""")
+	@CsvSource(delimiter = '|', quoteCharacter = '~',
+			textBlock = """
+					wrong datatype          | age.datatype="INT64"                 | input 'age': expected datatype FP32 (DT_FLOAT, shape [-1]), got INT64 in inputs[0]
+					not a datatype          | sex.datatype="STRING"                | input 'sex': expected datatype BYTES (DT_STRING, shape [-1]), got 'STRING', which is not a data type of the protocol
+					shape disagrees         | age.shape=[3]                        | input 'age': expected 3 values for shape [3] (DT_FLOAT, shape [-1]), got 2 values in inputs[0]
+					wrong rank              | age.shape=[2,1]                      | input 'age': expected a tensor of rank 1 (DT_FLOAT, shape [-1]), got shape [2, 1]
+					negative shape          | age.shape=[-2]                       | input 'age': expected 'shape' as an array of non-negative integers
+					empty batch             | age.shape=[0]                        | input 'age': expected at least one row, got none
+					string for number       | age.data=["39", 52]                  | input 'age': expected a number (DT_FLOAT, shape [-1]), got string "39" in inputs[0].data[0]
+					number for bytes        | sex.data=[1, 2]                      | input 'sex': expected a string (DT_STRING, shape [-1]), got number 1
+					NaN                     | age.data=[NaN, 1]                    | input 'age': expected a finite number (DT_FLOAT, shape [-1]), got NaN in inputs[0].data[0]
+					Infinity                | capital_gain.data=[1, -Infinity]     | input 'capital_gain': expected a finite number (DT_FLOAT, shape [-1]), got Infinity
+					rows disagree           | TWO_AND_ONE                          | all inputs need the same number of rows
+					missing input           | MISSING_sex                          | missing input 'sex'
+					extra input             | EXTRA_colour                         | unknown input 'colour'
+					input twice             | TWICE_age                            | input 'age' is given twice
+					missing data            | age.data=REMOVE                      | input 'age': missing 'data' in inputs[0]
+					unknown input field     | age.content=1                        | unknown field 'content' in inputs[0]
+					unknown output          | OUTPUT_nope                          | unknown output 'nope'
+					unknown top-level field | TOP_instances                        | unknown field 'instances'
+					id not a string         | TOP_id                               | 'id' must be a string
+					empty inputs            | EMPTY_INPUTS                         | 'inputs' must not be empty
+					parameter an object     | age.parameters={"a":{}}              | parameter 'a' of 'parameters' in inputs[0] must be a string, number or boolean
+					unknown signature       | SIGNATURE_explain                    | unknown signature_name 'explain'
+					""")
 	void invalidTensorsAre400WithAMessageNamingTheInput(String name, String mutation, String message) throws Exception {
 		HttpResponse<String> response = post("/v2/models/income/infer", mutate(mutation));
 
@@ -236,7 +246,8 @@ class V2InferenceIntegrationTests {
 		JsonNode error = JSON.readTree(response.body()).get("error");
 		assertThat(error.get("code").stringValue()).isEqualTo("invalid_argument");
 		assertThat(error.get("message").stringValue()).contains(message);
-		assertThat(error.get("request_id").stringValue()).isEqualTo(response.headers().firstValue("X-Request-Id").orElseThrow());
+		assertThat(error.get("request_id").stringValue())
+			.isEqualTo(response.headers().firstValue("X-Request-Id").orElseThrow());
 	}
 
 	@Test
@@ -269,7 +280,10 @@ class V2InferenceIntegrationTests {
 		}
 	}
 
-	/** The request as JSON followed by spaces up to {@code size} bytes: valid JSON of exactly that size. */
+	/**
+	 * The request as JSON followed by spaces up to {@code size} bytes: valid JSON of
+	 * exactly that size.
+	 */
 	private static byte[] padded(String json, int size) {
 		byte[] bytes = new byte[size];
 		Arrays.fill(bytes, (byte) ' ');
@@ -278,7 +292,10 @@ class V2InferenceIntegrationTests {
 		return bytes;
 	}
 
-	/** A v2 request for the given TF Serving rows: one tensor per input, in the rows' column order. */
+	/**
+	 * A v2 request for the given TF Serving rows: one tensor per input, in the rows'
+	 * column order.
+	 */
 	static ObjectNode v2Body(String id, String... rows) {
 		ObjectNode request = JSON.createObjectNode();
 		if (id != null) {
@@ -381,7 +398,10 @@ class V2InferenceIntegrationTests {
 		return post(path, body.getBytes(StandardCharsets.UTF_8), false);
 	}
 
-	/** With {@code chunked} the length is not declared, so the body is sent with chunked transfer encoding. */
+	/**
+	 * With {@code chunked} the length is not declared, so the body is sent with chunked
+	 * transfer encoding.
+	 */
 	private HttpResponse<String> post(String path, byte[] body, boolean chunked) throws Exception {
 		HttpRequest.BodyPublisher publisher = chunked
 				? HttpRequest.BodyPublishers.ofInputStream(() -> new ByteArrayInputStream(body))

@@ -40,7 +40,8 @@ import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
- * The worker over real HTTP with a real (small, freshly trained) TensorFlow model in a temporary model store.
+ * The worker over real HTTP with a real (small, freshly trained) TensorFlow model in a
+ * temporary model store.
  */
 @SpringBootTest(classes = WorkerApplication.class, webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
 class WorkerIntegrationTests {
@@ -70,11 +71,15 @@ class WorkerIntegrationTests {
 	static void modelStore(DynamicPropertyRegistry registry) {
 		registry.add("warden.worker.model-store.path", () -> store().toString());
 		registry.add("warden.worker.model-store.poll-interval", () -> "200ms");
-		// these tests add and remove versions next to version 1 and expect all of them served
+		// these tests add and remove versions next to version 1 and expect all of them
+		// served
 		registry.add("warden.worker.lifecycle.models.income.version-policy", () -> "all");
 	}
 
-	/** Trains once, before the worker starts, into a store that also holds a version that cannot load. */
+	/**
+	 * Trains once, before the worker starts, into a store that also holds a version that
+	 * cannot load.
+	 */
 	static synchronized Path store() {
 		if (store == null) {
 			try {
@@ -101,7 +106,8 @@ class WorkerIntegrationTests {
 
 	@Test
 	void rowFormatPredictionEqualsAnInProcessCallOfTheSavedModel() throws Exception {
-		HttpResponse<String> response = post("/v1/models/income:predict", "{\"instances\":[" + ROW_1 + "," + ROW_2 + "]}");
+		HttpResponse<String> response = post("/v1/models/income:predict",
+				"{\"instances\":[" + ROW_1 + "," + ROW_2 + "]}");
 
 		assertThat(response.statusCode()).isEqualTo(200);
 		assertThat(response.headers().firstValue("X-Model-Version")).isPresent();
@@ -125,8 +131,9 @@ class WorkerIntegrationTests {
 		JsonNode r2 = JSON.readTree(ROW_2);
 		StringBuilder inputs = new StringBuilder("{\"signature_name\":\"serving_default\",\"inputs\":{");
 		List<String> columns = new ArrayList<>();
-		r1.propertyNames().forEach(name -> columns
-			.add("\"" + name + "\":[" + r1.get(name).toString() + "," + r2.get(name).toString() + "]"));
+		r1.propertyNames()
+			.forEach(name -> columns
+				.add("\"" + name + "\":[" + r1.get(name).toString() + "," + r2.get(name).toString() + "]"));
 		inputs.append(String.join(",", columns)).append("}}");
 
 		HttpResponse<String> response = post("/v1/models/income/versions/1:predict", inputs.toString());
@@ -181,7 +188,12 @@ class WorkerIntegrationTests {
 		assertThat(age.get("tensor_shape").get("unknown_rank").booleanValue()).isFalse();
 		assertThat(signature.get("inputs").get("sex").get("dtype").stringValue()).isEqualTo("DT_STRING");
 		assertThat(signature.get("outputs").get("class_id").get("dtype").stringValue()).isEqualTo("DT_INT64");
-		assertThat(signature.get("outputs").get("probabilities").get("tensor_shape").get("dim").get(1).get("size")
+		assertThat(signature.get("outputs")
+			.get("probabilities")
+			.get("tensor_shape")
+			.get("dim")
+			.get(1)
+			.get("size")
 			.stringValue()).isEqualTo("2");
 		assertThat(get("/v1/models/income/versions/1/metadata").statusCode()).isEqualTo(200);
 	}
@@ -210,23 +222,29 @@ class WorkerIntegrationTests {
 			HttpResponse<String> response = post("/v1/models/income:predict", "{\"instances\":[" + ROW_1 + "]}");
 			assertThat(response.headers().firstValue("X-Model-Version")).hasValue("7");
 		});
-		assertThat(JSON.readTree(get("/v1/models/income/versions/7").body()).get("model_version_status").get(0)
-			.get("state").stringValue()).isEqualTo("AVAILABLE");
+		assertThat(JSON.readTree(get("/v1/models/income/versions/7").body())
+			.get("model_version_status")
+			.get(0)
+			.get("state")
+			.stringValue()).isEqualTo("AVAILABLE");
 	}
 
 	@Test
 	void versionRemovedFromTheStoreIsUnloaded() throws Exception {
 		Path staging = store.resolve("income").resolve(".staging-3");
 		copyTree(trained.versionDir(), staging);
-		Path three = Files.move(staging, store.resolve("income").resolve("3"), java.nio.file.StandardCopyOption.ATOMIC_MOVE);
-		await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100))
+		Path three = Files.move(staging, store.resolve("income").resolve("3"),
+				java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+		await().atMost(Duration.ofSeconds(30))
+			.pollInterval(Duration.ofMillis(100))
 			.until(() -> get("/v1/models/income/versions/3").statusCode() == 200);
 
 		try (Stream<Path> paths = Files.walk(three)) {
 			paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
 		}
 
-		await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100))
+		await().atMost(Duration.ofSeconds(30))
+			.pollInterval(Duration.ofMillis(100))
 			.until(() -> get("/v1/models/income/versions/3").statusCode() == 404);
 		assertThat(post("/v1/models/income/versions/3:predict", "{\"instances\":[" + ROW_1 + "]}").statusCode())
 			.isEqualTo(404);
@@ -269,13 +287,13 @@ class WorkerIntegrationTests {
 
 	@Test
 	void requestIdIsEchoedAndUsedInErrors() throws Exception {
-		HttpResponse<String> response = send(HttpRequest.newBuilder(uri("/v1/models/nope"))
-			.header("X-Request-Id", "abc-123").GET());
+		HttpResponse<String> response = send(
+				HttpRequest.newBuilder(uri("/v1/models/nope")).header("X-Request-Id", "abc-123").GET());
 
 		assertThat(response.headers().firstValue("X-Request-Id")).hasValue("abc-123");
 		assertThat(JSON.readTree(response.body()).get("error").get("request_id").stringValue()).isEqualTo("abc-123");
-		HttpResponse<String> insane = send(HttpRequest.newBuilder(uri("/v1/models/nope"))
-			.header("X-Request-Id", "bad id with spaces").GET());
+		HttpResponse<String> insane = send(
+				HttpRequest.newBuilder(uri("/v1/models/nope")).header("X-Request-Id", "bad id with spaces").GET());
 		assertThat(insane.headers().firstValue("X-Request-Id").orElseThrow()).isNotEqualTo("bad id with spaces");
 	}
 
@@ -300,37 +318,39 @@ class WorkerIntegrationTests {
 		JsonNode broken = JSON.readTree(get("/v1/models/broken").body()).get("model_version_status").get(0);
 		assertThat(broken.get("state").stringValue()).isEqualTo("END");
 		assertThat(broken.get("status").get("error_code").stringValue()).isEqualTo("UNKNOWN");
-		assertThat(broken.get("status").get("error_message").stringValue()).startsWith("cannot load SavedModel broken/1");
+		assertThat(broken.get("status").get("error_message").stringValue())
+			.startsWith("cannot load SavedModel broken/1");
 		assertThat(post("/v1/models/income:predict", "{\"instances\":[" + ROW_1 + "]}").statusCode()).isEqualTo(200);
 	}
 
 	@ParameterizedTest(name = "{0}")
-	@CsvSource(delimiter = '|', quoteCharacter = '~', textBlock = """
-			missing input            | {"instances":[{"age":39}]}                              | missing input 'capital_gain': expected a number (DT_FLOAT, shape [-1]), got nothing in instances[0]
-			unknown input            | {"instances":[ROW1_PLUS_EXTRA]}                         | unknown input 'colour'
-			string for float         | {"instances":[ROW1_WITH_age="abc"]}                     | input 'age': expected a number (DT_FLOAT, shape [-1]), got string "abc"
-			number for string        | {"instances":[ROW1_WITH_sex=1]}                         | input 'sex': expected a string (DT_STRING, shape [-1]), got number 1
-			boolean for float        | {"instances":[ROW1_WITH_age=true]}                      | input 'age': expected a number (DT_FLOAT, shape [-1]), got boolean true
-			null                     | {"instances":[ROW1_WITH_age=null]}                      | input 'age': expected a number (DT_FLOAT, shape [-1]), got null
-			object                   | {"instances":[ROW1_WITH_sex={"a":1}]}                   | input 'sex': expected a string (DT_STRING, shape [-1]), got an object
-			nested array             | {"instances":[ROW1_WITH_age=[39]]}                      | input 'age': expected a number (DT_FLOAT, shape [-1]), got an array of 1 values
-			NaN                      | {"instances":[ROW1_WITH_age=NaN]}                       | input 'age': expected a finite number (DT_FLOAT, shape [-1]), got NaN
-			Infinity                 | {"instances":[ROW1_WITH_capital_gain=Infinity]}         | input 'capital_gain': expected a finite number (DT_FLOAT, shape [-1]), got Infinity
-			empty instances          | {"instances":[]}                                        | 'instances' must not be empty
-			instances not an array   | {"instances":{"age":1}}                                 | 'instances' must be an array
-			row not an object        | {"instances":[42]}                                      | instances[0]: expected an object
-			columns of other lengths | COLUMNAR_UNEVEN                                         | all inputs need the same number of rows
-			columnar scalar          | COLUMNAR_SCALAR                                         | input 'age': expected an array with one value per row (DT_FLOAT, shape [-1]), got number 39
-			columnar empty           | COLUMNAR_EMPTY                                          | input 'age': expected an array with one value per row (DT_FLOAT, shape [-1]), got an empty array
-			both formats             | {"instances":[ROW1],"inputs":{}}                        | either 'instances' or 'inputs', not both
-			neither format           | {"signature_name":"serving_default"}                    | must have 'instances' (row format) or 'inputs'
-			unknown signature        | {"signature_name":"explain","instances":[ROW1]}         | unknown signature_name 'explain'
-			signature not a string   | {"signature_name":5,"instances":[ROW1]}                 | signature_name must be a string
-			unknown top-level field  | {"instance":[ROW1]}                                     | unknown field 'instance'
-			body not JSON            | {"instances":[                                          | request body is not valid JSON
-			body not an object       | [1,2,3]                                                 | request body must be a JSON object
-			duplicate key            | {"instances":[ROW1],"instances":[ROW1]}                 | request body is not valid JSON
-			""")
+	@CsvSource(delimiter = '|', quoteCharacter = '~',
+			textBlock = """
+					missing input            | {"instances":[{"age":39}]}                              | missing input 'capital_gain': expected a number (DT_FLOAT, shape [-1]), got nothing in instances[0]
+					unknown input            | {"instances":[ROW1_PLUS_EXTRA]}                         | unknown input 'colour'
+					string for float         | {"instances":[ROW1_WITH_age="abc"]}                     | input 'age': expected a number (DT_FLOAT, shape [-1]), got string "abc"
+					number for string        | {"instances":[ROW1_WITH_sex=1]}                         | input 'sex': expected a string (DT_STRING, shape [-1]), got number 1
+					boolean for float        | {"instances":[ROW1_WITH_age=true]}                      | input 'age': expected a number (DT_FLOAT, shape [-1]), got boolean true
+					null                     | {"instances":[ROW1_WITH_age=null]}                      | input 'age': expected a number (DT_FLOAT, shape [-1]), got null
+					object                   | {"instances":[ROW1_WITH_sex={"a":1}]}                   | input 'sex': expected a string (DT_STRING, shape [-1]), got an object
+					nested array             | {"instances":[ROW1_WITH_age=[39]]}                      | input 'age': expected a number (DT_FLOAT, shape [-1]), got an array of 1 values
+					NaN                      | {"instances":[ROW1_WITH_age=NaN]}                       | input 'age': expected a finite number (DT_FLOAT, shape [-1]), got NaN
+					Infinity                 | {"instances":[ROW1_WITH_capital_gain=Infinity]}         | input 'capital_gain': expected a finite number (DT_FLOAT, shape [-1]), got Infinity
+					empty instances          | {"instances":[]}                                        | 'instances' must not be empty
+					instances not an array   | {"instances":{"age":1}}                                 | 'instances' must be an array
+					row not an object        | {"instances":[42]}                                      | instances[0]: expected an object
+					columns of other lengths | COLUMNAR_UNEVEN                                         | all inputs need the same number of rows
+					columnar scalar          | COLUMNAR_SCALAR                                         | input 'age': expected an array with one value per row (DT_FLOAT, shape [-1]), got number 39
+					columnar empty           | COLUMNAR_EMPTY                                          | input 'age': expected an array with one value per row (DT_FLOAT, shape [-1]), got an empty array
+					both formats             | {"instances":[ROW1],"inputs":{}}                        | either 'instances' or 'inputs', not both
+					neither format           | {"signature_name":"serving_default"}                    | must have 'instances' (row format) or 'inputs'
+					unknown signature        | {"signature_name":"explain","instances":[ROW1]}         | unknown signature_name 'explain'
+					signature not a string   | {"signature_name":5,"instances":[ROW1]}                 | signature_name must be a string
+					unknown top-level field  | {"instance":[ROW1]}                                     | unknown field 'instance'
+					body not JSON            | {"instances":[                                          | request body is not valid JSON
+					body not an object       | [1,2,3]                                                 | request body must be a JSON object
+					duplicate key            | {"instances":[ROW1],"instances":[ROW1]}                 | request body is not valid JSON
+					""")
 	void invalidRequestsAre400WithAMessageNamingTheProblem(String name, String body, String message) throws Exception {
 		HttpResponse<String> response = post("/v1/models/income:predict", expand(body));
 
@@ -353,7 +373,8 @@ class WorkerIntegrationTests {
 	/** Replaces placeholders of the CSV table with JSON built from ROW_1. */
 	private static String expand(String body) throws Exception {
 		String result = body;
-		java.util.regex.Matcher with = java.util.regex.Pattern.compile("ROW1_WITH_(\\w+)=(\\{[^}]*\\}|\\[[^\\]]*\\]|[^\\]}]+)")
+		java.util.regex.Matcher with = java.util.regex.Pattern
+			.compile("ROW1_WITH_(\\w+)=(\\{[^}]*\\}|\\[[^\\]]*\\]|[^\\]}]+)")
 			.matcher(result);
 		if (with.find()) {
 			String row = ROW_1.replaceFirst("\"" + with.group(1) + "\":(\"[^\"]*\"|[^,}]+)",
@@ -362,12 +383,12 @@ class WorkerIntegrationTests {
 		}
 		JsonNode r1 = JSON.readTree(ROW_1);
 		return switch (result) {
-			case "COLUMNAR_UNEVEN" -> columnar(r1, name -> name.equals("sex") ? "[\"Male\"]"
-					: "[" + r1.get(name) + "," + r1.get(name) + "]");
+			case "COLUMNAR_UNEVEN" ->
+				columnar(r1, name -> name.equals("sex") ? "[\"Male\"]" : "[" + r1.get(name) + "," + r1.get(name) + "]");
 			case "COLUMNAR_SCALAR" -> columnar(r1, name -> name.equals("age") ? "39" : "[" + r1.get(name) + "]");
 			case "COLUMNAR_EMPTY" -> columnar(r1, name -> name.equals("age") ? "[]" : "[" + r1.get(name) + "]");
-			default -> result.replace("ROW1_PLUS_EXTRA", ROW_1.replace("}", ",\"colour\":\"red\"}"))
-				.replace("ROW1", ROW_1);
+			default ->
+				result.replace("ROW1_PLUS_EXTRA", ROW_1.replace("}", ",\"colour\":\"red\"}")).replace("ROW1", ROW_1);
 		};
 	}
 
@@ -394,8 +415,8 @@ class WorkerIntegrationTests {
 					inputs.put(name, TFloat32.vectorOf(values));
 				}
 				else {
-					inputs.put(name, TString.vectorOf(nodes.stream().map(n -> n.get(name).stringValue())
-						.toArray(String[]::new)));
+					inputs.put(name, TString
+						.vectorOf(nodes.stream().map(n -> n.get(name).stringValue()).toArray(String[]::new)));
 				}
 			}
 			try (Result result = bundle.function("serving_default").call(inputs)) {

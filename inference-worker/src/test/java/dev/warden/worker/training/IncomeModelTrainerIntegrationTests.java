@@ -18,14 +18,16 @@ class IncomeModelTrainerIntegrationTests {
 
 	@Test
 	void shortRunExportsAnInferenceOnlySavedModelWithTheContractSignature(@TempDir Path store) {
-		IncomeModelTrainer.TrainingResult result = trainer.trainAndExport(store, new IncomeModelTrainer.Options(150, 7));
+		IncomeModelTrainer.TrainingResult result = trainer.trainAndExport(store,
+				new IncomeModelTrainer.Options(150, 7));
 
 		assertThat(result.version()).isEqualTo(1);
 		assertThat(result.versionDir()).isEqualTo(store.resolve("income").resolve("1"));
 		assertThat(result.versionDir().resolve("saved_model.pb")).isRegularFile();
 		assertThat(result.validationAccuracy()).isBetween(0.76, 1.0);
 		try (SavedModelBundle bundle = SavedModelBundle.load(result.versionDir().toString(), "serve")) {
-			Signature signature = bundle.signatures().stream()
+			Signature signature = bundle.signatures()
+				.stream()
 				.filter(s -> s.key().equals("serving_default"))
 				.findFirst()
 				.orElseThrow();
@@ -41,7 +43,8 @@ class IncomeModelTrainerIntegrationTests {
 			assertThat(outputs.get("probability").shape.asArray()).containsExactly(-1L);
 			assertThat(outputs.get("class_id").dataType).isEqualTo(DataType.DT_INT64);
 			assertThat(outputs.get("probabilities").shape.asArray()).containsExactly(-1L, 2L);
-			// inference only: no optimiser slots or label placeholder in the exported graph
+			// inference only: no optimiser slots or label placeholder in the exported
+			// graph
 			assertThat(bundle.graph().operation("train_labels")).isNull();
 		}
 		assertThat(store.resolve("income")).isDirectoryContaining(p -> p.getFileName().toString().equals("1"));
@@ -91,11 +94,14 @@ class IncomeModelTrainerIntegrationTests {
 		var err = new java.io.ByteArrayOutputStream();
 		var printErr = new java.io.PrintStream(err, true);
 
-		assertThat(IncomeTrainingCommand.run(new String[] { "train", "spam", "--store", store.toString() },
-				System.out, printErr)).isEqualTo(2);
+		assertThat(IncomeTrainingCommand.run(new String[] { "train", "spam", "--store", store.toString() }, System.out,
+				printErr))
+			.isEqualTo(2);
 		assertThat(IncomeTrainingCommand.run(new String[] { "train", "income" }, System.out, printErr)).isEqualTo(2);
-		assertThat(IncomeTrainingCommand.run(new String[] { "train", "income", "--store", store.toString(), "--steps",
-				"zero" }, System.out, printErr)).isEqualTo(2);
+		assertThat(IncomeTrainingCommand.run(
+				new String[] { "train", "income", "--store", store.toString(), "--steps", "zero" }, System.out,
+				printErr))
+			.isEqualTo(2);
 		assertThat(err.toString()).contains("usage: train income --store DIR");
 	}
 

@@ -26,7 +26,10 @@ import org.tensorflow.types.TFloat32;
 import org.tensorflow.types.TInt64;
 import org.tensorflow.types.TString;
 
-/** Trains the spam model with real TensorFlow; the full default model is trained once for the whole class. */
+/**
+ * Trains the spam model with real TensorFlow; the full default model is trained once for
+ * the whole class.
+ */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class SpamModelTrainerIntegrationTests {
 
@@ -81,7 +84,8 @@ class SpamModelTrainerIntegrationTests {
 		assertThat(result.validationAccuracy()).isBetween(0.0, 1.0);
 		assertThat(result.passesAccuracyGate()).isEqualTo(result.validationAccuracy() >= 0.95);
 		try (SavedModelBundle bundle = SavedModelBundle.load(result.versionDir().toString(), "serve")) {
-			Signature signature = bundle.signatures().stream()
+			Signature signature = bundle.signatures()
+				.stream()
 				.filter(s -> s.key().equals("serving_default"))
 				.findFirst()
 				.orElseThrow();
@@ -101,7 +105,8 @@ class SpamModelTrainerIntegrationTests {
 			assertThat(outputs.get("class_id").shape.asArray()).containsExactly(-1L);
 			assertThat(outputs.get("label").dataType).isEqualTo(DataType.DT_STRING);
 			assertThat(outputs.get("label").shape.asArray()).containsExactly(-1L);
-			// inference only: no optimiser slots, training placeholders or label input in the exported graph
+			// inference only: no optimiser slots, training placeholders or label input in
+			// the exported graph
 			assertThat(bundle.graph().operation("train_labels")).isNull();
 			assertThat(bundle.graph().operation("train_ids")).isNull();
 			assertThat(predict(bundle, List.of("hello world")).get(0).probabilities()).hasSize(2);
@@ -112,8 +117,9 @@ class SpamModelTrainerIntegrationTests {
 	void rawTextEdgeCasesGiveValidProbabilities() {
 		String longText = "lorem ipsum dolor sit amet, consectetur 42 http://x.example/y?z=1 ".repeat(3_200);
 		assertThat(longText.getBytes(StandardCharsets.UTF_8).length).isGreaterThan(200_000);
-		List<String> texts = List.of("", " \t ", "... ,,, ??? --- *** (( )) ;;", "Привет, мир! 你好，世界 🎉 café naïve Ünïcödé",
-				"\u0000\u0001 control \uFFFD", longText, "a".repeat(100_000), SPAMMY);
+		List<String> texts = List.of("", " \t ", "... ,,, ??? --- *** (( )) ;;",
+				"Привет, мир! 你好，世界 🎉 café naïve Ünïcödé", "\u0000\u0001 control \uFFFD", longText,
+				"a".repeat(100_000), SPAMMY);
 
 		List<Prediction> predictions = predict(fullModel, texts);
 
@@ -135,10 +141,10 @@ class SpamModelTrainerIntegrationTests {
 	void aBatchGivesTheSameAnswersAsSingleCalls() {
 		List<Prediction> batch = predict(fullModel, List.of(HAMMY, "", SPAMMY));
 
-		assertThat(batch.get(0).spamProbability()).isCloseTo(predict(fullModel, List.of(HAMMY)).get(0).spamProbability(),
-				within(1e-6f));
-		assertThat(batch.get(2).spamProbability()).isCloseTo(predict(fullModel, List.of(SPAMMY)).get(0).spamProbability(),
-				within(1e-6f));
+		assertThat(batch.get(0).spamProbability())
+			.isCloseTo(predict(fullModel, List.of(HAMMY)).get(0).spamProbability(), within(1e-6f));
+		assertThat(batch.get(2).spamProbability())
+			.isCloseTo(predict(fullModel, List.of(SPAMMY)).get(0).spamProbability(), within(1e-6f));
 	}
 
 	@Test
@@ -160,7 +166,8 @@ class SpamModelTrainerIntegrationTests {
 				new PrintStream(out, true), new PrintStream(err, true));
 
 		assertThat(exit).as(err.toString()).isZero();
-		assertThat(out.toString()).contains("model=spam version=1").contains("validation_accuracy=")
+		assertThat(out.toString()).contains("model=spam version=1")
+			.contains("validation_accuracy=")
 			.contains("steps=20 seed=3");
 		assertThat(store.resolve("spam/1/saved_model.pb")).isRegularFile();
 	}
@@ -183,13 +190,16 @@ class SpamModelTrainerIntegrationTests {
 		var printErr = new PrintStream(err, true);
 
 		assertThat(TrainingCommand.run(new String[] { "train", "nope", "--store", store.toString() }, System.out,
-				printErr)).isEqualTo(2);
+				printErr))
+			.isEqualTo(2);
 		assertThat(TrainingCommand.run(new String[] { "train" }, System.out, printErr)).isEqualTo(2);
 		assertThat(TrainingCommand.run(new String[] { "train", "spam" }, System.out, printErr)).isEqualTo(2);
 		assertThat(TrainingCommand.run(new String[] { "train", "spam", "--store", store.toString(), "--steps", "0" },
-				System.out, printErr)).isEqualTo(2);
+				System.out, printErr))
+			.isEqualTo(2);
 		assertThat(TrainingCommand.run(new String[] { "train", "spam", "--store", store.toString(), "--colour", "red" },
-				System.out, printErr)).isEqualTo(2);
+				System.out, printErr))
+			.isEqualTo(2);
 		assertThat(err.toString()).contains("usage: train income|spam").contains("usage: train spam --store DIR");
 		assertThat(store).isEmptyDirectory();
 	}
@@ -198,16 +208,17 @@ class SpamModelTrainerIntegrationTests {
 	}
 
 	static List<Prediction> predict(SavedModelBundle bundle, List<String> texts) {
-		try (TString input = TString.tensorOf(StandardCharsets.UTF_8, NdArrays.vectorOfObjects(texts.toArray(String[]::new)));
+		try (TString input = TString.tensorOf(StandardCharsets.UTF_8,
+				NdArrays.vectorOfObjects(texts.toArray(String[]::new)));
 				Result result = bundle.function("serving_default").call(Map.of("text", input))) {
 			TFloat32 probabilities = (TFloat32) result.get("probabilities").orElseThrow();
 			TFloat32 spam = (TFloat32) result.get("spam_probability").orElseThrow();
 			TInt64 classId = (TInt64) result.get("class_id").orElseThrow();
 			TString label = (TString) result.get("label").orElseThrow();
 			return java.util.stream.IntStream.range(0, texts.size())
-				.mapToObj(i -> new Prediction(
-						new float[] { probabilities.getFloat(i, 0), probabilities.getFloat(i, 1) }, spam.getFloat(i),
-						classId.getLong(i), label.getObject(i)))
+				.mapToObj(
+						i -> new Prediction(new float[] { probabilities.getFloat(i, 0), probabilities.getFloat(i, 1) },
+								spam.getFloat(i), classId.getLong(i), label.getObject(i)))
 				.toList();
 		}
 	}

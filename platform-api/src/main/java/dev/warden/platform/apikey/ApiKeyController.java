@@ -39,9 +39,9 @@ class ApiKeyController {
 	}
 
 	/**
-	 * Creates an API key (ADMIN). {@code models} omitted = every model granted to the tenant; {@code operations}
-	 * omitted = all of predict, explain, metadata; {@code expires_at} omitted = never. The raw key is in this
-	 * response only.
+	 * Creates an API key (ADMIN). {@code models} omitted = every model granted to the
+	 * tenant; {@code operations} omitted = all of predict, explain, metadata;
+	 * {@code expires_at} omitted = never. The raw key is in this response only.
 	 */
 	@PostMapping(consumes = MediaType.APPLICATION_JSON_VALUE)
 	@ResponseStatus(HttpStatus.CREATED)
@@ -49,17 +49,17 @@ class ApiKeyController {
 			Authentication user) {
 		KeyScopes scopes = new KeyScopes(request.models(),
 				(request.operations() != null) ? request.operations() : KeyScopes.OPERATIONS);
-		ApiKeyManagement.CreatedApiKey created = this.keys.create(tenantId, request.name(), scopes,
-				request.expiresAt(), (request.quota() != null) ? request.quota() : QuotaOverride.NONE, user.getName());
+		ApiKeyManagement.CreatedApiKey created = this.keys.create(tenantId, request.name(), scopes, request.expiresAt(),
+				(request.quota() != null) ? request.quota() : QuotaOverride.NONE, user.getName());
 		ApiKey key = created.key();
 		return new CreatedKeyResponse(key.id(), key.prefix(), key.name(), key.createdAt(), key.expiresAt(),
 				key.status(), key.scopes().models(), key.scopes().operations(), quotaOf(key), created.rawKey());
 	}
 
 	/**
-	 * Changes a key (ADMIN): {@code quota} replaces its quota override ({@code null} or {@code {}} removes it, the
-	 * plan applies; absent = unchanged). The override must be stricter than the tenant's plan; 400 names the field
-	 * that is not.
+	 * Changes a key (ADMIN): {@code quota} replaces its quota override ({@code null} or
+	 * {@code {}} removes it, the plan applies; absent = unchanged). The override must be
+	 * stricter than the tenant's plan; 400 names the field that is not.
 	 */
 	@PatchMapping(path = "/{keyId}", consumes = MediaType.APPLICATION_JSON_VALUE)
 	KeyResponse update(@PathVariable UUID tenantId, @PathVariable UUID keyId, @RequestBody UpdateKeyRequest request,
@@ -71,7 +71,10 @@ class ApiKeyController {
 				(request.quota != null) ? request.quota : QuotaOverride.NONE, user.getName()));
 	}
 
-	/** The tenant's keys (revoked and expired ones included), oldest first, one page at a time. */
+	/**
+	 * The tenant's keys (revoked and expired ones included), oldest first, one page at a
+	 * time.
+	 */
 	@GetMapping
 	Page<KeyResponse> list(@PathVariable UUID tenantId, PageRequest page) {
 		Page<ApiKey> keys = this.keys.list(tenantId, page);
@@ -91,7 +94,9 @@ class ApiKeyController {
 		return revoke(tenantId, keyId, user);
 	}
 
-	/** The override's fields, or {@code null} when the key has none (the plan applies). */
+	/**
+	 * The override's fields, or {@code null} when the key has none (the plan applies).
+	 */
 	private static Map<String, Long> quotaOf(ApiKey key) {
 		return key.quota().isEmpty() ? null : key.quota().fields();
 	}
@@ -100,7 +105,9 @@ class ApiKeyController {
 			@Size(max = 3) List<String> operations, Instant expiresAt, QuotaOverride quota) {
 	}
 
-	/** Tells an absent {@code quota} (unchanged) from an explicit {@code null} (removed). */
+	/**
+	 * Tells an absent {@code quota} (unchanged) from an explicit {@code null} (removed).
+	 */
 	static final class UpdateKeyRequest {
 
 		private boolean quotaPresent;
@@ -115,17 +122,17 @@ class ApiKeyController {
 
 	}
 
-	record CreatedKeyResponse(UUID id, String prefix, String name, Instant createdAt, Instant expiresAt,
-			String status, List<String> models, List<String> operations, Map<String, Long> quota, String key) {
+	record CreatedKeyResponse(UUID id, String prefix, String name, Instant createdAt, Instant expiresAt, String status,
+			List<String> models, List<String> operations, Map<String, Long> quota, String key) {
 	}
 
 	/**
-	 * {@code models == null} means every model granted to the tenant; {@code quota == null} means no override.
-	 * {@code lastUsedAt} is written in batches every few seconds.
+	 * {@code models == null} means every model granted to the tenant;
+	 * {@code quota == null} means no override. {@code lastUsedAt} is written in batches
+	 * every few seconds.
 	 */
-	record KeyResponse(UUID id, String prefix, String name, Instant createdAt, Instant expiresAt,
-			Instant lastUsedAt, String status, List<String> models, List<String> operations,
-			Map<String, Long> quota) {
+	record KeyResponse(UUID id, String prefix, String name, Instant createdAt, Instant expiresAt, Instant lastUsedAt,
+			String status, List<String> models, List<String> operations, Map<String, Long> quota) {
 
 		static KeyResponse of(ApiKey key) {
 			return new KeyResponse(key.id(), key.prefix(), key.name(), key.createdAt(), key.expiresAt(),

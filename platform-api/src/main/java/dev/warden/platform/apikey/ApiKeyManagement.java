@@ -28,8 +28,9 @@ import dev.warden.platform.tenant.TenantDeleted;
 import dev.warden.platform.tenant.TenantManagement;
 
 /**
- * API keys: creation (the raw key is returned once), listing and verification. Verification looks the row up
- * by the key's lookup id and compares SHA-256 hashes in constant time. Thread-safe.
+ * API keys: creation (the raw key is returned once), listing and verification.
+ * Verification looks the row up by the key's lookup id and compares SHA-256 hashes in
+ * constant time. Thread-safe.
  */
 @Service
 public class ApiKeyManagement {
@@ -66,9 +67,10 @@ public class ApiKeyManagement {
 	}
 
 	/**
-	 * Creates a key for the tenant with the given scopes and optional expiry, and audits it.
-	 * @throws ApiException 404 if the tenant does not exist, 400 for unknown operations, malformed model names
-	 * or an expiry that is not in the future
+	 * Creates a key for the tenant with the given scopes and optional expiry, and audits
+	 * it.
+	 * @throws ApiException 404 if the tenant does not exist, 400 for unknown operations,
+	 * malformed model names or an expiry that is not in the future
 	 */
 	@Transactional
 	public CreatedApiKey create(UUID tenantId, String name, KeyScopes scopes, Instant expiresAt, String actor) {
@@ -76,12 +78,14 @@ public class ApiKeyManagement {
 	}
 
 	/**
-	 * Creates a key for the tenant with the given scopes, optional expiry and quota override, and audits it. The
-	 * tenant's row is locked for the transaction, so that concurrent creations cannot together exceed the cap on
-	 * active keys ({@code warden.keys.max-active-per-tenant}).
-	 * @throws ApiException 404 if the tenant does not exist, 400 for unknown operations, malformed model names,
-	 * an expiry that is not in the future, or a quota override that is invalid or looser than the tenant's plan;
-	 * 409 {@code key_limit_reached} when the tenant has as many active keys as allowed
+	 * Creates a key for the tenant with the given scopes, optional expiry and quota
+	 * override, and audits it. The tenant's row is locked for the transaction, so that
+	 * concurrent creations cannot together exceed the cap on active keys
+	 * ({@code warden.keys.max-active-per-tenant}).
+	 * @throws ApiException 404 if the tenant does not exist, 400 for unknown operations,
+	 * malformed model names, an expiry that is not in the future, or a quota override
+	 * that is invalid or looser than the tenant's plan; 409 {@code key_limit_reached}
+	 * when the tenant has as many active keys as allowed
 	 */
 	@Transactional
 	public CreatedApiKey create(UUID tenantId, String name, KeyScopes scopes, Instant expiresAt, QuotaOverride quota,
@@ -91,9 +95,10 @@ public class ApiKeyManagement {
 		quota.requireStricterThan(this.quotas.plan(tenant.plan()));
 		long active = this.keys.countActive(tenantId);
 		if (active >= this.properties.maxActivePerTenant()) {
-			throw new ApiException(HttpStatus.CONFLICT, "key_limit_reached", "tenant " + tenantId + " has " + active
-					+ " active API keys, the most allowed (warden.keys.max-active-per-tenant = "
-					+ this.properties.maxActivePerTenant() + "); revoke one first");
+			throw new ApiException(HttpStatus.CONFLICT, "key_limit_reached",
+					"tenant " + tenantId + " has " + active
+							+ " active API keys, the most allowed (warden.keys.max-active-per-tenant = "
+							+ this.properties.maxActivePerTenant() + "); revoke one first");
 		}
 		String keyId = ApiKeyFormat.newKeyId();
 		String raw = ApiKeyFormat.newRawKey(keyId);
@@ -114,8 +119,9 @@ public class ApiKeyManagement {
 	}
 
 	/**
-	 * Revokes a key of the tenant and audits it: the key is refused (401) from the next request on, on every
-	 * replica, because keys are verified against the database per request. Revoking a revoked key is a no-op.
+	 * Revokes a key of the tenant and audits it: the key is refused (401) from the next
+	 * request on, on every replica, because keys are verified against the database per
+	 * request. Revoking a revoked key is a no-op.
 	 * @throws ApiException 404 if the tenant or the key (of this tenant) does not exist
 	 */
 	@Transactional
@@ -131,11 +137,12 @@ public class ApiKeyManagement {
 	}
 
 	/**
-	 * Replaces the key's quota override (an empty override removes it) and audits the change with both values.
-	 * The override must be stricter than the tenant's plan in force now; on every replica the key's buckets take
-	 * the new limits on its next request.
-	 * @throws ApiException 404 if the tenant or the key (of this tenant) does not exist, 409 if the key is
-	 * revoked, 400 naming the field of an invalid or looser override
+	 * Replaces the key's quota override (an empty override removes it) and audits the
+	 * change with both values. The override must be stricter than the tenant's plan in
+	 * force now; on every replica the key's buckets take the new limits on its next
+	 * request.
+	 * @throws ApiException 404 if the tenant or the key (of this tenant) does not exist,
+	 * 409 if the key is revoked, 400 naming the field of an invalid or looser override
 	 */
 	@Transactional
 	public ApiKey updateQuota(UUID tenantId, UUID keyId, QuotaOverride quota, String actor) {
@@ -159,7 +166,9 @@ public class ApiKeyManagement {
 		return this.keys.findById(tenantId, keyId).orElseThrow();
 	}
 
-	/** Revokes every key of a tenant that is being deleted, in the deleting transaction. */
+	/**
+	 * Revokes every key of a tenant that is being deleted, in the deleting transaction.
+	 */
 	@EventListener
 	void on(TenantDeleted event) {
 		this.keys.revokeAll(event.tenantId());
@@ -191,8 +200,8 @@ public class ApiKeyManagement {
 
 	/**
 	 * Verifies a raw key from a request.
-	 * @return the caller, or empty when the key is malformed, unknown, revoked, expired or its tenant is not
-	 * active
+	 * @return the caller, or empty when the key is malformed, unknown, revoked, expired
+	 * or its tenant is not active
 	 */
 	public Optional<VerifiedKey> verify(String raw) {
 		KeyVerification verification = check(raw);
@@ -201,9 +210,10 @@ public class ApiKeyManagement {
 	}
 
 	/**
-	 * Checks a raw key from a request against the database (one indexed lookup per call, no cache, so that
-	 * revocation, expiry and suspension apply to the next request on every replica). The hash comparison is
-	 * constant-time. A valid key's use is recorded in memory ({@link LastUseRecorder}), not written per request.
+	 * Checks a raw key from a request against the database (one indexed lookup per call,
+	 * no cache, so that revocation, expiry and suspension apply to the next request on
+	 * every replica). The hash comparison is constant-time. A valid key's use is recorded
+	 * in memory ({@link LastUseRecorder}), not written per request.
 	 */
 	public KeyVerification check(String raw) {
 		String keyId = ApiKeyFormat.keyIdOf(raw);

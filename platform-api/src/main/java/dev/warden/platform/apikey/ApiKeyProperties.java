@@ -6,12 +6,12 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
 import dev.warden.platform.apikey.internal.LastUseRecorder;
 
 /**
- * API key settings ({@code warden.keys.*}; {@code last-used-flush-interval} is read by {@link LastUseRecorder}'s
- * schedule).
+ * API key settings ({@code warden.keys.*}; {@code last-used-flush-interval} is read by
+ * {@link LastUseRecorder}'s schedule).
  *
  * @param maxActivePerTenant most keys a tenant may have that are active and not expired
- * (WARDEN_KEYS_MAX_ACTIVE_PER_TENANT); creating one more is answered 409 {@code key_limit_reached}. Revoked and
- * expired keys do not count
+ * (WARDEN_KEYS_MAX_ACTIVE_PER_TENANT); creating one more is answered 409
+ * {@code key_limit_reached}. Revoked and expired keys do not count
  */
 @ConfigurationProperties("warden.keys")
 record ApiKeyProperties(@DefaultValue("100") int maxActivePerTenant) {

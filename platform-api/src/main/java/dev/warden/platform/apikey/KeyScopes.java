@@ -4,8 +4,8 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * What an API key may do: call which models ({@code models == null}: every model granted to its tenant) with
- * which operations ({@link #OPERATIONS}). Immutable.
+ * What an API key may do: call which models ({@code models == null}: every model granted
+ * to its tenant) with which operations ({@link #OPERATIONS}). Immutable.
  */
 public record KeyScopes(List<String> models, List<String> operations) {
 

@@ -1,8 +1,9 @@
 package dev.warden.platform.apikey;
 
 /**
- * The outcome of checking a presented API key. {@code key} is set for {@link Outcome#VALID} and
- * {@link Outcome#TENANT_SUSPENDED} (the key itself is good, so its tenant may be named to the caller).
+ * The outcome of checking a presented API key. {@code key} is set for
+ * {@link Outcome#VALID} and {@link Outcome#TENANT_SUSPENDED} (the key itself is good, so
+ * its tenant may be named to the caller).
  */
 public record KeyVerification(Outcome outcome, VerifiedKey key) {
 
@@ -12,7 +13,10 @@ public record KeyVerification(Outcome outcome, VerifiedKey key) {
 
 		/** Good key of an active tenant. */
 		VALID,
-		/** Malformed, unknown, wrong secret, revoked, expired, or the tenant is deleted: 401. */
+		/**
+		 * Malformed, unknown, wrong secret, revoked, expired, or the tenant is deleted:
+		 * 401.
+		 */
 		INVALID,
 		/** Good key, but its tenant is suspended: 403. */
 		TENANT_SUSPENDED

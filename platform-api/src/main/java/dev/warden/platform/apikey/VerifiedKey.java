@@ -5,11 +5,13 @@ import java.util.UUID;
 import dev.warden.platform.quota.QuotaOverride;
 
 /**
- * The caller identified by a valid API key on the data plane, with the key's scopes and quota override.
+ * The caller identified by a valid API key on the data plane, with the key's scopes and
+ * quota override.
  *
  * @param quota the key's quota override ({@link QuotaOverride#NONE} when it has none)
- * @param quotaVersion the newer of the tenant's {@code updated_at} and the key's {@code quota_updated_at} in
- * microseconds since the epoch (0 if neither is set): versions the key's quota bucket configurations
+ * @param quotaVersion the newer of the tenant's {@code updated_at} and the key's
+ * {@code quota_updated_at} in microseconds since the epoch (0 if neither is set):
+ * versions the key's quota bucket configurations
  */
 public record VerifiedKey(UUID apiKeyId, UUID tenantId, String tenantName, String plan, KeyScopes scopes,
 		QuotaOverride quota, long quotaVersion) {

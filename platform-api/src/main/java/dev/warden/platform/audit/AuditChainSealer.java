@@ -9,9 +9,10 @@ import org.springframework.stereotype.Component;
 import org.springframework.transaction.support.TransactionTemplate;
 
 /**
- * On start, seals events written before the chain existed (they got sequence numbers from the migration but no
- * hashes), so that verification succeeds before the first new event is appended. Idempotent; safe with several
- * replicas starting at once (the work runs under the chain's head lock).
+ * On start, seals events written before the chain existed (they got sequence numbers from
+ * the migration but no hashes), so that verification succeeds before the first new event
+ * is appended. Idempotent; safe with several replicas starting at once (the work runs
+ * under the chain's head lock).
  */
 @Component
 class AuditChainSealer implements ApplicationRunner {

@@ -18,19 +18,23 @@ import dev.warden.platform.audit.internal.AuditCanonical.DigestContent;
 import dev.warden.platform.audit.internal.AuditCanonical.EventContent;
 
 /**
- * Walks the audit chain and its signed digests and reports the first broken link. Needs only a JDBC connection
- * and the public signing keyset: used by the admin API ({@code GET /api/admin/audit/verify}) and by the offline
- * command {@link VerifyAuditCommand}.
+ * Walks the audit chain and its signed digests and reports the first broken link. Needs
+ * only a JDBC connection and the public signing keyset: used by the admin API
+ * ({@code GET /api/admin/audit/verify}) and by the offline command
+ * {@link VerifyAuditCommand}.
  * <p>
- * Checks, in sequence order, stopping at the first failure: the sequence numbers run 1, 2, 3… without a gap;
- * each event's hash is the SHA-256 of its canonical content ({@link AuditCanonical}); each event's
- * {@code prev_hash} is the hash of the event before it (the first: {@link AuditCanonical#GENESIS_HASH}); no event
- * lies beyond the chain head and the head's hash is that of its event; every digest is numbered 1, 2, 3…, links to
- * the previous one by hash, covers the events right after the previous one, is signed by the given key, and names
- * as head hash the hash of its last event. A digest's problems are reported at its last sequence number.
+ * Checks, in sequence order, stopping at the first failure: the sequence numbers run 1,
+ * 2, 3… without a gap; each event's hash is the SHA-256 of its canonical content
+ * ({@link AuditCanonical}); each event's {@code prev_hash} is the hash of the event
+ * before it (the first: {@link AuditCanonical#GENESIS_HASH}); no event lies beyond the
+ * chain head and the head's hash is that of its event; every digest is numbered 1, 2, 3…,
+ * links to the previous one by hash, covers the events right after the previous one, is
+ * signed by the given key, and names as head hash the hash of its last event. A digest's
+ * problems are reported at its last sequence number.
  * <p>
- * Reads in one REPEATABLE READ read-only transaction on the given connection (a consistent snapshot), and
- * streams the events (constant memory). Not thread-safe; create one per verification.
+ * Reads in one REPEATABLE READ read-only transaction on the given connection (a
+ * consistent snapshot), and streams the events (constant memory). Not thread-safe; create
+ * one per verification.
  */
 final class AuditChainVerifier {
 
@@ -38,7 +42,10 @@ final class AuditChainVerifier {
 
 	private final PublicKeyVerify signatures;
 
-	/** @param signatures verifier for the digest signatures (see {@code SigningKeys.verifier}) */
+	/**
+	 * @param signatures verifier for the digest signatures (see
+	 * {@code SigningKeys.verifier})
+	 */
 	public AuditChainVerifier(PublicKeyVerify signatures) {
 		this.signatures = signatures;
 	}
@@ -52,19 +59,32 @@ final class AuditChainVerifier {
 		PREV_HASH_MISMATCH,
 		/** A sequence number is missing (deleted event, or a truncated chain). */
 		MISSING_SEQUENCE,
-		/** An event lies beyond the recorded chain head, or the head's hash differs from its event's. */
+		/**
+		 * An event lies beyond the recorded chain head, or the head's hash differs from
+		 * its event's.
+		 */
 		HEAD_MISMATCH,
-		/** A digest's signature does not verify with the public key (or its own hash is wrong). */
+		/**
+		 * A digest's signature does not verify with the public key (or its own hash is
+		 * wrong).
+		 */
 		DIGEST_SIGNATURE_INVALID,
-		/** A digest names a head hash other than the hash of the event at its last sequence. */
+		/**
+		 * A digest names a head hash other than the hash of the event at its last
+		 * sequence.
+		 */
 		DIGEST_HEAD_MISMATCH,
-		/** Digests are not numbered consecutively, do not link by hash, or do not cover consecutive ranges. */
+		/**
+		 * Digests are not numbered consecutively, do not link by hash, or do not cover
+		 * consecutive ranges.
+		 */
 		DIGEST_CHAIN_BROKEN
 
 	}
 
 	/**
 	 * The first broken link.
+	 *
 	 * @param seq the sequence number where the chain breaks
 	 * @param digest the digest number when a digest is at fault, else {@code null}
 	 */
@@ -73,6 +93,7 @@ final class AuditChainVerifier {
 
 	/**
 	 * Outcome of a verification.
+	 *
 	 * @param valid whether every check passed
 	 * @param eventsChecked events read (up to the first broken link)
 	 * @param digestsChecked digests whose every check passed
@@ -83,7 +104,10 @@ final class AuditChainVerifier {
 			BrokenLink firstBrokenLink) {
 	}
 
-	/** Verifies the chain and digests visible through {@code connection}; leaves its settings as they were. */
+	/**
+	 * Verifies the chain and digests visible through {@code connection}; leaves its
+	 * settings as they were.
+	 */
 	public Result verify(Connection connection) throws SQLException {
 		boolean autoCommit = connection.getAutoCommit();
 		int isolation = connection.getTransactionIsolation();
@@ -156,7 +180,8 @@ final class AuditChainVerifier {
 					}
 					if (seq == headSeq && !stored.equals(headHash)) {
 						return broken(checked, digestsValid, headSeq, Problem.HEAD_MISMATCH, seq, null,
-								"the chain head names hash " + headHash + " for event " + seq + ", which has " + stored);
+								"the chain head names hash " + headHash + " for event " + seq + ", which has "
+										+ stored);
 					}
 					BrokenLink digest = digestAt(seq, stored, digestProblems, digestsByLastSeq);
 					if (digest != null) {
@@ -169,9 +194,8 @@ final class AuditChainVerifier {
 		}
 		long last = expected - 1;
 		if (headSeq > last) {
-			return broken(checked, digestsValid, headSeq, Problem.MISSING_SEQUENCE, expected, null,
-					"event " + expected + " is missing: the chain head is at " + headSeq + " but the last event is "
-							+ last);
+			return broken(checked, digestsValid, headSeq, Problem.MISSING_SEQUENCE, expected, null, "event " + expected
+					+ " is missing: the chain head is at " + headSeq + " but the last event is " + last);
 		}
 		for (StoredDigest digest : digests) {
 			if (digest.content().lastSeq() > last) {
@@ -234,8 +258,9 @@ final class AuditChainVerifier {
 	}
 
 	/**
-	 * The first problem of the digests ending at {@code seq} (several may: a digest taken on demand with no new
-	 * events re-attests the same head), given the hash of the event there.
+	 * The first problem of the digests ending at {@code seq} (several may: a digest taken
+	 * on demand with no new events re-attests the same head), given the hash of the event
+	 * there.
 	 */
 	private static BrokenLink digestAt(long seq, String eventHash, Map<Long, BrokenLink> problems,
 			Map<Long, List<StoredDigest>> byLastSeq) {
@@ -246,9 +271,9 @@ final class AuditChainVerifier {
 				return problem;
 			}
 			if (!digest.content().headHash().equals(eventHash)) {
-				return new BrokenLink(Problem.DIGEST_HEAD_MISMATCH, seq, number, "digest " + number
-						+ " names head hash " + digest.content().headHash() + " for event " + seq + ", which has "
-						+ eventHash);
+				return new BrokenLink(Problem.DIGEST_HEAD_MISMATCH, seq, number,
+						"digest " + number + " names head hash " + digest.content().headHash() + " for event " + seq
+								+ ", which has " + eventHash);
 			}
 		}
 		return null;
@@ -273,13 +298,13 @@ final class AuditChainVerifier {
 		List<StoredDigest> digests = new ArrayList<>();
 		try (PreparedStatement statement = connection.prepareStatement("SELECT number, first_seq, last_seq, "
 				+ "event_count, head_hash, prev_digest_hash, created_at, key_id, digest_hash, signature "
-				+ "FROM audit_digests ORDER BY number");
-				ResultSet rs = statement.executeQuery()) {
+				+ "FROM audit_digests ORDER BY number"); ResultSet rs = statement.executeQuery()) {
 			while (rs.next()) {
-				digests.add(new StoredDigest(new DigestContent(rs.getLong("number"), rs.getLong("first_seq"),
-						rs.getLong("last_seq"), rs.getLong("event_count"), rs.getString("head_hash"),
-						rs.getString("prev_digest_hash"), rs.getObject("created_at", OffsetDateTime.class).toInstant(),
-						rs.getString("key_id")), rs.getString("digest_hash"), rs.getBytes("signature")));
+				digests.add(new StoredDigest(
+						new DigestContent(rs.getLong("number"), rs.getLong("first_seq"), rs.getLong("last_seq"),
+								rs.getLong("event_count"), rs.getString("head_hash"), rs.getString("prev_digest_hash"),
+								rs.getObject("created_at", OffsetDateTime.class).toInstant(), rs.getString("key_id")),
+						rs.getString("digest_hash"), rs.getBytes("signature")));
 			}
 		}
 		return digests;

@@ -15,13 +15,16 @@ import org.springframework.web.context.request.ServletRequestAttributes;
 import dev.warden.platform.system.RequestIds;
 
 /**
- * Who and where an audit event comes from, taken from the current thread: the HTTP request bound by Spring MVC
- * ({@link RequestContextHolder}) and the authentication of Spring Security ({@link SecurityContextHolder}).
- * Outside a request (scheduled jobs, start-up) everything is empty: a system event.
+ * Who and where an audit event comes from, taken from the current thread: the HTTP
+ * request bound by Spring MVC ({@link RequestContextHolder}) and the authentication of
+ * Spring Security ({@link SecurityContextHolder}). Outside a request (scheduled jobs,
+ * start-up) everything is empty: a system event.
  *
  * @param roles the caller's roles ({@code ROLE_} authorities without the prefix), sorted
- * @param clientAddress the address the request came from ({@link HttpServletRequest#getRemoteAddr()})
- * @param userAgent the {@code User-Agent} header, at most {@value #MAX_USER_AGENT} characters
+ * @param clientAddress the address the request came from
+ * ({@link HttpServletRequest#getRemoteAddr()})
+ * @param userAgent the {@code User-Agent} header, at most {@value #MAX_USER_AGENT}
+ * characters
  * @param requestId the request's {@code X-Request-Id}
  */
 record AuditContext(List<String> roles, String clientAddress, String userAgent, String requestId) {

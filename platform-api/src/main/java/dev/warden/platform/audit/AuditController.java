@@ -29,8 +29,9 @@ import dev.warden.platform.system.Page;
 import dev.warden.platform.system.PageRequest;
 
 /**
- * The audit trail over the admin API: events, verification, signed digests, the public key, and login events
- * (sign-ins, failed sign-ins and lock-outs) reported by the console.
+ * The audit trail over the admin API: events, verification, signed digests, the public
+ * key, and login events (sign-ins, failed sign-ins and lock-outs) reported by the
+ * console.
  */
 @RestController
 class AuditController {
@@ -54,14 +55,20 @@ class AuditController {
 		this.keys = keys;
 	}
 
-	/** Most recent audit events first (highest {@code seq}), optionally for one target, one page at a time. */
+	/**
+	 * Most recent audit events first (highest {@code seq}), optionally for one target,
+	 * one page at a time.
+	 */
 	@GetMapping("/api/admin/audit-events")
 	Page<AuditEvent> list(PageRequest page, @RequestParam(name = "target_type", required = false) String targetType,
 			@RequestParam(name = "target_id", required = false) String targetId) {
 		return Page.of(this.trail.recent(page.offset(), page.fetchSize(), targetType, targetId), page);
 	}
 
-	/** Walks the chain and the digests; 200 with {@code valid=false} and the first broken link if broken. */
+	/**
+	 * Walks the chain and the digests; 200 with {@code valid=false} and the first broken
+	 * link if broken.
+	 */
 	@GetMapping("/api/admin/audit/verify")
 	AuditChainVerifier.Result verify() {
 		return this.verification.verify();
@@ -87,8 +94,9 @@ class AuditController {
 	}
 
 	/**
-	 * Records that the token's user signed in (called by the console right after a sign-in, with the user's
-	 * token). One event per token ({@code jti}); a repeated call answers 200 with the existing event.
+	 * Records that the token's user signed in (called by the console right after a
+	 * sign-in, with the user's token). One event per token ({@code jti}); a repeated call
+	 * answers 200 with the existing event.
 	 */
 	@PostMapping(path = "/api/admin/audit/events/login", consumes = MediaType.APPLICATION_JSON_VALUE)
 	ResponseEntity<AuditEvent> login(@AuthenticationPrincipal Jwt user, @Valid @RequestBody LoginReport report) {
@@ -107,10 +115,11 @@ class AuditController {
 	}
 
 	/**
-	 * Records a failed sign-in at the console's embedded authorization server, or the lock-out it caused (called by
-	 * the console with its own client-credentials token, scope {@code warden.audit.sign-in}; nobody is
-	 * signed in when a sign-in fails). One event per call; the actor is the reporting client (the token's
-	 * {@code sub}), the target the user name as entered, or the client address for an address lock-out.
+	 * Records a failed sign-in at the console's embedded authorization server, or the
+	 * lock-out it caused (called by the console with its own client-credentials token,
+	 * scope {@code warden.audit.sign-in}; nobody is signed in when a sign-in fails). One
+	 * event per call; the actor is the reporting client (the token's {@code sub}), the
+	 * target the user name as entered, or the client address for an address lock-out.
 	 */
 	@PostMapping(path = "/api/admin/audit/events/login-failures", consumes = MediaType.APPLICATION_JSON_VALUE)
 	@ResponseStatus(HttpStatus.CREATED)
@@ -119,7 +128,9 @@ class AuditController {
 	}
 
 	/**
-	 * What the console saw of the user's browser (the admin API itself only sees the console).
+	 * What the console saw of the user's browser (the admin API itself only sees the
+	 * console).
+	 *
 	 * @param clientAddress the browser's address as seen by the console
 	 * @param userAgent the browser's User-Agent
 	 */
@@ -128,12 +139,16 @@ class AuditController {
 
 	/**
 	 * A failed sign-in or a lock-out, as the console saw it.
-	 * @param outcome {@code failed} (a wrong password or a name that is no user), {@code user_locked_out} (the
-	 * name's failure budget is used up), {@code client_address_locked_out} (the address's budget is used up)
+	 *
+	 * @param outcome {@code failed} (a wrong password or a name that is no user),
+	 * {@code user_locked_out} (the name's failure budget is used up),
+	 * {@code client_address_locked_out} (the address's budget is used up)
 	 * @param username the name as entered (may be empty)
-	 * @param knownUser whether the name is a user of the identity provider ({@code failed} only)
+	 * @param knownUser whether the name is a user of the identity provider
+	 * ({@code failed} only)
 	 * @param retryAfterSeconds how long sign-in stays refused (lock-outs only)
-	 * @param clientAddress the browser's address as seen by the console (required for an address lock-out)
+	 * @param clientAddress the browser's address as seen by the console (required for an
+	 * address lock-out)
 	 * @param userAgent the browser's User-Agent
 	 */
 	record LoginFailureReport(

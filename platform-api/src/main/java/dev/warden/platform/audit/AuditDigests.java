@@ -22,10 +22,11 @@ import dev.warden.platform.audit.internal.AuditCanonical.DigestContent;
 import dev.warden.platform.crypto.SigningKeys;
 
 /**
- * Signed digests of the audit chain. A digest covers the events after the previous digest up to the head,
- * names the head's hash, links to the previous digest by its hash and is signed with {@link SigningKeys}. It is
- * written under the chain's head lock, so it always describes a committed prefix of the chain exactly, and
- * several replicas never write two digests for the same events. Thread-safe.
+ * Signed digests of the audit chain. A digest covers the events after the previous digest
+ * up to the head, names the head's hash, links to the previous digest by its hash and is
+ * signed with {@link SigningKeys}. It is written under the chain's head lock, so it
+ * always describes a committed prefix of the chain exactly, and several replicas never
+ * write two digests for the same events. Thread-safe.
  */
 @Service
 class AuditDigests {
@@ -47,20 +48,24 @@ class AuditDigests {
 		this.keys = keys;
 	}
 
-	/** Periodic digest ({@code warden.audit.digest-interval}); skipped when no event was added since the last. */
+	/**
+	 * Periodic digest ({@code warden.audit.digest-interval}); skipped when no event was
+	 * added since the last.
+	 */
 	@Scheduled(initialDelayString = "${warden.audit.digest-interval:15m}",
 			fixedDelayString = "${warden.audit.digest-interval:15m}")
 	void scheduled() {
 		this.transactions.executeWithoutResult((status) -> {
 			Optional<Digest> digest = create(false);
-			digest.ifPresent((d) -> log.info("Audit digest {} signed: events {}..{}, head {}", d.number(),
-					d.firstSeq(), d.lastSeq(), d.headHash()));
+			digest.ifPresent((d) -> log.info("Audit digest {} signed: events {}..{}, head {}", d.number(), d.firstSeq(),
+					d.lastSeq(), d.headHash()));
 		});
 	}
 
 	/**
-	 * Writes a digest now, also when no event was added (it then re-attests the head), in a new transaction;
-	 * the request is itself audited ({@code audit.digest_created}) and covered by the digest.
+	 * Writes a digest now, also when no event was added (it then re-attests the head), in
+	 * a new transaction; the request is itself audited ({@code audit.digest_created}) and
+	 * covered by the digest.
 	 */
 	public Digest createNow(String actor) {
 		return this.transactions.execute((status) -> {
@@ -133,8 +138,9 @@ class AuditDigests {
 	}
 
 	/**
-	 * One signed digest. {@code signature} is the Ed25519 signature (Tink format) of the canonical digest content;
-	 * {@code digestHash} its SHA-256, which the next digest names as {@code prevDigestHash}.
+	 * One signed digest. {@code signature} is the Ed25519 signature (Tink format) of the
+	 * canonical digest content; {@code digestHash} its SHA-256, which the next digest
+	 * names as {@code prevDigestHash}.
 	 */
 	public record Digest(long number, long firstSeq, long lastSeq, long eventCount, String headHash,
 			String prevDigestHash, Instant createdAt, String keyId, String digestHash, byte[] signature) {

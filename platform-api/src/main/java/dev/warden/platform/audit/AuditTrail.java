@@ -27,14 +27,16 @@ import dev.warden.platform.audit.internal.AuditCanonical.EventContent;
 /**
  * Append-only, hash-chained audit trail.
  * <p>
- * Contract of {@link #append}: it must be called inside the transaction of the write it records (propagation
- * MANDATORY), so that the event and the change commit or roll back together. It locks the chain's head row
- * ({@code audit_chain_head}, {@code SELECT ... FOR UPDATE}) and holds that lock until the caller's transaction
- * ends: appends from any number of transactions and replicas are serialised into one linear chain, and a
- * transaction that rolls back leaves the head as it was. Keep the remaining work of an auditing transaction
- * short, and append last, after the transaction's other row locks are taken. The request context (roles,
- * client address, user agent, request id) is captured from the current thread; outside a request the event is
- * a system event and a blank actor is recorded as {@value #SYSTEM_ACTOR}.
+ * Contract of {@link #append}: it must be called inside the transaction of the write it
+ * records (propagation MANDATORY), so that the event and the change commit or roll back
+ * together. It locks the chain's head row ({@code audit_chain_head},
+ * {@code SELECT ... FOR UPDATE}) and holds that lock until the caller's transaction ends:
+ * appends from any number of transactions and replicas are serialised into one linear
+ * chain, and a transaction that rolls back leaves the head as it was. Keep the remaining
+ * work of an auditing transaction short, and append last, after the transaction's other
+ * row locks are taken. The request context (roles, client address, user agent, request
+ * id) is captured from the current thread; outside a request the event is a system event
+ * and a blank actor is recorded as {@value #SYSTEM_ACTOR}.
  */
 @Service
 public class AuditTrail {
@@ -54,22 +56,22 @@ public class AuditTrail {
 	}
 
 	/**
-	 * Appends an event to the chain in the caller's transaction; role, client address, user agent and request id
-	 * come from the current request.
-	 * @param actor who did it (the access token's {@code sub}); blank or {@code null} = {@value #SYSTEM_ACTOR}
-	 * @param details free-form JSON-serialisable summary, conventionally with {@code before}/{@code after}
+	 * Appends an event to the chain in the caller's transaction; role, client address,
+	 * user agent and request id come from the current request.
+	 * @param actor who did it (the access token's {@code sub}); blank or {@code null} =
+	 * {@value #SYSTEM_ACTOR}
+	 * @param details free-form JSON-serialisable summary, conventionally with
+	 * {@code before}/{@code after}
 	 */
 	@Transactional(propagation = Propagation.MANDATORY)
-	public AuditEvent append(String actor, String action, String targetType, String targetId,
-			Map<String, ?> details) {
+	public AuditEvent append(String actor, String action, String targetType, String targetId, Map<String, ?> details) {
 		return append(actor, action, targetType, targetId, details, AuditContext.current());
 	}
 
 	AuditEvent append(String actor, String action, String targetType, String targetId, Map<String, ?> details,
 			AuditContext context) {
 		String who = (actor == null || actor.isBlank()) ? SYSTEM_ACTOR : actor;
-		Map<String, ?> copy = (details != null) ? Collections.unmodifiableMap(new LinkedHashMap<>(details))
-				: Map.of();
+		Map<String, ?> copy = (details != null) ? Collections.unmodifiableMap(new LinkedHashMap<>(details)) : Map.of();
 		String detailsJson = JSON.writeValueAsString(copy);
 		Head head = lockHead();
 		if (head.hash() == null) {
@@ -114,7 +116,10 @@ public class AuditTrail {
 		return recent(0, limit, targetType, targetId);
 	}
 
-	/** As {@link #recent(int, String, String)}, skipping the {@code offset} most recent ones. */
+	/**
+	 * As {@link #recent(int, String, String)}, skipping the {@code offset} most recent
+	 * ones.
+	 */
 	public List<AuditEvent> recent(long offset, int limit, String targetType, String targetId) {
 		return this.jdbc
 			.sql("SELECT " + COLUMNS + " FROM audit_events "
@@ -130,8 +135,8 @@ public class AuditTrail {
 	}
 
 	/**
-	 * Locks the head of the chain until the current transaction ends and returns it. Also used by the digests,
-	 * so that a digest and the events it covers are consistent.
+	 * Locks the head of the chain until the current transaction ends and returns it. Also
+	 * used by the digests, so that a digest and the events it covers are consistent.
 	 */
 	Head lockHead() {
 		return this.jdbc.sql("SELECT seq, hash FROM audit_chain_head WHERE id FOR UPDATE")
@@ -141,8 +146,8 @@ public class AuditTrail {
 	}
 
 	/**
-	 * Seals the events written before the chain existed (hash NULL): computes their hashes in sequence order. Runs
-	 * under the head lock, in the caller's transaction.
+	 * Seals the events written before the chain existed (hash NULL): computes their
+	 * hashes in sequence order. Runs under the head lock, in the caller's transaction.
 	 */
 	Head seal(long upTo) {
 		String prev = AuditCanonical.GENESIS_HASH;
@@ -207,17 +212,21 @@ public class AuditTrail {
 		return JSON.readValue(json, Map.class);
 	}
 
-	/** The head of the chain: the last sequence number and its hash ({@code null} = not sealed yet). */
+	/**
+	 * The head of the chain: the last sequence number and its hash ({@code null} = not
+	 * sealed yet).
+	 */
 	record Head(long seq, String hash) {
 	}
 
 	/**
-	 * One audit event; {@code details} is free-form JSON. {@code hash} is the SHA-256 of the event's canonical
-	 * content, which includes {@code prev_hash}, the hash of the event before it.
+	 * One audit event; {@code details} is free-form JSON. {@code hash} is the SHA-256 of
+	 * the event's canonical content, which includes {@code prev_hash}, the hash of the
+	 * event before it.
 	 */
-	public record AuditEvent(UUID id, long seq, Instant occurredAt, String actor, List<String> roles,
-			String action, String targetType, String targetId, Map<String, ?> details, String clientAddress,
-			String userAgent, String requestId, String prevHash, String hash) {
+	public record AuditEvent(UUID id, long seq, Instant occurredAt, String actor, List<String> roles, String action,
+			String targetType, String targetId, Map<String, ?> details, String clientAddress, String userAgent,
+			String requestId, String prevHash, String hash) {
 	}
 
 }

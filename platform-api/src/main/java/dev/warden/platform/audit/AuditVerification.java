@@ -10,7 +10,10 @@ import org.springframework.stereotype.Service;
 
 import dev.warden.platform.crypto.SigningKeys;
 
-/** Verifies the audit chain of this installation's database with its public signing key. Thread-safe. */
+/**
+ * Verifies the audit chain of this installation's database with its public signing key.
+ * Thread-safe.
+ */
 @Service
 class AuditVerification {
 

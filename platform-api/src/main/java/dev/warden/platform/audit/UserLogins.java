@@ -11,11 +11,12 @@ import dev.warden.platform.audit.AuditTrail.AuditEvent;
 import dev.warden.platform.system.ApiException;
 
 /**
- * Login events. Users sign in at the identity provider (the console's embedded authorization server by default),
- * which platform-api never sees; the console reports each sign-in with the user's fresh access token, and the
- * event is keyed by the token's id ({@code jti}) so that a token yields at most one login event. Failed sign-ins
- * and lock-outs have no user token: the console reports them with its own (scope {@code warden.audit.sign-in}),
- * one event per report.
+ * Login events. Users sign in at the identity provider (the console's embedded
+ * authorization server by default), which platform-api never sees; the console reports
+ * each sign-in with the user's fresh access token, and the event is keyed by the token's
+ * id ({@code jti}) so that a token yields at most one login event. Failed sign-ins and
+ * lock-outs have no user token: the console reports them with its own (scope
+ * {@code warden.audit.sign-in}), one event per report.
  */
 @Service
 class UserLogins {
@@ -78,8 +79,8 @@ class UserLogins {
 				details.put("retry_after_seconds", report.retryAfterSeconds());
 				details.put("username", report.username());
 				details.put("user_agent", report.userAgent());
-				return this.trail.append(reporter, ADDRESS_LOCKED_OUT_ACTION, "client_address",
-						report.clientAddress(), details);
+				return this.trail.append(reporter, ADDRESS_LOCKED_OUT_ACTION, "client_address", report.clientAddress(),
+						details);
 			}
 		}
 	}

@@ -15,10 +15,12 @@ import dev.warden.platform.audit.AuditChainVerifier.Result;
 import dev.warden.platform.crypto.SigningKeys;
 
 /**
- * Offline verification of the audit trail: {@code verify-audit --jdbc-url URL [--user U] [--password P]
- * [--public-key FILE]}. Needs only the database and the public keyset (no master key, no private key, no running
- * gateway). Prints the result and exits 0 when the chain is intact, 1 at the first broken link, 2 on a usage or
- * connection error. The password may also come from {@code WARDEN_DB_PASSWORD} or {@code PGPASSWORD}.
+ * Offline verification of the audit trail:
+ * {@code verify-audit --jdbc-url URL [--user U] [--password P]
+ * [--public-key FILE]}. Needs only the database and the public keyset (no master key, no
+ * private key, no running gateway). Prints the result and exits 0 when the chain is
+ * intact, 1 at the first broken link, 2 on a usage or connection error. The password may
+ * also come from {@code WARDEN_DB_PASSWORD} or {@code PGPASSWORD}.
  */
 public final class VerifyAuditCommand {
 

@@ -12,10 +12,12 @@ import dev.warden.platform.crypto.internal.LocalKeyEncryptionKey;
 import dev.warden.platform.system.WardenProperties;
 
 /**
- * The key-encryption keys a replica can use: the {@linkplain #current() current} one wraps every keyset written
- * from now on; a keyset is unwrapped with the KEK named by its {@code tenants.kek_id}. That is the current KEK,
- * or, while moving from the local key to a KMS key, the local key if it is still configured (the key file exists
- * or {@code WARDEN_MASTER_KEY} is set), so that a re-wrap can move every keyset over. Thread-safe.
+ * The key-encryption keys a replica can use: the {@linkplain #current() current} one
+ * wraps every keyset written from now on; a keyset is unwrapped with the KEK named by its
+ * {@code tenants.kek_id}. That is the current KEK, or, while moving from the local key to
+ * a KMS key, the local key if it is still configured (the key file exists or
+ * {@code WARDEN_MASTER_KEY} is set), so that a re-wrap can move every keyset over.
+ * Thread-safe.
  */
 @Component
 public class KeyEncryptionKeys {

@@ -16,28 +16,34 @@ import com.google.crypto.tink.aead.AeadConfig;
 import com.google.crypto.tink.aead.PredefinedAeadParameters;
 
 /**
- * The encryption scheme of Warden, in one place and usable without Spring (system tests and offline tools use
- * it to decrypt a {@code request_log} payload).
+ * The encryption scheme of Warden, in one place and usable without Spring (system tests
+ * and offline tools use it to decrypt a {@code request_log} payload).
  * <ul>
- * <li>Key-encryption key (KEK): a {@link KeyEncryptionKeyProvider}: the local Tink keyset (AES256_GCM, Tink's JSON
- * keyset format, unencrypted: {@code <data dir>/master-key.json} or {@code WARDEN_MASTER_KEY}), or a KMS key.</li>
- * <li>Tenant data key: an AES256_GCM Tink keyset per tenant (one primary key plus the keys it replaced after a
- * rotation), serialised with Tink's <em>binary</em> encrypted keyset format
- * ({@link TinkProtoKeysetFormat#serializeEncryptedKeyset}) under the KEK with associated data
- * {@link #tenantKeyAssociatedData(UUID)} = UTF-8 of the tenant id's canonical string; stored in
- * {@code tenants.data_key}.</li>
- * <li>Payloads, format 2 (current): {@code request_log.request_payload} / {@code response_payload} = the byte
- * {@link #FORMAT_2} followed by the tenant AEAD ciphertext (Tink output prefix included) with associated data
+ * <li>Key-encryption key (KEK): a {@link KeyEncryptionKeyProvider}: the local Tink keyset
+ * (AES256_GCM, Tink's JSON keyset format, unencrypted: {@code <data dir>/master-key.json}
+ * or {@code WARDEN_MASTER_KEY}), or a KMS key.</li>
+ * <li>Tenant data key: an AES256_GCM Tink keyset per tenant (one primary key plus the
+ * keys it replaced after a rotation), serialised with Tink's <em>binary</em> encrypted
+ * keyset format ({@link TinkProtoKeysetFormat#serializeEncryptedKeyset}) under the KEK
+ * with associated data {@link #tenantKeyAssociatedData(UUID)} = UTF-8 of the tenant id's
+ * canonical string; stored in {@code tenants.data_key}.</li>
+ * <li>Payloads, format 2 (current): {@code request_log.request_payload} /
+ * {@code response_payload} = the byte {@link #FORMAT_2} followed by the tenant AEAD
+ * ciphertext (Tink output prefix included) with associated data
  * {@link #payloadAssociatedData(UUID, UUID, String, Direction)} = UTF-8 of
- * {@code "warden-request-log/2:" + tenant_id + ":" + id + ":" + request_id + ":request"} (or {@code ":response"}),
- * binding the ciphertext to its tenant, its row ({@code request_log.id}) and request.</li>
- * <li>Payloads, format 1: the tenant AEAD ciphertext alone (its first byte is Tink's prefix byte {@code 0x01}) with
- * associated data {@code "warden-request-log:" + request_id + ":request"}, bound to the tenant only through the
- * tenant's key. Never written any more, but read: the first builds (until 2026-11-29) wrote it, and such rows stay
- * in {@code request_log} for as long as the retention policy keeps them.</li>
+ * {@code "warden-request-log/2:" + tenant_id + ":" + id + ":" + request_id + ":request"}
+ * (or {@code ":response"}), binding the ciphertext to its tenant, its row
+ * ({@code request_log.id}) and request.</li>
+ * <li>Payloads, format 1: the tenant AEAD ciphertext alone (its first byte is Tink's
+ * prefix byte {@code 0x01}) with associated data
+ * {@code "warden-request-log:" + request_id + ":request"}, bound to the tenant only
+ * through the tenant's key. Never written any more, but read: the first builds (until
+ * 2026-11-29) wrote it, and such rows stay in {@code request_log} for as long as the
+ * retention policy keeps them.</li>
  * </ul>
- * Removing the format byte from a format-2 value cannot downgrade it: the rest only decrypts with the format-2
- * associated data. Thread-safe: all methods are stateless; {@link Aead} instances returned are thread-safe.
+ * Removing the format byte from a format-2 value cannot downgrade it: the rest only
+ * decrypts with the format-2 associated data. Thread-safe: all methods are stateless;
+ * {@link Aead} instances returned are thread-safe.
  */
 public final class PayloadCrypto {
 
@@ -63,7 +69,10 @@ public final class PayloadCrypto {
 		}
 	}
 
-	/** First byte of a format-2 payload (a format-1 payload starts with Tink's prefix byte 0x01). */
+	/**
+	 * First byte of a format-2 payload (a format-1 payload starts with Tink's prefix byte
+	 * 0x01).
+	 */
 	public static final byte FORMAT_2 = 0x02;
 
 	private static final byte TINK_PREFIX = 0x01;
@@ -77,15 +86,18 @@ public final class PayloadCrypto {
 	}
 
 	/**
-	 * Associated data of a format-2 payload: binds it to its tenant, its {@code request_log.id}, its request id
-	 * and direction.
+	 * Associated data of a format-2 payload: binds it to its tenant, its
+	 * {@code request_log.id}, its request id and direction.
 	 */
 	public static byte[] payloadAssociatedData(UUID tenantId, UUID recordId, String requestId, Direction direction) {
 		return ("warden-request-log/2:" + tenantId + ":" + recordId + ":" + requestId + ":" + direction.label)
 			.getBytes(StandardCharsets.UTF_8);
 	}
 
-	/** Associated data of a format-1 payload (request id and direction only); read, never written. */
+	/**
+	 * Associated data of a format-1 payload (request id and direction only); read, never
+	 * written.
+	 */
 	private static byte[] format1AssociatedData(String requestId, Direction direction) {
 		return ("warden-request-log:" + requestId + ":" + direction.label).getBytes(StandardCharsets.UTF_8);
 	}
@@ -101,7 +113,8 @@ public final class PayloadCrypto {
 	}
 
 	/**
-	 * Parses the master keyset: Tink JSON keyset text, or base64 (standard or URL-safe) of it.
+	 * Parses the master keyset: Tink JSON keyset text, or base64 (standard or URL-safe)
+	 * of it.
 	 */
 	public static Aead masterAead(String keysetJsonOrBase64) throws GeneralSecurityException {
 		String text = keysetJsonOrBase64.strip();
@@ -119,7 +132,10 @@ public final class PayloadCrypto {
 		return TinkJsonProtoKeysetFormat.serializeKeyset(handle, InsecureSecretKeyAccess.get());
 	}
 
-	/** Encrypts a new tenant data keyset under the master AEAD (the {@code tenants.data_key} value). */
+	/**
+	 * Encrypts a new tenant data keyset under the master AEAD (the
+	 * {@code tenants.data_key} value).
+	 */
 	public static byte[] encryptDataKey(KeysetHandle dataKey, Aead master, UUID tenantId)
 			throws GeneralSecurityException {
 		return TinkProtoKeysetFormat.serializeEncryptedKeyset(dataKey, master, tenantKeyAssociatedData(tenantId));
@@ -132,14 +148,14 @@ public final class PayloadCrypto {
 	}
 
 	/** Opens a {@code tenants.data_key} value into the tenant's AEAD. */
-	public static Aead tenantAead(byte[] encryptedDataKey, Aead master, UUID tenantId)
-			throws GeneralSecurityException {
+	public static Aead tenantAead(byte[] encryptedDataKey, Aead master, UUID tenantId) throws GeneralSecurityException {
 		return tenantKeyset(encryptedDataKey, master, tenantId).getPrimitive(RegistryConfiguration.get(), Aead.class);
 	}
 
 	/**
-	 * The keyset with a new AES256_GCM key added as primary: new payloads are encrypted with it, payloads
-	 * encrypted with the earlier keys stay readable (Tink picks the key by the ciphertext's key-id prefix).
+	 * The keyset with a new AES256_GCM key added as primary: new payloads are encrypted
+	 * with it, payloads encrypted with the earlier keys stay readable (Tink picks the key
+	 * by the ciphertext's key-id prefix).
 	 */
 	public static KeysetHandle rotate(KeysetHandle keyset) throws GeneralSecurityException {
 		return KeysetHandle.newBuilder(keyset)
@@ -150,10 +166,9 @@ public final class PayloadCrypto {
 	}
 
 	/** Encrypts a payload in format 2 (bound to tenant, row, request and direction). */
-	public static byte[] encryptPayload(Aead tenant, byte[] plaintext, UUID tenantId, UUID recordId,
-			String requestId, Direction direction) throws GeneralSecurityException {
-		byte[] ciphertext = tenant.encrypt(plaintext,
-				payloadAssociatedData(tenantId, recordId, requestId, direction));
+	public static byte[] encryptPayload(Aead tenant, byte[] plaintext, UUID tenantId, UUID recordId, String requestId,
+			Direction direction) throws GeneralSecurityException {
+		byte[] ciphertext = tenant.encrypt(plaintext, payloadAssociatedData(tenantId, recordId, requestId, direction));
 		byte[] stored = new byte[ciphertext.length + 1];
 		stored[0] = FORMAT_2;
 		System.arraycopy(ciphertext, 0, stored, 1, ciphertext.length);
@@ -162,8 +177,8 @@ public final class PayloadCrypto {
 
 	/**
 	 * Decrypts a stored payload of either format.
-	 * @throws GeneralSecurityException when the value was not encrypted for this tenant, row, request and
-	 * direction (moved, altered or written under another key)
+	 * @throws GeneralSecurityException when the value was not encrypted for this tenant,
+	 * row, request and direction (moved, altered or written under another key)
 	 */
 	public static byte[] decryptPayload(Aead tenant, byte[] stored, UUID tenantId, UUID recordId, String requestId,
 			Direction direction) throws GeneralSecurityException {
@@ -181,12 +196,12 @@ public final class PayloadCrypto {
 	}
 
 	/**
-	 * Convenience for tests and tools: decrypts one request-log payload of either format from the local master
-	 * keyset text, the {@code tenants.data_key} column and the row's {@code tenant_id}, {@code id} and
-	 * {@code request_id}.
+	 * Convenience for tests and tools: decrypts one request-log payload of either format
+	 * from the local master keyset text, the {@code tenants.data_key} column and the
+	 * row's {@code tenant_id}, {@code id} and {@code request_id}.
 	 */
-	public static byte[] decryptPayload(String masterKeysetJson, byte[] encryptedDataKey, UUID tenantId,
-			UUID recordId, String requestId, Direction direction, byte[] stored) throws GeneralSecurityException {
+	public static byte[] decryptPayload(String masterKeysetJson, byte[] encryptedDataKey, UUID tenantId, UUID recordId,
+			String requestId, Direction direction, byte[] stored) throws GeneralSecurityException {
 		Aead tenant = tenantAead(encryptedDataKey, masterAead(masterKeysetJson), tenantId);
 		return decryptPayload(tenant, stored, tenantId, recordId, requestId, direction);
 	}

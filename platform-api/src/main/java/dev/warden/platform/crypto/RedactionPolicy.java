@@ -23,10 +23,11 @@ import dev.warden.platform.system.WardenProperties;
 
 /**
  * Redaction rules per tenant, read once at start-up from the {@code redaction} section of
- * {@code <policies dir>/logging.yaml} (or the copy packaged in the jar when the policies directory does not
- * exist). A tenant listed under {@code redaction.tenants} (by tenant id) gets the defaults with its own values
- * on top. A file without a {@code redaction} section redacts nothing. Invalid values stop the start with a
- * message naming the field. Thread-safe (immutable).
+ * {@code <policies dir>/logging.yaml} (or the copy packaged in the jar when the policies
+ * directory does not exist). A tenant listed under {@code redaction.tenants} (by tenant
+ * id) gets the defaults with its own values on top. A file without a {@code redaction}
+ * section redacts nothing. Invalid values stop the start with a message naming the field.
+ * Thread-safe (immutable).
  */
 @Component
 public class RedactionPolicy {
@@ -59,8 +60,8 @@ public class RedactionPolicy {
 				id = UUID.fromString(entry.getKey());
 			}
 			catch (IllegalArgumentException ex) {
-				throw new IllegalStateException(FILE_NAME + ": redaction.tenants: '" + entry.getKey()
-						+ "' is not a tenant id (UUID)");
+				throw new IllegalStateException(
+						FILE_NAME + ": redaction.tenants: '" + entry.getKey() + "' is not a tenant id (UUID)");
 			}
 			parsed.put(id, rules(entry.getValue(), this.defaults, "redaction.tenants." + entry.getKey()));
 		});
@@ -72,7 +73,10 @@ public class RedactionPolicy {
 		return new RedactionPolicy(new YAMLMapper().readTree(yaml));
 	}
 
-	/** The rules for a tenant; {@link RedactionRules#NONE} when there is no tenant (nothing is stored then). */
+	/**
+	 * The rules for a tenant; {@link RedactionRules#NONE} when there is no tenant
+	 * (nothing is stored then).
+	 */
 	public RedactionRules rulesFor(UUID tenantId) {
 		if (tenantId == null) {
 			return RedactionRules.NONE;
@@ -81,7 +85,8 @@ public class RedactionPolicy {
 	}
 
 	/**
-	 * Redacts one payload of a tenant: the call the request-log writer makes before encrypting.
+	 * Redacts one payload of a tenant: the call the request-log writer makes before
+	 * encrypting.
 	 * @return the payload to encrypt and the number of values replaced
 	 */
 	public Redactor.Bytes redact(UUID tenantId, byte[] payload) {

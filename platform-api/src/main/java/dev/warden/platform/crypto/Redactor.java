@@ -11,14 +11,17 @@ import com.google.i18n.phonenumbers.NumberParseException;
 import com.google.i18n.phonenumbers.PhoneNumberUtil;
 
 /**
- * Removes personal data from a request-log payload before it is encrypted: e-mail addresses, phone numbers
- * (candidates are runs of at least 7 digits with single separators, optionally after {@code +} or
- * {@code (}; Google's libphonenumber parses each and keeps the valid ones for the configured region) and payment
- * card numbers (13 to 19 digits, optionally grouped by single spaces or hyphens, that pass the Luhn check). Each
- * finding is replaced by a fixed marker ({@value #EMAIL}, {@value #PHONE}, {@value #CARD}), so a JSON string stays
- * a JSON string. Card numbers are looked for first, so their digits are not taken for a phone number.
+ * Removes personal data from a request-log payload before it is encrypted: e-mail
+ * addresses, phone numbers (candidates are runs of at least 7 digits with single
+ * separators, optionally after {@code +} or {@code (}; Google's libphonenumber parses
+ * each and keeps the valid ones for the configured region) and payment card numbers (13
+ * to 19 digits, optionally grouped by single spaces or hyphens, that pass the Luhn
+ * check). Each finding is replaced by a fixed marker ({@value #EMAIL}, {@value #PHONE},
+ * {@value #CARD}), so a JSON string stays a JSON string. Card numbers are looked for
+ * first, so their digits are not taken for a phone number.
  * <p>
- * Stateless and thread-safe; no Spring. Payloads that are not valid UTF-8 are returned unchanged (count 0).
+ * Stateless and thread-safe; no Spring. Payloads that are not valid UTF-8 are returned
+ * unchanged (count 0).
  */
 public final class Redactor {
 
@@ -31,14 +34,21 @@ public final class Redactor {
 	private static final Pattern EMAIL_PATTERN = Pattern.compile(
 			"(?<![\\w.%+-])[A-Za-z0-9](?:[A-Za-z0-9._%+-]{0,63})@(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\\.)+[A-Za-z]{2,24}(?![\\w-])");
 
-	/** 13 to 19 digits, single space or hyphen allowed between digits, not part of a longer number. */
-	private static final Pattern CARD_CANDIDATE = Pattern.compile("(?<![\\d.,])\\d(?:[ -]?\\d){12,18}(?![\\d]|[.,]\\d)");
+	/**
+	 * 13 to 19 digits, single space or hyphen allowed between digits, not part of a
+	 * longer number.
+	 */
+	private static final Pattern CARD_CANDIDATE = Pattern
+		.compile("(?<![\\d.,])\\d(?:[ -]?\\d){12,18}(?![\\d]|[.,]\\d)");
 
 	private static final String LOCAL_PART = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._%+-";
 
 	private static final String DOMAIN = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-";
 
-	/** Where a phone number may be: an optional + or (, then digits with single separators, 7 digits or more. */
+	/**
+	 * Where a phone number may be: an optional + or (, then digits with single
+	 * separators, 7 digits or more.
+	 */
 	private static final Pattern PHONE_CANDIDATE = Pattern
 		.compile("(?<![\\w.])[+(]?\\d(?:[ ()./-]{0,2}\\d){6,}\\)?(?![\\w])");
 
@@ -65,8 +75,8 @@ public final class Redactor {
 	}
 
 	/**
-	 * Redacts a UTF-8 payload. {@code null} stays {@code null}; bytes that are not valid UTF-8 are returned as they
-	 * are with a count of 0.
+	 * Redacts a UTF-8 payload. {@code null} stays {@code null}; bytes that are not valid
+	 * UTF-8 are returned as they are with a count of 0.
 	 */
 	public static Bytes redact(byte[] payload, RedactionRules rules) {
 		if (payload == null || payload.length == 0 || !rules.any()) {
@@ -113,7 +123,8 @@ public final class Redactor {
 				if (at < last) {
 					continue;
 				}
-				// only the few characters around each '@' are matched against the e-mail pattern
+				// only the few characters around each '@' are matched against the e-mail
+				// pattern
 				int start = at;
 				while (start > last && at - start < 64 && LOCAL_PART.indexOf(current.charAt(start - 1)) >= 0) {
 					start--;
@@ -132,7 +143,8 @@ public final class Redactor {
 			current = out.append(current, last, current.length()).toString();
 		}
 		if (rules.phoneNumbers() && mayHoldPhoneNumber(current, rules.phoneRegion())) {
-			// libphonenumber only looks at digit runs (with separators), not at the whole text: far cheaper
+			// libphonenumber only looks at digit runs (with separators), not at the whole
+			// text: far cheaper
 			StringBuilder out = new StringBuilder(current.length());
 			int last = 0;
 			Matcher candidates = PHONE_CANDIDATE.matcher(current);
@@ -148,7 +160,10 @@ public final class Redactor {
 		return new Result(current, emails, phones, cards);
 	}
 
-	/** libphonenumber's parse and validity check (the number's length and prefixes fit its region's plan). */
+	/**
+	 * libphonenumber's parse and validity check (the number's length and prefixes fit its
+	 * region's plan).
+	 */
 	private static boolean validPhoneNumber(String candidate, String region) {
 		try {
 			return PHONES.isValidNumber(PHONES.parse(candidate, region));
@@ -159,8 +174,9 @@ public final class Redactor {
 	}
 
 	/**
-	 * Cheap pre-check before libphonenumber (which costs far more than one pass over the text): a number in
-	 * international format needs a {@code +} before a digit; a national one a run of at least 7 digits.
+	 * Cheap pre-check before libphonenumber (which costs far more than one pass over the
+	 * text): a number in international format needs a {@code +} before a digit; a
+	 * national one a run of at least 7 digits.
 	 */
 	private static boolean mayHoldPhoneNumber(String text, String region) {
 		if ("ZZ".equals(region)) {
@@ -176,7 +192,8 @@ public final class Redactor {
 	}
 
 	/**
-	 * The most ASCII digits in one run where single characters of {@code separators} may stand between digits.
+	 * The most ASCII digits in one run where single characters of {@code separators} may
+	 * stand between digits.
 	 */
 	static int longestDigitRun(String text, String separators) {
 		int longest = 0;
@@ -200,7 +217,10 @@ public final class Redactor {
 		return longest;
 	}
 
-	/** The Luhn (mod 10) check over the digits of {@code candidate}; separators are skipped. */
+	/**
+	 * The Luhn (mod 10) check over the digits of {@code candidate}; separators are
+	 * skipped.
+	 */
 	static boolean luhn(CharSequence candidate) {
 		int sum = 0;
 		int digits = 0;

@@ -12,18 +12,24 @@ import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Set;
 
-/** Writes secret files readable by the owner only (mode 0600 from creation on POSIX systems). */
+/**
+ * Writes secret files readable by the owner only (mode 0600 from creation on POSIX
+ * systems).
+ */
 public final class SecretFiles {
 
 	private SecretFiles() {
 	}
 
-	/** Creates {@code file} (failing if it exists) with mode 0600 and writes {@code content}. */
+	/**
+	 * Creates {@code file} (failing if it exists) with mode 0600 and writes
+	 * {@code content}.
+	 */
 	public static void createOwnerOnly(Path file, String content) throws IOException {
 		boolean posix = FileSystems.getDefault().supportedFileAttributeViews().contains("posix");
 		Set<PosixFilePermission> ownerOnly = PosixFilePermissions.fromString("rw-------");
-		FileAttribute<?>[] attributes = posix ? new FileAttribute<?>[] { PosixFilePermissions.asFileAttribute(ownerOnly) }
-				: new FileAttribute<?>[0];
+		FileAttribute<?>[] attributes = posix
+				? new FileAttribute<?>[] { PosixFilePermissions.asFileAttribute(ownerOnly) } : new FileAttribute<?>[0];
 		Files.createFile(file, attributes);
 		if (posix) {
 			Files.setPosixFilePermissions(file, ownerOnly);

@@ -28,19 +28,22 @@ import org.springframework.stereotype.Component;
 import dev.warden.platform.system.WardenProperties;
 
 /**
- * The installation's signing key: an Ed25519 Tink keyset ({@link PredefinedSignatureParameters#ED25519}, Tink
- * output prefix, so a signature names the key that made it). Signs audit digests (and signed exports).
+ * The installation's signing key: an Ed25519 Tink keyset
+ * ({@link PredefinedSignatureParameters#ED25519}, Tink output prefix, so a signature
+ * names the key that made it). Signs audit digests (and signed exports).
  * <p>
  * Where the private keyset comes from, in this order:
  * <ol>
- * <li>{@code warden.signing-key} (WARDEN_SIGNING_KEY): a Tink JSON keyset in clear, or base64 of it, from a
- * secret store;</li>
- * <li>{@code <data dir>/signing-key.json}: the keyset in Tink's JSON <em>encrypted</em> keyset format, encrypted
- * with the key-encryption key's AEAD ({@link KeyEncryptionKeyProvider}, the master key) and associated data
+ * <li>{@code warden.signing-key} (WARDEN_SIGNING_KEY): a Tink JSON keyset in clear, or
+ * base64 of it, from a secret store;</li>
+ * <li>{@code <data dir>/signing-key.json}: the keyset in Tink's JSON <em>encrypted</em>
+ * keyset format, encrypted with the key-encryption key's AEAD
+ * ({@link KeyEncryptionKeyProvider}, the master key) and associated data
  * {@link #FILE_ASSOCIATED_DATA}; created with mode 0600 on first start.</li>
  * </ol>
- * The public keyset (Tink JSON, no secret) is written to {@code <data dir>/signing-public-key.json} on every start
- * for offline verification. The private key is never logged or exposed.
+ * The public keyset (Tink JSON, no secret) is written to
+ * {@code <data dir>/signing-public-key.json} on every start for offline verification. The
+ * private key is never logged or exposed.
  * <p>
  * Thread-safe: {@link PublicKeySign} instances are thread-safe.
  */
@@ -87,7 +90,9 @@ public class SigningKeys {
 		writePublicKeyset(warden.dataDir().resolve(PUBLIC_FILE_NAME), this.publicKeysetJson);
 	}
 
-	/** Signs {@code data} with the primary key (Ed25519, with Tink's 5-byte key prefix). */
+	/**
+	 * Signs {@code data} with the primary key (Ed25519, with Tink's 5-byte key prefix).
+	 */
 	public byte[] sign(byte[] data) {
 		try {
 			return this.signer.sign(data);
@@ -97,7 +102,9 @@ public class SigningKeys {
 		}
 	}
 
-	/** The public keyset in Tink's JSON keyset format (no secret): what verifiers need. */
+	/**
+	 * The public keyset in Tink's JSON keyset format (no secret): what verifiers need.
+	 */
 	public String publicKeysetJson() {
 		return this.publicKeysetJson;
 	}
@@ -108,8 +115,8 @@ public class SigningKeys {
 	}
 
 	/**
-	 * A verifier for signatures made by {@link #sign}, from a public keyset in Tink JSON (for offline tools; no
-	 * Spring needed).
+	 * A verifier for signatures made by {@link #sign}, from a public keyset in Tink JSON
+	 * (for offline tools; no Spring needed).
 	 */
 	public static PublicKeyVerify verifier(String publicKeysetJson) throws GeneralSecurityException {
 		KeysetHandle handle = TinkJsonProtoKeysetFormat.parseKeysetWithoutSecret(publicKeysetJson);
@@ -118,10 +125,12 @@ public class SigningKeys {
 
 	private static KeysetHandle readOrCreate(Path file, Aead kek) throws IOException, GeneralSecurityException {
 		if (Files.exists(file)) {
-			KeysetHandle handle = TinkJsonProtoKeysetFormat.parseEncryptedKeyset(
-					Files.readString(file, StandardCharsets.UTF_8), kek, FILE_ASSOCIATED_DATA);
-			// re-encrypted under the master key's current primary at every start, so that a rotation of the local
-			// master key (add, promote, restart, re-wrap, delete the old key) carries the signing key along
+			KeysetHandle handle = TinkJsonProtoKeysetFormat
+				.parseEncryptedKeyset(Files.readString(file, StandardCharsets.UTF_8), kek, FILE_ASSOCIATED_DATA);
+			// re-encrypted under the master key's current primary at every start, so that
+			// a rotation of the local
+			// master key (add, promote, restart, re-wrap, delete the old key) carries the
+			// signing key along
 			rewrite(file, TinkJsonProtoKeysetFormat.serializeEncryptedKeyset(handle, kek, FILE_ASSOCIATED_DATA));
 			return handle;
 		}
@@ -130,17 +139,22 @@ public class SigningKeys {
 		String encrypted = TinkJsonProtoKeysetFormat.serializeEncryptedKeyset(handle, kek, FILE_ASSOCIATED_DATA);
 		try {
 			SecretFiles.createOwnerOnly(file, encrypted);
-			log.warn("Created a new audit signing key at {} (mode 0600, encrypted with the master key). Back it up "
-					+ "with the master key; in production set WARDEN_SIGNING_KEY instead.", file.toAbsolutePath());
+			log.warn(
+					"Created a new audit signing key at {} (mode 0600, encrypted with the master key). Back it up "
+							+ "with the master key; in production set WARDEN_SIGNING_KEY instead.",
+					file.toAbsolutePath());
 			return handle;
 		}
 		catch (FileAlreadyExistsException raced) {
-			return TinkJsonProtoKeysetFormat.parseEncryptedKeyset(Files.readString(file, StandardCharsets.UTF_8),
-					kek, FILE_ASSOCIATED_DATA);
+			return TinkJsonProtoKeysetFormat.parseEncryptedKeyset(Files.readString(file, StandardCharsets.UTF_8), kek,
+					FILE_ASSOCIATED_DATA);
 		}
 	}
 
-	/** Replaces the encrypted keyset file atomically; the new file is owner-only (0600) from its creation. */
+	/**
+	 * Replaces the encrypted keyset file atomically; the new file is owner-only (0600)
+	 * from its creation.
+	 */
 	private static void rewrite(Path file, String encrypted) throws IOException {
 		Path directory = file.toAbsolutePath().getParent();
 		Path temporary = FileSystems.getDefault().supportedFileAttributeViews().contains("posix")

@@ -21,15 +21,18 @@ import dev.warden.platform.tenant.Tenant;
 import dev.warden.platform.tenant.TenantManagement;
 
 /**
- * Default-install convenience (only with {@code warden.demo.enabled=true}, env WARDEN_DEMO=true): on first start
- * creates tenant {@code demo} (plan {@code free}) with an API key {@code demo}, audited as actor
- * {@code system}, and writes the raw key to {@code <data dir>/demo-api-key} (mode 0600) so that later starts can
- * show it again.
+ * Default-install convenience (only with {@code warden.demo.enabled=true}, env
+ * WARDEN_DEMO=true): on first start creates tenant {@code demo} (plan {@code free}) with
+ * an API key {@code demo}, audited as actor {@code system}, and writes the raw key to
+ * {@code <data dir>/demo-api-key} (mode 0600) so that later starts can show it again.
  *
- * <p>The raw key is written to that file and nowhere else: never logged, never printed. The process's output ends up
- * in log files (the quickstart captures it into {@code <data dir>/logs/}, a container runtime keeps it), which are
- * read by more people and tools than the key should be. The log names the key by its prefix only; the quickstart
- * launcher reads the file once the gateway is healthy and prints the {@code Demo API key: …} line on the terminal.
+ * <p>
+ * The raw key is written to that file and nowhere else: never logged, never printed. The
+ * process's output ends up in log files (the quickstart captures it into
+ * {@code <data dir>/logs/}, a container runtime keeps it), which are read by more people
+ * and tools than the key should be. The log names the key by its prefix only; the
+ * quickstart launcher reads the file once the gateway is healthy and prints the
+ * {@code Demo API key: …} line on the terminal.
  */
 @Component
 @ConditionalOnBooleanProperty("warden.demo.enabled")

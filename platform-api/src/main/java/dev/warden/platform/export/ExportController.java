@@ -31,9 +31,10 @@ import dev.warden.platform.system.PageRequest;
 import dev.warden.platform.system.RequestIds;
 
 /**
- * Signed compliance exports of the audit trail and of request-log metadata, for the ADMIN and COMPLIANCE roles.
- * The file is streamed as it is read; its id is sent in {@code X-Export-Id} before the body, and its signed
- * manifest is served by {@code GET /api/admin/exports/{id}/manifest} once the last byte has been written.
+ * Signed compliance exports of the audit trail and of request-log metadata, for the ADMIN
+ * and COMPLIANCE roles. The file is streamed as it is read; its id is sent in
+ * {@code X-Export-Id} before the body, and its signed manifest is served by {@code GET
+ * /api/admin/exports/{id}/manifest} once the last byte has been written.
  */
 @RestController
 @RequestMapping("/api/admin/exports")
@@ -57,8 +58,7 @@ class ExportController {
 		try {
 			response.setStatus(HttpServletResponse.SC_OK);
 			response.setContentType(request.format().contentType());
-			response.setHeader(HttpHeaders.CONTENT_DISPOSITION,
-					"attachment; filename=\"" + export.fileName() + "\"");
+			response.setHeader(HttpHeaders.CONTENT_DISPOSITION, "attachment; filename=\"" + export.fileName() + "\"");
 			response.setHeader(HttpHeaders.CACHE_CONTROL, "no-store");
 			response.setHeader(EXPORT_ID_HEADER, export.id().toString());
 			response.setHeader(HttpHeaders.LINK,
@@ -72,7 +72,8 @@ class ExportController {
 			this.exports.write(export, response.getOutputStream());
 		}
 		catch (IOException | RuntimeException ex) {
-			// the export is already recorded as failed; what remains is to make the failure visible to the client
+			// the export is already recorded as failed; what remains is to make the
+			// failure visible to the client
 			if (response.isCommitted()) {
 				throw new ExportInterruptedException(export.id(), ex);
 			}
@@ -86,9 +87,10 @@ class ExportController {
 	}
 
 	/**
-	 * Part of the file has been sent: an error body cannot be sent any more, and must not be appended to the file.
-	 * Rethrown unhandled, so that the servlet container cuts the connection and the client sees an incomplete
-	 * download rather than a file that looks complete (the export has no manifest either).
+	 * Part of the file has been sent: an error body cannot be sent any more, and must not
+	 * be appended to the file. Rethrown unhandled, so that the servlet container cuts the
+	 * connection and the client sees an incomplete download rather than a file that looks
+	 * complete (the export has no manifest either).
 	 */
 	@ExceptionHandler(ExportInterruptedException.class)
 	void interrupted(ExportInterruptedException ex) {
@@ -103,7 +105,10 @@ class ExportController {
 			.body(this.exports.manifest(id).getBytes(StandardCharsets.UTF_8));
 	}
 
-	/** The most recent exports (what was asked, by whom, status, row count, SHA-256), newest first. */
+	/**
+	 * The most recent exports (what was asked, by whom, status, row count, SHA-256),
+	 * newest first.
+	 */
 	@GetMapping
 	Page<ExportSummary> list(PageRequest page) {
 		return Page.of(this.exports.recent(page.offset(), page.fetchSize()), page);
@@ -148,7 +153,10 @@ class ExportController {
 		return new ExportRequest(type, format, tenantId, start, end, actor);
 	}
 
-	/** An ISO-8601 instant or offset date-time, or a date (midnight UTC), within {@link InputRules}' range. */
+	/**
+	 * An ISO-8601 instant or offset date-time, or a date (midnight UTC), within
+	 * {@link InputRules}' range.
+	 */
 	static Instant instant(String name, String value) {
 		if (value == null || value.isBlank()) {
 			throw ApiException.badRequest("missing_parameter",

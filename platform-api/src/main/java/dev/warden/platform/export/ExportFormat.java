@@ -27,12 +27,16 @@ import tools.jackson.core.json.JsonFactory;
 import dev.warden.platform.export.ExportType.Column;
 
 /**
- * The file formats of an export. Every writer streams: a row is encoded and handed to the output as it arrives,
- * nothing but the current row (and, for PDF, the rows of the current chunk) is kept.
+ * The file formats of an export. Every writer streams: a row is encoded and handed to the
+ * output as it arrives, nothing but the current row (and, for PDF, the rows of the
+ * current chunk) is kept.
  */
 enum ExportFormat {
 
-	/** RFC 4180 CSV (CRLF), one header line, then one record per row; null is an empty field. */
+	/**
+	 * RFC 4180 CSV (CRLF), one header line, then one record per row; null is an empty
+	 * field.
+	 */
 	CSV("csv", "text/csv; charset=UTF-8") {
 		@Override
 		RowWriter open(OutputStream out, ExportType type, String title) throws IOException {
@@ -55,7 +59,10 @@ enum ExportFormat {
 		}
 	},
 
-	/** One JSON object per line (LF-terminated), keys = column names; {@code details} is embedded as JSON. */
+	/**
+	 * One JSON object per line (LF-terminated), keys = column names; {@code details} is
+	 * embedded as JSON.
+	 */
 	NDJSON("ndjson", "application/x-ndjson") {
 		@Override
 		RowWriter open(OutputStream out, ExportType type, String title) {
@@ -95,9 +102,11 @@ enum ExportFormat {
 	},
 
 	/**
-	 * A landscape A4 table with a header repeated on every page. Rows are handed to the PDF writer every
-	 * {@value #PDF_CHUNK_ROWS} rows ({@link PdfPTable#setComplete(boolean)} false), so memory stays bounded; the
-	 * document's cross-reference table still grows with the page count, which is why PDF exports are capped.
+	 * A landscape A4 table with a header repeated on every page. Rows are handed to the
+	 * PDF writer every {@value #PDF_CHUNK_ROWS} rows
+	 * ({@link PdfPTable#setComplete(boolean)} false), so memory stays bounded; the
+	 * document's cross-reference table still grows with the page count, which is why PDF
+	 * exports are capped.
 	 */
 	PDF("pdf", "application/pdf") {
 		@Override
@@ -196,8 +205,8 @@ enum ExportFormat {
 	}
 
 	/**
-	 * Starts a file of this format on {@code out}. {@link RowWriter#finish()} completes the file and flushes,
-	 * but never closes {@code out}.
+	 * Starts a file of this format on {@code out}. {@link RowWriter#finish()} completes
+	 * the file and flushes, but never closes {@code out}.
 	 */
 	abstract RowWriter open(OutputStream out, ExportType type, String title) throws IOException;
 
@@ -221,7 +230,9 @@ enum ExportFormat {
 
 	}
 
-	/** Keeps the format libraries from closing the response stream: close only flushes. */
+	/**
+	 * Keeps the format libraries from closing the response stream: close only flushes.
+	 */
 	private static final class CloseShield extends FilterOutputStream {
 
 		CloseShield(OutputStream out) {

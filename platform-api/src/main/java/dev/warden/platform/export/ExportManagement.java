@@ -41,15 +41,15 @@ import dev.warden.platform.system.ApiException;
 /**
  * Runs compliance exports. An export has three steps, in this order:
  * <ol>
- * <li>{@link #start}: validates the request, records the export ({@code exports}, status running) and audits
- * {@code export.started}, in one transaction; the caller now knows the export id (sent as {@code X-Export-Id}
- * before the body).</li>
- * <li>{@link #write}: streams the rows from a server-side cursor in one read-only, repeatable-read transaction
- * (one snapshot, which also gives the audit chain head) straight into the output, hashing the bytes as they
- * go.</li>
- * <li>after the last byte, still inside {@link #write}: builds the manifest, signs it, stores it and audits
- * {@code export.completed}, in one transaction; or, on failure, marks the export failed and audits
- * {@code export.failed}.</li>
+ * <li>{@link #start}: validates the request, records the export ({@code exports}, status
+ * running) and audits {@code export.started}, in one transaction; the caller now knows
+ * the export id (sent as {@code X-Export-Id} before the body).</li>
+ * <li>{@link #write}: streams the rows from a server-side cursor in one read-only,
+ * repeatable-read transaction (one snapshot, which also gives the audit chain head)
+ * straight into the output, hashing the bytes as they go.</li>
+ * <li>after the last byte, still inside {@link #write}: builds the manifest, signs it,
+ * stores it and audits {@code export.completed}, in one transaction; or, on failure,
+ * marks the export failed and audits {@code export.failed}.</li>
  * </ol>
  * Thread-safe; at most {@link ExportProperties#maxConcurrent()} exports run at once.
  */
@@ -84,7 +84,8 @@ class ExportManagement {
 		this.cursor = new NamedParameterJdbcTemplate(streaming);
 		this.writeTransaction = new TransactionTemplate(transactions);
 		this.snapshotTransaction = new TransactionTemplate(transactions);
-		// PostgreSQL only uses a cursor (fetch size honoured) outside autocommit: a transaction is required
+		// PostgreSQL only uses a cursor (fetch size honoured) outside autocommit: a
+		// transaction is required
 		this.snapshotTransaction.setReadOnly(true);
 		this.snapshotTransaction.setIsolationLevel(TransactionDefinition.ISOLATION_REPEATABLE_READ);
 		this.audit = audit;
@@ -94,9 +95,10 @@ class ExportManagement {
 	}
 
 	/**
-	 * Validates and records an export. The caller must call {@link #write} next (which releases the export's
-	 * slot), or {@link #abandon} if it cannot.
-	 * @throws ApiException 404 unknown tenant, 400 PDF too large, 429 too many exports running
+	 * Validates and records an export. The caller must call {@link #write} next (which
+	 * releases the export's slot), or {@link #abandon} if it cannot.
+	 * @throws ApiException 404 unknown tenant, 400 PDF too large, 429 too many exports
+	 * running
 	 */
 	Export start(ExportRequest request) {
 		if (!this.running.tryAcquire()) {
@@ -117,9 +119,10 @@ class ExportManagement {
 			}
 			Export export = new Export(UUID.randomUUID(), request, Instant.now().truncatedTo(ChronoUnit.MICROS));
 			this.writeTransaction.executeWithoutResult((status) -> {
-				this.jdbc.sql("INSERT INTO exports (id, export_type, format, tenant_id, range_from, range_to, "
-						+ "requested_by, requested_at, status) VALUES (:id, :type, :format, :tenant, :from, :to, "
-						+ ":actor, :requestedAt, 'running')")
+				this.jdbc
+					.sql("INSERT INTO exports (id, export_type, format, tenant_id, range_from, range_to, "
+							+ "requested_by, requested_at, status) VALUES (:id, :type, :format, :tenant, :from, :to, "
+							+ ":actor, :requestedAt, 'running')")
 					.param("id", export.id())
 					.param("type", request.type().label())
 					.param("format", request.format().label())
@@ -151,8 +154,9 @@ class ExportManagement {
 	}
 
 	/**
-	 * Streams the export into {@code out} (not closed), then stores the signed manifest. If anything fails, the
-	 * export is recorded as failed (it has no manifest) and the exception is rethrown.
+	 * Streams the export into {@code out} (not closed), then stores the signed manifest.
+	 * If anything fails, the export is recorded as failed (it has no manifest) and the
+	 * exception is rethrown.
 	 * @return the signed manifest
 	 */
 	Map<String, Object> write(Export export, OutputStream out) throws IOException {
@@ -216,7 +220,10 @@ class ExportManagement {
 		};
 	}
 
-	/** The most recent exports, newest first, skipping the {@code offset} most recent ones. */
+	/**
+	 * The most recent exports, newest first, skipping the {@code offset} most recent
+	 * ones.
+	 */
 	List<ExportSummary> recent(long offset, int limit) {
 		return this.jdbc
 			.sql("SELECT id, export_type, format, tenant_id, range_from, range_to, requested_by, requested_at, status, "
@@ -234,10 +241,11 @@ class ExportManagement {
 	}
 
 	/**
-	 * The head of the audit hash chain in the export's snapshot (read inside the snapshot transaction), recorded in
-	 * the manifest so that the export can be placed against the chain: the sequence number and hash of the last
-	 * event. {@code null} when the trail is empty; the hash is {@code null} while events written before the chain
-	 * existed are not sealed yet (the next append seals them).
+	 * The head of the audit hash chain in the export's snapshot (read inside the snapshot
+	 * transaction), recorded in the manifest so that the export can be placed against the
+	 * chain: the sequence number and hash of the last event. {@code null} when the trail
+	 * is empty; the hash is {@code null} while events written before the chain existed
+	 * are not sealed yet (the next append seals them).
 	 */
 	private AuditChainHead auditChainHead() {
 		return this.jdbc.sql("SELECT seq, hash FROM audit_chain_head WHERE seq > 0")
@@ -277,8 +285,9 @@ class ExportManagement {
 				Base64.getEncoder().encodeToString(this.signingKeys.sign(Manifests.signedBytes(manifest))));
 		String text = Manifests.canonical(manifest);
 		this.writeTransaction.executeWithoutResult((status) -> {
-			this.jdbc.sql("UPDATE exports SET status = 'completed', completed_at = :completedAt, row_count = :rows, "
-					+ "sha256 = :sha256, manifest = :manifest WHERE id = :id")
+			this.jdbc
+				.sql("UPDATE exports SET status = 'completed', completed_at = :completedAt, row_count = :rows, "
+						+ "sha256 = :sha256, manifest = :manifest WHERE id = :id")
 				.param("completedAt", Timestamp.from(completedAt))
 				.param("rows", counter.rows)
 				.param("sha256", sha256)
@@ -297,16 +306,16 @@ class ExportManagement {
 	private void fail(Export export, String reason, long rows) {
 		try {
 			this.writeTransaction.executeWithoutResult((status) -> {
-				this.jdbc.sql("UPDATE exports SET status = 'failed', completed_at = now(), failure = :reason "
-						+ "WHERE id = :id AND status = 'running'")
+				this.jdbc
+					.sql("UPDATE exports SET status = 'failed', completed_at = now(), failure = :reason "
+							+ "WHERE id = :id AND status = 'running'")
 					.param("reason", reason)
 					.param("id", export.id())
 					.update();
 				Map<String, Object> details = export.request().describe();
 				details.put("rows_written", rows);
 				details.put("reason", reason);
-				this.audit.append(export.request().actor(), "export.failed", "export", export.id().toString(),
-						details);
+				this.audit.append(export.request().actor(), "export.failed", "export", export.id().toString(), details);
 			});
 		}
 		catch (RuntimeException ex) {
@@ -322,8 +331,8 @@ class ExportManagement {
 	}
 
 	private long count(ExportRequest request) {
-		return this.snapshotTransaction
-			.execute((status) -> this.cursor.queryForObject(request.type().countSql(), parameters(request), Long.class));
+		return this.snapshotTransaction.execute(
+				(status) -> this.cursor.queryForObject(request.type().countSql(), parameters(request), Long.class));
 	}
 
 	private static MapSqlParameterSource parameters(ExportRequest request) {
@@ -369,8 +378,7 @@ class ExportManagement {
 
 	/** One row of the export history. */
 	record ExportSummary(UUID id, String exportType, String format, UUID tenantId, Instant from, Instant to,
-			String requestedBy, Instant requestedAt, String status, Instant completedAt, Long rowCount,
-			String sha256) {
+			String requestedBy, Instant requestedAt, String status, Instant completedAt, Long rowCount, String sha256) {
 	}
 
 	/** The head of the audit hash chain: the last event's sequence number and hash. */

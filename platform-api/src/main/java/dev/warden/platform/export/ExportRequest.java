@@ -6,8 +6,8 @@ import java.util.Map;
 import java.util.UUID;
 
 /**
- * What a user asked to export: rows with {@code from <= occurred_at < to}, of one tenant or of all
- * ({@code tenantId} null).
+ * What a user asked to export: rows with {@code from <= occurred_at < to}, of one tenant
+ * or of all ({@code tenantId} null).
  */
 record ExportRequest(ExportType type, ExportFormat format, UUID tenantId, Instant from, Instant to, String actor) {
 

@@ -6,14 +6,15 @@ import java.time.OffsetDateTime;
 import java.util.List;
 
 /**
- * What can be exported. Each type fixes its columns (the same in every format) and its query: rows with
- * {@code from <= occurred_at < to}, optionally for one tenant, in {@code (occurred_at, id)} order.
+ * What can be exported. Each type fixes its columns (the same in every format) and its
+ * query: rows with {@code from <= occurred_at < to}, optionally for one tenant, in
+ * {@code (occurred_at, id)} order.
  */
 enum ExportType {
 
 	/**
-	 * The audit trail. An event belongs to a tenant when it targets the tenant itself or names it in
-	 * {@code details.tenant_id} (API keys, grants).
+	 * The audit trail. An event belongs to a tenant when it targets the tenant itself or
+	 * names it in {@code details.tenant_id} (API keys, grants).
 	 */
 	AUDIT("audit", "Audit trail",
 			List.of(Column.text("id"), Column.timestamp("occurred_at"), Column.text("actor"), Column.text("action"),
@@ -64,7 +65,10 @@ enum ExportType {
 		return this.columns;
 	}
 
-	/** The query; its named parameters are {@code from}, {@code to} and {@code tenant} (text, null = all). */
+	/**
+	 * The query; its named parameters are {@code from}, {@code to} and {@code tenant}
+	 * (text, null = all).
+	 */
 	String sql() {
 		return this.sql;
 	}
@@ -74,7 +78,10 @@ enum ExportType {
 		return "SELECT count(*) FROM (" + this.sql.substring(0, this.sql.indexOf(" ORDER BY ")) + ") AS rows";
 	}
 
-	/** The current row as values: {@code String} (text, JSON, ISO-8601 timestamps), {@code Long} or null. */
+	/**
+	 * The current row as values: {@code String} (text, JSON, ISO-8601 timestamps),
+	 * {@code Long} or null.
+	 */
 	Object[] read(ResultSet rs) throws SQLException {
 		Object[] values = new Object[this.columns.size()];
 		for (int i = 0; i < values.length; i++) {

@@ -11,9 +11,10 @@ import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
- * The canonical form of an export manifest, shared by the server (which signs it) and {@link VerifyExport} (which
- * checks it). The signed bytes are the manifest without its {@code signature} field, as UTF-8 JSON with the keys
- * of every object sorted, no whitespace, and only strings, integers, booleans, null and objects as values.
+ * The canonical form of an export manifest, shared by the server (which signs it) and
+ * {@link VerifyExport} (which checks it). The signed bytes are the manifest without its
+ * {@code signature} field, as UTF-8 JSON with the keys of every object sorted, no
+ * whitespace, and only strings, integers, booleans, null and objects as values.
  */
 final class Manifests {
 
@@ -29,7 +30,9 @@ final class Manifests {
 	private Manifests() {
 	}
 
-	/** The bytes that are signed: {@code manifest} minus {@link #SIGNATURE}, canonical. */
+	/**
+	 * The bytes that are signed: {@code manifest} minus {@link #SIGNATURE}, canonical.
+	 */
 	static byte[] signedBytes(Map<String, ?> manifest) {
 		Map<String, Object> unsigned = new LinkedHashMap<>(manifest);
 		unsigned.remove(SIGNATURE);
@@ -47,10 +50,10 @@ final class Manifests {
 	}
 
 	/**
-	 * Reads one JSON object, refusing duplicate keys (a reader of the manifest must never see another value than
-	 * the verifier checked).
-	 * @throws IllegalArgumentException if {@code json} is not exactly one JSON object; the message names the problem
-	 * but quotes no content
+	 * Reads one JSON object, refusing duplicate keys (a reader of the manifest must never
+	 * see another value than the verifier checked).
+	 * @throws IllegalArgumentException if {@code json} is not exactly one JSON object;
+	 * the message names the problem but quotes no content
 	 */
 	@SuppressWarnings("unchecked")
 	static Map<String, Object> parse(String json) {
@@ -59,8 +62,8 @@ final class Manifests {
 			tree = STRICT_JSON.readTree(json);
 		}
 		catch (JacksonException ex) {
-			throw new IllegalArgumentException("not JSON (" + ex.getOriginalMessage().strip().lines().findFirst().orElse("")
-					+ ")");
+			throw new IllegalArgumentException(
+					"not JSON (" + ex.getOriginalMessage().strip().lines().findFirst().orElse("") + ")");
 		}
 		if (tree == null || !tree.isObject()) {
 			throw new IllegalArgumentException("not a JSON object");

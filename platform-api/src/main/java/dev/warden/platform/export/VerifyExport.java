@@ -37,9 +37,9 @@ import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
- * Verifies an export file against its manifest, offline, with only the installation's public key (Tink public
- * keyset JSON). Prints one line per check and ends with {@code OK: …} (exit code 0) or {@code FAILED: <reasons>}
- * (exit code 1).
+ * Verifies an export file against its manifest, offline, with only the installation's
+ * public key (Tink public keyset JSON). Prints one line per check and ends with
+ * {@code OK: …} (exit code 0) or {@code FAILED: <reasons>} (exit code 1).
  *
  * <pre>
  * java -cp platform-api-&lt;version&gt;-exec.jar -Dloader.main=dev.warden.platform.export.VerifyExport \
@@ -47,24 +47,34 @@ import tools.jackson.databind.json.JsonMapper;
  *   --export FILE --manifest FILE --public-key FILE
  * </pre>
  *
- * <p>Contract: the files it reads are the very input a tamperer controls, so nothing in them may stop the
- * verification half-way. The checks run in this order, each on its own and each reported:
+ * <p>
+ * Contract: the files it reads are the very input a tamperer controls, so nothing in them
+ * may stop the verification half-way. The checks run in this order, each on its own and
+ * each reported:
  * <ol>
- * <li>the manifest is read as strict UTF-8 JSON (one object, no duplicate keys, at most {@value #MAX_DOCUMENT_BYTES}
- * bytes); if it cannot be read there is nothing to verify against and the verdict is FAILED;</li>
+ * <li>the manifest is read as strict UTF-8 JSON (one object, no duplicate keys, at most
+ * {@value #MAX_DOCUMENT_BYTES} bytes); if it cannot be read there is nothing to verify
+ * against and the verdict is FAILED;</li>
  * <li>its signature is checked with the public keyset;</li>
- * <li>the export's SHA-256 and size are computed over its raw bytes, without interpreting them;</li>
- * <li>only when the SHA-256 matches the manifest (so the file is the one the manifest describes) are its rows
- * counted (CSV records after the header, NDJSON lines that are each one JSON object; PDF is covered by the SHA-256
- * alone). The parse is strict (UTF-8 with malformed bytes reported, RFC 4180 CSV, JSON) and any problem becomes a
- * failed check naming it. A file whose SHA-256 does not match is already FAILED and is never parsed.</li>
+ * <li>the export's SHA-256 and size are computed over its raw bytes, without interpreting
+ * them;</li>
+ * <li>only when the SHA-256 matches the manifest (so the file is the one the manifest
+ * describes) are its rows counted (CSV records after the header, NDJSON lines that are
+ * each one JSON object; PDF is covered by the SHA-256 alone). The parse is strict (UTF-8
+ * with malformed bytes reported, RFC 4180 CSV, JSON) and any problem becomes a failed
+ * check naming it. A file whose SHA-256 does not match is already FAILED and is never
+ * parsed.</li>
  * </ol>
- * Every problem with the input ends as a {@code FAILED} line and exit code 1, never as an exception.
- * {@link #run} is the testable entry point; {@link #main} only exits with its result.
+ * Every problem with the input ends as a {@code FAILED} line and exit code 1, never as an
+ * exception. {@link #run} is the testable entry point; {@link #main} only exits with its
+ * result.
  */
 public final class VerifyExport {
 
-	/** Manifests and public keysets are a few KB; a larger file is not one of them (and is not read whole). */
+	/**
+	 * Manifests and public keysets are a few KB; a larger file is not one of them (and is
+	 * not read whole).
+	 */
 	static final int MAX_DOCUMENT_BYTES = 1024 * 1024;
 
 	private static final int MAX_REASON_LENGTH = 200;
@@ -78,7 +88,10 @@ public final class VerifyExport {
 		System.exit(run(args, System.out));
 	}
 
-	/** Runs the verification, printing to {@code out}; returns the exit code (0 verified, 1 anything else). */
+	/**
+	 * Runs the verification, printing to {@code out}; returns the exit code (0 verified,
+	 * 1 anything else).
+	 */
 	static int run(String[] args, PrintStream out) {
 		Path export = null;
 		Path manifestFile = null;
@@ -129,7 +142,8 @@ public final class VerifyExport {
 		PublicKeyVerify verifier;
 		try {
 			SignatureConfig.register();
-			KeysetHandle keyset = TinkJsonProtoKeysetFormat.parseKeysetWithoutSecret(publicKeyset(readDocument(publicKeyFile)));
+			KeysetHandle keyset = TinkJsonProtoKeysetFormat
+				.parseKeysetWithoutSecret(publicKeyset(readDocument(publicKeyFile)));
 			verifier = keyset.getPrimitive(RegistryConfiguration.get(), PublicKeyVerify.class);
 		}
 		catch (UnreadableInput | GeneralSecurityException | IllegalArgumentException ex) {
@@ -156,7 +170,9 @@ public final class VerifyExport {
 		}
 	}
 
-	/** SHA-256 and size over the raw bytes; returns whether the SHA-256 is the manifest's. */
+	/**
+	 * SHA-256 and size over the raw bytes; returns whether the SHA-256 is the manifest's.
+	 */
 	private static boolean checkFile(Map<String, Object> manifest, Path export, Checks checks) {
 		MessageDigest digest;
 		try {
@@ -207,14 +223,19 @@ public final class VerifyExport {
 	/** Records after the header line, quoted line breaks included. */
 	private static long csvRows(Path export) throws UnreadableInput {
 		try (BufferedReader reader = strictUtf8(export);
-				CSVParser parser = CSVFormat.RFC4180.builder().setHeader().setSkipHeaderRecord(true).get().parse(reader)) {
+				CSVParser parser = CSVFormat.RFC4180.builder()
+					.setHeader()
+					.setSkipHeaderRecord(true)
+					.get()
+					.parse(reader)) {
 			long rows = 0;
 			for (Iterator<CSVRecord> records = parser.iterator(); records.hasNext(); records.next()) {
 				rows++;
 			}
 			return rows;
 		}
-		// the iterator reports malformed CSV (and malformed UTF-8 underneath it) unchecked; a bad header is an
+		// the iterator reports malformed CSV (and malformed UTF-8 underneath it)
+		// unchecked; a bad header is an
 		// IllegalArgumentException
 		catch (IOException | UncheckedIOException | IllegalArgumentException | IllegalStateException ex) {
 			throw new UnreadableInput(reason(ex));
@@ -276,8 +297,8 @@ public final class VerifyExport {
 	}
 
 	/**
-	 * The Tink public keyset JSON, given as is or as a field ({@code keyset}, {@code public_keyset}) of a JSON
-	 * document that holds it.
+	 * The Tink public keyset JSON, given as is or as a field ({@code keyset},
+	 * {@code public_keyset}) of a JSON document that holds it.
 	 */
 	private static String publicKeyset(String text) throws UnreadableInput {
 		Map<String, Object> document = Manifests.parse(text);
@@ -300,7 +321,10 @@ public final class VerifyExport {
 		return (value instanceof Number number) ? number.longValue() : null;
 	}
 
-	/** The first line of an exception's message, shortened: readable, and no file content dumped. */
+	/**
+	 * The first line of an exception's message, shortened: readable, and no file content
+	 * dumped.
+	 */
 	private static String reason(Exception ex) {
 		Throwable shown = (ex instanceof UncheckedIOException && ex.getCause() != null) ? ex.getCause() : ex;
 		if (shown instanceof CharacterCodingException) {
@@ -321,7 +345,10 @@ public final class VerifyExport {
 		return 1;
 	}
 
-	/** An input that cannot be read as what it should be; the message says why, without its content. */
+	/**
+	 * An input that cannot be read as what it should be; the message says why, without
+	 * its content.
+	 */
 	static final class UnreadableInput extends Exception {
 
 		UnreadableInput(String message) {

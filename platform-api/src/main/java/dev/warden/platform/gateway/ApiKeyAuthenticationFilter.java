@@ -20,10 +20,12 @@ import dev.warden.platform.apikey.VerifiedKey;
 import dev.warden.platform.system.ErrorResponses;
 
 /**
- * Third data-plane filter: the API key from {@code Authorization: Bearer <key>} or {@code X-API-Key: <key>}
- * must be valid; otherwise 401 with {@code WWW-Authenticate: Bearer}. A good key of a suspended tenant gets 403
- * {@code tenant_suspended}; a call outside the key's scopes (the model and operation of the {@link DataPlaneRoute}) gets 403
- * {@code insufficient_scope} naming the missing scope. Sets {@link VerifiedKey#ATTRIBUTE}.
+ * Third data-plane filter: the API key from {@code Authorization: Bearer <key>} or
+ * {@code X-API-Key: <key>} must be valid; otherwise 401 with
+ * {@code WWW-Authenticate: Bearer}. A good key of a suspended tenant gets 403
+ * {@code tenant_suspended}; a call outside the key's scopes (the model and operation of
+ * the {@link DataPlaneRoute}) gets 403 {@code insufficient_scope} naming the missing
+ * scope. Sets {@link VerifiedKey#ATTRIBUTE}.
  */
 class ApiKeyAuthenticationFilter extends OncePerRequestFilter implements Ordered {
 
@@ -68,7 +70,8 @@ class ApiKeyAuthenticationFilter extends OncePerRequestFilter implements Ordered
 			return;
 		}
 		VerifiedKey key = verification.key();
-		// set before any 403 too, so that the request log attributes the refusal to the tenant and key
+		// set before any 403 too, so that the request log attributes the refusal to the
+		// tenant and key
 		request.setAttribute(VerifiedKey.ATTRIBUTE, key);
 		if (verification.outcome() == KeyVerification.Outcome.TENANT_SUSPENDED) {
 			forbid(request, response, "tenant_suspended",
@@ -85,15 +88,15 @@ class ApiKeyAuthenticationFilter extends OncePerRequestFilter implements Ordered
 		chain.doFilter(request, response);
 	}
 
-	private static void reject(HttpServletRequest request, HttpServletResponse response, String challenge,
-			String code, String message) throws IOException {
+	private static void reject(HttpServletRequest request, HttpServletResponse response, String challenge, String code,
+			String message) throws IOException {
 		request.setAttribute(GatewayAttributes.ERROR_CODE, code);
 		response.setHeader("WWW-Authenticate", challenge);
 		ErrorResponses.write(request, response, HttpServletResponse.SC_UNAUTHORIZED, code, message);
 	}
 
-	private static void forbid(HttpServletRequest request, HttpServletResponse response, String code,
-			String message) throws IOException {
+	private static void forbid(HttpServletRequest request, HttpServletResponse response, String code, String message)
+			throws IOException {
 		request.setAttribute(GatewayAttributes.ERROR_CODE, code);
 		ErrorResponses.write(request, response, HttpServletResponse.SC_FORBIDDEN, code, message);
 	}

@@ -10,23 +10,25 @@ import java.util.List;
 import java.util.regex.Pattern;
 
 /**
- * One data-plane request as the gateway understands it: which endpoint, which model, which version or label. It
- * is parsed <em>once</em> from the raw request path by {@link DataPlaneRouteFilter}, before any check, and stored
- * under {@link GatewayAttributes#ROUTE}; the API key's scopes, the model grant, the quota's row limit, the request
- * log and the forwarder all read this object, and the path sent to the worker is {@link #path()}, built from it,
- * never the client's path. Two spellings of one request (say {@code inc%6Fme} and {@code income}) are one route; a
- * path that is not exactly one of the grammar's forms is no route at all and is refused before the API key is
- * looked at, with the same answer for every caller.
+ * One data-plane request as the gateway understands it: which endpoint, which model,
+ * which version or label. It is parsed <em>once</em> from the raw request path by
+ * {@link DataPlaneRouteFilter}, before any check, and stored under
+ * {@link GatewayAttributes#ROUTE}; the API key's scopes, the model grant, the quota's row
+ * limit, the request log and the forwarder all read this object, and the path sent to the
+ * worker is {@link #path()}, built from it, never the client's path. Two spellings of one
+ * request (say {@code inc%6Fme} and {@code income}) are one route; a path that is not
+ * exactly one of the grammar's forms is no route at all and is refused before the API key
+ * is looked at, with the same answer for every caller.
  *
- * <h2>Grammar</h2>
- * The raw path is split at {@code /}; the last segment of a TF Serving call is split at its {@code :}; only then is
- * each part percent-decoded (UTF-8, strictly). A percent-encoded delimiter ({@code %2F}, {@code %3A}) is therefore
- * data, not a delimiter: {@code income%3Apredict} names a model {@code income:predict}, which no model can be
- * called. Literal segments ({@code v1}, {@code models}, {@code versions}, verbs …) are matched case-sensitively
- * after decoding; empty segments, dot segments and trailing slashes are not part of any form (except the listings
- * {@code /v1/models/} and {@code /v2/}). Model names are {@link #MODEL_NAME}, labels {@link #LABEL}, versions 1–18
- * decimal digits.
- * <pre>
+ * <h2>Grammar</h2> The raw path is split at {@code /}; the last segment of a TF Serving
+ * call is split at its {@code :}; only then is each part percent-decoded (UTF-8,
+ * strictly). A percent-encoded delimiter ({@code %2F}, {@code %3A}) is therefore data,
+ * not a delimiter: {@code income%3Apredict} names a model {@code income:predict}, which
+ * no model can be called. Literal segments ({@code v1}, {@code models}, {@code versions},
+ * verbs …) are matched case-sensitively after decoding; empty segments, dot segments and
+ * trailing slashes are not part of any form (except the listings {@code /v1/models/} and
+ * {@code /v2/}). Model names are {@link #MODEL_NAME}, labels {@link #LABEL}, versions
+ * 1–18 decimal digits. <pre>
  * GET  /v1/models                                            model listing
  * GET  /v1/models/{m}[/versions/{v}|/labels/{l}]             version status
  * GET  /v1/models/{m}[/versions/{v}|/labels/{l}]/metadata    signature defs
@@ -41,7 +43,8 @@ import java.util.regex.Pattern;
  *
  * @param endpoint which form of the grammar
  * @param model the model named, or {@code null} for the endpoints that name none
- * @param version the version named (or chosen by the gateway, see {@link #withVersion}), or {@code null}
+ * @param version the version named (or chosen by the gateway, see {@link #withVersion}),
+ * or {@code null}
  * @param label the version label named, or {@code null}
  */
 record DataPlaneRoute(Endpoint endpoint, String model, Long version, String label) {
@@ -57,7 +60,10 @@ record DataPlaneRoute(Endpoint endpoint, String model, Long version, String labe
 	/** Longest raw path considered at all; anything longer cannot be a route. */
 	static final int MAX_PATH_LENGTH = 512;
 
-	/** The forms of the grammar, with the method each answers and the key operation each needs. */
+	/**
+	 * The forms of the grammar, with the method each answers and the key operation each
+	 * needs.
+	 */
 	public enum Endpoint {
 
 		/** {@code GET /v1/models}. */
@@ -106,7 +112,10 @@ record DataPlaneRoute(Endpoint endpoint, String model, Long version, String labe
 			return this.method;
 		}
 
-		/** The operation an API key needs ({@code predict}, {@code explain}, {@code metadata}), or {@code null}. */
+		/**
+		 * The operation an API key needs ({@code predict}, {@code explain},
+		 * {@code metadata}), or {@code null}.
+		 */
 		public String operation() {
 			return this.operation;
 		}
@@ -133,25 +142,34 @@ record DataPlaneRoute(Endpoint endpoint, String model, Long version, String labe
 	}
 
 	/**
-	 * Whether the gateway chooses the version (pin, canary, stable): a prediction that names neither a version nor
-	 * a label.
+	 * Whether the gateway chooses the version (pin, canary, stable): a prediction that
+	 * names neither a version nor a label.
 	 */
 	public boolean choosesVersion() {
 		return this.version == null && this.label == null && "POST".equals(this.endpoint.method());
 	}
 
-	/** Whether the body is a prediction request whose rows the plan's {@code max_rows_per_request} limits. */
+	/**
+	 * Whether the body is a prediction request whose rows the plan's
+	 * {@code max_rows_per_request} limits.
+	 */
 	public boolean countsRows() {
 		return this.endpoint == Endpoint.V1_PREDICT || this.endpoint == Endpoint.V1_CLASSIFY
 				|| this.endpoint == Endpoint.V1_REGRESS || this.endpoint == Endpoint.V2_INFER;
 	}
 
-	/** Whether the body is that of the Open Inference Protocol (v2) rather than TensorFlow Serving's (v1). */
+	/**
+	 * Whether the body is that of the Open Inference Protocol (v2) rather than TensorFlow
+	 * Serving's (v1).
+	 */
 	public boolean openInference() {
 		return this.endpoint.name().startsWith("V2_");
 	}
 
-	/** Whether the gateway forwards this call to a worker (every endpoint but {@code /v1/usage}). */
+	/**
+	 * Whether the gateway forwards this call to a worker (every endpoint but
+	 * {@code /v1/usage}).
+	 */
 	public boolean forwarded() {
 		return this.endpoint != Endpoint.V1_USAGE;
 	}
@@ -162,8 +180,8 @@ record DataPlaneRoute(Endpoint endpoint, String model, Long version, String labe
 	}
 
 	/**
-	 * The canonical path of this call: what the request log records and what is sent to the worker. Every part is
-	 * from the grammar's alphabet, so it needs no encoding.
+	 * The canonical path of this call: what the request log records and what is sent to
+	 * the worker. Every part is from the grammar's alphabet, so it needs no encoding.
 	 */
 	public String path() {
 		StringBuilder path = new StringBuilder(64);
@@ -204,9 +222,11 @@ record DataPlaneRoute(Endpoint endpoint, String model, Long version, String labe
 
 	/**
 	 * Parses a raw (not yet decoded) request path.
-	 * @param rawPath the path exactly as sent, without the query ({@code HttpServletRequest#getRequestURI()})
+	 * @param rawPath the path exactly as sent, without the query
+	 * ({@code HttpServletRequest#getRequestURI()})
 	 * @return the route
-	 * @throws NoRouteException if the path is not one of the grammar's forms (404) or cannot be decoded (400)
+	 * @throws NoRouteException if the path is not one of the grammar's forms (404) or
+	 * cannot be decoded (400)
 	 */
 	public static DataPlaneRoute parse(String rawPath) {
 		if (rawPath == null || rawPath.length() > MAX_PATH_LENGTH || !rawPath.startsWith("/")) {
@@ -236,7 +256,8 @@ record DataPlaneRoute(Endpoint endpoint, String model, Long version, String labe
 		if (raw.size() == 1 || (raw.size() == 2 && raw.get(1).isEmpty())) {
 			return new DataPlaneRoute(Endpoint.V1_MODELS, null, null, null);
 		}
-		// the verb is split off the raw last segment, so an encoded colon (%3A) stays part of a name
+		// the verb is split off the raw last segment, so an encoded colon (%3A) stays
+		// part of a name
 		List<String> rest = raw.subList(1, raw.size());
 		String last = rest.get(rest.size() - 1);
 		int colon = last.indexOf(':');
@@ -325,8 +346,9 @@ record DataPlaneRoute(Endpoint endpoint, String model, Long version, String labe
 	}
 
 	/**
-	 * Percent-decodes one path part exactly once, as UTF-8. {@code +} is a plus sign (it means a space only in
-	 * form bodies). A malformed escape or bytes that are not UTF-8 are a bad request.
+	 * Percent-decodes one path part exactly once, as UTF-8. {@code +} is a plus sign (it
+	 * means a space only in form bodies). A malformed escape or bytes that are not UTF-8
+	 * are a bad request.
 	 */
 	static String decode(String part) {
 		if (part.indexOf('%') < 0) {
@@ -351,7 +373,8 @@ record DataPlaneRoute(Endpoint endpoint, String model, Long version, String labe
 				bytes.write(c);
 			}
 			else {
-				// Tomcat hands the raw path over as ISO-8859-1; a byte above 0x7F was sent unescaped
+				// Tomcat hands the raw path over as ISO-8859-1; a byte above 0x7F was
+				// sent unescaped
 				bytes.write(c & 0xFF);
 			}
 		}
@@ -367,7 +390,10 @@ record DataPlaneRoute(Endpoint endpoint, String model, Long version, String labe
 		}
 	}
 
-	/** A path that is not a data-plane route: 404 {@code not_found}, or 400 {@code invalid_path} if undecodable. */
+	/**
+	 * A path that is not a data-plane route: 404 {@code not_found}, or 400
+	 * {@code invalid_path} if undecodable.
+	 */
 	public static final class NoRouteException extends RuntimeException {
 
 		private final int status;

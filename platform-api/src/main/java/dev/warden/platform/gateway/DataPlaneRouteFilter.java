@@ -14,11 +14,13 @@ import dev.warden.platform.gateway.DataPlaneRoute.NoRouteException;
 import dev.warden.platform.system.ErrorResponses;
 
 /**
- * Data-plane filter right after the request log and before the API key: parses the raw path once into a
- * {@link DataPlaneRoute} and stores it under {@link GatewayAttributes#ROUTE}, where every later step reads it. A
- * path that is no route gets 404 {@code not_found} (400 {@code invalid_path} if it cannot be decoded), and a route
- * called with another method gets 405 {@code method_not_allowed} with {@code Allow}; both before the API key is
- * looked at, so the answer is the same for every caller and says nothing about any tenant's models.
+ * Data-plane filter right after the request log and before the API key: parses the raw
+ * path once into a {@link DataPlaneRoute} and stores it under
+ * {@link GatewayAttributes#ROUTE}, where every later step reads it. A path that is no
+ * route gets 404 {@code not_found} (400 {@code invalid_path} if it cannot be decoded),
+ * and a route called with another method gets 405 {@code method_not_allowed} with
+ * {@code Allow}; both before the API key is looked at, so the answer is the same for
+ * every caller and says nothing about any tenant's models.
  */
 class DataPlaneRouteFilter extends OncePerRequestFilter implements Ordered {
 
@@ -53,7 +55,10 @@ class DataPlaneRouteFilter extends OncePerRequestFilter implements Ordered {
 		chain.doFilter(request, response);
 	}
 
-	/** The route of a data-plane request, or {@code null} if it was refused (or is not a data-plane request). */
+	/**
+	 * The route of a data-plane request, or {@code null} if it was refused (or is not a
+	 * data-plane request).
+	 */
 	static DataPlaneRoute of(HttpServletRequest request) {
 		return (DataPlaneRoute) request.getAttribute(GatewayAttributes.ROUTE);
 	}

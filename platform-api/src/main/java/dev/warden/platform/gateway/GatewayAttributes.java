@@ -3,10 +3,15 @@ package dev.warden.platform.gateway;
 /** Request attributes shared by the data-plane filters and the gateway controller. */
 final class GatewayAttributes {
 
-	/** The {@link DataPlaneRoute} parsed from the request path, read by every later step. */
+	/**
+	 * The {@link DataPlaneRoute} parsed from the request path, read by every later step.
+	 */
 	static final String ROUTE = GatewayAttributes.class.getName() + ".route";
 
-	/** How many body bytes the gateway read ({@code Long}), also when it refused the body as too large. */
+	/**
+	 * How many body bytes the gateway read ({@code Long}), also when it refused the body
+	 * as too large.
+	 */
 	static final String REQUEST_BYTES_READ = GatewayAttributes.class.getName() + ".requestBytesRead";
 
 	/** The request body bytes as read (and forwarded) by the controller. */
@@ -15,7 +20,10 @@ final class GatewayAttributes {
 	/** Largest request body the caller's plan allows ({@code Long}). */
 	static final String MAX_REQUEST_BYTES = GatewayAttributes.class.getName() + ".maxRequestBytes";
 
-	/** Rows of a predict/infer request as counted by the quota step ({@code Long}), for usage metering. */
+	/**
+	 * Rows of a predict/infer request as counted by the quota step ({@code Long}), for
+	 * usage metering.
+	 */
 	static final String REQUEST_ROWS = GatewayAttributes.class.getName() + ".requestRows";
 
 	/** Error code of an error answered by the gateway itself. */

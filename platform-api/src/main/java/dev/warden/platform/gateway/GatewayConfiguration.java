@@ -21,12 +21,14 @@ import dev.warden.platform.system.ErrorResponses;
 import dev.warden.platform.usage.UsageMeter;
 
 /**
- * The data-plane pipeline, in order: request id ({@code RequestIdFilter.ORDER}) → request log
- * ({@link RequestLogFilter#ORDER}) → route: the path parsed once into a {@link DataPlaneRoute}, or refused
- * ({@link DataPlaneRouteFilter#ORDER}) → API key ({@link ApiKeyAuthenticationFilter#ORDER}) → model grant
- * ({@link ModelGrantFilter#ORDER}) → quota ({@link QuotaFilter#ORDER}) → Spring Security's data-plane chain (which
- * re-checks that a key was verified) → the 404 for a model not granted ({@link DeniedModelAnswer#ORDER}) →
- * {@link GatewayController}. The filters run only on {@code /v1/*} and {@code /v2/*}.
+ * The data-plane pipeline, in order: request id ({@code RequestIdFilter.ORDER}) → request
+ * log ({@link RequestLogFilter#ORDER}) → route: the path parsed once into a
+ * {@link DataPlaneRoute}, or refused ({@link DataPlaneRouteFilter#ORDER}) → API key
+ * ({@link ApiKeyAuthenticationFilter#ORDER}) → model grant
+ * ({@link ModelGrantFilter#ORDER}) → quota ({@link QuotaFilter#ORDER}) → Spring
+ * Security's data-plane chain (which re-checks that a key was verified) → the 404 for a
+ * model not granted ({@link DeniedModelAnswer#ORDER}) → {@link GatewayController}. The
+ * filters run only on {@code /v1/*} and {@code /v2/*}.
  */
 @Configuration(proxyBeanMethods = false)
 class GatewayConfiguration {

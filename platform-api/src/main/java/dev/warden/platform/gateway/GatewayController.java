@@ -19,16 +19,21 @@ import dev.warden.platform.worker.WorkerClient.WorkerResponse;
 import dev.warden.platform.worker.WorkerProperties;
 
 /**
- * The data plane's last step: forwards the call described by the request's {@link DataPlaneRoute} to a worker (the
- * route's canonical path, the body bytes, Content-Type, X-Request-Id; never the client's raw path or query) and
- * answers with the worker's status, body, Content-Type and X-Model-Version.
+ * The data plane's last step: forwards the call described by the request's
+ * {@link DataPlaneRoute} to a worker (the route's canonical path, the body bytes,
+ * Content-Type, X-Request-Id; never the client's raw path or query) and answers with the
+ * worker's status, body, Content-Type and X-Model-Version.
  *
- * <p>A call that names a model but no version or label ({@code POST /v1/models/{m}:predict}, {@code :classify},
- * {@code :regress}, {@code POST /v2/models/{m}/infer}) asks {@link ModelRouting} which version must answer (pin,
- * canary, stable); when it names one, the path is rewritten to that version
- * ({@code /v1/models/{m}/versions/{v}:predict}, {@code /v2/models/{m}/versions/{v}/infer}). The worker is chosen by
- * {@link WorkerClient#forward}. No healthy worker: 503 {@code worker_unavailable} with {@code Retry-After}; a worker
- * slower than the model's response timeout: 504 {@code worker_timeout}.
+ * <p>
+ * A call that names a model but no version or label ({@code POST /v1/models/{m}:predict},
+ * {@code :classify}, {@code :regress}, {@code POST /v2/models/{m}/infer}) asks
+ * {@link ModelRouting} which version must answer (pin, canary, stable); when it names
+ * one, the path is rewritten to that version
+ * ({@code /v1/models/{m}/versions/{v}:predict},
+ * {@code /v2/models/{m}/versions/{v}/infer}). The worker is chosen by
+ * {@link WorkerClient#forward}. No healthy worker: 503 {@code worker_unavailable} with
+ * {@code Retry-After}; a worker slower than the model's response timeout: 504
+ * {@code worker_timeout}.
  */
 @RestController
 class GatewayController {
@@ -49,7 +54,8 @@ class GatewayController {
 	void forward(HttpServletRequest request, HttpServletResponse response) throws IOException {
 		DataPlaneRoute route = DataPlaneRouteFilter.of(request);
 		if (route == null || !route.forwarded()) {
-			// not reachable: the route filter refuses every path that is not a route, and /v1/usage is answered by
+			// not reachable: the route filter refuses every path that is not a route, and
+			// /v1/usage is answered by
 			// its own controller
 			ErrorResponses.write(request, response, HttpServletResponse.SC_NOT_FOUND, "not_found",
 					"no data-plane endpoint at this path");
@@ -79,7 +85,8 @@ class GatewayController {
 		}
 		WorkerResponse answer;
 		try {
-			// the path sent is built from the route, never the client's; the client's query string is not sent
+			// the path sent is built from the route, never the client's; the client's
+			// query string is not sent
 			answer = this.worker.forward(route.model(), route.version(), route.label(), route.endpoint().method(),
 					route.path(), body, request.getContentType(), requestId);
 		}

@@ -22,23 +22,28 @@ import dev.warden.platform.model.ModelGrants.Access;
 import dev.warden.platform.system.ErrorResponses;
 
 /**
- * Data-plane filter after the API key: the caller's tenant must be granted the model the request's
- * {@link DataPlaneRoute} names. A model that is not granted and a model that does not
- * exist get the same answer, 404 {@code model_not_found} with the message {@code model '<m>' not found}:
+ * Data-plane filter after the API key: the caller's tenant must be granted the model the
+ * request's {@link DataPlaneRoute} names. A model that is not granted and a model that
+ * does not exist get the same answer, 404 {@code model_not_found} with the message
+ * {@code model '<m>' not found}:
  * <ul>
  * <li>known and granted: forwarded;</li>
- * <li>known and not granted: marked here and answered by {@link DeniedModelAnswer} right after the quota filter,
- * without a call to the worker;</li>
- * <li>unknown to the catalogue: forwarded (the worker may serve a model the catalogue has not synchronised yet),
- * and a 404 from the worker is replaced by the same answer as above, so that the bodies are identical apart
- * from the request id.</li>
+ * <li>known and not granted: marked here and answered by {@link DeniedModelAnswer} right
+ * after the quota filter, without a call to the worker;</li>
+ * <li>unknown to the catalogue: forwarded (the worker may serve a model the catalogue has
+ * not synchronised yet), and a 404 from the worker is replaced by the same answer as
+ * above, so that the bodies are identical apart from the request id.</li>
  * </ul>
- * {@code GET /v1/models} (the listing) is filtered: models that are known and not granted are removed from the
- * worker's answer. Grants are looked up in memory ({@link ModelGrants#access}), never per request in the database.
+ * {@code GET /v1/models} (the listing) is filtered: models that are known and not granted
+ * are removed from the worker's answer. Grants are looked up in memory
+ * ({@link ModelGrants#access}), never per request in the database.
  */
 class ModelGrantFilter extends OncePerRequestFilter implements Ordered {
 
-	/** After the API key (the tenant is known), before the quota (refused calls consume no quota token). */
+	/**
+	 * After the API key (the tenant is known), before the quota (refused calls consume no
+	 * quota token).
+	 */
 	public static final int ORDER = ApiKeyAuthenticationFilter.ORDER + 5;
 
 	/** Request attribute: the model the caller is not granted ({@code String}). */
@@ -62,7 +67,8 @@ class ModelGrantFilter extends OncePerRequestFilter implements Ordered {
 			throws ServletException, IOException {
 		VerifiedKey key = (VerifiedKey) request.getAttribute(VerifiedKey.ATTRIBUTE);
 		if (key == null) {
-			// not reachable when the filters are ordered as registered; the security chain denies it anyway
+			// not reachable when the filters are ordered as registered; the security
+			// chain denies it anyway
 			chain.doFilter(request, response);
 			return;
 		}
@@ -80,7 +86,8 @@ class ModelGrantFilter extends OncePerRequestFilter implements Ordered {
 		switch (this.grants.access(model, key.tenantId())) {
 			case GRANTED -> chain.doFilter(request, response);
 			case DENIED -> {
-				// answered by DeniedModelAnswer after the quota, so that the call is counted and carries the same
+				// answered by DeniedModelAnswer after the quota, so that the call is
+				// counted and carries the same
 				// RateLimit-* headers as a call to a model that does not exist
 				request.setAttribute(DENIED_MODEL, model);
 				chain.doFilter(request, response);
@@ -126,7 +133,8 @@ class ModelGrantFilter extends OncePerRequestFilter implements Ordered {
 				wrapper.getOutputStream().write(filtered);
 			}
 			else {
-				// not the listing shape: a model cannot be told from it, so nothing is shown
+				// not the listing shape: a model cannot be told from it, so nothing is
+				// shown
 				wrapper.resetBuffer();
 				request.setAttribute(GatewayAttributes.ERROR_CODE, "worker_error");
 				ErrorResponses.write(request, wrapper, HttpServletResponse.SC_BAD_GATEWAY, "worker_error",
@@ -136,8 +144,7 @@ class ModelGrantFilter extends OncePerRequestFilter implements Ordered {
 		wrapper.copyBodyToResponse();
 	}
 
-	static void notFound(HttpServletRequest request, HttpServletResponse response, String model)
-			throws IOException {
+	static void notFound(HttpServletRequest request, HttpServletResponse response, String model) throws IOException {
 		request.setAttribute(GatewayAttributes.ERROR_CODE, "model_not_found");
 		ErrorResponses.write(request, response, HttpServletResponse.SC_NOT_FOUND, "model_not_found",
 				"model '" + model + "' not found");

@@ -24,21 +24,27 @@ import dev.warden.platform.system.ErrorResponses;
 import dev.warden.platform.system.RequestIds;
 
 /**
- * Fourth data-plane filter. A {@code POST} whose Content-Type is not JSON gets 415 {@code unsupported_media_type}
- * before its body is read or any quota spent (so a form or multipart body is never parsed). A declared body ({@code Content-Length}) larger than the key's
- * {@code max_request_bytes} (plan, or the key's stricter override) gets 413 <em>before</em> any quota is spent.
- * Otherwise one request is taken from the key's rate bucket, the key's own monthly bucket (if its override has
- * one) and the tenant's monthly bucket (shared by all replicas through PostgreSQL). Sets {@code RateLimit-Limit},
- * {@code RateLimit-Remaining}, {@code RateLimit-Reset} for whichever limit is closer to exhaustion; over a limit
- * answers 429 with {@code Retry-After} and a JSON error whose {@code limit} is {@code rate}, {@code key_monthly}
- * or {@code monthly} and whose {@code resets_at} says when it admits again. A body without a declared length
- * (chunked) is still bounded by the controller, which reads at most the limit plus one byte.
+ * Fourth data-plane filter. A {@code POST} whose Content-Type is not JSON gets 415
+ * {@code unsupported_media_type} before its body is read or any quota spent (so a form or
+ * multipart body is never parsed). A declared body ({@code Content-Length}) larger than
+ * the key's {@code max_request_bytes} (plan, or the key's stricter override) gets 413
+ * <em>before</em> any quota is spent. Otherwise one request is taken from the key's rate
+ * bucket, the key's own monthly bucket (if its override has one) and the tenant's monthly
+ * bucket (shared by all replicas through PostgreSQL). Sets {@code RateLimit-Limit},
+ * {@code RateLimit-Remaining}, {@code RateLimit-Reset} for whichever limit is closer to
+ * exhaustion; over a limit answers 429 with {@code Retry-After} and a JSON error whose
+ * {@code limit} is {@code rate}, {@code key_monthly} or {@code monthly} and whose
+ * {@code resets_at} says when it admits again. A body without a declared length (chunked)
+ * is still bounded by the controller, which reads at most the limit plus one byte.
  */
 class QuotaFilter extends OncePerRequestFilter implements Ordered {
 
 	public static final int ORDER = ApiKeyAuthenticationFilter.ORDER + 10;
 
-	/** The caller's plan ({@link QuotaPlan}), for the row limit checked once the controller has read the body. */
+	/**
+	 * The caller's plan ({@link QuotaPlan}), for the row limit checked once the
+	 * controller has read the body.
+	 */
 	private static final String PLAN = QuotaFilter.class.getName() + ".plan";
 
 	private static final JsonMapper JSON = JsonMapper.builder().build();
@@ -60,18 +66,20 @@ class QuotaFilter extends OncePerRequestFilter implements Ordered {
 		VerifiedKey key = (VerifiedKey) request.getAttribute(VerifiedKey.ATTRIBUTE);
 		DataPlaneRoute route = DataPlaneRouteFilter.of(request);
 		if (key == null || route == null || !route.forwarded()) {
-			// no key or route: not reachable when the filters are ordered as registered (the security chain denies
+			// no key or route: not reachable when the filters are ordered as registered
+			// (the security chain denies
 			// it anyway); /v1/usage spends no model quota
 			chain.doFilter(request, response);
 			return;
 		}
 		if ("POST".equals(route.endpoint().method()) && !isJson(request.getContentType())) {
-			// refused before the body is read: the data plane never parses forms or multipart bodies
+			// refused before the body is read: the data plane never parses forms or
+			// multipart bodies
 			request.setAttribute(GatewayAttributes.ERROR_CODE, "unsupported_media_type");
 			response.setHeader("Accept", "application/json");
 			ErrorResponses.write(request, response, HttpServletResponse.SC_UNSUPPORTED_MEDIA_TYPE,
-					"unsupported_media_type", (request.getContentType() == null)
-							? "a request body needs 'Content-Type: application/json'"
+					"unsupported_media_type",
+					(request.getContentType() == null) ? "a request body needs 'Content-Type: application/json'"
 							: "the request body must be JSON ('Content-Type: application/json'), not '"
 									+ abbreviate(request.getContentType()) + "'");
 			return;
@@ -79,7 +87,8 @@ class QuotaFilter extends OncePerRequestFilter implements Ordered {
 		QuotaPlan limits = this.quotas.effectivePlan(key.plan(), key.quota());
 		long max = limits.maxRequestBytes();
 		request.setAttribute(GatewayAttributes.MAX_REQUEST_BYTES, max);
-		// a limit of N admits exactly N: refused from N + 1 on, before the quota is consumed
+		// a limit of N admits exactly N: refused from N + 1 on, before the quota is
+		// consumed
 		if (request.getContentLengthLong() >= max + 1) {
 			tooLarge(request, response, max);
 			return;
@@ -116,10 +125,11 @@ class QuotaFilter extends OncePerRequestFilter implements Ordered {
 	}
 
 	/**
-	 * Answers 400 {@code too_many_rows} when a predict body ({@code POST .../v1/...:predict}, {@code :classify},
-	 * {@code :regress} or {@code .../v2/.../infer}) has more rows (examples) than the plan's
-	 * {@code max_rows_per_request}. Called by the controller
-	 * after it read the body; a body whose rows cannot be counted is left to the worker.
+	 * Answers 400 {@code too_many_rows} when a predict body
+	 * ({@code POST .../v1/...:predict}, {@code :classify}, {@code :regress} or
+	 * {@code .../v2/.../infer}) has more rows (examples) than the plan's
+	 * {@code max_rows_per_request}. Called by the controller after it read the body; a
+	 * body whose rows cannot be counted is left to the worker.
 	 * @return whether the response was written
 	 */
 	static boolean tooManyRows(HttpServletRequest request, HttpServletResponse response, DataPlaneRoute route,
@@ -142,8 +152,8 @@ class QuotaFilter extends OncePerRequestFilter implements Ordered {
 	}
 
 	/**
-	 * Whether a Content-Type names JSON as the workers accept it: {@code application/json} or
-	 * {@code application/*+json}, with any parameters.
+	 * Whether a Content-Type names JSON as the workers accept it:
+	 * {@code application/json} or {@code application/*+json}, with any parameters.
 	 */
 	static boolean isJson(String contentType) {
 		if (contentType == null) {

@@ -27,11 +27,13 @@ import dev.warden.platform.system.RequestIds;
 import dev.warden.platform.usage.UsageMeter;
 
 /**
- * Second data-plane filter: wraps everything after it (auth, quota, forwarding) so that every answer, 401 and
- * 429 included, is logged. The response is buffered and sent only after its {@code request_log} row is
- * committed (group commit, see {@link RequestLogWriter}): a 2xx means the row is durable. If the row cannot be
- * written the caller gets 503 {@code log_unavailable} instead (fail closed), unless an administrator switched the
- * request log to fail-open, in which case the writer keeps the row in memory and the answer is released.
+ * Second data-plane filter: wraps everything after it (auth, quota, forwarding) so that
+ * every answer, 401 and 429 included, is logged. The response is buffered and sent only
+ * after its {@code request_log} row is committed (group commit, see
+ * {@link RequestLogWriter}): a 2xx means the row is durable. If the row cannot be written
+ * the caller gets 503 {@code log_unavailable} instead (fail closed), unless an
+ * administrator switched the request log to fail-open, in which case the writer keeps the
+ * row in memory and the answer is released.
  */
 class RequestLogFilter extends OncePerRequestFilter implements Ordered {
 
@@ -81,16 +83,17 @@ class RequestLogFilter extends OncePerRequestFilter implements Ordered {
 				(key != null) ? key.apiKeyId() : null, (route != null) ? route.model() : null,
 				buffered.getHeader("X-Model-Version"), request.getMethod(),
 				(route != null) ? route.path() : rawPath(request), status, (System.nanoTime() - start) / 1000,
-				(bytesRead != null) ? bytesRead : Math.max(0, request.getContentLengthLong()),
-				responseBody.length, errorCode(request, status, responseBody),
-				(key != null) ? requestBody : null, (key != null) ? responseBody : null);
+				(bytesRead != null) ? bytesRead : Math.max(0, request.getContentLengthLong()), responseBody.length,
+				errorCode(request, status, responseBody), (key != null) ? requestBody : null,
+				(key != null) ? responseBody : null);
 		try {
 			this.writer.write(entry);
 			this.usage.record(entry, (Long) request.getAttribute(GatewayAttributes.REQUEST_ROWS));
 		}
 		catch (RuntimeException ex) {
 			if (ex instanceof RequestLogUnavailableException) {
-				// an outage fails many requests at once; the writer logs the outage itself
+				// an outage fails many requests at once; the writer logs the outage
+				// itself
 				log.debug("Request log write failed for request {}; answering 503: {}", requestId, ex.getMessage());
 			}
 			else {
@@ -105,8 +108,8 @@ class RequestLogFilter extends OncePerRequestFilter implements Ordered {
 	}
 
 	/**
-	 * The path of a request that is no route, as sent (still percent-encoded, so it holds no control characters),
-	 * cut to the longest path a route can have.
+	 * The path of a request that is no route, as sent (still percent-encoded, so it holds
+	 * no control characters), cut to the longest path a route can have.
 	 */
 	private static String rawPath(HttpServletRequest request) {
 		String path = request.getRequestURI();

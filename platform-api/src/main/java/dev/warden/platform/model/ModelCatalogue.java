@@ -28,10 +28,11 @@ import dev.warden.platform.worker.WorkerClient;
 import dev.warden.platform.worker.WorkerClient.WorkerResponse;
 
 /**
- * The model catalogue, synchronised from the worker: {@code GET /v1/models} (each version's state, with the load
- * error of a version that failed and the warnings of one that loaded with caveats) then
- * {@code GET /v1/models/{m}/versions/{v}/metadata} for the signature defs. Runs at start-up and every
- * {@code warden.catalogue.sync-interval}; while the worker is down it retries quietly.
+ * The model catalogue, synchronised from the worker: {@code GET /v1/models} (each
+ * version's state, with the load error of a version that failed and the warnings of one
+ * that loaded with caveats) then {@code GET /v1/models/{m}/versions/{v}/metadata} for the
+ * signature defs. Runs at start-up and every {@code warden.catalogue.sync-interval};
+ * while the worker is down it retries quietly.
  */
 @Service
 public class ModelCatalogue {
@@ -102,14 +103,15 @@ public class ModelCatalogue {
 		}
 		Instant now = Instant.now();
 		this.transactions.executeWithoutResult((status) -> discovered.forEach((v) -> upsert(v, now)));
-		// newly discovered models are callable at once on this instance, not only after the next grants reload
+		// newly discovered models are callable at once on this instance, not only after
+		// the next grants reload
 		this.grants.scheduledRefresh();
 		return discovered.size();
 	}
 
 	private String signatureDefs(String model, String version) {
-		WorkerResponse metadata = this.worker.exchange("GET", "/v1/models/" + encode(model) + "/versions/"
-				+ encode(version) + "/metadata", null, null, null);
+		WorkerResponse metadata = this.worker.exchange("GET",
+				"/v1/models/" + encode(model) + "/versions/" + encode(version) + "/metadata", null, null, null);
 		if (metadata.status() != 200) {
 			return "{}";
 		}
@@ -119,8 +121,9 @@ public class ModelCatalogue {
 
 	private void upsert(DiscoveredVersion version, Instant now) {
 		Timestamp at = Timestamp.from(now);
-		this.jdbc.sql("INSERT INTO models (id, name, created_at, discovered_at) VALUES (:id, :name, :at, :at) "
-				+ "ON CONFLICT (name) DO UPDATE SET discovered_at = EXCLUDED.discovered_at")
+		this.jdbc
+			.sql("INSERT INTO models (id, name, created_at, discovered_at) VALUES (:id, :name, :at, :at) "
+					+ "ON CONFLICT (name) DO UPDATE SET discovered_at = EXCLUDED.discovered_at")
 			.param("id", UUID.randomUUID())
 			.param("name", version.model())
 			.param("at", at)
@@ -129,8 +132,10 @@ public class ModelCatalogue {
 				+ "signature_defs, created_at, discovered_at, updated_at) SELECT :id, m.id, :version, :state, :error, "
 				+ "CAST(:warnings AS jsonb), CAST(:defs AS jsonb), :at, :at, :at "
 				+ "FROM models m WHERE m.name = :name ON CONFLICT (model_id, version) DO UPDATE SET "
-				// merge, never clobber: the upload columns (sha256, size, uploader) are not touched here, and
-				// signature defs recorded at upload are kept when the worker's metadata could not be read
+				// merge, never clobber: the upload columns (sha256, size, uploader) are
+				// not touched here, and
+				// signature defs recorded at upload are kept when the worker's metadata
+				// could not be read
 				+ "state = EXCLUDED.state, load_error = EXCLUDED.load_error, load_warnings = EXCLUDED.load_warnings, "
 				+ "signature_defs = CASE WHEN EXCLUDED.signature_defs = '{}'::jsonb "
 				+ "THEN model_versions.signature_defs ELSE EXCLUDED.signature_defs END, "
@@ -149,13 +154,15 @@ public class ModelCatalogue {
 	/** One page of the models, by name, each with all its versions. */
 	public Page<CatalogueModel> models(PageRequest page) {
 		Map<String, List<CatalogueVersion>> byModel = new LinkedHashMap<>();
-		this.jdbc.sql("WITH page AS (SELECT id, name FROM models ORDER BY name OFFSET :offset LIMIT :limit) "
-				+ "SELECT m.name, " + VERSION_COLUMNS + " FROM page m "
-				+ "LEFT JOIN model_versions v ON v.model_id = m.id ORDER BY m.name, v.version")
+		this.jdbc
+			.sql("WITH page AS (SELECT id, name FROM models ORDER BY name OFFSET :offset LIMIT :limit) "
+					+ "SELECT m.name, " + VERSION_COLUMNS + " FROM page m "
+					+ "LEFT JOIN model_versions v ON v.model_id = m.id ORDER BY m.name, v.version")
 			.param("offset", page.offset())
 			.param("limit", page.fetchSize())
 			.query((rs) -> {
-				List<CatalogueVersion> versions = byModel.computeIfAbsent(rs.getString("name"), (n) -> new ArrayList<>());
+				List<CatalogueVersion> versions = byModel.computeIfAbsent(rs.getString("name"),
+						(n) -> new ArrayList<>());
 				if (rs.getString("defs") != null) {
 					versions.add(version(rs));
 				}
@@ -171,8 +178,9 @@ public class ModelCatalogue {
 	public Optional<CatalogueModel> model(String name) {
 		List<CatalogueVersion> versions = new ArrayList<>();
 		boolean[] found = { false };
-		this.jdbc.sql("SELECT m.name, " + VERSION_COLUMNS + " FROM models m "
-				+ "LEFT JOIN model_versions v ON v.model_id = m.id WHERE m.name = :name ORDER BY v.version")
+		this.jdbc
+			.sql("SELECT m.name, " + VERSION_COLUMNS + " FROM models m "
+					+ "LEFT JOIN model_versions v ON v.model_id = m.id WHERE m.name = :name ORDER BY v.version")
 			.param("name", name)
 			.query((rs) -> {
 				found[0] = true;
@@ -185,8 +193,9 @@ public class ModelCatalogue {
 
 	/** One version of a model, if both are known. */
 	public Optional<CatalogueVersion> version(String model, long version) {
-		return this.jdbc.sql("SELECT " + VERSION_COLUMNS + " FROM models m JOIN model_versions v ON v.model_id = m.id "
-				+ "WHERE m.name = :name AND v.version = :version")
+		return this.jdbc
+			.sql("SELECT " + VERSION_COLUMNS + " FROM models m JOIN model_versions v ON v.model_id = m.id "
+					+ "WHERE m.name = :name AND v.version = :version")
 			.param("name", model)
 			.param("version", version)
 			.query((rs, row) -> version(rs))
@@ -200,8 +209,9 @@ public class ModelCatalogue {
 		List<String> warnings = new ArrayList<>();
 		JSON.readTree(rs.getString("warnings")).forEach((warning) -> warnings.add(warning.asString()));
 		return new CatalogueVersion(Long.toString(rs.getLong("version")), rs.getString("state"),
-				rs.getString("load_error"), List.copyOf(warnings), JSON.readTree(rs.getString("defs")), rs.getString("sha256"), sizeBytes,
-				rs.getString("uploaded_by"), (uploadedAt != null) ? uploadedAt.toInstant() : null);
+				rs.getString("load_error"), List.copyOf(warnings), JSON.readTree(rs.getString("defs")),
+				rs.getString("sha256"), sizeBytes, rs.getString("uploaded_by"),
+				(uploadedAt != null) ? uploadedAt.toInstant() : null);
 	}
 
 	private static String encode(String segment) {
@@ -212,17 +222,22 @@ public class ModelCatalogue {
 			String signatureDefsJson) {
 	}
 
-	/** A model, its versions and the tenants it is granted to, as the admin API shows them. */
+	/**
+	 * A model, its versions and the tenants it is granted to, as the admin API shows
+	 * them.
+	 */
 	public record CatalogueModel(String name, List<CatalogueVersion> versions, ModelGrants.Grant grants) {
 	}
 
 	/**
-	 * One version as the admin API shows it. {@code state} is the worker's ({@code AVAILABLE}, {@code END}, ...);
-	 * {@code error} says why a version failed to load ({@code null} otherwise) and {@code warnings} what a loaded
-	 * version serves with a caveat (signatures not warmed up or not servable). {@code signatureDefs} is the TF
-	 * Serving {@code signature_def} map; {@code sha256} (of the uploaded archive), {@code sizeBytes},
-	 * {@code uploadedBy} (the uploader's token {@code sub}) and {@code uploadedAt} are {@code null} for versions that
-	 * were not uploaded through the admin API.
+	 * One version as the admin API shows it. {@code state} is the worker's
+	 * ({@code AVAILABLE}, {@code END}, ...); {@code error} says why a version failed to
+	 * load ({@code null} otherwise) and {@code warnings} what a loaded version serves
+	 * with a caveat (signatures not warmed up or not servable). {@code signatureDefs} is
+	 * the TF Serving {@code signature_def} map; {@code sha256} (of the uploaded archive),
+	 * {@code sizeBytes}, {@code uploadedBy} (the uploader's token {@code sub}) and
+	 * {@code uploadedAt} are {@code null} for versions that were not uploaded through the
+	 * admin API.
 	 */
 	public record CatalogueVersion(String version, String state, String error, List<String> warnings,
 			JsonNode signatureDefs, String sha256, Long sizeBytes, String uploadedBy, Instant uploadedAt) {

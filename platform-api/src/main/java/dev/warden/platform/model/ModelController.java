@@ -36,8 +36,8 @@ import dev.warden.platform.system.RequestIds;
 class ModelController {
 
 	/**
-	 * Most tenants one model may be granted to by list; beyond that, grant it to all. Bounds the grants that every
-	 * model listing carries.
+	 * Most tenants one model may be granted to by list; beyond that, grant it to all.
+	 * Bounds the grants that every model listing carries.
 	 */
 	static final int MAX_GRANTED_TENANTS = 1000;
 
@@ -59,8 +59,9 @@ class ModelController {
 	}
 
 	/**
-	 * Replaces the grants of a model (ADMIN): {@code {"all": true}} or {@code {"tenants": ["<uuid>", ...]}}
-	 * ({@code []} = no tenant). Audited as {@code model.grants_changed} with before and after.
+	 * Replaces the grants of a model (ADMIN): {@code {"all": true}} or {@code {"tenants":
+	 * ["<uuid>", ...]}} ({@code []} = no tenant). Audited as {@code model.grants_changed}
+	 * with before and after.
 	 */
 	@PutMapping(path = "/{name}/grants", consumes = MediaType.APPLICATION_JSON_VALUE)
 	ModelGrants.Grant replaceGrants(@PathVariable String name, @Valid @RequestBody(required = false) GrantRequest body,
@@ -91,7 +92,10 @@ class ModelController {
 		return this.grants.replace(name, all, tenants, user.getName());
 	}
 
-	/** Body of {@code PUT /api/admin/models/{name}/grants}; at most {@link #MAX_GRANTED_TENANTS} tenants. */
+	/**
+	 * Body of {@code PUT /api/admin/models/{name}/grants}; at most
+	 * {@link #MAX_GRANTED_TENANTS} tenants.
+	 */
 	record GrantRequest(Boolean all, @Size(max = MAX_GRANTED_TENANTS) List<String> tenants) {
 	}
 
@@ -119,8 +123,9 @@ class ModelController {
 	}
 
 	/**
-	 * Uploads a new version (ADMIN): multipart field {@code file} holding a SavedModel as {@code .zip} or
-	 * {@code .tar.gz}. The platform numbers the version; see {@link ModelManagement#upload}.
+	 * Uploads a new version (ADMIN): multipart field {@code file} holding a SavedModel as
+	 * {@code .zip} or {@code .tar.gz}. The platform numbers the version; see
+	 * {@link ModelManagement#upload}.
 	 */
 	@PostMapping(path = "/{name}/versions", consumes = MediaType.MULTIPART_FORM_DATA_VALUE)
 	ResponseEntity<UploadedVersion> upload(@PathVariable String name,

@@ -25,15 +25,19 @@ import dev.warden.platform.audit.AuditTrail;
 import dev.warden.platform.system.ApiException;
 
 /**
- * Which tenants may call which model. A model is granted to all tenants ({@code granted_to_all}) or to the tenants
- * listed in {@code model_grants}; models discovered from the store or uploaded start granted to all.
+ * Which tenants may call which model. A model is granted to all tenants
+ * ({@code granted_to_all}) or to the tenants listed in {@code model_grants}; models
+ * discovered from the store or uploaded start granted to all.
  *
- * <p>The data plane asks {@link #access} on every request. It answers from an in-memory snapshot of the whole
- * table, reloaded every {@code warden.grants.refresh-interval} (default 500 ms) and right after every change made
- * on this instance, so a change made on another replica is seen within that interval (bounded staleness). If a
- * reload fails (database unavailable) the previous snapshot is kept and the reload retried; API keys cannot be
- * verified then either, so no call gets that far. A lookup never touches the database, so a model that does not
- * exist and a model that is not granted take the same time to refuse. Thread-safe.
+ * <p>
+ * The data plane asks {@link #access} on every request. It answers from an in-memory
+ * snapshot of the whole table, reloaded every {@code warden.grants.refresh-interval}
+ * (default 500 ms) and right after every change made on this instance, so a change made
+ * on another replica is seen within that interval (bounded staleness). If a reload fails
+ * (database unavailable) the previous snapshot is kept and the reload retried; API keys
+ * cannot be verified then either, so no call gets that far. A lookup never touches the
+ * database, so a model that does not exist and a model that is not granted take the same
+ * time to refuse. Thread-safe.
  */
 @Service
 public class ModelGrants {
@@ -45,11 +49,14 @@ public class ModelGrants {
 
 		/** The model is known and granted to the tenant. */
 		GRANTED,
-		/** The model is known and not granted to the tenant: answer exactly as for a model that does not exist. */
+		/**
+		 * The model is known and not granted to the tenant: answer exactly as for a model
+		 * that does not exist.
+		 */
 		DENIED,
 		/**
-		 * The catalogue does not know the model (it does not exist, or the worker serves it and the catalogue has
-		 * not synchronised it yet).
+		 * The catalogue does not know the model (it does not exist, or the worker serves
+		 * it and the catalogue has not synchronised it yet).
 		 */
 		UNKNOWN
 
@@ -93,8 +100,9 @@ public class ModelGrants {
 	public void refresh() {
 		Map<String, Boolean> flags = new HashMap<>();
 		Map<String, Set<UUID>> listed = new HashMap<>();
-		this.jdbc.sql("SELECT m.name, m.granted_to_all, g.tenant_id FROM models m "
-				+ "LEFT JOIN model_grants g ON g.model_id = m.id")
+		this.jdbc
+			.sql("SELECT m.name, m.granted_to_all, g.tenant_id FROM models m "
+					+ "LEFT JOIN model_grants g ON g.model_id = m.id")
 			.query((rs) -> {
 				String name = rs.getString("name");
 				flags.put(name, rs.getBoolean("granted_to_all"));
@@ -121,8 +129,9 @@ public class ModelGrants {
 	Map<String, Grant> all() {
 		Map<String, Set<UUID>> listed = new LinkedHashMap<>();
 		Map<String, Boolean> flags = new LinkedHashMap<>();
-		this.jdbc.sql("SELECT m.name, m.granted_to_all, g.tenant_id FROM models m "
-				+ "LEFT JOIN model_grants g ON g.model_id = m.id ORDER BY m.name, g.tenant_id")
+		this.jdbc
+			.sql("SELECT m.name, m.granted_to_all, g.tenant_id FROM models m "
+					+ "LEFT JOIN model_grants g ON g.model_id = m.id ORDER BY m.name, g.tenant_id")
 			.query((rs) -> {
 				String name = rs.getString("name");
 				flags.put(name, rs.getBoolean("granted_to_all"));
@@ -140,8 +149,9 @@ public class ModelGrants {
 	private java.util.Optional<Grant> read(String model) {
 		List<UUID> tenants = new ArrayList<>();
 		Boolean[] all = { null };
-		this.jdbc.sql("SELECT m.granted_to_all, g.tenant_id FROM models m "
-				+ "LEFT JOIN model_grants g ON g.model_id = m.id WHERE m.name = :name ORDER BY g.tenant_id")
+		this.jdbc
+			.sql("SELECT m.granted_to_all, g.tenant_id FROM models m "
+					+ "LEFT JOIN model_grants g ON g.model_id = m.id WHERE m.name = :name ORDER BY g.tenant_id")
 			.param("name", model)
 			.query((rs) -> {
 				all[0] = rs.getBoolean("granted_to_all");
@@ -154,9 +164,10 @@ public class ModelGrants {
 	}
 
 	/**
-	 * Replaces the grants of {@code model}: to all tenants, or to exactly {@code tenants} (possibly none). Every
-	 * listed tenant must exist and not be deleted. Audited ({@code model.grants_changed}, before/after) in the same
-	 * transaction when something changes; the snapshot of this instance is reloaded before returning.
+	 * Replaces the grants of {@code model}: to all tenants, or to exactly {@code tenants}
+	 * (possibly none). Every listed tenant must exist and not be deleted. Audited
+	 * ({@code model.grants_changed}, before/after) in the same transaction when something
+	 * changes; the snapshot of this instance is reloaded before returning.
 	 * @throws ApiException 404 unknown model, 400 unknown tenant
 	 */
 	public Grant replace(String model, boolean all, Collection<UUID> tenants, String actor) {
@@ -189,7 +200,8 @@ public class ModelGrants {
 				.update();
 			this.jdbc.sql("DELETE FROM model_grants WHERE model_id = :id").param("id", modelId).update();
 			for (UUID tenant : wanted) {
-				this.jdbc.sql("INSERT INTO model_grants (model_id, tenant_id, granted_at) VALUES (:model, :tenant, :at)")
+				this.jdbc
+					.sql("INSERT INTO model_grants (model_id, tenant_id, granted_at) VALUES (:model, :tenant, :at)")
 					.param("model", modelId)
 					.param("tenant", tenant)
 					.param("at", now)
@@ -208,6 +220,7 @@ public class ModelGrants {
 
 	/**
 	 * The grants of a model.
+	 *
 	 * @param all granted to every tenant (then {@code tenants} is empty)
 	 * @param tenants the tenants it is granted to when not to all, sorted
 	 */

@@ -47,18 +47,23 @@ import dev.warden.platform.worker.WorkerClient.WorkerResponse;
 /**
  * Uploads of model versions. An upload is validated completely before anything is kept:
  * <ol>
- * <li>name and size; the archive is copied into a staging directory {@code <store>/.incoming-<uuid>} (same file
- * system as the store, ignored by the workers' store polling) while its SHA-256 is computed;</li>
- * <li>it is unpacked there by {@link SavedModelArchive} (format by magic bytes, unsafe entries refused, limits);</li>
- * <li>a worker loads it, warms it up and returns its signature defs ({@code POST /internal/v1/validate}); the
- * worker refuses (422, passed on with its message) what it cannot load, including a signature whose declared input
- * shapes exceed its bound, named by input and shape;</li>
- * <li>under a per-model PostgreSQL advisory lock, the next version number (max of database and disk + 1) is
- * taken, the directory is renamed atomically to {@code <store>/<model>/<n>}, and the version row and the audit
- * event {@code model_version.uploaded} are written in one transaction.</li>
+ * <li>name and size; the archive is copied into a staging directory
+ * {@code <store>/.incoming-<uuid>} (same file system as the store, ignored by the
+ * workers' store polling) while its SHA-256 is computed;</li>
+ * <li>it is unpacked there by {@link SavedModelArchive} (format by magic bytes, unsafe
+ * entries refused, limits);</li>
+ * <li>a worker loads it, warms it up and returns its signature defs
+ * ({@code POST /internal/v1/validate}); the worker refuses (422, passed on with its
+ * message) what it cannot load, including a signature whose declared input shapes exceed
+ * its bound, named by input and shape;</li>
+ * <li>under a per-model PostgreSQL advisory lock, the next version number (max of
+ * database and disk + 1) is taken, the directory is renamed atomically to
+ * {@code <store>/<model>/<n>}, and the version row and the audit event
+ * {@code model_version.uploaded} are written in one transaction.</li>
  * </ol>
- * Any failure deletes the staging directory (and the renamed directory if the transaction does not commit), so a
- * rejected upload leaves no directory, no row and no audit event. Thread-safe.
+ * Any failure deletes the staging directory (and the renamed directory if the transaction
+ * does not commit), so a rejected upload leaves no directory, no row and no audit event.
+ * Thread-safe.
  */
 @Service
 public class ModelManagement {
@@ -102,8 +107,9 @@ public class ModelManagement {
 	/**
 	 * Validates and stores a new version of {@code model}.
 	 * @param actor the uploader (the access token's {@code sub})
-	 * @throws ApiException 400 (bad name, empty, not an archive, unsafe or malformed archive), 413 (over a size
-	 * limit), 422 (not a loadable SavedModel), 502/503 (no worker could validate it)
+	 * @throws ApiException 400 (bad name, empty, not an archive, unsafe or malformed
+	 * archive), 413 (over a size limit), 422 (not a loadable SavedModel), 502/503 (no
+	 * worker could validate it)
 	 */
 	public UploadedVersion upload(String model, MultipartFile file, String actor, String requestId) {
 		requireValidName(model);
@@ -122,19 +128,20 @@ public class ModelManagement {
 			Path archive = staging.resolve("upload");
 			Received received = receive(file, archive, maxBytes);
 			Path unpacked = Files.createDirectory(staging.resolve("model"));
-			Extracted extracted = SavedModelArchive.extract(archive, unpacked,
-					new SavedModelArchive.Limits(this.properties.upload().maxUncompressedBytes().toBytes(),
-							this.properties.upload().maxEntries()));
+			Extracted extracted = SavedModelArchive.extract(archive, unpacked, new SavedModelArchive.Limits(
+					this.properties.upload().maxUncompressedBytes().toBytes(), this.properties.upload().maxEntries()));
 			Files.delete(archive);
 			JsonNode signatureDefs = validateInWorker(model, store.relativize(extracted.modelRoot()), requestId);
 			long version = commit(model, store, extracted, received, signatureDefs, actor);
-			// a new model (granted to all by default) is callable at once on this instance
+			// a new model (granted to all by default) is callable at once on this
+			// instance
 			this.grants.scheduledRefresh();
 			log.info("{} uploaded {}/{} ({} bytes, {}, sha256 {})", actor, model, version, received.size(),
 					extracted.format().label(), received.sha256());
 			requestReload(model, requestId);
 			CatalogueVersion stored = this.catalogue.version(model, version)
-				.orElseThrow(() -> new IllegalStateException("uploaded version " + model + "/" + version + " vanished"));
+				.orElseThrow(
+						() -> new IllegalStateException("uploaded version " + model + "/" + version + " vanished"));
 			return UploadedVersion.of(model, stored);
 		}
 		catch (IOException ex) {
@@ -179,7 +186,10 @@ public class ModelManagement {
 		return new Received(HexFormat.of().formatHex(sha256.digest()), size);
 	}
 
-	/** Asks the worker to load the staged SavedModel; returns its {@code signature_def} map. */
+	/**
+	 * Asks the worker to load the staged SavedModel; returns its {@code signature_def}
+	 * map.
+	 */
 	private JsonNode validateInWorker(String model, Path relativeToStore, String requestId) {
 		String path = relativeToStore.toString().replace('\\', '/');
 		Map<String, String> request = new LinkedHashMap<>();
@@ -187,8 +197,8 @@ public class ModelManagement {
 		request.put("path", path);
 		WorkerResponse response;
 		try {
-			response = this.worker.exchange("POST", "/internal/v1/validate",
-					JSON.writeValueAsBytes(request), "application/json", requestId);
+			response = this.worker.exchange("POST", "/internal/v1/validate", JSON.writeValueAsBytes(request),
+					"application/json", requestId);
 		}
 		catch (WorkerClient.WorkerUnavailableException ex) {
 			log.warn("Upload of {} could not be validated: {}", model, ex.getMessage());
@@ -225,9 +235,9 @@ public class ModelManagement {
 	}
 
 	/**
-	 * Numbers, moves and records the version atomically with respect to other uploads of the same model: the
-	 * advisory lock is held until the transaction ends. If the transaction does not commit, the moved directory is
-	 * deleted again.
+	 * Numbers, moves and records the version atomically with respect to other uploads of
+	 * the same model: the advisory lock is held until the transaction ends. If the
+	 * transaction does not commit, the moved directory is deleted again.
 	 */
 	private long commit(String model, Path store, Extracted extracted, Received received, JsonNode signatureDefs,
 			String actor) {
@@ -242,14 +252,16 @@ public class ModelManagement {
 					});
 				Instant now = Instant.now().truncatedTo(ChronoUnit.MICROS);
 				Timestamp at = Timestamp.from(now);
-				this.jdbc.sql("INSERT INTO models (id, name, created_at, discovered_at) VALUES (:id, :name, :at, :at) "
-						+ "ON CONFLICT (name) DO NOTHING")
+				this.jdbc
+					.sql("INSERT INTO models (id, name, created_at, discovered_at) VALUES (:id, :name, :at, :at) "
+							+ "ON CONFLICT (name) DO NOTHING")
 					.param("id", UUID.randomUUID())
 					.param("name", model)
 					.param("at", at)
 					.update();
-				long inDatabase = this.jdbc.sql("SELECT COALESCE(MAX(v.version), 0) FROM model_versions v "
-						+ "JOIN models m ON m.id = v.model_id WHERE m.name = :name")
+				long inDatabase = this.jdbc
+					.sql("SELECT COALESCE(MAX(v.version), 0) FROM model_versions v "
+							+ "JOIN models m ON m.id = v.model_id WHERE m.name = :name")
 					.param("name", model)
 					.query(Long.class)
 					.single();
@@ -261,8 +273,8 @@ public class ModelManagement {
 						createdModelDir[0] = true;
 					}
 					if (Files.exists(target, LinkOption.NOFOLLOW_LINKS)) {
-						throw ApiException.conflict("version directory " + model + "/" + next
-								+ " appeared while uploading; try again");
+						throw ApiException.conflict(
+								"version directory " + model + "/" + next + " appeared while uploading; try again");
 					}
 					Files.move(extracted.modelRoot(), target, StandardCopyOption.ATOMIC_MOVE);
 				}
@@ -274,7 +286,8 @@ public class ModelManagement {
 						+ "discovered_at, updated_at, sha256, size_bytes, uploaded_by, uploaded_at, archive_format) "
 						+ "SELECT :id, m.id, :version, 'UPLOADED', CAST(:defs AS jsonb), :at, :at, :at, :sha256, :size, "
 						+ ":actor, :at, :format FROM models m WHERE m.name = :name "
-						// the worker may report the new directory before this commits: keep its state, add ours
+				// the worker may report the new directory before this commits: keep its
+				// state, add ours
 						+ "ON CONFLICT (model_id, version) DO UPDATE SET signature_defs = EXCLUDED.signature_defs, "
 						+ "sha256 = EXCLUDED.sha256, size_bytes = EXCLUDED.size_bytes, uploaded_by = EXCLUDED.uploaded_by, "
 						+ "uploaded_at = EXCLUDED.uploaded_at, archive_format = EXCLUDED.archive_format, "
@@ -338,7 +351,10 @@ public class ModelManagement {
 		return max;
 	}
 
-	/** Best effort: the worker's store polling picks the version up anyway within its poll interval. */
+	/**
+	 * Best effort: the worker's store polling picks the version up anyway within its poll
+	 * interval.
+	 */
 	private void requestReload(String model, String requestId) {
 		String path = "/internal/v1/models/" + URLEncoder.encode(model, StandardCharsets.UTF_8) + ":reload";
 		try {

@@ -7,18 +7,22 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
 import org.springframework.util.unit.DataSize;
 
 /**
- * The model store shared with the inference workers, and the limits of model uploads ({@code warden.models.*}).
+ * The model store shared with the inference workers, and the limits of model uploads
+ * ({@code warden.models.*}).
  *
- * @param store the model store root, {@code <store>/<model>/<version>/saved_model.pb}: the same directory the
- * workers serve from (WARDEN_MODEL_STORE; one machine: the same data directory, several machines: a shared volume)
+ * @param store the model store root, {@code <store>/<model>/<version>/saved_model.pb}:
+ * the same directory the workers serve from (WARDEN_MODEL_STORE; one machine: the same
+ * data directory, several machines: a shared volume)
  * @param upload limits applied to {@code POST /api/admin/models/{model}/versions}
  */
 @ConfigurationProperties("warden.models")
 public record ModelStoreProperties(@DefaultValue("data/models") Path store, @DefaultValue Upload upload) {
 
 	/**
-	 * @param maxBytes largest accepted archive (WARDEN_MODEL_UPLOAD_MAX_BYTES); larger uploads get 413
-	 * @param maxUncompressedBytes largest total of the bytes an archive unpacks to (zip bombs)
+	 * @param maxBytes largest accepted archive (WARDEN_MODEL_UPLOAD_MAX_BYTES); larger
+	 * uploads get 413
+	 * @param maxUncompressedBytes largest total of the bytes an archive unpacks to (zip
+	 * bombs)
 	 * @param maxEntries most entries (files and directories) an archive may have
 	 */
 	public record Upload(@DefaultValue("256MB") DataSize maxBytes, @DefaultValue("1GB") DataSize maxUncompressedBytes,

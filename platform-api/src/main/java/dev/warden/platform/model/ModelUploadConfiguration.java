@@ -6,9 +6,10 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
 /**
- * Multipart limits derived from {@code warden.models.upload.max-bytes}, so that one setting governs uploads: the
- * servlet container stops reading a larger file and the request is answered 413 (see the system module's error
- * mapping) instead of buffering it. Replaces Spring Boot's {@code spring.servlet.multipart.*} element.
+ * Multipart limits derived from {@code warden.models.upload.max-bytes}, so that one
+ * setting governs uploads: the servlet container stops reading a larger file and the
+ * request is answered 413 (see the system module's error mapping) instead of buffering
+ * it. Replaces Spring Boot's {@code spring.servlet.multipart.*} element.
  */
 @Configuration(proxyBeanMethods = false)
 class ModelUploadConfiguration {

@@ -28,15 +28,18 @@ import org.springframework.http.HttpStatus;
 import dev.warden.platform.system.ApiException;
 
 /**
- * Safe extraction of an uploaded SavedModel archive ({@code .zip} or {@code .tar.gz}, told apart by their magic
- * bytes, never by the file name).
+ * Safe extraction of an uploaded SavedModel archive ({@code .zip} or {@code .tar.gz},
+ * told apart by their magic bytes, never by the file name).
  *
- * <p>Every entry is checked before a byte of it is written: names must be relative, without {@code ..}, backslashes
- * or NUL; only regular files and directories are accepted (symbolic and hard links, devices, FIFOs, sparse and other
- * special entries are refused); the number of entries and the bytes actually decompressed are bounded. Nothing is
- * ever written outside {@code target}, no link is ever created, and no file mode from the archive is applied. On any
- * refusal an {@link ApiException} is thrown (400 malformed or unsafe, 413 over a limit, 422 not a SavedModel) and
- * the caller deletes {@code target}. Stateless and thread-safe.
+ * <p>
+ * Every entry is checked before a byte of it is written: names must be relative, without
+ * {@code ..}, backslashes or NUL; only regular files and directories are accepted
+ * (symbolic and hard links, devices, FIFOs, sparse and other special entries are
+ * refused); the number of entries and the bytes actually decompressed are bounded.
+ * Nothing is ever written outside {@code target}, no link is ever created, and no file
+ * mode from the archive is applied. On any refusal an {@link ApiException} is thrown (400
+ * malformed or unsafe, 413 over a limit, 422 not a SavedModel) and the caller deletes
+ * {@code target}. Stateless and thread-safe.
  */
 final class SavedModelArchive {
 
@@ -76,9 +79,11 @@ final class SavedModelArchive {
 
 	/**
 	 * The result of a successful extraction.
-	 * @param modelRoot the directory holding {@code saved_model.pb}: {@code target} itself or its single top-level
+	 *
+	 * @param modelRoot the directory holding {@code saved_model.pb}: {@code target}
+	 * itself or its single top-level directory
+	 * @param wrapped whether the archive wrapped the SavedModel in one top-level
 	 * directory
-	 * @param wrapped whether the archive wrapped the SavedModel in one top-level directory
 	 */
 	record Extracted(Format format, int entries, long uncompressedBytes, Path modelRoot, boolean wrapped) {
 	}
@@ -93,8 +98,8 @@ final class SavedModelArchive {
 		if (read == 0) {
 			throw ApiException.badRequest("empty_file", "the uploaded file is empty");
 		}
-		if (read >= 4 && head[0] == 'P' && head[1] == 'K' && ((head[2] == 3 && head[3] == 4)
-				|| (head[2] == 5 && head[3] == 6))) {
+		if (read >= 4 && head[0] == 'P' && head[1] == 'K'
+				&& ((head[2] == 3 && head[3] == 4) || (head[2] == 5 && head[3] == 6))) {
 			return Format.ZIP;
 		}
 		if (read >= 2 && (head[0] & 0xff) == 0x1f && (head[1] & 0xff) == 0x8b) {
@@ -105,9 +110,11 @@ final class SavedModelArchive {
 	}
 
 	/**
-	 * Extracts {@code archive} into the existing empty directory {@code target} and locates {@code saved_model.pb}.
+	 * Extracts {@code archive} into the existing empty directory {@code target} and
+	 * locates {@code saved_model.pb}.
 	 * @throws ApiException 400, 413 or 422 as described on the class
-	 * @throws UncheckedIOException when writing to {@code target} fails (a server-side problem, not the client's)
+	 * @throws UncheckedIOException when writing to {@code target} fails (a server-side
+	 * problem, not the client's)
 	 */
 	static Extracted extract(Path archive, Path target, Limits limits) throws IOException {
 		Format format = detect(archive);
@@ -165,7 +172,8 @@ final class SavedModelArchive {
 					continue;
 				}
 				if (!zip.canReadEntryData(entry)) {
-					throw invalid("entry '" + printable(name) + "' uses an unsupported compression method or encryption");
+					throw invalid(
+							"entry '" + printable(name) + "' uses an unsupported compression method or encryption");
 				}
 				InputStream in;
 				try {
@@ -186,7 +194,10 @@ final class SavedModelArchive {
 				BufferedInputStream buffered = new BufferedInputStream(file)) {
 			GzipCompressorInputStream gzip;
 			try {
-				gzip = GzipCompressorInputStream.builder().setInputStream(buffered).setDecompressConcatenated(true).get();
+				gzip = GzipCompressorInputStream.builder()
+					.setInputStream(buffered)
+					.setDecompressConcatenated(true)
+					.get();
 			}
 			catch (IOException | RuntimeException ex) {
 				throw invalid("not a readable gzip stream: " + ex.getMessage());
@@ -260,8 +271,9 @@ final class SavedModelArchive {
 	}
 
 	/**
-	 * The entry's path relative to the extraction directory, or {@code null} for the root itself ({@code ./}).
-	 * Refuses absolute paths, drive letters, backslashes, NUL, {@code ..} and over-long names.
+	 * The entry's path relative to the extraction directory, or {@code null} for the root
+	 * itself ({@code ./}). Refuses absolute paths, drive letters, backslashes, NUL,
+	 * {@code ..} and over-long names.
 	 */
 	static String safeRelativePath(String name) {
 		if (name == null || name.isEmpty()) {
@@ -329,7 +341,8 @@ final class SavedModelArchive {
 		}
 		OutputStream out;
 		try {
-			// CREATE_NEW: a duplicate entry is refused instead of overwriting; never follows a link (none exist)
+			// CREATE_NEW: a duplicate entry is refused instead of overwriting; never
+			// follows a link (none exist)
 			out = Files.newOutputStream(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
 		}
 		catch (FileAlreadyExistsException ex) {
@@ -394,7 +407,10 @@ final class SavedModelArchive {
 		return ApiException.badRequest("unsafe_archive", message);
 	}
 
-	/** Counts entries and the bytes really decompressed (never the sizes the archive claims). */
+	/**
+	 * Counts entries and the bytes really decompressed (never the sizes the archive
+	 * claims).
+	 */
 	private static final class Counter {
 
 		private final Limits limits;

@@ -8,17 +8,20 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
 import dev.warden.platform.quota.internal.QuotaLeases;
 
 /**
- * The quota fast path ({@code warden.quota.lease.*}): how many tokens a gateway replica may take from a shared
- * bucket in one database transaction. See {@link QuotaLeases} and docs/gateway.md.
+ * The quota fast path ({@code warden.quota.lease.*}): how many tokens a gateway replica
+ * may take from a shared bucket in one database transaction. See {@link QuotaLeases} and
+ * docs/gateway.md.
  *
- * @param maxTokens most tokens in one lease (WARDEN_QUOTA_LEASE_MAX_TOKENS); 1 turns leasing off (one transaction
- * per request and bucket)
+ * @param maxTokens most tokens in one lease (WARDEN_QUOTA_LEASE_MAX_TOKENS); 1 turns
+ * leasing off (one transaction per request and bucket)
  * @param rateTimeToLive how long leased rate tokens stay usable before they are dropped
  * (WARDEN_QUOTA_LEASE_RATE_TTL); bounds how late a leased token can admit a request
- * @param rateShare a rate lease is at most this fraction of the plan's burst and of one second's refill (so at most
- * {@code rateShare × burst} tokens per replica are ever in flight)
- * @param monthlyShare a monthly lease is at most this fraction of the tenant's remaining monthly requests (so the
- * leases shrink to 1, the exact path, as the month's quota runs out)
+ * @param rateShare a rate lease is at most this fraction of the plan's burst and of one
+ * second's refill (so at most {@code rateShare × burst} tokens per replica are ever in
+ * flight)
+ * @param monthlyShare a monthly lease is at most this fraction of the tenant's remaining
+ * monthly requests (so the leases shrink to 1, the exact path, as the month's quota runs
+ * out)
  */
 @ConfigurationProperties("warden.quota.lease")
 record QuotaLeaseProperties(@DefaultValue("64") long maxTokens, @DefaultValue("100ms") Duration rateTimeToLive,

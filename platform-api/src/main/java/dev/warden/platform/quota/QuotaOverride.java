@@ -6,14 +6,15 @@ import java.util.Map;
 import dev.warden.platform.system.ApiException;
 
 /**
- * A key's own quota, stricter than its tenant's plan; {@code null} fields take the plan's value. Set through the
- * key API (checked with {@link #requireStricterThan} against the plan in force at that moment); enforced as
- * {@code min(plan, override)} per field on every request ({@link #applyTo}), so a plan lowered later still wins.
+ * A key's own quota, stricter than its tenant's plan; {@code null} fields take the plan's
+ * value. Set through the key API (checked with {@link #requireStricterThan} against the
+ * plan in force at that moment); enforced as {@code min(plan, override)} per field on
+ * every request ({@link #applyTo}), so a plan lowered later still wins.
  *
  * @param requestsPerSecond the key's sustained rate; set together with {@code burst}
  * @param burst the key's rate-bucket capacity ({@code >= requestsPerSecond})
- * @param requestsPerMonth requests of this key per calendar month (UTC), counted in a bucket of its own in
- * addition to the tenant's monthly quota
+ * @param requestsPerMonth requests of this key per calendar month (UTC), counted in a
+ * bucket of its own in addition to the tenant's monthly quota
  * @param maxRequestBytes largest request body of this key
  * @param maxRowsPerRequest most rows in one predict request of this key
  */
@@ -30,8 +31,9 @@ public record QuotaOverride(Long requestsPerSecond, Long burst, Long requestsPer
 
 	/**
 	 * Checks the override on its own and against the plan in force now.
-	 * @throws ApiException 400 {@code validation_failed} naming the first field that is not positive, a rate
-	 * without its burst (or the reverse), a burst below the rate, or a value looser than the plan's
+	 * @throws ApiException 400 {@code validation_failed} naming the first field that is
+	 * not positive, a rate without its burst (or the reverse), a burst below the rate, or
+	 * a value looser than the plan's
 	 */
 	public void requireStricterThan(QuotaPlan plan) {
 		positive("requests_per_second", this.requestsPerSecond);
@@ -54,24 +56,31 @@ public record QuotaOverride(Long requestsPerSecond, Long burst, Long requestsPer
 	}
 
 	/**
-	 * The limits that apply to the key: each field the smaller of plan and override. The tenant's
-	 * {@code requests_per_month} stays the plan's (it is the tenant's, not the key's; see {@link #keyMonthly}).
+	 * The limits that apply to the key: each field the smaller of plan and override. The
+	 * tenant's {@code requests_per_month} stays the plan's (it is the tenant's, not the
+	 * key's; see {@link #keyMonthly}).
 	 */
 	public QuotaPlan applyTo(QuotaPlan plan) {
 		if (isEmpty()) {
 			return plan;
 		}
 		return new QuotaPlan(plan.name(), min(plan.requestsPerSecond(), this.requestsPerSecond),
-				min(plan.burst(), this.burst), min(plan.maxRequestBytes(), this.maxRequestBytes), plan.requestsPerMonth(),
-				min(plan.maxRowsPerRequest(), this.maxRowsPerRequest));
+				min(plan.burst(), this.burst), min(plan.maxRequestBytes(), this.maxRequestBytes),
+				plan.requestsPerMonth(), min(plan.maxRowsPerRequest(), this.maxRowsPerRequest));
 	}
 
-	/** The key's own monthly quota under the plan, or 0 for none: the override, capped by the plan's. */
+	/**
+	 * The key's own monthly quota under the plan, or 0 for none: the override, capped by
+	 * the plan's.
+	 */
 	public long keyMonthly(QuotaPlan plan) {
 		return (this.requestsPerMonth == null) ? 0 : min(plan.requestsPerMonth(), this.requestsPerMonth);
 	}
 
-	/** The fields that are set, by their documented names (for audit details and listings). */
+	/**
+	 * The fields that are set, by their documented names (for audit details and
+	 * listings).
+	 */
 	public Map<String, Long> fields() {
 		Map<String, Long> fields = new LinkedHashMap<>();
 		put(fields, "requests_per_second", this.requestsPerSecond);

@@ -3,7 +3,8 @@ package dev.warden.platform.quota;
 /**
  * One quota plan from {@code policies/quotas.yaml}.
  *
- * @param requestsPerMonth requests per tenant per calendar month (UTC); 0 = no monthly quota
+ * @param requestsPerMonth requests per tenant per calendar month (UTC); 0 = no monthly
+ * quota
  * @param maxRowsPerRequest most rows (instances) in one predict request; 0 = no row limit
  */
 public record QuotaPlan(String name, long requestsPerSecond, long burst, long maxRequestBytes, long requestsPerMonth,

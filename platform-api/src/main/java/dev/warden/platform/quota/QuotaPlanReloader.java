@@ -24,21 +24,27 @@ import org.springframework.transaction.support.TransactionTemplate;
 import dev.warden.platform.audit.AuditTrail;
 
 /**
- * Reloads {@code quotas.yaml} without a restart. Every {@code warden.quota.plans-reload-interval} (default 1 s)
- * each replica reads the file and compares its SHA-256 with the plans in force (content, not modification time:
- * a copy that keeps the time, or a change within the file system's time resolution, is still seen). A changed
- * file is parsed and validated ({@link QuotaPlans#parse}); an invalid one is refused with one logged error per
- * content and the previous plans stay in force. A valid one is recorded in {@code quota_plan_versions} under an
- * advisory lock: unless the newest row already has the same SHA-256 (another replica recorded it first), a row
- * is inserted and the change audited ({@code system}, {@code quota.plans.reloaded}, the changed plans before and
- * after) in the same transaction, so one change is audited once however many replicas reload it. The row's
- * {@code loaded_at} becomes the plans' {@linkplain QuotaPlans#version() version}, with which the Bucket4j
- * configurations of existing buckets are replaced on their next use.
+ * Reloads {@code quotas.yaml} without a restart. Every
+ * {@code warden.quota.plans-reload-interval} (default 1 s) each replica reads the file
+ * and compares its SHA-256 with the plans in force (content, not modification time: a
+ * copy that keeps the time, or a change within the file system's time resolution, is
+ * still seen). A changed file is parsed and validated ({@link QuotaPlans#parse}); an
+ * invalid one is refused with one logged error per content and the previous plans stay in
+ * force. A valid one is recorded in {@code quota_plan_versions} under an advisory lock:
+ * unless the newest row already has the same SHA-256 (another replica recorded it first),
+ * a row is inserted and the change audited ({@code system}, {@code quota.plans.reloaded},
+ * the changed plans before and after) in the same transaction, so one change is audited
+ * once however many replicas reload it. The row's {@code loaded_at} becomes the plans'
+ * {@linkplain QuotaPlans#version() version}, with which the Bucket4j configurations of
+ * existing buckets are replaced on their next use.
  */
 @Component
 class QuotaPlanReloader implements SmartInitializingSingleton {
 
-	/** Key of the transaction-scoped advisory lock that serialises the recording of plan versions. */
+	/**
+	 * Key of the transaction-scoped advisory lock that serialises the recording of plan
+	 * versions.
+	 */
 	private static final long LOCK = 0x5741524451504C4EL;
 
 	private static final Logger log = LoggerFactory.getLogger(QuotaPlanReloader.class);
@@ -53,7 +59,9 @@ class QuotaPlanReloader implements SmartInitializingSingleton {
 
 	private final AuditTrail audit;
 
-	/** SHA-256 of the last refused content, so that it is logged once, not on every poll. */
+	/**
+	 * SHA-256 of the last refused content, so that it is logged once, not on every poll.
+	 */
 	private volatile String refused;
 
 	QuotaPlanReloader(QuotaPlans plans, JdbcClient jdbc, TransactionTemplate transactions, AuditTrail audit) {
@@ -63,7 +71,10 @@ class QuotaPlanReloader implements SmartInitializingSingleton {
 		this.audit = audit;
 	}
 
-	/** Records the plans read at start-up, so that they have a version before the first request. */
+	/**
+	 * Records the plans read at start-up, so that they have a version before the first
+	 * request.
+	 */
 	@Override
 	public void afterSingletonsInstantiated() {
 		QuotaPlans.Snapshot current = this.plans.snapshot();
@@ -77,7 +88,8 @@ class QuotaPlanReloader implements SmartInitializingSingleton {
 			reloadIfChanged();
 		}
 		catch (RuntimeException ex) {
-			// the database may be briefly unavailable: the plans stay as they are and the next poll retries
+			// the database may be briefly unavailable: the plans stay as they are and the
+			// next poll retries
 			log.warn("Quota plans: reload failed, the previous plans stay in force: {}", ex.toString());
 		}
 	}
@@ -99,7 +111,8 @@ class QuotaPlanReloader implements SmartInitializingSingleton {
 			String marker = "io:" + ex;
 			if (!marker.equals(this.refused)) {
 				this.refused = marker;
-				log.error("Quota plans: cannot read {}; the previous plans stay in force: {}", file.get(), ex.toString());
+				log.error("Quota plans: cannot read {}; the previous plans stay in force: {}", file.get(),
+						ex.toString());
 			}
 			return false;
 		}
@@ -124,7 +137,10 @@ class QuotaPlanReloader implements SmartInitializingSingleton {
 		return true;
 	}
 
-	/** Records the plans as the newest version unless they already are; audits a change. Returns the version. */
+	/**
+	 * Records the plans as the newest version unless they already are; audits a change.
+	 * Returns the version.
+	 */
 	private long record(QuotaPlans.Snapshot next) {
 		Long version = this.transactions.execute((status) -> {
 			this.jdbc.sql("SELECT 1 FROM (SELECT pg_advisory_xact_lock(:lock)) AS locked")
@@ -156,7 +172,10 @@ class QuotaPlanReloader implements SmartInitializingSingleton {
 		return Objects.requireNonNull(version);
 	}
 
-	/** The audit details: both hashes and, per plan that changed, its limits before and after. */
+	/**
+	 * The audit details: both hashes and, per plan that changed, its limits before and
+	 * after.
+	 */
 	@SuppressWarnings("unchecked")
 	private static Map<String, Object> changes(Recorded before, QuotaPlans.Snapshot next, Map<String, Object> after) {
 		Map<String, Object> old = JSON.readValue(before.plans(), Map.class);
@@ -185,7 +204,8 @@ class QuotaPlanReloader implements SmartInitializingSingleton {
 	}
 
 	private static Map<String, Object> beforeAfter(Object before, Object after) {
-		// audit details hold no nulls: a plan that did not exist before (or no longer exists) is "absent"
+		// audit details hold no nulls: a plan that did not exist before (or no longer
+		// exists) is "absent"
 		Map<String, Object> pair = new LinkedHashMap<>();
 		pair.put("before", (before != null) ? before : "absent");
 		pair.put("after", (after != null) ? after : "absent");

@@ -25,11 +25,12 @@ import org.springframework.stereotype.Component;
 import dev.warden.platform.system.WardenProperties;
 
 /**
- * The quota plans from {@code <policies dir>/quotas.yaml}, or from the copy packaged in the jar
- * ({@code classpath:policies/quotas.yaml}) when the policies directory does not exist. Read at start-up; a file in
- * the policies directory is watched by {@link QuotaPlanReloader}, which swaps in a new, valid version without a
- * restart. Readers always see one consistent set of plans (an immutable snapshot behind a volatile reference).
- * Thread-safe.
+ * The quota plans from {@code <policies dir>/quotas.yaml}, or from the copy packaged in
+ * the jar ({@code classpath:policies/quotas.yaml}) when the policies directory does not
+ * exist. Read at start-up; a file in the policies directory is watched by
+ * {@link QuotaPlanReloader}, which swaps in a new, valid version without a restart.
+ * Readers always see one consistent set of plans (an immutable snapshot behind a volatile
+ * reference). Thread-safe.
  */
 @Component
 public class QuotaPlans {
@@ -64,9 +65,9 @@ public class QuotaPlans {
 	}
 
 	/**
-	 * Parses and validates a {@code quotas.yaml}: every plan needs valid limits ({@link QuotaPlan}), unknown
-	 * fields are refused (a misspelt limit must not silently fall back to "no limit"), and {@code default_plan}
-	 * must name a plan.
+	 * Parses and validates a {@code quotas.yaml}: every plan needs valid limits
+	 * ({@link QuotaPlan}), unknown fields are refused (a misspelt limit must not silently
+	 * fall back to "no limit"), and {@code default_plan} must name a plan.
 	 * @throws IllegalArgumentException naming what is wrong
 	 */
 	static Snapshot parse(byte[] yaml) {
@@ -92,10 +93,11 @@ public class QuotaPlans {
 							+ field + "', expected " + PLAN_FIELDS);
 				}
 			});
-			parsed.put(entry.getKey(), new QuotaPlan(entry.getKey(), number(entry.getKey(), plan, "requests_per_second"),
-					number(entry.getKey(), plan, "burst"), number(entry.getKey(), plan, "max_request_bytes"),
-					number(entry.getKey(), plan, "requests_per_month"),
-					number(entry.getKey(), plan, "max_rows_per_request")));
+			parsed.put(entry.getKey(),
+					new QuotaPlan(entry.getKey(), number(entry.getKey(), plan, "requests_per_second"),
+							number(entry.getKey(), plan, "burst"), number(entry.getKey(), plan, "max_request_bytes"),
+							number(entry.getKey(), plan, "requests_per_month"),
+							number(entry.getKey(), plan, "max_rows_per_request")));
 		});
 		if (parsed.isEmpty()) {
 			throw new IllegalArgumentException("quotas.yaml defines no plans");
@@ -107,15 +109,18 @@ public class QuotaPlans {
 		return new Snapshot(Collections.unmodifiableMap(parsed), defaultPlan, sha256(yaml), 0);
 	}
 
-	/** An integer field; absent = 0 (the plan constructor rejects 0 where a value is required). */
+	/**
+	 * An integer field; absent = 0 (the plan constructor rejects 0 where a value is
+	 * required).
+	 */
 	private static long number(String plan, JsonNode node, String field) {
 		JsonNode value = node.path(field);
 		if (value.isMissingNode() || value.isNull()) {
 			return 0;
 		}
 		if (!value.isIntegralNumber()) {
-			throw new IllegalArgumentException("quota plan '" + plan + "': " + field + " must be an integer, not '"
-					+ value.asString() + "'");
+			throw new IllegalArgumentException(
+					"quota plan '" + plan + "': " + field + " must be an integer, not '" + value.asString() + "'");
 		}
 		return value.asLong();
 	}
@@ -142,8 +147,9 @@ public class QuotaPlans {
 	}
 
 	/**
-	 * Version of the plans in force (microseconds since the epoch at which this content was first recorded in
-	 * {@code quota_plan_versions}; 0 until recorded). Versions the Bucket4j configurations derived from plans.
+	 * Version of the plans in force (microseconds since the epoch at which this content
+	 * was first recorded in {@code quota_plan_versions}; 0 until recorded). Versions the
+	 * Bucket4j configurations derived from plans.
 	 */
 	public long version() {
 		return this.current.version();
@@ -169,7 +175,10 @@ public class QuotaPlans {
 			return new Snapshot(this.plans, this.defaultPlan, this.sha256, version);
 		}
 
-		/** The plans as stored in {@code quota_plan_versions.plans} and shown in audit details. */
+		/**
+		 * The plans as stored in {@code quota_plan_versions.plans} and shown in audit
+		 * details.
+		 */
 		Map<String, Object> describe() {
 			Map<String, Object> plans = new LinkedHashMap<>();
 			this.plans.forEach((name, plan) -> plans.put(name, describe(plan)));

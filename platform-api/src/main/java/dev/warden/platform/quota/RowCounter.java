@@ -6,15 +6,20 @@ import tools.jackson.core.JsonToken;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
- * Counts the rows of a predict body with a streaming parse that stops as soon as the count passes the limit:
- * TF Serving REST ({@code :predict}) — the length of {@code instances}, or of {@code inputs} when it is a list, or
- * of the first column when {@code inputs} is an object of columns; TF Serving REST {@code :classify} and
- * {@code :regress} — the length of {@code examples}; Open Inference Protocol v2 ({@code /infer}) — the first
- * dimension of the first input's {@code shape}. Stateless and thread-safe.
+ * Counts the rows of a predict body with a streaming parse that stops as soon as the
+ * count passes the limit: TF Serving REST ({@code :predict}) — the length of
+ * {@code instances}, or of {@code inputs} when it is a list, or of the first column when
+ * {@code inputs} is an object of columns; TF Serving REST {@code :classify} and
+ * {@code :regress} — the length of {@code examples}; Open Inference Protocol v2
+ * ({@code /infer}) — the first dimension of the first input's {@code shape}. Stateless
+ * and thread-safe.
  */
 public final class RowCounter {
 
-	/** Returned when the body is not JSON of a known shape; the worker is left to answer it. */
+	/**
+	 * Returned when the body is not JSON of a known shape; the worker is left to answer
+	 * it.
+	 */
 	public static final long UNKNOWN = -1;
 
 	private static final JsonMapper JSON = JsonMapper.builder().build();
@@ -23,8 +28,10 @@ public final class RowCounter {
 	}
 
 	/**
-	 * @param v2 {@code true} for an Open Inference Protocol infer body, {@code false} for TF Serving REST
-	 * @param stopAfter counting stops once the count exceeds this (the result is then {@code stopAfter + 1})
+	 * @param v2 {@code true} for an Open Inference Protocol infer body, {@code false} for
+	 * TF Serving REST
+	 * @param stopAfter counting stops once the count exceeds this (the result is then
+	 * {@code stopAfter + 1})
 	 * @return the row count, or {@link #UNKNOWN}
 	 */
 	public static long count(byte[] body, boolean v2, long stopAfter) {

@@ -24,11 +24,13 @@ import dev.warden.platform.audit.AuditTrail;
 import dev.warden.platform.system.WardenProperties;
 
 /**
- * Puts changes of the request-log policy ({@code policies/logging.yaml}: redaction and retention) on record. The
- * policy is read at start-up; when a gateway starts with a policy whose SHA-256 differs from the last one recorded,
- * it appends {@code request_log.policy_applied} (actor {@code system}; details: file, source, sha256,
- * previous_sha256, request_log_months, usage_daily_months) — once per change, however many replicas start with it (the check and
- * the append run under one advisory lock). A start with an unchanged policy writes nothing.
+ * Puts changes of the request-log policy ({@code policies/logging.yaml}: redaction and
+ * retention) on record. The policy is read at start-up; when a gateway starts with a
+ * policy whose SHA-256 differs from the last one recorded, it appends
+ * {@code request_log.policy_applied} (actor {@code system}; details: file, source,
+ * sha256, previous_sha256, request_log_months, usage_daily_months) — once per change,
+ * however many replicas start with it (the check and the append run under one advisory
+ * lock). A start with an unchanged policy writes nothing.
  */
 @Component
 class LoggingPolicyAudit {

@@ -26,11 +26,13 @@ import dev.warden.platform.tenant.TenantDataKeys;
 import dev.warden.platform.tenant.TenantPayloadKey;
 
 /**
- * Break-glass access to one request-log row's decrypted payloads. Every attempt that names an existing row with a
- * written justification is an audit event ({@code request_log.payload_viewed}: who, when, which row and tenant,
- * the justification, the roles and the outcome), committed in the same transaction as the read and before
- * anything is answered. The payload is decrypted with the row's own tenant key as stored now, with associated
- * data naming the row's tenant and id, so a ciphertext copied from another row or tenant is refused, never shown.
+ * Break-glass access to one request-log row's decrypted payloads. Every attempt that
+ * names an existing row with a written justification is an audit event
+ * ({@code request_log.payload_viewed}: who, when, which row and tenant, the
+ * justification, the roles and the outcome), committed in the same transaction as the
+ * read and before anything is answered. The payload is decrypted with the row's own
+ * tenant key as stored now, with associated data naming the row's tenant and id, so a
+ * ciphertext copied from another row or tenant is refused, never shown.
  */
 @Service
 class PayloadBreakGlass {
@@ -53,7 +55,10 @@ class PayloadBreakGlass {
 		this.audit = audit;
 	}
 
-	/** Checks the justification before anything is read: 400 {@code justification_required} otherwise. */
+	/**
+	 * Checks the justification before anything is read: 400
+	 * {@code justification_required} otherwise.
+	 */
 	static String requireJustification(String justification) {
 		String trimmed = (justification != null) ? justification.strip() : "";
 		if (trimmed.length() < MIN_JUSTIFICATION) {
@@ -68,8 +73,8 @@ class PayloadBreakGlass {
 	}
 
 	/**
-	 * Reads, decrypts and audits. The outcome is returned rather than thrown so that the audit event commits
-	 * whatever the outcome.
+	 * Reads, decrypts and audits. The outcome is returned rather than thrown so that the
+	 * audit event commits whatever the outcome.
 	 * @throws ApiException 404 when there is no such row (nothing to audit)
 	 */
 	@Transactional

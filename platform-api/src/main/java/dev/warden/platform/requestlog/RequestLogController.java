@@ -6,7 +6,6 @@ import java.time.Instant;
 import java.util.List;
 import java.util.UUID;
 
-
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.jdbc.core.simple.JdbcClient;
@@ -26,8 +25,9 @@ import dev.warden.platform.system.Page;
 import dev.warden.platform.system.PageRequest;
 
 /**
- * Request-log metadata for admins and compliance officers. Payloads are only shown through the audited
- * break-glass call {@code POST /api/admin/request-log/{id}/payload} with a written justification.
+ * Request-log metadata for admins and compliance officers. Payloads are only shown
+ * through the audited break-glass call {@code POST /api/admin/request-log/{id}/payload}
+ * with a written justification.
  */
 @RestController
 @RequestMapping(path = "/api/admin/request-log", produces = MediaType.APPLICATION_JSON_VALUE)
@@ -43,16 +43,20 @@ class RequestLogController {
 	}
 
 	/**
-	 * Break-glass (ADMIN or COMPLIANCE): the decrypted payloads of one record, given a written justification of
-	 * at least 10 characters. Audited as {@code request_log.payload_viewed} whatever the outcome. 400
-	 * {@code justification_required}, 404 unknown record, 410 {@code payload_shredded} (tenant deleted, key
-	 * destroyed), 422 {@code payload_integrity_failed} (the ciphertext does not belong to this record and tenant),
-	 * 503 {@code data_key_unavailable} (the key-encryption key that wrapped the tenant's keyset is not configured).
+	 * Break-glass (ADMIN or COMPLIANCE): the decrypted payloads of one record, given a
+	 * written justification of at least 10 characters. Audited as
+	 * {@code request_log.payload_viewed} whatever the outcome. 400
+	 * {@code justification_required}, 404 unknown record, 410 {@code payload_shredded}
+	 * (tenant deleted, key destroyed), 422 {@code payload_integrity_failed} (the
+	 * ciphertext does not belong to this record and tenant), 503
+	 * {@code data_key_unavailable} (the key-encryption key that wrapped the tenant's
+	 * keyset is not configured).
 	 */
 	@PostMapping(path = "/{id}/payload", consumes = MediaType.APPLICATION_JSON_VALUE)
 	PayloadResponse payload(@PathVariable UUID id, @RequestBody(required = false) BreakGlassRequest request,
 			Authentication user) {
-		String justification = PayloadBreakGlass.requireJustification((request != null) ? request.justification() : null);
+		String justification = PayloadBreakGlass
+			.requireJustification((request != null) ? request.justification() : null);
 		List<String> roles = user.getAuthorities()
 			.stream()
 			.map(GrantedAuthority::getAuthority)
@@ -77,7 +81,10 @@ class RequestLogController {
 		return new PayloadResponse(row.id(), row.requestId(), row.tenantId(), view.request(), view.response());
 	}
 
-	/** Metadata of the most recent records first, optionally of one tenant, one page at a time. */
+	/**
+	 * Metadata of the most recent records first, optionally of one tenant, one page at a
+	 * time.
+	 */
 	@GetMapping
 	Page<RequestLogRecord> list(@RequestParam(name = "tenant_id", required = false) UUID tenantId, PageRequest page) {
 		return Page.of(this.jdbc
@@ -111,10 +118,9 @@ class RequestLogController {
 			PayloadBreakGlass.Payload responsePayload) {
 	}
 
-	record RequestLogRecord(UUID id, String requestId, Instant occurredAt, UUID tenantId, UUID apiKeyId,
-			String model, String modelVersion, String method, String path, int status, long latencyMicros,
-			long requestBytes, long responseBytes, String errorCode, boolean hasRequestPayload,
-			boolean hasResponsePayload) {
+	record RequestLogRecord(UUID id, String requestId, Instant occurredAt, UUID tenantId, UUID apiKeyId, String model,
+			String modelVersion, String method, String path, int status, long latencyMicros, long requestBytes,
+			long responseBytes, String errorCode, boolean hasRequestPayload, boolean hasResponsePayload) {
 	}
 
 }

@@ -13,10 +13,11 @@ import org.springframework.transaction.support.TransactionTemplate;
 import dev.warden.platform.audit.AuditTrail;
 
 /**
- * {@code warden.request-log.enabled=false} exists only to measure what the request log costs (the gateway
- * benchmark's "log off" run): answers are then released without any record. A gateway started that way says so in
- * its log at every start and appends an audit event ({@code request_log.disabled}, actor {@code system}), so the
- * gap in the request log is itself on record.
+ * {@code warden.request-log.enabled=false} exists only to measure what the request log
+ * costs (the gateway benchmark's "log off" run): answers are then released without any
+ * record. A gateway started that way says so in its log at every start and appends an
+ * audit event ({@code request_log.disabled}, actor {@code system}), so the gap in the
+ * request log is itself on record.
  */
 @Component
 class RequestLogDisabledNotice {

@@ -11,10 +11,11 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * {@code policies/logging.yaml}), not configuration.
  *
  * @param monthsAhead months after the current one whose partitions are created in advance
- * @param cron when the daily maintenance runs (partitions ahead, then retention), UTC; {@code -} = never (start-up
- * still creates the partitions ahead)
- * @param lockTimeout longest wait for the table locks that creating or dropping a partition takes; the run is
- * abandoned (and retried at the next run) rather than holding up request-log writes behind it
+ * @param cron when the daily maintenance runs (partitions ahead, then retention), UTC;
+ * {@code -} = never (start-up still creates the partitions ahead)
+ * @param lockTimeout longest wait for the table locks that creating or dropping a
+ * partition takes; the run is abandoned (and retried at the next run) rather than holding
+ * up request-log writes behind it
  */
 @ConfigurationProperties("warden.request-log.partitions")
 record RequestLogPartitionProperties(@DefaultValue("3") int monthsAhead, @DefaultValue("0 30 3 * * *") String cron,

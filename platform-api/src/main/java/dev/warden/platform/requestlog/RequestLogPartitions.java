@@ -38,19 +38,23 @@ import dev.warden.platform.audit.AuditTrail;
 /**
  * The monthly partitions of {@code request_log} and its retention.
  * <p>
- * {@code request_log} is partitioned by range of {@code occurred_at}: partition {@code request_log_YYYY_MM} holds
- * the month in UTC, {@code request_log_default} catches rows whose month has no partition. At start-up and daily
+ * {@code request_log} is partitioned by range of {@code occurred_at}: partition
+ * {@code request_log_YYYY_MM} holds the month in UTC, {@code request_log_default} catches
+ * rows whose month has no partition. At start-up and daily
  * ({@code warden.request-log.partitions.cron}) the partitions of the current month and of
- * {@code warden.request-log.partitions.months-ahead} months after it are created when missing; rows already in the
- * default partition for such a month are moved into it. The daily run then applies the retention of
- * {@code policies/logging.yaml}: every partition whose whole range ends before the first day of the month
- * {@code request_log_months} months ago is dropped, rows of the default partition older than that are deleted,
- * and {@code usage_daily} rows older than {@code usage_daily_months} are deleted, each change audited in the same
- * transaction. Replicas run this at the same moment: a transaction-scoped advisory lock serialises them and every
- * step is idempotent, so the second finds nothing to do.
+ * {@code warden.request-log.partitions.months-ahead} months after it are created when
+ * missing; rows already in the default partition for such a month are moved into it. The
+ * daily run then applies the retention of {@code policies/logging.yaml}: every partition
+ * whose whole range ends before the first day of the month {@code request_log_months}
+ * months ago is dropped, rows of the default partition older than that are deleted, and
+ * {@code usage_daily} rows older than {@code usage_daily_months} are deleted, each change
+ * audited in the same transaction. Replicas run this at the same moment: a
+ * transaction-scoped advisory lock serialises them and every step is idempotent, so the
+ * second finds nothing to do.
  * <p>
- * Gauges: {@code warden.request.log.partition.default.rows} (rows found in the default partition at the last
- * check; should be 0) and {@code warden.request.log.partition.months.ahead} (consecutive months after the current
+ * Gauges: {@code warden.request.log.partition.default.rows} (rows found in the default
+ * partition at the last check; should be 0) and
+ * {@code warden.request.log.partition.months.ahead} (consecutive months after the current
  * one that have a partition; should be {@code months-ahead}).
  */
 @Service
@@ -60,7 +64,10 @@ class RequestLogPartitions implements SchedulingConfigurer {
 
 	static final String DEFAULT_PARTITION = "request_log_default";
 
-	/** Rows of the default partition counted at most (the count is a warning, not an inventory). */
+	/**
+	 * Rows of the default partition counted at most (the count is a warning, not an
+	 * inventory).
+	 */
 	private static final long DEFAULT_COUNT_CAP = 1_000_000;
 
 	private static final String PARTITIONS = """
@@ -116,7 +123,10 @@ class RequestLogPartitions implements SchedulingConfigurer {
 			.register(meters);
 	}
 
-	/** At start-up: the partitions ahead (a failure is logged and counted, it does not stop the start). */
+	/**
+	 * At start-up: the partitions ahead (a failure is logged and counted, it does not
+	 * stop the start).
+	 */
 	@EventListener(ApplicationReadyEvent.class)
 	void atStartup() {
 		try {
@@ -130,7 +140,10 @@ class RequestLogPartitions implements SchedulingConfigurer {
 		}
 	}
 
-	/** Runs {@link #daily()} at {@code warden.request-log.partitions.cron} (UTC); never when it is {@code -}. */
+	/**
+	 * Runs {@link #daily()} at {@code warden.request-log.partitions.cron} (UTC); never
+	 * when it is {@code -}.
+	 */
 	@Override
 	public void configureTasks(ScheduledTaskRegistrar tasks) {
 		String cron = this.properties.cron();
@@ -139,7 +152,10 @@ class RequestLogPartitions implements SchedulingConfigurer {
 		}
 	}
 
-	/** Daily: the partitions ahead, then the retention of the policy, then the check of the default partition. */
+	/**
+	 * Daily: the partitions ahead, then the retention of the policy, then the check of
+	 * the default partition.
+	 */
 	void daily() {
 		Instant now = this.clock.instant();
 		try {
@@ -155,7 +171,9 @@ class RequestLogPartitions implements SchedulingConfigurer {
 		}
 	}
 
-	/** The partitions of {@code request_log}, oldest first, the default partition last. */
+	/**
+	 * The partitions of {@code request_log}, oldest first, the default partition last.
+	 */
 	List<Partition> list() {
 		return this.jdbc.sql(PARTITIONS)
 			.query((rs, row) -> new Partition(rs.getString("name"), rs.getBoolean("is_default"),
@@ -164,8 +182,8 @@ class RequestLogPartitions implements SchedulingConfigurer {
 	}
 
 	/**
-	 * Creates the partitions of the month of {@code now} and of the {@code months-ahead} months after it that do
-	 * not exist yet.
+	 * Creates the partitions of the month of {@code now} and of the {@code months-ahead}
+	 * months after it that do not exist yet.
 	 * @return the names of the partitions created
 	 */
 	List<String> createAhead(Instant now) {
@@ -183,8 +201,8 @@ class RequestLogPartitions implements SchedulingConfigurer {
 	}
 
 	/**
-	 * Creates the partition of one month unless it exists; rows of that month already in the default partition
-	 * are moved into it in the same transaction.
+	 * Creates the partition of one month unless it exists; rows of that month already in
+	 * the default partition are moved into it in the same transaction.
 	 * @return whether the partition was created
 	 */
 	boolean createMonth(YearMonth month) {
@@ -212,7 +230,8 @@ class RequestLogPartitions implements SchedulingConfigurer {
 				this.jdbc.sql("CREATE TABLE IF NOT EXISTS " + name + " PARTITION OF request_log " + bounds).update();
 				return true;
 			}
-			// the default partition holds rows of this month: a new partition over them would be refused, so the
+			// the default partition holds rows of this month: a new partition over them
+			// would be refused, so the
 			// rows are moved into a table that is then attached as the month's partition
 			this.jdbc.sql("CREATE TABLE " + name + " (LIKE request_log INCLUDING DEFAULTS INCLUDING CONSTRAINTS)")
 				.update();
@@ -224,20 +243,21 @@ class RequestLogPartitions implements SchedulingConfigurer {
 				.param("to", Timestamp.from(to))
 				.update();
 			this.jdbc.sql("ALTER TABLE request_log ATTACH PARTITION " + name + " " + bounds).update();
-			log.info("Request-log partition {} created; {} rows moved into it from {}", name, stray,
-					DEFAULT_PARTITION);
+			log.info("Request-log partition {} created; {} rows moved into it from {}", name, stray, DEFAULT_PARTITION);
 			return true;
 		});
 		return Boolean.TRUE.equals(created);
 	}
 
 	/**
-	 * Applies the retention of the policy as of {@code now}: drops the request-log partitions whose whole range is
-	 * older than the first day of the month {@code request_log_months} before {@code now} (UTC), deletes the rows
-	 * of the default partition older than that, and deletes the {@code usage_daily} rows older than the first day
-	 * of the month {@code usage_daily_months} before {@code now}. One transaction, audited
-	 * ({@code request_log.partitions_dropped}, {@code request_log.default_rows_deleted},
-	 * {@code usage_daily.rows_deleted}) by {@code actor}; nothing to remove = no change and no audit event.
+	 * Applies the retention of the policy as of {@code now}: drops the request-log
+	 * partitions whose whole range is older than the first day of the month
+	 * {@code request_log_months} before {@code now} (UTC), deletes the rows of the
+	 * default partition older than that, and deletes the {@code usage_daily} rows older
+	 * than the first day of the month {@code usage_daily_months} before {@code now}. One
+	 * transaction, audited ({@code request_log.partitions_dropped},
+	 * {@code request_log.default_rows_deleted}, {@code usage_daily.rows_deleted}) by
+	 * {@code actor}; nothing to remove = no change and no audit event.
 	 */
 	RetentionResult applyRetention(Instant now, String actor) {
 		Integer logMonths = this.policy.requestLogMonths();
@@ -258,8 +278,7 @@ class RequestLogPartitions implements SchedulingConfigurer {
 					}
 				}
 				if (partitions.stream().anyMatch(Partition::isDefault)) {
-					defaultDeleted = this.jdbc
-						.sql("DELETE FROM " + DEFAULT_PARTITION + " WHERE occurred_at < :cutoff")
+					defaultDeleted = this.jdbc.sql("DELETE FROM " + DEFAULT_PARTITION + " WHERE occurred_at < :cutoff")
 						.param("cutoff", Timestamp.from(logCutoff))
 						.update();
 				}
@@ -289,9 +308,11 @@ class RequestLogPartitions implements SchedulingConfigurer {
 				this.audit.append(actor, "usage_daily.rows_deleted", "table", "usage_daily", details);
 			}
 			if (!dropped.isEmpty() || defaultDeleted > 0 || usageDeleted > 0) {
-				log.warn("Retention applied by {}: request-log partitions dropped {}, {} rows deleted from {}, "
-						+ "{} usage_daily rows deleted", actor, dropped.stream().map(Partition::name).toList(),
-						defaultDeleted, DEFAULT_PARTITION, usageDeleted);
+				log.warn(
+						"Retention applied by {}: request-log partitions dropped {}, {} rows deleted from {}, "
+								+ "{} usage_daily rows deleted",
+						actor, dropped.stream().map(Partition::name).toList(), defaultDeleted, DEFAULT_PARTITION,
+						usageDeleted);
 			}
 			return new RetentionResult(logMonths, logCutoff, dropped, defaultDeleted, usageMonths, usageCutoff,
 					usageDeleted);
@@ -299,8 +320,9 @@ class RequestLogPartitions implements SchedulingConfigurer {
 	}
 
 	/**
-	 * Counts the rows of the default partition and the months ahead that have a partition, sets the gauges and
-	 * logs a warning when the default partition holds rows.
+	 * Counts the rows of the default partition and the months ahead that have a
+	 * partition, sets the gauges and logs a warning when the default partition holds
+	 * rows.
 	 */
 	Check check(Instant now) {
 		List<Partition> partitions = list();
@@ -339,7 +361,8 @@ class RequestLogPartitions implements SchedulingConfigurer {
 		this.jdbc.sql("SELECT 1 FROM (SELECT pg_advisory_xact_lock(hashtext('warden.request_log_partitions'))) AS l")
 			.query(Integer.class)
 			.single();
-		// DDL on a partition takes locks that request-log writes wait behind: give up rather than queue for long
+		// DDL on a partition takes locks that request-log writes wait behind: give up
+		// rather than queue for long
 		this.jdbc.sql("SELECT set_config('lock_timeout', :timeout, true)")
 			.param("timeout", this.properties.lockTimeout().toMillis() + "ms")
 			.query(String.class)
@@ -373,14 +396,15 @@ class RequestLogPartitions implements SchedulingConfigurer {
 		return details;
 	}
 
-	/** One partition; {@code from}/{@code to} are {@code null} for the default partition. */
+	/**
+	 * One partition; {@code from}/{@code to} are {@code null} for the default partition.
+	 */
 	record Partition(String name, boolean isDefault, Instant from, Instant to) {
 	}
 
 	/** What one retention run removed. */
 	record RetentionResult(Integer requestLogMonths, Instant requestLogCutoff, List<Partition> droppedPartitions,
-			long defaultRowsDeleted, Integer usageDailyMonths, LocalDate usageDailyCutoff,
-			long usageDailyRowsDeleted) {
+			long defaultRowsDeleted, Integer usageDailyMonths, LocalDate usageDailyCutoff, long usageDailyRowsDeleted) {
 	}
 
 	/** The state of the default partition and of the partitions ahead. */

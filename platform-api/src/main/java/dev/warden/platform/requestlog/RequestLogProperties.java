@@ -8,25 +8,30 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
 /**
  * Request-log settings ({@code warden.request-log.*}), see {@code docs/configuration.md}.
  *
- * @param enabled {@code false} releases data-plane answers without writing any record: for benchmarks only
- * (announced in the log and the audit trail at every start)
- * @param failOpen default of the fail-open switch when no administrator has set it (stored setting wins)
- * @param queueCapacity records that may wait for the writer; beyond it a request is answered 503 at once
+ * @param enabled {@code false} releases data-plane answers without writing any record:
+ * for benchmarks only (announced in the log and the audit trail at every start)
+ * @param failOpen default of the fail-open switch when no administrator has set it
+ * (stored setting wins)
+ * @param queueCapacity records that may wait for the writer; beyond it a request is
+ * answered 503 at once
  * @param maxBatchSize most records committed in one transaction
  * @param writerThreads threads (each with its own connection) committing batches
- * @param spillCapacity fail-open only: records kept in memory while the database is unavailable
+ * @param spillCapacity fail-open only: records kept in memory while the database is
+ * unavailable
  * @param spillRetryInterval how often the spilled records are retried
- * @param settingsRefreshInterval how often the stored fail-open switch is re-read (bound on how late another
- * replica's change is applied)
- * @param connectionTimeout how long a batch waits for a connection before it counts as failed
- * @param writeTimeout how long a request waits for its record's commit before it is answered as failed
+ * @param settingsRefreshInterval how often the stored fail-open switch is re-read (bound
+ * on how late another replica's change is applied)
+ * @param connectionTimeout how long a batch waits for a connection before it counts as
+ * failed
+ * @param writeTimeout how long a request waits for its record's commit before it is
+ * answered as failed
  */
 @ConfigurationProperties("warden.request-log")
-record RequestLogProperties(@DefaultValue("true") boolean enabled, @DefaultValue("false") boolean failOpen, @DefaultValue("10000") int queueCapacity,
-		@DefaultValue("1000") int maxBatchSize, @DefaultValue("2") int writerThreads,
-		@DefaultValue("100000") int spillCapacity, @DefaultValue("1s") Duration spillRetryInterval,
-		@DefaultValue("2s") Duration settingsRefreshInterval, @DefaultValue("1s") Duration connectionTimeout,
-		@DefaultValue("10s") Duration writeTimeout) {
+record RequestLogProperties(@DefaultValue("true") boolean enabled, @DefaultValue("false") boolean failOpen,
+		@DefaultValue("10000") int queueCapacity, @DefaultValue("1000") int maxBatchSize,
+		@DefaultValue("2") int writerThreads, @DefaultValue("100000") int spillCapacity,
+		@DefaultValue("1s") Duration spillRetryInterval, @DefaultValue("2s") Duration settingsRefreshInterval,
+		@DefaultValue("1s") Duration connectionTimeout, @DefaultValue("10s") Duration writeTimeout) {
 
 	RequestLogProperties {
 		if (queueCapacity < 1 || maxBatchSize < 1 || writerThreads < 1 || spillCapacity < 0) {

@@ -18,8 +18,9 @@ import dev.warden.platform.requestlog.RequestLogPartitions.RetentionResult;
 import dev.warden.platform.system.ApiException;
 
 /**
- * The monthly partitions of the request log (read by ADMIN and COMPLIANCE) and the retention run on demand (ADMIN;
- * the admin security chain enforces both). What a retention run removes is audited.
+ * The monthly partitions of the request log (read by ADMIN and COMPLIANCE) and the
+ * retention run on demand (ADMIN; the admin security chain enforces both). What a
+ * retention run removes is audited.
  */
 @RestController
 @RequestMapping(path = "/api/admin/request-log", produces = MediaType.APPLICATION_JSON_VALUE)
@@ -44,10 +45,11 @@ class RequestLogRetentionController {
 	}
 
 	/**
-	 * Applies the retention of {@code policies/logging.yaml} now (what the daily run does): 409
-	 * {@code retention_not_configured} when the policy has no {@code retention} section, 503
-	 * {@code request_log_busy} when the table locks were not granted within
-	 * {@code warden.request-log.partitions.lock-timeout} (nothing was changed).
+	 * Applies the retention of {@code policies/logging.yaml} now (what the daily run
+	 * does): 409 {@code retention_not_configured} when the policy has no
+	 * {@code retention} section, 503 {@code request_log_busy} when the table locks were
+	 * not granted within {@code warden.request-log.partitions.lock-timeout} (nothing was
+	 * changed).
 	 */
 	@PostMapping("/retention:apply")
 	RetentionResult apply(Authentication user) {

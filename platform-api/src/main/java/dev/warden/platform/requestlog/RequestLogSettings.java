@@ -24,10 +24,11 @@ import org.springframework.transaction.support.TransactionSynchronizationManager
 import dev.warden.platform.audit.AuditTrail;
 
 /**
- * The fail-open switch of the request log. The value stored in {@code request_log_settings} (set by an
- * administrator, shared by all replicas) wins over {@code warden.request-log.fail-open}. Reading it never touches the
- * database: the value is cached and re-read every {@code warden.request-log.settings-refresh-interval}; while the
- * database is unreachable the last value read stays in force.
+ * The fail-open switch of the request log. The value stored in
+ * {@code request_log_settings} (set by an administrator, shared by all replicas) wins
+ * over {@code warden.request-log.fail-open}. Reading it never touches the database: the
+ * value is cached and re-read every {@code warden.request-log.settings-refresh-interval};
+ * while the database is unreachable the last value read stays in force.
  */
 @Service
 class RequestLogSettings implements SchedulingConfigurer {
@@ -53,7 +54,10 @@ class RequestLogSettings implements SchedulingConfigurer {
 		refresh();
 	}
 
-	/** Re-reads the stored switch every {@code settings-refresh-interval} (read once already at construction). */
+	/**
+	 * Re-reads the stored switch every {@code settings-refresh-interval} (read once
+	 * already at construction).
+	 */
 	@Override
 	public void configureTasks(ScheduledTaskRegistrar tasks) {
 		tasks.addFixedDelayTask(new FixedDelayTask(this::refresh, this.refreshInterval, this.refreshInterval));
@@ -86,8 +90,8 @@ class RequestLogSettings implements SchedulingConfigurer {
 	}
 
 	/**
-	 * Stores the switch for every replica and audits the change in the same transaction; setting the value already
-	 * stored changes nothing.
+	 * Stores the switch for every replica and audits the change in the same transaction;
+	 * setting the value already stored changes nothing.
 	 */
 	@Transactional
 	Current setFailOpen(boolean failOpen, String actor) {
@@ -126,7 +130,10 @@ class RequestLogSettings implements SchedulingConfigurer {
 		return after;
 	}
 
-	/** The switch and where it comes from: {@code stored} (an administrator set it) or {@code configuration}. */
+	/**
+	 * The switch and where it comes from: {@code stored} (an administrator set it) or
+	 * {@code configuration}.
+	 */
 	record Current(boolean failOpen, String source, Instant updatedAt, String updatedBy) {
 	}
 

@@ -15,8 +15,8 @@ import org.springframework.web.bind.annotation.RestController;
 import dev.warden.platform.requestlog.RequestLogSettings.Current;
 
 /**
- * Request-log settings: read by ADMIN and COMPLIANCE, changed by ADMIN (the admin security chain enforces both);
- * every change is audited.
+ * Request-log settings: read by ADMIN and COMPLIANCE, changed by ADMIN (the admin
+ * security chain enforces both); every change is audited.
  */
 @RestController
 @RequestMapping(path = "/api/admin/settings/request-log", produces = MediaType.APPLICATION_JSON_VALUE)
@@ -33,7 +33,10 @@ class RequestLogSettingsController {
 		return this.settings.current();
 	}
 
-	/** Switches fail-open on or off for every replica (each applies it within the refresh interval). */
+	/**
+	 * Switches fail-open on or off for every replica (each applies it within the refresh
+	 * interval).
+	 */
 	@PutMapping(consumes = MediaType.APPLICATION_JSON_VALUE)
 	Current put(@Valid @RequestBody SettingsRequest request, Authentication user) {
 		return this.settings.setFailOpen(request.failOpen(), user.getName());

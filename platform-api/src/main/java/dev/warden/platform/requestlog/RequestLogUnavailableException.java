@@ -1,8 +1,9 @@
 package dev.warden.platform.requestlog;
 
 /**
- * A request's log record could not be committed (database unreachable, row rejected, queue full, timed out) and
- * fail-open did not release it: the caller must withhold the answer.
+ * A request's log record could not be committed (database unreachable, row rejected,
+ * queue full, timed out) and fail-open did not release it: the caller must withhold the
+ * answer.
  */
 public class RequestLogUnavailableException extends RuntimeException {
 

@@ -30,13 +30,15 @@ import dev.warden.platform.tenant.DataKeyDestroyedException;
 import dev.warden.platform.tenant.TenantDataKeys;
 
 /**
- * Writes one {@code request_log} row per request. Thread-safe. The calling (request) thread encrypts the payloads
- * with the tenant's key and hands the row to the group-commit writer, which commits the rows of many concurrent
- * requests in one transaction on a connection pool of its own (with {@code synchronous_commit = on}).
+ * Writes one {@code request_log} row per request. Thread-safe. The calling (request)
+ * thread encrypts the payloads with the tenant's key and hands the row to the
+ * group-commit writer, which commits the rows of many concurrent requests in one
+ * transaction on a connection pool of its own (with {@code synchronous_commit = on}).
  * <p>
- * Contract: when {@link #write} returns normally the row is committed, or &mdash; only with fail-open on &mdash;
- * kept in the bounded in-memory spill to be written when the database is back. When it throws
- * {@link RequestLogUnavailableException} the caller must withhold its answer.
+ * Contract: when {@link #write} returns normally the row is committed, or &mdash; only
+ * with fail-open on &mdash; kept in the bounded in-memory spill to be written when the
+ * database is back. When it throws {@link RequestLogUnavailableException} the caller must
+ * withhold its answer.
  */
 @Component
 public class RequestLogWriter implements DisposableBean {
@@ -65,15 +67,16 @@ public class RequestLogWriter implements DisposableBean {
 		this.settings = settings;
 		this.writeTimeoutNanos = properties.writeTimeout().toNanos();
 		this.pool = (dataSource instanceof HikariDataSource hikari) ? pool(hikari, properties) : null;
-		this.writer = new GroupCommitWriter((this.pool != null) ? this.pool : dataSource,
-				properties.queueCapacity(), properties.maxBatchSize(), properties.writerThreads(),
-				properties.spillCapacity(), properties.spillRetryInterval().toMillis(), settings::failOpen, meters);
+		this.writer = new GroupCommitWriter((this.pool != null) ? this.pool : dataSource, properties.queueCapacity(),
+				properties.maxBatchSize(), properties.writerThreads(), properties.spillCapacity(),
+				properties.spillRetryInterval().toMillis(), settings::failOpen, meters);
 	}
 
 	/**
-	 * A pool of its own, configured like the application's: the writer never queues behind request transactions
-	 * for a connection, fails fast ({@code connection-timeout}) when the database is down, and its commits are
-	 * durable whatever the server's default.
+	 * A pool of its own, configured like the application's: the writer never queues
+	 * behind request transactions for a connection, fails fast
+	 * ({@code connection-timeout}) when the database is down, and its commits are durable
+	 * whatever the server's default.
 	 */
 	static HikariDataSource pool(HikariDataSource main, RequestLogProperties properties) {
 		HikariConfig config = new HikariConfig();
@@ -85,14 +88,16 @@ public class RequestLogWriter implements DisposableBean {
 		config.setConnectionTimeout(properties.connectionTimeout().toMillis());
 		config.setConnectionInitSql("SET synchronous_commit = on");
 		config.addDataSourceProperty("reWriteBatchedInserts", "true");
-		// the application pool already proved the database reachable; a later outage must not fail start-up here
+		// the application pool already proved the database reachable; a later outage must
+		// not fail start-up here
 		config.setInitializationFailTimeout(-1);
 		return new HikariDataSource(config);
 	}
 
 	public void write(RequestLogEntry entry) {
 		if (!this.enabled) {
-			// warden.request-log.enabled=false: benchmarks only (announced in the log and the audit trail at start)
+			// warden.request-log.enabled=false: benchmarks only (announced in the log and
+			// the audit trail at start)
 			return;
 		}
 		CompletableFuture<Outcome> done = this.writer.submit(record(entry));
@@ -126,7 +131,8 @@ public class RequestLogWriter implements DisposableBean {
 		if (entry.tenantId() != null) {
 			try {
 				Aead aead = this.dataKeys.aead(entry.tenantId());
-				// personal data is redacted from the stored copy before it is encrypted (policies/logging.yaml)
+				// personal data is redacted from the stored copy before it is encrypted
+				// (policies/logging.yaml)
 				Redactor.Bytes redactedRequest = redact(entry.tenantId(), entry.requestPayload());
 				Redactor.Bytes redactedResponse = redact(entry.tenantId(), entry.responsePayload());
 				redactions = redactedRequest.count() + redactedResponse.count();
@@ -136,11 +142,12 @@ public class RequestLogWriter implements DisposableBean {
 						Direction.RESPONSE);
 			}
 			catch (DataKeyDestroyedException shredded) {
-				// the tenant was deleted while this request ran: keep the metadata, there is no key for payloads
+				// the tenant was deleted while this request ran: keep the metadata, there
+				// is no key for payloads
 			}
 		}
-		return new LogRecord(id, entry.requestId(), entry.occurredAt(), entry.tenantId(),
-				entry.apiKeyId(), entry.model(), entry.modelVersion(), entry.method(), entry.path(), entry.status(),
+		return new LogRecord(id, entry.requestId(), entry.occurredAt(), entry.tenantId(), entry.apiKeyId(),
+				entry.model(), entry.modelVersion(), entry.method(), entry.path(), entry.status(),
 				entry.latencyMicros(), entry.requestBytes(), entry.responseBytes(), entry.errorCode(), request,
 				response, redactions);
 	}

@@ -18,11 +18,12 @@ import org.springframework.stereotype.Component;
 import dev.warden.platform.system.WardenProperties;
 
 /**
- * How long the request log and the daily usage rows are kept, read once at start-up from the {@code retention}
- * section of {@code <policies dir>/logging.yaml} (or the copy packaged in the jar when the policies directory does
- * not exist). Retention is platform-wide: the request log is partitioned by month for all tenants together and
- * whole partitions are dropped. A file without a {@code retention} section keeps everything. Invalid values stop
- * the start with a message naming the field. Immutable.
+ * How long the request log and the daily usage rows are kept, read once at start-up from
+ * the {@code retention} section of {@code <policies dir>/logging.yaml} (or the copy
+ * packaged in the jar when the policies directory does not exist). Retention is
+ * platform-wide: the request log is partitioned by month for all tenants together and
+ * whole partitions are dropped. A file without a {@code retention} section keeps
+ * everything. Invalid values stop the start with a message naming the field. Immutable.
  */
 @Component
 class RetentionPolicy {
@@ -31,7 +32,9 @@ class RetentionPolicy {
 
 	static final String FILE_NAME = "logging.yaml";
 
-	/** Upper bound of a retention (100 years), to catch typos such as a number of days. */
+	/**
+	 * Upper bound of a retention (100 years), to catch typos such as a number of days.
+	 */
 	static final int MAX_MONTHS = 1200;
 
 	private final Integer requestLogMonths;
@@ -68,7 +71,10 @@ class RetentionPolicy {
 		return new RetentionPolicy(new YAMLMapper().readTree(yaml));
 	}
 
-	/** Months a request-log partition is kept after its month ended; {@code null} = kept forever. */
+	/**
+	 * Months a request-log partition is kept after its month ended; {@code null} = kept
+	 * forever.
+	 */
 	Integer requestLogMonths() {
 		return this.requestLogMonths;
 	}

@@ -24,16 +24,21 @@ import dev.warden.platform.audit.AuditTrail;
 import dev.warden.platform.system.ApiException;
 
 /**
- * Which version of a model answers a call that names no version: a pin of the caller's API key, else a pin of its
- * tenant, else the canary for {@code weight} percent of request ids, else the stable version, else (nothing
- * configured) whatever the worker serves as latest.
+ * Which version of a model answers a call that names no version: a pin of the caller's
+ * API key, else a pin of its tenant, else the canary for {@code weight} percent of
+ * request ids, else the stable version, else (nothing configured) whatever the worker
+ * serves as latest.
  *
- * <p>The canary share is chosen by request id: {@code CRC32C(model + '/' + request id) mod 100 < weight}, so the
- * same request id always gets the same version, on every gateway replica.
+ * <p>
+ * The canary share is chosen by request id:
+ * {@code CRC32C(model + '/' + request id) mod 100 < weight}, so the same request id
+ * always gets the same version, on every gateway replica.
  *
- * <p>The data plane asks {@link #version} on every request and is answered from an in-memory snapshot reloaded every
- * {@code warden.routing.refresh-interval} (500 ms) and right after every change made on this replica, the way
- * {@code ModelGrants} does. Every change is one transaction with its audit event (before and after). Thread-safe.
+ * <p>
+ * The data plane asks {@link #version} on every request and is answered from an in-memory
+ * snapshot reloaded every {@code warden.routing.refresh-interval} (500 ms) and right
+ * after every change made on this replica, the way {@code ModelGrants} does. Every change
+ * is one transaction with its audit event (before and after). Thread-safe.
  */
 @Service
 public class ModelRouting {
@@ -55,8 +60,9 @@ public class ModelRouting {
 	}
 
 	/**
-	 * The version that must answer a call to {@code model} naming no version, or {@code null} to let the worker
-	 * answer with its latest. In-memory; never blocks on the database.
+	 * The version that must answer a call to {@code model} naming no version, or
+	 * {@code null} to let the worker answer with its latest. In-memory; never blocks on
+	 * the database.
 	 */
 	public Long version(String model, String requestId, UUID tenantId, UUID apiKeyId) {
 		Route route = this.snapshot.get(model);
@@ -70,8 +76,7 @@ public class ModelRouting {
 		if (pinned != null) {
 			return pinned;
 		}
-		if (route.canaryVersion() != null && requestId != null
-				&& bucket(model, requestId) < route.canaryWeight()) {
+		if (route.canaryVersion() != null && requestId != null && bucket(model, requestId) < route.canaryWeight()) {
 			return route.canaryVersion();
 		}
 		return route.stableVersion();
@@ -97,15 +102,17 @@ public class ModelRouting {
 	/** Reloads the snapshot from the database. */
 	public void refresh() {
 		Map<String, Route> loaded = new HashMap<>();
-		this.jdbc.sql("SELECT m.name, r.stable_version, r.canary_version, r.canary_weight FROM model_routes r "
-				+ "JOIN models m ON m.id = r.model_id")
+		this.jdbc
+			.sql("SELECT m.name, r.stable_version, r.canary_version, r.canary_weight FROM model_routes r "
+					+ "JOIN models m ON m.id = r.model_id")
 			.query((rs) -> {
 				loaded.put(rs.getString("name"), new Route(rs.getObject("stable_version", Long.class),
 						rs.getObject("canary_version", Long.class), rs.getInt("canary_weight"), new HashMap<>()));
 			});
 		this.jdbc.sql("SELECT m.name, p.subject_id, p.version FROM model_pins p JOIN models m ON m.id = p.model_id")
 			.query((rs) -> {
-				Route route = loaded.computeIfAbsent(rs.getString("name"), (n) -> new Route(null, null, 0, new HashMap<>()));
+				Route route = loaded.computeIfAbsent(rs.getString("name"),
+						(n) -> new Route(null, null, 0, new HashMap<>()));
 				route.pins().put(rs.getObject("subject_id", UUID.class), rs.getLong("version"));
 			});
 		Map<String, Route> frozen = new HashMap<>();
@@ -121,11 +128,13 @@ public class ModelRouting {
 	}
 
 	/**
-	 * Starts (or changes) the canary of {@code model}: {@code weight} percent of calls naming no version go to
-	 * {@code version}, the rest to the stable version. The stable version is {@code stable} when given, else the one
-	 * already set, else the newest other version the workers reported available (older than the canary if there
-	 * is one).
-	 * @throws ApiException 404 unknown model, 400 unknown version or bad weight, 409 no stable version
+	 * Starts (or changes) the canary of {@code model}: {@code weight} percent of calls
+	 * naming no version go to {@code version}, the rest to the stable version. The stable
+	 * version is {@code stable} when given, else the one already set, else the newest
+	 * other version the workers reported available (older than the canary if there is
+	 * one).
+	 * @throws ApiException 404 unknown model, 400 unknown version or bad weight, 409 no
+	 * stable version
 	 */
 	public Routing setCanary(String model, long version, int weight, Long stable, String actor) {
 		if (weight < 1 || weight > 100) {
@@ -136,10 +145,12 @@ public class ModelRouting {
 			requireVersion(model, modelId, version);
 			Long stableVersion = (stable != null) ? stable : before.stableVersion();
 			if (stableVersion == null) {
-				// the newest other version a worker reported AVAILABLE, older than the canary if there is one
-				stableVersion = this.jdbc.sql("SELECT version FROM model_versions WHERE model_id = :id "
-						+ "AND version <> :canary ORDER BY (state = 'AVAILABLE') DESC, (version < :canary) DESC, "
-						+ "version DESC LIMIT 1")
+				// the newest other version a worker reported AVAILABLE, older than the
+				// canary if there is one
+				stableVersion = this.jdbc
+					.sql("SELECT version FROM model_versions WHERE model_id = :id "
+							+ "AND version <> :canary ORDER BY (state = 'AVAILABLE') DESC, (version < :canary) DESC, "
+							+ "version DESC LIMIT 1")
 					.param("id", modelId)
 					.param("canary", version)
 					.query(Long.class)
@@ -186,15 +197,15 @@ public class ModelRouting {
 	}
 
 	/**
-	 * Forgets the stable version and the canary of {@code model}: calls naming no version go to the worker's latest
-	 * again. Pins are kept.
+	 * Forgets the stable version and the canary of {@code model}: calls naming no version
+	 * go to the worker's latest again. Pins are kept.
 	 * @throws ApiException 404 unknown model
 	 */
 	public Routing reset(String model, String actor) {
-		return change(model, "model.routing_reset", actor, (modelId, before) -> this.jdbc
-			.sql("DELETE FROM model_routes WHERE model_id = :id")
-			.param("id", modelId)
-			.update());
+		return change(model, "model.routing_reset", actor,
+				(modelId, before) -> this.jdbc.sql("DELETE FROM model_routes WHERE model_id = :id")
+					.param("id", modelId)
+					.update());
 	}
 
 	/**
@@ -313,8 +324,9 @@ public class ModelRouting {
 				weight[0] = rs.getInt("canary_weight");
 			});
 		List<Pin> pins = new ArrayList<>();
-		this.jdbc.sql("SELECT subject_type, subject_id, version FROM model_pins WHERE model_id = :id "
-				+ "ORDER BY subject_type, subject_id")
+		this.jdbc
+			.sql("SELECT subject_type, subject_id, version FROM model_pins WHERE model_id = :id "
+					+ "ORDER BY subject_type, subject_id")
 			.param("id", modelId)
 			.query((rs) -> {
 				pins.add(new Pin(rs.getString("subject_type"), rs.getObject("subject_id", UUID.class),
@@ -336,8 +348,10 @@ public class ModelRouting {
 
 	/**
 	 * The routing of a model.
+	 *
 	 * @param model the model
-	 * @param stableVersion the version calls naming no version get ({@code null} = the worker's latest)
+	 * @param stableVersion the version calls naming no version get ({@code null} = the
+	 * worker's latest)
 	 * @param canary the canary, or {@code null}
 	 * @param pins tenants and API keys pinned to a version
 	 */
@@ -348,10 +362,11 @@ public class ModelRouting {
 			out.put("stable_version", this.stableVersion);
 			out.put("canary_version", (this.canary != null) ? this.canary.version() : null);
 			out.put("canary_weight", (this.canary != null) ? this.canary.weight() : 0);
-			out.put("pins", this.pins.stream()
-				.map((p) -> Map.of("subject_type", p.subjectType(), "subject_id", p.subjectId().toString(), "version",
-						p.version()))
-				.toList());
+			out.put("pins",
+					this.pins.stream()
+						.map((p) -> Map.of("subject_type", p.subjectType(), "subject_id", p.subjectId().toString(),
+								"version", p.version()))
+						.toList());
 			return out;
 		}
 
@@ -359,6 +374,7 @@ public class ModelRouting {
 
 	/**
 	 * A canary.
+	 *
 	 * @param version the canary version
 	 * @param weight percent of calls naming no version that it answers
 	 */
@@ -367,6 +383,7 @@ public class ModelRouting {
 
 	/**
 	 * A pin.
+	 *
 	 * @param subjectType {@code tenant} or {@code api_key}
 	 * @param subjectId the tenant's or the API key's id
 	 * @param version the version it always gets

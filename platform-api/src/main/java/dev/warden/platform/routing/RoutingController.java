@@ -18,15 +18,21 @@ import dev.warden.platform.routing.ModelRouting.Routing;
 import dev.warden.platform.system.ApiException;
 
 /**
- * Canary, pins and rollback of a model (writes need role ADMIN, enforced by the admin API's security chain; every
- * write is audited by {@link ModelRouting} with before and after):
+ * Canary, pins and rollback of a model (writes need role ADMIN, enforced by the admin
+ * API's security chain; every write is audited by {@link ModelRouting} with before and
+ * after):
  * <ul>
  * <li>{@code GET /api/admin/models/{m}/routing}: stable version, canary, pins;</li>
- * <li>{@code PUT /api/admin/models/{m}/canary {"version": N, "weight": 1..100, "stable": S?}};</li>
- * <li>{@code POST /api/admin/models/{m}:rollback}: the canary stops, all traffic to the stable version;</li>
- * <li>{@code POST /api/admin/models/{m}:promote}: the canary becomes the stable version;</li>
- * <li>{@code DELETE /api/admin/models/{m}/routing}: stable and canary forgotten (the worker's latest answers);</li>
- * <li>{@code PUT|DELETE /api/admin/models/{m}/pins/{tenant or API key id}} ({@code {"version": N}}).</li>
+ * <li>{@code PUT /api/admin/models/{m}/canary {"version": N, "weight": 1..100, "stable":
+ * S?}};</li>
+ * <li>{@code POST /api/admin/models/{m}:rollback}: the canary stops, all traffic to the
+ * stable version;</li>
+ * <li>{@code POST /api/admin/models/{m}:promote}: the canary becomes the stable
+ * version;</li>
+ * <li>{@code DELETE /api/admin/models/{m}/routing}: stable and canary forgotten (the
+ * worker's latest answers);</li>
+ * <li>{@code PUT|DELETE /api/admin/models/{m}/pins/{tenant or API key id}}
+ * ({@code {"version": N}}).</li>
  * </ul>
  */
 @RestController
@@ -69,8 +75,8 @@ class RoutingController {
 		return switch (target.substring(colon + 1)) {
 			case "rollback" -> ResponseEntity.ok(this.routing.rollback(model, user.getName()));
 			case "promote" -> ResponseEntity.ok(this.routing.promote(model, user.getName()));
-			default -> throw ApiException.notFound("endpoint POST /api/admin/models/" + target
-					+ " (the verbs are :rollback and :promote)");
+			default -> throw ApiException
+				.notFound("endpoint POST /api/admin/models/" + target + " (the verbs are :rollback and :promote)");
 		};
 	}
 

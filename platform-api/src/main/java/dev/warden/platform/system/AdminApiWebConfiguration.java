@@ -10,10 +10,11 @@ import org.springframework.web.servlet.config.annotation.WebMvcConfigurer;
 import dev.warden.platform.system.internal.AdminBodyLimitFilter;
 
 /**
- * The admin API's input rules in Spring MVC: every query parameter and path variable is checked
- * ({@link AdminInputInterceptor}) and lists read their page from {@code page} and {@code size}
- * ({@link PageRequestResolver}). Bodies are checked where they are parsed ({@link JsonConfiguration}) and
- * limited in size before that ({@link AdminBodyLimitFilter}).
+ * The admin API's input rules in Spring MVC: every query parameter and path variable is
+ * checked ({@link AdminInputInterceptor}) and lists read their page from {@code page} and
+ * {@code size} ({@link PageRequestResolver}). Bodies are checked where they are parsed
+ * ({@link JsonConfiguration}) and limited in size before that
+ * ({@link AdminBodyLimitFilter}).
  */
 @Configuration(proxyBeanMethods = false)
 class AdminApiWebConfiguration implements WebMvcConfigurer {

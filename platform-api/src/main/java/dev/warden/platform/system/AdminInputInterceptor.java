@@ -15,10 +15,11 @@ import org.springframework.web.servlet.HandlerInterceptor;
 import org.springframework.web.servlet.HandlerMapping;
 
 /**
- * Holds every query parameter and path variable of an admin call to {@link InputRules} before the controller
- * runs (no control characters, no unpaired surrogates, at most {@link InputRules#MAX_PARAMETER_LENGTH}
- * characters), and refuses query parameters the endpoint does not take, so that a misspelt or retired parameter
- * ({@code limit} where the lists now take {@code size}) is an error rather than silently ignored. Answers 400
+ * Holds every query parameter and path variable of an admin call to {@link InputRules}
+ * before the controller runs (no control characters, no unpaired surrogates, at most
+ * {@link InputRules#MAX_PARAMETER_LENGTH} characters), and refuses query parameters the
+ * endpoint does not take, so that a misspelt or retired parameter ({@code limit} where
+ * the lists now take {@code size}) is an error rather than silently ignored. Answers 400
  * {@code invalid_parameter} naming the parameter, never echoing the value.
  */
 final class AdminInputInterceptor implements HandlerInterceptor {
@@ -33,8 +34,9 @@ final class AdminInputInterceptor implements HandlerInterceptor {
 			String name = parameter.getKey();
 			check("query parameter name", name);
 			if (!accepted.contains(name)) {
-				throw ApiException.badRequest("invalid_parameter", "unknown query parameter '" + name + "'"
-						+ (accepted.isEmpty() ? "; this endpoint takes none" : "; this endpoint takes " + new TreeSet<>(accepted)));
+				throw ApiException.badRequest("invalid_parameter",
+						"unknown query parameter '" + name + "'" + (accepted.isEmpty() ? "; this endpoint takes none"
+								: "; this endpoint takes " + new TreeSet<>(accepted)));
 			}
 			for (String value : parameter.getValue()) {
 				check("query parameter '" + name + "'", value);
@@ -58,7 +60,10 @@ final class AdminInputInterceptor implements HandlerInterceptor {
 		}
 	}
 
-	/** The query parameters the handler declares: its {@code @RequestParam}s, and page and size for a list. */
+	/**
+	 * The query parameters the handler declares: its {@code @RequestParam}s, and page and
+	 * size for a list.
+	 */
 	private static Set<String> acceptedParameters(HandlerMethod method) {
 		Set<String> names = new HashSet<>();
 		for (MethodParameter parameter : method.getMethodParameters()) {

@@ -20,11 +20,13 @@ import org.springframework.security.core.context.SecurityContextHolder;
 import org.springframework.web.filter.OncePerRequestFilter;
 
 /**
- * A rate limit per admin user: every authenticated admin call takes a token from the bucket of its token subject
- * ({@code sub}); an empty bucket answers 429 {@code rate_limited} with {@code Retry-After} (whole seconds). The
- * buckets live in this replica's memory (Bucket4j), so with N gateway replicas a user may make up to N times the
- * limit; they are kept per subject, a number bounded by the users the issuer knows. Runs after authentication,
- * so calls without a valid token are not counted against anybody.
+ * A rate limit per admin user: every authenticated admin call takes a token from the
+ * bucket of its token subject ({@code sub}); an empty bucket answers 429
+ * {@code rate_limited} with {@code Retry-After} (whole seconds). The buckets live in this
+ * replica's memory (Bucket4j), so with N gateway replicas a user may make up to N times
+ * the limit; they are kept per subject, a number bounded by the users the issuer knows.
+ * Runs after authentication, so calls without a valid token are not counted against
+ * anybody.
  */
 final class AdminRateLimitFilter extends OncePerRequestFilter {
 

@@ -4,7 +4,8 @@ import org.springframework.http.HttpStatus;
 
 /**
  * The one exception type that carries the documented error shape
- * {@code {"error":{"code","message","request_id"}}}; mapped once by {@link ApiExceptionHandler}.
+ * {@code {"error":{"code","message","request_id"}}}; mapped once by
+ * {@link ApiExceptionHandler}.
  */
 public class ApiException extends RuntimeException {
 

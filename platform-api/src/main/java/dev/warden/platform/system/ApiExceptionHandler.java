@@ -32,7 +32,10 @@ import org.springframework.web.multipart.MultipartException;
 import org.springframework.web.multipart.support.MissingServletRequestPartException;
 import org.springframework.web.servlet.resource.NoResourceFoundException;
 
-/** The single mapping from exceptions to the documented error JSON; bad input never becomes a 500. */
+/**
+ * The single mapping from exceptions to the documented error JSON; bad input never
+ * becomes a 500.
+ */
 @RestControllerAdvice
 class ApiExceptionHandler {
 
@@ -62,7 +65,10 @@ class ApiExceptionHandler {
 		String message = ex.getParameterValidationResults()
 			.stream()
 			.map(r -> r.getMethodParameter().getParameterName() + ": "
-					+ r.getResolvableErrors().stream().map(e -> e.getDefaultMessage()).collect(Collectors.joining(", ")))
+					+ r.getResolvableErrors()
+						.stream()
+						.map(e -> e.getDefaultMessage())
+						.collect(Collectors.joining(", ")))
 			.collect(Collectors.joining("; "));
 		return error(HttpStatus.BAD_REQUEST, "validation_failed", message, request);
 	}
@@ -72,7 +78,8 @@ class ApiExceptionHandler {
 			HttpServletRequest request) {
 		String expected = (ex.getRequiredType() != null) ? ex.getRequiredType().getSimpleName() : "a valid value";
 		return error(HttpStatus.BAD_REQUEST, "invalid_parameter",
-				ex.getName() + ": '" + abbreviate(String.valueOf(ex.getValue())) + "' is not a valid " + expected, request);
+				ex.getName() + ": '" + abbreviate(String.valueOf(ex.getValue())) + "' is not a valid " + expected,
+				request);
 	}
 
 	@ExceptionHandler(MissingServletRequestParameterException.class)
@@ -82,9 +89,10 @@ class ApiExceptionHandler {
 	}
 
 	/**
-	 * A body that is not JSON, breaks the strict reading rules ({@link JsonConfiguration}: duplicate keys,
-	 * trailing content, nulls in arrays, refused text or timestamps) or has a value of the wrong type. The message
-	 * names the field; it never echoes the whole body.
+	 * A body that is not JSON, breaks the strict reading rules
+	 * ({@link JsonConfiguration}: duplicate keys, trailing content, nulls in arrays,
+	 * refused text or timestamps) or has a value of the wrong type. The message names the
+	 * field; it never echoes the whole body.
 	 */
 	@ExceptionHandler(HttpMessageNotReadableException.class)
 	ResponseEntity<Map<String, Object>> unreadable(HttpMessageNotReadableException ex, HttpServletRequest request) {
@@ -98,8 +106,8 @@ class ApiExceptionHandler {
 				reason = "must not be null";
 			}
 			else {
-				reason = "expected " + ((mismatch.getTargetType() != null) ? describe(mismatch.getTargetType())
-						: "another type");
+				reason = "expected "
+						+ ((mismatch.getTargetType() != null) ? describe(mismatch.getTargetType()) : "another type");
 			}
 			return error(HttpStatus.BAD_REQUEST, "malformed_body", "field '" + field(mismatch) + "': " + reason,
 					request);
@@ -108,8 +116,7 @@ class ApiExceptionHandler {
 			return error(HttpStatus.BAD_REQUEST, "malformed_body",
 					"request body is not valid JSON: " + abbreviate(parse.getOriginalMessage()), request);
 		}
-		return error(HttpStatus.BAD_REQUEST, "malformed_body", "request body is missing or is not valid JSON",
-				request);
+		return error(HttpStatus.BAD_REQUEST, "malformed_body", "request body is missing or is not valid JSON", request);
 	}
 
 	/** {@code quota.burst}, {@code models[0]}. */
@@ -132,8 +139,8 @@ class ApiExceptionHandler {
 	}
 
 	/**
-	 * Tomcat could not decode the query string (malformed percent-encoding or bytes that are not UTF-8); it
-	 * raises this when a parameter is first read.
+	 * Tomcat could not decode the query string (malformed percent-encoding or bytes that
+	 * are not UTF-8); it raises this when a parameter is first read.
 	 */
 	@ExceptionHandler(InvalidParameterException.class)
 	ResponseEntity<Map<String, Object>> undecodableParameters(InvalidParameterException ex,
@@ -143,8 +150,9 @@ class ApiExceptionHandler {
 	}
 
 	/**
-	 * Spring Security's firewall checks parameter names and values when they are first read, which may be in a
-	 * controller: a name or value with a control character is refused here.
+	 * Spring Security's firewall checks parameter names and values when they are first
+	 * read, which may be in a controller: a name or value with a control character is
+	 * refused here.
 	 */
 	@ExceptionHandler(RequestRejectedException.class)
 	ResponseEntity<Map<String, Object>> rejected(RequestRejectedException ex, HttpServletRequest request) {
@@ -183,29 +191,25 @@ class ApiExceptionHandler {
 
 	/** Raised while the container parses a multipart body, before any controller runs. */
 	@ExceptionHandler(MaxUploadSizeExceededException.class)
-	ResponseEntity<Map<String, Object>> uploadTooLarge(MaxUploadSizeExceededException ex,
-			HttpServletRequest request) {
+	ResponseEntity<Map<String, Object>> uploadTooLarge(MaxUploadSizeExceededException ex, HttpServletRequest request) {
 		String limit = (ex.getMaxUploadSize() > 0) ? " of " + ex.getMaxUploadSize() + " bytes" : "";
 		return error(HttpStatus.CONTENT_TOO_LARGE, "payload_too_large",
 				"the uploaded file is larger than the limit" + limit, request);
 	}
 
 	@ExceptionHandler(MissingServletRequestPartException.class)
-	ResponseEntity<Map<String, Object>> missingPart(MissingServletRequestPartException ex,
-			HttpServletRequest request) {
+	ResponseEntity<Map<String, Object>> missingPart(MissingServletRequestPartException ex, HttpServletRequest request) {
 		return error(HttpStatus.BAD_REQUEST, "invalid_parameter",
 				"multipart field '" + ex.getRequestPartName() + "' is required", request);
 	}
 
 	@ExceptionHandler(MultipartException.class)
 	ResponseEntity<Map<String, Object>> malformedMultipart(MultipartException ex, HttpServletRequest request) {
-		return error(HttpStatus.BAD_REQUEST, "malformed_body", "the multipart request body cannot be read",
-				request);
+		return error(HttpStatus.BAD_REQUEST, "malformed_body", "the multipart request body cannot be read", request);
 	}
 
 	@ExceptionHandler(HttpMediaTypeNotSupportedException.class)
-	ResponseEntity<Map<String, Object>> unsupported(HttpMediaTypeNotSupportedException ex,
-			HttpServletRequest request) {
+	ResponseEntity<Map<String, Object>> unsupported(HttpMediaTypeNotSupportedException ex, HttpServletRequest request) {
 		return error(HttpStatus.UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type",
 				"content type " + ex.getContentType() + " is not supported; use application/json", request);
 	}
@@ -218,8 +222,7 @@ class ApiExceptionHandler {
 	}
 
 	@ExceptionHandler(HttpRequestMethodNotSupportedException.class)
-	ResponseEntity<Map<String, Object>> method(HttpRequestMethodNotSupportedException ex,
-			HttpServletRequest request) {
+	ResponseEntity<Map<String, Object>> method(HttpRequestMethodNotSupportedException ex, HttpServletRequest request) {
 		return error(HttpStatus.METHOD_NOT_ALLOWED, "method_not_allowed",
 				"method " + ex.getMethod() + " is not allowed here", request);
 	}

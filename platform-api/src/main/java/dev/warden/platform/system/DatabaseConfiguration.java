@@ -14,9 +14,10 @@ import org.springframework.context.annotation.Configuration;
 import dev.warden.platform.system.internal.EmbeddedDatabase;
 
 /**
- * The one {@link DataSource}: an external PostgreSQL when {@code warden.database.url} (WARDEN_DB_URL) is set,
- * otherwise the locked-down embedded PostgreSQL of {@link EmbeddedDatabase}, whose data directory survives restarts
- * and which the application reaches as its own non-superuser role with a password.
+ * The one {@link DataSource}: an external PostgreSQL when {@code warden.database.url}
+ * (WARDEN_DB_URL) is set, otherwise the locked-down embedded PostgreSQL of
+ * {@link EmbeddedDatabase}, whose data directory survives restarts and which the
+ * application reaches as its own non-superuser role with a password.
  */
 @Configuration(proxyBeanMethods = false)
 class DatabaseConfiguration {
@@ -55,7 +56,10 @@ class DatabaseConfiguration {
 		return new HikariDataSource(config);
 	}
 
-	/** Holder so that the data source bean depends on (and is closed before) the embedded server. */
+	/**
+	 * Holder so that the data source bean depends on (and is closed before) the embedded
+	 * server.
+	 */
 	record EmbeddedPostgresServer(EmbeddedDatabase database) implements AutoCloseable {
 
 		@Override

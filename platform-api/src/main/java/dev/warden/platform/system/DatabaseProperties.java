@@ -7,16 +7,18 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 
 /**
- * Database settings ({@code warden.database.*}). An empty {@code url} means: start the embedded PostgreSQL
- * under {@code <data dir>/postgres}.
+ * Database settings ({@code warden.database.*}). An empty {@code url} means: start the
+ * embedded PostgreSQL under {@code <data dir>/postgres}.
  *
  * @param url JDBC URL of an external PostgreSQL; empty = the embedded one
- * @param username user of the external PostgreSQL (the embedded one is reached as its application role)
+ * @param username user of the external PostgreSQL (the embedded one is reached as its
+ * application role)
  * @param password password of the external PostgreSQL (the embedded one's are generated)
  * @param poolSize connection pool size
- * @param connectionTimeout how long a request waits for a pooled connection before it fails
- * @param embeddedBinariesDir where the embedded PostgreSQL's binaries are unpacked (made owner-only); empty =
- * {@code <data dir>/postgres-binaries}
+ * @param connectionTimeout how long a request waits for a pooled connection before it
+ * fails
+ * @param embeddedBinariesDir where the embedded PostgreSQL's binaries are unpacked (made
+ * owner-only); empty = {@code <data dir>/postgres-binaries}
  */
 @ConfigurationProperties("warden.database")
 record DatabaseProperties(@DefaultValue("") String url, @DefaultValue("") String username,

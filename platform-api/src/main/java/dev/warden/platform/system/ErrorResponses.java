@@ -12,8 +12,9 @@ import tools.jackson.databind.json.JsonMapper;
 import org.springframework.http.MediaType;
 
 /**
- * Writes the documented error JSON {@code {"error":{"code","message","request_id"}}} directly to a servlet
- * response, for filters and security handlers that run outside Spring MVC.
+ * Writes the documented error JSON {@code {"error":{"code","message","request_id"}}}
+ * directly to a servlet response, for filters and security handlers that run outside
+ * Spring MVC.
  */
 public final class ErrorResponses {
 

@@ -9,10 +9,12 @@ import org.springframework.context.annotation.Configuration;
 import org.springframework.security.web.firewall.RequestRejectedHandler;
 
 /**
- * Spring Security's firewall ({@code StrictHttpFirewall}, kept at its defaults) refuses requests whose path is not
- * normalised or carries encoded separators ({@code %2F}, {@code %25}, {@code %2E}, {@code ;} …). Its default
- * handler lets the exception escape to the container's error page; this one answers the documented JSON error,
- * 400 {@code request_rejected}, on every path (data plane and admin API alike), and logs no stack trace.
+ * Spring Security's firewall ({@code StrictHttpFirewall}, kept at its defaults) refuses
+ * requests whose path is not normalised or carries encoded separators ({@code %2F},
+ * {@code %25}, {@code %2E}, {@code ;} …). Its default handler lets the exception escape
+ * to the container's error page; this one answers the documented JSON error, 400
+ * {@code request_rejected}, on every path (data plane and admin API alike), and logs no
+ * stack trace.
  */
 @Configuration(proxyBeanMethods = false)
 class FirewallConfiguration {

@@ -3,18 +3,23 @@ package dev.warden.platform.system;
 import java.time.Instant;
 
 /**
- * What the admin API accepts as text and as a timestamp, whatever the field: the one rule that every JSON string
- * of a request body ({@link JsonConfiguration}), every query parameter and every path variable
- * ({@link AdminInputInterceptor}) and every timestamp is held to, so that a value the database or the log cannot
- * hold is refused with 400 where it enters, never turned into a 500 (PostgreSQL refuses NUL in text and
- * timestamps outside its range) or silently altered (the JDBC driver writes a lone surrogate as {@code ?}).
+ * What the admin API accepts as text and as a timestamp, whatever the field: the one rule
+ * that every JSON string of a request body ({@link JsonConfiguration}), every query
+ * parameter and every path variable ({@link AdminInputInterceptor}) and every timestamp
+ * is held to, so that a value the database or the log cannot hold is refused with 400
+ * where it enters, never turned into a 500 (PostgreSQL refuses NUL in text and timestamps
+ * outside its range) or silently altered (the JDBC driver writes a lone surrogate as
+ * {@code ?}).
  */
 public final class InputRules {
 
 	/** Earliest timestamp accepted anywhere in the admin API. */
 	public static final Instant EARLIEST = Instant.parse("1970-01-01T00:00:00Z");
 
-	/** Latest timestamp accepted anywhere in the admin API (PostgreSQL holds up to year 294276). */
+	/**
+	 * Latest timestamp accepted anywhere in the admin API (PostgreSQL holds up to year
+	 * 294276).
+	 */
 	public static final Instant LATEST = Instant.parse("9999-12-31T23:59:59.999999Z");
 
 	/** Longest query parameter value or path variable, in characters. */
@@ -24,9 +29,10 @@ public final class InputRules {
 	}
 
 	/**
-	 * Why the text is refused, or {@code null} if it is acceptable: it contains a control character (Unicode
-	 * category Cc: U+0000–U+001F, U+007F–U+009F; tab, line feed and carriage return only where
-	 * {@code lineBreaks} allows them) or a UTF-16 surrogate that is not part of a pair.
+	 * Why the text is refused, or {@code null} if it is acceptable: it contains a control
+	 * character (Unicode category Cc: U+0000–U+001F, U+007F–U+009F; tab, line feed and
+	 * carriage return only where {@code lineBreaks} allows them) or a UTF-16 surrogate
+	 * that is not part of a pair.
 	 */
 	public static String textProblem(String text, boolean lineBreaks) {
 		for (int i = 0; i < text.length(); i++) {
@@ -48,7 +54,10 @@ public final class InputRules {
 		return null;
 	}
 
-	/** Why the timestamp is refused, or {@code null} if it lies within [{@link #EARLIEST}, {@link #LATEST}]. */
+	/**
+	 * Why the timestamp is refused, or {@code null} if it lies within [{@link #EARLIEST},
+	 * {@link #LATEST}].
+	 */
 	public static String timestampProblem(Instant instant) {
 		if (instant.isBefore(EARLIEST) || instant.isAfter(LATEST)) {
 			return "must lie between " + EARLIEST + " and " + LATEST;

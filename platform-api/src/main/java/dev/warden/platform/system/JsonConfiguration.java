@@ -25,21 +25,25 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
 /**
- * Request bodies are read as strictly as the data plane reads predict requests. The application's JSON mapper
- * reads the admin API's request bodies and nothing else (every other reader in platform-api has its own mapper),
- * so these rules apply to exactly those:
+ * Request bodies are read as strictly as the data plane reads predict requests. The
+ * application's JSON mapper reads the admin API's request bodies and nothing else (every
+ * other reader in platform-api has its own mapper), so these rules apply to exactly
+ * those:
  * <ul>
- * <li>a number or a boolean where the API expects a string is a 400 naming the field, not silently turned into
- * text ({@code {"name": 123}} must not create a tenant called "123");</li>
- * <li>a key that appears twice in one object is refused, not "last one wins"; so is anything after the value;</li>
- * <li>{@code null} inside an array or an object map ({@code "models": [null]}) is refused naming the element;</li>
- * <li>every string is held to {@link InputRules#textProblem} (no control characters, no unpaired surrogate
- * such as {@code "\ud800"}, which the JDBC driver would store as {@code ?}); a field annotated
- * {@link MultilineText} may hold tab and line breaks;</li>
+ * <li>a number or a boolean where the API expects a string is a 400 naming the field, not
+ * silently turned into text ({@code {"name": 123}} must not create a tenant called
+ * "123");</li>
+ * <li>a key that appears twice in one object is refused, not "last one wins"; so is
+ * anything after the value;</li>
+ * <li>{@code null} inside an array or an object map ({@code "models": [null]}) is refused
+ * naming the element;</li>
+ * <li>every string is held to {@link InputRules#textProblem} (no control characters, no
+ * unpaired surrogate such as {@code "\ud800"}, which the JDBC driver would store as
+ * {@code ?}); a field annotated {@link MultilineText} may hold tab and line breaks;</li>
  * <li>every {@link Instant} is held to {@link InputRules#timestampProblem}.</li>
  * </ul>
- * A refusal is a {@link MismatchedInputException}, which {@link ApiExceptionHandler} answers with 400
- * {@code malformed_body} naming the field.
+ * A refusal is a {@link MismatchedInputException}, which {@link ApiExceptionHandler}
+ * answers with 400 {@code malformed_body} naming the field.
  */
 @Configuration(proxyBeanMethods = false)
 class JsonConfiguration {
@@ -48,17 +52,21 @@ class JsonConfiguration {
 	JsonMapperBuilderCustomizer strictRequestBodies() {
 		SimpleModule inputRules = new SimpleModule("warden-input-rules");
 		inputRules.setDeserializerModifier(new InputRulesModifier());
-		return builder -> builder.withCoercionConfig(LogicalType.Textual, config -> config
-			.setCoercion(CoercionInputShape.Integer, CoercionAction.Fail)
-			.setCoercion(CoercionInputShape.Float, CoercionAction.Fail)
-			.setCoercion(CoercionInputShape.Boolean, CoercionAction.Fail))
+		return builder -> builder
+			.withCoercionConfig(LogicalType.Textual,
+					config -> config.setCoercion(CoercionInputShape.Integer, CoercionAction.Fail)
+						.setCoercion(CoercionInputShape.Float, CoercionAction.Fail)
+						.setCoercion(CoercionInputShape.Boolean, CoercionAction.Fail))
 			.enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
 			.enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
 			.changeDefaultNullHandling((nulls) -> nulls.withContentNulls(Nulls.FAIL))
 			.addModule(inputRules);
 	}
 
-	/** Wraps the deserializers of {@link String} and {@link Instant}, wherever they are used, with the rules. */
+	/**
+	 * Wraps the deserializers of {@link String} and {@link Instant}, wherever they are
+	 * used, with the rules.
+	 */
 	static final class InputRulesModifier extends ValueDeserializerModifier {
 
 		@Override
@@ -140,7 +148,10 @@ class JsonConfiguration {
 
 	}
 
-	/** A well-formed value of the right type that the input rules refuse; its message is the reason. */
+	/**
+	 * A well-formed value of the right type that the input rules refuse; its message is
+	 * the reason.
+	 */
 	static final class RefusedValueException extends MismatchedInputException {
 
 		RefusedValueException(JsonParser parser, String reason, Class<?> targetType) {

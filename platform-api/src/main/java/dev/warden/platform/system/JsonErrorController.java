@@ -13,11 +13,13 @@ import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RestController;
 
 /**
- * {@code /error}, in place of Spring Boot's error controller: the servlet container forwards here when a
- * response was ended with {@code sendError} or an exception escaped the filters (it has logged that exception
- * already), and the answer is the documented JSON error with the status that was set. {@code /error} is not an
- * endpoint: a request made to it directly (no error status set) is answered 404 {@code not_found} like any path
- * that does not exist, rather than the 500 with status 999 that Spring Boot's controller gives.
+ * {@code /error}, in place of Spring Boot's error controller: the servlet container
+ * forwards here when a response was ended with {@code sendError} or an exception escaped
+ * the filters (it has logged that exception already), and the answer is the documented
+ * JSON error with the status that was set. {@code /error} is not an endpoint: a request
+ * made to it directly (no error status set) is answered 404 {@code not_found} like any
+ * path that does not exist, rather than the 500 with status 999 that Spring Boot's
+ * controller gives.
  */
 @RestController
 class JsonErrorController implements ErrorController {

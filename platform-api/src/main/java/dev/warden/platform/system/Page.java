@@ -3,9 +3,10 @@ package dev.warden.platform.system;
 import java.util.List;
 
 /**
- * One page of an admin list, as JSON {@code {"content": [...], "page": 0, "size": 50, "next_page": 1}}: ask for
- * {@code ?page=<next_page>} (with the same {@code size}) until {@code next_page} is {@code null}. Offset paging:
- * items added or removed meanwhile shift later pages, so a reader may see an item twice or miss one.
+ * One page of an admin list, as JSON {@code {"content": [...], "page": 0, "size": 50,
+ * "next_page": 1}}: ask for {@code ?page=<next_page>} (with the same {@code size}) until
+ * {@code next_page} is {@code null}. Offset paging: items added or removed meanwhile
+ * shift later pages, so a reader may see an item twice or miss one.
  *
  * @param content the items of this page, in the list's documented order
  * @param page this page's number, from 0
@@ -19,8 +20,9 @@ public record Page<T>(List<T> content, int page, int size, Integer nextPage) {
 	}
 
 	/**
-	 * The page from what was read with {@link PageRequest#offset()} and {@link PageRequest#fetchSize()}: at most
-	 * one item more than the page holds, which is dropped and means there is a next page.
+	 * The page from what was read with {@link PageRequest#offset()} and
+	 * {@link PageRequest#fetchSize()}: at most one item more than the page holds, which
+	 * is dropped and means there is a next page.
 	 */
 	public static <T> Page<T> of(List<T> fetched, PageRequest request) {
 		boolean more = fetched.size() > request.size();

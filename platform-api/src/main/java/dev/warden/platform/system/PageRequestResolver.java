@@ -7,9 +7,9 @@ import org.springframework.web.method.support.HandlerMethodArgumentResolver;
 import org.springframework.web.method.support.ModelAndViewContainer;
 
 /**
- * Reads a {@link PageRequest} from the query parameters {@code page} and {@code size}: absent parameters take
- * the defaults of {@code warden.admin-api.page}, anything else than an integer in range is 400
- * {@code invalid_parameter}.
+ * Reads a {@link PageRequest} from the query parameters {@code page} and {@code size}:
+ * absent parameters take the defaults of {@code warden.admin-api.page}, anything else
+ * than an integer in range is 400 {@code invalid_parameter}.
  */
 final class PageRequestResolver implements HandlerMethodArgumentResolver {
 

@@ -11,7 +11,10 @@ import org.springframework.core.Ordered;
 import org.springframework.stereotype.Component;
 import org.springframework.web.filter.OncePerRequestFilter;
 
-/** First filter of every request (data plane and admin API): choose the request id and echo it. */
+/**
+ * First filter of every request (data plane and admin API): choose the request id and
+ * echo it.
+ */
 @Component
 public class RequestIdFilter extends OncePerRequestFilter implements Ordered {
 

@@ -5,7 +5,10 @@ import java.util.regex.Pattern;
 
 import jakarta.servlet.http.HttpServletRequest;
 
-/** Request ids: a sane incoming {@code X-Request-Id} is kept, anything else is replaced by a UUID. */
+/**
+ * Request ids: a sane incoming {@code X-Request-Id} is kept, anything else is replaced by
+ * a UUID.
+ */
 public final class RequestIds {
 
 	public static final String HEADER = "X-Request-Id";
@@ -22,7 +25,10 @@ public final class RequestIds {
 		return (incoming != null && SANE.matcher(incoming).matches()) ? incoming : UUID.randomUUID().toString();
 	}
 
-	/** The request id of this request (assigning one if the filter did not run, e.g. on an error dispatch). */
+	/**
+	 * The request id of this request (assigning one if the filter did not run, e.g. on an
+	 * error dispatch).
+	 */
 	public static String of(HttpServletRequest request) {
 		Object id = request.getAttribute(ATTRIBUTE);
 		if (id instanceof String s) {

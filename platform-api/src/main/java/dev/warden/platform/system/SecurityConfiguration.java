@@ -30,17 +30,18 @@ import dev.warden.platform.system.internal.AdminBodyLimitFilter;
 /**
  * Security filter chains, one per concern, matched in the order of their {@code @Order}:
  * <ul>
- * <li>0 worker registration {@code /internal/platform/**}: defined by the worker module (the shared registration
- * token, {@code WorkerSecurityConfiguration}).</li>
- * <li>{@link #ADMIN_API_ORDER} admin API {@code /api/admin/**}: OAuth2 resource server (JWT access tokens of the
- * configured issuer and audience); ADMIN may do everything, COMPLIANCE may read and use the audited break-glass
- * payload view; a token with the scope {@value #SIGN_IN_AUDIT_SCOPE} (the console's own, no user) may only report
- * failed sign-ins; then the per-user rate limit ({@link AdminRateLimitFilter}) and the body limit
- * ({@link AdminBodyLimitFilter}).</li>
- * <li>2 data plane {@code /v1/**}, {@code /v2/**}: defined by the gateway module (API keys,
- * {@code GatewayConfiguration.DATA_PLANE_CHAIN_ORDER}).</li>
- * <li>{@link #PUBLIC_ORDER} everything else: health/info and the OpenAPI documents are public; the rest is
- * denied.</li>
+ * <li>0 worker registration {@code /internal/platform/**}: defined by the worker module
+ * (the shared registration token, {@code WorkerSecurityConfiguration}).</li>
+ * <li>{@link #ADMIN_API_ORDER} admin API {@code /api/admin/**}: OAuth2 resource server
+ * (JWT access tokens of the configured issuer and audience); ADMIN may do everything,
+ * COMPLIANCE may read and use the audited break-glass payload view; a token with the
+ * scope {@value #SIGN_IN_AUDIT_SCOPE} (the console's own, no user) may only report failed
+ * sign-ins; then the per-user rate limit ({@link AdminRateLimitFilter}) and the body
+ * limit ({@link AdminBodyLimitFilter}).</li>
+ * <li>2 data plane {@code /v1/**}, {@code /v2/**}: defined by the gateway module (API
+ * keys, {@code GatewayConfiguration.DATA_PLANE_CHAIN_ORDER}).</li>
+ * <li>{@link #PUBLIC_ORDER} everything else: health/info and the OpenAPI documents are
+ * public; the rest is denied.</li>
  * </ul>
  */
 @Configuration(proxyBeanMethods = false)
@@ -50,7 +51,10 @@ class SecurityConfiguration {
 
 	static final int PUBLIC_ORDER = 3;
 
-	/** The scope of the console's client-credentials token, which reports failed sign-ins and lock-outs. */
+	/**
+	 * The scope of the console's client-credentials token, which reports failed sign-ins
+	 * and lock-outs.
+	 */
 	static final String SIGN_IN_AUDIT_SCOPE = "warden.audit.sign-in";
 
 	@Bean
@@ -61,24 +65,29 @@ class SecurityConfiguration {
 		roles.setAuthoritiesClaimName(properties.rolesClaim());
 		roles.setAuthorityPrefix("ROLE_");
 		JwtAuthenticationConverter authentication = new JwtAuthenticationConverter();
-		// roles (ROLE_*) for users; scopes (SCOPE_*) for the console's own token, which has no roles
+		// roles (ROLE_*) for users; scopes (SCOPE_*) for the console's own token, which
+		// has no roles
 		authentication.setJwtGrantedAuthoritiesConverter(
 				new DelegatingJwtGrantedAuthoritiesConverter(roles, new JwtGrantedAuthoritiesConverter()));
 		http.securityMatcher("/api/admin/**")
-			.authorizeHttpRequests((authorize) -> authorize
-				.requestMatchers(HttpMethod.GET, "/api/admin/**").hasAnyRole("ADMIN", "COMPLIANCE")
-				.requestMatchers(HttpMethod.POST, "/api/admin/audit/events/login").hasAnyRole("ADMIN", "COMPLIANCE")
+			.authorizeHttpRequests((authorize) -> authorize.requestMatchers(HttpMethod.GET, "/api/admin/**")
+				.hasAnyRole("ADMIN", "COMPLIANCE")
+				.requestMatchers(HttpMethod.POST, "/api/admin/audit/events/login")
+				.hasAnyRole("ADMIN", "COMPLIANCE")
 				.requestMatchers(HttpMethod.POST, "/api/admin/audit/events/login-failures")
 				.hasAuthority("SCOPE_" + SIGN_IN_AUDIT_SCOPE)
-				.requestMatchers(HttpMethod.POST, "/api/admin/request-log/*/payload").hasAnyRole("ADMIN", "COMPLIANCE")
-				.anyRequest().hasRole("ADMIN"))
+				.requestMatchers(HttpMethod.POST, "/api/admin/request-log/*/payload")
+				.hasAnyRole("ADMIN", "COMPLIANCE")
+				.anyRequest()
+				.hasRole("ADMIN"))
 			.oauth2ResourceServer((resourceServer) -> resourceServer
 				.jwt((jwt) -> jwt.decoder(jwtDecoder).jwtAuthenticationConverter(authentication))
 				.authenticationEntryPoint(bearerEntryPoint())
 				.accessDeniedHandler(bearerAccessDenied()))
 			.exceptionHandling((exceptions) -> exceptions.authenticationEntryPoint(bearerEntryPoint())
 				.accessDeniedHandler(bearerAccessDenied()))
-			// after the token is checked: limits are per user, and anonymous calls never reach a controller
+			// after the token is checked: limits are per user, and anonymous calls never
+			// reach a controller
 			.addFilterAfter(new AdminRateLimitFilter(limits.rateLimit()), BearerTokenAuthenticationFilter.class)
 			.addFilterAfter(new AdminBodyLimitFilter(limits.maxBodySize().toBytes()), AuthorizationFilter.class)
 			.sessionManagement((session) -> session.sessionCreationPolicy(SessionCreationPolicy.STATELESS))
@@ -90,12 +99,16 @@ class SecurityConfiguration {
 	@Bean
 	@Order(PUBLIC_ORDER)
 	SecurityFilterChain publicEndpoints(HttpSecurity http) throws Exception {
-		http.authorizeHttpRequests((authorize) -> authorize
-				.requestMatchers("/actuator/health", "/actuator/health/**", "/actuator/info").permitAll()
-				.requestMatchers("/v3/api-docs", "/v3/api-docs/**", "/v3/api-docs.yaml", "/swagger-ui.html",
-						"/swagger-ui/**").permitAll()
-				.requestMatchers("/error").permitAll()
-				.anyRequest().denyAll())
+		http.authorizeHttpRequests(
+				(authorize) -> authorize.requestMatchers("/actuator/health", "/actuator/health/**", "/actuator/info")
+					.permitAll()
+					.requestMatchers("/v3/api-docs", "/v3/api-docs/**", "/v3/api-docs.yaml", "/swagger-ui.html",
+							"/swagger-ui/**")
+					.permitAll()
+					.requestMatchers("/error")
+					.permitAll()
+					.anyRequest()
+					.denyAll())
 			.exceptionHandling((exceptions) -> exceptions
 				.authenticationEntryPoint((request, response, ex) -> ErrorResponses.write(request, response,
 						HttpServletResponse.SC_NOT_FOUND, "not_found", "no endpoint " + request.getRequestURI()))
@@ -108,17 +121,18 @@ class SecurityConfiguration {
 	}
 
 	/**
-	 * JWKs are fetched lazily on the first token, so the gateway can start before the console that issues the
-	 * tokens. Every token is validated for its signature, time, issuer, audience (the admin API's resource
-	 * identifier, {@code warden.security.audience}) and type: only access tokens are accepted, never an ID token
-	 * of the same issuer ({@link AccessTokenTypeValidator}).
+	 * JWKs are fetched lazily on the first token, so the gateway can start before the
+	 * console that issues the tokens. Every token is validated for its signature, time,
+	 * issuer, audience (the admin API's resource identifier,
+	 * {@code warden.security.audience}) and type: only access tokens are accepted, never
+	 * an ID token of the same issuer ({@link AccessTokenTypeValidator}).
 	 */
 	@Bean
 	JwtDecoder jwtDecoder(SecurityProperties properties) {
 		NimbusJwtDecoder decoder = NimbusJwtDecoder.withJwkSetUri(properties.effectiveJwkSetUri()).build();
-		decoder.setJwtValidator(JwtValidators.createDefaultWithValidators(new JwtIssuerValidator(properties.issuerUri()),
-				new JwtAudienceValidator(properties.audience()), AccessTokenTypeValidator.headerTypes(),
-				new AccessTokenTypeValidator()));
+		decoder.setJwtValidator(JwtValidators.createDefaultWithValidators(
+				new JwtIssuerValidator(properties.issuerUri()), new JwtAudienceValidator(properties.audience()),
+				AccessTokenTypeValidator.headerTypes(), new AccessTokenTypeValidator()));
 		return decoder;
 	}
 

@@ -14,8 +14,9 @@ import org.springframework.util.unit.DataSize;
 import dev.warden.platform.system.internal.JsonErrorReportValve;
 
 /**
- * Installs {@link JsonErrorReportValve} in place of Tomcat's HTML error report valve on the host, so that requests
- * Tomcat refuses itself (oversized headers, unparsable requests) get the documented JSON error.
+ * Installs {@link JsonErrorReportValve} in place of Tomcat's HTML error report valve on
+ * the host, so that requests Tomcat refuses itself (oversized headers, unparsable
+ * requests) get the documented JSON error.
  */
 @Configuration(proxyBeanMethods = false)
 class TomcatErrorConfiguration {
@@ -23,7 +24,8 @@ class TomcatErrorConfiguration {
 	@Bean
 	TomcatContextCustomizer jsonErrorReports(
 			@Value("${server.max-http-request-header-size:8KB}") DataSize maxHeaderSize) {
-		// the host adds its error report valve when it starts, before it starts this context: replace it then
+		// the host adds its error report valve when it starts, before it starts this
+		// context: replace it then
 		return (context) -> context.addLifecycleListener((event) -> {
 			if (Lifecycle.BEFORE_START_EVENT.equals(event.getType())) {
 				Container host = context.getParent();

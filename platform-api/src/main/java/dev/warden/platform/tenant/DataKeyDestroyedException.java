@@ -2,7 +2,10 @@ package dev.warden.platform.tenant;
 
 import java.util.UUID;
 
-/** Thrown when the data key of a tenant is asked for after the tenant was deleted and its keyset destroyed. */
+/**
+ * Thrown when the data key of a tenant is asked for after the tenant was deleted and its
+ * keyset destroyed.
+ */
 public class DataKeyDestroyedException extends IllegalStateException {
 
 	private final UUID tenantId;

@@ -43,8 +43,7 @@ class TenantController {
 	@PostMapping(consumes = MediaType.APPLICATION_JSON_VALUE)
 	ResponseEntity<Tenant> create(@Valid @RequestBody CreateTenantRequest request, Authentication user) {
 		Tenant tenant = this.tenants.create(request.name(), request.plan(), user.getName());
-		return ResponseEntity
-			.created(ServletUriComponentsBuilder.fromCurrentRequest().path("/{id}").build(tenant.id()))
+		return ResponseEntity.created(ServletUriComponentsBuilder.fromCurrentRequest().path("/{id}").build(tenant.id()))
 			.body(tenant);
 	}
 
@@ -65,7 +64,10 @@ class TenantController {
 		return this.tenants.update(id, request.name(), request.plan(), user.getName());
 	}
 
-	/** Suspends the tenant (ADMIN): its keys get 403 tenant_suspended until it is reactivated. */
+	/**
+	 * Suspends the tenant (ADMIN): its keys get 403 tenant_suspended until it is
+	 * reactivated.
+	 */
 	@PostMapping("/{id}:suspend")
 	Tenant suspend(@PathVariable UUID id, Authentication user) {
 		return this.tenants.suspend(id, user.getName());
@@ -84,23 +86,25 @@ class TenantController {
 	}
 
 	/**
-	 * Rotates the tenant's data key (ADMIN, audited): a new primary key encrypts new request-log payloads, older
-	 * payloads stay readable.
+	 * Rotates the tenant's data key (ADMIN, audited): a new primary key encrypts new
+	 * request-log payloads, older payloads stay readable.
 	 */
 	@PostMapping("/{id}/data-key:rotate")
 	DataKeyInfo rotateDataKey(@PathVariable UUID id, Authentication user) {
 		return this.dataKeys.rotate(id, user.getName());
 	}
 
-	/** Key ids and key-encryption key of the tenant's data keyset (never key material). */
+	/**
+	 * Key ids and key-encryption key of the tenant's data keyset (never key material).
+	 */
 	@GetMapping("/{id}/data-key")
 	DataKeyInfo dataKey(@PathVariable UUID id) {
 		return this.dataKeys.info(id);
 	}
 
 	/**
-	 * Re-wraps every tenant data keyset with the current key-encryption key (ADMIN, audited): after the KEK was
-	 * rotated, or to move from the local key to a KMS key.
+	 * Re-wraps every tenant data keyset with the current key-encryption key (ADMIN,
+	 * audited): after the KEK was rotated, or to move from the local key to a KMS key.
 	 */
 	@PostMapping("/data-keys:rewrap")
 	Map<String, Object> rewrapDataKeys(Authentication user) {
@@ -109,11 +113,12 @@ class TenantController {
 
 	record UpdateTenantRequest(
 			@Size(min = 1, max = 100) @Pattern(regexp = "(?s).*\\S.*", message = "must not be blank") String name,
-			@Pattern(regexp = "[a-z0-9_-]{1,32}", message = "must be a plan name such as free, standard or enterprise") String plan) {
+			@Pattern(regexp = "[a-z0-9_-]{1,32}",
+					message = "must be a plan name such as free, standard or enterprise") String plan) {
 	}
 
-	record CreateTenantRequest(@NotBlank @Size(max = 100) String name,
-			@Pattern(regexp = "[a-z0-9_-]{1,32}", message = "must be a plan name such as free, standard or enterprise") String plan) {
+	record CreateTenantRequest(@NotBlank @Size(max = 100) String name, @Pattern(regexp = "[a-z0-9_-]{1,32}",
+			message = "must be a plan name such as free, standard or enterprise") String plan) {
 	}
 
 }

@@ -32,11 +32,12 @@ import dev.warden.platform.system.ApiException;
 import dev.warden.platform.tenant.internal.TenantRepository;
 
 /**
- * Tenants' data keys. A tenant's data key (AES256_GCM Tink keyset) is created with the tenant and stored wrapped by
- * the key-encryption key ({@link KeyEncryptionKeys}); it can be rotated (a new primary key is added, earlier keys
- * stay for reading) and is destroyed when the tenant is deleted (crypto-shredding). Unwrapped tenant AEADs used to
- * encrypt new payloads are cached in memory for {@code warden.crypto.data-key-cache-ttl}; reading a payload back
- * always unwraps the keyset as stored now. Thread-safe.
+ * Tenants' data keys. A tenant's data key (AES256_GCM Tink keyset) is created with the
+ * tenant and stored wrapped by the key-encryption key ({@link KeyEncryptionKeys}); it can
+ * be rotated (a new primary key is added, earlier keys stay for reading) and is destroyed
+ * when the tenant is deleted (crypto-shredding). Unwrapped tenant AEADs used to encrypt
+ * new payloads are cached in memory for {@code warden.crypto.data-key-cache-ttl}; reading
+ * a payload back always unwraps the keyset as stored now. Thread-safe.
  */
 @Service
 public class TenantDataKeys {
@@ -58,7 +59,10 @@ public class TenantDataKeys {
 		this.cacheTtlNanos = crypto.dataKeyCacheTtl().toNanos();
 	}
 
-	/** A fresh data keyset for a new tenant, wrapped by the current key-encryption key (stored by the caller). */
+	/**
+	 * A fresh data keyset for a new tenant, wrapped by the current key-encryption key
+	 * (stored by the caller).
+	 */
 	WrappedDataKey create(UUID tenantId) {
 		KeyEncryptionKeyProvider kek = this.keks.current();
 		try {
@@ -71,8 +75,9 @@ public class TenantDataKeys {
 	}
 
 	/**
-	 * Destroys a tenant's data keyset in the caller's transaction ({@code data_key} set to NULL,
-	 * {@code data_key_destroyed_at} recorded): its encrypted payloads can never be decrypted again.
+	 * Destroys a tenant's data keyset in the caller's transaction ({@code data_key} set
+	 * to NULL, {@code data_key_destroyed_at} recorded): its encrypted payloads can never
+	 * be decrypted again.
 	 * @return whether there was a keyset to destroy ({@code false}: already destroyed)
 	 */
 	@Transactional(propagation = Propagation.MANDATORY)
@@ -83,9 +88,10 @@ public class TenantDataKeys {
 	}
 
 	/**
-	 * Rotates a live tenant's data key: a new AES256_GCM key becomes the primary of its keyset, so new payloads
-	 * are encrypted with it while older payloads stay readable with the earlier keys. The keyset is re-wrapped by
-	 * the current key-encryption key. Audited in the same transaction.
+	 * Rotates a live tenant's data key: a new AES256_GCM key becomes the primary of its
+	 * keyset, so new payloads are encrypted with it while older payloads stay readable
+	 * with the earlier keys. The keyset is re-wrapped by the current key-encryption key.
+	 * Audited in the same transaction.
 	 * @throws ApiException 404 unknown or deleted tenant
 	 */
 	@Transactional
@@ -113,7 +119,9 @@ public class TenantDataKeys {
 		return info;
 	}
 
-	/** Key ids and key-encryption key of a live tenant's data keyset (no key material). */
+	/**
+	 * Key ids and key-encryption key of a live tenant's data keyset (no key material).
+	 */
 	@Transactional(readOnly = true)
 	DataKeyInfo info(UUID id) {
 		this.tenants.findById(id).orElseThrow(() -> ApiException.notFound("tenant " + id));
@@ -129,9 +137,10 @@ public class TenantDataKeys {
 	}
 
 	/**
-	 * Re-wraps every tenant keyset that is not destroyed with the current key-encryption key (after a KEK rotation,
-	 * or to move from the local key to a KMS key). Keysets are unwrapped with the KEK named by their
-	 * {@code kek_id}; the keys inside do not change, so every payload stays readable. One transaction, audited.
+	 * Re-wraps every tenant keyset that is not destroyed with the current key-encryption
+	 * key (after a KEK rotation, or to move from the local key to a KMS key). Keysets are
+	 * unwrapped with the KEK named by their {@code kek_id}; the keys inside do not
+	 * change, so every payload stays readable. One transaction, audited.
 	 * @return the number of keysets re-wrapped
 	 */
 	@Transactional
@@ -149,8 +158,9 @@ public class TenantDataKeys {
 						PayloadCrypto.encryptDataKey(keyset, kek.aead(), stored.tenantId()), kek.id(), false);
 			}
 			catch (GeneralSecurityException ex) {
-				throw new IllegalStateException("the data key of tenant " + stored.tenantId()
-						+ " could not be re-wrapped: " + ex.getMessage(), ex);
+				throw new IllegalStateException(
+						"the data key of tenant " + stored.tenantId() + " could not be re-wrapped: " + ex.getMessage(),
+						ex);
 			}
 			count++;
 		}
@@ -159,11 +169,14 @@ public class TenantDataKeys {
 	}
 
 	/**
-	 * The tenant's payload AEAD for encrypting new payloads, cached for {@code warden.crypto.data-key-cache-ttl}
-	 * (so a rotation made on another replica is used here within that time; a rotation or deletion on this
-	 * replica takes effect at once).
-	 * @throws DataKeyDestroyedException when the tenant was deleted and its keyset destroyed
-	 * @throws IllegalStateException when the tenant does not exist or its keyset cannot be unwrapped
+	 * The tenant's payload AEAD for encrypting new payloads, cached for
+	 * {@code warden.crypto.data-key-cache-ttl} (so a rotation made on another replica is
+	 * used here within that time; a rotation or deletion on this replica takes effect at
+	 * once).
+	 * @throws DataKeyDestroyedException when the tenant was deleted and its keyset
+	 * destroyed
+	 * @throws IllegalStateException when the tenant does not exist or its keyset cannot
+	 * be unwrapped
 	 */
 	public Aead aead(UUID tenantId) {
 		long now = System.nanoTime();
@@ -181,9 +194,10 @@ public class TenantDataKeys {
 	}
 
 	/**
-	 * The tenant's payload key as stored now (never cached): for reading payloads back, where a rotation by
-	 * another replica or a destruction must be seen at once.
-	 * @throws IllegalStateException when the tenant does not exist or its keyset cannot be unwrapped
+	 * The tenant's payload key as stored now (never cached): for reading payloads back,
+	 * where a rotation by another replica or a destruction must be seen at once.
+	 * @throws IllegalStateException when the tenant does not exist or its keyset cannot
+	 * be unwrapped
 	 */
 	public TenantPayloadKey payloadKey(UUID tenantId) {
 		TenantRepository.StoredDataKey stored = this.tenants.findDataKey(tenantId)
@@ -192,8 +206,8 @@ public class TenantDataKeys {
 			return new TenantPayloadKey(tenantId, null, stored.destroyedAt());
 		}
 		try {
-			return new TenantPayloadKey(tenantId,
-					unwrap(stored).getPrimitive(RegistryConfiguration.get(), Aead.class), null);
+			return new TenantPayloadKey(tenantId, unwrap(stored).getPrimitive(RegistryConfiguration.get(), Aead.class),
+					null);
 		}
 		catch (GeneralSecurityException ex) {
 			throw new IllegalStateException("the data key of tenant " + tenantId
@@ -215,8 +229,9 @@ public class TenantDataKeys {
 	}
 
 	/**
-	 * Drops unwrapped keysets older than the cache TTL, so that key material of a tenant deleted on another
-	 * replica does not stay in this replica's memory beyond the TTL plus this interval.
+	 * Drops unwrapped keysets older than the cache TTL, so that key material of a tenant
+	 * deleted on another replica does not stay in this replica's memory beyond the TTL
+	 * plus this interval.
 	 */
 	@Scheduled(fixedDelay = 10, timeUnit = TimeUnit.SECONDS)
 	void evictExpiredKeys() {
@@ -239,7 +254,10 @@ public class TenantDataKeys {
 	private record CachedAead(Aead aead, long loadedAt) {
 	}
 
-	/** A new tenant's data keyset as stored: wrapped, and the id of the key-encryption key that wrapped it. */
+	/**
+	 * A new tenant's data keyset as stored: wrapped, and the id of the key-encryption key
+	 * that wrapped it.
+	 */
 	record WrappedDataKey(byte[] wrapped, String kekId) {
 	}
 

@@ -21,9 +21,9 @@ import dev.warden.platform.system.PageRequest;
 import dev.warden.platform.tenant.internal.TenantRepository;
 
 /**
- * Tenants: create, change, suspend, reactivate, delete, each audited in the same transaction. A tenant gets its
- * data key when it is created and loses it when it is deleted; everything else about data keys is
- * {@link TenantDataKeys}. Thread-safe.
+ * Tenants: create, change, suspend, reactivate, delete, each audited in the same
+ * transaction. A tenant gets its data key when it is created and loses it when it is
+ * deleted; everything else about data keys is {@link TenantDataKeys}. Thread-safe.
  */
 @Service
 public class TenantManagement {
@@ -48,7 +48,8 @@ public class TenantManagement {
 	}
 
 	/**
-	 * Creates a tenant with a fresh data key and records the audit event in the same transaction.
+	 * Creates a tenant with a fresh data key and records the audit event in the same
+	 * transaction.
 	 * @throws ApiException 400 for an unknown plan, 409 for a duplicate name
 	 */
 	@Transactional
@@ -74,9 +75,11 @@ public class TenantManagement {
 	}
 
 	/**
-	 * Changes the name and/or plan of a tenant (a {@code null} field is left as it is) and audits the change
-	 * with a before/after summary. A request that changes nothing is answered with the tenant and not audited.
-	 * @throws ApiException 404 unknown or deleted tenant, 400 unknown plan, 409 duplicate name
+	 * Changes the name and/or plan of a tenant (a {@code null} field is left as it is)
+	 * and audits the change with a before/after summary. A request that changes nothing
+	 * is answered with the tenant and not audited.
+	 * @throws ApiException 404 unknown or deleted tenant, 400 unknown plan, 409 duplicate
+	 * name
 	 */
 	@Transactional
 	public Tenant update(UUID id, String name, String plan, String actor) {
@@ -102,8 +105,9 @@ public class TenantManagement {
 	}
 
 	/**
-	 * Suspends a tenant: its keys are refused with 403 {@code tenant_suspended} from the next request on, on
-	 * every replica (keys are verified against the database per request). Idempotent; only a change is audited.
+	 * Suspends a tenant: its keys are refused with 403 {@code tenant_suspended} from the
+	 * next request on, on every replica (keys are verified against the database per
+	 * request). Idempotent; only a change is audited.
 	 */
 	@Transactional
 	public Tenant suspend(UUID id, String actor) {
@@ -117,11 +121,13 @@ public class TenantManagement {
 	}
 
 	/**
-	 * Deletes a tenant: the row stays as a tombstone (status {@code deleted}, hidden from the admin API) so that
-	 * request-log metadata and audit events still refer to it; all its keys are revoked in the same transaction
-	 * (via {@link TenantDeleted}); its name becomes free. Its data keyset is destroyed in the same transaction
-	 * (crypto-shredding: {@code data_key} set to NULL, {@code data_key_destroyed_at} recorded), so its encrypted
-	 * request-log payloads can never be decrypted again; their metadata stays.
+	 * Deletes a tenant: the row stays as a tombstone (status {@code deleted}, hidden from
+	 * the admin API) so that request-log metadata and audit events still refer to it; all
+	 * its keys are revoked in the same transaction (via {@link TenantDeleted}); its name
+	 * becomes free. Its data keyset is destroyed in the same transaction
+	 * (crypto-shredding: {@code data_key} set to NULL, {@code data_key_destroyed_at}
+	 * recorded), so its encrypted request-log payloads can never be decrypted again;
+	 * their metadata stays.
 	 * @throws ApiException 404 unknown or already deleted tenant
 	 */
 	@Transactional
@@ -192,8 +198,9 @@ public class TenantManagement {
 	}
 
 	/**
-	 * The live tenant, its row locked until the caller's transaction ends: serialises a change that depends on a
-	 * count of the tenant's children (the cap on its active keys) with other such changes and with its deletion.
+	 * The live tenant, its row locked until the caller's transaction ends: serialises a
+	 * change that depends on a count of the tenant's children (the cap on its active
+	 * keys) with other such changes and with its deletion.
 	 * @throws ApiException 404 unknown or deleted tenant
 	 */
 	@Transactional(propagation = Propagation.MANDATORY)

@@ -10,9 +10,10 @@ import dev.warden.platform.quota.QuotaOverride;
 import dev.warden.platform.quota.QuotaPlan;
 
 /**
- * What is left of a tenant's quotas, read without consuming anything: the plan's limits and what is left of the
- * tenant's monthly quota this calendar month, from {@link QuotaManagement#remaining} (the shared counter across all
- * replicas, plus the tokens this replica has leased and not used yet). Thread-safe.
+ * What is left of a tenant's quotas, read without consuming anything: the plan's limits
+ * and what is left of the tenant's monthly quota this calendar month, from
+ * {@link QuotaManagement#remaining} (the shared counter across all replicas, plus the
+ * tokens this replica has leased and not used yet). Thread-safe.
  */
 @Component
 class QuotaStatus {
@@ -32,18 +33,24 @@ class QuotaStatus {
 			monthly = new Monthly(plan.requestsPerMonth(), plan.requestsPerMonth() - left, left,
 					remaining.monthResetsAt());
 		}
-		return new Quota(plan.name(), new Rate(plan.requestsPerSecond(), plan.burst()), monthly,
-				plan.maxRequestBytes(), plan.maxRowsPerRequest());
+		return new Quota(plan.name(), new Rate(plan.requestsPerSecond(), plan.burst()), monthly, plan.maxRequestBytes(),
+				plan.maxRowsPerRequest());
 	}
 
-	/** The quota part of a usage answer. {@code monthly} is {@code null} for a plan without monthly quota. */
+	/**
+	 * The quota part of a usage answer. {@code monthly} is {@code null} for a plan
+	 * without monthly quota.
+	 */
 	record Quota(String plan, Rate rate, Monthly monthly, long maxRequestBytes, long maxRowsPerRequest) {
 	}
 
 	record Rate(long requestsPerSecond, long burst) {
 	}
 
-	/** {@code used}/{@code remaining} of the current calendar month (UTC), across all replicas. */
+	/**
+	 * {@code used}/{@code remaining} of the current calendar month (UTC), across all
+	 * replicas.
+	 */
 	record Monthly(long limit, long used, long remaining, Instant resetsAt) {
 	}
 

@@ -11,8 +11,9 @@ import org.springframework.web.bind.annotation.RestController;
 import dev.warden.platform.usage.UsageReports.UsageReport;
 
 /**
- * {@code GET /api/admin/tenants/{id}/usage} (ADMIN or COMPLIANCE, as every admin read): any tenant's usage, in the
- * same shape as {@code GET /v1/usage}; 404 for an unknown or deleted tenant.
+ * {@code GET /api/admin/tenants/{id}/usage} (ADMIN or COMPLIANCE, as every admin read):
+ * any tenant's usage, in the same shape as {@code GET /v1/usage}; 404 for an unknown or
+ * deleted tenant.
  */
 @RestController
 class TenantUsageController {

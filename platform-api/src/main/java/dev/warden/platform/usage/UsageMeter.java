@@ -28,40 +28,55 @@ import dev.warden.platform.usage.internal.UsageRepository;
 import dev.warden.platform.usage.internal.UsageRow;
 
 /**
- * Usage metering: counts every data-plane request attributable to a tenant (its API key was verified) per tenant,
- * key, model, UTC day and outcome, in memory, and adds the counts to {@code usage_daily} every
- * {@code warden.usage.flush-interval} and at shutdown with one upsert that adds deltas, so that replicas flushing
- * into the same rows sum up correctly.
+ * Usage metering: counts every data-plane request attributable to a tenant (its API key
+ * was verified) per tenant, key, model, UTC day and outcome, in memory, and adds the
+ * counts to {@code usage_daily} every {@code warden.usage.flush-interval} and at shutdown
+ * with one upsert that adds deltas, so that replicas flushing into the same rows sum up
+ * correctly.
  *
- * <p>Contract: {@link #record} is called once per logged request, by the request-log filter, after the log row was
- * written and before the answer is sent; it never blocks on the database and never throws for a well-formed entry.
- * Recording is lock-free (a {@link ConcurrentHashMap} of {@link LongAdder}s). A flush drains the adders
- * ({@code sumThenReset}, exact per counter) and writes them in one statement; if the write fails the drained counts
- * are added back and written by the next flush. Reads ({@link #read}) take the flushed rows plus this replica's
- * counts not yet flushed, under a read lock that excludes a flush in progress, so that a count is never seen twice
- * or not at all. Thread-safe.
+ * <p>
+ * Contract: {@link #record} is called once per logged request, by the request-log filter,
+ * after the log row was written and before the answer is sent; it never blocks on the
+ * database and never throws for a well-formed entry. Recording is lock-free (a
+ * {@link ConcurrentHashMap} of {@link LongAdder}s). A flush drains the adders
+ * ({@code sumThenReset}, exact per counter) and writes them in one statement; if the
+ * write fails the drained counts are added back and written by the next flush. Reads
+ * ({@link #read}) take the flushed rows plus this replica's counts not yet flushed, under
+ * a read lock that excludes a flush in progress, so that a count is never seen twice or
+ * not at all. Thread-safe.
  */
 @Component
 public class UsageMeter implements SmartLifecycle {
 
 	private static final Logger log = LoggerFactory.getLogger(UsageMeter.class);
 
-	/** Longest model name kept as is; longer names (never valid) are recorded as {@link #INVALID_MODEL}. */
+	/**
+	 * Longest model name kept as is; longer names (never valid) are recorded as
+	 * {@link #INVALID_MODEL}.
+	 */
 	static final int MAX_MODEL_LENGTH = 128;
 
 	static final String INVALID_MODEL = "(invalid)";
 
-	/** Rows counted here (when the quota step did not count them) stop after this many. */
+	/**
+	 * Rows counted here (when the quota step did not count them) stop after this many.
+	 */
 	private static final long MAX_COUNTED_ROWS = 1_000_000;
 
-	/** After the web server's graceful stop (phase {@code Integer.MAX_VALUE - 2048}): no request records any more. */
+	/**
+	 * After the web server's graceful stop (phase {@code Integer.MAX_VALUE - 2048}): no
+	 * request records any more.
+	 */
 	private static final int PHASE = 0;
 
 	private final UsageRepository repository;
 
 	private final ConcurrentMap<UsageKey, Counters> pending = new ConcurrentHashMap<>();
 
-	/** Write: a flush between draining and commit. Read: a reader combining memory and database. */
+	/**
+	 * Write: a flush between draining and commit. Read: a reader combining memory and
+	 * database.
+	 */
 	private final ReadWriteLock flushLock = new ReentrantReadWriteLock();
 
 	private volatile boolean running;
@@ -71,9 +86,10 @@ public class UsageMeter implements SmartLifecycle {
 	}
 
 	/**
-	 * Counts one logged request. Requests without a tenant (401) are not attributable and are not counted.
-	 * @param rows rows of the request as counted by the quota step, or {@code null} when it did not count them
-	 * (they are then counted here for a 2xx predict/infer answer)
+	 * Counts one logged request. Requests without a tenant (401) are not attributable and
+	 * are not counted.
+	 * @param rows rows of the request as counted by the quota step, or {@code null} when
+	 * it did not count them (they are then counted here for a 2xx predict/infer answer)
 	 */
 	public void record(RequestLogEntry entry, Long rows) {
 		if (entry.tenantId() == null || entry.apiKeyId() == null) {
@@ -121,7 +137,8 @@ public class UsageMeter implements SmartLifecycle {
 	}
 
 	/**
-	 * Adds the counts recorded since the last flush to {@code usage_daily} in one statement.
+	 * Adds the counts recorded since the last flush to {@code usage_daily} in one
+	 * statement.
 	 * @return the number of rows written
 	 */
 	@Scheduled(fixedDelayString = "${warden.usage.flush-interval:5s}",
@@ -177,8 +194,9 @@ public class UsageMeter implements SmartLifecycle {
 	}
 
 	/**
-	 * The tenant's usage between two UTC days (inclusive): flushed rows of every replica plus the counts of this
-	 * replica not yet flushed, one row per day, key, model and outcome.
+	 * The tenant's usage between two UTC days (inclusive): flushed rows of every replica
+	 * plus the counts of this replica not yet flushed, one row per day, key, model and
+	 * outcome.
 	 */
 	List<UsageRow> read(UUID tenantId, LocalDate from, LocalDate to) {
 		return underReadLock(() -> {
@@ -211,7 +229,10 @@ public class UsageMeter implements SmartLifecycle {
 		this.running = true;
 	}
 
-	/** Final flush, after the web server stopped taking requests and before the data source closes. */
+	/**
+	 * Final flush, after the web server stopped taking requests and before the data
+	 * source closes.
+	 */
 	@Override
 	public void stop() {
 		this.running = false;
@@ -252,14 +273,14 @@ public class UsageMeter implements SmartLifecycle {
 		final LongAccumulator latencyMax = new LongAccumulator(Math::max, 0);
 
 		UsageRow drain(UsageKey key) {
-			return new UsageRow(key, this.requests.sumThenReset(), this.errors.sumThenReset(),
-					this.rows.sumThenReset(), this.requestBytes.sumThenReset(), this.responseBytes.sumThenReset(),
-					this.latencySum.sumThenReset(), this.latencyMax.getThenReset());
+			return new UsageRow(key, this.requests.sumThenReset(), this.errors.sumThenReset(), this.rows.sumThenReset(),
+					this.requestBytes.sumThenReset(), this.responseBytes.sumThenReset(), this.latencySum.sumThenReset(),
+					this.latencyMax.getThenReset());
 		}
 
 		UsageRow snapshot(UsageKey key) {
-			return new UsageRow(key, this.requests.sum(), this.errors.sum(), this.rows.sum(),
-					this.requestBytes.sum(), this.responseBytes.sum(), this.latencySum.sum(), this.latencyMax.get());
+			return new UsageRow(key, this.requests.sum(), this.errors.sum(), this.rows.sum(), this.requestBytes.sum(),
+					this.responseBytes.sum(), this.latencySum.sum(), this.latencyMax.get());
 		}
 
 	}

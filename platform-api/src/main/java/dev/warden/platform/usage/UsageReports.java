@@ -26,9 +26,9 @@ import dev.warden.platform.usage.internal.UsageKey;
 import dev.warden.platform.usage.internal.UsageRow;
 
 /**
- * Builds the usage answer of one tenant (the same shape for the data plane and the admin API): per UTC day, model
- * and API key, the flushed counts of every replica plus this replica's counts not yet flushed, and what is left of
- * the tenant's quotas.
+ * Builds the usage answer of one tenant (the same shape for the data plane and the admin
+ * API): per UTC day, model and API key, the flushed counts of every replica plus this
+ * replica's counts not yet flushed, and what is left of the tenant's quotas.
  */
 @Service
 class UsageReports {
@@ -54,7 +54,8 @@ class UsageReports {
 	}
 
 	/**
-	 * @throws ApiException 404 when the tenant does not exist (or was deleted), 400 for a bad date range
+	 * @throws ApiException 404 when the tenant does not exist (or was deleted), 400 for a
+	 * bad date range
 	 */
 	UsageReport report(UUID tenantId, String fromParameter, String toParameter) {
 		Instant now = this.clock.instant();
@@ -84,11 +85,10 @@ class UsageReports {
 			totals.add(row);
 		}
 		List<UsageEntry> usage = new ArrayList<>(entries.size());
-		entries.forEach((key, sums) -> usage.add(new UsageEntry(key.day(),
-				key.model().isEmpty() ? null : key.model(), key.apiKeyId(), prefixes.get(key.apiKeyId()),
-				sums.counts())));
-		return new UsageReport(new TenantSummary(tenant.id(), tenant.name(), tenant.plan(), tenant.status()), from,
-				to, now.truncatedTo(ChronoUnit.SECONDS), totals.counts(), usage,
+		entries.forEach((key, sums) -> usage.add(new UsageEntry(key.day(), key.model().isEmpty() ? null : key.model(),
+				key.apiKeyId(), prefixes.get(key.apiKeyId()), sums.counts())));
+		return new UsageReport(new TenantSummary(tenant.id(), tenant.name(), tenant.plan(), tenant.status()), from, to,
+				now.truncatedTo(ChronoUnit.SECONDS), totals.counts(), usage,
 				this.quotas.of(tenant.id(), tenant.plan(), now));
 	}
 
@@ -143,7 +143,8 @@ class UsageReports {
 			this.latencyMax = Math.max(this.latencyMax, row.latencyMicrosMax());
 			String outcome = row.key().outcome();
 			if (!outcome.isEmpty()) {
-				// an outcome is an error code: a 5xx counts as an error, anything else (4xx) as a rejection
+				// an outcome is an error code: a 5xx counts as an error, anything else
+				// (4xx) as a rejection
 				long refused = row.requests() - row.errors();
 				if (row.errors() > 0) {
 					this.errorCodes.merge(outcome, row.errors(), Long::sum);
@@ -163,7 +164,9 @@ class UsageReports {
 
 	}
 
-	/** The answer of {@code GET /v1/usage} and {@code GET /api/admin/tenants/{id}/usage}. */
+	/**
+	 * The answer of {@code GET /v1/usage} and {@code GET /api/admin/tenants/{id}/usage}.
+	 */
 	record UsageReport(TenantSummary tenant, LocalDate from, LocalDate to, Instant asOf, UsageCounts totals,
 			List<UsageEntry> usage, QuotaStatus.Quota quota) {
 	}

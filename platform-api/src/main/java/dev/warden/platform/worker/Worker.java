@@ -8,17 +8,22 @@ import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
 
 /**
- * One inference worker the gateway may route to: its base URL, where it came from (configured or registered), its
- * health, what it serves, the requests the gateway has in flight to it and its circuit breaker. Thread-safe; the
- * health fields are written by the monitor and read by every request.
+ * One inference worker the gateway may route to: its base URL, where it came from
+ * (configured or registered), its health, what it serves, the requests the gateway has in
+ * flight to it and its circuit breaker. Thread-safe; the health fields are written by the
+ * monitor and read by every request.
  */
 final class Worker {
 
 	enum Source {
 
-		/** Listed in {@code warden.worker.urls} (or {@code url}); polled by the gateway. */
+		/**
+		 * Listed in {@code warden.worker.urls} (or {@code url}); polled by the gateway.
+		 */
 		CONFIGURED,
-		/** Registered itself with heartbeats; its registration row says what it serves. */
+		/**
+		 * Registered itself with heartbeats; its registration row says what it serves.
+		 */
 		REGISTERED
 
 	}
@@ -35,10 +40,16 @@ final class Worker {
 
 	private final AtomicLong forwarded = new AtomicLong();
 
-	/** Last status poll (configured) or the registration (registered) says the worker is up. */
+	/**
+	 * Last status poll (configured) or the registration (registered) says the worker is
+	 * up.
+	 */
 	private volatile boolean reachable = true;
 
-	/** {@code System.nanoTime()} until which a connection failure keeps the worker out of the rotation. */
+	/**
+	 * {@code System.nanoTime()} until which a connection failure keeps the worker out of
+	 * the rotation.
+	 */
 	private volatile long downUntil;
 
 	/** {@code null} while unknown (never read, or a worker that does not say). */
@@ -84,12 +95,18 @@ final class Worker {
 		this.inFlight.decrementAndGet();
 	}
 
-	/** Up and not in the back-off that follows a connection failure (the circuit breaker is checked separately). */
+	/**
+	 * Up and not in the back-off that follows a connection failure (the circuit breaker
+	 * is checked separately).
+	 */
 	boolean healthy() {
 		return this.reachable && System.nanoTime() - this.downUntil >= 0;
 	}
 
-	/** The outcome of a status poll: a poll that reached the worker also ends a connection-failure back-off. */
+	/**
+	 * The outcome of a status poll: a poll that reached the worker also ends a
+	 * connection-failure back-off.
+	 */
 	void polled(boolean reachable) {
 		this.reachable = reachable;
 		if (reachable) {
@@ -101,7 +118,10 @@ final class Worker {
 		return this.reachable;
 	}
 
-	/** A request could not connect: keep the worker out until the next successful status poll or {@code backOff}. */
+	/**
+	 * A request could not connect: keep the worker out until the next successful status
+	 * poll or {@code backOff}.
+	 */
 	void connectionFailed(Duration backOff) {
 		this.downUntil = System.nanoTime() + backOff.toNanos();
 	}

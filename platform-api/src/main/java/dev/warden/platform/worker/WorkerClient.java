@@ -29,14 +29,18 @@ import org.springframework.beans.factory.DisposableBean;
 import org.springframework.stereotype.Component;
 
 /**
- * HTTP client for the inference workers: Apache HttpClient 5 (classic) with a pooled, keep-alive connection
- * manager shared by all requests. Bodies are passed through as bytes, never re-parsed. Thread-safe.
+ * HTTP client for the inference workers: Apache HttpClient 5 (classic) with a pooled,
+ * keep-alive connection manager shared by all requests. Bodies are passed through as
+ * bytes, never re-parsed. Thread-safe.
  *
- * <p>Every call is routed by {@link WorkerPool}: to a healthy worker serving what the call names, the one with the
- * fewest requests in flight from this gateway, through that worker's circuit breaker. A call that cannot connect,
- * loses its connection before an answer, or is answered 503 is sent once more to another worker (predictions are
- * idempotent); a call that timed out waiting for the answer is not repeated. Connection failures and 502/503/504
- * answers count as failures for the breaker; every other answer as a success.
+ * <p>
+ * Every call is routed by {@link WorkerPool}: to a healthy worker serving what the call
+ * names, the one with the fewest requests in flight from this gateway, through that
+ * worker's circuit breaker. A call that cannot connect, loses its connection before an
+ * answer, or is answered 503 is sent once more to another worker (predictions are
+ * idempotent); a call that timed out waiting for the answer is not repeated. Connection
+ * failures and 502/503/504 answers count as failures for the breaker; every other answer
+ * as a success.
  */
 @Component
 public class WorkerClient implements DisposableBean {
@@ -60,7 +64,8 @@ public class WorkerClient implements DisposableBean {
 			.setDefaultConnectionConfig(ConnectionConfig.custom()
 				.setConnectTimeout(Timeout.of(properties.connectTimeout().toMillis(), TimeUnit.MILLISECONDS))
 				.setSocketTimeout(Timeout.of(properties.responseTimeout().toMillis(), TimeUnit.MILLISECONDS))
-				// a pooled connection idle for a while is checked before reuse (a worker may have been restarted)
+				// a pooled connection idle for a while is checked before reuse (a worker
+				// may have been restarted)
 				.setValidateAfterInactivity(Timeout.ofSeconds(2))
 				.build())
 			.build();
@@ -77,8 +82,8 @@ public class WorkerClient implements DisposableBean {
 	}
 
 	/**
-	 * Sends one control-plane request (catalogue, validation, reload) to any healthy worker, retried once on
-	 * another worker when it cannot connect or is answered 503.
+	 * Sends one control-plane request (catalogue, validation, reload) to any healthy
+	 * worker, retried once on another worker when it cannot connect or is answered 503.
 	 * @param method HTTP method
 	 * @param pathAndQuery path (starting with '/') and optional query, passed verbatim
 	 * @param body request body or {@code null}
@@ -92,8 +97,9 @@ public class WorkerClient implements DisposableBean {
 	}
 
 	/**
-	 * Sends one control-plane request to every healthy worker in turn (a reload after an upload, so that no worker
-	 * answers 404 for the new version while its own store polling has not seen it yet).
+	 * Sends one control-plane request to every healthy worker in turn (a reload after an
+	 * upload, so that no worker answers 404 for the new version while its own store
+	 * polling has not seen it yet).
 	 * @return the first answer
 	 * @throws WorkerUnavailableException when no worker could be reached
 	 */
@@ -122,13 +128,14 @@ public class WorkerClient implements DisposableBean {
 	}
 
 	/**
-	 * Forwards one data-plane request to a worker serving {@code model} (and {@code version} or {@code label} when
-	 * given), with the model's response timeout.
+	 * Forwards one data-plane request to a worker serving {@code model} (and
+	 * {@code version} or {@code label} when given), with the model's response timeout.
 	 * @param model the model the path names, or {@code null}
 	 * @param version the version the request must be answered by, or {@code null}
 	 * @param label the version label the path names, or {@code null}
 	 * @throws NoWorkerAvailableException when no healthy worker can take the request
-	 * @throws WorkerUnavailableException when the chosen workers could not be reached or did not answer in time
+	 * @throws WorkerUnavailableException when the chosen workers could not be reached or
+	 * did not answer in time
 	 */
 	public WorkerResponse forward(String model, Long version, String label, String method, String pathAndQuery,
 			byte[] body, String contentType, String requestId) {
@@ -160,8 +167,8 @@ public class WorkerClient implements DisposableBean {
 		}
 		request.setHeader("Accept", "application/json");
 		if (body != null && body.length > 0) {
-			request.setEntity(new ByteArrayEntity(body, (contentType != null) ? ContentType.parseLenient(contentType)
-					: ContentType.APPLICATION_JSON));
+			request.setEntity(new ByteArrayEntity(body,
+					(contentType != null) ? ContentType.parseLenient(contentType) : ContentType.APPLICATION_JSON));
 		}
 		if (!timeout.equals(this.properties.responseTimeout())) {
 			request.setConfig(RequestConfig.custom()
@@ -172,8 +179,7 @@ public class WorkerClient implements DisposableBean {
 		worker.started();
 		try {
 			WorkerResponse response = this.http.execute(request, (answer) -> {
-				byte[] bytes = (answer.getEntity() != null) ? EntityUtils.toByteArray(answer.getEntity())
-						: new byte[0];
+				byte[] bytes = (answer.getEntity() != null) ? EntityUtils.toByteArray(answer.getEntity()) : new byte[0];
 				Header type = answer.getFirstHeader("Content-Type");
 				Header version = answer.getFirstHeader("X-Model-Version");
 				return new WorkerResponse(answer.getCode(), bytes, (type != null) ? type.getValue() : null,
@@ -183,8 +189,8 @@ public class WorkerClient implements DisposableBean {
 			int status = response.status();
 			if (status == 502 || status == 503 || status == 504) {
 				worker.breaker()
-					.onError(elapsed, TimeUnit.NANOSECONDS, new WorkerUnavailableException(
-							"worker " + worker + " answered " + status, null));
+					.onError(elapsed, TimeUnit.NANOSECONDS,
+							new WorkerUnavailableException("worker " + worker + " answered " + status, null));
 			}
 			else {
 				worker.breaker().onSuccess(elapsed, TimeUnit.NANOSECONDS);
@@ -230,7 +236,10 @@ public class WorkerClient implements DisposableBean {
 		return workers.isEmpty() ? "(no worker)" : workers.stream().map(Worker::url).collect(Collectors.joining(", "));
 	}
 
-	/** Sends a GET straight to one worker (status polls), outside the breaker and the in-flight count. */
+	/**
+	 * Sends a GET straight to one worker (status polls), outside the breaker and the
+	 * in-flight count.
+	 */
 	WorkerResponse get(Worker worker, String path, Duration timeout) throws IOException {
 		HttpUriRequestBase request = new HttpUriRequestBase("GET", java.net.URI.create(worker.url() + path));
 		request.setHeader("Accept", "application/json");

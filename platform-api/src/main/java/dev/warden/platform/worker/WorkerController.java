@@ -10,7 +10,10 @@ import org.springframework.web.bind.annotation.RestController;
 import dev.warden.platform.system.Page;
 import dev.warden.platform.system.PageRequest;
 
-/** {@code GET /api/admin/workers}: the workers this gateway replica routes to, as it sees them now. */
+/**
+ * {@code GET /api/admin/workers}: the workers this gateway replica routes to, as it sees
+ * them now.
+ */
 @RestController
 class WorkerController {
 
@@ -20,7 +23,10 @@ class WorkerController {
 		this.pool = pool;
 	}
 
-	/** The workers in the order this replica knows them (configured first), one page at a time. */
+	/**
+	 * The workers in the order this replica knows them (configured first), one page at a
+	 * time.
+	 */
 	@GetMapping(path = "/api/admin/workers", produces = MediaType.APPLICATION_JSON_VALUE)
 	Page<WorkerView> workers(PageRequest page) {
 		return Page.slice(this.pool.workers().stream().map(WorkerView::of).toList(), page);
@@ -28,6 +34,7 @@ class WorkerController {
 
 	/**
 	 * One worker.
+	 *
 	 * @param id configured-N or the id it registered with
 	 * @param url base URL
 	 * @param source configured or registered

@@ -9,8 +9,9 @@ import java.util.TreeSet;
 import tools.jackson.databind.JsonNode;
 
 /**
- * What one worker serves: per model, the versions that are AVAILABLE and the version labels. The shape on the wire
- * (worker status endpoint, heartbeat, database) is {@code {"<model>": {"versions": [1, 2], "labels": {"stable": 1}}}}.
+ * What one worker serves: per model, the versions that are AVAILABLE and the version
+ * labels. The shape on the wire (worker status endpoint, heartbeat, database) is
+ * {@code {"<model>": {"versions": [1, 2], "labels": {"stable": 1}}}}.
  *
  * @param models the served models by name
  */
@@ -48,7 +49,10 @@ public record WorkerInventory(Map<String, ServedModel> models) {
 		return new WorkerInventory(models);
 	}
 
-	/** Reads TF Serving's {@code GET /v1/models} listing of the worker: the AVAILABLE versions, no labels. */
+	/**
+	 * Reads TF Serving's {@code GET /v1/models} listing of the worker: the AVAILABLE
+	 * versions, no labels.
+	 */
 	static WorkerInventory fromListing(JsonNode listing) {
 		Map<String, ServedModel> models = new LinkedHashMap<>();
 		for (JsonNode model : listing.path("models")) {
@@ -89,6 +93,7 @@ public record WorkerInventory(Map<String, ServedModel> models) {
 
 	/**
 	 * One served model.
+	 *
 	 * @param versions the AVAILABLE versions
 	 * @param labels version labels ({@code stable}, {@code canary}, ...)
 	 */

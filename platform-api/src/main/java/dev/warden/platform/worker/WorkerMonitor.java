@@ -16,12 +16,14 @@ import org.springframework.stereotype.Component;
 import dev.warden.platform.worker.WorkerClient.WorkerResponse;
 
 /**
- * Keeps {@link WorkerPool} current. Every {@code warden.worker.health-interval} each configured worker is asked
- * {@code GET /internal/v1/status} (what it serves, with labels); a worker without that endpoint is asked TF
- * Serving's {@code GET /v1/models} instead, and one that answers neither is kept in the rotation with an unknown
- * inventory. A worker that cannot be reached is out of the rotation until a poll reaches it again. Every
- * {@code warden.registration.refresh-interval} the live registrations are re-read from the database, so every
- * gateway replica sees a worker that registered with any of them.
+ * Keeps {@link WorkerPool} current. Every {@code warden.worker.health-interval} each
+ * configured worker is asked {@code GET /internal/v1/status} (what it serves, with
+ * labels); a worker without that endpoint is asked TF Serving's {@code GET /v1/models}
+ * instead, and one that answers neither is kept in the rotation with an unknown
+ * inventory. A worker that cannot be reached is out of the rotation until a poll reaches
+ * it again. Every {@code warden.registration.refresh-interval} the live registrations are
+ * re-read from the database, so every gateway replica sees a worker that registered with
+ * any of them.
  */
 @Component
 class WorkerMonitor implements SchedulingConfigurer {
@@ -40,8 +42,8 @@ class WorkerMonitor implements SchedulingConfigurer {
 
 	private final Duration registrationRefresh;
 
-	WorkerMonitor(WorkerPool pool, WorkerClient client, WorkerRegistrations registrations,
-			WorkerProperties properties, RegistrationProperties registration) {
+	WorkerMonitor(WorkerPool pool, WorkerClient client, WorkerRegistrations registrations, WorkerProperties properties,
+			RegistrationProperties registration) {
 		this.pool = pool;
 		this.client = client;
 		this.registrations = registrations;
@@ -72,8 +74,8 @@ class WorkerMonitor implements SchedulingConfigurer {
 			else {
 				WorkerResponse listing = this.client.get(worker, "/v1/models", this.pollTimeout);
 				JsonNode body = (listing.status() == 200) ? parse(listing.body()) : null;
-				worker.inventory((body != null && body.path("models").isArray()) ? WorkerInventory.fromListing(body)
-						: null);
+				worker.inventory(
+						(body != null && body.path("models").isArray()) ? WorkerInventory.fromListing(body) : null);
 			}
 			worker.polled(true);
 			if (!wasReachable) {
@@ -87,7 +89,8 @@ class WorkerMonitor implements SchedulingConfigurer {
 			}
 		}
 		catch (RuntimeException ex) {
-			// reachable, but its answer could not be read: keep routing to it without knowing what it serves
+			// reachable, but its answer could not be read: keep routing to it without
+			// knowing what it serves
 			worker.inventory(null);
 			worker.polled(true);
 			log.debug("Status of worker {} could not be read: {}", worker, ex.getMessage());

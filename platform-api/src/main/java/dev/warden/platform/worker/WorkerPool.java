@@ -14,14 +14,16 @@ import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig.SlidingWindowT
 import org.springframework.stereotype.Component;
 
 /**
- * The workers the gateway routes to: the configured ones ({@code warden.worker.urls}) and the live registrations
- * (refreshed from the database by {@link WorkerMonitor}). A registration whose URL is also configured is ignored
- * (the configured entry is polled for the same facts).
+ * The workers the gateway routes to: the configured ones ({@code warden.worker.urls}) and
+ * the live registrations (refreshed from the database by {@link WorkerMonitor}). A
+ * registration whose URL is also configured is ignored (the configured entry is polled
+ * for the same facts).
  *
- * <p>{@link #choose} picks, among the healthy workers that serve what the request names, the one with the fewest
- * requests in flight from this gateway (ties broken at random) whose circuit breaker grants a permission. The
- * caller must then report the outcome to that breaker exactly once. Thread-safe: the worker list is replaced, never
- * changed in place.
+ * <p>
+ * {@link #choose} picks, among the healthy workers that serve what the request names, the
+ * one with the fewest requests in flight from this gateway (ties broken at random) whose
+ * circuit breaker grants a permission. The caller must then report the outcome to that
+ * breaker exactly once. Thread-safe: the worker list is replaced, never changed in place.
  */
 @Component
 class WorkerPool {
@@ -43,7 +45,8 @@ class WorkerPool {
 			.failureRateThreshold(settings.failureRateThreshold())
 			.waitDurationInOpenState(settings.waitInOpenState())
 			.permittedNumberOfCallsInHalfOpenState(settings.permittedCallsInHalfOpenState())
-			// every failure is reported explicitly with onError; nothing is classified by exception type
+			// every failure is reported explicitly with onError; nothing is classified by
+			// exception type
 			.recordException((ex) -> true)
 			.build();
 		List<Worker> workers = new ArrayList<>();
@@ -65,8 +68,8 @@ class WorkerPool {
 	}
 
 	/**
-	 * Replaces the registered workers with the live registrations; a worker whose id and URL are unchanged keeps its
-	 * in-flight count and circuit breaker.
+	 * Replaces the registered workers with the live registrations; a worker whose id and
+	 * URL are unchanged keeps its in-flight count and circuit breaker.
 	 */
 	void registrations(List<Registration> live) {
 		Set<String> configuredUrls = new HashSet<>();
@@ -79,7 +82,8 @@ class WorkerPool {
 			}
 			Worker worker = previous.get(registration.id());
 			if (worker == null || !worker.url().equals(registration.url())) {
-				worker = new Worker(registration.id(), registration.url(), Worker.Source.REGISTERED, this.breakerConfig);
+				worker = new Worker(registration.id(), registration.url(), Worker.Source.REGISTERED,
+						this.breakerConfig);
 			}
 			worker.inventory(registration.inventory());
 			next.put(registration.id(), worker);
@@ -91,11 +95,12 @@ class WorkerPool {
 	}
 
 	/**
-	 * The healthy worker for a request, or {@code null} when none can take it. Preference: workers known to serve
-	 * the model's version (or label), then workers known to serve the model, then workers whose inventory is not
-	 * known yet; within the first tier that has a healthy worker, the fewest in flight wins. A worker answering a
-	 * version or model it does not serve answers 404 itself, so the later tiers never turn a client error into a
-	 * 503.
+	 * The healthy worker for a request, or {@code null} when none can take it.
+	 * Preference: workers known to serve the model's version (or label), then workers
+	 * known to serve the model, then workers whose inventory is not known yet; within the
+	 * first tier that has a healthy worker, the fewest in flight wins. A worker answering
+	 * a version or model it does not serve answers 404 itself, so the later tiers never
+	 * turn a client error into a 503.
 	 * @param target what the request names
 	 * @param exclude a worker already tried for this request, or {@code null}
 	 */
@@ -136,7 +141,10 @@ class WorkerPool {
 		return null;
 	}
 
-	/** The fewest in flight among {@code candidates} whose breaker grants a call; the permission is taken. */
+	/**
+	 * The fewest in flight among {@code candidates} whose breaker grants a call; the
+	 * permission is taken.
+	 */
 	private static Worker leastOutstanding(List<Worker> candidates) {
 		if (candidates.isEmpty()) {
 			return null;
@@ -159,6 +167,7 @@ class WorkerPool {
 
 	/**
 	 * What a request names.
+	 *
 	 * @param model the model, or {@code null} for calls about no model (health, listing)
 	 * @param version the version, or {@code null}
 	 * @param label the version label, or {@code null}
@@ -171,6 +180,7 @@ class WorkerPool {
 
 	/**
 	 * A live registration as read from the database.
+	 *
 	 * @param id the worker's id
 	 * @param url its base URL
 	 * @param inventory what it serves

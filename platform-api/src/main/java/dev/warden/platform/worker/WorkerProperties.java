@@ -11,17 +11,18 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
 /**
  * Inference worker connection and routing settings ({@code warden.worker.*}).
  *
- * @param url base URL of a single worker (WARDEN_WORKER_URL); used when {@code urls} is empty
+ * @param url base URL of a single worker (WARDEN_WORKER_URL); used when {@code urls} is
+ * empty
  * @param urls base URLs of the configured workers (WARDEN_WORKER_URLS, comma-separated)
  * @param maxConnections pooled connections to each worker (WARDEN_WORKER_MAX_CONNECTIONS)
  * @param connectTimeout TCP connect timeout
- * @param responseTimeout time to wait for a worker's answer (WARDEN_WORKER_RESPONSE_TIMEOUT), unless
- * {@code timeouts} names the model
+ * @param responseTimeout time to wait for a worker's answer
+ * (WARDEN_WORKER_RESPONSE_TIMEOUT), unless {@code timeouts} names the model
  * @param timeouts per-model response timeouts, by model name
  * @param healthInterval how often the configured workers are asked for their status
  * @param retryAfter the {@code Retry-After} of a 503 {@code worker_unavailable}
- * @param connectionBackOff how long a worker that refused a connection is left out (a successful status poll of a
- * configured worker ends it sooner)
+ * @param connectionBackOff how long a worker that refused a connection is left out (a
+ * successful status poll of a configured worker ends it sooner)
  * @param circuitBreaker the per-worker circuit breaker
  */
 @ConfigurationProperties("warden.worker")
@@ -38,7 +39,10 @@ public record WorkerProperties(@DefaultValue("http://127.0.0.1:8081") String url
 				: new CircuitBreakerSettings(50, 20, 5, Duration.ofSeconds(5), 2);
 	}
 
-	/** The configured worker URLs: {@code urls} when it names any, else {@code url}; without a trailing '/'. */
+	/**
+	 * The configured worker URLs: {@code urls} when it names any, else {@code url};
+	 * without a trailing '/'.
+	 */
 	List<String> configuredUrls() {
 		List<String> out = new ArrayList<>();
 		for (String candidate : this.urls) {
@@ -68,10 +72,12 @@ public record WorkerProperties(@DefaultValue("http://127.0.0.1:8081") String url
 	/**
 	 * Settings of the per-worker circuit breaker (Resilience4j, count-based window).
 	 *
-	 * @param failureRateThreshold percentage of failed calls in the window that opens the breaker
+	 * @param failureRateThreshold percentage of failed calls in the window that opens the
+	 * breaker
 	 * @param slidingWindowSize calls in the window
 	 * @param minimumNumberOfCalls calls needed before the failure rate is computed
-	 * @param waitInOpenState how long an open breaker refuses calls before letting probe calls through
+	 * @param waitInOpenState how long an open breaker refuses calls before letting probe
+	 * calls through
 	 * @param permittedCallsInHalfOpenState probe calls in the half-open state
 	 */
 	public record CircuitBreakerSettings(@DefaultValue("50") float failureRateThreshold,

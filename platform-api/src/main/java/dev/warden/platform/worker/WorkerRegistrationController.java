@@ -21,9 +21,10 @@ import org.springframework.web.bind.annotation.RestController;
 import dev.warden.platform.system.ApiException;
 
 /**
- * {@code POST /internal/platform/workers/heartbeat} with {@code Authorization: Bearer <registration token>}: a
- * worker registers itself, renews its registration, or ({@code "stopping": true}) removes it. Not part of the
- * public API; the token, not the network, protects it.
+ * {@code POST /internal/platform/workers/heartbeat} with
+ * {@code Authorization: Bearer <registration token>}: a worker registers itself, renews
+ * its registration, or ({@code "stopping": true}) removes it. Not part of the public API;
+ * the token, not the network, protects it.
  */
 @RestController
 class WorkerRegistrationController {

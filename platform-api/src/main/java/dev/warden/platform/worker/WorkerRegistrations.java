@@ -20,10 +20,12 @@ import org.springframework.stereotype.Service;
 import dev.warden.platform.system.ApiException;
 
 /**
- * Worker self-registration: heartbeats are stored in {@code worker_registrations} (PostgreSQL, so every gateway
- * replica sees them) and expire when {@code warden.registration.missed-heartbeats} heartbeats in a row are missed.
- * Expiry is computed with the database's clock, so replicas agree on it. A heartbeat must carry the shared
- * registration token; without a configured token every heartbeat is refused. Thread-safe.
+ * Worker self-registration: heartbeats are stored in {@code worker_registrations}
+ * (PostgreSQL, so every gateway replica sees them) and expire when
+ * {@code warden.registration.missed-heartbeats} heartbeats in a row are missed. Expiry is
+ * computed with the database's clock, so replicas agree on it. A heartbeat must carry the
+ * shared registration token; without a configured token every heartbeat is refused.
+ * Thread-safe.
  */
 @Service
 class WorkerRegistrations {
@@ -49,10 +51,10 @@ class WorkerRegistrations {
 	}
 
 	/**
-	 * Checks the token of a heartbeat in constant time (both sides hashed first, so neither length nor content
-	 * leaks through timing).
-	 * @throws ApiException 403 {@code registration_disabled} when no token is configured, 401
-	 * {@code invalid_registration_token} when it does not match
+	 * Checks the token of a heartbeat in constant time (both sides hashed first, so
+	 * neither length nor content leaks through timing).
+	 * @throws ApiException 403 {@code registration_disabled} when no token is configured,
+	 * 401 {@code invalid_registration_token} when it does not match
 	 */
 	void authenticate(String presented) {
 		if (this.tokenDigest == null) {
@@ -65,19 +67,25 @@ class WorkerRegistrations {
 		}
 	}
 
-	/** Stores one heartbeat (a new registration or a renewal), or removes the registration of a stopping worker. */
+	/**
+	 * Stores one heartbeat (a new registration or a renewal), or removes the registration
+	 * of a stopping worker.
+	 */
 	void heartbeat(Heartbeat heartbeat) {
 		if (heartbeat.stopping()) {
-			this.jdbc.sql("DELETE FROM worker_registrations WHERE worker_id = :id").param("id", heartbeat.id()).update();
+			this.jdbc.sql("DELETE FROM worker_registrations WHERE worker_id = :id")
+				.param("id", heartbeat.id())
+				.update();
 			return;
 		}
 		Duration ttl = heartbeat.interval().multipliedBy(Math.max(1, this.properties.missedHeartbeats()));
-		this.jdbc.sql("INSERT INTO worker_registrations (worker_id, url, models, heartbeat_interval, expires_at) "
-				+ "VALUES (:id, :url, CAST(:models AS jsonb), make_interval(secs => :interval), "
-				+ "now() + make_interval(secs => :ttl)) ON CONFLICT (worker_id) DO UPDATE SET url = EXCLUDED.url, "
-				+ "models = EXCLUDED.models, heartbeat_interval = EXCLUDED.heartbeat_interval, "
-				+ "last_heartbeat_at = now(), expires_at = EXCLUDED.expires_at, registered_at = CASE WHEN "
-				+ "worker_registrations.expires_at < now() THEN now() ELSE worker_registrations.registered_at END")
+		this.jdbc
+			.sql("INSERT INTO worker_registrations (worker_id, url, models, heartbeat_interval, expires_at) "
+					+ "VALUES (:id, :url, CAST(:models AS jsonb), make_interval(secs => :interval), "
+					+ "now() + make_interval(secs => :ttl)) ON CONFLICT (worker_id) DO UPDATE SET url = EXCLUDED.url, "
+					+ "models = EXCLUDED.models, heartbeat_interval = EXCLUDED.heartbeat_interval, "
+					+ "last_heartbeat_at = now(), expires_at = EXCLUDED.expires_at, registered_at = CASE WHEN "
+					+ "worker_registrations.expires_at < now() THEN now() ELSE worker_registrations.registered_at END")
 			.param("id", heartbeat.id())
 			.param("url", heartbeat.url())
 			.param("models", JSON.writeValueAsString(heartbeat.models()))
@@ -91,8 +99,9 @@ class WorkerRegistrations {
 	/** The registrations that have not expired. */
 	List<WorkerPool.Registration> live() {
 		List<WorkerPool.Registration> out = new ArrayList<>();
-		this.jdbc.sql("SELECT worker_id, url, models::text AS models FROM worker_registrations "
-				+ "WHERE expires_at > now() ORDER BY worker_id")
+		this.jdbc
+			.sql("SELECT worker_id, url, models::text AS models FROM worker_registrations "
+					+ "WHERE expires_at > now() ORDER BY worker_id")
 			.query((rs) -> {
 				out.add(new WorkerPool.Registration(rs.getString("worker_id"), rs.getString("url"),
 						WorkerInventory.fromJson(JSON.readTree(rs.getString("models")))));
@@ -128,8 +137,10 @@ class WorkerRegistrations {
 		}
 		long intervalMs = body.path("interval_ms").asLong(-1);
 		Duration interval = Duration.ofMillis(intervalMs);
-		if (!stopping && (intervalMs <= 0 || interval.compareTo(MIN_INTERVAL) < 0 || interval.compareTo(MAX_INTERVAL) > 0)) {
-			throw invalid("\"interval_ms\" must be between " + MIN_INTERVAL.toMillis() + " and " + MAX_INTERVAL.toMillis());
+		if (!stopping
+				&& (intervalMs <= 0 || interval.compareTo(MIN_INTERVAL) < 0 || interval.compareTo(MAX_INTERVAL) > 0)) {
+			throw invalid(
+					"\"interval_ms\" must be between " + MIN_INTERVAL.toMillis() + " and " + MAX_INTERVAL.toMillis());
 		}
 		JsonNode models = body.path("models");
 		if (!stopping && !models.isObject()) {
@@ -154,6 +165,7 @@ class WorkerRegistrations {
 
 	/**
 	 * One heartbeat.
+	 *
 	 * @param id the worker's id
 	 * @param url its advertised base URL
 	 * @param interval its heartbeat interval

@@ -8,9 +8,9 @@ import org.springframework.security.config.http.SessionCreationPolicy;
 import org.springframework.security.web.SecurityFilterChain;
 
 /**
- * The worker registration endpoint ({@code /internal/platform/**}) is authenticated by the shared registration
- * token in {@link WorkerRegistrations#authenticate}, not by an OIDC token or an API key, so it has a chain of its
- * own ahead of the admin API's.
+ * The worker registration endpoint ({@code /internal/platform/**}) is authenticated by
+ * the shared registration token in {@link WorkerRegistrations#authenticate}, not by an
+ * OIDC token or an API key, so it has a chain of its own ahead of the admin API's.
  */
 @Configuration(proxyBeanMethods = false)
 class WorkerSecurityConfiguration {

@@ -16,8 +16,9 @@ import dev.warden.platform.WardenTestApp;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * Scoped, expiring and revocable keys end to end over HTTP: the admin API creates them, the data plane enforces
- * them in front of an in-test worker stand-in. Two gateway instances share one database, as replicas do.
+ * Scoped, expiring and revocable keys end to end over HTTP: the admin API creates them,
+ * the data plane enforces them in front of an in-test worker stand-in. Two gateway
+ * instances share one database, as replicas do.
  */
 @ExtendWith(SharedWardenExtension.class)
 class ApiKeyScopeIntegrationTests {
@@ -50,7 +51,9 @@ class ApiKeyScopeIntegrationTests {
 	@Test
 	void keyScopedToAModelAndOperationsIsRefusedOutsideThemNamingTheMissingScope() {
 		String tenantId = tenant("scope-a");
-		String raw = warden.key(tenantId, "{\"name\":\"narrow\",\"models\":[\"income\"],\"operations\":[\"predict\",\"metadata\"]}").key();
+		String raw = warden
+			.key(tenantId, "{\"name\":\"narrow\",\"models\":[\"income\"],\"operations\":[\"predict\",\"metadata\"]}")
+			.key();
 
 		assertThat(predict(app, "income", raw).statusCode()).isEqualTo(200);
 		assertThat(Http.get(app.url("/v1/models/income/metadata"), "X-API-Key", raw).statusCode()).isEqualTo(200);
@@ -125,7 +128,8 @@ class ApiKeyScopeIntegrationTests {
 		String tenantId = tenant("scope-expired");
 		CreatedKey created = warden.key(tenantId, "{\"name\":\"short\",\"expires_at\":\"2999-01-01T00:00:00Z\"}");
 		assertThat(predict(app, "income", created.key()).statusCode()).isEqualTo(200);
-		// the clock cannot be moved in the running app, so the stored expiry is moved into the past
+		// the clock cannot be moved in the running app, so the stored expiry is moved
+		// into the past
 		app.jdbc()
 			.sql("UPDATE api_keys SET expires_at = now() - interval '1 second' WHERE id = CAST(:id AS uuid)")
 			.param("id", created.id())
@@ -196,7 +200,8 @@ class ApiKeyScopeIntegrationTests {
 		assertThat(badDate.statusCode()).isEqualTo(400);
 		assertThat(badDate.body()).contains("\"code\":\"malformed_body\"");
 
-		HttpResponse<String> model = Http.send("POST", keys, "{\"name\":\"x\",\"models\":[\"../etc\"]}", warden.admin());
+		HttpResponse<String> model = Http.send("POST", keys, "{\"name\":\"x\",\"models\":[\"../etc\"]}",
+				warden.admin());
 		assertThat(model.statusCode()).isEqualTo(400);
 		assertThat(model.body()).contains("is not a model name");
 
@@ -207,8 +212,8 @@ class ApiKeyScopeIntegrationTests {
 		assertThat(malformedKeyId.statusCode()).isEqualTo(400);
 		assertThat(malformedKeyId.body()).contains("\"code\":\"invalid_parameter\"");
 
-		HttpResponse<String> otherTenantsKey = Http.send("DELETE",
-				keys + "/00000000-0000-0000-0000-000000000000", null, warden.admin());
+		HttpResponse<String> otherTenantsKey = Http.send("DELETE", keys + "/00000000-0000-0000-0000-000000000000", null,
+				warden.admin());
 		assertThat(otherTenantsKey.statusCode()).isEqualTo(404);
 		assertThat(app.jdbc()
 			.sql("SELECT count(*) FROM api_keys WHERE tenant_id = CAST(:id AS uuid)")

@@ -17,9 +17,10 @@ import dev.warden.platform.tenant.TenantManagement;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * {@code last_used_at} is recorded in memory per verified request and written in one batched statement per flush.
- * The periodic flush is pushed out of the way (1 h) so that the test drives it; a statement-level trigger counts
- * the UPDATE statements that touch {@code last_used_at}.
+ * {@code last_used_at} is recorded in memory per verified request and written in one
+ * batched statement per flush. The periodic flush is pushed out of the way (1 h) so that
+ * the test drives it; a statement-level trigger counts the UPDATE statements that touch
+ * {@code last_used_at}.
  */
 class LastUseIntegrationTests {
 
@@ -32,10 +33,14 @@ class LastUseIntegrationTests {
 	static void start() {
 		app = WardenTestApp.start(dataDir, Map.of("warden.keys.last-used-flush-interval", "1h"));
 		app.jdbc().sql("CREATE TABLE test_last_used_writes (n int)").update();
-		app.jdbc().sql("CREATE FUNCTION test_count_last_used() RETURNS trigger LANGUAGE plpgsql AS $$ "
-				+ "BEGIN INSERT INTO test_last_used_writes VALUES (1); RETURN NULL; END $$").update();
-		app.jdbc().sql("CREATE TRIGGER test_last_used AFTER UPDATE OF last_used_at ON api_keys "
-				+ "FOR EACH STATEMENT EXECUTE FUNCTION test_count_last_used()").update();
+		app.jdbc()
+			.sql("CREATE FUNCTION test_count_last_used() RETURNS trigger LANGUAGE plpgsql AS $$ "
+					+ "BEGIN INSERT INTO test_last_used_writes VALUES (1); RETURN NULL; END $$")
+			.update();
+		app.jdbc()
+			.sql("CREATE TRIGGER test_last_used AFTER UPDATE OF last_used_at ON api_keys "
+					+ "FOR EACH STATEMENT EXECUTE FUNCTION test_count_last_used()")
+			.update();
 	}
 
 	@AfterAll

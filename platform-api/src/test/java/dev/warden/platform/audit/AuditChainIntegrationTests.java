@@ -44,9 +44,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
- * The hash chain against a real PostgreSQL: tampering done with plain SQL behind the application's back (edit,
- * delete, reorder, insert, rewrite, digest forgery) is reported at the right first broken sequence; concurrent
- * appends form one chain; the request context is captured; the admin endpoints and the offline command work.
+ * The hash chain against a real PostgreSQL: tampering done with plain SQL behind the
+ * application's back (edit, delete, reorder, insert, rewrite, digest forgery) is reported
+ * at the right first broken sequence; concurrent appends form one chain; the request
+ * context is captured; the admin endpoints and the offline command work.
  */
 class AuditChainIntegrationTests {
 
@@ -68,8 +69,8 @@ class AuditChainIntegrationTests {
 	@BeforeAll
 	static void start() throws Exception {
 		issuer = new TestIssuer();
-		app = WardenTestApp.start(dataDir, Map.of("warden.security.issuer-uri", issuer.issuer(),
-				"warden.audit.digest-interval", "1h"));
+		app = WardenTestApp.start(dataDir,
+				Map.of("warden.security.issuer-uri", issuer.issuer(), "warden.audit.digest-interval", "1h"));
 		jdbc = app.jdbc();
 		transactions = app.bean(TransactionTemplate.class);
 		trail = app.bean(AuditTrail.class);
@@ -171,14 +172,15 @@ class AuditChainIntegrationTests {
 	void insertedEventIsReported() {
 		appendEvents(6);
 
-		// make room at 3 and insert a forged event whose own hash is correct and links to event 2
+		// make room at 3 and insert a forged event whose own hash is correct and links to
+		// event 2
 		transactions.executeWithoutResult((status) -> {
 			jdbc.sql("UPDATE audit_events SET seq = seq + 1000 WHERE seq >= 3").update();
 			jdbc.sql("UPDATE audit_events SET seq = seq - 999 WHERE seq >= 1000").update();
 			String prev = jdbc.sql("SELECT hash FROM audit_events WHERE seq = 2").query(String.class).single();
-			EventContent forged = new EventContent(UUID.randomUUID(), 3, java.time.Instant.parse(
-					"2026-01-01T00:00:00.000001Z"), "mallory", List.of("ADMIN"), "tenant.created", "tenant", "x",
-					"{\"name\":\"forged\"}", null, null, null, prev);
+			EventContent forged = new EventContent(UUID.randomUUID(), 3,
+					java.time.Instant.parse("2026-01-01T00:00:00.000001Z"), "mallory", List.of("ADMIN"),
+					"tenant.created", "tenant", "x", "{\"name\":\"forged\"}", null, null, null, prev);
 			jdbc.sql("INSERT INTO audit_events (id, seq, occurred_at, actor, actor_roles, action, target_type, "
 					+ "target_id, details, prev_hash, hash) VALUES (:id, 3, :at, 'mallory', '{ADMIN}', "
 					+ "'tenant.created', 'tenant', 'x', CAST(:details AS jsonb), :prev, :hash)")
@@ -199,9 +201,9 @@ class AuditChainIntegrationTests {
 		appendEvents(4);
 		transactions.executeWithoutResult((status) -> {
 			String prev = jdbc.sql("SELECT hash FROM audit_events WHERE seq = 4").query(String.class).single();
-			EventContent forged = new EventContent(UUID.randomUUID(), 5, java.time.Instant.parse(
-					"2026-01-01T00:00:00Z"), "mallory", List.of(), "tenant.deleted", "tenant", "y", "{}", null, null,
-					null, prev);
+			EventContent forged = new EventContent(UUID.randomUUID(), 5,
+					java.time.Instant.parse("2026-01-01T00:00:00Z"), "mallory", List.of(), "tenant.deleted", "tenant",
+					"y", "{}", null, null, null, prev);
 			jdbc.sql("INSERT INTO audit_events (id, seq, occurred_at, actor, action, target_type, target_id, "
 					+ "details, prev_hash, hash) VALUES (:id, 5, :at, 'mallory', 'tenant.deleted', 'tenant', 'y', "
 					+ "'{}'::jsonb, :prev, :hash)")
@@ -236,7 +238,8 @@ class AuditChainIntegrationTests {
 		AuditDigests.Digest second = digestNow();
 
 		jdbc.sql("UPDATE audit_digests SET signature = overlay(signature PLACING '\\x00'::bytea FROM 10 FOR 1) "
-				+ "WHERE number = 2").update();
+				+ "WHERE number = 2")
+			.update();
 
 		BrokenLink link = assertBroken(Problem.DIGEST_SIGNATURE_INVALID, second.lastSeq());
 		assertThat(link.digest()).isEqualTo(2L);
@@ -337,8 +340,9 @@ class AuditChainIntegrationTests {
 		// as left by the migration: sequence numbers, no hashes, head unsealed
 		transactions.executeWithoutResult((status) -> {
 			for (int i = 1; i <= 3; i++) {
-				jdbc.sql("INSERT INTO audit_events (id, seq, occurred_at, actor, action, target_type, target_id, details) "
-						+ "VALUES (:id, :seq, now(), 'alice', 'tenant.created', 'tenant', :t, '{\"legacy\":1.50}'::jsonb)")
+				jdbc.sql(
+						"INSERT INTO audit_events (id, seq, occurred_at, actor, action, target_type, target_id, details) "
+								+ "VALUES (:id, :seq, now(), 'alice', 'tenant.created', 'tenant', :t, '{\"legacy\":1.50}'::jsonb)")
 					.param("id", UUID.randomUUID())
 					.param("seq", i)
 					.param("t", "legacy-" + i)
@@ -461,8 +465,10 @@ class AuditChainIntegrationTests {
 			.containsEntry("target_type", "user")
 			.containsEntry("browser", "203.0.113.7")
 			.containsEntry("roles", "COMPLIANCE");
-		assertThat(Http.postJson(app.url("/api/admin/audit/events/login"), "{\"user_agent\":\"" + "x".repeat(600)
-				+ "\"}", "Authorization", "Bearer " + token).statusCode()).isEqualTo(400);
+		assertThat(Http
+			.postJson(app.url("/api/admin/audit/events/login"), "{\"user_agent\":\"" + "x".repeat(600) + "\"}",
+					"Authorization", "Bearer " + token)
+			.statusCode()).isEqualTo(400);
 	}
 
 	@Test
@@ -470,14 +476,23 @@ class AuditChainIntegrationTests {
 		String console = "Bearer " + issuer.clientToken("warden-console", "warden.audit.sign-in");
 		String url = app.url("/api/admin/audit/events/login-failures");
 
-		assertThat(Http.postJson(url, "{\"outcome\":\"failed\",\"username\":\"admin\",\"known_user\":true,"
-				+ "\"client_address\":\"203.0.113.7\",\"user_agent\":\"Mozilla/5.0 test\"}", "Authorization", console)
+		assertThat(Http
+			.postJson(url,
+					"{\"outcome\":\"failed\",\"username\":\"admin\",\"known_user\":true,"
+							+ "\"client_address\":\"203.0.113.7\",\"user_agent\":\"Mozilla/5.0 test\"}",
+					"Authorization", console)
 			.statusCode()).isEqualTo(201);
-		assertThat(Http.postJson(url, "{\"outcome\":\"user_locked_out\",\"username\":\"admin\","
-				+ "\"retry_after_seconds\":180,\"client_address\":\"203.0.113.7\"}", "Authorization", console)
+		assertThat(Http
+			.postJson(url,
+					"{\"outcome\":\"user_locked_out\",\"username\":\"admin\","
+							+ "\"retry_after_seconds\":180,\"client_address\":\"203.0.113.7\"}",
+					"Authorization", console)
 			.statusCode()).isEqualTo(201);
-		assertThat(Http.postJson(url, "{\"outcome\":\"client_address_locked_out\",\"username\":\"root\","
-				+ "\"retry_after_seconds\":45,\"client_address\":\"203.0.113.8\"}", "Authorization", console)
+		assertThat(Http
+			.postJson(url,
+					"{\"outcome\":\"client_address_locked_out\",\"username\":\"root\","
+							+ "\"retry_after_seconds\":45,\"client_address\":\"203.0.113.8\"}",
+					"Authorization", console)
 			.statusCode()).isEqualTo(201);
 
 		List<Map<String, Object>> rows = jdbc
@@ -485,12 +500,12 @@ class AuditChainIntegrationTests {
 					+ "array_to_string(actor_roles, ',') AS roles FROM audit_events ORDER BY seq")
 			.query()
 			.listOfRows();
-		assertThat(rows).extracting((row) -> row.get("action") + " " + row.get("target_type") + "/"
-				+ row.get("target_id"))
+		assertThat(rows)
+			.extracting((row) -> row.get("action") + " " + row.get("target_type") + "/" + row.get("target_id"))
 			.containsExactly("user.login_failed user/admin", "user.login_locked_out user/admin",
 					"client_address.login_locked_out client_address/203.0.113.8");
-		assertThat(rows).allSatisfy((row) -> assertThat(row).containsEntry("actor", "warden-console")
-			.containsEntry("roles", ""));
+		assertThat(rows)
+			.allSatisfy((row) -> assertThat(row).containsEntry("actor", "warden-console").containsEntry("roles", ""));
 		assertThat((String) rows.get(0).get("details")).contains("\"known_user\": true",
 				"\"user_client_address\": \"203.0.113.7\"", "\"user_agent\": \"Mozilla/5.0 test\"");
 		assertThat((String) rows.get(1).get("details")).contains("\"retry_after_seconds\": 180");
@@ -505,16 +520,18 @@ class AuditChainIntegrationTests {
 
 		assertThat(Http.postJson(url, body, "Authorization", "Bearer " + issuer.token("alice", "ADMIN")).statusCode())
 			.isEqualTo(403);
-		assertThat(Http.postJson(url, body, "Authorization", "Bearer " + issuer.token("carol", "COMPLIANCE"))
-			.statusCode()).isEqualTo(403);
+		assertThat(
+				Http.postJson(url, body, "Authorization", "Bearer " + issuer.token("carol", "COMPLIANCE")).statusCode())
+			.isEqualTo(403);
 		assertThat(Http.postJson(url, body, "Authorization", "Bearer " + issuer.clientToken("other", "openid"))
 			.statusCode()).isEqualTo(403);
 		assertThat(Http.postJson(url, body).statusCode()).isEqualTo(401);
 		String console = "Bearer " + issuer.clientToken("warden-console", "warden.audit.sign-in");
 		assertThat(Http.postJson(url, "{\"outcome\":\"guessed\",\"username\":\"admin\"}", "Authorization", console)
 			.statusCode()).isEqualTo(400);
-		assertThat(Http.postJson(url, "{\"outcome\":\"client_address_locked_out\",\"username\":\"admin\"}",
-				"Authorization", console)
+		assertThat(Http
+			.postJson(url, "{\"outcome\":\"client_address_locked_out\",\"username\":\"admin\"}", "Authorization",
+					console)
 			.statusCode()).isEqualTo(400);
 		assertThat(Http.postJson(app.url("/api/admin/tenants"), "{\"name\":\"sneaky\"}", "Authorization", console)
 			.statusCode()).isEqualTo(403);
@@ -531,8 +548,7 @@ class AuditChainIntegrationTests {
 				dataDir.resolve("signing-public-key.json").toString() };
 
 		ByteArrayOutputStream out = new ByteArrayOutputStream();
-		int ok = VerifyAuditCommand.run(args, Map.of(), new PrintStream(out, true, StandardCharsets.UTF_8),
-				System.err);
+		int ok = VerifyAuditCommand.run(args, Map.of(), new PrintStream(out, true, StandardCharsets.UTF_8), System.err);
 		assertThat(ok).isZero();
 		assertThat(out.toString(StandardCharsets.UTF_8)).contains("OK: 5 events (head 5) and 1 signed digests");
 
@@ -545,7 +561,8 @@ class AuditChainIntegrationTests {
 
 		ByteArrayOutputStream err = new ByteArrayOutputStream();
 		assertThat(VerifyAuditCommand.run(new String[] { "verify-audit" }, Map.of(), System.out,
-				new PrintStream(err, true, StandardCharsets.UTF_8))).isEqualTo(2);
+				new PrintStream(err, true, StandardCharsets.UTF_8)))
+			.isEqualTo(2);
 		assertThat(err.toString(StandardCharsets.UTF_8)).contains("--jdbc-url is required");
 	}
 
@@ -553,10 +570,10 @@ class AuditChainIntegrationTests {
 	void aDigestSignedWithAnotherKeyIsRejected() throws Exception {
 		appendEvents(2);
 		digestNow();
-		String otherPublicKey = com.google.crypto.tink.TinkJsonProtoKeysetFormat.serializeKeysetWithoutSecret(
-				com.google.crypto.tink.KeysetHandle
-					.generateNew(com.google.crypto.tink.signature.PredefinedSignatureParameters.ED25519)
-					.getPublicKeysetHandle());
+		String otherPublicKey = com.google.crypto.tink.TinkJsonProtoKeysetFormat
+			.serializeKeysetWithoutSecret(com.google.crypto.tink.KeysetHandle
+				.generateNew(com.google.crypto.tink.signature.PredefinedSignatureParameters.ED25519)
+				.getPublicKeysetHandle());
 
 		try (Connection connection = app.bean(DataSource.class).getConnection()) {
 			Result result = new AuditChainVerifier(SigningKeys.verifier(otherPublicKey)).verify(connection);
@@ -584,12 +601,17 @@ class AuditChainIntegrationTests {
 		return digests.createNow("alice");
 	}
 
-	/** What a tamperer with the canonical form at hand would do: recompute the hashes of events from..to. */
+	/**
+	 * What a tamperer with the canonical form at hand would do: recompute the hashes of
+	 * events from..to.
+	 */
 	private static void rehash(long from, long to) {
 		transactions.executeWithoutResult((status) -> {
 			String prev = (from == 1) ? AuditCanonical.GENESIS_HASH
-					: jdbc.sql("SELECT hash FROM audit_events WHERE seq = :s").param("s", from - 1)
-						.query(String.class).single();
+					: jdbc.sql("SELECT hash FROM audit_events WHERE seq = :s")
+						.param("s", from - 1)
+						.query(String.class)
+						.single();
 			for (long seq = from; seq <= to; seq++) {
 				EventContent stored = jdbc
 					.sql("SELECT id, seq, occurred_at, actor, actor_roles, action, target_type, target_id, "
@@ -598,9 +620,9 @@ class AuditChainIntegrationTests {
 					.param("s", seq)
 					.query((rs, row) -> AuditTrail.content(rs))
 					.single();
-				EventContent relinked = new EventContent(stored.id(), stored.seq(), stored.occurredAt(),
-						stored.actor(), stored.roles(), stored.action(), stored.targetType(), stored.targetId(),
-						stored.detailsJson(), stored.clientAddress(), stored.userAgent(), stored.requestId(), prev);
+				EventContent relinked = new EventContent(stored.id(), stored.seq(), stored.occurredAt(), stored.actor(),
+						stored.roles(), stored.action(), stored.targetType(), stored.targetId(), stored.detailsJson(),
+						stored.clientAddress(), stored.userAgent(), stored.requestId(), prev);
 				String hash = AuditCanonical.hash(relinked);
 				jdbc.sql("UPDATE audit_events SET prev_hash = :p, hash = :h WHERE seq = :s")
 					.param("p", prev)

@@ -26,9 +26,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 
 /**
- * Envelope encryption end to end on the real application and database: payloads written by the real request-log
- * writer, read back only through the audited break-glass call; data-key rotation; ciphertexts moved between rows
- * and tenants in SQL; crypto-shredding on tenant deletion.
+ * Envelope encryption end to end on the real application and database: payloads written
+ * by the real request-log writer, read back only through the audited break-glass call;
+ * data-key rotation; ciphertexts moved between rows and tenants in SQL; crypto-shredding
+ * on tenant deletion.
  */
 @ExtendWith(SharedWardenExtension.class)
 class EnvelopeEncryptionIntegrationTests {
@@ -134,17 +135,18 @@ class EnvelopeEncryptionIntegrationTests {
 				"{\"justification\":\"too short\"}" }) {
 			HttpResponse<String> refused = view(record, body, warden.admin());
 			assertThat(refused.statusCode()).as(body).isEqualTo(400);
-			assertThat(refused.body()).contains("\"code\":\"justification_required\"",
-					"at least 10 characters").doesNotContain("hidden-text");
+			assertThat(refused.body()).contains("\"code\":\"justification_required\"", "at least 10 characters")
+				.doesNotContain("hidden-text");
 		}
 		HttpResponse<String> get = Http.get(app.url("/api/admin/request-log/" + record + "/payload"), warden.admin());
 		assertThat(get.statusCode()).isEqualTo(405);
 		assertThat(get.body()).doesNotContain("hidden-text");
 		assertThat(view(record, "{\"justification\":\"" + JUSTIFICATION + "\"}", warden.as("dave", "OPERATOR"))
 			.statusCode()).isEqualTo(403);
-		assertThat(Http.send("POST", app.url("/api/admin/request-log/" + record + "/payload"),
-				"{\"justification\":\"" + JUSTIFICATION + "\"}", "Content-Type", "application/json").statusCode())
-			.isEqualTo(401);
+		assertThat(Http
+			.send("POST", app.url("/api/admin/request-log/" + record + "/payload"),
+					"{\"justification\":\"" + JUSTIFICATION + "\"}", "Content-Type", "application/json")
+			.statusCode()).isEqualTo(401);
 		assertThat(views(record)).isEmpty();
 
 		HttpResponse<String> unknown = view(UUID.randomUUID());
@@ -210,9 +212,11 @@ class EnvelopeEncryptionIntegrationTests {
 		assertThat(rotated.body()).containsPattern("\"key_ids\":\\[\\d+,\\d+\\]");
 
 		UUID after = log(tenant, "ee-rotate-2", "{\"n\":\"after-rotation\"}", "{}");
-		// Tink prefix after the format byte: 0x01 then the 4-byte id of the key that encrypted the payload
+		// Tink prefix after the format byte: 0x01 then the 4-byte id of the key that
+		// encrypted the payload
 		assertThat(Integer.toUnsignedLong(java.nio.ByteBuffer.wrap(payload(after), 2, 4).getInt())).isEqualTo(primary);
-		assertThat(Integer.toUnsignedLong(java.nio.ByteBuffer.wrap(payload(before), 2, 4).getInt())).isNotEqualTo(primary);
+		assertThat(Integer.toUnsignedLong(java.nio.ByteBuffer.wrap(payload(before), 2, 4).getInt()))
+			.isNotEqualTo(primary);
 		assertThat(view(before).body()).contains("before-rotation");
 		assertThat(view(after).body()).contains("after-rotation");
 
@@ -230,10 +234,13 @@ class EnvelopeEncryptionIntegrationTests {
 			.query(Boolean.class)
 			.single()).isTrue();
 
-		assertThat(Http.send("POST", app.url("/api/admin/tenants/" + tenant + "/data-key:rotate"), null,
-				warden.as("carol", "COMPLIANCE")).statusCode()).isEqualTo(403);
-		assertThat(Http.send("POST", app.url("/api/admin/tenants/" + UUID.randomUUID() + "/data-key:rotate"), null,
-				warden.admin()).statusCode()).isEqualTo(404);
+		assertThat(Http
+			.send("POST", app.url("/api/admin/tenants/" + tenant + "/data-key:rotate"), null,
+					warden.as("carol", "COMPLIANCE"))
+			.statusCode()).isEqualTo(403);
+		assertThat(Http
+			.send("POST", app.url("/api/admin/tenants/" + UUID.randomUUID() + "/data-key:rotate"), null, warden.admin())
+			.statusCode()).isEqualTo(404);
 	}
 
 	@Test
@@ -289,7 +296,8 @@ class EnvelopeEncryptionIntegrationTests {
 			.param("id", tenant)
 			.query(byte[].class)
 			.single();
-		HttpResponse<String> rewrap = Http.send("POST", app.url("/api/admin/tenants/data-keys:rewrap"), null, warden.admin());
+		HttpResponse<String> rewrap = Http.send("POST", app.url("/api/admin/tenants/data-keys:rewrap"), null,
+				warden.admin());
 		assertThat(rewrap.statusCode()).as(rewrap.body()).isEqualTo(200);
 		assertThat(rewrap.body()).containsPattern("\"rewrapped\":[1-9]");
 		byte[] wrappedAfter = app.jdbc()

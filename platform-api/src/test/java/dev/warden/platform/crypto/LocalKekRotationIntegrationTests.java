@@ -26,10 +26,11 @@ import dev.warden.platform.requestlog.RequestLogWriter;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * Rotating the local key-encryption key for real, across restarts on one data directory, as docs/operations.md
- * describes: a new primary key is added to master-key.json, the tenant keysets are re-wrapped, then the old key
- * is deleted; every payload stays readable. Deleting the old key without the re-wrap leaves the keysets
- * unreadable, which the API reports as 503 {@code data_key_unavailable}.
+ * Rotating the local key-encryption key for real, across restarts on one data directory,
+ * as docs/operations.md describes: a new primary key is added to master-key.json, the
+ * tenant keysets are re-wrapped, then the old key is deleted; every payload stays
+ * readable. Deleting the old key without the re-wrap leaves the keysets unreadable, which
+ * the API reports as 503 {@code data_key_unavailable}.
  */
 class LocalKekRotationIntegrationTests {
 
@@ -113,8 +114,9 @@ class LocalKekRotationIntegrationTests {
 			// a keyset left wrapped by a key that is gone: a clear 503, never a 500
 			app.jdbc()
 				.sql("UPDATE tenants SET data_key = :wrapped WHERE id = :id")
-				.param("wrapped", PayloadCrypto.encryptDataKey(PayloadCrypto.newKeyset(),
-						PayloadCrypto.masterAead(PayloadCrypto.toJson(PayloadCrypto.newKeyset())), tenant))
+				.param("wrapped",
+						PayloadCrypto.encryptDataKey(PayloadCrypto.newKeyset(),
+								PayloadCrypto.masterAead(PayloadCrypto.toJson(PayloadCrypto.newKeyset())), tenant))
 				.param("id", tenant)
 				.update();
 			HttpResponse<String> unavailable = view(app, record);

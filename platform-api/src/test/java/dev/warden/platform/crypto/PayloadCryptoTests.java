@@ -56,19 +56,19 @@ class PayloadCryptoTests {
 		byte[] jsonBytes = this.masterJson.getBytes(StandardCharsets.UTF_8);
 		Aead fromJson = PayloadCrypto.masterAead(this.masterJson);
 		Aead fromBase64 = PayloadCrypto.masterAead(Base64.getEncoder().encodeToString(jsonBytes));
-		Aead fromUrlBase64 = PayloadCrypto.masterAead(Base64.getUrlEncoder().withoutPadding().encodeToString(jsonBytes));
+		Aead fromUrlBase64 = PayloadCrypto
+			.masterAead(Base64.getUrlEncoder().withoutPadding().encodeToString(jsonBytes));
 		byte[] ciphertext = fromJson.encrypt(new byte[] { 9 }, new byte[0]);
 		assertThat(fromBase64.decrypt(ciphertext, new byte[0])).containsExactly(9);
 		assertThat(fromUrlBase64.decrypt(ciphertext, new byte[0])).containsExactly(9);
 	}
 
-
 	@Test
 	void format2PayloadIsBoundToItsTenantRecordRequestAndDirection() throws Exception {
 		UUID tenant = UUID.randomUUID();
 		UUID record = UUID.randomUUID();
-		Aead tenantAead = PayloadCrypto.newKeyset().getPrimitive(com.google.crypto.tink.RegistryConfiguration.get(),
-				Aead.class);
+		Aead tenantAead = PayloadCrypto.newKeyset()
+			.getPrimitive(com.google.crypto.tink.RegistryConfiguration.get(), Aead.class);
 		byte[] stored = PayloadCrypto.encryptPayload(tenantAead, "hello".getBytes(StandardCharsets.UTF_8), tenant,
 				record, "r1", Direction.REQUEST);
 		assertThat(stored[0]).isEqualTo(PayloadCrypto.FORMAT_2);
@@ -84,7 +84,8 @@ class PayloadCryptoTests {
 				() -> PayloadCrypto.decryptPayload(tenantAead, stored, tenant, record, "r2", Direction.REQUEST));
 		assertThatExceptionOfType(GeneralSecurityException.class).isThrownBy(
 				() -> PayloadCrypto.decryptPayload(tenantAead, stored, tenant, record, "r1", Direction.RESPONSE));
-		// dropping the format byte does not downgrade it to format 1: the rest only opens with the format-2 data
+		// dropping the format byte does not downgrade it to format 1: the rest only opens
+		// with the format-2 data
 		byte[] stripped = java.util.Arrays.copyOfRange(stored, 1, stored.length);
 		assertThatExceptionOfType(GeneralSecurityException.class).isThrownBy(
 				() -> PayloadCrypto.decryptPayload(tenantAead, stripped, tenant, record, "r1", Direction.REQUEST));
@@ -93,19 +94,23 @@ class PayloadCryptoTests {
 	@Test
 	void format1PayloadsWrittenBeforeStayReadable() throws Exception {
 		UUID tenant = UUID.randomUUID();
-		Aead tenantAead = PayloadCrypto.newKeyset().getPrimitive(com.google.crypto.tink.RegistryConfiguration.get(),
-				Aead.class);
+		Aead tenantAead = PayloadCrypto.newKeyset()
+			.getPrimitive(com.google.crypto.tink.RegistryConfiguration.get(), Aead.class);
 		byte[] legacy = format1(tenantAead, new byte[] { 7, 8 }, "old-1", "response");
 		assertThat(legacy[0]).isEqualTo((byte) 0x01);
 		assertThat(PayloadCrypto.decryptPayload(tenantAead, legacy, tenant, UUID.randomUUID(), "old-1",
-				Direction.RESPONSE)).containsExactly(7, 8);
+				Direction.RESPONSE))
+			.containsExactly(7, 8);
 		assertThatExceptionOfType(GeneralSecurityException.class).isThrownBy(() -> PayloadCrypto
 			.decryptPayload(tenantAead, legacy, tenant, UUID.randomUUID(), "old-2", Direction.RESPONSE));
 		assertThatExceptionOfType(GeneralSecurityException.class).isThrownBy(() -> PayloadCrypto
 			.decryptPayload(tenantAead, legacy, tenant, UUID.randomUUID(), "old-1", Direction.REQUEST));
 	}
 
-	/** A payload as the first builds wrote it (format 1), spelled out: the format is frozen, only read. */
+	/**
+	 * A payload as the first builds wrote it (format 1), spelled out: the format is
+	 * frozen, only read.
+	 */
 	static byte[] format1(Aead tenantAead, byte[] plaintext, String requestId, String direction)
 			throws GeneralSecurityException {
 		return tenantAead.encrypt(plaintext,
@@ -131,11 +136,12 @@ class PayloadCryptoTests {
 			.containsExactly(1);
 		assertThat(PayloadCrypto.decryptPayload(rotated, newPayload, tenant, record, "r", Direction.REQUEST))
 			.containsExactly(2);
-		// the new payload carries the new primary's key id (Tink prefix after the format byte) ...
+		// the new payload carries the new primary's key id (Tink prefix after the format
+		// byte) ...
 		assertThat(java.nio.ByteBuffer.wrap(newPayload, 2, 4).getInt()).isEqualTo(after.getPrimary().getId());
 		// ... which the keyset from before the rotation does not have
-		assertThatExceptionOfType(GeneralSecurityException.class).isThrownBy(
-				() -> PayloadCrypto.decryptPayload(old, newPayload, tenant, record, "r", Direction.REQUEST));
+		assertThatExceptionOfType(GeneralSecurityException.class)
+			.isThrownBy(() -> PayloadCrypto.decryptPayload(old, newPayload, tenant, record, "r", Direction.REQUEST));
 	}
 
 }

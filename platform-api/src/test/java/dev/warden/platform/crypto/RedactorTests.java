@@ -22,10 +22,12 @@ class RedactorTests {
 
 	@Test
 	void onlyCardNumbersPassingTheLuhnCheckAreReplaced() {
-		// 4111 1111 1111 1111 and 5500-0000-0000-0004 are the classic test numbers (Luhn-valid)
-		Redactor.Result result = Redactor.redact(
-				"pay 4111 1111 1111 1111 or 5500-0000-0000-0004 or 378282246310005; not 4111111111111112", ALL);
-		assertThat(result.text()).isEqualTo("pay [REDACTED_CARD] or [REDACTED_CARD] or [REDACTED_CARD]; not 4111111111111112");
+		// 4111 1111 1111 1111 and 5500-0000-0000-0004 are the classic test numbers
+		// (Luhn-valid)
+		Redactor.Result result = Redactor
+			.redact("pay 4111 1111 1111 1111 or 5500-0000-0000-0004 or 378282246310005; not 4111111111111112", ALL);
+		assertThat(result.text())
+			.isEqualTo("pay [REDACTED_CARD] or [REDACTED_CARD] or [REDACTED_CARD]; not 4111111111111112");
 		assertThat(result.cardNumbers()).isEqualTo(3);
 	}
 

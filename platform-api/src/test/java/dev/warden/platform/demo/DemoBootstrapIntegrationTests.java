@@ -48,8 +48,9 @@ class DemoBootstrapIntegrationTests {
 	}
 
 	/**
-	 * Finding 8: whatever the process prints (console log, standard output and error) ends up in log files, so the
-	 * raw key must never be among it, neither when it is created nor on a later start; the log names it by prefix.
+	 * Finding 8: whatever the process prints (console log, standard output and error)
+	 * ends up in log files, so the raw key must never be among it, neither when it is
+	 * created nor on a later start; the log names it by prefix.
 	 */
 	@Test
 	void theRawKeyNeverReachesTheProcessOutput(@TempDir Path dataDir, CapturedOutput output) throws Exception {
@@ -66,7 +67,8 @@ class DemoBootstrapIntegrationTests {
 		assertThat(prefix).startsWith("wdn_");
 		assertThat(secret).hasSizeGreaterThanOrEqualTo(32);
 		assertThat(output.getAll()).doesNotContain(secret);
-		// and the capture does see the application's log: the creation is logged, by the key's prefix
+		// and the capture does see the application's log: the creation is logged, by the
+		// key's prefix
 		assertThat(output.getAll()).contains("Created demo tenant 'demo' and its API key " + prefix + "…",
 				"Demo tenant 'demo' exists");
 	}

@@ -23,9 +23,10 @@ import dev.warden.platform.TestIssuer;
 import dev.warden.platform.WardenTestApp;
 
 /**
- * Streams large request-log exports through the real application in this JVM (run it with a small heap, e.g.
- * {@code -Xmx256m}): inserts synthetic rows with {@code generate_series}, downloads each format over HTTP while
- * hashing it, checks the file against the manifest (row count, SHA-256) and prints rows/s and the peak heap.
+ * Streams large request-log exports through the real application in this JVM (run it with
+ * a small heap, e.g. {@code -Xmx256m}): inserts synthetic rows with
+ * {@code generate_series}, downloads each format over HTTP while hashing it, checks the
+ * file against the manifest (row count, SHA-256) and prints rows/s and the peak heap.
  * Exit code 0 when every export was complete and matched its manifest.
  *
  * <pre>
@@ -96,8 +97,9 @@ public final class ExportBenchmark {
 		String token = "Bearer " + issuer.token("benchmark", "COMPLIANCE");
 		long start = System.nanoTime();
 		HttpResponse<InputStream> response = HttpClient.newHttpClient()
-			.send(HttpRequest.newBuilder(URI.create(app.url("/api/admin/exports/request-log?format=" + format
-					+ "&from=2026-01-01&to=2027-01-01")))
+			.send(HttpRequest
+				.newBuilder(URI.create(
+						app.url("/api/admin/exports/request-log?format=" + format + "&from=2026-01-01&to=2027-01-01")))
 				.header("Authorization", token)
 				.build(), HttpResponse.BodyHandlers.ofInputStream());
 		MessageDigest digest = MessageDigest.getInstance("SHA-256");
@@ -116,8 +118,8 @@ public final class ExportBenchmark {
 			return false;
 		}
 		String id = response.headers().firstValue("X-Export-Id").orElseThrow();
-		Map<?, ?> manifest = JSON.readValue(Http.get(app.url("/api/admin/exports/" + id + "/manifest"),
-				"Authorization", token).body(), Map.class);
+		Map<?, ?> manifest = JSON.readValue(
+				Http.get(app.url("/api/admin/exports/" + id + "/manifest"), "Authorization", token).body(), Map.class);
 		boolean complete = ((Number) manifest.get("row_count")).longValue() == rows
 				&& HexFormat.of().formatHex(digest.digest()).equals(manifest.get("sha256"));
 		System.out.printf(Locale.ROOT, "| %s | %,d | %,d MB | %.1f | %,.0f | %d MB |%s%n", format, rows, bytes >> 20,

@@ -38,8 +38,8 @@ import dev.warden.platform.crypto.SigningKeys;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * Compliance exports end to end: real JWTs, the real database, the streamed file checked against its signed
- * manifest by the offline verifier.
+ * Compliance exports end to end: real JWTs, the real database, the streamed file checked
+ * against its signed manifest by the offline verifier.
  */
 class ExportIntegrationTests {
 
@@ -89,11 +89,12 @@ class ExportIntegrationTests {
 
 	@Test
 	void complianceExportsOneTenantsRequestLogAsCsvWithASignedManifestThatVerifiesOffline() throws Exception {
-		HttpResponse<byte[]> export = get("/api/admin/exports/request-log?format=csv&tenant=" + acme + RANGE,
-				"carol", "COMPLIANCE");
+		HttpResponse<byte[]> export = get("/api/admin/exports/request-log?format=csv&tenant=" + acme + RANGE, "carol",
+				"COMPLIANCE");
 
 		assertThat(export.statusCode()).isEqualTo(200);
-		assertThat(export.headers().firstValue("Content-Type")).hasValueSatisfying((v) -> assertThat(v).startsWith("text/csv"));
+		assertThat(export.headers().firstValue("Content-Type"))
+			.hasValueSatisfying((v) -> assertThat(v).startsWith("text/csv"));
 		String id = export.headers().firstValue("X-Export-Id").orElseThrow();
 		String csv = new String(export.body(), StandardCharsets.UTF_8);
 		List<String> lines = csv.lines().toList();
@@ -120,7 +121,8 @@ class ExportIntegrationTests {
 			.containsEntry("key_id", app.bean(SigningKeys.class).keyId())
 			.containsKeys("requested_at", "completed_at", "audit_chain_head", "signature");
 		assertThat(verify(export.body(), manifest, publicKey())).startsWith("0\n").contains("OK");
-		// the chain head in the export's snapshot is a real, sealed event of the audit hash chain (the export's own
+		// the chain head in the export's snapshot is a real, sealed event of the audit
+		// hash chain (the export's own
 		// "started" event at the latest)
 		@SuppressWarnings("unchecked")
 		Map<String, Object> head = (Map<String, Object>) manifest.get("audit_chain_head");
@@ -152,9 +154,9 @@ class ExportIntegrationTests {
 		assertThat(lines).hasSize(4);
 		@SuppressWarnings("unchecked")
 		Map<String, Object> first = JSON.readValue(lines.get(0), Map.class);
-		assertThat(first.keySet()).containsExactly("id", "request_id", "occurred_at", "tenant_id", "api_key_id", "model",
-				"model_version", "method", "path", "status", "latency_micros", "request_bytes", "response_bytes",
-				"error_code");
+		assertThat(first.keySet()).containsExactly("id", "request_id", "occurred_at", "tenant_id", "api_key_id",
+				"model", "model_version", "method", "path", "status", "latency_micros", "request_bytes",
+				"response_bytes", "error_code");
 		assertThat(first.get("status")).isEqualTo(200);
 		assertThat(first.get("api_key_id")).isNull();
 		assertThat(lines).anySatisfy((line) -> assertThat(line).contains(other, "\"status\":429"));
@@ -176,8 +178,8 @@ class ExportIntegrationTests {
 		String ndjson = new String(export.body(), StandardCharsets.UTF_8);
 		assertThat(ndjson).contains("\"action\":\"tenant.created\"", "\"action\":\"api_key.created\"", acme)
 			.doesNotContain(other);
-		Map<?, ?> created = JSON.readValue(ndjson.lines().filter((l) -> l.contains("api_key.created")).findFirst()
-			.orElseThrow(), Map.class);
+		Map<?, ?> created = JSON.readValue(
+				ndjson.lines().filter((l) -> l.contains("api_key.created")).findFirst().orElseThrow(), Map.class);
 		assertThat(created.get("details")).isInstanceOf(Map.class);
 		Map<String, Object> manifest = manifest(export.headers().firstValue("X-Export-Id").orElseThrow());
 		assertThat(verify(export.body(), manifest, publicKey())).startsWith("0\n");
@@ -227,12 +229,15 @@ class ExportIntegrationTests {
 		SignatureConfig.register();
 		KeysetHandle anotherKey = KeysetHandle.generateNew(KeyTemplates.get("ED25519"));
 		Map<String, Object> resigned = new LinkedHashMap<>(manifest);
-		resigned.put("signature", Base64.getEncoder()
-			.encodeToString(anotherKey.getPrimitive(RegistryConfiguration.get(), PublicKeySign.class)
-				.sign(Manifests.signedBytes(resigned))));
+		resigned.put("signature",
+				Base64.getEncoder()
+					.encodeToString(anotherKey.getPrimitive(RegistryConfiguration.get(), PublicKeySign.class)
+						.sign(Manifests.signedBytes(resigned))));
 		assertThat(verify(body, resigned, publicKey())).startsWith("1\n").contains("signature: FAILED");
-		// and the other key's public keyset verifies its own signature: the check is the key, not the format
-		String anotherPublic = TinkJsonProtoKeysetFormat.serializeKeysetWithoutSecret(anotherKey.getPublicKeysetHandle());
+		// and the other key's public keyset verifies its own signature: the check is the
+		// key, not the format
+		String anotherPublic = TinkJsonProtoKeysetFormat
+			.serializeKeysetWithoutSecret(anotherKey.getPublicKeysetHandle());
 		assertThat(verify(body, resigned, anotherPublic)).startsWith("0\n");
 		assertThat(TinkJsonProtoKeysetFormat.serializeKeyset(anotherKey, InsecureSecretKeyAccess.get()))
 			.isNotEqualTo(publicKey());
@@ -250,8 +255,8 @@ class ExportIntegrationTests {
 				"missing_parameter", "from is required");
 		assertError(get("/api/admin/exports/audit?from=2026-01-02&to=2026-01-01", "carol", "COMPLIANCE"), 400,
 				"invalid_range", "must be before");
-		assertError(get("/api/admin/exports/audit?tenant=acme" + RANGE, "carol", "COMPLIANCE"), 400,
-				"invalid_tenant", "'acme'");
+		assertError(get("/api/admin/exports/audit?tenant=acme" + RANGE, "carol", "COMPLIANCE"), 400, "invalid_tenant",
+				"'acme'");
 		assertError(get("/api/admin/exports/audit?tenant=" + UUID.randomUUID() + RANGE, "carol", "COMPLIANCE"), 404,
 				"not_found", "tenant");
 		assertError(get("/api/admin/exports/payloads?format=csv" + RANGE, "carol", "COMPLIANCE"), 404, "not_found",
@@ -272,23 +277,24 @@ class ExportIntegrationTests {
 					+ "SELECT gen_random_uuid(), 'bulk-' || g, timestamptz '2025-01-01 00:00:00+00' + g * interval '1 ms', "
 					+ "'POST', '/v1/models/income:predict', 200, 1000 FROM generate_series(1, 300000) AS g")
 			.update();
-		HttpResponse<java.io.InputStream> response = CLIENT.send(
-				HttpRequest.newBuilder(URI.create(app.url("/api/admin/exports/request-log?format=csv&from=2025-01-01&to=2025-01-02")))
-					.header("Authorization", "Bearer " + issuer.token("carol", "COMPLIANCE"))
-					.build(),
-				HttpResponse.BodyHandlers.ofInputStream());
+		HttpResponse<java.io.InputStream> response = CLIENT.send(HttpRequest
+			.newBuilder(URI.create(app.url("/api/admin/exports/request-log?format=csv&from=2025-01-01&to=2025-01-02")))
+			.header("Authorization", "Bearer " + issuer.token("carol", "COMPLIANCE"))
+			.build(), HttpResponse.BodyHandlers.ofInputStream());
 		assertThat(response.statusCode()).isEqualTo(200);
 		String id = response.headers().firstValue("X-Export-Id").orElseThrow();
 
 		try (java.io.InputStream body = response.body()) {
 			assertThat(body.readNBytes(1000)).hasSize(1000);
-			// the database connection of the export goes away while the file is being sent
+			// the database connection of the export goes away while the file is being
+			// sent
 			assertThat(app.jdbc()
 				.sql("SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
 						+ "WHERE query LIKE 'SELECT id::text AS id, request_id%' AND pid <> pg_backend_pid()")
 				.query(Long.class)
 				.single()).isEqualTo(1);
-			org.assertj.core.api.Assertions.assertThatIOException().isThrownBy(() -> body.transferTo(java.io.OutputStream.nullOutputStream()));
+			org.assertj.core.api.Assertions.assertThatIOException()
+				.isThrownBy(() -> body.transferTo(java.io.OutputStream.nullOutputStream()));
 		}
 
 		assertError(get("/api/admin/exports/" + id + "/manifest", "carol", "COMPLIANCE"), 409, "export_failed",
@@ -371,7 +377,10 @@ class ExportIntegrationTests {
 		return app.bean(SigningKeys.class).publicKeysetJson();
 	}
 
-	/** Runs the offline verifier on files; returns the exit code, a newline, and what it printed. */
+	/**
+	 * Runs the offline verifier on files; returns the exit code, a newline, and what it
+	 * printed.
+	 */
 	private static String verify(byte[] export, Map<String, Object> manifest, String publicKey) throws Exception {
 		OfflineVerifier.Verification verification = OfflineVerifier.verify(files, export,
 				JSON.writeValueAsBytes(manifest), publicKey.getBytes(StandardCharsets.UTF_8));

@@ -11,9 +11,9 @@ import org.junit.jupiter.api.io.TempDir;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * A million-row export streams through a 256 MB heap: the application runs in a child JVM started with
- * {@code -Xmx256m} and exports 1,000,000 request-log rows as CSV and NDJSON (about 10x the heap if they were
- * held in memory), each checked against its manifest.
+ * A million-row export streams through a 256 MB heap: the application runs in a child JVM
+ * started with {@code -Xmx256m} and exports 1,000,000 request-log rows as CSV and NDJSON
+ * (about 10x the heap if they were held in memory), each checked against its manifest.
  */
 class ExportStreamingIntegrationTests {
 
@@ -24,9 +24,9 @@ class ExportStreamingIntegrationTests {
 	void millionRowExportsStreamThroughA256MbHeap() throws Exception {
 		Path output = this.dir.resolve("benchmark.txt");
 		String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-		Process process = new ProcessBuilder(List.of(java, "-Xmx256m", "-XX:+ExitOnOutOfMemoryError", "-cp",
-				System.getProperty("java.class.path"), ExportBenchmark.class.getName(), "--rows", "1000000",
-				"--formats", "csv,ndjson"))
+		Process process = new ProcessBuilder(
+				List.of(java, "-Xmx256m", "-XX:+ExitOnOutOfMemoryError", "-cp", System.getProperty("java.class.path"),
+						ExportBenchmark.class.getName(), "--rows", "1000000", "--formats", "csv,ndjson"))
 			.redirectErrorStream(true)
 			.redirectOutput(output.toFile())
 			.start();

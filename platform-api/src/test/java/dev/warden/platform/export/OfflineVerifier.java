@@ -9,16 +9,18 @@ import java.nio.file.Path;
 import java.util.List;
 
 /**
- * Runs {@link VerifyExport} in process on files written for the call, the way an operator runs it on a download:
- * its exit code, everything it printed, and anything that reached {@code System.err} meanwhile (a stack trace
- * printed by a library would show there).
+ * Runs {@link VerifyExport} in process on files written for the call, the way an operator
+ * runs it on a download: its exit code, everything it printed, and anything that reached
+ * {@code System.err} meanwhile (a stack trace printed by a library would show there).
  */
 final class OfflineVerifier {
 
 	private OfflineVerifier() {
 	}
 
-	/** Writes the three files into a new directory under {@code parent} and verifies them. */
+	/**
+	 * Writes the three files into a new directory under {@code parent} and verifies them.
+	 */
 	static Verification verify(Path parent, byte[] export, byte[] manifest, byte[] publicKey) throws IOException {
 		Path dir = Files.createTempDirectory(parent, "verify");
 		return verify(Files.write(dir.resolve("export"), export), Files.write(dir.resolve("manifest.json"), manifest),
@@ -45,6 +47,7 @@ final class OfflineVerifier {
 
 	/**
 	 * What one run of the verifier did.
+	 *
 	 * @param code its exit code
 	 * @param output what it printed, one line per check and the verdict last
 	 * @param errors what reached {@code System.err} while it ran
@@ -63,7 +66,8 @@ final class OfflineVerifier {
 
 		@Override
 		public String toString() {
-			return "exit code " + this.code + "\n" + this.output + (this.errors.isEmpty() ? "" : "stderr:\n" + this.errors);
+			return "exit code " + this.code + "\n" + this.output
+					+ (this.errors.isEmpty() ? "" : "stderr:\n" + this.errors);
 		}
 
 	}

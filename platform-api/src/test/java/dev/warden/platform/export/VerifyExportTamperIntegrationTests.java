@@ -39,14 +39,16 @@ import dev.warden.platform.export.OfflineVerifier.Verification;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * Finding 13: the offline verifier never crashes on the input it exists to catch. Real signed exports of every
- * format (one started application for the class) are edited, truncated, extended, reordered, given non-UTF-8
- * bytes or emptied, and paired with wrong, badly signed and non-JSON manifests; every run must end with a
- * {@code FAILED: …} verdict and exit code 1, with nothing on {@code System.err} and no exception.
+ * Finding 13: the offline verifier never crashes on the input it exists to catch. Real
+ * signed exports of every format (one started application for the class) are edited,
+ * truncated, extended, reordered, given non-UTF-8 bytes or emptied, and paired with
+ * wrong, badly signed and non-JSON manifests; every run must end with a {@code FAILED: …}
+ * verdict and exit code 1, with nothing on {@code System.err} and no exception.
  *
- * <p>Each tampered file is checked twice: with its genuine manifest (the SHA-256 catches it) and with a forged
- * manifest whose SHA-256 and size were recomputed for the tampered file (so the file does get parsed for its row
- * count, and only the signature catches it).
+ * <p>
+ * Each tampered file is checked twice: with its genuine manifest (the SHA-256 catches it)
+ * and with a forged manifest whose SHA-256 and size were recomputed for the tampered file
+ * (so the file does get parsed for its row count, and only the signature catches it).
  */
 class VerifyExportTamperIntegrationTests {
 
@@ -54,11 +56,17 @@ class VerifyExportTamperIntegrationTests {
 
 	private static final HttpClient CLIENT = HttpClient.newHttpClient();
 
-	/** Bytes a tamperer would put in: quotes, separators, line ends, and bytes that are not UTF-8. */
+	/**
+	 * Bytes a tamperer would put in: quotes, separators, line ends, and bytes that are
+	 * not UTF-8.
+	 */
 	private static final byte[] REPLACEMENTS = { '"', ',', '\n', '\r', '{', '}', '\\', 'x', (byte) 0xff, (byte) 0xc3,
 			(byte) 0x80, 0 };
 
-	/** At most this many positions per file are edited one by one (every byte of a small file). */
+	/**
+	 * At most this many positions per file are edited one by one (every byte of a small
+	 * file).
+	 */
 	private static final int MAX_POSITIONS = 400;
 
 	@TempDir
@@ -82,7 +90,8 @@ class VerifyExportTamperIntegrationTests {
 		warden = WardenFixture.start(dataDir, Map.of());
 		issuer = warden.issuer();
 		app = warden.app();
-		// audit events whose details (JSON, with quotes and commas) are a quoted CSV field and JSON strings
+		// audit events whose details (JSON, with quotes and commas) are a quoted CSV
+		// field and JSON strings
 		for (String name : List.of("acme", "globex", "initech")) {
 			warden.tenant(name);
 		}
@@ -135,7 +144,8 @@ class VerifyExportTamperIntegrationTests {
 	void aChangedByteInsideAQuotedCsvFieldFails() throws Exception {
 		byte[] file = EXPORTS.get(ExportFormat.CSV).file();
 		String text = new String(file, StandardCharsets.UTF_8);
-		// a doubled quote inside the quoted JSON of the details column, e.g. "{""name"": ""acme"", ...}"
+		// a doubled quote inside the quoted JSON of the details column, e.g. "{""name"":
+		// ""acme"", ...}"
 		int escapedQuote = text.indexOf("\"\"", text.indexOf(",\"{"));
 		assertThat(escapedQuote).as("a quoted field with an escaped quote in %s", text).isPositive();
 		for (int position = text.indexOf(",\"{") + 1; position <= escapedQuote + 12; position++) {
@@ -143,7 +153,8 @@ class VerifyExportTamperIntegrationTests {
 				if (file[position] != replacement) {
 					byte[] changed = file.clone();
 					changed[position] = replacement;
-					assertTampered(ExportFormat.CSV, changed, "quoted field byte " + position + " set to " + replacement);
+					assertTampered(ExportFormat.CSV, changed,
+							"quoted field byte " + position + " set to " + replacement);
 				}
 			}
 		}
@@ -160,7 +171,8 @@ class VerifyExportTamperIntegrationTests {
 				if (file[position] != replacement) {
 					byte[] changed = file.clone();
 					changed[position] = replacement;
-					assertTampered(ExportFormat.NDJSON, changed, "JSON string byte " + position + " set to " + replacement);
+					assertTampered(ExportFormat.NDJSON, changed,
+							"JSON string byte " + position + " set to " + replacement);
 				}
 			}
 		}
@@ -170,10 +182,11 @@ class VerifyExportTamperIntegrationTests {
 	@EnumSource(ExportFormat.class)
 	void truncatedFileFails(ExportFormat format) throws Exception {
 		byte[] file = EXPORTS.get(format).file();
-		List<Integer> lengths = new ArrayList<>(List.of(1, file.length / 3, file.length / 2, file.length - 2,
-				file.length - 1));
+		List<Integer> lengths = new ArrayList<>(
+				List.of(1, file.length / 3, file.length / 2, file.length - 2, file.length - 1));
 		if (format == ExportFormat.CSV) {
-			// ends inside a quoted field: the parser meets the end of the input in an open quote
+			// ends inside a quoted field: the parser meets the end of the input in an
+			// open quote
 			lengths.add(new String(file, StandardCharsets.UTF_8).indexOf(",\"{") + 5);
 		}
 		for (int length : lengths) {
@@ -253,7 +266,8 @@ class VerifyExportTamperIntegrationTests {
 			char flipped = (signature.charAt(5) == 'A') ? 'B' : 'A';
 			cases.add(Arguments.of(format, "signature with one character changed",
 					with(manifest, "signature", signature.substring(0, 5) + flipped + signature.substring(6))));
-			cases.add(Arguments.of(format, "signature that is not base64", with(manifest, "signature", "not base64 ***")));
+			cases.add(Arguments.of(format, "signature that is not base64",
+					with(manifest, "signature", "not base64 ***")));
 			cases.add(Arguments.of(format, "empty signature", with(manifest, "signature", "")));
 			cases.add(Arguments.of(format, "signature that is a number", with(manifest, "signature", 42)));
 			cases.add(Arguments.of(format, "no signature", with(manifest, "signature", null)));
@@ -343,8 +357,9 @@ class VerifyExportTamperIntegrationTests {
 	}
 
 	/**
-	 * A tampered file fails with its genuine manifest (signature OK, SHA-256 not) and with a manifest forged to
-	 * match it (SHA-256 OK, signature not), for which the verifier also parses it and reports the row count.
+	 * A tampered file fails with its genuine manifest (signature OK, SHA-256 not) and
+	 * with a manifest forged to match it (SHA-256 OK, signature not), for which the
+	 * verifier also parses it and reports the row count.
 	 */
 	private static void assertTampered(ExportFormat format, byte[] tampered, String what) throws Exception {
 		Signed signed = EXPORTS.get(format);

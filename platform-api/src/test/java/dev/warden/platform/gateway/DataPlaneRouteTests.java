@@ -41,7 +41,8 @@ class DataPlaneRouteTests {
 				new Case("/v2/models/income/versions/4/infer", Endpoint.V2_INFER, "income", 4L, null));
 		for (Case c : cases) {
 			DataPlaneRoute route = DataPlaneRoute.parse(c.path());
-			assertThat(route).as(c.path()).isEqualTo(new DataPlaneRoute(c.endpoint(), c.model(), c.version(), c.label()));
+			assertThat(route).as(c.path())
+				.isEqualTo(new DataPlaneRoute(c.endpoint(), c.model(), c.version(), c.label()));
 			assertThat(route.path()).isEqualTo(c.path());
 		}
 	}
@@ -68,11 +69,11 @@ class DataPlaneRouteTests {
 	@Test
 	void encodedDelimitersAreDataSoTheyNeverFormARoute() {
 		for (String path : List.of("/v1/models/secret%3Apredict", "/v1/models/secret%3apredict",
-				"/v1/models/secret%2Fversions%2F1:predict", "/v1/models%2Fsecret:predict",
-				"/v2/models/secret%2Finfer", "/v1/models/secret%253Apredict", "/v1/models/secret%00:predict",
-				"/v1/models/secret%20:predict", "/v1/models/secret;x=1:predict", "/v1/models/secret%3B:predict",
-				"/v1/models/secret%23:predict", "/v1/models/secret%3F:predict", "/v1/models/secret+x:predict",
-				"/v1/models/%2E%2E/secret:predict", "/v1/models/..:predict", "/v1/models/.:predict")) {
+				"/v1/models/secret%2Fversions%2F1:predict", "/v1/models%2Fsecret:predict", "/v2/models/secret%2Finfer",
+				"/v1/models/secret%253Apredict", "/v1/models/secret%00:predict", "/v1/models/secret%20:predict",
+				"/v1/models/secret;x=1:predict", "/v1/models/secret%3B:predict", "/v1/models/secret%23:predict",
+				"/v1/models/secret%3F:predict", "/v1/models/secret+x:predict", "/v1/models/%2E%2E/secret:predict",
+				"/v1/models/..:predict", "/v1/models/.:predict")) {
 			assertThatThrownBy(() -> DataPlaneRoute.parse(path)).as(path)
 				.isInstanceOfSatisfying(NoRouteException.class, (ex) -> assertThat(ex.status()).isEqualTo(404));
 		}
@@ -84,15 +85,16 @@ class DataPlaneRouteTests {
 				"/v1/Models/income:predict", "/v1/models/income:Predict", "/v1/models/income:PREDICT",
 				"/v1/models/income:predict/", "/v1/models/income/", "/v1/models//income:predict",
 				"/v1//models/income:predict", "/v1/models/income/./metadata", "/v1/models/x/../income:predict",
-				"/v1/models/income:frobnicate", "/v1/models/income:", "/v1/models/:predict", "/v1/models/income:predict:predict",
-				"/v1/models/income/versions/:predict", "/v1/models/income/versions/-1:predict",
-				"/v1/models/income/versions/1234567890123456789:predict", "/v1/models/income/versions/x:predict",
-				"/v1/models/income/labels/1abc:predict", "/v1/models/income/versions/1/labels/a:predict",
-				"/v1/models/income/metadata:predict", "/v1/models/income/metadata/x", "/v1/usage/",
-				"/v1/usage/x", "/v2/models", "/v2/models/", "/v2/models/income/", "/v2/models/income/infer/",
-				"/v2/models/income/explain", "/v2/models/income/versions", "/v2/models/income/versions/1/x",
-				"/v2/health", "/v2/health/live/", "/v1/models/" + "a".repeat(65) + ":predict",
-				"/v1/models/_x:predict", "/v1/models/-x:predict", "/v1/models/income/" + "x/".repeat(300))) {
+				"/v1/models/income:frobnicate", "/v1/models/income:", "/v1/models/:predict",
+				"/v1/models/income:predict:predict", "/v1/models/income/versions/:predict",
+				"/v1/models/income/versions/-1:predict", "/v1/models/income/versions/1234567890123456789:predict",
+				"/v1/models/income/versions/x:predict", "/v1/models/income/labels/1abc:predict",
+				"/v1/models/income/versions/1/labels/a:predict", "/v1/models/income/metadata:predict",
+				"/v1/models/income/metadata/x", "/v1/usage/", "/v1/usage/x", "/v2/models", "/v2/models/",
+				"/v2/models/income/", "/v2/models/income/infer/", "/v2/models/income/explain",
+				"/v2/models/income/versions", "/v2/models/income/versions/1/x", "/v2/health", "/v2/health/live/",
+				"/v1/models/" + "a".repeat(65) + ":predict", "/v1/models/_x:predict", "/v1/models/-x:predict",
+				"/v1/models/income/" + "x/".repeat(300))) {
 			assertThatThrownBy(() -> DataPlaneRoute.parse(path)).as(path)
 				.isInstanceOfSatisfying(NoRouteException.class, (ex) -> assertThat(ex.status()).isEqualTo(404));
 		}

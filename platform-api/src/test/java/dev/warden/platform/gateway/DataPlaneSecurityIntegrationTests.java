@@ -40,25 +40,36 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * The data plane as an attacker probes it: paths and bodies.
  *
- * <p>Paths (issue: percent-encoded path characters bypassed grants, scopes and row limits). Every endpoint form of both protocols is sent in every spelling we could think of —
- * each character of the model name encoded, encoded and double-encoded delimiters, mixed case, trailing and double
- * slashes, dot segments (plain and encoded), path parameters, NUL and white space, look-alike and overlong UTF-8
- * colons, backslashes, query strings — over a raw socket, so that no client library normalises anything, by:
+ * <p>
+ * Paths (issue: percent-encoded path characters bypassed grants, scopes and row limits).
+ * Every endpoint form of both protocols is sent in every spelling we could think of —
+ * each character of the model name encoded, encoded and double-encoded delimiters, mixed
+ * case, trailing and double slashes, dot segments (plain and encoded), path parameters,
+ * NUL and white space, look-alike and overlong UTF-8 colons, backslashes, query strings —
+ * over a raw socket, so that no client library normalises anything, by:
  * <ul>
- * <li>INTRUDER: a key of tenant A against {@code secret-b}, granted only to tenant B;</li>
- * <li>METADATA_ONLY: a key of A scoped to the {@code metadata} operation, predicting with {@code open};</li>
- * <li>MODEL_SCOPED: a key of A scoped to the model {@code open}, calling {@code other};</li>
- * <li>ROWS: a key of A on a plan of at most 2 rows per request, sending 3 rows to {@code open};</li>
- * <li>OWNER: tenant B, the positive control: the forms that name the same route must be served.</li>
+ * <li>INTRUDER: a key of tenant A against {@code secret-b}, granted only to tenant
+ * B;</li>
+ * <li>METADATA_ONLY: a key of A scoped to the {@code metadata} operation, predicting with
+ * {@code open};</li>
+ * <li>MODEL_SCOPED: a key of A scoped to the model {@code open}, calling
+ * {@code other};</li>
+ * <li>ROWS: a key of A on a plan of at most 2 rows per request, sending 3 rows to
+ * {@code open};</li>
+ * <li>OWNER: tenant B, the positive control: the forms that name the same route must be
+ * served.</li>
  * </ul>
- * The stand-in worker is deliberately lenient (it decodes repeatedly, drops path parameters, normalises dot
- * segments and treats an encoded colon as a colon), as a worker behind a careless gateway would be, and marks
- * every answer with the model it served: a bypass would show as a 2xx or as that marker. Every refusal must be a
- * 4xx with the documented JSON error, and every path the worker receives must be the canonical one.
+ * The stand-in worker is deliberately lenient (it decodes repeatedly, drops path
+ * parameters, normalises dot segments and treats an encoded colon as a colon), as a
+ * worker behind a careless gateway would be, and marks every answer with the model it
+ * served: a bypass would show as a 2xx or as that marker. Every refusal must be a 4xx
+ * with the documented JSON error, and every path the worker receives must be the
+ * canonical one.
  *
- * <p>Bodies (issue: a multipart body was parsed and spooled to disk before the plan's size check, and a body without a
- * Content-Type was accepted): anything but JSON is refused before it is read, and the request log counts the bytes
- * that were read.
+ * <p>
+ * Bodies (issue: a multipart body was parsed and spooled to disk before the plan's size
+ * check, and a body without a Content-Type was accepted): anything but JSON is refused
+ * before it is read, and the request log counts the bytes that were read.
  */
 class DataPlaneSecurityIntegrationTests {
 
@@ -68,7 +79,10 @@ class DataPlaneSecurityIntegrationTests {
 
 	private static final String THREE_ROWS = "{\"instances\":[{\"x\":1},{\"x\":2},{\"x\":3}]}";
 
-	/** Endpoint templates: method and path with {@code {m}} for the model; those with a body predict or explain. */
+	/**
+	 * Endpoint templates: method and path with {@code {m}} for the model; those with a
+	 * body predict or explain.
+	 */
 	private static final List<String[]> ENDPOINTS = List.of(new String[] { "POST", "/v1/models/{m}:predict" },
 			new String[] { "POST", "/v1/models/{m}/versions/1:predict" },
 			new String[] { "POST", "/v1/models/{m}/labels/stable:predict" },
@@ -121,8 +135,8 @@ class DataPlaneSecurityIntegrationTests {
 				    max_rows_per_request: 2
 				""");
 		worker = FakeWorker.start(DataPlaneSecurityIntegrationTests::lenientWorker);
-		warden = WardenFixture.start(dataDir, Map.of("warden.worker.url",
-				FakeWorker.url(worker), "warden.policies-dir", policiesDir.toString()));
+		warden = WardenFixture.start(dataDir,
+				Map.of("warden.worker.url", FakeWorker.url(worker), "warden.policies-dir", policiesDir.toString()));
 		app = warden.app();
 		assertThat(app.bean(ModelCatalogue.class).sync()).isEqualTo(3);
 		String a = warden.tenant("path-tenant-a", "roomy");
@@ -200,8 +214,9 @@ class DataPlaneSecurityIntegrationTests {
 		for (String template : List.of("/v1/models/{m}:predict", "/v1/models/{m}/versions/1:predict",
 				"/v2/models/{m}/infer")) {
 			for (String path : spellings(template, "open")) {
-				String body = template.startsWith("/v2") ? "{\"inputs\":[{\"name\":\"x\",\"shape\":[3,1],"
-						+ "\"datatype\":\"FP32\",\"data\":[1,2,3]}]}" : THREE_ROWS;
+				String body = template.startsWith("/v2")
+						? "{\"inputs\":[{\"name\":\"x\",\"shape\":[3,1]," + "\"datatype\":\"FP32\",\"data\":[1,2,3]}]}"
+						: THREE_ROWS;
 				Answer answer = send("POST", path, rows, body);
 				failures.addAll(refused(answer, "open"));
 			}
@@ -272,13 +287,15 @@ class DataPlaneSecurityIntegrationTests {
 			assertThat(method.status()).isEqualTo(405);
 			assertThat(method.code()).isEqualTo("method_not_allowed");
 			assertThat(method.headers()).containsIgnoringCase("Allow: POST");
-			// Tomcat refuses a path that is not UTF-8 before the gateway sees it (bad_request); the route parser would
+			// Tomcat refuses a path that is not UTF-8 before the gateway sees it
+			// (bad_request); the route parser would
 			// answer invalid_path
 			Answer undecodable = send("GET", "/v1/models/secret-b%C3%28", key, null);
 			assertThat(undecodable.status()).isEqualTo(400);
 			assertThat(undecodable.code()).isIn("bad_request", "invalid_path");
 		}
-		// a route spelled with a character Spring Security's firewall refuses (an encoded '.') gets the JSON error,
+		// a route spelled with a character Spring Security's firewall refuses (an encoded
+		// '.') gets the JSON error,
 		// not the container's error page, and is logged
 		Answer rejected = send("GET", "/v1/models/open%2Ebad/metadata", intruder, null);
 		assertThat(rejected.status()).isEqualTo(400);
@@ -294,9 +311,11 @@ class DataPlaneSecurityIntegrationTests {
 				+ "\r\nAuthorization: Bearer " + intruder + "\r\nContent-Type: multipart/form-data; boundary=b\r\n"
 				+ "Transfer-Encoding: chunked\r\nConnection: close\r\n\r\n";
 		byte[] part = ("--b\r\nContent-Disposition: form-data; name=\"file\"; filename=\"x.bin\"\r\n\r\n"
-				+ "x".repeat(64 * 1024)).getBytes(StandardCharsets.US_ASCII);
+				+ "x".repeat(64 * 1024))
+			.getBytes(StandardCharsets.US_ASCII);
 		try (Socket socket = new Socket("127.0.0.1", app.port())) {
-			// no time limit is measured: a gateway that waited for the whole (never sent) body would fail the read
+			// no time limit is measured: a gateway that waited for the whole (never sent)
+			// body would fail the read
 			socket.setSoTimeout(120_000);
 			OutputStream out = socket.getOutputStream();
 			out.write(head.getBytes(StandardCharsets.US_ASCII));
@@ -333,7 +352,8 @@ class DataPlaneSecurityIntegrationTests {
 		}
 		Map<String, Object> logged = loggedRow(requestId);
 		assertThat(logged).containsEntry("status", 413).containsEntry("error_code", "payload_too_large");
-		// the plan admits 65,536 bytes; the gateway read one more to know the body was larger, and no further
+		// the plan admits 65,536 bytes; the gateway read one more to know the body was
+		// larger, and no further
 		assertThat(((Number) logged.get("request_bytes")).longValue()).isEqualTo(65_537L);
 	}
 
@@ -346,8 +366,8 @@ class DataPlaneSecurityIntegrationTests {
 			assertThat(answer.code()).isEqualTo("unsupported_media_type");
 			assertThat(received).doesNotContainKey(answer.requestId());
 		}
-		for (String type : new String[] { "application/json", "application/json; charset=utf-8",
-				"Application/JSON", "application/vnd.example+json" }) {
+		for (String type : new String[] { "application/json", "application/json; charset=utf-8", "Application/JSON",
+				"application/vnd.example+json" }) {
 			Answer answer = sendTyped("/v2/models/open/infer", type, "{\"inputs\":[]}");
 			assertThat(answer.status()).as(type).isEqualTo(200);
 		}
@@ -373,7 +393,9 @@ class DataPlaneSecurityIntegrationTests {
 			.singleRow();
 	}
 
-	/** Every spelling of {@code template} for {@code model} that an attacker might try. */
+	/**
+	 * Every spelling of {@code template} for {@code model} that an attacker might try.
+	 */
 	static Set<String> spellings(String template, String model) {
 		String path = template.replace("{m}", model);
 		Set<String> out = new LinkedHashSet<>();
@@ -386,7 +408,8 @@ class DataPlaneSecurityIntegrationTests {
 		}
 		// double encoding of the name
 		out.add(template.replace("{m}", "%25" + hex(model.charAt(0), true) + model.substring(1)));
-		// every reserved and otherwise interesting character, raw, encoded and double-encoded, around the name
+		// every reserved and otherwise interesting character, raw, encoded and
+		// double-encoded, around the name
 		String afterModels = template.startsWith("/v1") ? "/v1/models/" : "/v2/models/";
 		String tail = path.substring(afterModels.length() + model.length());
 		for (String c : List.of(":", "/", "?", "#", "[", "]", "@", "!", "$", "&", "'", "(", ")", "*", "+", ",", ";",
@@ -468,7 +491,10 @@ class DataPlaneSecurityIntegrationTests {
 		return out.toString();
 	}
 
-	/** Why an answer to an attack is not a clean refusal that leaks nothing of {@code model}'s worker output. */
+	/**
+	 * Why an answer to an attack is not a clean refusal that leaks nothing of
+	 * {@code model}'s worker output.
+	 */
 	private static List<String> refused(Answer answer, String model) {
 		List<String> failures = new ArrayList<>();
 		if (answer.status() < 400 || answer.status() >= 500) {
@@ -487,7 +513,10 @@ class DataPlaneSecurityIntegrationTests {
 		return failures;
 	}
 
-	/** How a careless server would read a path: decoded until stable, parameters dropped, dots resolved. */
+	/**
+	 * How a careless server would read a path: decoded until stable, parameters dropped,
+	 * dots resolved.
+	 */
 	private static String lenient(String path) {
 		String decoded = path;
 		for (int i = 0; i < 4; i++) {
@@ -513,7 +542,10 @@ class DataPlaneSecurityIntegrationTests {
 		return "/" + String.join("/", segments);
 	}
 
-	/** Serves any model its lenient reading of the path names; every answer is marked with that model. */
+	/**
+	 * Serves any model its lenient reading of the path names; every answer is marked with
+	 * that model.
+	 */
 	private static void lenientWorker(HttpExchange exchange) throws IOException {
 		FakeWorker.readBody(exchange);
 		String raw = exchange.getRequestURI().getRawPath();
@@ -548,8 +580,9 @@ class DataPlaneSecurityIntegrationTests {
 	private static int sequence;
 
 	/**
-	 * Sends one request over a raw socket with the path bytes exactly as given (HTTP/1.0, so the answer is not
-	 * chunked). Characters outside ASCII are sent as their UTF-8 bytes.
+	 * Sends one request over a raw socket with the path bytes exactly as given (HTTP/1.0,
+	 * so the answer is not chunked). Characters outside ASCII are sent as their UTF-8
+	 * bytes.
 	 */
 	static Answer send(String method, String path, String key, String body) throws IOException {
 		String requestId = "path-" + (++sequence);
@@ -594,8 +627,8 @@ class DataPlaneSecurityIntegrationTests {
 		String code() {
 			try {
 				JsonNode error = JSON.readTree(this.body).path("error");
-				return error.path("code").isString() && error.path("message").isString()
-						? error.path("code").asString() : null;
+				return error.path("code").isString() && error.path("message").isString() ? error.path("code").asString()
+						: null;
 			}
 			catch (RuntimeException ex) {
 				return null;

@@ -28,8 +28,8 @@ import dev.warden.platform.tenant.TenantManagement;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * The data plane end to end over HTTP, against a small in-test HTTP server standing in for the worker (the real
- * worker is exercised by the system tests).
+ * The data plane end to end over HTTP, against a small in-test HTTP server standing in
+ * for the worker (the real worker is exercised by the system tests).
  */
 class GatewayIntegrationTests {
 
@@ -45,8 +45,7 @@ class GatewayIntegrationTests {
 	@BeforeAll
 	static void start() throws IOException {
 		worker = FakeWorker.start(GatewayIntegrationTests::fakeWorker);
-		app = WardenTestApp.start(dataDir,
-				Map.of("warden.worker.url", FakeWorker.url(worker)));
+		app = WardenTestApp.start(dataDir, Map.of("warden.worker.url", FakeWorker.url(worker)));
 	}
 
 	@AfterAll
@@ -55,7 +54,10 @@ class GatewayIntegrationTests {
 		worker.stop(0);
 	}
 
-	/** Echoes predict bodies with X-Model-Version 7; drops the connection for model "down". */
+	/**
+	 * Echoes predict bodies with X-Model-Version 7; drops the connection for model
+	 * "down".
+	 */
 	private static void fakeWorker(HttpExchange exchange) throws IOException {
 		String path = exchange.getRequestURI().getPath();
 		byte[] in = FakeWorker.readBody(exchange);
@@ -96,7 +98,8 @@ class GatewayIntegrationTests {
 		HttpResponse<String> none = Http.postJson(app.url("/v1/models/echo:predict"), PREDICT, "X-Request-Id",
 				"no-key-1");
 		assertThat(none.statusCode()).isEqualTo(401);
-		assertThat(none.headers().firstValue("WWW-Authenticate")).hasValueSatisfying((v) -> assertThat(v).startsWith("Bearer"));
+		assertThat(none.headers().firstValue("WWW-Authenticate"))
+			.hasValueSatisfying((v) -> assertThat(v).startsWith("Bearer"));
 		assertThat(none.body()).contains("\"code\":\"missing_api_key\"", "\"request_id\":\"no-key-1\"");
 
 		HttpResponse<String> wrong = Http.postJson(app.url("/v1/models/echo:predict"), PREDICT, "Authorization",
@@ -145,9 +148,11 @@ class GatewayIntegrationTests {
 		byte[] dataKey = (byte[]) row.get("data_key");
 		UUID recordId = (UUID) row.get("id");
 		assertThat(new String(PayloadCrypto.decryptPayload(master, dataKey, tenantId, recordId, "fwd-1",
-				Direction.REQUEST, requestPayload), StandardCharsets.UTF_8)).isEqualTo(PREDICT);
+				Direction.REQUEST, requestPayload), StandardCharsets.UTF_8))
+			.isEqualTo(PREDICT);
 		assertThat(new String(PayloadCrypto.decryptPayload(master, dataKey, tenantId, recordId, "fwd-1",
-				Direction.RESPONSE, responsePayload), StandardCharsets.UTF_8)).isEqualTo(response.body());
+				Direction.RESPONSE, responsePayload), StandardCharsets.UTF_8))
+			.isEqualTo(response.body());
 	}
 
 	@Test
@@ -172,11 +177,11 @@ class GatewayIntegrationTests {
 		UUID recordId = (UUID) row.get("id");
 		String storedRequest = new String(PayloadCrypto.decryptPayload(master, (byte[]) row.get("data_key"), tenantId,
 				recordId, "redact-1", Direction.REQUEST, (byte[]) row.get("request_payload")), StandardCharsets.UTF_8);
-		String storedResponse = new String(PayloadCrypto.decryptPayload(master, (byte[]) row.get("data_key"),
-				tenantId, recordId, "redact-1", Direction.RESPONSE, (byte[]) row.get("response_payload")),
+		String storedResponse = new String(PayloadCrypto.decryptPayload(master, (byte[]) row.get("data_key"), tenantId,
+				recordId, "redact-1", Direction.RESPONSE, (byte[]) row.get("response_payload")),
 				StandardCharsets.UTF_8);
-		assertThat(storedRequest).isEqualTo(
-				"{\"instances\":[{\"note\":\"mail [REDACTED_EMAIL], card [REDACTED_CARD]\"}]}");
+		assertThat(storedRequest)
+			.isEqualTo("{\"instances\":[{\"note\":\"mail [REDACTED_EMAIL], card [REDACTED_CARD]\"}]}");
 		assertThat(storedResponse).contains("[REDACTED_EMAIL]", "[REDACTED_CARD]")
 			.doesNotContain("jane.doe@example.com", "4111");
 	}
@@ -228,14 +233,18 @@ class GatewayIntegrationTests {
 	@Test
 	void failedLogWriteTurnsTheAnswerInto503() {
 		String key = newKey("gw-logfail", "standard");
-		app.jdbc().sql("CREATE OR REPLACE FUNCTION test_reject_log() RETURNS trigger LANGUAGE plpgsql AS $$ "
-				+ "BEGIN IF NEW.request_id = 'log-fails' THEN RAISE EXCEPTION 'simulated log failure'; END IF; "
-				+ "RETURN NEW; END $$").update();
-		app.jdbc().sql("CREATE TRIGGER test_reject_log BEFORE INSERT ON request_log FOR EACH ROW "
-				+ "EXECUTE FUNCTION test_reject_log()").update();
+		app.jdbc()
+			.sql("CREATE OR REPLACE FUNCTION test_reject_log() RETURNS trigger LANGUAGE plpgsql AS $$ "
+					+ "BEGIN IF NEW.request_id = 'log-fails' THEN RAISE EXCEPTION 'simulated log failure'; END IF; "
+					+ "RETURN NEW; END $$")
+			.update();
+		app.jdbc()
+			.sql("CREATE TRIGGER test_reject_log BEFORE INSERT ON request_log FOR EACH ROW "
+					+ "EXECUTE FUNCTION test_reject_log()")
+			.update();
 		try {
-			HttpResponse<String> response = Http.postJson(app.url("/v1/models/echo:predict"), PREDICT,
-					"Authorization", "Bearer " + key, "X-Request-Id", "log-fails");
+			HttpResponse<String> response = Http.postJson(app.url("/v1/models/echo:predict"), PREDICT, "Authorization",
+					"Bearer " + key, "X-Request-Id", "log-fails");
 			assertThat(response.statusCode()).isEqualTo(503);
 			assertThat(response.body()).contains("\"code\":\"log_unavailable\"").doesNotContain("predictions");
 		}

@@ -27,10 +27,11 @@ import dev.warden.platform.model.ModelCatalogue;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * The tenant-isolation matrix: every data-plane endpoint called by every kind of caller, with the exact status
- * each cell must get, and no answer to one tenant naming another tenant's identifiers or data. Model
- * {@code secret} is granted only to tenant A; model {@code shared} to all. The worker stand-in marks every answer
- * with the model it served, so a leaked answer would be recognisable. The same matrix is in
+ * The tenant-isolation matrix: every data-plane endpoint called by every kind of caller,
+ * with the exact status each cell must get, and no answer to one tenant naming another
+ * tenant's identifiers or data. Model {@code secret} is granted only to tenant A; model
+ * {@code shared} to all. The worker stand-in marks every answer with the model it served,
+ * so a leaked answer would be recognisable. The same matrix is in
  * {@code docs/security.md}.
  */
 class IsolationMatrixIntegrationTests {
@@ -42,7 +43,8 @@ class IsolationMatrixIntegrationTests {
 	 * <li>OTHER: a valid key of tenant B, which is not granted {@code secret};</li>
 	 * <li>REVOKED, EXPIRED: keys of tenant A that were revoked / have expired;</li>
 	 * <li>SUSPENDED: a valid key of tenant C, which is suspended;</li>
-	 * <li>NONE: no key; MALFORMED: {@code Authorization: Bearer} with something that is not a key.</li>
+	 * <li>NONE: no key; MALFORMED: {@code Authorization: Bearer} with something that is
+	 * not a key.</li>
 	 * </ul>
 	 */
 	private static final String MATRIX = """
@@ -63,7 +65,10 @@ class IsolationMatrixIntegrationTests {
 			GET  /v2/health/ready                              200 200   401     401     403       401  401
 			""";
 
-	/** Error code expected in a refused cell, by status (OTHER's 404 is the answer for a model that does not exist). */
+	/**
+	 * Error code expected in a refused cell, by status (OTHER's 404 is the answer for a
+	 * model that does not exist).
+	 */
 	private static final Map<String, String> CODES = Map.of("401:NONE", "missing_api_key", "401", "invalid_api_key",
 			"403", "tenant_suspended", "404", "model_not_found");
 
@@ -80,7 +85,9 @@ class IsolationMatrixIntegrationTests {
 
 	static WardenTestApp app;
 
-	/** Caller name to its {@code Authorization} header value ({@code null}: no header). */
+	/**
+	 * Caller name to its {@code Authorization} header value ({@code null}: no header).
+	 */
 	static final Map<String, String> callers = new LinkedHashMap<>();
 
 	/** Identifiers per tenant (A, B, C): tenant id, name, key ids and prefixes. */
@@ -93,8 +100,7 @@ class IsolationMatrixIntegrationTests {
 	@BeforeAll
 	static void start() throws Exception {
 		worker = FakeWorker.start(IsolationMatrixIntegrationTests::fakeWorker);
-		warden = WardenFixture.start(dataDir,
-				Map.of("warden.worker.url", FakeWorker.url(worker)));
+		warden = WardenFixture.start(dataDir, Map.of("warden.worker.url", FakeWorker.url(worker)));
 		app = warden.app();
 		assertThat(app.bean(ModelCatalogue.class).sync()).isEqualTo(2);
 
@@ -111,18 +117,22 @@ class IsolationMatrixIntegrationTests {
 		callers.put("OWN", "Bearer " + key("A", a, "{\"name\":\"own\"}").key());
 		callers.put("OTHER", "Bearer " + key("B", b, "{\"name\":\"other\"}").key());
 		CreatedKey revoked = key("A", a, "{\"name\":\"revoked\"}");
-		assertThat(Http.send("DELETE", app.url("/api/admin/tenants/" + a + "/keys/" + revoked.id()), null, warden.admin())
-			.statusCode()).isEqualTo(200);
+		assertThat(
+				Http.send("DELETE", app.url("/api/admin/tenants/" + a + "/keys/" + revoked.id()), null, warden.admin())
+					.statusCode())
+			.isEqualTo(200);
 		callers.put("REVOKED", "Bearer " + revoked.key());
 		CreatedKey expired = key("A", a, "{\"name\":\"expired\",\"expires_at\":\"2999-01-01T00:00:00Z\"}");
-		// the running app's clock cannot be moved, so the stored expiry is moved into the past
+		// the running app's clock cannot be moved, so the stored expiry is moved into the
+		// past
 		app.jdbc()
 			.sql("UPDATE api_keys SET expires_at = now() - interval '1 second' WHERE id = CAST(:id AS uuid)")
 			.param("id", expired.id())
 			.update();
 		callers.put("EXPIRED", "Bearer " + expired.key());
 		callers.put("SUSPENDED", "Bearer " + key("C", c, "{\"name\":\"suspended\"}").key());
-		assertThat(Http.send("POST", app.url("/api/admin/tenants/" + c + ":suspend"), null, warden.admin()).statusCode())
+		assertThat(
+				Http.send("POST", app.url("/api/admin/tenants/" + c + ":suspend"), null, warden.admin()).statusCode())
 			.isEqualTo(200);
 		callers.put("NONE", null);
 		callers.put("MALFORMED", "Bearer not-a-warden-key");
@@ -134,7 +144,10 @@ class IsolationMatrixIntegrationTests {
 		worker.stop(0);
 	}
 
-	/** Serves "shared" and "secret" on every v1/v2 path; every answer names the model it came from. */
+	/**
+	 * Serves "shared" and "secret" on every v1/v2 path; every answer names the model it
+	 * came from.
+	 */
 	private static void fakeWorker(HttpExchange exchange) throws IOException {
 		FakeWorker.readBody(exchange);
 		String path = exchange.getRequestURI().getPath();
@@ -150,7 +163,8 @@ class IsolationMatrixIntegrationTests {
 		else if (path.matches("/v[12]/models/(shared|secret)([/:].*)?")) {
 			String model = path.split("/")[3].split(":")[0];
 			out = path.endsWith("/metadata")
-					? "{\"model_spec\":{\"name\":\"" + model + "\"},\"metadata\":{\"signature_def\":{\"signature_def\":{}}}}"
+					? "{\"model_spec\":{\"name\":\"" + model
+							+ "\"},\"metadata\":{\"signature_def\":{\"signature_def\":{}}}}"
 					: "{\"served_model\":\"" + model + "\",\"marker\":\"WORKER-OUTPUT-OF-" + model + "\"}";
 		}
 		else {
@@ -160,7 +174,10 @@ class IsolationMatrixIntegrationTests {
 		FakeWorker.answer(exchange, status, out);
 	}
 
-	/** Creates a key of the tenant (A, B or C) and remembers its id and prefix as that tenant's identifiers. */
+	/**
+	 * Creates a key of the tenant (A, B or C) and remembers its id and prefix as that
+	 * tenant's identifiers.
+	 */
 	private static CreatedKey key(String tenant, String tenantId, String body) {
 		CreatedKey key = warden.key(tenantId, body);
 		identifiers.get(tenant).add(key.id());
@@ -214,7 +231,8 @@ class IsolationMatrixIntegrationTests {
 				if (expected == 401 && response.headers().firstValue("WWW-Authenticate").isEmpty()) {
 					failures.add(where + ": 401 without WWW-Authenticate");
 				}
-				// every cell is in the request log, attributed to the caller's tenant when its key was verified
+				// every cell is in the request log, attributed to the caller's tenant
+				// when its key was verified
 				Map<String, Object> logged = app.jdbc()
 					.sql("SELECT status, tenant_id::text AS tenant FROM request_log WHERE request_id = :id")
 					.param("id", requestId)
@@ -232,7 +250,10 @@ class IsolationMatrixIntegrationTests {
 		assertThat(failures).isEmpty();
 	}
 
-	/** What in an answer to {@code caller} would reveal another tenant, or the restricted model to a non-owner. */
+	/**
+	 * What in an answer to {@code caller} would reveal another tenant, or the restricted
+	 * model to a non-owner.
+	 */
 	private static List<String> leaks(String where, String caller, String path, HttpResponse<String> response) {
 		List<String> found = new ArrayList<>();
 		String body = response.body();
@@ -252,7 +273,8 @@ class IsolationMatrixIntegrationTests {
 			}
 		}
 		if (!"OWN".equals(caller)) {
-			// the only mention of the restricted model a non-owner may get: the not-found answer to its own call
+			// the only mention of the restricted model a non-owner may get: the not-found
+			// answer to its own call
 			String rest = body.replace("model 'secret' not found", "");
 			if ("/v1/usage".equals(path)) {
 				rest = withoutOwnRefusedCalls(rest);
@@ -265,8 +287,9 @@ class IsolationMatrixIntegrationTests {
 	}
 
 	/**
-	 * A tenant's usage lists the models it called, so OTHER's usage shows its own refused calls to {@code secret}:
-	 * allowed only when every such call was refused as a missing model (nothing served, nothing about tenant A).
+	 * A tenant's usage lists the models it called, so OTHER's usage shows its own refused
+	 * calls to {@code secret}: allowed only when every such call was refused as a missing
+	 * model (nothing served, nothing about tenant A).
 	 */
 	private static String withoutOwnRefusedCalls(String usage) {
 		JsonNode root = JSON.readTree(usage);
@@ -299,7 +322,8 @@ class IsolationMatrixIntegrationTests {
 		for (JsonNode entry : ownUsage.path("usage")) {
 			assertThat(identifiers.get("A")).contains(entry.path("api_key_id").asString());
 		}
-		// the revoked and expired keys of A were refused with 401: not attributable, not counted
+		// the revoked and expired keys of A were refused with 401: not attributable, not
+		// counted
 		assertThat(ownUsage.toString()).doesNotContain(identifiers.get("A").get(4), identifiers.get("A").get(6));
 	}
 

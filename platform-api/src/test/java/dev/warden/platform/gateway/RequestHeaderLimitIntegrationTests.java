@@ -25,7 +25,10 @@ class RequestHeaderLimitIntegrationTests {
 		app = shared.app();
 	}
 
-	/** Sends raw bytes and returns the whole answer (read until the server closes the connection). */
+	/**
+	 * Sends raw bytes and returns the whole answer (read until the server closes the
+	 * connection).
+	 */
 	private static String exchange(String request) throws Exception {
 		try (Socket socket = new Socket("127.0.0.1", app.port())) {
 			socket.setSoTimeout(10_000);

@@ -21,9 +21,10 @@ import dev.warden.platform.WardenTestApp;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * Model grants end to end over HTTP: the admin API changes them, the data plane enforces them in front of an
- * in-test worker stand-in that serves {@code shared}, {@code secret} and {@code listed} (and answers 404 for any
- * other model, as the worker does). Two gateway instances share one database, as replicas do.
+ * Model grants end to end over HTTP: the admin API changes them, the data plane enforces
+ * them in front of an in-test worker stand-in that serves {@code shared}, {@code secret}
+ * and {@code listed} (and answers 404 for any other model, as the worker does). Two
+ * gateway instances share one database, as replicas do.
  */
 class ModelGrantsIntegrationTests {
 
@@ -45,8 +46,7 @@ class ModelGrantsIntegrationTests {
 	@BeforeAll
 	static void start() throws Exception {
 		worker = FakeWorker.start(ModelGrantsIntegrationTests::fakeWorker);
-		warden = WardenFixture.start(dataDir,
-				Map.of("warden.worker.url", FakeWorker.url(worker)));
+		warden = WardenFixture.start(dataDir, Map.of("warden.worker.url", FakeWorker.url(worker)));
 		app = warden.app();
 		replica = warden.replica();
 		app.bean(ModelCatalogue.class).sync();
@@ -68,22 +68,25 @@ class ModelGrantsIntegrationTests {
 			StringBuilder models = new StringBuilder();
 			for (String name : SERVED) {
 				models.append((models.length() > 0) ? "," : "")
-					.append("{\"name\":\"").append(name).append("\",\"versions\":[{\"version\":\"1\",\"state\":\"AVAILABLE\"}]}");
+					.append("{\"name\":\"")
+					.append(name)
+					.append("\",\"versions\":[{\"version\":\"1\",\"state\":\"AVAILABLE\"}]}");
 			}
 			out = "{\"models\":[" + models + "]}";
 		}
-		else if (path.endsWith("/metadata") && SERVED.stream().anyMatch((m) -> path.startsWith("/v1/models/" + m + "/"))) {
+		else if (path.endsWith("/metadata")
+				&& SERVED.stream().anyMatch((m) -> path.startsWith("/v1/models/" + m + "/"))) {
 			out = "{\"metadata\":{\"signature_def\":{\"signature_def\":{}}}}";
 		}
-		else if (SERVED.stream().anyMatch((m) -> path.startsWith("/v1/models/" + m + ":")
-				|| path.equals("/v1/models/" + m) || path.equals("/v2/models/" + m)
-				|| path.startsWith("/v2/models/" + m + "/"))) {
+		else if (SERVED.stream()
+			.anyMatch((m) -> path.startsWith("/v1/models/" + m + ":") || path.equals("/v1/models/" + m)
+					|| path.equals("/v2/models/" + m) || path.startsWith("/v2/models/" + m + "/"))) {
 			out = "{\"predictions\":[0.5]}";
 		}
 		else {
 			status = 404;
-			out = "{\"error\":{\"code\":\"model_not_found\",\"message\":\"Servable not found for request: "
-					+ path + "\",\"request_id\":\"w\"}}";
+			out = "{\"error\":{\"code\":\"model_not_found\",\"message\":\"Servable not found for request: " + path
+					+ "\",\"request_id\":\"w\"}}";
 		}
 		FakeWorker.answer(exchange, status, out);
 	}
@@ -142,8 +145,7 @@ class ModelGrantsIntegrationTests {
 		assertThat(denied.headers().firstValue("Content-Type")).isEqualTo(missing.headers().firstValue("Content-Type"));
 
 		// every model path, v1 and v2
-		for (String path : List.of("/v1/models/%s", "/v1/models/%s/metadata", "/v2/models/%s",
-				"/v2/models/%s/ready")) {
+		for (String path : List.of("/v1/models/%s", "/v1/models/%s/metadata", "/v2/models/%s", "/v2/models/%s/ready")) {
 			HttpResponse<String> hidden = Http.get(app.url(path.formatted("secret")), "X-API-Key", keyB);
 			HttpResponse<String> absent = Http.get(app.url(path.formatted("nosuch")), "X-API-Key", keyB);
 			assertThat(hidden.statusCode()).as(path).isEqualTo(404);
@@ -210,7 +212,10 @@ class ModelGrantsIntegrationTests {
 			.single()).isEqualTo(2);
 	}
 
-	/** Polls until the replica answers {@code expected} (its grants reload runs every 500 ms); gives up after 10 s. */
+	/**
+	 * Polls until the replica answers {@code expected} (its grants reload runs every 500
+	 * ms); gives up after 10 s.
+	 */
 	private static int awaitStatus(WardenTestApp on, String model, String key, int expected)
 			throws InterruptedException {
 		int status = -1;
@@ -226,11 +231,12 @@ class ModelGrantsIntegrationTests {
 	@Test
 	void complianceCannotChangeGrantsButCanReadThem() {
 		String[] compliance = warden.as("carol", "COMPLIANCE");
-		HttpResponse<String> refused = Http.send("PUT", app.url("/api/admin/models/shared/grants"),
-				"{\"tenants\":[]}", compliance);
+		HttpResponse<String> refused = Http.send("PUT", app.url("/api/admin/models/shared/grants"), "{\"tenants\":[]}",
+				compliance);
 		assertThat(refused.statusCode()).isEqualTo(403);
 		assertThat(Http.get(app.url("/api/admin/models/shared/grants"), compliance).statusCode()).isEqualTo(200);
-		assertThat(Http.get(app.url("/api/admin/models/shared/grants"), warden.admin()).body()).contains("\"all\":true");
+		assertThat(Http.get(app.url("/api/admin/models/shared/grants"), warden.admin()).body())
+			.contains("\"all\":true");
 	}
 
 	@Test

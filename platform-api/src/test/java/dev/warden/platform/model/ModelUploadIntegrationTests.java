@@ -43,10 +43,11 @@ import static dev.warden.platform.model.TestArchives.zip;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * {@code POST /api/admin/models/{model}/versions} against the real application (embedded PostgreSQL, real JWTs,
- * real model store on disk). The archives are built from a real SavedModel exported by the worker's
- * {@code IncomeModelTrainer} (test resource {@code saved-model/income}); the worker's validation endpoint is played
- * by {@link StubValidationWorker}.
+ * {@code POST /api/admin/models/{model}/versions} against the real application (embedded
+ * PostgreSQL, real JWTs, real model store on disk). The archives are built from a real
+ * SavedModel exported by the worker's {@code IncomeModelTrainer} (test resource
+ * {@code saved-model/income}); the worker's validation endpoint is played by
+ * {@link StubValidationWorker}.
  */
 class ModelUploadIntegrationTests {
 
@@ -75,16 +76,18 @@ class ModelUploadIntegrationTests {
 
 	@BeforeAll
 	static void start() throws Exception {
-		Path fixture = Path.of(ModelUploadIntegrationTests.class.getResource("/saved-model/income/saved_model.pb").toURI())
+		Path fixture = Path
+			.of(ModelUploadIntegrationTests.class.getResource("/saved-model/income/saved_model.pb").toURI())
 			.getParent();
 		savedModel = TestArchives.files(fixture, "");
 		store = dataDir.resolve("models");
 		issuer = new TestIssuer();
 		worker = new StubValidationWorker(store, savedModel.get("saved_model.pb"));
-		app = WardenTestApp.start(dataDir, Map.of("warden.security.issuer-uri", issuer.issuer(), "warden.worker.url",
-				worker.url(), "warden.models.store", store.toString(), "warden.models.upload.max-bytes", MAX_BYTES,
-				"warden.models.upload.max-uncompressed-bytes", MAX_UNCOMPRESSED, "warden.models.upload.max-entries",
-				MAX_ENTRIES));
+		app = WardenTestApp.start(dataDir,
+				Map.of("warden.security.issuer-uri", issuer.issuer(), "warden.worker.url", worker.url(),
+						"warden.models.store", store.toString(), "warden.models.upload.max-bytes", MAX_BYTES,
+						"warden.models.upload.max-uncompressed-bytes", MAX_UNCOMPRESSED,
+						"warden.models.upload.max-entries", MAX_ENTRIES));
 	}
 
 	@AfterAll
@@ -101,8 +104,8 @@ class ModelUploadIntegrationTests {
 		HttpResponse<String> response = upload("m-zip", "model.zip", archive, admin());
 
 		assertThat(response.statusCode()).as(response.body()).isEqualTo(201);
-		assertThat(response.headers().firstValue("Location")).hasValueSatisfying(
-				(location) -> assertThat(location).endsWith("/api/admin/models/m-zip/versions/1"));
+		assertThat(response.headers().firstValue("Location"))
+			.hasValueSatisfying((location) -> assertThat(location).endsWith("/api/admin/models/m-zip/versions/1"));
 		JsonNode body = JSON.readTree(response.body());
 		assertThat(body.path("name").asString()).isEqualTo("m-zip");
 		assertThat(body.path("version").asString()).isEqualTo("1");
@@ -132,7 +135,8 @@ class ModelUploadIntegrationTests {
 			.containsEntry("size_bytes", (long) archive.length)
 			.containsEntry("uploaded_by", "alice")
 			.containsEntry("archive_format", "zip");
-		assertThat(JSON.readTree((String) row.get("defs"))).isEqualTo(JSON.readTree(StubValidationWorker.SIGNATURE_DEFS));
+		assertThat(JSON.readTree((String) row.get("defs")))
+			.isEqualTo(JSON.readTree(StubValidationWorker.SIGNATURE_DEFS));
 		Map<String, Object> audit = app.jdbc()
 			.sql("SELECT actor, action, target_type, details::text AS details FROM audit_events WHERE target_id = 'm-zip/1'")
 			.query()
@@ -156,8 +160,11 @@ class ModelUploadIntegrationTests {
 		assertThat(JSON.readTree(response.body()).path("version").asString()).isEqualTo("1");
 		assertThat(store.resolve("m-tar/1/saved_model.pb")).hasBinaryContent(savedModel.get("saved_model.pb"));
 		assertThat(store.resolve("m-tar/1/income")).doesNotExist();
-		assertThat(app.jdbc().sql("SELECT archive_format FROM model_versions v JOIN models m ON m.id = v.model_id "
-				+ "WHERE m.name = 'm-tar'").query(String.class).single()).isEqualTo("tar.gz");
+		assertThat(app.jdbc()
+			.sql("SELECT archive_format FROM model_versions v JOIN models m ON m.id = v.model_id "
+					+ "WHERE m.name = 'm-tar'")
+			.query(String.class)
+			.single()).isEqualTo("tar.gz");
 		assertThat(stagingDirectories()).isEmpty();
 	}
 
@@ -224,8 +231,10 @@ class ModelUploadIntegrationTests {
 	void catalogueSyncFromTheWorkerKeepsTheUploadMetadata() throws Exception {
 		byte[] archive = zip(savedModel);
 		assertThat(versionOf(upload("m-sync", "a.zip", archive, admin()))).isEqualTo(1);
-		// the stub answers 404 to the metadata call: the sync sees the version but no signature defs
-		worker.listing("{\"models\":[{\"name\":\"m-sync\",\"versions\":[{\"version\":\"1\",\"state\":\"AVAILABLE\"}]}]}");
+		// the stub answers 404 to the metadata call: the sync sees the version but no
+		// signature defs
+		worker
+			.listing("{\"models\":[{\"name\":\"m-sync\",\"versions\":[{\"version\":\"1\",\"state\":\"AVAILABLE\"}]}]}");
 		try {
 			app.bean(ModelCatalogue.class).sync();
 		}
@@ -233,8 +242,8 @@ class ModelUploadIntegrationTests {
 			worker.listing("{\"models\":[]}");
 		}
 
-		JsonNode version = JSON.readTree(
-				Http.get(app.url("/api/admin/models/m-sync/versions/1"), "Authorization", admin()).body());
+		JsonNode version = JSON
+			.readTree(Http.get(app.url("/api/admin/models/m-sync/versions/1"), "Authorization", admin()).body());
 		assertThat(version.path("state").asString()).isEqualTo("AVAILABLE");
 		assertThat(version.path("sha256").asString()).isEqualTo(sha256(archive));
 		assertThat(version.path("uploaded_by").asString()).isEqualTo("alice");
@@ -253,7 +262,8 @@ class ModelUploadIntegrationTests {
 		m.forEach((name, content) -> twoTopLevel.put("a/" + name, content));
 		twoTopLevel.put("b/readme.txt", "x".getBytes(StandardCharsets.UTF_8));
 		return Stream.of(
-				Arguments.of("zip traversal", zip(with(m, "../x", new byte[] { 1 })), 400, "unsafe_archive", "parent directory"),
+				Arguments.of("zip traversal", zip(with(m, "../x", new byte[] { 1 })), 400, "unsafe_archive",
+						"parent directory"),
 				Arguments.of("tar traversal", tarGz(with(m, "variables/../../x", new byte[] { 1 })), 400,
 						"unsafe_archive", "parent directory"),
 				Arguments.of("zip absolute path", zip(with(m, "/warden-evil/x", new byte[] { 1 })), 400,
@@ -268,38 +278,44 @@ class ModelUploadIntegrationTests {
 						"unsafe_archive", "symbolic link"),
 				Arguments.of("tar device", tarGz(with(m, TestArchives.CHARDEV + "variables/null", new byte[0])), 400,
 						"unsafe_archive", "device"),
-				// zips made on Windows use '\\' as separator, which Commons Compress turns into '/'
+				// zips made on Windows use '\\' as separator, which Commons Compress
+				// turns into '/'
 				Arguments.of("zip windows traversal", zip(with(m, "..\\x", new byte[] { 1 })), 400, "unsafe_archive",
 						"parent directory"),
 				Arguments.of("tar backslash", tarGz(with(m, "variables\\x", new byte[] { 1 })), 400, "unsafe_archive",
 						"backslash"),
 				Arguments.of("duplicate entry", tarGz(with(m, "./saved_model.pb", new byte[] { 1 })), 400,
 						"invalid_archive", "duplicate entry"),
-				Arguments.of("missing saved_model.pb", zip(without(m, "saved_model.pb")), 422, "not_a_saved_model", "no saved_model.pb"),
-				Arguments.of("two top-level directories", zip(twoTopLevel), 422, "not_a_saved_model", "single top-level directory"),
+				Arguments.of("missing saved_model.pb", zip(without(m, "saved_model.pb")), 422, "not_a_saved_model",
+						"no saved_model.pb"),
+				Arguments.of("two top-level directories", zip(twoTopLevel), 422, "not_a_saved_model",
+						"single top-level directory"),
 				Arguments.of("corrupt saved_model.pb", zip(with(m, "saved_model.pb", "garbage".getBytes())), 422,
 						"invalid_saved_model", "Could not parse"),
-				Arguments.of("not an archive", "hello, I am a SavedModel".getBytes(), 400, "not_an_archive", "neither a zip nor"),
-				Arguments.of("gzip without tar", gzip("just text".getBytes()), 400, "invalid_archive", "does not contain a tar"),
+				Arguments.of("not an archive", "hello, I am a SavedModel".getBytes(), 400, "not_an_archive",
+						"neither a zip nor"),
+				Arguments.of("gzip without tar", gzip("just text".getBytes()), 400, "invalid_archive",
+						"does not contain a tar"),
 				Arguments.of("truncated zip", java.util.Arrays.copyOf(zip, 200), 400, "invalid_archive", "zip archive"),
 				Arguments.of("empty file", new byte[0], 400, "empty_file", "empty"),
-				Arguments.of("over the size limit", random((int) MAX_BYTES + 1024), 413, "payload_too_large", "larger than the limit"),
-				Arguments.of("zip bomb", zip(with(m, "variables/zeros", zeros)), 413, "archive_too_large", "unpacks to more than"),
+				Arguments.of("over the size limit", random((int) MAX_BYTES + 1024), 413, "payload_too_large",
+						"larger than the limit"),
+				Arguments.of("zip bomb", zip(with(m, "variables/zeros", zeros)), 413, "archive_too_large",
+						"unpacks to more than"),
 				Arguments.of("too many entries", zip(manyEntries), 413, "archive_too_large", "more than 64 entries"));
 	}
 
 	@ParameterizedTest(name = "{0}")
 	@MethodSource("rejectedUploads")
 	void rejectedUploadLeavesNoDirectoryNoRowAndNoAuditEvent(String label, byte[] archive, int status, String code,
-			String reason)
-			throws Exception {
+			String reason) throws Exception {
 		String model = "rejected-" + Math.abs(label.hashCode());
 
 		HttpResponse<String> response = upload(model, "model.zip", archive, admin());
 
 		assertThat(response.statusCode()).as(response.body()).isEqualTo(status);
-		assertThat(response.headers().firstValue("Content-Type")).hasValueSatisfying(
-				(type) -> assertThat(type).startsWith("application/json"));
+		assertThat(response.headers().firstValue("Content-Type"))
+			.hasValueSatisfying((type) -> assertThat(type).startsWith("application/json"));
 		JsonNode error = JSON.readTree(response.body()).path("error");
 		assertThat(error.path("code").asString()).isEqualTo(code);
 		assertThat(error.path("message").asString()).contains(reason);
@@ -319,7 +335,8 @@ class ModelUploadIntegrationTests {
 
 	@Test
 	void uploadLargerThanTheAdminBodyLimitIsStillAccepted() throws Exception {
-		// the admin API's 64 KiB body limit (finding 7) does not apply to archives, which have their own (512 KiB here):
+		// the admin API's 64 KiB body limit (finding 7) does not apply to archives, which
+		// have their own (512 KiB here):
 		// 200 KiB reach the archive check
 		HttpResponse<String> response = upload("m-large", "large.bin", random(200 * 1024), admin());
 
@@ -380,10 +397,17 @@ class ModelUploadIntegrationTests {
 			assertThat(store.resolve(model)).doesNotExist();
 			assertThat(stagingDirectories()).isEmpty();
 		}
-		assertThat(app.jdbc().sql("SELECT count(*) FROM models WHERE name = :name").param("name", model)
-			.query(Long.class).single()).isZero();
-		assertThat(app.jdbc().sql("SELECT count(*) FROM audit_events WHERE action = 'model_version.uploaded' "
-				+ "AND target_id LIKE :prefix").param("prefix", model + "/%").query(Long.class).single()).isZero();
+		assertThat(app.jdbc()
+			.sql("SELECT count(*) FROM models WHERE name = :name")
+			.param("name", model)
+			.query(Long.class)
+			.single()).isZero();
+		assertThat(app.jdbc()
+			.sql("SELECT count(*) FROM audit_events WHERE action = 'model_version.uploaded' "
+					+ "AND target_id LIKE :prefix")
+			.param("prefix", model + "/%")
+			.query(Long.class)
+			.single()).isZero();
 	}
 
 	private static List<Path> stagingDirectories() throws IOException {

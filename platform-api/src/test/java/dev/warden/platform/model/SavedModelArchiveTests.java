@@ -25,8 +25,8 @@ class SavedModelArchiveTests {
 	}
 
 	@ParameterizedTest
-	@ValueSource(strings = { "../x", "a/../../x", "a/..", "..", "/etc/passwd", "//server/share", "C:/x", "c:x",
-			"a\\b", "a\u0000b" })
+	@ValueSource(strings = { "../x", "a/../../x", "a/..", "..", "/etc/passwd", "//server/share", "C:/x", "c:x", "a\\b",
+			"a\u0000b" })
 	void unsafeNamesAreRefused(String name) {
 		assertThatThrownBy(() -> SavedModelArchive.safeRelativePath(name)).isInstanceOfSatisfying(ApiException.class,
 				(ex) -> assertThat(ex.code()).isEqualTo("unsafe_archive"));

@@ -19,10 +19,12 @@ import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
- * Stands in for the inference worker's control endpoints on the platform side of the contract (the real endpoint
- * is tested with TensorFlow in the worker module): {@code POST /internal/v1/validate} looks at the staged directory
- * in the shared store and accepts it only if its {@code saved_model.pb} is byte for byte the real exported one;
- * {@code POST /internal/v1/models/{m}:reload} answers 404 like a worker that does not have it; {@code GET
+ * Stands in for the inference worker's control endpoints on the platform side of the
+ * contract (the real endpoint is tested with TensorFlow in the worker module):
+ * {@code POST /internal/v1/validate} looks at the staged directory in the shared store
+ * and accepts it only if its {@code saved_model.pb} is byte for byte the real exported
+ * one; {@code POST /internal/v1/models/{m}:reload} answers 404 like a worker that does
+ * not have it; {@code GET
  * /v1/models} lists what was configured with {@link #listing(String)}.
  */
 final class StubValidationWorker implements AutoCloseable {
@@ -77,13 +79,15 @@ final class StubValidationWorker implements AutoCloseable {
 		}
 		else if (exchange.getRequestMethod().equals("POST") && path.endsWith(":reload")) {
 			this.reloadRequests.add(path);
-			send(exchange, 404, "{\"error\":{\"code\":\"not_found\",\"message\":\"no such endpoint\",\"request_id\":\"x\"}}");
+			send(exchange, 404,
+					"{\"error\":{\"code\":\"not_found\",\"message\":\"no such endpoint\",\"request_id\":\"x\"}}");
 		}
 		else if (exchange.getRequestMethod().equals("GET") && path.equals("/v1/models")) {
 			send(exchange, 200, this.listing);
 		}
 		else {
-			send(exchange, 404, "{\"error\":{\"code\":\"not_found\",\"message\":\"no such endpoint\",\"request_id\":\"x\"}}");
+			send(exchange, 404,
+					"{\"error\":{\"code\":\"not_found\",\"message\":\"no such endpoint\",\"request_id\":\"x\"}}");
 		}
 	}
 
@@ -91,13 +95,15 @@ final class StubValidationWorker implements AutoCloseable {
 		String relative = request.path("path").asString();
 		this.validatedPaths.add(relative);
 		if (FAILING_MODEL.equals(request.path("model").asString())) {
-			send(exchange, 500, "{\"error\":{\"code\":\"internal\",\"message\":\"internal error\",\"request_id\":\"x\"}}");
+			send(exchange, 500,
+					"{\"error\":{\"code\":\"internal\",\"message\":\"internal error\",\"request_id\":\"x\"}}");
 			return;
 		}
 		Path dir = this.store.resolve(relative).normalize();
 		Path pb = dir.resolve("saved_model.pb");
 		if (!dir.startsWith(this.store) || !Files.isRegularFile(pb, LinkOption.NOFOLLOW_LINKS)) {
-			send(exchange, 400, "{\"error\":{\"code\":\"invalid_argument\",\"message\":\"bad path\",\"request_id\":\"x\"}}");
+			send(exchange, 400,
+					"{\"error\":{\"code\":\"invalid_argument\",\"message\":\"bad path\",\"request_id\":\"x\"}}");
 			return;
 		}
 		if (!Arrays.equals(Files.readAllBytes(pb), this.realSavedModelPb)) {

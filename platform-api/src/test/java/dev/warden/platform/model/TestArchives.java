@@ -18,7 +18,10 @@ import org.apache.commons.compress.archivers.tar.TarConstants;
 import org.apache.commons.compress.archivers.zip.ZipArchiveEntry;
 import org.apache.commons.compress.archivers.zip.ZipArchiveOutputStream;
 
-/** Builds zip and tar.gz archives for upload tests, including ones no honest tool would produce. */
+/**
+ * Builds zip and tar.gz archives for upload tests, including ones no honest tool would
+ * produce.
+ */
 final class TestArchives {
 
 	/** Marks an entry that is a symbolic link (value = target) in {@link #tarGz}. */
@@ -33,7 +36,10 @@ final class TestArchives {
 	private TestArchives() {
 	}
 
-	/** The files of a directory, by '/'-separated relative name, directories as entries ending in '/'. */
+	/**
+	 * The files of a directory, by '/'-separated relative name, directories as entries
+	 * ending in '/'.
+	 */
 	static Map<String, byte[]> files(Path dir, String prefix) {
 		Map<String, byte[]> entries = new LinkedHashMap<>();
 		try (Stream<Path> paths = Files.walk(dir)) {
@@ -68,8 +74,8 @@ final class TestArchives {
 	}
 
 	/**
-	 * Entries whose name starts with {@link #SYMLINK} or {@link #HARDLINK} become links to the UTF-8 value; names
-	 * are kept verbatim (absolute ones included).
+	 * Entries whose name starts with {@link #SYMLINK} or {@link #HARDLINK} become links
+	 * to the UTF-8 value; names are kept verbatim (absolute ones included).
 	 */
 	static byte[] tarGz(Map<String, byte[]> entries) {
 		ByteArrayOutputStream bytes = new ByteArrayOutputStream();
@@ -108,7 +114,10 @@ final class TestArchives {
 		return bytes.toByteArray();
 	}
 
-	/** A zip (made with Commons Compress) whose extra entry {@code name} is a Unix symbolic link to {@code target}. */
+	/**
+	 * A zip (made with Commons Compress) whose extra entry {@code name} is a Unix
+	 * symbolic link to {@code target}.
+	 */
 	static byte[] zipWithSymlink(Map<String, byte[]> entries, String name, String target) {
 		ByteArrayOutputStream bytes = new ByteArrayOutputStream();
 		try (ZipArchiveOutputStream zip = new ZipArchiveOutputStream(bytes)) {

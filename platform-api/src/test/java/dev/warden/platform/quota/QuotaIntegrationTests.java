@@ -28,8 +28,9 @@ import dev.warden.platform.WardenTestApp;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * Quotas across replicas: two gateway instances on one database, many threads firing at both. The monthly quota
- * admits exactly its count in total; the rate bucket admits at most burst + rate × elapsed.
+ * Quotas across replicas: two gateway instances on one database, many threads firing at
+ * both. The monthly quota admits exactly its count in total; the rate bucket admits at
+ * most burst + rate × elapsed.
  */
 class QuotaIntegrationTests {
 
@@ -72,8 +73,8 @@ class QuotaIntegrationTests {
 				    max_request_bytes: 65536
 				""".formatted(MONTHLY, RATE, BURST));
 		worker = FixedAnswerWorker.start();
-		warden = WardenFixture.start(dataDir, Map.of("warden.worker.url",
-				FakeWorker.url(worker), "warden.policies-dir", policiesDir.toString()));
+		warden = WardenFixture.start(dataDir,
+				Map.of("warden.worker.url", FakeWorker.url(worker), "warden.policies-dir", policiesDir.toString()));
 		app = warden.app();
 		replica = warden.replica();
 	}
@@ -91,15 +92,17 @@ class QuotaIntegrationTests {
 		return warden.key(warden.tenant(name, plan), "{\"name\":\"load\"}").key();
 	}
 
-	/** Fires {@code total} predicts from 16 threads, alternating between the two replicas. */
+	/**
+	 * Fires {@code total} predicts from 16 threads, alternating between the two replicas.
+	 */
 	private static List<HttpResponse<String>> fire(String key, int total) throws Exception {
 		ExecutorService threads = Executors.newFixedThreadPool(16);
 		try {
 			List<Future<HttpResponse<String>>> futures = new ArrayList<>();
 			for (int i = 0; i < total; i++) {
 				WardenTestApp target = (i % 2 == 0) ? app : replica;
-				futures.add(threads.submit(() -> Http.postJson(target.url("/v1/models/income:predict"), PREDICT,
-						"X-API-Key", key)));
+				futures.add(threads
+					.submit(() -> Http.postJson(target.url("/v1/models/income:predict"), PREDICT, "X-API-Key", key)));
 			}
 			List<HttpResponse<String>> responses = new ArrayList<>();
 			for (Future<HttpResponse<String>> future : futures) {
@@ -143,10 +146,10 @@ class QuotaIntegrationTests {
 	@Test
 	void monthlyQuotaIsPerTenantAndAcceptedResponsesCarryTheHeaders() throws Exception {
 		String key = keyForNewTenant("quota-headers", "metered");
-		HttpResponse<String> first = Http.postJson(replica.url("/v1/models/income:predict"), PREDICT, "X-API-Key",
-				key);
+		HttpResponse<String> first = Http.postJson(replica.url("/v1/models/income:predict"), PREDICT, "X-API-Key", key);
 		assertThat(first.statusCode()).isEqualTo(200);
-		// the monthly quota (50) is closer to exhaustion than the huge burst, so the headers describe it
+		// the monthly quota (50) is closer to exhaustion than the huge burst, so the
+		// headers describe it
 		assertThat(first.headers().firstValue("RateLimit-Limit")).hasValue(Integer.toString(MONTHLY));
 		assertThat(first.headers().firstValue("RateLimit-Remaining")).hasValue(Integer.toString(MONTHLY - 1));
 		assertThat(Long.parseLong(first.headers().firstValue("RateLimit-Reset").orElseThrow())).isPositive();
@@ -191,7 +194,8 @@ class QuotaIntegrationTests {
 		javax.sql.DataSource pool = app.bean(javax.sql.DataSource.class);
 		List<java.sql.Connection> borrowed = new ArrayList<>();
 		try {
-			// every connection of the pool (10 by default), each still with the server's durable setting
+			// every connection of the pool (10 by default), each still with the server's
+			// durable setting
 			for (int i = 0; i < 10; i++) {
 				java.sql.Connection connection = pool.getConnection();
 				borrowed.add(connection);
@@ -227,9 +231,11 @@ class QuotaIntegrationTests {
 				"X-API-Key", key);
 		assertThat(v2.statusCode()).isEqualTo(400);
 		assertThat(v2.body()).contains("too_many_rows");
-		assertThat(Http.postJson(app.url("/v2/models/income/infer"),
-				"{\"inputs\":[{\"name\":\"age\",\"datatype\":\"FP32\",\"shape\":[3,1],\"data\":[1,2,3]}]}",
-				"X-API-Key", key).statusCode()).isEqualTo(200);
+		assertThat(Http
+			.postJson(app.url("/v2/models/income/infer"),
+					"{\"inputs\":[{\"name\":\"age\",\"datatype\":\"FP32\",\"shape\":[3,1],\"data\":[1,2,3]}]}",
+					"X-API-Key", key)
+			.statusCode()).isEqualTo(200);
 	}
 
 }

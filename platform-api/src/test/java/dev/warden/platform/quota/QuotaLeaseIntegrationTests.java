@@ -32,10 +32,11 @@ import dev.warden.platform.WardenTestApp;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * The quota fast path against the real PostgreSQL buckets: two replicas (two {@link QuotaManagement} instances on one
- * database) leasing from the same buckets never admit more than the shared bucket holds, give their unused monthly
- * tokens back on shutdown (so the month's total admitted is exact), and need far fewer database transactions than
- * requests.
+ * The quota fast path against the real PostgreSQL buckets: two replicas (two
+ * {@link QuotaManagement} instances on one database) leasing from the same buckets never
+ * admit more than the shared bucket holds, give their unused monthly tokens back on
+ * shutdown (so the month's total admitted is exact), and need far fewer database
+ * transactions than requests.
  */
 class QuotaLeaseIntegrationTests {
 
@@ -95,7 +96,10 @@ class QuotaLeaseIntegrationTests {
 		return new QuotaLeaseProperties(64, Duration.ofMillis(100), 0.1, 1.0 / 64);
 	}
 
-	/** Fires {@code total} consumes from 16 threads, alternating between the replicas; returns how many were admitted. */
+	/**
+	 * Fires {@code total} consumes from 16 threads, alternating between the replicas;
+	 * returns how many were admitted.
+	 */
 	private static long fire(List<QuotaManagement> replicas, UUID tenant, List<UUID> keys, String plan, int total)
 			throws Exception {
 		AtomicLong admitted = new AtomicLong();
@@ -134,17 +138,18 @@ class QuotaLeaseIntegrationTests {
 		UUID tenant = UUID.randomUUID();
 		List<UUID> keys = List.of(UUID.randomUUID(), UUID.randomUUID(), UUID.randomUUID());
 
-		// well under the month's quota: every request is admitted, with far fewer transactions than requests
+		// well under the month's quota: every request is admitted, with far fewer
+		// transactions than requests
 		long before = database.connections.get();
 		long admitted = fire(List.of(first, second), tenant, keys, "leased", 2000);
 		long transactions = database.connections.get() - before;
 		assertThat(admitted).isEqualTo(2000);
-		assertThat(transactions).as("database transactions for 2000 requests on two buckets each")
-			.isLessThan(2000 / 4);
+		assertThat(transactions).as("database transactions for 2000 requests on two buckets each").isLessThan(2000 / 4);
 
 		// the first replica stops: its unused monthly tokens go back to the shared bucket
 		first.returnUnusedLeases();
-		// the second replica alone drains the month: exactly the quota is admitted in total, not one more
+		// the second replica alone drains the month: exactly the quota is admitted in
+		// total, not one more
 		long rest = fire(List.of(second), tenant, keys, "leased", 3 * MONTHLY);
 		assertThat(admitted + rest).isEqualTo(MONTHLY);
 		second.returnUnusedLeases();
@@ -159,8 +164,10 @@ class QuotaLeaseIntegrationTests {
 		UUID tenant = UUID.randomUUID();
 		long admitted = fire(List.of(first, second), tenant, List.of(UUID.randomUUID(), UUID.randomUUID()), "leased",
 				2 * MONTHLY);
-		// leases shrink to single tokens as the month runs out; tokens still leased by one replica when the other
-		// finds the bucket empty are the only possible shortfall, and they are given back on shutdown
+		// leases shrink to single tokens as the month runs out; tokens still leased by
+		// one replica when the other
+		// finds the bucket empty are the only possible shortfall, and they are given back
+		// on shutdown
 		assertThat(admitted).isLessThanOrEqualTo(MONTHLY);
 		first.returnUnusedLeases();
 		second.returnUnusedLeases();
@@ -177,7 +184,8 @@ class QuotaLeaseIntegrationTests {
 		long start = System.nanoTime();
 		long admitted = fire(List.of(first, second), UUID.randomUUID(), List.of(key), "steady", 4000);
 		double elapsed = (System.nanoTime() - start) / 1e9;
-		// plan steady: burst 200, 200/s; a lease is at most 0.1 × 200 = 20 tokens, one per replica
+		// plan steady: burst 200, 200/s; a lease is at most 0.1 × 200 = 20 tokens, one
+		// per replica
 		assertThat((double) admitted).isLessThanOrEqualTo(200 + 200 * elapsed + 2 * 20);
 		assertThat(admitted).isGreaterThanOrEqualTo(200 - 2 * 20);
 	}
@@ -190,7 +198,8 @@ class QuotaLeaseIntegrationTests {
 		long start = System.nanoTime();
 		long admitted = fire(List.of(tiny), UUID.randomUUID(), List.of(key), "tiny", 200);
 		double elapsed = (System.nanoTime() - start) / 1e9;
-		// burst 10 and 5/s: a lease would be under 2 tokens, so the exact path is used and the burst holds exactly
+		// burst 10 and 5/s: a lease would be under 2 tokens, so the exact path is used
+		// and the burst holds exactly
 		// (plus what refilled while the 200 requests ran)
 		assertThat(admitted).isGreaterThanOrEqualTo(10);
 		assertThat((double) admitted).isLessThanOrEqualTo(10 + 5 * Math.ceil(elapsed));

@@ -26,9 +26,10 @@ import dev.warden.platform.WardenTestApp;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * Per-key quota overrides through the admin API and the data plane: stricter than the plan or refused naming the
- * field, enforced on the key's buckets (reconfigured when the override changes), audited and listed. Also: a
- * body declared too large is refused before any quota is spent.
+ * Per-key quota overrides through the admin API and the data plane: stricter than the
+ * plan or refused naming the field, enforced on the key's buckets (reconfigured when the
+ * override changes), audited and listed. Also: a body declared too large is refused
+ * before any quota is spent.
  */
 class QuotaOverrideIntegrationTests {
 
@@ -59,8 +60,8 @@ class QuotaOverrideIntegrationTests {
 				    max_rows_per_request: 50
 				""");
 		worker = FixedAnswerWorker.start();
-		warden = WardenFixture.start(dataDir, Map.of("warden.worker.url",
-				FakeWorker.url(worker), "warden.policies-dir", policiesDir.toString()));
+		warden = WardenFixture.start(dataDir,
+				Map.of("warden.worker.url", FakeWorker.url(worker), "warden.policies-dir", policiesDir.toString()));
 		app = warden.app();
 	}
 
@@ -102,7 +103,8 @@ class QuotaOverrideIntegrationTests {
 		HttpResponse<String> half = createKey(tenant, "{\"burst\":5}");
 		assertThat(half.statusCode()).isEqualTo(400);
 		assertThat(half.body()).contains("quota.requests_per_second", "set together");
-		assertThat(app.jdbc().sql("SELECT count(*) FROM api_keys WHERE tenant_id = :t")
+		assertThat(app.jdbc()
+			.sql("SELECT count(*) FROM api_keys WHERE tenant_id = :t")
 			.param("t", UUID.fromString(tenant))
 			.query(Long.class)
 			.single()).isZero();
@@ -137,7 +139,8 @@ class QuotaOverrideIntegrationTests {
 				limited = response;
 			}
 		}
-		// burst 2, refill 1/s: six quick requests cannot all pass (the plan alone would admit 1000)
+		// burst 2, refill 1/s: six quick requests cannot all pass (the plan alone would
+		// admit 1000)
 		assertThat(accepted).isBetween(2, 5);
 		assertThat(limited).isNotNull();
 		assertThat(limited.statusCode()).isEqualTo(429);
@@ -166,7 +169,8 @@ class QuotaOverrideIntegrationTests {
 		HttpResponse<String> patched = patchKey(tenant, keyId,
 				"{\"quota\":{\"requests_per_second\":1,\"burst\":3,\"max_rows_per_request\":2}}");
 		assertThat(patched.statusCode()).as(patched.body()).isEqualTo(200);
-		assertThat(patched.body()).contains("\"quota\":{\"requests_per_second\":1,\"burst\":3,\"max_rows_per_request\":2}");
+		assertThat(patched.body())
+			.contains("\"quota\":{\"requests_per_second\":1,\"burst\":3,\"max_rows_per_request\":2}");
 
 		long started = System.nanoTime();
 		int accepted = 0;
@@ -176,7 +180,8 @@ class QuotaOverrideIntegrationTests {
 			}
 		}
 		double elapsed = (System.nanoTime() - started) / 1e9;
-		// the stored bucket (995 tokens left) was reconfigured as is: capped at the new burst of 3
+		// the stored bucket (995 tokens left) was reconfigured as is: capped at the new
+		// burst of 3
 		assertThat(accepted).isGreaterThanOrEqualTo(3);
 		assertThat((double) accepted).isLessThanOrEqualTo(3 + elapsed);
 
@@ -186,11 +191,12 @@ class QuotaOverrideIntegrationTests {
 			.query(String.class)
 			.single()).contains("\"before\": \"plan\"", "\"after\": {", "\"burst\": 3");
 
-		// a PATCH without quota changes nothing; the same override again changes nothing (no second audit event)
+		// a PATCH without quota changes nothing; the same override again changes nothing
+		// (no second audit event)
 		assertThat(patchKey(tenant, keyId, "{}").body()).contains("\"burst\":3");
 		assertThat(patchKey(tenant, keyId,
-				"{\"quota\":{\"requests_per_second\":1,\"burst\":3,\"max_rows_per_request\":2}}").statusCode())
-			.isEqualTo(200);
+				"{\"quota\":{\"requests_per_second\":1,\"burst\":3,\"max_rows_per_request\":2}}")
+			.statusCode()).isEqualTo(200);
 		assertThat(app.jdbc()
 			.sql("SELECT count(*) FROM audit_events WHERE action = 'api_key.quota_updated' AND target_id = :id")
 			.param("id", keyId)
@@ -206,9 +212,10 @@ class QuotaOverrideIntegrationTests {
 	@Test
 	void rowAndBodyOverridesAreEnforced() throws Exception {
 		String tenant = newTenant("ovr-rows");
-		String key = Json.field(createKey(tenant, "{\"max_rows_per_request\":2,\"max_request_bytes\":100}").body(), "key");
-		HttpResponse<String> rows = Http.postJson(app.url("/v1/models/income:predict"),
-				"{\"instances\":[1,2,3]}", "X-API-Key", key);
+		String key = Json.field(createKey(tenant, "{\"max_rows_per_request\":2,\"max_request_bytes\":100}").body(),
+				"key");
+		HttpResponse<String> rows = Http.postJson(app.url("/v1/models/income:predict"), "{\"instances\":[1,2,3]}",
+				"X-API-Key", key);
 		assertThat(rows.statusCode()).isEqualTo(400);
 		assertThat(rows.body()).contains("too_many_rows", "max_rows_per_request 2");
 		HttpResponse<String> big = Http.postJson(app.url("/v1/models/income:predict"),
@@ -251,7 +258,8 @@ class QuotaOverrideIntegrationTests {
 		assertThat(remaining.monthlyRemaining()).isEqualTo(1000);
 		assertThat(remaining.rateTokens()).isEqualTo(1000);
 
-		// a chunked body (no Content-Length) is still refused by the streaming check, after the quota step
+		// a chunked body (no Content-Length) is still refused by the streaming check,
+		// after the quota step
 		HttpResponse<String> chunked = HttpClient.newHttpClient()
 			.send(HttpRequest.newBuilder(URI.create(app.url("/v1/models/income:predict")))
 				.header("X-API-Key", key)

@@ -1,6 +1,5 @@
 package dev.warden.platform.quota;
 
-
 import io.github.bucket4j.Bucket;
 import io.github.bucket4j.TokensInheritanceStrategy;
 import org.junit.jupiter.api.Test;
@@ -69,7 +68,10 @@ class QuotaOverrideTests {
 		assertThat(QuotaOverride.NONE.isEmpty()).isTrue();
 	}
 
-	/** A rate bucket reconfigured with a lower burst keeps its tokens, capped by the new burst (AS_IS). */
+	/**
+	 * A rate bucket reconfigured with a lower burst keeps its tokens, capped by the new
+	 * burst (AS_IS).
+	 */
 	@Test
 	void loweredRateGrantsNoFreshBurst() {
 		Bucket rate = Bucket.builder()

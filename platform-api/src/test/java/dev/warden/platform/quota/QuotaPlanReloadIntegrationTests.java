@@ -23,9 +23,10 @@ import dev.warden.platform.WardenTestApp;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * {@code quotas.yaml} edited while two gateway replicas run on one database: both reload it, the change is
- * audited once, existing buckets take the new limits on the next request, and an invalid file is refused with the
- * previous plans kept. One test method, because every step changes the shared file.
+ * {@code quotas.yaml} edited while two gateway replicas run on one database: both reload
+ * it, the change is audited once, existing buckets take the new limits on the next
+ * request, and an invalid file is refused with the previous plans kept. One test method,
+ * because every step changes the shared file.
  */
 class QuotaPlanReloadIntegrationTests {
 
@@ -63,9 +64,8 @@ class QuotaPlanReloadIntegrationTests {
 	static void start() throws Exception {
 		write(PLANS.formatted(100, 1000, 1000));
 		worker = FixedAnswerWorker.start();
-		warden = WardenFixture.start(dataDir,
-				Map.of("warden.worker.url", FakeWorker.url(worker),
-						"warden.policies-dir", policiesDir.toString(), "warden.quota.plans-reload-interval", "200ms"));
+		warden = WardenFixture.start(dataDir, Map.of("warden.worker.url", FakeWorker.url(worker), "warden.policies-dir",
+				policiesDir.toString(), "warden.quota.plans-reload-interval", "200ms"));
 		app = warden.app();
 		replica = warden.replica();
 	}
@@ -94,7 +94,10 @@ class QuotaPlanReloadIntegrationTests {
 		return Http.postJson(target.url("/v1/models/income:predict"), PREDICT, "X-API-Key", key).statusCode();
 	}
 
-	/** Waits (bounded) for a condition that the reload makes true; the test fails if it never does. */
+	/**
+	 * Waits (bounded) for a condition that the reload makes true; the test fails if it
+	 * never does.
+	 */
 	private static void await(BooleanSupplier condition) throws InterruptedException {
 		for (int i = 0; i < 150 && !condition.getAsBoolean(); i++) {
 			Thread.sleep(100);
@@ -129,7 +132,8 @@ class QuotaPlanReloadIntegrationTests {
 		}
 		assertThat(reloadAudits()).isZero();
 
-		// lower the monthly quota to 8 (5 used) and the fast plan's rate to 1/s with a burst of 2
+		// lower the monthly quota to 8 (5 used) and the fast plan's rate to 1/s with a
+		// burst of 2
 		write(PLANS.formatted(8, 1, 2));
 		await(() -> bothHave(8, 2));
 
@@ -153,8 +157,8 @@ class QuotaPlanReloadIntegrationTests {
 		int rateAccepted = 0;
 		HttpResponse<String> rateRefused = null;
 		for (int i = 0; i < 8; i++) {
-			HttpResponse<String> response = Http.postJson(
-					((i % 2 == 0) ? app : replica).url("/v1/models/income:predict"), PREDICT, "X-API-Key", fast);
+			HttpResponse<String> response = Http
+				.postJson(((i % 2 == 0) ? app : replica).url("/v1/models/income:predict"), PREDICT, "X-API-Key", fast);
 			if (response.statusCode() == 200) {
 				rateAccepted++;
 			}
@@ -163,12 +167,14 @@ class QuotaPlanReloadIntegrationTests {
 			}
 		}
 		double elapsed = (System.nanoTime() - started) / 1e9;
-		// the key's bucket (995 tokens left under the old plan) now holds at most the new burst of 2
+		// the key's bucket (995 tokens left under the old plan) now holds at most the new
+		// burst of 2
 		assertThat((double) rateAccepted).isLessThanOrEqualTo(2 + elapsed);
 		assertThat(rateRefused).isNotNull();
 		assertThat(rateRefused.body()).contains("\"limit\":\"rate\"", "1 requests/second", "burst of 2");
 
-		// both replicas reloaded the same content: audited once, with the changed plans before and after
+		// both replicas reloaded the same content: audited once, with the changed plans
+		// before and after
 		assertThat(reloadAudits()).isEqualTo(1);
 		String details = app.jdbc()
 			.sql("SELECT details::text FROM audit_events WHERE action = 'quota.plans.reloaded'")
@@ -176,11 +182,13 @@ class QuotaPlanReloadIntegrationTests {
 			.single();
 		assertThat(details).contains("\"changed_plans\"", "\"metered\"", "\"fast\"", "\"requests_per_month\": 100",
 				"\"requests_per_month\": 8", "\"sha256\"");
-		assertThat(app.jdbc().sql("SELECT actor FROM audit_events WHERE action = 'quota.plans.reloaded'")
+		assertThat(app.jdbc()
+			.sql("SELECT actor FROM audit_events WHERE action = 'quota.plans.reloaded'")
 			.query(String.class)
 			.single()).isEqualTo("system");
 
-		// an invalid file is refused: the previous plans stay in force on both replicas, nothing is audited
+		// an invalid file is refused: the previous plans stay in force on both replicas,
+		// nothing is audited
 		QuotaPlanReloader reloader = app.bean(QuotaPlanReloader.class);
 		write(PLANS.formatted(8, 1, 2).replace("burst: 2", "burst: lots"));
 		assertThat(reloader.reloadIfChanged()).isFalse();

@@ -69,36 +69,30 @@ class QuotaPlansTests {
 		org.assertj.core.api.Assertions.assertThatIllegalArgumentException()
 			.isThrownBy(() -> QuotaPlans.parse("plans: [unclosed".getBytes()))
 			.withMessageContaining("not valid YAML");
-		org.assertj.core.api.Assertions.assertThatIllegalArgumentException()
-			.isThrownBy(() -> QuotaPlans.parse("""
-					plans:
-					  a:
-					    requests_per_second: 1
-					    burst: 1
-					    max_request_bytes: 10
-					    requets_per_month: 5
-					""".getBytes()))
-			.withMessageContaining("unknown field 'requets_per_month'");
-		org.assertj.core.api.Assertions.assertThatIllegalArgumentException()
-			.isThrownBy(() -> QuotaPlans.parse("""
-					default_plan: a
-					plans:
-					  a:
-					    requests_per_second: fast
-					    burst: 1
-					    max_request_bytes: 10
-					""".getBytes()))
-			.withMessageContaining("requests_per_second must be an integer");
-		org.assertj.core.api.Assertions.assertThatIllegalArgumentException()
-			.isThrownBy(() -> QuotaPlans.parse("""
-					default_plan: b
-					plans:
-					  a:
-					    requests_per_second: 1
-					    burst: 1
-					    max_request_bytes: 10
-					""".getBytes()))
-			.withMessageContaining("default_plan 'b'");
+		org.assertj.core.api.Assertions.assertThatIllegalArgumentException().isThrownBy(() -> QuotaPlans.parse("""
+				plans:
+				  a:
+				    requests_per_second: 1
+				    burst: 1
+				    max_request_bytes: 10
+				    requets_per_month: 5
+				""".getBytes())).withMessageContaining("unknown field 'requets_per_month'");
+		org.assertj.core.api.Assertions.assertThatIllegalArgumentException().isThrownBy(() -> QuotaPlans.parse("""
+				default_plan: a
+				plans:
+				  a:
+				    requests_per_second: fast
+				    burst: 1
+				    max_request_bytes: 10
+				""".getBytes())).withMessageContaining("requests_per_second must be an integer");
+		org.assertj.core.api.Assertions.assertThatIllegalArgumentException().isThrownBy(() -> QuotaPlans.parse("""
+				default_plan: b
+				plans:
+				  a:
+				    requests_per_second: 1
+				    burst: 1
+				    max_request_bytes: 10
+				""".getBytes())).withMessageContaining("default_plan 'b'");
 	}
 
 }

@@ -34,8 +34,10 @@ class RowCounterTests {
 
 	@Test
 	void v2ReadsTheFirstDimensionOfTheFirstInputsShape() {
-		assertThat(v2("{\"id\":\"r\",\"inputs\":[{\"name\":\"age\",\"datatype\":\"FP32\",\"data\":[1,2,3],\"shape\":[3,1]},"
-				+ "{\"name\":\"x\",\"shape\":[9]}]}")).isEqualTo(3);
+		assertThat(v2(
+				"{\"id\":\"r\",\"inputs\":[{\"name\":\"age\",\"datatype\":\"FP32\",\"data\":[1,2,3],\"shape\":[3,1]},"
+						+ "{\"name\":\"x\",\"shape\":[9]}]}"))
+			.isEqualTo(3);
 	}
 
 	@Test

@@ -27,7 +27,10 @@ import dev.warden.platform.requestlog.internal.LogRecord;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-/** The group-commit writer against a real PostgreSQL (fsync on) that the tests stop and start. */
+/**
+ * The group-commit writer against a real PostgreSQL (fsync on) that the tests stop and
+ * start.
+ */
 class GroupCommitWriterIntegrationTests {
 
 	@TempDir
@@ -94,9 +97,11 @@ class GroupCommitWriterIntegrationTests {
 	void aRejectedRowFailsAloneAndItsBatchNeighboursAreCommitted() throws Exception {
 		jdbc.sql("CREATE OR REPLACE FUNCTION test_reject_poison() RETURNS trigger LANGUAGE plpgsql AS $$ "
 				+ "BEGIN IF NEW.request_id = 'poison' THEN RAISE EXCEPTION 'rejected row'; END IF; "
-				+ "RETURN NEW; END $$").update();
+				+ "RETURN NEW; END $$")
+			.update();
 		jdbc.sql("CREATE TRIGGER test_reject_poison BEFORE INSERT ON request_log FOR EACH ROW "
-				+ "EXECUTE FUNCTION test_reject_poison()").update();
+				+ "EXECUTE FUNCTION test_reject_poison()")
+			.update();
 		try (GroupCommitWriter writer = writer(10_000, new AtomicBoolean(), new SimpleMeterRegistry())) {
 			List<CompletableFuture<Outcome>> neighbours = new ArrayList<>();
 			CompletableFuture<Outcome> poison = null;
@@ -134,7 +139,8 @@ class GroupCommitWriterIntegrationTests {
 					assertThatThrownBy(() -> outcome.get(30, TimeUnit.SECONDS)).isInstanceOf(ExecutionException.class)
 						.hasCauseInstanceOf(RequestLogUnavailableException.class);
 				}
-				// the writer takes one record and waits for a connection; two more fit the queue; the rest is
+				// the writer takes one record and waits for a connection; two more fit
+				// the queue; the rest is
 				// refused without waiting
 				assertThat(meters.get("warden.request.log.records").tag("outcome", "queue_full").counter().count())
 					.isGreaterThanOrEqualTo(1);
@@ -145,10 +151,12 @@ class GroupCommitWriterIntegrationTests {
 			Outcome outcome = null;
 			for (int attempt = 0; attempt < 50 && outcome == null; attempt++) {
 				try {
-					outcome = writer.submit(LogDatabase.record("closed-after", null, null, null)).get(30, TimeUnit.SECONDS);
+					outcome = writer.submit(LogDatabase.record("closed-after", null, null, null))
+						.get(30, TimeUnit.SECONDS);
 				}
 				catch (ExecutionException ex) {
-					// a pooled connection from before the restart is found dead and evicted; the next one is new
+					// a pooled connection from before the restart is found dead and
+					// evicted; the next one is new
 					Thread.sleep(100);
 				}
 			}

@@ -14,8 +14,9 @@ import dev.warden.platform.RestartablePostgres;
 import dev.warden.platform.requestlog.internal.LogRecord;
 
 /**
- * A migrated embedded PostgreSQL (fsync on) with an application-like pool and a request-log pool made the way
- * {@link RequestLogWriter} makes its own, for tests and the benchmark that drive the writers without Spring.
+ * A migrated embedded PostgreSQL (fsync on) with an application-like pool and a
+ * request-log pool made the way {@link RequestLogWriter} makes its own, for tests and the
+ * benchmark that drive the writers without Spring.
  */
 final class LogDatabase implements AutoCloseable {
 
@@ -49,10 +50,9 @@ final class LogDatabase implements AutoCloseable {
 	}
 
 	static LogRecord record(UUID id, String requestId, UUID tenantId, byte[] request, byte[] response) {
-		return new LogRecord(id, requestId, Instant.now().truncatedTo(ChronoUnit.MICROS), tenantId,
-				null, "income", "1", "POST", "/v1/models/income:predict", 200, 1234,
-				(request != null) ? request.length : 0, (response != null) ? response.length : 0, null, request,
-				response, 0);
+		return new LogRecord(id, requestId, Instant.now().truncatedTo(ChronoUnit.MICROS), tenantId, null, "income", "1",
+				"POST", "/v1/models/income:predict", 200, 1234, (request != null) ? request.length : 0,
+				(response != null) ? response.length : 0, null, request, response, 0);
 	}
 
 	@Override

@@ -13,8 +13,9 @@ import dev.warden.platform.WardenTestApp;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * A changed {@code logging.yaml} is on record: each start with a policy different from the last recorded one appends
- * {@code request_log.policy_applied} with both hashes; a start with the same policy appends nothing.
+ * A changed {@code logging.yaml} is on record: each start with a policy different from
+ * the last recorded one appends {@code request_log.policy_applied} with both hashes; a
+ * start with the same policy appends nothing.
  */
 class LoggingPolicyAuditIntegrationTests {
 

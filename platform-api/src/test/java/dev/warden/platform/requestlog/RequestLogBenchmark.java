@@ -31,17 +31,21 @@ import dev.warden.platform.requestlog.internal.GroupCommitWriter;
 import dev.warden.platform.requestlog.internal.LogRecord;
 
 /**
- * Request-log write throughput: records per second committed, at 1, 16 and 64 concurrent writers, by
+ * Request-log write throughput: records per second committed, at 1, 16 and 64 concurrent
+ * writers, by
  * <ul>
- * <li><b>single</b>: the previous writer, one INSERT and one commit per request on the application's pool
- * (10 connections, auto-commit);</li>
- * <li><b>group</b>: {@link GroupCommitWriter} with one writer thread and with two (the default), writing each
- * batch with a JDBC batch of INSERTs (what the gateway does), and with two threads writing with binary COPY.</li>
+ * <li><b>single</b>: the previous writer, one INSERT and one commit per request on the
+ * application's pool (10 connections, auto-commit);</li>
+ * <li><b>group</b>: {@link GroupCommitWriter} with one writer thread and with two (the
+ * default), writing each batch with a JDBC batch of INSERTs (what the gateway does), and
+ * with two threads writing with binary COPY.</li>
  * </ul>
- * Every record is encrypted on the calling thread exactly as in the gateway (Tink AES256_GCM, ~400-byte request and
- * ~100-byte response), against an embedded PostgreSQL with {@code fsync} and {@code synchronous_commit} on. Not a
- * test: run it with {@code bench/request-log.sh} (arguments: {@code --seconds N}, {@code --writers "1 16 64"},
- * {@code --docs FILE} to replace the results block in that file).
+ * Every record is encrypted on the calling thread exactly as in the gateway (Tink
+ * AES256_GCM, ~400-byte request and ~100-byte response), against an embedded PostgreSQL
+ * with {@code fsync} and {@code synchronous_commit} on. Not a test: run it with
+ * {@code bench/request-log.sh} (arguments: {@code --seconds N},
+ * {@code --writers "1 16 64"}, {@code --docs FILE} to replace the results block in that
+ * file).
  */
 public final class RequestLogBenchmark {
 
@@ -76,9 +80,8 @@ public final class RequestLogBenchmark {
 		for (int i = 0; i < args.length; i++) {
 			switch (args[i]) {
 				case "--seconds" -> seconds = Integer.parseInt(args[++i]);
-				case "--writers" -> writerCounts = Arrays.stream(args[++i].trim().split("\\s+"))
-					.mapToInt(Integer::parseInt)
-					.toArray();
+				case "--writers" ->
+					writerCounts = Arrays.stream(args[++i].trim().split("\\s+")).mapToInt(Integer::parseInt).toArray();
 				case "--docs" -> docs = Path.of(args[++i]);
 				default -> throw new IllegalArgumentException("unknown option " + args[i]);
 			}
@@ -129,8 +132,9 @@ public final class RequestLogBenchmark {
 			deleteRecursively(dir);
 		}
 		double loadAfter = ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
-		String block = markdown(results, seconds, writerCounts, settings + "; one 8 KiB write + fsync: p50 "
-				+ String.format("%.2f", fsyncMillis) + " ms", loadBefore, loadAfter);
+		String block = markdown(results, seconds, writerCounts,
+				settings + "; one 8 KiB write + fsync: p50 " + String.format("%.2f", fsyncMillis) + " ms", loadBefore,
+				loadAfter);
 		System.out.println(block);
 		if (docs != null) {
 			replaceBlock(docs, block);
@@ -184,9 +188,10 @@ public final class RequestLogBenchmark {
 		Thread.sleep(1000);
 		double batchesBefore = (meters != null) ? meters.get("warden.request.log.commit").timer().count() : 0;
 		double commitMillisBefore = (meters != null)
-				? meters.get("warden.request.log.commit").timer().totalTime(java.util.concurrent.TimeUnit.MILLISECONDS) : 0;
-		double recordsBefore = (meters != null)
-				? meters.get("warden.request.log.batch.size").summary().totalAmount() : 0;
+				? meters.get("warden.request.log.commit").timer().totalTime(java.util.concurrent.TimeUnit.MILLISECONDS)
+				: 0;
+		double recordsBefore = (meters != null) ? meters.get("warden.request.log.batch.size").summary().totalAmount()
+				: 0;
 		measuring.set(true);
 		long start = System.nanoTime();
 		Thread.sleep(seconds * 1000L);
@@ -195,7 +200,8 @@ public final class RequestLogBenchmark {
 		double batches = (meters != null) ? meters.get("warden.request.log.commit").timer().count() - batchesBefore : 0;
 		double commitMillis = (meters != null)
 				? meters.get("warden.request.log.commit").timer().totalTime(java.util.concurrent.TimeUnit.MILLISECONDS)
-						- commitMillisBefore : 0;
+						- commitMillisBefore
+				: 0;
 		double records = (meters != null)
 				? meters.get("warden.request.log.batch.size").summary().totalAmount() - recordsBefore : 0;
 		running.set(false);
@@ -215,13 +221,17 @@ public final class RequestLogBenchmark {
 		Result result = new Result(name, writers, counted.get() / (elapsed / 1e9), percentile(all, 0.5),
 				percentile(all, 0.99), (batches > 0) ? records / batches : 1,
 				(batches > 0) ? commitMillis / batches : Double.NaN);
-		System.err.printf("%-32s writers=%-3d records/s=%8.0f p50=%.3fms p99=%.3fms mean batch=%.1f mean commit=%.2fms%n",
-				name, writers, result.recordsPerSecond(), result.p50Millis(), result.p99Millis(), result.meanBatch(),
+		System.err.printf(
+				"%-32s writers=%-3d records/s=%8.0f p50=%.3fms p99=%.3fms mean batch=%.1f mean commit=%.2fms%n", name,
+				writers, result.recordsPerSecond(), result.p50Millis(), result.p99Millis(), result.meanBatch(),
 				result.meanCommitMillis());
 		return result;
 	}
 
-	/** The disk's synced-write latency, the floor of every durable commit (p50 of 200 writes). */
+	/**
+	 * The disk's synced-write latency, the floor of every durable commit (p50 of 200
+	 * writes).
+	 */
 	private static double fsyncMillis(Path dir) throws IOException {
 		Path file = dir.resolve("fsync-probe");
 		long[] samples = new long[200];
@@ -251,9 +261,7 @@ public final class RequestLogBenchmark {
 	private static String markdown(List<Result> results, int seconds, int[] writerCounts, String settings,
 			double loadBefore, double loadAfter) {
 		StringBuilder out = new StringBuilder();
-		out.append("### Request-log writer — ")
-			.append(Instant.now().truncatedTo(ChronoUnit.MINUTES))
-			.append("\n\n");
+		out.append("### Request-log writer — ").append(Instant.now().truncatedTo(ChronoUnit.MINUTES)).append("\n\n");
 		out.append("Command: `bench/request-log.sh --seconds ")
 			.append(seconds)
 			.append(" --writers \"")
@@ -270,10 +278,11 @@ public final class RequestLogBenchmark {
 			.append(" before and ")
 			.append(String.format("%.1f", loadAfter))
 			.append(" after the run.\n\n");
-		out.append("| concurrent writers | single INSERT per request: records/s (p50 / p99 ms) | group commit, 1 writer thread: "
-				+ "records/s (p50 / p99 ms) | mean batch, mean commit ms | group / single | group commit, 2 writer threads: "
-				+ "records/s (p50 / p99 ms) | mean batch, mean commit ms | group (2) / single | same with COPY instead of "
-				+ "INSERT: records/s (p50 / p99 ms) | mean batch, mean commit ms |\n");
+		out.append(
+				"| concurrent writers | single INSERT per request: records/s (p50 / p99 ms) | group commit, 1 writer thread: "
+						+ "records/s (p50 / p99 ms) | mean batch, mean commit ms | group / single | group commit, 2 writer threads: "
+						+ "records/s (p50 / p99 ms) | mean batch, mean commit ms | group (2) / single | same with COPY instead of "
+						+ "INSERT: records/s (p50 / p99 ms) | mean batch, mean commit ms |\n");
 		out.append("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |\n");
 		for (int writers : writerCounts) {
 			Result single = find(results, "single", writers);
@@ -283,8 +292,8 @@ public final class RequestLogBenchmark {
 			out.append(String.format(
 					"| %d | %.0f (%.2f / %.2f) | %.0f (%.2f / %.2f) | %.1f, %.2f | %.2f | %.0f (%.2f / %.2f) | %.1f, %.2f | %.2f "
 							+ "| %.0f (%.2f / %.2f) | %.1f, %.2f |%n",
-					writers, single.recordsPerSecond(), single.p50Millis(), single.p99Millis(),
-					one.recordsPerSecond(), one.p50Millis(), one.p99Millis(), one.meanBatch(), one.meanCommitMillis(),
+					writers, single.recordsPerSecond(), single.p50Millis(), single.p99Millis(), one.recordsPerSecond(),
+					one.p50Millis(), one.p99Millis(), one.meanBatch(), one.meanCommitMillis(),
 					one.recordsPerSecond() / single.recordsPerSecond(), two.recordsPerSecond(), two.p50Millis(),
 					two.p99Millis(), two.meanBatch(), two.meanCommitMillis(),
 					two.recordsPerSecond() / single.recordsPerSecond(), copy.recordsPerSecond(), copy.p50Millis(),

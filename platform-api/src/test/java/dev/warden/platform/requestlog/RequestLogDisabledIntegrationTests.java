@@ -18,8 +18,8 @@ import dev.warden.platform.tenant.TenantManagement;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * {@code warden.request-log.enabled=false} (benchmarks only): answers are released without a record, and the gap is
- * on record in the audit trail.
+ * {@code warden.request-log.enabled=false} (benchmarks only): answers are released
+ * without a record, and the gap is on record in the audit trail.
  */
 class RequestLogDisabledIntegrationTests {
 
@@ -44,8 +44,8 @@ class RequestLogDisabledIntegrationTests {
 	void answersAreNotLoggedAndTheStartIsAudited() {
 		Tenant tenant = app.bean(TenantManagement.class).create("log-off", "standard", "test");
 		String key = app.bean(ApiKeyManagement.class).create(tenant.id(), "test", "test").rawKey();
-		HttpResponse<String> response = Http.get(app.url("/v1/usage"), "Authorization", "Bearer " + key,
-				"X-Request-Id", "log-off-1");
+		HttpResponse<String> response = Http.get(app.url("/v1/usage"), "Authorization", "Bearer " + key, "X-Request-Id",
+				"log-off-1");
 		assertThat(response.statusCode()).isEqualTo(200);
 		assertThat(app.jdbc().sql("SELECT count(*) FROM request_log").query(Long.class).single()).isZero();
 		assertThat(app.jdbc()

@@ -33,9 +33,10 @@ import dev.warden.platform.tenant.TenantManagement;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * The gateway against a PostgreSQL that is stopped and started again while clients predict through it: no 2xx
- * without its committed {@code request_log} row, 503 while the database is away (fail closed), 2xx again once it is
- * back, without restarting the gateway. Also the fail-open switch (admin API, audited) under the same outage.
+ * The gateway against a PostgreSQL that is stopped and started again while clients
+ * predict through it: no 2xx without its committed {@code request_log} row, 503 while the
+ * database is away (fail closed), 2xx again once it is back, without restarting the
+ * gateway. Also the fail-open switch (admin API, audited) under the same outage.
  */
 class RequestLogOutageIntegrationTests {
 
@@ -61,9 +62,8 @@ class RequestLogOutageIntegrationTests {
 		worker = FakeWorker.start(RequestLogOutageIntegrationTests::echoWorker, 8);
 		issuer = new TestIssuer();
 		app = WardenTestApp.start(dataDir,
-				Map.of("warden.worker.url", FakeWorker.url(worker),
-						"warden.database.url", postgres.jdbcUrl(), "warden.database.username", "postgres",
-						"warden.security.issuer-uri", issuer.issuer(),
+				Map.of("warden.worker.url", FakeWorker.url(worker), "warden.database.url", postgres.jdbcUrl(),
+						"warden.database.username", "postgres", "warden.security.issuer-uri", issuer.issuer(),
 						"warden.request-log.settings-refresh-interval", "200ms"));
 	}
 
@@ -89,7 +89,10 @@ class RequestLogOutageIntegrationTests {
 		return app.bean(ApiKeyManagement.class).create(tenant.id(), "test", "test").rawKey();
 	}
 
-	/** One answered call: when it was sent and answered (System.nanoTime), its id and status. */
+	/**
+	 * One answered call: when it was sent and answered (System.nanoTime), its id and
+	 * status.
+	 */
 	record Call(String requestId, long sent, long answered, int status, String body) {
 	}
 
@@ -132,7 +135,9 @@ class RequestLogOutageIntegrationTests {
 		assertThat(finished.await(60, TimeUnit.SECONDS)).isTrue();
 
 		List<Call> all = new ArrayList<>(calls);
-		List<Call> duringOutage = all.stream().filter((call) -> call.sent() > down && call.answered() < restarting).toList();
+		List<Call> duringOutage = all.stream()
+			.filter((call) -> call.sent() > down && call.answered() < restarting)
+			.toList();
 		assertThat(duringOutage).isNotEmpty().allSatisfy((call) -> assertThat(call.status()).isEqualTo(503));
 		assertThat(duringOutage).anySatisfy((call) -> assertThat(call.body()).contains("\"request_id\":\""));
 		assertThat(all.stream().filter((call) -> call.sent() < down && call.status() == 200)).isNotEmpty();
@@ -151,8 +156,7 @@ class RequestLogOutageIntegrationTests {
 	}
 
 	@Test
-	void failOpenIsSwitchedByAnAuditedAdminCallAndSpilledRecordsAreWrittenWhenTheDatabaseIsBack()
-			throws Exception {
+	void failOpenIsSwitchedByAnAuditedAdminCallAndSpilledRecordsAreWrittenWhenTheDatabaseIsBack() throws Exception {
 		String key = newKey("outage-open");
 		String admin = "Bearer " + issuer.token("alice", "ADMIN");
 		HttpResponse<String> forbidden = Http.send("PUT", app.url("/api/admin/settings/request-log"),
@@ -163,8 +167,8 @@ class RequestLogOutageIntegrationTests {
 				"Content-Type", "application/json", "Authorization", admin);
 		assertThat(invalid.statusCode()).isEqualTo(400);
 		assertThat(invalid.body()).contains("\"code\":\"validation_failed\"", "failOpen");
-		HttpResponse<String> on = Http.send("PUT", app.url("/api/admin/settings/request-log"),
-				"{\"failOpen\":true}", "Content-Type", "application/json", "Authorization", admin);
+		HttpResponse<String> on = Http.send("PUT", app.url("/api/admin/settings/request-log"), "{\"failOpen\":true}",
+				"Content-Type", "application/json", "Authorization", admin);
 		try {
 			assertThat(on.statusCode()).isEqualTo(200);
 			assertThat(on.body()).contains("\"fail_open\":true", "\"source\":\"stored\"", "\"updated_by\":\"alice\"");
@@ -186,7 +190,8 @@ class RequestLogOutageIntegrationTests {
 					"Bearer " + issuer.token("carol", "COMPLIANCE"));
 			assertThat(read.statusCode()).isEqualTo(200);
 			assertThat(read.body()).contains("\"fail_open\":true");
-			// another replica would see it within the refresh interval: simulate one by re-reading the table
+			// another replica would see it within the refresh interval: simulate one by
+			// re-reading the table
 			RequestLogSettings settings = app.bean(RequestLogSettings.class);
 			settings.refresh();
 			assertThat(settings.failOpen()).isTrue();
@@ -197,11 +202,13 @@ class RequestLogOutageIntegrationTests {
 			for (int i = 0; i < 5; i++) {
 				String id = "open-" + i;
 				ids.add(id);
-				HttpResponse<String> response = Http.postJson(app.url("/v1/models/echo:predict"), PREDICT,
-						"X-API-Key", key, "X-Request-Id", id);
-				// the key cannot be verified without the database, but that answer is released, not withheld
+				HttpResponse<String> response = Http.postJson(app.url("/v1/models/echo:predict"), PREDICT, "X-API-Key",
+						key, "X-Request-Id", id);
+				// the key cannot be verified without the database, but that answer is
+				// released, not withheld
 				assertThat(response.statusCode()).isEqualTo(503);
-				assertThat(response.body()).contains("\"code\":\"service_unavailable\"").doesNotContain("log_unavailable");
+				assertThat(response.body()).contains("\"code\":\"service_unavailable\"")
+					.doesNotContain("log_unavailable");
 			}
 			assertThat(meters.get("warden.request.log.spill.depth").gauge().value()).isGreaterThanOrEqualTo(5);
 			assertThat(settings.failOpen()).isTrue();

@@ -24,8 +24,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
- * Migration V17 on a database that already holds request-log rows: migrated to V16 first, filled with rows of
- * several months (synthetic dates), then migrated to V17.
+ * Migration V17 on a database that already holds request-log rows: migrated to V16 first,
+ * filled with rows of several months (synthetic dates), then migrated to V17.
  */
 class RequestLogPartitionMigrationTests {
 
@@ -70,19 +70,23 @@ class RequestLogPartitionMigrationTests {
 				.collect(java.util.stream.Collectors.toMap(Map.Entry::getKey, Map.Entry::getValue));
 			assertThat(partitionOf).isEqualTo(expected);
 			YearMonth now = YearMonth.now(ZoneOffset.UTC);
-			assertThat(partitions(jdbc)).contains("request_log_2024_12", "request_log_2025_01", "request_log_2026_06",
-					RequestLogPartitions.name(now), RequestLogPartitions.name(now.plusMonths(1)),
-					RequestLogPartitions.DEFAULT_PARTITION)
+			assertThat(partitions(jdbc))
+				.contains("request_log_2024_12", "request_log_2025_01", "request_log_2026_06",
+						RequestLogPartitions.name(now), RequestLogPartitions.name(now.plusMonths(1)),
+						RequestLogPartitions.DEFAULT_PARTITION)
 				.doesNotContain("request_log_2025_02");
-			assertThat(jdbc.sql("SELECT pg_get_constraintdef(oid) FROM pg_constraint WHERE conname = 'request_log_pkey'")
-				.query(String.class)
-				.single()).isEqualTo("PRIMARY KEY (id, occurred_at)");
+			assertThat(
+					jdbc.sql("SELECT pg_get_constraintdef(oid) FROM pg_constraint WHERE conname = 'request_log_pkey'")
+						.query(String.class)
+						.single())
+				.isEqualTo("PRIMARY KEY (id, occurred_at)");
 			assertThat(jdbc.sql("SELECT indexname FROM pg_indexes WHERE tablename = 'request_log' ORDER BY 1")
 				.query(String.class)
-				.list()).containsExactly("request_log_pkey", "request_log_request_id_idx", "request_log_tenant_time_idx",
-						"request_log_time_idx");
-			assertThat(jdbc.sql("SELECT conname FROM pg_constraint WHERE conrelid = CAST('request_log' AS regclass) "
-					+ "AND contype IN ('c', 'f') ORDER BY 1")
+				.list()).containsExactly("request_log_pkey", "request_log_request_id_idx",
+						"request_log_tenant_time_idx", "request_log_time_idx");
+			assertThat(jdbc
+				.sql("SELECT conname FROM pg_constraint WHERE conrelid = CAST('request_log' AS regclass) "
+						+ "AND contype IN ('c', 'f') ORDER BY 1")
 				.query(String.class)
 				.list()).containsExactly("request_log_api_key_id_fkey", "request_log_payload_needs_tenant",
 						"request_log_redactions_valid", "request_log_sizes_valid", "request_log_status_valid",
@@ -91,20 +95,23 @@ class RequestLogPartitionMigrationTests {
 				.query(Long.class)
 				.single()).isZero();
 			// a row is still found by id alone, in its partition
-			UUID id = jdbc.sql("SELECT id FROM request_log WHERE request_id = 'mid-2025-01'").query(UUID.class).single();
-			assertThat(jdbc.sql("SELECT request_id FROM request_log WHERE id = :id").param("id", id)
+			UUID id = jdbc.sql("SELECT id FROM request_log WHERE request_id = 'mid-2025-01'")
+				.query(UUID.class)
+				.single();
+			assertThat(jdbc.sql("SELECT request_id FROM request_log WHERE id = :id")
+				.param("id", id)
 				.query(String.class)
 				.single()).isEqualTo("mid-2025-01");
 			// constraints still hold on the partitions
 			assertThatThrownBy(() -> insert(jdbc, "bad-status", "2025-01-02T00:00:00Z", null, null, null, 700))
 				.isInstanceOf(DataIntegrityViolationException.class);
-			assertThatThrownBy(() -> insert(jdbc, "unknown-tenant", "2025-01-02T00:00:00Z", UUID.randomUUID(), null,
-					null)).isInstanceOf(DataIntegrityViolationException.class);
+			assertThatThrownBy(
+					() -> insert(jdbc, "unknown-tenant", "2025-01-02T00:00:00Z", UUID.randomUUID(), null, null))
+				.isInstanceOf(DataIntegrityViolationException.class);
 			assertThatThrownBy(() -> jdbc.sql("INSERT INTO request_log (id, request_id, occurred_at, method, path, "
 					+ "status, latency_micros) SELECT id, 'same-key', occurred_at, method, path, status, latency_micros "
-					+ "FROM request_log WHERE request_id = 'mid-2026-06'").update())
-				.as("primary key (id, occurred_at)")
-				.isInstanceOf(DataIntegrityViolationException.class);
+					+ "FROM request_log WHERE request_id = 'mid-2026-06'")
+				.update()).as("primary key (id, occurred_at)").isInstanceOf(DataIntegrityViolationException.class);
 		}
 	}
 
@@ -146,8 +153,9 @@ class RequestLogPartitionMigrationTests {
 	}
 
 	private static List<String> partitions(JdbcClient jdbc) {
-		return jdbc.sql("SELECT CAST(inhrelid::regclass AS text) FROM pg_inherits "
-				+ "WHERE inhparent = CAST('request_log' AS regclass)")
+		return jdbc
+			.sql("SELECT CAST(inhrelid::regclass AS text) FROM pg_inherits "
+					+ "WHERE inhparent = CAST('request_log' AS regclass)")
 			.query(String.class)
 			.list();
 	}

@@ -35,9 +35,9 @@ import dev.warden.platform.tenant.TenantManagement;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * Monthly partitions and retention of the request log in the running application, with synthetic dates: rows are
- * written with the writer's own INSERT and COPY, retention runs with a fixed "now" (the packaged policy keeps 13
- * months) and through the admin API.
+ * Monthly partitions and retention of the request log in the running application, with
+ * synthetic dates: rows are written with the writer's own INSERT and COPY, retention runs
+ * with a fixed "now" (the packaged policy keeps 13 months) and through the admin API.
  */
 class RequestLogPartitionsIntegrationTests {
 
@@ -83,7 +83,8 @@ class RequestLogPartitionsIntegrationTests {
 		assertThat(partitions.createAhead(Instant.parse("2021-01-10T00:00:00Z"))).containsExactly("request_log_2021_01",
 				"request_log_2021_02", "request_log_2021_03", "request_log_2021_04");
 		assertThat(partitions.createAhead(Instant.parse("2021-01-31T23:00:00Z"))).as("idempotent").isEmpty();
-		write(false, record("p-jan-last", "2021-01-31T23:59:59.999999Z"), record("p-feb-first", "2021-02-01T00:00:00Z"));
+		write(false, record("p-jan-last", "2021-01-31T23:59:59.999999Z"),
+				record("p-feb-first", "2021-02-01T00:00:00Z"));
 		write(true, record("p-mar", "2021-03-15T10:00:00Z"), record("p-apr", "2021-04-30T12:00:00Z"));
 		write(false, record("p-2020-stray", "2020-06-15T00:00:00Z"));
 		assertThat(partitionOf("p-jan-last")).isEqualTo("request_log_2021_01");
@@ -111,10 +112,13 @@ class RequestLogPartitionsIntegrationTests {
 		assertThat(result.usageDailyRowsDeleted()).isEqualTo(1);
 		assertThat(names()).doesNotContain("request_log_2021_01")
 			.contains("request_log_2021_02", "request_log_2021_03", "request_log_2021_04");
-		assertThat(count("SELECT count(*) FROM request_log WHERE request_id IN ('p-jan-last', 'p-2020-stray')")).isZero();
+		assertThat(count("SELECT count(*) FROM request_log WHERE request_id IN ('p-jan-last', 'p-2020-stray')"))
+			.isZero();
 		assertThat(count("SELECT count(*) FROM request_log WHERE request_id IN ('p-feb-first', 'p-mar', 'p-apr')"))
 			.isEqualTo(3);
-		assertThat(app.jdbc().sql("SELECT day FROM usage_daily WHERE tenant_id = :t").param("t", tenant.id())
+		assertThat(app.jdbc()
+			.sql("SELECT day FROM usage_daily WHERE tenant_id = :t")
+			.param("t", tenant.id())
 			.query(LocalDate.class)
 			.list()).containsExactly(LocalDate.parse("2021-02-01"));
 
@@ -152,7 +156,9 @@ class RequestLogPartitionsIntegrationTests {
 		LogRecord future = record("p-future", "2090-01-15T00:00:00Z");
 		write(false, future);
 		assertThat(partitionOf("p-future")).isEqualTo("request_log_default");
-		assertThat(app.jdbc().sql("SELECT request_id FROM request_log WHERE id = :id").param("id", future.id())
+		assertThat(app.jdbc()
+			.sql("SELECT request_id FROM request_log WHERE id = :id")
+			.param("id", future.id())
 			.query(String.class)
 			.single()).isEqualTo("p-future");
 		RequestLogPartitions.Check check = partitions.check(Instant.now());
@@ -163,7 +169,9 @@ class RequestLogPartitionsIntegrationTests {
 
 		assertThat(partitions.createMonth(YearMonth.of(2090, 1))).isTrue();
 		assertThat(partitionOf("p-future")).isEqualTo("request_log_2090_01");
-		assertThat(app.jdbc().sql("SELECT request_id FROM request_log WHERE id = :id").param("id", future.id())
+		assertThat(app.jdbc()
+			.sql("SELECT request_id FROM request_log WHERE id = :id")
+			.param("id", future.id())
 			.query(String.class)
 			.single()).isEqualTo("p-future");
 		assertThat(partitions.check(Instant.now()).defaultMonths()).doesNotContain("2090-01");

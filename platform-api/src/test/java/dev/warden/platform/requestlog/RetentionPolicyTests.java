@@ -38,7 +38,8 @@ class RetentionPolicyTests {
 
 	@Test
 	void invalidValuesNameTheField() {
-		assertThatIllegalStateException().isThrownBy(() -> RetentionPolicy.parse("retention: { request_log_months: 0 }"))
+		assertThatIllegalStateException()
+			.isThrownBy(() -> RetentionPolicy.parse("retention: { request_log_months: 0 }"))
 			.withMessageContaining("retention.request_log_months");
 		assertThatIllegalStateException()
 			.isThrownBy(() -> RetentionPolicy.parse("retention: { request_log_months: '13 months' }"))

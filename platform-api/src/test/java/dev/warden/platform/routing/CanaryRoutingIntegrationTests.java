@@ -26,9 +26,10 @@ import dev.warden.platform.worker.StandInWorker;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * Canary, pins, rollback and promote end to end: two stand-in workers serve versions 1 and 2 of {@code m} and answer
- * with the version named in the path (2, the newest, when none), so {@code X-Model-Version} shows which version the
- * gateway chose. A second gateway replica on the same database must apply every change within about a second.
+ * Canary, pins, rollback and promote end to end: two stand-in workers serve versions 1
+ * and 2 of {@code m} and answer with the version named in the path (2, the newest, when
+ * none), so {@code X-Model-Version} shows which version the gateway chose. A second
+ * gateway replica on the same database must apply every change within about a second.
  */
 class CanaryRoutingIntegrationTests {
 
@@ -64,7 +65,11 @@ class CanaryRoutingIntegrationTests {
 		tenant = app.bean(TenantManagement.class).create("canary", "enterprise", "test");
 		var created = app.bean(ApiKeyManagement.class).create(tenant.id(), "canary", "test");
 		key = created.rawKey();
-		keyId = app.jdbc().sql("SELECT id FROM api_keys WHERE tenant_id = :t").param("t", tenant.id()).query(UUID.class).single();
+		keyId = app.jdbc()
+			.sql("SELECT id FROM api_keys WHERE tenant_id = :t")
+			.param("t", tenant.id())
+			.query(UUID.class)
+			.single();
 	}
 
 	@AfterAll
@@ -145,7 +150,8 @@ class CanaryRoutingIntegrationTests {
 		// canary weight 100 and the tenant on 1; this key pinned back to 2
 		HttpResponse<String> keyPin = admin("PUT", "/api/admin/models/m/pins/" + keyId, "{\"version\":2}");
 		assertThat(keyPin.body()).contains("\"subject_type\":\"api_key\"");
-		assertThat(admin("PUT", "/api/admin/models/m/canary", "{\"version\":2,\"weight\":1}").statusCode()).isEqualTo(200);
+		assertThat(admin("PUT", "/api/admin/models/m/canary", "{\"version\":2,\"weight\":1}").statusCode())
+			.isEqualTo(200);
 		for (int i = 0; i < 10; i++) {
 			assertThat(version(app, "/v1/models/m:predict", "pin-k-" + i, key)).isEqualTo("2");
 		}

@@ -51,14 +51,16 @@ import dev.warden.platform.WardenTestApp;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * A fuzz pass over every admin endpoint (finding 6 of the penetration test, and the definition of done of its
- * fix). The endpoints are read from the started application's {@link RequestMappingHandlerMapping}, so a new
- * endpoint cannot escape; for each one, every path variable, query parameter and JSON body field (also inside a
- * nested object) in turn gets hostile values: NUL and other control characters, lone UTF-16 surrogates, huge
- * strings, wrong JSON types, {@code null} and nested nulls, out-of-range numbers and timestamps; the whole body
- * gets duplicate keys, malformed and truncated JSON, malformed UTF-8, deep nesting and an oversized body. Every
- * answer must be below 500 and, when an error, the documented JSON error; the application log must hold no
- * stack trace and no ERROR.
+ * A fuzz pass over every admin endpoint (finding 6 of the penetration test, and the
+ * definition of done of its fix). The endpoints are read from the started application's
+ * {@link RequestMappingHandlerMapping}, so a new endpoint cannot escape; for each one,
+ * every path variable, query parameter and JSON body field (also inside a nested object)
+ * in turn gets hostile values: NUL and other control characters, lone UTF-16 surrogates,
+ * huge strings, wrong JSON types, {@code null} and nested nulls, out-of-range numbers and
+ * timestamps; the whole body gets duplicate keys, malformed and truncated JSON, malformed
+ * UTF-8, deep nesting and an oversized body. Every answer must be below 500 and, when an
+ * error, the documented JSON error; the application log must hold no stack trace and no
+ * ERROR.
  */
 class AdminApiFuzzIntegrationTests {
 
@@ -130,8 +132,8 @@ class AdminApiFuzzIntegrationTests {
 
 	@TestFactory
 	Stream<DynamicTest> everyAdminEndpointAnswersHostileInputWith4xxJsonAndLogsNoStackTrace() {
-		return Stream.concat(Stream.of(errorPage()),
-				endpoints().stream().map((endpoint) -> DynamicTest.dynamicTest(endpoint.toString(), () -> fuzz(endpoint))));
+		return Stream.concat(Stream.of(errorPage()), endpoints().stream()
+			.map((endpoint) -> DynamicTest.dynamicTest(endpoint.toString(), () -> fuzz(endpoint))));
 	}
 
 	private static DynamicTest errorPage() {
@@ -194,7 +196,8 @@ class AdminApiFuzzIntegrationTests {
 		return log.list.stream()
 			.filter((event) -> event.getThrowableProxy() != null || event.getLevel().isGreaterOrEqual(Level.ERROR))
 			.map((event) -> event.getLevel() + " " + event.getLoggerName() + ": " + event.getFormattedMessage()
-					+ ((event.getThrowableProxy() != null) ? " [" + event.getThrowableProxy().getClassName() + "]" : ""))
+					+ ((event.getThrowableProxy() != null) ? " [" + event.getThrowableProxy().getClassName() + "]"
+							: ""))
 			.toList();
 	}
 
@@ -237,7 +240,10 @@ class AdminApiFuzzIntegrationTests {
 			return names;
 		}
 
-		/** The query parameters: {@code @RequestParam}s and the components of records bound from the query. */
+		/**
+		 * The query parameters: {@code @RequestParam}s and the components of records
+		 * bound from the query.
+		 */
 		List<QueryParameter> queryParameters() {
 			List<QueryParameter> parameters = new ArrayList<>();
 			for (MethodParameter parameter : parameters()) {
@@ -245,8 +251,9 @@ class AdminApiFuzzIntegrationTests {
 				Class<?> type = parameter.getParameterType();
 				if (annotation != null) {
 					String name = !annotation.name().isEmpty() ? annotation.name() : parameter.getParameterName();
-					parameters.add(new QueryParameter(name,
-							annotation.defaultValue().equals(ValueConstants.DEFAULT_NONE) ? null : annotation.defaultValue()));
+					parameters
+						.add(new QueryParameter(name, annotation.defaultValue().equals(ValueConstants.DEFAULT_NONE)
+								? null : annotation.defaultValue()));
 				}
 				else if (type.isRecord() && type.getPackageName().startsWith("dev.warden")
 						&& !parameter.hasParameterAnnotation(RequestBody.class)) {
@@ -294,8 +301,9 @@ class AdminApiFuzzIntegrationTests {
 	}
 
 	/**
-	 * Hostile text: a label, the value percent-encoded for a URL ({@code null}: not expressible in a URI the
-	 * HTTP client accepts), and the value as a JSON string literal.
+	 * Hostile text: a label, the value percent-encoded for a URL ({@code null}: not
+	 * expressible in a URI the HTTP client accepts), and the value as a JSON string
+	 * literal.
 	 */
 	record Text(String label, String url, String json) {
 	}
@@ -303,7 +311,8 @@ class AdminApiFuzzIntegrationTests {
 	private static final List<Text> TEXTS = List.of(new Text("NUL", "%00", "\"\\u0000\""),
 			new Text("NUL inside", "a%00b", "\"ab\\u0000cd\""), new Text("BEL", "%07", "\"\\u0007\""),
 			new Text("escape sequence", "%1B%5B31m", "\"\\u001b[31m\""),
-			new Text("line break", "a%0D%0Ab", "\"a\\r\\nb\""), new Text("DEL and C1", "%7F%C2%85", "\"\\u007f\\u0085\""),
+			new Text("line break", "a%0D%0Ab", "\"a\\r\\nb\""),
+			new Text("DEL and C1", "%7F%C2%85", "\"\\u007f\\u0085\""),
 			new Text("lone high surrogate", "%ED%A0%80", "\"\\ud800\""),
 			new Text("lone low surrogate", "%ED%B0%80", "\"x\\udc00\""),
 			new Text("reversed surrogate pair", "%ED%B0%80%ED%A0%80", "\"\\udc00\\ud800\""),
@@ -332,7 +341,8 @@ class AdminApiFuzzIntegrationTests {
 			bytes("{\"a\":" + "{\"a\":".repeat(3_000) + "1" + "}".repeat(3_001)),
 			new byte[] { '{', '"', 'a', '"', ':', '"', (byte) 0xC3, (byte) 0x28, '"', '}' },
 			new byte[] { '{', '"', 'a', '"', ':', '"', (byte) 0xED, (byte) 0xA0, (byte) 0x80, '"', '}' },
-			new byte[] { (byte) 0xFE, (byte) 0xFF, 0, '{', 0, '}' }, bytes("{\"a\":\"" + "x".repeat(100 * 1024) + "\"}"));
+			new byte[] { (byte) 0xFE, (byte) 0xFF, 0, '{', 0, '}' },
+			bytes("{\"a\":\"" + "x".repeat(100 * 1024) + "\"}"));
 
 	private static List<Case> cases(Endpoint endpoint) {
 		List<Case> cases = new ArrayList<>();
@@ -350,10 +360,12 @@ class AdminApiFuzzIntegrationTests {
 			for (Text text : urlTexts()) {
 				Map<String, String> hostile = new LinkedHashMap<>(path);
 				hostile.put(variable, text.url());
-				cases.add(request(endpoint, hostile, query, validBody, contentType, "{" + variable + "} " + text.label()));
+				cases.add(request(endpoint, hostile, query, validBody, contentType,
+						"{" + variable + "} " + text.label()));
 			}
 		}
-		List<String> queryNames = new ArrayList<>(endpoint.queryParameters().stream().map(QueryParameter::name).toList());
+		List<String> queryNames = new ArrayList<>(
+				endpoint.queryParameters().stream().map(QueryParameter::name).toList());
 		queryNames.add("unknown");
 		for (String name : queryNames) {
 			for (Text text : urlTexts()) {
@@ -373,14 +385,15 @@ class AdminApiFuzzIntegrationTests {
 		if (bodyType != null && !endpoint.multipart()) {
 			for (List<String> field : fields(bodyType, 2)) {
 				for (String value : hostileJsonValues()) {
-					cases.add(request(endpoint, path, query, bytes(with(new LinkedHashMap<>(), field, value).toString()),
-							contentType, String.join(".", field) + " alone"));
+					cases
+						.add(request(endpoint, path, query, bytes(with(new LinkedHashMap<>(), field, value).toString()),
+								contentType, String.join(".", field) + " alone"));
 					cases.add(request(endpoint, path, query, bytes(with(baseline(bodyType), field, value).toString()),
 							contentType, String.join(".", field)));
 				}
 				String name = field.get(field.size() - 1);
-				cases.add(request(endpoint, path, query,
-						bytes("{\"" + name + "\":\"a\",\"" + name + "\":\"b\"}"), contentType, "duplicate " + name));
+				cases.add(request(endpoint, path, query, bytes("{\"" + name + "\":\"a\",\"" + name + "\":\"b\"}"),
+						contentType, "duplicate " + name));
 			}
 			for (byte[] body : BODIES) {
 				cases.add(request(endpoint, path, query, body, contentType, "whole body"));
@@ -389,7 +402,8 @@ class AdminApiFuzzIntegrationTests {
 		}
 		else {
 			// endpoints without a JSON body still must not choke on one
-			cases.add(request(endpoint, path, query, bytes("{\"a\":\"\\u0000\"}"), "application/json", "unexpected body"));
+			cases.add(request(endpoint, path, query, bytes("{\"a\":\"\\u0000\"}"), "application/json",
+					"unexpected body"));
 			cases.add(request(endpoint, path, query, BODIES.get(BODIES.size() - 1), "application/json",
 					"unexpected large body"));
 		}
@@ -413,7 +427,10 @@ class AdminApiFuzzIntegrationTests {
 			url = url.replace("{" + variable.getKey() + "}", variable.getValue());
 		}
 		if (!query.isEmpty()) {
-			url += "?" + query.entrySet().stream().map((e) -> e.getKey() + "=" + e.getValue()).collect(Collectors.joining("&"));
+			url += "?" + query.entrySet()
+				.stream()
+				.map((e) -> e.getKey() + "=" + e.getValue())
+				.collect(Collectors.joining("&"));
 		}
 		return new Case(endpoint.method(), url, body, contentType, description);
 	}
@@ -467,7 +484,10 @@ class AdminApiFuzzIntegrationTests {
 		return query;
 	}
 
-	/** Paths to every JSON field of the body type, down to {@code depth} levels of nested objects. */
+	/**
+	 * Paths to every JSON field of the body type, down to {@code depth} levels of nested
+	 * objects.
+	 */
 	private static List<List<String>> fields(Class<?> type, int depth) {
 		List<List<String>> fields = new ArrayList<>();
 		for (Map.Entry<String, Type> property : properties(type).entrySet()) {
@@ -486,7 +506,10 @@ class AdminApiFuzzIntegrationTests {
 		return fields;
 	}
 
-	/** The JSON properties of a request type: record components (snake_case) or {@code @JsonProperty} setters. */
+	/**
+	 * The JSON properties of a request type: record components (snake_case) or
+	 * {@code @JsonProperty} setters.
+	 */
 	private static Map<String, Type> properties(Class<?> type) {
 		Map<String, Type> properties = new LinkedHashMap<>();
 		if (type.isRecord()) {
@@ -511,10 +534,14 @@ class AdminApiFuzzIntegrationTests {
 	}
 
 	private static Class<?> raw(Type type) {
-		return (type instanceof ParameterizedType parameterized) ? (Class<?>) parameterized.getRawType() : (Class<?>) type;
+		return (type instanceof ParameterizedType parameterized) ? (Class<?>) parameterized.getRawType()
+				: (Class<?>) type;
 	}
 
-	/** A plausible body: scalar fields with valid-looking values; lists and nested objects are left out. */
+	/**
+	 * A plausible body: scalar fields with valid-looking values; lists and nested objects
+	 * are left out.
+	 */
 	private static Map<String, Object> baseline(Class<?> type) {
 		Map<String, Object> body = new LinkedHashMap<>();
 		for (Map.Entry<String, Type> property : properties(type).entrySet()) {
@@ -565,7 +592,10 @@ class AdminApiFuzzIntegrationTests {
 
 	}
 
-	/** A JSON object of {@link Raw} values and nested objects, written without re-encoding the raw values. */
+	/**
+	 * A JSON object of {@link Raw} values and nested objects, written without re-encoding
+	 * the raw values.
+	 */
 	record Json(Map<String, Object> members) {
 
 		@Override
@@ -578,7 +608,8 @@ class AdminApiFuzzIntegrationTests {
 			return members.entrySet()
 				.stream()
 				.map((e) -> "\"" + e.getKey() + "\":"
-						+ ((e.getValue() instanceof Map<?, ?> nested) ? write((Map<String, Object>) nested) : e.getValue()))
+						+ ((e.getValue() instanceof Map<?, ?> nested) ? write((Map<String, Object>) nested)
+								: e.getValue()))
 				.collect(Collectors.joining(",", "{", "}"));
 		}
 

@@ -20,9 +20,10 @@ import dev.warden.platform.WardenTestApp;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * The admin API's documented limits (finding 11 of the penetration test): every list is paged, a tenant has at
- * most {@code warden.keys.max-active-per-tenant} active keys, and each user has a rate limit. Each test calls as
- * its own user, so that the rate limit (per user) of one does not spend another's.
+ * The admin API's documented limits (finding 11 of the penetration test): every list is
+ * paged, a tenant has at most {@code warden.keys.max-active-per-tenant} active keys, and
+ * each user has a rate limit. Each test calls as its own user, so that the rate limit
+ * (per user) of one does not spend another's.
  */
 class AdminApiLimitsIntegrationTests {
 
@@ -43,7 +44,8 @@ class AdminApiLimitsIntegrationTests {
 		app = WardenTestApp.start(dataDir,
 				Map.of("warden.security.issuer-uri", issuer.issuer(), "warden.keys.max-active-per-tenant", "3",
 						"warden.admin-api.rate-limit.burst", String.valueOf(BURST),
-						// one call a minute after the burst: nothing is refilled while a test runs
+						// one call a minute after the burst: nothing is refilled while a
+						// test runs
 						"warden.admin-api.rate-limit.requests-per-minute", "1", "warden.admin-api.page.default-size",
 						"3", "warden.admin-api.page.max-size", "4"));
 	}
@@ -79,8 +81,8 @@ class AdminApiLimitsIntegrationTests {
 		List<Integer> pages = new ArrayList<>();
 		Integer page = 0;
 		while (page != null) {
-			HttpResponse<String> response = Http.get(app.url("/api/admin/tenants?size=2&page=" + page),
-					"Authorization", as("pager"));
+			HttpResponse<String> response = Http.get(app.url("/api/admin/tenants?size=2&page=" + page), "Authorization",
+					as("pager"));
 			assertThat(response.statusCode()).isEqualTo(200);
 			JsonNode body = JSON.readTree(response.body());
 			assertThat(body.path("page").asInt()).isEqualTo(page);
@@ -91,8 +93,8 @@ class AdminApiLimitsIntegrationTests {
 			page = body.path("next_page").isNull() ? null : body.path("next_page").asInt();
 		}
 
-		assertThat(names.stream().filter((name) -> name.startsWith("paged-")))
-			.containsExactly("paged-0", "paged-1", "paged-2", "paged-3", "paged-4");
+		assertThat(names.stream().filter((name) -> name.startsWith("paged-"))).containsExactly("paged-0", "paged-1",
+				"paged-2", "paged-3", "paged-4");
 		assertThat(names).doesNotHaveDuplicates();
 		assertThat(pages).hasSizeGreaterThanOrEqualTo(3);
 	}
@@ -125,10 +127,12 @@ class AdminApiLimitsIntegrationTests {
 			assertThat(createKey("keypager", tenant, "k" + i).statusCode()).isEqualTo(201);
 		}
 
-		JsonNode first = JSON.readTree(Http.get(app.url("/api/admin/tenants/" + tenant + "/keys?size=2"),
-				"Authorization", as("keypager")).body());
-		JsonNode second = JSON.readTree(Http.get(app.url("/api/admin/tenants/" + tenant + "/keys?size=2&page=1"),
-				"Authorization", as("keypager")).body());
+		JsonNode first = JSON.readTree(
+				Http.get(app.url("/api/admin/tenants/" + tenant + "/keys?size=2"), "Authorization", as("keypager"))
+					.body());
+		JsonNode second = JSON.readTree(Http
+			.get(app.url("/api/admin/tenants/" + tenant + "/keys?size=2&page=1"), "Authorization", as("keypager"))
+			.body());
 
 		assertThat(first.path("content").size()).isEqualTo(2);
 		assertThat(first.path("next_page").asInt()).isEqualTo(1);
@@ -152,12 +156,15 @@ class AdminApiLimitsIntegrationTests {
 		assertThat(fourth.body()).contains("\"code\":\"key_limit_reached\"", "3 active API keys",
 				"warden.keys.max-active-per-tenant");
 
-		HttpResponse<String> revoked = Http.send("DELETE", app.url("/api/admin/tenants/" + tenant + "/keys/" + ids.get(0)),
-				null, "Authorization", as("capper"));
+		HttpResponse<String> revoked = Http.send("DELETE",
+				app.url("/api/admin/tenants/" + tenant + "/keys/" + ids.get(0)), null, "Authorization", as("capper"));
 		assertThat(revoked.statusCode()).isEqualTo(200);
 		assertThat(createKey("capper", tenant, "k4").statusCode()).as("a revoked key does not count").isEqualTo(201);
-		assertThat(app.jdbc().sql("SELECT count(*) FROM api_keys WHERE tenant_id = CAST(:t AS uuid)")
-			.param("t", tenant).query(Long.class).single()).isEqualTo(4);
+		assertThat(app.jdbc()
+			.sql("SELECT count(*) FROM api_keys WHERE tenant_id = CAST(:t AS uuid)")
+			.param("t", tenant)
+			.query(Long.class)
+			.single()).isEqualTo(4);
 	}
 
 	@Test
@@ -173,8 +180,8 @@ class AdminApiLimitsIntegrationTests {
 				as("hasty"));
 
 		assertThat(limited.statusCode()).isEqualTo(429);
-		assertThat(limited.headers().firstValue("Retry-After")).hasValueSatisfying(
-				(seconds) -> assertThat(Long.parseLong(seconds)).isPositive());
+		assertThat(limited.headers().firstValue("Retry-After"))
+			.hasValueSatisfying((seconds) -> assertThat(Long.parseLong(seconds)).isPositive());
 		assertThat(limited.body()).contains("\"code\":\"rate_limited\"", "\"request_id\"");
 		assertThat(otherUser.statusCode()).isEqualTo(200);
 		assertThat(anotherTokenOfTheSameUser.statusCode()).as("the limit is per user, not per token").isEqualTo(429);

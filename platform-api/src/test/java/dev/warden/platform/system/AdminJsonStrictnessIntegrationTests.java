@@ -21,9 +21,10 @@ import dev.warden.platform.WardenTestApp;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * The admin API reads its input as strictly as the data plane (findings 6 and 7 of the penetration test): each
- * input the report names is refused with 400 and the documented JSON error naming the field, and nothing of it
- * is stored. The fuzz pass over every endpoint is {@link AdminApiFuzzIntegrationTests}.
+ * The admin API reads its input as strictly as the data plane (findings 6 and 7 of the
+ * penetration test): each input the report names is refused with 400 and the documented
+ * JSON error naming the field, and nothing of it is stored. The fuzz pass over every
+ * endpoint is {@link AdminApiFuzzIntegrationTests}.
  */
 @ExtendWith(SharedWardenExtension.class)
 class AdminJsonStrictnessIntegrationTests {
@@ -47,8 +48,8 @@ class AdminJsonStrictnessIntegrationTests {
 
 	private static void assertRefused(HttpResponse<String> response, int status, String code, String message) {
 		assertThat(response.statusCode()).as(response.body()).isEqualTo(status);
-		assertThat(response.headers().firstValue("Content-Type")).hasValueSatisfying(
-				(type) -> assertThat(type).startsWith("application/json"));
+		assertThat(response.headers().firstValue("Content-Type"))
+			.hasValueSatisfying((type) -> assertThat(type).startsWith("application/json"));
 		JsonNode error = Json.read(response.body()).path("error");
 		assertThat(error.path("code").asString()).isEqualTo(code);
 		assertThat(error.path("message").asString()).contains(message);
@@ -56,8 +57,11 @@ class AdminJsonStrictnessIntegrationTests {
 	}
 
 	private long tenantsNamed(String pattern) {
-		return app.jdbc().sql("SELECT count(*) FROM tenants WHERE name LIKE :pattern").param("pattern", pattern)
-			.query(Long.class).single();
+		return app.jdbc()
+			.sql("SELECT count(*) FROM tenants WHERE name LIKE :pattern")
+			.param("pattern", pattern)
+			.query(Long.class)
+			.single();
 	}
 
 	// ---- finding 7: duplicate keys, lone surrogates, body size ----
@@ -146,11 +150,16 @@ class AdminJsonStrictnessIntegrationTests {
 
 	@Test
 	void expiryOutsideTheTimestampRangeIsRefused() {
-		assertRefused(post("/api/admin/tenants/" + tenantId + "/keys",
-				"{\"name\":\"k\",\"expires_at\":\"+999999999-12-31T23:59:59Z\"}"), 400, "malformed_body",
+		assertRefused(
+				post("/api/admin/tenants/" + tenantId + "/keys",
+						"{\"name\":\"k\",\"expires_at\":\"+999999999-12-31T23:59:59Z\"}"),
+				400, "malformed_body",
 				"field 'expires_at': must lie between 1970-01-01T00:00:00Z and 9999-12-31T23:59:59.999999Z");
-		assertThat(app.jdbc().sql("SELECT count(*) FROM api_keys WHERE tenant_id = CAST(:t AS uuid)")
-			.param("t", tenantId).query(Long.class).single()).isZero();
+		assertThat(app.jdbc()
+			.sql("SELECT count(*) FROM api_keys WHERE tenant_id = CAST(:t AS uuid)")
+			.param("t", tenantId)
+			.query(Long.class)
+			.single()).isZero();
 	}
 
 	@Test
@@ -173,7 +182,9 @@ class AdminJsonStrictnessIntegrationTests {
 	}
 
 	private static long logins() {
-		return app.jdbc().sql("SELECT count(*) FROM audit_events WHERE action = 'user.login'").query(Long.class)
+		return app.jdbc()
+			.sql("SELECT count(*) FROM audit_events WHERE action = 'user.login'")
+			.query(Long.class)
 			.single();
 	}
 

@@ -17,10 +17,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 
 /**
- * Which tokens the admin API's decoder accepts (finding 3 of the penetration test: an ID token was accepted as
- * an admin credential). The decoder is the application's own ({@link SecurityConfiguration#jwtDecoder}), fetching
- * the signing key over HTTP from a test issuer; the tokens mimic what the embedded issuer, Keycloak and generic
- * providers (Entra ID, Okta) issue. The same decoder over the running API: {@code AdminApiIntegrationTests}.
+ * Which tokens the admin API's decoder accepts (finding 3 of the penetration test: an ID
+ * token was accepted as an admin credential). The decoder is the application's own
+ * ({@link SecurityConfiguration#jwtDecoder}), fetching the signing key over HTTP from a
+ * test issuer; the tokens mimic what the embedded issuer, Keycloak and generic providers
+ * (Entra ID, Okta) issue. The same decoder over the running API:
+ * {@code AdminApiIntegrationTests}.
  */
 class AdminTokenValidationTests {
 
@@ -40,8 +42,7 @@ class AdminTokenValidationTests {
 	}
 
 	private static JwtDecoder decoder(String audience) {
-		return new SecurityConfiguration()
-			.jwtDecoder(new SecurityProperties(issuer.issuer(), "", "roles", audience));
+		return new SecurityConfiguration().jwtDecoder(new SecurityProperties(issuer.issuer(), "", "roles", audience));
 	}
 
 	@Test
@@ -51,7 +52,8 @@ class AdminTokenValidationTests {
 
 	@Test
 	void idTokenForTheClientIsRefusedForItsAudience() {
-		// what the penetration test used: the ID token the embedded issuer hands to warden-cli next to the access token
+		// what the penetration test used: the ID token the embedded issuer hands to
+		// warden-cli next to the access token
 		assertThatExceptionOfType(JwtValidationException.class)
 			.isThrownBy(() -> decoder.decode(issuer.idToken("alice", "ADMIN")))
 			.withMessageContaining("aud");
@@ -60,14 +62,16 @@ class AdminTokenValidationTests {
 	@Test
 	void idTokenThatCarriesTheApiAudienceIsRefusedForItsIdTokenClaims() {
 		// a provider configured to put the API's audience into ID tokens as well
-		String idToken = issuer.mint(JOSEObjectType.JWT, (claims) -> claims.subject("alice")
-			.audience(List.of(TestIssuer.CLIENT_ID, TestIssuer.AUDIENCE))
-			.claim("nonce", "n-0S6_WzA2Mj")
-			.claim("roles", List.of("ADMIN")));
-		String withAtHash = issuer.mint(null, (claims) -> claims.subject("alice")
-			.audience(TestIssuer.AUDIENCE)
-			.claim("at_hash", "x8Ybq3lFv6c0cOkpPxOuUw")
-			.claim("roles", List.of("ADMIN")));
+		String idToken = issuer.mint(JOSEObjectType.JWT,
+				(claims) -> claims.subject("alice")
+					.audience(List.of(TestIssuer.CLIENT_ID, TestIssuer.AUDIENCE))
+					.claim("nonce", "n-0S6_WzA2Mj")
+					.claim("roles", List.of("ADMIN")));
+		String withAtHash = issuer.mint(null,
+				(claims) -> claims.subject("alice")
+					.audience(TestIssuer.AUDIENCE)
+					.claim("at_hash", "x8Ybq3lFv6c0cOkpPxOuUw")
+					.claim("roles", List.of("ADMIN")));
 
 		assertThatExceptionOfType(JwtValidationException.class).isThrownBy(() -> decoder.decode(idToken))
 			.withMessageContaining("nonce");
@@ -77,22 +81,24 @@ class AdminTokenValidationTests {
 
 	@Test
 	void keycloakIdTokenIsRefusedAndKeycloakAccessTokenAccepted() {
-		// Keycloak: header typ JWT on both; the claim typ tells them apart; older releases copy the nonce into both
-		String idToken = issuer.mint(JOSEObjectType.JWT, (claims) -> claims.subject(UUID.randomUUID().toString())
-			.audience(List.of("warden-console", TestIssuer.AUDIENCE))
-			.claim("typ", "ID")
-			.claim("azp", "warden-console")
-			.claim("roles", List.of("ADMIN")));
-		String accessToken = issuer.mint(JOSEObjectType.JWT, (claims) -> claims.subject("kc-user")
-			.audience(List.of(TestIssuer.AUDIENCE, "account"))
-			.claim("typ", "Bearer")
-			.claim("azp", "warden-console")
-			.claim("nonce", "n-0S6_WzA2Mj")
-			.claim("scope", "openid profile")
-			.claim("roles", List.of("ADMIN")));
-		String refreshToken = issuer.mint(JOSEObjectType.JWT, (claims) -> claims.subject("kc-user")
-			.audience(TestIssuer.AUDIENCE)
-			.claim("typ", "Refresh"));
+		// Keycloak: header typ JWT on both; the claim typ tells them apart; older
+		// releases copy the nonce into both
+		String idToken = issuer.mint(JOSEObjectType.JWT,
+				(claims) -> claims.subject(UUID.randomUUID().toString())
+					.audience(List.of("warden-console", TestIssuer.AUDIENCE))
+					.claim("typ", "ID")
+					.claim("azp", "warden-console")
+					.claim("roles", List.of("ADMIN")));
+		String accessToken = issuer.mint(JOSEObjectType.JWT,
+				(claims) -> claims.subject("kc-user")
+					.audience(List.of(TestIssuer.AUDIENCE, "account"))
+					.claim("typ", "Bearer")
+					.claim("azp", "warden-console")
+					.claim("nonce", "n-0S6_WzA2Mj")
+					.claim("scope", "openid profile")
+					.claim("roles", List.of("ADMIN")));
+		String refreshToken = issuer.mint(JOSEObjectType.JWT,
+				(claims) -> claims.subject("kc-user").audience(TestIssuer.AUDIENCE).claim("typ", "Refresh"));
 
 		assertThatExceptionOfType(JwtValidationException.class).isThrownBy(() -> decoder.decode(idToken))
 			.withMessageContaining("'ID' is not an access token");
@@ -103,15 +109,17 @@ class AdminTokenValidationTests {
 	@Test
 	void genericAccessTokenWithoutTypeMarkersIsAccepted() {
 		// Entra ID / Okta: header typ JWT or none, no typ claim, azp and scp as they like
-		String entra = issuer.mint(JOSEObjectType.JWT, (claims) -> claims.subject("entra-user")
-			.audience(TestIssuer.AUDIENCE)
-			.claim("azp", "3f1c0d6e-console")
-			.claim("scp", "admin")
-			.claim("roles", List.of("ADMIN")));
-		String untyped = issuer.mint(null, (claims) -> claims.subject("okta-user")
-			.audience(TestIssuer.AUDIENCE)
-			.claim("cid", "0oa1console")
-			.claim("roles", List.of("COMPLIANCE")));
+		String entra = issuer.mint(JOSEObjectType.JWT,
+				(claims) -> claims.subject("entra-user")
+					.audience(TestIssuer.AUDIENCE)
+					.claim("azp", "3f1c0d6e-console")
+					.claim("scp", "admin")
+					.claim("roles", List.of("ADMIN")));
+		String untyped = issuer.mint(null,
+				(claims) -> claims.subject("okta-user")
+					.audience(TestIssuer.AUDIENCE)
+					.claim("cid", "0oa1console")
+					.claim("roles", List.of("COMPLIANCE")));
 
 		assertThat(decoder.decode(entra).getSubject()).isEqualTo("entra-user");
 		assertThat(decoder.decode(untyped).getSubject()).isEqualTo("okta-user");
@@ -139,9 +147,10 @@ class AdminTokenValidationTests {
 	@Test
 	void configuredAudienceReplacesTheDefault() {
 		JwtDecoder entraDecoder = decoder("api://warden-admin");
-		String forEntraApi = issuer.mint(JOSEObjectType.JWT, (claims) -> claims.subject("entra-user")
-			.audience("api://warden-admin")
-			.claim("roles", List.of("ADMIN")));
+		String forEntraApi = issuer.mint(JOSEObjectType.JWT,
+				(claims) -> claims.subject("entra-user")
+					.audience("api://warden-admin")
+					.claim("roles", List.of("ADMIN")));
 
 		assertThat(entraDecoder.decode(forEntraApi).getSubject()).isEqualTo("entra-user");
 		assertThatExceptionOfType(JwtValidationException.class)

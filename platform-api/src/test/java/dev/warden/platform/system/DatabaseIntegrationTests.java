@@ -25,8 +25,8 @@ class DatabaseIntegrationTests {
 			assertThat(jdbc.sql("SHOW fsync").query(String.class).single()).isEqualTo("on");
 			assertThat(jdbc.sql("SHOW synchronous_commit").query(String.class).single()).isEqualTo("on");
 			app.bean(TransactionTemplate.class)
-				.executeWithoutResult((status) -> app.bean(AuditTrail.class)
-					.append("test", "restart.marker", "test", null, null));
+				.executeWithoutResult(
+						(status) -> app.bean(AuditTrail.class).append("test", "restart.marker", "test", null, null));
 		}
 		assertThat(dataDir.resolve("postgres").resolve("PG_VERSION")).exists();
 		try (WardenTestApp app = WardenTestApp.start(dataDir, Map.of())) {
@@ -49,8 +49,9 @@ class DatabaseIntegrationTests {
 					.isEqualTo(Integer.toString(external.getPort()));
 			}
 			JdbcClient direct = JdbcClient.create(external.getPostgresDatabase());
-			assertThat(direct.sql("SELECT count(*) FROM information_schema.tables WHERE table_name IN "
-					+ "('tenants', 'api_keys', 'models', 'model_versions', 'request_log', 'audit_events')")
+			assertThat(direct
+				.sql("SELECT count(*) FROM information_schema.tables WHERE table_name IN "
+						+ "('tenants', 'api_keys', 'models', 'model_versions', 'request_log', 'audit_events')")
 				.query(Long.class)
 				.single()).isEqualTo(6L);
 		}

@@ -32,9 +32,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
- * Finding 2 of the penetration test: the embedded PostgreSQL trusted every local connection as superuser, so any
- * local user could {@code COPY ... FROM PROGRAM} the master key. Each test talks to the real embedded server over
- * TCP, as such a user would.
+ * Finding 2 of the penetration test: the embedded PostgreSQL trusted every local
+ * connection as superuser, so any local user could {@code COPY ... FROM PROGRAM} the
+ * master key. Each test talks to the real embedded server over TCP, as such a user would.
  */
 class EmbeddedDatabaseSecurityIntegrationTests {
 
@@ -72,10 +72,16 @@ class EmbeddedDatabaseSecurityIntegrationTests {
 		JdbcClient jdbc = app.jdbc();
 		assertThat(jdbc.sql("SELECT current_user").query(String.class).single())
 			.isEqualTo(EmbeddedDatabase.APPLICATION_ROLE);
-		assertThat(jdbc.sql("SELECT rolsuper OR rolcreaterole OR rolcreatedb OR rolreplication OR rolbypassrls "
-				+ "FROM pg_roles WHERE rolname = current_user").query(Boolean.class).single()).isFalse();
-		assertThat(jdbc.sql("SELECT count(*) FROM pg_auth_members m JOIN pg_roles r ON r.oid = m.member "
-				+ "WHERE r.rolname = current_user").query(Long.class).single()).isZero();
+		assertThat(jdbc
+			.sql("SELECT rolsuper OR rolcreaterole OR rolcreatedb OR rolreplication OR rolbypassrls "
+					+ "FROM pg_roles WHERE rolname = current_user")
+			.query(Boolean.class)
+			.single()).isFalse();
+		assertThat(jdbc
+			.sql("SELECT count(*) FROM pg_auth_members m JOIN pg_roles r ON r.oid = m.member "
+					+ "WHERE r.rolname = current_user")
+			.query(Long.class)
+			.single()).isZero();
 		String masterKey = dataDir.resolve("master-key.json").toAbsolutePath().toString();
 		assertThat(Path.of(masterKey)).exists();
 		try (Connection connection = app.bean(DataSource.class).getConnection();
@@ -99,16 +105,19 @@ class EmbeddedDatabaseSecurityIntegrationTests {
 		assertThat(jdbc.sql("SELECT count(*) FROM pg_class WHERE relnamespace = 'public'::regnamespace")
 			.query(Long.class)
 			.single()).isPositive();
-		assertThat(jdbc.sql("SELECT count(*) FROM pg_class WHERE relnamespace = 'public'::regnamespace "
-				+ "AND relowner <> (SELECT oid FROM pg_roles WHERE rolname = current_user)").query(Long.class).single())
-			.isZero();
+		assertThat(jdbc
+			.sql("SELECT count(*) FROM pg_class WHERE relnamespace = 'public'::regnamespace "
+					+ "AND relowner <> (SELECT oid FROM pg_roles WHERE rolname = current_user)")
+			.query(Long.class)
+			.single()).isZero();
 	}
 
 	@Test
 	void listensOnLoopbackOnlyAndHasNoUnixSocket() throws Exception {
 		assertThat(app.jdbc().sql("SHOW listen_addresses").query(String.class).single()).isEqualTo("127.0.0.1");
 		assertThat(url).startsWith("jdbc:postgresql://127.0.0.1:");
-		// unix_socket_directories is shown to superusers only: the one whose password the credentials file holds
+		// unix_socket_directories is shown to superusers only: the one whose password the
+		// credentials file holds
 		Properties superuser = new Properties();
 		superuser.load(Files.newBufferedReader(dataDir.resolve("postgres-credentials.properties")));
 		try (Connection connection = DriverManager.getConnection(url, superuser.getProperty("superuser.name"),
@@ -147,7 +156,8 @@ class EmbeddedDatabaseSecurityIntegrationTests {
 	void aDataDirectoryOfTheEarlierOpenKindIsLockedDownAtItsNextStartAndKeepsWorking(@TempDir Path oldDataDir)
 			throws Exception {
 		Path cluster = oldDataDir.resolve("postgres");
-		// the earlier start-up, for real: zonky's default cluster (pg_hba trust, no passwords), migrated by Flyway
+		// the earlier start-up, for real: zonky's default cluster (pg_hba trust, no
+		// passwords), migrated by Flyway
 		// as the superuser, so that every table belongs to postgres
 		try (EmbeddedPostgres old = EmbeddedPostgres.builder()
 			.setDataDirectory(cluster)
@@ -155,7 +165,11 @@ class EmbeddedDatabaseSecurityIntegrationTests {
 			.setRegisterShutdownHook(false)
 			.setPGStartupWait(Duration.ofSeconds(60))
 			.start()) {
-			Flyway.configure().dataSource(old.getPostgresDatabase()).locations("classpath:db/migration").load().migrate();
+			Flyway.configure()
+				.dataSource(old.getPostgresDatabase())
+				.locations("classpath:db/migration")
+				.load()
+				.migrate();
 			JdbcClient superuser = JdbcClient.create(old.getPostgresDatabase());
 			assertThat(superuser.sql("SELECT tableowner FROM pg_tables WHERE tablename = 'request_log'")
 				.query(String.class)
@@ -168,8 +182,11 @@ class EmbeddedDatabaseSecurityIntegrationTests {
 			assertRefused(upgradedUrl, "postgres", null);
 			assertRefused(upgradedUrl, EmbeddedDatabase.APPLICATION_ROLE, null);
 			JdbcClient jdbc = upgraded.jdbc();
-			assertThat(jdbc.sql("SELECT count(*) FROM pg_class WHERE relnamespace = 'public'::regnamespace "
-					+ "AND pg_get_userbyid(relowner) <> current_user").query(Long.class).single()).isZero();
+			assertThat(jdbc
+				.sql("SELECT count(*) FROM pg_class WHERE relnamespace = 'public'::regnamespace "
+						+ "AND pg_get_userbyid(relowner) <> current_user")
+				.query(Long.class)
+				.single()).isZero();
 			assertThat(jdbc.sql("SELECT rolsuper FROM pg_roles WHERE rolname = current_user")
 				.query(Boolean.class)
 				.single()).isFalse();
@@ -181,12 +198,15 @@ class EmbeddedDatabaseSecurityIntegrationTests {
 
 		// the next start is an ordinary one on the locked-down directory
 		try (WardenTestApp again = WardenTestApp.start(oldDataDir, Map.of())) {
-			assertThat(again.jdbc().sql("SELECT count(*) FROM tenants WHERE name = 'upgraded'").query(Long.class).single())
+			assertThat(
+					again.jdbc().sql("SELECT count(*) FROM tenants WHERE name = 'upgraded'").query(Long.class).single())
 				.isEqualTo(1L);
 		}
 
-		// a locked-down directory whose passwords are lost does not start (nor generates passwords it cannot use);
-		// the documented way out: without pg_hba.conf the next start locks it down again with new passwords
+		// a locked-down directory whose passwords are lost does not start (nor generates
+		// passwords it cannot use);
+		// the documented way out: without pg_hba.conf the next start locks it down again
+		// with new passwords
 		Path credentials = oldDataDir.resolve("postgres-credentials.properties");
 		String lost = Files.readString(credentials);
 		Files.delete(credentials);
@@ -196,7 +216,9 @@ class EmbeddedDatabaseSecurityIntegrationTests {
 		Files.delete(cluster.resolve("pg_hba.conf"));
 		try (WardenTestApp recovered = WardenTestApp.start(oldDataDir, Map.of())) {
 			assertThat(Files.readString(credentials)).isNotEqualTo(lost);
-			assertThat(recovered.jdbc().sql("SELECT count(*) FROM tenants WHERE name = 'upgraded'").query(Long.class)
+			assertThat(recovered.jdbc()
+				.sql("SELECT count(*) FROM tenants WHERE name = 'upgraded'")
+				.query(Long.class)
 				.single()).isEqualTo(1L);
 			assertRefused(((HikariDataSource) recovered.bean(DataSource.class)).getJdbcUrl(), "postgres", null);
 		}
@@ -211,7 +233,8 @@ class EmbeddedDatabaseSecurityIntegrationTests {
 		assertThatThrownBy(() -> DriverManager.getConnection(jdbcUrl, properties).close())
 			.as("connection as %s with password %s", user, (password != null) ? "'" + password + "'" : "none")
 			.isInstanceOfSatisfying(SQLException.class, (ex) -> assertThat(ex.getSQLState())
-				// 28P01: wrong password; 08004: the server asked for SCRAM and the client had no password to give
+				// 28P01: wrong password; 08004: the server asked for SCRAM and the client
+				// had no password to give
 				.isIn("28P01", "08004"));
 	}
 

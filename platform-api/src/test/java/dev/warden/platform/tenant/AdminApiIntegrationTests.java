@@ -17,7 +17,10 @@ import dev.warden.platform.WardenTestApp;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** The admin API with real JWTs validated through the resource-server path (JWKS over HTTP). */
+/**
+ * The admin API with real JWTs validated through the resource-server path (JWKS over
+ * HTTP).
+ */
 @ExtendWith(SharedWardenExtension.class)
 class AdminApiIntegrationTests {
 
@@ -35,7 +38,8 @@ class AdminApiIntegrationTests {
 	void requestWithoutTokenGets401WithChallengeAndJson() {
 		HttpResponse<String> response = Http.get(app.url("/api/admin/tenants"));
 		assertThat(response.statusCode()).isEqualTo(401);
-		assertThat(response.headers().firstValue("WWW-Authenticate")).hasValueSatisfying((v) -> assertThat(v).startsWith("Bearer"));
+		assertThat(response.headers().firstValue("WWW-Authenticate"))
+			.hasValueSatisfying((v) -> assertThat(v).startsWith("Bearer"));
 		assertThat(response.body()).contains("\"code\":\"unauthenticated\"").contains("request_id");
 	}
 
@@ -48,13 +52,14 @@ class AdminApiIntegrationTests {
 
 	@Test
 	void idTokenIsNotAnAdminCredential() {
-		// finding 3 of the penetration test: the ID token issued to warden-cli created a tenant
+		// finding 3 of the penetration test: the ID token issued to warden-cli created a
+		// tenant
 		HttpResponse<String> created = Http.postJson(app.url("/api/admin/tenants"), "{\"name\":\"by-id-token\"}",
 				"Authorization", Http.bearer(issuer.idToken("alice", "ADMIN")));
 
 		assertThat(created.statusCode()).isEqualTo(401);
-		assertThat(created.headers().firstValue("WWW-Authenticate")).hasValueSatisfying(
-				(challenge) -> assertThat(challenge).contains("invalid_token"));
+		assertThat(created.headers().firstValue("WWW-Authenticate"))
+			.hasValueSatisfying((challenge) -> assertThat(challenge).contains("invalid_token"));
 		assertThat(created.body()).contains("\"code\":\"unauthenticated\"");
 		assertThat(app.jdbc().sql("SELECT count(*) FROM tenants WHERE name = 'by-id-token'").query(Long.class).single())
 			.isZero();
@@ -62,9 +67,8 @@ class AdminApiIntegrationTests {
 
 	@Test
 	void accessTokenForAnotherAudienceIsRejected() {
-		String forAnotherApi = issuer.mint(TestIssuer.ACCESS_TOKEN_TYPE, (claims) -> claims.subject("alice")
-			.audience("billing-api")
-			.claim("roles", java.util.List.of("ADMIN")));
+		String forAnotherApi = issuer.mint(TestIssuer.ACCESS_TOKEN_TYPE,
+				(claims) -> claims.subject("alice").audience("billing-api").claim("roles", java.util.List.of("ADMIN")));
 
 		assertThat(Http.get(app.url("/api/admin/tenants"), "Authorization", Http.bearer(forAnotherApi)).statusCode())
 			.isEqualTo(401);
@@ -110,14 +114,15 @@ class AdminApiIntegrationTests {
 				admin);
 		assertThat(blank.statusCode()).isEqualTo(400);
 		assertThat(blank.body()).contains("name");
-		HttpResponse<String> plan = Http.postJson(app.url("/api/admin/tenants"),
-				"{\"name\":\"x1\",\"plan\":\"gold\"}", "Authorization", admin);
+		HttpResponse<String> plan = Http.postJson(app.url("/api/admin/tenants"), "{\"name\":\"x1\",\"plan\":\"gold\"}",
+				"Authorization", admin);
 		assertThat(plan.statusCode()).isEqualTo(400);
 		assertThat(plan.body()).contains("plan");
 		assertThat(Http.postJson(app.url("/api/admin/tenants"), "{not json", "Authorization", admin).statusCode())
 			.isEqualTo(400);
-		assertThat(Http.send("POST", app.url("/api/admin/tenants"), "name=x", "Content-Type", "text/plain",
-				"Authorization", admin).statusCode()).isEqualTo(415);
+		assertThat(Http
+			.send("POST", app.url("/api/admin/tenants"), "name=x", "Content-Type", "text/plain", "Authorization", admin)
+			.statusCode()).isEqualTo(415);
 		assertThat(Http.get(app.url("/api/admin/tenants/not-a-uuid"), "Authorization", admin).statusCode())
 			.isEqualTo(400);
 		HttpResponse<String> missing = Http.get(app.url("/api/admin/tenants/00000000-0000-0000-0000-000000000000"),
@@ -157,13 +162,16 @@ class AdminApiIntegrationTests {
 		HttpResponse<String> docs = Http.get(app.url("/v3/api-docs"));
 		assertThat(docs.statusCode()).isEqualTo(200);
 		assertThat(docs.body()).contains("/api/admin/tenants");
-		JsonNode listTenants = Json.read(docs.body()).path("paths").path("/api/admin/tenants")
-			.path("get").path("parameters");
-		assertThat(listTenants.values()).extracting((parameter) -> parameter.path("in").asString() + ":"
-				+ parameter.path("name").asString()).containsExactlyInAnyOrder("query:page", "query:size");
+		JsonNode listTenants = Json.read(docs.body())
+			.path("paths")
+			.path("/api/admin/tenants")
+			.path("get")
+			.path("parameters");
+		assertThat(listTenants.values())
+			.extracting((parameter) -> parameter.path("in").asString() + ":" + parameter.path("name").asString())
+			.containsExactlyInAnyOrder("query:page", "query:size");
 		assertThat(Http.get(app.url("/actuator/health")).statusCode()).isEqualTo(200);
 	}
-
 
 	@Test
 	void adminCreatesAKeyWhoseRawValueIsShownOnceAndComplianceListsItWithoutSecret() {
@@ -183,10 +191,14 @@ class AdminApiIntegrationTests {
 				Http.bearer(issuer.token("carol", "COMPLIANCE")));
 		assertThat(list.statusCode()).isEqualTo(200);
 		assertThat(list.body()).contains("\"status\":\"active\"", "\"last_used_at\"").doesNotContain("\"key\"");
-		assertThat(Http.postJson(app.url("/api/admin/tenants/" + id + "/keys"), "{\"name\":\" \"}", "Authorization",
-				admin).statusCode()).isEqualTo(400);
-		assertThat(Http.postJson(app.url("/api/admin/tenants/00000000-0000-0000-0000-000000000000/keys"),
-				"{\"name\":\"x\"}", "Authorization", admin).statusCode()).isEqualTo(404);
+		assertThat(
+				Http.postJson(app.url("/api/admin/tenants/" + id + "/keys"), "{\"name\":\" \"}", "Authorization", admin)
+					.statusCode())
+			.isEqualTo(400);
+		assertThat(Http
+			.postJson(app.url("/api/admin/tenants/00000000-0000-0000-0000-000000000000/keys"), "{\"name\":\"x\"}",
+					"Authorization", admin)
+			.statusCode()).isEqualTo(404);
 		assertThat(Http.get(app.url("/api/admin/request-log"), "Authorization", admin).statusCode()).isEqualTo(200);
 		assertThat(Http.get(app.url("/api/admin/models"), "Authorization", admin).body())
 			.isEqualTo("{\"content\":[],\"page\":0,\"size\":50,\"next_page\":null}");

@@ -18,7 +18,10 @@ import dev.warden.platform.WardenTestApp;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** Update, suspend, reactivate and delete through the admin API, each change audited with before/after. */
+/**
+ * Update, suspend, reactivate and delete through the admin API, each change audited with
+ * before/after.
+ */
 @ExtendWith(SharedWardenExtension.class)
 class TenantLifecycleIntegrationTests {
 
@@ -36,12 +39,14 @@ class TenantLifecycleIntegrationTests {
 		return warden.tenant(name, "free");
 	}
 
-	/** The ids of every live tenant, read page by page (the application may hold more than one page). */
+	/**
+	 * The ids of every live tenant, read page by page (the application may hold more than
+	 * one page).
+	 */
 	private static List<String> listedIds() {
 		List<String> ids = new ArrayList<>();
 		for (int page = 0; page >= 0;) {
-			HttpResponse<String> listed = Http.get(app.url("/api/admin/tenants?size=500&page=" + page),
-					warden.admin());
+			HttpResponse<String> listed = Http.get(app.url("/api/admin/tenants?size=500&page=" + page), warden.admin());
 			assertThat(listed.statusCode()).as(listed.body()).isEqualTo(200);
 			JsonNode body = Json.read(listed.body());
 			body.path("content").forEach((tenant) -> ids.add(tenant.path("id").asString()));
@@ -65,8 +70,10 @@ class TenantLifecycleIntegrationTests {
 		HttpResponse<String> updated = Http.send("PATCH", app.url("/api/admin/tenants/" + id),
 				"{\"name\":\"lc-updated\",\"plan\":\"standard\"}", warden.admin());
 		assertThat(updated.statusCode()).isEqualTo(200);
-		assertThat(updated.body()).contains("\"name\":\"lc-updated\"", "\"plan\":\"standard\"", "\"status\":\"active\"");
-		assertThat(Http.get(app.url("/api/admin/tenants/" + id), warden.admin()).body()).contains("\"plan\":\"standard\"");
+		assertThat(updated.body()).contains("\"name\":\"lc-updated\"", "\"plan\":\"standard\"",
+				"\"status\":\"active\"");
+		assertThat(Http.get(app.url("/api/admin/tenants/" + id), warden.admin()).body())
+			.contains("\"plan\":\"standard\"");
 
 		Map<String, Object> event = audit(id).get(1);
 		assertThat(event).containsEntry("actor", "alice").containsEntry("action", "tenant.updated");
@@ -86,8 +93,8 @@ class TenantLifecycleIntegrationTests {
 				warden.admin());
 		assertThat(blank.statusCode()).isEqualTo(400);
 		assertThat(blank.body()).contains("\"code\":\"validation_failed\"", "name");
-		HttpResponse<String> taken = Http.send("PATCH", app.url("/api/admin/tenants/" + id),
-				"{\"name\":\"lc-taken\"}", warden.admin());
+		HttpResponse<String> taken = Http.send("PATCH", app.url("/api/admin/tenants/" + id), "{\"name\":\"lc-taken\"}",
+				warden.admin());
 		assertThat(taken.statusCode()).isEqualTo(409);
 		assertThat(audit(id)).extracting((row) -> row.get("action")).containsExactly("tenant.created");
 	}
@@ -99,10 +106,11 @@ class TenantLifecycleIntegrationTests {
 				warden.admin());
 		assertThat(suspended.statusCode()).isEqualTo(200);
 		assertThat(suspended.body()).contains("\"status\":\"suspended\"");
-		assertThat(Http.send("POST", app.url("/api/admin/tenants/" + id + ":suspend"), null, warden.admin()).statusCode())
+		assertThat(
+				Http.send("POST", app.url("/api/admin/tenants/" + id + ":suspend"), null, warden.admin()).statusCode())
 			.isEqualTo(200);
-		HttpResponse<String> reactivated = Http.send("POST", app.url("/api/admin/tenants/" + id + ":reactivate"),
-				null, warden.admin());
+		HttpResponse<String> reactivated = Http.send("POST", app.url("/api/admin/tenants/" + id + ":reactivate"), null,
+				warden.admin());
 		assertThat(reactivated.body()).contains("\"status\":\"active\"");
 
 		assertThat(audit(id)).extracting((row) -> row.get("action"))
@@ -114,8 +122,8 @@ class TenantLifecycleIntegrationTests {
 	@Test
 	void deletedTenantDisappearsItsKeysAreRevokedAndItsNameIsFree() {
 		String id = create("lc-delete");
-		HttpResponse<String> key = Http.send("POST", app.url("/api/admin/tenants/" + id + "/keys"),
-				"{\"name\":\"ci\"}", warden.admin());
+		HttpResponse<String> key = Http.send("POST", app.url("/api/admin/tenants/" + id + "/keys"), "{\"name\":\"ci\"}",
+				warden.admin());
 		assertThat(key.statusCode()).isEqualTo(201);
 
 		HttpResponse<String> deleted = Http.send("DELETE", app.url("/api/admin/tenants/" + id), null, warden.admin());

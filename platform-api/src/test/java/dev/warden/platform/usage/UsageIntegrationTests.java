@@ -41,9 +41,10 @@ import dev.warden.platform.tenant.TenantManagement;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * Usage metering end to end: calls through the gateway (in front of an in-test worker stand-in) are counted in
- * memory, visible in {@code GET /v1/usage} before they are flushed, flushed additively into {@code usage_daily} by
- * two replicas sharing one database, and readable by the admin API. Flushes are triggered by the tests (the
+ * Usage metering end to end: calls through the gateway (in front of an in-test worker
+ * stand-in) are counted in memory, visible in {@code GET /v1/usage} before they are
+ * flushed, flushed additively into {@code usage_daily} by two replicas sharing one
+ * database, and readable by the admin API. Flushes are triggered by the tests (the
  * periodic flush is set to an hour).
  */
 class UsageIntegrationTests {
@@ -66,8 +67,8 @@ class UsageIntegrationTests {
 	@BeforeAll
 	static void start() throws Exception {
 		worker = FakeWorker.start(UsageIntegrationTests::fakeWorker);
-		warden = WardenFixture.start(dataDir, Map.of("warden.worker.url",
-				FakeWorker.url(worker), "warden.usage.flush-interval", "1h"));
+		warden = WardenFixture.start(dataDir,
+				Map.of("warden.worker.url", FakeWorker.url(worker), "warden.usage.flush-interval", "1h"));
 		app = warden.app();
 		replica = warden.replica();
 	}
@@ -155,7 +156,8 @@ class UsageIntegrationTests {
 		assertThat(echo.path("request_bytes").asLong()).isEqualTo(3L * TWO_ROWS.length() + rows.length());
 		assertThat(echo.path("response_bytes").asLong()).isGreaterThanOrEqualTo(3L * 27);
 		assertThat(echo.path("latency_micros_max").asLong()).isPositive();
-		assertThat(echo.path("latency_micros_sum").asLong()).isGreaterThanOrEqualTo(echo.path("latency_micros_max").asLong());
+		assertThat(echo.path("latency_micros_sum").asLong())
+			.isGreaterThanOrEqualTo(echo.path("latency_micros_max").asLong());
 		assertThat(entry(before, "nosuch").path("rejected_by_code").path("model_not_found").asLong()).isEqualTo(1);
 		JsonNode down = entry(before, "down");
 		assertThat(down.path("errors").asLong()).isEqualTo(1);
@@ -174,7 +176,8 @@ class UsageIntegrationTests {
 			.single()).isEqualTo(4);
 		JsonNode after = usage(app, key.rawKey(), "");
 		assertThat(entry(after, "echo")).isEqualTo(echo);
-		// the first usage read is counted too (no model), the second one is not in its own answer
+		// the first usage read is counted too (no model), the second one is not in its
+		// own answer
 		assertThat(entry(after, null).path("requests").asLong()).isEqualTo(1);
 		assertThat(after.path("totals").path("requests").asLong()).isEqualTo(7);
 		// another replica sees the flushed rows
@@ -242,8 +245,8 @@ class UsageIntegrationTests {
 					for (int i = 0; i < perThread; i++) {
 						// rows null: counted by the meter from the payload (three rows)
 						meter.record(new RequestLogEntry("c-" + thread + "-" + i, Instant.now(), tenant.id(),
-								key.key().id(), "echo", "1", "POST", "/v1/models/echo:predict", 200, i % 1000, 21,
-								10, null, threeRows, null), null);
+								key.key().id(), "echo", "1", "POST", "/v1/models/echo:predict", 200, i % 1000, 21, 10,
+								null, threeRows, null), null);
 					}
 					return null;
 				}));
@@ -334,12 +337,10 @@ class UsageIntegrationTests {
 		HttpResponse<String> text = Http.get(app.url("/v1/usage?to=yesterday"), "X-API-Key", raw);
 		assertThat(text.statusCode()).isEqualTo(400);
 		assertThat(text.body()).contains("to: 'yesterday'");
-		HttpResponse<String> reversed = Http.get(app.url("/v1/usage?from=2026-11-10&to=2026-11-01"), "X-API-Key",
-				raw);
+		HttpResponse<String> reversed = Http.get(app.url("/v1/usage?from=2026-11-10&to=2026-11-01"), "X-API-Key", raw);
 		assertThat(reversed.statusCode()).isEqualTo(400);
 		assertThat(reversed.body()).contains("is before from");
-		HttpResponse<String> tooLong = Http.get(app.url("/v1/usage?from=2024-01-01&to=2026-01-01"), "X-API-Key",
-				raw);
+		HttpResponse<String> tooLong = Http.get(app.url("/v1/usage?from=2024-01-01&to=2026-01-01"), "X-API-Key", raw);
 		assertThat(tooLong.statusCode()).isEqualTo(400);
 		assertThat(tooLong.body()).contains("more than 366 days");
 		JsonNode explicit = usage(app, raw, "?from=2025-01-01&to=2025-12-31");
@@ -363,7 +364,8 @@ class UsageIntegrationTests {
 		assertThat(body.path("tenant").path("name").asString()).isEqualTo("usage-admin");
 		assertThat(entry(body, "echo").path("requests").asLong()).isEqualTo(1);
 		assertThat(body.path("quota").path("plan").asString()).isEqualTo("standard");
-		assertThat(Http.get(app.url(path + "?from=2026-02-30"), warden.as("alice", "ADMIN")).statusCode()).isEqualTo(400);
+		assertThat(Http.get(app.url(path + "?from=2026-02-30"), warden.as("alice", "ADMIN")).statusCode())
+			.isEqualTo(400);
 		assertThat(Http.get(app.url(path), warden.as("alice", "COMPLIANCE")).statusCode()).isEqualTo(200);
 		assertThat(Http.get(app.url(path), warden.as("alice", "AUDITOR")).statusCode()).isEqualTo(403);
 		assertThat(Http.get(app.url(path)).statusCode()).isEqualTo(401);
@@ -371,7 +373,8 @@ class UsageIntegrationTests {
 				warden.as("alice", "ADMIN"));
 		assertThat(unknown.statusCode()).isEqualTo(404);
 		assertThat(unknown.body()).contains("\"code\":\"not_found\"");
-		assertThat(Http.get(app.url("/api/admin/tenants/nope/usage"), warden.as("alice", "ADMIN")).statusCode()).isEqualTo(400);
+		assertThat(Http.get(app.url("/api/admin/tenants/nope/usage"), warden.as("alice", "ADMIN")).statusCode())
+			.isEqualTo(400);
 	}
 
 	@Test

@@ -18,9 +18,10 @@ import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 
 /**
- * A real HTTP server standing in for an inference worker in gateway tests: it serves the listed versions of one
- * model ({@code /internal/v1/status}, {@code /v1/models}, metadata, v1 predict and v2 infer), answers predictions
- * with its own name and the version named in the path (the newest when none), and can be switched to answering 503
+ * A real HTTP server standing in for an inference worker in gateway tests: it serves the
+ * listed versions of one model ({@code /internal/v1/status}, {@code /v1/models},
+ * metadata, v1 predict and v2 infer), answers predictions with its own name and the
+ * version named in the path (the newest when none), and can be switched to answering 503
  * or to holding predictions until released. Counts the predictions it received.
  */
 public final class StandInWorker implements AutoCloseable {
@@ -144,8 +145,8 @@ public final class StandInWorker implements AutoCloseable {
 			answer(exchange, 200, "{\"predictions\":[0.5],\"worker\":\"" + this.name + "\"}", version);
 		}
 		else {
-			answer(exchange, 404, "{\"error\":{\"code\":\"not_found\",\"message\":\"no " + path
-					+ "\",\"request_id\":\"w\"}}", null);
+			answer(exchange, 404,
+					"{\"error\":{\"code\":\"not_found\",\"message\":\"no " + path + "\",\"request_id\":\"w\"}}", null);
 		}
 	}
 

@@ -33,9 +33,10 @@ import dev.warden.platform.tenant.TenantManagement;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * Routing over worker replicas end to end over HTTP: a gateway configured with two stand-in workers ({@code a}
- * serves versions 1 and 2 of {@code m}, {@code b} only version 1), a worker registering itself with heartbeats,
- * and a second gateway replica on the same database that has no reachable worker of its own.
+ * Routing over worker replicas end to end over HTTP: a gateway configured with two
+ * stand-in workers ({@code a} serves versions 1 and 2 of {@code m}, {@code b} only
+ * version 1), a worker registering itself with heartbeats, and a second gateway replica
+ * on the same database that has no reachable worker of its own.
  */
 class WorkerRoutingIntegrationTests {
 
@@ -77,7 +78,8 @@ class WorkerRoutingIntegrationTests {
 		second.putAll(app.databaseProperties());
 		second.remove("warden.registration.token");
 		second.put("warden.worker.urls", "http://127.0.0.1:" + closedPort());
-		// this replica ignores registrations in its view for the duration of the test (see noHealthyWorker...)
+		// this replica ignores registrations in its view for the duration of the test
+		// (see noHealthyWorker...)
 		second.put("warden.registration.refresh-interval", "1h");
 		replica = WardenTestApp.start(dataDir, second);
 		await(() -> app.bean(WorkerPool.class).configured().stream().allMatch((w) -> w.inventory() != null));
@@ -124,13 +126,17 @@ class WorkerRoutingIntegrationTests {
 	}
 
 	private static Worker worker(String url) {
-		return app.bean(WorkerPool.class).workers().stream().filter((w) -> w.url().equals(url)).findFirst().orElseThrow();
+		return app.bean(WorkerPool.class)
+			.workers()
+			.stream()
+			.filter((w) -> w.url().equals(url))
+			.findFirst()
+			.orElseThrow();
 	}
 
 	private static HttpResponse<String> heartbeat(String token, String body) {
-		return (token != null)
-				? Http.postJson(app.url("/internal/platform/workers/heartbeat"), body, "Authorization", "Bearer " + token)
-				: Http.postJson(app.url("/internal/platform/workers/heartbeat"), body);
+		return (token != null) ? Http.postJson(app.url("/internal/platform/workers/heartbeat"), body, "Authorization",
+				"Bearer " + token) : Http.postJson(app.url("/internal/platform/workers/heartbeat"), body);
 	}
 
 	private static String registration(String id, String url, String models) {
@@ -151,7 +157,8 @@ class WorkerRoutingIntegrationTests {
 				.build(), HttpResponse.BodyHandlers.ofString()));
 			int sent = i;
 			await(() -> a.held() + b.held() == sent);
-			// the next request must go to the worker holding fewer: the two never differ by more than one
+			// the next request must go to the worker holding fewer: the two never differ
+			// by more than one
 			assertThat(Math.abs(a.held() - b.held())).as("held a=%d b=%d", a.held(), b.held()).isLessThanOrEqualTo(1);
 		}
 		assertThat(a.held()).isEqualTo(3);
@@ -202,7 +209,8 @@ class WorkerRoutingIntegrationTests {
 		assertThat(registeredResponse.statusCode()).as(registeredResponse.body()).isEqualTo(200);
 		await(() -> app.bean(WorkerPool.class).workers().stream().anyMatch((w) -> w.url().equals(url)));
 		try {
-			// only the ghost claims version 7: it is tried first, its connection is refused, a worker serving m answers
+			// only the ghost claims version 7: it is tried first, its connection is
+			// refused, a worker serving m answers
 			HttpResponse<String> response = predict("/v1/models/m/versions/7:predict");
 			assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
 			assertThat(worker(url).forwarded()).isEqualTo(1);
@@ -238,7 +246,8 @@ class WorkerRoutingIntegrationTests {
 		assertThat(view.body()).contains("\"url\":\"" + a.url() + "\"", "\"circuit_breaker\":\"OPEN\"");
 
 		a.mode(StandInWorker.Mode.OK);
-		// after the open interval, probe calls are let through (half-open); two successes close the breaker
+		// after the open interval, probe calls are let through (half-open); two successes
+		// close the breaker
 		await(() -> {
 			HttpResponse<String> response = predict("/v1/models/m/versions/2:predict");
 			assertThat(response.statusCode()).isEqualTo(200);
@@ -249,7 +258,8 @@ class WorkerRoutingIntegrationTests {
 
 	@Test
 	void noHealthyWorkerGets503WorkerUnavailableWithRetryAfter() throws Exception {
-		// the replica's only configured worker refuses connections, and it reads no registrations
+		// the replica's only configured worker refuses connections, and it reads no
+		// registrations
 		await(() -> replica.bean(WorkerPool.class).configured().stream().noneMatch(Worker::healthy));
 		HttpResponse<String> response = Http.postJson(replica.url("/v1/models/m:predict"), PREDICT, "X-API-Key", key,
 				"X-Request-Id", "no-worker-1");
@@ -290,11 +300,13 @@ class WorkerRoutingIntegrationTests {
 		assertThat(none.body()).contains("\"code\":\"invalid_registration_token\"");
 		HttpResponse<String> wrong = heartbeat(TOKEN + "x", body);
 		assertThat(wrong.statusCode()).isEqualTo(401);
-		assertThat(heartbeat(TOKEN, "{\"id\":\"bad id!\",\"url\":\"http://x\",\"interval_ms\":1000,\"models\":{}}")
-			.body()).contains("\"code\":\"invalid_registration\"", "id", "must match");
+		assertThat(
+				heartbeat(TOKEN, "{\"id\":\"bad id!\",\"url\":\"http://x\",\"interval_ms\":1000,\"models\":{}}").body())
+			.contains("\"code\":\"invalid_registration\"", "id", "must match");
 		assertThat(heartbeat(TOKEN, registration("ok-id", "file:///etc/passwd", "{}")).statusCode()).isEqualTo(400);
 		assertThat(heartbeat(TOKEN, "not json").statusCode()).isEqualTo(400);
-		assertThat(app.jdbc().sql("SELECT count(*) FROM worker_registrations WHERE worker_id = 'intruder'")
+		assertThat(app.jdbc()
+			.sql("SELECT count(*) FROM worker_registrations WHERE worker_id = 'intruder'")
 			.query(Long.class)
 			.single()).isZero();
 	}

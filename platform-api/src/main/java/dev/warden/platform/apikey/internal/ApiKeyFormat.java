@@ -6,8 +6,9 @@ import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
 
 /**
- * Raw API keys: {@code wdn_<12 base62 chars lookup id>_<32 base62 chars secret>} (the secret carries ~190 bits).
- * Only SHA-256 of the whole raw key is stored; the lookup id finds the row.
+ * Raw API keys: {@code wdn_<12 base62 chars lookup id>_<32 base62 chars secret>} (the
+ * secret carries ~190 bits). Only SHA-256 of the whole raw key is stored; the lookup id
+ * finds the row.
  */
 public final class ApiKeyFormat {
 

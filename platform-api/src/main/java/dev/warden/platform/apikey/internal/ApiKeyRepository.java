@@ -36,7 +36,8 @@ public class ApiKeyRepository {
 	public void insert(ApiKey key, String keyId, byte[] hash) {
 		this.jdbc
 			.sql("INSERT INTO api_keys (id, tenant_id, key_id, key_hash, prefix, name, status, created_at, expires_at, "
-					+ "scope_models, scope_operations, " + QUOTA_COLUMNS + ", quota_updated_at) VALUES (:id, :tenantId, "
+					+ "scope_models, scope_operations, " + QUOTA_COLUMNS
+					+ ", quota_updated_at) VALUES (:id, :tenantId, "
 					+ ":keyId, :hash, :prefix, :name, :status, :createdAt, :expiresAt, CAST(:models AS text[]), "
 					+ "CAST(:operations AS text[]), :rps, :burst, :month, :bytes, :rows, "
 					+ "CASE WHEN :overridden THEN clock_timestamp() END)")
@@ -112,7 +113,10 @@ public class ApiKeyRepository {
 			.update();
 	}
 
-	/** Replaces the key's quota override; its {@code quota_updated_at} becomes the database's clock. */
+	/**
+	 * Replaces the key's quota override; its {@code quota_updated_at} becomes the
+	 * database's clock.
+	 */
 	public void updateQuota(UUID id, QuotaOverride quota) {
 		this.jdbc
 			.sql("UPDATE api_keys SET quota_requests_per_second = :rps, quota_burst = :burst, "
@@ -139,13 +143,14 @@ public class ApiKeyRepository {
 			.query((rs, row) -> new Candidate(rs.getObject("id", UUID.class), rs.getObject("tenant_id", UUID.class),
 					rs.getBytes("key_hash"), rs.getString("status"), instant(rs, "expires_at"),
 					rs.getString("tenant_name"), rs.getString("plan"), rs.getString("tenant_status"), scopes(rs),
-					quota(rs), Math.max(micros(instant(rs, "quota_updated_at")),
-							micros(instant(rs, "tenant_updated_at")))))
+					quota(rs),
+					Math.max(micros(instant(rs, "quota_updated_at")), micros(instant(rs, "tenant_updated_at")))))
 			.optional();
 	}
 
 	/**
-	 * Writes the last use of many keys in one statement; a stored value is never moved back.
+	 * Writes the last use of many keys in one statement; a stored value is never moved
+	 * back.
 	 * @return the number of rows updated
 	 */
 	public int touchAll(Map<UUID, Instant> lastUses) {
@@ -176,15 +181,16 @@ public class ApiKeyRepository {
 		if ("active".equals(status) && expiresAt != null && !Instant.now().isBefore(expiresAt)) {
 			status = "expired";
 		}
-		return new ApiKey(rs.getObject("id", UUID.class), rs.getObject("tenant_id", UUID.class),
-				rs.getString("prefix"), rs.getString("name"), instant(rs, "created_at"), expiresAt,
-				instant(rs, "last_used_at"), status, scopes(rs), quota(rs));
+		return new ApiKey(rs.getObject("id", UUID.class), rs.getObject("tenant_id", UUID.class), rs.getString("prefix"),
+				rs.getString("name"), instant(rs, "created_at"), expiresAt, instant(rs, "last_used_at"), status,
+				scopes(rs), quota(rs));
 	}
 
 	private static QuotaOverride quota(ResultSet rs) throws SQLException {
 		return new QuotaOverride(rs.getObject("quota_requests_per_second", Long.class),
 				rs.getObject("quota_burst", Long.class), rs.getObject("quota_requests_per_month", Long.class),
-				rs.getObject("quota_max_request_bytes", Long.class), rs.getObject("quota_max_rows_per_request", Long.class));
+				rs.getObject("quota_max_request_bytes", Long.class),
+				rs.getObject("quota_max_rows_per_request", Long.class));
 	}
 
 	private static long micros(Instant instant) {

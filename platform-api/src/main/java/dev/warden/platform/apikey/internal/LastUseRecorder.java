@@ -17,11 +17,13 @@ import org.springframework.scheduling.annotation.Scheduled;
 import org.springframework.stereotype.Component;
 
 /**
- * Keeps {@code api_keys.last_used_at} current without a database write per request: each verified request
- * records its time in memory (per key, the latest), and every {@code warden.keys.last-used-flush-interval}
- * (default 5 s) and on shutdown the recorded times are written in one batched {@code UPDATE} (never moving a stored
- * value back, so replicas flushing out of order are harmless). A flush that fails puts its times back for the
- * next one. {@link #record} is lock-free and never touches the database. Thread-safe.
+ * Keeps {@code api_keys.last_used_at} current without a database write per request: each
+ * verified request records its time in memory (per key, the latest), and every
+ * {@code warden.keys.last-used-flush-interval} (default 5 s) and on shutdown the recorded
+ * times are written in one batched {@code UPDATE} (never moving a stored value back, so
+ * replicas flushing out of order are harmless). A flush that fails puts its times back
+ * for the next one. {@link #record} is lock-free and never touches the database.
+ * Thread-safe.
  */
 @Component
 public class LastUseRecorder {

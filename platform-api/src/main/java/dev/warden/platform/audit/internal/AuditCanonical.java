@@ -20,16 +20,19 @@ import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
- * The canonical serialisation of audit events and digests, from which their SHA-256 hashes and the digest
- * signatures are computed. Specified in {@code docs/security.md} ("Canonical form") so that a third party can
- * re-verify a chain without Warden; usable without Spring (the offline verifier uses it).
+ * The canonical serialisation of audit events and digests, from which their SHA-256
+ * hashes and the digest signatures are computed. Specified in {@code docs/security.md}
+ * ("Canonical form") so that a third party can re-verify a chain without Warden; usable
+ * without Spring (the offline verifier uses it).
  * <p>
- * A canonical document is a JSON object written with: keys sorted by UTF-16 code units (String order), no
- * insignificant whitespace, strings with only {@code "}, {@code \} and control characters below U+0020
- * escaped ({@code \b \t \n \f \r}, others a backslash, {@code u} and four lowercase hex digits), every other
- * character as UTF-8, numbers as plain decimals without exponent and without trailing fractional zeros
- * ({@code 1.50 → 1.5}, {@code 1.0E3 → 1000}), {@code true}, {@code false}, {@code null}. Timestamps are strings {@code yyyy-MM-ddTHH:mm:ss.SSSSSSZ}
- * (UTC, exactly six fractional digits). Hashes are lowercase hexadecimal SHA-256 of the UTF-8 bytes.
+ * A canonical document is a JSON object written with: keys sorted by UTF-16 code units
+ * (String order), no insignificant whitespace, strings with only {@code "}, {@code \} and
+ * control characters below U+0020 escaped ({@code \b \t \n \f \r}, others a backslash,
+ * {@code u} and four lowercase hex digits), every other character as UTF-8, numbers as
+ * plain decimals without exponent and without trailing fractional zeros
+ * ({@code 1.50 → 1.5}, {@code 1.0E3 → 1000}), {@code true}, {@code false}, {@code null}.
+ * Timestamps are strings {@code yyyy-MM-ddTHH:mm:ss.SSSSSSZ} (UTC, exactly six fractional
+ * digits). Hashes are lowercase hexadecimal SHA-256 of the UTF-8 bytes.
  * <p>
  * Thread-safe: stateless.
  */
@@ -38,8 +41,7 @@ public final class AuditCanonical {
 	/** The {@code prev_hash} of event 1 and the {@code prev_digest_hash} of digest 1. */
 	public static final String GENESIS_HASH = "0".repeat(64);
 
-	private static final DateTimeFormatter MICROS = DateTimeFormatter
-		.ofPattern("uuuu-MM-dd'T'HH:mm:ss.SSSSSS'Z'")
+	private static final DateTimeFormatter MICROS = DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm:ss.SSSSSS'Z'")
 		.withZone(ZoneOffset.UTC);
 
 	/** Reads details without losing digits: floating-point numbers as BigDecimal. */
@@ -51,16 +53,20 @@ public final class AuditCanonical {
 	}
 
 	/**
-	 * The content of one event that its hash covers (every column of {@code audit_events} except
-	 * {@code hash}).
+	 * The content of one event that its hash covers (every column of {@code audit_events}
+	 * except {@code hash}).
+	 *
 	 * @param detailsJson the event's details as JSON text (as stored in the jsonb column)
 	 */
-	public record EventContent(UUID id, long seq, Instant occurredAt, String actor, List<String> roles,
-			String action, String targetType, String targetId, String detailsJson, String clientAddress,
-			String userAgent, String requestId, String prevHash) {
+	public record EventContent(UUID id, long seq, Instant occurredAt, String actor, List<String> roles, String action,
+			String targetType, String targetId, String detailsJson, String clientAddress, String userAgent,
+			String requestId, String prevHash) {
 	}
 
-	/** The content of one digest that its hash and signature cover (every column except the two). */
+	/**
+	 * The content of one digest that its hash and signature cover (every column except
+	 * the two).
+	 */
 	public record DigestContent(long number, long firstSeq, long lastSeq, long eventCount, String headHash,
 			String prevDigestHash, Instant createdAt, String keyId) {
 	}
@@ -120,7 +126,10 @@ public final class AuditCanonical {
 		}
 	}
 
-	/** Canonical JSON of a map of Java values (String, Number, Boolean, List, Map, JsonNode, null). */
+	/**
+	 * Canonical JSON of a map of Java values (String, Number, Boolean, List, Map,
+	 * JsonNode, null).
+	 */
 	public static byte[] write(Map<String, ?> doc) {
 		StringBuilder out = new StringBuilder(256);
 		writeValue(out, doc);

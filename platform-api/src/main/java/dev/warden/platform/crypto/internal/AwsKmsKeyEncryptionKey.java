@@ -11,18 +11,22 @@ import com.google.crypto.tink.integration.awskms.AwsKmsClient;
 import dev.warden.platform.crypto.KeyEncryptionKeyProvider;
 
 /**
- * A key-encryption key held by AWS KMS, used through Tink's {@link AwsKmsClient}: wrapping a tenant keyset is a
- * KMS {@code Encrypt} call, unwrapping a {@code Decrypt} call (the key material never leaves KMS). The region is
- * taken from the key ARN.
+ * A key-encryption key held by AWS KMS, used through Tink's {@link AwsKmsClient}:
+ * wrapping a tenant keyset is a KMS {@code Encrypt} call, unwrapping a {@code Decrypt}
+ * call (the key material never leaves KMS). The region is taken from the key ARN.
  * <p>
- * Credentials ({@code warden.crypto.kek-credentials}): the path of an AWS credentials properties file
- * ({@code accessKey=...}, {@code secretKey=...}) or the word {@code default} for the AWS default credential chain
- * (environment, system properties, profile, container or instance role). Nothing is contacted at start-up; the
- * first tenant keyset that is wrapped or unwrapped calls KMS.
+ * Credentials ({@code warden.crypto.kek-credentials}): the path of an AWS credentials
+ * properties file ({@code accessKey=...}, {@code secretKey=...}) or the word
+ * {@code default} for the AWS default credential chain (environment, system properties,
+ * profile, container or instance role). Nothing is contacted at start-up; the first
+ * tenant keyset that is wrapped or unwrapped calls KMS.
  */
 public final class AwsKmsKeyEncryptionKey implements KeyEncryptionKeyProvider {
 
-	/** The URI scheme of an AWS KMS key: {@code aws-kms://arn:aws:kms:<region>:<account>:key/<id>}. */
+	/**
+	 * The URI scheme of an AWS KMS key:
+	 * {@code aws-kms://arn:aws:kms:<region>:<account>:key/<id>}.
+	 */
 	public static final String PREFIX = AwsKmsClient.PREFIX;
 
 	private final String uri;
@@ -37,7 +41,8 @@ public final class AwsKmsKeyEncryptionKey implements KeyEncryptionKeyProvider {
 	/**
 	 * @param uri {@code aws-kms://arn:aws:kms:...}
 	 * @param credentials a credentials file path, or {@code default}
-	 * @throws IllegalStateException with a message naming the setting when the URI or credentials are unusable
+	 * @throws IllegalStateException with a message naming the setting when the URI or
+	 * credentials are unusable
 	 */
 	public static AwsKmsKeyEncryptionKey create(String uri, String credentials) {
 		if (!uri.startsWith(PREFIX + "arn:aws")) {

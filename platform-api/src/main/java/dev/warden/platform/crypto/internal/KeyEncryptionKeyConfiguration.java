@@ -14,9 +14,9 @@ import dev.warden.platform.crypto.KeyEncryptionKeyProvider;
 import dev.warden.platform.system.WardenProperties;
 
 /**
- * Chooses the {@link KeyEncryptionKeyProvider} from {@code warden.crypto.kek-uri}: empty or {@code local} = the
- * local key, {@code aws-kms://...} = AWS KMS. Anything else, or a KMS key without usable credentials, stops the
- * start with a message naming the setting.
+ * Chooses the {@link KeyEncryptionKeyProvider} from {@code warden.crypto.kek-uri}: empty
+ * or {@code local} = the local key, {@code aws-kms://...} = AWS KMS. Anything else, or a
+ * KMS key without usable credentials, stops the start with a message naming the setting.
  */
 @Configuration(proxyBeanMethods = false)
 class KeyEncryptionKeyConfiguration {

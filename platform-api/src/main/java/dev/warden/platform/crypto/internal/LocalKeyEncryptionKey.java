@@ -16,9 +16,10 @@ import dev.warden.platform.crypto.PayloadCrypto;
 import dev.warden.platform.crypto.SecretFiles;
 
 /**
- * The key-encryption key of a default install: a Tink AES256_GCM keyset in Tink's JSON format, given by
- * {@code warden.master-key} ({@code WARDEN_MASTER_KEY}, the JSON or base64 of it), otherwise read from, or
- * created on first start at, {@code <data dir>/master-key.json} with POSIX mode 0600.
+ * The key-encryption key of a default install: a Tink AES256_GCM keyset in Tink's JSON
+ * format, given by {@code warden.master-key} ({@code WARDEN_MASTER_KEY}, the JSON or
+ * base64 of it), otherwise read from, or created on first start at,
+ * {@code <data dir>/master-key.json} with POSIX mode 0600.
  */
 public final class LocalKeyEncryptionKey implements KeyEncryptionKeyProvider {
 
@@ -36,8 +37,8 @@ public final class LocalKeyEncryptionKey implements KeyEncryptionKeyProvider {
 	}
 
 	/**
-	 * The configured keyset when {@code configured} is not blank, else the keyset file in {@code dataDir}
-	 * (created with mode 0600 if it does not exist).
+	 * The configured keyset when {@code configured} is not blank, else the keyset file in
+	 * {@code dataDir} (created with mode 0600 if it does not exist).
 	 */
 	public static LocalKeyEncryptionKey load(Path dataDir, String configured)
 			throws IOException, GeneralSecurityException {

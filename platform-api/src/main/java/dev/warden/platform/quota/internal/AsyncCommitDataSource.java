@@ -11,10 +11,11 @@ import javax.sql.DataSource;
 import org.springframework.jdbc.datasource.DelegatingDataSource;
 
 /**
- * Hands out the shared pool's connections, but every transaction the bucket proxy manager starts on one (by
- * {@code setAutoCommit(false)}) first runs {@code SET LOCAL synchronous_commit = off}. {@code SET LOCAL} ends with
- * the transaction, so the pooled connection goes back unchanged and other users (request log, audit) keep durable
- * commits. Thread-safe as the underlying data source.
+ * Hands out the shared pool's connections, but every transaction the bucket proxy manager
+ * starts on one (by {@code setAutoCommit(false)}) first runs
+ * {@code SET LOCAL synchronous_commit = off}. {@code SET LOCAL} ends with the
+ * transaction, so the pooled connection goes back unchanged and other users (request log,
+ * audit) keep durable commits. Thread-safe as the underlying data source.
  */
 public final class AsyncCommitDataSource extends DelegatingDataSource {
 

@@ -11,21 +11,24 @@ import io.github.bucket4j.distributed.BucketProxy;
 import io.github.bucket4j.ConsumptionProbe;
 
 /**
- * The quota fast path: a replica takes tokens from a shared (PostgreSQL) bucket in small leases and hands them out
- * to requests from an in-memory counter, so that most requests cost no database transaction. The tokens of a lease
- * are consumed from the shared bucket <em>before</em> any of them admits a request, so leasing never admits more
- * than the shared bucket granted:
+ * The quota fast path: a replica takes tokens from a shared (PostgreSQL) bucket in small
+ * leases and hands them out to requests from an in-memory counter, so that most requests
+ * cost no database transaction. The tokens of a lease are consumed from the shared bucket
+ * <em>before</em> any of them admits a request, so leasing never admits more than the
+ * shared bucket granted:
  * <ul>
- * <li>a lease's size comes from a {@link LeasePolicy} and shrinks as the shared bucket empties (down to 1, which is
- * the exact, one-transaction-per-request path);</li>
- * <li>a lease may have a time to live: unused tokens of an expired lease are dropped (never used late), which bounds
- * how far the leased tokens can shift in time (used for the per-second rate buckets);</li>
- * <li>unused tokens of leases without a time to live (monthly buckets) are given back to the shared bucket by
- * {@link #returnUnused}, called on shutdown; a replica that dies holding a lease strands at most that lease's
- * tokens (under-admission, never over-admission).</li>
+ * <li>a lease's size comes from a {@link LeasePolicy} and shrinks as the shared bucket
+ * empties (down to 1, which is the exact, one-transaction-per-request path);</li>
+ * <li>a lease may have a time to live: unused tokens of an expired lease are dropped
+ * (never used late), which bounds how far the leased tokens can shift in time (used for
+ * the per-second rate buckets);</li>
+ * <li>unused tokens of leases without a time to live (monthly buckets) are given back to
+ * the shared bucket by {@link #returnUnused}, called on shutdown; a replica that dies
+ * holding a lease strands at most that lease's tokens (under-admission, never
+ * over-admission).</li>
  * </ul>
- * One lease per bucket id and replica; at most one thread per bucket id talks to the database at a time, the others
- * wait for its lease. Thread-safe.
+ * One lease per bucket id and replica; at most one thread per bucket id talks to the
+ * database at a time, the others wait for its lease. Thread-safe.
  */
 public final class QuotaLeases {
 
@@ -38,19 +41,23 @@ public final class QuotaLeases {
 	}
 
 	/**
-	 * Takes one token for the bucket {@code id}: from the replica's current lease when it has one left (no database
-	 * access), otherwise by leasing from the shared bucket through {@code source}.
+	 * Takes one token for the bucket {@code id}: from the replica's current lease when it
+	 * has one left (no database access), otherwise by leasing from the shared bucket
+	 * through {@code source}.
 	 * @param id the bucket id
-	 * @param version the limits the lease is valid for (a lease taken under other limits is not used: its unused
-	 * tokens are given back, or dropped for leases with a time to live)
-	 * @param policy lease size (from the shared bucket's last known remaining tokens) and time to live
+	 * @param version the limits the lease is valid for (a lease taken under other limits
+	 * is not used: its unused tokens are given back, or dropped for leases with a time to
+	 * live)
+	 * @param policy lease size (from the shared bucket's last known remaining tokens) and
+	 * time to live
 	 * @param source takes tokens from the shared bucket
-	 * @return the outcome; {@code remaining} is the shared bucket's remaining tokens at the last lease plus this
-	 * replica's unused leased tokens
+	 * @return the outcome; {@code remaining} is the shared bucket's remaining tokens at
+	 * the last lease plus this replica's unused leased tokens
 	 */
 	public Outcome take(String id, long version, LeasePolicy policy, Source source) {
 		if (policy == LeasePolicy.EXACT) {
-			// no lease and no lock: concurrent callers share the proxy's batched transactions
+			// no lease and no lock: concurrent callers share the proxy's batched
+			// transactions
 			Grant grant = source.lease(1);
 			return new Outcome(grant.granted() > 0, grant.remaining(), grant.probe());
 		}
@@ -75,7 +82,8 @@ public final class QuotaLeases {
 			long size = Math.max(1, policy.leaseSize().applyAsLong(lease.sharedRemaining));
 			Grant grant = source.lease(size);
 			if (grant.granted() == 0 && size > 1) {
-				// not enough left for a lease: fall back to the exact path for this one request
+				// not enough left for a lease: fall back to the exact path for this one
+				// request
 				grant = source.lease(1);
 			}
 			lease.sharedRemaining = grant.remaining();
@@ -93,10 +101,13 @@ public final class QuotaLeases {
 	}
 
 	/**
-	 * Gives the unused tokens of this replica's leases without a time to live back to their shared buckets and
-	 * forgets all leases. Called on shutdown; best effort (a failure leaves those tokens stranded).
-	 * @param bucket supplies the shared bucket's proxy for an id ({@code null} when it is not known any more)
-	 * @param returnable which bucket ids' tokens may be returned (those without a time to live)
+	 * Gives the unused tokens of this replica's leases without a time to live back to
+	 * their shared buckets and forgets all leases. Called on shutdown; best effort (a
+	 * failure leaves those tokens stranded).
+	 * @param bucket supplies the shared bucket's proxy for an id ({@code null} when it is
+	 * not known any more)
+	 * @param returnable which bucket ids' tokens may be returned (those without a time to
+	 * live)
 	 * @return the number of tokens given back
 	 */
 	public long returnUnused(Function<String, BucketProxy> bucket, Predicate<String> returnable) {
@@ -122,7 +133,9 @@ public final class QuotaLeases {
 		this.leases.keySet().removeIf(ids);
 	}
 
-	/** Unused leased tokens held by this replica for {@code id} (0 when none or expired). */
+	/**
+	 * Unused leased tokens held by this replica for {@code id} (0 when none or expired).
+	 */
 	public long unused(String id) {
 		Lease lease = this.leases.get(id);
 		return (lease == null || this.clock.nanoTime() >= lease.expiresAt) ? 0 : Math.max(0, lease.available.get());
@@ -131,7 +144,10 @@ public final class QuotaLeases {
 	/** Takes tokens from, and gives tokens back to, one shared bucket. */
 	public interface Source {
 
-		/** Takes up to {@code tokens} tokens (all or, for counters near their limit, fewer; 0 = refused). */
+		/**
+		 * Takes up to {@code tokens} tokens (all or, for counters near their limit,
+		 * fewer; 0 = refused).
+		 */
 		Grant lease(long tokens);
 
 		/** Gives unused leased tokens back. */
@@ -150,9 +166,10 @@ public final class QuotaLeases {
 	/**
 	 * How to lease from one bucket.
 	 *
-	 * @param leaseSize maps the shared bucket's last known remaining tokens ({@code -1} before the first lease) to
-	 * the number of tokens to lease (values below 1 mean 1)
-	 * @param timeToLiveNanos how long leased tokens stay usable; 0 = until used or returned
+	 * @param leaseSize maps the shared bucket's last known remaining tokens ({@code -1}
+	 * before the first lease) to the number of tokens to lease (values below 1 mean 1)
+	 * @param timeToLiveNanos how long leased tokens stay usable; 0 = until used or
+	 * returned
 	 */
 	public record LeasePolicy(LongUnaryOperator leaseSize, long timeToLiveNanos) {
 
@@ -163,8 +180,10 @@ public final class QuotaLeases {
 
 	/**
 	 * @param consumed whether the request was admitted
-	 * @param remaining tokens left: shared bucket at the last lease plus this replica's unused leased tokens
-	 * @param probe the shared bucket's last probe (for reset / refill times), never {@code null}
+	 * @param remaining tokens left: shared bucket at the last lease plus this replica's
+	 * unused leased tokens
+	 * @param probe the shared bucket's last probe (for reset / refill times), never
+	 * {@code null}
 	 */
 	public record Outcome(boolean consumed, long remaining, ConsumptionProbe probe) {
 	}

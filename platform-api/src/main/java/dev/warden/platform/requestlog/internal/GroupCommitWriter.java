@@ -30,19 +30,23 @@ import dev.warden.platform.requestlog.RequestLogUnavailableException;
 /**
  * Group commit for {@code request_log} rows. Contract:
  * <ul>
- * <li>{@link #submit} is called by any number of request threads; it never blocks. The returned future completes
- * with {@link Outcome#COMMITTED} once the record's transaction has committed (durably, when the database has
- * {@code synchronous_commit} on), with {@link Outcome#SPILLED} when the write failed, fail-open is on and the
- * record is kept in the in-memory spill, or exceptionally ({@link RequestLogUnavailableException}) otherwise.
- * When the bounded queue is full the future is already completed (spilled or failed) on return.</li>
- * <li>Each writer thread takes the first waiting record as soon as there is one (no timer), plus every record
- * queued behind it, up to {@code maxBatchSize}, and writes them with one JDBC batch in one transaction. Batches form
- * from the records that arrive while the previous commit waits for its WAL flush.</li>
- * <li>A failed batch whose error says the database is unreachable fails all its records. Any other failure is
- * retried record by record, each in its own transaction, so that one rejected row does not fail its neighbours.</li>
- * <li>Spilled records are retried every {@code spillRetryInterval} by the first writer thread; a record the
- * database rejects (not unreachable) on that retry is dropped and counted. Whatever is in the spill is lost if the
- * process dies.</li>
+ * <li>{@link #submit} is called by any number of request threads; it never blocks. The
+ * returned future completes with {@link Outcome#COMMITTED} once the record's transaction
+ * has committed (durably, when the database has {@code synchronous_commit} on), with
+ * {@link Outcome#SPILLED} when the write failed, fail-open is on and the record is kept
+ * in the in-memory spill, or exceptionally ({@link RequestLogUnavailableException})
+ * otherwise. When the bounded queue is full the future is already completed (spilled or
+ * failed) on return.</li>
+ * <li>Each writer thread takes the first waiting record as soon as there is one (no
+ * timer), plus every record queued behind it, up to {@code maxBatchSize}, and writes them
+ * with one JDBC batch in one transaction. Batches form from the records that arrive while
+ * the previous commit waits for its WAL flush.</li>
+ * <li>A failed batch whose error says the database is unreachable fails all its records.
+ * Any other failure is retried record by record, each in its own transaction, so that one
+ * rejected row does not fail its neighbours.</li>
+ * <li>Spilled records are retried every {@code spillRetryInterval} by the first writer
+ * thread; a record the database rejects (not unreachable) on that retry is dropped and
+ * counted. Whatever is in the spill is lost if the process dies.</li>
  * </ul>
  * After {@link #close} returns, every submitted future is complete.
  */
@@ -106,14 +110,15 @@ public final class GroupCommitWriter implements AutoCloseable {
 
 	private final BatchWrite batchWrite;
 
-	public GroupCommitWriter(DataSource dataSource, int queueCapacity, int maxBatchSize, int writerThreads, int spillCapacity,
-			long spillRetryMillis, BooleanSupplier failOpen, MeterRegistry meters) {
+	public GroupCommitWriter(DataSource dataSource, int queueCapacity, int maxBatchSize, int writerThreads,
+			int spillCapacity, long spillRetryMillis, BooleanSupplier failOpen, MeterRegistry meters) {
 		this(dataSource, queueCapacity, maxBatchSize, writerThreads, spillCapacity, spillRetryMillis, failOpen, meters,
 				LogRecord::insert);
 	}
 
-	public GroupCommitWriter(DataSource dataSource, int queueCapacity, int maxBatchSize, int writerThreads, int spillCapacity,
-			long spillRetryMillis, BooleanSupplier failOpen, MeterRegistry meters, BatchWrite batchWrite) {
+	public GroupCommitWriter(DataSource dataSource, int queueCapacity, int maxBatchSize, int writerThreads,
+			int spillCapacity, long spillRetryMillis, BooleanSupplier failOpen, MeterRegistry meters,
+			BatchWrite batchWrite) {
 		this.batchWrite = batchWrite;
 		this.dataSource = dataSource;
 		this.maxBatchSize = maxBatchSize;
@@ -181,8 +186,9 @@ public final class GroupCommitWriter implements AutoCloseable {
 		List<Pending> batch = new ArrayList<>(this.maxBatchSize);
 		while (this.running || !this.queue.isEmpty()) {
 			try {
-				Pending first = this.queue.poll((drainsSpill && spillSize() > 0) ? this.spillRetryNanos
-						: TimeUnit.MILLISECONDS.toNanos(200), TimeUnit.NANOSECONDS);
+				Pending first = this.queue.poll(
+						(drainsSpill && spillSize() > 0) ? this.spillRetryNanos : TimeUnit.MILLISECONDS.toNanos(200),
+						TimeUnit.NANOSECONDS);
 				if (first != null) {
 					batch.add(first);
 					this.queue.drainTo(batch, this.maxBatchSize - 1);
@@ -198,7 +204,8 @@ public final class GroupCommitWriter implements AutoCloseable {
 				break;
 			}
 			catch (Throwable ex) {
-				// never let the writer die with futures pending (the JDBC driver may throw an Error on a lost
+				// never let the writer die with futures pending (the JDBC driver may
+				// throw an Error on a lost
 				// connection, e.g. an AssertionError with -ea)
 				log.error("Request-log writer error", ex);
 				batch.stream().filter((pending) -> !pending.done().isDone()).forEach((pending) -> fail(pending, ex));
@@ -239,7 +246,10 @@ public final class GroupCommitWriter implements AutoCloseable {
 		}
 	}
 
-	/** One transaction; throws when it did not commit (or when it is unknown whether it did). */
+	/**
+	 * One transaction; throws when it did not commit (or when it is unknown whether it
+	 * did).
+	 */
 	private void commit(List<LogRecord> records) throws SQLException {
 		long start = System.nanoTime();
 		try (Connection connection = this.dataSource.getConnection()) {
@@ -296,8 +306,9 @@ public final class GroupCommitWriter implements AutoCloseable {
 	}
 
 	/**
-	 * Writes up to one batch of spilled records when the retry interval has passed. Only this (the first writer)
-	 * thread removes records, and only from the head, so the records stay counted in the spill until written.
+	 * Writes up to one batch of spilled records when the retry interval has passed. Only
+	 * this (the first writer) thread removes records, and only from the head, so the
+	 * records stay counted in the spill until written.
 	 */
 	private void retrySpill() {
 		long now = System.nanoTime();
@@ -354,8 +365,9 @@ public final class GroupCommitWriter implements AutoCloseable {
 	}
 
 	/**
-	 * Whether the error means the database cannot be reached (connection refused or lost, pool timeout, server
-	 * shutting down or out of resources) rather than that it rejected these rows.
+	 * Whether the error means the database cannot be reached (connection refused or lost,
+	 * pool timeout, server shutting down or out of resources) rather than that it
+	 * rejected these rows.
 	 */
 	public static boolean unavailable(Throwable error) {
 		for (Throwable t = error; t != null; t = (t.getCause() != t) ? t.getCause() : null) {
@@ -377,7 +389,10 @@ public final class GroupCommitWriter implements AutoCloseable {
 		return state != null && (state.startsWith("08") || state.startsWith("53") || state.startsWith("57P"));
 	}
 
-	/** Stops taking records, lets the writers commit what is queued, then fails anything left. */
+	/**
+	 * Stops taking records, lets the writers commit what is queued, then fails anything
+	 * left.
+	 */
 	@Override
 	public void close() {
 		this.running = false;

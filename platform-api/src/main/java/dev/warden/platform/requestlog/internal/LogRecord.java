@@ -18,9 +18,9 @@ import java.util.UUID;
 import org.postgresql.PGConnection;
 
 /**
- * One {@code request_log} row ready to be written: payloads already encrypted (or {@code null}). Also holds the
- * SQL that writes rows, so that the group-commit writer and the one-row-per-transaction baseline of the benchmark
- * write exactly the same thing.
+ * One {@code request_log} row ready to be written: payloads already encrypted (or
+ * {@code null}). Also holds the SQL that writes rows, so that the group-commit writer and
+ * the one-row-per-transaction baseline of the benchmark write exactly the same thing.
  */
 public record LogRecord(UUID id, String requestId, Instant occurredAt, UUID tenantId, UUID apiKeyId, String model,
 		String modelVersion, String method, String path, int status, long latencyMicros, long requestBytes,
@@ -31,8 +31,9 @@ public record LogRecord(UUID id, String requestId, Instant occurredAt, UUID tena
 			+ "request_payload, response_payload, redactions) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
 
 	/**
-	 * Adds the records to one JDBC batch and executes it on the caller's connection; committing is the caller's
-	 * business. With {@code reWriteBatchedInserts=true} the driver sends multi-row INSERTs.
+	 * Adds the records to one JDBC batch and executes it on the caller's connection;
+	 * committing is the caller's business. With {@code reWriteBatchedInserts=true} the
+	 * driver sends multi-row INSERTs.
 	 */
 	public static void insert(Connection connection, List<LogRecord> records) throws SQLException {
 		try (PreparedStatement statement = connection.prepareStatement(INSERT)) {
@@ -55,12 +56,16 @@ public record LogRecord(UUID id, String requestId, Instant occurredAt, UUID tena
 			+ "model_version, method, path, status, latency_micros, request_bytes, response_bytes, error_code, "
 			+ "request_payload, response_payload, redactions) FROM STDIN (FORMAT binary)";
 
-	/** 2000-01-01T00:00:00Z, the epoch of PostgreSQL's binary timestamps, in microseconds since 1970. */
+	/**
+	 * 2000-01-01T00:00:00Z, the epoch of PostgreSQL's binary timestamps, in microseconds
+	 * since 1970.
+	 */
 	private static final long POSTGRES_EPOCH_MICROS = 946_684_800_000_000L;
 
 	/**
-	 * Writes the records with one {@code COPY ... FROM STDIN (FORMAT binary)} on the caller's connection (an
-	 * alternative to {@link #insert}, compared with it by the benchmark); committing is the caller's business.
+	 * Writes the records with one {@code COPY ... FROM STDIN (FORMAT binary)} on the
+	 * caller's connection (an alternative to {@link #insert}, compared with it by the
+	 * benchmark); committing is the caller's business.
 	 */
 	public static void copy(Connection connection, List<LogRecord> records) throws SQLException {
 		ByteArrayOutputStream bytes = new ByteArrayOutputStream(records.size() * 768);

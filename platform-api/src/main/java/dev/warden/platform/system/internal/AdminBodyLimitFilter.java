@@ -25,11 +25,13 @@ import dev.warden.platform.system.ErrorResponses;
 import static org.springframework.security.web.servlet.util.matcher.PathPatternRequestMatcher.pathPattern;
 
 /**
- * Caps the body of every admin call at {@code warden.admin-api.max-body-size} (64 KiB by default): a declared
- * {@code Content-Length} above it is answered 413 {@code payload_too_large} before anything is read; a chunked
- * body is read up to one byte more than the limit and answered the same way if it has that byte. A body within
- * the limit is handed on from memory. The model upload ({@code POST /api/admin/models/{m}/versions}) is exempt:
- * its multipart limit is {@code warden.models.upload.max-bytes}.
+ * Caps the body of every admin call at {@code warden.admin-api.max-body-size} (64 KiB by
+ * default): a declared {@code Content-Length} above it is answered 413
+ * {@code payload_too_large} before anything is read; a chunked body is read up to one
+ * byte more than the limit and answered the same way if it has that byte. A body within
+ * the limit is handed on from memory. The model upload ({@code POST
+ * /api/admin/models/{m}/versions}) is exempt: its multipart limit is
+ * {@code warden.models.upload.max-bytes}.
  */
 public final class AdminBodyLimitFilter extends OncePerRequestFilter {
 

@@ -27,34 +27,40 @@ import org.postgresql.PGConnection;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-
 /**
- * The embedded PostgreSQL of a default install, locked down: it listens on 127.0.0.1 only (no Unix-domain socket),
- * every connection must authenticate with SCRAM-SHA-256, and the application connects as the role
- * {@value #APPLICATION_ROLE}, which is not a superuser, cannot create roles or databases, is a member of no role
- * (so neither {@code pg_read_server_files} nor {@code pg_execute_server_program}: no {@code COPY ... FROM PROGRAM},
- * no {@code pg_read_file}) and owns the schema {@code public} with everything in it, which Flyway and the request-log
- * partition maintenance need (only an owner may attach, detach or drop a partition).
+ * The embedded PostgreSQL of a default install, locked down: it listens on 127.0.0.1 only
+ * (no Unix-domain socket), every connection must authenticate with SCRAM-SHA-256, and the
+ * application connects as the role {@value #APPLICATION_ROLE}, which is not a superuser,
+ * cannot create roles or databases, is a member of no role (so neither
+ * {@code pg_read_server_files} nor {@code pg_execute_server_program}: no
+ * {@code COPY ... FROM PROGRAM}, no {@code pg_read_file}) and owns the schema
+ * {@code public} with everything in it, which Flyway and the request-log partition
+ * maintenance need (only an owner may attach, detach or drop a partition).
  * <p>
  * A start does, in this order:
  * <ol>
- * <li>unpacks the server's binaries (once) into a directory only the owner of the data directory can enter: the
- * library's default, {@code /tmp/embedded-pg}, is made writable by everyone, so any local user could replace the
- * programs this process runs;</li>
- * <li>reads the passwords from {@code <data dir>/postgres-credentials.properties}, or generates them into it (see
- * {@link EmbeddedDatabaseCredentials});</li>
- * <li>on a fresh data directory, runs {@code initdb} with SCRAM authentication and the superuser password read from
- * an owner-only file, so the cluster never accepts a connection without a password;</li>
- * <li>before the server starts, writes {@code pg_hba.conf} (every start, so an edit cannot reopen it);</li>
- * <li>once the server is up, connects as {@code postgres} with its password and makes the application role and the
- * ownership of the schema what they must be (idempotent, a few catalogue queries).</li>
+ * <li>unpacks the server's binaries (once) into a directory only the owner of the data
+ * directory can enter: the library's default, {@code /tmp/embedded-pg}, is made writable
+ * by everyone, so any local user could replace the programs this process runs;</li>
+ * <li>reads the passwords from {@code <data dir>/postgres-credentials.properties}, or
+ * generates them into it (see {@link EmbeddedDatabaseCredentials});</li>
+ * <li>on a fresh data directory, runs {@code initdb} with SCRAM authentication and the
+ * superuser password read from an owner-only file, so the cluster never accepts a
+ * connection without a password;</li>
+ * <li>before the server starts, writes {@code pg_hba.conf} (every start, so an edit
+ * cannot reopen it);</li>
+ * <li>once the server is up, connects as {@code postgres} with its password and makes the
+ * application role and the ownership of the schema what they must be (idempotent, a few
+ * catalogue queries).</li>
  * </ol>
- * A data directory created before this lock-down (pg_hba {@code trust}, no passwords, tables owned by
- * {@code postgres}) is upgraded in place at its next start: the server starts once with {@code trust} for the user
- * {@code postgres} on 127.0.0.1 only, the superuser gets its password, {@code pg_hba.conf} is rewritten and reloaded,
- * and every other session is ended; then the role and ownership step runs as on any start. That start-up is the one
- * moment a local user could still connect without a password, as they could at any time before the upgrade (see
- * docs/security.md for what an operator of such an install should do).
+ * A data directory created before this lock-down (pg_hba {@code trust}, no passwords,
+ * tables owned by {@code postgres}) is upgraded in place at its next start: the server
+ * starts once with {@code trust} for the user {@code postgres} on 127.0.0.1 only, the
+ * superuser gets its password, {@code pg_hba.conf} is rewritten and reloaded, and every
+ * other session is ended; then the role and ownership step runs as on any start. That
+ * start-up is the one moment a local user could still connect without a password, as they
+ * could at any time before the upgrade (see docs/security.md for what an operator of such
+ * an install should do).
  * <p>
  * Not thread-safe; created and closed by {@code DatabaseConfiguration} only.
  */
@@ -81,7 +87,8 @@ public final class EmbeddedDatabase implements AutoCloseable {
 			host    all       all       ::1/128       scram-sha-256
 			""";
 
-	// only while a data directory of the earlier, open kind is upgraded: the superuser has no password yet
+	// only while a data directory of the earlier, open kind is upgraded: the superuser
+	// has no password yet
 	private static final String HBA_UPGRADING = HBA_HEADER + """
 			host    all       postgres  127.0.0.1/32  trust
 			""" + HBA_LOCKED.substring(HBA_HEADER.length());
@@ -98,8 +105,8 @@ public final class EmbeddedDatabase implements AutoCloseable {
 	}
 
 	/**
-	 * Starts (and on first use creates, or upgrades) the locked-down embedded PostgreSQL whose cluster is
-	 * {@code <dataDir>/postgres}.
+	 * Starts (and on first use creates, or upgrades) the locked-down embedded PostgreSQL
+	 * whose cluster is {@code <dataDir>/postgres}.
 	 */
 	public static EmbeddedDatabase start(Path dataDir, Path binariesDir) throws IOException {
 		Path cluster = dataDir.resolve("postgres");
@@ -108,8 +115,8 @@ public final class EmbeddedDatabase implements AutoCloseable {
 		boolean fresh = !Files.exists(cluster.resolve("postgresql.conf"));
 		boolean upgrade = !fresh && !HBA_LOCKED.equals(readHba(cluster));
 		if (!fresh && !upgrade && !EmbeddedDatabaseCredentials.exist(dataDir)) {
-			throw new IllegalStateException("The embedded PostgreSQL in " + cluster + " is locked with the passwords of "
-					+ dataDir.resolve(EmbeddedDatabaseCredentials.FILE_NAME)
+			throw new IllegalStateException("The embedded PostgreSQL in " + cluster
+					+ " is locked with the passwords of " + dataDir.resolve(EmbeddedDatabaseCredentials.FILE_NAME)
 					+ ", which is missing: restore it from the backup of the data directory (see docs/operations.md)");
 		}
 		EmbeddedDatabaseCredentials credentials = EmbeddedDatabaseCredentials.exist(dataDir)
@@ -123,30 +130,39 @@ public final class EmbeddedDatabase implements AutoCloseable {
 		EmbeddedPostgres postgres;
 		try {
 			EmbeddedPostgres.Builder builder = EmbeddedPostgres.builder()
-				// the library makes this directory writable by everyone: it lies inside the owner-only one
+				// the library makes this directory writable by everyone: it lies inside
+				// the owner-only one
 				.setOverrideWorkingDirectory(binaries.resolve("unpacked").toFile())
 				.setPgBinaryResolver(new BinariesIn(binaries))
 				.setDataDirectory(cluster)
 				.setCleanDataDirectory(false)
-				// Spring closes the server after the connection pool (see DatabaseConfiguration); the library's own
-				// JVM shutdown hook would stop it concurrently, while in-flight requests still write their log rows
+				// Spring closes the server after the connection pool (see
+				// DatabaseConfiguration); the library's own
+				// JVM shutdown hook would stop it concurrently, while in-flight requests
+				// still write their log rows
 				.setRegisterShutdownHook(false)
 				.setPGStartupWait(Duration.ofSeconds(60))
-				// zonky turns fsync and synchronous_commit off; a request log or audit trail must not lose rows
+				// zonky turns fsync and synchronous_commit off; a request log or audit
+				// trail must not lose rows
 				.setServerConfig("fsync", "on")
 				.setServerConfig("synchronous_commit", "on")
 				.setServerConfig("full_page_writes", "on")
 				.setServerConfig("listen_addresses", LISTEN_ADDRESS)
-				// no Unix-domain socket: its default directory (/tmp) is open to every local user, and nothing here
-				// uses one (the server's readiness is read from postmaster.pid by pg_ctl, then checked over TCP)
+				// no Unix-domain socket: its default directory (/tmp) is open to every
+				// local user, and nothing here
+				// uses one (the server's readiness is read from postmaster.pid by pg_ctl,
+				// then checked over TCP)
 				.setServerConfig("unix_socket_directories", "''")
 				.setServerConfig("password_encryption", "scram-sha-256")
-				// the library checks readiness by connecting as postgres: with the password (never on a command line)
+				// the library checks readiness by connecting as postgres: with the
+				// password (never on a command line)
 				.setConnectConfig("password", credentials.superuserPassword())
 				.setDataDirectoryCustomizer((dir) -> writeHba(dir.toPath(), upgrade ? HBA_UPGRADING : HBA_LOCKED));
 			if (fresh) {
-				// the library's only hook for initdb arguments is this map, passed as --key=value after its own
-				// "-A trust": the later --auth wins, and initdb refuses SCRAM without a superuser password
+				// the library's only hook for initdb arguments is this map, passed as
+				// --key=value after its own
+				// "-A trust": the later --auth wins, and initdb refuses SCRAM without a
+				// superuser password
 				builder.setLocaleConfig("auth", "scram-sha-256").setLocaleConfig("pwfile", passwordFile.toString());
 			}
 			postgres = builder.start();
@@ -188,8 +204,9 @@ public final class EmbeddedDatabase implements AutoCloseable {
 	}
 
 	/**
-	 * Closes the window of an upgrade: gives the superuser its password, rewrites {@code pg_hba.conf}, waits until
-	 * the server refuses a password-less connection, then ends every other session (one that got in meanwhile).
+	 * Closes the window of an upgrade: gives the superuser its password, rewrites
+	 * {@code pg_hba.conf}, waits until the server refuses a password-less connection,
+	 * then ends every other session (one that got in meanwhile).
 	 */
 	private void lockDown(Path cluster, EmbeddedDatabaseCredentials credentials) throws SQLException {
 		try (Connection connection = superuser()) {
@@ -207,7 +224,8 @@ public final class EmbeddedDatabase implements AutoCloseable {
 		}
 	}
 
-	// pg_reload_conf() only signals the postmaster; new connections follow the new rules once it has re-read them
+	// pg_reload_conf() only signals the postmaster; new connections follow the new rules
+	// once it has re-read them
 	private void awaitPasswordRequired() {
 		long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
 		Properties noPassword = new Properties();
@@ -218,7 +236,8 @@ public final class EmbeddedDatabase implements AutoCloseable {
 			}
 			catch (SQLException refused) {
 				String state = (refused.getSQLState() != null) ? refused.getSQLState() : "";
-				// 28xxx: the server refused; 08004: the driver had no password to answer the server's SCRAM request
+				// 28xxx: the server refused; 08004: the driver had no password to answer
+				// the server's SCRAM request
 				if (state.startsWith("28") || "08004".equals(state)) {
 					return;
 				}
@@ -240,41 +259,45 @@ public final class EmbeddedDatabase implements AutoCloseable {
 	}
 
 	/**
-	 * Creates the application role or resets its attributes, memberships and password, and gives it the schema
-	 * {@code public} and every relation and routine in it that another role owns (those of an upgraded install, or
-	 * anything created as superuser by hand).
+	 * Creates the application role or resets its attributes, memberships and password,
+	 * and gives it the schema {@code public} and every relation and routine in it that
+	 * another role owns (those of an upgraded install, or anything created as superuser
+	 * by hand).
 	 */
 	private void provisionApplicationRole(EmbeddedDatabaseCredentials credentials) throws SQLException {
 		try (Connection connection = superuser(); Statement statement = connection.createStatement()) {
 			String attributes = " LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION NOBYPASSRLS INHERIT";
 			boolean exists;
-			try (ResultSet rows = statement.executeQuery(
-					"SELECT 1 FROM pg_roles WHERE rolname = '" + APPLICATION_ROLE + "'")) {
+			try (ResultSet rows = statement
+				.executeQuery("SELECT 1 FROM pg_roles WHERE rolname = '" + APPLICATION_ROLE + "'")) {
 				exists = rows.next();
 			}
 			statement.execute((exists ? "ALTER ROLE " : "CREATE ROLE ") + APPLICATION_ROLE + attributes);
-			// the verifier is computed here: the password itself never reaches the server (nor its log)
+			// the verifier is computed here: the password itself never reaches the server
+			// (nor its log)
 			connection.unwrap(PGConnection.class)
 				.alterUserPassword(APPLICATION_ROLE, credentials.applicationPassword().toCharArray(), "scram-sha-256");
-			for (String grant : strings(statement, "SELECT quote_ident(r.rolname) FROM pg_auth_members m "
-					+ "JOIN pg_roles r ON r.oid = m.roleid JOIN pg_roles u ON u.oid = m.member "
-					+ "WHERE u.rolname = '" + APPLICATION_ROLE + "'")) {
+			for (String grant : strings(statement,
+					"SELECT quote_ident(r.rolname) FROM pg_auth_members m "
+							+ "JOIN pg_roles r ON r.oid = m.roleid JOIN pg_roles u ON u.oid = m.member "
+							+ "WHERE u.rolname = '" + APPLICATION_ROLE + "'")) {
 				statement.execute("REVOKE " + grant + " FROM " + APPLICATION_ROLE);
 			}
 			statement.execute("ALTER SCHEMA public OWNER TO " + APPLICATION_ROLE);
-			// sequences that belong to a column (identity, serial) follow their table and cannot be given alone
+			// sequences that belong to a column (identity, serial) follow their table and
+			// cannot be given alone
 			for (String relation : strings(statement, "SELECT CASE c.relkind WHEN 'v' THEN 'VIEW ' "
 					+ "WHEN 'm' THEN 'MATERIALIZED VIEW ' WHEN 'S' THEN 'SEQUENCE ' ELSE 'TABLE ' END "
 					+ "|| c.oid::regclass FROM pg_class c WHERE c.relnamespace = 'public'::regnamespace "
-					+ "AND c.relkind IN ('r', 'p', 'v', 'm', 'S') "
-					+ "AND pg_get_userbyid(c.relowner) <> '" + APPLICATION_ROLE + "' "
-					+ "AND NOT (c.relkind = 'S' AND EXISTS (SELECT 1 FROM pg_depend d "
+					+ "AND c.relkind IN ('r', 'p', 'v', 'm', 'S') " + "AND pg_get_userbyid(c.relowner) <> '"
+					+ APPLICATION_ROLE + "' " + "AND NOT (c.relkind = 'S' AND EXISTS (SELECT 1 FROM pg_depend d "
 					+ "WHERE d.classid = 'pg_class'::regclass AND d.objid = c.oid AND d.deptype IN ('a', 'i')))")) {
 				statement.execute("ALTER " + relation + " OWNER TO " + APPLICATION_ROLE);
 			}
-			for (String routine : strings(statement, "SELECT p.oid::regprocedure::text FROM pg_proc p "
-					+ "WHERE p.pronamespace = 'public'::regnamespace "
-					+ "AND pg_get_userbyid(p.proowner) <> '" + APPLICATION_ROLE + "'")) {
+			for (String routine : strings(statement,
+					"SELECT p.oid::regprocedure::text FROM pg_proc p "
+							+ "WHERE p.pronamespace = 'public'::regnamespace " + "AND pg_get_userbyid(p.proowner) <> '"
+							+ APPLICATION_ROLE + "'")) {
 				statement.execute("ALTER ROUTINE " + routine + " OWNER TO " + APPLICATION_ROLE);
 			}
 			List<String> others = strings(statement, "SELECT rolname FROM pg_roles WHERE (rolcanlogin OR rolsuper) "
@@ -287,21 +310,23 @@ public final class EmbeddedDatabase implements AutoCloseable {
 	}
 
 	private Connection superuser() throws SQLException {
-		// the library's data source for user postgres carries the password given to the builder
+		// the library's data source for user postgres carries the password given to the
+		// builder
 		return this.postgres.getPostgresDatabase().getConnection();
 	}
 
 	/**
-	 * Creates {@code dir} or checks it: a real directory (no link), owned by the owner of the data directory, and
-	 * then mode 0700, so that no other user can replace what is unpacked in it.
+	 * Creates {@code dir} or checks it: a real directory (no link), owned by the owner of
+	 * the data directory, and then mode 0700, so that no other user can replace what is
+	 * unpacked in it.
 	 */
 	private static Path ownerOnlyDirectory(Path dir, Path dataDir) throws IOException {
 		Files.createDirectories(dir);
 		if (!FileSystems.getDefault().supportedFileAttributeViews().contains("posix")) {
 			return dir;
 		}
-		if (Files.isSymbolicLink(dir) || !Files.getOwner(dir, LinkOption.NOFOLLOW_LINKS)
-			.equals(Files.getOwner(dataDir))) {
+		if (Files.isSymbolicLink(dir)
+				|| !Files.getOwner(dir, LinkOption.NOFOLLOW_LINKS).equals(Files.getOwner(dataDir))) {
 			throw new IllegalStateException("The embedded PostgreSQL's binaries directory " + dir
 					+ " must be a directory owned by the owner of " + dataDir + ", not a link or another user's");
 		}
@@ -310,8 +335,9 @@ public final class EmbeddedDatabase implements AutoCloseable {
 	}
 
 	/**
-	 * The library's binaries, keyed by the directory they are unpacked into: the library remembers unpacked
-	 * binaries per resolver for the life of the JVM, and would otherwise run those of a start with another directory.
+	 * The library's binaries, keyed by the directory they are unpacked into: the library
+	 * remembers unpacked binaries per resolver for the life of the JVM, and would
+	 * otherwise run those of a start with another directory.
 	 */
 	private record BinariesIn(Path directory) implements PgBinaryResolver {
 

@@ -11,12 +11,13 @@ import org.apache.catalina.valves.ErrorReportValve;
 import dev.warden.platform.system.ErrorResponses;
 
 /**
- * Replaces Tomcat's HTML error page with the documented JSON error for the errors Tomcat answers itself, before
- * a request reaches the application: a request line and headers larger than
- * {@code server.max-http-request-header-size} become 431 {@code request_header_too_large}; any other request
- * Tomcat cannot parse stays 400, as {@code bad_request}. Errors the application answers keep their own bodies
- * (the valve writes only when the response has none yet). Such requests never reach the request-id filter, so a
- * new request id is made and echoed in {@code X-Request-Id}.
+ * Replaces Tomcat's HTML error page with the documented JSON error for the errors Tomcat
+ * answers itself, before a request reaches the application: a request line and headers
+ * larger than {@code server.max-http-request-header-size} become 431
+ * {@code request_header_too_large}; any other request Tomcat cannot parse stays 400, as
+ * {@code bad_request}. Errors the application answers keep their own bodies (the valve
+ * writes only when the response has none yet). Such requests never reach the request-id
+ * filter, so a new request id is made and echoed in {@code X-Request-Id}.
  */
 public class JsonErrorReportValve extends ErrorReportValve {
 
@@ -60,7 +61,8 @@ public class JsonErrorReportValve extends ErrorReportValve {
 			response.finishResponse();
 		}
 		catch (IOException | IllegalStateException ex) {
-			// the client is gone or the response was committed meanwhile: nothing more to say
+			// the client is gone or the response was committed meanwhile: nothing more to
+			// say
 		}
 	}
 

@@ -85,7 +85,10 @@ public class TenantRepository {
 			.update() == 1;
 	}
 
-	/** Locks a live tenant's row for the rest of the transaction, so that concurrent changes serialise. */
+	/**
+	 * Locks a live tenant's row for the rest of the transaction, so that concurrent
+	 * changes serialise.
+	 */
 	public Optional<Tenant> lock(UUID id) {
 		return this.jdbc.sql("SELECT " + COLUMNS + " FROM tenants WHERE id = :id AND status <> 'deleted' FOR UPDATE")
 			.param("id", id)
@@ -93,7 +96,10 @@ public class TenantRepository {
 			.optional();
 	}
 
-	/** The wrapped data key of any tenant, deleted ones included ({@code wrapped} is null once destroyed). */
+	/**
+	 * The wrapped data key of any tenant, deleted ones included ({@code wrapped} is null
+	 * once destroyed).
+	 */
 	public Optional<StoredDataKey> findDataKey(UUID id) {
 		return this.jdbc.sql("SELECT " + KEY_COLUMNS + " FROM tenants WHERE id = :id")
 			.param("id", id)
@@ -101,7 +107,9 @@ public class TenantRepository {
 			.optional();
 	}
 
-	/** The wrapped data keys of all tenants whose key is not destroyed, in a stable order. */
+	/**
+	 * The wrapped data keys of all tenants whose key is not destroyed, in a stable order.
+	 */
 	public List<StoredDataKey> findLiveDataKeys() {
 		return this.jdbc.sql("SELECT " + KEY_COLUMNS + " FROM tenants WHERE data_key IS NOT NULL ORDER BY id")
 			.query(TenantRepository::mapKey)
@@ -110,13 +118,17 @@ public class TenantRepository {
 
 	/** Locks the row of a tenant whose key is not destroyed and reads its key. */
 	public Optional<StoredDataKey> lockDataKey(UUID id) {
-		return this.jdbc.sql("SELECT " + KEY_COLUMNS + " FROM tenants WHERE id = :id AND data_key IS NOT NULL FOR UPDATE")
+		return this.jdbc
+			.sql("SELECT " + KEY_COLUMNS + " FROM tenants WHERE id = :id AND data_key IS NOT NULL FOR UPDATE")
 			.param("id", id)
 			.query(TenantRepository::mapKey)
 			.optional();
 	}
 
-	/** Replaces the wrapped data key (rotation sets {@code data_key_rotated_at}, a re-wrap does not). */
+	/**
+	 * Replaces the wrapped data key (rotation sets {@code data_key_rotated_at}, a re-wrap
+	 * does not).
+	 */
 	public void updateDataKey(UUID id, byte[] wrapped, String kekId, boolean rotated) {
 		this.jdbc
 			.sql("UPDATE tenants SET data_key = :dataKey, kek_id = :kekId, updated_at = now()"

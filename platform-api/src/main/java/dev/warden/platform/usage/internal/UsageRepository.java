@@ -18,8 +18,9 @@ import org.springframework.stereotype.Repository;
 public class UsageRepository {
 
 	/**
-	 * One statement for any number of rows: the deltas arrive as parallel arrays and are added to existing rows, so
-	 * replicas flushing the same rows sum up instead of overwriting each other.
+	 * One statement for any number of rows: the deltas arrive as parallel arrays and are
+	 * added to existing rows, so replicas flushing the same rows sum up instead of
+	 * overwriting each other.
 	 */
 	private static final String ADD = """
 			INSERT INTO usage_daily AS u (day, tenant_id, api_key_id, model, outcome, requests, errors, rows,

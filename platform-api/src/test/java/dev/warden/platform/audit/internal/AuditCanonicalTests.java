@@ -25,7 +25,8 @@ class AuditCanonicalTests {
 
 	@Test
 	void eventIsSerialisedWithSortedKeysMicrosecondTimeAndNoWhitespace() {
-		String canonical = new String(AuditCanonical.canonical(event("{\"b\":[1,\"x\"],\"a\":{\"d\":null,\"c\":true}}")),
+		String canonical = new String(
+				AuditCanonical.canonical(event("{\"b\":[1,\"x\"],\"a\":{\"d\":null,\"c\":true}}")),
 				StandardCharsets.UTF_8);
 
 		assertThat(canonical).isEqualTo("{\"action\":\"tenant.updated\",\"actor\":\"alice\","
@@ -44,7 +45,8 @@ class AuditCanonicalTests {
 
 	@Test
 	void equalDetailsHashEquallyWhateverTheirSpellingAsJsonb() {
-		// what Jackson writes at append time and what PostgreSQL's jsonb gives back differ in spelling only
+		// what Jackson writes at append time and what PostgreSQL's jsonb gives back
+		// differ in spelling only
 		String written = "{\"ratio\":1.5,\"big\":1.0E10,\"z\":0.0,\"s\":\"\\u00e9\",\"n\":-2}";
 		String fromJsonb = "{\"n\": -2, \"s\": \"é\", \"z\": 0.0, \"big\": 10000000000, \"ratio\": 1.50}";
 

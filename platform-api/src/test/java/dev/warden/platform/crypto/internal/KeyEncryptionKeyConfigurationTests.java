@@ -29,9 +29,10 @@ import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
- * Which key-encryption key {@code warden.crypto.kek-uri} selects, and the start-up errors for unusable settings.
- * The local key is exercised for real; AWS KMS cannot be reached from a test, so only its selection and
- * credential checks are (no call goes to KMS before a keyset is wrapped).
+ * Which key-encryption key {@code warden.crypto.kek-uri} selects, and the start-up errors
+ * for unusable settings. The local key is exercised for real; AWS KMS cannot be reached
+ * from a test, so only its selection and credential checks are (no call goes to KMS
+ * before a keyset is wrapped).
  */
 class KeyEncryptionKeyConfigurationTests {
 
@@ -94,7 +95,8 @@ class KeyEncryptionKeyConfigurationTests {
 
 	@Test
 	void malformedOrUnsupportedUrisAreStartupErrors() {
-		assertThatThrownBy(() -> select("aws-kms://not-an-arn", "default", "")).isInstanceOf(IllegalStateException.class)
+		assertThatThrownBy(() -> select("aws-kms://not-an-arn", "default", ""))
+			.isInstanceOf(IllegalStateException.class)
 			.hasMessageContaining("is not an AWS KMS key URI");
 		assertThatThrownBy(() -> select("vault://secret/warden", null, "")).isInstanceOf(IllegalStateException.class)
 			.hasMessageContaining("warden.crypto.kek-uri")
@@ -115,9 +117,9 @@ class KeyEncryptionKeyConfigurationTests {
 			Aead used = app.bean(KeyEncryptionKeyProvider.class).aead();
 			assertThat(configured.decrypt(used.encrypt(new byte[] { 7 }, new byte[0]), new byte[0])).containsExactly(7);
 			assertThat(app.bean(SigningKeys.class).publicKeysetJson())
-				.isEqualTo(TinkJsonProtoKeysetFormat.serializeKeysetWithoutSecret(TinkJsonProtoKeysetFormat
-					.parseKeyset(signing, InsecureSecretKeyAccess.get())
-					.getPublicKeysetHandle()));
+				.isEqualTo(TinkJsonProtoKeysetFormat.serializeKeysetWithoutSecret(
+						TinkJsonProtoKeysetFormat.parseKeyset(signing, InsecureSecretKeyAccess.get())
+							.getPublicKeysetHandle()));
 		}
 		assertThat(this.dataDir.resolve("master-key.json")).doesNotExist();
 		assertThat(this.dataDir.resolve("signing-key.json")).doesNotExist();
