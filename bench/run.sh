@@ -58,6 +58,7 @@ export TF_CPP_MIN_LOG_LEVEL=2
 start_worker() { # $1 = batching enabled (true/false)
   java -jar "$JAR" --server.port="$PORT" --warden.worker.model-store.path="$STORE" \
     --warden.worker.model-store.poll-interval=1h --warden.worker.batching.default.enabled="$1" \
+    --warden.worker.benchmark.noop-enabled=true \
     >"$WORK/worker-$1.log" 2>&1 &
   WORKER_PID=$!
   for _ in $(seq 1 240); do

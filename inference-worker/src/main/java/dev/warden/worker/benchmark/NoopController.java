@@ -9,6 +9,7 @@ import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
@@ -21,9 +22,13 @@ import org.springframework.web.bind.annotation.RestController;
  * parses it into a JSON tree like the predict path does and answers a fixed ~100-byte
  * prediction-shaped JSON, without touching a model. The difference between this and
  * {@code :predict} under the same load is what validation, batching and TensorFlow cost.
- * Not part of the serving API; the gateway does not route to it.
+ * Not part of the serving API; the gateway does not route to it. Off unless
+ * {@code warden.worker.benchmark.noop-enabled} is {@code true} ({@code bench/run.sh}
+ * turns it on), so that a production worker exposes no endpoint that exists only for
+ * measurements.
  */
 @RestController
+@ConditionalOnBooleanProperty("warden.worker.benchmark.noop-enabled")
 class NoopController {
 
 	private static final JsonMapper JSON = JsonMapper.builder().build();

@@ -39,7 +39,7 @@ import tools.jackson.databind.json.JsonMapper;
  * of 2 requests here) and {@code plain} (a copy of it) with batching off.
  */
 @SpringBootTest(classes = WorkerApplication.class, webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
-		properties = { "warden.worker.batching.default.max-queue-size=2",
+		properties = { "warden.worker.batching.default.max-queue-size=2", "warden.worker.benchmark.noop-enabled=true",
 				"warden.worker.batching.models.plain.enabled=false" })
 class BatchingIntegrationTests {
 

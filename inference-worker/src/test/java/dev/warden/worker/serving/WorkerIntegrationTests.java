@@ -264,6 +264,12 @@ class WorkerIntegrationTests {
 	}
 
 	@Test
+	void theBenchmarkOnlyNoopEndpointIsOffByDefault() throws Exception {
+		HttpResponse<String> noop = post("/internal/v1/noop", "{\"instances\":[" + ROW_1 + "]}");
+		assertThat(noop.statusCode()).isEqualTo(404);
+	}
+
+	@Test
 	void wrongMethodAndMediaTypeAreJsonErrors() throws Exception {
 		HttpResponse<String> getPredict = get("/v1/models/income:predict");
 		assertThat(getPredict.statusCode()).isEqualTo(405);
