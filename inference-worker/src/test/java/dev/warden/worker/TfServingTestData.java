@@ -9,7 +9,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.Stream;
 
 import com.google.protobuf.CodedOutputStream;
 
@@ -33,6 +32,8 @@ import org.tensorflow.types.TString;
 
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
+
+import org.springframework.util.FileSystemUtils;
 
 /**
  * TensorFlow Serving's own test models (test resources {@code tfserving-testdata/}, see
@@ -105,16 +106,8 @@ public final class TfServingTestData {
 	}
 
 	public static void copyTree(Path source, Path target) {
-		try (Stream<Path> paths = Files.walk(source)) {
-			for (Path path : paths.toList()) {
-				Path destination = target.resolve(source.relativize(path).toString());
-				if (Files.isDirectory(path)) {
-					Files.createDirectories(destination);
-				}
-				else {
-					Files.copy(path, destination);
-				}
-			}
+		try {
+			FileSystemUtils.copyRecursively(source, target);
 		}
 		catch (IOException ex) {
 			throw new UncheckedIOException(ex);

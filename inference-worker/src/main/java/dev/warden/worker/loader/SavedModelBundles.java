@@ -23,6 +23,8 @@ import org.tensorflow.proto.SavedModel;
 import org.tensorflow.proto.SignatureDef;
 import org.tensorflow.proto.TensorInfo;
 
+import org.springframework.util.FileSystemUtils;
+
 /**
  * Opens a SavedModel with TensorFlow Java, also when one of its signatures is
  * inconsistent with its graph.
@@ -213,21 +215,7 @@ final class SavedModelBundles {
 					Files.createSymbolicLink(target, entry.toAbsolutePath());
 				}
 				catch (UnsupportedOperationException | IOException ex) {
-					copyTree(entry, target);
-				}
-			}
-		}
-	}
-
-	private static void copyTree(Path source, Path target) throws IOException {
-		try (Stream<Path> paths = Files.walk(source)) {
-			for (Path path : paths.toList()) {
-				Path destination = target.resolve(source.relativize(path).toString());
-				if (Files.isDirectory(path)) {
-					Files.createDirectories(destination);
-				}
-				else {
-					Files.copy(path, destination);
+					FileSystemUtils.copyRecursively(entry, target);
 				}
 			}
 		}

@@ -30,6 +30,7 @@ import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
+import org.springframework.util.FileSystemUtils;
 import org.tensorflow.Result;
 import org.tensorflow.SavedModelBundle;
 import org.tensorflow.Tensor;
@@ -215,7 +216,7 @@ class WorkerIntegrationTests {
 	void newVersionInTheStoreIsLoadedByPollingAndServesUnversionedRequests() throws Exception {
 		Path next = store.resolve("income").resolve("7");
 		Path staging = store.resolve("income").resolve(".staging");
-		copyTree(trained.versionDir(), staging);
+		FileSystemUtils.copyRecursively(trained.versionDir(), staging);
 		Files.move(staging, next, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
 
 		await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100)).untilAsserted(() -> {
@@ -232,7 +233,7 @@ class WorkerIntegrationTests {
 	@Test
 	void versionRemovedFromTheStoreIsUnloaded() throws Exception {
 		Path staging = store.resolve("income").resolve(".staging-3");
-		copyTree(trained.versionDir(), staging);
+		FileSystemUtils.copyRecursively(trained.versionDir(), staging);
 		Path three = Files.move(staging, store.resolve("income").resolve("3"),
 				java.nio.file.StandardCopyOption.ATOMIC_MOVE);
 		await().atMost(Duration.ofSeconds(30))
@@ -439,20 +440,6 @@ class WorkerIntegrationTests {
 		}
 		finally {
 			inputs.values().forEach(Tensor::close);
-		}
-	}
-
-	private static void copyTree(Path from, Path to) throws IOException {
-		try (Stream<Path> paths = Files.walk(from)) {
-			for (Path source : paths.toList()) {
-				Path target = to.resolve(from.relativize(source).toString());
-				if (Files.isDirectory(source)) {
-					Files.createDirectories(target);
-				}
-				else {
-					Files.copy(source, target);
-				}
-			}
 		}
 	}
 

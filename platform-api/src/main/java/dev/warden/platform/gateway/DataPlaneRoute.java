@@ -5,6 +5,7 @@ import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.regex.Pattern;
@@ -270,7 +271,7 @@ record DataPlaneRoute(Endpoint endpoint, String model, Long version, String labe
 				case "explain" -> Endpoint.V1_EXPLAIN;
 				default -> throw NoRouteException.notFound();
 			};
-			rest = new java.util.ArrayList<>(rest);
+			rest = new ArrayList<>(rest);
 			rest.set(rest.size() - 1, last.substring(0, colon));
 		}
 		else if (rest.size() == 2 || rest.size() == 4) {

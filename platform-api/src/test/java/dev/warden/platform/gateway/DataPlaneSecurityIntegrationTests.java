@@ -313,20 +313,10 @@ class DataPlaneSecurityIntegrationTests {
 		byte[] part = ("--b\r\nContent-Disposition: form-data; name=\"file\"; filename=\"x.bin\"\r\n\r\n"
 				+ "x".repeat(64 * 1024))
 			.getBytes(StandardCharsets.US_ASCII);
-		try (Socket socket = new Socket("127.0.0.1", app.port())) {
-			// no time limit is measured: a gateway that waited for the whole (never sent)
-			// body would fail the read
-			socket.setSoTimeout(120_000);
-			OutputStream out = socket.getOutputStream();
-			out.write(head.getBytes(StandardCharsets.US_ASCII));
-			out.write((Integer.toHexString(part.length) + "\r\n").getBytes(StandardCharsets.US_ASCII));
-			out.write(part);
-			out.write("\r\n".getBytes(StandardCharsets.US_ASCII));
-			out.flush();
-			// the rest of a 50 MB body is never sent: the answer must come without it
-			String status = new String(socket.getInputStream().readNBytes(12), StandardCharsets.US_ASCII);
-			assertThat(status).isEqualTo("HTTP/1.1 415");
-		}
+		// the rest of a 50 MB body is never sent, so the answer must come without it; no
+		// time
+		// is measured: a gateway that waited for the body would fail the read
+		assertThat(statusAfterChunk(head, part, false)).isEqualTo("HTTP/1.1 415");
 		Map<String, Object> logged = loggedRow(requestId);
 		assertThat(logged).containsEntry("status", 415).containsEntry("error_code", "unsupported_media_type");
 		assertThat(((Number) logged.get("request_bytes")).longValue()).isZero();
@@ -339,17 +329,7 @@ class DataPlaneSecurityIntegrationTests {
 				+ "\r\nAuthorization: Bearer " + intruder + "\r\nContent-Type: application/json\r\n"
 				+ "Transfer-Encoding: chunked\r\nConnection: close\r\n\r\n";
 		byte[] chunk = ("{\"instances\":[\"" + "x".repeat(200 * 1024) + "\"]}").getBytes(StandardCharsets.US_ASCII);
-		try (Socket socket = new Socket("127.0.0.1", app.port())) {
-			socket.setSoTimeout(120_000);
-			OutputStream out = socket.getOutputStream();
-			out.write(head.getBytes(StandardCharsets.US_ASCII));
-			out.write((Integer.toHexString(chunk.length) + "\r\n").getBytes(StandardCharsets.US_ASCII));
-			out.write(chunk);
-			out.write("\r\n0\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
-			out.flush();
-			String status = new String(socket.getInputStream().readNBytes(12), StandardCharsets.US_ASCII);
-			assertThat(status).isEqualTo("HTTP/1.1 413");
-		}
+		assertThat(statusAfterChunk(head, chunk, true)).isEqualTo("HTTP/1.1 413");
 		Map<String, Object> logged = loggedRow(requestId);
 		assertThat(logged).containsEntry("status", 413).containsEntry("error_code", "payload_too_large");
 		// the plan admits 65,536 bytes; the gateway read one more to know the body was
@@ -373,6 +353,23 @@ class DataPlaneSecurityIntegrationTests {
 		}
 		// a GET needs no Content-Type
 		assertThat(send("GET", "/v1/models/open/metadata", intruder, null).status()).isEqualTo(200);
+	}
+
+	/**
+	 * Sends {@code head} and {@code chunk} as one chunk of a chunked body (then the last
+	 * chunk when {@code last}), and reads the status line of the answer.
+	 */
+	private static String statusAfterChunk(String head, byte[] chunk, boolean last) throws IOException {
+		try (Socket socket = new Socket("127.0.0.1", app.port())) {
+			socket.setSoTimeout(120_000);
+			OutputStream out = socket.getOutputStream();
+			out.write(head.getBytes(StandardCharsets.US_ASCII));
+			out.write((Integer.toHexString(chunk.length) + "\r\n").getBytes(StandardCharsets.US_ASCII));
+			out.write(chunk);
+			out.write((last ? "\r\n0\r\n\r\n" : "\r\n").getBytes(StandardCharsets.US_ASCII));
+			out.flush();
+			return new String(socket.getInputStream().readNBytes(12), StandardCharsets.US_ASCII);
+		}
 	}
 
 	private static Answer sendTyped(String path, String contentType, String body) throws IOException {
