@@ -151,12 +151,14 @@ record DataPlaneRoute(Endpoint endpoint, String model, Long version, String labe
 	}
 
 	/**
-	 * Whether the body is a prediction request whose rows the plan's
-	 * {@code max_rows_per_request} limits.
+	 * Whether the body is a prediction or explanation request whose rows the plan limits
+	 * ({@code max_rows_per_request}, for explanations also
+	 * {@code max_rows_per_explanation}).
 	 */
 	public boolean countsRows() {
 		return this.endpoint == Endpoint.V1_PREDICT || this.endpoint == Endpoint.V1_CLASSIFY
-				|| this.endpoint == Endpoint.V1_REGRESS || this.endpoint == Endpoint.V2_INFER;
+				|| this.endpoint == Endpoint.V1_REGRESS || this.endpoint == Endpoint.V2_INFER
+				|| this.endpoint == Endpoint.V1_EXPLAIN;
 	}
 
 	/**

@@ -26,6 +26,12 @@ final class GatewayAttributes {
 	 */
 	static final String REQUEST_ROWS = GatewayAttributes.class.getName() + ".requestRows";
 
+	/**
+	 * Requests of quota this request costs ({@code Long}): 1, or the plan's
+	 * {@code explain_cost} for an explanation.
+	 */
+	static final String QUOTA_COST = GatewayAttributes.class.getName() + ".quotaCost";
+
 	/** Error code of an error answered by the gateway itself. */
 	static final String ERROR_CODE = GatewayAttributes.class.getName() + ".errorCode";
 

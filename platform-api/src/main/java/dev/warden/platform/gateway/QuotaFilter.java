@@ -93,8 +93,11 @@ class QuotaFilter extends OncePerRequestFilter implements Ordered {
 			tooLarge(request, response, max);
 			return;
 		}
+		long cost = (route.endpoint() == DataPlaneRoute.Endpoint.V1_EXPLAIN) ? limits.explainCost() : 1;
+		request.setAttribute(GatewayAttributes.QUOTA_COST, cost);
 		Decision decision = this.quotas.consume(key.apiKeyId(), key.tenantId(), key.plan(), key.quota(),
-				key.quotaVersion());
+				key.quotaVersion(), cost);
+		response.setHeader("Warden-Quota-Cost", Long.toString(cost));
 		response.setHeader("RateLimit-Limit", Long.toString(decision.limit()));
 		response.setHeader("RateLimit-Remaining", Long.toString(decision.remaining()));
 		response.setHeader("RateLimit-Reset", Long.toString(decision.resetSeconds()));
@@ -117,6 +120,7 @@ class QuotaFilter extends OncePerRequestFilter implements Ordered {
 		error.put("limit", decision.limitHit());
 		error.put("resets_at", decision.resetsAt().toString());
 		error.put("retry_after_seconds", decision.retryAfterSeconds());
+		error.put("cost", request.getAttribute(GatewayAttributes.QUOTA_COST));
 		byte[] bytes = JSON.writeValueAsBytes(body);
 		response.setStatus(429);
 		response.setContentType(MediaType.APPLICATION_JSON_VALUE);
@@ -135,17 +139,23 @@ class QuotaFilter extends OncePerRequestFilter implements Ordered {
 	static boolean tooManyRows(HttpServletRequest request, HttpServletResponse response, DataPlaneRoute route,
 			byte[] body) throws IOException {
 		QuotaPlan plan = (QuotaPlan) request.getAttribute(PLAN);
-		if (plan == null || plan.maxRowsPerRequest() == 0 || !route.countsRows()) {
+		if (plan == null || !route.countsRows()) {
 			return false;
 		}
-		long max = plan.maxRowsPerRequest();
+		boolean explanation = route.endpoint() == DataPlaneRoute.Endpoint.V1_EXPLAIN;
+		long max = explanation ? plan.explanationRowLimit() : plan.maxRowsPerRequest();
+		if (max == 0) {
+			return false;
+		}
 		long rows = RowCounter.count(body, route.openInference(), max);
 		request.setAttribute(GatewayAttributes.REQUEST_ROWS, rows);
 		if (rows >= max + 1) {
 			request.setAttribute(GatewayAttributes.ERROR_CODE, "too_many_rows");
+			String limit = (explanation && max != plan.maxRowsPerRequest()) ? "max_rows_per_explanation"
+					: "max_rows_per_request";
 			ErrorResponses.write(request, response, HttpServletResponse.SC_BAD_REQUEST, "too_many_rows",
-					"request has more than " + max + " rows: the key's quota (plan '" + plan.name()
-							+ "') allows max_rows_per_request " + max);
+					"request has more than " + max + " rows: the key's quota (plan '" + plan.name() + "') allows "
+							+ limit + " " + max);
 			return true;
 		}
 		return false;

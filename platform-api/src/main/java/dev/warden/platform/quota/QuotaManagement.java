@@ -168,6 +168,18 @@ public class QuotaManagement {
 	 * 5xx; nothing is admitted)
 	 */
 	public Decision consume(UUID apiKeyId, UUID tenantId, String planName, QuotaOverride override, long configVersion) {
+		return consume(apiKeyId, tenantId, planName, override, configVersion, 1);
+	}
+
+	/**
+	 * Takes {@code cost} requests at once (all or none) from the key's rate bucket and,
+	 * when that allows it, from the monthly buckets; otherwise as
+	 * {@link #consume(UUID, UUID, String, QuotaOverride, long)}. An explanation costs the
+	 * plan's {@link QuotaPlan#explainCost()}.
+	 * @param cost requests of quota this request costs, from 1 to the plan's burst
+	 */
+	public Decision consume(UUID apiKeyId, UUID tenantId, String planName, QuotaOverride override, long configVersion,
+			long cost) {
 		QuotaPlan base = plan(planName);
 		QuotaPlan plan = override.applyTo(base);
 		long version = Math.max(this.plans.version(), configVersion);
@@ -188,14 +200,14 @@ public class QuotaManagement {
 				// rate leases expire instead
 			}
 
-		});
+		}, cost);
 		long rateReset = ceilSeconds(rate.probe().getNanosToWaitForReset());
 		if (!rate.consumed()) {
 			long retryAfter = Math.max(1, ceilSeconds(rate.probe().getNanosToWaitForRefill()));
 			String message = "rate limit exceeded: "
 					+ (rateOverridden ? "this key's quota override allows " : "plan '" + plan.name() + "' allows ")
-					+ plan.requestsPerSecond() + " requests/second with a burst of " + plan.burst() + "; retry after "
-					+ retryAfter + " s";
+					+ plan.requestsPerSecond() + " requests/second with a burst of " + plan.burst() + costs(cost)
+					+ "; retry after " + retryAfter + " s";
 			return new Decision(false, RATE, plan, plan.burst(), 0, retryAfter, retryAfter,
 					this.clock.instant().plusSeconds(retryAfter), message);
 		}
@@ -206,33 +218,41 @@ public class QuotaManagement {
 		}
 		Month month = Month.of(this.clock.instant());
 		if (keyMonthly > 0) {
-			long used = consumeMonthly(keyMonthId(apiKeyId, month.month()), keyMonthly, month);
+			long used = consumeMonthly(keyMonthId(apiKeyId, month.month()), keyMonthly, month, cost);
 			if (used > keyMonthly) {
 				return new Decision(false, KEY_MONTHLY, plan, keyMonthly, 0, month.secondsLeft(), month.secondsLeft(),
-						month.next(), "monthly quota of this key exceeded: its quota override allows " + keyMonthly
-								+ " requests per calendar month (UTC); it resets at " + month.next());
+						month.next(),
+						"monthly quota of this key exceeded: its quota override allows " + keyMonthly
+								+ " requests per calendar month (UTC)" + costs(cost) + "; it resets at "
+								+ month.next());
 			}
 			allowed = closer(allowed, keyMonthly, keyMonthly - used, month);
 		}
 		if (plan.hasMonthlyQuota()) {
-			long used = consumeMonthly(monthId(tenantId, month.month()), plan.requestsPerMonth(), month);
+			long used = consumeMonthly(monthId(tenantId, month.month()), plan.requestsPerMonth(), month, cost);
 			if (used > plan.requestsPerMonth()) {
 				return new Decision(false, MONTHLY, plan, plan.requestsPerMonth(), 0, month.secondsLeft(),
 						month.secondsLeft(), month.next(),
 						"monthly quota exceeded: plan '" + plan.name() + "' allows " + plan.requestsPerMonth()
-								+ " requests per calendar month (UTC); it resets at " + month.next());
+								+ " requests per calendar month (UTC)" + costs(cost) + "; it resets at "
+								+ month.next());
 			}
 			allowed = closer(allowed, plan.requestsPerMonth(), plan.requestsPerMonth() - used, month);
 		}
 		return allowed;
 	}
 
+	private static String costs(long cost) {
+		return (cost > 1) ? ", and this request costs " + cost + " requests (an explanation)" : "";
+	}
+
 	/**
-	 * Counts one request in a monthly counter bucket unless that would pass the limit.
+	 * Counts {@code cost} requests in a monthly counter bucket unless that would pass the
+	 * limit.
 	 * @return the requests counted this month including this one when it was admitted
 	 * ({@code <= limit}), or {@code limit + 1} when it was refused (and not counted)
 	 */
-	private long consumeMonthly(String id, long limit, Month month) {
+	private long consumeMonthly(String id, long limit, Month month, long cost) {
 		Supplier<BucketConfiguration> configuration = () -> counterConfiguration(month);
 		// a lease is valid for one limit: a changed quota starts a new lease (the old
 		// one's tokens are given back)
@@ -263,7 +283,7 @@ public class QuotaManagement {
 					.addTokens(tokens);
 			}
 
-		});
+		}, cost);
 		return outcome.consumed() ? limit - outcome.remaining() : limit + 1;
 	}
 

@@ -64,9 +64,13 @@ public record QuotaOverride(Long requestsPerSecond, Long burst, Long requestsPer
 		if (isEmpty()) {
 			return plan;
 		}
-		return new QuotaPlan(plan.name(), min(plan.requestsPerSecond(), this.requestsPerSecond),
-				min(plan.burst(), this.burst), min(plan.maxRequestBytes(), this.maxRequestBytes),
-				plan.requestsPerMonth(), min(plan.maxRowsPerRequest(), this.maxRowsPerRequest));
+		long burst = min(plan.burst(), this.burst);
+		// an explanation must fit in the key's (possibly smaller) bucket to be admitted
+		// at all
+		return new QuotaPlan(plan.name(), min(plan.requestsPerSecond(), this.requestsPerSecond), burst,
+				min(plan.maxRequestBytes(), this.maxRequestBytes), plan.requestsPerMonth(),
+				min(plan.maxRowsPerRequest(), this.maxRowsPerRequest), Math.min(plan.explainCost(), burst),
+				plan.maxRowsPerExplanation());
 	}
 
 	/**

@@ -38,7 +38,7 @@ public class QuotaPlans {
 	private static final Logger log = LoggerFactory.getLogger(QuotaPlans.class);
 
 	private static final Set<String> PLAN_FIELDS = Set.of("requests_per_second", "burst", "requests_per_month",
-			"max_request_bytes", "max_rows_per_request");
+			"max_request_bytes", "max_rows_per_request", "explain_cost", "max_rows_per_explanation");
 
 	/** The watched file, or {@code null} when the packaged copy is used. */
 	private final Path file;
@@ -93,11 +93,17 @@ public class QuotaPlans {
 							+ field + "', expected " + PLAN_FIELDS);
 				}
 			});
+			long burst = number(entry.getKey(), plan, "burst");
+			long maxRows = number(entry.getKey(), plan, "max_rows_per_request");
+			long explainCost = plan.has("explain_cost") ? number(entry.getKey(), plan, "explain_cost")
+					: QuotaPlan.defaultExplainCost(burst);
+			long explanationRows = plan.has("max_rows_per_explanation")
+					? number(entry.getKey(), plan, "max_rows_per_explanation")
+					: QuotaPlan.defaultMaxRowsPerExplanation(maxRows);
 			parsed.put(entry.getKey(),
-					new QuotaPlan(entry.getKey(), number(entry.getKey(), plan, "requests_per_second"),
-							number(entry.getKey(), plan, "burst"), number(entry.getKey(), plan, "max_request_bytes"),
-							number(entry.getKey(), plan, "requests_per_month"),
-							number(entry.getKey(), plan, "max_rows_per_request")));
+					new QuotaPlan(entry.getKey(), number(entry.getKey(), plan, "requests_per_second"), burst,
+							number(entry.getKey(), plan, "max_request_bytes"),
+							number(entry.getKey(), plan, "requests_per_month"), maxRows, explainCost, explanationRows));
 		});
 		if (parsed.isEmpty()) {
 			throw new IllegalArgumentException("quotas.yaml defines no plans");
@@ -195,6 +201,8 @@ public class QuotaPlans {
 			fields.put("requests_per_month", plan.requestsPerMonth());
 			fields.put("max_request_bytes", plan.maxRequestBytes());
 			fields.put("max_rows_per_request", plan.maxRowsPerRequest());
+			fields.put("explain_cost", plan.explainCost());
+			fields.put("max_rows_per_explanation", plan.maxRowsPerExplanation());
 			return fields;
 		}
 

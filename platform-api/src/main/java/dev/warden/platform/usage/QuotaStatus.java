@@ -34,14 +34,16 @@ class QuotaStatus {
 					remaining.monthResetsAt());
 		}
 		return new Quota(plan.name(), new Rate(plan.requestsPerSecond(), plan.burst()), monthly, plan.maxRequestBytes(),
-				plan.maxRowsPerRequest());
+				plan.maxRowsPerRequest(), plan.explainCost(), plan.explanationRowLimit());
 	}
 
 	/**
 	 * The quota part of a usage answer. {@code monthly} is {@code null} for a plan
-	 * without monthly quota.
+	 * without monthly quota. {@code explainCost} is what one explanation request costs
+	 * (in requests of the rate and monthly quotas).
 	 */
-	record Quota(String plan, Rate rate, Monthly monthly, long maxRequestBytes, long maxRowsPerRequest) {
+	record Quota(String plan, Rate rate, Monthly monthly, long maxRequestBytes, long maxRowsPerRequest,
+			long explainCost, long maxRowsPerExplanation) {
 	}
 
 	record Rate(long requestsPerSecond, long burst) {

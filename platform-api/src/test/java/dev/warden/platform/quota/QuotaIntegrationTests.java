@@ -22,6 +22,7 @@ import org.junit.jupiter.api.io.TempDir;
 import dev.warden.platform.FakeWorker;
 import dev.warden.platform.FixedAnswerWorker;
 import dev.warden.platform.Http;
+import dev.warden.platform.Json;
 import dev.warden.platform.WardenFixture;
 import dev.warden.platform.WardenTestApp;
 
@@ -71,6 +72,13 @@ class QuotaIntegrationTests {
 				    requests_per_second: %d
 				    burst: %d
 				    max_request_bytes: 65536
+				  explaining:
+				    requests_per_second: 1
+				    burst: 100
+				    requests_per_month: 25
+				    max_request_bytes: 65536
+				    explain_cost: 10
+				    max_rows_per_explanation: 2
 				""".formatted(MONTHLY, RATE, BURST));
 		worker = FixedAnswerWorker.start();
 		warden = WardenFixture.start(dataDir,
@@ -236,6 +244,42 @@ class QuotaIntegrationTests {
 					"{\"inputs\":[{\"name\":\"age\",\"datatype\":\"FP32\",\"shape\":[3,1],\"data\":[1,2,3]}]}",
 					"X-API-Key", key)
 			.statusCode()).isEqualTo(200);
+	}
+
+	@Test
+	void anExplanationCostsThePlansExplainCostAllOrNothingAndHasItsOwnRowLimit() {
+		String key = keyForNewTenant("quota-explain", "explaining");
+		String explain = "{\"instances\":[{\"age\":39}],\"parameters\":{\"method\":\"kernel_shap\"}}";
+		// month 25, explain_cost 10: two explanations (20) fit, the third (30) does not
+		for (int i = 0; i < 2; i++) {
+			HttpResponse<String> admitted = Http.postJson(app.url("/v1/models/income:explain"), explain, "X-API-Key",
+					key);
+			assertThat(admitted.statusCode()).isEqualTo(200);
+			assertThat(admitted.headers().firstValue("Warden-Quota-Cost")).hasValue("10");
+			assertThat(admitted.headers().firstValue("RateLimit-Remaining")).hasValue(Long.toString(25 - 10 * (i + 1)));
+		}
+		HttpResponse<String> refused = Http.postJson(replica.url("/v1/models/income:explain"), explain, "X-API-Key",
+				key);
+		assertThat(refused.statusCode()).isEqualTo(429);
+		assertThat(Json.read(refused.body()).at("/error/cost").asLong()).isEqualTo(10);
+		assertThat(Json.read(refused.body()).at("/error/limit").asString()).isEqualTo("monthly");
+		assertThat(Json.read(refused.body()).at("/error/message").asString()).contains("costs 10 requests");
+		// all or nothing: the refused explanation took nothing from the month, so five
+		// predictions still fit in it
+		for (int i = 0; i < 5; i++) {
+			HttpResponse<String> predict = Http.postJson(app.url("/v1/models/income:predict"), PREDICT, "X-API-Key",
+					key);
+			assertThat(predict.statusCode()).as("prediction %d", i).isEqualTo(200);
+			assertThat(predict.headers().firstValue("Warden-Quota-Cost")).hasValue("1");
+		}
+		assertThat(Http.postJson(app.url("/v1/models/income:predict"), PREDICT, "X-API-Key", key).statusCode())
+			.isEqualTo(429);
+
+		String rows = keyForNewTenant("quota-explain-rows", "explaining");
+		HttpResponse<String> tooMany = Http.postJson(app.url("/v1/models/income:explain"),
+				"{\"instances\":[{\"age\":1},{\"age\":2},{\"age\":3}]}", "X-API-Key", rows);
+		assertThat(tooMany.statusCode()).isEqualTo(400);
+		assertThat(tooMany.body()).contains("too_many_rows", "max_rows_per_explanation 2");
 	}
 
 }

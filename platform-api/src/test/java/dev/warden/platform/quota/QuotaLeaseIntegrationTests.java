@@ -157,6 +157,29 @@ class QuotaLeaseIntegrationTests {
 	}
 
 	@Test
+	void requestsCostingSeveralTokensNeverOverAdmitAndTheMonthsTotalStaysExact() throws Exception {
+		CountingDataSource database = new CountingDataSource(app.bean(DataSource.class));
+		QuotaManagement first = replica(database, leasing());
+		QuotaManagement second = replica(database, leasing());
+		UUID tenant = UUID.randomUUID();
+		UUID key = UUID.randomUUID();
+		// explanations (7 tokens each) from two replicas until the month is spent
+		long explanations = 0;
+		for (int i = 0; i < MONTHLY; i++) {
+			QuotaManagement replica = (i % 2 == 0) ? first : second;
+			if (replica.consume(key, tenant, "leased", QuotaOverride.NONE, 0, 7).allowed()) {
+				explanations++;
+			}
+		}
+		assertThat(7 * explanations).isLessThanOrEqualTo(MONTHLY);
+		first.returnUnusedLeases();
+		second.returnUnusedLeases();
+		// what the explanations left is exactly what single requests can still take
+		long rest = fire(List.of(replica(database, leasing())), tenant, List.of(key), "leased", MONTHLY);
+		assertThat(7 * explanations + rest).isEqualTo(MONTHLY);
+	}
+
+	@Test
 	void bothReplicasTogetherNeverAdmitMoreThanTheMonthlyQuota() throws Exception {
 		CountingDataSource database = new CountingDataSource(app.bean(DataSource.class));
 		QuotaManagement first = replica(database, leasing());

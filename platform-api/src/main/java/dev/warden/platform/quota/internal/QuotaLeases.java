@@ -41,9 +41,19 @@ public final class QuotaLeases {
 	}
 
 	/**
-	 * Takes one token for the bucket {@code id}: from the replica's current lease when it
-	 * has one left (no database access), otherwise by leasing from the shared bucket
-	 * through {@code source}.
+	 * Takes one token for the bucket {@code id}; see
+	 * {@link #take(String, long, LeasePolicy, Source, long)}.
+	 */
+	public Outcome take(String id, long version, LeasePolicy policy, Source source) {
+		return take(id, version, policy, source, 1);
+	}
+
+	/**
+	 * Takes {@code tokens} tokens for the bucket {@code id}, all or none: from the
+	 * replica's current lease when it has enough left (no database access), otherwise by
+	 * leasing from the shared bucket through {@code source}. A lease is never smaller
+	 * than the tokens one request needs; tokens of a partial grant that does not cover
+	 * the request are given back, so a refused request holds nothing.
 	 * @param id the bucket id
 	 * @param version the limits the lease is valid for (a lease taken under other limits
 	 * is not used: its unused tokens are given back, or dropped for leases with a time to
@@ -51,24 +61,28 @@ public final class QuotaLeases {
 	 * @param policy lease size (from the shared bucket's last known remaining tokens) and
 	 * time to live
 	 * @param source takes tokens from the shared bucket
+	 * @param tokens what the request costs (at least 1)
 	 * @return the outcome; {@code remaining} is the shared bucket's remaining tokens at
 	 * the last lease plus this replica's unused leased tokens
 	 */
-	public Outcome take(String id, long version, LeasePolicy policy, Source source) {
+	public Outcome take(String id, long version, LeasePolicy policy, Source source, long tokens) {
+		if (tokens < 1) {
+			throw new IllegalArgumentException("a request costs at least one token, not " + tokens);
+		}
 		if (policy == LeasePolicy.EXACT) {
 			// no lease and no lock: concurrent callers share the proxy's batched
 			// transactions
-			Grant grant = source.lease(1);
+			Grant grant = covering(source, source.lease(tokens), tokens);
 			return new Outcome(grant.granted() > 0, grant.remaining(), grant.probe());
 		}
 		Lease lease = this.leases.computeIfAbsent(id, (key) -> new Lease());
-		Outcome fast = lease.takeLocal(this.clock.nanoTime(), version);
+		Outcome fast = lease.takeLocal(this.clock.nanoTime(), version, tokens);
 		if (fast != null) {
 			return fast;
 		}
 		synchronized (lease) {
 			long now = this.clock.nanoTime();
-			fast = lease.takeLocal(now, version);
+			fast = lease.takeLocal(now, version, tokens);
 			if (fast != null) {
 				return fast;
 			}
@@ -79,25 +93,45 @@ public final class QuotaLeases {
 				}
 				lease.sharedRemaining = -1;
 			}
-			long size = Math.max(1, policy.leaseSize().applyAsLong(lease.sharedRemaining));
-			Grant grant = source.lease(size);
-			if (grant.granted() == 0 && size > 1) {
+			// what is left of a live lease (fewer tokens than this request costs) counts
+			// towards it
+			long held = (lease.version == version && now < lease.expiresAt) ? lease.available.getAndSet(0) : 0;
+			long need = tokens - held;
+			long size = Math.max(need, policy.leaseSize().applyAsLong(lease.sharedRemaining));
+			Grant grant = covering(source, source.lease(size), need);
+			if (grant.granted() == 0 && size > need) {
 				// not enough left for a lease: fall back to the exact path for this one
 				// request
-				grant = source.lease(1);
+				grant = covering(source, source.lease(need), need);
 			}
 			lease.sharedRemaining = grant.remaining();
 			lease.lastProbe = grant.probe();
 			lease.version = version;
 			if (grant.granted() == 0) {
-				lease.available.set(0);
-				return new Outcome(false, grant.remaining(), grant.probe());
+				// refused: the held tokens stay in the lease for cheaper requests
+				lease.available.set(held);
+				return new Outcome(false, grant.remaining() + held, grant.probe());
 			}
-			// one token of the lease admits this request, the rest wait in memory
+			// the request's tokens come out of the lease, the rest wait in memory
 			lease.expiresAt = (policy.timeToLiveNanos() > 0) ? now + policy.timeToLiveNanos() : Long.MAX_VALUE;
-			lease.available.set(grant.granted() - 1);
-			return new Outcome(true, grant.remaining() + grant.granted() - 1, grant.probe());
+			lease.available.set(held + grant.granted() - tokens);
+			return new Outcome(true, grant.remaining() + held + grant.granted() - tokens, grant.probe());
 		}
+	}
+
+	/**
+	 * The grant when it covers the request; otherwise gives a partial grant back and
+	 * answers "none granted".
+	 */
+	private static Grant covering(Source source, Grant grant, long tokens) {
+		if (grant.granted() >= tokens) {
+			return grant;
+		}
+		if (grant.granted() > 0) {
+			source.giveBack(grant.granted());
+			return new Grant(0, grant.remaining() + grant.granted(), grant.probe());
+		}
+		return grant;
 	}
 
 	/**
@@ -210,17 +244,17 @@ public final class QuotaLeases {
 
 		volatile ConsumptionProbe lastProbe;
 
-		Outcome takeLocal(long now, long version) {
+		Outcome takeLocal(long now, long version, long tokens) {
 			if (now >= this.expiresAt || version != this.version) {
 				return null;
 			}
 			while (true) {
 				long left = this.available.get();
-				if (left <= 0) {
+				if (left < tokens) {
 					return null;
 				}
-				if (this.available.compareAndSet(left, left - 1)) {
-					return new Outcome(true, this.sharedRemaining + left - 1, this.lastProbe);
+				if (this.available.compareAndSet(left, left - tokens)) {
+					return new Outcome(true, this.sharedRemaining + left - tokens, this.lastProbe);
 				}
 			}
 		}
