@@ -7,6 +7,7 @@ import java.util.Map;
 import dev.warden.worker.manager.ServableManager;
 import dev.warden.worker.manager.VersionStatus;
 import dev.warden.worker.source.LifecycleProperties;
+import dev.warden.worker.system.ApiException;
 
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;

@@ -5,6 +5,7 @@ import java.util.List;
 import dev.warden.worker.manager.ServableManager;
 import dev.warden.worker.manager.VersionState;
 import dev.warden.worker.manager.VersionStatus;
+import dev.warden.worker.system.ApiException;
 
 import org.springframework.boot.availability.ApplicationAvailability;
 import org.springframework.boot.availability.ReadinessState;

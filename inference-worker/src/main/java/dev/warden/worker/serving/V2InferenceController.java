@@ -13,6 +13,7 @@ import dev.warden.worker.manager.ServableHandle;
 import dev.warden.worker.manager.ServableManager;
 import dev.warden.worker.manager.VersionState;
 import dev.warden.worker.manager.VersionStatus;
+import dev.warden.worker.system.ApiException;
 
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
