@@ -11,7 +11,6 @@ import dev.warden.worker.loader.OutputColumn;
 import dev.warden.worker.manager.ServableHandle;
 import dev.warden.worker.manager.ServableManager;
 import dev.warden.worker.manager.ServableRequest;
-import dev.warden.worker.manager.VersionStatus;
 import dev.warden.worker.system.ApiException;
 
 import org.springframework.http.MediaType;
@@ -77,20 +76,20 @@ class PredictionController {
 
 	@GetMapping("/v1/models/{target}")
 	Map<String, Object> statusOfModel(@PathVariable String target) throws HttpRequestMethodNotSupportedException {
-		return statusJson(manager.status(statusTarget(target)));
+		return ModelStatusJson.of(manager.status(statusTarget(target)));
 	}
 
 	@GetMapping("/v1/models/{model}/versions/{target}")
 	Map<String, Object> statusOfVersion(@PathVariable String model, @PathVariable String target)
 			throws HttpRequestMethodNotSupportedException {
 		long version = version(model, statusTarget(target));
-		return statusJson(List.of(manager.status(model, version)));
+		return ModelStatusJson.of(List.of(manager.status(model, version)));
 	}
 
 	@GetMapping("/v1/models/{model}/labels/{target}")
 	Map<String, Object> statusOfLabel(@PathVariable String model, @PathVariable String target)
 			throws HttpRequestMethodNotSupportedException {
-		return statusJson(manager.status(ServableRequest.label(model, statusTarget(target))));
+		return ModelStatusJson.of(manager.status(ServableRequest.label(model, statusTarget(target))));
 	}
 
 	@GetMapping("/v1/models/{model}/metadata")
@@ -176,20 +175,6 @@ class PredictionController {
 		Map<String, Object> columns = new LinkedHashMap<>();
 		outputs.values().forEach(column -> columns.put(column.name(), column.rows()));
 		return columns;
-	}
-
-	static Map<String, Object> statusJson(List<VersionStatus> statuses) {
-		List<Object> versions = statuses.stream().map(status -> {
-			Map<String, Object> entry = new LinkedHashMap<>();
-			entry.put("version", Long.toString(status.version()));
-			entry.put("state", status.state().name());
-			Map<String, Object> detail = new LinkedHashMap<>();
-			detail.put("error_code", status.failed() ? "UNKNOWN" : "OK");
-			detail.put("error_message", status.failed() ? status.error() : "");
-			entry.put("status", detail);
-			return (Object) entry;
-		}).toList();
-		return Map.of("model_version_status", versions);
 	}
 
 	/**
