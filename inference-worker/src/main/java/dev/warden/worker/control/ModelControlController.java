@@ -38,11 +38,11 @@ class ModelControlController {
 
 	private static final JsonMapper JSON = JsonMapper.builder().build();
 
-	private final ServableManager manager;
+	private final ServableManager<?> manager;
 
 	private final LifecycleProperties lifecycle;
 
-	ModelControlController(ServableManager manager, LifecycleProperties lifecycle) {
+	ModelControlController(ServableManager<?> manager, LifecycleProperties lifecycle) {
 		this.manager = manager;
 		this.lifecycle = lifecycle;
 	}

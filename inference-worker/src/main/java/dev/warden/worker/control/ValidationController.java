@@ -12,7 +12,7 @@ import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 import dev.warden.worker.loader.LoadedServable;
-import dev.warden.worker.loader.SavedModelLoader;
+import dev.warden.worker.loader.Loader;
 import dev.warden.worker.loader.ServableLoadException;
 import dev.warden.worker.source.ServableId;
 import dev.warden.worker.system.ApiException;
@@ -29,7 +29,7 @@ import org.springframework.web.bind.annotation.RestController;
 /**
  * {@code POST /internal/v1/validate {"path": "<dir relative to the model store>",
  * "model": "<name>"}}: loads the SavedModel in that directory with the worker's own
- * {@link SavedModelLoader} (warm-up call included), answers its signature defs in TF
+ * {@link Loader} of SavedModels (warm-up call included), answers its signature defs in TF
  * Serving's metadata shape and closes it again. It is never served from here: serving
  * starts when platform-api has moved the directory to {@code <model>/<version>}.
  *
@@ -50,11 +50,11 @@ class ValidationController {
 
 	private static final int MAX_REASON_LENGTH = 600;
 
-	private final SavedModelLoader loader;
+	private final Loader<LoadedServable> loader;
 
 	private final Path store;
 
-	ValidationController(SavedModelLoader loader, @Value("${warden.worker.model-store.path}") Path store) {
+	ValidationController(Loader<LoadedServable> loader, @Value("${warden.worker.model-store.path}") Path store) {
 		this.loader = loader;
 		this.store = store.toAbsolutePath().normalize();
 	}
@@ -76,13 +76,20 @@ class ValidationController {
 				: "upload";
 		ServableId id = new ServableId(name, 0);
 		Map<String, Object> signatureDefs;
-		try (LoadedServable servable = this.loader.load(id, dir)) {
-			signatureDefs = new LinkedHashMap<>(servable.signatureDefs());
+		LoadedServable servable;
+		try {
+			servable = this.loader.load(id, dir);
 		}
 		catch (ServableLoadException ex) {
 			String reason = reason(ex, id, dir);
 			log.info("Upload of {} ({}) is not a loadable SavedModel: {}", name, request.path(), reason);
 			throw invalidSavedModel(reason);
+		}
+		try {
+			signatureDefs = new LinkedHashMap<>(servable.signatureDefs());
+		}
+		finally {
+			this.loader.unload(servable);
 		}
 		Map<String, Object> spec = new LinkedHashMap<>();
 		spec.put("name", name);

@@ -7,6 +7,7 @@ import java.util.Map;
 
 import dev.warden.worker.batching.BatchingInference;
 import dev.warden.worker.loader.InputColumn;
+import dev.warden.worker.loader.LoadedServable;
 import dev.warden.worker.loader.OutputColumn;
 import dev.warden.worker.manager.ServableHandle;
 import dev.warden.worker.manager.ServableManager;
@@ -42,11 +43,11 @@ class PredictionController {
 
 	private static final List<String> VERBS = List.of(PREDICT_VERB, ":classify", ":regress");
 
-	private final ServableManager manager;
+	private final ServableManager<LoadedServable> manager;
 
 	private final BatchingInference inference;
 
-	PredictionController(ServableManager manager, BatchingInference inference) {
+	PredictionController(ServableManager<LoadedServable> manager, BatchingInference inference) {
 		this.manager = manager;
 		this.inference = inference;
 	}
@@ -108,7 +109,7 @@ class PredictionController {
 	}
 
 	private ResponseEntity<Map<String, Object>> predict(ServableRequest target, byte[] body) {
-		try (ServableHandle handle = manager.handle(target)) {
+		try (ServableHandle<LoadedServable> handle = manager.handle(target)) {
 			PredictRequest request = PredictRequestParser.parse(body, handle.servable());
 			Map<String, OutputColumn> outputs = inference.run(handle, request.signature(), request.inputs());
 			Map<String, Object> response = request.format() == PredictRequest.Format.ROW
@@ -118,7 +119,7 @@ class PredictionController {
 	}
 
 	private ResponseEntity<Map<String, Object>> examples(ServableRequest target, byte[] body, ExampleMethod method) {
-		try (ServableHandle handle = manager.handle(target)) {
+		try (ServableHandle<LoadedServable> handle = manager.handle(target)) {
 			ExampleRequestParser.ExampleRequest request = ExampleRequestParser.parse(body, handle.servable(),
 					handle.model(), method);
 			Map<String, OutputColumn> outputs = inference.run(handle, request.signature().key(),
@@ -130,7 +131,7 @@ class PredictionController {
 	}
 
 	private ResponseEntity<Map<String, Object>> metadata(ServableRequest target) {
-		try (ServableHandle handle = manager.handle(target)) {
+		try (ServableHandle<LoadedServable> handle = manager.handle(target)) {
 			Map<String, Object> spec = new LinkedHashMap<>();
 			spec.put("name", handle.model());
 			spec.put("signature_name", "");

@@ -27,11 +27,11 @@ import org.springframework.web.bind.annotation.RestController;
 @RestController
 class V2HealthController {
 
-	private final ServableManager manager;
+	private final ServableManager<?> manager;
 
 	private final ApplicationAvailability availability;
 
-	V2HealthController(ServableManager manager, ApplicationAvailability availability) {
+	V2HealthController(ServableManager<?> manager, ApplicationAvailability availability) {
 		this.manager = manager;
 		this.availability = availability;
 	}

@@ -7,6 +7,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 
+import dev.warden.worker.loader.LoadedServable;
 import dev.warden.worker.loader.LoaderProperties;
 import dev.warden.worker.loader.SavedModelLoader;
 import dev.warden.worker.source.AspiredVersionsSource;
@@ -41,7 +42,7 @@ class NativeMemoryIntegrationTests {
 			.versionDir();
 		ModelStoreProperties storeProperties = new ModelStoreProperties(store, Duration.ofHours(1));
 		LifecycleProperties lifecycle = LifecycleProperties.defaults();
-		ServableManager manager = new ServableManager(
+		ServableManager<LoadedServable> manager = new ServableManager<>(
 				new AspiredVersionsSource(new ModelStoreSource(storeProperties), lifecycle),
 				new SavedModelLoader(new LoaderProperties(-1, 1, 1_048_576)), storeProperties, lifecycle,
 				new SimpleMeterRegistry());
@@ -79,11 +80,12 @@ class NativeMemoryIntegrationTests {
 	 * Adds version {@code v}, lets the manager swap to it, predicts once, removes version
 	 * {@code v - 1}.
 	 */
-	private static void cycle(ServableManager manager, Path trained, Path store, long v) throws IOException {
+	private static void cycle(ServableManager<LoadedServable> manager, Path trained, Path store, long v)
+			throws IOException {
 		ServableManagerIntegrationTests.copyVersion(trained, version(store, v));
 		manager.reload("income", Duration.ofMinutes(1));
 		assertThat(manager.status("income", v - 1).state()).isEqualTo(VersionState.END);
-		try (ServableHandle handle = manager.handle(ServableRequest.latest("income"))) {
+		try (ServableHandle<LoadedServable> handle = manager.handle(ServableRequest.latest("income"))) {
 			assertThat(handle.version()).isEqualTo(v);
 			handle.servable().run("serving_default", ServableManagerIntegrationTests.oneRow(handle.servable()));
 		}

@@ -49,7 +49,7 @@ class ServableManagerIntegrationTests {
 
 	private final SimpleMeterRegistry meters = new SimpleMeterRegistry();
 
-	private ServableManager manager;
+	private ServableManager<LoadedServable> manager;
 
 	@BeforeAll
 	static void train() {
@@ -77,7 +77,7 @@ class ServableManagerIntegrationTests {
 		assertThat(statuses).extracting(VersionStatus::version, VersionStatus::state)
 			.containsExactly(org.assertj.core.groups.Tuple.tuple(3L, VersionState.AVAILABLE),
 					org.assertj.core.groups.Tuple.tuple(2L, VersionState.END));
-		try (ServableHandle handle = manager.handle(ServableRequest.latest("income"))) {
+		try (ServableHandle<LoadedServable> handle = manager.handle(ServableRequest.latest("income"))) {
 			assertThat(handle.version()).isEqualTo(3);
 		}
 		assertThatThrownBy(() -> manager.handle(ServableRequest.version("income", 2)))
@@ -96,7 +96,7 @@ class ServableManagerIntegrationTests {
 
 		assertThat(states("income")).containsOnlyKeys(1L, 2L, 3L).containsValues(VersionState.AVAILABLE);
 		assertThat(states("census")).containsOnlyKeys(1L, 3L).containsValues(VersionState.AVAILABLE);
-		try (ServableHandle handle = manager.handle("census", null)) {
+		try (ServableHandle<LoadedServable> handle = manager.handle("census", null)) {
 			assertThat(handle.version()).isEqualTo(3);
 		}
 	}
@@ -114,7 +114,7 @@ class ServableManagerIntegrationTests {
 		assertThat(failed.state()).isEqualTo(VersionState.END);
 		assertThat(failed.error()).contains("income/2");
 		assertThat(manager.status("income", 1).state()).isEqualTo(VersionState.AVAILABLE);
-		try (ServableHandle handle = manager.handle(ServableRequest.latest("income"))) {
+		try (ServableHandle<LoadedServable> handle = manager.handle(ServableRequest.latest("income"))) {
 			assertThat(handle.version()).isEqualTo(1);
 		}
 		// only the model's version 2 is missing: the worker stays ready and the model
@@ -144,7 +144,7 @@ class ServableManagerIntegrationTests {
 		assertThat(wide.error()).contains("wide/1", "input 'pixels'", "shape [-1, 20000000]",
 				"warden.worker.tensorflow.max-input-elements");
 		assertThat(manager.status("income", 1).state()).isEqualTo(VersionState.AVAILABLE);
-		try (ServableHandle handle = manager.handle(ServableRequest.latest("income"))) {
+		try (ServableHandle<LoadedServable> handle = manager.handle(ServableRequest.latest("income"))) {
 			assertThat(handle.servable().run("serving_default", oneRow(handle.servable()))).containsKey("probability");
 		}
 		assertThat(manager.aspiredNotAvailable()).extracting(VersionStatus::model, VersionStatus::version)
@@ -158,8 +158,8 @@ class ServableManagerIntegrationTests {
 		start(properties(Map.of("income",
 				settings(VersionPolicy.Kind.ALL, null, Map.of("stable", 1L, "canary", 2L, "next", 5L)))));
 
-		try (ServableHandle stable = manager.handle(ServableRequest.label("income", "stable"));
-				ServableHandle canary = manager.handle(ServableRequest.label("income", "canary"))) {
+		try (ServableHandle<LoadedServable> stable = manager.handle(ServableRequest.label("income", "stable"));
+				ServableHandle<LoadedServable> canary = manager.handle(ServableRequest.label("income", "canary"))) {
 			assertThat(stable.version()).isEqualTo(1);
 			assertThat(canary.version()).isEqualTo(2);
 		}
@@ -171,7 +171,7 @@ class ServableManagerIntegrationTests {
 			.hasMessageContaining("points to version 5, which is not AVAILABLE");
 
 		manager.setLabel("income", "stable", 2);
-		try (ServableHandle stable = manager.handle(ServableRequest.label("income", "stable"))) {
+		try (ServableHandle<LoadedServable> stable = manager.handle(ServableRequest.label("income", "stable"))) {
 			assertThat(stable.version()).isEqualTo(2);
 		}
 		assertThatThrownBy(() -> manager.setLabel("income", "next", 5)).isInstanceOf(ServableNotFoundException.class);
@@ -195,7 +195,7 @@ class ServableManagerIntegrationTests {
 	void unloadedVersionHeldByARequestIsClosedOnlyWhenTheRequestReleasesIt() throws IOException {
 		addVersion("income", 1);
 		start(LifecycleProperties.defaults());
-		ServableHandle inFlight = manager.handle(ServableRequest.latest("income"));
+		ServableHandle<LoadedServable> inFlight = manager.handle(ServableRequest.latest("income"));
 
 		addVersion("income", 2);
 		manager.reload("income", Duration.ofMinutes(1));
@@ -233,7 +233,7 @@ class ServableManagerIntegrationTests {
 
 	private void start(LifecycleProperties lifecycle) {
 		ModelStoreProperties storeProperties = new ModelStoreProperties(store, Duration.ofHours(1));
-		manager = new ServableManager(new AspiredVersionsSource(new ModelStoreSource(storeProperties), lifecycle),
+		manager = new ServableManager<>(new AspiredVersionsSource(new ModelStoreSource(storeProperties), lifecycle),
 				new SavedModelLoader(new LoaderProperties(-1, 1, 1_048_576)), storeProperties, lifecycle, meters);
 		manager.afterPropertiesSet();
 	}
