@@ -14,12 +14,12 @@ import java.util.stream.Stream;
 import dev.warden.worker.loader.LoadedServable;
 import dev.warden.worker.loader.Loader;
 import dev.warden.worker.loader.ServableLoadException;
+import dev.warden.worker.source.ModelStoreProperties;
 import dev.warden.worker.source.ServableId;
 import dev.warden.worker.system.ApiException;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.springframework.beans.factory.annotation.Value;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.web.bind.annotation.PostMapping;
@@ -54,9 +54,9 @@ class ValidationController {
 
 	private final Path store;
 
-	ValidationController(Loader<LoadedServable> loader, @Value("${warden.worker.model-store.path}") Path store) {
+	ValidationController(Loader<LoadedServable> loader, ModelStoreProperties store) {
 		this.loader = loader;
-		this.store = store.toAbsolutePath().normalize();
+		this.store = store.path().toAbsolutePath().normalize();
 	}
 
 	@PostMapping(path = "/internal/v1/validate", consumes = MediaType.APPLICATION_JSON_VALUE,
