@@ -127,23 +127,23 @@ public final class IncomeModelTrainer {
 			Operand<TFloat32> rawFeatures = IncomeGraph.features(tf, raw, stats);
 			Placeholder<TFloat32> features = tf.withName("train_features")
 				.placeholder(TFloat32.class, Placeholder.shape(Shape.of(-1, featureCount)));
-			Placeholder<TFloat32> labels = tf.withName("train_labels")
-				.placeholder(TFloat32.class, Placeholder.shape(Shape.of(-1, 2)));
+			Placeholder<TFloat32> labels = TrainingLoop.labels(tf);
 			IncomeGraph.Parameters parameters = IncomeGraph.Parameters.initialised(tf, featureCount, seed);
 			Operand<TFloat32> logits = IncomeGraph.logits(tf, features, parameters);
-			Operand<TFloat32> loss = tf.math.mean(tf.nn.softmaxCrossEntropyWithLogits(logits, labels).loss(),
-					tf.constant(0));
 			return new TrainingLoop.TrainingGraph() {
 
 				private float[] matrix;
 
 				private final float[] batchFeatures = new float[BATCH_SIZE * featureCount];
 
-				private final float[] batchLabels = new float[BATCH_SIZE * 2];
+				@Override
+				public Operand<TFloat32> logits() {
+					return logits;
+				}
 
 				@Override
-				public Operand<TFloat32> loss() {
-					return loss;
+				public Placeholder<TFloat32> labels() {
+					return labels;
 				}
 
 				@Override
@@ -163,13 +163,8 @@ public final class IncomeModelTrainer {
 					for (int b = 0; b < rows.length; b++) {
 						System.arraycopy(matrix, rows[b] * featureCount, batchFeatures, b * featureCount, featureCount);
 					}
-					TrainingLoop.oneHotLabels(train.labels(), rows, batchLabels);
-					runner
-						.feed(features,
-								tensors.add(TFloat32.tensorOf(Shape.of(rows.length, featureCount),
-										DataBuffers.of(batchFeatures))))
-						.feed(labels,
-								tensors.add(TFloat32.tensorOf(Shape.of(rows.length, 2), DataBuffers.of(batchLabels))));
+					runner.feed(features, tensors
+						.add(TFloat32.tensorOf(Shape.of(rows.length, featureCount), DataBuffers.of(batchFeatures))));
 				}
 
 			};

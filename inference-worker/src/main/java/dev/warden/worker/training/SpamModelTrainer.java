@@ -12,7 +12,6 @@ import org.tensorflow.Signature;
 import org.tensorflow.ndarray.NdArrays;
 import org.tensorflow.ndarray.Shape;
 import org.tensorflow.ndarray.StdArrays;
-import org.tensorflow.ndarray.buffer.DataBuffers;
 import org.tensorflow.op.Ops;
 import org.tensorflow.op.core.Placeholder;
 import org.tensorflow.types.TFloat32;
@@ -140,24 +139,24 @@ public final class SpamModelTrainer {
 				.placeholder(TInt64.class, Placeholder.shape(Shape.of(-1)));
 			Placeholder<TInt64> rows = tf.withName("train_rows")
 				.placeholder(TInt64.class, Placeholder.shape(Shape.of(-1)));
-			Placeholder<TFloat32> labels = tf.withName("train_labels")
-				.placeholder(TFloat32.class, Placeholder.shape(Shape.of(-1, 2)));
+			Placeholder<TFloat32> labels = TrainingLoop.labels(tf);
 			Operand<TInt64> batchSize = tf.reshape(
 					tf.stridedSlice(tf.shape(labels, TInt64.class), org.tensorflow.ndarray.index.Indices.at(0)),
 					tf.constant(new long[0]));
 			SpamGraph.Parameters parameters = SpamGraph.Parameters.initialised(tf, config, seed);
 			Operand<TFloat32> logits = SpamGraph.logits(tf, ids, rows, batchSize, parameters);
-			Operand<TFloat32> loss = tf.math.mean(tf.nn.softmaxCrossEntropyWithLogits(logits, labels).loss(),
-					tf.constant(0));
 			return new TrainingLoop.TrainingGraph() {
 
 				private long[][] documents;
 
-				private final float[] batchLabels = new float[BATCH_SIZE * 2];
+				@Override
+				public Operand<TFloat32> logits() {
+					return logits;
+				}
 
 				@Override
-				public Operand<TFloat32> loss() {
-					return loss;
+				public Placeholder<TFloat32> labels() {
+					return labels;
 				}
 
 				@Override
@@ -180,11 +179,8 @@ public final class SpamModelTrainer {
 							batchRows[k++] = b;
 						}
 					}
-					TrainingLoop.oneHotLabels(train.labels(), batch, batchLabels);
 					runner.feed(ids, tensors.add(TInt64.vectorOf(batchIds)))
-						.feed(rows, tensors.add(TInt64.vectorOf(batchRows)))
-						.feed(labels,
-								tensors.add(TFloat32.tensorOf(Shape.of(batch.length, 2), DataBuffers.of(batchLabels))));
+						.feed(rows, tensors.add(TInt64.vectorOf(batchRows)));
 				}
 
 			};

@@ -18,9 +18,12 @@ import org.tensorflow.Session;
 import org.tensorflow.Signature;
 import org.tensorflow.Tensor;
 import org.tensorflow.framework.optimizers.Adam;
+import org.tensorflow.ndarray.Shape;
 import org.tensorflow.ndarray.StdArrays;
+import org.tensorflow.ndarray.buffer.DataBuffers;
 import org.tensorflow.op.Op;
 import org.tensorflow.op.Ops;
+import org.tensorflow.op.core.Placeholder;
 import org.tensorflow.types.TFloat32;
 import org.tensorflow.types.TInt64;
 
@@ -89,10 +92,16 @@ final class TrainingLoop {
 
 	}
 
-	/** The model's training graph. */
+	/**
+	 * The model's training graph: its logits, trained with softmax cross-entropy against
+	 * one-hot labels (the loop computes the loss and feeds the labels).
+	 */
 	interface TrainingGraph {
 
-		Operand<TFloat32> loss();
+		Operand<TFloat32> logits();
+
+		/** The one-hot labels, made by {@link TrainingLoop#labels}. */
+		Placeholder<TFloat32> labels();
 
 		/**
 		 * Runs what can be computed once for the whole train split before the first step
@@ -100,7 +109,7 @@ final class TrainingLoop {
 		 */
 		void prepare(Session session);
 
-		/** Feeds the batch of the train split's {@code rows}. */
+		/** Feeds the model's inputs of the train split's {@code rows}. */
 		void feedBatch(Session.Runner runner, int[] rows, Tensors tensors);
 
 	}
@@ -193,7 +202,9 @@ final class TrainingLoop {
 		try (Graph graph = new Graph(); Session session = new Session(graph)) {
 			Ops tf = Ops.create(graph);
 			TrainingGraph training = model.trainingGraph(tf, seed);
-			Op minimize = new Adam(graph, model.learningRate).minimize(training.loss());
+			Operand<TFloat32> loss = tf.math
+				.mean(tf.nn.softmaxCrossEntropyWithLogits(training.logits(), training.labels()).loss(), tf.constant(0));
+			Op minimize = new Adam(graph, model.learningRate).minimize(loss);
 			training.prepare(session);
 			int n = model.train.size();
 			int batchSize = model.batchSize;
@@ -203,6 +214,7 @@ final class TrainingLoop {
 			}
 			Random shuffle = new Random(seed ^ 0x5DEECE66DL);
 			int[] rows = new int[batchSize];
+			float[] labels = new float[batchSize * 2];
 			int cursor = n;
 			for (int step = 0; step < steps; step++) {
 				if (cursor + batchSize > n) {
@@ -214,6 +226,8 @@ final class TrainingLoop {
 				try (Tensors tensors = new Tensors()) {
 					Session.Runner runner = session.runner();
 					training.feedBatch(runner, rows, tensors);
+					runner.feed(training.labels(), tensors.add(TFloat32.tensorOf(Shape.of(batchSize, 2),
+							DataBuffers.of(oneHotLabels(model.train.labels(), rows, labels)))));
 					runner.addTarget(minimize).run().close();
 				}
 			}
@@ -255,10 +269,19 @@ final class TrainingLoop {
 	}
 
 	/**
-	 * The one-hot labels (ham/spam, or ≤50K/>50K) of {@code rows}: {@code [1, 0]} for
+	 * The placeholder of the one-hot labels, {@code train_labels} of shape
+	 * {@code [-1, 2]}; a model creates it where its graph needs it (e.g. to take the
+	 * batch size from it).
+	 */
+	static Placeholder<TFloat32> labels(Ops tf) {
+		return tf.withName("train_labels").placeholder(TFloat32.class, Placeholder.shape(Shape.of(-1, 2)));
+	}
+
+	/**
+	 * The one-hot labels (≤50K/>50K, or ham/spam) of {@code rows}: {@code [1, 0]} for
 	 * label 0, {@code [0, 1]} for label 1, written into {@code into}.
 	 */
-	static float[] oneHotLabels(int[] labels, int[] rows, float[] into) {
+	private static float[] oneHotLabels(int[] labels, int[] rows, float[] into) {
 		for (int b = 0; b < rows.length; b++) {
 			int label = labels[rows[b]];
 			into[2 * b] = (label == 0) ? 1f : 0f;
