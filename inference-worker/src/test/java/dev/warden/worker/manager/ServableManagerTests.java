@@ -69,15 +69,11 @@ class ServableManagerTests {
 
 	@Test
 	void anAspiredVersionWaitsInStartThenLoadsThenIsAvailable() throws Exception {
-		addVersion("income", 1);
-		start(LifecycleProperties.defaults());
+		FakeLoader.Gate gate = serveOneWhileTwoLoads();
 		// one loader thread: while income/2 is held, spam/1 waits for its turn
-		FakeLoader.Gate gate = loader.hold(id("income", 2));
-		addVersion("income", 2);
 		addVersion("spam", 1);
 
 		manager.reconcile();
-		gate.awaitEntered();
 
 		assertThat(manager.status("income", 2).state()).isEqualTo(VersionState.LOADING);
 		assertThat(manager.status("spam", 1).state()).isEqualTo(VersionState.START);
@@ -95,13 +91,8 @@ class ServableManagerTests {
 
 	@Test
 	void theOldVersionKeepsServingUntilTheNewOneIsAvailable() throws Exception {
-		addVersion("income", 1);
-		start(LifecycleProperties.defaults());
-		FakeLoader.Gate gate = loader.hold(id("income", 2));
-		addVersion("income", 2);
+		FakeLoader.Gate gate = serveOneWhileTwoLoads();
 
-		manager.reconcile();
-		gate.awaitEntered();
 		manager.reconcile();
 
 		assertThat(manager.status("income", 2).state()).isEqualTo(VersionState.LOADING);
@@ -223,6 +214,20 @@ class ServableManagerTests {
 		manager = new ServableManager<>(new AspiredVersionsSource(new ModelStoreSource(storeProperties), lifecycle),
 				loader, storeProperties, lifecycle, meters);
 		manager.afterPropertiesSet();
+	}
+
+	/**
+	 * Starts serving income/1, then adds income/2 and holds its load at the returned
+	 * gate: it is LOADING until the test opens the gate.
+	 */
+	private FakeLoader.Gate serveOneWhileTwoLoads() throws IOException, InterruptedException {
+		addVersion("income", 1);
+		start(LifecycleProperties.defaults());
+		FakeLoader.Gate gate = loader.hold(id("income", 2));
+		addVersion("income", 2);
+		manager.reconcile();
+		gate.awaitEntered();
+		return gate;
 	}
 
 	/** The version an unversioned request gets, checked against the servable it holds. */
