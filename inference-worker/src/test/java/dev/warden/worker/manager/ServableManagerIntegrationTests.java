@@ -11,8 +11,8 @@ import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.Stream;
 
+import dev.warden.worker.TrainedModels;
 import dev.warden.worker.loader.DeclaredShapeModels;
 import dev.warden.worker.loader.InputColumn;
 import dev.warden.worker.loader.LoadedServable;
@@ -25,24 +25,18 @@ import dev.warden.worker.source.LifecycleProperties;
 import dev.warden.worker.source.ModelStoreProperties;
 import dev.warden.worker.source.ModelStoreSource;
 import dev.warden.worker.source.VersionPolicy;
-import dev.warden.worker.training.IncomeModelTrainer;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.springframework.util.FileSystemUtils;
 
 /**
- * The manager with the real loader and real (small, freshly trained) SavedModels in a
- * temporary store.
+ * The manager with the real loader and real (small, trained) SavedModels in a temporary
+ * store.
  */
 class ServableManagerIntegrationTests {
-
-	@TempDir
-	static Path trainingStore;
-
-	private static Path trainedVersion;
 
 	@TempDir
 	Path store;
@@ -50,12 +44,6 @@ class ServableManagerIntegrationTests {
 	private final SimpleMeterRegistry meters = new SimpleMeterRegistry();
 
 	private ServableManager<LoadedServable> manager;
-
-	@BeforeAll
-	static void train() {
-		trainedVersion = new IncomeModelTrainer().trainAndExport(trainingStore, new IncomeModelTrainer.Options(30, 3))
-			.versionDir();
-	}
 
 	@AfterEach
 	void stop() throws InterruptedException {
@@ -213,7 +201,7 @@ class ServableManagerIntegrationTests {
 		addVersion("income", 1);
 		start(LifecycleProperties.defaults());
 
-		deleteTree(store.resolve("income"));
+		FileSystemUtils.deleteRecursively(store.resolve("income"));
 		manager.reconcile();
 
 		assertThat(manager.models()).doesNotContainKey("income");
@@ -257,30 +245,8 @@ class ServableManagerIntegrationTests {
 	 * Copies the trained version in, through a staging directory and a rename, as the
 	 * trainer does.
 	 */
-	private void addVersion(String model, long version) throws IOException {
-		copyVersion(trainedVersion, store.resolve(model).resolve(Long.toString(version)));
-	}
-
-	static void copyVersion(Path from, Path to) throws IOException {
-		Path staging = to.resolveSibling(".staging-" + to.getFileName());
-		try (Stream<Path> paths = Files.walk(from)) {
-			for (Path source : paths.toList()) {
-				Path target = staging.resolve(from.relativize(source).toString());
-				if (Files.isDirectory(source)) {
-					Files.createDirectories(target);
-				}
-				else {
-					Files.copy(source, target);
-				}
-			}
-		}
-		Files.move(staging, to, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
-	}
-
-	static void deleteTree(Path root) throws IOException {
-		try (Stream<Path> paths = Files.walk(root)) {
-			paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-		}
+	private void addVersion(String model, long version) {
+		TrainedModels.copyInto(TrainedModels.income(), store, model, version);
 	}
 
 	/** One row of zeros and empty strings for every input of serving_default. */
