@@ -50,7 +50,8 @@ public class BatchingInference {
 	 * @throws org.tensorflow.exceptions.TensorFlowException if TensorFlow fails the call
 	 * (every request of the batch gets the same exception)
 	 */
-	public Map<String, OutputColumn> run(ServableHandle handle, String signature, Map<String, InputColumn> inputs) {
+	public Map<String, OutputColumn> run(ServableHandle<LoadedServable> handle, String signature,
+			Map<String, InputColumn> inputs) {
 		long started = System.nanoTime();
 		InferenceMetrics.VersionMeters meters = metrics.of(handle.model(), handle.version());
 		String outcome = InferenceMetrics.ERROR;

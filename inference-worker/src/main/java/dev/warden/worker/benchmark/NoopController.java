@@ -3,16 +3,14 @@ package dev.warden.worker.benchmark;
 import java.util.List;
 import java.util.Map;
 
-import jakarta.servlet.http.HttpServletResponse;
+import dev.warden.worker.system.ApiException;
 
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
-import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
-import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RestController;
@@ -38,25 +36,18 @@ class NoopController {
 			true);
 
 	@PostMapping(path = "/internal/v1/noop", consumes = { MediaType.APPLICATION_JSON_VALUE, "application/*+json" })
-	ResponseEntity<Map<String, Object>> noop(@RequestBody byte[] body, HttpServletResponse response) {
+	Map<String, Object> noop(@RequestBody byte[] body) {
 		JsonNode root;
 		try {
 			root = JSON.readTree(body);
 		}
 		catch (JacksonException ex) {
-			return invalid("request body is not valid JSON", response);
+			throw ApiException.invalidArgument("request body is not valid JSON");
 		}
 		if (root == null || !root.isObject()) {
-			return invalid("request body must be a JSON object", response);
+			throw ApiException.invalidArgument("request body must be a JSON object");
 		}
-		return ResponseEntity.ok(ANSWER);
-	}
-
-	private static ResponseEntity<Map<String, Object>> invalid(String message, HttpServletResponse response) {
-		String requestId = response.getHeader("X-Request-Id");
-		return ResponseEntity.status(HttpStatus.BAD_REQUEST)
-			.body(Map.of("error", Map.of("code", "invalid_argument", "message", message, "request_id",
-					requestId != null ? requestId : "")));
+		return ANSWER;
 	}
 
 }

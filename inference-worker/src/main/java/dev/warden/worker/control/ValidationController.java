@@ -8,23 +8,20 @@ import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.UUID;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
-import jakarta.servlet.http.HttpServletResponse;
-
 import dev.warden.worker.loader.LoadedServable;
-import dev.warden.worker.loader.SavedModelLoader;
+import dev.warden.worker.loader.Loader;
 import dev.warden.worker.loader.ServableLoadException;
+import dev.warden.worker.source.ModelStoreProperties;
 import dev.warden.worker.source.ServableId;
+import dev.warden.worker.system.ApiException;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.springframework.beans.factory.annotation.Value;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
-import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RestController;
@@ -32,7 +29,7 @@ import org.springframework.web.bind.annotation.RestController;
 /**
  * {@code POST /internal/v1/validate {"path": "<dir relative to the model store>",
  * "model": "<name>"}}: loads the SavedModel in that directory with the worker's own
- * {@link SavedModelLoader} (warm-up call included), answers its signature defs in TF
+ * {@link Loader} of SavedModels (warm-up call included), answers its signature defs in TF
  * Serving's metadata shape and closes it again. It is never served from here: serving
  * starts when platform-api has moved the directory to {@code <model>/<version>}.
  *
@@ -53,41 +50,46 @@ class ValidationController {
 
 	private static final int MAX_REASON_LENGTH = 600;
 
-	private final SavedModelLoader loader;
+	private final Loader<LoadedServable> loader;
 
 	private final Path store;
 
-	ValidationController(SavedModelLoader loader, @Value("${warden.worker.model-store.path}") Path store) {
+	ValidationController(Loader<LoadedServable> loader, ModelStoreProperties store) {
 		this.loader = loader;
-		this.store = store.toAbsolutePath().normalize();
+		this.store = store.path().toAbsolutePath().normalize();
 	}
 
 	@PostMapping(path = "/internal/v1/validate", consumes = MediaType.APPLICATION_JSON_VALUE,
 			produces = MediaType.APPLICATION_JSON_VALUE)
-	ResponseEntity<Map<String, Object>> validate(@RequestBody ValidateRequest request, HttpServletResponse response) {
-		String requestId = response.getHeader("X-Request-Id");
+	Map<String, Object> validate(@RequestBody ValidateRequest request) {
 		Path dir;
 		try {
 			dir = resolveInsideStore(request.path());
 		}
 		catch (IllegalArgumentException ex) {
-			return error(HttpStatus.BAD_REQUEST, "invalid_argument", ex.getMessage(), requestId);
+			throw ApiException.invalidArgument(ex.getMessage());
 		}
 		if (!Files.isRegularFile(dir.resolve("saved_model.pb"), LinkOption.NOFOLLOW_LINKS)) {
-			return error(HttpStatus.UNPROCESSABLE_CONTENT, "invalid_saved_model", "no saved_model.pb in the directory",
-					requestId);
+			throw invalidSavedModel("no saved_model.pb in the directory");
 		}
 		String name = (request.model() != null && MODEL_NAME.matcher(request.model()).matches()) ? request.model()
 				: "upload";
 		ServableId id = new ServableId(name, 0);
 		Map<String, Object> signatureDefs;
-		try (LoadedServable servable = this.loader.load(id, dir)) {
-			signatureDefs = new LinkedHashMap<>(servable.signatureDefs());
+		LoadedServable servable;
+		try {
+			servable = this.loader.load(id, dir);
 		}
 		catch (ServableLoadException ex) {
 			String reason = reason(ex, id, dir);
 			log.info("Upload of {} ({}) is not a loadable SavedModel: {}", name, request.path(), reason);
-			return error(HttpStatus.UNPROCESSABLE_CONTENT, "invalid_saved_model", reason, requestId);
+			throw invalidSavedModel(reason);
+		}
+		try {
+			signatureDefs = new LinkedHashMap<>(servable.signatureDefs());
+		}
+		finally {
+			this.loader.unload(servable);
 		}
 		Map<String, Object> spec = new LinkedHashMap<>();
 		spec.put("name", name);
@@ -96,7 +98,11 @@ class ValidationController {
 		Map<String, Object> body = new LinkedHashMap<>();
 		body.put("model_spec", spec);
 		body.put("metadata", Map.of("signature_def", Map.of("signature_def", signatureDefs)));
-		return ResponseEntity.ok(body);
+		return body;
+	}
+
+	private static ApiException invalidSavedModel(String reason) {
+		return new ApiException(HttpStatus.UNPROCESSABLE_CONTENT, "invalid_saved_model", reason);
 	}
 
 	/**
@@ -183,15 +189,6 @@ class ValidationController {
 		String firstLine = detail.strip().lines().findFirst().orElse("").strip();
 		String reason = prefix + (firstLine.isEmpty() ? "unknown error" : firstLine);
 		return (reason.length() > MAX_REASON_LENGTH) ? reason.substring(0, MAX_REASON_LENGTH) + "…" : reason;
-	}
-
-	private static ResponseEntity<Map<String, Object>> error(HttpStatus status, String code, String message,
-			String requestId) {
-		Map<String, Object> error = new LinkedHashMap<>();
-		error.put("code", code);
-		error.put("message", message);
-		error.put("request_id", (requestId != null) ? requestId : UUID.randomUUID().toString());
-		return ResponseEntity.status(status).contentType(MediaType.APPLICATION_JSON).body(Map.of("error", error));
 	}
 
 	/**

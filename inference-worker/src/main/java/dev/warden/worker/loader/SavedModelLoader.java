@@ -1,8 +1,14 @@
 package dev.warden.worker.loader;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.math.BigInteger;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.OptionalLong;
+import java.util.stream.Stream;
 
 import dev.warden.worker.source.ServableId;
 
@@ -12,7 +18,8 @@ import org.springframework.stereotype.Component;
 import org.tensorflow.proto.ConfigProto;
 
 /**
- * Loads one model version from a SavedModel directory (tag {@code serve}).
+ * The {@link Loader} of TensorFlow SavedModels: loads one model version from a SavedModel
+ * directory (tag {@code serve}).
  *
  * <p>
  * Contract: {@link #load} either returns a warmed-up servable (see {@link WarmUp}: the
@@ -23,8 +30,7 @@ import org.tensorflow.proto.ConfigProto;
  * {@link ServableLoadException} after releasing everything it allocated: the SavedModel
  * cannot be loaded, its signatures cannot be read, or one of its own warm-up requests
  * fails. It is thread-safe; loads of different versions may run concurrently. The caller
- * owns the returned servable and must {@link LoadedServable#close() close} it when
- * unloading.
+ * owns the returned servable and must {@link #unload} (close) it when unloading.
  *
  * <p>
  * The warm-up allocates one example of every input in the shape the SavedModel declares,
@@ -36,7 +42,7 @@ import org.tensorflow.proto.ConfigProto;
  * version fails alone instead of taking memory from the others.
  */
 @Component
-public class SavedModelLoader {
+public class SavedModelLoader implements Loader<LoadedServable> {
 
 	private static final Logger log = LoggerFactory.getLogger(SavedModelLoader.class);
 
@@ -52,6 +58,7 @@ public class SavedModelLoader {
 		this.maxInputElements = properties.maxInputElements();
 	}
 
+	@Override
 	public LoadedServable load(ServableId id, Path versionDir) {
 		if (!Files.isRegularFile(versionDir.resolve("saved_model.pb"))) {
 			throw new ServableLoadException("no saved_model.pb in version " + id, null);
@@ -95,6 +102,48 @@ public class SavedModelLoader {
 				warmUp.fileRecords() > 0 ? ", " + warmUp.fileRecords() + " warm-up requests from the model" : "");
 		warmUp.warnings().forEach(warning -> log.warn("{}: {}", id, warning));
 		return servable;
+	}
+
+	/**
+	 * The size of the SavedModel's files: its variables are loaded into memory as they
+	 * are stored, so this is a lower bound of what the version takes (TF Serving
+	 * estimates from the files in the same way); empty if the directory cannot be read.
+	 */
+	@Override
+	public OptionalLong estimateResources(ServableId id, Path versionDir) {
+		try (Stream<Path> files = Files.walk(versionDir)) {
+			return OptionalLong.of(files.filter(Files::isRegularFile).mapToLong(SavedModelLoader::size).sum());
+		}
+		catch (IOException | UncheckedIOException ex) {
+			return OptionalLong.empty();
+		}
+	}
+
+	private static long size(Path file) {
+		try {
+			return Files.size(file);
+		}
+		catch (IOException ex) {
+			throw new UncheckedIOException(ex);
+		}
+	}
+
+	/**
+	 * Signatures that cannot be served because they are inconsistent with the graph, and
+	 * signatures the warm-up could not call.
+	 */
+	@Override
+	public List<String> warnings(LoadedServable servable) {
+		List<String> warnings = new ArrayList<>();
+		servable.unusableSignatures()
+			.forEach((key, reason) -> warnings.add("signature '" + key + "' cannot be served: " + reason));
+		warnings.addAll(servable.warmUpReport().warnings());
+		return List.copyOf(warnings);
+	}
+
+	@Override
+	public void unload(LoadedServable servable) {
+		servable.close();
 	}
 
 	/**

@@ -1,10 +1,9 @@
 package dev.warden.worker.manager;
 
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 
-import dev.warden.worker.loader.LoadedServable;
+import dev.warden.worker.loader.Loader;
 import dev.warden.worker.source.ServableId;
 
 import org.slf4j.Logger;
@@ -13,19 +12,24 @@ import org.slf4j.LoggerFactory;
 /**
  * A version under management. Reference counted: the manager holds one reference while
  * the version is aspired and each open {@link ServableHandle} holds one; the servable is
- * closed when the count drops to zero, so never while a request uses it.
+ * handed back to its {@link Loader#unload loader} when the count drops to zero, so never
+ * while a request uses it.
  *
  * <p>
  * States move forward only: START → LOADING → AVAILABLE → UNLOADING → END, or to END from
  * any earlier state (a failed load, or an unload before the load finished).
  * {@link #acquire()} and {@link #release()} are lock-free (the request path); the
  * transitions made by the manager and the loader are synchronized with each other.
+ *
+ * @param <S> the servable type
  */
-final class ManagedVersion {
+final class ManagedVersion<S> {
 
 	private static final Logger log = LoggerFactory.getLogger(ManagedVersion.class);
 
 	private final ServableId id;
+
+	private final Loader<S> loader;
 
 	private final AtomicInteger references = new AtomicInteger();
 
@@ -35,10 +39,11 @@ final class ManagedVersion {
 
 	private volatile List<String> warnings = List.of();
 
-	private volatile LoadedServable servable;
+	private volatile S servable;
 
-	ManagedVersion(ServableId id) {
+	ManagedVersion(ServableId id, Loader<S> loader) {
 		this.id = id;
+		this.loader = loader;
 	}
 
 	ServableId id() {
@@ -57,7 +62,7 @@ final class ManagedVersion {
 		return new VersionStatus(id.name(), id.version(), state, error, warnings);
 	}
 
-	LoadedServable servable() {
+	S servable() {
 		return servable;
 	}
 
@@ -79,27 +84,15 @@ final class ManagedVersion {
 	 * Publishes the loaded servable. False if the version was unloaded while it loaded:
 	 * the caller must then close the servable itself.
 	 */
-	synchronized boolean available(LoadedServable loaded) {
+	synchronized boolean available(S loaded) {
 		if (state != VersionState.START && state != VersionState.LOADING) {
 			return false;
 		}
 		servable = loaded;
-		warnings = loaded == null ? List.of() : caveats(loaded);
+		warnings = loaded == null ? List.of() : List.copyOf(loader.warnings(loaded));
 		references.set(1);
 		state = VersionState.AVAILABLE;
 		return true;
-	}
-
-	/**
-	 * What the version serves with a caveat: signatures that cannot be served, signatures
-	 * not warmed up.
-	 */
-	private static List<String> caveats(LoadedServable loaded) {
-		List<String> caveats = new ArrayList<>();
-		loaded.unusableSignatures()
-			.forEach((key, reason) -> caveats.add("signature '" + key + "' cannot be served: " + reason));
-		caveats.addAll(loaded.warmUpReport().warnings());
-		return List.copyOf(caveats);
 	}
 
 	synchronized void failed(String message) {
@@ -138,11 +131,11 @@ final class ManagedVersion {
 
 	void release() {
 		if (references.decrementAndGet() == 0) {
-			LoadedServable loaded = servable;
+			S loaded = servable;
 			servable = null;
 			state = VersionState.END;
 			if (loaded != null) {
-				loaded.close();
+				loader.unload(loaded);
 				log.info("Unloaded {}", id);
 			}
 		}

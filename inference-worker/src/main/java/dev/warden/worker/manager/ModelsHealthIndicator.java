@@ -18,9 +18,9 @@ import org.springframework.stereotype.Component;
 @Component("modelsHealthIndicator")
 class ModelsHealthIndicator implements HealthIndicator {
 
-	private final ServableManager manager;
+	private final ServableManager<?> manager;
 
-	ModelsHealthIndicator(ServableManager manager) {
+	ModelsHealthIndicator(ServableManager<?> manager) {
 		this.manager = manager;
 	}
 

@@ -24,8 +24,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 
-import dev.warden.worker.loader.LoadedServable;
-import dev.warden.worker.loader.SavedModelLoader;
+import dev.warden.worker.loader.Loader;
 import dev.warden.worker.loader.ServableLoadException;
 import dev.warden.worker.source.AspiredModel;
 import dev.warden.worker.source.AspiredVersionsSource;
@@ -41,12 +40,13 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.DisposableBean;
 import org.springframework.beans.factory.InitializingBean;
-import org.springframework.stereotype.Component;
 
 /**
  * TF Serving's manager: reconciles the versions the {@link AspiredVersionsSource} wants
- * with the loaded ones and hands out short-lived, reference-counted
- * {@link ServableHandle}s.
+ * with the ones its {@link Loader} has loaded and hands out short-lived,
+ * reference-counted {@link ServableHandle}s. It knows nothing of TensorFlow: the worker's
+ * manager (see {@link ManagerConfiguration}) loads SavedModels, the unit tests fake
+ * servables.
  *
  * <p>
  * Availability-preserving policy: aspired versions are loaded (and warmed up) first; a
@@ -71,9 +71,10 @@ import org.springframework.stereotype.Component;
  * may be called from any number of request threads. At startup the first pass is waited
  * for, so the worker starts with its aspired versions loaded (or failed: a version that
  * fails is reported in its status and logged, and the others are served without it).
+ *
+ * @param <S> the servable type
  */
-@Component
-public class ServableManager implements InitializingBean, DisposableBean {
+public class ServableManager<S> implements InitializingBean, DisposableBean {
 
 	private static final Logger log = LoggerFactory.getLogger(ServableManager.class);
 
@@ -85,7 +86,7 @@ public class ServableManager implements InitializingBean, DisposableBean {
 
 	private final AspiredVersionsSource source;
 
-	private final SavedModelLoader loader;
+	private final Loader<S> loader;
 
 	private final ModelStoreProperties store;
 
@@ -93,7 +94,7 @@ public class ServableManager implements InitializingBean, DisposableBean {
 
 	private final MeterRegistry meters;
 
-	private final Map<String, NavigableMap<Long, ManagedVersion>> models = new ConcurrentHashMap<>();
+	private final Map<String, NavigableMap<Long, ManagedVersion<S>>> models = new ConcurrentHashMap<>();
 
 	/** Aspired versions per model as of the last reconcile pass. */
 	private final Map<String, SortedSet<Long>> aspired = new ConcurrentHashMap<>();
@@ -111,7 +112,7 @@ public class ServableManager implements InitializingBean, DisposableBean {
 
 	private ScheduledExecutorService poller;
 
-	public ServableManager(AspiredVersionsSource source, SavedModelLoader loader, ModelStoreProperties store,
+	public ServableManager(AspiredVersionsSource source, Loader<S> loader, ModelStoreProperties store,
 			LifecycleProperties lifecycle, MeterRegistry meters) {
 		this.source = source;
 		this.loader = loader;
@@ -157,23 +158,23 @@ public class ServableManager implements InitializingBean, DisposableBean {
 	 * @throws ServableNotFoundException if the model, version or label is unknown, or the
 	 * version it names is not AVAILABLE
 	 */
-	public ServableHandle handle(ServableRequest request) {
-		NavigableMap<Long, ManagedVersion> versions = models.get(request.model());
+	public ServableHandle<S> handle(ServableRequest request) {
+		NavigableMap<Long, ManagedVersion<S>> versions = models.get(request.model());
 		if (versions != null) {
 			if (request.label() != null) {
-				return new ServableHandle(acquireLabelled(request, versions));
+				return new ServableHandle<>(acquireLabelled(request, versions));
 			}
 			if (request.version() == null) {
-				for (ManagedVersion candidate : versions.descendingMap().values()) {
+				for (ManagedVersion<S> candidate : versions.descendingMap().values()) {
 					if (candidate.acquire()) {
-						return new ServableHandle(candidate);
+						return new ServableHandle<>(candidate);
 					}
 				}
 			}
 			else {
-				ManagedVersion candidate = versions.get(request.version());
+				ManagedVersion<S> candidate = versions.get(request.version());
 				if (candidate != null && candidate.acquire()) {
-					return new ServableHandle(candidate);
+					return new ServableHandle<>(candidate);
 				}
 			}
 		}
@@ -184,16 +185,16 @@ public class ServableManager implements InitializingBean, DisposableBean {
 	 * {@code handle(ServableRequest.of(model, version))}: the given version, or the
 	 * latest if it is null.
 	 */
-	public ServableHandle handle(String model, Long version) {
+	public ServableHandle<S> handle(String model, Long version) {
 		return handle(ServableRequest.of(model, version));
 	}
 
-	private ManagedVersion acquireLabelled(ServableRequest request, NavigableMap<Long, ManagedVersion> versions) {
+	private ManagedVersion<S> acquireLabelled(ServableRequest request, NavigableMap<Long, ManagedVersion<S>> versions) {
 		Long version = labels.getOrDefault(request.model(), Map.of()).get(request.label());
 		if (version == null) {
 			throw new ServableNotFoundException("Unknown label '" + request.label() + "' for model " + request.model());
 		}
-		ManagedVersion candidate = versions.get(version);
+		ManagedVersion<S> candidate = versions.get(version);
 		if (candidate == null || !candidate.acquire()) {
 			throw new ServableNotFoundException("Label '" + request.label() + "' of model " + request.model()
 					+ " points to version " + version + ", which is not AVAILABLE (state "
@@ -207,7 +208,7 @@ public class ServableManager implements InitializingBean, DisposableBean {
 	 * @throws ServableNotFoundException if the model is unknown
 	 */
 	public List<VersionStatus> status(String model) {
-		NavigableMap<Long, ManagedVersion> versions = models.get(model);
+		NavigableMap<Long, ManagedVersion<S>> versions = models.get(model);
 		if (versions == null || versions.isEmpty()) {
 			throw new ServableNotFoundException("Could not find any versions of model " + model);
 		}
@@ -219,8 +220,8 @@ public class ServableManager implements InitializingBean, DisposableBean {
 	 * @throws ServableNotFoundException if the model or version is unknown
 	 */
 	public VersionStatus status(String model, long version) {
-		NavigableMap<Long, ManagedVersion> versions = models.get(model);
-		ManagedVersion managed = versions == null ? null : versions.get(version);
+		NavigableMap<Long, ManagedVersion<S>> versions = models.get(model);
+		ManagedVersion<S> managed = versions == null ? null : versions.get(version);
 		if (managed == null) {
 			throw new ServableNotFoundException("Could not find version " + version + " of model " + model);
 		}
@@ -236,7 +237,7 @@ public class ServableManager implements InitializingBean, DisposableBean {
 	 */
 	public List<VersionStatus> status(ServableRequest request) {
 		if (request.label() != null) {
-			try (ServableHandle handle = handle(request)) {
+			try (ServableHandle<S> handle = handle(request)) {
 				return List.of(status(request.model(), handle.version()));
 			}
 		}
@@ -273,7 +274,7 @@ public class ServableManager implements InitializingBean, DisposableBean {
 	 * answered).
 	 */
 	public boolean modelReady(String model) {
-		NavigableMap<Long, ManagedVersion> versions = models.get(model);
+		NavigableMap<Long, ManagedVersion<S>> versions = models.get(model);
 		return versions != null
 				&& versions.values().stream().anyMatch(version -> version.state() == VersionState.AVAILABLE);
 	}
@@ -284,9 +285,9 @@ public class ServableManager implements InitializingBean, DisposableBean {
 	public List<VersionStatus> aspiredNotAvailable() {
 		List<VersionStatus> missing = new ArrayList<>();
 		aspired.forEach((model, versions) -> {
-			NavigableMap<Long, ManagedVersion> managed = models.getOrDefault(model, Collections.emptyNavigableMap());
+			NavigableMap<Long, ManagedVersion<S>> managed = models.getOrDefault(model, Collections.emptyNavigableMap());
 			for (Long version : versions) {
-				ManagedVersion candidate = managed.get(version);
+				ManagedVersion<S> candidate = managed.get(version);
 				if (candidate == null) {
 					missing.add(new VersionStatus(model, version, VersionState.START, null));
 				}
@@ -375,14 +376,14 @@ public class ServableManager implements InitializingBean, DisposableBean {
 			aspired.put(model.name(), model.aspired());
 			labels.computeIfAbsent(model.name(), name -> new ConcurrentHashMap<>(source.configuredLabels(name)));
 			registerGauge(model.name());
-			NavigableMap<Long, ManagedVersion> versions = models.computeIfAbsent(model.name(),
+			NavigableMap<Long, ManagedVersion<S>> versions = models.computeIfAbsent(model.name(),
 					name -> new ConcurrentSkipListMap<>());
 			for (Long version : model.aspired()) {
-				ManagedVersion current = versions.get(version);
+				ManagedVersion<S> current = versions.get(version);
 				boolean reload = current == null || current.state() == VersionState.UNLOADING
 						|| (current.state() == VersionState.END && (!current.failed() || retryFailed));
 				if (reload) {
-					ManagedVersion managed = new ManagedVersion(new ServableId(model.name(), version));
+					ManagedVersion<S> managed = new ManagedVersion<>(new ServableId(model.name(), version), loader);
 					versions.put(version, managed);
 					loads.add(startLoad(managed, model.directory(version)));
 				}
@@ -400,12 +401,12 @@ public class ServableManager implements InitializingBean, DisposableBean {
 		return loads;
 	}
 
-	private void unloadUnaspired(String name, NavigableMap<Long, ManagedVersion> versions, AspiredModel model) {
+	private void unloadUnaspired(String name, NavigableMap<Long, ManagedVersion<S>> versions, AspiredModel model) {
 		SortedSet<Long> want = model == null ? new TreeSet<>() : model.aspired();
 		boolean anyAspiredAvailable = want.stream()
 			.map(versions::get)
 			.anyMatch(managed -> managed != null && managed.state() == VersionState.AVAILABLE);
-		for (ManagedVersion managed : List.copyOf(versions.values())) {
+		for (ManagedVersion<S> managed : List.copyOf(versions.values())) {
 			long version = managed.id().version();
 			if (want.contains(version)) {
 				continue;
@@ -423,7 +424,7 @@ public class ServableManager implements InitializingBean, DisposableBean {
 		}
 	}
 
-	private CompletableFuture<Void> startLoad(ManagedVersion managed, Path directory) {
+	private CompletableFuture<Void> startLoad(ManagedVersion<S> managed, Path directory) {
 		CompletableFuture<Void> load = CompletableFuture.runAsync(() -> load(managed, directory), loaderExecutor);
 		pendingLoads.put(managed.id(), load);
 		load.whenComplete((ignored, failure) -> {
@@ -433,17 +434,21 @@ public class ServableManager implements InitializingBean, DisposableBean {
 		return load;
 	}
 
-	private void load(ManagedVersion managed, Path directory) {
+	private void load(ManagedVersion<S> managed, Path directory) {
 		if (!managed.loading()) {
 			return;
 		}
 		String model = managed.id().name();
 		long started = System.nanoTime();
 		try {
-			LoadedServable servable = loader.load(managed.id(), directory);
+			if (log.isDebugEnabled()) {
+				loader.estimateResources(managed.id(), directory)
+					.ifPresent(bytes -> log.debug("Loading {} (about {} bytes)", managed.id(), bytes));
+			}
+			S servable = loader.load(managed.id(), directory);
 			loadTimer(model, "success").record(System.nanoTime() - started, TimeUnit.NANOSECONDS);
 			if (!managed.available(servable)) {
-				servable.close();
+				loader.unload(servable);
 				log.info("Version {} was unloaded while it loaded: closed", managed.id());
 			}
 			return;
@@ -493,7 +498,7 @@ public class ServableManager implements InitializingBean, DisposableBean {
 	}
 
 	int loadedVersions(String model) {
-		NavigableMap<Long, ManagedVersion> versions = models.get(model);
+		NavigableMap<Long, ManagedVersion<S>> versions = models.get(model);
 		return versions == null ? 0 : (int) versions.values().stream().filter(ManagedVersion::loaded).count();
 	}
 

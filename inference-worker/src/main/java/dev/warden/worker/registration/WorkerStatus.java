@@ -18,9 +18,9 @@ import org.springframework.stereotype.Component;
 @Component
 class WorkerStatus {
 
-	private final ServableManager manager;
+	private final ServableManager<?> manager;
 
-	WorkerStatus(ServableManager manager) {
+	WorkerStatus(ServableManager<?> manager) {
 		this.manager = manager;
 	}
 

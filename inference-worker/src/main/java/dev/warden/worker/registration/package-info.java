@@ -4,4 +4,5 @@
  * configured with, and the optional self-registration that posts the same facts to the
  * platform as a heartbeat ({@code warden.registration.*}).
  */
+@org.springframework.modulith.ApplicationModule(displayName = "Registration")
 package dev.warden.worker.registration;

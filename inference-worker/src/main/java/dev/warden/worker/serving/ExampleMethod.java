@@ -10,6 +10,7 @@ import dev.warden.worker.loader.LoadedServable;
 import dev.warden.worker.loader.OutputColumn;
 import dev.warden.worker.loader.SignatureSpec;
 import dev.warden.worker.loader.TensorSpec;
+import dev.warden.worker.system.ApiException;
 
 /**
  * TF Serving's two example-based methods, {@code :classify} and {@code :regress}: which

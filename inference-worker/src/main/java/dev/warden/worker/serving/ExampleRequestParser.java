@@ -14,6 +14,7 @@ import dev.warden.worker.loader.ExampleSchema.Kind;
 import dev.warden.worker.loader.LoadedServable;
 import dev.warden.worker.loader.SignatureSpec;
 import dev.warden.worker.loader.TensorSpec;
+import dev.warden.worker.system.ApiException;
 
 import com.google.protobuf.ByteString;
 import org.tensorflow.proto.BytesList;

@@ -10,6 +10,7 @@ import java.util.TreeSet;
 import dev.warden.worker.loader.InputColumn;
 import dev.warden.worker.loader.TensorSpec;
 import dev.warden.worker.loader.TensorSpec.ElementKind;
+import dev.warden.worker.system.ApiException;
 
 import tools.jackson.databind.JsonNode;
 

@@ -19,9 +19,9 @@ import org.springframework.web.bind.annotation.RestController;
 @RestController
 class ModelsController {
 
-	private final ServableManager manager;
+	private final ServableManager<?> manager;
 
-	ModelsController(ServableManager manager) {
+	ModelsController(ServableManager<?> manager) {
 		this.manager = manager;
 	}
 

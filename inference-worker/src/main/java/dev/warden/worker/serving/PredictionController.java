@@ -7,11 +7,12 @@ import java.util.Map;
 
 import dev.warden.worker.batching.BatchingInference;
 import dev.warden.worker.loader.InputColumn;
+import dev.warden.worker.loader.LoadedServable;
 import dev.warden.worker.loader.OutputColumn;
 import dev.warden.worker.manager.ServableHandle;
 import dev.warden.worker.manager.ServableManager;
 import dev.warden.worker.manager.ServableRequest;
-import dev.warden.worker.manager.VersionStatus;
+import dev.warden.worker.system.ApiException;
 
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
@@ -42,11 +43,11 @@ class PredictionController {
 
 	private static final List<String> VERBS = List.of(PREDICT_VERB, ":classify", ":regress");
 
-	private final ServableManager manager;
+	private final ServableManager<LoadedServable> manager;
 
 	private final BatchingInference inference;
 
-	PredictionController(ServableManager manager, BatchingInference inference) {
+	PredictionController(ServableManager<LoadedServable> manager, BatchingInference inference) {
 		this.manager = manager;
 		this.inference = inference;
 	}
@@ -76,20 +77,20 @@ class PredictionController {
 
 	@GetMapping("/v1/models/{target}")
 	Map<String, Object> statusOfModel(@PathVariable String target) throws HttpRequestMethodNotSupportedException {
-		return statusJson(manager.status(statusTarget(target)));
+		return ModelStatusJson.of(manager.status(statusTarget(target)));
 	}
 
 	@GetMapping("/v1/models/{model}/versions/{target}")
 	Map<String, Object> statusOfVersion(@PathVariable String model, @PathVariable String target)
 			throws HttpRequestMethodNotSupportedException {
 		long version = version(model, statusTarget(target));
-		return statusJson(List.of(manager.status(model, version)));
+		return ModelStatusJson.of(List.of(manager.status(model, version)));
 	}
 
 	@GetMapping("/v1/models/{model}/labels/{target}")
 	Map<String, Object> statusOfLabel(@PathVariable String model, @PathVariable String target)
 			throws HttpRequestMethodNotSupportedException {
-		return statusJson(manager.status(ServableRequest.label(model, statusTarget(target))));
+		return ModelStatusJson.of(manager.status(ServableRequest.label(model, statusTarget(target))));
 	}
 
 	@GetMapping("/v1/models/{model}/metadata")
@@ -108,7 +109,7 @@ class PredictionController {
 	}
 
 	private ResponseEntity<Map<String, Object>> predict(ServableRequest target, byte[] body) {
-		try (ServableHandle handle = manager.handle(target)) {
+		try (ServableHandle<LoadedServable> handle = manager.handle(target)) {
 			PredictRequest request = PredictRequestParser.parse(body, handle.servable());
 			Map<String, OutputColumn> outputs = inference.run(handle, request.signature(), request.inputs());
 			Map<String, Object> response = request.format() == PredictRequest.Format.ROW
@@ -118,7 +119,7 @@ class PredictionController {
 	}
 
 	private ResponseEntity<Map<String, Object>> examples(ServableRequest target, byte[] body, ExampleMethod method) {
-		try (ServableHandle handle = manager.handle(target)) {
+		try (ServableHandle<LoadedServable> handle = manager.handle(target)) {
 			ExampleRequestParser.ExampleRequest request = ExampleRequestParser.parse(body, handle.servable(),
 					handle.model(), method);
 			Map<String, OutputColumn> outputs = inference.run(handle, request.signature().key(),
@@ -130,7 +131,7 @@ class PredictionController {
 	}
 
 	private ResponseEntity<Map<String, Object>> metadata(ServableRequest target) {
-		try (ServableHandle handle = manager.handle(target)) {
+		try (ServableHandle<LoadedServable> handle = manager.handle(target)) {
 			Map<String, Object> spec = new LinkedHashMap<>();
 			spec.put("name", handle.model());
 			spec.put("signature_name", "");
@@ -175,20 +176,6 @@ class PredictionController {
 		Map<String, Object> columns = new LinkedHashMap<>();
 		outputs.values().forEach(column -> columns.put(column.name(), column.rows()));
 		return columns;
-	}
-
-	static Map<String, Object> statusJson(List<VersionStatus> statuses) {
-		List<Object> versions = statuses.stream().map(status -> {
-			Map<String, Object> entry = new LinkedHashMap<>();
-			entry.put("version", Long.toString(status.version()));
-			entry.put("state", status.state().name());
-			Map<String, Object> detail = new LinkedHashMap<>();
-			detail.put("error_code", status.failed() ? "UNKNOWN" : "OK");
-			detail.put("error_message", status.failed() ? status.error() : "");
-			entry.put("status", detail);
-			return (Object) entry;
-		}).toList();
-		return Map.of("model_version_status", versions);
 	}
 
 	/**

@@ -5,6 +5,7 @@ import java.util.List;
 import dev.warden.worker.manager.ServableManager;
 import dev.warden.worker.manager.VersionState;
 import dev.warden.worker.manager.VersionStatus;
+import dev.warden.worker.system.ApiException;
 
 import org.springframework.boot.availability.ApplicationAvailability;
 import org.springframework.boot.availability.ReadinessState;
@@ -26,11 +27,11 @@ import org.springframework.web.bind.annotation.RestController;
 @RestController
 class V2HealthController {
 
-	private final ServableManager manager;
+	private final ServableManager<?> manager;
 
 	private final ApplicationAvailability availability;
 
-	V2HealthController(ServableManager manager, ApplicationAvailability availability) {
+	V2HealthController(ServableManager<?> manager, ApplicationAvailability availability) {
 		this.manager = manager;
 		this.availability = availability;
 	}

@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Map;
 
 import dev.warden.worker.batching.BatchingInference;
+import dev.warden.worker.loader.LoadedServable;
 import dev.warden.worker.loader.OutputColumn;
 import dev.warden.worker.loader.SignatureSpec;
 import dev.warden.worker.loader.TensorSpec;
@@ -13,6 +14,7 @@ import dev.warden.worker.manager.ServableHandle;
 import dev.warden.worker.manager.ServableManager;
 import dev.warden.worker.manager.VersionState;
 import dev.warden.worker.manager.VersionStatus;
+import dev.warden.worker.system.ApiException;
 
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
@@ -37,11 +39,11 @@ class V2InferenceController {
 
 	static final String PLATFORM = "tensorflow_savedmodel";
 
-	private final ServableManager manager;
+	private final ServableManager<LoadedServable> manager;
 
 	private final BatchingInference inference;
 
-	V2InferenceController(ServableManager manager, BatchingInference inference) {
+	V2InferenceController(ServableManager<LoadedServable> manager, BatchingInference inference) {
 		this.manager = manager;
 		this.inference = inference;
 	}
@@ -80,7 +82,7 @@ class V2InferenceController {
 	}
 
 	private ResponseEntity<Map<String, Object>> infer(String model, Long version, byte[] body) {
-		try (ServableHandle handle = manager.handle(model, version)) {
+		try (ServableHandle<LoadedServable> handle = manager.handle(model, version)) {
 			V2Request request = V2RequestParser.parse(body, handle.servable());
 			Map<String, OutputColumn> outputs = inference.run(handle, request.signature().key(), request.inputs());
 			return ResponseEntity.ok()
@@ -90,7 +92,7 @@ class V2InferenceController {
 	}
 
 	private ResponseEntity<Map<String, Object>> metadata(String model, Long version) {
-		try (ServableHandle handle = manager.handle(model, version)) {
+		try (ServableHandle<LoadedServable> handle = manager.handle(model, version)) {
 			SignatureSpec signature = PredictRequestParser.signature(null, handle.servable());
 			Map<String, Object> body = new LinkedHashMap<>();
 			body.put("name", model);

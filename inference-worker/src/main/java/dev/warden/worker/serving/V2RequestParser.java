@@ -12,6 +12,7 @@ import dev.warden.worker.loader.InputColumn;
 import dev.warden.worker.loader.LoadedServable;
 import dev.warden.worker.loader.SignatureSpec;
 import dev.warden.worker.loader.TensorSpec;
+import dev.warden.worker.system.ApiException;
 
 import tools.jackson.databind.JsonNode;
 

@@ -1,26 +1,16 @@
 package dev.warden.worker.training;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
-import java.util.Random;
 
-import org.tensorflow.Graph;
 import org.tensorflow.Operand;
 import org.tensorflow.Result;
-import org.tensorflow.SavedModelBundle;
 import org.tensorflow.Session;
 import org.tensorflow.Signature;
-import org.tensorflow.Tensor;
 import org.tensorflow.ndarray.Shape;
-import org.tensorflow.ndarray.StdArrays;
 import org.tensorflow.ndarray.buffer.DataBuffers;
-import org.tensorflow.framework.optimizers.Adam;
-import org.tensorflow.op.Op;
 import org.tensorflow.op.Ops;
 import org.tensorflow.op.core.Placeholder;
 import org.tensorflow.types.TFloat32;
@@ -106,113 +96,86 @@ public final class IncomeModelTrainer {
 	 * {@code store}.
 	 */
 	public TrainingResult trainAndExport(Path store, Options options) {
-		long started = System.nanoTime();
-		AdultDataset train = AdultDataset.train();
-		AdultDataset validation = AdultDataset.validation();
-		FeatureStats stats = FeatureStats.fit(train);
-		Path modelDir = store.resolve(IncomeSchema.MODEL_NAME);
-		Path checkpointDir = null;
-		Path exportDir = null;
-		try {
-			Files.createDirectories(modelDir);
-			checkpointDir = Files.createTempDirectory("income-checkpoint");
-			String checkpoint = checkpointDir.resolve("ckpt").toString();
-			train(train, stats, options, checkpoint);
-			exportDir = ModelStoreExport.temporaryExportDir(modelDir);
-			double accuracy = exportInferenceModel(stats, checkpoint, exportDir, validation);
-			Path versionDir = ModelStoreExport.publish(modelDir, exportDir);
-			long version = Long.parseLong(versionDir.getFileName().toString());
-			return new TrainingResult(IncomeSchema.MODEL_NAME, version, versionDir, accuracy, options,
-					Duration.ofNanos(System.nanoTime() - started));
-		}
-		catch (IOException ex) {
-			throw new UncheckedIOException("training the income model failed", ex);
-		}
-		finally {
-			ModelStoreExport.deleteQuietly(checkpointDir);
-			ModelStoreExport.deleteQuietly(exportDir);
-		}
+		TrainingLoop.Trained trained = TrainingLoop.trainAndExport(store, options.steps(), options.seed(),
+				IncomeModel::new);
+		return new TrainingResult(trained.model(), trained.version(), trained.versionDir(),
+				trained.validationAccuracy(), options, trained.trainingTime());
 	}
 
 	/**
-	 * Trains the MLP on pre-computed features and saves its variables into a checkpoint.
+	 * What is specific to {@code income}: the Adult splits and the feature statistics of
+	 * the train split, an MLP trained on pre-computed features, and an exported graph
+	 * that takes one raw placeholder per census column.
 	 */
-	private void train(AdultDataset train, FeatureStats stats, Options options, String checkpoint) {
-		int featureCount = stats.featureCount();
-		try (Graph graph = new Graph(); Session session = new Session(graph)) {
-			Ops tf = Ops.create(graph);
+	private static final class IncomeModel extends TrainingLoop.Model<AdultDataset> {
+
+		private final FeatureStats stats;
+
+		IncomeModel() {
+			super(IncomeSchema.MODEL_NAME, BATCH_SIZE, LEARNING_RATE, AdultDataset.train(), AdultDataset.validation());
+			this.stats = FeatureStats.fit(train);
+		}
+
+		/**
+		 * The MLP on a feature matrix; the preprocessing part of the graph computes the
+		 * matrix of the whole train split once, before the first step.
+		 */
+		@Override
+		TrainingLoop.TrainingGraph trainingGraph(Ops tf, long seed) {
+			int featureCount = stats.featureCount();
 			Map<String, Operand<? extends TType>> raw = IncomeGraph.rawInputs(tf);
 			Operand<TFloat32> rawFeatures = IncomeGraph.features(tf, raw, stats);
-
 			Placeholder<TFloat32> features = tf.withName("train_features")
 				.placeholder(TFloat32.class, Placeholder.shape(Shape.of(-1, featureCount)));
-			Placeholder<TFloat32> labels = tf.withName("train_labels")
-				.placeholder(TFloat32.class, Placeholder.shape(Shape.of(-1, 2)));
-			IncomeGraph.Parameters parameters = IncomeGraph.Parameters.initialised(tf, featureCount, options.seed());
+			Placeholder<TFloat32> labels = TrainingLoop.labels(tf);
+			IncomeGraph.Parameters parameters = IncomeGraph.Parameters.initialised(tf, featureCount, seed);
 			Operand<TFloat32> logits = IncomeGraph.logits(tf, features, parameters);
-			Operand<TFloat32> loss = tf.math.mean(tf.nn.softmaxCrossEntropyWithLogits(logits, labels).loss(),
-					tf.constant(0));
-			Op minimize = new Adam(graph, LEARNING_RATE).minimize(loss);
+			return new TrainingLoop.TrainingGraph() {
 
-			float[] matrix = computeFeatures(session, raw, rawFeatures, train, featureCount);
-			int n = train.size();
-			int[] order = new int[n];
-			for (int i = 0; i < n; i++) {
-				order[i] = i;
-			}
-			Random shuffle = new Random(options.seed() ^ 0x5DEECE66DL);
-			float[] batchFeatures = new float[BATCH_SIZE * featureCount];
-			float[] batchLabels = new float[BATCH_SIZE * 2];
-			int cursor = n;
-			for (int step = 0; step < options.steps(); step++) {
-				if (cursor + BATCH_SIZE > n) {
-					shuffleInPlace(order, shuffle);
-					cursor = 0;
-				}
-				for (int b = 0; b < BATCH_SIZE; b++) {
-					int row = order[cursor + b];
-					System.arraycopy(matrix, row * featureCount, batchFeatures, b * featureCount, featureCount);
-					int label = train.labels()[row];
-					batchLabels[2 * b] = label == 0 ? 1f : 0f;
-					batchLabels[2 * b + 1] = label == 1 ? 1f : 0f;
-				}
-				cursor += BATCH_SIZE;
-				try (TFloat32 x = TFloat32.tensorOf(Shape.of(BATCH_SIZE, featureCount), DataBuffers.of(batchFeatures));
-						TFloat32 y = TFloat32.tensorOf(Shape.of(BATCH_SIZE, 2), DataBuffers.of(batchLabels))) {
-					session.runner().feed(features, x).feed(labels, y).addTarget(minimize).run().close();
-				}
-			}
-			session.save(checkpoint);
-		}
-	}
+				private float[] matrix;
 
-	private static float[] computeFeatures(Session session, Map<String, Operand<? extends TType>> raw,
-			Operand<TFloat32> rawFeatures, AdultDataset data, int featureCount) {
-		Map<String, Tensor> inputs = rawTensors(data);
-		try {
-			Session.Runner runner = session.runner();
-			raw.forEach((name, placeholder) -> runner.feed(placeholder, inputs.get(name)));
-			try (Result result = runner.fetch(rawFeatures).run()) {
-				TFloat32 out = (TFloat32) result.get(0);
-				float[] matrix = new float[data.size() * featureCount];
-				out.copyTo(DataBuffers.of(matrix, false, false));
-				return matrix;
-			}
-		}
-		finally {
-			inputs.values().forEach(Tensor::close);
-		}
-	}
+				private final float[] batchFeatures = new float[BATCH_SIZE * featureCount];
 
-	/**
-	 * Rebuilds a clean inference graph (raw inputs → preprocessing → MLP → outputs),
-	 * restores the trained variables, measures validation accuracy and exports the
-	 * SavedModel.
-	 */
-	private double exportInferenceModel(FeatureStats stats, String checkpoint, Path exportDir, AdultDataset validation)
-			throws IOException {
-		try (Graph graph = new Graph(); Session session = new Session(graph)) {
-			Ops tf = Ops.create(graph);
+				@Override
+				public Operand<TFloat32> logits() {
+					return logits;
+				}
+
+				@Override
+				public Placeholder<TFloat32> labels() {
+					return labels;
+				}
+
+				@Override
+				public void prepare(Session session) {
+					try (TrainingLoop.Tensors tensors = new TrainingLoop.Tensors()) {
+						Session.Runner runner = session.runner();
+						feedRaw(runner, raw, train, tensors);
+						try (Result result = runner.fetch(rawFeatures).run()) {
+							matrix = new float[train.size() * featureCount];
+							((TFloat32) result.get(0)).copyTo(DataBuffers.of(matrix, false, false));
+						}
+					}
+				}
+
+				@Override
+				public void feedBatch(Session.Runner runner, int[] rows, TrainingLoop.Tensors tensors) {
+					for (int b = 0; b < rows.length; b++) {
+						System.arraycopy(matrix, rows[b] * featureCount, batchFeatures, b * featureCount, featureCount);
+					}
+					runner.feed(features, tensors
+						.add(TFloat32.tensorOf(Shape.of(rows.length, featureCount), DataBuffers.of(batchFeatures))));
+				}
+
+			};
+		}
+
+		/**
+		 * Raw inputs → preprocessing → MLP → probabilities, probability and class id;
+		 * signature {@code serving_default} over every raw input.
+		 */
+		@Override
+		TrainingLoop.InferenceGraph<AdultDataset> inferenceGraph(Ops tf) {
 			Map<String, Operand<? extends TType>> raw = IncomeGraph.rawInputs(tf);
 			Operand<TFloat32> features = IncomeGraph.features(tf, raw, stats);
 			IncomeGraph.Parameters parameters = IncomeGraph.Parameters.restorable(tf, stats.featureCount());
@@ -221,65 +184,25 @@ public final class IncomeModelTrainer {
 			Operand<TFloat32> probability = tf.withName(IncomeSchema.OUTPUT_PROBABILITY)
 				.gather(probabilities, tf.constant(1), tf.constant(1));
 			Operand<TInt64> classId = tf.withName(IncomeSchema.OUTPUT_CLASS_ID).math.argMax(logits, tf.constant(1));
-			session.restore(checkpoint);
-
 			Signature.Builder signature = Signature.builder(IncomeSchema.SIGNATURE)
 				.methodName(IncomeSchema.METHOD_NAME);
 			raw.forEach(signature::input);
 			signature.output(IncomeSchema.OUTPUT_PROBABILITY, probability)
 				.output(IncomeSchema.OUTPUT_CLASS_ID, classId)
 				.output(IncomeSchema.OUTPUT_PROBABILITIES, probabilities);
-
-			double accuracy = accuracy(session, raw, classId, validation);
-			SavedModelBundle.exporter(exportDir.toString())
-				.withTags("serve")
-				.withSession(session)
-				.withSignature(signature.build())
-				.export();
-			return accuracy;
+			return new TrainingLoop.InferenceGraph<>(List.of(signature.build()), classId,
+					(runner, data, tensors) -> feedRaw(runner, raw, data, tensors));
 		}
-	}
 
-	private static double accuracy(Session session, Map<String, Operand<? extends TType>> raw, Operand<TInt64> classId,
-			AdultDataset data) {
-		Map<String, Tensor> inputs = rawTensors(data);
-		try {
-			Session.Runner runner = session.runner();
-			raw.forEach((name, placeholder) -> runner.feed(placeholder, inputs.get(name)));
-			try (Result result = runner.fetch(classId).run()) {
-				long[] predicted = StdArrays.array1dCopyOf((TInt64) result.get(0));
-				int correct = 0;
-				for (int i = 0; i < predicted.length; i++) {
-					if (predicted[i] == data.labels()[i]) {
-						correct++;
-					}
-				}
-				return (double) correct / predicted.length;
-			}
+		/** Every column of {@code data} into its raw placeholder. */
+		private static void feedRaw(Session.Runner runner, Map<String, Operand<? extends TType>> raw, AdultDataset data,
+				TrainingLoop.Tensors tensors) {
+			data.numeric()
+				.forEach((name, values) -> runner.feed(raw.get(name), tensors.add(TFloat32.vectorOf(values))));
+			data.categorical()
+				.forEach((name, values) -> runner.feed(raw.get(name), tensors.add(TString.vectorOf(values))));
 		}
-		finally {
-			inputs.values().forEach(Tensor::close);
-		}
-	}
 
-	private static Map<String, Tensor> rawTensors(AdultDataset data) {
-		Map<String, Tensor> tensors = new HashMap<>();
-		data.numeric().forEach((name, values) -> tensors.put(name, TFloat32.vectorOf(values)));
-		data.categorical().forEach((name, values) -> tensors.put(name, TString.vectorOf(values)));
-		return tensors;
-	}
-
-	private static void shuffleInPlace(int[] order, Random random) {
-		for (int i = order.length - 1; i > 0; i--) {
-			int j = random.nextInt(i + 1);
-			int tmp = order[i];
-			order[i] = order[j];
-			order[j] = tmp;
-		}
-	}
-
-	static long nextVersion(Path modelDir) throws IOException {
-		return ModelStoreExport.nextVersion(modelDir);
 	}
 
 }

@@ -1,24 +1,17 @@
 package dev.warden.worker.training;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Random;
+import java.util.List;
 
-import org.tensorflow.Graph;
 import org.tensorflow.Operand;
 import org.tensorflow.Result;
-import org.tensorflow.SavedModelBundle;
 import org.tensorflow.Session;
 import org.tensorflow.Signature;
+import org.tensorflow.ndarray.NdArrays;
 import org.tensorflow.ndarray.Shape;
 import org.tensorflow.ndarray.StdArrays;
-import org.tensorflow.ndarray.buffer.DataBuffers;
-import org.tensorflow.framework.optimizers.Adam;
-import org.tensorflow.op.Op;
 import org.tensorflow.op.Ops;
 import org.tensorflow.op.core.Placeholder;
 import org.tensorflow.types.TFloat32;
@@ -114,137 +107,92 @@ public final class SpamModelTrainer {
 	 * {@code store}.
 	 */
 	public TrainingResult trainAndExport(Path store, Options options) {
-		long started = System.nanoTime();
-		SpamDataset train = SpamDataset.train();
-		SpamDataset validation = SpamDataset.validation();
-		Path modelDir = store.resolve(SpamSchema.MODEL_NAME);
-		Path checkpointDir = null;
-		Path exportDir = null;
-		try {
-			Files.createDirectories(modelDir);
-			checkpointDir = Files.createTempDirectory("spam-checkpoint");
-			String checkpoint = checkpointDir.resolve("ckpt").toString();
-			train(train, options, checkpoint);
-			exportDir = ModelStoreExport.temporaryExportDir(modelDir);
-			double accuracy = exportInferenceModel(checkpoint, exportDir, validation);
-			Path versionDir = ModelStoreExport.publish(modelDir, exportDir);
-			long version = Long.parseLong(versionDir.getFileName().toString());
-			return new TrainingResult(SpamSchema.MODEL_NAME, version, versionDir, accuracy, options,
-					Duration.ofNanos(System.nanoTime() - started));
-		}
-		catch (IOException ex) {
-			throw new UncheckedIOException("training the spam model failed", ex);
-		}
-		finally {
-			ModelStoreExport.deleteQuietly(checkpointDir);
-			ModelStoreExport.deleteQuietly(exportDir);
-		}
+		TrainingLoop.Trained trained = TrainingLoop.trainAndExport(store, options.steps(), options.seed(),
+				() -> new SpamModel(config));
+		return new TrainingResult(trained.model(), trained.version(), trained.versionDir(),
+				trained.validationAccuracy(), options, trained.trainingTime());
 	}
 
 	/**
-	 * Hashes the train split's tokens once (by running the preprocessing part of the
-	 * graph), then trains the embedding and dense layers on mini-batches of token ids and
-	 * saves the variables into a checkpoint.
+	 * What is specific to {@code spam}: the SpamAssassin splits, the embedding and dense
+	 * layers trained on token ids hashed once from the train split, and an exported graph
+	 * that takes raw text.
 	 */
-	private void train(SpamDataset train, Options options, String checkpoint) {
-		try (Graph graph = new Graph(); Session session = new Session(graph)) {
-			Ops tf = Ops.create(graph);
+	private static final class SpamModel extends TrainingLoop.Model<SpamDataset> {
+
+		private final SpamGraph.Config config;
+
+		SpamModel(SpamGraph.Config config) {
+			super(SpamSchema.MODEL_NAME, BATCH_SIZE, LEARNING_RATE, SpamDataset.train(), SpamDataset.validation());
+			this.config = config;
+		}
+
+		/**
+		 * The embedding and dense layers on mini-batches of token ids; the preprocessing
+		 * part of the graph hashes the train split's tokens once, before the first step.
+		 */
+		@Override
+		TrainingLoop.TrainingGraph trainingGraph(Ops tf, long seed) {
 			Placeholder<TString> text = SpamGraph.textInput(tf);
 			SpamGraph.Tokens tokens = SpamGraph.tokens(tf, text, config);
-
 			Placeholder<TInt64> ids = tf.withName("train_ids")
 				.placeholder(TInt64.class, Placeholder.shape(Shape.of(-1)));
 			Placeholder<TInt64> rows = tf.withName("train_rows")
 				.placeholder(TInt64.class, Placeholder.shape(Shape.of(-1)));
-			Placeholder<TFloat32> labels = tf.withName("train_labels")
-				.placeholder(TFloat32.class, Placeholder.shape(Shape.of(-1, 2)));
+			Placeholder<TFloat32> labels = TrainingLoop.labels(tf);
 			Operand<TInt64> batchSize = tf.reshape(
 					tf.stridedSlice(tf.shape(labels, TInt64.class), org.tensorflow.ndarray.index.Indices.at(0)),
 					tf.constant(new long[0]));
-			SpamGraph.Parameters parameters = SpamGraph.Parameters.initialised(tf, config, options.seed());
+			SpamGraph.Parameters parameters = SpamGraph.Parameters.initialised(tf, config, seed);
 			Operand<TFloat32> logits = SpamGraph.logits(tf, ids, rows, batchSize, parameters);
-			Operand<TFloat32> loss = tf.math.mean(tf.nn.softmaxCrossEntropyWithLogits(logits, labels).loss(),
-					tf.constant(0));
-			Op minimize = new Adam(graph, LEARNING_RATE).minimize(loss);
+			return new TrainingLoop.TrainingGraph() {
 
-			long[][] documents = hashTokens(session, text, tokens, train.texts());
-			int n = train.size();
-			int[] order = new int[n];
-			for (int i = 0; i < n; i++) {
-				order[i] = i;
-			}
-			Random shuffle = new Random(options.seed() ^ 0x5DEECE66DL);
-			float[] batchLabels = new float[BATCH_SIZE * 2];
-			int cursor = n;
-			for (int step = 0; step < options.steps(); step++) {
-				if (cursor + BATCH_SIZE > n) {
-					shuffleInPlace(order, shuffle);
-					cursor = 0;
+				private long[][] documents;
+
+				@Override
+				public Operand<TFloat32> logits() {
+					return logits;
 				}
-				int total = 0;
-				for (int b = 0; b < BATCH_SIZE; b++) {
-					total += documents[order[cursor + b]].length;
+
+				@Override
+				public Placeholder<TFloat32> labels() {
+					return labels;
 				}
-				long[] batchIds = new long[total];
-				long[] batchRows = new long[total];
-				int k = 0;
-				for (int b = 0; b < BATCH_SIZE; b++) {
-					int doc = order[cursor + b];
-					for (long id : documents[doc]) {
-						batchIds[k] = id;
-						batchRows[k++] = b;
+
+				@Override
+				public void prepare(Session session) {
+					documents = hashTokens(session, text, tokens, train.texts());
+				}
+
+				@Override
+				public void feedBatch(Session.Runner runner, int[] batch, TrainingLoop.Tensors tensors) {
+					int total = 0;
+					for (int doc : batch) {
+						total += documents[doc].length;
 					}
-					int label = train.labels()[doc];
-					batchLabels[2 * b] = label == 0 ? 1f : 0f;
-					batchLabels[2 * b + 1] = label == 1 ? 1f : 0f;
+					long[] batchIds = new long[total];
+					long[] batchRows = new long[total];
+					int k = 0;
+					for (int b = 0; b < batch.length; b++) {
+						for (long id : documents[batch[b]]) {
+							batchIds[k] = id;
+							batchRows[k++] = b;
+						}
+					}
+					runner.feed(ids, tensors.add(TInt64.vectorOf(batchIds)))
+						.feed(rows, tensors.add(TInt64.vectorOf(batchRows)));
 				}
-				cursor += BATCH_SIZE;
-				try (TInt64 x = TInt64.vectorOf(batchIds);
-						TInt64 r = TInt64.vectorOf(batchRows);
-						TFloat32 y = TFloat32.tensorOf(Shape.of(BATCH_SIZE, 2), DataBuffers.of(batchLabels))) {
-					session.runner().feed(ids, x).feed(rows, r).feed(labels, y).addTarget(minimize).run().close();
-				}
-			}
-			session.save(checkpoint);
-		}
-	}
 
-	/**
-	 * The hashed token ids of every text, by running the graph's preprocessing once over
-	 * all of them.
-	 */
-	private static long[][] hashTokens(Session session, Placeholder<TString> text, SpamGraph.Tokens tokens,
-			String[] texts) {
-		try (TString input = TString.tensorOf(StandardCharsets.UTF_8,
-				org.tensorflow.ndarray.NdArrays.vectorOfObjects(texts));
-				Result result = session.runner().feed(text, input).fetch(tokens.ids()).fetch(tokens.rows()).run()) {
-			long[] ids = StdArrays.array1dCopyOf((TInt64) result.get(0));
-			long[] rows = StdArrays.array1dCopyOf((TInt64) result.get(1));
-			int[] counts = new int[texts.length];
-			for (long row : rows) {
-				counts[(int) row]++;
-			}
-			long[][] documents = new long[texts.length][];
-			for (int i = 0; i < texts.length; i++) {
-				documents[i] = new long[counts[i]];
-			}
-			int[] filled = new int[texts.length];
-			for (int k = 0; k < ids.length; k++) {
-				int row = (int) rows[k];
-				documents[row][filled[row]++] = ids[k];
-			}
-			return documents;
+			};
 		}
-	}
 
-	/**
-	 * Rebuilds a clean inference graph (raw text → preprocessing → embedding mean → dense
-	 * → outputs), restores the trained variables, measures validation accuracy and
-	 * exports the SavedModel.
-	 */
-	private double exportInferenceModel(String checkpoint, Path exportDir, SpamDataset validation) throws IOException {
-		try (Graph graph = new Graph(); Session session = new Session(graph)) {
-			Ops tf = Ops.create(graph);
+		/**
+		 * Raw text → preprocessing → embedding mean → dense → probabilities, spam
+		 * probability, class id and label; signature {@code serving_default} over
+		 * {@code text}.
+		 */
+		@Override
+		TrainingLoop.InferenceGraph<SpamDataset> inferenceGraph(Ops tf) {
 			Placeholder<TString> text = SpamGraph.textInput(tf);
 			SpamGraph.Tokens tokens = SpamGraph.tokens(tf, text, config);
 			SpamGraph.Parameters parameters = SpamGraph.Parameters.restorable(tf, config);
@@ -257,8 +205,6 @@ public final class SpamModelTrainer {
 			Operand<TString> label = tf.withName(SpamSchema.OUTPUT_LABEL)
 				.gather(tf.constant(StandardCharsets.UTF_8, SpamSchema.LABELS.toArray(String[]::new)), classId,
 						tf.constant(0));
-			session.restore(checkpoint);
-
 			Signature signature = Signature.builder(SpamSchema.SIGNATURE)
 				.methodName(SpamSchema.METHOD_NAME)
 				.input(SpamSchema.INPUT_TEXT, text)
@@ -267,40 +213,41 @@ public final class SpamModelTrainer {
 				.output(SpamSchema.OUTPUT_CLASS_ID, classId)
 				.output(SpamSchema.OUTPUT_LABEL, label)
 				.build();
-
-			double accuracy = accuracy(session, text, classId, validation);
-			SavedModelBundle.exporter(exportDir.toString())
-				.withTags("serve")
-				.withSession(session)
-				.withSignature(signature)
-				.export();
-			return accuracy;
+			return new TrainingLoop.InferenceGraph<>(List.of(signature), classId,
+					(runner, data, tensors) -> runner.feed(text, tensors.add(texts(data.texts()))));
 		}
-	}
 
-	private static double accuracy(Session session, Placeholder<TString> text, Operand<TInt64> classId,
-			SpamDataset data) {
-		try (TString input = TString.tensorOf(StandardCharsets.UTF_8,
-				org.tensorflow.ndarray.NdArrays.vectorOfObjects(data.texts()));
-				Result result = session.runner().feed(text, input).fetch(classId).run()) {
-			long[] predicted = StdArrays.array1dCopyOf((TInt64) result.get(0));
-			int correct = 0;
-			for (int i = 0; i < predicted.length; i++) {
-				if (predicted[i] == data.labels()[i]) {
-					correct++;
+		/**
+		 * The hashed token ids of every text, by running the graph's preprocessing once
+		 * over all of them.
+		 */
+		private static long[][] hashTokens(Session session, Placeholder<TString> text, SpamGraph.Tokens tokens,
+				String[] texts) {
+			try (TString input = texts(texts);
+					Result result = session.runner().feed(text, input).fetch(tokens.ids()).fetch(tokens.rows()).run()) {
+				long[] ids = StdArrays.array1dCopyOf((TInt64) result.get(0));
+				long[] rows = StdArrays.array1dCopyOf((TInt64) result.get(1));
+				int[] counts = new int[texts.length];
+				for (long row : rows) {
+					counts[(int) row]++;
 				}
+				long[][] documents = new long[texts.length][];
+				for (int i = 0; i < texts.length; i++) {
+					documents[i] = new long[counts[i]];
+				}
+				int[] filled = new int[texts.length];
+				for (int k = 0; k < ids.length; k++) {
+					int row = (int) rows[k];
+					documents[row][filled[row]++] = ids[k];
+				}
+				return documents;
 			}
-			return (double) correct / predicted.length;
 		}
-	}
 
-	private static void shuffleInPlace(int[] order, Random random) {
-		for (int i = order.length - 1; i > 0; i--) {
-			int j = random.nextInt(i + 1);
-			int tmp = order[i];
-			order[i] = order[j];
-			order[j] = tmp;
+		private static TString texts(String[] texts) {
+			return TString.tensorOf(StandardCharsets.UTF_8, NdArrays.vectorOfObjects(texts));
 		}
+
 	}
 
 }

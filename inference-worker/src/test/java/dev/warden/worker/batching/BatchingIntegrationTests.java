@@ -8,7 +8,6 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -20,8 +19,8 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import java.util.stream.Stream;
 
+import dev.warden.worker.TrainedModels;
 import dev.warden.worker.WorkerApplication;
 
 import org.junit.jupiter.api.AfterEach;
@@ -50,6 +49,8 @@ class BatchingIntegrationTests {
 			"marital_status":"Never-married","occupation":"Adm-clerical","relationship":"Not-in-family","race":"White",\
 			"sex":"Male","capital_gain":%d,"capital_loss":0,"hours_per_week":40,"native_country":"United-States"}""";
 
+	private static Path store;
+
 	private final HttpClient http = HttpClient.newHttpClient();
 
 	private final ExecutorService clients = Executors.newFixedThreadPool(16);
@@ -62,31 +63,22 @@ class BatchingIntegrationTests {
 
 	@DynamicPropertySource
 	static void modelStore(DynamicPropertyRegistry registry) {
-		registry.add("warden.worker.model-store.path", () -> storeWithPlainCopy().toString());
+		registry.add("warden.worker.model-store.path", () -> store().toString());
 		// both income versions are served, so a batch of version 1 can be told from one
 		// of version 2
 		registry.add("warden.worker.lifecycle.models.income.version-policy", () -> "all");
 	}
 
-	static Path storeWithPlainCopy() {
-		Path store = IncomeFixture.store();
-		Path plain = store.resolve("plain").resolve("1");
-		if (!Files.exists(plain)) {
-			Path from = store.resolve("income").resolve("1");
-			try (Stream<Path> paths = Files.walk(from)) {
-				for (Path source : paths.toList()) {
-					Path target = plain.resolve(from.relativize(source).toString());
-					if (Files.isDirectory(source)) {
-						Files.createDirectories(target);
-					}
-					else {
-						Files.copy(source, target);
-					}
-				}
-			}
-			catch (IOException ex) {
-				throw new java.io.UncheckedIOException(ex);
-			}
+	/**
+	 * Versions 1 and 2 of {@code income} (trained with different seeds, so their answers
+	 * differ) and {@code plain}, a copy of version 1.
+	 */
+	static synchronized Path store() {
+		if (store == null) {
+			store = TrainedModels.newStore("batching");
+			TrainedModels.copyInto(TrainedModels.income(), store, "income", 1);
+			TrainedModels.copyInto(TrainedModels.otherIncome(), store, "income", 2);
+			TrainedModels.copyInto(TrainedModels.income(), store, "plain", 1);
 		}
 		return store;
 	}

@@ -3,62 +3,27 @@ package dev.warden.worker.batching;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
-import java.util.stream.Stream;
 
 import dev.warden.worker.loader.InputColumn;
 import dev.warden.worker.loader.OutputColumn;
 import dev.warden.worker.loader.SignatureSpec;
 import dev.warden.worker.loader.TensorSpec;
-import dev.warden.worker.training.IncomeModelTrainer;
 
-/** Small real income models (trained once per JVM) and random valid inputs for them. */
+/**
+ * Random valid inputs for the income signature, and the row-by-row comparison of outputs;
+ * the models come from {@link dev.warden.worker.TrainedModels}.
+ */
 final class IncomeFixture {
 
 	private static final String[] WORDS = { "Private", "State-gov", "Bachelors", "HS-grad", "Married-civ-spouse",
 			"Never-married", "Exec-managerial", "Adm-clerical", "Husband", "Wife", "White", "Black", "Male", "Female",
 			"United-States", "", "Mexico" };
 
-	private static Path store;
-
 	private IncomeFixture() {
-	}
-
-	/**
-	 * A store with income versions 1 and 2, trained with different seeds (so their
-	 * answers differ).
-	 */
-	static synchronized Path store() {
-		if (store == null) {
-			try {
-				store = Files.createTempDirectory("batching-store");
-				IncomeModelTrainer trainer = new IncomeModelTrainer();
-				trainer.trainAndExport(store, new IncomeModelTrainer.Options(120, 7));
-				trainer.trainAndExport(store, new IncomeModelTrainer.Options(60, 99));
-				Runtime.getRuntime().addShutdownHook(new Thread(IncomeFixture::delete));
-			}
-			catch (IOException ex) {
-				throw new UncheckedIOException(ex);
-			}
-		}
-		return store;
-	}
-
-	private static void delete() {
-		try (Stream<Path> paths = Files.walk(store)) {
-			paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-		}
-		catch (IOException ex) {
-			// best effort at JVM exit
-		}
 	}
 
 	/** {@code rows} random but valid rows for every input of the signature. */

@@ -17,6 +17,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 
+import dev.warden.worker.TrainedModels;
 import dev.warden.worker.loader.InputColumn;
 import dev.warden.worker.loader.LoadedServable;
 import dev.warden.worker.loader.LoaderProperties;
@@ -33,9 +34,9 @@ import org.junit.jupiter.api.Test;
 import org.tensorflow.exceptions.TFInvalidArgumentException;
 
 /**
- * The batching queue with two real (small, freshly trained) income versions. Where a test
- * needs requests to queue up, the first TensorFlow call is held at a gate until they are
- * queued, so that nothing depends on timing.
+ * The batching queue with two real income versions (small, trained with different seeds).
+ * Where a test needs requests to queue up, the first TensorFlow call is held at a gate
+ * until they are queued, so that nothing depends on timing.
  */
 class ModelBatcherIntegrationTests {
 
@@ -61,9 +62,8 @@ class ModelBatcherIntegrationTests {
 	@BeforeAll
 	static void load() {
 		SavedModelLoader loader = new SavedModelLoader(new LoaderProperties(-1, 1, 1_048_576));
-		var store = IncomeFixture.store();
-		v1 = loader.load(new ServableId("income", 1), store.resolve("income/1"));
-		v2 = loader.load(new ServableId("income", 2), store.resolve("income/2"));
+		v1 = loader.load(new ServableId("income", 1), TrainedModels.income());
+		v2 = loader.load(new ServableId("income", 2), TrainedModels.otherIncome());
 		signature = v1.signatures().get("serving_default");
 	}
 

@@ -3,22 +3,18 @@ package dev.warden.worker.control;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Comparator;
 import java.util.UUID;
-import java.util.stream.Stream;
 
+import dev.warden.worker.TrainedModels;
 import dev.warden.worker.WorkerApplication;
 import dev.warden.worker.loader.DeclaredShapeModels;
-import dev.warden.worker.training.IncomeModelTrainer;
 
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -26,12 +22,13 @@ import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
+import org.springframework.util.FileSystemUtils;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
- * {@code POST /internal/v1/validate} over real HTTP with a real SavedModel exported by
- * {@link IncomeModelTrainer} (a few steps: only loadability matters here), staged the way
+ * {@code POST /internal/v1/validate} over real HTTP with a real SavedModel (the trained
+ * {@link TrainedModels#income() income}: only loadability matters here), staged the way
  * platform-api stages uploads.
  */
 @SpringBootTest(classes = WorkerApplication.class, webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
@@ -39,11 +36,7 @@ class ValidationControllerIntegrationTests {
 
 	private static final JsonMapper JSON = JsonMapper.builder().build();
 
-	private static Path root;
-
 	private static Path store;
-
-	private static Path exported;
 
 	private final HttpClient http = HttpClient.newHttpClient();
 
@@ -56,33 +49,14 @@ class ValidationControllerIntegrationTests {
 	}
 
 	/**
-	 * Trains once into a directory outside the store; each test stages its own copy
-	 * inside the store.
+	 * An empty store; each test stages its own copy of the trained model inside it (the
+	 * model itself stays outside the store).
 	 */
 	static synchronized Path store() {
 		if (store == null) {
-			try {
-				root = Files.createTempDirectory("worker-validate");
-				store = Files.createDirectories(root.resolve("store"));
-				exported = new IncomeModelTrainer()
-					.trainAndExport(Files.createDirectories(root.resolve("trained")),
-							new IncomeModelTrainer.Options(20, 3))
-					.versionDir();
-			}
-			catch (IOException ex) {
-				throw new UncheckedIOException(ex);
-			}
+			store = TrainedModels.newStore("validate");
 		}
 		return store;
-	}
-
-	@AfterAll
-	static void deleteAll() throws IOException {
-		if (root != null) {
-			try (Stream<Path> paths = Files.walk(root)) {
-				paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-			}
-		}
 	}
 
 	@Test
@@ -116,7 +90,7 @@ class ValidationControllerIntegrationTests {
 		JsonNode error = JSON.readTree(response.body()).path("error");
 		assertThat(error.path("code").asString()).isEqualTo("invalid_saved_model");
 		assertThat(error.path("message").asString()).startsWith("TensorFlow cannot load the SavedModel: ")
-			.doesNotContain(root.toString())
+			.doesNotContain(store.getParent().toString())
 			.doesNotContain(store.toRealPath().toString());
 		assertThat(error.path("request_id").asString()).isNotBlank();
 	}
@@ -188,7 +162,7 @@ class ValidationControllerIntegrationTests {
 	@Test
 	void symbolicLinkLeadingOutOfTheStoreIsRefusedWith400() throws Exception {
 		Path link = store.resolve(".incoming-" + UUID.randomUUID());
-		Files.createSymbolicLink(link, exported);
+		Files.createSymbolicLink(link, TrainedModels.income());
 
 		HttpResponse<String> response = validate("{\"path\":\"" + link.getFileName() + "\"}");
 
@@ -199,7 +173,8 @@ class ValidationControllerIntegrationTests {
 	@Test
 	void symbolicLinkInsideTheSavedModelIsRefusedWith400() throws Exception {
 		String staged = stage();
-		Files.createSymbolicLink(store.resolve(staged).resolve("extra"), exported.resolve("saved_model.pb"));
+		Files.createSymbolicLink(store.resolve(staged).resolve("extra"),
+				TrainedModels.income().resolve("saved_model.pb"));
 
 		HttpResponse<String> response = validate("{\"path\":\"" + staged + "\"}");
 
@@ -216,23 +191,12 @@ class ValidationControllerIntegrationTests {
 	}
 
 	/**
-	 * Copies the exported SavedModel to {@code <store>/.incoming-<uuid>/model}; returns
+	 * Copies the trained SavedModel to {@code <store>/.incoming-<uuid>/model}; returns
 	 * that path, relative.
 	 */
 	private static String stage() throws IOException {
 		String relative = ".incoming-" + UUID.randomUUID() + "/model";
-		Path target = store.resolve(relative);
-		try (Stream<Path> paths = Files.walk(exported)) {
-			for (Path source : paths.toList()) {
-				Path copy = target.resolve(exported.relativize(source).toString());
-				if (Files.isDirectory(source)) {
-					Files.createDirectories(copy);
-				}
-				else {
-					Files.copy(source, copy);
-				}
-			}
-		}
+		FileSystemUtils.copyRecursively(TrainedModels.income(), store.resolve(relative));
 		return relative;
 	}
 

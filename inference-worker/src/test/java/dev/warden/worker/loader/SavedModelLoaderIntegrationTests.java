@@ -68,6 +68,27 @@ class SavedModelLoaderIntegrationTests {
 	}
 
 	@Test
+	void asALoaderItEstimatesFromTheFilesReportsCaveatsAndUnloads() throws IOException {
+		Path version = TfServingTestData.version(TfServingTestData.HALF_PLUS_THREE, 123);
+		long bytes;
+		try (var files = Files.walk(version)) {
+			bytes = files.filter(Files::isRegularFile).mapToLong(file -> file.toFile().length()).sum();
+		}
+		Loader<LoadedServable> asLoader = loader;
+
+		assertThat(asLoader.estimateResources(new ServableId("default", 123), version)).hasValue(bytes);
+		assertThat(asLoader.estimateResources(new ServableId("default", 9), dir.resolve("missing"))).isEmpty();
+		LoadedServable servable = asLoader.load(new ServableId("default", 123), version);
+		assertThat(asLoader.warnings(servable)).containsExactly("signature 'tensorflow/serving/regress' cannot be "
+				+ "served: input 'inputs' declares DT_FLOAT but tf_example:0 is DT_STRING in the graph");
+		Map<String, InputColumn> x = Map.of("x", new InputColumn(
+				servable.signatures().get("serving_default").inputs().get("x"), new long[] { 1 }, new float[] { 1 }));
+		assertThat(servable.run("serving_default", x).get("y").rows()).containsExactly(3.5f);
+		asLoader.unload(servable);
+		assertThatExceptionOfType(IllegalStateException.class).isThrownBy(() -> servable.run("serving_default", x));
+	}
+
+	@Test
 	void theExampleFeaturesATf1ModelParsesAreReadFromItsGraph() {
 		try (LoadedServable servable = load(TfServingTestData.HALF_PLUS_TWO)) {
 			TensorSpec input = servable.signatures().get("classify_x_to_y").inputs().get("inputs");

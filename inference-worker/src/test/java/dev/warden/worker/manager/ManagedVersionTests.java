@@ -8,7 +8,8 @@ import org.junit.jupiter.api.Test;
 
 class ManagedVersionTests {
 
-	private final ManagedVersion version = new ManagedVersion(new ServableId("income", 1));
+	private final ManagedVersion<FakeLoader.FakeServable> version = new ManagedVersion<>(new ServableId("income", 1),
+			new FakeLoader());
 
 	@Test
 	void versionIsHandedOutOnlyOnceAvailable() {
@@ -24,8 +25,8 @@ class ManagedVersionTests {
 	@Test
 	void unloadedVersionStaysOpenUntilTheLastHandleIsClosed() {
 		version.available(null);
-		ServableHandle first = new ServableHandle(acquired());
-		ServableHandle second = new ServableHandle(acquired());
+		ServableHandle<FakeLoader.FakeServable> first = new ServableHandle<>(acquired());
+		ServableHandle<FakeLoader.FakeServable> second = new ServableHandle<>(acquired());
 
 		version.unload();
 
@@ -59,7 +60,7 @@ class ManagedVersionTests {
 		assertThat(version.acquire()).isFalse();
 	}
 
-	private ManagedVersion acquired() {
+	private ManagedVersion<FakeLoader.FakeServable> acquired() {
 		assertThat(version.acquire()).isTrue();
 		return version;
 	}

@@ -7,17 +7,19 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 
+import dev.warden.worker.TrainedModels;
+import dev.warden.worker.loader.LoadedServable;
 import dev.warden.worker.loader.LoaderProperties;
 import dev.warden.worker.loader.SavedModelLoader;
 import dev.warden.worker.source.AspiredVersionsSource;
 import dev.warden.worker.source.LifecycleProperties;
 import dev.warden.worker.source.ModelStoreProperties;
 import dev.warden.worker.source.ModelStoreSource;
-import dev.warden.worker.training.IncomeModelTrainer;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.springframework.util.FileSystemUtils;
 
 /**
  * Loads and unloads 50 versions in a row through the manager (policy latest 1: each new
@@ -35,17 +37,16 @@ class NativeMemoryIntegrationTests {
 	static final int WARM_UP = 10;
 
 	@Test
-	void loadingAndUnloadingFiftyVersionsKeepsResidentMemoryWithinTheMeasuredBound(@TempDir Path training,
-			@TempDir Path store) throws Exception {
-		Path trained = new IncomeModelTrainer().trainAndExport(training, new IncomeModelTrainer.Options(30, 5))
-			.versionDir();
+	void loadingAndUnloadingFiftyVersionsKeepsResidentMemoryWithinTheMeasuredBound(@TempDir Path store)
+			throws Exception {
+		Path trained = TrainedModels.income();
 		ModelStoreProperties storeProperties = new ModelStoreProperties(store, Duration.ofHours(1));
 		LifecycleProperties lifecycle = LifecycleProperties.defaults();
-		ServableManager manager = new ServableManager(
+		ServableManager<LoadedServable> manager = new ServableManager<>(
 				new AspiredVersionsSource(new ModelStoreSource(storeProperties), lifecycle),
 				new SavedModelLoader(new LoaderProperties(-1, 1, 1_048_576)), storeProperties, lifecycle,
 				new SimpleMeterRegistry());
-		ServableManagerIntegrationTests.copyVersion(trained, version(store, 1));
+		TrainedModels.copyInto(trained, store, "income", 1);
 		manager.afterPropertiesSet();
 		try {
 			// a few cycles first, so that one-off allocations of the runtime are not
@@ -79,15 +80,16 @@ class NativeMemoryIntegrationTests {
 	 * Adds version {@code v}, lets the manager swap to it, predicts once, removes version
 	 * {@code v - 1}.
 	 */
-	private static void cycle(ServableManager manager, Path trained, Path store, long v) throws IOException {
-		ServableManagerIntegrationTests.copyVersion(trained, version(store, v));
+	private static void cycle(ServableManager<LoadedServable> manager, Path trained, Path store, long v)
+			throws IOException {
+		TrainedModels.copyInto(trained, store, "income", v);
 		manager.reload("income", Duration.ofMinutes(1));
 		assertThat(manager.status("income", v - 1).state()).isEqualTo(VersionState.END);
-		try (ServableHandle handle = manager.handle(ServableRequest.latest("income"))) {
+		try (ServableHandle<LoadedServable> handle = manager.handle(ServableRequest.latest("income"))) {
 			assertThat(handle.version()).isEqualTo(v);
 			handle.servable().run("serving_default", ServableManagerIntegrationTests.oneRow(handle.servable()));
 		}
-		ServableManagerIntegrationTests.deleteTree(version(store, v - 1));
+		FileSystemUtils.deleteRecursively(version(store, v - 1));
 		manager.reconcile();
 	}
 

@@ -11,8 +11,8 @@ import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.Stream;
 
+import dev.warden.worker.TrainedModels;
 import dev.warden.worker.loader.DeclaredShapeModels;
 import dev.warden.worker.loader.InputColumn;
 import dev.warden.worker.loader.LoadedServable;
@@ -25,37 +25,25 @@ import dev.warden.worker.source.LifecycleProperties;
 import dev.warden.worker.source.ModelStoreProperties;
 import dev.warden.worker.source.ModelStoreSource;
 import dev.warden.worker.source.VersionPolicy;
-import dev.warden.worker.training.IncomeModelTrainer;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.springframework.util.FileSystemUtils;
 
 /**
- * The manager with the real loader and real (small, freshly trained) SavedModels in a
- * temporary store.
+ * The manager with the real loader and real (small, trained) SavedModels in a temporary
+ * store.
  */
 class ServableManagerIntegrationTests {
-
-	@TempDir
-	static Path trainingStore;
-
-	private static Path trainedVersion;
 
 	@TempDir
 	Path store;
 
 	private final SimpleMeterRegistry meters = new SimpleMeterRegistry();
 
-	private ServableManager manager;
-
-	@BeforeAll
-	static void train() {
-		trainedVersion = new IncomeModelTrainer().trainAndExport(trainingStore, new IncomeModelTrainer.Options(30, 3))
-			.versionDir();
-	}
+	private ServableManager<LoadedServable> manager;
 
 	@AfterEach
 	void stop() throws InterruptedException {
@@ -77,7 +65,7 @@ class ServableManagerIntegrationTests {
 		assertThat(statuses).extracting(VersionStatus::version, VersionStatus::state)
 			.containsExactly(org.assertj.core.groups.Tuple.tuple(3L, VersionState.AVAILABLE),
 					org.assertj.core.groups.Tuple.tuple(2L, VersionState.END));
-		try (ServableHandle handle = manager.handle(ServableRequest.latest("income"))) {
+		try (ServableHandle<LoadedServable> handle = manager.handle(ServableRequest.latest("income"))) {
 			assertThat(handle.version()).isEqualTo(3);
 		}
 		assertThatThrownBy(() -> manager.handle(ServableRequest.version("income", 2)))
@@ -96,7 +84,7 @@ class ServableManagerIntegrationTests {
 
 		assertThat(states("income")).containsOnlyKeys(1L, 2L, 3L).containsValues(VersionState.AVAILABLE);
 		assertThat(states("census")).containsOnlyKeys(1L, 3L).containsValues(VersionState.AVAILABLE);
-		try (ServableHandle handle = manager.handle("census", null)) {
+		try (ServableHandle<LoadedServable> handle = manager.handle("census", null)) {
 			assertThat(handle.version()).isEqualTo(3);
 		}
 	}
@@ -114,7 +102,7 @@ class ServableManagerIntegrationTests {
 		assertThat(failed.state()).isEqualTo(VersionState.END);
 		assertThat(failed.error()).contains("income/2");
 		assertThat(manager.status("income", 1).state()).isEqualTo(VersionState.AVAILABLE);
-		try (ServableHandle handle = manager.handle(ServableRequest.latest("income"))) {
+		try (ServableHandle<LoadedServable> handle = manager.handle(ServableRequest.latest("income"))) {
 			assertThat(handle.version()).isEqualTo(1);
 		}
 		// only the model's version 2 is missing: the worker stays ready and the model
@@ -144,7 +132,7 @@ class ServableManagerIntegrationTests {
 		assertThat(wide.error()).contains("wide/1", "input 'pixels'", "shape [-1, 20000000]",
 				"warden.worker.tensorflow.max-input-elements");
 		assertThat(manager.status("income", 1).state()).isEqualTo(VersionState.AVAILABLE);
-		try (ServableHandle handle = manager.handle(ServableRequest.latest("income"))) {
+		try (ServableHandle<LoadedServable> handle = manager.handle(ServableRequest.latest("income"))) {
 			assertThat(handle.servable().run("serving_default", oneRow(handle.servable()))).containsKey("probability");
 		}
 		assertThat(manager.aspiredNotAvailable()).extracting(VersionStatus::model, VersionStatus::version)
@@ -158,8 +146,8 @@ class ServableManagerIntegrationTests {
 		start(properties(Map.of("income",
 				settings(VersionPolicy.Kind.ALL, null, Map.of("stable", 1L, "canary", 2L, "next", 5L)))));
 
-		try (ServableHandle stable = manager.handle(ServableRequest.label("income", "stable"));
-				ServableHandle canary = manager.handle(ServableRequest.label("income", "canary"))) {
+		try (ServableHandle<LoadedServable> stable = manager.handle(ServableRequest.label("income", "stable"));
+				ServableHandle<LoadedServable> canary = manager.handle(ServableRequest.label("income", "canary"))) {
 			assertThat(stable.version()).isEqualTo(1);
 			assertThat(canary.version()).isEqualTo(2);
 		}
@@ -171,7 +159,7 @@ class ServableManagerIntegrationTests {
 			.hasMessageContaining("points to version 5, which is not AVAILABLE");
 
 		manager.setLabel("income", "stable", 2);
-		try (ServableHandle stable = manager.handle(ServableRequest.label("income", "stable"))) {
+		try (ServableHandle<LoadedServable> stable = manager.handle(ServableRequest.label("income", "stable"))) {
 			assertThat(stable.version()).isEqualTo(2);
 		}
 		assertThatThrownBy(() -> manager.setLabel("income", "next", 5)).isInstanceOf(ServableNotFoundException.class);
@@ -195,7 +183,7 @@ class ServableManagerIntegrationTests {
 	void unloadedVersionHeldByARequestIsClosedOnlyWhenTheRequestReleasesIt() throws IOException {
 		addVersion("income", 1);
 		start(LifecycleProperties.defaults());
-		ServableHandle inFlight = manager.handle(ServableRequest.latest("income"));
+		ServableHandle<LoadedServable> inFlight = manager.handle(ServableRequest.latest("income"));
 
 		addVersion("income", 2);
 		manager.reload("income", Duration.ofMinutes(1));
@@ -213,7 +201,7 @@ class ServableManagerIntegrationTests {
 		addVersion("income", 1);
 		start(LifecycleProperties.defaults());
 
-		deleteTree(store.resolve("income"));
+		FileSystemUtils.deleteRecursively(store.resolve("income"));
 		manager.reconcile();
 
 		assertThat(manager.models()).doesNotContainKey("income");
@@ -233,7 +221,7 @@ class ServableManagerIntegrationTests {
 
 	private void start(LifecycleProperties lifecycle) {
 		ModelStoreProperties storeProperties = new ModelStoreProperties(store, Duration.ofHours(1));
-		manager = new ServableManager(new AspiredVersionsSource(new ModelStoreSource(storeProperties), lifecycle),
+		manager = new ServableManager<>(new AspiredVersionsSource(new ModelStoreSource(storeProperties), lifecycle),
 				new SavedModelLoader(new LoaderProperties(-1, 1, 1_048_576)), storeProperties, lifecycle, meters);
 		manager.afterPropertiesSet();
 	}
@@ -257,30 +245,8 @@ class ServableManagerIntegrationTests {
 	 * Copies the trained version in, through a staging directory and a rename, as the
 	 * trainer does.
 	 */
-	private void addVersion(String model, long version) throws IOException {
-		copyVersion(trainedVersion, store.resolve(model).resolve(Long.toString(version)));
-	}
-
-	static void copyVersion(Path from, Path to) throws IOException {
-		Path staging = to.resolveSibling(".staging-" + to.getFileName());
-		try (Stream<Path> paths = Files.walk(from)) {
-			for (Path source : paths.toList()) {
-				Path target = staging.resolve(from.relativize(source).toString());
-				if (Files.isDirectory(source)) {
-					Files.createDirectories(target);
-				}
-				else {
-					Files.copy(source, target);
-				}
-			}
-		}
-		Files.move(staging, to, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
-	}
-
-	static void deleteTree(Path root) throws IOException {
-		try (Stream<Path> paths = Files.walk(root)) {
-			paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-		}
+	private void addVersion(String model, long version) {
+		TrainedModels.copyInto(TrainedModels.income(), store, model, version);
 	}
 
 	/** One row of zeros and empty strings for every input of serving_default. */

@@ -8,7 +8,6 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.BlockingQueue;
@@ -26,8 +25,8 @@ import tools.jackson.databind.json.JsonMapper;
 import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.context.ConfigurableApplicationContext;
 
+import dev.warden.worker.TrainedModels;
 import dev.warden.worker.WorkerApplication;
-import dev.warden.worker.training.IncomeModelTrainer;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -53,8 +52,8 @@ class PlatformRegistrationIntegrationTests {
 
 	@BeforeAll
 	static void start() throws IOException {
-		store = Files.createTempDirectory("worker-registration");
-		new IncomeModelTrainer().trainAndExport(store, new IncomeModelTrainer.Options(20, 3));
+		store = TrainedModels.newStore("registration");
+		TrainedModels.copyInto(TrainedModels.income(), store, "income", 1);
 		platform = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
 		platform.createContext("/internal/platform/workers/heartbeat", PlatformRegistrationIntegrationTests::receive);
 		platform.start();

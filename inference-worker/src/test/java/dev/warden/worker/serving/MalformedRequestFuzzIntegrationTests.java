@@ -17,11 +17,10 @@ import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
-import java.util.Set;
 import java.util.TreeMap;
 
+import dev.warden.worker.TrainedModels;
 import dev.warden.worker.WorkerApplication;
-import dev.warden.worker.training.IncomeModelTrainer;
 
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -70,7 +69,7 @@ class MalformedRequestFuzzIntegrationTests {
 	@TempDir
 	static Path store;
 
-	private static boolean trained;
+	private static boolean filled;
 
 	private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
 
@@ -79,13 +78,13 @@ class MalformedRequestFuzzIntegrationTests {
 
 	@DynamicPropertySource
 	static void modelStore(DynamicPropertyRegistry registry) {
-		registry.add("warden.worker.model-store.path", () -> trainedStore().toString());
+		registry.add("warden.worker.model-store.path", () -> filledStore().toString());
 	}
 
-	static synchronized Path trainedStore() {
-		if (!trained) {
-			new IncomeModelTrainer().trainAndExport(store, new IncomeModelTrainer.Options(100, 7));
-			trained = true;
+	static synchronized Path filledStore() {
+		if (!filled) {
+			TrainedModels.copyInto(TrainedModels.income(), store, "income", 1);
+			filled = true;
 		}
 		return store;
 	}

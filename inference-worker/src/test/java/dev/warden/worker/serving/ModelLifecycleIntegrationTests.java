@@ -3,18 +3,13 @@ package dev.warden.worker.serving;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -23,12 +18,10 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.stream.Stream;
 
+import dev.warden.worker.TrainedModels;
 import dev.warden.worker.WorkerApplication;
-import dev.warden.worker.training.IncomeModelTrainer;
 
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
@@ -58,10 +51,6 @@ class ModelLifecycleIntegrationTests {
 
 	private static Path store;
 
-	private static Path trainedV1;
-
-	private static Path trainedV2;
-
 	private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
 
 	@LocalServerPort
@@ -78,35 +67,17 @@ class ModelLifecycleIntegrationTests {
 	}
 
 	/**
-	 * Trains two small versions before the worker starts; {@code swap} starts with
-	 * version 1 only.
+	 * Two trained versions that answer differently, copied in before the worker starts;
+	 * {@code swap} starts with version 1 only.
 	 */
 	static synchronized Path store() {
 		if (store == null) {
-			try {
-				store = Files.createTempDirectory("lifecycle-store");
-				Path training = store.resolve(".training");
-				IncomeModelTrainer trainer = new IncomeModelTrainer();
-				trainedV1 = trainer.trainAndExport(training, new IncomeModelTrainer.Options(40, 1)).versionDir();
-				trainedV2 = trainer.trainAndExport(training, new IncomeModelTrainer.Options(40, 2)).versionDir();
-				copyVersion(trainedV1, store.resolve("swap").resolve("1"));
-				copyVersion(trainedV1, store.resolve("labelled").resolve("1"));
-				copyVersion(trainedV2, store.resolve("labelled").resolve("2"));
-			}
-			catch (IOException ex) {
-				throw new UncheckedIOException(ex);
-			}
+			store = TrainedModels.newStore("lifecycle");
+			TrainedModels.copyInto(TrainedModels.income(), store, "swap", 1);
+			TrainedModels.copyInto(TrainedModels.income(), store, "labelled", 1);
+			TrainedModels.copyInto(TrainedModels.otherIncome(), store, "labelled", 2);
 		}
 		return store;
-	}
-
-	@AfterAll
-	static void deleteStore() throws IOException {
-		if (store != null) {
-			try (Stream<Path> paths = Files.walk(store)) {
-				paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-			}
-		}
 	}
 
 	@Test
@@ -138,7 +109,7 @@ class ModelLifecycleIntegrationTests {
 		try {
 			await().atMost(Duration.ofSeconds(60)).until(() -> answered.get() >= CLIENTS * 5L);
 
-			copyVersion(trainedV2, store.resolve("swap").resolve("2"));
+			TrainedModels.copyInto(TrainedModels.otherIncome(), store, "swap", 2);
 			HttpResponse<String> reload = post("/internal/v1/models/swap:reload", "");
 			assertThat(reload.statusCode()).as(reload.body()).isEqualTo(200);
 
@@ -249,22 +220,6 @@ class ModelLifecycleIntegrationTests {
 		HttpResponse<String> response = get("/v1/models/" + model + "/versions/" + version);
 		return response.statusCode() != 200 ? "missing"
 				: JSON.readTree(response.body()).get("model_version_status").get(0).get("state").stringValue();
-	}
-
-	private static void copyVersion(Path from, Path to) throws IOException {
-		Path staging = to.resolveSibling(".staging-" + to.getFileName());
-		try (Stream<Path> paths = Files.walk(from)) {
-			for (Path source : paths.toList()) {
-				Path target = staging.resolve(from.relativize(source).toString());
-				if (Files.isDirectory(source)) {
-					Files.createDirectories(target);
-				}
-				else {
-					Files.copy(source, target);
-				}
-			}
-		}
-		Files.move(staging, to, StandardCopyOption.ATOMIC_MOVE);
 	}
 
 	private static JsonNode error(HttpResponse<String> response) {

@@ -4,25 +4,19 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 import static org.awaitility.Awaitility.await;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.Stream;
 
+import dev.warden.worker.TrainedModels;
 import dev.warden.worker.WorkerApplication;
-import dev.warden.worker.training.SpamModelTrainer;
 
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.test.context.SpringBootTest;
@@ -39,8 +33,8 @@ import tools.jackson.databind.json.JsonMapper;
 
 /**
  * The worker serving the {@code spam} text model over real HTTP, from a temporary store
- * holding a small, freshly trained version. The answers must equal an in-process call of
- * the same SavedModel.
+ * holding a small trained version. The answers must equal an in-process call of the same
+ * SavedModel.
  */
 @SpringBootTest(classes = WorkerApplication.class, webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
 class SpamServingIntegrationTests {
@@ -52,8 +46,6 @@ class SpamServingIntegrationTests {
 	private static final String HAMMY = "Re: the build is fixed, thanks for the patch";
 
 	private static Path store;
-
-	private static SpamModelTrainer.TrainingResult trained;
 
 	private final HttpClient http = HttpClient.newHttpClient();
 
@@ -68,24 +60,10 @@ class SpamServingIntegrationTests {
 
 	static synchronized Path store() {
 		if (store == null) {
-			try {
-				store = Files.createTempDirectory("spam-worker-store");
-				trained = new SpamModelTrainer().trainAndExport(store, new SpamModelTrainer.Options(100, 5));
-			}
-			catch (IOException ex) {
-				throw new UncheckedIOException(ex);
-			}
+			store = TrainedModels.newStore("spam");
+			TrainedModels.copyInto(TrainedModels.spam(), store, "spam", 1);
 		}
 		return store;
-	}
-
-	@AfterAll
-	static void deleteStore() throws IOException {
-		if (store != null) {
-			try (Stream<Path> paths = Files.walk(store)) {
-				paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-			}
-		}
 	}
 
 	@BeforeEach
@@ -171,7 +149,7 @@ class SpamServingIntegrationTests {
 	}
 
 	private static float[] spamProbabilitiesInProcess(List<String> texts) {
-		try (SavedModelBundle bundle = SavedModelBundle.load(trained.versionDir().toString(), "serve");
+		try (SavedModelBundle bundle = SavedModelBundle.load(TrainedModels.spam().toString(), "serve");
 				TString input = TString.tensorOf(StandardCharsets.UTF_8,
 						NdArrays.vectorOfObjects(texts.toArray(String[]::new)));
 				Result result = bundle.function("serving_default").call(Map.of("text", input))) {

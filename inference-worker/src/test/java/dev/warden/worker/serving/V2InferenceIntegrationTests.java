@@ -17,8 +17,8 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 
+import dev.warden.worker.TrainedModels;
 import dev.warden.worker.WorkerApplication;
-import dev.warden.worker.training.IncomeModelTrainer;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -37,8 +37,8 @@ import tools.jackson.databind.node.ObjectNode;
 
 /**
  * The Open Inference Protocol (KServe v2) on the worker, over real HTTP, with a real
- * (small, freshly trained) TensorFlow model, next to the TF Serving API it must agree
- * with; and the request size limit on both APIs.
+ * (small, trained) TensorFlow model, next to the TF Serving API it must agree with; and
+ * the request size limit on both APIs.
  */
 @SpringBootTest(classes = WorkerApplication.class, webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
 @DirtiesContext(classMode = DirtiesContext.ClassMode.AFTER_CLASS)
@@ -61,7 +61,7 @@ class V2InferenceIntegrationTests {
 	@TempDir
 	static Path store;
 
-	private static boolean trained;
+	private static boolean filled;
 
 	private final HttpClient http = HttpClient.newHttpClient();
 
@@ -70,24 +70,24 @@ class V2InferenceIntegrationTests {
 
 	@DynamicPropertySource
 	static void modelStore(DynamicPropertyRegistry registry) {
-		registry.add("warden.worker.model-store.path", () -> trainedStore().toString());
+		registry.add("warden.worker.model-store.path", () -> filledStore().toString());
 	}
 
 	/**
-	 * Trains once, before the worker starts, next to a model whose only version cannot
-	 * load.
+	 * Filled once, before the worker starts: the trained {@code income} as version 1,
+	 * next to a model whose only version cannot load.
 	 */
-	static synchronized Path trainedStore() {
-		if (!trained) {
+	static synchronized Path filledStore() {
+		if (!filled) {
 			try {
-				new IncomeModelTrainer().trainAndExport(store, new IncomeModelTrainer.Options(150, 11));
+				TrainedModels.copyInto(TrainedModels.income(), store, "income", 1);
 				Path broken = Files.createDirectories(store.resolve("broken").resolve("1"));
 				Files.writeString(broken.resolve("saved_model.pb"), "not a protobuf");
 			}
 			catch (IOException ex) {
 				throw new UncheckedIOException(ex);
 			}
-			trained = true;
+			filled = true;
 		}
 		return store;
 	}

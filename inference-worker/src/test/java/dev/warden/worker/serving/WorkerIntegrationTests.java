@@ -13,16 +13,13 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.Stream;
 
+import dev.warden.worker.TrainedModels;
 import dev.warden.worker.WorkerApplication;
-import dev.warden.worker.training.IncomeModelTrainer;
 
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -41,8 +38,8 @@ import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
- * The worker over real HTTP with a real (small, freshly trained) TensorFlow model in a
- * temporary model store.
+ * The worker over real HTTP with a real (small, trained) TensorFlow model in a temporary
+ * model store.
  */
 @SpringBootTest(classes = WorkerApplication.class, webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
 class WorkerIntegrationTests {
@@ -61,8 +58,6 @@ class WorkerIntegrationTests {
 
 	private static Path store;
 
-	private static IncomeModelTrainer.TrainingResult trained;
-
 	private final HttpClient http = HttpClient.newHttpClient();
 
 	@LocalServerPort
@@ -78,14 +73,14 @@ class WorkerIntegrationTests {
 	}
 
 	/**
-	 * Trains once, before the worker starts, into a store that also holds a version that
-	 * cannot load.
+	 * Filled once, before the worker starts: the trained {@code income} as version 1, and
+	 * a model whose only version cannot load.
 	 */
 	static synchronized Path store() {
 		if (store == null) {
 			try {
-				store = Files.createTempDirectory("worker-store");
-				trained = new IncomeModelTrainer().trainAndExport(store, new IncomeModelTrainer.Options(150, 11));
+				store = TrainedModels.newStore("worker");
+				TrainedModels.copyInto(TrainedModels.income(), store, "income", 1);
 				Path broken = Files.createDirectories(store.resolve("broken").resolve("1"));
 				Files.writeString(broken.resolve("saved_model.pb"), "not a protobuf");
 			}
@@ -94,15 +89,6 @@ class WorkerIntegrationTests {
 			}
 		}
 		return store;
-	}
-
-	@AfterAll
-	static void deleteStore() throws IOException {
-		if (store != null) {
-			try (Stream<Path> paths = Files.walk(store)) {
-				paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-			}
-		}
 	}
 
 	@Test
@@ -214,10 +200,7 @@ class WorkerIntegrationTests {
 
 	@Test
 	void newVersionInTheStoreIsLoadedByPollingAndServesUnversionedRequests() throws Exception {
-		Path next = store.resolve("income").resolve("7");
-		Path staging = store.resolve("income").resolve(".staging");
-		FileSystemUtils.copyRecursively(trained.versionDir(), staging);
-		Files.move(staging, next, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+		TrainedModels.copyInto(TrainedModels.income(), store, "income", 7);
 
 		await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100)).untilAsserted(() -> {
 			HttpResponse<String> response = post("/v1/models/income:predict", "{\"instances\":[" + ROW_1 + "]}");
@@ -232,17 +215,12 @@ class WorkerIntegrationTests {
 
 	@Test
 	void versionRemovedFromTheStoreIsUnloaded() throws Exception {
-		Path staging = store.resolve("income").resolve(".staging-3");
-		FileSystemUtils.copyRecursively(trained.versionDir(), staging);
-		Path three = Files.move(staging, store.resolve("income").resolve("3"),
-				java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+		Path three = TrainedModels.copyInto(TrainedModels.income(), store, "income", 3);
 		await().atMost(Duration.ofSeconds(30))
 			.pollInterval(Duration.ofMillis(100))
 			.until(() -> get("/v1/models/income/versions/3").statusCode() == 200);
 
-		try (Stream<Path> paths = Files.walk(three)) {
-			paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-		}
+		FileSystemUtils.deleteRecursively(three);
 
 		await().atMost(Duration.ofSeconds(30))
 			.pollInterval(Duration.ofMillis(100))
@@ -412,7 +390,7 @@ class WorkerIntegrationTests {
 			nodes.add(JSON.readTree(row));
 		}
 		Map<String, Tensor> inputs = new HashMap<>();
-		try (SavedModelBundle bundle = SavedModelBundle.load(trained.versionDir().toString(), "serve")) {
+		try (SavedModelBundle bundle = SavedModelBundle.load(TrainedModels.income().toString(), "serve")) {
 			for (String name : nodes.get(0).propertyNames()) {
 				if (nodes.get(0).get(name).isNumber()) {
 					float[] values = new float[nodes.size()];

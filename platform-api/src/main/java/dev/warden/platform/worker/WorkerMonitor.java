@@ -8,7 +8,6 @@ import org.slf4j.LoggerFactory;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
-import org.springframework.scheduling.annotation.Scheduled;
 import org.springframework.scheduling.annotation.SchedulingConfigurer;
 import org.springframework.scheduling.config.ScheduledTaskRegistrar;
 import org.springframework.stereotype.Component;
@@ -38,6 +37,8 @@ class WorkerMonitor implements SchedulingConfigurer {
 
 	private final WorkerRegistrations registrations;
 
+	private final Duration healthInterval;
+
 	private final Duration pollTimeout;
 
 	private final Duration registrationRefresh;
@@ -47,17 +48,22 @@ class WorkerMonitor implements SchedulingConfigurer {
 		this.pool = pool;
 		this.client = client;
 		this.registrations = registrations;
+		this.healthInterval = properties.healthInterval();
 		this.pollTimeout = properties.connectTimeout().plus(properties.healthInterval());
 		this.registrationRefresh = registration.refreshInterval();
 	}
 
-	/** Re-reads the registrations every {@code warden.registration.refresh-interval}. */
+	/**
+	 * Polls the configured workers every {@code warden.worker.health-interval} and
+	 * re-reads the registrations every {@code warden.registration.refresh-interval}, both
+	 * from their properties records (the one place their defaults are written).
+	 */
 	@Override
 	public void configureTasks(ScheduledTaskRegistrar tasks) {
+		tasks.addFixedDelayTask(this::pollConfigured, this.healthInterval);
 		tasks.addFixedDelayTask(this::refreshRegistrations, this.registrationRefresh);
 	}
 
-	@Scheduled(fixedDelayString = "${warden.worker.health-interval:1s}")
 	void pollConfigured() {
 		for (Worker worker : this.pool.configured()) {
 			poll(worker);

@@ -1,36 +1,37 @@
-package dev.warden.worker.serving;
+package dev.warden.worker.system;
 
 import org.springframework.http.HttpStatus;
 
 /**
  * A client error with its HTTP status and snake_case error code; the message is shown to
- * the client as is.
+ * the client as is. Mapped once, by {@link ApiExceptionHandler}, to the error JSON
+ * {@code {"error":{"code","message","request_id"}}}.
  */
-class ApiException extends RuntimeException {
+public class ApiException extends RuntimeException {
 
 	private final HttpStatus status;
 
 	private final String code;
 
-	ApiException(HttpStatus status, String code, String message) {
+	public ApiException(HttpStatus status, String code, String message) {
 		super(message);
 		this.status = status;
 		this.code = code;
 	}
 
-	static ApiException invalidArgument(String message) {
+	public static ApiException invalidArgument(String message) {
 		return new ApiException(HttpStatus.BAD_REQUEST, "invalid_argument", message);
 	}
 
-	static ApiException modelNotFound(String message) {
+	public static ApiException modelNotFound(String message) {
 		return new ApiException(HttpStatus.NOT_FOUND, "model_not_found", message);
 	}
 
-	HttpStatus status() {
+	public HttpStatus status() {
 		return status;
 	}
 
-	String code() {
+	public String code() {
 		return code;
 	}
 

@@ -1,10 +1,8 @@
-package dev.warden.worker.serving;
+package dev.warden.worker.system;
 
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.util.LinkedHashMap;
-import java.util.Map;
 
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ReadListener;
@@ -17,10 +15,9 @@ import jakarta.servlet.http.HttpServletResponse;
 import org.springframework.core.Ordered;
 import org.springframework.core.annotation.Order;
 import org.springframework.http.HttpHeaders;
-import org.springframework.http.MediaType;
+import org.springframework.http.HttpStatus;
 import org.springframework.stereotype.Component;
 import org.springframework.web.filter.OncePerRequestFilter;
-import tools.jackson.databind.json.JsonMapper;
 
 /**
  * Refuses request bodies over {@code warden.worker.max-request-bytes} with 413 and the
@@ -33,8 +30,6 @@ import tools.jackson.databind.json.JsonMapper;
 @Component
 @Order(Ordered.HIGHEST_PRECEDENCE + 1)
 class RequestSizeLimitFilter extends OncePerRequestFilter {
-
-	private static final JsonMapper JSON = JsonMapper.builder().build();
 
 	private final long limit;
 
@@ -68,15 +63,8 @@ class RequestSizeLimitFilter extends OncePerRequestFilter {
 	}
 
 	private void tooLarge(HttpServletRequest request, HttpServletResponse response, String got) throws IOException {
-		Map<String, Object> error = new LinkedHashMap<>();
-		error.put("code", "payload_too_large");
-		error.put("message", "request body exceeds the limit of " + limit + " bytes (got " + got + ")");
-		error.put("request_id", RequestIdFilter.of(request));
-		response.setStatus(HttpServletResponse.SC_REQUEST_ENTITY_TOO_LARGE);
-		response.setContentType(MediaType.APPLICATION_JSON_VALUE);
-		byte[] json = JSON.writeValueAsBytes(Map.of("error", error));
-		response.setContentLength(json.length);
-		response.getOutputStream().write(json);
+		ErrorResponses.write(request, response, HttpStatus.CONTENT_TOO_LARGE, "payload_too_large",
+				"request body exceeds the limit of " + limit + " bytes (got " + got + ")");
 	}
 
 	/** A request whose (chunked) body has been read into memory already. */

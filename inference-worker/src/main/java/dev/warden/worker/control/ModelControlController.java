@@ -1,4 +1,4 @@
-package dev.warden.worker.serving;
+package dev.warden.worker.control;
 
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -6,7 +6,9 @@ import java.util.Map;
 
 import dev.warden.worker.manager.ServableManager;
 import dev.warden.worker.manager.VersionStatus;
+import dev.warden.worker.serving.ModelStatusJson;
 import dev.warden.worker.source.LifecycleProperties;
+import dev.warden.worker.system.ApiException;
 
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
@@ -36,11 +38,11 @@ class ModelControlController {
 
 	private static final JsonMapper JSON = JsonMapper.builder().build();
 
-	private final ServableManager manager;
+	private final ServableManager<?> manager;
 
 	private final LifecycleProperties lifecycle;
 
-	ModelControlController(ServableManager manager, LifecycleProperties lifecycle) {
+	ModelControlController(ServableManager<?> manager, LifecycleProperties lifecycle) {
 		this.manager = manager;
 		this.lifecycle = lifecycle;
 	}
@@ -52,7 +54,7 @@ class ModelControlController {
 		}
 		String model = target.substring(0, target.length() - RELOAD_VERB.length());
 		List<VersionStatus> statuses = manager.reload(model, lifecycle.reloadTimeout());
-		Map<String, Object> body = new LinkedHashMap<>(PredictionController.statusJson(statuses));
+		Map<String, Object> body = new LinkedHashMap<>(ModelStatusJson.of(statuses));
 		body.put("labels", labelsJson(model));
 		return body;
 	}

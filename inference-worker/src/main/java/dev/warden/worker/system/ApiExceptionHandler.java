@@ -1,6 +1,5 @@
-package dev.warden.worker.serving;
+package dev.warden.worker.system;
 
-import java.util.LinkedHashMap;
 import java.util.Map;
 
 import jakarta.servlet.http.HttpServletRequest;
@@ -12,7 +11,6 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
-import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
 import org.springframework.http.converter.HttpMessageNotReadableException;
 import org.springframework.web.HttpMediaTypeNotAcceptableException;
@@ -26,13 +24,14 @@ import org.tensorflow.exceptions.TensorFlowException;
 
 /**
  * The one mapping from exceptions to the error JSON
- * {@code {"error":{"code","message","request_id"}}}. Messages of unexpected failures (and
- * of TensorFlow, which names graph internals) are never passed to the client.
+ * {@code {"error":{"code","message","request_id"}}} (built by {@link ErrorResponses}),
+ * for every controller of the worker. Messages of unexpected failures (and of TensorFlow,
+ * which names graph internals) are never passed to the client.
  */
 @RestControllerAdvice
-class ErrorResponses {
+class ApiExceptionHandler {
 
-	private static final Logger log = LoggerFactory.getLogger(ErrorResponses.class);
+	private static final Logger log = LoggerFactory.getLogger(ApiExceptionHandler.class);
 
 	@ExceptionHandler(ApiException.class)
 	ResponseEntity<Map<String, Object>> api(ApiException ex, HttpServletRequest request) {
@@ -120,13 +119,9 @@ class ErrorResponses {
 		return error(HttpStatus.INTERNAL_SERVER_ERROR, "internal", "internal error", request);
 	}
 
-	static ResponseEntity<Map<String, Object>> error(HttpStatus status, String code, String message,
+	private static ResponseEntity<Map<String, Object>> error(HttpStatus status, String code, String message,
 			HttpServletRequest request) {
-		Map<String, Object> error = new LinkedHashMap<>();
-		error.put("code", code);
-		error.put("message", message);
-		error.put("request_id", RequestIdFilter.of(request));
-		return ResponseEntity.status(status).contentType(MediaType.APPLICATION_JSON).body(Map.of("error", error));
+		return ErrorResponses.entity(status, code, message, request);
 	}
 
 }

@@ -1,4 +1,4 @@
-package dev.warden.worker.serving;
+package dev.warden.worker.system;
 
 import java.util.Locale;
 import java.util.Map;
@@ -14,7 +14,7 @@ import org.springframework.web.bind.annotation.RestController;
 
 /**
  * Errors raised outside the controllers (by the container or a filter) reach the servlet
- * error page; answer them with the same JSON shape as {@link ErrorResponses} instead of
+ * error page; answer them with the same JSON body ({@link ErrorResponses}) instead of
  * Spring Boot's default error body.
  */
 @RestController
@@ -33,7 +33,7 @@ class FallbackErrorController implements ErrorController {
 			default -> status.is5xxServerError() ? "internal" : status.name().toLowerCase(Locale.ROOT);
 		};
 		String message = status.is5xxServerError() ? "internal error" : status.getReasonPhrase();
-		return ErrorResponses.error(status, errorCode, message, request);
+		return ErrorResponses.entity(status, errorCode, message, request);
 	}
 
 }

@@ -1,4 +1,4 @@
-package dev.warden.worker.serving;
+package dev.warden.worker.system;
 
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
