@@ -13,13 +13,11 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 
-import com.sun.net.httpserver.HttpServer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import dev.warden.platform.FakeWorker;
 import dev.warden.platform.FixedAnswerWorker;
 import dev.warden.platform.Http;
 import dev.warden.platform.WardenFixture;
@@ -48,8 +46,6 @@ class QuotaIntegrationTests {
 	@TempDir
 	static Path policiesDir;
 
-	static HttpServer worker;
-
 	static WardenFixture warden;
 
 	static WardenTestApp app;
@@ -72,9 +68,8 @@ class QuotaIntegrationTests {
 				    burst: %d
 				    max_request_bytes: 65536
 				""".formatted(MONTHLY, RATE, BURST));
-		worker = FixedAnswerWorker.start();
-		warden = WardenFixture.start(dataDir,
-				Map.of("warden.worker.url", FakeWorker.url(worker), "warden.policies-dir", policiesDir.toString()));
+		warden = WardenFixture.start(dataDir, FixedAnswerWorker.start(),
+				Map.of("warden.policies-dir", policiesDir.toString()));
 		app = warden.app();
 		replica = warden.replica();
 	}
@@ -84,7 +79,6 @@ class QuotaIntegrationTests {
 		if (warden != null) {
 			warden.close();
 		}
-		worker.stop(0);
 	}
 
 	/** Creates a tenant on the plan and a key; returns the raw key. */
