@@ -21,6 +21,9 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 public class LoadGenerator {
 
+	private LoadGenerator() {
+	}
+
 	public static void main(String[] args) throws Exception {
 		URI url = URI.create(args[0]);
 		byte[] body = Files.readAllBytes(Path.of(args[1]));

@@ -5,6 +5,7 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 
 import com.sun.net.httpserver.HttpExchange;
@@ -13,8 +14,8 @@ import com.sun.net.httpserver.HttpServer;
 
 /**
  * The plumbing of the in-test HTTP servers that stand in for an inference worker: start
- * one on a free loopback port, read a request's body, answer JSON. What a stand-in
- * answers is the test's own business (its handler).
+ * one on a free loopback port, read a request's body, answer JSON, stop it. What a
+ * stand-in answers is the test's own business (its handler).
  */
 public final class FakeWorker {
 
@@ -23,7 +24,7 @@ public final class FakeWorker {
 
 	/**
 	 * Starts a server that hands every request to {@code handler} on one thread; the
-	 * caller stops it.
+	 * caller stops it with {@link #stop}.
 	 */
 	public static HttpServer start(HttpHandler handler) throws IOException {
 		return start(handler, 0);
@@ -32,16 +33,37 @@ public final class FakeWorker {
 	/**
 	 * Starts a server that hands every request to {@code handler} on {@code threads}
 	 * threads (0: one), so that concurrent calls through the gateway are not serialised
-	 * here; the caller stops it ({@code stop(0)}).
+	 * here; the caller stops it with {@link #stop}.
 	 */
 	public static HttpServer start(HttpHandler handler, int threads) throws IOException {
+		return start(handler, (threads > 0) ? Executors.newFixedThreadPool(threads) : null);
+	}
+
+	/**
+	 * Starts a server that runs every request on a thread of its own, for handlers that
+	 * block (hold a request until the test releases it); the caller stops it with
+	 * {@link #stop}.
+	 */
+	public static HttpServer startUnbounded(HttpHandler handler) throws IOException {
+		return start(handler, Executors.newCachedThreadPool());
+	}
+
+	private static HttpServer start(HttpHandler handler, ExecutorService executor) throws IOException {
 		HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
 		server.createContext("/", handler);
-		if (threads > 0) {
-			server.setExecutor(Executors.newFixedThreadPool(threads));
+		if (executor != null) {
+			server.setExecutor(executor);
 		}
 		server.start();
 		return server;
+	}
+
+	/** Stops the server at once, and the threads it was started with. */
+	public static void stop(HttpServer server) {
+		server.stop(0);
+		if (server.getExecutor() instanceof ExecutorService executor) {
+			executor.shutdownNow();
+		}
 	}
 
 	/** The server's base URL, as {@code warden.worker.url} wants it. */

@@ -14,7 +14,10 @@ public final class FixedAnswerWorker {
 	private FixedAnswerWorker() {
 	}
 
-	/** Starts the server (8 handler threads); the caller stops it ({@code stop(0)}). */
+	/**
+	 * Starts the server (8 handler threads); the caller stops it
+	 * ({@link FakeWorker#stop}).
+	 */
 	public static HttpServer start() throws IOException {
 		// several threads, so that concurrent load through two gateways is not serialised
 		// here

@@ -7,7 +7,6 @@ import java.util.Comparator;
 import java.util.Map;
 import java.util.stream.Stream;
 
-import com.sun.net.httpserver.HttpServer;
 import org.junit.jupiter.api.extension.ExtensionContext;
 import org.junit.jupiter.api.extension.ParameterContext;
 import org.junit.jupiter.api.extension.ParameterResolver;
@@ -45,25 +44,18 @@ public final class SharedWardenExtension implements ParameterResolver {
 	}
 
 	/**
-	 * The shared application, its worker stand-in and its data directory, closed in that
-	 * order.
+	 * The shared application (with its worker stand-in) and its data directory, closed in
+	 * that order.
 	 */
-	private record Shared(WardenFixture warden, HttpServer worker, Path dataDir) implements AutoCloseable {
+	private record Shared(WardenFixture warden, Path dataDir) implements AutoCloseable {
 
 		static Shared start() {
-			HttpServer worker = null;
 			Path dataDir = null;
 			try {
-				worker = FixedAnswerWorker.start();
 				dataDir = Files.createTempDirectory("warden-shared-app");
-				WardenFixture warden = WardenFixture.start(dataDir,
-						Map.of("warden.worker.url", FakeWorker.url(worker)));
-				return new Shared(warden, worker, dataDir);
+				return new Shared(WardenFixture.start(dataDir, FixedAnswerWorker.start(), Map.of()), dataDir);
 			}
 			catch (Exception ex) {
-				if (worker != null) {
-					worker.stop(0);
-				}
 				deleteRecursively(dataDir);
 				throw new IllegalStateException("the shared application could not be started", ex);
 			}
@@ -75,7 +67,6 @@ public final class SharedWardenExtension implements ParameterResolver {
 				this.warden.close();
 			}
 			finally {
-				this.worker.stop(0);
 				deleteRecursively(this.dataDir);
 			}
 		}

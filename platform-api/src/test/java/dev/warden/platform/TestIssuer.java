@@ -68,6 +68,15 @@ public final class TestIssuer implements AutoCloseable {
 	}
 
 	/**
+	 * The {@code Authorization} header value of an access token for the admin API with
+	 * the given roles (for calls that set their own other headers, such as a multipart
+	 * upload).
+	 */
+	public String bearer(String subject, String... roles) {
+		return Http.bearer(token(subject, roles));
+	}
+
+	/**
 	 * Headers of an admin API call as {@code alice} with the role {@code ADMIN}: her
 	 * access token and {@code Content-Type: application/json} (for {@link Http#send},
 	 * which adds no headers of its own).
@@ -81,7 +90,7 @@ public final class TestIssuer implements AutoCloseable {
 	 * {@link #admin()}).
 	 */
 	public String[] as(String subject, String... roles) {
-		return new String[] { "Authorization", Http.bearer(token(subject, roles)), "Content-Type", "application/json" };
+		return new String[] { "Authorization", bearer(subject, roles), "Content-Type", "application/json" };
 	}
 
 	/**

@@ -5,15 +5,18 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
+import com.sun.net.httpserver.HttpServer;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * A started application with its own {@link TestIssuer} (its
- * {@code warden.security.issuer-uri}), a second replica on the same database when a test
- * asks for one, and the admin API calls that tests repeat: the headers of an
- * administrator, a new tenant, a new key. One per test class that needs its own settings
- * ({@link #start(Path, Map)}, closed by the class), or the one shared by every class that
- * needs none ({@link SharedWardenExtension}).
+ * {@code warden.security.issuer-uri}), optionally the stand-in worker it forwards to, a
+ * second replica on the same database when a test asks for one, and the admin API calls
+ * that tests repeat: the headers of an administrator, a new tenant, a new key. One per
+ * test class that needs its own settings ({@link #start(Path, Map)} or
+ * {@link #start(Path, HttpServer, Map)}, closed by the class), or the one shared by every
+ * class that needs none ({@link SharedWardenExtension}).
  */
 public final class WardenFixture implements AutoCloseable {
 
@@ -25,13 +28,17 @@ public final class WardenFixture implements AutoCloseable {
 
 	private final WardenTestApp app;
 
+	private final HttpServer worker;
+
 	private WardenTestApp replica;
 
-	private WardenFixture(Path dataDir, Map<String, Object> properties, TestIssuer issuer, WardenTestApp app) {
+	private WardenFixture(Path dataDir, Map<String, Object> properties, TestIssuer issuer, WardenTestApp app,
+			HttpServer worker) {
 		this.dataDir = dataDir;
 		this.properties = properties;
 		this.issuer = issuer;
 		this.app = app;
+		this.worker = worker;
 	}
 
 	/**
@@ -40,11 +47,35 @@ public final class WardenFixture implements AutoCloseable {
 	 * @param properties settings for this test (they win over application.yml)
 	 */
 	public static WardenFixture start(Path dataDir, Map<String, Object> properties) throws Exception {
+		return start(dataDir, properties, null);
+	}
+
+	/**
+	 * Starts a test issuer and the application on {@code dataDir} with these settings and
+	 * {@code worker} (a {@link FakeWorker}) as its {@code warden.worker.url}; the fixture
+	 * stops the worker when it is closed, or when the start fails.
+	 * @param properties settings for this test (they win over application.yml)
+	 */
+	public static WardenFixture start(Path dataDir, HttpServer worker, Map<String, Object> properties)
+			throws Exception {
+		try {
+			Map<String, Object> all = new LinkedHashMap<>(properties);
+			all.put("warden.worker.url", FakeWorker.url(worker));
+			return start(dataDir, all, worker);
+		}
+		catch (Exception | Error ex) {
+			FakeWorker.stop(worker);
+			throw ex;
+		}
+	}
+
+	private static WardenFixture start(Path dataDir, Map<String, Object> properties, HttpServer worker)
+			throws Exception {
 		TestIssuer issuer = new TestIssuer();
 		try {
 			Map<String, Object> all = new LinkedHashMap<>(properties);
 			all.putIfAbsent("warden.security.issuer-uri", issuer.issuer());
-			return new WardenFixture(dataDir, Map.copyOf(all), issuer, WardenTestApp.start(dataDir, all));
+			return new WardenFixture(dataDir, Map.copyOf(all), issuer, WardenTestApp.start(dataDir, all), worker);
 		}
 		catch (RuntimeException ex) {
 			issuer.close();
@@ -97,6 +128,14 @@ public final class WardenFixture implements AutoCloseable {
 		return this.issuer.as(subject, roles);
 	}
 
+	/**
+	 * The {@code Authorization} header value of an admin API token for {@code subject}
+	 * with these roles ({@link TestIssuer#bearer}).
+	 */
+	public String bearer(String subject, String... roles) {
+		return this.issuer.bearer(subject, roles);
+	}
+
 	/** Creates a tenant on the default plan through the admin API; returns its id. */
 	public String tenant(String name) {
 		return createTenant("{\"name\":\"" + name + "\"}");
@@ -134,6 +173,11 @@ public final class WardenFixture implements AutoCloseable {
 	public synchronized void close() throws Exception {
 		try (TestIssuer closedLast = this.issuer; WardenTestApp app = this.app; WardenTestApp replica = this.replica) {
 			// closed in reverse order: the replica, the application, then the issuer
+		}
+		finally {
+			if (this.worker != null) {
+				FakeWorker.stop(this.worker);
+			}
 		}
 	}
 

@@ -3,7 +3,6 @@ package dev.warden.systemtest;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
-import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -22,7 +21,6 @@ import org.tensorflow.types.TFloat32;
 import org.tensorflow.types.TInt64;
 import org.tensorflow.types.TString;
 
-import dev.warden.console.identity.AuthorizationCodeFlowClient;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -56,16 +54,9 @@ class EndToEndIntegrationTests {
 	@BeforeAll
 	void createTenantAndKey(WardenCluster cluster) throws Exception {
 		this.cluster = cluster;
-		adminToken = new AuthorizationCodeFlowClient(URI.create(cluster.console()))
-			.obtainTokens("admin", WardenCluster.ADMIN_PASSWORD)
-			.accessToken();
-		complianceToken = new AuthorizationCodeFlowClient(URI.create(cluster.console()))
-			.obtainTokens("compliance", WardenCluster.COMPLIANCE_PASSWORD)
-			.accessToken();
-		var tenant = Http.postJson(cluster.gateway() + "/api/admin/tenants", Http.bearer(adminToken),
-				"{\"name\":\"acme-" + UUID.randomUUID().toString().substring(0, 8) + "\",\"plan\":\"standard\"}");
-		assertThat(tenant.status()).as(tenant.body()).isEqualTo(201);
-		tenantId = tenant.json().path("id").asString();
+		adminToken = cluster.adminToken();
+		complianceToken = cluster.complianceToken();
+		tenantId = cluster.newTenant("acme", "standard");
 		apiKey = createKey("e2e");
 	}
 
@@ -253,10 +244,7 @@ class EndToEndIntegrationTests {
 	}
 
 	private String createKey(String name) throws Exception {
-		var key = Http.postJson(cluster.gateway() + "/api/admin/tenants/" + tenantId + "/keys", Http.bearer(adminToken),
-				"{\"name\":\"" + name + "\"}");
-		assertThat(key.status()).as(key.body()).isEqualTo(201);
-		var raw = key.json().path("key").asString();
+		var raw = cluster.newKey(tenantId, name);
 		assertThat(raw).startsWith("wdn_");
 		return raw;
 	}

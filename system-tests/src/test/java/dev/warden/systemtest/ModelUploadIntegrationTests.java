@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.within;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -23,7 +22,6 @@ import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
-import dev.warden.console.identity.AuthorizationCodeFlowClient;
 import dev.warden.worker.loader.DeclaredShapeModels;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -45,17 +43,9 @@ class ModelUploadIntegrationTests {
 	@BeforeAll
 	void adminAndTenant(WardenCluster cluster) throws Exception {
 		this.cluster = cluster;
-		adminToken = new AuthorizationCodeFlowClient(URI.create(cluster.console()))
-			.obtainTokens("admin", WardenCluster.ADMIN_PASSWORD)
-			.accessToken();
-		var tenant = Http.postJson(cluster.gateway() + "/api/admin/tenants", Http.bearer(adminToken),
-				"{\"name\":\"uploader-" + UUID.randomUUID().toString().substring(0, 8) + "\"}");
-		assertThat(tenant.status()).as(tenant.body()).isEqualTo(201);
-		var key = Http.postJson(
-				cluster.gateway() + "/api/admin/tenants/" + tenant.json().path("id").asString() + "/keys",
-				Http.bearer(adminToken), "{\"name\":\"upload-test\"}");
-		assertThat(key.status()).as(key.body()).isEqualTo(201);
-		apiKey = key.json().path("key").asString();
+		adminToken = cluster.adminToken();
+		// the default plan
+		apiKey = cluster.newTenantKey("uploader", null);
 	}
 
 	@Test

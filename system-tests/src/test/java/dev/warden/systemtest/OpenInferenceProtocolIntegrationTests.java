@@ -2,19 +2,16 @@ package dev.warden.systemtest;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.net.URI;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.extension.ExtendWith;
 
-import dev.warden.console.identity.AuthorizationCodeFlowClient;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -33,17 +30,7 @@ class OpenInferenceProtocolIntegrationTests {
 	@BeforeAll
 	void createTenantAndKey(WardenCluster cluster) throws Exception {
 		this.cluster = cluster;
-		var adminToken = new AuthorizationCodeFlowClient(URI.create(cluster.console()))
-			.obtainTokens("admin", WardenCluster.ADMIN_PASSWORD)
-			.accessToken();
-		var tenant = Http.postJson(cluster.gateway() + "/api/admin/tenants", Http.bearer(adminToken),
-				"{\"name\":\"oip-" + UUID.randomUUID().toString().substring(0, 8) + "\",\"plan\":\"standard\"}");
-		assertThat(tenant.status()).as(tenant.body()).isEqualTo(201);
-		var key = Http.postJson(
-				cluster.gateway() + "/api/admin/tenants/" + tenant.json().path("id").asString() + "/keys",
-				Http.bearer(adminToken), "{\"name\":\"v2\"}");
-		assertThat(key.status()).as(key.body()).isEqualTo(201);
-		apiKey = key.json().path("key").asString();
+		apiKey = cluster.newTenantKey("oip");
 	}
 
 	@Test

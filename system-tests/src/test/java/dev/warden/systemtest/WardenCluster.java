@@ -92,24 +92,60 @@ final class WardenCluster implements AutoCloseable {
 
 	/** A fresh administrator access token from the console's authorization server. */
 	String adminToken() throws Exception {
+		return token("admin", ADMIN_PASSWORD);
+	}
+
+	/**
+	 * A fresh access token of the compliance officer (role {@code COMPLIANCE}) from the
+	 * console's authorization server.
+	 */
+	String complianceToken() throws Exception {
+		return token("compliance", COMPLIANCE_PASSWORD);
+	}
+
+	private String token(String user, String password) throws Exception {
 		return new dev.warden.console.identity.AuthorizationCodeFlowClient(URI.create(console()))
-			.obtainTokens("admin", ADMIN_PASSWORD)
+			.obtainTokens(user, password)
 			.accessToken();
 	}
 
 	/**
 	 * A new tenant (name {@code prefix} plus a random suffix, plan {@code standard}) and
-	 * a raw API key of it.
+	 * a raw API key of it (named {@code prefix}).
 	 */
 	String newTenantKey(String prefix) throws Exception {
-		var admin = Http.bearer(adminToken());
-		var tenant = Http.postJson(gateway() + "/api/admin/tenants", admin, "{\"name\":\"" + prefix + "-"
-				+ java.util.UUID.randomUUID().toString().substring(0, 8) + "\",\"plan\":\"standard\"}");
+		return newTenantKey(prefix, "standard");
+	}
+
+	/**
+	 * A new tenant (name {@code prefix} plus a random suffix) on {@code plan}
+	 * ({@code null}: the default plan) and a raw API key of it (named {@code prefix}).
+	 */
+	String newTenantKey(String prefix, String plan) throws Exception {
+		return newKey(newTenant(prefix, plan), prefix);
+	}
+
+	/**
+	 * Creates a tenant named {@code prefix} plus a random suffix on {@code plan}
+	 * ({@code null}: the default plan) as the administrator; returns its id.
+	 */
+	String newTenant(String prefix, String plan) throws Exception {
+		String name = prefix + "-" + java.util.UUID.randomUUID().toString().substring(0, 8);
+		var tenant = Http.postJson(gateway() + "/api/admin/tenants", Http.bearer(adminToken()), (plan != null)
+				? "{\"name\":\"" + name + "\",\"plan\":\"" + plan + "\"}" : "{\"name\":\"" + name + "\"}");
 		if (tenant.status() != 201) {
 			throw new IllegalStateException("tenant not created: " + tenant.status() + " " + tenant.body());
 		}
-		var key = Http.postJson(gateway() + "/api/admin/tenants/" + tenant.json().path("id").asString() + "/keys",
-				admin, "{\"name\":\"" + prefix + "\"}");
+		return tenant.json().path("id").asString();
+	}
+
+	/**
+	 * Creates an API key named {@code name} for the tenant as the administrator; returns
+	 * the raw key.
+	 */
+	String newKey(String tenantId, String name) throws Exception {
+		var key = Http.postJson(gateway() + "/api/admin/tenants/" + tenantId + "/keys", Http.bearer(adminToken()),
+				"{\"name\":\"" + name + "\"}");
 		if (key.status() != 201) {
 			throw new IllegalStateException("key not created: " + key.status() + " " + key.body());
 		}

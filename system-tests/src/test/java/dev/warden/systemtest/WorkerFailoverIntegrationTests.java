@@ -2,7 +2,6 @@ package dev.warden.systemtest;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.net.URI;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -10,7 +9,6 @@ import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -19,7 +17,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.extension.ExtendWith;
 
-import dev.warden.console.identity.AuthorizationCodeFlowClient;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -46,17 +43,8 @@ class WorkerFailoverIntegrationTests {
 	@BeforeAll
 	void createTenantAndKey(WardenCluster cluster) throws Exception {
 		this.cluster = cluster;
-		adminToken = new AuthorizationCodeFlowClient(URI.create(cluster.console()))
-			.obtainTokens("admin", WardenCluster.ADMIN_PASSWORD)
-			.accessToken();
-		var tenant = Http.postJson(cluster.gateway() + "/api/admin/tenants", Http.bearer(adminToken),
-				"{\"name\":\"failover-" + UUID.randomUUID().toString().substring(0, 8) + "\",\"plan\":\"enterprise\"}");
-		assertThat(tenant.status()).as(tenant.body()).isEqualTo(201);
-		var key = Http.postJson(
-				cluster.gateway() + "/api/admin/tenants/" + tenant.json().path("id").asString() + "/keys",
-				Http.bearer(adminToken), "{\"name\":\"failover\"}");
-		assertThat(key.status()).as(key.body()).isEqualTo(201);
-		apiKey = key.json().path("key").asString();
+		adminToken = cluster.adminToken();
+		apiKey = cluster.newTenantKey("failover", "enterprise");
 	}
 
 	/**

@@ -5,7 +5,6 @@ import tools.jackson.databind.JsonNode;
 
 import org.springframework.core.ParameterizedTypeReference;
 import org.springframework.http.MediaType;
-import org.springframework.http.client.SimpleClientHttpRequestFactory;
 import org.springframework.security.oauth2.client.ClientAuthorizationException;
 import org.springframework.security.oauth2.client.ClientAuthorizationRequiredException;
 import org.springframework.security.oauth2.client.OAuth2AuthorizedClientManager;
@@ -54,13 +53,8 @@ public class AdminApiClient {
 		// new one
 		bearer.setAuthorizationFailureHandler(
 				OAuth2ClientHttpRequestInterceptor.authorizationFailureHandler(authorizedClients));
-		SimpleClientHttpRequestFactory requestFactory = new SimpleClientHttpRequestFactory();
-		requestFactory.setConnectTimeout(properties.connectTimeout());
-		requestFactory.setReadTimeout(properties.readTimeout());
 		this.baseUrl = properties.url();
-		this.rest = RestClient.builder()
-			.baseUrl(properties.url())
-			.requestFactory(requestFactory)
+		this.rest = properties.restClient()
 			.requestInterceptor(bearer)
 			.defaultHeader("Accept", MediaType.APPLICATION_JSON_VALUE)
 			.build();

@@ -4,6 +4,8 @@ import java.time.Duration;
 
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
+import org.springframework.http.client.SimpleClientHttpRequestFactory;
+import org.springframework.web.client.RestClient;
 
 /**
  * Where platform-api is ({@code warden.console.gateway.*}).
@@ -15,4 +17,16 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
 @ConfigurationProperties("warden.console.gateway")
 record AdminApiProperties(@DefaultValue("http://localhost:8080") String url,
 		@DefaultValue("2s") Duration connectTimeout, @DefaultValue("10s") Duration readTimeout) {
+
+	/**
+	 * A client of platform-api at {@code url} with these timeouts; the caller adds how it
+	 * authenticates.
+	 */
+	RestClient.Builder restClient() {
+		SimpleClientHttpRequestFactory requestFactory = new SimpleClientHttpRequestFactory();
+		requestFactory.setConnectTimeout(this.connectTimeout);
+		requestFactory.setReadTimeout(this.readTimeout);
+		return RestClient.builder().baseUrl(this.url).requestFactory(requestFactory);
+	}
+
 }

@@ -11,7 +11,6 @@ import org.slf4j.LoggerFactory;
 
 import org.springframework.context.event.EventListener;
 import org.springframework.http.MediaType;
-import org.springframework.http.client.SimpleClientHttpRequestFactory;
 import org.springframework.security.oauth2.client.AuthorizedClientServiceOAuth2AuthorizedClientManager;
 import org.springframework.security.oauth2.client.InMemoryOAuth2AuthorizedClientService;
 import org.springframework.security.oauth2.client.OAuth2AuthorizedClientService;
@@ -62,14 +61,7 @@ class SignInFailureReporter {
 				new AuthorizedClientServiceOAuth2AuthorizedClientManager(registrations, tokens));
 		bearer.setPrincipalResolver(new RequestAttributePrincipalResolver());
 		bearer.setAuthorizationFailureHandler(OAuth2ClientHttpRequestInterceptor.authorizationFailureHandler(tokens));
-		SimpleClientHttpRequestFactory requestFactory = new SimpleClientHttpRequestFactory();
-		requestFactory.setConnectTimeout(properties.connectTimeout());
-		requestFactory.setReadTimeout(properties.readTimeout());
-		this.rest = RestClient.builder()
-			.baseUrl(properties.url())
-			.requestFactory(requestFactory)
-			.requestInterceptor(bearer)
-			.build();
+		this.rest = properties.restClient().requestInterceptor(bearer).build();
 	}
 
 	@EventListener

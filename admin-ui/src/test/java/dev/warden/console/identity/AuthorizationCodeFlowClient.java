@@ -24,11 +24,14 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
 /**
  * Obtains tokens from Warden's embedded authorization server the way a browser and a
  * command-line client would: the OAuth2 authorization code flow with PKCE, signing in
- * through the HTML form. Depends on the JDK only, so it can be copied as is into other
- * test suites (system tests) that need an admin API access token.
+ * through the HTML form, for the tests here and the system tests that need an admin API
+ * access token.
  *
  * <pre>
  * var flow = new AuthorizationCodeFlowClient(URI.create("http://localhost:8090"));
@@ -40,7 +43,8 @@ import java.util.stream.Collectors;
  * {@code /login} signs in and is redirected back to the authorize request; that is
  * redirected to the client's redirect URI with {@code ?code=}; POST {@code /oauth2/token}
  * with the code and the verifier returns the tokens. Nothing needs to listen on the
- * redirect URI. Not thread safe: use one instance per user session.
+ * redirect URI. Not thread safe: use one instance per user session. Depends on the JDK
+ * and Jackson only; the system tests use it from this module's test jar.
  */
 public final class AuthorizationCodeFlowClient {
 
@@ -52,6 +56,8 @@ public final class AuthorizationCodeFlowClient {
 		.compile("name=\"_csrf\"\\s+value=\"([^\"]+)\"|value=\"([^\"]+)\"\\s+name=\"_csrf\"");
 
 	private static final int MAX_REDIRECTS = 10;
+
+	private static final JsonMapper JSON = JsonMapper.builder().build();
 
 	private final URI issuer;
 
@@ -286,9 +292,10 @@ public final class AuthorizationCodeFlowClient {
 		return parameters;
 	}
 
+	/** A top-level string field of a JSON object, {@code null} when it has none. */
 	private static String jsonString(String json, String field) {
-		Matcher matcher = Pattern.compile("\"" + Pattern.quote(field) + "\"\\s*:\\s*\"([^\"]*)\"").matcher(json);
-		return matcher.find() ? matcher.group(1) : null;
+		JsonNode value = JSON.readTree(json).path(field);
+		return value.isString() ? value.asString() : null;
 	}
 
 	private static String describe(HttpResponse<String> response) {

@@ -1,5 +1,6 @@
 package dev.warden.platform.apikey;
 
+import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.LinkedHashMap;
@@ -11,6 +12,9 @@ import java.util.regex.Pattern;
 
 import org.springframework.context.event.EventListener;
 import org.springframework.http.HttpStatus;
+import org.springframework.scheduling.annotation.SchedulingConfigurer;
+import org.springframework.scheduling.config.FixedDelayTask;
+import org.springframework.scheduling.config.ScheduledTaskRegistrar;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Transactional;
 
@@ -33,7 +37,7 @@ import dev.warden.platform.tenant.TenantManagement;
  * constant time. Thread-safe.
  */
 @Service
-public class ApiKeyManagement {
+public class ApiKeyManagement implements SchedulingConfigurer {
 
 	/** Same rule as the model store's model names. */
 	private static final Pattern MODEL_NAME = Pattern.compile("[a-z0-9][a-z0-9_-]{0,63}");
@@ -58,6 +62,16 @@ public class ApiKeyManagement {
 		this.quotas = quotas;
 		this.lastUses = lastUses;
 		this.properties = properties;
+	}
+
+	/**
+	 * Writes the recorded last uses every {@code warden.keys.last-used-flush-interval},
+	 * the first time that long after the start.
+	 */
+	@Override
+	public void configureTasks(ScheduledTaskRegistrar tasks) {
+		Duration interval = this.properties.lastUsedFlushInterval();
+		tasks.addFixedDelayTask(new FixedDelayTask(this.lastUses::flush, interval, interval));
 	}
 
 	/** Creates an unrestricted key (every granted model, every operation, no expiry). */

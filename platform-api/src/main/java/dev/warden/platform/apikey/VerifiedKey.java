@@ -2,6 +2,8 @@ package dev.warden.platform.apikey;
 
 import java.util.UUID;
 
+import jakarta.servlet.ServletRequest;
+
 import dev.warden.platform.quota.QuotaOverride;
 
 /**
@@ -18,6 +20,14 @@ public record VerifiedKey(UUID apiKeyId, UUID tenantId, String tenantName, Strin
 
 	/** Request attribute under which the gateway stores the verified key. */
 	public static final String ATTRIBUTE = VerifiedKey.class.getName();
+
+	/**
+	 * The key the gateway verified for this request ({@link #ATTRIBUTE}), {@code null}
+	 * when none was.
+	 */
+	public static VerifiedKey of(ServletRequest request) {
+		return (VerifiedKey) request.getAttribute(ATTRIBUTE);
+	}
 
 	/** A key without quota override. */
 	public VerifiedKey(UUID apiKeyId, UUID tenantId, String tenantName, String plan, KeyScopes scopes) {

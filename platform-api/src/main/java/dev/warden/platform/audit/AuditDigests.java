@@ -1,6 +1,7 @@
 package dev.warden.platform.audit;
 
 import java.sql.Timestamp;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.temporal.ChronoUnit;
@@ -12,7 +13,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import org.springframework.jdbc.core.simple.JdbcClient;
-import org.springframework.scheduling.annotation.Scheduled;
+import org.springframework.scheduling.annotation.SchedulingConfigurer;
+import org.springframework.scheduling.config.FixedDelayTask;
+import org.springframework.scheduling.config.ScheduledTaskRegistrar;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.support.TransactionTemplate;
 
@@ -29,7 +32,7 @@ import dev.warden.platform.crypto.SigningKeys;
  * write two digests for the same events. Thread-safe.
  */
 @Service
-class AuditDigests {
+class AuditDigests implements SchedulingConfigurer {
 
 	private static final Logger log = LoggerFactory.getLogger(AuditDigests.class);
 
@@ -41,19 +44,30 @@ class AuditDigests {
 
 	private final SigningKeys keys;
 
-	AuditDigests(JdbcClient jdbc, TransactionTemplate transactions, AuditTrail trail, SigningKeys keys) {
+	private final Duration interval;
+
+	AuditDigests(JdbcClient jdbc, TransactionTemplate transactions, AuditTrail trail, SigningKeys keys,
+			AuditProperties properties) {
 		this.jdbc = jdbc;
 		this.transactions = transactions;
 		this.trail = trail;
 		this.keys = keys;
+		this.interval = properties.digestInterval();
+	}
+
+	/**
+	 * Runs {@link #scheduled()} every {@code warden.audit.digest-interval}, the first
+	 * time that long after the start.
+	 */
+	@Override
+	public void configureTasks(ScheduledTaskRegistrar tasks) {
+		tasks.addFixedDelayTask(new FixedDelayTask(this::scheduled, this.interval, this.interval));
 	}
 
 	/**
 	 * Periodic digest ({@code warden.audit.digest-interval}); skipped when no event was
 	 * added since the last.
 	 */
-	@Scheduled(initialDelayString = "${warden.audit.digest-interval:15m}",
-			fixedDelayString = "${warden.audit.digest-interval:15m}")
 	void scheduled() {
 		this.transactions.executeWithoutResult((status) -> {
 			Optional<Digest> digest = create(false);

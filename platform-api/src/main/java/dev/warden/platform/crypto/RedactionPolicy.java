@@ -1,8 +1,6 @@
 package dev.warden.platform.crypto;
 
 import java.io.IOException;
-import java.io.InputStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Locale;
@@ -16,9 +14,9 @@ import tools.jackson.databind.JsonNode;
 import tools.jackson.dataformat.yaml.YAMLMapper;
 
 import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.core.io.ClassPathResource;
 import org.springframework.stereotype.Component;
 
+import dev.warden.platform.system.PolicyFile;
 import dev.warden.platform.system.WardenProperties;
 
 /**
@@ -129,22 +127,16 @@ public class RedactionPolicy {
 	}
 
 	private static JsonNode read(Path dir) throws IOException {
-		Path file = dir.resolve(FILE_NAME);
-		if (Files.isRegularFile(file)) {
-			try (InputStream in = Files.newInputStream(file)) {
-				log.info("Redaction policy read from {}", file.toAbsolutePath());
-				return new YAMLMapper().readTree(in);
+		PolicyFile file = PolicyFile.read(dir, FILE_NAME);
+		switch (file.source()) {
+			case FILE -> log.info("Redaction policy read from {}", file.path().toAbsolutePath());
+			case PACKAGED -> log.info("Redaction policy read from the packaged policies/{}", FILE_NAME);
+			case ABSENT -> {
+				log.warn("No {} in {}: request-log payloads are not redacted", FILE_NAME, dir.toAbsolutePath());
+				return null;
 			}
 		}
-		ClassPathResource packaged = new ClassPathResource("policies/" + FILE_NAME);
-		if (Files.isDirectory(dir) || !packaged.exists()) {
-			log.warn("No {} in {}: request-log payloads are not redacted", FILE_NAME, dir.toAbsolutePath());
-			return null;
-		}
-		try (InputStream in = packaged.getInputStream()) {
-			log.info("Redaction policy read from the packaged policies/{}", FILE_NAME);
-			return new YAMLMapper().readTree(in);
-		}
+		return new YAMLMapper().readTree(file.content());
 	}
 
 }

@@ -73,8 +73,8 @@ class GatewayConfiguration {
 	SecurityFilterChain dataPlane(HttpSecurity http) throws Exception {
 		http.securityMatcher("/v1/**", "/v2/**")
 			.authorizeHttpRequests((authorize) -> authorize.anyRequest()
-				.access((authentication, context) -> new AuthorizationDecision(
-						context.getRequest().getAttribute(VerifiedKey.ATTRIBUTE) != null)))
+				.access((authentication,
+						context) -> new AuthorizationDecision(VerifiedKey.of(context.getRequest()) != null)))
 			.exceptionHandling((exceptions) -> exceptions.authenticationEntryPoint((request, response, ex) -> {
 				response.setHeader("WWW-Authenticate", "Bearer realm=\"warden\"");
 				ErrorResponses.write(request, response, HttpServletResponse.SC_UNAUTHORIZED, "missing_api_key",

@@ -116,7 +116,7 @@ class GatewayController {
 	}
 
 	private Long chooseVersion(HttpServletRequest request, String model, String requestId) {
-		VerifiedKey key = (VerifiedKey) request.getAttribute(VerifiedKey.ATTRIBUTE);
+		VerifiedKey key = VerifiedKey.of(request);
 		return this.routing.version(model, requestId, (key != null) ? key.tenantId() : null,
 				(key != null) ? key.apiKeyId() : null);
 	}

@@ -65,7 +65,7 @@ class ModelGrantFilter extends OncePerRequestFilter implements Ordered {
 	@Override
 	protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
 			throws ServletException, IOException {
-		VerifiedKey key = (VerifiedKey) request.getAttribute(VerifiedKey.ATTRIBUTE);
+		VerifiedKey key = VerifiedKey.of(request);
 		if (key == null) {
 			// not reachable when the filters are ordered as registered; the security
 			// chain denies it anyway

@@ -63,7 +63,7 @@ class QuotaFilter extends OncePerRequestFilter implements Ordered {
 	@Override
 	protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
 			throws ServletException, IOException {
-		VerifiedKey key = (VerifiedKey) request.getAttribute(VerifiedKey.ATTRIBUTE);
+		VerifiedKey key = VerifiedKey.of(request);
 		DataPlaneRoute route = DataPlaneRouteFilter.of(request);
 		if (key == null || route == null || !route.forwarded()) {
 			// no key or route: not reachable when the filters are ordered as registered

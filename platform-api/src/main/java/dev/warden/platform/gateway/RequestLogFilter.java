@@ -74,7 +74,7 @@ class RequestLogFilter extends OncePerRequestFilter implements Ordered {
 		}
 		String requestId = RequestIds.of(request);
 		byte[] responseBody = buffered.getContentAsByteArray();
-		VerifiedKey key = (VerifiedKey) request.getAttribute(VerifiedKey.ATTRIBUTE);
+		VerifiedKey key = VerifiedKey.of(request);
 		byte[] requestBody = (byte[]) request.getAttribute(GatewayAttributes.REQUEST_BODY);
 		int status = buffered.getStatus();
 		DataPlaneRoute route = DataPlaneRouteFilter.of(request);

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Timestamp;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.LinkedHashMap;
@@ -17,7 +18,9 @@ import tools.jackson.databind.json.JsonMapper;
 
 import org.springframework.beans.factory.SmartInitializingSingleton;
 import org.springframework.jdbc.core.simple.JdbcClient;
-import org.springframework.scheduling.annotation.Scheduled;
+import org.springframework.scheduling.annotation.SchedulingConfigurer;
+import org.springframework.scheduling.config.FixedDelayTask;
+import org.springframework.scheduling.config.ScheduledTaskRegistrar;
 import org.springframework.stereotype.Component;
 import org.springframework.transaction.support.TransactionTemplate;
 
@@ -25,21 +28,21 @@ import dev.warden.platform.audit.AuditTrail;
 
 /**
  * Reloads {@code quotas.yaml} without a restart. Every
- * {@code warden.quota.plans-reload-interval} (default 1 s) each replica reads the file
- * and compares its SHA-256 with the plans in force (content, not modification time: a
- * copy that keeps the time, or a change within the file system's time resolution, is
- * still seen). A changed file is parsed and validated ({@link QuotaPlans#parse}); an
- * invalid one is refused with one logged error per content and the previous plans stay in
- * force. A valid one is recorded in {@code quota_plan_versions} under an advisory lock:
- * unless the newest row already has the same SHA-256 (another replica recorded it first),
- * a row is inserted and the change audited ({@code system}, {@code quota.plans.reloaded},
- * the changed plans before and after) in the same transaction, so one change is audited
- * once however many replicas reload it. The row's {@code loaded_at} becomes the plans'
+ * {@code warden.quota.plans-reload-interval} each replica reads the file and compares its
+ * SHA-256 with the plans in force (content, not modification time: a copy that keeps the
+ * time, or a change within the file system's time resolution, is still seen). A changed
+ * file is parsed and validated ({@link QuotaPlans#parse}); an invalid one is refused with
+ * one logged error per content and the previous plans stay in force. A valid one is
+ * recorded in {@code quota_plan_versions} under an advisory lock: unless the newest row
+ * already has the same SHA-256 (another replica recorded it first), a row is inserted and
+ * the change audited ({@code system}, {@code quota.plans.reloaded}, the changed plans
+ * before and after) in the same transaction, so one change is audited once however many
+ * replicas reload it. The row's {@code loaded_at} becomes the plans'
  * {@linkplain QuotaPlans#version() version}, with which the Bucket4j configurations of
  * existing buckets are replaced on their next use.
  */
 @Component
-class QuotaPlanReloader implements SmartInitializingSingleton {
+class QuotaPlanReloader implements SmartInitializingSingleton, SchedulingConfigurer {
 
 	/**
 	 * Key of the transaction-scoped advisory lock that serialises the recording of plan
@@ -59,16 +62,20 @@ class QuotaPlanReloader implements SmartInitializingSingleton {
 
 	private final AuditTrail audit;
 
+	private final Duration interval;
+
 	/**
 	 * SHA-256 of the last refused content, so that it is logged once, not on every poll.
 	 */
 	private volatile String refused;
 
-	QuotaPlanReloader(QuotaPlans plans, JdbcClient jdbc, TransactionTemplate transactions, AuditTrail audit) {
+	QuotaPlanReloader(QuotaPlans plans, JdbcClient jdbc, TransactionTemplate transactions, AuditTrail audit,
+			QuotaProperties properties) {
 		this.plans = plans;
 		this.jdbc = jdbc;
 		this.transactions = transactions;
 		this.audit = audit;
+		this.interval = properties.plansReloadInterval();
 	}
 
 	/**
@@ -81,8 +88,15 @@ class QuotaPlanReloader implements SmartInitializingSingleton {
 		this.plans.apply(current.withVersion(record(current)));
 	}
 
-	@Scheduled(initialDelayString = "${warden.quota.plans-reload-interval:1s}",
-			fixedDelayString = "${warden.quota.plans-reload-interval:1s}")
+	/**
+	 * Runs {@link #poll()} every {@code warden.quota.plans-reload-interval}, the first
+	 * time that long after the start.
+	 */
+	@Override
+	public void configureTasks(ScheduledTaskRegistrar tasks) {
+		tasks.addFixedDelayTask(new FixedDelayTask(this::poll, this.interval, this.interval));
+	}
+
 	void poll() {
 		try {
 			reloadIfChanged();

@@ -1,13 +1,12 @@
 package dev.warden.platform.requestlog;
 
 import java.io.IOException;
-import java.io.InputStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
+import java.util.Locale;
 import java.util.Map;
 
 import org.slf4j.Logger;
@@ -15,12 +14,12 @@ import org.slf4j.LoggerFactory;
 
 import org.springframework.boot.context.event.ApplicationReadyEvent;
 import org.springframework.context.event.EventListener;
-import org.springframework.core.io.ClassPathResource;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
 import org.springframework.transaction.support.TransactionTemplate;
 
 import dev.warden.platform.audit.AuditTrail;
+import dev.warden.platform.system.PolicyFile;
 import dev.warden.platform.system.WardenProperties;
 
 /**
@@ -93,17 +92,9 @@ class LoggingPolicyAudit {
 	}
 
 	private Policy read() throws IOException {
-		Path file = this.policiesDir.resolve(FILE_NAME);
-		if (Files.isRegularFile(file)) {
-			return new Policy("file", sha256(Files.readAllBytes(file)));
-		}
-		ClassPathResource packaged = new ClassPathResource("policies/" + FILE_NAME);
-		if (!Files.isDirectory(this.policiesDir) && packaged.exists()) {
-			try (InputStream in = packaged.getInputStream()) {
-				return new Policy("packaged", sha256(in.readAllBytes()));
-			}
-		}
-		return new Policy("absent", sha256(new byte[0]));
+		PolicyFile file = PolicyFile.read(this.policiesDir, FILE_NAME);
+		return new Policy(file.source().name().toLowerCase(Locale.ROOT),
+				sha256((file.content() != null) ? file.content() : new byte[0]));
 	}
 
 	private static String sha256(byte[] bytes) {

@@ -1,8 +1,6 @@
 package dev.warden.platform.requestlog;
 
 import java.io.IOException;
-import java.io.InputStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Set;
 
@@ -12,9 +10,9 @@ import tools.jackson.databind.JsonNode;
 import tools.jackson.dataformat.yaml.YAMLMapper;
 
 import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.core.io.ClassPathResource;
 import org.springframework.stereotype.Component;
 
+import dev.warden.platform.system.PolicyFile;
 import dev.warden.platform.system.WardenProperties;
 
 /**
@@ -97,21 +95,19 @@ class RetentionPolicy {
 	}
 
 	private static JsonNode read(Path dir) throws IOException {
-		Path file = dir.resolve(FILE_NAME);
-		if (Files.isRegularFile(file)) {
-			try (InputStream in = Files.newInputStream(file)) {
-				log.info("Retention policy read from {}", file.toAbsolutePath());
-				return new YAMLMapper().readTree(in);
+		PolicyFile file = PolicyFile.read(dir, FILE_NAME);
+		switch (file.source()) {
+			case FILE -> log.info("Retention policy read from {}", file.path().toAbsolutePath());
+			case PACKAGED -> {
+				// no message: RedactionPolicy already names the packaged copy it reads
+			}
+			case ABSENT -> {
+				log.warn("No {} in {}: the request log and usage rows are kept forever", FILE_NAME,
+						dir.toAbsolutePath());
+				return null;
 			}
 		}
-		ClassPathResource packaged = new ClassPathResource("policies/" + FILE_NAME);
-		if (Files.isDirectory(dir) || !packaged.exists()) {
-			log.warn("No {} in {}: the request log and usage rows are kept forever", FILE_NAME, dir.toAbsolutePath());
-			return null;
-		}
-		try (InputStream in = packaged.getInputStream()) {
-			return new YAMLMapper().readTree(in);
-		}
+		return new YAMLMapper().readTree(file.content());
 	}
 
 }

@@ -1,5 +1,8 @@
 package dev.warden.platform.system;
 
+import java.io.IOException;
+
+import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 
 import org.springframework.context.annotation.Bean;
@@ -110,10 +113,8 @@ class SecurityConfiguration {
 					.anyRequest()
 					.denyAll())
 			.exceptionHandling((exceptions) -> exceptions
-				.authenticationEntryPoint((request, response, ex) -> ErrorResponses.write(request, response,
-						HttpServletResponse.SC_NOT_FOUND, "not_found", "no endpoint " + request.getRequestURI()))
-				.accessDeniedHandler((request, response, ex) -> ErrorResponses.write(request, response,
-						HttpServletResponse.SC_NOT_FOUND, "not_found", "no endpoint " + request.getRequestURI())))
+				.authenticationEntryPoint((request, response, ex) -> noEndpoint(request, response))
+				.accessDeniedHandler((request, response, ex) -> noEndpoint(request, response)))
 			.sessionManagement((session) -> session.sessionCreationPolicy(SessionCreationPolicy.STATELESS))
 			.requestCache((cache) -> cache.disable())
 			.csrf((csrf) -> csrf.disable());
@@ -134,6 +135,12 @@ class SecurityConfiguration {
 				new JwtIssuerValidator(properties.issuerUri()), new JwtAudienceValidator(properties.audience()),
 				AccessTokenTypeValidator.headerTypes(), new AccessTokenTypeValidator()));
 		return decoder;
+	}
+
+	/** Whatever the public chain does not permit is, to the caller, not there. */
+	private static void noEndpoint(HttpServletRequest request, HttpServletResponse response) throws IOException {
+		ErrorResponses.write(request, response, HttpServletResponse.SC_NOT_FOUND, "not_found",
+				"no endpoint " + request.getRequestURI());
 	}
 
 	private static AuthenticationEntryPoint bearerEntryPoint() {

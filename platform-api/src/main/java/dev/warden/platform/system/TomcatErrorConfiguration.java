@@ -5,11 +5,10 @@ import org.apache.catalina.Lifecycle;
 import org.apache.catalina.Valve;
 import org.apache.catalina.valves.ErrorReportValve;
 
-import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.tomcat.TomcatContextCustomizer;
+import org.springframework.boot.web.server.autoconfigure.ServerProperties;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
-import org.springframework.util.unit.DataSize;
 
 import dev.warden.platform.system.internal.JsonErrorReportValve;
 
@@ -22,8 +21,10 @@ import dev.warden.platform.system.internal.JsonErrorReportValve;
 class TomcatErrorConfiguration {
 
 	@Bean
-	TomcatContextCustomizer jsonErrorReports(
-			@Value("${server.max-http-request-header-size:8KB}") DataSize maxHeaderSize) {
+	TomcatContextCustomizer jsonErrorReports(ServerProperties server) {
+		// the limit Tomcat applies (server.max-http-request-header-size), as Spring Boot
+		// binds it
+		long maxHeaderSize = server.getMaxHttpRequestHeaderSize().toBytes();
 		// the host adds its error report valve when it starts, before it starts this
 		// context: replace it then
 		return (context) -> context.addLifecycleListener((event) -> {
@@ -34,7 +35,7 @@ class TomcatErrorConfiguration {
 						host.getPipeline().removeValve(valve);
 					}
 				}
-				host.getPipeline().addValve(new JsonErrorReportValve(maxHeaderSize.toBytes()));
+				host.getPipeline().addValve(new JsonErrorReportValve(maxHeaderSize));
 			}
 		});
 	}

@@ -52,7 +52,7 @@ class UsageController {
 			HttpServletRequest request, HttpServletResponse response) {
 		// set by the API key filter; the data-plane security chain refuses any request
 		// without it
-		VerifiedKey key = (VerifiedKey) request.getAttribute(VerifiedKey.ATTRIBUTE);
+		VerifiedKey key = VerifiedKey.of(request);
 		ConsumptionProbe probe = this.readBuckets
 			.computeIfAbsent(key.apiKeyId(), (id) -> Bucket.builder()
 				.addLimit(Bandwidth.builder().capacity(BURST).refillGreedy(PER_SECOND, Duration.ofSeconds(1)).build())

@@ -1,5 +1,6 @@
 package dev.warden.platform.usage;
 
+import java.time.Duration;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
@@ -18,7 +19,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import org.springframework.context.SmartLifecycle;
-import org.springframework.scheduling.annotation.Scheduled;
+import org.springframework.scheduling.annotation.SchedulingConfigurer;
+import org.springframework.scheduling.config.FixedDelayTask;
+import org.springframework.scheduling.config.ScheduledTaskRegistrar;
 import org.springframework.stereotype.Component;
 
 import dev.warden.platform.quota.RowCounter;
@@ -46,7 +49,7 @@ import dev.warden.platform.usage.internal.UsageRow;
  * not at all. Thread-safe.
  */
 @Component
-public class UsageMeter implements SmartLifecycle {
+public class UsageMeter implements SmartLifecycle, SchedulingConfigurer {
 
 	private static final Logger log = LoggerFactory.getLogger(UsageMeter.class);
 
@@ -79,10 +82,22 @@ public class UsageMeter implements SmartLifecycle {
 	 */
 	private final ReadWriteLock flushLock = new ReentrantReadWriteLock();
 
+	private final Duration flushInterval;
+
 	private volatile boolean running;
 
-	UsageMeter(UsageRepository repository) {
+	UsageMeter(UsageRepository repository, UsageProperties properties) {
 		this.repository = repository;
+		this.flushInterval = properties.flushInterval();
+	}
+
+	/**
+	 * Runs {@link #flush()} every {@code warden.usage.flush-interval}, the first time
+	 * that long after the start.
+	 */
+	@Override
+	public void configureTasks(ScheduledTaskRegistrar tasks) {
+		tasks.addFixedDelayTask(new FixedDelayTask(this::flush, this.flushInterval, this.flushInterval));
 	}
 
 	/**
@@ -141,8 +156,6 @@ public class UsageMeter implements SmartLifecycle {
 	 * statement.
 	 * @return the number of rows written
 	 */
-	@Scheduled(fixedDelayString = "${warden.usage.flush-interval:5s}",
-			initialDelayString = "${warden.usage.flush-interval:5s}")
 	public int flush() {
 		this.flushLock.writeLock().lock();
 		try {

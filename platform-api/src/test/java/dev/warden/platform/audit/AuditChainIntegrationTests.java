@@ -32,6 +32,7 @@ import org.springframework.transaction.support.TransactionTemplate;
 
 import dev.warden.platform.Http;
 import dev.warden.platform.TestIssuer;
+import dev.warden.platform.WardenFixture;
 import dev.warden.platform.WardenTestApp;
 import dev.warden.platform.audit.AuditChainVerifier.BrokenLink;
 import dev.warden.platform.audit.AuditChainVerifier.Problem;
@@ -54,6 +55,8 @@ class AuditChainIntegrationTests {
 	@TempDir
 	static Path dataDir;
 
+	static WardenFixture warden;
+
 	static TestIssuer issuer;
 
 	static WardenTestApp app;
@@ -68,9 +71,9 @@ class AuditChainIntegrationTests {
 
 	@BeforeAll
 	static void start() throws Exception {
-		issuer = new TestIssuer();
-		app = WardenTestApp.start(dataDir,
-				Map.of("warden.security.issuer-uri", issuer.issuer(), "warden.audit.digest-interval", "1h"));
+		warden = WardenFixture.start(dataDir, Map.of("warden.audit.digest-interval", "1h"));
+		issuer = warden.issuer();
+		app = warden.app();
 		jdbc = app.jdbc();
 		transactions = app.bean(TransactionTemplate.class);
 		trail = app.bean(AuditTrail.class);
@@ -79,8 +82,7 @@ class AuditChainIntegrationTests {
 
 	@AfterAll
 	static void stop() throws Exception {
-		app.close();
-		issuer.close();
+		warden.close();
 	}
 
 	@BeforeEach

@@ -21,16 +21,15 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpServer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import tools.jackson.databind.JsonNode;
-import tools.jackson.databind.json.JsonMapper;
 
 import dev.warden.platform.FakeWorker;
 import dev.warden.platform.Http;
+import dev.warden.platform.Json;
 import dev.warden.platform.WardenFixture;
 import dev.warden.platform.WardenTestApp;
 import dev.warden.platform.model.ModelCatalogue;
@@ -73,8 +72,6 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class DataPlaneSecurityIntegrationTests {
 
-	private static final JsonMapper JSON = JsonMapper.builder().build();
-
 	private static final String ONE_ROW = "{\"instances\":[{\"x\":1}]}";
 
 	private static final String THREE_ROWS = "{\"instances\":[{\"x\":1},{\"x\":2},{\"x\":3}]}";
@@ -99,8 +96,6 @@ class DataPlaneSecurityIntegrationTests {
 
 	@TempDir
 	static Path policiesDir;
-
-	static HttpServer worker;
 
 	static WardenFixture warden;
 
@@ -134,9 +129,8 @@ class DataPlaneSecurityIntegrationTests {
 				    max_request_bytes: 65536
 				    max_rows_per_request: 2
 				""");
-		worker = FakeWorker.start(DataPlaneSecurityIntegrationTests::lenientWorker);
-		warden = WardenFixture.start(dataDir,
-				Map.of("warden.worker.url", FakeWorker.url(worker), "warden.policies-dir", policiesDir.toString()));
+		warden = WardenFixture.start(dataDir, FakeWorker.start(DataPlaneSecurityIntegrationTests::lenientWorker),
+				Map.of("warden.policies-dir", policiesDir.toString()));
 		app = warden.app();
 		assertThat(app.bean(ModelCatalogue.class).sync()).isEqualTo(3);
 		String a = warden.tenant("path-tenant-a", "roomy");
@@ -157,7 +151,6 @@ class DataPlaneSecurityIntegrationTests {
 		if (warden != null) {
 			warden.close();
 		}
-		worker.stop(0);
 	}
 
 	@Test
@@ -623,7 +616,7 @@ class DataPlaneSecurityIntegrationTests {
 		/** The error code of a documented JSON error body, or {@code null}. */
 		String code() {
 			try {
-				JsonNode error = JSON.readTree(this.body).path("error");
+				JsonNode error = Json.read(this.body).path("error");
 				return error.path("code").isString() && error.path("message").isString() ? error.path("code").asString()
 						: null;
 			}

@@ -9,16 +9,15 @@ import java.util.List;
 import java.util.Map;
 
 import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpServer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import tools.jackson.databind.JsonNode;
-import tools.jackson.databind.json.JsonMapper;
 
 import dev.warden.platform.FakeWorker;
 import dev.warden.platform.Http;
+import dev.warden.platform.Json;
 import dev.warden.platform.WardenFixture;
 import dev.warden.platform.WardenFixture.CreatedKey;
 import dev.warden.platform.WardenTestApp;
@@ -74,12 +73,8 @@ class IsolationMatrixIntegrationTests {
 
 	private static final String PREDICT = "{\"instances\":[{\"age\":39,\"note\":\"PRIVATE-PAYLOAD-OF-%s\"}]}";
 
-	private static final JsonMapper JSON = JsonMapper.builder().build();
-
 	@TempDir
 	static Path dataDir;
-
-	static HttpServer worker;
 
 	static WardenFixture warden;
 
@@ -99,8 +94,7 @@ class IsolationMatrixIntegrationTests {
 
 	@BeforeAll
 	static void start() throws Exception {
-		worker = FakeWorker.start(IsolationMatrixIntegrationTests::fakeWorker);
-		warden = WardenFixture.start(dataDir, Map.of("warden.worker.url", FakeWorker.url(worker)));
+		warden = WardenFixture.start(dataDir, FakeWorker.start(IsolationMatrixIntegrationTests::fakeWorker), Map.of());
 		app = warden.app();
 		assertThat(app.bean(ModelCatalogue.class).sync()).isEqualTo(2);
 
@@ -141,7 +135,6 @@ class IsolationMatrixIntegrationTests {
 	@AfterAll
 	static void stop() throws Exception {
 		warden.close();
-		worker.stop(0);
 	}
 
 	/**
@@ -292,7 +285,7 @@ class IsolationMatrixIntegrationTests {
 	 * model (nothing served, nothing about tenant A).
 	 */
 	private static String withoutOwnRefusedCalls(String usage) {
-		JsonNode root = JSON.readTree(usage);
+		JsonNode root = Json.read(usage);
 		for (JsonNode entry : root.path("usage")) {
 			if ("secret".equals(entry.path("model").asString(null))) {
 				JsonNode counts = entry.path("counts");
@@ -312,8 +305,8 @@ class IsolationMatrixIntegrationTests {
 		HttpResponse<String> predicted = Http.postJson(app.url("/v1/models/shared:predict"), PREDICT.formatted("X"),
 				"Authorization", own);
 		assertThat(predicted.statusCode()).isEqualTo(200);
-		JsonNode ownUsage = JSON.readTree(Http.get(app.url("/v1/usage"), "Authorization", own).body());
-		JsonNode otherUsage = JSON.readTree(Http.get(app.url("/v1/usage"), "Authorization", other).body());
+		JsonNode ownUsage = Json.read(Http.get(app.url("/v1/usage"), "Authorization", own).body());
+		JsonNode otherUsage = Json.read(Http.get(app.url("/v1/usage"), "Authorization", other).body());
 		assertThat(ownUsage.path("tenant").path("name").asString()).isEqualTo("iso-tenant-a");
 		assertThat(otherUsage.path("tenant").path("name").asString()).isEqualTo("iso-tenant-b");
 		for (JsonNode entry : otherUsage.path("usage")) {

@@ -2,9 +2,6 @@ package dev.warden.platform.model;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -27,10 +24,10 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 import tools.jackson.databind.JsonNode;
-import tools.jackson.databind.json.JsonMapper;
 
 import dev.warden.platform.Http;
-import dev.warden.platform.TestIssuer;
+import dev.warden.platform.Json;
+import dev.warden.platform.WardenFixture;
 import dev.warden.platform.WardenTestApp;
 
 import static dev.warden.platform.model.TestArchives.HARDLINK;
@@ -51,15 +48,11 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class ModelUploadIntegrationTests {
 
-	private static final JsonMapper JSON = JsonMapper.builder().build();
-
 	private static final long MAX_BYTES = 512 * 1024;
 
 	private static final long MAX_UNCOMPRESSED = 2 * 1024 * 1024;
 
 	private static final int MAX_ENTRIES = 64;
-
-	private static final HttpClient CLIENT = HttpClient.newHttpClient();
 
 	@TempDir
 	static Path dataDir;
@@ -68,9 +61,9 @@ class ModelUploadIntegrationTests {
 
 	static Map<String, byte[]> savedModel;
 
-	static TestIssuer issuer;
-
 	static StubValidationWorker worker;
+
+	static WardenFixture warden;
 
 	static WardenTestApp app;
 
@@ -81,32 +74,30 @@ class ModelUploadIntegrationTests {
 			.getParent();
 		savedModel = TestArchives.files(fixture, "");
 		store = dataDir.resolve("models");
-		issuer = new TestIssuer();
 		worker = new StubValidationWorker(store, savedModel.get("saved_model.pb"));
-		app = WardenTestApp.start(dataDir,
-				Map.of("warden.security.issuer-uri", issuer.issuer(), "warden.worker.url", worker.url(),
-						"warden.models.store", store.toString(), "warden.models.upload.max-bytes", MAX_BYTES,
-						"warden.models.upload.max-uncompressed-bytes", MAX_UNCOMPRESSED,
-						"warden.models.upload.max-entries", MAX_ENTRIES));
+		warden = WardenFixture.start(dataDir,
+				Map.of("warden.worker.url", worker.url(), "warden.models.store", store.toString(),
+						"warden.models.upload.max-bytes", MAX_BYTES, "warden.models.upload.max-uncompressed-bytes",
+						MAX_UNCOMPRESSED, "warden.models.upload.max-entries", MAX_ENTRIES));
+		app = warden.app();
 	}
 
 	@AfterAll
 	static void stop() throws Exception {
-		app.close();
+		warden.close();
 		worker.close();
-		issuer.close();
 	}
 
 	@Test
 	void zipIsAcceptedRecordedAuditedAndMovedIntoTheStore() throws Exception {
 		byte[] archive = zip(savedModel);
 
-		HttpResponse<String> response = upload("m-zip", "model.zip", archive, admin());
+		HttpResponse<String> response = upload("m-zip", "model.zip", archive, warden.bearer("alice", "ADMIN"));
 
 		assertThat(response.statusCode()).as(response.body()).isEqualTo(201);
 		assertThat(response.headers().firstValue("Location"))
 			.hasValueSatisfying((location) -> assertThat(location).endsWith("/api/admin/models/m-zip/versions/1"));
-		JsonNode body = JSON.readTree(response.body());
+		JsonNode body = Json.read(response.body());
 		assertThat(body.path("name").asString()).isEqualTo("m-zip");
 		assertThat(body.path("version").asString()).isEqualTo("1");
 		assertThat(body.path("sha256").asString()).isEqualTo(sha256(archive));
@@ -135,8 +126,7 @@ class ModelUploadIntegrationTests {
 			.containsEntry("size_bytes", (long) archive.length)
 			.containsEntry("uploaded_by", "alice")
 			.containsEntry("archive_format", "zip");
-		assertThat(JSON.readTree((String) row.get("defs")))
-			.isEqualTo(JSON.readTree(StubValidationWorker.SIGNATURE_DEFS));
+		assertThat(Json.read((String) row.get("defs"))).isEqualTo(Json.read(StubValidationWorker.SIGNATURE_DEFS));
 		Map<String, Object> audit = app.jdbc()
 			.sql("SELECT actor, action, target_type, details::text AS details FROM audit_events WHERE target_id = 'm-zip/1'")
 			.query()
@@ -154,10 +144,11 @@ class ModelUploadIntegrationTests {
 		wrapped.put("./income/", new byte[0]);
 		savedModel.forEach((name, content) -> wrapped.put("./income/" + name, content));
 
-		HttpResponse<String> response = upload("m-tar", "income-export.tgz", tarGz(wrapped), admin());
+		HttpResponse<String> response = upload("m-tar", "income-export.tgz", tarGz(wrapped),
+				warden.bearer("alice", "ADMIN"));
 
 		assertThat(response.statusCode()).as(response.body()).isEqualTo(201);
-		assertThat(JSON.readTree(response.body()).path("version").asString()).isEqualTo("1");
+		assertThat(Json.read(response.body()).path("version").asString()).isEqualTo("1");
 		assertThat(store.resolve("m-tar/1/saved_model.pb")).hasBinaryContent(savedModel.get("saved_model.pb"));
 		assertThat(store.resolve("m-tar/1/income")).doesNotExist();
 		assertThat(app.jdbc()
@@ -170,7 +161,8 @@ class ModelUploadIntegrationTests {
 
 	@Test
 	void formatIsDetectedByContentNotByTheFileName() throws Exception {
-		HttpResponse<String> response = upload("m-misnamed", "model.zip", tarGz(savedModel), admin());
+		HttpResponse<String> response = upload("m-misnamed", "model.zip", tarGz(savedModel),
+				warden.bearer("alice", "ADMIN"));
 
 		assertThat(response.statusCode()).as(response.body()).isEqualTo(201);
 		assertThat(store.resolve("m-misnamed/1/saved_model.pb")).exists();
@@ -180,15 +172,15 @@ class ModelUploadIntegrationTests {
 	void consecutiveUploadsGetConsecutiveNumbersAndNeverOverwrite() throws Exception {
 		byte[] archive = zip(savedModel);
 
-		assertThat(versionOf(upload("m-seq", "a.zip", archive, admin()))).isEqualTo(1);
-		assertThat(versionOf(upload("m-seq", "a.zip", archive, admin()))).isEqualTo(2);
+		assertThat(versionOf(upload("m-seq", "a.zip", archive, warden.bearer("alice", "ADMIN")))).isEqualTo(1);
+		assertThat(versionOf(upload("m-seq", "a.zip", archive, warden.bearer("alice", "ADMIN")))).isEqualTo(2);
 
 		assertThat(store.resolve("m-seq/1/saved_model.pb")).exists();
 		assertThat(store.resolve("m-seq/2/saved_model.pb")).exists();
 		HttpResponse<String> versions = Http.get(app.url("/api/admin/models/m-seq/versions"), "Authorization",
-				"Bearer " + issuer.token("carol", "COMPLIANCE"));
+				warden.bearer("carol", "COMPLIANCE"));
 		assertThat(versions.statusCode()).isEqualTo(200);
-		JsonNode list = JSON.readTree(versions.body()).path("content");
+		JsonNode list = Json.read(versions.body()).path("content");
 		assertThat(list.size()).isEqualTo(2);
 		assertThat(list.get(1).path("version").asString()).isEqualTo("2");
 		assertThat(list.get(1).path("sha256").asString()).isEqualTo(sha256(archive));
@@ -196,18 +188,21 @@ class ModelUploadIntegrationTests {
 		assertThat(list.get(1).path("uploaded_by").asString()).isEqualTo("alice");
 		assertThat(list.get(1).path("uploaded_at").asString()).isNotBlank();
 		assertThat(list.get(1).path("signature_defs").has("serving_default")).isTrue();
-		HttpResponse<String> model = Http.get(app.url("/api/admin/models/m-seq"), "Authorization", admin());
+		HttpResponse<String> model = Http.get(app.url("/api/admin/models/m-seq"), "Authorization",
+				warden.bearer("alice", "ADMIN"));
 		assertThat(model.body()).contains("\"sha256\":\"" + sha256(archive) + "\"", "\"uploaded_by\":\"alice\"");
-		assertThat(Http.get(app.url("/api/admin/models/m-seq/versions/2"), "Authorization", admin()).body())
-			.contains("\"version\":\"2\"");
-		assertThat(Http.get(app.url("/api/admin/models/m-seq/versions/3"), "Authorization", admin()).statusCode())
-			.isEqualTo(404);
+		assertThat(Http
+			.get(app.url("/api/admin/models/m-seq/versions/2"), "Authorization", warden.bearer("alice", "ADMIN"))
+			.body()).contains("\"version\":\"2\"");
+		assertThat(Http
+			.get(app.url("/api/admin/models/m-seq/versions/3"), "Authorization", warden.bearer("alice", "ADMIN"))
+			.statusCode()).isEqualTo(404);
 	}
 
 	@Test
 	void concurrentUploadsGetDifferentNumbers() throws Exception {
 		byte[] archive = zip(savedModel);
-		String token = admin();
+		String token = warden.bearer("alice", "ADMIN");
 
 		List<CompletableFuture<HttpResponse<String>>> uploads = Stream.of(1, 2, 3)
 			.map((i) -> CompletableFuture.supplyAsync(() -> upload("m-race", "a.zip", archive, token)))
@@ -224,13 +219,13 @@ class ModelUploadIntegrationTests {
 	void numberingContinuesAfterTheHighestVersionAlreadyOnDisk() throws Exception {
 		Files.createDirectories(store.resolve("m-disk/7"));
 
-		assertThat(versionOf(upload("m-disk", "a.zip", zip(savedModel), admin()))).isEqualTo(8);
+		assertThat(versionOf(upload("m-disk", "a.zip", zip(savedModel), warden.bearer("alice", "ADMIN")))).isEqualTo(8);
 	}
 
 	@Test
 	void catalogueSyncFromTheWorkerKeepsTheUploadMetadata() throws Exception {
 		byte[] archive = zip(savedModel);
-		assertThat(versionOf(upload("m-sync", "a.zip", archive, admin()))).isEqualTo(1);
+		assertThat(versionOf(upload("m-sync", "a.zip", archive, warden.bearer("alice", "ADMIN")))).isEqualTo(1);
 		// the stub answers 404 to the metadata call: the sync sees the version but no
 		// signature defs
 		worker
@@ -242,8 +237,9 @@ class ModelUploadIntegrationTests {
 			worker.listing("{\"models\":[]}");
 		}
 
-		JsonNode version = JSON
-			.readTree(Http.get(app.url("/api/admin/models/m-sync/versions/1"), "Authorization", admin()).body());
+		JsonNode version = Json.read(Http
+			.get(app.url("/api/admin/models/m-sync/versions/1"), "Authorization", warden.bearer("alice", "ADMIN"))
+			.body());
 		assertThat(version.path("state").asString()).isEqualTo("AVAILABLE");
 		assertThat(version.path("sha256").asString()).isEqualTo(sha256(archive));
 		assertThat(version.path("uploaded_by").asString()).isEqualTo("alice");
@@ -311,12 +307,12 @@ class ModelUploadIntegrationTests {
 			String reason) throws Exception {
 		String model = "rejected-" + Math.abs(label.hashCode());
 
-		HttpResponse<String> response = upload(model, "model.zip", archive, admin());
+		HttpResponse<String> response = upload(model, "model.zip", archive, warden.bearer("alice", "ADMIN"));
 
 		assertThat(response.statusCode()).as(response.body()).isEqualTo(status);
 		assertThat(response.headers().firstValue("Content-Type"))
 			.hasValueSatisfying((type) -> assertThat(type).startsWith("application/json"));
-		JsonNode error = JSON.readTree(response.body()).path("error");
+		JsonNode error = Json.read(response.body()).path("error");
 		assertThat(error.path("code").asString()).isEqualTo(code);
 		assertThat(error.path("message").asString()).contains(reason);
 		assertThat(error.path("request_id").asString()).isNotBlank();
@@ -326,7 +322,8 @@ class ModelUploadIntegrationTests {
 
 	@Test
 	void uploadManyTimesOverTheLimitIsAnswered413Json() throws Exception {
-		HttpResponse<String> response = upload("m-huge", "huge.zip", random((int) MAX_BYTES * 8), admin());
+		HttpResponse<String> response = upload("m-huge", "huge.zip", random((int) MAX_BYTES * 8),
+				warden.bearer("alice", "ADMIN"));
 
 		assertThat(response.statusCode()).isEqualTo(413);
 		assertThat(response.body()).contains("\"code\":\"payload_too_large\"");
@@ -338,7 +335,8 @@ class ModelUploadIntegrationTests {
 		// the admin API's 64 KiB body limit (finding 7) does not apply to archives, which
 		// have their own (512 KiB here):
 		// 200 KiB reach the archive check
-		HttpResponse<String> response = upload("m-large", "large.bin", random(200 * 1024), admin());
+		HttpResponse<String> response = upload("m-large", "large.bin", random(200 * 1024),
+				warden.bearer("alice", "ADMIN"));
 
 		assertThat(response.statusCode()).as(response.body()).isEqualTo(400);
 		assertThat(response.body()).contains("\"code\":\"not_an_archive\"");
@@ -346,7 +344,8 @@ class ModelUploadIntegrationTests {
 
 	@Test
 	void workerFailureIsAnswered502AndLeavesNothingBehind() throws Exception {
-		HttpResponse<String> response = upload(StubValidationWorker.FAILING_MODEL, "a.zip", zip(savedModel), admin());
+		HttpResponse<String> response = upload(StubValidationWorker.FAILING_MODEL, "a.zip", zip(savedModel),
+				warden.bearer("alice", "ADMIN"));
 
 		assertThat(response.statusCode()).isEqualTo(502);
 		assertThat(response.body()).contains("\"code\":\"worker_error\"");
@@ -356,7 +355,7 @@ class ModelUploadIntegrationTests {
 	@Test
 	void invalidModelNameIsRefused() throws Exception {
 		for (String name : List.of("Income", "-x", "a.b", "x".repeat(65))) {
-			HttpResponse<String> response = upload(name, "a.zip", zip(savedModel), admin());
+			HttpResponse<String> response = upload(name, "a.zip", zip(savedModel), warden.bearer("alice", "ADMIN"));
 			assertThat(response.statusCode()).as(name).isEqualTo(400);
 			assertThat(response.body()).contains("\"code\":\"invalid_model_name\"");
 			assertNothingLeftBehind(name);
@@ -366,7 +365,7 @@ class ModelUploadIntegrationTests {
 	@Test
 	void missingFileFieldIsRefusedWith400() throws Exception {
 		byte[] body = multipart("other", "a.zip", zip(savedModel));
-		HttpResponse<String> response = send("m-nofile", body, admin());
+		HttpResponse<String> response = send("m-nofile", body, warden.bearer("alice", "ADMIN"));
 
 		assertThat(response.statusCode()).isEqualTo(400);
 		assertThat(response.body()).contains("\"code\":\"missing_file\"");
@@ -376,7 +375,7 @@ class ModelUploadIntegrationTests {
 	@Test
 	void complianceRoleMayNotUpload() throws Exception {
 		HttpResponse<String> response = upload("m-compliance", "a.zip", zip(savedModel),
-				"Bearer " + issuer.token("carol", "COMPLIANCE"));
+				warden.bearer("carol", "COMPLIANCE"));
 
 		assertThat(response.statusCode()).isEqualTo(403);
 		assertThat(response.body()).contains("\"code\":\"forbidden\"");
@@ -416,13 +415,9 @@ class ModelUploadIntegrationTests {
 		}
 	}
 
-	private static String admin() {
-		return "Bearer " + issuer.token("alice", "ADMIN");
-	}
-
 	private static long versionOf(HttpResponse<String> response) {
 		assertThat(response.statusCode()).as(response.body()).isEqualTo(201);
-		return Long.parseLong(JSON.readTree(response.body()).path("version").asString());
+		return Long.parseLong(Json.read(response.body()).path("version").asString());
 	}
 
 	private static HttpResponse<String> upload(String model, String fileName, byte[] content, String authorization) {
@@ -432,19 +427,11 @@ class ModelUploadIntegrationTests {
 	private static final String BOUNDARY = "warden-test-boundary-7d1e";
 
 	private static HttpResponse<String> send(String model, byte[] body, String authorization) {
-		HttpRequest.Builder request = HttpRequest
-			.newBuilder(URI.create(app.url("/api/admin/models/" + model + "/versions")))
-			.header("Content-Type", "multipart/form-data; boundary=" + BOUNDARY)
-			.POST(HttpRequest.BodyPublishers.ofByteArray(body));
-		if (authorization != null) {
-			request.header("Authorization", authorization);
-		}
-		try {
-			return CLIENT.send(request.build(), HttpResponse.BodyHandlers.ofString());
-		}
-		catch (Exception ex) {
-			throw new IllegalStateException(ex);
-		}
+		String url = app.url("/api/admin/models/" + model + "/versions");
+		String contentType = "multipart/form-data; boundary=" + BOUNDARY;
+		return (authorization != null)
+				? Http.sendBytes("POST", url, body, "Content-Type", contentType, "Authorization", authorization)
+				: Http.sendBytes("POST", url, body, "Content-Type", contentType);
 	}
 
 	private static byte[] multipart(String field, String fileName, byte[] content) {

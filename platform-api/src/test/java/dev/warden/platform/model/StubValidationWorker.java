@@ -1,8 +1,6 @@
 package dev.warden.platform.model;
 
 import java.io.IOException;
-import java.io.OutputStream;
-import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
@@ -10,13 +8,13 @@ import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import tools.jackson.databind.JsonNode;
-import tools.jackson.databind.json.JsonMapper;
+
+import dev.warden.platform.FakeWorker;
+import dev.warden.platform.Json;
 
 /**
  * Stands in for the inference worker's control endpoints on the platform side of the
@@ -38,11 +36,7 @@ final class StubValidationWorker implements AutoCloseable {
 	/** The worker answers 500 to validations of this model. */
 	static final String FAILING_MODEL = "worker-fails";
 
-	private static final JsonMapper JSON = JsonMapper.builder().build();
-
 	private final HttpServer server;
-
-	private final ExecutorService executor = Executors.newFixedThreadPool(4);
 
 	private final Path store;
 
@@ -57,14 +51,11 @@ final class StubValidationWorker implements AutoCloseable {
 	StubValidationWorker(Path store, byte[] realSavedModelPb) throws IOException {
 		this.store = store;
 		this.realSavedModelPb = realSavedModelPb;
-		this.server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-		this.server.setExecutor(this.executor);
-		this.server.createContext("/", this::handle);
-		this.server.start();
+		this.server = FakeWorker.start(this::handle, 4);
 	}
 
 	String url() {
-		return "http://127.0.0.1:" + this.server.getAddress().getPort();
+		return FakeWorker.url(this.server);
 	}
 
 	void listing(String json) {
@@ -73,20 +64,20 @@ final class StubValidationWorker implements AutoCloseable {
 
 	private void handle(HttpExchange exchange) throws IOException {
 		String path = exchange.getRequestURI().getPath();
-		byte[] body = exchange.getRequestBody().readAllBytes();
+		String body = new String(FakeWorker.readBody(exchange), StandardCharsets.UTF_8);
 		if (exchange.getRequestMethod().equals("POST") && path.equals("/internal/v1/validate")) {
-			validate(exchange, JSON.readTree(body));
+			validate(exchange, Json.read(body));
 		}
 		else if (exchange.getRequestMethod().equals("POST") && path.endsWith(":reload")) {
 			this.reloadRequests.add(path);
-			send(exchange, 404,
+			FakeWorker.answer(exchange, 404,
 					"{\"error\":{\"code\":\"not_found\",\"message\":\"no such endpoint\",\"request_id\":\"x\"}}");
 		}
 		else if (exchange.getRequestMethod().equals("GET") && path.equals("/v1/models")) {
-			send(exchange, 200, this.listing);
+			FakeWorker.answer(exchange, 200, this.listing);
 		}
 		else {
-			send(exchange, 404,
+			FakeWorker.answer(exchange, 404,
 					"{\"error\":{\"code\":\"not_found\",\"message\":\"no such endpoint\",\"request_id\":\"x\"}}");
 		}
 	}
@@ -95,40 +86,31 @@ final class StubValidationWorker implements AutoCloseable {
 		String relative = request.path("path").asString();
 		this.validatedPaths.add(relative);
 		if (FAILING_MODEL.equals(request.path("model").asString())) {
-			send(exchange, 500,
+			FakeWorker.answer(exchange, 500,
 					"{\"error\":{\"code\":\"internal\",\"message\":\"internal error\",\"request_id\":\"x\"}}");
 			return;
 		}
 		Path dir = this.store.resolve(relative).normalize();
 		Path pb = dir.resolve("saved_model.pb");
 		if (!dir.startsWith(this.store) || !Files.isRegularFile(pb, LinkOption.NOFOLLOW_LINKS)) {
-			send(exchange, 400,
+			FakeWorker.answer(exchange, 400,
 					"{\"error\":{\"code\":\"invalid_argument\",\"message\":\"bad path\",\"request_id\":\"x\"}}");
 			return;
 		}
 		if (!Arrays.equals(Files.readAllBytes(pb), this.realSavedModelPb)) {
-			send(exchange, 422, "{\"error\":{\"code\":\"invalid_saved_model\",\"message\":\"TensorFlow cannot load the "
-					+ "SavedModel: Could not parse saved_model.pb\",\"request_id\":\"x\"}}");
+			FakeWorker.answer(exchange, 422,
+					"{\"error\":{\"code\":\"invalid_saved_model\",\"message\":\"TensorFlow cannot load the "
+							+ "SavedModel: Could not parse saved_model.pb\",\"request_id\":\"x\"}}");
 			return;
 		}
-		send(exchange, 200, "{\"model_spec\":{\"name\":\"" + request.path("model").asString()
+		FakeWorker.answer(exchange, 200, "{\"model_spec\":{\"name\":\"" + request.path("model").asString()
 				+ "\",\"signature_name\":\"\",\"version\":\"\"},\"metadata\":{\"signature_def\":{\"signature_def\":"
 				+ SIGNATURE_DEFS + "}}}");
 	}
 
-	private static void send(HttpExchange exchange, int status, String json) throws IOException {
-		byte[] bytes = json.getBytes(StandardCharsets.UTF_8);
-		exchange.getResponseHeaders().add("Content-Type", "application/json");
-		exchange.sendResponseHeaders(status, bytes.length);
-		try (OutputStream out = exchange.getResponseBody()) {
-			out.write(bytes);
-		}
-	}
-
 	@Override
 	public void close() {
-		this.server.stop(0);
-		this.executor.shutdownNow();
+		FakeWorker.stop(this.server);
 	}
 
 }

@@ -13,13 +13,11 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 
-import com.sun.net.httpserver.HttpServer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import dev.warden.platform.FakeWorker;
 import dev.warden.platform.FixedAnswerWorker;
 import dev.warden.platform.Http;
 import dev.warden.platform.Json;
@@ -48,8 +46,6 @@ class QuotaIntegrationTests {
 
 	@TempDir
 	static Path policiesDir;
-
-	static HttpServer worker;
 
 	static WardenFixture warden;
 
@@ -80,9 +76,8 @@ class QuotaIntegrationTests {
 				    explain_cost: 10
 				    max_rows_per_explanation: 2
 				""".formatted(MONTHLY, RATE, BURST));
-		worker = FixedAnswerWorker.start();
-		warden = WardenFixture.start(dataDir,
-				Map.of("warden.worker.url", FakeWorker.url(worker), "warden.policies-dir", policiesDir.toString()));
+		warden = WardenFixture.start(dataDir, FixedAnswerWorker.start(),
+				Map.of("warden.policies-dir", policiesDir.toString()));
 		app = warden.app();
 		replica = warden.replica();
 	}
@@ -92,7 +87,6 @@ class QuotaIntegrationTests {
 		if (warden != null) {
 			warden.close();
 		}
-		worker.stop(0);
 	}
 
 	/** Creates a tenant on the plan and a key; returns the raw key. */

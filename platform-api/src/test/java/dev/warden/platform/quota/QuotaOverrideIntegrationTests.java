@@ -10,13 +10,11 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.Flow;
 
-import com.sun.net.httpserver.HttpServer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import dev.warden.platform.FakeWorker;
 import dev.warden.platform.FixedAnswerWorker;
 import dev.warden.platform.Http;
 import dev.warden.platform.Json;
@@ -41,8 +39,6 @@ class QuotaOverrideIntegrationTests {
 	@TempDir
 	static Path policiesDir;
 
-	static HttpServer worker;
-
 	static WardenFixture warden;
 
 	static WardenTestApp app;
@@ -59,9 +55,8 @@ class QuotaOverrideIntegrationTests {
 				    max_request_bytes: 65536
 				    max_rows_per_request: 50
 				""");
-		worker = FixedAnswerWorker.start();
-		warden = WardenFixture.start(dataDir,
-				Map.of("warden.worker.url", FakeWorker.url(worker), "warden.policies-dir", policiesDir.toString()));
+		warden = WardenFixture.start(dataDir, FixedAnswerWorker.start(),
+				Map.of("warden.policies-dir", policiesDir.toString()));
 		app = warden.app();
 	}
 
@@ -70,7 +65,6 @@ class QuotaOverrideIntegrationTests {
 		if (warden != null) {
 			warden.close();
 		}
-		worker.stop(0);
 	}
 
 	private static String newTenant(String name) {

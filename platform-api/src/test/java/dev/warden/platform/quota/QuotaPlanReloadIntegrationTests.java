@@ -8,13 +8,11 @@ import java.nio.file.StandardCopyOption;
 import java.util.Map;
 import java.util.function.BooleanSupplier;
 
-import com.sun.net.httpserver.HttpServer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import dev.warden.platform.FakeWorker;
 import dev.warden.platform.FixedAnswerWorker;
 import dev.warden.platform.Http;
 import dev.warden.platform.WardenFixture;
@@ -52,8 +50,6 @@ class QuotaPlanReloadIntegrationTests {
 	@TempDir
 	static Path policiesDir;
 
-	static HttpServer worker;
-
 	static WardenFixture warden;
 
 	static WardenTestApp app;
@@ -63,9 +59,8 @@ class QuotaPlanReloadIntegrationTests {
 	@BeforeAll
 	static void start() throws Exception {
 		write(PLANS.formatted(100, 1000, 1000));
-		worker = FixedAnswerWorker.start();
-		warden = WardenFixture.start(dataDir, Map.of("warden.worker.url", FakeWorker.url(worker), "warden.policies-dir",
-				policiesDir.toString(), "warden.quota.plans-reload-interval", "200ms"));
+		warden = WardenFixture.start(dataDir, FixedAnswerWorker.start(),
+				Map.of("warden.policies-dir", policiesDir.toString(), "warden.quota.plans-reload-interval", "200ms"));
 		app = warden.app();
 		replica = warden.replica();
 	}
@@ -75,7 +70,6 @@ class QuotaPlanReloadIntegrationTests {
 		if (warden != null) {
 			warden.close();
 		}
-		worker.stop(0);
 	}
 
 	/** Replaces the file atomically, as a deployment tool would. */

@@ -14,7 +14,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpServer;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -25,6 +24,7 @@ import dev.warden.platform.FakeWorker;
 import dev.warden.platform.Http;
 import dev.warden.platform.RestartablePostgres;
 import dev.warden.platform.TestIssuer;
+import dev.warden.platform.WardenFixture;
 import dev.warden.platform.WardenTestApp;
 import dev.warden.platform.apikey.ApiKeyManagement;
 import dev.warden.platform.tenant.Tenant;
@@ -50,7 +50,7 @@ class RequestLogOutageIntegrationTests {
 
 	static RestartablePostgres postgres;
 
-	static HttpServer worker;
+	static WardenFixture warden;
 
 	static TestIssuer issuer;
 
@@ -59,22 +59,18 @@ class RequestLogOutageIntegrationTests {
 	@BeforeAll
 	static void start() throws Exception {
 		postgres = new RestartablePostgres(pgDir);
-		worker = FakeWorker.start(RequestLogOutageIntegrationTests::echoWorker, 8);
-		issuer = new TestIssuer();
-		app = WardenTestApp.start(dataDir,
-				Map.of("warden.worker.url", FakeWorker.url(worker), "warden.database.url", postgres.jdbcUrl(),
-						"warden.database.username", "postgres", "warden.security.issuer-uri", issuer.issuer(),
+		warden = WardenFixture.start(dataDir, FakeWorker.start(RequestLogOutageIntegrationTests::echoWorker, 8),
+				Map.of("warden.database.url", postgres.jdbcUrl(), "warden.database.username", "postgres",
 						"warden.request-log.settings-refresh-interval", "200ms"));
+		issuer = warden.issuer();
+		app = warden.app();
 	}
 
 	@AfterAll
 	static void stop() throws Exception {
-		if (app != null) {
-			app.close();
+		if (warden != null) {
+			warden.close();
 		}
-		worker.stop(0);
-		((java.util.concurrent.ExecutorService) worker.getExecutor()).shutdownNow();
-		issuer.close();
 		postgres.close();
 	}
 

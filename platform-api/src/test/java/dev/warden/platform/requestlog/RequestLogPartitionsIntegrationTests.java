@@ -3,7 +3,6 @@ package dev.warden.platform.requestlog;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.Timestamp;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.YearMonth;
@@ -20,10 +19,11 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import tools.jackson.databind.JsonNode;
-import tools.jackson.databind.json.JsonMapper;
 
 import dev.warden.platform.Http;
+import dev.warden.platform.Json;
 import dev.warden.platform.TestIssuer;
+import dev.warden.platform.WardenFixture;
 import dev.warden.platform.WardenTestApp;
 import dev.warden.platform.apikey.ApiKeyManagement;
 import dev.warden.platform.requestlog.RequestLogPartitions.Partition;
@@ -41,10 +41,10 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class RequestLogPartitionsIntegrationTests {
 
-	private static final JsonMapper JSON = JsonMapper.builder().build();
-
 	@TempDir
 	static Path dataDir;
+
+	static WardenFixture warden;
 
 	static TestIssuer issuer;
 
@@ -54,16 +54,15 @@ class RequestLogPartitionsIntegrationTests {
 
 	@BeforeAll
 	static void start() throws Exception {
-		issuer = new TestIssuer();
-		app = WardenTestApp.start(dataDir, Map.of("warden.security.issuer-uri", issuer.issuer(),
-				"warden.request-log.partitions.lock-timeout", "1s"));
+		warden = WardenFixture.start(dataDir, Map.of("warden.request-log.partitions.lock-timeout", "1s"));
+		issuer = warden.issuer();
+		app = warden.app();
 		partitions = app.bean(RequestLogPartitions.class);
 	}
 
 	@AfterAll
 	static void stop() throws Exception {
-		app.close();
-		issuer.close();
+		warden.close();
 	}
 
 	@Test
@@ -124,7 +123,7 @@ class RequestLogPartitionsIntegrationTests {
 
 		assertThat(audits("request_log.partitions_dropped")).isEqualTo(partitionAudits + 1);
 		assertThat(audits("usage_daily.rows_deleted")).isEqualTo(usageAudits + 1);
-		JsonNode details = JSON.readTree(app.jdbc()
+		JsonNode details = Json.read(app.jdbc()
 			.sql("SELECT details::text FROM audit_events WHERE action = 'request_log.partitions_dropped' "
 					+ "AND actor = 'system' ORDER BY seq DESC LIMIT 1")
 			.query(String.class)
@@ -201,7 +200,7 @@ class RequestLogPartitionsIntegrationTests {
 		HttpResponse<String> applied = Http.postJson(app.url("/api/admin/request-log/retention:apply"), "",
 				"Authorization", "Bearer " + issuer.token("alice", "ADMIN"));
 		assertThat(applied.statusCode()).as(applied.body()).isEqualTo(200);
-		JsonNode body = JSON.readTree(applied.body());
+		JsonNode body = Json.read(applied.body());
 		assertThat(body.get("request_log_months").asInt()).isEqualTo(13);
 		assertThat(body.get("dropped_partitions").valueStream().map((p) -> p.get("name").asString()).toList())
 			.contains("request_log_2023_05");
@@ -224,7 +223,7 @@ class RequestLogPartitionsIntegrationTests {
 			HttpResponse<String> busy = Http.postJson(app.url("/api/admin/request-log/retention:apply"), "",
 					"Authorization", "Bearer " + issuer.token("alice", "ADMIN"));
 			assertThat(busy.statusCode()).as(busy.body()).isEqualTo(503);
-			assertThat(JSON.readTree(busy.body()).get("error").get("code").asString()).isEqualTo("request_log_busy");
+			assertThat(Json.read(busy.body()).get("error").get("code").asString()).isEqualTo("request_log_busy");
 			reader.rollback();
 		}
 		assertThat(names()).contains("request_log_2023_08");

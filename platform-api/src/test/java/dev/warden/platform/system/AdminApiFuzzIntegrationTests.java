@@ -35,7 +35,6 @@ import tools.jackson.databind.json.JsonMapper;
 
 import org.springframework.beans.BeanUtils;
 import org.springframework.core.MethodParameter;
-import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RequestPart;
@@ -46,6 +45,7 @@ import org.springframework.web.servlet.mvc.method.annotation.RequestMappingHandl
 
 import dev.warden.platform.Http;
 import dev.warden.platform.TestIssuer;
+import dev.warden.platform.WardenFixture;
 import dev.warden.platform.WardenTestApp;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -64,12 +64,16 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class AdminApiFuzzIntegrationTests {
 
+	// the test's own Json record (a request body) hides the shared
+	// dev.warden.platform.Json
 	private static final JsonMapper JSON = JsonMapper.builder().build();
 
 	private static final String PREFIX = "/api/admin";
 
 	@TempDir
 	static Path dataDir;
+
+	static WardenFixture warden;
 
 	static TestIssuer issuer;
 
@@ -89,11 +93,12 @@ class AdminApiFuzzIntegrationTests {
 
 	@BeforeAll
 	static void start() throws Exception {
-		issuer = new TestIssuer();
-		app = WardenTestApp.start(dataDir, Map.of("warden.security.issuer-uri", issuer.issuer(),
+		warden = WardenFixture.start(dataDir, Map.of(
 				// the fuzz pass sends a few thousand requests as one user
 				"warden.admin-api.rate-limit.burst", "1000000", "warden.admin-api.rate-limit.requests-per-minute",
 				"1000000", "warden.keys.max-active-per-tenant", "1000000"));
+		issuer = warden.issuer();
+		app = warden.app();
 		admin = Http.bearer(issuer.token("fuzzer", "ADMIN"));
 		HttpResponse<String> tenant = Http.postJson(app.url(PREFIX + "/tenants"), "{\"name\":\"fuzz-tenant\"}",
 				"Authorization", admin);
@@ -114,8 +119,7 @@ class AdminApiFuzzIntegrationTests {
 	@AfterAll
 	static void stop() throws Exception {
 		((Logger) LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME)).detachAppender(log);
-		app.close();
-		issuer.close();
+		warden.close();
 	}
 
 	@Test

@@ -11,10 +11,11 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import tools.jackson.databind.JsonNode;
-import tools.jackson.databind.json.JsonMapper;
 
 import dev.warden.platform.Http;
+import dev.warden.platform.Json;
 import dev.warden.platform.TestIssuer;
+import dev.warden.platform.WardenFixture;
 import dev.warden.platform.WardenTestApp;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -27,12 +28,12 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class AdminApiLimitsIntegrationTests {
 
-	private static final JsonMapper JSON = JsonMapper.builder().build();
-
 	private static final int BURST = 60;
 
 	@TempDir
 	static Path dataDir;
+
+	static WardenFixture warden;
 
 	static TestIssuer issuer;
 
@@ -40,20 +41,20 @@ class AdminApiLimitsIntegrationTests {
 
 	@BeforeAll
 	static void start() throws Exception {
-		issuer = new TestIssuer();
-		app = WardenTestApp.start(dataDir,
-				Map.of("warden.security.issuer-uri", issuer.issuer(), "warden.keys.max-active-per-tenant", "3",
-						"warden.admin-api.rate-limit.burst", String.valueOf(BURST),
+		warden = WardenFixture.start(dataDir,
+				Map.of("warden.keys.max-active-per-tenant", "3", "warden.admin-api.rate-limit.burst",
+						String.valueOf(BURST),
 						// one call a minute after the burst: nothing is refilled while a
 						// test runs
 						"warden.admin-api.rate-limit.requests-per-minute", "1", "warden.admin-api.page.default-size",
 						"3", "warden.admin-api.page.max-size", "4"));
+		issuer = warden.issuer();
+		app = warden.app();
 	}
 
 	@AfterAll
 	static void stop() throws Exception {
-		app.close();
-		issuer.close();
+		warden.close();
 	}
 
 	private static String as(String user) {
@@ -64,7 +65,7 @@ class AdminApiLimitsIntegrationTests {
 		HttpResponse<String> created = Http.postJson(app.url("/api/admin/tenants"), "{\"name\":\"" + name + "\"}",
 				"Authorization", as(user));
 		assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
-		return JSON.readTree(created.body()).path("id").asString();
+		return Json.read(created.body()).path("id").asString();
 	}
 
 	private static HttpResponse<String> createKey(String user, String tenant, String name) {
@@ -84,7 +85,7 @@ class AdminApiLimitsIntegrationTests {
 			HttpResponse<String> response = Http.get(app.url("/api/admin/tenants?size=2&page=" + page), "Authorization",
 					as("pager"));
 			assertThat(response.statusCode()).isEqualTo(200);
-			JsonNode body = JSON.readTree(response.body());
+			JsonNode body = Json.read(response.body());
 			assertThat(body.path("page").asInt()).isEqualTo(page);
 			assertThat(body.path("size").asInt()).isEqualTo(2);
 			assertThat(body.path("content").size()).isLessThanOrEqualTo(2);
@@ -102,7 +103,7 @@ class AdminApiLimitsIntegrationTests {
 	@Test
 	void pageSizeIsBoundedAndDefaulted() {
 		String user = as("sizer");
-		JsonNode first = JSON.readTree(Http.get(app.url("/api/admin/tenants"), "Authorization", user).body());
+		JsonNode first = Json.read(Http.get(app.url("/api/admin/tenants"), "Authorization", user).body());
 		HttpResponse<String> tooLarge = Http.get(app.url("/api/admin/tenants?size=5"), "Authorization", user);
 		HttpResponse<String> zero = Http.get(app.url("/api/admin/audit-events?size=0"), "Authorization", user);
 		HttpResponse<String> negative = Http.get(app.url("/api/admin/workers?page=-1"), "Authorization", user);
@@ -127,10 +128,10 @@ class AdminApiLimitsIntegrationTests {
 			assertThat(createKey("keypager", tenant, "k" + i).statusCode()).isEqualTo(201);
 		}
 
-		JsonNode first = JSON.readTree(
-				Http.get(app.url("/api/admin/tenants/" + tenant + "/keys?size=2"), "Authorization", as("keypager"))
-					.body());
-		JsonNode second = JSON.readTree(Http
+		JsonNode first = Json
+			.read(Http.get(app.url("/api/admin/tenants/" + tenant + "/keys?size=2"), "Authorization", as("keypager"))
+				.body());
+		JsonNode second = Json.read(Http
 			.get(app.url("/api/admin/tenants/" + tenant + "/keys?size=2&page=1"), "Authorization", as("keypager"))
 			.body());
 
@@ -148,7 +149,7 @@ class AdminApiLimitsIntegrationTests {
 		for (int i = 0; i < 3; i++) {
 			HttpResponse<String> key = createKey("capper", tenant, "k" + i);
 			assertThat(key.statusCode()).isEqualTo(201);
-			ids.add(JSON.readTree(key.body()).path("id").asString());
+			ids.add(Json.read(key.body()).path("id").asString());
 		}
 
 		HttpResponse<String> fourth = createKey("capper", tenant, "k3");

@@ -19,16 +19,15 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpServer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import tools.jackson.databind.JsonNode;
-import tools.jackson.databind.json.JsonMapper;
 
 import dev.warden.platform.FakeWorker;
 import dev.warden.platform.Http;
+import dev.warden.platform.Json;
 import dev.warden.platform.WardenFixture;
 import dev.warden.platform.WardenTestApp;
 import dev.warden.platform.apikey.ApiKeyManagement;
@@ -49,14 +48,10 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class UsageIntegrationTests {
 
-	private static final JsonMapper JSON = JsonMapper.builder().build();
-
 	private static final String TWO_ROWS = "{\"instances\":[{\"age\":39},{\"age\":40}]}";
 
 	@TempDir
 	static Path dataDir;
-
-	static HttpServer worker;
 
 	static WardenFixture warden;
 
@@ -66,9 +61,8 @@ class UsageIntegrationTests {
 
 	@BeforeAll
 	static void start() throws Exception {
-		worker = FakeWorker.start(UsageIntegrationTests::fakeWorker);
-		warden = WardenFixture.start(dataDir,
-				Map.of("warden.worker.url", FakeWorker.url(worker), "warden.usage.flush-interval", "1h"));
+		warden = WardenFixture.start(dataDir, FakeWorker.start(UsageIntegrationTests::fakeWorker),
+				Map.of("warden.usage.flush-interval", "1h"));
 		app = warden.app();
 		replica = warden.replica();
 	}
@@ -76,7 +70,6 @@ class UsageIntegrationTests {
 	@AfterAll
 	static void stop() throws Exception {
 		warden.close();
-		worker.stop(0);
 	}
 
 	/** Serves model "echo"; drops the connection for "down"; 404 for anything else. */
@@ -117,7 +110,7 @@ class UsageIntegrationTests {
 	private static JsonNode usage(WardenTestApp on, String key, String query) {
 		HttpResponse<String> response = Http.get(on.url("/v1/usage" + query), "X-API-Key", key);
 		assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
-		return JSON.readTree(response.body());
+		return Json.read(response.body());
 	}
 
 	private static JsonNode entry(JsonNode usage, String model) {
@@ -360,7 +353,7 @@ class UsageIntegrationTests {
 		String path = "/api/admin/tenants/" + tenant.id() + "/usage";
 		HttpResponse<String> asAdmin = Http.get(app.url(path), warden.as("alice", "ADMIN"));
 		assertThat(asAdmin.statusCode()).as(asAdmin.body()).isEqualTo(200);
-		JsonNode body = JSON.readTree(asAdmin.body());
+		JsonNode body = Json.read(asAdmin.body());
 		assertThat(body.path("tenant").path("name").asString()).isEqualTo("usage-admin");
 		assertThat(entry(body, "echo").path("requests").asLong()).isEqualTo(1);
 		assertThat(body.path("quota").path("plan").asString()).isEqualTo("standard");

@@ -1,13 +1,7 @@
 package dev.warden.platform.worker;
 
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
-import java.net.InetSocketAddress;
-import java.nio.charset.StandardCharsets;
 import java.util.List;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Matcher;
@@ -16,6 +10,8 @@ import java.util.stream.Collectors;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+
+import dev.warden.platform.FakeWorker;
 
 /**
  * A real HTTP server standing in for an inference worker in gateway tests: it serves the
@@ -44,8 +40,6 @@ public final class StandInWorker implements AutoCloseable {
 
 	private final HttpServer server;
 
-	private final ExecutorService executor = Executors.newCachedThreadPool();
-
 	private final AtomicInteger predictions = new AtomicInteger();
 
 	private final AtomicInteger held = new AtomicInteger();
@@ -58,14 +52,12 @@ public final class StandInWorker implements AutoCloseable {
 		this.name = name;
 		this.model = model;
 		this.versions = List.copyOf(versions);
-		this.server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-		this.server.createContext("/", this::handle);
-		this.server.setExecutor(this.executor);
-		this.server.start();
+		// a thread per request: held predictions must not keep the others waiting
+		this.server = FakeWorker.startUnbounded(this::handle);
 	}
 
 	public String url() {
-		return "http://127.0.0.1:" + this.server.getAddress().getPort();
+		return FakeWorker.url(this.server);
 	}
 
 	public String name() {
@@ -99,9 +91,7 @@ public final class StandInWorker implements AutoCloseable {
 	}
 
 	private void handle(HttpExchange exchange) throws IOException {
-		try (InputStream body = exchange.getRequestBody()) {
-			body.readAllBytes();
-		}
+		FakeWorker.readBody(exchange);
 		String path = exchange.getRequestURI().getPath();
 		String newest = Long.toString(this.versions.get(this.versions.size() - 1));
 		String listed = this.versions.stream().map(String::valueOf).collect(Collectors.joining(","));
@@ -151,22 +141,16 @@ public final class StandInWorker implements AutoCloseable {
 	}
 
 	private static void answer(HttpExchange exchange, int status, String body, String version) throws IOException {
-		byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
-		exchange.getResponseHeaders().add("Content-Type", "application/json");
 		if (version != null) {
 			exchange.getResponseHeaders().add("X-Model-Version", version);
 		}
-		exchange.sendResponseHeaders(status, bytes.length);
-		try (OutputStream out = exchange.getResponseBody()) {
-			out.write(bytes);
-		}
+		FakeWorker.answer(exchange, status, body);
 	}
 
 	@Override
 	public void close() {
 		release();
-		this.server.stop(0);
-		this.executor.shutdownNow();
+		FakeWorker.stop(this.server);
 	}
 
 }

@@ -13,17 +13,16 @@ import jakarta.annotation.PreDestroy;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import org.springframework.scheduling.annotation.Scheduled;
 import org.springframework.stereotype.Component;
 
 /**
  * Keeps {@code api_keys.last_used_at} current without a database write per request: each
  * verified request records its time in memory (per key, the latest), and every
- * {@code warden.keys.last-used-flush-interval} (default 5 s) and on shutdown the recorded
- * times are written in one batched {@code UPDATE} (never moving a stored value back, so
- * replicas flushing out of order are harmless). A flush that fails puts its times back
- * for the next one. {@link #record} is lock-free and never touches the database.
- * Thread-safe.
+ * {@code warden.keys.last-used-flush-interval} (scheduled by {@code ApiKeyManagement})
+ * and on shutdown the recorded times are written in one batched {@code UPDATE} (never
+ * moving a stored value back, so replicas flushing out of order are harmless). A flush
+ * that fails puts its times back for the next one. {@link #record} is lock-free and never
+ * touches the database. Thread-safe.
  */
 @Component
 public class LastUseRecorder {
@@ -49,8 +48,6 @@ public class LastUseRecorder {
 	 * Writes the recorded times in one statement (none when nothing was recorded).
 	 * @return the number of keys written
 	 */
-	@Scheduled(initialDelayString = "${warden.keys.last-used-flush-interval:5s}",
-			fixedDelayString = "${warden.keys.last-used-flush-interval:5s}")
 	public int flush() {
 		if (this.pending.isEmpty()) {
 			return 0;
