@@ -18,7 +18,9 @@ import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
 import org.springframework.jdbc.core.simple.JdbcClient;
-import org.springframework.scheduling.annotation.Scheduled;
+import org.springframework.scheduling.annotation.SchedulingConfigurer;
+import org.springframework.scheduling.config.FixedDelayTask;
+import org.springframework.scheduling.config.ScheduledTaskRegistrar;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.support.TransactionTemplate;
 
@@ -31,11 +33,11 @@ import dev.warden.platform.worker.WorkerClient.WorkerResponse;
  * The model catalogue, synchronised from the worker: {@code GET /v1/models} (each
  * version's state, with the load error of a version that failed and the warnings of one
  * that loaded with caveats) then {@code GET /v1/models/{m}/versions/{v}/metadata} for the
- * signature defs. Runs at start-up and every {@code warden.catalogue.sync-interval};
- * while the worker is down it retries quietly.
+ * signature defs. Runs {@code warden.catalogue.initial-delay} after start-up and every
+ * {@code warden.catalogue.sync-interval}; while the worker is down it retries quietly.
  */
 @Service
-public class ModelCatalogue {
+public class ModelCatalogue implements SchedulingConfigurer {
 
 	private static final Logger log = LoggerFactory.getLogger(ModelCatalogue.class);
 
@@ -54,15 +56,27 @@ public class ModelCatalogue {
 
 	private final ModelGrants grants;
 
-	ModelCatalogue(WorkerClient worker, JdbcClient jdbc, TransactionTemplate transactions, ModelGrants grants) {
+	private final CatalogueProperties properties;
+
+	ModelCatalogue(WorkerClient worker, JdbcClient jdbc, TransactionTemplate transactions, ModelGrants grants,
+			CatalogueProperties properties) {
+		this.properties = properties;
 		this.worker = worker;
 		this.jdbc = jdbc;
 		this.transactions = transactions;
 		this.grants = grants;
 	}
 
-	@Scheduled(initialDelayString = "${warden.catalogue.initial-delay:0s}",
-			fixedDelayString = "${warden.catalogue.sync-interval:10s}")
+	/**
+	 * Syncs {@code warden.catalogue.initial-delay} after start, then every
+	 * {@code warden.catalogue.sync-interval}.
+	 */
+	@Override
+	public void configureTasks(ScheduledTaskRegistrar tasks) {
+		tasks.addFixedDelayTask(new FixedDelayTask(this::scheduledSync, this.properties.syncInterval(),
+				this.properties.initialDelay()));
+	}
+
 	void scheduledSync() {
 		try {
 			int versions = sync();

@@ -39,7 +39,8 @@ import org.springframework.web.multipart.MultipartFile;
 
 import dev.warden.platform.audit.AuditTrail;
 import dev.warden.platform.model.ModelCatalogue.CatalogueVersion;
-import dev.warden.platform.model.SavedModelArchive.Extracted;
+import dev.warden.platform.model.internal.SavedModelArchive;
+import dev.warden.platform.model.internal.SavedModelArchive.Extracted;
 import dev.warden.platform.system.ApiException;
 import dev.warden.platform.worker.WorkerClient;
 import dev.warden.platform.worker.WorkerClient.WorkerResponse;

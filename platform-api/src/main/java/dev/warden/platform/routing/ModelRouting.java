@@ -2,6 +2,7 @@ package dev.warden.platform.routing;
 
 import java.nio.charset.StandardCharsets;
 import java.sql.Timestamp;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -16,7 +17,8 @@ import org.slf4j.LoggerFactory;
 
 import org.springframework.http.HttpStatus;
 import org.springframework.jdbc.core.simple.JdbcClient;
-import org.springframework.scheduling.annotation.Scheduled;
+import org.springframework.scheduling.annotation.SchedulingConfigurer;
+import org.springframework.scheduling.config.ScheduledTaskRegistrar;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.support.TransactionTemplate;
 
@@ -41,7 +43,7 @@ import dev.warden.platform.system.ApiException;
  * is one transaction with its audit event (before and after). Thread-safe.
  */
 @Service
-public class ModelRouting {
+public class ModelRouting implements SchedulingConfigurer {
 
 	private static final Logger log = LoggerFactory.getLogger(ModelRouting.class);
 
@@ -51,12 +53,15 @@ public class ModelRouting {
 
 	private final AuditTrail audit;
 
+	private final Duration refreshInterval;
+
 	private volatile Map<String, Route> snapshot = Map.of();
 
-	ModelRouting(JdbcClient jdbc, TransactionTemplate transactions, AuditTrail audit) {
+	ModelRouting(JdbcClient jdbc, TransactionTemplate transactions, AuditTrail audit, RoutingProperties properties) {
 		this.jdbc = jdbc;
 		this.transactions = transactions;
 		this.audit = audit;
+		this.refreshInterval = properties.refreshInterval();
 	}
 
 	/**
@@ -89,7 +94,12 @@ public class ModelRouting {
 		return (int) (crc.getValue() % 100);
 	}
 
-	@Scheduled(fixedDelayString = "${warden.routing.refresh-interval:500ms}")
+	/** Reloads the snapshot every {@code warden.routing.refresh-interval}. */
+	@Override
+	public void configureTasks(ScheduledTaskRegistrar tasks) {
+		tasks.addFixedDelayTask(this::scheduledRefresh, this.refreshInterval);
+	}
+
 	void scheduledRefresh() {
 		try {
 			refresh();

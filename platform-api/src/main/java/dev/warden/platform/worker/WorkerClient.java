@@ -28,6 +28,9 @@ import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.DisposableBean;
 import org.springframework.stereotype.Component;
 
+import dev.warden.platform.worker.internal.Worker;
+import dev.warden.platform.worker.internal.WorkerPool;
+
 /**
  * HTTP client for the inference workers: Apache HttpClient 5 (classic) with a pooled,
  * keep-alive connection manager shared by all requests. Bodies are passed through as

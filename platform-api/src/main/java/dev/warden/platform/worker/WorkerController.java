@@ -10,6 +10,9 @@ import org.springframework.web.bind.annotation.RestController;
 import dev.warden.platform.system.Page;
 import dev.warden.platform.system.PageRequest;
 
+import dev.warden.platform.worker.internal.Worker;
+import dev.warden.platform.worker.internal.WorkerPool;
+
 /**
  * {@code GET /api/admin/workers}: the workers this gateway replica routes to, as it sees
  * them now.

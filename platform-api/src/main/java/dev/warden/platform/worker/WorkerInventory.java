@@ -22,7 +22,7 @@ public record WorkerInventory(Map<String, ServedModel> models) {
 	}
 
 	/** Reads the wire shape; entries that are not of that shape are skipped. */
-	static WorkerInventory fromJson(JsonNode node) {
+	public static WorkerInventory fromJson(JsonNode node) {
 		Map<String, ServedModel> models = new LinkedHashMap<>();
 		if (node != null && node.isObject()) {
 			for (Map.Entry<String, JsonNode> entry : node.properties()) {
@@ -53,7 +53,7 @@ public record WorkerInventory(Map<String, ServedModel> models) {
 	 * Reads TF Serving's {@code GET /v1/models} listing of the worker: the AVAILABLE
 	 * versions, no labels.
 	 */
-	static WorkerInventory fromListing(JsonNode listing) {
+	public static WorkerInventory fromListing(JsonNode listing) {
 		Map<String, ServedModel> models = new LinkedHashMap<>();
 		for (JsonNode model : listing.path("models")) {
 			Set<Long> versions = new TreeSet<>();
@@ -76,17 +76,17 @@ public record WorkerInventory(Map<String, ServedModel> models) {
 		return java.util.Collections.unmodifiableSortedSet(new TreeSet<>(versions));
 	}
 
-	boolean serves(String model) {
+	public boolean serves(String model) {
 		ServedModel served = this.models.get(model);
 		return served != null && !served.versions().isEmpty();
 	}
 
-	boolean serves(String model, long version) {
+	public boolean serves(String model, long version) {
 		ServedModel served = this.models.get(model);
 		return served != null && served.versions().contains(version);
 	}
 
-	boolean servesLabel(String model, String label) {
+	public boolean servesLabel(String model, String label) {
 		ServedModel served = this.models.get(model);
 		return served != null && served.labels().containsKey(label);
 	}

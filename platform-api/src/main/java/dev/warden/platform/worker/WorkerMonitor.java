@@ -8,12 +8,15 @@ import org.slf4j.LoggerFactory;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
-import org.springframework.scheduling.annotation.Scheduled;
 import org.springframework.scheduling.annotation.SchedulingConfigurer;
 import org.springframework.scheduling.config.ScheduledTaskRegistrar;
 import org.springframework.stereotype.Component;
 
 import dev.warden.platform.worker.WorkerClient.WorkerResponse;
+
+import dev.warden.platform.worker.internal.Worker;
+import dev.warden.platform.worker.internal.WorkerPool;
+import dev.warden.platform.worker.internal.WorkerRegistrations;
 
 /**
  * Keeps {@link WorkerPool} current. Every {@code warden.worker.health-interval} each
@@ -42,6 +45,8 @@ class WorkerMonitor implements SchedulingConfigurer {
 
 	private final Duration registrationRefresh;
 
+	private final Duration healthInterval;
+
 	WorkerMonitor(WorkerPool pool, WorkerClient client, WorkerRegistrations registrations, WorkerProperties properties,
 			RegistrationProperties registration) {
 		this.pool = pool;
@@ -49,15 +54,19 @@ class WorkerMonitor implements SchedulingConfigurer {
 		this.registrations = registrations;
 		this.pollTimeout = properties.connectTimeout().plus(properties.healthInterval());
 		this.registrationRefresh = registration.refreshInterval();
+		this.healthInterval = properties.healthInterval();
 	}
 
-	/** Re-reads the registrations every {@code warden.registration.refresh-interval}. */
+	/**
+	 * Polls the configured workers every {@code warden.worker.health-interval} and
+	 * re-reads the registrations every {@code warden.registration.refresh-interval}.
+	 */
 	@Override
 	public void configureTasks(ScheduledTaskRegistrar tasks) {
+		tasks.addFixedDelayTask(this::pollConfigured, this.healthInterval);
 		tasks.addFixedDelayTask(this::refreshRegistrations, this.registrationRefresh);
 	}
 
-	@Scheduled(fixedDelayString = "${warden.worker.health-interval:1s}")
 	void pollConfigured() {
 		for (Worker worker : this.pool.configured()) {
 			poll(worker);

@@ -20,6 +20,8 @@ import org.springframework.web.bind.annotation.RestController;
 
 import dev.warden.platform.system.ApiException;
 
+import dev.warden.platform.worker.internal.WorkerRegistrations;
+
 /**
  * {@code POST /internal/platform/workers/heartbeat} with
  * {@code Authorization: Bearer <registration token>}: a worker registers itself, renews

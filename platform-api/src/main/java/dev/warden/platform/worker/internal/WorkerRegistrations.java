@@ -1,4 +1,4 @@
-package dev.warden.platform.worker;
+package dev.warden.platform.worker.internal;
 
 import java.net.URI;
 import java.net.URISyntaxException;
@@ -19,6 +19,10 @@ import org.springframework.stereotype.Service;
 
 import dev.warden.platform.system.ApiException;
 
+import dev.warden.platform.worker.RegistrationProperties;
+import dev.warden.platform.worker.WorkerInventory;
+import dev.warden.platform.worker.WorkerProperties;
+
 /**
  * Worker self-registration: heartbeats are stored in {@code worker_registrations}
  * (PostgreSQL, so every gateway replica sees them) and expire when
@@ -28,15 +32,15 @@ import dev.warden.platform.system.ApiException;
  * Thread-safe.
  */
 @Service
-class WorkerRegistrations {
+public class WorkerRegistrations {
 
 	private static final JsonMapper JSON = JsonMapper.builder().build();
 
-	static final Pattern WORKER_ID = Pattern.compile("[A-Za-z0-9._-]{1,64}");
+	public static final Pattern WORKER_ID = Pattern.compile("[A-Za-z0-9._-]{1,64}");
 
-	static final Duration MIN_INTERVAL = Duration.ofMillis(200);
+	public static final Duration MIN_INTERVAL = Duration.ofMillis(200);
 
-	static final Duration MAX_INTERVAL = Duration.ofMinutes(5);
+	public static final Duration MAX_INTERVAL = Duration.ofMinutes(5);
 
 	private final JdbcClient jdbc;
 
@@ -44,7 +48,7 @@ class WorkerRegistrations {
 
 	private final byte[] tokenDigest;
 
-	WorkerRegistrations(JdbcClient jdbc, RegistrationProperties properties) {
+	public WorkerRegistrations(JdbcClient jdbc, RegistrationProperties properties) {
 		this.jdbc = jdbc;
 		this.properties = properties;
 		this.tokenDigest = properties.enabled() ? sha256(properties.token()) : null;
@@ -56,7 +60,7 @@ class WorkerRegistrations {
 	 * @throws ApiException 403 {@code registration_disabled} when no token is configured,
 	 * 401 {@code invalid_registration_token} when it does not match
 	 */
-	void authenticate(String presented) {
+	public void authenticate(String presented) {
 		if (this.tokenDigest == null) {
 			throw new ApiException(HttpStatus.FORBIDDEN, "registration_disabled",
 					"worker registration is disabled: no registration token is configured on the platform");
@@ -71,7 +75,7 @@ class WorkerRegistrations {
 	 * Stores one heartbeat (a new registration or a renewal), or removes the registration
 	 * of a stopping worker.
 	 */
-	void heartbeat(Heartbeat heartbeat) {
+	public void heartbeat(Heartbeat heartbeat) {
 		if (heartbeat.stopping()) {
 			this.jdbc.sql("DELETE FROM worker_registrations WHERE worker_id = :id")
 				.param("id", heartbeat.id())
@@ -97,7 +101,7 @@ class WorkerRegistrations {
 	}
 
 	/** The registrations that have not expired. */
-	List<WorkerPool.Registration> live() {
+	public List<WorkerPool.Registration> live() {
 		List<WorkerPool.Registration> out = new ArrayList<>();
 		this.jdbc
 			.sql("SELECT worker_id, url, models::text AS models FROM worker_registrations "
@@ -113,7 +117,7 @@ class WorkerRegistrations {
 	 * Validates the body of a heartbeat.
 	 * @throws ApiException 400 {@code invalid_registration} naming what is wrong
 	 */
-	static Heartbeat parse(JsonNode body) {
+	public static Heartbeat parse(JsonNode body) {
 		if (body == null || !body.isObject()) {
 			throw invalid("the body must be a JSON object with \"id\", \"url\", \"interval_ms\" and \"models\"");
 		}
@@ -172,7 +176,7 @@ class WorkerRegistrations {
 	 * @param stopping the worker is shutting down: remove its registration now
 	 * @param models what it serves
 	 */
-	record Heartbeat(String id, String url, Duration interval, boolean stopping,
+	public record Heartbeat(String id, String url, Duration interval, boolean stopping,
 			java.util.Map<String, WorkerInventory.ServedModel> models) {
 	}
 
