@@ -30,6 +30,7 @@ import org.slf4j.LoggerFactory;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
+import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.http.HttpStatus;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Service;
@@ -94,8 +95,12 @@ public class ModelManagement {
 
 	private final ModelGrants grants;
 
+	private final ApplicationEventPublisher events;
+
 	ModelManagement(ModelStoreProperties properties, WorkerClient worker, JdbcClient jdbc,
-			TransactionTemplate transactions, AuditTrail audit, ModelCatalogue catalogue, ModelGrants grants) {
+			TransactionTemplate transactions, AuditTrail audit, ModelCatalogue catalogue, ModelGrants grants,
+			ApplicationEventPublisher events) {
+		this.events = events;
 		this.grants = grants;
 		this.properties = properties;
 		this.worker = worker;
@@ -139,6 +144,10 @@ public class ModelManagement {
 			this.grants.scheduledRefresh();
 			log.info("{} uploaded {}/{} ({} bytes, {}, sha256 {})", actor, model, version, received.size(),
 					extracted.format().label(), received.sha256());
+			// the versions the workers must load are derived again (a model with no
+			// stable
+			// version serves its newest)
+			this.events.publishEvent(new ModelVersionAdded(model, version));
 			requestReload(model, requestId);
 			CatalogueVersion stored = this.catalogue.version(model, version)
 				.orElseThrow(

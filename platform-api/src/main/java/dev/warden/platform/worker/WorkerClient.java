@@ -253,6 +253,21 @@ public class WorkerClient implements DisposableBean {
 				(answer.getEntity() != null) ? EntityUtils.toByteArray(answer.getEntity()) : new byte[0], null, null));
 	}
 
+	/**
+	 * Sends a PUT with a JSON body straight to one worker (the desired state), outside
+	 * the breaker and the in-flight count.
+	 */
+	WorkerResponse put(Worker worker, String path, byte[] json, Duration timeout) throws IOException {
+		HttpUriRequestBase request = new HttpUriRequestBase("PUT", java.net.URI.create(worker.url() + path));
+		request.setHeader("Accept", "application/json");
+		request.setEntity(new ByteArrayEntity(json, ContentType.APPLICATION_JSON));
+		request.setConfig(RequestConfig.custom()
+			.setResponseTimeout(Timeout.of(timeout.toMillis(), TimeUnit.MILLISECONDS))
+			.build());
+		return this.http.execute(request, (answer) -> new WorkerResponse(answer.getCode(),
+				(answer.getEntity() != null) ? EntityUtils.toByteArray(answer.getEntity()) : new byte[0], null, null));
+	}
+
 	@Override
 	public void destroy() throws IOException {
 		this.http.close();

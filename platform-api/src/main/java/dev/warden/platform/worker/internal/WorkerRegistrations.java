@@ -5,6 +5,7 @@ import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.sql.Types;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -84,15 +85,17 @@ public class WorkerRegistrations {
 		}
 		Duration ttl = heartbeat.interval().multipliedBy(Math.max(1, this.properties.missedHeartbeats()));
 		this.jdbc
-			.sql("INSERT INTO worker_registrations (worker_id, url, models, heartbeat_interval, expires_at) "
-					+ "VALUES (:id, :url, CAST(:models AS jsonb), make_interval(secs => :interval), "
-					+ "now() + make_interval(secs => :ttl)) ON CONFLICT (worker_id) DO UPDATE SET url = EXCLUDED.url, "
-					+ "models = EXCLUDED.models, heartbeat_interval = EXCLUDED.heartbeat_interval, "
+			.sql("INSERT INTO worker_registrations (worker_id, url, models, desired_generation, heartbeat_interval, "
+					+ "expires_at) VALUES (:id, :url, CAST(:models AS jsonb), :generation, "
+					+ "make_interval(secs => :interval), now() + make_interval(secs => :ttl)) "
+					+ "ON CONFLICT (worker_id) DO UPDATE SET url = EXCLUDED.url, models = EXCLUDED.models, "
+					+ "desired_generation = EXCLUDED.desired_generation, heartbeat_interval = EXCLUDED.heartbeat_interval, "
 					+ "last_heartbeat_at = now(), expires_at = EXCLUDED.expires_at, registered_at = CASE WHEN "
 					+ "worker_registrations.expires_at < now() THEN now() ELSE worker_registrations.registered_at END")
 			.param("id", heartbeat.id())
 			.param("url", heartbeat.url())
-			.param("models", JSON.writeValueAsString(heartbeat.models()))
+			.param("models", JSON.writeValueAsString(heartbeat.inventory().models()))
+			.param("generation", storedGeneration(heartbeat.inventory()), Types.BIGINT)
 			.param("interval", heartbeat.interval().toMillis() / 1000.0)
 			.param("ttl", ttl.toMillis() / 1000.0)
 			.update();
@@ -100,15 +103,28 @@ public class WorkerRegistrations {
 		this.jdbc.sql("DELETE FROM worker_registrations WHERE expires_at < now() - interval '1 day'").update();
 	}
 
+	/**
+	 * The generation column: {@code null} for a worker that reports none, 0 for one that
+	 * follows no desired state yet.
+	 */
+	private static Long storedGeneration(WorkerInventory inventory) {
+		if (!inventory.followsDesiredState()) {
+			return null;
+		}
+		return (inventory.desiredGeneration() != null) ? inventory.desiredGeneration() : 0L;
+	}
+
 	/** The registrations that have not expired. */
 	public List<WorkerPool.Registration> live() {
 		List<WorkerPool.Registration> out = new ArrayList<>();
 		this.jdbc
-			.sql("SELECT worker_id, url, models::text AS models FROM worker_registrations "
+			.sql("SELECT worker_id, url, models::text AS models, desired_generation FROM worker_registrations "
 					+ "WHERE expires_at > now() ORDER BY worker_id")
 			.query((rs) -> {
-				out.add(new WorkerPool.Registration(rs.getString("worker_id"), rs.getString("url"),
-						WorkerInventory.fromJson(JSON.readTree(rs.getString("models")))));
+				long generation = rs.getLong("desired_generation");
+				boolean follows = !rs.wasNull();
+				out.add(new WorkerPool.Registration(rs.getString("worker_id"), rs.getString("url"), WorkerInventory
+					.fromJson(JSON.readTree(rs.getString("models")), (generation > 0) ? generation : null, follows)));
 			});
 		return out;
 	}
@@ -150,8 +166,14 @@ public class WorkerRegistrations {
 		if (!stopping && !models.isObject()) {
 			throw invalid("\"models\" must be an object: {\"<model>\": {\"versions\": [1], \"labels\": {}}}");
 		}
-		WorkerInventory inventory = WorkerInventory.fromJson(models);
-		return new Heartbeat(id, url, interval, stopping, inventory.models());
+		JsonNode generation = body.path("desired_generation");
+		if (!stopping && body.has("desired_generation") && !generation.isNull()
+				&& !(generation.isIntegralNumber() && generation.canConvertToLong() && generation.asLong() > 0)) {
+			throw invalid("\"desired_generation\" must be a positive integer or null");
+		}
+		WorkerInventory inventory = WorkerInventory.fromJson(models,
+				generation.canConvertToLong() ? generation.asLong() : null, body.has("desired_generation"));
+		return new Heartbeat(id, url, interval, stopping, inventory);
 	}
 
 	private static ApiException invalid(String message) {
@@ -174,10 +196,9 @@ public class WorkerRegistrations {
 	 * @param url its advertised base URL
 	 * @param interval its heartbeat interval
 	 * @param stopping the worker is shutting down: remove its registration now
-	 * @param models what it serves
+	 * @param inventory what it serves and the desired-state generation it follows
 	 */
-	public record Heartbeat(String id, String url, Duration interval, boolean stopping,
-			java.util.Map<String, WorkerInventory.ServedModel> models) {
+	public record Heartbeat(String id, String url, Duration interval, boolean stopping, WorkerInventory inventory) {
 	}
 
 }
