@@ -19,6 +19,7 @@ import java.util.TreeSet;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import org.springframework.beans.factory.SmartInitializingSingleton;
 import org.springframework.context.event.EventListener;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.scheduling.annotation.SchedulingConfigurer;
@@ -50,7 +51,8 @@ import dev.warden.platform.worker.DesiredStateProvider;
  * older than the one they follow. Reads are answered from memory. Thread-safe.
  */
 @Service
-public class AspiredVersions implements DesiredStateProvider, ServingPlan, SchedulingConfigurer {
+public class AspiredVersions
+		implements DesiredStateProvider, ServingPlan, SchedulingConfigurer, SmartInitializingSingleton {
 
 	private static final Logger log = LoggerFactory.getLogger(AspiredVersions.class);
 
@@ -85,6 +87,12 @@ public class AspiredVersions implements DesiredStateProvider, ServingPlan, Sched
 	@Override
 	public void configureTasks(ScheduledTaskRegistrar tasks) {
 		tasks.addFixedDelayTask(this::scheduledRefresh, this.refreshInterval);
+	}
+
+	/** Derives the desired state once before the web server takes requests. */
+	@Override
+	public void afterSingletonsInstantiated() {
+		scheduledRefresh();
 	}
 
 	void scheduledRefresh() {

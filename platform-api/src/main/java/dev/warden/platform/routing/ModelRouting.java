@@ -17,6 +17,7 @@ import java.util.zip.CRC32C;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import org.springframework.beans.factory.SmartInitializingSingleton;
 import org.springframework.http.HttpStatus;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.scheduling.annotation.SchedulingConfigurer;
@@ -47,7 +48,7 @@ import dev.warden.platform.worker.WorkerFleet;
  * is one transaction with its audit event (before and after). Thread-safe.
  */
 @Service
-public class ModelRouting implements SchedulingConfigurer {
+public class ModelRouting implements SchedulingConfigurer, SmartInitializingSingleton {
 
 	private static final Logger log = LoggerFactory.getLogger(ModelRouting.class);
 
@@ -166,6 +167,12 @@ public class ModelRouting implements SchedulingConfigurer {
 	@Override
 	public void configureTasks(ScheduledTaskRegistrar tasks) {
 		tasks.addFixedDelayTask(this::scheduledRefresh, this.refreshInterval);
+	}
+
+	/** Loads the routes once before the web server takes requests. */
+	@Override
+	public void afterSingletonsInstantiated() {
+		scheduledRefresh();
 	}
 
 	void scheduledRefresh() {

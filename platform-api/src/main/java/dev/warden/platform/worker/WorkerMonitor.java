@@ -10,6 +10,7 @@ import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
 import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.beans.factory.SmartInitializingSingleton;
 import org.springframework.scheduling.annotation.SchedulingConfigurer;
 import org.springframework.scheduling.config.ScheduledTaskRegistrar;
 import org.springframework.stereotype.Component;
@@ -32,7 +33,7 @@ import dev.warden.platform.worker.internal.WorkerRegistrations;
  * the database, so every gateway replica sees a worker that registered with any of them.
  */
 @Component
-class WorkerMonitor implements SchedulingConfigurer {
+class WorkerMonitor implements SchedulingConfigurer, SmartInitializingSingleton {
 
 	private static final Logger log = LoggerFactory.getLogger(WorkerMonitor.class);
 
@@ -71,6 +72,17 @@ class WorkerMonitor implements SchedulingConfigurer {
 	public void configureTasks(ScheduledTaskRegistrar tasks) {
 		tasks.addFixedDelayTask(this::pollConfigured, this.healthInterval);
 		tasks.addFixedDelayTask(this::refreshRegistrations, this.registrationRefresh);
+	}
+
+	/**
+	 * Reads the registrations and polls the configured workers once before the web server
+	 * takes requests, so that the first calls are routed by what the workers actually
+	 * serve.
+	 */
+	@Override
+	public void afterSingletonsInstantiated() {
+		refreshRegistrations();
+		pollConfigured();
 	}
 
 	void pollConfigured() {
