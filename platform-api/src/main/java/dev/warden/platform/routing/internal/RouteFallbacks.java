@@ -85,6 +85,10 @@ public class RouteFallbacks implements DisposableBean {
 
 	/** {@code routedVersion} of {@code model} is served again (or no longer routed). */
 	public void restored(String model, long routedVersion) {
+		if (this.active.isEmpty()) {
+			// the request path's usual case: nothing to end
+			return;
+		}
 		Key key = new Key(model, routedVersion);
 		if (this.active.remove(key)) {
 			log.info("Model {} version {} is served again", model, routedVersion);
