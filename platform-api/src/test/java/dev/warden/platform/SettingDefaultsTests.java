@@ -7,7 +7,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
@@ -43,15 +42,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 class SettingDefaultsTests {
 
 	/**
-	 * Files of the {@code model}, {@code routing} and {@code worker} packages whose
-	 * schedules still read their settings with inline defaults; to be emptied when they
-	 * get their records.
-	 */
-	private static final Set<String> PENDING = Set.of("dev/warden/platform/model/ModelCatalogue.java",
-			"dev/warden/platform/model/ModelGrants.java", "dev/warden/platform/routing/ModelRouting.java",
-			"dev/warden/platform/worker/WorkerMonitor.java");
-
-	/**
 	 * Fallbacks of application.yml that differ from a record's default only in form:
 	 * {@code RegistrationProperties.token} (package {@code worker}) has no default, and
 	 * application.yml's empty fallback means the same (no registration).
@@ -70,10 +60,8 @@ class SettingDefaultsTests {
 		try (Stream<Path> files = Files.walk(sources)) {
 			for (Path file : files.filter((f) -> f.toString().endsWith(".java")).sorted().toList()) {
 				String name = sources.relativize(file).toString().replace('\\', '/');
-				if (!PENDING.contains(name)) {
-					violations(Files.readString(file, StandardCharsets.UTF_8))
-						.forEach((violation) -> found.add(name + ":" + violation));
-				}
+				violations(Files.readString(file, StandardCharsets.UTF_8))
+					.forEach((violation) -> found.add(name + ":" + violation));
 			}
 		}
 		assertThat(found).isEmpty();

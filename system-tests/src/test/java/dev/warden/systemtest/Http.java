@@ -77,6 +77,17 @@ final class Http {
 		return Map.of("Authorization", "Bearer " + token);
 	}
 
+	/** Any method with an optional JSON body ({@code null}: none). */
+	static Response send(String method, String url, Map<String, String> headers, String json)
+			throws IOException, InterruptedException {
+		var builder = builder(url, headers);
+		if (json != null) {
+			builder.header("Content-Type", "application/json");
+		}
+		return send(builder.method(method,
+				(json != null) ? HttpRequest.BodyPublishers.ofString(json) : HttpRequest.BodyPublishers.noBody()));
+	}
+
 	private static HttpRequest.Builder builder(String url, Map<String, String> headers) {
 		var builder = HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(30));
 		headers.forEach(builder::header);

@@ -13,6 +13,7 @@ import java.sql.DriverManager;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
@@ -53,6 +54,10 @@ final class WardenCluster implements AutoCloseable {
 	final int consolePort;
 
 	private final List<Process> processes = new ArrayList<>();
+
+	private Process worker;
+
+	private Process gateway;
 
 	private Process secondWorker;
 
@@ -174,9 +179,14 @@ final class WardenCluster implements AutoCloseable {
 		// prepared next to the store and moved in at once, so the workers never see half
 		// a model
 		Path staging = modelStore.resolve(".staging-" + name);
+		copyTree(source, staging);
+		Files.move(staging, target, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+	}
+
+	private static void copyTree(Path source, Path target) throws IOException {
 		try (var paths = Files.walk(source)) {
 			for (Path path : paths.toList()) {
-				Path destination = staging.resolve(source.relativize(path).toString());
+				Path destination = target.resolve(source.relativize(path).toString());
 				if (Files.isDirectory(path)) {
 					Files.createDirectories(destination);
 				}
@@ -185,6 +195,20 @@ final class WardenCluster implements AutoCloseable {
 				}
 			}
 		}
+	}
+
+	/**
+	 * Copies a version directory into the shared store as {@code <model>/<version>},
+	 * through a staging directory and a rename, so the workers never see half of it.
+	 */
+	synchronized void addVersion(Path versionDir, String model, long version) throws IOException {
+		Path target = modelStore.resolve(model).resolve(Long.toString(version));
+		if (Files.exists(target)) {
+			return;
+		}
+		Files.createDirectories(target.getParent());
+		Path staging = modelStore.resolve(model).resolve(".staging-" + version);
+		copyTree(versionDir, staging);
 		Files.move(staging, target, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
 	}
 
@@ -208,25 +232,68 @@ final class WardenCluster implements AutoCloseable {
 	}
 
 	private void launchAll() throws Exception {
-		launch("inference-worker", System.getProperty("warden.worker.jar"), workerPort,
-				Map.of("WARDEN_MODEL_STORE", modelStore.toString(), "WARDEN_DATA_DIR", dataDir.toString()));
+		worker = launchWorker(Map.of());
 		launch("admin-ui", System.getProperty("warden.console.jar"), consolePort,
 				Map.of("WARDEN_CONSOLE_ISSUER", console(), "WARDEN_GATEWAY_URL", gateway(), "WARDEN_ADMIN_PASSWORD",
 						ADMIN_PASSWORD, "WARDEN_COMPLIANCE_PASSWORD", COMPLIANCE_PASSWORD));
-		launch("platform-api", System.getProperty("warden.gateway.jar"), gatewayPort,
-				Map.of("WARDEN_DATA_DIR", dataDir.toString(), "WARDEN_WORKER_URL", "http://127.0.0.1:" + workerPort,
-						"WARDEN_REGISTRATION_TOKEN", REGISTRATION_TOKEN, "WARDEN_OIDC_ISSUER_URI", console(),
-						"WARDEN_MODEL_STORE", modelStore.toString(), "WARDEN_POLICIES_DIR",
-						System.getProperty("warden.policies.dir")));
+		gateway = launchGateway();
 		awaitHealthy("inference-worker", workerPort);
 		awaitHealthy("platform-api", gatewayPort);
 		awaitHealthy("admin-ui", consolePort);
 		// started last, on a machine that is no longer busy starting the others
-		secondWorker = launch("inference-worker-2", System.getProperty("warden.worker.jar"), secondWorkerPort,
-				Map.of("WARDEN_MODEL_STORE", modelStore.toString(), "WARDEN_DATA_DIR", dataDir.toString(),
-						"WARDEN_PLATFORM_URL", gateway(), "WARDEN_REGISTRATION_TOKEN", REGISTRATION_TOKEN,
-						"WARDEN_REGISTRATION_INTERVAL", "1s", "WARDEN_WORKER_ID", SECOND_WORKER_ID));
+		secondWorker = launchSecondWorker(Map.of());
 		awaitHealthy("inference-worker-2", secondWorkerPort);
+	}
+
+	/**
+	 * Stops both workers (and the gateway with its embedded PostgreSQL, when
+	 * {@code gatewayToo}) gracefully and starts them again on the same ports and data,
+	 * the workers with these extra settings (environment variables) only; the console
+	 * keeps running. Returns once all of them are healthy.
+	 */
+	synchronized void restart(boolean gatewayToo, Map<String, String> workerSettings) throws Exception {
+		List<Process> stopping = new ArrayList<>(List.of(worker, secondWorker));
+		if (gatewayToo) {
+			stopping.add(gateway);
+		}
+		stopping.forEach(Process::destroy);
+		for (var process : stopping) {
+			if (!process.waitFor(60, TimeUnit.SECONDS)) {
+				process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+			}
+		}
+		processes.removeAll(stopping);
+		worker = launchWorker(workerSettings);
+		if (gatewayToo) {
+			gateway = launchGateway();
+		}
+		awaitHealthy("inference-worker", workerPort);
+		awaitHealthy("platform-api", gatewayPort);
+		secondWorker = launchSecondWorker(workerSettings);
+		awaitHealthy("inference-worker-2", secondWorkerPort);
+	}
+
+	private Process launchWorker(Map<String, String> settings) throws IOException {
+		var env = new HashMap<>(settings);
+		env.put("WARDEN_MODEL_STORE", modelStore.toString());
+		env.put("WARDEN_DATA_DIR", dataDir.toString());
+		return launch("inference-worker", System.getProperty("warden.worker.jar"), workerPort, env);
+	}
+
+	private Process launchGateway() throws IOException {
+		return launch("platform-api", System.getProperty("warden.gateway.jar"), gatewayPort,
+				Map.of("WARDEN_DATA_DIR", dataDir.toString(), "WARDEN_WORKER_URL", "http://127.0.0.1:" + workerPort,
+						"WARDEN_REGISTRATION_TOKEN", REGISTRATION_TOKEN, "WARDEN_OIDC_ISSUER_URI", console(),
+						"WARDEN_MODEL_STORE", modelStore.toString(), "WARDEN_POLICIES_DIR",
+						System.getProperty("warden.policies.dir")));
+	}
+
+	private Process launchSecondWorker(Map<String, String> settings) throws IOException {
+		var env = new HashMap<>(settings);
+		env.putAll(Map.of("WARDEN_MODEL_STORE", modelStore.toString(), "WARDEN_DATA_DIR", dataDir.toString(),
+				"WARDEN_PLATFORM_URL", gateway(), "WARDEN_REGISTRATION_TOKEN", REGISTRATION_TOKEN,
+				"WARDEN_REGISTRATION_INTERVAL", "1s", "WARDEN_WORKER_ID", SECOND_WORKER_ID));
+		return launch("inference-worker-2", System.getProperty("warden.worker.jar"), secondWorkerPort, env);
 	}
 
 	/**
@@ -246,7 +313,8 @@ final class WardenCluster implements AutoCloseable {
 		var builder = new ProcessBuilder(java, "-Xmx512m", "-jar", jar, "--server.port=" + port)
 			.directory(root.toFile())
 			.redirectErrorStream(true)
-			.redirectOutput(logs.resolve(name + ".log").toFile());
+			// appended: a restarted process keeps the log of its first run
+			.redirectOutput(ProcessBuilder.Redirect.appendTo(logs.resolve(name + ".log").toFile()));
 		builder.environment().putAll(env);
 		builder.environment().put("TF_CPP_MIN_LOG_LEVEL", "2");
 		var process = builder.start();

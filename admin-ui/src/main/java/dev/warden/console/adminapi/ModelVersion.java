@@ -20,13 +20,48 @@ import tools.jackson.databind.JsonNode;
  * @param warnings caveats of a loaded version (signatures not warmed up or not servable);
  * never {@code null}
  * @param signatureDefs the signature definitions as sent by the admin API
+ * @param serving whether the platform wants the version loaded, why, and its state on
+ * each worker; never {@code null} (not aspired, no workers, when the admin API sends
+ * none)
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
 public record ModelVersion(String version, String state, String error, List<String> warnings,
-		@JsonProperty("signature_defs") JsonNode signatureDefs) {
+		@JsonProperty("signature_defs") JsonNode signatureDefs, Serving serving) {
 
 	public ModelVersion {
 		warnings = (warnings == null) ? List.of() : List.copyOf(warnings);
+		serving = (serving == null) ? new Serving(false, List.of(), List.of()) : serving;
+	}
+
+	/**
+	 * Aspired versus loaded.
+	 *
+	 * @param aspired whether the platform wants the version loaded on every worker
+	 * @param reasons why: {@code stable}, {@code canary}, {@code pin},
+	 * {@code hold:<holder>}, {@code latest}
+	 * @param workers the version's state on each worker
+	 */
+	@JsonIgnoreProperties(ignoreUnknown = true)
+	public record Serving(boolean aspired, List<String> reasons, List<WorkerState> workers) {
+
+		public Serving {
+			reasons = (reasons == null) ? List.of() : List.copyOf(reasons);
+			workers = (workers == null) ? List.of() : List.copyOf(workers);
+		}
+
+	}
+
+	/**
+	 * The version on one worker.
+	 *
+	 * @param worker the worker's id
+	 * @param healthy whether the gateway routes to it
+	 * @param state {@code AVAILABLE}, {@code LOADING}, {@code FAILED}, {@code NOT_LOADED}
+	 * or {@code UNKNOWN}
+	 * @param error why it failed, or {@code null}
+	 */
+	@JsonIgnoreProperties(ignoreUnknown = true)
+	public record WorkerState(String worker, boolean healthy, String state, String error) {
 	}
 
 	/**

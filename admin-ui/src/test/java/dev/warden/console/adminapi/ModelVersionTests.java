@@ -52,6 +52,29 @@ class ModelVersionTests {
 	}
 
 	@Test
+	void readsWhetherTheVersionIsAspiredAndItsStateOnEachWorker() {
+		ModelVersion version = this.json.readValue("""
+				{"version":"1","state":"AVAILABLE","serving":{"aspired":true,"reasons":["stable","hold:eval-1"],
+				 "workers":[{"worker":"configured-1","healthy":true,"state":"AVAILABLE","error":null},
+				            {"worker":"w-2","healthy":true,"state":"FAILED","error":"cannot load","extra":1}]}}""",
+				ModelVersion.class);
+
+		assertThat(version.serving().aspired()).isTrue();
+		assertThat(version.serving().reasons()).containsExactly("stable", "hold:eval-1");
+		assertThat(version.serving().workers()).containsExactly(
+				new ModelVersion.WorkerState("configured-1", true, "AVAILABLE", null),
+				new ModelVersion.WorkerState("w-2", true, "FAILED", "cannot load"));
+	}
+
+	@Test
+	void aVersionWithoutServingInformationIsShownAsNotAspiredOnNoWorker() {
+		ModelVersion version = this.json.readValue("{\"version\":\"1\",\"state\":\"AVAILABLE\"}", ModelVersion.class);
+
+		assertThat(version.serving().aspired()).isFalse();
+		assertThat(version.serving().workers()).isEmpty();
+	}
+
+	@Test
 	void hasNoSignaturesWhenNoneAreSent() {
 		ModelVersion version = this.json.readValue("{\"version\":\"1\",\"state\":\"LOADING\"}", ModelVersion.class);
 

@@ -99,6 +99,9 @@ public class ServableManager<S> implements InitializingBean, DisposableBean {
 	/** Aspired versions per model as of the last reconcile pass. */
 	private final Map<String, SortedSet<Long>> aspired = new ConcurrentHashMap<>();
 
+	/** What the source wanted at the last reconcile pass, by model. */
+	private volatile SortedMap<String, AspiredModel> lastAspired = Collections.emptySortedMap();
+
 	/** Labels per model: configured ones, changed by the control endpoint. */
 	private final Map<String, Map<String, Long>> labels = new ConcurrentHashMap<>();
 
@@ -369,8 +372,17 @@ public class ServableManager<S> implements InitializingBean, DisposableBean {
 		reconcile(false);
 	}
 
+	/**
+	 * What the source wanted at the last reconcile pass, by model: the aspired versions,
+	 * those in the store, those the platform named that the store lacks.
+	 */
+	public SortedMap<String, AspiredModel> aspiredModels() {
+		return lastAspired;
+	}
+
 	private synchronized List<CompletableFuture<Void>> reconcile(boolean retryFailed) {
 		SortedMap<String, AspiredModel> wanted = source.aspiredVersions();
+		lastAspired = Collections.unmodifiableSortedMap(new TreeMap<>(wanted));
 		List<CompletableFuture<Void>> loads = new ArrayList<>();
 		for (AspiredModel model : wanted.values()) {
 			aspired.put(model.name(), model.aspired());
@@ -414,7 +426,7 @@ public class ServableManager<S> implements InitializingBean, DisposableBean {
 			VersionState state = managed.state();
 			if (state == VersionState.AVAILABLE && (want.isEmpty() || anyAspiredAvailable)) {
 				log.info("Version {} is no longer aspired ({}): unloading", managed.id(),
-						model == null ? "model left the store" : "policy " + model.policy());
+						model == null ? "model left the store" : model.origin());
 				managed.unload();
 			}
 			boolean inStore = model != null && model.inStore().containsKey(version);

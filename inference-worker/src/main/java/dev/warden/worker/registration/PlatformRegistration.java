@@ -16,6 +16,7 @@ import java.util.concurrent.TimeUnit;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
 import org.springframework.context.SmartLifecycle;
@@ -25,9 +26,11 @@ import org.springframework.stereotype.Component;
 /**
  * Posts a heartbeat to the platform every {@code warden.registration.interval}:
  * {@code POST <platform-url>/internal/platform/workers/heartbeat} with the worker's id,
- * advertised URL, interval and what it serves ({@link WorkerStatus}), authenticated by
- * the shared token. The platform routes to the worker while heartbeats arrive and forgets
- * it after three missed ones. When the worker shuts down it first sends
+ * advertised URL, interval, the generation of the desired state it follows and what it
+ * serves ({@link WorkerStatus}), authenticated by the shared token. The platform routes
+ * to the worker while heartbeats arrive and forgets it after three missed ones. Its
+ * answer carries the platform's desired state (which versions to load), applied by
+ * {@link DesiredStates}. When the worker shuts down it first sends
  * {@code "stopping": true}, before the web server stops taking requests, so the gateways
  * stop sending new ones.
  *
@@ -47,6 +50,8 @@ class PlatformRegistration implements SmartLifecycle {
 
 	private final WorkerStatus status;
 
+	private final DesiredStates desiredStates;
+
 	private final Environment environment;
 
 	private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
@@ -59,9 +64,11 @@ class PlatformRegistration implements SmartLifecycle {
 
 	private volatile String advertisedUrl;
 
-	PlatformRegistration(RegistrationProperties properties, WorkerStatus status, Environment environment) {
+	PlatformRegistration(RegistrationProperties properties, WorkerStatus status, DesiredStates desiredStates,
+			Environment environment) {
 		this.properties = properties;
 		this.status = status;
+		this.desiredStates = desiredStates;
 		this.environment = environment;
 	}
 
@@ -131,6 +138,7 @@ class PlatformRegistration implements SmartLifecycle {
 			body.put("stopping", true);
 		}
 		else {
+			body.put("desired_generation", this.status.desiredGeneration());
 			body.put("models", this.status.models());
 		}
 		String platform = this.properties.platformUrl().endsWith("/")
@@ -147,9 +155,14 @@ class PlatformRegistration implements SmartLifecycle {
 			if (response.statusCode() != 200) {
 				warnOnce("the platform refused the heartbeat (HTTP " + response.statusCode() + "): " + response.body());
 			}
-			else if (this.failing) {
-				this.failing = false;
-				log.info("Registered with the platform again");
+			else {
+				if (this.failing) {
+					this.failing = false;
+					log.info("Registered with the platform again");
+				}
+				if (!stopping) {
+					applyDesiredState(response.body());
+				}
 			}
 		}
 		catch (IOException ex) {
@@ -160,6 +173,32 @@ class PlatformRegistration implements SmartLifecycle {
 		}
 		catch (RuntimeException ex) {
 			warnOnce("heartbeat failed: " + ex.getMessage());
+		}
+	}
+
+	/**
+	 * The heartbeat's answer carries the platform's desired state ({@code "desired"}):
+	 * which versions of which model this worker must load. A malformed one is logged and
+	 * ignored (the worker keeps the state it has).
+	 */
+	private void applyDesiredState(String answer) {
+		JsonNode desired;
+		try {
+			desired = JSON.readTree(answer).get("desired");
+		}
+		catch (RuntimeException ex) {
+			log.warn("Worker registration: the platform's answer is not JSON; desired state not updated");
+			return;
+		}
+		if (desired == null || desired.isNull()) {
+			return;
+		}
+		try {
+			this.desiredStates.apply(DesiredStates.parse(desired));
+		}
+		catch (IllegalArgumentException ex) {
+			log.warn("Worker registration: the platform's desired state is not valid ({}); keeping generation {}",
+					ex.getMessage(), this.desiredStates.generation());
 		}
 	}
 

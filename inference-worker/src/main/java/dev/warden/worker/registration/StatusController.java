@@ -8,7 +8,8 @@ import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.RestController;
 
 /**
- * {@code GET /internal/v1/status}: this worker's id and what it serves (see
+ * {@code GET /internal/v1/status}: this worker's id, the generation of the platform's
+ * desired state it follows ({@code null}: none, its own policy) and what it serves (see
  * {@link WorkerStatus}).
  */
 @RestController
@@ -27,6 +28,7 @@ class StatusController {
 	Map<String, Object> status() {
 		Map<String, Object> body = new LinkedHashMap<>();
 		body.put("id", this.registration.workerId());
+		body.put("desired_generation", this.status.desiredGeneration());
 		body.put("models", this.status.models());
 		return body;
 	}

@@ -11,6 +11,8 @@ import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
+import java.util.TreeSet;
 
 import dev.warden.worker.TrainedModels;
 import dev.warden.worker.loader.DeclaredShapeModels;
@@ -21,9 +23,11 @@ import dev.warden.worker.loader.SavedModelLoader;
 import dev.warden.worker.loader.SignatureSpec;
 import dev.warden.worker.loader.TensorSpec;
 import dev.warden.worker.source.AspiredVersionsSource;
+import dev.warden.worker.source.DesiredState;
 import dev.warden.worker.source.LifecycleProperties;
 import dev.warden.worker.source.ModelStoreProperties;
 import dev.warden.worker.source.ModelStoreSource;
+import dev.warden.worker.source.PlatformDesiredState;
 import dev.warden.worker.source.VersionPolicy;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -44,6 +48,8 @@ class ServableManagerIntegrationTests {
 	private final SimpleMeterRegistry meters = new SimpleMeterRegistry();
 
 	private ServableManager<LoadedServable> manager;
+
+	private final PlatformDesiredState platform = new PlatformDesiredState();
 
 	@AfterEach
 	void stop() throws InterruptedException {
@@ -71,6 +77,42 @@ class ServableManagerIntegrationTests {
 		assertThatThrownBy(() -> manager.handle(ServableRequest.version("income", 2)))
 			.isInstanceOf(ServableNotFoundException.class);
 		assertThat(manager.aspiredNotAvailable()).isEmpty();
+	}
+
+	/**
+	 * The failure found in use: the routing says version 1, the worker's policy (latest
+	 * 1) loads version 2. Once the platform's desired state names version 1, the manager
+	 * loads it and unloads version 2 only when version 1 is AVAILABLE; the other model
+	 * keeps its policy.
+	 */
+	@Test
+	void thePlatformsDesiredStateDecidesWhichVersionsOfTheModelsItNamesAreLoaded() throws IOException {
+		addVersion("income", 1);
+		addVersion("income", 2);
+		addVersion("census", 1);
+		addVersion("census", 2);
+		start(LifecycleProperties.defaults());
+		assertThat(states("income")).containsExactly(Map.entry(2L, VersionState.AVAILABLE));
+
+		platform.offer(desired(3, "income", 1L));
+		manager.reload("income", Duration.ofMinutes(1));
+
+		assertThat(states("income")).containsExactly(Map.entry(2L, VersionState.END),
+				Map.entry(1L, VersionState.AVAILABLE));
+		try (ServableHandle handle = manager.handle(ServableRequest.latest("income"))) {
+			assertThat(handle.version()).isEqualTo(1);
+		}
+		assertThat(states("census")).containsExactly(Map.entry(2L, VersionState.AVAILABLE));
+		assertThat(manager.aspiredModels().get("income").byPlatform()).isTrue();
+		assertThat(manager.aspiredModels().get("census").byPlatform()).isFalse();
+		assertThat(manager.aspiredNotAvailable()).isEmpty();
+		assertThat(manager.loadedVersions("income")).isEqualTo(1);
+
+		// a canary: both versions aspired, both loaded
+		platform.offer(desired(4, "income", 1L, 2L));
+		manager.reload("income", Duration.ofMinutes(1));
+		assertThat(states("income")).containsExactly(Map.entry(2L, VersionState.AVAILABLE),
+				Map.entry(1L, VersionState.AVAILABLE));
 	}
 
 	@Test
@@ -221,9 +263,14 @@ class ServableManagerIntegrationTests {
 
 	private void start(LifecycleProperties lifecycle) {
 		ModelStoreProperties storeProperties = new ModelStoreProperties(store, Duration.ofHours(1));
-		manager = new ServableManager<>(new AspiredVersionsSource(new ModelStoreSource(storeProperties), lifecycle),
+		manager = new ServableManager<>(
+				new AspiredVersionsSource(new ModelStoreSource(storeProperties), lifecycle, platform),
 				new SavedModelLoader(new LoaderProperties(-1, 1, 1_048_576)), storeProperties, lifecycle, meters);
 		manager.afterPropertiesSet();
+	}
+
+	private static DesiredState desired(long generation, String model, Long... versions) {
+		return new DesiredState(generation, new TreeMap<>(Map.of(model, new TreeSet<>(List.of(versions)))));
 	}
 
 	private static LifecycleProperties properties(Map<String, LifecycleProperties.ModelSettings> models) {

@@ -32,9 +32,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * Self-registration over real HTTP: a real worker serving a real (briefly trained) income
- * SavedModel posts its heartbeats to an HTTP server standing in for the platform, with
- * the shared token, its advertised URL and the versions it has AVAILABLE;
- * {@code GET /internal/v1/status} says the same; on shutdown it sends
+ * SavedModel, versions 1 and 2 in its store, posts its heartbeats to an HTTP server
+ * standing in for the platform, with the shared token, its advertised URL and the
+ * versions it has AVAILABLE; the platform's answer names version 1 (the worker's own
+ * policy, latest 1, would serve 2), and the worker converges to it;
+ * {@code GET /internal/v1/status} says the same; {@code PUT /internal/v1/desired-state}
+ * takes a newer generation and ignores an older one; on shutdown it sends
  * {@code "stopping": true}.
  */
 class PlatformRegistrationIntegrationTests {
@@ -53,7 +56,10 @@ class PlatformRegistrationIntegrationTests {
 	@BeforeAll
 	static void start() throws IOException {
 		store = TrainedModels.newStore("registration");
+		// two versions: the worker's own policy (latest 1) would serve 2, the platform
+		// names 1
 		TrainedModels.copyInto(TrainedModels.income(), store, "income", 1);
+		TrainedModels.copyInto(TrainedModels.income(), store, "income", 2);
 		platform = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
 		platform.createContext("/internal/platform/workers/heartbeat", PlatformRegistrationIntegrationTests::receive);
 		platform.start();
@@ -69,14 +75,32 @@ class PlatformRegistrationIntegrationTests {
 			heartbeats.add(new Received(exchange.getRequestHeaders().getFirst("Authorization"),
 					JSON.readTree(new String(in.readAllBytes(), StandardCharsets.UTF_8))));
 		}
-		byte[] answer = "{\"registered\":true}".getBytes(StandardCharsets.UTF_8);
+		byte[] answer = "{\"registered\":true,\"desired\":{\"generation\":5,\"models\":{\"income\":[1]}}}"
+			.getBytes(StandardCharsets.UTF_8);
 		exchange.sendResponseHeaders(200, answer.length);
 		exchange.getResponseBody().write(answer);
 		exchange.close();
 	}
 
+	private static HttpResponse<String> get(String port, String path) throws Exception {
+		return HttpClient.newHttpClient()
+			.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+				.timeout(Duration.ofSeconds(10))
+				.build(), HttpResponse.BodyHandlers.ofString());
+	}
+
+	private static HttpResponse<String> put(String port, String json) throws Exception {
+		return HttpClient.newHttpClient()
+			.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/internal/v1/desired-state"))
+				.timeout(Duration.ofSeconds(10))
+				.header("Content-Type", "application/json")
+				.PUT(HttpRequest.BodyPublishers.ofString(json))
+				.build(), HttpResponse.BodyHandlers.ofString());
+	}
+
 	@Test
-	void heartbeatsCarryTheTokenUrlAndAvailableVersionsAndShutdownDeregisters() throws Exception {
+	void heartbeatsCarryTheTokenUrlAndAvailableVersionsTheWorkerConvergesToTheDesiredStateAndShutdownDeregisters()
+			throws Exception {
 		ConfigurableApplicationContext worker = new SpringApplicationBuilder(WorkerApplication.class).run(
 				"--server.port=0", "--spring.main.banner-mode=off", "--warden.worker.model-store.path=" + store,
 				"--warden.registration.platform-url=http://127.0.0.1:" + platform.getAddress().getPort(),
@@ -84,30 +108,63 @@ class PlatformRegistrationIntegrationTests {
 				"--warden.registration.worker-id=worker-under-test");
 		String port = worker.getEnvironment().getProperty("local.server.port");
 		try {
-			Received withModel = null;
+			Received converged = null;
 			long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-			while (withModel == null && System.nanoTime() < deadline) {
+			while (converged == null && System.nanoTime() < deadline) {
 				Received next = heartbeats.poll(1, TimeUnit.SECONDS);
-				if (next != null && next.body().path("models").path("income").path("versions").size() > 0) {
-					withModel = next;
+				if (next != null && next.body().path("desired_generation").asLong() == 5
+						&& "[1]".equals(next.body().path("models").path("income").path("versions").toString())) {
+					converged = next;
 				}
 			}
-			assertThat(withModel).as("a heartbeat listing the income model").isNotNull();
-			assertThat(withModel.authorization()).isEqualTo("Bearer shared-t0ken");
-			assertThat(withModel.body().path("id").asString()).isEqualTo("worker-under-test");
-			assertThat(withModel.body().path("url").asString()).isEqualTo("http://127.0.0.1:" + port);
-			assertThat(withModel.body().path("interval_ms").asLong()).isEqualTo(200);
-			assertThat(withModel.body().path("models").path("income").path("versions").get(0).asLong()).isEqualTo(1);
+			assertThat(converged).as("a heartbeat serving exactly version 1 of income, generation 5").isNotNull();
+			assertThat(converged.authorization()).isEqualTo("Bearer shared-t0ken");
+			assertThat(converged.body().path("id").asString()).isEqualTo("worker-under-test");
+			assertThat(converged.body().path("url").asString()).isEqualTo("http://127.0.0.1:" + port);
+			assertThat(converged.body().path("interval_ms").asLong()).isEqualTo(200);
+			JsonNode income = converged.body().path("models").path("income");
+			assertThat(income.path("aspired").toString()).isEqualTo("[1]");
+			assertThat(income.path("in_store").toString()).isEqualTo("[1,2]");
+			assertThat(income.path("loading").toString()).isEqualTo("[]");
+			assertThat(income.path("failed").toString()).isEqualTo("{}");
 
-			HttpResponse<String> status = HttpClient.newHttpClient()
-				.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/internal/v1/status"))
-					.timeout(Duration.ofSeconds(10))
-					.build(), HttpResponse.BodyHandlers.ofString());
+			HttpResponse<String> status = get(port, "/internal/v1/status");
 			assertThat(status.statusCode()).isEqualTo(200);
 			JsonNode body = JSON.readTree(status.body());
 			assertThat(body.path("id").asString()).isEqualTo("worker-under-test");
-			assertThat(body.path("models").path("income").path("versions").get(0).asLong()).isEqualTo(1);
+			assertThat(body.path("desired_generation").asLong()).isEqualTo(5);
+			assertThat(body.path("models").path("income").path("versions").toString()).isEqualTo("[1]");
 			assertThat(body.path("models").path("income").path("labels").isObject()).isTrue();
+			// version 2 was unloaded once version 1 was AVAILABLE: only 1 is in memory
+			JsonNode listing = JSON.readTree(get(port, "/v1/models/income").body());
+			assertThat(listing.path("model_version_status").toString())
+				.contains("{\"version\":\"1\",\"state\":\"AVAILABLE\"")
+				.contains("{\"version\":\"2\",\"state\":\"END\"");
+
+			// a gateway that polls the worker pushes the same document; an older one is
+			// ignored, a malformed one refused
+			HttpResponse<String> stale = put(port, "{\"generation\":4,\"models\":{\"income\":[2]}}");
+			assertThat(stale.statusCode()).isEqualTo(200);
+			assertThat(stale.body()).contains("\"accepted\":false", "\"generation\":5");
+			HttpResponse<String> invalid = put(port, "{\"generation\":6,\"models\":{\"income\":[0]}}");
+			assertThat(invalid.statusCode()).isEqualTo(400);
+			assertThat(invalid.body()).contains("\"code\":\"invalid_argument\"", "positive integers");
+			HttpResponse<String> newer = put(port, "{\"generation\":6,\"models\":{\"income\":[1,2]}}");
+			assertThat(newer.body()).contains("\"accepted\":true", "\"generation\":6");
+			assertThat(get(port, "/internal/v1/desired-state").body())
+				.isEqualTo("{\"generation\":6,\"models\":{\"income\":[1,2]}}");
+			// the platform's answers (generation 5) no longer apply
+			Received canary = null;
+			deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+			while (canary == null && System.nanoTime() < deadline) {
+				Received next = heartbeats.poll(1, TimeUnit.SECONDS);
+				if (next != null
+						&& "[2,1]".equals(next.body().path("models").path("income").path("versions").toString())) {
+					canary = next;
+				}
+			}
+			assertThat(canary).as("a heartbeat serving versions 1 and 2").isNotNull();
+			assertThat(canary.body().path("desired_generation").asLong()).isEqualTo(6);
 		}
 		finally {
 			worker.close();

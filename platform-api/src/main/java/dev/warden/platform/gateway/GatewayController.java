@@ -30,10 +30,11 @@ import dev.warden.platform.worker.WorkerProperties;
  * {@link ModelRouting} which version must answer (pin, canary, stable); when it names
  * one, the path is rewritten to that version
  * ({@code /v1/models/{m}/versions/{v}:predict},
- * {@code /v2/models/{m}/versions/{v}/infer}). The worker is chosen by
- * {@link WorkerClient#forward}. No healthy worker: 503 {@code worker_unavailable} with
- * {@code Retry-After}; a worker slower than the model's response timeout: 504
- * {@code worker_timeout}.
+ * {@code /v2/models/{m}/versions/{v}/infer}). When no worker can serve the routed
+ * version, the answer comes from another one and carries a {@code Warning} header. The
+ * worker is chosen by {@link WorkerClient#forward}. No healthy worker: 503
+ * {@code worker_unavailable} with {@code Retry-After}; a worker slower than the model's
+ * response timeout: 504 {@code worker_timeout}.
  */
 @RestController
 class GatewayController {
@@ -77,10 +78,11 @@ class GatewayController {
 		}
 		request.setAttribute(GatewayAttributes.REQUEST_BODY, body);
 		String requestId = RequestIds.of(request);
+		ModelRouting.Decision decision = null;
 		if (route.choosesVersion()) {
-			Long chosen = chooseVersion(request, route.model(), requestId);
-			if (chosen != null) {
-				route = route.withVersion(chosen);
+			decision = chooseVersion(request, route.model(), requestId);
+			if (decision.version() != null) {
+				route = route.withVersion(decision.version());
 			}
 		}
 		WorkerResponse answer;
@@ -111,13 +113,16 @@ class GatewayController {
 		if (answer.modelVersion() != null) {
 			response.setHeader("X-Model-Version", answer.modelVersion());
 		}
+		if (decision != null && decision.fallback()) {
+			response.setHeader("Warning", decision.warning(route.model(), answer.modelVersion()));
+		}
 		response.setContentLength(answer.body().length);
 		response.getOutputStream().write(answer.body());
 	}
 
-	private Long chooseVersion(HttpServletRequest request, String model, String requestId) {
+	private ModelRouting.Decision chooseVersion(HttpServletRequest request, String model, String requestId) {
 		VerifiedKey key = VerifiedKey.of(request);
-		return this.routing.version(model, requestId, (key != null) ? key.tenantId() : null,
+		return this.routing.decide(model, requestId, (key != null) ? key.tenantId() : null,
 				(key != null) ? key.apiKeyId() : null);
 	}
 

@@ -9,6 +9,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.SortedMap;
+import java.util.TreeMap;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicBoolean;
 
@@ -17,8 +19,11 @@ import org.slf4j.LoggerFactory;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.jdbc.core.simple.JdbcClient;
-import org.springframework.scheduling.annotation.Scheduled;
+import org.springframework.scheduling.annotation.SchedulingConfigurer;
+import org.springframework.scheduling.config.FixedDelayTask;
+import org.springframework.scheduling.config.ScheduledTaskRegistrar;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.support.TransactionTemplate;
 
@@ -26,16 +31,18 @@ import dev.warden.platform.system.Page;
 import dev.warden.platform.system.PageRequest;
 import dev.warden.platform.worker.WorkerClient;
 import dev.warden.platform.worker.WorkerClient.WorkerResponse;
+import dev.warden.platform.worker.WorkerFleet;
+import dev.warden.platform.worker.WorkerInventory;
 
 /**
  * The model catalogue, synchronised from the worker: {@code GET /v1/models} (each
  * version's state, with the load error of a version that failed and the warnings of one
  * that loaded with caveats) then {@code GET /v1/models/{m}/versions/{v}/metadata} for the
- * signature defs. Runs at start-up and every {@code warden.catalogue.sync-interval};
- * while the worker is down it retries quietly.
+ * signature defs. Runs {@code warden.catalogue.initial-delay} after start-up and every
+ * {@code warden.catalogue.sync-interval}; while the worker is down it retries quietly.
  */
 @Service
-public class ModelCatalogue {
+public class ModelCatalogue implements SchedulingConfigurer {
 
 	private static final Logger log = LoggerFactory.getLogger(ModelCatalogue.class);
 
@@ -50,19 +57,43 @@ public class ModelCatalogue {
 	private static final String VERSION_COLUMNS = "v.version, v.state, v.load_error, v.load_warnings::text AS warnings, "
 			+ "v.signature_defs::text AS defs, v.sha256, v.size_bytes, v.uploaded_by, v.uploaded_at";
 
+	/**
+	 * The state recorded for a version that is in the model store but loaded by no worker
+	 * the catalogue read.
+	 */
+	public static final String NOT_LOADED = "NOT_LOADED";
+
 	private final AtomicBoolean workerReachable = new AtomicBoolean(true);
 
 	private final ModelGrants grants;
 
-	ModelCatalogue(WorkerClient worker, JdbcClient jdbc, TransactionTemplate transactions, ModelGrants grants) {
+	private final CatalogueProperties properties;
+
+	private final WorkerFleet fleet;
+
+	private final ObjectProvider<ServingPlan> plan;
+
+	ModelCatalogue(WorkerClient worker, JdbcClient jdbc, TransactionTemplate transactions, ModelGrants grants,
+			CatalogueProperties properties, WorkerFleet fleet, ObjectProvider<ServingPlan> plan) {
+		this.properties = properties;
+		this.fleet = fleet;
+		this.plan = plan;
 		this.worker = worker;
 		this.jdbc = jdbc;
 		this.transactions = transactions;
 		this.grants = grants;
 	}
 
-	@Scheduled(initialDelayString = "${warden.catalogue.initial-delay:0s}",
-			fixedDelayString = "${warden.catalogue.sync-interval:10s}")
+	/**
+	 * Syncs {@code warden.catalogue.initial-delay} after start, then every
+	 * {@code warden.catalogue.sync-interval}.
+	 */
+	@Override
+	public void configureTasks(ScheduledTaskRegistrar tasks) {
+		tasks.addFixedDelayTask(new FixedDelayTask(this::scheduledSync, this.properties.syncInterval(),
+				this.properties.initialDelay()));
+	}
+
 	void scheduledSync() {
 		try {
 			int versions = sync();
@@ -102,7 +133,20 @@ public class ModelCatalogue {
 			}
 		}
 		Instant now = Instant.now();
-		this.transactions.executeWithoutResult((status) -> discovered.forEach((v) -> upsert(v, now)));
+		// versions in the store that the worker does not list (never aspired since it
+		// started: the platform decides what is loaded)
+		List<DiscoveredVersion> notLoaded = new ArrayList<>();
+		this.fleet.inStore().forEach((name, versions) -> versions.forEach((version) -> {
+			boolean listed = discovered.stream()
+				.anyMatch((known) -> known.model().equals(name) && known.version() == version);
+			if (!listed) {
+				notLoaded.add(new DiscoveredVersion(name, version, NOT_LOADED, null, "[]", "{}"));
+			}
+		}));
+		this.transactions.executeWithoutResult((status) -> {
+			discovered.forEach((v) -> upsert(v, now));
+			notLoaded.forEach((v) -> upsertNotLoaded(v, now));
+		});
 		// newly discovered models are callable at once on this instance, not only after
 		// the next grants reload
 		this.grants.scheduledRefresh();
@@ -151,6 +195,83 @@ public class ModelCatalogue {
 			.update();
 	}
 
+	/**
+	 * A version in the store that no worker lists: recorded as {@link #NOT_LOADED}; a row
+	 * that holds a load error keeps it (and its state), so that a version that failed to
+	 * load is still refused as a route.
+	 */
+	private void upsertNotLoaded(DiscoveredVersion version, Instant now) {
+		Timestamp at = Timestamp.from(now);
+		this.jdbc
+			.sql("INSERT INTO models (id, name, created_at, discovered_at) VALUES (:id, :name, :at, :at) "
+					+ "ON CONFLICT (name) DO NOTHING")
+			.param("id", UUID.randomUUID())
+			.param("name", version.model())
+			.param("at", at)
+			.update();
+		this.jdbc
+			.sql("INSERT INTO model_versions (id, model_id, version, state, created_at, discovered_at, updated_at) "
+					+ "SELECT :id, m.id, :version, :state, :at, :at, :at FROM models m WHERE m.name = :name "
+					+ "ON CONFLICT (model_id, version) DO UPDATE SET state = EXCLUDED.state, updated_at = EXCLUDED.updated_at "
+					+ "WHERE model_versions.load_error IS NULL AND model_versions.state <> EXCLUDED.state")
+			.param("id", UUID.randomUUID())
+			.param("version", version.version())
+			.param("state", NOT_LOADED)
+			.param("at", at)
+			.param("name", version.model())
+			.update();
+	}
+
+	/**
+	 * What the platform wants loaded of {@code version} and what each worker has: the
+	 * reasons it is aspired (none: not aspired) and per worker its state there.
+	 */
+	private Serving serving(String model, long version, SortedMap<Long, List<String>> aspired,
+			List<WorkerFleet.WorkerReport> workers) {
+		List<WorkerState> states = new ArrayList<>();
+		for (WorkerFleet.WorkerReport worker : workers) {
+			if (worker.inventory() == null) {
+				states.add(new WorkerState(worker.id(), worker.healthy(), "UNKNOWN", null));
+				continue;
+			}
+			WorkerInventory.ServedModel served = worker.model(model).orElse(null);
+			String state;
+			String error = null;
+			if (served == null) {
+				state = NOT_LOADED;
+			}
+			else if (served.versions().contains(version)) {
+				state = "AVAILABLE";
+			}
+			else if (served.failed().containsKey(version)) {
+				state = "FAILED";
+				error = served.failed().get(version);
+			}
+			else if (served.loading().contains(version)) {
+				state = "LOADING";
+			}
+			else {
+				state = NOT_LOADED;
+			}
+			states.add(new WorkerState(worker.id(), worker.healthy(), state, error));
+		}
+		List<String> reasons = aspired.getOrDefault(version, List.of());
+		return new Serving(!reasons.isEmpty(), reasons, List.copyOf(states));
+	}
+
+	private SortedMap<Long, List<String>> aspired(String model) {
+		ServingPlan current = this.plan.getIfAvailable();
+		return (current != null) ? current.aspired(model) : new TreeMap<>();
+	}
+
+	private List<CatalogueVersion> withServing(String model, List<CatalogueVersion> versions) {
+		SortedMap<Long, List<String>> aspired = aspired(model);
+		List<WorkerFleet.WorkerReport> workers = this.fleet.reports();
+		return versions.stream()
+			.map((v) -> v.withServing(serving(model, Long.parseLong(v.version()), aspired, workers)))
+			.toList();
+	}
+
 	/** One page of the models, by name, each with all its versions. */
 	public Page<CatalogueModel> models(PageRequest page) {
 		Map<String, List<CatalogueVersion>> byModel = new LinkedHashMap<>();
@@ -170,7 +291,7 @@ public class ModelCatalogue {
 		Map<String, ModelGrants.Grant> granted = this.grants.all();
 		return Page.of(byModel.entrySet()
 			.stream()
-			.map((e) -> new CatalogueModel(e.getKey(), e.getValue(),
+			.map((e) -> new CatalogueModel(e.getKey(), withServing(e.getKey(), e.getValue()),
 					granted.getOrDefault(e.getKey(), new ModelGrants.Grant(true, List.of()))))
 			.toList(), page);
 	}
@@ -188,7 +309,8 @@ public class ModelCatalogue {
 					versions.add(version(rs));
 				}
 			});
-		return found[0] ? Optional.of(new CatalogueModel(name, versions, this.grants.grants(name))) : Optional.empty();
+		return found[0] ? Optional.of(new CatalogueModel(name, withServing(name, versions), this.grants.grants(name)))
+				: Optional.empty();
 	}
 
 	/** One version of a model, if both are known. */
@@ -199,7 +321,8 @@ public class ModelCatalogue {
 			.param("name", model)
 			.param("version", version)
 			.query((rs, row) -> version(rs))
-			.optional();
+			.optional()
+			.map((found) -> withServing(model, List.of(found)).get(0));
 	}
 
 	private static CatalogueVersion version(java.sql.ResultSet rs) throws java.sql.SQLException {
@@ -211,7 +334,7 @@ public class ModelCatalogue {
 		return new CatalogueVersion(Long.toString(rs.getLong("version")), rs.getString("state"),
 				rs.getString("load_error"), List.copyOf(warnings), JSON.readTree(rs.getString("defs")),
 				rs.getString("sha256"), sizeBytes, rs.getString("uploaded_by"),
-				(uploadedAt != null) ? uploadedAt.toInstant() : null);
+				(uploadedAt != null) ? uploadedAt.toInstant() : null, null);
 	}
 
 	private static String encode(String segment) {
@@ -237,10 +360,41 @@ public class ModelCatalogue {
 	 * the TF Serving {@code signature_def} map; {@code sha256} (of the uploaded archive),
 	 * {@code sizeBytes}, {@code uploadedBy} (the uploader's token {@code sub}) and
 	 * {@code uploadedAt} are {@code null} for versions that were not uploaded through the
-	 * admin API.
+	 * admin API. {@code serving} says whether the platform wants the version loaded, why,
+	 * and what each worker has of it.
 	 */
 	public record CatalogueVersion(String version, String state, String error, List<String> warnings,
-			JsonNode signatureDefs, String sha256, Long sizeBytes, String uploadedBy, Instant uploadedAt) {
+			JsonNode signatureDefs, String sha256, Long sizeBytes, String uploadedBy, Instant uploadedAt,
+			Serving serving) {
+
+		CatalogueVersion withServing(Serving serving) {
+			return new CatalogueVersion(this.version, this.state, this.error, this.warnings, this.signatureDefs,
+					this.sha256, this.sizeBytes, this.uploadedBy, this.uploadedAt, serving);
+		}
+
+	}
+
+	/**
+	 * Aspired versus loaded, for one version.
+	 *
+	 * @param aspired whether the platform wants it loaded on every worker
+	 * @param reasons why: {@code stable}, {@code canary}, {@code pin},
+	 * {@code hold:<holder>}, {@code latest} (empty when not aspired)
+	 * @param workers its state on each worker this replica routes to
+	 */
+	public record Serving(boolean aspired, List<String> reasons, List<WorkerState> workers) {
+	}
+
+	/**
+	 * One version on one worker.
+	 *
+	 * @param worker the worker's id
+	 * @param healthy whether the worker is in the rotation
+	 * @param state {@code AVAILABLE}, {@code LOADING}, {@code FAILED}, {@code NOT_LOADED}
+	 * or {@code UNKNOWN} (the worker does not say what it serves)
+	 * @param error why it failed, or {@code null}
+	 */
+	public record WorkerState(String worker, boolean healthy, String state, String error) {
 	}
 
 }

@@ -1,6 +1,7 @@
 package dev.warden.platform.model;
 
 import java.sql.Timestamp;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -17,7 +18,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import org.springframework.jdbc.core.simple.JdbcClient;
-import org.springframework.scheduling.annotation.Scheduled;
+import org.springframework.scheduling.annotation.SchedulingConfigurer;
+import org.springframework.scheduling.config.ScheduledTaskRegistrar;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.support.TransactionTemplate;
 
@@ -40,7 +42,7 @@ import dev.warden.platform.system.ApiException;
  * time to refuse. Thread-safe.
  */
 @Service
-public class ModelGrants {
+public class ModelGrants implements SchedulingConfigurer {
 
 	private static final Logger log = LoggerFactory.getLogger(ModelGrants.class);
 
@@ -68,12 +70,15 @@ public class ModelGrants {
 
 	private final AuditTrail audit;
 
+	private final Duration refreshInterval;
+
 	private volatile Map<String, Entry> snapshot = Map.of();
 
-	ModelGrants(JdbcClient jdbc, TransactionTemplate transactions, AuditTrail audit) {
+	ModelGrants(JdbcClient jdbc, TransactionTemplate transactions, AuditTrail audit, GrantsProperties properties) {
 		this.jdbc = jdbc;
 		this.transactions = transactions;
 		this.audit = audit;
+		this.refreshInterval = properties.refreshInterval();
 	}
 
 	/** In-memory lookup; never blocks on the database. */
@@ -86,7 +91,12 @@ public class ModelGrants {
 				: Access.DENIED;
 	}
 
-	@Scheduled(fixedDelayString = "${warden.grants.refresh-interval:500ms}")
+	/** Reloads the snapshot every {@code warden.grants.refresh-interval}. */
+	@Override
+	public void configureTasks(ScheduledTaskRegistrar tasks) {
+		tasks.addFixedDelayTask(this::scheduledRefresh, this.refreshInterval);
+	}
+
 	void scheduledRefresh() {
 		try {
 			refresh();

@@ -30,6 +30,7 @@ import org.slf4j.LoggerFactory;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
+import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.http.HttpStatus;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Service;
@@ -39,7 +40,8 @@ import org.springframework.web.multipart.MultipartFile;
 
 import dev.warden.platform.audit.AuditTrail;
 import dev.warden.platform.model.ModelCatalogue.CatalogueVersion;
-import dev.warden.platform.model.SavedModelArchive.Extracted;
+import dev.warden.platform.model.internal.SavedModelArchive;
+import dev.warden.platform.model.internal.SavedModelArchive.Extracted;
 import dev.warden.platform.system.ApiException;
 import dev.warden.platform.worker.WorkerClient;
 import dev.warden.platform.worker.WorkerClient.WorkerResponse;
@@ -93,8 +95,12 @@ public class ModelManagement {
 
 	private final ModelGrants grants;
 
+	private final ApplicationEventPublisher events;
+
 	ModelManagement(ModelStoreProperties properties, WorkerClient worker, JdbcClient jdbc,
-			TransactionTemplate transactions, AuditTrail audit, ModelCatalogue catalogue, ModelGrants grants) {
+			TransactionTemplate transactions, AuditTrail audit, ModelCatalogue catalogue, ModelGrants grants,
+			ApplicationEventPublisher events) {
+		this.events = events;
 		this.grants = grants;
 		this.properties = properties;
 		this.worker = worker;
@@ -138,6 +144,10 @@ public class ModelManagement {
 			this.grants.scheduledRefresh();
 			log.info("{} uploaded {}/{} ({} bytes, {}, sha256 {})", actor, model, version, received.size(),
 					extracted.format().label(), received.sha256());
+			// the versions the workers must load are derived again (a model with no
+			// stable
+			// version serves its newest)
+			this.events.publishEvent(new ModelVersionAdded(model, version));
 			requestReload(model, requestId);
 			CatalogueVersion stored = this.catalogue.version(model, version)
 				.orElseThrow(

@@ -2,26 +2,33 @@ package dev.warden.platform.routing;
 
 import java.nio.charset.StandardCharsets;
 import java.sql.Timestamp;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.HashSet;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
 import java.util.zip.CRC32C;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import org.springframework.beans.factory.SmartInitializingSingleton;
 import org.springframework.http.HttpStatus;
 import org.springframework.jdbc.core.simple.JdbcClient;
-import org.springframework.scheduling.annotation.Scheduled;
+import org.springframework.scheduling.annotation.SchedulingConfigurer;
+import org.springframework.scheduling.config.ScheduledTaskRegistrar;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.support.TransactionTemplate;
 
 import dev.warden.platform.audit.AuditTrail;
+import dev.warden.platform.routing.internal.RouteFallbacks;
 import dev.warden.platform.system.ApiException;
+import dev.warden.platform.worker.WorkerFleet;
 
 /**
  * Which version of a model answers a call that names no version: a pin of the caller's
@@ -41,7 +48,7 @@ import dev.warden.platform.system.ApiException;
  * is one transaction with its audit event (before and after). Thread-safe.
  */
 @Service
-public class ModelRouting {
+public class ModelRouting implements SchedulingConfigurer, SmartInitializingSingleton {
 
 	private static final Logger log = LoggerFactory.getLogger(ModelRouting.class);
 
@@ -51,12 +58,28 @@ public class ModelRouting {
 
 	private final AuditTrail audit;
 
+	private final Duration refreshInterval;
+
+	private final Servability servability;
+
+	private final AspiredVersions aspired;
+
+	private final WorkerFleet fleet;
+
+	private final RouteFallbacks fallbacks;
+
 	private volatile Map<String, Route> snapshot = Map.of();
 
-	ModelRouting(JdbcClient jdbc, TransactionTemplate transactions, AuditTrail audit) {
+	ModelRouting(JdbcClient jdbc, TransactionTemplate transactions, AuditTrail audit, RoutingProperties properties,
+			Servability servability, AspiredVersions aspired, WorkerFleet fleet, RouteFallbacks fallbacks) {
 		this.jdbc = jdbc;
 		this.transactions = transactions;
 		this.audit = audit;
+		this.refreshInterval = properties.refreshInterval();
+		this.servability = servability;
+		this.aspired = aspired;
+		this.fleet = fleet;
+		this.fallbacks = fallbacks;
 	}
 
 	/**
@@ -69,13 +92,64 @@ public class ModelRouting {
 		if (route == null) {
 			return null;
 		}
+		Long pinned = pinned(route, tenantId, apiKeyId);
+		return (pinned != null) ? pinned : routed(route, model, requestId);
+	}
+
+	/**
+	 * How a call to {@code model} naming no version must be forwarded: the routed version
+	 * ({@link #version}) when a worker can serve it; else, while it is still being loaded
+	 * (a new canary, a promotion, a restart), the stable version when the routed one is
+	 * the canary and the stable one is AVAILABLE, otherwise the call unchanged (the
+	 * worker answers with its newest AVAILABLE version, the one the routes could serve
+	 * before); and when no worker can serve it at all (it failed to load everywhere, or
+	 * left the store), the same choice as a fallback that the answer announces
+	 * ({@code Warning}) and {@link RouteFallbacks} records. A pinned caller always gets
+	 * its pinned version (exact semantics: the worker's error if nobody serves it).
+	 * In-memory; never blocks on the database.
+	 */
+	public Decision decide(String model, String requestId, UUID tenantId, UUID apiKeyId) {
+		Route route = this.snapshot.get(model);
+		if (route == null) {
+			return Decision.UNROUTED;
+		}
+		Long pinned = pinned(route, tenantId, apiKeyId);
+		if (pinned != null) {
+			return new Decision(pinned, pinned, false);
+		}
+		Long chosen = routed(route, model, requestId);
+		if (chosen == null) {
+			return Decision.UNROUTED;
+		}
+		WorkerFleet.Availability availability = this.fleet.availability(model, chosen);
+		if (availability == WorkerFleet.Availability.AVAILABLE || availability == WorkerFleet.Availability.UNKNOWN) {
+			if (availability == WorkerFleet.Availability.AVAILABLE) {
+				this.fallbacks.restored(model, chosen);
+			}
+			return new Decision(chosen, chosen, false);
+		}
+		boolean fallback = availability == WorkerFleet.Availability.UNAVAILABLE;
+		if (fallback) {
+			this.fallbacks.fellBack(model, chosen,
+					this.fleet.failure(model, chosen).orElse("no worker has it loaded or is loading it"));
+		}
+		Long stable = route.stableVersion();
+		if (stable != null && stable != chosen.longValue()
+				&& this.fleet.availability(model, stable) == WorkerFleet.Availability.AVAILABLE) {
+			return new Decision(stable, chosen, fallback);
+		}
+		return new Decision(null, chosen, fallback);
+	}
+
+	private static Long pinned(Route route, UUID tenantId, UUID apiKeyId) {
 		Long pinned = (apiKeyId != null) ? route.pins().get(apiKeyId) : null;
 		if (pinned == null && tenantId != null) {
 			pinned = route.pins().get(tenantId);
 		}
-		if (pinned != null) {
-			return pinned;
-		}
+		return pinned;
+	}
+
+	private static Long routed(Route route, String model, String requestId) {
 		if (route.canaryVersion() != null && requestId != null && bucket(model, requestId) < route.canaryWeight()) {
 			return route.canaryVersion();
 		}
@@ -89,7 +163,18 @@ public class ModelRouting {
 		return (int) (crc.getValue() % 100);
 	}
 
-	@Scheduled(fixedDelayString = "${warden.routing.refresh-interval:500ms}")
+	/** Reloads the snapshot every {@code warden.routing.refresh-interval}. */
+	@Override
+	public void configureTasks(ScheduledTaskRegistrar tasks) {
+		tasks.addFixedDelayTask(this::scheduledRefresh, this.refreshInterval);
+	}
+
+	/** Loads the routes once before the web server takes requests. */
+	@Override
+	public void afterSingletonsInstantiated() {
+		scheduledRefresh();
+	}
+
 	void scheduledRefresh() {
 		try {
 			refresh();
@@ -116,9 +201,21 @@ public class ModelRouting {
 				route.pins().put(rs.getObject("subject_id", UUID.class), rs.getLong("version"));
 			});
 		Map<String, Route> frozen = new HashMap<>();
-		loaded.forEach((name, route) -> frozen.put(name, new Route(route.stableVersion(), route.canaryVersion(),
-				route.canaryWeight(), Map.copyOf(route.pins()))));
+		Map<String, Set<Long>> routed = new HashMap<>();
+		loaded.forEach((name, route) -> {
+			frozen.put(name, new Route(route.stableVersion(), route.canaryVersion(), route.canaryWeight(),
+					Map.copyOf(route.pins())));
+			Set<Long> versions = new HashSet<>();
+			if (route.stableVersion() != null) {
+				versions.add(route.stableVersion());
+			}
+			if (route.canaryVersion() != null) {
+				versions.add(route.canaryVersion());
+			}
+			routed.put(name, versions);
+		});
 		this.snapshot = Map.copyOf(frozen);
+		this.fallbacks.retainRouted(routed);
 	}
 
 	/** The routing of a model as stored. @throws ApiException 404 unknown model */
@@ -192,6 +289,7 @@ public class ModelRouting {
 			if (before.canary() == null) {
 				throw new ApiException(HttpStatus.CONFLICT, "no_canary", "model " + model + " has no canary");
 			}
+			requireVersion(model, modelId, before.canary().version());
 			upsertRoute(modelId, before.canary().version(), null, 0, actor);
 		});
 	}
@@ -257,26 +355,16 @@ public class ModelRouting {
 			return after;
 		});
 		refresh();
+		this.aspired.refresh();
 		return result;
 	}
 
 	private UUID modelId(String model, boolean lock) {
-		return this.jdbc.sql("SELECT id FROM models WHERE name = :name" + (lock ? " FOR UPDATE" : ""))
-			.param("name", model)
-			.query(UUID.class)
-			.optional()
-			.orElseThrow(() -> ApiException.notFound("model " + model));
+		return this.servability.modelId(model, lock);
 	}
 
 	private void requireVersion(String model, UUID modelId, long version) {
-		boolean known = this.jdbc.sql("SELECT count(*) FROM model_versions WHERE model_id = :id AND version = :version")
-			.param("id", modelId)
-			.param("version", version)
-			.query(Long.class)
-			.single() > 0;
-		if (!known) {
-			throw ApiException.badRequest("unknown_version", "model " + model + " has no version " + version);
-		}
+		this.servability.requireServable(model, modelId, version);
 	}
 
 	private String subjectType(UUID subject) {
@@ -368,6 +456,36 @@ public class ModelRouting {
 								"version", p.version()))
 						.toList());
 			return out;
+		}
+
+	}
+
+	/**
+	 * How to forward a call naming no version.
+	 *
+	 * @param version the version to rewrite the path to, or {@code null} to forward it
+	 * unchanged (the worker answers with its newest AVAILABLE version)
+	 * @param routedVersion the version the routing chose, or {@code null} (no routing)
+	 * @param fallback true when the routed version can be served by no worker: the answer
+	 * must say so ({@link #warning})
+	 */
+	public record Decision(Long version, Long routedVersion, boolean fallback) {
+
+		static final Decision UNROUTED = new Decision(null, null, false);
+
+		/**
+		 * The {@code Warning} header of a fallback answer ({@code 199}, "miscellaneous
+		 * warning", RFC 7234), naming the routed version and the one that answered.
+		 */
+		public String warning(String model, String answeredVersion) {
+			String answered = (answeredVersion != null && answeredVersion.matches("[0-9]{1,19}"))
+					? "version " + answeredVersion : "another version";
+			return "199 warden \"version " + this.routedVersion + " of model " + printable(model)
+					+ " is not available on any worker; answered by " + answered + "\"";
+		}
+
+		private static String printable(String text) {
+			return text.replaceAll("[^A-Za-z0-9._-]", "?");
 		}
 
 	}

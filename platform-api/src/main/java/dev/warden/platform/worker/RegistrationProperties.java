@@ -19,7 +19,7 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
 public record RegistrationProperties(String token, @DefaultValue("500ms") Duration refreshInterval,
 		@DefaultValue("3") int missedHeartbeats) {
 
-	boolean enabled() {
+	public boolean enabled() {
 		return this.token != null && !this.token.isBlank();
 	}
 

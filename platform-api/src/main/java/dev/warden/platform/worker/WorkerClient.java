@@ -28,6 +28,9 @@ import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.DisposableBean;
 import org.springframework.stereotype.Component;
 
+import dev.warden.platform.worker.internal.Worker;
+import dev.warden.platform.worker.internal.WorkerPool;
+
 /**
  * HTTP client for the inference workers: Apache HttpClient 5 (classic) with a pooled,
  * keep-alive connection manager shared by all requests. Bodies are passed through as
@@ -243,6 +246,21 @@ public class WorkerClient implements DisposableBean {
 	WorkerResponse get(Worker worker, String path, Duration timeout) throws IOException {
 		HttpUriRequestBase request = new HttpUriRequestBase("GET", java.net.URI.create(worker.url() + path));
 		request.setHeader("Accept", "application/json");
+		request.setConfig(RequestConfig.custom()
+			.setResponseTimeout(Timeout.of(timeout.toMillis(), TimeUnit.MILLISECONDS))
+			.build());
+		return this.http.execute(request, (answer) -> new WorkerResponse(answer.getCode(),
+				(answer.getEntity() != null) ? EntityUtils.toByteArray(answer.getEntity()) : new byte[0], null, null));
+	}
+
+	/**
+	 * Sends a PUT with a JSON body straight to one worker (the desired state), outside
+	 * the breaker and the in-flight count.
+	 */
+	WorkerResponse put(Worker worker, String path, byte[] json, Duration timeout) throws IOException {
+		HttpUriRequestBase request = new HttpUriRequestBase("PUT", java.net.URI.create(worker.url() + path));
+		request.setHeader("Accept", "application/json");
+		request.setEntity(new ByteArrayEntity(json, ContentType.APPLICATION_JSON));
 		request.setConfig(RequestConfig.custom()
 			.setResponseTimeout(Timeout.of(timeout.toMillis(), TimeUnit.MILLISECONDS))
 			.build());

@@ -10,6 +10,9 @@ import org.springframework.web.bind.annotation.RestController;
 import dev.warden.platform.system.Page;
 import dev.warden.platform.system.PageRequest;
 
+import dev.warden.platform.worker.internal.Worker;
+import dev.warden.platform.worker.internal.WorkerPool;
+
 /**
  * {@code GET /api/admin/workers}: the workers this gateway replica routes to, as it sees
  * them now.
@@ -42,15 +45,18 @@ class WorkerController {
 	 * @param circuitBreaker CLOSED, OPEN, HALF_OPEN
 	 * @param inFlight requests this replica has in flight to it
 	 * @param forwarded requests this replica has sent to it since start
-	 * @param models what it serves (null = not known)
+	 * @param desiredGeneration the generation of the platform's desired state it follows
+	 * (null: none reported, or its own version policy)
+	 * @param models what it serves, loads, failed and has in its store (null = not known)
 	 */
 	record WorkerView(String id, String url, String source, boolean healthy, String circuitBreaker, int inFlight,
-			long forwarded, Map<String, WorkerInventory.ServedModel> models) {
+			long forwarded, Long desiredGeneration, Map<String, WorkerInventory.ServedModel> models) {
 
 		static WorkerView of(Worker worker) {
 			WorkerInventory inventory = worker.inventory();
 			return new WorkerView(worker.id(), worker.url(), worker.source().name().toLowerCase(), worker.healthy(),
 					worker.breaker().getState().name(), worker.inFlight(), worker.forwarded(),
+					(inventory != null) ? inventory.desiredGeneration() : null,
 					(inventory != null) ? new TreeMap<>(inventory.models()) : null);
 		}
 

@@ -1,6 +1,7 @@
 package dev.warden.platform.worker;
 
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 
 import org.slf4j.Logger;
@@ -8,11 +9,17 @@ import org.slf4j.LoggerFactory;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.beans.factory.SmartInitializingSingleton;
 import org.springframework.scheduling.annotation.SchedulingConfigurer;
 import org.springframework.scheduling.config.ScheduledTaskRegistrar;
 import org.springframework.stereotype.Component;
 
 import dev.warden.platform.worker.WorkerClient.WorkerResponse;
+
+import dev.warden.platform.worker.internal.Worker;
+import dev.warden.platform.worker.internal.WorkerPool;
+import dev.warden.platform.worker.internal.WorkerRegistrations;
 
 /**
  * Keeps {@link WorkerPool} current. Every {@code warden.worker.health-interval} each
@@ -20,12 +27,13 @@ import dev.warden.platform.worker.WorkerClient.WorkerResponse;
  * labels); a worker without that endpoint is asked TF Serving's {@code GET /v1/models}
  * instead, and one that answers neither is kept in the rotation with an unknown
  * inventory. A worker that cannot be reached is out of the rotation until a poll reaches
- * it again. Every {@code warden.registration.refresh-interval} the live registrations are
- * re-read from the database, so every gateway replica sees a worker that registered with
- * any of them.
+ * it again. A worker that reports an older desired-state generation than the platform's
+ * is sent the current desired state ({@code PUT /internal/v1/desired-state}). Every
+ * {@code warden.registration.refresh-interval} the live registrations are re-read from
+ * the database, so every gateway replica sees a worker that registered with any of them.
  */
 @Component
-class WorkerMonitor implements SchedulingConfigurer {
+class WorkerMonitor implements SchedulingConfigurer, SmartInitializingSingleton {
 
 	private static final Logger log = LoggerFactory.getLogger(WorkerMonitor.class);
 
@@ -43,9 +51,12 @@ class WorkerMonitor implements SchedulingConfigurer {
 
 	private final Duration registrationRefresh;
 
+	private final ObjectProvider<DesiredStateProvider> desired;
+
 	WorkerMonitor(WorkerPool pool, WorkerClient client, WorkerRegistrations registrations, WorkerProperties properties,
-			RegistrationProperties registration) {
+			RegistrationProperties registration, ObjectProvider<DesiredStateProvider> desired) {
 		this.pool = pool;
+		this.desired = desired;
 		this.client = client;
 		this.registrations = registrations;
 		this.healthInterval = properties.healthInterval();
@@ -64,6 +75,17 @@ class WorkerMonitor implements SchedulingConfigurer {
 		tasks.addFixedDelayTask(this::refreshRegistrations, this.registrationRefresh);
 	}
 
+	/**
+	 * Reads the registrations and polls the configured workers once before the web server
+	 * takes requests, so that the first calls are routed by what the workers actually
+	 * serve.
+	 */
+	@Override
+	public void afterSingletonsInstantiated() {
+		refreshRegistrations();
+		pollConfigured();
+	}
+
 	void pollConfigured() {
 		for (Worker worker : this.pool.configured()) {
 			poll(worker);
@@ -75,7 +97,9 @@ class WorkerMonitor implements SchedulingConfigurer {
 		try {
 			WorkerResponse status = this.client.get(worker, "/internal/v1/status", this.pollTimeout);
 			if (status.status() == 200) {
-				worker.inventory(WorkerInventory.fromJson(JSON.readTree(status.body()).path("models")));
+				WorkerInventory inventory = WorkerInventory.fromStatus(JSON.readTree(status.body()));
+				worker.inventory(inventory);
+				pushDesiredState(worker, inventory);
 			}
 			else {
 				WorkerResponse listing = this.client.get(worker, "/v1/models", this.pollTimeout);
@@ -100,6 +124,34 @@ class WorkerMonitor implements SchedulingConfigurer {
 			worker.inventory(null);
 			worker.polled(true);
 			log.debug("Status of worker {} could not be read: {}", worker, ex.getMessage());
+		}
+	}
+
+	/**
+	 * Sends the desired state to a configured worker that follows one and reports an
+	 * older generation (or none yet). A worker that cannot take it is asked again at the
+	 * next poll.
+	 */
+	private void pushDesiredState(Worker worker, WorkerInventory inventory) {
+		DesiredStateProvider provider = this.desired.getIfAvailable();
+		DesiredState state = (provider != null) ? provider.desiredState().orElse(null) : null;
+		if (state == null || !inventory.followsDesiredState()
+				|| (inventory.desiredGeneration() != null && inventory.desiredGeneration() >= state.generation())) {
+			return;
+		}
+		try {
+			WorkerResponse answer = this.client.put(worker, "/internal/v1/desired-state",
+					JSON.writeValueAsBytes(state.toJson()), this.pollTimeout);
+			if (answer.status() == 200) {
+				log.debug("Worker {} was sent desired state generation {}", worker, state.generation());
+			}
+			else {
+				log.warn("Worker {} answered {} to the desired state (generation {}): {}", worker, answer.status(),
+						state.generation(), new String(answer.body(), StandardCharsets.UTF_8));
+			}
+		}
+		catch (IOException ex) {
+			log.debug("Desired state not sent to {}: {}", worker, ex.getMessage());
 		}
 	}
 

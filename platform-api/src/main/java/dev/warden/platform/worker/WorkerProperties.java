@@ -43,7 +43,7 @@ public record WorkerProperties(@DefaultValue("http://127.0.0.1:8081") String url
 	 * The configured worker URLs: {@code urls} when it names any, else {@code url};
 	 * without a trailing '/'.
 	 */
-	List<String> configuredUrls() {
+	public List<String> configuredUrls() {
 		List<String> out = new ArrayList<>();
 		for (String candidate : this.urls) {
 			for (String part : candidate.split(",")) {
@@ -60,12 +60,12 @@ public record WorkerProperties(@DefaultValue("http://127.0.0.1:8081") String url
 	}
 
 	/** The response timeout for calls to {@code model} ({@code null} = the default). */
-	Duration responseTimeout(String model) {
+	public Duration responseTimeout(String model) {
 		Duration specific = (model != null) ? this.timeouts.get(model) : null;
 		return (specific != null) ? specific : this.responseTimeout;
 	}
 
-	static String trimNoSlash(String url) {
+	public static String trimNoSlash(String url) {
 		return url.endsWith("/") ? url.substring(0, url.length() - 1) : url;
 	}
 

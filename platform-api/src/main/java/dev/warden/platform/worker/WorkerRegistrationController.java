@@ -10,6 +10,7 @@ import jakarta.servlet.http.HttpServletRequest;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
@@ -20,11 +21,15 @@ import org.springframework.web.bind.annotation.RestController;
 
 import dev.warden.platform.system.ApiException;
 
+import dev.warden.platform.worker.internal.WorkerRegistrations;
+
 /**
  * {@code POST /internal/platform/workers/heartbeat} with
  * {@code Authorization: Bearer <registration token>}: a worker registers itself, renews
- * its registration, or ({@code "stopping": true}) removes it. Not part of the public API;
- * the token, not the network, protects it.
+ * its registration, or ({@code "stopping": true}) removes it. The answer carries the
+ * platform's desired state ({@code "desired": {"generation", "models"}}): the versions
+ * the worker must load. Not part of the public API; the token, not the network, protects
+ * it.
  */
 @RestController
 class WorkerRegistrationController {
@@ -37,7 +42,11 @@ class WorkerRegistrationController {
 
 	private final RegistrationProperties properties;
 
-	WorkerRegistrationController(WorkerRegistrations registrations, RegistrationProperties properties) {
+	private final ObjectProvider<DesiredStateProvider> desired;
+
+	WorkerRegistrationController(WorkerRegistrations registrations, RegistrationProperties properties,
+			ObjectProvider<DesiredStateProvider> desired) {
+		this.desired = desired;
 		this.registrations = registrations;
 		this.properties = properties;
 	}
@@ -71,6 +80,12 @@ class WorkerRegistrationController {
 		answer.put("id", heartbeat.id());
 		answer.put("registered", !heartbeat.stopping());
 		answer.put("expires_after_missed_heartbeats", this.properties.missedHeartbeats());
+		if (!heartbeat.stopping()) {
+			DesiredStateProvider provider = this.desired.getIfAvailable();
+			if (provider != null) {
+				provider.desiredState().ifPresent((state) -> answer.put("desired", state.toJson()));
+			}
+		}
 		return ResponseEntity.ok(answer);
 	}
 

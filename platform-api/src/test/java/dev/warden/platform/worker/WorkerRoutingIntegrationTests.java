@@ -27,6 +27,8 @@ import dev.warden.platform.TestIssuer;
 import dev.warden.platform.WardenTestApp;
 import dev.warden.platform.apikey.ApiKeyManagement;
 import dev.warden.platform.model.ModelCatalogue;
+import dev.warden.platform.worker.internal.Worker;
+import dev.warden.platform.worker.internal.WorkerPool;
 import dev.warden.platform.tenant.Tenant;
 import dev.warden.platform.tenant.TenantManagement;
 

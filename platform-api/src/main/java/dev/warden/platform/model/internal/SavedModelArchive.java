@@ -1,4 +1,4 @@
-package dev.warden.platform.model;
+package dev.warden.platform.model.internal;
 
 import java.io.BufferedInputStream;
 import java.io.IOException;
@@ -41,7 +41,7 @@ import dev.warden.platform.system.ApiException;
  * malformed or unsafe, 413 over a limit, 422 not a SavedModel) and the caller deletes
  * {@code target}. Stateless and thread-safe.
  */
-final class SavedModelArchive {
+public final class SavedModelArchive {
 
 	private static final int MAX_NAME_LENGTH = 1024;
 
@@ -57,7 +57,7 @@ final class SavedModelArchive {
 	}
 
 	/** The two accepted container formats. */
-	enum Format {
+	public enum Format {
 
 		ZIP("zip"), TAR_GZ("tar.gz");
 
@@ -67,14 +67,14 @@ final class SavedModelArchive {
 			this.label = label;
 		}
 
-		String label() {
+		public String label() {
 			return this.label;
 		}
 
 	}
 
 	/** Bounds against decompression bombs. */
-	record Limits(long maxUncompressedBytes, int maxEntries) {
+	public record Limits(long maxUncompressedBytes, int maxEntries) {
 	}
 
 	/**
@@ -85,11 +85,11 @@ final class SavedModelArchive {
 	 * @param wrapped whether the archive wrapped the SavedModel in one top-level
 	 * directory
 	 */
-	record Extracted(Format format, int entries, long uncompressedBytes, Path modelRoot, boolean wrapped) {
+	public record Extracted(Format format, int entries, long uncompressedBytes, Path modelRoot, boolean wrapped) {
 	}
 
 	/** Tells the format from the first bytes of the file. */
-	static Format detect(Path archive) throws IOException {
+	public static Format detect(Path archive) throws IOException {
 		byte[] head = new byte[4];
 		int read;
 		try (InputStream in = Files.newInputStream(archive)) {
@@ -116,7 +116,7 @@ final class SavedModelArchive {
 	 * @throws UncheckedIOException when writing to {@code target} fails (a server-side
 	 * problem, not the client's)
 	 */
-	static Extracted extract(Path archive, Path target, Limits limits) throws IOException {
+	public static Extracted extract(Path archive, Path target, Limits limits) throws IOException {
 		Format format = detect(archive);
 		Counter counter = new Counter(limits);
 		switch (format) {
@@ -275,7 +275,7 @@ final class SavedModelArchive {
 	 * itself ({@code ./}). Refuses absolute paths, drive letters, backslashes, NUL,
 	 * {@code ..} and over-long names.
 	 */
-	static String safeRelativePath(String name) {
+	public static String safeRelativePath(String name) {
 		if (name == null || name.isEmpty()) {
 			throw invalid("an entry has an empty name");
 		}

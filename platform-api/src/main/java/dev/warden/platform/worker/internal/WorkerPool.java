@@ -1,4 +1,4 @@
-package dev.warden.platform.worker;
+package dev.warden.platform.worker.internal;
 
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -13,6 +13,9 @@ import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig.SlidingWindowT
 
 import org.springframework.stereotype.Component;
 
+import dev.warden.platform.worker.WorkerInventory;
+import dev.warden.platform.worker.WorkerProperties;
+
 /**
  * The workers the gateway routes to: the configured ones ({@code warden.worker.urls}) and
  * the live registrations (refreshed from the database by {@link WorkerMonitor}). A
@@ -26,7 +29,7 @@ import org.springframework.stereotype.Component;
  * breaker exactly once. Thread-safe: the worker list is replaced, never changed in place.
  */
 @Component
-class WorkerPool {
+public class WorkerPool {
 
 	private final List<Worker> configured;
 
@@ -36,7 +39,7 @@ class WorkerPool {
 
 	private volatile List<Worker> all;
 
-	WorkerPool(WorkerProperties properties) {
+	public WorkerPool(WorkerProperties properties) {
 		WorkerProperties.CircuitBreakerSettings settings = properties.circuitBreaker();
 		this.breakerConfig = CircuitBreakerConfig.custom()
 			.slidingWindowType(SlidingWindowType.COUNT_BASED)
@@ -59,11 +62,11 @@ class WorkerPool {
 	}
 
 	/** Every worker known now, configured first. */
-	List<Worker> workers() {
+	public List<Worker> workers() {
 		return this.all;
 	}
 
-	List<Worker> configured() {
+	public List<Worker> configured() {
 		return this.configured;
 	}
 
@@ -71,7 +74,7 @@ class WorkerPool {
 	 * Replaces the registered workers with the live registrations; a worker whose id and
 	 * URL are unchanged keeps its in-flight count and circuit breaker.
 	 */
-	void registrations(List<Registration> live) {
+	public void registrations(List<Registration> live) {
 		Set<String> configuredUrls = new HashSet<>();
 		this.configured.forEach((w) -> configuredUrls.add(w.url()));
 		Map<String, Worker> previous = this.registered;
@@ -104,7 +107,7 @@ class WorkerPool {
 	 * @param target what the request names
 	 * @param exclude a worker already tried for this request, or {@code null}
 	 */
-	Worker choose(Target target, Worker exclude) {
+	public Worker choose(Target target, Worker exclude) {
 		List<Worker> exact = new ArrayList<>();
 		List<Worker> model = new ArrayList<>();
 		List<Worker> unknown = new ArrayList<>();
@@ -172,7 +175,7 @@ class WorkerPool {
 	 * @param version the version, or {@code null}
 	 * @param label the version label, or {@code null}
 	 */
-	record Target(String model, Long version, String label) {
+	public record Target(String model, Long version, String label) {
 
 		static final Target ANY = new Target(null, null, null);
 
@@ -185,7 +188,7 @@ class WorkerPool {
 	 * @param url its base URL
 	 * @param inventory what it serves
 	 */
-	record Registration(String id, String url, WorkerInventory inventory) {
+	public record Registration(String id, String url, WorkerInventory inventory) {
 	}
 
 }

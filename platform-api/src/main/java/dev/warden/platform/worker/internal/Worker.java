@@ -1,4 +1,4 @@
-package dev.warden.platform.worker;
+package dev.warden.platform.worker.internal;
 
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -7,15 +7,17 @@ import java.util.concurrent.atomic.AtomicLong;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
 
+import dev.warden.platform.worker.WorkerInventory;
+
 /**
  * One inference worker the gateway may route to: its base URL, where it came from
  * (configured or registered), its health, what it serves, the requests the gateway has in
  * flight to it and its circuit breaker. Thread-safe; the health fields are written by the
  * monitor and read by every request.
  */
-final class Worker {
+public final class Worker {
 
-	enum Source {
+	public enum Source {
 
 		/**
 		 * Listed in {@code warden.worker.urls} (or {@code url}); polled by the gateway.
@@ -55,43 +57,43 @@ final class Worker {
 	/** {@code null} while unknown (never read, or a worker that does not say). */
 	private volatile WorkerInventory inventory;
 
-	Worker(String id, String url, Source source, CircuitBreakerConfig breakerConfig) {
+	public Worker(String id, String url, Source source, CircuitBreakerConfig breakerConfig) {
 		this.id = id;
 		this.url = url;
 		this.source = source;
 		this.breaker = CircuitBreaker.of("worker-" + id, breakerConfig);
 	}
 
-	String id() {
+	public String id() {
 		return this.id;
 	}
 
-	String url() {
+	public String url() {
 		return this.url;
 	}
 
-	Source source() {
+	public Source source() {
 		return this.source;
 	}
 
-	CircuitBreaker breaker() {
+	public CircuitBreaker breaker() {
 		return this.breaker;
 	}
 
-	int inFlight() {
+	public int inFlight() {
 		return this.inFlight.get();
 	}
 
-	long forwarded() {
+	public long forwarded() {
 		return this.forwarded.get();
 	}
 
-	void started() {
+	public void started() {
 		this.inFlight.incrementAndGet();
 		this.forwarded.incrementAndGet();
 	}
 
-	void finished() {
+	public void finished() {
 		this.inFlight.decrementAndGet();
 	}
 
@@ -99,7 +101,7 @@ final class Worker {
 	 * Up and not in the back-off that follows a connection failure (the circuit breaker
 	 * is checked separately).
 	 */
-	boolean healthy() {
+	public boolean healthy() {
 		return this.reachable && System.nanoTime() - this.downUntil >= 0;
 	}
 
@@ -107,14 +109,14 @@ final class Worker {
 	 * The outcome of a status poll: a poll that reached the worker also ends a
 	 * connection-failure back-off.
 	 */
-	void polled(boolean reachable) {
+	public void polled(boolean reachable) {
 		this.reachable = reachable;
 		if (reachable) {
 			this.downUntil = System.nanoTime();
 		}
 	}
 
-	boolean reachable() {
+	public boolean reachable() {
 		return this.reachable;
 	}
 
@@ -122,15 +124,15 @@ final class Worker {
 	 * A request could not connect: keep the worker out until the next successful status
 	 * poll or {@code backOff}.
 	 */
-	void connectionFailed(Duration backOff) {
+	public void connectionFailed(Duration backOff) {
 		this.downUntil = System.nanoTime() + backOff.toNanos();
 	}
 
-	WorkerInventory inventory() {
+	public WorkerInventory inventory() {
 		return this.inventory;
 	}
 
-	void inventory(WorkerInventory inventory) {
+	public void inventory(WorkerInventory inventory) {
 		this.inventory = inventory;
 	}
 

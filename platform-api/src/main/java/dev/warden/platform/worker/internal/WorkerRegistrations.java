@@ -1,10 +1,11 @@
-package dev.warden.platform.worker;
+package dev.warden.platform.worker.internal;
 
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.sql.Types;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -19,6 +20,10 @@ import org.springframework.stereotype.Service;
 
 import dev.warden.platform.system.ApiException;
 
+import dev.warden.platform.worker.RegistrationProperties;
+import dev.warden.platform.worker.WorkerInventory;
+import dev.warden.platform.worker.WorkerProperties;
+
 /**
  * Worker self-registration: heartbeats are stored in {@code worker_registrations}
  * (PostgreSQL, so every gateway replica sees them) and expire when
@@ -28,15 +33,15 @@ import dev.warden.platform.system.ApiException;
  * Thread-safe.
  */
 @Service
-class WorkerRegistrations {
+public class WorkerRegistrations {
 
 	private static final JsonMapper JSON = JsonMapper.builder().build();
 
-	static final Pattern WORKER_ID = Pattern.compile("[A-Za-z0-9._-]{1,64}");
+	public static final Pattern WORKER_ID = Pattern.compile("[A-Za-z0-9._-]{1,64}");
 
-	static final Duration MIN_INTERVAL = Duration.ofMillis(200);
+	public static final Duration MIN_INTERVAL = Duration.ofMillis(200);
 
-	static final Duration MAX_INTERVAL = Duration.ofMinutes(5);
+	public static final Duration MAX_INTERVAL = Duration.ofMinutes(5);
 
 	private final JdbcClient jdbc;
 
@@ -44,7 +49,7 @@ class WorkerRegistrations {
 
 	private final byte[] tokenDigest;
 
-	WorkerRegistrations(JdbcClient jdbc, RegistrationProperties properties) {
+	public WorkerRegistrations(JdbcClient jdbc, RegistrationProperties properties) {
 		this.jdbc = jdbc;
 		this.properties = properties;
 		this.tokenDigest = properties.enabled() ? sha256(properties.token()) : null;
@@ -56,7 +61,7 @@ class WorkerRegistrations {
 	 * @throws ApiException 403 {@code registration_disabled} when no token is configured,
 	 * 401 {@code invalid_registration_token} when it does not match
 	 */
-	void authenticate(String presented) {
+	public void authenticate(String presented) {
 		if (this.tokenDigest == null) {
 			throw new ApiException(HttpStatus.FORBIDDEN, "registration_disabled",
 					"worker registration is disabled: no registration token is configured on the platform");
@@ -71,7 +76,7 @@ class WorkerRegistrations {
 	 * Stores one heartbeat (a new registration or a renewal), or removes the registration
 	 * of a stopping worker.
 	 */
-	void heartbeat(Heartbeat heartbeat) {
+	public void heartbeat(Heartbeat heartbeat) {
 		if (heartbeat.stopping()) {
 			this.jdbc.sql("DELETE FROM worker_registrations WHERE worker_id = :id")
 				.param("id", heartbeat.id())
@@ -80,15 +85,17 @@ class WorkerRegistrations {
 		}
 		Duration ttl = heartbeat.interval().multipliedBy(Math.max(1, this.properties.missedHeartbeats()));
 		this.jdbc
-			.sql("INSERT INTO worker_registrations (worker_id, url, models, heartbeat_interval, expires_at) "
-					+ "VALUES (:id, :url, CAST(:models AS jsonb), make_interval(secs => :interval), "
-					+ "now() + make_interval(secs => :ttl)) ON CONFLICT (worker_id) DO UPDATE SET url = EXCLUDED.url, "
-					+ "models = EXCLUDED.models, heartbeat_interval = EXCLUDED.heartbeat_interval, "
+			.sql("INSERT INTO worker_registrations (worker_id, url, models, desired_generation, heartbeat_interval, "
+					+ "expires_at) VALUES (:id, :url, CAST(:models AS jsonb), :generation, "
+					+ "make_interval(secs => :interval), now() + make_interval(secs => :ttl)) "
+					+ "ON CONFLICT (worker_id) DO UPDATE SET url = EXCLUDED.url, models = EXCLUDED.models, "
+					+ "desired_generation = EXCLUDED.desired_generation, heartbeat_interval = EXCLUDED.heartbeat_interval, "
 					+ "last_heartbeat_at = now(), expires_at = EXCLUDED.expires_at, registered_at = CASE WHEN "
 					+ "worker_registrations.expires_at < now() THEN now() ELSE worker_registrations.registered_at END")
 			.param("id", heartbeat.id())
 			.param("url", heartbeat.url())
-			.param("models", JSON.writeValueAsString(heartbeat.models()))
+			.param("models", JSON.writeValueAsString(heartbeat.inventory().models()))
+			.param("generation", storedGeneration(heartbeat.inventory()), Types.BIGINT)
 			.param("interval", heartbeat.interval().toMillis() / 1000.0)
 			.param("ttl", ttl.toMillis() / 1000.0)
 			.update();
@@ -96,15 +103,28 @@ class WorkerRegistrations {
 		this.jdbc.sql("DELETE FROM worker_registrations WHERE expires_at < now() - interval '1 day'").update();
 	}
 
+	/**
+	 * The generation column: {@code null} for a worker that reports none, 0 for one that
+	 * follows no desired state yet.
+	 */
+	private static Long storedGeneration(WorkerInventory inventory) {
+		if (!inventory.followsDesiredState()) {
+			return null;
+		}
+		return (inventory.desiredGeneration() != null) ? inventory.desiredGeneration() : 0L;
+	}
+
 	/** The registrations that have not expired. */
-	List<WorkerPool.Registration> live() {
+	public List<WorkerPool.Registration> live() {
 		List<WorkerPool.Registration> out = new ArrayList<>();
 		this.jdbc
-			.sql("SELECT worker_id, url, models::text AS models FROM worker_registrations "
+			.sql("SELECT worker_id, url, models::text AS models, desired_generation FROM worker_registrations "
 					+ "WHERE expires_at > now() ORDER BY worker_id")
 			.query((rs) -> {
-				out.add(new WorkerPool.Registration(rs.getString("worker_id"), rs.getString("url"),
-						WorkerInventory.fromJson(JSON.readTree(rs.getString("models")))));
+				long generation = rs.getLong("desired_generation");
+				boolean follows = !rs.wasNull();
+				out.add(new WorkerPool.Registration(rs.getString("worker_id"), rs.getString("url"), WorkerInventory
+					.fromJson(JSON.readTree(rs.getString("models")), (generation > 0) ? generation : null, follows)));
 			});
 		return out;
 	}
@@ -113,7 +133,7 @@ class WorkerRegistrations {
 	 * Validates the body of a heartbeat.
 	 * @throws ApiException 400 {@code invalid_registration} naming what is wrong
 	 */
-	static Heartbeat parse(JsonNode body) {
+	public static Heartbeat parse(JsonNode body) {
 		if (body == null || !body.isObject()) {
 			throw invalid("the body must be a JSON object with \"id\", \"url\", \"interval_ms\" and \"models\"");
 		}
@@ -146,8 +166,14 @@ class WorkerRegistrations {
 		if (!stopping && !models.isObject()) {
 			throw invalid("\"models\" must be an object: {\"<model>\": {\"versions\": [1], \"labels\": {}}}");
 		}
-		WorkerInventory inventory = WorkerInventory.fromJson(models);
-		return new Heartbeat(id, url, interval, stopping, inventory.models());
+		JsonNode generation = body.path("desired_generation");
+		if (!stopping && body.has("desired_generation") && !generation.isNull()
+				&& !(generation.isIntegralNumber() && generation.canConvertToLong() && generation.asLong() > 0)) {
+			throw invalid("\"desired_generation\" must be a positive integer or null");
+		}
+		WorkerInventory inventory = WorkerInventory.fromJson(models,
+				generation.canConvertToLong() ? generation.asLong() : null, body.has("desired_generation"));
+		return new Heartbeat(id, url, interval, stopping, inventory);
 	}
 
 	private static ApiException invalid(String message) {
@@ -170,10 +196,9 @@ class WorkerRegistrations {
 	 * @param url its advertised base URL
 	 * @param interval its heartbeat interval
 	 * @param stopping the worker is shutting down: remove its registration now
-	 * @param models what it serves
+	 * @param inventory what it serves and the desired-state generation it follows
 	 */
-	record Heartbeat(String id, String url, Duration interval, boolean stopping,
-			java.util.Map<String, WorkerInventory.ServedModel> models) {
+	public record Heartbeat(String id, String url, Duration interval, boolean stopping, WorkerInventory inventory) {
 	}
 
 }

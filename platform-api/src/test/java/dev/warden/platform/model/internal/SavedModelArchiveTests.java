@@ -1,4 +1,4 @@
-package dev.warden.platform.model;
+package dev.warden.platform.model.internal;
 
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
