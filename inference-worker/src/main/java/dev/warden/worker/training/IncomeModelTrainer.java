@@ -1,26 +1,31 @@
 package dev.warden.worker.training;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
+import java.io.StringWriter;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.TreeMap;
 
-import org.tensorflow.Graph;
+import dev.warden.worker.explain.ExplainContract;
+
+import org.apache.commons.csv.CSVFormat;
+import org.apache.commons.csv.CSVPrinter;
 import org.tensorflow.Operand;
 import org.tensorflow.Result;
-import org.tensorflow.SavedModelBundle;
 import org.tensorflow.Session;
 import org.tensorflow.Signature;
 import org.tensorflow.Tensor;
 import org.tensorflow.ndarray.Shape;
 import org.tensorflow.ndarray.StdArrays;
 import org.tensorflow.ndarray.buffer.DataBuffers;
-import org.tensorflow.framework.optimizers.Adam;
-import org.tensorflow.op.Op;
 import org.tensorflow.op.Ops;
 import org.tensorflow.op.core.Placeholder;
 import org.tensorflow.types.TFloat32;
@@ -35,9 +40,15 @@ import org.tensorflow.types.family.TType;
  *
  * <p>
  * The exported graph takes raw census records (one placeholder per column) and does all
- * preprocessing itself. An existing version is never overwritten: the model is written
- * into a temporary directory next to the versions and moved into place atomically under
- * the next free version number.
+ * preprocessing itself. Besides {@code serving_default} it exports the explain signatures
+ * and {@code assets.extra/warden-explain.json} (the column → feature map, the training
+ * baseline, the training data's fingerprint) and
+ * {@code assets.extra/warden-background.csv} (a seeded sample of
+ * {@value #BACKGROUND_ROWS} validation rows, KernelSHAP's reference data). The training
+ * run itself is {@link TrainingLoop}'s; this class holds what is the income model's own.
+ * An existing version is never overwritten: the model is written into a temporary
+ * directory next to the versions and moved into place atomically under the next free
+ * version number.
  *
  * <p>
  * Instances are stateless and may be shared. Two trainers exporting into the same store
@@ -57,12 +68,15 @@ public final class IncomeModelTrainer {
 
 	static final float LEARNING_RATE = 0.003f;
 
+	/** Validation rows sampled into the version's KernelSHAP background. */
+	static final int BACKGROUND_ROWS = 1000;
+
 	/**
 	 * Training options.
 	 *
 	 * @param steps number of mini-batch steps (batch size 256); {@link #DEFAULT_STEPS}
 	 * for a full run
-	 * @param seed seed of weight initialisation and shuffling
+	 * @param seed seed of weight initialisation, shuffling and the background sample
 	 */
 	public record Options(int steps, long seed) {
 
@@ -90,7 +104,7 @@ public final class IncomeModelTrainer {
 	 * @param version the exported version number
 	 * @param versionDir directory holding {@code saved_model.pb} and {@code variables/}
 	 * @param validationAccuracy accuracy of the exported model on the validation split
-	 * @param trainingTime wall time of training, evaluation and export
+	 * @param trainingTime wall time of data loading, training, evaluation and export
 	 */
 	public record TrainingResult(String model, long version, Path versionDir, double validationAccuracy,
 			Options options, Duration trainingTime) {
@@ -109,81 +123,249 @@ public final class IncomeModelTrainer {
 		long started = System.nanoTime();
 		AdultDataset train = AdultDataset.train();
 		AdultDataset validation = AdultDataset.validation();
-		FeatureStats stats = FeatureStats.fit(train);
-		Path modelDir = store.resolve(IncomeSchema.MODEL_NAME);
-		Path checkpointDir = null;
-		Path exportDir = null;
-		try {
-			Files.createDirectories(modelDir);
-			checkpointDir = Files.createTempDirectory("income-checkpoint");
-			String checkpoint = checkpointDir.resolve("ckpt").toString();
-			train(train, stats, options, checkpoint);
-			exportDir = ModelStoreExport.temporaryExportDir(modelDir);
-			double accuracy = exportInferenceModel(stats, checkpoint, exportDir, validation);
-			Path versionDir = ModelStoreExport.publish(modelDir, exportDir);
-			long version = Long.parseLong(versionDir.getFileName().toString());
-			return new TrainingResult(IncomeSchema.MODEL_NAME, version, versionDir, accuracy, options,
-					Duration.ofNanos(System.nanoTime() - started));
-		}
-		catch (IOException ex) {
-			throw new UncheckedIOException("training the income model failed", ex);
-		}
-		finally {
-			ModelStoreExport.deleteQuietly(checkpointDir);
-			ModelStoreExport.deleteQuietly(exportDir);
-		}
+		TrainingLoop.Outcome outcome = TrainingLoop.run(new Income(train, validation, FeatureStats.fit(train)), store,
+				options.steps(), options.seed());
+		return new TrainingResult(IncomeSchema.MODEL_NAME, outcome.version(), outcome.versionDir(),
+				outcome.validationAccuracy(), options, Duration.ofNanos(System.nanoTime() - started));
+	}
+
+	static long nextVersion(Path modelDir) throws IOException {
+		return ModelStoreExport.nextVersion(modelDir);
 	}
 
 	/**
-	 * Trains the MLP on pre-computed features and saves its variables into a checkpoint.
+	 * The income model's part of a training run: an MLP trained on features computed once
+	 * by the graph's own preprocessing.
 	 */
-	private void train(AdultDataset train, FeatureStats stats, Options options, String checkpoint) {
-		int featureCount = stats.featureCount();
-		try (Graph graph = new Graph(); Session session = new Session(graph)) {
-			Ops tf = Ops.create(graph);
+	private record Income(AdultDataset train, AdultDataset validation,
+			FeatureStats stats) implements TrainingLoop.ReferenceModel {
+
+		@Override
+		public String name() {
+			return IncomeSchema.MODEL_NAME;
+		}
+
+		@Override
+		public int batchSize() {
+			return BATCH_SIZE;
+		}
+
+		@Override
+		public float learningRate() {
+			return LEARNING_RATE;
+		}
+
+		@Override
+		public int[] trainLabels() {
+			return train.labels();
+		}
+
+		@Override
+		public int[] validationLabels() {
+			return validation.labels();
+		}
+
+		@Override
+		public TrainingLoop.TrainingGraph trainingGraph(Ops tf, Operand<TFloat32> labels, long seed) {
+			int featureCount = stats.featureCount();
 			Map<String, Operand<? extends TType>> raw = IncomeGraph.rawInputs(tf);
 			Operand<TFloat32> rawFeatures = IncomeGraph.features(tf, raw, stats);
-
 			Placeholder<TFloat32> features = tf.withName("train_features")
 				.placeholder(TFloat32.class, Placeholder.shape(Shape.of(-1, featureCount)));
-			Placeholder<TFloat32> labels = tf.withName("train_labels")
-				.placeholder(TFloat32.class, Placeholder.shape(Shape.of(-1, 2)));
-			IncomeGraph.Parameters parameters = IncomeGraph.Parameters.initialised(tf, featureCount, options.seed());
+			IncomeGraph.Parameters parameters = IncomeGraph.Parameters.initialised(tf, featureCount, seed);
 			Operand<TFloat32> logits = IncomeGraph.logits(tf, features, parameters);
-			Operand<TFloat32> loss = tf.math.mean(tf.nn.softmaxCrossEntropyWithLogits(logits, labels).loss(),
-					tf.constant(0));
-			Op minimize = new Adam(graph, LEARNING_RATE).minimize(loss);
+			return new TrainingLoop.TrainingGraph() {
 
-			float[] matrix = computeFeatures(session, raw, rawFeatures, train, featureCount);
-			int n = train.size();
+				private float[] matrix;
+
+				private float[] batch;
+
+				@Override
+				public Operand<TFloat32> logits() {
+					return logits;
+				}
+
+				@Override
+				public void prepare(Session session) {
+					matrix = computeFeatures(session, raw, rawFeatures, train, featureCount);
+				}
+
+				@Override
+				public List<Tensor> feed(Session.Runner runner, int[] rows) {
+					if (batch == null || batch.length != rows.length * featureCount) {
+						batch = new float[rows.length * featureCount];
+					}
+					for (int b = 0; b < rows.length; b++) {
+						System.arraycopy(matrix, rows[b] * featureCount, batch, b * featureCount, featureCount);
+					}
+					TFloat32 x = TFloat32.tensorOf(Shape.of(rows.length, featureCount), DataBuffers.of(batch));
+					runner.feed(features, x);
+					return List.of(x);
+				}
+
+			};
+		}
+
+		@Override
+		public TrainingLoop.InferenceGraph inferenceGraph(Ops tf) {
+			Map<String, Operand<? extends TType>> raw = IncomeGraph.rawInputs(tf);
+			Operand<TFloat32> features = IncomeGraph.features(tf, raw, stats);
+			IncomeGraph.Parameters parameters = IncomeGraph.Parameters.restorable(tf, stats.featureCount());
+			Operand<TFloat32> logits = IncomeGraph.logits(tf, features, parameters);
+			Operand<TFloat32> probabilities = tf.withName(IncomeSchema.OUTPUT_PROBABILITIES).nn.softmax(logits);
+			Operand<TFloat32> probability = tf.withName(IncomeSchema.OUTPUT_PROBABILITY)
+				.gather(probabilities, tf.constant(1), tf.constant(1));
+			Operand<TInt64> classId = tf.withName(IncomeSchema.OUTPUT_CLASS_ID).math.argMax(logits, tf.constant(1));
+
+			Signature.Builder serving = Signature.builder(IncomeSchema.SIGNATURE).methodName(IncomeSchema.METHOD_NAME);
+			raw.forEach(serving::input);
+			serving.output(IncomeSchema.OUTPUT_PROBABILITY, probability)
+				.output(IncomeSchema.OUTPUT_CLASS_ID, classId)
+				.output(IncomeSchema.OUTPUT_PROBABILITIES, probabilities);
+
+			Signature.Builder encode = Signature.builder(ExplainContract.ENCODE_SIGNATURE)
+				.methodName(IncomeSchema.METHOD_NAME);
+			raw.forEach(encode::input);
+			encode.output(ExplainContract.FEATURES, features);
+
+			Placeholder<TFloat32> explainFeatures = tf.withName("explain_features")
+				.placeholder(TFloat32.class, Placeholder.shape(Shape.of(-1, stats.featureCount())));
+			Signature gradients = ExplainExport.gradientsSignature(tf,
+					Map.of(ExplainContract.FEATURES, explainFeatures), explainFeatures,
+					IncomeGraph.logits(tf, explainFeatures, parameters), ExplainExport.targetClass(tf));
+
+			List<Signature> signatures = List.of(serving.build(), encode.build(), gradients);
+			return new TrainingLoop.InferenceGraph() {
+
+				@Override
+				public List<Signature> signatures() {
+					return signatures;
+				}
+
+				@Override
+				public long[] predictValidation(Session session) {
+					return predict(session, raw, classId, validation);
+				}
+
+			};
+		}
+
+		@Override
+		public void writeAssets(Path assetsExtra, long seed) throws IOException {
+			byte[] background = backgroundCsv(seed);
+			Files.write(assetsExtra.resolve(ExplainContract.BACKGROUND_FILE), background);
+			ExplainExport.writeContract(assetsExtra,
+					new ExplainContract(ExplainContract.Kind.TABULAR, IncomeSchema.SIGNATURE,
+							ExplainContract.ENCODE_SIGNATURE, ExplainContract.GRADIENTS_SIGNATURE,
+							IncomeSchema.OUTPUT_PROBABILITIES, IncomeSchema.LABELS, 1, featureNames(), columns(),
+							Map.of("training", trainingBaseline()), null,
+							ExplainExport.resource(AdultDataset.TRAIN_RESOURCE, train.size()),
+							new ExplainContract.DataFile(ExplainContract.BACKGROUND_FILE,
+									Math.min(BACKGROUND_ROWS, validation.size()), ExplainExport.sha256(background),
+									Path.of(AdultDataset.VALIDATION_RESOURCE).getFileName().toString(), seed)));
+		}
+
+		/**
+		 * Names of the encoded features in the order {@link IncomeGraph#features} builds
+		 * them: the numeric columns, then per categorical column one per vocabulary entry
+		 * ({@code workclass=Private}) and the out-of-vocabulary slot
+		 * ({@code workclass=<other>}).
+		 */
+		private List<String> featureNames() {
+			List<String> names = new ArrayList<>(IncomeSchema.NUMERIC_COLUMNS);
+			for (String column : IncomeSchema.CATEGORICAL_COLUMNS) {
+				for (String value : stats.vocabularies().get(column)) {
+					names.add(column + "=" + value);
+				}
+				names.add(column + "=<other>");
+			}
+			return names;
+		}
+
+		/** Each raw input (in the CSV's order) and the encoded features it becomes. */
+		private List<ExplainContract.Column> columns() {
+			Map<String, int[]> groups = new HashMap<>();
+			int next = 0;
+			for (String column : IncomeSchema.NUMERIC_COLUMNS) {
+				groups.put(column, new int[] { next++ });
+			}
+			for (String column : IncomeSchema.CATEGORICAL_COLUMNS) {
+				int width = stats.vocabularies().get(column).length + 1;
+				int[] indices = new int[width];
+				for (int i = 0; i < width; i++) {
+					indices[i] = next++;
+				}
+				groups.put(column, indices);
+			}
+			return IncomeSchema.INPUT_COLUMNS.stream().map(c -> new ExplainContract.Column(c, groups.get(c))).toList();
+		}
+
+		/**
+		 * Training means and modes as a raw row. A numeric column's mean is taken in the
+		 * model's own scale (after log1p for {@code capital_gain} and
+		 * {@code capital_loss}) and written back in raw units (expm1), so that it encodes
+		 * to the standardised 0; a categorical column takes its most frequent value (the
+		 * first in sorted order on a tie).
+		 */
+		private Map<String, Object> trainingBaseline() {
+			Map<String, Object> row = new LinkedHashMap<>();
+			for (String column : IncomeSchema.INPUT_COLUMNS) {
+				if (IncomeSchema.NUMERIC_COLUMNS.contains(column)) {
+					double mean = stats.meanAndStd().get(column)[0];
+					row.put(column,
+							(double) (float) (IncomeSchema.LOG_COLUMNS.contains(column) ? Math.expm1(mean) : mean));
+				}
+				else {
+					Map<String, Integer> counts = new TreeMap<>();
+					for (String value : train.categorical().get(column)) {
+						counts.merge(value, 1, Integer::sum);
+					}
+					String mode = null;
+					for (var entry : counts.entrySet()) {
+						if (mode == null || entry.getValue() > counts.get(mode)) {
+							mode = entry.getKey();
+						}
+					}
+					row.put(column, mode);
+				}
+			}
+			return row;
+		}
+
+		/**
+		 * A seeded sample of the validation split (without replacement), raw columns in
+		 * the CSV's order under a header of the input names.
+		 */
+		private byte[] backgroundCsv(long seed) throws IOException {
+			int n = validation.size();
 			int[] order = new int[n];
 			for (int i = 0; i < n; i++) {
 				order[i] = i;
 			}
-			Random shuffle = new Random(options.seed() ^ 0x5DEECE66DL);
-			float[] batchFeatures = new float[BATCH_SIZE * featureCount];
-			float[] batchLabels = new float[BATCH_SIZE * 2];
-			int cursor = n;
-			for (int step = 0; step < options.steps(); step++) {
-				if (cursor + BATCH_SIZE > n) {
-					shuffleInPlace(order, shuffle);
-					cursor = 0;
-				}
-				for (int b = 0; b < BATCH_SIZE; b++) {
-					int row = order[cursor + b];
-					System.arraycopy(matrix, row * featureCount, batchFeatures, b * featureCount, featureCount);
-					int label = train.labels()[row];
-					batchLabels[2 * b] = label == 0 ? 1f : 0f;
-					batchLabels[2 * b + 1] = label == 1 ? 1f : 0f;
-				}
-				cursor += BATCH_SIZE;
-				try (TFloat32 x = TFloat32.tensorOf(Shape.of(BATCH_SIZE, featureCount), DataBuffers.of(batchFeatures));
-						TFloat32 y = TFloat32.tensorOf(Shape.of(BATCH_SIZE, 2), DataBuffers.of(batchLabels))) {
-					session.runner().feed(features, x).feed(labels, y).addTarget(minimize).run().close();
+			Random random = new Random(seed);
+			int rows = Math.min(BACKGROUND_ROWS, n);
+			for (int i = 0; i < rows; i++) {
+				int j = i + random.nextInt(n - i);
+				int tmp = order[i];
+				order[i] = order[j];
+				order[j] = tmp;
+			}
+			StringWriter out = new StringWriter();
+			try (CSVPrinter printer = new CSVPrinter(out,
+					CSVFormat.RFC4180.builder().setHeader(IncomeSchema.INPUT_COLUMNS.toArray(String[]::new)).get())) {
+				for (int i = 0; i < rows; i++) {
+					List<Object> record = new ArrayList<>();
+					for (String column : IncomeSchema.INPUT_COLUMNS) {
+						record.add(IncomeSchema.NUMERIC_COLUMNS.contains(column)
+								? (Object) validation.numeric().get(column)[order[i]]
+								: validation.categorical().get(column)[order[i]]);
+					}
+					printer.printRecord(record);
 				}
 			}
-			session.save(checkpoint);
+			return out.toString().getBytes(StandardCharsets.UTF_8);
 		}
+
 	}
 
 	private static float[] computeFeatures(Session session, Map<String, Operand<? extends TType>> raw,
@@ -204,57 +386,14 @@ public final class IncomeModelTrainer {
 		}
 	}
 
-	/**
-	 * Rebuilds a clean inference graph (raw inputs → preprocessing → MLP → outputs),
-	 * restores the trained variables, measures validation accuracy and exports the
-	 * SavedModel.
-	 */
-	private double exportInferenceModel(FeatureStats stats, String checkpoint, Path exportDir, AdultDataset validation)
-			throws IOException {
-		try (Graph graph = new Graph(); Session session = new Session(graph)) {
-			Ops tf = Ops.create(graph);
-			Map<String, Operand<? extends TType>> raw = IncomeGraph.rawInputs(tf);
-			Operand<TFloat32> features = IncomeGraph.features(tf, raw, stats);
-			IncomeGraph.Parameters parameters = IncomeGraph.Parameters.restorable(tf, stats.featureCount());
-			Operand<TFloat32> logits = IncomeGraph.logits(tf, features, parameters);
-			Operand<TFloat32> probabilities = tf.withName(IncomeSchema.OUTPUT_PROBABILITIES).nn.softmax(logits);
-			Operand<TFloat32> probability = tf.withName(IncomeSchema.OUTPUT_PROBABILITY)
-				.gather(probabilities, tf.constant(1), tf.constant(1));
-			Operand<TInt64> classId = tf.withName(IncomeSchema.OUTPUT_CLASS_ID).math.argMax(logits, tf.constant(1));
-			session.restore(checkpoint);
-
-			Signature.Builder signature = Signature.builder(IncomeSchema.SIGNATURE)
-				.methodName(IncomeSchema.METHOD_NAME);
-			raw.forEach(signature::input);
-			signature.output(IncomeSchema.OUTPUT_PROBABILITY, probability)
-				.output(IncomeSchema.OUTPUT_CLASS_ID, classId)
-				.output(IncomeSchema.OUTPUT_PROBABILITIES, probabilities);
-
-			double accuracy = accuracy(session, raw, classId, validation);
-			SavedModelBundle.exporter(exportDir.toString())
-				.withTags("serve")
-				.withSession(session)
-				.withSignature(signature.build())
-				.export();
-			return accuracy;
-		}
-	}
-
-	private static double accuracy(Session session, Map<String, Operand<? extends TType>> raw, Operand<TInt64> classId,
+	private static long[] predict(Session session, Map<String, Operand<? extends TType>> raw, Operand<TInt64> classId,
 			AdultDataset data) {
 		Map<String, Tensor> inputs = rawTensors(data);
 		try {
 			Session.Runner runner = session.runner();
 			raw.forEach((name, placeholder) -> runner.feed(placeholder, inputs.get(name)));
 			try (Result result = runner.fetch(classId).run()) {
-				long[] predicted = StdArrays.array1dCopyOf((TInt64) result.get(0));
-				int correct = 0;
-				for (int i = 0; i < predicted.length; i++) {
-					if (predicted[i] == data.labels()[i]) {
-						correct++;
-					}
-				}
-				return (double) correct / predicted.length;
+				return StdArrays.array1dCopyOf((TInt64) result.get(0));
 			}
 		}
 		finally {
@@ -267,19 +406,6 @@ public final class IncomeModelTrainer {
 		data.numeric().forEach((name, values) -> tensors.put(name, TFloat32.vectorOf(values)));
 		data.categorical().forEach((name, values) -> tensors.put(name, TString.vectorOf(values)));
 		return tensors;
-	}
-
-	private static void shuffleInPlace(int[] order, Random random) {
-		for (int i = order.length - 1; i > 0; i--) {
-			int j = random.nextInt(i + 1);
-			int tmp = order[i];
-			order[i] = order[j];
-			order[j] = tmp;
-		}
-	}
-
-	static long nextVersion(Path modelDir) throws IOException {
-		return ModelStoreExport.nextVersion(modelDir);
 	}
 
 }

@@ -1,24 +1,23 @@
 package dev.warden.worker.training;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Random;
+import java.util.List;
+import java.util.Map;
 
-import org.tensorflow.Graph;
+import dev.warden.worker.explain.ExplainContract;
+
 import org.tensorflow.Operand;
 import org.tensorflow.Result;
-import org.tensorflow.SavedModelBundle;
 import org.tensorflow.Session;
 import org.tensorflow.Signature;
+import org.tensorflow.Tensor;
+import org.tensorflow.ndarray.NdArrays;
 import org.tensorflow.ndarray.Shape;
 import org.tensorflow.ndarray.StdArrays;
-import org.tensorflow.ndarray.buffer.DataBuffers;
-import org.tensorflow.framework.optimizers.Adam;
-import org.tensorflow.op.Op;
+import org.tensorflow.ndarray.index.Indices;
 import org.tensorflow.op.Ops;
 import org.tensorflow.op.core.Placeholder;
 import org.tensorflow.types.TFloat32;
@@ -34,8 +33,11 @@ import org.tensorflow.types.TString;
  * The exported graph takes raw e-mail text (one DT_STRING input, {@code text}) and does
  * all preprocessing itself: lower-casing, cleaning, tokenisation, truncation and hashing
  * (see {@link SpamGraph}), then an embedding mean over the tokens, Dense(64, ReLU) and a
- * softmax over (ham, spam). An existing version is never overwritten (see
- * {@link ModelStoreExport}).
+ * softmax over (ham, spam). Besides {@code serving_default} it exports the explain
+ * signatures (tokens and their embeddings; gradients with respect to the embeddings) and
+ * {@code assets.extra/warden-explain.json}. The training run itself is
+ * {@link TrainingLoop}'s; this class holds what is the spam model's own. An existing
+ * version is never overwritten (see {@link ModelStoreExport}).
  *
  * <p>
  * Instances are stateless and may be shared.
@@ -115,98 +117,172 @@ public final class SpamModelTrainer {
 	 */
 	public TrainingResult trainAndExport(Path store, Options options) {
 		long started = System.nanoTime();
-		SpamDataset train = SpamDataset.train();
-		SpamDataset validation = SpamDataset.validation();
-		Path modelDir = store.resolve(SpamSchema.MODEL_NAME);
-		Path checkpointDir = null;
-		Path exportDir = null;
-		try {
-			Files.createDirectories(modelDir);
-			checkpointDir = Files.createTempDirectory("spam-checkpoint");
-			String checkpoint = checkpointDir.resolve("ckpt").toString();
-			train(train, options, checkpoint);
-			exportDir = ModelStoreExport.temporaryExportDir(modelDir);
-			double accuracy = exportInferenceModel(checkpoint, exportDir, validation);
-			Path versionDir = ModelStoreExport.publish(modelDir, exportDir);
-			long version = Long.parseLong(versionDir.getFileName().toString());
-			return new TrainingResult(SpamSchema.MODEL_NAME, version, versionDir, accuracy, options,
-					Duration.ofNanos(System.nanoTime() - started));
-		}
-		catch (IOException ex) {
-			throw new UncheckedIOException("training the spam model failed", ex);
-		}
-		finally {
-			ModelStoreExport.deleteQuietly(checkpointDir);
-			ModelStoreExport.deleteQuietly(exportDir);
-		}
+		TrainingLoop.Outcome outcome = TrainingLoop.run(new Spam(SpamDataset.train(), SpamDataset.validation(), config),
+				store, options.steps(), options.seed());
+		return new TrainingResult(SpamSchema.MODEL_NAME, outcome.version(), outcome.versionDir(),
+				outcome.validationAccuracy(), options, Duration.ofNanos(System.nanoTime() - started));
 	}
 
 	/**
-	 * Hashes the train split's tokens once (by running the preprocessing part of the
-	 * graph), then trains the embedding and dense layers on mini-batches of token ids and
-	 * saves the variables into a checkpoint.
+	 * The spam model's part of a training run: the train split's tokens are hashed once
+	 * (by the preprocessing part of the graph), then the embedding and dense layers are
+	 * trained on mini-batches of token ids.
 	 */
-	private void train(SpamDataset train, Options options, String checkpoint) {
-		try (Graph graph = new Graph(); Session session = new Session(graph)) {
-			Ops tf = Ops.create(graph);
+	private record Spam(SpamDataset train, SpamDataset validation,
+			SpamGraph.Config config) implements TrainingLoop.ReferenceModel {
+
+		@Override
+		public String name() {
+			return SpamSchema.MODEL_NAME;
+		}
+
+		@Override
+		public int batchSize() {
+			return BATCH_SIZE;
+		}
+
+		@Override
+		public float learningRate() {
+			return LEARNING_RATE;
+		}
+
+		@Override
+		public int[] trainLabels() {
+			return train.labels();
+		}
+
+		@Override
+		public int[] validationLabels() {
+			return validation.labels();
+		}
+
+		@Override
+		public TrainingLoop.TrainingGraph trainingGraph(Ops tf, Operand<TFloat32> labels, long seed) {
 			Placeholder<TString> text = SpamGraph.textInput(tf);
 			SpamGraph.Tokens tokens = SpamGraph.tokens(tf, text, config);
-
 			Placeholder<TInt64> ids = tf.withName("train_ids")
 				.placeholder(TInt64.class, Placeholder.shape(Shape.of(-1)));
 			Placeholder<TInt64> rows = tf.withName("train_rows")
 				.placeholder(TInt64.class, Placeholder.shape(Shape.of(-1)));
-			Placeholder<TFloat32> labels = tf.withName("train_labels")
-				.placeholder(TFloat32.class, Placeholder.shape(Shape.of(-1, 2)));
-			Operand<TInt64> batchSize = tf.reshape(
-					tf.stridedSlice(tf.shape(labels, TInt64.class), org.tensorflow.ndarray.index.Indices.at(0)),
+			// the number of texts in the batch: one per row of labels
+			Operand<TInt64> batchSize = tf.reshape(tf.stridedSlice(tf.shape(labels, TInt64.class), Indices.at(0)),
 					tf.constant(new long[0]));
-			SpamGraph.Parameters parameters = SpamGraph.Parameters.initialised(tf, config, options.seed());
+			SpamGraph.Parameters parameters = SpamGraph.Parameters.initialised(tf, config, seed);
 			Operand<TFloat32> logits = SpamGraph.logits(tf, ids, rows, batchSize, parameters);
-			Operand<TFloat32> loss = tf.math.mean(tf.nn.softmaxCrossEntropyWithLogits(logits, labels).loss(),
-					tf.constant(0));
-			Op minimize = new Adam(graph, LEARNING_RATE).minimize(loss);
+			return new TrainingLoop.TrainingGraph() {
 
-			long[][] documents = hashTokens(session, text, tokens, train.texts());
-			int n = train.size();
-			int[] order = new int[n];
-			for (int i = 0; i < n; i++) {
-				order[i] = i;
-			}
-			Random shuffle = new Random(options.seed() ^ 0x5DEECE66DL);
-			float[] batchLabels = new float[BATCH_SIZE * 2];
-			int cursor = n;
-			for (int step = 0; step < options.steps(); step++) {
-				if (cursor + BATCH_SIZE > n) {
-					shuffleInPlace(order, shuffle);
-					cursor = 0;
+				private long[][] documents;
+
+				@Override
+				public Operand<TFloat32> logits() {
+					return logits;
 				}
-				int total = 0;
-				for (int b = 0; b < BATCH_SIZE; b++) {
-					total += documents[order[cursor + b]].length;
+
+				@Override
+				public void prepare(Session session) {
+					documents = hashTokens(session, text, tokens, train.texts());
 				}
-				long[] batchIds = new long[total];
-				long[] batchRows = new long[total];
-				int k = 0;
-				for (int b = 0; b < BATCH_SIZE; b++) {
-					int doc = order[cursor + b];
-					for (long id : documents[doc]) {
-						batchIds[k] = id;
-						batchRows[k++] = b;
+
+				@Override
+				public List<Tensor> feed(Session.Runner runner, int[] batch) {
+					int total = 0;
+					for (int doc : batch) {
+						total += documents[doc].length;
 					}
-					int label = train.labels()[doc];
-					batchLabels[2 * b] = label == 0 ? 1f : 0f;
-					batchLabels[2 * b + 1] = label == 1 ? 1f : 0f;
+					long[] batchIds = new long[total];
+					long[] batchTextRows = new long[total];
+					int k = 0;
+					for (int b = 0; b < batch.length; b++) {
+						for (long id : documents[batch[b]]) {
+							batchIds[k] = id;
+							batchTextRows[k++] = b;
+						}
+					}
+					TInt64 x = TInt64.vectorOf(batchIds);
+					TInt64 r = TInt64.vectorOf(batchTextRows);
+					runner.feed(ids, x).feed(rows, r);
+					return List.of(x, r);
 				}
-				cursor += BATCH_SIZE;
-				try (TInt64 x = TInt64.vectorOf(batchIds);
-						TInt64 r = TInt64.vectorOf(batchRows);
-						TFloat32 y = TFloat32.tensorOf(Shape.of(BATCH_SIZE, 2), DataBuffers.of(batchLabels))) {
-					session.runner().feed(ids, x).feed(rows, r).feed(labels, y).addTarget(minimize).run().close();
-				}
-			}
-			session.save(checkpoint);
+
+			};
 		}
+
+		@Override
+		public TrainingLoop.InferenceGraph inferenceGraph(Ops tf) {
+			Placeholder<TString> text = SpamGraph.textInput(tf);
+			SpamGraph.Tokens tokens = SpamGraph.tokens(tf, text, config);
+			SpamGraph.Parameters parameters = SpamGraph.Parameters.restorable(tf, config);
+			Operand<TFloat32> logits = SpamGraph.logits(tf, tokens.ids(), tokens.rows(), tokens.batchSize(),
+					parameters);
+			Operand<TFloat32> probabilities = tf.withName(SpamSchema.OUTPUT_PROBABILITIES).nn.softmax(logits);
+			Operand<TFloat32> spamProbability = tf.withName(SpamSchema.OUTPUT_SPAM_PROBABILITY)
+				.gather(probabilities, tf.constant(1), tf.constant(1));
+			Operand<TInt64> classId = tf.withName(SpamSchema.OUTPUT_CLASS_ID).math.argMax(logits, tf.constant(1));
+			Operand<TString> label = tf.withName(SpamSchema.OUTPUT_LABEL)
+				.gather(tf.constant(StandardCharsets.UTF_8, SpamSchema.LABELS.toArray(String[]::new)), classId,
+						tf.constant(0));
+			Signature serving = Signature.builder(SpamSchema.SIGNATURE)
+				.methodName(SpamSchema.METHOD_NAME)
+				.input(SpamSchema.INPUT_TEXT, text)
+				.output(SpamSchema.OUTPUT_PROBABILITIES, probabilities)
+				.output(SpamSchema.OUTPUT_SPAM_PROBABILITY, spamProbability)
+				.output(SpamSchema.OUTPUT_CLASS_ID, classId)
+				.output(SpamSchema.OUTPUT_LABEL, label)
+				.build();
+
+			Signature encode = Signature.builder(ExplainContract.ENCODE_SIGNATURE)
+				.methodName(SpamSchema.METHOD_NAME)
+				.input(SpamSchema.INPUT_TEXT, text)
+				.output(ExplainContract.TOKENS, tokens.words())
+				.output(ExplainContract.TOKEN_ROWS, tokens.rows())
+				.output(ExplainContract.TOKEN_BUCKETS, tokens.ids())
+				.output(ExplainContract.TOKEN_EMBEDDINGS, SpamGraph.embeddings(tf, tokens.ids(), parameters))
+				.build();
+
+			Placeholder<TFloat32> embeddings = tf.withName("explain_token_embeddings")
+				.placeholder(TFloat32.class, Placeholder.shape(Shape.of(-1, config.embeddingDim())));
+			Placeholder<TInt64> tokenRows = tf.withName("explain_token_rows")
+				.placeholder(TInt64.class, Placeholder.shape(Shape.of(-1)));
+			Placeholder<TInt64> targetClass = ExplainExport.targetClass(tf);
+			// one target class per text: its length is the number of texts
+			Operand<TInt64> texts = tf.reshape(tf.stridedSlice(tf.shape(targetClass, TInt64.class), Indices.at(0)),
+					tf.constant(new long[0]));
+			Signature gradients = ExplainExport.gradientsSignature(tf,
+					Map.of(ExplainContract.TOKEN_EMBEDDINGS, embeddings, ExplainContract.TOKEN_ROWS, tokenRows),
+					embeddings, SpamGraph.logitsOfEmbeddings(tf, embeddings, tokenRows, texts, parameters),
+					targetClass);
+
+			List<Signature> signatures = List.of(serving, encode, gradients);
+			return new TrainingLoop.InferenceGraph() {
+
+				@Override
+				public List<Signature> signatures() {
+					return signatures;
+				}
+
+				@Override
+				public long[] predictValidation(Session session) {
+					try (TString input = TString.tensorOf(StandardCharsets.UTF_8,
+							NdArrays.vectorOfObjects(validation.texts()));
+							Result result = session.runner().feed(text, input).fetch(classId).run()) {
+						return StdArrays.array1dCopyOf((TInt64) result.get(0));
+					}
+				}
+
+			};
+		}
+
+		@Override
+		public void writeAssets(Path assetsExtra, long seed) throws IOException {
+			ExplainExport.writeContract(assetsExtra, new ExplainContract(ExplainContract.Kind.TEXT,
+					SpamSchema.SIGNATURE, ExplainContract.ENCODE_SIGNATURE, ExplainContract.GRADIENTS_SIGNATURE,
+					SpamSchema.OUTPUT_PROBABILITIES, SpamSchema.LABELS, 1, null, null, null,
+					new ExplainContract.Text(SpamSchema.INPUT_TEXT, ExplainContract.WARDEN_TEXT_TOKENIZER,
+							(int) SpamGraph.MAX_CHARS, (int) SpamGraph.MAX_TOKENS, config.embeddingDim(),
+							config.buckets()),
+					ExplainExport.resource(SpamDataset.TRAIN_RESOURCE, train.size()), null));
+		}
+
 	}
 
 	/**
@@ -215,8 +291,7 @@ public final class SpamModelTrainer {
 	 */
 	private static long[][] hashTokens(Session session, Placeholder<TString> text, SpamGraph.Tokens tokens,
 			String[] texts) {
-		try (TString input = TString.tensorOf(StandardCharsets.UTF_8,
-				org.tensorflow.ndarray.NdArrays.vectorOfObjects(texts));
+		try (TString input = TString.tensorOf(StandardCharsets.UTF_8, NdArrays.vectorOfObjects(texts));
 				Result result = session.runner().feed(text, input).fetch(tokens.ids()).fetch(tokens.rows()).run()) {
 			long[] ids = StdArrays.array1dCopyOf((TInt64) result.get(0));
 			long[] rows = StdArrays.array1dCopyOf((TInt64) result.get(1));
@@ -234,72 +309,6 @@ public final class SpamModelTrainer {
 				documents[row][filled[row]++] = ids[k];
 			}
 			return documents;
-		}
-	}
-
-	/**
-	 * Rebuilds a clean inference graph (raw text → preprocessing → embedding mean → dense
-	 * → outputs), restores the trained variables, measures validation accuracy and
-	 * exports the SavedModel.
-	 */
-	private double exportInferenceModel(String checkpoint, Path exportDir, SpamDataset validation) throws IOException {
-		try (Graph graph = new Graph(); Session session = new Session(graph)) {
-			Ops tf = Ops.create(graph);
-			Placeholder<TString> text = SpamGraph.textInput(tf);
-			SpamGraph.Tokens tokens = SpamGraph.tokens(tf, text, config);
-			SpamGraph.Parameters parameters = SpamGraph.Parameters.restorable(tf, config);
-			Operand<TFloat32> logits = SpamGraph.logits(tf, tokens.ids(), tokens.rows(), tokens.batchSize(),
-					parameters);
-			Operand<TFloat32> probabilities = tf.withName(SpamSchema.OUTPUT_PROBABILITIES).nn.softmax(logits);
-			Operand<TFloat32> spamProbability = tf.withName(SpamSchema.OUTPUT_SPAM_PROBABILITY)
-				.gather(probabilities, tf.constant(1), tf.constant(1));
-			Operand<TInt64> classId = tf.withName(SpamSchema.OUTPUT_CLASS_ID).math.argMax(logits, tf.constant(1));
-			Operand<TString> label = tf.withName(SpamSchema.OUTPUT_LABEL)
-				.gather(tf.constant(StandardCharsets.UTF_8, SpamSchema.LABELS.toArray(String[]::new)), classId,
-						tf.constant(0));
-			session.restore(checkpoint);
-
-			Signature signature = Signature.builder(SpamSchema.SIGNATURE)
-				.methodName(SpamSchema.METHOD_NAME)
-				.input(SpamSchema.INPUT_TEXT, text)
-				.output(SpamSchema.OUTPUT_PROBABILITIES, probabilities)
-				.output(SpamSchema.OUTPUT_SPAM_PROBABILITY, spamProbability)
-				.output(SpamSchema.OUTPUT_CLASS_ID, classId)
-				.output(SpamSchema.OUTPUT_LABEL, label)
-				.build();
-
-			double accuracy = accuracy(session, text, classId, validation);
-			SavedModelBundle.exporter(exportDir.toString())
-				.withTags("serve")
-				.withSession(session)
-				.withSignature(signature)
-				.export();
-			return accuracy;
-		}
-	}
-
-	private static double accuracy(Session session, Placeholder<TString> text, Operand<TInt64> classId,
-			SpamDataset data) {
-		try (TString input = TString.tensorOf(StandardCharsets.UTF_8,
-				org.tensorflow.ndarray.NdArrays.vectorOfObjects(data.texts()));
-				Result result = session.runner().feed(text, input).fetch(classId).run()) {
-			long[] predicted = StdArrays.array1dCopyOf((TInt64) result.get(0));
-			int correct = 0;
-			for (int i = 0; i < predicted.length; i++) {
-				if (predicted[i] == data.labels()[i]) {
-					correct++;
-				}
-			}
-			return (double) correct / predicted.length;
-		}
-	}
-
-	private static void shuffleInPlace(int[] order, Random random) {
-		for (int i = order.length - 1; i > 0; i--) {
-			int j = random.nextInt(i + 1);
-			int tmp = order[i];
-			order[i] = order[j];
-			order[j] = tmp;
 		}
 	}
 
