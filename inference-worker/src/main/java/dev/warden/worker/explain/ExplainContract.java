@@ -42,10 +42,13 @@ import tools.jackson.databind.json.JsonMapper;
  * @param text (text) the text input and its tokenisation
  * @param trainingData the data the model was trained on
  * @param background (tabular, optional) the reference rows shipped for KernelSHAP
+ * @param integratedGradients (optional) the model's own defaults for integrated
+ * gradients, measured on its validation data
  */
 public record ExplainContract(Kind kind, String servingSignature, String encodeSignature, String gradientsSignature,
 		String probabilityOutput, List<String> classes, int defaultClass, List<String> features, List<Column> columns,
-		Map<String, Map<String, Object>> baselines, Text text, DataFile trainingData, DataFile background) {
+		Map<String, Map<String, Object>> baselines, Text text, DataFile trainingData, DataFile background,
+		Steps integratedGradients) {
 
 	/** The contract's file inside the SavedModel's {@code assets.extra/}. */
 	public static final String FILE = "warden-explain.json";
@@ -137,6 +140,18 @@ public record ExplainContract(Kind kind, String servingSignature, String encodeS
 	}
 
 	/**
+	 * Integrated gradients' defaults for this model: the steps to start with and the most
+	 * the completeness check may raise them to (see docs/explainability.md for how the
+	 * reference models' were measured).
+	 *
+	 * @param steps default {@code steps}
+	 * @param maxSteps default {@code max_steps}
+	 * @param integration default rule, {@code trapezoid} or {@code gauss_legendre}
+	 */
+	public record Steps(int steps, int maxSteps, String integration) {
+	}
+
+	/**
 	 * A data file and its fingerprint.
 	 *
 	 * @param name file or resource name
@@ -178,6 +193,13 @@ public record ExplainContract(Kind kind, String servingSignature, String encodeS
 		json.put("training_data", dataJson(trainingData));
 		if (background != null) {
 			json.put("background", dataJson(background));
+		}
+		if (integratedGradients != null) {
+			Map<String, Object> steps = new LinkedHashMap<>();
+			steps.put("steps", integratedGradients.steps());
+			steps.put("max_steps", integratedGradients.maxSteps());
+			steps.put("integration", integratedGradients.integration());
+			json.put("integrated_gradients", steps);
 		}
 		return JSON.writeValueAsBytes(json);
 	}
@@ -274,10 +296,20 @@ public record ExplainContract(Kind kind, String servingSignature, String encodeS
 			text = new Text(string(t, "input"), string(t, "tokenizer"), integer(t, "max_chars"),
 					integer(t, "max_tokens"), integer(t, "embedding_dim"), integer(t, "buckets"));
 		}
+		Steps steps = null;
+		JsonNode ig = root.get("integrated_gradients");
+		if (ig != null) {
+			steps = new Steps(integer(ig, "steps"), integer(ig, "max_steps"), string(ig, "integration"));
+			if (steps.steps() < 1 || steps.maxSteps() < steps.steps()
+					|| !List.of("trapezoid", "gauss_legendre").contains(steps.integration())) {
+				throw new IllegalArgumentException(
+						"integrated_gradients needs 1 <= steps <= max_steps and trapezoid or gauss_legendre");
+			}
+		}
 		return new ExplainContract(kind, string(root, "serving_signature"), string(root, "encode_signature"),
 				string(root, "gradients_signature"), string(root, "probability_output"), classes, defaultClass,
 				features, columns, baselines, text, dataFile(root.get("training_data"), "training_data"),
-				root.get("background") == null ? null : dataFile(root.get("background"), "background"));
+				root.get("background") == null ? null : dataFile(root.get("background"), "background"), steps);
 	}
 
 	private static DataFile dataFile(JsonNode node, String where) {

@@ -64,7 +64,7 @@ public final class KernelShap {
 	}
 
 	/**
-	 * @param values φ, one per feature
+	 * @param values φ, one per feature (group)
 	 * @param valueAtInput f(x)
 	 * @param expectedValue E[f(background)] = v(∅)
 	 * @param exact whether every coalition was evaluated
@@ -90,6 +90,7 @@ public final class KernelShap {
 	}
 
 	/**
+	 * Shapley values of every entry of the row.
 	 * @param model the model, on rows of the input's width
 	 * @param input x
 	 * @param background the background rows, each of the input's width
@@ -98,12 +99,23 @@ public final class KernelShap {
 	 */
 	public static Result explain(BatchModel model, double[] input, double[][] background, double[] backgroundWeights,
 			Settings settings) {
-		int m = input.length;
+		return explain(model, input, background, backgroundWeights, Occlusion.singletons(input.length), settings);
+	}
+
+	/**
+	 * Shapley values of groups of entries: a feature is a group (the one-hot slots of a
+	 * categorical column, say), which a coalition takes from the input or the background
+	 * as a whole.
+	 * @param groups the entries of each feature; disjoint
+	 */
+	public static Result explain(BatchModel model, double[] input, double[][] background, double[] backgroundWeights,
+			int[][] groups, Settings settings) {
+		int m = groups.length;
 		if (m == 0 || background.length == 0) {
 			throw new IllegalArgumentException("need at least one feature and one background row");
 		}
 		double[] w = normalised(backgroundWeights, background.length);
-		Evaluator evaluator = new Evaluator(model, input, background, w, settings.maxRowsPerCall());
+		Evaluator evaluator = new Evaluator(model, input, background, w, groups, settings.maxRowsPerCall());
 		double expected = evaluator.expectation();
 		double fx = evaluator.atInput();
 		double delta = fx - expected;
@@ -390,17 +402,21 @@ public final class KernelShap {
 
 		private final double[] weights;
 
+		private final int[][] groups;
+
 		private final int maxRowsPerCall;
 
 		long evaluations;
 
 		int calls;
 
-		Evaluator(BatchModel model, double[] input, double[][] background, double[] weights, int maxRowsPerCall) {
+		Evaluator(BatchModel model, double[] input, double[][] background, double[] weights, int[][] groups,
+				int maxRowsPerCall) {
 			this.model = model;
 			this.input = input;
 			this.background = background;
 			this.weights = weights;
+			this.groups = groups;
 			this.maxRowsPerCall = maxRowsPerCall;
 			for (double[] row : background) {
 				if (row.length != input.length) {
@@ -435,8 +451,10 @@ public final class KernelShap {
 					BitSet z = coalitions.get(k);
 					for (int b = 0; b < n; b++) {
 						double[] row = background[b].clone();
-						for (int i = z.nextSetBit(0); i >= 0; i = z.nextSetBit(i + 1)) {
-							row[i] = input[i];
+						for (int g = z.nextSetBit(0); g >= 0; g = z.nextSetBit(g + 1)) {
+							for (int i : groups[g]) {
+								row[i] = input[i];
+							}
 						}
 						rows[(k - from) * n + b] = row;
 					}

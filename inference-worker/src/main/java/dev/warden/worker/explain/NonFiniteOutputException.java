@@ -5,7 +5,7 @@ package dev.warden.worker.explain;
  * mixed row of input and background): the explanation cannot be computed. Answered as a
  * client error, because the rows are built from what the client sent.
  */
-public class NonFiniteOutputException extends RuntimeException {
+public class NonFiniteOutputException extends ExplanationException {
 
 	public NonFiniteOutputException(String message) {
 		super(message);

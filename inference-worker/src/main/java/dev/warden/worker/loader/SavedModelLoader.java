@@ -82,6 +82,7 @@ public class SavedModelLoader {
 			servable.close();
 			throw ex;
 		}
+		servable.wardenAssets(WardenAssets.read(versionDir));
 		try {
 			warmUp = WarmUp.run(servable, versionDir);
 		}

@@ -20,8 +20,11 @@ import dev.warden.worker.loader.SignatureSpec;
 import dev.warden.worker.loader.TensorSpec;
 import dev.warden.worker.training.IncomeModelTrainer;
 
-/** Small real income models (trained once per JVM) and random valid inputs for them. */
-final class IncomeFixture {
+/**
+ * Small real income models (trained once per JVM) and random valid inputs for them; the
+ * store is shared with other test packages (explanations).
+ */
+public final class IncomeFixture {
 
 	private static final String[] WORDS = { "Private", "State-gov", "Bachelors", "HS-grad", "Married-civ-spouse",
 			"Never-married", "Exec-managerial", "Adm-clerical", "Husband", "Wife", "White", "Black", "Male", "Female",
@@ -36,7 +39,7 @@ final class IncomeFixture {
 	 * A store with income versions 1 and 2, trained with different seeds (so their
 	 * answers differ).
 	 */
-	static synchronized Path store() {
+	public static synchronized Path store() {
 		if (store == null) {
 			try {
 				store = Files.createTempDirectory("batching-store");

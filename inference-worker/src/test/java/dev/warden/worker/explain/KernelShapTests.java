@@ -69,6 +69,27 @@ class KernelShapTests {
 	}
 
 	@Test
+	void groupsOfEntriesAreFeaturesTakenTogether() {
+		Random random = new Random(7);
+		double[] w = { 1, -2, 3, 0.5, -1, 2 };
+		double[] x = { 1, 2, 3, 4, 5, 6 };
+		double[][] background = randomRows(random, 10, w.length);
+		int[][] groups = { { 0, 3 }, { 1 }, { 2, 4, 5 } };
+		KernelShap.Result result = KernelShap.explain(linear(w, 1), x, background, null, groups, EXACT_UP_TO_12);
+
+		double[] mean = columnMeans(background, null);
+		assertThat(result.values()).hasSize(3);
+		for (int g = 0; g < groups.length; g++) {
+			double expected = 0;
+			for (int i : groups[g]) {
+				expected += w[i] * (x[i] - mean[i]);
+			}
+			assertThat(result.values()[g]).as("group %d", g).isCloseTo(expected, within(1e-9));
+		}
+		assertThat(result.coalitions()).isEqualTo(6);
+	}
+
+	@Test
 	void aProductOfTwoFeaturesHasItsClosedFormShapleyValues() {
 		BatchModel product = rows -> {
 			double[] out = new double[rows.length];

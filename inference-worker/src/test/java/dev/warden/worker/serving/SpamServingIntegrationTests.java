@@ -80,11 +80,14 @@ class SpamServingIntegrationTests {
 	}
 
 	@AfterAll
-	static void deleteStore() throws IOException {
+	static synchronized void deleteStore() throws IOException {
 		if (store != null) {
 			try (Stream<Path> paths = Files.walk(store)) {
 				paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
 			}
+			// another test class may ask for the model again: it gets a fresh one
+			store = null;
+			trained = null;
 		}
 	}
 
