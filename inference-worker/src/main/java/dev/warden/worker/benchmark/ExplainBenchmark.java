@@ -70,7 +70,7 @@ public final class ExplainBenchmark {
 		List<String> models = List.of(options.getOrDefault("models", "income,spam").split(","));
 		SavedModelLoader loader = new SavedModelLoader(new LoaderProperties(-1, 1, 1_048_576));
 		try (LoadedServable income = load(loader, store, "income"); LoadedServable spam = load(loader, store, "spam")) {
-			Explanations explanations = new Explanations(new ExplainProperties(1024, 1 << 20, 20_000, 12));
+			Explanations explanations = new Explanations(new ExplainProperties(1024, 1 << 20, 20_000, 11));
 			Map<String, InputColumn> incomeRowsData = incomeValidation(income, incomeRows);
 			Map<String, InputColumn> spamRowsData = spamValidation(spam, spamRows);
 			if (what.contains("steps")) {
@@ -140,10 +140,13 @@ public final class ExplainBenchmark {
 
 	private static void latency(Explanations explanations, LoadedServable servable, Map<String, InputColumn> rows) {
 		int n = rows.values().iterator().next().rows();
+		// kernel_shap_serving: KernelSHAP through the serving signature (output
+		// "probability"), as for a
+		// version without the explain signatures
 		List<String> methods = servable.id().name().equals("spam") ? List.of("integrated_gradients", "occlusion")
-				: List.of("integrated_gradients", "kernel_shap", "occlusion");
+				: List.of("integrated_gradients", "kernel_shap", "kernel_shap_serving", "occlusion");
 		for (String method : methods) {
-			int runs = Math.min(n, method.equals("kernel_shap") ? 20 : 100);
+			int runs = Math.min(n, method.startsWith("kernel_shap") ? 20 : 100);
 			for (int i = 0; i < 3; i++) {
 				explanations.explain(servable, slice(rows, i, i + 1), request(method));
 			}
@@ -167,48 +170,72 @@ public final class ExplainBenchmark {
 	}
 
 	private static ExplanationRequest request(String method) {
+		if (method.equals("kernel_shap_serving")) {
+			return new ExplanationRequest("kernel_shap", null, "probability", null, null, null, null, null, null, null,
+					null, null, null);
+		}
 		return new ExplanationRequest(method, null, null, null, null, null, null, null, null, null, null, null, null);
 	}
 
 	private static void kernelShap(Explanations explanations, LoadedServable income, Map<String, InputColumn> rows) {
 		int instances = 5;
-		for (int size : new int[] { 10, 25, 50, 100, 200 }) {
-			double spread = 0;
-			int spreadCount = 0;
-			double error = 0;
-			long nanos = 0;
-			int runs = 0;
-			for (int i = 0; i < instances; i++) {
-				List<double[]> bySeed = new ArrayList<>();
-				for (long seed = 0; seed < 5; seed++) {
-					long started = System.nanoTime();
-					Map<String, Object> e = explanations
+		// the reference: the whole pool of 1,000 rows as background, 8,192 coalition
+		// samples
+		List<double[]> reference = new ArrayList<>();
+		for (int i = 0; i < instances; i++) {
+			reference.add(
+					values(explanations
 						.explain(income, slice(rows, i, i + 1),
 								new ExplanationRequest("kernel_shap", null, null, null, null, null, null, null, null,
-										size, null, null, seed))
-						.get(0);
-					nanos += System.nanoTime() - started;
-					runs++;
-					bySeed.add(values(e));
-					error += (Double) ((Map<?, ?>) e.get("quality")).get("max_standard_error");
-				}
-				for (int f = 0; f < bySeed.get(0).length; f++) {
-					double mean = 0;
-					for (double[] v : bySeed) {
-						mean += v[f] / bySeed.size();
+										1000, "sample", 8192, 0L))
+						.get(0)));
+		}
+		for (String summary : List.of("sample", "kmeans")) {
+			for (int size : new int[] { 10, 25, 50, 100, 200 }) {
+				double spread = 0;
+				int spreadCount = 0;
+				double error = 0;
+				double distance = 0;
+				long nanos = 0;
+				int runs = 0;
+				for (int i = 0; i < instances; i++) {
+					List<double[]> bySeed = new ArrayList<>();
+					for (long seed = 0; seed < 5; seed++) {
+						long started = System.nanoTime();
+						Map<String, Object> e = explanations
+							.explain(income, slice(rows, i, i + 1),
+									new ExplanationRequest("kernel_shap", null, null, null, null, null, null, null,
+											null, size, summary, null, seed))
+							.get(0);
+						nanos += System.nanoTime() - started;
+						runs++;
+						bySeed.add(values(e));
+						error += (Double) ((Map<?, ?>) e.get("quality")).get("max_standard_error");
+						double squares = 0;
+						double[] v = values(e);
+						for (int f = 0; f < v.length; f++) {
+							squares += (v[f] - reference.get(i)[f]) * (v[f] - reference.get(i)[f]);
+						}
+						distance += Math.sqrt(squares / v.length);
 					}
-					double squares = 0;
-					for (double[] v : bySeed) {
-						squares += (v[f] - mean) * (v[f] - mean);
+					for (int f = 0; f < bySeed.get(0).length; f++) {
+						double mean = 0;
+						for (double[] v : bySeed) {
+							mean += v[f] / bySeed.size();
+						}
+						double squares = 0;
+						for (double[] v : bySeed) {
+							squares += (v[f] - mean) * (v[f] - mean);
+						}
+						spread += Math.sqrt(squares / (bySeed.size() - 1));
+						spreadCount++;
 					}
-					spread += Math.sqrt(squares / (bySeed.size() - 1));
-					spreadCount++;
 				}
+				System.out.printf(Locale.ROOT,
+						"kernelshap model=income summary=%s background=%d mean_ms=%.1f mean_sd_over_background_seeds=%.5f "
+								+ "mean_max_standard_error=%.5f rms_error_against_whole_pool=%.5f%n",
+						summary, size, nanos / 1e6 / runs, spread / spreadCount, error / runs, distance / runs);
 			}
-			System.out.printf(Locale.ROOT,
-					"kernelshap model=income background=%d mean_ms=%.1f mean_sd_over_background_seeds=%.5f "
-							+ "mean_max_standard_error=%.5f%n",
-					size, nanos / 1e6 / runs, spread / spreadCount, error / runs);
 		}
 		Explanations exact = new Explanations(new ExplainProperties(1024, 1 << 20, 20_000, 14));
 		for (int i = 0; i < instances; i++) {

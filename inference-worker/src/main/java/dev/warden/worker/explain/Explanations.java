@@ -566,8 +566,15 @@ public class Explanations {
 								+ "a version ships in assets.extra/" + ExplainContract.FILE
 								+ ", which this one does not; use 'missing' or a row of the inputs");
 					}
-					row = Rows.fromValues(contract.baselines().get("training"),
-							version.serving().inputs().values().stream().toList());
+					try {
+						row = Rows.fromValues(contract.baselines().get("training"),
+								List.copyOf(version.serving().inputs().values()));
+					}
+					catch (IllegalArgumentException ex) {
+						throw new ExplanationException("parameters.baseline: this version's training baseline in "
+								+ ExplainContract.FILE + " does not fit its inputs: " + ex.getMessage()
+								+ "; use 'missing' or a row of the inputs");
+					}
 				}
 				case "missing" -> {
 					if (version.slots() == null) {
