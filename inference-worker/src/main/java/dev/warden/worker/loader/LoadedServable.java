@@ -5,6 +5,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Function;
 
 import dev.warden.worker.source.ServableId;
 
@@ -52,6 +53,8 @@ public final class LoadedServable implements AutoCloseable {
 	private final Map<String, ExampleSchema> exampleSchemas;
 
 	private volatile WarmUpReport warmUp = WarmUpReport.NONE;
+
+	private volatile WardenAssets wardenAssets = WardenAssets.NONE;
 
 	LoadedServable(ServableId id, SavedModelBundles.Opened opened) {
 		this.id = id;
@@ -125,6 +128,15 @@ public final class LoadedServable implements AutoCloseable {
 		this.warmUp = report;
 	}
 
+	/** Warden's own files of this version, read when it loaded. */
+	public WardenAssets wardenAssets() {
+		return wardenAssets;
+	}
+
+	void wardenAssets(WardenAssets assets) {
+		this.wardenAssets = assets;
+	}
+
 	/**
 	 * Runs one signature. Inputs must already be validated against the signature. Every
 	 * tensor and the result are closed before returning; outputs are copied into Java
@@ -134,6 +146,29 @@ public final class LoadedServable implements AutoCloseable {
 	 * call
 	 */
 	public Map<String, OutputColumn> run(String signatureKey, Map<String, InputColumn> inputs) {
+		return call(signatureKey, inputs, result -> {
+			Map<String, OutputColumn> outputs = new LinkedHashMap<>();
+			for (String name : signatures.get(signatureKey).outputs().keySet()) {
+				Tensor tensor = result.get(name)
+					.orElseThrow(() -> new IllegalStateException("output " + name + " missing from result"));
+				outputs.put(name, copyOut(name, tensor));
+			}
+			return outputs;
+		});
+	}
+
+	/**
+	 * Runs one signature and hands its {@link Result} to {@code read} before the result
+	 * is closed: for callers that read large outputs straight into primitive arrays
+	 * (explanations) rather than into the boxed rows of {@link #run}. {@code read} must
+	 * copy out whatever it keeps (a tensor read after its result is closed returns
+	 * garbage). Inputs must already be validated against the signature; every tensor is
+	 * closed before returning. Thread safety as {@link #run}.
+	 * @throws IllegalArgumentException if the signature is unknown
+	 * @throws org.tensorflow.exceptions.TensorFlowException if TensorFlow rejects the
+	 * call
+	 */
+	public <T> T call(String signatureKey, Map<String, InputColumn> inputs, Function<Result, T> read) {
 		SessionFunction function = functions.get(signatureKey);
 		if (function == null) {
 			throw new IllegalArgumentException("unknown signature " + signatureKey);
@@ -142,13 +177,7 @@ public final class LoadedServable implements AutoCloseable {
 		try {
 			inputs.forEach((name, column) -> tensors.put(name, toTensor(column)));
 			try (Result result = function.call(tensors)) {
-				Map<String, OutputColumn> outputs = new LinkedHashMap<>();
-				for (String name : signatures.get(signatureKey).outputs().keySet()) {
-					Tensor tensor = result.get(name)
-						.orElseThrow(() -> new IllegalStateException("output " + name + " missing from result"));
-					outputs.put(name, copyOut(name, tensor));
-				}
-				return outputs;
+				return read.apply(result);
 			}
 		}
 		finally {

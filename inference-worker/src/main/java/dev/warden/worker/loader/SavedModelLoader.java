@@ -89,6 +89,7 @@ public class SavedModelLoader implements Loader<LoadedServable> {
 			servable.close();
 			throw ex;
 		}
+		servable.wardenAssets(WardenAssets.read(versionDir));
 		try {
 			warmUp = WarmUp.run(servable, versionDir);
 		}

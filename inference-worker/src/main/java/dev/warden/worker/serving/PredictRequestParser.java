@@ -101,12 +101,21 @@ final class PredictRequestParser {
 	}
 
 	private static Map<String, InputColumn> rows(JsonNode instances, SignatureSpec signature) {
+		return rows(instances, signature, "instances");
+	}
+
+	/**
+	 * Rows in TF Serving's row format ({@code instances}, or another field of the same
+	 * shape such as an explain request's {@code parameters.background}), validated
+	 * against the signature; messages name {@code field}.
+	 */
+	static Map<String, InputColumn> rows(JsonNode instances, SignatureSpec signature, String field) {
 		if (!instances.isArray()) {
 			throw ApiException
-				.invalidArgument("'instances' must be an array of rows, got " + InputDecoder.describe(instances));
+				.invalidArgument("'" + field + "' must be an array of rows, got " + InputDecoder.describe(instances));
 		}
 		if (instances.isEmpty()) {
-			throw ApiException.invalidArgument("'instances' must not be empty");
+			throw ApiException.invalidArgument("'" + field + "' must not be empty");
 		}
 		Map<String, TensorSpec> specs = signature.inputs();
 		Map<String, List<JsonNode>> values = new LinkedHashMap<>();
@@ -115,7 +124,7 @@ final class PredictRequestParser {
 		for (int r = 0; r < instances.size(); r++) {
 			JsonNode row = instances.get(r);
 			if (row.isObject()) {
-				InputDecoder.checkNames(row.propertyNames(), specs, " in instances[" + r + "]");
+				InputDecoder.checkNames(row.propertyNames(), specs, " in " + field + "[" + r + "]");
 				for (String name : specs.keySet()) {
 					values.get(name).add(row.get(name));
 				}
@@ -124,13 +133,13 @@ final class PredictRequestParser {
 				values.get(single).add(row);
 			}
 			else {
-				throw ApiException.invalidArgument("instances[" + r + "]: expected an object with the inputs "
+				throw ApiException.invalidArgument(field + "[" + r + "]: expected an object with the inputs "
 						+ specs.keySet() + ", got " + InputDecoder.describe(row));
 			}
 		}
 		Map<String, InputColumn> columns = new LinkedHashMap<>();
 		values.forEach((name, list) -> columns.put(name,
-				InputDecoder.decode(specs.get(name), list, r -> " in instances[" + r + "]")));
+				InputDecoder.decode(specs.get(name), list, r -> " in " + field + "[" + r + "]")));
 		return columns;
 	}
 

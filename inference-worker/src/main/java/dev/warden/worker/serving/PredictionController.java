@@ -6,8 +6,10 @@ import java.util.List;
 import java.util.Map;
 
 import dev.warden.worker.batching.BatchingInference;
+import dev.warden.worker.explain.Explanations;
 import dev.warden.worker.loader.InputColumn;
 import dev.warden.worker.loader.LoadedServable;
+import dev.warden.worker.loader.SignatureSpec;
 import dev.warden.worker.loader.OutputColumn;
 import dev.warden.worker.manager.ServableHandle;
 import dev.warden.worker.manager.ServableManager;
@@ -24,7 +26,9 @@ import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RestController;
 
 /**
- * TensorFlow Serving's REST API: predict, classify, regress, model status and metadata.
+ * TensorFlow Serving's REST API: predict, classify, regress, model status and metadata;
+ * and KServe v1's explain ({@code :explain}) with the explanation methods each version
+ * supports ({@code /explanation-methods}).
  *
  * <p>
  * The verb ({@code :predict}, {@code :classify}, {@code :regress}) shares its path
@@ -41,15 +45,21 @@ class PredictionController {
 
 	private static final String PREDICT_VERB = ":predict";
 
-	private static final List<String> VERBS = List.of(PREDICT_VERB, ":classify", ":regress");
+	private static final String EXPLAIN_VERB = ":explain";
+
+	private static final List<String> VERBS = List.of(PREDICT_VERB, ":classify", ":regress", EXPLAIN_VERB);
 
 	private final ServableManager<LoadedServable> manager;
 
 	private final BatchingInference inference;
 
-	PredictionController(ServableManager<LoadedServable> manager, BatchingInference inference) {
+	private final Explanations explanations;
+
+	PredictionController(ServableManager<LoadedServable> manager, BatchingInference inference,
+			Explanations explanations) {
 		this.manager = manager;
 		this.inference = inference;
+		this.explanations = explanations;
 	}
 
 	@PostMapping(path = "/v1/models/{target}", consumes = { MediaType.APPLICATION_JSON_VALUE, "application/*+json" })
@@ -106,6 +116,49 @@ class PredictionController {
 	@GetMapping("/v1/models/{model}/labels/{label}/metadata")
 	ResponseEntity<Map<String, Object>> metadataOfLabel(@PathVariable String model, @PathVariable String label) {
 		return metadata(ServableRequest.label(model, label));
+	}
+
+	@GetMapping("/v1/models/{model}/explanation-methods")
+	ResponseEntity<Map<String, Object>> explanationMethodsOfLatest(@PathVariable String model) {
+		return explanationMethods(ServableRequest.latest(model));
+	}
+
+	@GetMapping("/v1/models/{model}/versions/{version}/explanation-methods")
+	ResponseEntity<Map<String, Object>> explanationMethodsOfVersion(@PathVariable String model,
+			@PathVariable String version) {
+		return explanationMethods(ServableRequest.version(model, version(model, version)));
+	}
+
+	@GetMapping("/v1/models/{model}/labels/{label}/explanation-methods")
+	ResponseEntity<Map<String, Object>> explanationMethodsOfLabel(@PathVariable String model,
+			@PathVariable String label) {
+		return explanationMethods(ServableRequest.label(model, label));
+	}
+
+	private ResponseEntity<Map<String, Object>> explanationMethods(ServableRequest target) {
+		try (ServableHandle<LoadedServable> handle = manager.handle(target)) {
+			return ResponseEntity.ok()
+				.header(MODEL_VERSION_HEADER, Long.toString(handle.version()))
+				.body(explanations.methods(handle.servable()));
+		}
+	}
+
+	/**
+	 * KServe v1 explain: the instances as {@code :predict} takes them, explained on the
+	 * loaded servable directly (many evaluations per explanation, in few large calls: not
+	 * through the batching queue), with the predictions of the serving signature beside.
+	 */
+	private ResponseEntity<Map<String, Object>> explain(ServableRequest target, byte[] body) {
+		try (ServableHandle<LoadedServable> handle = manager.handle(target)) {
+			SignatureSpec serving = explanations.servingSignature(handle.servable());
+			ExplainRequestParser.Parsed request = ExplainRequestParser.parse(body, serving);
+			List<Map<String, Object>> explained = explanations.explain(handle.servable(), request.instances(),
+					request.parameters());
+			Map<String, Object> response = new LinkedHashMap<>();
+			response.put("predictions", rowResponse(handle.servable().run(serving.key(), request.instances())));
+			response.put("explanations", explained);
+			return ResponseEntity.ok().header(MODEL_VERSION_HEADER, Long.toString(handle.version())).body(response);
+		}
 	}
 
 	private ResponseEntity<Map<String, Object>> predict(ServableRequest target, byte[] body) {
@@ -190,9 +243,10 @@ class PredictionController {
 		String verb = target.substring(colon);
 		String name = target.substring(0, colon);
 		return switch (verb) {
-			case PREDICT_VERB -> new Call(name, null);
-			case ":classify" -> new Call(name, ExampleMethod.CLASSIFY);
-			case ":regress" -> new Call(name, ExampleMethod.REGRESS);
+			case PREDICT_VERB -> new Call(name, null, false);
+			case ":classify" -> new Call(name, ExampleMethod.CLASSIFY, false);
+			case ":regress" -> new Call(name, ExampleMethod.REGRESS, false);
+			case EXPLAIN_VERB -> new Call(name, null, true);
 			default -> throw unknownVerb(verb);
 		};
 	}
@@ -211,13 +265,18 @@ class PredictionController {
 
 	private static ApiException unknownVerb(String verb) {
 		return new ApiException(org.springframework.http.HttpStatus.NOT_FOUND, "not_found",
-				"unknown method '" + verb + "' (supported: :predict, :classify, :regress)");
+				"unknown method '" + verb + "' (supported: :predict, :classify, :regress, :explain)");
 	}
 
-	/** A POST to a verb URL: predict ({@code method} null) or an example method. */
-	private record Call(String name, ExampleMethod method) {
+	/**
+	 * A POST to a verb URL: predict ({@code method} null), an example method, or explain.
+	 */
+	private record Call(String name, ExampleMethod method, boolean explain) {
 
 		ResponseEntity<Map<String, Object>> run(PredictionController controller, ServableRequest target, byte[] body) {
+			if (explain) {
+				return controller.explain(target, body);
+			}
 			return method == null ? controller.predict(target, body) : controller.examples(target, body, method);
 		}
 

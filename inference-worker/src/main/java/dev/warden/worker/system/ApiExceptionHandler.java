@@ -5,6 +5,7 @@ import java.util.Map;
 import jakarta.servlet.http.HttpServletRequest;
 
 import dev.warden.worker.batching.QueueFullException;
+import dev.warden.worker.explain.ExplanationException;
 import dev.warden.worker.manager.ServableNotFoundException;
 
 import org.slf4j.Logger;
@@ -36,6 +37,11 @@ class ApiExceptionHandler {
 	@ExceptionHandler(ApiException.class)
 	ResponseEntity<Map<String, Object>> api(ApiException ex, HttpServletRequest request) {
 		return error(ex.status(), ex.code(), ex.getMessage(), request);
+	}
+
+	@ExceptionHandler(ExplanationException.class)
+	ResponseEntity<Map<String, Object>> explanation(ExplanationException ex, HttpServletRequest request) {
+		return error(HttpStatus.BAD_REQUEST, "invalid_argument", ex.getMessage(), request);
 	}
 
 	@ExceptionHandler(ServableNotFoundException.class)

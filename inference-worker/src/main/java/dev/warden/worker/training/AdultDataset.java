@@ -16,8 +16,7 @@ import org.apache.commons.csv.CSVParser;
 import org.apache.commons.csv.CSVRecord;
 
 /** One split of the Adult data set, held column by column as the model's raw inputs. */
-record AdultDataset(int size, Map<String, float[]> numeric, Map<String, String[]> categorical,
-		int[] labels) implements TrainingLoop.LabelledData {
+record AdultDataset(int size, Map<String, float[]> numeric, Map<String, String[]> categorical, int[] labels) {
 
 	static final String TRAIN_RESOURCE = "datasets/adult/adult_train.csv";
 

@@ -39,6 +39,9 @@ public final class IncomeSchema {
 	/** DT_FLOAT [-1, 2]: probabilities of class 0 and class 1. */
 	public static final String OUTPUT_PROBABILITIES = "probabilities";
 
+	/** Class labels by class id: 0 = income up to 50K, 1 = above. */
+	public static final List<String> LABELS = List.of("<=50K", ">50K");
+
 	/**
 	 * Numeric columns that are log1p-transformed before standardisation (heavy-tailed).
 	 */

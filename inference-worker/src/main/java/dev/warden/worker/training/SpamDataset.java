@@ -20,7 +20,7 @@ import org.apache.commons.csv.CSVRecord;
  * and {@code group} are deliberately not read: {@code group} gives the label away and
  * {@code id} contains it.
  */
-record SpamDataset(String[] texts, int[] labels) implements TrainingLoop.LabelledData {
+record SpamDataset(String[] texts, int[] labels) {
 
 	static final String TRAIN_RESOURCE = "datasets/spamassassin/spamassassin_train.csv.gz";
 
@@ -34,7 +34,7 @@ record SpamDataset(String[] texts, int[] labels) implements TrainingLoop.Labelle
 		return fromClasspath(VALIDATION_RESOURCE);
 	}
 
-	public int size() {
+	int size() {
 		return texts.length;
 	}
 

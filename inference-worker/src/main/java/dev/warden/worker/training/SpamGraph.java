@@ -65,11 +65,11 @@ final class SpamGraph {
 	}
 
 	/**
-	 * The hashed tokens of a batch of texts, flattened: {@code ids[k]} is a bucket of a
-	 * token of text {@code rows[k]}; {@code batchSize} is the number of texts (texts
-	 * without tokens have no entry).
+	 * The hashed tokens of a batch of texts, flattened: {@code words[k]} is a token of
+	 * text {@code rows[k]} and {@code ids[k]} its bucket; {@code batchSize} is the number
+	 * of texts (texts without tokens have no entry).
 	 */
-	record Tokens(Operand<TInt64> ids, Operand<TInt64> rows, Operand<TInt64> batchSize) {
+	record Tokens(Operand<TString> words, Operand<TInt64> ids, Operand<TInt64> rows, Operand<TInt64> batchSize) {
 	}
 
 	private SpamGraph() {
@@ -100,7 +100,7 @@ final class SpamGraph {
 		Operand<TInt64> wordRows = tf.booleanMask(row, kept);
 		Operand<TInt64> ids = tf.strings.toHashBucketFast(words, (long) config.buckets());
 		Operand<TInt64> batchSize = tf.reshape(tf.shape(text, TInt64.class), tf.constant(new long[0]));
-		return new Tokens(ids, wordRows, batchSize);
+		return new Tokens(words, ids, wordRows, batchSize);
 	}
 
 	private static Operand<TInt64> column(Ops tf, Operand<TInt64> matrix, int column) {
@@ -170,9 +170,24 @@ final class SpamGraph {
 	 */
 	static Operand<TFloat32> logits(Ops tf, Operand<TInt64> ids, Operand<TInt64> rows, Operand<TInt64> batchSize,
 			Parameters p) {
-		Operand<TFloat32> vectors = tf.gather(p.embeddings(), ids, tf.constant(0));
+		return logitsOfEmbeddings(tf, embeddings(tf, ids, p), rows, batchSize, p);
+	}
+
+	/** The embedding of each hashed token: [-1, embeddingDim]. */
+	static Operand<TFloat32> embeddings(Ops tf, Operand<TInt64> ids, Parameters p) {
+		return tf.gather(p.embeddings(), ids, tf.constant(0));
+	}
+
+	/**
+	 * The part of {@link #logits} after the lookup: token embeddings of the texts
+	 * ({@code rows[k]} is the text of {@code vectors[k]}) → mean per text → Dense(64,
+	 * ReLU) → logits. Differentiable with respect to the embeddings, which is where
+	 * integrated gradients attributes a text's output to its tokens.
+	 */
+	static Operand<TFloat32> logitsOfEmbeddings(Ops tf, Operand<TFloat32> vectors, Operand<TInt64> rows,
+			Operand<TInt64> batchSize, Parameters p) {
 		Operand<TFloat32> sums = tf.math.unsortedSegmentSum(vectors, rows, batchSize);
-		Operand<TFloat32> counts = tf.math.unsortedSegmentSum(tf.onesLike(tf.dtypes.cast(ids, TFloat32.class)), rows,
+		Operand<TFloat32> counts = tf.math.unsortedSegmentSum(tf.onesLike(tf.dtypes.cast(rows, TFloat32.class)), rows,
 				batchSize);
 		Operand<TFloat32> mean = tf.math.div(sums,
 				tf.expandDims(tf.math.maximum(counts, tf.constant(1f)), tf.constant(1)));

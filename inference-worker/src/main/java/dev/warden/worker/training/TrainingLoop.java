@@ -4,193 +4,139 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
-import java.util.function.Supplier;
 
 import org.tensorflow.Graph;
 import org.tensorflow.Operand;
-import org.tensorflow.Result;
 import org.tensorflow.SavedModelBundle;
 import org.tensorflow.Session;
 import org.tensorflow.Signature;
 import org.tensorflow.Tensor;
 import org.tensorflow.framework.optimizers.Adam;
 import org.tensorflow.ndarray.Shape;
-import org.tensorflow.ndarray.StdArrays;
 import org.tensorflow.ndarray.buffer.DataBuffers;
 import org.tensorflow.op.Op;
 import org.tensorflow.op.Ops;
 import org.tensorflow.op.core.Placeholder;
 import org.tensorflow.types.TFloat32;
-import org.tensorflow.types.TInt64;
 
 /**
- * The training skeleton the reference models share, in TensorFlow Java's graph mode:
- * <ol>
- * <li>the model's training graph, minimised with Adam;</li>
- * <li>seeded mini-batches: the train split is shuffled at the start of every epoch (a
- * {@link Random} seeded from the run's seed) and cut into batches of the model's size,
- * for the given number of steps;</li>
- * <li>the trained variables saved into a checkpoint;</li>
- * <li>a clean inference graph rebuilt (raw inputs → preprocessing → model → outputs), the
- * checkpoint restored into it and its validation accuracy measured;</li>
- * <li>the SavedModel exported with every signature the model contributes and published
- * into the model store under the next free version ({@link ModelStoreExport}).</li>
- * </ol>
- * A {@link Model} supplies what is specific: its data, both graphs, how a batch and a
- * split are fed, and the exported signatures.
+ * The training run every reference model shares, written once: seeded mini-batches over
+ * the train split (reshuffled whenever a pass runs out), softmax cross-entropy on one-hot
+ * labels of the two classes minimised by Adam, a checkpoint of the variables, a clean
+ * inference graph rebuilt and restored from it, validation accuracy, and the export (the
+ * model's signatures and its {@code assets.extra/} files) published under the next free
+ * version number (see {@link ModelStoreExport}).
+ *
+ * <p>
+ * A model contributes only what is its own through {@link ReferenceModel}: its data, its
+ * training graph (how a batch is fed), its inference graph (the signatures it exports)
+ * and its extra files.
  */
 final class TrainingLoop {
 
-	/** A labelled split: label 0 or 1 per example. */
-	interface LabelledData {
+	/** Both reference models are binary classifiers: labels are one-hot of width 2. */
+	static final int CLASSES = 2;
 
-		int size();
-
-		int[] labels();
-
-	}
-
-	/**
-	 * One training run of one model, prepared (data loaded, statistics fitted) before the
-	 * loop starts: its name, batch size, learning rate and splits, and its graphs.
-	 */
-	abstract static class Model<D extends LabelledData> {
-
-		final String name;
-
-		final int batchSize;
-
-		final float learningRate;
-
-		final D train;
-
-		final D validation;
-
-		Model(String name, int batchSize, float learningRate, D train, D validation) {
-			this.name = name;
-			this.batchSize = batchSize;
-			this.learningRate = learningRate;
-			this.train = train;
-			this.validation = validation;
-		}
-
-		/**
-		 * Builds the training graph (with the variables initialised from {@code seed}) up
-		 * to its loss.
-		 */
-		abstract TrainingGraph trainingGraph(Ops tf, long seed);
-
-		/**
-		 * Builds the inference graph, with variables that the checkpoint restores, and
-		 * the signatures to export.
-		 */
-		abstract InferenceGraph<D> inferenceGraph(Ops tf);
-
-	}
-
-	/**
-	 * The model's training graph: its logits, trained with softmax cross-entropy against
-	 * one-hot labels (the loop computes the loss and feeds the labels).
-	 */
-	interface TrainingGraph {
-
-		Operand<TFloat32> logits();
-
-		/** The one-hot labels, made by {@link TrainingLoop#labels}. */
-		Placeholder<TFloat32> labels();
-
-		/**
-		 * Runs what can be computed once for the whole train split before the first step
-		 * (e.g. its preprocessing), in the training session.
-		 */
-		void prepare(Session session);
-
-		/** Feeds the model's inputs of the train split's {@code rows}. */
-		void feedBatch(Session.Runner runner, int[] rows, Tensors tensors);
-
-	}
-
-	/**
-	 * The model's inference graph, as it is exported.
-	 *
-	 * @param signatures every signature the SavedModel exports ({@code serving_default}
-	 * among them); a model adds signatures here
-	 * @param classId the predicted class (0 or 1) of each example
-	 * @param feeder feeds every example of a split into the graph's raw inputs
-	 */
-	record InferenceGraph<D>(List<Signature> signatures, Operand<TInt64> classId, Feeder<D> feeder) {
-
-		InferenceGraph {
-			signatures = List.copyOf(signatures);
-		}
-
-	}
-
-	@FunctionalInterface
-	interface Feeder<D> {
-
-		void feed(Session.Runner runner, D data, Tensors tensors);
-
-	}
-
-	/** Tensors made for one run of the session, closed together after it. */
-	static final class Tensors implements AutoCloseable {
-
-		private final List<Tensor> open = new ArrayList<>();
-
-		<T extends Tensor> T add(T tensor) {
-			open.add(tensor);
-			return tensor;
-		}
-
-		@Override
-		public void close() {
-			open.forEach(Tensor::close);
-			open.clear();
-		}
-
-	}
-
-	/**
-	 * What a run produced.
-	 *
-	 * @param trainingTime wall time of data loading, training, evaluation and export
-	 */
-	record Trained(String model, long version, Path versionDir, double validationAccuracy, Duration trainingTime) {
-	}
+	/** Mixed into the seed of the batch order, so that it differs from the weights'. */
+	private static final long SHUFFLE_SALT = 0x5DEECE66DL;
 
 	private TrainingLoop() {
 	}
 
+	/** The model-specific part of a training run. */
+	interface ReferenceModel {
+
+		String name();
+
+		int batchSize();
+
+		float learningRate();
+
+		/** Labels (0 or 1) of the train split, one per training example. */
+		int[] trainLabels();
+
+		/** Labels (0 or 1) of the validation split. */
+		int[] validationLabels();
+
+		/**
+		 * Adds the model's training graph (its inputs and its logits, with trainable
+		 * variables initialised from {@code seed}); {@code labels} is the one-hot labels
+		 * placeholder [-1, 2] of the batch, one row per example.
+		 */
+		TrainingGraph trainingGraph(Ops tf, Operand<TFloat32> labels, long seed);
+
+		/**
+		 * Adds the inference graph, whose variables have the training graph's names (so
+		 * that they can be restored from its checkpoint).
+		 */
+		InferenceGraph inferenceGraph(Ops tf);
+
+		/**
+		 * Writes the model's files into {@code assetsExtra} (the export's
+		 * {@code assets.extra/}, already created), once the SavedModel is exported.
+		 */
+		void writeAssets(Path assetsExtra, long seed) throws IOException;
+
+	}
+
+	/** The training graph of a model. */
+	interface TrainingGraph {
+
+		/** Logits [-1, 2] of the batch fed by {@link #feed}. */
+		Operand<TFloat32> logits();
+
+		/**
+		 * Called once the whole graph exists and before the first step: a chance to
+		 * precompute the inputs of every example with the graph's own preprocessing.
+		 */
+		void prepare(Session session);
+
+		/**
+		 * Feeds the training examples {@code rows} (positions in the train split) as one
+		 * batch; returns the tensors to close after the step.
+		 */
+		List<Tensor> feed(Session.Runner runner, int[] rows);
+
+	}
+
+	/** The inference graph of a model. */
+	interface InferenceGraph {
+
+		/** The signatures to export, the serving signature first. */
+		List<Signature> signatures();
+
+		/** The predicted class of every validation example. */
+		long[] predictValidation(Session session);
+
+	}
+
 	/**
-	 * Prepares the model, trains it for {@code steps} mini-batches and exports a new
-	 * version of it into {@code store} ({@code <store>/<model>/<version>/}).
+	 * @param version the exported version number
+	 * @param versionDir where it is
+	 * @param validationAccuracy accuracy on the validation split
 	 */
-	static <D extends LabelledData> Trained trainAndExport(Path store, int steps, long seed,
-			Supplier<? extends Model<D>> prepare) {
-		long started = System.nanoTime();
-		Model<D> model = prepare.get();
-		Path modelDir = store.resolve(model.name);
+	record Outcome(long version, Path versionDir, double validationAccuracy) {
+	}
+
+	static Outcome run(ReferenceModel model, Path store, int steps, long seed) {
+		Path modelDir = store.resolve(model.name());
 		Path checkpointDir = null;
 		Path exportDir = null;
 		try {
 			Files.createDirectories(modelDir);
-			checkpointDir = Files.createTempDirectory(model.name + "-checkpoint");
+			checkpointDir = Files.createTempDirectory(model.name() + "-checkpoint");
 			String checkpoint = checkpointDir.resolve("ckpt").toString();
 			train(model, steps, seed, checkpoint);
 			exportDir = ModelStoreExport.temporaryExportDir(modelDir);
-			double accuracy = exportInferenceModel(model, checkpoint, exportDir);
+			double accuracy = export(model, checkpoint, exportDir, seed);
 			Path versionDir = ModelStoreExport.publish(modelDir, exportDir);
 			long version = Long.parseLong(versionDir.getFileName().toString());
-			return new Trained(model.name, version, versionDir, accuracy,
-					Duration.ofNanos(System.nanoTime() - started));
+			return new Outcome(version, versionDir, accuracy);
 		}
 		catch (IOException ex) {
-			throw new UncheckedIOException("training the " + model.name + " model failed", ex);
+			throw new UncheckedIOException("training the " + model.name() + " model failed", ex);
 		}
 		finally {
 			ModelStoreExport.deleteQuietly(checkpointDir);
@@ -198,96 +144,84 @@ final class TrainingLoop {
 		}
 	}
 
-	private static void train(Model<?> model, int steps, long seed, String checkpoint) {
+	private static void train(ReferenceModel model, int steps, long seed, String checkpoint) {
 		try (Graph graph = new Graph(); Session session = new Session(graph)) {
 			Ops tf = Ops.create(graph);
-			TrainingGraph training = model.trainingGraph(tf, seed);
-			Operand<TFloat32> loss = tf.math
-				.mean(tf.nn.softmaxCrossEntropyWithLogits(training.logits(), training.labels()).loss(), tf.constant(0));
-			Op minimize = new Adam(graph, model.learningRate).minimize(loss);
+			Placeholder<TFloat32> labels = tf.withName("train_labels")
+				.placeholder(TFloat32.class, Placeholder.shape(Shape.of(-1, CLASSES)));
+			TrainingGraph training = model.trainingGraph(tf, labels, seed);
+			Operand<TFloat32> loss = tf.math.mean(tf.nn.softmaxCrossEntropyWithLogits(training.logits(), labels).loss(),
+					tf.constant(0));
+			Op minimize = new Adam(graph, model.learningRate()).minimize(loss);
 			training.prepare(session);
-			int n = model.train.size();
-			int batchSize = model.batchSize;
+
+			int[] trainLabels = model.trainLabels();
+			int n = trainLabels.length;
+			int batchSize = model.batchSize();
 			int[] order = new int[n];
 			for (int i = 0; i < n; i++) {
 				order[i] = i;
 			}
-			Random shuffle = new Random(seed ^ 0x5DEECE66DL);
-			int[] rows = new int[batchSize];
-			float[] labels = new float[batchSize * 2];
+			Random shuffle = new Random(seed ^ SHUFFLE_SALT);
+			int[] batch = new int[batchSize];
+			float[] batchLabels = new float[batchSize * CLASSES];
 			int cursor = n;
 			for (int step = 0; step < steps; step++) {
 				if (cursor + batchSize > n) {
 					shuffleInPlace(order, shuffle);
 					cursor = 0;
 				}
-				System.arraycopy(order, cursor, rows, 0, batchSize);
+				for (int b = 0; b < batchSize; b++) {
+					int row = order[cursor + b];
+					batch[b] = row;
+					int label = trainLabels[row];
+					batchLabels[CLASSES * b] = label == 0 ? 1f : 0f;
+					batchLabels[CLASSES * b + 1] = label == 1 ? 1f : 0f;
+				}
 				cursor += batchSize;
-				try (Tensors tensors = new Tensors()) {
-					Session.Runner runner = session.runner();
-					training.feedBatch(runner, rows, tensors);
-					runner.feed(training.labels(), tensors.add(TFloat32.tensorOf(Shape.of(batchSize, 2),
-							DataBuffers.of(oneHotLabels(model.train.labels(), rows, labels)))));
-					runner.addTarget(minimize).run().close();
+				Session.Runner runner = session.runner();
+				List<Tensor> fed = training.feed(runner, batch);
+				try (TFloat32 y = TFloat32.tensorOf(Shape.of(batchSize, CLASSES), DataBuffers.of(batchLabels))) {
+					runner.feed(labels, y).addTarget(minimize).run().close();
+				}
+				finally {
+					fed.forEach(Tensor::close);
 				}
 			}
 			session.save(checkpoint);
 		}
 	}
 
-	private static <D extends LabelledData> double exportInferenceModel(Model<D> model, String checkpoint,
-			Path exportDir) throws IOException {
+	/**
+	 * Rebuilds the clean inference graph, restores the trained variables, measures
+	 * validation accuracy and exports the SavedModel with the model's signatures and
+	 * extra files.
+	 */
+	private static double export(ReferenceModel model, String checkpoint, Path exportDir, long seed)
+			throws IOException {
 		try (Graph graph = new Graph(); Session session = new Session(graph)) {
 			Ops tf = Ops.create(graph);
-			InferenceGraph<D> inference = model.inferenceGraph(tf);
+			InferenceGraph inference = model.inferenceGraph(tf);
 			session.restore(checkpoint);
-			double accuracy = accuracy(session, inference, model.validation);
-			SavedModelBundle.Exporter exporter = SavedModelBundle.exporter(exportDir.toString())
+			double accuracy = accuracy(inference.predictValidation(session), model.validationLabels());
+			SavedModelBundle.exporter(exportDir.toString())
 				.withTags("serve")
-				.withSession(session);
-			inference.signatures().forEach(exporter::withSignature);
-			exporter.export();
+				.withSession(session)
+				.withSignatures(inference.signatures().toArray(Signature[]::new))
+				.export();
+			model.writeAssets(Files.createDirectories(exportDir.resolve("assets.extra")), seed);
 			return accuracy;
 		}
 	}
 
-	private static <D extends LabelledData> double accuracy(Session session, InferenceGraph<D> inference, D data) {
-		try (Tensors tensors = new Tensors()) {
-			Session.Runner runner = session.runner();
-			inference.feeder().feed(runner, data, tensors);
-			try (Result result = runner.fetch(inference.classId()).run()) {
-				long[] predicted = StdArrays.array1dCopyOf((TInt64) result.get(0));
-				int correct = 0;
-				for (int i = 0; i < predicted.length; i++) {
-					if (predicted[i] == data.labels()[i]) {
-						correct++;
-					}
-				}
-				return (double) correct / predicted.length;
+	static double accuracy(long[] predicted, int[] labels) {
+		int correct = 0;
+		for (int i = 0; i < predicted.length; i++) {
+			if (predicted[i] == labels[i]) {
+				correct++;
 			}
 		}
-	}
-
-	/**
-	 * The placeholder of the one-hot labels, {@code train_labels} of shape
-	 * {@code [-1, 2]}; a model creates it where its graph needs it (e.g. to take the
-	 * batch size from it).
-	 */
-	static Placeholder<TFloat32> labels(Ops tf) {
-		return tf.withName("train_labels").placeholder(TFloat32.class, Placeholder.shape(Shape.of(-1, 2)));
-	}
-
-	/**
-	 * The one-hot labels (≤50K/>50K, or ham/spam) of {@code rows}: {@code [1, 0]} for
-	 * label 0, {@code [0, 1]} for label 1, written into {@code into}.
-	 */
-	private static float[] oneHotLabels(int[] labels, int[] rows, float[] into) {
-		for (int b = 0; b < rows.length; b++) {
-			int label = labels[rows[b]];
-			into[2 * b] = (label == 0) ? 1f : 0f;
-			into[2 * b + 1] = (label == 1) ? 1f : 0f;
-		}
-		return into;
+		return (double) correct / predicted.length;
 	}
 
 	private static void shuffleInPlace(int[] order, Random random) {

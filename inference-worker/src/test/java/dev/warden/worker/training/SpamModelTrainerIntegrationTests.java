@@ -12,6 +12,8 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 
+import dev.warden.worker.explain.ExplainContract;
+
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -135,6 +137,51 @@ class SpamModelTrainerIntegrationTests {
 		// texts without any token (only white space or punctuation) get the same score
 		assertThat(predictions.get(0).spamProbability()).isEqualTo(predictions.get(1).spamProbability());
 		assertThat(predictions.get(0).spamProbability()).isEqualTo(predictions.get(2).spamProbability());
+	}
+
+	@Test
+	void exportsTheExplainSignaturesWithTokensEmbeddingsAndGradientsAndATextContract() throws IOException {
+		ExplainContract contract = ExplainContract
+			.parse(Files.readAllBytes(full.versionDir().resolve("assets.extra").resolve(ExplainContract.FILE)));
+		assertThat(contract.kind()).isEqualTo(ExplainContract.Kind.TEXT);
+		assertThat(contract.text().input()).isEqualTo("text");
+		assertThat(contract.text().embeddingDim()).isEqualTo(32);
+		assertThat(contract.classes()).containsExactly("ham", "spam");
+		assertThat(full.versionDir().resolve("assets.extra").resolve(ExplainContract.BACKGROUND_FILE)).doesNotExist();
+
+		String text = "WIN 2 prizes!! Visit www.example.com";
+		try (TString input = TString.vectorOf(text);
+				Result encoded = fullModel.function(ExplainContract.ENCODE_SIGNATURE).call(Map.of("text", input))) {
+			TString tokens = (TString) encoded.get(ExplainContract.TOKENS).orElseThrow();
+			List<String> words = new java.util.ArrayList<>();
+			tokens.scalars().forEach(t -> words.add(t.getObject()));
+			assertThat(words).containsExactly("win", "xxnum", "prizes", "xxbang", "xxbang", "visit", "xxurl");
+			TInt64 rows = (TInt64) encoded.get(ExplainContract.TOKEN_ROWS).orElseThrow();
+			TInt64 buckets = (TInt64) encoded.get(ExplainContract.TOKEN_BUCKETS).orElseThrow();
+			TFloat32 embeddings = (TFloat32) encoded.get(ExplainContract.TOKEN_EMBEDDINGS).orElseThrow();
+			assertThat(embeddings.shape().asArray()).containsExactly(7L, 32L);
+			for (int k = 0; k < 7; k++) {
+				assertThat(rows.getLong(k)).isZero();
+				assertThat(buckets.getLong(k)).isBetween(0L, 65535L);
+			}
+			// the two "xxbang" share their bucket and their embedding
+			assertThat(buckets.getLong(3)).isEqualTo(buckets.getLong(4));
+
+			float serving = predict(fullModel, List.of(text)).get(0).spamProbability();
+			try (TInt64 target = TInt64.vectorOf(1L);
+					Result gradients = fullModel.function(ExplainContract.GRADIENTS_SIGNATURE)
+						.call(Map.of(ExplainContract.TOKEN_EMBEDDINGS, embeddings, ExplainContract.TOKEN_ROWS, rows,
+								ExplainContract.TARGET_CLASS, target))) {
+				TFloat32 probabilities = (TFloat32) gradients.get(ExplainContract.PROBABILITIES).orElseThrow();
+				assertThat(probabilities.getFloat(0, 1)).isCloseTo(serving, within(1e-6f));
+				TFloat32 g = (TFloat32) gradients.get(ExplainContract.PROBABILITY_GRADIENTS).orElseThrow();
+				assertThat(g.shape().asArray()).containsExactly(7L, 32L);
+				// mean pooling: every occurrence of a token gets the same gradient
+				for (int d = 0; d < 32; d++) {
+					assertThat(g.getFloat(0, d)).isEqualTo(g.getFloat(5, d));
+				}
+			}
+		}
 	}
 
 	@Test
