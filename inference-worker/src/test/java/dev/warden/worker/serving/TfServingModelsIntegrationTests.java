@@ -318,7 +318,7 @@ class TfServingModelsIntegrationTests {
 		assertThat(get("/v1/models/default:classify").statusCode()).isEqualTo(405);
 		assertThat(post("/v1/models/default:explode", "{}").statusCode()).isEqualTo(404);
 		assertThat(message(post("/v1/models/default:explode", "{}")))
-			.isEqualTo("unknown method ':explode' (supported: :predict, :classify, :regress)");
+			.isEqualTo("unknown method ':explode' (supported: :predict, :classify, :regress, :explain)");
 		assertThat(post("/v1/models/nope:classify", "{\"examples\": [{}]}").statusCode()).isEqualTo(404);
 	}
 
