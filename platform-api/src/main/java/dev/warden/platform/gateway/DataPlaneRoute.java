@@ -33,6 +33,7 @@ import java.util.regex.Pattern;
  * GET  /v1/models                                            model listing
  * GET  /v1/models/{m}[/versions/{v}|/labels/{l}]             version status
  * GET  /v1/models/{m}[/versions/{v}|/labels/{l}]/metadata    signature defs
+ * GET  /v1/models/{m}[/versions/{v}|/labels/{l}]/explanation-methods   what :explain supports
  * POST /v1/models/{m}[/versions/{v}|/labels/{l}]:predict     also :classify, :regress, :explain
  * GET  /v1/usage                                             the caller's usage (answered by the gateway)
  * GET  /v2                                                   server metadata
@@ -73,6 +74,11 @@ record DataPlaneRoute(Endpoint endpoint, String model, Long version, String labe
 		V1_STATUS("GET", "metadata", true),
 		/** {@code GET /v1/models/{m}[/versions/{v}|/labels/{l}]/metadata}. */
 		V1_METADATA("GET", "metadata", true),
+		/**
+		 * {@code GET /v1/models/{m}[/versions/{v}|/labels/{l}]/explanation-methods}: the
+		 * explanation methods a version supports (needs the {@code explain} operation).
+		 */
+		V1_EXPLANATION_METHODS("GET", "explain", true),
 		/** {@code POST /v1/models/{m}[...]:predict}. */
 		V1_PREDICT("POST", "predict", true),
 		/** {@code POST /v1/models/{m}[...]:classify}. */
@@ -204,6 +210,7 @@ record DataPlaneRoute(Endpoint endpoint, String model, Long version, String labe
 				}
 				switch (this.endpoint) {
 					case V1_METADATA -> path.append("/metadata");
+					case V1_EXPLANATION_METHODS -> path.append("/explanation-methods");
 					case V1_PREDICT -> path.append(":predict");
 					case V1_CLASSIFY -> path.append(":classify");
 					case V1_REGRESS -> path.append(":regress");
@@ -277,10 +284,11 @@ record DataPlaneRoute(Endpoint endpoint, String model, Long version, String labe
 			rest.set(rest.size() - 1, last.substring(0, colon));
 		}
 		else if (rest.size() == 2 || rest.size() == 4) {
-			if (!"metadata".equals(decode(last))) {
-				throw NoRouteException.notFound();
-			}
-			endpoint = Endpoint.V1_METADATA;
+			endpoint = switch (decode(last)) {
+				case "metadata" -> Endpoint.V1_METADATA;
+				case "explanation-methods" -> Endpoint.V1_EXPLANATION_METHODS;
+				default -> throw NoRouteException.notFound();
+			};
 			rest = rest.subList(0, rest.size() - 1);
 		}
 		String model = name(rest.get(0), MODEL_NAME);

@@ -23,6 +23,10 @@ class DataPlaneRouteTests {
 				new Case("/v1/models/income/metadata", Endpoint.V1_METADATA, "income", null, null),
 				new Case("/v1/models/income/versions/3/metadata", Endpoint.V1_METADATA, "income", 3L, null),
 				new Case("/v1/models/income/labels/canary/metadata", Endpoint.V1_METADATA, "income", null, "canary"),
+				new Case("/v1/models/income/explanation-methods", Endpoint.V1_EXPLANATION_METHODS, "income", null,
+						null),
+				new Case("/v1/models/income/versions/3/explanation-methods", Endpoint.V1_EXPLANATION_METHODS, "income",
+						3L, null),
 				new Case("/v1/models/income:predict", Endpoint.V1_PREDICT, "income", null, null),
 				new Case("/v1/models/income/versions/1:predict", Endpoint.V1_PREDICT, "income", 1L, null),
 				new Case("/v1/models/income/labels/stable:predict", Endpoint.V1_PREDICT, "income", null, "stable"),
@@ -53,6 +57,7 @@ class DataPlaneRouteTests {
 		assertThat(DataPlaneRoute.parse("/v1/models/income:classify").operation()).isEqualTo("predict");
 		assertThat(DataPlaneRoute.parse("/v2/models/income/infer").operation()).isEqualTo("predict");
 		assertThat(DataPlaneRoute.parse("/v1/models/income/versions/3:explain").operation()).isEqualTo("explain");
+		assertThat(DataPlaneRoute.parse("/v1/models/income/explanation-methods").operation()).isEqualTo("explain");
 		assertThat(DataPlaneRoute.parse("/v1/models").operation()).isEqualTo("metadata");
 		assertThat(DataPlaneRoute.parse("/v2/models/income/ready").operation()).isEqualTo("metadata");
 		assertThat(DataPlaneRoute.parse("/v2/health/ready").operation()).isNull();
