@@ -81,16 +81,28 @@ class GatewayController {
 		ModelRouting.Decision decision = null;
 		if (route.choosesVersion()) {
 			decision = chooseVersion(request, route.model(), requestId);
-			if (decision.version() != null) {
-				route = route.withVersion(decision.version());
-			}
 		}
+		DataPlaneRoute unversioned = route;
 		WorkerResponse answer;
 		try {
 			// the path sent is built from the route, never the client's; the client's
 			// query string is not sent
+			if (decision != null && decision.version() != null) {
+				route = route.withVersion(decision.version());
+			}
 			answer = this.worker.forward(route.model(), route.version(), route.label(), route.endpoint().method(),
 					route.path(), body, request.getContentType(), requestId);
+			if (decision != null && decision.version() != null && !decision.pinned() && answer.status() == 404) {
+				// the version the gateway chose (the caller named none) is not loaded
+				// where the workers' last reports said it was: the call is answered by
+				// the version the workers serve now, and says so, rather than 404 for a
+				// model that exists
+				answer = this.worker.forward(unversioned.model(), null, null, unversioned.endpoint().method(),
+						unversioned.path(), body, request.getContentType(), requestId);
+				if (answer.status() != 404) {
+					decision = decision.fallenBack();
+				}
+			}
 		}
 		catch (WorkerClient.WorkerTimeoutException ex) {
 			request.setAttribute(GatewayAttributes.ERROR_CODE, "worker_timeout");

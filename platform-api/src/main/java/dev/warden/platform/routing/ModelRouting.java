@@ -115,7 +115,7 @@ public class ModelRouting implements SchedulingConfigurer, SmartInitializingSing
 		}
 		Long pinned = pinned(route, tenantId, apiKeyId);
 		if (pinned != null) {
-			return new Decision(pinned, pinned, false);
+			return new Decision(pinned, pinned, false, true);
 		}
 		Long chosen = routed(route, model, requestId);
 		if (chosen == null) {
@@ -126,7 +126,7 @@ public class ModelRouting implements SchedulingConfigurer, SmartInitializingSing
 			if (availability == WorkerFleet.Availability.AVAILABLE) {
 				this.fallbacks.restored(model, chosen);
 			}
-			return new Decision(chosen, chosen, false);
+			return new Decision(chosen, chosen, false, false);
 		}
 		boolean fallback = availability == WorkerFleet.Availability.UNAVAILABLE;
 		if (fallback) {
@@ -136,9 +136,9 @@ public class ModelRouting implements SchedulingConfigurer, SmartInitializingSing
 		Long stable = route.stableVersion();
 		if (stable != null && stable != chosen.longValue()
 				&& this.fleet.availability(model, stable) == WorkerFleet.Availability.AVAILABLE) {
-			return new Decision(stable, chosen, fallback);
+			return new Decision(stable, chosen, fallback, false);
 		}
-		return new Decision(null, chosen, fallback);
+		return new Decision(null, chosen, fallback, false);
 	}
 
 	private static Long pinned(Route route, UUID tenantId, UUID apiKeyId) {
@@ -469,9 +469,17 @@ public class ModelRouting implements SchedulingConfigurer, SmartInitializingSing
 	 * @param fallback true when the routed version can be served by no worker: the answer
 	 * must say so ({@link #warning})
 	 */
-	public record Decision(Long version, Long routedVersion, boolean fallback) {
+	public record Decision(Long version, Long routedVersion, boolean fallback, boolean pinned) {
 
-		static final Decision UNROUTED = new Decision(null, null, false);
+		/**
+		 * The same call answered by whatever version the workers serve now, announced as
+		 * a fallback from {@code routedVersion}.
+		 */
+		public Decision fallenBack() {
+			return new Decision(null, this.routedVersion, true, false);
+		}
+
+		static final Decision UNROUTED = new Decision(null, null, false, false);
 
 		/**
 		 * The {@code Warning} header of a fallback answer ({@code 199}, "miscellaneous

@@ -139,6 +139,10 @@ public class WorkerClient implements DisposableBean {
 	 * @throws NoWorkerAvailableException when no healthy worker can take the request
 	 * @throws WorkerUnavailableException when the chosen workers could not be reached or
 	 * did not answer in time
+	 * <p>
+	 * A request is retried once on another worker when the first could not be reached,
+	 * answered 503, or answered 404 to a request for a specific {@code version} (the
+	 * inventories the choice was made from lag the workers by up to one poll).
 	 */
 	public WorkerResponse forward(String model, Long version, String label, String method, String pathAndQuery,
 			byte[] body, String contentType, String requestId) {
@@ -149,7 +153,10 @@ public class WorkerClient implements DisposableBean {
 			throw new NoWorkerAvailableException(describe(target));
 		}
 		Attempt attempt = attempt(first, method, pathAndQuery, body, contentType, requestId, timeout);
-		if (attempt.retryable()) {
+		// a worker that answers 404 for a version the workers' inventories said it had is
+		// still loading it (or has just unloaded it): another worker may have it
+		if (attempt.retryable()
+				|| (version != null && attempt.response() != null && attempt.response().status() == 404)) {
 			Worker second = this.pool.choose(target, first);
 			if (second != null) {
 				log.debug("Request {} retried on {} after {}", requestId, second, attempt.describe());

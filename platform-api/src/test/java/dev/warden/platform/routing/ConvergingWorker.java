@@ -56,6 +56,9 @@ final class ConvergingWorker implements AutoCloseable {
 
 	private boolean holdLoads;
 
+	/** What status and listing report while set: the state before a change. */
+	private String[] frozenReports;
+
 	ConvergingWorker(String model, List<Long> store) throws IOException {
 		this.model = model;
 		this.store = new TreeSet<>(store);
@@ -100,6 +103,20 @@ final class ConvergingWorker implements AutoCloseable {
 		converge();
 	}
 
+	/**
+	 * Unloads {@code version} while status and listing go on reporting the state before
+	 * (as when the gateway's last poll predates the unload) until
+	 * {@link #reportCurrentState()}.
+	 */
+	synchronized void unloadUnreported(long version) {
+		this.frozenReports = new String[] { status(), listing() };
+		this.available.remove(version);
+	}
+
+	synchronized void reportCurrentState() {
+		this.frozenReports = null;
+	}
+
 	synchronized SortedSet<Long> available() {
 		return new TreeSet<>(this.available);
 	}
@@ -126,6 +143,9 @@ final class ConvergingWorker implements AutoCloseable {
 	}
 
 	private synchronized String status() {
+		if (this.frozenReports != null) {
+			return this.frozenReports[0];
+		}
 		Map<String, Object> model = new LinkedHashMap<>();
 		model.put("versions", new ArrayList<>(this.available.descendingSet()));
 		model.put("labels", Map.of());
@@ -151,6 +171,9 @@ final class ConvergingWorker implements AutoCloseable {
 	}
 
 	private synchronized String listing() {
+		if (this.frozenReports != null) {
+			return this.frozenReports[1];
+		}
 		List<Object> versions = new ArrayList<>();
 		for (Long version : this.store.descendingSet()) {
 			Map<String, Object> entry = new LinkedHashMap<>();

@@ -91,6 +91,7 @@ class ServingStateIntegrationTests {
 			worker.repaired(version);
 		}
 		worker.finishLoads();
+		worker.reportCurrentState();
 		app.bean(ModelRouting.class).refresh();
 		awaitConverged();
 	}
@@ -392,6 +393,33 @@ class ServingStateIntegrationTests {
 					"application/json");
 		}
 		await(() -> app.bean(WorkerFleet.class).reports().stream().noneMatch((w) -> w.id().equals("registered-1")));
+	}
+
+	@Test
+	void aRoutedVersionTheWorkersLastReportsStillListButTheWorkerNoLongerServesIsAnsweredByAnotherVersionNot404() {
+		HttpResponse<String> canary = admin("PUT", "/api/admin/models/m/canary",
+				"{\"version\":3,\"weight\":50,\"stable\":2}");
+		assertThat(canary.statusCode()).as(canary.body()).isEqualTo(200);
+		awaitConverged();
+		// the worker drops version 2 between two of the gateway's polls
+		worker.unloadUnreported(2);
+		Set<String> answeredBy = new TreeSet<>();
+		int warned = 0;
+		for (int i = 0; i < 40; i++) {
+			HttpResponse<String> answer = predict("/v1/models/m:predict", key, "stale-" + i);
+			assertThat(answer.statusCode()).as(answer.body()).isEqualTo(200);
+			answeredBy.add(answer.headers().firstValue("X-Model-Version").orElseThrow());
+			if (answer.headers().firstValue("Warning").isPresent()) {
+				assertThat(answer.headers().firstValue("Warning").get()).contains("version 2 of model m",
+						"answered by version 3");
+				warned++;
+			}
+		}
+		// the stable half asked for version 2 and was answered by version 3, saying so
+		assertThat(answeredBy).containsExactly("3");
+		assertThat(warned).isBetween(1, 39);
+		// an explicit version is still answered exactly, with the worker's 404
+		assertThat(predict("/v1/models/m/versions/2:predict", key, "stale-explicit").statusCode()).isEqualTo(404);
 	}
 
 }
