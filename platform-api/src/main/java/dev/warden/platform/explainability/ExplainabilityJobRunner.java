@@ -361,7 +361,10 @@ class ExplainabilityJobRunner implements SmartLifecycle {
 		if (method != null) {
 			explainParameters.put("method", method);
 		}
-		explainParameters.put("seed", seed);
+		if ("kernel_shap".equals(method)) {
+			// the one sampled method: the worker refuses a seed for the others
+			explainParameters.put("seed", seed);
+		}
 		ReportComputation.ReportModel reportModel = new ReportComputation.ReportModel() {
 
 			@Override

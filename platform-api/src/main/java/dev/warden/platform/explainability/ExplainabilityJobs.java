@@ -92,23 +92,15 @@ public class ExplainabilityJobs {
 		if (this.catalogue.version(model, version).isEmpty()) {
 			throw ApiException.notFound("version " + version + " of model " + model);
 		}
-		ReferenceDataset dataset;
+		UUID datasetId = null;
 		if (request.datasetId() != null) {
-			UUID id;
 			try {
-				id = UUID.fromString(request.datasetId());
+				datasetId = UUID.fromString(request.datasetId());
 			}
 			catch (IllegalArgumentException ex) {
 				throw ApiException.badRequest("validation_failed",
 						"dataset_id: '" + request.datasetId() + "' is not a dataset id (UUID)");
 			}
-			dataset = this.datasets.get(model, id);
-		}
-		else {
-			dataset = this.datasets.newest(model)
-				.orElseThrow(() -> new ApiException(HttpStatus.CONFLICT, "no_reference_dataset",
-						"model " + model + " has no reference dataset; register one (POST /api/admin/models/" + model
-								+ "/reference-datasets) or name one in dataset_id"));
 		}
 		if (request.method() != null && !METHOD.matcher(request.method()).matches()) {
 			throw ApiException.badRequest("validation_failed",
@@ -120,6 +112,11 @@ public class ExplainabilityJobs {
 		if (request.seed() != null && request.seed() < 0) {
 			throw ApiException.badRequest("validation_failed", "seed: must be a non-negative integer");
 		}
+		ReferenceDataset dataset = (datasetId != null) ? this.datasets.get(model, datasetId)
+				: this.datasets.newest(model)
+					.orElseThrow(() -> new ApiException(HttpStatus.CONFLICT, "no_reference_dataset",
+							"model " + model + " has no reference dataset; register one (POST /api/admin/models/"
+									+ model + "/reference-datasets) or name one in dataset_id"));
 		ObjectNode parameters = parameters(request.method(), request.seed(), request.sampleSize());
 		return this.transactions.execute((status) -> insert(model, version, dataset.id(), parameters, null, actor));
 	}

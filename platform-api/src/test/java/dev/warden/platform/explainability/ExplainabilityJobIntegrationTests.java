@@ -68,11 +68,9 @@ class ExplainabilityJobIntegrationTests {
 		double maxDelta = 0;
 		double sumDelta = 0;
 		for (Map<String, String> row : rows) {
-			double f = model.f(row);
-			int predicted = (f >= 0) ? 1 : 0;
-			double sign = (predicted == 1) ? 1 : -1;
+			int predicted = (model.f(row) >= 0) ? 1 : 0;
 			for (LinearModels.Column column : model.columns()) {
-				double a = sign * model.attribution(column, row.get(column.name()));
+				double a = model.attribution(column, row.get(column.name()));
 				double[] sums = expected.computeIfAbsent(column.name(), (k) -> new double[2]);
 				sums[0] += Math.abs(a);
 				sums[1] += a;
@@ -119,8 +117,8 @@ class ExplainabilityJobIntegrationTests {
 		assertThat(quality.path("completeness_delta").path("p95").asDouble()).isLessThanOrEqualTo(maxDelta)
 			.isGreaterThan(0);
 		assertThat(content.path("baseline").path("mean_value_at_baseline").asDouble()).isEqualTo(model.bias());
-		assertThat(content.path("baseline").path("sha256").asString())
-			.isEqualTo(CanonicalJson.sha256(Json.read("[\"mean of the training data\"]")));
+		assertThat(content.path("baseline").path("sha256").asString()).isEqualTo(LinearModelWorker.BASELINE_SHA256);
+		assertThat(content.path("target").path("class").asInt()).isEqualTo(1);
 
 		// partial dependence of the top 3 features, on all 150 rows (fewer than the
 		// sample of 200)
@@ -155,16 +153,18 @@ class ExplainabilityJobIntegrationTests {
 			assertThat(grid).containsExactly(sorted);
 		}
 
-		// the worker was asked for this version, with the seed
+		// the worker chose the method; a seed is only sent with kernel_shap (the worker
+		// refuses it for the others)
 		JsonNode request = app.worker().explainRequests().get(app.worker().explainRequests().size() - 1);
-		assertThat(request.path("parameters").path("seed").asLong()).isEqualTo(7);
+		assertThat(request.path("parameters").has("seed")).isFalse();
+		assertThat(request.path("parameters").has("method")).isFalse();
 		assertThat(request.path("instances").size()).isBetween(1, 10);
 	}
 
 	@Test
 	void sameSeedReproducesTheReportExactlyAndAnotherSeedChangesTheIntervals(ExplainabilityApp app) {
 		String dataset = app.uploaded("lin", "job-repro", ExplainabilityApp.csv(ExplainabilityApp.tabularRows(140, 5)));
-		String body = "{\"dataset_id\":\"" + dataset + "\",\"seed\":11,\"sample_size\":90}";
+		String body = "{\"dataset_id\":\"" + dataset + "\",\"seed\":11,\"sample_size\":90,\"method\":\"kernel_shap\"}";
 
 		JsonNode first = app.awaitJob(app.queue("lin", 1, body).path("id").asString(), "done", "failed");
 		JsonNode second = app.awaitJob(app.queue("lin", 1, body).path("id").asString(), "done", "failed");
@@ -172,6 +172,10 @@ class ExplainabilityJobIntegrationTests {
 				app.queue("lin", 1, body.replace("\"seed\":11", "\"seed\":12")).path("id").asString(), "done",
 				"failed");
 
+		assertThat(app.worker().explainRequests()).anySatisfy((request) -> {
+			assertThat(request.path("parameters").path("method").asString()).isEqualTo("kernel_shap");
+			assertThat(request.path("parameters").path("seed").asLong()).isEqualTo(11);
+		});
 		JsonNode a = app.report(first.path("report_id").asString());
 		JsonNode b = app.report(second.path("report_id").asString());
 		JsonNode c = app.report(other.path("report_id").asString());

@@ -44,6 +44,8 @@ final class LinearModelWorker implements AutoCloseable {
 
 	static final String MODEL_SHA256 = "5f0c6e3a9d2b47c1a8e0f4b6d3c2a1908f7e6d5c4b3a29181706f5e4d3c2b1a0";
 
+	static final String BASELINE_SHA256 = "0b1c2d3e4f5061728394a5b6c7d8e9f00112233445566778899aabbccddeeff0";
+
 	private static final JsonMapper JSON = JsonMapper.builder().build();
 
 	private static final Pattern VERSION_CALL = Pattern
@@ -224,6 +226,13 @@ final class LinearModelWorker implements AutoCloseable {
 		return prediction;
 	}
 
+	/**
+	 * Explanations in the shape of the worker's {@code :explain} answer: the target is
+	 * class 1 (the models' default class), a tabular explanation lists {@code {"feature",
+	 * "value", "attribution"}}, a text explanation lists its tokens; {@code f_x},
+	 * {@code f_baseline}, {@code model_evaluations}, {@code quality.completeness_delta}
+	 * and a {@code baseline} with its own SHA-256.
+	 */
 	private static String explain(String model, JsonNode request) {
 		LinearModels.Model spec = LinearModels.of(model);
 		ObjectNode answer = JSON.createObjectNode();
@@ -233,33 +242,44 @@ final class LinearModelWorker implements AutoCloseable {
 		for (JsonNode instance : request.path("instances")) {
 			Map<String, String> row = values(instance);
 			double f = spec.f(row);
-			int target = (f >= 0) ? 1 : 0;
-			double sign = (target == 1) ? 1 : -1;
 			predictions.add(prediction(f));
 			ObjectNode explanation = explanations.addObject();
 			explanation.put("method", method);
-			explanation.putObject("target").put("output", "probabilities").put("class", target);
-			ObjectNode attributions = explanation.putObject("attributions");
+			explanation.put("model", model);
+			explanation.putObject("target")
+				.put("kind", "probability")
+				.put("class", 1)
+				.put("class_name", "1")
+				.put("class_from", "model default");
+			explanation.putObject("baseline").put("name", "training").put("sha256", BASELINE_SHA256);
+			explanation.put("f_x", f);
+			explanation.put("f_baseline", spec.bias());
+			ArrayNode attributions = explanation.putArray("attributions");
 			for (LinearModels.Column column : spec.columns()) {
 				if (column.text()) {
-					ArrayNode tokens = attributions.putObject(column.name()).putArray("tokens");
 					for (LinearModels.Token token : LinearModels.tokens(row.get(column.name()))) {
-						tokens.addObject()
+						attributions.addObject()
 							.put("token", token.text())
 							.put("start", token.start())
 							.put("end", token.end())
-							.put("attribution", sign * spec.tokenWeight(token.text()));
+							.put("bucket", Math.floorMod(token.text().hashCode(), 65536))
+							.put("shared_bucket", false)
+							.put("attribution", spec.tokenWeight(token.text()));
 					}
 				}
 				else {
-					attributions.put(column.name(), sign * spec.attribution(column, row.get(column.name())));
+					attributions.addObject()
+						.put("feature", column.name())
+						.put("value", row.get(column.name()))
+						.put("attribution", spec.attribution(column, row.get(column.name())));
 				}
 			}
-			explanation.put("value_at_input", f);
-			explanation.put("value_at_baseline", spec.bias());
 			explanation.put("model_evaluations", 7);
-			explanation.put("completeness_delta", spec.delta(row));
-			explanation.putArray("baseline").add("mean of the training data");
+			explanation.put("model_calls", 1);
+			explanation.putObject("quality")
+				.put("completeness_delta", spec.delta(row))
+				.put("within_tolerance", true)
+				.put("steps", 32);
 		}
 		return JSON.writeValueAsString(answer);
 	}

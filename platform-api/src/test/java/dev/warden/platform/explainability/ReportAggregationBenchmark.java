@@ -94,10 +94,9 @@ public final class ReportAggregationBenchmark {
 				row.put("color", colors[random.nextInt(colors.length)]);
 				row.put("n", Integer.toString(random.nextInt(7)));
 				row.put("x2", Double.toString(Math.round(random.nextGaussian() * 2000) / 1000.0));
-				double sign = (model.f(row) >= 0) ? 1 : -1;
 				for (LinearModels.Column column : model.columns()) {
-					absoluteSums.merge(column.name(),
-							Math.abs(sign * model.attribution(column, row.get(column.name()))), Double::sum);
+					absoluteSums.merge(column.name(), Math.abs(model.attribution(column, row.get(column.name()))),
+							Double::sum);
 				}
 				out.write(row.get("x1") + "," + row.get("color") + "," + row.get("n") + "," + row.get("x2") + "\n");
 			}
@@ -180,15 +179,13 @@ public final class ReportAggregationBenchmark {
 			for (ObjectNode instance : instances) {
 				Map<String, String> row = LinearModelWorker.values(instance);
 				double f = this.model.f(row);
-				int target = (f >= 0) ? 1 : 0;
-				double sign = (target == 1) ? 1 : -1;
 				Map<String, Double> attributions = new LinkedHashMap<>();
 				for (LinearModels.Column column : this.model.columns()) {
-					attributions.put(column.name(), sign * this.model.attribution(column, row.get(column.name())));
+					attributions.put(column.name(), this.model.attribution(column, row.get(column.name())));
 				}
-				predictions.add(new Prediction(target,
+				predictions.add(new Prediction((f >= 0) ? 1 : 0,
 						new double[] { 1 - LinearModels.sigmoid(f), LinearModels.sigmoid(f) }, null));
-				explanations.add(new Explanation("integrated_gradients", null, target, attributions, Map.of(), f,
+				explanations.add(new Explanation("integrated_gradients", null, 1, attributions, Map.of(), f,
 						this.model.bias(), 7, this.model.delta(row), null, null));
 			}
 			return new WorkerExplainer.Answer(predictions, explanations, null);

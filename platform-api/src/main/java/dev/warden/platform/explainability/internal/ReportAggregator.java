@@ -22,7 +22,10 @@ import tools.jackson.databind.node.ObjectNode;
  * buffered until then); Poisson-bootstrap intervals of the mean |attribution|
  * ({@link PoissonBootstrap}); statistics of the completeness or efficiency errors
  * ({@link ErrorSketch}); model evaluations; and for text columns, the tokens' mean
- * attribution per explained class ({@link TokenTally}). Not thread-safe.
+ * attribution towards each class ({@link TokenTally}): towards the class the explanation
+ * targets, and, for a binary model explained on its probabilities, towards the other
+ * class with the sign reversed (its probability is one minus the target's). Not
+ * thread-safe.
  */
 public final class ReportAggregator {
 
@@ -166,25 +169,41 @@ public final class ReportAggregator {
 			this.baselineValues++;
 		}
 		descriptors(explanation);
-		String explained = classKey(explanation.targetClass(), (prediction != null) ? prediction.classId() : null);
+		Integer targetClass = (explanation.targetClass() != null) ? explanation.targetClass()
+				: (prediction != null) ? prediction.classId() : null;
+		String explained = classKey(targetClass, null);
+		// a binary model's probability of the other class is 1 - p: its attributions are
+		// the negated ones
+		String other = (targetClass != null && (targetClass == 0 || targetClass == 1) && prediction != null
+				&& prediction.probabilities() != null && prediction.probabilities().length == 2
+				&& !"logit".equals(explanation.target() != null ? explanation.target().path("kind").asString("") : ""))
+						? Integer.toString(1 - targetClass) : null;
 		for (Map.Entry<String, List<TokenAttribution>> entry : byColumn.entrySet()) {
 			if (textColumn(entry.getKey()) == null) {
 				continue;
 			}
-			TokenTally tally = this.tokens.get(explained);
-			if (tally == null) {
-				if (this.tokens.size() >= MAX_CLASSES) {
-					continue;
-				}
-				tally = new TokenTally(this.settings.maxTrackedTokens());
-				this.tokens.put(explained, tally);
-			}
+			TokenTally towards = tally(explained);
+			TokenTally away = (other != null) ? tally(other) : null;
 			for (TokenAttribution token : entry.getValue()) {
 				if (Double.isFinite(token.attribution())) {
-					tally.add(token.token(), token.attribution());
+					if (towards != null) {
+						towards.add(token.token(), token.attribution());
+					}
+					if (away != null) {
+						away.add(token.token(), -token.attribution());
+					}
 				}
 			}
 		}
+	}
+
+	private TokenTally tally(String classKey) {
+		TokenTally tally = this.tokens.get(classKey);
+		if (tally == null && this.tokens.size() < MAX_CLASSES) {
+			tally = new TokenTally(this.settings.maxTrackedTokens());
+			this.tokens.put(classKey, tally);
+		}
+		return tally;
 	}
 
 	/**
@@ -255,7 +274,8 @@ public final class ReportAggregator {
 			this.targets.putIfAbsent(CanonicalJson.write(explanation.target()), explanation.target());
 		}
 		if (explanation.baseline() != null && !this.baselineVaries) {
-			String sha = CanonicalJson.sha256(explanation.baseline());
+			JsonNode given = explanation.baseline().path("sha256");
+			String sha = given.isString() ? given.asString() : CanonicalJson.sha256(explanation.baseline());
 			if (this.baselineSha256 == null) {
 				this.baselineSha256 = sha;
 				this.baseline = (CanonicalJson.write(explanation.baseline()).length() <= MAX_BASELINE_CHARS)

@@ -143,11 +143,21 @@ public final class WorkerExplainer {
 			}
 		}
 		else if (given.isArray()) {
+			List<JsonNode> unnamedTokens = new ArrayList<>();
 			for (JsonNode item : given) {
 				String name = firstText(item, NAME_KEYS);
 				if (name != null) {
 					column(name, item, attributions, tokens);
 				}
+				else if (firstText(item, "token", "text", "word") != null) {
+					unnamedTokens.add(item);
+				}
+			}
+			if (!unnamedTokens.isEmpty()) {
+				// a text model's explanation: the tokens of its one text input
+				String name = firstText(node, "input", "feature", "column");
+				tokens.computeIfAbsent((name != null) ? name : "", (k) -> new ArrayList<>())
+					.addAll(tokens(JSON.valueToTree(unnamedTokens)));
 			}
 		}
 		if (node.path("tokens").isArray()) {

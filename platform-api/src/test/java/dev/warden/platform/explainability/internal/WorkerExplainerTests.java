@@ -59,6 +59,38 @@ class WorkerExplainerTests {
 	}
 
 	@Test
+	void theWorkersOwnShapeForTabularAndTextModels() {
+		Explanation tabular = one("""
+				{"method":"integrated_gradients","model":"income","version":"1",
+				 "target":{"kind":"probability","class":1,"class_name":">50K","class_from":"model default"},
+				 "baseline":{"name":"training","values":{"age":38.5},"sha256":"abc"},"f_x":0.71,"f_baseline":0.24,
+				 "attributions":[{"feature":"age","value":52,"baseline":38.5,"attribution":0.2},
+				                 {"feature":"workclass","value":"Private","baseline":"","attribution":-0.01,
+				                  "parts":{"workclass=Private":-0.01}}],
+				 "model_evaluations":33,"model_calls":2,
+				 "quality":{"completeness_delta":0.0004,"relative_delta":0.0009,"within_tolerance":true}}""");
+		Explanation text = one(
+				"""
+						{"method":"integrated_gradients","target":{"kind":"probability","class":1},
+						 "baseline":{"name":"zero","sha256":"def"},"f_x":0.99,"f_baseline":0.3,
+						 "attributions":[{"token":"free","start":0,"end":4,"bucket":12,"shared_bucket":false,"attribution":0.5},
+						                 {"token":"xxbang","start":null,"end":null,"bucket":7,"attribution":0.1}],
+						 "offsets":"utf16","truncated":false,"model_evaluations":33,"quality":{"completeness_delta":-0.001}}""");
+
+		assertThat(tabular.attributions()).containsEntry("age", 0.2).containsEntry("workclass", -0.01);
+		assertThat(tabular.targetClass()).isEqualTo(1);
+		assertThat(tabular.baseline().path("sha256").asString()).isEqualTo("abc");
+		assertThat(tabular.valueAtInput()).isEqualTo(0.71);
+		assertThat(tabular.valueAtBaseline()).isEqualTo(0.24);
+		assertThat(tabular.completenessDelta()).isEqualTo(0.0004);
+		assertThat(tabular.modelEvaluations()).isEqualTo(33);
+		assertThat(text.attributions()).isEmpty();
+		assertThat(text.tokens().get("")).containsExactly(new TokenAttribution("free", 0, 4, 0.5),
+				new TokenAttribution("xxbang", -1, -1, 0.1));
+		assertThat(text.completenessDelta()).isEqualTo(-0.001);
+	}
+
+	@Test
 	void predictionsGiveTheirClass() {
 		WorkerExplainer.Answer answer = WorkerExplainer.parse(JSON.readTree(
 				"""
