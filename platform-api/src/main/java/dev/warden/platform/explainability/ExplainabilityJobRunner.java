@@ -274,12 +274,15 @@ class ExplainabilityJobRunner implements SmartLifecycle {
 		long started = System.nanoTime();
 		try {
 			Outcome outcome = compute(job, claim);
-			if (outcome == Outcome.CANCELLED) {
-				log.info("Explainability job {} ({}/{}) cancelled", job.id(), job.model(), job.version());
+			long millis = Math.max(1, (System.nanoTime() - started) / 1_000_000);
+			if (outcome.cancelled()) {
+				log.info("Explainability job {} ({}/{}) cancelled after {} rows", job.id(), job.model(), job.version(),
+						outcome.rows());
 			}
-			else if (outcome == Outcome.DONE) {
-				log.info("Explainability job {} ({}/{}) done in {} ms", job.id(), job.model(), job.version(),
-						(System.nanoTime() - started) / 1_000_000);
+			else {
+				log.info("Explainability job {} ({}/{}) done: {} rows explained in {} ms ({} rows/s)", job.id(),
+						job.model(), job.version(), outcome.rows(), millis,
+						String.format(java.util.Locale.ROOT, "%.1f", outcome.rows() * 1000.0 / millis));
 			}
 		}
 		catch (LeaseLostException ex) {
@@ -388,7 +391,7 @@ class ExplainabilityJobRunner implements SmartLifecycle {
 							+ "rows_done = :rows, finished_at = now(), lease_expires_at = NULL WHERE id = :id "
 							+ "AND claim_token = :token AND state = 'running'",
 					Map.of("rows", result.rowsExplained()));
-			return Outcome.CANCELLED;
+			return new Outcome(true, result.rowsExplained());
 		}
 		ObjectNode content = JSON.createObjectNode();
 		content.put("model", model);
@@ -429,7 +432,7 @@ class ExplainabilityJobRunner implements SmartLifecycle {
 				.param("id", claim.id())
 				.update();
 		});
-		return Outcome.DONE;
+		return new Outcome(false, result.rowsExplained());
 	}
 
 	private static String describe(List<ModelColumn> columns) {
@@ -520,10 +523,8 @@ class ExplainabilityJobRunner implements SmartLifecycle {
 
 	}
 
-	private enum Outcome {
-
-		DONE, CANCELLED
-
+	/** How a computation ended: done or cancelled, after how many rows. */
+	private record Outcome(boolean cancelled, long rows) {
 	}
 
 	/** A claimed job: its id, the claim token that fences its writes, its attempt. */

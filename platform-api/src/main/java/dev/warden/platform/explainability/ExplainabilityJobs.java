@@ -154,7 +154,9 @@ public class ExplainabilityJobs {
 	/** Every parameter of a report, the defaults filling what the request leaves out. */
 	private ObjectNode parameters(String method, Long seed, Long sampleSize) {
 		ObjectNode parameters = JSON.createObjectNode();
-		parameters.put("method", method);
+		String defaultMethod = (this.defaults.method() != null && !this.defaults.method().isBlank())
+				? this.defaults.method() : null;
+		parameters.put("method", (method != null) ? method : defaultMethod);
 		parameters.put("seed", (seed != null) ? seed : this.defaults.seed());
 		parameters.put("sample_size", (sampleSize != null) ? sampleSize : this.defaults.sampleSize());
 		parameters.put("batch_size", this.defaults.batchSize());

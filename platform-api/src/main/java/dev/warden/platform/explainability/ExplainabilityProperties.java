@@ -65,6 +65,8 @@ record ExplainabilityProperties(@DefaultValue ReferenceData referenceData, @Defa
 	/**
 	 * Defaults of a job's parameters (each job stores the values it used).
 	 *
+	 * @param method the attribution method when a job names none ({@code null}: the
+	 * worker's choice for the version)
 	 * @param seed the seed when a job names none
 	 * @param sampleSize rows explained when a job names no {@code sample_size}
 	 * @param batchSize rows per explanation call to the worker
@@ -79,7 +81,7 @@ record ExplainabilityProperties(@DefaultValue ReferenceData referenceData, @Defa
 	 * @param maxTrackedTokens distinct tokens tracked per class
 	 * @param minTokenCount occurrences a reported token needs
 	 */
-	record Report(@DefaultValue("42") long seed, @DefaultValue("1000") long sampleSize,
+	record Report(String method, @DefaultValue("42") long seed, @DefaultValue("1000") long sampleSize,
 			@DefaultValue("10") int batchSize, @DefaultValue("200") int bootstrapReplicates,
 			@DefaultValue("0.95") double confidenceLevel, @DefaultValue("20") int histogramBins,
 			@DefaultValue("1000") int histogramWarmup, @DefaultValue("3") int topK, @DefaultValue("200") int pdRows,

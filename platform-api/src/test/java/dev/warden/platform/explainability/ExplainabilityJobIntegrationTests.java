@@ -296,6 +296,41 @@ class ExplainabilityJobIntegrationTests {
 	}
 
 	@Test
+	void rowsTheWorkerRefusesAreSkippedAndCountedNotFatal(ExplainabilityApp app) {
+		StringBuilder csv = new StringBuilder("text\n");
+		for (int i = 0; i < 30; i++) {
+			csv.append((i == 4 || i == 17) ? "free TOO-LONG text\n" : "meeting report number " + i + "\n");
+		}
+		String dataset = app.uploaded("txt", "job-skip", csv.toString());
+
+		JsonNode job = app.awaitJob(app.queue("txt", 1, "{\"dataset_id\":\"" + dataset + "\"}").path("id").asString(),
+				"done", "failed");
+
+		assertThat(job.path("state").asString()).as(job.toString()).isEqualTo("done");
+		JsonNode content = app.report(job.path("report_id").asString()).path("content");
+		assertThat(content.path("rows_explained").asLong()).isEqualTo(28);
+		assertThat(content.path("quality").path("rows_skipped").asLong()).isEqualTo(2);
+		assertThat(content.path("quality").path("skipped_reasons").get(0).asString())
+			.contains("instances[i]: the text has too many characters");
+	}
+
+	@Test
+	void aJobWhoseEveryRowIsRefusedFailsWithTheReason(ExplainabilityApp app) {
+		StringBuilder csv = new StringBuilder("text\n");
+		for (int i = 0; i < 40; i++) {
+			csv.append("TOO-LONG ").append(i).append('\n');
+		}
+		String dataset = app.uploaded("txt", "job-refused", csv.toString());
+
+		JsonNode job = app.awaitJob(app.queue("txt", 1, "{\"dataset_id\":\"" + dataset + "\"}").path("id").asString(),
+				"done", "failed");
+
+		assertThat(job.path("state").asString()).isEqualTo("failed");
+		assertThat(job.path("error").asString()).contains("refused each of the first 20 rows")
+			.contains("the text has too many characters");
+	}
+
+	@Test
 	void aQueuedJobIsCancelledAtOnceAndARunningOneAtItsNextChunk(ExplainabilityApp app) {
 		String slow = app.uploaded("slow", "job-cancel", ExplainabilityApp.csv(ExplainabilityApp.tabularRows(400, 9)));
 		JsonNode running = app.queue("slow", 1, "{\"dataset_id\":\"" + slow + "\"}");

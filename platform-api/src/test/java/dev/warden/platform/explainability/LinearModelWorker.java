@@ -136,6 +136,12 @@ final class LinearModelWorker implements AutoCloseable {
 					if (model.equals("slow")) {
 						Thread.sleep(150);
 					}
+					String refused = refusal(JSON.readTree(body));
+					if (refused != null) {
+						FakeWorker.answer(exchange, 400, "{\"error\":{\"code\":\"invalid_argument\",\"message\":"
+								+ JSON.writeValueAsString(refused) + "}}");
+						return;
+					}
 					FakeWorker.answer(exchange, 200, explain(model, JSON.readTree(body)));
 				}
 			}
@@ -224,6 +230,20 @@ final class LinearModelWorker implements AutoCloseable {
 		prediction.putArray("probabilities").add(1 - p).add(p);
 		prediction.put("class_id", (f >= 0) ? 1 : 0);
 		return prediction;
+	}
+
+	/**
+	 * Like the worker refusing a text longer than it explains: an instance whose text
+	 * holds {@code TOO-LONG} is refused, naming its index.
+	 */
+	private static String refusal(JsonNode request) {
+		JsonNode instances = request.path("instances");
+		for (int i = 0; i < instances.size(); i++) {
+			if (instances.get(i).path("text").asString("").contains("TOO-LONG")) {
+				return "instances[" + i + "]: the text has too many characters; explanations take shorter texts";
+			}
+		}
+		return null;
 	}
 
 	/**

@@ -25,7 +25,10 @@ import tools.jackson.databind.node.ObjectNode;
  * same ones for the same seed and data, without holding any.</li>
  * <li><b>Explain.</b> The chosen rows go to the model in batches of {@code batchSize};
  * every explanation goes into a {@link ReportAggregator}, and every chosen row into a
- * seeded {@link Reservoir} of {@code pdRows} rows.</li>
+ * seeded {@link Reservoir} of {@code pdRows} rows. A batch the model refuses as bad input
+ * (400, 422) is sent again row by row; rows still refused are skipped and counted
+ * ({@code quality.rows_skipped}, with up to five distinct reasons), unless the first
+ * {@value #GIVE_UP_AFTER} rows are all refused, which fails the report.</li>
  * <li><b>Partial dependence</b> of the {@code topK} most important features that are not
  * free text: a grid of {@code pdGridPoints} values (numeric: the type-7 quantiles at (i +
  * 0.5)/G of the reservoir's values, distinct; categorical or boolean: the most frequent
@@ -41,6 +44,9 @@ import tools.jackson.databind.node.ObjectNode;
 public final class ReportComputation {
 
 	private static final JsonMapper JSON = JsonMapper.builder().build();
+
+	/** Rows refused one by one, with none explained, after which a report gives up. */
+	static final int GIVE_UP_AFTER = 20;
 
 	private ReportComputation() {
 	}
@@ -59,6 +65,7 @@ public final class ReportComputation {
 		long bootstrapSeed = seeds.nextLong();
 		Reservoir reservoir = new Reservoir(settings.pdRows(), seeds.nextLong());
 		ReportAggregator aggregator = new ReportAggregator(columns, settings.aggregation(), bootstrapSeed);
+		Skipped skipped = new Skipped();
 		long wanted = Math.min(settings.sampleSize(), totalRows);
 		long seen = 0;
 		long chosen = 0;
@@ -77,7 +84,7 @@ public final class ReportComputation {
 				reservoir.offer(row);
 				batch.add(row);
 				if (batch.size() == settings.batchSize()) {
-					explain(columns, batch, model, aggregator);
+					explain(columns, batch, model, aggregator, skipped);
 					batch.clear();
 					if (!checkpoint.proceed(aggregator.explanations(), false)) {
 						return Result.cancelled(aggregator.explanations());
@@ -85,7 +92,7 @@ public final class ReportComputation {
 				}
 			}
 			if (!batch.isEmpty() && (!chunks.hasNext() || chosen >= wanted)) {
-				explain(columns, batch, model, aggregator);
+				explain(columns, batch, model, aggregator, skipped);
 				batch.clear();
 			}
 			if (!checkpoint.proceed(aggregator.explanations(), true)) {
@@ -93,16 +100,21 @@ public final class ReportComputation {
 			}
 		}
 		if (!batch.isEmpty()) {
-			explain(columns, batch, model, aggregator);
+			explain(columns, batch, model, aggregator, skipped);
 			batch.clear();
 		}
 		if (aggregator.explanations() == 0) {
-			throw new IllegalStateException("the reference dataset has no rows to explain");
+			throw (skipped.count > 0) ? new WorkerCallException(400, "the model refused every row: " + skipped.reasons)
+					: new IllegalStateException("the reference dataset has no rows to explain");
 		}
 		ObjectNode content = JSON.createObjectNode();
 		content.put("method", aggregator.method());
 		content.put("rows_explained", aggregator.explanations());
 		aggregator.writeTo(content);
+		ObjectNode quality = (ObjectNode) content.path("quality");
+		quality.put("rows_skipped", skipped.count);
+		ArrayNode reasons = quality.putArray("skipped_reasons");
+		skipped.reasons.forEach(reasons::add);
 		ArrayNode dependence = content.putArray("partial_dependence");
 		List<String[]> sample = reservoir.rows();
 		int done = 0;
@@ -127,13 +139,39 @@ public final class ReportComputation {
 		return new Result(false, aggregator.explanations(), (ObjectNode) finite(content));
 	}
 
+	/**
+	 * Explains a batch. When the model refuses it as bad input (400 or 422), each row is
+	 * sent alone, and the rows it still refuses are skipped and counted with the reason
+	 * (one text too long for the worker must not sink a report of a thousand rows).
+	 */
 	private static void explain(List<ModelColumn> columns, List<String[]> rows, ReportModel model,
-			ReportAggregator aggregator) {
+			ReportAggregator aggregator, Skipped skipped) {
 		List<ObjectNode> instances = new ArrayList<>(rows.size());
 		for (String[] row : rows) {
 			instances.add(instance(columns, row));
 		}
-		WorkerExplainer.Answer answer = model.explain(instances);
+		WorkerExplainer.Answer answer;
+		try {
+			answer = model.explain(instances);
+		}
+		catch (WorkerCallException ex) {
+			if (ex.status() != 400 && ex.status() != 422) {
+				throw ex;
+			}
+			if (rows.size() == 1) {
+				skipped.add(ex.getMessage());
+				return;
+			}
+			for (String[] row : rows) {
+				explain(columns, List.<String[]>of(row), model, aggregator, skipped);
+			}
+			if (aggregator.explanations() == 0 && skipped.count >= GIVE_UP_AFTER) {
+				// a refusal of every row is the request's fault, not the rows'
+				throw new WorkerCallException(400,
+						"the model refused each of the first " + skipped.count + " rows: " + skipped.reasons);
+			}
+			return;
+		}
 		if (answer.explanations().size() != rows.size()) {
 			throw new WorkerCallException(502, "the model answered " + answer.explanations().size()
 					+ " explanations for " + rows.size() + " instances");
@@ -142,6 +180,26 @@ public final class ReportComputation {
 			Prediction prediction = answer.predictions().isEmpty() ? null : answer.predictions().get(i);
 			aggregator.add(prediction, answer.explanations().get(i));
 		}
+	}
+
+	/** Rows the model refused, and the first few distinct reasons. */
+	private static final class Skipped {
+
+		private static final int MAX_REASONS = 5;
+
+		long count;
+
+		final List<String> reasons = new ArrayList<>();
+
+		void add(String reason) {
+			this.count++;
+			// the position of a row in its batch is not part of the reason
+			String general = reason.replaceAll("instances\\[[0-9]+\\]", "instances[i]");
+			if (this.reasons.size() < MAX_REASONS && !this.reasons.contains(general)) {
+				this.reasons.add(general);
+			}
+		}
+
 	}
 
 	/** A row as a predict/explain instance: {@code {"<column>": value, ...}}. */
