@@ -138,9 +138,6 @@ class PredictionController {
 			Map<String, Object> body = new LinkedHashMap<>();
 			body.put("model_spec", spec);
 			body.put("metadata", Map.of("signature_def", Map.of("signature_def", handle.servable().signatureDefs())));
-			// Warden's addition to TF Serving's answer: the SHA-256 of the version's
-			// files
-			body.put("model_sha256", handle.servable().filesSha256());
 			return ResponseEntity.ok().header(MODEL_VERSION_HEADER, Long.toString(handle.version())).body(body);
 		}
 	}

@@ -203,7 +203,7 @@ class WorkerIntegrationTests {
 	}
 
 	@Test
-	void metadataCarriesTheSha256OfTheVersionsFilesAsSha256sumListsThem() throws Exception {
+	void theDigestOfAVersionIsTheSha256OfItsFilesAsSha256sumListsThem() throws Exception {
 		Path version = store.resolve("income").resolve("1");
 		Process process = new ProcessBuilder("bash", "-c",
 				"find . -type f | sed 's|^\\./||' | LC_ALL=C sort | xargs sha256sum | sha256sum")
@@ -214,10 +214,16 @@ class WorkerIntegrationTests {
 		assertThat(process.waitFor()).as(printed).isZero();
 		String expected = printed.strip().split("\\s+")[0];
 
-		JsonNode body = JSON.readTree(get("/v1/models/income/versions/1/metadata").body());
+		JsonNode body = JSON.readTree(get("/internal/v1/models/income/versions/1/digest").body());
 
 		assertThat(expected).hasSize(64);
+		assertThat(body.get("model").stringValue()).isEqualTo("income");
+		assertThat(body.get("version").stringValue()).isEqualTo("1");
 		assertThat(body.get("model_sha256").stringValue()).isEqualTo(expected);
+		// TF Serving's metadata answer stays as TF Serving writes it
+		assertThat(JSON.readTree(get("/v1/models/income/versions/1/metadata").body()).has("model_sha256")).isFalse();
+		assertThat(get("/internal/v1/models/income/versions/999/digest").statusCode()).isEqualTo(404);
+		assertThat(get("/internal/v1/models/income/versions/x/digest").statusCode()).isEqualTo(404);
 	}
 
 	@Test

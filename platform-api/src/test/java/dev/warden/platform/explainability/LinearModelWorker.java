@@ -35,10 +35,10 @@ import dev.warden.platform.FakeWorker;
  * computes for the tests' own checks.
  * <p>
  * It also answers the TF Serving listing ({@code GET /v1/models}: what
- * {@link #listing(String, long...)} set), metadata (with a fixed {@code model_sha256})
- * and predictions, and serves shipped datasets given with {@link #shipped}. A model named
- * {@code slow} takes 150 ms per explanation call; explanations of a model in
- * {@link #failing} are answered 500.
+ * {@link #listing(String, long...)} set), metadata, predictions, the digest of a version
+ * (a fixed {@code model_sha256}), and serves shipped datasets given with
+ * {@link #shipped}. A model named {@code slow} takes 150 ms per explanation call;
+ * explanations of a model in {@link #failing} are answered 500.
  */
 final class LinearModelWorker implements AutoCloseable {
 
@@ -52,6 +52,8 @@ final class LinearModelWorker implements AutoCloseable {
 		.compile("/v1/models/([^/]+)/versions/([0-9]+)(/metadata|:explain|:predict)");
 
 	private static final Pattern LATEST_METADATA = Pattern.compile("/v1/models/([^/:]+)/metadata");
+
+	private static final Pattern DIGEST = Pattern.compile("/internal/v1/models/([^/]+)/versions/([0-9]+)/digest");
 
 	private final HttpServer server;
 
@@ -100,6 +102,16 @@ final class LinearModelWorker implements AutoCloseable {
 				exchange.sendResponseHeaders(200, bytes.length);
 				exchange.getResponseBody().write(bytes);
 				exchange.close();
+				return;
+			}
+			Matcher digest = DIGEST.matcher(path);
+			if (digest.matches()) {
+				if (!serves(digest.group(1), Long.parseLong(digest.group(2)))) {
+					notFound(exchange, digest.group(1));
+					return;
+				}
+				FakeWorker.answer(exchange, 200, "{\"model\":\"" + digest.group(1) + "\",\"version\":\""
+						+ digest.group(2) + "\",\"model_sha256\":\"" + MODEL_SHA256 + "\"}");
 				return;
 			}
 			Matcher latest = LATEST_METADATA.matcher(path);
@@ -210,7 +222,6 @@ final class LinearModelWorker implements AutoCloseable {
 		signature.set("inputs", inputs);
 		signature.putObject("outputs");
 		signature.put("method_name", "tensorflow/serving/predict");
-		body.put("model_sha256", MODEL_SHA256);
 		return JSON.writeValueAsString(body);
 	}
 

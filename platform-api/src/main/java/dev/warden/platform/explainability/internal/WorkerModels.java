@@ -14,9 +14,10 @@ import dev.warden.platform.worker.WorkerClient;
 import dev.warden.platform.worker.WorkerClient.WorkerResponse;
 
 /**
- * The worker's TF Serving calls that reports need besides explanations: a version's
- * metadata (signature and the SHA-256 of its files), predictions for partial dependence,
- * and the datasets shipped with the worker ({@code GET /internal/v1/datasets/{name}}).
+ * The worker's calls that reports need besides explanations: a version's metadata (TF
+ * Serving's, for the signature) and the SHA-256 of its files ({@code GET
+ * /internal/v1/models/{m}/versions/{v}/digest}), predictions for partial dependence, and
+ * the datasets shipped with the worker ({@code GET /internal/v1/datasets/{name}}).
  * Predictions and metadata go to a worker serving that exact version. Thread-safe.
  */
 public final class WorkerModels {
@@ -49,10 +50,23 @@ public final class WorkerModels {
 		if (served < 0 && response.modelVersion() != null) {
 			served = Long.parseLong(response.modelVersion());
 		}
-		String sha256 = body.path("model_sha256").isString() ? body.path("model_sha256").asString()
-				: body.path("metadata").path("model_sha256").isString()
-						? body.path("metadata").path("model_sha256").asString() : null;
-		return new Metadata((version != null) ? version : served, defs, sha256);
+		long of = (version != null) ? version : served;
+		return new Metadata(of, defs, (of >= 0) ? digest(model, of, requestId) : null);
+	}
+
+	/**
+	 * The SHA-256 of the version's files ({@code GET
+	 * /internal/v1/models/{m}/versions/{v}/digest}), or {@code null} when the worker does
+	 * not say (an older worker answers 404).
+	 */
+	private String digest(String model, long version, String requestId) {
+		WorkerResponse response = this.worker.forward(model, version, null, "GET",
+				"/internal/v1/models/" + encode(model) + "/versions/" + version + "/digest", null, null, requestId);
+		if (response.status() != 200) {
+			return null;
+		}
+		JsonNode sha256 = JSON.readTree(response.body()).path("model_sha256");
+		return sha256.isString() ? sha256.asString() : null;
 	}
 
 	/**
