@@ -56,6 +56,8 @@ public final class LoadedServable implements AutoCloseable {
 
 	private volatile WardenAssets wardenAssets = WardenAssets.NONE;
 
+	private volatile String filesSha256;
+
 	LoadedServable(ServableId id, SavedModelBundles.Opened opened) {
 		this.id = id;
 		this.opened = opened;
@@ -122,6 +124,18 @@ public final class LoadedServable implements AutoCloseable {
 	/** What the warm-up did: which signatures it could not warm up, and why. */
 	public WarmUpReport warmUpReport() {
 		return warmUp;
+	}
+
+	/**
+	 * The SHA-256 of the version's files when it was loaded ({@link ModelDigest}), or
+	 * {@code null} if they could not be read.
+	 */
+	public String filesSha256() {
+		return filesSha256;
+	}
+
+	void digested(String sha256) {
+		this.filesSha256 = sha256;
 	}
 
 	void warmedUp(WarmUpReport report) {

@@ -98,6 +98,12 @@ public class SavedModelLoader implements Loader<LoadedServable> {
 			throw new ServableLoadException("warm-up of " + id + " failed: " + ex.getMessage(), ex);
 		}
 		servable.warmedUp(warmUp);
+		try {
+			servable.digested(ModelDigest.of(versionDir));
+		}
+		catch (RuntimeException ex) {
+			log.warn("The files of {} could not be digested: {}", id, ex.getMessage());
+		}
 		log.info("Loaded {} from {} in {} ms (signatures {}{})", id, versionDir,
 				(System.nanoTime() - started) / 1_000_000, servable.signatures().keySet(),
 				warmUp.fileRecords() > 0 ? ", " + warmUp.fileRecords() + " warm-up requests from the model" : "");

@@ -4,11 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -16,6 +18,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.zip.GZIPInputStream;
 
 import dev.warden.worker.TrainedModels;
 import dev.warden.worker.WorkerApplication;
@@ -183,6 +186,62 @@ class WorkerIntegrationTests {
 			.get("size")
 			.stringValue()).isEqualTo("2");
 		assertThat(get("/v1/models/income/versions/1/metadata").statusCode()).isEqualTo(200);
+	}
+
+	@Test
+	void theDigestOfAVersionIsTheSha256OfItsFilesAsSha256sumListsThem() throws Exception {
+		Path version = store.resolve("income").resolve("1");
+		Process process = new ProcessBuilder("bash", "-c",
+				"find . -type f | sed 's|^\\./||' | LC_ALL=C sort | xargs sha256sum | sha256sum")
+			.directory(version.toFile())
+			.redirectErrorStream(true)
+			.start();
+		String printed = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+		assertThat(process.waitFor()).as(printed).isZero();
+		String expected = printed.strip().split("\\s+")[0];
+
+		JsonNode body = JSON.readTree(get("/internal/v1/models/income/versions/1/digest").body());
+
+		assertThat(expected).hasSize(64);
+		assertThat(body.get("model").stringValue()).isEqualTo("income");
+		assertThat(body.get("version").stringValue()).isEqualTo("1");
+		assertThat(body.get("model_sha256").stringValue()).isEqualTo(expected);
+		// TF Serving's metadata answer stays as TF Serving writes it
+		assertThat(JSON.readTree(get("/v1/models/income/versions/1/metadata").body()).has("model_sha256")).isFalse();
+		assertThat(get("/internal/v1/models/income/versions/999/digest").statusCode()).isEqualTo(404);
+		assertThat(get("/internal/v1/models/income/versions/x/digest").statusCode()).isEqualTo(404);
+	}
+
+	@Test
+	void shippedDatasetsAreStreamedAsCsvAndUnknownOnesAre404() throws Exception {
+		HttpResponse<byte[]> adult = this.http.send(HttpRequest
+			.newBuilder(URI.create("http://127.0.0.1:" + this.port + "/internal/v1/datasets/adult_validation"))
+			.build(), HttpResponse.BodyHandlers.ofByteArray());
+		HttpResponse<byte[]> spam = this.http.send(HttpRequest
+			.newBuilder(URI.create("http://127.0.0.1:" + this.port + "/internal/v1/datasets/spamassassin_validation"))
+			.build(), HttpResponse.BodyHandlers.ofByteArray());
+
+		assertThat(adult.statusCode()).isEqualTo(200);
+		assertThat(adult.headers().firstValue("Content-Type"))
+			.hasValueSatisfying((type) -> assertThat(type).startsWith("text/csv"));
+		byte[] shipped;
+		try (InputStream in = getClass().getResourceAsStream("/datasets/adult/adult_validation.csv")) {
+			shipped = in.readAllBytes();
+		}
+		assertThat(adult.body()).isEqualTo(shipped);
+		assertThat(new String(adult.body(), StandardCharsets.UTF_8).lines().count()).isEqualTo(9551);
+		assertThat(spam.statusCode()).isEqualTo(200);
+		byte[] decompressed;
+		try (InputStream in = new GZIPInputStream(
+				getClass().getResourceAsStream("/datasets/spamassassin/spamassassin_validation.csv.gz"))) {
+			decompressed = in.readAllBytes();
+		}
+		assertThat(spam.body()).isEqualTo(decompressed);
+		assertThat(new String(spam.body(), StandardCharsets.UTF_8))
+			.startsWith("id,group,subject,body,body_truncated,label");
+		HttpResponse<String> unknown = get("/internal/v1/datasets/adult_train");
+		assertThat(unknown.statusCode()).isEqualTo(404);
+		assertThat(JSON.readTree(unknown.body()).get("error").get("code").stringValue()).isEqualTo("not_found");
 	}
 
 	@Test

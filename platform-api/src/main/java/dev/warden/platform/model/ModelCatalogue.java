@@ -4,6 +4,7 @@ import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.sql.Timestamp;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -20,6 +21,7 @@ import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
 import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.scheduling.annotation.SchedulingConfigurer;
 import org.springframework.scheduling.config.FixedDelayTask;
@@ -73,8 +75,11 @@ public class ModelCatalogue implements SchedulingConfigurer {
 
 	private final ObjectProvider<ServingPlan> plan;
 
+	private final ApplicationEventPublisher events;
+
 	ModelCatalogue(WorkerClient worker, JdbcClient jdbc, TransactionTemplate transactions, ModelGrants grants,
-			CatalogueProperties properties, WorkerFleet fleet, ObjectProvider<ServingPlan> plan) {
+			CatalogueProperties properties, WorkerFleet fleet, ObjectProvider<ServingPlan> plan,
+			ApplicationEventPublisher events) {
 		this.properties = properties;
 		this.fleet = fleet;
 		this.plan = plan;
@@ -82,6 +87,7 @@ public class ModelCatalogue implements SchedulingConfigurer {
 		this.jdbc = jdbc;
 		this.transactions = transactions;
 		this.grants = grants;
+		this.events = events;
 	}
 
 	/**
@@ -132,7 +138,7 @@ public class ModelCatalogue implements SchedulingConfigurer {
 						error.isString() ? error.asString() : null, JSON.writeValueAsString(warnings), defs));
 			}
 		}
-		Instant now = Instant.now();
+		Instant now = Instant.now().truncatedTo(ChronoUnit.MICROS);
 		// versions in the store that the worker does not list (never aspired since it
 		// started: the platform decides what is loaded)
 		List<DiscoveredVersion> notLoaded = new ArrayList<>();
@@ -143,13 +149,19 @@ public class ModelCatalogue implements SchedulingConfigurer {
 				notLoaded.add(new DiscoveredVersion(name, version, NOT_LOADED, null, "[]", "{}"));
 			}
 		}));
+		List<ModelVersionAvailable> available = new ArrayList<>();
 		this.transactions.executeWithoutResult((status) -> {
-			discovered.forEach((v) -> upsert(v, now));
+			discovered.forEach((v) -> {
+				if (upsert(v, now)) {
+					available.add(new ModelVersionAvailable(v.model(), v.version()));
+				}
+			});
 			notLoaded.forEach((v) -> upsertNotLoaded(v, now));
 		});
 		// newly discovered models are callable at once on this instance, not only after
 		// the next grants reload
 		this.grants.scheduledRefresh();
+		available.forEach(this.events::publishEvent);
 		return discovered.size();
 	}
 
@@ -163,7 +175,12 @@ public class ModelCatalogue implements SchedulingConfigurer {
 		return defs.isObject() ? JSON.writeValueAsString(defs) : "{}";
 	}
 
-	private void upsert(DiscoveredVersion version, Instant now) {
+	/**
+	 * Records one version; answers whether this call saw it AVAILABLE for the first time
+	 * ({@code first_available_at} set now: under the row lock of the upsert, so only one
+	 * replica's sync can set it).
+	 */
+	private boolean upsert(DiscoveredVersion version, Instant now) {
 		Timestamp at = Timestamp.from(now);
 		this.jdbc
 			.sql("INSERT INTO models (id, name, created_at, discovered_at) VALUES (:id, :name, :at, :at) "
@@ -172,9 +189,10 @@ public class ModelCatalogue implements SchedulingConfigurer {
 			.param("name", version.model())
 			.param("at", at)
 			.update();
-		this.jdbc.sql("INSERT INTO model_versions (id, model_id, version, state, load_error, load_warnings, "
-				+ "signature_defs, created_at, discovered_at, updated_at) SELECT :id, m.id, :version, :state, :error, "
-				+ "CAST(:warnings AS jsonb), CAST(:defs AS jsonb), :at, :at, :at "
+		Boolean firstAvailable = this.jdbc.sql("INSERT INTO model_versions (id, model_id, version, state, load_error, "
+				+ "load_warnings, signature_defs, created_at, discovered_at, updated_at, first_available_at) "
+				+ "SELECT :id, m.id, :version, :state, :error, CAST(:warnings AS jsonb), CAST(:defs AS jsonb), :at, :at, "
+				+ ":at, CASE WHEN :state = 'AVAILABLE' THEN CAST(:at AS timestamptz) END "
 				+ "FROM models m WHERE m.name = :name ON CONFLICT (model_id, version) DO UPDATE SET "
 				// merge, never clobber: the upload columns (sha256, size, uploader) are
 				// not touched here, and
@@ -183,7 +201,10 @@ public class ModelCatalogue implements SchedulingConfigurer {
 				+ "state = EXCLUDED.state, load_error = EXCLUDED.load_error, load_warnings = EXCLUDED.load_warnings, "
 				+ "signature_defs = CASE WHEN EXCLUDED.signature_defs = '{}'::jsonb "
 				+ "THEN model_versions.signature_defs ELSE EXCLUDED.signature_defs END, "
-				+ "updated_at = EXCLUDED.updated_at")
+				+ "updated_at = EXCLUDED.updated_at, "
+				+ "first_available_at = COALESCE(model_versions.first_available_at, EXCLUDED.first_available_at) "
+				// the version's first AVAILABLE sighting is the one that set the column
+				+ "RETURNING first_available_at IS NOT NULL AND first_available_at = CAST(:at AS timestamptz)")
 			.param("id", UUID.randomUUID())
 			.param("version", version.version())
 			.param("state", version.state())
@@ -192,7 +213,10 @@ public class ModelCatalogue implements SchedulingConfigurer {
 			.param("defs", version.signatureDefsJson())
 			.param("at", at)
 			.param("name", version.model())
-			.update();
+			.query(Boolean.class)
+			.optional()
+			.orElse(false);
+		return Boolean.TRUE.equals(firstAvailable);
 	}
 
 	/**

@@ -37,10 +37,10 @@ import dev.warden.platform.system.internal.AdminBodyLimitFilter;
  * (the shared registration token, {@code WorkerSecurityConfiguration}).</li>
  * <li>{@link #ADMIN_API_ORDER} admin API {@code /api/admin/**}: OAuth2 resource server
  * (JWT access tokens of the configured issuer and audience); ADMIN may do everything,
- * COMPLIANCE may read and use the audited break-glass payload view; a token with the
- * scope {@value #SIGN_IN_AUDIT_SCOPE} (the console's own, no user) may only report failed
- * sign-ins; then the per-user rate limit ({@link AdminRateLimitFilter}) and the body
- * limit ({@link AdminBodyLimitFilter}).</li>
+ * COMPLIANCE may read, use the audited break-glass payload view and explain single rows
+ * of a model version; a token with the scope {@value #SIGN_IN_AUDIT_SCOPE} (the console's
+ * own, no user) may only report failed sign-ins; then the per-user rate limit
+ * ({@link AdminRateLimitFilter}) and the body limit ({@link AdminBodyLimitFilter}).</li>
  * <li>2 data plane {@code /v1/**}, {@code /v2/**}: defined by the gateway module (API
  * keys, {@code GatewayConfiguration.DATA_PLANE_CHAIN_ORDER}).</li>
  * <li>{@link #PUBLIC_ORDER} everything else: health/info and the OpenAPI documents are
@@ -80,6 +80,8 @@ class SecurityConfiguration {
 				.requestMatchers(HttpMethod.POST, "/api/admin/audit/events/login-failures")
 				.hasAuthority("SCOPE_" + SIGN_IN_AUDIT_SCOPE)
 				.requestMatchers(HttpMethod.POST, "/api/admin/request-log/*/payload")
+				.hasAnyRole("ADMIN", "COMPLIANCE")
+				.requestMatchers(HttpMethod.POST, "/api/admin/models/*/versions/*/explain")
 				.hasAnyRole("ADMIN", "COMPLIANCE")
 				.anyRequest()
 				.hasRole("ADMIN"))

@@ -240,6 +240,13 @@ public class WorkerClient implements DisposableBean {
 				+ ((target.version() != null) ? " version " + target.version() : "") + " is available";
 	}
 
+	/**
+	 * How many workers are known now (configured and live registrations), healthy or not.
+	 */
+	public int workerCount() {
+		return this.pool.workers().size();
+	}
+
 	/** The configured worker URLs, for log lines. */
 	public String baseUrl() {
 		List<Worker> workers = this.pool.workers();

@@ -29,13 +29,18 @@ import static org.springframework.security.web.servlet.util.matcher.PathPatternR
  * default): a declared {@code Content-Length} above it is answered 413
  * {@code payload_too_large} before anything is read; a chunked body is read up to one
  * byte more than the limit and answered the same way if it has that byte. A body within
- * the limit is handed on from memory. The model upload ({@code POST
- * /api/admin/models/{m}/versions}) is exempt: its multipart limit is
- * {@code warden.models.upload.max-bytes}.
+ * the limit is handed on from memory. Two uploads are exempt and streamed with limits of
+ * their own: the model upload ({@code POST /api/admin/models/{m}/versions}, multipart,
+ * {@code warden.models.upload.max-bytes}) and the reference-data CSV upload ({@code POST
+ * /api/admin/models/{m}/reference-datasets},
+ * {@code warden.explainability.reference-data.max-bytes}).
  */
 public final class AdminBodyLimitFilter extends OncePerRequestFilter {
 
 	private static final RequestMatcher MODEL_UPLOAD = pathPattern(HttpMethod.POST, "/api/admin/models/*/versions");
+
+	private static final RequestMatcher REFERENCE_DATA_UPLOAD = pathPattern(HttpMethod.POST,
+			"/api/admin/models/*/reference-datasets");
 
 	private final long maxBytes;
 
@@ -47,7 +52,7 @@ public final class AdminBodyLimitFilter extends OncePerRequestFilter {
 	protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
 			throws ServletException, IOException {
 		boolean hasBody = request.getContentLengthLong() > 0 || request.getHeader("Transfer-Encoding") != null;
-		if (!hasBody || MODEL_UPLOAD.matches(request)) {
+		if (!hasBody || MODEL_UPLOAD.matches(request) || REFERENCE_DATA_UPLOAD.matches(request)) {
 			chain.doFilter(request, response);
 			return;
 		}

@@ -1,0 +1,31 @@
+package dev.warden.platform.explainability;
+
+import java.time.Instant;
+import java.util.UUID;
+
+import tools.jackson.databind.JsonNode;
+
+/**
+ * A report job as the admin API shows it.
+ *
+ * @param id its id
+ * @param model the model
+ * @param version the version explained (a string, as in the model catalogue)
+ * @param datasetId the reference dataset
+ * @param state {@code queued}, {@code running}, {@code done}, {@code failed} or
+ * {@code cancelled}
+ * @param rowsDone rows explained so far (updated at every chunk)
+ * @param rowsTotal rows the job explains (known once it runs)
+ * @param error why it failed, or {@code null}
+ * @param reportId the report, once done
+ * @param attempt 1, then one more for every retry (and every re-queue after a lost lease)
+ * @param parameters every parameter the report is computed with
+ * @param createdBy who asked for it ({@code system} for the automatic jobs)
+ * @param createdAt when it was queued
+ * @param startedAt when its current attempt started
+ * @param finishedAt when it ended
+ */
+public record ExplainabilityJob(UUID id, String model, String version, UUID datasetId, String state, long rowsDone,
+		Long rowsTotal, String error, UUID reportId, int attempt, JsonNode parameters, String createdBy,
+		Instant createdAt, Instant startedAt, Instant finishedAt) {
+}

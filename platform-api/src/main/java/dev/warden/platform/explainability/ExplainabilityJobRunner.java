@@ -1,0 +1,552 @@
+package dev.warden.platform.explainability;
+
+import java.lang.management.ManagementFactory;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+import tools.jackson.databind.node.ObjectNode;
+
+import org.springframework.context.SmartLifecycle;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.stereotype.Component;
+import org.springframework.transaction.support.TransactionTemplate;
+
+import dev.warden.platform.audit.AuditTrail;
+import dev.warden.platform.explainability.internal.ModelColumn;
+import dev.warden.platform.explainability.internal.Prediction;
+import dev.warden.platform.explainability.internal.ReportAggregator;
+import dev.warden.platform.explainability.internal.ReportComputation;
+import dev.warden.platform.explainability.internal.WorkerCallException;
+import dev.warden.platform.explainability.internal.WorkerExplainer;
+import dev.warden.platform.explainability.internal.WorkerModels;
+import dev.warden.platform.worker.WorkerClient;
+
+/**
+ * Runs report jobs on this gateway replica. A poller looks at the queue every
+ * {@code warden.explainability.jobs.poll-interval} (and at once when a job is queued on
+ * this replica): it first queues again the running jobs whose lease expired (their
+ * replica died; a job whose cancellation was asked is cancelled instead), then claims
+ * queued jobs, oldest first, with {@code SELECT ... FOR UPDATE SKIP LOCKED} while fewer
+ * than {@code concurrency} run here (default: one per inference worker known). A claimed
+ * job holds a lease and a claim token; its runner renews the lease and records progress
+ * at every chunk boundary and at least every {@value #CHECKPOINT_SECONDS} s, and stops at
+ * such a checkpoint when the job was cancelled. Every write of a runner is fenced by its
+ * claim token, so a runner that lost its lease changes nothing. At shutdown, running jobs
+ * are put back in the queue at their next checkpoint.
+ */
+@Component
+class ExplainabilityJobRunner implements SmartLifecycle {
+
+	static final int CHECKPOINT_SECONDS = 2;
+
+	/** Stops before the web server and the data source (as the usage meter). */
+	private static final int PHASE = Integer.MAX_VALUE - 2048;
+
+	private static final Logger log = LoggerFactory.getLogger(ExplainabilityJobRunner.class);
+
+	private static final JsonMapper JSON = JsonMapper.builder().build();
+
+	private final JdbcClient jdbc;
+
+	private final TransactionTemplate transactions;
+
+	private final AuditTrail audit;
+
+	private final ExplainabilityJobs jobs;
+
+	private final ReferenceDatasets datasets;
+
+	private final ExplainabilityReports reports;
+
+	private final WorkerModels workers;
+
+	private final WorkerExplainer explainer;
+
+	private final WorkerClient workerClient;
+
+	private final ExplainabilityProperties.Jobs settings;
+
+	private final String replica;
+
+	private final AtomicInteger active = new AtomicInteger();
+
+	private final AtomicInteger threads = new AtomicInteger();
+
+	private volatile ScheduledExecutorService poller;
+
+	private volatile ExecutorService runners;
+
+	private volatile boolean running;
+
+	ExplainabilityJobRunner(JdbcClient jdbc, TransactionTemplate transactions, AuditTrail audit,
+			ExplainabilityJobs jobs, ReferenceDatasets datasets, ExplainabilityReports reports, WorkerModels workers,
+			WorkerExplainer explainer, WorkerClient workerClient, ExplainabilityProperties properties) {
+		this.jdbc = jdbc;
+		this.transactions = transactions;
+		this.audit = audit;
+		this.jobs = jobs;
+		this.datasets = datasets;
+		this.reports = reports;
+		this.workers = workers;
+		this.explainer = explainer;
+		this.workerClient = workerClient;
+		this.settings = properties.jobs();
+		this.replica = replicaName();
+	}
+
+	private static String replicaName() {
+		String host;
+		try {
+			host = InetAddress.getLocalHost().getHostName();
+		}
+		catch (UnknownHostException ex) {
+			host = "unknown-host";
+		}
+		String process = ManagementFactory.getRuntimeMXBean().getName();
+		return host + "/" + process.substring(0, Math.min(process.length(), 40)) + "/"
+				+ UUID.randomUUID().toString().substring(0, 8);
+	}
+
+	@Override
+	public void start() {
+		this.running = true;
+		if (!this.settings.enabled()) {
+			log.info("Explainability report jobs are not run on this replica "
+					+ "(warden.explainability.jobs.enabled=false)");
+			return;
+		}
+		this.poller = Executors.newSingleThreadScheduledExecutor(named("explainability-jobs-poller"));
+		this.runners = Executors.newCachedThreadPool(named("explainability-job"));
+		this.poller.scheduleWithFixedDelay(this::poll, this.settings.pollInterval().toMillis(),
+				this.settings.pollInterval().toMillis(), TimeUnit.MILLISECONDS);
+		this.jobs.onQueued(this::wake);
+	}
+
+	private ThreadFactory named(String prefix) {
+		return (task) -> {
+			Thread thread = new Thread(task, prefix + "-" + this.threads.incrementAndGet());
+			thread.setDaemon(true);
+			return thread;
+		};
+	}
+
+	/** Looks at the queue now (after a job was queued or a runner finished). */
+	void wake() {
+		ScheduledExecutorService poller = this.poller;
+		if (this.running && poller != null) {
+			try {
+				poller.execute(this::poll);
+			}
+			catch (RuntimeException ex) {
+				// shutting down
+			}
+		}
+	}
+
+	private void poll() {
+		if (!this.running) {
+			return;
+		}
+		try {
+			requeueExpired();
+			while (this.running && this.active.get() < concurrency()) {
+				Optional<Claim> claim = claim();
+				if (claim.isEmpty()) {
+					break;
+				}
+				this.active.incrementAndGet();
+				try {
+					this.runners.execute(() -> {
+						try {
+							run(claim.get());
+						}
+						finally {
+							this.active.decrementAndGet();
+							wake();
+						}
+					});
+				}
+				catch (RuntimeException ex) {
+					this.active.decrementAndGet();
+					release(claim.get());
+					throw ex;
+				}
+			}
+		}
+		catch (RuntimeException ex) {
+			log.warn("Explainability job queue could not be polled: {}", ex.getMessage());
+		}
+	}
+
+	/** Jobs this replica runs at once. */
+	int concurrency() {
+		return (this.settings.concurrency() > 0) ? this.settings.concurrency()
+				: Math.max(1, this.workerClient.workerCount());
+	}
+
+	private String lease() {
+		return this.settings.leaseTimeout().toMillis() + " milliseconds";
+	}
+
+	private void requeueExpired() {
+		List<Map<String, Object>> expired = this.transactions.execute((status) -> {
+			List<Map<String, Object>> rows = this.jdbc
+				.sql("UPDATE explainability_jobs SET "
+						+ "state = CASE WHEN cancel_requested THEN 'cancelled' ELSE 'queued' END, "
+						+ "attempt = CASE WHEN cancel_requested THEN attempt ELSE attempt + 1 END, "
+						+ "finished_at = CASE WHEN cancel_requested THEN now() END, "
+						+ "error = CASE WHEN cancel_requested THEN 'cancelled; its runner stopped answering' END, "
+						+ "started_at = CASE WHEN cancel_requested THEN started_at END, "
+						+ "rows_done = CASE WHEN cancel_requested THEN rows_done ELSE 0 END, "
+						+ "runner = NULL, claim_token = NULL, lease_expires_at = NULL, cancel_requested = false "
+						+ "WHERE id IN (SELECT id FROM explainability_jobs WHERE state = 'running' "
+						+ "AND lease_expires_at < now() FOR UPDATE SKIP LOCKED) "
+						+ "RETURNING id::text AS id, model, version, state, attempt")
+				.query()
+				.listOfRows();
+			for (Map<String, Object> row : rows) {
+				Map<String, Object> details = new LinkedHashMap<>(row);
+				details.remove("id");
+				this.audit.append(AuditTrail.SYSTEM_ACTOR, "explainability.job_lease_expired", "explainability_job",
+						(String) row.get("id"), details);
+			}
+			return rows;
+		});
+		for (Map<String, Object> row : expired) {
+			log.warn("Explainability job {} ({}/{}) lost its runner (lease expired): now {}", row.get("id"),
+					row.get("model"), row.get("version"), row.get("state"));
+		}
+	}
+
+	private Optional<Claim> claim() {
+		UUID token = UUID.randomUUID();
+		String runner = this.replica + "/" + Thread.currentThread().getName();
+		return this.transactions.execute((status) -> this.jdbc
+			.sql("UPDATE explainability_jobs SET state = 'running', runner = :runner, claim_token = :token, "
+					+ "lease_expires_at = now() + CAST(:lease AS interval), started_at = now(), rows_done = 0, "
+					+ "rows_total = NULL, error = NULL WHERE id = (SELECT id FROM explainability_jobs "
+					+ "WHERE state = 'queued' ORDER BY created_at, id LIMIT 1 FOR UPDATE SKIP LOCKED) "
+					+ "RETURNING id, attempt")
+			.param("runner", runner.substring(0, Math.min(runner.length(), 200)))
+			.param("token", token)
+			.param("lease", lease())
+			.query((rs, row) -> new Claim(rs.getObject("id", UUID.class), token, rs.getInt("attempt")))
+			.optional());
+	}
+
+	/** Puts a claimed job back in the queue (shutdown), unless its lease was lost. */
+	private void release(Claim claim) {
+		try {
+			this.jdbc
+				.sql("UPDATE explainability_jobs SET state = 'queued', runner = NULL, claim_token = NULL, "
+						+ "lease_expires_at = NULL, started_at = NULL, rows_done = 0, rows_total = NULL "
+						+ "WHERE id = :id AND claim_token = :token AND state = 'running'")
+				.param("id", claim.id())
+				.param("token", claim.token())
+				.update();
+		}
+		catch (RuntimeException ex) {
+			log.warn("Explainability job {} could not be put back in the queue ({}); it will be after its lease "
+					+ "expires", claim.id(), ex.getMessage());
+		}
+	}
+
+	private void run(Claim claim) {
+		ExplainabilityJob job = this.jobs.find(claim.id()).orElse(null);
+		if (job == null) {
+			return;
+		}
+		long started = System.nanoTime();
+		try {
+			Outcome outcome = compute(job, claim);
+			long millis = Math.max(1, (System.nanoTime() - started) / 1_000_000);
+			if (outcome.cancelled()) {
+				log.info("Explainability job {} ({}/{}) cancelled after {} rows", job.id(), job.model(), job.version(),
+						outcome.rows());
+			}
+			else {
+				log.info("Explainability job {} ({}/{}) done: {} rows explained in {} ms ({} rows/s)", job.id(),
+						job.model(), job.version(), outcome.rows(), millis,
+						String.format(java.util.Locale.ROOT, "%.1f", outcome.rows() * 1000.0 / millis));
+			}
+		}
+		catch (LeaseLostException ex) {
+			log.warn("Explainability job {} lost its lease; another runner has it now", job.id());
+		}
+		catch (ShutdownException ex) {
+			release(claim);
+			log.info("Explainability job {} put back in the queue at shutdown", job.id());
+		}
+		catch (RuntimeException ex) {
+			String reason = reason(job, ex);
+			if (ex instanceof WorkerCallException || ex instanceof WorkerClient.WorkerUnavailableException
+					|| ex instanceof IllegalStateException) {
+				log.warn("Explainability job {} ({}/{}) failed: {}", job.id(), job.model(), job.version(), reason);
+			}
+			else {
+				log.error("Explainability job {} ({}/{}) failed", job.id(), job.model(), job.version(), ex);
+			}
+			fenced(claim,
+					"UPDATE explainability_jobs SET state = 'failed', error = :error, finished_at = now(), "
+							+ "lease_expires_at = NULL WHERE id = :id AND claim_token = :token AND state = 'running'",
+					Map.of("error", reason));
+		}
+	}
+
+	private static String reason(ExplainabilityJob job, RuntimeException ex) {
+		if (ex instanceof WorkerClient.NoWorkerAvailableException) {
+			return "no inference worker serves version " + job.version() + " of model " + job.model()
+					+ " (it may have been unloaded); retry the job once it is loaded";
+		}
+		if (ex instanceof WorkerClient.WorkerUnavailableException) {
+			return "the inference worker could not be reached: " + ex.getMessage();
+		}
+		if (ex instanceof WorkerCallException || ex instanceof IllegalStateException) {
+			return ex.getMessage();
+		}
+		return "internal error: " + ex.getClass().getSimpleName()
+				+ ((ex.getMessage() != null) ? ": " + ex.getMessage() : "");
+	}
+
+	private Outcome compute(ExplainabilityJob job, Claim claim) {
+		String model = job.model();
+		long version = Long.parseLong(job.version());
+		JsonNode parameters = job.parameters();
+		ReferenceDataset dataset = this.datasets.find(job.datasetId())
+			.orElseThrow(() -> new IllegalStateException(
+					"the reference dataset " + job.datasetId() + " was deleted; queue a new job with another dataset"));
+		String requestId = "explain-job-" + job.id().toString().substring(0, 8) + "-" + claim.attempt();
+		WorkerModels.Metadata metadata = this.workers.metadata(model, version, requestId);
+		List<ModelColumn> columns = ReferenceDatasets.modelColumns(dataset);
+		List<ModelColumn> inputs;
+		try {
+			inputs = ModelColumn.fromSignatureDefs(metadata.signatureDefs());
+		}
+		catch (IllegalArgumentException ex) {
+			throw new IllegalStateException("version " + version + " of model " + model
+					+ " cannot take the reference data: " + ex.getMessage());
+		}
+		if (!inputs.equals(columns)) {
+			throw new IllegalStateException("the inputs of version " + version + " of model " + model + " ("
+					+ describe(inputs) + ") differ from the columns of reference dataset " + dataset.name() + " ("
+					+ describe(columns) + ")");
+		}
+		long seed = parameters.path("seed").asLong();
+		long sampleSize = parameters.path("sample_size").asLong();
+		String method = parameters.path("method").isString() ? parameters.path("method").asString() : null;
+		ReportComputation.Settings settings = new ReportComputation.Settings(seed, sampleSize,
+				parameters.path("batch_size").asInt(10), parameters.path("pd_rows").asInt(200),
+				parameters.path("pd_grid_points").asInt(10), parameters.path("top_k").asInt(3),
+				new ReportAggregator.Settings(parameters.path("bootstrap_replicates").asInt(200),
+						parameters.path("confidence_level").asDouble(0.95), parameters.path("histogram_bins").asInt(20),
+						parameters.path("histogram_warmup").asInt(1000), parameters.path("tokens_per_class").asInt(50),
+						parameters.path("max_tracked_tokens").asInt(20000),
+						parameters.path("min_token_count").asInt(3)));
+		long total = Math.min(sampleSize, dataset.rowCount());
+		fenced(claim, "UPDATE explainability_jobs SET rows_total = :total WHERE id = :id AND claim_token = :token "
+				+ "AND state = 'running'", Map.of("total", total));
+		Map<String, Object> explainParameters = new LinkedHashMap<>();
+		if (method != null) {
+			explainParameters.put("method", method);
+		}
+		if ("kernel_shap".equals(method)) {
+			// the one sampled method: the worker refuses a seed for the others
+			explainParameters.put("seed", seed);
+		}
+		ReportComputation.ReportModel reportModel = new ReportComputation.ReportModel() {
+
+			@Override
+			public WorkerExplainer.Answer explain(List<ObjectNode> instances) {
+				return ExplainabilityJobRunner.this.explainer.explain(model, version, instances, explainParameters,
+						requestId);
+			}
+
+			@Override
+			public List<Prediction> predict(List<ObjectNode> instances) {
+				return ExplainabilityJobRunner.this.workers.predict(model, version, instances, requestId);
+			}
+
+		};
+		Checkpoints checkpoints = new Checkpoints(claim);
+		ReportComputation.Result result = ReportComputation.run(columns, dataset.rowCount(),
+				this.datasets.rows(dataset.id()), reportModel, settings, checkpoints);
+		if (result.cancelled()) {
+			fenced(claim,
+					"UPDATE explainability_jobs SET state = 'cancelled', error = 'cancelled while running', "
+							+ "rows_done = :rows, finished_at = now(), lease_expires_at = NULL WHERE id = :id "
+							+ "AND claim_token = :token AND state = 'running'",
+					Map.of("rows", result.rowsExplained()));
+			return new Outcome(true, result.rowsExplained());
+		}
+		ObjectNode content = JSON.createObjectNode();
+		content.put("model", model);
+		content.put("version", version);
+		content.put("model_sha256", metadata.modelSha256());
+		ObjectNode datasetNode = content.putObject("dataset");
+		datasetNode.put("id", dataset.id().toString());
+		datasetNode.put("name", dataset.name());
+		datasetNode.put("sha256", dataset.sha256());
+		datasetNode.put("rows", dataset.rowCount());
+		content.put("seed", seed);
+		content.put("sample_size", sampleSize);
+		content.set("parameters", parameters);
+		result.content().properties().forEach((entry) -> content.set(entry.getKey(), entry.getValue()));
+		if (content.path("method").isNull() && method != null) {
+			content.put("method", method);
+		}
+		String reportMethod = content.path("method").isString() ? content.path("method").asString() : method;
+		this.transactions.executeWithoutResult((status) -> {
+			Boolean ours = this.jdbc
+				.sql("SELECT claim_token = :token AND state = 'running' FROM explainability_jobs WHERE id = :id "
+						+ "FOR UPDATE")
+				.param("token", claim.token())
+				.param("id", claim.id())
+				.query(Boolean.class)
+				.optional()
+				.orElse(false);
+			if (!Boolean.TRUE.equals(ours)) {
+				throw new LeaseLostException();
+			}
+			ExplainabilityReport report = this.reports.store(job, dataset.sha256(), metadata.modelSha256(),
+					reportMethod, seed, sampleSize, content);
+			this.jdbc
+				.sql("UPDATE explainability_jobs SET state = 'done', report_id = :report, rows_done = :rows, "
+						+ "finished_at = now(), lease_expires_at = NULL WHERE id = :id")
+				.param("report", report.id())
+				.param("rows", result.rowsExplained())
+				.param("id", claim.id())
+				.update();
+		});
+		return new Outcome(false, result.rowsExplained());
+	}
+
+	private static String describe(List<ModelColumn> columns) {
+		return columns.stream().map((c) -> c.name() + " " + c.dtype()).toList().toString();
+	}
+
+	/**
+	 * Runs a fenced update; throws {@link LeaseLostException} when it changed nothing.
+	 */
+	private void fenced(Claim claim, String sql, Map<String, Object> parameters) {
+		int updated = this.jdbc.sql(sql)
+			.params(parameters)
+			.param("id", claim.id())
+			.param("token", claim.token())
+			.update();
+		if (updated == 0) {
+			throw new LeaseLostException();
+		}
+	}
+
+	@Override
+	public void stop() {
+		this.running = false;
+		ScheduledExecutorService poller = this.poller;
+		ExecutorService runners = this.runners;
+		if (poller != null) {
+			poller.shutdownNow();
+		}
+		if (runners != null) {
+			runners.shutdown();
+			try {
+				if (!runners.awaitTermination(10, TimeUnit.SECONDS)) {
+					log.warn("Explainability jobs still running at shutdown; they are queued again when their lease "
+							+ "expires");
+					runners.shutdownNow();
+				}
+			}
+			catch (InterruptedException ex) {
+				Thread.currentThread().interrupt();
+			}
+		}
+	}
+
+	@Override
+	public boolean isRunning() {
+		return this.running;
+	}
+
+	@Override
+	public int getPhase() {
+		return PHASE;
+	}
+
+	/** Progress, lease and cancellation at the computation's checkpoints. */
+	private final class Checkpoints implements ReportComputation.Checkpoint {
+
+		private final Claim claim;
+
+		private long last = System.nanoTime();
+
+		Checkpoints(Claim claim) {
+			this.claim = claim;
+		}
+
+		@Override
+		public boolean proceed(long rowsExplained, boolean chunkBoundary) {
+			if (!ExplainabilityJobRunner.this.running) {
+				throw new ShutdownException();
+			}
+			long now = System.nanoTime();
+			if (!chunkBoundary && now - this.last < TimeUnit.SECONDS.toNanos(CHECKPOINT_SECONDS)) {
+				return true;
+			}
+			this.last = now;
+			Boolean cancel = ExplainabilityJobRunner.this.jdbc
+				.sql("UPDATE explainability_jobs SET rows_done = :rows, lease_expires_at = now() + CAST(:lease AS "
+						+ "interval) WHERE id = :id AND claim_token = :token AND state = 'running' "
+						+ "RETURNING cancel_requested")
+				.param("rows", rowsExplained)
+				.param("lease", lease())
+				.param("id", this.claim.id())
+				.param("token", this.claim.token())
+				.query(Boolean.class)
+				.optional()
+				.orElseThrow(LeaseLostException::new);
+			return !cancel;
+		}
+
+	}
+
+	/** How a computation ended: done or cancelled, after how many rows. */
+	private record Outcome(boolean cancelled, long rows) {
+	}
+
+	/** A claimed job: its id, the claim token that fences its writes, its attempt. */
+	private record Claim(UUID id, UUID token, int attempt) {
+	}
+
+	/** The job's lease was lost: another runner may have it. */
+	private static final class LeaseLostException extends RuntimeException {
+
+		LeaseLostException() {
+			super("lease lost");
+		}
+
+	}
+
+	/** The replica is shutting down. */
+	private static final class ShutdownException extends RuntimeException {
+
+		ShutdownException() {
+			super("shutting down");
+		}
+
+	}
+
+}
