@@ -17,10 +17,12 @@ import tools.jackson.databind.json.JsonMapper;
 /**
  * The explainability part of the stand-in admin API: versions of {@code income} (five
  * tabular inputs) and {@code spam} (one text input), their reports, jobs and reference
- * datasets as fixed JSON in the documented shapes, and the interactive explanation.
- * Writes that need the {@code ADMIN} role answer 403 to other tokens, as platform-api
- * does. The explanation of a text splits it at white space and answers each token with
- * its offsets in the text as sent, so tests can check where the console places them.
+ * datasets as fixed JSON in the documented shapes, and the interactive explanation in the
+ * admin API's shape ({@code value_at_input}, {@code value_at_baseline}, attributions as a
+ * list, tokens with offsets and {@code shared_bucket}) with a few extra fields. Writes
+ * that need the {@code ADMIN} role answer 403 to other tokens, as platform-api does. The
+ * explanation of a text splits it at white space and answers each token with its offsets
+ * in the text as sent, so tests can check where the console places them.
  */
 public final class StubExplainabilityApi {
 
@@ -80,9 +82,13 @@ public final class StubExplainabilityApi {
 			{"id":"r-1","model":"income","version":"1","dataset_id":"d-1","dataset_sha256":"da7a5e7da7a5e7","model_sha256":"30de130de1",
 			 "method":"integrated_gradients","seed":7,"sample_size":500,"parameters":{"steps":64},
 			 "content_sha256":"01d01d01d","created_at":"2026-11-29T09:00:00Z","job_id":"j-0",
-			 "content":{"features":[{"name":"age","mean_abs_attribution":0.2,"interval":[0.18,0.22],"confidence":0.95}],
+			 "content":{"features":[{"name":"age","kind":"numeric","mean_abs_attribution":0.2,"interval":[0.18,0.22],
+			   "confidence_level":0.9,"per_class":{"1":{"rows":310,"mean_abs_attribution":0.27,"mean_attribution":0.1}},
+			   "histogram":{"edges":[-0.5,0,0.5],"counts":[200,300],"below":0,"above":0}}],
 			  "partial_dependence":[],"quality":{"explanations":500,"model_evaluations":32500,
-			   "completeness_delta":{"max":0.004,"mean":0.001,"p95":0.003}}}}""";
+			   "completeness_delta":{"max":0.004,"mean":0.001,"p95":0.003}},
+			  "baseline":{"value":{"age":37.5,"workclass":"Private"},"sha256":"0b5e","varies":false},
+			  "target":"predicted class"}}""";
 
 	static final String INCOME_REPORTS = """
 			{"content":[
@@ -137,12 +143,15 @@ public final class StubExplainabilityApi {
 			 "page":0,"size":50,"next_page":null}""";
 
 	static final String SPAM_DATASETS = """
-			{"content":[{"id":"d-s1","model":"spam","name":"spamassassin_validation","source":"shipped","columns":["text"],
+			{"content":[{"id":"d-s1","model":"spam","name":"spamassassin_validation","source":"shipped",
+			  "columns":[{"name":"text","dtype":"DT_STRING"}],
 			  "row_count":800,"sha256":"5ba5ba","created_at":"2026-11-30T10:58:00Z","created_by":"system"}],
 			 "page":0,"size":50,"next_page":null}""";
 
 	static final String INCOME_ATTRIBUTIONS = """
-			{"age":0.081,"capital_gain":0.312,"education":-0.143,"hours_per_week":0.027,"workclass":-0.019}""";
+			[{"feature":"age","attribution":0.081},{"feature":"workclass","attribution":-0.019},
+			 {"feature":"education","attribution":-0.143},{"feature":"capital_gain","attribution":0.312},
+			 {"feature":"hours_per_week","attribution":0.027}]""";
 
 	static final byte[] PDF = "%PDF-1.4\n% stand-in report\n%%EOF\n".getBytes(StandardCharsets.US_ASCII);
 
@@ -300,12 +309,12 @@ public final class StubExplainabilityApi {
 			return new Answer(400, JSON.writeValueAsString(Map.of("error", Map.of("code", "invalid_input", "message",
 					"instances[0].age: expected a number, got " + age, "request_id", "r-400"))));
 		}
-		return new Answer(200,
-				"""
-						{"predictions":[{"probability":0.73,"class_id":1}],"explanations":[{"method":"%s",
-						 "target":{"output":"probability","class":1},"attributions":%s,"f_x":0.73,"f_baseline":0.24,
-						 "model_evaluations":65,"completeness_delta":0.0004,"steps":64,"note":"<script>alert('note')</script>"}]}"""
-					.formatted(method, INCOME_ATTRIBUTIONS));
+		return new Answer(200, """
+				{"predictions":[{"probability":0.73,"class_id":1}],"explanations":[{"method":"%s",
+				 "target":{"output":"probability","class":1},"attributions":%s,"tokens":[],
+				 "value_at_input":0.73,"value_at_baseline":0.24,"model_evaluations":65,
+				 "completeness_delta":0.0004,"efficiency_error":null,
+				 "steps":64,"note":"<script>alert('note')</script>"}]}""".formatted(method, INCOME_ATTRIBUTIONS));
 	}
 
 	/**
@@ -333,11 +342,15 @@ public final class StubExplainabilityApi {
 		Map<String, Object> explanation = new LinkedHashMap<>();
 		explanation.put("method", method);
 		explanation.put("target", Map.of("output", "probabilities", "class", "spam"));
-		explanation.put("tokens", tokens(text));
-		explanation.put("f_x", 0.91);
-		explanation.put("f_baseline", 0.12);
+		List<Map<String, Object>> tokens = tokens(text);
+		explanation.put("attributions", List.of(Map.of("feature", "text", "attribution",
+				tokens.stream().mapToDouble((token) -> (Double) token.get("attribution")).sum())));
+		explanation.put("tokens", tokens);
+		explanation.put("value_at_input", 0.91);
+		explanation.put("value_at_baseline", 0.12);
 		explanation.put("model_evaluations", 33);
 		explanation.put("completeness_delta", 0.0007);
+		explanation.put("efficiency_error", null);
 		return JSON.writeValueAsString(Map.of("predictions", List.of(Map.of("label", "spam", "spam_probability", 0.91)),
 				"explanations", List.of(explanation)));
 	}

@@ -57,17 +57,12 @@ record ExplainForm(boolean text, String signature, String textInput, String text
 
 	/**
 	 * An empty form, its fields prefilled from the baseline (an object of column values,
-	 * possibly under {@code values} or {@code row}) where it has a value for them.
+	 * possibly under {@code values}, {@code value} or {@code row}) where it has a value
+	 * for them.
 	 */
 	static ExplainForm blank(Signature signature, JsonNode baseline) {
 		Map<String, String> prefill = new LinkedHashMap<>();
-		JsonNode row = baseline;
-		if (row != null && row.path("values").isObject()) {
-			row = row.path("values");
-		}
-		else if (row != null && row.path("row").isObject()) {
-			row = row.path("row");
-		}
+		JsonNode row = ReportView.baselineRow(baseline);
 		if (row != null && row.isObject()) {
 			for (Map.Entry<String, JsonNode> entry : row.properties()) {
 				if (entry.getValue().isValueNode() && !entry.getValue().isNull()) {

@@ -14,6 +14,14 @@ import tools.jackson.databind.JsonNode;
  * figure, and the attributions as bars (tabular) or as highlighted text with a token
  * table (text). Fields the console does not know are listed as they came, as text.
  *
+ * <p>
+ * Reads both the admin API's shape ({@code value_at_input}, {@code value_at_baseline},
+ * {@code attributions: [{"feature", "attribution"}]}, {@code tokens: [{"token", "start",
+ * "end", "attribution", "shared_bucket"?}]}, {@code completeness_delta} or
+ * {@code efficiency_error}) and the worker's ({@code f_x}, {@code f_baseline} or
+ * {@code expected_value}, token attributions in {@code attributions}, the quality figures
+ * inside {@code quality}); attributions may also be an object of column to value.
+ *
  * @param prediction the prediction for the row, as text
  * @param method the method
  * @param target what output and class was explained
@@ -33,14 +41,25 @@ record ExplanationView(String prediction, String method, List<ReportView.Field> 
 		String referenceLabel, String reference, String modelEvaluations, String qualityLabel, String quality,
 		AttributionChart bars, HighlightedText highlighted, List<TokenRow> tokens, List<ReportView.Field> details) {
 
-	/** Names of the fields that mean f(baseline), in the order they are looked for. */
-	private static final List<Map.Entry<String, String>> REFERENCES = List.of(Map.entry("f_baseline", "f(baseline)"),
-			Map.entry("f_background", "E[f(background)]"), Map.entry("background_expectation", "E[f(background)]"),
-			Map.entry("expected_value", "E[f(background)]"));
+	private static final String BACKGROUND = "E[f(background)]";
 
-	private static final Set<String> KNOWN = Set.of("method", "target", "attributions", "tokens", "f_x", "f_baseline",
-			"f_background", "background_expectation", "expected_value", "model_evaluations", "completeness_delta",
-			"efficiency_error");
+	private static final List<String> OUTPUTS = List.of("f_x", "value_at_input");
+
+	/**
+	 * Fields that mean f(baseline) or E[f(background)], in the order they are looked for.
+	 */
+	private static final List<String> REFERENCES = List.of("f_baseline", "value_at_baseline", "expected_value",
+			"f_background", "background_expectation");
+
+	/** Quality figures, in the order they are looked for, with their labels. */
+	private static final List<Map.Entry<String, String>> QUALITY = List.of(
+			Map.entry("completeness_delta", "Completeness delta"), Map.entry("efficiency_error", "Efficiency error"),
+			Map.entry("efficiency_residual", "Efficiency residual"));
+
+	private static final Set<String> KNOWN = Set.of("method", "target", "attributions", "tokens", "f_x",
+			"value_at_input", "f_baseline", "value_at_baseline", "expected_value", "f_background",
+			"background_expectation", "model_evaluations", "completeness_delta", "efficiency_error",
+			"efficiency_residual");
 
 	/**
 	 * The explanations of an answer {@code {"predictions": […], "explanations": […]}},
@@ -59,55 +78,71 @@ record ExplanationView(String prediction, String method, List<ReportView.Field> 
 	}
 
 	private static ExplanationView of(JsonNode explanation, JsonNode prediction, String text) {
-		String referenceLabel = "f(baseline)";
-		String reference = null;
-		for (Map.Entry<String, String> candidate : REFERENCES) {
-			if (explanation.has(candidate.getKey())) {
-				referenceLabel = candidate.getValue();
-				reference = Figures.text(explanation.path(candidate.getKey()));
-				break;
-			}
-		}
+		String method = Figures.text(explanation.path("method"));
+		String referenceName = firstPresent(explanation, REFERENCES);
+		String referenceLabel = ("kernel_shap".equals(method) || (referenceName != null
+				&& !referenceName.equals("f_baseline") && !referenceName.equals("value_at_baseline"))) ? BACKGROUND
+						: "f(baseline)";
+		String outputName = firstPresent(explanation, OUTPUTS);
+		// a quality figure at the top level, else inside "quality"
 		String qualityLabel = null;
 		String quality = null;
-		if (explanation.has("completeness_delta")) {
-			qualityLabel = "Completeness delta";
-			quality = Figures.text(explanation.path("completeness_delta"));
+		JsonNode qualityObject = explanation.path("quality");
+		for (JsonNode scope : List.of(explanation, qualityObject)) {
+			for (Map.Entry<String, String> figure : QUALITY) {
+				if (qualityLabel == null && present(scope.path(figure.getKey()))) {
+					qualityLabel = figure.getValue();
+					quality = Figures.text(scope.path(figure.getKey()));
+				}
+			}
 		}
-		else if (explanation.has("efficiency_error")) {
-			qualityLabel = "Efficiency error";
-			quality = Figures.text(explanation.path("efficiency_error"));
-		}
-		List<HighlightedText.Token> tokens = tokens(explanation.path("tokens"));
+		List<HighlightedText.Token> tokens = tokens(explanation);
 		HighlightedText highlighted = (text != null && !tokens.isEmpty()) ? HighlightedText.of(text, tokens) : null;
 		List<TokenRow> tokenRows = tokens.stream()
-			.sorted(Comparator
-				.comparingDouble(
-						(HighlightedText.Token t) -> Double.isFinite(t.attribution()) ? Math.abs(t.attribution()) : 0)
-				.reversed())
-			.map((t) -> new TokenRow(t.token(), t.start(), t.end(), Figures.format(t.attribution()),
-					(t.attribution() < 0) ? "negative" : "positive", t.sharedBucket()))
+			.sorted(Comparator.comparingDouble((HighlightedText.Token t) -> magnitude(t.attribution())).reversed())
+			.map((t) -> new TokenRow(t.token(), (t.start() >= 0) ? t.start() + "–" + t.end() : "unknown",
+					Figures.format(t.attribution()), (t.attribution() < 0) ? "negative" : "positive", t.sharedBucket()))
 			.toList();
 		List<ReportView.Field> details = new ArrayList<>();
 		for (Map.Entry<String, JsonNode> field : explanation.properties()) {
-			if (!KNOWN.contains(field.getKey())) {
+			if (field.getKey().equals("quality") && field.getValue().isObject()) {
+				for (Map.Entry<String, JsonNode> part : field.getValue().properties()) {
+					details.add(new ReportView.Field("quality." + part.getKey(), Figures.exact(part.getValue())));
+				}
+			}
+			else if (!KNOWN.contains(field.getKey()) && present(field.getValue())) {
 				details.add(new ReportView.Field(field.getKey(), Figures.exact(field.getValue())));
 			}
 		}
 		JsonNode target = explanation.path("target");
 		List<ReportView.Field> targetFields = target.isObject() ? ReportView.fields(target, Set.of())
-				: (target.isMissingNode() || target.isNull()) ? List.of()
-						: List.of(new ReportView.Field("output", Figures.text(target)));
-		return new ExplanationView(Figures.text(prediction), Figures.text(explanation.path("method")), targetFields,
-				Figures.text(explanation.path("f_x")), referenceLabel, reference,
+				: present(target) ? List.of(new ReportView.Field("output", Figures.text(target))) : List.of();
+		return new ExplanationView(Figures.text(prediction), method, targetFields,
+				(outputName != null) ? Figures.text(explanation.path(outputName)) : null, referenceLabel,
+				(referenceName != null) ? Figures.text(explanation.path(referenceName)) : null,
 				Figures.text(explanation.path("model_evaluations")), qualityLabel, quality,
-				AttributionChart.of(attributions(explanation.path("attributions"))), highlighted, tokenRows, details);
+				tokens.isEmpty() ? AttributionChart.of(attributions(explanation)) : null, highlighted, tokenRows,
+				details);
+	}
+
+	private static boolean present(JsonNode node) {
+		return node != null && !node.isMissingNode() && !node.isNull();
+	}
+
+	private static String firstPresent(JsonNode object, List<String> names) {
+		return names.stream().filter((name) -> present(object.path(name))).findFirst().orElse(null);
+	}
+
+	private static double magnitude(double value) {
+		return Double.isFinite(value) ? Math.abs(value) : 0;
 	}
 
 	/**
-	 * {@code {"<column>": x, …}}, or a list of {@code {"feature"|"name", "attribution"}}.
+	 * Column attributions: {@code {"<column>": x, …}}, or a list of
+	 * {@code {"feature"|"name", "attribution"}} (token entries left out).
 	 */
-	private static List<AttributionChart.Attribution> attributions(JsonNode attributions) {
+	private static List<AttributionChart.Attribution> attributions(JsonNode explanation) {
+		JsonNode attributions = explanation.path("attributions");
 		List<AttributionChart.Attribution> result = new ArrayList<>();
 		if (attributions.isObject()) {
 			for (Map.Entry<String, JsonNode> entry : attributions.properties()) {
@@ -116,6 +151,9 @@ record ExplanationView(String prediction, String method, List<ReportView.Field> 
 		}
 		else if (attributions.isArray()) {
 			for (JsonNode item : attributions.values()) {
+				if (item.has("token")) {
+					continue;
+				}
 				JsonNode name = item.has("feature") ? item.path("feature") : item.path("name");
 				result.add(new AttributionChart.Attribution(String.valueOf(Figures.text(name)),
 						Figures.number(item.path("attribution"))));
@@ -124,15 +162,21 @@ record ExplanationView(String prediction, String method, List<ReportView.Field> 
 		return result;
 	}
 
-	private static List<HighlightedText.Token> tokens(JsonNode tokens) {
+	/**
+	 * Token attributions from {@code tokens}, or from {@code attributions} entries that
+	 * have a {@code token}; a token without offsets gets start and end -1.
+	 */
+	private static List<HighlightedText.Token> tokens(JsonNode explanation) {
 		List<HighlightedText.Token> result = new ArrayList<>();
-		for (JsonNode token : tokens.values()) {
-			if (!token.path("start").canConvertToInt() || !token.path("end").canConvertToInt()) {
-				continue;
-			}
+		List<JsonNode> items = new ArrayList<>(explanation.path("tokens").values());
+		if (items.isEmpty()) {
+			explanation.path("attributions").values().stream().filter((item) -> item.has("token")).forEach(items::add);
+		}
+		for (JsonNode token : items) {
+			boolean placed = token.path("start").canConvertToInt() && token.path("end").canConvertToInt();
 			result.add(new HighlightedText.Token(String.valueOf(Figures.text(token.path("token"))),
-					token.path("start").asInt(), token.path("end").asInt(), Figures.number(token.path("attribution")),
-					token.path("shared_bucket").asBoolean(false)));
+					placed ? token.path("start").asInt() : -1, placed ? token.path("end").asInt() : -1,
+					Figures.number(token.path("attribution")), token.path("shared_bucket").asBoolean(false)));
 		}
 		return result;
 	}
@@ -141,13 +185,12 @@ record ExplanationView(String prediction, String method, List<ReportView.Field> 
 	 * A token in the token table.
 	 *
 	 * @param token the token
-	 * @param start its start offset
-	 * @param end its end offset
+	 * @param offsets {@code start–end} in the text, or {@code unknown}
 	 * @param attribution its attribution as text
 	 * @param sign {@code positive} or {@code negative}
 	 * @param sharedBucket whether it shares its hash bucket
 	 */
-	record TokenRow(String token, int start, int end, String attribution, String sign, boolean sharedBucket) {
+	record TokenRow(String token, String offsets, String attribution, String sign, boolean sharedBucket) {
 	}
 
 }

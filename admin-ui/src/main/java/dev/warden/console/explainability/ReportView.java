@@ -48,9 +48,13 @@ record ReportView(ExplainabilityReport report, List<Feature> features, Importanc
 			}
 		}
 		JsonNode baseline = content.path("baseline");
+		JsonNode target = content.path("target");
+		List<Field> targetFields = target.isObject() ? fields(target, Set.of())
+				: (target.isMissingNode() || target.isNull()) ? List.of()
+						: List.of(new Field("target", Figures.exact(target)));
 		return new ReportView(report, features, ImportanceChart.of(features), plots,
-				Quality.of(content.path("quality")), tokens(content.path("tokens")), fields(baseline, Set.of("sha256")),
-				Figures.text(baseline.path("sha256")), fields(content.path("target"), Set.of()));
+				Quality.of(content.path("quality")), tokens(content.path("tokens")),
+				fields(baselineRow(baseline), Set.of("sha256")), Figures.text(baseline.path("sha256")), targetFields);
 	}
 
 	private static List<Feature> features(JsonNode features) {
@@ -63,10 +67,18 @@ record ReportView(ExplainabilityReport report, List<Feature> features, Importanc
 				low = Figures.number(interval.get(0));
 				high = Figures.number(interval.get(1));
 			}
-			List<Field> perClass = fields(feature.path("per_class"), Set.of());
+			List<Field> perClass = new ArrayList<>();
+			for (Map.Entry<String, JsonNode> entry : feature.path("per_class").properties()) {
+				// a figure, or an object with the class's mean |attribution|
+				JsonNode value = entry.getValue().isObject() ? entry.getValue().path("mean_abs_attribution")
+						: entry.getValue();
+				perClass.add(new Field(entry.getKey(), Figures.text(value)));
+			}
+			JsonNode confidence = feature.has("confidence") ? feature.path("confidence")
+					: feature.path("confidence_level");
 			result.add(new Feature(String.valueOf(Figures.text(feature.path("name"))),
-					Figures.number(feature.path("mean_abs_attribution")), low, high,
-					Figures.text(feature.path("confidence")), perClass, HistogramChart.of(feature.path("histogram"))));
+					Figures.number(feature.path("mean_abs_attribution")), low, high, Figures.text(confidence), perClass,
+					HistogramChart.of(feature.path("histogram"))));
 		}
 		return result;
 	}
@@ -86,6 +98,22 @@ record ReportView(ExplainabilityReport report, List<Feature> features, Importanc
 			result.add(new TokenClass(entry.getKey(), rows));
 		}
 		return result;
+	}
+
+	/**
+	 * The baseline's column values: the object itself, or its {@code values},
+	 * {@code value} or {@code row} when that is an object.
+	 */
+	static JsonNode baselineRow(JsonNode baseline) {
+		if (baseline == null) {
+			return null;
+		}
+		for (String name : List.of("values", "value", "row")) {
+			if (baseline.path(name).isObject()) {
+				return baseline.path(name);
+			}
+		}
+		return baseline;
 	}
 
 	/**

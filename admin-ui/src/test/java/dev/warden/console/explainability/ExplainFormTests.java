@@ -85,6 +85,8 @@ class ExplainFormTests {
 				{"age":1077.6,"job":"Private","flag":false,"unknown":1,"sha256":"abc"}"""));
 		ExplainForm nested = ExplainForm.blank(TABULAR, JSON.readTree("""
 				{"values":{"count":12},"sha256":"abc"}"""));
+		ExplainForm underValue = ExplainForm.blank(TABULAR, JSON.readTree("""
+				{"value":{"job":"Sales"},"sha256":"abc","varies":false}"""));
 
 		assertThat(plain.fields()).extracting(ExplainForm.InputField::name, ExplainForm.InputField::value)
 			.containsExactly(org.assertj.core.groups.Tuple.tuple("age", "1077.6"),
@@ -92,6 +94,7 @@ class ExplainFormTests {
 					org.assertj.core.groups.Tuple.tuple("flag", "false"),
 					org.assertj.core.groups.Tuple.tuple("job", "Private"));
 		assertThat(nested.fields()).extracting(ExplainForm.InputField::value).containsExactly("", "12", "", "");
+		assertThat(underValue.fields()).extracting(ExplainForm.InputField::value).containsExactly("", "", "", "Sales");
 	}
 
 	@Test

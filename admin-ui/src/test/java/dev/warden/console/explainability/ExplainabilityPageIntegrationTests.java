@@ -168,6 +168,12 @@ class ExplainabilityPageIntegrationTests {
 		assertThat(body).contains("<code>r-1</code>", "integrated_gradients", "Completeness delta, max</th><td>0.004")
 			.contains("(shown)")
 			.doesNotContain("Latest report");
+		// per-class figures given as objects, the confidence as confidence_level, the
+		// baseline's values under "value", the target as text
+		assertThat(body).contains("<span>1</span>: <span>0.27</span>", "(0.9)", "<dt>age</dt><dd>37.5</dd>",
+				"<dt>target</dt><dd>predicted class</dd>", "0b5e");
+		assertThat(browser("compliance").get(console.url(INCOME_PAGE + "?report=r-1")).body())
+			.doesNotContain("mean_attribution");
 	}
 
 	@Test
@@ -406,7 +412,8 @@ class ExplainabilityPageIntegrationTests {
 					"<code>free</code></td><td>0.52</td><td>210</td>")
 			.contains("Explain a text", "<textarea id=\"explain-text\" name=\"text\"")
 			.doesNotContain("name=\"input.")
-			.contains("<code>j-s1</code>", ">queued<", "not started");
+			.contains("<code>j-s1</code>", ">queued<", "not started")
+			.contains("<code class=\"details\">text</code>");
 		assertThat(body.indexOf("<code>free</code>")).isLessThan(body.indexOf("<code>winner</code>"));
 	}
 
