@@ -5,11 +5,14 @@ import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.util.Base64;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
 
 /**
  * A stand-in for platform-api's admin API (the part the console depends on, not the part
@@ -32,7 +35,9 @@ public final class StubPlatformApi implements AutoCloseable {
 			  "serving_default":{"inputs":{"age":{"dtype":"DT_FLOAT","tensor_shape":{"dim":[{"size":"-1","name":""}],
 			  "unknown_rank":false},"name":"serving_default_age:0"}},"outputs":{"probabilities":{"dtype":"DT_FLOAT",
 			  "tensor_shape":{"dim":[{"size":"-1","name":""},{"size":"2","name":""}],"unknown_rank":false},
-			  "name":"StatefulPartitionedCall:0"}},"method_name":"tensorflow/serving/predict"}}}}]}],
+			  "name":"StatefulPartitionedCall:0"}},"method_name":"tensorflow/serving/predict"}}}}]},
+			 {"name":"spam","versions":[{"version":"1","state":"AVAILABLE","signature_defs":{"serving_default":{
+			  "inputs":{"text":{"dtype":"DT_STRING","tensor_shape":{"dim":[{"size":"-1"}]}}},"outputs":{}}}}]}],
 			 "page":0,"size":50,"next_page":null}""";
 
 	static final String AUDIT_EVENTS = """
@@ -44,6 +49,8 @@ public final class StubPlatformApi implements AutoCloseable {
 	static final String AUDIT_VERIFY = """
 			{"valid":true,"events_checked":2,"digests_checked":1,"head_seq":2,"first_broken_link":null}""";
 
+	private static final JsonMapper JSON = JsonMapper.builder().build();
+
 	private final HttpServer server;
 
 	private final List<String> authorizations = new CopyOnWriteArrayList<>();
@@ -51,6 +58,10 @@ public final class StubPlatformApi implements AutoCloseable {
 	private final List<Post> posts = new CopyOnWriteArrayList<>();
 
 	private final List<String> requests = new CopyOnWriteArrayList<>();
+
+	private final StubExplainabilityApi explainability = new StubExplainabilityApi();
+
+	private final List<String> failingPaths = new CopyOnWriteArrayList<>();
 
 	private volatile boolean failing;
 
@@ -74,7 +85,7 @@ public final class StubPlatformApi implements AutoCloseable {
 	}
 
 	/** {@code "<method> <path and query>"} of every request received. */
-	List<String> requests() {
+	public List<String> requests() {
 		return this.requests;
 	}
 
@@ -90,24 +101,45 @@ public final class StubPlatformApi implements AutoCloseable {
 
 	public void failing(boolean failing) {
 		this.failing = failing;
+		if (!failing) {
+			this.failingPaths.clear();
+		}
+	}
+
+	/**
+	 * Answers 503 to requests whose path starts with the prefix, until
+	 * {@code failing(false)}.
+	 */
+	public void failing(String pathPrefix) {
+		this.failingPaths.add(pathPrefix);
 	}
 
 	private void handle(HttpExchange exchange) throws IOException {
 		String authorization = exchange.getRequestHeaders().getFirst("Authorization");
 		this.authorizations.add(String.valueOf(authorization));
 		String path = exchange.getRequestURI().getPath();
-		this.requests.add(exchange.getRequestMethod() + " " + exchange.getRequestURI());
-		if (exchange.getRequestMethod().equals("POST")) {
-			this.posts.add(new Post(path, new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8),
-					authorization));
+		String method = exchange.getRequestMethod();
+		this.requests.add(method + " " + exchange.getRequestURI());
+		String body = "";
+		if (method.equals("POST")) {
+			body = new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
+			this.posts.add(new Post(path, body, authorization));
 		}
-		if (this.failing) {
+		StubExplainabilityApi.Answer explained = null;
+		if (authorization != null && authorization.startsWith("Bearer ")) {
+			explained = this.explainability.answer(method, path, exchange.getRequestURI().getRawQuery(), body,
+					hasRole(authorization, "ADMIN"));
+		}
+		if (this.failing || this.failingPaths.stream().anyMatch(path::startsWith)) {
 			respond(exchange, 503, """
 					{"error":{"code":"unavailable","message":"database is down","request_id":"r-1"}}""");
 		}
 		else if (authorization == null || !authorization.startsWith("Bearer ")) {
 			respond(exchange, 401, """
 					{"error":{"code":"unauthorized","message":"missing token","request_id":"r-2"}}""");
+		}
+		else if (explained != null) {
+			respond(exchange, explained.status(), explained.contentType(), explained.body());
 		}
 		else if (path.equals("/api/admin/tenants")) {
 			respond(exchange, 200, TENANTS);
@@ -135,11 +167,27 @@ public final class StubPlatformApi implements AutoCloseable {
 	}
 
 	private static void respond(HttpExchange exchange, int status, String body) throws IOException {
-		byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
-		exchange.getResponseHeaders().set("Content-Type", "application/json");
-		exchange.sendResponseHeaders(status, bytes.length);
-		exchange.getResponseBody().write(bytes);
+		respond(exchange, status, "application/json", body.getBytes(StandardCharsets.UTF_8));
+	}
+
+	private static void respond(HttpExchange exchange, int status, String contentType, byte[] bytes)
+			throws IOException {
+		exchange.getResponseHeaders().set("Content-Type", contentType);
+		exchange.sendResponseHeaders(status, (bytes.length == 0) ? -1 : bytes.length);
+		if (bytes.length > 0) {
+			exchange.getResponseBody().write(bytes);
+		}
 		exchange.close();
+	}
+
+	/** Whether the bearer token (a JWT, read without verifying it) carries the role. */
+	private static boolean hasRole(String authorization, String role) {
+		String[] parts = authorization.substring("Bearer ".length()).split("\\.");
+		if (parts.length < 2) {
+			return false;
+		}
+		JsonNode claims = JSON.readTree(Base64.getUrlDecoder().decode(parts[1]));
+		return claims.path("roles").values().stream().anyMatch((value) -> role.equals(value.asString()));
 	}
 
 	@Override

@@ -6,8 +6,47 @@ package dev.warden.console.adminapi;
  */
 public class AdminApiException extends RuntimeException {
 
+	private final int status;
+
+	private final String code;
+
+	private final String platformMessage;
+
 	AdminApiException(String message, Throwable cause) {
+		this(message, cause, 0, null, null);
+	}
+
+	AdminApiException(String message, Throwable cause, int status, String code, String platformMessage) {
 		super(message, cause);
+		this.status = status;
+		this.code = code;
+		this.platformMessage = platformMessage;
+	}
+
+	/**
+	 * The HTTP status platform-api answered, or 0 when there was no answer (unreachable,
+	 * no token, unreadable answer).
+	 */
+	public int status() {
+		return this.status;
+	}
+
+	/** Whether platform-api answered with a 4xx status: the request, not the platform. */
+	public boolean isClientError() {
+		return this.status >= 400 && this.status < 500;
+	}
+
+	/** The {@code error.code} of platform-api's error body, or null. */
+	public String code() {
+		return this.code;
+	}
+
+	/**
+	 * The {@code error.message} of platform-api's error body as sent, or null: for
+	 * example the name of the bad row and column of an upload.
+	 */
+	public String platformMessage() {
+		return this.platformMessage;
 	}
 
 }
