@@ -20,6 +20,7 @@ import java.util.Properties;
 import java.util.concurrent.TimeUnit;
 
 import dev.warden.worker.training.IncomeModelTrainer;
+import dev.warden.worker.training.SpamModelTrainer;
 
 /**
  * The three Warden applications started from their runnable jars as separate processes,
@@ -73,6 +74,8 @@ final class WardenCluster implements AutoCloseable {
 		// signature
 		var trained = new IncomeModelTrainer().trainAndExport(modelStore, new IncomeModelTrainer.Options(300, 7L));
 		this.modelVersionDir = trained.versionDir();
+		// the text model too, briefly trained: explanations of raw text
+		new SpamModelTrainer().trainAndExport(modelStore, new SpamModelTrainer.Options(60, 5L));
 		this.workerPort = freePort();
 		this.secondWorkerPort = freePort();
 		this.gatewayPort = freePort();
