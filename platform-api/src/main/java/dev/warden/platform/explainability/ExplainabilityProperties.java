@@ -94,6 +94,11 @@ record ExplainabilityProperties(@DefaultValue ReferenceData referenceData, @Defa
 					|| pdGridPoints < 1 || tokensPerClass < 1 || maxTrackedTokens < 2 || minTokenCount < 1) {
 				throw new IllegalArgumentException("warden.explainability.report: a setting is out of range");
 			}
+			// empty (the environment variable's unset value) = no method: the worker
+			// chooses
+			if (method != null && method.isBlank()) {
+				method = null;
+			}
 		}
 
 	}
