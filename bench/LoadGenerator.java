@@ -1,4 +1,5 @@
 import java.io.BufferedInputStream;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -7,7 +8,9 @@ import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicLong;
@@ -16,8 +19,15 @@ import java.util.concurrent.atomic.AtomicLong;
  * A small closed-loop HTTP/1.1 load generator for the worker benchmark (bench/run.sh): N clients, each on its own
  * keep-alive connection, POST the same JSON body back to back for a warm-up and then for the measured time.
  * Run as a single-file program:
- * java bench/LoadGenerator.java URL BODY_FILE CLIENTS SECONDS [WARMUP_SECONDS] ['Name: value' ...]
- * (extra arguments are sent as request headers, e.g. an API key). Prints one line: clients=N requests=… rps=… p50_ms=… p99_ms=… non_2xx=… errors=…
+ * java bench/LoadGenerator.java URL BODY_FILE CLIENTS SECONDS [WARMUP_SECONDS] ['Name: value' ...] [--lines]
+ * [--sum=field,field]
+ * (extra arguments are sent as request headers, e.g. an API key). Prints one line: clients=N requests=… rps=…
+ * p50_ms=… p90_ms=… p99_ms=… non_2xx=… errors=…
+ * <p>
+ * {@code --lines}: BODY_FILE holds one JSON body per line; each client cycles through them, client c starting at line
+ * c. {@code --sum=a,b}: the answers of the measured requests are read and the first number after each
+ * {@code "a":} in them is summed; the line then ends with {@code sum_a=… sum_b=…} (bench/explain-http.sh reads
+ * {@code model_evaluations} and {@code model_calls} of explanations this way).
  */
 public class LoadGenerator {
 
@@ -26,20 +36,50 @@ public class LoadGenerator {
 
 	public static void main(String[] args) throws Exception {
 		URI url = URI.create(args[0]);
-		byte[] body = Files.readAllBytes(Path.of(args[1]));
 		int clients = Integer.parseInt(args[2]);
 		double seconds = Double.parseDouble(args[3]);
 		double warmup = args.length > 4 ? Double.parseDouble(args[4]) : 2;
 		StringBuilder extra = new StringBuilder();
+		boolean lines = false;
+		List<String> sumFields = new ArrayList<>();
 		for (int i = 5; i < args.length; i++) {
-			extra.append(args[i]).append("\r\n");
+			if (args[i].equals("--lines")) {
+				lines = true;
+			}
+			else if (args[i].startsWith("--sum=")) {
+				sumFields.addAll(List.of(args[i].substring(6).split(",")));
+			}
+			else {
+				extra.append(args[i]).append("\r\n");
+			}
 		}
-		byte[] head = ("POST " + url.getRawPath() + " HTTP/1.1\r\nHost: " + url.getHost() + ":" + url.getPort()
-				+ "\r\nContent-Type: application/json\r\nContent-Length: " + body.length + "\r\n" + extra + "\r\n")
-			.getBytes(StandardCharsets.US_ASCII);
-		byte[] request = new byte[head.length + body.length];
-		System.arraycopy(head, 0, request, 0, head.length);
-		System.arraycopy(body, 0, request, head.length, body.length);
+		List<byte[]> bodies = new ArrayList<>();
+		if (lines) {
+			for (String line : Files.readAllLines(Path.of(args[1]), StandardCharsets.UTF_8)) {
+				if (!line.isBlank()) {
+					bodies.add(line.getBytes(StandardCharsets.UTF_8));
+				}
+			}
+		}
+		else {
+			bodies.add(Files.readAllBytes(Path.of(args[1])));
+		}
+		if (bodies.isEmpty()) {
+			throw new IllegalArgumentException("no request body in " + args[1]);
+		}
+		byte[][] requests = new byte[bodies.size()][];
+		for (int b = 0; b < requests.length; b++) {
+			byte[] body = bodies.get(b);
+			byte[] head = ("POST " + url.getRawPath() + " HTTP/1.1\r\nHost: " + url.getHost() + ":" + url.getPort()
+					+ "\r\nContent-Type: application/json\r\nContent-Length: " + body.length + "\r\n" + extra
+					+ "\r\n")
+				.getBytes(StandardCharsets.US_ASCII);
+			requests[b] = new byte[head.length + body.length];
+			System.arraycopy(head, 0, requests[b], 0, head.length);
+			System.arraycopy(body, 0, requests[b], head.length, body.length);
+		}
+		boolean keepBodies = !sumFields.isEmpty();
+		double[][] sums = new double[clients][sumFields.size()];
 
 		long start = System.nanoTime();
 		long measureFrom = start + (long) (warmup * 1e9);
@@ -54,6 +94,8 @@ public class LoadGenerator {
 			Thread thread = new Thread(() -> {
 				long[] own = new long[1 << 16];
 				int n = 0;
+				int next = client % requests.length;
+				ByteArrayOutputStream answer = keepBodies ? new ByteArrayOutputStream() : null;
 				Socket socket = null;
 				InputStream in = null;
 				try {
@@ -69,9 +111,13 @@ public class LoadGenerator {
 								in = new BufferedInputStream(socket.getInputStream(), 16384);
 							}
 							OutputStream out = socket.getOutputStream();
-							out.write(request);
+							out.write(requests[next]);
 							out.flush();
-							int status = readResponse(in);
+							next = (next + 1) % requests.length;
+							if (answer != null) {
+								answer.reset();
+							}
+							int status = readResponse(in, answer);
 							if (status < 200 || status > 299) {
 								non2xx.incrementAndGet();
 							}
@@ -88,6 +134,9 @@ public class LoadGenerator {
 								own = Arrays.copyOf(own, n * 2);
 							}
 							own[n++] = after - before;
+							if (answer != null) {
+								addFields(answer.toString(StandardCharsets.ISO_8859_1), sumFields, sums[client]);
+							}
 						}
 					}
 				}
@@ -110,17 +159,51 @@ public class LoadGenerator {
 			offset += counts[c];
 		}
 		Arrays.sort(all);
-		System.out.printf(Locale.ROOT, "clients=%d requests=%d rps=%.0f p50_ms=%.3f p99_ms=%.3f non_2xx=%d errors=%d%n",
-				clients, total, total / seconds, percentile(all, 0.50) / 1e6, percentile(all, 0.99) / 1e6, non2xx.get(),
-				errors.get());
+		StringBuilder summed = new StringBuilder();
+		for (int f = 0; f < sumFields.size(); f++) {
+			double sum = 0;
+			for (int c = 0; c < clients; c++) {
+				sum += sums[c][f];
+			}
+			summed.append(String.format(Locale.ROOT, " sum_%s=%.0f", sumFields.get(f), sum));
+		}
+		System.out.printf(Locale.ROOT,
+				"clients=%d requests=%d rps=%.1f p50_ms=%.3f p90_ms=%.3f p99_ms=%.3f non_2xx=%d errors=%d%s%n", clients,
+				total, total / seconds, percentile(all, 0.50) / 1e6, percentile(all, 0.90) / 1e6,
+				percentile(all, 0.99) / 1e6, non2xx.get(), errors.get(), summed);
+	}
+
+	/** Adds the first number after each {@code "field":} in the answer to the field's sum. */
+	private static void addFields(String answer, List<String> fields, double[] sums) {
+		for (int f = 0; f < fields.size(); f++) {
+			String key = "\"" + fields.get(f) + "\":";
+			int at = answer.indexOf(key);
+			while (at >= 0) {
+				int start = at + key.length();
+				while (start < answer.length() && answer.charAt(start) == ' ') {
+					start++;
+				}
+				int end = start;
+				while (end < answer.length() && "+-.0123456789eE".indexOf(answer.charAt(end)) >= 0) {
+					end++;
+				}
+				if (end > start) {
+					sums[f] += Double.parseDouble(answer.substring(start, end));
+				}
+				at = answer.indexOf(key, end);
+			}
+		}
 	}
 
 	private static double percentile(long[] sorted, double p) {
 		return sorted.length == 0 ? Double.NaN : sorted[Math.min(sorted.length - 1, (int) (sorted.length * p))];
 	}
 
-	/** Reads one response (Content-Length or chunked body) and returns its status. */
-	private static int readResponse(InputStream in) throws IOException {
+	/**
+	 * Reads one response (Content-Length or chunked body) and returns its status; the body is copied to
+	 * {@code answer} unless it is null.
+	 */
+	private static int readResponse(InputStream in, ByteArrayOutputStream answer) throws IOException {
 		String statusLine = line(in);
 		int status = Integer.parseInt(statusLine.split(" ")[1]);
 		long length = -1;
@@ -144,12 +227,12 @@ public class LoadGenerator {
 					}
 					break;
 				}
-				skip(in, size);
+				skip(in, size, answer);
 				line(in);
 			}
 		}
 		else if (length > 0) {
-			skip(in, length);
+			skip(in, length, answer);
 		}
 		return status;
 	}
@@ -167,12 +250,15 @@ public class LoadGenerator {
 		throw new IOException("connection closed");
 	}
 
-	private static void skip(InputStream in, long n) throws IOException {
+	private static void skip(InputStream in, long n, ByteArrayOutputStream answer) throws IOException {
 		byte[] buffer = new byte[8192];
 		while (n > 0) {
 			int read = in.read(buffer, 0, (int) Math.min(buffer.length, n));
 			if (read < 0) {
 				throw new IOException("connection closed");
+			}
+			if (answer != null) {
+				answer.write(buffer, 0, read);
 			}
 			n -= read;
 		}
