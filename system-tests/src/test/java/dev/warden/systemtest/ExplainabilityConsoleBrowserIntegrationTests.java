@@ -79,6 +79,9 @@ class ExplainabilityConsoleBrowserIntegrationTests {
 		wait.until(ExpectedConditions.visibilityOfElementLocated(By.name("username"))).sendKeys("admin");
 		browser.findElement(By.name("password")).sendKeys(WardenCluster.ADMIN_PASSWORD);
 		browser.findElement(By.cssSelector("button[type=submit], input[type=submit]")).click();
+		// the login lands on the dashboard: open the page again, signed in
+		wait.until(ExpectedConditions.textToBePresentInElementLocated(By.tagName("body"), "Sign out"));
+		browser.get(cluster.console() + "/models/income/versions/" + version + "/explainability");
 		try {
 			wait.until(ExpectedConditions.presenceOfElementLocated(By.cssSelector("svg.chart.importance")));
 			var bars = browser.findElements(By.cssSelector("svg.chart.importance rect.bar"));
