@@ -14,6 +14,8 @@ import tools.jackson.databind.JsonNode;
  * @param datasetId the reference dataset
  * @param state {@code queued}, {@code running}, {@code done}, {@code failed} or
  * {@code cancelled}
+ * @param phase of a running job: {@code loading} while it waits for a worker to load its
+ * version (the job holds it loaded), then {@code explaining}; {@code null} otherwise
  * @param rowsDone rows explained so far (updated at every chunk)
  * @param rowsTotal rows the job explains (known once it runs)
  * @param error why it failed, or {@code null}
@@ -25,7 +27,7 @@ import tools.jackson.databind.JsonNode;
  * @param startedAt when its current attempt started
  * @param finishedAt when it ended
  */
-public record ExplainabilityJob(UUID id, String model, String version, UUID datasetId, String state, long rowsDone,
-		Long rowsTotal, String error, UUID reportId, int attempt, JsonNode parameters, String createdBy,
+public record ExplainabilityJob(UUID id, String model, String version, UUID datasetId, String state, String phase,
+		long rowsDone, Long rowsTotal, String error, UUID reportId, int attempt, JsonNode parameters, String createdBy,
 		Instant createdAt, Instant startedAt, Instant finishedAt) {
 }

@@ -3,6 +3,7 @@ package dev.warden.platform.explainability;
 import java.lang.management.ManagementFactory;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -34,7 +35,10 @@ import dev.warden.platform.explainability.internal.ReportComputation;
 import dev.warden.platform.explainability.internal.WorkerCallException;
 import dev.warden.platform.explainability.internal.WorkerExplainer;
 import dev.warden.platform.explainability.internal.WorkerModels;
+import dev.warden.platform.routing.VersionHolds;
+import dev.warden.platform.system.ApiException;
 import dev.warden.platform.worker.WorkerClient;
+import dev.warden.platform.worker.WorkerFleet;
 
 /**
  * Runs report jobs on this gateway replica. A poller looks at the queue every
@@ -48,6 +52,15 @@ import dev.warden.platform.worker.WorkerClient;
  * such a checkpoint when the job was cancelled. Every write of a runner is fenced by its
  * claim token, so a runner that lost its lease changes nothing. At shutdown, running jobs
  * are put back in the queue at their next checkpoint.
+ * <p>
+ * Before it explains anything, a runner holds the job's version loaded
+ * ({@link VersionHolds}, holder {@code explainability-job-<id>-<attempt>}, actor
+ * {@code system}), which puts the version in the platform's desired state at once, and
+ * waits up to {@code warden.explainability.jobs.load-timeout} until a worker reports it
+ * AVAILABLE (the job's phase is {@code loading} meanwhile; its lease is renewed and a
+ * cancellation is honoured). A version a worker fails to load fails the job with the
+ * worker's reason. The hold is released when the attempt ends, however it ends; holds of
+ * attempts that no longer run (their replica died) are released by every poll.
  */
 @Component
 class ExplainabilityJobRunner implements SmartLifecycle {
@@ -60,6 +73,11 @@ class ExplainabilityJobRunner implements SmartLifecycle {
 	private static final Logger log = LoggerFactory.getLogger(ExplainabilityJobRunner.class);
 
 	private static final JsonMapper JSON = JsonMapper.builder().build();
+
+	/** The start of the holder name of every hold a report job places. */
+	static final String HOLDER_PREFIX = "explainability-job-";
+
+	private static final long LOAD_POLL_MILLIS = 200;
 
 	private final JdbcClient jdbc;
 
@@ -79,6 +97,10 @@ class ExplainabilityJobRunner implements SmartLifecycle {
 
 	private final WorkerClient workerClient;
 
+	private final VersionHolds holds;
+
+	private final WorkerFleet fleet;
+
 	private final ExplainabilityProperties.Jobs settings;
 
 	private final String replica;
@@ -95,7 +117,8 @@ class ExplainabilityJobRunner implements SmartLifecycle {
 
 	ExplainabilityJobRunner(JdbcClient jdbc, TransactionTemplate transactions, AuditTrail audit,
 			ExplainabilityJobs jobs, ReferenceDatasets datasets, ExplainabilityReports reports, WorkerModels workers,
-			WorkerExplainer explainer, WorkerClient workerClient, ExplainabilityProperties properties) {
+			WorkerExplainer explainer, WorkerClient workerClient, VersionHolds holds, WorkerFleet fleet,
+			ExplainabilityProperties properties) {
 		this.jdbc = jdbc;
 		this.transactions = transactions;
 		this.audit = audit;
@@ -105,6 +128,8 @@ class ExplainabilityJobRunner implements SmartLifecycle {
 		this.workers = workers;
 		this.explainer = explainer;
 		this.workerClient = workerClient;
+		this.holds = holds;
+		this.fleet = fleet;
 		this.settings = properties.jobs();
 		this.replica = replicaName();
 	}
@@ -164,6 +189,7 @@ class ExplainabilityJobRunner implements SmartLifecycle {
 		}
 		try {
 			requeueExpired();
+			releaseStaleHolds();
 			while (this.running && this.active.get() < concurrency()) {
 				Optional<Claim> claim = claim();
 				if (claim.isEmpty()) {
@@ -272,8 +298,9 @@ class ExplainabilityJobRunner implements SmartLifecycle {
 			return;
 		}
 		long started = System.nanoTime();
+		HeldVersion held = new HeldVersion(job, claim);
 		try {
-			Outcome outcome = compute(job, claim);
+			Outcome outcome = compute(job, claim, held);
 			long millis = Math.max(1, (System.nanoTime() - started) / 1_000_000);
 			if (outcome.cancelled()) {
 				log.info("Explainability job {} ({}/{}) cancelled after {} rows", job.id(), job.model(), job.version(),
@@ -289,6 +316,9 @@ class ExplainabilityJobRunner implements SmartLifecycle {
 			log.warn("Explainability job {} lost its lease; another runner has it now", job.id());
 		}
 		catch (ShutdownException ex) {
+			// the hold first: once queued again, another runner may claim the same
+			// attempt
+			held.release();
 			release(claim);
 			log.info("Explainability job {} put back in the queue at shutdown", job.id());
 		}
@@ -305,6 +335,9 @@ class ExplainabilityJobRunner implements SmartLifecycle {
 					"UPDATE explainability_jobs SET state = 'failed', error = :error, finished_at = now(), "
 							+ "lease_expires_at = NULL WHERE id = :id AND claim_token = :token AND state = 'running'",
 					Map.of("error", reason));
+		}
+		finally {
+			held.release();
 		}
 	}
 
@@ -323,10 +356,19 @@ class ExplainabilityJobRunner implements SmartLifecycle {
 				+ ((ex.getMessage() != null) ? ": " + ex.getMessage() : "");
 	}
 
-	private Outcome compute(ExplainabilityJob job, Claim claim) {
+	private Outcome compute(ExplainabilityJob job, Claim claim, HeldVersion held) {
 		String model = job.model();
 		long version = Long.parseLong(job.version());
 		JsonNode parameters = job.parameters();
+		Checkpoints checkpoints = new Checkpoints(claim);
+		if (!held.placeAndAwaitLoaded(checkpoints)) {
+			fenced(claim,
+					"UPDATE explainability_jobs SET state = 'cancelled', error = 'cancelled while its version was "
+							+ "loading', finished_at = now(), lease_expires_at = NULL WHERE id = :id "
+							+ "AND claim_token = :token AND state = 'running'",
+					Map.of());
+			return new Outcome(true, 0);
+		}
 		ReferenceDataset dataset = this.datasets.find(job.datasetId())
 			.orElseThrow(() -> new IllegalStateException(
 					"the reference dataset " + job.datasetId() + " was deleted; queue a new job with another dataset"));
@@ -382,7 +424,6 @@ class ExplainabilityJobRunner implements SmartLifecycle {
 			}
 
 		};
-		Checkpoints checkpoints = new Checkpoints(claim);
 		ReportComputation.Result result = ReportComputation.run(columns, dataset.rowCount(),
 				this.datasets.rows(dataset.id()), reportModel, settings, checkpoints);
 		if (result.cancelled()) {
@@ -453,6 +494,52 @@ class ExplainabilityJobRunner implements SmartLifecycle {
 		}
 	}
 
+	static String holder(UUID job, int attempt) {
+		return HOLDER_PREFIX + job + "-" + attempt;
+	}
+
+	/**
+	 * Releases the holds of job attempts that are not running (any more): their runner
+	 * died, or could not release its hold. A hold is kept only while its job is running
+	 * the attempt that placed it.
+	 */
+	private void releaseStaleHolds() {
+		for (VersionHolds.Hold hold : this.holds.heldBy(HOLDER_PREFIX)) {
+			if (!stale(hold.holder())) {
+				continue;
+			}
+			try {
+				this.holds.release(hold.model(), hold.version(), hold.holder(), AuditTrail.SYSTEM_ACTOR);
+				log.info("Released the hold {} on version {} of model {}: its job attempt no longer runs",
+						hold.holder(), hold.version(), hold.model());
+			}
+			catch (ApiException ex) {
+				// released meanwhile (by its runner or another replica)
+			}
+		}
+	}
+
+	private boolean stale(String holder) {
+		String rest = holder.substring(HOLDER_PREFIX.length());
+		int dash = rest.lastIndexOf('-');
+		UUID id;
+		int attempt;
+		try {
+			id = UUID.fromString(rest.substring(0, dash));
+			attempt = Integer.parseInt(rest.substring(dash + 1));
+		}
+		catch (RuntimeException ex) {
+			// not a name this runner gives: leave it alone
+			return false;
+		}
+		return this.jdbc
+			.sql("SELECT count(*) FROM explainability_jobs WHERE id = :id AND state = 'running' AND attempt = :attempt")
+			.param("id", id)
+			.param("attempt", attempt)
+			.query(Long.class)
+			.single() == 0;
+	}
+
 	@Override
 	public void stop() {
 		this.running = false;
@@ -519,6 +606,102 @@ class ExplainabilityJobRunner implements SmartLifecycle {
 				.optional()
 				.orElseThrow(LeaseLostException::new);
 			return !cancel;
+		}
+
+	}
+
+	/**
+	 * The hold a job attempt places on its version, and the wait until a worker serves
+	 * it. Released once, however the attempt ends.
+	 */
+	private final class HeldVersion {
+
+		private final ExplainabilityJob job;
+
+		private final String holder;
+
+		private boolean placed;
+
+		HeldVersion(ExplainabilityJob job, Claim claim) {
+			this.job = job;
+			this.holder = holder(job.id(), claim.attempt());
+		}
+
+		/**
+		 * Holds the version loaded and waits until a worker reports it AVAILABLE.
+		 * @return {@code false} when the job was cancelled meanwhile
+		 * @throws IllegalStateException the version cannot be held, failed to load or was
+		 * not loaded in time (the job's reason)
+		 */
+		boolean placeAndAwaitLoaded(Checkpoints checkpoints) {
+			String model = this.job.model();
+			long version = Long.parseLong(this.job.version());
+			try {
+				ExplainabilityJobRunner.this.holds.hold(model, version, this.holder,
+						"explainability report job " + this.job.id() + " explains this version",
+						AuditTrail.SYSTEM_ACTOR);
+				this.placed = true;
+			}
+			catch (ApiException ex) {
+				throw new IllegalStateException(
+						"version " + version + " of model " + model + " could not be held loaded: " + ex.getMessage());
+			}
+			Duration timeout = ExplainabilityJobRunner.this.settings.loadTimeout();
+			long deadline = System.nanoTime() + timeout.toNanos();
+			WorkerFleet.Availability availability = ExplainabilityJobRunner.this.fleet.availability(model, version);
+			if (availability != WorkerFleet.Availability.AVAILABLE) {
+				log.info("Explainability job {} waits for a worker to load version {} of model {} ({})", this.job.id(),
+						version, model, availability);
+			}
+			while (availability != WorkerFleet.Availability.AVAILABLE) {
+				if (availability == WorkerFleet.Availability.UNKNOWN) {
+					// the workers do not say what they serve (or none is healthy): try,
+					// as
+					// the gateway's routing does; the worker's answer decides
+					return true;
+				}
+				Optional<String> failure = ExplainabilityJobRunner.this.fleet.failure(model, version);
+				if (failure.isPresent()) {
+					throw new IllegalStateException(
+							"version " + version + " of model " + model + " failed to load: " + failure.get());
+				}
+				if (System.nanoTime() - deadline > 0) {
+					throw new IllegalStateException("no inference worker loaded version " + version + " of model "
+							+ model + " within " + timeout.toSeconds()
+							+ " s (warden.explainability.jobs.load-timeout; the workers are "
+							+ availability.name().toLowerCase(java.util.Locale.ROOT) + "); retry the job");
+				}
+				if (!checkpoints.proceed(0, false)) {
+					return false;
+				}
+				try {
+					Thread.sleep(LOAD_POLL_MILLIS);
+				}
+				catch (InterruptedException ex) {
+					Thread.currentThread().interrupt();
+					throw new ShutdownException();
+				}
+				availability = ExplainabilityJobRunner.this.fleet.availability(model, version);
+			}
+			return true;
+		}
+
+		void release() {
+			if (!this.placed) {
+				return;
+			}
+			this.placed = false;
+			try {
+				ExplainabilityJobRunner.this.holds.release(this.job.model(), Long.parseLong(this.job.version()),
+						this.holder, AuditTrail.SYSTEM_ACTOR);
+			}
+			catch (ApiException ex) {
+				// released meanwhile (a sweep saw the attempt end first)
+			}
+			catch (RuntimeException ex) {
+				log.warn("The hold {} could not be released now ({}); the next poll releases it", this.holder,
+						ex.getMessage());
+			}
 		}
 
 	}

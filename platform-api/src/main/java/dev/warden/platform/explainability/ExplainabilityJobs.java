@@ -316,8 +316,11 @@ public class ExplainabilityJobs {
 	static ExplainabilityJob job(ResultSet rs) throws SQLException {
 		long total = rs.getLong("rows_total");
 		Long rowsTotal = rs.wasNull() ? null : total;
+		String state = rs.getString("state");
+		// a runner sets rows_total once its version is loaded and it starts explaining
+		String phase = "running".equals(state) ? ((rowsTotal == null) ? "loading" : "explaining") : null;
 		return new ExplainabilityJob(rs.getObject("id", UUID.class), rs.getString("model"),
-				Long.toString(rs.getLong("version")), rs.getObject("dataset_id", UUID.class), rs.getString("state"),
+				Long.toString(rs.getLong("version")), rs.getObject("dataset_id", UUID.class), state, phase,
 				rs.getLong("rows_done"), rowsTotal, rs.getString("error"), rs.getObject("report_id", UUID.class),
 				rs.getInt("attempt"), JSON.readTree(rs.getString("parameters")), rs.getString("created_by"),
 				instant(rs, "created_at"), instant(rs, "started_at"), instant(rs, "finished_at"));

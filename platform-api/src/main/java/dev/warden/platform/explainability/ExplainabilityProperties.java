@@ -47,16 +47,19 @@ record ExplainabilityProperties(@DefaultValue ReferenceData referenceData, @Defa
 	 * @param leaseTimeout a running job whose runner has not renewed its lease for this
 	 * long is queued again (its replica is taken to have died)
 	 * @param autoQueue whether a job is queued when a version first becomes AVAILABLE
+	 * @param loadTimeout how long a claimed job waits for a worker to report its version
+	 * AVAILABLE (the job holds the version loaded meanwhile); then it fails
 	 */
 	record Jobs(@DefaultValue("true") boolean enabled, @DefaultValue("0") int concurrency,
 			@DefaultValue("2s") Duration pollInterval, @DefaultValue("2m") Duration leaseTimeout,
-			@DefaultValue("true") boolean autoQueue) {
+			@DefaultValue("true") boolean autoQueue, @DefaultValue("2m") Duration loadTimeout) {
 
 		Jobs {
 			if (concurrency < 0 || pollInterval.isNegative() || pollInterval.isZero()
-					|| leaseTimeout.compareTo(Duration.ofSeconds(5)) < 0) {
-				throw new IllegalArgumentException(
-						"warden.explainability.jobs: concurrency >= 0, poll-interval > 0, lease-timeout >= 5s");
+					|| leaseTimeout.compareTo(Duration.ofSeconds(5)) < 0 || loadTimeout.isNegative()
+					|| loadTimeout.isZero()) {
+				throw new IllegalArgumentException("warden.explainability.jobs: concurrency >= 0, poll-interval > 0, "
+						+ "lease-timeout >= 5s, load-timeout > 0");
 			}
 		}
 

@@ -127,6 +127,23 @@ public class VersionHolds {
 			.list();
 	}
 
+	/**
+	 * The holds, on every model, of the holders whose name starts with
+	 * {@code holderPrefix} (e.g. every hold a kind of job placed), by model, version and
+	 * holder.
+	 */
+	public List<Hold> heldBy(String holderPrefix) {
+		String pattern = holderPrefix.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%";
+		return this.jdbc
+			.sql("SELECT m.name, h.version, h.holder, h.reason, h.created_by, h.created_at FROM model_version_holds h "
+					+ "JOIN models m ON m.id = h.model_id WHERE h.holder LIKE :pattern ORDER BY m.name, h.version, "
+					+ "h.holder")
+			.param("pattern", pattern)
+			.query((rs, row) -> new Hold(rs.getString("name"), rs.getLong("version"), rs.getString("holder"),
+					rs.getString("reason"), rs.getString("created_by"), rs.getTimestamp("created_at").toInstant()))
+			.list();
+	}
+
 	static void requireValidHolder(String holder) {
 		if (holder == null || !HOLDER.matcher(holder).matches()) {
 			throw ApiException.badRequest("invalid_hold",

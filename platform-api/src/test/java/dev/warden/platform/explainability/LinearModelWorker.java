@@ -6,6 +6,8 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 
@@ -39,6 +41,15 @@ import dev.warden.platform.FakeWorker;
  * (a fixed {@code model_sha256}), and serves shipped datasets given with
  * {@link #shipped}. A model named {@code slow} takes 150 ms per explanation call;
  * explanations of a model in {@link #failing} are answered 500.
+ * <p>
+ * A model given with {@link #converging} follows the platform's desired state as the real
+ * worker does: it has a store of versions, serves the newest until a
+ * {@code PUT /internal/v1/desired-state} names others, loads the named versions (at once,
+ * or once {@link #finishLoads} is called after {@link #holdLoads}), fails to load a
+ * version given to {@link #failToLoad} with its reason, and unloads the versions no
+ * longer named. With such a model the worker answers {@code GET /internal/v1/status}
+ * (every model, with the desired-state generation it follows); without one it does not,
+ * and the platform reads its TF Serving listing.
  */
 final class LinearModelWorker implements AutoCloseable {
 
@@ -65,6 +76,13 @@ final class LinearModelWorker implements AutoCloseable {
 
 	final Map<String, Boolean> failing = new ConcurrentHashMap<>();
 
+	/** Every desired-state document received. */
+	final List<JsonNode> desiredStates = new CopyOnWriteArrayList<>();
+
+	private final Map<String, Store> stores = new ConcurrentHashMap<>();
+
+	private Long generation;
+
 	LinearModelWorker() throws IOException {
 		this.server = FakeWorker.start(this::handle, 4);
 	}
@@ -78,6 +96,125 @@ final class LinearModelWorker implements AutoCloseable {
 		this.versions.put(model, versions);
 	}
 
+	/**
+	 * {@code model} follows the desired state, with {@code store} in its model store; the
+	 * newest is loaded.
+	 */
+	synchronized void converging(String model, long... store) {
+		Store versions = new Store();
+		for (long version : store) {
+			versions.inStore.add(version);
+		}
+		versions.aspired.add(versions.inStore.last());
+		this.stores.put(model, versions);
+		apply(model, versions);
+	}
+
+	/** From now on, versions {@code model} is asked to load stay loading. */
+	synchronized void holdLoads(String model) {
+		this.stores.get(model).holdLoads = true;
+	}
+
+	synchronized void finishLoads(String model) {
+		Store store = this.stores.get(model);
+		store.holdLoads = false;
+		apply(model, store);
+	}
+
+	/** {@code version} of {@code model} fails to load with {@code reason}. */
+	synchronized void failToLoad(String model, long version, String reason) {
+		this.stores.get(model).failing.put(version, reason);
+	}
+
+	/** Makes the aspired versions of a converging model the served ones. */
+	private void apply(String model, Store store) {
+		if (store.holdLoads) {
+			return;
+		}
+		TreeSet<Long> loaded = new TreeSet<>(store.aspired);
+		loaded.removeAll(store.failing.keySet());
+		if (!loaded.isEmpty()) {
+			store.available = loaded;
+			this.versions.put(model, loaded.stream().mapToLong(Long::longValue).toArray());
+		}
+	}
+
+	private synchronized String desired(JsonNode document) {
+		this.desiredStates.add(document);
+		long offered = document.path("generation").asLong();
+		if (this.generation != null && offered < this.generation) {
+			return "{\"accepted\":false}";
+		}
+		this.generation = offered;
+		this.stores.forEach((model, store) -> {
+			TreeSet<Long> named = new TreeSet<>();
+			document.path("models").path(model).forEach((version) -> named.add(version.asLong()));
+			named.retainAll(store.inStore);
+			if (!named.isEmpty()) {
+				store.aspired = named;
+				apply(model, store);
+			}
+		});
+		return "{\"accepted\":true}";
+	}
+
+	private synchronized String status() {
+		ObjectNode status = JSON.createObjectNode();
+		status.put("id", "linear");
+		if (this.generation != null) {
+			status.put("desired_generation", this.generation);
+		}
+		else {
+			status.putNull("desired_generation");
+		}
+		ObjectNode models = status.putObject("models");
+		this.versions.forEach((model, served) -> {
+			Store store = this.stores.get(model);
+			ObjectNode item = models.putObject(model);
+			ArrayNode available = item.putArray("versions");
+			ArrayNode aspired = item.putArray("aspired");
+			ArrayNode loading = item.putArray("loading");
+			ObjectNode failed = item.putObject("failed");
+			ArrayNode inStore = item.putArray("in_store");
+			item.putObject("labels");
+			if (store == null) {
+				for (long version : served) {
+					available.add(version);
+					aspired.add(version);
+					inStore.add(version);
+				}
+				return;
+			}
+			store.available.descendingSet().forEach(available::add);
+			store.aspired.forEach(aspired::add);
+			store.inStore.forEach(inStore::add);
+			for (Long version : store.aspired) {
+				if (store.failing.containsKey(version)) {
+					failed.put(version.toString(), store.failing.get(version));
+				}
+				else if (!store.available.contains(version)) {
+					loading.add(version);
+				}
+			}
+		});
+		return JSON.writeValueAsString(status);
+	}
+
+	/** The model store and load state of a converging model. */
+	private static final class Store {
+
+		final TreeSet<Long> inStore = new TreeSet<>();
+
+		final Map<Long, String> failing = new TreeMap<>();
+
+		TreeSet<Long> aspired = new TreeSet<>();
+
+		TreeSet<Long> available = new TreeSet<>();
+
+		boolean holdLoads;
+
+	}
+
 	/** A CSV served by {@code GET /internal/v1/datasets/{name}}. */
 	void shipped(String name, String csv) {
 		this.datasets.put(name, csv);
@@ -87,6 +224,15 @@ final class LinearModelWorker implements AutoCloseable {
 		String path = exchange.getRequestURI().getPath();
 		byte[] body = FakeWorker.readBody(exchange);
 		try {
+			if (!this.stores.isEmpty() && path.equals("/internal/v1/status")) {
+				FakeWorker.answer(exchange, 200, status());
+				return;
+			}
+			if (!this.stores.isEmpty() && path.equals("/internal/v1/desired-state")
+					&& "PUT".equals(exchange.getRequestMethod())) {
+				FakeWorker.answer(exchange, 200, desired(JSON.readTree(body)));
+				return;
+			}
 			if (path.equals("/v1/models")) {
 				FakeWorker.answer(exchange, 200, listing());
 				return;

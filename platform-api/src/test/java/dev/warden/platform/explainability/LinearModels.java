@@ -11,7 +11,7 @@ import java.util.Map;
 final class LinearModels {
 
 	private static final Map<String, Model> MODELS = Map.of("lin", tabular(0.25), "slow", tabular(0.25), "flaky",
-			tabular(0.25), "bare", tabular(0.25), "txt",
+			tabular(0.25), "bare", tabular(0.25), "held", tabular(0.25), "txt",
 			new Model(List.of(new Column("text", "DT_STRING", 0, 0, Map.of(), true)), -0.5,
 					Map.of("free", 2.0, "win", 1.5, "meeting", -1.0, "report", -0.5)),
 			"income", income());
