@@ -2,9 +2,6 @@ package dev.warden.systemtest;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.File;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 
 import org.junit.jupiter.api.AfterEach;
@@ -12,12 +9,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.openqa.selenium.By;
-import org.openqa.selenium.OutputType;
-import org.openqa.selenium.TakesScreenshot;
 import org.openqa.selenium.WebDriver;
-import org.openqa.selenium.chrome.ChromeDriver;
-import org.openqa.selenium.chrome.ChromeDriverService;
-import org.openqa.selenium.chrome.ChromeOptions;
 import org.openqa.selenium.support.ui.ExpectedConditions;
 import org.openqa.selenium.support.ui.WebDriverWait;
 
@@ -33,16 +25,7 @@ class ConsoleBrowserIntegrationTests {
 
 	@BeforeEach
 	void openBrowser() {
-		var options = new ChromeOptions();
-		options.setBinary(System.getProperty("warden.chromium", "/usr/bin/chromium"));
-		options.addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-				"--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update",
-				"--disable-sync", "--window-size=1280,1000");
-		var service = new ChromeDriverService.Builder()
-			.usingDriverExecutable(new File(System.getProperty("warden.chromedriver", "/usr/bin/chromedriver")))
-			.usingAnyFreePort()
-			.build();
-		browser = new ChromeDriver(service, options);
+		browser = HeadlessChromium.open();
 	}
 
 	@AfterEach
@@ -121,10 +104,7 @@ class ConsoleBrowserIntegrationTests {
 	}
 
 	private void screenshot(String name) throws Exception {
-		var dir = Path.of(System.getProperty("warden.logs.dir", "target"));
-		Files.createDirectories(dir);
-		var png = ((TakesScreenshot) browser).getScreenshotAs(OutputType.BYTES);
-		Files.write(dir.resolve(name), png);
+		HeadlessChromium.screenshot(browser, name);
 	}
 
 }
