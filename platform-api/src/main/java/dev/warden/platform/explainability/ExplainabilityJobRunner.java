@@ -300,12 +300,13 @@ class ExplainabilityJobRunner implements SmartLifecycle {
 			Outcome outcome = compute(job, claim, held);
 			long millis = Math.max(1, (System.nanoTime() - started) / 1_000_000);
 			if (outcome.cancelled()) {
-				log.info("Explainability job {} ({}/{}) cancelled after {} rows", job.id(), job.model(), job.version(),
+				log.info("{} {} ({}/{}) cancelled after {} rows", label(job), job.id(), job.model(), job.version(),
 						outcome.rows());
 			}
 			else {
-				log.info("Explainability job {} ({}/{}) done: {} rows explained in {} ms ({} rows/s)", job.id(),
-						job.model(), job.version(), outcome.rows(), millis,
+				log.info("{} {} ({}/{}) done: {} rows {} in {} ms ({} rows/s)", label(job), job.id(), job.model(),
+						job.version(), outcome.rows(),
+						ExplanationJobKind.NAME.equals(job.kind()) ? "explained" : "processed", millis,
 						String.format(java.util.Locale.ROOT, "%.1f", outcome.rows() * 1000.0 / millis));
 			}
 		}
@@ -323,10 +324,10 @@ class ExplainabilityJobRunner implements SmartLifecycle {
 			String reason = reason(job, ex);
 			if (ex instanceof WorkerCallException || ex instanceof WorkerClient.WorkerUnavailableException
 					|| ex instanceof IllegalStateException) {
-				log.warn("Explainability job {} ({}/{}) failed: {}", job.id(), job.model(), job.version(), reason);
+				log.warn("{} {} ({}/{}) failed: {}", label(job), job.id(), job.model(), job.version(), reason);
 			}
 			else {
-				log.error("Explainability job {} ({}/{}) failed", job.id(), job.model(), job.version(), ex);
+				log.error("{} {} ({}/{}) failed", label(job), job.id(), job.model(), job.version(), ex);
 			}
 			fenced(claim,
 					"UPDATE explainability_jobs SET state = 'failed', error = :error, finished_at = now(), "
@@ -336,6 +337,17 @@ class ExplainabilityJobRunner implements SmartLifecycle {
 		finally {
 			held.release();
 		}
+	}
+
+	/**
+	 * How the log names a job: "Explainability job" (an explanation report, as before
+	 * there were other kinds), else the kind's ("Fairness job").
+	 */
+	private static String label(ExplainabilityJob job) {
+		if (ExplanationJobKind.NAME.equals(job.kind())) {
+			return "Explainability job";
+		}
+		return Character.toUpperCase(job.kind().charAt(0)) + job.kind().substring(1) + " job";
 	}
 
 	private static String reason(ExplainabilityJob job, RuntimeException ex) {

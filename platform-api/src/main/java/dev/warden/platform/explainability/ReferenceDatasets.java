@@ -25,6 +25,7 @@ import org.slf4j.LoggerFactory;
 import tools.jackson.core.type.TypeReference;
 import tools.jackson.databind.json.JsonMapper;
 
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.dao.DuplicateKeyException;
 import org.springframework.http.HttpStatus;
 import org.springframework.jdbc.core.simple.JdbcClient;
@@ -81,8 +82,12 @@ public class ReferenceDatasets {
 
 	private final ExplainabilityProperties.ReferenceData settings;
 
+	private final ObjectProvider<EvaluationSpecCheck> specChecks;
+
 	ReferenceDatasets(JdbcClient jdbc, TransactionTemplate transactions, AuditTrail audit, KeyEncryptionKeys keks,
-			ModelCatalogue catalogue, WorkerModels workers, ExplainabilityProperties properties) {
+			ModelCatalogue catalogue, WorkerModels workers, ExplainabilityProperties properties,
+			ObjectProvider<EvaluationSpecCheck> specChecks) {
+		this.specChecks = specChecks;
 		this.jdbc = jdbc;
 		this.transactions = transactions;
 		this.audit = audit;
@@ -126,6 +131,7 @@ public class ReferenceDatasets {
 		if (declaredLength > maxBytes) {
 			throw tooLarge(maxBytes);
 		}
+		check(evaluation);
 		List<ModelColumn> columns = signature(model, requestId);
 		return store(model, name, "upload", columns, evaluation, body, null, actor);
 	}
@@ -156,6 +162,7 @@ public class ReferenceDatasets {
 		Map<String, Function<Map<String, String>, String>> derived = ShippedDatasets.derived(dataset)
 			.orElseThrow(() -> ApiException.badRequest("unknown_dataset",
 					"dataset: '" + dataset + "' is not a shipped dataset; use one of " + ShippedDatasets.names()));
+		check(evaluation);
 		List<ModelColumn> columns = signature(model, requestId);
 		byte[] csv;
 		try {
@@ -266,6 +273,24 @@ public class ReferenceDatasets {
 	}
 
 	/**
+	 * Asks the modules that compute with evaluation specs ({@link EvaluationSpecCheck})
+	 * whether they can use this one.
+	 * @throws ApiException 400 {@code invalid_evaluation} with the first reason
+	 */
+	private void check(EvaluationSpec evaluation) {
+		if (evaluation == null) {
+			return;
+		}
+		this.specChecks.orderedStream()
+			.map((check) -> check.problem(evaluation))
+			.filter(java.util.Objects::nonNull)
+			.findFirst()
+			.ifPresent((problem) -> {
+				throw ApiException.badRequest("invalid_evaluation", problem);
+			});
+	}
+
+	/**
 	 * The stored columns after the model's of an evaluation dataset: the label (every
 	 * cell non-empty), then the sensitive columns (a banded one holds numbers or empty
 	 * cells).
@@ -337,7 +362,7 @@ public class ReferenceDatasets {
 				String reference = this.attributes.get(a).reference();
 				int position = this.positions.get(a);
 				for (String[] row : rows) {
-					if (row[position].strip().equals(reference)) {
+					if (row[position].trim().equals(reference.trim())) {
 						this.seen[a] = true;
 						break;
 					}

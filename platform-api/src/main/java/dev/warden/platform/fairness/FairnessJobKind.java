@@ -2,9 +2,7 @@ package dev.warden.platform.fairness;
 
 import java.util.ArrayList;
 import java.util.Iterator;
-import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Set;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -91,12 +89,13 @@ class FairnessJobKind implements JobKind {
 				parameters.path("resamples").asInt(), parameters.path("confidence_level").asDouble(),
 				parameters.path("min_group_size").asInt(), parameters.path("min_positives").asInt(),
 				parameters.path("max_intersection_order").asInt());
-		List<SensitiveAttribute> attributes = new ArrayList<>();
-		for (EvaluationSpec.Attribute attribute : spec.sensitive()) {
-			SensitiveAttribute sensitive = new SensitiveAttribute(attribute.name(), attribute.reference(),
-					attribute.bands());
-			requireBandReference(sensitive);
-			attributes.add(sensitive);
+		List<SensitiveAttribute> attributes;
+		try {
+			attributes = SensitiveAttributeCheck.attributes(spec);
+		}
+		catch (IllegalArgumentException ex) {
+			throw new IllegalStateException("the evaluation spec of reference dataset " + dataset.name()
+					+ " cannot be used: " + ex.getMessage());
 		}
 		running.total(dataset.rowCount());
 		Counting counting = new Counting(new FairnessTally(attributes), dataset.columns().size(),
@@ -160,27 +159,6 @@ class FairnessJobKind implements JobKind {
 			}
 		});
 		return content;
-	}
-
-	/**
-	 * A declared reference of a banded attribute must be one of its bands (a typo would
-	 * otherwise compare every group with a group that has no rows).
-	 */
-	private static void requireBandReference(SensitiveAttribute attribute) {
-		if (attribute.bands() == null || attribute.reference() == null) {
-			return;
-		}
-		Set<String> groups = new LinkedHashSet<>();
-		double first = attribute.bands().get(0);
-		groups.add(attribute.group(Double.toString(first - Math.max(1, Math.abs(first)))));
-		for (double cut : attribute.bands()) {
-			groups.add(attribute.group(Double.toString(cut)));
-		}
-		if (!groups.contains(attribute.reference())) {
-			throw new IllegalStateException(
-					"the reference group '" + attribute.reference() + "' of sensitive column '" + attribute.name()
-							+ "' is not one of its bands " + groups + "; register the dataset again with one of them");
-		}
 	}
 
 	/** Counts predicted rows into the tally. */

@@ -176,6 +176,11 @@ class EvaluationDatasetIntegrationTests {
 				app.upload("scored", "ev-params", "&label=outcome&positive_label=yes&sensitive=sex&reference=sex:Q",
 						FairnessApp.csv(FairnessApp.rows(20, 5), "score", "region", "outcome", "sex")),
 				400, "invalid_evaluation", "the reference group 'Q' of sensitive column 'sex' is in no row");
+		assertError(
+				app.upload("scored", "ev-params",
+						"&label=outcome&positive_label=yes&sensitive=age&bands=age:30,50&reference=age:30-50", csv),
+				400, "invalid_evaluation", "the reference group '30-50' of sensitive attribute 'age' is not one of its "
+						+ "bands [<30, 30 to <50, >=50]");
 		assertError(app.upload("scored", "ev-params", "&label=outcome&positive_label=yes&sensitive=sex&zodiac=1", csv),
 				400, "invalid_parameter", "unknown query parameter 'zodiac'");
 		assertThat(names(app)).doesNotContain("ev-params");

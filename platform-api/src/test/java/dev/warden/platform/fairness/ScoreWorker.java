@@ -56,8 +56,8 @@ final class ScoreWorker implements AutoCloseable {
 
 	private final Map<String, String> datasets = new ConcurrentHashMap<>();
 
-	/** Every predict request body received. */
-	final List<JsonNode> predictRequests = new CopyOnWriteArrayList<>();
+	/** Every predict request received. */
+	final List<Call> predictRequests = new CopyOnWriteArrayList<>();
 
 	ScoreWorker() throws IOException {
 		this.server = FakeWorker.start(this::handle, 4);
@@ -135,7 +135,7 @@ final class ScoreWorker implements AutoCloseable {
 				case "/metadata" -> FakeWorker.answer(exchange, 200, metadata(model, Long.parseLong(call.group(2))));
 				case ":predict" -> {
 					JsonNode request = JSON.readTree(body);
-					this.predictRequests.add(request);
+					this.predictRequests.add(new Call(model, request));
 					if (model.equals("slow")) {
 						Thread.sleep(100);
 					}
@@ -237,6 +237,10 @@ final class ScoreWorker implements AutoCloseable {
 			prediction.put("class_id", (p >= 0.5) ? 1 : 0);
 		}
 		return JSON.writeValueAsString(answer);
+	}
+
+	/** A predict request: the model it was for and its body. */
+	record Call(String model, JsonNode body) {
 	}
 
 	@Override
