@@ -72,7 +72,9 @@ final class FairnessDefinitions {
 			new Definition("theil_index", "(1/n) Σ_i (b_i/μ) ln(b_i/μ), b_i = ŷ_i − y_i + 1, μ = mean b, 0·ln 0 = 0",
 					"never negative; 0: every row gets the same benefit (e.g. every prediction right)",
 					"AIF360 (generalized entropy index, α = 1)", "the whole population",
-					BOOTSTRAP + " (each combination of the attributes' groups resampled within itself)", null));
+					"stratified bootstrap percentile interval (each combination of the attributes' groups resampled "
+							+ "within itself)",
+					null));
 
 	private FairnessDefinitions() {
 	}
