@@ -76,7 +76,10 @@ class FairnessController {
 		return this.reports.get(id);
 	}
 
-	/** The report as a PDF, with the four-fifths line at 0.8. */
+	/**
+	 * The report as a PDF: charts per attribute with the four-fifths line, the tables
+	 * with their intervals, the definitions.
+	 */
 	@GetMapping("/api/admin/fairness/reports/{id}/pdf")
 	ResponseEntity<byte[]> pdf(@PathVariable UUID id) {
 		byte[] pdf = this.reports.pdf(id, FairnessThresholds.DEFAULT);

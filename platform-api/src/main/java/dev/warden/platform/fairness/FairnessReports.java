@@ -6,6 +6,7 @@ import java.sql.Timestamp;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
@@ -14,7 +15,6 @@ import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ObjectNode;
 
-import org.springframework.http.HttpStatus;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Propagation;
@@ -24,6 +24,7 @@ import dev.warden.platform.audit.AuditTrail;
 import dev.warden.platform.explainability.ContentDigest;
 import dev.warden.platform.explainability.ExplainabilityJob;
 import dev.warden.platform.explainability.ReferenceDataset;
+import dev.warden.platform.fairness.internal.FairnessPdf;
 import dev.warden.platform.model.ModelCatalogue;
 import dev.warden.platform.system.ApiException;
 import dev.warden.platform.system.Page;
@@ -143,10 +144,19 @@ public class FairnessReports {
 	 */
 	public byte[] pdf(UUID id, FairnessThresholds thresholds) {
 		FairnessReport report = get(id);
-		// the renderer (FairnessPdf) is written with the metric engine; until it is
-		// here, the PDF is not available
-		throw new ApiException(HttpStatus.NOT_IMPLEMENTED, "not_implemented",
-				"the PDF of fairness report " + report.id() + " cannot be rendered by this build; read its JSON");
+		String datasetName = this.jdbc.sql("SELECT name FROM reference_datasets WHERE id = :id")
+			.param("id", report.datasetId())
+			.query(String.class)
+			.optional()
+			.orElse("?");
+		List<FairnessPdf.Threshold> limits = thresholds.limits()
+			.stream()
+			.map((limit) -> new FairnessPdf.Threshold(limit.metric(), limit.attribute(), limit.min(), limit.max()))
+			.toList();
+		return FairnessPdf.render(new FairnessPdf.Header(report.id().toString(), report.model(), report.version(),
+				report.modelSha256(), datasetName, report.datasetId().toString(), report.datasetSha256(),
+				report.threshold(), report.seed(), report.content().path("software_version").asString("?"),
+				report.createdAt().toString(), report.contentSha256()), report.content(), limits);
 	}
 
 	Optional<FairnessReport> find(UUID id) {

@@ -12,6 +12,8 @@ import java.util.TreeMap;
 import java.util.UUID;
 import java.util.function.Function;
 
+import com.lowagie.text.pdf.PdfReader;
+import com.lowagie.text.pdf.parser.PdfTextExtractor;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import tools.jackson.databind.JsonNode;
@@ -191,7 +193,7 @@ class FairnessCheckIntegrationTests {
 	}
 
 	@Test
-	void reportsAreImmutableAuditedListedAndReadableByCompliance(FairnessApp app) throws Exception {
+	void reportsAreImmutableAuditedListedAndReadableByComplianceAlsoAsPdf(FairnessApp app) throws Exception {
 		String dataset = app
 			.uploaded("scored", "fc-immutable", SPEC, FairnessApp.csv(FairnessApp.rows(80, 14), COLUMNS))
 			.path("id")
@@ -246,6 +248,30 @@ class FairnessCheckIntegrationTests {
 			.contains(job.path("id").asString());
 		assertThat(Http.get(app.url("/api/admin/fairness/reports/" + UUID.randomUUID()), app.admin()).statusCode())
 			.isEqualTo(404);
+
+		HttpResponse<byte[]> pdf = java.net.http.HttpClient.newHttpClient()
+			.send(java.net.http.HttpRequest
+				.newBuilder(java.net.URI.create(app.url("/api/admin/fairness/reports/" + id + "/pdf")))
+				.headers(app.compliance())
+				.build(), HttpResponse.BodyHandlers.ofByteArray());
+		assertThat(pdf.statusCode()).isEqualTo(200);
+		assertThat(pdf.headers().firstValue("Content-Type")).hasValue("application/pdf");
+		StringBuilder text = new StringBuilder();
+		try (PdfReader reader = new PdfReader(pdf.body())) {
+			PdfTextExtractor extractor = new PdfTextExtractor(reader);
+			for (int page = 1; page <= reader.getNumberOfPages(); page++) {
+				text.append(extractor.getTextFromPage(page)).append('\n');
+			}
+		}
+		assertThat(text.toString()).contains("Fairness report: scored version 1")
+			.contains(report.path("content_sha256").asString())
+			.contains(ScoreWorker.MODEL_SHA256)
+			.contains("fc-immutable")
+			.contains("Thresholds")
+			.contains("four_fifths")
+			.contains("30 to <50");
+		assertThat(Http.get(app.url("/api/admin/fairness/reports/" + UUID.randomUUID() + "/pdf"), app.admin())
+			.statusCode()).isEqualTo(404);
 		assertThat(Http.get(app.url("/api/admin/models/scored/versions/9/fairness-reports"), app.admin()).statusCode())
 			.isEqualTo(404);
 	}
