@@ -239,7 +239,7 @@ class ExplainabilityJobRunner implements SmartLifecycle {
 						+ "runner = NULL, claim_token = NULL, lease_expires_at = NULL, cancel_requested = false "
 						+ "WHERE id IN (SELECT id FROM explainability_jobs WHERE state = 'running' "
 						+ "AND lease_expires_at < now() FOR UPDATE SKIP LOCKED) "
-						+ "RETURNING id::text AS id, model, version, state, attempt")
+						+ "RETURNING id::text AS id, kind, model, version, state, attempt")
 				.query()
 				.listOfRows();
 			for (Map<String, Object> row : rows) {
