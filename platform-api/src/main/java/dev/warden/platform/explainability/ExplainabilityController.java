@@ -26,7 +26,8 @@ import dev.warden.platform.system.RequestIds;
 
 /**
  * Report jobs and reports: queue a report of a version (ADMIN), list a version's reports,
- * list, read, cancel and retry jobs (ADMIN writes), read a report as JSON or PDF.
+ * list, read, cancel and retry jobs of every kind (ADMIN writes), read a report as JSON
+ * or PDF.
  */
 @RestController
 class ExplainabilityController {
@@ -74,11 +75,16 @@ class ExplainabilityController {
 		return this.reports.list(model, version, page);
 	}
 
+	/**
+	 * Jobs of every kind (explanation reports and fairness checks), newest first,
+	 * optionally of one kind, model, version or state.
+	 */
 	@GetMapping(path = "/api/admin/explainability/jobs", produces = MediaType.APPLICATION_JSON_VALUE)
-	Page<ExplainabilityJob> jobs(@RequestParam(name = "model", required = false) String model,
+	Page<ExplainabilityJob> jobs(@RequestParam(name = "kind", required = false) String kind,
+			@RequestParam(name = "model", required = false) String model,
 			@RequestParam(name = "version", required = false) Long version,
 			@RequestParam(name = "state", required = false) String state, PageRequest page) {
-		return this.jobs.list(model, version, state, page);
+		return this.jobs.list(kind, model, version, state, page);
 	}
 
 	@GetMapping(path = "/api/admin/explainability/jobs/{id}", produces = MediaType.APPLICATION_JSON_VALUE)

@@ -18,9 +18,6 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import tools.jackson.databind.JsonNode;
-import tools.jackson.databind.json.JsonMapper;
-import tools.jackson.databind.node.ObjectNode;
 
 import org.springframework.context.SmartLifecycle;
 import org.springframework.jdbc.core.simple.JdbcClient;
@@ -29,11 +26,8 @@ import org.springframework.transaction.support.TransactionTemplate;
 
 import dev.warden.platform.audit.AuditTrail;
 import dev.warden.platform.explainability.internal.ModelColumn;
-import dev.warden.platform.explainability.internal.Prediction;
-import dev.warden.platform.explainability.internal.ReportAggregator;
 import dev.warden.platform.explainability.internal.ReportComputation;
 import dev.warden.platform.explainability.internal.WorkerCallException;
-import dev.warden.platform.explainability.internal.WorkerExplainer;
 import dev.warden.platform.explainability.internal.WorkerModels;
 import dev.warden.platform.routing.VersionHolds;
 import dev.warden.platform.system.ApiException;
@@ -41,7 +35,10 @@ import dev.warden.platform.worker.WorkerClient;
 import dev.warden.platform.worker.WorkerFleet;
 
 /**
- * Runs report jobs on this gateway replica. A poller looks at the queue every
+ * Runs report jobs of every kind on this gateway replica ({@link JobKind}: explanation
+ * reports, and the kinds of other modules such as fairness checks); claiming, leases,
+ * fencing, holds, progress, cancellation and the report's transaction are the same for
+ * all, and the computation is the job's kind's. A poller looks at the queue every
  * {@code warden.explainability.jobs.poll-interval} (and at once when a job is queued on
  * this replica): it first queues again the running jobs whose lease expired (their
  * replica died; a job whose cancellation was asked is cancelled instead), then claims
@@ -72,8 +69,6 @@ class ExplainabilityJobRunner implements SmartLifecycle {
 
 	private static final Logger log = LoggerFactory.getLogger(ExplainabilityJobRunner.class);
 
-	private static final JsonMapper JSON = JsonMapper.builder().build();
-
 	/** The start of the holder name of every hold a report job places. */
 	static final String HOLDER_PREFIX = "explainability-job-";
 
@@ -89,11 +84,9 @@ class ExplainabilityJobRunner implements SmartLifecycle {
 
 	private final ReferenceDatasets datasets;
 
-	private final ExplainabilityReports reports;
+	private final Map<String, JobKind> kinds;
 
 	private final WorkerModels workers;
-
-	private final WorkerExplainer explainer;
 
 	private final WorkerClient workerClient;
 
@@ -116,17 +109,21 @@ class ExplainabilityJobRunner implements SmartLifecycle {
 	private volatile boolean running;
 
 	ExplainabilityJobRunner(JdbcClient jdbc, TransactionTemplate transactions, AuditTrail audit,
-			ExplainabilityJobs jobs, ReferenceDatasets datasets, ExplainabilityReports reports, WorkerModels workers,
-			WorkerExplainer explainer, WorkerClient workerClient, VersionHolds holds, WorkerFleet fleet,
-			ExplainabilityProperties properties) {
+			ExplainabilityJobs jobs, ReferenceDatasets datasets, List<JobKind> kinds, WorkerModels workers,
+			WorkerClient workerClient, VersionHolds holds, WorkerFleet fleet, ExplainabilityProperties properties) {
 		this.jdbc = jdbc;
 		this.transactions = transactions;
 		this.audit = audit;
 		this.jobs = jobs;
 		this.datasets = datasets;
-		this.reports = reports;
+		Map<String, JobKind> byName = new LinkedHashMap<>();
+		for (JobKind kind : kinds) {
+			if (byName.put(kind.name(), kind) != null) {
+				throw new IllegalStateException("two job kinds are named " + kind.name());
+			}
+		}
+		this.kinds = Map.copyOf(byName);
 		this.workers = workers;
-		this.explainer = explainer;
 		this.workerClient = workerClient;
 		this.holds = holds;
 		this.fleet = fleet;
@@ -242,7 +239,7 @@ class ExplainabilityJobRunner implements SmartLifecycle {
 						+ "runner = NULL, claim_token = NULL, lease_expires_at = NULL, cancel_requested = false "
 						+ "WHERE id IN (SELECT id FROM explainability_jobs WHERE state = 'running' "
 						+ "AND lease_expires_at < now() FOR UPDATE SKIP LOCKED) "
-						+ "RETURNING id::text AS id, model, version, state, attempt")
+						+ "RETURNING id::text AS id, kind, model, version, state, attempt")
 				.query()
 				.listOfRows();
 			for (Map<String, Object> row : rows) {
@@ -303,12 +300,13 @@ class ExplainabilityJobRunner implements SmartLifecycle {
 			Outcome outcome = compute(job, claim, held);
 			long millis = Math.max(1, (System.nanoTime() - started) / 1_000_000);
 			if (outcome.cancelled()) {
-				log.info("Explainability job {} ({}/{}) cancelled after {} rows", job.id(), job.model(), job.version(),
+				log.info("{} {} ({}/{}) cancelled after {} rows", label(job), job.id(), job.model(), job.version(),
 						outcome.rows());
 			}
 			else {
-				log.info("Explainability job {} ({}/{}) done: {} rows explained in {} ms ({} rows/s)", job.id(),
-						job.model(), job.version(), outcome.rows(), millis,
+				log.info("{} {} ({}/{}) done: {} rows {} in {} ms ({} rows/s)", label(job), job.id(), job.model(),
+						job.version(), outcome.rows(),
+						ExplanationJobKind.NAME.equals(job.kind()) ? "explained" : "processed", millis,
 						String.format(java.util.Locale.ROOT, "%.1f", outcome.rows() * 1000.0 / millis));
 			}
 		}
@@ -326,10 +324,10 @@ class ExplainabilityJobRunner implements SmartLifecycle {
 			String reason = reason(job, ex);
 			if (ex instanceof WorkerCallException || ex instanceof WorkerClient.WorkerUnavailableException
 					|| ex instanceof IllegalStateException) {
-				log.warn("Explainability job {} ({}/{}) failed: {}", job.id(), job.model(), job.version(), reason);
+				log.warn("{} {} ({}/{}) failed: {}", label(job), job.id(), job.model(), job.version(), reason);
 			}
 			else {
-				log.error("Explainability job {} ({}/{}) failed", job.id(), job.model(), job.version(), ex);
+				log.error("{} {} ({}/{}) failed", label(job), job.id(), job.model(), job.version(), ex);
 			}
 			fenced(claim,
 					"UPDATE explainability_jobs SET state = 'failed', error = :error, finished_at = now(), "
@@ -339,6 +337,17 @@ class ExplainabilityJobRunner implements SmartLifecycle {
 		finally {
 			held.release();
 		}
+	}
+
+	/**
+	 * How the log names a job: "Explainability job" (an explanation report, as before
+	 * there were other kinds), else the kind's ("Fairness job").
+	 */
+	private static String label(ExplainabilityJob job) {
+		if (ExplanationJobKind.NAME.equals(job.kind())) {
+			return "Explainability job";
+		}
+		return Character.toUpperCase(job.kind().charAt(0)) + job.kind().substring(1) + " job";
 	}
 
 	private static String reason(ExplainabilityJob job, RuntimeException ex) {
@@ -359,8 +368,11 @@ class ExplainabilityJobRunner implements SmartLifecycle {
 	private Outcome compute(ExplainabilityJob job, Claim claim, HeldVersion held) {
 		String model = job.model();
 		long version = Long.parseLong(job.version());
-		JsonNode parameters = job.parameters();
 		Checkpoints checkpoints = new Checkpoints(claim);
+		JobKind kind = this.kinds.get(job.kind());
+		if (kind == null) {
+			throw new IllegalStateException("no runner computes jobs of kind '" + job.kind() + "' on this replica");
+		}
 		if (!held.placeAndAwaitLoaded(checkpoints)) {
 			fenced(claim,
 					"UPDATE explainability_jobs SET state = 'cancelled', error = 'cancelled while its version was "
@@ -388,69 +400,24 @@ class ExplainabilityJobRunner implements SmartLifecycle {
 					+ describe(inputs) + ") differ from the columns of reference dataset " + dataset.name() + " ("
 					+ describe(columns) + ")");
 		}
-		long seed = parameters.path("seed").asLong();
-		long sampleSize = parameters.path("sample_size").asLong();
-		String method = parameters.path("method").isString() ? parameters.path("method").asString() : null;
-		ReportComputation.Settings settings = new ReportComputation.Settings(seed, sampleSize,
-				parameters.path("batch_size").asInt(10), parameters.path("pd_rows").asInt(200),
-				parameters.path("pd_grid_points").asInt(10), parameters.path("top_k").asInt(3),
-				new ReportAggregator.Settings(parameters.path("bootstrap_replicates").asInt(200),
-						parameters.path("confidence_level").asDouble(0.95), parameters.path("histogram_bins").asInt(20),
-						parameters.path("histogram_warmup").asInt(1000), parameters.path("tokens_per_class").asInt(50),
-						parameters.path("max_tracked_tokens").asInt(20000),
-						parameters.path("min_token_count").asInt(3)));
-		long total = Math.min(sampleSize, dataset.rowCount());
-		fenced(claim, "UPDATE explainability_jobs SET rows_total = :total WHERE id = :id AND claim_token = :token "
-				+ "AND state = 'running'", Map.of("total", total));
-		Map<String, Object> explainParameters = new LinkedHashMap<>();
-		if (method != null) {
-			explainParameters.put("method", method);
-		}
-		if ("kernel_shap".equals(method)) {
-			// the one sampled method: the worker refuses a seed for the others
-			explainParameters.put("seed", seed);
-		}
-		ReportComputation.ReportModel reportModel = new ReportComputation.ReportModel() {
-
-			@Override
-			public WorkerExplainer.Answer explain(List<ObjectNode> instances) {
-				return ExplainabilityJobRunner.this.explainer.explain(model, version, instances, explainParameters,
-						requestId);
-			}
-
-			@Override
-			public List<Prediction> predict(List<ObjectNode> instances) {
-				return ExplainabilityJobRunner.this.workers.predict(model, version, instances, requestId);
-			}
-
-		};
-		ReportComputation.Result result = ReportComputation.run(columns, dataset.rowCount(),
-				this.datasets.rows(dataset.id()), reportModel, settings, checkpoints);
+		RunningJob running = new RunningJob(job, dataset, metadata, columns, requestId,
+				this.datasets.rows(dataset.id()), this.workers,
+				(total) -> fenced(claim,
+						"UPDATE explainability_jobs SET rows_total = :total WHERE id = :id "
+								+ "AND claim_token = :token AND state = 'running'",
+						Map.of("total", total)),
+				checkpoints);
+		JobResult result = kind.run(running);
 		if (result.cancelled()) {
 			fenced(claim,
 					"UPDATE explainability_jobs SET state = 'cancelled', error = 'cancelled while running', "
 							+ "rows_done = :rows, finished_at = now(), lease_expires_at = NULL WHERE id = :id "
 							+ "AND claim_token = :token AND state = 'running'",
-					Map.of("rows", result.rowsExplained()));
-			return new Outcome(true, result.rowsExplained());
+					Map.of("rows", result.rows()));
+			return new Outcome(true, result.rows());
 		}
-		ObjectNode content = JSON.createObjectNode();
-		content.put("model", model);
-		content.put("version", version);
-		content.put("model_sha256", metadata.modelSha256());
-		ObjectNode datasetNode = content.putObject("dataset");
-		datasetNode.put("id", dataset.id().toString());
-		datasetNode.put("name", dataset.name());
-		datasetNode.put("sha256", dataset.sha256());
-		datasetNode.put("rows", dataset.rowCount());
-		content.put("seed", seed);
-		content.put("sample_size", sampleSize);
-		content.set("parameters", parameters);
-		result.content().properties().forEach((entry) -> content.set(entry.getKey(), entry.getValue()));
-		if (content.path("method").isNull() && method != null) {
-			content.put("method", method);
-		}
-		String reportMethod = content.path("method").isString() ? content.path("method").asString() : method;
+		// each kind's report is in its own table, referenced by a column of its own
+		String reportColumn = ExplanationJobKind.NAME.equals(job.kind()) ? "report_id" : job.kind() + "_report_id";
 		this.transactions.executeWithoutResult((status) -> {
 			Boolean ours = this.jdbc
 				.sql("SELECT claim_token = :token AND state = 'running' FROM explainability_jobs WHERE id = :id "
@@ -463,17 +430,16 @@ class ExplainabilityJobRunner implements SmartLifecycle {
 			if (!Boolean.TRUE.equals(ours)) {
 				throw new LeaseLostException();
 			}
-			ExplainabilityReport report = this.reports.store(job, dataset.sha256(), metadata.modelSha256(),
-					reportMethod, seed, sampleSize, content);
+			UUID report = result.writer().write();
 			this.jdbc
-				.sql("UPDATE explainability_jobs SET state = 'done', report_id = :report, rows_done = :rows, "
-						+ "finished_at = now(), lease_expires_at = NULL WHERE id = :id")
-				.param("report", report.id())
-				.param("rows", result.rowsExplained())
+				.sql("UPDATE explainability_jobs SET state = 'done', " + reportColumn + " = :report, "
+						+ "rows_done = :rows, finished_at = now(), lease_expires_at = NULL WHERE id = :id")
+				.param("report", report)
+				.param("rows", result.rows())
 				.param("id", claim.id())
 				.update();
 		});
-		return new Outcome(false, result.rowsExplained());
+		return new Outcome(false, result.rows());
 	}
 
 	private static String describe(List<ModelColumn> columns) {
@@ -638,7 +604,9 @@ class ExplainabilityJobRunner implements SmartLifecycle {
 			long version = Long.parseLong(this.job.version());
 			try {
 				ExplainabilityJobRunner.this.holds.hold(model, version, this.holder,
-						"explainability report job " + this.job.id() + " explains this version",
+						ExplanationJobKind.NAME.equals(this.job.kind())
+								? "explainability report job " + this.job.id() + " explains this version"
+								: this.job.kind() + " job " + this.job.id() + " runs on this version",
 						AuditTrail.SYSTEM_ACTOR);
 				this.placed = true;
 			}

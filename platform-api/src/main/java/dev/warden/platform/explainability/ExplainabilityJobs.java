@@ -42,14 +42,18 @@ public class ExplainabilityJobs {
 
 	static final Set<String> STATES = Set.of("queued", "running", "done", "failed", "cancelled");
 
+	/** The kinds of jobs the queue holds ({@code explainability_jobs.kind}). */
+	static final Set<String> KINDS = Set.of(ExplanationJobKind.NAME, "fairness");
+
 	private static final Pattern METHOD = Pattern.compile("[a-z][a-z0-9_]{0,39}");
 
 	private static final long MAX_SAMPLE_SIZE = 100_000_000L;
 
 	private static final JsonMapper JSON = JsonMapper.builder().build();
 
-	static final String COLUMNS = "id, model, version, dataset_id, parameters::text AS parameters, state, rows_done, "
-			+ "rows_total, error, report_id, attempt, created_by, created_at, started_at, finished_at";
+	static final String COLUMNS = "id, kind, model, version, dataset_id, parameters::text AS parameters, state, "
+			+ "rows_done, rows_total, error, report_id, fairness_report_id, attempt, created_by, created_at, started_at, "
+			+ "finished_at";
 
 	private final JdbcClient jdbc;
 
@@ -116,7 +120,43 @@ public class ExplainabilityJobs {
 							"model " + model + " has no reference dataset; register one (POST /api/admin/models/"
 									+ model + "/reference-datasets) or name one in dataset_id"));
 		ObjectNode parameters = parameters(request.method(), request.seed(), request.sampleSize());
-		return this.transactions.execute((status) -> insert(model, version, dataset.id(), parameters, null, actor));
+		return this.transactions.execute(
+				(status) -> insert(ExplanationJobKind.NAME, model, version, dataset.id(), parameters, null, actor));
+	}
+
+	/**
+	 * Queues a job of another module's kind ({@link JobKind}) with parameters that the
+	 * caller validated and completed; audited as {@code explainability.job_queued} with
+	 * the kind.
+	 */
+	public ExplainabilityJob submit(String kind, String model, long version, UUID datasetId, ObjectNode parameters,
+			String actor) {
+		requireKind(kind);
+		return this.transactions.execute((status) -> insert(kind, model, version, datasetId, parameters, null, actor));
+	}
+
+	/**
+	 * Queues the automatic job of another module's kind on a version and dataset with the
+	 * given parameters (actor {@code system}), unless such a job was queued before (by
+	 * any replica): once per kind, model, version, dataset and parameters.
+	 * @return the job, if this call queued it
+	 */
+	public Optional<ExplainabilityJob> submitAutomatically(String kind, String model, long version, UUID datasetId,
+			ObjectNode parameters) {
+		requireKind(kind);
+		String key = CanonicalJson.sha256(JSON.createObjectNode()
+			.put("kind", kind)
+			.put("model", model)
+			.put("version", version)
+			.put("dataset_id", datasetId.toString())
+			.set("parameters", parameters));
+		return insertOnce(kind, model, version, datasetId, parameters, key);
+	}
+
+	private static void requireKind(String kind) {
+		if (!KINDS.contains(kind) || ExplanationJobKind.NAME.equals(kind)) {
+			throw new IllegalArgumentException("not a job kind of another module: " + kind);
+		}
 	}
 
 	/**
@@ -131,6 +171,11 @@ public class ExplainabilityJobs {
 			.put("version", version)
 			.put("dataset_id", datasetId.toString())
 			.set("parameters", parameters));
+		return insertOnce(ExplanationJobKind.NAME, model, version, datasetId, parameters, key);
+	}
+
+	private Optional<ExplainabilityJob> insertOnce(String kind, String model, long version, UUID datasetId,
+			ObjectNode parameters, String key) {
 		try {
 			return this.transactions.execute((status) -> {
 				boolean queued = this.jdbc.sql("SELECT count(*) FROM explainability_jobs WHERE auto_key = :key")
@@ -140,7 +185,7 @@ public class ExplainabilityJobs {
 				if (queued) {
 					return Optional.<ExplainabilityJob>empty();
 				}
-				return Optional.of(insert(model, version, datasetId, parameters, key, AuditTrail.SYSTEM_ACTOR));
+				return Optional.of(insert(kind, model, version, datasetId, parameters, key, AuditTrail.SYSTEM_ACTOR));
 			});
 		}
 		catch (DuplicateKeyException ex) {
@@ -171,14 +216,15 @@ public class ExplainabilityJobs {
 		return parameters;
 	}
 
-	private ExplainabilityJob insert(String model, long version, UUID datasetId, ObjectNode parameters, String autoKey,
-			String actor) {
+	private ExplainabilityJob insert(String kind, String model, long version, UUID datasetId, ObjectNode parameters,
+			String autoKey, String actor) {
 		UUID id = UUID.randomUUID();
 		this.jdbc
-			.sql("INSERT INTO explainability_jobs (id, model, version, dataset_id, parameters, state, auto_key, "
-					+ "created_by, created_at) VALUES (:id, :model, :version, :dataset, CAST(:parameters AS jsonb), "
-					+ "'queued', :key, :actor, :at)")
+			.sql("INSERT INTO explainability_jobs (id, kind, model, version, dataset_id, parameters, state, auto_key, "
+					+ "created_by, created_at) VALUES (:id, :kind, :model, :version, :dataset, "
+					+ "CAST(:parameters AS jsonb), 'queued', :key, :actor, :at)")
 			.param("id", id)
+			.param("kind", kind)
 			.param("model", model)
 			.param("version", version)
 			.param("dataset", datasetId)
@@ -188,6 +234,7 @@ public class ExplainabilityJobs {
 			.param("at", Timestamp.from(Instant.now().truncatedTo(ChronoUnit.MICROS)))
 			.update();
 		Map<String, Object> details = new LinkedHashMap<>();
+		details.put("kind", kind);
 		details.put("model", model);
 		details.put("version", version);
 		details.put("dataset_id", datasetId.toString());
@@ -213,6 +260,17 @@ public class ExplainabilityJobs {
 
 	/** One page of jobs, newest first, optionally of one model, version or state. */
 	public Page<ExplainabilityJob> list(String model, Long version, String state, PageRequest page) {
+		return list(null, model, version, state, page);
+	}
+
+	/**
+	 * One page of jobs, newest first, optionally of one kind, model, version or state.
+	 */
+	public Page<ExplainabilityJob> list(String kind, String model, Long version, String state, PageRequest page) {
+		if (kind != null && !KINDS.contains(kind)) {
+			throw ApiException.badRequest("invalid_parameter",
+					"kind: '" + kind + "' is not one of " + new TreeSet<>(KINDS));
+		}
 		if (state != null && !STATES.contains(state)) {
 			throw ApiException.badRequest("invalid_parameter",
 					"state: '" + state + "' is not one of " + new TreeSet<>(STATES));
@@ -223,10 +281,12 @@ public class ExplainabilityJobs {
 		return Page.of(this.jdbc
 			.sql("SELECT " + COLUMNS
 					+ " FROM explainability_jobs WHERE (CAST(:model AS text) IS NULL OR model = :model) "
+					+ "AND (CAST(:kind AS text) IS NULL OR kind = :kind) "
 					+ "AND (CAST(:version AS bigint) IS NULL OR version = :version) "
 					+ "AND (CAST(:state AS text) IS NULL OR state = :state) "
 					+ "ORDER BY created_at DESC, id OFFSET :offset LIMIT :limit")
 			.param("model", model)
+			.param("kind", kind)
 			.param("version", version)
 			.param("state", state)
 			.param("offset", page.offset())
@@ -242,7 +302,8 @@ public class ExplainabilityJobs {
 		return find(id).orElseThrow(() -> ApiException.notFound("explainability job " + id));
 	}
 
-	Optional<ExplainabilityJob> find(UUID id) {
+	/** A job, if it exists. */
+	public Optional<ExplainabilityJob> find(UUID id) {
 		return this.jdbc.sql("SELECT " + COLUMNS + " FROM explainability_jobs WHERE id = :id")
 			.param("id", id)
 			.query((rs, row) -> job(rs))
@@ -275,8 +336,9 @@ public class ExplainabilityJobs {
 				throw ApiException.conflict(
 						"job " + id + " is " + job.state() + "; only a queued or running job " + "can be cancelled");
 			}
-			this.audit.append(actor, "explainability.job_cancelled", "explainability_job", id.toString(), Map
-				.of("model", job.model(), "version", Long.parseLong(job.version()), "state_before", job.state()));
+			this.audit.append(actor, "explainability.job_cancelled", "explainability_job", id.toString(),
+					Map.of("kind", job.kind(), "model", job.model(), "version", Long.parseLong(job.version()),
+							"state_before", job.state()));
 			return find(id).orElseThrow();
 		});
 	}
@@ -298,8 +360,8 @@ public class ExplainabilityJobs {
 				.param("id", id)
 				.update();
 			this.audit.append(actor, "explainability.job_retried", "explainability_job", id.toString(),
-					Map.of("model", job.model(), "version", Long.parseLong(job.version()), "attempt", job.attempt() + 1,
-							"previous_error", String.valueOf(job.error())));
+					Map.of("kind", job.kind(), "model", job.model(), "version", Long.parseLong(job.version()),
+							"attempt", job.attempt() + 1, "previous_error", String.valueOf(job.error())));
 			afterCommit();
 			return find(id).orElseThrow();
 		});
@@ -317,13 +379,16 @@ public class ExplainabilityJobs {
 		long total = rs.getLong("rows_total");
 		Long rowsTotal = rs.wasNull() ? null : total;
 		String state = rs.getString("state");
-		// a runner sets rows_total once its version is loaded and it starts explaining
-		String phase = "running".equals(state) ? ((rowsTotal == null) ? "loading" : "explaining") : null;
-		return new ExplainabilityJob(rs.getObject("id", UUID.class), rs.getString("model"),
+		String kind = rs.getString("kind");
+		// a runner sets rows_total once its version is loaded and it starts computing
+		String computing = ExplanationJobKind.NAME.equals(kind) ? "explaining" : "computing";
+		String phase = "running".equals(state) ? ((rowsTotal == null) ? "loading" : computing) : null;
+		return new ExplainabilityJob(rs.getObject("id", UUID.class), kind, rs.getString("model"),
 				Long.toString(rs.getLong("version")), rs.getObject("dataset_id", UUID.class), state, phase,
 				rs.getLong("rows_done"), rowsTotal, rs.getString("error"), rs.getObject("report_id", UUID.class),
-				rs.getInt("attempt"), JSON.readTree(rs.getString("parameters")), rs.getString("created_by"),
-				instant(rs, "created_at"), instant(rs, "started_at"), instant(rs, "finished_at"));
+				rs.getObject("fairness_report_id", UUID.class), rs.getInt("attempt"),
+				JSON.readTree(rs.getString("parameters")), rs.getString("created_by"), instant(rs, "created_at"),
+				instant(rs, "started_at"), instant(rs, "finished_at"));
 	}
 
 	private static Instant instant(ResultSet rs, String column) throws SQLException {

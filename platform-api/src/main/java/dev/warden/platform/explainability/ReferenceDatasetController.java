@@ -1,9 +1,12 @@
 package dev.warden.platform.explainability;
 
 import java.io.IOException;
+import java.util.List;
 import java.util.UUID;
 
 import jakarta.servlet.http.HttpServletRequest;
+
+import tools.jackson.databind.JsonNode;
 
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
@@ -42,12 +45,23 @@ class ReferenceDatasetController {
 
 	/**
 	 * Uploads a CSV ({@code Content-Type: text/csv}, header row naming the model's
-	 * inputs) as a reference dataset named {@code name}.
+	 * inputs) as a reference dataset named {@code name}. With {@code label} it is an
+	 * evaluation dataset: {@code positive_label} (the label value of a positive outcome),
+	 * one {@code sensitive} per sensitive column, optional
+	 * {@code reference=<column>:<group>} and {@code bands=<column>:<c1>,<c2>,...}; the
+	 * header must then also name the label and the sensitive columns. ({@code sensitive},
+	 * {@code reference} and {@code bands} are declared for the API's description and
+	 * input rules, and read as the raw values.)
 	 */
 	@PostMapping
 	ResponseEntity<ReferenceDataset> upload(@PathVariable String model,
-			@RequestParam(name = "name", required = false) String name, Authentication user, HttpServletRequest request)
-			throws IOException {
+			@RequestParam(name = "name", required = false) String name,
+			@RequestParam(name = "label", required = false) String label,
+			@RequestParam(name = "positive_label", required = false) String positiveLabel,
+			@RequestParam(name = "sensitive", required = false) List<String> sensitive,
+			@RequestParam(name = "reference", required = false) List<String> reference,
+			@RequestParam(name = "bands", required = false) List<String> bands, Authentication user,
+			HttpServletRequest request) throws IOException {
 		MediaType type = mediaType(request.getContentType());
 		if (type == null || !(type.isCompatibleWith(MediaType.parseMediaType("text/csv"))
 				|| type.isCompatibleWith(MediaType.parseMediaType("application/csv")))) {
@@ -59,12 +73,20 @@ class ReferenceDatasetController {
 			throw new ApiException(HttpStatus.UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type",
 					"the CSV must be UTF-8 (charset=" + type.getCharset().name() + " was declared)");
 		}
-		ReferenceDataset dataset = this.datasets.upload(model, name, request.getInputStream(),
+		// the raw values: Spring's conversion to a list splits a single value at its
+		// commas, and bands=age:25,60 is one value (a group may hold a comma too)
+		EvaluationSpec evaluation = EvaluationSpec.fromQuery(label, positiveLabel, values(request, "sensitive"),
+				values(request, "reference"), values(request, "bands"));
+		ReferenceDataset dataset = this.datasets.upload(model, name, evaluation, request.getInputStream(),
 				request.getContentLengthLong(), user.getName(), RequestIds.of(request));
 		return created(dataset);
 	}
 
-	/** Registers a dataset shipped with the worker: {@code {"dataset": "<name>"}}. */
+	/**
+	 * Registers a dataset shipped with the worker: {@code {"dataset": "<name>",
+	 * "evaluation"?: {...} | null}}; without {@code evaluation}, the dataset's built-in
+	 * evaluation spec (if it has one), with {@code null} none.
+	 */
 	@PostMapping(path = "/shipped", consumes = MediaType.APPLICATION_JSON_VALUE)
 	ResponseEntity<ReferenceDataset> shipped(@PathVariable String model,
 			@RequestBody(required = false) ShippedRequest body, Authentication user, HttpServletRequest request) {
@@ -72,8 +94,16 @@ class ReferenceDatasetController {
 			throw ApiException.badRequest("validation_failed",
 					"dataset: the name of a shipped dataset is required, e.g. {\"dataset\": \"adult_validation\"}");
 		}
-		ReferenceDataset dataset = this.datasets.importShipped(model, body.dataset(), user.getName(),
-				RequestIds.of(request));
+		ReferenceDataset dataset;
+		if (body.evaluation() == null) {
+			dataset = this.datasets.importShipped(model, body.dataset(), user.getName(), RequestIds.of(request));
+		}
+		else {
+			EvaluationSpec evaluation = body.evaluation().isNull() ? null
+					: EvaluationSpec.fromRequest(body.evaluation(), "evaluation");
+			dataset = this.datasets.importShipped(model, body.dataset(), evaluation, user.getName(),
+					RequestIds.of(request));
+		}
 		return ResponseEntity
 			.created(ServletUriComponentsBuilder.fromCurrentContextPath()
 				.path("/api/admin/models/{model}/reference-datasets/{id}")
@@ -104,6 +134,11 @@ class ReferenceDatasetController {
 			.body(dataset);
 	}
 
+	private static List<String> values(HttpServletRequest request, String parameter) {
+		String[] values = request.getParameterValues(parameter);
+		return (values != null) ? List.of(values) : List.of();
+	}
+
 	private static MediaType mediaType(String header) {
 		if (header == null) {
 			return null;
@@ -116,8 +151,15 @@ class ReferenceDatasetController {
 		}
 	}
 
-	/** Body of {@code POST .../reference-datasets/shipped}. */
-	record ShippedRequest(String dataset) {
+	/**
+	 * Body of {@code POST .../reference-datasets/shipped}.
+	 *
+	 * @param dataset the shipped dataset's name
+	 * @param evaluation the evaluation spec ({@code {"label", "positive_label",
+	 * "sensitive": [{"name", "reference"?, "bands"?}]}}); absent: the dataset's built-in
+	 * one; {@code null}: none (a plain reference dataset)
+	 */
+	record ShippedRequest(String dataset, JsonNode evaluation) {
 	}
 
 }

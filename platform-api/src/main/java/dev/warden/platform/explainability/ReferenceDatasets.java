@@ -25,6 +25,7 @@ import org.slf4j.LoggerFactory;
 import tools.jackson.core.type.TypeReference;
 import tools.jackson.databind.json.JsonMapper;
 
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.dao.DuplicateKeyException;
 import org.springframework.http.HttpStatus;
 import org.springframework.jdbc.core.simple.JdbcClient;
@@ -65,7 +66,7 @@ public class ReferenceDatasets {
 	private static final JsonMapper JSON = JsonMapper.builder().build();
 
 	private static final String COLUMNS = "id, model, name, source, columns::text AS columns, row_count, chunk_count, "
-			+ "sha256, data_key, kek_id, created_at, created_by";
+			+ "sha256, data_key, kek_id, created_at, created_by, evaluation::text AS evaluation";
 
 	private final JdbcClient jdbc;
 
@@ -81,8 +82,12 @@ public class ReferenceDatasets {
 
 	private final ExplainabilityProperties.ReferenceData settings;
 
+	private final ObjectProvider<EvaluationSpecCheck> specChecks;
+
 	ReferenceDatasets(JdbcClient jdbc, TransactionTemplate transactions, AuditTrail audit, KeyEncryptionKeys keks,
-			ModelCatalogue catalogue, WorkerModels workers, ExplainabilityProperties properties) {
+			ModelCatalogue catalogue, WorkerModels workers, ExplainabilityProperties properties,
+			ObjectProvider<EvaluationSpecCheck> specChecks) {
+		this.specChecks = specChecks;
 		this.jdbc = jdbc;
 		this.transactions = transactions;
 		this.audit = audit;
@@ -101,6 +106,21 @@ public class ReferenceDatasets {
 	 */
 	public ReferenceDataset upload(String model, String name, InputStream body, long declaredLength, String actor,
 			String requestId) {
+		return upload(model, name, null, body, declaredLength, actor, requestId);
+	}
+
+	/**
+	 * Registers an uploaded CSV as a reference dataset of {@code model}; with an
+	 * evaluation spec, as an evaluation dataset (the header must then also name the label
+	 * and the sensitive columns).
+	 * @param evaluation the evaluation spec (validated by the caller), or {@code null}
+	 * @param declaredLength the request's {@code Content-Length}, or -1
+	 * @throws ApiException 400 (bad name, bad CSV), 404 (unknown model), 409 (name taken,
+	 * model not served), 413 (too large), 422 (signature a CSV cannot feed), 503 (no
+	 * worker)
+	 */
+	public ReferenceDataset upload(String model, String name, EvaluationSpec evaluation, InputStream body,
+			long declaredLength, String actor, String requestId) {
 		requireModel(model);
 		if (name == null || !NAME.matcher(name).matches()) {
 			throw ApiException.badRequest("invalid_name",
@@ -111,21 +131,38 @@ public class ReferenceDatasets {
 		if (declaredLength > maxBytes) {
 			throw tooLarge(maxBytes);
 		}
+		check(evaluation);
 		List<ModelColumn> columns = signature(model, requestId);
-		return store(model, name, "upload", columns, body, null, actor);
+		return store(model, name, "upload", columns, evaluation, body, null, actor);
+	}
+
+	/**
+	 * Registers a dataset shipped with the worker ({@link ShippedDatasets}) as a
+	 * reference dataset of {@code model}, named like the shipped dataset, with the
+	 * dataset's built-in evaluation spec if it has one ({@link EvaluationSpec#shipped}).
+	 * @throws ApiException 400 (unknown shipped dataset), 404 (unknown model), 409 (name
+	 * taken, model not served), 422 (the dataset does not fit the model's signature)
+	 */
+	public ReferenceDataset importShipped(String model, String dataset, String actor, String requestId) {
+		return importShipped(model, dataset, EvaluationSpec.shipped(dataset).orElse(null), actor, requestId);
 	}
 
 	/**
 	 * Registers a dataset shipped with the worker ({@link ShippedDatasets}) as a
 	 * reference dataset of {@code model}, named like the shipped dataset.
+	 * @param evaluation the evaluation spec (validated by the caller), or {@code null}
+	 * for a plain reference dataset
 	 * @throws ApiException 400 (unknown shipped dataset), 404 (unknown model), 409 (name
-	 * taken, model not served), 422 (the dataset does not fit the model's signature)
+	 * taken, model not served), 422 (the dataset does not fit the model's signature or
+	 * the evaluation spec)
 	 */
-	public ReferenceDataset importShipped(String model, String dataset, String actor, String requestId) {
+	public ReferenceDataset importShipped(String model, String dataset, EvaluationSpec evaluation, String actor,
+			String requestId) {
 		requireModel(model);
 		Map<String, Function<Map<String, String>, String>> derived = ShippedDatasets.derived(dataset)
 			.orElseThrow(() -> ApiException.badRequest("unknown_dataset",
 					"dataset: '" + dataset + "' is not a shipped dataset; use one of " + ShippedDatasets.names()));
+		check(evaluation);
 		List<ModelColumn> columns = signature(model, requestId);
 		byte[] csv;
 		try {
@@ -138,7 +175,7 @@ public class ReferenceDatasets {
 			throw new ApiException(HttpStatus.BAD_GATEWAY, "worker_error", ex.getMessage());
 		}
 		try {
-			return store(model, dataset, "shipped", columns, new ByteArrayInputStream(csv), derived, actor);
+			return store(model, dataset, "shipped", columns, evaluation, new ByteArrayInputStream(csv), derived, actor);
 		}
 		catch (ApiException ex) {
 			if (ex.status() == HttpStatus.BAD_REQUEST) {
@@ -151,7 +188,8 @@ public class ReferenceDatasets {
 	}
 
 	private ReferenceDataset store(String model, String name, String source, List<ModelColumn> columns,
-			InputStream body, Map<String, Function<Map<String, String>, String>> derived, String actor) {
+			EvaluationSpec evaluation, InputStream body, Map<String, Function<Map<String, String>, String>> derived,
+			String actor) {
 		UUID id = UUID.randomUUID();
 		KeyEncryptionKeyProvider kek = this.keks.current();
 		byte[] wrapped = DatasetCrypto.newWrappedKey(kek.aead(), id);
@@ -164,6 +202,9 @@ public class ReferenceDatasets {
 		}
 		Instant now = Instant.now().truncatedTo(ChronoUnit.MICROS);
 		String columnsJson = JSON.writeValueAsString(columns.stream().map(this::column).toList());
+		List<CsvIngest.ExtraColumn> extras = extraColumns(evaluation);
+		int width = columns.size() + extras.size();
+		ReferenceCheck references = new ReferenceCheck(evaluation, columns.size());
 		try {
 			return this.transactions.execute((status) -> {
 				if (liveName(model, name)) {
@@ -171,8 +212,9 @@ public class ReferenceDatasets {
 				}
 				this.jdbc
 					.sql("INSERT INTO reference_datasets (id, model, name, source, columns, row_count, chunk_count, "
-							+ "sha256, data_key, kek_id, created_at, created_by) VALUES (:id, :model, :name, :source, "
-							+ "CAST(:columns AS jsonb), 0, 0, '', :key, :kek, :at, :actor)")
+							+ "sha256, data_key, kek_id, created_at, created_by, evaluation) VALUES (:id, :model, :name, "
+							+ ":source, CAST(:columns AS jsonb), 0, 0, '', :key, :kek, :at, :actor, "
+							+ "CAST(:evaluation AS jsonb))")
 					.param("id", id)
 					.param("model", model)
 					.param("name", name)
@@ -182,19 +224,23 @@ public class ReferenceDatasets {
 					.param("kek", kek.id())
 					.param("at", Timestamp.from(now))
 					.param("actor", actor)
+					.param("evaluation", (evaluation != null) ? evaluation.toJson() : null)
 					.update();
 				CsvIngest.Ingested ingested = CsvIngest.ingest(body, this.settings.maxBytes().toBytes(),
-						this.settings.maxRecordChars(), columns, derived, this.settings.chunkRows(),
-						(chunkNo, rows) -> this.jdbc
-							.sql("INSERT INTO reference_dataset_chunks (dataset_id, chunk_no, row_count, ciphertext) "
-									+ "VALUES (:id, :no, :rows, :ciphertext)")
-							.param("id", id)
-							.param("no", chunkNo)
-							.param("rows", rows.size())
-							.param("ciphertext",
-									DatasetCrypto.encryptChunk(aead, RowChunks.encode(rows, columns.size()), id,
-											chunkNo))
-							.update());
+						this.settings.maxRecordChars(), columns, extras, derived, this.settings.chunkRows(),
+						(chunkNo, rows) -> {
+							references.see(rows);
+							this.jdbc
+								.sql("INSERT INTO reference_dataset_chunks (dataset_id, chunk_no, row_count, "
+										+ "ciphertext) VALUES (:id, :no, :rows, :ciphertext)")
+								.param("id", id)
+								.param("no", chunkNo)
+								.param("rows", rows.size())
+								.param("ciphertext",
+										DatasetCrypto.encryptChunk(aead, RowChunks.encode(rows, width), id, chunkNo))
+								.update();
+						});
+				references.requireSeen();
 				this.jdbc
 					.sql("UPDATE reference_datasets SET row_count = :rows, chunk_count = :chunks, sha256 = :sha "
 							+ "WHERE id = :id")
@@ -211,6 +257,9 @@ public class ReferenceDatasets {
 				details.put("bytes", ingested.bytes());
 				details.put("sha256", ingested.sha256());
 				details.put("columns", columns.stream().map(ModelColumn::name).toList());
+				if (evaluation != null) {
+					details.put("evaluation", JSON.readTree(evaluation.toJson()));
+				}
 				this.audit.append(actor, "explainability.dataset_registered", "reference_dataset", id.toString(),
 						details);
 				log.info("{} registered reference dataset {} of {} ({}, {} rows, sha256 {})", actor, name, model,
@@ -221,6 +270,117 @@ public class ReferenceDatasets {
 		catch (DuplicateKeyException ex) {
 			throw nameTaken(model, name);
 		}
+	}
+
+	/**
+	 * Asks the modules that compute with evaluation specs ({@link EvaluationSpecCheck})
+	 * whether they can use this one.
+	 * @throws ApiException 400 {@code invalid_evaluation} with the first reason
+	 */
+	private void check(EvaluationSpec evaluation) {
+		if (evaluation == null) {
+			return;
+		}
+		this.specChecks.orderedStream()
+			.map((check) -> check.problem(evaluation))
+			.filter(java.util.Objects::nonNull)
+			.findFirst()
+			.ifPresent((problem) -> {
+				throw ApiException.badRequest("invalid_evaluation", problem);
+			});
+	}
+
+	/**
+	 * The stored columns after the model's of an evaluation dataset: the label (every
+	 * cell non-empty), then the sensitive columns (a banded one holds numbers or empty
+	 * cells).
+	 */
+	private static List<CsvIngest.ExtraColumn> extraColumns(EvaluationSpec evaluation) {
+		if (evaluation == null) {
+			return List.of();
+		}
+		List<CsvIngest.ExtraColumn> extras = new ArrayList<>();
+		extras.add(new CsvIngest.ExtraColumn(evaluation.label(),
+				(cell) -> cell.isBlank() ? "the label is empty; every row of an evaluation dataset needs one" : null));
+		for (EvaluationSpec.Attribute attribute : evaluation.sensitive()) {
+			if (attribute.bands() == null) {
+				extras.add(new CsvIngest.ExtraColumn(attribute.name(), (cell) -> null));
+			}
+			else {
+				extras.add(new CsvIngest.ExtraColumn(attribute.name(), ReferenceDatasets::bandedProblem));
+			}
+		}
+		return extras;
+	}
+
+	/** Why a cell of a banded attribute is neither empty nor a finite number. */
+	private static String bandedProblem(String cell) {
+		if (cell.isBlank()) {
+			return null;
+		}
+		String shown = (cell.length() > 40) ? cell.substring(0, 40) + "..." : cell;
+		try {
+			return Double.isFinite(Double.parseDouble(cell.strip())) ? null
+					: "'" + shown + "' is not a finite number (the column is cut into bands)";
+		}
+		catch (NumberFormatException ex) {
+			return "'" + shown + "' is not a number (the column is cut into bands)";
+		}
+	}
+
+	/**
+	 * Whether the declared reference group of each sensitive column that is not banded
+	 * occurs in the data: a reference no row has is a typo, refused with the upload.
+	 */
+	private static final class ReferenceCheck {
+
+		private final List<EvaluationSpec.Attribute> attributes = new ArrayList<>();
+
+		private final List<Integer> positions = new ArrayList<>();
+
+		private final boolean[] seen;
+
+		ReferenceCheck(EvaluationSpec evaluation, int modelColumns) {
+			if (evaluation != null) {
+				for (int i = 0; i < evaluation.sensitive().size(); i++) {
+					EvaluationSpec.Attribute attribute = evaluation.sensitive().get(i);
+					if (attribute.reference() != null && attribute.bands() == null) {
+						this.attributes.add(attribute);
+						// after the model's columns and the label
+						this.positions.add(modelColumns + 1 + i);
+					}
+				}
+			}
+			this.seen = new boolean[this.attributes.size()];
+		}
+
+		void see(List<String[]> rows) {
+			for (int a = 0; a < this.seen.length; a++) {
+				if (this.seen[a]) {
+					continue;
+				}
+				String reference = this.attributes.get(a).reference();
+				int position = this.positions.get(a);
+				for (String[] row : rows) {
+					if (row[position].trim().equals(reference.trim())) {
+						this.seen[a] = true;
+						break;
+					}
+				}
+			}
+		}
+
+		void requireSeen() {
+			for (int a = 0; a < this.seen.length; a++) {
+				if (!this.seen[a]) {
+					EvaluationSpec.Attribute attribute = this.attributes.get(a);
+					throw ApiException.badRequest("invalid_evaluation",
+							"the reference group '" + attribute.reference() + "' of sensitive column '"
+									+ attribute.name() + "' is in no row; it must be a value of the column");
+				}
+			}
+		}
+
 	}
 
 	private Map<String, String> column(ModelColumn column) {
@@ -327,6 +487,19 @@ public class ReferenceDatasets {
 		return this.jdbc
 			.sql("SELECT " + COLUMNS + " FROM reference_datasets WHERE model = :model AND deleted_at IS NULL "
 					+ "ORDER BY created_at DESC, id LIMIT 1")
+			.param("model", model)
+			.query((rs, row) -> dataset(rs))
+			.optional();
+	}
+
+	/**
+	 * The model's most recently registered evaluation dataset (one with an evaluation
+	 * spec) that is not deleted.
+	 */
+	public Optional<ReferenceDataset> newestEvaluation(String model) {
+		return this.jdbc
+			.sql("SELECT " + COLUMNS + " FROM reference_datasets WHERE model = :model AND deleted_at IS NULL "
+					+ "AND evaluation IS NOT NULL ORDER BY created_at DESC, id LIMIT 1")
 			.param("model", model)
 			.query((rs, row) -> dataset(rs))
 			.optional();
@@ -456,7 +629,8 @@ public class ReferenceDatasets {
 		stored.forEach((c) -> columns.add(new ReferenceDataset.Column(c.get("name"), c.get("dtype"))));
 		return new ReferenceDataset(rs.getObject("id", UUID.class), rs.getString("model"), rs.getString("name"),
 				rs.getString("source"), List.copyOf(columns), rs.getLong("row_count"), rs.getString("sha256"),
-				rs.getTimestamp("created_at").toInstant(), rs.getString("created_by"));
+				rs.getTimestamp("created_at").toInstant(), rs.getString("created_by"),
+				EvaluationSpec.fromStored(rs.getString("evaluation")));
 	}
 
 	/** The columns of a stored dataset as the model's columns. */

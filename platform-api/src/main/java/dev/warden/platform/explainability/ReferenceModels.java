@@ -33,6 +33,8 @@ import dev.warden.platform.system.ApiException;
  * an administrator's decision that a restart does not undo); at start-up, and when one of
  * their versions first becomes AVAILABLE. After such a registration, a job is queued for
  * each of the model's AVAILABLE versions.</li>
+ * <li>after this module's automatic job, every other {@link JobKind} (e.g. fairness
+ * checks) is told about the version, to queue its own.</li>
  * </ul>
  * The work runs on a thread of its own, never on the catalogue's.
  */
@@ -44,6 +46,8 @@ class ReferenceModels implements DisposableBean {
 	private final ReferenceDatasets datasets;
 
 	private final ExplainabilityJobs jobs;
+
+	private final List<JobKind> kinds;
 
 	private final JdbcClient jdbc;
 
@@ -57,10 +61,11 @@ class ReferenceModels implements DisposableBean {
 		return thread;
 	});
 
-	ReferenceModels(ReferenceDatasets datasets, ExplainabilityJobs jobs, JdbcClient jdbc,
+	ReferenceModels(ReferenceDatasets datasets, ExplainabilityJobs jobs, List<JobKind> kinds, JdbcClient jdbc,
 			TransactionTemplate transactions, ExplainabilityProperties properties) {
 		this.datasets = datasets;
 		this.jobs = jobs;
+		this.kinds = List.copyOf(kinds);
 		this.jdbc = jdbc;
 		this.transactions = transactions;
 		this.properties = properties;
@@ -80,6 +85,7 @@ class ReferenceModels implements DisposableBean {
 						.ifPresent((job) -> log.info("Queued explainability report job {} for {}/{} (first available)",
 								job.id(), event.model(), event.version()));
 				}
+				otherKinds(event.model(), event.version());
 			}
 			catch (RuntimeException ex) {
 				log.warn("No explainability report could be queued for {}/{}: {}", event.model(), event.version(),
@@ -136,14 +142,31 @@ class ReferenceModels implements DisposableBean {
 		if (registered.isEmpty()) {
 			return false;
 		}
-		if (this.properties.jobs().autoQueue()) {
-			for (long version : available) {
+		for (long version : available) {
+			if (this.properties.jobs().autoQueue()) {
 				this.jobs.queueAutomatically(model, version, registered.get().id())
 					.ifPresent((job) -> log.info("Queued explainability report job {} for {}/{} on {}", job.id(), model,
 							version, shipped));
 			}
+			otherKinds(model, version);
 		}
 		return true;
+	}
+
+	/**
+	 * Lets the other kinds of jobs ({@link JobKind}, e.g. fairness checks) queue their
+	 * automatic job of the version, after this module's.
+	 */
+	private void otherKinds(String model, long version) {
+		for (JobKind kind : this.kinds) {
+			try {
+				kind.versionAvailable(model, version);
+			}
+			catch (RuntimeException ex) {
+				log.warn("No automatic {} job could be queued for {}/{}: {}", kind.name(), model, version,
+						ex.getMessage());
+			}
+		}
 	}
 
 	private List<Long> availableVersions(String model) {

@@ -2,20 +2,39 @@ package dev.warden.platform.fairness;
 
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Timestamp;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
+import tools.jackson.databind.node.ObjectNode;
 
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Service;
+import org.springframework.transaction.annotation.Propagation;
+import org.springframework.transaction.annotation.Transactional;
 
+import dev.warden.platform.audit.AuditTrail;
+import dev.warden.platform.explainability.ContentDigest;
+import dev.warden.platform.explainability.ExplainabilityJob;
+import dev.warden.platform.explainability.ReferenceDataset;
+import dev.warden.platform.fairness.internal.FairnessPdf;
+import dev.warden.platform.model.ModelCatalogue;
 import dev.warden.platform.system.ApiException;
+import dev.warden.platform.system.Page;
+import dev.warden.platform.system.PageRequest;
 
 /**
- * Immutable fairness reports: written once by a fairness job, read as JSON or rendered as
- * a PDF. The table refuses UPDATE, DELETE and TRUNCATE (trigger). Thread-safe.
+ * Immutable fairness reports: written once by a fairness job (with the audit event
+ * {@code fairness.report_created} carrying the digest, in the job's transaction), read as
+ * JSON or rendered as a PDF. The table refuses UPDATE, DELETE and TRUNCATE (trigger).
+ * Thread-safe.
  */
 @Service
 public class FairnessReports {
@@ -27,8 +46,78 @@ public class FairnessReports {
 
 	private final JdbcClient jdbc;
 
-	FairnessReports(JdbcClient jdbc) {
+	private final AuditTrail audit;
+
+	private final ModelCatalogue catalogue;
+
+	FairnessReports(JdbcClient jdbc, AuditTrail audit, ModelCatalogue catalogue) {
 		this.jdbc = jdbc;
+		this.audit = audit;
+		this.catalogue = catalogue;
+	}
+
+	/**
+	 * Writes a report and its audit event in the caller's transaction (the job's). The
+	 * digest is the SHA-256 of the canonical JSON of {@code content}
+	 * ({@link ContentDigest}).
+	 */
+	@Transactional(propagation = Propagation.MANDATORY)
+	FairnessReport store(ExplainabilityJob job, ReferenceDataset dataset, String modelSha256, double threshold,
+			ObjectNode content) {
+		UUID id = UUID.randomUUID();
+		String digest = ContentDigest.sha256(content);
+		long seed = job.parameters().path("seed").asLong();
+		this.jdbc
+			.sql("INSERT INTO fairness_reports (id, model, version, dataset_id, dataset_sha256, model_sha256, "
+					+ "threshold, seed, parameters, content, content_sha256, created_at, job_id) VALUES (:id, :model, "
+					+ ":version, :dataset, :datasetSha, :modelSha, :threshold, :seed, CAST(:parameters AS jsonb), "
+					+ "CAST(:content AS jsonb), :digest, :at, :job)")
+			.param("id", id)
+			.param("model", job.model())
+			.param("version", Long.parseLong(job.version()))
+			.param("dataset", dataset.id())
+			.param("datasetSha", dataset.sha256())
+			.param("modelSha", modelSha256)
+			.param("threshold", threshold)
+			.param("seed", seed)
+			.param("parameters", JSON.writeValueAsString(job.parameters()))
+			.param("content", JSON.writeValueAsString(content))
+			.param("digest", digest)
+			.param("at", Timestamp.from(Instant.now().truncatedTo(ChronoUnit.MICROS)))
+			.param("job", job.id())
+			.update();
+		Map<String, Object> details = new LinkedHashMap<>();
+		details.put("model", job.model());
+		details.put("version", Long.parseLong(job.version()));
+		details.put("dataset_id", dataset.id().toString());
+		details.put("dataset_sha256", dataset.sha256());
+		details.put("model_sha256", modelSha256);
+		details.put("threshold", threshold);
+		details.put("seed", seed);
+		details.put("content_sha256", digest);
+		details.put("job_id", job.id().toString());
+		this.audit.append(AuditTrail.SYSTEM_ACTOR, "fairness.report_created", "fairness_report", id.toString(),
+				details);
+		return find(id).orElseThrow();
+	}
+
+	/**
+	 * One page of a version's reports (without content), newest first.
+	 * @throws ApiException 404 unknown version
+	 */
+	public Page<FairnessReport> list(String model, long version, PageRequest page) {
+		if (this.catalogue.version(model, version).isEmpty()) {
+			throw ApiException.notFound("version " + version + " of model " + model);
+		}
+		return Page.of(this.jdbc
+			.sql("SELECT " + SUMMARY + ", NULL AS content FROM fairness_reports WHERE model = :model "
+					+ "AND version = :version ORDER BY created_at DESC, id OFFSET :offset LIMIT :limit")
+			.param("model", model)
+			.param("version", version)
+			.param("offset", page.offset())
+			.param("limit", page.fetchSize())
+			.query((rs, row) -> report(rs))
+			.list(), page);
 	}
 
 	/** The version's most recent report, with its content. */
@@ -47,6 +136,27 @@ public class FairnessReports {
 	 */
 	public FairnessReport get(UUID id) {
 		return find(id).orElseThrow(() -> ApiException.notFound("fairness report " + id));
+	}
+
+	/**
+	 * The report as a PDF, drawn with {@code thresholds}.
+	 * @throws ApiException 404 unknown report
+	 */
+	public byte[] pdf(UUID id, FairnessThresholds thresholds) {
+		FairnessReport report = get(id);
+		String datasetName = this.jdbc.sql("SELECT name FROM reference_datasets WHERE id = :id")
+			.param("id", report.datasetId())
+			.query(String.class)
+			.optional()
+			.orElse("?");
+		List<FairnessPdf.Threshold> limits = thresholds.limits()
+			.stream()
+			.map((limit) -> new FairnessPdf.Threshold(limit.metric(), limit.attribute(), limit.min(), limit.max()))
+			.toList();
+		return FairnessPdf.render(new FairnessPdf.Header(report.id().toString(), report.model(), report.version(),
+				report.modelSha256(), datasetName, report.datasetId().toString(), report.datasetSha256(),
+				report.threshold(), report.seed(), report.content().path("software_version").asString("?"),
+				report.createdAt().toString(), report.contentSha256()), report.content(), limits);
 	}
 
 	Optional<FairnessReport> find(UUID id) {

@@ -28,11 +28,14 @@ import dev.warden.platform.system.ApiException;
 /**
  * Reads a reference dataset's CSV as it arrives, validates it against the model's columns
  * and hands it on in chunks, never holding more than one chunk: the header row must name
- * exactly the model's inputs (in any order; a shipped dataset may have more columns, and
- * derived ones), every row must have as many fields as the header, and every cell must be
- * a value of its column ({@link ModelColumn#problem}). The SHA-256 of the bytes read (all
- * of them) and the row count are computed on the way. Errors are {@link ApiException}s
- * naming the row, the line and the column: 400, or 413 past {@code maxBytes}.
+ * exactly the model's inputs and the extra columns of an evaluation dataset (in any
+ * order; a shipped dataset may have more columns, and derived ones), every row must have
+ * as many fields as the header, and every cell must be a value of its column
+ * ({@link ModelColumn#problem}, {@link ExtraColumn#problem}). A stored row holds the
+ * model's columns, then the extra columns, in the order given (a column that is both an
+ * input and an extra column is stored twice). The SHA-256 of the bytes read (all of them)
+ * and the row count are computed on the way. Errors are {@link ApiException}s naming the
+ * row, the line and the column: 400, or 413 past {@code maxBytes}.
  */
 public final class CsvIngest {
 
@@ -48,6 +51,21 @@ public final class CsvIngest {
 	 */
 	public static Ingested ingest(InputStream in, long maxBytes, int maxRecordChars, List<ModelColumn> columns,
 			Map<String, Function<Map<String, String>, String>> derived, int chunkRows, ChunkSink sink) {
+		return ingest(in, maxBytes, maxRecordChars, columns, List.of(), derived, chunkRows, sink);
+	}
+
+	/**
+	 * @param in the CSV bytes (UTF-8)
+	 * @param columns the model's columns; stored rows have their cells in this order
+	 * @param extras columns stored after the model's (an evaluation dataset's label and
+	 * sensitive columns); each must be in the header
+	 * @param derived for a shipped dataset, columns computed from the others (by name);
+	 * {@code null} for an upload, whose header must name exactly the columns
+	 * @param sink receives every chunk of at most {@code chunkRows} rows, numbered from 0
+	 */
+	public static Ingested ingest(InputStream in, long maxBytes, int maxRecordChars, List<ModelColumn> columns,
+			List<ExtraColumn> extras, Map<String, Function<Map<String, String>, String>> derived, int chunkRows,
+			ChunkSink sink) {
 		MessageDigest sha256;
 		try {
 			sha256 = MessageDigest.getInstance("SHA-256");
@@ -68,9 +86,9 @@ public final class CsvIngest {
 			List<String> header = csv.next();
 			if (header == null) {
 				throw ApiException.badRequest("empty_dataset", "the CSV is empty: a header row naming the columns "
-						+ names(columns) + " and at least one row are required");
+						+ names(columns, extras) + " and at least one row are required");
 			}
-			Mapping mapping = mapping(header, columns, derived);
+			Mapping mapping = mapping(header, columns, extras, derived);
 			List<String[]> chunk = new ArrayList<>(chunkRows);
 			List<String> fields;
 			while ((fields = csv.next()) != null) {
@@ -85,6 +103,13 @@ public final class CsvIngest {
 					if (problem != null) {
 						throw ApiException.badRequest("invalid_cell", "row " + rows + " (line " + csv.recordLine()
 								+ "), column '" + columns.get(c).name() + "': " + problem);
+					}
+				}
+				for (int e = 0; e < extras.size(); e++) {
+					String problem = extras.get(e).problem().apply(row[columns.size() + e]);
+					if (problem != null) {
+						throw ApiException.badRequest("invalid_cell", "row " + rows + " (line " + csv.recordLine()
+								+ "), column '" + extras.get(e).name() + "': " + problem);
 					}
 				}
 				chunk.add(row);
@@ -118,7 +143,7 @@ public final class CsvIngest {
 		return new Ingested(rows, chunks, HexFormat.of().formatHex(sha256.digest()), limited.count());
 	}
 
-	private static Mapping mapping(List<String> header, List<ModelColumn> columns,
+	private static Mapping mapping(List<String> header, List<ModelColumn> columns, List<ExtraColumn> extras,
 			Map<String, Function<Map<String, String>, String>> derived) {
 		Set<String> seen = new LinkedHashSet<>();
 		for (String name : header) {
@@ -128,6 +153,7 @@ public final class CsvIngest {
 		}
 		Set<String> wanted = new TreeSet<>();
 		columns.forEach((c) -> wanted.add(c.name()));
+		extras.forEach((c) -> wanted.add(c.name()));
 		Set<String> available = new TreeSet<>(seen);
 		if (derived != null) {
 			available.addAll(derived.keySet());
@@ -139,9 +165,16 @@ public final class CsvIngest {
 		if (derived != null) {
 			unknown.clear();
 		}
+		for (ExtraColumn extra : extras) {
+			if (!seen.contains(extra.name())) {
+				// an extra column is never derived: it must be in the file
+				missing.add(extra.name());
+			}
+		}
 		if (!missing.isEmpty() || !unknown.isEmpty()) {
 			StringBuilder message = new StringBuilder(
-					"the header must name exactly the model's inputs " + names(columns) + ":");
+					"the header must name exactly the model's inputs " + names(columns)
+							+ (extras.isEmpty() ? "" : " and the evaluation columns " + extraNames(extras)) + ":");
 			if (!missing.isEmpty()) {
 				message.append(" missing columns ").append(missing);
 			}
@@ -150,11 +183,21 @@ public final class CsvIngest {
 			}
 			throw ApiException.badRequest("invalid_columns", message.toString());
 		}
-		return new Mapping(header, columns, derived);
+		return new Mapping(header, columns, extras, derived);
 	}
 
 	private static List<String> names(List<ModelColumn> columns) {
 		return columns.stream().map(ModelColumn::name).toList();
+	}
+
+	private static List<String> names(List<ModelColumn> columns, List<ExtraColumn> extras) {
+		List<String> names = new ArrayList<>(names(columns));
+		extraNames(extras).stream().filter((name) -> !names.contains(name)).forEach(names::add);
+		return names;
+	}
+
+	private static List<String> extraNames(List<ExtraColumn> extras) {
+		return extras.stream().map(ExtraColumn::name).toList();
 	}
 
 	/** From a record's fields to a stored row. */
@@ -164,11 +207,13 @@ public final class CsvIngest {
 
 		private final int[] positions;
 
+		private final int[] extraPositions;
+
 		private final List<ModelColumn> columns;
 
 		private final Map<String, Function<Map<String, String>, String>> derived;
 
-		Mapping(List<String> header, List<ModelColumn> columns,
+		Mapping(List<String> header, List<ModelColumn> columns, List<ExtraColumn> extras,
 				Map<String, Function<Map<String, String>, String>> derived) {
 			this.header = header;
 			this.columns = columns;
@@ -177,12 +222,19 @@ public final class CsvIngest {
 			for (int c = 0; c < columns.size(); c++) {
 				this.positions[c] = header.indexOf(columns.get(c).name());
 			}
+			this.extraPositions = new int[extras.size()];
+			for (int e = 0; e < extras.size(); e++) {
+				this.extraPositions[e] = header.indexOf(extras.get(e).name());
+			}
 		}
 
 		String[] apply(List<String> fields) {
-			String[] row = new String[this.columns.size()];
+			String[] row = new String[this.columns.size() + this.extraPositions.length];
+			for (int e = 0; e < this.extraPositions.length; e++) {
+				row[this.columns.size() + e] = fields.get(this.extraPositions[e]);
+			}
 			Map<String, String> named = null;
-			for (int c = 0; c < row.length; c++) {
+			for (int c = 0; c < this.columns.size(); c++) {
 				if (this.derived != null && this.derived.containsKey(this.columns.get(c).name())) {
 					if (named == null) {
 						named = new LinkedHashMap<>();
@@ -199,6 +251,17 @@ public final class CsvIngest {
 			return row;
 		}
 
+	}
+
+	/**
+	 * A column stored after the model's columns (an evaluation dataset's label or
+	 * sensitive attribute).
+	 *
+	 * @param name its header
+	 * @param problem why a cell cannot be a value of the column, or {@code null} if it
+	 * can
+	 */
+	public record ExtraColumn(String name, Function<String, String> problem) {
 	}
 
 	/** Receives the chunks of a dataset as they are read. */
