@@ -103,16 +103,18 @@ public class ModelCards {
 
 	/**
 	 * The fields a complete card must have and this version's card lacks (paths such as
-	 * {@code considerations.limitations}); empty when the card is complete. Creates the
-	 * card if it was never read.
+	 * {@code considerations.limitations}); empty when the card is complete. Writes
+	 * nothing, so it may be called in any transaction, read-only ones included: a card
+	 * that was never read is judged by the content it will start with.
 	 * @throws ApiException 404 unknown model or version
 	 */
-	@Transactional
+	@Transactional(readOnly = true)
 	public List<String> missingSections(String model, long version) {
 		VersionFacts facts = facts(model, version);
-		ModelCardRevision latest = ensureCard(facts);
+		JsonNode content = latest(model, version).map(ModelCardRevision::content)
+			.orElseGet(() -> initial(facts.model(), facts.version()).content());
 		boolean fairness = this.fairnessReports.latest(model, version).isPresent();
-		return Completeness.missing(latest.content(), fairness).stream().map(Completeness.Missing::path).toList();
+		return Completeness.missing(content, fairness).stream().map(Completeness.Missing::path).toList();
 	}
 
 	/**

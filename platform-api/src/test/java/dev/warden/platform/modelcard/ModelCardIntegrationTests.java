@@ -37,6 +37,8 @@ import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ObjectNode;
 
 import org.springframework.dao.DataAccessException;
+import org.springframework.transaction.PlatformTransactionManager;
+import org.springframework.transaction.support.TransactionTemplate;
 
 import dev.warden.platform.FakeWorker;
 import dev.warden.platform.Http;
@@ -77,7 +79,7 @@ class ModelCardIntegrationTests {
 	@BeforeAll
 	static void start() throws Exception {
 		for (String model : List.of("mc-edit", "mc-bad", "mc-roles", "mc-carry", "mc-partial", "mc-quant", "mc-gov",
-				"mc-export", "mc-race", "income", "spam")) {
+				"mc-export", "mc-race", "mc-fresh", "income", "spam")) {
 			LISTING.put(model, new TreeSet<>(List.of(1L)));
 		}
 		HttpServer worker = FakeWorker.start((exchange) -> {
@@ -353,6 +355,23 @@ class ModelCardIntegrationTests {
 		assertThat(completeness.path("missing").findValuesAsString("path")).containsExactlyElementsOf(expected);
 		assertThat(warden.app().bean(ModelCards.class).missingSections("mc-partial", 1))
 			.containsExactlyElementsOf(expected);
+
+		// asked about a card nobody has read, inside a read-only transaction: judged by
+		// the
+		// content it will start with, and nothing is written
+		TransactionTemplate readOnly = new TransactionTemplate(warden.app().bean(PlatformTransactionManager.class));
+		readOnly.setReadOnly(true);
+		List<String> fresh = readOnly
+			.execute((status) -> warden.app().bean(ModelCards.class).missingSections("mc-fresh", 1));
+		assertThat(fresh).containsExactly("model_details.overview", "model_details.owners", "model_details.licenses",
+				"model_parameters.model_architecture", "model_parameters.data", "model_parameters.input_format",
+				"model_parameters.output_format", "considerations.users", "considerations.use_cases",
+				"considerations.limitations", "considerations.ethical_considerations", "quantitative_analysis");
+		assertThat(warden.app()
+			.jdbc()
+			.sql("SELECT count(*) FROM model_card_revisions WHERE model = 'mc-fresh'")
+			.query(Long.class)
+			.single()).isZero();
 	}
 
 	// ---- computed parts ----
