@@ -593,7 +593,7 @@ class ModelCardIntegrationTests {
 			.containsExactly("model_card.created");
 	}
 
-	// ---- helpers ----
+	// ---- requests, fixtures and report rows ----
 
 	private static String listing() {
 		List<Map<String, Object>> models = new ArrayList<>();
