@@ -83,7 +83,10 @@ class ReportHoldIntegrationTests {
 			// the phase is loading from the claim on; the hold follows at once
 			assertThat(await(ReportHoldIntegrationTests::holders, (holders) -> !holders.isEmpty()))
 				.containsExactly("explainability-job-" + id + "-1");
-			assertThat(aspired().get(1L)).containsExactly("hold:explainability-job-" + id + "-1");
+			// the desired state is derived again right after the hold's transaction
+			// commits: a moment after the row is visible
+			assertThat(await(ReportHoldIntegrationTests::aspired, (versions) -> versions.containsKey(1L)).get(1L))
+				.containsExactly("hold:explainability-job-" + id + "-1");
 			// the worker was told to load it, and is loading it
 			await(() -> app.worker().desiredStates, (states) -> states.stream()
 				.anyMatch((s) -> s.path("models").path("held").valueStream().anyMatch((v) -> v.asLong() == 1)));
