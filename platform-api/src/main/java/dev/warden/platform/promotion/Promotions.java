@@ -178,7 +178,14 @@ class Promotions {
 	 */
 	PromotionRequest approve(UUID id, String comment, String actor) {
 		requireText(comment, "comment");
+		String model = modelOf(id);
 		List<RuleResult> failed = this.transactions.execute((status) -> {
+			// approvals of one model are serialised before any row is locked: an applied
+			// request locks the model's routing, then supersedes the others' rows
+			this.jdbc.sql("SELECT 1 FROM (SELECT pg_advisory_xact_lock(hashtext(:key))) AS locked")
+				.param("key", "warden:promotion:" + model)
+				.query(Integer.class)
+				.single();
 			Stored request = lock(id);
 			requirePending(request);
 			ModelPolicy policy = this.policies.current().forModel(request.model());
@@ -610,6 +617,14 @@ class Promotions {
 			details.put("canary_weight", target.weight());
 		}
 		return details;
+	}
+
+	private String modelOf(UUID id) {
+		return this.jdbc.sql("SELECT model FROM promotion_requests WHERE id = :id")
+			.param("id", id)
+			.query(String.class)
+			.optional()
+			.orElseThrow(() -> ApiException.notFound("promotion request " + id));
 	}
 
 	private Stored lock(UUID id) {
