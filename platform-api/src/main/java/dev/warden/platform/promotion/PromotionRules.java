@@ -13,6 +13,7 @@ import java.util.UUID;
 
 import tools.jackson.databind.JsonNode;
 
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.stereotype.Component;
 
 import dev.warden.platform.explainability.ExplainabilityReport;
@@ -44,9 +45,13 @@ class PromotionRules {
 
 	private final ReportLookup reports;
 
-	private final ModelCards cards;
+	/**
+	 * Looked up when a card is checked: the model cards ask every contributor (this
+	 * module's among them) for their sections, so a direct dependency would be a cycle.
+	 */
+	private final ObjectProvider<ModelCards> cards;
 
-	PromotionRules(ReportLookup reports, ModelCards cards) {
+	PromotionRules(ReportLookup reports, ObjectProvider<ModelCards> cards) {
 		this.reports = reports;
 		this.cards = cards;
 	}
@@ -344,7 +349,7 @@ class PromotionRules {
 	private RuleResult modelCard(String model, long version) {
 		List<String> missing;
 		try {
-			missing = this.cards.missingSections(model, version);
+			missing = this.cards.getObject().missingSections(model, version);
 		}
 		catch (RuntimeException ex) {
 			return RuleResult.failed(MODEL_CARD_COMPLETE, null, null, null,
