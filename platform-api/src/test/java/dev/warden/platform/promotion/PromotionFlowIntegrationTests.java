@@ -71,6 +71,8 @@ class PromotionFlowIntegrationTests {
 			          - metric: four_fifths_ratio
 			            min: 0.8
 			      model_card_complete: true
+			      approvals:
+			        required: 2
 			""";
 
 	static final String JUSTIFICATION = "The disparity is inherited from the census labels; approved by the "
@@ -519,6 +521,10 @@ class PromotionFlowIntegrationTests {
 
 	@Test
 	void everyAttributeAndIntersectionOfTheReportIsCheckedWhenThePolicyNamesNone() {
+		long requests = app.jdbc()
+			.sql("SELECT count(*) FROM promotion_requests WHERE model = 'carded'")
+			.query(Long.class)
+			.single();
 		UUID dataset = reports.dataset("carded", "carded_eval");
 		reports.fairness("carded", 1, dataset, Duration.ofHours(1), 0.9, new double[] { 0.03, 0.01, 0.05 }, 0.8);
 		HttpResponse<String> evaluated = as("carol", "GET", "/api/admin/models/carded/versions/1/promotion-evaluation",
@@ -537,7 +543,41 @@ class PromotionFlowIntegrationTests {
 		assertThat(app.jdbc()
 			.sql("SELECT count(*) FROM promotion_requests WHERE model = 'carded'")
 			.query(Long.class)
-			.single()).isZero();
+			.single()).isEqualTo(requests);
+	}
+
+	@Test
+	void whenThePolicyAsksForTwoApprovalsTheSecondAdministratorsApprovalAppliesTheChange() {
+		// override whatever fails for version 2 of carded now, each with a justification
+		JsonNode evaluation = Json
+			.read(as("alice", "GET", "/api/admin/models/carded/versions/2/promotion-evaluation", null).body());
+		assertThat(evaluation.path("approvals_required").asInt()).isEqualTo(2);
+		StringBuilder overrides = new StringBuilder();
+		for (String rule : rules(evaluation, "failed")) {
+			overrides.append(overrides.isEmpty() ? "" : ",")
+				.append("{\"rule\":\"")
+				.append(rule)
+				.append("\",\"justification\":\"")
+				.append(JUSTIFICATION)
+				.append("\"}");
+		}
+		HttpResponse<String> requested = as("alice", "POST", "/api/admin/models/carded/versions/2/promotion-requests",
+				"{\"target\":\"stable\",\"overrides\":[" + overrides + "]}");
+		assertThat(requested.statusCode()).as(requested.body()).isEqualTo(201);
+		String id = Json.field(requested.body(), "id");
+		HttpResponse<String> first = decide("bob", id, "approve", null);
+		assertThat(first.statusCode()).as(first.body()).isEqualTo(200);
+		assertThat(Json.read(first.body()).path("state").asString()).isEqualTo("pending");
+		assertThat(Json.read(first.body()).path("approvals").size()).isEqualTo(1);
+		assertThat(decide("bob", id, "approve", null).body()).contains("\"code\":\"already_approved\"");
+		assertThat(as("alice", "GET", "/api/admin/models/carded/routing", null).body())
+			.contains("\"stable_version\":null");
+		HttpResponse<String> second = decide("dave", id, "approve", null);
+		assertThat(second.statusCode()).as(second.body()).isEqualTo(200);
+		assertThat(Json.read(second.body()).path("state").asString()).isEqualTo("approved");
+		assertThat(as("alice", "GET", "/api/admin/models/carded/routing", null).body())
+			.contains("\"stable_version\":2");
+		assertThat(actions(id)).containsSubsequence("promotion.approved", "promotion.approved", "promotion.applied");
 	}
 
 	/**
