@@ -46,6 +46,13 @@ final class WardenCluster implements AutoCloseable {
 
 	final Path modelVersionDir;
 
+	/**
+	 * The gateway's policies directory: the repository's {@code policies/} with the
+	 * system tests' own {@code promotion.yaml} (test resource
+	 * {@code policies/promotion.yaml}).
+	 */
+	final Path policiesDir;
+
 	final int workerPort;
 
 	final int secondWorkerPort;
@@ -68,6 +75,7 @@ final class WardenCluster implements AutoCloseable {
 		this.root = root;
 		this.modelStore = Files.createDirectories(root.resolve("models"));
 		this.dataDir = Files.createDirectories(root.resolve("data"));
+		this.policiesDir = policies(root.resolve("policies"));
 		this.logs = Files
 			.createDirectories(Path.of(System.getProperty("warden.logs.dir", root.resolve("logs").toString())));
 		// a small, fast training run: enough for a real SavedModel with the production
@@ -80,6 +88,24 @@ final class WardenCluster implements AutoCloseable {
 		this.secondWorkerPort = freePort();
 		this.gatewayPort = freePort();
 		this.consolePort = freePort();
+	}
+
+	/**
+	 * The shipped policy files, and the promotion policy of the system tests: their
+	 * routing test exercises canaries and rollbacks on a model of its own, which that
+	 * policy routes without approval.
+	 */
+	private static Path policies(Path dir) throws IOException {
+		Files.createDirectories(dir);
+		try (var shipped = Files.list(Path.of(System.getProperty("warden.policies.dir")))) {
+			for (Path file : shipped.filter(Files::isRegularFile).toList()) {
+				Files.copy(file, dir.resolve(file.getFileName().toString()));
+			}
+		}
+		try (var promotion = WardenCluster.class.getResourceAsStream("/policies/promotion.yaml")) {
+			Files.copy(promotion, dir.resolve("promotion.yaml"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+		}
+		return dir;
 	}
 
 	static WardenCluster start(Path root) throws Exception {
@@ -287,8 +313,7 @@ final class WardenCluster implements AutoCloseable {
 		return launch("platform-api", System.getProperty("warden.gateway.jar"), gatewayPort,
 				Map.of("WARDEN_DATA_DIR", dataDir.toString(), "WARDEN_WORKER_URL", "http://127.0.0.1:" + workerPort,
 						"WARDEN_REGISTRATION_TOKEN", REGISTRATION_TOKEN, "WARDEN_OIDC_ISSUER_URI", console(),
-						"WARDEN_MODEL_STORE", modelStore.toString(), "WARDEN_POLICIES_DIR",
-						System.getProperty("warden.policies.dir")));
+						"WARDEN_MODEL_STORE", modelStore.toString(), "WARDEN_POLICIES_DIR", policiesDir.toString()));
 	}
 
 	private Process launchSecondWorker(Map<String, String> settings) throws IOException {

@@ -17,12 +17,15 @@ import java.util.zip.CRC32C;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.SmartInitializingSingleton;
 import org.springframework.http.HttpStatus;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.scheduling.annotation.SchedulingConfigurer;
 import org.springframework.scheduling.config.ScheduledTaskRegistrar;
 import org.springframework.stereotype.Service;
+import org.springframework.transaction.support.TransactionSynchronization;
+import org.springframework.transaction.support.TransactionSynchronizationManager;
 import org.springframework.transaction.support.TransactionTemplate;
 
 import dev.warden.platform.audit.AuditTrail;
@@ -45,7 +48,11 @@ import dev.warden.platform.worker.WorkerFleet;
  * The data plane asks {@link #version} on every request and is answered from an in-memory
  * snapshot reloaded every {@code warden.routing.refresh-interval} (500 ms) and right
  * after every change made on this replica, the way {@code ModelGrants} does. Every change
- * is one transaction with its audit event (before and after). Thread-safe.
+ * is one transaction with its audit event (before and after). A direct change (the admin
+ * API's canary, promote, rollback, reset and pin calls) is first shown to every
+ * {@link RoutingGuard} (the promotion module refuses what needs an approved request);
+ * {@link #applyApproved} applies a change another module approved, in that module's
+ * transaction. Thread-safe.
  */
 @Service
 public class ModelRouting implements SchedulingConfigurer, SmartInitializingSingleton {
@@ -68,10 +75,13 @@ public class ModelRouting implements SchedulingConfigurer, SmartInitializingSing
 
 	private final RouteFallbacks fallbacks;
 
+	private final ObjectProvider<RoutingGuard> guards;
+
 	private volatile Map<String, Route> snapshot = Map.of();
 
 	ModelRouting(JdbcClient jdbc, TransactionTemplate transactions, AuditTrail audit, RoutingProperties properties,
-			Servability servability, AspiredVersions aspired, WorkerFleet fleet, RouteFallbacks fallbacks) {
+			Servability servability, AspiredVersions aspired, WorkerFleet fleet, RouteFallbacks fallbacks,
+			ObjectProvider<RoutingGuard> guards) {
 		this.jdbc = jdbc;
 		this.transactions = transactions;
 		this.audit = audit;
@@ -80,6 +90,7 @@ public class ModelRouting implements SchedulingConfigurer, SmartInitializingSing
 		this.aspired = aspired;
 		this.fleet = fleet;
 		this.fallbacks = fallbacks;
+		this.guards = guards;
 	}
 
 	/**
@@ -342,21 +353,105 @@ public class ModelRouting implements SchedulingConfigurer, SmartInitializingSing
 	}
 
 	private Routing change(String model, String action, String actor, Change change) {
+		return change(model, action, actor, change, true, Map.of());
+	}
+
+	/**
+	 * Applies a change in one transaction with its audit event (joining the caller's
+	 * transaction when there is one), after the guards allowed it when {@code guarded};
+	 * then reloads the snapshot and derives the desired state, at once or, inside a
+	 * caller's transaction, once it commits.
+	 */
+	private Routing change(String model, String action, String actor, Change change, boolean guarded,
+			Map<String, Object> extraDetails) {
 		Routing result = this.transactions.execute((status) -> {
 			UUID modelId = modelId(model, true);
 			Routing before = read(model, modelId);
 			change.apply(modelId, before);
 			Routing after = read(model, modelId);
+			if (guarded) {
+				RoutingChange proposed = new RoutingChange(action, model, before, after, actor);
+				this.guards.orderedStream().forEach((guard) -> guard.check(proposed));
+			}
 			Map<String, Object> details = new LinkedHashMap<>();
 			details.put("model", model);
 			details.put("before", before.summary());
 			details.put("after", after.summary());
+			details.putAll(extraDetails);
 			this.audit.append(actor, action, "model", model, details);
 			return after;
 		});
-		refresh();
-		this.aspired.refresh();
+		if (TransactionSynchronizationManager.isSynchronizationActive()) {
+			TransactionSynchronizationManager.registerSynchronization(new TransactionSynchronization() {
+				@Override
+				public void afterCommit() {
+					scheduledRefresh();
+					ModelRouting.this.aspired.scheduledRefresh();
+				}
+			});
+		}
+		else {
+			refresh();
+			this.aspired.refresh();
+		}
 		return result;
+	}
+
+	/**
+	 * Applies a change of the stable version or of the canary that another module
+	 * approved (a promotion request), without asking the {@link RoutingGuard}s, in the
+	 * caller's transaction (one is required), audited {@code model.stable_set} or
+	 * {@code model.canary_set} with before and after and the approval's reference.
+	 * Stable: {@code version} answers every call naming no version that no canary takes;
+	 * a canary of that same version is removed, another canary is kept. Canary:
+	 * {@code version} takes {@code weight} percent of those calls from the stable
+	 * version, which must exist. The snapshot and the desired state follow once the
+	 * caller's transaction commits.
+	 * @throws ApiException 404 unknown model, 409 {@code unknown_version},
+	 * {@code version_not_loadable}, {@code no_stable_version}, 400 {@code invalid_canary}
+	 */
+	public Routing applyApproved(String model, ApprovedChange approved, String actor) {
+		if (!TransactionSynchronizationManager.isActualTransactionActive()) {
+			throw new IllegalStateException("an approved routing change is applied in its approval's transaction");
+		}
+		Map<String, Object> reference = new LinkedHashMap<>();
+		reference.put("approved_by", approved.reference());
+		if (approved.canary()) {
+			if (approved.weight() < 1 || approved.weight() > 100) {
+				throw ApiException.badRequest("invalid_canary", "the canary weight must be between 1 and 100");
+			}
+			return change(model, "model.canary_set", actor, (modelId, before) -> {
+				requireVersion(model, modelId, approved.version());
+				if (before.stableVersion() == null) {
+					throw new ApiException(HttpStatus.CONFLICT, "no_stable_version", "model " + model
+							+ " has no stable version for a canary to take calls from; promote a stable version first");
+				}
+				if (before.stableVersion() == approved.version()) {
+					throw ApiException.badRequest("invalid_canary",
+							"version " + approved.version() + " is the stable version of model " + model);
+				}
+				requireVersion(model, modelId, before.stableVersion());
+				upsertRoute(modelId, before.stableVersion(), approved.version(), approved.weight(), actor);
+			}, false, reference);
+		}
+		return change(model, "model.stable_set", actor, (modelId, before) -> {
+			requireVersion(model, modelId, approved.version());
+			Canary kept = (before.canary() != null && before.canary().version() != approved.version()) ? before.canary()
+					: null;
+			upsertRoute(modelId, approved.version(), (kept != null) ? kept.version() : null,
+					(kept != null) ? kept.weight() : 0, actor);
+		}, false, reference);
+	}
+
+	/**
+	 * Whether a route may point at {@code version} of {@code model}: it is in the
+	 * catalogue and did not fail to load.
+	 * @throws ApiException 404 unknown model, 409 {@code unknown_version} or
+	 * {@code version_not_loadable}
+	 */
+	public void requireRoutable(String model, long version) {
+		UUID modelId = modelId(model, false);
+		requireVersion(model, modelId, version);
 	}
 
 	private UUID modelId(String model, boolean lock) {
@@ -432,6 +527,28 @@ public class ModelRouting implements SchedulingConfigurer, SmartInitializingSing
 	}
 
 	private record Route(Long stableVersion, Long canaryVersion, int canaryWeight, Map<UUID, Long> pins) {
+	}
+
+	/**
+	 * A change of the stable version or of the canary that was approved elsewhere.
+	 *
+	 * @param canary {@code true}: {@code version} becomes the canary at {@code weight};
+	 * {@code false}: it becomes the stable version
+	 * @param version the version
+	 * @param weight the canary's percent of calls naming no version (ignored for stable)
+	 * @param reference what approved it, recorded in the audit event (e.g. the promotion
+	 * request's id)
+	 */
+	public record ApprovedChange(boolean canary, long version, int weight, String reference) {
+
+		public static ApprovedChange stable(long version, String reference) {
+			return new ApprovedChange(false, version, 0, reference);
+		}
+
+		public static ApprovedChange canary(long version, int weight, String reference) {
+			return new ApprovedChange(true, version, weight, reference);
+		}
+
 	}
 
 	/**

@@ -15,6 +15,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import dev.warden.platform.Http;
+import dev.warden.platform.TestPolicies;
 import dev.warden.platform.WardenFixture;
 import dev.warden.platform.WardenTestApp;
 import dev.warden.platform.apikey.ApiKeyManagement;
@@ -38,6 +39,9 @@ class CanaryRoutingIntegrationTests {
 	@TempDir
 	static Path dataDir;
 
+	@TempDir
+	static Path policiesDir;
+
 	static StandInWorker a;
 
 	static StandInWorker b;
@@ -58,7 +62,11 @@ class CanaryRoutingIntegrationTests {
 	static void start() throws Exception {
 		a = new StandInWorker("a", "m", List.of(1L, 2L));
 		b = new StandInWorker("b", "m", List.of(1L, 2L));
-		warden = WardenFixture.start(dataDir, Map.of("warden.worker.urls", a.url() + "," + b.url()));
+		// a test of routing mechanics, not of governance: model m is routed without
+		// approval
+		warden = WardenFixture.start(dataDir,
+				Map.of("warden.worker.urls", a.url() + "," + b.url(), "warden.policies-dir",
+						TestPolicies.write(policiesDir, TestPolicies.ROUTING_WITHOUT_APPROVAL).toString()));
 		app = warden.app();
 		replica = warden.replica();
 		app.bean(ModelCatalogue.class).sync();

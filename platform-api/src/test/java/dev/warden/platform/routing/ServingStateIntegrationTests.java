@@ -20,6 +20,7 @@ import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
 import dev.warden.platform.Http;
+import dev.warden.platform.TestPolicies;
 import dev.warden.platform.WardenFixture;
 import dev.warden.platform.WardenTestApp;
 import dev.warden.platform.model.ModelCatalogue;
@@ -51,6 +52,9 @@ class ServingStateIntegrationTests {
 	@TempDir
 	static Path dataDir;
 
+	@TempDir
+	static Path policiesDir;
+
 	static ConvergingWorker worker;
 
 	static WardenFixture warden;
@@ -66,8 +70,12 @@ class ServingStateIntegrationTests {
 	@BeforeAll
 	static void start() throws Exception {
 		worker = new ConvergingWorker("m", List.of(1L, 2L, 3L));
-		warden = WardenFixture.start(dataDir, Map.of("warden.worker.urls", worker.url(),
-				"warden.worker.health-interval", "200ms", "warden.registration.token", TOKEN));
+		// a test of routing mechanics, not of governance: model m is routed without
+		// approval
+		warden = WardenFixture.start(dataDir,
+				Map.of("warden.worker.urls", worker.url(), "warden.worker.health-interval", "200ms",
+						"warden.registration.token", TOKEN, "warden.policies-dir",
+						TestPolicies.write(policiesDir, TestPolicies.ROUTING_WITHOUT_APPROVAL).toString()));
 		app = warden.app();
 		app.bean(ModelCatalogue.class).sync();
 		key = warden.key(warden.tenant("serving", "enterprise")).key();
