@@ -1,7 +1,9 @@
 package dev.warden.platform.fairness;
 
+import java.util.Optional;
 import java.util.UUID;
 
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
@@ -31,9 +33,12 @@ class FairnessController {
 
 	private final FairnessReports reports;
 
-	FairnessController(FairnessChecks checks, FairnessReports reports) {
+	private final ObjectProvider<FairnessLimits> limits;
+
+	FairnessController(FairnessChecks checks, FairnessReports reports, ObjectProvider<FairnessLimits> limits) {
 		this.checks = checks;
 		this.reports = reports;
+		this.limits = limits;
 	}
 
 	/**
@@ -82,7 +87,13 @@ class FairnessController {
 	 */
 	@GetMapping("/api/admin/fairness/reports/{id}/pdf")
 	ResponseEntity<byte[]> pdf(@PathVariable UUID id) {
-		byte[] pdf = this.reports.pdf(id, FairnessThresholds.DEFAULT);
+		FairnessReport report = this.reports.get(id);
+		FairnessThresholds thresholds = this.limits.stream()
+			.map((source) -> source.limits(report.model()))
+			.flatMap(Optional::stream)
+			.findFirst()
+			.orElse(FairnessThresholds.DEFAULT);
+		byte[] pdf = this.reports.pdf(id, thresholds);
 		return ResponseEntity.ok()
 			.contentType(MediaType.APPLICATION_PDF)
 			.header(HttpHeaders.CONTENT_DISPOSITION, "attachment; filename=\"fairness-report-" + id + ".pdf\"")

@@ -139,6 +139,50 @@ public class FairnessReports {
 	}
 
 	/**
+	 * The version's most recent report on the evaluation dataset {@code datasetId}, with
+	 * its content.
+	 */
+	public Optional<FairnessReport> latestOn(String model, long version, UUID datasetId) {
+		return this.jdbc
+			.sql("SELECT " + SUMMARY + ", content::text AS content FROM fairness_reports WHERE model = :model "
+					+ "AND version = :version AND dataset_id = :dataset ORDER BY created_at DESC, id LIMIT 1")
+			.param("model", model)
+			.param("version", version)
+			.param("dataset", datasetId)
+			.query((rs, row) -> report(rs))
+			.optional();
+	}
+
+	/**
+	 * The version's most recent report on an evaluation dataset named {@code datasetName}
+	 * (whether that dataset still exists or was deleted since), with its content.
+	 */
+	public Optional<FairnessReport> latestOnNamed(String model, long version, String datasetName) {
+		return this.jdbc.sql("SELECT " + SUMMARY
+				+ ", content::text AS content FROM fairness_reports WHERE model = :model "
+				+ "AND version = :version AND dataset_id IN (SELECT id FROM reference_datasets WHERE model = :model "
+				+ "AND name = :dataset) ORDER BY created_at DESC, id LIMIT 1")
+			.param("model", model)
+			.param("version", version)
+			.param("dataset", datasetName)
+			.query((rs, row) -> report(rs))
+			.optional();
+	}
+
+	/** The name of the evaluation dataset a report was computed on. */
+	public String datasetName(FairnessReport report) {
+		JsonNode name = (report.content() != null) ? report.content().path("dataset").path("name") : null;
+		if (name != null && name.isString()) {
+			return name.asString();
+		}
+		return this.jdbc.sql("SELECT name FROM reference_datasets WHERE id = :id")
+			.param("id", report.datasetId())
+			.query(String.class)
+			.optional()
+			.orElse(report.datasetId().toString());
+	}
+
+	/**
 	 * The report as a PDF, drawn with {@code thresholds}.
 	 * @throws ApiException 404 unknown report
 	 */

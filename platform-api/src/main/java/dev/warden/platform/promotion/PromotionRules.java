@@ -415,8 +415,7 @@ class PromotionRules {
 	}
 
 	private String datasetName(FairnessReport report) {
-		String named = report.content().path("dataset").path("name").asString(null);
-		return (named != null) ? named : this.reports.datasetName(report.datasetId());
+		return this.reports.datasetName(report);
 	}
 
 	private static Map<String, Object> age(Instant createdAt, Instant now) {
