@@ -6,6 +6,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -35,6 +36,9 @@ final class WardenCluster implements AutoCloseable {
 
 	static final String ADMIN_PASSWORD = "admin-system-test";
 	static final String COMPLIANCE_PASSWORD = "compliance-system-test";
+
+	/** The second administrator's password (four-eyes approvals). */
+	static final String REVIEWER_PASSWORD = "reviewer-system-test";
 	static final String REGISTRATION_TOKEN = "registration-system-test";
 	static final String SECOND_WORKER_ID = "second-worker";
 
@@ -91,9 +95,11 @@ final class WardenCluster implements AutoCloseable {
 	}
 
 	/**
-	 * The shipped policy files, and the promotion policy of the system tests: their
-	 * routing test exercises canaries and rollbacks on a model of its own, which that
-	 * policy routes without approval.
+	 * The shipped policy files, with one model added to the shipped promotion policy: the
+	 * routing test exercises canaries and rollbacks on a model of its own
+	 * ({@code income-rollback}), which the entries of the test resource
+	 * {@code policies/promotion-models.yaml} route without approval. Every other model,
+	 * {@code income} included, has the shipped policy.
 	 */
 	private static Path policies(Path dir) throws IOException {
 		Files.createDirectories(dir);
@@ -102,8 +108,19 @@ final class WardenCluster implements AutoCloseable {
 				Files.copy(file, dir.resolve(file.getFileName().toString()));
 			}
 		}
-		try (var promotion = WardenCluster.class.getResourceAsStream("/policies/promotion.yaml")) {
-			Files.copy(promotion, dir.resolve("promotion.yaml"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+		Path promotion = dir.resolve("promotion.yaml");
+		List<String> lines = Files.readAllLines(promotion);
+		String lastTopLevel = lines.stream()
+			.filter((line) -> !line.isEmpty() && Character.isLetter(line.charAt(0)))
+			.reduce((first, second) -> second)
+			.orElse("");
+		if (!lastTopLevel.equals("models:")) {
+			throw new IllegalStateException("the shipped promotion.yaml no longer ends with its models: section ("
+					+ lastTopLevel + "); change how the system tests add their model to it");
+		}
+		try (var added = WardenCluster.class.getResourceAsStream("/policies/promotion-models.yaml")) {
+			Files.writeString(promotion, "\n" + new String(added.readAllBytes(), StandardCharsets.UTF_8),
+					java.nio.file.StandardOpenOption.APPEND);
 		}
 		return dir;
 	}
@@ -127,6 +144,14 @@ final class WardenCluster implements AutoCloseable {
 	/** A fresh administrator access token from the console's authorization server. */
 	String adminToken() throws Exception {
 		return token("admin", ADMIN_PASSWORD);
+	}
+
+	/**
+	 * A fresh access token of the second administrator ({@code reviewer}, role
+	 * {@code ADMIN}), who approves what {@code admin} asks for.
+	 */
+	String reviewerToken() throws Exception {
+		return token("reviewer", REVIEWER_PASSWORD);
 	}
 
 	/**
@@ -264,7 +289,8 @@ final class WardenCluster implements AutoCloseable {
 		worker = launchWorker(Map.of());
 		launch("admin-ui", System.getProperty("warden.console.jar"), consolePort,
 				Map.of("WARDEN_CONSOLE_ISSUER", console(), "WARDEN_GATEWAY_URL", gateway(), "WARDEN_ADMIN_PASSWORD",
-						ADMIN_PASSWORD, "WARDEN_COMPLIANCE_PASSWORD", COMPLIANCE_PASSWORD));
+						ADMIN_PASSWORD, "WARDEN_COMPLIANCE_PASSWORD", COMPLIANCE_PASSWORD, "WARDEN_REVIEWER_PASSWORD",
+						REVIEWER_PASSWORD));
 		gateway = launchGateway();
 		awaitHealthy("inference-worker", workerPort);
 		awaitHealthy("platform-api", gatewayPort);
