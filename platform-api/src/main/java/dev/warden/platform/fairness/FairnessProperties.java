@@ -6,7 +6,7 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
 /**
  * Settings of fairness checks ({@code warden.fairness.*}): whether a check is queued
  * automatically, and the defaults of a check's parameters (each job stores the values it
- * used); see docs/configuration.md and docs/governance-checks.md.
+ * used); see docs/configuration.md and docs/governance.md#fairness-checks.
  *
  * @param autoQueue whether a check is queued when a version first becomes AVAILABLE and
  * its model has an evaluation dataset (on the newest, with these defaults)

@@ -29,7 +29,7 @@ public record FairnessThresholds(List<Limit> limits) {
 	 * @param metric a metric name of the report ({@code four_fifths},
 	 * {@code disparate_impact_ratio}, {@code statistical_parity_difference},
 	 * {@code demographic_parity_difference}, {@code selection_rate}, {@code theil_index},
-	 * ...; docs/governance-metrics.md)
+	 * ...; docs/governance.md#metrics)
 	 * @param attribute the attribute or intersection it applies to ({@code null}: every
 	 * one)
 	 * @param min the lowest allowed value ({@code null}: none)

@@ -35,7 +35,7 @@ import dev.warden.platform.system.PageRequest;
 @Tag(name = "Model cards",
 		description = "One card per model version with the Model Card Toolkit's sections; the edited sections are "
 				+ "revisions, the quantitative analysis comes from the version's reports; JSON and PDF exports "
-				+ "with the EU AI Act Annex IV mapping. docs/governance-model-cards.md")
+				+ "with the EU AI Act Annex IV mapping. docs/governance.md#model-cards")
 class ModelCardController {
 
 	private static final String CARD = "/api/admin/models/{model}/versions/{version}/model-card";
@@ -54,7 +54,7 @@ class ModelCardController {
 					+ "analysis from the latest fairness and explainability reports, governance, overrides and "
 					+ "completeness. Creates the card (revision 1 by system) the first time it is read. "
 					+ "404 unknown model or version.")
-	@ApiResponse(responseCode = "200", description = "the card (fields: docs/governance-model-cards.md)",
+	@ApiResponse(responseCode = "200", description = "the card (fields: docs/governance.md#model-cards)",
 			content = @Content(mediaType = MediaType.APPLICATION_JSON_VALUE, schema = @Schema(type = "object")))
 	ObjectNode card(@PathVariable String model, @PathVariable long version) {
 		return this.cards.card(model, version);

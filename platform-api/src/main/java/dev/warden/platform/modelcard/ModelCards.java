@@ -44,7 +44,7 @@ import dev.warden.platform.system.Page;
 import dev.warden.platform.system.PageRequest;
 
 /**
- * Model cards of model versions (docs/governance-model-cards.md). A card is composed
+ * Model cards of model versions (docs/governance.md#model-cards). A card is composed
  * whenever it is read: the latest revision of its edited sections
  * ({@code model_card_revisions}), the facts the platform knows about the version, the
  * quantitative analysis from the version's latest fairness and explainability reports,
@@ -118,7 +118,7 @@ public class ModelCards {
 	}
 
 	/**
-	 * The composed card (docs/governance-model-cards.md).
+	 * The composed card (docs/governance.md#model-cards).
 	 * @throws ApiException 404 unknown model or version
 	 */
 	@Transactional
@@ -194,7 +194,7 @@ public class ModelCards {
 	/**
 	 * The card for other tools: {@code model_card} with the Model Card Toolkit's field
 	 * names, beside the provenance, governance, overrides, completeness and the EU AI Act
-	 * Annex IV mapping (docs/governance-model-cards.md).
+	 * Annex IV mapping (docs/governance.md#model-cards).
 	 * @throws ApiException 404 unknown model or version
 	 */
 	@Transactional
