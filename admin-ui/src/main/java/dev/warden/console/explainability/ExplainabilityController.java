@@ -16,6 +16,7 @@ import dev.warden.console.adminapi.ModelVersion;
 import dev.warden.console.adminapi.Page;
 import dev.warden.console.adminapi.ReferenceDataset;
 import dev.warden.console.adminapi.Signature;
+import dev.warden.console.system.Message;
 import jakarta.servlet.http.HttpServletResponse;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -182,7 +183,8 @@ class ExplainabilityController {
 			message = Message.error("The dataset was not uploaded: choose a CSV file that is not empty.");
 		}
 		else {
-			String datasetName = name.isBlank() ? nameOf(file.getOriginalFilename()) : name.trim();
+			String datasetName = name.isBlank() ? ReferenceDataset.nameFor(file.getOriginalFilename(), "upload")
+					: name.trim();
 			try (InputStream csv = file.getInputStream()) {
 				ReferenceDataset dataset = this.explainability.uploadReferenceDataset(model, datasetName, csv,
 						file.getSize());
@@ -297,7 +299,7 @@ class ExplainabilityController {
 			page.addAttribute("latestShown", reportId == null);
 			try {
 				ExplainabilityReport report = this.explainability.report(shownId);
-				if (!model.equals(report.model()) || !sameVersion(version, report.version())) {
+				if (!model.equals(report.model()) || !ModelVersion.sameNumber(version, report.version())) {
 					page.addAttribute("reportError",
 							"Report " + shownId + " is not a report of " + model + " version " + version + ".");
 				}
@@ -341,19 +343,6 @@ class ExplainabilityController {
 				&& user.getAuthorities().stream().map(GrantedAuthority::getAuthority).anyMatch("ROLE_ADMIN"::equals);
 	}
 
-	/** Version numbers compare as numbers when both are ("01" is "1"). */
-	static boolean sameVersion(String a, String b) {
-		if (a == null || b == null) {
-			return false;
-		}
-		try {
-			return Long.parseLong(a.trim()) == Long.parseLong(b.trim());
-		}
-		catch (NumberFormatException ex) {
-			return a.equals(b);
-		}
-	}
-
 	private static String registered(ReferenceDataset dataset, String fallbackName) {
 		if (dataset == null) {
 			return "Dataset " + fallbackName + " registered.";
@@ -377,18 +366,6 @@ class ExplainabilityController {
 
 	private static String blankToNull(String value) {
 		return (value == null || value.isBlank()) ? null : value.trim();
-	}
-
-	/** The uploaded file's name without directories and extension, as a dataset name. */
-	static String nameOf(String fileName) {
-		if (fileName == null || fileName.isBlank()) {
-			return "upload";
-		}
-		String name = fileName.replace('\\', '/');
-		name = name.substring(name.lastIndexOf('/') + 1);
-		int dot = name.lastIndexOf('.');
-		name = (dot > 0) ? name.substring(0, dot) : name;
-		return name.isBlank() ? "upload" : name;
 	}
 
 	/** Letters, digits, dot, dash and underscore only. */
