@@ -359,19 +359,19 @@ public final class StubGovernanceApi {
 		String label = parameters.getOrDefault("label", List.of("")).get(0);
 		String[] lines = csv.split("\r?\n");
 		List<String> header = List.of(lines[0].split(","));
-		if (!header.contains(label)) {
-			return error(400, "invalid_csv", "header: the label column '" + label + "' is missing");
-		}
-		for (String sensitive : parameters.getOrDefault("sensitive", List.of())) {
-			if (!header.contains(sensitive)) {
-				return error(400, "invalid_csv", "header: the sensitive column '" + sensitive + "' is missing");
-			}
+		List<String> evaluation = new ArrayList<>(List.of(label));
+		evaluation.addAll(parameters.getOrDefault("sensitive", List.of()));
+		List<String> missing = evaluation.stream().filter((column) -> !header.contains(column)).toList();
+		if (!missing.isEmpty()) {
+			return error(400, "invalid_columns", "the header must name the model's inputs and the evaluation columns "
+					+ evaluation + ": missing columns " + missing);
 		}
 		int labelColumn = header.indexOf(label);
 		for (int row = 1; row < lines.length; row++) {
 			String[] cells = lines[row].split(",", -1);
 			if (labelColumn >= cells.length || cells[labelColumn].isBlank()) {
-				return error(400, "invalid_csv", "row " + row + ", column '" + label + "': the label is empty");
+				return error(400, "invalid_cell", "row " + row + " (line " + (row + 1) + "), column '" + label
+						+ "': the label is empty; every row of an evaluation dataset needs one");
 			}
 		}
 		String name = parameters.getOrDefault("name", List.of("upload")).get(0);
@@ -521,7 +521,14 @@ public final class StubGovernanceApi {
 				JSON.readTree("{\"target\":\"stable\",\"comment\":\"first stable spam\"}"), "approved", "admin",
 				SPAM_RULES, """
 						[{"approved_by":"reviewer","comment":"rules pass","approved_at":"2026-11-29T10:00:00Z"}]"""));
-		return List.of(p3, p2, p1);
+		// a policy asking for two approvals: the reviewer has given one
+		ObjectNode p6 = (ObjectNode) JSON.readTree(request("p-6", "spam", "1",
+				JSON.readTree("{\"target\":\"canary\",\"canary_weight\":50,\"comment\":\"half of the calls\"}"),
+				"pending", "admin", SPAM_RULES, """
+						[{"approved_by":"reviewer","comment":"fine by me","approved_at":"2026-12-03T09:30:00Z"}]"""));
+		p6.put("approvals_required", 2);
+		p6.remove(List.of("decided_by", "decided_at", "decision_comment", "applied_at"));
+		return List.of(p6, p3, p2, p1);
 	}
 
 	private JsonNode requestById(String id) {

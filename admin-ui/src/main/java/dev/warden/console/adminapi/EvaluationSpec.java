@@ -12,8 +12,7 @@ import java.util.Map;
  * {@code bands=<column>:<c1>,<c2>,…} (repeated).
  *
  * @param label the label column
- * @param positiveLabel the label value that counts as the positive outcome, or null for
- * platform-api's default
+ * @param positiveLabel the label value that counts as the positive outcome
  * @param sensitive the sensitive columns, in order
  * @param references the declared reference group per column, in order
  * @param bands the band cut points per numeric column, as typed, in order

@@ -89,12 +89,9 @@ public class FairnessClient {
 	 */
 	public ReferenceDataset uploadEvaluationDataset(String model, String name, EvaluationSpec spec, InputStream csv,
 			long length) {
-		StringBuilder uri = new StringBuilder("/api/admin/models/{m}/reference-datasets?name={name}&label={label}");
-		List<Object> variables = new ArrayList<>(List.of(model, name, spec.label()));
-		if (spec.positiveLabel() != null) {
-			uri.append("&positive_label={positive}");
-			variables.add(spec.positiveLabel());
-		}
+		StringBuilder uri = new StringBuilder(
+				"/api/admin/models/{m}/reference-datasets?name={name}&label={label}&positive_label={positive}");
+		List<Object> variables = new ArrayList<>(List.of(model, name, spec.label(), spec.positiveLabel()));
 		int i = 0;
 		for (String column : spec.sensitive()) {
 			uri.append("&sensitive={s").append(i++).append('}');

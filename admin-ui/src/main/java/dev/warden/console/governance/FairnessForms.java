@@ -45,7 +45,7 @@ final class FairnessForms {
 	/**
 	 * The evaluation spec of an upload.
 	 * @param label the label column (required)
-	 * @param positiveLabel the positive label, or blank for platform-api's default
+	 * @param positiveLabel the label value of a positive outcome (required)
 	 * @param sensitive the sensitive columns, separated by commas or lines
 	 * @param references one {@code column:group} per line
 	 * @param bands one {@code column:c1,c2,…} per line (cut points, ascending)
@@ -54,6 +54,9 @@ final class FairnessForms {
 			String bands) {
 		if (blank(label)) {
 			throw new InvalidForm("Name the label column: the column with the actual outcome of each row.");
+		}
+		if (blank(positiveLabel)) {
+			throw new InvalidForm("Give the positive label: the label value of a positive outcome, such as 1.");
 		}
 		Set<String> columns = new LinkedHashSet<>();
 		for (String column : (sensitive == null) ? new String[0] : sensitive.split("[,\\r\\n]+")) {
@@ -88,8 +91,7 @@ final class FairnessForms {
 				throw new InvalidForm("Bands: the column '" + Values.shorten(pair[0], 40) + "' is named twice.");
 			}
 		}
-		return new EvaluationSpec(label.trim(), blank(positiveLabel) ? null : positiveLabel.trim(),
-				List.copyOf(columns), referenceGroups, cutPoints);
+		return new EvaluationSpec(label.trim(), positiveLabel.trim(), List.copyOf(columns), referenceGroups, cutPoints);
 	}
 
 	/** Lines {@code column:value}, each column one of the sensitive columns. */

@@ -102,8 +102,11 @@ class PromotionController {
 		try {
 			JsonNode answer = this.promotions.approve(id, comment);
 			String state = (answer != null) ? Values.text(answer.path("state")) : null;
-			flash.addFlashAttribute("requestMessage", Message.ok("Promotion request " + id + " approved"
-					+ ((state != null) ? " (now " + state + ")" : "") + "; the routing change is applied."));
+			flash.addFlashAttribute("requestMessage",
+					Message.ok("approved".equals(state)
+							? "Promotion request " + id + " approved and applied: the routing has changed."
+							: "Your approval of promotion request " + id + " is recorded; it is applied when the "
+									+ "approvals the policy asks for are complete."));
 		}
 		catch (AdminApiException ex) {
 			flash.addFlashAttribute("requestMessage",
@@ -278,7 +281,8 @@ class PromotionController {
 	 *
 	 * @param request the request
 	 * @param mayDecide whether the page offers approve and reject (an administrator who
-	 * did not ask for it; platform-api also refuses the version's uploader)
+	 * did not ask for it and has not approved it yet; platform-api also refuses the
+	 * version's uploader)
 	 * @param mayWithdraw whether the page offers withdraw (the requester)
 	 */
 	record Shown(PromotionView request, boolean mayDecide, boolean mayWithdraw) {
@@ -286,7 +290,10 @@ class PromotionController {
 		static Shown of(PromotionView request, Authentication user) {
 			boolean admin = VersionPage.isAdmin(user);
 			boolean requester = VersionPage.isUser(user, request.requestedBy());
-			return new Shown(request, admin && request.pending() && !requester,
+			boolean approved = request.approvals()
+				.stream()
+				.anyMatch((approval) -> VersionPage.isUser(user, approval.by()));
+			return new Shown(request, admin && request.pending() && !requester && !approved,
 					admin && request.pending() && requester);
 		}
 

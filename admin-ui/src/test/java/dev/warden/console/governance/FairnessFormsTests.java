@@ -29,11 +29,11 @@ class FairnessFormsTests {
 
 	@Test
 	void theEvaluationSpecIsReadFromTheUploadForm() {
-		EvaluationSpec spec = FairnessForms.evaluationSpec(" label ", "", "sex, race\nage,", "sex: Male\n\nrace:White ",
-				"age:25, 60");
+		EvaluationSpec spec = FairnessForms.evaluationSpec(" label ", " 1 ", "sex, race\nage,",
+				"sex: Male\n\nrace:White ", "age:25, 60");
 
 		assertThat(spec.label()).isEqualTo("label");
-		assertThat(spec.positiveLabel()).isNull();
+		assertThat(spec.positiveLabel()).isEqualTo("1");
 		assertThat(spec.sensitive()).containsExactly("sex", "race", "age");
 		assertThat(spec.references()).containsExactly(Map.entry("sex", "Male"), Map.entry("race", "White"));
 		assertThat(spec.bands()).containsExactly(Map.entry("age", List.of("25", "60")));
@@ -47,6 +47,9 @@ class FairnessFormsTests {
 		assertThatExceptionOfType(InvalidForm.class)
 			.isThrownBy(() -> FairnessForms.evaluationSpec("label", "1", " , ", "", ""))
 			.withMessageStartingWith("Name at least one sensitive column");
+		assertThatExceptionOfType(InvalidForm.class)
+			.isThrownBy(() -> FairnessForms.evaluationSpec("label", " ", "sex", "", ""))
+			.withMessageStartingWith("Give the positive label");
 		assertThatExceptionOfType(InvalidForm.class)
 			.isThrownBy(() -> FairnessForms.evaluationSpec("label", "1", "sex", "sex=Male", ""))
 			.withMessage("Reference: write one column:value per line, not 'sex=Male'.");

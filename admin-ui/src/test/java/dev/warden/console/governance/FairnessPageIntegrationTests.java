@@ -345,22 +345,25 @@ class FairnessPageIntegrationTests {
 					browser
 						.post(console.url(PAGE + "/datasets"), "multipart/form-data; boundary=" + Pages.BOUNDARY,
 								Pages.multipart(
-										Map.of("_csrf", csrf, "name", "", "label", "outcome", "positive_label", "",
+										Map.of("_csrf", csrf, "name", "", "label", "outcome", "positive_label", "1",
 												"sensitive", "sex", "references", "", "bands", ""),
 										"no-label.csv", csv)))
 			.body();
 		assertThat(refused).contains(
-				"The evaluation dataset was not uploaded: platform-api answered 400: header: the label column &#39;outcome&#39; is missing.")
+				"The evaluation dataset was not uploaded: platform-api answered 400: the header must name the model&#39;s inputs and the evaluation columns [outcome, sex]: missing columns [outcome].")
 			.contains("name=\"label\" placeholder=\"label\" value=\"outcome\"");
 		assertThat(Pages.query(last(platformApi.postsTo("/api/admin/models/income/reference-datasets")).query()))
 			.containsEntry("name", List.of("no-label"));
 
 		// a reference that is not one of the sensitive columns is not sent
 		int before = platformApi.postsTo("/api/admin/models/income/reference-datasets").size();
-		String invalid = browser.followRedirects(
-				browser.post(console.url(PAGE + "/datasets"), "multipart/form-data; boundary=" + Pages.BOUNDARY,
-						Pages.multipart(Map.of("_csrf", csrf, "name", "x", "label", "label", "sensitive", "sex",
-								"references", "race:White", "bands", ""), "rows.csv", csv)))
+		String invalid = browser
+			.followRedirects(
+					browser.post(console.url(PAGE + "/datasets"), "multipart/form-data; boundary=" + Pages.BOUNDARY,
+							Pages.multipart(
+									Map.of("_csrf", csrf, "name", "x", "label", "label", "positive_label", "1",
+											"sensitive", "sex", "references", "race:White", "bands", ""),
+									"rows.csv", csv)))
 			.body();
 		assertThat(invalid).contains(
 				"The evaluation dataset was not uploaded: Reference: &#39;race&#39; is not one of the sensitive columns (sex).")

@@ -115,6 +115,10 @@ class PromotionPagesIntegrationTests {
 		assertThat(between(asReviewer, "data-request=\"p-3\"", "</article>"))
 			.contains("action=\"/promotions/p-3/approve\"", "action=\"/promotions/p-3/reject\"")
 			.doesNotContain("/withdraw\"");
+		// an administrator who approved already is not offered a second approval
+		assertThat(between(asReviewer, "data-request=\"p-6\"", "</article>"))
+			.contains("Approvals (1 of 2 required)", "<strong>reviewer</strong>", ": fine by me")
+			.doesNotContain("<form");
 		// decided requests offer nothing
 		assertThat(between(asReviewer, "data-request=\"p-2\"", "</article>")).doesNotContain("<form");
 		assertThat(between(asReviewer, "data-request=\"p-1\"", "</article>")).doesNotContain("<form");
@@ -137,7 +141,7 @@ class PromotionPagesIntegrationTests {
 		assertThat(approved.headers().firstValue("Location"))
 			.hasValueSatisfying((location) -> assertThat(location).endsWith("/promotions/p-3"));
 		assertThat(reviewer.followRedirects(approved).body()).contains(
-				"Promotion request p-3 approved (now approved); the routing change is applied.",
+				"Promotion request p-3 approved and applied: the routing has changed.",
 				"<h1>Promotion request <code>p-3</code></h1>");
 		StubPlatformApi.Post sent = last(platformApi.postsTo("/api/admin/promotion-requests/p-3/approve"));
 		assertThat(JSON.readTree(sent.body())).isEqualTo(JSON.readTree("{\"comment\":\"justifications read\"}"));
