@@ -1,6 +1,5 @@
 package dev.warden.console;
 
-import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -25,14 +24,6 @@ public final class Pages {
 	private static final Pattern FIELD = Pattern.compile("<textarea[^>]*>([^<]*)</textarea>|<input[^>]*>");
 
 	private Pages() {
-	}
-
-	/** A browser signed in to the console as the user (password {@code <user>-local}). */
-	public static AuthorizationCodeFlowClient browser(TestConsole console, String user)
-			throws IOException, InterruptedException {
-		var browser = new AuthorizationCodeFlowClient(console.origin());
-		browser.signInToConsole(user, user + "-local");
-		return browser;
 	}
 
 	public static String csrf(String html) {

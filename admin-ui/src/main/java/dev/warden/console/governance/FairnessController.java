@@ -8,18 +8,18 @@ import java.util.Map;
 
 import dev.warden.console.adminapi.AdminApiClient;
 import dev.warden.console.adminapi.AdminApiException;
+import dev.warden.console.adminapi.Downloads;
 import dev.warden.console.adminapi.EvaluationSpec;
 import dev.warden.console.adminapi.ExplainabilityClient;
 import dev.warden.console.adminapi.ExplainabilityJob;
 import dev.warden.console.adminapi.FairnessClient;
 import dev.warden.console.adminapi.FairnessReport;
+import dev.warden.console.adminapi.JobActions;
 import dev.warden.console.adminapi.ModelVersion;
 import dev.warden.console.adminapi.Page;
 import dev.warden.console.adminapi.ReferenceDataset;
 import dev.warden.console.system.Message;
 import jakarta.servlet.http.HttpServletResponse;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 import org.springframework.http.MediaType;
 import org.springframework.security.core.Authentication;
@@ -49,8 +49,6 @@ class FairnessController {
 	static final String VIEW = "governance/fairness";
 
 	private static final String PAGE = "redirect:/models/{model}/versions/{version}/fairness";
-
-	private static final Logger log = LoggerFactory.getLogger(FairnessController.class);
 
 	private final AdminApiClient adminApi;
 
@@ -157,30 +155,14 @@ class FairnessController {
 	@PostMapping("/jobs/{id}/cancel")
 	String cancelCheck(@PathVariable String model, @PathVariable String version, @PathVariable String id,
 			RedirectAttributes flash) {
-		try {
-			this.explainability.cancelJob(id);
-			flash.addFlashAttribute("checksMessage", Message.ok("Fairness check " + id + " cancelled."));
-		}
-		catch (AdminApiException ex) {
-			flash.addFlashAttribute("checksMessage",
-					Message.error("Fairness check " + id + " was not cancelled: " + ex.getMessage()));
-		}
+		flash.addFlashAttribute("checksMessage", JobActions.cancel(this.explainability, "Fairness check", id));
 		return PAGE + "#checks";
 	}
 
 	@PostMapping("/jobs/{id}/retry")
 	String retryCheck(@PathVariable String model, @PathVariable String version, @PathVariable String id,
 			RedirectAttributes flash) {
-		try {
-			ExplainabilityJob job = this.explainability.retryJob(id);
-			String attempt = (job != null && job.attempt() != null) ? " (attempt " + job.attempt() + ")" : "";
-			flash.addFlashAttribute("checksMessage",
-					Message.ok("Fairness check " + id + " queued again" + attempt + "."));
-		}
-		catch (AdminApiException ex) {
-			flash.addFlashAttribute("checksMessage",
-					Message.error("Fairness check " + id + " was not retried: " + ex.getMessage()));
-		}
+		flash.addFlashAttribute("checksMessage", JobActions.retry(this.explainability, "Fairness check", id));
 		return PAGE + "#checks";
 	}
 
@@ -244,20 +226,14 @@ class FairnessController {
 	@GetMapping("/reports/{id}/pdf")
 	ModelAndView pdf(@PathVariable String model, @PathVariable String version, @PathVariable String id,
 			HttpServletResponse response, RedirectAttributes flash) {
-		try {
-			VersionPage.download(response, model + "-" + version + "-fairness-" + id + ".pdf",
-					MediaType.APPLICATION_PDF_VALUE, (reader) -> this.fairness.reportPdf(id, reader));
+		String failure = Downloads.send(response, model + "-" + version + "-fairness-" + id + ".pdf",
+				MediaType.APPLICATION_PDF_VALUE, (reader) -> this.fairness.reportPdf(id, reader));
+		if (failure == null) {
 			return null;
 		}
-		catch (AdminApiException ex) {
-			if (response.isCommitted()) {
-				log.warn("The PDF of fairness report {} broke off while streaming: {}", id, ex.getMessage());
-				return null;
-			}
-			flash.addFlashAttribute("reportMessage",
-					Message.error("The PDF of report " + id + " could not be downloaded: " + ex.getMessage()));
-			return new ModelAndView(PAGE + "?report={id}#report");
-		}
+		flash.addFlashAttribute("reportMessage",
+				Message.error("The PDF of report " + id + " could not be downloaded: " + failure));
+		return new ModelAndView(PAGE + "?report={id}#report");
 	}
 
 }

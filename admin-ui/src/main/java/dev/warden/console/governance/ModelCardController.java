@@ -5,11 +5,10 @@ import java.util.List;
 
 import dev.warden.console.adminapi.AdminApiClient;
 import dev.warden.console.adminapi.AdminApiException;
+import dev.warden.console.adminapi.Downloads;
 import dev.warden.console.adminapi.ModelCardClient;
 import dev.warden.console.system.Message;
 import jakarta.servlet.http.HttpServletResponse;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 import tools.jackson.databind.JsonNode;
 
 import org.springframework.http.HttpStatus;
@@ -39,8 +38,6 @@ import org.springframework.web.servlet.mvc.support.RedirectAttributes;
 class ModelCardController {
 
 	static final String VIEW = "governance/model-card";
-
-	private static final Logger log = LoggerFactory.getLogger(ModelCardController.class);
 
 	private final AdminApiClient adminApi;
 
@@ -102,21 +99,14 @@ class ModelCardController {
 
 	private ModelAndView export(String model, String version, String format, String contentType,
 			HttpServletResponse response, RedirectAttributes flash) {
-		try {
-			VersionPage.download(response, model + "-" + version + "-model-card." + format, contentType,
-					(reader) -> this.cards.export(model, version, format, reader));
+		String failure = Downloads.send(response, model + "-" + version + "-model-card." + format, contentType,
+				(reader) -> this.cards.export(model, version, format, reader));
+		if (failure == null) {
 			return null;
 		}
-		catch (AdminApiException ex) {
-			if (response.isCommitted()) {
-				log.warn("The {} export of the model card of {} version {} broke off while streaming: {}", format,
-						model, version, ex.getMessage());
-				return null;
-			}
-			flash.addFlashAttribute("cardMessage", Message.error("The " + format.toUpperCase(java.util.Locale.ROOT)
-					+ " export could not be downloaded: " + ex.getMessage()));
-			return new ModelAndView("redirect:/models/{model}/versions/{version}/model-card");
-		}
+		flash.addFlashAttribute("cardMessage", Message
+			.error("The " + format.toUpperCase(java.util.Locale.ROOT) + " export could not be downloaded: " + failure));
+		return new ModelAndView("redirect:/models/{model}/versions/{version}/model-card");
 	}
 
 	/**

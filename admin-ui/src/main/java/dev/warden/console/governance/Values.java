@@ -1,10 +1,10 @@
 package dev.warden.console.governance;
 
-import java.math.BigDecimal;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 
+import dev.warden.console.adminapi.JsonValues;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.MissingNode;
 
@@ -24,59 +24,29 @@ final class Values {
 	 * zero) in scientific notation so that it does not read as zero.
 	 */
 	static String format(double value) {
-		if (Double.isNaN(value)) {
-			return "n/a";
+		if (!Double.isFinite(value)) {
+			return Double.isNaN(value) ? "n/a" : ((value > 0) ? "∞" : "-∞");
 		}
-		if (Double.isInfinite(value)) {
-			return (value > 0) ? "∞" : "-∞";
-		}
-		if (value == 0) {
+		double magnitude = Math.abs(value);
+		if (magnitude == 0) {
 			return "0";
 		}
-		if (Math.abs(value) < 0.001 || Math.abs(value) >= 1e9) {
-			return String.format(Locale.ROOT, "%.2e", value);
-		}
-		return String.format(Locale.ROOT, "%.3f", value);
+		String pattern = (magnitude < 0.001 || magnitude >= 1e9) ? "%.2e" : "%.3f";
+		return String.format(Locale.ROOT, pattern, value);
 	}
 
 	/** A number from a JSON number or a numeric string; NaN otherwise. */
 	static double number(JsonNode node) {
-		if (node == null || node.isNull() || node.isMissingNode()) {
-			return Double.NaN;
-		}
-		if (node.isNumber()) {
-			return node.asDouble();
-		}
-		if (node.isString()) {
-			try {
-				return Double.parseDouble(node.asString().trim());
-			}
-			catch (NumberFormatException ex) {
-				return Double.NaN;
-			}
-		}
-		return Double.NaN;
+		return JsonValues.number(node);
 	}
 
 	/**
-	 * A JSON value as text: strings as they are, numbers as JSON writes them (integers
-	 * exactly), booleans, and objects and arrays as compact JSON; null for null or
-	 * absent.
+	 * A JSON value as text: strings as they are, numbers as JSON writes them (never in
+	 * exponent notation), booleans, and objects and arrays as compact JSON; null for null
+	 * or absent.
 	 */
 	static String text(JsonNode node) {
-		if (node == null || node.isNull() || node.isMissingNode()) {
-			return null;
-		}
-		if (node.isString()) {
-			return node.asString();
-		}
-		if (node.isNumber()) {
-			return node.isIntegralNumber() ? node.asString() : new BigDecimal(node.asString()).toPlainString();
-		}
-		if (node.isBoolean()) {
-			return String.valueOf(node.asBoolean());
-		}
-		return node.toString();
+		return JsonValues.text(node);
 	}
 
 	/** The first of the fields that is present and not null, or a missing node. */
@@ -114,14 +84,7 @@ final class Values {
 
 	/** Text cut to at most {@code max} characters, with an ellipsis when cut. */
 	static String shorten(String text, int max) {
-		if (text == null || text.length() <= max) {
-			return text;
-		}
-		int end = max - 1;
-		if (Character.isHighSurrogate(text.charAt(end - 1))) {
-			end--;
-		}
-		return text.substring(0, end) + "…";
+		return JsonValues.shorten(text, max);
 	}
 
 }

@@ -1,16 +1,9 @@
 package dev.warden.console.governance;
 
-import java.nio.charset.StandardCharsets;
-import java.util.function.Consumer;
-
 import dev.warden.console.adminapi.AdminApiClient;
 import dev.warden.console.adminapi.AdminApiException;
-import dev.warden.console.adminapi.Download;
 import dev.warden.console.adminapi.ModelVersion;
-import jakarta.servlet.http.HttpServletResponse;
 
-import org.springframework.http.ContentDisposition;
-import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
 import org.springframework.security.core.Authentication;
 import org.springframework.security.core.GrantedAuthority;
@@ -22,7 +15,7 @@ import org.springframework.web.server.ResponseStatusException;
 /**
  * What every governance page of a model version shares: the version itself (whose 404
  * makes the page a 404), who the user is and whether the page shows them the forms that
- * change something, and downloads streamed from platform-api.
+ * change something.
  */
 final class VersionPage {
 
@@ -68,27 +61,6 @@ final class VersionPage {
 		}
 		return user instanceof OAuth2AuthenticationToken token && token.getPrincipal() instanceof OidcUser oidc
 				&& (name.equals(oidc.getSubject()) || name.equals(oidc.getPreferredUsername()));
-	}
-
-	/**
-	 * Streams a binary answer of platform-api to the browser as a download.
-	 * @param fileName the file's name without directories (other characters than letters,
-	 * digits, dot, dash and underscore become underscores)
-	 * @param contentType the content type sent (whatever platform-api declared: the
-	 * console answers only the types it expects)
-	 * @param call the admin API call, given the reader
-	 * @throws AdminApiException when platform-api refuses or fails before the first byte
-	 */
-	static void download(HttpServletResponse response, String fileName, String contentType, Consumer<Download> call) {
-		call.accept((type, body) -> {
-			response.setContentType(contentType);
-			response.setHeader(HttpHeaders.CONTENT_DISPOSITION,
-					ContentDisposition.attachment()
-						.filename(fileName.replaceAll("[^A-Za-z0-9._-]", "_"), StandardCharsets.UTF_8)
-						.build()
-						.toString());
-			body.transferTo(response.getOutputStream());
-		});
 	}
 
 }

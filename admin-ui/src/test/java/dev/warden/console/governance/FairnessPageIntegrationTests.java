@@ -9,11 +9,9 @@ import java.util.regex.Pattern;
 import dev.warden.console.Pages;
 import dev.warden.console.StubGovernanceApi;
 import dev.warden.console.StubPlatformApi;
-import dev.warden.console.TestConsole;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
+import dev.warden.console.StubbedConsole;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -54,29 +52,12 @@ class FairnessPageIntegrationTests {
 
 	private static final JsonNode REPORT = JSON.readTree(StubGovernanceApi.FAIRNESS_REPORT_F2);
 
-	private static TestConsole console;
-
-	private static StubPlatformApi platformApi;
-
-	@BeforeAll
-	static void start() {
-		console = TestConsole.start(Map.of());
-		platformApi = console.platformApi();
-	}
-
-	@AfterAll
-	static void stop() {
-		console.close();
-	}
-
-	@AfterEach
-	void platformApiAnswersAgain() {
-		platformApi.failing(false);
-	}
+	@RegisterExtension
+	static final StubbedConsole console = new StubbedConsole();
 
 	@Test
 	void versionPagesAndTheDashboardLinkToTheFairnessPage() throws Exception {
-		var browser = Pages.browser(console, "compliance");
+		var browser = console.browser("compliance");
 
 		assertThat(browser.get(console.url("/")).body()).contains("href=\"/models/income/versions/1/fairness\"");
 		String explainability = browser.get(console.url("/models/income/versions/1/explainability")).body();
@@ -90,7 +71,7 @@ class FairnessPageIntegrationTests {
 
 	@Test
 	void theLatestReportShowsItsHeaderDigestsAndSettings() throws Exception {
-		HttpResponse<String> page = Pages.browser(console, "compliance").get(console.url(PAGE));
+		HttpResponse<String> page = console.browser("compliance").get(console.url(PAGE));
 
 		assertThat(page.statusCode()).isEqualTo(200);
 		String body = page.body();
@@ -111,7 +92,7 @@ class FairnessPageIntegrationTests {
 
 	@Test
 	void eachAttributeHasARateChartWithWilsonWhiskersAndTheFourFifthsLine() throws Exception {
-		String body = Pages.browser(console, "compliance").get(console.url(PAGE)).body();
+		String body = console.browser("compliance").get(console.url(PAGE)).body();
 
 		for (JsonNode attribute : REPORT.path("content").path("attributes").values()) {
 			String name = attribute.path("name").asString();
@@ -166,7 +147,7 @@ class FairnessPageIntegrationTests {
 
 	@Test
 	void disparitiesShowTheirIntervalsAndSignConventions() throws Exception {
-		String body = Pages.browser(console, "compliance").get(console.url(PAGE)).body();
+		String body = console.browser("compliance").get(console.url(PAGE)).body();
 		String sex = between(body, "data-attribute=\"sex\"", "</section>");
 
 		// Female against Male: group − reference, negative when selected less
@@ -187,7 +168,7 @@ class FairnessPageIntegrationTests {
 
 	@Test
 	void suppressedGroupsAreListedWithTheirSizeAndReasonAndUndefinedMetricsSaySo() throws Exception {
-		String body = Pages.browser(console, "compliance").get(console.url(PAGE)).body();
+		String body = console.browser("compliance").get(console.url(PAGE)).body();
 		String race = between(body, "data-attribute=\"race\"", "</section>");
 		String intersection = between(body, "data-attribute=\"sex × race\"", "</section>");
 
@@ -214,7 +195,7 @@ class FairnessPageIntegrationTests {
 
 	@Test
 	void anOlderReportIsShownWhenChosen() throws Exception {
-		String body = Pages.browser(console, "compliance").get(console.url(PAGE + "?report=f-1")).body();
+		String body = console.browser("compliance").get(console.url(PAGE + "?report=f-1")).body();
 
 		assertThat(body).contains("<code>f-1</code>", "<dd class=\"seed\">7</dd>", "(shown)", "Fairness report")
 			.doesNotContain("Latest fairness report");
@@ -222,7 +203,7 @@ class FairnessPageIntegrationTests {
 
 	@Test
 	void checksShowTheirStateAndProgress() throws Exception {
-		String body = Pages.browser(console, "compliance").get(console.url(PAGE)).body();
+		String body = console.browser("compliance").get(console.url(PAGE)).body();
 		String checks = between(body, "id=\"checks\"", "</section>");
 
 		assertThat(checks)
@@ -234,7 +215,7 @@ class FairnessPageIntegrationTests {
 
 	@Test
 	void complianceSeesEverythingButNoFormThatChangesSomething() throws Exception {
-		var browser = Pages.browser(console, "compliance");
+		var browser = console.browser("compliance");
 		String body = browser.get(console.url(PAGE)).body();
 
 		assertThat(body).contains("Latest fairness report", "<code>fc-2</code>", "adult_validation")
@@ -246,14 +227,15 @@ class FairnessPageIntegrationTests {
 		assertThat(refused.statusCode()).isEqualTo(200);
 		assertThat(refused.body())
 			.contains("The fairness check was not started: platform-api answered 403: this needs the ADMIN role.");
-		assertThat(Pages
-			.roles(last(platformApi.postsTo("/api/admin/models/income/versions/1/fairness-checks")).authorization()))
+		assertThat(
+				Pages.roles(last(console.platformApi().postsTo("/api/admin/models/income/versions/1/fairness-checks"))
+					.authorization()))
 			.containsExactly("COMPLIANCE");
 	}
 
 	@Test
 	void adminRunsACheckOnAnEvaluationDatasetAndCancelsAndRetriesChecks() throws Exception {
-		var browser = Pages.browser(console, "admin");
+		var browser = console.browser("admin");
 		String body = browser.get(console.url(PAGE)).body();
 		String csrf = csrf(body);
 		String runForm = between(body, "class=\"form card run-check\"", "</form>");
@@ -267,21 +249,21 @@ class FairnessPageIntegrationTests {
 			.body();
 		assertThat(started).contains("Fairness check fc-3 queued.");
 		String checks = "/api/admin/models/income/versions/1/fairness-checks";
-		assertThat(JSON.readTree(last(platformApi.postsTo(checks)).body())).isEqualTo(JSON.readTree("""
+		assertThat(JSON.readTree(last(console.platformApi().postsTo(checks)).body())).isEqualTo(JSON.readTree("""
 				{"dataset_id":"d-1","threshold":0.3,"resamples":500,"seed":7}"""));
 
 		browser.followRedirects(browser.postForm(console.url(PAGE + "/checks"),
 				Map.of("_csrf", csrf, "dataset_id", "", "threshold", "", "resamples", "", "seed", "")));
-		assertThat(last(platformApi.postsTo(checks)).body()).isEqualTo("{}");
+		assertThat(last(console.platformApi().postsTo(checks)).body()).isEqualTo("{}");
 
-		int before = platformApi.postsTo(checks).size();
+		int before = console.platformApi().postsTo(checks).size();
 		String notANumber = browser
 			.followRedirects(
 					browser.postForm(console.url(PAGE + "/checks"), Map.of("_csrf", csrf, "threshold", "half")))
 			.body();
 		assertThat(notANumber)
 			.contains("The fairness check was not started: Threshold must be a number, not &#39;half&#39;.");
-		assertThat(platformApi.postsTo(checks)).hasSize(before);
+		assertThat(console.platformApi().postsTo(checks)).hasSize(before);
 
 		assertThat(browser
 			.followRedirects(browser.postForm(console.url(PAGE + "/checks"), Map.of("_csrf", csrf, "threshold", "1.5")))
@@ -294,7 +276,7 @@ class FairnessPageIntegrationTests {
 		assertThat(browser
 			.followRedirects(browser.postForm(console.url(PAGE + "/jobs/fc-2/cancel"), Map.of("_csrf", csrf)))
 			.body()).contains("Fairness check fc-2 cancelled.");
-		assertThat(platformApi.postsTo("/api/admin/explainability/jobs/fc-2/cancel")).isNotEmpty();
+		assertThat(console.platformApi().postsTo("/api/admin/explainability/jobs/fc-2/cancel")).isNotEmpty();
 		assertThat(
 				browser.followRedirects(browser.postForm(console.url(PAGE + "/jobs/fc-0/retry"), Map.of("_csrf", csrf)))
 					.body())
@@ -307,7 +289,7 @@ class FairnessPageIntegrationTests {
 
 	@Test
 	void evaluationDatasetsAreListedWithTheirSpec() throws Exception {
-		String body = Pages.browser(console, "compliance").get(console.url(PAGE)).body();
+		String body = console.browser("compliance").get(console.url(PAGE)).body();
 		String datasets = between(body, "id=\"datasets\"", "</section>");
 
 		assertThat(datasets).contains("adult_validation", "<code>label</code>", "= <code>1</code> is positive")
@@ -318,7 +300,7 @@ class FairnessPageIntegrationTests {
 
 	@Test
 	void adminUploadsAnEvaluationDatasetWithItsSpecAsQueryParameters() throws Exception {
-		var browser = Pages.browser(console, "admin");
+		var browser = console.browser("admin");
 		String csrf = csrf(browser.get(console.url(PAGE)).body());
 		String csv = "age,workclass,sex,race,label\n39,State-gov,Male,White,0\n50,Private,Female,Black,1\n";
 
@@ -330,7 +312,7 @@ class FairnessPageIntegrationTests {
 		assertThat(upload.statusCode()).isEqualTo(302);
 		assertThat(browser.followRedirects(upload).body())
 			.contains("Evaluation dataset adult_eval registered with 2 rows.");
-		StubPlatformApi.Post sent = last(platformApi.postsTo("/api/admin/models/income/reference-datasets"));
+		StubPlatformApi.Post sent = last(console.platformApi().postsTo("/api/admin/models/income/reference-datasets"));
 		assertThat(sent.body()).isEqualTo(csv);
 		assertThat(Pages.query(sent.query())).containsEntry("name", List.of("adult_eval"))
 			.containsEntry("label", List.of("label"))
@@ -352,11 +334,12 @@ class FairnessPageIntegrationTests {
 		assertThat(refused).contains(
 				"The evaluation dataset was not uploaded: platform-api answered 400: the header must name the model&#39;s inputs and the evaluation columns [outcome, sex]: missing columns [outcome].")
 			.contains("name=\"label\" placeholder=\"label\" value=\"outcome\"");
-		assertThat(Pages.query(last(platformApi.postsTo("/api/admin/models/income/reference-datasets")).query()))
+		assertThat(
+				Pages.query(last(console.platformApi().postsTo("/api/admin/models/income/reference-datasets")).query()))
 			.containsEntry("name", List.of("no-label"));
 
 		// a reference that is not one of the sensitive columns is not sent
-		int before = platformApi.postsTo("/api/admin/models/income/reference-datasets").size();
+		int before = console.platformApi().postsTo("/api/admin/models/income/reference-datasets").size();
 		String invalid = browser
 			.followRedirects(
 					browser.post(console.url(PAGE + "/datasets"), "multipart/form-data; boundary=" + Pages.BOUNDARY,
@@ -368,12 +351,12 @@ class FairnessPageIntegrationTests {
 		assertThat(invalid).contains(
 				"The evaluation dataset was not uploaded: Reference: &#39;race&#39; is not one of the sensitive columns (sex).")
 			.contains("race:White</textarea>");
-		assertThat(platformApi.postsTo("/api/admin/models/income/reference-datasets")).hasSize(before);
+		assertThat(console.platformApi().postsTo("/api/admin/models/income/reference-datasets")).hasSize(before);
 	}
 
 	@Test
 	void theReportPdfIsStreamedFromPlatformApi() throws Exception {
-		var browser = Pages.browser(console, "compliance");
+		var browser = console.browser("compliance");
 
 		HttpResponse<String> pdf = browser.get(console.url(PAGE + "/reports/f-2/pdf"));
 
@@ -392,8 +375,8 @@ class FairnessPageIntegrationTests {
 
 	@Test
 	void aFailingCallShowsAMessageInItsSectionOnly() throws Exception {
-		var browser = Pages.browser(console, "compliance");
-		platformApi.failing("/api/admin/models/income/versions/1/fairness-checks");
+		var browser = console.browser("compliance");
+		console.platformApi().failing("/api/admin/models/income/versions/1/fairness-checks");
 
 		HttpResponse<String> page = browser.get(console.url(PAGE));
 
@@ -405,8 +388,8 @@ class FairnessPageIntegrationTests {
 
 	@Test
 	void platformApiDownIsAMessageNeverAStackTrace() throws Exception {
-		var browser = Pages.browser(console, "admin");
-		platformApi.failing(true);
+		var browser = console.browser("admin");
+		console.platformApi().failing(true);
 
 		HttpResponse<String> page = browser.get(console.url(PAGE));
 
@@ -419,7 +402,7 @@ class FairnessPageIntegrationTests {
 
 	@Test
 	void unknownModelOrVersionIsAPageThatDoesNotExist() throws Exception {
-		var browser = Pages.browser(console, "admin");
+		var browser = console.browser("admin");
 
 		for (String path : List.of("/models/income/versions/9/fairness", "/models/nope/versions/1/fairness")) {
 			HttpResponse<String> page = browser.get(console.url(path));

@@ -5,12 +5,9 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 import dev.warden.console.Pages;
-import dev.warden.console.StubPlatformApi;
-import dev.warden.console.TestConsole;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
+import dev.warden.console.StubbedConsole;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import tools.jackson.databind.json.JsonMapper;
 
 import static dev.warden.console.Pages.between;
@@ -36,30 +33,12 @@ class ModelCardPageIntegrationTests {
 
 	private static final JsonMapper JSON = JsonMapper.builder().build();
 
-	private static TestConsole console;
-
-	private static StubPlatformApi platformApi;
-
-	@BeforeAll
-	static void start() {
-		console = TestConsole.start(Map.of());
-		platformApi = console.platformApi();
-	}
-
-	@AfterAll
-	static void stop() {
-		console.close();
-	}
-
-	@AfterEach
-	void platformApiAnswersAgain() {
-		platformApi.failing(false);
-		platformApi.governance().reset();
-	}
+	@RegisterExtension
+	static final StubbedConsole console = new StubbedConsole();
 
 	@Test
 	void theCardShowsEverySectionWithItsRevision() throws Exception {
-		HttpResponse<String> page = Pages.browser(console, "compliance").get(console.url(PAGE));
+		HttpResponse<String> page = console.browser("compliance").get(console.url(PAGE));
 
 		assertThat(page.statusCode()).isEqualTo(200);
 		assertThat(page.body())
@@ -92,7 +71,7 @@ class ModelCardPageIntegrationTests {
 
 	@Test
 	void theQuantitativeAnalysisShowsIntervalsAndTheSourceOfEachMetric() throws Exception {
-		String body = Pages.browser(console, "compliance").get(console.url(PAGE)).body();
+		String body = console.browser("compliance").get(console.url(PAGE)).body();
 		String metrics = between(body, "class=\"table compact performance-metrics\"", "</table>");
 		assertThat(metrics)
 			.contains("<code>accuracy</code> </th>", "<td>all rows</td>", "<td>0.848</td>", "<td>[0.840, 0.855]</td>")
@@ -112,7 +91,7 @@ class ModelCardPageIntegrationTests {
 
 	@Test
 	void completenessNamesTheMissingFields() throws Exception {
-		var browser = Pages.browser(console, "compliance");
+		var browser = console.browser("compliance");
 
 		String income = browser.get(console.url(PAGE)).body();
 		assertThat(between(income, "class=\"completeness\"", "</ul>")).contains(
@@ -125,7 +104,7 @@ class ModelCardPageIntegrationTests {
 
 	@Test
 	void anOverrideInTheGovernanceSectionStandsOut() throws Exception {
-		String body = Pages.browser(console, "compliance").get(console.url(PAGE)).body();
+		String body = console.browser("compliance").get(console.url(PAGE)).body();
 		String governance = between(body, "id=\"governance\"", "</section>");
 		assertThat(body).contains("Overridden rules on this card: 1.", "href=\"#governance\"");
 		assertThat(governance).contains("<h4>promotion</h4>")
@@ -136,14 +115,14 @@ class ModelCardPageIntegrationTests {
 					"<dt>request state</dt><dd>pending</dd>")
 			// the rest of the contribution as it came
 			.contains("<caption>requests</caption>", "<td>p-3</td>");
-		assertThat(Pages.browser(console, "compliance").get(console.url("/models/spam/versions/1/model-card")).body())
+		assertThat(console.browser("compliance").get(console.url("/models/spam/versions/1/model-card")).body())
 			.contains("Nothing recorded for this version yet.")
 			.doesNotContain("override-box", "Overridden rules");
 	}
 
 	@Test
 	void complianceReadsTheCardWithoutAnEditForm() throws Exception {
-		var browser = Pages.browser(console, "compliance");
+		var browser = console.browser("compliance");
 		String body = browser.get(console.url(PAGE)).body();
 
 		assertThat(body).contains("Model details", "Quantitative analysis", "Revisions")
@@ -154,12 +133,12 @@ class ModelCardPageIntegrationTests {
 				Map.of("_csrf", csrf(body), "revision", "3", "comment", "try", "model_details.overview", "changed"));
 		assertThat(refused.statusCode()).isEqualTo(403);
 		assertThat(refused.body()).contains("Not saved: platform-api answered 403: this needs the ADMIN role.");
-		assertThat(Pages.roles(last(platformApi.putsTo(API)).authorization())).containsExactly("COMPLIANCE");
+		assertThat(Pages.roles(last(console.platformApi().putsTo(API)).authorization())).containsExactly("COMPLIANCE");
 	}
 
 	@Test
 	void anAdminsEditIsSentAsTheSectionsBasedOnTheRevisionShown() throws Exception {
-		var browser = Pages.browser(console, "admin");
+		var browser = console.browser("admin");
 		String body = browser.get(console.url(PAGE)).body();
 		Map<String, String> form = Pages.formFields(body, EDIT_FORM);
 		// the form holds what the card says, and room for more entries
@@ -186,7 +165,7 @@ class ModelCardPageIntegrationTests {
 
 		assertThat(saved.statusCode()).isEqualTo(302);
 		assertThat(browser.followRedirects(saved).body()).contains("Saved as revision 4.");
-		assertThat(JSON.readTree(last(platformApi.putsTo(API)).body())).isEqualTo(JSON.readTree(
+		assertThat(JSON.readTree(last(console.platformApi().putsTo(API)).body())).isEqualTo(JSON.readTree(
 				"""
 						{"model_details":{"overview":"Predicts income > 50K.","documentation":"docs/models.md",
 						  "version":{"diff":"first version"},
@@ -205,8 +184,8 @@ class ModelCardPageIntegrationTests {
 
 	@Test
 	void anEditBasedOnARevisionSomeoneElseReplacedIsRefusedWithTheTextKept() throws Exception {
-		var admin = Pages.browser(console, "admin");
-		var reviewer = Pages.browser(console, "reviewer");
+		var admin = console.browser("admin");
+		var reviewer = console.browser("reviewer");
 		Map<String, String> adminForm = Pages.formFields(admin.get(console.url(PAGE)).body(), EDIT_FORM);
 		Map<String, String> reviewerForm = Pages.formFields(reviewer.get(console.url(PAGE)).body(), EDIT_FORM);
 
@@ -231,7 +210,7 @@ class ModelCardPageIntegrationTests {
 
 	@Test
 	void badInputIsShownWithTheFieldPlatformApiNames() throws Exception {
-		var browser = Pages.browser(console, "admin");
+		var browser = console.browser("admin");
 		Map<String, String> form = Pages.formFields(browser.get(console.url(PAGE)).body(), EDIT_FORM);
 		form.put("model_details.overview", "x".repeat(5001));
 		form.put("comment", "too long");
@@ -245,7 +224,7 @@ class ModelCardPageIntegrationTests {
 
 	@Test
 	void theRevisionsAreListedAndAStoredOneCanBeRead() throws Exception {
-		var browser = Pages.browser(console, "compliance");
+		var browser = console.browser("compliance");
 		String body = browser.get(console.url(PAGE)).body();
 		String revisions = between(body, "class=\"table compact revision-list\"", "</table>");
 		assertThat(revisions).contains(">3</a>", ">2</a>", ">1</a>", "<td>shipped</td>",
@@ -262,7 +241,7 @@ class ModelCardPageIntegrationTests {
 
 	@Test
 	void theExportsAreStreamedFromPlatformApi() throws Exception {
-		var browser = Pages.browser(console, "compliance");
+		var browser = console.browser("compliance");
 
 		HttpResponse<String> json = browser.get(console.url(PAGE + "/export.json"));
 		assertThat(json.statusCode()).isEqualTo(200);
@@ -270,13 +249,13 @@ class ModelCardPageIntegrationTests {
 		assertThat(json.headers().firstValue("Content-Disposition"))
 			.hasValueSatisfying((value) -> assertThat(value).contains("income-1-model-card.json"));
 		assertThat(json.body()).contains("\"annex_iv\"");
-		assertThat(platformApi.requests()).contains("GET " + API + "/export?format=json");
+		assertThat(console.platformApi().requests()).contains("GET " + API + "/export?format=json");
 
 		HttpResponse<String> pdf = browser.get(console.url(PAGE + "/export.pdf"));
 		assertThat(pdf.headers().firstValue("Content-Type")).hasValue("application/pdf");
 		assertThat(pdf.body()).startsWith("%PDF-1.4").contains("stand-in model card");
 
-		platformApi.failing(API + "/export");
+		console.platformApi().failing(API + "/export");
 		HttpResponse<String> failed = browser.get(console.url(PAGE + "/export.pdf"));
 		assertThat(failed.statusCode()).isEqualTo(302);
 		assertThat(browser.followRedirects(failed).body())
@@ -285,8 +264,8 @@ class ModelCardPageIntegrationTests {
 
 	@Test
 	void aFailingCardCallIsAMessageNeverAnErrorPage() throws Exception {
-		var browser = Pages.browser(console, "admin");
-		platformApi.failing(API);
+		var browser = console.browser("admin");
+		console.platformApi().failing(API);
 
 		HttpResponse<String> page = browser.get(console.url(PAGE));
 

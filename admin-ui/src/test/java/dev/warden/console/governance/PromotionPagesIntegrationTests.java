@@ -6,11 +6,9 @@ import java.util.Map;
 
 import dev.warden.console.Pages;
 import dev.warden.console.StubPlatformApi;
-import dev.warden.console.TestConsole;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
+import dev.warden.console.StubbedConsole;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import tools.jackson.databind.json.JsonMapper;
 
 import static dev.warden.console.Pages.between;
@@ -35,30 +33,12 @@ class PromotionPagesIntegrationTests {
 
 	private static final JsonMapper JSON = JsonMapper.builder().build();
 
-	private static TestConsole console;
-
-	private static StubPlatformApi platformApi;
-
-	@BeforeAll
-	static void start() {
-		console = TestConsole.start(Map.of());
-		platformApi = console.platformApi();
-	}
-
-	@AfterAll
-	static void stop() {
-		console.close();
-	}
-
-	@AfterEach
-	void platformApiAnswersAgain() {
-		platformApi.failing(false);
-		platformApi.governance().reset();
-	}
+	@RegisterExtension
+	static final StubbedConsole console = new StubbedConsole();
 
 	@Test
 	void theRequestsShowTheirRuleResultsAndOverridesStandOut() throws Exception {
-		var browser = Pages.browser(console, "compliance");
+		var browser = console.browser("compliance");
 		String body = browser.get(console.url("/promotions")).body();
 		assertThat(body).contains("href=\"/promotions\">Promotions</a>");
 
@@ -91,11 +71,12 @@ class PromotionPagesIntegrationTests {
 
 	@Test
 	void theListIsFilteredByModelAndState() throws Exception {
-		var browser = Pages.browser(console, "compliance");
+		var browser = console.browser("compliance");
 
 		String body = browser.get(console.url("/promotions?model=income&state=pending")).body();
 
-		assertThat(platformApi.requests()).contains("GET /api/admin/promotion-requests?model=income&state=pending");
+		assertThat(console.platformApi().requests())
+			.contains("GET /api/admin/promotion-requests?model=income&state=pending");
 		assertThat(body).contains("data-request=\"p-3\"")
 			.doesNotContain("data-request=\"p-2\"", "data-request=\"p-1\"")
 			.contains("<option value=\"income\" selected=\"selected\">income</option>",
@@ -106,12 +87,12 @@ class PromotionPagesIntegrationTests {
 
 	@Test
 	void theRequesterMayWithdrawAndAnotherAdministratorApproveOrReject() throws Exception {
-		String asRequester = between(Pages.browser(console, "admin").get(console.url("/promotions")).body(),
+		String asRequester = between(console.browser("admin").get(console.url("/promotions")).body(),
 				"data-request=\"p-3\"", "</article>");
 		assertThat(asRequester).contains("action=\"/promotions/p-3/withdraw\"")
 			.doesNotContain("/approve\"", "/reject\"");
 
-		String asReviewer = Pages.browser(console, "reviewer").get(console.url("/promotions")).body();
+		String asReviewer = console.browser("reviewer").get(console.url("/promotions")).body();
 		assertThat(between(asReviewer, "data-request=\"p-3\"", "</article>"))
 			.contains("action=\"/promotions/p-3/approve\"", "action=\"/promotions/p-3/reject\"")
 			.doesNotContain("/withdraw\"");
@@ -126,14 +107,14 @@ class PromotionPagesIntegrationTests {
 
 	@Test
 	void aSecondAdministratorApprovesWhileTheRequestersApprovalIsRefused() throws Exception {
-		var admin = Pages.browser(console, "admin");
+		var admin = console.browser("admin");
 		String csrf = csrf(admin.get(console.url("/promotions/p-3")).body());
 		HttpResponse<String> own = admin.followRedirects(
 				admin.postForm(console.url("/promotions/p-3/approve"), Map.of("_csrf", csrf, "comment", "mine")));
 		assertThat(own.body()).contains(
 				"Promotion request p-3 was not approved: platform-api answered 403: the requester admin cannot approve their own promotion request.");
 
-		var reviewer = Pages.browser(console, "reviewer");
+		var reviewer = console.browser("reviewer");
 		HttpResponse<String> approved = reviewer.postForm(console.url("/promotions/p-3/approve"), Map.of("_csrf",
 				csrf(reviewer.get(console.url("/promotions/p-3")).body()), "comment", "justifications read"));
 
@@ -143,29 +124,29 @@ class PromotionPagesIntegrationTests {
 		assertThat(reviewer.followRedirects(approved).body()).contains(
 				"Promotion request p-3 approved and applied: the routing has changed.",
 				"<h1>Promotion request <code>p-3</code></h1>");
-		StubPlatformApi.Post sent = last(platformApi.postsTo("/api/admin/promotion-requests/p-3/approve"));
+		StubPlatformApi.Post sent = last(console.platformApi().postsTo("/api/admin/promotion-requests/p-3/approve"));
 		assertThat(JSON.readTree(sent.body())).isEqualTo(JSON.readTree("{\"comment\":\"justifications read\"}"));
 		assertThat(Pages.subject(sent.authorization())).isEqualTo("reviewer");
 	}
 
 	@Test
 	void aRejectionNeedsACommentAndTheRequesterWithdraws() throws Exception {
-		var reviewer = Pages.browser(console, "reviewer");
+		var reviewer = console.browser("reviewer");
 		String csrf = csrf(reviewer.get(console.url("/promotions/p-3")).body());
-		int before = platformApi.postsTo("/api/admin/promotion-requests/p-3/reject").size();
+		int before = console.platformApi().postsTo("/api/admin/promotion-requests/p-3/reject").size();
 
 		assertThat(reviewer
 			.followRedirects(reviewer.postForm(console.url("/promotions/p-3/reject"), Map.of("_csrf", csrf)))
 			.body()).contains("Promotion request p-3 was not rejected: a rejection needs a comment saying why.");
-		assertThat(platformApi.postsTo("/api/admin/promotion-requests/p-3/reject")).hasSize(before);
+		assertThat(console.platformApi().postsTo("/api/admin/promotion-requests/p-3/reject")).hasSize(before);
 
 		assertThat(reviewer.followRedirects(reviewer.postForm(console.url("/promotions/p-3/reject"),
 				Map.of("_csrf", csrf, "comment", "the overrides are not enough")))
 			.body()).contains("Promotion request p-3 rejected.");
-		assertThat(last(platformApi.postsTo("/api/admin/promotion-requests/p-3/reject")).body())
+		assertThat(last(console.platformApi().postsTo("/api/admin/promotion-requests/p-3/reject")).body())
 			.isEqualTo("{\"comment\":\"the overrides are not enough\"}");
 
-		var admin = Pages.browser(console, "admin");
+		var admin = console.browser("admin");
 		assertThat(admin.followRedirects(admin.postForm(console.url("/promotions/p-3/withdraw"),
 				Map.of("_csrf", csrf(admin.get(console.url("/promotions/p-3")).body()))))
 			.body()).contains("Promotion request p-3 withdrawn.");
@@ -177,7 +158,7 @@ class PromotionPagesIntegrationTests {
 
 	@Test
 	void aRefusalForFailedRulesNamesThemAndOffersAJustificationFieldForEach() throws Exception {
-		var admin = Pages.browser(console, "admin");
+		var admin = console.browser("admin");
 		String page = admin.get(console.url(VERSION_PAGE)).body();
 		assertThat(page).contains("Request a promotion", "data-request=\"p-3\"", "data-request=\"p-2\"")
 			.doesNotContain("data-request=\"p-1\"");
@@ -188,7 +169,7 @@ class PromotionPagesIntegrationTests {
 		HttpResponse<String> refused = admin.postForm(console.url(VERSION_PAGE), form);
 
 		assertThat(refused.statusCode()).isEqualTo(409);
-		assertThat(JSON.readTree(last(platformApi.postsTo(REQUESTS)).body()))
+		assertThat(JSON.readTree(last(console.platformApi().postsTo(REQUESTS)).body()))
 			.isEqualTo(JSON.readTree("{\"target\":\"stable\",\"comment\":\"promote for the demo\"}"));
 		assertThat(between(refused.body(), "id=\"form-error\">", "</div>")).contains(
 				"Refused: the promotion policy is not met. Failed rules: fairness.four_fifths_ratio.sex, fairness.equalized_odds_difference.sex.")
@@ -222,7 +203,7 @@ class PromotionPagesIntegrationTests {
 		assertThat(stored.statusCode()).isEqualTo(302);
 		assertThat(stored.headers().firstValue("Location"))
 			.hasValueSatisfying((location) -> assertThat(location).endsWith("/promotions/p-4"));
-		assertThat(JSON.readTree(last(platformApi.postsTo(REQUESTS)).body())).isEqualTo(JSON.readTree(
+		assertThat(JSON.readTree(last(console.platformApi().postsTo(REQUESTS)).body())).isEqualTo(JSON.readTree(
 				"""
 						{"target":"stable","comment":"promote for the demo","overrides":[
 						 {"rule":"fairness.four_fifths_ratio.sex","justification":"Reference model for the demo; never used for decisions about people."},
@@ -231,7 +212,7 @@ class PromotionPagesIntegrationTests {
 
 	@Test
 	void theVersionPageShowsWhatThePolicySaysNowAndOffersAnOverrideForEachFailingRule() throws Exception {
-		var admin = Pages.browser(console, "admin");
+		var admin = console.browser("admin");
 
 		String income = admin.get(console.url(VERSION_PAGE)).body();
 
@@ -247,44 +228,46 @@ class PromotionPagesIntegrationTests {
 		assertThat(Pages.formFields(income, REQUEST_FORM)).containsEntry("override.fairness.four_fifths_ratio.sex", "")
 			.containsEntry("override.fairness.equalized_odds_difference.sex", "")
 			.doesNotContainKey("override.fairness.four_fifths_ratio.race");
-		assertThat(platformApi.requests()).contains("GET /api/admin/models/income/versions/1/promotion-evaluation");
+		assertThat(console.platformApi().requests())
+			.contains("GET /api/admin/models/income/versions/1/promotion-evaluation");
 
 		// every rule of spam passes: nothing to override
 		String spam = admin.get(console.url("/models/spam/versions/1/promotion")).body();
 		assertThat(Pages.formFields(spam, REQUEST_FORM).keySet()).noneMatch((name) -> name.startsWith("override."));
 
 		// without the dry run the page says so and still offers the form
-		platformApi.failing("/api/admin/models/income/versions/1/promotion-evaluation");
+		console.platformApi().failing("/api/admin/models/income/versions/1/promotion-evaluation");
 		String failed = admin.get(console.url(VERSION_PAGE)).body();
 		assertThat(failed).contains("The rules could not be evaluated.", "Request a promotion");
 	}
 
 	@Test
 	void aCanaryNeedsAWeightAndSendsIt() throws Exception {
-		var admin = Pages.browser(console, "admin");
+		var admin = console.browser("admin");
 		String csrf = csrf(admin.get(console.url("/models/spam/versions/1/promotion")).body());
-		int before = platformApi.postsTo("/api/admin/models/spam/versions/1/promotion-requests").size();
+		int before = console.platformApi().postsTo("/api/admin/models/spam/versions/1/promotion-requests").size();
 
 		HttpResponse<String> noWeight = admin.postForm(console.url("/models/spam/versions/1/promotion"),
 				Map.of("_csrf", csrf, "target", "canary", "canary_weight", "", "comment", ""));
 		assertThat(noWeight.statusCode()).isEqualTo(400);
 		assertThat(noWeight.body())
 			.contains("Not requested: A canary needs a weight: the percentage of calls it gets, 1 to 100.");
-		assertThat(platformApi.postsTo("/api/admin/models/spam/versions/1/promotion-requests")).hasSize(before);
+		assertThat(console.platformApi().postsTo("/api/admin/models/spam/versions/1/promotion-requests"))
+			.hasSize(before);
 
 		HttpResponse<String> canary = admin.postForm(console.url("/models/spam/versions/1/promotion"),
 				Map.of("_csrf", csrf, "target", "canary", "canary_weight", "20", "comment", "a fifth"));
 		assertThat(canary.statusCode()).isEqualTo(302);
 		assertThat(admin.followRedirects(canary).body()).contains(
 				"Promotion request p-5 stored as pending: another administrator (not you, not the version&#39;s uploader) must approve it.");
-		assertThat(
-				JSON.readTree(last(platformApi.postsTo("/api/admin/models/spam/versions/1/promotion-requests")).body()))
+		assertThat(JSON.readTree(
+				last(console.platformApi().postsTo("/api/admin/models/spam/versions/1/promotion-requests")).body()))
 			.isEqualTo(JSON.readTree("{\"target\":\"canary\",\"canary_weight\":20,\"comment\":\"a fifth\"}"));
 	}
 
 	@Test
 	void complianceHasNoRequestFormAndAPostedOneIsRefused() throws Exception {
-		var browser = Pages.browser(console, "compliance");
+		var browser = console.browser("compliance");
 		String page = browser.get(console.url(VERSION_PAGE)).body();
 
 		assertThat(page).contains("Requests for this version", "data-request=\"p-3\"")
@@ -298,8 +281,8 @@ class PromotionPagesIntegrationTests {
 
 	@Test
 	void failuresAreMessagesAndAnUnknownRequestIsNotFound() throws Exception {
-		var browser = Pages.browser(console, "admin");
-		platformApi.failing("/api/admin/promotion-requests");
+		var browser = console.browser("admin");
+		console.platformApi().failing("/api/admin/promotion-requests");
 
 		HttpResponse<String> list = browser.get(console.url("/promotions"));
 		assertThat(list.statusCode()).isEqualTo(200);
@@ -312,7 +295,7 @@ class PromotionPagesIntegrationTests {
 		assertThat(one.statusCode()).isEqualTo(200);
 		assertThat(one.body()).contains("The promotion request could not be loaded.").doesNotContain("Exception");
 
-		platformApi.failing(false);
+		console.platformApi().failing(false);
 		assertThat(browser.get(console.url("/promotions/p-404")).statusCode()).isEqualTo(404);
 		assertThat(browser.get(console.url("/models/income/versions/9/promotion")).statusCode()).isEqualTo(404);
 	}
