@@ -147,7 +147,8 @@ record ModelCardForm(String revision, String comment, List<FormSection> sections
 						String field = repeated.fields().get(i);
 						if (field.equals("sensitive_attributes")) {
 							List<String> attributes = new ArrayList<>();
-							for (String attribute : value.split(",")) {
+							// one per line: an attribute's description may hold a comma
+							for (String attribute : value.split("\\R")) {
 								if (!attribute.isBlank()) {
 									attributes.add(attribute.strip());
 								}
@@ -211,7 +212,7 @@ record ModelCardForm(String revision, String comment, List<FormSection> sections
 			List<String> attributes = new ArrayList<>();
 			Values.list(entry.path("sensitive").path("sensitive_attributes"))
 				.forEach((attribute) -> attributes.add(Values.text(attribute)));
-			return String.join(", ", attributes);
+			return String.join("\n", attributes);
 		}
 		String value = Values.text(entry.path(field));
 		return (value != null) ? value : "";
@@ -282,13 +283,17 @@ record ModelCardForm(String revision, String comment, List<FormSection> sections
 				for (int f = 0; f < this.fields.size(); f++) {
 					String value = (i < this.rows.size()) ? this.rows.get(i).get(f) : "";
 					cells.add(new Cell(this.section + "." + this.name + "[" + i + "]." + this.fields.get(f),
-							this.fields.get(f).replace('_', ' '), value));
+							fieldLabel(this.fields.get(f)), value));
 				}
 				shown.add(cells);
 			}
 			return shown;
 		}
 
+	}
+
+	private static String fieldLabel(String field) {
+		return field.equals("sensitive_attributes") ? "sensitive attributes (one per line)" : field.replace('_', ' ');
 	}
 
 	/**
@@ -303,7 +308,8 @@ record ModelCardForm(String revision, String comment, List<FormSection> sections
 		/** Whether the field is long text, written in a text area. */
 		public boolean area() {
 			return this.parameter.endsWith(".description") || this.parameter.endsWith(".mitigation_strategy")
-					|| this.parameter.endsWith(".citation") || this.parameter.endsWith(".custom_text");
+					|| this.parameter.endsWith(".citation") || this.parameter.endsWith(".custom_text")
+					|| this.parameter.endsWith(".sensitive_attributes");
 		}
 
 	}

@@ -35,7 +35,7 @@ class ModelCardFormTests {
 			.containsExactly(org.assertj.core.groups.Tuple.tuple("model_details.owners[0].name", "a"),
 					org.assertj.core.groups.Tuple.tuple("model_details.owners[0].contact", "a@example.com"));
 		assertThat(owners.get(2).get(0).value()).isEmpty();
-		assertThat(form.sections().get(1).lists().get(0).rows().get(0)).containsExactly("adult", "", "sex, race", "");
+		assertThat(form.sections().get(1).lists().get(0).rows().get(0)).containsExactly("adult", "", "sex\nrace", "");
 		assertThat(form.sections().get(2).lists().get(2).rows()).containsExactly(List.of("old"),
 				List.of("a plain text entry"));
 	}
@@ -54,7 +54,8 @@ class ModelCardFormTests {
 		form.add("model_details.owners[1].contact", "");
 		form.add("model_details.owners[2].name", "c");
 		form.add("model_parameters.data[0].name", "adult");
-		form.add("model_parameters.data[0].sensitive_attributes", "sex, ,race");
+		form.add("model_parameters.data[0].sensitive_attributes",
+				"sex\r\n \nrelationship (stands in for sex: Husband, Wife)");
 		form.add("considerations.users[0].description", "operators");
 
 		Map<String, Object> body = ModelCardForm.submitted(form).request();
@@ -63,7 +64,8 @@ class ModelCardFormTests {
 		JsonNode sent = JSON.readTree(JSON.writeValueAsString(body));
 		assertThat(sent).isEqualTo(JSON.readTree("""
 				{"model_details":{"overview":"o","version":{"diff":"d"},"owners":[{"name":"a"},{"name":"c"}]},
-				 "model_parameters":{"data":[{"name":"adult","sensitive":{"sensitive_attributes":["sex","race"]}}]},
+				 "model_parameters":{"data":[{"name":"adult","sensitive":{"sensitive_attributes":
+				  ["sex","relationship (stands in for sex: Husband, Wife)"]}}]},
 				 "considerations":{"users":[{"description":"operators"}]},
 				 "revision":4,"comment":"why"}"""));
 	}

@@ -147,7 +147,7 @@ class ModelCardPageIntegrationTests {
 			.containsEntry("model_details.version.diff", "first version")
 			.containsEntry("model_details.owners[1].name", "")
 			.containsEntry("model_details.owners[2].name", "")
-			.containsEntry("model_parameters.data[0].sensitive_attributes", "sex, race")
+			.containsEntry("model_parameters.data[0].sensitive_attributes", "sex\nrace")
 			.containsEntry("considerations.limitations[0].description",
 					"The census is from 1994 and US-only; women are selected far less often (see the quantitative analysis).")
 			.doesNotContainKey("model_details.owners[3].name");
