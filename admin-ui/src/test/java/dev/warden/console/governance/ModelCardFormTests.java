@@ -71,6 +71,37 @@ class ModelCardFormTests {
 	}
 
 	@Test
+	void aCardFilledInEveryEditableFieldGoesThroughTheFormUnchanged() {
+		JsonNode card = JSON.readTree("""
+				{"model_details":{"overview":"o","documentation":"d","version":{"diff":"retrained"},
+				  "owners":[{"name":"team","contact":"team@example.com"}],
+				  "licenses":[{"identifier":"Apache-2.0"},{"custom_text":"no licence for the weights, see the data's"}],
+				  "references":[{"reference":"https://example.com/a"}],"citations":[{"style":"text","citation":"c"}]},
+				 "model_parameters":{"model_architecture":"mlp","input_format":"i","output_format":"o",
+				  "data":[{"name":"train","link":"https://example.com/d","description":"split",
+				   "sensitive":{"sensitive_attributes":["sex","relationship (stands in for sex: Husband, Wife)"]}}]},
+				 "considerations":{"users":[{"description":"u"}],"use_cases":[{"description":"c"}],
+				  "limitations":[{"description":"l1"},{"description":"l2"}],"tradeoffs":[{"description":"t"}],
+				  "ethical_considerations":[{"name":"e","mitigation_strategy":"m"}]}}""");
+		MultiValueMap<String, String> posted = new LinkedMultiValueMap<>();
+		ModelCardForm filled = ModelCardForm.of(card, "2");
+		for (ModelCardForm.FormSection section : filled.sections()) {
+			section.texts().forEach((text) -> posted.add(text.parameter(), text.value()));
+			section.lists()
+				.forEach((list) -> list.shownRows()
+					.forEach((row) -> row.forEach((cell) -> posted.add(cell.parameter(), cell.value()))));
+		}
+		posted.add("revision", "2");
+		posted.add("comment", "no change");
+
+		JsonNode sent = JSON.readTree(JSON.writeValueAsString(ModelCardForm.submitted(posted).request()));
+
+		for (String section : List.of("model_details", "model_parameters", "considerations")) {
+			assertThat(sent.path(section)).as(section).isEqualTo(card.path(section));
+		}
+	}
+
+	@Test
 	void anEntryIndexFarBeyondTheFieldsSentAddsNothing() {
 		MultiValueMap<String, String> form = new LinkedMultiValueMap<>();
 		form.add("revision", "1");
