@@ -111,6 +111,15 @@ class ConsoleIntegrationTests {
 		assertThat(claims.path("roles").values()).extracting(JsonNode::asString).containsExactly("COMPLIANCE");
 	}
 
+	@Test
+	void reviewerIsASecondAdministratorForFourEyesApproval() throws Exception {
+		var tokens = new AuthorizationCodeFlowClient(ISSUER).obtainTokens("reviewer", "reviewer-local");
+
+		JsonNode claims = JSON.readTree(tokens.accessTokenClaims());
+		assertThat(claims.path("sub").asString()).isEqualTo("reviewer");
+		assertThat(claims.path("roles").values()).extracting(JsonNode::asString).containsExactly("ADMIN");
+	}
+
 	private static List<String> audiences(JsonNode claims) {
 		JsonNode aud = claims.path("aud");
 		return aud.isArray() ? aud.values().stream().map(JsonNode::asString).toList() : List.of(aud.asString());

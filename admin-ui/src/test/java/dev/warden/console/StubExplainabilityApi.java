@@ -128,7 +128,10 @@ public final class StubExplainabilityApi {
 			  "created_by":"admin","created_at":"2026-11-30T12:00:00Z","started_at":"2026-11-30T12:00:01Z","finished_at":"2026-11-30T12:01:00Z"},
 			 {"id":"j-1","model":"income","version":"1","dataset_id":"d-1","state":"done","rows_done":1000,"rows_total":1000,
 			  "error":null,"report_id":"r-2","attempt":1,"parameters":{"method":"kernel_shap","seed":42,"sample_size":1000},
-			  "created_by":"system","created_at":"2026-11-30T09:59:00Z","started_at":"2026-11-30T09:59:01Z","finished_at":"2026-11-30T10:00:00Z"}],
+			  "created_by":"system","created_at":"2026-11-30T09:59:00Z","started_at":"2026-11-30T09:59:01Z","finished_at":"2026-11-30T10:00:00Z"},
+			 {"id":"fc-1","kind":"fairness","model":"income","version":"1","dataset_id":"d-1","state":"done","rows_done":9550,
+			  "rows_total":9550,"error":null,"report_id":null,"fairness_report_id":"f-2","attempt":1,"parameters":{"threshold":0.5},
+			  "created_by":"system","created_at":"2026-11-30T09:58:00Z","started_at":"2026-11-30T09:58:01Z","finished_at":"2026-11-30T09:59:00Z"}],
 			 "page":0,"size":50,"next_page":null}""";
 
 	static final String SPAM_JOBS = """
@@ -136,10 +139,18 @@ public final class StubExplainabilityApi {
 			  "error":null,"report_id":null,"attempt":1,"parameters":{},"created_by":"system","created_at":"2026-12-01T09:00:00Z",
 			  "started_at":null,"finished_at":null}],"page":0,"size":50,"next_page":null}""";
 
+	/**
+	 * The shipped dataset is an evaluation dataset (label and sensitive attributes); the
+	 * uploaded one is not.
+	 */
 	static final String INCOME_DATASETS = """
 			{"content":[{"id":"d-1","model":"income","name":"adult_validation","source":"shipped",
 			  "columns":["age","workclass","education","capital_gain","hours_per_week"],"row_count":4000,
-			  "sha256":"da7a5e7da7a5e7","created_at":"2026-11-30T09:58:00Z","created_by":"system"}],
+			  "sha256":"da7a5e7da7a5e7","created_at":"2026-11-30T09:58:00Z","created_by":"system",
+			  "evaluation":{"label":"label","positive_label":"1","sensitive":[{"name":"sex","reference":"Male"},
+			   {"name":"race","reference":"White"},{"name":"age","bands":[25,60],"reference":"25 to <60"}]}},
+			 {"id":"d-3","model":"income","name":"my rows","source":"upload","columns":["age","workclass"],"row_count":2,
+			  "sha256":"a11ce","created_at":"2026-12-01T09:58:00Z","created_by":"admin","evaluation":null}],
 			 "page":0,"size":50,"next_page":null}""";
 
 	static final String SPAM_DATASETS = """

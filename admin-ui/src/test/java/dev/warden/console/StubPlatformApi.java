@@ -61,6 +61,8 @@ public final class StubPlatformApi implements AutoCloseable {
 
 	private final StubExplainabilityApi explainability = new StubExplainabilityApi();
 
+	private final StubGovernanceApi governance = new StubGovernanceApi();
+
 	private final List<String> failingPaths = new CopyOnWriteArrayList<>();
 
 	private volatile boolean failing;
@@ -91,12 +93,25 @@ public final class StubPlatformApi implements AutoCloseable {
 
 	/** {@code "<path> <body>"} of every POST received. */
 	public List<String> posts() {
-		return this.posts.stream().map((post) -> post.path() + " " + post.body()).toList();
+		return this.posts.stream()
+			.filter((post) -> post.method().equals("POST"))
+			.map((post) -> post.path() + " " + post.body())
+			.toList();
 	}
 
 	/** Every POST received on the path, oldest first. */
 	public List<Post> postsTo(String path) {
-		return this.posts.stream().filter((post) -> post.path().equals(path)).toList();
+		return this.posts.stream().filter((post) -> post.method().equals("POST") && post.path().equals(path)).toList();
+	}
+
+	/** Every PUT received on the path, oldest first. */
+	public List<Post> putsTo(String path) {
+		return this.posts.stream().filter((post) -> post.method().equals("PUT") && post.path().equals(path)).toList();
+	}
+
+	/** The governance part of the stand-in (fairness, model cards, promotion). */
+	public StubGovernanceApi governance() {
+		return this.governance;
 	}
 
 	public void failing(boolean failing) {
@@ -121,14 +136,19 @@ public final class StubPlatformApi implements AutoCloseable {
 		String method = exchange.getRequestMethod();
 		this.requests.add(method + " " + exchange.getRequestURI());
 		String body = "";
-		if (method.equals("POST")) {
+		if (method.equals("POST") || method.equals("PUT")) {
 			body = new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
-			this.posts.add(new Post(path, body, authorization));
+			this.posts.add(new Post(method, path, exchange.getRequestURI().getRawQuery(), body, authorization));
 		}
 		StubExplainabilityApi.Answer explained = null;
 		if (authorization != null && authorization.startsWith("Bearer ")) {
-			explained = this.explainability.answer(method, path, exchange.getRequestURI().getRawQuery(), body,
-					hasRole(authorization, "ADMIN"));
+			String query = exchange.getRequestURI().getRawQuery();
+			boolean admin = hasRole(authorization, "ADMIN");
+			explained = this.governance.answer(method, path, query, body, claims(authorization).path("sub").asString(),
+					admin);
+			if (explained == null) {
+				explained = this.explainability.answer(method, path, query, body, admin);
+			}
 		}
 		if (this.failing || this.failingPaths.stream().anyMatch(path::startsWith)) {
 			respond(exchange, 503, """
@@ -182,12 +202,16 @@ public final class StubPlatformApi implements AutoCloseable {
 
 	/** Whether the bearer token (a JWT, read without verifying it) carries the role. */
 	private static boolean hasRole(String authorization, String role) {
+		return claims(authorization).path("roles").values().stream().anyMatch((value) -> role.equals(value.asString()));
+	}
+
+	/** The claims of the bearer token (a JWT, read without verifying it). */
+	private static JsonNode claims(String authorization) {
 		String[] parts = authorization.substring("Bearer ".length()).split("\\.");
 		if (parts.length < 2) {
-			return false;
+			return JSON.createObjectNode();
 		}
-		JsonNode claims = JSON.readTree(Base64.getUrlDecoder().decode(parts[1]));
-		return claims.path("roles").values().stream().anyMatch((value) -> role.equals(value.asString()));
+		return JSON.readTree(Base64.getUrlDecoder().decode(parts[1]));
 	}
 
 	@Override
@@ -196,13 +220,15 @@ public final class StubPlatformApi implements AutoCloseable {
 	}
 
 	/**
-	 * A POST the stand-in received.
+	 * A POST or PUT the stand-in received.
 	 *
+	 * @param method {@code POST} or {@code PUT}
 	 * @param path the request path
+	 * @param query the raw query, or null
 	 * @param body the body as sent
 	 * @param authorization the {@code Authorization} header, or null
 	 */
-	public record Post(String path, String body, String authorization) {
+	public record Post(String method, String path, String query, String body, String authorization) {
 	}
 
 }

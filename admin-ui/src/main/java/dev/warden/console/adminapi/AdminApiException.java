@@ -1,5 +1,7 @@
 package dev.warden.console.adminapi;
 
+import tools.jackson.databind.JsonNode;
+
 /**
  * platform-api could not be reached or did not answer as expected; the message is fit to
  * show to the user.
@@ -12,15 +14,18 @@ public class AdminApiException extends RuntimeException {
 
 	private final String platformMessage;
 
+	private final transient JsonNode body;
+
 	AdminApiException(String message, Throwable cause) {
-		this(message, cause, 0, null, null);
+		this(message, cause, 0, null, null, null);
 	}
 
-	AdminApiException(String message, Throwable cause, int status, String code, String platformMessage) {
+	AdminApiException(String message, Throwable cause, int status, String code, String platformMessage, JsonNode body) {
 		super(message, cause);
 		this.status = status;
 		this.code = code;
 		this.platformMessage = platformMessage;
+		this.body = body;
 	}
 
 	/**
@@ -47,6 +52,15 @@ public class AdminApiException extends RuntimeException {
 	 */
 	public String platformMessage() {
 		return this.platformMessage;
+	}
+
+	/**
+	 * platform-api's error body as sent, or null when it had none or it was not JSON:
+	 * some errors carry more than the code and message, such as the failed rules of a
+	 * refused promotion request.
+	 */
+	public JsonNode body() {
+		return this.body;
 	}
 
 }

@@ -231,8 +231,10 @@ class AdminApiTransport {
 		String message = "platform-api answered " + value;
 		String code = null;
 		String platformMessage = null;
+		JsonNode tree = null;
 		try {
-			JsonNode error = (body != null && body.length > 0) ? JSON.readTree(body).path("error") : null;
+			tree = (body != null && body.length > 0) ? JSON.readTree(body) : null;
+			JsonNode error = (tree != null) ? tree.path("error") : null;
 			if (error != null && error.isObject()) {
 				code = error.path("code").isString() ? error.path("code").asString() : null;
 				platformMessage = error.path("message").isString() ? error.path("message").asString() : null;
@@ -242,28 +244,21 @@ class AdminApiTransport {
 			// not the documented error shape; the status alone is still worth showing
 		}
 		if (platformMessage != null) {
-			return new AdminApiException(message + ": " + platformMessage + ".", cause, value, code, platformMessage);
+			return new AdminApiException(message + ": " + platformMessage + ".", cause, value, code, platformMessage,
+					tree);
 		}
 		String text = switch (value) {
 			case 401 -> message + ": your access token was not accepted.";
 			case 403 -> message + ": your role does not allow this.";
 			default -> message + ".";
 		};
-		return new AdminApiException(text, cause, value, code, null);
+		return new AdminApiException(text, cause, value, code, null, tree);
 	}
 
 	@FunctionalInterface
 	private interface Call<T> {
 
 		T run() throws IOException;
-
-	}
-
-	/** Reads a binary answer while it streams. */
-	@FunctionalInterface
-	interface Download {
-
-		void read(MediaType contentType, InputStream body) throws IOException;
 
 	}
 

@@ -1,6 +1,5 @@
 package dev.warden.console.adminapi;
 
-import java.io.IOException;
 import java.io.InputStream;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -124,7 +123,7 @@ public class ExplainabilityClient {
 
 	/** Streams a report's PDF to the reader. */
 	public void reportPdf(String id, Download reader) {
-		this.transport.download("/api/admin/explainability/reports/{id}/pdf", reader::read, id);
+		this.transport.download("/api/admin/explainability/reports/{id}/pdf", reader, id);
 	}
 
 	/**
@@ -151,14 +150,6 @@ public class ExplainabilityClient {
 		if (value != null && !(value instanceof String text && text.isBlank())) {
 			body.put(name, value);
 		}
-	}
-
-	/** Reads a binary answer while it streams. */
-	@FunctionalInterface
-	public interface Download {
-
-		void read(MediaType contentType, InputStream body) throws IOException;
-
 	}
 
 }

@@ -27,17 +27,28 @@ import tools.jackson.databind.JsonNode;
  * @param createdAt when it was queued
  * @param startedAt when it started running, or null
  * @param finishedAt when it finished, or null
+ * @param kind {@code explanation} (a report job) or {@code fairness} (a fairness check);
+ * null from a platform-api that knows only report jobs
+ * @param phase of a running job: {@code loading} while its version is being loaded, then
+ * the computation's phase; null otherwise
+ * @param fairnessReportId the fairness report a done fairness check produced, or null
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
 public record ExplainabilityJob(String id, String model, String version, @JsonProperty("dataset_id") String datasetId,
 		String state, @JsonProperty("rows_done") Long rowsDone, @JsonProperty("rows_total") Long rowsTotal,
 		String error, @JsonProperty("report_id") String reportId, Integer attempt, JsonNode parameters,
 		@JsonProperty("created_by") String createdBy, @JsonProperty("created_at") String createdAt,
-		@JsonProperty("started_at") String startedAt, @JsonProperty("finished_at") String finishedAt) {
+		@JsonProperty("started_at") String startedAt, @JsonProperty("finished_at") String finishedAt, String kind,
+		String phase, @JsonProperty("fairness_report_id") String fairnessReportId) {
 
 	private static final Set<String> ACTIVE = Set.of("queued", "running");
 
 	private static final Set<String> RETRYABLE = Set.of("failed", "cancelled");
+
+	/** Whether the job is a fairness check rather than an explainability report job. */
+	public boolean fairnessCheck() {
+		return "fairness".equalsIgnoreCase(this.kind);
+	}
 
 	/** Whether the job is queued or running, so it can be cancelled. */
 	public boolean cancellable() {

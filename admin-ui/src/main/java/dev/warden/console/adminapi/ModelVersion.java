@@ -65,6 +65,22 @@ public record ModelVersion(String version, String state, String error, List<Stri
 	}
 
 	/**
+	 * Whether two version numbers name the same version: compared as numbers when both
+	 * are ("01" is "1"), as text otherwise; never for a null.
+	 */
+	public static boolean sameNumber(String a, String b) {
+		if (a == null || b == null) {
+			return false;
+		}
+		try {
+			return Long.parseLong(a.trim()) == Long.parseLong(b.trim());
+		}
+		catch (NumberFormatException ex) {
+			return a.equals(b);
+		}
+	}
+
+	/**
 	 * The signatures of this version. Accepts the map of signature name to definition, or
 	 * that map wrapped in {@code signature_def} once or twice as in TensorFlow Serving's
 	 * metadata answer.

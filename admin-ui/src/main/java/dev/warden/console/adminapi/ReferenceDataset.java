@@ -21,11 +21,37 @@ import tools.jackson.databind.JsonNode;
  * @param sha256 the SHA-256 of the data as received
  * @param createdAt when it was registered
  * @param createdBy who registered it
+ * @param evaluation the evaluation spec of an evaluation dataset ({@code {"label",
+ * "positive_label", "sensitive": [{"name", "reference", "bands"}]}}), null for a dataset
+ * without one
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
 public record ReferenceDataset(String id, String model, String name, String source, JsonNode columns,
 		@JsonProperty("row_count") Long rowCount, String sha256, @JsonProperty("created_at") String createdAt,
-		@JsonProperty("created_by") String createdBy) {
+		@JsonProperty("created_by") String createdBy, JsonNode evaluation) {
+
+	/**
+	 * Whether the dataset is an evaluation dataset: it has a label, so fairness checks
+	 * can run on it.
+	 */
+	public boolean hasEvaluationSpec() {
+		return this.evaluation != null && this.evaluation.isObject() && this.evaluation.path("label").isString();
+	}
+
+	/**
+	 * The name a dataset uploaded from a file gets when the user gives none: the file's
+	 * name without directories and extension, or {@code fallback}.
+	 */
+	public static String nameFor(String fileName, String fallback) {
+		if (fileName == null || fileName.isBlank()) {
+			return fallback;
+		}
+		String name = fileName.replace('\\', '/');
+		name = name.substring(name.lastIndexOf('/') + 1);
+		int dot = name.lastIndexOf('.');
+		name = (dot > 0) ? name.substring(0, dot) : name;
+		return name.isBlank() ? fallback : name;
+	}
 
 	/** The columns' names, in the order sent. */
 	public List<String> columnNames() {

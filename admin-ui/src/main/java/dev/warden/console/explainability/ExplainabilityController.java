@@ -2,27 +2,25 @@ package dev.warden.console.explainability;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
 import dev.warden.console.adminapi.AdminApiClient;
 import dev.warden.console.adminapi.AdminApiException;
+import dev.warden.console.adminapi.Downloads;
 import dev.warden.console.adminapi.ExplainabilityClient;
 import dev.warden.console.adminapi.ExplainabilityJob;
 import dev.warden.console.adminapi.ExplainabilityReport;
+import dev.warden.console.adminapi.JobActions;
 import dev.warden.console.adminapi.ModelVersion;
 import dev.warden.console.adminapi.Page;
 import dev.warden.console.adminapi.ReferenceDataset;
 import dev.warden.console.adminapi.Signature;
+import dev.warden.console.system.Message;
 import jakarta.servlet.http.HttpServletResponse;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 import tools.jackson.databind.JsonNode;
 
-import org.springframework.http.ContentDisposition;
-import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.security.core.Authentication;
@@ -57,8 +55,6 @@ class ExplainabilityController {
 	static final String VIEW = "explainability/version";
 
 	private static final String PAGE = "redirect:/models/{model}/versions/{version}/explainability";
-
-	private static final Logger log = LoggerFactory.getLogger(ExplainabilityController.class);
 
 	/** Datasets the worker ships, offered for import. */
 	static final List<String> SHIPPED_DATASETS = List.of("adult_validation", "spamassassin_validation");
@@ -144,28 +140,14 @@ class ExplainabilityController {
 	@PostMapping("/jobs/{id}/cancel")
 	String cancelJob(@PathVariable String model, @PathVariable String version, @PathVariable String id,
 			RedirectAttributes flash) {
-		try {
-			this.explainability.cancelJob(id);
-			flash.addFlashAttribute("jobsMessage", Message.ok("Job " + id + " cancelled."));
-		}
-		catch (AdminApiException ex) {
-			flash.addFlashAttribute("jobsMessage",
-					Message.error("Job " + id + " was not cancelled: " + ex.getMessage()));
-		}
+		flash.addFlashAttribute("jobsMessage", JobActions.cancel(this.explainability, "Job", id));
 		return PAGE + "#jobs";
 	}
 
 	@PostMapping("/jobs/{id}/retry")
 	String retryJob(@PathVariable String model, @PathVariable String version, @PathVariable String id,
 			RedirectAttributes flash) {
-		try {
-			ExplainabilityJob job = this.explainability.retryJob(id);
-			String attempt = (job != null && job.attempt() != null) ? " (attempt " + job.attempt() + ")" : "";
-			flash.addFlashAttribute("jobsMessage", Message.ok("Job " + id + " queued again" + attempt + "."));
-		}
-		catch (AdminApiException ex) {
-			flash.addFlashAttribute("jobsMessage", Message.error("Job " + id + " was not retried: " + ex.getMessage()));
-		}
+		flash.addFlashAttribute("jobsMessage", JobActions.retry(this.explainability, "Job", id));
 		return PAGE + "#jobs";
 	}
 
@@ -182,7 +164,8 @@ class ExplainabilityController {
 			message = Message.error("The dataset was not uploaded: choose a CSV file that is not empty.");
 		}
 		else {
-			String datasetName = name.isBlank() ? nameOf(file.getOriginalFilename()) : name.trim();
+			String datasetName = name.isBlank() ? ReferenceDataset.nameFor(file.getOriginalFilename(), "upload")
+					: name.trim();
 			try (InputStream csv = file.getInputStream()) {
 				ReferenceDataset dataset = this.explainability.uploadReferenceDataset(model, datasetName, csv,
 						file.getSize());
@@ -234,26 +217,14 @@ class ExplainabilityController {
 	@GetMapping("/reports/{id}/pdf")
 	ModelAndView pdf(@PathVariable String model, @PathVariable String version, @PathVariable String id,
 			HttpServletResponse response, RedirectAttributes flash) {
-		try {
-			this.explainability.reportPdf(id, (contentType, body) -> {
-				response.setContentType(MediaType.APPLICATION_PDF_VALUE);
-				response.setHeader(HttpHeaders.CONTENT_DISPOSITION, ContentDisposition.attachment()
-					.filename(fileName(model + "-" + version + "-report-" + id) + ".pdf", StandardCharsets.UTF_8)
-					.build()
-					.toString());
-				body.transferTo(response.getOutputStream());
-			});
+		String failure = Downloads.send(response, model + "-" + version + "-report-" + id + ".pdf",
+				MediaType.APPLICATION_PDF_VALUE, (reader) -> this.explainability.reportPdf(id, reader));
+		if (failure == null) {
 			return null;
 		}
-		catch (AdminApiException ex) {
-			if (response.isCommitted()) {
-				log.warn("The PDF of report {} broke off while streaming: {}", id, ex.getMessage());
-				return null;
-			}
-			flash.addFlashAttribute("reportMessage",
-					Message.error("The PDF of report " + id + " could not be downloaded: " + ex.getMessage()));
-			return new ModelAndView(PAGE + "?report={id}#report");
-		}
+		flash.addFlashAttribute("reportMessage",
+				Message.error("The PDF of report " + id + " could not be downloaded: " + failure));
+		return new ModelAndView(PAGE + "?report={id}#report");
 	}
 
 	/**
@@ -297,7 +268,7 @@ class ExplainabilityController {
 			page.addAttribute("latestShown", reportId == null);
 			try {
 				ExplainabilityReport report = this.explainability.report(shownId);
-				if (!model.equals(report.model()) || !sameVersion(version, report.version())) {
+				if (!model.equals(report.model()) || !ModelVersion.sameNumber(version, report.version())) {
 					page.addAttribute("reportError",
 							"Report " + shownId + " is not a report of " + model + " version " + version + ".");
 				}
@@ -341,19 +312,6 @@ class ExplainabilityController {
 				&& user.getAuthorities().stream().map(GrantedAuthority::getAuthority).anyMatch("ROLE_ADMIN"::equals);
 	}
 
-	/** Version numbers compare as numbers when both are ("01" is "1"). */
-	static boolean sameVersion(String a, String b) {
-		if (a == null || b == null) {
-			return false;
-		}
-		try {
-			return Long.parseLong(a.trim()) == Long.parseLong(b.trim());
-		}
-		catch (NumberFormatException ex) {
-			return a.equals(b);
-		}
-	}
-
 	private static String registered(ReferenceDataset dataset, String fallbackName) {
 		if (dataset == null) {
 			return "Dataset " + fallbackName + " registered.";
@@ -377,23 +335,6 @@ class ExplainabilityController {
 
 	private static String blankToNull(String value) {
 		return (value == null || value.isBlank()) ? null : value.trim();
-	}
-
-	/** The uploaded file's name without directories and extension, as a dataset name. */
-	static String nameOf(String fileName) {
-		if (fileName == null || fileName.isBlank()) {
-			return "upload";
-		}
-		String name = fileName.replace('\\', '/');
-		name = name.substring(name.lastIndexOf('/') + 1);
-		int dot = name.lastIndexOf('.');
-		name = (dot > 0) ? name.substring(0, dot) : name;
-		return name.isBlank() ? "upload" : name;
-	}
-
-	/** Letters, digits, dot, dash and underscore only. */
-	static String fileName(String name) {
-		return name.replaceAll("[^A-Za-z0-9._-]", "_");
 	}
 
 	/**

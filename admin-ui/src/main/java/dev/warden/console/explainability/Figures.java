@@ -4,6 +4,7 @@ import java.math.BigDecimal;
 import java.math.MathContext;
 import java.util.Locale;
 
+import dev.warden.console.adminapi.JsonValues;
 import tools.jackson.databind.JsonNode;
 
 /**
@@ -43,21 +44,7 @@ final class Figures {
 
 	/** A number from a JSON number or a numeric string; NaN otherwise. */
 	static double number(JsonNode node) {
-		if (node == null || node.isNull() || node.isMissingNode()) {
-			return Double.NaN;
-		}
-		if (node.isNumber()) {
-			return node.asDouble();
-		}
-		if (node.isString()) {
-			try {
-				return Double.parseDouble(node.asString().trim());
-			}
-			catch (NumberFormatException ex) {
-				return Double.NaN;
-			}
-		}
-		return Double.NaN;
+		return JsonValues.number(node);
 	}
 
 	/**
@@ -65,22 +52,10 @@ final class Figures {
 	 * figures, objects and arrays as compact JSON; null for null or absent.
 	 */
 	static String text(JsonNode node) {
-		if (node == null || node.isNull() || node.isMissingNode()) {
-			return null;
-		}
-		if (node.isString()) {
-			return node.asString();
-		}
-		if (node.isIntegralNumber()) {
-			return node.asString();
-		}
-		if (node.isNumber()) {
+		if (node != null && node.isNumber() && !node.isIntegralNumber()) {
 			return format(node.asDouble());
 		}
-		if (node.isBoolean()) {
-			return String.valueOf(node.asBoolean());
-		}
-		return node.toString();
+		return JsonValues.text(node);
 	}
 
 	/**
@@ -96,14 +71,7 @@ final class Figures {
 
 	/** Text cut to at most {@code max} characters, with an ellipsis when cut. */
 	static String shorten(String text, int max) {
-		if (text == null || text.length() <= max) {
-			return text;
-		}
-		int end = max - 1;
-		if (Character.isHighSurrogate(text.charAt(end - 1))) {
-			end--;
-		}
-		return text.substring(0, end) + "…";
+		return JsonValues.shorten(text, max);
 	}
 
 }

@@ -9,16 +9,18 @@ import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
+import dev.warden.console.Pages;
 import dev.warden.console.StubExplainabilityApi;
-import dev.warden.console.StubPlatformApi;
-import dev.warden.console.TestConsole;
+import dev.warden.console.StubbedConsole;
 import dev.warden.console.identity.AuthorizationCodeFlowClient;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import tools.jackson.databind.json.JsonMapper;
 
+import static dev.warden.console.Pages.all;
+import static dev.warden.console.Pages.between;
+import static dev.warden.console.Pages.csrf;
+import static dev.warden.console.Pages.last;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
@@ -55,25 +57,8 @@ class ExplainabilityPageIntegrationTests {
 
 	private static final JsonMapper JSON = JsonMapper.builder().build();
 
-	private static TestConsole console;
-
-	private static StubPlatformApi platformApi;
-
-	@BeforeAll
-	static void start() {
-		console = TestConsole.start(Map.of());
-		platformApi = console.platformApi();
-	}
-
-	@AfterAll
-	static void stop() {
-		console.close();
-	}
-
-	@AfterEach
-	void platformApiAnswersAgain() {
-		platformApi.failing(false);
-	}
+	@RegisterExtension
+	static final StubbedConsole console = new StubbedConsole();
 
 	@Test
 	void dashboardLinksEveryVersionToItsExplainabilityPage() throws Exception {
@@ -85,7 +70,7 @@ class ExplainabilityPageIntegrationTests {
 
 	@Test
 	void pageShowsTheLatestReportWithItsIdentityAndDigests() throws Exception {
-		var browser = browser("compliance");
+		var browser = console.browser("compliance");
 
 		HttpResponse<String> page = browser.get(console.url(INCOME_PAGE));
 
@@ -102,10 +87,10 @@ class ExplainabilityPageIntegrationTests {
 
 	@Test
 	void importanceChartDrawsTheFeaturesInOrderWithBarsProportionalToTheirValues() throws Exception {
-		String body = browser("compliance").get(console.url(INCOME_PAGE)).body();
+		String body = console.browser("compliance").get(console.url(INCOME_PAGE)).body();
 
 		List<String> expectedNames = new ArrayList<>(StubExplainabilityApi.INCOME_IMPORTANCE.keySet());
-		assertThat(all(FEATURE_NAME, body, 1).stream().map(ExplainabilityPageIntegrationTests::unescape).toList())
+		assertThat(all(FEATURE_NAME, body, 1).stream().map(Pages::unescape).toList())
 			.containsExactlyElementsOf(expectedNames);
 
 		List<Double> values = new ArrayList<>(StubExplainabilityApi.INCOME_IMPORTANCE.values());
@@ -131,7 +116,7 @@ class ExplainabilityPageIntegrationTests {
 
 	@Test
 	void partialDependenceIsAPolylinePerTopFeature() throws Exception {
-		String body = browser("compliance").get(console.url(INCOME_PAGE)).body();
+		String body = console.browser("compliance").get(console.url(INCOME_PAGE)).body();
 
 		Map<String, String> plots = new LinkedHashMap<>();
 		Matcher plot = PD_PLOT.matcher(body);
@@ -154,7 +139,7 @@ class ExplainabilityPageIntegrationTests {
 
 	@Test
 	void qualityFiguresAreShown() throws Exception {
-		String body = browser("compliance").get(console.url(INCOME_PAGE)).body();
+		String body = console.browser("compliance").get(console.url(INCOME_PAGE)).body();
 
 		assertThat(body).contains("Explanations</th><td>1000", "Model evaluations</th><td>256000")
 			.contains("Efficiency error, max</th><td>3.100e-07", "Efficiency error, p95</th><td>1.900e-07");
@@ -162,7 +147,7 @@ class ExplainabilityPageIntegrationTests {
 
 	@Test
 	void olderReportIsShownWhenChosen() throws Exception {
-		String body = browser("compliance").get(console.url(INCOME_PAGE + "?report=r-1")).body();
+		String body = console.browser("compliance").get(console.url(INCOME_PAGE + "?report=r-1")).body();
 
 		assertThat(body).contains("<code>r-1</code>", "integrated_gradients", "Completeness delta, max</th><td>0.004")
 			.contains("(shown)")
@@ -171,13 +156,13 @@ class ExplainabilityPageIntegrationTests {
 		// baseline's values under "value", the target as text
 		assertThat(body).contains("<span>1</span>: <span>0.27</span>", "(0.9)", "<dt>age</dt><dd>37.5</dd>",
 				"<dt>target</dt><dd>predicted class</dd>", "0b5e");
-		assertThat(browser("compliance").get(console.url(INCOME_PAGE + "?report=r-1")).body())
+		assertThat(console.browser("compliance").get(console.url(INCOME_PAGE + "?report=r-1")).body())
 			.doesNotContain("mean_attribution");
 	}
 
 	@Test
 	void everythingFromPlatformApiIsEscaped() throws Exception {
-		var browser = browser("admin");
+		var browser = console.browser("admin");
 		String income = browser.get(console.url(INCOME_PAGE)).body();
 		String spam = browser.get(console.url(SPAM_PAGE)).body();
 		String explained = explainIncome(browser, Map.of("input.age", "39")).body();
@@ -192,7 +177,7 @@ class ExplainabilityPageIntegrationTests {
 
 	@Test
 	void jobsShowTheirStateProgressAndFailure() throws Exception {
-		String body = browser("compliance").get(console.url(INCOME_PAGE)).body();
+		String body = console.browser("compliance").get(console.url(INCOME_PAGE)).body();
 
 		assertThat(body)
 			.contains("<code>j-3</code>", ">running<", "<progress value=\"1200\" max=\"4000\">",
@@ -205,7 +190,7 @@ class ExplainabilityPageIntegrationTests {
 
 	@Test
 	void adminSeesTheFormsToManageJobsAndDatasets() throws Exception {
-		String body = browser("admin").get(console.url(INCOME_PAGE)).body();
+		String body = console.browser("admin").get(console.url(INCOME_PAGE)).body();
 
 		assertThat(body)
 			.contains("action=\"/models/income/versions/1/explainability/jobs/j-3/cancel\"",
@@ -217,13 +202,13 @@ class ExplainabilityPageIntegrationTests {
 			.contains("<option value=\"adult_validation\" selected=\"selected\">adult_validation</option>")
 			.contains("action=\"/models/income/versions/1/explainability/datasets/d-1/delete\"")
 			.contains("class=\"form explain-form\"");
-		assertThat(browser("admin").get(console.url(SPAM_PAGE)).body()).contains(
+		assertThat(console.browser("admin").get(console.url(SPAM_PAGE)).body()).contains(
 				"<option value=\"spamassassin_validation\" selected=\"selected\">spamassassin_validation</option>");
 	}
 
 	@Test
 	void complianceSeesEverythingAndTheExplainFormButNoControls() throws Exception {
-		String body = browser("compliance").get(console.url(INCOME_PAGE)).body();
+		String body = console.browser("compliance").get(console.url(INCOME_PAGE)).body();
 
 		assertThat(body)
 			.contains("Latest report", "<code>j-3</code>", "adult_validation", "class=\"form explain-form\"")
@@ -233,7 +218,7 @@ class ExplainabilityPageIntegrationTests {
 
 	@Test
 	void platformRefusalOfAComplianceUserIsShownAsAMessage() throws Exception {
-		var browser = browser("compliance");
+		var browser = console.browser("compliance");
 		String csrf = csrf(browser.get(console.url(INCOME_PAGE)).body());
 
 		HttpResponse<String> cancel = browser.postForm(console.url(INCOME_PAGE + "/jobs/j-3/cancel"),
@@ -245,7 +230,8 @@ class ExplainabilityPageIntegrationTests {
 		assertThat(page.body())
 			.contains("Job j-3 was not cancelled: platform-api answered 403: this needs the ADMIN role.")
 			.contains("Latest report");
-		assertThat(roles(last(platformApi.postsTo("/api/admin/explainability/jobs/j-3/cancel")).authorization()))
+		assertThat(Pages
+			.roles(last(console.platformApi().postsTo("/api/admin/explainability/jobs/j-3/cancel")).authorization()))
 			.containsExactly("COMPLIANCE");
 
 		HttpResponse<String> delete = browser.followRedirects(
@@ -255,7 +241,7 @@ class ExplainabilityPageIntegrationTests {
 
 	@Test
 	void adminStartsCancelsAndRetriesReportJobs() throws Exception {
-		var browser = browser("admin");
+		var browser = console.browser("admin");
 		String csrf = csrf(browser.get(console.url(INCOME_PAGE)).body());
 
 		String started = browser
@@ -264,7 +250,8 @@ class ExplainabilityPageIntegrationTests {
 			.body();
 		assertThat(started).contains("Report job j-4 queued.");
 		assertThat(JSON
-			.readTree(last(platformApi.postsTo("/api/admin/models/income/versions/1/explainability-reports")).body()))
+			.readTree(last(console.platformApi().postsTo("/api/admin/models/income/versions/1/explainability-reports"))
+				.body()))
 			.isEqualTo(JSON.readTree("""
 					{"dataset_id":"d-1","method":"kernel_shap","seed":7,"sample_size":200}"""));
 
@@ -272,17 +259,18 @@ class ExplainabilityPageIntegrationTests {
 				Map.of("_csrf", csrf, "dataset_id", "", "method", "", "seed", "", "sample_size", "")))
 			.body();
 		assertThat(defaults).contains("Report job j-4 queued.");
-		assertThat(last(platformApi.postsTo("/api/admin/models/income/versions/1/explainability-reports")).body())
-			.isEqualTo("{}");
+		assertThat(last(console.platformApi().postsTo("/api/admin/models/income/versions/1/explainability-reports"))
+			.body()).isEqualTo("{}");
 
-		int before = platformApi.postsTo("/api/admin/models/income/versions/1/explainability-reports").size();
+		int before = console.platformApi().postsTo("/api/admin/models/income/versions/1/explainability-reports").size();
 		String notANumber = browser
 			.followRedirects(
 					browser.postForm(console.url(INCOME_PAGE + "/reports"), Map.of("_csrf", csrf, "seed", "seven")))
 			.body();
 		assertThat(notANumber)
 			.contains("The report was not started: Seed must be a whole number, not &#39;seven&#39;.");
-		assertThat(platformApi.postsTo("/api/admin/models/income/versions/1/explainability-reports")).hasSize(before);
+		assertThat(console.platformApi().postsTo("/api/admin/models/income/versions/1/explainability-reports"))
+			.hasSize(before);
 
 		String refused = browser
 			.followRedirects(
@@ -301,43 +289,46 @@ class ExplainabilityPageIntegrationTests {
 
 	@Test
 	void adminUploadsACsvFileImportsTheShippedDatasetAndDeletesOne() throws Exception {
-		var browser = browser("admin");
+		var browser = console.browser("admin");
 		String csrf = csrf(browser.get(console.url(INCOME_PAGE)).body());
 		String csv = "age,workclass,capital_gain\n39,State-gov,2174\n50,Self-emp-not-inc,0\n";
 
 		HttpResponse<String> upload = browser.post(console.url(INCOME_PAGE + "/datasets"),
-				"multipart/form-data; boundary=" + BOUNDARY,
-				multipart(Map.of("_csrf", csrf, "name", "my rows"), "rows.csv", csv));
+				"multipart/form-data; boundary=" + Pages.BOUNDARY,
+				Pages.multipart(Map.of("_csrf", csrf, "name", "my rows"), "rows.csv", csv));
 		assertThat(upload.statusCode()).isEqualTo(302);
 		assertThat(browser.followRedirects(upload).body()).contains("Dataset uploaded registered with 2 rows.");
-		assertThat(last(platformApi.postsTo("/api/admin/models/income/reference-datasets")).body()).isEqualTo(csv);
-		assertThat(platformApi.requests()).contains("POST /api/admin/models/income/reference-datasets?name=my%20rows");
+		assertThat(last(console.platformApi().postsTo("/api/admin/models/income/reference-datasets")).body())
+			.isEqualTo(csv);
+		assertThat(console.platformApi().requests())
+			.contains("POST /api/admin/models/income/reference-datasets?name=my%20rows");
 
 		String bad = browser.followRedirects(browser.post(console.url(INCOME_PAGE + "/datasets"),
-				"multipart/form-data; boundary=" + BOUNDARY,
-				multipart(Map.of("_csrf", csrf, "name", ""), "bad.csv", "age,workclass\n39,State-gov\nabc,Private\n")))
+				"multipart/form-data; boundary=" + Pages.BOUNDARY, Pages.multipart(Map.of("_csrf", csrf, "name", ""),
+						"bad.csv", "age,workclass\n39,State-gov\nabc,Private\n")))
 			.body();
 		assertThat(bad).contains(
 				"The dataset was not uploaded: platform-api answered 400: row 2, column &#39;age&#39;: &#39;abc&#39; is not a number.");
-		assertThat(platformApi.requests()).contains("POST /api/admin/models/income/reference-datasets?name=bad");
+		assertThat(console.platformApi().requests())
+			.contains("POST /api/admin/models/income/reference-datasets?name=bad");
 
 		String shipped = browser.followRedirects(browser.postForm(console.url(INCOME_PAGE + "/datasets/shipped"),
 				Map.of("_csrf", csrf, "dataset", "adult_validation")))
 			.body();
 		assertThat(shipped).contains("Dataset adult_validation registered with 4000 rows.");
-		assertThat(last(platformApi.postsTo("/api/admin/models/income/reference-datasets/shipped")).body())
+		assertThat(last(console.platformApi().postsTo("/api/admin/models/income/reference-datasets/shipped")).body())
 			.isEqualTo("{\"dataset\":\"adult_validation\"}");
 
 		String deleted = browser
 			.followRedirects(browser.postForm(console.url(INCOME_PAGE + "/datasets/d-1/delete"), Map.of("_csrf", csrf)))
 			.body();
 		assertThat(deleted).contains("Dataset d-1 deleted.");
-		assertThat(platformApi.requests()).contains("DELETE /api/admin/models/income/reference-datasets/d-1");
+		assertThat(console.platformApi().requests()).contains("DELETE /api/admin/models/income/reference-datasets/d-1");
 	}
 
 	@Test
 	void explainFormIsPrefilledFromTheBaselineAndSendsTypedValues() throws Exception {
-		var browser = browser("compliance");
+		var browser = console.browser("compliance");
 		String page = browser.get(console.url(INCOME_PAGE)).body();
 		assertThat(page).contains("name=\"input.age\" value=\"38.6\"", "name=\"input.workclass\" value=\"Private\"",
 				"name=\"input.capital_gain\" value=\"1077.6\"");
@@ -347,7 +338,8 @@ class ExplainabilityPageIntegrationTests {
 						"integrated_gradients", "steps", "32", "seed", "5"));
 
 		assertThat(explained.statusCode()).isEqualTo(200);
-		assertThat(JSON.readTree(last(platformApi.postsTo("/api/admin/models/income/versions/1/explain")).body()))
+		assertThat(JSON
+			.readTree(last(console.platformApi().postsTo("/api/admin/models/income/versions/1/explain")).body()))
 			.isEqualTo(JSON.readTree("""
 					{"instances":[{"age":39.0,"capital_gain":2174.0,"education":"HS-grad","hours_per_week":40.4,
 					 "workclass":"State-gov"}],"parameters":{"method":"integrated_gradients","steps":32}}"""));
@@ -359,7 +351,7 @@ class ExplainabilityPageIntegrationTests {
 
 	@Test
 	void explanationOfARowShowsItsFiguresAndSignedBarsByMagnitude() throws Exception {
-		String body = explainIncome(browser("compliance"), Map.of("input.age", "39")).body();
+		String body = explainIncome(console.browser("compliance"), Map.of("input.age", "39")).body();
 
 		assertThat(body).contains("class=\"f-x\">0.73<", "class=\"f-baseline\">0.24<", ">f(baseline)<")
 			.contains(">Completeness delta<", "class=\"quality-figure\">0.0004<")
@@ -388,23 +380,25 @@ class ExplainabilityPageIntegrationTests {
 
 	@Test
 	void badInputShowsThePlatformMessageNextToTheFormKeepingWhatWasTyped() throws Exception {
-		HttpResponse<String> page = explainIncome(browser("admin"), Map.of("input.age", "thirty-nine"));
+		HttpResponse<String> page = explainIncome(console.browser("admin"), Map.of("input.age", "thirty-nine"));
 
 		assertThat(page.statusCode()).isEqualTo(400);
 		assertThat(page.body()).contains(
 				"id=\"explain-error\">Not explained: platform-api answered 400: instances[0].age: expected a number, got &quot;thirty-nine&quot;.</div>")
 			.contains("name=\"input.age\" value=\"thirty-nine\"")
 			.doesNotContain("class=\"card explanation\"");
-		assertThat(JSON.readTree(last(platformApi.postsTo("/api/admin/models/income/versions/1/explain")).body())
-			.path("instances")
-			.path(0)
-			.path("age")
-			.asString()).isEqualTo("thirty-nine");
+		assertThat(
+				JSON.readTree(last(console.platformApi().postsTo("/api/admin/models/income/versions/1/explain")).body())
+					.path("instances")
+					.path(0)
+					.path("age")
+					.asString())
+			.isEqualTo("thirty-nine");
 	}
 
 	@Test
 	void textModelShowsTopTokensPerClassAndATextArea() throws Exception {
-		String body = browser("compliance").get(console.url(SPAM_PAGE)).body();
+		String body = console.browser("compliance").get(console.url(SPAM_PAGE)).body();
 
 		assertThat(body).contains("<caption>Towards ham</caption>", "<caption>Towards spam</caption>")
 			.contains("<code>meeting</code></td><td>0.31</td><td>120</td>",
@@ -419,7 +413,7 @@ class ExplainabilityPageIntegrationTests {
 	@Test
 	void explanationOfATextHighlightsEachTokenAtItsOffsets() throws Exception {
 		String text = "Win a FREE <b>prize</b> now!\n\nCall  <script>alert('x')</script> & café 🎉 \"today\"";
-		var browser = browser("compliance");
+		var browser = console.browser("compliance");
 		String csrf = csrf(browser.get(console.url(SPAM_PAGE)).body());
 
 		HttpResponse<String> page = browser.postForm(console.url(SPAM_PAGE + "/explain"),
@@ -429,7 +423,7 @@ class ExplainabilityPageIntegrationTests {
 		String body = page.body();
 		String highlighted = between(body, "<p class=\"highlighted-text\">", "</p>");
 		// the marks and the text between them are exactly the original text
-		assertThat(unescape(highlighted.replaceAll("<[^>]+>", ""))).isEqualTo(text);
+		assertThat(Pages.unescape(highlighted.replaceAll("<[^>]+>", ""))).isEqualTo(text);
 		List<Map<String, Object>> tokens = StubExplainabilityApi.tokens(text);
 		Matcher mark = MARK.matcher(highlighted);
 		int i = 0;
@@ -439,7 +433,7 @@ class ExplainabilityPageIntegrationTests {
 			int end = Integer.parseInt(mark.group(3));
 			assertThat(start).isEqualTo(token.get("start"));
 			assertThat(end).isEqualTo(token.get("end"));
-			assertThat(unescape(mark.group(5))).isEqualTo(text.substring(start, end));
+			assertThat(Pages.unescape(mark.group(5))).isEqualTo(text.substring(start, end));
 			double attribution = (Double) token.get("attribution");
 			assertThat(mark.group(1)).startsWith((attribution > 0) ? "attr-pos-" : "attr-neg-");
 			assertThat(mark.group(1).contains("shared-bucket")).isEqualTo(token.get("shared_bucket"));
@@ -450,14 +444,15 @@ class ExplainabilityPageIntegrationTests {
 		assertThat(highlighted).contains("class=\"attr-pos-5\" title=\"&quot;today&quot;: 0.55\"");
 		assertThat(body).contains("class=\"f-x\">0.91<", "class=\"f-baseline\">0.12<", ">occlusion<")
 			.contains("<caption>Tokens by |attribution|</caption>");
-		assertThat(JSON.readTree(last(platformApi.postsTo("/api/admin/models/spam/versions/1/explain")).body()))
+		assertThat(
+				JSON.readTree(last(console.platformApi().postsTo("/api/admin/models/spam/versions/1/explain")).body()))
 			.isEqualTo(JSON.readTree(JSON.writeValueAsString(
 					Map.of("instances", List.of(Map.of("text", text)), "parameters", Map.of("method", "occlusion")))));
 	}
 
 	@Test
 	void theReportPdfIsStreamedFromPlatformApi() throws Exception {
-		var browser = browser("compliance");
+		var browser = console.browser("compliance");
 
 		HttpResponse<String> pdf = browser.get(console.url(INCOME_PAGE + "/reports/r-2/pdf"));
 
@@ -475,8 +470,8 @@ class ExplainabilityPageIntegrationTests {
 
 	@Test
 	void aFailingCallShowsAMessageInItsSectionOnly() throws Exception {
-		var browser = browser("compliance");
-		platformApi.failing("/api/admin/explainability/jobs");
+		var browser = console.browser("compliance");
+		console.platformApi().failing("/api/admin/explainability/jobs");
 
 		HttpResponse<String> page = browser.get(console.url(INCOME_PAGE));
 
@@ -487,9 +482,9 @@ class ExplainabilityPageIntegrationTests {
 
 	@Test
 	void platformApiDownIsAMessageNeverAStackTrace() throws Exception {
-		var browser = browser("admin");
+		var browser = console.browser("admin");
 		String csrf = csrf(browser.get(console.url(INCOME_PAGE)).body());
-		platformApi.failing(true);
+		console.platformApi().failing(true);
 
 		HttpResponse<String> page = browser.get(console.url(INCOME_PAGE));
 		assertThat(page.statusCode()).isEqualTo(200);
@@ -507,9 +502,9 @@ class ExplainabilityPageIntegrationTests {
 
 	@Test
 	void explainingWhilePlatformApiFailsIsABadGatewayWithAMessage() throws Exception {
-		var browser = browser("admin");
+		var browser = console.browser("admin");
 		String csrf = csrf(browser.get(console.url(INCOME_PAGE)).body());
-		platformApi.failing("/api/admin/models/income/versions/1/explain");
+		console.platformApi().failing("/api/admin/models/income/versions/1/explain");
 
 		HttpResponse<String> explained = browser.postForm(console.url(INCOME_PAGE + "/explain"),
 				Map.of("_csrf", csrf, "input.age", "39"));
@@ -521,7 +516,7 @@ class ExplainabilityPageIntegrationTests {
 
 	@Test
 	void unknownModelOrVersionIsAPageThatDoesNotExist() throws Exception {
-		var browser = browser("admin");
+		var browser = console.browser("admin");
 
 		for (String path : List.of("/models/income/versions/9/explainability", "/models/nope/versions/1/explainability",
 				"/models/income/versions/x/explainability")) {
@@ -541,79 +536,12 @@ class ExplainabilityPageIntegrationTests {
 		return browser.postForm(console.url(INCOME_PAGE + "/explain"), form);
 	}
 
-	private static AuthorizationCodeFlowClient browser(String user) throws IOException, InterruptedException {
-		var browser = new AuthorizationCodeFlowClient(console.origin());
-		browser.signInToConsole(user, user + "-local");
-		return browser;
-	}
-
 	private static HttpResponse<String> signIn(String user) throws IOException, InterruptedException {
 		return new AuthorizationCodeFlowClient(console.origin()).signInToConsole(user, user + "-local");
 	}
 
-	private static String csrf(String html) {
-		return AuthorizationCodeFlowClient.csrfToken(html).orElseThrow();
-	}
-
-	private static List<String> roles(String authorization) {
-		String claims = AuthorizationCodeFlowClient.jwtPayload(authorization.substring("Bearer ".length()));
-		return JSON.readTree(claims).path("roles").values().stream().map((role) -> role.asString()).toList();
-	}
-
-	private static <T> T last(List<T> list) {
-		assertThat(list).isNotEmpty();
-		return list.get(list.size() - 1);
-	}
-
-	private static List<String> all(Pattern pattern, String text, int group) {
-		List<String> result = new ArrayList<>();
-		Matcher matcher = pattern.matcher(text);
-		while (matcher.find()) {
-			result.add(matcher.group(group));
-		}
-		return result;
-	}
-
-	private static String between(String text, String start, String end) {
-		int from = text.indexOf(start);
-		assertThat(from).as("'" + start + "' in the page").isNotNegative();
-		from += start.length();
-		return text.substring(from, text.indexOf(end, from));
-	}
-
-	private static String unescape(String html) {
-		return html.replace("&lt;", "<")
-			.replace("&gt;", ">")
-			.replace("&quot;", "\"")
-			.replace("&#39;", "'")
-			.replace("&amp;", "&");
-	}
-
 	private static String coordinate(double value) {
 		return String.format(java.util.Locale.ROOT, "%.2f", value);
-	}
-
-	private static final String BOUNDARY = "----warden-test-boundary";
-
-	private static String multipart(Map<String, String> fields, String fileName, String content) {
-		StringBuilder body = new StringBuilder();
-		fields.forEach((name, value) -> body.append("--")
-			.append(BOUNDARY)
-			.append("\r\nContent-Disposition: form-data; name=\"")
-			.append(name)
-			.append("\"\r\n\r\n")
-			.append(value)
-			.append("\r\n"));
-		body.append("--")
-			.append(BOUNDARY)
-			.append("\r\nContent-Disposition: form-data; name=\"file\"; filename=\"")
-			.append(fileName)
-			.append("\"\r\nContent-Type: text/csv\r\n\r\n")
-			.append(content)
-			.append("\r\n--")
-			.append(BOUNDARY)
-			.append("--\r\n");
-		return body.toString();
 	}
 
 }
