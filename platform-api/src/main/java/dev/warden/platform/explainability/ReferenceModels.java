@@ -17,16 +17,18 @@ import org.springframework.transaction.support.TransactionTemplate;
 
 import dev.warden.platform.audit.AuditTrail;
 import dev.warden.platform.explainability.internal.ShippedDatasets;
+import dev.warden.platform.model.ModelVersionAdded;
 import dev.warden.platform.model.ModelVersionAvailable;
 import dev.warden.platform.system.ApiException;
 
 /**
  * The automatic part of explainability:
  * <ul>
- * <li>when a version becomes AVAILABLE for the first time ({@link ModelVersionAvailable})
- * and its model has a reference dataset, a report job is queued on the model's newest
- * dataset with the default parameters (actor {@code system}; once per model, version,
- * dataset and parameters, whichever replica saw it);</li>
+ * <li>when a version is uploaded ({@link ModelVersionAdded}) or becomes AVAILABLE for the
+ * first time ({@link ModelVersionAvailable}) and its model has a reference dataset, a
+ * report job is queued on the model's newest dataset with the default parameters (actor
+ * {@code system}; once per model, version, dataset and parameters, whichever replica saw
+ * it);</li>
  * <li>the reference models {@code income} and {@code spam} get their shipped validation
  * split ({@code adult_validation}, {@code spamassassin_validation}) registered when they
  * are served and have never had a reference dataset (a deleted one counts: deleting it is
@@ -78,20 +80,42 @@ class ReferenceModels implements DisposableBean {
 				if (registerShipped(event.model())) {
 					return;
 				}
-				if (this.properties.jobs().autoQueue()) {
-					this.datasets.newest(event.model())
-						.flatMap(
-								(dataset) -> this.jobs.queueAutomatically(event.model(), event.version(), dataset.id()))
-						.ifPresent((job) -> log.info("Queued explainability report job {} for {}/{} (first available)",
-								job.id(), event.model(), event.version()));
-				}
-				otherKinds(event.model(), event.version());
+				queueAutomatically(event.model(), event.version(), "first available");
 			}
 			catch (RuntimeException ex) {
 				log.warn("No explainability report could be queued for {}/{}: {}", event.model(), event.version(),
 						ex.getMessage());
 			}
 		});
+	}
+
+	/**
+	 * An uploaded version gets its reports at once, whether or not it serves yet: a
+	 * version waiting for an approved promotion is not loaded until a job holds it, and
+	 * its reports are what the promotion needs. (The jobs are the same as when it first
+	 * becomes AVAILABLE; queued once.)
+	 */
+	@EventListener
+	void versionAdded(ModelVersionAdded event) {
+		this.executor.execute(() -> {
+			try {
+				queueAutomatically(event.model(), event.version(), "uploaded");
+			}
+			catch (RuntimeException ex) {
+				log.warn("No explainability report could be queued for {}/{}: {}", event.model(), event.version(),
+						ex.getMessage());
+			}
+		});
+	}
+
+	private void queueAutomatically(String model, long version, String why) {
+		if (this.properties.jobs().autoQueue()) {
+			this.datasets.newest(model)
+				.flatMap((dataset) -> this.jobs.queueAutomatically(model, version, dataset.id()))
+				.ifPresent((job) -> log.info("Queued explainability report job {} for {}/{} ({})", job.id(), model,
+						version, why));
+		}
+		otherKinds(model, version);
 	}
 
 	@EventListener(ApplicationReadyEvent.class)
