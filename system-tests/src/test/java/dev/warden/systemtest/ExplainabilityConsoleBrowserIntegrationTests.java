@@ -96,14 +96,14 @@ class ExplainabilityConsoleBrowserIntegrationTests {
 		}
 	}
 
-	/** Waits (up to 45 s) until a report job of the version is done. */
+	/** Waits (up to 45 s) until an explanation report job of the version is done. */
 	private static void awaitReport(WardenCluster cluster, java.util.Map<String, String> admin, String version)
 			throws Exception {
 		var deadline = Instant.now().plus(Duration.ofSeconds(45));
 		String last = "";
 		while (Instant.now().isBefore(deadline)) {
-			var jobs = Http.get(cluster.gateway() + "/api/admin/explainability/jobs?model=income&version=" + version,
-					admin);
+			var jobs = Http.get(cluster.gateway()
+					+ "/api/admin/explainability/jobs?kind=explanation&model=income&version=" + version, admin);
 			last = jobs.body();
 			for (JsonNode job : jobs.json().path("content")) {
 				if ("done".equals(job.path("state").asString())) {
