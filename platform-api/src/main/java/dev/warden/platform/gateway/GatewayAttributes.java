@@ -32,6 +32,19 @@ final class GatewayAttributes {
 	 */
 	static final String QUOTA_COST = GatewayAttributes.class.getName() + ".quotaCost";
 
+	/**
+	 * The quota limit that refused the call ({@code String}: {@code rate},
+	 * {@code key_monthly}, {@code monthly}, {@code rows}, {@code bytes}), for the
+	 * metrics.
+	 */
+	static final String QUOTA_LIMIT = GatewayAttributes.class.getName() + ".quotaLimit";
+
+	/**
+	 * Set ({@code Boolean.TRUE}) when another version than the routed one answered, for
+	 * the metrics.
+	 */
+	static final String ROUTE_FALLBACK = GatewayAttributes.class.getName() + ".routeFallback";
+
 	/** Error code of an error answered by the gateway itself. */
 	static final String ERROR_CODE = GatewayAttributes.class.getName() + ".errorCode";
 

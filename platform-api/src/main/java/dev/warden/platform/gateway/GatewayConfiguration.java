@@ -39,8 +39,9 @@ class GatewayConfiguration {
 	private static final String[] DATA_PLANE_URLS = { "/v1/*", "/v2/*" };
 
 	@Bean
-	FilterRegistrationBean<RequestLogFilter> requestLogFilter(RequestLogWriter writer, UsageMeter usage) {
-		return register(new RequestLogFilter(writer, usage), RequestLogFilter.ORDER);
+	FilterRegistrationBean<RequestLogFilter> requestLogFilter(RequestLogWriter writer, UsageMeter usage,
+			GatewayMetrics metrics) {
+		return register(new RequestLogFilter(writer, usage, metrics), RequestLogFilter.ORDER);
 	}
 
 	@Bean

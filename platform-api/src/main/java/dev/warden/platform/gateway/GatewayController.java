@@ -126,6 +126,7 @@ class GatewayController {
 			response.setHeader("X-Model-Version", answer.modelVersion());
 		}
 		if (decision != null && decision.fallback()) {
+			request.setAttribute(GatewayAttributes.ROUTE_FALLBACK, Boolean.TRUE);
 			response.setHeader("Warning", decision.warning(route.model(), answer.modelVersion()));
 		}
 		response.setContentLength(answer.body().length);

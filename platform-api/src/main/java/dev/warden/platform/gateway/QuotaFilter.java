@@ -113,6 +113,7 @@ class QuotaFilter extends OncePerRequestFilter implements Ordered {
 			throws IOException {
 		String message = decision.message();
 		request.setAttribute(GatewayAttributes.ERROR_CODE, "rate_limited");
+		request.setAttribute(GatewayAttributes.QUOTA_LIMIT, decision.limitHit());
 		response.setHeader("Retry-After", Long.toString(decision.retryAfterSeconds()));
 		Map<String, Object> body = ErrorResponses.body("rate_limited", message, RequestIds.of(request));
 		@SuppressWarnings("unchecked")
@@ -151,6 +152,7 @@ class QuotaFilter extends OncePerRequestFilter implements Ordered {
 		request.setAttribute(GatewayAttributes.REQUEST_ROWS, rows);
 		if (rows >= max + 1) {
 			request.setAttribute(GatewayAttributes.ERROR_CODE, "too_many_rows");
+			request.setAttribute(GatewayAttributes.QUOTA_LIMIT, "rows");
 			String limit = (explanation && max != plan.maxRowsPerRequest()) ? "max_rows_per_explanation"
 					: "max_rows_per_request";
 			ErrorResponses.write(request, response, HttpServletResponse.SC_BAD_REQUEST, "too_many_rows",
@@ -187,6 +189,7 @@ class QuotaFilter extends OncePerRequestFilter implements Ordered {
 
 	static void tooLarge(HttpServletRequest request, HttpServletResponse response, long max) throws IOException {
 		request.setAttribute(GatewayAttributes.ERROR_CODE, "payload_too_large");
+		request.setAttribute(GatewayAttributes.QUOTA_LIMIT, "bytes");
 		ErrorResponses.write(request, response, HttpServletResponse.SC_REQUEST_ENTITY_TOO_LARGE, "payload_too_large",
 				"request body exceeds the limit of " + max + " bytes (max_request_bytes of the key's quota)");
 	}

@@ -47,9 +47,12 @@ class RequestLogFilter extends OncePerRequestFilter implements Ordered {
 
 	private final UsageMeter usage;
 
-	RequestLogFilter(RequestLogWriter writer, UsageMeter usage) {
+	private final GatewayMetrics metrics;
+
+	RequestLogFilter(RequestLogWriter writer, UsageMeter usage, GatewayMetrics metrics) {
 		this.writer = writer;
 		this.usage = usage;
+		this.metrics = metrics;
 	}
 
 	@Override
@@ -86,11 +89,13 @@ class RequestLogFilter extends OncePerRequestFilter implements Ordered {
 				(bytesRead != null) ? bytesRead : Math.max(0, request.getContentLengthLong()), responseBody.length,
 				errorCode(request, status, responseBody), (key != null) ? requestBody : null,
 				(key != null) ? responseBody : null);
+		boolean logged = true;
 		try {
 			this.writer.write(entry);
 			this.usage.record(entry, (Long) request.getAttribute(GatewayAttributes.REQUEST_ROWS));
 		}
 		catch (RuntimeException ex) {
+			logged = false;
 			if (ex instanceof RequestLogUnavailableException) {
 				// an outage fails many requests at once; the writer logs the outage
 				// itself
@@ -104,6 +109,10 @@ class RequestLogFilter extends OncePerRequestFilter implements Ordered {
 			ErrorResponses.write(request, buffered, HttpServletResponse.SC_SERVICE_UNAVAILABLE, "log_unavailable",
 					"the request could not be logged durably, so its answer is withheld; retry later");
 		}
+		this.metrics.record(route, key, logged ? entry.modelVersion() : null, buffered.getStatus(),
+				logged ? entry.errorCode() : "log_unavailable",
+				logged ? (String) request.getAttribute(GatewayAttributes.QUOTA_LIMIT) : null,
+				logged && request.getAttribute(GatewayAttributes.ROUTE_FALLBACK) != null, System.nanoTime() - start);
 		buffered.copyBodyToResponse();
 	}
 

@@ -1,6 +1,9 @@
 package dev.warden.platform.system;
 
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
@@ -9,6 +12,7 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.annotation.Order;
 import org.springframework.http.HttpMethod;
+import org.springframework.security.authorization.AuthorizationDecision;
 import org.springframework.security.config.annotation.web.builders.HttpSecurity;
 import org.springframework.security.config.http.SessionCreationPolicy;
 import org.springframework.security.oauth2.jwt.JwtAudienceValidator;
@@ -43,6 +47,9 @@ import dev.warden.platform.system.internal.AdminBodyLimitFilter;
  * ({@link AdminRateLimitFilter}) and the body limit ({@link AdminBodyLimitFilter}).</li>
  * <li>2 data plane {@code /v1/**}, {@code /v2/**}: defined by the gateway module (API
  * keys, {@code GatewayConfiguration.DATA_PLANE_CHAIN_ORDER}).</li>
+ * <li>{@link #METRICS_ORDER} {@code /actuator/prometheus}: only with the bearer token
+ * {@code warden.metrics.scrape-token} (compared in constant time); 401 without it or with
+ * another token; 404 to everyone while no token is configured.</li>
  * <li>{@link #PUBLIC_ORDER} everything else: health/info and the OpenAPI documents are
  * public; the rest is denied.</li>
  * </ul>
@@ -53,6 +60,12 @@ class SecurityConfiguration {
 	static final int ADMIN_API_ORDER = 1;
 
 	static final int PUBLIC_ORDER = 3;
+
+	/**
+	 * Shares its order with the data-plane chain: their paths are disjoint, and both come
+	 * before the public chain, which matches every path.
+	 */
+	static final int METRICS_ORDER = 2;
 
 	/**
 	 * The scope of the console's client-credentials token, which reports failed sign-ins
@@ -99,6 +112,54 @@ class SecurityConfiguration {
 			.requestCache((cache) -> cache.disable())
 			.csrf((csrf) -> csrf.disable());
 		return http.build();
+	}
+
+	/**
+	 * The Prometheus scrape: the metrics name tenants, models and versions, so they are
+	 * not public like health. A scraper sends {@code Authorization: Bearer <token>}; no
+	 * OIDC provider is involved, so a scrape works while the console is down.
+	 */
+	@Bean
+	@Order(METRICS_ORDER)
+	SecurityFilterChain metricsScrape(HttpSecurity http, MetricsProperties metrics) throws Exception {
+		byte[] expected = metrics.scrapeToken().isEmpty() ? null : sha256(metrics.scrapeToken());
+		http.securityMatcher("/actuator/prometheus")
+			.authorizeHttpRequests((authorize) -> authorize.anyRequest()
+				.access((authentication, context) -> new AuthorizationDecision(
+						expected != null && MessageDigest.isEqual(expected, sha256(bearer(context.getRequest()))))))
+			.exceptionHandling((exceptions) -> exceptions
+				.authenticationEntryPoint((request, response, ex) -> scrapeRefused(request, response, expected != null))
+				.accessDeniedHandler((request, response, ex) -> scrapeRefused(request, response, expected != null)))
+			.sessionManagement((session) -> session.sessionCreationPolicy(SessionCreationPolicy.STATELESS))
+			.requestCache((cache) -> cache.disable())
+			.securityContext((context) -> context.requireExplicitSave(true))
+			.csrf((csrf) -> csrf.disable());
+		return http.build();
+	}
+
+	private static String bearer(HttpServletRequest request) {
+		String header = request.getHeader("Authorization");
+		return (header != null && header.regionMatches(true, 0, "Bearer ", 0, 7)) ? header.substring(7).strip() : "";
+	}
+
+	private static byte[] sha256(String text) {
+		try {
+			return MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8));
+		}
+		catch (NoSuchAlgorithmException ex) {
+			throw new IllegalStateException(ex);
+		}
+	}
+
+	private static void scrapeRefused(HttpServletRequest request, HttpServletResponse response, boolean enabled)
+			throws IOException {
+		if (!enabled) {
+			noEndpoint(request, response);
+			return;
+		}
+		response.setHeader("WWW-Authenticate", "Bearer realm=\"warden-metrics\"");
+		ErrorResponses.write(request, response, HttpServletResponse.SC_UNAUTHORIZED, "invalid_scrape_token",
+				"reading the metrics needs 'Authorization: Bearer <warden.metrics.scrape-token>'");
 	}
 
 	@Bean

@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 
+import io.micrometer.core.instrument.MeterRegistry;
 import org.apache.hc.client5.http.ConnectTimeoutException;
 import org.apache.hc.client5.http.HttpHostConnectException;
 import org.apache.hc.client5.http.classic.methods.HttpUriRequestBase;
@@ -28,6 +29,7 @@ import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.DisposableBean;
 import org.springframework.stereotype.Component;
 
+import dev.warden.platform.system.MetricsProperties;
 import dev.warden.platform.worker.internal.Worker;
 import dev.warden.platform.worker.internal.WorkerPool;
 
@@ -58,9 +60,12 @@ public class WorkerClient implements DisposableBean {
 
 	private final CloseableHttpClient http;
 
-	WorkerClient(WorkerProperties properties, WorkerPool pool) {
+	private final WorkerMetrics metrics;
+
+	WorkerClient(WorkerProperties properties, WorkerPool pool, MeterRegistry meters, MetricsProperties metrics) {
 		this.pool = pool;
 		this.properties = properties;
+		this.metrics = new WorkerMetrics(meters, metrics, pool);
 		this.connections = PoolingHttpClientConnectionManagerBuilder.create()
 			.setMaxConnTotal(properties.maxConnections() * 16)
 			.setMaxConnPerRoute(properties.maxConnections())
@@ -96,7 +101,7 @@ public class WorkerClient implements DisposableBean {
 	 */
 	public WorkerResponse exchange(String method, String pathAndQuery, byte[] body, String contentType,
 			String requestId) {
-		return forward(null, null, null, method, pathAndQuery, body, contentType, requestId);
+		return send(null, null, null, method, pathAndQuery, body, contentType, requestId, false);
 	}
 
 	/**
@@ -146,6 +151,15 @@ public class WorkerClient implements DisposableBean {
 	 */
 	public WorkerResponse forward(String model, Long version, String label, String method, String pathAndQuery,
 			byte[] body, String contentType, String requestId) {
+		return send(model, version, label, method, pathAndQuery, body, contentType, requestId, true);
+	}
+
+	/**
+	 * {@link #forward}; the attempts and retries of data-plane calls are counted in the
+	 * metrics, those of control-plane calls (catalogue, validation) are not.
+	 */
+	private WorkerResponse send(String model, Long version, String label, String method, String pathAndQuery,
+			byte[] body, String contentType, String requestId, boolean dataPlane) {
 		WorkerPool.Target target = new WorkerPool.Target(model, version, label);
 		Duration timeout = this.properties.responseTimeout(model);
 		Worker first = this.pool.choose(target, null);
@@ -153,14 +167,25 @@ public class WorkerClient implements DisposableBean {
 			throw new NoWorkerAvailableException(describe(target));
 		}
 		Attempt attempt = attempt(first, method, pathAndQuery, body, contentType, requestId, timeout);
+		if (dataPlane) {
+			count(attempt);
+		}
 		// a worker that answers 404 for a version the workers' inventories said it had is
 		// still loading it (or has just unloaded it): another worker may have it
-		if (attempt.retryable()
-				|| (version != null && attempt.response() != null && attempt.response().status() == 404)) {
+		boolean versionNotFound = version != null && attempt.response() != null && attempt.response().status() == 404;
+		if (attempt.retryable() || versionNotFound) {
 			Worker second = this.pool.choose(target, first);
 			if (second != null) {
 				log.debug("Request {} retried on {} after {}", requestId, second, attempt.describe());
+				if (dataPlane) {
+					this.metrics
+						.retry((attempt.failure() != null) ? WorkerMetrics.RetryReason.UNREACHABLE : versionNotFound
+								? WorkerMetrics.RetryReason.VERSION_NOT_FOUND : WorkerMetrics.RetryReason.UNAVAILABLE);
+				}
 				attempt = attempt(second, method, pathAndQuery, body, contentType, requestId, timeout);
+				if (dataPlane) {
+					count(attempt);
+				}
 			}
 		}
 		if (attempt.failure() != null) {
@@ -225,6 +250,18 @@ public class WorkerClient implements DisposableBean {
 		finally {
 			worker.finished();
 		}
+	}
+
+	private void count(Attempt attempt) {
+		WorkerMetrics.Outcome outcome;
+		if (attempt.response() != null) {
+			outcome = WorkerMetrics.Outcome.of(attempt.response().status());
+		}
+		else {
+			outcome = (attempt.failure() instanceof WorkerTimeoutException) ? WorkerMetrics.Outcome.TIMEOUT
+					: WorkerMetrics.Outcome.UNREACHABLE;
+		}
+		this.metrics.call(attempt.worker(), outcome);
 	}
 
 	private static boolean isConnectFailure(IOException ex) {

@@ -5,6 +5,7 @@ import java.sql.SQLException;
 import java.sql.SQLNonTransientConnectionException;
 import java.sql.SQLRecoverableException;
 import java.sql.SQLTransientException;
+import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
@@ -136,10 +137,16 @@ public final class GroupCommitWriter implements AutoCloseable {
 			.description("records committed per transaction")
 			.baseUnit("records")
 			.publishPercentiles(0.5, 0.99)
+			// histogram buckets too, so that replicas can be aggregated (one bucket per
+			// power of two up to the largest batch)
+			.serviceLevelObjectives(1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024, 2048, 4096, 8192)
 			.register(meters);
 		this.commitTimer = Timer.builder("warden.request.log.commit")
 			.description("time to write and commit one batch")
 			.publishPercentiles(0.5, 0.99)
+			.publishPercentileHistogram()
+			.minimumExpectedValue(Duration.ofMillis(1).dividedBy(10))
+			.maximumExpectedValue(Duration.ofSeconds(10))
 			.register(meters);
 		this.committed = outcome(meters, "committed");
 		this.spilled = outcome(meters, "spilled");
