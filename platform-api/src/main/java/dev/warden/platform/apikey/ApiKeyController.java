@@ -82,7 +82,10 @@ class ApiKeyController {
 				keys.nextPage());
 	}
 
-	/** Revokes the key (ADMIN); the next request with it is refused on every replica. */
+	/**
+	 * Revokes the key (ADMIN); refused from the next request on this replica, on every
+	 * replica within 1 s.
+	 */
 	@DeleteMapping("/{keyId}")
 	KeyResponse revoke(@PathVariable UUID tenantId, @PathVariable UUID keyId, Authentication user) {
 		return KeyResponse.of(this.keys.revoke(tenantId, keyId, user.getName()));

@@ -10,6 +10,9 @@ import java.util.Optional;
 import java.util.UUID;
 import java.util.regex.Pattern;
 
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
 import org.springframework.context.event.EventListener;
 import org.springframework.http.HttpStatus;
 import org.springframework.scheduling.annotation.SchedulingConfigurer;
@@ -17,9 +20,12 @@ import org.springframework.scheduling.config.FixedDelayTask;
 import org.springframework.scheduling.config.ScheduledTaskRegistrar;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Transactional;
+import org.springframework.transaction.support.TransactionSynchronization;
+import org.springframework.transaction.support.TransactionSynchronizationManager;
 
 import dev.warden.platform.apikey.internal.ApiKeyFormat;
 import dev.warden.platform.apikey.internal.ApiKeyRepository;
+import dev.warden.platform.apikey.internal.KeyIndex;
 import dev.warden.platform.apikey.internal.LastUseRecorder;
 import dev.warden.platform.audit.AuditTrail;
 import dev.warden.platform.quota.QuotaManagement;
@@ -28,12 +34,14 @@ import dev.warden.platform.system.ApiException;
 import dev.warden.platform.system.Page;
 import dev.warden.platform.system.PageRequest;
 import dev.warden.platform.tenant.Tenant;
+import dev.warden.platform.tenant.TenantChanged;
 import dev.warden.platform.tenant.TenantDeleted;
 import dev.warden.platform.tenant.TenantManagement;
 
 /**
  * API keys: creation (the raw key is returned once), listing and verification.
- * Verification looks the row up by the key's lookup id and compares SHA-256 hashes in
+ * Verification looks the key up by its lookup id in the in-memory {@link KeyIndex} (or,
+ * while the index cannot be trusted, in the database) and compares SHA-256 hashes in
  * constant time. Thread-safe.
  */
 @Service
@@ -52,11 +60,16 @@ public class ApiKeyManagement implements SchedulingConfigurer {
 
 	private final LastUseRecorder lastUses;
 
+	private static final Logger log = LoggerFactory.getLogger(ApiKeyManagement.class);
+
 	private final ApiKeyProperties properties;
 
+	private final KeyIndex index;
+
 	ApiKeyManagement(ApiKeyRepository keys, TenantManagement tenants, AuditTrail audit, QuotaManagement quotas,
-			LastUseRecorder lastUses, ApiKeyProperties properties) {
+			LastUseRecorder lastUses, ApiKeyProperties properties, KeyIndex index) {
 		this.keys = keys;
+		this.index = index;
 		this.tenants = tenants;
 		this.audit = audit;
 		this.quotas = quotas;
@@ -120,6 +133,7 @@ public class ApiKeyManagement implements SchedulingConfigurer {
 				Instant.now().truncatedTo(ChronoUnit.MICROS),
 				(expiresAt != null) ? expiresAt.truncatedTo(ChronoUnit.MICROS) : null, null, "active", scopes, quota);
 		this.keys.insert(key, keyId, ApiKeyFormat.hash(raw));
+		afterCommit(() -> this.index.reloadKey(keyId));
 		Map<String, Object> details = new LinkedHashMap<>();
 		details.put("tenant_id", tenant.id().toString());
 		details.put("prefix", key.prefix());
@@ -133,9 +147,10 @@ public class ApiKeyManagement implements SchedulingConfigurer {
 	}
 
 	/**
-	 * Revokes a key of the tenant and audits it: the key is refused (401) from the next
-	 * request on, on every replica, because keys are verified against the database per
-	 * request. Revoking a revoked key is a no-op.
+	 * Revokes a key of the tenant and audits it: the key is refused (401) on this replica
+	 * from the next request on (its index is updated after the commit), on the others
+	 * within {@code warden.keys.index-max-lag} (1 s; see {@link KeyIndex}). Revoking a
+	 * revoked key is a no-op.
 	 * @throws ApiException 404 if the tenant or the key (of this tenant) does not exist
 	 */
 	@Transactional
@@ -143,6 +158,7 @@ public class ApiKeyManagement implements SchedulingConfigurer {
 		this.tenants.get(tenantId);
 		ApiKey key = this.keys.findById(tenantId, keyId).orElseThrow(() -> ApiException.notFound("API key " + keyId));
 		if (this.keys.revoke(keyId)) {
+			afterCommit(() -> this.index.reloadKey(lookupId(key)));
 			this.audit.append(actor, "api_key.revoked", "api_key", keyId.toString(),
 					Map.of("tenant_id", tenantId.toString(), "prefix", key.prefix(), "name", key.name(), "before",
 							Map.of("status", key.status()), "after", Map.of("status", "revoked")));
@@ -170,6 +186,7 @@ public class ApiKeyManagement implements SchedulingConfigurer {
 			return key;
 		}
 		this.keys.updateQuota(keyId, quota);
+		afterCommit(() -> this.index.reloadKey(lookupId(key)));
 		Map<String, Object> details = new LinkedHashMap<>();
 		details.put("tenant_id", tenantId.toString());
 		details.put("prefix", key.prefix());
@@ -186,6 +203,48 @@ public class ApiKeyManagement implements SchedulingConfigurer {
 	@EventListener
 	void on(TenantDeleted event) {
 		this.keys.revokeAll(event.tenantId());
+		afterCommit(() -> this.index.reloadTenant(event.tenantId()));
+	}
+
+	/**
+	 * A tenant's name, plan or status changed: this replica's index takes it after the
+	 * commit (the others through the database's notification).
+	 */
+	@EventListener
+	void on(TenantChanged event) {
+		afterCommit(() -> this.index.reloadTenant(event.tenantId()));
+	}
+
+	/**
+	 * Runs {@code update} of the index after the current transaction commits (at once
+	 * without one). A failure is logged: the change's notification, or the next full
+	 * reload, brings the index up to date.
+	 */
+	private static void afterCommit(Runnable update) {
+		Runnable guarded = () -> {
+			try {
+				update.run();
+			}
+			catch (RuntimeException ex) {
+				log.warn("Could not update the in-memory API key index after a change; the change's notification "
+						+ "will: {}", ex.toString());
+			}
+		};
+		if (TransactionSynchronizationManager.isSynchronizationActive()) {
+			TransactionSynchronizationManager.registerSynchronization(new TransactionSynchronization() {
+				@Override
+				public void afterCommit() {
+					guarded.run();
+				}
+			});
+		}
+		else {
+			guarded.run();
+		}
+	}
+
+	private static String lookupId(ApiKey key) {
+		return key.prefix().substring(ApiKeyFormat.PREFIX.length());
 	}
 
 	/**
@@ -224,17 +283,21 @@ public class ApiKeyManagement implements SchedulingConfigurer {
 	}
 
 	/**
-	 * Checks a raw key from a request against the database (one indexed lookup per call,
-	 * no cache, so that revocation, expiry and suspension apply to the next request on
-	 * every replica). The hash comparison is constant-time. A valid key's use is recorded
-	 * in memory ({@link LastUseRecorder}), not written per request.
+	 * Checks a raw key from a request. The key is looked up in the in-memory
+	 * {@link KeyIndex} while it is current (no database statement; a lookup id it does
+	 * not hold is refused without asking the database), otherwise in the database (one
+	 * indexed lookup), so that revocation and suspension apply on every replica within
+	 * {@code warden.keys.index-max-lag}. Expiry is compared with the clock here. The hash
+	 * comparison is constant-time. A valid key's use is recorded in memory
+	 * ({@link LastUseRecorder}), not written per request.
 	 */
 	public KeyVerification check(String raw) {
 		String keyId = ApiKeyFormat.keyIdOf(raw);
 		if (keyId == null) {
 			return KeyVerification.INVALID;
 		}
-		Optional<ApiKeyRepository.Candidate> found = this.keys.findCandidate(keyId);
+		Optional<ApiKeyRepository.Candidate> found = this.index.current() ? this.index.find(keyId)
+				: this.keys.findCandidate(keyId);
 		if (found.isEmpty()) {
 			return KeyVerification.INVALID;
 		}

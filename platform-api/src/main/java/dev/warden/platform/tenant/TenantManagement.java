@@ -100,14 +100,16 @@ public class TenantManagement {
 		catch (DuplicateKeyException ex) {
 			throw ApiException.conflict("a tenant named '" + newName + "' already exists");
 		}
+		this.events.publishEvent(new TenantChanged(id));
 		this.audit.append(actor, "tenant.updated", "tenant", id.toString(), changes(before, after));
 		return after;
 	}
 
 	/**
 	 * Suspends a tenant: its keys are refused with 403 {@code tenant_suspended} from the
-	 * next request on, on every replica (keys are verified against the database per
-	 * request). Idempotent; only a change is audited.
+	 * next request on this replica, and on every other within 1 s (each replica's
+	 * in-memory index of API keys is notified, see {@code apikey.internal.KeyIndex}).
+	 * Idempotent; only a change is audited.
 	 */
 	@Transactional
 	public Tenant suspend(UUID id, String actor) {
@@ -152,6 +154,7 @@ public class TenantManagement {
 		}
 		Tenant after = new Tenant(before.id(), before.name(), before.plan(), status, before.createdAt());
 		this.tenants.update(after);
+		this.events.publishEvent(new TenantChanged(id));
 		this.audit.append(actor, action, "tenant", id.toString(), changes(before, after));
 		return after;
 	}

@@ -3,6 +3,7 @@ package dev.warden.platform.gateway;
 import java.io.IOException;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -15,6 +16,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import tools.jackson.databind.JsonNode;
 
+import dev.warden.platform.Await;
 import dev.warden.platform.FakeWorker;
 import dev.warden.platform.Http;
 import dev.warden.platform.Json;
@@ -123,6 +125,13 @@ class IsolationMatrixIntegrationTests {
 			.sql("UPDATE api_keys SET expires_at = now() - interval '1 second' WHERE id = CAST(:id AS uuid)")
 			.param("id", expired.id())
 			.update();
+		// the change reaches the key index through the database's notification, within 1
+		// s
+		Await.within(Duration.ofSeconds(1),
+				() -> Http
+					.postJson(app.url("/v1/models/shared:predict"), "{}", "Authorization", "Bearer " + expired.key())
+					.statusCode(),
+				(status) -> status == 401);
 		callers.put("EXPIRED", "Bearer " + expired.key());
 		callers.put("SUSPENDED", "Bearer " + key("C", c, "{\"name\":\"suspended\"}").key());
 		assertThat(

@@ -181,7 +181,8 @@ class ModelGrantsIntegrationTests {
 		String a = tenant("grants-move-a");
 		String keyA = key(a);
 		String keyB = key(tenant("grants-move-b"));
-		assertThat(predict(replica, "moving", keyB).statusCode()).isEqualTo(200);
+		// a key created on the other replica reaches this one's key index within 1 s
+		assertThat(awaitStatus(replica, "moving", keyB, 200)).isEqualTo(200);
 
 		assertThat(grant("moving", "{\"tenants\":[\"" + a + "\"]}").statusCode()).isEqualTo(200);
 		assertThat(predict(app, "moving", keyB).statusCode()).isEqualTo(404);

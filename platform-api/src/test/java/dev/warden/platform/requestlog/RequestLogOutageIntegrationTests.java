@@ -27,6 +27,7 @@ import dev.warden.platform.TestIssuer;
 import dev.warden.platform.WardenFixture;
 import dev.warden.platform.WardenTestApp;
 import dev.warden.platform.apikey.ApiKeyManagement;
+import dev.warden.platform.apikey.internal.KeyIndex;
 import dev.warden.platform.tenant.Tenant;
 import dev.warden.platform.tenant.TenantManagement;
 
@@ -194,6 +195,14 @@ class RequestLogOutageIntegrationTests {
 
 			MeterRegistry meters = app.bean(MeterRegistry.class);
 			postgres.stop();
+			// keys are verified in memory until the key index has not seen its database
+			// connection for warden.keys.index-max-lag; from then on against the database
+			KeyIndex keyIndex = app.bean(KeyIndex.class);
+			long stale = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+			while (keyIndex.current() && System.nanoTime() < stale) {
+				Thread.onSpinWait();
+			}
+			assertThat(keyIndex.current()).isFalse();
 			List<String> ids = new ArrayList<>();
 			for (int i = 0; i < 5; i++) {
 				String id = "open-" + i;

@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.concurrent.atomic.AtomicLong;
 
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Repository;
@@ -28,6 +29,8 @@ public class ApiKeyRepository {
 			+ "scope_models, scope_operations, " + QUOTA_COLUMNS;
 
 	private final JdbcClient jdbc;
+
+	private final AtomicLong candidateLookups = new AtomicLong();
 
 	ApiKeyRepository(JdbcClient jdbc) {
 		this.jdbc = jdbc;
@@ -131,21 +134,63 @@ public class ApiKeyRepository {
 			.update();
 	}
 
+	private static final String CANDIDATE = "SELECT k.id, k.key_id, k.tenant_id, k.key_hash, k.status, k.expires_at, "
+			+ "k.scope_models, k.scope_operations, k.quota_requests_per_second, k.quota_burst, "
+			+ "k.quota_requests_per_month, k.quota_max_request_bytes, k.quota_max_rows_per_request, "
+			+ "k.quota_updated_at, t.updated_at AS tenant_updated_at, t.name AS tenant_name, t.plan, "
+			+ "t.status AS tenant_status FROM api_keys k JOIN tenants t ON t.id = k.tenant_id ";
+
+	/**
+	 * The key with this lookup id, whatever its state (the per-request lookup, used only
+	 * while the in-memory {@link KeyIndex} cannot be trusted). Counted in
+	 * {@link #candidateLookups()}.
+	 */
 	public Optional<Candidate> findCandidate(String keyId) {
-		return this.jdbc
-			.sql("SELECT k.id, k.tenant_id, k.key_hash, k.status, k.expires_at, k.scope_models, k.scope_operations, "
-					+ "k.quota_requests_per_second, k.quota_burst, k.quota_requests_per_month, k.quota_max_request_bytes, "
-					+ "k.quota_max_rows_per_request, k.quota_updated_at, t.updated_at AS tenant_updated_at, "
-					+ "t.name AS tenant_name, t.plan, "
-					+ "t.status AS tenant_status FROM api_keys k JOIN tenants t ON t.id = k.tenant_id "
-					+ "WHERE k.key_id = :keyId")
+		this.candidateLookups.incrementAndGet();
+		return loadCandidate(keyId);
+	}
+
+	/** The key with this lookup id, whatever its state (not counted: index upkeep). */
+	public Optional<Candidate> loadCandidate(String keyId) {
+		return this.jdbc.sql(CANDIDATE + "WHERE k.key_id = :keyId")
 			.param("keyId", keyId)
-			.query((rs, row) -> new Candidate(rs.getObject("id", UUID.class), rs.getObject("tenant_id", UUID.class),
-					rs.getBytes("key_hash"), rs.getString("status"), instant(rs, "expires_at"),
-					rs.getString("tenant_name"), rs.getString("plan"), rs.getString("tenant_status"), scopes(rs),
-					quota(rs),
-					Math.max(micros(instant(rs, "quota_updated_at")), micros(instant(rs, "tenant_updated_at")))))
+			.query(ApiKeyRepository::candidate)
 			.optional();
+	}
+
+	/**
+	 * Every key that can pass verification: active keys of tenants that are not deleted
+	 * (expiry is compared at request time).
+	 */
+	public List<Candidate> findUsableCandidates() {
+		return this.jdbc.sql(CANDIDATE + "WHERE k.status = 'active' AND t.status <> 'deleted'")
+			.query(ApiKeyRepository::candidate)
+			.list();
+	}
+
+	/** The usable keys (as {@link #findUsableCandidates()}) of one tenant. */
+	public List<Candidate> findUsableCandidatesOfTenant(UUID tenantId) {
+		return this.jdbc
+			.sql(CANDIDATE + "WHERE k.tenant_id = :tenantId AND k.status = 'active' AND t.status <> 'deleted'")
+			.param("tenantId", tenantId)
+			.query(ApiKeyRepository::candidate)
+			.list();
+	}
+
+	/**
+	 * Number of per-request key lookups ({@link #findCandidate}) issued so far (for tests
+	 * and diagnostics).
+	 */
+	public long candidateLookups() {
+		return this.candidateLookups.get();
+	}
+
+	private static Candidate candidate(ResultSet rs, int row) throws SQLException {
+		return new Candidate(rs.getObject("id", UUID.class), rs.getString("key_id"),
+				rs.getObject("tenant_id", UUID.class), rs.getBytes("key_hash"), rs.getString("status"),
+				instant(rs, "expires_at"), rs.getString("tenant_name"), rs.getString("plan"),
+				rs.getString("tenant_status"), scopes(rs), quota(rs),
+				Math.max(micros(instant(rs, "quota_updated_at")), micros(instant(rs, "tenant_updated_at"))));
 	}
 
 	/**
@@ -210,8 +255,13 @@ public class ApiKeyRepository {
 		return (timestamp != null) ? timestamp.toInstant() : null;
 	}
 
-	public record Candidate(UUID id, UUID tenantId, byte[] hash, String status, Instant expiresAt, String tenantName,
-			String plan, String tenantStatus, KeyScopes scopes, QuotaOverride quota, long quotaVersion) {
+	/**
+	 * What verification needs of a key: {@code keyId} is its lookup id, {@code hash} the
+	 * stored SHA-256 of the raw key (the raw key is never held).
+	 */
+	public record Candidate(UUID id, String keyId, UUID tenantId, byte[] hash, String status, Instant expiresAt,
+			String tenantName, String plan, String tenantStatus, KeyScopes scopes, QuotaOverride quota,
+			long quotaVersion) {
 	}
 
 }
