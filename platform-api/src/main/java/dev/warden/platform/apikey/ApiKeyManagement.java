@@ -296,8 +296,11 @@ public class ApiKeyManagement implements SchedulingConfigurer {
 		if (keyId == null) {
 			return KeyVerification.INVALID;
 		}
-		Optional<ApiKeyRepository.Candidate> found = this.index.current() ? this.index.find(keyId)
-				: this.keys.findCandidate(keyId);
+		// a key the index holds is verified from memory; a miss (a key created on another
+		// replica a moment ago, a revoked or an unknown key) is looked up as before the
+		// index existed, so a new key works on every replica at once
+		Optional<ApiKeyRepository.Candidate> found = this.index.current()
+				? this.index.find(keyId).or(() -> this.keys.findCandidate(keyId)) : this.keys.findCandidate(keyId);
 		if (found.isEmpty()) {
 			return KeyVerification.INVALID;
 		}
