@@ -8,6 +8,9 @@ import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 
 import org.springframework.core.Ordered;
+import org.springframework.security.web.firewall.HttpFirewall;
+import org.springframework.security.web.firewall.RequestRejectedException;
+import org.springframework.security.web.firewall.RequestRejectedHandler;
 import org.springframework.web.filter.OncePerRequestFilter;
 
 import dev.warden.platform.gateway.DataPlaneRoute.NoRouteException;
@@ -21,11 +24,31 @@ import dev.warden.platform.system.ErrorResponses;
  * and a route called with another method gets 405 {@code method_not_allowed} with
  * {@code Allow}; both before the API key is looked at, so the answer is the same for
  * every caller and says nothing about any tenant's models.
+ *
+ * <p>
+ * Also sets the security headers every data-plane answer carries, refusals and relayed
+ * answers alike (forwarded calls do not pass Spring Security's header writer, see
+ * {@link GatewayForwarder}): {@code X-Content-Type-Options: nosniff},
+ * {@code Cache-Control: no-store} (answers hold tenants' predictions; no cache may keep
+ * them) and {@code X-Frame-Options: DENY}. And it applies Spring Security's firewall (the
+ * application's {@link HttpFirewall}) to the request line first, as Spring Security's
+ * chain would: a path that is not normalised or carries encoded separators or dots
+ * ({@code %2F}, {@code %2E}, {@code ;} …) is answered by the application's
+ * {@link RequestRejectedHandler} (400 {@code request_rejected}) before it is parsed.
  */
 class DataPlaneRouteFilter extends OncePerRequestFilter implements Ordered {
 
 	/** After the request log (refusals are logged too), before the API key. */
 	static final int ORDER = RequestLogFilter.ORDER + 5;
+
+	private final HttpFirewall firewall;
+
+	private final RequestRejectedHandler rejected;
+
+	DataPlaneRouteFilter(HttpFirewall firewall, RequestRejectedHandler rejected) {
+		this.firewall = firewall;
+		this.rejected = rejected;
+	}
 
 	@Override
 	public int getOrder() {
@@ -35,6 +58,17 @@ class DataPlaneRouteFilter extends OncePerRequestFilter implements Ordered {
 	@Override
 	protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
 			throws ServletException, IOException {
+		response.setHeader("X-Content-Type-Options", "nosniff");
+		response.setHeader("Cache-Control", "no-store");
+		response.setHeader("X-Frame-Options", "DENY");
+		try {
+			this.firewall.getFirewalledRequest(request);
+		}
+		catch (RequestRejectedException ex) {
+			request.setAttribute(GatewayAttributes.ERROR_CODE, "request_rejected");
+			this.rejected.handle(request, response, ex);
+			return;
+		}
 		DataPlaneRoute route;
 		try {
 			route = DataPlaneRoute.parse(request.getRequestURI());

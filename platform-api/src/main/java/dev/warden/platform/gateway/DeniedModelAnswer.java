@@ -11,20 +11,21 @@ import org.springframework.core.Ordered;
 import org.springframework.web.filter.OncePerRequestFilter;
 
 /**
- * Data-plane filter after the quota and the security chain, just before the controller:
- * answers the 404 {@code model_not_found} for a call that {@link ModelGrantFilter} found
- * not granted. Running after the quota filter makes the answer indistinguishable from the
- * one for a model that does not exist: the call consumes a token and carries the same
- * {@code RateLimit-*} headers, and a caller over its limit gets the same 429 either way.
+ * Data-plane filter after the quota, just before the forwarder
+ * ({@link GatewayForwarder}): answers the 404 {@code model_not_found} for a call that
+ * {@link ModelGrantFilter} found not granted. Running after the quota filter makes the
+ * answer indistinguishable from the one for a model that does not exist: the call
+ * consumes a token and carries the same {@code RateLimit-*} headers, and a caller over
+ * its limit gets the same 429 either way.
  */
 class DeniedModelAnswer extends OncePerRequestFilter implements Ordered {
 
 	/**
-	 * After the quota filter and after Spring Security's filter chain
-	 * ({@code spring.security.filter.order}, -100 by default), so that the answer carries
-	 * the same headers as one relayed from the worker.
+	 * After the quota filter. Its answer carries the same headers as one relayed from the
+	 * worker: the security headers every data-plane answer gets
+	 * ({@link DataPlaneRouteFilter}) and the quota's {@code RateLimit-*}.
 	 */
-	public static final int ORDER = 0;
+	public static final int ORDER = QuotaFilter.ORDER + 5;
 
 	@Override
 	public int getOrder() {

@@ -1,5 +1,6 @@
 package dev.warden.platform.gateway;
 
+import jakarta.servlet.DispatcherType;
 import jakarta.servlet.Filter;
 import jakarta.servlet.http.HttpServletResponse;
 
@@ -11,24 +12,32 @@ import org.springframework.security.authorization.AuthorizationDecision;
 import org.springframework.security.config.annotation.web.builders.HttpSecurity;
 import org.springframework.security.config.http.SessionCreationPolicy;
 import org.springframework.security.web.SecurityFilterChain;
+import org.springframework.security.web.firewall.HttpFirewall;
+import org.springframework.security.web.firewall.RequestRejectedHandler;
 
 import dev.warden.platform.apikey.ApiKeyManagement;
 import dev.warden.platform.apikey.VerifiedKey;
 import dev.warden.platform.model.ModelGrants;
 import dev.warden.platform.quota.QuotaManagement;
 import dev.warden.platform.requestlog.RequestLogWriter;
+import dev.warden.platform.routing.ModelRouting;
 import dev.warden.platform.system.ErrorResponses;
 import dev.warden.platform.usage.UsageMeter;
+import dev.warden.platform.worker.WorkerClient;
+import dev.warden.platform.worker.WorkerProperties;
 
 /**
  * The data-plane pipeline, in order: request id ({@code RequestIdFilter.ORDER}) → request
  * log ({@link RequestLogFilter#ORDER}) → route: the path parsed once into a
  * {@link DataPlaneRoute}, or refused ({@link DataPlaneRouteFilter#ORDER}) → API key
  * ({@link ApiKeyAuthenticationFilter#ORDER}) → model grant
- * ({@link ModelGrantFilter#ORDER}) → quota ({@link QuotaFilter#ORDER}) → Spring
- * Security's data-plane chain (which re-checks that a key was verified) → the 404 for a
- * model not granted ({@link DeniedModelAnswer#ORDER}) → {@link GatewayController}. The
- * filters run only on {@code /v1/*} and {@code /v2/*}.
+ * ({@link ModelGrantFilter#ORDER}) → quota ({@link QuotaFilter#ORDER}) → the 404 for a
+ * model not granted ({@link DeniedModelAnswer#ORDER}) → {@link GatewayForwarder}, which
+ * ends the chain for every call forwarded to a worker. All of them run before Spring
+ * Security's filter chain ({@code spring.security.filter.order}, -100): only
+ * {@code /v1/usage}, answered by the gateway itself, continues to Spring Security's
+ * data-plane chain (which re-checks that a key was verified) and Spring MVC. The filters
+ * run only on {@code /v1/*} and {@code /v2/*}.
  */
 @Configuration(proxyBeanMethods = false)
 class GatewayConfiguration {
@@ -45,8 +54,9 @@ class GatewayConfiguration {
 	}
 
 	@Bean
-	FilterRegistrationBean<DataPlaneRouteFilter> dataPlaneRouteFilter() {
-		return register(new DataPlaneRouteFilter(), DataPlaneRouteFilter.ORDER);
+	FilterRegistrationBean<DataPlaneRouteFilter> dataPlaneRouteFilter(HttpFirewall firewall,
+			RequestRejectedHandler rejected) {
+		return register(new DataPlaneRouteFilter(firewall, rejected), DataPlaneRouteFilter.ORDER);
 	}
 
 	@Bean
@@ -67,6 +77,12 @@ class GatewayConfiguration {
 	@Bean
 	FilterRegistrationBean<QuotaFilter> quotaFilter(QuotaManagement quotas) {
 		return register(new QuotaFilter(quotas), QuotaFilter.ORDER);
+	}
+
+	@Bean
+	FilterRegistrationBean<GatewayForwarder> gatewayForwarder(WorkerClient worker, ModelRouting routing,
+			WorkerProperties properties) {
+		return register(new GatewayForwarder(worker, routing, properties), GatewayForwarder.ORDER);
 	}
 
 	@Bean
@@ -91,6 +107,7 @@ class GatewayConfiguration {
 	private static <F extends Filter> FilterRegistrationBean<F> register(F filter, int order) {
 		FilterRegistrationBean<F> registration = new FilterRegistrationBean<>(filter);
 		registration.addUrlPatterns(DATA_PLANE_URLS);
+		registration.setDispatcherTypes(DispatcherType.REQUEST);
 		registration.setOrder(order);
 		return registration;
 	}

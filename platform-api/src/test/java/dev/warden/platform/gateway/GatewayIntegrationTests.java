@@ -5,6 +5,7 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 
@@ -184,6 +185,25 @@ class GatewayIntegrationTests {
 			.isEqualTo("{\"instances\":[{\"note\":\"mail [REDACTED_EMAIL], card [REDACTED_CARD]\"}]}");
 		assertThat(storedResponse).contains("[REDACTED_EMAIL]", "[REDACTED_CARD]")
 			.doesNotContain("jane.doe@example.com", "4111");
+	}
+
+	@Test
+	void everyDataPlaneAnswerCarriesTheSecurityHeaders() {
+		String key = newKey("gw-headers", "standard");
+		HttpResponse<String> relayed = Http.postJson(app.url("/v1/models/echo:predict"), PREDICT, "X-API-Key", key);
+		HttpResponse<String> refused = Http.postJson(app.url("/v1/models/echo:predict"), PREDICT);
+		HttpResponse<String> notFound = Http.postJson(app.url("/v1/models/echo:frobnicate"), PREDICT, "X-API-Key", key);
+		HttpResponse<String> usage = Http.get(app.url("/v1/usage"), "X-API-Key", key);
+		assertThat(relayed.statusCode()).isEqualTo(200);
+		assertThat(refused.statusCode()).isEqualTo(401);
+		assertThat(notFound.statusCode()).isEqualTo(404);
+		assertThat(usage.statusCode()).isEqualTo(200);
+		for (HttpResponse<String> answer : List.of(relayed, refused, notFound, usage)) {
+			assertThat(answer.headers().firstValue("X-Content-Type-Options")).as(answer.uri().toString())
+				.hasValue("nosniff");
+			assertThat(answer.headers().firstValue("Cache-Control")).as(answer.uri().toString()).hasValue("no-store");
+			assertThat(answer.headers().firstValue("X-Frame-Options")).as(answer.uri().toString()).hasValue("DENY");
+		}
 	}
 
 	@Test

@@ -3,12 +3,13 @@ package dev.warden.platform.gateway;
 import java.io.IOException;
 import java.io.InputStream;
 
+import jakarta.servlet.FilterChain;
+import jakarta.servlet.ServletException;
+import jakarta.servlet.http.HttpFilter;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 
-import org.springframework.web.bind.annotation.RequestMapping;
-import org.springframework.web.bind.annotation.RequestMethod;
-import org.springframework.web.bind.annotation.RestController;
+import org.springframework.core.Ordered;
 
 import dev.warden.platform.apikey.VerifiedKey;
 import dev.warden.platform.routing.ModelRouting;
@@ -19,10 +20,11 @@ import dev.warden.platform.worker.WorkerClient.WorkerResponse;
 import dev.warden.platform.worker.WorkerProperties;
 
 /**
- * The data plane's last step: forwards the call described by the request's
- * {@link DataPlaneRoute} to a worker (the route's canonical path, the body bytes,
- * Content-Type, X-Request-Id; never the client's raw path or query) and answers with the
- * worker's status, body, Content-Type and X-Model-Version.
+ * The data plane's last step, a servlet filter that ends the chain for every forwarded
+ * route: forwards the call described by the request's {@link DataPlaneRoute} to a worker
+ * (the route's canonical path, the body bytes, Content-Type, X-Request-Id; never the
+ * client's raw path or query) and answers with the worker's status, body, Content-Type
+ * and X-Model-Version.
  *
  * <p>
  * A call that names a model but no version or label ({@code POST /v1/models/{m}:predict},
@@ -35,9 +37,20 @@ import dev.warden.platform.worker.WorkerProperties;
  * worker is chosen by {@link WorkerClient#forward}. No healthy worker: 503
  * {@code worker_unavailable} with {@code Retry-After}; a worker slower than the model's
  * response timeout: 504 {@code worker_timeout}.
+ *
+ * <p>
+ * Forwarded calls never reach Spring Security's filter chain or Spring MVC's dispatcher:
+ * every check they need ran in the data-plane filters before this one (route, API key,
+ * scope, grant, quota), and the dispatch machinery, its per-filter observations and
+ * handler lookup cost about a third of a request thread's CPU (docs/benchmarks.md). As
+ * defence in depth this step still refuses (401) a call that arrives without a verified
+ * key. {@code /v1/usage}, which the gateway answers itself, continues down the chain to
+ * Spring Security's data-plane chain and its controller.
  */
-@RestController
-class GatewayController {
+class GatewayForwarder extends HttpFilter implements Ordered {
+
+	/** The last data-plane filter: after the answer for a model that is not granted. */
+	public static final int ORDER = DeniedModelAnswer.ORDER + 5;
 
 	private final WorkerClient worker;
 
@@ -45,23 +58,48 @@ class GatewayController {
 
 	private final String retryAfterSeconds;
 
-	GatewayController(WorkerClient worker, ModelRouting routing, WorkerProperties properties) {
+	GatewayForwarder(WorkerClient worker, ModelRouting routing, WorkerProperties properties) {
 		this.worker = worker;
 		this.routing = routing;
 		this.retryAfterSeconds = Long.toString(Math.max(1, (properties.retryAfter().toMillis() + 999) / 1000));
 	}
 
-	@RequestMapping(path = { "/v1/**", "/v2/**" }, method = { RequestMethod.GET, RequestMethod.POST })
-	void forward(HttpServletRequest request, HttpServletResponse response) throws IOException {
+	@Override
+	public int getOrder() {
+		return ORDER;
+	}
+
+	@Override
+	protected void doFilter(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
+			throws IOException, ServletException {
 		DataPlaneRoute route = DataPlaneRouteFilter.of(request);
-		if (route == null || !route.forwarded()) {
-			// not reachable: the route filter refuses every path that is not a route, and
-			// /v1/usage is answered by
-			// its own controller
+		if (route != null && !route.forwarded()) {
+			// /v1/usage: answered by its own controller behind the data-plane security
+			// chain
+			chain.doFilter(request, response);
+			return;
+		}
+		if (route == null) {
+			// not reachable: the route filter refuses every path that is not a route
 			ErrorResponses.write(request, response, HttpServletResponse.SC_NOT_FOUND, "not_found",
 					"no data-plane endpoint at this path");
 			return;
 		}
+		if (VerifiedKey.of(request) == null) {
+			// not reachable when the filters are ordered as registered: the API-key
+			// filter
+			// refuses a call without a valid key
+			request.setAttribute(GatewayAttributes.ERROR_CODE, "missing_api_key");
+			response.setHeader("WWW-Authenticate", "Bearer realm=\"warden\"");
+			ErrorResponses.write(request, response, HttpServletResponse.SC_UNAUTHORIZED, "missing_api_key",
+					"an API key is required");
+			return;
+		}
+		forward(request, response, route);
+	}
+
+	private void forward(HttpServletRequest request, HttpServletResponse response, DataPlaneRoute route)
+			throws IOException {
 		Long max = (Long) request.getAttribute(GatewayAttributes.MAX_REQUEST_BYTES);
 		long limit = (max != null) ? max : Integer.MAX_VALUE - 8;
 		byte[] body;
