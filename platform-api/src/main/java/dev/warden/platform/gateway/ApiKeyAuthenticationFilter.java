@@ -5,6 +5,7 @@ import java.util.Optional;
 
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;
+import jakarta.servlet.http.HttpFilter;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import org.slf4j.Logger;
@@ -12,7 +13,6 @@ import org.slf4j.LoggerFactory;
 
 import org.springframework.core.Ordered;
 import org.springframework.dao.DataAccessException;
-import org.springframework.web.filter.OncePerRequestFilter;
 
 import dev.warden.platform.apikey.ApiKeyManagement;
 import dev.warden.platform.apikey.KeyVerification;
@@ -27,7 +27,7 @@ import dev.warden.platform.system.ErrorResponses;
  * the {@link DataPlaneRoute}) gets 403 {@code insufficient_scope} naming the missing
  * scope. Sets {@link VerifiedKey#ATTRIBUTE}.
  */
-class ApiKeyAuthenticationFilter extends OncePerRequestFilter implements Ordered {
+class ApiKeyAuthenticationFilter extends HttpFilter implements Ordered {
 
 	public static final int ORDER = RequestLogFilter.ORDER + 10;
 
@@ -45,7 +45,7 @@ class ApiKeyAuthenticationFilter extends OncePerRequestFilter implements Ordered
 	}
 
 	@Override
-	protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
+	protected void doFilter(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
 			throws ServletException, IOException {
 		String raw = presentedKey(request);
 		if (raw == null) {

@@ -4,6 +4,7 @@ import java.io.IOException;
 
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;
+import jakarta.servlet.http.HttpFilter;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 
@@ -11,7 +12,6 @@ import org.springframework.core.Ordered;
 import org.springframework.security.web.firewall.HttpFirewall;
 import org.springframework.security.web.firewall.RequestRejectedException;
 import org.springframework.security.web.firewall.RequestRejectedHandler;
-import org.springframework.web.filter.OncePerRequestFilter;
 
 import dev.warden.platform.gateway.DataPlaneRoute.NoRouteException;
 import dev.warden.platform.system.ErrorResponses;
@@ -36,7 +36,7 @@ import dev.warden.platform.system.ErrorResponses;
  * ({@code %2F}, {@code %2E}, {@code ;} …) is answered by the application's
  * {@link RequestRejectedHandler} (400 {@code request_rejected}) before it is parsed.
  */
-class DataPlaneRouteFilter extends OncePerRequestFilter implements Ordered {
+class DataPlaneRouteFilter extends HttpFilter implements Ordered {
 
 	/** After the request log (refusals are logged too), before the API key. */
 	static final int ORDER = RequestLogFilter.ORDER + 5;
@@ -56,7 +56,7 @@ class DataPlaneRouteFilter extends OncePerRequestFilter implements Ordered {
 	}
 
 	@Override
-	protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
+	protected void doFilter(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
 			throws ServletException, IOException {
 		response.setHeader("X-Content-Type-Options", "nosniff");
 		response.setHeader("Cache-Control", "no-store");

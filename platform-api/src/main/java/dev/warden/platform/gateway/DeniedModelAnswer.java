@@ -4,11 +4,11 @@ import java.io.IOException;
 
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;
+import jakarta.servlet.http.HttpFilter;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 
 import org.springframework.core.Ordered;
-import org.springframework.web.filter.OncePerRequestFilter;
 
 /**
  * Data-plane filter after the quota, just before the forwarder
@@ -18,7 +18,7 @@ import org.springframework.web.filter.OncePerRequestFilter;
  * consumes a token and carries the same {@code RateLimit-*} headers, and a caller over
  * its limit gets the same 429 either way.
  */
-class DeniedModelAnswer extends OncePerRequestFilter implements Ordered {
+class DeniedModelAnswer extends HttpFilter implements Ordered {
 
 	/**
 	 * After the quota filter. Its answer carries the same headers as one relayed from the
@@ -33,7 +33,7 @@ class DeniedModelAnswer extends OncePerRequestFilter implements Ordered {
 	}
 
 	@Override
-	protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
+	protected void doFilter(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
 			throws ServletException, IOException {
 		Object model = request.getAttribute(ModelGrantFilter.DENIED_MODEL);
 		if (model instanceof String denied) {

@@ -5,6 +5,7 @@ import java.nio.charset.StandardCharsets;
 
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;
+import jakarta.servlet.http.HttpFilter;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import tools.jackson.databind.JsonNode;
@@ -13,7 +14,6 @@ import tools.jackson.databind.node.ArrayNode;
 import tools.jackson.databind.node.ObjectNode;
 
 import org.springframework.core.Ordered;
-import org.springframework.web.filter.OncePerRequestFilter;
 import org.springframework.web.util.ContentCachingResponseWrapper;
 
 import dev.warden.platform.apikey.VerifiedKey;
@@ -38,7 +38,7 @@ import dev.warden.platform.system.ErrorResponses;
  * are removed from the worker's answer. Grants are looked up in memory
  * ({@link ModelGrants#access}), never per request in the database.
  */
-class ModelGrantFilter extends OncePerRequestFilter implements Ordered {
+class ModelGrantFilter extends HttpFilter implements Ordered {
 
 	/**
 	 * After the API key (the tenant is known), before the quota (refused calls consume no
@@ -63,7 +63,7 @@ class ModelGrantFilter extends OncePerRequestFilter implements Ordered {
 	}
 
 	@Override
-	protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
+	protected void doFilter(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
 			throws ServletException, IOException {
 		VerifiedKey key = VerifiedKey.of(request);
 		if (key == null) {

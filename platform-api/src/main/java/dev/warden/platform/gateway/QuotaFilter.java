@@ -5,6 +5,7 @@ import java.util.Map;
 
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;
+import jakarta.servlet.http.HttpFilter;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 
@@ -13,7 +14,6 @@ import tools.jackson.databind.json.JsonMapper;
 import org.springframework.core.Ordered;
 import org.springframework.http.InvalidMediaTypeException;
 import org.springframework.http.MediaType;
-import org.springframework.web.filter.OncePerRequestFilter;
 
 import dev.warden.platform.apikey.VerifiedKey;
 import dev.warden.platform.quota.QuotaManagement;
@@ -37,7 +37,7 @@ import dev.warden.platform.system.RequestIds;
  * {@code resets_at} says when it admits again. A body without a declared length (chunked)
  * is still bounded by the controller, which reads at most the limit plus one byte.
  */
-class QuotaFilter extends OncePerRequestFilter implements Ordered {
+class QuotaFilter extends HttpFilter implements Ordered {
 
 	public static final int ORDER = ApiKeyAuthenticationFilter.ORDER + 10;
 
@@ -61,7 +61,7 @@ class QuotaFilter extends OncePerRequestFilter implements Ordered {
 	}
 
 	@Override
-	protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
+	protected void doFilter(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
 			throws ServletException, IOException {
 		VerifiedKey key = VerifiedKey.of(request);
 		DataPlaneRoute route = DataPlaneRouteFilter.of(request);

@@ -6,6 +6,7 @@ import java.time.temporal.ChronoUnit;
 
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;
+import jakarta.servlet.http.HttpFilter;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import org.slf4j.Logger;
@@ -14,7 +15,6 @@ import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
 import org.springframework.core.Ordered;
-import org.springframework.web.filter.OncePerRequestFilter;
 import org.springframework.web.util.ContentCachingResponseWrapper;
 
 import dev.warden.platform.apikey.VerifiedKey;
@@ -35,7 +35,7 @@ import dev.warden.platform.usage.UsageMeter;
  * administrator switched the request log to fail-open, in which case the writer keeps the
  * row in memory and the answer is released.
  */
-class RequestLogFilter extends OncePerRequestFilter implements Ordered {
+class RequestLogFilter extends HttpFilter implements Ordered {
 
 	public static final int ORDER = RequestIdFilter.ORDER + 10;
 
@@ -61,7 +61,7 @@ class RequestLogFilter extends OncePerRequestFilter implements Ordered {
 	}
 
 	@Override
-	protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
+	protected void doFilter(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
 			throws ServletException, IOException {
 		long start = System.nanoTime();
 		Instant occurredAt = Instant.now().truncatedTo(ChronoUnit.MICROS);

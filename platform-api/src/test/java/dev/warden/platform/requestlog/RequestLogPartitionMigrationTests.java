@@ -123,6 +123,43 @@ class RequestLogPartitionMigrationTests {
 		return new HikariDataSource(config);
 	}
 
+	@Test
+	void theLogReferencesTenantsAndKeysWithoutForeignKeysFromV25() {
+		try (RestartablePostgres postgres = new RestartablePostgres(this.pgDir);
+				HikariDataSource dataSource = dataSource(postgres)) {
+			Flyway.configure().dataSource(dataSource).locations("classpath:db/migration").target("24").load().migrate();
+			JdbcClient jdbc = JdbcClient.create(dataSource);
+			UUID tenant = UUID.randomUUID();
+			jdbc.sql("INSERT INTO tenants (id, name, plan, data_key) VALUES (:id, 'kept', 'free', :key)")
+				.param("id", tenant)
+				.param("key", new byte[] { 1, 2, 3 })
+				.update();
+			insert(jdbc, "before-v25", "2026-06-15T08:00:00Z", tenant, new byte[] { 4 }, 0);
+			assertThatThrownBy(
+					() -> insert(jdbc, "unknown-tenant-v24", "2026-06-15T08:00:00Z", UUID.randomUUID(), null, null))
+				.isInstanceOf(DataIntegrityViolationException.class);
+
+			Flyway.configure().dataSource(dataSource).locations("classpath:db/migration").target("25").load().migrate();
+			assertThat(jdbc
+				.sql("SELECT conname FROM pg_constraint WHERE conrelid = CAST('request_log' AS regclass) "
+						+ "AND contype IN ('c', 'f') ORDER BY 1")
+				.query(String.class)
+				.list()).containsExactly("request_log_payload_needs_tenant", "request_log_redactions_valid",
+						"request_log_sizes_valid", "request_log_status_valid");
+			assertThat(jdbc
+				.sql("SELECT count(*) FROM pg_constraint c JOIN pg_class r ON r.oid = c.conrelid "
+						+ "WHERE c.contype = 'f' AND r.relname LIKE 'request_log%'")
+				.query(Long.class)
+				.single()).as("no partition keeps a foreign key either").isZero();
+			assertThat(jdbc.sql("SELECT tenant_id FROM request_log WHERE request_id = 'before-v25'")
+				.query(UUID.class)
+				.single()).isEqualTo(tenant);
+			// the check constraints still hold
+			assertThatThrownBy(() -> insert(jdbc, "bad-status-v25", "2026-06-15T08:00:00Z", null, null, null, 700))
+				.isInstanceOf(DataIntegrityViolationException.class);
+		}
+	}
+
 	private static void insert(JdbcClient jdbc, String requestId, String occurredAt, UUID tenant, byte[] payload,
 			Integer redactions) {
 		insert(jdbc, requestId, occurredAt, tenant, payload, redactions, 200);
