@@ -3,6 +3,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.lang.management.ManagementFactory;
 import java.net.Socket;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
@@ -16,13 +17,19 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * A small closed-loop HTTP/1.1 load generator for the worker benchmark (bench/run.sh): N clients, each on its own
- * keep-alive connection, POST the same JSON body back to back for a warm-up and then for the measured time.
- * Run as a single-file program:
- * java bench/LoadGenerator.java URL BODY_FILE CLIENTS SECONDS [WARMUP_SECONDS] ['Name: value' ...] [--lines]
- * [--sum=field,field]
+ * A small closed-loop HTTP/1.1 load generator for the benchmarks in bench/: N clients, each on its own keep-alive
+ * connection, POST the same JSON body back to back for a warm-up and then for the measured time. Run as a single-file
+ * program:
+ * java bench/LoadGenerator.java URL[,URL...] BODY_FILE CLIENTS SECONDS [WARMUP_SECONDS] ['Name: value' ...]
+ * [--lines] [--sum=field,field]
  * (extra arguments are sent as request headers, e.g. an API key). Prints one line: clients=N requests=… rps=…
- * p50_ms=… p90_ms=… p99_ms=… non_2xx=… errors=…
+ * p50_ms=… p90_ms=… p99_ms=… non_2xx=… errors=… all_requests=… cpu_ms=…
+ * <p>
+ * Several comma-separated URLs (e.g. two gateway replicas, bench/scale.sh) are assigned to the clients round-robin:
+ * client c sends to URL c mod n for the whole run. {@code requests}, {@code rps} and the percentiles count the
+ * measured time only; {@code all_requests} counts every answer including the warm-up, and {@code cpu_ms} is the CPU
+ * time this process itself used during the measured time (all its threads; -1 if the JVM cannot tell), so that a
+ * script can tell what the load generator took from the machine.
  * <p>
  * {@code --lines}: BODY_FILE holds one JSON body per line; each client cycles through them, client c starting at line
  * c. {@code --sum=a,b}: the answers of the measured requests are read and the first number after each
@@ -35,7 +42,15 @@ public class LoadGenerator {
 	}
 
 	public static void main(String[] args) throws Exception {
-		URI url = URI.create(args[0]);
+		List<URI> urls = new ArrayList<>();
+		for (String url : args[0].split(",")) {
+			if (!url.isBlank()) {
+				urls.add(URI.create(url.trim()));
+			}
+		}
+		if (urls.isEmpty()) {
+			throw new IllegalArgumentException("no URL in " + args[0]);
+		}
 		int clients = Integer.parseInt(args[2]);
 		double seconds = Double.parseDouble(args[3]);
 		double warmup = args.length > 4 ? Double.parseDouble(args[4]) : 2;
@@ -67,16 +82,20 @@ public class LoadGenerator {
 		if (bodies.isEmpty()) {
 			throw new IllegalArgumentException("no request body in " + args[1]);
 		}
-		byte[][] requests = new byte[bodies.size()][];
-		for (int b = 0; b < requests.length; b++) {
-			byte[] body = bodies.get(b);
-			byte[] head = ("POST " + url.getRawPath() + " HTTP/1.1\r\nHost: " + url.getHost() + ":" + url.getPort()
-					+ "\r\nContent-Type: application/json\r\nContent-Length: " + body.length + "\r\n" + extra
-					+ "\r\n")
-				.getBytes(StandardCharsets.US_ASCII);
-			requests[b] = new byte[head.length + body.length];
-			System.arraycopy(head, 0, requests[b], 0, head.length);
-			System.arraycopy(body, 0, requests[b], head.length, body.length);
+		// requests[u][b]: body b sent to URL u
+		byte[][][] requests = new byte[urls.size()][bodies.size()][];
+		for (int u = 0; u < urls.size(); u++) {
+			URI url = urls.get(u);
+			for (int b = 0; b < bodies.size(); b++) {
+				byte[] body = bodies.get(b);
+				byte[] head = ("POST " + url.getRawPath() + " HTTP/1.1\r\nHost: " + url.getHost() + ":" + url.getPort()
+						+ "\r\nContent-Type: application/json\r\nContent-Length: " + body.length + "\r\n" + extra
+						+ "\r\n")
+					.getBytes(StandardCharsets.US_ASCII);
+				requests[u][b] = new byte[head.length + body.length];
+				System.arraycopy(head, 0, requests[u][b], 0, head.length);
+				System.arraycopy(body, 0, requests[u][b], head.length, body.length);
+			}
 		}
 		boolean keepBodies = !sumFields.isEmpty();
 		double[][] sums = new double[clients][sumFields.size()];
@@ -86,15 +105,19 @@ public class LoadGenerator {
 		long end = measureFrom + (long) (seconds * 1e9);
 		long[][] latencies = new long[clients][];
 		int[] counts = new int[clients];
+		long[] allCounts = new long[clients];
 		AtomicLong non2xx = new AtomicLong();
 		AtomicLong errors = new AtomicLong();
 		CountDownLatch done = new CountDownLatch(clients);
 		for (int c = 0; c < clients; c++) {
 			int client = c;
+			URI url = urls.get(client % urls.size());
+			byte[][] ownRequests = requests[client % urls.size()];
 			Thread thread = new Thread(() -> {
 				long[] own = new long[1 << 16];
 				int n = 0;
-				int next = client % requests.length;
+				long answered = 0;
+				int next = client % ownRequests.length;
 				ByteArrayOutputStream answer = keepBodies ? new ByteArrayOutputStream() : null;
 				Socket socket = null;
 				InputStream in = null;
@@ -111,9 +134,9 @@ public class LoadGenerator {
 								in = new BufferedInputStream(socket.getInputStream(), 16384);
 							}
 							OutputStream out = socket.getOutputStream();
-							out.write(requests[next]);
+							out.write(ownRequests[next]);
 							out.flush();
-							next = (next + 1) % requests.length;
+							next = (next + 1) % ownRequests.length;
 							if (answer != null) {
 								answer.reset();
 							}
@@ -129,6 +152,7 @@ public class LoadGenerator {
 							continue;
 						}
 						long after = System.nanoTime();
+						answered++;
 						if (before >= measureFrom) {
 							if (n == own.length) {
 								own = Arrays.copyOf(own, n * 2);
@@ -144,13 +168,20 @@ public class LoadGenerator {
 					closeQuietly(socket);
 					latencies[client] = own;
 					counts[client] = n;
+					allCounts[client] = answered;
 					done.countDown();
 				}
 			});
 			thread.setDaemon(true);
 			thread.start();
 		}
+		long sleep = (measureFrom - System.nanoTime()) / 1_000_000;
+		if (sleep > 0) {
+			Thread.sleep(sleep);
+		}
+		long cpuFrom = processCpuNanos();
 		done.await();
+		long cpuUsed = cpuFrom < 0 ? -1_000_000 : processCpuNanos() - cpuFrom;
 		int total = Arrays.stream(counts).sum();
 		long[] all = new long[total];
 		int offset = 0;
@@ -168,9 +199,19 @@ public class LoadGenerator {
 			summed.append(String.format(Locale.ROOT, " sum_%s=%.0f", sumFields.get(f), sum));
 		}
 		System.out.printf(Locale.ROOT,
-				"clients=%d requests=%d rps=%.1f p50_ms=%.3f p90_ms=%.3f p99_ms=%.3f non_2xx=%d errors=%d%s%n", clients,
-				total, total / seconds, percentile(all, 0.50) / 1e6, percentile(all, 0.90) / 1e6,
-				percentile(all, 0.99) / 1e6, non2xx.get(), errors.get(), summed);
+				"clients=%d requests=%d rps=%.1f p50_ms=%.3f p90_ms=%.3f p99_ms=%.3f non_2xx=%d errors=%d%s"
+						+ " all_requests=%d cpu_ms=%.1f%n",
+				clients, total, total / seconds, percentile(all, 0.50) / 1e6, percentile(all, 0.90) / 1e6,
+				percentile(all, 0.99) / 1e6, non2xx.get(), errors.get(), summed, Arrays.stream(allCounts).sum(),
+				cpuUsed / 1e6);
+	}
+
+	/** CPU time of this process (all threads) so far, in nanoseconds; -1 if the JVM cannot tell. */
+	private static long processCpuNanos() {
+		if (ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os) {
+			return os.getProcessCpuTime();
+		}
+		return -1;
 	}
 
 	/** Adds the first number after each {@code "field":} in the answer to the field's sum. */
