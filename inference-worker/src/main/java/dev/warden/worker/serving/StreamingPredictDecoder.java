@@ -411,7 +411,51 @@ final class StreamingPredictDecoder {
 			}
 			long[] given = shape.clone();
 			given[0] = rows;
-			Object values = switch (kind) {
+			return new InputColumn(spec, given, values());
+		}
+
+		/**
+		 * Reads an Open Inference Protocol {@code data} array given flat (row-major); the
+		 * parser is on its {@code [}. Nested data goes to the tree path.
+		 */
+		void flat() {
+			if (parser.currentToken() != JsonToken.START_ARRAY) {
+				throw GiveUp.INSTANCE;
+			}
+			JsonToken token;
+			while ((token = parser.nextToken()) != JsonToken.END_ARRAY) {
+				if (token == JsonToken.START_ARRAY || token == JsonToken.START_OBJECT) {
+					throw GiveUp.INSTANCE;
+				}
+				element();
+			}
+		}
+
+		/**
+		 * The flat data read by {@link #flat} at the declared shape, checked as the tree
+		 * path checks it ({@link InputDecoder#checkShape}, one value per element).
+		 */
+		InputColumn tensor(long[] declared) {
+			InputDecoder.checkShape(spec, declared, "");
+			long count = 1;
+			for (long size : declared) {
+				count *= size;
+				if (count > Integer.MAX_VALUE) {
+					throw GiveUp.INSTANCE;
+				}
+			}
+			if (count != size) {
+				throw GiveUp.INSTANCE;
+			}
+			return new InputColumn(spec, declared, values());
+		}
+
+		int rows() {
+			return rows;
+		}
+
+		private Object values() {
+			return switch (kind) {
 				case FLOAT -> Arrays.copyOf(floats, size);
 				case DOUBLE -> Arrays.copyOf(doubles, size);
 				case INT32 -> Arrays.copyOf(ints, size);
@@ -419,7 +463,6 @@ final class StreamingPredictDecoder {
 				case STRING -> Arrays.copyOf(strings, size);
 				case BOOL -> Arrays.copyOf(booleans, size);
 			};
-			return new InputColumn(spec, given, values);
 		}
 
 	}
