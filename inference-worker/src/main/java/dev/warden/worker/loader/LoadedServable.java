@@ -225,8 +225,7 @@ public final class LoadedServable implements AutoCloseable {
 	static OutputColumn copyOut(String name, Tensor tensor) {
 		Shape shape = tensor.shape();
 		NdArray<?> array = (NdArray<?>) tensor;
-		List<Object> flat = new ArrayList<>((int) shape.size());
-		array.scalars().forEach(scalar -> flat.add(scalar.getObject()));
+		List<Object> flat = flatValues(tensor, array, Math.toIntExact(shape.size()));
 		long[] dims = shape.asArray();
 		if (dims.length == 0) {
 			return new OutputColumn(name, dims, List.of(flat.get(0)));
@@ -237,6 +236,54 @@ public final class LoadedServable implements AutoCloseable {
 			rows.add(nest(flat, dims, 1, cursor));
 		}
 		return new OutputColumn(name, dims, rows);
+	}
+
+	/**
+	 * The elements in row-major order, boxed: the common numeric and boolean types are
+	 * copied out in one bulk read (walking {@code scalars()} makes a view object per
+	 * element), the others element by element.
+	 */
+	private static List<Object> flatValues(Tensor tensor, NdArray<?> array, int size) {
+		List<Object> flat = new ArrayList<>(size);
+		if (tensor instanceof TFloat32 floats) {
+			float[] values = new float[size];
+			floats.copyTo(DataBuffers.of(values, false, false));
+			for (float value : values) {
+				flat.add(value);
+			}
+		}
+		else if (tensor instanceof TInt64 longs) {
+			long[] values = new long[size];
+			longs.copyTo(DataBuffers.of(values, false, false));
+			for (long value : values) {
+				flat.add(value);
+			}
+		}
+		else if (tensor instanceof TFloat64 doubles) {
+			double[] values = new double[size];
+			doubles.copyTo(DataBuffers.of(values, false, false));
+			for (double value : values) {
+				flat.add(value);
+			}
+		}
+		else if (tensor instanceof TInt32 ints) {
+			int[] values = new int[size];
+			ints.copyTo(DataBuffers.of(values, false, false));
+			for (int value : values) {
+				flat.add(value);
+			}
+		}
+		else if (tensor instanceof TBool booleans) {
+			boolean[] values = new boolean[size];
+			booleans.copyTo(DataBuffers.of(values, false, false));
+			for (boolean value : values) {
+				flat.add(value);
+			}
+		}
+		else {
+			array.scalars().forEach(scalar -> flat.add(scalar.getObject()));
+		}
+		return flat;
 	}
 
 	private static Object nest(List<Object> flat, long[] dims, int axis, int[] cursor) {
