@@ -230,7 +230,8 @@ class PredictionController {
 
 	/**
 	 * {@code {out: [...], ...}}, or the plain array when the signature has a single
-	 * output.
+	 * output. Predict answers are written by {@link JsonAnswers}; this map form is the
+	 * reference its bytes are compared with ({@code JsonAnswersTests}).
 	 */
 	static Object columnarResponse(Map<String, OutputColumn> outputs) {
 		if (outputs.size() == 1) {

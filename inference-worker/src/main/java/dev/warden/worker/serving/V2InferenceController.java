@@ -126,6 +126,10 @@ class V2InferenceController {
 		}
 	}
 
+	/**
+	 * The infer answer as maps and lists. Answers are written by {@link JsonAnswers};
+	 * this is the reference its bytes are compared with ({@code JsonAnswersTests}).
+	 */
 	static Map<String, Object> response(String model, long version, V2Request request,
 			Map<String, OutputColumn> outputs) {
 		Map<String, Object> body = new LinkedHashMap<>();
