@@ -224,9 +224,15 @@ public final class LoadedServable implements AutoCloseable {
 	 */
 	static OutputColumn copyOut(String name, Tensor tensor) {
 		Shape shape = tensor.shape();
-		NdArray<?> array = (NdArray<?>) tensor;
-		List<Object> flat = flatValues(tensor, array, Math.toIntExact(shape.size()));
 		long[] dims = shape.asArray();
+		int size = Math.toIntExact(shape.size());
+		Object primitive = primitiveValues(tensor, size);
+		if (primitive != null) {
+			return OutputColumn.ofFlat(name, dims, primitive);
+		}
+		NdArray<?> array = (NdArray<?>) tensor;
+		List<Object> flat = new ArrayList<>(size);
+		array.scalars().forEach(scalar -> flat.add(scalar.getObject()));
 		if (dims.length == 0) {
 			return new OutputColumn(name, dims, List.of(flat.get(0)));
 		}
@@ -239,51 +245,37 @@ public final class LoadedServable implements AutoCloseable {
 	}
 
 	/**
-	 * The elements in row-major order, boxed: the common numeric and boolean types are
-	 * copied out in one bulk read (walking {@code scalars()} makes a view object per
-	 * element), the others element by element.
+	 * The elements of a float, double, int32, int64 or bool tensor in row-major order,
+	 * read in one bulk copy (walking {@code scalars()} makes a view object per element);
+	 * {@code null} for other types.
 	 */
-	private static List<Object> flatValues(Tensor tensor, NdArray<?> array, int size) {
-		List<Object> flat = new ArrayList<>(size);
+	private static Object primitiveValues(Tensor tensor, int size) {
 		if (tensor instanceof TFloat32 floats) {
 			float[] values = new float[size];
 			floats.copyTo(DataBuffers.of(values, false, false));
-			for (float value : values) {
-				flat.add(value);
-			}
+			return values;
 		}
-		else if (tensor instanceof TInt64 longs) {
+		if (tensor instanceof TInt64 longs) {
 			long[] values = new long[size];
 			longs.copyTo(DataBuffers.of(values, false, false));
-			for (long value : values) {
-				flat.add(value);
-			}
+			return values;
 		}
-		else if (tensor instanceof TFloat64 doubles) {
+		if (tensor instanceof TFloat64 doubles) {
 			double[] values = new double[size];
 			doubles.copyTo(DataBuffers.of(values, false, false));
-			for (double value : values) {
-				flat.add(value);
-			}
+			return values;
 		}
-		else if (tensor instanceof TInt32 ints) {
+		if (tensor instanceof TInt32 ints) {
 			int[] values = new int[size];
 			ints.copyTo(DataBuffers.of(values, false, false));
-			for (int value : values) {
-				flat.add(value);
-			}
+			return values;
 		}
-		else if (tensor instanceof TBool booleans) {
+		if (tensor instanceof TBool booleans) {
 			boolean[] values = new boolean[size];
 			booleans.copyTo(DataBuffers.of(values, false, false));
-			for (boolean value : values) {
-				flat.add(value);
-			}
+			return values;
 		}
-		else {
-			array.scalars().forEach(scalar -> flat.add(scalar.getObject()));
-		}
-		return flat;
+		return null;
 	}
 
 	private static Object nest(List<Object> flat, long[] dims, int axis, int[] cursor) {

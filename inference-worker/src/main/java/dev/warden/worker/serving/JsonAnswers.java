@@ -16,10 +16,10 @@ import tools.jackson.databind.json.JsonMapper;
 /**
  * Writes the answers of predict ({@code :predict}) and infer ({@code /v2/.../infer})
  * straight to the response with a {@link JsonGenerator}: the output columns are walked
- * once, with no intermediate maps or lists, and the bytes are those Spring's JSON
- * converter wrote for the same values before (same field order, numbers written by the
- * same {@code writeNumber} calls; a value of another type is handed to the mapper as
- * Spring's converter would).
+ * once (numeric and boolean ones from their primitive arrays), with no intermediate maps
+ * or lists, and the bytes are those Spring's JSON converter wrote for the same values
+ * before (same field order, numbers written by the same {@code writeNumber} calls; a
+ * value of another type is handed to the mapper as Spring's converter would).
  *
  * <p>
  * The generator neither flushes nor closes the servlet stream, so a small answer stays in
@@ -63,11 +63,11 @@ final class JsonAnswers {
 
 	private static void writeRows(JsonGenerator json, Map<String, OutputColumn> outputs) {
 		OutputColumn first = outputs.values().iterator().next();
-		int rows = first.rows().size();
+		int rows = first.rowCount();
 		json.writeStartArray();
 		if (outputs.size() == 1) {
-			for (Object value : first.rows()) {
-				writeValue(json, value);
+			for (int r = 0; r < rows; r++) {
+				writeRow(json, first, r);
 			}
 		}
 		else {
@@ -75,7 +75,7 @@ final class JsonAnswers {
 				json.writeStartObject();
 				for (OutputColumn column : outputs.values()) {
 					json.writeName(column.name());
-					writeValue(json, column.rows().get(r));
+					writeRow(json, column, r);
 				}
 				json.writeEndObject();
 			}
@@ -85,15 +85,86 @@ final class JsonAnswers {
 
 	private static void writeColumns(JsonGenerator json, Map<String, OutputColumn> outputs) {
 		if (outputs.size() == 1) {
-			writeValue(json, outputs.values().iterator().next().rows());
+			writeColumn(json, outputs.values().iterator().next());
 			return;
 		}
 		json.writeStartObject();
 		for (OutputColumn column : outputs.values()) {
 			json.writeName(column.name());
-			writeValue(json, column.rows());
+			writeColumn(json, column);
 		}
 		json.writeEndObject();
+	}
+
+	/** Every row of a column, as an array. */
+	private static void writeColumn(JsonGenerator json, OutputColumn column) {
+		if (column.flatValues() == null) {
+			writeValue(json, column.rows());
+			return;
+		}
+		json.writeStartArray();
+		for (int r = 0, rows = column.rowCount(); r < rows; r++) {
+			writeRow(json, column, r);
+		}
+		json.writeEndArray();
+	}
+
+	/**
+	 * Row {@code r} of a column: a value, or nested arrays for an output of rank &gt; 1
+	 * (written from the primitive array when the column has one).
+	 */
+	private static void writeRow(JsonGenerator json, OutputColumn column, int r) {
+		Object flat = column.flatValues();
+		if (flat == null) {
+			writeValue(json, column.rows().get(r));
+			return;
+		}
+		long[] shape = column.shape();
+		if (shape.length == 0) {
+			writeElement(json, flat, r);
+			return;
+		}
+		int rowSize = 1;
+		for (int axis = 1; axis < shape.length; axis++) {
+			rowSize *= (int) shape[axis];
+		}
+		if (r < 0 || r >= shape[0]) {
+			throw new IndexOutOfBoundsException("row " + r + " of output " + column.name());
+		}
+		writeNested(json, flat, shape, 1, r * rowSize);
+	}
+
+	private static int writeNested(JsonGenerator json, Object flat, long[] shape, int axis, int offset) {
+		if (axis == shape.length) {
+			writeElement(json, flat, offset);
+			return offset + 1;
+		}
+		json.writeStartArray();
+		int next = offset;
+		for (long i = 0; i < shape[axis]; i++) {
+			next = writeNested(json, flat, shape, axis + 1, next);
+		}
+		json.writeEndArray();
+		return next;
+	}
+
+	/** Element {@code i} of a primitive output array, as its boxed value was written. */
+	private static void writeElement(JsonGenerator json, Object flat, int i) {
+		if (flat instanceof float[] floats) {
+			json.writeNumber(floats[i]);
+		}
+		else if (flat instanceof long[] longs) {
+			json.writeNumber(longs[i]);
+		}
+		else if (flat instanceof int[] ints) {
+			json.writeNumber(ints[i]);
+		}
+		else if (flat instanceof double[] doubles) {
+			json.writeNumber(doubles[i]);
+		}
+		else {
+			json.writeBoolean(((boolean[]) flat)[i]);
+		}
 	}
 
 	/**
@@ -127,7 +198,15 @@ final class JsonAnswers {
 			json.writeArray(column.shape(), 0, column.shape().length);
 			json.writeName("data");
 			json.writeStartArray();
-			writeFlat(json, column.rows());
+			Object flat = column.flatValues();
+			if (flat != null) {
+				for (int i = 0, length = java.lang.reflect.Array.getLength(flat); i < length; i++) {
+					writeElement(json, flat, i);
+				}
+			}
+			else {
+				writeFlat(json, column.rows());
+			}
 			json.writeEndArray();
 			json.writeEndObject();
 		}

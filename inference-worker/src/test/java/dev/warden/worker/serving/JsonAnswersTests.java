@@ -59,6 +59,64 @@ class JsonAnswersTests {
 		}
 	}
 
+	/**
+	 * The same outputs held as primitive arrays, as they are copied out of TensorFlow
+	 * (strings and other types stay rows).
+	 */
+	private static Map<String, OutputColumn> flatOutputs() {
+		Map<String, OutputColumn> outputs = new LinkedHashMap<>();
+		outputs.put("probability",
+				OutputColumn.ofFlat("probability", new long[] { 2 }, new float[] { 0.1f, Float.MIN_VALUE }));
+		outputs.put("class_id", OutputColumn.ofFlat("class_id", new long[] { 2 }, new long[] { 0L, Long.MAX_VALUE }));
+		outputs.put("probabilities", OutputColumn.ofFlat("probabilities", new long[] { 2, 2 },
+				new float[] { 0.75f, 0.25f, 1.0E-7f, 123456.78f }));
+		outputs.put("label", outputs().get("label"));
+		outputs.put("flag", OutputColumn.ofFlat("flag", new long[] { 2 }, new boolean[] { true, false }));
+		outputs.put("wide", OutputColumn.ofFlat("wide", new long[] { 2, 1, 2 }, new int[] { 1, 2, -3, 4 }));
+		outputs.put("precise", OutputColumn.ofFlat("precise", new long[] { 2 }, new double[] { 0.1, 1e300 }));
+		outputs.put("small", outputs().get("small"));
+		return outputs;
+	}
+
+	@Test
+	void primitiveOutputsAreWrittenAsTheirBoxedRowsWere() {
+		Map<String, OutputColumn> boxed = outputs();
+		Map<String, OutputColumn> flat = flatOutputs();
+		for (String name : boxed.keySet()) {
+			assertThat(flat.get(name).rows()).as(name).isEqualTo(boxed.get(name).rows());
+			assertThat(flat.get(name).rowCount()).as(name).isEqualTo(2);
+		}
+		for (PredictRequest.Format format : PredictRequest.Format.values()) {
+			assertThat(written(json -> JsonAnswers.writePredict(json, format, flat)))
+				.isEqualTo(written(json -> JsonAnswers.writePredict(json, format, boxed)));
+			for (String name : flat.keySet()) {
+				assertThat(written(json -> JsonAnswers.writePredict(json, format, Map.of(name, flat.get(name)))))
+					.as(name)
+					.isEqualTo(MAPPER
+						.writeValueAsString(Map.of(format == PredictRequest.Format.ROW ? "predictions" : "outputs",
+								format == PredictRequest.Format.ROW
+										? PredictionController.rowResponse(Map.of(name, boxed.get(name)))
+										: PredictionController.columnarResponse(Map.of(name, boxed.get(name))))));
+			}
+		}
+		Map<String, TensorSpec> specs = new LinkedHashMap<>();
+		flat.keySet().forEach(name -> specs.put(name, new TensorSpec(name, dtype(name), new long[] { -1 }, name)));
+		SignatureSpec signature = new SignatureSpec("serving_default", "tensorflow/serving/predict", Map.of(), specs);
+		V2Request request = new V2Request("id", signature, Map.of(), List.copyOf(flat.keySet()));
+		assertThat(written(json -> JsonAnswers.writeInfer(json, "m", 1, request, flat)))
+			.isEqualTo(MAPPER.writeValueAsString(V2InferenceController.response("m", 1, request, boxed)));
+	}
+
+	@Test
+	void aScalarOutputIsOneRow() {
+		OutputColumn scalar = OutputColumn.ofFlat("s", new long[0], new float[] { 2.5f });
+		assertThat(scalar.rows()).containsExactly(2.5f);
+		assertThat(written(json -> JsonAnswers.writePredict(json, PredictRequest.Format.ROW, Map.of("s", scalar))))
+			.isEqualTo("{\"predictions\":[2.5]}");
+		assertThat(written(json -> JsonAnswers.writePredict(json, PredictRequest.Format.COLUMNAR, Map.of("s", scalar))))
+			.isEqualTo("{\"outputs\":[2.5]}");
+	}
+
 	@Test
 	void floatsAreWrittenAsBeforeIncludingTheNonFiniteOnes() {
 		Map<String, OutputColumn> odd = Map.of("x",
