@@ -16,6 +16,7 @@ import java.util.TreeSet;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicBoolean;
 
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
@@ -34,7 +35,21 @@ import tools.jackson.databind.json.JsonMapper;
  * 1 loaded and version 2 not. Routes to a version that does not exist are refused 409.
  * The model is a copy of the trained income model as {@code income-rollback} versions 1
  * and 2, so that the other system tests' {@code income} is left as it is; the cluster
- * ends with its usual settings.
+ * ends with its usual settings, also when the test fails half way (the workers are then
+ * restarted with their default settings, so that the next test class does not find them
+ * keeping two versions of every model).
+ *
+ * <p>
+ * The canary starts only once both workers serve what the platform wants of the model
+ * without a canary (its latest version): the workers start with both versions loaded, and
+ * the platform's first desired state unloads version 1. The gateway reads what a worker
+ * serves once per health poll or heartbeat, so for up to a second after that unload it
+ * still lists version 1 on the workers; a canary set in that second and checked against
+ * that list looked loaded everywhere while version 1 was loaded nowhere, and every call
+ * of the stable share was then answered by version 2 (the gateway's fallback for a routed
+ * version that is not loaded where it was listed, then its choice while the version is
+ * still being loaded). The canary's calls must not be such fallbacks (no
+ * {@code Warning}).
  */
 @ExtendWith(WardenClusterExtension.class)
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
@@ -49,6 +64,12 @@ class ServingTruthIntegrationTests {
 	String tenantId;
 
 	String body;
+
+	/**
+	 * Whether the workers run with their usual settings (false between the restart with
+	 * {@code WARDEN_LATEST_VERSIONS=2} and the restart with the default settings).
+	 */
+	boolean usualWorkerSettings = true;
 
 	@BeforeAll
 	void createTheModelAndAKey(WardenCluster cluster) throws Exception {
@@ -65,6 +86,17 @@ class ServingTruthIntegrationTests {
 		assertThat(key.status()).as(key.body()).isEqualTo(201);
 		apiKey = key.json().path("key").asString();
 		body = JsonMapper.shared().writeValueAsString(Map.of("instances", EndToEndIntegrationTests.RECORDS));
+	}
+
+	/**
+	 * Restarts the workers with their default settings if the test stopped before it did.
+	 */
+	@AfterAll
+	void restoreTheUsualWorkerSettings() throws Exception {
+		if (!usualWorkerSettings) {
+			cluster.restart(false, Map.of());
+			usualWorkerSettings = true;
+		}
 	}
 
 	private Map<String, String> admin() throws Exception {
@@ -104,6 +136,25 @@ class ServingTruthIntegrationTests {
 		return Set.of();
 	}
 
+	/**
+	 * Whether both workers, as the gateway sees them, have loaded every version of the
+	 * model the platform wants loaded and no other.
+	 */
+	private boolean servesWhatThePlatformWants() throws Exception {
+		JsonNode model = model();
+		if (model == null) {
+			return false;
+		}
+		for (JsonNode version : model.path("versions")) {
+			boolean aspired = version.path("serving").path("aspired").asBoolean();
+			Set<String> states = workerStates(model, Long.parseLong(version.path("version").asString()));
+			if (!states.equals(Set.of(aspired ? "AVAILABLE" : "NOT_LOADED"))) {
+				return false;
+			}
+		}
+		return true;
+	}
+
 	private boolean loadedEverywhere(long... versions) throws Exception {
 		JsonNode model = model();
 		if (model == null) {
@@ -139,6 +190,7 @@ class ServingTruthIntegrationTests {
 	void afterACanaryARollbackAndARestartWithDefaultWorkerSettingsCallsAreAnsweredByTheStableVersion()
 			throws Exception {
 		// the installation of the report: workers keeping the two newest versions
+		usualWorkerSettings = false;
 		cluster.restart(false, Map.of("WARDEN_LATEST_VERSIONS", "2"));
 		await("both versions in the catalogue", () -> {
 			JsonNode model = model();
@@ -158,6 +210,9 @@ class ServingTruthIntegrationTests {
 		assertThat(missingPin.status()).as(missingPin.body()).isEqualTo(409);
 		assertThat(missingPin.body()).contains("\"code\":\"unknown_version\"");
 
+		// the platform's first desired state has reached both workers, and the gateway
+		// has read what they serve since (see the class comment)
+		await("the workers serving what the platform wants without a canary", this::servesWhatThePlatformWants);
 		var canary = Http.send("PUT", cluster.gateway() + "/api/admin/models/" + MODEL + "/canary", admin(),
 				"{\"version\":2,\"weight\":20,\"stable\":1}");
 		assertThat(canary.status()).as(canary.body()).isEqualTo(200);
@@ -167,6 +222,7 @@ class ServingTruthIntegrationTests {
 			var answer = predict("serving-canary-" + i);
 			assertThat(answer.status()).as(answer.body()).isEqualTo(200);
 			split.add(answer.header("X-Model-Version"));
+			assertThat(answer.header("Warning")).as("a call answered by another version than routed").isNull();
 		}
 		assertThat(split).containsExactly("1", "2");
 		var rollback = Http.send("POST", cluster.gateway() + "/api/admin/models/" + MODEL + ":rollback", admin(), null);
@@ -198,6 +254,7 @@ class ServingTruthIntegrationTests {
 		client.start();
 		try {
 			cluster.restart(true, Map.of());
+			usualWorkerSettings = true;
 			await("version 1 loaded and version 2 not, on both workers", () -> loadedEverywhere(1));
 		}
 		finally {

@@ -73,16 +73,60 @@ final class Columns {
 	static OutputColumn slice(OutputColumn column, int from, int to) {
 		long[] shape = column.shape().clone();
 		shape[0] = to - from;
+		Object flat = column.flatValues();
+		if (flat != null) {
+			int rowSize = rowSize(column.shape());
+			Object values = Array.newInstance(flat.getClass().getComponentType(), (to - from) * rowSize);
+			System.arraycopy(flat, from * rowSize, values, 0, (to - from) * rowSize);
+			return OutputColumn.ofFlat(column.name(), shape, values);
+		}
 		return new OutputColumn(column.name(), shape, new ArrayList<>(column.rows().subList(from, to)));
 	}
 
 	static OutputColumn concatOutputs(List<OutputColumn> parts) {
 		OutputColumn first = parts.get(0);
+		if (allFlatAlike(parts)) {
+			int total = 0;
+			long rowCount = 0;
+			for (OutputColumn part : parts) {
+				total += Array.getLength(part.flatValues());
+				rowCount += part.shape()[0];
+			}
+			Object values = Array.newInstance(first.flatValues().getClass().getComponentType(), total);
+			int offset = 0;
+			for (OutputColumn part : parts) {
+				int length = Array.getLength(part.flatValues());
+				System.arraycopy(part.flatValues(), 0, values, offset, length);
+				offset += length;
+			}
+			long[] shape = first.shape().clone();
+			shape[0] = rowCount;
+			return OutputColumn.ofFlat(first.name(), shape, values);
+		}
 		List<Object> rows = new ArrayList<>();
 		parts.forEach(part -> rows.addAll(part.rows()));
 		long[] shape = first.shape().clone();
 		shape[0] = rows.size();
 		return new OutputColumn(first.name(), shape, rows);
+	}
+
+	/**
+	 * Every part a primitive array of one type, with a batch dimension and the same inner
+	 * shape.
+	 */
+	private static boolean allFlatAlike(List<OutputColumn> parts) {
+		OutputColumn first = parts.get(0);
+		if (first.flatValues() == null || first.shape().length == 0) {
+			return false;
+		}
+		for (OutputColumn part : parts) {
+			if (part.flatValues() == null || part.flatValues().getClass() != first.flatValues().getClass()
+					|| part.shape().length != first.shape().length
+					|| !innerShape(part.shape()).equals(innerShape(first.shape()))) {
+				return false;
+			}
+		}
+		return true;
 	}
 
 }

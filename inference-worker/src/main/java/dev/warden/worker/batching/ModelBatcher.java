@@ -289,7 +289,7 @@ final class ModelBatcher {
 
 	private static boolean rowAligned(Map<String, OutputColumn> outputs, int rows) {
 		for (OutputColumn column : outputs.values()) {
-			if (column.shape().length == 0 || column.rows().size() != rows) {
+			if (column.shape().length == 0 || column.rowCount() != rows) {
 				return false;
 			}
 		}

@@ -17,13 +17,15 @@ import org.springframework.web.bind.annotation.RestController;
 
 /**
  * The HTTP floor for benchmarks: {@code POST /internal/v1/noop} takes a predict body,
- * parses it into a JSON tree like the predict path does and answers a fixed ~100-byte
- * prediction-shaped JSON, without touching a model. The difference between this and
- * {@code :predict} under the same load is what validation, batching and TensorFlow cost.
- * Not part of the serving API; the gateway does not route to it. Off unless
- * {@code warden.worker.benchmark.noop-enabled} is {@code true} ({@code bench/run.sh}
- * turns it on), so that a production worker exposes no endpoint that exists only for
- * measurements.
+ * parses it into a JSON tree (as the predict path did before it decoded bodies with a
+ * streaming parser; kept so that the floor stays comparable with earlier runs) and
+ * answers a fixed ~100-byte prediction-shaped JSON, without touching a model. Like the
+ * data-plane paths it is not in the {@code http.server.requests} observation. The
+ * difference between this and {@code :predict} under the same load is what validation,
+ * batching and TensorFlow cost. Not part of the serving API; the gateway does not route
+ * to it. Off unless {@code warden.worker.benchmark.noop-enabled} is {@code true}
+ * ({@code bench/run.sh} turns it on), so that a production worker exposes no endpoint
+ * that exists only for measurements.
  */
 @RestController
 @ConditionalOnBooleanProperty("warden.worker.benchmark.noop-enabled")

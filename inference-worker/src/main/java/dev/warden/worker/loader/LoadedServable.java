@@ -224,10 +224,15 @@ public final class LoadedServable implements AutoCloseable {
 	 */
 	static OutputColumn copyOut(String name, Tensor tensor) {
 		Shape shape = tensor.shape();
-		NdArray<?> array = (NdArray<?>) tensor;
-		List<Object> flat = new ArrayList<>((int) shape.size());
-		array.scalars().forEach(scalar -> flat.add(scalar.getObject()));
 		long[] dims = shape.asArray();
+		int size = Math.toIntExact(shape.size());
+		Object primitive = primitiveValues(tensor, size);
+		if (primitive != null) {
+			return OutputColumn.ofFlat(name, dims, primitive);
+		}
+		NdArray<?> array = (NdArray<?>) tensor;
+		List<Object> flat = new ArrayList<>(size);
+		array.scalars().forEach(scalar -> flat.add(scalar.getObject()));
 		if (dims.length == 0) {
 			return new OutputColumn(name, dims, List.of(flat.get(0)));
 		}
@@ -237,6 +242,40 @@ public final class LoadedServable implements AutoCloseable {
 			rows.add(nest(flat, dims, 1, cursor));
 		}
 		return new OutputColumn(name, dims, rows);
+	}
+
+	/**
+	 * The elements of a float, double, int32, int64 or bool tensor in row-major order,
+	 * read in one bulk copy (walking {@code scalars()} makes a view object per element);
+	 * {@code null} for other types.
+	 */
+	private static Object primitiveValues(Tensor tensor, int size) {
+		if (tensor instanceof TFloat32 floats) {
+			float[] values = new float[size];
+			floats.copyTo(DataBuffers.of(values, false, false));
+			return values;
+		}
+		if (tensor instanceof TInt64 longs) {
+			long[] values = new long[size];
+			longs.copyTo(DataBuffers.of(values, false, false));
+			return values;
+		}
+		if (tensor instanceof TFloat64 doubles) {
+			double[] values = new double[size];
+			doubles.copyTo(DataBuffers.of(values, false, false));
+			return values;
+		}
+		if (tensor instanceof TInt32 ints) {
+			int[] values = new int[size];
+			ints.copyTo(DataBuffers.of(values, false, false));
+			return values;
+		}
+		if (tensor instanceof TBool booleans) {
+			boolean[] values = new boolean[size];
+			booleans.copyTo(DataBuffers.of(values, false, false));
+			return values;
+		}
+		return null;
 	}
 
 	private static Object nest(List<Object> flat, long[] dims, int axis, int[] cursor) {

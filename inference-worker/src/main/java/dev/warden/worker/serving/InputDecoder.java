@@ -66,6 +66,11 @@ final class InputDecoder {
 		for (int r = 0; r < rows.size(); r++) {
 			walk(spec, rows.get(r), 1, shape, elements, where, r, rank);
 		}
+		if (rank[0] < 0) {
+			// only empty arrays: no value says how deep the rows are (this was a 500
+			// before)
+			throw error(spec, "at least one value in the rows", "only empty arrays", where.describe(0));
+		}
 		long[] given = Arrays.copyOf(shape, rank[0]);
 		long perRow = Math.max(1, elements.size() / rows.size());
 		return column(spec, given, elements, index -> index < 0 ? "" : where.describe((int) (index / perRow)));

@@ -24,6 +24,12 @@ import tools.jackson.databind.json.JsonMapper;
  * Parses a TF Serving REST predict body and validates it against the servable's
  * signature: the row format ({@code instances}) and the columnar format ({@code inputs}),
  * with an optional {@code signature_name}.
+ *
+ * <p>
+ * A body is first decoded by {@link StreamingPredictDecoder} (no JSON tree, values
+ * checked as they are read); what that does not accept is parsed here into a tree, which
+ * either accepts it (a few rare shapes only the tree path handles) or answers the 400
+ * that names the problem.
  */
 final class PredictRequestParser {
 
@@ -33,7 +39,7 @@ final class PredictRequestParser {
 
 	// NaN and Infinity are parsed so that they can be rejected with a message naming the
 	// input
-	private static final JsonMapper JSON = JsonMapper.builder()
+	static final JsonMapper JSON = JsonMapper.builder()
 		.enable(JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS)
 		.enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
 		.enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
@@ -43,6 +49,24 @@ final class PredictRequestParser {
 	}
 
 	static PredictRequest parse(byte[] body, LoadedServable servable) {
+		return parse(body, servable.signatures(), servable.unusableSignatures());
+	}
+
+	/**
+	 * @param signatures the version's servable signatures by key
+	 * @param unusable the signatures it cannot serve, with the reason
+	 */
+	static PredictRequest parse(byte[] body, Map<String, SignatureSpec> signatures, Map<String, String> unusable) {
+		PredictRequest streamed = StreamingPredictDecoder.tryDecode(body, signatures);
+		return streamed != null ? streamed : parseTree(body, signatures, unusable);
+	}
+
+	/**
+	 * The tree path: reads the body into a {@code JsonNode} tree and checks it step by
+	 * step, phrasing the error for whatever is wrong. Used for the bodies
+	 * {@link StreamingPredictDecoder} does not accept.
+	 */
+	static PredictRequest parseTree(byte[] body, Map<String, SignatureSpec> signatures, Map<String, String> unusable) {
 		JsonNode root = readJson(body);
 		if (!root.isObject()) {
 			throw ApiException
@@ -54,7 +78,7 @@ final class PredictRequestParser {
 						"unknown field '" + field + "' (expected signature_name and one of instances or inputs)");
 			}
 		}
-		SignatureSpec signature = signature(root.get("signature_name"), servable);
+		SignatureSpec signature = signature(root.get("signature_name"), signatures, unusable);
 		JsonNode instances = root.get("instances");
 		JsonNode inputs = root.get("inputs");
 		if (instances != null && inputs != null) {
@@ -82,6 +106,10 @@ final class PredictRequestParser {
 	}
 
 	static SignatureSpec signature(JsonNode name, LoadedServable servable) {
+		return signature(name, servable.signatures(), servable.unusableSignatures());
+	}
+
+	static SignatureSpec signature(JsonNode name, Map<String, SignatureSpec> signatures, Map<String, String> unusable) {
 		String key = DEFAULT_SIGNATURE;
 		if (name != null && !name.isNull()) {
 			if (!name.isString()) {
@@ -90,12 +118,12 @@ final class PredictRequestParser {
 			}
 			key = name.stringValue().isEmpty() ? DEFAULT_SIGNATURE : name.stringValue();
 		}
-		SignatureSpec signature = servable.signatures().get(key);
+		SignatureSpec signature = signatures.get(key);
 		if (signature == null) {
-			String unusable = servable.unusableSignatures().get(key);
-			throw ApiException.invalidArgument((unusable != null
-					? "signature '" + key + "' cannot be served: " + unusable : "unknown signature_name '" + key + "'")
-					+ " (available: " + new TreeSet<>(servable.signatures().keySet()) + ")");
+			String reason = unusable.get(key);
+			throw ApiException.invalidArgument((reason != null ? "signature '" + key + "' cannot be served: " + reason
+					: "unknown signature_name '" + key + "'") + " (available: " + new TreeSet<>(signatures.keySet())
+					+ ")");
 		}
 		return signature;
 	}

@@ -16,6 +16,8 @@ import dev.warden.worker.manager.ServableManager;
 import dev.warden.worker.manager.ServableRequest;
 import dev.warden.worker.system.ApiException;
 
+import jakarta.servlet.http.HttpServletResponse;
+
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.HttpRequestMethodNotSupportedException;
@@ -63,26 +65,26 @@ class PredictionController {
 	}
 
 	@PostMapping(path = "/v1/models/{target}", consumes = { MediaType.APPLICATION_JSON_VALUE, "application/*+json" })
-	ResponseEntity<Map<String, Object>> postLatest(@PathVariable String target, @RequestBody byte[] body)
-			throws HttpRequestMethodNotSupportedException {
+	ResponseEntity<Map<String, Object>> postLatest(@PathVariable String target, @RequestBody byte[] body,
+			HttpServletResponse response) throws HttpRequestMethodNotSupportedException {
 		Call call = call(target);
-		return call.run(this, ServableRequest.latest(call.name()), body);
+		return call.run(this, ServableRequest.latest(call.name()), body, response);
 	}
 
 	@PostMapping(path = "/v1/models/{model}/versions/{target}",
 			consumes = { MediaType.APPLICATION_JSON_VALUE, "application/*+json" })
 	ResponseEntity<Map<String, Object>> postVersion(@PathVariable String model, @PathVariable String target,
-			@RequestBody byte[] body) throws HttpRequestMethodNotSupportedException {
+			@RequestBody byte[] body, HttpServletResponse response) throws HttpRequestMethodNotSupportedException {
 		Call call = call(target);
-		return call.run(this, ServableRequest.version(model, version(model, call.name())), body);
+		return call.run(this, ServableRequest.version(model, version(model, call.name())), body, response);
 	}
 
 	@PostMapping(path = "/v1/models/{model}/labels/{target}",
 			consumes = { MediaType.APPLICATION_JSON_VALUE, "application/*+json" })
 	ResponseEntity<Map<String, Object>> postLabel(@PathVariable String model, @PathVariable String target,
-			@RequestBody byte[] body) throws HttpRequestMethodNotSupportedException {
+			@RequestBody byte[] body, HttpServletResponse response) throws HttpRequestMethodNotSupportedException {
 		Call call = call(target);
-		return call.run(this, ServableRequest.label(model, call.name()), body);
+		return call.run(this, ServableRequest.label(model, call.name()), body, response);
 	}
 
 	@GetMapping("/v1/models/{target}")
@@ -161,14 +163,22 @@ class PredictionController {
 		}
 	}
 
-	private ResponseEntity<Map<String, Object>> predict(ServableRequest target, byte[] body) {
+	/**
+	 * Predict: the answer is written straight to the response ({@link JsonAnswers}) once
+	 * the handle is released; {@code null} tells Spring the response is written.
+	 */
+	private ResponseEntity<Map<String, Object>> predict(ServableRequest target, byte[] body,
+			HttpServletResponse response) {
+		PredictRequest request;
+		Map<String, OutputColumn> outputs;
+		long version;
 		try (ServableHandle<LoadedServable> handle = manager.handle(target)) {
-			PredictRequest request = PredictRequestParser.parse(body, handle.servable());
-			Map<String, OutputColumn> outputs = inference.run(handle, request.signature(), request.inputs());
-			Map<String, Object> response = request.format() == PredictRequest.Format.ROW
-					? Map.of("predictions", rowResponse(outputs)) : Map.of("outputs", columnarResponse(outputs));
-			return ResponseEntity.ok().header(MODEL_VERSION_HEADER, Long.toString(handle.version())).body(response);
+			request = PredictRequestParser.parse(body, handle.servable());
+			outputs = inference.run(handle, request.signature(), request.inputs());
+			version = handle.version();
 		}
+		JsonAnswers.writePredict(response, version, request.format(), outputs);
+		return null;
 	}
 
 	private ResponseEntity<Map<String, Object>> examples(ServableRequest target, byte[] body, ExampleMethod method) {
@@ -220,7 +230,8 @@ class PredictionController {
 
 	/**
 	 * {@code {out: [...], ...}}, or the plain array when the signature has a single
-	 * output.
+	 * output. Predict answers are written by {@link JsonAnswers}; this map form is the
+	 * reference its bytes are compared with ({@code JsonAnswersTests}).
 	 */
 	static Object columnarResponse(Map<String, OutputColumn> outputs) {
 		if (outputs.size() == 1) {
@@ -273,11 +284,13 @@ class PredictionController {
 	 */
 	private record Call(String name, ExampleMethod method, boolean explain) {
 
-		ResponseEntity<Map<String, Object>> run(PredictionController controller, ServableRequest target, byte[] body) {
+		ResponseEntity<Map<String, Object>> run(PredictionController controller, ServableRequest target, byte[] body,
+				HttpServletResponse response) {
 			if (explain) {
 				return controller.explain(target, body);
 			}
-			return method == null ? controller.predict(target, body) : controller.examples(target, body, method);
+			return method == null ? controller.predict(target, body, response)
+					: controller.examples(target, body, method);
 		}
 
 	}

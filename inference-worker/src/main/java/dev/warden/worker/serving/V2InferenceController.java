@@ -16,6 +16,8 @@ import dev.warden.worker.manager.VersionState;
 import dev.warden.worker.manager.VersionStatus;
 import dev.warden.worker.system.ApiException;
 
+import jakarta.servlet.http.HttpServletResponse;
+
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.GetMapping;
@@ -70,25 +72,34 @@ class V2InferenceController {
 
 	@PostMapping(path = "/v2/models/{model}/infer",
 			consumes = { MediaType.APPLICATION_JSON_VALUE, "application/*+json" })
-	ResponseEntity<Map<String, Object>> inferLatest(@PathVariable String model, @RequestBody byte[] body) {
-		return infer(model, null, body);
+	ResponseEntity<Map<String, Object>> inferLatest(@PathVariable String model, @RequestBody byte[] body,
+			HttpServletResponse response) {
+		return infer(model, null, body, response);
 	}
 
 	@PostMapping(path = "/v2/models/{model}/versions/{version}/infer",
 			consumes = { MediaType.APPLICATION_JSON_VALUE, "application/*+json" })
 	ResponseEntity<Map<String, Object>> inferVersion(@PathVariable String model, @PathVariable String version,
-			@RequestBody byte[] body) {
-		return infer(model, version(model, version), body);
+			@RequestBody byte[] body, HttpServletResponse response) {
+		return infer(model, version(model, version), body, response);
 	}
 
-	private ResponseEntity<Map<String, Object>> infer(String model, Long version, byte[] body) {
+	/**
+	 * Infer: the answer is written straight to the response ({@link JsonAnswers}) once
+	 * the handle is released; {@code null} tells Spring the response is written.
+	 */
+	private ResponseEntity<Map<String, Object>> infer(String model, Long version, byte[] body,
+			HttpServletResponse response) {
+		V2Request request;
+		Map<String, OutputColumn> outputs;
+		long answered;
 		try (ServableHandle<LoadedServable> handle = manager.handle(model, version)) {
-			V2Request request = V2RequestParser.parse(body, handle.servable());
-			Map<String, OutputColumn> outputs = inference.run(handle, request.signature().key(), request.inputs());
-			return ResponseEntity.ok()
-				.header(PredictionController.MODEL_VERSION_HEADER, Long.toString(handle.version()))
-				.body(response(model, handle.version(), request, outputs));
+			request = V2RequestParser.parse(body, handle.servable());
+			outputs = inference.run(handle, request.signature().key(), request.inputs());
+			answered = handle.version();
 		}
+		JsonAnswers.writeInfer(response, model, answered, request, outputs);
+		return null;
 	}
 
 	private ResponseEntity<Map<String, Object>> metadata(String model, Long version) {
@@ -115,6 +126,10 @@ class V2InferenceController {
 		}
 	}
 
+	/**
+	 * The infer answer as maps and lists. Answers are written by {@link JsonAnswers};
+	 * this is the reference its bytes are compared with ({@code JsonAnswersTests}).
+	 */
 	static Map<String, Object> response(String model, long version, V2Request request,
 			Map<String, OutputColumn> outputs) {
 		Map<String, Object> body = new LinkedHashMap<>();

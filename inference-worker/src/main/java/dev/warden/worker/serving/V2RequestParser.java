@@ -22,15 +22,16 @@ import tools.jackson.databind.JsonNode;
  * "parameters"?}], "outputs"?: [{"name", "parameters"?}]}}.
  *
  * <p>
- * Only the protocol's structure is checked here (fields, names, the declared datatype and
- * the shape's syntax); the tensors themselves go through the same {@link InputDecoder} as
- * the TF Serving formats, so both APIs accept and reject exactly the same values.
- * Parameters are accepted where the protocol allows them; their values must be strings,
- * numbers or booleans. One parameter is understood: {@code signature_name} on the request
- * (a Warden extension, like TF Serving's field of that name); others are ignored, as the
- * protocol leaves them to servers. An optional field that is {@code null} ({@code id},
- * {@code parameters}, {@code outputs}) counts as absent, as serializers of optional
- * fields often write it.
+ * A body is first decoded by {@link StreamingInferDecoder} (no JSON tree); what that does
+ * not accept is parsed here into a tree. Only the protocol's structure is checked here
+ * (fields, names, the declared datatype and the shape's syntax); the tensors themselves
+ * go through the same {@link InputDecoder} as the TF Serving formats, so both APIs accept
+ * and reject exactly the same values. Parameters are accepted where the protocol allows
+ * them; their values must be strings, numbers or booleans. One parameter is understood:
+ * {@code signature_name} on the request (a Warden extension, like TF Serving's field of
+ * that name); others are ignored, as the protocol leaves them to servers. An optional
+ * field that is {@code null} ({@code id}, {@code parameters}, {@code outputs}) counts as
+ * absent, as serializers of optional fields often write it.
  */
 final class V2RequestParser {
 
@@ -44,6 +45,24 @@ final class V2RequestParser {
 	}
 
 	static V2Request parse(byte[] body, LoadedServable servable) {
+		return parse(body, servable.signatures(), servable.unusableSignatures());
+	}
+
+	/**
+	 * @param signatures the version's servable signatures by key
+	 * @param unusable the signatures it cannot serve, with the reason
+	 */
+	static V2Request parse(byte[] body, Map<String, SignatureSpec> signatures, Map<String, String> unusable) {
+		V2Request streamed = StreamingInferDecoder.tryDecode(body, signatures);
+		return streamed != null ? streamed : parseTree(body, signatures, unusable);
+	}
+
+	/**
+	 * The tree path: reads the body into a {@code JsonNode} tree and checks it step by
+	 * step, phrasing the error for whatever is wrong; used for the bodies
+	 * {@link StreamingInferDecoder} does not accept.
+	 */
+	static V2Request parseTree(byte[] body, Map<String, SignatureSpec> signatures, Map<String, String> unusable) {
 		JsonNode root = PredictRequestParser.readJson(body);
 		if (!root.isObject()) {
 			throw ApiException
@@ -60,7 +79,7 @@ final class V2RequestParser {
 		}
 		JsonNode parameters = parameters(root.get("parameters"), "'parameters'");
 		SignatureSpec signature = PredictRequestParser
-			.signature(parameters == null ? null : parameters.get("signature_name"), servable);
+			.signature(parameters == null ? null : parameters.get("signature_name"), signatures, unusable);
 		Map<String, InputColumn> inputs = inputs(root.get("inputs"), signature);
 		List<String> outputs = outputs(root.get("outputs"), signature);
 		return new V2Request(id, signature, inputs, outputs);

@@ -1,6 +1,7 @@
 package dev.warden.worker.system;
 
 import java.util.UUID;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.regex.Pattern;
 
 import jakarta.servlet.http.HttpServletRequest;
@@ -22,7 +23,20 @@ public final class RequestIds {
 	}
 
 	static String choose(String incoming) {
-		return (incoming != null && SANE.matcher(incoming).matches()) ? incoming : UUID.randomUUID().toString();
+		return (incoming != null && SANE.matcher(incoming).matches()) ? incoming : generate();
+	}
+
+	/**
+	 * A random (version 4) UUID from the thread's own generator: a request id must be
+	 * unique, not unguessable, and {@link UUID#randomUUID()} draws on the one shared
+	 * {@code SecureRandom}, which every request thread without an incoming id would
+	 * contend for.
+	 */
+	static String generate() {
+		ThreadLocalRandom random = ThreadLocalRandom.current();
+		long most = (random.nextLong() & ~0xF000L) | 0x4000L;
+		long least = (random.nextLong() & ~(0xC000000000000000L)) | 0x8000000000000000L;
+		return new UUID(most, least).toString();
 	}
 
 	/**
@@ -31,7 +45,7 @@ public final class RequestIds {
 	 */
 	public static String of(HttpServletRequest request) {
 		Object id = request.getAttribute(ATTRIBUTE);
-		return (id != null) ? id.toString() : UUID.randomUUID().toString();
+		return (id != null) ? id.toString() : generate();
 	}
 
 }

@@ -116,6 +116,29 @@ class WorkerIntegrationTests {
 	}
 
 	@Test
+	void predictAnswersAreWrittenWithALengthAndLeftOutOfTheHttpServerMetricWhileTheWorkersOwnCountThem()
+			throws Exception {
+		HttpResponse<String> predicted = post("/v1/models/income:predict", "{\"instances\":[" + ROW_1 + "]}");
+		assertThat(predicted.statusCode()).isEqualTo(200);
+		assertThat(predicted.headers().firstValue("Content-Type"))
+			.hasValueSatisfying(type -> assertThat(type).startsWith("application/json"));
+		assertThat(predicted.headers().firstValueAsLong("Content-Length"))
+			.hasValue(predicted.body().getBytes(java.nio.charset.StandardCharsets.UTF_8).length);
+		assertThat(post("/v2/models/income/infer", "{\"inputs\": []}").statusCode()).isEqualTo(400);
+		assertThat(get("/v1/models/income").statusCode()).isEqualTo(200);
+
+		String metrics = get("/actuator/prometheus").body();
+		List<String> observed = metrics.lines()
+			.filter(line -> line.startsWith("http_server_requests_seconds_count"))
+			.toList();
+		assertThat(observed)
+			.anySatisfy(line -> assertThat(line).contains("uri=\"/v1/models/{target}\"").contains("method=\"GET\""));
+		assertThat(observed).noneSatisfy(line -> assertThat(line).contains("method=\"POST\"")
+			.containsAnyOf("uri=\"/v1/models/", "uri=\"/v2/models/"));
+		assertThat(metrics).contains("warden_worker_requests_total{");
+	}
+
+	@Test
 	void columnarPredictionEqualsAnInProcessCallOfTheSavedModel() throws Exception {
 		JsonNode r1 = JSON.readTree(ROW_1);
 		JsonNode r2 = JSON.readTree(ROW_2);
