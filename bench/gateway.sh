@@ -50,18 +50,9 @@ NGINX=$(command -v nginx || true)
 [ -z "$NGINX" ] && [ -x /usr/sbin/nginx ] && NGINX=/usr/sbin/nginx
 [ -n "$NGINX" ] || { echo "nginx is not installed (Debian: apt-get install nginx-light)" >&2; exit 2; }
 
-WORKER_JAR=inference-worker/target/inference-worker-0.1.0-SNAPSHOT-exec.jar
-GATEWAY_JAR=platform-api/target/platform-api-0.1.0-SNAPSHOT-exec.jar
-if [ ! -f "$WORKER_JAR" ] || [ ! -f "$GATEWAY_JAR" ]; then
-  mvn -q -B -pl inference-worker,platform-api -am package -DskipTests
-fi
-if [ ! -d "$STORE/$MODEL" ]; then
-  if [ "$MODEL" = income ]; then
-    java -jar "$WORKER_JAR" train income --store "$STORE"
-  else
-    echo "model $MODEL is not in $STORE; train it first" >&2; exit 2
-  fi
-fi
+. bench/lib.sh
+bench_jars inference-worker platform-api
+bench_model "$STORE" "$MODEL"
 STORE=$(cd "$STORE" && pwd)
 
 WORK=$(mktemp -d)
@@ -76,13 +67,6 @@ trap cleanup EXIT
 javac -d "$WORK" bench/LoadGenerator.java
 export TF_CPP_MIN_LOG_LEVEL=2
 
-wait_http() { # $1 = name, $2 = url, $3 = log
-  for _ in $(seq 1 360); do
-    if curl -sf "$2" >/dev/null 2>&1; then return 0; fi
-    sleep 0.5
-  done
-  echo "$1 did not start; log:" >&2; tail -50 "$3" >&2; exit 1
-}
 
 # 1. the worker (defaults: batching on)
 java -jar "$WORKER_JAR" --server.port="$WORKER_PORT" --warden.worker.model-store.path="$STORE" \

@@ -32,17 +32,10 @@ done
 BODY="${BODY:-bench/$MODEL-request.json}"
 [ -f "$BODY" ] || { echo "no request body $BODY" >&2; exit 2; }
 
-JAR=inference-worker/target/inference-worker-0.1.0-SNAPSHOT-exec.jar
-if [ ! -f "$JAR" ]; then
-  mvn -q -B -pl inference-worker -am package -DskipTests
-fi
-if [ ! -d "$STORE/$MODEL" ]; then
-  if [ "$MODEL" = income ]; then
-    java -jar "$JAR" train income --store "$STORE"
-  else
-    echo "model $MODEL is not in $STORE; train it first" >&2; exit 2
-  fi
-fi
+. bench/lib.sh
+JAR=$WORKER_JAR
+bench_jars inference-worker
+bench_model "$STORE" "$MODEL"
 
 WORK=$(mktemp -d)
 WORKER_PID=""

@@ -45,18 +45,9 @@ done
 BODY="bench/$MODEL-request.json"
 [ -f "$BODY" ] || { echo "no request body $BODY" >&2; exit 2; }
 
-WORKER_JAR=inference-worker/target/inference-worker-0.1.0-SNAPSHOT-exec.jar
-GATEWAY_JAR=platform-api/target/platform-api-0.1.0-SNAPSHOT-exec.jar
-if [ ! -f "$WORKER_JAR" ] || [ ! -f "$GATEWAY_JAR" ]; then
-  mvn -q -B -pl inference-worker,platform-api -am package -DskipTests
-fi
-if [ ! -d "$STORE/$MODEL" ]; then
-  if [ "$MODEL" = income ]; then
-    java -jar "$WORKER_JAR" train income --store "$STORE"
-  else
-    echo "model $MODEL is not in $STORE; train it first" >&2; exit 2
-  fi
-fi
+. bench/lib.sh
+bench_jars inference-worker platform-api
+bench_model "$STORE" "$MODEL"
 STORE=$(cd "$STORE" && pwd)
 
 declare -A PORT=([w1]=18481 [w2]=18482 [a1]=18483 [b1]=18484 [a2]=18485 [b2]=18486)
@@ -85,14 +76,6 @@ javac -d "$WORK" bench/LoadGenerator.java
 export TF_CPP_MIN_LOG_LEVEL=2
 LOAD_BEFORE=$(cut -d' ' -f1-3 /proc/loadavg)
 
-wait_http() { # $1 = name, $2 = url, $3 = log
-  for _ in $(seq 1 480); do
-    if curl -sf "$2" >/dev/null 2>&1; then return 0; fi
-    kill -0 "${PID[$1]}" 2>/dev/null || break
-    sleep 0.5
-  done
-  echo "$1 did not start; log:" >&2; tail -50 "$3" >&2; exit 1
-}
 url_of() { echo "http://127.0.0.1:${PORT[$1]}"; }
 
 # 1. two workers (defaults: batching on)
@@ -101,7 +84,7 @@ for w in w1 w2; do
     --warden.worker.model-store.poll-interval=1h >"$WORK/$w.log" 2>&1 &
   PID[$w]=$!
 done
-for w in w1 w2; do wait_http "$w" "$(url_of "$w")/actuator/health" "$WORK/$w.log"; done
+for w in w1 w2; do wait_http "$w" "$(url_of "$w")/actuator/health" "$WORK/$w.log" "${PID[$w]}"; done
 
 # 2. the gateways: a plan that never refuses; the shipped reference data is not registered (no report job runs
 #    beside the measurement)
@@ -129,7 +112,7 @@ ONE_WORKER="$(url_of w1)"
 TWO_WORKERS="$(url_of w1),$(url_of w2)"
 mkdir -m 700 "$WORK/a1-data"
 start_gateway a1 "$ONE_WORKER" WARDEN_DEMO=true
-wait_http a1 "$(url_of a1)/actuator/health" "$WORK/a1.log"
+wait_http a1 "$(url_of a1)/actuator/health" "$WORK/a1.log" "${PID[a1]}"
 for _ in $(seq 1 40); do [ -s "$WORK/a1-data/demo-api-key" ] && break; sleep 0.25; done
 KEY=$(tr -d '\r\n' <"$WORK/a1-data/demo-api-key")
 PG_PID=$(sed -n 1p "$WORK/a1-data/postgres/postmaster.pid")
@@ -147,7 +130,7 @@ DB=(WARDEN_DB_URL="jdbc:postgresql://127.0.0.1:$PG_PORT/postgres" WARDEN_DB_USER
 start_gateway b1 "$ONE_WORKER" "${DB[@]}"
 start_gateway a2 "$TWO_WORKERS" "${DB[@]}"
 start_gateway b2 "$TWO_WORKERS" "${DB[@]}"
-for g in b1 a2 b2; do wait_http "$g" "$(url_of "$g")/actuator/health" "$WORK/$g.log"; done
+for g in b1 a2 b2; do wait_http "$g" "$(url_of "$g")/actuator/health" "$WORK/$g.log" "${PID[$g]}"; done
 
 PREDICT="/v1/models/$MODEL:predict"
 urls() { # $1 = configuration: its gateways' predict URLs, comma-separated

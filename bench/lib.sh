@@ -1,0 +1,37 @@
+# Shared by the bench/*.sh scripts, which source it from the repository's root directory.
+
+WORKER_JAR=inference-worker/target/inference-worker-0.1.0-SNAPSHOT-exec.jar
+GATEWAY_JAR=platform-api/target/platform-api-0.1.0-SNAPSHOT-exec.jar
+
+# bench_jars MODULE...: builds the executable jars of the given modules (inference-worker, platform-api) when one of
+# them is missing; a jar that exists is used as it is (rebuild with mvn package after changing the code).
+bench_jars() {
+  local module missing=false
+  for module in "$@"; do
+    [ -f "$module/target/$module-0.1.0-SNAPSHOT-exec.jar" ] || missing=true
+  done
+  if [ "$missing" = true ]; then
+    mvn -q -B -pl "$(IFS=,; echo "$*")" -am package -DskipTests
+  fi
+}
+
+# bench_model STORE MODEL: trains a reference model (income or spam, fixed seed) into STORE when STORE has no version
+# of it yet. Needs the worker's jar.
+bench_model() {
+  [ -d "$1/$2" ] && return 0
+  case "$2" in
+    income|spam) java -jar "$WORKER_JAR" train "$2" --store "$1" ;;
+    *) echo "model $2 is not in $1 and is not a reference model; put a SavedModel there first" >&2; exit 2 ;;
+  esac
+}
+
+# wait_http NAME URL LOG [PID]: waits up to 3 minutes for URL to answer 2xx; otherwise (or as soon as PID, when given,
+# has exited) prints the end of LOG and exits.
+wait_http() {
+  for _ in $(seq 1 360); do
+    if curl -sf "$2" >/dev/null 2>&1; then return 0; fi
+    if [ -n "${4:-}" ] && ! kill -0 "$4" 2>/dev/null; then break; fi
+    sleep 0.5
+  done
+  echo "$1 did not start; log:" >&2; tail -50 "$3" >&2; exit 1
+}
