@@ -1,15 +1,28 @@
 package dev.warden.platform;
 
 import java.io.IOException;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import com.sun.net.httpserver.HttpServer;
 
 /**
  * The simplest stand-in for an inference worker in gateway tests that are about something
  * else (keys, quotas): a real HTTP server on a free loopback port that reads any request
- * and answers {@code 200 {"predictions":[0.5]}}.
+ * and answers {@code 200 {"predictions":[0.5]}}. Two things a worker does are kept, for
+ * the tests that look at what the gateway records: a call naming a version
+ * ({@code /v1/models/m/versions/3:predict}) is answered with {@code X-Model-Version: 3},
+ * and every call to the model {@value #REFUSING} is answered 400
+ * {@code invalid_argument}, as a worker refuses an input that does not fit the signature.
  */
 public final class FixedAnswerWorker {
+
+	/**
+	 * The model whose every call the stand-in refuses with 400 {@code invalid_argument}.
+	 */
+	public static final String REFUSING = "refusing";
+
+	private static final Pattern VERSION = Pattern.compile("^/v[12]/models/[^/]+/versions/([0-9]{1,18})[:/].*");
 
 	private FixedAnswerWorker() {
 	}
@@ -23,6 +36,17 @@ public final class FixedAnswerWorker {
 		// here
 		return FakeWorker.start((exchange) -> {
 			FakeWorker.readBody(exchange);
+			String path = exchange.getRequestURI().getPath();
+			Matcher version = VERSION.matcher(path);
+			if (version.matches()) {
+				exchange.getResponseHeaders().add("X-Model-Version", version.group(1));
+			}
+			if (path.startsWith("/v1/models/" + REFUSING + "/") || path.startsWith("/v1/models/" + REFUSING + ":")
+					|| path.startsWith("/v2/models/" + REFUSING + "/")) {
+				FakeWorker.answer(exchange, 400, "{\"error\":{\"code\":\"invalid_argument\",\"message\":"
+						+ "\"input 'x' is missing\",\"request_id\":\"w\"}}");
+				return;
+			}
 			FakeWorker.answer(exchange, 200, "{\"predictions\":[0.5]}");
 		}, 8);
 	}

@@ -18,6 +18,7 @@ import org.springframework.security.web.firewall.RequestRejectedHandler;
 import dev.warden.platform.apikey.ApiKeyManagement;
 import dev.warden.platform.apikey.VerifiedKey;
 import dev.warden.platform.model.ModelGrants;
+import dev.warden.platform.monitoring.ServingHealth;
 import dev.warden.platform.quota.QuotaManagement;
 import dev.warden.platform.requestlog.RequestLogWriter;
 import dev.warden.platform.routing.ModelRouting;
@@ -49,8 +50,8 @@ class GatewayConfiguration {
 
 	@Bean
 	FilterRegistrationBean<RequestLogFilter> requestLogFilter(RequestLogWriter writer, UsageMeter usage,
-			GatewayMetrics metrics) {
-		return register(new RequestLogFilter(writer, usage, metrics), RequestLogFilter.ORDER);
+			GatewayMetrics metrics, ServingHealth health) {
+		return register(new RequestLogFilter(writer, usage, metrics, health), RequestLogFilter.ORDER);
 	}
 
 	@Bean

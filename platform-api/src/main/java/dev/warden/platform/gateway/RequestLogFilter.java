@@ -18,6 +18,7 @@ import org.springframework.core.Ordered;
 import org.springframework.web.util.ContentCachingResponseWrapper;
 
 import dev.warden.platform.apikey.VerifiedKey;
+import dev.warden.platform.monitoring.ServingHealth;
 import dev.warden.platform.requestlog.RequestLogEntry;
 import dev.warden.platform.requestlog.RequestLogUnavailableException;
 import dev.warden.platform.requestlog.RequestLogWriter;
@@ -34,6 +35,11 @@ import dev.warden.platform.usage.UsageMeter;
  * the caller gets 503 {@code log_unavailable} instead (fail closed), unless an
  * administrator switched the request log to fail-open, in which case the writer keeps the
  * row in memory and the answer is released.
+ * <p>
+ * It is also the one place where every decoded data-plane request is observed, once,
+ * after its row was written: usage ({@link UsageMeter}), the gateway's Prometheus meters
+ * ({@link GatewayMetrics}) and serving health ({@link ServingHealth}) are all recorded
+ * here, from the same values.
  */
 class RequestLogFilter extends HttpFilter implements Ordered {
 
@@ -49,10 +55,13 @@ class RequestLogFilter extends HttpFilter implements Ordered {
 
 	private final GatewayMetrics metrics;
 
-	RequestLogFilter(RequestLogWriter writer, UsageMeter usage, GatewayMetrics metrics) {
+	private final ServingHealth health;
+
+	RequestLogFilter(RequestLogWriter writer, UsageMeter usage, GatewayMetrics metrics, ServingHealth health) {
 		this.writer = writer;
 		this.usage = usage;
 		this.metrics = metrics;
+		this.health = health;
 	}
 
 	@Override
@@ -109,10 +118,13 @@ class RequestLogFilter extends HttpFilter implements Ordered {
 			ErrorResponses.write(request, buffered, HttpServletResponse.SC_SERVICE_UNAVAILABLE, "log_unavailable",
 					"the request could not be logged durably, so its answer is withheld; retry later");
 		}
+		String quotaLimit = logged ? (String) request.getAttribute(GatewayAttributes.QUOTA_LIMIT) : null;
 		this.metrics.record(route, key, logged ? entry.modelVersion() : null, buffered.getStatus(),
-				logged ? entry.errorCode() : "log_unavailable",
-				logged ? (String) request.getAttribute(GatewayAttributes.QUOTA_LIMIT) : null,
+				logged ? entry.errorCode() : "log_unavailable", quotaLimit,
 				logged && request.getAttribute(GatewayAttributes.ROUTE_FALLBACK) != null, System.nanoTime() - start);
+		this.health.record(entry.tenantId(), entry.model(), logged ? entry.modelVersion() : null, occurredAt,
+				buffered.getStatus(), logged ? entry.errorCode() : "log_unavailable", entry.latencyMicros(), quotaLimit,
+				(Long) request.getAttribute(GatewayAttributes.REQUEST_ROWS));
 		buffered.copyBodyToResponse();
 	}
 

@@ -27,9 +27,10 @@ import dev.warden.platform.system.WardenProperties;
  * retention) on record. The policy is read at start-up; when a gateway starts with a
  * policy whose SHA-256 differs from the last one recorded, it appends
  * {@code request_log.policy_applied} (actor {@code system}; details: file, source,
- * sha256, previous_sha256, request_log_months, usage_daily_months) — once per change,
- * however many replicas start with it (the check and the append run under one advisory
- * lock). A start with an unchanged policy writes nothing.
+ * sha256, previous_sha256, request_log_months, usage_daily_months,
+ * serving_minutes_months) — once per change, however many replicas start with it (the
+ * check and the append run under one advisory lock). A start with an unchanged policy
+ * writes nothing.
  */
 @Component
 class LoggingPolicyAudit {
@@ -82,6 +83,7 @@ class LoggingPolicyAudit {
 				details.put("previous_sha256", previous);
 				details.put("request_log_months", this.retention.requestLogMonths());
 				details.put("usage_daily_months", this.retention.usageDailyMonths());
+				details.put("serving_minutes_months", this.retention.servingMinutesMonths());
 				this.audit.append("system", ACTION, "policy", FILE_NAME, details);
 			});
 		}

@@ -47,8 +47,9 @@ import dev.warden.platform.audit.AuditTrail;
  * daily run then applies the retention of {@code policies/logging.yaml}: every partition
  * whose whole range ends before the first day of the month {@code request_log_months}
  * months ago is dropped, rows of the default partition older than that are deleted, and
- * {@code usage_daily} rows older than {@code usage_daily_months} are deleted, each change
- * audited in the same transaction. Replicas run this at the same moment: a
+ * {@code usage_daily} rows older than {@code usage_daily_months} and
+ * {@code serving_minutes} rows older than {@code serving_minutes_months} are deleted,
+ * each change audited in the same transaction. Replicas run this at the same moment: a
  * transaction-scoped advisory lock serialises them and every step is idempotent, so the
  * second finds nothing to do.
  * <p>
@@ -160,7 +161,7 @@ class RequestLogPartitions implements SchedulingConfigurer {
 		Instant now = this.clock.instant();
 		try {
 			createAhead(now);
-			if (this.policy.requestLogMonths() != null || this.policy.usageDailyMonths() != null) {
+			if (this.policy.configured()) {
 				applyRetention(now, AuditTrail.SYSTEM_ACTOR);
 			}
 			check(now);
@@ -253,18 +254,22 @@ class RequestLogPartitions implements SchedulingConfigurer {
 	 * Applies the retention of the policy as of {@code now}: drops the request-log
 	 * partitions whose whole range is older than the first day of the month
 	 * {@code request_log_months} before {@code now} (UTC), deletes the rows of the
-	 * default partition older than that, and deletes the {@code usage_daily} rows older
-	 * than the first day of the month {@code usage_daily_months} before {@code now}. One
-	 * transaction, audited ({@code request_log.partitions_dropped},
-	 * {@code request_log.default_rows_deleted}, {@code usage_daily.rows_deleted}) by
+	 * default partition older than that, deletes the {@code usage_daily} rows older than
+	 * the first day of the month {@code usage_daily_months} before {@code now}, and the
+	 * {@code serving_minutes} rows older than the first instant of the month
+	 * {@code serving_minutes_months} before {@code now}. One transaction, audited
+	 * ({@code request_log.partitions_dropped}, {@code request_log.default_rows_deleted},
+	 * {@code usage_daily.rows_deleted}, {@code serving_minutes.rows_deleted}) by
 	 * {@code actor}; nothing to remove = no change and no audit event.
 	 */
 	RetentionResult applyRetention(Instant now, String actor) {
 		Integer logMonths = this.policy.requestLogMonths();
 		Integer usageMonths = this.policy.usageDailyMonths();
+		Integer servingMonths = this.policy.servingMinutesMonths();
 		YearMonth current = YearMonth.from(now.atZone(ZoneOffset.UTC));
 		Instant logCutoff = (logMonths != null) ? start(current.minusMonths(logMonths)) : null;
 		LocalDate usageCutoff = (usageMonths != null) ? current.minusMonths(usageMonths).atDay(1) : null;
+		Instant servingCutoff = (servingMonths != null) ? start(current.minusMonths(servingMonths)) : null;
 		return this.transactions.execute((status) -> {
 			lock();
 			List<Partition> dropped = new ArrayList<>();
@@ -289,6 +294,12 @@ class RequestLogPartitions implements SchedulingConfigurer {
 					.param("cutoff", usageCutoff)
 					.update();
 			}
+			long servingDeleted = 0;
+			if (servingCutoff != null) {
+				servingDeleted = this.jdbc.sql("DELETE FROM serving_minutes WHERE minute < :cutoff")
+					.param("cutoff", Timestamp.from(servingCutoff))
+					.update();
+			}
 			if (!dropped.isEmpty()) {
 				Map<String, Object> details = retentionDetails(logMonths, logCutoff);
 				details.put("partitions", dropped.stream().map(RequestLogPartitions::describe).toList());
@@ -307,15 +318,20 @@ class RequestLogPartitions implements SchedulingConfigurer {
 				details.put("rows_deleted", usageDeleted);
 				this.audit.append(actor, "usage_daily.rows_deleted", "table", "usage_daily", details);
 			}
-			if (!dropped.isEmpty() || defaultDeleted > 0 || usageDeleted > 0) {
+			if (servingDeleted > 0) {
+				Map<String, Object> details = retentionDetails(servingMonths, servingCutoff);
+				details.put("rows_deleted", servingDeleted);
+				this.audit.append(actor, "serving_minutes.rows_deleted", "table", "serving_minutes", details);
+			}
+			if (!dropped.isEmpty() || defaultDeleted > 0 || usageDeleted > 0 || servingDeleted > 0) {
 				log.warn(
 						"Retention applied by {}: request-log partitions dropped {}, {} rows deleted from {}, "
-								+ "{} usage_daily rows deleted",
+								+ "{} usage_daily rows deleted, {} serving_minutes rows deleted",
 						actor, dropped.stream().map(Partition::name).toList(), defaultDeleted, DEFAULT_PARTITION,
-						usageDeleted);
+						usageDeleted, servingDeleted);
 			}
 			return new RetentionResult(logMonths, logCutoff, dropped, defaultDeleted, usageMonths, usageCutoff,
-					usageDeleted);
+					usageDeleted, servingMonths, servingCutoff, servingDeleted);
 		});
 	}
 
@@ -404,7 +420,8 @@ class RequestLogPartitions implements SchedulingConfigurer {
 
 	/** What one retention run removed. */
 	record RetentionResult(Integer requestLogMonths, Instant requestLogCutoff, List<Partition> droppedPartitions,
-			long defaultRowsDeleted, Integer usageDailyMonths, LocalDate usageDailyCutoff, long usageDailyRowsDeleted) {
+			long defaultRowsDeleted, Integer usageDailyMonths, LocalDate usageDailyCutoff, long usageDailyRowsDeleted,
+			Integer servingMinutesMonths, Instant servingMinutesCutoff, long servingMinutesRowsDeleted) {
 	}
 
 	/** The state of the default partition and of the partitions ahead. */

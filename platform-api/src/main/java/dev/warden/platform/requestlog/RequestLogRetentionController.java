@@ -53,7 +53,7 @@ class RequestLogRetentionController {
 	 */
 	@PostMapping("/retention:apply")
 	RetentionResult apply(Authentication user) {
-		if (this.policy.requestLogMonths() == null && this.policy.usageDailyMonths() == null) {
+		if (!this.policy.configured()) {
 			throw new ApiException(HttpStatus.CONFLICT, "retention_not_configured",
 					"policies/logging.yaml has no retention section: the request log is kept forever");
 		}

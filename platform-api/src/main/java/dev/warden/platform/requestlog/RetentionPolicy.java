@@ -16,12 +16,13 @@ import dev.warden.platform.system.PolicyFile;
 import dev.warden.platform.system.WardenProperties;
 
 /**
- * How long the request log and the daily usage rows are kept, read once at start-up from
- * the {@code retention} section of {@code <policies dir>/logging.yaml} (or the copy
- * packaged in the jar when the policies directory does not exist). Retention is
- * platform-wide: the request log is partitioned by month for all tenants together and
- * whole partitions are dropped. A file without a {@code retention} section keeps
- * everything. Invalid values stop the start with a message naming the field. Immutable.
+ * How long the request log, the daily usage rows and the per-minute serving-health rows
+ * are kept, read once at start-up from the {@code retention} section of
+ * {@code <policies dir>/logging.yaml} (or the copy packaged in the jar when the policies
+ * directory does not exist). Retention is platform-wide: the request log is partitioned
+ * by month for all tenants together and whole partitions are dropped. A file without a
+ * {@code retention} section keeps everything. Invalid values stop the start with a
+ * message naming the field. Immutable.
  */
 @Component
 class RetentionPolicy {
@@ -39,6 +40,8 @@ class RetentionPolicy {
 
 	private final Integer usageDailyMonths;
 
+	private final Integer servingMinutesMonths;
+
 	@Autowired
 	RetentionPolicy(WardenProperties warden) throws IOException {
 		this(read(warden.policiesDir()));
@@ -49,19 +52,21 @@ class RetentionPolicy {
 		if (retention == null || retention.isMissingNode() || retention.isNull()) {
 			this.requestLogMonths = null;
 			this.usageDailyMonths = null;
+			this.servingMinutesMonths = null;
 			return;
 		}
 		if (!retention.isObject()) {
 			throw new IllegalStateException(FILE_NAME + ": retention must be a mapping");
 		}
 		retention.propertyNames().forEach((name) -> {
-			if (!Set.of("request_log_months", "usage_daily_months").contains(name)) {
+			if (!Set.of("request_log_months", "usage_daily_months", "serving_minutes_months").contains(name)) {
 				throw new IllegalStateException(FILE_NAME + ": retention." + name
-						+ " is unknown; expected request_log_months or usage_daily_months");
+						+ " is unknown; expected request_log_months, usage_daily_months or serving_minutes_months");
 			}
 		});
 		this.requestLogMonths = months(retention, "request_log_months", null);
 		this.usageDailyMonths = months(retention, "usage_daily_months", this.requestLogMonths);
+		this.servingMinutesMonths = months(retention, "serving_minutes_months", this.requestLogMonths);
 	}
 
 	/** Parses a policy from YAML text (tests, tools). */
@@ -80,6 +85,16 @@ class RetentionPolicy {
 	/** Months a {@code usage_daily} row is kept; {@code null} = kept forever. */
 	Integer usageDailyMonths() {
 		return this.usageDailyMonths;
+	}
+
+	/** Months a {@code serving_minutes} row is kept; {@code null} = kept forever. */
+	Integer servingMinutesMonths() {
+		return this.servingMinutesMonths;
+	}
+
+	/** Whether anything is ever deleted. */
+	boolean configured() {
+		return this.requestLogMonths != null || this.usageDailyMonths != null || this.servingMinutesMonths != null;
 	}
 
 	private static Integer months(JsonNode node, String name, Integer fallback) {
@@ -102,7 +117,7 @@ class RetentionPolicy {
 				// no message: RedactionPolicy already names the packaged copy it reads
 			}
 			case ABSENT -> {
-				log.warn("No {} in {}: the request log and usage rows are kept forever", FILE_NAME,
+				log.warn("No {} in {}: the request log, usage and serving-health rows are kept forever", FILE_NAME,
 						dir.toAbsolutePath());
 				return null;
 			}

@@ -96,8 +96,11 @@ class RequestLogPartitionsIntegrationTests {
 		UUID key = app.bean(ApiKeyManagement.class).create(tenant.id(), "k", "test").key().id();
 		usage(tenant.id(), key, LocalDate.parse("2021-01-31"));
 		usage(tenant.id(), key, LocalDate.parse("2021-02-01"));
+		servingMinute(tenant.id(), "2021-01-31T23:59:00Z");
+		servingMinute(tenant.id(), "2021-02-01T00:00:00Z");
 		long partitionAudits = audits("request_log.partitions_dropped");
 		long usageAudits = audits("usage_daily.rows_deleted");
+		long servingAudits = audits("serving_minutes.rows_deleted");
 
 		// 13 months before 2022-03 is 2021-02: everything before 2021-02-01 goes
 		Instant now = Instant.parse("2022-03-10T08:00:00Z");
@@ -109,6 +112,9 @@ class RequestLogPartitionsIntegrationTests {
 		assertThat(result.droppedPartitions().get(0).to()).isEqualTo(Instant.parse("2021-02-01T00:00:00Z"));
 		assertThat(result.defaultRowsDeleted()).isEqualTo(1);
 		assertThat(result.usageDailyRowsDeleted()).isEqualTo(1);
+		assertThat(result.servingMinutesMonths()).isEqualTo(13);
+		assertThat(result.servingMinutesCutoff()).isEqualTo(Instant.parse("2021-02-01T00:00:00Z"));
+		assertThat(result.servingMinutesRowsDeleted()).isEqualTo(1);
 		assertThat(names()).doesNotContain("request_log_2021_01")
 			.contains("request_log_2021_02", "request_log_2021_03", "request_log_2021_04");
 		assertThat(count("SELECT count(*) FROM request_log WHERE request_id IN ('p-jan-last', 'p-2020-stray')"))
@@ -121,8 +127,23 @@ class RequestLogPartitionsIntegrationTests {
 			.query(LocalDate.class)
 			.list()).containsExactly(LocalDate.parse("2021-02-01"));
 
+		assertThat(app.jdbc()
+			.sql("SELECT minute FROM serving_minutes WHERE tenant_id = :t")
+			.param("t", tenant.id())
+			.query((rs, i) -> rs.getTimestamp("minute").toInstant())
+			.list()).containsExactly(Instant.parse("2021-02-01T00:00:00Z"));
+
 		assertThat(audits("request_log.partitions_dropped")).isEqualTo(partitionAudits + 1);
 		assertThat(audits("usage_daily.rows_deleted")).isEqualTo(usageAudits + 1);
+		assertThat(audits("serving_minutes.rows_deleted")).isEqualTo(servingAudits + 1);
+		JsonNode serving = Json.read(app.jdbc()
+			.sql("SELECT details::text FROM audit_events WHERE action = 'serving_minutes.rows_deleted' "
+					+ "AND actor = 'system' AND target_id = 'serving_minutes' ORDER BY seq DESC LIMIT 1")
+			.query(String.class)
+			.single());
+		assertThat(serving.get("retention_months").asInt()).isEqualTo(13);
+		assertThat(serving.get("cutoff").asString()).isEqualTo("2021-02-01T00:00:00Z");
+		assertThat(serving.get("rows_deleted").asLong()).isEqualTo(1);
 		JsonNode details = Json.read(app.jdbc()
 			.sql("SELECT details::text FROM audit_events WHERE action = 'request_log.partitions_dropped' "
 					+ "AND actor = 'system' ORDER BY seq DESC LIMIT 1")
@@ -141,8 +162,10 @@ class RequestLogPartitionsIntegrationTests {
 		assertThat(again.droppedPartitions()).isEmpty();
 		assertThat(again.defaultRowsDeleted()).isZero();
 		assertThat(again.usageDailyRowsDeleted()).isZero();
+		assertThat(again.servingMinutesRowsDeleted()).isZero();
 		assertThat(audits("request_log.partitions_dropped")).isEqualTo(partitionAudits + 1);
 		assertThat(audits("usage_daily.rows_deleted")).isEqualTo(usageAudits + 1);
+		assertThat(audits("serving_minutes.rows_deleted")).isEqualTo(servingAudits + 1);
 
 		// one month later 2021-02 expires too
 		assertThat(partitions.applyRetention(Instant.parse("2022-04-01T00:00:00Z"), "system").droppedPartitions())
@@ -202,6 +225,9 @@ class RequestLogPartitionsIntegrationTests {
 		assertThat(applied.statusCode()).as(applied.body()).isEqualTo(200);
 		JsonNode body = Json.read(applied.body());
 		assertThat(body.get("request_log_months").asInt()).isEqualTo(13);
+		assertThat(body.get("serving_minutes_months").asInt()).isEqualTo(13);
+		assertThat(body.has("serving_minutes_cutoff")).isTrue();
+		assertThat(body.has("serving_minutes_rows_deleted")).isTrue();
 		assertThat(body.get("dropped_partitions").valueStream().map((p) -> p.get("name").asString()).toList())
 			.contains("request_log_2023_05");
 		assertThat(names()).doesNotContain("request_log_2023_05")
@@ -260,6 +286,19 @@ class RequestLogPartitionsIntegrationTests {
 			.param("day", day)
 			.param("tenant", tenant)
 			.param("key", key)
+			.update();
+	}
+
+	/** A serving-health row as the flush writes it (one request, one bucket counted). */
+	private static void servingMinute(UUID tenant, String minute) {
+		app.jdbc()
+			.sql("INSERT INTO serving_minutes (minute, tenant_id, model, version, requests, status_1xx, status_2xx, "
+					+ "status_3xx, status_4xx, status_5xx, errors, quota_rejections, latency_buckets, "
+					+ "latency_micros_sum, latency_micros_max, rows_requests, rows_sum, rows_max) VALUES (:minute, "
+					+ ":tenant, 'income', '1', 1, 0, 1, 0, 0, 0, '{}', '{}', array_fill(0::bigint, ARRAY[43]), 5, 5, "
+					+ "1, 1, 1)")
+			.param("minute", java.sql.Timestamp.from(Instant.parse(minute)))
+			.param("tenant", tenant)
 			.update();
 	}
 

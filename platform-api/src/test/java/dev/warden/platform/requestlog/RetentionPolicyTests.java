@@ -19,6 +19,7 @@ class RetentionPolicyTests {
 			RetentionPolicy policy = new RetentionPolicy(new YAMLMapper().readTree(in));
 			assertThat(policy.requestLogMonths()).isEqualTo(13);
 			assertThat(policy.usageDailyMonths()).isEqualTo(13);
+			assertThat(policy.servingMinutesMonths()).isEqualTo(13);
 		}
 	}
 
@@ -27,6 +28,20 @@ class RetentionPolicyTests {
 		RetentionPolicy policy = RetentionPolicy.parse("retention: { request_log_months: 6, usage_daily_months: 25 }");
 		assertThat(policy.requestLogMonths()).isEqualTo(6);
 		assertThat(policy.usageDailyMonths()).isEqualTo(25);
+		assertThat(policy.servingMinutesMonths()).as("absent: as the request log").isEqualTo(6);
+	}
+
+	@Test
+	void servingHealthRetentionMayDifferAndAloneIsARetention() {
+		RetentionPolicy policy = RetentionPolicy
+			.parse("retention: { request_log_months: 13, serving_minutes_months: 2 }");
+		assertThat(policy.servingMinutesMonths()).isEqualTo(2);
+		assertThat(policy.usageDailyMonths()).isEqualTo(13);
+		RetentionPolicy alone = RetentionPolicy.parse("retention: { serving_minutes_months: 3 }");
+		assertThat(alone.requestLogMonths()).isNull();
+		assertThat(alone.usageDailyMonths()).isNull();
+		assertThat(alone.servingMinutesMonths()).isEqualTo(3);
+		assertThat(alone.configured()).isTrue();
 	}
 
 	@Test
@@ -34,6 +49,8 @@ class RetentionPolicyTests {
 		RetentionPolicy policy = RetentionPolicy.parse("redaction: { default: { emails: true } }");
 		assertThat(policy.requestLogMonths()).isNull();
 		assertThat(policy.usageDailyMonths()).isNull();
+		assertThat(policy.servingMinutesMonths()).isNull();
+		assertThat(policy.configured()).isFalse();
 	}
 
 	@Test
@@ -49,6 +66,9 @@ class RetentionPolicyTests {
 			.withMessageContaining("retention.usage_daily_months");
 		assertThatIllegalStateException().isThrownBy(() -> RetentionPolicy.parse("retention: { request_log_days: 30 }"))
 			.withMessageContaining("retention.request_log_days is unknown");
+		assertThatIllegalStateException()
+			.isThrownBy(() -> RetentionPolicy.parse("retention: { request_log_months: 3, serving_minutes_months: 0 }"))
+			.withMessageContaining("retention.serving_minutes_months");
 		assertThatIllegalStateException().isThrownBy(() -> RetentionPolicy.parse("retention: 13"))
 			.withMessageContaining("retention must be a mapping");
 	}
