@@ -54,10 +54,13 @@ import dev.warden.platform.worker.WorkerFleet;
  * ({@link VersionHolds}, holder {@code explainability-job-<id>-<attempt>}, actor
  * {@code system}), which puts the version in the platform's desired state at once, and
  * waits up to {@code warden.explainability.jobs.load-timeout} until a worker reports it
- * AVAILABLE (the job's phase is {@code loading} meanwhile; its lease is renewed and a
- * cancellation is honoured). A version a worker fails to load fails the job with the
- * worker's reason. The hold is released when the attempt ends, however it ends; holds of
- * attempts that no longer run (their replica died) are released by every poll.
+ * AVAILABLE under the desired state that includes the hold
+ * ({@link WorkerFleet#availabilityAfterChange}: a report from before the hold may list a
+ * version the worker has unloaded since, when the previous job's hold was just released)
+ * (the job's phase is {@code loading} meanwhile; its lease is renewed and a cancellation
+ * is honoured). A version a worker fails to load fails the job with the worker's reason.
+ * The hold is released when the attempt ends, however it ends; holds of attempts that no
+ * longer run (their replica died) are released by every poll.
  */
 @Component
 class ExplainabilityJobRunner implements SmartLifecycle {
@@ -616,7 +619,8 @@ class ExplainabilityJobRunner implements SmartLifecycle {
 			}
 			Duration timeout = ExplainabilityJobRunner.this.settings.loadTimeout();
 			long deadline = System.nanoTime() + timeout.toNanos();
-			WorkerFleet.Availability availability = ExplainabilityJobRunner.this.fleet.availability(model, version);
+			WorkerFleet.Availability availability = ExplainabilityJobRunner.this.fleet.availabilityAfterChange(model,
+					version);
 			if (availability != WorkerFleet.Availability.AVAILABLE) {
 				log.info("Explainability job {} waits for a worker to load version {} of model {} ({})", this.job.id(),
 						version, model, availability);
@@ -649,7 +653,7 @@ class ExplainabilityJobRunner implements SmartLifecycle {
 					Thread.currentThread().interrupt();
 					throw new ShutdownException();
 				}
-				availability = ExplainabilityJobRunner.this.fleet.availability(model, version);
+				availability = ExplainabilityJobRunner.this.fleet.availabilityAfterChange(model, version);
 			}
 			return true;
 		}

@@ -48,6 +48,24 @@ public class WorkerFleet {
 	 * </ul>
 	 */
 	public Availability availability(String model, long version) {
+		return availability(model, version, false);
+	}
+
+	/**
+	 * {@link #availability}, for a caller that has just changed the desired state (a hold
+	 * placed, say) and must not act on what the workers reported before that change: a
+	 * worker that follows the desired state counts as serving {@code version} only once
+	 * it has reported applying the current generation. Until then its last report may
+	 * still list a version it has unloaded since (the gateway learns what a worker serves
+	 * once per poll or heartbeat), and the worker is {@link Availability#CONVERGING}.
+	 * Workers that do not follow the desired state are judged by their last report, as by
+	 * {@link #availability}.
+	 */
+	public Availability availabilityAfterChange(String model, long version) {
+		return availability(model, version, true);
+	}
+
+	private Availability availability(String model, long version, boolean currentOnly) {
 		Long generation = currentGeneration();
 		boolean anyHealthy = false;
 		boolean unknown = false;
@@ -62,12 +80,12 @@ public class WorkerFleet {
 				unknown = true;
 				continue;
 			}
-			if (inventory.serves(model, version)) {
+			boolean behind = inventory.followsDesiredState() && generation != null
+					&& (inventory.desiredGeneration() == null || inventory.desiredGeneration() < generation);
+			if (inventory.serves(model, version) && !(currentOnly && behind)) {
 				return Availability.AVAILABLE;
 			}
 			WorkerInventory.ServedModel served = inventory.models().get(model);
-			boolean behind = inventory.followsDesiredState() && generation != null
-					&& (inventory.desiredGeneration() == null || inventory.desiredGeneration() < generation);
 			if (behind || (served != null && served.loading().contains(version))) {
 				converging = true;
 			}
