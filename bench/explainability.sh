@@ -23,8 +23,7 @@ SAMPLE=1000
 METHOD=""
 STORE="${WARDEN_MODEL_STORE:-${WARDEN_DATA_DIR:-data}/models}"
 DOCS=docs/benchmarks.md
-WORKER_JAR=inference-worker/target/inference-worker-0.1.0-SNAPSHOT-exec.jar
-GATEWAY_JAR=platform-api/target/platform-api-0.1.0-SNAPSHOT-exec.jar
+. bench/lib.sh
 WORKER_PORT=18291
 GATEWAY_PORT=18293
 while [ $# -gt 0 ]; do
@@ -46,7 +45,7 @@ fi
 mkdir -p "$STORE"
 for model in $MODELS; do
   case "$model" in
-    income|spam) [ -d "$STORE/$model" ] || java -jar "$WORKER_JAR" train "$model" --store "$STORE" ;;
+    income|spam) bench_model "$STORE" "$model" ;;
     *) echo "only the reference models income and spam have a shipped reference dataset" >&2; exit 2 ;;
   esac
 done
@@ -62,13 +61,6 @@ cleanup() {
 trap cleanup EXIT
 export TF_CPP_MIN_LOG_LEVEL=2
 
-wait_http() { # $1 = name, $2 = url, $3 = log
-  for _ in $(seq 1 360); do
-    if curl -sf "$2" >/dev/null 2>&1; then return 0; fi
-    sleep 0.5
-  done
-  echo "$1 did not start; log:" >&2; tail -50 "$3" >&2; exit 1
-}
 
 # every reference model in the store gets a report job; they run one at a time (one runner per worker)
 java -jar "$WORKER_JAR" --server.port="$WORKER_PORT" --warden.worker.model-store.path="$STORE" \

@@ -29,8 +29,7 @@ SEED=42
 XMX=""
 STORE="${WARDEN_MODEL_STORE:-${WARDEN_DATA_DIR:-data}/models}"
 DOCS=docs/benchmarks.md
-WORKER_JAR=inference-worker/target/inference-worker-0.1.0-SNAPSHOT-exec.jar
-GATEWAY_JAR=platform-api/target/platform-api-0.1.0-SNAPSHOT-exec.jar
+. bench/lib.sh
 SHIPPED=inference-worker/src/main/resources/datasets/adult/adult_validation.csv
 WORKER_PORT=18301
 GATEWAY_PORT=18303
@@ -48,11 +47,9 @@ done
 COMMAND="bench/fairness.sh --rows $ROWS --seed $SEED${XMX:+ --xmx $XMX}"
 command -v jstat >/dev/null || { echo "jstat (a JDK) is needed for the heap samples" >&2; exit 2; }
 
-if [ ! -f "$WORKER_JAR" ] || [ ! -f "$GATEWAY_JAR" ]; then
-  mvn -q -B -pl inference-worker,platform-api -am package -DskipTests
-fi
+bench_jars inference-worker platform-api
 mkdir -p "$STORE"
-[ -d "$STORE/income" ] || java -jar "$WORKER_JAR" train income --store "$STORE"
+bench_model "$STORE" income
 STORE=$(cd "$STORE" && pwd)
 
 WORK=$(mktemp -d)
@@ -65,13 +62,6 @@ cleanup() {
 trap cleanup EXIT
 export TF_CPP_MIN_LOG_LEVEL=2
 
-wait_http() { # $1 = name, $2 = url, $3 = log
-  for _ in $(seq 1 360); do
-    if curl -sf "$2" >/dev/null 2>&1; then return 0; fi
-    sleep 0.5
-  done
-  echo "$1 did not start; log:" >&2; tail -50 "$3" >&2; exit 1
-}
 json_field() { # $1 = field; reads JSON on stdin; prints the first string or number value of the field
   grep -o "\"$1\":\"\?[^\",}]*" | head -1 | sed -E "s/^\"$1\":\"?//"
 }

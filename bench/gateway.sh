@@ -240,12 +240,7 @@ if [ -n "$DOCS" ]; then
     cat "$ROWS"
     echo "<!-- /results:gateway -->"
   } >"$TABLE"
-  if grep -q '<!-- results:gateway -->' "$DOCS"; then
-    awk -v table="$TABLE" '/<!-- results:gateway -->/ { while ((getline line < table) > 0) print line; skip = 1; next }
-      /<!-- \/results:gateway -->/ { skip = 0; next } !skip { print }' "$DOCS" >"$DOCS.new" && mv "$DOCS.new" "$DOCS"
-  else
-    { echo; cat "$TABLE"; } >>"$DOCS"
-  fi
+  bench_write_results gateway "$TABLE" "$DOCS"
   rm -f "$TABLE"
   echo "results written to $DOCS" >&2
 fi

@@ -35,3 +35,15 @@ wait_http() {
   done
   echo "$1 did not start; log:" >&2; tail -50 "$3" >&2; exit 1
 }
+
+# bench_write_results NAME TABLE DOCS: replaces the block between <!-- results:NAME --> and <!-- /results:NAME --> in
+# DOCS with the file TABLE (which holds both markers), or appends TABLE when DOCS has no such block yet.
+bench_write_results() {
+  if grep -q "<!-- results:$1 -->" "$3"; then
+    awk -v table="$2" -v first="<!-- results:$1 -->" -v last="<!-- /results:$1 -->" '
+      $0 == first { while ((getline line < table) > 0) print line; skip = 1; next }
+      $0 == last { skip = 0; next } !skip { print }' "$3" >"$3.new" && mv "$3.new" "$3"
+  else
+    { echo; cat "$2"; } >>"$3"
+  fi
+}

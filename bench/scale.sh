@@ -260,12 +260,7 @@ if [ -n "$DOCS" ]; then
     cat "$ROWS"
     echo "<!-- /results:scale -->"
   } >"$TABLE"
-  if grep -q '<!-- results:scale -->' "$DOCS"; then
-    awk -v table="$TABLE" '/<!-- results:scale -->/ { while ((getline line < table) > 0) print line; skip = 1; next }
-      /<!-- \/results:scale -->/ { skip = 0; next } !skip { print }' "$DOCS" >"$DOCS.new" && mv "$DOCS.new" "$DOCS"
-  else
-    { echo; cat "$TABLE"; } >>"$DOCS"
-  fi
+  bench_write_results scale "$TABLE" "$DOCS"
   rm -f "$TABLE"
   echo "results written to $DOCS" >&2
 fi
