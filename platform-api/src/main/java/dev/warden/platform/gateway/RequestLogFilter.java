@@ -75,6 +75,7 @@ class RequestLogFilter extends HttpFilter implements Ordered {
 		long start = System.nanoTime();
 		Instant occurredAt = Instant.now().truncatedTo(ChronoUnit.MICROS);
 		ContentCachingResponseWrapper buffered = new ContentCachingResponseWrapper(response);
+		this.writer.processingRequest();
 		try {
 			chain.doFilter(request, buffered);
 		}
@@ -83,6 +84,9 @@ class RequestLogFilter extends HttpFilter implements Ordered {
 			buffered.resetBuffer();
 			request.setAttribute(GatewayAttributes.ERROR_CODE, "internal_error");
 			ErrorResponses.write(request, buffered, 500, "internal_error", "internal error");
+		}
+		finally {
+			this.writer.requestProcessed();
 		}
 		String requestId = RequestIds.of(request);
 		byte[] responseBody = buffered.getContentAsByteArray();

@@ -16,6 +16,9 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * answered 503 at once
  * @param maxBatchSize most records committed in one transaction
  * @param writerThreads threads (each with its own connection) committing batches
+ * @param commitDelay how long a writer that took a batch may wait for more records while
+ * other data-plane requests are still being processed (0 = commit at once); a lone
+ * request never waits
  * @param spillCapacity fail-open only: records kept in memory while the database is
  * unavailable
  * @param spillRetryInterval how often the spilled records are retried
@@ -29,15 +32,20 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
 @ConfigurationProperties("warden.request-log")
 record RequestLogProperties(@DefaultValue("true") boolean enabled, @DefaultValue("false") boolean failOpen,
 		@DefaultValue("10000") int queueCapacity, @DefaultValue("1000") int maxBatchSize,
-		@DefaultValue("2") int writerThreads, @DefaultValue("100000") int spillCapacity,
-		@DefaultValue("1s") Duration spillRetryInterval, @DefaultValue("2s") Duration settingsRefreshInterval,
-		@DefaultValue("1s") Duration connectionTimeout, @DefaultValue("10s") Duration writeTimeout) {
+		@DefaultValue("2") int writerThreads, @DefaultValue("0ms") Duration commitDelay,
+		@DefaultValue("100000") int spillCapacity, @DefaultValue("1s") Duration spillRetryInterval,
+		@DefaultValue("2s") Duration settingsRefreshInterval, @DefaultValue("1s") Duration connectionTimeout,
+		@DefaultValue("10s") Duration writeTimeout) {
 
 	RequestLogProperties {
 		if (queueCapacity < 1 || maxBatchSize < 1 || writerThreads < 1 || spillCapacity < 0) {
 			throw new IllegalArgumentException(
 					"warden.request-log: queue-capacity, max-batch-size and writer-threads must be >= 1, "
 							+ "spill-capacity >= 0");
+		}
+		if (commitDelay.isNegative() || commitDelay.compareTo(Duration.ofMillis(100)) > 0) {
+			throw new IllegalArgumentException(
+					"warden.request-log.commit-delay must be between 0 and 100ms, was " + commitDelay);
 		}
 	}
 

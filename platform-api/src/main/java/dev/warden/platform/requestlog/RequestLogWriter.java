@@ -6,6 +6,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import javax.sql.DataSource;
 
@@ -60,6 +61,12 @@ public class RequestLogWriter implements DisposableBean {
 
 	private final GroupCommitWriter writer;
 
+	/**
+	 * Data-plane requests being processed whose record has not been submitted yet: the
+	 * writer's commit delay waits for more records only while this is positive.
+	 */
+	private final AtomicInteger processing = new AtomicInteger();
+
 	RequestLogWriter(DataSource dataSource, TenantDataKeys dataKeys, RedactionPolicy redaction,
 			RequestLogSettings settings, RequestLogProperties properties, MeterRegistry meters) {
 		this.enabled = properties.enabled();
@@ -70,7 +77,24 @@ public class RequestLogWriter implements DisposableBean {
 		this.pool = (dataSource instanceof HikariDataSource hikari) ? pool(hikari, properties) : null;
 		this.writer = new GroupCommitWriter((this.pool != null) ? this.pool : dataSource, properties.queueCapacity(),
 				properties.maxBatchSize(), properties.writerThreads(), properties.spillCapacity(),
-				properties.spillRetryInterval().toMillis(), settings::failOpen, meters);
+				properties.spillRetryInterval().toMillis(), settings::failOpen, meters, LogRecord::insert,
+				properties.commitDelay().toNanos(), this.processing::get);
+	}
+
+	/**
+	 * Marks a data-plane request whose record will be written as being processed (until
+	 * {@link #requestProcessed}), so that the commit delay
+	 * ({@code warden.request-log.commit-delay}) can wait for its record. Every call must
+	 * be followed by exactly one call of {@link #requestProcessed}, also when processing
+	 * fails.
+	 */
+	public void processingRequest() {
+		this.processing.incrementAndGet();
+	}
+
+	/** The request marked by {@link #processingRequest} is about to write its record. */
+	public void requestProcessed() {
+		this.processing.decrementAndGet();
 	}
 
 	/**

@@ -226,4 +226,53 @@ class GroupCommitWriterIntegrationTests {
 		assertThat(((java.sql.Timestamp) copied.get("occurred_at")).toInstant()).isEqualTo(viaInsert.occurredAt());
 	}
 
+	private static GroupCommitWriter gathering(long delayMillis, java.util.function.IntSupplier arriving,
+			MeterRegistry meters) {
+		return new GroupCommitWriter(db.logPool, 100, 1000, 1, 0, 200, () -> false, meters, LogRecord::insert,
+				TimeUnit.MILLISECONDS.toNanos(delayMillis), arriving);
+	}
+
+	@Test
+	void theCommitDelayGathersTheRecordsOfRequestsStillBeingProcessed() throws Exception {
+		MeterRegistry meters = new SimpleMeterRegistry();
+		java.util.concurrent.atomic.AtomicInteger arriving = new java.util.concurrent.atomic.AtomicInteger(1);
+		try (GroupCommitWriter writer = gathering(60_000, arriving::get, meters)) {
+			CompletableFuture<Outcome> first = writer.submit(LogDatabase.record("gathered-1", null, null, null));
+			Thread.sleep(300);
+			// another request is still being processed: the first record waits for it
+			assertThat(first).isNotDone();
+			arriving.set(0);
+			CompletableFuture<Outcome> second = writer.submit(LogDatabase.record("gathered-2", null, null, null));
+			assertThat(first.get(30, TimeUnit.SECONDS)).isEqualTo(Outcome.COMMITTED);
+			assertThat(second.get(30, TimeUnit.SECONDS)).isEqualTo(Outcome.COMMITTED);
+		}
+		assertThat(rows("gathered-")).isEqualTo(2);
+		assertThat(meters.get("warden.request.log.commit").timer().count()).isEqualTo(1);
+		assertThat(meters.get("warden.request.log.batch.size").summary().max()).isEqualTo(2);
+	}
+
+	@Test
+	void aLoneRequestsRecordIsCommittedWithoutTheDelay() throws Exception {
+		try (GroupCommitWriter writer = gathering(60_000, () -> 0, new SimpleMeterRegistry())) {
+			// with a delay of a minute, this completes in time only because nothing else
+			// is
+			// being processed
+			assertThat(writer.submit(LogDatabase.record("lone", null, null, null)).get(30, TimeUnit.SECONDS))
+				.isEqualTo(Outcome.COMMITTED);
+		}
+	}
+
+	@Test
+	void gatheringEndsAfterTheDelayWhenTheOtherRequestsDoNotArrive() throws Exception {
+		MeterRegistry meters = new SimpleMeterRegistry();
+		try (GroupCommitWriter writer = gathering(200, () -> 5, meters)) {
+			for (int i = 0; i < 3; i++) {
+				assertThat(writer.submit(LogDatabase.record("waited-" + i, null, null, null)).get(30, TimeUnit.SECONDS))
+					.isEqualTo(Outcome.COMMITTED);
+			}
+		}
+		assertThat(rows("waited-")).isEqualTo(3);
+		assertThat(meters.get("warden.request.log.commit").timer().count()).isEqualTo(3);
+	}
+
 }

@@ -14,7 +14,9 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.BooleanSupplier;
+import java.util.function.IntSupplier;
 
 import javax.sql.DataSource;
 
@@ -42,6 +44,13 @@ import dev.warden.platform.requestlog.RequestLogUnavailableException;
  * timer), plus every record queued behind it, up to {@code maxBatchSize}, and writes them
  * with one JDBC batch in one transaction. Batches form from the records that arrive while
  * the previous commit waits for its WAL flush.</li>
+ * <li>With a commit delay ({@code gatherNanos} &gt; 0) the thread that took the first
+ * record keeps gathering for up to that long, but only while {@code arriving} says that
+ * other requests are still on their way to the log (in flight and not yet submitted), and
+ * only until the batch is full: a lone request is committed at once, and under load each
+ * commit carries more rows, so that the database pays one commit (and one WAL flush) for
+ * many of them. Writers take their batches in turn: while one commits, the next
+ * gathers.</li>
  * <li>A failed batch whose error says the database is unreachable fails all its records.
  * Any other failure is retried record by record, each in its own transaction, so that one
  * rejected row does not fail its neighbours.</li>
@@ -111,16 +120,38 @@ public final class GroupCommitWriter implements AutoCloseable {
 
 	private final BatchWrite batchWrite;
 
+	private final long gatherNanos;
+
+	private final IntSupplier arriving;
+
+	/** Held by the writer thread that is taking (and gathering) its batch. */
+	private final ReentrantLock taking = new ReentrantLock();
+
 	public GroupCommitWriter(DataSource dataSource, int queueCapacity, int maxBatchSize, int writerThreads,
 			int spillCapacity, long spillRetryMillis, BooleanSupplier failOpen, MeterRegistry meters) {
 		this(dataSource, queueCapacity, maxBatchSize, writerThreads, spillCapacity, spillRetryMillis, failOpen, meters,
-				LogRecord::insert);
+				LogRecord::insert, 0, () -> 0);
 	}
 
 	public GroupCommitWriter(DataSource dataSource, int queueCapacity, int maxBatchSize, int writerThreads,
 			int spillCapacity, long spillRetryMillis, BooleanSupplier failOpen, MeterRegistry meters,
 			BatchWrite batchWrite) {
+		this(dataSource, queueCapacity, maxBatchSize, writerThreads, spillCapacity, spillRetryMillis, failOpen, meters,
+				batchWrite, 0, () -> 0);
+	}
+
+	/**
+	 * @param gatherNanos commit delay: how long the thread that took a batch's first
+	 * record may wait for more while {@code arriving} is positive (0 = never wait)
+	 * @param arriving how many requests are in flight that have not submitted their
+	 * record yet
+	 */
+	public GroupCommitWriter(DataSource dataSource, int queueCapacity, int maxBatchSize, int writerThreads,
+			int spillCapacity, long spillRetryMillis, BooleanSupplier failOpen, MeterRegistry meters,
+			BatchWrite batchWrite, long gatherNanos, IntSupplier arriving) {
 		this.batchWrite = batchWrite;
+		this.gatherNanos = Math.max(0, gatherNanos);
+		this.arriving = arriving;
 		this.dataSource = dataSource;
 		this.maxBatchSize = maxBatchSize;
 		this.spillCapacity = spillCapacity;
@@ -193,12 +224,17 @@ public final class GroupCommitWriter implements AutoCloseable {
 		List<Pending> batch = new ArrayList<>(this.maxBatchSize);
 		while (this.running || !this.queue.isEmpty()) {
 			try {
-				Pending first = this.queue.poll(
-						(drainsSpill && spillSize() > 0) ? this.spillRetryNanos : TimeUnit.MILLISECONDS.toNanos(200),
-						TimeUnit.NANOSECONDS);
-				if (first != null) {
-					batch.add(first);
-					this.queue.drainTo(batch, this.maxBatchSize - 1);
+				long waitNanos = (drainsSpill && spillSize() > 0) ? this.spillRetryNanos
+						: TimeUnit.MILLISECONDS.toNanos(200);
+				if (this.taking.tryLock(waitNanos, TimeUnit.NANOSECONDS)) {
+					try {
+						take(batch, waitNanos);
+					}
+					finally {
+						this.taking.unlock();
+					}
+				}
+				if (!batch.isEmpty()) {
 					write(batch);
 					batch.clear();
 				}
@@ -208,6 +244,11 @@ public final class GroupCommitWriter implements AutoCloseable {
 			}
 			catch (InterruptedException ex) {
 				Thread.currentThread().interrupt();
+				if (!batch.isEmpty()) {
+					// interrupted while gathering: what was taken is still written
+					write(batch);
+					batch.clear();
+				}
 				break;
 			}
 			catch (Throwable ex) {
@@ -218,6 +259,36 @@ public final class GroupCommitWriter implements AutoCloseable {
 				batch.stream().filter((pending) -> !pending.done().isDone()).forEach((pending) -> fail(pending, ex));
 				batch.clear();
 			}
+		}
+	}
+
+	/**
+	 * Takes the first waiting record (waiting up to {@code waitNanos} for one) and what
+	 * is queued behind it, then, with a commit delay, gathers more while other requests
+	 * are still on their way.
+	 */
+	private void take(List<Pending> batch, long waitNanos) throws InterruptedException {
+		Pending first = this.queue.poll(waitNanos, TimeUnit.NANOSECONDS);
+		if (first == null) {
+			return;
+		}
+		batch.add(first);
+		this.queue.drainTo(batch, this.maxBatchSize - 1);
+		if (this.gatherNanos == 0) {
+			return;
+		}
+		long deadline = System.nanoTime() + this.gatherNanos;
+		while (batch.size() < this.maxBatchSize && this.running && this.arriving.getAsInt() > 0) {
+			long left = deadline - System.nanoTime();
+			if (left <= 0) {
+				break;
+			}
+			Pending next = this.queue.poll(left, TimeUnit.NANOSECONDS);
+			if (next == null) {
+				break;
+			}
+			batch.add(next);
+			this.queue.drainTo(batch, this.maxBatchSize - batch.size());
 		}
 	}
 
