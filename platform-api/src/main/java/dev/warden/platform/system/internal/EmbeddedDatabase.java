@@ -99,9 +99,16 @@ public final class EmbeddedDatabase implements AutoCloseable {
 
 	private final String applicationPassword;
 
-	private EmbeddedDatabase(EmbeddedPostgres postgres, String applicationPassword) {
+	private final PostmasterGuard.Lock lock;
+
+	private final Process watchdog;
+
+	private EmbeddedDatabase(EmbeddedPostgres postgres, String applicationPassword, PostmasterGuard.Lock lock,
+			Process watchdog) {
 		this.postgres = postgres;
 		this.applicationPassword = applicationPassword;
+		this.lock = lock;
+		this.watchdog = watchdog;
 	}
 
 	/**
@@ -111,6 +118,20 @@ public final class EmbeddedDatabase implements AutoCloseable {
 	public static EmbeddedDatabase start(Path dataDir, Path binariesDir) throws IOException {
 		Path cluster = dataDir.resolve("postgres");
 		Files.createDirectories(cluster);
+		// one gateway per data directory, and never two postmasters on one cluster
+		PostmasterGuard.Lock lock = PostmasterGuard.lock(dataDir);
+		try {
+			PostmasterGuard.stopLeftover(cluster);
+			return start(dataDir, binariesDir, cluster, lock);
+		}
+		catch (IOException | RuntimeException ex) {
+			lock.close();
+			throw ex;
+		}
+	}
+
+	private static EmbeddedDatabase start(Path dataDir, Path binariesDir, Path cluster, PostmasterGuard.Lock lock)
+			throws IOException {
 		Path binaries = ownerOnlyDirectory(binariesDir, dataDir);
 		boolean fresh = !Files.exists(cluster.resolve("postgresql.conf"));
 		boolean upgrade = !fresh && !HBA_LOCKED.equals(readHba(cluster));
@@ -170,7 +191,8 @@ public final class EmbeddedDatabase implements AutoCloseable {
 		finally {
 			Files.deleteIfExists(passwordFile);
 		}
-		EmbeddedDatabase database = new EmbeddedDatabase(postgres, credentials.applicationPassword());
+		EmbeddedDatabase database = new EmbeddedDatabase(postgres, credentials.applicationPassword(), lock,
+				PostmasterGuard.watch(cluster).orElse(null));
 		try {
 			if (upgrade) {
 				database.lockDown(cluster, credentials);
@@ -376,13 +398,29 @@ public final class EmbeddedDatabase implements AutoCloseable {
 		}
 	}
 
+	/**
+	 * Stops the watchdog (so that it does not race the normal shutdown), then the server,
+	 * then releases the data directory's lock.
+	 */
 	@Override
 	public void close() {
+		if (this.watchdog != null) {
+			this.watchdog.destroy();
+			try {
+				this.watchdog.waitFor(5, java.util.concurrent.TimeUnit.SECONDS);
+			}
+			catch (InterruptedException ex) {
+				Thread.currentThread().interrupt();
+			}
+		}
 		try {
 			this.postgres.close();
 		}
 		catch (IOException ex) {
 			throw new UncheckedIOException(ex);
+		}
+		finally {
+			this.lock.close();
 		}
 	}
 
