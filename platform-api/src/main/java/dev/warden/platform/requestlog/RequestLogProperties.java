@@ -33,15 +33,18 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
 record RequestLogProperties(@DefaultValue("true") boolean enabled, @DefaultValue("false") boolean failOpen,
 		@DefaultValue("10000") int queueCapacity, @DefaultValue("1000") int maxBatchSize,
 		@DefaultValue("2") int writerThreads, @DefaultValue("0ms") Duration commitDelay,
-		@DefaultValue("100000") int spillCapacity, @DefaultValue("1s") Duration spillRetryInterval,
-		@DefaultValue("2s") Duration settingsRefreshInterval, @DefaultValue("1s") Duration connectionTimeout,
-		@DefaultValue("10s") Duration writeTimeout) {
+		@DefaultValue("4") int commitSiblings, @DefaultValue("100000") int spillCapacity,
+		@DefaultValue("1s") Duration spillRetryInterval, @DefaultValue("2s") Duration settingsRefreshInterval,
+		@DefaultValue("1s") Duration connectionTimeout, @DefaultValue("10s") Duration writeTimeout) {
 
 	RequestLogProperties {
 		if (queueCapacity < 1 || maxBatchSize < 1 || writerThreads < 1 || spillCapacity < 0) {
 			throw new IllegalArgumentException(
 					"warden.request-log: queue-capacity, max-batch-size and writer-threads must be >= 1, "
 							+ "spill-capacity >= 0");
+		}
+		if (commitSiblings < 1) {
+			throw new IllegalArgumentException("warden.request-log.commit-siblings must be >= 1");
 		}
 		if (commitDelay.isNegative() || commitDelay.compareTo(Duration.ofMillis(100)) > 0) {
 			throw new IllegalArgumentException(

@@ -78,7 +78,16 @@ public class RequestLogWriter implements DisposableBean {
 		this.writer = new GroupCommitWriter((this.pool != null) ? this.pool : dataSource, properties.queueCapacity(),
 				properties.maxBatchSize(), properties.writerThreads(), properties.spillCapacity(),
 				properties.spillRetryInterval().toMillis(), settings::failOpen, meters, LogRecord::insert,
-				properties.commitDelay().toNanos(), this.processing::get);
+				properties.commitDelay().toNanos(), () -> othersInFlight(properties.commitSiblings()));
+	}
+
+	/**
+	 * The requests still being processed when there are at least {@code siblings} of
+	 * them, else 0 (too few to be worth waiting for).
+	 */
+	private int othersInFlight(int siblings) {
+		int processing = this.processing.get();
+		return (processing >= siblings) ? processing : 0;
 	}
 
 	/**

@@ -41,7 +41,7 @@ final class LogDatabase implements AutoCloseable {
 	}
 
 	static RequestLogProperties properties(int writerThreads) {
-		return new RequestLogProperties(true, false, 10_000, 1000, writerThreads, Duration.ZERO, 1000,
+		return new RequestLogProperties(true, false, 10_000, 1000, writerThreads, Duration.ZERO, 4, 1000,
 				Duration.ofMillis(200), Duration.ofSeconds(2), Duration.ofSeconds(1), Duration.ofSeconds(10));
 	}
 
