@@ -1,6 +1,7 @@
 package dev.warden.platform;
 
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -14,6 +15,9 @@ import com.sun.net.httpserver.HttpServer;
  * ({@code /v1/models/m/versions/3:predict}) is answered with {@code X-Model-Version: 3},
  * and every call to the model {@value #REFUSING} is answered 400
  * {@code invalid_argument}, as a worker refuses an input that does not fit the signature.
+ * A call to the model {@value #SCORING} is answered with one row per instance
+ * {@code {"p": <number>}} of the request, as a binary classifier answers:
+ * {@code {"predictions": [[1 - p, p], …]}} (the probabilities of class 0 and 1).
  */
 public final class FixedAnswerWorker {
 
@@ -21,6 +25,14 @@ public final class FixedAnswerWorker {
 	 * The model whose every call the stand-in refuses with 400 {@code invalid_argument}.
 	 */
 	public static final String REFUSING = "refusing";
+
+	/**
+	 * The model whose answer has one row of class probabilities {@code [1 - p, p]} per
+	 * instance {@code {"p": p}} of the request.
+	 */
+	public static final String SCORING = "scoring";
+
+	private static final Pattern SCORE = Pattern.compile("\"p\"\\s*:\\s*([0-9.eE+-]+)");
 
 	private static final Pattern VERSION = Pattern.compile("^/v[12]/models/[^/]+/versions/([0-9]{1,18})[:/].*");
 
@@ -35,7 +47,7 @@ public final class FixedAnswerWorker {
 		// several threads, so that concurrent load through two gateways is not serialised
 		// here
 		return FakeWorker.start((exchange) -> {
-			FakeWorker.readBody(exchange);
+			byte[] body = FakeWorker.readBody(exchange);
 			String path = exchange.getRequestURI().getPath();
 			Matcher version = VERSION.matcher(path);
 			if (version.matches()) {
@@ -45,6 +57,16 @@ public final class FixedAnswerWorker {
 					|| path.startsWith("/v2/models/" + REFUSING + "/")) {
 				FakeWorker.answer(exchange, 400, "{\"error\":{\"code\":\"invalid_argument\",\"message\":"
 						+ "\"input 'x' is missing\",\"request_id\":\"w\"}}");
+				return;
+			}
+			if (path.startsWith("/v1/models/" + SCORING + "/") || path.startsWith("/v1/models/" + SCORING + ":")) {
+				StringBuilder answer = new StringBuilder("{\"predictions\":[");
+				Matcher score = SCORE.matcher(new String(body, StandardCharsets.UTF_8));
+				for (int row = 0; score.find(); row++) {
+					double p = Double.parseDouble(score.group(1));
+					answer.append((row > 0) ? "," : "").append('[').append(1 - p).append(',').append(p).append(']');
+				}
+				FakeWorker.answer(exchange, 200, answer.append("]}").toString());
 				return;
 			}
 			FakeWorker.answer(exchange, 200, "{\"predictions\":[0.5]}");
