@@ -1,6 +1,7 @@
 package dev.warden.platform;
 
 import java.io.IOException;
+import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -63,8 +64,17 @@ public final class FixedAnswerWorker {
 				StringBuilder answer = new StringBuilder("{\"predictions\":[");
 				Matcher score = SCORE.matcher(new String(body, StandardCharsets.UTF_8));
 				for (int row = 0; score.find(); row++) {
-					double p = Double.parseDouble(score.group(1));
-					answer.append((row > 0) ? "," : "").append('[').append(1 - p).append(',').append(p).append(']');
+					// exact decimals (1 - 0.9 is 0.1, not 0.09999999999999998), as a
+					// float32
+					// model answers: no long digit runs for the log's card-number
+					// redaction
+					BigDecimal p = new BigDecimal(score.group(1));
+					answer.append((row > 0) ? "," : "")
+						.append('[')
+						.append(BigDecimal.ONE.subtract(p).toPlainString())
+						.append(',')
+						.append(p.toPlainString())
+						.append(']');
 				}
 				FakeWorker.answer(exchange, 200, answer.append("]}").toString());
 				return;
