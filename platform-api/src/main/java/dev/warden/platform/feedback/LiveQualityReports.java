@@ -77,6 +77,20 @@ class LiveQualityReports {
 	@Transactional(readOnly = true)
 	ObjectNode report(String model, String version, UUID tenantId, String fromParameter, String toParameter,
 			String windowParameter, String minGroupSizeParameter, String minPositivesParameter) {
+		return report(model, version, tenantId, false, fromParameter, toParameter, windowParameter,
+				minGroupSizeParameter, minPositivesParameter);
+	}
+
+	/**
+	 * @param ownOnly whether the caller is the tenant itself: the model must then be
+	 * granted to it or have feedback of its own, so that the answer says nothing of other
+	 * tenants' models
+	 * @throws ApiException 400 {@code invalid_parameter} naming the parameter, 404 when
+	 * the model is unknown (to the caller)
+	 */
+	@Transactional(readOnly = true)
+	ObjectNode report(String model, String version, UUID tenantId, boolean ownOnly, String fromParameter,
+			String toParameter, String windowParameter, String minGroupSizeParameter, String minPositivesParameter) {
 		if (model == null) {
 			throw ApiException.badRequest("invalid_parameter", "model: is required");
 		}
@@ -104,7 +118,13 @@ class LiveQualityReports {
 		int minGroupSize = rule("min_group_size", minGroupSizeParameter, defaults.minGroupSize(), 1);
 		int minPositives = rule("min_positives", minPositivesParameter, defaults.minPositives(), 0);
 		GroupFairness.Rules rules = new GroupFairness.Rules(minGroupSize, minPositives, defaults.confidenceLevel());
-		if (this.grants.access(model, null) == ModelGrants.Access.UNKNOWN && !this.store.hasModel(model)) {
+		if (ownOnly) {
+			if (this.grants.access(model, tenantId) != ModelGrants.Access.GRANTED
+					&& !this.store.hasModel(model, tenantId)) {
+				throw ApiException.notFound("model " + model);
+			}
+		}
+		else if (this.grants.access(model, null) == ModelGrants.Access.UNKNOWN && !this.store.hasModel(model)) {
 			throw ApiException.notFound("model " + model);
 		}
 		long seconds = WINDOWS.get(window);

@@ -36,6 +36,7 @@ import dev.warden.platform.feedback.internal.FeedbackStore.WindowKey;
 import dev.warden.platform.feedback.internal.PredictedClasses;
 import dev.warden.platform.requestlog.LoggedPredictions;
 import dev.warden.platform.requestlog.LoggedPredictions.LoggedPrediction;
+import dev.warden.platform.system.ApiException;
 import dev.warden.platform.tenant.DataKeyDestroyedException;
 import dev.warden.platform.tenant.TenantDataKeys;
 import dev.warden.platform.tenant.TenantDeleted;
@@ -90,8 +91,11 @@ public class OutcomeFeedback {
 
 	private final TransactionTemplate transactions;
 
+	private final LiveQualityReports quality;
+
 	OutcomeFeedback(LoggedPredictions predictions, TenantDataKeys dataKeys, FeedbackStore store,
-			FairnessDefaults fairness, PlatformTransactionManager transactions) {
+			FairnessDefaults fairness, PlatformTransactionManager transactions, LiveQualityReports quality) {
+		this.quality = quality;
 		this.predictions = predictions;
 		this.dataKeys = dataKeys;
 		this.store = store;
@@ -198,6 +202,32 @@ public class OutcomeFeedback {
 							"this request id already has feedback; the first feedback counts");
 		}
 		return new Answer(answer(submission, results), loggedRequest(outcomes), anyPrediction);
+	}
+
+	/** The query parameters {@link #summary} takes. */
+	public static final List<String> SUMMARY_PARAMETERS = List.of("from", "to", "window", "min_group_size",
+			"min_positives");
+
+	/**
+	 * The caller's own live quality of a model ({@code GET /v1/models/{m}/feedback}): the
+	 * admin API's answer restricted to the caller's tenant.
+	 * @param parameters the query parameters (each of {@link #SUMMARY_PARAMETERS} once at
+	 * most)
+	 * @return the JSON answer
+	 * @throws ApiException 400 {@code invalid_parameter} naming the parameter, 404 for a
+	 * model not granted to the caller and without feedback of its own
+	 */
+	public byte[] summary(UUID tenantId, String model, Long version, Map<String, String> parameters) {
+		for (String name : parameters.keySet()) {
+			if (!SUMMARY_PARAMETERS.contains(name)) {
+				throw ApiException.badRequest("invalid_parameter",
+						"unknown query parameter; this endpoint takes " + String.join(", ", SUMMARY_PARAMETERS));
+			}
+		}
+		ObjectNode report = this.quality.report(model, (version != null) ? Long.toString(version) : null, tenantId,
+				true, parameters.get("from"), parameters.get("to"), parameters.get("window"),
+				parameters.get("min_group_size"), parameters.get("min_positives"));
+		return JSON.writeValueAsBytes(report);
 	}
 
 	private static Integer outOfRange(List<Integer> labels, int classCount) {

@@ -244,6 +244,26 @@ class OutcomeFeedbackIntegrationTests {
 		// the other tenant's counts are its own
 		assertThat(quality(warden, "model=" + MODEL + "&tenant=" + other + range).path("totals").path("n").asLong())
 			.isZero();
+		// the tenant reads the same through the data plane, for itself only
+		String summary = "/v1/models/" + MODEL + "/feedback?min_group_size=1&min_positives=0" + range;
+		HttpResponse<String> own = Http.get(app.url(summary), "X-API-Key", key.key());
+		assertThat(own.statusCode()).as(own.body()).isEqualTo(200);
+		assertThat(Json.read(own.body()).path("tenant_id").asString()).isEqualTo(tenant);
+		assertThat(Json.read(own.body()).path("totals").toString()).isEqualTo(totals.toString());
+		// the other tenant has no feedback on this model (which no catalogue knows): the
+		// answer of a missing model, nothing of the first tenant's counts
+		HttpResponse<String> theirsRead = Http.get(app.url(summary), "X-API-Key", otherKey.key());
+		assertThat(theirsRead.statusCode()).isEqualTo(404);
+		assertThat(Json.read(theirsRead.body()).path("error").path("code").asString()).isEqualTo("model_not_found");
+		HttpResponse<String> unknownParameter = Http.get(app.url(summary + "&tenant=" + other), "X-API-Key", key.key());
+		assertThat(unknownParameter.statusCode()).isEqualTo(400);
+		assertThat(Json.read(unknownParameter.body()).path("error").path("code").asString())
+			.isEqualTo("invalid_parameter");
+		assertThat(Http.get(app.url(summary + "&window=1h&window=1d"), "X-API-Key", key.key()).statusCode())
+			.isEqualTo(400);
+		assertThat(Http.get(app.url(summary + "&window=5m"), "X-API-Key", key.key()).statusCode()).isEqualTo(400);
+		CreatedKey predictOnly = warden.key(tenant, "{\"name\":\"p\",\"operations\":[\"predict\"]}");
+		assertThat(Http.get(app.url(summary), "X-API-Key", predictOnly.key()).statusCode()).isEqualTo(403);
 
 		// stored: the outcome and the attributes encrypted under the tenant's key, apart
 		Map<String, Object> row = app.jdbc()

@@ -35,6 +35,8 @@ class DataPlaneRouteTests {
 				new Case("/v1/models/income:explain", Endpoint.V1_EXPLAIN, "income", null, null),
 				new Case("/v1/models/income:feedback", Endpoint.V1_FEEDBACK, "income", null, null),
 				new Case("/v1/models/income/versions/2:feedback", Endpoint.V1_FEEDBACK, "income", 2L, null),
+				new Case("/v1/models/income/feedback", Endpoint.V1_FEEDBACK_SUMMARY, "income", null, null),
+				new Case("/v1/models/income/versions/2/feedback", Endpoint.V1_FEEDBACK_SUMMARY, "income", 2L, null),
 				new Case("/v1/usage", Endpoint.V1_USAGE, null, null, null),
 				new Case("/v2", Endpoint.V2_SERVER, null, null, null),
 				new Case("/v2/health/live", Endpoint.V2_LIVE, null, null, null),
@@ -79,6 +81,13 @@ class DataPlaneRouteTests {
 			.isInstanceOf(DataPlaneRoute.NoRouteException.class)
 			.extracting((ex) -> ((DataPlaneRoute.NoRouteException) ex).status())
 			.isEqualTo(404);
+		DataPlaneRoute summary = DataPlaneRoute.parse("/v1/models/income/feedback");
+		assertThat(summary.forwarded()).isFalse();
+		assertThat(summary.feedback()).isTrue();
+		assertThat(summary.operation()).isEqualTo("feedback");
+		assertThat(summary.endpoint().method()).isEqualTo("GET");
+		assertThatThrownBy(() -> DataPlaneRoute.parse("/v1/models/income/labels/stable/feedback"))
+			.isInstanceOf(DataPlaneRoute.NoRouteException.class);
 		assertThatThrownBy(() -> DataPlaneRoute.parse("/v2/models/income/feedback"))
 			.isInstanceOf(DataPlaneRoute.NoRouteException.class);
 		assertThatThrownBy(() -> DataPlaneRoute.parse("/v1/models/income:Feedback"))

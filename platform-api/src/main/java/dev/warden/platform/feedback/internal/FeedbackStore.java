@@ -37,6 +37,7 @@ public class FeedbackStore {
 			    outcome, attributes)
 			SELECT * FROM unnest(?::uuid[], ?::text[], ?::text[], ?::text[], ?::timestamptz[], ?::uuid[], ?::int[],
 			    ?::bytea[], ?::bytea[])
+			ORDER BY 3
 			ON CONFLICT (tenant_id, model, request_id) DO NOTHING
 			RETURNING tenant_id, model, request_id""";
 
@@ -58,7 +59,9 @@ public class FeedbackStore {
 	}
 
 	/**
-	 * Inserts the rows whose request id has no feedback yet.
+	 * Inserts the rows whose request id has no feedback yet, in request-id order (so that
+	 * two calls reporting the same request ids wait for each other instead of
+	 * deadlocking).
 	 * @return for each row, whether it was inserted ({@code false}: the request id
 	 * already had feedback)
 	 */
@@ -184,6 +187,16 @@ public class FeedbackStore {
 	public boolean hasModel(String model) {
 		return Boolean.TRUE.equals(this.jdbc.sql("SELECT EXISTS (SELECT 1 FROM feedback_windows WHERE model = :model)")
 			.param("model", model)
+			.query(Boolean.class)
+			.single());
+	}
+
+	/** Whether the tenant's feedback counts name the model. */
+	public boolean hasModel(String model, UUID tenantId) {
+		return Boolean.TRUE.equals(this.jdbc
+			.sql("SELECT EXISTS (SELECT 1 FROM feedback_windows WHERE model = :model AND tenant_id = :tenant)")
+			.param("model", model)
+			.param("tenant", tenantId)
 			.query(Boolean.class)
 			.single());
 	}
