@@ -313,6 +313,60 @@ class OutcomeFeedbackIntegrationTests {
 	}
 
 	@Test
+	void concurrentCallsReportingTheSameRequestIdsCountEachOnce(WardenFixture warden) throws Exception {
+		WardenTestApp app = warden.app();
+		String tenant = warden.tenant("feedback-race", "standard");
+		CreatedKey key = warden.key(tenant);
+		List<String> ids = new java.util.ArrayList<>();
+		for (int i = 0; i < 8; i++) {
+			ids.add(id("race" + i));
+			predict(app, "/v1/models/" + MODEL + ":predict", key.key(), ids.get(i), 0.9);
+		}
+		int callers = 4;
+		java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(callers);
+		java.util.concurrent.CountDownLatch start = new java.util.concurrent.CountDownLatch(1);
+		List<java.util.concurrent.Future<HttpResponse<String>>> calls = new java.util.ArrayList<>();
+		try {
+			for (int c = 0; c < callers; c++) {
+				List<String> order = new java.util.ArrayList<>(ids);
+				java.util.Collections.shuffle(order, new java.util.Random(c));
+				StringBuilder body = new StringBuilder("{\"outcomes\":[");
+				for (int i = 0; i < order.size(); i++) {
+					body.append((i > 0) ? "," : "")
+						.append("{\"request_id\":\"")
+						.append(order.get(i))
+						.append("\",\"label\":1}");
+				}
+				String json = body.append("]}").toString();
+				calls.add(pool.submit(() -> {
+					start.await();
+					return feedback(app, "/v1/models/" + MODEL + ":feedback", key.key(), json);
+				}));
+			}
+			start.countDown();
+			Map<String, Integer> accepted = new java.util.HashMap<>();
+			for (java.util.concurrent.Future<HttpResponse<String>> call : calls) {
+				HttpResponse<String> answer = call.get(60, java.util.concurrent.TimeUnit.SECONDS);
+				assertThat(answer.statusCode()).as(answer.body()).isEqualTo(200);
+				for (JsonNode outcome : Json.read(answer.body()).path("outcomes")) {
+					if ("accepted".equals(outcome.path("status").asString())) {
+						accepted.merge(outcome.path("request_id").asString(), 1, Integer::sum);
+					}
+					else {
+						assertThat(outcome.path("reason").asString()).isEqualTo("already_reported");
+					}
+				}
+			}
+			assertThat(accepted).hasSize(ids.size()).allSatisfy((id, times) -> assertThat(times).isEqualTo(1));
+		}
+		finally {
+			pool.shutdownNow();
+		}
+		assertThat(quality(warden, "model=" + MODEL + "&tenant=" + tenant).path("totals").path("n").asLong())
+			.isEqualTo(ids.size());
+	}
+
+	@Test
 	void aVersionInThePathMatchesOnlyPredictionsOfThatVersion(WardenFixture warden) {
 		WardenTestApp app = warden.app();
 		String tenant = warden.tenant("feedback-version", "standard");
