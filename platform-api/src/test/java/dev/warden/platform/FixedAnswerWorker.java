@@ -18,7 +18,9 @@ import com.sun.net.httpserver.HttpServer;
  * {@code invalid_argument}, as a worker refuses an input that does not fit the signature.
  * A call to the model {@value #SCORING} is answered with one row per instance
  * {@code {"p": <number>}} of the request, as a binary classifier answers:
- * {@code {"predictions": [[1 - p, p], …]}} (the probabilities of class 0 and 1).
+ * {@code {"predictions": [[1 - p, p], …]}} (the probabilities of class 0 and 1), and on
+ * {@code /v2/models/scoring/infer} the same probabilities as an Open Inference output
+ * {@code probabilities} of shape {@code [rows, 2]}.
  */
 public final class FixedAnswerWorker {
 
@@ -77,6 +79,24 @@ public final class FixedAnswerWorker {
 						.append(']');
 				}
 				FakeWorker.answer(exchange, 200, answer.append("]}").toString());
+				return;
+			}
+			if (path.startsWith("/v2/models/" + SCORING + "/") && path.endsWith("/infer")) {
+				// Open Inference: one output, the class probabilities as a [rows, 2]
+				// tensor
+				StringBuilder data = new StringBuilder();
+				Matcher score = SCORE.matcher(new String(body, StandardCharsets.UTF_8));
+				int rows = 0;
+				for (; score.find(); rows++) {
+					BigDecimal p = new BigDecimal(score.group(1));
+					data.append((rows > 0) ? "," : "")
+						.append(BigDecimal.ONE.subtract(p).toPlainString())
+						.append(',')
+						.append(p.toPlainString());
+				}
+				FakeWorker.answer(exchange, 200,
+						"{\"model_name\":\"" + SCORING + "\",\"outputs\":[{\"name\":\"probabilities\","
+								+ "\"datatype\":\"FP32\",\"shape\":[" + rows + ",2],\"data\":[" + data + "]}]}");
 				return;
 			}
 			FakeWorker.answer(exchange, 200, "{\"predictions\":[0.5]}");

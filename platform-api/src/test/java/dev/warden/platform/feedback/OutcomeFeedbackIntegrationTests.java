@@ -367,6 +367,31 @@ class OutcomeFeedbackIntegrationTests {
 	}
 
 	@Test
+	void anOpenInferencePredictionIsMatchedAndDecidedLikeAnyOther(WardenFixture warden) {
+		WardenTestApp app = warden.app();
+		String tenant = warden.tenant("feedback-v2", "standard");
+		CreatedKey key = warden.key(tenant);
+		String r = id("v2infer");
+		// the stand-in reads the p of each instance from the body: 0.8 and 0.3
+		HttpResponse<String> inferred = Http.postJson(app.url("/v2/models/" + MODEL + "/infer"),
+				"{\"inputs\":[{\"name\":\"x\",\"shape\":[2],\"datatype\":\"BYTES\",\"data\":[\"a\",\"b\"]}],"
+						+ "\"rows\":[{\"p\":0.8},{\"p\":0.3}]}",
+				"X-API-Key", key.key(), "X-Request-Id", r);
+		assertThat(inferred.statusCode()).as(inferred.body()).isEqualTo(200);
+		JsonNode answer = Json.read(feedback(app, "/v1/models/" + MODEL + ":feedback", key.key(),
+				"{\"outcomes\":[{\"request_id\":\"" + r + "\",\"labels\":[0,0]}]}")
+			.body());
+		assertThat(outcome(answer, 0).path("status").asString()).as(answer.toString()).isEqualTo("accepted");
+		// predicted 1 then 0, both actually 0: one false positive, one true negative
+		JsonNode confusion = quality(warden, "model=" + MODEL + "&tenant=" + tenant).path("totals")
+			.path("overall")
+			.path("confusion");
+		assertThat(confusion.path("fp").asLong()).isEqualTo(1);
+		assertThat(confusion.path("tn").asLong()).isEqualTo(1);
+		assertThat(confusion.path("tp").asLong() + confusion.path("fn").asLong()).isZero();
+	}
+
+	@Test
 	void aVersionInThePathMatchesOnlyPredictionsOfThatVersion(WardenFixture warden) {
 		WardenTestApp app = warden.app();
 		String tenant = warden.tenant("feedback-version", "standard");
