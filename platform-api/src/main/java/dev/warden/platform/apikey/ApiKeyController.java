@@ -40,7 +40,7 @@ class ApiKeyController {
 
 	/**
 	 * Creates an API key (ADMIN). {@code models} omitted = every model granted to the
-	 * tenant; {@code operations} omitted = all of predict, explain, metadata;
+	 * tenant; {@code operations} omitted = all of predict, explain, metadata, feedback;
 	 * {@code expires_at} omitted = never. The raw key is in this response only.
 	 */
 	@PostMapping(consumes = MediaType.APPLICATION_JSON_VALUE)

@@ -9,8 +9,12 @@ import java.util.Optional;
  */
 public record KeyScopes(List<String> models, List<String> operations) {
 
-	/** The operations a key can be scoped to, in their documented order. */
-	public static final List<String> OPERATIONS = List.of("predict", "explain", "metadata");
+	/**
+	 * The operations a key can be scoped to, in their documented order: {@code predict}
+	 * (predict, classify, regress, infer), {@code explain}, {@code metadata} and
+	 * {@code feedback} (reporting the true outcomes of earlier predictions).
+	 */
+	public static final List<String> OPERATIONS = List.of("predict", "explain", "metadata", "feedback");
 
 	public static final KeyScopes ALL = new KeyScopes(null, OPERATIONS);
 

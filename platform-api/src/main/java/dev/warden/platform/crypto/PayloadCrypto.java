@@ -40,6 +40,11 @@ import com.google.crypto.tink.aead.PredefinedAeadParameters;
  * through the tenant's key. Never written any more, but read: the first builds (until
  * 2026-11-29) wrote it, and such rows stay in {@code request_log} for as long as the
  * retention policy keeps them.</li>
+ * <li>Outcome feedback ({@code feedback_outcomes.outcome} and {@code .attributes}): the
+ * tenant AEAD ciphertext with associated data
+ * {@link #feedbackAssociatedData(UUID, String, String, FeedbackPart)} = UTF-8 of
+ * {@code "warden-feedback/1:" + tenant_id + ":" + model + ":" + request_id + ":outcome"}
+ * (or {@code ":attributes"}), binding it to its tenant, model, request and part.</li>
  * </ul>
  * Removing the format byte from a format-2 value cannot downgrade it: the rest only
  * decrypts with the format-2 associated data. Thread-safe: all methods are stateless;
@@ -55,6 +60,22 @@ public final class PayloadCrypto {
 		private final String label;
 
 		Direction(String label) {
+			this.label = label;
+		}
+
+	}
+
+	/** Which part of a {@code feedback_outcomes} row. */
+	public enum FeedbackPart {
+
+		/** The predicted classes and the labels. */
+		OUTCOME("outcome"),
+		/** The sensitive attributes. */
+		ATTRIBUTES("attributes");
+
+		private final String label;
+
+		FeedbackPart(String label) {
 			this.label = label;
 		}
 
@@ -173,6 +194,31 @@ public final class PayloadCrypto {
 		stored[0] = FORMAT_2;
 		System.arraycopy(ciphertext, 0, stored, 1, ciphertext.length);
 		return stored;
+	}
+
+	/**
+	 * Associated data of a part of a {@code feedback_outcomes} row: binds it to its
+	 * tenant, model, request id and part.
+	 */
+	public static byte[] feedbackAssociatedData(UUID tenantId, String model, String requestId, FeedbackPart part) {
+		return ("warden-feedback/1:" + tenantId + ":" + model + ":" + requestId + ":" + part.label)
+			.getBytes(StandardCharsets.UTF_8);
+	}
+
+	/** Encrypts a part of a {@code feedback_outcomes} row under the tenant's AEAD. */
+	public static byte[] encryptFeedback(Aead tenant, byte[] plaintext, UUID tenantId, String model, String requestId,
+			FeedbackPart part) throws GeneralSecurityException {
+		return tenant.encrypt(plaintext, feedbackAssociatedData(tenantId, model, requestId, part));
+	}
+
+	/**
+	 * Decrypts a part of a {@code feedback_outcomes} row.
+	 * @throws GeneralSecurityException when it was not encrypted for this tenant, model,
+	 * request and part (moved, altered or written under another key)
+	 */
+	public static byte[] decryptFeedback(Aead tenant, byte[] stored, UUID tenantId, String model, String requestId,
+			FeedbackPart part) throws GeneralSecurityException {
+		return tenant.decrypt(stored, feedbackAssociatedData(tenantId, model, requestId, part));
 	}
 
 	/**

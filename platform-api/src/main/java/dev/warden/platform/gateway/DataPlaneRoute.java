@@ -35,6 +35,8 @@ import java.util.regex.Pattern;
  * GET  /v1/models/{m}[/versions/{v}|/labels/{l}]/metadata    signature defs
  * GET  /v1/models/{m}[/versions/{v}|/labels/{l}]/explanation-methods   what :explain supports
  * POST /v1/models/{m}[/versions/{v}|/labels/{l}]:predict     also :classify, :regress, :explain
+ * POST /v1/models/{m}[/versions/{v}]:feedback                true outcomes of earlier predictions (answered by the gateway)
+ * GET  /v1/models/{m}[/versions/{v}]/feedback                the caller's live quality from them (answered by the gateway)
  * GET  /v1/usage                                             the caller's usage (answered by the gateway)
  * GET  /v2                                                   server metadata
  * GET  /v2/health/live, /v2/health/ready                     server health
@@ -87,6 +89,18 @@ record DataPlaneRoute(Endpoint endpoint, String model, Long version, String labe
 		V1_REGRESS("POST", "predict", true),
 		/** {@code POST /v1/models/{m}[...]:explain}. */
 		V1_EXPLAIN("POST", "explain", true),
+		/**
+		 * {@code POST /v1/models/{m}[/versions/{v}]:feedback}: the true outcomes of
+		 * earlier predictions, answered by the gateway itself (needs the {@code feedback}
+		 * operation).
+		 */
+		V1_FEEDBACK("POST", "feedback", true),
+		/**
+		 * {@code GET /v1/models/{m}[/versions/{v}]/feedback}: the caller's own live
+		 * quality from its feedback, answered by the gateway itself (needs the
+		 * {@code feedback} operation).
+		 */
+		V1_FEEDBACK_SUMMARY("GET", "feedback", true),
 		/** {@code GET /v1/usage}, answered by the gateway itself. */
 		V1_USAGE("GET", null, false),
 		/** {@code GET /v2}. */
@@ -153,7 +167,8 @@ record DataPlaneRoute(Endpoint endpoint, String model, Long version, String labe
 	 * names neither a version nor a label.
 	 */
 	public boolean choosesVersion() {
-		return this.version == null && this.label == null && "POST".equals(this.endpoint.method());
+		return this.version == null && this.label == null && "POST".equals(this.endpoint.method())
+				&& this.endpoint != Endpoint.V1_FEEDBACK;
 	}
 
 	/**
@@ -177,9 +192,26 @@ record DataPlaneRoute(Endpoint endpoint, String model, Long version, String labe
 
 	/**
 	 * Whether the gateway forwards this call to a worker (every endpoint but
-	 * {@code /v1/usage}).
+	 * {@code /v1/usage} and the feedback endpoints, which the gateway answers itself).
 	 */
 	public boolean forwarded() {
+		return this.endpoint != Endpoint.V1_USAGE && !feedback();
+	}
+
+	/**
+	 * Whether this is {@code POST …:feedback} or {@code GET …/feedback}, answered by the
+	 * gateway's feedback step.
+	 */
+	public boolean feedback() {
+		return this.endpoint == Endpoint.V1_FEEDBACK || this.endpoint == Endpoint.V1_FEEDBACK_SUMMARY;
+	}
+
+	/**
+	 * Whether the call spends model quota (every endpoint but {@code /v1/usage}, which
+	 * has a read limit of its own); each feedback call spends one request like a
+	 * prediction.
+	 */
+	public boolean spendsQuota() {
 		return this.endpoint != Endpoint.V1_USAGE;
 	}
 
@@ -215,6 +247,8 @@ record DataPlaneRoute(Endpoint endpoint, String model, Long version, String labe
 					case V1_CLASSIFY -> path.append(":classify");
 					case V1_REGRESS -> path.append(":regress");
 					case V1_EXPLAIN -> path.append(":explain");
+					case V1_FEEDBACK -> path.append(":feedback");
+					case V1_FEEDBACK_SUMMARY -> path.append("/feedback");
 					case V2_MODEL_READY -> path.append("/ready");
 					case V2_INFER -> path.append("/infer");
 					default -> {
@@ -278,6 +312,7 @@ record DataPlaneRoute(Endpoint endpoint, String model, Long version, String labe
 				case "classify" -> Endpoint.V1_CLASSIFY;
 				case "regress" -> Endpoint.V1_REGRESS;
 				case "explain" -> Endpoint.V1_EXPLAIN;
+				case "feedback" -> Endpoint.V1_FEEDBACK;
 				default -> throw NoRouteException.notFound();
 			};
 			rest = new ArrayList<>(rest);
@@ -287,6 +322,7 @@ record DataPlaneRoute(Endpoint endpoint, String model, Long version, String labe
 			endpoint = switch (decode(last)) {
 				case "metadata" -> Endpoint.V1_METADATA;
 				case "explanation-methods" -> Endpoint.V1_EXPLANATION_METHODS;
+				case "feedback" -> Endpoint.V1_FEEDBACK_SUMMARY;
 				default -> throw NoRouteException.notFound();
 			};
 			rest = rest.subList(0, rest.size() - 1);
@@ -300,7 +336,10 @@ record DataPlaneRoute(Endpoint endpoint, String model, Long version, String labe
 		}
 		return switch (decode(rest.get(1))) {
 			case "versions" -> new DataPlaneRoute(endpoint, model, version(rest.get(2)), null);
-			case "labels" -> new DataPlaneRoute(endpoint, model, null, name(rest.get(2), LABEL));
+			// feedback is about the version that answered, never a label's current
+			// version
+			case "labels" -> (endpoint == Endpoint.V1_FEEDBACK || endpoint == Endpoint.V1_FEEDBACK_SUMMARY)
+					? throwNotFound() : new DataPlaneRoute(endpoint, model, null, name(rest.get(2), LABEL));
 			default -> throw NoRouteException.notFound();
 		};
 	}
@@ -337,6 +376,10 @@ record DataPlaneRoute(Endpoint endpoint, String model, Long version, String labe
 				default -> throw NoRouteException.notFound();
 			};
 		}
+		throw NoRouteException.notFound();
+	}
+
+	private static DataPlaneRoute throwNotFound() {
 		throw NoRouteException.notFound();
 	}
 

@@ -17,6 +17,7 @@ import org.springframework.security.web.firewall.RequestRejectedHandler;
 
 import dev.warden.platform.apikey.ApiKeyManagement;
 import dev.warden.platform.apikey.VerifiedKey;
+import dev.warden.platform.feedback.OutcomeFeedback;
 import dev.warden.platform.model.ModelGrants;
 import dev.warden.platform.monitoring.ServingHealth;
 import dev.warden.platform.quota.QuotaManagement;
@@ -33,12 +34,13 @@ import dev.warden.platform.worker.WorkerProperties;
  * {@link DataPlaneRoute}, or refused ({@link DataPlaneRouteFilter#ORDER}) → API key
  * ({@link ApiKeyAuthenticationFilter#ORDER}) → model grant
  * ({@link ModelGrantFilter#ORDER}) → quota ({@link QuotaFilter#ORDER}) → the 404 for a
- * model not granted ({@link DeniedModelAnswer#ORDER}) → {@link GatewayForwarder}, which
- * ends the chain for every call forwarded to a worker. All of them run before Spring
- * Security's filter chain ({@code spring.security.filter.order}, -100): only
- * {@code /v1/usage}, answered by the gateway itself, continues to Spring Security's
- * data-plane chain (which re-checks that a key was verified) and Spring MVC. The filters
- * run only on {@code /v1/*} and {@code /v2/*}.
+ * model not granted ({@link DeniedModelAnswer#ORDER}) → the answer to a {@code :feedback}
+ * call ({@link FeedbackAnswer#ORDER}) → {@link GatewayForwarder}, which ends the chain
+ * for every call forwarded to a worker. All of them run before Spring Security's filter
+ * chain ({@code spring.security.filter.order}, -100): only {@code /v1/usage}, answered by
+ * the gateway itself, continues to Spring Security's data-plane chain (which re-checks
+ * that a key was verified) and Spring MVC. The filters run only on {@code /v1/*} and
+ * {@code /v2/*}.
  */
 @Configuration(proxyBeanMethods = false)
 class GatewayConfiguration {
@@ -78,6 +80,11 @@ class GatewayConfiguration {
 	@Bean
 	FilterRegistrationBean<QuotaFilter> quotaFilter(QuotaManagement quotas) {
 		return register(new QuotaFilter(quotas), QuotaFilter.ORDER);
+	}
+
+	@Bean
+	FilterRegistrationBean<FeedbackAnswer> feedbackAnswer(OutcomeFeedback feedback, ModelGrants grants) {
+		return register(new FeedbackAnswer(feedback, grants), FeedbackAnswer.ORDER);
 	}
 
 	@Bean

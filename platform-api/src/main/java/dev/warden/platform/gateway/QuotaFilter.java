@@ -65,7 +65,7 @@ class QuotaFilter extends HttpFilter implements Ordered {
 			throws ServletException, IOException {
 		VerifiedKey key = VerifiedKey.of(request);
 		DataPlaneRoute route = DataPlaneRouteFilter.of(request);
-		if (key == null || route == null || !route.forwarded()) {
+		if (key == null || route == null || !route.spendsQuota()) {
 			// no key or route: not reachable when the filters are ordered as registered
 			// (the security chain denies
 			// it anyway); /v1/usage spends no model quota

@@ -84,6 +84,7 @@ class LoggingPolicyAudit {
 				details.put("request_log_months", this.retention.requestLogMonths());
 				details.put("usage_daily_months", this.retention.usageDailyMonths());
 				details.put("serving_minutes_months", this.retention.servingMinutesMonths());
+				details.put("feedback_months", this.retention.feedbackMonths());
 				this.audit.append("system", ACTION, "policy", FILE_NAME, details);
 			});
 		}

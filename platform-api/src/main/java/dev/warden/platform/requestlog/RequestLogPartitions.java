@@ -47,11 +47,12 @@ import dev.warden.platform.audit.AuditTrail;
  * daily run then applies the retention of {@code policies/logging.yaml}: every partition
  * whose whole range ends before the first day of the month {@code request_log_months}
  * months ago is dropped, rows of the default partition older than that are deleted, and
- * {@code usage_daily} rows older than {@code usage_daily_months} and
- * {@code serving_minutes} rows older than {@code serving_minutes_months} are deleted,
- * each change audited in the same transaction. Replicas run this at the same moment: a
- * transaction-scoped advisory lock serialises them and every step is idempotent, so the
- * second finds nothing to do.
+ * {@code usage_daily} rows older than {@code usage_daily_months}, {@code serving_minutes}
+ * rows older than {@code serving_minutes_months} and outcome feedback
+ * ({@code feedback_outcomes} by the prediction's time, {@code feedback_windows}) older
+ * than {@code feedback_months} are deleted, each change audited in the same transaction.
+ * Replicas run this at the same moment: a transaction-scoped advisory lock serialises
+ * them and every step is idempotent, so the second finds nothing to do.
  * <p>
  * Gauges: {@code warden.request.log.partition.default.rows} (rows found in the default
  * partition at the last check; should be 0) and
@@ -257,19 +258,23 @@ class RequestLogPartitions implements SchedulingConfigurer {
 	 * default partition older than that, deletes the {@code usage_daily} rows older than
 	 * the first day of the month {@code usage_daily_months} before {@code now}, and the
 	 * {@code serving_minutes} rows older than the first instant of the month
-	 * {@code serving_minutes_months} before {@code now}. One transaction, audited
-	 * ({@code request_log.partitions_dropped}, {@code request_log.default_rows_deleted},
-	 * {@code usage_daily.rows_deleted}, {@code serving_minutes.rows_deleted}) by
+	 * {@code serving_minutes_months} before {@code now}, and the outcome feedback older
+	 * than the first instant of the month {@code feedback_months} before {@code now}. One
+	 * transaction, audited ({@code request_log.partitions_dropped},
+	 * {@code request_log.default_rows_deleted}, {@code usage_daily.rows_deleted},
+	 * {@code serving_minutes.rows_deleted}, {@code feedback.rows_deleted}) by
 	 * {@code actor}; nothing to remove = no change and no audit event.
 	 */
 	RetentionResult applyRetention(Instant now, String actor) {
 		Integer logMonths = this.policy.requestLogMonths();
 		Integer usageMonths = this.policy.usageDailyMonths();
 		Integer servingMonths = this.policy.servingMinutesMonths();
+		Integer feedbackMonths = this.policy.feedbackMonths();
 		YearMonth current = YearMonth.from(now.atZone(ZoneOffset.UTC));
 		Instant logCutoff = (logMonths != null) ? start(current.minusMonths(logMonths)) : null;
 		LocalDate usageCutoff = (usageMonths != null) ? current.minusMonths(usageMonths).atDay(1) : null;
 		Instant servingCutoff = (servingMonths != null) ? start(current.minusMonths(servingMonths)) : null;
+		Instant feedbackCutoff = (feedbackMonths != null) ? start(current.minusMonths(feedbackMonths)) : null;
 		return this.transactions.execute((status) -> {
 			lock();
 			List<Partition> dropped = new ArrayList<>();
@@ -300,6 +305,16 @@ class RequestLogPartitions implements SchedulingConfigurer {
 					.param("cutoff", Timestamp.from(servingCutoff))
 					.update();
 			}
+			long feedbackOutcomesDeleted = 0;
+			long feedbackWindowsDeleted = 0;
+			if (feedbackCutoff != null) {
+				feedbackOutcomesDeleted = this.jdbc.sql("DELETE FROM feedback_outcomes WHERE predicted_at < :cutoff")
+					.param("cutoff", Timestamp.from(feedbackCutoff))
+					.update();
+				feedbackWindowsDeleted = this.jdbc.sql("DELETE FROM feedback_windows WHERE window_start < :cutoff")
+					.param("cutoff", Timestamp.from(feedbackCutoff))
+					.update();
+			}
 			if (!dropped.isEmpty()) {
 				Map<String, Object> details = retentionDetails(logMonths, logCutoff);
 				details.put("partitions", dropped.stream().map(RequestLogPartitions::describe).toList());
@@ -323,15 +338,24 @@ class RequestLogPartitions implements SchedulingConfigurer {
 				details.put("rows_deleted", servingDeleted);
 				this.audit.append(actor, "serving_minutes.rows_deleted", "table", "serving_minutes", details);
 			}
-			if (!dropped.isEmpty() || defaultDeleted > 0 || usageDeleted > 0 || servingDeleted > 0) {
+			if (feedbackOutcomesDeleted > 0 || feedbackWindowsDeleted > 0) {
+				Map<String, Object> details = retentionDetails(feedbackMonths, feedbackCutoff);
+				details.put("outcomes_deleted", feedbackOutcomesDeleted);
+				details.put("windows_deleted", feedbackWindowsDeleted);
+				this.audit.append(actor, "feedback.rows_deleted", "table", "feedback_outcomes", details);
+			}
+			if (!dropped.isEmpty() || defaultDeleted > 0 || usageDeleted > 0 || servingDeleted > 0
+					|| feedbackOutcomesDeleted > 0 || feedbackWindowsDeleted > 0) {
 				log.warn(
 						"Retention applied by {}: request-log partitions dropped {}, {} rows deleted from {}, "
-								+ "{} usage_daily rows deleted, {} serving_minutes rows deleted",
+								+ "{} usage_daily rows deleted, {} serving_minutes rows deleted, "
+								+ "{} feedback_outcomes and {} feedback_windows rows deleted",
 						actor, dropped.stream().map(Partition::name).toList(), defaultDeleted, DEFAULT_PARTITION,
-						usageDeleted, servingDeleted);
+						usageDeleted, servingDeleted, feedbackOutcomesDeleted, feedbackWindowsDeleted);
 			}
 			return new RetentionResult(logMonths, logCutoff, dropped, defaultDeleted, usageMonths, usageCutoff,
-					usageDeleted, servingMonths, servingCutoff, servingDeleted);
+					usageDeleted, servingMonths, servingCutoff, servingDeleted, feedbackMonths, feedbackCutoff,
+					feedbackOutcomesDeleted, feedbackWindowsDeleted);
 		});
 	}
 
@@ -421,7 +445,8 @@ class RequestLogPartitions implements SchedulingConfigurer {
 	/** What one retention run removed. */
 	record RetentionResult(Integer requestLogMonths, Instant requestLogCutoff, List<Partition> droppedPartitions,
 			long defaultRowsDeleted, Integer usageDailyMonths, LocalDate usageDailyCutoff, long usageDailyRowsDeleted,
-			Integer servingMinutesMonths, Instant servingMinutesCutoff, long servingMinutesRowsDeleted) {
+			Integer servingMinutesMonths, Instant servingMinutesCutoff, long servingMinutesRowsDeleted,
+			Integer feedbackMonths, Instant feedbackCutoff, long feedbackOutcomesDeleted, long feedbackWindowsDeleted) {
 	}
 
 	/** The state of the default partition and of the partitions ahead. */

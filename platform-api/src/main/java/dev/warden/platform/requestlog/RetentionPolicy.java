@@ -16,13 +16,13 @@ import dev.warden.platform.system.PolicyFile;
 import dev.warden.platform.system.WardenProperties;
 
 /**
- * How long the request log, the daily usage rows and the per-minute serving-health rows
- * are kept, read once at start-up from the {@code retention} section of
- * {@code <policies dir>/logging.yaml} (or the copy packaged in the jar when the policies
- * directory does not exist). Retention is platform-wide: the request log is partitioned
- * by month for all tenants together and whole partitions are dropped. A file without a
- * {@code retention} section keeps everything. Invalid values stop the start with a
- * message naming the field. Immutable.
+ * How long the request log, the daily usage rows, the per-minute serving-health rows and
+ * the outcome feedback are kept, read once at start-up from the {@code retention} section
+ * of {@code <policies dir>/logging.yaml} (or the copy packaged in the jar when the
+ * policies directory does not exist). Retention is platform-wide: the request log is
+ * partitioned by month for all tenants together and whole partitions are dropped. A file
+ * without a {@code retention} section keeps everything. Invalid values stop the start
+ * with a message naming the field. Immutable.
  */
 @Component
 class RetentionPolicy {
@@ -42,6 +42,8 @@ class RetentionPolicy {
 
 	private final Integer servingMinutesMonths;
 
+	private final Integer feedbackMonths;
+
 	@Autowired
 	RetentionPolicy(WardenProperties warden) throws IOException {
 		this(read(warden.policiesDir()));
@@ -53,20 +55,23 @@ class RetentionPolicy {
 			this.requestLogMonths = null;
 			this.usageDailyMonths = null;
 			this.servingMinutesMonths = null;
+			this.feedbackMonths = null;
 			return;
 		}
 		if (!retention.isObject()) {
 			throw new IllegalStateException(FILE_NAME + ": retention must be a mapping");
 		}
 		retention.propertyNames().forEach((name) -> {
-			if (!Set.of("request_log_months", "usage_daily_months", "serving_minutes_months").contains(name)) {
-				throw new IllegalStateException(FILE_NAME + ": retention." + name
-						+ " is unknown; expected request_log_months, usage_daily_months or serving_minutes_months");
+			if (!Set.of("request_log_months", "usage_daily_months", "serving_minutes_months", "feedback_months")
+				.contains(name)) {
+				throw new IllegalStateException(FILE_NAME + ": retention." + name + " is unknown; expected "
+						+ "request_log_months, usage_daily_months, serving_minutes_months or feedback_months");
 			}
 		});
 		this.requestLogMonths = months(retention, "request_log_months", null);
 		this.usageDailyMonths = months(retention, "usage_daily_months", this.requestLogMonths);
 		this.servingMinutesMonths = months(retention, "serving_minutes_months", this.requestLogMonths);
+		this.feedbackMonths = months(retention, "feedback_months", this.requestLogMonths);
 	}
 
 	/** Parses a policy from YAML text (tests, tools). */
@@ -92,9 +97,18 @@ class RetentionPolicy {
 		return this.servingMinutesMonths;
 	}
 
+	/**
+	 * Months the outcome feedback ({@code feedback_outcomes} by the prediction's time,
+	 * {@code feedback_windows} by window) is kept; {@code null} = kept forever.
+	 */
+	Integer feedbackMonths() {
+		return this.feedbackMonths;
+	}
+
 	/** Whether anything is ever deleted. */
 	boolean configured() {
-		return this.requestLogMonths != null || this.usageDailyMonths != null || this.servingMinutesMonths != null;
+		return this.requestLogMonths != null || this.usageDailyMonths != null || this.servingMinutesMonths != null
+				|| this.feedbackMonths != null;
 	}
 
 	private static Integer months(JsonNode node, String name, Integer fallback) {

@@ -95,8 +95,9 @@ class ApiKeyScopeIntegrationTests {
 		HttpResponse<String> list = Http.get(app.url("/api/admin/tenants/" + tenantId + "/keys"), warden.admin());
 		assertThat(list.statusCode()).isEqualTo(200);
 		assertThat(list.body()).contains("\"prefix\":\"wdn_", "\"name\":\"dated\"", "\"models\":[\"income\"]",
-				"\"operations\":[\"predict\",\"explain\",\"metadata\"]", "\"expires_at\":\"2999-01-01T00:00:00Z\"",
-				"\"status\":\"active\"", "\"created_at\"", "\"last_used_at\"");
+				"\"operations\":[\"predict\",\"explain\",\"metadata\",\"feedback\"]",
+				"\"expires_at\":\"2999-01-01T00:00:00Z\"", "\"status\":\"active\"", "\"created_at\"",
+				"\"last_used_at\"");
 		assertThat(list.body()).doesNotContain(created.key(), created.key().substring(17), "hash");
 	}
 

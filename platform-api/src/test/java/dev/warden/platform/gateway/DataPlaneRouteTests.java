@@ -33,6 +33,10 @@ class DataPlaneRouteTests {
 				new Case("/v1/models/income:classify", Endpoint.V1_CLASSIFY, "income", null, null),
 				new Case("/v1/models/income:regress", Endpoint.V1_REGRESS, "income", null, null),
 				new Case("/v1/models/income:explain", Endpoint.V1_EXPLAIN, "income", null, null),
+				new Case("/v1/models/income:feedback", Endpoint.V1_FEEDBACK, "income", null, null),
+				new Case("/v1/models/income/versions/2:feedback", Endpoint.V1_FEEDBACK, "income", 2L, null),
+				new Case("/v1/models/income/feedback", Endpoint.V1_FEEDBACK_SUMMARY, "income", null, null),
+				new Case("/v1/models/income/versions/2/feedback", Endpoint.V1_FEEDBACK_SUMMARY, "income", 2L, null),
 				new Case("/v1/usage", Endpoint.V1_USAGE, null, null, null),
 				new Case("/v2", Endpoint.V2_SERVER, null, null, null),
 				new Case("/v2/health/live", Endpoint.V2_LIVE, null, null, null),
@@ -61,6 +65,33 @@ class DataPlaneRouteTests {
 		assertThat(DataPlaneRoute.parse("/v1/models").operation()).isEqualTo("metadata");
 		assertThat(DataPlaneRoute.parse("/v2/models/income/ready").operation()).isEqualTo("metadata");
 		assertThat(DataPlaneRoute.parse("/v2/health/ready").operation()).isNull();
+		assertThat(DataPlaneRoute.parse("/v1/models/income:feedback").operation()).isEqualTo("feedback");
+	}
+
+	@Test
+	void feedbackIsAnsweredByTheGatewaySpendsQuotaAndNamesNoLabel() {
+		DataPlaneRoute feedback = DataPlaneRoute.parse("/v1/models/income:feedback");
+		assertThat(feedback.forwarded()).isFalse();
+		assertThat(feedback.spendsQuota()).isTrue();
+		assertThat(feedback.choosesVersion()).isFalse();
+		assertThat(feedback.countsRows()).isFalse();
+		assertThat(DataPlaneRoute.parse("/v1/usage").spendsQuota()).isFalse();
+		assertThat(DataPlaneRoute.parse("/v1/models/income:predict").spendsQuota()).isTrue();
+		assertThatThrownBy(() -> DataPlaneRoute.parse("/v1/models/income/labels/stable:feedback"))
+			.isInstanceOf(DataPlaneRoute.NoRouteException.class)
+			.extracting((ex) -> ((DataPlaneRoute.NoRouteException) ex).status())
+			.isEqualTo(404);
+		DataPlaneRoute summary = DataPlaneRoute.parse("/v1/models/income/feedback");
+		assertThat(summary.forwarded()).isFalse();
+		assertThat(summary.feedback()).isTrue();
+		assertThat(summary.operation()).isEqualTo("feedback");
+		assertThat(summary.endpoint().method()).isEqualTo("GET");
+		assertThatThrownBy(() -> DataPlaneRoute.parse("/v1/models/income/labels/stable/feedback"))
+			.isInstanceOf(DataPlaneRoute.NoRouteException.class);
+		assertThatThrownBy(() -> DataPlaneRoute.parse("/v2/models/income/feedback"))
+			.isInstanceOf(DataPlaneRoute.NoRouteException.class);
+		assertThatThrownBy(() -> DataPlaneRoute.parse("/v1/models/income:Feedback"))
+			.isInstanceOf(DataPlaneRoute.NoRouteException.class);
 	}
 
 	@Test

@@ -202,6 +202,32 @@ class DataPlaneSecurityIntegrationTests {
 	}
 
 	@Test
+	void noSpellingOfAFeedbackPathGetsPastTheGrantOrTheKeysScopes() throws IOException {
+		String feedback = "{\"outcomes\":[{\"request_id\":\"x\",\"label\":1}]}";
+		List<String> failures = new ArrayList<>();
+		for (String template : List.of("/v1/models/{m}:feedback", "/v1/models/{m}/versions/1:feedback")) {
+			for (String path : spellings(template, "secret-b")) {
+				failures.addAll(refused(send("POST", path, intruder, feedback), "secret-b"));
+			}
+			for (String path : spellings(template, "open")) {
+				failures.addAll(refused(send("POST", path, metadataOnly, feedback), "open"));
+			}
+			for (String path : spellings(template, "other")) {
+				failures.addAll(refused(send("POST", path, modelScoped, feedback), "other"));
+			}
+		}
+		assertThat(failures).isEmpty();
+		assertThat(send("POST", "/v1/models/open:feedback", metadataOnly, feedback).body())
+			.contains("this key lacks the operation 'feedback'");
+		// the positive control: the owner is answered (its request id names no
+		// prediction)
+		Answer owned = send("POST", "/v1/models/secr%65t-b:feedback", owner, feedback);
+		assertThat(owned.status()).isEqualTo(200);
+		assertThat(owned.body()).contains("\"reason\":\"unknown_request_id\"");
+		assertThat(received.get(owned.requestId())).as("feedback is never forwarded").isNull();
+	}
+
+	@Test
 	void noSpellingOfAPredictPathGetsPastThePlansRowLimit() throws IOException {
 		List<String> failures = new ArrayList<>();
 		for (String template : List.of("/v1/models/{m}:predict", "/v1/models/{m}/versions/1:predict",

@@ -68,6 +68,8 @@ class IsolationMatrixIntegrationTests {
 			GET  /v2/models/secret/ready                       200 404   401     401     403       401  401
 			GET  /v2/health/live                               200 200   401     401     403       401  401
 			GET  /v2/health/ready                              200 200   401     401     403       401  401
+			POST /v1/models/secret:feedback                    200 404   401     401     403       401  401
+			POST /v1/models/shared:feedback                    200 200   401     401     403       401  401
 			""";
 
 	/**
@@ -78,6 +80,12 @@ class IsolationMatrixIntegrationTests {
 			"403", "tenant_suspended", "404", "model_not_found");
 
 	private static final String PREDICT = "{\"instances\":[{\"age\":39,\"note\":\"PRIVATE-PAYLOAD-OF-%s\"}]}";
+
+	/**
+	 * Feedback on OWN's prediction of the model (rows 4 and 8 of the matrix: the
+	 * predictions of {@code secret} and {@code shared} by OWN), whoever sends it.
+	 */
+	private static final String FEEDBACK = "{\"outcomes\":[{\"request_id\":\"iso-%d-OWN\",\"label\":1}]}";
 
 	@TempDir
 	static Path dataDir;
@@ -200,7 +208,9 @@ class IsolationMatrixIntegrationTests {
 		}
 		if ("POST".equals(method)) {
 			headers.addAll(List.of("Content-Type", "application/json"));
-			return Http.send(method, app.url(path), PREDICT.formatted(caller), headers.toArray(String[]::new));
+			String body = path.endsWith(":feedback") ? FEEDBACK.formatted(path.contains("/secret:") ? 4 : 8)
+					: PREDICT.formatted(caller);
+			return Http.send(method, app.url(path), body, headers.toArray(String[]::new));
 		}
 		return Http.send(method, app.url(path), null, headers.toArray(String[]::new));
 	}
@@ -230,6 +240,15 @@ class IsolationMatrixIntegrationTests {
 					continue;
 				}
 				failures.addAll(leaks(where, caller, path, response));
+				if (path.endsWith(":feedback") && expected == 200) {
+					// OWN's prediction is found (the stand-in's answer has no class); to
+					// anyone else it does not exist
+					String reason = Json.read(response.body()).path("outcomes").get(0).path("reason").asString();
+					String want = "OWN".equals(caller) ? "prediction_not_readable" : "unknown_request_id";
+					if (!want.equals(reason)) {
+						failures.add(where + ": expected outcome " + want + " in " + response.body());
+					}
+				}
 				if (expected >= 400) {
 					String code = CODES.getOrDefault(expected + ":" + caller, CODES.get(Integer.toString(expected)));
 					if (!response.body().contains("\"code\":\"" + code + "\"")) {

@@ -98,6 +98,9 @@ class RequestLogPartitionsIntegrationTests {
 		usage(tenant.id(), key, LocalDate.parse("2021-02-01"));
 		servingMinute(tenant.id(), "2021-01-31T23:59:00Z");
 		servingMinute(tenant.id(), "2021-02-01T00:00:00Z");
+		feedback(tenant.id(), "p-jan-last", "2021-01-31T23:59:59Z");
+		feedback(tenant.id(), "p-feb-first", "2021-02-01T00:00:00Z");
+		long feedbackAudits = audits("feedback.rows_deleted");
 		long partitionAudits = audits("request_log.partitions_dropped");
 		long usageAudits = audits("usage_daily.rows_deleted");
 		long servingAudits = audits("serving_minutes.rows_deleted");
@@ -115,6 +118,21 @@ class RequestLogPartitionsIntegrationTests {
 		assertThat(result.servingMinutesMonths()).isEqualTo(13);
 		assertThat(result.servingMinutesCutoff()).isEqualTo(Instant.parse("2021-02-01T00:00:00Z"));
 		assertThat(result.servingMinutesRowsDeleted()).isEqualTo(1);
+		assertThat(result.feedbackMonths()).isEqualTo(13);
+		assertThat(result.feedbackCutoff()).isEqualTo(Instant.parse("2021-02-01T00:00:00Z"));
+		assertThat(result.feedbackOutcomesDeleted()).isEqualTo(1);
+		assertThat(result.feedbackWindowsDeleted()).isEqualTo(1);
+		assertThat(app.jdbc()
+			.sql("SELECT request_id FROM feedback_outcomes WHERE tenant_id = :t")
+			.param("t", tenant.id())
+			.query(String.class)
+			.list()).containsExactly("p-feb-first");
+		assertThat(app.jdbc()
+			.sql("SELECT window_start FROM feedback_windows WHERE tenant_id = :t")
+			.param("t", tenant.id())
+			.query((rs, i) -> rs.getTimestamp("window_start").toInstant())
+			.list()).containsExactly(Instant.parse("2021-02-01T00:00:00Z"));
+		assertThat(audits("feedback.rows_deleted")).isEqualTo(feedbackAudits + 1);
 		assertThat(names()).doesNotContain("request_log_2021_01")
 			.contains("request_log_2021_02", "request_log_2021_03", "request_log_2021_04");
 		assertThat(count("SELECT count(*) FROM request_log WHERE request_id IN ('p-jan-last', 'p-2020-stray')"))
@@ -163,6 +181,8 @@ class RequestLogPartitionsIntegrationTests {
 		assertThat(again.defaultRowsDeleted()).isZero();
 		assertThat(again.usageDailyRowsDeleted()).isZero();
 		assertThat(again.servingMinutesRowsDeleted()).isZero();
+		assertThat(again.feedbackOutcomesDeleted()).isZero();
+		assertThat(audits("feedback.rows_deleted")).isEqualTo(feedbackAudits + 1);
 		assertThat(audits("request_log.partitions_dropped")).isEqualTo(partitionAudits + 1);
 		assertThat(audits("usage_daily.rows_deleted")).isEqualTo(usageAudits + 1);
 		assertThat(audits("serving_minutes.rows_deleted")).isEqualTo(servingAudits + 1);
@@ -299,6 +319,24 @@ class RequestLogPartitionsIntegrationTests {
 					+ "1, 1, 1)")
 			.param("minute", java.sql.Timestamp.from(Instant.parse(minute)))
 			.param("tenant", tenant)
+			.update();
+	}
+
+	private static void feedback(UUID tenant, String requestId, String predictedAt) {
+		java.sql.Timestamp at = java.sql.Timestamp.from(Instant.parse(predictedAt));
+		app.jdbc()
+			.sql("INSERT INTO feedback_outcomes (tenant_id, model, request_id, version, predicted_at, api_key_id, "
+					+ "row_count, outcome) VALUES (:tenant, 'income', :r, '1', :at, :tenant, 1, '\\x00')")
+			.param("tenant", tenant)
+			.param("r", requestId)
+			.param("at", at)
+			.update();
+		app.jdbc()
+			.sql("INSERT INTO feedback_windows (model, window_start, tenant_id, version, attribute, group_value, tp, "
+					+ "fp, tn, fn) VALUES ('income', date_trunc('hour', CAST(:at AS timestamptz)), :tenant, '1', '', '', "
+					+ "1, 0, 0, 0)")
+			.param("tenant", tenant)
+			.param("at", at)
 			.update();
 	}
 

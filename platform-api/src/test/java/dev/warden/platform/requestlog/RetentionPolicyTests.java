@@ -20,6 +20,7 @@ class RetentionPolicyTests {
 			assertThat(policy.requestLogMonths()).isEqualTo(13);
 			assertThat(policy.usageDailyMonths()).isEqualTo(13);
 			assertThat(policy.servingMinutesMonths()).isEqualTo(13);
+			assertThat(policy.feedbackMonths()).isEqualTo(13);
 		}
 	}
 
@@ -45,11 +46,28 @@ class RetentionPolicyTests {
 	}
 
 	@Test
+	void feedbackRetentionMayDifferAndAloneIsARetention() {
+		RetentionPolicy policy = RetentionPolicy.parse("retention: { request_log_months: 13, feedback_months: 24 }");
+		assertThat(policy.feedbackMonths()).isEqualTo(24);
+		assertThat(policy.servingMinutesMonths()).isEqualTo(13);
+		assertThat(RetentionPolicy.parse("retention: { request_log_months: 5 }").feedbackMonths())
+			.as("absent: as the request log")
+			.isEqualTo(5);
+		RetentionPolicy alone = RetentionPolicy.parse("retention: { feedback_months: 3 }");
+		assertThat(alone.requestLogMonths()).isNull();
+		assertThat(alone.feedbackMonths()).isEqualTo(3);
+		assertThat(alone.configured()).isTrue();
+		assertThatIllegalStateException().isThrownBy(() -> RetentionPolicy.parse("retention: { feedback_months: 0 }"))
+			.withMessageContaining("retention.feedback_months");
+	}
+
+	@Test
 	void withoutRetentionEverythingIsKept() {
 		RetentionPolicy policy = RetentionPolicy.parse("redaction: { default: { emails: true } }");
 		assertThat(policy.requestLogMonths()).isNull();
 		assertThat(policy.usageDailyMonths()).isNull();
 		assertThat(policy.servingMinutesMonths()).isNull();
+		assertThat(policy.feedbackMonths()).isNull();
 		assertThat(policy.configured()).isFalse();
 	}
 

@@ -96,6 +96,37 @@ public final class FairnessTally {
 		this.rows++;
 	}
 
+	/**
+	 * Adds rows already counted elsewhere (e.g. additive counts kept per group): the same
+	 * as {@link #add(String[], boolean, boolean)} once per row.
+	 * @param sensitive the raw cells of the sensitive attributes, in the order of the
+	 * attributes
+	 * @param counts the rows' confusion counts
+	 * @throws IllegalArgumentException when the number of cells is not the number of
+	 * attributes
+	 * @throws IllegalStateException when an attribute gets more distinct groups than the
+	 * limit
+	 */
+	public void add(String[] sensitive, GroupCounts counts) {
+		if (sensitive == null || sensitive.length != this.attributes.size()) {
+			throw new IllegalArgumentException("a row needs " + this.attributes.size()
+					+ " sensitive cells, one per attribute, not " + ((sensitive != null) ? sensitive.length : 0));
+		}
+		if (counts.n() == 0) {
+			return;
+		}
+		int[] key = new int[sensitive.length];
+		for (int a = 0; a < key.length; a++) {
+			key[a] = index(a, this.attributes.get(a).group(sensitive[a]));
+		}
+		long[] cell = this.cells.computeIfAbsent(new CellKey(key), (k) -> new long[4]);
+		cell[0] += counts.tp();
+		cell[1] += counts.fp();
+		cell[2] += counts.tn();
+		cell[3] += counts.fn();
+		this.rows += counts.n();
+	}
+
 	private int index(int attribute, String group) {
 		Map<String, Integer> known = this.indices.get(attribute);
 		Integer index = known.get(group);
