@@ -43,7 +43,7 @@ public class ExplainabilityJobs {
 	static final Set<String> STATES = Set.of("queued", "running", "done", "failed", "cancelled");
 
 	/** The kinds of jobs the queue holds ({@code explainability_jobs.kind}). */
-	static final Set<String> KINDS = Set.of(ExplanationJobKind.NAME, "fairness");
+	static final Set<String> KINDS = Set.of(ExplanationJobKind.NAME, "fairness", "profile");
 
 	private static final Pattern METHOD = Pattern.compile("[a-z][a-z0-9_]{0,39}");
 
