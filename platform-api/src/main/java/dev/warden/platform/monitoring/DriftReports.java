@@ -10,6 +10,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.regex.Pattern;
 
 import org.springframework.stereotype.Service;
@@ -378,13 +379,18 @@ class DriftReports {
 		if (version < 0) {
 			throw ApiException.badRequest("invalid_parameter", "version: must be a version number");
 		}
+		// a stored profile is enough: its version existed (and its live chunks stay
+		// readable)
+		Optional<DriftStore.StoredProfile> stored = this.store.newestProfile(model, version);
+		if (stored.isPresent()) {
+			return stored.get();
+		}
 		if (this.catalogue.version(model, version).isEmpty()) {
 			throw ApiException.notFound("version " + version + " of model " + model);
 		}
-		return this.store.newestProfile(model, version)
-			.orElseThrow(() -> ApiException.notFound("reference profile of version " + version + " of model " + model
-					+ " (none was computed yet; POST /api/admin/models/" + model + "/versions/" + version
-					+ "/drift-profiles computes one)"));
+		throw ApiException.notFound("reference profile of version " + version + " of model " + model
+				+ " (none was computed yet; POST /api/admin/models/" + model + "/versions/" + version
+				+ "/drift-profiles computes one)");
 	}
 
 	private Sum sum(String model, long version, DriftProfile profile, Instant from, Instant to) {
