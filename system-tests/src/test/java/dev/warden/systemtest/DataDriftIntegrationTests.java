@@ -92,6 +92,8 @@ class DataDriftIntegrationTests {
 		long version = answeringVersion("income", original.get(0));
 		JsonNode profile = awaitProfile("income", version);
 		assertThat(profile.path("profile").path("features")).hasSize(INCOME_INPUTS.size());
+		assertThat(profile.path("profile").path("rows").asLong()).isEqualTo(rows.size());
+		assertProfileJobAndAudit("income", version, profile);
 		String path = "/v1/models/income/versions/" + version + ":predict";
 		Phases phases = replay(original, shifted, 50,
 				(batch) -> post(path, JSON.writeValueAsString(Map.of("instances", batch))));
@@ -171,6 +173,31 @@ class DataDriftIntegrationTests {
 			assertThat(Instant.now()).as("the reference profile of " + model + "/" + version).isBefore(deadline);
 			Thread.sleep(2_000);
 		}
+	}
+
+	/**
+	 * The profile is the report of a done job of kind {@code profile} of the version, and
+	 * its creation is in the audit trail.
+	 */
+	private void assertProfileJobAndAudit(String model, long version, JsonNode profile) throws Exception {
+		String id = profile.path("id").asString();
+		var jobs = Http.get(this.cluster.gateway() + "/api/admin/explainability/jobs?kind=profile&model=" + model
+				+ "&version=" + version + "&size=100", Http.bearer(this.cluster.complianceToken()));
+		assertThat(jobs.status()).as(jobs.body()).isEqualTo(200);
+		boolean linked = false;
+		for (JsonNode job : jobs.json().path("content")) {
+			linked |= job.path("state").asString().equals("done")
+					&& job.path("profile_report_id").asString("").equals(id);
+		}
+		assertThat(linked).as("a done profile job names profile " + id + ": " + jobs.body()).isTrue();
+		var audit = Http.get(
+				this.cluster.gateway() + "/api/admin/audit-events?target_type=drift_profile&target_id=" + id,
+				Http.bearer(this.cluster.complianceToken()));
+		assertThat(audit.status()).as(audit.body()).isEqualTo(200);
+		JsonNode event = audit.json().path("content").get(0);
+		assertThat(event.path("action").asString()).isEqualTo("monitoring.profile_created");
+		assertThat(event.path("details").path("dataset_sha256").asString())
+			.isEqualTo(profile.path("dataset_sha256").asString());
 	}
 
 	private Http.Response post(String path, String body) throws Exception {

@@ -7,6 +7,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.TreeSet;
 
 import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ArrayNode;
@@ -20,7 +21,7 @@ import tools.jackson.databind.node.ObjectNode;
  * <ul>
  * <li>numeric ({@code DT_FLOAT}, integer dtypes): edges are the reference's quantiles at
  * 1/bins, …, (bins−1)/bins by nearest rank (the ⌈q·n⌉-th smallest value), equal edges
- * merged;</li>
+ * merged, and a point mass isolated ({@link #quantileEdges});</li>
  * <li>{@code DT_STRING}: text when the policy names it in {@code text_features},
  * categorical when in {@code categorical_features}; otherwise text when the non-missing
  * values average at least {@value #TEXT_MIN_MEAN_TOKENS} tokens and at least half of them
@@ -96,7 +97,8 @@ public final class ProfileBuilder {
 		settingsNode.put("k", this.settings.k());
 		settingsNode.put("max_categories", ProfileSettings.MAX_CATEGORIES);
 		settingsNode.put("quantiles", "nearest rank: the ceil(q*n)-th smallest value at q = 1/bins ... "
-				+ "(bins-1)/bins, equal edges merged; bins (-inf, e1), [e1, e2), ..., [em, +inf)");
+				+ "(bins-1)/bins, equal edges merged; a value that is the edge of several quantiles also gets the "
+				+ "smallest value above it as an edge; bins (-inf, e1), [e1, e2), ..., [em, +inf)");
 		settingsNode.put("tokeniser", "lower-case (Locale.ROOT), split at every code point that is not a letter "
 				+ "or digit; bucket = FNV-1a 32-bit of the token's UTF-8 bytes, unsigned, mod hash_buckets");
 		profile.put("rows", this.rows);
@@ -149,22 +151,34 @@ public final class ProfileBuilder {
 
 	/**
 	 * Quantile edges of sorted values: the ⌈q·n⌉-th smallest value at q = 1/bins … (bins
-	 * − 1)/bins, equal edges merged.
+	 * − 1)/bins, equal edges merged; a value that is the edge of several quantiles (a
+	 * point mass, such as the zeros of a mostly-zero input) also gets the smallest value
+	 * above it as an edge, so that it has a bin of its own.
 	 */
 	public static double[] quantileEdges(double[] sorted, int bins) {
 		if (sorted.length == 0) {
 			return new double[0];
 		}
-		double[] edges = new double[bins - 1];
-		int n = 0;
+		TreeSet<Double> edges = new TreeSet<>();
+		double previous = Double.NaN;
 		for (int i = 1; i < bins; i++) {
 			int rank = (int) Math.ceil((double) i * sorted.length / bins);
 			double edge = sorted[Math.max(0, rank - 1)];
-			if (n == 0 || edge > edges[n - 1]) {
-				edges[n++] = edge;
+			if (edge == previous) {
+				int above = DriftFeature.bin(sorted, edge);
+				if (above < sorted.length) {
+					edges.add(sorted[above]);
+				}
 			}
+			edges.add(edge);
+			previous = edge;
 		}
-		return Arrays.copyOf(edges, n);
+		double[] out = new double[edges.size()];
+		int i = 0;
+		for (double edge : edges) {
+			out[i++] = edge;
+		}
+		return out;
 	}
 
 	/** One input while rows are added. */

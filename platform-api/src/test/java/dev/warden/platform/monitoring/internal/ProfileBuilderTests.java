@@ -19,11 +19,16 @@ class ProfileBuilderTests {
 	private static final ProfileSettings SETTINGS = new ProfileSettings(4, 8, 3, Set.of(), Set.of());
 
 	@Test
-	void quantileEdgesAreNearestRankAndMerged() {
+	void quantileEdgesAreNearestRankMergedWithPointMassesIsolated() {
 		double[] sorted = { 1, 2, 3, 4, 5, 6, 7, 8, 9, 10 };
 		// q = 0.25, 0.5, 0.75: ranks ceil(2.5) = 3, 5, ceil(7.5) = 8
 		assertThat(ProfileBuilder.quantileEdges(sorted, 4)).containsExactly(3, 5, 8);
-		assertThat(ProfileBuilder.quantileEdges(new double[] { 0, 0, 0, 0, 0, 0, 0, 0, 1, 9 }, 4)).containsExactly(0);
+		// 0 is the edge of all three quantiles: the next value, 1, becomes an edge too
+		assertThat(ProfileBuilder.quantileEdges(new double[] { 0, 0, 0, 0, 0, 0, 0, 0, 1, 9 }, 4)).containsExactly(0,
+				1);
+		assertThat(ProfileBuilder.quantileEdges(new double[] { 5, 5, 5, 5 }, 4)).containsExactly(5);
+		// 2 is the edge of q = 0.5 and 0.75 (ranks 4 and 6 of 8): 3 is added
+		assertThat(ProfileBuilder.quantileEdges(new double[] { 1, 1, 2, 2, 2, 2, 3, 4 }, 4)).containsExactly(1, 2, 3);
 		assertThat(ProfileBuilder.quantileEdges(new double[0], 10)).isEmpty();
 	}
 
