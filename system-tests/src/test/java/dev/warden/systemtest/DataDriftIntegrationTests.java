@@ -216,11 +216,15 @@ class DataDriftIntegrationTests {
 	}
 
 	/**
-	 * Sends {@code first} in batches, waits for the next whole second, sends
-	 * {@code second}: the chunks of the two phases are separated at {@code middle}.
+	 * Waits for the next whole second, sends {@code first} in batches, waits for the next
+	 * whole second, sends {@code second}: the chunks of the two phases are separated at
+	 * {@code middle}, and no earlier call is in the first.
 	 */
 	private static <T> Phases replay(List<T> first, List<T> second, int size, Batch<T> send) throws Exception {
-		Instant start = Instant.ofEpochSecond(Instant.now().getEpochSecond());
+		// a second of its own: the calls made before (the probe of the answering version)
+		// are not in it
+		Instant start = Instant.ofEpochSecond(Instant.now().getEpochSecond() + 1);
+		Thread.sleep(Math.max(0, Duration.between(Instant.now(), start).toMillis() + 50));
 		for (int i = 0; i < first.size(); i += size) {
 			send.send(first.subList(i, Math.min(first.size(), i + size)));
 		}
