@@ -270,7 +270,8 @@ class DataDriftIntegrationTests {
 	/**
 	 * Recomputes every statistic of the answer from its counts and compares: PSI with
 	 * proportions floored at 1e-4 (natural log), JS distance in base 2, KS as the largest
-	 * gap of the cumulative proportions without the last ("missing") bin.
+	 * gap of the cumulative proportions without the last ("missing") bin, and its
+	 * asymptotic p-value.
 	 */
 	private static void recomputeEverything(JsonNode drift) {
 		JsonNode window = drift.path("windows").get(0);
@@ -311,6 +312,19 @@ class DataDriftIntegrationTests {
 					}
 					assertThat(statistic.path("ks").asDouble()).as(what + " ks")
 						.isCloseTo(d, org.assertj.core.api.Assertions.within(1e-9));
+					double ne = statistic.path("ks_n_ref").asDouble() * statistic.path("ks_n_live").asDouble()
+							/ (statistic.path("ks_n_ref").asDouble() + statistic.path("ks_n_live").asDouble());
+					double lambda = (Math.sqrt(ne) + 0.12 + 0.11 / Math.sqrt(ne)) * d;
+					double p = 1;
+					if (lambda >= 0.2) {
+						p = 0;
+						for (int j = 1; j <= 100; j++) {
+							p += 2 * Math.pow(-1, j - 1) * Math.exp(-2.0 * j * j * lambda * lambda);
+						}
+						p = Math.min(1, Math.max(0, p));
+					}
+					assertThat(statistic.path("ks_p_value").asDouble()).as(what + " ks p-value")
+						.isCloseTo(p, org.assertj.core.api.Assertions.within(1e-9));
 				}
 				boolean flagged = statistic.path("psi").asDouble() > statistic.path("thresholds").path("psi").asDouble()
 						|| statistic.path("js").asDouble() > statistic.path("thresholds").path("js").asDouble()

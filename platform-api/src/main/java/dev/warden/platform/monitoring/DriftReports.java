@@ -184,6 +184,9 @@ class DriftReports {
 				"binned two-sample Kolmogorov-Smirnov statistic: max over the bins' upper edges of |R - C|, R "
 						+ "and C the cumulative proportions over the ordered bins without 'missing'; at most the KS "
 						+ "statistic of the raw values");
+		d.put("ks_p_value", "asymptotic two-sample KS p-value of ks (Stephens): Q(lambda) = 2 sum_j (-1)^(j-1) "
+				+ "exp(-2 j^2 lambda^2), lambda = (sqrt(ne) + 0.12 + 0.11 / sqrt(ne)) * ks, ne = ks_n_ref * ks_n_live "
+				+ "/ (ks_n_ref + ks_n_live); at least the raw data's p-value (ks is binned); not used for the verdict");
 		d.put("verdict", "insufficient_data when n_ref or the rows of the window are below min_samples; else drift "
 				+ "when psi > psi threshold, js > js threshold or ks > ks threshold; else no_drift");
 		return Map.copyOf(d);
@@ -250,6 +253,8 @@ class DriftReports {
 				s.put("ks", ks);
 				s.put("ks_n_ref", DriftStatistics.total(r));
 				s.put("ks_n_live", DriftStatistics.total(c));
+				s.put("ks_p_value", finite(DriftStatistics.kolmogorovSmirnovPValue((ks != null) ? ks : Double.NaN,
+						DriftStatistics.total(r), DriftStatistics.total(c))));
 			}
 			Map<String, Object> thresholds = new LinkedHashMap<>();
 			thresholds.put("psi", settings.psi());

@@ -100,6 +100,38 @@ public final class DriftStatistics {
 		return d;
 	}
 
+	/**
+	 * The asymptotic p-value of the two-sample KS test for a statistic {@code d} of
+	 * samples of {@code n} and {@code m} values: Q(λ) = 2 Σⱼ (−1)ʲ⁻¹ e^(−2j²λ²) with λ =
+	 * (√nₑ + 0.12 + 0.11/√nₑ)·d and nₑ = n·m/(n + m) (Stephens' approximation). For a
+	 * binned statistic (at most the raw one) it is at least the raw data's p-value.
+	 * {@code NaN} when a sample is empty.
+	 */
+	public static double kolmogorovSmirnovPValue(double d, long n, long m) {
+		if (Double.isNaN(d) || n <= 0 || m <= 0) {
+			return Double.NaN;
+		}
+		double root = Math.sqrt((double) n * m / (n + m));
+		return kolmogorovQ((root + 0.12 + 0.11 / root) * d);
+	}
+
+	/** The Kolmogorov distribution's upper tail Q(λ) = P(K > λ). */
+	static double kolmogorovQ(double lambda) {
+		if (lambda < 0.2) {
+			// the series converges slowly here, and Q is 1 to 12 decimals
+			return 1;
+		}
+		double sum = 0;
+		for (int j = 1; j <= 100; j++) {
+			double term = 2 * ((j % 2 == 1) ? 1 : -1) * Math.exp(-2.0 * j * j * lambda * lambda);
+			sum += term;
+			if (Math.abs(term) < 1e-12) {
+				break;
+			}
+		}
+		return Math.min(1, Math.max(0, sum));
+	}
+
 	private static double log2(double x) {
 		return Math.log(x) / Math.log(2);
 	}

@@ -63,6 +63,19 @@ class DriftStatisticsTests {
 	}
 
 	@Test
+	void theKolmogorovTailMatchesItsTabulatedCriticalValues() {
+		// the classical critical values of the Kolmogorov distribution: 1.3581 at 5 %,
+		// 1.6276 at 1 %
+		assertThat(DriftStatistics.kolmogorovQ(1.3581)).isCloseTo(0.05, within(2e-4));
+		assertThat(DriftStatistics.kolmogorovQ(1.6276)).isCloseTo(0.01, within(1e-4));
+		assertThat(DriftStatistics.kolmogorovQ(0.1)).isEqualTo(1);
+		// n = m = 200: ne = 100, lambda = (10 + 0.12 + 0.011) * D; D = 0.134 gives lambda
+		// = 1.3576
+		assertThat(DriftStatistics.kolmogorovSmirnovPValue(0.134, 200, 200)).isCloseTo(0.05, within(1e-3));
+		assertThat(DriftStatistics.kolmogorovSmirnovPValue(0.5, 0, 10)).isNaN();
+	}
+
+	@Test
 	void noCountsGiveNoValueAndDifferentBinsAreRefused() {
 		assertThat(DriftStatistics.psi(new long[] { 0, 0 }, new long[] { 1, 2 })).isNaN();
 		assertThat(DriftStatistics.jensenShannon(new long[] { 1, 2 }, new long[] { 0, 0 })).isNaN();
