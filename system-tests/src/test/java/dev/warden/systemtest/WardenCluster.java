@@ -339,7 +339,11 @@ final class WardenCluster implements AutoCloseable {
 		return launch("platform-api", System.getProperty("warden.gateway.jar"), gatewayPort,
 				Map.of("WARDEN_DATA_DIR", dataDir.toString(), "WARDEN_WORKER_URL", "http://127.0.0.1:" + workerPort,
 						"WARDEN_REGISTRATION_TOKEN", REGISTRATION_TOKEN, "WARDEN_OIDC_ISSUER_URI", console(),
-						"WARDEN_MODEL_STORE", modelStore.toString(), "WARDEN_POLICIES_DIR", policiesDir.toString()));
+						"WARDEN_MODEL_STORE", modelStore.toString(), "WARDEN_POLICIES_DIR", policiesDir.toString(),
+						// live drift counts in chunks of one second, flushed every
+						// second: the drift test
+						// compares two phases of a few seconds each
+						"WARDEN_MONITORING_DRIFT_CHUNK", "1s", "WARDEN_MONITORING_DRIFT_FLUSH_INTERVAL", "1s"));
 	}
 
 	private Process launchSecondWorker(Map<String, String> settings) throws IOException {

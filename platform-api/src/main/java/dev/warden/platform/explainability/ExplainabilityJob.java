@@ -9,8 +9,9 @@ import tools.jackson.databind.JsonNode;
  * A report job as the admin API shows it.
  *
  * @param id its id
- * @param kind what it computes: {@code explanation} (an explainability report) or
- * {@code fairness} (a fairness check)
+ * @param kind what it computes: {@code explanation} (an explainability report),
+ * {@code fairness} (a fairness check) or {@code profile} (a reference profile for data
+ * drift)
  * @param model the model
  * @param version the version explained (a string, as in the model catalogue)
  * @param datasetId the reference dataset
@@ -25,6 +26,8 @@ import tools.jackson.databind.JsonNode;
  * @param error why it failed, or {@code null}
  * @param reportId the explainability report, once an explanation job is done
  * @param fairnessReportId the fairness report, once a fairness check is done
+ * @param profileReportId the reference profile ({@code drift_reference_profiles}), once a
+ * profile job is done
  * @param attempt 1, then one more for every retry (and every re-queue after a lost lease)
  * @param parameters every parameter the report is computed with
  * @param createdBy who asked for it ({@code system} for the automatic jobs)
@@ -33,6 +36,7 @@ import tools.jackson.databind.JsonNode;
  * @param finishedAt when it ended
  */
 public record ExplainabilityJob(UUID id, String kind, String model, String version, UUID datasetId, String state,
-		String phase, long rowsDone, Long rowsTotal, String error, UUID reportId, UUID fairnessReportId, int attempt,
-		JsonNode parameters, String createdBy, Instant createdAt, Instant startedAt, Instant finishedAt) {
+		String phase, long rowsDone, Long rowsTotal, String error, UUID reportId, UUID fairnessReportId,
+		UUID profileReportId, int attempt, JsonNode parameters, String createdBy, Instant createdAt, Instant startedAt,
+		Instant finishedAt) {
 }

@@ -43,7 +43,7 @@ public class ExplainabilityJobs {
 	static final Set<String> STATES = Set.of("queued", "running", "done", "failed", "cancelled");
 
 	/** The kinds of jobs the queue holds ({@code explainability_jobs.kind}). */
-	static final Set<String> KINDS = Set.of(ExplanationJobKind.NAME, "fairness");
+	static final Set<String> KINDS = Set.of(ExplanationJobKind.NAME, "fairness", "profile");
 
 	private static final Pattern METHOD = Pattern.compile("[a-z][a-z0-9_]{0,39}");
 
@@ -52,8 +52,8 @@ public class ExplainabilityJobs {
 	private static final JsonMapper JSON = JsonMapper.builder().build();
 
 	static final String COLUMNS = "id, kind, model, version, dataset_id, parameters::text AS parameters, state, "
-			+ "rows_done, rows_total, error, report_id, fairness_report_id, attempt, created_by, created_at, started_at, "
-			+ "finished_at";
+			+ "rows_done, rows_total, error, report_id, fairness_report_id, profile_report_id, attempt, created_by, created_at, "
+			+ "started_at, " + "finished_at";
 
 	private final JdbcClient jdbc;
 
@@ -386,9 +386,9 @@ public class ExplainabilityJobs {
 		return new ExplainabilityJob(rs.getObject("id", UUID.class), kind, rs.getString("model"),
 				Long.toString(rs.getLong("version")), rs.getObject("dataset_id", UUID.class), state, phase,
 				rs.getLong("rows_done"), rowsTotal, rs.getString("error"), rs.getObject("report_id", UUID.class),
-				rs.getObject("fairness_report_id", UUID.class), rs.getInt("attempt"),
-				JSON.readTree(rs.getString("parameters")), rs.getString("created_by"), instant(rs, "created_at"),
-				instant(rs, "started_at"), instant(rs, "finished_at"));
+				rs.getObject("fairness_report_id", UUID.class), rs.getObject("profile_report_id", UUID.class),
+				rs.getInt("attempt"), JSON.readTree(rs.getString("parameters")), rs.getString("created_by"),
+				instant(rs, "created_at"), instant(rs, "started_at"), instant(rs, "finished_at"));
 	}
 
 	private static Instant instant(ResultSet rs, String column) throws SQLException {

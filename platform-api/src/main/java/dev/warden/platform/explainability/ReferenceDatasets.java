@@ -483,7 +483,7 @@ public class ReferenceDatasets {
 	}
 
 	/** The model's most recently registered dataset that is not deleted. */
-	Optional<ReferenceDataset> newest(String model) {
+	public Optional<ReferenceDataset> newest(String model) {
 		return this.jdbc
 			.sql("SELECT " + COLUMNS + " FROM reference_datasets WHERE model = :model AND deleted_at IS NULL "
 					+ "ORDER BY created_at DESC, id LIMIT 1")

@@ -19,6 +19,7 @@ import dev.warden.platform.apikey.ApiKeyManagement;
 import dev.warden.platform.apikey.VerifiedKey;
 import dev.warden.platform.feedback.OutcomeFeedback;
 import dev.warden.platform.model.ModelGrants;
+import dev.warden.platform.monitoring.DataDrift;
 import dev.warden.platform.monitoring.ServingHealth;
 import dev.warden.platform.quota.QuotaManagement;
 import dev.warden.platform.requestlog.RequestLogWriter;
@@ -52,8 +53,8 @@ class GatewayConfiguration {
 
 	@Bean
 	FilterRegistrationBean<RequestLogFilter> requestLogFilter(RequestLogWriter writer, UsageMeter usage,
-			GatewayMetrics metrics, ServingHealth health) {
-		return register(new RequestLogFilter(writer, usage, metrics, health), RequestLogFilter.ORDER);
+			GatewayMetrics metrics, ServingHealth health, DataDrift drift) {
+		return register(new RequestLogFilter(writer, usage, metrics, health, drift), RequestLogFilter.ORDER);
 	}
 
 	@Bean

@@ -18,6 +18,7 @@ import org.springframework.core.Ordered;
 import org.springframework.web.util.ContentCachingResponseWrapper;
 
 import dev.warden.platform.apikey.VerifiedKey;
+import dev.warden.platform.monitoring.DataDrift;
 import dev.warden.platform.monitoring.ServingHealth;
 import dev.warden.platform.requestlog.RequestLogEntry;
 import dev.warden.platform.requestlog.RequestLogUnavailableException;
@@ -39,7 +40,8 @@ import dev.warden.platform.usage.UsageMeter;
  * It is also the one place where every decoded data-plane request is observed, once,
  * after its row was written: usage ({@link UsageMeter}), the gateway's Prometheus meters
  * ({@link GatewayMetrics}) and serving health ({@link ServingHealth}) are all recorded
- * here, from the same values.
+ * here, from the same values; the bodies of 2xx predict and infer answers are handed to
+ * {@link DataDrift} (a queue offer; parsed off the request thread).
  */
 class RequestLogFilter extends HttpFilter implements Ordered {
 
@@ -57,11 +59,15 @@ class RequestLogFilter extends HttpFilter implements Ordered {
 
 	private final ServingHealth health;
 
-	RequestLogFilter(RequestLogWriter writer, UsageMeter usage, GatewayMetrics metrics, ServingHealth health) {
+	private final DataDrift drift;
+
+	RequestLogFilter(RequestLogWriter writer, UsageMeter usage, GatewayMetrics metrics, ServingHealth health,
+			DataDrift drift) {
 		this.writer = writer;
 		this.usage = usage;
 		this.metrics = metrics;
 		this.health = health;
+		this.drift = drift;
 	}
 
 	@Override
@@ -129,6 +135,12 @@ class RequestLogFilter extends HttpFilter implements Ordered {
 		this.health.record(entry.tenantId(), entry.model(), logged ? entry.modelVersion() : null, occurredAt,
 				buffered.getStatus(), logged ? entry.errorCode() : "log_unavailable", entry.latencyMicros(), quotaLimit,
 				(Long) request.getAttribute(GatewayAttributes.REQUEST_ROWS));
+		if (logged && status >= 200 && status < 300 && route != null
+				&& (route.endpoint() == DataPlaneRoute.Endpoint.V1_PREDICT
+						|| route.endpoint() == DataPlaneRoute.Endpoint.V2_INFER)) {
+			this.drift.observe(route.model(), entry.modelVersion(), occurredAt.getEpochSecond(), route.openInference(),
+					requestBody, responseBody);
+		}
 		buffered.copyBodyToResponse();
 	}
 

@@ -258,11 +258,13 @@ class RequestLogPartitions implements SchedulingConfigurer {
 	 * default partition older than that, deletes the {@code usage_daily} rows older than
 	 * the first day of the month {@code usage_daily_months} before {@code now}, and the
 	 * {@code serving_minutes} rows older than the first instant of the month
-	 * {@code serving_minutes_months} before {@code now}, and the outcome feedback older
-	 * than the first instant of the month {@code feedback_months} before {@code now}. One
-	 * transaction, audited ({@code request_log.partitions_dropped},
+	 * {@code serving_minutes_months} before {@code now} (and the
+	 * {@code drift_live_chunks} rows of chunks before the same instant), and the outcome
+	 * feedback older than the first instant of the month {@code feedback_months} before
+	 * {@code now}. One transaction, audited ({@code request_log.partitions_dropped},
 	 * {@code request_log.default_rows_deleted}, {@code usage_daily.rows_deleted},
-	 * {@code serving_minutes.rows_deleted}, {@code feedback.rows_deleted}) by
+	 * {@code serving_minutes.rows_deleted}, {@code drift_live_chunks.rows_deleted},
+	 * {@code feedback.rows_deleted}) by
 	 * {@code actor}; nothing to remove = no change and no audit event.
 	 */
 	RetentionResult applyRetention(Instant now, String actor) {
@@ -300,8 +302,14 @@ class RequestLogPartitions implements SchedulingConfigurer {
 					.update();
 			}
 			long servingDeleted = 0;
+			long driftDeleted = 0;
 			if (servingCutoff != null) {
 				servingDeleted = this.jdbc.sql("DELETE FROM serving_minutes WHERE minute < :cutoff")
+					.param("cutoff", Timestamp.from(servingCutoff))
+					.update();
+				// the live drift profiles are monitoring aggregates too: the same
+				// retention
+				driftDeleted = this.jdbc.sql("DELETE FROM drift_live_chunks WHERE chunk < :cutoff")
 					.param("cutoff", Timestamp.from(servingCutoff))
 					.update();
 			}
@@ -338,20 +346,25 @@ class RequestLogPartitions implements SchedulingConfigurer {
 				details.put("rows_deleted", servingDeleted);
 				this.audit.append(actor, "serving_minutes.rows_deleted", "table", "serving_minutes", details);
 			}
+			if (driftDeleted > 0) {
+				Map<String, Object> details = retentionDetails(servingMonths, servingCutoff);
+				details.put("rows_deleted", driftDeleted);
+				this.audit.append(actor, "drift_live_chunks.rows_deleted", "table", "drift_live_chunks", details);
+			}
 			if (feedbackOutcomesDeleted > 0 || feedbackWindowsDeleted > 0) {
 				Map<String, Object> details = retentionDetails(feedbackMonths, feedbackCutoff);
 				details.put("outcomes_deleted", feedbackOutcomesDeleted);
 				details.put("windows_deleted", feedbackWindowsDeleted);
 				this.audit.append(actor, "feedback.rows_deleted", "table", "feedback_outcomes", details);
 			}
-			if (!dropped.isEmpty() || defaultDeleted > 0 || usageDeleted > 0 || servingDeleted > 0
+			if (!dropped.isEmpty() || defaultDeleted > 0 || usageDeleted > 0 || servingDeleted > 0 || driftDeleted > 0
 					|| feedbackOutcomesDeleted > 0 || feedbackWindowsDeleted > 0) {
 				log.warn(
 						"Retention applied by {}: request-log partitions dropped {}, {} rows deleted from {}, "
-								+ "{} usage_daily rows deleted, {} serving_minutes rows deleted, "
-								+ "{} feedback_outcomes and {} feedback_windows rows deleted",
+								+ "{} usage_daily rows deleted, {} serving_minutes rows deleted, {} drift_live_chunks "
+								+ "rows deleted, {} feedback_outcomes and {} feedback_windows rows deleted",
 						actor, dropped.stream().map(Partition::name).toList(), defaultDeleted, DEFAULT_PARTITION,
-						usageDeleted, servingDeleted, feedbackOutcomesDeleted, feedbackWindowsDeleted);
+						usageDeleted, servingDeleted, driftDeleted, feedbackOutcomesDeleted, feedbackWindowsDeleted);
 			}
 			return new RetentionResult(logMonths, logCutoff, dropped, defaultDeleted, usageMonths, usageCutoff,
 					usageDeleted, servingMonths, servingCutoff, servingDeleted, feedbackMonths, feedbackCutoff,

@@ -440,7 +440,8 @@ class ExplainabilityJobIntegrationTests {
 			assertThat(app.awaitJob(job.path("id").asString(), "done", "failed").path("state").asString())
 				.isEqualTo("done");
 			JsonNode jobs = Json
-				.read(Http.get(app.url("/api/admin/explainability/jobs?model=lin&version=2&size=500"), app.admin())
+				.read(Http.get(app.url("/api/admin/explainability/jobs?kind=explanation&model=lin&version=2&size=500"),
+						app.admin())
 					.body());
 			assertThat(jobs.path("content").size()).isEqualTo(1);
 			assertThat(dataset).isNotBlank();
