@@ -45,12 +45,15 @@ if [ ! -x "$HOME_DIR/bin/kc.sh" ]; then
 fi
 
 LOG="$DIR/keycloak-e2e.log"
+rm -f system-tests/target/surefire-reports/dev.warden.systemtest.KeycloakBrowserIntegrationTests-output.txt
 START=$(date +%s)
 set +e
 mvn -B -o -pl system-tests -am verify -Dtest=KeycloakBrowserIntegrationTests -Dsurefire.failIfNoSpecifiedTests=false \
     -Dwarden.keycloak.home="$(cd "$HOME_DIR" && pwd)" >"$LOG" 2>&1
 STATUS=$?
 set -e
-grep -E 'Keycloak ready|Everything ready|admin API:|compliance refusal|audit |Tests run:|FAIL|BUILD' "$LOG" || true
+OUT=system-tests/target/surefire-reports/dev.warden.systemtest.KeycloakBrowserIntegrationTests-output.txt
+[ -f "$OUT" ] && grep -E 'Keycloak ready|keycloak-realm.sh:|Everything ready|admin API:|compliance refusal|audit ' "$OUT"
+grep -E 'Tests run:|FAIL|BUILD' "$LOG" || true
 echo "keycloak.sh: $(( $(date +%s) - START )) s (build and test), exit $STATUS; Maven's output: $LOG"
 exit "$STATUS"

@@ -108,59 +108,45 @@ final class Keycloak implements AutoCloseable {
 	}
 
 	/**
-	 * Creates (after deleting an earlier one) realm {@code realm} with the roles
-	 * {@code ADMIN} and {@code COMPLIANCE}, client scope {@code warden-admin-api} (an
-	 * audience mapper: access tokens only), the console's client with it as a default
-	 * scope, a public client allowed the password grant for the test's own API calls, and
-	 * the users.
+	 * Creates realm {@code realm} (after deleting an earlier one) with
+	 * {@code system-tests/keycloak-realm.sh}, the script docs/console.md gives operators:
+	 * the roles {@code ADMIN} and {@code COMPLIANCE}, client scope
+	 * {@code warden-admin-api} (an audience mapper, access tokens only), the console's
+	 * client with that scope and the users. Then adds what only this test needs: a public
+	 * client allowed the password grant, for the test's own admin API calls.
 	 * @param users user name → {password, realm role}
 	 */
 	void createRealm(String realm, String consoleOrigin, String consoleSecret, Map<String, List<String>> users)
 			throws Exception {
 		String token = adminToken();
 		send(token, "DELETE", "/admin/realms/" + realm, null, 204, 404);
-		send(token, "POST", "/admin/realms", Map.of("realm", realm, "enabled", true), 201);
-		String base = "/admin/realms/" + realm;
-		for (String role : List.of("ADMIN", "COMPLIANCE")) {
-			send(token, "POST", base + "/roles", Map.of("name", role, "description", "Warden " + role), 201);
+		var script = new ProcessBuilder("bash", Path.of("keycloak-realm.sh").toAbsolutePath().toString())
+			.redirectErrorStream(true);
+		script.environment()
+			.putAll(Map.of("KC_URL", url(), "KC_ADMIN", ADMIN_USER, "KC_ADMIN_PASSWORD", ADMIN_PASSWORD, "REALM", realm,
+					"CONSOLE_URL", consoleOrigin, "CONSOLE_SECRET", consoleSecret, "USERS",
+					users.entrySet()
+						.stream()
+						.map((e) -> e.getKey() + ":" + e.getValue().get(0) + ":" + e.getValue().get(1))
+						.collect(Collectors.joining(" "))));
+		var process = script.start();
+		String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+		if (!process.waitFor(2, TimeUnit.MINUTES) || process.exitValue() != 0) {
+			throw new IllegalStateException("keycloak-realm.sh failed: " + output);
 		}
-		String scope = created(
-				send(token, "POST", base + "/client-scopes",
-						Map.of("name", "warden-admin-api", "protocol", "openid-connect", "attributes",
-								Map.of("include.in.token.scope", "false", "display.on.consent.screen", "false"),
-								"protocolMappers",
-								List.of(Map.of("name", "audience warden-admin-api", "protocol", "openid-connect",
-										"protocolMapper", "oidc-audience-mapper", "config",
-										Map.of("included.custom.audience", "warden-admin-api", "access.token.claim",
-												"true", "id.token.claim", "false", "introspection.token.claim",
-												"true")))),
-						201));
-		String console = created(send(token, "POST", base + "/clients",
-				Map.of("clientId", "warden-console", "name", "Warden console", "protocol", "openid-connect",
-						"publicClient", false, "secret", consoleSecret, "standardFlowEnabled", true,
-						"directAccessGrantsEnabled", false, "redirectUris",
-						List.of(consoleOrigin + "/login/oauth2/code/warden"), "webOrigins", List.of(consoleOrigin),
-						"attributes", Map.of("pkce.code.challenge.method", "S256", "post.logout.redirect.uris",
-								consoleOrigin + "/signed-out")),
-				201));
-		send(token, "PUT", base + "/clients/" + console + "/default-client-scopes/" + scope, null, 204);
+		System.out.print("keycloak-realm.sh: " + output);
+		String base = "/admin/realms/" + realm;
+		String scope = null;
+		for (JsonNode candidate : JSON.readTree(send(token, "GET", base + "/client-scopes", null, 200).body())) {
+			if ("warden-admin-api".equals(candidate.path("name").asString())) {
+				scope = candidate.path("id").asString();
+			}
+		}
 		String cli = created(send(token, "POST", base + "/clients",
 				Map.of("clientId", "warden-system-test", "protocol", "openid-connect", "publicClient", true,
 						"standardFlowEnabled", false, "directAccessGrantsEnabled", true),
 				201));
 		send(token, "PUT", base + "/clients/" + cli + "/default-client-scopes/" + scope, null, 204);
-		for (var user : users.entrySet()) {
-			String name = user.getKey();
-			String id = created(send(token, "POST", base + "/users",
-					Map.of("username", name, "enabled", true, "email", name + "@example.com", "emailVerified", true,
-							"firstName", name, "lastName", "Tester", "credentials",
-							List.of(Map.of("type", "password", "value", user.getValue().get(0), "temporary", false))),
-					201));
-			JsonNode role = JSON
-				.readTree(send(token, "GET", base + "/roles/" + user.getValue().get(1), null, 200).body());
-			send(token, "POST", base + "/users/" + id + "/role-mappings/realm",
-					List.of(Map.of("id", role.path("id").asString(), "name", role.path("name").asString())), 204);
-		}
 	}
 
 	/**
