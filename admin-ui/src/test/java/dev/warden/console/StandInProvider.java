@@ -60,6 +60,8 @@ public final class StandInProvider implements AutoCloseable {
 
 	private final List<String> tokenRequests = new CopyOnWriteArrayList<>();
 
+	private volatile int expiresIn = 300;
+
 	private volatile User user = new User(UUID.randomUUID().toString(), "alice",
 			List.of("offline_access", "ADMIN", "uma_authorization", "default-roles-warden"));
 
@@ -92,6 +94,14 @@ public final class StandInProvider implements AutoCloseable {
 	/** The next sign-ins are this user's. */
 	public void signInAs(String subject, String preferredUsername, List<String> realmRoles) {
 		this.user = new User(subject, preferredUsername, realmRoles);
+	}
+
+	/**
+	 * Access tokens from now on live this long and come with a refresh token, which the
+	 * token endpoint honours.
+	 */
+	public void accessTokensFor(int seconds) {
+		this.expiresIn = seconds;
 	}
 
 	/** The query parameters of every call to the end-session endpoint. */
@@ -139,6 +149,15 @@ public final class StandInProvider implements AutoCloseable {
 		Map<String, String> form = query(body);
 		String basic = "Basic " + Base64.getEncoder()
 			.encodeToString((CLIENT_ID + ":" + CLIENT_SECRET).getBytes(StandardCharsets.UTF_8));
+		if ("refresh_token".equals(form.get("grant_type"))) {
+			Authorization refreshed = this.codes.get(String.valueOf(form.get("refresh_token")));
+			if (!basic.equals(exchange.getRequestHeaders().getFirst("Authorization")) || refreshed == null) {
+				respond(exchange, 400, "{\"error\":\"invalid_grant\"}");
+				return;
+			}
+			respond(exchange, 200, tokens(refreshed, false));
+			return;
+		}
 		Authorization authorization = this.codes.remove(String.valueOf(form.get("code")));
 		if (!basic.equals(exchange.getRequestHeaders().getFirst("Authorization")) || authorization == null
 				|| !"authorization_code".equals(form.get("grant_type"))
@@ -147,6 +166,10 @@ public final class StandInProvider implements AutoCloseable {
 			respond(exchange, 400, "{\"error\":\"invalid_grant\"}");
 			return;
 		}
+		respond(exchange, 200, tokens(authorization, true));
+	}
+
+	private String tokens(Authorization authorization, boolean withIdToken) {
 		User who = authorization.user();
 		String accessToken = mint((claims) -> claims.subject(who.subject())
 			.audience(List.of("warden-admin-api", "account"))
@@ -161,8 +184,15 @@ public final class StandInProvider implements AutoCloseable {
 			.claim("azp", CLIENT_ID)
 			.claim("nonce", authorization.request().get("nonce"))
 			.claim("auth_time", Instant.now().getEpochSecond()));
-		respond(exchange, 200, "{\"access_token\":\"" + accessToken + "\",\"id_token\":\"" + idToken
-				+ "\",\"token_type\":\"Bearer\",\"expires_in\":300,\"scope\":\"openid profile\"}");
+		String refresh = "";
+		if (this.expiresIn < 300) {
+			String refreshToken = UUID.randomUUID().toString();
+			this.codes.put(refreshToken, authorization);
+			refresh = ",\"refresh_token\":\"" + refreshToken + "\"";
+		}
+		return "{\"access_token\":\"" + accessToken + "\"" + (withIdToken ? ",\"id_token\":\"" + idToken + "\"" : "")
+				+ refresh + ",\"token_type\":\"Bearer\",\"expires_in\":" + this.expiresIn
+				+ ",\"scope\":\"openid profile\"}";
 	}
 
 	private void userInfo(HttpExchange exchange) throws IOException {

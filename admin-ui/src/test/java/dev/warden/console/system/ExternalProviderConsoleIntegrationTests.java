@@ -100,6 +100,36 @@ class ExternalProviderConsoleIntegrationTests {
 	}
 
 	@Test
+	void providerGoneAfterSignInIsAMessageOnThePageNotAnError() throws Exception {
+		try (StandInProvider shortLived = new StandInProvider("localhost")) {
+			// access tokens that Spring Security counts as expired at once (clock skew
+			// 60 s), so every call to platform-api needs a refresh at the provider
+			shortLived.accessTokensFor(30);
+			TestConsole other = TestConsole
+				.start(Map.of("WARDEN_CONSOLE_OIDC_ISSUER_URI", shortLived.issuer(), "WARDEN_CONSOLE_CLIENT_SECRET",
+						StandInProvider.CLIENT_SECRET, "WARDEN_CONSOLE_ROLES_CLAIM", "realm_access.roles"));
+			try {
+				Browser browser = new Browser();
+				HttpResponse<String> signedIn = browser.open(other.url("/"));
+				assertThat(signedIn.body()).contains("Signed in as <strong>alice</strong>")
+					.doesNotContain("could not be loaded");
+				assertThat(shortLived.tokenRequests())
+					.anySatisfy((request) -> assertThat(request).contains("grant_type=refresh_token"));
+
+				shortLived.close();
+				HttpResponse<String> page = browser.open(other.url("/"));
+
+				assertThat(page.statusCode()).isEqualTo(200);
+				assertThat(page.body()).contains("Signed in as <strong>alice</strong>", "Tenants could not be loaded",
+						"No access token could be obtained for platform-api");
+			}
+			finally {
+				other.close();
+			}
+		}
+	}
+
+	@Test
 	void providerThatCannotBeReachedStopsTheStartSayingWhatToCheck() {
 		String nowhere = "http://localhost:" + TestConsole.freePort() + "/realms/warden";
 
