@@ -61,10 +61,8 @@ class ConsoleSecurityConfiguration {
 	@Order(CONSOLE_ORDER)
 	SecurityFilterChain consoleSecurityFilterChain(HttpSecurity http, OidcClientProperties oidc,
 			ConsoleProperties console, ClientRegistrationRepository registrations) throws Exception {
-		// signing out at an external provider: its end_session_endpoint (from the
-		// discovery
-		// document) with id_token_hint and post_logout_redirect_uri <public
-		// URL>/signed-out
+		// with an external provider: its end_session_endpoint (from discovery), with
+		// id_token_hint and post_logout_redirect_uri = <public URL>/signed-out
 		OidcClientInitiatedLogoutSuccessHandler logoutSuccess = new OidcClientInitiatedLogoutSuccessHandler(
 				registrations);
 		logoutSuccess.setPostLogoutRedirectUri(console.origin() + SIGNED_OUT_PAGE);
@@ -143,8 +141,7 @@ class ConsoleSecurityConfiguration {
 			// from configuration, not from the request's Host
 			.redirectUri(console.origin() + "/login/oauth2/code/" + ConsoleLogin.REGISTRATION_ID)
 			.scope(oidc.scopes())
-			// the name shown is chosen by ConsoleOidcUserService (username-claim, else
-			// sub)
+			// the name shown: ConsoleOidcUserService (username claim, else sub)
 			.userNameAttributeName(IdTokenClaimNames.SUB)
 			.clientSettings(ClientRegistration.ClientSettings.builder().requireProofKey(true).build())
 			.build());
