@@ -14,9 +14,15 @@ import java.util.function.Consumer;
 import com.nimbusds.jose.JOSEObjectType;
 import com.nimbusds.jose.JWSAlgorithm;
 import com.nimbusds.jose.JWSHeader;
+import com.nimbusds.jose.JWSSigner;
+import com.nimbusds.jose.crypto.ECDSASigner;
 import com.nimbusds.jose.crypto.RSASSASigner;
+import com.nimbusds.jose.jwk.Curve;
+import com.nimbusds.jose.jwk.ECKey;
+import com.nimbusds.jose.jwk.JWK;
 import com.nimbusds.jose.jwk.JWKSet;
 import com.nimbusds.jose.jwk.RSAKey;
+import com.nimbusds.jose.jwk.gen.ECKeyGenerator;
 import com.nimbusds.jose.jwk.gen.RSAKeyGenerator;
 import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.SignedJWT;
@@ -49,7 +55,11 @@ public final class TestIssuer implements AutoCloseable {
 	/** Where the JWK set is served; only the discovery document says so. */
 	public static final String JWKS_PATH = "/protocol/openid-connect/certs";
 
-	private final RSAKey key;
+	private final JWK key;
+
+	private final JWSSigner signer;
+
+	private final JWSAlgorithm algorithm;
 
 	private final HttpServer server;
 
@@ -60,7 +70,24 @@ public final class TestIssuer implements AutoCloseable {
 	private volatile String discoveryBody;
 
 	public TestIssuer() throws Exception {
-		this.key = new RSAKeyGenerator(2048).keyID(UUID.randomUUID().toString()).generate();
+		this(new RSAKeyGenerator(2048).keyID(UUID.randomUUID().toString()).generate());
+	}
+
+	/** An issuer that signs with ES256 (an EC P-256 key), as some Keycloak realms do. */
+	public static TestIssuer withEcKey() throws Exception {
+		return new TestIssuer(new ECKeyGenerator(Curve.P_256).keyID(UUID.randomUUID().toString()).generate());
+	}
+
+	private TestIssuer(JWK key) throws Exception {
+		this.key = key;
+		if (key instanceof RSAKey rsa) {
+			this.signer = new RSASSASigner(rsa);
+			this.algorithm = JWSAlgorithm.RS256;
+		}
+		else {
+			this.signer = new ECDSASigner((ECKey) key);
+			this.algorithm = JWSAlgorithm.ES256;
+		}
 		byte[] jwks = new JWKSet(this.key.toPublicJWK()).toString().getBytes(StandardCharsets.UTF_8);
 		this.server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
 		this.server.createContext("/.well-known/openid-configuration", (exchange) -> {
@@ -189,12 +216,12 @@ public final class TestIssuer implements AutoCloseable {
 				.notBeforeTime(Date.from(now.minusSeconds(5)))
 				.expirationTime(Date.from(now.plusSeconds(300)));
 			claims.accept(builder);
-			JWSHeader.Builder header = new JWSHeader.Builder(JWSAlgorithm.RS256).keyID(this.key.getKeyID());
+			JWSHeader.Builder header = new JWSHeader.Builder(this.algorithm).keyID(this.key.getKeyID());
 			if (type != null) {
 				header.type(type);
 			}
 			SignedJWT jwt = new SignedJWT(header.build(), builder.build());
-			jwt.sign(new RSASSASigner(this.key));
+			jwt.sign(this.signer);
 			return jwt.serialize();
 		}
 		catch (Exception ex) {

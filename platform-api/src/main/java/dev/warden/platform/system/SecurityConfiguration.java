@@ -25,6 +25,7 @@ import org.springframework.security.config.http.SessionCreationPolicy;
 import org.springframework.security.core.GrantedAuthority;
 import org.springframework.security.core.authority.SimpleGrantedAuthority;
 import org.springframework.security.oauth2.core.OAuth2TokenValidator;
+import org.springframework.security.oauth2.jose.jws.SignatureAlgorithm;
 import org.springframework.security.oauth2.jwt.Jwt;
 import org.springframework.security.oauth2.jwt.JwtAudienceValidator;
 import org.springframework.security.oauth2.jwt.JwtDecoder;
@@ -86,6 +87,11 @@ class SecurityConfiguration {
 	 * and lock-outs.
 	 */
 	static final String SIGN_IN_AUDIT_SCOPE = "warden.audit.sign-in";
+
+	/** The signature algorithms an access token may use: RSA and EC, never HMAC. */
+	static final List<SignatureAlgorithm> SIGNATURE_ALGORITHMS = List.of(SignatureAlgorithm.RS256,
+			SignatureAlgorithm.RS384, SignatureAlgorithm.RS512, SignatureAlgorithm.PS256, SignatureAlgorithm.PS384,
+			SignatureAlgorithm.PS512, SignatureAlgorithm.ES256, SignatureAlgorithm.ES384, SignatureAlgorithm.ES512);
 
 	@Bean
 	@Order(ADMIN_API_ORDER)
@@ -235,7 +241,13 @@ class SecurityConfiguration {
 				AccessTokenTypeValidator.headerTypes(), new AccessTokenTypeValidator());
 		return new DiscoveringJwtDecoder(properties.issuerUri(), properties.configuredJwkSetUri(),
 				new IssuerDiscovery(properties.discoveryTimeout()), (jwkSetUri) -> {
-					NimbusJwtDecoder decoder = NimbusJwtDecoder.withJwkSetUri(jwkSetUri.toString()).build();
+					// the asymmetric algorithms providers sign with (Keycloak, Entra ID,
+					// Okta:
+					// RS256 by default; Keycloak realms may use ES256 or PS256); never
+					// HMAC
+					NimbusJwtDecoder decoder = NimbusJwtDecoder.withJwkSetUri(jwkSetUri.toString())
+						.jwsAlgorithms((algorithms) -> algorithms.addAll(SIGNATURE_ALGORITHMS))
+						.build();
 					decoder.setJwtValidator(validator);
 					return decoder;
 				}, properties.discoveryRetryInterval(), Clock.systemUTC());

@@ -2,10 +2,16 @@ package dev.warden.platform.system;
 
 import java.net.ServerSocket;
 import java.time.Duration;
+import java.util.Date;
 import java.util.List;
 import java.util.Map;
 
 import com.nimbusds.jose.JOSEObjectType;
+import com.nimbusds.jose.JWSAlgorithm;
+import com.nimbusds.jose.JWSHeader;
+import com.nimbusds.jose.crypto.MACSigner;
+import com.nimbusds.jwt.JWTClaimsSet;
+import com.nimbusds.jwt.SignedJWT;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -57,6 +63,26 @@ class ProviderDiscoveryTests {
 		assertThat(decoder.decode(this.issuer.token("alice", "ADMIN")).getSubject()).isEqualTo("alice");
 		assertThat(decoder.decode(this.issuer.token("bob", "ADMIN")).getSubject()).isEqualTo("bob");
 		assertThat(this.issuer.discoveryRequests()).isEqualTo(1);
+	}
+
+	@Test
+	void tokensSignedWithAnEcKeyAreVerifiedButAnHmacTokenIsNot() throws Exception {
+		try (TestIssuer ec = TestIssuer.withEcKey()) {
+			JwtDecoder decoder = decoder(ec.issuer(), "");
+
+			assertThat(decoder.decode(ec.token("alice", "ADMIN")).getSubject()).isEqualTo("alice");
+		}
+		// HS256 signed with a secret an attacker chose: no key of the set verifies it
+		JWSHeader header = new JWSHeader.Builder(JWSAlgorithm.HS256).build();
+		SignedJWT forged = new SignedJWT(header,
+				new JWTClaimsSet.Builder().issuer(this.issuer.issuer())
+					.subject("mallory")
+					.audience(TestIssuer.AUDIENCE)
+					.expirationTime(new Date(System.currentTimeMillis() + 60_000))
+					.build());
+		forged.sign(new MACSigner(new byte[32]));
+		assertThatExceptionOfType(BadJwtException.class)
+			.isThrownBy(() -> decoder(this.issuer.issuer(), "").decode(forged.serialize()));
 	}
 
 	@Test
