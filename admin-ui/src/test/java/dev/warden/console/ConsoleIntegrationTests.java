@@ -209,6 +209,10 @@ class ConsoleIntegrationTests {
 		assertThat(page.body()).contains("Intact.", "2 events (head 2) and 1 signed digests verified")
 			.contains("api_key.created", "10.1.2.3", "req-42", "ci-pipeline", "2025-01-02T03:04:06.000001Z")
 			.doesNotContain("could not be");
+		// an external provider's user: the user name, then the subject and the issuer
+		assertThat(page.body()).contains("<strong>kc-alice</strong>",
+				"<span class=\"muted\">8f1c2a44-0d1e-4a55-9c1e-6f3b2d9a7e10</span>",
+				"<small class=\"muted\">http://localhost:8180/realms/warden</small>");
 	}
 
 	@Test

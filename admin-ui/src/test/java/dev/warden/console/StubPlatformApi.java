@@ -41,7 +41,12 @@ public final class StubPlatformApi implements AutoCloseable {
 			 "page":0,"size":50,"next_page":null}""";
 
 	static final String AUDIT_EVENTS = """
-			{"content":[{"id":"e-2","seq":2,"occurred_at":"2025-01-02T03:04:06.000001Z","actor":"admin","roles":["ADMIN"],
+			{"content":[{"id":"e-3","seq":3,"occurred_at":"2025-01-02T03:05:00.000001Z",
+			  "actor":"8f1c2a44-0d1e-4a55-9c1e-6f3b2d9a7e10","actor_name":"kc-alice",
+			  "actor_issuer":"http://localhost:8180/realms/warden","roles":["ADMIN"],"action":"tenant.created",
+			  "target_type":"tenant","target_id":"t-2","details":{},"client_address":"10.1.2.3","request_id":"req-43",
+			  "prev_hash":"bb","hash":"cc"},
+			  {"id":"e-2","seq":2,"occurred_at":"2025-01-02T03:04:06.000001Z","actor":"admin","roles":["ADMIN"],
 			  "action":"api_key.created","target_type":"api_key","target_id":"k-1","details":{"name":"ci-pipeline"},
 			  "client_address":"10.1.2.3","user_agent":"curl/8","request_id":"req-42","prev_hash":"aa","hash":"bb"}],
 			 "page":0,"size":50,"next_page":null}""";

@@ -33,6 +33,7 @@ import org.springframework.security.oauth2.client.web.HttpSessionOAuth2Authorize
 import org.springframework.security.oauth2.client.web.OAuth2AuthorizedClientRepository;
 import org.springframework.security.oauth2.core.AuthorizationGrantType;
 import org.springframework.security.oauth2.core.ClientAuthenticationMethod;
+import org.springframework.security.oauth2.core.oidc.IdTokenClaimNames;
 import org.springframework.security.web.SecurityFilterChain;
 import org.springframework.security.web.access.intercept.RequestAuthorizationContext;
 import org.springframework.util.StringUtils;
@@ -60,6 +61,8 @@ class ConsoleSecurityConfiguration {
 	@Order(CONSOLE_ORDER)
 	SecurityFilterChain consoleSecurityFilterChain(HttpSecurity http, OidcClientProperties oidc,
 			ConsoleProperties console, ClientRegistrationRepository registrations) throws Exception {
+		// with an external provider: its end_session_endpoint (from discovery), with
+		// id_token_hint and post_logout_redirect_uri = <public URL>/signed-out
 		OidcClientInitiatedLogoutSuccessHandler logoutSuccess = new OidcClientInitiatedLogoutSuccessHandler(
 				registrations);
 		logoutSuccess.setPostLogoutRedirectUri(console.origin() + SIGNED_OUT_PAGE);
@@ -73,15 +76,33 @@ class ConsoleSecurityConfiguration {
 			.oauth2Login((login) -> login.loginPage(SIGN_IN_ENTRY)
 				.failureUrl(SIGNED_OUT_PAGE + "?error")
 				.userInfoEndpoint((userInfo) -> userInfo
-					.userAuthoritiesMapper(new RolesClaimAuthoritiesMapper(oidc.rolesClaim()))))
+					.oidcUserService(new ConsoleOidcUserService(oidc.rolesClaim(), oidc.usernameClaim()))))
 			.oauth2Client(Customizer.withDefaults())
 			.logout((logout) -> logout.logoutSuccessHandler(logoutSuccess))
 			.exceptionHandling((exceptions) -> exceptions.accessDeniedHandler(ConsoleSecurityConfiguration::denied))
 			// signing out posts a form that an external provider's end-session endpoint
 			// may answer
-			.headers(
-					ConsoleHeaders.policy(StringUtils.hasText(oidc.issuerUri()) ? URI.create(oidc.issuerUri()) : null));
+			.headers(ConsoleHeaders.policy(providerOrigins(oidc, registrations)));
 		return http.build();
+	}
+
+	/**
+	 * The external provider's origins a form post may lead to: the issuer's and its
+	 * end-session endpoint's (none for the embedded server, which is the console's own).
+	 */
+	private static URI[] providerOrigins(OidcClientProperties oidc, ClientRegistrationRepository registrations) {
+		if (!StringUtils.hasText(oidc.issuerUri())) {
+			return new URI[0];
+		}
+		List<URI> origins = new ArrayList<>();
+		origins.add(URI.create(oidc.issuerUri()));
+		ClientRegistration login = registrations.findByRegistrationId(ConsoleLogin.REGISTRATION_ID);
+		Object endSession = (login != null)
+				? login.getProviderDetails().getConfigurationMetadata().get("end_session_endpoint") : null;
+		if (endSession instanceof String endpoint && StringUtils.hasText(endpoint)) {
+			origins.add(URI.create(endpoint));
+		}
+		return origins.toArray(URI[]::new);
 	}
 
 	private static void denied(HttpServletRequest request, HttpServletResponse response, AccessDeniedException ex)
@@ -105,8 +126,7 @@ class ConsoleSecurityConfiguration {
 		ClientRegistration signInAudit = null;
 		if (StringUtils.hasText(oidc.issuerUri())) {
 			// An external provider: its endpoints come from its discovery document.
-			login = ClientRegistrations.fromIssuerLocation(oidc.issuerUri())
-				.registrationId(ConsoleLogin.REGISTRATION_ID);
+			login = discover(oidc.issuerUri()).registrationId(ConsoleLogin.REGISTRATION_ID);
 		}
 		else {
 			String issuer = embeddedIssuer(console, environment);
@@ -121,13 +141,36 @@ class ConsoleSecurityConfiguration {
 			// from configuration, not from the request's Host
 			.redirectUri(console.origin() + "/login/oauth2/code/" + ConsoleLogin.REGISTRATION_ID)
 			.scope(oidc.scopes())
-			.userNameAttributeName(oidc.usernameClaim())
+			// the name shown: ConsoleOidcUserService (username claim, else sub)
+			.userNameAttributeName(IdTokenClaimNames.SUB)
 			.clientSettings(ClientRegistration.ClientSettings.builder().requireProofKey(true).build())
 			.build());
 		if (signInAudit != null) {
 			registrations.add(signInAudit);
 		}
 		return new InMemoryClientRegistrationRepository(registrations);
+	}
+
+	/**
+	 * Reads the external provider's discovery document
+	 * ({@code <issuer>/.well-known/openid-configuration}): its endpoints, keys and
+	 * end-session endpoint. A provider that cannot be reached, or whose document is not
+	 * one or names another issuer, stops the start with a message saying what to check.
+	 */
+	static ClientRegistration.Builder discover(String issuer) {
+		try {
+			return ClientRegistrations.fromIssuerLocation(issuer);
+		}
+		catch (RuntimeException ex) {
+			String cause = (ex.getMessage() != null) ? ex.getMessage() : ex.getClass().getSimpleName();
+			throw new IllegalStateException("The console could not use the OpenID Connect provider "
+					+ "warden.console.oidc.issuer-uri (WARDEN_CONSOLE_OIDC_ISSUER_URI) = " + issuer + ": its "
+					+ "discovery document " + issuer.replaceAll("/+$", "") + "/.well-known/openid-configuration "
+					+ "could not be read or used (" + cause + "). The provider must be running and reachable from "
+					+ "the console under this URL, and the URL must be the issuer exactly as the provider writes it "
+					+ "into its tokens (scheme, host name, port, path), the same for platform-api "
+					+ "(WARDEN_OIDC_ISSUER_URI)", ex);
+		}
 	}
 
 	/**

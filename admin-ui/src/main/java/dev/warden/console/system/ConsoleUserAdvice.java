@@ -3,7 +3,6 @@ package dev.warden.console.system;
 import org.springframework.security.core.Authentication;
 import org.springframework.security.core.GrantedAuthority;
 import org.springframework.security.oauth2.client.authentication.OAuth2AuthenticationToken;
-import org.springframework.security.oauth2.core.oidc.user.OidcUser;
 import org.springframework.web.bind.annotation.ControllerAdvice;
 import org.springframework.web.bind.annotation.ModelAttribute;
 
@@ -21,11 +20,9 @@ class ConsoleUserAdvice {
 		if (!(authentication instanceof OAuth2AuthenticationToken token)) {
 			return null;
 		}
-		String name = token.getName();
-		if (token.getPrincipal() instanceof OidcUser user && user.getPreferredUsername() != null) {
-			name = user.getPreferredUsername();
-		}
-		return new ConsoleUser(name,
+		// the user name claim (warden.console.oidc.username-claim), else the subject:
+		// ConsoleOidcUserService
+		return new ConsoleUser(token.getName(),
 				token.getAuthorities()
 					.stream()
 					.map(GrantedAuthority::getAuthority)

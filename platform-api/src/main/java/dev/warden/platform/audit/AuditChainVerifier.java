@@ -150,9 +150,8 @@ final class AuditChainVerifier {
 		if (genesis != null) {
 			return new Result(false, 0, digestsValid, headSeq, genesis);
 		}
-		try (PreparedStatement statement = connection.prepareStatement("SELECT id, seq, occurred_at, actor, "
-				+ "actor_roles, action, target_type, target_id, details::text AS details, client_address, "
-				+ "user_agent, request_id, prev_hash, hash FROM audit_events ORDER BY seq")) {
+		try (PreparedStatement statement = connection
+			.prepareStatement("SELECT " + AuditTrail.COLUMNS + " FROM audit_events ORDER BY seq")) {
 			statement.setFetchSize(FETCH_SIZE);
 			try (ResultSet rs = statement.executeQuery()) {
 				while (rs.next()) {

@@ -104,14 +104,32 @@ class AuditController {
 		details.put("token_id", user.getId());
 		details.put("issuer", (user.getIssuer() != null) ? user.getIssuer().toString() : null);
 		details.put("token_issued_at", (user.getIssuedAt() != null) ? user.getIssuedAt().toString() : null);
-		Object authTime = user.getClaims().get("auth_time");
-		if (authTime instanceof Instant instant) {
-			details.put("auth_time", instant.toString());
+		Instant authTime = authTime(user.getClaims().get("auth_time"));
+		if (authTime != null) {
+			details.put("auth_time", authTime.toString());
 		}
 		details.put("user_client_address", report.clientAddress());
 		details.put("user_agent", report.userAgent());
 		UserLogins.Recorded recorded = this.logins.record(user.getSubject(), user.getId(), details);
 		return ResponseEntity.status(recorded.created() ? HttpStatus.CREATED : HttpStatus.OK).body(recorded.event());
+	}
+
+	/**
+	 * {@code auth_time} as a provider sends it: a JSON number of seconds since the epoch
+	 * (OpenID Connect Core 2; Keycloak, Entra ID), which Spring leaves a number, or an
+	 * instant already converted; {@code null} when absent or out of range.
+	 */
+	static Instant authTime(Object claim) {
+		if (claim instanceof Instant instant) {
+			return instant;
+		}
+		if (claim instanceof Number number) {
+			double seconds = number.doubleValue();
+			if (Double.isFinite(seconds) && seconds >= 0 && seconds <= 253402300799L) {
+				return Instant.ofEpochSecond(number.longValue());
+			}
+		}
+		return null;
 	}
 
 	/**

@@ -46,8 +46,10 @@ public class AuditTrail {
 
 	private static final JsonMapper JSON = JsonMapper.builder().build();
 
-	private static final String COLUMNS = "id, seq, occurred_at, actor, actor_roles, action, target_type, target_id, "
-			+ "details::text AS details, client_address, user_agent, request_id, prev_hash, hash";
+	/** The columns {@link #content(ResultSet)} reads, and the hash. */
+	static final String COLUMNS = "id, seq, occurred_at, actor, actor_roles, action, target_type, target_id, "
+			+ "details::text AS details, client_address, user_agent, request_id, prev_hash, actor_name, actor_issuer, "
+			+ "hash";
 
 	private final JdbcClient jdbc;
 
@@ -57,7 +59,8 @@ public class AuditTrail {
 
 	/**
 	 * Appends an event to the chain in the caller's transaction; role, client address,
-	 * user agent and request id come from the current request.
+	 * user agent and request id come from the current request, and so do the user name
+	 * and issuer recorded next to the actor when the actor is the caller's token subject.
 	 * @param actor who did it (the access token's {@code sub}); blank or {@code null} =
 	 * {@value #SYSTEM_ACTOR}
 	 * @param details free-form JSON-serialisable summary, conventionally with
@@ -80,13 +83,14 @@ public class AuditTrail {
 		long seq = head.seq() + 1;
 		EventContent content = new EventContent(UUID.randomUUID(), seq, Instant.now().truncatedTo(ChronoUnit.MICROS),
 				who, context.roles(), action, targetType, targetId, detailsJson, context.clientAddress(),
-				context.userAgent(), context.requestId(), head.hash());
+				context.userAgent(), context.requestId(), head.hash(), context.userNameOf(who), context.issuerOf(who));
 		String hash = AuditCanonical.hash(content);
 		this.jdbc
 			.sql("INSERT INTO audit_events (id, seq, occurred_at, actor, actor_roles, action, target_type, target_id, "
-					+ "details, client_address, user_agent, request_id, prev_hash, hash) VALUES (:id, :seq, "
-					+ ":occurredAt, :actor, CAST(:roles AS text[]), :action, :targetType, :targetId, "
-					+ "CAST(:details AS jsonb), :clientAddress, :userAgent, :requestId, :prevHash, :hash)")
+					+ "details, client_address, user_agent, request_id, prev_hash, actor_name, actor_issuer, hash) "
+					+ "VALUES (:id, :seq, :occurredAt, :actor, CAST(:roles AS text[]), :action, :targetType, "
+					+ ":targetId, CAST(:details AS jsonb), :clientAddress, :userAgent, :requestId, :prevHash, "
+					+ ":actorName, :actorIssuer, :hash)")
 			.param("id", content.id())
 			.param("seq", seq)
 			.param("occurredAt", Timestamp.from(content.occurredAt()))
@@ -100,15 +104,17 @@ public class AuditTrail {
 			.param("userAgent", content.userAgent())
 			.param("requestId", content.requestId())
 			.param("prevHash", content.prevHash())
+			.param("actorName", content.actorName())
+			.param("actorIssuer", content.actorIssuer())
 			.param("hash", hash)
 			.update();
 		this.jdbc.sql("UPDATE audit_chain_head SET seq = :seq, hash = :hash")
 			.param("seq", seq)
 			.param("hash", hash)
 			.update();
-		return new AuditEvent(content.id(), seq, content.occurredAt(), who, content.roles(), action, targetType,
-				targetId, copy, content.clientAddress(), content.userAgent(), content.requestId(), content.prevHash(),
-				hash);
+		return new AuditEvent(content.id(), seq, content.occurredAt(), who, content.actorName(), content.actorIssuer(),
+				content.roles(), action, targetType, targetId, copy, content.clientAddress(), content.userAgent(),
+				content.requestId(), content.prevHash(), hash);
 	}
 
 	@Transactional(readOnly = true)
@@ -157,9 +163,7 @@ public class AuditTrail {
 			.query((rs, row) -> content(rs))
 			.list();
 		for (EventContent event : events) {
-			EventContent chained = new EventContent(event.id(), event.seq(), event.occurredAt(), event.actor(),
-					event.roles(), event.action(), event.targetType(), event.targetId(), event.detailsJson(),
-					event.clientAddress(), event.userAgent(), event.requestId(), prev);
+			EventContent chained = event.withPrevHash(prev);
 			String hash = AuditCanonical.hash(chained);
 			this.jdbc.sql("UPDATE audit_events SET prev_hash = :prev, hash = :hash WHERE id = :id")
 				.param("prev", prev)
@@ -178,14 +182,15 @@ public class AuditTrail {
 				rs.getObject("occurred_at", OffsetDateTime.class).toInstant(), rs.getString("actor"),
 				roles(rs.getArray("actor_roles")), rs.getString("action"), rs.getString("target_type"),
 				rs.getString("target_id"), rs.getString("details"), rs.getString("client_address"),
-				rs.getString("user_agent"), rs.getString("request_id"), rs.getString("prev_hash"));
+				rs.getString("user_agent"), rs.getString("request_id"), rs.getString("prev_hash"),
+				rs.getString("actor_name"), rs.getString("actor_issuer"));
 	}
 
 	private static AuditEvent event(ResultSet rs) throws SQLException {
 		EventContent c = content(rs);
-		return new AuditEvent(c.id(), c.seq(), c.occurredAt(), c.actor(), c.roles(), c.action(), c.targetType(),
-				c.targetId(), parse(c.detailsJson()), c.clientAddress(), c.userAgent(), c.requestId(), c.prevHash(),
-				rs.getString("hash"));
+		return new AuditEvent(c.id(), c.seq(), c.occurredAt(), c.actor(), c.actorName(), c.actorIssuer(), c.roles(),
+				c.action(), c.targetType(), c.targetId(), parse(c.detailsJson()), c.clientAddress(), c.userAgent(),
+				c.requestId(), c.prevHash(), rs.getString("hash"));
 	}
 
 	static List<String> roles(Array array) throws SQLException {
@@ -222,11 +227,13 @@ public class AuditTrail {
 	/**
 	 * One audit event; {@code details} is free-form JSON. {@code hash} is the SHA-256 of
 	 * the event's canonical content, which includes {@code prev_hash}, the hash of the
-	 * event before it.
+	 * event before it. {@code actor} is the token's subject; {@code actorName} and
+	 * {@code actorIssuer} the user name and issuer of that token ({@code null} when not
+	 * known).
 	 */
-	public record AuditEvent(UUID id, long seq, Instant occurredAt, String actor, List<String> roles, String action,
-			String targetType, String targetId, Map<String, ?> details, String clientAddress, String userAgent,
-			String requestId, String prevHash, String hash) {
+	public record AuditEvent(UUID id, long seq, Instant occurredAt, String actor, String actorName, String actorIssuer,
+			List<String> roles, String action, String targetType, String targetId, Map<String, ?> details,
+			String clientAddress, String userAgent, String requestId, String prevHash, String hash) {
 	}
 
 }

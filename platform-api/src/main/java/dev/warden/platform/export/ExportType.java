@@ -17,9 +17,11 @@ enum ExportType {
 	 * names it in {@code details.tenant_id} (API keys, grants).
 	 */
 	AUDIT("audit", "Audit trail",
-			List.of(Column.text("id"), Column.timestamp("occurred_at"), Column.text("actor"), Column.text("action"),
-					Column.text("target_type"), Column.text("target_id"), Column.json("details")),
-			"SELECT id::text AS id, occurred_at, actor, action, target_type, target_id, details::text AS details "
+			List.of(Column.text("id"), Column.timestamp("occurred_at"), Column.text("actor"), Column.text("actor_name"),
+					Column.text("action"), Column.text("target_type"), Column.text("target_id"),
+					Column.json("details")),
+			"SELECT id::text AS id, occurred_at, actor, actor_name, action, target_type, target_id, "
+					+ "details::text AS details "
 					+ "FROM audit_events WHERE occurred_at >= :from AND occurred_at < :to "
 					+ "AND (CAST(:tenant AS text) IS NULL OR (target_type = 'tenant' AND target_id = :tenant) "
 					+ "OR details ->> 'tenant_id' = :tenant) ORDER BY occurred_at, id"),

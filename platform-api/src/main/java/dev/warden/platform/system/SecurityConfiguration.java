@@ -4,6 +4,9 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
 
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
@@ -11,17 +14,24 @@ import jakarta.servlet.http.HttpServletResponse;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.annotation.Order;
+import org.springframework.core.convert.converter.Converter;
 import org.springframework.http.HttpMethod;
+import org.springframework.security.authentication.AbstractAuthenticationToken;
+import org.springframework.security.authentication.AuthenticationServiceException;
 import org.springframework.security.authorization.AuthorizationDecision;
+import org.springframework.security.config.ObjectPostProcessor;
 import org.springframework.security.config.annotation.web.builders.HttpSecurity;
 import org.springframework.security.config.http.SessionCreationPolicy;
+import org.springframework.security.core.GrantedAuthority;
+import org.springframework.security.core.authority.SimpleGrantedAuthority;
+import org.springframework.security.oauth2.core.OAuth2TokenValidator;
+import org.springframework.security.oauth2.jose.jws.SignatureAlgorithm;
+import org.springframework.security.oauth2.jwt.Jwt;
 import org.springframework.security.oauth2.jwt.JwtAudienceValidator;
 import org.springframework.security.oauth2.jwt.JwtDecoder;
 import org.springframework.security.oauth2.jwt.JwtIssuerValidator;
 import org.springframework.security.oauth2.jwt.JwtValidators;
 import org.springframework.security.oauth2.jwt.NimbusJwtDecoder;
-import org.springframework.security.oauth2.server.resource.authentication.DelegatingJwtGrantedAuthoritiesConverter;
-import org.springframework.security.oauth2.server.resource.authentication.JwtAuthenticationConverter;
 import org.springframework.security.oauth2.server.resource.authentication.JwtGrantedAuthoritiesConverter;
 import org.springframework.security.oauth2.server.resource.web.BearerTokenAuthenticationEntryPoint;
 import org.springframework.security.oauth2.server.resource.web.authentication.BearerTokenAuthenticationFilter;
@@ -29,10 +39,15 @@ import org.springframework.security.oauth2.server.resource.web.access.BearerToke
 import org.springframework.security.web.AuthenticationEntryPoint;
 import org.springframework.security.web.SecurityFilterChain;
 import org.springframework.security.web.access.AccessDeniedHandler;
+import org.springframework.security.web.authentication.AuthenticationFailureHandler;
 import org.springframework.security.web.access.intercept.AuthorizationFilter;
 
 import dev.warden.platform.system.internal.AccessTokenTypeValidator;
 import dev.warden.platform.system.internal.AdminBodyLimitFilter;
+import dev.warden.platform.system.internal.ClaimPath;
+import dev.warden.platform.system.internal.DiscoveringJwtDecoder;
+import dev.warden.platform.system.internal.IssuerDiscovery;
+import dev.warden.platform.system.internal.WardenRoles;
 
 /**
  * Security filter chains, one per concern, matched in the order of their {@code @Order}:
@@ -73,35 +88,40 @@ class SecurityConfiguration {
 	 */
 	static final String SIGN_IN_AUDIT_SCOPE = "warden.audit.sign-in";
 
+	/** The signature algorithms an access token may use: RSA and EC, never HMAC. */
+	static final List<SignatureAlgorithm> SIGNATURE_ALGORITHMS = List.of(SignatureAlgorithm.RS256,
+			SignatureAlgorithm.RS384, SignatureAlgorithm.RS512, SignatureAlgorithm.PS256, SignatureAlgorithm.PS384,
+			SignatureAlgorithm.PS512, SignatureAlgorithm.ES256, SignatureAlgorithm.ES384, SignatureAlgorithm.ES512);
+
 	@Bean
 	@Order(ADMIN_API_ORDER)
 	SecurityFilterChain adminApi(HttpSecurity http, JwtDecoder jwtDecoder, SecurityProperties properties,
 			AdminApiProperties limits) throws Exception {
-		JwtGrantedAuthoritiesConverter roles = new JwtGrantedAuthoritiesConverter();
-		roles.setAuthoritiesClaimName(properties.rolesClaim());
-		roles.setAuthorityPrefix("ROLE_");
-		JwtAuthenticationConverter authentication = new JwtAuthenticationConverter();
-		// roles (ROLE_*) for users; scopes (SCOPE_*) for the console's own token, which
-		// has no roles
-		authentication.setJwtGrantedAuthoritiesConverter(
-				new DelegatingJwtGrantedAuthoritiesConverter(roles, new JwtGrantedAuthoritiesConverter()));
+		Converter<Jwt, AbstractAuthenticationToken> authentication = adminAuthentication(properties);
 		http.securityMatcher("/api/admin/**")
 			.authorizeHttpRequests((authorize) -> authorize.requestMatchers(HttpMethod.GET, "/api/admin/**")
-				.hasAnyRole("ADMIN", "COMPLIANCE")
+				.hasAnyRole(WardenRoles.ADMIN, WardenRoles.COMPLIANCE)
 				.requestMatchers(HttpMethod.POST, "/api/admin/audit/events/login")
-				.hasAnyRole("ADMIN", "COMPLIANCE")
+				.hasAnyRole(WardenRoles.ADMIN, WardenRoles.COMPLIANCE)
 				.requestMatchers(HttpMethod.POST, "/api/admin/audit/events/login-failures")
 				.hasAuthority("SCOPE_" + SIGN_IN_AUDIT_SCOPE)
 				.requestMatchers(HttpMethod.POST, "/api/admin/request-log/*/payload")
-				.hasAnyRole("ADMIN", "COMPLIANCE")
+				.hasAnyRole(WardenRoles.ADMIN, WardenRoles.COMPLIANCE)
 				.requestMatchers(HttpMethod.POST, "/api/admin/models/*/versions/*/explain")
-				.hasAnyRole("ADMIN", "COMPLIANCE")
+				.hasAnyRole(WardenRoles.ADMIN, WardenRoles.COMPLIANCE)
 				.anyRequest()
-				.hasRole("ADMIN"))
+				.hasRole(WardenRoles.ADMIN))
 			.oauth2ResourceServer((resourceServer) -> resourceServer
 				.jwt((jwt) -> jwt.decoder(jwtDecoder).jwtAuthenticationConverter(authentication))
 				.authenticationEntryPoint(bearerEntryPoint())
-				.accessDeniedHandler(bearerAccessDenied()))
+				.accessDeniedHandler(bearerAccessDenied())
+				.withObjectPostProcessor(new ObjectPostProcessor<BearerTokenAuthenticationFilter>() {
+					@Override
+					public <O extends BearerTokenAuthenticationFilter> O postProcess(O filter) {
+						filter.setAuthenticationFailureHandler(bearerFailure());
+						return filter;
+					}
+				}))
 			.exceptionHandling((exceptions) -> exceptions.authenticationEntryPoint(bearerEntryPoint())
 				.accessDeniedHandler(bearerAccessDenied()))
 			// after the token is checked: limits are per user, and anonymous calls never
@@ -185,19 +205,52 @@ class SecurityConfiguration {
 	}
 
 	/**
-	 * JWKs are fetched lazily on the first token, so the gateway can start before the
-	 * console that issues the tokens. Every token is validated for its signature, time,
-	 * issuer, audience (the admin API's resource identifier,
-	 * {@code warden.security.audience}) and type: only access tokens are accepted, never
-	 * an ID token of the same issuer ({@link AccessTokenTypeValidator}).
+	 * Roles and user name of an admin API caller, read from the access token by one rule
+	 * ({@link ClaimPath}): the roles claim ({@code warden.security.roles-claim}, e.g.
+	 * {@code roles} or {@code realm_access.roles}) gives {@code ROLE_<name>} for Warden's
+	 * roles only ({@link WardenRoles}; a provider's own roles are ignored); the scopes
+	 * give {@code SCOPE_<name>} (the console's own token, which has no roles); the user
+	 * name comes from {@code warden.security.username-claim}.
+	 */
+	static Converter<Jwt, AbstractAuthenticationToken> adminAuthentication(SecurityProperties properties) {
+		ClaimPath rolesClaim = ClaimPath.of(properties.rolesClaim());
+		ClaimPath usernameClaim = ClaimPath.of(properties.usernameClaim());
+		JwtGrantedAuthoritiesConverter scopes = new JwtGrantedAuthoritiesConverter();
+		return (jwt) -> {
+			List<GrantedAuthority> authorities = new ArrayList<>();
+			for (String role : WardenRoles.of(rolesClaim.strings(jwt.getClaims()))) {
+				authorities.add(new SimpleGrantedAuthority("ROLE_" + role));
+			}
+			authorities.addAll(scopes.convert(jwt));
+			return new AdminTokenAuthentication(jwt, authorities, usernameClaim.string(jwt.getClaims()));
+		};
+	}
+
+	/**
+	 * Every token is validated for its signature, time, issuer, audience (the admin API's
+	 * resource identifier, {@code warden.security.audience}) and type: only access tokens
+	 * are accepted, never an ID token of the same issuer
+	 * ({@link AccessTokenTypeValidator}). The signing keys are found through the issuer's
+	 * discovery document on the first token ({@link DiscoveringJwtDecoder}), so the
+	 * gateway can start before the console that issues the tokens.
 	 */
 	@Bean
 	JwtDecoder jwtDecoder(SecurityProperties properties) {
-		NimbusJwtDecoder decoder = NimbusJwtDecoder.withJwkSetUri(properties.effectiveJwkSetUri()).build();
-		decoder.setJwtValidator(JwtValidators.createDefaultWithValidators(
+		OAuth2TokenValidator<Jwt> validator = JwtValidators.createDefaultWithValidators(
 				new JwtIssuerValidator(properties.issuerUri()), new JwtAudienceValidator(properties.audience()),
-				AccessTokenTypeValidator.headerTypes(), new AccessTokenTypeValidator()));
-		return decoder;
+				AccessTokenTypeValidator.headerTypes(), new AccessTokenTypeValidator());
+		return new DiscoveringJwtDecoder(properties.issuerUri(), properties.configuredJwkSetUri(),
+				new IssuerDiscovery(properties.discoveryTimeout()), (jwkSetUri) -> {
+					// the asymmetric algorithms providers sign with (Keycloak, Entra ID,
+					// Okta:
+					// RS256 by default; Keycloak realms may use ES256 or PS256); never
+					// HMAC
+					NimbusJwtDecoder decoder = NimbusJwtDecoder.withJwkSetUri(jwkSetUri.toString())
+						.jwsAlgorithms((algorithms) -> algorithms.addAll(SIGNATURE_ALGORITHMS))
+						.build();
+					decoder.setJwtValidator(validator);
+					return decoder;
+				}, properties.discoveryRetryInterval(), Clock.systemUTC());
 	}
 
 	/** Whatever the public chain does not permit is, to the caller, not there. */
@@ -212,6 +265,27 @@ class SecurityConfiguration {
 			bearer.commence(request, response, ex);
 			ErrorResponses.write(request, response, HttpServletResponse.SC_UNAUTHORIZED, "unauthenticated",
 					"a valid bearer access token is required");
+		};
+	}
+
+	/**
+	 * A token that could not be checked because the identity provider is unavailable
+	 * ({@link AuthenticationServiceException}, e.g. from
+	 * {@link DiscoveringJwtDecoder.IdentityProviderUnavailableException}) is 503 with
+	 * Warden's JSON error; every other failure is the 401 of the entry point. What went
+	 * wrong is in the log, not in the answer.
+	 */
+	private static AuthenticationFailureHandler bearerFailure() {
+		AuthenticationEntryPoint unauthenticated = bearerEntryPoint();
+		return (request, response, ex) -> {
+			if (ex instanceof AuthenticationServiceException) {
+				response.setHeader("Retry-After", "5");
+				ErrorResponses.write(request, response, HttpServletResponse.SC_SERVICE_UNAVAILABLE,
+						"identity_provider_unavailable",
+						"the access token could not be checked: the identity provider is not available");
+				return;
+			}
+			unauthenticated.commence(request, response, ex);
 		};
 	}
 

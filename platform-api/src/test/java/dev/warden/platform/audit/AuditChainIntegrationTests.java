@@ -117,6 +117,18 @@ class AuditChainIntegrationTests {
 	}
 
 	@Test
+	void actorNameOrIssuerAddedOrChangedIsReportedAtItsSequence() {
+		appendEvents(6);
+
+		jdbc.sql("UPDATE audit_events SET actor_name = 'mallory' WHERE seq = 3").update();
+		jdbc.sql("UPDATE audit_events SET actor_issuer = 'http://evil.example' WHERE seq = 5").update();
+
+		assertBroken(Problem.CONTENT_HASH_MISMATCH, 3);
+		jdbc.sql("UPDATE audit_events SET actor_name = NULL WHERE seq = 3").update();
+		assertBroken(Problem.CONTENT_HASH_MISMATCH, 5);
+	}
+
+	@Test
 	void editedEventWithRecomputedHashIsReportedAtTheNextLink() {
 		appendEvents(6);
 
@@ -615,16 +627,11 @@ class AuditChainIntegrationTests {
 						.query(String.class)
 						.single();
 			for (long seq = from; seq <= to; seq++) {
-				EventContent stored = jdbc
-					.sql("SELECT id, seq, occurred_at, actor, actor_roles, action, target_type, target_id, "
-							+ "details::text AS details, client_address, user_agent, request_id, prev_hash "
-							+ "FROM audit_events WHERE seq = :s")
+				EventContent stored = jdbc.sql("SELECT " + AuditTrail.COLUMNS + " FROM audit_events WHERE seq = :s")
 					.param("s", seq)
 					.query((rs, row) -> AuditTrail.content(rs))
 					.single();
-				EventContent relinked = new EventContent(stored.id(), stored.seq(), stored.occurredAt(), stored.actor(),
-						stored.roles(), stored.action(), stored.targetType(), stored.targetId(), stored.detailsJson(),
-						stored.clientAddress(), stored.userAgent(), stored.requestId(), prev);
+				EventContent relinked = stored.withPrevHash(prev);
 				String hash = AuditCanonical.hash(relinked);
 				jdbc.sql("UPDATE audit_events SET prev_hash = :p, hash = :h WHERE seq = :s")
 					.param("p", prev)

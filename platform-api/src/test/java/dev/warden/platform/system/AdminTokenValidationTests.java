@@ -1,5 +1,6 @@
 package dev.warden.platform.system;
 
+import java.time.Duration;
 import java.util.List;
 import java.util.UUID;
 
@@ -42,7 +43,12 @@ class AdminTokenValidationTests {
 	}
 
 	private static JwtDecoder decoder(String audience) {
-		return new SecurityConfiguration().jwtDecoder(new SecurityProperties(issuer.issuer(), "", "roles", audience));
+		return new SecurityConfiguration().jwtDecoder(properties(issuer.issuer(), "", audience));
+	}
+
+	static SecurityProperties properties(String issuer, String jwkSetUri, String audience) {
+		return new SecurityProperties(issuer, jwkSetUri, "roles", "preferred_username", audience, Duration.ofSeconds(2),
+				Duration.ZERO);
 	}
 
 	@Test
@@ -160,8 +166,7 @@ class AdminTokenValidationTests {
 
 	@Test
 	void emptyAudienceIsNotAValidSetting() {
-		assertThatExceptionOfType(IllegalArgumentException.class)
-			.isThrownBy(() -> new SecurityProperties(issuer.issuer(), "", "roles", " "))
+		assertThatExceptionOfType(IllegalArgumentException.class).isThrownBy(() -> properties(issuer.issuer(), "", " "))
 			.withMessageContaining("warden.security.audience");
 	}
 

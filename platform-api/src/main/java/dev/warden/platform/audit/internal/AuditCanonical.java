@@ -57,10 +57,29 @@ public final class AuditCanonical {
 	 * except {@code hash}).
 	 *
 	 * @param detailsJson the event's details as JSON text (as stored in the jsonb column)
+	 * @param actorName the actor's user name (from migration V29 on; {@code null} when
+	 * unknown)
+	 * @param actorIssuer the issuer of the actor's token ({@code null} when unknown)
 	 */
 	public record EventContent(UUID id, long seq, Instant occurredAt, String actor, List<String> roles, String action,
 			String targetType, String targetId, String detailsJson, String clientAddress, String userAgent,
-			String requestId, String prevHash) {
+			String requestId, String prevHash, String actorName, String actorIssuer) {
+
+		/** An event without the actor's user name and issuer (as before V29). */
+		public EventContent(UUID id, long seq, Instant occurredAt, String actor, List<String> roles, String action,
+				String targetType, String targetId, String detailsJson, String clientAddress, String userAgent,
+				String requestId, String prevHash) {
+			this(id, seq, occurredAt, actor, roles, action, targetType, targetId, detailsJson, clientAddress, userAgent,
+					requestId, prevHash, null, null);
+		}
+
+		/** The same event linked to another previous hash. */
+		public EventContent withPrevHash(String prev) {
+			return new EventContent(this.id, this.seq, this.occurredAt, this.actor, this.roles, this.action,
+					this.targetType, this.targetId, this.detailsJson, this.clientAddress, this.userAgent,
+					this.requestId, prev, this.actorName, this.actorIssuer);
+		}
+
 	}
 
 	/**
@@ -76,6 +95,13 @@ public final class AuditCanonical {
 		Map<String, Object> doc = new LinkedHashMap<>();
 		doc.put("action", event.action());
 		doc.put("actor", event.actor());
+		// present only when known, so that events written before V29 hash as they did
+		if (event.actorIssuer() != null) {
+			doc.put("actor_issuer", event.actorIssuer());
+		}
+		if (event.actorName() != null) {
+			doc.put("actor_name", event.actorName());
+		}
 		doc.put("client_address", event.clientAddress());
 		doc.put("details", JSON.readTree((event.detailsJson() != null) ? event.detailsJson() : "{}"));
 		doc.put("id", event.id().toString());

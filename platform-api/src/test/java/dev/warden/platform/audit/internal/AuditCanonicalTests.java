@@ -37,6 +37,23 @@ class AuditCanonicalTests {
 	}
 
 	@Test
+	void actorNameAndIssuerAreKeysOnlyWhenKnownSoOlderEventsHashAsBefore() {
+		EventContent older = event("{}");
+		EventContent named = new EventContent(ID, 7, older.occurredAt(), "8f1c2a44", List.of("ADMIN"), "tenant.updated",
+				"tenant", "t-1", "{}", "10.0.0.1", "curl/8.5", "req-1", AuditCanonical.GENESIS_HASH, "alice",
+				"http://localhost:8180/realms/warden");
+
+		assertThat(new String(AuditCanonical.canonical(older), StandardCharsets.UTF_8)).doesNotContain("actor_");
+		assertThat(new String(AuditCanonical.canonical(named), StandardCharsets.UTF_8))
+			.startsWith("{\"action\":\"tenant.updated\",\"actor\":\"8f1c2a44\","
+					+ "\"actor_issuer\":\"http://localhost:8180/realms/warden\",\"actor_name\":\"alice\","
+					+ "\"client_address\":\"10.0.0.1\",");
+		assertThat(AuditCanonical.hash(named)).isNotEqualTo(AuditCanonical.hash(new EventContent(ID, 7,
+				older.occurredAt(), "8f1c2a44", List.of("ADMIN"), "tenant.updated", "tenant", "t-1", "{}", "10.0.0.1",
+				"curl/8.5", "req-1", AuditCanonical.GENESIS_HASH, "mallory", "http://localhost:8180/realms/warden")));
+	}
+
+	@Test
 	void hashIsLowercaseHexSha256OfTheCanonicalBytes() {
 		EventContent e = event("{}");
 		assertThat(AuditCanonical.hash(e)).matches("[0-9a-f]{64}")
