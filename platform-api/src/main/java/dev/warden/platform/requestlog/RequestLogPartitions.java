@@ -264,8 +264,8 @@ class RequestLogPartitions implements SchedulingConfigurer {
 	 * {@code now}. One transaction, audited ({@code request_log.partitions_dropped},
 	 * {@code request_log.default_rows_deleted}, {@code usage_daily.rows_deleted},
 	 * {@code serving_minutes.rows_deleted}, {@code drift_live_chunks.rows_deleted},
-	 * {@code feedback.rows_deleted}) by
-	 * {@code actor}; nothing to remove = no change and no audit event.
+	 * {@code feedback.rows_deleted}) by {@code actor}; nothing to remove = no change and
+	 * no audit event.
 	 */
 	RetentionResult applyRetention(Instant now, String actor) {
 		Integer logMonths = this.policy.requestLogMonths();
