@@ -31,6 +31,7 @@ import dev.warden.platform.model.ModelCatalogue;
 import dev.warden.platform.model.ModelCatalogue.CatalogueModel;
 import dev.warden.platform.model.ModelCatalogue.CatalogueVersion;
 import dev.warden.platform.monitoring.ServingHealthReports.ServingReport;
+import dev.warden.platform.monitoring.internal.DriftStore;
 import dev.warden.platform.system.ApiException;
 import dev.warden.platform.system.Page;
 import dev.warden.platform.system.PageRequest;
@@ -42,9 +43,10 @@ import dev.warden.platform.system.PageRequest;
  * at a time evaluates, under a transaction-scoped advisory lock taken with
  * {@code pg_try_advisory_xact_lock} (a replica that does not get it skips the round).
  * Conditions are read from the report services only (serving health, drift, live
- * quality); per rule, model and version the outcome opens, updates or closes the alert
- * ({@link Alerts}); insufficient data changes nothing. Open alerts of a rule the previous
- * scheduled evaluation had and the policy no longer has are closed
+ * quality); drift rules watch every version with a reference profile, live-quality rules
+ * every version of the catalogue; per rule, model and version the outcome opens, updates
+ * or closes the alert ({@link Alerts}); insufficient data changes nothing. Open alerts of
+ * a rule the previous scheduled evaluation had and the policy no longer has are closed
  * ({@code rule_removed}).
  */
 @Component
@@ -64,6 +66,8 @@ class AlertEvaluator implements SchedulingConfigurer {
 
 	private final LiveQuality quality;
 
+	private final DriftStore driftStore;
+
 	private final ModelCatalogue catalogue;
 
 	private final JdbcClient jdbc;
@@ -79,13 +83,14 @@ class AlertEvaluator implements SchedulingConfigurer {
 	private final Clock clock = Clock.systemUTC();
 
 	AlertEvaluator(MonitoringPolicies policies, Alerts alerts, ServingHealthReports serving, DriftReports drift,
-			LiveQuality quality, ModelCatalogue catalogue, JdbcClient jdbc, TransactionTemplate transactions,
-			AlertProperties properties, MeterRegistry meters) {
+			LiveQuality quality, DriftStore driftStore, ModelCatalogue catalogue, JdbcClient jdbc,
+			TransactionTemplate transactions, AlertProperties properties, MeterRegistry meters) {
 		this.policies = policies;
 		this.alerts = alerts;
 		this.serving = serving;
 		this.drift = drift;
 		this.quality = quality;
+		this.driftStore = driftStore;
 		this.catalogue = catalogue;
 		this.jdbc = jdbc;
 		this.transactions = transactions;
@@ -249,7 +254,7 @@ class AlertEvaluator implements SchedulingConfigurer {
 		switch (rule.kind()) {
 			case AlertRule.ERROR_RATE, AlertRule.P99_LATENCY -> servingRule(rule, model, now);
 			case AlertRule.DRIFT -> {
-				for (long version : versions(model)) {
+				for (long version : this.driftStore.profiledVersions(model)) {
 					driftRule(rule, model, version, now);
 				}
 			}

@@ -33,6 +33,9 @@ import dev.warden.platform.WardenTestApp;
 import dev.warden.platform.audit.AuditTrail;
 import dev.warden.platform.feedback.LiveQuality;
 import dev.warden.platform.model.ModelCatalogue;
+import dev.warden.platform.monitoring.internal.DriftStore;
+import dev.warden.platform.monitoring.internal.ProfileBuilder;
+import dev.warden.platform.monitoring.internal.ProfileSettings;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -67,7 +70,8 @@ class AlertsIntegrationTests {
 		Alerts alerts = new Alerts(jdbc, app.bean(AuditTrail.class), webhooks);
 		AlertEvaluator evaluator = new AlertEvaluator(app.bean(MonitoringPolicies.class), alerts,
 				app.bean(ServingHealthReports.class), app.bean(DriftReports.class), app.bean(LiveQuality.class),
-				app.bean(ModelCatalogue.class), jdbc, transactions, properties, new SimpleMeterRegistry());
+				app.bean(DriftStore.class), app.bean(ModelCatalogue.class), jdbc, transactions, properties,
+				new SimpleMeterRegistry());
 		return new Parts(alerts, webhooks, evaluator);
 	}
 
@@ -185,6 +189,81 @@ class AlertsIntegrationTests {
 		finally {
 			server.stop(0);
 		}
+	}
+
+	@Test
+	void aDriftRuleOpensForADriftedVersionWithTheDriftedInputsAndClosesWhenTheInputsAreBack(WardenFixture warden)
+			throws Exception {
+		WardenTestApp app = warden.app();
+		String model = "alerts-drift";
+		UUID dataset = UUID.randomUUID();
+		app.jdbc()
+			.sql("INSERT INTO reference_datasets (id, model, name, source, columns, row_count, chunk_count, sha256, "
+					+ "data_key, kek_id, created_at, created_by, deleted_at, deleted_by) VALUES (:id, :model, :name, "
+					+ "'upload', CAST('[{\"name\":\"x\",\"dtype\":\"DT_FLOAT\"}]' AS jsonb), 100, 0, 'ab', NULL, "
+					+ "'test', now(), 'test', now(), 'test')")
+			.param("id", dataset)
+			.param("model", model)
+			.param("name", "alerts-" + dataset)
+			.update();
+		// x = 0 … 99 (deciles as bins), every answer [0.5, 0.5]
+		ProfileBuilder builder = new ProfileBuilder(List.of("x"), List.of("DT_FLOAT"),
+				new ProfileSettings(10, 64, 10, java.util.Set.of(), java.util.Set.of()));
+		for (int i = 0; i < 100; i++) {
+			builder.add(new String[] { Integer.toString(i) }, null, new double[] { 0.5, 0.5 });
+		}
+		app.bean(DriftStore.class)
+			.storeProfile(UUID.randomUUID(), model, 1, dataset, "ab", null, builder.build(), "test");
+		DataDrift drift = new DataDrift(app.bean(DriftStore.class), app.bean(MonitoringPolicies.class),
+				new DriftProperties(true, Duration.ofHours(1), Duration.ofSeconds(60), 1000,
+						org.springframework.util.unit.DataSize.ofMegabytes(8), Duration.ofSeconds(1),
+						Duration.ofSeconds(30), false, 256),
+				new SimpleMeterRegistry());
+		Instant t0 = Instant.now().truncatedTo(ChronoUnit.MINUTES).minus(50, ChronoUnit.MINUTES);
+		byte[] answer = "{\"predictions\":[[0.5,0.5]]}".getBytes(StandardCharsets.UTF_8);
+		drift.start();
+		try {
+			// 150 rows far above the reference: everything in the last bin
+			for (int i = 0; i < 150; i++) {
+				drift.observe(model, "1", t0.getEpochSecond() + 5, false,
+						("{\"instances\":[{\"x\":" + (500 + i) + "}]}").getBytes(StandardCharsets.UTF_8), answer);
+			}
+			// later, 200 rows like the reference
+			for (int i = 0; i < 200; i++) {
+				drift.observe(model, "1", t0.plus(30, ChronoUnit.MINUTES).getEpochSecond() + 5, false,
+						("{\"instances\":[{\"x\":" + (i % 100) + "}]}").getBytes(StandardCharsets.UTF_8), answer);
+			}
+			Await.within(Duration.ofSeconds(30), drift::idle, (idle) -> idle);
+			drift.flush();
+		}
+		finally {
+			drift.stop();
+		}
+		Parts parts = parts(app, "http://127.0.0.1:9/none", Duration.ofSeconds(1));
+		AlertRule rule = new AlertRule("it-drift", model, AlertRule.DRIFT, Duration.ofMinutes(5), null, null, 50, null,
+				null);
+		AlertPolicy policy = new AlertPolicy(Duration.ofMinutes(1), List.of(rule));
+		parts.evaluator().evaluate(policy, t0.plus(2, ChronoUnit.MINUTES));
+		Alerts.Alert open = parts.alerts().open(rule.name(), model, "1").orElseThrow();
+		assertThat(open.comparison()).isEqualTo("verdict");
+		assertThat(open.value()).isEqualTo(1.0);
+		JsonNode drifted = open.evidence().path("drifted");
+		assertThat(drifted.size()).isEqualTo(1);
+		assertThat(drifted.get(0).path("name").asString()).isEqualTo("x");
+		JsonNode statistic = drifted.get(0).path("statistics").get(0);
+		assertThat(statistic.path("verdict").asString()).isEqualTo("drift");
+		assertThat(statistic.path("n_live").asLong()).isEqualTo(150);
+		assertThat(statistic.path("psi").asDouble()).isGreaterThan(0.2);
+		assertThat(open.evidence().path("samples").asLong()).isEqualTo(150);
+
+		// a window without rows: insufficient data, still open
+		parts.evaluator().evaluate(policy, t0.plus(15, ChronoUnit.MINUTES));
+		assertThat(parts.alerts().open(rule.name(), model, "1")).isPresent();
+		// the inputs are back to the reference: closed
+		parts.evaluator().evaluate(policy, t0.plus(32, ChronoUnit.MINUTES));
+		assertThat(parts.alerts().get(open.id()).orElseThrow().state()).isEqualTo("closed");
+		assertThat(parts.alerts().get(open.id()).orElseThrow().evidence().path("closed_reason").asString())
+			.isEqualTo("cleared");
 	}
 
 	@Test
