@@ -1,9 +1,13 @@
 package dev.warden.platform.feedback;
 
+import java.time.Instant;
+import java.util.List;
+
 import tools.jackson.databind.node.ObjectNode;
 
 import org.springframework.stereotype.Component;
 
+import dev.warden.platform.feedback.internal.FeedbackStore;
 import dev.warden.platform.system.ApiException;
 
 /**
@@ -16,8 +20,19 @@ public class LiveQuality {
 
 	private final LiveQualityReports reports;
 
-	LiveQuality(LiveQualityReports reports) {
+	private final FeedbackStore store;
+
+	LiveQuality(LiveQualityReports reports, FeedbackStore store) {
 		this.reports = reports;
+		this.store = store;
+	}
+
+	/**
+	 * The versions of {@code model} (numbers) with outcome feedback on predictions made
+	 * in {@code [from, to)}.
+	 */
+	public List<String> versions(String model, Instant from, Instant to) {
+		return this.store.versions(model, from, to).stream().filter((v) -> v.matches("[0-9]{1,18}")).toList();
 	}
 
 	/**

@@ -29,7 +29,6 @@ import org.springframework.transaction.support.TransactionTemplate;
 import dev.warden.platform.feedback.LiveQuality;
 import dev.warden.platform.model.ModelCatalogue;
 import dev.warden.platform.model.ModelCatalogue.CatalogueModel;
-import dev.warden.platform.model.ModelCatalogue.CatalogueVersion;
 import dev.warden.platform.monitoring.ServingHealthReports.ServingReport;
 import dev.warden.platform.monitoring.internal.DriftStore;
 import dev.warden.platform.system.ApiException;
@@ -44,10 +43,10 @@ import dev.warden.platform.system.PageRequest;
  * {@code pg_try_advisory_xact_lock} (a replica that does not get it skips the round).
  * Conditions are read from the report services only (serving health, drift, live
  * quality); drift rules watch every version with a reference profile, live-quality rules
- * every version of the catalogue; per rule, model and version the outcome opens, updates
- * or closes the alert ({@link Alerts}); insufficient data changes nothing. Open alerts of
- * a rule the previous scheduled evaluation had and the policy no longer has are closed
- * ({@code rule_removed}).
+ * every version with feedback in the rule's window; per rule, model and version the
+ * outcome opens, updates or closes the alert ({@link Alerts}); insufficient data changes
+ * nothing. Open alerts of a rule the previous scheduled evaluation had and the policy no
+ * longer has are closed ({@code rule_removed}).
  */
 @Component
 class AlertEvaluator implements SchedulingConfigurer {
@@ -237,19 +236,6 @@ class AlertEvaluator implements SchedulingConfigurer {
 		}
 	}
 
-	private List<Long> versions(String model) {
-		List<Long> versions = new ArrayList<>();
-		for (CatalogueVersion version : this.catalogue.model(model).map(CatalogueModel::versions).orElse(List.of())) {
-			try {
-				versions.add(Long.parseLong(version.version()));
-			}
-			catch (NumberFormatException ex) {
-				// not a numbered version
-			}
-		}
-		return versions;
-	}
-
 	private void evaluate(AlertRule rule, String model, Instant now) {
 		switch (rule.kind()) {
 			case AlertRule.ERROR_RATE, AlertRule.P99_LATENCY -> servingRule(rule, model, now);
@@ -259,8 +245,8 @@ class AlertEvaluator implements SchedulingConfigurer {
 				}
 			}
 			default -> {
-				for (long version : versions(model)) {
-					qualityRule(rule, model, version, now);
+				for (String version : this.quality.versions(model, qualityStart(rule, now), now)) {
+					qualityRule(rule, model, Long.parseLong(version), now);
 				}
 			}
 		}
@@ -367,6 +353,11 @@ class AlertEvaluator implements SchedulingConfigurer {
 		else {
 			this.alerts.clear(rule.name(), model, key, (double) drifted.size(), "cleared", now);
 		}
+	}
+
+	/** The first hour a live-quality rule reads at {@code now}. */
+	private static Instant qualityStart(AlertRule rule, Instant now) {
+		return now.minus(rule.window()).truncatedTo(java.time.temporal.ChronoUnit.HOURS);
 	}
 
 	private void qualityRule(AlertRule rule, String model, long version, Instant now) {

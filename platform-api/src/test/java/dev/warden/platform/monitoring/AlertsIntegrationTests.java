@@ -31,7 +31,10 @@ import dev.warden.platform.SharedWardenExtension;
 import dev.warden.platform.WardenFixture;
 import dev.warden.platform.WardenTestApp;
 import dev.warden.platform.audit.AuditTrail;
+import dev.warden.platform.fairness.GroupFairness.Counts;
 import dev.warden.platform.feedback.LiveQuality;
+import dev.warden.platform.feedback.internal.FeedbackStore;
+import dev.warden.platform.feedback.internal.FeedbackStore.WindowKey;
 import dev.warden.platform.model.ModelCatalogue;
 import dev.warden.platform.monitoring.internal.DriftStore;
 import dev.warden.platform.monitoring.internal.ProfileBuilder;
@@ -264,6 +267,54 @@ class AlertsIntegrationTests {
 		assertThat(parts.alerts().get(open.id()).orElseThrow().state()).isEqualTo("closed");
 		assertThat(parts.alerts().get(open.id()).orElseThrow().evidence().path("closed_reason").asString())
 			.isEqualTo("cleared");
+	}
+
+	@Test
+	void liveAccuracyAndFairnessRulesOpenOnBadFeedbackAndCloseOnGoodFeedback(WardenFixture warden) {
+		WardenTestApp app = warden.app();
+		String model = "alerts-quality";
+		UUID tenant = UUID.fromString(warden.tenant("alerts-quality", "standard"));
+		Instant t0 = Instant.now().truncatedTo(ChronoUnit.HOURS).minus(10, ChronoUnit.HOURS);
+		FeedbackStore store = app.bean(FeedbackStore.class);
+		// hour t0: accuracy 0.7; selection rate F 10/50, M 40/50 (demographic parity
+		// difference 0.6)
+		store.add(Map.of(new WindowKey(model, t0, tenant, "2", "", ""), new Counts(30, 20, 40, 10),
+				new WindowKey(model, t0, tenant, "2", "sex", "F"), new Counts(5, 5, 35, 5),
+				new WindowKey(model, t0, tenant, "2", "sex", "M"), new Counts(25, 15, 5, 5)));
+		// hour t0 + 6h: accuracy 0.9; selection rate F 15/30, M 35/70 (difference 0)
+		Instant t6 = t0.plus(6, ChronoUnit.HOURS);
+		store.add(Map.of(new WindowKey(model, t6, tenant, "2", "", ""), new Counts(45, 5, 45, 5),
+				new WindowKey(model, t6, tenant, "2", "sex", "F"), new Counts(12, 3, 12, 3),
+				new WindowKey(model, t6, tenant, "2", "sex", "M"), new Counts(33, 2, 33, 2)));
+		Parts parts = parts(app, "http://127.0.0.1:9/none", Duration.ofSeconds(1));
+		AlertRule accuracy = new AlertRule("it-accuracy", model, AlertRule.ACCURACY_DROP, Duration.ofHours(2), null,
+				0.8, 50, null, null);
+		AlertRule fairness = new AlertRule("it-fairness", model, AlertRule.FAIRNESS, Duration.ofHours(2), 0.1, null, 50,
+				"sex", "demographic_parity_difference");
+		AlertPolicy policy = new AlertPolicy(Duration.ofMinutes(1), List.of(accuracy, fairness));
+
+		parts.evaluator().evaluate(policy, t0.plus(90, ChronoUnit.MINUTES));
+		Alerts.Alert lowAccuracy = parts.alerts().open("it-accuracy", model, "2").orElseThrow();
+		assertThat(lowAccuracy.value()).isCloseTo(0.7, org.assertj.core.data.Offset.offset(1e-9));
+		assertThat(lowAccuracy.threshold()).isEqualTo(0.8);
+		assertThat(lowAccuracy.comparison()).isEqualTo("below");
+		assertThat(lowAccuracy.evidence().path("n").asLong()).isEqualTo(100);
+		Alerts.Alert gap = parts.alerts().open("it-fairness", model, "2").orElseThrow();
+		assertThat(gap.value()).isCloseTo(0.6, org.assertj.core.data.Offset.offset(1e-9));
+		assertThat(gap.evidence().path("attribute").asString()).isEqualTo("sex");
+
+		// a window without feedback: no verdict, both stay open
+		parts.evaluator().evaluate(policy, t0.plus(4, ChronoUnit.HOURS));
+		assertThat(parts.alerts().open("it-accuracy", model, "2")).isPresent();
+		assertThat(parts.alerts().open("it-fairness", model, "2")).isPresent();
+
+		parts.evaluator().evaluate(policy, t6.plus(90, ChronoUnit.MINUTES));
+		assertThat(parts.alerts().get(lowAccuracy.id()).orElseThrow().state()).isEqualTo("closed");
+		assertThat(parts.alerts().get(lowAccuracy.id()).orElseThrow().lastValue()).isCloseTo(0.9,
+				org.assertj.core.data.Offset.offset(1e-9));
+		assertThat(parts.alerts().get(gap.id()).orElseThrow().state()).isEqualTo("closed");
+		assertThat(parts.alerts().get(gap.id()).orElseThrow().lastValue()).isCloseTo(0.0,
+				org.assertj.core.data.Offset.offset(1e-9));
 	}
 
 	@Test
