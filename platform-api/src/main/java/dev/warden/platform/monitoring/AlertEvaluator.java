@@ -24,6 +24,7 @@ import org.springframework.scheduling.annotation.SchedulingConfigurer;
 import org.springframework.scheduling.config.FixedDelayTask;
 import org.springframework.scheduling.config.ScheduledTaskRegistrar;
 import org.springframework.stereotype.Component;
+import org.springframework.transaction.TransactionDefinition;
 import org.springframework.transaction.support.TransactionTemplate;
 
 import dev.warden.platform.feedback.LiveQuality;
@@ -46,7 +47,8 @@ import dev.warden.platform.system.PageRequest;
  * every version with feedback in the rule's window; per rule, model and version the
  * outcome opens, updates or closes the alert ({@link Alerts}); insufficient data changes
  * nothing. Open alerts of a rule the previous scheduled evaluation had and the policy no
- * longer has are closed ({@code rule_removed}).
+ * longer has are closed ({@code rule_removed}), and those of a rule that no longer covers
+ * their model or changed its kind ({@code rule_changed}).
  */
 @Component
 class AlertEvaluator implements SchedulingConfigurer {
@@ -54,6 +56,8 @@ class AlertEvaluator implements SchedulingConfigurer {
 	private static final Logger log = LoggerFactory.getLogger(AlertEvaluator.class);
 
 	private static final String LOCK = "warden.alerts.evaluation";
+
+	private static final Duration MAX_DRIFT_WINDOW = Duration.ofDays(30);
 
 	private final MonitoringPolicies policies;
 
@@ -72,6 +76,8 @@ class AlertEvaluator implements SchedulingConfigurer {
 	private final JdbcClient jdbc;
 
 	private final TransactionTemplate transactions;
+
+	private final TransactionTemplate nested;
 
 	private final AlertProperties properties;
 
@@ -93,6 +99,8 @@ class AlertEvaluator implements SchedulingConfigurer {
 		this.catalogue = catalogue;
 		this.jdbc = jdbc;
 		this.transactions = transactions;
+		this.nested = new TransactionTemplate(transactions.getTransactionManager());
+		this.nested.setPropagationBehavior(TransactionDefinition.PROPAGATION_NESTED);
 		this.properties = properties;
 		this.meters = meters;
 	}
@@ -112,6 +120,12 @@ class AlertEvaluator implements SchedulingConfigurer {
 		catch (RuntimeException ex) {
 			log.warn("Alerts: evaluation failed: {}", ex.toString());
 		}
+		try {
+			refreshGauge();
+		}
+		catch (RuntimeException ex) {
+			log.debug("Alerts: open-alert gauge not refreshed: {}", ex.toString());
+		}
 	}
 
 	/**
@@ -130,9 +144,8 @@ class AlertEvaluator implements SchedulingConfigurer {
 				.optional()
 				.map(Timestamp::toInstant)
 				.orElse(null);
-			// a little slack so that a tick landing just before the interval does not
-			// wait a
-			// whole tick more
+			// a little slack, so that a tick landing just before the interval does not
+			// wait a whole tick more
 			if (last != null && now.isBefore(last.plus(policy.evaluateEvery()).minusMillis(500))) {
 				return false;
 			}
@@ -185,7 +198,9 @@ class AlertEvaluator implements SchedulingConfigurer {
 			}
 			for (String model : targets) {
 				try {
-					evaluate(rule, model, now);
+					// a savepoint each: a failed statement (or a report's refusal, which
+					// marks the transaction it joined rollback-only) is undone alone
+					this.nested.executeWithoutResult((status) -> evaluate(rule, model, now));
 				}
 				catch (RuntimeException ex) {
 					log.warn("Alerts: rule {} on model {} could not be evaluated: {}", rule.name(), model,
@@ -197,9 +212,15 @@ class AlertEvaluator implements SchedulingConfigurer {
 			return;
 		}
 		List<String> previous = this.jdbc.sql("SELECT unnest(rules) FROM alert_evaluations").query(String.class).list();
+		Map<String, AlertRule> byName = new LinkedHashMap<>();
+		policy.rules().forEach((rule) -> byName.put(rule.name(), rule));
 		for (Alerts.Alert open : this.alerts.allOpen()) {
-			if (previous.contains(open.rule()) && !names.contains(open.rule())) {
+			AlertRule rule = byName.get(open.rule());
+			if (rule == null && previous.contains(open.rule())) {
 				this.alerts.clear(open.rule(), open.model(), open.version(), null, "rule_removed", now);
+			}
+			else if (rule != null && (!rule.covers(open.model()) || !rule.kind().equals(open.kind()))) {
+				this.alerts.clear(open.rule(), open.model(), open.version(), null, "rule_changed", now);
 			}
 		}
 		this.jdbc
@@ -209,16 +230,24 @@ class AlertEvaluator implements SchedulingConfigurer {
 			.param("now", Timestamp.from(now))
 			.param("rules", "{" + String.join(",", names) + "}")
 			.update();
+	}
+
+	/**
+	 * Sets the gauge of open alerts per rule from the table (every replica, every tick,
+	 * so all replicas show the same numbers: aggregate with max, not sum). Rules of the
+	 * policy without open alerts show 0.
+	 */
+	void refreshGauge() {
 		Map<String, Long> counts = new LinkedHashMap<>();
-		names.forEach((name) -> counts.put(name, 0L));
-		for (Alerts.Alert open : this.alerts.allOpen()) {
-			counts.merge(open.rule(), 1L, Long::sum);
-		}
-		this.openByRule.keySet().forEach((name) -> counts.putIfAbsent(name, 0L));
+		this.policies.current().alerts().rules().forEach((rule) -> counts.put(rule.name(), 0L));
+		this.openByRule.keySet().forEach((name) -> counts.put(name, 0L));
+		this.jdbc.sql("SELECT rule, count(*) AS n FROM alerts WHERE state = 'open' GROUP BY rule")
+			.query((rs, row) -> counts.put(rs.getString("rule"), rs.getLong("n")))
+			.list();
 		counts.forEach((rule, count) -> this.openByRule.computeIfAbsent(rule, (r) -> {
 			AtomicLong value = new AtomicLong();
 			Gauge.builder("warden.monitoring.alerts.open", value, AtomicLong::get)
-				.description("open alerts of a rule (as of this replica's last evaluation)")
+				.description("open alerts of a rule, read from the alerts table every tick")
 				.tag("rule", r)
 				.register(this.meters);
 			return value;
@@ -293,6 +322,9 @@ class AlertEvaluator implements SchedulingConfigurer {
 
 	private void driftRule(AlertRule rule, String model, long version, Instant now) {
 		Duration window = (rule.window() != null) ? rule.window() : this.policies.current().drift(model).window();
+		if (window.compareTo(MAX_DRIFT_WINDOW) > 0) {
+			window = MAX_DRIFT_WINDOW; // the drift report reads at most 31 days
+		}
 		Map<String, Object> report;
 		try {
 			report = this.drift.drift(model, version, now.minus(window).toString(), now.toString(), "31d");

@@ -16,6 +16,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
@@ -26,10 +29,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import tools.jackson.databind.json.JsonMapper;
 
+import org.springframework.context.SmartLifecycle;
 import org.springframework.jdbc.core.simple.JdbcClient;
-import org.springframework.scheduling.annotation.SchedulingConfigurer;
-import org.springframework.scheduling.config.FixedDelayTask;
-import org.springframework.scheduling.config.ScheduledTaskRegistrar;
 import org.springframework.stereotype.Component;
 import org.springframework.transaction.support.TransactionTemplate;
 
@@ -50,7 +51,7 @@ import dev.warden.platform.monitoring.Alerts.Alert;
  * {@code max-backoff}) until {@code max-attempts}, then the delivery is failed.
  */
 @Component
-class AlertWebhooks implements SchedulingConfigurer {
+class AlertWebhooks implements SmartLifecycle {
 
 	static final String SIGNATURE_HEADER = "Warden-Signature";
 
@@ -78,6 +79,8 @@ class AlertWebhooks implements SchedulingConfigurer {
 
 	private final Counter failed;
 
+	private volatile ScheduledExecutorService executor;
+
 	AlertWebhooks(JdbcClient jdbc, TransactionTemplate transactions, AlertProperties properties, MeterRegistry meters) {
 		this.jdbc = jdbc;
 		this.transactions = transactions;
@@ -99,10 +102,48 @@ class AlertWebhooks implements SchedulingConfigurer {
 			.register(meters);
 	}
 
+	/**
+	 * Starts the delivery thread ({@code monitoring-alert-webhooks}): its own, so that a
+	 * slow endpoint never holds up the application's scheduled tasks (evaluation among
+	 * them).
+	 */
 	@Override
-	public void configureTasks(ScheduledTaskRegistrar tasks) {
-		Duration interval = this.properties.deliveryPollInterval();
-		tasks.addFixedDelayTask(new FixedDelayTask(this::poll, interval, interval));
+	public synchronized void start() {
+		if (this.executor != null || this.properties.webhooks().isEmpty()) {
+			return;
+		}
+		ScheduledExecutorService started = Executors.newSingleThreadScheduledExecutor((runnable) -> {
+			Thread thread = new Thread(runnable, "monitoring-alert-webhooks");
+			thread.setDaemon(true);
+			return thread;
+		});
+		long interval = this.properties.deliveryPollInterval().toMillis();
+		started.scheduleWithFixedDelay(this::poll, interval, interval, TimeUnit.MILLISECONDS);
+		this.executor = started;
+	}
+
+	/**
+	 * Stops the delivery thread; an attempt under way is interrupted, its delivery stays
+	 * pending and is tried again when its lease ends.
+	 */
+	@Override
+	public synchronized void stop() {
+		ScheduledExecutorService running = this.executor;
+		this.executor = null;
+		if (running != null) {
+			running.shutdownNow();
+			try {
+				running.awaitTermination(5, TimeUnit.SECONDS);
+			}
+			catch (InterruptedException ex) {
+				Thread.currentThread().interrupt();
+			}
+		}
+	}
+
+	@Override
+	public boolean isRunning() {
+		return this.executor != null;
 	}
 
 	/**
@@ -230,11 +271,24 @@ class AlertWebhooks implements SchedulingConfigurer {
 		}
 		boolean ok = error == null;
 		String state = ok ? "delivered" : (giveUp || attempt >= this.properties.maxAttempts()) ? "failed" : "pending";
-		Instant next = "pending".equals(state) ? this.clock.instant().plus(backoff(attempt)) : null;
+		Long waitMillis = "pending".equals(state) ? backoff(attempt).toMillis() : null;
 		(ok ? this.delivered : "failed".equals(state) ? this.failed : this.retried).increment();
 		String finalError = (error != null && error.length() > 500) ? error.substring(0, 500) : error;
 		Integer finalStatus = status;
-		this.transactions.executeWithoutResult((tx) -> {
+		Instant next = this.transactions.execute((tx) -> {
+			Timestamp nextAt = this.jdbc
+				.sql("UPDATE alert_deliveries SET attempts = :attempt, state = :state, next_attempt_at = CASE WHEN "
+						+ "CAST(:wait AS bigint) IS NULL THEN NULL ELSE now() + make_interval(secs => "
+						+ "CAST(:wait AS bigint) / 1000.0) END, delivered_at = CASE WHEN :ok THEN now() END "
+						+ "WHERE id = :id RETURNING next_attempt_at")
+				.param("attempt", attempt)
+				.param("state", state)
+				.param("wait", waitMillis)
+				.param("ok", ok)
+				.param("id", delivery.id())
+				.query(Timestamp.class)
+				.optional()
+				.orElse(null);
 			this.jdbc
 				.sql("INSERT INTO alert_delivery_attempts (delivery_id, attempt, attempted_at, status_code, error, "
 						+ "next_attempt_at) VALUES (:id, :attempt, now(), :status, :error, :next)")
@@ -242,16 +296,9 @@ class AlertWebhooks implements SchedulingConfigurer {
 				.param("attempt", attempt)
 				.param("status", finalStatus)
 				.param("error", finalError)
-				.param("next", (next != null) ? Timestamp.from(next) : null)
+				.param("next", nextAt)
 				.update();
-			this.jdbc
-				.sql("UPDATE alert_deliveries SET attempts = :attempt, state = :state, next_attempt_at = :next, "
-						+ "delivered_at = CASE WHEN :state = 'delivered' THEN now() END WHERE id = :id")
-				.param("attempt", attempt)
-				.param("state", state)
-				.param("next", (next != null) ? Timestamp.from(next) : null)
-				.param("id", delivery.id())
-				.update();
+			return (nextAt != null) ? nextAt.toInstant() : null;
 		});
 		if (!ok) {
 			log.warn("Alert webhooks: {} {} to endpoint {} ({}), attempt {}: {}; {}", delivery.event(),
