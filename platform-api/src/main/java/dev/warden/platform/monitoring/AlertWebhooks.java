@@ -15,6 +15,7 @@ import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -61,7 +62,7 @@ class AlertWebhooks implements SmartLifecycle {
 
 	private static final JsonMapper JSON = JsonMapper.builder().build();
 
-	private static final int BATCH = 20;
+	private static final int BATCH = 50;
 
 	private final JdbcClient jdbc;
 
@@ -204,7 +205,8 @@ class AlertWebhooks implements SmartLifecycle {
 	}
 
 	/**
-	 * Claims the due deliveries and makes one attempt of each.
+	 * Makes one attempt of each due delivery, claiming them one at a time (so that a
+	 * claim's lease covers exactly one attempt), at most {@value #BATCH} per call.
 	 * @return the attempts made
 	 */
 	int deliverDue() {
@@ -213,22 +215,26 @@ class AlertWebhooks implements SmartLifecycle {
 			return 0;
 		}
 		Duration lease = this.properties.connectTimeout().plus(this.properties.requestTimeout()).plusSeconds(30);
-		List<Due> due = this.transactions.execute((status) -> this.jdbc
-			.sql("UPDATE alert_deliveries SET next_attempt_at = now() + CAST(:lease AS interval) WHERE id IN "
-					+ "(SELECT id FROM alert_deliveries WHERE state = 'pending' AND next_attempt_at <= now() "
-					+ "AND url IN (:urls) " + "ORDER BY next_attempt_at LIMIT :batch FOR UPDATE SKIP LOCKED) "
-					+ "RETURNING id, event, event_id, endpoint, url, payload, attempts")
-			.param("lease", lease.toSeconds() + " seconds")
-			.param("batch", BATCH)
-			.param("urls", urls)
-			.query((rs, row) -> new Due(rs.getObject("id", UUID.class), rs.getString("event"),
-					rs.getObject("event_id", UUID.class), rs.getInt("endpoint"), rs.getString("url"),
-					rs.getString("payload"), rs.getInt("attempts")))
-			.list());
-		for (Due delivery : due) {
-			attempt(delivery);
+		int attempts = 0;
+		while (attempts < BATCH && !Thread.currentThread().isInterrupted()) {
+			Optional<Due> due = this.transactions.execute((status) -> this.jdbc
+				.sql("UPDATE alert_deliveries SET next_attempt_at = now() + CAST(:lease AS interval) WHERE id = "
+						+ "(SELECT id FROM alert_deliveries WHERE state = 'pending' AND next_attempt_at <= now() "
+						+ "AND url IN (:urls) ORDER BY next_attempt_at LIMIT 1 FOR UPDATE SKIP LOCKED) "
+						+ "RETURNING id, event, event_id, endpoint, url, payload, attempts")
+				.param("lease", lease.toSeconds() + " seconds")
+				.param("urls", urls)
+				.query((rs, row) -> new Due(rs.getObject("id", UUID.class), rs.getString("event"),
+						rs.getObject("event_id", UUID.class), rs.getInt("endpoint"), rs.getString("url"),
+						rs.getString("payload"), rs.getInt("attempts")))
+				.optional());
+			if (due == null || due.isEmpty()) {
+				break;
+			}
+			attempt(due.get());
+			attempts++;
 		}
-		return due.size();
+		return attempts;
 	}
 
 	private void attempt(Due delivery) {
@@ -265,8 +271,10 @@ class AlertWebhooks implements SmartLifecycle {
 				error = ex.getClass().getSimpleName() + ((ex.getMessage() != null) ? ": " + ex.getMessage() : "");
 			}
 			catch (InterruptedException ex) {
+				// stopping: not an attempt; the claim's lease ends and the delivery is
+				// tried again
 				Thread.currentThread().interrupt();
-				error = "interrupted";
+				return;
 			}
 		}
 		boolean ok = error == null;

@@ -170,14 +170,18 @@ class AlertSchedulingIntegrationTests {
 			.single());
 		assertThat(reloaded.path("policy").path("alerts").path("rules").size()).isZero();
 
-		// the application's own delivery thread posts both events, signed with the secret
-		Await.within(Duration.ofSeconds(60), received::size, (n) -> n >= 2);
+		// the application's own delivery thread posts both events, signed with the
+		// secret,
+		// and records them delivered (after the receiver's answer)
+		long delivered = Await.within(Duration.ofSeconds(60),
+				() -> app.jdbc()
+					.sql("SELECT count(*) FROM alert_deliveries WHERE alert_id = :id AND state = 'delivered'")
+					.param("id", open.id())
+					.query(Long.class)
+					.single(),
+				(n) -> n >= 2);
+		assertThat(delivered).isEqualTo(2);
 		assertThat(received).containsExactlyInAnyOrder("valid alert.opened", "valid alert.closed");
-		assertThat(app.jdbc()
-			.sql("SELECT count(*) FROM alert_deliveries WHERE alert_id = :id AND state = 'delivered'")
-			.param("id", open.id())
-			.query(Long.class)
-			.single()).isEqualTo(2);
 	}
 
 }
