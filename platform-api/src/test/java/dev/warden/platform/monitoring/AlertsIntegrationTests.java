@@ -406,7 +406,7 @@ class AlertsIntegrationTests {
 		assertThat(Json.read(around.body()).path("content").size()).as(around.body()).isEqualTo(1);
 
 		for (String query : List.of("state=bogus", "model=%20x", "from=yesterday",
-				"from=2026-12-06T10:00:00Z&to=2026-12-06T09:00:00Z")) {
+				"from=2026-12-06T10:00:00Z&to=2026-12-06T09:00:00Z", "size=0", "colour=red")) {
 			HttpResponse<String> bad = Http.get(app.url(PATH + "?" + query), warden.as("alice", "ADMIN"));
 			assertThat(bad.statusCode()).as(query + " " + bad.body()).isEqualTo(400);
 			assertThat(Json.read(bad.body()).path("error").path("code").asString()).isEqualTo("invalid_parameter");
@@ -416,6 +416,9 @@ class AlertsIntegrationTests {
 		HttpResponse<String> unknown = Http.get(app.url(PATH + "/" + UUID.randomUUID()), warden.as("alice", "ADMIN"));
 		assertThat(unknown.statusCode()).isEqualTo(404);
 		assertThat(Json.read(unknown.body()).path("error").path("code").asString()).isEqualTo("not_found");
+		JsonNode paths = Json.read(Http.get(app.url("/v3/api-docs")).body()).path("paths");
+		assertThat(paths.has(PATH)).isTrue();
+		assertThat(paths.has(PATH + "/{id}")).isTrue();
 		HttpResponse<String> noRole = Http.get(app.url(PATH), warden.as("dave"));
 		assertThat(noRole.statusCode()).isEqualTo(403);
 		assertThat(Http.get(app.url(PATH)).statusCode()).isEqualTo(401);
