@@ -216,6 +216,28 @@ class ConsoleIntegrationTests {
 	}
 
 	@Test
+	void alertsPageListsTheOpenAlertsLinkedFromTheDashboard() throws Exception {
+		var browser = new AuthorizationCodeFlowClient(ISSUER);
+		HttpResponse<String> dashboard = signInToConsole(browser, "compliance", "compliance-local");
+		assertThat(dashboard.body()).contains("href=\"/alerts\"");
+
+		HttpResponse<String> page = browser.get(ISSUER.resolve("/alerts"));
+
+		assertThat(page.statusCode()).isEqualTo(200);
+		assertThat(page.body())
+			.contains("income-error-rate", "error_rate", "above 0.05", "0.31", "2025-01-02T03:04:05Z")
+			.contains("income-drift", "drift verdict", "worker_unavailable")
+			.doesNotContain("could not be", "No open alerts", "more are open");
+		assertThat(PLATFORM_API.requests()).contains("GET /api/admin/monitoring/alerts?state=open");
+
+		PLATFORM_API.failing(true);
+		HttpResponse<String> failing = browser.get(ISSUER.resolve("/alerts"));
+		assertThat(failing.statusCode()).isEqualTo(200);
+		assertThat(failing.body()).contains("Alerts could not be loaded",
+				"platform-api answered 503: database is down.");
+	}
+
+	@Test
 	void dashboardExplainsWhenPlatformApiFails() throws Exception {
 		var browser = new AuthorizationCodeFlowClient(ISSUER);
 		signInToConsole(browser, "compliance", "compliance-local");

@@ -51,6 +51,17 @@ public final class StubPlatformApi implements AutoCloseable {
 			  "client_address":"10.1.2.3","user_agent":"curl/8","request_id":"req-42","prev_hash":"aa","hash":"bb"}],
 			 "page":0,"size":50,"next_page":null}""";
 
+	static final String ALERTS = """
+			{"content":[{"id":"a-1","rule":"income-error-rate","kind":"error_rate","model":"income","version":"",
+			  "state":"open","comparison":"above","threshold":0.05,"window":"5m","value":0.5,"last_value":0.31,
+			  "evidence":{"requests":60,"errors_by_code":{"worker_unavailable":30}},
+			  "opened_at":"2025-01-02T03:04:05Z","last_seen_at":"2025-01-02T03:09:05Z","closed_at":null},
+			 {"id":"a-2","rule":"income-drift","kind":"drift","model":"income","version":"3","state":"open",
+			  "comparison":"verdict","threshold":null,"window":"1h","value":2.0,"last_value":2.0,
+			  "evidence":{"drifted":[{"name":"age"}]},"opened_at":"2025-01-02T02:00:00Z",
+			  "last_seen_at":"2025-01-02T03:09:05Z","closed_at":null}],
+			 "page":0,"size":50,"next_page":null}""";
+
 	static final String AUDIT_VERIFY = """
 			{"valid":true,"events_checked":2,"digests_checked":1,"head_seq":2,"first_broken_link":null}""";
 
@@ -174,6 +185,9 @@ public final class StubPlatformApi implements AutoCloseable {
 		}
 		else if (path.equals("/api/admin/audit-events")) {
 			respond(exchange, 200, AUDIT_EVENTS);
+		}
+		else if (path.equals("/api/admin/monitoring/alerts")) {
+			respond(exchange, 200, ALERTS);
 		}
 		else if (path.equals("/api/admin/audit/verify")) {
 			respond(exchange, 200, AUDIT_VERIFY);

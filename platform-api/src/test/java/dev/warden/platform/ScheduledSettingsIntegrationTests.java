@@ -27,7 +27,8 @@ class ScheduledSettingsIntegrationTests {
 			Duration.ofMillis(61_001), "warden.audit.digest-interval", Duration.ofMillis(61_002),
 			"warden.usage.flush-interval", Duration.ofMillis(61_003), "warden.quota.plans-reload-interval",
 			Duration.ofMillis(61_004), "warden.request-log.settings-refresh-interval", Duration.ofMillis(61_005),
-			"warden.monitoring.serving.flush-interval", Duration.ofMillis(61_006));
+			"warden.monitoring.serving.flush-interval", Duration.ofMillis(61_006), "warden.monitoring.alerts.tick",
+			Duration.ofMillis(61_007));
 
 	@TempDir
 	static Path dataDir;

@@ -25,6 +25,9 @@ public class AdminApiClient {
 	private static final ParameterizedTypeReference<Page<AuditEvent>> AUDIT_EVENTS = new ParameterizedTypeReference<>() {
 	};
 
+	private static final ParameterizedTypeReference<Page<Alert>> ALERTS = new ParameterizedTypeReference<>() {
+	};
+
 	private static final ParameterizedTypeReference<AuditVerification> AUDIT_VERIFICATION = new ParameterizedTypeReference<>() {
 	};
 
@@ -59,6 +62,11 @@ public class AdminApiClient {
 	/** The first page of the audit events, newest first. */
 	public Page<AuditEvent> auditEvents() {
 		return page("/api/admin/audit-events", AUDIT_EVENTS);
+	}
+
+	/** The first page of the open alerts, newest opened first. */
+	public Page<Alert> openAlerts() {
+		return page("/api/admin/monitoring/alerts?state=open", ALERTS);
 	}
 
 	/**

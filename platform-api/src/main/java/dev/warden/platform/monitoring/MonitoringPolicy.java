@@ -8,14 +8,17 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * {@code policies/monitoring.yaml} as parsed: the drift settings of every model.
+ * {@code policies/monitoring.yaml} as parsed: the drift settings of every model and the
+ * alert rules.
  *
  * @param sha256 SHA-256 of the file's bytes ({@code built-in} for the built-in defaults)
  * @param source {@code file}, {@code packaged} or {@code built-in}
  * @param defaults the {@code drift.default} entry
  * @param models per model, its entry with the defaults applied
+ * @param alerts the alert rules ({@link AlertPolicy#NONE} when the file has none)
  */
-record MonitoringPolicy(String sha256, String source, DriftSettings defaults, Map<String, DriftSettings> models) {
+record MonitoringPolicy(String sha256, String source, DriftSettings defaults, Map<String, DriftSettings> models,
+		AlertPolicy alerts) {
 
 	static final String FILE_NAME = "monitoring.yaml";
 
@@ -26,7 +29,7 @@ record MonitoringPolicy(String sha256, String source, DriftSettings defaults, Ma
 	}
 
 	static MonitoringPolicy builtIn() {
-		return new MonitoringPolicy(BUILT_IN, BUILT_IN, DriftSettings.DEFAULTS, Map.of());
+		return new MonitoringPolicy(BUILT_IN, BUILT_IN, DriftSettings.DEFAULTS, Map.of(), AlertPolicy.NONE);
 	}
 
 	/** The settings of {@code model}. */
@@ -43,7 +46,10 @@ record MonitoringPolicy(String sha256, String source, DriftSettings defaults, Ma
 		Map<String, Object> models = new LinkedHashMap<>();
 		this.models.keySet().stream().sorted().forEach((m) -> models.put(m, this.models.get(m).describe()));
 		drift.put("models", models);
-		return Map.of("drift", drift);
+		Map<String, Object> out = new LinkedHashMap<>();
+		out.put("drift", drift);
+		out.put("alerts", this.alerts.describe());
+		return out;
 	}
 
 	static String sha256(byte[] content) {

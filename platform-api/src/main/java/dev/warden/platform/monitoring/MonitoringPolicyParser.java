@@ -18,9 +18,8 @@ import tools.jackson.dataformat.yaml.YAMLMapper;
 /**
  * Reads and validates {@code monitoring.yaml}. Everything wrong is refused with a message
  * naming where: bad YAML, a key given twice, an unknown key, a value of the wrong type or
- * out of range, a feature named both text and categorical. The top-level {@code alerts}
- * section is reserved for alert rules and not read by this version (it must be a mapping
- * or a list when present).
+ * out of range, a feature named both text and categorical, an alert rule that is
+ * incomplete or names keys its kind does not read, two rules of one name.
  */
 final class MonitoringPolicyParser {
 
@@ -34,6 +33,17 @@ final class MonitoringPolicyParser {
 
 	private static final Set<String> SETTING_KEYS = Set.of("psi", "js", "ks", "min_samples", "k", "window", "bins",
 			"hash_buckets", "text_features", "categorical_features");
+
+	private static final Set<String> ALERTS_KEYS = Set.of("evaluate_every", "rules");
+
+	private static final Set<String> RULE_KEYS = Set.of("name", "model", "kind", "window", "above", "below",
+			"min_requests", "attribute", "metric");
+
+	private static final Pattern RULE_NAME = Pattern.compile("[a-z0-9][a-z0-9-]{0,63}");
+
+	private static final Pattern ATTRIBUTE = Pattern.compile("[A-Za-z0-9_.-]{1,64}");
+
+	private static final Pattern SECONDS = Pattern.compile("([1-9][0-9]{0,5})s");
 
 	private static final Pattern MODEL = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,63}");
 
@@ -59,14 +69,12 @@ final class MonitoringPolicyParser {
 			throw new IllegalArgumentException("not valid YAML: " + ex.getOriginalMessage(), ex);
 		}
 		if (root == null || root.isMissingNode() || root.isNull()) {
-			return new MonitoringPolicy(MonitoringPolicy.sha256(yaml), source, DriftSettings.DEFAULTS, Map.of());
+			return new MonitoringPolicy(MonitoringPolicy.sha256(yaml), source, DriftSettings.DEFAULTS, Map.of(),
+					AlertPolicy.NONE);
 		}
 		requireObject(root, "the file");
 		unknownKeys(root, ROOT_KEYS, "the top level");
-		JsonNode alerts = root.get("alerts");
-		if (alerts != null && !alerts.isNull() && !alerts.isObject() && !alerts.isArray()) {
-			throw new IllegalArgumentException("alerts: must be a mapping or a list (reserved for alert rules)");
-		}
+		AlertPolicy alerts = alerts(root.get("alerts"));
 		JsonNode drift = root.get("drift");
 		DriftSettings defaults = DriftSettings.DEFAULTS;
 		Map<String, DriftSettings> models = new LinkedHashMap<>();
@@ -88,7 +96,149 @@ final class MonitoringPolicyParser {
 				}
 			}
 		}
-		return new MonitoringPolicy(MonitoringPolicy.sha256(yaml), source, defaults, models);
+		return new MonitoringPolicy(MonitoringPolicy.sha256(yaml), source, defaults, models, alerts);
+	}
+
+	private static AlertPolicy alerts(JsonNode node) {
+		if (node == null || node.isNull()) {
+			return AlertPolicy.NONE;
+		}
+		requireObject(node, "alerts");
+		unknownKeys(node, ALERTS_KEYS, "alerts");
+		Duration every = AlertPolicy.DEFAULT_EVALUATE_EVERY;
+		if (node.has("evaluate_every")) {
+			JsonNode value = node.get("evaluate_every");
+			every = null;
+			if (value.isString()) {
+				Matcher seconds = SECONDS.matcher(value.asString());
+				every = seconds.matches() ? Duration.ofSeconds(Long.parseLong(seconds.group(1)))
+						: parseDuration(value.asString());
+			}
+			if (every == null || every.compareTo(AlertPolicy.MIN_EVALUATE_EVERY) < 0
+					|| every.compareTo(Duration.ofDays(1)) > 0) {
+				throw new IllegalArgumentException("alerts.evaluate_every: must be a duration like 30s, 1m or 1h "
+						+ "(whole seconds, minutes, hours or days; at least 10s, at most 1d)");
+			}
+		}
+		List<AlertRule> rules = new ArrayList<>();
+		JsonNode list = node.get("rules");
+		if (list != null && !list.isNull()) {
+			if (!list.isArray()) {
+				throw new IllegalArgumentException("alerts.rules: must be a list of rules");
+			}
+			Set<String> names = new HashSet<>();
+			int i = 0;
+			for (JsonNode entry : list) {
+				AlertRule rule = rule(entry, "alerts.rules[" + i + "]");
+				if (!names.add(rule.name())) {
+					throw new IllegalArgumentException(
+							"alerts.rules[" + i + "].name: '" + rule.name() + "' is the name of an earlier rule");
+				}
+				rules.add(rule);
+				i++;
+			}
+		}
+		return new AlertPolicy(every, rules);
+	}
+
+	private static AlertRule rule(JsonNode node, String where) {
+		requireObject(node, where);
+		unknownKeys(node, RULE_KEYS, where);
+		String name = text(node, "name", where);
+		if (!RULE_NAME.matcher(name).matches()) {
+			throw new IllegalArgumentException(where + ".name: must be lower-case letters, digits and '-' (at most 64, "
+					+ "starting with a letter or digit)");
+		}
+		where = where + " (" + name + ")";
+		String model = text(node, "model", where);
+		if (!"*".equals(model) && !MODEL.matcher(model).matches()) {
+			throw new IllegalArgumentException(where + ".model: must be a model name or *");
+		}
+		String kind = text(node, "kind", where);
+		if (!AlertRule.KINDS.contains(kind)) {
+			throw new IllegalArgumentException(where + ".kind: must be one of " + AlertRule.KINDS);
+		}
+		Set<String> allowed = switch (kind) {
+			case AlertRule.ERROR_RATE, AlertRule.P99_LATENCY -> Set.of("window", "above", "min_requests");
+			case AlertRule.DRIFT -> Set.of("window");
+			case AlertRule.ACCURACY_DROP -> Set.of("window", "below");
+			default -> Set.of("window", "above", "below", "attribute", "metric");
+		};
+		for (String key : node.propertyNames()) {
+			if (!Set.of("name", "model", "kind").contains(key) && !allowed.contains(key)) {
+				throw new IllegalArgumentException(where + "." + key + ": a " + kind + " rule does not read it; it "
+						+ "reads " + new java.util.TreeSet<>(allowed));
+			}
+		}
+		Duration window = switch (kind) {
+			case AlertRule.ERROR_RATE, AlertRule.P99_LATENCY -> Duration.ofMinutes(5);
+			case AlertRule.DRIFT -> null;
+			default -> Duration.ofDays(1);
+		};
+		if (node.has("window")) {
+			JsonNode value = node.get("window");
+			window = value.isString() ? parseDuration(value.asString()) : null;
+			boolean hours = AlertRule.ACCURACY_DROP.equals(kind) || AlertRule.FAIRNESS.equals(kind);
+			Duration max = Duration.ofDays(30);
+			if (window == null || window.compareTo(max) > 0 || (hours && window.toMinutes() % 60 != 0)) {
+				throw new IllegalArgumentException(where + ".window: must be a duration like 5m, 1h or 1d (whole "
+						+ (hours ? "hours or days" : "minutes, hours or days") + "; at most 30 days)");
+			}
+		}
+		Double above = null;
+		Double below = null;
+		long minRequests = AlertRule.DEFAULT_MIN_REQUESTS;
+		String attribute = null;
+		String metric = null;
+		switch (kind) {
+			case AlertRule.ERROR_RATE -> {
+				above = required(node, "above", 0, 1, where);
+				minRequests = integer(node, "min_requests", minRequests, 1, 1_000_000_000L, where);
+			}
+			case AlertRule.P99_LATENCY -> {
+				above = required(node, "above", 0, 3_600_000, where);
+				minRequests = integer(node, "min_requests", minRequests, 1, 1_000_000_000L, where);
+			}
+			case AlertRule.ACCURACY_DROP -> below = required(node, "below", 0, 1, where);
+			case AlertRule.FAIRNESS -> {
+				attribute = text(node, "attribute", where);
+				if (!ATTRIBUTE.matcher(attribute).matches()) {
+					throw new IllegalArgumentException(where + ".attribute: is not an attribute name");
+				}
+				metric = text(node, "metric", where);
+				if (!AlertRule.FAIRNESS_METRICS.contains(metric)) {
+					throw new IllegalArgumentException(where + ".metric: must be one of " + AlertRule.FAIRNESS_METRICS);
+				}
+				if (node.has("above") == node.has("below")) {
+					throw new IllegalArgumentException(where + ": needs exactly one of above and below");
+				}
+				if (node.has("above")) {
+					above = required(node, "above", -1_000_000, 1_000_000, where);
+				}
+				else {
+					below = required(node, "below", -1_000_000, 1_000_000, where);
+				}
+			}
+			default -> {
+				// drift: the drift policy's thresholds decide
+			}
+		}
+		return new AlertRule(name, model, kind, window, above, below, minRequests, attribute, metric);
+	}
+
+	private static String text(JsonNode node, String key, String where) {
+		JsonNode value = node.get(key);
+		if (value == null || !value.isString() || value.asString().isEmpty()) {
+			throw new IllegalArgumentException(where + "." + key + ": is required (a string)");
+		}
+		return value.asString();
+	}
+
+	private static double required(JsonNode node, String key, double min, double max, String where) {
+		if (!node.has(key)) {
+			throw new IllegalArgumentException(where + "." + key + ": is required");
+		}
+		return number(node, key, 0, min, false, max, where);
 	}
 
 	private static DriftSettings settings(JsonNode node, DriftSettings base, String where) {

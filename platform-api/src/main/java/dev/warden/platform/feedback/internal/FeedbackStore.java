@@ -183,6 +183,21 @@ public class FeedbackStore {
 			.list();
 	}
 
+	/**
+	 * The versions of {@code model} with feedback counts in {@code [from, to)}, ascending
+	 * as text.
+	 */
+	public List<String> versions(String model, Instant from, Instant to) {
+		return this.jdbc
+			.sql("SELECT DISTINCT version FROM feedback_windows WHERE model = :model AND window_start >= :from "
+					+ "AND window_start < :to ORDER BY version")
+			.param("model", model)
+			.param("from", Timestamp.from(from))
+			.param("to", Timestamp.from(to))
+			.query(String.class)
+			.list();
+	}
+
 	/** Whether any feedback counts name the model. */
 	public boolean hasModel(String model) {
 		return Boolean.TRUE.equals(this.jdbc.sql("SELECT EXISTS (SELECT 1 FROM feedback_windows WHERE model = :model)")

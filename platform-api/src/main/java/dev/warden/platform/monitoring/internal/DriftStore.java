@@ -81,6 +81,15 @@ public class DriftStore {
 			.update();
 	}
 
+	/** The versions of {@code model} that have a reference profile, ascending. */
+	public List<Long> profiledVersions(String model) {
+		return this.jdbc
+			.sql("SELECT DISTINCT version FROM drift_reference_profiles WHERE model = :model ORDER BY version")
+			.param("model", model)
+			.query(Long.class)
+			.list();
+	}
+
 	/** The version's newest profile. */
 	public Optional<StoredProfile> newestProfile(String model, long version) {
 		return this.jdbc
