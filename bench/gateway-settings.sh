@@ -66,9 +66,9 @@ mkdir -p "$WORK/policies"
 cp policies/*.yaml "$WORK/policies/"
 cat >"$WORK/policies/quotas.yaml" <<'YAML'
 # benchmark plan: limits high enough never to refuse a request (the buckets are still used on every request)
-default_plan: bench
+default_plan: free
 plans:
-  bench:
+  free:
     requests_per_second: 100000000
     burst: 100000000
     requests_per_month: 1000000000000
@@ -95,13 +95,8 @@ wait_http "gateway B" "http://127.0.0.1:$PORT_B/actuator/health" "$WORK/b.log" "
 for _ in $(seq 1 40); do [ -s "$WORK/a-data/demo-api-key" ] && [ -s "$WORK/b-data/demo-api-key" ] && break; sleep 0.25; done
 KEY_A=$(tr -d '\r\n' <"$WORK/a-data/demo-api-key")
 KEY_B=$(tr -d '\r\n' <"$WORK/b-data/demo-api-key")
-# the start-up report jobs of a fresh install (explanation and fairness, ~20 s) finish before measuring
-for _ in $(seq 1 720); do
-  done_jobs=$(( $(grep -c 'job .* done: ' "$WORK/a.log" || true) + $(grep -c 'job .* done: ' "$WORK/b.log" || true) ))
-  [ "$done_jobs" -ge 4 ] && break
-  sleep 0.25
-done
-echo "start-up report jobs finished: $done_jobs of 4" >&2
+# the start-up report jobs of a fresh install finish before measuring (see wait_jobs in lib.sh)
+wait_jobs "$WORK/a.log" "$WORK/b.log"
 
 port() { [ "$1" = a ] && echo "$PORT_A" || echo "$PORT_B"; }
 key() { [ "$1" = a ] && echo "$KEY_A" || echo "$KEY_B"; }

@@ -144,15 +144,8 @@ wait_http "gateway (log off)" "http://127.0.0.1:$NOLOG_PORT/actuator/health" "$W
 for _ in $(seq 1 40); do [ -s "$WORK/gateway-data/demo-api-key" ] && [ -s "$WORK/nolog-data/demo-api-key" ] && break; sleep 0.25; done
 KEY=$(tr -d '\r\n' <"$WORK/gateway-data/demo-api-key")
 NOLOG_KEY=$(tr -d '\r\n' <"$WORK/nolog-data/demo-api-key")
-# A fresh install queues an explainability report and a fairness check for the reference model when it first becomes
-# available; both run on the gateways and the worker for ~20 s. Measuring starts after they are done (at most 180 s),
-# so that they do not compete with the rounds for the same cores.
-for _ in $(seq 1 720); do
-  done_jobs=$(( $(grep -c 'job .* done: ' "$WORK/gateway.log" || true) + $(grep -c 'job .* done: ' "$WORK/nolog.log" || true) ))
-  [ "$done_jobs" -ge 4 ] && break
-  sleep 0.25
-done
-echo "start-up report jobs finished: $done_jobs of 4" >&2
+# measuring starts after the start-up report jobs of a fresh install (see wait_jobs in lib.sh)
+wait_jobs "$WORK/gateway.log" "$WORK/nolog.log"
 
 PREDICT="/v1/models/$MODEL:predict"
 url() {

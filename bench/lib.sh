@@ -47,3 +47,27 @@ bench_write_results() {
     { echo; cat "$2"; } >>"$3"
   fi
 }
+
+# wait_jobs LOG...: a fresh install queues report jobs when the reference models first become available (an
+# explainability report, a fairness check and a drift reference profile per model); they run on the gateways and the
+# worker for ~20-60 s. Waits (at most 4 minutes) until every job queued in each gateway LOG has ended (done, cancelled or
+# failed) and nothing new was queued for 2 s, so that measuring does not compete with them for the same cores.
+wait_jobs() {
+  local log queued ended settled=0 previous=""
+  for _ in $(seq 1 960); do
+    queued=0; ended=0
+    for log in "$@"; do
+      queued=$((queued + $(grep -cE 'Queued (explainability report job|fairness check|reference profile job)' "$log" || true)))
+      ended=$((ended + $(grep -cE ' job [^ ]+ \([^)]*\) (done: |cancelled after |failed)' "$log" || true)))
+    done
+    if [ "$queued" -gt 0 ] && [ "$ended" -ge "$queued" ] && [ "$previous" = "$queued/$ended" ]; then
+      settled=$((settled + 1))
+      [ "$settled" -ge 8 ] && break
+    else
+      settled=0
+    fi
+    previous="$queued/$ended"
+    sleep 0.25
+  done
+  echo "start-up report jobs: $ended of $queued ended" >&2
+}

@@ -32,7 +32,7 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
 @ConfigurationProperties("warden.request-log")
 record RequestLogProperties(@DefaultValue("true") boolean enabled, @DefaultValue("false") boolean failOpen,
 		@DefaultValue("10000") int queueCapacity, @DefaultValue("1000") int maxBatchSize,
-		@DefaultValue("2") int writerThreads, @DefaultValue("0ms") Duration commitDelay,
+		@DefaultValue("2") int writerThreads, @DefaultValue("5ms") Duration commitDelay,
 		@DefaultValue("4") int commitSiblings, @DefaultValue("100000") int spillCapacity,
 		@DefaultValue("1s") Duration spillRetryInterval, @DefaultValue("2s") Duration settingsRefreshInterval,
 		@DefaultValue("1s") Duration connectionTimeout, @DefaultValue("10s") Duration writeTimeout) {

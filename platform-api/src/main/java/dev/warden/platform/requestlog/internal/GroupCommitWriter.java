@@ -47,10 +47,10 @@ import dev.warden.platform.requestlog.RequestLogUnavailableException;
  * <li>With a commit delay ({@code gatherNanos} &gt; 0) the thread that took the first
  * record keeps gathering for up to that long, but only while {@code arriving} says that
  * other requests are still on their way to the log (in flight and not yet submitted), and
- * only until the batch is full: a lone request is committed at once, and under load each
- * commit carries more rows, so that the database pays one commit (and one WAL flush) for
- * many of them. Writers take their batches in turn: while one commits, the next
- * gathers.</li>
+ * only until the batch is full or no record has come for a fifth of the delay: a lone
+ * request is committed at once, and under load each commit carries more rows, so that the
+ * database pays one commit (and one WAL flush) for many of them. Writers take their
+ * batches in turn: while one commits, the next gathers.</li>
  * <li>A failed batch whose error says the database is unreachable fails all its records.
  * Any other failure is retried record by record, each in its own transaction, so that one
  * rejected row does not fail its neighbours.</li>
@@ -278,12 +278,15 @@ public final class GroupCommitWriter implements AutoCloseable {
 			return;
 		}
 		long deadline = System.nanoTime() + this.gatherNanos;
+		// rows that stop coming end the gathering early: at most a fifth of the delay
+		// between two of them
+		long gap = Math.max(1, this.gatherNanos / 5);
 		while (batch.size() < this.maxBatchSize && this.running && this.arriving.getAsInt() > 0) {
 			long left = deadline - System.nanoTime();
 			if (left <= 0) {
 				break;
 			}
-			Pending next = this.queue.poll(left, TimeUnit.NANOSECONDS);
+			Pending next = this.queue.poll(Math.min(left, gap), TimeUnit.NANOSECONDS);
 			if (next == null) {
 				break;
 			}
