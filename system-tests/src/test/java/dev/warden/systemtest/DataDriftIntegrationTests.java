@@ -114,6 +114,12 @@ class DataDriftIntegrationTests {
 		assertThat(age.path("n_live").asLong()).isEqualTo(shifted.size());
 		assertThat(age.path("psi").asDouble()).isGreaterThan(0.2);
 		assertThat(age.path("ks").asDouble()).isGreaterThan(0.1);
+		// the policy's drift rule (window 1m in the test cluster) opens an alert naming
+		// the
+		// shifted inputs and no other
+		JsonNode alert = awaitDriftAlert("income-drift", "income", version, phases.middle(), () -> replayAgain(shifted,
+				50, (batch) -> post(path, JSON.writeValueAsString(Map.of("instances", batch)))));
+		assertThat(driftedInputs(alert, INCOME_INPUTS)).containsExactlyInAnyOrder("age", "occupation");
 	}
 
 	@Test
@@ -149,6 +155,60 @@ class DataDriftIntegrationTests {
 		assertThat(statistics.get(1).path("verdict").asString()).isEqualTo("drift");
 		recomputeEverything(first);
 		recomputeEverything(second);
+		JsonNode alert = awaitDriftAlert("spam-drift", "spam", version, phases.middle(),
+				() -> replayAgain(shifted, 25,
+						(batch) -> post(path, JSON.writeValueAsString(Map.of("inputs", List.of(Map.of("name", "text",
+								"datatype", "BYTES", "shape", List.of(batch.size()), "data", batch)))))));
+		assertThat(driftedInputs(alert, List.of("text"))).containsExactly("text");
+	}
+
+	private interface Resend {
+
+		void run() throws Exception;
+
+	}
+
+	private static <T> void replayAgain(List<T> rows, int size, Batch<T> send) throws Exception {
+		for (int i = 0; i < rows.size(); i += size) {
+			send.send(rows.subList(i, Math.min(rows.size(), i + size)));
+		}
+	}
+
+	/**
+	 * Waits (at most 3 minutes) for the open alert of {@code rule} on the version whose
+	 * evidence was computed over a window that began after {@code since} (only shifted
+	 * rows in it), sending the shifted rows again meanwhile so that each of the rule's
+	 * windows has them.
+	 */
+	private JsonNode awaitDriftAlert(String rule, String model, long version, Instant since, Resend resend)
+			throws Exception {
+		String url = this.cluster.gateway() + "/api/admin/monitoring/alerts?state=open&model=" + model;
+		Instant deadline = Instant.now().plus(Duration.ofMinutes(3));
+		while (true) {
+			var answer = Http.get(url, Http.bearer(this.cluster.complianceToken()));
+			assertThat(answer.status()).as(answer.body()).isEqualTo(200);
+			for (JsonNode alert : answer.json().path("content")) {
+				if (alert.path("rule").asString().equals(rule)
+						&& alert.path("version").asString().equals(Long.toString(version))
+						&& !Instant.parse(alert.path("evidence").path("from").asString()).isBefore(since)) {
+					return alert;
+				}
+			}
+			assertThat(Instant.now()).as("an open %s alert on %s/%d: %s", rule, model, version, answer.body())
+				.isBefore(deadline);
+			resend.run();
+			Thread.sleep(1000);
+		}
+	}
+
+	private static List<String> driftedInputs(JsonNode alert, List<String> inputs) {
+		List<String> drifted = new ArrayList<>();
+		for (JsonNode entry : alert.path("evidence").path("drifted")) {
+			if (inputs.contains(entry.path("name").asString())) {
+				drifted.add(entry.path("name").asString());
+			}
+		}
+		return drifted;
 	}
 
 	/** The version that answers the model now (the routed one). */
