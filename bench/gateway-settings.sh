@@ -64,17 +64,7 @@ wait_http worker "http://127.0.0.1:$WORKER_PORT/v2/health/ready" "$WORK/worker.l
 
 mkdir -p "$WORK/policies"
 cp policies/*.yaml "$WORK/policies/"
-cat >"$WORK/policies/quotas.yaml" <<'YAML'
-# benchmark plan: limits high enough never to refuse a request (the buckets are still used on every request)
-default_plan: free
-plans:
-  free:
-    requests_per_second: 100000000
-    burst: 100000000
-    requests_per_month: 1000000000000
-    max_request_bytes: 1048576
-    max_rows_per_request: 1000
-YAML
+bench_quota_plan "$WORK/policies"
 SCRAPE_TOKEN=$(head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n')
 start_gateway() { # $1 = name (a or b), $2 = port, $3 = extra arguments (split on spaces)
   mkdir -p "$WORK/$1-data"

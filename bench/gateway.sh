@@ -111,16 +111,7 @@ wait_http nginx "http://127.0.0.1:$NGINX_PORT/v1/models/$MODEL" "$WORK/nginx/err
 
 # 3. the gateway: embedded PostgreSQL in a fresh data directory, demo tenant + key, a plan that never refuses
 mkdir -p "$WORK/policies" "$WORK/gateway-data"
-cat >"$WORK/policies/quotas.yaml" <<'YAML'
-default_plan: free
-plans:
-  free:
-    requests_per_second: 100000000
-    burst: 100000000
-    requests_per_month: 1000000000000
-    max_request_bytes: 1048576
-    max_rows_per_request: 1000
-YAML
+bench_quota_plan "$WORK/policies"
 JFR_OPTS=()
 if [ "$PROFILE" = true ]; then
   JFR_OPTS=(-XX:+FlightRecorder)

@@ -25,6 +25,22 @@ bench_model() {
   esac
 }
 
+# bench_quota_plan DIR: writes DIR/quotas.yaml with the benchmarks' plan: limits high enough never to refuse a request
+# (the buckets are still read and updated on every request). `free` is the plan the demo tenant is created on.
+bench_quota_plan() {
+  mkdir -p "$1"
+  cat >"$1/quotas.yaml" <<'YAML'
+default_plan: free
+plans:
+  free:
+    requests_per_second: 100000000
+    burst: 100000000
+    requests_per_month: 1000000000000
+    max_request_bytes: 1048576
+    max_rows_per_request: 1000
+YAML
+}
+
 # wait_http NAME URL LOG [PID]: waits up to 3 minutes for URL to answer 2xx; otherwise (or as soon as PID, when given,
 # has exited) prints the end of LOG and exits.
 wait_http() {

@@ -89,16 +89,7 @@ for w in w1 w2; do wait_http "$w" "$(url_of "$w")/actuator/health" "$WORK/$w.log
 # 2. the gateways: a plan that never refuses; the shipped reference data is not registered (no report job runs
 #    beside the measurement)
 mkdir -p "$WORK/policies"
-cat >"$WORK/policies/quotas.yaml" <<'YAML'
-default_plan: free
-plans:
-  free:
-    requests_per_second: 100000000
-    burst: 100000000
-    requests_per_month: 1000000000000
-    max_request_bytes: 1048576
-    max_rows_per_request: 1000
-YAML
+bench_quota_plan "$WORK/policies"
 start_gateway() { # $1 = name, $2 = comma-separated worker URLs, $3... = extra environment (NAME=value)
   local name=$1 workers=$2
   shift 2
