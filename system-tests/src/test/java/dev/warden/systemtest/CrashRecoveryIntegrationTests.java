@@ -158,7 +158,7 @@ class CrashRecoveryIntegrationTests {
 		}
 
 		Set<String> logged = new HashSet<>();
-		try (Connection db = database(data);
+		try (Connection db = WardenCluster.database(data);
 				PreparedStatement query = db
 					.prepareStatement("SELECT request_id FROM request_log WHERE request_id = ANY (?)")) {
 			Array ids = db.createArrayOf("text", this.answered2xx.toArray());
@@ -298,16 +298,6 @@ class CrashRecoveryIntegrationTests {
 	private static java.util.Optional<ProcessHandle> postmaster(Path dataDir) throws IOException {
 		var pid = Files.readAllLines(dataDir.resolve("postgres").resolve("postmaster.pid"));
 		return ProcessHandle.of(Long.parseLong(pid.get(0).trim()));
-	}
-
-	private static Connection database(Path dataDir) throws Exception {
-		var pid = Files.readAllLines(dataDir.resolve("postgres").resolve("postmaster.pid"));
-		var credentials = new java.util.Properties();
-		try (var in = Files.newBufferedReader(dataDir.resolve("postgres-credentials.properties"))) {
-			credentials.load(in);
-		}
-		return java.sql.DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + pid.get(3).trim() + "/postgres",
-				credentials.getProperty("application.name"), credentials.getProperty("application.password"));
 	}
 
 	private static void sleep(long millis) {

@@ -425,6 +425,11 @@ final class WardenCluster implements AutoCloseable {
 	 * and its password from the data directory's owner-only credentials file.
 	 */
 	Connection database() throws Exception {
+		return database(this.dataDir);
+	}
+
+	/** The same connection to the embedded PostgreSQL of any gateway data directory. */
+	static Connection database(Path dataDir) throws Exception {
 		var pid = Files.readAllLines(dataDir.resolve("postgres").resolve("postmaster.pid"));
 		var credentials = new Properties();
 		try (var in = Files.newBufferedReader(dataDir.resolve("postgres-credentials.properties"))) {
