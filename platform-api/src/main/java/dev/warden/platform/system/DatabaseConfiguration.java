@@ -62,8 +62,17 @@ class DatabaseConfiguration {
 	 * ({@link DatabaseConnectionException}) rather than the pool's stack trace.
 	 */
 	static HikariDataSource external(DatabaseProperties database) {
-		DatabaseTls.Resolution tls = DatabaseTls.resolve(database.url(), database.tls());
-		HikariConfig config = externalConfig(database, tls);
+		DatabaseTls.Resolution tls;
+		HikariConfig config;
+		try {
+			tls = DatabaseTls.resolve(database.url(), database.tls());
+			config = externalConfig(database, tls);
+		}
+		catch (IllegalArgumentException ex) {
+			// an unknown ssl-mode, a client key the driver cannot read, not a PostgreSQL
+			// URL
+			throw new DatabaseConnectionException(ex);
+		}
 		probe(config, tls);
 		return new HikariDataSource(config);
 	}

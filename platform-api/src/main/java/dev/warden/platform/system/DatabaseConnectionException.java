@@ -3,10 +3,10 @@ package dev.warden.platform.system;
 import java.util.Locale;
 
 /**
- * The external PostgreSQL could not be reached, verified or logged in to at start-up. The
- * message is one sentence naming the server, the TLS mode in force and what failed;
- * {@link #action()} says what to check. Reported by
- * {@link DatabaseConnectionFailureAnalyzer} instead of a stack trace.
+ * The external PostgreSQL could not be reached, verified or logged in to at start-up, or
+ * its settings do not allow a connection to be tried. The message is one sentence naming
+ * the server, the TLS mode in force and what failed; {@link #action()} says what to
+ * check. Reported by {@link DatabaseConnectionFailureAnalyzer} instead of a stack trace.
  */
 class DatabaseConnectionException extends RuntimeException {
 
@@ -15,6 +15,12 @@ class DatabaseConnectionException extends RuntimeException {
 	DatabaseConnectionException(String jdbcUrl, String username, DatabaseTls.Resolution tls, Throwable cause) {
 		super(message(jdbcUrl, username, tls, cause), cause);
 		this.action = action(tls, cause);
+	}
+
+	/** Settings that do not allow a connection to be tried at all. */
+	DatabaseConnectionException(IllegalArgumentException badSettings) {
+		super("Cannot connect to PostgreSQL: " + badSettings.getMessage(), badSettings);
+		this.action = "Correct the warden.database.* settings (WARDEN_DB_*), see docs/configuration.md.";
 	}
 
 	String action() {
@@ -58,7 +64,15 @@ class DatabaseConnectionException extends RuntimeException {
 			return "Set warden.database.ssl-root-cert (WARDEN_DB_SSLROOTCERT) to the PEM file of the CA that "
 					+ "issued the server's certificate (see docs/configuration.md, PostgreSQL over TLS).";
 		}
-		if (text.contains("certification path") || text.contains("pkix") || text.contains("certificate")) {
+		if (text.contains("client certificate")) {
+			return "The server requires a client certificate for this user: set warden.database.ssl-cert and "
+					+ "warden.database.ssl-key (WARDEN_DB_SSLCERT, WARDEN_DB_SSLKEY) to one issued by the CA in its "
+					+ "ssl_ca_file, for the user's name.";
+		}
+		if (text.contains("certificate expired") || text.contains("notafter") || text.contains("not yet valid")) {
+			return "The server's certificate has expired or is not valid yet: have it renewed.";
+		}
+		if (text.contains("certification path") || text.contains("pkix")) {
 			return "The server's certificate was not issued by a CA in "
 					+ (tls.rootCert().isEmpty() ? "the driver's default CA file" : tls.rootCert())
 					+ ": set warden.database.ssl-root-cert (WARDEN_DB_SSLROOTCERT) to the CA that issued it.";

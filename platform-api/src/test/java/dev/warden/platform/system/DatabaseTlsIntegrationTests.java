@@ -180,8 +180,10 @@ class DatabaseTlsIntegrationTests {
 		}
 		assertThatThrownBy(
 				() -> DatabaseConfiguration.external(settings(url("localhost"), CERT_USER, "verify-full", ca, "", "")))
-			.isInstanceOf(DatabaseConnectionException.class)
-			.hasMessageContaining("as " + CERT_USER);
+			.isInstanceOfSatisfying(DatabaseConnectionException.class, (ex) -> {
+				assertThat(ex).hasMessageContaining("as " + CERT_USER);
+				assertThat(ex.action()).contains("requires a client certificate");
+			});
 	}
 
 	@Test
@@ -195,6 +197,7 @@ class DatabaseTlsIntegrationTests {
 				.query(Long.class)
 				.single()).isEqualTo(1L);
 			assertThat(ssl(app.bean(DataSource.class))).isTrue();
+			awaitKeyListener(app);
 			assertThat(applicationConnections()).containsEntry(KeyIndex.APPLICATION_NAME, true)
 				.doesNotContainValue(false);
 		}
@@ -204,6 +207,7 @@ class DatabaseTlsIntegrationTests {
 		// setting
 		try (WardenTestApp app = WardenTestApp.start(plain, Map.of("warden.database.url", url("localhost"),
 				"warden.database.username", "postgres", "warden.database.ssl-mode", "disable"))) {
+			awaitKeyListener(app);
 			assertThat(applicationConnections()).containsEntry(KeyIndex.APPLICATION_NAME, false)
 				.doesNotContainValue(true);
 		}
@@ -224,6 +228,25 @@ class DatabaseTlsIntegrationTests {
 			.contains("Cannot connect to PostgreSQL at localhost:" + server.getPort())
 			.contains("not issued by a CA in " + otherCa)
 			.doesNotContain("\tat org.postgresql");
+	}
+
+	/**
+	 * The API-key listener connects on a thread of its own after the start; its index is
+	 * current once it listens and has loaded.
+	 */
+	private static void awaitKeyListener(WardenTestApp app) {
+		KeyIndex index = app.bean(KeyIndex.class);
+		long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+		while (!index.current() && System.nanoTime() < deadline) {
+			try {
+				Thread.sleep(20);
+			}
+			catch (InterruptedException ex) {
+				Thread.currentThread().interrupt();
+				throw new IllegalStateException(ex);
+			}
+		}
+		assertThat(index.current()).as("key listener connected").isTrue();
 	}
 
 	private static String url(String host) {

@@ -3,11 +3,14 @@ package dev.warden.platform.system;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+
+import org.springframework.boot.diagnostics.FailureAnalysis;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -113,6 +116,22 @@ class DatabaseTlsTests {
 			.hasMessageContaining("WARDEN_DB_SSLKEY");
 		assertThatThrownBy(() -> DatabaseTls.resolve("jdbc:mysql://db.example/warden", DatabaseTls.Settings.none()))
 			.hasMessageContaining("WARDEN_DB_URL");
+	}
+
+	@Test
+	void badSettingsStopTheStartWithAReportInsteadOfAStackTrace() {
+		DatabaseProperties settings = new DatabaseProperties("jdbc:postgresql://db.example/warden", "warden", "", 2,
+				Duration.ofSeconds(3), "", "strict", "", "", "");
+		assertThatThrownBy(() -> DatabaseConfiguration.external(settings))
+			.isInstanceOfSatisfying(DatabaseConnectionException.class, (ex) -> {
+				FailureAnalysis analysis = new DatabaseConnectionFailureAnalyzer()
+					.analyze(new IllegalStateException("bean creation failed", ex));
+				assertThat(analysis).isNotNull();
+				assertThat(analysis.getDescription()).startsWith("Cannot connect to PostgreSQL: ")
+					.contains("WARDEN_DB_SSLMODE")
+					.contains("'strict'");
+				assertThat(analysis.getAction()).contains("warden.database");
+			});
 	}
 
 	@Test
