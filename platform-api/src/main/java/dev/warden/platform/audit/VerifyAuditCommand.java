@@ -13,6 +13,7 @@ import java.util.Properties;
 import dev.warden.platform.audit.AuditChainVerifier.BrokenLink;
 import dev.warden.platform.audit.AuditChainVerifier.Result;
 import dev.warden.platform.crypto.SigningKeys;
+import dev.warden.platform.system.DatabaseTls;
 
 /**
  * Offline verification of the audit trail:
@@ -20,7 +21,9 @@ import dev.warden.platform.crypto.SigningKeys;
  * [--public-key FILE]}. Needs only the database and the public keyset (no master key, no
  * private key, no running gateway). Prints the result and exits 0 when the chain is
  * intact, 1 at the first broken link, 2 on a usage or connection error. The password may
- * also come from {@code WARDEN_DB_PASSWORD} or {@code PGPASSWORD}.
+ * also come from {@code WARDEN_DB_PASSWORD} or {@code PGPASSWORD}; TLS to the database
+ * follows the gateway's {@code WARDEN_DB_SSL*} variables and defaults
+ * ({@link DatabaseTls}).
  */
 public final class VerifyAuditCommand {
 
@@ -31,6 +34,8 @@ public final class VerifyAuditCommand {
 			  --password    database password (default: WARDEN_DB_PASSWORD, else PGPASSWORD)
 			  --public-key  Tink JSON public keyset (default: data/signing-public-key.json, or
 			                <WARDEN_DATA_DIR>/signing-public-key.json)
+			TLS to the database: WARDEN_DB_SSLMODE, WARDEN_DB_SSLROOTCERT, WARDEN_DB_SSLCERT, WARDEN_DB_SSLKEY
+			(as for the gateway; default verify-full for a server not on a loopback address)
 			exit status: 0 intact, 1 broken (the first broken link is printed), 2 usage or connection error
 			""";
 
@@ -88,6 +93,17 @@ public final class VerifyAuditCommand {
 		}
 		if (password != null && !password.isBlank()) {
 			connectionProperties.setProperty("password", password);
+		}
+		// the gateway's TLS settings (WARDEN_DB_SSLMODE, WARDEN_DB_SSLROOTCERT,
+		// WARDEN_DB_SSLCERT, WARDEN_DB_SSLKEY) and defaults: verify-full for a server not
+		// on a loopback address unless the URL says otherwise
+		try {
+			connectionProperties
+				.putAll(DatabaseTls.resolve(url, DatabaseTls.Settings.fromEnvironment(env)).connectionProperties());
+		}
+		catch (IllegalArgumentException ex) {
+			err.println("verify-audit: " + ex.getMessage());
+			return 2;
 		}
 		Result result;
 		try (Connection connection = DriverManager.getConnection(url, connectionProperties)) {

@@ -2,11 +2,17 @@ package dev.warden.platform.system;
 
 import java.io.IOException;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.util.Properties;
 
 import javax.sql.DataSource;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -17,10 +23,15 @@ import dev.warden.platform.system.internal.EmbeddedDatabase;
  * The one {@link DataSource}: an external PostgreSQL when {@code warden.database.url}
  * (WARDEN_DB_URL) is set, otherwise the locked-down embedded PostgreSQL of
  * {@link EmbeddedDatabase}, whose data directory survives restarts and which the
- * application reaches as its own non-superuser role with a password.
+ * application reaches as its own non-superuser role with a password. An external server
+ * is reached with the TLS settings of {@link DatabaseTls} ({@code verify-full} by default
+ * when its host is not a loopback address); the embedded one listens on 127.0.0.1 only
+ * and is reached without TLS.
  */
 @Configuration(proxyBeanMethods = false)
 class DatabaseConfiguration {
+
+	private static final Logger log = LoggerFactory.getLogger(DatabaseConfiguration.class);
 
 	@Bean(destroyMethod = "close")
 	EmbeddedPostgresServer embeddedPostgresServer(DatabaseProperties database, WardenProperties warden)
@@ -34,26 +45,90 @@ class DatabaseConfiguration {
 
 	@Bean(destroyMethod = "close")
 	HikariDataSource dataSource(DatabaseProperties database, EmbeddedPostgresServer server) {
+		if (database.external()) {
+			return external(database);
+		}
+		HikariConfig config = poolConfig(database);
+		config.setJdbcUrl(server.database().jdbcUrl());
+		config.setUsername(server.database().username());
+		config.setPassword(server.database().password());
+		return new HikariDataSource(config);
+	}
+
+	/**
+	 * The pool of an external server: its TLS settings resolved ({@link DatabaseTls}) and
+	 * logged, then one connection opened with them before the pool is made, so that a
+	 * server that cannot be reached or verified stops the start with one clear message
+	 * ({@link DatabaseConnectionException}) rather than the pool's stack trace.
+	 */
+	static HikariDataSource external(DatabaseProperties database) {
+		DatabaseTls.Resolution tls;
+		HikariConfig config;
+		try {
+			tls = DatabaseTls.resolve(database.url(), database.tls());
+			config = externalConfig(database, tls);
+		}
+		catch (IllegalArgumentException ex) {
+			// an unknown ssl-mode, a client key the driver cannot read, not a PostgreSQL
+			// URL
+			throw new DatabaseConnectionException(ex);
+		}
+		probe(config, tls);
+		return new HikariDataSource(config);
+	}
+
+	/**
+	 * The pool configuration for an external server. Its data source properties carry the
+	 * TLS settings; every other connection to the database starts from this pool (the
+	 * request-log pool copies its configuration, the key listener its URL, credentials
+	 * and data source properties, Flyway and Bucket4j use the pool itself).
+	 */
+	static HikariConfig externalConfig(DatabaseProperties database) {
+		return externalConfig(database, DatabaseTls.resolve(database.url(), database.tls()));
+	}
+
+	private static HikariConfig externalConfig(DatabaseProperties database, DatabaseTls.Resolution tls) {
+		log.info("{}", tls.describe());
+		tls.conflicts().forEach((conflict) -> log.warn("{}", conflict));
+		HikariConfig config = poolConfig(database);
+		config.setJdbcUrl(database.url());
+		if (!database.username().isBlank()) {
+			config.setUsername(database.username());
+		}
+		if (!database.password().isBlank()) {
+			config.setPassword(database.password());
+		}
+		tls.connectionProperties().forEach((name, value) -> config.addDataSourceProperty((String) name, value));
+		return config;
+	}
+
+	private static HikariConfig poolConfig(DatabaseProperties database) {
 		HikariConfig config = new HikariConfig();
 		config.setPoolName("warden");
 		config.setMaximumPoolSize(database.poolSize());
 		config.setConnectionTimeout(database.connectionTimeout().toMillis());
-		if (database.external()) {
-			config.setJdbcUrl(database.url());
-			if (!database.username().isBlank()) {
-				config.setUsername(database.username());
-			}
-			if (!database.password().isBlank()) {
-				config.setPassword(database.password());
-			}
-		}
-		else {
-			config.setJdbcUrl(server.database().jdbcUrl());
-			config.setUsername(server.database().username());
-			config.setPassword(server.database().password());
-		}
 		config.addDataSourceProperty("reWriteBatchedInserts", "true");
-		return new HikariDataSource(config);
+		return config;
+	}
+
+	private static void probe(HikariConfig config, DatabaseTls.Resolution tls) {
+		Properties properties = new Properties();
+		properties.putAll(config.getDataSourceProperties());
+		if (config.getUsername() != null) {
+			properties.setProperty("user", config.getUsername());
+		}
+		if (config.getPassword() != null) {
+			properties.setProperty("password", config.getPassword());
+		}
+		// a server that accepts the TCP connection but never answers must not hang the
+		// start (a loginTimeout in the URL wins)
+		properties.putIfAbsent("loginTimeout", "30");
+		try (Connection ignored = DriverManager.getConnection(config.getJdbcUrl(), properties)) {
+			// reachable, verified and authenticated
+		}
+		catch (SQLException ex) {
+			throw new DatabaseConnectionException(config.getJdbcUrl(), config.getUsername(), tls, ex);
+		}
 	}
 
 	/**

@@ -581,6 +581,26 @@ class AuditChainIntegrationTests {
 	}
 
 	@Test
+	void offlineCommandFollowsTheGatewaysDatabaseTlsVariables() {
+		HikariDataSource dataSource = (HikariDataSource) app.bean(DataSource.class);
+		String[] args = { "verify-audit", "--jdbc-url", dataSource.getJdbcUrl(), "--user", dataSource.getUsername(),
+				"--password", dataSource.getPassword(), "--public-key",
+				dataDir.resolve("signing-public-key.json").toString() };
+		// the embedded server has no TLS: a required sslmode must make the command fail,
+		// not quietly connect in plain
+		ByteArrayOutputStream err = new ByteArrayOutputStream();
+		assertThat(VerifyAuditCommand.run(args, Map.of("WARDEN_DB_SSLMODE", "require"), System.out,
+				new PrintStream(err, true, StandardCharsets.UTF_8)))
+			.isEqualTo(2);
+		assertThat(err.toString(StandardCharsets.UTF_8)).contains("does not support SSL");
+		err.reset();
+		assertThat(VerifyAuditCommand.run(args, Map.of("WARDEN_DB_SSLMODE", "strict"), System.out,
+				new PrintStream(err, true, StandardCharsets.UTF_8)))
+			.isEqualTo(2);
+		assertThat(err.toString(StandardCharsets.UTF_8)).contains("WARDEN_DB_SSLMODE").contains("verify-full");
+	}
+
+	@Test
 	void aDigestSignedWithAnotherKeyIsRejected() throws Exception {
 		appendEvents(2);
 		digestNow();

@@ -267,7 +267,9 @@ public final class KeyIndex implements SmartLifecycle {
 
 	private Connection open() throws SQLException {
 		if (this.dataSource instanceof HikariDataSource hikari && hikari.getJdbcUrl() != null) {
+			// the pool's driver settings, TLS ones included (sslmode, sslrootcert...)
 			Properties properties = new Properties();
+			properties.putAll(hikari.getDataSourceProperties());
 			if (hikari.getUsername() != null) {
 				properties.setProperty("user", hikari.getUsername());
 			}
