@@ -12,6 +12,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 import org.springframework.boot.diagnostics.FailureAnalysis;
 
+import dev.warden.tls.LocalCertificateAuthority;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -143,8 +145,9 @@ class DatabaseTlsTests {
 
 	@Test
 	void thePemKeyAlgorithmIsReadFromTheKeyAndOnlyPkcs8IsAccepted(@TempDir Path dir) throws Exception {
-		TestCertificates.Issued client = TestCertificates.authority("ca").client("someone");
-		client.writeKey(dir.resolve("client.pem"));
+		LocalCertificateAuthority.create("ca", Duration.ofDays(1))
+			.issue("someone", List.of(), Duration.ofDays(1))
+			.write(dir.resolve("client.crt"), dir.resolve("client.pem"));
 		DatabaseTls.Resolution tls = DatabaseTls.resolve("jdbc:postgresql://db.example/warden",
 				new DatabaseTls.Settings("", "", "/client.crt", dir.resolve("client.pem").toString()));
 		assertThat(tls.connectionProperties()).containsEntry("pemKeyAlgorithm", "EC")
