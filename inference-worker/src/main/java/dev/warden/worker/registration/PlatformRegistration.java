@@ -220,7 +220,10 @@ class PlatformRegistration implements SmartLifecycle {
 		if (address.contains(":") && !address.startsWith("[")) {
 			address = "[" + address + "]";
 		}
-		return "http://" + address + ":" + port();
+		// https when this worker serves TLS (warden.tls.*); the gateway then checks the
+		// host
+		// name against the worker's certificate, so advertise a name it holds
+		return this.environment.getProperty("warden.tls.scheme", "http") + "://" + address + ":" + port();
 	}
 
 	private String resolveWorkerId() {

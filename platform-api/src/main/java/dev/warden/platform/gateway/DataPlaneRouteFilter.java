@@ -30,7 +30,8 @@ import dev.warden.platform.system.ErrorResponses;
  * answers alike (forwarded calls do not pass Spring Security's header writer, see
  * {@link GatewayForwarder}): {@code X-Content-Type-Options: nosniff},
  * {@code Cache-Control: no-store} (answers hold tenants' predictions; no cache may keep
- * them) and {@code X-Frame-Options: DENY}. And it applies Spring Security's firewall (the
+ * them), {@code X-Frame-Options: DENY}, and over HTTPS {@code Strict-Transport-Security}
+ * (one year, sub-domains included). And it applies Spring Security's firewall (the
  * application's {@link HttpFirewall}) to the request line first, as Spring Security's
  * chain would: a path that is not normalised or carries encoded separators or dots
  * ({@code %2F}, {@code %2E}, {@code ;} …) is answered by the application's
@@ -61,6 +62,11 @@ class DataPlaneRouteFilter extends HttpFilter implements Ordered {
 		response.setHeader("X-Content-Type-Options", "nosniff");
 		response.setHeader("Cache-Control", "no-store");
 		response.setHeader("X-Frame-Options", "DENY");
+		if (request.isSecure()) {
+			// as Spring Security writes it on the admin API: clients that honour it never
+			// fall back to plain HTTP for this host
+			response.setHeader("Strict-Transport-Security", "max-age=31536000 ; includeSubDomains");
+		}
 		try {
 			this.firewall.getFirewalledRequest(request);
 		}

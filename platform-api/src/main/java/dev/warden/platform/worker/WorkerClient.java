@@ -3,10 +3,13 @@ package dev.warden.platform.worker;
 import java.io.IOException;
 import java.net.ConnectException;
 import java.net.SocketTimeoutException;
+import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
+
+import javax.net.ssl.SSLContext;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import org.apache.hc.client5.http.ConnectTimeoutException;
@@ -18,10 +21,12 @@ import org.apache.hc.client5.http.impl.classic.CloseableHttpClient;
 import org.apache.hc.client5.http.impl.classic.HttpClients;
 import org.apache.hc.client5.http.impl.io.PoolingHttpClientConnectionManager;
 import org.apache.hc.client5.http.impl.io.PoolingHttpClientConnectionManagerBuilder;
+import org.apache.hc.client5.http.ssl.ClientTlsStrategyBuilder;
 import org.apache.hc.core5.http.ContentType;
 import org.apache.hc.core5.http.Header;
 import org.apache.hc.core5.http.io.entity.ByteArrayEntity;
 import org.apache.hc.core5.http.io.entity.EntityUtils;
+import org.apache.hc.core5.http.ssl.TLS;
 import org.apache.hc.core5.util.Timeout;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -76,6 +81,15 @@ public class WorkerClient implements DisposableBean {
 				// may have been restarted)
 				.setValidateAfterInactivity(Timeout.ofSeconds(2))
 				.build())
+			// https:// workers: the process's TLS context (warden.tls.*: trusts Warden's
+			// CA,
+			// presents the gateway's certificate to workers that require one, reloaded
+			// when
+			// the files change); host names verified against the worker's certificate
+			.setTlsSocketStrategy(ClientTlsStrategyBuilder.create()
+				.setSslContext(defaultTlsContext())
+				.setTlsVersions(TLS.V_1_3, TLS.V_1_2)
+				.buildClassic())
 			.build();
 		this.http = HttpClients.custom()
 			.setConnectionManager(this.connections)
@@ -87,6 +101,15 @@ public class WorkerClient implements DisposableBean {
 			.disableRedirectHandling()
 			.disableAutomaticRetries()
 			.build();
+	}
+
+	private static SSLContext defaultTlsContext() {
+		try {
+			return SSLContext.getDefault();
+		}
+		catch (NoSuchAlgorithmException ex) {
+			throw new IllegalStateException("no TLS context", ex);
+		}
 	}
 
 	/**

@@ -2,6 +2,7 @@ package dev.warden.platform.worker;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.security.cert.X509Certificate;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -11,6 +12,7 @@ import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
 import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.core.env.Environment;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
@@ -29,7 +31,7 @@ import dev.warden.platform.worker.internal.WorkerRegistrations;
  * its registration, or ({@code "stopping": true}) removes it. The answer carries the
  * platform's desired state ({@code "desired": {"generation", "models"}}): the versions
  * the worker must load. Not part of the public API; the token, not the network, protects
- * it.
+ * it, and with mutual TLS ({@code warden.tls.*} with a CA) also the worker's certificate.
  */
 @RestController
 class WorkerRegistrationController {
@@ -44,11 +46,25 @@ class WorkerRegistrationController {
 
 	private final ObjectProvider<DesiredStateProvider> desired;
 
+	/**
+	 * Whether this gateway serves HTTPS and asks for client certificates of Warden's CA
+	 * ({@code warden.tls.*}): then a worker must present one, besides the token.
+	 */
+	private final boolean clientCertificateRequired;
+
 	WorkerRegistrationController(WorkerRegistrations registrations, RegistrationProperties properties,
-			ObjectProvider<DesiredStateProvider> desired) {
+			ObjectProvider<DesiredStateProvider> desired, Environment environment) {
+		this.clientCertificateRequired = environment.getProperty("warden.tls.enabled", Boolean.class, false)
+				&& !"none".equals(environment.getProperty("server.ssl.client-auth", "none"));
 		this.desired = desired;
 		this.registrations = registrations;
 		this.properties = properties;
+	}
+
+	private static boolean hasClientCertificate(HttpServletRequest request) {
+		// set by the web server only for a certificate that chains to the configured CA
+		return request.getAttribute("jakarta.servlet.request.X509Certificate") instanceof X509Certificate[] chain
+				&& chain.length > 0;
 	}
 
 	@PostMapping(path = "/internal/platform/workers/heartbeat", produces = MediaType.APPLICATION_JSON_VALUE)
@@ -59,6 +75,10 @@ class WorkerRegistrationController {
 				? authorization.substring(7).strip() : null;
 		// the token is checked before the body is read
 		this.registrations.authenticate(token);
+		if (this.clientCertificateRequired && !hasClientCertificate(request)) {
+			throw new ApiException(HttpStatus.FORBIDDEN, "client_certificate_required",
+					"heartbeats must come over mutual TLS: present a certificate issued by the CA in warden.tls.ca");
+		}
 		byte[] body;
 		try (InputStream in = request.getInputStream()) {
 			body = in.readNBytes(MAX_BODY_BYTES + 1);
