@@ -15,10 +15,11 @@
 # an https:// WARDEN_WORKER_URL. Every connection keeps alive: the load generator has one connection per client
 # (one handshake per client and run, before measuring), nginx and the gateway pool theirs to the worker. The load
 # generator verifies the server's certificate and host name against the benchmark's CA (LoadGenerator --ca=).
-# The table reports the median round, the ratios TLS / plain of each front (nginx, gateway), the p50 difference, and
-# the CPU time per request of the front, the worker behind it and the load generator (from /proc; the gateway's
-# PostgreSQL is not counted: TLS does not change its work). Writes the table into docs/benchmarks.md (between
-# <!-- results:tls --> markers) unless --no-docs.
+# The table reports the median round, the ratios TLS / plain of each front (nginx, gateway), the p50 difference, the
+# CPU time per request of the front, the worker behind it and the load generator (from /proc; the gateway's
+# PostgreSQL is not counted: TLS does not change its work), and how many connections the front opened to the worker
+# per 1000 requests (from ss before and after each run: whether it really kept them alive, or paid a handshake per
+# request). Writes the table into docs/benchmarks.md (between <!-- results:tls --> markers) unless --no-docs.
 #
 #   bench/gateway-tls.sh [--model income] [--store DIR] [--seconds 8] [--rounds 3] [--clients "1 64"] [--no-docs]
 #
@@ -223,6 +224,10 @@ front_pids() {
   esac
 }
 backend_pid() { case "$1" in nginx-mtls | gateway-tls) echo "$WORKER_TLS_PID" ;; *) echo "$WORKER_PID" ;; esac; }
+backend_port() { case "$1" in nginx-mtls | gateway-tls) echo "$WORKER_TLS_PORT" ;; *) echo "$WORKER_PORT" ;; esac; }
+# the local ends of all TCP sockets to a worker port, in any state: a connection opened and closed during a run is still
+# listed afterwards (TIME-WAIT, 60 s, on the side that closed it), so before/after tells how many were opened
+worker_sockets() { ss -Htan "( dport = :$1 )" | awk '{ print $4 }' | sort -u; }
 ticks() {
   local sum=0 pid
   for pid in "$@"; do [ -r "/proc/$pid/stat" ] && sum=$((sum + $(awk '{ print $14 + $15 }' "/proc/$pid/stat"))); done
@@ -257,23 +262,26 @@ RESULTS="$WORK/results"
 for c in $CLIENTS; do
   for r in $(seq 1 "$ROUNDS"); do
     for target in $TARGETS; do
+      worker_sockets "$(backend_port "$target")" >"$WORK/sockets.before"
       # shellcheck disable=SC2046
       f0=$(ticks $(front_pids "$target")); w0=$(ticks "$(backend_pid "$target")")
       out=$(load "$target" "$c" "$DURATION" 1)
       # shellcheck disable=SC2046
       f1=$(ticks $(front_pids "$target")); w1=$(ticks "$(backend_pid "$target")")
-      echo "round $r clients=$c $target: $out" >&2
-      # one line per run in RESULTS: clients round target rps p50 p99 cpu-front cpu-worker cpu-loadgen bad tls
-      # CPU per request: the servers' ticks cover the warm-up second too, so they are divided by every answer
-      # (all_requests); the load generator's cpu_ms covers the measured time only
+      opened=$(worker_sockets "$(backend_port "$target")" | comm -13 "$WORK/sockets.before" - | wc -l)
+      echo "round $r clients=$c $target: $out connections_to_worker_opened=$opened" >&2
+      # one line per run in RESULTS: clients round target rps p50 p99 cpu-front cpu-worker cpu-loadgen bad
+      # connections-opened-per-1000 tls. CPU and connections per request: the servers' side covers the warm-up second
+      # too, so it is divided by every answer (all_requests); the load generator's cpu_ms covers the measured time only
       awk -v c="$c" -v r="$r" -v t="$target" -v rps="$(field "$out" rps)" -v p50="$(field "$out" p50_ms)" \
-        -v p99="$(field "$out" p99_ms)" -v f=$((f1 - f0)) -v w=$((w1 - w0)) -v hz="$hz" \
+        -v p99="$(field "$out" p99_ms)" -v f=$((f1 - f0)) -v w=$((w1 - w0)) -v hz="$hz" -v opened="$opened" \
         -v all="$(field "$out" all_requests)" -v n="$(field "$out" requests)" -v lg="$(field "$out" cpu_ms)" \
         -v bad=$(($(field "$out" non_2xx) + $(field "$out" errors))) -v tls="$(field "$out" tls)" 'BEGIN {
           if (all == 0) all = 1
           if (n == 0) n = 1
-          printf "%s %s %s %s %s %s %.0f %.0f %.0f %d %s\n", c, r, t, rps, p50, p99, f * 1e6 / hz / all,
-            w * 1e6 / hz / all, lg * 1e3 / n, bad, (tls == "") ? "-" : tls }' | tee -a "$RESULTS" >&2
+          printf "%s %s %s %s %s %s %.0f %.0f %.0f %d %.1f %s\n", c, r, t, rps, p50, p99, f * 1e6 / hz / all,
+            w * 1e6 / hz / all, lg * 1e3 / n, bad, opened * 1000 / all, (tls == "") ? "-" : tls }' \
+        | tee -a "$RESULTS" >&2
     done
   done
 done
@@ -284,21 +292,27 @@ col() { awk -v c="$1" -v t="$2" -v k="$3" '$1 == c && $3 == t { print $k }' "$RE
 sum_bad() { awk -v c="$1" -v t="$2" '$1 == c && $3 == t { s += $10 } END { print s + 0 }' "$RESULTS"; }
 ROWS="$WORK/rows.md"
 : >"$ROWS"
+REOPENING=""
 for c in $CLIENTS; do
   for target in $TARGETS; do
     plain=$(plain_of "$target")
     awk -v c="$c" -v path="$(label "$target")" -v rps="$(col "$c" "$target" 4)" -v p50="$(col "$c" "$target" 5)" \
       -v p99="$(col "$c" "$target" 6)" -v cf="$(col "$c" "$target" 7)" -v cw="$(col "$c" "$target" 8)" \
       -v cl="$(col "$c" "$target" 9)" -v bad="$(sum_bad "$c" "$target")" -v same="$([ "$target" = "$plain" ] && echo 1)" \
-      -v prps="$(col "$c" "$plain" 4)" -v pp50="$(col "$c" "$plain" 5)" 'BEGIN {
+      -v prps="$(col "$c" "$plain" 4)" -v pp50="$(col "$c" "$plain" 5)" -v opened="$(col "$c" "$target" 11)" 'BEGIN {
         ratio = same ? "" : sprintf("**%.2f**", rps / prps)
         diff = same ? "" : sprintf("**%+.3f ms**", p50 - pp50)
-        printf "| %s | %s | %.0f | %s | %.3f | %s | %.3f | %.0f | %.0f | %.0f | %d |\n", c, path, rps, ratio, p50, diff,
-          p99, cf, cw, cl, bad
+        printf "| %s | %s | %.0f | %s | %.3f | %s | %.3f | %.0f | %.0f | %.0f | %.1f | %d |\n", c, path, rps, ratio, p50,
+          diff, p99, cf, cw, cl, opened, bad
       }' >>"$ROWS"
+    # more than one new connection per ten requests: that front does not keep its connections to the worker, and its
+    # row measures handshakes as much as encryption
+    if awk -v o="$(col "$c" "$target" 11)" 'BEGIN { exit !(o > 100) }'; then
+      REOPENING+="$(label "$target") at $c client$([ "$c" = 1 ] || echo s); "
+    fi
   done
 done
-NEGOTIATED=$(awk '$11 != "-" { print $11 }' "$RESULTS" | tr ',' '\n' | sort -u | paste -sd, - | sed 's/,/, /g')
+NEGOTIATED=$(awk '$12 != "-" { print $12 }' "$RESULTS" | tr ',' '\n' | sort -u | paste -sd, - | sed 's/,/, /g')
 
 TABLE="$WORK/table.md"
 {
@@ -309,9 +323,14 @@ TABLE="$WORK/table.md"
   echo "Machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), $(java -version 2>&1 | head -1), $("$NGINX" -v 2>&1 | sed 's/.*: //'), $(openssl version | cut -d' ' -f1-2); load generator, both workers, nginx, both gateways and their PostgreSQL all on the same cores. Median of $ROUNDS interleaved rounds of ${DURATION} s; CPU per request from /proc.  "
   echo "Negotiated by the load generator: ${NEGOTIATED:-none}."
   echo
-  echo "| clients | path | req/s | TLS / plain req/s | p50 ms | p50 TLS − plain | p99 ms | CPU µs per request: nginx or gateway | worker | load generator | non-2xx + errors |"
-  echo "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |"
+  echo "| clients | path | req/s | TLS / plain req/s | p50 ms | p50 TLS − plain | p99 ms | CPU µs per request: nginx or gateway | worker | load generator | connections to the worker opened per 1000 requests | non-2xx + errors |"
+  echo "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |"
   cat "$ROWS"
+  if [ -n "$REOPENING" ]; then
+    echo
+    echo "Not kept alive (more than one new connection to the worker per ten requests, so a new connection, over TLS with a full handshake, for most requests): ${REOPENING%; }."
+    echo "Not kept alive: ${REOPENING%; }" >&2
+  fi
   echo "<!-- /results:tls -->"
 } >"$TABLE"
 cat "$TABLE"
