@@ -63,6 +63,13 @@ command -v openssl >/dev/null || { echo "openssl is not installed" >&2; exit 2; 
 
 . bench/lib.sh
 bench_jars inference-worker platform-api
+# a jar built before the TLS settings existed ignores WARDEN_TLS_* and would serve plain HTTP
+for jar in "$WORKER_JAR" "$GATEWAY_JAR"; do
+  if command -v unzip >/dev/null && ! unzip -l "$jar" | grep -q 'BOOT-INF/lib/tls-'; then
+    echo "$jar has no TLS module: rebuild it (mvn -pl inference-worker,platform-api -am package -DskipTests)" >&2
+    exit 2
+  fi
+done
 bench_model "$STORE" "$MODEL"
 STORE=$(cd "$STORE" && pwd)
 
