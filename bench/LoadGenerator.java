@@ -9,21 +9,33 @@ import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.KeyStore;
+import java.security.cert.Certificate;
+import java.security.cert.CertificateFactory;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collection;
 import java.util.List;
 import java.util.Locale;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLParameters;
+import javax.net.ssl.SSLSocket;
+import javax.net.ssl.SSLSocketFactory;
+import javax.net.ssl.TrustManagerFactory;
 
 /**
  * A small closed-loop HTTP/1.1 load generator for the benchmarks in bench/: N clients, each on its own keep-alive
  * connection, POST the same JSON body back to back for a warm-up and then for the measured time. Run as a single-file
  * program:
  * java bench/LoadGenerator.java URL[,URL...] BODY_FILE CLIENTS SECONDS [WARMUP_SECONDS] ['Name: value' ...]
- * [--lines] [--sum=field,field]
+ * [--lines] [--sum=field,field] [--ca=PEM_FILE]
  * (extra arguments are sent as request headers, e.g. an API key). Prints one line: clients=N requests=… rps=…
- * p50_ms=… p90_ms=… p99_ms=… non_2xx=… errors=… all_requests=… cpu_ms=…
+ * p50_ms=… p90_ms=… p99_ms=… non_2xx=… errors=… all_requests=… cpu_ms=… [tls=PROTOCOL/CIPHER_SUITE]
  * <p>
  * Several comma-separated URLs (e.g. two gateway replicas, bench/scale.sh) are assigned to the clients round-robin:
  * client c sends to URL c mod n for the whole run. {@code requests}, {@code rps} and the percentiles count the
@@ -35,6 +47,14 @@ import java.util.concurrent.atomic.AtomicLong;
  * c. {@code --sum=a,b}: the answers of the measured requests are read and the first number after each
  * {@code "a":} in them is summed; the line then ends with {@code sum_a=… sum_b=…} (bench/explain-http.sh reads
  * {@code model_evaluations} and {@code model_calls} of explanations this way).
+ * <p>
+ * {@code https://} URLs are sent over TLS, on the same one keep-alive connection per client (one handshake per client
+ * and run, or again after an error). The server's certificate is verified as any HTTPS client does: its chain must
+ * end at a trusted CA and its subject alternative names must match the URL's host (a name or an IP address).
+ * {@code --ca=PEM_FILE} trusts exactly the CA certificates in that file (e.g. a throw-away CA made for a benchmark)
+ * instead of the JDK's; without it the JDK's default trust store is used. The line then ends with
+ * {@code tls=…/…}: the protocol and cipher suite the connections negotiated (several, comma-separated, if they
+ * differed).
  */
 public class LoadGenerator {
 
@@ -57,9 +77,13 @@ public class LoadGenerator {
 		StringBuilder extra = new StringBuilder();
 		boolean lines = false;
 		List<String> sumFields = new ArrayList<>();
+		Path caFile = null;
 		for (int i = 5; i < args.length; i++) {
 			if (args[i].equals("--lines")) {
 				lines = true;
+			}
+			else if (args[i].startsWith("--ca=")) {
+				caFile = Path.of(args[i].substring(5));
 			}
 			else if (args[i].startsWith("--sum=")) {
 				sumFields.addAll(List.of(args[i].substring(6).split(",")));
@@ -88,7 +112,7 @@ public class LoadGenerator {
 			URI url = urls.get(u);
 			for (int b = 0; b < bodies.size(); b++) {
 				byte[] body = bodies.get(b);
-				byte[] head = ("POST " + url.getRawPath() + " HTTP/1.1\r\nHost: " + url.getHost() + ":" + url.getPort()
+				byte[] head = ("POST " + url.getRawPath() + " HTTP/1.1\r\nHost: " + url.getHost() + ":" + port(url)
 						+ "\r\nContent-Type: application/json\r\nContent-Length: " + body.length + "\r\n" + extra
 						+ "\r\n")
 					.getBytes(StandardCharsets.US_ASCII);
@@ -98,6 +122,15 @@ public class LoadGenerator {
 			}
 		}
 		boolean keepBodies = !sumFields.isEmpty();
+		SSLSocketFactory tls = null;
+		for (URI url : urls) {
+			if ("https".equalsIgnoreCase(url.getScheme())) {
+				tls = ((caFile != null) ? trusting(caFile) : SSLContext.getDefault()).getSocketFactory();
+				break;
+			}
+		}
+		SSLSocketFactory tlsFactory = tls;
+		ConcurrentHashMap<String, Boolean> negotiated = new ConcurrentHashMap<>();
 		double[][] sums = new double[clients][sumFields.size()];
 
 		long start = System.nanoTime();
@@ -108,6 +141,7 @@ public class LoadGenerator {
 		long[] allCounts = new long[clients];
 		AtomicLong non2xx = new AtomicLong();
 		AtomicLong errors = new AtomicLong();
+		AtomicReference<IOException> firstError = new AtomicReference<>();
 		CountDownLatch done = new CountDownLatch(clients);
 		for (int c = 0; c < clients; c++) {
 			int client = c;
@@ -129,8 +163,7 @@ public class LoadGenerator {
 						}
 						try {
 							if (socket == null) {
-								socket = new Socket(url.getHost(), url.getPort());
-								socket.setTcpNoDelay(true);
+								socket = connect(url, tlsFactory, negotiated);
 								in = new BufferedInputStream(socket.getInputStream(), 16384);
 							}
 							OutputStream out = socket.getOutputStream();
@@ -147,6 +180,7 @@ public class LoadGenerator {
 						}
 						catch (IOException ex) {
 							errors.incrementAndGet();
+							firstError.compareAndSet(null, ex);
 							closeQuietly(socket);
 							socket = null;
 							continue;
@@ -198,12 +232,79 @@ public class LoadGenerator {
 			}
 			summed.append(String.format(Locale.ROOT, " sum_%s=%.0f", sumFields.get(f), sum));
 		}
+		if (firstError.get() != null) {
+			// e.g. a refused connection or a certificate that failed verification
+			System.err.println("first error: " + firstError.get());
+		}
+		String tlsUsed = negotiated.isEmpty() ? ""
+				: " tls=" + String.join(",", negotiated.keySet().stream().sorted().toList());
 		System.out.printf(Locale.ROOT,
 				"clients=%d requests=%d rps=%.1f p50_ms=%.3f p90_ms=%.3f p99_ms=%.3f non_2xx=%d errors=%d%s"
-						+ " all_requests=%d cpu_ms=%.1f%n",
+						+ " all_requests=%d cpu_ms=%.1f%s%n",
 				clients, total, total / seconds, percentile(all, 0.50) / 1e6, percentile(all, 0.90) / 1e6,
 				percentile(all, 0.99) / 1e6, non2xx.get(), errors.get(), summed, Arrays.stream(allCounts).sum(),
-				cpuUsed / 1e6);
+				cpuUsed / 1e6, tlsUsed);
+	}
+
+	/** The port of the URL, or the scheme's default port when it names none. */
+	private static int port(URI url) {
+		if (url.getPort() >= 0) {
+			return url.getPort();
+		}
+		return "https".equalsIgnoreCase(url.getScheme()) ? 443 : 80;
+	}
+
+	/**
+	 * Opens a connection to the URL's host and port: plain TCP for {@code http://}, TLS for {@code https://} with the
+	 * server's certificate checked against the trusted CAs and its names against the URL's host (endpoint
+	 * identification {@code HTTPS}); the handshake is done here, so its time never counts as a request's. Records the
+	 * negotiated protocol and cipher suite in {@code negotiated}.
+	 */
+	private static Socket connect(URI url, SSLSocketFactory tls, ConcurrentHashMap<String, Boolean> negotiated)
+			throws IOException {
+		if (!"https".equalsIgnoreCase(url.getScheme())) {
+			Socket socket = new Socket(url.getHost(), port(url));
+			socket.setTcpNoDelay(true);
+			return socket;
+		}
+		SSLSocket socket = (SSLSocket) tls.createSocket(url.getHost(), port(url));
+		try {
+			socket.setTcpNoDelay(true);
+			SSLParameters parameters = socket.getSSLParameters();
+			// host-name verification is off on a bare SSLSocket unless asked for
+			parameters.setEndpointIdentificationAlgorithm("HTTPS");
+			socket.setSSLParameters(parameters);
+			socket.startHandshake();
+			negotiated.putIfAbsent(socket.getSession().getProtocol() + "/" + socket.getSession().getCipherSuite(),
+					Boolean.TRUE);
+			return socket;
+		}
+		catch (IOException ex) {
+			closeQuietly(socket);
+			throw ex;
+		}
+	}
+
+	/** A TLS context that trusts exactly the CA certificates of a PEM file. */
+	private static SSLContext trusting(Path caFile) throws Exception {
+		Collection<? extends Certificate> certificates;
+		try (InputStream in = Files.newInputStream(caFile)) {
+			certificates = CertificateFactory.getInstance("X.509").generateCertificates(in);
+		}
+		if (certificates.isEmpty()) {
+			throw new IllegalArgumentException("no certificate in " + caFile);
+		}
+		KeyStore trusted = KeyStore.getInstance(KeyStore.getDefaultType());
+		trusted.load(null, null);
+		int n = 0;
+		for (Certificate certificate : certificates) {
+			trusted.setCertificateEntry("ca-" + n++, certificate);
+		}
+		TrustManagerFactory trust = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+		trust.init(trusted);
+		SSLContext context = SSLContext.getInstance("TLS");
+		context.init(null, trust.getTrustManagers(), null);
+		return context;
 	}
 
 	/** CPU time of this process (all threads) so far, in nanoseconds; -1 if the JVM cannot tell. */

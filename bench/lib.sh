@@ -41,15 +41,49 @@ plans:
 YAML
 }
 
-# wait_http NAME URL LOG [PID]: waits up to 3 minutes for URL to answer 2xx; otherwise (or as soon as PID, when given,
-# has exited) prints the end of LOG and exits.
+# wait_http NAME URL LOG [PID [CURL_OPTION...]]: waits up to 3 minutes for URL to answer 2xx; otherwise (or as soon as
+# PID, when given and not empty, has exited) prints the end of LOG and exits. CURL_OPTIONs are passed to curl, e.g.
+# --cacert, --cert and --key for an HTTPS server with a benchmark's own CA.
 wait_http() {
+  local name=$1 url=$2 log=$3 pid=${4:-}
+  shift $(($# < 4 ? $# : 4))
   for _ in $(seq 1 360); do
-    if curl -sf "$2" >/dev/null 2>&1; then return 0; fi
-    if [ -n "${4:-}" ] && ! kill -0 "$4" 2>/dev/null; then break; fi
+    if curl -sf "$@" "$url" >/dev/null 2>&1; then return 0; fi
+    if [ -n "$pid" ] && ! kill -0 "$pid" 2>/dev/null; then break; fi
     sleep 0.5
   done
-  echo "$1 did not start; log:" >&2; tail -50 "$3" >&2; exit 1
+  echo "$name did not start; log:" >&2; tail -50 "$log" >&2; exit 1
+}
+
+# bench_certs DIR NAME...: a throw-away certificate authority for one benchmark run, made with the openssl command
+# line: DIR/ca.pem (its certificate; its key DIR/ca.key) and, for each NAME, DIR/NAME.pem and DIR/NAME.key (PKCS#8
+# PEM, mode 0600): an EC P-256 leaf certificate signed by that CA, valid for two days, with subject alternative names
+# localhost, 127.0.0.1 and ::1 and both extended key usages (server and client: a process presents the same
+# certificate to its callers and to the servers that ask it for one).
+bench_certs() {
+  local dir=$1 name
+  shift
+  mkdir -p "$dir"
+  (
+    umask 077
+    openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out "$dir/ca.key" 2>/dev/null
+    openssl req -x509 -new -key "$dir/ca.key" -sha256 -days 2 -subj "/CN=Warden benchmark CA" \
+      -addext "basicConstraints=critical,CA:TRUE" -addext "keyUsage=critical,keyCertSign,cRLSign" -out "$dir/ca.pem"
+    cat >"$dir/leaf.ext" <<'EXT'
+basicConstraints = critical, CA:FALSE
+keyUsage = critical, digitalSignature
+extendedKeyUsage = serverAuth, clientAuth
+subjectAltName = DNS:localhost, IP:127.0.0.1, IP:::1
+EXT
+    for name in "$@"; do
+      openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out "$dir/$name.key" 2>/dev/null
+      openssl req -new -key "$dir/$name.key" -subj "/CN=warden-bench-$name" -out "$dir/$name.csr"
+      openssl x509 -req -in "$dir/$name.csr" -CA "$dir/ca.pem" -CAkey "$dir/ca.key" -days 2 -sha256 \
+        -set_serial "0x$(openssl rand -hex 12)" -extfile "$dir/leaf.ext" -out "$dir/$name.pem" 2>/dev/null
+      rm -f "$dir/$name.csr"
+    done
+  )
+  chmod 644 "$dir"/*.pem
 }
 
 # bench_write_results NAME TABLE DOCS: replaces the block between <!-- results:NAME --> and <!-- /results:NAME --> in
