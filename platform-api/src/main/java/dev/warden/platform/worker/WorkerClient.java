@@ -32,6 +32,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import org.springframework.beans.factory.DisposableBean;
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.stereotype.Component;
 
 import dev.warden.platform.system.MetricsProperties;
@@ -67,7 +68,17 @@ public class WorkerClient implements DisposableBean {
 
 	private final WorkerMetrics metrics;
 
+	@Autowired
 	WorkerClient(WorkerProperties properties, WorkerPool pool, MeterRegistry meters, MetricsProperties metrics) {
+		this(properties, pool, meters, metrics, defaultTlsContext());
+	}
+
+	/**
+	 * With the TLS context for {@code https://} workers: the process's default, which
+	 * {@code warden.tls.*} makes trust Warden's CA and present the gateway's certificate.
+	 */
+	WorkerClient(WorkerProperties properties, WorkerPool pool, MeterRegistry meters, MetricsProperties metrics,
+			SSLContext tls) {
 		this.pool = pool;
 		this.properties = properties;
 		this.metrics = new WorkerMetrics(meters, metrics, pool);
@@ -87,7 +98,7 @@ public class WorkerClient implements DisposableBean {
 			// when
 			// the files change); host names verified against the worker's certificate
 			.setTlsSocketStrategy(ClientTlsStrategyBuilder.create()
-				.setSslContext(defaultTlsContext())
+				.setSslContext(tls)
 				.setTlsVersions(TLS.V_1_3, TLS.V_1_2)
 				.buildClassic())
 			.build();
@@ -96,6 +107,12 @@ public class WorkerClient implements DisposableBean {
 			.setDefaultRequestConfig(RequestConfig.custom()
 				.setResponseTimeout(Timeout.of(properties.responseTimeout().toMillis(), TimeUnit.MILLISECONDS))
 				.build())
+			// with mutual TLS the client certificate's principal would become each pooled
+			// connection's state, and requests (which carry none) would never reuse them:
+			// a
+			// full handshake per request. Every connection to a worker is the gateway's
+			// own.
+			.disableConnectionState()
 			.disableCookieManagement()
 			.disableAuthCaching()
 			.disableRedirectHandling()
