@@ -13,6 +13,11 @@ import javax.net.ssl.X509ExtendedTrustManager;
  * JDK's CAs (so that a process configured with Warden's CA still reaches, say, an
  * external identity provider or a webhook receiver with a public certificate). Host names
  * are checked by each of them as the connection asks.
+ *
+ * <p>
+ * When both refuse a chain, the refusal reported is the one of the manager whose CAs
+ * issued it: a certificate of Warden's CA that does not name the host connected to is
+ * reported as such, not as "no path to a JDK CA".
  */
 final class EitherTrustManager extends X509ExtendedTrustManager {
 
@@ -32,7 +37,7 @@ final class EitherTrustManager extends X509ExtendedTrustManager {
 
 	}
 
-	private void either(Check check) throws CertificateException {
+	private void either(X509Certificate[] chain, Check check) throws CertificateException {
 		try {
 			check.run(this.first);
 		}
@@ -41,44 +46,60 @@ final class EitherTrustManager extends X509ExtendedTrustManager {
 				check.run(this.second);
 			}
 			catch (CertificateException secondFailure) {
-				secondFailure.addSuppressed(firstFailure);
-				throw secondFailure;
+				CertificateException reported = issuedByFirst(chain) ? firstFailure : secondFailure;
+				reported.addSuppressed((reported == firstFailure) ? secondFailure : firstFailure);
+				throw reported;
 			}
 		}
+	}
+
+	/** Whether the chain ends at a certificate issued by one of the first's CAs. */
+	private boolean issuedByFirst(X509Certificate[] chain) {
+		if (chain == null || chain.length == 0) {
+			return false;
+		}
+		X509Certificate last = chain[chain.length - 1];
+		for (X509Certificate ca : this.first.getAcceptedIssuers()) {
+			if (ca.getSubjectX500Principal().equals(last.getIssuerX500Principal())
+					|| ca.getSubjectX500Principal().equals(last.getSubjectX500Principal())) {
+				return true;
+			}
+		}
+		return false;
 	}
 
 	@Override
 	public void checkClientTrusted(X509Certificate[] chain, String authType, Socket socket)
 			throws CertificateException {
-		either((manager) -> manager.checkClientTrusted(chain, authType, socket));
+		either(chain, (manager) -> manager.checkClientTrusted(chain, authType, socket));
 	}
 
 	@Override
 	public void checkServerTrusted(X509Certificate[] chain, String authType, Socket socket)
 			throws CertificateException {
-		either((manager) -> manager.checkServerTrusted(chain, authType, socket));
+		either(chain, (manager) -> manager.checkServerTrusted(chain, authType, socket));
 	}
 
 	@Override
 	public void checkClientTrusted(X509Certificate[] chain, String authType, SSLEngine engine)
 			throws CertificateException {
-		either((manager) -> manager.checkClientTrusted(chain, authType, engine));
+		either(chain, (manager) -> manager.checkClientTrusted(chain, authType, engine));
 	}
 
 	@Override
 	public void checkServerTrusted(X509Certificate[] chain, String authType, SSLEngine engine)
 			throws CertificateException {
-		either((manager) -> manager.checkServerTrusted(chain, authType, engine));
+		either(chain, (manager) -> manager.checkServerTrusted(chain, authType, engine));
 	}
 
 	@Override
 	public void checkClientTrusted(X509Certificate[] chain, String authType) throws CertificateException {
-		either((manager) -> manager.checkClientTrusted(chain, authType));
+		either(chain, (manager) -> manager.checkClientTrusted(chain, authType));
 	}
 
 	@Override
 	public void checkServerTrusted(X509Certificate[] chain, String authType) throws CertificateException {
-		either((manager) -> manager.checkServerTrusted(chain, authType));
+		either(chain, (manager) -> manager.checkServerTrusted(chain, authType));
 	}
 
 	@Override

@@ -152,9 +152,12 @@ class TlsServerIntegrationTests {
 			});
 			acceptor.start();
 			ReloadingClientContext client = ReloadingClientContext.of(settings("client.pem", "client-key.pem"));
+			// the reason reported is the host name (the certificate is of Warden's CA),
+			// not the JDK's CAs not knowing it
 			assertThatThrownBy(() -> get(client.sslContext(), "https://localhost:" + server.getLocalPort() + "/"))
 				.isInstanceOf(SSLHandshakeException.class)
-				.hasStackTraceContaining("localhost");
+				.hasMessageContaining("localhost")
+				.hasMessageNotContaining("PKIX path building failed");
 			acceptor.join(10_000);
 		}
 	}

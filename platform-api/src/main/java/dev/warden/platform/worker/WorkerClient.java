@@ -10,6 +10,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 
 import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLException;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import org.apache.hc.client5.http.ConnectTimeoutException;
@@ -67,6 +68,12 @@ public class WorkerClient implements DisposableBean {
 	private final CloseableHttpClient http;
 
 	private final WorkerMetrics metrics;
+
+	/**
+	 * The last TLS failure logged per worker id: a worker whose certificate cannot be
+	 * used is named once per distinct failure, not once per request.
+	 */
+	private final java.util.Map<String, String> tlsFailures = new java.util.concurrent.ConcurrentHashMap<>();
 
 	@Autowired
 	WorkerClient(WorkerProperties properties, WorkerPool pool, MeterRegistry meters, MetricsProperties metrics) {
@@ -274,6 +281,9 @@ public class WorkerClient implements DisposableBean {
 		}
 		catch (IOException ex) {
 			worker.breaker().onError(System.nanoTime() - start, TimeUnit.NANOSECONDS, ex);
+			if (ex instanceof SSLException) {
+				logTlsFailure(worker, ex);
+			}
 			boolean timedOut = ex instanceof SocketTimeoutException;
 			if (isConnectFailure(ex)) {
 				worker.connectionFailed(this.properties.connectionBackOff());
@@ -289,6 +299,19 @@ public class WorkerClient implements DisposableBean {
 		}
 		finally {
 			worker.finished();
+		}
+	}
+
+	/**
+	 * A handshake with the worker failed (its certificate is not from Warden's CA, has
+	 * expired, or does not name the host of its URL): the request goes to another worker
+	 * if there is one, and the operator is told why this one is not used.
+	 */
+	private void logTlsFailure(Worker worker, IOException ex) {
+		String message = String.valueOf(ex.getMessage());
+		if (!message.equals(this.tlsFailures.put(worker.id(), message))) {
+			log.warn("TLS handshake with worker {} failed: {} (its certificate must be issued by the CA in "
+					+ "warden.tls.ca, be valid now and name the host of its URL)", worker, message);
 		}
 	}
 
