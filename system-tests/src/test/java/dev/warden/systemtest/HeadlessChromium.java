@@ -24,7 +24,16 @@ final class HeadlessChromium {
 
 	/** A new browser; the caller quits it. */
 	static WebDriver open() {
+		return open(new String[0]);
+	}
+
+	/**
+	 * A new browser started with these further command-line switches; the caller quits
+	 * it.
+	 */
+	static WebDriver open(String... switches) {
 		var options = new ChromeOptions();
+		options.addArguments(switches);
 		options.setBinary(System.getProperty("warden.chromium", "/usr/bin/chromium"));
 		options.addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
 				"--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update",

@@ -14,7 +14,13 @@ import tools.jackson.databind.json.JsonMapper;
 /** A small JSON-over-HTTP client for the system tests. */
 final class Http {
 
-	private static final HttpClient CLIENT = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+	/**
+	 * The client, built with the JVM's default TLS context of the time; built again when
+	 * that changes (the TLS tests make their CA trusted once their cluster runs).
+	 */
+	private static HttpClient client;
+
+	private static javax.net.ssl.SSLContext clientContext;
 
 	private Http() {
 	}
@@ -95,8 +101,23 @@ final class Http {
 	}
 
 	private static Response send(HttpRequest.Builder builder) throws IOException, InterruptedException {
-		var response = CLIENT.send(builder.build(), HttpResponse.BodyHandlers.ofString());
+		var response = client().send(builder.build(), HttpResponse.BodyHandlers.ofString());
 		return new Response(response.statusCode(), response.headers(), response.body());
+	}
+
+	private static synchronized HttpClient client() throws IOException {
+		javax.net.ssl.SSLContext current;
+		try {
+			current = javax.net.ssl.SSLContext.getDefault();
+		}
+		catch (java.security.NoSuchAlgorithmException ex) {
+			throw new IOException("no TLS context", ex);
+		}
+		if (client == null || current != clientContext) {
+			client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).sslContext(current).build();
+			clientContext = current;
+		}
+		return client;
 	}
 
 }

@@ -98,13 +98,74 @@ class LauncherIntegrationTests {
 	}
 
 	/**
+	 * {@code ./warden start --tls} in a fresh data directory: the printed {@code curl
+	 * --cacert} command predicts over HTTPS with the demo key, and the keys made for the
+	 * data directory are readable by their owner only.
+	 */
+	@Test
+	void withTlsThePrintedCurlCommandPredictsOverHttps() throws Exception {
+		Path store = Files.createDirectories(this.root.resolve("models"));
+		new IncomeModelTrainer().trainAndExport(store, new IncomeModelTrainer.Options(20, 3));
+		new SpamModelTrainer().trainAndExport(store, new SpamModelTrainer.Options(20, 7));
+		Path data = this.root.resolve("data");
+		List<String> answers = new ArrayList<>();
+
+		List<String> output = startAndStop(store, data, List.of("--tls"), (printed) -> {
+			String command = printed.stream()
+				.filter((line) -> line.startsWith("curl ") && line.contains("income:predict"))
+				.findFirst()
+				.orElseThrow(() -> new AssertionError("no curl command printed:\n" + String.join("\n", printed)));
+			assertThat(command).contains("--cacert " + data.resolve("tls").resolve("ca.pem"), " https://localhost:");
+			Process curl = new ProcessBuilder("bash", "-c", command).redirectErrorStream(true).start();
+			answers.add(new String(curl.getInputStream().readAllBytes(), StandardCharsets.UTF_8));
+			assertThat(curl.waitFor(1, TimeUnit.MINUTES)).isTrue();
+			answers.add("exit " + curl.exitValue());
+		});
+
+		assertThat(output).anySatisfy((line) -> assertThat(line).startsWith(KEY_LINE));
+		assertThat(answers).as(String.join("\n", output)).hasSize(2);
+		assertThat(answers.get(0)).contains("\"predictions\"", "probability");
+		assertThat(answers.get(1)).isEqualTo("exit 0");
+		Path tls = data.resolve("tls");
+		List<Path> keys;
+		try (Stream<Path> listed = Files.list(tls)) {
+			keys = listed.filter((file) -> file.getFileName().toString().endsWith("-key.pem")).toList();
+		}
+		assertThat(keys).extracting((file) -> file.getFileName().toString())
+			.contains("ca-key.pem", "gateway-key.pem", "worker-key.pem", "console-key.pem");
+		for (Path key : keys) {
+			assertThat(mode(key)).as(key.getFileName().toString()).isEqualTo("rw-------");
+		}
+	}
+
+	/**
 	 * Runs {@code ./warden start} until it says it is ready, then stops it as Ctrl-C
 	 * would; returns its output.
 	 */
 	private List<String> startAndStop(Path store, Path data) throws Exception {
+		return startAndStop(store, data, List.of(), (printed) -> {
+		});
+	}
+
+	/** What a test does while the launcher runs, with what it printed so far. */
+	@FunctionalInterface
+	private interface WhileRunning {
+
+		void accept(List<String> printed) throws Exception;
+
+	}
+
+	/**
+	 * Runs {@code ./warden start} with {@code options} until it says it is ready, does
+	 * {@code whileRunning}, then stops it as Ctrl-C would; returns its output.
+	 */
+	private List<String> startAndStop(Path store, Path data, List<String> options, WhileRunning whileRunning)
+			throws Exception {
 		String launcherScript = System.getProperty("warden.launcher");
 		assertThat(launcherScript).as("system property warden.launcher").isNotNull();
-		ProcessBuilder builder = new ProcessBuilder("bash", launcherScript, "start").redirectErrorStream(true);
+		List<String> command = new ArrayList<>(List.of("bash", launcherScript, "start"));
+		command.addAll(options);
+		ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
 		Map<String, String> env = builder.environment();
 		env.put("JAVA_HOME", System.getProperty("java.home"));
 		env.put("WARDEN_DATA_DIR", data.toString());
@@ -131,6 +192,7 @@ class LauncherIntegrationTests {
 				.as("the launcher stopped before it was ready:%n%s", String.join("\n", output))
 				.isTrue();
 			this.launcher.descendants().forEach(this.started::add);
+			whileRunning.accept(List.copyOf(output));
 			// SIGTERM, which the launcher handles like Ctrl-C; through the handle:
 			// Process.destroy() also closes the pipe
 			this.launcher.toHandle().destroy();

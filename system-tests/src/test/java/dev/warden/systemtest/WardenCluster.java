@@ -20,6 +20,11 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.TimeUnit;
 
+import javax.net.ssl.SSLContext;
+
+import dev.warden.tls.LocalCertificateAuthority;
+import dev.warden.tls.ReloadingClientContext;
+import dev.warden.tls.TlsSettings;
 import dev.warden.worker.training.IncomeModelTrainer;
 import dev.warden.worker.training.SpamModelTrainer;
 
@@ -30,9 +35,42 @@ import dev.warden.worker.training.SpamModelTrainer;
  * {@code WARDEN_WORKER_URL}, the second registering itself with heartbeats), the gateway
  * with its default embedded PostgreSQL in a fresh data directory, and the console with
  * its embedded authorization server. One cluster is shared by all system tests of a JVM
- * and stopped (gracefully, SIGTERM) when they end.
+ * ({@link WardenClusterExtension}) and stopped (gracefully, SIGTERM) when they end.
+ *
+ * <p>
+ * With {@link Options#TLS} the same processes serve HTTPS only, with certificates of a CA
+ * made in the cluster's directory ({@code tls/}, by {@link LocalCertificateAuthority}):
+ * every URL is {@code https://}, the gateway reaches the workers over mutual TLS and the
+ * second worker registers itself over mutual TLS. The TLS tests share one such cluster of
+ * their own ({@link WardenClusterExtension.Tls}).
  */
 final class WardenCluster implements AutoCloseable {
+
+	/**
+	 * How a cluster is started.
+	 *
+	 * @param tls HTTPS everywhere, mutual TLS between gateway and workers
+	 * @param logPrefix prefix of the processes' log files (two clusters in one JVM write
+	 * to the same logs directory)
+	 * @param gatewaySettings further environment variables of the gateway
+	 */
+	record Options(boolean tls, String logPrefix, Map<String, String> gatewaySettings) {
+
+		/** Plain HTTP, as most system tests use it. */
+		static final Options PLAIN = new Options(false, "", Map.of());
+
+		/**
+		 * HTTPS everywhere; the gateway's Prometheus scrape open with
+		 * {@link WardenCluster#METRICS_TOKEN} (the TLS tests read its per-worker
+		 * counters).
+		 */
+		static final Options TLS = new Options(true, "tls-",
+				Map.of("WARDEN_METRICS_SCRAPE_TOKEN", WardenCluster.METRICS_TOKEN));
+
+	}
+
+	/** The bearer token of the gateway's Prometheus scrape (TLS cluster only). */
+	static final String METRICS_TOKEN = "metrics-system-test";
 
 	static final String ADMIN_PASSWORD = "admin-system-test";
 	static final String COMPLIANCE_PASSWORD = "compliance-system-test";
@@ -65,6 +103,21 @@ final class WardenCluster implements AutoCloseable {
 
 	final int consolePort;
 
+	final Options options;
+
+	/**
+	 * With TLS: the directory of the CA ({@code ca.pem}) and of each process's
+	 * certificate and key ({@code gateway.pem}, {@code gateway-key.pem}, {@code worker…},
+	 * {@code console…}); otherwise {@code null}.
+	 */
+	final Path tlsDir;
+
+	/**
+	 * With TLS: trusts the cluster's CA and presents the gateway's certificate (the
+	 * workers accept no client without one); used for the health checks.
+	 */
+	private final SSLContext clientContext;
+
 	private final List<Process> processes = new ArrayList<>();
 
 	private Process worker;
@@ -75,8 +128,9 @@ final class WardenCluster implements AutoCloseable {
 
 	private final Path logs;
 
-	private WardenCluster(Path root) throws Exception {
+	private WardenCluster(Path root, Options options) throws Exception {
 		this.root = root;
+		this.options = options;
 		this.modelStore = Files.createDirectories(root.resolve("models"));
 		this.dataDir = Files.createDirectories(root.resolve("data"));
 		this.policiesDir = policies(root.resolve("policies"));
@@ -92,6 +146,46 @@ final class WardenCluster implements AutoCloseable {
 		this.secondWorkerPort = freePort();
 		this.gatewayPort = freePort();
 		this.consolePort = freePort();
+		if (options.tls()) {
+			this.tlsDir = root.resolve("tls");
+			LocalCertificateAuthority.init(this.tlsDir, List.of("localhost", "127.0.0.1", "::1"), Duration.ofDays(2));
+			this.clientContext = tlsContext("gateway");
+		}
+		else {
+			this.tlsDir = null;
+			this.clientContext = null;
+		}
+	}
+
+	/**
+	 * A client context trusting the cluster's CA (besides the JDK's CAs) that presents
+	 * the certificate of {@code process} ({@code null}: none); it follows the files when
+	 * they change.
+	 */
+	SSLContext tlsContext(String process) {
+		return ReloadingClientContext
+			.of(new TlsSettings((process != null) ? this.tlsDir.resolve(process + ".pem") : null,
+					(process != null) ? this.tlsDir.resolve(process + "-key.pem") : null, null, null, null,
+					this.tlsDir.resolve("ca.pem"), null, null, TlsSettings.DEFAULT_PROTOCOLS,
+					TlsSettings.DEFAULT_CIPHERS))
+			.sslContext();
+	}
+
+	private String scheme() {
+		return this.options.tls() ? "https" : "http";
+	}
+
+	/**
+	 * The warden.tls settings of one process ({@code gateway}, {@code worker} or
+	 * {@code console}): none without TLS.
+	 */
+	private Map<String, String> tlsSettings(String process) {
+		if (!this.options.tls()) {
+			return Map.of();
+		}
+		return Map.of("WARDEN_TLS_CERT", this.tlsDir.resolve(process + ".pem").toString(), "WARDEN_TLS_KEY",
+				this.tlsDir.resolve(process + "-key.pem").toString(), "WARDEN_TLS_CA",
+				this.tlsDir.resolve("ca.pem").toString());
 	}
 
 	/**
@@ -139,8 +233,8 @@ final class WardenCluster implements AutoCloseable {
 		return dir;
 	}
 
-	static WardenCluster start(Path root) throws Exception {
-		var cluster = new WardenCluster(root);
+	static WardenCluster start(Path root, Options options) throws Exception {
+		var cluster = new WardenCluster(root, options);
 		try {
 			cluster.launchAll();
 			return cluster;
@@ -152,7 +246,22 @@ final class WardenCluster implements AutoCloseable {
 	}
 
 	String gateway() {
-		return "http://localhost:" + gatewayPort;
+		return scheme() + "://localhost:" + gatewayPort;
+	}
+
+	/** The first worker's base URL, as the gateway is configured with it. */
+	String worker() {
+		return scheme() + "://127.0.0.1:" + workerPort;
+	}
+
+	/** The log file of one of the cluster's processes, e.g. {@code platform-api}. */
+	Path log(String process) {
+		return this.logs.resolve(this.options.logPrefix() + process + ".log");
+	}
+
+	/** The gateway's process (its id shows whether it was restarted). */
+	ProcessHandle gatewayProcess() {
+		return this.gateway.toHandle();
 	}
 
 	/** A fresh administrator access token from the console's authorization server. */
@@ -296,15 +405,16 @@ final class WardenCluster implements AutoCloseable {
 	}
 
 	String console() {
-		return "http://localhost:" + consolePort;
+		return scheme() + "://localhost:" + consolePort;
 	}
 
 	private void launchAll() throws Exception {
 		worker = launchWorker(Map.of());
-		launch("admin-ui", System.getProperty("warden.console.jar"), consolePort,
-				Map.of("WARDEN_CONSOLE_ISSUER", console(), "WARDEN_GATEWAY_URL", gateway(), "WARDEN_ADMIN_PASSWORD",
-						ADMIN_PASSWORD, "WARDEN_COMPLIANCE_PASSWORD", COMPLIANCE_PASSWORD, "WARDEN_REVIEWER_PASSWORD",
-						REVIEWER_PASSWORD));
+		var console = new HashMap<>(tlsSettings("console"));
+		console.putAll(Map.of("WARDEN_CONSOLE_ISSUER", console(), "WARDEN_GATEWAY_URL", gateway(),
+				"WARDEN_ADMIN_PASSWORD", ADMIN_PASSWORD, "WARDEN_COMPLIANCE_PASSWORD", COMPLIANCE_PASSWORD,
+				"WARDEN_REVIEWER_PASSWORD", REVIEWER_PASSWORD));
+		launch("admin-ui", System.getProperty("warden.console.jar"), consolePort, console);
 		gateway = launchGateway();
 		awaitHealthy("inference-worker", workerPort);
 		awaitHealthy("platform-api", gatewayPort);
@@ -343,25 +453,29 @@ final class WardenCluster implements AutoCloseable {
 	}
 
 	private Process launchWorker(Map<String, String> settings) throws IOException {
-		var env = new HashMap<>(settings);
+		var env = new HashMap<>(tlsSettings("worker"));
+		env.putAll(settings);
 		env.put("WARDEN_MODEL_STORE", modelStore.toString());
 		env.put("WARDEN_DATA_DIR", dataDir.toString());
 		return launch("inference-worker", System.getProperty("warden.worker.jar"), workerPort, env);
 	}
 
 	private Process launchGateway() throws IOException {
-		return launch("platform-api", System.getProperty("warden.gateway.jar"), gatewayPort,
-				Map.of("WARDEN_DATA_DIR", dataDir.toString(), "WARDEN_WORKER_URL", "http://127.0.0.1:" + workerPort,
-						"WARDEN_REGISTRATION_TOKEN", REGISTRATION_TOKEN, "WARDEN_OIDC_ISSUER_URI", console(),
-						"WARDEN_MODEL_STORE", modelStore.toString(), "WARDEN_POLICIES_DIR", policiesDir.toString(),
-						// live drift counts in chunks of one second, flushed every
-						// second: the drift test
-						// compares two phases of a few seconds each
-						"WARDEN_MONITORING_DRIFT_CHUNK", "1s", "WARDEN_MONITORING_DRIFT_FLUSH_INTERVAL", "1s"));
+		var env = new HashMap<>(tlsSettings("gateway"));
+		env.putAll(this.options.gatewaySettings());
+		env.putAll(Map.of("WARDEN_DATA_DIR", dataDir.toString(), "WARDEN_WORKER_URL", worker(),
+				"WARDEN_REGISTRATION_TOKEN", REGISTRATION_TOKEN, "WARDEN_OIDC_ISSUER_URI", console(),
+				"WARDEN_MODEL_STORE", modelStore.toString(), "WARDEN_POLICIES_DIR", policiesDir.toString(),
+				// live drift counts in chunks of one second, flushed every
+				// second: the drift test
+				// compares two phases of a few seconds each
+				"WARDEN_MONITORING_DRIFT_CHUNK", "1s", "WARDEN_MONITORING_DRIFT_FLUSH_INTERVAL", "1s"));
+		return launch("platform-api", System.getProperty("warden.gateway.jar"), gatewayPort, env);
 	}
 
 	private Process launchSecondWorker(Map<String, String> settings) throws IOException {
-		var env = new HashMap<>(settings);
+		var env = new HashMap<>(tlsSettings("worker"));
+		env.putAll(settings);
 		env.putAll(Map.of("WARDEN_MODEL_STORE", modelStore.toString(), "WARDEN_DATA_DIR", dataDir.toString(),
 				"WARDEN_PLATFORM_URL", gateway(), "WARDEN_REGISTRATION_TOKEN", REGISTRATION_TOKEN,
 				"WARDEN_REGISTRATION_INTERVAL", "1s", "WARDEN_WORKER_ID", SECOND_WORKER_ID));
@@ -386,7 +500,7 @@ final class WardenCluster implements AutoCloseable {
 			.directory(root.toFile())
 			.redirectErrorStream(true)
 			// appended: a restarted process keeps the log of its first run
-			.redirectOutput(ProcessBuilder.Redirect.appendTo(logs.resolve(name + ".log").toFile()));
+			.redirectOutput(ProcessBuilder.Redirect.appendTo(log(name).toFile()));
 		builder.environment().putAll(env);
 		builder.environment().put("TF_CPP_MIN_LOG_LEVEL", "2");
 		var process = builder.start();
@@ -395,9 +509,14 @@ final class WardenCluster implements AutoCloseable {
 	}
 
 	private void awaitHealthy(String name, int port) throws Exception {
-		var client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+		var builder = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2));
+		if (this.clientContext != null) {
+			builder.sslContext(this.clientContext);
+		}
+		var client = builder.build();
 		var deadline = Instant.now().plus(Duration.ofMinutes(5));
-		var request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/actuator/health"))
+		// with TLS the certificates name 127.0.0.1, and the client checks it
+		var request = HttpRequest.newBuilder(URI.create(scheme() + "://127.0.0.1:" + port + "/actuator/health"))
 			.timeout(Duration.ofSeconds(5))
 			.build();
 		while (Instant.now().isBefore(deadline)) {
