@@ -65,7 +65,8 @@ command -v openssl >/dev/null || { echo "openssl is not installed" >&2; exit 2; 
 bench_jars inference-worker platform-api
 # a jar built before the TLS settings existed ignores WARDEN_TLS_* and would serve plain HTTP
 for jar in "$WORKER_JAR" "$GATEWAY_JAR"; do
-  if command -v unzip >/dev/null && ! unzip -l "$jar" | grep -q 'BOOT-INF/lib/tls-'; then
+  # the listing is read whole first: grep -q would close the pipe early and, with pipefail, fail the check
+  if command -v unzip >/dev/null && ! grep -q 'BOOT-INF/lib/tls-' <<<"$(unzip -l "$jar")"; then
     echo "$jar has no TLS module: rebuild it (mvn -pl inference-worker,platform-api -am package -DskipTests)" >&2
     exit 2
   fi
