@@ -12,6 +12,9 @@
 #
 #   bench/gateway.sh [--model income] [--store DIR] [--seconds 8] [--rounds 2] [--clients "1 64"]
 #                    [--profile] [--no-docs]
+#   bench/gateway.sh --tls [same options but --profile]
+#                    the TLS mode: bench/gateway-tls.sh (HTTPS to the gateway, mutual TLS to the worker, against plain
+#                    HTTP and against nginx terminating TLS), results under "Encryption in transit"
 #
 # --profile records the gateway with Java Flight Recorder during the 64-client gateway runs and prints the hottest
 # frames of its request threads. Needs java, curl and nginx (Debian package nginx or nginx-light) on the PATH or in
@@ -20,6 +23,13 @@
 # buckets are still read and updated on every request.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+for arg in "$@"; do
+  if [ "$arg" = --tls ]; then
+    args=()
+    for other in "$@"; do [ "$other" = --tls ] || args+=("$other"); done
+    exec bench/gateway-tls.sh "${args[@]}"
+  fi
+done
 
 MODEL=income
 STORE="${WARDEN_MODEL_STORE:-${WARDEN_DATA_DIR:-data}/models}"
