@@ -79,6 +79,8 @@ public final class StubPlatformApi implements AutoCloseable {
 
 	private final StubGovernanceApi governance = new StubGovernanceApi();
 
+	private final StubTenantsApi tenants = new StubTenantsApi();
+
 	private final List<String> failingPaths = new CopyOnWriteArrayList<>();
 
 	private volatile boolean failing;
@@ -120,6 +122,11 @@ public final class StubPlatformApi implements AutoCloseable {
 		return this.posts.stream().filter((post) -> post.method().equals("POST") && post.path().equals(path)).toList();
 	}
 
+	/** Every PATCH received on the path, oldest first. */
+	public List<Post> patchesTo(String path) {
+		return this.posts.stream().filter((post) -> post.method().equals("PATCH") && post.path().equals(path)).toList();
+	}
+
 	/** Every PUT received on the path, oldest first. */
 	public List<Post> putsTo(String path) {
 		return this.posts.stream().filter((post) -> post.method().equals("PUT") && post.path().equals(path)).toList();
@@ -128,6 +135,11 @@ public final class StubPlatformApi implements AutoCloseable {
 	/** The governance part of the stand-in (fairness, model cards, promotion). */
 	public StubGovernanceApi governance() {
 		return this.governance;
+	}
+
+	/** The tenant and API key part of the stand-in. */
+	public StubTenantsApi tenants() {
+		return this.tenants;
 	}
 
 	public void failing(boolean failing) {
@@ -152,7 +164,7 @@ public final class StubPlatformApi implements AutoCloseable {
 		String method = exchange.getRequestMethod();
 		this.requests.add(method + " " + exchange.getRequestURI());
 		String body = "";
-		if (method.equals("POST") || method.equals("PUT")) {
+		if (method.equals("POST") || method.equals("PUT") || method.equals("PATCH")) {
 			body = new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
 			this.posts.add(new Post(method, path, exchange.getRequestURI().getRawQuery(), body, authorization));
 		}
@@ -164,6 +176,9 @@ public final class StubPlatformApi implements AutoCloseable {
 					admin);
 			if (explained == null) {
 				explained = this.explainability.answer(method, path, query, body, admin);
+			}
+			if (explained == null) {
+				explained = this.tenants.answer(method, path, query, body, admin);
 			}
 		}
 		if (this.failing || this.failingPaths.stream().anyMatch(path::startsWith)) {

@@ -43,6 +43,7 @@ public final class StubbedConsole implements BeforeAllCallback, AfterEachCallbac
 	public void afterEach(ExtensionContext context) {
 		this.console.platformApi().failing(false);
 		this.console.platformApi().governance().reset();
+		this.console.platformApi().tenants().reset();
 	}
 
 	@Override

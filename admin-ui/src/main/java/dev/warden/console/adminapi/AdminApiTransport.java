@@ -3,6 +3,7 @@ package dev.warden.console.adminapi;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.net.http.HttpClient;
 
 import dev.warden.console.system.ConsoleLogin;
 import jakarta.servlet.http.HttpServletRequest;
@@ -16,6 +17,7 @@ import org.springframework.http.HttpMethod;
 import org.springframework.http.HttpStatusCode;
 import org.springframework.http.MediaType;
 import org.springframework.http.client.ClientHttpResponse;
+import org.springframework.http.client.JdkClientHttpRequestFactory;
 import org.springframework.security.core.Authentication;
 import org.springframework.security.core.context.SecurityContextHolder;
 import org.springframework.security.oauth2.client.ClientAuthorizationException;
@@ -56,6 +58,12 @@ class AdminApiTransport {
 	 */
 	private final RestClient streaming;
 
+	/**
+	 * For PATCH, which the JDK's {@code HttpURLConnection} (the other clients' request
+	 * factory) cannot send.
+	 */
+	private final RestClient patching;
+
 	private final String baseUrl;
 
 	private final OAuth2AuthorizedClientManager authorizedClientManager;
@@ -73,6 +81,14 @@ class AdminApiTransport {
 				OAuth2ClientHttpRequestInterceptor.authorizationFailureHandler(authorizedClients));
 		this.baseUrl = properties.url();
 		this.rest = properties.restClient()
+			.requestInterceptor(bearer)
+			.defaultHeader(HttpHeaders.ACCEPT, MediaType.APPLICATION_JSON_VALUE)
+			.build();
+		JdkClientHttpRequestFactory patchFactory = new JdkClientHttpRequestFactory(
+				HttpClient.newBuilder().connectTimeout(properties.connectTimeout()).build());
+		patchFactory.setReadTimeout(properties.readTimeout());
+		this.patching = properties.restClient()
+			.requestFactory(patchFactory)
 			.requestInterceptor(bearer)
 			.defaultHeader(HttpHeaders.ACCEPT, MediaType.APPLICATION_JSON_VALUE)
 			.build();
@@ -98,7 +114,8 @@ class AdminApiTransport {
 	 */
 	<T> T send(HttpMethod method, String path, Object body, ParameterizedTypeReference<T> type, Object... variables) {
 		return call(() -> {
-			RestClient.RequestBodySpec request = this.rest.method(method)
+			RestClient client = (method == HttpMethod.PATCH) ? this.patching : this.rest;
+			RestClient.RequestBodySpec request = client.method(method)
 				.uri(path, variables)
 				.attributes(RequestAttributeClientRegistrationIdResolver
 					.clientRegistrationId(ConsoleLogin.REGISTRATION_ID));
