@@ -1,24 +1,27 @@
 package dev.warden.tls;
 
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.InetAddress;
 import java.net.Socket;
 import java.security.GeneralSecurityException;
-import java.security.Principal;
-import java.security.PrivateKey;
-import java.security.cert.CertificateException;
+import java.security.KeyManagementException;
+import java.security.SecureRandom;
 import java.security.cert.X509Certificate;
-import java.util.Collections;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
 import javax.net.ssl.KeyManager;
 import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLContextSpi;
 import javax.net.ssl.SSLEngine;
-import javax.net.ssl.SSLSession;
+import javax.net.ssl.SSLParameters;
+import javax.net.ssl.SSLServerSocketFactory;
 import javax.net.ssl.SSLSessionContext;
+import javax.net.ssl.SSLSocketFactory;
 import javax.net.ssl.TrustManager;
 import javax.net.ssl.X509ExtendedKeyManager;
-import javax.net.ssl.X509ExtendedTrustManager;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -30,10 +33,15 @@ import org.slf4j.LoggerFactory;
  * the HTTP clients as usual.
  *
  * <p>
- * The key and trust material is re-read when its files change: each new handshake checks
- * the files' sizes and modification times (at most once a second) and, when they changed
- * and the new files are a consistent pair, uses them. A half-written rotation is ignored
- * until it is complete; connections already open keep their session.
+ * The files are checked every second (sizes and modification times). When they changed
+ * and the new files are a consistent pair, a new JDK context is made from them and every
+ * new connection of every client holding this context uses it: the context handed out
+ * stays the same object and passes each socket, engine and session question to the
+ * current JDK context. The new one starts with an empty session cache, so that no
+ * connection resumes a TLS session made with the old certificate (a resumed session keeps
+ * the identity it was made with, and would hand it on to every session resumed from it).
+ * A half-written rotation is ignored until it is complete; connections already open keep
+ * their session.
  */
 public final class ReloadingClientContext {
 
@@ -50,21 +58,14 @@ public final class ReloadingClientContext {
 
 	private final SSLContext context;
 
-	private volatile Managers current;
+	private volatile Current current;
 
 	private String failure;
 
 	private ReloadingClientContext(TlsSettings settings) {
 		this.settings = settings;
-		this.current = Managers.of(TlsMaterial.load(settings));
-		try {
-			this.context = SSLContext.getInstance("TLS");
-			this.context.init(new KeyManager[] { new CurrentKeyManager() }, new TrustManager[] { new CurrentTrust() },
-					null);
-		}
-		catch (GeneralSecurityException ex) {
-			throw new IllegalStateException("cannot create the TLS context", ex);
-		}
+		this.current = Current.of(TlsMaterial.load(settings));
+		this.context = new SwitchingContext(new SwitchingSpi(), this.current.context());
 		if (!settings.files().isEmpty()) {
 			CHECKS.scheduleWithFixedDelay(this::reloadIfChanged, 1, 1, TimeUnit.SECONDS);
 		}
@@ -83,18 +84,18 @@ public final class ReloadingClientContext {
 		return this.settings;
 	}
 
-	/** The context, for an HTTP client. */
+	/** The context, for an HTTP client; it follows the files as they change. */
 	public SSLContext sslContext() {
 		return this.context;
 	}
 
 	/** The certificate presented to servers that ask for one, or {@code null}. */
 	public X509Certificate certificate() {
-		return managers().material().leaf();
+		return this.current.material().leaf();
 	}
 
-	private Managers managers() {
-		return this.current;
+	private SSLContext delegate() {
+		return this.current.context();
 	}
 
 	private synchronized void reloadIfChanged() {
@@ -102,18 +103,8 @@ public final class ReloadingClientContext {
 			return;
 		}
 		try {
-			this.current = Managers.of(TlsMaterial.load(this.settings));
+			this.current = Current.of(TlsMaterial.load(this.settings));
 			this.failure = null;
-			// a resumed session would carry the old certificates: new connections make a
-			// full
-			// handshake with the new ones
-			SSLSessionContext sessions = this.context.getClientSessionContext();
-			for (byte[] id : Collections.list(sessions.getIds())) {
-				SSLSession session = sessions.getSession(id);
-				if (session != null) {
-					session.invalidate();
-				}
-			}
 			log.info("TLS certificate or CA files changed: new outgoing connections use them ({})",
 					this.settings.files());
 		}
@@ -125,105 +116,139 @@ public final class ReloadingClientContext {
 		}
 	}
 
-	private record Managers(TlsMaterial material, X509ExtendedKeyManager keys, X509ExtendedTrustManager trust) {
+	/** The files as read last, and the JDK context made from them. */
+	private record Current(TlsMaterial material, SSLContext context) {
 
-		static Managers of(TlsMaterial material) {
-			return new Managers(material, material.keyManager(), material.trustManager());
+		static Current of(TlsMaterial material) {
+			try {
+				SSLContext context = SSLContext.getInstance("TLS");
+				X509ExtendedKeyManager keys = material.keyManager();
+				context.init((keys != null) ? new KeyManager[] { keys } : null,
+						new TrustManager[] { material.trustManager() }, null);
+				return new Current(material, context);
+			}
+			catch (GeneralSecurityException ex) {
+				throw new IllegalStateException("cannot create the TLS context", ex);
+			}
 		}
 
 	}
 
-	private final class CurrentKeyManager extends X509ExtendedKeyManager {
+	private static final class SwitchingContext extends SSLContext {
 
-		private X509ExtendedKeyManager keys() {
-			return managers().keys();
-		}
-
-		@Override
-		public String[] getClientAliases(String keyType, Principal[] issuers) {
-			X509ExtendedKeyManager keys = keys();
-			return (keys != null) ? keys.getClientAliases(keyType, issuers) : null;
-		}
-
-		@Override
-		public String chooseClientAlias(String[] keyType, Principal[] issuers, Socket socket) {
-			X509ExtendedKeyManager keys = keys();
-			return (keys != null) ? keys.chooseClientAlias(keyType, issuers, socket) : null;
-		}
-
-		@Override
-		public String chooseEngineClientAlias(String[] keyType, Principal[] issuers, SSLEngine engine) {
-			X509ExtendedKeyManager keys = keys();
-			return (keys != null) ? keys.chooseEngineClientAlias(keyType, issuers, engine) : null;
-		}
-
-		@Override
-		public String[] getServerAliases(String keyType, Principal[] issuers) {
-			return null;
-		}
-
-		@Override
-		public String chooseServerAlias(String keyType, Principal[] issuers, Socket socket) {
-			return null;
-		}
-
-		@Override
-		public X509Certificate[] getCertificateChain(String alias) {
-			X509ExtendedKeyManager keys = current.keys();
-			return (keys != null) ? keys.getCertificateChain(alias) : null;
-		}
-
-		@Override
-		public PrivateKey getPrivateKey(String alias) {
-			X509ExtendedKeyManager keys = current.keys();
-			return (keys != null) ? keys.getPrivateKey(alias) : null;
+		SwitchingContext(SSLContextSpi spi, SSLContext first) {
+			super(spi, first.getProvider(), first.getProtocol());
 		}
 
 	}
 
-	private final class CurrentTrust extends X509ExtendedTrustManager {
+	/** Every question goes to the JDK context made from the current files. */
+	private final class SwitchingSpi extends SSLContextSpi {
 
-		private X509ExtendedTrustManager trust() {
-			return managers().trust();
+		private final SSLSocketFactory sockets = new SwitchingSocketFactory();
+
+		@Override
+		protected void engineInit(KeyManager[] keys, TrustManager[] trust, SecureRandom random)
+				throws KeyManagementException {
+			throw new KeyManagementException(
+					"this context is made from the warden.tls files and cannot be re-initialised");
 		}
 
 		@Override
-		public void checkClientTrusted(X509Certificate[] chain, String authType, Socket socket)
-				throws CertificateException {
-			trust().checkClientTrusted(chain, authType, socket);
+		protected SSLSocketFactory engineGetSocketFactory() {
+			// one factory that asks for the current context's on every socket: some
+			// clients
+			// keep the factory for the life of the process (HttpsURLConnection's default)
+			return this.sockets;
 		}
 
 		@Override
-		public void checkServerTrusted(X509Certificate[] chain, String authType, Socket socket)
-				throws CertificateException {
-			trust().checkServerTrusted(chain, authType, socket);
+		protected SSLServerSocketFactory engineGetServerSocketFactory() {
+			return delegate().getServerSocketFactory();
 		}
 
 		@Override
-		public void checkClientTrusted(X509Certificate[] chain, String authType, SSLEngine engine)
-				throws CertificateException {
-			trust().checkClientTrusted(chain, authType, engine);
+		protected SSLEngine engineCreateSSLEngine() {
+			return delegate().createSSLEngine();
 		}
 
 		@Override
-		public void checkServerTrusted(X509Certificate[] chain, String authType, SSLEngine engine)
-				throws CertificateException {
-			trust().checkServerTrusted(chain, authType, engine);
+		protected SSLEngine engineCreateSSLEngine(String host, int port) {
+			return delegate().createSSLEngine(host, port);
 		}
 
 		@Override
-		public void checkClientTrusted(X509Certificate[] chain, String authType) throws CertificateException {
-			trust().checkClientTrusted(chain, authType);
+		protected SSLSessionContext engineGetServerSessionContext() {
+			return delegate().getServerSessionContext();
 		}
 
 		@Override
-		public void checkServerTrusted(X509Certificate[] chain, String authType) throws CertificateException {
-			trust().checkServerTrusted(chain, authType);
+		protected SSLSessionContext engineGetClientSessionContext() {
+			return delegate().getClientSessionContext();
 		}
 
 		@Override
-		public X509Certificate[] getAcceptedIssuers() {
-			return trust().getAcceptedIssuers();
+		protected SSLParameters engineGetDefaultSSLParameters() {
+			return delegate().getDefaultSSLParameters();
+		}
+
+		@Override
+		protected SSLParameters engineGetSupportedSSLParameters() {
+			return delegate().getSupportedSSLParameters();
+		}
+
+	}
+
+	private final class SwitchingSocketFactory extends SSLSocketFactory {
+
+		private SSLSocketFactory factory() {
+			return delegate().getSocketFactory();
+		}
+
+		@Override
+		public String[] getDefaultCipherSuites() {
+			return factory().getDefaultCipherSuites();
+		}
+
+		@Override
+		public String[] getSupportedCipherSuites() {
+			return factory().getSupportedCipherSuites();
+		}
+
+		@Override
+		public Socket createSocket() throws IOException {
+			return factory().createSocket();
+		}
+
+		@Override
+		public Socket createSocket(Socket socket, String host, int port, boolean autoClose) throws IOException {
+			return factory().createSocket(socket, host, port, autoClose);
+		}
+
+		@Override
+		public Socket createSocket(Socket socket, InputStream consumed, boolean autoClose) throws IOException {
+			return factory().createSocket(socket, consumed, autoClose);
+		}
+
+		@Override
+		public Socket createSocket(String host, int port) throws IOException {
+			return factory().createSocket(host, port);
+		}
+
+		@Override
+		public Socket createSocket(String host, int port, InetAddress localHost, int localPort) throws IOException {
+			return factory().createSocket(host, port, localHost, localPort);
+		}
+
+		@Override
+		public Socket createSocket(InetAddress host, int port) throws IOException {
+			return factory().createSocket(host, port);
+		}
+
+		@Override
+		public Socket createSocket(InetAddress address, int port, InetAddress localAddress, int localPort)
+				throws IOException {
+			return factory().createSocket(address, port, localAddress, localPort);
 		}
 
 	}
