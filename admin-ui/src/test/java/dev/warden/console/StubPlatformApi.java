@@ -79,6 +79,8 @@ public final class StubPlatformApi implements AutoCloseable {
 
 	private final StubGovernanceApi governance = new StubGovernanceApi();
 
+	private final StubComplianceApi compliance = new StubComplianceApi();
+
 	private final List<String> failingPaths = new CopyOnWriteArrayList<>();
 
 	private volatile boolean failing;
@@ -164,6 +166,9 @@ public final class StubPlatformApi implements AutoCloseable {
 					admin);
 			if (explained == null) {
 				explained = this.explainability.answer(method, path, query, body, admin);
+			}
+			if (explained == null) {
+				explained = this.compliance.answer(method, path, query, body);
 			}
 		}
 		if (this.failing || this.failingPaths.stream().anyMatch(path::startsWith)) {
