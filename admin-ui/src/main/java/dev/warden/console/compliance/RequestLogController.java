@@ -68,7 +68,7 @@ class RequestLogController {
 		page.addAttribute("tenant", (tenantId != null) ? tenantId : "");
 		page.addAttribute("size", size);
 		page.addAttribute("pageNumber", number);
-		Map<String, String> tenantNames = tenants(page, tenantId);
+		Map<String, String> tenantNames = tenants(page);
 		try {
 			Page<RequestLogRecord> records = this.requestLog.records(tenantId, number, size);
 			page.addAttribute("records", records.content());
@@ -138,8 +138,8 @@ class RequestLogController {
 		return "compliance/payload";
 	}
 
-	/** The tenants for the filter (first page), their names by id. */
-	private Map<String, String> tenants(ModelMap page, String selected) {
+	/** The tenants suggested by the filter (first page), their names by id. */
+	private Map<String, String> tenants(ModelMap page) {
 		Map<String, String> names = new HashMap<>();
 		List<Tenant> options = new ArrayList<>();
 		try {
@@ -149,9 +149,6 @@ class RequestLogController {
 		}
 		catch (AdminApiException ex) {
 			page.addAttribute("tenantsError", ex.getMessage());
-		}
-		if (selected != null && !names.containsKey(selected)) {
-			options.add(new Tenant(selected, null, null, null, null));
 		}
 		page.addAttribute("tenants", options);
 		return names;

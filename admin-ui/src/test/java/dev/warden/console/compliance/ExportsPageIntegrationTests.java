@@ -37,10 +37,15 @@ class ExportsPageIntegrationTests {
 					"5fd0aa", "href=\"/exports/x-1/manifest\"");
 			String failed = between(page.body(), "data-export=\"x-2\"", "</tr>");
 			assertThat(failed).contains("request-log", "ndjson", "t-1", "failed").doesNotContain("/manifest");
+			// the form starts with every tenant over the last 30 days (to tomorrow,
+			// exclusive)
+			assertThat(Pages.formFields(page.body(), "class=\"form export-form\"")).containsEntry("tenant", "all")
+				.containsEntry("to", java.time.LocalDate.now(java.time.ZoneOffset.UTC).plusDays(1).toString())
+				.containsKey("_csrf");
 			assertThat(page.body()).contains("href=\"/exports/public-key\"")
 				.contains("bin/warden-verify-export --export audit.csv --manifest audit.manifest.json "
 						+ "--public-key warden-public-key.json")
-				.contains("<option value=\"t-1\">acme (t-1)</option>", "<option value=\"pdf\">PDF</option>",
+				.contains("<option value=\"t-1\">acme</option>", "<option value=\"pdf\">PDF</option>",
 						"<option value=\"request-log\">Request log (metadata)</option>");
 		}
 	}
@@ -110,7 +115,6 @@ class ExportsPageIntegrationTests {
 		String page = browser.get(console.url("/exports")).body();
 		Map<String, String> fields = new LinkedHashMap<>(Pages.formFields(page, "class=\"form export-form\""));
 		fields.put("type", "audit");
-		fields.put("tenant", "all");
 		fields.put("format", "csv");
 		console.platformApi().failing("/api/admin/exports/audit");
 

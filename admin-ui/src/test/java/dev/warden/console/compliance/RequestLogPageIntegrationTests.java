@@ -48,7 +48,9 @@ class RequestLogPageIntegrationTests {
 			.contains("<code>wdn_abcdefghijkl</code>")
 			.doesNotContain("rl-refused", "rl-shredded");
 		// the tenant is selected in the filter, and the older page keeps filter and size
-		assertThat(first.body()).contains("<option value=\"t-1\" selected=\"selected\">acme (t-1)</option>")
+		assertThat(Pages.formFields(first.body(), "request-log-filter")).containsEntry("tenant", "t-1")
+			.containsEntry("size", "1");
+		assertThat(first.body()).contains("<option value=\"t-1\">acme</option>")
 			.contains("href=\"/request-log?tenant=t-1&amp;size=1&amp;page=1\"")
 			.doesNotContain("rel=\"prev\"")
 			.contains("filters the request log by tenant only");
@@ -164,7 +166,7 @@ class RequestLogPageIntegrationTests {
 		assertThat(page.body()).contains("The request log could not be loaded.",
 				"platform-api answered 503: database is down.");
 		// the tenants still load for the filter
-		assertThat(page.body()).contains("acme (t-1)");
+		assertThat(page.body()).contains("<option value=\"t-1\">acme</option>");
 	}
 
 }
