@@ -101,6 +101,9 @@ public final class StubComplianceApi {
 
 	private static StubExplainabilityApi.Answer records(Map<String, List<String>> parameters) {
 		String tenant = first(parameters, "tenant_id");
+		if (tenant != null && !tenant.matches("t-\\d+")) {
+			return error(400, "invalid_parameter", "tenant_id: '" + tenant + "' is not a UUID");
+		}
 		int page = Integer.parseInt(first(parameters, "page", "0"));
 		int size = Integer.parseInt(first(parameters, "size", "50"));
 		List<JsonNode> matching = new ArrayList<>();

@@ -26,6 +26,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.By;
 import org.openqa.selenium.Cookie;
+import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.support.ui.ExpectedConditions;
@@ -124,6 +125,8 @@ class ComplianceConsoleBrowserIntegrationTests {
 			WebElement event = wait.until(ExpectedConditions.presenceOfElementLocated(By
 				.xpath("//tr[td/code[text()='request_log.payload_viewed'] and td/code[text()='" + recordId + "']]")));
 			assertThat(event.getText()).contains("compliance", "COMPLIANCE", justification, "decrypted", tenantId);
+			// the screenshot shows the event
+			((JavascriptExecutor) browser).executeScript("arguments[0].scrollIntoView({block: 'center'})", event);
 		}
 		finally {
 			screenshot("console-audit-break-glass.png");

@@ -76,10 +76,9 @@ class RequestLogController {
 			page.addAttribute("keyPrefixes", keyPrefixes(records.content()));
 		}
 		catch (AdminApiException ex) {
-			page.addAttribute("recordsError", ex.getMessage());
-			if (ex.status() == 400) {
-				page.addAttribute("filterError", ex.getMessage());
-			}
+			// a 400 is about the filter (a tenant id that is not a UUID): shown next to
+			// it
+			page.addAttribute((ex.status() == 400) ? "filterError" : "recordsError", ex.getMessage());
 		}
 		page.addAttribute("tenantNames", tenantNames);
 		return "compliance/request-log";

@@ -156,6 +156,17 @@ class RequestLogPageIntegrationTests {
 	}
 
 	@Test
+	void aTenantIdTheAdminApiRefusesIsShownNextToTheFilter() throws Exception {
+		HttpResponse<String> page = console.browser("compliance").get(console.url("/request-log?tenant=acme"));
+
+		assertThat(page.statusCode()).isEqualTo(200);
+		assertThat(Pages.unescape(between(page.body(), "id=\"filter-error\"", "</p>")))
+			.contains("platform-api answered 400: tenant_id: 'acme' is not a UUID.");
+		assertThat(page.body()).doesNotContain("The request log could not be loaded.");
+		assertThat(Pages.formFields(page.body(), "request-log-filter")).containsEntry("tenant", "acme");
+	}
+
+	@Test
 	void aFailingAdminApiIsShownOnThePage() throws Exception {
 		var browser = console.browser("compliance");
 		console.platformApi().failing("/api/admin/request-log");
