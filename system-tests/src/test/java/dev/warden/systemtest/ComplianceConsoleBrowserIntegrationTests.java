@@ -143,6 +143,15 @@ class ComplianceConsoleBrowserIntegrationTests {
 			setText(form.findElement(By.id("export-tenant")), tenantId);
 			new Select(form.findElement(By.id("export-format"))).selectByValue("csv");
 			LocalDate today = LocalDate.now(ZoneOffset.UTC);
+			// a range platform-api refuses comes back next to the field, in its words
+			setText(form.findElement(By.id("export-from")), today.plusDays(1).toString());
+			setText(form.findElement(By.id("export-to")), today.toString());
+			form.findElement(By.cssSelector("button[type=submit]")).click();
+			WebElement refused = wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("from-error")));
+			assertThat(refused.getText()).contains("platform-api answered 400", "must be before to");
+			screenshot("console-exports-refused.png");
+			form = browser.findElement(By.cssSelector("form.export-form"));
+			assertThat(form.findElement(By.id("export-tenant")).getAttribute("value")).isEqualTo(tenantId);
 			setText(form.findElement(By.id("export-from")), today.minusDays(1).toString());
 			setText(form.findElement(By.id("export-to")), today.plusDays(1).toString());
 			screenshot("console-exports-form.png");
