@@ -81,6 +81,8 @@ public final class StubPlatformApi implements AutoCloseable {
 
 	private final StubTenantsApi tenants = new StubTenantsApi();
 
+	private final StubComplianceApi compliance = new StubComplianceApi();
+
 	private final List<String> failingPaths = new CopyOnWriteArrayList<>();
 
 	private volatile boolean failing;
@@ -179,6 +181,9 @@ public final class StubPlatformApi implements AutoCloseable {
 			}
 			if (explained == null) {
 				explained = this.tenants.answer(method, path, query, body, admin);
+			}
+			if (explained == null) {
+				explained = this.compliance.answer(method, path, query, body);
 			}
 		}
 		if (this.failing || this.failingPaths.stream().anyMatch(path::startsWith)) {
