@@ -114,20 +114,7 @@ fi
 
 # 2. nginx: one process per core, keep-alive to the workers, no access log; TLS 1.2 and 1.3 with OpenSSL's defaults
 mkdir -p "$WORK/nginx"
-cat >"$WORK/nginx/nginx.conf" <<NGINX
-worker_processes auto;
-daemon on;
-pid $WORK/nginx.pid;
-error_log $WORK/nginx/error.log warn;
-events { worker_connections 4096; }
-http {
-  access_log off;
-  client_body_temp_path $WORK/nginx/body;
-  proxy_temp_path $WORK/nginx/proxy;
-  fastcgi_temp_path $WORK/nginx/fastcgi;
-  uwsgi_temp_path $WORK/nginx/uwsgi;
-  scgi_temp_path $WORK/nginx/scgi;
-  keepalive_requests 1000000;
+{ nginx_conf_head "$WORK"; cat <<NGINX
   ssl_protocols TLSv1.2 TLSv1.3;
   ssl_certificate $CERTS/nginx.pem;
   ssl_certificate_key $CERTS/nginx.key;
@@ -168,6 +155,7 @@ http {
   }
 }
 NGINX
+} >"$WORK/nginx/nginx.conf"
 "$NGINX" -c "$WORK/nginx/nginx.conf" -p "$WORK/nginx" -e "$WORK/nginx/error.log"
 wait_http nginx "http://127.0.0.1:$NGINX_PORT/v1/models/$MODEL" "$WORK/nginx/error.log"
 wait_http "nginx (TLS)" "https://127.0.0.1:$NGINX_TLS_PORT/v1/models/$MODEL" "$WORK/nginx/error.log" "" --cacert "$CA"

@@ -86,20 +86,7 @@ wait_http worker "http://127.0.0.1:$WORKER_PORT/actuator/health" "$WORK/worker.l
 
 # 2. nginx in front of it: one process per core, keep-alive to the worker, no access log
 mkdir -p "$WORK/nginx"
-cat >"$WORK/nginx/nginx.conf" <<NGINX
-worker_processes auto;
-daemon on;
-pid $WORK/nginx.pid;
-error_log $WORK/nginx/error.log warn;
-events { worker_connections 4096; }
-http {
-  access_log off;
-  client_body_temp_path $WORK/nginx/body;
-  proxy_temp_path $WORK/nginx/proxy;
-  fastcgi_temp_path $WORK/nginx/fastcgi;
-  uwsgi_temp_path $WORK/nginx/uwsgi;
-  scgi_temp_path $WORK/nginx/scgi;
-  keepalive_requests 1000000;
+{ nginx_conf_head "$WORK"; cat <<NGINX
   upstream worker {
     server 127.0.0.1:$WORKER_PORT;
     keepalive 128;
@@ -116,6 +103,7 @@ http {
   }
 }
 NGINX
+} >"$WORK/nginx/nginx.conf"
 "$NGINX" -c "$WORK/nginx/nginx.conf" -p "$WORK/nginx" -e "$WORK/nginx/error.log"
 wait_http nginx "http://127.0.0.1:$NGINX_PORT/v1/models/$MODEL" "$WORK/nginx/error.log"
 

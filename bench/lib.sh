@@ -121,3 +121,23 @@ wait_jobs() {
   done
   echo "start-up report jobs: $ended of $queued ended" >&2
 }
+
+nginx_conf_head() { # nginx_conf_head WORK: the first lines of a benchmark's nginx.conf, up to inside "http {": one
+  # process per core, pid, error log and temporary files under WORK, no access log, keep-alive connections that are
+  # never closed after N requests. The caller writes the rest of the http block (upstreams, servers) and its "}".
+  cat <<NGINX
+worker_processes auto;
+daemon on;
+pid $1/nginx.pid;
+error_log $1/nginx/error.log warn;
+events { worker_connections 4096; }
+http {
+  access_log off;
+  client_body_temp_path $1/nginx/body;
+  proxy_temp_path $1/nginx/proxy;
+  fastcgi_temp_path $1/nginx/fastcgi;
+  uwsgi_temp_path $1/nginx/uwsgi;
+  scgi_temp_path $1/nginx/scgi;
+  keepalive_requests 1000000;
+NGINX
+}
