@@ -62,6 +62,27 @@ public final class StubTenantsApi {
 		reset();
 	}
 
+	/** The plans in force, as platform-api lists them: {@link #PLANS}, sorted by name. */
+	private StubExplainabilityApi.Answer quotaPlans() {
+		ObjectNode answer = JSON.createObjectNode()
+			.put("default_plan", "free")
+			.put("version", 1733450000000000L)
+			.put("sha256", "ab".repeat(32));
+		ArrayNode plans = answer.putArray("plans");
+		PLANS.stream().sorted().forEach((name) -> {
+			ObjectNode plan = plans.addObject().put("name", name);
+			long rate = name.equals("free") ? 10 : name.equals("standard") ? 50 : 500;
+			plan.put("requests_per_second", rate)
+				.put("burst", rate * 2)
+				.put("requests_per_month", name.equals("enterprise") ? 0 : rate * 20_000)
+				.put("max_request_bytes", 1_048_576)
+				.put("max_rows_per_request", 1000)
+				.put("explain_cost", 10)
+				.put("max_rows_per_explanation", 10);
+		});
+		return new StubExplainabilityApi.Answer(200, answer.toString());
+	}
+
 	/** Back to the seeded tenants and keys. */
 	public void reset() {
 		this.tenants.clear();
@@ -97,6 +118,9 @@ public final class StubTenantsApi {
 	 * one of the dashboard's first-page calls).
 	 */
 	StubExplainabilityApi.Answer answer(String method, String path, String query, String body, boolean admin) {
+		if (method.equals("GET") && path.equals("/api/admin/quota-plans")) {
+			return quotaPlans();
+		}
 		if (!path.startsWith("/api/admin/tenants")) {
 			return null;
 		}

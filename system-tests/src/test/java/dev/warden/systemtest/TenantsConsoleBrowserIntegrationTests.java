@@ -70,6 +70,14 @@ class TenantsConsoleBrowserIntegrationTests {
 			.visibilityOfElementLocated(By.cssSelector("table.tenants tr[data-tenant='" + tenantId + "']")));
 		assertThat(listed.getText()).contains(name, "standard", "active");
 		screenshot("console-tenants.png");
+		// the plans in force, from platform-api (policies/quotas.yaml as shipped)
+		browser.get(cluster.console() + "/quota-plans");
+		WebElement standard = wait.until(ExpectedConditions
+			.visibilityOfElementLocated(By.cssSelector("table.quota-plans tr[data-plan='standard']")));
+		assertThat(standard.getText()).contains("standard");
+		assertThat(browser.findElement(By.cssSelector("table.quota-plans tr[data-plan='free']")).getText())
+			.contains("default");
+		screenshot("console-quota-plans.png");
 		browser.get(cluster.console() + "/tenants/" + tenantId + "/delete");
 		wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("confirm-name")));
 		assertThat(browser.findElement(By.cssSelector(".confirm")).getText()).contains("crypto-shredded",

@@ -1,18 +1,17 @@
 package dev.warden.console.tenants;
 
-import java.util.List;
 import java.util.Map;
 
 import dev.warden.console.adminapi.AdminApiException;
 import dev.warden.console.adminapi.ApiKeyClient;
 import dev.warden.console.adminapi.IssuedKey;
 import dev.warden.console.adminapi.Page;
+import dev.warden.console.adminapi.QuotaPlanClient;
 import dev.warden.console.adminapi.TenantClient;
 import dev.warden.console.adminapi.TenantKey;
 import dev.warden.console.system.Message;
 import jakarta.servlet.http.HttpServletResponse;
 
-import org.springframework.beans.factory.annotation.Value;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
 import org.springframework.security.core.Authentication;
@@ -43,13 +42,12 @@ class ApiKeysController {
 
 	private final ApiKeyClient keys;
 
-	private final List<String> plans;
+	private final QuotaPlanClient plans;
 
-	ApiKeysController(TenantClient tenants, ApiKeyClient keys,
-			@Value("${warden.console.tenants.plans:free,standard,enterprise}") List<String> plans) {
+	ApiKeysController(TenantClient tenants, ApiKeyClient keys, QuotaPlanClient plans) {
 		this.tenants = tenants;
 		this.keys = keys;
-		this.plans = List.copyOf(plans);
+		this.plans = plans;
 	}
 
 	@PostMapping("/tenants/{id}/keys")
@@ -79,7 +77,7 @@ class ApiKeysController {
 		response.setStatus(status);
 		page.addAttribute("keyForm", submitted);
 		page.addAttribute("keyErrors", errors);
-		TenantPage.load(this.tenants, this.keys, this.plans, id, 0, user, page);
+		TenantPage.load(this.tenants, this.keys, TenantPage.planNames(this.plans), id, 0, user, page);
 		return TenantPage.VIEW;
 	}
 

@@ -6,6 +6,7 @@ import java.util.List;
 import dev.warden.console.adminapi.AdminApiException;
 import dev.warden.console.adminapi.ApiKeyClient;
 import dev.warden.console.adminapi.Page;
+import dev.warden.console.adminapi.QuotaPlanClient;
 import dev.warden.console.adminapi.Tenant;
 import dev.warden.console.adminapi.TenantClient;
 import dev.warden.console.adminapi.TenantKey;
@@ -75,7 +76,20 @@ final class TenantPage {
 		page.addAttribute("operations", KeyForm.OPERATIONS);
 	}
 
-	/** The plans offered: those configured, and the tenant's own when it is another. */
+	/**
+	 * The names of the plans in force, from platform-api; none when it cannot say (the
+	 * forms then offer the tenant's own plan and platform-api's default).
+	 */
+	static List<String> planNames(QuotaPlanClient plans) {
+		try {
+			return plans.names();
+		}
+		catch (AdminApiException ex) {
+			return List.of();
+		}
+	}
+
+	/** The plans offered: those in force, and the tenant's own when it is another. */
 	static List<String> plans(List<String> configured, Tenant tenant) {
 		List<String> plans = new ArrayList<>();
 		for (String plan : configured) {

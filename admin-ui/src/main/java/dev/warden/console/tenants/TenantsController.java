@@ -7,12 +7,12 @@ import java.util.Locale;
 import dev.warden.console.adminapi.AdminApiException;
 import dev.warden.console.adminapi.ApiKeyClient;
 import dev.warden.console.adminapi.Page;
+import dev.warden.console.adminapi.QuotaPlanClient;
 import dev.warden.console.adminapi.Tenant;
 import dev.warden.console.adminapi.TenantClient;
 import dev.warden.console.system.Message;
 import jakarta.servlet.http.HttpServletResponse;
 
-import org.springframework.beans.factory.annotation.Value;
 import org.springframework.http.HttpStatus;
 import org.springframework.security.core.Authentication;
 import org.springframework.stereotype.Controller;
@@ -50,13 +50,12 @@ class TenantsController {
 
 	private final ApiKeyClient keys;
 
-	private final List<String> plans;
+	private final QuotaPlanClient plans;
 
-	TenantsController(TenantClient tenants, ApiKeyClient keys,
-			@Value("${warden.console.tenants.plans:free,standard,enterprise}") List<String> plans) {
+	TenantsController(TenantClient tenants, ApiKeyClient keys, QuotaPlanClient plans) {
 		this.tenants = tenants;
 		this.keys = keys;
-		this.plans = List.copyOf(plans);
+		this.plans = plans;
 	}
 
 	@GetMapping("/tenants")
@@ -92,7 +91,7 @@ class TenantsController {
 	@GetMapping("/tenants/{id}")
 	String tenant(@PathVariable String id, @RequestParam(name = "keys_page", defaultValue = "0") int keysPage,
 			Authentication user, ModelMap page) {
-		TenantPage.load(this.tenants, this.keys, this.plans, id, keysPage, user, page);
+		TenantPage.load(this.tenants, this.keys, TenantPage.planNames(this.plans), id, keysPage, user, page);
 		return TenantPage.VIEW;
 	}
 
@@ -197,7 +196,7 @@ class TenantsController {
 		page.addAttribute("q", q);
 		page.addAttribute("page", current);
 		page.addAttribute("canManage", TenantPage.isAdmin(user));
-		page.addAttribute("plans", TenantPage.plans(this.plans, null));
+		page.addAttribute("plans", TenantPage.plans(TenantPage.planNames(this.plans), null));
 		try {
 			if (q.isEmpty()) {
 				Page<Tenant> listed = this.tenants.list(current, PAGE_SIZE);

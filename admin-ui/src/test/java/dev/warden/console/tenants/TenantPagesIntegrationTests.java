@@ -62,6 +62,27 @@ class TenantPagesIntegrationTests {
 	}
 
 	@Test
+	void theQuotaPlansPageShowsThePlansInForceToEveryRole() throws Exception {
+		for (String user : new String[] { "compliance", "admin" }) {
+			String page = console.browser(user).get(console.url("/quota-plans")).body();
+			assertThat(page)
+				.contains("<a href=\"/quota-plans\">Quota plans</a>", "Plans in force",
+						"quotas.yaml SHA-256 " + "ab".repeat(32))
+				.contains("data-plan=\"enterprise\"", "data-plan=\"free\"", "data-plan=\"standard\"")
+				.contains("no monthly quota")
+				.doesNotContain("<form class=\"form");
+			// the default plan is marked
+			assertThat(page.substring(page.indexOf("data-plan=\"free\""))).startsWith("data-plan=\"free\"")
+				.contains("<span class=\"badge\">default</span>");
+		}
+		assertThat(console.platformApi().requests()).contains("GET /api/admin/quota-plans");
+		// the tenant forms offer the plans platform-api has in force
+		String tenants = console.browser("admin").get(console.url("/tenants")).body();
+		assertThat(tenants).contains("<option value=\"enterprise\">enterprise</option>",
+				"<option value=\"free\">free</option>", "<option value=\"standard\">standard</option>");
+	}
+
+	@Test
 	void anAdministratorCreatesATenantAndRefusalsAreShownNextToTheField() throws Exception {
 		var admin = console.browser("admin");
 		String page = admin.get(console.url("/tenants")).body();

@@ -12,6 +12,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import tools.jackson.databind.json.JsonMapper;
 
 import dev.warden.platform.FixedAnswerWorker;
 import dev.warden.platform.Http;
@@ -114,6 +115,27 @@ class QuotaPlanReloadIntegrationTests {
 		QuotaPlans plans = target.bean(QuotaPlans.class);
 		return plans.find("metered").orElseThrow().requestsPerMonth() == month
 				&& plans.find("fast").orElseThrow().burst() == burst;
+	}
+
+	@Test
+	void theAdminApiListsThePlansInForce() throws Exception {
+		var before = Http.get(app.url("/api/admin/quota-plans"), warden.as("auditor", "COMPLIANCE"));
+		assertThat(before.statusCode()).isEqualTo(200);
+		var json = JsonMapper.builder().build().readTree(before.body());
+		assertThat(json.path("default_plan").asString()).isEqualTo("metered");
+		assertThat(json.path("sha256").asString()).hasSize(64);
+		assertThat(json.path("plans").get(0).path("name").asString()).isEqualTo("fast");
+		assertThat(json.path("plans").get(1).path("name").asString()).isEqualTo("metered");
+		assertThat(json.path("plans").get(0).path("burst").asLong()).isEqualTo(1000);
+		assertThat(json.path("plans").get(1).path("requests_per_month").asLong()).isEqualTo(100);
+		// every replica answers from the same file
+		var other = JsonMapper.builder()
+			.build()
+			.readTree(Http.get(replica.url("/api/admin/quota-plans"), warden.admin()).body());
+		assertThat(other.path("sha256").asString()).isEqualTo(json.path("sha256").asString());
+		// not for API keys
+		String key = keyForNewTenant("plans-reader", "fast");
+		assertThat(Http.get(app.url("/api/admin/quota-plans"), "X-API-Key", key).statusCode()).isEqualTo(401);
 	}
 
 	@Test
