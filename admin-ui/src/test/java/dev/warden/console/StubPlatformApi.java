@@ -62,6 +62,25 @@ public final class StubPlatformApi implements AutoCloseable {
 			  "last_seen_at":"2025-01-02T03:09:05Z","closed_at":null}],
 			 "page":0,"size":50,"next_page":null}""";
 
+	/** The first of two pages of workers: a healthy one serving income. */
+	static final String WORKERS = """
+			{"content":[{"id":"configured-1","url":"http://127.0.0.1:8081","source":"configured","healthy":true,
+			  "circuit_breaker":"CLOSED","in_flight":3,"forwarded":10421,"desired_generation":1796531649783165,
+			  "models":{"income":{"versions":[1],"labels":{"stable":1},"aspired":[1],"loading":[],"failed":{},
+			  "in_store":[1,2]}}}],
+			 "page":0,"size":1,"next_page":1}""";
+
+	/**
+	 * The second page of workers: a registered one whose breaker is open and that failed
+	 * to load a version.
+	 */
+	static final String WORKERS_PAGE_2 = """
+			{"content":[{"id":"worker-b","url":"http://10.0.0.7:8081","source":"registered","healthy":false,
+			  "circuit_breaker":"OPEN","in_flight":0,"forwarded":7,"desired_generation":null,
+			  "models":{"income":{"versions":[1],"labels":{},"aspired":[1,3],"loading":[],
+			  "failed":{"3":"SavedModel not found in the store"},"in_store":[1]}}}],
+			 "page":1,"size":1,"next_page":null}""";
+
 	static final String AUDIT_VERIFY = """
 			{"valid":true,"events_checked":2,"digests_checked":1,"head_seq":2,"first_broken_link":null}""";
 
@@ -208,6 +227,10 @@ public final class StubPlatformApi implements AutoCloseable {
 		}
 		else if (path.equals("/api/admin/monitoring/alerts")) {
 			respond(exchange, 200, ALERTS);
+		}
+		else if (path.equals("/api/admin/workers")) {
+			String query = String.valueOf(exchange.getRequestURI().getRawQuery());
+			respond(exchange, 200, query.contains("page=1") ? WORKERS_PAGE_2 : WORKERS);
 		}
 		else if (path.equals("/api/admin/audit/verify")) {
 			respond(exchange, 200, AUDIT_VERIFY);
