@@ -16,7 +16,7 @@ import org.openqa.selenium.support.ui.WebDriverWait;
 /**
  * A person's path through the console in a real headless Chromium: the OIDC login on the
  * embedded authorization server, then the dashboard with the model and its signature read
- * from the gateway.
+ * from the gateway, and the workers page with the worker that serves it.
  */
 @ExtendWith(WardenClusterExtension.class)
 class ConsoleBrowserIntegrationTests {
@@ -52,6 +52,29 @@ class ConsoleBrowserIntegrationTests {
 		}
 		finally {
 			screenshot("console-dashboard.png");
+		}
+
+		// the workers page: the configured worker, healthy, serving income (reloaded
+		// until
+		// the gateway's health check and the worker's report say so)
+		try {
+			wait.until((driver) -> {
+				driver.get(cluster.console() + "/workers");
+				var worker = driver.findElements(By.cssSelector("section[data-worker='configured-1']"));
+				if (worker.isEmpty() || worker.get(0).findElements(By.cssSelector(".health-up")).isEmpty()) {
+					return false;
+				}
+				var income = worker.get(0).findElements(By.cssSelector("tr[data-model='income'] td"));
+				return !income.isEmpty() && !income.get(0).getText().equals("none");
+			});
+			var worker = browser.findElement(By.cssSelector("section[data-worker='configured-1']")).getText();
+			assertThat(worker).contains(cluster.worker(), "configured", "healthy", "income")
+				.doesNotContain("unhealthy");
+			assertThat(browser.findElement(By.tagName("body")).getText())
+				.contains("view of the gateway replica that answered");
+		}
+		finally {
+			screenshot("console-workers.png");
 		}
 	}
 
