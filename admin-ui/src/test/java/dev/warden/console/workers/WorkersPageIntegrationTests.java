@@ -56,4 +56,14 @@ class WorkersPageIntegrationTests {
 			.doesNotContain("data-worker=");
 	}
 
+	@Test
+	void aPageNumberThatIsNotANumberIsRefused() throws Exception {
+		var browser = console.browser("admin");
+		var response = browser.get(console.url("/workers?page=last"));
+		assertThat(response.statusCode()).isEqualTo(400);
+		assertThat(response.body()).doesNotContain("Exception", "data-worker=");
+		// a negative page number is the first page
+		assertThat(browser.get(console.url("/workers?page=-3")).body()).contains("data-worker=\"configured-1\"");
+	}
+
 }
