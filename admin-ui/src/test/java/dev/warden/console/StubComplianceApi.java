@@ -133,6 +133,13 @@ public final class StubComplianceApi {
 		}
 		String model = first(parameters, "model");
 		String version = first(parameters, "version");
+		for (String name : List.of("model", "version")) {
+			String value = first(parameters, name);
+			if (value != null && value.length() > 1000) {
+				return error(400, "invalid_parameter",
+						"query parameter '" + name + "': must be at most 1000 characters long");
+			}
+		}
 		int page = Integer.parseInt(first(parameters, "page", "0"));
 		int size = Integer.parseInt(first(parameters, "size", "50"));
 		List<JsonNode> matching = new ArrayList<>();

@@ -111,13 +111,18 @@ class RequestLogController {
 
 	/**
 	 * The form field a 400 of platform-api concerns: its message starts with the name of
-	 * the parameter ({@code status: must be ...}); {@code filter} (the form as a whole)
+	 * the parameter ({@code status: must be ...}, or
+	 * {@code query parameter 'model': must be ...}); {@code filter} (the form as a whole)
 	 * when it names none of the filters.
 	 */
 	static String field(String message) {
 		if (message != null) {
 			int colon = message.indexOf(':');
 			String parameter = (colon > 0) ? message.substring(0, colon) : "";
+			// the admin API's text rule names it as "query parameter 'model': ..."
+			if (parameter.startsWith("query parameter '") && parameter.endsWith("'")) {
+				parameter = parameter.substring("query parameter '".length(), parameter.length() - 1);
+			}
 			String field = FIELDS.get(parameter);
 			if (field != null) {
 				return field;

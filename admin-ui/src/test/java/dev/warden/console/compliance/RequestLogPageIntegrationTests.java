@@ -219,6 +219,7 @@ class RequestLogPageIntegrationTests {
 		refused.put("status=4x", "status-error");
 		refused.put("from=yesterday", "from-error");
 		refused.put("to=2026-12-01", "to-error");
+		refused.put("model=" + "m".repeat(1001), "model-error");
 		refused.put("from=" + encode("2026-12-02T00:00:00Z") + "&to=" + encode("2026-12-01T00:00:00Z"), "from-error");
 		for (Map.Entry<String, String> value : refused.entrySet()) {
 			HttpResponse<String> page = browser.get(console.url("/request-log?" + value.getKey()));
