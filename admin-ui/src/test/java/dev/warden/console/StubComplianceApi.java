@@ -1,8 +1,11 @@
 package dev.warden.console;
 
 import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 
 import tools.jackson.databind.JsonNode;
@@ -13,10 +16,12 @@ import tools.jackson.databind.node.ObjectNode;
 /**
  * The compliance part of the stand-in admin API, in the shapes platform-api answers: the
  * request log (three records, two of tenant {@code t-1} with key {@code k-1}, one of
- * {@code t-2}; filtered by {@code tenant_id} and paged like platform-api), the
- * break-glass payload call (the justification rule of platform-api; record
- * {@code rl-shredded} answers 410, {@code rl-refused} 403), compliance exports (a CSV
- * file whose parameters are checked like platform-api's: {@code from}/{@code to}
+ * {@code t-2}; filtered by {@code tenant_id}, {@code api_key_id}, {@code model},
+ * {@code version}, {@code status} and {@code from}/{@code to}, answering 400
+ * {@code invalid_parameter} naming the parameter for a bad value, and paged like
+ * platform-api), the break-glass payload call (the justification rule of platform-api;
+ * record {@code rl-shredded} answers 410, {@code rl-refused} 403), compliance exports (a
+ * CSV file whose parameters are checked like platform-api's: {@code from}/{@code to}
  * required, a date or instant, {@code from} before {@code to}), the list of earlier
  * exports (one completed, one failed), a manifest and the public signing keyset.
  */
@@ -102,14 +107,53 @@ public final class StubComplianceApi {
 	private static StubExplainabilityApi.Answer records(Map<String, List<String>> parameters) {
 		String tenant = first(parameters, "tenant_id");
 		if (tenant != null && !tenant.matches("t-\\d+")) {
-			return error(400, "invalid_parameter", "tenant_id: '" + tenant + "' is not a UUID");
+			return error(400, "invalid_parameter", "tenant_id: '" + tenant + "' is not a valid UUID");
+		}
+		String key = first(parameters, "api_key_id");
+		if (key != null && !key.matches("k-\\d+")) {
+			return error(400, "invalid_parameter", "api_key_id: '" + key + "' is not a valid UUID");
+		}
+		String status = first(parameters, "status");
+		if (status != null && !status.matches("[1-5][0-9][0-9]|[1-5][xX][xX]")) {
+			return error(400, "invalid_parameter",
+					"status: must be an HTTP status from 100 to 599 (e.g. 404) or a class such as 2xx, 4xx or 5xx");
+		}
+		Instant from;
+		Instant to;
+		try {
+			from = instant("from", first(parameters, "from"));
+			to = instant("to", first(parameters, "to"));
+		}
+		catch (IllegalArgumentException ex) {
+			return error(400, "invalid_parameter", ex.getMessage());
+		}
+		if (from != null && to != null && !from.isBefore(to)) {
+			return error(400, "invalid_parameter",
+					"from: " + from + " is not before to: " + to + "; the range is [from, to)");
+		}
+		String model = first(parameters, "model");
+		String version = first(parameters, "version");
+		for (String name : List.of("model", "version")) {
+			String value = first(parameters, name);
+			if (value != null && value.length() > 1000) {
+				return error(400, "invalid_parameter",
+						"query parameter '" + name + "': must be at most 1000 characters long");
+			}
 		}
 		int page = Integer.parseInt(first(parameters, "page", "0"));
 		int size = Integer.parseInt(first(parameters, "size", "50"));
 		List<JsonNode> matching = new ArrayList<>();
 		for (String record : RECORDS) {
 			JsonNode node = JSON.readTree(record);
-			if (tenant == null || tenant.equals(node.path("tenant_id").asString())) {
+			String code = String.valueOf(node.path("status").asInt());
+			Instant at = Instant.parse(node.path("occurred_at").asString());
+			if ((tenant == null || tenant.equals(node.path("tenant_id").asString()))
+					&& (key == null || key.equals(node.path("api_key_id").asString()))
+					&& (model == null || model.equals(node.path("model").asString()))
+					&& (version == null || version.equals(node.path("model_version").asString(null)))
+					&& (status == null || status.equals(code)
+							|| (status.toLowerCase(Locale.ROOT).endsWith("xx") && status.charAt(0) == code.charAt(0)))
+					&& (from == null || !at.isBefore(from)) && (to == null || at.isBefore(to))) {
 				matching.add(node);
 			}
 		}
@@ -125,6 +169,20 @@ public final class StubComplianceApi {
 			answer.putNull("next_page");
 		}
 		return new StubExplainabilityApi.Answer(200, answer.toString());
+	}
+
+	/** An instant as platform-api reads it, or null when absent. */
+	private static Instant instant(String name, String value) {
+		if (value == null || value.isEmpty()) {
+			return null;
+		}
+		try {
+			return Instant.parse(value);
+		}
+		catch (DateTimeParseException ex) {
+			throw new IllegalArgumentException(
+					name + ": is not an instant like 2026-12-06T10:00:00Z (ISO-8601, UTC or with an offset)");
+		}
 	}
 
 	private static StubExplainabilityApi.Answer payload(String id, String body) {

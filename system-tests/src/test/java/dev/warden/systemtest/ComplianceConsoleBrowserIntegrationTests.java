@@ -97,12 +97,40 @@ class ComplianceConsoleBrowserIntegrationTests {
 				.allSatisfy((other) -> assertThat(other.getText()).contains(tenantId));
 			assertThat(browser.findElement(By.tagName("body")).getText()).doesNotContain("native_country");
 			screenshot("console-request-log.png");
-			row.findElement(By.cssSelector("a.view-payload")).click();
 		}
 		catch (AssertionError | RuntimeException ex) {
 			screenshot("console-request-log.png");
 			throw ex;
 		}
+
+		// the other filters: model and a status class narrow the tenant's calls; a status
+		// platform-api refuses is shown under the status field; the pager keeps them
+		try {
+			setText(browser.findElement(By.id("filter-model")), "income");
+			setText(browser.findElement(By.id("filter-status")), "4xx");
+			browser.findElement(By.cssSelector("form.request-log-filter button[type=submit]")).click();
+			wait.until(ExpectedConditions.urlContains("status=4xx"));
+			assertThat(browser.findElements(By.cssSelector("tr[data-record='" + recordId + "']"))).isEmpty();
+			setText(browser.findElement(By.id("filter-status")), "2xx");
+			setText(browser.findElement(By.id("filter-to")), "9999-01-01T00:00:00Z");
+			browser.findElement(By.cssSelector("form.request-log-filter button[type=submit]")).click();
+			wait.until(
+					ExpectedConditions.presenceOfElementLocated(By.cssSelector("tr[data-record='" + recordId + "']")));
+			assertThat(browser.getCurrentUrl()).contains("tenant=" + tenantId, "model=income", "status=2xx");
+			setText(browser.findElement(By.id("filter-status")), "2x");
+			browser.findElement(By.cssSelector("form.request-log-filter button[type=submit]")).click();
+			WebElement refused = wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("status-error")));
+			assertThat(refused.getText()).contains("status: must be an HTTP status from 100 to 599");
+			assertThat(browser.findElement(By.id("filter-status")).getAttribute("aria-invalid")).isEqualTo("true");
+			assertThat(browser.findElements(By.cssSelector("tr[data-record]"))).isEmpty();
+		}
+		finally {
+			screenshot("console-request-log-filters.png");
+		}
+		browser.get(cluster.console() + "/request-log?tenant=" + tenantId);
+		wait.until(ExpectedConditions.presenceOfElementLocated(By.cssSelector("tr[data-record='" + recordId + "']")))
+			.findElement(By.cssSelector("a.view-payload"))
+			.click();
 
 		// break-glass: the justification, then the decrypted payload once
 		try {

@@ -1,5 +1,7 @@
 package dev.warden.console.adminapi;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 
 import org.springframework.core.ParameterizedTypeReference;
@@ -8,9 +10,9 @@ import org.springframework.stereotype.Component;
 
 /**
  * platform-api's request log, as the signed-in user: pages of record metadata (newest
- * first, optionally of one tenant: the only filter the admin API offers) and the
- * break-glass view of one record's decrypted payloads, which platform-api allows to ADMIN
- * and COMPLIANCE with a written justification and audits as
+ * first, optionally filtered by tenant, API key, model, version, status and time range)
+ * and the break-glass view of one record's decrypted payloads, which platform-api allows
+ * to ADMIN and COMPLIANCE with a written justification and audits as
  * {@code request_log.payload_viewed}.
  */
 @Component
@@ -30,12 +32,19 @@ public class RequestLogClient {
 
 	/**
 	 * One page of record metadata, newest first.
-	 * @param tenantId the tenant, or null for every tenant
+	 * @param filters the filters set (each sent as its admin API parameter)
 	 */
-	public Page<RequestLogRecord> records(String tenantId, int page, int size) {
-		Page<RequestLogRecord> body = (tenantId == null)
-				? this.transport.get("/api/admin/request-log?page={p}&size={s}", RECORDS, page, size) : this.transport
-					.get("/api/admin/request-log?tenant_id={t}&page={p}&size={s}", RECORDS, tenantId, page, size);
+	public Page<RequestLogRecord> records(RequestLogFilters filters, int page, int size) {
+		StringBuilder path = new StringBuilder("/api/admin/request-log?");
+		List<Object> values = new ArrayList<>();
+		filters.parameters().forEach((name, value) -> {
+			path.append(name).append("={").append(name).append("}&");
+			values.add(value);
+		});
+		path.append("page={page}&size={size}");
+		values.add(page);
+		values.add(size);
+		Page<RequestLogRecord> body = this.transport.get(path.toString(), RECORDS, values.toArray());
 		if (body == null) {
 			throw new AdminApiException("platform-api sent an empty list page.", null);
 		}

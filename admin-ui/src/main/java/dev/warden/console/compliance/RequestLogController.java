@@ -1,7 +1,10 @@
 package dev.warden.console.compliance;
 
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -12,6 +15,7 @@ import dev.warden.console.adminapi.AdminApiException;
 import dev.warden.console.adminapi.ApiKey;
 import dev.warden.console.adminapi.Page;
 import dev.warden.console.adminapi.RequestLogClient;
+import dev.warden.console.adminapi.RequestLogFilters;
 import dev.warden.console.adminapi.RequestLogPayload;
 import dev.warden.console.adminapi.RequestLogRecord;
 import dev.warden.console.adminapi.Tenant;
@@ -27,10 +31,12 @@ import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RequestParam;
 
 /**
- * The request log: record metadata, newest first, filtered by tenant (the only filter the
- * admin API offers) and paged; and the break-glass view of one record's payloads. The
- * view is a form post with a written justification, answered with the payloads in that
- * response only: they are never put in a URL, a flash attribute, the session or a cache
+ * The request log: record metadata, newest first, filtered by tenant, API key, model,
+ * version, status and time range (ISO-8601 instants typed as text, passed as typed:
+ * platform-api checks them and its 400 is shown next to the field it names) and paged;
+ * and the break-glass view of one record's payloads. The view is a form post with a
+ * written justification, answered with the payloads in that response only: they are never
+ * put in a URL, a flash attribute, the session or a cache
  * ({@code Cache-Control: no-store}), so reloading asks platform-api again, which audits
  * every call.
  */
@@ -60,28 +66,95 @@ class RequestLogController {
 
 	@GetMapping
 	String page(@RequestParam(name = "tenant", defaultValue = "") String tenant,
+			@RequestParam(name = "key", defaultValue = "") String key,
+			@RequestParam(name = "model", defaultValue = "") String model,
+			@RequestParam(name = "version", defaultValue = "") String version,
+			@RequestParam(name = "status", defaultValue = "") String status,
+			@RequestParam(name = "from", defaultValue = "") String from,
+			@RequestParam(name = "to", defaultValue = "") String to,
 			@RequestParam(name = "page", defaultValue = "0") String pageNumber,
 			@RequestParam(name = "size", defaultValue = "") String sizeText, ModelMap page) {
-		String tenantId = tenant.isBlank() ? null : tenant.trim();
+		RequestLogFilters filters = new RequestLogFilters(tenant.strip(), key.strip(), model.strip(), version.strip(),
+				status.strip(), from.strip(), to.strip());
 		int number = parse(pageNumber, 0, 0, Integer.MAX_VALUE);
 		int size = parse(sizeText, DEFAULT_SIZE, 1, MAX_SIZE);
-		page.addAttribute("tenant", (tenantId != null) ? tenantId : "");
+		page.addAttribute("tenant", filters.tenantId());
+		page.addAttribute("key", filters.apiKeyId());
+		page.addAttribute("model", filters.model());
+		page.addAttribute("version", filters.version());
+		page.addAttribute("status", filters.status());
+		page.addAttribute("from", filters.from());
+		page.addAttribute("to", filters.to());
 		page.addAttribute("size", size);
 		page.addAttribute("pageNumber", number);
+		page.addAttribute("filterQuery", filterQuery(filters, size));
 		Map<String, String> tenantNames = tenants(page);
 		try {
-			Page<RequestLogRecord> records = this.requestLog.records(tenantId, number, size);
+			Page<RequestLogRecord> records = this.requestLog.records(filters, number, size);
 			page.addAttribute("records", records.content());
 			page.addAttribute("nextPage", records.nextPage());
 			page.addAttribute("keyPrefixes", keyPrefixes(records.content()));
 		}
 		catch (AdminApiException ex) {
-			// a 400 is about the filter (a tenant id that is not a UUID): shown next to
-			// it
-			page.addAttribute((ex.status() == 400) ? "filterError" : "recordsError", ex.getMessage());
+			if (ex.status() == 400) {
+				// a 400 is about a filter: shown next to the field whose parameter it
+				// names
+				page.addAttribute("fieldErrors", Map.of(field(ex.platformMessage()), ex.getMessage()));
+			}
+			else {
+				page.addAttribute("recordsError", ex.getMessage());
+			}
 		}
 		page.addAttribute("tenantNames", tenantNames);
 		return "compliance/request-log";
+	}
+
+	/**
+	 * The form field a 400 of platform-api concerns: its message starts with the name of
+	 * the parameter ({@code status: must be ...}, or
+	 * {@code query parameter 'model': must be ...}); {@code filter} (the form as a whole)
+	 * when it names none of the filters.
+	 */
+	static String field(String message) {
+		if (message != null) {
+			int colon = message.indexOf(':');
+			String parameter = (colon > 0) ? message.substring(0, colon) : "";
+			// the admin API's text rule names it as "query parameter 'model': ..."
+			if (parameter.startsWith("query parameter '") && parameter.endsWith("'")) {
+				parameter = parameter.substring("query parameter '".length(), parameter.length() - 1);
+			}
+			String field = FIELDS.get(parameter);
+			if (field != null) {
+				return field;
+			}
+		}
+		return "filter";
+	}
+
+	/** The form field of each admin API parameter. */
+	private static final Map<String, String> FIELDS = Map.of("tenant_id", "tenant", "api_key_id", "key", "model",
+			"model", "version", "version", "status", "status", "from", "from", "to", "to", "size", "size");
+
+	/**
+	 * The console's query string of the filters that are set and the page size, for the
+	 * pager's links (each value URL-encoded; the page number is appended).
+	 */
+	private static String filterQuery(RequestLogFilters filters, int size) {
+		StringBuilder query = new StringBuilder();
+		Map<String, String> console = new LinkedHashMap<>();
+		console.put("tenant", filters.tenantId());
+		console.put("key", filters.apiKeyId());
+		console.put("model", filters.model());
+		console.put("version", filters.version());
+		console.put("status", filters.status());
+		console.put("from", filters.from());
+		console.put("to", filters.to());
+		console.forEach((name, value) -> {
+			if (!value.isEmpty()) {
+				query.append(name).append('=').append(URLEncoder.encode(value, StandardCharsets.UTF_8)).append('&');
+			}
+		});
+		return query.append("size=").append(size).toString();
 	}
 
 	/** The justification form of the break-glass view of one record. */

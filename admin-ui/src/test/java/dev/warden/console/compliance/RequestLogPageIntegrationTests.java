@@ -1,6 +1,9 @@
 package dev.warden.console.compliance;
 
+import java.net.URLEncoder;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.Map;
 
 import dev.warden.console.Pages;
@@ -53,7 +56,7 @@ class RequestLogPageIntegrationTests {
 		assertThat(first.body()).contains("<option value=\"t-1\">acme</option>")
 			.contains("href=\"/request-log?tenant=t-1&amp;size=1&amp;page=1\"")
 			.doesNotContain("rel=\"prev\"")
-			.contains("filters the request log by tenant only");
+			.doesNotContain("filters the request log by tenant only");
 		// metadata only: no payload on the list
 		assertThat(first.body()).doesNotContain("Adm-clerical", "probabilities");
 
@@ -156,12 +159,90 @@ class RequestLogPageIntegrationTests {
 	}
 
 	@Test
+	void everyFilterIsPassedToTheAdminApiAndKeptByThePager() throws Exception {
+		var browser = console.browser("compliance");
+		String query = "tenant=t-1&key=k-1&model=income&version=1&status=2xx&from="
+				+ encode("2026-12-01T11:00:00+01:00") + "&to=" + encode("2026-12-01T10:00:04Z");
+
+		HttpResponse<String> first = browser.get(console.url("/request-log?" + query + "&size=1"));
+
+		assertThat(first.statusCode()).isEqualTo(200);
+		assertThat(console.platformApi().requests())
+			.contains("GET /api/admin/request-log?tenant_id=t-1&api_key_id=k-1&model=income&version=1&status=2xx"
+					+ "&from=2026-12-01T11%3A00%3A00%2B01%3A00&to=2026-12-01T10%3A00%3A04Z&page=0&size=1");
+		assertThat(between(first.body(), "<tbody>", "</tbody>")).contains("data-record=\"rl-1\"")
+			.doesNotContain("rl-refused", "rl-shredded");
+		assertThat(Pages.formFields(first.body(), "request-log-filter")).containsEntry("tenant", "t-1")
+			.containsEntry("key", "k-1")
+			.containsEntry("model", "income")
+			.containsEntry("version", "1")
+			.containsEntry("status", "2xx")
+			.containsEntry("from", "2026-12-01T11:00:00+01:00")
+			.containsEntry("to", "2026-12-01T10:00:04Z")
+			.containsEntry("size", "1");
+		for (String label : List.of("Tenant id", "API key id", "Model", "Version", "Status", "From (UTC, inclusive)",
+				"To (UTC, exclusive)")) {
+			assertThat(first.body()).contains(">" + label + "</label>");
+		}
+
+		// the status class alone, paged by one: the older page keeps every filter
+		HttpResponse<String> errors = browser.get(console.url("/request-log?tenant=t-1&status=4xx&size=1"));
+		assertThat(between(errors.body(), "<tbody>", "</tbody>")).contains("rl-refused").doesNotContain("rl-1\"");
+		HttpResponse<String> page = browser.get(console.url("/request-log?model=income&from="
+				+ encode("2026-12-01T10:00:00Z") + "&to=" + encode("2026-12-01T10:00:03Z") + "&size=1"));
+		assertThat(console.platformApi().requests()).contains("GET /api/admin/request-log?model=income"
+				+ "&from=2026-12-01T10%3A00%3A00Z&to=2026-12-01T10%3A00%3A03Z&page=0&size=1");
+		assertThat(between(page.body(), "<tbody>", "</tbody>")).as("rl-1 is at 10:00:03, outside [from, to)")
+			.contains("rl-shredded")
+			.doesNotContain("rl-1\"");
+		assertThat(page.body()).doesNotContain("rel=\"next\"");
+		HttpResponse<String> newest = browser.get(console.url("/request-log?model=income&from="
+				+ encode("2026-12-01T10:00:00Z") + "&to=" + encode("2026-12-01T10:00:04Z") + "&size=1"));
+		assertThat(between(newest.body(), "<tbody>", "</tbody>")).contains("rl-1\"").doesNotContain("rl-shredded");
+		assertThat(newest.body()).contains("href=\"/request-log?model=income&amp;from=2026-12-01T10%3A00%3A00Z"
+				+ "&amp;to=2026-12-01T10%3A00%3A04Z&amp;size=1&amp;page=1\"");
+		HttpResponse<String> older = browser.get(console.url("/request-log?model=income&from="
+				+ encode("2026-12-01T10:00:00Z") + "&to=" + encode("2026-12-01T10:00:04Z") + "&size=1&page=1"));
+		assertThat(console.platformApi().requests()).contains("GET /api/admin/request-log?model=income"
+				+ "&from=2026-12-01T10%3A00%3A00Z&to=2026-12-01T10%3A00%3A04Z&page=1&size=1");
+		assertThat(between(older.body(), "<tbody>", "</tbody>")).contains("rl-shredded").doesNotContain("rl-1\"");
+		assertThat(older.body()).contains("href=\"/request-log?model=income&amp;from=2026-12-01T10%3A00%3A00Z"
+				+ "&amp;to=2026-12-01T10%3A00%3A04Z&amp;size=1&amp;page=0\"");
+	}
+
+	@Test
+	void eachValueTheAdminApiRefusesIsShownNextToItsField() throws Exception {
+		var browser = console.browser("compliance");
+		Map<String, String> refused = new java.util.LinkedHashMap<>();
+		refused.put("key=wdn_abc", "key-error");
+		refused.put("status=600", "status-error");
+		refused.put("status=4x", "status-error");
+		refused.put("from=yesterday", "from-error");
+		refused.put("to=2026-12-01", "to-error");
+		refused.put("model=" + "m".repeat(1001), "model-error");
+		refused.put("from=" + encode("2026-12-02T00:00:00Z") + "&to=" + encode("2026-12-01T00:00:00Z"), "from-error");
+		for (Map.Entry<String, String> value : refused.entrySet()) {
+			HttpResponse<String> page = browser.get(console.url("/request-log?" + value.getKey()));
+			assertThat(page.statusCode()).isEqualTo(200);
+			String error = Pages.unescape(between(page.body(), "id=\"" + value.getValue() + "\"", "</p>"));
+			assertThat(error).as(value.getKey()).contains("platform-api answered 400: ");
+			String field = value.getValue().replace("-error", "");
+			assertThat(page.body()).as(value.getKey())
+				.contains("aria-describedby=\"" + value.getValue() + " " + field + "-help\" aria-invalid=\"true\"")
+				.doesNotContain("The request log could not be loaded.")
+				.doesNotContain("<tbody>");
+		}
+		assertThat(Pages.unescape(browser.get(console.url("/request-log?status=600")).body()))
+			.contains("status: must be an HTTP status from 100 to 599");
+	}
+
+	@Test
 	void aTenantIdTheAdminApiRefusesIsShownNextToTheFilter() throws Exception {
 		HttpResponse<String> page = console.browser("compliance").get(console.url("/request-log?tenant=acme"));
 
 		assertThat(page.statusCode()).isEqualTo(200);
-		assertThat(Pages.unescape(between(page.body(), "id=\"filter-error\"", "</p>")))
-			.contains("platform-api answered 400: tenant_id: 'acme' is not a UUID.");
+		assertThat(Pages.unescape(between(page.body(), "id=\"tenant-error\"", "</p>")))
+			.contains("platform-api answered 400: tenant_id: 'acme' is not a valid UUID.");
 		assertThat(page.body()).doesNotContain("The request log could not be loaded.");
 		assertThat(Pages.formFields(page.body(), "request-log-filter")).containsEntry("tenant", "acme");
 	}
@@ -178,6 +259,10 @@ class RequestLogPageIntegrationTests {
 				"platform-api answered 503: database is down.");
 		// the tenants still load for the filter
 		assertThat(page.body()).contains("<option value=\"t-1\">acme</option>");
+	}
+
+	private static String encode(String value) {
+		return URLEncoder.encode(value, StandardCharsets.UTF_8);
 	}
 
 }

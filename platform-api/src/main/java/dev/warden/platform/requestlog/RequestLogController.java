@@ -82,19 +82,28 @@ class RequestLogController {
 	}
 
 	/**
-	 * Metadata of the most recent records first, optionally of one tenant, one page at a
-	 * time.
+	 * Metadata of the most recent records first, one page at a time, optionally filtered
+	 * (all filters combine with AND) by tenant, API key, model, model version, status
+	 * (one status or a class such as {@code 4xx}) and time range [{@code from},
+	 * {@code to}). Not audited (a read of metadata, like every list). 400
+	 * {@code invalid_parameter} naming the parameter for a bad value.
 	 */
 	@GetMapping
-	Page<RequestLogRecord> list(@RequestParam(name = "tenant_id", required = false) UUID tenantId, PageRequest page) {
+	Page<RequestLogRecord> list(@RequestParam(name = "tenant_id", required = false) UUID tenantId,
+			@RequestParam(name = "api_key_id", required = false) UUID apiKeyId,
+			@RequestParam(name = "model", required = false) String model,
+			@RequestParam(name = "version", required = false) String version,
+			@RequestParam(name = "status", required = false) String status,
+			@RequestParam(name = "from", required = false) String from,
+			@RequestParam(name = "to", required = false) String to, PageRequest page) {
+		RequestLogSearch search = RequestLogSearch.of(tenantId, apiKeyId, model, version, status, from, to);
 		return Page.of(this.jdbc
 			.sql("SELECT id, request_id, occurred_at, tenant_id, api_key_id, model, model_version, method, path, "
 					+ "status, latency_micros, request_bytes, response_bytes, error_code, "
 					+ "request_payload IS NOT NULL AS has_request_payload, "
-					+ "response_payload IS NOT NULL AS has_response_payload FROM request_log "
-					+ "WHERE (CAST(:tenantId AS uuid) IS NULL OR tenant_id = :tenantId) "
-					+ "ORDER BY occurred_at DESC, id OFFSET :offset LIMIT :limit")
-			.param("tenantId", tenantId)
+					+ "response_payload IS NOT NULL AS has_response_payload FROM request_log WHERE " + search.where()
+					+ " ORDER BY occurred_at DESC, id OFFSET :offset LIMIT :limit")
+			.params(search.parameters())
 			.param("offset", page.offset())
 			.param("limit", page.fetchSize())
 			.query(RequestLogController::map)
