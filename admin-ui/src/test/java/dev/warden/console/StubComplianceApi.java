@@ -107,11 +107,11 @@ public final class StubComplianceApi {
 	private static StubExplainabilityApi.Answer records(Map<String, List<String>> parameters) {
 		String tenant = first(parameters, "tenant_id");
 		if (tenant != null && !tenant.matches("t-\\d+")) {
-			return error(400, "invalid_parameter", "tenant_id: '" + tenant + "' is not a valid UUID");
+			return error(400, "invalid_parameter", "tenant_id: is not a valid UUID");
 		}
 		String key = first(parameters, "api_key_id");
 		if (key != null && !key.matches("k-\\d+")) {
-			return error(400, "invalid_parameter", "api_key_id: '" + key + "' is not a valid UUID");
+			return error(400, "invalid_parameter", "api_key_id: is not a valid UUID");
 		}
 		String status = first(parameters, "status");
 		if (status != null && !status.matches("[1-5][0-9][0-9]|[1-5][xX][xX]")) {

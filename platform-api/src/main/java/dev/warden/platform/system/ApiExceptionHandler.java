@@ -76,9 +76,9 @@ class ApiExceptionHandler {
 	@ExceptionHandler(MethodArgumentTypeMismatchException.class)
 	ResponseEntity<Map<String, Object>> typeMismatch(MethodArgumentTypeMismatchException ex,
 			HttpServletRequest request) {
+		// names the parameter and the type it needs, never the value (docs/security.md)
 		String expected = (ex.getRequiredType() != null) ? ex.getRequiredType().getSimpleName() : "a valid value";
-		return error(HttpStatus.BAD_REQUEST, "invalid_parameter",
-				ex.getName() + ": '" + abbreviate(String.valueOf(ex.getValue())) + "' is not a valid " + expected,
+		return error(HttpStatus.BAD_REQUEST, "invalid_parameter", ex.getName() + ": is not a valid " + expected,
 				request);
 	}
 
