@@ -47,12 +47,7 @@ STORE=$(cd "$STORE" && pwd)
 
 WORK=$(mktemp -d)
 PIDS=()
-cleanup() {
-  for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
-  for pid in "${PIDS[@]}"; do wait "$pid" 2>/dev/null || true; done
-  rm -rf "$WORK"
-}
-trap cleanup EXIT
+trap bench_cleanup EXIT
 javac -d "$WORK" bench/LoadGenerator.java
 
 export TF_CPP_MIN_LOG_LEVEL=2

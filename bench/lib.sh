@@ -141,3 +141,12 @@ http {
   keepalive_requests 1000000;
 NGINX
 }
+
+bench_cleanup() { # bench_cleanup: the EXIT trap of a benchmark: stops the processes in PIDS (and waits for them), the
+  # nginx of WORK if one was started, and removes WORK
+  local pid
+  for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
+  for pid in "${PIDS[@]}"; do wait "$pid" 2>/dev/null || true; done
+  [ -f "$WORK/nginx.pid" ] && kill "$(cat "$WORK/nginx.pid")" 2>/dev/null || true
+  rm -rf "$WORK"
+}
