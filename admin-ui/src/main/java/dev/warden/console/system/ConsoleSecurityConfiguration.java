@@ -68,7 +68,7 @@ class ConsoleSecurityConfiguration {
 		logoutSuccess.setPostLogoutRedirectUri(console.origin() + SIGNED_OUT_PAGE);
 		logoutSuccess.setDefaultTargetUrl(SIGNED_OUT_PAGE);
 		http.authorizeHttpRequests((requests) -> requests
-			.requestMatchers("/css/**", "/favicon.ico", "/error", SIGNED_OUT_PAGE, "/actuator/health",
+			.requestMatchers("/css/**", "/webjars/**", "/favicon.ico", "/error", SIGNED_OUT_PAGE, "/actuator/health",
 					"/actuator/health/**", "/actuator/info")
 			.permitAll()
 			.anyRequest()
