@@ -27,8 +27,16 @@
     return Math.max(280, Math.floor(element.clientWidth || 600));
   }
 
+  // 24-hour UTC times on the axis (with the date over more than a day) and in the legend
+  function ticks(u, splits) {
+    var span = splits.length > 1 ? splits[splits.length - 1] - splits[0] : 0;
+    var format = window.uPlot.fmtDate(span > 86400 ? '{MM}-{DD}' : '{HH}:{mm}');
+    return splits.map(function (s) { return format(utc(s)); });
+  }
+
   function options(chart, width) {
-    var series = [{ label: 'time (UTC)' }];
+    var full = window.uPlot.fmtDate('{YYYY}-{MM}-{DD} {HH}:{mm}');
+    var series = [{ label: 'time (UTC)', value: function (u, v) { return v == null ? '–' : full(utc(v)); } }];
     chart.series.forEach(function (one, i) {
       series.push({
         label: one.label,
@@ -44,10 +52,10 @@
       width: width,
       height: HEIGHT,
       tzDate: utc,
-      scales: { x: { time: true }, y: { range: function (u, min, max) { return [0, Math.max(max || 0, 1) * 1.1]; } } },
+      scales: { x: { time: true }, y: { range: function (u, min, max) { return [0, max > 0 ? max * 1.1 : 1]; } } },
       series: series,
       axes: [
-        { label: 'time (UTC)', stroke: '#1d2733', grid: { stroke: '#d9dee5' } },
+        { label: 'time (UTC)', stroke: '#1d2733', grid: { stroke: '#d9dee5' }, values: ticks },
         { label: chart.unit, stroke: '#1d2733', grid: { stroke: '#d9dee5' }, size: 60 }
       ],
       legend: { show: true, live: true }
@@ -67,6 +75,13 @@
   }
 
   function draw(answer) {
+    // every figure shown before any is measured: the grid lays them out side by side
+    answer.charts.forEach(function (chart) {
+      var figure = state.root.querySelector('figure[data-chart="' + chart.id + '"]');
+      if (figure) {
+        figure.hidden = false;
+      }
+    });
     answer.charts.forEach(function (chart) {
       var figure = state.root.querySelector('figure[data-chart="' + chart.id + '"]');
       var host = state.root.querySelector('[data-chart-plot="' + chart.id + '"]');

@@ -69,8 +69,8 @@ record ServingCharts(String from, String to, String step, long stepSeconds, List
 			errorRate.add(percent(point.path("error_rate")));
 			if (requests > 0) {
 				rows.add(List.of(point.path("time").asString(""), Long.toString(requests),
-						number((double) requests / stepSeconds), number(millis(latency.path("p50"))),
-						number(millis(latency.path("p95"))), number(millis(latency.path("p99"))),
+						number((double) requests / stepSeconds), number(millis(latency.path("p50")), 1),
+						number(millis(latency.path("p95")), 1), number(millis(latency.path("p99")), 1),
 						percentText(point.path("error_rate")), counts(point.path("errors_by_code")),
 						counts(point.path("quota_rejections_by_limit"))));
 			}
@@ -210,20 +210,26 @@ record ServingCharts(String from, String to, String step, long stepSeconds, List
 	}
 
 	private static String number(Double value) {
+		return number(value, 3);
+	}
+
+	/** The value with at most this many decimals (no trailing zeros), or a dash. */
+	private static String number(Double value, int decimals) {
 		if (value == null) {
 			return "–";
 		}
-		return String.format(Locale.ROOT, "%.3f", value).replaceAll("0+$", "").replaceAll("\\.$", "");
+		String text = String.format(Locale.ROOT, "%." + decimals + "f", value);
+		return text.contains(".") ? text.replaceAll("0+$", "").replaceAll("\\.$", "") : text;
 	}
 
 	private static String ms(JsonNode micros) {
 		Double millis = millis(micros);
-		return (millis != null) ? number(millis) + " ms" : "–";
+		return (millis != null) ? number(millis, 1) + " ms" : "–";
 	}
 
 	private static String percentText(JsonNode share) {
 		Double percent = percent(share);
-		return (percent != null) ? number(percent) + " %" : "–";
+		return (percent != null) ? number(percent, 2) + " %" : "–";
 	}
 
 	private static String answers(JsonNode answers) {

@@ -56,7 +56,7 @@ class MonitoringPageIntegrationTests {
 		String totals = between(html, "serving-totals", "</dl>");
 		assertThat(total(totals, "requests")).isEqualTo("180");
 		assertThat(total(totals, "answers")).isEqualTo("2xx: 167, 4xx: 9, 5xx: 4");
-		assertThat(total(totals, "error-rate")).isEqualTo("2.222 %");
+		assertThat(total(totals, "error-rate")).isEqualTo("2.22 %");
 		assertThat(total(totals, "p50")).isEqualTo("12 ms");
 		assertThat(total(totals, "p95")).isEqualTo("48 ms");
 		assertThat(total(totals, "p99")).isEqualTo("95 ms");
@@ -74,7 +74,7 @@ class MonitoringPageIntegrationTests {
 		assertThat(table.split("<tr>", -1)).hasSize(3);
 		String busy = between(table, "<tr>", "</tr>");
 		assertThat(busy).contains("<td>120</td>", "<td>2</td>", "<td>12</td>", "<td>48</td>", "<td>95</td>",
-				"<td>3.333 %</td>", "<td>worker_unavailable: 4, rate_limited: 5, invalid_argument: 1</td>",
+				"<td>3.33 %</td>", "<td>worker_unavailable: 4, rate_limited: 5, invalid_argument: 1</td>",
 				"<td>requests_per_second: 5</td>");
 		assertThat(html).contains("<th scope=\"col\">p95 (ms)</th>", "<th scope=\"row\">");
 	}
