@@ -102,6 +102,8 @@ public final class StubPlatformApi implements AutoCloseable {
 
 	private final StubComplianceApi compliance = new StubComplianceApi();
 
+	private final StubMonitoringApi monitoring = new StubMonitoringApi();
+
 	private final List<String> failingPaths = new CopyOnWriteArrayList<>();
 
 	private volatile boolean failing;
@@ -158,6 +160,11 @@ public final class StubPlatformApi implements AutoCloseable {
 		return this.governance;
 	}
 
+	/** The serving-health part of the stand-in. */
+	public StubMonitoringApi monitoring() {
+		return this.monitoring;
+	}
+
 	/** The tenant and API key part of the stand-in. */
 	public StubTenantsApi tenants() {
 		return this.tenants;
@@ -203,6 +210,9 @@ public final class StubPlatformApi implements AutoCloseable {
 			}
 			if (explained == null) {
 				explained = this.compliance.answer(method, path, query, body);
+			}
+			if (explained == null) {
+				explained = this.monitoring.answer(method, path, query);
 			}
 		}
 		if (this.failing || this.failingPaths.stream().anyMatch(path::startsWith)) {

@@ -15,7 +15,8 @@ import dev.warden.platform.monitoring.ServingHealthReports.ServingReport;
 
 /**
  * {@code GET /api/admin/monitoring/serving} (ADMIN or COMPLIANCE, as every admin read):
- * one model's serving health over time from the per-minute rows every replica flushed.
+ * one model's (or, without {@code model}, every model's) serving health over time from
+ * the per-minute rows every replica flushed.
  */
 @RestController
 @Tag(name = "Monitoring",
@@ -31,7 +32,7 @@ class ServingHealthController {
 	}
 
 	@GetMapping(path = "/api/admin/monitoring/serving", produces = MediaType.APPLICATION_JSON_VALUE)
-	@Operation(summary = "A model's serving health over time",
+	@Operation(summary = "A model's (or every model's) serving health over time",
 			description = "Points of one step each (1m, 5m or 1h; by default the smallest that gives at most 1,500 "
 					+ "points) from `from` (default: 24 hours before `to`) to `to` (default: now), rounded out to "
 					+ "whole steps, at most 31 days; steps without requests included. Per point: requests, answers "
@@ -40,7 +41,9 @@ class ServingHealthController {
 					+ "rows per request. Rows are flushed every warden.monitoring.serving.flush-interval (10 s). "
 					+ "400 invalid_parameter naming the parameter; 404 a model neither the catalogue nor any "
 					+ "row knows.")
-	ServingReport serving(@Parameter(description = "the model") @RequestParam String model,
+	ServingReport serving(
+			@Parameter(description = "the model; absent: every model (then without version)") @RequestParam(
+					required = false) String model,
 			@Parameter(description = "only this answering version") @RequestParam(required = false) String version,
 			@Parameter(description = "only this tenant (id)") @RequestParam(required = false) UUID tenant,
 			@Parameter(description = "ISO-8601 instant, e.g. 2026-12-06T10:00:00Z") @RequestParam(

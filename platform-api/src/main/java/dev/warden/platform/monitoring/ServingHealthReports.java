@@ -24,8 +24,9 @@ import dev.warden.platform.system.InputRules;
 
 /**
  * The serving-health answer of the admin API: one model's flushed per-minute rows of
- * every replica (optionally of one version and one tenant), added up per time step, with
- * error rate and latency percentiles computed from the merged histograms.
+ * every replica (optionally of one version and one tenant), or those of every model
+ * (optionally of one tenant) when no model is named, added up per time step, with error
+ * rate and latency percentiles computed from the merged histograms.
  */
 @Service
 class ServingHealthReports {
@@ -61,15 +62,16 @@ class ServingHealthReports {
 	}
 
 	/**
+	 * @param model the model, or {@code null} for every model (then without a version)
 	 * @throws ApiException 400 {@code invalid_parameter} naming the parameter, 404 when
 	 * neither the catalogue nor any row knows the model
 	 */
 	ServingReport report(String model, String version, UUID tenantId, String fromParameter, String toParameter,
 			String stepParameter) {
-		if (model == null) {
-			throw ApiException.badRequest("invalid_parameter", "model: is required");
+		if (model == null && version != null) {
+			throw ApiException.badRequest("invalid_parameter", "version: is only taken together with model");
 		}
-		if (!MODEL.matcher(model).matches()) {
+		if (model != null && !MODEL.matcher(model).matches()) {
 			throw ApiException.badRequest("invalid_parameter",
 					"model: must be a model name (letters, digits, '.', '_', '-'; at most 64 characters)");
 		}
@@ -94,7 +96,8 @@ class ServingHealthReports {
 			throw ApiException.badRequest("invalid_parameter", "step: " + step + " over this range gives " + points
 					+ " points, more than " + MAX_POINTS + "; ask for a larger step or a shorter range");
 		}
-		if (this.grants.access(model, null) == ModelGrants.Access.UNKNOWN && !this.minutes.hasModel(model)) {
+		if (model != null && this.grants.access(model, null) == ModelGrants.Access.UNKNOWN
+				&& !this.minutes.hasModel(model)) {
 			throw ApiException.notFound("model " + model);
 		}
 		SortedMap<Integer, ServingRow> sums = this.minutes.sumBySteps(model, version, tenantId, start, end,
@@ -185,6 +188,7 @@ class ServingHealthReports {
 	/**
 	 * The answer of {@code GET /api/admin/monitoring/serving}.
 	 *
+	 * @param model the model asked for, {@code null} for every model
 	 * @param version the version asked for, {@code null} for all
 	 * @param tenantId the tenant asked for, {@code null} for all
 	 * @param from the first step's start (the {@code from} asked for, rounded down to the

@@ -168,6 +168,17 @@ class ServingHealthIntegrationTests {
 		assertThat(refused.path("quota_rejections_by_limit").size()).isZero();
 		assertThat(refused.path("error_rate").asDouble()).isZero();
 
+		// the tenant across every model it called: both models, nothing of other tenants
+		JsonNode everyModel = serving(warden, "tenant=" + tenant + range);
+		assertThat(everyModel.path("model").isNull()).as(everyModel.toString()).isTrue();
+		JsonNode all = everyModel.path("totals");
+		assertThat(all.path("requests").asLong()).isEqualTo(9);
+		assertThat(all.path("answers").path("2xx").asLong()).isEqualTo(6);
+		assertThat(all.path("answers").path("4xx").asLong()).isEqualTo(3);
+		assertThat(all.path("errors_by_code").path("invalid_argument").asLong()).isEqualTo(2);
+		assertThat(all.path("errors_by_code").path("rate_limited").asLong()).isEqualTo(1);
+		assertThat(all.path("quota_rejections_by_limit").path("key_monthly").asLong()).isEqualTo(1);
+
 		// and what Prometheus reads: rows per request
 		DistributionSummary summary = app.bean(MeterRegistry.class)
 			.get("warden.monitoring.serving.request.rows")
@@ -257,7 +268,7 @@ class ServingHealthIntegrationTests {
 		UUID tenant = UUID.randomUUID();
 		app.bean(ServingHealth.class).record(tenant, "health-params", null, Instant.now(), 200, null, 10, null, null);
 		app.bean(ServingHealth.class).flush();
-		Map<String, String> bad = Map.ofEntries(Map.entry("", "model: is required"),
+		Map<String, String> bad = Map.ofEntries(Map.entry("version=3", "version: is only taken together with model"),
 				Map.entry("model=-x", "model: must be a model name"),
 				Map.entry("model=health-params&version=v2", "version: must be a version number"),
 				Map.entry("model=health-params&tenant=nope", "tenant"),

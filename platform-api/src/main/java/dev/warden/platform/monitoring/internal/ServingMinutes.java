@@ -168,13 +168,16 @@ public class ServingMinutes {
 	 * (its key is that of the step's first minute, with no tenant). Read in one
 	 * repeatable-read transaction, so that a flush committing meanwhile is seen by all
 	 * three statements or by none.
+	 * @param model the model, or {@code null} for every model
 	 * @param version the version, or {@code null} for all (and for none)
 	 * @param tenantId the tenant, or {@code null} for all
 	 */
 	public SortedMap<Integer, ServingRow> sumBySteps(String model, String version, UUID tenantId, Instant from,
 			Instant to, long stepSeconds) {
-		StringBuilder where = new StringBuilder(
-				" FROM serving_minutes WHERE model = :model AND minute >= :fromTime AND minute < :toTime");
+		StringBuilder where = new StringBuilder(" FROM serving_minutes WHERE minute >= :fromTime AND minute < :toTime");
+		if (model != null) {
+			where.append(" AND model = :model");
+		}
 		if (version != null) {
 			where.append(" AND version = :version");
 		}
@@ -182,7 +185,9 @@ public class ServingMinutes {
 			where.append(" AND tenant_id = :tenant");
 		}
 		Map<String, Object> parameters = new TreeMap<>();
-		parameters.put("model", model);
+		if (model != null) {
+			parameters.put("model", model);
+		}
 		parameters.put("fromTime", java.sql.Timestamp.from(from));
 		parameters.put("toTime", java.sql.Timestamp.from(to));
 		parameters.put("from", from.getEpochSecond());
