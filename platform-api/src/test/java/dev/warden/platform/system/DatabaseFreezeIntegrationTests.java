@@ -184,6 +184,15 @@ class DatabaseFreezeIntegrationTests {
 			.toList();
 		report("sent while frozen", whileFrozen);
 		report("in flight when frozen", inFlightAtFreeze);
+		for (String client : List.of("predict", "admin")) {
+			all.stream()
+				.filter((call) -> call.client().startsWith(client) && call.status() / 100 == 2
+						&& call.answered() > thawed)
+				.mapToLong(Call::answered)
+				.min()
+				.ifPresent((first) -> System.out.printf("DB freeze, %s: first 2xx %.2f s after SIGCONT%n", client,
+						(first - thawed) / 1e9));
+		}
 		assertThat(all).as("every call got an answer").allSatisfy((call) -> assertThat(call.status()).isPositive());
 		assertThat(whileFrozen).hasSizeGreaterThanOrEqualTo(clients.size() * 3).allSatisfy((call) -> {
 			assertThat(call.status()).as(call.requestId()).isEqualTo(503);
