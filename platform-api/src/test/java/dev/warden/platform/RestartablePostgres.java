@@ -85,8 +85,12 @@ public final class RestartablePostgres implements AutoCloseable {
 	 * @return the processes stopped
 	 */
 	public synchronized List<Long> freeze() {
+		// the postmaster first, so that it forks no new backend while the others are
+		// being stopped
 		List<Long> pids = serverProcesses();
-		signal("-STOP", pids);
+		signal("-STOP", pids.subList(0, 1));
+		pids = serverProcesses();
+		signal("-STOP", pids.subList(1, pids.size()));
 		return pids;
 	}
 
