@@ -1,6 +1,9 @@
 package dev.warden.platform;
 
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -11,6 +14,8 @@ import com.zaxxer.hikari.HikariDataSource;
 import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.jdbc.core.simple.JdbcClient;
+
+import dev.warden.platform.system.DatabaseTimeouts;
 
 /**
  * Starts the real application (embedded PostgreSQL unless told otherwise) on a random
@@ -55,6 +60,22 @@ public final class WardenTestApp implements AutoCloseable {
 
 	public JdbcClient jdbc() {
 		return this.context.getBean(JdbcClient.class);
+	}
+
+	/**
+	 * Runs one statement that may take longer than the pool's socket timeout
+	 * ({@code warden.database.socket-timeout}), e.g. test data inserted in bulk, with the
+	 * long socket timeout the application gives its own long statements.
+	 */
+	public int bulkUpdate(String sql) {
+		try (Connection connection = bean(DataSource.class).getConnection();
+				Statement statement = connection.createStatement()) {
+			bean(DatabaseTimeouts.class).allowLongStatements(connection);
+			return statement.executeUpdate(sql);
+		}
+		catch (SQLException ex) {
+			throw new IllegalStateException(ex);
+		}
 	}
 
 	/**

@@ -490,6 +490,27 @@ final class WardenCluster implements AutoCloseable {
 		secondWorker.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
 	}
 
+	/**
+	 * Stops the second worker gracefully (SIGTERM, as a service manager does): it
+	 * deregisters, finishes the requests it is serving, then exits.
+	 */
+	void stopSecondWorker() throws InterruptedException {
+		secondWorker.destroy();
+		if (!secondWorker.waitFor(60, TimeUnit.SECONDS)) {
+			secondWorker.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+			throw new IllegalStateException("the second worker did not stop within 60 s of SIGTERM; see " + logs);
+		}
+	}
+
+	/**
+	 * Starts the second worker again after it was stopped; returns once it is healthy.
+	 */
+	synchronized void startSecondWorker() throws Exception {
+		processes.remove(secondWorker);
+		secondWorker = launchSecondWorker(Map.of());
+		awaitHealthy("inference-worker-2", secondWorkerPort);
+	}
+
 	private Process launch(String name, String jar, int port, Map<String, String> env) throws IOException {
 		if (jar == null || !Files.isRegularFile(Path.of(jar))) {
 			throw new IllegalStateException("runnable jar of " + name + " not found at " + jar

@@ -9,6 +9,7 @@ import javax.sql.DataSource;
 import org.springframework.stereotype.Service;
 
 import dev.warden.platform.crypto.SigningKeys;
+import dev.warden.platform.system.DatabaseTimeouts;
 
 /**
  * Verifies the audit chain of this installation's database with its public signing key.
@@ -21,13 +22,18 @@ class AuditVerification {
 
 	private final SigningKeys keys;
 
-	AuditVerification(DataSource dataSource, SigningKeys keys) {
+	private final DatabaseTimeouts timeouts;
+
+	AuditVerification(DataSource dataSource, SigningKeys keys, DatabaseTimeouts timeouts) {
 		this.dataSource = dataSource;
+		this.timeouts = timeouts;
 		this.keys = keys;
 	}
 
 	AuditChainVerifier.Result verify() {
 		try (Connection connection = this.dataSource.getConnection()) {
+			// one statement reads the whole chain: warden.database.long-socket-timeout
+			this.timeouts.allowLongStatements(connection);
 			return new AuditChainVerifier(SigningKeys.verifier(this.keys.publicKeysetJson())).verify(connection);
 		}
 		catch (SQLException | GeneralSecurityException ex) {

@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.sql.SQLException;
 import java.sql.Timestamp;
 import java.sql.Types;
 import java.time.Instant;
@@ -24,11 +25,13 @@ import javax.sql.DataSource;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import org.springframework.dao.DataAccessResourceFailureException;
 import org.springframework.http.HttpStatus;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.jdbc.core.namedparam.MapSqlParameterSource;
 import org.springframework.jdbc.core.namedparam.NamedParameterJdbcTemplate;
 import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.jdbc.datasource.DataSourceUtils;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.PlatformTransactionManager;
 import org.springframework.transaction.TransactionDefinition;
@@ -37,6 +40,7 @@ import org.springframework.transaction.support.TransactionTemplate;
 import dev.warden.platform.audit.AuditTrail;
 import dev.warden.platform.crypto.SigningKeys;
 import dev.warden.platform.system.ApiException;
+import dev.warden.platform.system.DatabaseTimeouts;
 
 /**
  * Runs compliance exports. An export has three steps, in this order:
@@ -76,9 +80,15 @@ class ExportManagement {
 
 	private final Semaphore running;
 
+	private final DataSource dataSource;
+
+	private final DatabaseTimeouts timeouts;
+
 	ExportManagement(JdbcClient jdbc, DataSource dataSource, PlatformTransactionManager transactions, AuditTrail audit,
-			SigningKeys signingKeys, ExportProperties properties) {
+			SigningKeys signingKeys, ExportProperties properties, DatabaseTimeouts timeouts) {
 		this.jdbc = jdbc;
+		this.dataSource = dataSource;
+		this.timeouts = timeouts;
 		JdbcTemplate streaming = new JdbcTemplate(dataSource);
 		streaming.setFetchSize(properties.fetchSize());
 		this.cursor = new NamedParameterJdbcTemplate(streaming);
@@ -168,6 +178,7 @@ class ExportManagement {
 			ExportFormat.RowWriter writer = request.format().open(buffered, request.type(), title(export));
 			int occurredAt = occurredAtColumn(request.type());
 			Snapshot snapshot = this.snapshotTransaction.execute((status) -> {
+				allowLongStatements();
 				AuditChainHead head = auditChainHead();
 				this.cursor.query(request.type().sql(), parameters(request), (java.sql.ResultSet rs) -> {
 					Object[] values = request.type().read(rs);
@@ -331,8 +342,24 @@ class ExportManagement {
 	}
 
 	private long count(ExportRequest request) {
-		return this.snapshotTransaction.execute(
-				(status) -> this.cursor.queryForObject(request.type().countSql(), parameters(request), Long.class));
+		return this.snapshotTransaction.execute((status) -> {
+			allowLongStatements();
+			return this.cursor.queryForObject(request.type().countSql(), parameters(request), Long.class);
+		});
+	}
+
+	/**
+	 * An export's cursor may take long to produce its first rows (a large range is sorted
+	 * first): the snapshot transaction's connection gets
+	 * {@code warden.database.long-socket-timeout} instead of the pool's socket timeout.
+	 */
+	private void allowLongStatements() {
+		try {
+			this.timeouts.allowLongStatements(DataSourceUtils.getConnection(this.dataSource));
+		}
+		catch (SQLException ex) {
+			throw new DataAccessResourceFailureException("could not set the export's socket timeout", ex);
+		}
 	}
 
 	private static MapSqlParameterSource parameters(ExportRequest request) {

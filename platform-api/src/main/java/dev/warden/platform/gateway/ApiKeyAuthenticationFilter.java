@@ -17,6 +17,8 @@ import org.springframework.dao.DataAccessException;
 import dev.warden.platform.apikey.ApiKeyManagement;
 import dev.warden.platform.apikey.KeyVerification;
 import dev.warden.platform.apikey.VerifiedKey;
+import dev.warden.platform.system.DatabaseTimeouts;
+import dev.warden.platform.system.DatabaseUnavailable;
 import dev.warden.platform.system.ErrorResponses;
 
 /**
@@ -35,7 +37,10 @@ class ApiKeyAuthenticationFilter extends HttpFilter implements Ordered {
 
 	private final ApiKeyManagement keys;
 
-	ApiKeyAuthenticationFilter(ApiKeyManagement keys) {
+	private final DatabaseTimeouts database;
+
+	ApiKeyAuthenticationFilter(ApiKeyManagement keys, DatabaseTimeouts database) {
+		this.database = database;
 		this.keys = keys;
 	}
 
@@ -57,9 +62,13 @@ class ApiKeyAuthenticationFilter extends HttpFilter implements Ordered {
 		try {
 			verification = this.keys.check(raw);
 		}
-		catch (DataAccessException ex) {
-			log.error("API key verification failed: database unavailable", ex);
+		catch (RuntimeException ex) {
+			if (!(ex instanceof DataAccessException) && !DatabaseUnavailable.is(ex)) {
+				throw ex;
+			}
+			log.warn("API key verification failed: database unavailable ({})", ex.toString());
 			request.setAttribute(GatewayAttributes.ERROR_CODE, "service_unavailable");
+			response.setHeader("Retry-After", this.database.retryAfterSeconds());
 			ErrorResponses.write(request, response, HttpServletResponse.SC_SERVICE_UNAVAILABLE, "service_unavailable",
 					"the service cannot verify API keys right now; retry later");
 			return;

@@ -24,6 +24,7 @@ import dev.warden.platform.monitoring.ServingHealth;
 import dev.warden.platform.quota.QuotaManagement;
 import dev.warden.platform.requestlog.RequestLogWriter;
 import dev.warden.platform.routing.ModelRouting;
+import dev.warden.platform.system.DatabaseTimeouts;
 import dev.warden.platform.system.ErrorResponses;
 import dev.warden.platform.usage.UsageMeter;
 import dev.warden.platform.worker.WorkerClient;
@@ -53,8 +54,8 @@ class GatewayConfiguration {
 
 	@Bean
 	FilterRegistrationBean<RequestLogFilter> requestLogFilter(RequestLogWriter writer, UsageMeter usage,
-			GatewayMetrics metrics, ServingHealth health, DataDrift drift) {
-		return register(new RequestLogFilter(writer, usage, metrics, health, drift), RequestLogFilter.ORDER);
+			GatewayMetrics metrics, ServingHealth health, DataDrift drift, DatabaseTimeouts database) {
+		return register(new RequestLogFilter(writer, usage, metrics, health, drift, database), RequestLogFilter.ORDER);
 	}
 
 	@Bean
@@ -64,8 +65,9 @@ class GatewayConfiguration {
 	}
 
 	@Bean
-	FilterRegistrationBean<ApiKeyAuthenticationFilter> apiKeyAuthenticationFilter(ApiKeyManagement keys) {
-		return register(new ApiKeyAuthenticationFilter(keys), ApiKeyAuthenticationFilter.ORDER);
+	FilterRegistrationBean<ApiKeyAuthenticationFilter> apiKeyAuthenticationFilter(ApiKeyManagement keys,
+			DatabaseTimeouts database) {
+		return register(new ApiKeyAuthenticationFilter(keys, database), ApiKeyAuthenticationFilter.ORDER);
 	}
 
 	@Bean

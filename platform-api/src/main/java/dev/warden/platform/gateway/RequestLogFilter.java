@@ -23,6 +23,8 @@ import dev.warden.platform.monitoring.ServingHealth;
 import dev.warden.platform.requestlog.RequestLogEntry;
 import dev.warden.platform.requestlog.RequestLogUnavailableException;
 import dev.warden.platform.requestlog.RequestLogWriter;
+import dev.warden.platform.system.DatabaseTimeouts;
+import dev.warden.platform.system.DatabaseUnavailable;
 import dev.warden.platform.system.ErrorResponses;
 import dev.warden.platform.system.RequestIdFilter;
 import dev.warden.platform.system.RequestIds;
@@ -61,8 +63,11 @@ class RequestLogFilter extends HttpFilter implements Ordered {
 
 	private final DataDrift drift;
 
+	private final DatabaseTimeouts database;
+
 	RequestLogFilter(RequestLogWriter writer, UsageMeter usage, GatewayMetrics metrics, ServingHealth health,
-			DataDrift drift) {
+			DataDrift drift, DatabaseTimeouts database) {
+		this.database = database;
 		this.writer = writer;
 		this.usage = usage;
 		this.metrics = metrics;
@@ -86,10 +91,21 @@ class RequestLogFilter extends HttpFilter implements Ordered {
 			chain.doFilter(request, buffered);
 		}
 		catch (ServletException | IOException | RuntimeException ex) {
-			log.error("Unhandled error on {} {}", request.getMethod(), rawPath(request), ex);
 			buffered.resetBuffer();
-			request.setAttribute(GatewayAttributes.ERROR_CODE, "internal_error");
-			ErrorResponses.write(request, buffered, 500, "internal_error", "internal error");
+			if (DatabaseUnavailable.is(ex)) {
+				// e.g. a quota lease that needed the database: bounded by its socket
+				// timeout, answered like any other outage
+				log.warn("Database unavailable on {} {}: {}", request.getMethod(), rawPath(request), ex.toString());
+				request.setAttribute(GatewayAttributes.ERROR_CODE, "service_unavailable");
+				buffered.setHeader("Retry-After", this.database.retryAfterSeconds());
+				ErrorResponses.write(request, buffered, HttpServletResponse.SC_SERVICE_UNAVAILABLE,
+						"service_unavailable", "the database did not answer in time; retry later");
+			}
+			else {
+				log.error("Unhandled error on {} {}", request.getMethod(), rawPath(request), ex);
+				request.setAttribute(GatewayAttributes.ERROR_CODE, "internal_error");
+				ErrorResponses.write(request, buffered, 500, "internal_error", "internal error");
+			}
 		}
 		finally {
 			this.writer.requestProcessed();
@@ -125,6 +141,7 @@ class RequestLogFilter extends HttpFilter implements Ordered {
 			}
 			buffered.resetBuffer();
 			buffered.setHeader("X-Model-Version", null);
+			buffered.setHeader("Retry-After", this.database.retryAfterSeconds());
 			ErrorResponses.write(request, buffered, HttpServletResponse.SC_SERVICE_UNAVAILABLE, "log_unavailable",
 					"the request could not be logged durably, so its answer is withheld; retry later");
 		}

@@ -1,5 +1,6 @@
 package dev.warden.platform.requestlog;
 
+import java.sql.SQLException;
 import java.sql.Timestamp;
 import java.time.Clock;
 import java.time.Instant;
@@ -14,6 +15,8 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.atomic.AtomicLong;
 
+import javax.sql.DataSource;
+
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -24,7 +27,9 @@ import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.context.event.ApplicationReadyEvent;
 import org.springframework.context.event.EventListener;
 import org.springframework.dao.DataAccessException;
+import org.springframework.dao.DataAccessResourceFailureException;
 import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.jdbc.datasource.DataSourceUtils;
 import org.springframework.scheduling.annotation.SchedulingConfigurer;
 import org.springframework.scheduling.config.CronTask;
 import org.springframework.scheduling.config.ScheduledTaskRegistrar;
@@ -34,6 +39,7 @@ import org.springframework.transaction.TransactionException;
 import org.springframework.transaction.support.TransactionTemplate;
 
 import dev.warden.platform.audit.AuditTrail;
+import dev.warden.platform.system.DatabaseTimeouts;
 
 /**
  * The monthly partitions of {@code request_log} and its retention.
@@ -100,15 +106,23 @@ class RequestLogPartitions implements SchedulingConfigurer {
 
 	private final Counter failures;
 
+	private final DataSource dataSource;
+
+	private final DatabaseTimeouts timeouts;
+
 	@Autowired
 	RequestLogPartitions(JdbcClient jdbc, TransactionTemplate transactions, AuditTrail audit, RetentionPolicy policy,
-			RequestLogPartitionProperties properties, MeterRegistry meters) {
-		this(jdbc, transactions, audit, policy, properties, meters, Clock.systemUTC());
+			RequestLogPartitionProperties properties, MeterRegistry meters, DataSource dataSource,
+			DatabaseTimeouts timeouts) {
+		this(jdbc, transactions, audit, policy, properties, meters, dataSource, timeouts, Clock.systemUTC());
 	}
 
 	RequestLogPartitions(JdbcClient jdbc, TransactionTemplate transactions, AuditTrail audit, RetentionPolicy policy,
-			RequestLogPartitionProperties properties, MeterRegistry meters, Clock clock) {
+			RequestLogPartitionProperties properties, MeterRegistry meters, DataSource dataSource,
+			DatabaseTimeouts timeouts, Clock clock) {
 		this.jdbc = jdbc;
+		this.dataSource = dataSource;
+		this.timeouts = timeouts;
 		this.transactions = transactions;
 		this.audit = audit;
 		this.policy = policy;
@@ -411,6 +425,15 @@ class RequestLogPartitions implements SchedulingConfigurer {
 	}
 
 	private void lock() {
+		// waiting for another replica's maintenance (the advisory lock), DDL and
+		// retention deletes may take longer than the pool's socket timeout; lock waits
+		// are bounded by lock_timeout below
+		try {
+			this.timeouts.allowLongStatements(DataSourceUtils.getConnection(this.dataSource));
+		}
+		catch (SQLException ex) {
+			throw new DataAccessResourceFailureException("could not set the maintenance socket timeout", ex);
+		}
 		this.jdbc.sql("SELECT 1 FROM (SELECT pg_advisory_xact_lock(hashtext('warden.request_log_partitions'))) AS l")
 			.query(Integer.class)
 			.single();

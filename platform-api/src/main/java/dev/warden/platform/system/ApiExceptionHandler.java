@@ -41,6 +41,12 @@ class ApiExceptionHandler {
 
 	private static final Logger log = LoggerFactory.getLogger(ApiExceptionHandler.class);
 
+	private final DatabaseTimeouts database;
+
+	ApiExceptionHandler(DatabaseTimeouts database) {
+		this.database = database;
+	}
+
 	@ExceptionHandler(ApiException.class)
 	ResponseEntity<Map<String, Object>> api(ApiException ex, HttpServletRequest request) {
 		return error(ex.status(), ex.code(), ex.getMessage(), request);
@@ -232,8 +238,20 @@ class ApiExceptionHandler {
 		return error(HttpStatus.NOT_FOUND, "not_found", "no endpoint " + request.getRequestURI(), request);
 	}
 
+	/**
+	 * The database did not answer in time (socket timeout, no pooled connection, server
+	 * gone): 503 with {@code Retry-After}, never a 500 or a hang.
+	 */
 	@ExceptionHandler(Exception.class)
 	ResponseEntity<Map<String, Object>> unexpected(Exception ex, HttpServletRequest request) {
+		if (DatabaseUnavailable.is(ex)) {
+			log.warn("Database unavailable on {} {} (request {}): {}", request.getMethod(), request.getRequestURI(),
+					RequestIds.of(request), ex.toString());
+			return ResponseEntity.status(HttpStatus.SERVICE_UNAVAILABLE)
+				.header("Retry-After", this.database.retryAfterSeconds())
+				.body(ErrorResponses.body("database_unavailable", "the database did not answer in time; retry later",
+						RequestIds.of(request)));
+		}
 		log.error("Unexpected error on {} {} (request {})", request.getMethod(), request.getRequestURI(),
 				RequestIds.of(request), ex);
 		return error(HttpStatus.INTERNAL_SERVER_ERROR, "internal_error", "internal error", request);

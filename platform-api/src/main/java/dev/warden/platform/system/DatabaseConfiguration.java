@@ -14,8 +14,10 @@ import com.zaxxer.hikari.HikariDataSource;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import org.springframework.boot.flyway.autoconfigure.FlywayConfigurationCustomizer;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.jdbc.datasource.DelegatingDataSource;
 
 import dev.warden.platform.system.internal.EmbeddedDatabase;
 
@@ -53,6 +55,30 @@ class DatabaseConfiguration {
 		config.setUsername(server.database().username());
 		config.setPassword(server.database().password());
 		return new HikariDataSource(config);
+	}
+
+	/**
+	 * Migrations may run for long before they answer (a table rebuilt and copied): their
+	 * connections get {@code warden.database.long-socket-timeout} instead of the pool's
+	 * socket timeout (the pool restores it when the connection is returned).
+	 */
+	@Bean
+	FlywayConfigurationCustomizer longStatementMigrations(DatabaseTimeouts timeouts) {
+		return (configuration) -> {
+			DataSource target = configuration.getDataSource();
+			if (target != null) {
+				configuration.dataSource(new DelegatingDataSource(target) {
+
+					@Override
+					public Connection getConnection() throws SQLException {
+						Connection connection = super.getConnection();
+						timeouts.allowLongStatements(connection);
+						return connection;
+					}
+
+				});
+			}
+		};
 	}
 
 	/**
@@ -102,12 +128,27 @@ class DatabaseConfiguration {
 		return config;
 	}
 
-	private static HikariConfig poolConfig(DatabaseProperties database) {
+	/**
+	 * The pool's settings, the bounds on a database that stops answering included: every
+	 * connection of the pool (and the request-log pool and key listener, which copy its
+	 * data source properties) has a socket timeout, so a statement on a frozen server
+	 * fails after {@code socket-timeout} with a connection error and Hikari discards the
+	 * connection instead of giving it back; opening a connection is bounded by
+	 * {@code connect-timeout}; a pooled connection idle for more than 500 ms is checked
+	 * within {@code validation-timeout} before it is handed out. A value in the JDBC URL
+	 * wins over these.
+	 */
+	static HikariConfig poolConfig(DatabaseProperties database) {
 		HikariConfig config = new HikariConfig();
 		config.setPoolName("warden");
 		config.setMaximumPoolSize(database.poolSize());
 		config.setConnectionTimeout(database.connectionTimeout().toMillis());
+		config.setValidationTimeout(Math.max(250,
+				Math.min(database.validationTimeout().toMillis(), database.connectionTimeout().toMillis())));
 		config.addDataSourceProperty("reWriteBatchedInserts", "true");
+		config.addDataSourceProperty("socketTimeout", DatabaseProperties.driverSeconds(database.socketTimeout()));
+		config.addDataSourceProperty("connectTimeout", DatabaseProperties.driverSeconds(database.connectTimeout()));
+		config.addDataSourceProperty("loginTimeout", DatabaseProperties.driverSeconds(database.connectTimeout()));
 		return config;
 	}
 

@@ -53,8 +53,14 @@ public final class ExportBenchmark {
 		Path dataDir = Files.createTempDirectory("warden-export-benchmark");
 		boolean ok = true;
 		try (TestIssuer issuer = new TestIssuer();
-				WardenTestApp app = WardenTestApp.start(dataDir, Map.of("warden.security.issuer-uri", issuer.issuer(),
-						"warden.exports.pdf-max-rows", Long.toString(rows), "logging.level.root", "WARN"))) {
+				WardenTestApp app = WardenTestApp.start(dataDir,
+						Map.of("warden.security.issuer-uri", issuer.issuer(), "warden.exports.pdf-max-rows",
+								Long.toString(rows), "logging.level.root", "WARN",
+								// the seeding INSERT of all rows is one statement, longer
+								// than the
+								// default socket timeout (exports themselves have the
+								// long one)
+								"warden.database.socket-timeout", "30m"))) {
 			long insertStart = System.nanoTime();
 			app.jdbc()
 				.sql("INSERT INTO request_log (id, request_id, occurred_at, model, model_version, method, path, status, "

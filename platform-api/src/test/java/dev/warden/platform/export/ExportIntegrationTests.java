@@ -272,11 +272,12 @@ class ExportIntegrationTests {
 
 	@Test
 	void anExportThatFailsMidStreamCutsTheDownloadIsAuditedAndHasNoManifest() throws Exception {
-		app.jdbc()
-			.sql("INSERT INTO request_log (id, request_id, occurred_at, method, path, status, latency_micros) "
-					+ "SELECT gen_random_uuid(), 'bulk-' || g, timestamptz '2025-01-01 00:00:00+00' + g * interval '1 ms', "
-					+ "'POST', '/v1/models/income:predict', 200, 1000 FROM generate_series(1, 300000) AS g")
-			.update();
+		// one statement for 300,000 rows: longer than the default socket timeout on a
+		// busy
+		// machine
+		app.bulkUpdate("INSERT INTO request_log (id, request_id, occurred_at, method, path, status, latency_micros) "
+				+ "SELECT gen_random_uuid(), 'bulk-' || g, timestamptz '2025-01-01 00:00:00+00' + g * interval '1 ms', "
+				+ "'POST', '/v1/models/income:predict', 200, 1000 FROM generate_series(1, 300000) AS g");
 		HttpResponse<java.io.InputStream> response = CLIENT.send(HttpRequest
 			.newBuilder(URI.create(app.url("/api/admin/exports/request-log?format=csv&from=2025-01-01&to=2025-01-02")))
 			.header("Authorization", "Bearer " + issuer.token("carol", "COMPLIANCE"))
