@@ -44,6 +44,7 @@ public final class StubbedConsole implements BeforeAllCallback, AfterEachCallbac
 		this.console.platformApi().failing(false);
 		this.console.platformApi().governance().reset();
 		this.console.platformApi().tenants().reset();
+		this.console.platformApi().models().reset();
 	}
 
 	@Override

@@ -119,7 +119,7 @@ record ModelChange(String action, Long version, Integer weight, String subject, 
 	}
 
 	/** The confirmation page's heading. */
-	String title(String model) {
+	public String title(String model) {
 		return switch (this.action) {
 			case "canary" -> "Route " + this.weight + " % of " + model + " to version " + this.version + "?";
 			case "promote" -> "Promote the canary of " + model + "?";
@@ -132,7 +132,7 @@ record ModelChange(String action, Long version, Integer weight, String subject, 
 	}
 
 	/** The button that applies the change. */
-	String button() {
+	public String button() {
 		return switch (this.action) {
 			case "canary" -> "Set the canary";
 			case "promote" -> "Promote the canary";
@@ -145,7 +145,7 @@ record ModelChange(String action, Long version, Integer weight, String subject, 
 	}
 
 	/** Whether the change can take traffic or access away at once. */
-	boolean danger() {
+	public boolean danger() {
 		return this.action.equals("reset") || this.action.equals("grants") || this.action.equals("promote");
 	}
 

@@ -62,7 +62,7 @@ class ModelChangesController {
 		@SuppressWarnings("unchecked")
 		Map<String, String> tenantNames = (Map<String, String>) page.get("tenantNames");
 		page.addAttribute("change", change);
-		page.addAttribute("title", change.title(name));
+		page.addAttribute("confirmTitle", change.title(name));
 		page.addAttribute("consequences", change.consequences(name, (CatalogModel) page.get("model"),
 				(Routing) page.get("routing"), tenantNames));
 		page.addAttribute("hidden", change.fields());
