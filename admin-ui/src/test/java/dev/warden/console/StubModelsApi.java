@@ -24,11 +24,12 @@ import tools.jackson.databind.node.ObjectNode;
  * {@code AVAILABLE}, or {@code END} with a reason when the file contains {@code broken});
  * anything else is 400 {@code not_an_archive}; a bad name 400 {@code invalid_model_name}.
  * A canary above 20 % is 409 {@code approval_required}, an unknown version 409
- * {@code unknown_version}, promote or rollback without canary 409 {@code no_canary}, a
- * pin of an id that is not a tenant 400 {@code invalid_pin}, a grant to an unknown tenant
- * 400 {@code unknown_tenant}. Every write answers 403 to a token without the
- * {@code ADMIN} role. The dashboard's first-page list (without {@code size}) is left to
- * {@link StubPlatformApi}.
+ * {@code unknown_version}, promote or rollback without canary 409 {@code no_canary},
+ * promoting the canary of {@code income} 409 {@code approval_required} (its policy),
+ * removing a pin that does not exist 404, a pin of an id that is not a tenant 400
+ * {@code invalid_pin}, a grant to an unknown tenant 400 {@code unknown_tenant}. Every
+ * write answers 403 to a token without the {@code ADMIN} role. The dashboard's first-page
+ * list (without {@code size}) is left to {@link StubPlatformApi}.
  */
 public final class StubModelsApi {
 
@@ -293,6 +294,13 @@ public final class StubModelsApi {
 					return new StubExplainabilityApi.Answer(409,
 							error("no_canary", "model " + name + " has no canary"));
 				}
+				if (what.equals(":promote") && name.equals("income")) {
+					return new StubExplainabilityApi.Answer(409,
+							error("approval_required",
+									"making version " + routing.get("canary").get("version").asLong()
+											+ " the stable version of model income "
+											+ "(now version 1) needs an approved promotion request"));
+				}
 				if (what.equals(":promote")) {
 					routing.put("stable_version", routing.get("canary").get("version").asLong());
 				}
@@ -306,10 +314,15 @@ public final class StubModelsApi {
 					return new StubExplainabilityApi.Answer(400,
 							error("invalid_pin", "'" + subject + "' is not a tenant or API key id (a UUID)"));
 				}
+				boolean removed = false;
 				for (int i = pins.size() - 1; i >= 0; i--) {
 					if (pins.get(i).get("subject_id").asString().equals(subject)) {
 						pins.remove(i);
+						removed = true;
 					}
+				}
+				if (method.equals("DELETE") && !removed) {
+					return notFound("no pin of '" + subject + "' on model " + name);
 				}
 				if (method.equals("PUT")) {
 					pins.addObject()

@@ -106,6 +106,9 @@ class ModelsConsoleBrowserIntegrationTests {
 		setCanary(wait, "2", 50);
 		WebElement refused = wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("canary-error")));
 		assertThat(refused.getText()).contains("Nothing was changed: platform-api answered 409");
+		// the refusal is also summed up at the top of the page, with a link to the slider
+		assertThat(browser.findElement(By.id("change-refused")).getText())
+			.contains("Nothing was changed: platform-api answered 409", "Go to the control");
 		assertThat(refused.findElement(By.tagName("a")).getAttribute("href"))
 			.endsWith("/models/" + model + "/versions/2/promotion");
 		screenshot("console-model-canary-refused.png");
@@ -115,6 +118,7 @@ class ModelsConsoleBrowserIntegrationTests {
 		wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("routing"),
 				"Version 2 of " + model + " now answers 10 % of the calls that name no version."));
 		assertThat(browser.findElement(By.id("routing")).getText()).contains("version 2 at 10 %");
+		scrollTo("routing");
 		screenshot("console-model-routing.png");
 
 		String pinnedTenant = cluster.newTenant("pinned", "enterprise");
@@ -145,6 +149,7 @@ class ModelsConsoleBrowserIntegrationTests {
 		wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("routing"), "was rolled back"));
 		assertThat(awaitVersions(cluster, model, otherKey, Set.of("1"))).containsExactly("1");
 		assertThat(awaitVersions(cluster, model, pinnedKey, Set.of("2"))).containsExactly("2");
+		scrollTo("routing");
 		screenshot("console-model-rolled-back.png");
 
 		var admin = Http.bearer(cluster.adminToken());
@@ -264,6 +269,10 @@ class ModelsConsoleBrowserIntegrationTests {
 			.get(cluster.gateway() + "/api/admin/audit-events?target_type=" + type + "&target_id=" + id, admin)
 			.json();
 		return events.path("content").valueStream().map((event) -> event.path("action").asString()).toList();
+	}
+
+	private void scrollTo(String id) {
+		((JavascriptExecutor) browser).executeScript("arguments[0].scrollIntoView();", browser.findElement(By.id(id)));
 	}
 
 	private void screenshot(String name) throws Exception {

@@ -163,8 +163,8 @@ record ModelChange(String action, Long version, Integer weight, String subject, 
 				lines.add((canary != null)
 						? "It replaces the canary version " + canary.version() + " at " + canary.weight() + " %."
 						: "There is no canary now.");
-				lines.add("Pinned tenants and API keys keep their version. The promotion policy may refuse a weight "
-						+ "this large without an approved promotion request.");
+				lines.add("Pinned tenants and API keys keep their version. Above the weight an administrator may set "
+						+ "directly, the promotion policy refuses the canary: it then needs an approved promotion request.");
 			}
 			case "promote" -> {
 				lines.add((canary != null)

@@ -218,6 +218,21 @@ class ModelsPageIntegrationTests {
 		assertThat(rolledBack.statusCode()).isEqualTo(302);
 		assertThat(console.platformApi().posts()).contains("/api/admin/models/income:rollback ");
 
+		admin.postForm(console.url("/models/income/apply"),
+				Map.of("_csrf", csrf, "action", "canary", "version", "2", "weight", "10"));
+		String promote = admin
+			.postForm(console.url("/models/income/confirm"), Map.of("_csrf", csrf, "action", "promote"))
+			.body();
+		assertThat(promote).contains("Promote the canary of income?",
+				"Canary version 2 becomes the stable version of income (now version 1)");
+		HttpResponse<String> promoted = admin.postForm(console.url("/models/income/apply"),
+				Pages.formFields(promote, "action=\"/models/income/apply\""));
+		assertThat(promoted.statusCode()).isEqualTo(409);
+		assertThat(between(promoted.body(), "id=\"promote-error\"", "</div>")).contains(
+				"platform-api answered 409: making version 2 the stable version of model income (now version 1) needs an approved promotion request.",
+				"href=\"/models/income/versions/2/promotion\"");
+		assertThat(between(promoted.body(), "id=\"change-refused\"", "</div>")).contains("href=\"#promote-error\"");
+
 		String reset = admin.postForm(console.url("/models/income/confirm"), Map.of("_csrf", csrf, "action", "reset"))
 			.body();
 		assertThat(reset).contains("Reset the routing of income?", "danger-zone", "Pins stay.");
@@ -257,6 +272,12 @@ class ModelsPageIntegrationTests {
 		assertThat(unpin).contains("The pin of Tenant acme to version 2 is removed");
 		admin.postForm(console.url("/models/income/apply"), Pages.formFields(unpin, "action=\"/models/income/apply\""));
 		assertThat(console.platformApi().requests()).contains("DELETE /api/admin/models/income/pins/tn-1");
+
+		HttpResponse<String> missing = admin.postForm(console.url("/models/income/apply"),
+				Map.of("_csrf", csrf, "action", "unpin", "subject", "tn-1"));
+		assertThat(missing.statusCode()).isEqualTo(404);
+		assertThat(between(missing.body(), "id=\"unpin-error\"", "</div>"))
+			.contains("platform-api answered 404: no pin of &#39;tn-1&#39; on model income.");
 	}
 
 	@Test
