@@ -227,6 +227,10 @@ public final class StubModelsApi {
 			return new StubExplainabilityApi.Answer(400,
 					error("invalid_model_name", "model name '" + name + "' must match [a-z0-9][a-z0-9_-]{0,63}"));
 		}
+		if (content.contains("huge")) {
+			return new StubExplainabilityApi.Answer(413,
+					error("payload_too_large", "the file is larger than the upload limit of 268435456 bytes"));
+		}
 		if (!content.startsWith("PK\u0003\u0004") && !content.startsWith("\u001f\u008b")) {
 			return new StubExplainabilityApi.Answer(400,
 					error("not_an_archive", "the file is neither a zip nor a gzip archive"));

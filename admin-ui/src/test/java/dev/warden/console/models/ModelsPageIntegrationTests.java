@@ -143,6 +143,13 @@ class ModelsPageIntegrationTests {
 		assertThat(between(notAnArchive.body(), "id=\"upload-file\"", "</div>")).contains(
 				"id=\"upload-file-error\">Nothing was uploaded: platform-api answered 400: the file is neither a zip nor a gzip archive.");
 
+		HttpResponse<String> tooLarge = admin.post(console.url("/models/income/versions"),
+				"multipart/form-data; boundary=" + Pages.BOUNDARY,
+				Pages.multipart(Map.of("_csrf", csrf, "confirm", "true"), "huge.zip", "PK\u0003\u0004 huge"));
+		assertThat(tooLarge.statusCode()).isEqualTo(413);
+		assertThat(between(tooLarge.body(), "id=\"upload-file\"", "</div>")).contains(
+				"id=\"upload-file-error\">Nothing was uploaded: platform-api answered 413: the file is larger than the upload limit of 268435456 bytes.");
+
 		int before = console.platformApi().models().uploads().size();
 		HttpResponse<String> unconfirmed = admin.post(console.url("/models/income/versions"),
 				"multipart/form-data; boundary=" + Pages.BOUNDARY,
