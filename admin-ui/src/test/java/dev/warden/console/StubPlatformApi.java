@@ -104,6 +104,8 @@ public final class StubPlatformApi implements AutoCloseable {
 
 	private final StubMonitoringApi monitoring = new StubMonitoringApi();
 
+	private final StubModelsApi models = new StubModelsApi();
+
 	private final List<String> failingPaths = new CopyOnWriteArrayList<>();
 
 	private volatile boolean failing;
@@ -165,6 +167,11 @@ public final class StubPlatformApi implements AutoCloseable {
 		return this.monitoring;
 	}
 
+	/** The model catalogue, upload, grants and routing part of the stand-in. */
+	public StubModelsApi models() {
+		return this.models;
+	}
+
 	/** The tenant and API key part of the stand-in. */
 	public StubTenantsApi tenants() {
 		return this.tenants;
@@ -192,16 +199,21 @@ public final class StubPlatformApi implements AutoCloseable {
 		String method = exchange.getRequestMethod();
 		this.requests.add(method + " " + exchange.getRequestURI());
 		String body = "";
+		byte[] bytes = new byte[0];
 		if (method.equals("POST") || method.equals("PUT") || method.equals("PATCH")) {
-			body = new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
+			bytes = exchange.getRequestBody().readAllBytes();
+			body = new String(bytes, StandardCharsets.UTF_8);
 			this.posts.add(new Post(method, path, exchange.getRequestURI().getRawQuery(), body, authorization));
 		}
 		StubExplainabilityApi.Answer explained = null;
 		if (authorization != null && authorization.startsWith("Bearer ")) {
 			String query = exchange.getRequestURI().getRawQuery();
 			boolean admin = hasRole(authorization, "ADMIN");
-			explained = this.governance.answer(method, path, query, body, claims(authorization).path("sub").asString(),
-					admin);
+			explained = this.models.answer(method, path, query, bytes, admin);
+			if (explained == null) {
+				explained = this.governance.answer(method, path, query, body,
+						claims(authorization).path("sub").asString(), admin);
+			}
 			if (explained == null) {
 				explained = this.explainability.answer(method, path, query, body, admin);
 			}

@@ -45,6 +45,7 @@ public final class StubbedConsole implements BeforeAllCallback, AfterEachCallbac
 		this.console.platformApi().governance().reset();
 		this.console.platformApi().tenants().reset();
 		this.console.platformApi().monitoring().reset();
+		this.console.platformApi().models().reset();
 	}
 
 	@Override

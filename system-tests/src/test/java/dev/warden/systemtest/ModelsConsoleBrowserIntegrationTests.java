@@ -1,0 +1,282 @@
+package dev.warden.systemtest;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+import org.openqa.selenium.By;
+import org.openqa.selenium.JavascriptExecutor;
+import org.openqa.selenium.Keys;
+import org.openqa.selenium.WebDriver;
+import org.openqa.selenium.WebElement;
+import org.openqa.selenium.support.ui.ExpectedConditions;
+import org.openqa.selenium.support.ui.Select;
+import org.openqa.selenium.support.ui.WebDriverWait;
+import tools.jackson.databind.JsonNode;
+
+/**
+ * The models pages in a real headless Chromium against the real cluster: an administrator
+ * creates a model by uploading a real SavedModel in the browser (with the progress bar),
+ * watches the worker make it AVAILABLE without reloading the page, uploads a second
+ * version, sets it as a 10 % canary with the weight slider (a larger weight is refused by
+ * the promotion policy, in platform-api's words, next to the slider), pins a tenant to
+ * the canary and rolls it back, each change confirmed on its own page; predictions
+ * through the gateway carry the {@code X-Model-Version} the routing names, and
+ * platform-api audited each change. Then a compliance officer sees the model without any
+ * control, and a change forged in that officer's browser is answered with platform-api's
+ * 403 as a message. Every page visited is kept as a screenshot.
+ */
+@ExtendWith(WardenClusterExtension.class)
+class ModelsConsoleBrowserIntegrationTests {
+
+	private static final String INCOME_ROW = """
+			{"instances":[{"age":39,"workclass":"State-gov","fnlwgt":77516,"education":"Bachelors",
+			 "education_num":13,"marital_status":"Never-married","occupation":"Adm-clerical",
+			 "relationship":"Not-in-family","race":"White","sex":"Male","capital_gain":2174,"capital_loss":0,
+			 "hours_per_week":40,"native_country":"United-States"}]}""";
+
+	private WebDriver browser;
+
+	@AfterEach
+	void closeBrowser() {
+		if (browser != null) {
+			browser.quit();
+		}
+	}
+
+	@Test
+	void anAdminUploadsRoutesAndRollsBackAndComplianceOnlyReads(WardenCluster cluster, @TempDir Path dir)
+			throws Exception {
+		String model = "console-" + UUID.randomUUID().toString().substring(0, 8);
+		Path archive = dir.resolve("income.zip");
+		Files.write(archive, Http.zip(cluster.modelVersionDir));
+		browser = HeadlessChromium.open();
+		var wait = new WebDriverWait(browser, Duration.ofSeconds(90));
+		signIn(cluster, wait, "admin", WardenCluster.ADMIN_PASSWORD, "/models");
+
+		// a new model by its first upload, from the list page
+		assertThat(browser.findElement(By.cssSelector("nav.nav a")).getText()).isEqualTo("Models");
+		WebElement upload = browser.findElement(By.cssSelector("form.upload-model"));
+		upload.findElement(By.id("upload-name")).sendKeys(model);
+		upload.findElement(By.id("upload-file")).sendKeys(archive.toAbsolutePath().toString());
+		upload.findElement(By.id("upload-confirm")).click();
+		screenshot("console-models.png");
+		upload.findElement(By.cssSelector("button[type=submit]")).click();
+		wait.until(ExpectedConditions.textToBePresentInElementLocated(By.tagName("body"),
+				"Version 1 of " + model + " was uploaded and validated by a worker"));
+		assertThat(browser.getCurrentUrl()).endsWith("/models/" + model + "?uploaded=1");
+		// the worker's state follows without reloading the page (htmx)
+		awaitAvailable(wait, "1");
+		screenshot("console-model-uploaded.png");
+
+		// the second version, from the model page
+		WebElement next = browser.findElement(By.cssSelector("form.upload-model"));
+		next.findElement(By.id("upload-file")).sendKeys(archive.toAbsolutePath().toString());
+		next.findElement(By.id("upload-confirm")).click();
+		next.findElement(By.cssSelector("button[type=submit]")).click();
+		wait.until(ExpectedConditions.textToBePresentInElementLocated(By.tagName("body"),
+				"Version 2 of " + model + " was uploaded"));
+		// the upload changes nothing for tenants: version 1 became stable, version 2
+		// waits
+		// for a canary or a promotion (the promotion policy requires approval)
+		awaitSettled(wait, "2");
+		WebElement two = browser.findElement(By.id("version-2"));
+		assertThat(two.getText()).contains("SHA-256", "admin", "serving_default", "DT_FLOAT");
+		assertThat(browser
+			.findElement(
+					By.xpath("//section[@id='routing']//dt[normalize-space()='Stable version']/following-sibling::dd"))
+			.getText()).isEqualTo("1");
+		assertThat(two.findElement(By.linkText("Promotion")).getAttribute("href"))
+			.endsWith("/models/" + model + "/versions/2/promotion");
+
+		// a canary above what the policy allows without approval is refused next to the
+		// slider
+		setCanary(wait, "2", 50);
+		WebElement refused = wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("canary-error")));
+		assertThat(refused.getText()).contains("Nothing was changed: platform-api answered 409");
+		// the refusal is also summed up at the top of the page, with a link to the slider
+		assertThat(browser.findElement(By.id("change-refused")).getText())
+			.contains("Nothing was changed: platform-api answered 409", "Go to the control");
+		assertThat(refused.findElement(By.tagName("a")).getAttribute("href"))
+			.endsWith("/models/" + model + "/versions/2/promotion");
+		screenshot("console-model-canary-refused.png");
+
+		// 10 %: allowed
+		setCanary(wait, "2", 10);
+		wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("routing"),
+				"Version 2 of " + model + " now answers 10 % of the calls that name no version."));
+		assertThat(browser.findElement(By.id("routing")).getText()).contains("version 2 at 10 %");
+		scrollTo("routing");
+		screenshot("console-model-routing.png");
+
+		String pinnedTenant = cluster.newTenant("pinned", "enterprise");
+		String pinnedKey = cluster.newKey(pinnedTenant, "pinned");
+		String otherKey = cluster.newTenantKey("unpinned", "enterprise");
+		// the canary answers some request ids, the stable version the rest (enterprise
+		// plan: the 40 calls of a round fit its rate)
+		assertThat(awaitVersions(cluster, model, otherKey, Set.of("1", "2"))).containsExactlyInAnyOrder("1", "2");
+
+		// pin a tenant, chosen by name, to the canary
+		browser.get(cluster.console() + "/models/" + model);
+		WebElement pin = wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("pin-tenant")));
+		new Select(pin).selectByValue(pinnedTenant);
+		new Select(browser.findElement(By.id("pin-version"))).selectByValue("2");
+		browser.findElement(By.xpath("//button[normalize-space()='Pin…']")).click();
+		wait.until(ExpectedConditions.textToBePresentInElementLocated(By.tagName("h1"), "Pin to version 2"));
+		screenshot("console-model-pin-confirm.png");
+		browser.findElement(By.xpath("//button[normalize-space()='Pin']")).click();
+		wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("routing"), "Pinned"));
+		assertThat(awaitVersions(cluster, model, pinnedKey, Set.of("2"))).containsExactly("2");
+
+		// roll back: the unpinned tenant gets the stable version only, the pin stays
+		browser.findElement(By.xpath("//button[normalize-space()='Roll back…']")).click();
+		wait.until(ExpectedConditions.textToBePresentInElementLocated(By.tagName("h1"), "Roll back the canary"));
+		assertThat(browser.findElement(By.cssSelector(".confirm")).getText()).contains("version 2 at 10 %");
+		screenshot("console-model-rollback-confirm.png");
+		browser.findElement(By.xpath("//button[normalize-space()='Roll back']")).click();
+		wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("routing"), "was rolled back"));
+		assertThat(awaitVersions(cluster, model, otherKey, Set.of("1"))).containsExactly("1");
+		assertThat(awaitVersions(cluster, model, pinnedKey, Set.of("2"))).containsExactly("2");
+		scrollTo("routing");
+		screenshot("console-model-rolled-back.png");
+
+		var admin = Http.bearer(cluster.adminToken());
+		assertThat(actions(cluster, admin, "model", model)).contains("model.canary_set", "model.pin_set",
+				"model.canary_rolled_back");
+		assertThat(actions(cluster, admin, "model_version", model + "/1")).contains("model_version.uploaded");
+		browser.quit();
+
+		// compliance: everything visible, nothing to press; a forged change is refused
+		browser = HeadlessChromium.open();
+		wait = new WebDriverWait(browser, Duration.ofSeconds(30));
+		signIn(cluster, wait, "compliance", WardenCluster.COMPLIANCE_PASSWORD, "/models/" + model);
+		wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("version-2")));
+		assertThat(browser.findElement(By.id("pins")).getText()).contains("pinned-");
+		assertThat(browser.findElements(By.cssSelector("main form"))).isEmpty();
+		assertThat(browser.findElements(By.cssSelector("input[type=range], input[type=file]"))).isEmpty();
+		screenshot("console-model-compliance.png");
+
+		String csrf = browser.findElement(By.cssSelector("form[action='/logout'] input[name=_csrf]"))
+			.getAttribute("value");
+		((JavascriptExecutor) browser).executeScript(
+				"""
+						var form = document.createElement('form');
+						form.method = 'post';
+						form.action = arguments[0];
+						[['_csrf', arguments[1]], ['action', 'canary'], ['version', '2'], ['weight', '5']].forEach(function (f) {
+						  var input = document.createElement('input');
+						  input.type = 'hidden'; input.name = f[0]; input.value = f[1];
+						  form.appendChild(input);
+						});
+						document.body.appendChild(form);
+						form.submit();""",
+				"/models/" + model + "/apply", csrf);
+		WebElement forbidden = wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("canary-error")));
+		assertThat(forbidden.getText()).contains("Nothing was changed: platform-api answered 403");
+		screenshot("console-model-compliance-refused.png");
+		JsonNode routing = Http.get(cluster.gateway() + "/api/admin/models/" + model + "/routing", admin).json();
+		assertThat(routing.path("canary").isNull()).as(routing.toString()).isTrue();
+	}
+
+	/**
+	 * Chooses the canary version, moves the slider with the keyboard to the weight,
+	 * confirms.
+	 */
+	private void setCanary(WebDriverWait wait, String version, int weight) throws Exception {
+		new Select(wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("canary-version"))))
+			.selectByValue(version);
+		WebElement slider = browser.findElement(By.id("canary-weight"));
+		slider.sendKeys(Keys.HOME);
+		for (int i = 1; i < weight; i++) {
+			slider.sendKeys(Keys.ARROW_RIGHT);
+		}
+		assertThat(browser.findElement(By.id("canary-weight-value")).getText()).isEqualTo(weight + " %");
+		browser.findElement(By.xpath("//button[normalize-space()='Set the canary…']")).click();
+		wait.until(ExpectedConditions.textToBePresentInElementLocated(By.tagName("h1"), "Route " + weight + " % of"));
+		assertThat(browser.findElement(By.cssSelector(".confirm")).getText())
+			.contains("Version " + version + " will answer " + weight + " %");
+		if (weight == 10) {
+			screenshot("console-model-canary-confirm.png");
+		}
+		browser.findElement(By.xpath("//button[normalize-space()='Set the canary']")).click();
+	}
+
+	/** Waits until the version's status, refreshed by the page itself, says AVAILABLE. */
+	private void awaitAvailable(WebDriverWait wait, String version) {
+		awaitSettled(wait, version);
+		assertThat(browser.findElement(By.id("status-" + version)).getText()).contains("State: AVAILABLE");
+	}
+
+	/** Waits until the version's status, refreshed by the page itself, is final. */
+	private void awaitSettled(WebDriverWait wait, String version) {
+		wait.until(ExpectedConditions
+			.presenceOfElementLocated(By.cssSelector("#status-" + version + "[data-settled='true']")));
+	}
+
+	/**
+	 * The versions that answer 40 predictions with different request ids, once they are
+	 * exactly the expected ones (at most 60 s: routing changes reach every replica within
+	 * half a second, but a version routed to for the first time is loaded then).
+	 */
+	private static Set<String> awaitVersions(WardenCluster cluster, String model, String key, Set<String> expected)
+			throws Exception {
+		var deadline = Instant.now().plus(Duration.ofSeconds(60));
+		Set<String> seen;
+		do {
+			seen = new HashSet<>();
+			for (int i = 0; i < 40; i++) {
+				Map<String, String> headers = new LinkedHashMap<>(Http.bearer(key));
+				headers.put("X-Request-Id", "models-console-" + i);
+				var answer = Http.postJson(cluster.gateway() + "/v1/models/" + model + ":predict", headers, INCOME_ROW);
+				seen.add((answer.status() == 200) ? answer.header("X-Model-Version")
+						: answer.status() + " " + answer.body());
+			}
+			if (seen.equals(expected)) {
+				return seen;
+			}
+			Thread.sleep(200);
+		}
+		while (Instant.now().isBefore(deadline));
+		return seen;
+	}
+
+	private void signIn(WardenCluster cluster, WebDriverWait wait, String user, String password, String path) {
+		browser.get(cluster.console() + path);
+		wait.until(ExpectedConditions.visibilityOfElementLocated(By.name("username"))).sendKeys(user);
+		browser.findElement(By.name("password")).sendKeys(password);
+		browser.findElement(By.cssSelector("button[type=submit], input[type=submit]")).click();
+		wait.until(ExpectedConditions.textToBePresentInElementLocated(By.tagName("body"), "Sign out"));
+		if (!browser.getCurrentUrl().endsWith(path)) {
+			browser.get(cluster.console() + path);
+		}
+	}
+
+	private static java.util.List<String> actions(WardenCluster cluster, Map<String, String> admin, String type,
+			String id) throws Exception {
+		JsonNode events = Http
+			.get(cluster.gateway() + "/api/admin/audit-events?target_type=" + type + "&target_id=" + id, admin)
+			.json();
+		return events.path("content").valueStream().map((event) -> event.path("action").asString()).toList();
+	}
+
+	private void scrollTo(String id) {
+		((JavascriptExecutor) browser).executeScript("arguments[0].scrollIntoView();", browser.findElement(By.id(id)));
+	}
+
+	private void screenshot(String name) throws Exception {
+		HeadlessChromium.screenshot(browser, name);
+	}
+
+}
