@@ -56,13 +56,19 @@ class AuditController {
 	}
 
 	/**
-	 * Most recent audit events first (highest {@code seq}), optionally for one target,
-	 * one page at a time.
+	 * Most recent audit events first (highest {@code seq}), optionally filtered by action
+	 * (or its start, {@code model.*}), actor (subject or user name), target and time
+	 * range, one page at a time.
 	 */
 	@GetMapping("/api/admin/audit-events")
-	Page<AuditEvent> list(PageRequest page, @RequestParam(name = "target_type", required = false) String targetType,
-			@RequestParam(name = "target_id", required = false) String targetId) {
-		return Page.of(this.trail.recent(page.offset(), page.fetchSize(), targetType, targetId), page);
+	Page<AuditEvent> list(PageRequest page, @RequestParam(name = "action", required = false) String action,
+			@RequestParam(name = "actor", required = false) String actor,
+			@RequestParam(name = "target_type", required = false) String targetType,
+			@RequestParam(name = "target_id", required = false) String targetId,
+			@RequestParam(name = "from", required = false) String from,
+			@RequestParam(name = "to", required = false) String to) {
+		AuditEventSearch filters = AuditEventSearch.of(action, actor, targetType, targetId, from, to);
+		return Page.of(this.trail.search(filters, page.offset(), page.fetchSize()), page);
 	}
 
 	/**

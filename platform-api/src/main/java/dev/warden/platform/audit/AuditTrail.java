@@ -127,13 +127,18 @@ public class AuditTrail {
 	 * ones.
 	 */
 	public List<AuditEvent> recent(long offset, int limit, String targetType, String targetId) {
+		return search(AuditEventSearch.of(null, null, targetType, targetId, null, null), offset, limit);
+	}
+
+	/**
+	 * The events the filters select, most recent first, skipping the {@code offset} most
+	 * recent of them.
+	 */
+	List<AuditEvent> search(AuditEventSearch filters, long offset, int limit) {
 		return this.jdbc
-			.sql("SELECT " + COLUMNS + " FROM audit_events "
-					+ "WHERE (CAST(:targetType AS text) IS NULL OR target_type = :targetType) "
-					+ "AND (CAST(:targetId AS text) IS NULL OR target_id = :targetId) ORDER BY seq DESC "
+			.sql("SELECT " + COLUMNS + " FROM audit_events " + filters.where() + " ORDER BY seq DESC "
 					+ "OFFSET :offset LIMIT :limit")
-			.param("targetType", targetType)
-			.param("targetId", targetId)
+			.params(filters.parameters())
 			.param("offset", offset)
 			.param("limit", limit)
 			.query((rs, row) -> event(rs))
