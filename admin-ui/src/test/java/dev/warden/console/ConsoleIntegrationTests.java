@@ -216,6 +216,40 @@ class ConsoleIntegrationTests {
 	}
 
 	@Test
+	void auditPageFiltersPagesAndShowsDetailsAsReadableLines() throws Exception {
+		var browser = new AuthorizationCodeFlowClient(ISSUER);
+		signInToConsole(browser, "compliance", "compliance-local");
+
+		HttpResponse<String> page = browser
+			.get(ISSUER.resolve("/audit?action=tenant.*&actor=kc-alice&targetType=tenant&target=t-1"
+					+ "&from=2025-01-01T00:00:00Z&to=2025-02-01T00:00:00Z&size=20"));
+
+		assertThat(page.statusCode()).isEqualTo(200);
+		assertThat(PLATFORM_API.requests()).contains("GET /api/admin/audit-events?action=tenant.%2A&actor=kc-alice"
+				+ "&target_type=tenant&target_id=t-1&from=2025-01-01T00%3A00%3A00Z&to=2025-02-01T00%3A00%3A00Z"
+				+ "&page=0&size=20");
+		// a change reads "plan: free → enterprise", unchanged fields and nested values by
+		// their path
+		assertThat(page.body()).containsSubsequence("<dt>plan</dt>", "<span class=\"was\">free</span>", "changed to",
+				"<span class=\"now\">enterprise</span>", "<dt>status</dt>", "<dd>active</dd>",
+				"<dt>quota.requests_per_minute</dt>", "<dd>600</dd>", "<dt>quota.models</dt>", "<dd>income, spam</dd>");
+		assertThat(page.body()).doesNotContain("{before=", "{plan=");
+		assertThat(page.body()).contains("value=\"tenant.*\"", "value=\"kc-alice\"",
+				"href=\"/audit?action=tenant.*&amp;actor=kc-alice&amp;targetType=tenant&amp;target=t-1"
+						+ "&amp;from=2025-01-01T00%3A00%3A00Z&amp;to=2025-02-01T00%3A00%3A00Z&amp;size=20&amp;page=1\"");
+
+		HttpResponse<String> older = browser.get(ISSUER.resolve("/audit?page=1"));
+		assertThat(older.body()).contains("audit.genesis", "rel=\"prev\"").doesNotContain("rel=\"next\"");
+
+		HttpResponse<String> refused = browser.get(ISSUER.resolve("/audit?action=bad+value"));
+		assertThat(refused.statusCode()).isEqualTo(200);
+		assertThat(refused.body())
+			.containsPattern("id=\"action-error\"[^>]*>platform-api answered 400: action: must be an action such as")
+			.contains("aria-invalid=\"true\"")
+			.contains("Intact.");
+	}
+
+	@Test
 	void alertsPageListsTheOpenAlertsLinkedFromTheDashboard() throws Exception {
 		var browser = new AuthorizationCodeFlowClient(ISSUER);
 		HttpResponse<String> dashboard = signInToConsole(browser, "compliance", "compliance-local");

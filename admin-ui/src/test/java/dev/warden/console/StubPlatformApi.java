@@ -48,8 +48,19 @@ public final class StubPlatformApi implements AutoCloseable {
 			  "prev_hash":"bb","hash":"cc"},
 			  {"id":"e-2","seq":2,"occurred_at":"2025-01-02T03:04:06.000001Z","actor":"admin","roles":["ADMIN"],
 			  "action":"api_key.created","target_type":"api_key","target_id":"k-1","details":{"name":"ci-pipeline"},
-			  "client_address":"10.1.2.3","user_agent":"curl/8","request_id":"req-42","prev_hash":"aa","hash":"bb"}],
-			 "page":0,"size":50,"next_page":null}""";
+			  "client_address":"10.1.2.3","user_agent":"curl/8","request_id":"req-42","prev_hash":"aa","hash":"bb"},
+			  {"id":"e-1","seq":1,"occurred_at":"2025-01-02T03:04:05.000001Z","actor":"admin","roles":["ADMIN"],
+			  "action":"tenant.updated","target_type":"tenant","target_id":"t-1",
+			  "details":{"before":{"plan":"free","status":"active"},"after":{"plan":"enterprise","status":"active"},
+			  "quota":{"requests_per_minute":600,"models":["income","spam"]}},
+			  "client_address":"10.1.2.3","request_id":"req-41","prev_hash":"00","hash":"aa"}],
+			 "page":0,"size":50,"next_page":1}""";
+
+	static final String AUDIT_EVENTS_PAGE_2 = """
+			{"content":[{"id":"e-0","seq":0,"occurred_at":"2025-01-01T00:00:00Z","actor":"system","roles":[],
+			  "action":"audit.genesis","target_type":"audit","target_id":"chain","details":{},"request_id":null,
+			  "prev_hash":null,"hash":"00"}],
+			 "page":1,"size":50,"next_page":null}""";
 
 	static final String ALERTS = """
 			{"content":[{"id":"a-1","rule":"income-error-rate","kind":"error_rate","model":"income","version":"",
@@ -245,7 +256,15 @@ public final class StubPlatformApi implements AutoCloseable {
 			respond(exchange, 200, KEYS);
 		}
 		else if (path.equals("/api/admin/audit-events")) {
-			respond(exchange, 200, AUDIT_EVENTS);
+			String query = String.valueOf(exchange.getRequestURI().getRawQuery());
+			if (query.contains("action=bad")) {
+				respond(exchange, 400, """
+						{"error":{"code":"invalid_parameter","message":"action: must be an action such as \
+						tenant.created, or its start followed by * (model.*)","request_id":"r-1"}}""");
+			}
+			else {
+				respond(exchange, 200, query.contains("page=1") ? AUDIT_EVENTS_PAGE_2 : AUDIT_EVENTS);
+			}
 		}
 		else if (path.equals("/api/admin/monitoring/alerts")) {
 			respond(exchange, 200, ALERTS);

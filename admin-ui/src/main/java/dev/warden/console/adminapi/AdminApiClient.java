@@ -1,5 +1,9 @@
 package dev.warden.console.adminapi;
 
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
 import org.springframework.core.ParameterizedTypeReference;
 import org.springframework.stereotype.Component;
 
@@ -62,6 +66,25 @@ public class AdminApiClient {
 	/** The first page of the audit events, newest first. */
 	public Page<AuditEvent> auditEvents() {
 		return page("/api/admin/audit-events", AUDIT_EVENTS);
+	}
+
+	/**
+	 * One page of the audit events the filters select, newest first.
+	 * @param filters the admin API's filter parameters ({@code action}, {@code actor},
+	 * {@code target_type}, {@code target_id}, {@code from}, {@code to}) that are set, as
+	 * typed: platform-api checks them
+	 */
+	public Page<AuditEvent> auditEvents(Map<String, String> filters, int page, int size) {
+		StringBuilder path = new StringBuilder("/api/admin/audit-events?");
+		List<Object> values = new ArrayList<>();
+		filters.forEach((name, value) -> {
+			path.append(name).append("={").append(name).append("}&");
+			values.add(value);
+		});
+		path.append("page={page}&size={size}");
+		values.add(page);
+		values.add(size);
+		return page(path.toString(), AUDIT_EVENTS, values.toArray());
 	}
 
 	/** The first page of the open alerts, newest opened first. */
