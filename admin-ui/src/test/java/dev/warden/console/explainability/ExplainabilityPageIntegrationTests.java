@@ -46,7 +46,7 @@ class ExplainabilityPageIntegrationTests {
 	private static final Pattern FEATURE_NAME = Pattern.compile("<code class=\"feature-name\">([^<]*)</code>");
 
 	private static final Pattern ATTRIBUTION_LABEL = Pattern
-		.compile("<g class=\"bar-row\" aria-label=\"([^\"]*): [^\"]*\">");
+		.compile("<g class=\"bar-row\" aria-label=\"([^\"]*): [^\"]*\" role=\"group\">");
 
 	private static final Pattern PD_PLOT = Pattern.compile(
 			"<svg[^>]*class=\"chart partial-dependence\"[^>]*data-feature=\"([^\"]*)\"[^>]*>.*?<polyline class=\"pd-line\" points=\"([^\"]*)\"",
@@ -168,7 +168,9 @@ class ExplainabilityPageIntegrationTests {
 		String explained = explainIncome(browser, Map.of("input.age", "39")).body();
 
 		for (String body : List.of(income, spam, explained)) {
-			assertThat(body).doesNotContain("<script");
+			// the only script is the layout's own static file
+			assertThat(body.replaceAll("<script src=\"/webjars/[^\"<>]+\" defer></script>", ""))
+				.doesNotContain("<script");
 		}
 		assertThat(income).contains("&lt;script&gt;alert(&quot;feature&quot;)&lt;/script&gt;");
 		assertThat(spam).contains("&lt;script&gt;alert(&#39;token&#39;)&lt;/script&gt;");
