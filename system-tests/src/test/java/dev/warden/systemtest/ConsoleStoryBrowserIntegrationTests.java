@@ -152,15 +152,18 @@ class ConsoleStoryBrowserIntegrationTests {
 			tenantFilter.clear();
 			tenantFilter.sendKeys(tenantId);
 			browser.findElement(By.cssSelector("form.request-log-filter button[type=submit]")).click();
-			WebElement call = wait.withTimeout(Duration.ofSeconds(60)).until((driver) -> {
-				var rows = driver.findElements(By.xpath("//tr[@data-record][td/code[text()='" + requestId + "']]"));
-				if (rows.isEmpty()) {
-					driver.navigate().refresh();
-					return null;
+			wait.until(ExpectedConditions.urlContains("tenant=" + tenantId));
+			By callRow = By.xpath("//tr[@data-record][td/code[text()='" + requestId + "']]");
+			wait.withTimeout(Duration.ofSeconds(60)).until((driver) -> {
+				if (!driver.findElements(callRow).isEmpty()) {
+					return true;
 				}
-				return rows.get(0);
+				driver.navigate().refresh();
+				return false;
 			});
-			assertThat(browser.getCurrentUrl()).contains("tenant=" + tenantId);
+			WebElement call = browser.findElement(callRow);
+			assertThat(browser.findElements(By.cssSelector("tr[data-record]")))
+				.allSatisfy((other) -> assertThat(other.getText()).contains(tenantId));
 			assertThat(call.findElement(By.cssSelector("td.status")).getText()).startsWith("200");
 			assertThat(call.getText()).contains(name, "income", "/v1/models/income:predict");
 		}
