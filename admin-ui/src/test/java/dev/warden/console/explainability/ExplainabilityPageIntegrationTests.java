@@ -46,7 +46,7 @@ class ExplainabilityPageIntegrationTests {
 	private static final Pattern FEATURE_NAME = Pattern.compile("<code class=\"feature-name\">([^<]*)</code>");
 
 	private static final Pattern ATTRIBUTION_LABEL = Pattern
-		.compile("<g class=\"bar-row\" aria-label=\"([^\"]*): [^\"]*\">");
+		.compile("<g class=\"bar-row\" aria-label=\"([^\"]*): [^\"]*\" role=\"group\">");
 
 	private static final Pattern PD_PLOT = Pattern.compile(
 			"<svg[^>]*class=\"chart partial-dependence\"[^>]*data-feature=\"([^\"]*)\"[^>]*>.*?<polyline class=\"pd-line\" points=\"([^\"]*)\"",
