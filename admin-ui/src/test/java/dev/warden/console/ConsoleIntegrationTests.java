@@ -175,6 +175,7 @@ class ConsoleIntegrationTests {
 		assertThat(page.uri().getPath()).isEqualTo("/");
 		assertThat(page.body()).contains("Signed in as <strong>admin</strong>", ">ADMIN<", "Sign out")
 			.contains("acme", "standard", "2025-01-02T03:04:05Z")
+			.contains("<h3><a href=\"/tenants/t-1\">acme</a></h3>")
 			.contains("wdn_abcdefghijkl", "ci-pipeline", "never")
 			.contains("income", "AVAILABLE", "serving_default", "age", "DT_FLOAT", "[-1]", "probabilities", "[-1, 2]")
 			.doesNotContain("could not be loaded");

@@ -107,19 +107,26 @@ class ApiKeysController {
 	 */
 	@PostMapping("/tenants/{id}/keys/{keyId}/quota")
 	String quota(@PathVariable String id, @PathVariable String keyId, @RequestParam MultiValueMap<String, String> form,
-			RedirectAttributes flash) {
-		Map<String, Object> quota = KeyForm.QuotaForm.submitted(form).request();
+			Authentication user, HttpServletResponse response, ModelMap page, RedirectAttributes flash) {
+		KeyForm.QuotaForm submitted = KeyForm.QuotaForm.submitted(form);
+		Map<String, Object> quota = submitted.request();
 		try {
 			TenantKey key = this.keys.setQuota(id, keyId, quota);
 			flash.addFlashAttribute("keysMessage",
 					Message.ok(quota.isEmpty() ? "Key " + key.prefix() + " has no quota override now: its plan applies."
 							: "Key " + key.prefix() + " has a new quota override."));
+			return "redirect:/tenants/{id}";
 		}
 		catch (AdminApiException ex) {
-			flash.addFlashAttribute("keysMessage",
-					Message.error("The quota of the key was not changed: " + ex.getMessage()));
+			// the page again, with this key's quota form open as typed and the refusal
+			// next to the field it names (or at the top of that form)
+			response.setStatus(ex.isClientError() ? ex.status() : HttpStatus.BAD_GATEWAY.value());
+			page.addAttribute("quotaKeyId", keyId);
+			page.addAttribute("quotaForm", submitted);
+			page.addAttribute("quotaErrors", FieldErrors.of(ex, KeyForm.QuotaForm.FIELDS));
+			TenantPage.load(this.tenants, this.keys, TenantPage.planNames(this.plans), id, 0, user, page);
+			return TenantPage.VIEW;
 		}
-		return "redirect:/tenants/{id}";
 	}
 
 	/**

@@ -103,6 +103,22 @@ record KeyForm(String name, String models, List<String> operations, String expir
 			return new QuotaForm("", "", "", "", "");
 		}
 
+		/** The override's fields, in the order the forms show them. */
+		static final List<String> FIELDS = List.of("requests_per_second", "burst", "requests_per_month",
+				"max_request_bytes", "max_rows_per_request");
+
+		/** The field's value as typed. */
+		public String value(String field) {
+			return switch (field) {
+				case "requests_per_second" -> this.requestsPerSecond;
+				case "burst" -> this.burst;
+				case "requests_per_month" -> this.requestsPerMonth;
+				case "max_request_bytes" -> this.maxRequestBytes;
+				case "max_rows_per_request" -> this.maxRowsPerRequest;
+				default -> throw new IllegalArgumentException("no quota field " + field);
+			};
+		}
+
 		static QuotaForm submitted(MultiValueMap<String, String> form) {
 			return new QuotaForm(first(form, "requests_per_second"), first(form, "burst"),
 					first(form, "requests_per_month"), first(form, "max_request_bytes"),

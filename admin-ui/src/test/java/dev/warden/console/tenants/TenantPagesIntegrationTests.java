@@ -222,6 +222,19 @@ class TenantPagesIntegrationTests {
 		assertThat(quota.body()).contains("Key wdn_abcdefghijkl has a new quota override.");
 		assertThat(JSON.readTree(last(console.platformApi().patchesTo("/api/admin/tenants/tn-1/keys/k-1")).body()))
 			.isEqualTo(JSON.readTree("{\"quota\":{\"requests_per_second\":2,\"burst\":4}}"));
+		HttpResponse<String> loose = admin.postForm(console.url("/tenants/tn-1/keys/k-1/quota"),
+				Map.of("_csrf", csrf(page), "requests_per_second", "3", "burst", "1000"));
+		assertThat(loose.statusCode()).isEqualTo(400);
+		String keyRow = between(loose.body(), "data-key=\"k-1\"", "</tr>");
+		assertThat(keyRow).contains("<details class=\"quota-edit\" open=\"open\">");
+		assertThat(between(keyRow, "id=\"q-k-1-burst\"", "</div>")).contains("value=\"1000\"", "aria-invalid=\"true\"",
+				"Not changed: platform-api answered 400: quota.burst: 1000 is looser than " + "the plan&#39;s 100.");
+		assertThat(between(keyRow, "id=\"q-k-1-requests_per_second\"", "</div>")).contains("value=\"3\"")
+			.doesNotContain("Not changed");
+		assertThat(between(loose.body(), "data-key=\"k-2\"", "</tr>")).doesNotContain("open=\"open\"");
+		assertThat(JSON.readTree(last(console.platformApi().patchesTo("/api/admin/tenants/tn-1/keys/k-1")).body()))
+			.as("the refused override changed nothing")
+			.isEqualTo(JSON.readTree("{\"quota\":{\"requests_per_second\":3,\"burst\":1000}}"));
 		HttpResponse<String> cleared = admin
 			.followRedirects(admin.postForm(console.url("/tenants/tn-1/keys/k-1/quota"), Map.of("_csrf", csrf(page))));
 		assertThat(cleared.body()).contains("has no quota override now");
