@@ -1,6 +1,7 @@
 package dev.warden.systemtest;
 
 import java.io.IOException;
+import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -38,7 +39,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  * order: an administrator signs in, creates a tenant, issues it an API key for
  * {@code predict} and copies the one-time secret from the page; the key calls
  * {@code income} through the gateway with a plain HTTP client; the call is seen on the
- * dashboard (the key's last use), on the tenant's usage and in the request log filtered
+ * dashboard (the key's last use), on the tenant's usage, on the monitoring dashboard (one
+ * request of the tenant on {@code income}, answered 2xx) and in the request log filtered
  * by the tenant (its request id, status 200). The administrator signs out; a compliance
  * officer signs in, exports the audit trail as NDJSON and downloads it, its manifest and
  * the public key through the browser, and the verifier the exports page names passes them
@@ -143,6 +145,22 @@ class ConsoleStoryBrowserIntegrationTests {
 		assertThat(cells.get(columns.indexOf("Models")).getText()).isEqualTo("income");
 		assertThat(cells.get(columns.indexOf("Last used")).getText()).isNotEqualTo("never")
 			.startsWith(LocalDate.now(ZoneOffset.UTC).toString().substring(0, 4));
+
+		// and the monitoring dashboard charts it: one request of the tenant on income in
+		// the last hour, answered 2xx (the page refreshes itself once the gateway has
+		// flushed its per-minute figures)
+		browser.get(cluster.console() + "/monitoring?model=income&window=hour&tenant="
+				+ URLEncoder.encode(name, StandardCharsets.UTF_8));
+		try {
+			wait.withTimeout(Duration.ofSeconds(90))
+				.until(ExpectedConditions.textToBe(By.cssSelector("[data-total='requests']"), "1"));
+			assertThat(browser.findElement(By.cssSelector("[data-total='answers']")).getText()).isEqualTo("2xx: 1");
+			wait.until(ExpectedConditions
+				.visibilityOfElementLocated(By.cssSelector("figure[data-chart='requests'] canvas")));
+		}
+		finally {
+			screenshot("console-story-monitoring.png");
+		}
 
 		// 6. the request log, filtered by the tenant: the call with its request id and
 		// status 200
