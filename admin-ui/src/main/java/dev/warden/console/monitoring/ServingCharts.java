@@ -1,5 +1,7 @@
 package dev.warden.console.monitoring;
 
+import java.math.BigDecimal;
+import java.math.MathContext;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -30,6 +32,8 @@ import tools.jackson.databind.JsonNode;
  */
 record ServingCharts(String from, String to, String step, long stepSeconds, List<Long> times, List<Chart> charts,
 		List<Total> totals, long requests, List<List<String>> rows) {
+
+	private static final MathContext SIGNIFICANT = new MathContext(3);
 
 	/**
 	 * Most error codes (and quota limits) drawn as series of their own; the rest is
@@ -205,12 +209,22 @@ record ServingCharts(String from, String to, String step, long stepSeconds, List
 		return (share.isNumber()) ? round(share.asDouble() * 100) : null;
 	}
 
+	/**
+	 * Three decimals, and three significant digits below 0.001: one request in an
+	 * hour-long step is 0.000278/s, not 0, so a rare call still shows on a 30-day chart.
+	 */
 	private static double round(double value) {
-		return Math.round(value * 1000) / 1000.0;
+		if (Math.abs(value) >= 0.001 || value == 0 || !Double.isFinite(value)) {
+			return Math.round(value * 1000) / 1000.0;
+		}
+		return new BigDecimal(value).round(SIGNIFICANT).doubleValue();
 	}
 
 	private static String number(Double value) {
-		return number(value, 3);
+		if (value == null || Math.abs(value) >= 0.001 || value == 0 || !Double.isFinite(value)) {
+			return number(value, 3);
+		}
+		return new BigDecimal(value).round(SIGNIFICANT).stripTrailingZeros().toPlainString();
 	}
 
 	/** The value with at most this many decimals (no trailing zeros), or a dash. */

@@ -51,4 +51,22 @@ class MonitoringServingChartsTests {
 		assertThat(charts.empty()).isFalse();
 	}
 
+	@Test
+	void oneRequestInAnHourStepIsNotRoundedAway() {
+		ServingCharts charts = ServingCharts.of(JSON.readTree("""
+				{"model":"income","from":"2026-12-06T10:00:00Z","to":"2026-12-06T12:00:00Z","step":"1h",
+				 "totals":{"requests":1,"answers":{"2xx":1},"error_rate":0.0,"errors_by_code":{},
+				  "quota_rejections_by_limit":{},"latency_micros":{"p50":900,"p95":900,"p99":900,"mean":900,"max":900}},
+				 "points":[
+				  {"time":"2026-12-06T10:00:00Z","requests":1,"error_rate":0.0,"errors_by_code":{},
+				   "quota_rejections_by_limit":{},"latency_micros":{"p50":900,"p95":900,"p99":900}},
+				  {"time":"2026-12-06T11:00:00Z","requests":0,"error_rate":null,"errors_by_code":{},
+				   "quota_rejections_by_limit":{},"latency_micros":{"p50":null,"p95":null,"p99":null}}]}"""));
+		// 1 / 3600 s and 1 / 7200 s, to three significant digits
+		assertThat(charts.charts().get(0).series().get(0).values()).containsExactly(0.000278, 0.0);
+		assertThat(charts.totals()).filteredOn((total) -> total.key().equals("requests-per-second"))
+			.extracting(ServingCharts.Total::text)
+			.containsExactly("0.000139");
+	}
+
 }
