@@ -152,6 +152,25 @@ class ModelsConsoleBrowserIntegrationTests {
 		scrollTo("routing");
 		screenshot("console-model-rolled-back.png");
 
+		// a promotion request of version 2 from its promotion page (this model's own, so
+		// no other test's requests are touched): refused by a rule or pending, it is
+		// stored and has its page
+		browser.get(cluster.console() + "/models/" + model + "/versions/2/promotion");
+		wait.until(ExpectedConditions.visibilityOfElementLocated(By.cssSelector("form.request-promotion")));
+		browser.findElement(By.cssSelector("form.request-promotion input[name=target][value=stable]")).click();
+		browser.findElement(By.id("request-comment")).sendKeys("Version 2 after its canary");
+		browser.findElement(By.xpath("//button[normalize-space()='Request the promotion']")).click();
+		By requestLink = By.cssSelector("#requests a[href^='/promotions/']");
+		wait.until((driver) -> driver.getCurrentUrl().matches(".*/promotions/[^/?#]+$")
+				|| !driver.findElements(requestLink).isEmpty());
+		if (!browser.getCurrentUrl().matches(".*/promotions/[^/?#]+$")) {
+			browser.findElement(requestLink).click();
+			wait.until(ExpectedConditions.urlMatches(".*/promotions/[^/?#]+$"));
+		}
+		wait.until(ExpectedConditions.textToBePresentInElementLocated(By.tagName("h1"), "Promotion request"));
+		assertThat(browser.findElement(By.tagName("main")).getText()).contains(model, "Version 2 after its canary");
+		screenshot("console-promotion-request.png");
+
 		var admin = Http.bearer(cluster.adminToken());
 		assertThat(actions(cluster, admin, "model", model)).contains("model.canary_set", "model.pin_set",
 				"model.canary_rolled_back");
