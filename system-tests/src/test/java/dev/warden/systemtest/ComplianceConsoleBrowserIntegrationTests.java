@@ -147,11 +147,14 @@ class ComplianceConsoleBrowserIntegrationTests {
 			screenshot("console-request-log-payload.png");
 		}
 
-		// the audit trail shows the break-glass view with the justification
-		browser.get(cluster.console() + "/audit");
+		// the audit trail, filtered by the action and the record, shows the break-glass
+		// view
+		// with the justification
+		browser.get(cluster.console() + "/audit?action=request_log.payload_viewed&target=" + recordId);
 		try {
 			WebElement event = wait.until(ExpectedConditions.presenceOfElementLocated(By
-				.xpath("//tr[td/code[text()='request_log.payload_viewed'] and td/code[text()='" + recordId + "']]")));
+				.xpath("//tr[td//code[text()='request_log.payload_viewed'] and td//code[text()='" + recordId + "']]")));
+			assertThat(browser.findElements(By.cssSelector("table.audit-events tbody tr"))).hasSize(1);
 			assertThat(event.getText()).contains("compliance", "COMPLIANCE", justification, "decrypted", tenantId);
 			// the screenshot shows the event
 			((JavascriptExecutor) browser).executeScript("arguments[0].scrollIntoView({block: 'center'})", event);
