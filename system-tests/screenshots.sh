@@ -15,22 +15,32 @@ TO=docs/images/console
 # the pages docs/console.md shows, each from the browser test named in its section
 SCREENSHOTS=(
   console-story-sign-in.png
+  console-signed-out.png
   console-dashboard.png
   console-story-dashboard.png
   console-tenants.png
   console-tenant.png
   console-key-issued.png
+  console-key-revoke.png
+  console-tenant-delete.png
   console-tenant-compliance-refused.png
   console-quota-plans.png
   console-workers.png
+  console-monitoring.png
+  console-monitoring-charts.png
+  console-models.png
+  console-model-routing.png
+  console-model-canary-confirm.png
   console-explainability.png
   console-fairness.png
   console-model-card.png
   console-promotion.png
   console-promotions.png
+  console-promotion-request.png
   console-alerts.png
   console-audit.png
   console-request-log.png
+  console-request-log-justification.png
   console-request-log-payload.png
   console-exports.png
   console-not-found.png
