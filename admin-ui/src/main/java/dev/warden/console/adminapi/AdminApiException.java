@@ -55,6 +55,21 @@ public class AdminApiException extends RuntimeException {
 	}
 
 	/**
+	 * The query parameter platform-api's refusal names at the start of its message
+	 * ({@code status: must be ...}, or {@code query parameter 'model': must be ...} from
+	 * its rule for every text parameter), or an empty string when it names none.
+	 */
+	public String refusedParameter() {
+		String message = this.platformMessage;
+		int colon = (message != null) ? message.indexOf(':') : -1;
+		String parameter = (colon > 0) ? message.substring(0, colon) : "";
+		if (parameter.startsWith("query parameter '") && parameter.endsWith("'")) {
+			parameter = parameter.substring("query parameter '".length(), parameter.length() - 1);
+		}
+		return parameter;
+	}
+
+	/**
 	 * platform-api's error body as sent, or null when it had none or it was not JSON:
 	 * some errors carry more than the code and message, such as the failed rules of a
 	 * refused promotion request.

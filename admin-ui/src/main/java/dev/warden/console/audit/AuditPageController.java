@@ -93,7 +93,7 @@ class AuditPageController {
 		}
 		catch (AdminApiException ex) {
 			if (ex.status() == 400) {
-				page.addAttribute("fieldErrors", Map.of(field(ex.platformMessage()), ex.getMessage()));
+				page.addAttribute("fieldErrors", Map.of(field(ex), ex.getMessage()));
 			}
 			else {
 				page.addAttribute("eventsError", ex.getMessage());
@@ -108,20 +108,14 @@ class AuditPageController {
 	 * {@code query parameter 'actor': ...}); {@code filter} (the form as a whole) when it
 	 * names none of them.
 	 */
-	static String field(String message) {
-		if (message != null) {
-			int colon = message.indexOf(':');
-			String parameter = (colon > 0) ? message.substring(0, colon) : "";
-			if (parameter.startsWith("query parameter '") && parameter.endsWith("'")) {
-				parameter = parameter.substring("query parameter '".length(), parameter.length() - 1);
-			}
-			if (parameter.equals("size")) {
-				return "size";
-			}
-			for (Map.Entry<String, String> entry : PARAMETERS.entrySet()) {
-				if (entry.getValue().equals(parameter)) {
-					return entry.getKey();
-				}
+	static String field(AdminApiException refused) {
+		String parameter = refused.refusedParameter();
+		if (parameter.equals("size")) {
+			return "size";
+		}
+		for (Map.Entry<String, String> entry : PARAMETERS.entrySet()) {
+			if (entry.getValue().equals(parameter)) {
+				return entry.getKey();
 			}
 		}
 		return "filter";

@@ -99,7 +99,7 @@ class RequestLogController {
 			if (ex.status() == 400) {
 				// a 400 is about a filter: shown next to the field whose parameter it
 				// names
-				page.addAttribute("fieldErrors", Map.of(field(ex.platformMessage()), ex.getMessage()));
+				page.addAttribute("fieldErrors", Map.of(field(ex), ex.getMessage()));
 			}
 			else {
 				page.addAttribute("recordsError", ex.getMessage());
@@ -115,20 +115,8 @@ class RequestLogController {
 	 * {@code query parameter 'model': must be ...}); {@code filter} (the form as a whole)
 	 * when it names none of the filters.
 	 */
-	static String field(String message) {
-		if (message != null) {
-			int colon = message.indexOf(':');
-			String parameter = (colon > 0) ? message.substring(0, colon) : "";
-			// the admin API's text rule names it as "query parameter 'model': ..."
-			if (parameter.startsWith("query parameter '") && parameter.endsWith("'")) {
-				parameter = parameter.substring("query parameter '".length(), parameter.length() - 1);
-			}
-			String field = FIELDS.get(parameter);
-			if (field != null) {
-				return field;
-			}
-		}
-		return "filter";
+	static String field(AdminApiException refused) {
+		return FIELDS.getOrDefault(refused.refusedParameter(), "filter");
 	}
 
 	/** The form field of each admin API parameter. */

@@ -2,7 +2,6 @@ package dev.warden.platform.audit;
 
 import java.sql.Timestamp;
 import java.time.Instant;
-import java.time.format.DateTimeParseException;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.regex.Pattern;
@@ -96,22 +95,7 @@ record AuditEventSearch(String action, boolean actionPrefix, String actor, Strin
 	}
 
 	private static Instant instant(String name, String value) {
-		if (value == null || value.isEmpty()) {
-			return null;
-		}
-		Instant instant;
-		try {
-			instant = Instant.parse(value);
-		}
-		catch (DateTimeParseException ex) {
-			throw ApiException.badRequest("invalid_parameter",
-					name + ": is not an instant like 2026-12-06T10:00:00Z (ISO-8601, UTC or with an offset)");
-		}
-		String problem = InputRules.timestampProblem(instant);
-		if (problem != null) {
-			throw ApiException.badRequest("invalid_parameter", name + ": " + problem);
-		}
-		return instant;
+		return (value == null || value.isEmpty()) ? null : InputRules.instantParameter(name, value);
 	}
 
 }

@@ -3,7 +3,6 @@ package dev.warden.platform.feedback;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -184,22 +183,7 @@ class LiveQualityReports {
 	}
 
 	private static Instant instant(String name, String value, Instant fallback) {
-		if (value == null) {
-			return fallback;
-		}
-		Instant instant;
-		try {
-			instant = Instant.parse(value);
-		}
-		catch (DateTimeParseException ex) {
-			throw ApiException.badRequest("invalid_parameter",
-					name + ": is not an instant like 2026-12-06T10:00:00Z (ISO-8601, UTC or with an offset)");
-		}
-		String problem = InputRules.timestampProblem(instant);
-		if (problem != null) {
-			throw ApiException.badRequest("invalid_parameter", name + ": " + problem);
-		}
-		return instant;
+		return (value == null) ? fallback : InputRules.instantParameter(name, value);
 	}
 
 	/** The counts of one window: overall and by attribute and group. */

@@ -4,7 +4,6 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Timestamp;
 import java.time.Instant;
-import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -214,22 +213,7 @@ class Alerts {
 	}
 
 	private static Instant instant(String name, String value) {
-		if (value == null) {
-			return null;
-		}
-		Instant instant;
-		try {
-			instant = Instant.parse(value);
-		}
-		catch (DateTimeParseException ex) {
-			throw ApiException.badRequest("invalid_parameter",
-					name + ": is not an instant like 2026-12-06T10:00:00Z (ISO-8601, UTC or with an offset)");
-		}
-		String problem = InputRules.timestampProblem(instant);
-		if (problem != null) {
-			throw ApiException.badRequest("invalid_parameter", name + ": " + problem);
-		}
-		return instant;
+		return InputRules.instantParameter(name, value);
 	}
 
 	private static Alert alert(ResultSet rs, int row) throws SQLException {

@@ -2,7 +2,6 @@ package dev.warden.platform.requestlog;
 
 import java.sql.Timestamp;
 import java.time.Instant;
-import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -125,23 +124,7 @@ record RequestLogSearch(UUID tenantId, UUID apiKeyId, String model, String versi
 	}
 
 	private static Instant instant(String name, String value) {
-		String text = blankToNull(value);
-		if (text == null) {
-			return null;
-		}
-		Instant instant;
-		try {
-			instant = Instant.parse(text);
-		}
-		catch (DateTimeParseException ex) {
-			throw ApiException.badRequest("invalid_parameter",
-					name + ": is not an instant like 2026-12-06T10:00:00Z (ISO-8601, UTC or with an offset)");
-		}
-		String problem = InputRules.timestampProblem(instant);
-		if (problem != null) {
-			throw ApiException.badRequest("invalid_parameter", name + ": " + problem);
-		}
-		return instant;
+		return InputRules.instantParameter(name, blankToNull(value));
 	}
 
 	private static String blankToNull(String value) {

@@ -1,6 +1,7 @@
 package dev.warden.platform.system;
 
 import java.time.Instant;
+import java.time.format.DateTimeParseException;
 
 /**
  * What the admin API accepts as text and as a timestamp, whatever the field: the one rule
@@ -63,6 +64,30 @@ public final class InputRules {
 			return "must lie between " + EARLIEST + " and " + LATEST;
 		}
 		return null;
+	}
+
+	/**
+	 * The instant a query parameter gives, held to {@link #timestampProblem}; null for
+	 * null.
+	 * @throws ApiException 400 {@code invalid_parameter} naming the parameter
+	 */
+	public static Instant instantParameter(String name, String value) {
+		if (value == null) {
+			return null;
+		}
+		Instant instant;
+		try {
+			instant = Instant.parse(value);
+		}
+		catch (DateTimeParseException ex) {
+			throw ApiException.badRequest("invalid_parameter",
+					name + ": is not an instant like 2026-12-06T10:00:00Z (ISO-8601, UTC or with an offset)");
+		}
+		String problem = timestampProblem(instant);
+		if (problem != null) {
+			throw ApiException.badRequest("invalid_parameter", name + ": " + problem);
+		}
+		return instant;
 	}
 
 	private static String codePoint(char c) {
