@@ -12,7 +12,8 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param platformUrl base URL of platform-api (WARDEN_PLATFORM_URL); empty = no
  * registration
  * @param token the shared registration token (WARDEN_REGISTRATION_TOKEN), sent as a
- * bearer token
+ * bearer token with heartbeats and, when set, required from every caller of this worker
+ * except its health and metrics endpoints ({@link CallerTokenFilter})
  * @param advertisedUrl the URL the gateway reaches this worker at
  * (WARDEN_WORKER_ADVERTISED_URL); empty = {@code http://<server.address>:<port>}
  * (loopback when listening on every address)

@@ -25,10 +25,11 @@ import org.springframework.web.filter.OncePerRequestFilter;
  * {@code Content-Length} over the limit is refused without reading the body (the
  * connection is closed); a chunked body is read up to one byte past the limit and then
  * either refused or handed on from memory. Bodies with a {@code Content-Length} within
- * the limit pass untouched: the container never delivers more bytes than declared.
+ * the limit pass untouched: the container never delivers more bytes than declared. Runs
+ * after the request id and the caller's token (registration.CallerTokenFilter).
  */
 @Component
-@Order(Ordered.HIGHEST_PRECEDENCE + 1)
+@Order(Ordered.HIGHEST_PRECEDENCE + 2)
 class RequestSizeLimitFilter extends OncePerRequestFilter {
 
 	private final long limit;

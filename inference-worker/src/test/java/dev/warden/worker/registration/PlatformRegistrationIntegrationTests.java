@@ -10,6 +10,7 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -37,12 +38,15 @@ import static org.assertj.core.api.Assertions.assertThat;
  * versions it has AVAILABLE; the platform's answer names version 1 (the worker's own
  * policy, latest 1, would serve 2), and the worker converges to it;
  * {@code GET /internal/v1/status} says the same; {@code PUT /internal/v1/desired-state}
- * takes a newer generation and ignores an older one; on shutdown it sends
+ * takes a newer generation and ignores an older one; every endpoint but health and
+ * metrics refuses a caller without the registration token; on shutdown it sends
  * {@code "stopping": true}.
  */
 class PlatformRegistrationIntegrationTests {
 
 	private static final JsonMapper JSON = JsonMapper.builder().build();
+
+	private static final String TOKEN = "shared-t0ken";
 
 	static final BlockingQueue<Received> heartbeats = new LinkedBlockingQueue<>();
 
@@ -82,11 +86,18 @@ class PlatformRegistrationIntegrationTests {
 		exchange.close();
 	}
 
+	/** A GET as a gateway sends it, with the registration token. */
 	private static HttpResponse<String> get(String port, String path) throws Exception {
-		return HttpClient.newHttpClient()
-			.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
-				.timeout(Duration.ofSeconds(10))
-				.build(), HttpResponse.BodyHandlers.ofString());
+		return get(port, path, "Bearer " + TOKEN);
+	}
+
+	private static HttpResponse<String> get(String port, String path, String authorization) throws Exception {
+		HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+			.timeout(Duration.ofSeconds(10));
+		if (authorization != null) {
+			request.header("Authorization", authorization);
+		}
+		return HttpClient.newHttpClient().send(request.build(), HttpResponse.BodyHandlers.ofString());
 	}
 
 	private static HttpResponse<String> put(String port, String json) throws Exception {
@@ -94,8 +105,21 @@ class PlatformRegistrationIntegrationTests {
 			.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/internal/v1/desired-state"))
 				.timeout(Duration.ofSeconds(10))
 				.header("Content-Type", "application/json")
+				.header("Authorization", "Bearer " + TOKEN)
 				.PUT(HttpRequest.BodyPublishers.ofString(json))
 				.build(), HttpResponse.BodyHandlers.ofString());
+	}
+
+	private static HttpResponse<String> predict(String port, String authorization) throws Exception {
+		HttpRequest.Builder request = HttpRequest
+			.newBuilder(URI.create("http://127.0.0.1:" + port + "/v1/models/income:predict"))
+			.timeout(Duration.ofSeconds(10))
+			.header("Content-Type", "application/json")
+			.POST(HttpRequest.BodyPublishers.ofString("{\"instances\":[]}"));
+		if (authorization != null) {
+			request.header("Authorization", authorization);
+		}
+		return HttpClient.newHttpClient().send(request.build(), HttpResponse.BodyHandlers.ofString());
 	}
 
 	@Test
@@ -104,7 +128,7 @@ class PlatformRegistrationIntegrationTests {
 		ConfigurableApplicationContext worker = new SpringApplicationBuilder(WorkerApplication.class).run(
 				"--server.port=0", "--spring.main.banner-mode=off", "--warden.worker.model-store.path=" + store,
 				"--warden.registration.platform-url=http://127.0.0.1:" + platform.getAddress().getPort(),
-				"--warden.registration.token=shared-t0ken", "--warden.registration.interval=200ms",
+				"--warden.registration.token=" + TOKEN, "--warden.registration.interval=200ms",
 				"--warden.registration.worker-id=worker-under-test");
 		String port = worker.getEnvironment().getProperty("local.server.port");
 		try {
@@ -118,7 +142,7 @@ class PlatformRegistrationIntegrationTests {
 				}
 			}
 			assertThat(converged).as("a heartbeat serving exactly version 1 of income, generation 5").isNotNull();
-			assertThat(converged.authorization()).isEqualTo("Bearer shared-t0ken");
+			assertThat(converged.authorization()).isEqualTo("Bearer " + TOKEN);
 			assertThat(converged.body().path("id").asString()).isEqualTo("worker-under-test");
 			assertThat(converged.body().path("url").asString()).isEqualTo("http://127.0.0.1:" + port);
 			assertThat(converged.body().path("interval_ms").asLong()).isEqualTo(200);
@@ -127,6 +151,30 @@ class PlatformRegistrationIntegrationTests {
 			assertThat(income.path("in_store").toString()).isEqualTo("[1,2]");
 			assertThat(income.path("loading").toString()).isEqualTo("[]");
 			assertThat(income.path("failed").toString()).isEqualTo("{}");
+
+			// with a registration token the worker answers only callers that send it (a
+			// gateway does), the health and metrics endpoints excepted
+			for (String path : List.of("/internal/v1/status", "/v1/models/income", "/internal/v1/desired-state",
+					"/v2/health/../../v1/models/income", "/v2/health/live/x")) {
+				HttpResponse<String> anonymous = get(port, path, null);
+				assertThat(anonymous.statusCode()).as(path).isIn(400, 401);
+				if (anonymous.statusCode() == 401) {
+					assertThat(anonymous.body()).as(path).contains("\"code\":\"missing_worker_token\"");
+					assertThat(anonymous.headers().firstValue("WWW-Authenticate"))
+						.hasValue("Bearer realm=\"warden-worker\"");
+				}
+			}
+			assertThat(get(port, "/internal/v1/status", "Bearer not-" + TOKEN).body())
+				.contains("\"code\":\"invalid_worker_token\"");
+			assertThat(get(port, "/internal/v1/status", "Basic " + TOKEN).statusCode()).isEqualTo(401);
+			HttpResponse<String> anonymousPredict = predict(port, null);
+			assertThat(anonymousPredict.statusCode()).isEqualTo(401);
+			assertThat(predict(port, "Bearer " + TOKEN).statusCode()).as("past the token: the empty body's 400")
+				.isEqualTo(400);
+			for (String open : List.of("/v2/health/live", "/v2/health/ready", "/actuator/health",
+					"/actuator/prometheus")) {
+				assertThat(get(port, open, null).statusCode()).as(open).isEqualTo(200);
+			}
 
 			HttpResponse<String> status = get(port, "/internal/v1/status");
 			assertThat(status.statusCode()).isEqualTo(200);

@@ -25,8 +25,10 @@ import org.apache.hc.client5.http.impl.io.PoolingHttpClientConnectionManagerBuil
 import org.apache.hc.client5.http.ssl.ClientTlsStrategyBuilder;
 import org.apache.hc.core5.http.ContentType;
 import org.apache.hc.core5.http.Header;
+import org.apache.hc.core5.http.HttpHeaders;
 import org.apache.hc.core5.http.io.entity.ByteArrayEntity;
 import org.apache.hc.core5.http.io.entity.EntityUtils;
+import org.apache.hc.core5.http.message.BasicHeader;
 import org.apache.hc.core5.http.ssl.TLS;
 import org.apache.hc.core5.util.Timeout;
 import org.slf4j.Logger;
@@ -76,16 +78,20 @@ public class WorkerClient implements DisposableBean {
 	private final java.util.Map<String, String> tlsFailures = new java.util.concurrent.ConcurrentHashMap<>();
 
 	@Autowired
-	WorkerClient(WorkerProperties properties, WorkerPool pool, MeterRegistry meters, MetricsProperties metrics) {
-		this(properties, pool, meters, metrics, defaultTlsContext());
+	WorkerClient(WorkerProperties properties, WorkerPool pool, MeterRegistry meters, MetricsProperties metrics,
+			RegistrationProperties registration) {
+		this(properties, pool, meters, metrics, defaultTlsContext(), registration.token());
 	}
 
 	/**
-	 * With the TLS context for {@code https://} workers: the process's default, which
-	 * {@code warden.tls.*} makes trust Warden's CA and present the gateway's certificate.
+	 * With the TLS context for {@code https://} workers (the process's default, which
+	 * {@code warden.tls.*} makes trust Warden's CA and present the gateway's certificate)
+	 * and the registration token, sent to every worker as {@code Authorization: Bearer}
+	 * (a worker with the same token refuses callers without it); null or blank: none is
+	 * sent.
 	 */
 	WorkerClient(WorkerProperties properties, WorkerPool pool, MeterRegistry meters, MetricsProperties metrics,
-			SSLContext tls) {
+			SSLContext tls, String token) {
 		this.pool = pool;
 		this.properties = properties;
 		this.metrics = new WorkerMetrics(meters, metrics, pool);
@@ -120,6 +126,8 @@ public class WorkerClient implements DisposableBean {
 			// full handshake per request. Every connection to a worker is the gateway's
 			// own.
 			.disableConnectionState()
+			.setDefaultHeaders((token == null || token.isBlank()) ? List.<Header>of()
+					: List.<Header>of(new BasicHeader(HttpHeaders.AUTHORIZATION, "Bearer " + token)))
 			.disableCookieManagement()
 			.disableAuthCaching()
 			.disableRedirectHandling()

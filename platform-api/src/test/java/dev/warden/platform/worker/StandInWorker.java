@@ -2,6 +2,8 @@ package dev.warden.platform.worker;
 
 import java.io.IOException;
 import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Matcher;
@@ -18,7 +20,8 @@ import dev.warden.platform.FakeWorker;
  * listed versions of one model ({@code /internal/v1/status}, {@code /v1/models},
  * metadata, v1 predict and v2 infer), answers predictions with its own name and the
  * version named in the path (the newest when none), and can be switched to answering 503
- * or to holding predictions until released. Counts the predictions it received.
+ * or to holding predictions until released. Counts the predictions it received and keeps
+ * the {@code Authorization} headers it was sent.
  */
 public final class StandInWorker implements AutoCloseable {
 
@@ -43,6 +46,8 @@ public final class StandInWorker implements AutoCloseable {
 	private final AtomicInteger predictions = new AtomicInteger();
 
 	private final AtomicInteger held = new AtomicInteger();
+
+	private final Set<String> authorizations = ConcurrentHashMap.newKeySet();
 
 	private volatile Mode mode = Mode.OK;
 
@@ -90,8 +95,18 @@ public final class StandInWorker implements AutoCloseable {
 		return this.predictions.get();
 	}
 
+	/**
+	 * The {@code Authorization} headers of every request received so far ({@code ""} for
+	 * a request without one).
+	 */
+	public Set<String> authorizations() {
+		return Set.copyOf(this.authorizations);
+	}
+
 	private void handle(HttpExchange exchange) throws IOException {
 		FakeWorker.readBody(exchange);
+		String authorization = exchange.getRequestHeaders().getFirst("Authorization");
+		this.authorizations.add((authorization != null) ? authorization : "");
 		String path = exchange.getRequestURI().getPath();
 		String newest = Long.toString(this.versions.get(this.versions.size() - 1));
 		String listed = this.versions.stream().map(String::valueOf).collect(Collectors.joining(","));

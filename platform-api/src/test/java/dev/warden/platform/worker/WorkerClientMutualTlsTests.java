@@ -134,7 +134,7 @@ class WorkerClientMutualTlsTests {
 		WorkerPool pool = new WorkerPool(properties);
 		pool.workers().get(0).polled(true);
 		return new WorkerClient(properties, pool, new SimpleMeterRegistry(), new MetricsProperties("", 10),
-				ReloadingClientContext.of(tls).sslContext());
+				ReloadingClientContext.of(tls).sslContext(), null);
 	}
 
 	private static TlsSettings settings(String certificate, String key) {

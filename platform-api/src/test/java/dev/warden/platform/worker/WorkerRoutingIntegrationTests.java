@@ -175,6 +175,17 @@ class WorkerRoutingIntegrationTests {
 	}
 
 	@Test
+	void everyRequestToAWorkerCarriesTheRegistrationToken() {
+		for (String path : List.of("/v1/models/m/versions/1:predict", "/v1/models/m/versions/2:predict")) {
+			assertThat(predict(path).statusCode()).isEqualTo(200);
+		}
+		// status polls, desired state and predictions alike: a worker with the same token
+		// refuses any caller without it
+		assertThat(a.authorizations()).containsExactly("Bearer " + TOKEN);
+		assertThat(b.authorizations()).containsExactly("Bearer " + TOKEN);
+	}
+
+	@Test
 	void aVersionIsRoutedToAWorkerServingIt() {
 		for (int i = 0; i < 10; i++) {
 			HttpResponse<String> response = predict("/v1/models/m/versions/2:predict");
