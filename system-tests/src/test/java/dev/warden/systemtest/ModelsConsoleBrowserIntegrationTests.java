@@ -32,11 +32,14 @@ import tools.jackson.databind.JsonNode;
  * watches the worker make it AVAILABLE without reloading the page, uploads a second
  * version, sets it as a 10 % canary with the weight slider (a larger weight is refused by
  * the promotion policy, in platform-api's words, next to the slider), pins a tenant to
- * the canary and rolls it back, each change confirmed on its own page; predictions
- * through the gateway carry the {@code X-Model-Version} the routing names, and
- * platform-api audited each change. Then a compliance officer sees the model without any
- * control, and a change forged in that officer's browser is answered with platform-api's
- * 403 as a message. Every page visited is kept as a screenshot.
+ * the canary, sees promoting it refused by the policy, rolls it back, grants the model to
+ * the pinned tenant only and sees a reset refused, each change confirmed on its own page;
+ * on a model its policy lets administrators route directly, a canary is promoted and the
+ * routing reset. Predictions through the gateway carry the {@code X-Model-Version} the
+ * routing names (or the 404 the grants imply), and platform-api audited each change. Then
+ * a compliance officer sees the model without any control, and a change forged in that
+ * officer's browser is answered with platform-api's 403 as a message. Every page visited
+ * is kept as a screenshot.
  */
 @ExtendWith(WardenClusterExtension.class)
 class ModelsConsoleBrowserIntegrationTests {
@@ -46,6 +49,12 @@ class ModelsConsoleBrowserIntegrationTests {
 			 "education_num":13,"marital_status":"Never-married","occupation":"Adm-clerical",
 			 "relationship":"Not-in-family","race":"White","sex":"Male","capital_gain":2174,"capital_loss":0,
 			 "hours_per_week":40,"native_country":"United-States"}]}""";
+
+	/**
+	 * The model routed without approval ({@code policies/promotion-models.yaml} of the
+	 * system tests); only this test uses it.
+	 */
+	private static final String DIRECT = "console-direct";
 
 	private WebDriver browser;
 
@@ -140,6 +149,21 @@ class ModelsConsoleBrowserIntegrationTests {
 		wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("routing"), "Pinned"));
 		assertThat(awaitVersions(cluster, model, pinnedKey, Set.of("2"))).containsExactly("2");
 
+		// promoting the canary changes the stable version, which this model's policy
+		// reserves for an approved promotion request: refused, with a link to request it
+		browser.findElement(By.xpath("//button[normalize-space()='Promote the canary…']")).click();
+		wait.until(
+				ExpectedConditions.textToBePresentInElementLocated(By.tagName("h1"), "Promote the canary of " + model));
+		assertThat(browser.findElement(By.cssSelector(".confirm")).getText())
+			.contains("Canary version 2 becomes the stable version");
+		browser.findElement(By.xpath("//button[normalize-space()='Promote the canary']")).click();
+		WebElement notPromoted = wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("promote-error")));
+		assertThat(notPromoted.getText()).contains("Nothing was changed: platform-api answered 409",
+				"approved promotion request");
+		assertThat(notPromoted.findElement(By.tagName("a")).getAttribute("href"))
+			.endsWith("/models/" + model + "/versions/2/promotion");
+		screenshot("console-model-promote-refused.png");
+
 		// roll back: the unpinned tenant gets the stable version only, the pin stays
 		browser.findElement(By.xpath("//button[normalize-space()='Roll back…']")).click();
 		wait.until(ExpectedConditions.textToBePresentInElementLocated(By.tagName("h1"), "Roll back the canary"));
@@ -151,6 +175,37 @@ class ModelsConsoleBrowserIntegrationTests {
 		assertThat(awaitVersions(cluster, model, pinnedKey, Set.of("2"))).containsExactly("2");
 		scrollTo("routing");
 		screenshot("console-model-rolled-back.png");
+
+		// grants: only the pinned tenant may call the model now, any other tenant's call
+		// is answered as if the model did not exist
+		WebElement grants = browser.findElement(By.id("grants"));
+		grants.findElement(By.cssSelector("input[name=scope][value=list]")).click();
+		grants.findElement(By.cssSelector("input[name=tenants][value='" + pinnedTenant + "']")).click();
+		grants.findElement(By.xpath(".//button[normalize-space()='Replace the grants…']")).click();
+		wait.until(
+				ExpectedConditions.textToBePresentInElementLocated(By.tagName("h1"), "Change who may call " + model));
+		assertThat(browser.findElement(By.cssSelector(".confirm")).getText()).contains(
+				"Only these tenants may call " + model + ": pinned-", "404 model_not_found", "Now: every tenant.");
+		screenshot("console-model-grants-confirm.png");
+		browser.findElement(By.xpath("//button[normalize-space()='Replace the grants']")).click();
+		wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("grants"),
+				"The grants of " + model + " were replaced."));
+		assertThat(browser.findElement(By.id("grants")).getText())
+			.contains("Only these tenants may call this model: pinned-");
+		assertThat(awaitVersions(cluster, model, otherKey, Set.of("404 model_not_found")))
+			.as("another tenant's calls once the grants name only the pinned tenant")
+			.containsExactly("404 model_not_found");
+		assertThat(awaitVersions(cluster, model, pinnedKey, Set.of("2"))).containsExactly("2");
+
+		// resetting the routing would let the newest version serve instead of the
+		// approved stable one: refused as well
+		browser.findElement(By.xpath("//button[normalize-space()='Reset the routing…']")).click();
+		wait.until(
+				ExpectedConditions.textToBePresentInElementLocated(By.tagName("h1"), "Reset the routing of " + model));
+		browser.findElement(By.xpath("//button[normalize-space()='Reset the routing']")).click();
+		WebElement notReset = wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("reset-error")));
+		assertThat(notReset.getText()).contains("Nothing was changed: platform-api answered 409",
+				"would let its newest version serve");
 
 		// a promotion request of version 2 from its promotion page (this model's own, so
 		// no other test's requests are touched): refused by a rule or pending, it is
@@ -173,7 +228,47 @@ class ModelsConsoleBrowserIntegrationTests {
 
 		var admin = Http.bearer(cluster.adminToken());
 		assertThat(actions(cluster, admin, "model", model)).contains("model.canary_set", "model.pin_set",
-				"model.canary_rolled_back");
+				"model.canary_rolled_back", "model.grants_changed");
+
+		// a model whose policy lets administrators route it directly (the system tests'
+		// policies/promotion-models.yaml): with no stable version its newest version
+		// answers; a canary of version 1 at 50 %, promoted, then the routing reset
+		for (int i = 0; i < 2; i++) {
+			var uploaded = Http.postFile(cluster.gateway() + "/api/admin/models/" + DIRECT + "/versions", admin, "file",
+					"income.zip", Files.readAllBytes(archive));
+			assertThat(uploaded.status()).as(uploaded.body()).isEqualTo(201);
+		}
+		assertThat(awaitVersions(cluster, DIRECT, otherKey, Set.of("2"))).containsExactly("2");
+		browser.get(cluster.console() + "/models/" + DIRECT);
+		setCanary(wait, "1", 50);
+		wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("routing"),
+				"Version 1 of " + DIRECT + " now answers 50 % of the calls that name no version."));
+		assertThat(awaitVersions(cluster, DIRECT, otherKey, Set.of("1", "2"))).containsExactlyInAnyOrder("1", "2");
+		browser.findElement(By.xpath("//button[normalize-space()='Promote the canary…']")).click();
+		wait.until(ExpectedConditions.textToBePresentInElementLocated(By.tagName("h1"),
+				"Promote the canary of " + DIRECT));
+		assertThat(browser.findElement(By.cssSelector(".confirm")).getText())
+			.contains("Canary version 1 becomes the stable version of " + DIRECT + " (now version 2)");
+		browser.findElement(By.xpath("//button[normalize-space()='Promote the canary']")).click();
+		wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("routing"),
+				"Version 1 is now the stable version of " + DIRECT + "."));
+		assertThat(awaitVersions(cluster, DIRECT, otherKey, Set.of("1"))).containsExactly("1");
+		browser.findElement(By.xpath("//button[normalize-space()='Reset the routing…']")).click();
+		wait.until(
+				ExpectedConditions.textToBePresentInElementLocated(By.tagName("h1"), "Reset the routing of " + DIRECT));
+		assertThat(browser.findElement(By.cssSelector(".confirm")).getText())
+			.contains("The stable version (version 1)");
+		screenshot("console-model-reset-confirm.png");
+		browser.findElement(By.xpath("//button[normalize-space()='Reset the routing']")).click();
+		wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("routing"),
+				"The routing of " + DIRECT + " was reset"));
+		assertThat(browser
+			.findElement(
+					By.xpath("//section[@id='routing']//dt[normalize-space()='Stable version']/following-sibling::dd"))
+			.getText()).startsWith("none");
+		assertThat(awaitVersions(cluster, DIRECT, otherKey, Set.of("2"))).containsExactly("2");
+		assertThat(actions(cluster, admin, "model", DIRECT)).contains("model.canary_set", "model.canary_promoted",
+				"model.routing_reset");
 		assertThat(actions(cluster, admin, "model_version", model + "/1")).contains("model_version.uploaded");
 		browser.quit();
 
@@ -260,7 +355,7 @@ class ModelsConsoleBrowserIntegrationTests {
 				headers.put("X-Request-Id", "models-console-" + i);
 				var answer = Http.postJson(cluster.gateway() + "/v1/models/" + model + ":predict", headers, INCOME_ROW);
 				seen.add((answer.status() == 200) ? answer.header("X-Model-Version")
-						: answer.status() + " " + answer.body());
+						: answer.status() + " " + answer.json().path("error").path("code").asString());
 			}
 			if (seen.equals(expected)) {
 				return seen;

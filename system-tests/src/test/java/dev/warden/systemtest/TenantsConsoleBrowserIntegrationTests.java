@@ -37,6 +37,8 @@ class TenantsConsoleBrowserIntegrationTests {
 			 "relationship":"Not-in-family","race":"White","sex":"Male","capital_gain":2174,"capital_loss":0,
 			 "hours_per_week":40,"native_country":"United-States"}]}""";
 
+	private static final String INCOME_TWO_ROWS = INCOME_ROW.replace("}]}", "},") + INCOME_ROW.substring(14);
+
 	private WebDriver browser;
 
 	@AfterEach
@@ -117,6 +119,58 @@ class TenantsConsoleBrowserIntegrationTests {
 		assertThat(browser.getPageSource()).doesNotContain(secret);
 		String keyId = row.getAttribute("data-key");
 
+		// a larger plan: the usage table shows its limits
+		new Select(browser.findElement(By.id("tenant-plan"))).selectByValue("enterprise");
+		browser.findElement(By.cssSelector("form.change-plan button[type=submit]")).click();
+		wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("plan-message"),
+				"The plan of " + name + " is now enterprise"));
+		assertThat(browser.findElement(By.id("details")).getText()).contains("enterprise");
+		assertThat(browser.findElement(By.id("usage")).getText()).contains("Quotas of plan enterprise", "1000 (2000)");
+
+		// a per-key override must be stricter than the plan: a looser burst is refused
+		// next to its field with the form still open as typed, then one row per request
+		// is stored and enforced by the gateway
+		String quotaField = "q-" + keyId + "-";
+		openQuota(wait, keyId);
+		// the rate and the burst are set together
+		browser.findElement(By.id(quotaField + "requests_per_second")).sendKeys("100");
+		browser.findElement(By.id(quotaField + "burst")).sendKeys("5000");
+		browser.findElement(By.id(quotaField + "max_rows_per_request")).sendKeys("1");
+		quotaForm(keyId).findElement(By.cssSelector("button[type=submit]")).click();
+		WebElement looser = wait
+			.until(ExpectedConditions.visibilityOfElementLocated(By.id(quotaField + "burst-error")));
+		assertThat(looser.getText()).contains("Not changed: platform-api answered 400",
+				"looser than plan 'enterprise'");
+		assertThat(browser.findElement(By.id(quotaField + "max_rows_per_request")).getAttribute("value"))
+			.isEqualTo("1");
+		((JavascriptExecutor) browser).executeScript("arguments[0].scrollIntoView();", looser);
+		screenshot("console-key-quota-refused.png");
+		browser.findElement(By.id(quotaField + "requests_per_second")).clear();
+		browser.findElement(By.id(quotaField + "burst")).clear();
+		quotaForm(keyId).findElement(By.cssSelector("button[type=submit]")).click();
+		wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("keys"), "has a new quota override"));
+		assertThat(browser.findElement(By.cssSelector("tr[data-key='" + keyId + "']")).getText())
+			.contains("max_rows_per_request");
+		var twoRows = awaitStatus(cluster, secret, INCOME_TWO_ROWS, 400);
+		assertThat(twoRows.json().path("error").path("code").asString()).isEqualTo("too_many_rows");
+		assertThat(Http.postJson(cluster.gateway() + "/v1/models/income:predict", Http.bearer(secret), INCOME_ROW)
+			.status()).isEqualTo(200);
+
+		// suspended: every call with its keys refused; reactivated: accepted again
+		browser.findElement(By.linkText("Suspend…")).click();
+		wait.until(ExpectedConditions.textToBePresentInElementLocated(By.tagName("h1"), "Suspend tenant " + name));
+		assertThat(browser.findElement(By.cssSelector(".confirm")).getText()).contains("tenant_suspended");
+		screenshot("console-tenant-suspend.png");
+		browser.findElement(By.cssSelector(".confirm form button[type=submit]")).click();
+		wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("details"), "is suspended"));
+		assertThat(browser.findElement(By.id("details")).getText()).contains("suspended");
+		var suspended = awaitStatus(cluster, secret, INCOME_ROW, 403);
+		assertThat(suspended.json().path("error").path("code").asString()).isEqualTo("tenant_suspended");
+		browser.findElement(By.xpath("//button[normalize-space()='Reactivate']")).click();
+		wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("details"), "is active again"));
+		awaitStatus(cluster, secret, INCOME_ROW, 200);
+		row = browser.findElement(By.cssSelector("tr[data-key='" + keyId + "']"));
+
 		row.findElement(By.linkText("Revoke…")).click();
 		wait.until(ExpectedConditions.textToBePresentInElementLocated(By.tagName("h1"), "Revoke API key"));
 		screenshot("console-key-revoke.png");
@@ -126,12 +180,14 @@ class TenantsConsoleBrowserIntegrationTests {
 
 		// the same call is refused (this replica updates its key index right after the
 		// commit)
-		var refused = awaitStatus(cluster, secret, 401);
+		var refused = awaitStatus(cluster, secret, INCOME_ROW, 401);
 		assertThat(refused.json().path("error").path("code").asString()).isEqualTo("invalid_api_key");
 
 		var admin = Http.bearer(cluster.adminToken());
-		assertThat(actions(cluster, admin, "tenant", tenantId)).contains("tenant.created");
-		assertThat(actions(cluster, admin, "api_key", keyId)).contains("api_key.created", "api_key.revoked");
+		assertThat(actions(cluster, admin, "tenant", tenantId)).contains("tenant.created", "tenant.updated",
+				"tenant.suspended", "tenant.reactivated");
+		assertThat(actions(cluster, admin, "api_key", keyId)).contains("api_key.created", "api_key.quota_updated",
+				"api_key.revoked");
 		browser.quit();
 
 		// compliance: everything visible, nothing to press; a forged post is refused
@@ -139,7 +195,7 @@ class TenantsConsoleBrowserIntegrationTests {
 		wait = new WebDriverWait(browser, Duration.ofSeconds(30));
 		signIn(cluster, wait, "compliance", WardenCluster.COMPLIANCE_PASSWORD, "/tenants/" + tenantId);
 		wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("keys")));
-		assertThat(browser.findElement(By.id("details")).getText()).contains(name, "standard", "active");
+		assertThat(browser.findElement(By.id("details")).getText()).contains(name, "enterprise", "active");
 		assertThat(browser.findElement(By.cssSelector("tr[data-key='" + keyId + "']")).getText()).contains("scoring",
 				"revoked");
 		assertThat(browser.findElements(By.cssSelector("main form"))).isEmpty();
@@ -165,6 +221,28 @@ class TenantsConsoleBrowserIntegrationTests {
 		screenshot("console-tenant-compliance-refused.png");
 		var tenant = Http.get(cluster.gateway() + "/api/admin/tenants/" + tenantId, admin).json();
 		assertThat(tenant.path("status").asString()).isEqualTo("active");
+		browser.quit();
+
+		// deleted by an administrator who types its name (a wrong name deletes nothing)
+		browser = HeadlessChromium.open();
+		wait = new WebDriverWait(browser, Duration.ofSeconds(30));
+		signIn(cluster, wait, "admin", WardenCluster.ADMIN_PASSWORD, "/tenants/" + tenantId);
+		browser.findElement(By.linkText("Delete…")).click();
+		WebElement typed = wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("confirm-name")));
+		typed.sendKeys(name + "-not");
+		browser.findElement(By.cssSelector(".confirm form button.danger")).click();
+		wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("confirm-error"), "nothing was deleted"));
+		assertThat(Http.get(cluster.gateway() + "/api/admin/tenants/" + tenantId, admin).status()).isEqualTo(200);
+		browser.findElement(By.id("confirm-name")).sendKeys(name);
+		browser.findElement(By.cssSelector(".confirm form button.danger")).click();
+		wait.until(
+				ExpectedConditions.textToBePresentInElementLocated(By.tagName("body"), "Tenant " + name + " deleted"));
+		assertThat(browser.getCurrentUrl()).endsWith("/tenants");
+		browser.get(cluster.console() + "/tenants?q=" + name);
+		wait.until(ExpectedConditions.visibilityOfElementLocated(By.tagName("h1")));
+		assertThat(browser.findElements(By.cssSelector("tr[data-tenant='" + tenantId + "']"))).isEmpty();
+		assertThat(Http.get(cluster.gateway() + "/api/admin/tenants/" + tenantId, admin).status()).isEqualTo(404);
+		assertThat(actions(cluster, admin, "tenant", tenantId)).contains("tenant.deleted");
 	}
 
 	private void signIn(WardenCluster cluster, WebDriverWait wait, String user, String password, String path) {
@@ -178,12 +256,24 @@ class TenantsConsoleBrowserIntegrationTests {
 		}
 	}
 
+	/** Opens the quota override form of the key (a closed details element). */
+	private void openQuota(WebDriverWait wait, String keyId) {
+		WebElement details = browser.findElement(By.cssSelector("tr[data-key='" + keyId + "'] details.quota-edit"));
+		details.findElement(By.tagName("summary")).click();
+		wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("q-" + keyId + "-burst")));
+	}
+
+	private WebElement quotaForm(String keyId) {
+		return browser.findElement(By.cssSelector("tr[data-key='" + keyId + "'] details.quota-edit form"));
+	}
+
 	/** The gateway's answer to the prediction once it has the status (at most 10 s). */
-	private static Http.Response awaitStatus(WardenCluster cluster, String key, int status) throws Exception {
+	private static Http.Response awaitStatus(WardenCluster cluster, String key, String body, int status)
+			throws Exception {
 		var deadline = Instant.now().plus(Duration.ofSeconds(10));
 		Http.Response last;
 		do {
-			last = Http.postJson(cluster.gateway() + "/v1/models/income:predict", Http.bearer(key), INCOME_ROW);
+			last = Http.postJson(cluster.gateway() + "/v1/models/income:predict", Http.bearer(key), body);
 			if (last.status() == status) {
 				return last;
 			}
