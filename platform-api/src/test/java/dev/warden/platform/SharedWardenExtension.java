@@ -13,9 +13,10 @@ import org.junit.jupiter.api.extension.ParameterResolver;
 
 /**
  * Resolves a {@link WardenFixture} parameter to the one application shared by every test
- * class of the run that declares this extension: started on first use with the settings
- * of a default install, its own test issuer and a {@link FixedAnswerWorker} as its
- * worker, and closed when the run ends (the root store closes it).
+ * class of the test JVM that declares this extension (the module runs its classes in two
+ * JVMs, {@code warden.test.forks}, so there are up to two): started on first use with the
+ * settings of a default install, its own test issuer and a {@link FixedAnswerWorker} as
+ * its worker, and closed when the run ends (the root store closes it).
  * <p>
  * Contract for the classes that share it: they need no setting of their own; they create
  * their own tenants, with names no other class uses, and scope every query that counts
