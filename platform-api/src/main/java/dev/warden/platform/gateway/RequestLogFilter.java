@@ -26,6 +26,7 @@ import dev.warden.platform.requestlog.RequestLogWriter;
 import dev.warden.platform.system.DatabaseTimeouts;
 import dev.warden.platform.system.DatabaseUnavailable;
 import dev.warden.platform.system.ErrorResponses;
+import dev.warden.platform.system.MalformedRequests;
 import dev.warden.platform.system.RequestIdFilter;
 import dev.warden.platform.system.RequestIds;
 import dev.warden.platform.usage.UsageMeter;
@@ -92,6 +93,7 @@ class RequestLogFilter extends HttpFilter implements Ordered {
 		}
 		catch (ServletException | IOException | RuntimeException ex) {
 			buffered.resetBuffer();
+			MalformedRequests.Answer malformed = MalformedRequests.of(ex);
 			if (DatabaseUnavailable.is(ex)) {
 				// e.g. a quota lease that needed the database: bounded by its socket
 				// timeout, answered like any other outage
@@ -100,6 +102,15 @@ class RequestLogFilter extends HttpFilter implements Ordered {
 				buffered.setHeader("Retry-After", this.database.retryAfterSeconds());
 				ErrorResponses.write(request, buffered, HttpServletResponse.SC_SERVICE_UNAVAILABLE,
 						"service_unavailable", "the database did not answer in time; retry later");
+			}
+			else if (malformed != null) {
+				// the client's doing (a broken chunked body, a closed connection, an
+				// undecodable query, an unknown charset): its 4xx, no stack trace
+				log.debug("Malformed request {} {}: {}", request.getMethod(), rawPath(request), ex.toString());
+				request.setAttribute(GatewayAttributes.ERROR_CODE, malformed.code());
+				buffered.setHeader("Connection", "close");
+				ErrorResponses.write(request, buffered, malformed.status().value(), malformed.code(),
+						malformed.message());
 			}
 			else {
 				log.error("Unhandled error on {} {}", request.getMethod(), rawPath(request), ex);

@@ -14,12 +14,20 @@ import dev.warden.platform.system.ErrorResponses;
  * Replaces Tomcat's HTML error page with the documented JSON error for the errors Tomcat
  * answers itself, before a request reaches the application: a request line and headers
  * larger than {@code server.max-http-request-header-size} become 431
- * {@code request_header_too_large}; any other request Tomcat cannot parse stays 400, as
- * {@code bad_request}. Errors the application answers keep their own bodies (the valve
- * writes only when the response has none yet). Such requests never reach the request-id
- * filter, so a new request id is made and echoed in {@code X-Request-Id}.
+ * {@code request_header_too_large}; a request line with an HTTP version other than 1.0 or
+ * 1.1 (Tomcat's 505) becomes 400 {@code unsupported_http_version}; Tomcat's 501 becomes
+ * 405 {@code method_not_allowed} for a method Warden does not serve ({@code CONNECT}) and
+ * 400 {@code unsupported_transfer_encoding} for a transfer coding other than chunked; any
+ * other request Tomcat cannot parse stays 400, as {@code bad_request}. Errors the
+ * application answers keep their own bodies (the valve writes only when the response has
+ * none yet). Such requests never reach the request-id filter, so a new request id is made
+ * and echoed in {@code X-Request-Id}.
  */
 public class JsonErrorReportValve extends ErrorReportValve {
+
+	/** The methods Warden serves, in the order an {@code Allow} header lists them. */
+	private static final java.util.List<String> SERVED_METHODS = java.util.List.of("GET", "HEAD", "POST", "PUT",
+			"PATCH", "DELETE", "OPTIONS");
 
 	private final long maxHeaderBytes;
 
@@ -44,6 +52,28 @@ public class JsonErrorReportValve extends ErrorReportValve {
 		else if (status == 400) {
 			code = "bad_request";
 			message = "the request could not be parsed as HTTP";
+		}
+		else if (status == 501 && !SERVED_METHODS.contains(request.getMethod())) {
+			// CONNECT and the like, refused by Tomcat before the application sees them
+			status = 405;
+			code = "method_not_allowed";
+			message = "the method is not served by Warden";
+			response.setHeader("Allow", String.join(", ", SERVED_METHODS));
+		}
+		else if (status == 501) {
+			// a transfer coding Tomcat does not implement (e.g. gzip): the request cannot
+			// be read, which is the client's mistake
+			status = 400;
+			code = "unsupported_transfer_encoding";
+			message = "the request's Transfer-Encoding is not supported: send the body with Content-Length or "
+					+ "chunked only";
+		}
+		else if (status == 505) {
+			// the client's mistake, not the server's: a 4xx like any other request that
+			// is not HTTP/1.1 or HTTP/1.0
+			status = 400;
+			code = "unsupported_http_version";
+			message = "the request's HTTP version is not supported: use HTTP/1.1 (or HTTP/1.0)";
 		}
 		else {
 			code = "http_" + status;
