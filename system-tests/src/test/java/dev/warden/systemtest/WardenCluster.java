@@ -120,6 +120,9 @@ final class WardenCluster implements AutoCloseable {
 
 	private final List<Process> processes = new ArrayList<>();
 
+	/** The process last launched under each name ({@code platform-api}, …). */
+	private final Map<String, Process> named = new java.util.concurrent.ConcurrentHashMap<>();
+
 	private Process worker;
 
 	private Process gateway;
@@ -262,6 +265,19 @@ final class WardenCluster implements AutoCloseable {
 	/** The gateway's process (its id shows whether it was restarted). */
 	ProcessHandle gatewayProcess() {
 		return this.gateway.toHandle();
+	}
+
+	/**
+	 * The operating-system process id of the cluster's process last started as
+	 * {@code process}: {@code platform-api}, {@code inference-worker},
+	 * {@code inference-worker-2} or {@code admin-ui}.
+	 */
+	long pid(String process) {
+		Process started = this.named.get(process);
+		if (started == null) {
+			throw new IllegalArgumentException("no process " + process + " was started");
+		}
+		return started.pid();
 	}
 
 	/** A fresh administrator access token from the console's authorization server. */
@@ -526,6 +542,7 @@ final class WardenCluster implements AutoCloseable {
 		builder.environment().put("TF_CPP_MIN_LOG_LEVEL", "2");
 		var process = builder.start();
 		processes.add(process);
+		named.put(name, process);
 		return process;
 	}
 
