@@ -23,6 +23,8 @@ SCREENSHOTS=(
   console-key-issued.png
   console-key-revoke.png
   console-tenant-delete.png
+  console-tenant-suspend.png
+  console-key-quota-refused.png
   console-tenant-compliance-refused.png
   console-quota-plans.png
   console-workers.png
@@ -31,6 +33,7 @@ SCREENSHOTS=(
   console-models.png
   console-model-routing.png
   console-model-canary-confirm.png
+  console-model-grants-confirm.png
   console-explainability.png
   console-fairness.png
   console-model-card.png
