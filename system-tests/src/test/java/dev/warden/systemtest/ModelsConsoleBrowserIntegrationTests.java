@@ -142,21 +142,17 @@ class ModelsConsoleBrowserIntegrationTests {
 		WebElement pin = wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("pin-tenant")));
 		new Select(pin).selectByValue(pinnedTenant);
 		new Select(browser.findElement(By.id("pin-version"))).selectByValue("2");
-		browser.findElement(By.xpath("//button[normalize-space()='Pin…']")).click();
-		wait.until(ExpectedConditions.textToBePresentInElementLocated(By.tagName("h1"), "Pin to version 2"));
+		openConfirmation(wait, "Pin", "Pin to version 2");
 		screenshot("console-model-pin-confirm.png");
-		browser.findElement(By.xpath("//button[normalize-space()='Pin']")).click();
+		confirm("Pin");
 		wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("routing"), "Pinned"));
 		assertThat(awaitVersions(cluster, model, pinnedKey, Set.of("2"))).containsExactly("2");
 
 		// promoting the canary changes the stable version, which this model's policy
 		// reserves for an approved promotion request: refused, with a link to request it
-		browser.findElement(By.xpath("//button[normalize-space()='Promote the canary…']")).click();
-		wait.until(
-				ExpectedConditions.textToBePresentInElementLocated(By.tagName("h1"), "Promote the canary of " + model));
-		assertThat(browser.findElement(By.cssSelector(".confirm")).getText())
+		assertThat(openConfirmation(wait, "Promote the canary", "Promote the canary of " + model))
 			.contains("Canary version 2 becomes the stable version");
-		browser.findElement(By.xpath("//button[normalize-space()='Promote the canary']")).click();
+		confirm("Promote the canary");
 		WebElement notPromoted = wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("promote-error")));
 		assertThat(notPromoted.getText()).contains("Nothing was changed: platform-api answered 409",
 				"approved promotion request");
@@ -165,11 +161,9 @@ class ModelsConsoleBrowserIntegrationTests {
 		screenshot("console-model-promote-refused.png");
 
 		// roll back: the unpinned tenant gets the stable version only, the pin stays
-		browser.findElement(By.xpath("//button[normalize-space()='Roll back…']")).click();
-		wait.until(ExpectedConditions.textToBePresentInElementLocated(By.tagName("h1"), "Roll back the canary"));
-		assertThat(browser.findElement(By.cssSelector(".confirm")).getText()).contains("version 2 at 10 %");
+		assertThat(openConfirmation(wait, "Roll back", "Roll back the canary")).contains("version 2 at 10 %");
 		screenshot("console-model-rollback-confirm.png");
-		browser.findElement(By.xpath("//button[normalize-space()='Roll back']")).click();
+		confirm("Roll back");
 		wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("routing"), "was rolled back"));
 		assertThat(awaitVersions(cluster, model, otherKey, Set.of("1"))).containsExactly("1");
 		assertThat(awaitVersions(cluster, model, pinnedKey, Set.of("2"))).containsExactly("2");
@@ -181,13 +175,10 @@ class ModelsConsoleBrowserIntegrationTests {
 		WebElement grants = browser.findElement(By.id("grants"));
 		grants.findElement(By.cssSelector("input[name=scope][value=list]")).click();
 		grants.findElement(By.cssSelector("input[name=tenants][value='" + pinnedTenant + "']")).click();
-		grants.findElement(By.xpath(".//button[normalize-space()='Replace the grants…']")).click();
-		wait.until(
-				ExpectedConditions.textToBePresentInElementLocated(By.tagName("h1"), "Change who may call " + model));
-		assertThat(browser.findElement(By.cssSelector(".confirm")).getText()).contains(
+		assertThat(openConfirmation(wait, "Replace the grants", "Change who may call " + model)).contains(
 				"Only these tenants may call " + model + ": pinned-", "404 model_not_found", "Now: every tenant.");
 		screenshot("console-model-grants-confirm.png");
-		browser.findElement(By.xpath("//button[normalize-space()='Replace the grants']")).click();
+		confirm("Replace the grants");
 		wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("grants"),
 				"The grants of " + model + " were replaced."));
 		assertThat(browser.findElement(By.id("grants")).getText())
@@ -199,10 +190,8 @@ class ModelsConsoleBrowserIntegrationTests {
 
 		// resetting the routing would let the newest version serve instead of the
 		// approved stable one: refused as well
-		browser.findElement(By.xpath("//button[normalize-space()='Reset the routing…']")).click();
-		wait.until(
-				ExpectedConditions.textToBePresentInElementLocated(By.tagName("h1"), "Reset the routing of " + model));
-		browser.findElement(By.xpath("//button[normalize-space()='Reset the routing']")).click();
+		openConfirmation(wait, "Reset the routing", "Reset the routing of " + model);
+		confirm("Reset the routing");
 		WebElement notReset = wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("reset-error")));
 		assertThat(notReset.getText()).contains("Nothing was changed: platform-api answered 409",
 				"would let its newest version serve");
@@ -214,7 +203,7 @@ class ModelsConsoleBrowserIntegrationTests {
 		wait.until(ExpectedConditions.visibilityOfElementLocated(By.cssSelector("form.request-promotion")));
 		browser.findElement(By.cssSelector("form.request-promotion input[name=target][value=stable]")).click();
 		browser.findElement(By.id("request-comment")).sendKeys("Version 2 after its canary");
-		browser.findElement(By.xpath("//button[normalize-space()='Request the promotion']")).click();
+		confirm("Request the promotion");
 		By requestLink = By.cssSelector("#requests a[href^='/promotions/']");
 		wait.until((driver) -> driver.getCurrentUrl().matches(".*/promotions/[^/?#]+$")
 				|| !driver.findElements(requestLink).isEmpty());
@@ -244,22 +233,16 @@ class ModelsConsoleBrowserIntegrationTests {
 		wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("routing"),
 				"Version 1 of " + DIRECT + " now answers 50 % of the calls that name no version."));
 		assertThat(awaitVersions(cluster, DIRECT, otherKey, Set.of("1", "2"))).containsExactlyInAnyOrder("1", "2");
-		browser.findElement(By.xpath("//button[normalize-space()='Promote the canary…']")).click();
-		wait.until(ExpectedConditions.textToBePresentInElementLocated(By.tagName("h1"),
-				"Promote the canary of " + DIRECT));
-		assertThat(browser.findElement(By.cssSelector(".confirm")).getText())
+		assertThat(openConfirmation(wait, "Promote the canary", "Promote the canary of " + DIRECT))
 			.contains("Canary version 1 becomes the stable version of " + DIRECT + " (now version 2)");
-		browser.findElement(By.xpath("//button[normalize-space()='Promote the canary']")).click();
+		confirm("Promote the canary");
 		wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("routing"),
 				"Version 1 is now the stable version of " + DIRECT + "."));
 		assertThat(awaitVersions(cluster, DIRECT, otherKey, Set.of("1"))).containsExactly("1");
-		browser.findElement(By.xpath("//button[normalize-space()='Reset the routing…']")).click();
-		wait.until(
-				ExpectedConditions.textToBePresentInElementLocated(By.tagName("h1"), "Reset the routing of " + DIRECT));
-		assertThat(browser.findElement(By.cssSelector(".confirm")).getText())
+		assertThat(openConfirmation(wait, "Reset the routing", "Reset the routing of " + DIRECT))
 			.contains("The stable version (version 1)");
 		screenshot("console-model-reset-confirm.png");
-		browser.findElement(By.xpath("//button[normalize-space()='Reset the routing']")).click();
+		confirm("Reset the routing");
 		wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("routing"),
 				"The routing of " + DIRECT + " was reset"));
 		assertThat(browser
@@ -305,6 +288,22 @@ class ModelsConsoleBrowserIntegrationTests {
 	}
 
 	/**
+	 * Presses the control that opens a change's confirmation page ({@code control} and an
+	 * ellipsis) and returns what the page says the change will do, once its heading
+	 * shows.
+	 */
+	private String openConfirmation(WebDriverWait wait, String control, String heading) {
+		browser.findElement(By.xpath("//button[normalize-space()='" + control + "…']")).click();
+		wait.until(ExpectedConditions.textToBePresentInElementLocated(By.tagName("h1"), heading));
+		return browser.findElement(By.cssSelector(".confirm")).getText();
+	}
+
+	/** Presses the button that applies a change on its confirmation page. */
+	private void confirm(String button) {
+		browser.findElement(By.xpath("//button[normalize-space()='" + button + "']")).click();
+	}
+
+	/**
 	 * Chooses the canary version, moves the slider with the keyboard to the weight,
 	 * confirms.
 	 */
@@ -317,14 +316,12 @@ class ModelsConsoleBrowserIntegrationTests {
 			slider.sendKeys(Keys.ARROW_RIGHT);
 		}
 		assertThat(browser.findElement(By.id("canary-weight-value")).getText()).isEqualTo(weight + " %");
-		browser.findElement(By.xpath("//button[normalize-space()='Set the canary…']")).click();
-		wait.until(ExpectedConditions.textToBePresentInElementLocated(By.tagName("h1"), "Route " + weight + " % of"));
-		assertThat(browser.findElement(By.cssSelector(".confirm")).getText())
+		assertThat(openConfirmation(wait, "Set the canary", "Route " + weight + " % of"))
 			.contains("Version " + version + " will answer " + weight + " %");
 		if (weight == 10) {
 			screenshot("console-model-canary-confirm.png");
 		}
-		browser.findElement(By.xpath("//button[normalize-space()='Set the canary']")).click();
+		confirm("Set the canary");
 	}
 
 	/** Waits until the version's status, refreshed by the page itself, says AVAILABLE. */

@@ -604,22 +604,9 @@ class RobustnessIntegrationTests {
 				verb = "";
 			}
 			boolean post = verb.startsWith(":") && !verb.equals(":");
-			String method = post ? "POST" : "GET";
-			if (random.nextInt(100) < 12) {
-				method = pick(random, ODD_METHODS);
-			}
-			List<String[]> headers = new ArrayList<>();
-			dataPlaneAuth(random, headers);
-			boolean[] mayDrop = { false };
-			String query = extras(random, headers, mayDrop);
-			byte[] body = null;
-			if (post || random.nextInt(10) == 0) {
-				body = body(random, validBody(random, model, verb), true);
-				headers.add(new String[] { "Content-Type", contentType(random) });
-				mayDrop[0] |= body.length > 1_000_000;
-			}
-			return FuzzCase.of("v1", method, path + verb + query, headers, body, mayDrop[0], random.nextInt(20) == 0,
-					null);
+			String finalVerb = verb;
+			return dataPlane(random, "v1", post ? "POST" : "GET", path + verb, post,
+					(r) -> validBody(r, model, finalVerb), true);
 		}
 
 		private FuzzCase dataPlaneV2(Random random) {
@@ -646,6 +633,17 @@ class RobustnessIntegrationTests {
 					infer = true;
 				}
 			}
+			return dataPlane(random, "v2", method, path, infer, (r) -> validV2Body(r, model), false);
+		}
+
+		/**
+		 * The rest of a data-plane case, drawn in this order: sometimes an odd method,
+		 * the credentials, the query and extra headers, a body (always when
+		 * {@code withBody}, else one time in ten) and, when {@code mayHalfClose}, whether
+		 * the client half-closes.
+		 */
+		private FuzzCase dataPlane(Random random, String area, String method, String target, boolean withBody,
+				java.util.function.Function<Random, Object> validBody, boolean mayHalfClose) {
 			if (random.nextInt(100) < 12) {
 				method = pick(random, ODD_METHODS);
 			}
@@ -654,12 +652,13 @@ class RobustnessIntegrationTests {
 			boolean[] mayDrop = { false };
 			String query = extras(random, headers, mayDrop);
 			byte[] body = null;
-			if (infer || random.nextInt(10) == 0) {
-				body = body(random, validV2Body(random, model), true);
+			if (withBody || random.nextInt(10) == 0) {
+				body = body(random, validBody.apply(random), true);
 				headers.add(new String[] { "Content-Type", contentType(random) });
 				mayDrop[0] |= body.length > 1_000_000;
 			}
-			return FuzzCase.of("v2", method, path + query, headers, body, mayDrop[0], false, null);
+			return FuzzCase.of(area, method, target + query, headers, body, mayDrop[0],
+					mayHalfClose && random.nextInt(20) == 0, null);
 		}
 
 		private FuzzCase otherPublic(Random random) {

@@ -151,8 +151,8 @@ class ApiExceptionHandler {
 	@ExceptionHandler(InvalidParameterException.class)
 	ResponseEntity<Map<String, Object>> undecodableParameters(InvalidParameterException ex,
 			HttpServletRequest request) {
-		return error(HttpStatus.BAD_REQUEST, "invalid_parameter",
-				"the query string cannot be decoded: use UTF-8 and valid percent-encoding", request);
+		MalformedRequests.Answer answer = MalformedRequests.of(ex);
+		return error(answer.status(), answer.code(), answer.message(), request);
 	}
 
 	/**

@@ -1,7 +1,7 @@
 package dev.warden.platform.system;
 
 import java.io.IOException;
-import java.util.Set;
+import java.util.List;
 
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;
@@ -20,9 +20,13 @@ import org.springframework.web.filter.OncePerRequestFilter;
  * answers 501 Not Implemented, a 5xx for what is the client's mistake.
  */
 @Component
-class MethodFilter extends OncePerRequestFilter implements Ordered {
+public class MethodFilter extends OncePerRequestFilter implements Ordered {
 
-	static final Set<String> SERVED = Set.of("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS");
+	/** The methods Warden serves, in the order an {@code Allow} header lists them. */
+	public static final List<String> SERVED = List.of("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS");
+
+	/** {@link #SERVED} as an {@code Allow} header's value. */
+	public static final String ALLOW = String.join(", ", SERVED);
 
 	@Override
 	protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
@@ -31,7 +35,7 @@ class MethodFilter extends OncePerRequestFilter implements Ordered {
 			chain.doFilter(request, response);
 			return;
 		}
-		response.setHeader(HttpHeaders.ALLOW, "GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS");
+		response.setHeader(HttpHeaders.ALLOW, ALLOW);
 		ErrorResponses.write(request, response, HttpServletResponse.SC_METHOD_NOT_ALLOWED, "method_not_allowed",
 				"the method " + printable(request.getMethod()) + " is not served by Warden");
 	}

@@ -9,6 +9,7 @@ import org.apache.catalina.connector.Response;
 import org.apache.catalina.valves.ErrorReportValve;
 
 import dev.warden.platform.system.ErrorResponses;
+import dev.warden.platform.system.MethodFilter;
 
 /**
  * Replaces Tomcat's HTML error page with the documented JSON error for the errors Tomcat
@@ -24,10 +25,6 @@ import dev.warden.platform.system.ErrorResponses;
  * and echoed in {@code X-Request-Id}.
  */
 public class JsonErrorReportValve extends ErrorReportValve {
-
-	/** The methods Warden serves, in the order an {@code Allow} header lists them. */
-	private static final java.util.List<String> SERVED_METHODS = java.util.List.of("GET", "HEAD", "POST", "PUT",
-			"PATCH", "DELETE", "OPTIONS");
 
 	private final long maxHeaderBytes;
 
@@ -53,12 +50,12 @@ public class JsonErrorReportValve extends ErrorReportValve {
 			code = "bad_request";
 			message = "the request could not be parsed as HTTP";
 		}
-		else if (status == 501 && !SERVED_METHODS.contains(request.getMethod())) {
+		else if (status == 501 && !MethodFilter.SERVED.contains(request.getMethod())) {
 			// CONNECT and the like, refused by Tomcat before the application sees them
 			status = 405;
 			code = "method_not_allowed";
 			message = "the method is not served by Warden";
-			response.setHeader("Allow", String.join(", ", SERVED_METHODS));
+			response.setHeader("Allow", MethodFilter.ALLOW);
 		}
 		else if (status == 501) {
 			// a transfer coding Tomcat does not implement (e.g. gzip): the request cannot
