@@ -148,9 +148,8 @@ class KeyIndexIntegrationTests {
 		awaitCurrent(b);
 		long reconnects = index(b).reconnects();
 
-		// in one transaction: suspend the tenant without its trigger (so no notification
-		// can tell any replica), and kill every listener connection, waiting for them to
-		// end
+		// suspend the tenant without its trigger, so that no notification can tell any
+		// replica, and commit
 		new TransactionTemplate(a.bean(PlatformTransactionManager.class)).executeWithoutResult((tx) -> {
 			a.jdbc().sql("ALTER TABLE tenants DISABLE TRIGGER tenants_notify").update();
 			a.jdbc()
@@ -158,16 +157,21 @@ class KeyIndexIntegrationTests {
 				.param("id", tenantId)
 				.update();
 			a.jdbc().sql("ALTER TABLE tenants ENABLE TRIGGER tenants_notify").update();
-			assertThat(a.jdbc()
-				.sql("WITH listeners AS MATERIALIZED (SELECT pid FROM pg_stat_activity WHERE application_name = :name) "
-						+ "SELECT count(*) FILTER (WHERE pg_terminate_backend(pid, 5000)) FROM listeners")
-				.param("name", KeyIndex.APPLICATION_NAME)
-				.query(Long.class)
-				.single()).isGreaterThanOrEqualTo(2);
 		});
+		// then kill every listener connection, waiting for them to end
+		assertThat(a.jdbc()
+			.sql("WITH listeners AS MATERIALIZED (SELECT pid FROM pg_stat_activity WHERE application_name = :name) "
+					+ "SELECT count(*) FILTER (WHERE pg_terminate_backend(pid, 5000)) FROM listeners")
+			.param("name", KeyIndex.APPLICATION_NAME)
+			.query(Long.class)
+			.single()).isGreaterThanOrEqualTo(2);
+		long killed = System.nanoTime();
 
-		assertThat(Await.within(Duration.ofSeconds(30), () -> index(b).reconnects() > reconnects && index(b).current(),
-				(back) -> back))
+		// back once it has reconnected and finished a full reload that began after the
+		// kill
+		// (so after the change's commit); until then the old index may still be current
+		assertThat(Await.within(Duration.ofSeconds(30), () -> index(b).reconnects() > reconnects
+				&& index(b).lastReloadStarted() - killed > 0 && index(b).current(), (back) -> back))
 			.isTrue();
 		ApiKeyRepository repository = b.bean(ApiKeyRepository.class);
 		long lookups = repository.candidateLookups();

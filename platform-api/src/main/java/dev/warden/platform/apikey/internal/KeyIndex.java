@@ -74,6 +74,8 @@ public final class KeyIndex implements SmartLifecycle {
 
 	private final AtomicLong fullReloads = new AtomicLong();
 
+	private volatile long lastReloadStarted;
+
 	private volatile Map<String, ApiKeyRepository.Candidate> byKeyId = new ConcurrentHashMap<>();
 
 	private volatile boolean loaded;
@@ -135,10 +137,12 @@ public final class KeyIndex implements SmartLifecycle {
 	/** Replaces the whole index with what the database holds now. */
 	public void reloadAll() {
 		synchronized (this.writeLock) {
+			long started = System.nanoTime();
 			Map<String, ApiKeyRepository.Candidate> fresh = new ConcurrentHashMap<>();
 			this.keys.findUsableCandidates().forEach((candidate) -> fresh.put(candidate.keyId(), candidate));
 			this.byKeyId = fresh;
 			this.loaded = true;
+			this.lastReloadStarted = started;
 			this.fullReloads.incrementAndGet();
 		}
 	}
@@ -159,6 +163,15 @@ public final class KeyIndex implements SmartLifecycle {
 	/** Number of full reloads so far (for tests and diagnostics). */
 	public long fullReloads() {
 		return this.fullReloads.get();
+	}
+
+	/**
+	 * When the last completed full reload began reading the database, in
+	 * {@link System#nanoTime()} (for tests and diagnostics): a change committed before
+	 * that instant is in the index.
+	 */
+	public long lastReloadStarted() {
+		return this.lastReloadStarted;
 	}
 
 	@Override
