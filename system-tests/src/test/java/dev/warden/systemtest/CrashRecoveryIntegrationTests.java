@@ -26,6 +26,9 @@ import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.parallel.Execution;
+import org.junit.jupiter.api.parallel.ExecutionMode;
+import org.junit.jupiter.api.parallel.ResourceLock;
 
 import dev.warden.worker.training.IncomeModelTrainer;
 import dev.warden.worker.training.SpamModelTrainer;
@@ -42,6 +45,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  * the clients are served again without anyone doing anything. The figures are printed
  * (see docs/operations.md, "Crash recovery").
  */
+@Execution(ExecutionMode.CONCURRENT)
+@ResourceLock(WardenCluster.LAUNCHER)
 class CrashRecoveryIntegrationTests {
 
 	private static final String READY_LINE = "Press Ctrl-C to stop.";

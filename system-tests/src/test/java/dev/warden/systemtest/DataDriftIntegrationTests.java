@@ -20,6 +20,8 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.parallel.Execution;
+import org.junit.jupiter.api.parallel.ExecutionMode;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -34,9 +36,12 @@ import static org.assertj.core.api.Assertions.assertThat;
  * the shifted inputs in the second window and nothing in the first, and every PSI, JS
  * distance and binned KS it returns must equal a recomputation here from the counts it
  * returns (with the definitions of docs/monitoring.md, written again here, not shared).
+ * The two models' cases run side by side: most of their time is waiting for a drift
+ * alert whose one-minute window holds only shifted rows.
  */
 @ExtendWith(WardenClusterExtension.class)
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@Execution(ExecutionMode.CONCURRENT)
 class DataDriftIntegrationTests {
 
 	private static final JsonMapper JSON = JsonMapper.shared();

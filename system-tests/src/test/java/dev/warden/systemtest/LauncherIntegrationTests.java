@@ -17,6 +17,9 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.parallel.Execution;
+import org.junit.jupiter.api.parallel.ExecutionMode;
+import org.junit.jupiter.api.parallel.ResourceLock;
 
 import dev.warden.worker.training.IncomeModelTrainer;
 import dev.warden.worker.training.SpamModelTrainer;
@@ -30,6 +33,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  * key reaches the terminal, on a line beginning {@code Demo API key: }, the same key on
  * the second start, and never a log file; every log file is readable by its owner only.
  */
+@Execution(ExecutionMode.CONCURRENT)
+@ResourceLock(WardenCluster.LAUNCHER)
 class LauncherIntegrationTests {
 
 	private static final String KEY_LINE = "Demo API key: ";

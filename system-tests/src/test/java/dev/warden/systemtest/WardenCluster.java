@@ -72,6 +72,12 @@ final class WardenCluster implements AutoCloseable {
 	/** The bearer token of the gateway's Prometheus scrape (TLS cluster only). */
 	static final String METRICS_TOKEN = "metrics-system-test";
 
+	/**
+	 * The resource lock of the classes that run {@code ./warden} themselves, beside the
+	 * classes that share this cluster: one of them at a time.
+	 */
+	static final String LAUNCHER = "warden-launcher";
+
 	static final String ADMIN_PASSWORD = "admin-system-test";
 	static final String COMPLIANCE_PASSWORD = "compliance-system-test";
 
