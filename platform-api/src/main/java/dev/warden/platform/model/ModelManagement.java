@@ -31,6 +31,7 @@ import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
 import org.springframework.context.ApplicationEventPublisher;
+import org.springframework.dao.DuplicateKeyException;
 import org.springframework.http.HttpStatus;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Service;
@@ -58,9 +59,11 @@ import dev.warden.platform.worker.WorkerClient.WorkerResponse;
  * ({@code POST /internal/v1/validate}); the worker refuses (422, passed on with its
  * message) what it cannot load, including a signature whose declared input shapes exceed
  * its bound, named by input and shape;</li>
- * <li>under a per-model PostgreSQL advisory lock, the next version number (max of
- * database and disk + 1) is taken, the directory is renamed atomically to
- * {@code <store>/<model>/<n>}, and the version row and the audit event
+ * <li>under a per-model PostgreSQL advisory lock, the next version number (max of the
+ * catalogue, the model store in the database and the directory + 1) is taken, the
+ * directory is renamed atomically to {@code <store>/<model>/<n>}, and the version's
+ * archive in the database's model store ({@link ModelArchives}, whose primary key refuses
+ * a number taken twice), the version row and the audit event
  * {@code model_version.uploaded} are written in one transaction.</li>
  * </ol>
  * Any failure deletes the staging directory (and the renamed directory if the transaction
@@ -97,9 +100,12 @@ public class ModelManagement {
 
 	private final ApplicationEventPublisher events;
 
+	private final ModelArchives archives;
+
 	ModelManagement(ModelStoreProperties properties, WorkerClient worker, JdbcClient jdbc,
 			TransactionTemplate transactions, AuditTrail audit, ModelCatalogue catalogue, ModelGrants grants,
-			ApplicationEventPublisher events) {
+			ApplicationEventPublisher events, ModelArchives archives) {
+		this.archives = archives;
 		this.events = events;
 		this.grants = grants;
 		this.properties = properties;
@@ -138,7 +144,7 @@ public class ModelManagement {
 					this.properties.upload().maxUncompressedBytes().toBytes(), this.properties.upload().maxEntries()));
 			Files.delete(archive);
 			JsonNode signatureDefs = validateInWorker(model, store.relativize(extracted.modelRoot()), requestId);
-			long version = commit(model, store, extracted, received, signatureDefs, actor);
+			long version = commit(model, store, staging, extracted, received, signatureDefs, actor);
 			// a new model (granted to all by default) is callable at once on this
 			// instance
 			this.grants.scheduledRefresh();
@@ -249,8 +255,8 @@ public class ModelManagement {
 	 * the same model: the advisory lock is held until the transaction ends. If the
 	 * transaction does not commit, the moved directory is deleted again.
 	 */
-	private long commit(String model, Path store, Extracted extracted, Received received, JsonNode signatureDefs,
-			String actor) {
+	private long commit(String model, Path store, Path staging, Extracted extracted, Received received,
+			JsonNode signatureDefs, String actor) {
 		Path modelDir = store.resolve(model);
 		Path[] moved = { null };
 		boolean[] createdModelDir = { false };
@@ -275,7 +281,8 @@ public class ModelManagement {
 					.param("name", model)
 					.query(Long.class)
 					.single();
-				long next = Math.max(inDatabase, maxVersionOnDisk(modelDir)) + 1;
+				long next = Math.max(Math.max(inDatabase, this.archives.maxVersion(model)), maxVersionOnDisk(modelDir))
+						+ 1;
 				Path target = modelDir.resolve(Long.toString(next));
 				try {
 					if (!Files.isDirectory(modelDir, LinkOption.NOFOLLOW_LINKS)) {
@@ -292,6 +299,16 @@ public class ModelManagement {
 					throw new UncheckedIOException(ex);
 				}
 				moved[0] = target;
+				// the archive workers on other machines fetch; its primary key (model,
+				// version) refuses a number another gateway stored meanwhile
+				ModelArchives.ArchivedVersion archived;
+				try {
+					archived = this.archives.store(model, next, target, staging, "upload");
+				}
+				catch (DuplicateKeyException ex) {
+					throw ApiException
+						.conflict("version " + model + "/" + next + " is already in the model store; try again");
+				}
 				this.jdbc.sql("INSERT INTO model_versions (id, model_id, version, state, signature_defs, created_at, "
 						+ "discovered_at, updated_at, sha256, size_bytes, uploaded_by, uploaded_at, archive_format) "
 						+ "SELECT :id, m.id, :version, 'UPLOADED', CAST(:defs AS jsonb), :at, :at, :at, :sha256, :size, "
@@ -319,6 +336,7 @@ public class ModelManagement {
 				details.put("size_bytes", received.size());
 				details.put("archive_format", extracted.format().label());
 				details.put("wrapped_in_directory", extracted.wrapped());
+				details.put("store_archive_sha256", archived.sha256());
 				details.put("signatures", List.copyOf(signatureDefs.propertyNames()));
 				this.audit.append(actor, "model_version.uploaded", "model_version", model + "/" + next, details);
 				return next;

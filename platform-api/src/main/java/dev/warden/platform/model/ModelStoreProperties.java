@@ -1,6 +1,7 @@
 package dev.warden.platform.model;
 
 import java.nio.file.Path;
+import java.time.Duration;
 
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
@@ -14,9 +15,19 @@ import org.springframework.util.unit.DataSize;
  * the same directory the workers serve from (WARDEN_MODEL_STORE; one machine: the same
  * data directory, several machines: a shared volume)
  * @param upload limits applied to {@code POST /api/admin/models/{model}/versions}
+ * @param importInterval how often the versions of the directory store that the database's
+ * model store lacks are imported into it (also once at start;
+ * WARDEN_MODEL_STORE_IMPORT_INTERVAL)
  */
 @ConfigurationProperties("warden.models")
-public record ModelStoreProperties(@DefaultValue("data/models") Path store, @DefaultValue Upload upload) {
+public record ModelStoreProperties(@DefaultValue("data/models") Path store, @DefaultValue Upload upload,
+		@DefaultValue("30s") Duration importInterval) {
+
+	public ModelStoreProperties {
+		if (importInterval.isNegative() || importInterval.isZero()) {
+			throw new IllegalArgumentException("warden.models.import-interval must be positive");
+		}
+	}
 
 	/**
 	 * @param maxBytes largest accepted archive (WARDEN_MODEL_UPLOAD_MAX_BYTES); larger
