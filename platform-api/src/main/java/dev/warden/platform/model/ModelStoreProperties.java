@@ -11,9 +11,10 @@ import org.springframework.util.unit.DataSize;
  * The model store shared with the inference workers, and the limits of model uploads
  * ({@code warden.models.*}).
  *
- * @param store the model store root, {@code <store>/<model>/<version>/saved_model.pb}:
- * the same directory the workers serve from (WARDEN_MODEL_STORE; one machine: the same
- * data directory, several machines: a shared volume)
+ * @param store the directory store, {@code <store>/<model>/<version>/saved_model.pb}
+ * (WARDEN_MODEL_STORE): uploads are written here, and the worker that validates an upload
+ * must see it (one machine: the same data directory); workers on other machines copy the
+ * versions from the model store in PostgreSQL instead ({@link ModelArchives})
  * @param upload limits applied to {@code POST /api/admin/models/{model}/versions}
  * @param importInterval how often the versions of the directory store that the database's
  * model store lacks are imported into it (also once at start;
