@@ -20,15 +20,17 @@ import java.util.zip.ZipFile;
  * backslashes, NUL or a drive letter, and must resolve inside the target (zip-slip); only
  * files and directories are created (no links, no file modes from the archive); a
  * duplicate name is refused; the number of entries and the bytes actually decompressed
- * are bounded; the result must have {@code saved_model.pb} at its root. Stateless.
+ * are bounded; the result must have {@code saved_model.pb} at its root. Used by the store
+ * sync and by the validation endpoint's archive form (control.ValidationController).
+ * Stateless.
  */
-final class VersionArchiveUnpacker {
+public final class VersionArchiveUnpacker {
 
 	private VersionArchiveUnpacker() {
 	}
 
 	/** Why an archive was refused. */
-	static final class RefusedArchiveException extends IOException {
+	public static final class RefusedArchiveException extends IOException {
 
 		private static final long serialVersionUID = 1L;
 
@@ -38,7 +40,12 @@ final class VersionArchiveUnpacker {
 
 	}
 
-	static void unpack(Path archive, Path target, long maxBytes, int maxEntries) throws IOException {
+	/**
+	 * Unpacks {@code archive} into the empty directory {@code target}.
+	 * @throws RefusedArchiveException with a client-safe reason when the archive is
+	 * refused
+	 */
+	public static void unpack(Path archive, Path target, long maxBytes, int maxEntries) throws IOException {
 		Path root = target.toAbsolutePath().normalize();
 		long bytes = 0;
 		int entries = 0;
