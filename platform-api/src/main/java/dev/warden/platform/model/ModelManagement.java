@@ -43,6 +43,7 @@ import dev.warden.platform.audit.AuditTrail;
 import dev.warden.platform.model.ModelCatalogue.CatalogueVersion;
 import dev.warden.platform.model.internal.SavedModelArchive;
 import dev.warden.platform.model.internal.SavedModelArchive.Extracted;
+import dev.warden.platform.model.internal.VersionArchive;
 import dev.warden.platform.system.ApiException;
 import dev.warden.platform.worker.WorkerClient;
 import dev.warden.platform.worker.WorkerClient.WorkerResponse;
@@ -56,9 +57,12 @@ import dev.warden.platform.worker.WorkerClient.WorkerResponse;
  * <li>it is unpacked there by {@link SavedModelArchive} (format by magic bytes, unsafe
  * entries refused, limits);</li>
  * <li>a worker loads it, warms it up and returns its signature defs
- * ({@code POST /internal/v1/validate}); the worker refuses (422, passed on with its
- * message) what it cannot load, including a signature whose declared input shapes exceed
- * its bound, named by input and shape;</li>
+ * ({@code POST /internal/v1/validate}): the version's archive as the model store keeps it
+ * ({@link VersionArchive}, written next to the staged files) is streamed to it with its
+ * SHA-256, so any worker validates it, on this machine or another, without a directory
+ * shared with this gateway; the worker refuses (422, passed on with its message) what it
+ * cannot load, including a signature whose declared input shapes exceed its bound, named
+ * by input and shape;</li>
  * <li>under a per-model PostgreSQL advisory lock, the next version number (max of the
  * catalogue, the model store in the database and the directory + 1) is taken, the
  * directory is renamed atomically to {@code <store>/<model>/<n>}, and the version's
@@ -143,7 +147,7 @@ public class ModelManagement {
 			Extracted extracted = SavedModelArchive.extract(archive, unpacked, new SavedModelArchive.Limits(
 					this.properties.upload().maxUncompressedBytes().toBytes(), this.properties.upload().maxEntries()));
 			Files.delete(archive);
-			JsonNode signatureDefs = validateInWorker(model, store.relativize(extracted.modelRoot()), requestId);
+			JsonNode signatureDefs = validateInWorker(model, extracted.modelRoot(), staging, requestId);
 			long version = commit(model, store, staging, extracted, received, signatureDefs, actor);
 			// a new model (granted to all by default) is callable at once on this
 			// instance
@@ -203,28 +207,39 @@ public class ModelManagement {
 	}
 
 	/**
-	 * Asks the worker to load the staged SavedModel; returns its {@code signature_def}
-	 * map.
+	 * Sends the staged SavedModel's archive to a worker, which loads it; returns its
+	 * {@code signature_def} map. The archive is written into {@code staging} (deleted
+	 * with it) and streamed from there.
 	 */
-	private JsonNode validateInWorker(String model, Path relativeToStore, String requestId) {
-		String path = relativeToStore.toString().replace('\\', '/');
-		Map<String, String> request = new LinkedHashMap<>();
-		request.put("model", model);
-		request.put("path", path);
+	private JsonNode validateInWorker(String model, Path modelRoot, Path staging, String requestId) throws IOException {
+		Path archive = staging.resolve("validate.zip");
+		VersionArchive.Built built = VersionArchive.write(modelRoot, archive);
 		WorkerResponse response;
 		try {
-			response = this.worker.exchange("POST", "/internal/v1/validate", JSON.writeValueAsBytes(request),
-					"application/json", requestId);
+			response = this.worker.exchange("POST",
+					"/internal/v1/validate?model=" + URLEncoder.encode(model, StandardCharsets.UTF_8), archive,
+					"application/zip", Map.of("X-Archive-Sha256", built.sha256()), requestId);
 		}
 		catch (WorkerClient.WorkerUnavailableException ex) {
 			log.warn("Upload of {} could not be validated: {}", model, ex.getMessage());
 			throw new ApiException(HttpStatus.SERVICE_UNAVAILABLE, "worker_unavailable",
 					"no inference worker is reachable to validate the model; nothing was stored, try again later");
 		}
+		finally {
+			Files.deleteIfExists(archive);
+		}
+		String path = "archive of " + built.size() + " bytes, sha256 " + built.sha256();
 		JsonNode body = parse(response.body());
 		if (response.status() == 422) {
 			String reason = body.path("error").path("message").asString("the SavedModel cannot be loaded");
 			throw new ApiException(HttpStatus.UNPROCESSABLE_CONTENT, "invalid_saved_model", reason);
+		}
+		if (response.status() == 413) {
+			log.warn("Worker refused the archive of {} ({}) as too large: raise its warden.worker.max-validation-bytes",
+					model, path);
+			throw new ApiException(HttpStatus.BAD_GATEWAY, "worker_error",
+					"the inference worker refused the version's archive (" + built.size()
+							+ " bytes) as larger than its warden.worker.max-validation-bytes; nothing was stored");
 		}
 		if (response.status() != 200) {
 			log.warn("Worker answered {} to validate {} ({}): {}", response.status(), model, path,

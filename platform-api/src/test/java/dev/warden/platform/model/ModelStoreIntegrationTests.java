@@ -71,7 +71,7 @@ class ModelStoreIntegrationTests {
 		// a version already in the directory store (as `warden train` leaves it) before
 		// the gateway starts
 		writeFiles(store.resolve("trained/3"), savedModel);
-		worker = new StubValidationWorker(store, savedModel.get("saved_model.pb"));
+		worker = new StubValidationWorker(savedModel.get("saved_model.pb"));
 		warden = WardenFixture.start(dataDir, Map.of("warden.worker.url", worker.url(), "warden.models.store",
 				store.toString(), "warden.registration.token", TOKEN));
 		app = warden.app();
@@ -156,8 +156,7 @@ class ModelStoreIntegrationTests {
 		assertThat(first).isNotNull();
 
 		Path otherStore = Files.createDirectories(dataDir.resolve("other-machine-models"));
-		try (StubValidationWorker otherWorker = new StubValidationWorker(otherStore,
-				savedModel.get("saved_model.pb"))) {
+		try (StubValidationWorker otherWorker = new StubValidationWorker(savedModel.get("saved_model.pb"))) {
 			Map<String, Object> properties = new LinkedHashMap<>();
 			properties.put("warden.security.issuer-uri", warden.issuer().issuer());
 			properties.put("warden.worker.url", otherWorker.url());
