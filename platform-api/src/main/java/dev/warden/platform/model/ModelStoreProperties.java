@@ -12,9 +12,10 @@ import org.springframework.util.unit.DataSize;
  * ({@code warden.models.*}).
  *
  * @param store the directory store, {@code <store>/<model>/<version>/saved_model.pb}
- * (WARDEN_MODEL_STORE): uploads are written here, and the worker that validates an upload
- * must see it (one machine: the same data directory); workers on other machines copy the
- * versions from the model store in PostgreSQL instead ({@link ModelArchives})
+ * (WARDEN_MODEL_STORE): uploads are staged and written here (the validating worker is
+ * sent the version's archive and needs no access to it); a worker on the same machine
+ * serves from the same data directory, workers on other machines copy the versions from
+ * the model store in PostgreSQL ({@link ModelArchives})
  * @param upload limits applied to {@code POST /api/admin/models/{model}/versions}
  * @param importInterval how often the versions of the directory store that the database's
  * model store lacks are imported into it (also once at start;
