@@ -1,29 +1,51 @@
 package dev.warden.worker.control;
 
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
 import java.io.UncheckedIOException;
+import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.InvalidPathException;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.FileTime;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HexFormat;
 import java.util.LinkedHashMap;
+import java.util.Locale;
 import java.util.Map;
+import java.util.UUID;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
+
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
 
 import dev.warden.worker.loader.LoadedServable;
 import dev.warden.worker.loader.Loader;
 import dev.warden.worker.loader.ServableLoadException;
 import dev.warden.worker.source.ModelStoreProperties;
 import dev.warden.worker.source.ServableId;
+import dev.warden.worker.storesync.StoreSyncProperties;
+import dev.warden.worker.storesync.VersionArchiveUnpacker;
 import dev.warden.worker.system.ApiException;
+import dev.warden.worker.system.RequestLimitProperties;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
+import org.springframework.util.FileSystemUtils;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RequestHeader;
+import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 
 /**
@@ -50,15 +72,142 @@ class ValidationController {
 
 	private static final int MAX_REASON_LENGTH = 600;
 
+	/** The prefix of the temporary directories of the archive form. */
+	static final String TEMP_PREFIX = ".validate-";
+
+	/** Age after which a temporary directory is taken for one a stopped worker left. */
+	private static final Duration STALE = Duration.ofHours(1);
+
+	private static final Pattern SHA256 = Pattern.compile("[0-9a-f]{64}");
+
 	private final Loader<LoadedServable> loader;
 
 	private final Path store;
 
-	ValidationController(Loader<LoadedServable> loader, ModelStoreProperties store) {
+	private final long maxArchiveBytes;
+
+	private final StoreSyncProperties unpackLimits;
+
+	ValidationController(Loader<LoadedServable> loader, ModelStoreProperties store, RequestLimitProperties limits,
+			StoreSyncProperties unpackLimits) {
 		this.loader = loader;
 		this.store = store.path().toAbsolutePath().normalize();
+		this.maxArchiveBytes = limits.maxValidationBytes().toBytes();
+		this.unpackLimits = unpackLimits;
+		deleteStaleTemporaryDirectories();
 	}
 
+	/**
+	 * The archive form: the version's zip as the body, its SHA-256 in
+	 * {@code X-Archive-Sha256}.
+	 */
+	@PostMapping(path = "/internal/v1/validate", consumes = "application/zip",
+			produces = MediaType.APPLICATION_JSON_VALUE)
+	Map<String, Object> validateArchive(@RequestHeader(name = "X-Archive-Sha256", required = false) String sha256,
+			@RequestParam(name = "model", required = false) String model, HttpServletRequest request,
+			HttpServletResponse response) throws IOException {
+		String expected = (sha256 != null) ? sha256.strip().toLowerCase(Locale.ROOT) : "";
+		if (!SHA256.matcher(expected).matches()) {
+			throw ApiException.invalidArgument(
+					"X-Archive-Sha256 is required: the SHA-256 of the archive in the body, 64 hexadecimal digits");
+		}
+		String name = validName(model);
+		Files.createDirectories(this.store);
+		Path temporary = Files.createDirectory(this.store.resolve(TEMP_PREFIX + UUID.randomUUID()));
+		try {
+			Path archive = temporary.resolve("archive.zip");
+			String actual = receive(request, response, archive);
+			if (!actual.equals(expected)) {
+				log.info("Upload of {}: archive refused, SHA-256 {} instead of the announced {}", name, actual,
+						expected);
+				throw new ApiException(HttpStatus.BAD_REQUEST, "sha256_mismatch", "the archive's SHA-256 is " + actual
+						+ ", not the " + expected + " announced in X-Archive-Sha256; nothing was validated");
+			}
+			Path dir = Files.createDirectory(temporary.resolve("model"));
+			try {
+				VersionArchiveUnpacker.unpack(archive, dir, this.unpackLimits.syncMaxBytes().toBytes(),
+						this.unpackLimits.syncMaxEntries());
+			}
+			catch (VersionArchiveUnpacker.RefusedArchiveException ex) {
+				log.info("Upload of {}: archive refused: {}", name, ex.getMessage());
+				throw new ApiException(HttpStatus.BAD_REQUEST, "invalid_archive",
+						"the version archive is refused: " + ex.getMessage());
+			}
+			Files.delete(archive);
+			return validate(name, dir, "archive " + expected);
+		}
+		finally {
+			deleteQuietly(temporary);
+		}
+	}
+
+	/**
+	 * Streams the body into {@code file} up to the limit; returns its SHA-256 (hex).
+	 */
+	private String receive(HttpServletRequest request, HttpServletResponse response, Path file) throws IOException {
+		MessageDigest digest;
+		try {
+			digest = MessageDigest.getInstance("SHA-256");
+		}
+		catch (NoSuchAlgorithmException ex) {
+			throw new IllegalStateException(ex);
+		}
+		long size = 0;
+		try (InputStream in = request.getInputStream();
+				OutputStream out = Files.newOutputStream(file, StandardOpenOption.CREATE_NEW)) {
+			byte[] buffer = new byte[64 * 1024];
+			int n;
+			while ((n = in.read(buffer)) >= 0) {
+				size += n;
+				if (size > this.maxArchiveBytes) {
+					// the rest of the body is not read: the connection cannot be reused
+					response.setHeader(HttpHeaders.CONNECTION, "close");
+					throw new ApiException(HttpStatus.CONTENT_TOO_LARGE, "payload_too_large",
+							"the version archive exceeds the limit of " + this.maxArchiveBytes
+									+ " bytes (warden.worker.max-validation-bytes)");
+				}
+				digest.update(buffer, 0, n);
+				out.write(buffer, 0, n);
+			}
+		}
+		if (size == 0) {
+			throw ApiException.invalidArgument("the body is empty: send the version archive");
+		}
+		return HexFormat.of().formatHex(digest.digest());
+	}
+
+	/** Removes {@code .validate-*} directories a stopped worker left behind. */
+	private void deleteStaleTemporaryDirectories() {
+		if (!Files.isDirectory(this.store)) {
+			return;
+		}
+		FileTime before = FileTime.from(Instant.now().minus(STALE));
+		try (DirectoryStream<Path> temporary = Files.newDirectoryStream(this.store, TEMP_PREFIX + "*")) {
+			for (Path dir : temporary) {
+				if (Files.getLastModifiedTime(dir, LinkOption.NOFOLLOW_LINKS).compareTo(before) < 0) {
+					deleteQuietly(dir);
+				}
+			}
+		}
+		catch (IOException ex) {
+			log.debug("Could not look for left-over validation directories in {}: {}", this.store, ex.getMessage());
+		}
+	}
+
+	private static void deleteQuietly(Path path) {
+		try {
+			FileSystemUtils.deleteRecursively(path);
+		}
+		catch (IOException ex) {
+			log.warn("Could not delete {}: {}", path, ex.getMessage());
+		}
+	}
+
+	private static String validName(String model) {
+		return (model != null && MODEL_NAME.matcher(model).matches()) ? model : "upload";
+	}
+
+	/** The path form: a directory of this worker's model store. */
 	@PostMapping(path = "/internal/v1/validate", consumes = MediaType.APPLICATION_JSON_VALUE,
 			produces = MediaType.APPLICATION_JSON_VALUE)
 	Map<String, Object> validate(@RequestBody ValidateRequest request) {
@@ -69,11 +218,17 @@ class ValidationController {
 		catch (IllegalArgumentException ex) {
 			throw ApiException.invalidArgument(ex.getMessage());
 		}
+		return validate(validName(request.model()), dir, request.path());
+	}
+
+	/**
+	 * Loads, warms up and closes the SavedModel in {@code dir}; answers its signature
+	 * defs.
+	 */
+	private Map<String, Object> validate(String name, Path dir, String describedAs) {
 		if (!Files.isRegularFile(dir.resolve("saved_model.pb"), LinkOption.NOFOLLOW_LINKS)) {
 			throw invalidSavedModel("no saved_model.pb in the directory");
 		}
-		String name = (request.model() != null && MODEL_NAME.matcher(request.model()).matches()) ? request.model()
-				: "upload";
 		ServableId id = new ServableId(name, 0);
 		Map<String, Object> signatureDefs;
 		LoadedServable servable;
@@ -82,7 +237,7 @@ class ValidationController {
 		}
 		catch (ServableLoadException ex) {
 			String reason = reason(ex, id, dir);
-			log.info("Upload of {} ({}) is not a loadable SavedModel: {}", name, request.path(), reason);
+			log.info("Upload of {} ({}) is not a loadable SavedModel: {}", name, describedAs, reason);
 			throw invalidSavedModel(reason);
 		}
 		try {

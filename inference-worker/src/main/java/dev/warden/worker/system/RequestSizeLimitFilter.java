@@ -21,27 +21,58 @@ import org.springframework.web.filter.OncePerRequestFilter;
 
 /**
  * Refuses request bodies over {@code warden.worker.max-request-bytes} with 413 and the
- * JSON error, on every API, before anything parses them. A declared
- * {@code Content-Length} over the limit is refused without reading the body (the
- * connection is closed); a chunked body is read up to one byte past the limit and then
- * either refused or handed on from memory. Bodies with a {@code Content-Length} within
- * the limit pass untouched: the container never delivers more bytes than declared. Runs
- * after the request id and the caller's token (registration.CallerTokenFilter).
+ * JSON error, on every API, before anything parses them; a version archive posted to
+ * {@code POST /internal/v1/validate} ({@code Content-Type: application/zip}) has its own
+ * limit, {@code warden.worker.max-validation-bytes}, and is never read into memory here:
+ * a chunked archive is passed on as it comes and the validation endpoint stops reading it
+ * one byte past that limit (413). A declared {@code Content-Length} over the limit is
+ * refused without reading the body (the connection is closed); a chunked body is read up
+ * to one byte past the limit and then either refused or handed on from memory. Bodies
+ * with a {@code Content-Length} within the limit pass untouched: the container never
+ * delivers more bytes than declared. Runs after the request id and the caller's token
+ * (registration.CallerTokenFilter).
  */
 @Component
 @Order(Ordered.HIGHEST_PRECEDENCE + 2)
 class RequestSizeLimitFilter extends OncePerRequestFilter {
 
+	/** The endpoint that takes a version archive as its body. */
+	static final String VALIDATE = "/internal/v1/validate";
+
 	private final long limit;
+
+	private final long validationLimit;
 
 	RequestSizeLimitFilter(RequestLimitProperties properties) {
 		this.limit = properties.maxRequestBytes().toBytes();
+		this.validationLimit = properties.maxValidationBytes().toBytes();
+	}
+
+	/**
+	 * Whether the request posts a version archive to the validation endpoint (the one
+	 * body under {@code warden.worker.max-validation-bytes}).
+	 */
+	static boolean isArchiveValidation(HttpServletRequest request) {
+		String type = request.getContentType();
+		return "POST".equals(request.getMethod()) && VALIDATE.equals(request.getRequestURI()) && type != null
+				&& type.regionMatches(true, 0, "application/zip", 0, "application/zip".length());
 	}
 
 	@Override
 	protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
 			throws ServletException, IOException {
 		long declared = request.getContentLengthLong();
+		if (isArchiveValidation(request)) {
+			if (declared > this.validationLimit) {
+				response.setHeader(HttpHeaders.CONNECTION, "close");
+				ErrorResponses.write(request, response, HttpStatus.CONTENT_TOO_LARGE, "payload_too_large",
+						"the version archive exceeds the limit of " + this.validationLimit
+								+ " bytes (warden.worker.max-validation-bytes; got " + declared + " bytes)");
+				return;
+			}
+			chain.doFilter(request, response);
+			return;
+		}
 		if (declared > limit) {
 			response.setHeader(HttpHeaders.CONNECTION, "close");
 			tooLarge(request, response, declared + " bytes");

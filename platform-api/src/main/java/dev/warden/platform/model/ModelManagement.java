@@ -31,6 +31,7 @@ import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
 import org.springframework.context.ApplicationEventPublisher;
+import org.springframework.dao.DuplicateKeyException;
 import org.springframework.http.HttpStatus;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Service;
@@ -42,6 +43,7 @@ import dev.warden.platform.audit.AuditTrail;
 import dev.warden.platform.model.ModelCatalogue.CatalogueVersion;
 import dev.warden.platform.model.internal.SavedModelArchive;
 import dev.warden.platform.model.internal.SavedModelArchive.Extracted;
+import dev.warden.platform.model.internal.VersionArchive;
 import dev.warden.platform.system.ApiException;
 import dev.warden.platform.worker.WorkerClient;
 import dev.warden.platform.worker.WorkerClient.WorkerResponse;
@@ -55,12 +57,17 @@ import dev.warden.platform.worker.WorkerClient.WorkerResponse;
  * <li>it is unpacked there by {@link SavedModelArchive} (format by magic bytes, unsafe
  * entries refused, limits);</li>
  * <li>a worker loads it, warms it up and returns its signature defs
- * ({@code POST /internal/v1/validate}); the worker refuses (422, passed on with its
- * message) what it cannot load, including a signature whose declared input shapes exceed
- * its bound, named by input and shape;</li>
- * <li>under a per-model PostgreSQL advisory lock, the next version number (max of
- * database and disk + 1) is taken, the directory is renamed atomically to
- * {@code <store>/<model>/<n>}, and the version row and the audit event
+ * ({@code POST /internal/v1/validate}): the version's archive as the model store keeps it
+ * ({@link VersionArchive}, written next to the staged files) is streamed to it with its
+ * SHA-256, so any worker validates it, on this machine or another, without a directory
+ * shared with this gateway; the worker refuses (422, passed on with its message) what it
+ * cannot load, including a signature whose declared input shapes exceed its bound, named
+ * by input and shape;</li>
+ * <li>under a per-model PostgreSQL advisory lock, the next version number (max of the
+ * catalogue, the model store in the database and the directory + 1) is taken, the
+ * directory is renamed atomically to {@code <store>/<model>/<n>}, and the version's
+ * archive in the database's model store ({@link ModelArchives}, whose primary key refuses
+ * a number taken twice), the version row and the audit event
  * {@code model_version.uploaded} are written in one transaction.</li>
  * </ol>
  * Any failure deletes the staging directory (and the renamed directory if the transaction
@@ -97,9 +104,12 @@ public class ModelManagement {
 
 	private final ApplicationEventPublisher events;
 
+	private final ModelArchives archives;
+
 	ModelManagement(ModelStoreProperties properties, WorkerClient worker, JdbcClient jdbc,
 			TransactionTemplate transactions, AuditTrail audit, ModelCatalogue catalogue, ModelGrants grants,
-			ApplicationEventPublisher events) {
+			ApplicationEventPublisher events, ModelArchives archives) {
+		this.archives = archives;
 		this.events = events;
 		this.grants = grants;
 		this.properties = properties;
@@ -137,8 +147,8 @@ public class ModelManagement {
 			Extracted extracted = SavedModelArchive.extract(archive, unpacked, new SavedModelArchive.Limits(
 					this.properties.upload().maxUncompressedBytes().toBytes(), this.properties.upload().maxEntries()));
 			Files.delete(archive);
-			JsonNode signatureDefs = validateInWorker(model, store.relativize(extracted.modelRoot()), requestId);
-			long version = commit(model, store, extracted, received, signatureDefs, actor);
+			JsonNode signatureDefs = validateInWorker(model, extracted.modelRoot(), staging, requestId);
+			long version = commit(model, store, staging, extracted, received, signatureDefs, actor);
 			// a new model (granted to all by default) is callable at once on this
 			// instance
 			this.grants.scheduledRefresh();
@@ -197,28 +207,39 @@ public class ModelManagement {
 	}
 
 	/**
-	 * Asks the worker to load the staged SavedModel; returns its {@code signature_def}
-	 * map.
+	 * Sends the staged SavedModel's archive to a worker, which loads it; returns its
+	 * {@code signature_def} map. The archive is written into {@code staging} (deleted
+	 * with it) and streamed from there.
 	 */
-	private JsonNode validateInWorker(String model, Path relativeToStore, String requestId) {
-		String path = relativeToStore.toString().replace('\\', '/');
-		Map<String, String> request = new LinkedHashMap<>();
-		request.put("model", model);
-		request.put("path", path);
+	private JsonNode validateInWorker(String model, Path modelRoot, Path staging, String requestId) throws IOException {
+		Path archive = staging.resolve("validate.zip");
+		VersionArchive.Built built = VersionArchive.write(modelRoot, archive);
 		WorkerResponse response;
 		try {
-			response = this.worker.exchange("POST", "/internal/v1/validate", JSON.writeValueAsBytes(request),
-					"application/json", requestId);
+			response = this.worker.exchange("POST",
+					"/internal/v1/validate?model=" + URLEncoder.encode(model, StandardCharsets.UTF_8), archive,
+					"application/zip", Map.of("X-Archive-Sha256", built.sha256()), requestId);
 		}
 		catch (WorkerClient.WorkerUnavailableException ex) {
 			log.warn("Upload of {} could not be validated: {}", model, ex.getMessage());
 			throw new ApiException(HttpStatus.SERVICE_UNAVAILABLE, "worker_unavailable",
 					"no inference worker is reachable to validate the model; nothing was stored, try again later");
 		}
+		finally {
+			Files.deleteIfExists(archive);
+		}
+		String path = "archive of " + built.size() + " bytes, sha256 " + built.sha256();
 		JsonNode body = parse(response.body());
 		if (response.status() == 422) {
 			String reason = body.path("error").path("message").asString("the SavedModel cannot be loaded");
 			throw new ApiException(HttpStatus.UNPROCESSABLE_CONTENT, "invalid_saved_model", reason);
+		}
+		if (response.status() == 413) {
+			log.warn("Worker refused the archive of {} ({}) as too large: raise its warden.worker.max-validation-bytes",
+					model, path);
+			throw new ApiException(HttpStatus.BAD_GATEWAY, "worker_error",
+					"the inference worker refused the version's archive (" + built.size()
+							+ " bytes) as larger than its warden.worker.max-validation-bytes; nothing was stored");
 		}
 		if (response.status() != 200) {
 			log.warn("Worker answered {} to validate {} ({}): {}", response.status(), model, path,
@@ -249,8 +270,8 @@ public class ModelManagement {
 	 * the same model: the advisory lock is held until the transaction ends. If the
 	 * transaction does not commit, the moved directory is deleted again.
 	 */
-	private long commit(String model, Path store, Extracted extracted, Received received, JsonNode signatureDefs,
-			String actor) {
+	private long commit(String model, Path store, Path staging, Extracted extracted, Received received,
+			JsonNode signatureDefs, String actor) {
 		Path modelDir = store.resolve(model);
 		Path[] moved = { null };
 		boolean[] createdModelDir = { false };
@@ -275,7 +296,8 @@ public class ModelManagement {
 					.param("name", model)
 					.query(Long.class)
 					.single();
-				long next = Math.max(inDatabase, maxVersionOnDisk(modelDir)) + 1;
+				long next = Math.max(Math.max(inDatabase, this.archives.maxVersion(model)), maxVersionOnDisk(modelDir))
+						+ 1;
 				Path target = modelDir.resolve(Long.toString(next));
 				try {
 					if (!Files.isDirectory(modelDir, LinkOption.NOFOLLOW_LINKS)) {
@@ -292,6 +314,16 @@ public class ModelManagement {
 					throw new UncheckedIOException(ex);
 				}
 				moved[0] = target;
+				// the archive workers on other machines fetch; its primary key (model,
+				// version) refuses a number another gateway stored meanwhile
+				ModelArchives.ArchivedVersion archived;
+				try {
+					archived = this.archives.store(model, next, target, staging, "upload");
+				}
+				catch (DuplicateKeyException ex) {
+					throw ApiException
+						.conflict("version " + model + "/" + next + " is already in the model store; try again");
+				}
 				this.jdbc.sql("INSERT INTO model_versions (id, model_id, version, state, signature_defs, created_at, "
 						+ "discovered_at, updated_at, sha256, size_bytes, uploaded_by, uploaded_at, archive_format) "
 						+ "SELECT :id, m.id, :version, 'UPLOADED', CAST(:defs AS jsonb), :at, :at, :at, :sha256, :size, "
@@ -319,6 +351,7 @@ public class ModelManagement {
 				details.put("size_bytes", received.size());
 				details.put("archive_format", extracted.format().label());
 				details.put("wrapped_in_directory", extracted.wrapped());
+				details.put("store_archive_sha256", archived.sha256());
 				details.put("signatures", List.copyOf(signatureDefs.propertyNames()));
 				this.audit.append(actor, "model_version.uploaded", "model_version", model + "/" + next, details);
 				return next;

@@ -3,9 +3,11 @@ package dev.warden.platform.worker;
 import java.io.IOException;
 import java.net.ConnectException;
 import java.net.SocketTimeoutException;
+import java.nio.file.Path;
 import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 
@@ -25,9 +27,11 @@ import org.apache.hc.client5.http.impl.io.PoolingHttpClientConnectionManagerBuil
 import org.apache.hc.client5.http.ssl.ClientTlsStrategyBuilder;
 import org.apache.hc.core5.http.ContentType;
 import org.apache.hc.core5.http.Header;
+import org.apache.hc.core5.http.HttpEntity;
 import org.apache.hc.core5.http.HttpHeaders;
 import org.apache.hc.core5.http.io.entity.ByteArrayEntity;
 import org.apache.hc.core5.http.io.entity.EntityUtils;
+import org.apache.hc.core5.http.io.entity.FileEntity;
 import org.apache.hc.core5.http.message.BasicHeader;
 import org.apache.hc.core5.http.ssl.TLS;
 import org.apache.hc.core5.util.Timeout;
@@ -156,7 +160,19 @@ public class WorkerClient implements DisposableBean {
 	 */
 	public WorkerResponse exchange(String method, String pathAndQuery, byte[] body, String contentType,
 			String requestId) {
-		return send(null, null, null, method, pathAndQuery, body, contentType, requestId, false);
+		return send(null, null, null, method, pathAndQuery, entity(body, contentType), Map.of(), requestId, false);
+	}
+
+	/**
+	 * {@link #exchange} with a file as the body, streamed from disk (sent again from its
+	 * start when the call is retried on another worker), and extra request headers.
+	 * @param file the body (its length is sent as {@code Content-Length})
+	 * @param headers added to the request, e.g. a digest of the body
+	 */
+	public WorkerResponse exchange(String method, String pathAndQuery, Path file, String contentType,
+			Map<String, String> headers, String requestId) {
+		return send(null, null, null, method, pathAndQuery,
+				new FileEntity(file.toFile(), ContentType.parseLenient(contentType)), headers, requestId, false);
 	}
 
 	/**
@@ -168,13 +184,14 @@ public class WorkerClient implements DisposableBean {
 	 */
 	public WorkerResponse exchangeAll(String method, String pathAndQuery, byte[] body, String contentType,
 			String requestId) {
+		HttpEntity entity = entity(body, contentType);
 		WorkerResponse first = null;
 		WorkerUnavailableException failure = null;
 		for (Worker worker : this.pool.workers()) {
 			if (!worker.healthy() || !worker.breaker().tryAcquirePermission()) {
 				continue;
 			}
-			Attempt attempt = attempt(worker, method, pathAndQuery, body, contentType, requestId,
+			Attempt attempt = attempt(worker, method, pathAndQuery, entity, Map.of(), requestId,
 					this.properties.responseTimeout());
 			if (attempt.failure() != null) {
 				failure = attempt.failure();
@@ -206,7 +223,16 @@ public class WorkerClient implements DisposableBean {
 	 */
 	public WorkerResponse forward(String model, Long version, String label, String method, String pathAndQuery,
 			byte[] body, String contentType, String requestId) {
-		return send(model, version, label, method, pathAndQuery, body, contentType, requestId, true);
+		return send(model, version, label, method, pathAndQuery, entity(body, contentType), Map.of(), requestId, true);
+	}
+
+	/** The body as an entity (repeatable, for a retry), or null for none. */
+	private static HttpEntity entity(byte[] body, String contentType) {
+		if (body == null || body.length == 0) {
+			return null;
+		}
+		return new ByteArrayEntity(body,
+				(contentType != null) ? ContentType.parseLenient(contentType) : ContentType.APPLICATION_JSON);
 	}
 
 	/**
@@ -214,14 +240,14 @@ public class WorkerClient implements DisposableBean {
 	 * metrics, those of control-plane calls (catalogue, validation) are not.
 	 */
 	private WorkerResponse send(String model, Long version, String label, String method, String pathAndQuery,
-			byte[] body, String contentType, String requestId, boolean dataPlane) {
+			HttpEntity entity, Map<String, String> headers, String requestId, boolean dataPlane) {
 		WorkerPool.Target target = new WorkerPool.Target(model, version, label);
 		Duration timeout = this.properties.responseTimeout(model);
 		Worker first = this.pool.choose(target, null);
 		if (first == null) {
 			throw new NoWorkerAvailableException(describe(target));
 		}
-		Attempt attempt = attempt(first, method, pathAndQuery, body, contentType, requestId, timeout);
+		Attempt attempt = attempt(first, method, pathAndQuery, entity, headers, requestId, timeout);
 		if (dataPlane) {
 			count(attempt);
 		}
@@ -237,7 +263,7 @@ public class WorkerClient implements DisposableBean {
 						.retry((attempt.failure() != null) ? WorkerMetrics.RetryReason.UNREACHABLE : versionNotFound
 								? WorkerMetrics.RetryReason.VERSION_NOT_FOUND : WorkerMetrics.RetryReason.UNAVAILABLE);
 				}
-				attempt = attempt(second, method, pathAndQuery, body, contentType, requestId, timeout);
+				attempt = attempt(second, method, pathAndQuery, entity, headers, requestId, timeout);
 				if (dataPlane) {
 					count(attempt);
 				}
@@ -249,16 +275,16 @@ public class WorkerClient implements DisposableBean {
 		return attempt.response();
 	}
 
-	private Attempt attempt(Worker worker, String method, String pathAndQuery, byte[] body, String contentType,
-			String requestId, Duration timeout) {
+	private Attempt attempt(Worker worker, String method, String pathAndQuery, HttpEntity entity,
+			Map<String, String> headers, String requestId, Duration timeout) {
 		HttpUriRequestBase request = new HttpUriRequestBase(method, java.net.URI.create(worker.url() + pathAndQuery));
 		if (requestId != null) {
 			request.setHeader("X-Request-Id", requestId);
 		}
 		request.setHeader("Accept", "application/json");
-		if (body != null && body.length > 0) {
-			request.setEntity(new ByteArrayEntity(body,
-					(contentType != null) ? ContentType.parseLenient(contentType) : ContentType.APPLICATION_JSON));
+		headers.forEach(request::setHeader);
+		if (entity != null) {
+			request.setEntity(entity);
 		}
 		if (!timeout.equals(this.properties.responseTimeout())) {
 			request.setConfig(RequestConfig.custom()

@@ -2,7 +2,6 @@ package dev.warden.platform.worker;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.security.cert.X509Certificate;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -12,13 +11,10 @@ import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
 import org.springframework.beans.factory.ObjectProvider;
-import org.springframework.core.env.Environment;
-import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.PostMapping;
-import org.springframework.web.bind.annotation.RequestHeader;
 import org.springframework.web.bind.annotation.RestController;
 
 import dev.warden.platform.system.ApiException;
@@ -46,39 +42,20 @@ class WorkerRegistrationController {
 
 	private final ObjectProvider<DesiredStateProvider> desired;
 
-	/**
-	 * Whether this gateway serves HTTPS and asks for client certificates of Warden's CA
-	 * ({@code warden.tls.*}): then a worker must present one, besides the token.
-	 */
-	private final boolean clientCertificateRequired;
+	private final WorkerCallers callers;
 
 	WorkerRegistrationController(WorkerRegistrations registrations, RegistrationProperties properties,
-			ObjectProvider<DesiredStateProvider> desired, Environment environment) {
-		this.clientCertificateRequired = environment.getProperty("warden.tls.enabled", Boolean.class, false)
-				&& !"none".equals(environment.getProperty("server.ssl.client-auth", "none"));
+			ObjectProvider<DesiredStateProvider> desired, WorkerCallers callers) {
+		this.callers = callers;
 		this.desired = desired;
 		this.registrations = registrations;
 		this.properties = properties;
 	}
 
-	private static boolean hasClientCertificate(HttpServletRequest request) {
-		// set by the web server only for a certificate that chains to the configured CA
-		return request.getAttribute("jakarta.servlet.request.X509Certificate") instanceof X509Certificate[] chain
-				&& chain.length > 0;
-	}
-
 	@PostMapping(path = "/internal/platform/workers/heartbeat", produces = MediaType.APPLICATION_JSON_VALUE)
-	ResponseEntity<Map<String, Object>> heartbeat(
-			@RequestHeader(name = HttpHeaders.AUTHORIZATION, required = false) String authorization,
-			HttpServletRequest request) throws IOException {
-		String token = (authorization != null && authorization.regionMatches(true, 0, "Bearer ", 0, 7))
-				? authorization.substring(7).strip() : null;
-		// the token is checked before the body is read
-		this.registrations.authenticate(token);
-		if (this.clientCertificateRequired && !hasClientCertificate(request)) {
-			throw new ApiException(HttpStatus.FORBIDDEN, "client_certificate_required",
-					"heartbeats must come over mutual TLS: present a certificate issued by the CA in warden.tls.ca");
-		}
+	ResponseEntity<Map<String, Object>> heartbeat(HttpServletRequest request) throws IOException {
+		// the token (and the client certificate) are checked before the body is read
+		this.callers.authenticate(request);
 		byte[] body;
 		try (InputStream in = request.getInputStream()) {
 			body = in.readNBytes(MAX_BODY_BYTES + 1);

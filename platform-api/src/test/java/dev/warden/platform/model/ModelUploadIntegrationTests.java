@@ -44,7 +44,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  * PostgreSQL, real JWTs, real model store on disk). The archives are built from a real
  * SavedModel exported by the worker's {@code IncomeModelTrainer} (test resource
  * {@code saved-model/income}); the worker's validation endpoint is played by
- * {@link StubValidationWorker}.
+ * {@link StubValidationWorker}, which shares no directory with the gateway: it is sent
+ * each version's archive.
  */
 class ModelUploadIntegrationTests {
 
@@ -74,7 +75,7 @@ class ModelUploadIntegrationTests {
 			.getParent();
 		savedModel = TestArchives.files(fixture, "");
 		store = dataDir.resolve("models");
-		worker = new StubValidationWorker(store, savedModel.get("saved_model.pb"));
+		worker = new StubValidationWorker(savedModel.get("saved_model.pb"));
 		warden = WardenFixture.start(dataDir,
 				Map.of("warden.worker.url", worker.url(), "warden.models.store", store.toString(),
 						"warden.models.upload.max-bytes", MAX_BYTES, "warden.models.upload.max-uncompressed-bytes",
@@ -114,7 +115,14 @@ class ModelUploadIntegrationTests {
 				assertThat(stored).hasBinaryContent(file.getValue());
 			}
 		}
-		assertThat(worker.validatedPaths).anySatisfy((path) -> assertThat(path).startsWith(".incoming-"));
+		// the worker was sent the version itself, the same archive the model store keeps,
+		// with its SHA-256: it needs no directory shared with this gateway
+		String storedArchive = app.jdbc()
+			.sql("SELECT sha256 FROM model_store_archives WHERE model = 'm-zip' AND version = 1")
+			.query(String.class)
+			.single();
+		assertThat(worker.validatedArchives).contains(storedArchive);
+		assertThat(worker.refusedArchives).isEmpty();
 		assertThat(worker.reloadRequests).contains("/internal/v1/models/m-zip:reload");
 		assertThat(stagingDirectories()).isEmpty();
 		Map<String, Object> row = app.jdbc()

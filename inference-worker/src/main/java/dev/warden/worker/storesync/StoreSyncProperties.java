@@ -1,0 +1,37 @@
+package dev.warden.worker.storesync;
+
+import java.time.Duration;
+
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+import org.springframework.util.unit.DataSize;
+
+/**
+ * The model store sync's settings, next to the store's own
+ * ({@code warden.worker.model-store.*}).
+ *
+ * @param sync copy the versions of the platform's model store into the local store
+ * (WARDEN_MODEL_STORE_SYNC); needs {@code warden.registration.platform-url} and the
+ * registration token
+ * @param syncMaxBytes largest archive downloaded, and largest total its files may unpack
+ * to
+ * @param syncMaxEntries most entries (files and directories) an archive may have
+ * @param syncConnectTimeout bound of connecting to the platform
+ * @param syncReadTimeout bound of each wait for the platform's answer or its next bytes
+ */
+@ConfigurationProperties("warden.worker.model-store")
+public record StoreSyncProperties(boolean sync, @DefaultValue("2GB") DataSize syncMaxBytes,
+		@DefaultValue("10000") int syncMaxEntries, @DefaultValue("5s") Duration syncConnectTimeout,
+		@DefaultValue("30s") Duration syncReadTimeout) {
+
+	public StoreSyncProperties {
+		if (syncMaxBytes.toBytes() <= 0 || syncMaxEntries <= 0) {
+			throw new IllegalArgumentException("warden.worker.model-store.sync-max-* must be positive");
+		}
+		if (syncConnectTimeout.isNegative() || syncConnectTimeout.isZero() || syncReadTimeout.isNegative()
+				|| syncReadTimeout.isZero()) {
+			throw new IllegalArgumentException("warden.worker.model-store.sync-*-timeout must be positive");
+		}
+	}
+
+}
