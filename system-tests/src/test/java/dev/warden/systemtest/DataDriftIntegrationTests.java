@@ -36,8 +36,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  * the shifted inputs in the second window and nothing in the first, and every PSI, JS
  * distance and binned KS it returns must equal a recomputation here from the counts it
  * returns (with the definitions of docs/monitoring.md, written again here, not shared).
- * The two models' cases run side by side: most of their time is waiting for a drift
- * alert whose one-minute window holds only shifted rows.
+ * The two models' cases run side by side: most of their time is waiting for a drift alert
+ * whose one-minute window holds only shifted rows.
  */
 @ExtendWith(WardenClusterExtension.class)
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
