@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.io.IOException;
 import java.io.Reader;
 import java.io.Writer;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Method;
 import java.net.InetAddress;
 import java.net.URI;
 import java.net.UnknownHostException;
@@ -24,6 +26,14 @@ import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.fabric8.kubernetes.api.model.Namespace;
+import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
+import io.fabric8.kubernetes.api.model.Service;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.autoscaling.v2.HorizontalPodAutoscaler;
+import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy;
+import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.yaml.snakeyaml.LoaderOptions;
@@ -58,6 +68,21 @@ class KubernetesManifestsTests {
 	 * Read by TensorFlow's native code, not by Spring (docs/configuration.md lists them).
 	 */
 	private static final Set<String> NATIVE_VARIABLES = Set.of("TF_CPP_MIN_LOG_LEVEL");
+
+	/**
+	 * The Kubernetes API's types of the objects these manifests hold (fabric8's model,
+	 * generated from the API's OpenAPI schema), by apiVersion and kind.
+	 */
+	private static final Map<String, Class<?>> API_TYPES = Map.of("apps/v1 Deployment", Deployment.class, "v1 Service",
+			Service.class, "v1 PersistentVolumeClaim", PersistentVolumeClaim.class, "v1 Namespace", Namespace.class,
+			"policy/v1 PodDisruptionBudget", PodDisruptionBudget.class, "autoscaling/v2 HorizontalPodAutoscaler",
+			HorizontalPodAutoscaler.class, "networking.k8s.io/v1 NetworkPolicy", NetworkPolicy.class);
+
+	/**
+	 * Custom resources: no type in the API's schema (their CRD may not even be
+	 * installed).
+	 */
+	private static final Set<String> CUSTOM_RESOURCES = Set.of("monitoring.coreos.com/v1 ServiceMonitor");
 
 	private static final Pattern PLACEHOLDER = Pattern.compile("\\$\\{([A-Z][A-Z0-9_]*)(?::([^}]*))?}");
 
@@ -111,6 +136,33 @@ class KubernetesManifestsTests {
 					catch (RuntimeException ex) {
 						problems.add(KUBERNETES.relativize(file) + " is not valid YAML: " + ex.getMessage());
 					}
+				}
+			}
+		}
+		assertNone(problems);
+	}
+
+	@Test
+	void everyObjectFitsTheSchemaOfTheKubernetesApi() {
+		List<String> problems = new ArrayList<>();
+		ObjectMapper mapper = new ObjectMapper();
+		for (Rendered overlay : overlays) {
+			for (Map<String, Object> object : overlay.objects) {
+				String type = object.get("apiVersion") + " " + object.get("kind");
+				String where = overlay.name + " " + type + " " + name(object);
+				if (CUSTOM_RESOURCES.contains(type)) {
+					continue;
+				}
+				Class<?> api = API_TYPES.get(type);
+				if (api == null) {
+					problems.add(where + ": not a type these checks know (add it to API_TYPES)");
+					continue;
+				}
+				try {
+					Schema.unknownFields(mapper.convertValue(object, api), name(object), problems, where);
+				}
+				catch (IllegalArgumentException ex) {
+					problems.add(where + ": " + ex.getMessage().lines().findFirst().orElse(""));
 				}
 			}
 		}
@@ -826,6 +878,57 @@ class KubernetesManifestsTests {
 
 	// ----------------------------------------------------------------------------------
 	// what the files say
+
+	/**
+	 * Fields the API's types do not have: fabric8's model keeps them aside (as additional
+	 * properties) instead of failing, so every object of the typed tree is asked for
+	 * them.
+	 */
+	static final class Schema {
+
+		private Schema() {
+		}
+
+		static void unknownFields(Object value, String path, List<String> problems, String where) {
+			if (value instanceof Map<?, ?> map) {
+				map.forEach((key, child) -> unknownFields(child, path + "." + key, problems, where));
+				return;
+			}
+			if (value instanceof List<?> list) {
+				for (int i = 0; i < list.size(); i++) {
+					unknownFields(list.get(i), path + "[" + i + "]", problems, where);
+				}
+				return;
+			}
+			if (value == null || !value.getClass().getName().startsWith("io.fabric8.kubernetes.api.model.")) {
+				return;
+			}
+			for (Method getter : value.getClass().getMethods()) {
+				if (getter.getParameterCount() != 0 || !getter.getName().startsWith("get")
+						|| !getter.getDeclaringClass().getName().startsWith("io.fabric8.")) {
+					continue;
+				}
+				Object child;
+				try {
+					child = getter.invoke(value);
+				}
+				catch (IllegalAccessException | InvocationTargetException ex) {
+					continue;
+				}
+				if (getter.getName().equals("getAdditionalProperties")) {
+					if (child instanceof Map<?, ?> unknown && !unknown.isEmpty()) {
+						problems.add(where + ": " + path + " has no field " + unknown.keySet()
+								+ " in the Kubernetes API (" + value.getClass().getSimpleName() + ")");
+					}
+				}
+				else {
+					String field = Character.toLowerCase(getter.getName().charAt(3)) + getter.getName().substring(4);
+					unknownFields(child, path + "." + field, problems, where);
+				}
+			}
+		}
+
+	}
 
 	/** Loading YAML into plain maps and lists, and walking them without casts. */
 	static final class Yamls {
