@@ -5,8 +5,9 @@
 # with no configured worker and the worker registering itself with the registration token, then
 #   1. idle, after start-up:      resident memory (RSS) of each process
 #   2. under load:                CLIENTS clients predicting income through the gateway for SECONDS seconds; the
-#                                 CPU time each process used (cores = CPU seconds / wall seconds), RSS after, and the
-#                                 peak RSS of the whole run (VmHWM)
+#                                 CPU time each process used (cores = CPU seconds / wall seconds, and per prediction,
+#                                 which does not depend on how busy the machine is), RSS after, and the peak RSS of
+#                                 the whole run (VmHWM)
 #   3. stop:                      SIGTERM to each, and how long it took to exit
 # The gateway uses its embedded PostgreSQL as a stand-in for the external database: the PostgreSQL processes are
 # not counted (in Kubernetes they are not in the gateway's pod). The load generator runs on the same machine.
@@ -152,10 +153,11 @@ for p in worker gateway console; do
 done
 echo "load: $RESULT" >&2
 RPS="$(echo "$RESULT" | tr ' ' '\n' | awk -F= '$1 == "rps" { print $2 }')"
+REQUESTS="$(echo "$RESULT" | tr ' ' '\n' | awk -F= '$1 == "requests" { print $2 }')"
 
 echo
-echo "| process | RSS idle (MiB) | RSS after load (MiB) | peak RSS (MiB) | CPU under load (cores) | JVM options |"
-echo "| --- | ---: | ---: | ---: | ---: | --- |"
+echo "| process | RSS idle (MiB) | RSS after load (MiB) | peak RSS (MiB) | CPU under load (cores) | CPU per prediction (ms) | JVM options |"
+echo "| --- | ---: | ---: | ---: | ---: | ---: | --- |"
 for p in gateway worker console; do
   pid_var="${p^^}_PID"
   pid="${!pid_var}"
@@ -164,7 +166,9 @@ for p in gateway worker console; do
   esac
   cores=$(awk -v a="${CPU0[$p]}" -v b="${CPU1[$p]}" -v t="$TICKS" -v w0="$WALL0" -v w1="$WALL1" \
     'BEGIN { printf "%.2f", (b - a) / t / (w1 - w0) }')
-  echo "| $p | ${IDLE[$p]} | $(rss "$pid") | $(peak "$pid") | $cores | \`$(jvm_options "$BASE/$file.yaml")\` |"
+  per_request=$(awk -v a="${CPU0[$p]}" -v b="${CPU1[$p]}" -v t="$TICKS" -v n="$REQUESTS" \
+    'BEGIN { printf "%.2f", (b - a) / t * 1000 / n }')
+  echo "| $p | ${IDLE[$p]} | $(rss "$pid") | $(peak "$pid") | $cores | $per_request | \`$(jvm_options "$BASE/$file.yaml")\` |"
 done
 echo
 echo "$CLIENTS clients, ${SECONDS_LOAD} s: $RPS predictions/s through the gateway ($(nproc) cores, load average before: $LOAD_BEFORE)"

@@ -277,6 +277,12 @@ class KubernetesManifestsTests {
 						problems.add(where + "the startup probe gives " + budget
 								+ " s; migrations, native libraries and model loading need minutes");
 					}
+					int deadline = number(Yamls.map(deployment, "spec").getOrDefault("progressDeadlineSeconds", 600));
+					if (deadline < budget) {
+						problems.add(where + "progressDeadlineSeconds " + deadline
+								+ " would call a roll-out failed while the startup probe still waits (" + budget
+								+ " s)");
+					}
 				}
 			}
 		}
