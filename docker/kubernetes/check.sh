@@ -26,6 +26,11 @@ if ! command -v kubectl >/dev/null 2>&1; then
   exit 0
 fi
 
+if [ "$SERVER" = true ] && ! kubectl version --request-timeout=10s >/dev/null 2>&1; then
+  echo "check.sh: --server: no API server answers for the current kubectl context ($(kubectl config current-context 2>/dev/null || echo none))"
+  exit 1
+fi
+
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 cp -r . "$work/kubernetes"

@@ -6,7 +6,7 @@
 #   1. idle, after start-up:      resident memory (RSS) of each process
 #   2. under load:                CLIENTS clients predicting income through the gateway for SECONDS seconds; the
 #                                 CPU time each process used (cores = CPU seconds / wall seconds, and per prediction,
-#                                 which does not depend on how busy the machine is), RSS after, and the peak RSS of
+#                                 which depends less on how busy the machine is), RSS after, and the peak RSS of
 #                                 the whole run (VmHWM)
 #   3. stop:                      SIGTERM to each, and how long it took to exit
 # The gateway uses its embedded PostgreSQL as a stand-in for the external database: the PostgreSQL processes are
