@@ -416,11 +416,20 @@ class KubernetesManifestsTests {
 									+ config.get("name") + ", which no configMapGenerator declares");
 						}
 					}
-					for (String name : dependedOn) {
-						if (!env.containsKey(name)) {
-							problems.add(where + "$(" + name + ") is not a variable of the container");
+					// the kubelet expands $(NAME) only with a variable defined before it
+					// in the list;
+					// otherwise the text stays as it is
+					List<String> order = new ArrayList<>(env.keySet());
+					env.forEach((name, value) -> {
+						Matcher matcher = DEPENDENT.matcher((value != null) ? value : "");
+						while (matcher.find()) {
+							if (order.indexOf(matcher.group(1)) < 0
+									|| order.indexOf(matcher.group(1)) > order.indexOf(name)) {
+								problems.add(where + name + " uses $(" + matcher.group(1)
+										+ "), which is not a variable defined before it");
+							}
 						}
-					}
+					});
 					// an in-cluster URL names a Service of the installation and one of
 					// its ports
 					for (Map.Entry<String, String> variable : env.entrySet()) {
