@@ -41,7 +41,6 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 @ExtendWith(WardenClusterExtension.class)
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
-@Execution(ExecutionMode.CONCURRENT)
 class DataDriftIntegrationTests {
 
 	private static final JsonMapper JSON = JsonMapper.shared();
@@ -74,6 +73,7 @@ class DataDriftIntegrationTests {
 	}
 
 	@Test
+	@Execution(ExecutionMode.CONCURRENT)
 	void shiftedAgeAndOccupationAreFlaggedAndNothingElse() throws Exception {
 		List<Map<String, String>> rows;
 		try (Reader reader = Files.newBufferedReader(dataset("datasets/adult/adult_validation.csv"))) {
@@ -128,6 +128,7 @@ class DataDriftIntegrationTests {
 	}
 
 	@Test
+	@Execution(ExecutionMode.CONCURRENT)
 	void aShiftInTheTextOfMailsIsFlagged() throws Exception {
 		List<Map<String, String>> rows;
 		try (InputStream in = new GZIPInputStream(

@@ -73,6 +73,52 @@ class ModelUploadIntegrationTests {
 		}
 	}
 
+	/**
+	 * A worker on another machine (its own empty model store, no shared directory) copies
+	 * an uploaded version from the gateway's model store in PostgreSQL, with the same
+	 * bytes as the uploaded files, and serves the same predictions.
+	 */
+	@Test
+	void aWorkerWithoutTheSharedDirectorySyncsAnUploadedVersionAndServesIt(@TempDir Path elsewhere) throws Exception {
+		var model = "income-synced-" + UUID.randomUUID().toString().substring(0, 6);
+		var uploaded = upload(model, "model.zip", Http.zip(cluster.modelVersionDir));
+		assertThat(uploaded.status()).as(uploaded.body()).isEqualTo(201);
+		var body = JsonMapper.shared().writeValueAsString(Map.of("instances", EndToEndIntegrationTests.RECORDS));
+		var reference = awaitPrediction("/v1/models/" + model + ":predict", body);
+
+		Path store = Files.createDirectories(elsewhere.resolve("models"));
+		int port = WardenCluster.freePort();
+		Process worker = cluster.startSyncingWorker("sync-worker", store, port);
+		try {
+			var direct = Map.of("Authorization", "Bearer " + WardenCluster.REGISTRATION_TOKEN);
+			var url = "http://127.0.0.1:" + port + "/v1/models/" + model + ":predict";
+			var deadline = Instant.now().plus(Duration.ofSeconds(90));
+			Http.Response served = Http.postJson(url, direct, body);
+			while (served.status() != 200 && Instant.now().isBefore(deadline)) {
+				Thread.sleep(250);
+				served = Http.postJson(url, direct, body);
+			}
+			assertThat(served.status()).as("the synced version served within 90 s: %s", served.body()).isEqualTo(200);
+			for (int i = 0; i < EndToEndIntegrationTests.RECORDS.size(); i++) {
+				assertThat(served.json().path("predictions").get(i).path("probability").asDouble()).isCloseTo(
+						reference.json().path("predictions").get(i).path("probability").asDouble(), within(1e-7));
+			}
+			Path synced = store.resolve(model).resolve("1");
+			try (Stream<Path> files = Files.walk(cluster.modelVersionDir)) {
+				for (Path file : files.filter(Files::isRegularFile).toList()) {
+					assertThat(synced.resolve(cluster.modelVersionDir.relativize(file).toString()))
+						.hasSameBinaryContentAs(file);
+				}
+			}
+			try (Stream<Path> entries = Files.list(store)) {
+				assertThat(entries.map((p) -> p.getFileName().toString())).noneMatch((n) -> n.startsWith(".sync"));
+			}
+		}
+		finally {
+			cluster.stopWorker(worker);
+		}
+	}
+
 	@Test
 	void anArchiveThatIsNotASavedModelIsRefusedAndLeavesNothingBehind() throws Exception {
 		var model = "not-a-model-" + UUID.randomUUID().toString().substring(0, 6);

@@ -505,6 +505,35 @@ final class WardenCluster implements AutoCloseable {
 	}
 
 	/**
+	 * Starts a worker as if on another machine: its own empty model store, which it fills
+	 * from the gateway's model store in PostgreSQL ({@code WARDEN_MODEL_STORE_SYNC}), its
+	 * own data directory, registered with the gateway under {@code id}. Returns once it
+	 * is healthy; stop it with {@link #stopWorker(Process)}.
+	 */
+	synchronized Process startSyncingWorker(String id, Path store, int port) throws Exception {
+		var env = new HashMap<>(tlsSettings("worker"));
+		env.putAll(Map.of("WARDEN_MODEL_STORE", store.toString(), "WARDEN_DATA_DIR",
+				Files.createDirectories(root.resolve("data-" + id)).toString(), "WARDEN_PLATFORM_URL", gateway(),
+				"WARDEN_REGISTRATION_TOKEN", REGISTRATION_TOKEN, "WARDEN_REGISTRATION_INTERVAL", "1s",
+				"WARDEN_WORKER_ID", id, "WARDEN_MODEL_STORE_SYNC", "true", "WARDEN_MODEL_STORE_POLL_INTERVAL", "1s"));
+		Process process = launch("inference-worker-" + id, System.getProperty("warden.worker.jar"), port, env);
+		awaitHealthy("inference-worker-" + id, port);
+		return process;
+	}
+
+	/**
+	 * Stops a worker started by {@link #startSyncingWorker} gracefully (it deregisters)
+	 * and forgets it.
+	 */
+	synchronized void stopWorker(Process process) throws InterruptedException {
+		process.destroy();
+		if (!process.waitFor(60, TimeUnit.SECONDS)) {
+			process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+		}
+		processes.remove(process);
+	}
+
+	/**
 	 * Kills the second worker at once (SIGKILL): no deregistration, connections dropped
 	 * mid-request.
 	 */
@@ -602,7 +631,7 @@ final class WardenCluster implements AutoCloseable {
 				credentials.getProperty("application.name"), credentials.getProperty("application.password"));
 	}
 
-	private static int freePort() throws IOException {
+	static int freePort() throws IOException {
 		try (var socket = new ServerSocket(0)) {
 			socket.setReuseAddress(true);
 			return socket.getLocalPort();

@@ -41,4 +41,16 @@ class PublicOriginConfiguration {
 		return registration;
 	}
 
+	/**
+	 * Right after the public origin, before Spring Security: a method the console never
+	 * serves gets 405 ({@link MethodFilter}).
+	 */
+	@Bean
+	FilterRegistrationBean<MethodFilter> methodFilter() {
+		FilterRegistrationBean<MethodFilter> registration = new FilterRegistrationBean<>(new MethodFilter());
+		registration.setOrder(ORDER + 1);
+		registration.setDispatcherTypes(DispatcherType.REQUEST);
+		return registration;
+	}
+
 }

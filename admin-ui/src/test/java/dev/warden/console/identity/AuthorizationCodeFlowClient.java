@@ -216,6 +216,12 @@ public final class AuthorizationCodeFlowClient {
 			.build(), HttpResponse.BodyHandlers.ofString());
 	}
 
+	/** Sends a request with any method and no body, with the session's cookies. */
+	public HttpResponse<String> send(String method, URI uri) throws IOException, InterruptedException {
+		return this.http.send(request(uri).method(method, HttpRequest.BodyPublishers.noBody()).build(),
+				HttpResponse.BodyHandlers.ofString());
+	}
+
 	private HttpRequest.Builder request(URI uri) {
 		HttpRequest.Builder request = HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(30));
 		return this.headers.isEmpty() ? request : request.headers(this.headers.toArray(String[]::new));

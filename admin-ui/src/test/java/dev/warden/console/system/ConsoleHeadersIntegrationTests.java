@@ -109,6 +109,24 @@ class ConsoleHeadersIntegrationTests {
 	}
 
 	@Test
+	void aMethodTheConsoleNeverServesIs405WithOrWithoutASession() throws Exception {
+		var anonymous = new AuthorizationCodeFlowClient(console.origin());
+		var signedIn = new AuthorizationCodeFlowClient(console.origin());
+		signedIn.signInToConsole("admin", "admin-local");
+		for (var browser : List.of(anonymous, signedIn)) {
+			for (String method : List.of("PROPFIND", "TRACE", "BREW")) {
+				for (String path : List.of("/", "/audit", "/oauth2/token", "/no-such-page")) {
+					HttpResponse<String> answer = browser.send(method, console.url(path));
+					assertThat(answer.statusCode()).as(method + " " + path).isEqualTo(405);
+					assertThat(answer.headers().firstValue("Allow"))
+						.hasValue("GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS");
+					assertThat(answer.body()).isEqualTo("{\"status\":405,\"error\":\"Method Not Allowed\"}");
+				}
+			}
+		}
+	}
+
+	@Test
 	void forwardedForIsNotBelievedWithoutAConfiguredProxy() throws Exception {
 		var browser = new AuthorizationCodeFlowClient(console.origin()).withHeader("X-Forwarded-For", "198.51.100.99");
 

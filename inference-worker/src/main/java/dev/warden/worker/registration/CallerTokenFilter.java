@@ -32,7 +32,7 @@ import dev.warden.worker.system.ErrorResponses;
  * or one whose callers present a certificate under mutual TLS).
  */
 @Component
-@Order(Ordered.HIGHEST_PRECEDENCE + 1)
+@Order(Ordered.HIGHEST_PRECEDENCE + 2)
 class CallerTokenFilter extends OncePerRequestFilter {
 
 	/** What an orchestrator or a scraper calls without the token. */

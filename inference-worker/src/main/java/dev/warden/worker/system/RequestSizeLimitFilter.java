@@ -33,7 +33,7 @@ import org.springframework.web.filter.OncePerRequestFilter;
  * (registration.CallerTokenFilter).
  */
 @Component
-@Order(Ordered.HIGHEST_PRECEDENCE + 2)
+@Order(Ordered.HIGHEST_PRECEDENCE + 3)
 class RequestSizeLimitFilter extends OncePerRequestFilter {
 
 	/** The endpoint that takes a version archive as its body. */

@@ -350,6 +350,17 @@ class WorkerIntegrationTests {
 		HttpResponse<String> unknownPath = get("/v2/whatever");
 		assertThat(unknownPath.statusCode()).isEqualTo(404);
 		assertThat(unknownPath.headers().firstValue("Content-Type").orElse("")).contains("application/json");
+
+		// a method the worker never serves is the client's mistake: 405, not the
+		// servlet's 501
+		for (String method : List.of("PROPFIND", "TRACE", "BREW", "PATCH")) {
+			HttpResponse<String> unserved = send(HttpRequest.newBuilder(uri("/v1/models/income:predict"))
+				.method(method, HttpRequest.BodyPublishers.noBody()));
+			assertThat(unserved.statusCode()).as(method).isEqualTo(405);
+			assertThat(errorCode(unserved)).as(method).isEqualTo("method_not_allowed");
+			assertThat(unserved.headers().firstValue("Allow")).hasValue("GET, HEAD, POST, PUT, DELETE, OPTIONS");
+			assertThat(unserved.headers().firstValue("X-Request-Id")).isPresent();
+		}
 	}
 
 	@Test
