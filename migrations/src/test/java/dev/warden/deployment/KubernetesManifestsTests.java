@@ -1162,8 +1162,9 @@ class KubernetesManifestsTests {
 
 		/**
 		 * kustomize's strategic merge for what the patches here use: maps merge key by
-		 * key, lists of named items (containers, env, volumes, ports) merge by name, any
-		 * other list is replaced, {@code null} deletes.
+		 * key, lists of named items (containers, env, volumes, ports) merge by name (the
+		 * items only the patch has first, as kustomize orders them), any other list is
+		 * replaced, {@code null} deletes.
 		 */
 		@SuppressWarnings("unchecked")
 		static Object merge(Object base, Object patch) {
@@ -1182,6 +1183,7 @@ class KubernetesManifestsTests {
 			if (base instanceof List<?> baseList && patch instanceof List<?> patchList && named(baseList)
 					&& named(patchList)) {
 				List<Object> out = new ArrayList<>(baseList);
+				int added = 0;
 				for (Object item : patchList) {
 					Object itemName = ((Map<String, Object>) item).get("name");
 					int index = -1;
@@ -1194,7 +1196,8 @@ class KubernetesManifestsTests {
 						out.set(index, merge(out.get(index), item));
 					}
 					else {
-						out.add(item);
+						// kustomize puts the items only the patch has first
+						out.add(added++, item);
 					}
 				}
 				return out;
