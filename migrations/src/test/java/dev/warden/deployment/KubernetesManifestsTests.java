@@ -205,7 +205,7 @@ class KubernetesManifestsTests {
 		Map<String, Object> services = Yamls.map(compose, "services");
 		for (Rendered overlay : overlays) {
 			for (Map<String, Object> deployment : overlay.kind("Deployment")) {
-				for (Map<String, Object> container : Yamls.list(podSpec(deployment), "containers")) {
+				for (Map<String, Object> container : allContainers(podSpec(deployment))) {
 					String where = overlay.name + " " + name(deployment) + ": ";
 					String image = (String) container.get("image");
 					String module = moduleOf(image);
@@ -311,7 +311,7 @@ class KubernetesManifestsTests {
 					.map((v) -> (String) v.get("name"))
 					.collect(Collectors.toSet());
 				Set<String> mounted = new LinkedHashSet<>();
-				for (Map<String, Object> container : Yamls.list(pod, "containers")) {
+				for (Map<String, Object> container : allContainers(pod)) {
 					Map<String, Object> security = Yamls.map(container, "securityContext");
 					if (!Boolean.TRUE.equals(security.get("readOnlyRootFilesystem"))
 							|| !Boolean.FALSE.equals(security.get("allowPrivilegeEscalation"))
@@ -368,6 +368,31 @@ class KubernetesManifestsTests {
 				if (!mounted.equals(volumes)) {
 					problems.add(where + "volumes not mounted: " + difference(volumes, mounted));
 				}
+				// every emptyDir has a sizeLimit, and together they fit the pod's
+				// ephemeral-storage limit (the sum of its containers'): the kubelet
+				// evicts a pod above either, so the sizeLimits must be what binds
+				double emptyDirs = 0;
+				for (Map<String, Object> volume : Yamls.list(pod, "volumes")) {
+					if (volume.containsKey("emptyDir")) {
+						Object size = Yamls.map(volume, "emptyDir").get("sizeLimit");
+						if (size == null) {
+							problems.add(where + "emptyDir " + volume.get("name") + " has no sizeLimit");
+						}
+						else {
+							emptyDirs += Quantity.parse(size);
+						}
+					}
+				}
+				double ephemeral = 0;
+				for (Map<String, Object> container : Yamls.list(pod, "containers")) {
+					Object limit = Yamls.map(Yamls.map(container, "resources"), "limits").get("ephemeral-storage");
+					ephemeral += (limit != null) ? Quantity.parse(limit) : Double.POSITIVE_INFINITY;
+				}
+				if (emptyDirs > ephemeral) {
+					problems.add(where + "the emptyDirs' sizeLimits (" + emptyDirs / (1 << 20)
+							+ " MiB) exceed the containers' ephemeral-storage limits (" + ephemeral / (1 << 20)
+							+ " MiB)");
+				}
 			}
 		}
 		assertNone(problems);
@@ -380,7 +405,7 @@ class KubernetesManifestsTests {
 			Set<String> serviceNames = overlay.kind("Service").stream().map((s) -> name(s)).collect(Collectors.toSet());
 			for (Map<String, Object> deployment : overlay.kind("Deployment")) {
 				Map<String, Object> pod = podSpec(deployment);
-				for (Map<String, Object> container : Yamls.list(pod, "containers")) {
+				for (Map<String, Object> container : allContainers(pod)) {
 					String where = overlay.name + " " + name(deployment) + ": ";
 					Application application = Application.of(moduleOf((String) container.get("image")));
 					Map<String, String> env = env(container);
@@ -479,7 +504,7 @@ class KubernetesManifestsTests {
 						secretVolumes.put((String) volume.get("name"), (String) secret.get("secretName"));
 					}
 				}
-				for (Map<String, Object> container : Yamls.list(pod, "containers")) {
+				for (Map<String, Object> container : allContainers(pod)) {
 					for (Map<String, Object> mount : Yamls.list(container, "volumeMounts")) {
 						String secret = secretVolumes.get(mount.get("name"));
 						if (secret == null) {
@@ -593,37 +618,145 @@ class KubernetesManifestsTests {
 	}
 
 	@Test
-	void theModelStoreIsOneReadWriteManyVolumeThatGatewaysAndWorkersUseAsTheirStore() {
+	void noSharedVolumeEveryModelStoreIsAnEmptyDirOfItsPod() {
 		List<String> problems = new ArrayList<>();
 		for (Rendered overlay : overlays) {
 			for (Map<String, Object> claim : overlay.kind("PersistentVolumeClaim")) {
-				if (!Yamls.map(claim, "spec").get("accessModes").equals(List.of("ReadWriteMany"))) {
-					problems.add(overlay.name + " " + name(claim) + ": must be ReadWriteMany (every gateway writes, "
-							+ "every worker reads)");
-				}
-				for (String deployment : List.of("platform-api", "inference-worker")) {
-					Map<String, Object> pod = podSpec(overlay.named("Deployment", deployment));
-					String volume = Yamls.list(pod, "volumes")
-						.stream()
-						.filter((v) -> name(claim).equals(Yamls.map(v, "persistentVolumeClaim").get("claimName")))
-						.map((v) -> (String) v.get("name"))
-						.findFirst()
-						.orElse(null);
-					Map<String, Object> container = Yamls.list(pod, "containers").get(0);
-					String mountPath = Yamls.list(container, "volumeMounts")
-						.stream()
-						.filter((m) -> Objects.equals(volume, m.get("name")))
-						.map((m) -> (String) m.get("mountPath"))
-						.findFirst()
-						.orElse(null);
-					if (mountPath == null || !mountPath.equals(env(container).get("WARDEN_MODEL_STORE"))) {
-						problems.add(overlay.name + " " + deployment + ": WARDEN_MODEL_STORE must be where "
-								+ name(claim) + " is mounted (" + mountPath + ")");
+				problems.add(overlay.name + ": PersistentVolumeClaim " + name(claim)
+						+ ": no volume is shared any more (the model store is in PostgreSQL)");
+			}
+			for (Map<String, Object> deployment : overlay.kind("Deployment")) {
+				for (Map<String, Object> volume : Yamls.list(podSpec(deployment), "volumes")) {
+					Set<String> sources = new TreeSet<>(volume.keySet());
+					sources.remove("name");
+					if (!Set.of("emptyDir").equals(sources) && !Set.of("secret").equals(sources)) {
+						problems.add(overlay.name + " " + name(deployment) + ": volume " + volume.get("name") + " is "
+								+ sources + ", not an emptyDir or a Secret");
 					}
 				}
 			}
-			if (overlay.kind("PersistentVolumeClaim").isEmpty()) {
-				problems.add(overlay.name + ": no model store volume");
+			for (String deployment : List.of("platform-api", "inference-worker")) {
+				Map<String, Object> pod = podSpec(overlay.named("Deployment", deployment));
+				Map<String, Object> container = Yamls.list(pod, "containers").get(0);
+				String store = env(container).get("WARDEN_MODEL_STORE");
+				Map<String, Object> volume = volumeAt(pod, container, store);
+				if (store == null || volume == null || !volume.containsKey("emptyDir")) {
+					problems.add(overlay.name + " " + deployment + ": WARDEN_MODEL_STORE=" + store
+							+ " must be the mount path of an emptyDir of the pod (the root file system is read-only)");
+				}
+			}
+		}
+		assertNone(problems);
+	}
+
+	@Test
+	void workersCopyTheVersionsFromThePlatformAndNeverTrainIntoTheirCache() throws IOException {
+		List<String> problems = new ArrayList<>();
+		// the worker reads these settings, and the sync uses them
+		Application worker = Application.of("inference-worker");
+		Map<String, String> settings = Map.of("warden.worker.model-store.path", "WARDEN_MODEL_STORE",
+				"warden.worker.model-store.sync", "WARDEN_MODEL_STORE_SYNC", "warden.registration.platform-url",
+				"WARDEN_PLATFORM_URL", "warden.registration.token", "WARDEN_REGISTRATION_TOKEN");
+		settings.forEach((property, variable) -> {
+			if (!variable.equals(worker.variableOf(property))) {
+				problems.add("inference-worker application.yml: " + property + " is not ${" + variable + "...}, but "
+						+ worker.variableOf(property));
+			}
+		});
+		Path storesync = ROOT.resolve("inference-worker/src/main/java/dev/warden/worker/storesync");
+		String properties = Files.readString(storesync.resolve("StoreSyncProperties.java"));
+		String sync = Files.readString(storesync.resolve("StoreSync.java"));
+		if (!properties.contains("@ConfigurationProperties(\"warden.worker.model-store\")")
+				|| !properties.matches("(?s).*record StoreSyncProperties\\(boolean sync\\b.*")
+				|| !sync.contains("\"warden.registration.platform-url\"")
+				|| !sync.contains("\"warden.registration.token\"")) {
+			problems.add("storesync no longer reads warden.worker.model-store.sync, warden.registration.platform-url "
+					+ "and warden.registration.token: change the worker's variables with it");
+		}
+		Dockerfile image = Dockerfile.of("inference-worker");
+		for (Rendered overlay : overlays) {
+			Map<String, Object> gateway = overlay.named("Deployment", "platform-api");
+			Map<String, Object> gatewayContainer = Yamls.list(podSpec(gateway), "containers").get(0);
+			Map<String, Object> workers = overlay.named("Deployment", "inference-worker");
+			for (Map<String, Object> container : Yamls.list(podSpec(workers), "containers")) {
+				String where = overlay.name + " inference-worker: ";
+				Map<String, String> env = env(container);
+				if (!"true".equals(env.get("WARDEN_MODEL_STORE_SYNC"))) {
+					problems.add(where + "WARDEN_MODEL_STORE_SYNC must be \"true\": nothing else puts versions into "
+							+ "its store");
+				}
+				// the platform URL: a Service that selects the gateways, on a port
+				// that reaches their container port
+				String url = env.getOrDefault("WARDEN_PLATFORM_URL", "");
+				URI uri = URI.create(url.isEmpty() ? "missing:/" : url);
+				Map<String, Object> service = (uri.getHost() != null) ? overlay.named("Service", uri.getHost()) : null;
+				boolean gateways = service != null
+						&& overlay.deploymentsMatching(Yamls.map(Yamls.map(service, "spec"), "selector"))
+							.equals(List.of(gateway));
+				boolean port = gateways && Yamls.list(Yamls.map(service, "spec"), "ports")
+					.stream()
+					.filter((p) -> Objects.equals(p.get("port"), uri.getPort()))
+					.map((p) -> p.getOrDefault("targetPort", p.get("port")))
+					.anyMatch((target) -> containerPorts(gatewayContainer).containsKey(String.valueOf(target))
+							|| containerPorts(gatewayContainer).containsValue(target));
+				if (!port) {
+					problems.add(where + "WARDEN_PLATFORM_URL=" + url + " must name the gateways' Service and port");
+				}
+				Map<String, Object> token = secretRef(container, "WARDEN_REGISTRATION_TOKEN");
+				if (token.isEmpty() || !token.equals(secretRef(gatewayContainer, "WARDEN_REGISTRATION_TOKEN"))) {
+					problems.add(where + "WARDEN_REGISTRATION_TOKEN must come from the gateways' Secret key ("
+							+ secretRef(gatewayContainer, "WARDEN_REGISTRATION_TOKEN") + "), not " + token);
+				}
+				if (!new Network(overlay).egress(workers, Peer.pod(gateway),
+						containerPorts(gatewayContainer).get("http"))) {
+					problems.add(where + "the network policies do not let it reach the gateways");
+				}
+				// the image's entry point trains income into an empty store: the cache
+				// would then hold its own income/1, which the sync never replaces
+				List<String> command = commandLine(container);
+				boolean trains = command.isEmpty() ? image.entrypoint.contains(" train ")
+						: command.stream().anyMatch((a) -> a.equals("train") || a.contains(" train "));
+				if (trains) {
+					problems.add(where + "trains a model into its cache ("
+							+ (command.isEmpty() ? "the image's ENTRYPOINT" : command)
+							+ "): set a command that only serves");
+				}
+			}
+		}
+		assertNone(problems);
+	}
+
+	@Test
+	void aReferenceModelIsTrainedOnlyIntoAGatewaysDirectoryStore() {
+		List<String> problems = new ArrayList<>();
+		Pattern storeArgument = Pattern.compile("\\btrain\\s+\\S+\\s+(?:.*\\s)?--store\\s+(\\S+?);?(?:\\s|$)");
+		for (Rendered overlay : overlays) {
+			for (Map<String, Object> deployment : overlay.kind("Deployment")) {
+				Map<String, Object> pod = podSpec(deployment);
+				Map<String, Object> main = Yamls.list(pod, "containers").get(0);
+				for (Map<String, Object> container : allContainers(pod)) {
+					String command = String.join(" ", commandLine(container));
+					if (!command.matches("(?s).*\\btrain\\b.*")) {
+						continue;
+					}
+					String where = overlay.name + " " + name(deployment) + " " + container.get("name") + ": ";
+					boolean init = Yamls.list(pod, "initContainers").contains(container);
+					if (!init || !name(deployment).equals("platform-api")) {
+						problems.add(where + "trains; only an init container of the gateways may (its version "
+								+ "reaches the workers through the gateway's import into PostgreSQL)");
+						continue;
+					}
+					Matcher matcher = storeArgument.matcher(command);
+					String store = env(main).get("WARDEN_MODEL_STORE");
+					if (!matcher.find() || !matcher.group(1).equals(store)) {
+						problems.add(where + "must train into the gateway's WARDEN_MODEL_STORE (" + store + ")");
+						continue;
+					}
+					Map<String, Object> volume = volumeAt(pod, container, store);
+					if (volume == null || volume != volumeAt(pod, main, store)) {
+						problems.add(where + "does not mount the gateway's store volume at " + store);
+					}
+				}
 			}
 		}
 		assertNone(problems);
@@ -820,6 +953,41 @@ class KubernetesManifestsTests {
 		return Yamls.map(Yamls.map(Yamls.map(Yamls.map(deployment, "spec"), "template"), "metadata"), "labels");
 	}
 
+	/**
+	 * The pod's init containers, then its containers: both run the images, mount the
+	 * volumes and need resources and a locked-down security context.
+	 */
+	static List<Map<String, Object>> allContainers(Map<String, Object> pod) {
+		List<Map<String, Object>> all = new ArrayList<>(Yamls.list(pod, "initContainers"));
+		all.addAll(Yamls.list(pod, "containers"));
+		return all;
+	}
+
+	/** The pod's volume mounted by the container exactly at the path, or null. */
+	static Map<String, Object> volumeAt(Map<String, Object> pod, Map<String, Object> container, String path) {
+		String volume = Yamls.list(container, "volumeMounts")
+			.stream()
+			.filter((m) -> Objects.equals(path, m.get("mountPath")))
+			.map((m) -> (String) m.get("name"))
+			.findFirst()
+			.orElse(null);
+		return Yamls.list(pod, "volumes")
+			.stream()
+			.filter((v) -> Objects.equals(volume, v.get("name")))
+			.findFirst()
+			.orElse(null);
+	}
+
+	/** The secretKeyRef a variable of the container takes its value from, or empty. */
+	static Map<String, Object> secretRef(Map<String, Object> container, String variable) {
+		for (Map<String, Object> entry : Yamls.list(container, "env")) {
+			if (variable.equals(entry.get("name"))) {
+				return Yamls.map(Yamls.map(entry, "valueFrom"), "secretKeyRef");
+			}
+		}
+		return Map.of();
+	}
+
 	/** Port name (or number as text) to number. */
 	static Map<String, Object> containerPorts(Map<String, Object> container) {
 		Map<String, Object> ports = new LinkedHashMap<>();
@@ -994,8 +1162,9 @@ class KubernetesManifestsTests {
 
 		/**
 		 * kustomize's strategic merge for what the patches here use: maps merge key by
-		 * key, lists of named items (containers, env, volumes, ports) merge by name, any
-		 * other list is replaced, {@code null} deletes.
+		 * key, lists of named items (containers, env, volumes, ports) merge by name (the
+		 * items only the patch has first, as kustomize orders them), any other list is
+		 * replaced, {@code null} deletes.
 		 */
 		@SuppressWarnings("unchecked")
 		static Object merge(Object base, Object patch) {
@@ -1014,6 +1183,7 @@ class KubernetesManifestsTests {
 			if (base instanceof List<?> baseList && patch instanceof List<?> patchList && named(baseList)
 					&& named(patchList)) {
 				List<Object> out = new ArrayList<>(baseList);
+				int added = 0;
 				for (Object item : patchList) {
 					Object itemName = ((Map<String, Object>) item).get("name");
 					int index = -1;
@@ -1026,7 +1196,8 @@ class KubernetesManifestsTests {
 						out.set(index, merge(out.get(index), item));
 					}
 					else {
-						out.add(item);
+						// kustomize puts the items only the patch has first
+						out.add(added++, item);
 					}
 				}
 				return out;
@@ -1134,6 +1305,19 @@ class KubernetesManifestsTests {
 		}
 
 		/**
+		 * The variable a property's value starts with ({@code ${VAR:default}}), or null.
+		 */
+		String variableOf(String property) {
+			String[] keys = property.split("\\.");
+			Map<String, Object> parent = this.yaml;
+			for (int i = 0; i < keys.length - 1; i++) {
+				parent = Yamls.map(parent, keys[i]);
+			}
+			Matcher matcher = PLACEHOLDER.matcher(String.valueOf(parent.get(keys[keys.length - 1])));
+			return matcher.lookingAt() ? matcher.group(1) : null;
+		}
+
+		/**
 		 * {@code ${VAR:default}} of a setting, as the container's variables resolve it.
 		 */
 		private String resolve(Object setting, Map<String, String> env) {
@@ -1217,6 +1401,9 @@ class KubernetesManifestsTests {
 
 		final Map<String, String> env = new LinkedHashMap<>();
 
+		/** The ENTRYPOINT line as written (empty without one). */
+		String entrypoint = "";
+
 		static Dockerfile of(String module) {
 			Dockerfile dockerfile = new Dockerfile();
 			try {
@@ -1225,6 +1412,9 @@ class KubernetesManifestsTests {
 					String[] words = line.split("\\s+");
 					if (words[0].equals("COPY") || words[0].equals("ADD")) {
 						dockerfile.paths.add(words[words.length - 1]);
+					}
+					else if (words[0].equals("ENTRYPOINT")) {
+						dockerfile.entrypoint = line;
 					}
 					else if (words[0].equals("WORKDIR")) {
 						dockerfile.paths.add(words[1]);
@@ -1380,7 +1570,7 @@ class KubernetesManifestsTests {
 			}
 			for (Map<String, Object> image : Yamls.list(kustomization, "images")) {
 				for (Map<String, Object> deployment : kind("Deployment")) {
-					for (Map<String, Object> container : Yamls.list(podSpec(deployment), "containers")) {
+					for (Map<String, Object> container : allContainers(podSpec(deployment))) {
 						String current = (String) container.get("image");
 						String bare = current.contains(":") ? current.substring(0, current.lastIndexOf(':')) : current;
 						if (bare.equals(image.get("name"))) {
