@@ -358,8 +358,15 @@ class WorkerIntegrationTests {
 				.method(method, HttpRequest.BodyPublishers.noBody()));
 			assertThat(unserved.statusCode()).as(method).isEqualTo(405);
 			assertThat(errorCode(unserved)).as(method).isEqualTo("method_not_allowed");
-			assertThat(unserved.headers().firstValue("Allow")).hasValue("GET, HEAD, POST, PUT, DELETE, OPTIONS");
-			assertThat(unserved.headers().firstValue("X-Request-Id")).isPresent();
+			if (method.equals("TRACE")) {
+				// refused by Tomcat itself, before any filter, with its own list
+				assertThat(unserved.headers().firstValue("Allow"))
+					.hasValueSatisfying((allow) -> assertThat(allow).contains("GET", "POST").doesNotContain("TRACE"));
+			}
+			else {
+				assertThat(unserved.headers().firstValue("Allow")).hasValue("GET, HEAD, POST, PUT, DELETE, OPTIONS");
+				assertThat(unserved.headers().firstValue("X-Request-Id")).isPresent();
+			}
 		}
 	}
 
