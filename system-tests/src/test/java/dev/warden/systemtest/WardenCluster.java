@@ -517,7 +517,13 @@ final class WardenCluster implements AutoCloseable {
 				"WARDEN_REGISTRATION_TOKEN", REGISTRATION_TOKEN, "WARDEN_REGISTRATION_INTERVAL", "1s",
 				"WARDEN_WORKER_ID", id, "WARDEN_MODEL_STORE_SYNC", "true", "WARDEN_MODEL_STORE_POLL_INTERVAL", "1s"));
 		Process process = launch("inference-worker-" + id, System.getProperty("warden.worker.jar"), port, env);
-		awaitHealthy("inference-worker-" + id, port);
+		try {
+			awaitHealthy("inference-worker-" + id, port);
+		}
+		catch (Exception ex) {
+			stopWorker(process);
+			throw ex;
+		}
 		return process;
 	}
 
@@ -537,20 +543,24 @@ final class WardenCluster implements AutoCloseable {
 	 * Kills the second worker at once (SIGKILL): no deregistration, connections dropped
 	 * mid-request.
 	 */
-	void killSecondWorker() throws InterruptedException {
+	synchronized void killSecondWorker() throws InterruptedException {
 		secondWorker.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+		// stopped on purpose: a later start of another process must not take it for one
+		// that died while starting
+		processes.remove(secondWorker);
 	}
 
 	/**
 	 * Stops the second worker gracefully (SIGTERM, as a service manager does): it
 	 * deregisters, finishes the requests it is serving, then exits.
 	 */
-	void stopSecondWorker() throws InterruptedException {
+	synchronized void stopSecondWorker() throws InterruptedException {
 		secondWorker.destroy();
 		if (!secondWorker.waitFor(60, TimeUnit.SECONDS)) {
 			secondWorker.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
 			throw new IllegalStateException("the second worker did not stop within 60 s of SIGTERM; see " + logs);
 		}
+		processes.remove(secondWorker);
 	}
 
 	/**
