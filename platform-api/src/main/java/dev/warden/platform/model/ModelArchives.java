@@ -44,34 +44,7 @@ public class ModelArchives {
 	ArchivedVersion store(String model, long version, Path versionDir, Path scratchDir, String source) {
 		Path zip = scratchDir.resolve("archive-" + model + "-" + version + ".zip");
 		try {
-			VersionArchive.Built built = VersionArchive.write(versionDir, zip);
-			int chunks = (int) Math.max(1, (built.size() + CHUNK_BYTES - 1) / CHUNK_BYTES);
-			Instant now = Instant.now();
-			this.jdbc.sql(
-					"INSERT INTO model_store_archives (model, version, sha256, size_bytes, chunks, source, created_at) "
-							+ "VALUES (:model, :version, :sha256, :size, :chunks, :source, :at)")
-				.param("model", model)
-				.param("version", version)
-				.param("sha256", built.sha256())
-				.param("size", built.size())
-				.param("chunks", chunks)
-				.param("source", source)
-				.param("at", Timestamp.from(now))
-				.update();
-			try (InputStream in = Files.newInputStream(zip)) {
-				for (int seq = 0; seq < chunks; seq++) {
-					byte[] chunk = in.readNBytes(CHUNK_BYTES);
-					this.jdbc
-						.sql("INSERT INTO model_store_chunks (model, version, seq, data) "
-								+ "VALUES (:model, :version, :seq, :data)")
-						.param("model", model)
-						.param("version", version)
-						.param("seq", seq)
-						.param("data", chunk)
-						.update();
-				}
-			}
-			return new ArchivedVersion(model, version, built.sha256(), built.size(), now);
+			return store(model, version, zip, VersionArchive.write(versionDir, zip), source);
 		}
 		catch (IOException ex) {
 			throw new UncheckedIOException(ex);
@@ -84,6 +57,44 @@ public class ModelArchives {
 				// in a directory the caller deletes
 			}
 		}
+	}
+
+	/**
+	 * Stores an archive already built ({@link VersionArchive#write}) as
+	 * {@code model/version}; the caller keeps and deletes the file. Fails like
+	 * {@link #store(String, long, Path, Path, String)} on a version already stored.
+	 */
+	ArchivedVersion store(String model, long version, Path zip, VersionArchive.Built built, String source) {
+		int chunks = (int) Math.max(1, (built.size() + CHUNK_BYTES - 1) / CHUNK_BYTES);
+		Instant now = Instant.now();
+		this.jdbc
+			.sql("INSERT INTO model_store_archives (model, version, sha256, size_bytes, chunks, source, created_at) "
+					+ "VALUES (:model, :version, :sha256, :size, :chunks, :source, :at)")
+			.param("model", model)
+			.param("version", version)
+			.param("sha256", built.sha256())
+			.param("size", built.size())
+			.param("chunks", chunks)
+			.param("source", source)
+			.param("at", Timestamp.from(now))
+			.update();
+		try (InputStream in = Files.newInputStream(zip)) {
+			for (int seq = 0; seq < chunks; seq++) {
+				byte[] chunk = in.readNBytes(CHUNK_BYTES);
+				this.jdbc
+					.sql("INSERT INTO model_store_chunks (model, version, seq, data) "
+							+ "VALUES (:model, :version, :seq, :data)")
+					.param("model", model)
+					.param("version", version)
+					.param("seq", seq)
+					.param("data", chunk)
+					.update();
+			}
+		}
+		catch (IOException ex) {
+			throw new UncheckedIOException(ex);
+		}
+		return new ArchivedVersion(model, version, built.sha256(), built.size(), now);
 	}
 
 	/** Every stored version, by model and version. */

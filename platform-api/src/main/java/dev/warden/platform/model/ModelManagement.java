@@ -147,8 +147,13 @@ public class ModelManagement {
 			Extracted extracted = SavedModelArchive.extract(archive, unpacked, new SavedModelArchive.Limits(
 					this.properties.upload().maxUncompressedBytes().toBytes(), this.properties.upload().maxEntries()));
 			Files.delete(archive);
-			JsonNode signatureDefs = validateInWorker(model, extracted.modelRoot(), staging, requestId);
-			long version = commit(model, store, staging, extracted, received, signatureDefs, actor);
+			// one archive of the staged version: sent to the validating worker, then kept
+			// in
+			// the model store (the same files, so the same bytes and SHA-256)
+			Path zip = staging.resolve("version.zip");
+			VersionArchive.Built built = VersionArchive.write(extracted.modelRoot(), zip);
+			JsonNode signatureDefs = validateInWorker(model, zip, built, requestId);
+			long version = commit(model, store, zip, built, extracted, received, signatureDefs, actor);
 			// a new model (granted to all by default) is callable at once on this
 			// instance
 			this.grants.scheduledRefresh();
@@ -208,12 +213,10 @@ public class ModelManagement {
 
 	/**
 	 * Sends the staged SavedModel's archive to a worker, which loads it; returns its
-	 * {@code signature_def} map. The archive is written into {@code staging} (deleted
-	 * with it) and streamed from there.
+	 * {@code signature_def} map. The archive lies in the staging directory (deleted with
+	 * it) and is streamed from there; it is kept for the model store.
 	 */
-	private JsonNode validateInWorker(String model, Path modelRoot, Path staging, String requestId) throws IOException {
-		Path archive = staging.resolve("validate.zip");
-		VersionArchive.Built built = VersionArchive.write(modelRoot, archive);
+	private JsonNode validateInWorker(String model, Path archive, VersionArchive.Built built, String requestId) {
 		WorkerResponse response;
 		try {
 			response = this.worker.exchange("POST",
@@ -224,9 +227,6 @@ public class ModelManagement {
 			log.warn("Upload of {} could not be validated: {}", model, ex.getMessage());
 			throw new ApiException(HttpStatus.SERVICE_UNAVAILABLE, "worker_unavailable",
 					"no inference worker is reachable to validate the model; nothing was stored, try again later");
-		}
-		finally {
-			Files.deleteIfExists(archive);
 		}
 		String path = "archive of " + built.size() + " bytes, sha256 " + built.sha256();
 		JsonNode body = parse(response.body());
@@ -270,8 +270,8 @@ public class ModelManagement {
 	 * the same model: the advisory lock is held until the transaction ends. If the
 	 * transaction does not commit, the moved directory is deleted again.
 	 */
-	private long commit(String model, Path store, Path staging, Extracted extracted, Received received,
-			JsonNode signatureDefs, String actor) {
+	private long commit(String model, Path store, Path zip, VersionArchive.Built built, Extracted extracted,
+			Received received, JsonNode signatureDefs, String actor) {
 		Path modelDir = store.resolve(model);
 		Path[] moved = { null };
 		boolean[] createdModelDir = { false };
@@ -318,7 +318,7 @@ public class ModelManagement {
 				// version) refuses a number another gateway stored meanwhile
 				ModelArchives.ArchivedVersion archived;
 				try {
-					archived = this.archives.store(model, next, target, staging, "upload");
+					archived = this.archives.store(model, next, zip, built, "upload");
 				}
 				catch (DuplicateKeyException ex) {
 					throw ApiException
