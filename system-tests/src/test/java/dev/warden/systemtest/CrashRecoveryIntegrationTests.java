@@ -30,9 +30,6 @@ import org.junit.jupiter.api.parallel.Execution;
 import org.junit.jupiter.api.parallel.ExecutionMode;
 import org.junit.jupiter.api.parallel.ResourceLock;
 
-import dev.warden.worker.training.IncomeModelTrainer;
-import dev.warden.worker.training.SpamModelTrainer;
-
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
@@ -107,8 +104,7 @@ class CrashRecoveryIntegrationTests {
 	@Test
 	void everyServiceKilledUnderLoadComesBackAndNo2xxIsMissingFromTheLog() throws Exception {
 		Path store = Files.createDirectories(this.root.resolve("models"));
-		new IncomeModelTrainer().trainAndExport(store, new IncomeModelTrainer.Options(20, 3));
-		new SpamModelTrainer().trainAndExport(store, new SpamModelTrainer.Options(20, 7));
+		TrainedModels.copyInto(store, TrainedModels.Size.SMALL);
 		Path data = this.root.resolve("data");
 		int gatewayPort = freePort();
 		int consolePort = freePort();

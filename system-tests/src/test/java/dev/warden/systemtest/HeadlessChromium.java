@@ -9,6 +9,8 @@ import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
 
+import com.deque.html.axecore.args.AxeRunOnlyOptions;
+import com.deque.html.axecore.args.AxeRunOptions;
 import com.deque.html.axecore.results.CheckedNode;
 import com.deque.html.axecore.results.Results;
 import com.deque.html.axecore.results.Rule;
@@ -91,8 +93,9 @@ final class HeadlessChromium {
 	/**
 	 * Writes a PNG of the console page to the logs directory ({@code warden.logs.dir},
 	 * else {@code target}), then checks the page with axe-core (WCAG 2.0/2.1 A and AA),
-	 * writes axe's full result next to it as {@code <name>.axe.json}, and fails with the
-	 * list of violations when any of them is serious or critical.
+	 * writes axe's result next to it as {@code <name>.axe.json} (violations and undecided
+	 * checks with all their nodes; the other rules with their first node), and fails with
+	 * the list of violations when any of them is serious or critical.
 	 */
 	static void screenshot(WebDriver browser, String name) throws IOException {
 		screenshotWithoutAccessibilityCheck(browser, name);
@@ -112,7 +115,19 @@ final class HeadlessChromium {
 	 * {@code <name>.axe.json} and fails on serious or critical violations.
 	 */
 	static void checkAccessibility(WebDriver browser, String name) throws IOException {
-		Results results = new AxeBuilder().withTags(AXE_TAGS).analyze(browser);
+		var only = new AxeRunOnlyOptions();
+		only.setType("tag");
+		only.setValues(AXE_TAGS);
+		var options = new AxeRunOptions();
+		options.setRunOnly(only);
+		// every node of a violation or of what axe could not decide, and of the rules
+		// that
+		// passed or did not apply only the first: describing every passing node of a
+		// large
+		// page (its selector and markup) is most of axe's work there, for a list nobody
+		// reads
+		options.setResultTypes(List.of("violations", "incomplete"));
+		Results results = new AxeBuilder().withOptions(options).analyze(browser);
 		String base = name.endsWith(".png") ? name.substring(0, name.length() - 4) : name;
 		Files.write(logsDirectory().resolve(base + ".axe.json"), AXE_JSON.writeValueAsBytes(results));
 		if (results.isErrored()) {

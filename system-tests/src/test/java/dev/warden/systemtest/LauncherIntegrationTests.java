@@ -21,9 +21,6 @@ import org.junit.jupiter.api.parallel.Execution;
 import org.junit.jupiter.api.parallel.ExecutionMode;
 import org.junit.jupiter.api.parallel.ResourceLock;
 
-import dev.warden.worker.training.IncomeModelTrainer;
-import dev.warden.worker.training.SpamModelTrainer;
-
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
@@ -76,8 +73,7 @@ class LauncherIntegrationTests {
 	@Test
 	void demoKeyIsPrintedOnTheTerminalOnlyAndTheLogsAreOwnerOnly() throws Exception {
 		Path store = Files.createDirectories(this.root.resolve("models"));
-		new IncomeModelTrainer().trainAndExport(store, new IncomeModelTrainer.Options(20, 3));
-		new SpamModelTrainer().trainAndExport(store, new SpamModelTrainer.Options(20, 7));
+		TrainedModels.copyInto(store, TrainedModels.Size.SMALL);
 		Path data = this.root.resolve("data");
 		Path logs = Files.createDirectories(data.resolve("logs"));
 		// a log left world-readable by an older launcher, with what that one printed into
@@ -110,8 +106,7 @@ class LauncherIntegrationTests {
 	@Test
 	void withTlsThePrintedCurlCommandPredictsOverHttps() throws Exception {
 		Path store = Files.createDirectories(this.root.resolve("models"));
-		new IncomeModelTrainer().trainAndExport(store, new IncomeModelTrainer.Options(20, 3));
-		new SpamModelTrainer().trainAndExport(store, new SpamModelTrainer.Options(20, 7));
+		TrainedModels.copyInto(store, TrainedModels.Size.SMALL);
 		Path data = this.root.resolve("data");
 		List<String> answers = new ArrayList<>();
 

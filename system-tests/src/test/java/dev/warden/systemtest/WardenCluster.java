@@ -25,8 +25,6 @@ import javax.net.ssl.SSLContext;
 import dev.warden.tls.LocalCertificateAuthority;
 import dev.warden.tls.ReloadingClientContext;
 import dev.warden.tls.TlsSettings;
-import dev.warden.worker.training.IncomeModelTrainer;
-import dev.warden.worker.training.SpamModelTrainer;
 
 /**
  * The three Warden applications started from their runnable jars as separate processes,
@@ -145,12 +143,11 @@ final class WardenCluster implements AutoCloseable {
 		this.policiesDir = policies(root.resolve("policies"));
 		this.logs = Files
 			.createDirectories(Path.of(System.getProperty("warden.logs.dir", root.resolve("logs").toString())));
-		// a small, fast training run: enough for a real SavedModel with the production
-		// signature
-		var trained = new IncomeModelTrainer().trainAndExport(modelStore, new IncomeModelTrainer.Options(300, 7L));
-		this.modelVersionDir = trained.versionDir();
-		// the text model too, briefly trained: explanations of raw text
-		new SpamModelTrainer().trainAndExport(modelStore, new SpamModelTrainer.Options(60, 5L));
+		// a small, fast training run (once per test JVM): enough for a real SavedModel
+		// with
+		// the production signature; the text model too, briefly trained: explanations of
+		// raw text
+		this.modelVersionDir = TrainedModels.copyInto(modelStore, TrainedModels.Size.CLUSTER);
 		this.workerPort = freePort();
 		this.secondWorkerPort = freePort();
 		this.gatewayPort = freePort();
@@ -464,13 +461,15 @@ final class WardenCluster implements AutoCloseable {
 			}
 		}
 		processes.removeAll(stopping);
+		// all at once: a JVM's start is mostly one thread, and the second worker retries
+		// its registration until the gateway answers
 		worker = launchWorker(workerSettings);
 		if (gatewayToo) {
 			gateway = launchGateway();
 		}
+		secondWorker = launchSecondWorker(workerSettings);
 		awaitHealthy("inference-worker", workerPort);
 		awaitHealthy("platform-api", gatewayPort);
-		secondWorker = launchSecondWorker(workerSettings);
 		awaitHealthy("inference-worker-2", secondWorkerPort);
 	}
 
@@ -561,6 +560,18 @@ final class WardenCluster implements AutoCloseable {
 			throw new IllegalStateException("the second worker did not stop within 60 s of SIGTERM; see " + logs);
 		}
 		processes.remove(secondWorker);
+	}
+
+	/**
+	 * Starts the second worker unless it runs; returns once it is healthy. The classes
+	 * that stop or kill it call this first and leave it stopped: starting a worker costs
+	 * a minute of the run, and the next class that needs it (or a {@link #restart})
+	 * starts it.
+	 */
+	synchronized void ensureSecondWorker() throws Exception {
+		if (secondWorker == null || !secondWorker.isAlive()) {
+			startSecondWorker();
+		}
 	}
 
 	/**

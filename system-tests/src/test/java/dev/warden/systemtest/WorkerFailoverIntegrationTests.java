@@ -89,6 +89,7 @@ class WorkerFailoverIntegrationTests {
 
 	@Test
 	void killingOneOfTwoWorkersUnderLoadLosesNoRequest() throws Exception {
+		cluster.ensureSecondWorker();
 		await("both workers serving income", () -> {
 			var workers = workers();
 			return servesIncome(worker(workers, "configured-1"))

@@ -24,8 +24,8 @@ import tools.jackson.databind.json.JsonMapper;
  * One of two real worker processes stopped gracefully (SIGTERM) while clients predict
  * through the gateway: it deregisters and finishes what it is serving, the gateway
  * retries a refused call on the other worker, so no client sees an error, and every 2xx
- * has its request-log row. The worker is started again at the end for the tests after
- * this one.
+ * has its request-log row. The worker stays stopped: the next class that needs it starts
+ * it ({@link WardenCluster#ensureSecondWorker()}).
  */
 @ExtendWith(WardenClusterExtension.class)
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
@@ -73,9 +73,7 @@ class WorkerGracefulStopIntegrationTests {
 
 	@Test
 	void stoppingOneOfTwoWorkersUnderLoadLosesNoRequest() throws Exception {
-		if (!servesIncome(WardenCluster.SECOND_WORKER_ID)) {
-			cluster.startSecondWorker();
-		}
+		cluster.ensureSecondWorker();
 		await("both workers serving income",
 				() -> servesIncome("configured-1") && servesIncome(WardenCluster.SECOND_WORKER_ID));
 		long secondBefore = worker(WardenCluster.SECOND_WORKER_ID).path("forwarded").asLong();
@@ -137,8 +135,6 @@ class WorkerGracefulStopIntegrationTests {
 			assertThat(row.next()).isTrue();
 			assertThat(row.getLong(1)).isEqualTo(succeeded.size());
 		}
-		cluster.startSecondWorker();
-		await("the second worker serving income again", () -> servesIncome(WardenCluster.SECOND_WORKER_ID));
 	}
 
 }
