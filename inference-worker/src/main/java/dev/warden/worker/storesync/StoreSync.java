@@ -18,11 +18,16 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.Comparator;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
+import java.util.SortedSet;
+import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
@@ -42,7 +47,12 @@ import org.springframework.core.env.Environment;
 import org.springframework.stereotype.Component;
 import org.springframework.util.FileSystemUtils;
 
+import dev.warden.worker.source.AspiredModel;
+import dev.warden.worker.source.AspiredVersionsSource;
+import dev.warden.worker.source.DesiredState;
+import dev.warden.worker.source.InitialStoreFill;
 import dev.warden.worker.source.ModelStoreProperties;
+import dev.warden.worker.source.PlatformDesiredState;
 
 /**
  * Copies the versions of the platform's model store (PostgreSQL) into this worker's local
@@ -64,17 +74,39 @@ import dev.warden.worker.source.ModelStoreProperties;
  * store's scan picks it up as any new version.</li>
  * </ol>
  * Every call sends {@code Authorization: Bearer <registration token>}. One version's
- * failure does not stop the others. Versions are never deleted from the local store.
- * Metric {@code warden_worker_model_store_sync_total{outcome=synced|refused|failed}}.
+ * failure does not stop the others.
+ * <p>
+ * The local store is a bounded cache ({@code warden.worker.model-store.sync-keep-latest},
+ * N, 3 by default): of each model only the N newest listed versions and the versions the
+ * platform's desired state routes to this worker are copied. A version the sync copied
+ * (marked in {@code <store>/.synced/<model>/<version>}) is deleted once the desired state
+ * is known and it is none of those, nor a version the worker aspires or labels; versions
+ * put into the store otherwise are never deleted. With N = 0 every version is copied and
+ * kept.
+ * <p>
+ * The first pass runs before the manager's startup pass ({@link InitialStoreFill}),
+ * retried until the platform's store could be listed or
+ * {@code warden.worker.model-store.sync-startup-wait} has passed: a new worker (a new pod
+ * with an empty cache) thus loads the versions it copied in its startup pass and reports
+ * ready only then, instead of ready with nothing to serve. Metric
+ * {@code warden_worker_model_store_sync_total{outcome=synced|refused|failed}}.
  */
 @Component
-class StoreSync implements SmartLifecycle {
+class StoreSync implements SmartLifecycle, InitialStoreFill {
 
 	static final String TEMP_PREFIX = ".sync-";
+
+	/**
+	 * Where the versions the sync copied are marked:
+	 * {@code <store>/.synced/<model>/<version>}.
+	 */
+	static final String MARKERS = ".synced";
 
 	private static final Pattern MODEL = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,63}");
 
 	private static final Pattern SHA256 = Pattern.compile("[0-9a-f]{64}");
+
+	private static final SortedSet<Long> EMPTY = Collections.emptySortedSet();
 
 	/** Largest listing read (a few hundred bytes per version). */
 	private static final int MAX_LISTING_BYTES = 16 * 1024 * 1024;
@@ -100,6 +132,12 @@ class StoreSync implements SmartLifecycle {
 
 	private final Counter failed;
 
+	private final Counter evicted;
+
+	private final AspiredVersionsSource source;
+
+	private final PlatformDesiredState platform;
+
 	/**
 	 * The last problem logged per version (or for the listing), so each is logged once.
 	 */
@@ -107,42 +145,95 @@ class StoreSync implements SmartLifecycle {
 
 	private volatile ScheduledExecutorService scheduler;
 
-	StoreSync(StoreSyncProperties properties, ModelStoreProperties store, Environment environment,
-			MeterRegistry meters) {
+	/** Whether the first pass ran before the startup pass (then the schedule waits). */
+	private volatile boolean filledBeforeStartup;
+
+	StoreSync(StoreSyncProperties properties, ModelStoreProperties store, AspiredVersionsSource source,
+			PlatformDesiredState platform, Environment environment, MeterRegistry meters) {
 		this.properties = properties;
 		this.store = store;
+		this.source = source;
+		this.platform = platform;
 		String url = environment.getProperty("warden.registration.platform-url", "").strip();
 		this.platformUrl = url.endsWith("/") ? url.substring(0, url.length() - 1) : url;
 		this.token = environment.getProperty("warden.registration.token", "").strip();
 		this.synced = counter(meters, "synced");
 		this.refused = counter(meters, "refused");
 		this.failed = counter(meters, "failed");
+		this.evicted = counter(meters, "evicted");
 	}
 
 	private static Counter counter(MeterRegistry meters, String outcome) {
 		return Counter.builder("warden.worker.model.store.sync")
 			.description("versions of the platform's model store copied into the local store (synced), refused "
-					+ "(size, SHA-256 or content) or failed (network, disk), per attempt")
+					+ "(size, SHA-256 or content) or failed (network, disk), per attempt; and copied versions deleted "
+					+ "from the local store (evicted)")
 			.tag("outcome", outcome)
 			.register(meters);
 	}
 
-	@Override
-	public void start() {
+	/** Whether the sync is on and can run; logs why not once. */
+	private boolean enabled(boolean logWhyNot) {
 		if (!this.properties.sync()) {
-			return;
+			return false;
 		}
 		if (this.platformUrl.isEmpty()) {
-			log.warn("warden.worker.model-store.sync is on but no platform URL is set (WARDEN_PLATFORM_URL): "
-					+ "the model store is not synced");
-			return;
+			if (logWhyNot) {
+				log.warn("warden.worker.model-store.sync is on but no platform URL is set (WARDEN_PLATFORM_URL): "
+						+ "the model store is not synced");
+			}
+			return false;
 		}
 		if (this.token.isEmpty()) {
-			log.warn("warden.worker.model-store.sync is on but no registration token is set "
-					+ "(WARDEN_REGISTRATION_TOKEN): the model store is not synced");
+			if (logWhyNot) {
+				log.warn("warden.worker.model-store.sync is on but no registration token is set "
+						+ "(WARDEN_REGISTRATION_TOKEN): the model store is not synced");
+			}
+			return false;
+		}
+		return true;
+	}
+
+	@Override
+	public void fillBeforeStartup() {
+		if (!enabled(false)) {
 			return;
 		}
 		deleteStaleTemporaryDirectories();
+		long started = System.nanoTime();
+		long waitNanos = this.properties.syncStartupWait().toNanos();
+		long pauseMillis = Math.max(100, Math.min(this.store.pollInterval().toMillis(), 1000));
+		boolean listed = syncOnce();
+		while (!listed && System.nanoTime() - started < waitNanos) {
+			try {
+				Thread.sleep(pauseMillis);
+			}
+			catch (InterruptedException ex) {
+				Thread.currentThread().interrupt();
+				return;
+			}
+			listed = syncOnce();
+		}
+		this.filledBeforeStartup = true;
+		Duration took = Duration.ofNanos(System.nanoTime() - started).truncatedTo(ChronoUnit.MILLIS);
+		if (listed) {
+			log.info("Model store sync: first pass done before the startup pass in {}", took);
+		}
+		else {
+			log.warn("Model store sync: the platform's model store could not be listed within {} "
+					+ "(warden.worker.model-store.sync-startup-wait); starting with the local store as it is and "
+					+ "syncing in the background", this.properties.syncStartupWait());
+		}
+	}
+
+	@Override
+	public void start() {
+		if (!enabled(true)) {
+			return;
+		}
+		if (!this.filledBeforeStartup) {
+			deleteStaleTemporaryDirectories();
+		}
 		log.info("Syncing the model store from {} into {} every {}", this.platformUrl, root(),
 				this.store.pollInterval());
 		ScheduledExecutorService executor = Executors.newSingleThreadScheduledExecutor((runnable) -> {
@@ -150,7 +241,9 @@ class StoreSync implements SmartLifecycle {
 			thread.setDaemon(true);
 			return thread;
 		});
-		executor.scheduleWithFixedDelay(this::syncOnce, 0, this.store.pollInterval().toMillis(), TimeUnit.MILLISECONDS);
+		long interval = this.store.pollInterval().toMillis();
+		executor.scheduleWithFixedDelay(this::syncOnce, this.filledBeforeStartup ? interval : 0, interval,
+				TimeUnit.MILLISECONDS);
 		this.scheduler = executor;
 	}
 
@@ -178,8 +271,12 @@ class StoreSync implements SmartLifecycle {
 		return this.store.path().toAbsolutePath().normalize();
 	}
 
-	/** One pass: lists the platform's store and copies what the local store lacks. */
-	void syncOnce() {
+	/**
+	 * One pass: lists the platform's store and copies what the local store lacks. Returns
+	 * whether the store could be listed (a version that could not be copied is tried
+	 * again at the next pass).
+	 */
+	boolean syncOnce() {
 		List<Listed> listing;
 		try {
 			listing = list();
@@ -188,11 +285,16 @@ class StoreSync implements SmartLifecycle {
 		catch (IOException | RuntimeException ex) {
 			reportOnce("listing", "Model store sync: cannot list " + this.platformUrl
 					+ "/internal/v1/model-store (retried every " + this.store.pollInterval() + "): " + ex.getMessage());
-			return;
+			return false;
 		}
+		DesiredState desired = this.platform.current().orElse(null);
+		Map<String, SortedSet<Long>> wanted = wanted(listing, desired);
 		for (Listed version : listing) {
 			if (Thread.currentThread().isInterrupted()) {
-				return;
+				return true;
+			}
+			if (wanted != null && !wanted.getOrDefault(version.model(), EMPTY).contains(version.version())) {
+				continue;
 			}
 			Path target = root().resolve(version.model()).resolve(Long.toString(version.version()));
 			if (Files.exists(target, LinkOption.NOFOLLOW_LINKS)) {
@@ -217,6 +319,98 @@ class StoreSync implements SmartLifecycle {
 						+ this.store.pollInterval() + "): " + ex);
 			}
 		}
+		if (wanted != null && desired != null && !Thread.currentThread().isInterrupted()) {
+			evict(wanted);
+		}
+		return true;
+	}
+
+	/**
+	 * The versions the local cache holds, by model: the newest {@code sync-keep-latest}
+	 * listed and those the desired state routes; {@code null} when every version is kept.
+	 */
+	private Map<String, SortedSet<Long>> wanted(List<Listed> listing, DesiredState desired) {
+		int keep = this.properties.syncKeepLatest();
+		if (keep == 0) {
+			return null;
+		}
+		Map<String, SortedSet<Long>> wanted = new TreeMap<>();
+		Map<String, Integer> taken = new TreeMap<>();
+		// the listing is sorted newest first
+		for (Listed version : listing) {
+			if (taken.merge(version.model(), 1, Integer::sum) <= keep) {
+				wanted.computeIfAbsent(version.model(), (model) -> new TreeSet<>()).add(version.version());
+			}
+		}
+		if (desired != null) {
+			desired.models()
+				.forEach((model, versions) -> wanted.computeIfAbsent(model, (m) -> new TreeSet<>()).addAll(versions));
+		}
+		return wanted;
+	}
+
+	/**
+	 * Deletes the versions this sync copied that are no longer wanted, nor aspired or
+	 * labelled by the worker (the source's view: the platform's desired state, else the
+	 * version policy over the store).
+	 */
+	private void evict(Map<String, SortedSet<Long>> wanted) {
+		Path markers = root().resolve(MARKERS);
+		if (!Files.isDirectory(markers, LinkOption.NOFOLLOW_LINKS)) {
+			return;
+		}
+		Map<String, SortedSet<Long>> keep = new TreeMap<>();
+		wanted.forEach((model, versions) -> keep.computeIfAbsent(model, (m) -> new TreeSet<>()).addAll(versions));
+		for (AspiredModel model : this.source.aspiredVersions().values()) {
+			SortedSet<Long> kept = keep.computeIfAbsent(model.name(), (m) -> new TreeSet<>());
+			kept.addAll(model.aspired());
+			kept.addAll(model.missing());
+			kept.addAll(this.source.configuredLabels(model.name()).values());
+		}
+		try (DirectoryStream<Path> models = Files.newDirectoryStream(markers)) {
+			for (Path modelMarkers : models) {
+				String model = modelMarkers.getFileName().toString();
+				if (!MODEL.matcher(model).matches() || !Files.isDirectory(modelMarkers, LinkOption.NOFOLLOW_LINKS)) {
+					continue;
+				}
+				try (DirectoryStream<Path> versions = Files.newDirectoryStream(modelMarkers)) {
+					for (Path marker : versions) {
+						evictOne(model, marker, keep.getOrDefault(model, EMPTY));
+					}
+				}
+			}
+		}
+		catch (IOException ex) {
+			reportOnce("eviction",
+					"Model store sync: could not look for versions to delete in " + markers + ": " + ex.getMessage());
+		}
+	}
+
+	private void evictOne(String model, Path marker, SortedSet<Long> keep) throws IOException {
+		long version;
+		try {
+			version = Long.parseLong(marker.getFileName().toString());
+		}
+		catch (NumberFormatException ex) {
+			return;
+		}
+		Path dir = root().resolve(model).resolve(Long.toString(version));
+		if (!Files.exists(dir, LinkOption.NOFOLLOW_LINKS)) {
+			// the version was deleted by hand: forget it
+			Files.deleteIfExists(marker);
+			return;
+		}
+		if (keep.contains(version)) {
+			return;
+		}
+		// out of the store's sight in one rename, then deleted
+		Path doomed = root().resolve(TEMP_PREFIX + UUID.randomUUID());
+		Files.move(dir, doomed, StandardCopyOption.ATOMIC_MOVE);
+		Files.deleteIfExists(marker);
+		deleteQuietly(doomed);
+		this.evicted.increment();
+		log.info("Model store sync: {}/{} deleted from the local store (not among the {} newest listed, not routed to "
+				+ "this worker, not served)", model, version, this.properties.syncKeepLatest());
 	}
 
 	private List<Listed> list() throws IOException {
@@ -279,11 +473,30 @@ class StoreSync implements SmartLifecycle {
 			if (Files.exists(target, LinkOption.NOFOLLOW_LINKS)) {
 				return false;
 			}
+			// marked before it appears (a marker whose version is absent is forgotten
+			// later);
+			// unmarked again if another process put the version in place first
+			Path marker = root.resolve(MARKERS).resolve(version.model()).resolve(Long.toString(version.version()));
+			Files.createDirectories(marker.getParent());
+			boolean marked = false;
+			try {
+				Files.createFile(marker);
+				marked = true;
+			}
+			catch (FileAlreadyExistsException ex) {
+				// a copy of an earlier pass that another process or a hand removed
+			}
 			try {
 				Files.move(unpacked, target, StandardCopyOption.ATOMIC_MOVE);
 			}
-			catch (FileAlreadyExistsException ex) {
-				return false;
+			catch (IOException ex) {
+				if (marked) {
+					Files.deleteIfExists(marker);
+				}
+				if (ex instanceof FileAlreadyExistsException) {
+					return false;
+				}
+				throw ex;
 			}
 			return true;
 		}

@@ -15,6 +15,10 @@ import java.time.Duration;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
+import java.util.SortedMap;
+import java.util.SortedSet;
+import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
@@ -36,6 +40,8 @@ import org.springframework.context.ConfigurableApplicationContext;
 
 import dev.warden.worker.TrainedModels;
 import dev.warden.worker.WorkerApplication;
+import dev.warden.worker.source.DesiredState;
+import dev.warden.worker.source.PlatformDesiredState;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -43,12 +49,14 @@ import static org.assertj.core.api.Assertions.assertThat;
  * The model store sync over real HTTP with real SavedModels: an HTTP server plays the
  * platform's model store ({@code /internal/v1/model-store}, refusing calls without the
  * registration token) and a real worker with an empty local store syncs from it. The
- * listed {@code income/1} is downloaded, unpacked into the store, loaded and answers
- * predictions; {@code tampered/1}, whose archive (another real, loadable SavedModel) does
- * not have the listed SHA-256, is refused at every poll and never unpacked, loaded or
- * served, until the platform serves the listed archive; an archive with the listed
- * SHA-256 whose entries leave the version directory (zip-slip) is refused and writes
- * nothing outside it.
+ * listed {@code income/1} is downloaded and unpacked into the store before the worker's
+ * startup pass, so it is AVAILABLE (and the worker ready) as soon as the worker has
+ * started, and answers predictions; {@code tampered/1}, whose archive (another real,
+ * loadable SavedModel) does not have the listed SHA-256, is refused at every poll and
+ * never unpacked, loaded or served, until the platform serves the listed archive; an
+ * archive with the listed SHA-256 whose entries leave the version directory (zip-slip) is
+ * refused and writes nothing outside it. A worker whose platform cannot be reached starts
+ * after {@code sync-startup-wait} with its local store as it is.
  */
 class StoreSyncIntegrationTests {
 
@@ -90,7 +98,7 @@ class StoreSyncIntegrationTests {
 		byte[] escaping = zipOf(TrainedModels.income(), "../escape-");
 		served.put("escape/1", new Served(escaping, sha256(escaping)));
 		platform = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-		platform.createContext("/internal/v1/model-store", StoreSyncIntegrationTests::handle);
+		platform.createContext("/internal/v1/model-store", (exchange) -> handle(exchange, served));
 		platform.start();
 	}
 
@@ -99,7 +107,7 @@ class StoreSyncIntegrationTests {
 		platform.stop(0);
 	}
 
-	private static void handle(HttpExchange exchange) throws IOException {
+	private static void handle(HttpExchange exchange, Map<String, Served> served) throws IOException {
 		String path = exchange.getRequestURI().getPath();
 		requests.add(path);
 		if (!("Bearer " + TOKEN).equals(exchange.getRequestHeaders().getFirst("Authorization"))) {
@@ -152,7 +160,10 @@ class StoreSyncIntegrationTests {
 				"--warden.registration.token=" + TOKEN, "--warden.registration.interval=1h");
 		String port = worker.getEnvironment().getProperty("local.server.port");
 		try {
-			await(() -> available(port, "income"), "income/1 synced and AVAILABLE");
+			// copied before the startup pass and loaded by it: AVAILABLE, and the worker
+			// ready, as soon as it has started
+			assertThat(available(port, "income")).as("income/1 AVAILABLE when the worker has started").isTrue();
+			assertThat(call(port, "GET", "/actuator/health/readiness", null).statusCode()).isEqualTo(200);
 			assertThat(store.resolve("income/1/saved_model.pb"))
 				.hasSameBinaryContentAs(TrainedModels.income().resolve("saved_model.pb"));
 			HttpResponse<String> predicted = call(port, "POST", "/v1/models/income:predict",
@@ -176,11 +187,6 @@ class StoreSyncIntegrationTests {
 				assertThat(everything.map((path) -> path.getFileName().toString()))
 					.noneMatch((name) -> name.startsWith("escape-"));
 			}
-			try (Stream<Path> entries = Files.list(store)) {
-				assertThat(entries.map((path) -> path.getFileName().toString()))
-					.as("no temporary directory left behind")
-					.noneMatch((name) -> name.startsWith(StoreSync.TEMP_PREFIX));
-			}
 			String metrics = call(port, "GET", "/actuator/prometheus", null).body();
 			assertThat(counter(metrics, "synced")).isGreaterThanOrEqualTo(1);
 			assertThat(counter(metrics, "refused")).isGreaterThanOrEqualTo(4);
@@ -192,9 +198,116 @@ class StoreSyncIntegrationTests {
 			await(() -> available(port, "tampered"), "tampered/1 synced once its archive is the listed one");
 			assertThat(store.resolve("tampered/1/saved_model.pb"))
 				.hasSameBinaryContentAs(TrainedModels.otherIncome().resolve("saved_model.pb"));
+
+			// the escaping archive is still downloaded at every pass: once the passes
+			// stop, none has left its temporary directory behind
+			worker.getBean(StoreSync.class).stop();
+			try (Stream<Path> entries = Files.list(store)) {
+				assertThat(entries.map((path) -> path.getFileName().toString()))
+					.as("no temporary directory left behind")
+					.noneMatch((name) -> name.startsWith(StoreSync.TEMP_PREFIX));
+			}
 		}
 		finally {
 			worker.close();
+		}
+	}
+
+	@Test
+	void aWorkerWhosePlatformCannotBeReachedStartsAfterTheStartupWaitWithItsLocalStore() throws Exception {
+		Path empty = Files.createDirectory(store.getParent().resolve("unreachable"));
+		int closed;
+		try (var socket = new java.net.ServerSocket(0)) {
+			closed = socket.getLocalPort();
+		}
+		long started = System.nanoTime();
+		ConfigurableApplicationContext worker = new SpringApplicationBuilder(WorkerApplication.class).run(
+				"--server.port=0", "--spring.main.banner-mode=off", "--warden.worker.model-store.path=" + empty,
+				"--warden.worker.model-store.poll-interval=200ms", "--warden.worker.model-store.sync=true",
+				"--warden.worker.model-store.sync-startup-wait=1s",
+				"--warden.registration.platform-url=http://127.0.0.1:" + closed, "--warden.registration.token=" + TOKEN,
+				"--warden.registration.interval=1h");
+		try {
+			String port = worker.getEnvironment().getProperty("local.server.port");
+			assertThat(Duration.ofNanos(System.nanoTime() - started)).as("the startup waited for the platform")
+				.isGreaterThanOrEqualTo(Duration.ofSeconds(1));
+			assertThat(call(port, "GET", "/actuator/health/readiness", null).statusCode()).isEqualTo(200);
+			assertThat(call(port, "GET", "/v1/models/income", null).statusCode()).isEqualTo(404);
+		}
+		finally {
+			worker.close();
+		}
+	}
+
+	/**
+	 * The local store as a bounded cache: with {@code sync-keep-latest=2} only the two
+	 * newest listed versions and the one the platform routes are copied; once a newer
+	 * version is listed, the copied version that fell out of those is deleted (directory
+	 * and marker), and a version put into the store by hand is never deleted.
+	 */
+	@Test
+	void onlyTheNewestAndTheRoutedVersionsAreCachedAndAVersionThatFallsOutIsDeleted() throws Exception {
+		byte[] income = zipOf(TrainedModels.income(), "");
+		Map<String, Served> cached = new ConcurrentHashMap<>();
+		for (int version = 1; version <= 4; version++) {
+			cached.put("cached/" + version, new Served(income, sha256(income)));
+		}
+		HttpServer own = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+		own.createContext("/internal/v1/model-store", (exchange) -> handle(exchange, cached));
+		own.start();
+		Path local = Files.createDirectory(store.getParent().resolve("cache"));
+		TrainedModels.copyInto(TrainedModels.income(), local, "cached", 0);
+		ConfigurableApplicationContext worker = new SpringApplicationBuilder(WorkerApplication.class).run(
+				"--server.port=0", "--spring.main.banner-mode=off", "--warden.worker.model-store.path=" + local,
+				"--warden.worker.model-store.poll-interval=200ms", "--warden.worker.model-store.sync=true",
+				"--warden.worker.model-store.sync-keep-latest=2",
+				"--warden.registration.platform-url=http://127.0.0.1:" + own.getAddress().getPort(),
+				"--warden.registration.token=" + TOKEN, "--warden.registration.interval=1h");
+		try {
+			String port = worker.getEnvironment().getProperty("local.server.port");
+			assertThat(local.resolve("cached/4")).isDirectory();
+			assertThat(local.resolve("cached/3")).isDirectory();
+			assertThat(local.resolve("cached/2")).doesNotExist();
+			assertThat(local.resolve("cached/1")).doesNotExist();
+
+			// the platform routes version 1 to this worker: copied, loaded, nothing
+			// deleted
+			SortedMap<String, SortedSet<Long>> routes = new TreeMap<>();
+			routes.put("cached", new TreeSet<>(List.of(1L)));
+			worker.getBean(PlatformDesiredState.class).offer(new DesiredState(1, routes));
+			await(() -> versionAvailable(port, "cached", 1), "cached/1 copied and AVAILABLE");
+			assertThat(local.resolve("cached/3")).isDirectory();
+			assertThat(local.resolve("cached/2")).doesNotExist();
+
+			// a newer version: copied, and version 3 falls out of the two newest
+			cached.put("cached/5", new Served(income, sha256(income)));
+			await(() -> Files.isDirectory(local.resolve("cached/5")) && !Files.exists(local.resolve("cached/3")),
+					"cached/5 copied and cached/3 deleted");
+			assertThat(local.resolve("cached/4")).isDirectory();
+			assertThat(local.resolve("cached/1")).isDirectory();
+			assertThat(local.resolve("cached/0")).as("a version not copied by the sync stays").isDirectory();
+			assertThat(local.resolve(StoreSync.MARKERS).resolve("cached/3")).doesNotExist();
+			assertThat(local.resolve(StoreSync.MARKERS).resolve("cached/5")).exists();
+			assertThat(versionAvailable(port, "cached", 1)).isTrue();
+			assertThat(counter(call(port, "GET", "/actuator/prometheus", null).body(), "evicted")).isEqualTo(1);
+			try (Stream<Path> entries = Files.list(local)) {
+				assertThat(entries.map((path) -> path.getFileName().toString()))
+					.noneMatch((name) -> name.startsWith(StoreSync.TEMP_PREFIX));
+			}
+		}
+		finally {
+			worker.close();
+			own.stop(0);
+		}
+	}
+
+	private static boolean versionAvailable(String port, String model, long version) {
+		try {
+			HttpResponse<String> status = call(port, "GET", "/v1/models/" + model + "/versions/" + version, null);
+			return status.statusCode() == 200 && status.body().contains("AVAILABLE");
+		}
+		catch (Exception ex) {
+			return false;
 		}
 	}
 
