@@ -1,4 +1,4 @@
--- The model store's archives in S3-compatible object storage (module model; docs/models.md#where-the-archives-live).
+-- The model store's archives in S3-compatible object storage (module model; docs/models.md#where-the-archives-live-postgresql-or-s3).
 -- The row of every version stays here, whichever store holds its bytes, so numbering and the primary key's refusal of
 -- a number taken twice are the same for both; archive_store says where the bytes are:
 --   postgresql: in model_store_chunks (V31), chunks > 0;
