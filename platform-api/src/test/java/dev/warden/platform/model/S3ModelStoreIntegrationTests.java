@@ -13,6 +13,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.Base64;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
@@ -31,7 +32,10 @@ import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.model.S3Object;
 import tools.jackson.databind.JsonNode;
 
+import org.springframework.boot.context.properties.bind.Binder;
+import org.springframework.boot.context.properties.source.MapConfigurationPropertySource;
 import org.springframework.boot.diagnostics.FailureAnalysis;
+import org.springframework.dao.DuplicateKeyException;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.transaction.support.TransactionTemplate;
 
@@ -302,7 +306,7 @@ class S3ModelStoreIntegrationTests {
 
 		// another length: refused before any byte
 		s3.putObject((put) -> put.bucket(BUCKET).key(key),
-				RequestBody.fromBytes(java.util.Arrays.copyOf(original, original.length + 1)));
+				RequestBody.fromBytes(Arrays.copyOf(original, original.length + 1)));
 		HttpResponse<byte[]> longer = get(app, path, TOKEN);
 		assertThat(longer.statusCode()).isEqualTo(502);
 		assertThat(errorCode(longer)).isEqualTo("model_store_archive_invalid");
@@ -336,8 +340,8 @@ class S3ModelStoreIntegrationTests {
 				.hasMessageContaining("SHA-256");
 		}
 		assertThat(received.size()).isEqualTo(bytes.length - 1);
-		for (byte[] wrongLength : new byte[][] { java.util.Arrays.copyOf(bytes, bytes.length - 1),
-				java.util.Arrays.copyOf(bytes, bytes.length + 1) }) {
+		for (byte[] wrongLength : new byte[][] { Arrays.copyOf(bytes, bytes.length - 1),
+				Arrays.copyOf(bytes, bytes.length + 1) }) {
 			try (InputStream in = new VerifiedArchiveStream(new ByteArrayInputStream(wrongLength), bytes.length, sha256,
 					"a")) {
 				assertThatThrownBy(in::readAllBytes).isInstanceOf(VerifiedArchiveStream.IntegrityException.class);
@@ -371,12 +375,12 @@ class S3ModelStoreIntegrationTests {
 				TestArchives.with(savedModel, "assets.extra/other.txt", "other".getBytes(StandardCharsets.UTF_8)));
 		assertThatThrownBy(
 				() -> transactions.execute((status) -> archives.store("s3-rollback", 1, otherDir, scratch, "upload")))
-			.isInstanceOf(org.springframework.dao.DuplicateKeyException.class);
+			.isInstanceOf(DuplicateKeyException.class);
 		assertThat(objects("s3-rollback/")).extracting(S3Object::key).containsExactly(kept.objectKey());
 		// the same content again: the object under its key is the stored version's, kept
 		assertThatThrownBy(
 				() -> transactions.execute((status) -> archives.store("s3-rollback", 1, versionDir, scratch, "upload")))
-			.isInstanceOf(org.springframework.dao.DuplicateKeyException.class);
+			.isInstanceOf(DuplicateKeyException.class);
 		assertThat(objects("s3-rollback/")).extracting(S3Object::key).containsExactly(kept.objectKey());
 		try (InputStream in = archives.open(archives.find("s3-rollback", 1).orElseThrow())) {
 			assertThat(sha256(in.readAllBytes())).isEqualTo(kept.sha256());
@@ -406,6 +410,14 @@ class S3ModelStoreIntegrationTests {
 		assertThatThrownBy(() -> archives(nothingListening)).isInstanceOf(ModelStoreUnavailableException.class)
 			.hasMessageContaining("cannot be reached");
 
+		Map<String, Object> noBucket = new LinkedHashMap<>(s3Settings(worker.url(), store));
+		noBucket.remove("warden.models.s3.bucket");
+		assertThatThrownBy(() -> archives(noBucket)).hasRootCauseMessage(
+				"warden.models.archive-store=s3 needs warden.models.s3.bucket (WARDEN_MODEL_S3_BUCKET)");
+		// the settings' string form never carries the secret
+		assertThat(properties(s3Settings(worker.url(), store)).toString()).contains(S3Server.ACCESS_KEY)
+			.doesNotContain(S3Server.SECRET_KEY);
+
 		Map<String, Object> create = new LinkedHashMap<>(missing);
 		create.put("warden.models.s3.create-bucket", "true");
 		archives(create).destroy();
@@ -415,12 +427,14 @@ class S3ModelStoreIntegrationTests {
 
 	/** The model store's archives with these settings, on the application's database. */
 	private static ModelArchives archives(Map<String, Object> settings) {
+		return new ModelArchives(app.bean(JdbcClient.class), properties(settings));
+	}
+
+	private static ModelStoreProperties properties(Map<String, Object> settings) {
 		Map<String, String> flat = new LinkedHashMap<>();
 		settings.forEach((name, value) -> flat.put(name, String.valueOf(value)));
-		ModelStoreProperties properties = new org.springframework.boot.context.properties.bind.Binder(
-				new org.springframework.boot.context.properties.source.MapConfigurationPropertySource(flat))
-			.bindOrCreate("warden.models", ModelStoreProperties.class);
-		return new ModelArchives(app.bean(JdbcClient.class), properties);
+		return new Binder(new MapConfigurationPropertySource(flat)).bindOrCreate("warden.models",
+				ModelStoreProperties.class);
 	}
 
 	private static List<S3Object> objects(String modelPrefix) {
