@@ -35,6 +35,8 @@ import tools.jackson.databind.JsonNode;
 import org.springframework.boot.context.properties.bind.Binder;
 import org.springframework.boot.context.properties.source.MapConfigurationPropertySource;
 import org.springframework.boot.diagnostics.FailureAnalysis;
+import org.springframework.boot.diagnostics.FailureAnalyzer;
+import org.springframework.core.io.support.SpringFactoriesLoader;
 import org.springframework.dao.DuplicateKeyException;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.transaction.support.TransactionTemplate;
@@ -398,6 +400,11 @@ class S3ModelStoreIntegrationTests {
 				assertThat(analysis.getDescription()).contains("no-such-bucket");
 				assertThat(analysis.getAction()).contains("WARDEN_MODEL_S3_CREATE_BUCKET");
 			});
+		// registered, so a failed start prints that analysis instead of a stack trace
+		assertThat(SpringFactoriesLoader.forDefaultResourceLocation(getClass().getClassLoader())
+			.load(FailureAnalyzer.class, null, (type, name, failure) -> {
+				// Spring Boot's own analyzers need the context's arguments
+			})).hasAtLeastOneElementOfType(ModelStoreFailureAnalyzer.class);
 
 		Map<String, Object> wrongSecret = new LinkedHashMap<>(s3Settings(worker.url(), store));
 		wrongSecret.put("warden.models.s3.secret-access-key", "not-the-secret");
