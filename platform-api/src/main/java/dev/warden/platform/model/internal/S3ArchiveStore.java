@@ -1,5 +1,6 @@
 package dev.warden.platform.model.internal;
 
+import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
@@ -166,7 +167,7 @@ public final class S3ArchiveStore implements AutoCloseable {
 			throw new ArchiveUnavailableException(true, "object " + key + " of bucket " + this.bucket + " has " + length
 					+ " bytes where the model store recorded " + expectedSize);
 		}
-		return object;
+		return new AbortingStream(object);
 	}
 
 	/** Whether an object exists under {@code key}. */
@@ -203,6 +204,45 @@ public final class S3ArchiveStore implements AutoCloseable {
 			return "HTTP " + s3.statusCode() + ((code != null) ? " " + code : "");
 		}
 		return String.valueOf(ex.getMessage());
+	}
+
+	/**
+	 * An object's stream that, closed before its end (a reader gone, an integrity
+	 * failure), aborts the connection instead of reading the rest of the object.
+	 */
+	private static final class AbortingStream extends FilterInputStream {
+
+		private final ResponseInputStream<GetObjectResponse> object;
+
+		private boolean ended;
+
+		AbortingStream(ResponseInputStream<GetObjectResponse> object) {
+			super(object);
+			this.object = object;
+		}
+
+		@Override
+		public int read() throws IOException {
+			int b = super.read();
+			this.ended |= b < 0;
+			return b;
+		}
+
+		@Override
+		public int read(byte[] buffer, int offset, int length) throws IOException {
+			int n = super.read(buffer, offset, length);
+			this.ended |= n < 0;
+			return n;
+		}
+
+		@Override
+		public void close() throws IOException {
+			if (!this.ended) {
+				this.object.abort();
+			}
+			super.close();
+		}
+
 	}
 
 	/**
