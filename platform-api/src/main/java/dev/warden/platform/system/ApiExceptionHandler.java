@@ -4,6 +4,7 @@ import java.util.Map;
 import java.util.stream.Collectors;
 
 import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
 import org.apache.tomcat.util.http.InvalidParameterException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -243,7 +244,20 @@ class ApiExceptionHandler {
 	 * gone): 503 with {@code Retry-After}, never a 500 or a hang.
 	 */
 	@ExceptionHandler(Exception.class)
-	ResponseEntity<Map<String, Object>> unexpected(Exception ex, HttpServletRequest request) {
+	ResponseEntity<Map<String, Object>> unexpected(Exception ex, HttpServletRequest request,
+			HttpServletResponse response) throws Exception {
+		if (response.isCommitted()) {
+			// the status and length were sent: no error body can follow. Rethrown, so
+			// that
+			// the container closes the connection and the client sees an answer cut short
+			// (e.g. a streamed archive whose source failed) instead of a complete-looking
+			// one
+			throw ex;
+		}
+		return unexpected(ex, request);
+	}
+
+	private ResponseEntity<Map<String, Object>> unexpected(Exception ex, HttpServletRequest request) {
 		if (DatabaseUnavailable.is(ex)) {
 			log.warn("Database unavailable on {} {} (request {}): {}", request.getMethod(), request.getRequestURI(),
 					RequestIds.of(request), ex.toString());
