@@ -158,9 +158,10 @@ VERSION="$(printf %s "$UPLOAD" | jq -r .version)"
 log "uploaded $MODEL/$VERSION ($(stat -c %s "$WORK/model.zip") bytes, validated by a worker, archived in PostgreSQL)"
 
 REQUEST="$ROOT/bench/income-request.json"
-predict() { # prints "<status> <request id>"
-  curl -s -o /dev/null --max-time 30 -w '%{http_code} %header{x-request-id}\n' -H "Authorization: Bearer $KEY" \
-    -H 'Content-Type: application/json' --data-binary "@$REQUEST" "$LB/v1/models/$MODEL:predict" || echo "000 -"
+predict() { # prints "<status> <request id, empty when the load balancer answered itself> <seconds>"
+  curl -s -o /dev/null --max-time 30 -w '%{http_code} %header{x-request-id} %{time_total}\n' \
+    -H "Authorization: Bearer $KEY" -H 'Content-Type: application/json' --data-binary "@$REQUEST" \
+    "$LB/v1/models/$MODEL:predict" | awk '{ if (NF == 2) print $1, "-", $2; else print }' || true
 }
 deadline=$(( $(date +%s) + 180 ))
 until [ "$(predict | cut -d' ' -f1)" = 200 ]; do
@@ -216,8 +217,22 @@ done
 sort -o "$WORK/log-ids.txt" "$WORK/log-ids.txt"
 LOGGED=$(wc -l < "$WORK/log-ids.txt")
 MISSING=$(comm -23 "$WORK/ok-ids.txt" "$WORK/log-ids.txt" | wc -l)
-NO_ID=$(grep -c -E '^2[0-9][0-9] *-?$' "$WORK/load.txt" || true)
+NO_ID=$(awk '$1 ~ /^2/ && $2 == "-"' "$WORK/load.txt" | wc -l)
 log "request log: $LOGGED 2xx rows for the tenant (load and the readiness probes); 2xx of the load missing from it: $MISSING"
+# the errors: answered by the load balancer itself (no request id: no gateway answered), or by a gateway (its
+# request-log row says why)
+awk '$1 !~ /^2/' "$WORK/load.txt" | sort -k3 -n > "$WORK/errors.txt"
+if [ -s "$WORK/errors.txt" ]; then
+  admin GET "/request-log?tenant_id=$TENANT&status=5xx&size=500" > "$WORK/errors.json"
+  while read -r status id seconds; do
+    if [ "$id" = "-" ]; then
+      log "  error $status after ${seconds}s from the load balancer (no gateway answered)"
+    else
+      code="$(jq -r --arg id "$id" '[.content[] | select(.request_id == $id) | .error_code][0] // "not in the log"' "$WORK/errors.json")"
+      log "  error $status after ${seconds}s from a gateway: $code (request $id)"
+    fi
+  done < "$WORK/errors.txt"
+fi
 
 TARGETS="$(curl -s "$PROMETHEUS/api/v1/targets" | jq -r '[.data.activeTargets[] | "\(.labels.instance)=\(.health)"] | join(" ")')"
 log "prometheus targets after the kills: $TARGETS"
