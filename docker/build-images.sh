@@ -28,7 +28,7 @@ while [ $# -gt 0 ]; do
     --local-base)
       LOCAL=true
       if [ $# -gt 1 ] && [[ "$2" != --* ]]; then MIRROR="$2"; shift; fi ;;
-    -h|--help) sed -n '2,16p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,15p' "$0"; exit 0 ;;
     *) die "unknown argument $1 (see --help)" ;;
   esac
   shift

@@ -28,7 +28,8 @@
 # The retry budget: the load balancer sends a request to the other gateway when the connection to the first cannot
 # be made (docker/nginx.conf), but never resends a POST that already reached a gateway. So the requests in flight on
 # the killed gateway at the moment of the kill may fail (502), at most one per client: the budget is CLIENTS. A killed
-# worker costs no client error: the gateway retries a call whose connection broke once on the other worker.
+# worker costs no client error: the gateway sends a call that could not connect (refused, or timed out on the dead
+# container's address) or whose connection broke once more, to the other worker.
 set -euo pipefail
 
 DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -48,7 +49,7 @@ while [ $# -gt 0 ]; do
     --clients) CLIENTS="$2"; shift ;;
     --seconds) SECONDS_LOAD="$2"; shift ;;
     --keep) KEEP=true ;;
-    -h|--help) sed -n '2,33p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,32p' "$0"; exit 0 ;;
     *) echo "smoke: unknown argument $1" >&2; exit 2 ;;
   esac
   shift
