@@ -318,7 +318,10 @@ public class WorkerClient implements DisposableBean {
 			if (ex instanceof SSLException) {
 				logTlsFailure(worker, ex);
 			}
-			boolean timedOut = ex instanceof SocketTimeoutException;
+			// HttpClient's ConnectTimeoutException is a SocketTimeoutException too, but
+			// the request never reached the worker (an address that no longer answers,
+			// e.g. a killed container's): like a refused connection, it is retried
+			boolean timedOut = ex instanceof SocketTimeoutException && !(ex instanceof ConnectTimeoutException);
 			if (isConnectFailure(ex)) {
 				worker.connectionFailed(this.properties.connectionBackOff());
 			}
