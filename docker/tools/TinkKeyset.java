@@ -14,7 +14,10 @@ import com.google.crypto.tink.signature.SignatureConfig;
  * WARDEN_MASTER_KEY) or {@code signature} (ED25519, the audit signing key WARDEN_SIGNING_KEY). Run by
  * docker/make-env.sh with the Tink jars of the platform-api jar on the class path (java's source launcher).
  */
-public class TinkKeyset {
+public final class TinkKeyset {
+
+	private TinkKeyset() {
+	}
 
 	public static void main(String[] args) throws Exception {
 		KeysetHandle handle;

@@ -247,11 +247,9 @@ class ApiExceptionHandler {
 	ResponseEntity<Map<String, Object>> unexpected(Exception ex, HttpServletRequest request,
 			HttpServletResponse response) throws Exception {
 		if (response.isCommitted()) {
-			// the status and length were sent: no error body can follow. Rethrown, so
-			// that
-			// the container closes the connection and the client sees an answer cut short
-			// (e.g. a streamed archive whose source failed) instead of a complete-looking
-			// one
+			// the status and length were sent: no error body can follow; rethrown so
+			// that the container closes the connection and the client sees an answer
+			// cut short (a streamed archive whose source failed), not a complete one
 			throw ex;
 		}
 		return unexpected(ex, request);

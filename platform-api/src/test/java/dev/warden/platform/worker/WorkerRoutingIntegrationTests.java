@@ -1,6 +1,9 @@
 package dev.warden.platform.worker;
 
+import java.net.InetAddress;
 import java.net.ServerSocket;
+import java.net.Socket;
+import java.net.SocketTimeoutException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -236,6 +239,50 @@ class WorkerRoutingIntegrationTests {
 			heartbeat(TOKEN, "{\"id\":\"ghost\",\"stopping\":true}");
 		}
 		await(() -> app.bean(WorkerPool.class).workers().stream().noneMatch((w) -> w.url().equals(url)));
+	}
+
+	@Test
+	void aConnectionThatTimesOutIsRetriedOnAnotherWorker() throws Exception {
+		// a listening socket that never accepts, its queue filled: the kernel drops
+		// further connection requests, so connecting to it times out (the address of a
+		// killed container behaves so) instead of being refused
+		try (ServerSocket silent = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+			List<Socket> queued = new ArrayList<>();
+			try {
+				for (int i = 0; i < 16; i++) {
+					Socket filler = new Socket();
+					queued.add(filler);
+					try {
+						filler.connect(silent.getLocalSocketAddress(), 300);
+					}
+					catch (SocketTimeoutException full) {
+						break;
+					}
+				}
+				String url = "http://127.0.0.1:" + silent.getLocalPort();
+				HttpResponse<String> registeredResponse = heartbeat(TOKEN,
+						registration("silent", url, "{\"m\":{\"versions\":[8],\"labels\":{}}}"));
+				assertThat(registeredResponse.statusCode()).as(registeredResponse.body()).isEqualTo(200);
+				await(() -> app.bean(WorkerPool.class).workers().stream().anyMatch((w) -> w.url().equals(url)));
+				try {
+					// only the silent worker claims version 8: it is tried first, its
+					// connection times out, a worker serving m answers
+					HttpResponse<String> response = predict("/v1/models/m/versions/8:predict");
+					assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+					assertThat(worker(url).forwarded()).isEqualTo(1);
+					assertThat(worker(url).healthy()).isFalse();
+				}
+				finally {
+					heartbeat(TOKEN, "{\"id\":\"silent\",\"stopping\":true}");
+				}
+				await(() -> app.bean(WorkerPool.class).workers().stream().noneMatch((w) -> w.url().equals(url)));
+			}
+			finally {
+				for (Socket filler : queued) {
+					filler.close();
+				}
+			}
+		}
 	}
 
 	@Test
