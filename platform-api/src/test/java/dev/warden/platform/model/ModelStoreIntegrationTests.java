@@ -1,11 +1,6 @@
 package dev.warden.platform.model;
 
-import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
-import java.io.IOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -17,8 +12,6 @@ import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Random;
-import java.util.zip.ZipEntry;
-import java.util.zip.ZipInputStream;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -33,6 +26,10 @@ import dev.warden.platform.WardenFixture;
 import dev.warden.platform.WardenTestApp;
 
 import static dev.warden.platform.model.TestArchives.zip;
+import static dev.warden.platform.model.ModelStoreCalls.get;
+import static dev.warden.platform.model.ModelStoreCalls.listed;
+import static dev.warden.platform.model.ModelStoreCalls.unzip;
+import static dev.warden.platform.model.ModelStoreCalls.writeFiles;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
@@ -95,7 +92,7 @@ class ModelStoreIntegrationTests {
 		assertThat(uploaded.statusCode()).as(uploaded.body()).isEqualTo(201);
 		assertThat(Json.read(uploaded.body()).path("version").asString()).isEqualTo("1");
 
-		JsonNode listed = listed(app, "m-store", 1);
+		JsonNode listed = listed(app, TOKEN, "m-store", 1);
 		assertThat(listed).as("listing of m-store/1").isNotNull();
 		assertThat(listed.path("size_bytes").asLong()).isGreaterThan(2L * 1024 * 1024);
 		assertThat(listed.path("created_at").asString()).isNotBlank();
@@ -152,7 +149,7 @@ class ModelStoreIntegrationTests {
 	@Test
 	void aSecondGatewayWithItsOwnDirectoryListsAndServesTheVersionAndNumbersAfterIt() throws Exception {
 		assertThat(upload(app, "m-shared", zip(savedModel)).statusCode()).isEqualTo(201);
-		JsonNode first = listed(app, "m-shared", 1);
+		JsonNode first = listed(app, TOKEN, "m-shared", 1);
 		assertThat(first).isNotNull();
 
 		Path otherStore = Files.createDirectories(dataDir.resolve("other-machine-models"));
@@ -164,7 +161,7 @@ class ModelStoreIntegrationTests {
 			properties.put("warden.registration.token", TOKEN);
 			properties.putAll(app.databaseProperties());
 			try (WardenTestApp replica = WardenTestApp.start(dataDir, properties)) {
-				JsonNode onReplica = listed(replica, "m-shared", 1);
+				JsonNode onReplica = listed(replica, TOKEN, "m-shared", 1);
 				assertThat(onReplica).isNotNull();
 				assertThat(onReplica.path("sha256").asString()).isEqualTo(first.path("sha256").asString());
 				HttpResponse<byte[]> archive = get(replica, "/internal/v1/model-store/m-shared/versions/1/archive",
@@ -179,14 +176,14 @@ class ModelStoreIntegrationTests {
 				assertThat(second.statusCode()).as(second.body()).isEqualTo(201);
 				assertThat(Json.read(second.body()).path("version").asString()).isEqualTo("2");
 				assertThat(otherStore.resolve("m-shared/2/saved_model.pb")).exists();
-				assertThat(listed(app, "m-shared", 2)).isNotNull();
+				assertThat(listed(app, TOKEN, "m-shared", 2)).isNotNull();
 			}
 		}
 	}
 
 	@Test
 	void aVersionInTheDirectoryStoreAtStartIsImported() throws Exception {
-		JsonNode imported = Await.within(Duration.ofSeconds(30), () -> listed(app, "trained", 3),
+		JsonNode imported = Await.within(Duration.ofSeconds(30), () -> listed(app, TOKEN, "trained", 3),
 				(found) -> found != null);
 		assertThat(imported).as("trained/3 imported at start").isNotNull();
 		HttpResponse<byte[]> archive = get(app, "/internal/v1/model-store/trained/versions/3/archive", TOKEN);
@@ -203,7 +200,7 @@ class ModelStoreIntegrationTests {
 		writeFiles(store.resolve("trained/4"), savedModel);
 		assertThat(app.bean(ModelStoreImport.class).importOnce()).isEqualTo(1);
 		assertThat(app.bean(ModelStoreImport.class).importOnce()).isZero();
-		JsonNode fourth = listed(app, "trained", 4);
+		JsonNode fourth = listed(app, TOKEN, "trained", 4);
 		assertThat(fourth).isNotNull();
 		// the same files give the same archive
 		assertThat(fourth.path("sha256").asString()).isEqualTo(imported.path("sha256").asString());
@@ -212,58 +209,6 @@ class ModelStoreIntegrationTests {
 		HttpResponse<String> uploaded = upload(app, "trained", zip(savedModel));
 		assertThat(uploaded.statusCode()).as(uploaded.body()).isEqualTo(201);
 		assertThat(Json.read(uploaded.body()).path("version").asString()).isEqualTo("5");
-	}
-
-	/** The listing's entry of {@code model/version}, or null. */
-	private static JsonNode listed(WardenTestApp on, String model, long version) {
-		HttpResponse<byte[]> response = get(on, "/internal/v1/model-store", TOKEN);
-		assertThat(response.statusCode()).isEqualTo(200);
-		for (JsonNode entry : Json.read(new String(response.body(), StandardCharsets.UTF_8)).path("versions")) {
-			if (entry.path("model").asString().equals(model) && entry.path("version").asLong() == version) {
-				return entry;
-			}
-		}
-		return null;
-	}
-
-	private static HttpResponse<byte[]> get(WardenTestApp on, String path, String token) {
-		HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(on.url(path))).timeout(Duration.ofSeconds(30));
-		if (token != null) {
-			request.header("Authorization", "Bearer " + token);
-		}
-		try {
-			return HttpClient.newHttpClient().send(request.build(), HttpResponse.BodyHandlers.ofByteArray());
-		}
-		catch (IOException ex) {
-			throw new IllegalStateException(ex);
-		}
-		catch (InterruptedException ex) {
-			Thread.currentThread().interrupt();
-			throw new IllegalStateException(ex);
-		}
-	}
-
-	private static Map<String, byte[]> unzip(byte[] archive) throws IOException {
-		Map<String, byte[]> entries = new LinkedHashMap<>();
-		try (ZipInputStream zip = new ZipInputStream(new ByteArrayInputStream(archive))) {
-			for (ZipEntry entry = zip.getNextEntry(); entry != null; entry = zip.getNextEntry()) {
-				entries.put(entry.getName(), zip.readAllBytes());
-			}
-		}
-		return entries;
-	}
-
-	private static void writeFiles(Path dir, Map<String, byte[]> files) throws IOException {
-		for (Map.Entry<String, byte[]> file : files.entrySet()) {
-			Path path = dir.resolve(file.getKey());
-			if (file.getKey().endsWith("/")) {
-				Files.createDirectories(path);
-			}
-			else {
-				Files.createDirectories(path.getParent());
-				Files.write(path, file.getValue());
-			}
-		}
 	}
 
 	private static String sha256(byte[] bytes) throws Exception {

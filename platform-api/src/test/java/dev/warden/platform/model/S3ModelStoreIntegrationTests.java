@@ -20,8 +20,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
-import java.util.zip.ZipEntry;
-import java.util.zip.ZipInputStream;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -51,6 +49,10 @@ import dev.warden.platform.model.ModelArchives.ModelStoreUnavailableException;
 import dev.warden.platform.model.internal.VerifiedArchiveStream;
 
 import static dev.warden.platform.model.TestArchives.zip;
+import static dev.warden.platform.model.ModelStoreCalls.get;
+import static dev.warden.platform.model.ModelStoreCalls.listed;
+import static dev.warden.platform.model.ModelStoreCalls.unzip;
+import static dev.warden.platform.model.ModelStoreCalls.writeFiles;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -145,7 +147,7 @@ class S3ModelStoreIntegrationTests {
 		assertThat(uploaded.statusCode()).as(uploaded.body()).isEqualTo(201);
 		assertThat(Json.read(uploaded.body()).path("version").asString()).isEqualTo("1");
 
-		JsonNode listed = listed(app, "s3-upload", 1);
+		JsonNode listed = listed(app, TOKEN, "s3-upload", 1);
 		assertThat(listed).as("listing of s3-upload/1").isNotNull();
 		String sha256 = listed.path("sha256").asString();
 		long size = listed.path("size_bytes").asLong();
@@ -184,7 +186,7 @@ class S3ModelStoreIntegrationTests {
 	@Test
 	void aSecondGatewayOnTheSameDatabaseAndBucketListsServesAndNumbersAfterIt() throws Exception {
 		assertThat(upload(app, "s3-shared", zip(savedModel)).statusCode()).isEqualTo(201);
-		JsonNode first = listed(app, "s3-shared", 1);
+		JsonNode first = listed(app, TOKEN, "s3-shared", 1);
 		assertThat(first).isNotNull();
 
 		Path otherStore = Files.createDirectories(dataDir.resolve("other-machine-models"));
@@ -193,7 +195,7 @@ class S3ModelStoreIntegrationTests {
 			properties.put("warden.security.issuer-uri", warden.issuer().issuer());
 			properties.putAll(app.databaseProperties());
 			try (WardenTestApp replica = WardenTestApp.start(dataDir, properties)) {
-				JsonNode onReplica = listed(replica, "s3-shared", 1);
+				JsonNode onReplica = listed(replica, TOKEN, "s3-shared", 1);
 				assertThat(onReplica).isNotNull();
 				assertThat(onReplica.path("sha256").asString()).isEqualTo(first.path("sha256").asString());
 				HttpResponse<byte[]> archive = get(replica, "/internal/v1/model-store/s3-shared/versions/1/archive",
@@ -206,7 +208,7 @@ class S3ModelStoreIntegrationTests {
 						"assets.extra/second.txt", "second".getBytes(StandardCharsets.UTF_8))));
 				assertThat(second.statusCode()).as(second.body()).isEqualTo(201);
 				assertThat(Json.read(second.body()).path("version").asString()).isEqualTo("2");
-				JsonNode secondListed = listed(app, "s3-shared", 2);
+				JsonNode secondListed = listed(app, TOKEN, "s3-shared", 2);
 				assertThat(secondListed).isNotNull();
 				assertThat(objects("s3-shared/")).extracting(S3Object::key)
 					.containsExactly(PREFIX + "/s3-shared/1/" + first.path("sha256").asString() + ".zip",
@@ -266,7 +268,7 @@ class S3ModelStoreIntegrationTests {
 
 	@Test
 	void aVersionInTheDirectoryStoreIsImportedIntoTheBucket() throws Exception {
-		JsonNode imported = Await.within(Duration.ofSeconds(30), () -> listed(app, "s3-trained", 2),
+		JsonNode imported = Await.within(Duration.ofSeconds(30), () -> listed(app, TOKEN, "s3-trained", 2),
 				(found) -> found != null);
 		assertThat(imported).as("s3-trained/2 imported at start").isNotNull();
 		String sha256 = imported.path("sha256").asString();
@@ -287,7 +289,7 @@ class S3ModelStoreIntegrationTests {
 	@Test
 	void anObjectChangedInTheBucketIsNeverServedAsTheRecordedArchive() throws Exception {
 		assertThat(upload(app, "s3-tampered", zip(savedModel)).statusCode()).isEqualTo(201);
-		JsonNode listed = listed(app, "s3-tampered", 1);
+		JsonNode listed = listed(app, TOKEN, "s3-tampered", 1);
 		String sha256 = listed.path("sha256").asString();
 		String key = PREFIX + "/s3-tampered/1/" + sha256 + ".zip";
 		byte[] original = s3.getObjectAsBytes((get) -> get.bucket(BUCKET).key(key)).asByteArray();
@@ -304,7 +306,7 @@ class S3ModelStoreIntegrationTests {
 				.build(), HttpResponse.BodyHandlers.ofByteArray()))
 			.isInstanceOf(IOException.class);
 		// the listing keeps the recorded SHA-256, which a worker checks before unpacking
-		assertThat(listed(app, "s3-tampered", 1).path("sha256").asString()).isEqualTo(sha256);
+		assertThat(listed(app, TOKEN, "s3-tampered", 1).path("sha256").asString()).isEqualTo(sha256);
 
 		// another length: refused before any byte
 		s3.putObject((put) -> put.bucket(BUCKET).key(key),
@@ -450,59 +452,6 @@ class S3ModelStoreIntegrationTests {
 
 	private static String errorCode(HttpResponse<byte[]> response) {
 		return Json.read(new String(response.body(), StandardCharsets.UTF_8)).path("error").path("code").asString();
-	}
-
-	/** The listing's entry of {@code model/version}, or null. */
-	private static JsonNode listed(WardenTestApp on, String model, long version) {
-		HttpResponse<byte[]> response = get(on, "/internal/v1/model-store", TOKEN);
-		assertThat(response.statusCode()).isEqualTo(200);
-		for (JsonNode entry : Json.read(new String(response.body(), StandardCharsets.UTF_8)).path("versions")) {
-			if (entry.path("model").asString().equals(model) && entry.path("version").asLong() == version) {
-				return entry;
-			}
-		}
-		return null;
-	}
-
-	private static HttpResponse<byte[]> get(WardenTestApp on, String path, String token) {
-		HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(on.url(path))).timeout(Duration.ofSeconds(30));
-		if (token != null) {
-			request.header("Authorization", "Bearer " + token);
-		}
-		try {
-			return HttpClient.newHttpClient().send(request.build(), HttpResponse.BodyHandlers.ofByteArray());
-		}
-		catch (IOException ex) {
-			throw new IllegalStateException(ex);
-		}
-		catch (InterruptedException ex) {
-			Thread.currentThread().interrupt();
-			throw new IllegalStateException(ex);
-		}
-	}
-
-	private static Map<String, byte[]> unzip(byte[] archive) throws IOException {
-		Map<String, byte[]> entries = new LinkedHashMap<>();
-		try (ZipInputStream zip = new ZipInputStream(new ByteArrayInputStream(archive))) {
-			for (ZipEntry entry = zip.getNextEntry(); entry != null; entry = zip.getNextEntry()) {
-				entries.put(entry.getName(), zip.readAllBytes());
-			}
-		}
-		return entries;
-	}
-
-	private static Path writeFiles(Path dir, Map<String, byte[]> files) throws IOException {
-		for (Map.Entry<String, byte[]> file : files.entrySet()) {
-			Path path = dir.resolve(file.getKey());
-			if (file.getKey().endsWith("/")) {
-				Files.createDirectories(path);
-			}
-			else {
-				Files.createDirectories(path.getParent());
-				Files.write(path, file.getValue());
-			}
-		}
-		return dir;
 	}
 
 	private static String sha256(byte[] bytes) throws Exception {
