@@ -3,6 +3,7 @@ package dev.warden.worker.system;
 import java.util.Map;
 
 import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
 
 import dev.warden.worker.batching.QueueFullException;
 import dev.warden.worker.explain.ExplanationException;
@@ -20,6 +21,7 @@ import org.springframework.web.HttpRequestMethodNotSupportedException;
 import org.springframework.web.bind.annotation.ExceptionHandler;
 import org.springframework.web.bind.annotation.RestControllerAdvice;
 import org.springframework.web.servlet.resource.NoResourceFoundException;
+import org.springframework.web.util.DisconnectedClientHelper;
 import org.tensorflow.exceptions.TFInvalidArgumentException;
 import org.tensorflow.exceptions.TensorFlowException;
 
@@ -112,8 +114,26 @@ class ApiExceptionHandler {
 		return error(HttpStatus.INTERNAL_SERVER_ERROR, "internal", "model execution failed", request);
 	}
 
+	/**
+	 * Anything else: a 4xx that Spring raised keeps its status, the rest is a 500 without
+	 * details. A client that went away (a scrape or a call given up while its answer was
+	 * being written) is not an error of the worker: logged at debug, and no answer is
+	 * attempted. Neither is one when the answer has already started (its status and
+	 * headers are sent, under a content type the error JSON may not have): rethrown, so
+	 * that the connection is closed and the client sees an answer cut short.
+	 */
 	@ExceptionHandler(Exception.class)
-	ResponseEntity<Map<String, Object>> unexpected(Exception ex, HttpServletRequest request) {
+	ResponseEntity<Map<String, Object>> unexpected(Exception ex, HttpServletRequest request,
+			HttpServletResponse response) throws Exception {
+		if (DisconnectedClientHelper.isClientDisconnectedException(ex)) {
+			log.debug("Client gone during {} {}: {}", request.getMethod(), request.getRequestURI(), ex.toString());
+			return null;
+		}
+		if (response.isCommitted()) {
+			log.warn("Failed after the answer to {} {} had started: {}", request.getMethod(), request.getRequestURI(),
+					ex.toString());
+			throw ex;
+		}
 		if (ex instanceof org.springframework.web.ErrorResponse errorResponse) {
 			HttpStatus status = HttpStatus.resolve(errorResponse.getStatusCode().value());
 			if (status != null && status.is4xxClientError()) {
