@@ -1,6 +1,8 @@
 package dev.warden.console.system;
 
 import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.util.List;
 import java.util.Map;
@@ -18,8 +20,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * What the console's answers say in their headers, over real HTTP against a console with
- * the default settings (finding 9: no Content-Security-Policy, no Referrer-Policy, and
- * the {@code Host} header reflected into redirects). Sending a {@code Host} header needs
+ * the default settings (and a Prometheus scrape token) (finding 9: no
+ * Content-Security-Policy, no Referrer-Policy, and the {@code Host} header reflected into
+ * redirects). Sending a {@code Host} header needs
  * {@code -Djdk.httpclient.allowRestrictedHeaders=host}, which the build passes to the
  * tests.
  */
@@ -27,11 +30,13 @@ class ConsoleHeadersIntegrationTests {
 
 	private static final String EVIL = "evil.example";
 
+	private static final String SCRAPE_TOKEN = "console-scr4pe-token";
+
 	private static TestConsole console;
 
 	@BeforeAll
 	static void start() {
-		console = TestConsole.start(Map.of());
+		console = TestConsole.start(Map.of("warden.metrics.scrape-token", SCRAPE_TOKEN));
 	}
 
 	@AfterAll
@@ -169,6 +174,30 @@ class ConsoleHeadersIntegrationTests {
 		if (html) {
 			assertThat(INLINE.matcher(response.body()).find()).as("inline code in %s", response.uri()).isFalse();
 		}
+	}
+
+	@Test
+	void thePrometheusScrapeNeedsTheScrapeTokenAndMakesNoSession() throws Exception {
+		var client = HttpClient.newHttpClient();
+		var scrape = HttpRequest.newBuilder(console.url("/actuator/prometheus"));
+		HttpResponse<String> anonymous = client.send(scrape.build(), HttpResponse.BodyHandlers.ofString());
+		assertThat(anonymous.statusCode()).isEqualTo(401);
+		assertThat(anonymous.headers().firstValue("WWW-Authenticate")).hasValue("Bearer realm=\"warden-metrics\"");
+		assertThat(anonymous.body()).doesNotContain("jvm_");
+		HttpResponse<String> wrong = client.send(scrape.copy().header("Authorization", "Bearer not-it").build(),
+				HttpResponse.BodyHandlers.ofString());
+		assertThat(wrong.statusCode()).isEqualTo(401);
+		// a signed-in user's session is no scrape token either
+		var browser = new AuthorizationCodeFlowClient(console.origin());
+		browser.signIn("admin", "admin-local");
+		assertThat(browser.get(console.url("/actuator/prometheus")).statusCode()).isEqualTo(401);
+
+		HttpResponse<String> scraped = client.send(
+				scrape.copy().header("Authorization", "Bearer " + SCRAPE_TOKEN).build(),
+				HttpResponse.BodyHandlers.ofString());
+		assertThat(scraped.statusCode()).isEqualTo(200);
+		assertThat(scraped.body()).contains("jvm_memory_used_bytes").contains("http_server_requests_seconds");
+		assertThat(scraped.headers().firstValue("Set-Cookie")).as("no session for a scrape").isEmpty();
 	}
 
 }
