@@ -190,7 +190,7 @@ class CrashRecoveryIntegrationTests {
 		env.put("WARDEN_MODEL_STORE", store.toString());
 		env.put("WARDEN_POLICIES_DIR", System.getProperty("warden.policies.dir"));
 		env.put("WARDEN_SKIP_BUILD", "true");
-		env.put("WARDEN_JAVA_OPTS", "-Xmx512m");
+		env.put("WARDEN_JAVA_OPTS", String.join(" ", WardenCluster.TEST_JVM_OPTIONS));
 		env.put("WARDEN_GATEWAY_PORT", Integer.toString(gatewayPort));
 		env.put("WARDEN_CONSOLE_PORT", Integer.toString(consolePort));
 		env.put("WARDEN_WORKER_PORT", Integer.toString(freePort()));

@@ -174,7 +174,7 @@ class LauncherIntegrationTests {
 		// the build packaged the jars this test is about; the launcher must not rebuild
 		// them under it
 		env.put("WARDEN_SKIP_BUILD", "true");
-		env.put("WARDEN_JAVA_OPTS", "-Xmx512m");
+		env.put("WARDEN_JAVA_OPTS", String.join(" ", WardenCluster.TEST_JVM_OPTIONS));
 		env.put("WARDEN_GATEWAY_PORT", Integer.toString(freePort()));
 		env.put("WARDEN_CONSOLE_PORT", Integer.toString(freePort()));
 		env.put("WARDEN_WORKER_PORT", Integer.toString(freePort()));

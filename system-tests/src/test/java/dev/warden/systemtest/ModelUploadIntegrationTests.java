@@ -110,9 +110,12 @@ class ModelUploadIntegrationTests {
 						.hasSameBinaryContentAs(file);
 				}
 			}
+			// no temporary download directory left behind; the version is marked as the
+			// sync's copy (the cache deletes only what it copied)
 			try (Stream<Path> entries = Files.list(store)) {
-				assertThat(entries.map((p) -> p.getFileName().toString())).noneMatch((n) -> n.startsWith(".sync"));
+				assertThat(entries.map((p) -> p.getFileName().toString())).noneMatch((n) -> n.startsWith(".sync-"));
 			}
+			assertThat(store.resolve(".synced").resolve(model).resolve("1")).isRegularFile();
 		}
 		finally {
 			cluster.stopWorker(worker);

@@ -45,6 +45,20 @@ import dev.warden.tls.TlsSettings;
 final class WardenCluster implements AutoCloseable {
 
 	/**
+	 * The JVM options of every process the system tests start (also through
+	 * {@code ./warden}'s {@code WARDEN_JAVA_OPTS}): a small heap, the client compiler
+	 * only and the serial collector. The tests start some thirty JVMs that each serve a
+	 * few hundred requests; without the optimising compiler and its threads a worker's
+	 * start took half the CPU time (about 6 s instead of 12 s on the two-core machine the
+	 * suite must fit), and none of them runs long enough to repay it. Test settings only:
+	 * an installation runs with the JVM's defaults, and so do the processes of the
+	 * on-demand robustness run ({@code -Dwarden.robustness=true}), whose memory figures
+	 * are published.
+	 */
+	static final List<String> TEST_JVM_OPTIONS = Boolean.getBoolean("warden.robustness") ? List.of("-Xmx512m")
+			: List.of("-Xmx512m", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC");
+
+	/**
 	 * How a cluster is started.
 	 *
 	 * @param tls HTTPS everywhere, mutual TLS between gateway and workers
@@ -589,8 +603,11 @@ final class WardenCluster implements AutoCloseable {
 					+ ": run the system tests with 'mvn verify' from the project root so the jars are packaged first");
 		}
 		var java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-		var builder = new ProcessBuilder(java, "-Xmx512m", "-jar", jar, "--server.port=" + port)
-			.directory(root.toFile())
+		var command = new ArrayList<String>();
+		command.add(java);
+		command.addAll(TEST_JVM_OPTIONS);
+		command.addAll(List.of("-jar", jar, "--server.port=" + port));
+		var builder = new ProcessBuilder(command).directory(root.toFile())
 			.redirectErrorStream(true)
 			// appended: a restarted process keeps the log of its first run
 			.redirectOutput(ProcessBuilder.Redirect.appendTo(log(name).toFile()));
