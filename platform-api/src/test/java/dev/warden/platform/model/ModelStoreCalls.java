@@ -1,6 +1,7 @@
 package dev.warden.platform.model;
 
 import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -9,7 +10,9 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.MessageDigest;
 import java.time.Duration;
+import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.zip.ZipEntry;
@@ -17,6 +20,7 @@ import java.util.zip.ZipInputStream;
 
 import tools.jackson.databind.JsonNode;
 
+import dev.warden.platform.Http;
 import dev.warden.platform.Json;
 import dev.warden.platform.WardenTestApp;
 
@@ -87,6 +91,24 @@ final class ModelStoreCalls {
 			}
 		}
 		return dir;
+	}
+
+	/** The hex SHA-256 of {@code bytes}. */
+	static String sha256(byte[] bytes) throws Exception {
+		return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
+	}
+
+	/** Uploads {@code archive} as a new version of {@code model} with an admin token. */
+	static HttpResponse<String> upload(WardenTestApp on, String adminToken, String model, byte[] archive) {
+		String boundary = "warden-test-boundary-" + Long.toHexString(System.nanoTime());
+		ByteArrayOutputStream body = new ByteArrayOutputStream();
+		body.writeBytes(("--" + boundary + "\r\nContent-Disposition: form-data; name=\"file\"; filename=\"m.zip\"\r\n"
+				+ "Content-Type: application/octet-stream\r\n\r\n")
+			.getBytes(StandardCharsets.UTF_8));
+		body.writeBytes(archive);
+		body.writeBytes(("\r\n--" + boundary + "--\r\n").getBytes(StandardCharsets.UTF_8));
+		return Http.sendBytes("POST", on.url("/api/admin/models/" + model + "/versions"), body.toByteArray(),
+				"Content-Type", "multipart/form-data; boundary=" + boundary, "Authorization", adminToken);
 	}
 
 }

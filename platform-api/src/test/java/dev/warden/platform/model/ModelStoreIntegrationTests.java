@@ -1,11 +1,9 @@
 package dev.warden.platform.model;
 
-import java.io.ByteArrayOutputStream;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
 import java.time.Duration;
 import java.util.Base64;
 import java.util.HexFormat;
@@ -28,6 +26,8 @@ import dev.warden.platform.WardenTestApp;
 import static dev.warden.platform.model.TestArchives.zip;
 import static dev.warden.platform.model.ModelStoreCalls.get;
 import static dev.warden.platform.model.ModelStoreCalls.listed;
+import static dev.warden.platform.model.ModelStoreCalls.sha256;
+import static dev.warden.platform.model.ModelStoreCalls.upload;
 import static dev.warden.platform.model.ModelStoreCalls.unzip;
 import static dev.warden.platform.model.ModelStoreCalls.writeFiles;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -88,7 +88,7 @@ class ModelStoreIntegrationTests {
 		new Random(7).nextBytes(padding);
 		files.put("assets.extra/", new byte[0]);
 		files.put("assets.extra/padding.bin", padding);
-		HttpResponse<String> uploaded = upload(app, "m-store", zip(files));
+		HttpResponse<String> uploaded = upload(app, warden.bearer("alice", "ADMIN"), "m-store", zip(files));
 		assertThat(uploaded.statusCode()).as(uploaded.body()).isEqualTo(201);
 		assertThat(Json.read(uploaded.body()).path("version").asString()).isEqualTo("1");
 
@@ -117,7 +117,8 @@ class ModelStoreIntegrationTests {
 
 	@Test
 	void withoutTheRegistrationTokenTheModelStoreIsRefusedAndAnUnknownVersionIs404() throws Exception {
-		assertThat(upload(app, "m-private", zip(savedModel)).statusCode()).isEqualTo(201);
+		assertThat(upload(app, warden.bearer("alice", "ADMIN"), "m-private", zip(savedModel)).statusCode())
+			.isEqualTo(201);
 		String archive = "/internal/v1/model-store/m-private/versions/1/archive";
 		for (String path : new String[] { "/internal/v1/model-store", archive }) {
 			HttpResponse<byte[]> missing = get(app, path, null);
@@ -148,7 +149,8 @@ class ModelStoreIntegrationTests {
 
 	@Test
 	void aSecondGatewayWithItsOwnDirectoryListsAndServesTheVersionAndNumbersAfterIt() throws Exception {
-		assertThat(upload(app, "m-shared", zip(savedModel)).statusCode()).isEqualTo(201);
+		assertThat(upload(app, warden.bearer("alice", "ADMIN"), "m-shared", zip(savedModel)).statusCode())
+			.isEqualTo(201);
 		JsonNode first = listed(app, TOKEN, "m-shared", 1);
 		assertThat(first).isNotNull();
 
@@ -172,7 +174,8 @@ class ModelStoreIntegrationTests {
 
 				// its directory has no m-shared/1: the database's store numbers its
 				// upload
-				HttpResponse<String> second = upload(replica, "m-shared", zip(savedModel));
+				HttpResponse<String> second = upload(replica, warden.bearer("alice", "ADMIN"), "m-shared",
+						zip(savedModel));
 				assertThat(second.statusCode()).as(second.body()).isEqualTo(201);
 				assertThat(Json.read(second.body()).path("version").asString()).isEqualTo("2");
 				assertThat(otherStore.resolve("m-shared/2/saved_model.pb")).exists();
@@ -206,27 +209,9 @@ class ModelStoreIntegrationTests {
 		assertThat(fourth.path("sha256").asString()).isEqualTo(imported.path("sha256").asString());
 
 		// an upload is numbered after the imported versions
-		HttpResponse<String> uploaded = upload(app, "trained", zip(savedModel));
+		HttpResponse<String> uploaded = upload(app, warden.bearer("alice", "ADMIN"), "trained", zip(savedModel));
 		assertThat(uploaded.statusCode()).as(uploaded.body()).isEqualTo(201);
 		assertThat(Json.read(uploaded.body()).path("version").asString()).isEqualTo("5");
-	}
-
-	private static String sha256(byte[] bytes) throws Exception {
-		return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
-	}
-
-	private static final String BOUNDARY = "warden-test-boundary-5c2a";
-
-	private static HttpResponse<String> upload(WardenTestApp on, String model, byte[] archive) {
-		ByteArrayOutputStream body = new ByteArrayOutputStream();
-		body.writeBytes(("--" + BOUNDARY + "\r\nContent-Disposition: form-data; name=\"file\"; filename=\"m.zip\"\r\n"
-				+ "Content-Type: application/octet-stream\r\n\r\n")
-			.getBytes(StandardCharsets.UTF_8));
-		body.writeBytes(archive);
-		body.writeBytes(("\r\n--" + BOUNDARY + "--\r\n").getBytes(StandardCharsets.UTF_8));
-		return Http.sendBytes("POST", on.url("/api/admin/models/" + model + "/versions"), body.toByteArray(),
-				"Content-Type", "multipart/form-data; boundary=" + BOUNDARY, "Authorization",
-				warden.bearer("alice", "ADMIN"));
 	}
 
 }

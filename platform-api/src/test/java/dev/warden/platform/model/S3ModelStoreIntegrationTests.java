@@ -11,7 +11,6 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.Base64;
@@ -40,7 +39,6 @@ import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.transaction.support.TransactionTemplate;
 
 import dev.warden.platform.Await;
-import dev.warden.platform.Http;
 import dev.warden.platform.Json;
 import dev.warden.platform.WardenFixture;
 import dev.warden.platform.WardenTestApp;
@@ -51,6 +49,8 @@ import dev.warden.platform.model.internal.VerifiedArchiveStream;
 import static dev.warden.platform.model.TestArchives.zip;
 import static dev.warden.platform.model.ModelStoreCalls.get;
 import static dev.warden.platform.model.ModelStoreCalls.listed;
+import static dev.warden.platform.model.ModelStoreCalls.sha256;
+import static dev.warden.platform.model.ModelStoreCalls.upload;
 import static dev.warden.platform.model.ModelStoreCalls.unzip;
 import static dev.warden.platform.model.ModelStoreCalls.writeFiles;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -143,7 +143,7 @@ class S3ModelStoreIntegrationTests {
 		new Random(11).nextBytes(padding);
 		files.put("assets.extra/", new byte[0]);
 		files.put("assets.extra/padding.bin", padding);
-		HttpResponse<String> uploaded = upload(app, "s3-upload", zip(files));
+		HttpResponse<String> uploaded = upload(app, warden.bearer("alice", "ADMIN"), "s3-upload", zip(files));
 		assertThat(uploaded.statusCode()).as(uploaded.body()).isEqualTo(201);
 		assertThat(Json.read(uploaded.body()).path("version").asString()).isEqualTo("1");
 
@@ -185,7 +185,8 @@ class S3ModelStoreIntegrationTests {
 
 	@Test
 	void aSecondGatewayOnTheSameDatabaseAndBucketListsServesAndNumbersAfterIt() throws Exception {
-		assertThat(upload(app, "s3-shared", zip(savedModel)).statusCode()).isEqualTo(201);
+		assertThat(upload(app, warden.bearer("alice", "ADMIN"), "s3-shared", zip(savedModel)).statusCode())
+			.isEqualTo(201);
 		JsonNode first = listed(app, TOKEN, "s3-shared", 1);
 		assertThat(first).isNotNull();
 
@@ -204,8 +205,9 @@ class S3ModelStoreIntegrationTests {
 				assertThat(sha256(archive.body())).isEqualTo(first.path("sha256").asString());
 				assertThat(otherStore.resolve("s3-shared")).doesNotExist();
 
-				HttpResponse<String> second = upload(replica, "s3-shared", zip(TestArchives.with(savedModel,
-						"assets.extra/second.txt", "second".getBytes(StandardCharsets.UTF_8))));
+				HttpResponse<String> second = upload(replica, warden.bearer("alice", "ADMIN"), "s3-shared",
+						zip(TestArchives.with(savedModel, "assets.extra/second.txt",
+								"second".getBytes(StandardCharsets.UTF_8))));
 				assertThat(second.statusCode()).as(second.body()).isEqualTo(201);
 				assertThat(Json.read(second.body()).path("version").asString()).isEqualTo("2");
 				JsonNode secondListed = listed(app, TOKEN, "s3-shared", 2);
@@ -221,7 +223,7 @@ class S3ModelStoreIntegrationTests {
 			}
 		}
 		// the first gateway numbers after both
-		HttpResponse<String> third = upload(app, "s3-shared", zip(savedModel));
+		HttpResponse<String> third = upload(app, warden.bearer("alice", "ADMIN"), "s3-shared", zip(savedModel));
 		assertThat(third.statusCode()).as(third.body()).isEqualTo(201);
 		assertThat(Json.read(third.body()).path("version").asString()).isEqualTo("3");
 	}
@@ -250,7 +252,7 @@ class S3ModelStoreIntegrationTests {
 			assertThat(sha256(archive.body())).isEqualTo(legacy.sha256());
 			assertThat(unzip(archive.body())).containsOnlyKeys(savedModel.keySet());
 
-			HttpResponse<String> next = upload(app, "s3-legacy", zip(savedModel));
+			HttpResponse<String> next = upload(app, warden.bearer("alice", "ADMIN"), "s3-legacy", zip(savedModel));
 			assertThat(next.statusCode()).as(next.body()).isEqualTo(201);
 			assertThat(Json.read(next.body()).path("version").asString()).isEqualTo("2");
 			ArchivedVersion inBucket = app.bean(ModelArchives.class).find("s3-legacy", 2).orElseThrow();
@@ -288,7 +290,8 @@ class S3ModelStoreIntegrationTests {
 
 	@Test
 	void anObjectChangedInTheBucketIsNeverServedAsTheRecordedArchive() throws Exception {
-		assertThat(upload(app, "s3-tampered", zip(savedModel)).statusCode()).isEqualTo(201);
+		assertThat(upload(app, warden.bearer("alice", "ADMIN"), "s3-tampered", zip(savedModel)).statusCode())
+			.isEqualTo(201);
 		JsonNode listed = listed(app, TOKEN, "s3-tampered", 1);
 		String sha256 = listed.path("sha256").asString();
 		String key = PREFIX + "/s3-tampered/1/" + sha256 + ".zip";
@@ -452,24 +455,6 @@ class S3ModelStoreIntegrationTests {
 
 	private static String errorCode(HttpResponse<byte[]> response) {
 		return Json.read(new String(response.body(), StandardCharsets.UTF_8)).path("error").path("code").asString();
-	}
-
-	private static String sha256(byte[] bytes) throws Exception {
-		return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
-	}
-
-	private static final String BOUNDARY = "warden-test-boundary-3e81";
-
-	private static HttpResponse<String> upload(WardenTestApp on, String model, byte[] archive) {
-		ByteArrayOutputStream body = new ByteArrayOutputStream();
-		body.writeBytes(("--" + BOUNDARY + "\r\nContent-Disposition: form-data; name=\"file\"; filename=\"m.zip\"\r\n"
-				+ "Content-Type: application/octet-stream\r\n\r\n")
-			.getBytes(StandardCharsets.UTF_8));
-		body.writeBytes(archive);
-		body.writeBytes(("\r\n--" + BOUNDARY + "--\r\n").getBytes(StandardCharsets.UTF_8));
-		return Http.sendBytes("POST", on.url("/api/admin/models/" + model + "/versions"), body.toByteArray(),
-				"Content-Type", "multipart/form-data; boundary=" + BOUNDARY, "Authorization",
-				warden.bearer("alice", "ADMIN"));
 	}
 
 }
