@@ -15,6 +15,7 @@ import java.time.Duration;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Random;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipInputStream;
 
@@ -109,6 +110,20 @@ final class ModelStoreCalls {
 		body.writeBytes(("\r\n--" + boundary + "--\r\n").getBytes(StandardCharsets.UTF_8));
 		return Http.sendBytes("POST", on.url("/api/admin/models/" + model + "/versions"), body.toByteArray(),
 				"Content-Type", "multipart/form-data; boundary=" + boundary, "Authorization", adminToken);
+	}
+
+	/**
+	 * The version's files plus 2.5 MiB of random bytes that do not compress
+	 * ({@code assets.extra/padding.bin}): an archive of more than one chunk and more than
+	 * one read buffer.
+	 */
+	static Map<String, byte[]> padded(Map<String, byte[]> files, long seed) {
+		Map<String, byte[]> padded = new LinkedHashMap<>(files);
+		byte[] padding = new byte[5 * 512 * 1024];
+		new Random(seed).nextBytes(padding);
+		padded.put("assets.extra/", new byte[0]);
+		padded.put("assets.extra/padding.bin", padding);
+		return padded;
 	}
 
 }

@@ -9,7 +9,6 @@ import java.util.Base64;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.Random;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -26,6 +25,7 @@ import dev.warden.platform.WardenTestApp;
 import static dev.warden.platform.model.TestArchives.zip;
 import static dev.warden.platform.model.ModelStoreCalls.get;
 import static dev.warden.platform.model.ModelStoreCalls.listed;
+import static dev.warden.platform.model.ModelStoreCalls.padded;
 import static dev.warden.platform.model.ModelStoreCalls.sha256;
 import static dev.warden.platform.model.ModelStoreCalls.upload;
 import static dev.warden.platform.model.ModelStoreCalls.unzip;
@@ -60,10 +60,7 @@ class ModelStoreIntegrationTests {
 
 	@BeforeAll
 	static void start() throws Exception {
-		Path fixture = Path
-			.of(ModelStoreIntegrationTests.class.getResource("/saved-model/income/saved_model.pb").toURI())
-			.getParent();
-		savedModel = TestArchives.files(fixture, "");
+		savedModel = TestArchives.incomeSavedModel();
 		store = dataDir.resolve("models");
 		// a version already in the directory store (as `warden train` leaves it) before
 		// the gateway starts
@@ -83,11 +80,7 @@ class ModelStoreIntegrationTests {
 	@Test
 	void anUploadIsArchivedInTheDatabaseListedAndServedToWorkersWithTheToken() throws Exception {
 		// 2.5 MiB that do not compress: the archive spans three chunks
-		Map<String, byte[]> files = new LinkedHashMap<>(savedModel);
-		byte[] padding = new byte[5 * 512 * 1024];
-		new Random(7).nextBytes(padding);
-		files.put("assets.extra/", new byte[0]);
-		files.put("assets.extra/padding.bin", padding);
+		Map<String, byte[]> files = padded(savedModel, 7);
 		HttpResponse<String> uploaded = upload(app, warden.bearer("alice", "ADMIN"), "m-store", zip(files));
 		assertThat(uploaded.statusCode()).as(uploaded.body()).isEqualTo(201);
 		assertThat(Json.read(uploaded.body()).path("version").asString()).isEqualTo("1");
@@ -112,7 +105,8 @@ class ModelStoreIntegrationTests {
 			.hasValue("sha-256=" + Base64.getEncoder().encodeToString(HexFormat.of().parseHex(sha256)));
 		assertThat(unzip(archive.body())).containsOnlyKeys(files.keySet())
 			.allSatisfy((name, content) -> assertThat(content).as(name).isEqualTo(files.get(name)));
-		assertThat(store.resolve("m-store/1/assets.extra/padding.bin")).hasBinaryContent(padding);
+		assertThat(store.resolve("m-store/1/assets.extra/padding.bin"))
+			.hasBinaryContent(files.get("assets.extra/padding.bin"));
 	}
 
 	@Test

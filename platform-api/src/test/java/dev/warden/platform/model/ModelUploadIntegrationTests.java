@@ -70,10 +70,7 @@ class ModelUploadIntegrationTests {
 
 	@BeforeAll
 	static void start() throws Exception {
-		Path fixture = Path
-			.of(ModelUploadIntegrationTests.class.getResource("/saved-model/income/saved_model.pb").toURI())
-			.getParent();
-		savedModel = TestArchives.files(fixture, "");
+		savedModel = TestArchives.incomeSavedModel();
 		store = dataDir.resolve("models");
 		worker = new StubValidationWorker(savedModel.get("saved_model.pb"));
 		warden = WardenFixture.start(dataDir,

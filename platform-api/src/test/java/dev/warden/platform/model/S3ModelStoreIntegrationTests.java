@@ -18,7 +18,6 @@ import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Random;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -49,6 +48,7 @@ import dev.warden.platform.model.internal.VerifiedArchiveStream;
 import static dev.warden.platform.model.TestArchives.zip;
 import static dev.warden.platform.model.ModelStoreCalls.get;
 import static dev.warden.platform.model.ModelStoreCalls.listed;
+import static dev.warden.platform.model.ModelStoreCalls.padded;
 import static dev.warden.platform.model.ModelStoreCalls.sha256;
 import static dev.warden.platform.model.ModelStoreCalls.upload;
 import static dev.warden.platform.model.ModelStoreCalls.unzip;
@@ -94,10 +94,7 @@ class S3ModelStoreIntegrationTests {
 
 	@BeforeAll
 	static void start() throws Exception {
-		Path fixture = Path
-			.of(S3ModelStoreIntegrationTests.class.getResource("/saved-model/income/saved_model.pb").toURI())
-			.getParent();
-		savedModel = TestArchives.files(fixture, "");
+		savedModel = TestArchives.incomeSavedModel();
 		s3Server = S3Server.start(Files.createDirectories(dataDir.resolve("s3")));
 		s3 = s3Server.client();
 		s3.createBucket((bucket) -> bucket.bucket(BUCKET));
@@ -138,11 +135,7 @@ class S3ModelStoreIntegrationTests {
 	void anUploadIsOneObjectInTheBucketNoChunksAndIsServedToWorkersWithTheToken() throws Exception {
 		// 2.5 MiB that do not compress: more than one chunk's worth, and more than one
 		// read buffer
-		Map<String, byte[]> files = new LinkedHashMap<>(savedModel);
-		byte[] padding = new byte[5 * 512 * 1024];
-		new Random(11).nextBytes(padding);
-		files.put("assets.extra/", new byte[0]);
-		files.put("assets.extra/padding.bin", padding);
+		Map<String, byte[]> files = padded(savedModel, 11);
 		HttpResponse<String> uploaded = upload(app, warden.bearer("alice", "ADMIN"), "s3-upload", zip(files));
 		assertThat(uploaded.statusCode()).as(uploaded.body()).isEqualTo(201);
 		assertThat(Json.read(uploaded.body()).path("version").asString()).isEqualTo("1");

@@ -37,6 +37,15 @@ final class TestArchives {
 	}
 
 	/**
+	 * The files of the small income SavedModel in the test resources
+	 * ({@code /saved-model/income/}), by relative name.
+	 */
+	static Map<String, byte[]> incomeSavedModel() throws Exception {
+		Path dir = Path.of(TestArchives.class.getResource("/saved-model/income/saved_model.pb").toURI()).getParent();
+		return files(dir, "");
+	}
+
+	/**
 	 * The files of a directory, by '/'-separated relative name, directories as entries
 	 * ending in '/'.
 	 */
