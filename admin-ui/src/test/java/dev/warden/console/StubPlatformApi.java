@@ -117,6 +117,8 @@ public final class StubPlatformApi implements AutoCloseable {
 
 	private final StubModelsApi models = new StubModelsApi();
 
+	private final StubConsoleState consoleState = new StubConsoleState();
+
 	private final List<String> failingPaths = new CopyOnWriteArrayList<>();
 
 	private volatile boolean failing;
@@ -129,6 +131,7 @@ public final class StubPlatformApi implements AutoCloseable {
 			throw new UncheckedIOException(ex);
 		}
 		this.server.createContext("/api/admin/", this::handle);
+		this.server.createContext("/internal/platform/console/", this.consoleState::handle);
 		this.server.start();
 	}
 
@@ -181,6 +184,11 @@ public final class StubPlatformApi implements AutoCloseable {
 	/** The model catalogue, upload, grants and routing part of the stand-in. */
 	public StubModelsApi models() {
 		return this.models;
+	}
+
+	/** The console state part of the stand-in (what console replicas share). */
+	public StubConsoleState consoleState() {
+		return this.consoleState;
 	}
 
 	/** The tenant and API key part of the stand-in. */

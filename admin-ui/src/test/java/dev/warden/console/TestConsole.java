@@ -23,10 +23,14 @@ public final class TestConsole implements AutoCloseable {
 
 	private final ConfigurableApplicationContext context;
 
-	private TestConsole(URI origin, StubPlatformApi platformApi, ConfigurableApplicationContext context) {
+	private final boolean ownsPlatformApi;
+
+	private TestConsole(URI origin, StubPlatformApi platformApi, ConfigurableApplicationContext context,
+			boolean ownsPlatformApi) {
 		this.origin = origin;
 		this.platformApi = platformApi;
 		this.context = context;
+		this.ownsPlatformApi = ownsPlatformApi;
 	}
 
 	/**
@@ -35,9 +39,28 @@ public final class TestConsole implements AutoCloseable {
 	 * arguments do)
 	 */
 	public static TestConsole start(Map<String, ?> properties) {
-		int port = freePort();
-		URI origin = URI.create("http://localhost:" + port);
 		StubPlatformApi platformApi = new StubPlatformApi();
+		try {
+			return start(properties, platformApi, freePort(), true);
+		}
+		catch (RuntimeException ex) {
+			platformApi.close();
+			throw ex;
+		}
+	}
+
+	/**
+	 * Starts a console on the given port against a stand-in that outlives it (as replicas
+	 * share one platform-api; closing the console leaves the stand-in running).
+	 * @param properties settings on top of application.yml
+	 */
+	public static TestConsole start(Map<String, ?> properties, StubPlatformApi platformApi, int port) {
+		return start(properties, platformApi, port, false);
+	}
+
+	private static TestConsole start(Map<String, ?> properties, StubPlatformApi platformApi, int port,
+			boolean ownsPlatformApi) {
+		URI origin = URI.create("http://localhost:" + port);
 		Map<String, Object> all = new LinkedHashMap<>();
 		all.put("server.port", port);
 		all.put("WARDEN_CONSOLE_ISSUER", origin);
@@ -48,14 +71,8 @@ public final class TestConsole implements AutoCloseable {
 			.stream()
 			.map((e) -> "--" + e.getKey() + "=" + e.getValue())
 			.toArray(String[]::new);
-		try {
-			return new TestConsole(origin, platformApi,
-					new SpringApplicationBuilder(ConsoleApplication.class).run(args));
-		}
-		catch (RuntimeException ex) {
-			platformApi.close();
-			throw ex;
-		}
+		return new TestConsole(origin, platformApi, new SpringApplicationBuilder(ConsoleApplication.class).run(args),
+				ownsPlatformApi);
 	}
 
 	/** A port nothing listens on right now. */
@@ -91,7 +108,9 @@ public final class TestConsole implements AutoCloseable {
 	@Override
 	public void close() {
 		this.context.close();
-		this.platformApi.close();
+		if (this.ownsPlatformApi) {
+			this.platformApi.close();
+		}
 	}
 
 }

@@ -15,14 +15,14 @@ import org.springframework.web.client.RestClient;
  * @param readTimeout how long to wait for an answer
  */
 @ConfigurationProperties("warden.console.gateway")
-record AdminApiProperties(@DefaultValue("http://localhost:8080") String url,
+public record AdminApiProperties(@DefaultValue("http://localhost:8080") String url,
 		@DefaultValue("2s") Duration connectTimeout, @DefaultValue("10s") Duration readTimeout) {
 
 	/**
 	 * A client of platform-api at {@code url} with these timeouts; the caller adds how it
 	 * authenticates.
 	 */
-	RestClient.Builder restClient() {
+	public RestClient.Builder restClient() {
 		SimpleClientHttpRequestFactory requestFactory = new SimpleClientHttpRequestFactory();
 		requestFactory.setConnectTimeout(this.connectTimeout);
 		requestFactory.setReadTimeout(this.readTimeout);

@@ -3,7 +3,6 @@ package dev.warden.console.identity;
 import java.net.URI;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.UUID;
 
 import dev.warden.console.system.ConsoleHeaders;
 import dev.warden.console.system.ConsoleLogin;
@@ -30,9 +29,7 @@ import org.springframework.security.oauth2.core.AuthorizationGrantType;
 import org.springframework.security.oauth2.core.ClientAuthenticationMethod;
 import org.springframework.security.oauth2.core.oidc.OidcScopes;
 import org.springframework.security.oauth2.server.authorization.InMemoryOAuth2AuthorizationConsentService;
-import org.springframework.security.oauth2.server.authorization.InMemoryOAuth2AuthorizationService;
 import org.springframework.security.oauth2.server.authorization.OAuth2AuthorizationConsentService;
-import org.springframework.security.oauth2.server.authorization.OAuth2AuthorizationService;
 import org.springframework.security.oauth2.server.authorization.client.InMemoryRegisteredClientRepository;
 import org.springframework.security.oauth2.server.authorization.client.RegisteredClient;
 import org.springframework.security.oauth2.server.authorization.client.RegisteredClientRepository;
@@ -59,6 +56,13 @@ import org.springframework.util.StringUtils;
  * Both share the HTTP session with the console (same application, same origin): signing
  * in here is what lets the authorize endpoint issue the console's code, and signing out
  * of the console ends both.
+ * <p>
+ * Authorizations (codes, tokens) and the signing key are the authorization server's
+ * in-memory defaults unless the console keeps its state in platform-api
+ * ({@code warden.console.state.token}, module {@code state}), which then provides the
+ * {@code OAuth2AuthorizationService} and the {@code JWKSource}. The registered clients'
+ * ids are their client ids, the same in every replica and after a restart, since stored
+ * authorizations refer to them.
  */
 @Configuration(proxyBeanMethods = false)
 @Conditional(EmbeddedIdentityCondition.class)
@@ -139,7 +143,7 @@ class IdentityConfiguration {
 			PasswordEncoder passwordEncoder) {
 		IdentityProperties.ConsoleClient console = properties.consoleClient();
 		Assert.isTrue(StringUtils.hasText(console.clientSecret()), "the console client secret must be set");
-		RegisteredClient consoleClient = RegisteredClient.withId(UUID.randomUUID().toString())
+		RegisteredClient consoleClient = RegisteredClient.withId(console.clientId())
 			.clientId(console.clientId())
 			.clientName("Warden console")
 			.clientSecret(passwordEncoder.encode(console.clientSecret()))
@@ -157,7 +161,7 @@ class IdentityConfiguration {
 			.clientSettings(ClientSettings.builder().requireProofKey(true).requireAuthorizationConsent(false).build())
 			.build();
 		IdentityProperties.CliClient cli = properties.cliClient();
-		RegisteredClient cliClient = RegisteredClient.withId(UUID.randomUUID().toString())
+		RegisteredClient cliClient = RegisteredClient.withId(cli.clientId())
 			.clientId(cli.clientId())
 			.clientName("Warden command line")
 			.clientAuthenticationMethod(ClientAuthenticationMethod.NONE)
@@ -168,12 +172,6 @@ class IdentityConfiguration {
 			.clientSettings(ClientSettings.builder().requireProofKey(true).requireAuthorizationConsent(false).build())
 			.build();
 		return new InMemoryRegisteredClientRepository(consoleClient, cliClient);
-	}
-
-	/** Authorizations (codes, tokens) live in memory: a restart signs everybody out. */
-	@Bean
-	OAuth2AuthorizationService authorizationService() {
-		return new InMemoryOAuth2AuthorizationService();
 	}
 
 	@Bean

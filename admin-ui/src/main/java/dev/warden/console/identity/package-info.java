@@ -4,7 +4,9 @@
  * and the sign-in page with its failure budgets per user name and client address, which
  * publish {@link dev.warden.console.identity.SignInFailed} and
  * {@link dev.warden.console.identity.SignInLockedOut}. Active unless an external issuer
- * is configured. Authorizations and budgets are kept in memory.
+ * is configured. Failure budgets are kept in memory, per replica; authorizations and the
+ * signing key too, unless the console state is kept in platform-api (module
+ * {@code state}).
  */
 @org.springframework.modulith.ApplicationModule(displayName = "Embedded identity provider")
 package dev.warden.console.identity;
