@@ -96,6 +96,12 @@ final class WardenCluster implements AutoCloseable {
 	/** The second administrator's password (four-eyes approvals). */
 	static final String REVIEWER_PASSWORD = "reviewer-system-test";
 	static final String REGISTRATION_TOKEN = "registration-system-test";
+
+	/**
+	 * The bearer token with which the console keeps its sessions, signing keys and
+	 * authorizations in platform-api: every cluster's gateway and console have it.
+	 */
+	static final String CONSOLE_STATE_TOKEN = "console-state-system-test";
 	static final String SECOND_WORKER_ID = "second-worker";
 
 	final Path root;
@@ -443,11 +449,7 @@ final class WardenCluster implements AutoCloseable {
 
 	private void launchAll() throws Exception {
 		worker = launchWorker(Map.of());
-		var console = new HashMap<>(tlsSettings("console"));
-		console.putAll(Map.of("WARDEN_CONSOLE_ISSUER", console(), "WARDEN_GATEWAY_URL", gateway(),
-				"WARDEN_ADMIN_PASSWORD", ADMIN_PASSWORD, "WARDEN_COMPLIANCE_PASSWORD", COMPLIANCE_PASSWORD,
-				"WARDEN_REVIEWER_PASSWORD", REVIEWER_PASSWORD));
-		launch("admin-ui", System.getProperty("warden.console.jar"), consolePort, console);
+		launch("admin-ui", System.getProperty("warden.console.jar"), consolePort, consoleSettings());
 		gateway = launchGateway();
 		awaitHealthy("inference-worker", workerPort);
 		awaitHealthy("platform-api", gatewayPort);
@@ -455,6 +457,61 @@ final class WardenCluster implements AutoCloseable {
 		// started last, on a machine that is no longer busy starting the others
 		secondWorker = launchSecondWorker(Map.of());
 		awaitHealthy("inference-worker-2", secondWorkerPort);
+	}
+
+	/**
+	 * The console's settings: its public URL (also the embedded issuer) is
+	 * {@link #console()} for every replica, its state is kept by the gateway; it waits
+	 * for the gateway's signing keys while the gateway starts.
+	 */
+	private Map<String, String> consoleSettings() {
+		var console = new HashMap<>(tlsSettings("console"));
+		console.putAll(Map.of("WARDEN_CONSOLE_ISSUER", console(), "WARDEN_GATEWAY_URL", gateway(),
+				"WARDEN_ADMIN_PASSWORD", ADMIN_PASSWORD, "WARDEN_COMPLIANCE_PASSWORD", COMPLIANCE_PASSWORD,
+				"WARDEN_REVIEWER_PASSWORD", REVIEWER_PASSWORD, "WARDEN_CONSOLE_STATE_TOKEN", CONSOLE_STATE_TOKEN,
+				"WARDEN_CONSOLE_STATE_STARTUP_TIMEOUT", "300s"));
+		return console;
+	}
+
+	/**
+	 * Starts another console replica on {@code port}, with the same public URL, issuer
+	 * and state as the cluster's console (as a second replica behind a load balancer);
+	 * returns once it is healthy. Stop it with {@link #stopConsoleReplica(Process)}.
+	 */
+	synchronized Process startConsoleReplica(int port) throws Exception {
+		Process process = launch("admin-ui-" + port, System.getProperty("warden.console.jar"), port, consoleSettings());
+		try {
+			awaitHealthy("admin-ui-" + port, port);
+		}
+		catch (Exception ex) {
+			stopConsoleReplica(process);
+			throw ex;
+		}
+		return process;
+	}
+
+	/** Stops a replica started by {@link #startConsoleReplica(int)} and forgets it. */
+	synchronized void stopConsoleReplica(Process process) throws InterruptedException {
+		process.destroy();
+		if (!process.waitFor(60, TimeUnit.SECONDS)) {
+			process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+		}
+		processes.remove(process);
+	}
+
+	/**
+	 * Stops the cluster's console gracefully and starts it again on the same port;
+	 * returns once it is healthy. Nothing else is restarted.
+	 */
+	synchronized void restartConsole() throws Exception {
+		Process console = this.named.get("admin-ui");
+		console.destroy();
+		if (!console.waitFor(60, TimeUnit.SECONDS)) {
+			console.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+		}
+		processes.remove(console);
+		launch("admin-ui", System.getProperty("warden.console.jar"), consolePort, consoleSettings());
+		awaitHealthy("admin-ui", consolePort);
 	}
 
 	/**
@@ -500,7 +557,8 @@ final class WardenCluster implements AutoCloseable {
 		env.putAll(this.options.gatewaySettings());
 		env.putAll(Map.of("WARDEN_DATA_DIR", dataDir.toString(), "WARDEN_WORKER_URL", worker(),
 				"WARDEN_REGISTRATION_TOKEN", REGISTRATION_TOKEN, "WARDEN_OIDC_ISSUER_URI", console(),
-				"WARDEN_MODEL_STORE", modelStore.toString(), "WARDEN_POLICIES_DIR", policiesDir.toString(),
+				"WARDEN_CONSOLE_STATE_TOKEN", CONSOLE_STATE_TOKEN, "WARDEN_MODEL_STORE", modelStore.toString(),
+				"WARDEN_POLICIES_DIR", policiesDir.toString(),
 				// live drift counts in chunks of one second, flushed every
 				// second: the drift test
 				// compares two phases of a few seconds each
