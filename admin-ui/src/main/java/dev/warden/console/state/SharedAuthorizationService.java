@@ -39,7 +39,7 @@ final class SharedAuthorizationService implements OAuth2AuthorizationService {
 
 	private static final Log logger = LogFactory.getLog(SharedAuthorizationService.class);
 
-	/** How long an authorization without any expiring token is kept. */
+	/** How long an authorization without any token is kept. */
 	private static final Duration DEFAULT_LIFETIME = Duration.ofHours(1);
 
 	private static final OAuth2TokenType STATE = new OAuth2TokenType(OAuth2ParameterNames.STATE);
@@ -134,8 +134,8 @@ final class SharedAuthorizationService implements OAuth2AuthorizationService {
 	}
 
 	/**
-	 * Kept until its last token expires (a refresh token outlives the access token),
-	 * never beyond what no token needs.
+	 * Kept until its last token expires (a refresh token outlives the access token), not
+	 * longer.
 	 */
 	private Instant expiresAt(OAuth2Authorization authorization) {
 		Instant latest = null;
@@ -152,8 +152,8 @@ final class SharedAuthorizationService implements OAuth2AuthorizationService {
 				}
 			}
 		}
-		Instant floor = this.clock.instant().plus(DEFAULT_LIFETIME);
-		return (latest == null || latest.isBefore(floor)) ? floor : latest;
+		// no token yet (an authorization request in progress): kept for a while
+		return (latest != null) ? latest : this.clock.instant().plus(DEFAULT_LIFETIME);
 	}
 
 	private static boolean holds(OAuth2Authorization authorization, String token, OAuth2TokenType tokenType) {

@@ -6,6 +6,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
@@ -65,6 +66,9 @@ final class SharedSessionRepository implements SessionRepository<SharedSessionRe
 
 	@Override
 	public void save(SharedSession session) {
+		if (session.gone) {
+			return;
+		}
 		String id = session.getId();
 		boolean renamed = session.storedId != null && !session.storedId.equals(id);
 		boolean touched = session.storedLastAccessed == null
@@ -73,16 +77,47 @@ final class SharedSessionRepository implements SessionRepository<SharedSessionRe
 		if (!session.changed && !renamed && !touched) {
 			return;
 		}
+		LinkedHashMap<String, byte[]> attributes;
+		String principal = principal(session);
+		Instant lastAccessed = session.getLastAccessedTime();
+		if (session.storedId == null) {
+			attributes = new LinkedHashMap<>();
+			session.getAttributeNames().forEach((name) -> serializeInto(attributes, name, session.getAttribute(name)));
+		}
+		else {
+			// merged into what is stored now: another request (on this replica or
+			// another)
+			// may have changed other attributes meanwhile; a session that is no longer
+			// stored was signed out or expired elsewhere and is not brought back
+			ConsoleStateClient.StoredSession stored = this.client.session(Hashes.sha256Hex(session.storedId))
+				.orElse(null);
+			if (stored == null) {
+				session.gone = true;
+				return;
+			}
+			attributes = readAttributes(stored.attributes());
+			session.removedNames.forEach(attributes::remove);
+			session.changedNames.forEach((name) -> serializeInto(attributes, name, session.getAttribute(name)));
+			if (!session.changedNames.contains(HttpSessionSecurityContextRepository.SPRING_SECURITY_CONTEXT_KEY)
+					&& !session.removedNames
+						.contains(HttpSessionSecurityContextRepository.SPRING_SECURITY_CONTEXT_KEY)) {
+				principal = stored.principal();
+			}
+			if (stored.lastAccessedAt().isAfter(lastAccessed)) {
+				lastAccessed = stored.lastAccessedAt();
+			}
+		}
 		this.client.putSession(Hashes.sha256Hex(id),
-				new ConsoleStateClient.StoredSession(principal(session), session.getCreationTime(),
-						session.getLastAccessedTime(), session.getMaxInactiveInterval().toSeconds(),
-						serialize(session)));
+				new ConsoleStateClient.StoredSession(principal, session.getCreationTime(), lastAccessed,
+						session.getMaxInactiveInterval().toSeconds(), serialize(attributes)));
 		if (renamed) {
 			this.client.deleteSession(Hashes.sha256Hex(session.storedId));
 		}
 		session.storedId = id;
 		session.storedLastAccessed = session.getLastAccessedTime();
 		session.changed = false;
+		session.changedNames.clear();
+		session.removedNames.clear();
 	}
 
 	@Override
@@ -117,22 +152,26 @@ final class SharedSessionRepository implements SessionRepository<SharedSessionRe
 		return null;
 	}
 
-	private byte[] serialize(Session session) {
-		LinkedHashMap<String, byte[]> attributes = new LinkedHashMap<>();
-		for (String name : session.getAttributeNames()) {
-			Object value = session.getAttribute(name);
-			try {
-				if (!(value instanceof Serializable serializable)) {
-					throw new IOException(value.getClass().getName() + " is not serializable");
-				}
-				attributes.put(name, JavaSerialization.serialize(serializable));
+	private void serializeInto(Map<String, byte[]> attributes, String name, Object value) {
+		if (value == null) {
+			attributes.remove(name);
+			return;
+		}
+		try {
+			if (!(value instanceof Serializable serializable)) {
+				throw new IOException(value.getClass().getName() + " is not serializable");
 			}
-			catch (IOException ex) {
-				if (this.warnedAttributes.add(name)) {
-					logger.warn("Session attribute " + name + " is not kept across replicas: " + ex);
-				}
+			attributes.put(name, JavaSerialization.serialize(serializable));
+		}
+		catch (IOException ex) {
+			attributes.remove(name);
+			if (this.warnedAttributes.add(name)) {
+				logger.warn("Session attribute " + name + " is not kept across replicas: " + ex);
 			}
 		}
+	}
+
+	private static byte[] serialize(LinkedHashMap<String, byte[]> attributes) {
 		try {
 			return JavaSerialization.serialize(attributes);
 		}
@@ -141,18 +180,21 @@ final class SharedSessionRepository implements SessionRepository<SharedSessionRe
 		}
 	}
 
+	/** The stored attributes, each still serialized. */
 	@SuppressWarnings("unchecked")
-	private Map<String, Object> deserialize(byte[] data) {
-		Map<String, Object> attributes = new HashMap<>();
-		Map<String, byte[]> serialized;
+	private LinkedHashMap<String, byte[]> readAttributes(byte[] data) {
 		try {
-			serialized = (Map<String, byte[]>) JavaSerialization.deserialize(data);
+			return new LinkedHashMap<>((Map<String, byte[]>) JavaSerialization.deserialize(data));
 		}
 		catch (IOException | ClassNotFoundException | ClassCastException ex) {
 			logger.warn("A session stored in platform-api could not be read (" + ex + "); its attributes are dropped");
-			return attributes;
+			return new LinkedHashMap<>();
 		}
-		serialized.forEach((name, value) -> {
+	}
+
+	private Map<String, Object> deserialize(byte[] data) {
+		Map<String, Object> attributes = new HashMap<>();
+		readAttributes(data).forEach((name, value) -> {
 			try {
 				attributes.put(name, JavaSerialization.deserialize(value));
 			}
@@ -178,6 +220,13 @@ final class SharedSessionRepository implements SessionRepository<SharedSessionRe
 		private Instant storedLastAccessed;
 
 		private boolean changed;
+
+		/** Signed out or expired elsewhere: not written again. */
+		private boolean gone;
+
+		private final Set<String> changedNames = new HashSet<>();
+
+		private final Set<String> removedNames = new HashSet<>();
 
 		SharedSession(MapSession delegate, String storedId, Instant storedLastAccessed) {
 			this.delegate = delegate;
@@ -210,6 +259,14 @@ final class SharedSessionRepository implements SessionRepository<SharedSessionRe
 		@Override
 		public void setAttribute(String attributeName, Object attributeValue) {
 			this.changed = true;
+			if (attributeValue == null) {
+				this.changedNames.remove(attributeName);
+				this.removedNames.add(attributeName);
+			}
+			else {
+				this.removedNames.remove(attributeName);
+				this.changedNames.add(attributeName);
+			}
 			this.delegate.setAttribute(attributeName, attributeValue);
 		}
 
@@ -217,6 +274,8 @@ final class SharedSessionRepository implements SessionRepository<SharedSessionRe
 		public void removeAttribute(String attributeName) {
 			if (this.delegate.getAttribute(attributeName) != null) {
 				this.changed = true;
+				this.changedNames.remove(attributeName);
+				this.removedNames.add(attributeName);
 			}
 			this.delegate.removeAttribute(attributeName);
 		}

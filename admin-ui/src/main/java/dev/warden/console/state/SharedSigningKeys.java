@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Supplier;
 
 import com.nimbusds.jose.jwk.JWK;
@@ -46,6 +47,8 @@ final class SharedSigningKeys implements JWKSource<SecurityContext> {
 	private final Clock clock;
 
 	private final AtomicBoolean warned = new AtomicBoolean();
+
+	private final ReentrantLock refreshing = new ReentrantLock();
 
 	private volatile Snapshot snapshot;
 
@@ -114,15 +117,27 @@ final class SharedSigningKeys implements JWKSource<SecurityContext> {
 	private Snapshot current() {
 		Snapshot current = this.snapshot;
 		Instant now = this.clock.instant();
-		if (current == null || !now.isBefore(current.refreshAt())) {
-			synchronized (this) {
-				current = this.snapshot;
-				if (current == null || !now.isBefore(current.refreshAt())) {
-					current = refresh(current, now);
-				}
-			}
+		if (current != null && now.isBefore(current.refreshAt())) {
+			return current;
 		}
-		return current;
+		// one thread reads the list again; the others keep using the cached keys
+		// meanwhile
+		if (current != null && !this.refreshing.tryLock()) {
+			return current;
+		}
+		if (current == null) {
+			this.refreshing.lock();
+		}
+		try {
+			current = this.snapshot;
+			if (current == null || !now.isBefore(current.refreshAt())) {
+				current = refresh(current, now);
+			}
+			return current;
+		}
+		finally {
+			this.refreshing.unlock();
+		}
 	}
 
 	private Snapshot refresh(Snapshot cached, Instant now) {

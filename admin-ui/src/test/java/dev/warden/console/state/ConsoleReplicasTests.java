@@ -1,11 +1,17 @@
 package dev.warden.console.state;
 
 import java.net.URI;
+import java.net.URLDecoder;
+import java.net.URLEncoder;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Base64;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 
 import dev.warden.console.StubConsoleState;
 import dev.warden.console.StubPlatformApi;
@@ -93,6 +99,38 @@ class ConsoleReplicasTests {
 			.hasValueSatisfying((location) -> assertThat(location).endsWith("/signed-out"));
 		assertThat(browser.get(REPLICA_B.resolve("/")).statusCode()).isEqualTo(302);
 		assertThat(browser.get(PUBLIC_URL.resolve("/")).statusCode()).isEqualTo(302);
+	}
+
+	@Test
+	void aCodeIssuedByOneReplicaIsRedeemedAtTheOther() throws Exception {
+		var browser = new AuthorizationCodeFlowClient(PUBLIC_URL);
+		String verifier = "verifier-" + UUID.randomUUID() + UUID.randomUUID();
+		String challenge = Base64.getUrlEncoder()
+			.withoutPadding()
+			.encodeToString(MessageDigest.getInstance("SHA-256").digest(verifier.getBytes(StandardCharsets.US_ASCII)));
+		URI authorize = PUBLIC_URL.resolve("/oauth2/authorize?response_type=code&client_id="
+				+ AuthorizationCodeFlowClient.CLI_CLIENT_ID + "&redirect_uri="
+				+ URLEncoder.encode(AuthorizationCodeFlowClient.CLI_REDIRECT_URI, StandardCharsets.UTF_8)
+				+ "&scope=openid&state=s-1&code_challenge=" + challenge + "&code_challenge_method=S256");
+		browser.followRedirects(browser.get(authorize));
+		String callback = browser.followRedirects(browser.signIn("admin", "admin-local"))
+			.headers()
+			.firstValue("Location")
+			.orElseThrow();
+		String code = URLDecoder.decode(callback.replaceAll(".*[?&]code=([^&]+).*", "$1"), StandardCharsets.UTF_8);
+
+		HttpResponse<String> token = browser.postForm(REPLICA_B.resolve("/oauth2/token"),
+				Map.of("grant_type", "authorization_code", "code", code, "redirect_uri",
+						AuthorizationCodeFlowClient.CLI_REDIRECT_URI, "client_id",
+						AuthorizationCodeFlowClient.CLI_CLIENT_ID, "code_verifier", verifier));
+
+		assertThat(token.statusCode()).isEqualTo(200);
+		assertThat(JSON.readTree(token.body()).path("access_token").asString()).isNotBlank();
+		// stored with the hashes of its state, code, access token and ID token, never the
+		// values
+		assertThat(PLATFORM_API.consoleState().authorizations().values())
+			.anySatisfy((row) -> assertThat(row.path("token_hashes").size()).isGreaterThanOrEqualTo(3))
+			.noneSatisfy((row) -> assertThat(row.toString()).contains(code));
 	}
 
 	@Test
