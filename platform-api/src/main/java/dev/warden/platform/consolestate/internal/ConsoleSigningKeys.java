@@ -14,6 +14,7 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
+import java.util.function.Supplier;
 
 import com.nimbusds.jose.JOSEException;
 import com.nimbusds.jose.JWSAlgorithm;
@@ -103,17 +104,24 @@ public class ConsoleSigningKeys {
 	 * The keys to publish, oldest activation first, after the rotation step as of now.
 	 */
 	public List<Key> current() {
-		return ensure(this.clock.instant(), this.settings);
+		return ensure(this.clock::instant, this.settings);
 	}
 
 	/** The rotation step as of {@code now} with these settings (tests pass their own). */
 	List<Key> ensure(Instant now, ConsoleStateProperties.SigningKey settings) {
-		Instant at = now.truncatedTo(ChronoUnit.MICROS);
+		return ensure(() -> now, settings);
+	}
+
+	/**
+	 * The rotation step; the time is read once the lock is held, so that a caller that
+	 * waited for another one's step sees that step's keys as made before its own now.
+	 */
+	private List<Key> ensure(Supplier<Instant> now, ConsoleStateProperties.SigningKey settings) {
 		List<Row> rows = this.transactions.execute((status) -> {
 			this.jdbc.sql("SELECT 1 FROM (SELECT pg_advisory_xact_lock(hashtext('warden.console_signing_keys'))) AS l")
 				.query()
 				.singleRow();
-			return rotate(at, settings);
+			return rotate(now.get().truncatedTo(ChronoUnit.MICROS), settings);
 		});
 		List<Key> keys = new ArrayList<>(rows.size());
 		for (Row row : rows) {
@@ -126,7 +134,7 @@ public class ConsoleSigningKeys {
 		List<Row> rows = new ArrayList<>(rows());
 		List<Row> activated = new ArrayList<>();
 		for (Row row : rows) {
-			if (!row.activatesAt().isAfter(now)) {
+			if (row.activatedBy(now)) {
 				activated.add(row);
 			}
 		}
@@ -154,7 +162,7 @@ public class ConsoleSigningKeys {
 			return rows;
 		}
 		Row active = activated.get(activated.size() - 1);
-		boolean nextExists = rows.stream().anyMatch((row) -> row.activatesAt().isAfter(now));
+		boolean nextExists = rows.stream().anyMatch((row) -> !row.activatedBy(now));
 		if (!nextExists && !now.isBefore(active.activatesAt().plus(settings.rotation()).minus(settings.prePublish()))) {
 			Instant activatesAt = active.activatesAt().plus(settings.rotation());
 			Instant earliest = now.plus(settings.prePublish());
@@ -247,6 +255,16 @@ public class ConsoleSigningKeys {
 	/** A row of {@code console_signing_keys}, the private JWK still encrypted. */
 	private record Row(String kid, Instant createdAt, Instant activatesAt, Instant retiresAt, byte[] encrypted,
 			String kekId) {
+
+		/**
+		 * Whether the key signs at {@code now}: its activation is past, or it was made to
+		 * sign at once (a first key: {@code activates_at = created_at}), which holds even
+		 * when the replica that made it has a clock a little ahead of this one's.
+		 */
+		boolean activatedBy(Instant now) {
+			return !this.activatesAt.isAfter(now) || this.activatesAt.equals(this.createdAt);
+		}
+
 	}
 
 }

@@ -142,6 +142,15 @@ class ConsoleSigningKeysIntegrationTests {
 	}
 
 	@Test
+	void aReplicaWhoseClockIsBehindTakesTheFirstKeyAsActiveAndMakesNoOther() {
+		Instant t0 = Instant.now().truncatedTo(ChronoUnit.MILLIS);
+		String first = keys.ensure(t0, keys.settings()).get(0).kid();
+		assertThat(keys.ensure(t0.minusMillis(500), keys.settings())).extracting(ConsoleSigningKeys.Key::kid)
+			.containsExactly(first);
+		assertThat(rows()).isEqualTo(1);
+	}
+
+	@Test
 	void aNextKeyIsPrePublishedThenActivatesAndTheOldOneIsRetiredAndLaterDeleted() {
 		ConsoleStateProperties.SigningKey settings = new ConsoleStateProperties.SigningKey(Duration.ofHours(1),
 				Duration.ofMinutes(10), Duration.ofMinutes(5));
