@@ -85,7 +85,9 @@ class ConsoleStateController {
 		Map<String, Object> answer = new LinkedHashMap<>();
 		answer.put("keys", keys);
 		answer.put("rotation", this.signingKeys.settings().rotation().toString());
-		answer.put("refresh_after", REFRESH_AFTER.toString());
+		// in seconds, as the contract writes it ("PT60S"; Duration.toString() would say
+		// "PT1M")
+		answer.put("refresh_after", "PT" + REFRESH_AFTER.toSeconds() + "S");
 		return answer;
 	}
 

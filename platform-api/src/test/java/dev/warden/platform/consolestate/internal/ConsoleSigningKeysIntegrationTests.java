@@ -72,7 +72,7 @@ class ConsoleSigningKeysIntegrationTests {
 		assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
 		JsonNode body = Json.read(response.body());
 		assertThat(body.path("rotation").asString()).isEqualTo("PT720H");
-		assertThat(body.path("refresh_after").asString()).isEqualTo("PT1M");
+		assertThat(body.path("refresh_after").asString()).isEqualTo("PT60S");
 		assertThat(body.path("keys")).hasSize(1);
 		JsonNode key = body.path("keys").get(0);
 		String kid = key.path("kid").asString();
