@@ -15,8 +15,9 @@ import org.junit.jupiter.api.extension.ParameterResolver;
  * Resolves a {@link WardenFixture} parameter to the one application shared by every test
  * class of the test JVM that declares this extension (the module runs its classes in two
  * JVMs, {@code warden.test.forks}, so there are up to two): started on first use with the
- * settings of a default install, its own test issuer and a {@link FixedAnswerWorker} as
- * its worker, and closed when the run ends (the root store closes it).
+ * settings of a default install (plus {@link #CONSOLE_STATE_TOKEN}), its own test issuer
+ * and a {@link FixedAnswerWorker} as its worker, and closed when the run ends (the root
+ * store closes it).
  * <p>
  * Contract for the classes that share it: they need no setting of their own; they create
  * their own tenants, with names no other class uses, and scope every query that counts
@@ -27,6 +28,12 @@ import org.junit.jupiter.api.extension.ParameterResolver;
  * that needs any of that starts its own {@link WardenFixture}.
  */
 public final class SharedWardenExtension implements ParameterResolver {
+
+	/**
+	 * The shared application's {@code warden.console-state.token}: the console state API
+	 * is on, as in an install with a console.
+	 */
+	public static final String CONSOLE_STATE_TOKEN = "console-state-token-for-tests";
 
 	private static final ExtensionContext.Namespace NAMESPACE = ExtensionContext.Namespace
 		.create(SharedWardenExtension.class);
@@ -54,7 +61,8 @@ public final class SharedWardenExtension implements ParameterResolver {
 			Path dataDir = null;
 			try {
 				dataDir = Files.createTempDirectory("warden-shared-app");
-				return new Shared(WardenFixture.start(dataDir, FixedAnswerWorker.start(), Map.of()), dataDir);
+				return new Shared(WardenFixture.start(dataDir, FixedAnswerWorker.start(),
+						Map.of("warden.console-state.token", CONSOLE_STATE_TOKEN)), dataDir);
 			}
 			catch (Exception ex) {
 				deleteRecursively(dataDir);

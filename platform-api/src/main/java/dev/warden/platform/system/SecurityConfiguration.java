@@ -52,6 +52,8 @@ import dev.warden.platform.system.internal.WardenRoles;
 /**
  * Security filter chains, one per concern, matched in the order of their {@code @Order}:
  * <ul>
+ * <li>-1 console state {@code /internal/platform/console/**}: defined by the consolestate
+ * module (the console state token, {@code ConsoleStateSecurityConfiguration}).</li>
  * <li>0 worker registration {@code /internal/platform/**}: defined by the worker module
  * (the shared registration token, {@code WorkerSecurityConfiguration}).</li>
  * <li>{@link #ADMIN_API_ORDER} admin API {@code /api/admin/**}: OAuth2 resource server
