@@ -88,6 +88,13 @@ class LauncherIntegrationTests {
 		assertThat(first).filteredOn((line) -> line.startsWith(KEY_LINE)).containsExactly(KEY_LINE + key);
 		assertThat(mode(data.resolve("demo-api-key"))).isEqualTo("rw-------");
 		assertLogsAreOwnerOnlyAndFreeOf(logs, key);
+		// the console keeps its state in the gateway with a token made once for the data
+		// directory
+		Path stateTokenFile = data.resolve("console-state-token");
+		String stateToken = Files.readString(stateTokenFile, StandardCharsets.UTF_8).strip();
+		assertThat(stateToken).matches("[0-9a-f]{64}");
+		assertThat(mode(stateTokenFile)).isEqualTo("rw-------");
+		assertLogsAreOwnerOnlyAndFreeOf(logs, stateToken);
 		assertThat(Files.readString(oldLog)).doesNotContain("wdn_previousInstall_secret")
 			.as("the gateway's log names the key by its prefix")
 			.contains(key.substring(0, key.lastIndexOf('_')));
@@ -96,6 +103,7 @@ class LauncherIntegrationTests {
 
 		assertThat(second).filteredOn((line) -> line.startsWith(KEY_LINE)).containsExactly(KEY_LINE + key);
 		assertLogsAreOwnerOnlyAndFreeOf(logs, key);
+		assertThat(Files.readString(stateTokenFile, StandardCharsets.UTF_8).strip()).isEqualTo(stateToken);
 	}
 
 	/**
