@@ -608,9 +608,16 @@ class KubernetesManifestsTests {
 							+ " replicas: must keep one and let a node drain take one");
 				}
 			}
-			if (!protectedDeployments
-				.equals(minimumReplicas.keySet().stream().collect(Collectors.toCollection(TreeSet::new)))) {
-				problems.add(overlay.name + ": the autoscaled Deployments " + minimumReplicas.keySet()
+			// every Deployment that runs more than one replica (autoscaled, or a fixed
+			// count such as the console's) keeps one through a node drain
+			Set<String> replicated = new TreeSet<>(minimumReplicas.keySet());
+			for (Map<String, Object> deployment : overlay.kind("Deployment")) {
+				if (number(Yamls.map(deployment, "spec").getOrDefault("replicas", 1)) >= 2) {
+					replicated.add(name(deployment));
+				}
+			}
+			if (!protectedDeployments.equals(replicated)) {
+				problems.add(overlay.name + ": the Deployments with more than one replica " + replicated
 						+ " and those with a PodDisruptionBudget " + protectedDeployments + " differ");
 			}
 		}
