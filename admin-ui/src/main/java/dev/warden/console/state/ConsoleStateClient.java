@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Supplier;
 import java.util.regex.Pattern;
 
 import tools.jackson.databind.JsonNode;
@@ -16,13 +17,22 @@ import tools.jackson.databind.node.ObjectNode;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.MediaType;
 import org.springframework.web.client.HttpClientErrorException;
+import org.springframework.web.client.ResourceAccessException;
 import org.springframework.web.client.RestClient;
+import org.springframework.web.client.RestClientException;
 
 /**
  * Client of platform-api's console state API ({@code /internal/platform/console/}): JSON,
  * binary fields as standard base64, every call with the console state token. An absent
  * entry (404) is an empty {@link Optional}; every other failure is a
- * {@link org.springframework.web.client.RestClientException}.
+ * {@link ConsoleStateUnavailableException}.
+ *
+ * <p>
+ * Every call of the API is idempotent (a PUT replaces, a DELETE of what is gone
+ * succeeds), so a call that fails with an I/O error is sent once more on a new
+ * connection: a kept-alive connection to a platform-api that restarted meanwhile fails at
+ * its first use ("Unexpected end of file"), and the JDK's client resends only GETs by
+ * itself.
  */
 class ConsoleStateClient {
 
@@ -42,7 +52,8 @@ class ConsoleStateClient {
 
 	/** {@code GET signing-keys}. */
 	SigningKeyList signingKeys() {
-		JsonNode body = JSON.readTree(this.http.get().uri(BASE + "/signing-keys").retrieve().body(String.class));
+		JsonNode body = JSON
+			.readTree(withOneRetry(() -> this.http.get().uri(BASE + "/signing-keys").retrieve().body(String.class)));
 		List<SigningKeyList.Entry> keys = new ArrayList<>();
 		for (JsonNode key : body.path("keys").values()) {
 			JsonNode retires = key.path("retires_at");
@@ -76,7 +87,7 @@ class ConsoleStateClient {
 
 	void deleteSession(String sid) {
 		checkHash(sid);
-		this.http.delete().uri(BASE + "/sessions/" + sid).retrieve().toBodilessEntity();
+		withOneRetry(() -> this.http.delete().uri(BASE + "/sessions/" + sid).retrieve().toBodilessEntity());
 	}
 
 	void putAuthorization(String id, String registeredClientId, String principal, List<String> tokenHashes,
@@ -105,7 +116,7 @@ class ConsoleStateClient {
 
 	void deleteAuthorization(String id) {
 		checkId(id);
-		this.http.delete().uri(BASE + "/authorizations/" + id).retrieve().toBodilessEntity();
+		withOneRetry(() -> this.http.delete().uri(BASE + "/authorizations/" + id).retrieve().toBodilessEntity());
 	}
 
 	static boolean isValidId(String id) {
@@ -114,7 +125,8 @@ class ConsoleStateClient {
 
 	private Optional<JsonNode> get(String path) {
 		try {
-			return Optional.of(JSON.readTree(this.http.get().uri(path).retrieve().body(String.class)));
+			return Optional
+				.of(JSON.readTree(withOneRetry(() -> this.http.get().uri(path).retrieve().body(String.class))));
 		}
 		catch (HttpClientErrorException.NotFound ex) {
 			return Optional.empty();
@@ -122,12 +134,36 @@ class ConsoleStateClient {
 	}
 
 	private void put(String path, ObjectNode body) {
-		this.http.put()
+		String json = JSON.writeValueAsString(body);
+		withOneRetry(() -> this.http.put()
 			.uri(path)
 			.contentType(MediaType.APPLICATION_JSON)
-			.body(JSON.writeValueAsString(body))
+			.body(json)
 			.retrieve()
-			.toBodilessEntity();
+			.toBodilessEntity());
+	}
+
+	/**
+	 * The call, sent a second time if the first failed with an I/O error.
+	 * @throws ConsoleStateUnavailableException when it failed (a 404 is the caller's to
+	 * handle)
+	 */
+	private static <T> T withOneRetry(Supplier<T> call) {
+		try {
+			try {
+				return call.get();
+			}
+			catch (ResourceAccessException ex) {
+				return call.get();
+			}
+		}
+		catch (HttpClientErrorException.NotFound ex) {
+			throw ex;
+		}
+		catch (RestClientException ex) {
+			throw new ConsoleStateUnavailableException(
+					"platform-api's console state API (" + BASE + ") could not be used: " + ex.getMessage(), ex);
+		}
 	}
 
 	private static byte[] data(JsonNode body) {

@@ -78,6 +78,18 @@ class ConsoleStateConfiguration {
 		}
 
 		/**
+		 * Just before the session filter: 503 instead of 500 while platform-api is away.
+		 */
+		@Bean
+		FilterRegistrationBean<ConsoleStateOutageFilter> consoleStateOutageFilterRegistration() {
+			FilterRegistrationBean<ConsoleStateOutageFilter> registration = new FilterRegistrationBean<>(
+					new ConsoleStateOutageFilter());
+			registration.setOrder(SessionRepositoryFilter.DEFAULT_ORDER - 1);
+			registration.setDispatcherTypes(EnumSet.of(DispatcherType.REQUEST));
+			return registration;
+		}
+
+		/**
 		 * Right after the public origin and method filters, before Spring Security, also
 		 * for error and async dispatches.
 		 */

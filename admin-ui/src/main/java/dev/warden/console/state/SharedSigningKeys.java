@@ -21,8 +21,6 @@ import com.nimbusds.jose.proc.SecurityContext;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 
-import org.springframework.web.client.RestClientException;
-
 /**
  * The embedded authorization server's keys, as platform-api hands them to every replica:
  * tokens are signed with the active key (the newest whose {@code activates_at} has
@@ -164,7 +162,7 @@ final class SharedSigningKeys implements JWKSource<SecurityContext> {
 	}
 
 	private static String describe(RuntimeException ex) {
-		return (ex instanceof RestClientException) ? ex.getMessage() : ex.getClass().getSimpleName();
+		return (ex instanceof ConsoleStateUnavailableException) ? ex.getMessage() : ex.getClass().getSimpleName();
 	}
 
 	private Snapshot read() {
@@ -198,11 +196,20 @@ final class SharedSigningKeys implements JWKSource<SecurityContext> {
 
 	private record Snapshot(List<Key> keys, Instant refreshAt) {
 
+		/**
+		 * The newest key that has activated and not retired; when none has activated by
+		 * this replica's clock (a clock a little behind platform-api's, which activates a
+		 * first key at once), the earliest of those not retired: platform-api treats it
+		 * as active already.
+		 */
 		RSAKey active(Instant now) {
-			return this.keys.stream()
-				.filter((key) -> !key.activatesAt().isAfter(now))
+			List<Key> live = this.keys.stream()
 				.filter((key) -> key.retiresAt() == null || key.retiresAt().isAfter(now))
+				.toList();
+			return live.stream()
+				.filter((key) -> !key.activatesAt().isAfter(now))
 				.max(Comparator.comparing(Key::activatesAt))
+				.or(() -> live.stream().min(Comparator.comparing(Key::activatesAt)))
 				.map(Key::jwk)
 				.orElse(null);
 		}

@@ -205,6 +205,23 @@ class ConsoleReplicasTests {
 	}
 
 	@Test
+	void whilePlatformApiIsAwayASignedInUserGets503AndStaysSignedIn() throws Exception {
+		var browser = new AuthorizationCodeFlowClient(PUBLIC_URL);
+		browser.signInToConsole("admin", "admin-local");
+		PLATFORM_API.consoleState().unavailable(true);
+
+		HttpResponse<String> away = browser.get(REPLICA_B.resolve("/"));
+		assertThat(away.statusCode()).isEqualTo(503);
+		assertThat(away.headers().firstValue("Retry-After")).hasValue("5");
+		assertThat(away.body()).contains("The console cannot reach the platform").doesNotContain("Exception");
+
+		PLATFORM_API.consoleState().unavailable(false);
+		HttpResponse<String> back = browser.get(REPLICA_B.resolve("/"));
+		assertThat(back.statusCode()).isEqualTo(200);
+		assertThat(back.body()).contains("admin");
+	}
+
+	@Test
 	void aConsoleThatCannotReadItsKeysDoesNotStart() {
 		PLATFORM_API.consoleState().unavailable(true);
 
