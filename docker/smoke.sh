@@ -12,7 +12,9 @@
 #      one gateway and one worker (docker kill, SIGKILL) while it runs;
 #   6. checks: client-visible errors (non-2xx) at most the retry budget, and every 2xx of the load in the request
 #      log (its request id, found with the admin API's request-log search for the tenant);
-#   7. tears everything down (down -v) and prints a short report.
+#   7. restarts the console and checks that the user signed in at step 2 is still signed in (a code without the
+#      sign-in form, a token signed with the same key, accepted by the admin API);
+#   8. tears everything down (down -v) and prints a short report.
 #
 #   docker/smoke.sh [--local-images] [--clients N] [--seconds S] [--keep]
 #     --local-images  PostgreSQL, nginx and Prometheus from docker/build-images.sh --local-base (warden-postgres,
@@ -239,6 +241,43 @@ TARGETS="$(curl -s "$PROMETHEUS/api/v1/targets" | jq -r '[.data.activeTargets[] 
 log "prometheus targets after the kills: $TARGETS"
 log "after the load: gateway platform-api $(docker inspect -f '{{.State.Status}}' "$GATEWAY_KILLED"), worker inference-worker $(docker inspect -f '{{.State.Status}}' "$WORKER_KILLED")"
 
+# --- 7. the console restarts: nobody is signed out ---------------------------------------------------------------
+# its sessions, the authorization server's authorizations and its signing keys are kept by platform-api
+# (WARDEN_CONSOLE_STATE_TOKEN): the cookie of the sign-in above must still get a code after the restart, without the
+# sign-in form, and the new token must be signed with the same key and accepted by the admin API
+jwt_kid() {
+  local header
+  header="$(printf %s "$1" | cut -d. -f1 | tr '_-' '/+')"
+  while [ $(( ${#header} % 4 )) -ne 0 ]; do header="$header="; done
+  printf %s "$header" | base64 -d | jq -r .kid
+}
+KID_BEFORE="$(jwt_kid "$TOKEN")"
+docker restart "$(container admin-ui)" >/dev/null
+deadline=$(( $(date +%s) + 300 ))
+until [ "$(health admin-ui)" = healthy ]; do
+  [ "$(date +%s)" -lt "$deadline" ] || fail "the console is not healthy 5 minutes after its restart"
+  sleep 2
+done
+log "console restarted (docker restart) and healthy"
+VERIFIER="$(openssl rand -hex 32)"
+CHALLENGE="$(printf %s "$VERIFIER" | openssl dgst -sha256 -binary | openssl base64 -A | tr '+/' '-_' | tr -d '=')"
+AUTHORIZE="$ISSUER/oauth2/authorize?response_type=code&client_id=warden-cli&redirect_uri=$REDIRECT&scope=openid%20profile&state=smoke2&code_challenge=$CHALLENGE&code_challenge_method=S256"
+CALLBACK="$(curl -s -c "$JAR" -b "$JAR" -o /dev/null -w '%{redirect_url}' "$AUTHORIZE")"
+CODE="$(printf %s "$CALLBACK" | sed -n 's/.*[?&]code=\([^&]*\).*/\1/p')"
+RESTART_RESULT="FAIL the console's restart signed the user out (authorize answered: ${CALLBACK:-no redirect})"
+if [ -n "$CODE" ]; then
+  TOKEN="$(curl -s -X POST "$ISSUER/oauth2/token" -d grant_type=authorization_code --data-urlencode "code=$CODE" \
+    --data-urlencode "redirect_uri=$REDIRECT" -d client_id=warden-cli --data-urlencode "code_verifier=$VERIFIER" | jq -r .access_token)"
+  KID_AFTER="$(jwt_kid "$TOKEN")"
+  TENANT_STATUS="$(admin GET "/tenants/$TENANT" -o /dev/null -w '%{http_code}')"
+  log "after the restart: a code for the same session without signing in, token key $KID_AFTER (before: $KID_BEFORE), admin API $TENANT_STATUS"
+  if [ "$KID_AFTER" = "$KID_BEFORE" ] && [ "$TENANT_STATUS" = 200 ]; then
+    RESTART_RESULT="PASS the console restarted and the signed-in user stayed signed in (same signing key, token accepted)"
+  else
+    RESTART_RESULT="FAIL after the console's restart: signing key $KID_AFTER (before $KID_BEFORE), admin API answered $TENANT_STATUS"
+  fi
+fi
+
 BUDGET=$CLIENTS
 echo
 echo "== smoke report ($(date -u +%Y-%m-%dT%H:%MZ), $( docker compose version >/dev/null 2>&1 && echo 'docker compose' || docker-compose version --short 2>/dev/null | sed 's/^/docker-compose /'))"
@@ -256,4 +295,6 @@ if [ "$MISSING" -eq 0 ] && [ "$NO_ID" -eq 0 ] && [ "$OK" -gt 0 ]; then
 else
   echo "FAIL 2xx of the load missing from the request log: $MISSING (without a request id: $NO_ID, 2xx: $OK)"; result=1
 fi
+echo "$RESTART_RESULT"
+case "$RESTART_RESULT" in PASS*) ;; *) result=1 ;; esac
 exit $result
