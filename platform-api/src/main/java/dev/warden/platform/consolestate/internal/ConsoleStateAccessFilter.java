@@ -1,25 +1,19 @@
 package dev.warden.platform.consolestate.internal;
 
-import java.io.BufferedReader;
-import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.InputStreamReader;
-import java.nio.charset.Charset;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 
 import jakarta.servlet.FilterChain;
-import jakarta.servlet.ReadListener;
 import jakarta.servlet.ServletException;
-import jakarta.servlet.ServletInputStream;
 import jakarta.servlet.http.HttpServletRequest;
-import jakarta.servlet.http.HttpServletRequestWrapper;
 import jakarta.servlet.http.HttpServletResponse;
 
 import org.springframework.web.filter.OncePerRequestFilter;
 
+import dev.warden.platform.system.BufferedBodyRequest;
 import dev.warden.platform.system.ErrorResponses;
 
 /**
@@ -105,68 +99,6 @@ public final class ConsoleStateAccessFilter extends OncePerRequestFilter {
 		catch (NoSuchAlgorithmException ex) {
 			throw new IllegalStateException(ex);
 		}
-	}
-
-	/** The request with its body read into memory. */
-	private static final class BufferedBodyRequest extends HttpServletRequestWrapper {
-
-		private final byte[] body;
-
-		BufferedBodyRequest(HttpServletRequest request, byte[] body) {
-			super(request);
-			this.body = body;
-		}
-
-		@Override
-		public ServletInputStream getInputStream() {
-			ByteArrayInputStream in = new ByteArrayInputStream(this.body);
-			return new ServletInputStream() {
-
-				@Override
-				public int read() {
-					return in.read();
-				}
-
-				@Override
-				public int read(byte[] buffer, int offset, int length) {
-					return in.read(buffer, offset, length);
-				}
-
-				@Override
-				public boolean isFinished() {
-					return in.available() == 0;
-				}
-
-				@Override
-				public boolean isReady() {
-					return true;
-				}
-
-				@Override
-				public void setReadListener(ReadListener listener) {
-					throw new UnsupportedOperationException("the body was read already");
-				}
-
-			};
-		}
-
-		@Override
-		public BufferedReader getReader() {
-			Charset charset = (getCharacterEncoding() != null) ? Charset.forName(getCharacterEncoding())
-					: StandardCharsets.UTF_8;
-			return new BufferedReader(new InputStreamReader(getInputStream(), charset));
-		}
-
-		@Override
-		public int getContentLength() {
-			return this.body.length;
-		}
-
-		@Override
-		public long getContentLengthLong() {
-			return this.body.length;
-		}
-
 	}
 
 }

@@ -1,25 +1,18 @@
 package dev.warden.platform.system.internal;
 
-import java.io.BufferedReader;
-import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.InputStreamReader;
-import java.nio.charset.Charset;
-import java.nio.charset.StandardCharsets;
 
 import jakarta.servlet.FilterChain;
-import jakarta.servlet.ReadListener;
 import jakarta.servlet.ServletException;
-import jakarta.servlet.ServletInputStream;
 import jakarta.servlet.http.HttpServletRequest;
-import jakarta.servlet.http.HttpServletRequestWrapper;
 import jakarta.servlet.http.HttpServletResponse;
 
 import org.springframework.http.HttpMethod;
 import org.springframework.security.web.util.matcher.RequestMatcher;
 import org.springframework.web.filter.OncePerRequestFilter;
 
+import dev.warden.platform.system.BufferedBodyRequest;
 import dev.warden.platform.system.ErrorResponses;
 
 import static org.springframework.security.web.servlet.util.matcher.PathPatternRequestMatcher.pathPattern;
@@ -76,68 +69,6 @@ public final class AdminBodyLimitFilter extends OncePerRequestFilter {
 		response.setHeader("Connection", "close");
 		ErrorResponses.write(request, response, HttpServletResponse.SC_REQUEST_ENTITY_TOO_LARGE, "payload_too_large",
 				"an admin request body is at most " + this.maxBytes + " bytes");
-	}
-
-	/** The request with its body read into memory. */
-	private static final class BufferedBodyRequest extends HttpServletRequestWrapper {
-
-		private final byte[] body;
-
-		BufferedBodyRequest(HttpServletRequest request, byte[] body) {
-			super(request);
-			this.body = body;
-		}
-
-		@Override
-		public ServletInputStream getInputStream() {
-			ByteArrayInputStream in = new ByteArrayInputStream(this.body);
-			return new ServletInputStream() {
-
-				@Override
-				public int read() {
-					return in.read();
-				}
-
-				@Override
-				public int read(byte[] buffer, int offset, int length) {
-					return in.read(buffer, offset, length);
-				}
-
-				@Override
-				public boolean isFinished() {
-					return in.available() == 0;
-				}
-
-				@Override
-				public boolean isReady() {
-					return true;
-				}
-
-				@Override
-				public void setReadListener(ReadListener listener) {
-					throw new UnsupportedOperationException("the body was read already");
-				}
-
-			};
-		}
-
-		@Override
-		public BufferedReader getReader() {
-			Charset charset = (getCharacterEncoding() != null) ? Charset.forName(getCharacterEncoding())
-					: StandardCharsets.UTF_8;
-			return new BufferedReader(new InputStreamReader(getInputStream(), charset));
-		}
-
-		@Override
-		public int getContentLength() {
-			return this.body.length;
-		}
-
-		@Override
-		public long getContentLengthLong() {
-			return this.body.length;
-		}
-
 	}
 
 }
