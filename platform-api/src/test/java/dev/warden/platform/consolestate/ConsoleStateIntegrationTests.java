@@ -156,6 +156,24 @@ class ConsoleStateIntegrationTests {
 	}
 
 	@Test
+	void outOfRangeTimesAndNumbersAreRefusedWith400() {
+		String sid = newSid();
+		for (Instant time : List.of(Instant.MAX, Instant.MIN.plusSeconds(60), Instant.parse("+100000-01-01T00:00:00Z"),
+				Instant.parse("0001-01-01T00:00:00Z"))) {
+			// the JSON binding's instant range (1970 to 9999), shared with the admin API
+			assertError(call("PUT", "/sessions/" + sid, session("a", time, 60, "x")), 400, "malformed_body");
+			assertError(call("PUT", "/authorizations/a1", authorization(List.of(), time, "x")), 400, "malformed_body");
+		}
+		// the longest timeout an int holds ends in 2094: stored
+		assertThat(call("PUT", "/sessions/" + sid, session("a", Instant.now(), Integer.MAX_VALUE, "x")).statusCode())
+			.isEqualTo(204);
+		assertError(
+				call("PUT", "/sessions/" + sid, session("a", Instant.now(), 60, "x")
+					.replace("\"max_inactive_seconds\":60", "\"max_inactive_seconds\":99999999999999999999")),
+				400, "malformed_body");
+	}
+
+	@Test
 	void tooLargeValuesAndBodiesAreRefusedWith413() {
 		String sid = newSid();
 		String over = Base64.getEncoder().encodeToString(new byte[256 * 1024 + 1]);
