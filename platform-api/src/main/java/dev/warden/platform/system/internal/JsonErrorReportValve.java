@@ -7,6 +7,7 @@ import java.util.UUID;
 import org.apache.catalina.connector.Request;
 import org.apache.catalina.connector.Response;
 import org.apache.catalina.valves.ErrorReportValve;
+import org.apache.coyote.AbstractProtocol;
 
 import dev.warden.platform.system.ErrorResponses;
 import dev.warden.platform.system.MethodFilter;
@@ -23,6 +24,14 @@ import dev.warden.platform.system.MethodFilter;
  * application answers keep their own bodies (the valve writes only when the response has
  * none yet). Such requests never reach the request-id filter, so a new request id is made
  * and echoed in {@code X-Request-Id}.
+ *
+ * <p>
+ * One 400 is not the client's mistake: a request that arrives just as graceful shutdown
+ * pauses the connector is refused by Tomcat without reading its headers, and Tomcat then
+ * finds no {@code Host} header and turns its 503 into a 400 (a race between two checks in
+ * its HTTP/1.1 processor). Such a request was never served: it is answered 503
+ * {@code shutting_down} with {@code Retry-After} and {@code Connection: close}, which a
+ * load balancer or client may retry on another replica.
  */
 public class JsonErrorReportValve extends ErrorReportValve {
 
@@ -45,6 +54,13 @@ public class JsonErrorReportValve extends ErrorReportValve {
 			status = 431;
 			code = "request_header_too_large";
 			message = "the request line and headers exceed " + this.maxHeaderBytes + " bytes";
+		}
+		else if (status == 400 && refusedByPause(request)) {
+			status = 503;
+			code = "shutting_down";
+			message = "the gateway is shutting down and did not serve the request; send it again";
+			response.setHeader("Retry-After", "1");
+			response.setHeader("Connection", "close");
 		}
 		else if (status == 400) {
 			code = "bad_request";
@@ -91,6 +107,16 @@ public class JsonErrorReportValve extends ErrorReportValve {
 			// the client is gone or the response was committed meanwhile: nothing more to
 			// say
 		}
+	}
+
+	/**
+	 * Whether Tomcat refused the request because its connector is paused (graceful
+	 * shutdown) before it read the headers: the connector is paused and the request has
+	 * no {@code Host} header, which every HTTP/1.1 request that was read in full carries.
+	 */
+	static boolean refusedByPause(Request request) {
+		return request.getConnector().getProtocolHandler() instanceof AbstractProtocol<?> protocol
+				&& protocol.isPaused() && request.getCoyoteRequest().getMimeHeaders().getHeader("host") == null;
 	}
 
 }
