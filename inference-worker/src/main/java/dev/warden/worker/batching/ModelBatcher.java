@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
 
 import dev.warden.worker.loader.InputColumn;
@@ -36,7 +37,11 @@ import org.slf4j.LoggerFactory;
  * <p>
  * Every request thread stays in {@link #run} until all its chunks are answered, so the
  * handle its caller holds keeps the version loaded while it is queued or running.
- * Thread-safe; all state is guarded by one lock.
+ * Thread-safe; the queues are guarded by one lock, but a waiting request thread does not
+ * hold it or queue for it: it parks, and the leader that answers its last chunk marks it
+ * done and unparks it after releasing the lock, so the threads of a batch leave at once
+ * instead of taking the lock one after another (and the lock is free for the next
+ * arrivals and the next leader meanwhile).
  */
 final class ModelBatcher {
 
@@ -96,7 +101,7 @@ final class ModelBatcher {
 			InferenceMetrics.VersionMeters meters) {
 		BatchKey key = new BatchKey(servable, signature, innerShapes(inputs));
 		List<Part> parts = split(inputs, rows);
-		Request request = new Request(lock.newCondition(), meters, parts.size());
+		Request request = new Request(Thread.currentThread(), meters, parts.size());
 		lock.lock();
 		try {
 			if (queuedRequests >= settings.maxQueueSize()) {
@@ -117,15 +122,33 @@ final class ModelBatcher {
 			if (queue.rows >= settings.maxBatchSize()) {
 				batchFull.signalAll();
 			}
-			while (request.unanswered > 0) {
-				if (leaders < settings.batchThreads() && !queues.isEmpty()) {
-					lead(request);
+		}
+		finally {
+			lock.unlock();
+		}
+		try {
+			while (!request.done) {
+				List<Thread> wake = null;
+				lock.lock();
+				try {
+					if (request.done) {
+						break;
+					}
+					if (leaders < settings.batchThreads() && !queues.isEmpty()) {
+						wake = lead(request);
+					}
+				}
+				finally {
+					lock.unlock();
+				}
+				if (wake != null) {
+					wake.forEach(LockSupport::unpark);
 				}
 				else {
-					try {
-						request.wakeup.awaitNanos(SAFETY_WAKEUP_NANOS);
-					}
-					catch (InterruptedException ex) {
+					// woken by the leader that answers this request's last chunk or
+					// picks it to lead the next batch
+					LockSupport.parkNanos(this, SAFETY_WAKEUP_NANOS);
+					if (Thread.interrupted()) {
 						// the version must stay loaded until the batch holding this
 						// request is done: keep waiting
 						request.interrupted = true;
@@ -134,7 +157,6 @@ final class ModelBatcher {
 			}
 		}
 		finally {
-			lock.unlock();
 			if (request.interrupted) {
 				Thread.currentThread().interrupt();
 			}
@@ -142,8 +164,12 @@ final class ModelBatcher {
 		return answer(parts);
 	}
 
-	/** Forms and runs one batch; called with the lock held, returns with it held. */
-	private void lead(Request self) {
+	/**
+	 * Forms and runs one batch; called with the lock held, returns with it held.
+	 * @return the threads to unpark once the lock is released: the requests this batch
+	 * finished and the next leader, if any
+	 */
+	private List<Thread> lead(Request self) {
 		leaders++;
 		List<Part> batch;
 		try {
@@ -153,10 +179,11 @@ final class ModelBatcher {
 			leaders--;
 			throw ex;
 		}
+		List<Thread> wake = new ArrayList<>(batch.size() + 1);
 		if (batch.isEmpty()) {
 			leaders--;
-			wakeNextLeader();
-			return;
+			nextLeader(wake);
+			return wake;
 		}
 		lock.unlock();
 		try {
@@ -169,11 +196,17 @@ final class ModelBatcher {
 				Request owner = part.owner;
 				if (--owner.unanswered == 0) {
 					inSystem--;
-					owner.wakeup.signal();
+					// published after the outputs the batch wrote: a request that
+					// reads done sees them
+					owner.done = true;
+					if (owner != self) {
+						wake.add(owner.thread);
+					}
 				}
 			}
-			wakeNextLeader();
+			nextLeader(wake);
 		}
+		return wake;
 	}
 
 	/**
@@ -228,11 +261,12 @@ final class ModelBatcher {
 		return oldest;
 	}
 
-	private void wakeNextLeader() {
+	/** Adds the thread that should lead the next batch, if a leader is wanted. */
+	private void nextLeader(List<Thread> wake) {
 		if (leaders < settings.batchThreads()) {
 			KeyQueue queue = oldest();
 			if (queue != null) {
-				queue.parts.peek().owner.wakeup.signal();
+				wake.add(queue.parts.peek().owner.thread);
 			}
 		}
 	}
@@ -380,7 +414,10 @@ final class ModelBatcher {
 
 	private static final class Request {
 
-		final Condition wakeup;
+		final Thread thread;
+
+		/** Every chunk is answered (set under the lock, read without it). */
+		volatile boolean done;
 
 		final InferenceMetrics.VersionMeters meters;
 
@@ -393,8 +430,8 @@ final class ModelBatcher {
 		/** The thread was interrupted while waiting; restored when it leaves. */
 		boolean interrupted;
 
-		Request(Condition wakeup, InferenceMetrics.VersionMeters meters, int parts) {
-			this.wakeup = wakeup;
+		Request(Thread thread, InferenceMetrics.VersionMeters meters, int parts) {
+			this.thread = thread;
 			this.meters = meters;
 			this.unanswered = parts;
 			this.unqueued = parts;

@@ -228,6 +228,42 @@ class ModelBatcherIntegrationTests {
 		assertThat(run(batcher, v1, IncomeFixture.randomInputs(signature, 1, random))).isNotNull();
 	}
 
+	@Test
+	void anInterruptedWaitingRequestStillGetsItsRowsAndKeepsItsInterrupt() throws Exception {
+		ModelBatcher batcher = batcher(new BatchSettings(true, 64, Duration.ZERO, 10, 1), gated());
+		Random random = new Random(9);
+		Map<String, InputColumn> first = IncomeFixture.randomInputs(signature, 1, random);
+		var held = submit(batcher, v1, first);
+		assertThat(gateEntered.await(30, TimeUnit.SECONDS)).isTrue();
+		Map<String, InputColumn> waiting = IncomeFixture.randomInputs(signature, 3, random);
+		var answer = new CompletableFuture<Map<String, OutputColumn>>();
+		var interruptKept = new CompletableFuture<Boolean>();
+		Thread waiter = new Thread(() -> {
+			try {
+				answer.complete(run(batcher, v1, waiting));
+			}
+			catch (Throwable ex) {
+				answer.completeExceptionally(ex);
+			}
+			interruptKept.complete(Thread.currentThread().isInterrupted());
+		}, "interrupted-waiter");
+		waiter.start();
+		await().atMost(Duration.ofSeconds(30)).until(() -> batcher.queuedRequests() == 1);
+		// interrupted while its rows are queued behind the held batch: it keeps waiting
+		// (the version must stay loaded until its batch is done) and is answered with the
+		// next batch
+		waiter.interrupt();
+		Thread.sleep(200);
+		assertThat(answer).isNotDone();
+
+		gateOpen.countDown();
+
+		IncomeFixture.assertSameOutputs(held.get(30, TimeUnit.SECONDS), v1.run("serving_default", first));
+		IncomeFixture.assertSameOutputs(answer.get(30, TimeUnit.SECONDS), v1.run("serving_default", waiting));
+		assertThat(interruptKept.get(30, TimeUnit.SECONDS)).isTrue();
+		assertThat(batcher.queuedRequests()).isZero();
+	}
+
 	private static Throwable failure(CompletableFuture<?> future) {
 		assertThatThrownBy(() -> future.get(30, TimeUnit.SECONDS))
 			.isInstanceOf(java.util.concurrent.ExecutionException.class);

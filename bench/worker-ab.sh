@@ -1,0 +1,131 @@
+#!/usr/bin/env bash
+# Two workers measured side by side: two builds (--jar-a, --jar-b: a saved copy of the executable jar before a change
+# and the one after it) or one build with two settings (--a, --b: Spring Boot arguments), batching on. In interleaved
+# rounds (A, B, A, B, ...) at each client count, so that noise on the machine hits both alike, each worker is started,
+# warmed up, measured on predict and then on its no-op endpoint (the HTTP floor), and stopped. The worker's CPU time
+# per request comes from /proc. Prints a table; writes it into docs/benchmarks.md (between
+# <!-- results:worker-ab-$MODEL --> markers) only with --docs.
+#
+#   bench/worker-ab.sh --jar-a /tmp/worker-before.jar [--jar-b JAR] [--a "ARGS"] [--b "ARGS"] [--model income]
+#                      [--store DIR] [--seconds 8] [--rounds 3] [--clients "64"] [--docs]
+#
+# Missing jars default to the current build (inference-worker/target). Not part of the build; needs java, curl.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+. bench/lib.sh
+MODEL=income
+STORE="${WARDEN_MODEL_STORE:-${WARDEN_DATA_DIR:-data}/models}"
+DURATION=8
+ROUNDS=3
+CLIENTS="64"
+JAR_A=""
+JAR_B=""
+ARGS_A=""
+ARGS_B=""
+DOCS=""
+PORT=18191
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --jar-a) JAR_A="$2"; shift 2 ;;
+    --jar-b) JAR_B="$2"; shift 2 ;;
+    --a) ARGS_A="$2"; shift 2 ;;
+    --b) ARGS_B="$2"; shift 2 ;;
+    --model) MODEL="$2"; shift 2 ;;
+    --store) STORE="$2"; shift 2 ;;
+    --seconds) DURATION="$2"; shift 2 ;;
+    --rounds) ROUNDS="$2"; shift 2 ;;
+    --clients) CLIENTS="$2"; shift 2 ;;
+    --docs) DOCS=docs/benchmarks.md; shift ;;
+    *) echo "unknown option $1" >&2; exit 2 ;;
+  esac
+done
+BODY="bench/$MODEL-request.json"
+[ -f "$BODY" ] || { echo "no request body $BODY" >&2; exit 2; }
+bench_jars inference-worker
+JAR_A="${JAR_A:-$WORKER_JAR}"
+JAR_B="${JAR_B:-$WORKER_JAR}"
+for jar in "$JAR_A" "$JAR_B"; do [ -f "$jar" ] || { echo "no jar $jar" >&2; exit 2; }; done
+bench_model "$STORE" "$MODEL"
+
+WORK=$(mktemp -d)
+WORKER_PID=""
+cleanup() {
+  if [ -n "$WORKER_PID" ]; then kill "$WORKER_PID" 2>/dev/null || true; wait "$WORKER_PID" 2>/dev/null || true; fi
+  rm -rf "$WORK"
+}
+trap cleanup EXIT
+javac -d "$WORK" bench/LoadGenerator.java
+BASE="http://127.0.0.1:$PORT"
+export TF_CPP_MIN_LOG_LEVEL=2
+
+field() { echo "$1" | tr ' ' '\n' | awk -F= -v k="$2" '$1 == k { print $2 }'; }
+ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
+load() { java -cp "$WORK" LoadGenerator "$BASE$1" "$BODY" "$2" "$DURATION" 2; }
+
+measure() { # $1 = A or B, $2 = clients; prints "rps p50 cpu_us noop_rps"
+  local jar=$JAR_A args=$ARGS_A
+  if [ "$1" = B ]; then jar=$JAR_B; args=$ARGS_B; fi
+  # shellcheck disable=SC2086
+  java -jar "$jar" --server.port="$PORT" --warden.worker.model-store.path="$STORE" \
+    --warden.worker.model-store.poll-interval=1h --warden.worker.batching.default.enabled=true \
+    --warden.worker.benchmark.noop-enabled=true $args >"$WORK/worker-$1.log" 2>&1 &
+  WORKER_PID=$!
+  for _ in $(seq 1 240); do
+    if curl -sf "$BASE/actuator/health" >/dev/null 2>&1; then break; fi
+    sleep 0.5
+  done
+  curl -sf "$BASE/actuator/health" >/dev/null || { echo "worker $1 did not start:" >&2; tail -30 "$WORK/worker-$1.log" >&2; exit 1; }
+  java -cp "$WORK" LoadGenerator "$BASE/v1/models/$MODEL:predict" "$BODY" 16 3 >/dev/null
+  local before after predict noop
+  before=$(ticks "$WORKER_PID")
+  predict=$(load "/v1/models/$MODEL:predict" "$2")
+  after=$(ticks "$WORKER_PID")
+  noop=$(load /internal/v1/noop "$2")
+  kill "$WORKER_PID"; wait "$WORKER_PID" 2>/dev/null || true; WORKER_PID=""
+  local failed=$(( $(field "$predict" non_2xx) + $(field "$predict" errors) ))
+  # CPU per request over the warm-up and the measured time alike (all_requests counts both); 100 ticks per second
+  echo "$(field "$predict" rps) $(field "$predict" p50_ms) $(awk -v t=$((after - before)) -v n="$(field "$predict" all_requests)" 'BEGIN { printf "%.0f", n ? t * 10000 / n : 0 }') $(field "$noop" rps) $failed"
+}
+
+median() { sort -g | awk '{ v[NR] = $1 } END { if (NR % 2) print v[(NR + 1) / 2]; else printf "%.3f\n", (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
+
+{
+  echo "<!-- results:worker-ab-$MODEL -->"
+  echo "### Worker A/B — \`$MODEL\`, $(date -u +%Y-%m-%dT%H:%MZ)"
+  echo
+  echo "Command: \`bench/worker-ab.sh --model $MODEL --seconds $DURATION --rounds $ROUNDS --clients \"$CLIENTS\"\`$([ "$JAR_A" != "$JAR_B" ] && echo " with two builds (A before, B after)")$([ -n "$ARGS_A$ARGS_B" ] && echo "; A: \`$ARGS_A\`, B: \`$ARGS_B\`")  "
+  echo "Machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), $(java -version 2>&1 | head -1); load generator on the same cores. Batching on; $ROUNDS interleaved rounds of ${DURATION} s."
+  echo
+  echo "| clients | round | A predict req/s (p50 ms) | A worker CPU µs/req | A predict / no-op | B predict req/s (p50 ms) | B worker CPU µs/req | B predict / no-op | B / A req/s |"
+  echo "| --- | --- | --- | --- | --- | --- | --- | --- | --- |"
+} >"$WORK/results.md"
+for c in $CLIENTS; do
+  : >"$WORK/ratios-$c"
+  for r in $(seq 1 "$ROUNDS"); do
+    read -r a_rps a_p50 a_cpu a_noop a_failed <<<"$(measure A "$c")"
+    read -r b_rps b_p50 b_cpu b_noop b_failed <<<"$(measure B "$c")"
+    a_floor=$(awk -v a="$a_rps" -v b="$a_noop" 'BEGIN { printf "%.2f", b ? a / b : 0 }')
+    b_floor=$(awk -v a="$b_rps" -v b="$b_noop" 'BEGIN { printf "%.2f", b ? a / b : 0 }')
+    ba=$(awk -v a="$a_rps" -v b="$b_rps" 'BEGIN { printf "%.2f", a ? b / a : 0 }')
+    echo "$a_floor $b_floor $ba $a_cpu $b_cpu" >>"$WORK/ratios-$c"
+    failed=$((a_failed + b_failed))
+    echo "| $c | $r | $a_rps ($a_p50) | $a_cpu | $a_floor | $b_rps ($b_p50) | $b_cpu | $b_floor | $ba |$([ "$failed" -gt 0 ] && echo " ($failed failed requests)")" | tee -a "$WORK/results.md" >&2
+  done
+  echo "| $c | **median** | | $(cut -d' ' -f4 "$WORK/ratios-$c" | median) | **$(cut -d' ' -f1 "$WORK/ratios-$c" | median)** | | $(cut -d' ' -f5 "$WORK/ratios-$c" | median) | **$(cut -d' ' -f2 "$WORK/ratios-$c" | median)** | **$(cut -d' ' -f3 "$WORK/ratios-$c" | median)** |" >>"$WORK/results.md"
+done
+echo "<!-- /results:worker-ab-$MODEL -->" >>"$WORK/results.md"
+cat "$WORK/results.md"
+
+if [ -n "$DOCS" ]; then
+  if grep -q "<!-- results:worker-ab-$MODEL -->" "$DOCS" 2>/dev/null; then
+    awk -v start="<!-- results:worker-ab-$MODEL -->" -v stop="<!-- /results:worker-ab-$MODEL -->" -v file="$WORK/results.md" '
+      $0 == start { while ((getline line < file) > 0) print line; skip = 1; next }
+      $0 == stop { skip = 0; next }
+      !skip { print }' "$DOCS" >"$WORK/docs.md"
+    cp "$WORK/docs.md" "$DOCS"
+  else
+    { echo; cat "$WORK/results.md"; } >>"$DOCS"
+  fi
+  echo "updated $DOCS" >&2
+fi
