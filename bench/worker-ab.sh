@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Two workers measured side by side: two builds (--jar-a, --jar-b: a saved copy of the executable jar before a change
-# and the one after it) or one build with two settings (--a, --b: Spring Boot arguments), batching on. In interleaved
+# and the one after it) or one build with two settings (--a, --b: Spring Boot arguments, e.g.
+# --a "--warden.worker.batching.default.enabled=false"; batching is on by default). In interleaved
 # rounds (A, B, A, B, ...) at each client count, so that noise on the machine hits both alike, each worker is started,
 # warmed up, measured on predict and then on its no-op endpoint (the HTTP floor), and stopped. The worker's CPU time
 # per request comes from /proc. Prints a table; writes it into docs/benchmarks.md (between
@@ -68,8 +69,7 @@ measure() { # $1 = A or B, $2 = clients; prints "rps p50 cpu_us noop_rps"
   if [ "$1" = B ]; then jar=$JAR_B; args=$ARGS_B; fi
   # shellcheck disable=SC2086
   java -jar "$jar" --server.port="$PORT" --warden.worker.model-store.path="$STORE" \
-    --warden.worker.model-store.poll-interval=1h --warden.worker.batching.default.enabled=true \
-    --warden.worker.benchmark.noop-enabled=true $args >"$WORK/worker-$1.log" 2>&1 &
+    --warden.worker.model-store.poll-interval=1h --warden.worker.benchmark.noop-enabled=true $args >"$WORK/worker-$1.log" 2>&1 &
   WORKER_PID=$!
   for _ in $(seq 1 240); do
     if curl -sf "$BASE/actuator/health" >/dev/null 2>&1; then break; fi
@@ -95,7 +95,7 @@ median() { sort -g | awk '{ v[NR] = $1 } END { if (NR % 2) print v[(NR + 1) / 2]
   echo "### Worker A/B — \`$MODEL\`, $(date -u +%Y-%m-%dT%H:%MZ)"
   echo
   echo "Command: \`bench/worker-ab.sh --model $MODEL --seconds $DURATION --rounds $ROUNDS --clients \"$CLIENTS\"\`$([ "$JAR_A" != "$JAR_B" ] && echo " with two builds (A before, B after)")$([ -n "$ARGS_A$ARGS_B" ] && echo "; A: \`$ARGS_A\`, B: \`$ARGS_B\`")  "
-  echo "Machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), $(java -version 2>&1 | head -1); load generator on the same cores. Batching on; $ROUNDS interleaved rounds of ${DURATION} s."
+  echo "Machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), $(java -version 2>&1 | head -1); load generator on the same cores. $ROUNDS interleaved rounds of ${DURATION} s."
   echo
   echo "| clients | round | A predict req/s (p50 ms) | A worker CPU µs/req | A predict / no-op | B predict req/s (p50 ms) | B worker CPU µs/req | B predict / no-op | B / A req/s |"
   echo "| --- | --- | --- | --- | --- | --- | --- | --- | --- |"
