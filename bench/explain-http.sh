@@ -14,6 +14,7 @@
 # (bench/ExplainBodies.java). Not part of the build; needs java and curl.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. bench/lib.sh
 
 STORE=""
 MODELS="income spam"
@@ -183,14 +184,6 @@ label() {
 cat "$WORK/results.md"
 
 if [ -n "$DOCS" ]; then
-  if grep -q "<!-- results:explain-http -->" "$DOCS" 2>/dev/null; then
-    awk -v start="<!-- results:explain-http -->" -v stop="<!-- /results:explain-http -->" -v file="$WORK/results.md" '
-      $0 == start { while ((getline line < file) > 0) print line; skip = 1; next }
-      $0 == stop { skip = 0; next }
-      !skip { print }' "$DOCS" >"$WORK/docs.md"
-    cp "$WORK/docs.md" "$DOCS"
-  else
-    { echo; cat "$WORK/results.md"; } >>"$DOCS"
-  fi
+  bench_write_results "explain-http" "$WORK/results.md" "$DOCS"
   echo "updated $DOCS" >&2
 fi

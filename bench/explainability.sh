@@ -107,14 +107,6 @@ done
 cat "$WORK/results.md"
 
 if [ -n "$DOCS" ]; then
-  if grep -q "<!-- results:explainability -->" "$DOCS" 2>/dev/null; then
-    awk -v start="<!-- results:explainability -->" -v stop="<!-- /results:explainability -->" -v file="$WORK/results.md" '
-      $0 == start { while ((getline line < file) > 0) print line; skip = 1; next }
-      $0 == stop { skip = 0; next }
-      !skip { print }' "$DOCS" >"$WORK/docs.md"
-    cp "$WORK/docs.md" "$DOCS"
-  else
-    { echo; cat "$WORK/results.md"; } >>"$DOCS"
-  fi
+  bench_write_results "explainability" "$WORK/results.md" "$DOCS"
   echo "updated $DOCS" >&2
 fi

@@ -155,14 +155,6 @@ samples=$(wc -l <"$WORK/heap.txt")
 cat "$WORK/results.md"
 
 if [ -n "$DOCS" ]; then
-  if grep -q "<!-- results:fairness -->" "$DOCS" 2>/dev/null; then
-    awk -v start="<!-- results:fairness -->" -v stop="<!-- /results:fairness -->" -v file="$WORK/results.md" '
-      $0 == start { while ((getline line < file) > 0) print line; skip = 1; next }
-      $0 == stop { skip = 0; next }
-      !skip { print }' "$DOCS" >"$WORK/docs.md"
-    cp "$WORK/docs.md" "$DOCS"
-  else
-    { echo; cat "$WORK/results.md"; } >>"$DOCS"
-  fi
+  bench_write_results "fairness" "$WORK/results.md" "$DOCS"
   echo "updated $DOCS" >&2
 fi

@@ -133,14 +133,6 @@ ceiling_rows() { # rows/s at the batch size closest to $1
 cat "$WORK/results.md"
 
 if [ -n "$DOCS" ]; then
-  if grep -q "<!-- results:$MODEL -->" "$DOCS" 2>/dev/null; then
-    awk -v start="<!-- results:$MODEL -->" -v stop="<!-- /results:$MODEL -->" -v file="$WORK/results.md" '
-      $0 == start { while ((getline line < file) > 0) print line; skip = 1; next }
-      $0 == stop { skip = 0; next }
-      !skip { print }' "$DOCS" >"$WORK/docs.md"
-    cp "$WORK/docs.md" "$DOCS"
-  else
-    { echo; cat "$WORK/results.md"; } >>"$DOCS"
-  fi
+  bench_write_results "$MODEL" "$WORK/results.md" "$DOCS"
   echo "updated $DOCS" >&2
 fi
