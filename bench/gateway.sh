@@ -195,11 +195,8 @@ done
 cat "$ROWS" >&2
 
 if [ "$PROFILE" = true ]; then
-  echo "hottest frames of the gateway's request threads (top of stack, JFR execution samples):" >&2
-  for f in "$WORK"/gateway-*.jfr; do
-    jfr print --events jdk.ExecutionSample "$f"
-  done | awk '/sampledThread = "http-nio/ { keep = 1; next } /stackTrace = \[/ { if (keep) { getline; sub(/^[ \t]+/, ""); sub(/line:.*/, ""); top[$0]++ } keep = 0 }
-    END { for (k in top) printf "%6d %s\n", top[k], k }' | sort -rn | head -25 >&2
+  echo "the gateway's request threads (JFR execution samples):" >&2
+  bench_jfr_summary http-nio 'dev\.warden\.platform\.[a-z]+\.[A-Za-z]+\.[a-zA-Z]+\(' "$WORK"/gateway-*.jfr >&2
 fi
 
 if [ -n "$DOCS" ]; then

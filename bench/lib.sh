@@ -98,6 +98,41 @@ bench_write_results() {
   fi
 }
 
+# bench_jfr_summary THREAD_PREFIX PATTERN JFR...: what the threads whose names start with THREAD_PREFIX (e.g. http-nio)
+# did in the JFR recordings (execution samples): the 25 hottest frames at the top of the stack, then the share of
+# samples with a frame matching the extended regular expression PATTERN anywhere on the stack (inclusive), per method.
+bench_jfr_summary() {
+  local prefix=$1 pattern=$2
+  shift 2
+  for f in "$@"; do
+    jfr print --events jdk.ExecutionSample --stack-depth 96 "$f"
+  done | PREFIX="sampledThread = \"$prefix" PATTERN="$pattern" awk '
+    # from the environment: awk -v would treat the backslashes of the pattern as escapes
+    BEGIN { prefix = ENVIRON["PREFIX"]; pattern = ENVIRON["PATTERN"] }
+    function flush() {
+      if (keep && depth > 0) {
+        samples++; top[frame[1]]++
+        for (i = 1; i <= depth; i++) if (frame[i] ~ pattern && !(frame[i] in seen)) { seen[frame[i]] = 1; incl[frame[i]]++ }
+        for (k in seen) delete seen[k]
+      }
+      keep = 0; depth = 0; inside = 0
+    }
+    /jdk.ExecutionSample/ { flush() }
+    index($0, prefix) > 0 { keep = 1 }
+    /stackTrace = \[/ { inside = 1; next }
+    inside && /^[ \t]*\]/ { inside = 0; next }
+    inside { line = $0; sub(/^[ \t]+/, "", line); sub(/[ \t]*line:.*/, "", line); if (line != "...") frame[++depth] = line }
+    END {
+      flush()
+      printf "%d samples of %s* threads; hottest frames (top of stack):\n", samples, substr(prefix, 18)
+      for (k in top) printf "%5.1f%% %s\n", 100 * top[k] / samples, k | "sort -rn | head -25"
+      close("sort -rn | head -25")
+      printf "frames matching %s anywhere on the stack:\n", pattern
+      for (k in incl) printf "%5.1f%% %s\n", 100 * incl[k] / samples, k | "sort -rn | head -40"
+      close("sort -rn | head -40")
+    }'
+}
+
 # wait_jobs LOG...: a fresh install queues report jobs when the reference models first become available (an
 # explainability report, a fairness check and a drift reference profile per model); they run on the gateways and the
 # worker for ~20-60 s. Waits (at most 4 minutes) until every job queued in each gateway LOG has ended (done, cancelled or

@@ -122,6 +122,11 @@ public class RequestLogWriter implements DisposableBean {
 		config.setConnectionTimeout(properties.connectionTimeout().toMillis());
 		config.setConnectionInitSql("SET synchronous_commit = on");
 		config.addDataSourceProperty("reWriteBatchedInserts", "true");
+		// named, not detected: Hikari reads the default isolation from its first
+		// connection, and if the database goes away during that read it keeps an unset
+		// level that every later connection is refused with ("Transaction isolation level
+		// -1 not supported"), so the pool never recovers. PostgreSQL's default.
+		config.setTransactionIsolation("TRANSACTION_READ_COMMITTED");
 		// the application pool already proved the database reachable; a later outage must
 		// not fail start-up here
 		config.setInitializationFailTimeout(-1);

@@ -145,6 +145,11 @@ class DatabaseConfiguration {
 		config.setConnectionTimeout(database.connectionTimeout().toMillis());
 		config.setValidationTimeout(Math.max(250,
 				Math.min(database.validationTimeout().toMillis(), database.connectionTimeout().toMillis())));
+		// named, not detected from the first connection: if the database goes away while
+		// Hikari reads it, the pool keeps an unset level and refuses every later
+		// connection ("Transaction isolation level -1 not supported") until a restart.
+		// PostgreSQL's default.
+		config.setTransactionIsolation("TRANSACTION_READ_COMMITTED");
 		config.addDataSourceProperty("reWriteBatchedInserts", "true");
 		config.addDataSourceProperty("socketTimeout", DatabaseProperties.driverSeconds(database.socketTimeout()));
 		config.addDataSourceProperty("connectTimeout", DatabaseProperties.driverSeconds(database.connectTimeout()));
