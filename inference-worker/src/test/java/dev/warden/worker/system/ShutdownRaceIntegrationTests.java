@@ -31,7 +31,8 @@ import dev.warden.worker.WorkerApplication;
  * turns its 503 into a 400 (a race between the two checks in Tomcat's request processor,
  * reproduced here with {@link PausingRaceProtocol}). The request was never served, and a
  * gateway retries a 503 on another worker but passes a 400 to its client: the worker must
- * answer 503 with its JSON error, {@code Retry-After} and {@code Connection: close}.
+ * answer 503 with its JSON error, {@code Retry-After} and {@code Connection: close}. The
+ * other requests Tomcat refuses itself get the worker's JSON error and a 4xx too.
  */
 @SpringBootTest(classes = { WorkerApplication.class, ShutdownRaceIntegrationTests.RacingConnector.class },
 		webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
@@ -99,6 +100,23 @@ class ShutdownRaceIntegrationTests {
 		assertThat(noHost).startsWith("HTTP/1.1 400 ")
 			.contains("application/json")
 			.contains("\"code\":\"bad_request\"");
+	}
+
+	@Test
+	void requestsTomcatRefusesItselfGetTheJsonError4xx() throws Exception {
+		String version = exchange("GET /v1/models/income HTTP/9.9\r\nHost: x\r\nConnection: close\r\n\r\n");
+		assertThat(version).startsWith("HTTP/1.1 400 ").contains("\"code\":\"unsupported_http_version\"");
+		String big = exchange("GET /v1/models/income HTTP/1.1\r\nHost: x\r\nX-Big: " + "a".repeat(20_000)
+				+ "\r\nConnection: close\r\n\r\n");
+		assertThat(big).startsWith("HTTP/1.1 431 ").contains("\"code\":\"request_header_too_large\"");
+		String connect = exchange("CONNECT 127.0.0.1:1 HTTP/1.1\r\nHost: 127.0.0.1:1\r\nConnection: close\r\n\r\n");
+		assertThat(connect).startsWith("HTTP/1.1 405 ").contains("\"code\":\"method_not_allowed\"");
+		String coding = exchange(
+				"POST /v1/models/income:predict HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+						+ "Transfer-Encoding: gzip\r\nConnection: close\r\n\r\n");
+		assertThat(coding).startsWith("HTTP/1.1 400 ").contains("\"code\":\"unsupported_transfer_encoding\"");
+		String nul = exchange("GET /v1/models/inc%00ome HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+		assertThat(nul).startsWith("HTTP/1.1 400 ").contains("application/json").contains("\"code\":\"bad_request\"");
 	}
 
 	@TestConfiguration(proxyBeanMethods = false)
