@@ -191,6 +191,18 @@ class IncomeModelTrainerIntegrationTests {
 	}
 
 	@Test
+	void theSameSeedTrainsTheSameWeightsBitForBit(@TempDir Path first, @TempDir Path second) throws Exception {
+		var options = new IncomeModelTrainer.Options(40, 5);
+		Path a = trainer.trainAndExport(first, options).versionDir().resolve("variables");
+		Path b = trainer.trainAndExport(second, options).versionDir().resolve("variables");
+		String data = "variables.data-00000-of-00001";
+		assertThat(Files.readAllBytes(a.resolve(data))).isEqualTo(Files.readAllBytes(b.resolve(data)));
+		Path other = trainer.trainAndExport(first, new IncomeModelTrainer.Options(40, 6)).versionDir();
+		assertThat(Files.readAllBytes(other.resolve("variables").resolve(data)))
+			.isNotEqualTo(Files.readAllBytes(a.resolve(data)));
+	}
+
+	@Test
 	void fullDefaultTrainingReachesTheAccuracyGate(@TempDir Path store) {
 		IncomeModelTrainer.TrainingResult result = trainer.trainAndExport(store, IncomeModelTrainer.Options.defaults());
 
