@@ -8,7 +8,10 @@
 # <!-- results:worker-ab-$MODEL --> markers) only with --docs.
 #
 #   bench/worker-ab.sh --jar-a /tmp/worker-before.jar [--jar-b JAR] [--a "ARGS"] [--b "ARGS"] [--model income]
-#                      [--store DIR] [--seconds 8] [--rounds 3] [--clients "64"] [--docs] [--profile]
+#                      [--store DIR] [--seconds 8] [--rounds 3] [--clients "64"] [--docs] [--label NAME] [--profile]
+#
+# --label NAME writes into the block <!-- results:worker-ab-$MODEL-NAME --> instead, so that the results of one change
+# do not replace those of another.
 #
 # --profile records each worker's predict runs at 16 clients or more with JFR and prints, for A and for B, what the
 # request threads did (hottest frames, and the share of samples in Warden's code and in Spring MVC's dispatch).
@@ -28,6 +31,7 @@ ARGS_A=""
 ARGS_B=""
 DOCS=""
 PROFILE=false
+LABEL=""
 PORT=18191
 while [ $# -gt 0 ]; do
   case "$1" in
@@ -42,6 +46,7 @@ while [ $# -gt 0 ]; do
     --clients) CLIENTS="$2"; shift 2 ;;
     --docs) DOCS=docs/benchmarks.md; shift ;;
     --profile) PROFILE=true; shift ;;
+    --label) LABEL="$2"; shift 2 ;;
     *) echo "unknown option $1" >&2; exit 2 ;;
   esac
 done
@@ -53,6 +58,7 @@ JAR_B="${JAR_B:-$WORKER_JAR}"
 for jar in "$JAR_A" "$JAR_B"; do [ -f "$jar" ] || { echo "no jar $jar" >&2; exit 2; }; done
 bench_model "$STORE" "$MODEL"
 
+BLOCK="worker-ab-$MODEL${LABEL:+-$LABEL}"
 WORK=$(mktemp -d)
 WORKER_PID=""
 cleanup() {
@@ -108,10 +114,10 @@ per_request() { # $1 = CPU ticks (100 per second), $2 = the load generator's lin
 median() { sort -g | awk '{ v[NR] = $1 } END { if (NR % 2) print v[(NR + 1) / 2]; else printf "%.3f\n", (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 
 {
-  echo "<!-- results:worker-ab-$MODEL -->"
+  echo "<!-- results:$BLOCK -->"
   echo "### Worker A/B — \`$MODEL\`, $(date -u +%Y-%m-%dT%H:%MZ)"
   echo
-  echo "Command: \`bench/worker-ab.sh --model $MODEL --seconds $DURATION --rounds $ROUNDS --clients \"$CLIENTS\"\`$([ "$JAR_A" != "$JAR_B" ] && echo " with two builds (A before, B after)")$([ -n "$ARGS_A$ARGS_B" ] && echo "; A: \`$ARGS_A\`, B: \`$ARGS_B\`")  "
+  echo "Command: \`bench/worker-ab.sh --model $MODEL --seconds $DURATION --rounds $ROUNDS --clients \"$CLIENTS\"$([ -n "$LABEL" ] && echo " --label $LABEL")\`$([ "$JAR_A" != "$JAR_B" ] && echo " with two builds (A before, B after)")$([ -n "$ARGS_A$ARGS_B" ] && echo "; A: \`$ARGS_A\`, B: \`$ARGS_B\`")  "
   echo "Machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), $(java -version 2>&1 | head -1); load generator on the same cores. $ROUNDS interleaved rounds of ${DURATION} s."
   echo
   echo "| clients | round | A predict req/s (p50 ms) | A worker CPU µs/req: predict / no-op | A predict / no-op req/s | B predict req/s (p50 ms) | B worker CPU µs/req: predict / no-op | B predict / no-op req/s | B / A req/s |"
@@ -131,7 +137,7 @@ for c in $CLIENTS; do
   done
   echo "| $c | **median** | | $(cut -d' ' -f4 "$WORK/ratios-$c" | median) / $(cut -d' ' -f6 "$WORK/ratios-$c" | median) | **$(cut -d' ' -f1 "$WORK/ratios-$c" | median)** | | $(cut -d' ' -f5 "$WORK/ratios-$c" | median) / $(cut -d' ' -f7 "$WORK/ratios-$c" | median) | **$(cut -d' ' -f2 "$WORK/ratios-$c" | median)** | **$(cut -d' ' -f3 "$WORK/ratios-$c" | median)** |" >>"$WORK/results.md"
 done
-echo "<!-- /results:worker-ab-$MODEL -->" >>"$WORK/results.md"
+echo "<!-- /results:$BLOCK -->" >>"$WORK/results.md"
 cat "$WORK/results.md"
 
 if [ "$PROFILE" = true ]; then
@@ -145,6 +151,6 @@ if [ "$PROFILE" = true ]; then
 fi
 
 if [ -n "$DOCS" ]; then
-  bench_write_results "worker-ab-$MODEL" "$WORK/results.md" "$DOCS"
+  bench_write_results "$BLOCK" "$WORK/results.md" "$DOCS"
   echo "updated $DOCS" >&2
 fi

@@ -167,8 +167,7 @@ class PredictionController {
 	 * Predict: the answer is written straight to the response ({@link JsonAnswers}) once
 	 * the handle is released; {@code null} tells Spring the response is written.
 	 */
-	private ResponseEntity<Map<String, Object>> predict(ServableRequest target, byte[] body,
-			HttpServletResponse response) {
+	ResponseEntity<Map<String, Object>> predict(ServableRequest target, byte[] body, HttpServletResponse response) {
 		PredictRequest request;
 		Map<String, OutputColumn> outputs;
 		long version;

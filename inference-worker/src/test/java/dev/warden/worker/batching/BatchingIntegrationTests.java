@@ -212,6 +212,14 @@ class BatchingIntegrationTests {
 		assertThat(JSON.readTree(ok.body()).get("predictions").size()).isEqualTo(1);
 		assertThat(bad.statusCode()).isEqualTo(400);
 		assertThat(JSON.readTree(bad.body()).get("error").get("code").stringValue()).isEqualTo("invalid_argument");
+		HttpResponse<String> array = post("/internal/v1/noop", "[]");
+		assertThat(array.statusCode()).isEqualTo(400);
+		assertThat(JSON.readTree(array.body()).get("error").get("message").stringValue())
+			.isEqualTo("request body must be a JSON object");
+		HttpResponse<String> get = get("/internal/v1/noop");
+		assertThat(get.statusCode()).isEqualTo(405);
+		assertThat(get.headers().firstValue("Allow")).hasValue("POST");
+		assertThat(JSON.readTree(get.body()).get("error").get("request_id").stringValue()).isNotBlank();
 	}
 
 	/**

@@ -26,6 +26,7 @@ import dev.warden.worker.WorkerApplication;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.test.context.DynamicPropertyRegistry;
@@ -113,6 +114,64 @@ class WorkerIntegrationTests {
 			assertThat(row.get("probabilities").size()).isEqualTo(2);
 			assertThat(row.get("probabilities").get(1).floatValue()).isEqualTo(probability[i]);
 		}
+	}
+
+	/**
+	 * {@link DirectPredictFilter} serves the plain predict paths itself; a name with a
+	 * percent-encoded letter is the same servable for MVC (path variables are decoded)
+	 * but not plain, so it goes through MVC. Each answer and error must be the same both
+	 * ways.
+	 */
+	@Test
+	void predictAnswersAndErrorsAreTheSameWithAndWithoutTheDirectPath() throws Exception {
+		String good = "{\"instances\":[" + ROW_1 + "," + ROW_2 + "]}";
+		List<String[]> cases = List.of(new String[] { "/v1/models/income:predict", good },
+				new String[] { "/v1/models/income/versions/1:predict", good },
+				new String[] { "/v1/models/income:predict", "{\"instances\":[" },
+				new String[] { "/v1/models/income:predict", "{\"instances\":[{\"age\":39}]}" },
+				new String[] { "/v1/models/income:predict", "[]" },
+				new String[] { "/v1/models/income/versions/999:predict", good },
+				new String[] { "/v1/models/income/labels/nosuchlabel:predict", good },
+				new String[] { "/v1/models/nosuchmodel:predict", good });
+		for (String[] c : cases) {
+			String mvcPath = "/v1/models/" + percentEncodeFirst(c[0].substring("/v1/models/".length()));
+			HttpResponse<String> direct = post(c[0], c[1]);
+			HttpResponse<String> mvc = post(mvcPath, c[1]);
+			assertThat(direct.statusCode()).as(c[0] + " " + c[1]).isEqualTo(mvc.statusCode());
+			assertThat(direct.headers().firstValue("Content-Type")).isEqualTo(mvc.headers().firstValue("Content-Type"));
+			assertThat(direct.headers().firstValue("X-Model-Version"))
+				.isEqualTo(mvc.headers().firstValue("X-Model-Version"));
+			JsonNode a = JSON.readTree(direct.body());
+			JsonNode b = JSON.readTree(mvc.body());
+			if (direct.statusCode() == 200) {
+				assertThat(a).isEqualTo(b);
+			}
+			else {
+				assertThat(a.get("error").get("code")).isEqualTo(b.get("error").get("code"));
+				assertThat(a.get("error").get("message")).as(c[0]).isEqualTo(b.get("error").get("message"));
+				assertThat(a.get("error").get("request_id").stringValue()).isNotBlank();
+			}
+		}
+	}
+
+	@Test
+	void aPlainPredictIsServedByTheDirectPathItself(@Autowired DirectPredictFilter filter) throws Exception {
+		var request = new org.springframework.mock.web.MockHttpServletRequest("POST", "/v1/models/income:predict");
+		request.setContentType("application/json");
+		request.setContent(("{\"instances\":[" + ROW_1 + "]}").getBytes(java.nio.charset.StandardCharsets.UTF_8));
+		var response = new org.springframework.mock.web.MockHttpServletResponse();
+		java.util.concurrent.atomic.AtomicBoolean passedOn = new java.util.concurrent.atomic.AtomicBoolean();
+		filter.doFilter(request, response, (req, res) -> passedOn.set(true));
+
+		assertThat(passedOn).isFalse();
+		assertThat(response.getStatus()).isEqualTo(200);
+		assertThat(response.getHeader("X-Model-Version")).isNotBlank();
+		assertThat(JSON.readTree(response.getContentAsByteArray()).get("predictions").size()).isEqualTo(1);
+	}
+
+	/** {@code income...} → {@code %69ncome...}: the same name once decoded. */
+	private static String percentEncodeFirst(String path) {
+		return "%" + Integer.toHexString(path.charAt(0)) + path.substring(1);
 	}
 
 	@Test
