@@ -51,6 +51,8 @@ class DirectPredictFilter extends OncePerRequestFilter {
 
 	private static final String LABELS = "/labels/";
 
+	private static final String JSON = MediaType.APPLICATION_JSON_VALUE;
+
 	private final PredictionController controller;
 
 	private final HandlerExceptionResolver errors;
@@ -155,6 +157,11 @@ class DirectPredictFilter extends OncePerRequestFilter {
 	private static boolean isJson(String contentType) {
 		if (contentType == null) {
 			return false;
+		}
+		if (contentType.equalsIgnoreCase(JSON)) {
+			// what clients send: no need to parse it (parsing was ~3 % of a request
+			// thread's samples)
+			return true;
 		}
 		try {
 			MediaType type = MediaType.parseMediaType(contentType);

@@ -46,6 +46,18 @@ class DirectPredictFilterTests {
 		assertThat(passedOn("POST", "/v1/models/income:predict", contentType, "{}")).isTrue();
 	}
 
+	@ParameterizedTest
+	@ValueSource(strings = { "application/json", "APPLICATION/JSON", "application/json; charset=utf-8",
+			"application/problem+json", "application/vnd.example+json" })
+	void jsonContentTypesAreServedDirectly(String contentType) {
+		// no controller here: a request the filter takes fails inside it instead of being
+		// passed on
+		org.assertj.core.api.Assertions
+			.assertThatThrownBy(() -> passedOn("POST", "/v1/models/income:predict", contentType, "{}"))
+			.isInstanceOf(AssertionError.class)
+			.hasRootCauseInstanceOf(NullPointerException.class);
+	}
+
 	@Test
 	void noContentTypeNoBodyAndOtherMethodsAreLeftToMvc() {
 		assertThat(passedOn("POST", "/v1/models/income:predict", null, "{}")).isTrue();
