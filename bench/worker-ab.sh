@@ -8,8 +8,9 @@
 # <!-- results:worker-ab-$MODEL --> markers) only with --docs.
 #
 #   bench/worker-ab.sh --jar-a /tmp/worker-before.jar [--jar-b JAR] [--a "ARGS"] [--b "ARGS"] [--model income]
-#                      [--store DIR] [--seconds 8] [--rounds 3] [--clients "64"] [--docs] [--label NAME] [--profile]
+#                      [--store DIR] [--seconds 8] [--rounds 3] [--clients "64"] [--docs] [--label NAME] [--api v1|v2] [--profile]
 #
+# --api v2 measures the Open Inference Protocol's infer (bench/MODEL-infer-request.json) instead of predict.
 # --label NAME writes into the block <!-- results:worker-ab-$MODEL-NAME --> instead, so that the results of one change
 # do not replace those of another.
 #
@@ -32,6 +33,7 @@ ARGS_B=""
 DOCS=""
 PROFILE=false
 LABEL=""
+API=v1
 PORT=18191
 while [ $# -gt 0 ]; do
   case "$1" in
@@ -47,10 +49,15 @@ while [ $# -gt 0 ]; do
     --docs) DOCS=docs/benchmarks.md; shift ;;
     --profile) PROFILE=true; shift ;;
     --label) LABEL="$2"; shift 2 ;;
+    --api) API="$2"; shift 2 ;;
     *) echo "unknown option $1" >&2; exit 2 ;;
   esac
 done
-BODY="bench/$MODEL-request.json"
+case "$API" in
+  v1) BODY="bench/$MODEL-request.json"; TARGET="/v1/models/$MODEL:predict" ;;
+  v2) BODY="bench/$MODEL-infer-request.json"; TARGET="/v2/models/$MODEL/infer" ;;
+  *) echo "--api is v1 (TF Serving predict) or v2 (Open Inference Protocol infer)" >&2; exit 2 ;;
+esac
 [ -f "$BODY" ] || { echo "no request body $BODY" >&2; exit 2; }
 bench_jars inference-worker
 JAR_A="${JAR_A:-$WORKER_JAR}"
@@ -86,7 +93,7 @@ measure() { # $1 = A or B, $2 = clients, $3 = round; prints "rps p50 cpu_us noop
     sleep 0.5
   done
   curl -sf "$BASE/actuator/health" >/dev/null || { echo "worker $1 did not start:" >&2; tail -30 "$WORK/worker-$1.log" >&2; exit 1; }
-  java -cp "$WORK" LoadGenerator "$BASE/v1/models/$MODEL:predict" "$BODY" 16 3 >/dev/null
+  java -cp "$WORK" LoadGenerator "$BASE$TARGET" "$BODY" 16 3 >/dev/null
   local before after predict noop
   local profile=false
   if [ "$PROFILE" = true ] && [ "$2" -ge 16 ]; then profile=true; fi
@@ -94,7 +101,7 @@ measure() { # $1 = A or B, $2 = clients, $3 = round; prints "rps p50 cpu_us noop
     jcmd "$WORKER_PID" JFR.start name=bench filename="$WORK/profile-$1-$2-$3.jfr" settings=profile >/dev/null
   fi
   before=$(ticks "$WORKER_PID")
-  predict=$(load "/v1/models/$MODEL:predict" "$2")
+  predict=$(load "$TARGET" "$2")
   after=$(ticks "$WORKER_PID")
   if [ "$profile" = true ]; then jcmd "$WORKER_PID" JFR.stop name=bench >/dev/null; fi
   local noop_before noop_after
@@ -117,7 +124,7 @@ median() { sort -g | awk '{ v[NR] = $1 } END { if (NR % 2) print v[(NR + 1) / 2]
   echo "<!-- results:$BLOCK -->"
   echo "### Worker A/B — \`$MODEL\`, $(date -u +%Y-%m-%dT%H:%MZ)"
   echo
-  echo "Command: \`bench/worker-ab.sh --model $MODEL --seconds $DURATION --rounds $ROUNDS --clients \"$CLIENTS\"$([ -n "$LABEL" ] && echo " --label $LABEL")\`$([ "$JAR_A" != "$JAR_B" ] && echo " with two builds (A before, B after)")$([ -n "$ARGS_A$ARGS_B" ] && echo "; A: \`$ARGS_A\`, B: \`$ARGS_B\`")  "
+  echo "Command: \`bench/worker-ab.sh --model $MODEL --seconds $DURATION --rounds $ROUNDS --clients \"$CLIENTS\"$([ "$API" != v1 ] && echo " --api $API")$([ -n "$LABEL" ] && echo " --label $LABEL")\`$([ "$JAR_A" != "$JAR_B" ] && echo " with two builds (A before, B after)")$([ -n "$ARGS_A$ARGS_B" ] && echo "; A: \`$ARGS_A\`, B: \`$ARGS_B\`")  "
   echo "Machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), $(java -version 2>&1 | head -1); load generator on the same cores. $ROUNDS interleaved rounds of ${DURATION} s."
   echo
   echo "| clients | round | A predict req/s (p50 ms) | A worker CPU µs/req: predict / no-op | A predict / no-op req/s | B predict req/s (p50 ms) | B worker CPU µs/req: predict / no-op | B predict / no-op req/s | B / A req/s |"

@@ -31,9 +31,9 @@ import org.springframework.web.servlet.HandlerExceptionResolver;
  * streaming parser; kept so that the floor stays comparable with earlier runs) and
  * answers a fixed ~100-byte prediction-shaped JSON, without touching a model.
  * <p>
- * It is served the way {@code :predict} is ({@code serving.DirectPredictFilter}): by the
- * last filter of the chain, after every filter a data-plane request goes through, without
- * Spring MVC's dispatch, the answer written with a {@link JsonGenerator} into the
+ * It is served the way {@code :predict} is ({@code serving.DirectInferenceFilter}): by
+ * the last filter of the chain, after every filter a data-plane request goes through,
+ * without Spring MVC's dispatch, the answer written with a {@link JsonGenerator} into the
  * response's buffer and errors through the dispatcher's exception resolver. So the
  * difference between this and {@code :predict} under the same load is what validation,
  * batching and TensorFlow cost, on the same server stack. (Until 2026-12-07 both went

@@ -88,8 +88,7 @@ class V2InferenceController {
 	 * Infer: the answer is written straight to the response ({@link JsonAnswers}) once
 	 * the handle is released; {@code null} tells Spring the response is written.
 	 */
-	private ResponseEntity<Map<String, Object>> infer(String model, Long version, byte[] body,
-			HttpServletResponse response) {
+	ResponseEntity<Map<String, Object>> infer(String model, Long version, byte[] body, HttpServletResponse response) {
 		V2Request request;
 		Map<String, OutputColumn> outputs;
 		long answered;

@@ -117,7 +117,7 @@ class WorkerIntegrationTests {
 	}
 
 	/**
-	 * {@link DirectPredictFilter} serves the plain predict paths itself; a name with a
+	 * {@link DirectInferenceFilter} serves the plain predict paths itself; a name with a
 	 * percent-encoded letter is the same servable for MVC (path variables are decoded)
 	 * but not plain, so it goes through MVC. Each answer and error must be the same both
 	 * ways.
@@ -155,7 +155,7 @@ class WorkerIntegrationTests {
 	}
 
 	@Test
-	void aPlainPredictIsServedByTheDirectPathItself(@Autowired DirectPredictFilter filter) throws Exception {
+	void aPlainPredictIsServedByTheDirectPathItself(@Autowired DirectInferenceFilter filter) throws Exception {
 		var request = new org.springframework.mock.web.MockHttpServletRequest("POST", "/v1/models/income:predict");
 		request.setContentType("application/json");
 		request.setContent(("{\"instances\":[" + ROW_1 + "]}").getBytes(java.nio.charset.StandardCharsets.UTF_8));

@@ -22,30 +22,35 @@ import org.springframework.web.servlet.HandlerExceptionResolver;
 import org.springframework.web.servlet.ModelAndView;
 
 /**
- * Predict ({@code POST /v1/models/{m}[/versions/{v}|/labels/{l}]:predict}) without Spring
- * MVC's dispatch: the last filter of the chain recognises the plain forms of the path and
- * runs {@link PredictionController}'s predict itself. Profiles of the worker at 64
- * clients showed about two fifths of a request thread's Java time in the dispatcher for
- * this one call: finding the handler (predict's path is a pattern, matched against every
- * mapping of the worker in turn), converting the body to {@code byte[]} through the
- * message converters, and the method's arguments. What runs is the same code as through
- * MVC: the same filters before it, the same parser, batching and answer writer, and
- * errors go through the same exception handler ({@code ApiExceptionHandler}, by way of
- * the dispatcher's {@code HandlerExceptionResolver}), so an answer cannot tell which way
- * it came.
+ * Predict ({@code POST /v1/models/{m}[/versions/{v}|/labels/{l}]:predict}) and the Open
+ * Inference Protocol's infer ({@code POST /v2/models/{m}[/versions/{v}]/infer}) without
+ * Spring MVC's dispatch: the last filter of the chain recognises the plain forms of those
+ * paths and runs {@link PredictionController}'s predict or
+ * {@link V2InferenceController}'s infer itself. Profiles of the worker at 64 clients
+ * showed about two fifths of a request thread's Java time in the dispatcher for predict:
+ * finding the handler (the path is a pattern, matched against every mapping of the worker
+ * in turn), converting the body to {@code byte[]} through the message converters, and the
+ * method's arguments. What runs is the same code as through MVC: the same filters before
+ * it, the same parser, batching and answer writer, and errors go through the same
+ * exception handler ({@code ApiExceptionHandler}, by way of the dispatcher's
+ * {@code HandlerExceptionResolver}), so an answer cannot tell which way it came.
  * <p>
- * Anything else is passed on to MVC unchanged, including every predict request this
- * filter does not recognise exactly (percent-encoded or unusual characters in a name, a
- * version that is not a number, a trailing slash, a content type other than JSON, no
- * body): MVC's answers for those (404, 405, 415, 400) stay the only ones.
+ * Anything else is passed on to MVC unchanged, including every such request this filter
+ * does not recognise exactly (percent-encoded or unusual characters in a name, a version
+ * that is not a number, a trailing slash, a content type other than JSON, no body): MVC's
+ * answers for those (404, 405, 415, 400) stay the only ones.
  */
 @Component
 @Order(Ordered.LOWEST_PRECEDENCE)
-class DirectPredictFilter extends OncePerRequestFilter {
+class DirectInferenceFilter extends OncePerRequestFilter {
 
 	private static final String PREFIX = "/v1/models/";
 
 	private static final String VERB = ":predict";
+
+	private static final String V2_PREFIX = "/v2/models/";
+
+	private static final String V2_VERB = "/infer";
 
 	private static final String VERSIONS = "/versions/";
 
@@ -55,20 +60,25 @@ class DirectPredictFilter extends OncePerRequestFilter {
 
 	private final PredictionController controller;
 
+	private final V2InferenceController v2;
+
 	private final HandlerExceptionResolver errors;
 
-	DirectPredictFilter(PredictionController controller,
+	DirectInferenceFilter(PredictionController controller, V2InferenceController v2,
 			@Qualifier("handlerExceptionResolver") HandlerExceptionResolver errors) {
 		this.controller = controller;
+		this.v2 = v2;
 		this.errors = errors;
 	}
 
 	@Override
 	protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
 			throws ServletException, IOException {
-		ServableRequest target = "POST".equals(request.getMethod()) && request.getContentLengthLong() != 0
-				&& isJson(request.getContentType()) ? target(request.getRequestURI()) : null;
-		if (target == null) {
+		boolean candidate = "POST".equals(request.getMethod()) && request.getContentLengthLong() != 0
+				&& isJson(request.getContentType());
+		ServableRequest predict = candidate ? target(request.getRequestURI()) : null;
+		ServableRequest infer = (candidate && predict == null) ? inferTarget(request.getRequestURI()) : null;
+		if (predict == null && infer == null) {
 			chain.doFilter(request, response);
 			return;
 		}
@@ -78,7 +88,12 @@ class DirectPredictFilter extends OncePerRequestFilter {
 				throw new HttpMessageNotReadableException("request body is missing",
 						new ServletServerHttpRequest(request));
 			}
-			this.controller.predict(target, body, response);
+			if (predict != null) {
+				this.controller.predict(predict, body, response);
+			}
+			else {
+				this.v2.infer(infer.model(), infer.version(), body, response);
+			}
 		}
 		catch (Exception ex) {
 			ModelAndView handled = this.errors.resolveException(request, response, null, ex);
@@ -121,6 +136,29 @@ class DirectPredictFilter extends OncePerRequestFilter {
 			return isName(label) ? ServableRequest.label(model, label) : null;
 		}
 		return null;
+	}
+
+	/**
+	 * The servable a plain v2 infer path names, or {@code null} for anything else (left
+	 * to MVC).
+	 */
+	static ServableRequest inferTarget(String uri) {
+		if (!uri.startsWith(V2_PREFIX) || !uri.endsWith(V2_VERB)
+				|| uri.length() <= V2_PREFIX.length() + V2_VERB.length()) {
+			return null;
+		}
+		String path = uri.substring(V2_PREFIX.length(), uri.length() - V2_VERB.length());
+		int slash = path.indexOf('/');
+		if (slash < 0) {
+			return isName(path) ? ServableRequest.latest(path) : null;
+		}
+		String model = path.substring(0, slash);
+		String rest = path.substring(slash);
+		if (!isName(model) || !rest.startsWith(VERSIONS)) {
+			return null;
+		}
+		String version = rest.substring(VERSIONS.length());
+		return isVersion(version) ? ServableRequest.version(model, Long.parseLong(version)) : null;
 	}
 
 	/** Letters, digits, {@code . _ -}: nothing MVC would decode or treat specially. */

@@ -13,16 +13,17 @@ import org.springframework.mock.web.MockHttpServletResponse;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * Which requests {@link DirectPredictFilter} serves itself and which it leaves to MVC.
+ * Which requests {@link DirectInferenceFilter} serves itself and which it leaves to MVC.
  */
-class DirectPredictFilterTests {
+class DirectInferenceFilterTests {
 
 	@Test
 	void thePlainFormsOfThePredictPathNameTheirServable() {
-		assertThat(DirectPredictFilter.target("/v1/models/income:predict")).isEqualTo(ServableRequest.latest("income"));
-		assertThat(DirectPredictFilter.target("/v1/models/in-come_2.x/versions/17:predict"))
+		assertThat(DirectInferenceFilter.target("/v1/models/income:predict"))
+			.isEqualTo(ServableRequest.latest("income"));
+		assertThat(DirectInferenceFilter.target("/v1/models/in-come_2.x/versions/17:predict"))
 			.isEqualTo(ServableRequest.version("in-come_2.x", 17));
-		assertThat(DirectPredictFilter.target("/v1/models/income/labels/stable:predict"))
+		assertThat(DirectInferenceFilter.target("/v1/models/income/labels/stable:predict"))
 			.isEqualTo(ServableRequest.label("income", "stable"));
 	}
 
@@ -35,7 +36,25 @@ class DirectPredictFilterTests {
 			"/v1/models/income/other/1:predict", "/v1/models/../admin:predict", "/v1/models/..:predict",
 			"/v1/models/income;x=1:predict", "/v2/models/income:predict", "/v1/models/income:predict/" })
 	void everythingElseIsLeftToMvc(String uri) {
-		assertThat(DirectPredictFilter.target(uri)).isNull();
+		assertThat(DirectInferenceFilter.target(uri)).isNull();
+		assertThat(passedOn("POST", uri, "application/json", "{}")).isTrue();
+	}
+
+	@Test
+	void thePlainFormsOfTheInferPathNameTheirServable() {
+		assertThat(DirectInferenceFilter.inferTarget("/v2/models/income/infer"))
+			.isEqualTo(ServableRequest.latest("income"));
+		assertThat(DirectInferenceFilter.inferTarget("/v2/models/spam/versions/3/infer"))
+			.isEqualTo(ServableRequest.version("spam", 3));
+	}
+
+	@ParameterizedTest
+	@ValueSource(strings = { "/v2/models/infer", "/v2/models//infer", "/v2/models/inc%6Fme/infer",
+			"/v2/models/income/versions/x/infer", "/v2/models/income/versions//infer",
+			"/v2/models/income/labels/a/infer", "/v2/models/income/versions/1/2/infer", "/v2/models/income/ready",
+			"/v2/models/income/infer/", "/v2/models/income", "/v1/models/income/infer", "/v2/models/../infer" })
+	void otherV2PathsAreLeftToMvc(String uri) {
+		assertThat(DirectInferenceFilter.inferTarget(uri)).isNull();
 		assertThat(passedOn("POST", uri, "application/json", "{}")).isTrue();
 	}
 
@@ -75,7 +94,7 @@ class DirectPredictFilterTests {
 		request.setContent(body.getBytes(java.nio.charset.StandardCharsets.UTF_8));
 		AtomicBoolean passed = new AtomicBoolean();
 		try {
-			new DirectPredictFilter(null, null).doFilter(request, new MockHttpServletResponse(),
+			new DirectInferenceFilter(null, null, null).doFilter(request, new MockHttpServletResponse(),
 					(req, res) -> passed.set(true));
 		}
 		catch (Exception ex) {
