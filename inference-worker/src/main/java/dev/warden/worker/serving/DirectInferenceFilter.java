@@ -114,28 +114,7 @@ class DirectInferenceFilter extends OncePerRequestFilter {
 	 * MVC).
 	 */
 	static ServableRequest target(String uri) {
-		if (!uri.startsWith(PREFIX) || !uri.endsWith(VERB)) {
-			return null;
-		}
-		String path = uri.substring(PREFIX.length(), uri.length() - VERB.length());
-		int slash = path.indexOf('/');
-		if (slash < 0) {
-			return isName(path) ? ServableRequest.latest(path) : null;
-		}
-		String model = path.substring(0, slash);
-		if (!isName(model)) {
-			return null;
-		}
-		String rest = path.substring(slash);
-		if (rest.startsWith(VERSIONS)) {
-			String version = rest.substring(VERSIONS.length());
-			return isVersion(version) ? ServableRequest.version(model, Long.parseLong(version)) : null;
-		}
-		if (rest.startsWith(LABELS)) {
-			String label = rest.substring(LABELS.length());
-			return isName(label) ? ServableRequest.label(model, label) : null;
-		}
-		return null;
+		return servable(uri, PREFIX, VERB, true);
 	}
 
 	/**
@@ -143,22 +122,36 @@ class DirectInferenceFilter extends OncePerRequestFilter {
 	 * to MVC).
 	 */
 	static ServableRequest inferTarget(String uri) {
-		if (!uri.startsWith(V2_PREFIX) || !uri.endsWith(V2_VERB)
-				|| uri.length() <= V2_PREFIX.length() + V2_VERB.length()) {
+		return servable(uri, V2_PREFIX, V2_VERB, false);
+	}
+
+	/**
+	 * {@code prefix} + a name + optionally {@code /versions/N} (or {@code /labels/L} when
+	 * {@code labels}) + {@code verb}, or {@code null}.
+	 */
+	private static ServableRequest servable(String uri, String prefix, String verb, boolean labels) {
+		if (uri.length() <= prefix.length() + verb.length() || !uri.startsWith(prefix) || !uri.endsWith(verb)) {
 			return null;
 		}
-		String path = uri.substring(V2_PREFIX.length(), uri.length() - V2_VERB.length());
+		String path = uri.substring(prefix.length(), uri.length() - verb.length());
 		int slash = path.indexOf('/');
-		if (slash < 0) {
-			return isName(path) ? ServableRequest.latest(path) : null;
-		}
-		String model = path.substring(0, slash);
-		String rest = path.substring(slash);
-		if (!isName(model) || !rest.startsWith(VERSIONS)) {
+		String model = (slash < 0) ? path : path.substring(0, slash);
+		if (!isName(model)) {
 			return null;
 		}
-		String version = rest.substring(VERSIONS.length());
-		return isVersion(version) ? ServableRequest.version(model, Long.parseLong(version)) : null;
+		if (slash < 0) {
+			return ServableRequest.latest(model);
+		}
+		String rest = path.substring(slash);
+		if (rest.startsWith(VERSIONS)) {
+			String version = rest.substring(VERSIONS.length());
+			return isVersion(version) ? ServableRequest.version(model, Long.parseLong(version)) : null;
+		}
+		if (labels && rest.startsWith(LABELS)) {
+			String label = rest.substring(LABELS.length());
+			return isName(label) ? ServableRequest.label(model, label) : null;
+		}
+		return null;
 	}
 
 	/** Letters, digits, {@code . _ -}: nothing MVC would decode or treat specially. */
