@@ -22,6 +22,7 @@ import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.parallel.Execution;
 import org.junit.jupiter.api.parallel.ExecutionMode;
+import org.junit.jupiter.api.parallel.ResourceLock;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -37,10 +38,15 @@ import static org.assertj.core.api.Assertions.assertThat;
  * distance and binned KS it returns must equal a recomputation here from the counts it
  * returns (with the definitions of docs/monitoring.md, written again here, not shared).
  * The two models' cases run side by side: most of their time is waiting for a drift alert
- * whose one-minute window holds only shifted rows.
+ * whose one-minute window holds only shifted rows. Since the counts are those of every
+ * call of the version, the class runs on the cluster with TLS everywhere
+ * ({@link WardenClusterExtension.Tls}, the same settings otherwise), which only the TLS
+ * classes share with it one at a time, beside the classes that share the plain cluster.
  */
-@ExtendWith(WardenClusterExtension.class)
+@ExtendWith(WardenClusterExtension.Tls.class)
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@Execution(ExecutionMode.CONCURRENT)
+@ResourceLock(WardenCluster.TLS_CLUSTER)
 class DataDriftIntegrationTests {
 
 	private static final JsonMapper JSON = JsonMapper.shared();

@@ -7,6 +7,8 @@ import java.nio.file.Files;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.parallel.Execution;
+import org.junit.jupiter.api.parallel.ExecutionMode;
 import org.openqa.selenium.WebDriver;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -16,8 +18,9 @@ import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
  * The accessibility check of {@link HeadlessChromium#screenshot} on two small pages of
  * its own (no cluster): one it must refuse, naming the rules, the elements and the page,
  * and the same page made accessible, which it passes; both leave their axe result as
- * JSON.
+ * JSON. It needs no cluster, so it runs beside the classes that do.
  */
+@Execution(ExecutionMode.CONCURRENT)
 class HeadlessChromiumAccessibilityTests {
 
 	private WebDriver browser;

@@ -10,6 +10,9 @@ import java.util.Base64;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.parallel.Execution;
+import org.junit.jupiter.api.parallel.ExecutionMode;
+import org.junit.jupiter.api.parallel.ResourceLock;
 import org.openqa.selenium.By;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.support.ui.ExpectedConditions;
@@ -26,6 +29,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  * ({@code --ignore-certificate-errors-spki-list}, which names one key, not "any
  * certificate").
  */
+@Execution(ExecutionMode.CONCURRENT)
+@ResourceLock(WardenCluster.TLS_CLUSTER)
 @ExtendWith(WardenClusterExtension.Tls.class)
 class TlsConsoleBrowserIntegrationTests {
 

@@ -33,6 +33,9 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.parallel.Execution;
+import org.junit.jupiter.api.parallel.ExecutionMode;
+import org.junit.jupiter.api.parallel.ResourceLock;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -48,6 +51,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
  * certificates, and the gateway's certificate rotated without a restart. The test JVM
  * trusts the cluster's CA (and the JDK's), nothing else.
  */
+@Execution(ExecutionMode.CONCURRENT)
+@ResourceLock(WardenCluster.TLS_CLUSTER)
 @ExtendWith(WardenClusterExtension.Tls.class)
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class TlsIntegrationTests {

@@ -90,6 +90,14 @@ final class WardenCluster implements AutoCloseable {
 	 */
 	static final String LAUNCHER = "warden-launcher";
 
+	/**
+	 * The resource lock of the classes that use the cluster with TLS everywhere
+	 * ({@link WardenClusterExtension.Tls}): they run beside the classes that share the
+	 * plain cluster, one of them at a time, since {@code DataDriftIntegrationTests}
+	 * counts every prediction of its models on the cluster.
+	 */
+	static final String TLS_CLUSTER = "warden-tls-cluster";
+
 	static final String ADMIN_PASSWORD = "admin-system-test";
 	static final String COMPLIANCE_PASSWORD = "compliance-system-test";
 

@@ -57,10 +57,12 @@ class WardenClusterExtension implements BeforeAllCallback, ParameterResolver {
 
 	/**
 	 * The cluster with TLS everywhere ({@link WardenCluster.Options#TLS}), one per JVM,
-	 * for the TLS tests only. Once it runs, the test JVM's default TLS context trusts the
-	 * cluster's CA (besides the JDK's CAs, never anything else), so that the tests'
-	 * clients ({@link Http}, the authorization-code flow) reach it over HTTPS with the
-	 * usual certificate and host-name checks.
+	 * for the TLS tests and the drift test (which must have a cluster's traffic to
+	 * itself), one of them at a time ({@link WardenCluster#TLS_CLUSTER}). Once it runs,
+	 * the test JVM's default TLS context trusts the cluster's CA (besides the JDK's CAs,
+	 * never anything else), so that the tests' clients ({@link Http}, the
+	 * authorization-code flow) reach it over HTTPS with the usual certificate and
+	 * host-name checks.
 	 */
 	static final class Tls extends WardenClusterExtension {
 
