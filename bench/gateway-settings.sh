@@ -7,9 +7,11 @@
 # markers) unless --no-docs.
 #
 #   bench/gateway-settings.sh --a "--warden.request-log.commit-delay=0ms" --b "--warden.request-log.commit-delay=2ms"
-#                             [--model income] [--store DIR] [--seconds 8] [--rounds 3] [--clients "1 64"] [--no-docs]
+#                             [--jar-a FILE] [--jar-b FILE] [--model income] [--store DIR] [--seconds 8] [--rounds 3] [--clients "1 64"] [--no-docs]
 #
 # --a and --b are command-line arguments of the gateway (Spring Boot properties); either may be empty.
+# --jar-a / --jar-b run another build's executable platform-api jar as that gateway (default: this build's), to
+# compare two builds side by side: copy the jar of the build before a change out of platform-api/target first.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -20,6 +22,8 @@ ROUNDS=3
 CLIENTS="1 64"
 ARGS_A=""
 ARGS_B=""
+JAR_A=""
+JAR_B=""
 DOCS=docs/benchmarks.md
 WORKER_PORT=18381
 PORT_A=18383
@@ -28,6 +32,8 @@ while [ $# -gt 0 ]; do
   case "$1" in
     --a) ARGS_A="$2"; shift 2 ;;
     --b) ARGS_B="$2"; shift 2 ;;
+    --jar-a) JAR_A="$2"; shift 2 ;;
+    --jar-b) JAR_B="$2"; shift 2 ;;
     --model) MODEL="$2"; shift 2 ;;
     --store) STORE="$2"; shift 2 ;;
     --seconds) DURATION="$2"; shift 2 ;;
@@ -61,19 +67,25 @@ mkdir -p "$WORK/policies"
 cp policies/*.yaml "$WORK/policies/"
 bench_quota_plan "$WORK/policies"
 SCRAPE_TOKEN=$(head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n')
-start_gateway() { # $1 = name (a or b), $2 = port, $3 = extra arguments (split on spaces)
+JAR_A="${JAR_A:-$GATEWAY_JAR}"
+JAR_B="${JAR_B:-$GATEWAY_JAR}"
+for jar in "$JAR_A" "$JAR_B"; do [ -f "$jar" ] || { echo "no gateway jar $jar" >&2; exit 2; }; done
+JAR_OPTIONS=""
+[ "$JAR_A" != "$GATEWAY_JAR" ] && JAR_OPTIONS="$JAR_OPTIONS --jar-a $(basename "$JAR_A")"
+[ "$JAR_B" != "$GATEWAY_JAR" ] && JAR_OPTIONS="$JAR_OPTIONS --jar-b $(basename "$JAR_B")"
+start_gateway() { # $1 = name (a or b), $2 = port, $3 = extra arguments (split on spaces), $4 = jar
   mkdir -p "$WORK/$1-data"
   # shellcheck disable=SC2086
   WARDEN_DATA_DIR="$WORK/$1-data" WARDEN_POLICIES_DIR="$WORK/policies" WARDEN_MODEL_STORE="$STORE" \
   WARDEN_GATEWAY_PORT="$2" WARDEN_GATEWAY_ADDRESS=127.0.0.1 WARDEN_DEMO=true WARDEN_METRICS_SCRAPE_TOKEN="$SCRAPE_TOKEN" \
   WARDEN_WORKER_URL="http://127.0.0.1:$WORKER_PORT" \
-    java -jar "$GATEWAY_JAR" $3 >"$WORK/$1.log" 2>&1 &
+    java -jar "$4" $3 >"$WORK/$1.log" 2>&1 &
   LAST_PID=$!
   PIDS+=($LAST_PID)
 }
-start_gateway a "$PORT_A" "$ARGS_A"
+start_gateway a "$PORT_A" "$ARGS_A" "$JAR_A"
 PID_A=$LAST_PID
-start_gateway b "$PORT_B" "$ARGS_B"
+start_gateway b "$PORT_B" "$ARGS_B" "$JAR_B"
 PID_B=$LAST_PID
 wait_http "gateway A" "http://127.0.0.1:$PORT_A/actuator/health" "$WORK/a.log" "$PID_A"
 wait_http "gateway B" "http://127.0.0.1:$PORT_B/actuator/health" "$WORK/b.log" "$PID_B"
@@ -134,10 +146,15 @@ TABLE="$WORK/table.md"
   echo "<!-- results:gateway-settings -->"
   echo "### Gateway settings side by side — \`$MODEL\`, $(date -u +%Y-%m-%dT%H:%MZ)"
   echo
-  echo "Command: \`bench/gateway-settings.sh --a \"$ARGS_A\" --b \"$ARGS_B\" --model $MODEL --seconds $DURATION --rounds $ROUNDS --clients \"$CLIENTS\"\`  "
+  echo "Command: \`bench/gateway-settings.sh --a \"$ARGS_A\" --b \"$ARGS_B\"$JAR_OPTIONS --model $MODEL --seconds $DURATION --rounds $ROUNDS --clients \"$CLIENTS\"\`  "
   echo "Machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), $(java -version 2>&1 | head -1); load generator, worker, both gateways and their PostgreSQL on the same cores. Median of $ROUNDS interleaved rounds of ${DURATION} s; CPU per request from /proc."
   echo
-  echo "A: \`${ARGS_A:-(defaults)}\`; B: \`${ARGS_B:-(defaults)}\`"
+  label() { # $1 = arguments, $2 = jar
+    local text="\`${1:-(defaults)}\`"
+    [ "$2" != "$GATEWAY_JAR" ] && text="$text, jar \`$(basename "$2")\`"
+    echo "$text"
+  }
+  echo "A: $(label "$ARGS_A" "$JAR_A"); B: $(label "$ARGS_B" "$JAR_B")"
   echo
   echo "| clients | gateway | req/s | p50 / p99 ms | CPU µs per request: gateway | its PostgreSQL | worker | rows per log commit | B / A req/s |"
   echo "| --- | --- | --- | --- | --- | --- | --- | --- | --- |"

@@ -26,8 +26,8 @@ import dev.warden.platform.crypto.RedactionPolicy;
 import dev.warden.platform.crypto.Redactor;
 import dev.warden.platform.requestlog.internal.GroupCommitWriter;
 import dev.warden.platform.requestlog.internal.GroupCommitWriter.Outcome;
-import dev.warden.platform.requestlog.internal.LogIds;
 import dev.warden.platform.requestlog.internal.LogRecord;
+import dev.warden.platform.system.TimeOrderedIds;
 import dev.warden.platform.tenant.DataKeyDestroyedException;
 import dev.warden.platform.tenant.TenantDataKeys;
 
@@ -163,7 +163,7 @@ public class RequestLogWriter implements DisposableBean {
 	}
 
 	private LogRecord record(RequestLogEntry entry) {
-		UUID id = LogIds.next(entry.occurredAt());
+		UUID id = TimeOrderedIds.next(entry.occurredAt());
 		byte[] request = null;
 		byte[] response = null;
 		Integer redactions = null;

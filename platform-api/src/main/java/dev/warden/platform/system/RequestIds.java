@@ -1,13 +1,14 @@
 package dev.warden.platform.system;
 
-import java.util.UUID;
 import java.util.regex.Pattern;
 
 import jakarta.servlet.http.HttpServletRequest;
 
 /**
  * Request ids: a sane incoming {@code X-Request-Id} is kept, anything else is replaced by
- * a UUID.
+ * a new time-ordered (version 7) UUID ({@link TimeOrderedIds}): unique, cheap to make on
+ * every request thread at once, and appended at the right edge of the request log's index
+ * on {@code request_id} rather than on a random page of it.
  */
 public final class RequestIds {
 
@@ -22,7 +23,7 @@ public final class RequestIds {
 	}
 
 	public static String choose(String incoming) {
-		return (incoming != null && SANE.matcher(incoming).matches()) ? incoming : UUID.randomUUID().toString();
+		return (incoming != null && SANE.matcher(incoming).matches()) ? incoming : TimeOrderedIds.next().toString();
 	}
 
 	/**
