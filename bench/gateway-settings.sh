@@ -7,7 +7,7 @@
 # markers) unless --no-docs.
 #
 #   bench/gateway-settings.sh --a "--warden.request-log.commit-delay=0ms" --b "--warden.request-log.commit-delay=2ms"
-#                             [--jar-a FILE] [--jar-b FILE] [--model income] [--store DIR] [--seconds 8] [--rounds 3] [--clients "1 64"] [--no-docs]
+#                             [--jar-a FILE] [--jar-b FILE] [--warmup 24] [--model income] [--store DIR] [--seconds 8] [--rounds 3] [--clients "1 64"] [--no-docs]
 #
 # --a and --b are command-line arguments of the gateway (Spring Boot properties); either may be empty.
 # --jar-a / --jar-b run another build's executable platform-api jar as that gateway (default: this build's), to
@@ -24,6 +24,7 @@ ARGS_A=""
 ARGS_B=""
 JAR_A=""
 JAR_B=""
+WARMUP=24
 DOCS=docs/benchmarks.md
 WORKER_PORT=18381
 PORT_A=18383
@@ -34,6 +35,7 @@ while [ $# -gt 0 ]; do
     --b) ARGS_B="$2"; shift 2 ;;
     --jar-a) JAR_A="$2"; shift 2 ;;
     --jar-b) JAR_B="$2"; shift 2 ;;
+    --warmup) WARMUP="$2"; shift 2 ;;
     --model) MODEL="$2"; shift 2 ;;
     --store) STORE="$2"; shift 2 ;;
     --seconds) DURATION="$2"; shift 2 ;;
@@ -116,7 +118,9 @@ load() { # $1 = a or b, $2 = clients, $3 = seconds, $4 = warm-up seconds
 field() { echo "$1" | tr ' ' '\n' | awk -F= -v k="$2" '$1 == k { print $2 }'; }
 hz=$(getconf CLK_TCK)
 
-for name in a b a b; do load "$name" 16 4 1 >/dev/null; done
+# warm-up: both gateways in turns of 4 s at 16 clients until each had $WARMUP s (their JIT compilers are still busy
+# for the first ~20 s of load on two shared cores: CPU per request falls by half over that time)
+for _ in $(seq 1 $(((WARMUP + 3) / 4))); do for name in a b; do load "$name" 16 4 1 >/dev/null; done; done
 RESULTS="$WORK/results"
 : >"$RESULTS"
 for clients in $CLIENTS; do
@@ -146,7 +150,7 @@ TABLE="$WORK/table.md"
   echo "<!-- results:gateway-settings -->"
   echo "### Gateway settings side by side — \`$MODEL\`, $(date -u +%Y-%m-%dT%H:%MZ)"
   echo
-  echo "Command: \`bench/gateway-settings.sh --a \"$ARGS_A\" --b \"$ARGS_B\"$JAR_OPTIONS --model $MODEL --seconds $DURATION --rounds $ROUNDS --clients \"$CLIENTS\"\`  "
+  echo "Command: \`bench/gateway-settings.sh --a \"$ARGS_A\" --b \"$ARGS_B\"$JAR_OPTIONS --warmup $WARMUP --model $MODEL --seconds $DURATION --rounds $ROUNDS --clients \"$CLIENTS\"\`  "
   echo "Machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), $(java -version 2>&1 | head -1); load generator, worker, both gateways and their PostgreSQL on the same cores. Median of $ROUNDS interleaved rounds of ${DURATION} s; CPU per request from /proc."
   echo
   label() { # $1 = arguments, $2 = jar
