@@ -10,9 +10,9 @@
 # machine hits all of them alike; the table reports the median round. Writes the table into docs/benchmarks.md
 # (between <!-- results:gateway --> markers).
 #
-#   bench/gateway.sh [--model income] [--store DIR] [--seconds 8] [--rounds 2] [--clients "1 64"]
+#   bench/gateway.sh [--model income] [--store DIR] [--seconds 8] [--rounds 2] [--clients "1 64"] [--warmup 24]
 #                    [--profile] [--no-docs]
-#   bench/gateway.sh --tls [same options but --profile]
+#   bench/gateway.sh --tls [same options but --profile and --warmup]
 #                    the TLS mode: bench/gateway-tls.sh (HTTPS to the gateway, mutual TLS to the worker, against plain
 #                    HTTP and against nginx terminating TLS), results under "Encryption in transit"
 #
@@ -37,6 +37,7 @@ DURATION=8
 ROUNDS=2
 CLIENTS="1 64"
 PROFILE=false
+WARMUP=24
 DOCS=docs/benchmarks.md
 WORKER_PORT=18281
 NGINX_PORT=18282
@@ -50,6 +51,7 @@ while [ $# -gt 0 ]; do
     --rounds) ROUNDS="$2"; shift 2 ;;
     --clients) CLIENTS="$2"; shift 2 ;;
     --profile) PROFILE=true; shift ;;
+    --warmup) WARMUP="$2"; shift 2 ;;
     --no-docs) DOCS=""; shift ;;
     *) echo "unknown option $1" >&2; exit 2 ;;
   esac
@@ -146,11 +148,14 @@ load() { # $1 = target, $2 = clients, $3 = seconds, $4 = warm-up seconds
 }
 field() { echo "$1" | tr ' ' '\n' | awk -F= -v k="$2" '$1 == k { print $2 }'; }
 
-# warm-up: JIT of all three paths
-for target in direct nginx gateway nolog; do
-  out=$(load "$target" 16 4 1)
-  echo "warm-up $target: $out" >&2
-  [ "$(field "$out" non_2xx)" = 0 ] || { echo "non-2xx answers from $target during warm-up" >&2; tail -20 "$WORK/gateway.log" >&2; exit 1; }
+# warm-up: JIT of all the paths, in turns of 4 s at 16 clients until each had $WARMUP s (on two shared cores the
+# gateways' JIT compilers are still busy for the first ~20 s of load)
+for _ in $(seq 1 $(((WARMUP + 3) / 4))); do
+  for target in direct nginx gateway nolog; do
+    out=$(load "$target" 16 4 1)
+    echo "warm-up $target: $out" >&2
+    [ "$(field "$out" non_2xx)" = 0 ] || { echo "non-2xx answers from $target during warm-up" >&2; tail -20 "$WORK/gateway.log" >&2; exit 1; }
+  done
 done
 
 declare -A RPS P50 P99 BAD
@@ -205,7 +210,7 @@ if [ -n "$DOCS" ]; then
     echo "<!-- results:gateway -->"
     echo "### Gateway vs nginx vs direct — \`$MODEL\`, $(date -u +%Y-%m-%dT%H:%MZ)"
     echo
-    echo "Command: \`bench/gateway.sh --model $MODEL --seconds $DURATION --rounds $ROUNDS --clients \"$CLIENTS\"\`  "
+    echo "Command: \`bench/gateway.sh --model $MODEL --seconds $DURATION --rounds $ROUNDS --clients \"$CLIENTS\" --warmup $WARMUP\`  "
     echo "Machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), $(java -version 2>&1 | head -1), $("$NGINX" -v 2>&1 | sed 's/.*: //'); load generator, worker, nginx, gateway and PostgreSQL all on the same cores. Median of $ROUNDS interleaved rounds of ${DURATION} s."
     echo
     echo "| clients | path | req/s | p50 ms | p99 ms | p50 over direct | non-2xx + errors |"
