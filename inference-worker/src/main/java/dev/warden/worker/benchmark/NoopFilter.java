@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.Map;
 
 import dev.warden.worker.system.ApiException;
+import dev.warden.worker.system.ErrorResponses;
 
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;
@@ -95,9 +96,7 @@ class NoopFilter extends OncePerRequestFilter {
 			}
 		}
 		catch (Exception ex) {
-			if (this.errors.resolveException(request, response, null, ex) == null) {
-				throw new ServletException(ex);
-			}
+			ErrorResponses.resolve(this.errors, request, response, ex);
 		}
 	}
 

@@ -3,6 +3,7 @@ package dev.warden.worker.serving;
 import java.io.IOException;
 
 import dev.warden.worker.manager.ServableRequest;
+import dev.warden.worker.system.ErrorResponses;
 
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;
@@ -19,7 +20,6 @@ import org.springframework.http.server.ServletServerHttpRequest;
 import org.springframework.stereotype.Component;
 import org.springframework.web.filter.OncePerRequestFilter;
 import org.springframework.web.servlet.HandlerExceptionResolver;
-import org.springframework.web.servlet.ModelAndView;
 
 /**
  * Predict ({@code POST /v1/models/{m}[/versions/{v}|/labels/{l}]:predict}) and the Open
@@ -96,16 +96,7 @@ class DirectInferenceFilter extends OncePerRequestFilter {
 			}
 		}
 		catch (Exception ex) {
-			ModelAndView handled = this.errors.resolveException(request, response, null, ex);
-			if (handled == null) {
-				if (ex instanceof IOException io) {
-					throw io;
-				}
-				if (ex instanceof ServletException servlet) {
-					throw servlet;
-				}
-				throw new ServletException(ex);
-			}
+			ErrorResponses.resolve(this.errors, request, response, ex);
 		}
 	}
 

@@ -4,12 +4,14 @@ import java.io.IOException;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
+import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
+import org.springframework.web.servlet.HandlerExceptionResolver;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
@@ -47,6 +49,26 @@ public final class ErrorResponses {
 		response.setContentType(MediaType.APPLICATION_JSON_VALUE);
 		response.setContentLength(json.length);
 		response.getOutputStream().write(json);
+	}
+
+	/**
+	 * Answers an exception thrown by a filter that serves a request itself (outside the
+	 * dispatcher) exactly as the same exception from a controller is answered: through
+	 * the dispatcher's exception resolver ({@code ApiExceptionHandler}). What it cannot
+	 * resolve is rethrown to the container.
+	 */
+	public static void resolve(HandlerExceptionResolver resolver, HttpServletRequest request,
+			HttpServletResponse response, Exception ex) throws IOException, ServletException {
+		if (resolver.resolveException(request, response, null, ex) != null) {
+			return;
+		}
+		if (ex instanceof IOException io) {
+			throw io;
+		}
+		if (ex instanceof ServletException servlet) {
+			throw servlet;
+		}
+		throw new ServletException(ex);
 	}
 
 }
