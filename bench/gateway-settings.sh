@@ -7,11 +7,12 @@
 # markers) unless --no-docs.
 #
 #   bench/gateway-settings.sh --a "--warden.request-log.commit-delay=0ms" --b "--warden.request-log.commit-delay=2ms"
-#                             [--jar-a FILE] [--jar-b FILE] [--warmup 24] [--model income] [--store DIR] [--seconds 8] [--rounds 3] [--clients "1 64"] [--no-docs]
+#                             [--jar-a FILE] [--jar-b FILE] [--jvm-a "OPTIONS"] [--jvm-b "OPTIONS"] [--warmup 24] [--model income] [--store DIR] [--seconds 8] [--rounds 3] [--clients "1 64"] [--no-docs]
 #
 # --a and --b are command-line arguments of the gateway (Spring Boot properties); either may be empty.
 # --jar-a / --jar-b run another build's executable platform-api jar as that gateway (default: this build's), to
 # compare two builds side by side: copy the jar of the build before a change out of platform-api/target first.
+# --jvm-a / --jvm-b are options of that gateway's JVM (e.g. "-XX:+UseParallelGC"), placed before -jar.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -24,6 +25,8 @@ ARGS_A=""
 ARGS_B=""
 JAR_A=""
 JAR_B=""
+JVM_A=""
+JVM_B=""
 WARMUP=24
 DOCS=docs/benchmarks.md
 WORKER_PORT=18381
@@ -35,6 +38,8 @@ while [ $# -gt 0 ]; do
     --b) ARGS_B="$2"; shift 2 ;;
     --jar-a) JAR_A="$2"; shift 2 ;;
     --jar-b) JAR_B="$2"; shift 2 ;;
+    --jvm-a) JVM_A="$2"; shift 2 ;;
+    --jvm-b) JVM_B="$2"; shift 2 ;;
     --warmup) WARMUP="$2"; shift 2 ;;
     --model) MODEL="$2"; shift 2 ;;
     --store) STORE="$2"; shift 2 ;;
@@ -75,19 +80,21 @@ for jar in "$JAR_A" "$JAR_B"; do [ -f "$jar" ] || { echo "no gateway jar $jar" >
 JAR_OPTIONS=""
 [ "$JAR_A" != "$GATEWAY_JAR" ] && JAR_OPTIONS="$JAR_OPTIONS --jar-a $(basename "$JAR_A")"
 [ "$JAR_B" != "$GATEWAY_JAR" ] && JAR_OPTIONS="$JAR_OPTIONS --jar-b $(basename "$JAR_B")"
-start_gateway() { # $1 = name (a or b), $2 = port, $3 = extra arguments (split on spaces), $4 = jar
+[ -n "$JVM_A" ] && JAR_OPTIONS="$JAR_OPTIONS --jvm-a \"$JVM_A\""
+[ -n "$JVM_B" ] && JAR_OPTIONS="$JAR_OPTIONS --jvm-b \"$JVM_B\""
+start_gateway() { # $1 = name (a or b), $2 = port, $3 = extra arguments (split on spaces), $4 = jar, $5 = JVM options
   mkdir -p "$WORK/$1-data"
   # shellcheck disable=SC2086
   WARDEN_DATA_DIR="$WORK/$1-data" WARDEN_POLICIES_DIR="$WORK/policies" WARDEN_MODEL_STORE="$STORE" \
   WARDEN_GATEWAY_PORT="$2" WARDEN_GATEWAY_ADDRESS=127.0.0.1 WARDEN_DEMO=true WARDEN_METRICS_SCRAPE_TOKEN="$SCRAPE_TOKEN" \
   WARDEN_WORKER_URL="http://127.0.0.1:$WORKER_PORT" \
-    java -jar "$4" $3 >"$WORK/$1.log" 2>&1 &
+    java $5 -jar "$4" $3 >"$WORK/$1.log" 2>&1 &
   LAST_PID=$!
   PIDS+=($LAST_PID)
 }
-start_gateway a "$PORT_A" "$ARGS_A" "$JAR_A"
+start_gateway a "$PORT_A" "$ARGS_A" "$JAR_A" "$JVM_A"
 PID_A=$LAST_PID
-start_gateway b "$PORT_B" "$ARGS_B" "$JAR_B"
+start_gateway b "$PORT_B" "$ARGS_B" "$JAR_B" "$JVM_B"
 PID_B=$LAST_PID
 wait_http "gateway A" "http://127.0.0.1:$PORT_A/actuator/health" "$WORK/a.log" "$PID_A"
 wait_http "gateway B" "http://127.0.0.1:$PORT_B/actuator/health" "$WORK/b.log" "$PID_B"
@@ -153,12 +160,13 @@ TABLE="$WORK/table.md"
   echo "Command: \`bench/gateway-settings.sh --a \"$ARGS_A\" --b \"$ARGS_B\"$JAR_OPTIONS --warmup $WARMUP --model $MODEL --seconds $DURATION --rounds $ROUNDS --clients \"$CLIENTS\"\`  "
   echo "Machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), $(java -version 2>&1 | head -1); load generator, worker, both gateways and their PostgreSQL on the same cores. Median of $ROUNDS interleaved rounds of ${DURATION} s; CPU per request from /proc."
   echo
-  label() { # $1 = arguments, $2 = jar
+  label() { # $1 = arguments, $2 = jar, $3 = JVM options
     local text="\`${1:-(defaults)}\`"
     [ "$2" != "$GATEWAY_JAR" ] && text="$text, jar \`$(basename "$2")\`"
+    [ -n "$3" ] && text="$text, JVM \`$3\`"
     echo "$text"
   }
-  echo "A: $(label "$ARGS_A" "$JAR_A"); B: $(label "$ARGS_B" "$JAR_B")"
+  echo "A: $(label "$ARGS_A" "$JAR_A" "$JVM_A"); B: $(label "$ARGS_B" "$JAR_B" "$JVM_B")"
   echo
   echo "| clients | gateway | req/s | p50 / p99 ms | CPU µs per request: gateway | its PostgreSQL | worker | rows per log commit | B / A req/s |"
   echo "| --- | --- | --- | --- | --- | --- | --- | --- | --- |"

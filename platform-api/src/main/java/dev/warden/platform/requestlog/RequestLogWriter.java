@@ -118,10 +118,11 @@ public class RequestLogWriter implements DisposableBean {
 		config.setPoolName(main.getPoolName() + "-request-log");
 		config.setMaximumPoolSize(properties.writerThreads());
 		config.setMinimumIdle(properties.writerThreads());
-		config.setAutoCommit(false);
+		// a batch that one statement writes runs as its own transaction (one round trip);
+		// the writer turns auto-commit off for the larger ones
+		config.setAutoCommit(true);
 		config.setConnectionTimeout(properties.connectionTimeout().toMillis());
 		config.setConnectionInitSql("SET synchronous_commit = on");
-		config.addDataSourceProperty("reWriteBatchedInserts", "true");
 		// named, not detected: Hikari reads the default isolation from its first
 		// connection, and if the database goes away during that read it keeps an unset
 		// level that every later connection is refused with ("Transaction isolation level

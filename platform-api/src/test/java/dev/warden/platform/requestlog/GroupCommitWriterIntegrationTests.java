@@ -17,6 +17,8 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import org.springframework.jdbc.core.simple.JdbcClient;
 
@@ -53,6 +55,16 @@ class GroupCommitWriterIntegrationTests {
 
 	private static GroupCommitWriter writer(int queueCapacity, AtomicBoolean failOpen, MeterRegistry meters) {
 		return new GroupCommitWriter(db.logPool, queueCapacity, 1000, 1, 1000, 200, failOpen::get, meters);
+	}
+
+	/**
+	 * Starts the stopped database again. The pool the tests read with drops its
+	 * connections from before the stop (one used less than half a second before it would
+	 * not be checked); the writer's own pool is left to recover by itself.
+	 */
+	private static void startAgain() {
+		db.postgres.start();
+		db.main.getHikariPoolMXBean().softEvictConnections();
 	}
 
 	private static long rows(String prefix) {
@@ -146,7 +158,7 @@ class GroupCommitWriterIntegrationTests {
 					.isGreaterThanOrEqualTo(1);
 			}
 			finally {
-				db.postgres.start();
+				startAgain();
 			}
 			Outcome outcome = null;
 			for (int attempt = 0; attempt < 50 && outcome == null; attempt++) {
@@ -178,7 +190,7 @@ class GroupCommitWriterIntegrationTests {
 				assertThat(writer.spillSize()).isEqualTo(10);
 			}
 			finally {
-				db.postgres.start();
+				startAgain();
 			}
 			long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
 			while (writer.spillSize() > 0 && System.nanoTime() < deadline) {
@@ -249,6 +261,109 @@ class GroupCommitWriterIntegrationTests {
 		assertThat(rows("gathered-")).isEqualTo(2);
 		assertThat(meters.get("warden.request.log.commit").timer().count()).isEqualTo(1);
 		assertThat(meters.get("warden.request.log.batch.size").summary().max()).isEqualTo(2);
+	}
+
+	/**
+	 * Submits what {@code submit} submits while the writer is held up committing a record
+	 * of its own (request_log locked against inserts by another transaction), so that all
+	 * of it is queued before the writer takes its next batch: one batch.
+	 */
+	private static <T> T whileTheWriterIsHeldUp(GroupCommitWriter writer, java.util.function.Supplier<T> submit)
+			throws Exception {
+		T submitted;
+		try (java.sql.Connection lock = db.main.getConnection()) {
+			lock.setAutoCommit(false);
+			try (java.sql.Statement statement = lock.createStatement()) {
+				statement.execute("LOCK TABLE request_log IN SHARE MODE");
+			}
+			CompletableFuture<Outcome> blocker = writer.submit(LogDatabase.record("held-up", null, null, null));
+			long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+			while (jdbc
+				.sql("SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' "
+						+ "AND query LIKE 'INSERT INTO request_log%'")
+				.query(Long.class)
+				.single() == 0) {
+				assertThat(System.nanoTime()).as("the writer waits for the lock").isLessThan(deadline);
+				Thread.sleep(20);
+			}
+			submitted = submit.get();
+			lock.rollback();
+			assertThat(blocker.get(30, TimeUnit.SECONDS)).isEqualTo(Outcome.COMMITTED);
+		}
+		return submitted;
+	}
+
+	@ParameterizedTest
+	@ValueSource(
+			ints = { 2, LogRecord.STATEMENT_ROWS, LogRecord.STATEMENT_ROWS + 1, 2 * LogRecord.STATEMENT_ROWS + 45 })
+	void aBatchIsOneTransactionWhetherOneStatementWritesItOrSeveral(int size) throws Exception {
+		MeterRegistry meters = new SimpleMeterRegistry();
+		String prefix = "one-transaction-" + size + "-";
+		try (GroupCommitWriter writer = writer(10_000, new AtomicBoolean(), meters)) {
+			List<CompletableFuture<Outcome>> outcomes = whileTheWriterIsHeldUp(writer, () -> {
+				List<CompletableFuture<Outcome>> futures = new ArrayList<>();
+				for (int i = 0; i < size; i++) {
+					futures.add(writer.submit(LogDatabase.record(prefix + i, null, null, null)));
+				}
+				return futures;
+			});
+			for (CompletableFuture<Outcome> outcome : outcomes) {
+				assertThat(outcome.get(30, TimeUnit.SECONDS)).isEqualTo(Outcome.COMMITTED);
+			}
+		}
+		// the held-up record, then the batch
+		assertThat(meters.get("warden.request.log.commit").timer().count()).isEqualTo(2);
+		assertThat(meters.get("warden.request.log.batch.size").summary().max()).isEqualTo(size);
+		assertThat(rows(prefix)).isEqualTo(size);
+		// every row of the batch was written by the same transaction
+		assertThat(jdbc.sql("SELECT count(DISTINCT xmin::text) FROM request_log WHERE request_id LIKE :prefix")
+			.param("prefix", prefix + "%")
+			.query(Long.class)
+			.single()).isEqualTo(1);
+	}
+
+	@ParameterizedTest
+	@ValueSource(ints = { 20, LogRecord.STATEMENT_ROWS + 10 })
+	void aRejectedRowRollsBackItsWholeBatchWhoseOtherRowsAreThenCommittedOneByOne(int size) throws Exception {
+		jdbc.sql("CREATE OR REPLACE FUNCTION test_reject_poison() RETURNS trigger LANGUAGE plpgsql AS $$ "
+				+ "BEGIN IF NEW.request_id = 'last-poison' THEN RAISE EXCEPTION 'rejected row'; END IF; "
+				+ "RETURN NEW; END $$")
+			.update();
+		jdbc.sql("CREATE TRIGGER test_reject_poison BEFORE INSERT ON request_log FOR EACH ROW "
+				+ "EXECUTE FUNCTION test_reject_poison()")
+			.update();
+		MeterRegistry meters = new SimpleMeterRegistry();
+		String prefix = "first-" + size + "-";
+		List<CompletableFuture<Outcome>> submitted;
+		try (GroupCommitWriter writer = writer(10_000, new AtomicBoolean(), meters)) {
+			submitted = whileTheWriterIsHeldUp(writer, () -> {
+				List<CompletableFuture<Outcome>> futures = new ArrayList<>();
+				for (int i = 0; i < size - 1; i++) {
+					futures.add(writer.submit(LogDatabase.record(prefix + i, null, null, null)));
+				}
+				// the batch's last row: in its second statement when there are two
+				futures.add(writer.submit(LogDatabase.record("last-poison", null, null, null)));
+				return futures;
+			});
+			CompletableFuture<Outcome> poison = submitted.get(size - 1);
+			assertThatThrownBy(() -> poison.get(30, TimeUnit.SECONDS)).isInstanceOf(ExecutionException.class)
+				.hasCauseInstanceOf(RequestLogUnavailableException.class);
+			for (CompletableFuture<Outcome> neighbour : submitted.subList(0, size - 1)) {
+				assertThat(neighbour.get(30, TimeUnit.SECONDS)).isEqualTo(Outcome.COMMITTED);
+			}
+		}
+		finally {
+			jdbc.sql("DROP TRIGGER test_reject_poison ON request_log").update();
+		}
+		assertThat(rows(prefix)).isEqualTo(size - 1);
+		assertThat(rows("last-poison")).isZero();
+		// nothing of the failed batch was committed with it: the held-up record, then
+		// each other row on its own
+		assertThat(meters.get("warden.request.log.commit").timer().count()).isEqualTo(1 + (size - 1));
+		assertThat(jdbc.sql("SELECT count(DISTINCT xmin::text) FROM request_log WHERE request_id LIKE :prefix")
+			.param("prefix", prefix + "%")
+			.query(Long.class)
+			.single()).isEqualTo(size - 1);
 	}
 
 	@Test

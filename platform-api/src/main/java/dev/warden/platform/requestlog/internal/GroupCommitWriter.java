@@ -42,8 +42,10 @@ import dev.warden.platform.requestlog.RequestLogUnavailableException;
  * failed) on return.</li>
  * <li>Each writer thread takes the first waiting record as soon as there is one (no
  * timer), plus every record queued behind it, up to {@code maxBatchSize}, and writes them
- * with one JDBC batch in one transaction. Batches form from the records that arrive while
- * the previous commit waits for its WAL flush.</li>
+ * in one transaction: up to {@link LogRecord#STATEMENT_ROWS} records as one multi-row
+ * INSERT in auto-commit mode (one round trip), more as several in an explicit
+ * transaction. Batches form from the records that arrive while the previous commit waits
+ * for its WAL flush.</li>
  * <li>With a commit delay ({@code gatherNanos} &gt; 0) the thread that took the first
  * record keeps gathering for up to that long, but only while {@code arriving} says that
  * other requests are still on their way to the log (in flight and not yet submitted), and
@@ -110,7 +112,12 @@ public final class GroupCommitWriter implements AutoCloseable {
 
 	private final Counter dropped;
 
-	/** How a batch is written on a connection inside the writer's transaction. */
+	/**
+	 * How a batch is written on a connection. A batch of at most
+	 * {@link LogRecord#STATEMENT_ROWS} records must be written by one statement: the
+	 * writer runs it in auto-commit mode, as its own transaction. Larger batches run
+	 * inside a transaction the writer commits.
+	 */
 	@FunctionalInterface
 	public interface BatchWrite {
 
@@ -329,19 +336,27 @@ public final class GroupCommitWriter implements AutoCloseable {
 
 	/**
 	 * One transaction; throws when it did not commit (or when it is unknown whether it
-	 * did).
+	 * did). A batch that one statement writes runs in auto-commit mode: the statement is
+	 * its own transaction, committed (with its WAL flushed, {@code synchronous_commit}
+	 * on) before the database answers it, so the batch costs one round trip instead of
+	 * two (the statement, then COMMIT). A larger one runs in an explicit transaction.
 	 */
 	private void commit(List<LogRecord> records) throws SQLException {
 		long start = System.nanoTime();
 		try (Connection connection = this.dataSource.getConnection()) {
-			connection.setAutoCommit(false);
+			boolean oneStatement = records.size() <= LogRecord.STATEMENT_ROWS;
+			connection.setAutoCommit(oneStatement);
 			try {
 				this.batchWrite.write(connection, records);
-				connection.commit();
+				if (!oneStatement) {
+					connection.commit();
+				}
 			}
 			catch (SQLException | RuntimeException | Error ex) {
 				try {
-					connection.rollback();
+					if (!oneStatement) {
+						connection.rollback();
+					}
 				}
 				catch (SQLException | RuntimeException | Error rollback) {
 					ex.addSuppressed(rollback);

@@ -26,30 +26,58 @@ public record LogRecord(UUID id, String requestId, Instant occurredAt, UUID tena
 		String modelVersion, String method, String path, int status, long latencyMicros, long requestBytes,
 		long responseBytes, String errorCode, byte[] requestPayload, byte[] responsePayload, Integer redactions) {
 
-	public static final String INSERT = "INSERT INTO request_log (id, request_id, occurred_at, tenant_id, api_key_id, model, "
-			+ "model_version, method, path, status, latency_micros, request_bytes, response_bytes, error_code, "
-			+ "request_payload, response_payload, redactions) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+	private static final String COLUMNS = "INSERT INTO request_log (id, request_id, occurred_at, tenant_id, api_key_id, "
+			+ "model, model_version, method, path, status, latency_micros, request_bytes, response_bytes, error_code, "
+			+ "request_payload, response_payload, redactions) VALUES ";
+
+	private static final String ROW = "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+
+	private static final int PARAMETERS_PER_ROW = 17;
 
 	/**
-	 * Adds the records to one JDBC batch and executes it on the caller's connection;
-	 * committing is the caller's business. With {@code reWriteBatchedInserts=true} the
-	 * driver sends multi-row INSERTs.
+	 * Most rows one INSERT statement of {@link #insert} carries: a batch of up to this
+	 * many records is written by one statement, which, on a connection in auto-commit
+	 * mode, is its own transaction (committed when the statement returns: one round trip
+	 * to the database). Also bounds the distinct statement texts (one per row count) that
+	 * the driver and the server keep prepared per connection.
+	 */
+	public static final int STATEMENT_ROWS = 128;
+
+	/** The INSERT text for each row count, made when first needed (index = rows). */
+	private static final String[] STATEMENTS = new String[STATEMENT_ROWS + 1];
+
+	/**
+	 * Writes the records with one multi-row INSERT per {@link #STATEMENT_ROWS} records,
+	 * so that a batch of at most that many rows is a single statement; committing (or
+	 * running in auto-commit mode) is the caller's business.
 	 */
 	public static void insert(Connection connection, List<LogRecord> records) throws SQLException {
-		try (PreparedStatement statement = connection.prepareStatement(INSERT)) {
-			for (LogRecord record : records) {
-				record.bind(statement);
-				if (records.size() > 1) {
-					statement.addBatch();
+		for (int from = 0; from < records.size(); from += STATEMENT_ROWS) {
+			List<LogRecord> rows = records.subList(from, Math.min(records.size(), from + STATEMENT_ROWS));
+			try (PreparedStatement statement = connection.prepareStatement(statement(rows.size()))) {
+				int offset = 0;
+				for (LogRecord record : rows) {
+					record.bind(statement, offset);
+					offset += PARAMETERS_PER_ROW;
 				}
-			}
-			if (records.size() > 1) {
-				statement.executeBatch();
-			}
-			else if (records.size() == 1) {
 				statement.executeUpdate();
 			}
 		}
+	}
+
+	private static String statement(int rows) {
+		String sql = STATEMENTS[rows];
+		if (sql == null) {
+			// a race only makes the same string twice
+			StringBuilder text = new StringBuilder(COLUMNS.length() + rows * (ROW.length() + 2)).append(COLUMNS)
+				.append(ROW);
+			for (int i = 1; i < rows; i++) {
+				text.append(", ").append(ROW);
+			}
+			sql = text.toString();
+			STATEMENTS[rows] = sql;
+		}
+		return sql;
 	}
 
 	public static final String COPY = "COPY request_log (id, request_id, occurred_at, tenant_id, api_key_id, model, "
@@ -148,24 +176,27 @@ public record LogRecord(UUID id, String requestId, Instant occurredAt, UUID tena
 		out.write(value);
 	}
 
-	private void bind(PreparedStatement statement) throws SQLException {
-		statement.setObject(1, this.id);
-		statement.setString(2, this.requestId);
-		statement.setTimestamp(3, Timestamp.from(this.occurredAt));
-		statement.setObject(4, this.tenantId, Types.OTHER);
-		statement.setObject(5, this.apiKeyId, Types.OTHER);
-		statement.setString(6, this.model);
-		statement.setString(7, this.modelVersion);
-		statement.setString(8, this.method);
-		statement.setString(9, this.path);
-		statement.setInt(10, this.status);
-		statement.setLong(11, this.latencyMicros);
-		statement.setLong(12, this.requestBytes);
-		statement.setLong(13, this.responseBytes);
-		statement.setString(14, this.errorCode);
-		statement.setBytes(15, this.requestPayload);
-		statement.setBytes(16, this.responsePayload);
-		statement.setObject(17, this.redactions, Types.INTEGER);
+	/**
+	 * Binds this record's values to parameters {@code offset + 1} to {@code offset + 17}.
+	 */
+	private void bind(PreparedStatement statement, int offset) throws SQLException {
+		statement.setObject(offset + 1, this.id);
+		statement.setString(offset + 2, this.requestId);
+		statement.setTimestamp(offset + 3, Timestamp.from(this.occurredAt));
+		statement.setObject(offset + 4, this.tenantId, Types.OTHER);
+		statement.setObject(offset + 5, this.apiKeyId, Types.OTHER);
+		statement.setString(offset + 6, this.model);
+		statement.setString(offset + 7, this.modelVersion);
+		statement.setString(offset + 8, this.method);
+		statement.setString(offset + 9, this.path);
+		statement.setInt(offset + 10, this.status);
+		statement.setLong(offset + 11, this.latencyMicros);
+		statement.setLong(offset + 12, this.requestBytes);
+		statement.setLong(offset + 13, this.responseBytes);
+		statement.setString(offset + 14, this.errorCode);
+		statement.setBytes(offset + 15, this.requestPayload);
+		statement.setBytes(offset + 16, this.responsePayload);
+		statement.setObject(offset + 17, this.redactions, Types.INTEGER);
 	}
 
 }
