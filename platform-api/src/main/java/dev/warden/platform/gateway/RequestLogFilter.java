@@ -163,13 +163,18 @@ class RequestLogFilter extends HttpFilter implements Ordered {
 		this.health.record(entry.tenantId(), entry.model(), logged ? entry.modelVersion() : null, occurredAt,
 				buffered.getStatus(), logged ? entry.errorCode() : "log_unavailable", entry.latencyMicros(), quotaLimit,
 				(Long) request.getAttribute(GatewayAttributes.REQUEST_ROWS));
-		if (logged && status >= 200 && status < 300 && route != null
-				&& (route.endpoint() == DataPlaneRoute.Endpoint.V1_PREDICT
-						|| route.endpoint() == DataPlaneRoute.Endpoint.V2_INFER)) {
-			this.drift.observe(route.model(), entry.modelVersion(), occurredAt.getEpochSecond(), route.openInference(),
-					requestBody, responseBody);
+		try {
+			buffered.copyBodyToResponse();
 		}
-		buffered.copyBodyToResponse();
+		finally {
+			// after the answer is on its way: observing is off the caller's latency
+			if (logged && status >= 200 && status < 300 && route != null
+					&& (route.endpoint() == DataPlaneRoute.Endpoint.V1_PREDICT
+							|| route.endpoint() == DataPlaneRoute.Endpoint.V2_INFER)) {
+				this.drift.observe(route.model(), entry.modelVersion(), occurredAt.getEpochSecond(),
+						route.openInference(), requestBody, responseBody);
+			}
+		}
 	}
 
 	/**
