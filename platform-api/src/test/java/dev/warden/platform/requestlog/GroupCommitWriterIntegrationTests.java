@@ -106,6 +106,51 @@ class GroupCommitWriterIntegrationTests {
 	}
 
 	@Test
+	void twoWritersWithACommitDelayCommitEveryRecordOfManyConcurrentRequestsOnce() throws Exception {
+		MeterRegistry meters = new SimpleMeterRegistry();
+		java.util.concurrent.atomic.AtomicInteger inFlight = new java.util.concurrent.atomic.AtomicInteger();
+		ExecutorService clients = Executors.newFixedThreadPool(32);
+		try (GroupCommitWriter writer = new GroupCommitWriter(db.logPool, 10_000, 1000, 2, 0, 200, () -> false, meters,
+				LogRecord::insert, TimeUnit.MILLISECONDS.toNanos(2), () -> {
+					int n = inFlight.get();
+					return (n >= 4) ? n : 0;
+				})) {
+			List<Future<Outcome>> outcomes = new ArrayList<>();
+			for (int t = 0; t < 32; t++) {
+				int client = t;
+				outcomes.add(clients.submit(() -> {
+					Outcome last = null;
+					for (int i = 0; i < 40; i++) {
+						// like a request: in flight (a millisecond of work) until its
+						// record is submitted, so that a writer gathers while the other
+						// one commits
+						inFlight.incrementAndGet();
+						Thread.sleep(1);
+						LogRecord record = LogDatabase.record("two-writers-" + client + "-" + i, null, null, null);
+						inFlight.decrementAndGet();
+						last = writer.submit(record).get(30, TimeUnit.SECONDS);
+						assertThat(last).isEqualTo(Outcome.COMMITTED);
+					}
+					return last;
+				}));
+			}
+			for (Future<Outcome> outcome : outcomes) {
+				assertThat(outcome.get()).isEqualTo(Outcome.COMMITTED);
+			}
+		}
+		finally {
+			clients.shutdownNow();
+		}
+		assertThat(rows("two-writers-")).isEqualTo(32 * 40);
+		assertThat(jdbc.sql("SELECT count(DISTINCT request_id) FROM request_log WHERE request_id LIKE 'two-writers-%'")
+			.query(Long.class)
+			.single()).isEqualTo(32 * 40);
+		assertThat(meters.get("warden.request.log.records").tag("outcome", "committed").counter().count())
+			.isEqualTo(32 * 40);
+		assertThat(meters.get("warden.request.log.commit").timer().count()).isLessThan(32 * 40);
+	}
+
+	@Test
 	void aRejectedRowFailsAloneAndItsBatchNeighboursAreCommitted() throws Exception {
 		jdbc.sql("CREATE OR REPLACE FUNCTION test_reject_poison() RETURNS trigger LANGUAGE plpgsql AS $$ "
 				+ "BEGIN IF NEW.request_id = 'poison' THEN RAISE EXCEPTION 'rejected row'; END IF; "
