@@ -74,28 +74,46 @@ class GroupCommitWriterIntegrationTests {
 			.single();
 	}
 
-	@Test
-	void concurrentRecordsAreCommittedTogetherInFewerTransactions() throws Exception {
-		MeterRegistry meters = new SimpleMeterRegistry();
-		ExecutorService clients = Executors.newFixedThreadPool(32);
-		try (GroupCommitWriter writer = writer(10_000, new AtomicBoolean(), meters)) {
-			List<Future<Outcome>> outcomes = new ArrayList<>();
-			for (int t = 0; t < 32; t++) {
+	/** One request's record: submitted by client {@code client}, its {@code i}-th. */
+	@FunctionalInterface
+	private interface ClientRequest {
+
+		CompletableFuture<Outcome> submit(int client, int i) throws Exception;
+
+	}
+
+	/**
+	 * {@code clients} threads at once, each submitting {@code each} records one after the
+	 * other (waiting for each commit, like request threads); every one must be committed.
+	 */
+	private static void fromClients(int clients, int each, ClientRequest request) throws Exception {
+		ExecutorService pool = Executors.newFixedThreadPool(clients);
+		try {
+			List<Future<?>> done = new ArrayList<>();
+			for (int t = 0; t < clients; t++) {
 				int client = t;
-				outcomes.add(clients.submit(() -> {
-					Outcome last = null;
-					for (int i = 0; i < 50; i++) {
-						last = writer.submit(LogDatabase.record("group-" + client + "-" + i, null, null, null)).get();
+				done.add(pool.submit(() -> {
+					for (int i = 0; i < each; i++) {
+						assertThat(request.submit(client, i).get(30, TimeUnit.SECONDS)).isEqualTo(Outcome.COMMITTED);
 					}
-					return last;
+					return null;
 				}));
 			}
-			for (Future<Outcome> outcome : outcomes) {
-				assertThat(outcome.get()).isEqualTo(Outcome.COMMITTED);
+			for (Future<?> future : done) {
+				future.get();
 			}
 		}
 		finally {
-			clients.shutdownNow();
+			pool.shutdownNow();
+		}
+	}
+
+	@Test
+	void concurrentRecordsAreCommittedTogetherInFewerTransactions() throws Exception {
+		MeterRegistry meters = new SimpleMeterRegistry();
+		try (GroupCommitWriter writer = writer(10_000, new AtomicBoolean(), meters)) {
+			fromClients(32, 50,
+					(client, i) -> writer.submit(LogDatabase.record("group-" + client + "-" + i, null, null, null)));
 		}
 		assertThat(rows("group-")).isEqualTo(32 * 50);
 		assertThat(meters.get("warden.request.log.records").tag("outcome", "committed").counter().count())
@@ -109,37 +127,20 @@ class GroupCommitWriterIntegrationTests {
 	void twoWritersWithACommitDelayCommitEveryRecordOfManyConcurrentRequestsOnce() throws Exception {
 		MeterRegistry meters = new SimpleMeterRegistry();
 		java.util.concurrent.atomic.AtomicInteger inFlight = new java.util.concurrent.atomic.AtomicInteger();
-		ExecutorService clients = Executors.newFixedThreadPool(32);
 		try (GroupCommitWriter writer = new GroupCommitWriter(db.logPool, 10_000, 1000, 2, 0, 200, () -> false, meters,
 				LogRecord::insert, TimeUnit.MILLISECONDS.toNanos(2), () -> {
 					int n = inFlight.get();
 					return (n >= 4) ? n : 0;
 				})) {
-			List<Future<Outcome>> outcomes = new ArrayList<>();
-			for (int t = 0; t < 32; t++) {
-				int client = t;
-				outcomes.add(clients.submit(() -> {
-					Outcome last = null;
-					for (int i = 0; i < 40; i++) {
-						// like a request: in flight (a millisecond of work) until its
-						// record is submitted, so that a writer gathers while the other
-						// one commits
-						inFlight.incrementAndGet();
-						Thread.sleep(1);
-						LogRecord record = LogDatabase.record("two-writers-" + client + "-" + i, null, null, null);
-						inFlight.decrementAndGet();
-						last = writer.submit(record).get(30, TimeUnit.SECONDS);
-						assertThat(last).isEqualTo(Outcome.COMMITTED);
-					}
-					return last;
-				}));
-			}
-			for (Future<Outcome> outcome : outcomes) {
-				assertThat(outcome.get()).isEqualTo(Outcome.COMMITTED);
-			}
-		}
-		finally {
-			clients.shutdownNow();
+			fromClients(32, 40, (client, i) -> {
+				// like a request: in flight (a millisecond of work) until its record is
+				// submitted, so that a writer gathers while the other one commits
+				inFlight.incrementAndGet();
+				Thread.sleep(1);
+				LogRecord record = LogDatabase.record("two-writers-" + client + "-" + i, null, null, null);
+				inFlight.decrementAndGet();
+				return writer.submit(record);
+			});
 		}
 		assertThat(rows("two-writers-")).isEqualTo(32 * 40);
 		assertThat(jdbc.sql("SELECT count(DISTINCT request_id) FROM request_log WHERE request_id LIKE 'two-writers-%'")
