@@ -188,8 +188,13 @@ class ServingTruthIntegrationTests {
 		try {
 			return condition.met();
 		}
-		catch (dev.warden.console.identity.AuthorizationCodeFlowClient.SignInFailedException notYet) {
-			return false;
+		catch (dev.warden.console.identity.AuthorizationCodeFlowClient.SignInFailedException ex) {
+			// only the console's 503; any other refusal (a wrong password, a changed
+			// flow) fails at once
+			if (String.valueOf(ex.getMessage()).contains("got 503 ")) {
+				return false;
+			}
+			throw ex;
 		}
 	}
 
