@@ -173,28 +173,9 @@ class ServingTruthIntegrationTests {
 
 	private void await(String what, CheckedCondition condition) throws Exception {
 		var deadline = Instant.now().plus(Duration.ofMinutes(2));
-		while (!met(condition)) {
+		while (!condition.met()) {
 			assertThat(Instant.now()).as("waiting for " + what).isBefore(deadline);
 			Thread.sleep(250);
-		}
-	}
-
-	/**
-	 * The condition, or {@code false} while the console cannot sign the administrator in
-	 * yet: right after the gateways restart, the console's first call to them may find a
-	 * connection of the stopped process and answer 503.
-	 */
-	private static boolean met(CheckedCondition condition) throws Exception {
-		try {
-			return condition.met();
-		}
-		catch (dev.warden.console.identity.AuthorizationCodeFlowClient.SignInFailedException ex) {
-			// only the console's 503; any other refusal (a wrong password, a changed
-			// flow) fails at once
-			if (String.valueOf(ex.getMessage()).contains("got 503 ")) {
-				return false;
-			}
-			throw ex;
 		}
 	}
 

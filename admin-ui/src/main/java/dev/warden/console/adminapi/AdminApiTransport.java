@@ -3,7 +3,6 @@ package dev.warden.console.adminapi;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
-import java.net.http.HttpClient;
 
 import dev.warden.console.system.ConsoleLogin;
 import jakarta.servlet.http.HttpServletRequest;
@@ -17,7 +16,6 @@ import org.springframework.http.HttpMethod;
 import org.springframework.http.HttpStatusCode;
 import org.springframework.http.MediaType;
 import org.springframework.http.client.ClientHttpResponse;
-import org.springframework.http.client.JdkClientHttpRequestFactory;
 import org.springframework.security.core.Authentication;
 import org.springframework.security.core.context.SecurityContextHolder;
 import org.springframework.security.oauth2.client.ClientAuthorizationException;
@@ -58,19 +56,13 @@ class AdminApiTransport {
 	 */
 	private final RestClient streaming;
 
-	/**
-	 * For PATCH, which the JDK's {@code HttpURLConnection} (the other clients' request
-	 * factory) cannot send.
-	 */
-	private final RestClient patching;
-
 	private final String baseUrl;
 
 	private final OAuth2AuthorizedClientManager authorizedClientManager;
 
 	private final OAuth2AuthorizedClientRepository authorizedClients;
 
-	AdminApiTransport(AdminApiProperties properties, OAuth2AuthorizedClientManager authorizedClientManager,
+	AdminApiTransport(PlatformApiConnections platformApi, OAuth2AuthorizedClientManager authorizedClientManager,
 			OAuth2AuthorizedClientRepository authorizedClients) {
 		this.authorizedClientManager = authorizedClientManager;
 		this.authorizedClients = authorizedClients;
@@ -79,22 +71,14 @@ class AdminApiTransport {
 		// new one
 		bearer.setAuthorizationFailureHandler(
 				OAuth2ClientHttpRequestInterceptor.authorizationFailureHandler(authorizedClients));
-		this.baseUrl = properties.url();
-		this.rest = properties.restClient()
-			.requestInterceptor(bearer)
-			.defaultHeader(HttpHeaders.ACCEPT, MediaType.APPLICATION_JSON_VALUE)
-			.build();
-		JdkClientHttpRequestFactory patchFactory = new JdkClientHttpRequestFactory(
-				HttpClient.newBuilder().connectTimeout(properties.connectTimeout()).build());
-		patchFactory.setReadTimeout(properties.readTimeout());
-		this.patching = properties.restClient()
-			.requestFactory(patchFactory)
+		this.baseUrl = platformApi.url();
+		this.rest = platformApi.restClient()
 			.requestInterceptor(bearer)
 			.defaultHeader(HttpHeaders.ACCEPT, MediaType.APPLICATION_JSON_VALUE)
 			.build();
 		// uploads: the token is set per call, so that the body streams (an intercepted
 		// request is buffered)
-		this.streaming = properties.restClient()
+		this.streaming = platformApi.restClient()
 			.defaultHeader(HttpHeaders.ACCEPT, MediaType.APPLICATION_JSON_VALUE)
 			.build();
 	}
@@ -114,8 +98,7 @@ class AdminApiTransport {
 	 */
 	<T> T send(HttpMethod method, String path, Object body, ParameterizedTypeReference<T> type, Object... variables) {
 		return call(() -> {
-			RestClient client = (method == HttpMethod.PATCH) ? this.patching : this.rest;
-			RestClient.RequestBodySpec request = client.method(method)
+			RestClient.RequestBodySpec request = this.rest.method(method)
 				.uri(path, variables)
 				.attributes(RequestAttributeClientRegistrationIdResolver
 					.clientRegistrationId(ConsoleLogin.REGISTRATION_ID));

@@ -10,7 +10,6 @@ import org.slf4j.LoggerFactory;
 import org.springframework.context.event.EventListener;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.MediaType;
-import org.springframework.http.client.SimpleClientHttpRequestFactory;
 import org.springframework.security.authentication.event.AuthenticationSuccessEvent;
 import org.springframework.security.oauth2.client.authentication.OAuth2LoginAuthenticationToken;
 import org.springframework.stereotype.Component;
@@ -39,11 +38,8 @@ class LoginReporter {
 
 	private final RestClient rest;
 
-	LoginReporter(AdminApiProperties properties) {
-		SimpleClientHttpRequestFactory requestFactory = new SimpleClientHttpRequestFactory();
-		requestFactory.setConnectTimeout(properties.connectTimeout());
-		requestFactory.setReadTimeout(properties.readTimeout());
-		this.rest = RestClient.builder().baseUrl(properties.url()).requestFactory(requestFactory).build();
+	LoginReporter(PlatformApiConnections platformApi) {
+		this.rest = platformApi.restClient().build();
 	}
 
 	@EventListener

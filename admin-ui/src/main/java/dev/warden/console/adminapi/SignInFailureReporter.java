@@ -54,14 +54,14 @@ class SignInFailureReporter {
 
 	private final RestClient rest;
 
-	SignInFailureReporter(AdminApiProperties properties, ClientRegistrationRepository registrations) {
+	SignInFailureReporter(PlatformApiConnections platformApi, ClientRegistrationRepository registrations) {
 		OAuth2AuthorizedClientService tokens = new InMemoryOAuth2AuthorizedClientService(registrations);
 		// client credentials is this manager's default grant
 		OAuth2ClientHttpRequestInterceptor bearer = new OAuth2ClientHttpRequestInterceptor(
 				new AuthorizedClientServiceOAuth2AuthorizedClientManager(registrations, tokens));
 		bearer.setPrincipalResolver(new RequestAttributePrincipalResolver());
 		bearer.setAuthorizationFailureHandler(OAuth2ClientHttpRequestInterceptor.authorizationFailureHandler(tokens));
-		this.rest = properties.restClient().requestInterceptor(bearer).build();
+		this.rest = platformApi.restClient().requestInterceptor(bearer).build();
 	}
 
 	@EventListener

@@ -29,10 +29,11 @@ import org.springframework.web.client.RestClientException;
  *
  * <p>
  * Every call of the API is idempotent (a PUT replaces, a DELETE of what is gone
- * succeeds), so a call that fails with an I/O error is sent once more on a new
- * connection: a kept-alive connection to a platform-api that restarted meanwhile fails at
- * its first use ("Unexpected end of file"), and the JDK's client resends only GETs by
- * itself.
+ * succeeds), so a call that fails with an I/O error is sent once more: the connection it
+ * failed on is dropped, and the pool
+ * ({@link dev.warden.console.adminapi.PlatformApiConnections}) checks a connection that
+ * was idle before reusing it, so a platform-api that restarted meanwhile costs no failed
+ * call.
  */
 class ConsoleStateClient {
 

@@ -6,7 +6,7 @@ import java.util.EnumSet;
 
 import com.nimbusds.jose.jwk.source.JWKSource;
 import com.nimbusds.jose.proc.SecurityContext;
-import dev.warden.console.adminapi.AdminApiProperties;
+import dev.warden.console.adminapi.PlatformApiConnections;
 import jakarta.servlet.DispatcherType;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
@@ -47,7 +47,7 @@ class ConsoleStateConfiguration {
 	static class SharedStateConfiguration {
 
 		@Bean
-		ConsoleStateClient consoleStateClient(AdminApiProperties platformApi, ConsoleStateProperties properties) {
+		ConsoleStateClient consoleStateClient(PlatformApiConnections platformApi, ConsoleStateProperties properties) {
 			return new ConsoleStateClient(platformApi.restClient(), properties.token());
 		}
 

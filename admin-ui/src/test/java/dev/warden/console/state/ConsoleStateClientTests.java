@@ -8,16 +8,18 @@ import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 
+import dev.warden.console.adminapi.AdminApiProperties;
+import dev.warden.console.adminapi.PlatformApiConnections;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import org.springframework.web.client.ResourceAccessException;
-import org.springframework.web.client.RestClient;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
@@ -39,6 +41,8 @@ class ConsoleStateClientTests {
 
 	private Thread acceptor;
 
+	private PlatformApiConnections connections;
+
 	@BeforeEach
 	void start() throws IOException {
 		this.server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
@@ -49,6 +53,9 @@ class ConsoleStateClientTests {
 
 	@AfterEach
 	void close() throws Exception {
+		if (this.connections != null) {
+			this.connections.destroy();
+		}
 		this.server.close();
 		this.acceptor.join(5000);
 	}
@@ -78,8 +85,9 @@ class ConsoleStateClientTests {
 	}
 
 	private ConsoleStateClient client() {
-		return new ConsoleStateClient(RestClient.builder().baseUrl("http://127.0.0.1:" + this.server.getLocalPort()),
-				"token");
+		this.connections = new PlatformApiConnections(new AdminApiProperties(
+				"http://127.0.0.1:" + this.server.getLocalPort(), Duration.ofSeconds(2), Duration.ofSeconds(10)));
+		return new ConsoleStateClient(this.connections.restClient(), "token");
 	}
 
 	private void serve() {

@@ -2,15 +2,17 @@ package dev.warden.console.state;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 
 import dev.warden.console.StubConsoleState;
 import dev.warden.console.StubPlatformApi;
+import dev.warden.console.adminapi.AdminApiProperties;
+import dev.warden.console.adminapi.PlatformApiConnections;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
-import org.springframework.http.client.SimpleClientHttpRequestFactory;
 import org.springframework.security.oauth2.core.AuthorizationGrantType;
 import org.springframework.security.oauth2.core.ClientAuthenticationMethod;
 import org.springframework.security.oauth2.core.OAuth2AccessToken;
@@ -18,7 +20,6 @@ import org.springframework.security.oauth2.core.OAuth2RefreshToken;
 import org.springframework.security.oauth2.server.authorization.OAuth2Authorization;
 import org.springframework.security.oauth2.server.authorization.OAuth2TokenType;
 import org.springframework.security.oauth2.server.authorization.client.RegisteredClient;
-import org.springframework.web.client.RestClient;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -30,14 +31,17 @@ class SharedAuthorizationServiceTests {
 
 	private final StubPlatformApi platformApi = new StubPlatformApi();
 
-	private final ConsoleStateClient client = new ConsoleStateClient(
-			RestClient.builder().baseUrl(this.platformApi.url()).requestFactory(new SimpleClientHttpRequestFactory()),
+	private final PlatformApiConnections connections = new PlatformApiConnections(
+			new AdminApiProperties(this.platformApi.url(), Duration.ofSeconds(2), Duration.ofSeconds(10)));
+
+	private final ConsoleStateClient client = new ConsoleStateClient(this.connections.restClient(),
 			StubConsoleState.TOKEN);
 
 	private final SharedAuthorizationService service = new SharedAuthorizationService(this.client, Clock.systemUTC());
 
 	@AfterEach
 	void stop() {
+		this.connections.destroy();
 		this.platformApi.close();
 	}
 

@@ -5,11 +5,10 @@ import java.time.Duration;
 
 import dev.warden.console.StubConsoleState;
 import dev.warden.console.StubPlatformApi;
+import dev.warden.console.adminapi.AdminApiProperties;
+import dev.warden.console.adminapi.PlatformApiConnections;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-
-import org.springframework.http.client.SimpleClientHttpRequestFactory;
-import org.springframework.web.client.RestClient;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -21,20 +20,22 @@ class SharedSessionRepositoryTests {
 
 	private final StubPlatformApi platformApi = new StubPlatformApi();
 
+	private final PlatformApiConnections connections = new PlatformApiConnections(
+			new AdminApiProperties(this.platformApi.url(), Duration.ofSeconds(2), Duration.ofSeconds(10)));
+
 	private final SharedSessionRepository replicaA = repository();
 
 	private final SharedSessionRepository replicaB = repository();
 
 	@AfterEach
 	void stop() {
+		this.connections.destroy();
 		this.platformApi.close();
 	}
 
 	private SharedSessionRepository repository() {
-		RestClient.Builder http = RestClient.builder()
-			.baseUrl(this.platformApi.url())
-			.requestFactory(new SimpleClientHttpRequestFactory());
-		return new SharedSessionRepository(new ConsoleStateClient(http, StubConsoleState.TOKEN), Duration.ofMinutes(30),
+		return new SharedSessionRepository(
+				new ConsoleStateClient(this.connections.restClient(), StubConsoleState.TOKEN), Duration.ofMinutes(30),
 				Clock.systemUTC());
 	}
 
