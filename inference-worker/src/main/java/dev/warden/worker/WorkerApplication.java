@@ -1,5 +1,6 @@
 package dev.warden.worker;
 
+import dev.warden.worker.loader.JavaCppSettings;
 import dev.warden.worker.training.TrainingCommand;
 
 import org.springframework.boot.SpringApplication;
@@ -15,6 +16,7 @@ import org.springframework.boot.context.properties.ConfigurationPropertiesScan;
 public class WorkerApplication {
 
 	public static void main(String[] args) {
+		JavaCppSettings.apply();
 		if (TrainingCommand.matches(args)) {
 			System.exit(TrainingCommand.run(args, System.out, System.err));
 		}

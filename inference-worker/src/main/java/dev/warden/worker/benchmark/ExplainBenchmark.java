@@ -19,6 +19,7 @@ import java.util.zip.GZIPInputStream;
 import dev.warden.worker.explain.ExplainProperties;
 import dev.warden.worker.explain.ExplanationRequest;
 import dev.warden.worker.explain.Explanations;
+import dev.warden.worker.loader.JavaCppSettings;
 import dev.warden.worker.loader.InputColumn;
 import dev.warden.worker.loader.LoadedServable;
 import dev.warden.worker.loader.LoaderProperties;
@@ -57,6 +58,7 @@ public final class ExplainBenchmark {
 	}
 
 	public static void main(String[] args) throws IOException {
+		JavaCppSettings.apply();
 		Map<String, String> options = new LinkedHashMap<>();
 		for (int i = 0; i + 1 < args.length; i += 2) {
 			options.put(args[i].replaceFirst("^--", ""), args[i + 1]);

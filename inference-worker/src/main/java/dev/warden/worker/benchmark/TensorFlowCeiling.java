@@ -10,6 +10,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
+import dev.warden.worker.loader.JavaCppSettings;
 import dev.warden.worker.loader.InputColumn;
 import dev.warden.worker.loader.LoadedServable;
 import dev.warden.worker.loader.LoaderProperties;
@@ -38,6 +39,7 @@ public final class TensorFlowCeiling {
 	}
 
 	public static void main(String[] args) throws IOException {
+		JavaCppSettings.apply();
 		Map<String, String> options = new LinkedHashMap<>();
 		for (int i = 0; i + 1 < args.length; i += 2) {
 			options.put(args[i].replaceFirst("^--", ""), args[i + 1]);
