@@ -52,8 +52,12 @@ public class PlatformApiConnections implements DisposableBean {
 	/** Idle connections are closed after this. */
 	static final TimeValue IDLE_TIMEOUT = TimeValue.ofSeconds(30);
 
-	/** Concurrent connections to platform-api (one per console request in flight). */
-	static final int MAX_CONNECTIONS = 50;
+	/**
+	 * Concurrent connections to platform-api: a console request holds at most one at a
+	 * time, so as many as the console's request threads (Tomcat's default maximum), and a
+	 * request never waits for a free one.
+	 */
+	static final int MAX_CONNECTIONS = 200;
 
 	private final AdminApiProperties properties;
 
@@ -82,6 +86,9 @@ public class PlatformApiConnections implements DisposableBean {
 			.setConnectionManager(this.pool)
 			.setDefaultRequestConfig(RequestConfig.custom()
 				.setResponseTimeout(Timeout.of(properties.readTimeout().toMillis(), TimeUnit.MILLISECONDS))
+				// bounded like an answer, should the pool ever be exhausted (HttpClient's
+				// default is three minutes)
+				.setConnectionRequestTimeout(Timeout.of(properties.readTimeout().toMillis(), TimeUnit.MILLISECONDS))
 				.setRedirectsEnabled(false)
 				.build())
 			.evictIdleConnections(IDLE_TIMEOUT)
