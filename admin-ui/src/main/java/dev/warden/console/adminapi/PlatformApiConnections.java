@@ -89,7 +89,6 @@ public class PlatformApiConnections implements DisposableBean {
 				// bounded like an answer, should the pool ever be exhausted (HttpClient's
 				// default is three minutes)
 				.setConnectionRequestTimeout(Timeout.of(properties.readTimeout().toMillis(), TimeUnit.MILLISECONDS))
-				.setRedirectsEnabled(false)
 				.build())
 			.evictIdleConnections(IDLE_TIMEOUT)
 			.evictExpiredConnections()
